@@ -1,0 +1,74 @@
+/*
+ * Allocation wrapper with per-thread fault injection for tests.
+ * In production the countdown is 0 and the wrappers cost one branch.
+ */
+#include "common/alloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Thread_local long fail_countdown; /* 0: never fail */
+static _Thread_local long alloc_count;
+
+static int alloc_should_fail(void)
+{
+	alloc_count++;
+	if (fail_countdown == 0)
+		return 0;
+	if (--fail_countdown == 0)
+		return 1;
+	return 0;
+}
+
+long ls_alloc_fail_nth(long n)
+{
+	long made = alloc_count;
+	fail_countdown = n < 0 ? 0 : n;
+	alloc_count = 0;
+	return made;
+}
+
+void *ls_malloc(size_t size)
+{
+	if (alloc_should_fail())
+		return NULL;
+	return malloc(size == 0 ? 1 : size);
+}
+
+void *ls_calloc(size_t count, size_t size)
+{
+	if (size != 0 && count > SIZE_MAX / size)
+		return NULL;
+	if (alloc_should_fail())
+		return NULL;
+	return calloc(count == 0 ? 1 : count, size == 0 ? 1 : size);
+}
+
+void *ls_realloc(void *ptr, size_t size)
+{
+	if (alloc_should_fail())
+		return NULL;
+	return realloc(ptr, size == 0 ? 1 : size);
+}
+
+void ls_free(void *ptr)
+{
+	free(ptr);
+}
+
+char *ls_strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *copy = ls_malloc(len + 1);
+	if (copy == NULL)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+char *ls_strdup(const char *s)
+{
+	return ls_strndup(s, SIZE_MAX);
+}

@@ -1,0 +1,63 @@
+/*
+ * Error codes: one table, three views (English, Dutch, stable name).
+ */
+#include "common/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct err_row {
+	const char *name;
+	const char *en;
+	const char *nl;
+};
+
+#define LS_ERR_ROW_(name, label, en, nl) [LS_E##name] = {label, en, nl},
+static const struct err_row err_table[LS_ERR_COUNT_] = {
+    [LS_OK] = {"ok", "success", "gelukt"}, LS_ERRORS(LS_ERR_ROW_)};
+#undef LS_ERR_ROW_
+
+static const struct err_row *err_lookup(int code)
+{
+	static const struct err_row unknown = {"unknown", "unknown error",
+	                                       "onbekende fout"};
+	if (code < 0 || code >= LS_ERR_COUNT_)
+		return &unknown;
+	return &err_table[code];
+}
+
+const char *ls_strerror(int code)
+{
+	return err_lookup(code)->en;
+}
+
+const char *ls_strerror_nl(int code)
+{
+	return err_lookup(code)->nl;
+}
+
+const char *ls_errname(int code)
+{
+	return err_lookup(code)->name;
+}
+
+int ls_errf(struct ls_errinfo *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (e == NULL)
+		return code;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void ls_errinfo_clear(struct ls_errinfo *e)
+{
+	if (e == NULL)
+		return;
+	e->code = LS_OK;
+	e->msg[0] = '\0';
+}

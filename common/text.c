@@ -1,0 +1,131 @@
+#include "common/text.h"
+#include "common/err.h"
+
+#include <string.h>
+
+int ls_parse_i64_n(const char *text, size_t len, int64_t min, int64_t max,
+                   int64_t *out)
+{
+	size_t i = 0;
+	int negative = 0;
+	uint64_t value = 0;
+	uint64_t limit;
+
+	if (len > 0 && text[0] == '-') {
+		negative = 1;
+		i = 1;
+	}
+	if (i == len)
+		return LS_EINVAL;
+	if (negative ? min >= 0 : max < 0)
+		return LS_EINVAL;
+	/* Magnitude limit: |min| for negatives (computed without overflow),
+	 * max for positives. */
+	limit = negative ? (uint64_t)(-(min + 1)) + 1 : (uint64_t)max;
+	for (; i < len; i++) {
+		unsigned digit;
+		if (text[i] < '0' || text[i] > '9')
+			return LS_EINVAL;
+		digit = (unsigned)(text[i] - '0');
+		if (value > limit / 10 ||
+		    (value == limit / 10 && digit > limit % 10))
+			return LS_EINVAL;
+		value = value * 10 + digit;
+	}
+	if (negative) {
+		int64_t v = value == 0 ? 0 : -(int64_t)(value - 1) - 1;
+		if (v < min || v > max)
+			return LS_EINVAL;
+		*out = v;
+	} else {
+		if ((int64_t)value < min)
+			return LS_EINVAL;
+		*out = (int64_t)value;
+	}
+	return LS_OK;
+}
+
+int ls_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out)
+{
+	return ls_parse_i64_n(text, strlen(text), min, max, out);
+}
+
+void ls_hex_encode(const uint8_t *bytes, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ls_hex_decode(const char *text, uint8_t *bytes, size_t len)
+{
+	if (strlen(text) != 2 * len)
+		return LS_EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		int hi = hex_value(text[2 * i]);
+		int lo = hex_value(text[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return LS_EINVAL;
+		bytes[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return LS_OK;
+}
+
+int ls_utf8_valid(const char *bytes, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)bytes;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = s[i];
+		size_t need;
+		uint32_t cp, min;
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			need = 1, cp = c & 0x1f, min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2, cp = c & 0x0f, min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return 0;
+		}
+		if (len - i <= need)
+			return 0;
+		for (size_t k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+size_t ls_strlcpy(char *dst, const char *src, size_t dstsize)
+{
+	size_t len = strlen(src);
+	size_t n = len < dstsize - 1 ? len : dstsize - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return len;
+}

@@ -1,0 +1,34 @@
+/*
+ * Small text helpers shared by every parser: strict number parsing, hex,
+ * UTF-8 validation, bounded copies. No allocation unless stated.
+ */
+#ifndef LS_COMMON_TEXT_H
+#define LS_COMMON_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse a whole string as a base-10 integer in [min, max]. Leading '+' or
+ * spaces, trailing characters, empty input and overflow are LS_EINVAL. */
+int ls_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out);
+
+/* Same, for a byte range that need not be NUL-terminated. */
+int ls_parse_i64_n(const char *text, size_t len, int64_t min, int64_t max,
+                   int64_t *out);
+
+/* Lower-case hex of len bytes into out, which must hold 2*len+1 bytes. */
+void ls_hex_encode(const uint8_t *bytes, size_t len, char *out);
+
+/* Decode exactly 2*len hex digits (either case) from text into bytes.
+ * Returns LS_EINVAL if text is not exactly that long or not hex. */
+int ls_hex_decode(const char *text, uint8_t *bytes, size_t len);
+
+/* 1 if bytes[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF), else 0. NUL bytes count as invalid text. */
+int ls_utf8_valid(const char *bytes, size_t len);
+
+/* Copy src into dst (size dstsize, > 0), always NUL-terminated. Returns
+ * strlen(src); a result >= dstsize means it was truncated. */
+size_t ls_strlcpy(char *dst, const char *src, size_t dstsize);
+
+#endif

@@ -1,0 +1,122 @@
+/* common/: error table, allocation fault injection, text helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/text.h"
+
+static void test_error_table_is_complete(void **state)
+{
+	(void)state;
+	for (int code = 0; code < LS_ERR_COUNT_; code++) {
+		assert_true(strlen(ls_strerror(code)) > 0);
+		assert_true(strlen(ls_strerror_nl(code)) > 0);
+		assert_true(strlen(ls_errname(code)) > 0);
+		assert_string_not_equal(ls_errname(code), "unknown");
+	}
+	assert_string_equal(ls_errname(LS_ESIG), "sig");
+	assert_string_equal(ls_errname(-1), "unknown");
+	assert_string_equal(ls_errname(LS_ERR_COUNT_), "unknown");
+}
+
+static void test_errf_records_and_returns_code(void **state)
+{
+	struct ls_errinfo e;
+	(void)state;
+	ls_errinfo_clear(&e);
+	assert_int_equal(ls_errf(&e, LS_EINVAL, "line %d", 7), LS_EINVAL);
+	assert_int_equal(e.code, LS_EINVAL);
+	assert_string_equal(e.msg, "line 7");
+	assert_int_equal(ls_errf(NULL, LS_EIO, "ignored"), LS_EIO);
+}
+
+static void test_alloc_fault_injection(void **state)
+{
+	void *a, *b;
+	(void)state;
+	ls_alloc_fail_nth(2);
+	a = ls_malloc(8);
+	b = ls_malloc(8);
+	assert_non_null(a);
+	assert_null(b);
+	assert_int_equal(ls_alloc_fail_nth(0), 2);
+	ls_free(a);
+	assert_null(ls_calloc(SIZE_MAX / 2, 4)); /* overflow is refused */
+}
+
+static void test_parse_i64_is_strict(void **state)
+{
+	int64_t v;
+	(void)state;
+	assert_int_equal(ls_parse_i64("42", 0, 100, &v), LS_OK);
+	assert_int_equal(v, 42);
+	assert_int_equal(ls_parse_i64("-9223372036854775808", INT64_MIN,
+				      INT64_MAX, &v),
+			 LS_OK);
+	assert_true(v == INT64_MIN);
+	assert_int_equal(ls_parse_i64("9223372036854775808", INT64_MIN,
+				      INT64_MAX, &v),
+			 LS_EINVAL);
+	assert_int_equal(ls_parse_i64("101", 0, 100, &v), LS_EINVAL);
+	assert_int_equal(ls_parse_i64("", 0, 100, &v), LS_EINVAL);
+	assert_int_equal(ls_parse_i64("-", -5, 100, &v), LS_EINVAL);
+	assert_int_equal(ls_parse_i64(" 1", 0, 100, &v), LS_EINVAL);
+	assert_int_equal(ls_parse_i64("1x", 0, 100, &v), LS_EINVAL);
+	assert_int_equal(ls_parse_i64("-1", 0, 100, &v), LS_EINVAL);
+	assert_int_equal(ls_parse_i64("5", -10, -1, &v), LS_EINVAL);
+}
+
+static void test_hex_round_trip(void **state)
+{
+	uint8_t bytes[3] = {0x00, 0xab, 0xff}, back[3];
+	char hex[7];
+	(void)state;
+	ls_hex_encode(bytes, 3, hex);
+	assert_string_equal(hex, "00abff");
+	assert_int_equal(ls_hex_decode("00ABff", back, 3), LS_OK);
+	assert_memory_equal(bytes, back, 3);
+	assert_int_equal(ls_hex_decode("00abf", back, 3), LS_EINVAL);
+	assert_int_equal(ls_hex_decode("00abfg", back, 3), LS_EINVAL);
+}
+
+static void test_utf8_validation(void **state)
+{
+	(void)state;
+	assert_true(ls_utf8_valid("Eeklo", 5));
+	assert_true(ls_utf8_valid("caf\xc3\xa9", 5));
+	assert_true(ls_utf8_valid("\xf0\x9f\x98\x80", 4));
+	assert_false(ls_utf8_valid("caf\xc3", 4));         /* truncated */
+	assert_false(ls_utf8_valid("\xc0\xaf", 2));        /* overlong */
+	assert_false(ls_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	assert_false(ls_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	assert_false(ls_utf8_valid("a\0b", 3));            /* NUL */
+}
+
+static void test_log_level_parse(void **state)
+{
+	enum ls_log_level level;
+	(void)state;
+	assert_int_equal(ls_log_level_parse("warn", &level), LS_OK);
+	assert_int_equal(level, LS_LOG_WARN);
+	assert_int_equal(ls_log_level_parse("loud", &level), LS_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_error_table_is_complete),
+		cmocka_unit_test(test_errf_records_and_returns_code),
+		cmocka_unit_test(test_alloc_fault_injection),
+		cmocka_unit_test(test_parse_i64_is_strict),
+		cmocka_unit_test(test_hex_round_trip),
+		cmocka_unit_test(test_utf8_validation),
+		cmocka_unit_test(test_log_level_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages this project builds, tests and runs with.
+# Idempotent: when everything is present it only runs dpkg-query and exits.
+set -eu
+
+packages=(
+	build-essential pkg-config clang
+	libuv1-dev libnng-dev libmsgpack-dev libsodium-dev libsqlite3-dev
+	libinih-dev libjansson-dev libcmocka-dev
+	sqlite3 nng-utils iproute2 procps
+)
+# Extra packages a target asks for (e.g. chromium for browser tests).
+if [ -n "${EXTRA_PACKAGES:-}" ]; then
+	read -r -a extra <<<"$EXTRA_PACKAGES"
+	packages+=("${extra[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing packages: ${missing[*]}"
+sudo=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "Not root and no sudo: install ${missing[*]} yourself." >&2; exit 1; }
+	sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
