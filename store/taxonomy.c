@@ -63,10 +63,11 @@ int store_taxonomy_reload(struct store *s, struct ls_errinfo *e)
 		entry.label_nl = (char *)sqlite3_column_text(st, 4);
 		entry.label_en = (char *)sqlite3_column_text(st, 5);
 		if ((rc = ls_taxonomy_add(&fresh, &entry, e)) != LS_OK) {
-			rc = ls_errf(e, LS_ECORRUPT,
-			             "taxonomie in de databank is beschadigd: "
-			             "%s",
-			             e ? e->msg : "");
+			if (rc != LS_ENOMEM)
+				rc = ls_errf(e, LS_ECORRUPT,
+				             "taxonomie in de databank is "
+				             "beschadigd (code '%s')",
+				             entry.code);
 			goto fail;
 		}
 	}
