@@ -299,8 +299,15 @@ static int check_identity(struct store *s, struct ls_errinfo *e)
 	    (rc = pragma_text(s, "PRAGMA user_version", version,
 	                      sizeof version)) != LS_OK ||
 	    (rc = pragma_text(s, "SELECT count(*) FROM sqlite_schema", tables,
-	                      sizeof tables)) != LS_OK)
-		return ls_errf(e, rc, "kan de databank %s niet lezen", s->path);
+	                      sizeof tables)) != LS_OK) {
+		if (rc == LS_ECORRUPT)
+			return ls_errf(e, rc,
+			               "%s is geen databank van Lokaal Signaal "
+			               "(of ze is beschadigd)",
+			               s->path);
+		return ls_errf(e, rc, "kan de databank %s niet lezen: %s",
+		               s->path, sqlite3_errmsg(s->db));
+	}
 	if (strcmp(appid, "0") == 0 && strcmp(version, "0") == 0 &&
 	    strcmp(tables, "0") == 0) {
 		char sql[64];
@@ -354,9 +361,15 @@ int store_open(const char *path, const struct store_options *opt,
 		goto err_after_open;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	if ((rc = configure(s, opt, e)) != LS_OK)
-		goto err_after_open;
+	/* Read-only checks first: a file that is not ours, or that a newer
+	 * version wrote, is refused before anything (not even the journal
+	 * mode) is changed in it. */
+	sqlite3_busy_timeout(s->db, 5000);
 	if ((rc = check_identity(s, e)) != LS_OK)
+		goto err_after_open;
+	if ((rc = store_schema_check(s, e)) != LS_OK)
+		goto err_after_open;
+	if ((rc = configure(s, opt, e)) != LS_OK)
 		goto err_after_open;
 	if ((rc = store_schema_migrate(s, e)) != LS_OK)
 		goto err_after_open;

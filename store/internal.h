@@ -96,6 +96,9 @@ struct store_migration {
 /* The ordered table of migrations; *n gets its length. */
 const struct store_migration *store_schema_migrations(size_t *n);
 
+/* LS_ESCHEMA if the database is newer than this build (reads only). */
+int store_schema_check(struct store *s, struct ls_errinfo *e);
+
 /* Bring the schema up to date, one step per transaction. */
 int store_schema_migrate(struct store *s, struct ls_errinfo *e);
 

@@ -215,6 +215,21 @@ out:
 	return rc;
 }
 
+int store_schema_check(struct store *s, struct ls_errinfo *e)
+{
+	int version, rc;
+	if ((rc = store_schema_version(s, &version)) != LS_OK)
+		return ls_errf(e, rc, "kan de schemaversie niet lezen");
+	if (version > store_schema_latest())
+		return ls_errf(e, LS_ESCHEMA,
+		               "de databank %s heeft schemaversie %d, deze "
+		               "versie van Lokaal Signaal kent versies tot %d: "
+		               "gebruik een nieuwere versie (de databank is "
+		               "niet gewijzigd)",
+		               s->path, version, store_schema_latest());
+	return LS_OK;
+}
+
 int store_schema_migrate(struct store *s, struct ls_errinfo *e)
 {
 	size_t n;
