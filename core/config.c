@@ -141,6 +141,13 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 				snprintf(why, why_size, "bevat stuurtekens");
 				return LS_ECONFIG;
 			}
+			/* ';' and '#' start comments in INI files: a value
+			 * with them would not read back the same. */
+			if (value[i] == ';' || value[i] == '#') {
+				snprintf(why, why_size,
+				         "mag geen ';' of '#' bevatten");
+				return LS_ECONFIG;
+			}
 		}
 		memcpy(field, value, len + 1);
 		return LS_OK;
