@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -124,6 +126,33 @@ static void test_node_ids(void **state)
 	assert_false(ls_node_id_valid(""));
 }
 
+/* Every example config shipped in configs/nodes/ parses, and names
+ * itself after its file. */
+static void test_shipped_examples_parse(void **state)
+{
+	DIR *d = opendir("configs/nodes");
+	struct dirent *ent;
+	int n = 0;
+	(void)state;
+	assert_non_null(d);
+	while ((ent = readdir(d)) != NULL) {
+		char path[512], want[LS_NODE_ID_SIZE + 8];
+		struct ls_config c;
+		struct ls_errinfo e;
+		size_t len = strlen(ent->d_name);
+		if (len < 5 || strcmp(ent->d_name + len - 4, ".ini") != 0)
+			continue;
+		snprintf(path, sizeof path, "configs/nodes/%s", ent->d_name);
+		if (ls_config_load(path, &c, &e) != LS_OK)
+			fail_msg("%s: %s", path, e.msg);
+		snprintf(want, sizeof want, "%s.ini", c.node_id);
+		assert_string_equal(want, ent->d_name);
+		n++;
+	}
+	closedir(d);
+	assert_int_equal(n, 11);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +162,7 @@ int main(void)
 	    cmocka_unit_test(test_long_line_and_nul),
 	    cmocka_unit_test(test_format_round_trip),
 	    cmocka_unit_test(test_node_ids),
+	    cmocka_unit_test(test_shipped_examples_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
