@@ -549,7 +549,10 @@ struct export_state {
 
 static void csv_field(FILE *out, const char *p, size_t len)
 {
-	int quote = len > 0 && (p[0] == ' ' || p[len - 1] == ' ');
+	int quote;
+	if (len == 0)
+		return; /* p may be NULL for an absent text */
+	quote = p[0] == ' ' || p[len - 1] == ' ';
 	for (size_t i = 0; i < len && !quote; i++)
 		if (p[i] == ';' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
 			quote = 1;
