@@ -49,7 +49,10 @@ t_equal "export file is private" "$(stat -c %a "$T/out.csv")" 600
 t_grep "export has the Dutch header" "id;status;geregistreerd_op;vastgesteld_op;thema" "$T/out.csv"
 t_expect_fail "export never overwrites" 5 ctl signal export --uit "$T/out.csv"
 ctl signal export --formaat json --periode 2025-03 >"$T/j.json"
-t_check "json parses" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==1 and d[0]["thema"]==["mentaal","onderwijs"] and d[0]["aantal_personen"]==3' "$T/j.json"
+j() { sqlite3 :memory: "select $1 from (select readfile('$T/j.json') as d)"; }
+t_equal "json: one object" "$(j 'json_array_length(d)')" 1
+t_equal "json: themes as a list" "$(j "json_extract(d, '\$[0].thema')")" '["mentaal","onderwijs"]'
+t_equal "json: numbers as numbers" "$(j "json_type(d, '\$[0].aantal_personen')")" integer
 
 # Export -> import into another node gives the same signals.
 M=$T/other
