@@ -25,4 +25,52 @@ struct ctl_context {
 typedef int (*ctl_run_fn)(const struct ctl_context *ctx, int argc,
 			  char **argv);
 
+/* Everything below was added after the contract above, which stays
+ * byte-for-byte as it was (other subcommands are written against it). */
+
+#include <stddef.h>
+
+#include "core/config.h"
+
+/* --- helpers shared by the subcommands (ctl.c) --------------------- */
+
+struct store;
+
+/* An opened node: its config and its store. */
+struct ctl_node {
+	struct ls_config config;
+	struct store *store;
+};
+
+/* Read DIR/signaal.ini and open the store it names. On failure prints a
+ * Dutch message and returns the exit code; on success CTL_EXIT_OK and
+ * the caller must ctl_node_close(). */
+int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node);
+void ctl_node_close(struct ctl_node *node);
+
+/* Join the node directory and a relative path into buf (absolute paths
+ * are kept). Returns buf, or NULL if it does not fit. */
+char *ctl_node_path(const struct ctl_context *ctx, const char *rel, char *buf,
+                    size_t size);
+
+/* The exit code for a project error code (LS_E*). */
+int ctl_exit_for(int code);
+
+/* Print "signaalctl: <message>" on stderr. */
+void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print a usage error with a hint to --help; returns CTL_EXIT_USAGE. */
+int ctl_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* 1 if argv[1] is -h or --help. */
+int ctl_is_help(int argc, char **argv);
+
+/* Who makes a change, for dossier histories: --door if given, else
+ * $SIGNAAL_USER, else $USER, else "onbekend". */
+const char *ctl_actor(const char *given);
+
+/* A Unix time as "YYYY-MM-DD HH:MM" (UTC) into buf (>= 20 bytes). */
+const char *ctl_time(long long t, char *buf, size_t size);
+
 #endif

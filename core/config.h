@@ -1,0 +1,77 @@
+/*
+ * The node configuration file (DIR/signaal.ini), parsed with inih.
+ *
+ * Every key is one row of a table in config.c: section, name, type,
+ * where it goes in struct ls_config, limits, default, and a one-line
+ * Dutch comment written into new files. Adding a key (or a whole
+ * section, such as [federation] or [http]) is adding a field to struct
+ * ls_config and a row to that table; parsing, defaults, duplicate and
+ * unknown-key checks and ls_config_format follow from it.
+ *
+ * Unknown sections or keys, a key given twice, a bad value, a missing
+ * required key, a line that is not INI, invalid UTF-8 or a NUL byte: each
+ * is LS_ECONFIG with a Dutch message naming the line (or the key).
+ */
+#ifndef LS_CORE_CONFIG_H
+#define LS_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "core/summary.h"
+
+/* A config file is small; anything larger is refused unread. */
+#define LS_CONFIG_MAX_BYTES (64 * 1024)
+/* inih's line buffer on Debian is 200 bytes including CR, LF and NUL. */
+#define LS_CONFIG_MAX_LINE 196
+
+#define LS_CONFIG_NAME_SIZE 128
+#define LS_CONFIG_PATH_SIZE 256
+
+enum ls_node_role {
+	LS_ROLE_MUNICIPALITY = 0, /* "gemeente" */
+	LS_ROLE_AGGREGATOR = 1,   /* "koepel": the association */
+};
+
+enum ls_synchronous {
+	LS_SYNC_NORMAL = 1, /* survives a crash of the process */
+	LS_SYNC_FULL = 2,   /* also survives a power loss (default) */
+};
+
+struct ls_config {
+	/* [node] */
+	char node_id[LS_NODE_ID_SIZE];
+	char node_name[LS_CONFIG_NAME_SIZE];
+	uint8_t role; /* enum ls_node_role */
+	/* [store] */
+	char store_path[LS_CONFIG_PATH_SIZE]; /* relative to the node dir */
+	uint8_t synchronous;                  /* enum ls_synchronous */
+	int64_t busy_timeout_ms;
+	/* [retention] */
+	int64_t description_months; /* free text kept this long */
+};
+
+/* Fill *c with every key's default (required keys become ""). */
+void ls_config_defaults(struct ls_config *c);
+
+/* Parse the text of a config file (len bytes, need not be NUL-ended)
+ * into *c, on top of the defaults. */
+int ls_config_parse(const char *text, size_t len, struct ls_config *c,
+                    struct ls_errinfo *e);
+
+/* Read and parse a file. LS_EIO (cannot read), LS_ECONFIG. */
+int ls_config_load(const char *path, struct ls_config *c, struct ls_errinfo *e);
+
+/* Write the config as INI text (every key, with its comment) into
+ * buf[0..size). LS_ELIMIT if it does not fit. */
+int ls_config_format(const struct ls_config *c, char *buf, size_t size);
+
+/* 1 if text is a valid node id: 1..LS_NODE_ID_MAX bytes of [a-z0-9-],
+ * not starting or ending with '-'. */
+int ls_node_id_valid(const char *text);
+
+/* Dutch names of roles ("gemeente", "koepel"); "?" otherwise. */
+const char *ls_role_name(enum ls_node_role role);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * Online backup: sqlite3_backup_step in chunks, sleeping briefly when the
+ * source is locked, into DEST.tmp.PID; then integrity_check on the copy,
+ * journal_mode=DELETE (a standalone file), fsync, rename, fsync of the
+ * directory. Any failure removes the temporary file.
+ */
+#include "store/backup.h"
+#include "common/log.h"
+#include "store/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BACKUP_PAGES_PER_STEP 256
+#define BACKUP_MAX_BUSY_RETRIES 3000 /* x 10 ms: give up after ~30 s */
+
+static int fsync_path(const char *path, int directory)
+{
+	int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) |
+	                        O_CLOEXEC);
+	int rc;
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int check_copy(sqlite3 *db, struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+	if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return ls_errf(e, LS_EIO, "kan de kopie niet afwerken: %s",
+		               sqlite3_errmsg(db));
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return ls_errf(e, LS_EIO, "kan de kopie niet controleren");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		ok = t != NULL && strcmp((const char *)t, "ok") == 0;
+	}
+	sqlite3_finalize(st);
+	return ok ? LS_OK : ls_errf(e, LS_ECORRUPT, "de kopie is niet in orde");
+}
+
+int store_backup(struct store *s, const char *path, int64_t *pages,
+                 struct ls_errinfo *e)
+{
+	char tmp[4096];
+	struct stat st;
+	sqlite3 *dest = NULL;
+	sqlite3_backup *b;
+	int rc, busy = 0;
+
+	if (stat(path, &st) == 0)
+		return ls_errf(e, LS_EEXISTS,
+		               "%s bestaat al; kies een nieuwe bestandsnaam",
+		               path);
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path,
+	                     (long)getpid()) >= sizeof tmp)
+		return ls_errf(e, LS_EINVAL, "bestandsnaam te lang");
+	(void)unlink(tmp);
+	rc = sqlite3_open_v2(tmp, &dest,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ls_errf(e, LS_EIO, "kan %s niet aanmaken: %s", tmp,
+		             dest ? sqlite3_errmsg(dest) : "?");
+		goto err_after_open;
+	}
+	b = sqlite3_backup_init(dest, "main", s->db, "main");
+	if (b == NULL) {
+		rc = ls_errf(e, LS_EIO, "back-up start niet: %s",
+		             sqlite3_errmsg(dest));
+		goto err_after_open;
+	}
+	for (;;) {
+		rc = sqlite3_backup_step(b, BACKUP_PAGES_PER_STEP);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc == SQLITE_OK)
+			continue;
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+		    ++busy < BACKUP_MAX_BUSY_RETRIES) {
+			sqlite3_sleep(10);
+			continue;
+		}
+		break;
+	}
+	if (pages != NULL)
+		*pages = sqlite3_backup_pagecount(b);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
+		int busy_fail = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+		rc = ls_errf(e, busy_fail ? LS_EBUSY : LS_EIO,
+		             "back-up mislukt: %s", sqlite3_errmsg(dest));
+		goto err_after_open;
+	}
+	if ((rc = check_copy(dest, e)) != LS_OK)
+		goto err_after_open;
+	if (sqlite3_close(dest) != SQLITE_OK) {
+		rc = ls_errf(e, LS_EIO, "kan de kopie niet sluiten");
+		dest = NULL;
+		goto err_after_open;
+	}
+	dest = NULL;
+	if (fsync_path(tmp, 0) != 0) {
+		rc = ls_errf(e, LS_EIO, "kan de kopie niet wegschrijven: %s",
+		             strerror(errno));
+		goto err_after_open;
+	}
+	/* link() rather than rename(): it refuses to replace a file that
+	 * appeared at `path` in the meantime. */
+	if (link(tmp, path) != 0) {
+		rc = ls_errf(e, errno == EEXIST ? LS_EEXISTS : LS_EIO,
+		             "kan %s niet aanmaken: %s", path, strerror(errno));
+		goto err_after_open;
+	}
+	(void)unlink(tmp);
+	{
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s", path);
+		(void)fsync_path(dirname(dir), 1);
+	}
+	LS_INFO("store", "backup_done", "pages=%lld",
+	        pages ? (long long)*pages : -1LL);
+	return LS_OK;
+
+err_after_open:
+	if (dest != NULL)
+		sqlite3_close(dest);
+	(void)unlink(tmp);
+	return rc;
+}
+
+static int count_rows(struct store *s, const char *sql, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	if (rc != LS_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? LS_OK : store_err(s, rc, "count");
+}
+
+int store_check(struct store *s, struct store_check_report *r,
+                struct ls_errinfo *e)
+{
+	static const char SQL_SIGNALS[] = "SELECT count(*) FROM signal";
+	static const char SQL_DOSSIERS[] = "SELECT count(*) FROM dossier";
+	static const char SQL_CODES[] = "SELECT count(*) FROM taxonomy";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->schema_latest = store_schema_latest();
+	if ((rc = store_schema_version(s, &r->schema_version)) != LS_OK)
+		return ls_errf(e, rc, "kan de schemaversie niet lezen");
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(20)", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return ls_errf(
+		    e, store_err(s, sqlite3_errcode(s->db), "integrity_check"),
+		    "controle kan niet starten");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (t != NULL && strcmp(t, "ok") == 0) {
+			r->integrity_ok = 1;
+		} else if (r->integrity[0] == '\0') {
+			snprintf(r->integrity, sizeof r->integrity, "%s",
+			         t ? t : "?");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		r->integrity_ok = 0;
+		if (r->integrity[0] == '\0')
+			snprintf(r->integrity, sizeof r->integrity, "%s",
+			         sqlite3_errmsg(s->db));
+	}
+	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return ls_errf(
+		    e,
+		    store_err(s, sqlite3_errcode(s->db), "foreign_key_check"),
+		    "controle kan niet starten");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (r->fk_violations++ == 0)
+			snprintf(r->fk_first, sizeof r->fk_first,
+			         "%s rij %lld -> %s",
+			         (const char *)sqlite3_column_text(st, 0),
+			         (long long)sqlite3_column_int64(st, 1),
+			         (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (r->integrity_ok) {
+		(void)count_rows(s, SQL_SIGNALS, &r->signals);
+		(void)count_rows(s, SQL_DOSSIERS, &r->dossiers);
+		(void)count_rows(s, SQL_CODES, &r->taxonomy_codes);
+	}
+	if (!r->integrity_ok || r->fk_violations > 0 ||
+	    r->schema_version != r->schema_latest)
+		return ls_errf(e, LS_ECORRUPT, "de databank is niet in orde");
+	return LS_OK;
+}

@@ -1,0 +1,405 @@
+/*
+ * Opening the store and the plumbing every store module uses.
+ *
+ * store_open: sqlite3_open_v2 -> connection settings (busy timeout,
+ * journal_mode=WAL, foreign_keys, synchronous, secure_delete) -> check
+ * the file is ours (application_id) -> migrate -> load the taxonomy. Any
+ * failure closes the connection again (goto unwinding) and explains in
+ * *e.
+ *
+ * Statements are prepared on first use with SQLITE_PREPARE_PERSISTENT and
+ * cached for the life of the connection in a small open-addressing table
+ * keyed by the address of the SQL text.
+ */
+#include "store/internal.h"
+#include "common/alloc.h"
+#include "common/log.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* 'LSG1' in the database header: marks a Lokaal Signaal store. */
+#define STORE_APPLICATION_ID 0x4c534731
+
+int64_t store_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int store_err(struct store *s, int rc, const char *what)
+{
+	int primary = rc & 0xff;
+	LS_WARN("store", "sqlite_error", "what=%s rc=%d msg=\"%s\"", what, rc,
+	        s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	switch (primary) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return LS_EBUSY;
+	case SQLITE_NOMEM:
+		return LS_ENOMEM;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return LS_ECORRUPT;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return LS_EIO;
+	case SQLITE_CONSTRAINT:
+		return LS_EEXISTS;
+	default:
+		return LS_ESTORE;
+	}
+}
+
+int store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		LS_WARN("store", "exec_failed", "rc=%d msg=\"%s\"", rc,
+		        msg ? msg : "");
+		sqlite3_free(msg);
+		return store_err(s, rc, "exec");
+	}
+	return LS_OK;
+}
+
+static size_t slot_of(const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 40) % STORE_STMT_SLOTS;
+}
+
+int store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
+{
+	size_t i = slot_of(sql);
+	for (size_t probe = 0; probe < STORE_STMT_SLOTS; probe++) {
+		struct store_stmt_slot *slot =
+		    &s->stmts[(i + probe) % STORE_STMT_SLOTS];
+		if (slot->sql == sql) {
+			sqlite3_reset(slot->stmt);
+			sqlite3_clear_bindings(slot->stmt);
+			*out = slot->stmt;
+			return LS_OK;
+		}
+		if (slot->sql == NULL) {
+			int rc = sqlite3_prepare_v3(s->db, sql, -1,
+			                            SQLITE_PREPARE_PERSISTENT,
+			                            &slot->stmt, NULL);
+			if (rc != SQLITE_OK) {
+				slot->stmt = NULL;
+				return store_err(s, rc, "prepare");
+			}
+			slot->sql = sql;
+			*out = slot->stmt;
+			return LS_OK;
+		}
+	}
+	LS_ERROR("store", "stmt_cache_full", "slots=%d", STORE_STMT_SLOTS);
+	return LS_EINTERNAL;
+}
+
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(st);
+		return LS_OK;
+	}
+	rc = store_err(s, sqlite3_extended_errcode(s->db), what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+int store_tx_begin(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (s->in_tx || !sqlite3_get_autocommit(s->db))
+		return LS_ESTATE;
+	rc = store_stmt(s, SQL_BEGIN, &st);
+	if (rc == LS_OK)
+		rc = store_step_done(s, st, "begin");
+	if (rc == LS_OK)
+		s->in_tx = 1;
+	return rc;
+}
+
+int store_tx_commit(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!s->in_tx)
+		return LS_ESTATE;
+	rc = store_stmt(s, SQL_COMMIT, &st);
+	if (rc == LS_OK)
+		rc = store_step_done(s, st, "commit");
+	if (rc != LS_OK) {
+		store_tx_rollback(s);
+		return rc;
+	}
+	s->in_tx = 0;
+	return LS_OK;
+}
+
+void store_tx_rollback(struct store *s)
+{
+	sqlite3_stmt *st;
+	if (!sqlite3_get_autocommit(s->db) &&
+	    store_stmt(s, SQL_ROLLBACK, &st) == LS_OK)
+		(void)store_step_done(s, st, "rollback");
+	s->in_tx = 0;
+}
+
+int store_tx_enter(struct store *s, int *owned)
+{
+	*owned = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		return LS_OK; /* the caller's transaction */
+	*owned = 1;
+	return store_tx_begin(s);
+}
+
+int store_tx_end(struct store *s, int owned, int rc)
+{
+	if (!owned)
+		return rc;
+	if (rc == LS_OK)
+		return store_tx_commit(s);
+	store_tx_rollback(s);
+	return rc;
+}
+
+void store_random_id(struct store *s, uint8_t id[16])
+{
+	if (s->idpool_pos + 16 > sizeof s->idpool) {
+		randombytes_buf(s->idpool, sizeof s->idpool);
+		s->idpool_pos = 0;
+	}
+	memcpy(id, s->idpool + s->idpool_pos, 16);
+	/* ids are not secret, but never hand out the same bytes twice */
+	sodium_memzero(s->idpool + s->idpool_pos, 16);
+	s->idpool_pos += 16;
+}
+
+const struct ls_taxonomy *store_taxonomy(const struct store *s)
+{
+	return &s->tax;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+int store_schema_latest(void)
+{
+	size_t n;
+	const struct store_migration *m = store_schema_migrations(&n);
+	return n ? m[n - 1].version : 0;
+}
+
+int store_schema_version(struct store *s, int *version)
+{
+	static const char sql[] = "PRAGMA user_version";
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	if (rc != LS_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return store_err(s, rc, "user_version");
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return LS_OK;
+}
+
+int store_checkpoint(struct store *s)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(
+	    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	if (rc != SQLITE_OK)
+		return store_err(s, rc, "checkpoint");
+	return LS_OK;
+}
+
+/* One-value pragma query into *out (text). */
+static int pragma_text(struct store *s, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(s, rc, "pragma");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		snprintf(out, size, "%s", t ? (const char *)t : "");
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		out[0] = '\0';
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? LS_OK : store_err(s, rc, "pragma");
+}
+
+static int configure(struct store *s, const struct store_options *opt,
+                     struct ls_errinfo *e)
+{
+	char mode[32], sql[64];
+	int64_t timeout =
+	    opt->busy_timeout_ms < 0 ? 5000 : opt->busy_timeout_ms;
+	int rc;
+
+	sqlite3_busy_timeout(s->db, (int)timeout);
+	rc = pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode);
+	if (rc == LS_ECORRUPT)
+		return ls_errf(e, rc,
+		               "%s is geen databank van Lokaal Signaal (of ze "
+		               "is beschadigd)",
+		               s->path);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "kan de databank %s niet openen: %s",
+		               s->path, sqlite3_errmsg(s->db));
+	if (strcmp(mode, "wal") != 0)
+		return ls_errf(e, LS_ESTORE,
+		               "kan de databank niet in WAL-modus zetten (%s)",
+		               mode);
+	snprintf(sql, sizeof sql, "PRAGMA synchronous=%s",
+	         opt->synchronous == LS_SYNC_NORMAL ? "NORMAL" : "FULL");
+	if ((rc = store_exec(s, sql)) != LS_OK ||
+	    (rc = store_exec(s, "PRAGMA foreign_keys=ON")) != LS_OK ||
+	    (rc = store_exec(s, "PRAGMA secure_delete=ON")) != LS_OK)
+		return ls_errf(e, rc, "kan de databank niet instellen: %s",
+		               sqlite3_errmsg(s->db));
+	return LS_OK;
+}
+
+/* A new (empty) database gets our application id; an existing one must
+ * carry it. */
+static int check_identity(struct store *s, struct ls_errinfo *e)
+{
+	char appid[32], version[32], tables[32];
+	int rc;
+	if ((rc = pragma_text(s, "PRAGMA application_id", appid,
+	                      sizeof appid)) != LS_OK ||
+	    (rc = pragma_text(s, "PRAGMA user_version", version,
+	                      sizeof version)) != LS_OK ||
+	    (rc = pragma_text(s, "SELECT count(*) FROM sqlite_schema", tables,
+	                      sizeof tables)) != LS_OK) {
+		if (rc == LS_ECORRUPT)
+			return ls_errf(e, rc,
+			               "%s is geen databank van Lokaal Signaal "
+			               "(of ze is beschadigd)",
+			               s->path);
+		return ls_errf(e, rc, "kan de databank %s niet lezen: %s",
+		               s->path, sqlite3_errmsg(s->db));
+	}
+	if (strcmp(appid, "0") == 0 && strcmp(version, "0") == 0 &&
+	    strcmp(tables, "0") == 0) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA application_id=%d",
+		         STORE_APPLICATION_ID);
+		return store_exec(s, sql);
+	}
+	if (strtol(appid, NULL, 10) != STORE_APPLICATION_ID)
+		return ls_errf(e, LS_ECORRUPT,
+		               "%s is geen databank van Lokaal Signaal",
+		               s->path);
+	return LS_OK;
+}
+
+int store_open(const char *path, const struct store_options *opt,
+               struct store **out, struct ls_errinfo *e)
+{
+	struct store_options defaults = {
+	    .create = 0, .synchronous = LS_SYNC_FULL, .busy_timeout_ms = -1};
+	struct store *s;
+	struct stat st;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	if (opt == NULL)
+		opt = &defaults;
+	if (sodium_init() < 0)
+		return ls_errf(e, LS_ECRYPTO, "libsodium start niet");
+	if (!opt->create && stat(path, &st) != 0)
+		return ls_errf(e, LS_ENOTFOUND,
+		               "databank %s bestaat niet (maak een knooppunt "
+		               "met 'signaalctl init')",
+		               path);
+	if (opt->create)
+		flags |= SQLITE_OPEN_CREATE;
+	s = ls_calloc(1, sizeof *s);
+	if (s == NULL)
+		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+	s->idpool_pos = sizeof s->idpool; /* draw on first use */
+	ls_taxonomy_init(&s->tax);
+	s->path = ls_strdup(path);
+	if (s->path == NULL) {
+		rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+		goto err_after_alloc;
+	}
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ls_errf(e, store_err(s, rc, "open"),
+		             "kan de databank %s niet openen: %s", path,
+		             s->db ? sqlite3_errmsg(s->db) : "?");
+		goto err_after_open;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	/* Read-only checks first: a file that is not ours, or that a newer
+	 * version wrote, is refused before anything (not even the journal
+	 * mode) is changed in it. */
+	sqlite3_busy_timeout(s->db, 5000);
+	if ((rc = check_identity(s, e)) != LS_OK)
+		goto err_after_open;
+	if ((rc = store_schema_check(s, e)) != LS_OK)
+		goto err_after_open;
+	if ((rc = configure(s, opt, e)) != LS_OK)
+		goto err_after_open;
+	if ((rc = store_schema_migrate(s, e)) != LS_OK)
+		goto err_after_open;
+	if ((rc = store_taxonomy_reload(s, e)) != LS_OK)
+		goto err_after_open;
+	*out = s;
+	return LS_OK;
+
+err_after_open:
+	store_close(s);
+	return rc;
+err_after_alloc:
+	ls_free(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	for (size_t i = 0; i < STORE_STMT_SLOTS; i++)
+		sqlite3_finalize(s->stmts[i].stmt);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		LS_ERROR("store", "close_failed", "msg=\"%s\"",
+		         sqlite3_errmsg(s->db));
+	ls_taxonomy_fini(&s->tax);
+	ls_free(s->tax_by_id);
+	ls_free(s->path);
+	sodium_memzero(s->idpool, sizeof s->idpool);
+	ls_free(s);
+}

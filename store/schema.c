@@ -1,0 +1,255 @@
+/*
+ * The schema, as an ordered table of migrations keyed by
+ * PRAGMA user_version.
+ *
+ * To change the schema, APPEND a row to `migrations` (never edit a step
+ * that has shipped): the next version number, a one-line summary and the
+ * SQL. store_open() runs every step above the database's version, each in
+ * its own BEGIN IMMEDIATE transaction that also sets user_version, so a
+ * crash mid-upgrade leaves the database at the last completed step. A
+ * database whose version is above the newest step was written by a newer
+ * build and is refused, never "downgraded". docs/STORE.md describes the
+ * tables.
+ */
+#include "store/internal.h"
+#include "common/log.h"
+
+#include <stdio.h>
+
+/* Version 1: taxonomy, organisations, reporters, signals. */
+static const char SCHEMA_V1[] =
+    "CREATE TABLE taxonomy ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dim TEXT NOT NULL CHECK (dim IN ('theme','problem_type',"
+    "    'age_band','target_group','sector')),"
+    "  code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 31),"
+    "  parent_id INTEGER REFERENCES taxonomy(id),"
+    "  label_nl TEXT NOT NULL,"
+    "  label_en TEXT NOT NULL,"
+    "  UNIQUE (dim, code)"
+    ");"
+    "CREATE TABLE organisation ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE"
+    ");"
+    "CREATE TABLE reporter ("
+    "  id INTEGER PRIMARY KEY,"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisation(id),"
+    "  local_id TEXT NOT NULL,"
+    "  UNIQUE (organisation_id, local_id)"
+    ");"
+    "CREATE TABLE signal ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uid BLOB NOT NULL UNIQUE CHECK (length(uid) = 16),"
+    "  registered_at TEXT NOT NULL,"
+    "  observed_on TEXT,"
+    "  age_id INTEGER NOT NULL REFERENCES taxonomy(id),"
+    "  problem_id INTEGER REFERENCES taxonomy(id),"
+    "  sector_id INTEGER NOT NULL REFERENCES taxonomy(id),"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisation(id),"
+    "  reporter_id INTEGER REFERENCES reporter(id),"
+    "  persons INTEGER NOT NULL CHECK (persons >= 1),"
+    "  severity INTEGER CHECK (severity BETWEEN 1 AND 4),"
+    "  neighbourhood TEXT,"
+    "  description TEXT,"
+    "  status INTEGER NOT NULL DEFAULT 0 CHECK (status BETWEEN 0 AND 2),"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX signal_registered ON signal(registered_at);"
+    "CREATE TABLE signal_theme ("
+    "  signal_id INTEGER NOT NULL REFERENCES signal(id) ON DELETE CASCADE,"
+    "  theme_id INTEGER NOT NULL REFERENCES taxonomy(id),"
+    "  PRIMARY KEY (signal_id, theme_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE signal_target ("
+    "  signal_id INTEGER NOT NULL REFERENCES signal(id) ON DELETE CASCADE,"
+    "  target_id INTEGER NOT NULL REFERENCES taxonomy(id),"
+    "  PRIMARY KEY (signal_id, target_id)"
+    ") WITHOUT ROWID;";
+
+/* Version 2: dossiers, the follow-up of structural signals. The history
+ * is append-only, enforced by triggers. */
+static const char SCHEMA_V2[] =
+    "CREATE TABLE dossier ("
+    "  id INTEGER PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  problem_id INTEGER REFERENCES taxonomy(id),"
+    "  owner TEXT NOT NULL,"
+    "  phase INTEGER NOT NULL CHECK (phase BETWEEN 0 AND 7),"
+    "  criteria INTEGER NOT NULL DEFAULT 0 CHECK (criteria BETWEEN 0 AND 15),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE dossier_theme ("
+    "  dossier_id INTEGER NOT NULL REFERENCES dossier(id),"
+    "  theme_id INTEGER NOT NULL REFERENCES taxonomy(id),"
+    "  PRIMARY KEY (dossier_id, theme_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE dossier_signal ("
+    "  dossier_id INTEGER NOT NULL REFERENCES dossier(id),"
+    "  signal_id INTEGER NOT NULL REFERENCES signal(id) ON DELETE CASCADE,"
+    "  linked_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (dossier_id, signal_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX dossier_signal_signal ON dossier_signal(signal_id);"
+    "CREATE TABLE dossier_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dossier_id INTEGER NOT NULL REFERENCES dossier(id),"
+    "  at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('nieuw','fase','criteria',"
+    "    'koppeling','actie','feedback')),"
+    "  from_phase INTEGER,"
+    "  to_phase INTEGER,"
+    "  criteria INTEGER,"
+    "  actor TEXT,"
+    "  note TEXT"
+    ");"
+    "CREATE INDEX dossier_history_dossier ON dossier_history(dossier_id);"
+    "CREATE TRIGGER dossier_history_no_update BEFORE UPDATE ON "
+    "dossier_history BEGIN SELECT RAISE(ABORT, 'dossier history is "
+    "append-only'); END;"
+    "CREATE TRIGGER dossier_history_no_delete BEFORE DELETE ON "
+    "dossier_history BEGIN SELECT RAISE(ABORT, 'dossier history is "
+    "append-only'); END;"
+    "CREATE TABLE dossier_action ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dossier_id INTEGER NOT NULL REFERENCES dossier(id),"
+    "  what TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  due TEXT,"
+    "  result TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX dossier_action_dossier ON dossier_action(dossier_id);"
+    "CREATE TABLE dossier_feedback ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dossier_id INTEGER NOT NULL REFERENCES dossier(id),"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisation(id),"
+    "  at INTEGER NOT NULL,"
+    "  text TEXT NOT NULL"
+    ");"
+    "CREATE INDEX dossier_feedback_dossier ON dossier_feedback(dossier_id);";
+
+/* APPEND new steps at the end; versions are consecutive from 1. */
+static const struct store_migration migrations[] = {
+    {.version = 1,
+     .summary = "taxonomy, organisations, reporters, signals",
+     .sql = SCHEMA_V1},
+    {.version = 2,
+     .summary = "dossiers: phases, history, actions, feedback",
+     .sql = SCHEMA_V2},
+};
+
+const struct store_migration *store_schema_migrations(size_t *n)
+{
+	*n = sizeof migrations / sizeof migrations[0];
+	return migrations;
+}
+
+/* One step in its own transaction; re-checks the version inside it, so
+ * two processes opening an old database at once upgrade it once. */
+static int run_step(struct store *s, const struct store_migration *m,
+                    struct ls_errinfo *e)
+{
+	char sql[64];
+	int rc, version;
+
+	if (m->fk_off &&
+	    (rc = store_exec(s, "PRAGMA foreign_keys=OFF")) != LS_OK)
+		return ls_errf(e, rc, "schema-update %d mislukt", m->version);
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE")) != LS_OK) {
+		ls_errf(e, rc, "schema-update %d: databank is bezet",
+		        m->version);
+		goto out;
+	}
+	if ((rc = store_schema_version(s, &version)) != LS_OK)
+		goto rollback;
+	if (version >= m->version) {
+		rc = store_exec(s, "COMMIT"); /* someone else did it */
+		goto out;
+	}
+	if (version != m->version - 1) {
+		rc = ls_errf(e, LS_ESCHEMA,
+		             "schemaversie %d verwacht vóór stap %d, maar de "
+		             "databank heeft %d",
+		             m->version - 1, m->version, version);
+		goto rollback;
+	}
+	if ((rc = store_exec(s, m->sql)) != LS_OK) {
+		ls_errf(e, rc, "schema-update %d mislukt: %s", m->version,
+		        sqlite3_errmsg(s->db));
+		goto rollback;
+	}
+	if (m->fk_off) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1,
+		                       &st, NULL) != SQLITE_OK) {
+			rc = ls_errf(e, LS_ESTORE, "schema-update %d mislukt",
+			             m->version);
+			goto rollback;
+		}
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			rc = ls_errf(e, LS_ECORRUPT,
+			             "schema-update %d breekt verwijzingen",
+			             m->version);
+			goto rollback;
+		}
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d", m->version);
+	if ((rc = store_exec(s, sql)) != LS_OK)
+		goto rollback;
+	if ((rc = store_exec(s, "COMMIT")) != LS_OK) {
+		ls_errf(e, rc, "schema-update %d: bewaren mislukt", m->version);
+		goto rollback;
+	}
+	LS_INFO("store", "migrated", "version=%d", m->version);
+	goto out;
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	if (m->fk_off)
+		(void)store_exec(s, "PRAGMA foreign_keys=ON");
+	return rc;
+}
+
+int store_schema_check(struct store *s, struct ls_errinfo *e)
+{
+	int version, rc;
+	if ((rc = store_schema_version(s, &version)) != LS_OK)
+		return ls_errf(e, rc, "kan de schemaversie niet lezen");
+	if (version > store_schema_latest())
+		return ls_errf(e, LS_ESCHEMA,
+		               "de databank %s heeft schemaversie %d, deze "
+		               "versie van Lokaal Signaal kent versies tot %d: "
+		               "gebruik een nieuwere versie (de databank is "
+		               "niet gewijzigd)",
+		               s->path, version, store_schema_latest());
+	return LS_OK;
+}
+
+int store_schema_migrate(struct store *s, struct ls_errinfo *e)
+{
+	size_t n;
+	const struct store_migration *m = store_schema_migrations(&n);
+	int version, rc;
+
+	if ((rc = store_schema_version(s, &version)) != LS_OK)
+		return ls_errf(e, rc, "kan de schemaversie niet lezen");
+	if (version > store_schema_latest())
+		return ls_errf(e, LS_ESCHEMA,
+		               "de databank %s heeft schemaversie %d, deze "
+		               "versie van Lokaal Signaal kent versies tot %d: "
+		               "gebruik een nieuwere versie (de databank is "
+		               "niet gewijzigd)",
+		               s->path, version, store_schema_latest());
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].version <= version)
+			continue;
+		if ((rc = run_step(s, &m[i], e)) != LS_OK)
+			return rc;
+	}
+	return LS_OK;
+}

@@ -1,0 +1,564 @@
+/*
+ * Signal rows. A signal is one row in `signal` plus one row per theme in
+ * signal_theme and per target group in signal_target; organisations and
+ * reporters are found or created by name (local ids). Bulk inserts keep
+ * the last organisation and reporter ids in small direct-mapped caches so
+ * that an import does not look them up for every row.
+ */
+#include "store/signal.h"
+#include "common/alloc.h"
+#include "common/log.h"
+#include "store/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 256
+
+struct org_slot {
+	int64_t id; /* 0: empty */
+	size_t len;
+	char name[LS_ORGANISATION_MAX];
+};
+
+struct rep_slot {
+	int64_t id;
+	int64_t org;
+	size_t len;
+	char local[LS_REPORTER_MAX];
+};
+
+struct store_insert_cache {
+	struct org_slot org[CACHE_SLOTS];
+	struct rep_slot rep[CACHE_SLOTS];
+};
+
+int store_insert_cache_new(struct store_insert_cache **out)
+{
+	*out = ls_calloc(1, sizeof **out);
+	return *out ? LS_OK : LS_ENOMEM;
+}
+
+void store_insert_cache_free(struct store_insert_cache *c)
+{
+	ls_free(c);
+}
+
+static uint32_t fnv1a(const char *p, size_t len, uint32_t h)
+{
+	for (size_t i = 0; i < len; i++) {
+		h ^= (uint8_t)p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static const char SQL_ORG_FIND[] = "SELECT id FROM organisation WHERE name = ?";
+static const char SQL_ORG_ADD[] = "INSERT INTO organisation (name) VALUES (?)";
+static const char SQL_REP_FIND[] =
+    "SELECT id FROM reporter WHERE organisation_id = ? AND local_id = ?";
+static const char SQL_REP_ADD[] =
+    "INSERT INTO reporter (organisation_id, local_id) VALUES (?, ?)";
+static const char SQL_SIGNAL_ADD[] =
+    "INSERT INTO signal (uid, registered_at, observed_on, age_id, "
+    "problem_id, sector_id, organisation_id, reporter_id, persons, "
+    "severity, neighbourhood, description, status, created_at) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_THEME_ADD[] =
+    "INSERT INTO signal_theme (signal_id, theme_id) VALUES (?, ?)";
+static const char SQL_TARGET_ADD[] =
+    "INSERT INTO signal_target (signal_id, target_id) VALUES (?, ?)";
+
+/* Find or create a row keyed by text (and optionally a parent id). */
+static int find_or_add(struct store *s, const char *find_sql,
+                       const char *add_sql, int64_t parent,
+                       const struct ls_text *t, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc, col = 1;
+	if ((rc = store_stmt(s, find_sql, &st)) != LS_OK)
+		return rc;
+	if (parent != 0)
+		sqlite3_bind_int64(st, col++, parent);
+	sqlite3_bind_text(st, col, t->ptr, (int)t->len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return LS_OK;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, rc, "find");
+	if ((rc = store_stmt(s, add_sql, &st)) != LS_OK)
+		return rc;
+	col = 1;
+	if (parent != 0)
+		sqlite3_bind_int64(st, col++, parent);
+	sqlite3_bind_text(st, col, t->ptr, (int)t->len, SQLITE_STATIC);
+	if ((rc = store_step_done(s, st, "add")) != LS_OK)
+		return rc;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return LS_OK;
+}
+
+static int organisation_id(struct store *s, struct store_insert_cache *c,
+                           const struct ls_text *name, int64_t *id)
+{
+	struct org_slot *slot = NULL;
+	int rc;
+	if (c != NULL) {
+		slot = &c->org[fnv1a(name->ptr, name->len, 2166136261u) %
+		               CACHE_SLOTS];
+		if (slot->id != 0 && slot->len == name->len &&
+		    memcmp(slot->name, name->ptr, name->len) == 0) {
+			*id = slot->id;
+			return LS_OK;
+		}
+	}
+	rc = find_or_add(s, SQL_ORG_FIND, SQL_ORG_ADD, 0, name, id);
+	if (rc == LS_OK && slot != NULL && name->len <= sizeof slot->name) {
+		slot->id = *id;
+		slot->len = name->len;
+		memcpy(slot->name, name->ptr, name->len);
+	}
+	return rc;
+}
+
+static int reporter_id(struct store *s, struct store_insert_cache *c,
+                       int64_t org, const struct ls_text *local, int64_t *id)
+{
+	struct rep_slot *slot = NULL;
+	int rc;
+	if (c != NULL) {
+		uint32_t h = fnv1a((const char *)&org, sizeof org, 2166136261u);
+		slot = &c->rep[fnv1a(local->ptr, local->len, h) % CACHE_SLOTS];
+		if (slot->id != 0 && slot->org == org &&
+		    slot->len == local->len &&
+		    memcmp(slot->local, local->ptr, local->len) == 0) {
+			*id = slot->id;
+			return LS_OK;
+		}
+	}
+	rc = find_or_add(s, SQL_REP_FIND, SQL_REP_ADD, org, local, id);
+	if (rc == LS_OK && slot != NULL && local->len <= sizeof slot->local) {
+		slot->id = *id;
+		slot->org = org;
+		slot->len = local->len;
+		memcpy(slot->local, local->ptr, local->len);
+	}
+	return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int col,
+                              const struct ls_text *t)
+{
+	if (t->len == 0)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_text(st, col, t->ptr, (int)t->len, SQLITE_STATIC);
+}
+
+int store_signal_insert_row(struct store *s, struct ls_signal *sig, int64_t now,
+                            struct store_insert_cache *cache,
+                            struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	char reg[LS_DATE_SIZE], obs[LS_DATE_SIZE];
+	int64_t org, rep = 0, rowid;
+	int rc;
+
+	if (!sig->has_id)
+		store_random_id(s, sig->id);
+	if ((rc = organisation_id(s, cache, &sig->organisation, &org)) != LS_OK)
+		return ls_errf(e, rc, "kan de organisatie niet bewaren");
+	if (sig->reporter.len > 0 &&
+	    (rc = reporter_id(s, cache, org, &sig->reporter, &rep)) != LS_OK)
+		return ls_errf(e, rc, "kan de melder niet bewaren");
+	if ((rc = store_stmt(s, SQL_SIGNAL_ADD, &st)) != LS_OK)
+		return ls_errf(e, rc, "interne fout");
+	ls_date_format(&sig->registered_at, reg);
+	sqlite3_bind_blob(st, 1, sig->id, LS_SIGNAL_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reg, 10, SQLITE_STATIC);
+	if (sig->has_observed_on) {
+		ls_date_format(&sig->observed_on, obs);
+		sqlite3_bind_text(st, 3, obs, 10, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, 4, sig->age->id);
+	if (sig->problem != NULL)
+		sqlite3_bind_int64(st, 5, sig->problem->id);
+	sqlite3_bind_int64(st, 6, sig->sector->id);
+	sqlite3_bind_int64(st, 7, org);
+	if (rep != 0)
+		sqlite3_bind_int64(st, 8, rep);
+	sqlite3_bind_int64(st, 9, sig->persons);
+	if (sig->severity != 0)
+		sqlite3_bind_int(st, 10, sig->severity);
+	bind_text_or_null(st, 11, &sig->neighbourhood);
+	bind_text_or_null(st, 12, &sig->description);
+	sqlite3_bind_int(st, 13, sig->status);
+	sqlite3_bind_int64(st, 14, now);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		int ext = sqlite3_extended_errcode(s->db);
+		sqlite3_reset(st);
+		if (ext == SQLITE_CONSTRAINT_UNIQUE) {
+			char hex[LS_SIGNAL_ID_HEX_SIZE];
+			ls_signal_id_format(sig->id, hex);
+			return ls_errf(e, LS_EEXISTS,
+			               "een signaal met id %s bestaat al", hex);
+		}
+		return ls_errf(e, store_err(s, ext, "signal_insert"),
+		               "kan het signaal niet bewaren");
+	}
+	sqlite3_reset(st);
+	rowid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < sig->n_themes; i++) {
+		if ((rc = store_stmt(s, SQL_THEME_ADD, &st)) != LS_OK)
+			return ls_errf(e, rc, "interne fout");
+		sqlite3_bind_int64(st, 1, rowid);
+		sqlite3_bind_int64(st, 2, sig->themes[i]->id);
+		if ((rc = store_step_done(s, st, "theme_insert")) != LS_OK)
+			return ls_errf(e, rc, "kan het signaal niet bewaren");
+	}
+	for (size_t i = 0; i < sig->n_targets; i++) {
+		if ((rc = store_stmt(s, SQL_TARGET_ADD, &st)) != LS_OK)
+			return ls_errf(e, rc, "interne fout");
+		sqlite3_bind_int64(st, 1, rowid);
+		sqlite3_bind_int64(st, 2, sig->targets[i]->id);
+		if ((rc = store_step_done(s, st, "target_insert")) != LS_OK)
+			return ls_errf(e, rc, "kan het signaal niet bewaren");
+	}
+	return LS_OK;
+}
+
+int store_signal_insert(struct store *s, struct ls_signal *sig,
+                        struct ls_errinfo *e)
+{
+	int owned, rc;
+	if ((rc = ls_signal_validate(sig, NULL, e)) != LS_OK)
+		return rc;
+	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
+		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
+	rc = store_signal_insert_row(s, sig, store_now(), NULL, e);
+	rc = store_tx_end(s, owned, rc);
+	if (rc != LS_OK && e != NULL && e->code == LS_OK)
+		ls_errf(e, rc, "kan het signaal niet bewaren");
+	return rc;
+}
+
+/* --- reading ------------------------------------------------------- */
+
+static const char SQL_SELECT[] =
+    "SELECT s.uid, s.registered_at, s.observed_on, s.age_id, s.problem_id,"
+    " s.sector_id, o.name, r.local_id, s.persons, s.severity,"
+    " s.neighbourhood, s.description, s.status, s.created_at,"
+    " (SELECT group_concat(theme_id) FROM signal_theme"
+    "   WHERE signal_id = s.id),"
+    " (SELECT group_concat(target_id) FROM signal_target"
+    "   WHERE signal_id = s.id) "
+    "FROM signal s JOIN organisation o ON o.id = s.organisation_id"
+    " LEFT JOIN reporter r ON r.id = s.reporter_id "
+    "WHERE (?1 IS NULL OR s.registered_at >= ?1)"
+    " AND (?2 IS NULL OR s.registered_at < ?2)"
+    " AND (?3 IS NULL OR s.age_id IN"
+    "   (SELECT id FROM taxonomy WHERE id = ?3 OR parent_id = ?3))"
+    " AND (?4 IS NULL OR s.status = ?4)"
+    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM signal_theme t"
+    "   JOIN taxonomy x ON x.id = t.theme_id WHERE t.signal_id = s.id"
+    "   AND (x.id = ?5 OR x.parent_id = ?5)))"
+    " AND (?6 IS NULL OR s.uid = ?6) "
+    "ORDER BY s.registered_at, s.id LIMIT ?7";
+
+static struct ls_text column_text(sqlite3_stmt *st, int col)
+{
+	struct ls_text t;
+	t.ptr = (const char *)sqlite3_column_text(st, col);
+	t.len = t.ptr ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	return t;
+}
+
+/* "3,17,4" -> entries; unknown ids are a corrupt store. */
+static int decode_ids(const struct store *s, const char *list,
+                      const struct ls_taxonomy_entry **out, size_t max,
+                      size_t *n)
+{
+	*n = 0;
+	while (list != NULL && *list != '\0') {
+		char *end;
+		long long id = strtoll(list, &end, 10);
+		const struct ls_taxonomy_entry *x = store_tax_entry(s, id);
+		if (end == list || x == NULL || *n == max)
+			return LS_ECORRUPT;
+		out[(*n)++] = x;
+		list = *end == ',' ? end + 1 : end;
+	}
+	return LS_OK;
+}
+
+static int decode_row(struct store *s, sqlite3_stmt *st, struct ls_signal *sig)
+{
+	struct ls_text t;
+	ls_signal_init(sig);
+	if (sqlite3_column_bytes(st, 0) != LS_SIGNAL_ID_BYTES)
+		return LS_ECORRUPT;
+	memcpy(sig->id, sqlite3_column_blob(st, 0), LS_SIGNAL_ID_BYTES);
+	sig->has_id = 1;
+	t = column_text(st, 1);
+	if (ls_date_parse(t.ptr ? t.ptr : "", t.len, &sig->registered_at) !=
+	    LS_OK)
+		return LS_ECORRUPT;
+	sig->has_registered_at = 1;
+	t = column_text(st, 2);
+	if (t.len > 0) {
+		if (ls_date_parse(t.ptr, t.len, &sig->observed_on) != LS_OK)
+			return LS_ECORRUPT;
+		sig->has_observed_on = 1;
+	}
+	sig->age = store_tax_entry(s, sqlite3_column_int64(st, 3));
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		sig->problem = store_tax_entry(s, sqlite3_column_int64(st, 4));
+	sig->sector = store_tax_entry(s, sqlite3_column_int64(st, 5));
+	if (sig->age == NULL || sig->sector == NULL)
+		return LS_ECORRUPT;
+	sig->organisation = column_text(st, 6);
+	sig->reporter = column_text(st, 7);
+	sig->persons = sqlite3_column_int64(st, 8);
+	sig->severity = (uint8_t)sqlite3_column_int(st, 9);
+	sig->neighbourhood = column_text(st, 10);
+	sig->description = column_text(st, 11);
+	sig->status = (uint8_t)sqlite3_column_int(st, 12);
+	if (decode_ids(s, (const char *)sqlite3_column_text(st, 14),
+	               sig->themes, LS_SIGNAL_MAX_THEMES,
+	               &sig->n_themes) != LS_OK ||
+	    decode_ids(s, (const char *)sqlite3_column_text(st, 15),
+	               sig->targets, LS_SIGNAL_MAX_TARGETS,
+	               &sig->n_targets) != LS_OK)
+		return LS_ECORRUPT;
+	return LS_OK;
+}
+
+static int run_select(struct store *s, const struct store_signal_filter *f,
+                      const uint8_t *uid, store_signal_cb cb, void *ctx,
+                      uint64_t *found, struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	char first[LS_DATE_SIZE], after[LS_DATE_SIZE];
+	int rc;
+
+	*found = 0;
+	if ((rc = store_stmt(s, SQL_SELECT, &st)) != LS_OK)
+		return ls_errf(e, rc, "interne fout");
+	if (f != NULL && f->has_period) {
+		struct ls_date a, b;
+		if (ls_period_check(&f->period) != LS_OK)
+			return ls_errf(e, LS_EINVAL, "ongeldige periode");
+		ls_period_bounds(&f->period, &a, &b);
+		ls_date_format(&a, first);
+		ls_date_format(&b, after);
+		sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
+	}
+	if (f != NULL && f->age != NULL) {
+		const struct ls_taxonomy_entry *x = ls_taxonomy_find(
+		    &s->tax, LS_DIM_AGE, f->age, strlen(f->age));
+		if (x == NULL)
+			return ls_errf(e, LS_EINVAL,
+			               "onbekende leeftijdscode '%s'", f->age);
+		sqlite3_bind_int64(st, 3, x->id);
+	}
+	if (f != NULL && f->status >= 0)
+		sqlite3_bind_int(st, 4, f->status);
+	if (f != NULL && f->theme != NULL) {
+		const struct ls_taxonomy_entry *x = ls_taxonomy_find(
+		    &s->tax, LS_DIM_THEME, f->theme, strlen(f->theme));
+		if (x == NULL)
+			return ls_errf(e, LS_EINVAL, "onbekende themacode '%s'",
+			               f->theme);
+		sqlite3_bind_int64(st, 5, x->id);
+	}
+	if (uid != NULL)
+		sqlite3_bind_blob(st, 6, uid, LS_SIGNAL_ID_BYTES,
+		                  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7,
+	                   f != NULL && f->limit > 0 && f->limit < INT64_MAX
+	                       ? (int64_t)f->limit
+	                       : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ls_signal sig;
+		int stop;
+		if (decode_row(s, st, &sig) != LS_OK) {
+			sqlite3_reset(st);
+			return ls_errf(
+			    e, LS_ECORRUPT,
+			    "een signaal in de databank is "
+			    "beschadigd; voer 'signaalctl check' uit");
+		}
+		(*found)++;
+		stop = cb(ctx, &sig, sqlite3_column_int64(st, 13));
+		if (stop != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ls_errf(e, store_err(s, rc, "signal_select"),
+		               "kan de signalen niet lezen");
+	return LS_OK;
+}
+
+int store_signal_list(struct store *s, const struct store_signal_filter *f,
+                      store_signal_cb cb, void *ctx, struct ls_errinfo *e)
+{
+	uint64_t found;
+	return run_select(s, f, NULL, cb, ctx, &found, e);
+}
+
+int store_signal_get(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
+                     store_signal_cb cb, void *ctx, struct ls_errinfo *e)
+{
+	uint64_t found;
+	int rc = run_select(s, NULL, id, cb, ctx, &found, e);
+	if (rc == LS_OK && found == 0) {
+		char hex[LS_SIGNAL_ID_HEX_SIZE];
+		ls_signal_id_format(id, hex);
+		return ls_errf(e, LS_ENOTFOUND, "geen signaal met id %s", hex);
+	}
+	return rc;
+}
+
+int store_signal_count(struct store *s, uint64_t *n)
+{
+	static const char sql[] = "SELECT count(*) FROM signal";
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	if (rc != LS_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_err(s, rc, "signal_count");
+	}
+	*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return LS_OK;
+}
+
+/* --- erasure and retention ----------------------------------------- */
+
+static const char SQL_FIND_UID[] =
+    "SELECT id, reporter_id FROM signal WHERE uid = ?";
+static const char SQL_DELETE[] = "DELETE FROM signal WHERE id = ?";
+static const char SQL_DELETE_REPORTER[] =
+    "DELETE FROM reporter WHERE id = ?1 AND NOT EXISTS "
+    "(SELECT 1 FROM signal WHERE reporter_id = ?1)";
+static const char SQL_PURGE_COUNT[] =
+    "SELECT count(*) FROM signal WHERE registered_at < ? "
+    "AND description IS NOT NULL";
+static const char SQL_PURGE[] =
+    "UPDATE signal SET description = NULL WHERE registered_at < ? "
+    "AND description IS NOT NULL";
+
+static void finish_wipe(struct store *s, int *wiped)
+{
+	int rc = store_checkpoint(s);
+	if (rc != LS_OK)
+		LS_WARN("store", "wipe_checkpoint_incomplete", "err=%s",
+		        ls_errname(rc));
+	if (wiped != NULL)
+		*wiped = rc == LS_OK;
+}
+
+int store_signal_erase(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
+                       int *wiped, struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	int64_t rowid = 0, reporter = 0;
+	int rc, owned;
+
+	if (wiped != NULL)
+		*wiped = 0;
+	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
+		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
+	if ((rc = store_stmt(s, SQL_FIND_UID, &st)) != LS_OK)
+		goto out;
+	sqlite3_bind_blob(st, 1, id, LS_SIGNAL_ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rowid = sqlite3_column_int64(st, 0);
+		reporter = sqlite3_column_int64(st, 1);
+		rc = LS_OK;
+	} else if (rc == SQLITE_DONE) {
+		char hex[LS_SIGNAL_ID_HEX_SIZE];
+		ls_signal_id_format(id, hex);
+		rc = ls_errf(e, LS_ENOTFOUND, "geen signaal met id %s", hex);
+	} else {
+		rc = store_err(s, rc, "erase_find");
+	}
+	sqlite3_reset(st);
+	if (rc != LS_OK)
+		goto out;
+	if ((rc = store_stmt(s, SQL_DELETE, &st)) != LS_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, rowid);
+	if ((rc = store_step_done(s, st, "erase")) != LS_OK)
+		goto out;
+	if (reporter != 0) {
+		if ((rc = store_stmt(s, SQL_DELETE_REPORTER, &st)) != LS_OK)
+			goto out;
+		sqlite3_bind_int64(st, 1, reporter);
+		rc = store_step_done(s, st, "erase_reporter");
+	}
+out:
+	rc = store_tx_end(s, owned, rc);
+	if (rc != LS_OK) {
+		if (e != NULL && e->code == LS_OK)
+			ls_errf(e, rc, "wissen mislukt");
+		return rc;
+	}
+	if (owned)
+		finish_wipe(s, wiped);
+	return LS_OK;
+}
+
+int store_signal_purge(struct store *s, const struct ls_date *before,
+                       int dry_run, uint64_t *count, int *wiped,
+                       struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	char date[LS_DATE_SIZE];
+	int rc, owned;
+
+	if (wiped != NULL)
+		*wiped = 0;
+	ls_date_format(before, date);
+	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
+		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
+	if ((rc = store_stmt(s, SQL_PURGE_COUNT, &st)) != LS_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = store_err(s, rc, "purge_count");
+		sqlite3_reset(st);
+		goto out;
+	}
+	*count = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	rc = LS_OK;
+	if (dry_run || *count == 0)
+		goto out;
+	if ((rc = store_stmt(s, SQL_PURGE, &st)) != LS_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	rc = store_step_done(s, st, "purge");
+out:
+	rc = store_tx_end(s, owned, dry_run && rc == LS_OK ? LS_OK : rc);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "opschonen mislukt");
+	if (owned && !dry_run)
+		finish_wipe(s, wiped);
+	return LS_OK;
+}

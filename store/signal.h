@@ -1,0 +1,75 @@
+/*
+ * Signals in the store: capture, listing with filters, right to erasure,
+ * and retention (purge of free text).
+ *
+ * Reading calls back once per signal with a struct ls_signal whose text
+ * fields and taxonomy pointers are valid only during the callback. A
+ * callback returning non-zero stops the listing, and that value is
+ * returned.
+ *
+ * Erase and purge also checkpoint the WAL (store_checkpoint), because
+ * with secure_delete on, deleted or blanked text is overwritten in the
+ * database file only once its pages are written back; until then an old
+ * copy lives in the -wal file.
+ */
+#ifndef LS_STORE_SIGNAL_H
+#define LS_STORE_SIGNAL_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+#include "core/period.h"
+#include "core/signal.h"
+
+struct store;
+
+struct store_signal_filter {
+	int has_period;
+	struct ls_period period; /* by registered_at */
+	const char *theme;       /* code; a shared code matches its
+	                            local sub-codes too; NULL: any */
+	const char *age;         /* code, same rule; NULL: any */
+	int status;              /* enum ls_signal_status, -1: any */
+	uint64_t limit;          /* 0: no limit */
+};
+
+/* Called per signal; created_at is when it was stored (Unix time). */
+typedef int (*store_signal_cb)(void *ctx, const struct ls_signal *sig,
+                               int64_t created_at);
+
+/* Store one validated signal (ls_signal_validate) and commit. Draws a
+ * random id unless sig->has_id; the id is written back into sig->id.
+ * LS_EEXISTS if the id is taken. */
+int store_signal_insert(struct store *s, struct ls_signal *sig,
+                        struct ls_errinfo *e);
+
+/* Signals matching *f (NULL: all), oldest registration first.
+ * LS_EINVAL for an unknown code in the filter. */
+int store_signal_list(struct store *s, const struct store_signal_filter *f,
+                      store_signal_cb cb, void *ctx, struct ls_errinfo *e);
+
+/* One signal by id; LS_ENOTFOUND. */
+int store_signal_get(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
+                     store_signal_cb cb, void *ctx, struct ls_errinfo *e);
+
+/* Number of signals in the store. */
+int store_signal_count(struct store *s, uint64_t *n);
+
+/* Right to erasure: delete the signal, its theme and target-group rows,
+ * its links to dossiers, and its reporter if no other signal names that
+ * reporter; commit; checkpoint. *wiped (may be NULL) is 1 when the
+ * checkpoint completed, so that no file holds the old bytes any more;
+ * 0 when another process kept the WAL busy (the next checkpoint finishes
+ * it). LS_ENOTFOUND. */
+int store_signal_erase(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
+                       int *wiped, struct ls_errinfo *e);
+
+/* Retention: blank the description of every signal registered before
+ * `before` (dates compare as days); counts, codes and everything else
+ * stay. dry_run counts without changing anything. *count gets the number
+ * of descriptions (to be) blanked; *wiped as for erase. */
+int store_signal_purge(struct store *s, const struct ls_date *before,
+                       int dry_run, uint64_t *count, int *wiped,
+                       struct ls_errinfo *e);
+
+#endif

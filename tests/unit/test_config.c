@@ -1,0 +1,168 @@
+/* core/config: the node config file (table-driven keys, clear errors). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+
+static int parse(const char *text, struct ls_config *c, struct ls_errinfo *e)
+{
+	ls_errinfo_clear(e);
+	return ls_config_parse(text, strlen(text), c, e);
+}
+
+static void test_minimal_and_defaults(void **state)
+{
+	struct ls_config c;
+	struct ls_errinfo e;
+	(void)state;
+	assert_int_equal(
+	    parse("[node]\nid = kortrijk\nname = Kortrijk\n", &c, &e), LS_OK);
+	assert_string_equal(c.node_id, "kortrijk");
+	assert_string_equal(c.node_name, "Kortrijk");
+	assert_int_equal(c.role, LS_ROLE_MUNICIPALITY);
+	assert_string_equal(c.store_path, "signaal.db");
+	assert_int_equal(c.synchronous, LS_SYNC_FULL);
+	assert_int_equal(c.busy_timeout_ms, 5000);
+	assert_int_equal(c.description_months, 24);
+}
+
+static void test_all_keys(void **state)
+{
+	struct ls_config c;
+	struct ls_errinfo e;
+	(void)state;
+	assert_int_equal(parse("# comment\n[node]\nid=vvsg\nname=VVSG koepel\n"
+	                       "role=koepel\n\n[store]\npath=/var/lib/s.db\n"
+	                       "synchronous=normal\nbusy_timeout_ms=100\n"
+	                       "[retention]\ndescription_months=6\n",
+	                       &c, &e),
+	                 LS_OK);
+	assert_int_equal(c.role, LS_ROLE_AGGREGATOR);
+	assert_string_equal(c.store_path, "/var/lib/s.db");
+	assert_int_equal(c.synchronous, LS_SYNC_NORMAL);
+	assert_int_equal(c.busy_timeout_ms, 100);
+	assert_int_equal(c.description_months, 6);
+}
+
+static void test_errors_name_the_line(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+	    {"[node]\nid = Kortrijk!\nname = x\n", "regel 2: [node] id"},
+	    {"[node]\nid = k\nname = x\ncolour = red\n",
+	     "regel 4: onbekende sleutel 'colour' in [node]"},
+	    {"[node]\nid = k\nname = x\n[nope]\na = b\n",
+	     "regel 5: onbekende sectie [nope]"},
+	    {"[node]\nid = k\nid = l\nname = x\n",
+	     "regel 3: sleutel 'id' in [node] staat er twee keer"},
+	    {"[node]\nid = k\nname = x\n[store]\nsynchronous = off\n",
+	     "regel 5: [store] synchronous: verwacht een van: normal full"},
+	    {"[node]\nid = k\nname = x\n[retention]\ndescription_months = 0\n",
+	     "regel 5"},
+	    {"[node]\nid = k\nname = x\n[store]\nbusy_timeout_ms = 5s\n",
+	     "geheel getal"},
+	    {"[node]\nid = k\nthis is not ini\nname = x\n",
+	     "regel 3: geen geldige regel"},
+	    {"[node]\nname = x\n", "sleutel 'id' in sectie [node] ontbreekt"},
+	    {"[node]\nid = k\nname = \xff\n", "regel 3: geen geldige UTF-8"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ls_config c;
+		struct ls_errinfo e;
+		assert_int_equal(parse(cases[i].text, &c, &e), LS_ECONFIG);
+		if (strstr(e.msg, cases[i].want) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, e.msg,
+			         cases[i].want);
+	}
+}
+
+static void test_long_line_and_nul(void **state)
+{
+	char text[400];
+	struct ls_config c;
+	struct ls_errinfo e;
+	(void)state;
+	snprintf(text, sizeof text, "[node]\nid = k\nname = %0250d\n", 7);
+	assert_int_equal(parse(text, &c, &e), LS_ECONFIG);
+	assert_non_null(strstr(e.msg, "regel 3: te lang"));
+	assert_int_equal(ls_config_parse("[node]\nid = k\0x\n", 16, &c, &e),
+	                 LS_ECONFIG);
+	assert_non_null(strstr(e.msg, "regel 2"));
+}
+
+static void test_format_round_trip(void **state)
+{
+	struct ls_config c, back;
+	struct ls_errinfo e;
+	char buf[4096];
+	(void)state;
+	assert_int_equal(parse("[node]\nid=gent\nname=Stad Gent\n[retention]\n"
+	                       "description_months=36\n",
+	                       &c, &e),
+	                 LS_OK);
+	assert_int_equal(ls_config_format(&c, buf, sizeof buf), LS_OK);
+	assert_int_equal(parse(buf, &back, &e), LS_OK);
+	assert_memory_equal(&c, &back, sizeof c);
+	assert_int_equal(ls_config_format(&c, buf, 20), LS_ELIMIT);
+}
+
+static void test_node_ids(void **state)
+{
+	(void)state;
+	assert_true(ls_node_id_valid("oud-turnhout"));
+	assert_false(ls_node_id_valid("-x"));
+	assert_false(ls_node_id_valid("x-"));
+	assert_false(ls_node_id_valid("Gent"));
+	assert_false(ls_node_id_valid(""));
+}
+
+/* Every example config shipped in configs/nodes/ parses, and names
+ * itself after its file. */
+static void test_shipped_examples_parse(void **state)
+{
+	DIR *d = opendir("configs/nodes");
+	struct dirent *ent;
+	int n = 0;
+	(void)state;
+	assert_non_null(d);
+	while ((ent = readdir(d)) != NULL) {
+		char path[512], want[LS_NODE_ID_SIZE + 8];
+		struct ls_config c;
+		struct ls_errinfo e;
+		size_t len = strlen(ent->d_name);
+		if (len < 5 || strcmp(ent->d_name + len - 4, ".ini") != 0)
+			continue;
+		snprintf(path, sizeof path, "configs/nodes/%s", ent->d_name);
+		if (ls_config_load(path, &c, &e) != LS_OK)
+			fail_msg("%s: %s", path, e.msg);
+		snprintf(want, sizeof want, "%s.ini", c.node_id);
+		assert_string_equal(want, ent->d_name);
+		n++;
+	}
+	closedir(d);
+	assert_int_equal(n, 11);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_minimal_and_defaults),
+	    cmocka_unit_test(test_all_keys),
+	    cmocka_unit_test(test_errors_name_the_line),
+	    cmocka_unit_test(test_long_line_and_nul),
+	    cmocka_unit_test(test_format_round_trip),
+	    cmocka_unit_test(test_node_ids),
+	    cmocka_unit_test(test_shipped_examples_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,126 @@
+/* core/dossier: the phase table, criteria, and text checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/dossier.h"
+
+static void test_transition_table(void **state)
+{
+	/* The documented table, written out independently. */
+	static const char *const allowed[][2] = {
+	    {"opmerken", "verzamelen"},    {"verzamelen", "opmerken"},
+	    {"verzamelen", "bundelen"},    {"bundelen", "verzamelen"},
+	    {"bundelen", "analyseren"},    {"analyseren", "verzamelen"},
+	    {"analyseren", "rapporteren"}, {"rapporteren", "beslissing"},
+	    {"beslissing", "actie"},       {"beslissing", "feedback"},
+	    {"actie", "feedback"},         {"feedback", "verzamelen"},
+	};
+	(void)state;
+	for (int from = 0; from < LS_PHASE_COUNT_; from++) {
+		for (int to = 0; to < LS_PHASE_COUNT_; to++) {
+			int want = 0;
+			for (size_t i = 0;
+			     i < sizeof allowed / sizeof allowed[0]; i++)
+				if (strcmp(allowed[i][0],
+				           ls_phase_name(
+				               (enum ls_phase)from)) == 0 &&
+				    strcmp(allowed[i][1],
+				           ls_phase_name((enum ls_phase)to)) ==
+				        0)
+					want = 1;
+			assert_int_equal(
+			    ls_dossier_transition_allowed((enum ls_phase)from,
+			                                  (enum ls_phase)to),
+			    want);
+		}
+	}
+	assert_false(ls_dossier_transition_allowed(LS_PHASE_COUNT_, 0));
+}
+
+static void test_check_transition_messages(void **state)
+{
+	struct ls_errinfo e;
+	(void)state;
+	assert_int_equal(ls_dossier_check_transition(LS_PHASE_OPMERKEN,
+	                                             LS_PHASE_ACTIE, 0, &e),
+	                 LS_ESTATE);
+	assert_non_null(strstr(e.msg, "toegelaten: verzamelen"));
+	assert_int_equal(ls_dossier_check_transition(
+	                     LS_PHASE_ANALYSEREN, LS_PHASE_RAPPORTEREN,
+	                     LS_CRIT_DUIDELIJK | LS_CRIT_GEDEELD, &e),
+	                 LS_ESTATE);
+	assert_non_null(strstr(e.msg, "neutraal,herkend"));
+	assert_int_equal(ls_dossier_check_transition(LS_PHASE_ANALYSEREN,
+	                                             LS_PHASE_RAPPORTEREN,
+	                                             LS_CRIT_ALL, &e),
+	                 LS_OK);
+	assert_int_equal(ls_dossier_check_transition(
+	                     LS_PHASE_BUNDELEN, LS_PHASE_ANALYSEREN, 0, &e),
+	                 LS_OK);
+}
+
+static void test_phase_names(void **state)
+{
+	enum ls_phase p;
+	(void)state;
+	for (int i = 0; i < LS_PHASE_COUNT_; i++) {
+		assert_int_equal(
+		    ls_phase_parse(ls_phase_name((enum ls_phase)i), &p), LS_OK);
+		assert_int_equal(p, i);
+	}
+	assert_int_equal(ls_phase_parse("klaar", &p), LS_EINVAL);
+}
+
+static void test_criteria(void **state)
+{
+	unsigned m;
+	struct ls_errinfo e;
+	char buf[64];
+	(void)state;
+	assert_int_equal(ls_criteria_parse("duidelijk,gedeeld", &m, &e), LS_OK);
+	assert_int_equal(m, LS_CRIT_DUIDELIJK | LS_CRIT_GEDEELD);
+	assert_int_equal(ls_criteria_parse("alle", &m, &e), LS_OK);
+	assert_int_equal(m, LS_CRIT_ALL);
+	assert_int_equal(ls_criteria_parse("duidelijk,,x", &m, &e), LS_EINVAL);
+	assert_int_equal(ls_criteria_parse("mooi", &m, &e), LS_EINVAL);
+	assert_non_null(strstr(e.msg, "mooi"));
+	ls_criteria_format(LS_CRIT_HERKEND | LS_CRIT_NEUTRAAL, buf, sizeof buf);
+	assert_string_equal(buf, "neutraal,herkend");
+	ls_criteria_format(0, buf, sizeof buf);
+	assert_string_equal(buf, "geen");
+}
+
+static void test_text_checks(void **state)
+{
+	struct ls_errinfo e;
+	(void)state;
+	assert_int_equal(ls_dossier_check_text("de titel", "", 10, 1, 0, &e),
+	                 LS_EINVAL);
+	assert_int_equal(ls_dossier_check_text("de titel", NULL, 10, 0, 0, &e),
+	                 LS_OK);
+	assert_int_equal(
+	    ls_dossier_check_text("de titel", "0123456789x", 10, 1, 0, &e),
+	    LS_ELIMIT);
+	assert_int_equal(
+	    ls_dossier_check_text("de titel", "a\nb", 10, 1, 0, &e), LS_EINVAL);
+	assert_int_equal(
+	    ls_dossier_check_text("de notitie", "a\nb", 10, 1, 1, &e), LS_OK);
+	assert_int_equal(ls_dossier_check_text("x", "\xc0\xaf", 10, 1, 1, &e),
+	                 LS_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_transition_table),
+	    cmocka_unit_test(test_check_transition_messages),
+	    cmocka_unit_test(test_phase_names),
+	    cmocka_unit_test(test_criteria),
+	    cmocka_unit_test(test_text_checks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

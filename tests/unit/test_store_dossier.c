@@ -1,0 +1,358 @@
+/* store/dossier: phases by the table, criteria, append-only history,
+ * links, actions and feedback, and the signal status that follows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fixture_store.h"
+#include "store/dossier.h"
+#include "store/internal.h"
+#include "store/signal.h"
+
+static struct fx f;
+static uint8_t sig_ids[3][LS_SIGNAL_ID_BYTES];
+
+static void add_signal(const char *org, uint8_t id[LS_SIGNAL_ID_BYTES])
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	const struct ls_taxonomy *t = store_taxonomy(f.s);
+	ls_signal_init(&s);
+	ls_signal_set_field(&s, LS_FIELD_REGISTERED_AT, "2025-06-01", 10, t,
+	                    &e);
+	ls_signal_set_field(&s, LS_FIELD_THEME, "mentaal", 7, t, &e);
+	ls_signal_set_field(&s, LS_FIELD_AGE, "12-17", 5, t, &e);
+	ls_signal_set_field(&s, LS_FIELD_SECTOR, "onderwijs", 9, t, &e);
+	ls_signal_set_field(&s, LS_FIELD_ORGANISATION, org, strlen(org), t, &e);
+	assert_int_equal(store_signal_insert(f.s, &s, &e), LS_OK);
+	memcpy(id, s.id, LS_SIGNAL_ID_BYTES);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fx_open(&f);
+	add_signal("CLB Noord (fictief)", sig_ids[0]);
+	add_signal("CLB Noord (fictief)", sig_ids[1]);
+	add_signal("CAW Zuid (fictief)", sig_ids[2]);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fx_close(&f);
+	return 0;
+}
+
+static int raw_int(const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	assert_int_equal(sqlite3_prepare_v2(f.s->db, sql, -1, &st, NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int64_t new_dossier(void)
+{
+	const char *themes[] = {"mentaal", "onderwijs"};
+	struct ls_errinfo e;
+	int64_t id = 0;
+	assert_int_equal(store_dossier_new(f.s, "Wachtlijsten jeugd-GGZ",
+	                                   "Trekker (fictief)", themes, 2,
+	                                   "werking", "tester", &id, &e),
+	                 LS_OK);
+	return id;
+}
+
+static void test_new_validates(void **state)
+{
+	const char *bad_theme[] = {"xyz"};
+	const char *dup[] = {"wonen", "wonen"};
+	struct ls_errinfo e;
+	int64_t id;
+	char before[65], after[65];
+	(void)state;
+	fx_digest(f.path, before);
+	assert_int_equal(
+	    store_dossier_new(f.s, "", "T", dup, 1, NULL, "x", &id, &e),
+	    LS_EINVAL);
+	assert_int_equal(
+	    store_dossier_new(f.s, "T", "T", bad_theme, 1, NULL, "x", &id, &e),
+	    LS_EINVAL);
+	assert_int_equal(
+	    store_dossier_new(f.s, "T", "T", dup, 2, NULL, "x", &id, &e),
+	    LS_EINVAL);
+	assert_int_equal(
+	    store_dossier_new(f.s, "T", "T", dup, 1, "nope", "x", &id, &e),
+	    LS_EINVAL);
+	assert_int_equal(store_dossier_new(f.s, "T", "line\nbreak", dup, 1,
+	                                   NULL, "x", &id, &e),
+	                 LS_EINVAL);
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+}
+
+static void test_phases_follow_the_table(void **state)
+{
+	struct ls_errinfo e;
+	int64_t id;
+	size_t linked;
+	(void)state;
+	id = new_dossier();
+	assert_int_equal(store_dossier_link(f.s, id,
+	                                    (const uint8_t(*)[16])sig_ids, 3,
+	                                    "tester", &linked, &e),
+	                 LS_OK);
+	assert_int_equal(linked, 3);
+	/* linking again adds nothing */
+	assert_int_equal(store_dossier_link(f.s, id,
+	                                    (const uint8_t(*)[16])sig_ids, 1,
+	                                    "tester", &linked, &e),
+	                 LS_OK);
+	assert_int_equal(linked, 0);
+	assert_int_equal(raw_int("SELECT count(*) FROM signal WHERE status=1"),
+	                 3);
+	/* skipping phases is refused */
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_ANALYSEREN,
+	                                       "tester", NULL, &e),
+	                 LS_ESTATE);
+	assert_non_null(strstr(e.msg, "toegelaten: verzamelen"));
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_VERZAMELEN,
+	                                       "tester", NULL, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_BUNDELEN,
+	                                       "tester", NULL, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_ANALYSEREN,
+	                                       "tester", "notitie", &e),
+	                 LS_OK);
+	/* reporting needs all four criteria */
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_RAPPORTEREN,
+	                                       "tester", NULL, &e),
+	                 LS_ESTATE);
+	assert_non_null(strstr(e.msg, "duidelijk,neutraal,herkend,gedeeld"));
+	assert_int_equal(
+	    store_dossier_criteria(
+	        f.s, id, LS_CRIT_DUIDELIJK | LS_CRIT_NEUTRAAL | LS_CRIT_HERKEND,
+	        0, "tester", NULL, &e),
+	    LS_OK);
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_RAPPORTEREN,
+	                                       "tester", NULL, &e),
+	                 LS_ESTATE);
+	assert_int_equal(store_dossier_criteria(f.s, id, LS_CRIT_GEDEELD, 0,
+	                                        "tester", NULL, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_RAPPORTEREN,
+	                                       "tester", NULL, &e),
+	                 LS_OK);
+	/* once reported, the criteria cannot be withdrawn */
+	assert_int_equal(store_dossier_criteria(f.s, id, 0, LS_CRIT_HERKEND,
+	                                        "tester", NULL, &e),
+	                 LS_ESTATE);
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_BESLISSING,
+	                                       "tester", NULL, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_FEEDBACK,
+	                                       "tester", "geen actie", &e),
+	                 LS_OK);
+	assert_int_equal(raw_int("SELECT count(*) FROM signal WHERE status=2"),
+	                 3);
+	assert_int_equal(store_dossier_advance(f.s, id, LS_PHASE_VERZAMELEN,
+	                                       "tester", "blijft", &e),
+	                 LS_OK);
+	assert_int_equal(raw_int("SELECT count(*) FROM signal WHERE status=1"),
+	                 3);
+	/* every change is in the history: nieuw, koppeling, 5+1 fasen... */
+	assert_int_equal(raw_int("SELECT count(*) FROM dossier_history"), 11);
+	assert_int_equal(store_dossier_advance(f.s, 999, LS_PHASE_VERZAMELEN,
+	                                       "tester", NULL, &e),
+	                 LS_ENOTFOUND);
+}
+
+static void test_history_is_append_only(void **state)
+{
+	int64_t id;
+	(void)state;
+	id = new_dossier();
+	(void)id;
+	assert_int_not_equal(sqlite3_exec(f.s->db,
+	                                  "UPDATE dossier_history SET note = "
+	                                  "'x'",
+	                                  NULL, NULL, NULL),
+	                     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(f.s->db,
+	                                  "DELETE FROM dossier_history", NULL,
+	                                  NULL, NULL),
+	                     SQLITE_OK);
+	assert_int_equal(raw_int("SELECT count(*) FROM dossier_history"), 1);
+}
+
+static void test_link_unknown_signal_links_nothing(void **state)
+{
+	uint8_t ids[2][LS_SIGNAL_ID_BYTES];
+	struct ls_errinfo e;
+	size_t linked = 99;
+	int64_t id;
+	(void)state;
+	id = new_dossier();
+	memcpy(ids[0], sig_ids[0], 16);
+	memset(ids[1], 0xab, 16);
+	assert_int_equal(store_dossier_link(f.s, id, (const uint8_t(*)[16])ids,
+	                                    2, "tester", &linked, &e),
+	                 LS_ENOTFOUND);
+	assert_int_equal(raw_int("SELECT count(*) FROM dossier_signal"), 0);
+	assert_int_equal(raw_int("SELECT count(*) FROM signal WHERE status=0"),
+	                 3);
+}
+
+struct seen {
+	int dossier, signals, events, actions, feedback;
+	char last_action_result[64];
+};
+
+static int v_dossier(void *ctx, const struct store_dossier *d)
+{
+	struct seen *s = ctx;
+	s->dossier++;
+	assert_int_equal(d->n_themes, 2);
+	assert_string_equal(d->problem->code, "werking");
+	return 0;
+}
+static int v_signal(void *ctx, const uint8_t id[16], const struct ls_date *r,
+                    const struct ls_taxonomy_entry *t)
+{
+	struct seen *s = ctx;
+	(void)id;
+	(void)r;
+	assert_string_equal(t->code, "mentaal");
+	s->signals++;
+	return 0;
+}
+static int v_event(void *ctx, const struct store_dossier_event *ev)
+{
+	struct seen *s = ctx;
+	(void)ev;
+	s->events++;
+	return 0;
+}
+static int v_action(void *ctx, const struct store_dossier_action *a)
+{
+	struct seen *s = ctx;
+	s->actions++;
+	snprintf(s->last_action_result, sizeof s->last_action_result, "%s",
+	         a->result ? a->result : "");
+	return 0;
+}
+static int v_feedback(void *ctx, const struct store_dossier_feedback *fb)
+{
+	struct seen *s = ctx;
+	(void)fb;
+	s->feedback++;
+	return 0;
+}
+
+static void test_actions_feedback_and_show(void **state)
+{
+	struct seen seen = {0};
+	struct store_dossier_visitor v = {&seen,   v_dossier, v_signal,
+	                                  v_event, v_action,  v_feedback};
+	struct ls_errinfo e;
+	int64_t id, action;
+	size_t n, linked;
+	(void)state;
+	id = new_dossier();
+	assert_int_equal(
+	    store_dossier_feedback(f.s, id, NULL, "bedankt", "tester", &n, &e),
+	    LS_ESTATE);
+	assert_int_equal(store_dossier_link(f.s, id,
+	                                    (const uint8_t(*)[16])sig_ids, 3,
+	                                    "tester", &linked, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_act(f.s, id, "Overleg met CLB",
+	                                   "Schepen (fictief)", "2025-09-30",
+	                                   NULL, "tester", &action, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_act(f.s, id, "x", "y", "2025-02-30",
+	                                   NULL, "tester", &action, &e),
+	                 LS_EINVAL);
+	assert_int_equal(store_dossier_action_result(
+	                     f.s, id, action, "extra consulent", "tester", &e),
+	                 LS_OK);
+	assert_int_equal(
+	    store_dossier_action_result(f.s, id, 777, "x", "tester", &e),
+	    LS_ENOTFOUND);
+	/* to every organisation that reported a linked signal: 2 */
+	assert_int_equal(
+	    store_dossier_feedback(f.s, id, NULL, "bedankt", "tester", &n, &e),
+	    LS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_dossier_feedback(f.s, id, "CAW Zuid (fictief)",
+	                                        "extra info", "tester", &n, &e),
+	                 LS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+	    store_dossier_feedback(f.s, id, "Onbekend", "x", "tester", &n, &e),
+	    LS_ENOTFOUND);
+	assert_int_equal(store_dossier_show(f.s, id, &v, &e), LS_OK);
+	assert_int_equal(seen.dossier, 1);
+	assert_int_equal(seen.signals, 3);
+	assert_int_equal(seen.actions, 1);
+	assert_string_equal(seen.last_action_result, "extra consulent");
+	assert_int_equal(seen.feedback, 3);
+	assert_int_equal(seen.events, 6);
+	assert_int_equal(store_dossier_show(f.s, 4242, &v, &e), LS_ENOTFOUND);
+}
+
+static int count_cb(void *ctx, const struct store_dossier *d)
+{
+	(void)d;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_list_by_phase(void **state)
+{
+	struct ls_errinfo e;
+	int n = 0;
+	int64_t a, b;
+	(void)state;
+	a = new_dossier();
+	b = new_dossier();
+	(void)a;
+	assert_int_equal(store_dossier_advance(f.s, b, LS_PHASE_VERZAMELEN,
+	                                       "tester", NULL, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_list(f.s, -1, count_cb, &n, &e), LS_OK);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(
+	    store_dossier_list(f.s, LS_PHASE_VERZAMELEN, count_cb, &n, &e),
+	    LS_OK);
+	assert_int_equal(n, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_new_validates, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_phases_follow_the_table, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_history_is_append_only, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_link_unknown_signal_links_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_actions_feedback_and_show,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_by_phase, setup,
+	                                    teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

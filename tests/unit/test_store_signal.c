@@ -1,0 +1,303 @@
+/* store/signal: capture, listing, erasure and retention (down to the
+ * bytes of the database files). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/signal.h"
+#include "fixture_store.h"
+#include "store/dossier.h"
+#include "store/internal.h"
+#include "store/signal.h"
+
+static struct fx f;
+
+static int setup(void **state)
+{
+	(void)state;
+	fx_open(&f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fx_close(&f);
+	return 0;
+}
+
+/* Build and store a signal from text fields; returns its id in id. */
+static int add(const char *date, const char *themes, const char *age,
+               const char *org, const char *reporter, const char *desc,
+               uint8_t id[LS_SIGNAL_ID_BYTES])
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	const struct ls_taxonomy *t = store_taxonomy(f.s);
+	int rc;
+	ls_signal_init(&s);
+	assert_int_equal(ls_signal_set_field(&s, LS_FIELD_REGISTERED_AT, date,
+	                                     strlen(date), t, &e),
+	                 LS_OK);
+	assert_int_equal(ls_signal_set_field(&s, LS_FIELD_THEME, themes,
+	                                     strlen(themes), t, &e),
+	                 LS_OK);
+	assert_int_equal(
+	    ls_signal_set_field(&s, LS_FIELD_AGE, age, strlen(age), t, &e),
+	    LS_OK);
+	assert_int_equal(
+	    ls_signal_set_field(&s, LS_FIELD_SECTOR, "caw", 3, t, &e), LS_OK);
+	assert_int_equal(ls_signal_set_field(&s, LS_FIELD_ORGANISATION, org,
+	                                     strlen(org), t, &e),
+	                 LS_OK);
+	if (reporter)
+		assert_int_equal(ls_signal_set_field(&s, LS_FIELD_REPORTER,
+		                                     reporter, strlen(reporter),
+		                                     t, &e),
+		                 LS_OK);
+	if (desc)
+		assert_int_equal(ls_signal_set_field(&s, LS_FIELD_DESCRIPTION,
+		                                     desc, strlen(desc), t, &e),
+		                 LS_OK);
+	rc = store_signal_insert(f.s, &s, &e);
+	if (rc == LS_OK && id != NULL)
+		memcpy(id, s.id, LS_SIGNAL_ID_BYTES);
+	return rc;
+}
+
+struct collect {
+	int n;
+	char desc[8][64];
+	char themes[8][64];
+};
+
+static int collect_cb(void *ctx, const struct ls_signal *sig, int64_t created)
+{
+	struct collect *c = ctx;
+	(void)created;
+	if (c->n < 8) {
+		snprintf(c->desc[c->n], sizeof c->desc[0], "%.*s",
+		         (int)sig->description.len,
+		         sig->description.ptr ? sig->description.ptr : "");
+		c->themes[c->n][0] = '\0';
+		for (size_t i = 0; i < sig->n_themes; i++) {
+			strcat(c->themes[c->n], sig->themes[i]->code);
+			strcat(c->themes[c->n], " ");
+		}
+	}
+	c->n++;
+	return 0;
+}
+
+static int query(struct store_signal_filter *flt, struct collect *c)
+{
+	struct ls_errinfo e;
+	memset(c, 0, sizeof *c);
+	return store_signal_list(f.s, flt, collect_cb, c, &e);
+}
+
+static int raw_count(const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	assert_int_equal(sqlite3_prepare_v2(f.s->db, sql, -1, &st, NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_insert_get_and_filters(void **state)
+{
+	uint8_t id[LS_SIGNAL_ID_BYTES], id2[LS_SIGNAL_ID_BYTES];
+	struct store_signal_filter flt = {.status = -1};
+	struct collect c;
+	struct ls_errinfo e;
+	uint64_t n;
+	(void)state;
+	assert_int_equal(add("2025-03-01", "mentaal|wonen", "12-17", "A",
+	                     "mw-1", "eerste", id),
+	                 LS_OK);
+	assert_int_equal(
+	    add("2025-03-31", "wonen", "65plus", "A", "mw-2", "tweede", id2),
+	    LS_OK);
+	assert_int_equal(
+	    add("2025-04-01", "energie", "12-17", "B", NULL, "derde", NULL),
+	    LS_OK);
+	assert_memory_not_equal(id, id2, sizeof id);
+	assert_int_equal(store_signal_count(f.s, &n), LS_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(raw_count("SELECT count(*) FROM organisation"), 2);
+	assert_int_equal(raw_count("SELECT count(*) FROM reporter"), 2);
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_signal_get(f.s, id, collect_cb, &c, &e), LS_OK);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.desc[0], "eerste");
+	assert_string_equal(c.themes[0], "mentaal wonen "); /* code order */
+
+	assert_int_equal(query(&flt, &c), LS_OK);
+	assert_int_equal(c.n, 3);
+	flt.has_period = 1;
+	flt.period = (struct ls_period){2025, 3, 1};
+	assert_int_equal(query(&flt, &c), LS_OK);
+	assert_int_equal(c.n, 2);
+	flt.theme = "mentaal";
+	assert_int_equal(query(&flt, &c), LS_OK);
+	assert_int_equal(c.n, 1);
+	flt.theme = NULL;
+	flt.has_period = 0;
+	flt.age = "12-17";
+	assert_int_equal(query(&flt, &c), LS_OK);
+	assert_int_equal(c.n, 2);
+	flt.age = NULL;
+	flt.status = LS_STATUS_LINKED;
+	assert_int_equal(query(&flt, &c), LS_OK);
+	assert_int_equal(c.n, 0);
+	flt.status = -1;
+	flt.limit = 1;
+	assert_int_equal(query(&flt, &c), LS_OK);
+	assert_int_equal(c.n, 1);
+	flt.theme = "nope";
+	assert_int_equal(query(&flt, &c), LS_EINVAL);
+}
+
+static void test_duplicate_id_is_refused(void **state)
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	const struct ls_taxonomy *t = store_taxonomy(f.s);
+	static const char id[] = "00112233445566778899aabbccddeeff";
+	(void)state;
+	ls_signal_init(&s);
+	ls_signal_set_field(&s, LS_FIELD_ID, id, 32, t, &e);
+	ls_signal_set_field(&s, LS_FIELD_REGISTERED_AT, "2025-01-01", 10, t,
+	                    &e);
+	ls_signal_set_field(&s, LS_FIELD_THEME, "werk", 4, t, &e);
+	ls_signal_set_field(&s, LS_FIELD_AGE, "25-64", 5, t, &e);
+	ls_signal_set_field(&s, LS_FIELD_SECTOR, "werk", 4, t, &e);
+	ls_signal_set_field(&s, LS_FIELD_ORGANISATION, "C", 1, t, &e);
+	assert_int_equal(store_signal_insert(f.s, &s, &e), LS_OK);
+	assert_int_equal(store_signal_insert(f.s, &s, &e), LS_EEXISTS);
+	assert_non_null(strstr(e.msg, id));
+	/* the failed insert left no half signal behind */
+	assert_int_equal(raw_count("SELECT count(*) FROM signal"), 1);
+	assert_int_equal(raw_count("SELECT count(*) FROM signal_theme"), 1);
+}
+
+static void test_erase_leaves_nothing_in_the_files(void **state)
+{
+	uint8_t id[LS_SIGNAL_ID_BYTES], other[LS_SIGNAL_ID_BYTES];
+	static const char secret[] = "ZZ-GEHEIME-OMSCHRIJVING-4711";
+	static const char reporter[] = "mw-UNIEK-9931";
+	char hex[LS_SIGNAL_ID_HEX_SIZE];
+	struct ls_errinfo e;
+	struct collect c;
+	size_t linked;
+	int64_t dossier;
+	const char *theme = "mentaal";
+	int wiped = 0;
+	(void)state;
+	assert_int_equal(add("2025-05-05", "mentaal", "18-24", "Org E",
+	                     reporter, secret, id),
+	                 LS_OK);
+	assert_int_equal(add("2025-05-06", "mentaal", "18-24", "Org E",
+	                     "mw-ander", "blijft", other),
+	                 LS_OK);
+	assert_int_equal(store_dossier_new(f.s, "D", "T", &theme, 1, NULL,
+	                                   "test", &dossier, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_link(f.s, dossier,
+	                                    (const uint8_t(*)[16])id, 1, "test",
+	                                    &linked, &e),
+	                 LS_OK);
+	assert_int_equal(store_checkpoint(f.s), LS_OK);
+	assert_true(fx_store_files_contain(f.path, secret));
+	assert_true(fx_store_files_contain(f.path, reporter));
+
+	assert_int_equal(store_signal_erase(f.s, id, &wiped, &e), LS_OK);
+	assert_true(wiped);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_signal_get(f.s, id, collect_cb, &c, &e),
+	                 LS_ENOTFOUND);
+	assert_int_equal(raw_count("SELECT count(*) FROM dossier_signal"), 0);
+	assert_int_equal(raw_count("SELECT count(*) FROM reporter WHERE "
+	                           "local_id = 'mw-UNIEK-9931'"),
+	                 0);
+	assert_int_equal(raw_count("SELECT count(*) FROM signal_theme"), 1);
+	/* not in the database file, the WAL, or anywhere */
+	assert_false(fx_store_files_contain(f.path, secret));
+	assert_false(fx_store_files_contain(f.path, reporter));
+	ls_signal_id_format(id, hex);
+	assert_false(fx_store_files_contain(f.path, hex));
+	/* the other signal is untouched */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_signal_get(f.s, other, collect_cb, &c, &e),
+	                 LS_OK);
+	assert_string_equal(c.desc[0], "blijft");
+	/* erasing again: not found, and nothing changes */
+	assert_int_equal(store_signal_erase(f.s, id, &wiped, &e), LS_ENOTFOUND);
+}
+
+static void test_purge_blanks_old_text_only(void **state)
+{
+	static const char old_text[] = "OUDE-TEKST-BEWAARTERMIJN-1234";
+	static const char new_text[] = "NIEUWE-TEKST-5678";
+	struct ls_date cutoff = {2025, 1, 1};
+	struct store_signal_filter flt = {.status = -1};
+	struct collect c;
+	struct ls_errinfo e;
+	uint64_t count = 0;
+	int wiped = 0;
+	char before[65], after[65];
+	(void)state;
+	assert_int_equal(
+	    add("2024-12-31", "voedsel", "25-64", "V", NULL, old_text, NULL),
+	    LS_OK);
+	assert_int_equal(
+	    add("2025-01-01", "voedsel", "25-64", "V", NULL, new_text, NULL),
+	    LS_OK);
+	assert_int_equal(store_checkpoint(f.s), LS_OK);
+	assert_true(fx_store_files_contain(f.path, old_text));
+	/* a dry run counts and changes nothing */
+	fx_digest(f.path, before);
+	assert_int_equal(
+	    store_signal_purge(f.s, &cutoff, 1, &count, &wiped, &e), LS_OK);
+	assert_int_equal(count, 1);
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	assert_int_equal(
+	    store_signal_purge(f.s, &cutoff, 0, &count, &wiped, &e), LS_OK);
+	assert_int_equal(count, 1);
+	assert_true(wiped);
+	assert_false(fx_store_files_contain(f.path, old_text));
+	assert_true(fx_store_files_contain(f.path, new_text));
+	/* counts and codes stay */
+	assert_int_equal(query(&flt, &c), LS_OK);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.desc[0], "");
+	assert_string_equal(c.themes[0], "voedsel ");
+	assert_string_equal(c.desc[1], new_text);
+	/* idempotent */
+	assert_int_equal(
+	    store_signal_purge(f.s, &cutoff, 0, &count, &wiped, &e), LS_OK);
+	assert_int_equal(count, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_insert_get_and_filters, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_id_is_refused, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_erase_leaves_nothing_in_the_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purge_blanks_old_text_only,
+	                                    setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

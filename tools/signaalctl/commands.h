@@ -1,0 +1,19 @@
+/*
+ * The subcommands of signaalctl, one file each (cmd_NAME.c), dispatched
+ * from the table in main.c.
+ */
+#ifndef LS_TOOLS_SIGNAALCTL_COMMANDS_H
+#define LS_TOOLS_SIGNAALCTL_COMMANDS_H
+
+#include "tools/signaalctl/ctl.h"
+
+int cmd_init(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_signal(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_dossier(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_purge(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_backup(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_check(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_stats(const struct ctl_context *ctx, int argc, char **argv);
+
+#endif

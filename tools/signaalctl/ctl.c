@@ -1,0 +1,139 @@
+/*
+ * Helpers shared by the subcommands: opening a node (config + store),
+ * mapping error codes to exit codes, and uniform Dutch error output.
+ */
+#include "tools/signaalctl/ctl.h"
+#include "common/err.h"
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("signaalctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ctl_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("signaalctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nZie 'signaalctl %s --help'.\n", cmd);
+	return CTL_EXIT_USAGE;
+}
+
+int ctl_is_help(int argc, char **argv)
+{
+	return argc >= 2 &&
+	       (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+}
+
+int ctl_exit_for(int code)
+{
+	switch (code) {
+	case LS_OK:
+		return CTL_EXIT_OK;
+	case LS_EINVAL:
+	case LS_EDECODE:
+	case LS_ELIMIT:
+		return CTL_EXIT_INPUT;
+	case LS_ENOTFOUND:
+		return CTL_EXIT_NOTFOUND;
+	case LS_EEXISTS:
+	case LS_ESTATE:
+	case LS_EDENIED:
+		return CTL_EXIT_CONFLICT;
+	default:
+		return CTL_EXIT_FAIL;
+	}
+}
+
+char *ctl_node_path(const struct ctl_context *ctx, const char *rel, char *buf,
+                    size_t size)
+{
+	int n;
+	if (rel[0] == '/')
+		n = snprintf(buf, size, "%s", rel);
+	else
+		n = snprintf(buf, size, "%s/%s", ctx->node_dir, rel);
+	return n < 0 || (size_t)n >= size ? NULL : buf;
+}
+
+int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
+{
+	char ini[4096], db[4096];
+	struct ls_errinfo e;
+	struct store_options opt = {.create = 0};
+	int rc;
+
+	memset(node, 0, sizeof *node);
+	ls_errinfo_clear(&e);
+	if (ctl_node_path(ctx, "signaal.ini", ini, sizeof ini) == NULL) {
+		ctl_error("pad naar de knooppuntmap is te lang");
+		return CTL_EXIT_USAGE;
+	}
+	rc = ls_config_load(ini, &node->config, &e);
+	if (rc == LS_EIO) {
+		ctl_error("geen knooppunt in %s (%s ontbreekt of is niet "
+		          "leesbaar); maak er een met 'signaalctl init' of "
+		          "kies de map met -d",
+		          ctx->node_dir, ini);
+		return CTL_EXIT_NOTFOUND;
+	}
+	if (rc != LS_OK) {
+		ctl_error("%s: %s", ini, e.msg);
+		return CTL_EXIT_FAIL;
+	}
+	if (ctl_node_path(ctx, node->config.store_path, db, sizeof db) ==
+	    NULL) {
+		ctl_error("pad naar de databank is te lang");
+		return CTL_EXIT_FAIL;
+	}
+	opt.synchronous = node->config.synchronous;
+	opt.busy_timeout_ms = node->config.busy_timeout_ms;
+	rc = store_open(db, &opt, &node->store, &e);
+	if (rc != LS_OK) {
+		ctl_error("%s", e.msg);
+		return rc == LS_ENOTFOUND ? CTL_EXIT_NOTFOUND : CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
+
+void ctl_node_close(struct ctl_node *node)
+{
+	store_close(node->store);
+	node->store = NULL;
+}
+
+const char *ctl_actor(const char *given)
+{
+	const char *v;
+	if (given != NULL && given[0] != '\0')
+		return given;
+	if ((v = getenv("SIGNAAL_USER")) != NULL && v[0] != '\0')
+		return v;
+	if ((v = getenv("USER")) != NULL && v[0] != '\0')
+		return v;
+	return "onbekend";
+}
+
+const char *ctl_time(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, size, "?");
+	return buf;
+}
