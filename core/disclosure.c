@@ -891,27 +891,32 @@ static void action_apply(const struct tctx *c, struct tstate *s,
 	}
 }
 
-/* Does taking these steps leave cell `target` computable? Also reports
- * the target's feasible widths. */
+static int64_t target_width(const struct tctx *c, const struct orange *rg,
+                            int target)
+{
+	return (rg[target].xhi - rg[target].xlo) +
+	       (has_persons(c->d, (size_t)target)
+	            ? rg[target].yhi - rg[target].ylo
+	            : 0);
+}
+
+/* Take these steps on a copy of the state: is cell `target` still
+ * computable (*unpinned 0) and how wide are its feasible ranges? Returns
+ * the oracle's error, if any. */
 static int try_actions(const struct tctx *c, const struct tstate *s,
                        const struct action *a, size_t n, int target,
-                       int64_t *width, int *err)
+                       int *unpinned, int64_t *width)
 {
 	struct tstate t = *s;
 	struct orange rg[MAXC];
 	int rc;
 	for (size_t i = 0; i < n; i++)
 		action_apply(c, &t, &a[i], target);
-	rc = run_oracle(c, &t, rg);
-	if (rc != LS_OK) {
-		*err = rc;
-		return 1;
-	}
-	*width =
-	    (rg[target].xhi - rg[target].xlo) +
-	    (has_persons(c->d, (size_t)target) ? rg[target].yhi - rg[target].ylo
-	                                       : 0);
-	return pinned(c, rg, (size_t)target);
+	if ((rc = run_oracle(c, &t, rg)) != LS_OK)
+		return rc;
+	*unpinned = !pinned(c, rg, (size_t)target);
+	*width = target_width(c, rg, target);
+	return LS_OK;
 }
 
 /*
@@ -926,11 +931,10 @@ static int protect_theme(const struct tctx *c, struct tstate *s,
                          struct orange *rg, uint32_t *actions)
 {
 	struct action acts[MAXC + G_N];
-	int rc;
 	for (;;) {
-		int target, err = LS_OK;
 		size_t n, pick = SIZE_MAX, pick2 = SIZE_MAX;
 		int64_t base_w, w, best = INT64_MAX;
+		int target, un, rc;
 
 		if ((rc = run_oracle(c, s, rg)) != LS_OK)
 			return rc;
@@ -940,34 +944,51 @@ static int protect_theme(const struct tctx *c, struct tstate *s,
 		n = actions_list(c, s, acts);
 		if (n == 0)
 			return LS_EINTERNAL; /* impossible: see the top */
-		base_w = (rg[target].xhi - rg[target].xlo) +
-		         (has_persons(c->d, (size_t)target)
-		              ? rg[target].yhi - rg[target].ylo
-		              : 0);
-		for (size_t i = 0; i < n && pick == SIZE_MAX; i++)
-			if (!try_actions(c, s, &acts[i], 1, target, &w, &err))
+		base_w = target_width(c, rg, target);
+		for (size_t i = 0; i < n && pick == SIZE_MAX; i++) {
+			rc = try_actions(c, s, &acts[i], 1, target, &un, &w);
+			if (rc != LS_OK)
+				return rc;
+			if (un)
 				pick = i;
-		for (size_t i = 0; pick == SIZE_MAX && i < n; i++)
-			for (size_t j = i + 1; j < n; j++) {
-				struct action two[2] = {acts[i], acts[j]};
-				if (acts[i].cost + acts[j].cost >= best)
-					break; /* sorted: no cheaper pair */
-				if (!try_actions(c, s, two, 2, target, &w,
-				                 &err)) {
-					best = acts[i].cost + acts[j].cost;
-					pick2 = i;
-					pick = j;
+		}
+		/* Pairs (i, j), i < j, in a list sorted by cost: for a given
+		 * i the first j that works is its cheapest, and no i whose
+		 * cheapest partner i + 1 is too dear can beat the best. */
+		if (pick == SIZE_MAX) {
+			size_t bi = SIZE_MAX, bj = SIZE_MAX;
+			for (size_t i = 0;
+			     i + 1 < n &&
+			     acts[i].cost + acts[i + 1].cost < best;
+			     i++)
+				for (size_t j = i + 1;
+				     j < n &&
+				     acts[i].cost + acts[j].cost < best;
+				     j++) {
+					struct action two[2] = {acts[i],
+					                        acts[j]};
+					rc = try_actions(c, s, two, 2, target,
+					                 &un, &w);
+					if (rc != LS_OK)
+						return rc;
+					if (un) {
+						best =
+						    acts[i].cost + acts[j].cost;
+						bi = i;
+						bj = j;
+						break;
+					}
 				}
-			}
-		if (pick == SIZE_MAX)
-			for (size_t i = 0; i < n && pick == SIZE_MAX; i++) {
-				try_actions(c, s, &acts[i], 1, target, &w,
-				            &err);
-				if (w > base_w)
-					pick = i;
-			}
-		if (err != LS_OK)
-			return err;
+			pick2 = bi;
+			pick = bj;
+		}
+		for (size_t i = 0; pick == SIZE_MAX && i < n; i++) {
+			rc = try_actions(c, s, &acts[i], 1, target, &un, &w);
+			if (rc != LS_OK)
+				return rc;
+			if (w > base_w)
+				pick = i;
+		}
 		if (pick == SIZE_MAX)
 			pick = 0;
 		if (pick2 != SIZE_MAX) {
@@ -1541,6 +1562,8 @@ out:
 			ls_errf(e, rc,
 			        "disclosure control failed; nothing "
 			        "is released");
+		else if (rc == LS_ECRYPTO)
+			ls_errf(e, rc, "libsodium could not start");
 		ls_summary_fini(out);
 		if (report != NULL) {
 			uint64_t cost = report->cost_milli;

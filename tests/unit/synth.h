@@ -41,8 +41,8 @@ static inline uint32_t synth_below(struct synth_rng *r, uint32_t n)
 /* ---- the domain ----------------------------------------------------- */
 
 struct synth_domain {
-	char codes[LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES][LS_CODE_SIZE];
-	const char *ptr[LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES];
+	char codes[LS_TABLE_COUNT_][20][LS_CODE_SIZE];
+	const char *ptr[LS_TABLE_COUNT_][20];
 	struct ls_domain dom;
 };
 
@@ -187,10 +187,14 @@ static inline void synth_signal_random(struct synth_signal *s,
 
 /* ---- the raw summary ------------------------------------------------ */
 
+/* The synthetic taxonomy has 18 themes and at most 19 codes per
+ * dimension. */
+#define SYNTH_MAX_CODES 20
+
 struct synth_counts {
-	int64_t x[DISCLOSURE_MAX_CODES][LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES];
-	int64_t y[DISCLOSURE_MAX_CODES][LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES];
-	int64_t orgs[DISCLOSURE_MAX_CODES], reps[DISCLOSURE_MAX_CODES];
+	int64_t x[SYNTH_MAX_CODES][LS_TABLE_COUNT_][SYNTH_MAX_CODES];
+	int64_t y[SYNTH_MAX_CODES][LS_TABLE_COUNT_][SYNTH_MAX_CODES];
+	int64_t orgs[SYNTH_MAX_CODES], reps[SYNTH_MAX_CODES];
 };
 
 static inline void synth_cell(struct ls_cell *c, int64_t v)
@@ -241,7 +245,7 @@ static inline int synth_summarise(const struct synth_domain *sd,
 				c->x[t][tb][idx[tb]]++;
 				c->y[t][tb][idx[tb]] += p;
 			}
-			for (size_t g = 0; g < 64; g++)
+			for (size_t g = 0; g < SYNTH_MAX_CODES; g++)
 				if (s->targets >> g & 1) {
 					c->x[t][LS_TABLE_THEME_TARGET][g]++;
 					c->y[t][LS_TABLE_THEME_TARGET][g] += p;

@@ -232,7 +232,7 @@ static void test_cell_noise_is_keyed(void **state)
 	 * least most of them differ; equal by chance is possible). */
 	for (int r = 0; r < 40; r++) {
 		struct noise_cell_id v = id;
-		char other[8];
+		char other[16];
 		int64_t base, x;
 		snprintf(other, sizeof other, "c%d", r);
 		v.other = other;
@@ -298,7 +298,7 @@ static void test_cell_noise_is_distributed(void **state)
 	double mean = 0, var = 0, want = noise_variance(s);
 	(void)state;
 	for (long i = 0; i < N; i++) {
-		char other[16];
+		char other[24];
 		struct noise_cell_id id = {
 		    "gent", {2026, 1, 1}, LS_TABLE_THEME_TARGET,
 		    0,      "werk",       other};
