@@ -173,13 +173,13 @@ struct disclosure_input {
  * Noise mode also needs the secret and the budget: LS_EBUDGET when the
  * release does not fit (report->cost_milli says what it would cost).
  *
- * On LS_OK, *out (which the caller has ls_summary_init()ed; it is
- * overwritten) is the released summary, origin, period, correction fields
- * copied from raw and params from in->params; the caller owns it
- * (ls_summary_fini). If report is not NULL it receives the notes (the
- * caller owns them: disclosure_report_fini, also after an error). LS_ENOMEM
- * on allocation failure, LS_EINTERNAL if the protection could not be
- * completed (a bug: nothing is released).
+ * *out is overwritten without freeing anything in it (pass an empty
+ * summary). On LS_OK it is the released summary: origin, period and
+ * correction fields copied from raw, params from in->params (raw->params
+ * is ignored); the caller owns it (ls_summary_fini). If report is not NULL it
+ * receives the notes (the caller owns them: disclosure_report_fini, also after
+ * an error). LS_ENOMEM on allocation failure, LS_EINTERNAL if the protection
+ * could not be completed (a bug: nothing is released).
  */
 int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
                      struct disclosure_report *report, struct ls_errinfo *e);
