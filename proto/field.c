@@ -1,0 +1,130 @@
+/*
+ * Field helpers: each reader takes the str from the cursor, checks its
+ * length against the destination before copying and its charset on the
+ * raw bytes (so an embedded NUL cannot shorten what a later check sees),
+ * then copies and NUL-terminates.
+ */
+#include "proto/field.h"
+#include "common/text.h"
+#include "proto/limits.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int field_node_id_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > LS_NODE_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int field_code_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > LS_CODE_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int field_text_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+	}
+	return ls_utf8_valid(s, len);
+}
+
+int field_read_node_id(struct mp_reader *r, char *out)
+{
+	const char *s;
+	size_t len;
+	int rc = mp_read_str(r, LS_NODE_ID_MAX, &s, &len);
+	if (rc != LS_OK)
+		return rc;
+	if (!field_node_id_valid(s, len))
+		return LS_EDECODE;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return LS_OK;
+}
+
+int field_read_code(struct mp_reader *r, char *out, int allow_empty)
+{
+	const char *s;
+	size_t len;
+	int rc = mp_read_str(r, LS_CODE_MAX, &s, &len);
+	if (rc != LS_OK)
+		return rc;
+	if (!(len == 0 && allow_empty) && !field_code_valid(s, len))
+		return LS_EDECODE;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return LS_OK;
+}
+
+int field_read_text(struct mp_reader *r, char *out, size_t min, size_t max)
+{
+	const char *s;
+	size_t len;
+	int rc = mp_read_str(r, max, &s, &len);
+	if (rc != LS_OK)
+		return rc;
+	if (len < min || !field_text_valid(s, len))
+		return LS_EDECODE;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return LS_OK;
+}
+
+int field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,
+              const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	if (e == NULL)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (r != NULL)
+		return ls_errf(e, rc, "%s: %s (byte %zu)", what,
+		               ls_strerror(rc), mp_offset(r));
+	return ls_errf(e, rc, "%s: %s", what, ls_strerror(rc));
+}
+
+int field_map_done(struct ls_errinfo *e, const struct mp_reader *r,
+                   const struct mp_map *m, uint64_t required, const char *what)
+{
+	int missing = 0;
+	if (mp_map_require(m, required, &missing) != LS_OK)
+		return field_err(e, LS_EDECODE, r, "%s: field %d missing", what,
+		                 missing);
+	return LS_OK;
+}
+
+int field_unknown(struct ls_errinfo *e, struct mp_reader *r, int key,
+                  const char *what)
+{
+	int rc;
+	if (key < MP_KEY_EXT_FIRST)
+		return field_err(e, LS_EDECODE, r, "%s: unknown field %d", what,
+		                 key);
+	rc = mp_skip(r, LS_MP_MAX_DEPTH);
+	if (rc != LS_OK)
+		return field_err(e, rc, r, "%s: extension field %d", what, key);
+	return LS_OK;
+}
