@@ -193,7 +193,7 @@ static int header_read(struct mp_reader *r, struct mp_map *m,
 	if (key != H_BODY)
 		return field_err(e, LS_EDECODE, r, "payload: field 5 missing");
 	rc = header_validate(h, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 int proto_doc_decode_header(const uint8_t *buf, size_t len,

@@ -150,7 +150,7 @@ static int note_decode(struct mp_reader *r, struct ls_doc *d,
 	if (rc != LS_OK)
 		return rc;
 	rc = note_validate(d, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 static void note_fini(struct ls_doc *d)

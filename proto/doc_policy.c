@@ -219,7 +219,7 @@ static int policy_decode(struct mp_reader *r, struct ls_doc *d,
 	if (rc != LS_OK)
 		return rc;
 	rc = policy_validate(d, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 static void policy_fini(struct ls_doc *d)

@@ -801,7 +801,7 @@ static int roster_decode(struct mp_reader *r, struct ls_doc *d,
 		               "federation id");
 	rc = roster_validate_fields(ro, e);
 	if (rc != LS_OK)
-		return rc == LS_EINVAL ? LS_EDECODE : rc;
+		return field_invalid(e, rc);
 	rc = proto_roster_index(ro);
 	if (rc == LS_EINVAL)
 		return ls_errf(e, LS_EDECODE,
@@ -809,7 +809,7 @@ static int roster_decode(struct mp_reader *r, struct ls_doc *d,
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "roster: key index");
 	rc = revocations_listed(ro, ro->index, ro->n_index, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 static void roster_fini(struct ls_doc *d)

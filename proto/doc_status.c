@@ -215,7 +215,7 @@ static int status_decode(struct mp_reader *r, struct ls_doc *d,
 	if (rc != LS_OK)
 		return rc;
 	rc = status_validate(d, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 static void status_fini(struct ls_doc *d)

@@ -421,7 +421,7 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 	if (rc != LS_OK)
 		return rc;
 	rc = summary_validate(d, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 static void summary_fini(struct ls_doc *d)

@@ -163,7 +163,7 @@ static int taxonomy_decode(struct mp_reader *r, struct ls_doc *d,
 	if (rc != LS_OK)
 		return rc;
 	rc = taxonomy_validate(d, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 static void taxonomy_fini(struct ls_doc *d)

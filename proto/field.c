@@ -128,3 +128,12 @@ int field_unknown(struct ls_errinfo *e, struct mp_reader *r, int key,
 		return field_err(e, rc, r, "%s: extension field %d", what, key);
 	return LS_OK;
 }
+
+int field_invalid(struct ls_errinfo *e, int rc)
+{
+	if (rc != LS_EINVAL)
+		return rc;
+	if (e != NULL)
+		e->code = LS_EDECODE;
+	return LS_EDECODE;
+}

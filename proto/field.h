@@ -32,6 +32,10 @@ int field_read_text(struct mp_reader *r, char *out, size_t min, size_t max);
 int field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A validation failure found while decoding is malformed input: turn
+ * LS_EINVAL into LS_EDECODE (in *e too); other codes pass through. */
+int field_invalid(struct ls_errinfo *e, int rc);
+
 /* Map helpers: the missing-field error, and "unknown core field". */
 int field_map_done(struct ls_errinfo *e, const struct mp_reader *r,
                    const struct mp_map *m, uint64_t required, const char *what);

@@ -524,7 +524,7 @@ static int msg_decode(const uint8_t *buf, size_t len, struct ls_sync_msg *m,
 		return field_err(e, LS_EDECODE, r, "%s: trailing bytes",
 		                 type_names[m->type]);
 	rc = msg_validate(m, e);
-	return rc == LS_EINVAL ? LS_EDECODE : rc;
+	return field_invalid(e, rc);
 }
 
 int proto_sync_decode(const uint8_t *buf, size_t len, struct ls_sync_msg *out,
