@@ -56,13 +56,13 @@ static void test_parse_i64_is_strict(void **state)
 	(void)state;
 	assert_int_equal(ls_parse_i64("42", 0, 100, &v), LS_OK);
 	assert_int_equal(v, 42);
-	assert_int_equal(ls_parse_i64("-9223372036854775808", INT64_MIN,
-				      INT64_MAX, &v),
-			 LS_OK);
+	assert_int_equal(
+	    ls_parse_i64("-9223372036854775808", INT64_MIN, INT64_MAX, &v),
+	    LS_OK);
 	assert_true(v == INT64_MIN);
-	assert_int_equal(ls_parse_i64("9223372036854775808", INT64_MIN,
-				      INT64_MAX, &v),
-			 LS_EINVAL);
+	assert_int_equal(
+	    ls_parse_i64("9223372036854775808", INT64_MIN, INT64_MAX, &v),
+	    LS_EINVAL);
 	assert_int_equal(ls_parse_i64("101", 0, 100, &v), LS_EINVAL);
 	assert_int_equal(ls_parse_i64("", 0, 100, &v), LS_EINVAL);
 	assert_int_equal(ls_parse_i64("-", -5, 100, &v), LS_EINVAL);
@@ -91,11 +91,11 @@ static void test_utf8_validation(void **state)
 	assert_true(ls_utf8_valid("Eeklo", 5));
 	assert_true(ls_utf8_valid("caf\xc3\xa9", 5));
 	assert_true(ls_utf8_valid("\xf0\x9f\x98\x80", 4));
-	assert_false(ls_utf8_valid("caf\xc3", 4));         /* truncated */
-	assert_false(ls_utf8_valid("\xc0\xaf", 2));        /* overlong */
-	assert_false(ls_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	assert_false(ls_utf8_valid("caf\xc3", 4));          /* truncated */
+	assert_false(ls_utf8_valid("\xc0\xaf", 2));         /* overlong */
+	assert_false(ls_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
 	assert_false(ls_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
-	assert_false(ls_utf8_valid("a\0b", 3));            /* NUL */
+	assert_false(ls_utf8_valid("a\0b", 3));             /* NUL */
 }
 
 static void test_log_level_parse(void **state)
@@ -110,13 +110,13 @@ static void test_log_level_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_error_table_is_complete),
-		cmocka_unit_test(test_errf_records_and_returns_code),
-		cmocka_unit_test(test_alloc_fault_injection),
-		cmocka_unit_test(test_parse_i64_is_strict),
-		cmocka_unit_test(test_hex_round_trip),
-		cmocka_unit_test(test_utf8_validation),
-		cmocka_unit_test(test_log_level_parse),
+	    cmocka_unit_test(test_error_table_is_complete),
+	    cmocka_unit_test(test_errf_records_and_returns_code),
+	    cmocka_unit_test(test_alloc_fault_injection),
+	    cmocka_unit_test(test_parse_i64_is_strict),
+	    cmocka_unit_test(test_hex_round_trip),
+	    cmocka_unit_test(test_utf8_validation),
+	    cmocka_unit_test(test_log_level_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,14 +122,13 @@ static void test_malformed_and_mismatched_files_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-			test_generate_save_load_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_secret_readable_by_others_is_refused, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_malformed_and_mismatched_files_are_refused, setup,
-			teardown),
+	    cmocka_unit_test_setup_teardown(test_generate_save_load_round_trip,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_secret_readable_by_others_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_malformed_and_mismatched_files_are_refused, setup,
+	        teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
