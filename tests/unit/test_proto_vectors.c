@@ -343,7 +343,7 @@ static void session_request(struct vec *v)
 	size_t plain_len, clen;
 	const uint8_t *cached;
 	int64_t at;
-	int rc, verdict = PROTO_REPLAY_NEW;
+	int rc, opened, verdict = PROTO_REPLAY_NEW;
 
 	assert_non_null(param(v, "to", to, sizeof to));
 	assert_non_null(param(v, "now", buf, sizeof buf));
@@ -365,8 +365,11 @@ static void session_request(struct vec *v)
 		                 LS_OK);
 	}
 	ls_errinfo_clear(&e);
+	plain = NULL;
+	reply = NULL;
 	rc = proto_session_open_request(self, roster, at, v->data, v->len,
 	                                &info, &plain, &plain_len, &reply, &e);
+	opened = rc == LS_OK;
 	if (rc == LS_OK && guard != NULL)
 		rc = proto_replay_check(guard, &info, at, &verdict, &cached,
 		                        &clen);
@@ -377,8 +380,8 @@ static void session_request(struct vec *v)
 	} else {
 		outcome(v, rc, &e);
 	}
-	if (plain != NULL && rc == LS_OK) {
-		if (param(v, "plain", buf, sizeof buf) != NULL) {
+	if (opened) {
+		if (rc == LS_OK && param(v, "plain", buf, sizeof buf) != NULL) {
 			size_t want_len;
 			uint8_t *want = read_hex(buf, &want_len);
 			assert_non_null(want);
