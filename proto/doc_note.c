@@ -3,9 +3,10 @@
  *
  * The headline is the one piece of text a municipality can publish. It is
  * kept from carrying personal data by construction where a rule can do it:
- * at most LS_HEADLINE_MAX bytes, no control characters, no digits (no
- * phone or national register numbers, dates of birth, house numbers) and
- * no '@' (no e-mail addresses). The rest is codes and a random id.
+ * at most LS_HEADLINE_MAX bytes of letters (Latin script), spaces and a
+ * little punctuation: no digits in any script (no phone or national
+ * register numbers, dates of birth, house numbers), no '@' (no e-mail
+ * addresses), no control characters. The rest is codes and a random id.
  */
 #include "proto/body.h"
 #include "proto/field.h"
@@ -40,13 +41,46 @@ int proto_phase_parse(const char *code, size_t len)
 	return -1;
 }
 
+/* The characters a headline may use: letters of Latin script (ASCII and
+ * U+00C0..U+017F, without the signs x and /), space, a few punctuation
+ * marks, typographic quotes and dashes, and the euro sign. */
+static int headline_char_ok(uint32_t cp)
+{
+	static const char punct[] = " !\"&'()+,-./:;?";
+	if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
+		return 1;
+	if (cp < 0x80)
+		return cp != 0 && strchr(punct, (int)cp) != NULL;
+	if (cp >= 0xc0 && cp <= 0x17f)
+		return cp != 0xd7 && cp != 0xf7;
+	return cp == 0x2013 || cp == 0x2014 || cp == 0x2018 || cp == 0x2019 ||
+	       cp == 0x201c || cp == 0x201d || cp == 0x20ac;
+}
+
 static int headline_valid(const char *s, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
 	if (len < 1 || len > LS_HEADLINE_MAX || !field_text_valid(s, len))
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		if ((s[i] >= '0' && s[i] <= '9') || s[i] == '@')
+	/* well-formed UTF-8 (checked above): decode and whitelist */
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+		if (u[i] < 0x80)
+			cp = u[i], n = 1;
+		else if ((u[i] & 0xe0) == 0xc0)
+			cp = u[i] & 0x1f, n = 2;
+		else if ((u[i] & 0xf0) == 0xe0)
+			cp = u[i] & 0x0f, n = 3;
+		else
+			cp = u[i] & 0x07, n = 4;
+		for (size_t k = 1; k < n; k++)
+			cp = cp << 6 | (u[i + k] & 0x3f);
+		if (!headline_char_ok(cp))
 			return 0;
+		i += n;
+	}
 	return 1;
 }
 
@@ -67,8 +101,8 @@ int proto_note_validate(const struct ls_dossier_note *n, struct ls_errinfo *e)
 	                    strnlen(n->headline, sizeof n->headline)))
 		return ls_errf(e, LS_EINVAL,
 		               "dossier_note: the headline must be 1..%d bytes "
-		               "of text without digits, '@' or control "
-		               "characters",
+		               "of letters, spaces and punctuation (no digits, "
+		               "no '@')",
 		               LS_HEADLINE_MAX);
 	return LS_OK;
 }

@@ -1,9 +1,9 @@
 /*
  * Dossier note: theme, phase and action headline of a structural signal a
  * municipality recognised (see PROTOCOL.md, "Dossier note"). No personal
- * data: the headline is short text without digits or '@' (no phone
- * numbers, dates, house numbers, e-mail addresses), everything else is a
- * code. A random dossier id lets later notes on the same dossier replace
+ * data: the headline is short text of letters, spaces and punctuation
+ * only (no digits in any script, no '@': no phone numbers, dates, house
+ * numbers, e-mail addresses), everything else is a code. A random dossier id lets later notes on the same dossier replace
  * earlier ones.
  */
 #ifndef LS_PROTO_DOC_NOTE_H

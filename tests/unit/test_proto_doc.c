@@ -682,6 +682,10 @@ static void test_other_type_rules(void **state)
 	    "Mail jan@example.be",
 	    "Tab\there",
 	    "",
+	    "Wijk \xef\xbc\x91\xef\xbc\x92", /* fullwidth digits */
+	    "Huis \xd9\xa3",                 /* Arabic-Indic three */
+	    "Dossier #A",
+	    "Kamer \xc2\xbd", /* one half */
 	};
 	for (size_t i = 0; i < sizeof bad_headlines / sizeof *bad_headlines;
 	     i++) {
@@ -690,6 +694,21 @@ static void test_other_type_rules(void **state)
 		expect_invalid(w, &d, "gent", LS_EINVAL, LS_EDECODE);
 		proto_doc_fini(&d);
 	}
+	/* Dutch text with accents, quotes, dashes and the euro sign */
+	make_doc(&d, LS_DOC_DOSSIER_NOTE, "gent");
+	strcpy(d.body.note.headline,
+	       "Energiearmoede: \xc3\xa9\xc3\xa9n loket \xe2\x80\x93 "
+	       "\xe2\x80\x98snel\xe2\x80\x99, ook voor \xe2\x82\xac-hulp!");
+	{
+		uint8_t *out;
+		size_t olen;
+		d.hdr.seq = 1;
+		d.hdr.created = FX_NOW;
+		assert_int_equal(
+		    proto_doc_encode_payload(&d, &out, &olen, NULL), LS_OK);
+		ls_free(out);
+	}
+	proto_doc_fini(&d);
 	make_doc(&d, LS_DOC_DOSSIER_NOTE, "gent");
 	memset(d.body.note.dossier, 0, LS_DOSSIER_ID_BYTES);
 	expect_invalid(w, &d, "gent", LS_EINVAL, LS_EDECODE);
