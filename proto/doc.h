@@ -20,6 +20,9 @@
  *             force; rosters: proto_roster_check_successor() with the
  *             roster in force.
  *
+ * libsodium must be initialised (sodium_init(), once per process; the key
+ * and session constructors do it) before these functions run.
+ *
  * Ownership: a struct ls_doc owns its body's arrays (proto_doc_fini()).
  * Buffers returned through uint8_t **out are the caller's (ls_free).
  * Nothing here keeps a pointer to a caller's buffer.

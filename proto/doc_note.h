@@ -3,8 +3,8 @@
  * municipality recognised (see PROTOCOL.md, "Dossier note"). No personal
  * data: the headline is short text of letters, spaces and punctuation
  * only (no digits in any script, no '@': no phone numbers, dates, house
- * numbers, e-mail addresses), everything else is a code. A random dossier id lets later notes on the same dossier replace
- * earlier ones.
+ * numbers, e-mail addresses), everything else is a code. A random dossier id
+ * lets later notes on the same dossier replace earlier ones.
  */
 #ifndef LS_PROTO_DOC_NOTE_H
 #define LS_PROTO_DOC_NOTE_H
