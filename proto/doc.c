@@ -363,37 +363,64 @@ static int author_check(const struct ls_trust *t, const struct ls_envelope *env,
 	return rc;
 }
 
+/* Steps 1-5; *anchor holds the anchor key when the trust has no roster. */
+static int authenticate(const struct ls_trust *t, const uint8_t *buf,
+                        size_t len, int64_t now, struct ls_envelope *env,
+                        struct ls_doc_header *h, struct ls_roster_key *anchor,
+                        struct ls_errinfo *e)
+{
+	struct ls_key_ref ref;
+	int rc;
+
+	/* 1-2: envelope structure, lengths, version, algorithm */
+	rc = proto_envelope_decode(buf, len, env, e);
+	if (rc != LS_OK)
+		return rc;
+	/* 3: the feed fields, without allocating */
+	rc = proto_doc_decode_header(env->payload, env->payload_len, h, e);
+	if (rc != LS_OK)
+		return rc;
+	if (h->created > now + LS_CLOCK_SKEW)
+		return ls_errf(e, LS_EEXPIRED,
+		               "created %lld is in the future (now %lld)",
+		               (long long)h->created, (long long)now);
+	/* 4: the key and its right to sign this */
+	rc = author_check(t, env, h, &ref, anchor, e);
+	if (rc != LS_OK)
+		return rc;
+	/* 5: the signature over the exact bytes */
+	rc = proto_envelope_verify(env, ref.key->pk);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "signature: %s", ls_strerror(rc));
+	return LS_OK;
+}
+
+int proto_doc_authenticate(const struct ls_trust *t, const uint8_t *buf,
+                           size_t len, int64_t now, struct ls_doc_header *hdr,
+                           struct ls_errinfo *e)
+{
+	struct ls_envelope env;
+	struct ls_doc_header h;
+	struct ls_roster_key anchor;
+	int rc = authenticate(t, buf, len, now, &env, &h, &anchor, e);
+	if (rc == LS_OK && hdr != NULL)
+		*hdr = h;
+	return rc;
+}
+
 int proto_doc_verify(const struct ls_trust *t, const uint8_t *buf, size_t len,
                      int64_t now, struct ls_doc *out, struct ls_doc_info *info,
                      struct ls_errinfo *e)
 {
 	struct ls_envelope env;
 	struct ls_doc_header h;
-	struct ls_key_ref ref;
 	struct ls_roster_key anchor;
 	struct ls_doc d;
 	int rc;
 
-	/* 1-2: envelope structure, lengths, version, algorithm */
-	rc = proto_envelope_decode(buf, len, &env, e);
+	rc = authenticate(t, buf, len, now, &env, &h, &anchor, e);
 	if (rc != LS_OK)
 		return rc;
-	/* 3: the feed fields, without allocating */
-	rc = proto_doc_decode_header(env.payload, env.payload_len, &h, e);
-	if (rc != LS_OK)
-		return rc;
-	if (h.created > now + LS_CLOCK_SKEW)
-		return ls_errf(e, LS_EEXPIRED,
-		               "created %lld is in the future (now %lld)",
-		               (long long)h.created, (long long)now);
-	/* 4: the key and its right to sign this */
-	rc = author_check(t, &env, &h, &ref, &anchor, e);
-	if (rc != LS_OK)
-		return rc;
-	/* 5: the signature over the exact bytes */
-	rc = proto_envelope_verify(&env, ref.key->pk);
-	if (rc != LS_OK)
-		return ls_errf(e, rc, "signature: %s", ls_strerror(rc));
 	/* 6: the body against its schema */
 	memset(&d, 0, sizeof d);
 	rc = payload_decode(env.payload, env.payload_len, &d, e);

@@ -167,6 +167,15 @@ int proto_doc_verify(const struct ls_trust *t, const uint8_t *buf, size_t len,
                      int64_t now, struct ls_doc *out, struct ls_doc_info *info,
                      struct ls_errinfo *e);
 
+/* Steps 1-5 of proto_doc_verify only: the envelope, the feed fields, the
+ * key and the signature, without decoding the body (so without its
+ * allocations). *hdr (may be NULL) gets the feed fields on success. A
+ * document must still pass proto_doc_verify before it is stored or
+ * relayed; this is the check that throws out forgeries and junk first. */
+int proto_doc_authenticate(const struct ls_trust *t, const uint8_t *buf,
+                           size_t len, int64_t now, struct ls_doc_header *hdr,
+                           struct ls_errinfo *e);
+
 /* Does doc follow pred in its feed (same origin, seq + 1, prev = hash of
  * pred)? LS_OK or LS_ECHAIN with details. */
 int proto_doc_check_chain(const struct ls_doc_header *pred,

@@ -76,8 +76,10 @@ static int row_cmp(const char *t1, const char *o1, const char *t2,
 	return c != 0 ? c : strcmp(o1, o2);
 }
 
+/* codes_known: the decoder checked every code's charset while it read it,
+ * so only shape, order and cells remain. */
 static int summary_validate_struct(const struct ls_summary *s,
-                                   struct ls_errinfo *e)
+                                   struct ls_errinfo *e, int codes_known)
 {
 	const struct ls_disclosure_params *p = &s->params;
 	int rc;
@@ -117,7 +119,8 @@ static int summary_validate_struct(const struct ls_summary *s,
 		for (size_t i = 0; i < tab->n_rows; i++) {
 			const struct ls_summary_row *row = &tab->rows[i];
 			size_t olen = strnlen(row->other, LS_CODE_SIZE);
-			if (!field_code_valid(
+			if (!codes_known &&
+			    !field_code_valid(
 			        row->theme, strnlen(row->theme, LS_CODE_SIZE)))
 				return ls_errf(
 				    e, LS_EINVAL,
@@ -125,7 +128,9 @@ static int summary_validate_struct(const struct ls_summary *s,
 				    table_names[t], i);
 			if (t == LS_TABLE_THEME
 			        ? olen != 0
-			        : !field_code_valid(row->other, olen))
+			        : olen == 0 ||
+			              (!codes_known &&
+			               !field_code_valid(row->other, olen)))
 				return ls_errf(
 				    e, LS_EINVAL,
 				    "summary: %s[%zu]: bad second code",
@@ -153,7 +158,8 @@ static int summary_validate_struct(const struct ls_summary *s,
 		return ls_errf(e, LS_EINVAL, "summary: bad recurrence table");
 	for (size_t i = 0; i < s->n_recurrence; i++) {
 		const struct ls_recurrence_row *row = &s->recurrence[i];
-		if (!field_code_valid(row->theme,
+		if (!codes_known &&
+		    !field_code_valid(row->theme,
 		                      strnlen(row->theme, LS_CODE_SIZE)))
 			return ls_errf(e, LS_EINVAL,
 			               "summary: recurrence[%zu]: bad theme",
@@ -178,10 +184,11 @@ static int summary_validate_struct(const struct ls_summary *s,
 
 int proto_summary_validate(const struct ls_summary *s, struct ls_errinfo *e)
 {
-	return summary_validate_struct(s, e);
+	return summary_validate_struct(s, e, 0);
 }
 
-static int summary_validate(const struct ls_doc *d, struct ls_errinfo *e)
+static int summary_check_doc(const struct ls_doc *d, struct ls_errinfo *e,
+                             int codes_known)
 {
 	const struct ls_summary *s = &d->body.summary;
 	if (strcmp(s->origin, d->hdr.origin) != 0)
@@ -190,7 +197,12 @@ static int summary_validate(const struct ls_doc *d, struct ls_errinfo *e)
 	if (s->supersedes_seq >= d->hdr.seq)
 		return ls_errf(e, LS_EINVAL,
 		               "summary: supersedes a later document");
-	return summary_validate_struct(s, e);
+	return summary_validate_struct(s, e, codes_known);
+}
+
+static int summary_validate(const struct ls_doc *d, struct ls_errinfo *e)
+{
+	return summary_check_doc(d, e, 0);
 }
 
 /* Encoding. */
@@ -420,7 +432,7 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 	rc = field_map_done(e, r, &m, SUMMARY_REQUIRED, "summary");
 	if (rc != LS_OK)
 		return rc;
-	rc = summary_validate(d, e);
+	rc = summary_check_doc(d, e, 1);
 	return field_invalid(e, rc);
 }
 

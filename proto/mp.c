@@ -115,6 +115,15 @@ int mp_read_uint(struct mp_reader *r, uint64_t min, uint64_t max, uint64_t *out)
 {
 	int neg;
 	uint64_t mag;
+	/* Most integers on the wire are small: a positive fixint. */
+	if (r->p < r->end && *r->p <= 0x7f) {
+		mag = *r->p;
+		if (mag < min || mag > max)
+			return LS_EDECODE;
+		r->p++;
+		*out = mag;
+		return LS_OK;
+	}
 	if (read_integer(r, &neg, &mag) != LS_OK)
 		return LS_EDECODE;
 	if ((neg && mag != 0) || mag < min || mag > max)
@@ -251,8 +260,9 @@ int mp_read_array(struct mp_reader *r, uint32_t max, size_t min_elem,
 	if (min_elem == 0)
 		min_elem = 1;
 	/* Each element takes at least min_elem bytes: a count the bytes
-	 * left cannot hold is a lie, refused before anyone allocates. */
-	if (count > mp_left(r) / min_elem)
+	 * left cannot hold is a lie, refused before anyone allocates.
+	 * (count < 2^32 and min_elem is a small constant: no overflow.) */
+	if (min_elem > UINT32_MAX || count * min_elem > mp_left(r))
 		return LS_ELIMIT;
 	*n = (uint32_t)count;
 	return LS_OK;
@@ -285,7 +295,7 @@ int mp_skip(struct mp_reader *r, unsigned depth)
 		if (read_container(r, map, &n) != LS_OK)
 			return LS_EDECODE;
 		if (map) {
-			if (n > mp_left(r) / 2)
+			if (2 * n > mp_left(r))
 				return LS_EDECODE;
 			n *= 2;
 		} else if (n > mp_left(r)) {
@@ -335,7 +345,7 @@ int mp_map_begin(struct mp_reader *r, struct mp_map *m, uint32_t max)
 		return LS_EDECODE;
 	if (n > max || n > MP_KEY_MAX + 1)
 		return LS_ELIMIT;
-	if (n > mp_left(r) / 2)
+	if (2 * n > mp_left(r))
 		return LS_EDECODE;
 	m->n = (uint32_t)n;
 	m->i = 0;

@@ -309,6 +309,54 @@ static void test_damaged_envelopes_are_refused(void **state)
 	proto_doc_fini(&d);
 }
 
+static uint8_t *raw_payload(const struct ls_doc *d, size_t *len);
+
+static void test_authenticate_is_steps_one_to_five(void **state)
+{
+	struct world *w = *state;
+	struct ls_doc d;
+	struct ls_doc_header h;
+	struct ls_keypair *kp = fx_key("gent");
+	uint8_t *env, *payload, *bad;
+	size_t len, plen;
+
+	make_doc(&d, LS_DOC_STATUS, "kortrijk");
+	env = sign_first(&d, FX_NOW - 60, "kortrijk", &len);
+	assert_int_equal(
+	    proto_doc_authenticate(&w->trust, env, len, FX_NOW, &h, NULL),
+	    LS_OK);
+	assert_string_equal(h.origin, "kortrijk");
+	assert_int_equal(h.type, LS_DOC_STATUS);
+	bad = malloc(len);
+	memcpy(bad, env, len);
+	bad[len - 1] ^= 1;
+	assert_int_equal(
+	    proto_doc_authenticate(&w->trust, bad, len, FX_NOW, &h, NULL),
+	    LS_ESIG);
+	assert_int_equal(
+	    proto_doc_authenticate(&w->trust, env, len - 1, FX_NOW, &h, NULL),
+	    LS_EDECODE);
+	free(bad);
+	ls_free(env);
+	proto_doc_fini(&d);
+	/* a well-signed body that breaks its schema passes steps 1-5 only */
+	make_doc(&d, LS_DOC_DOSSIER_NOTE, "gent");
+	strcpy(d.body.note.headline, "Bel 0470");
+	d.hdr.seq = 1;
+	d.hdr.created = FX_NOW - 60;
+	payload = raw_payload(&d, &plen);
+	assert_int_equal(proto_envelope_sign(kp, payload, plen, &env, &len),
+	                 LS_OK);
+	assert_int_equal(
+	    proto_doc_authenticate(&w->trust, env, len, FX_NOW, NULL, NULL),
+	    LS_OK);
+	expect_refused(&w->trust, env, len, FX_NOW, LS_EDECODE);
+	ls_free(env);
+	ls_free(payload);
+	proto_keypair_free(kp);
+	proto_doc_fini(&d);
+}
+
 static void test_oversized_envelope_and_payload(void **state)
 {
 	struct world *w = *state;
@@ -1183,6 +1231,7 @@ int main(void)
 	    T(test_range_cells_never_carry_their_value),
 	    T(test_damaged_envelopes_are_refused),
 	    T(test_oversized_envelope_and_payload),
+	    T(test_authenticate_is_steps_one_to_five),
 	    T(test_keys_judged_at_creation_time),
 	    T(test_authors_and_roles),
 	    T(test_first_roster_through_the_anchor),
