@@ -296,10 +296,10 @@ int mp_skip(struct mp_reader *r, unsigned depth)
 			return LS_EDECODE;
 		if (map) {
 			if (2 * n > mp_left(r))
-				return LS_EDECODE;
+				return LS_ELIMIT;
 			n *= 2;
 		} else if (n > mp_left(r)) {
-			return LS_EDECODE;
+			return LS_ELIMIT;
 		}
 		for (uint64_t i = 0; i < n; i++) {
 			int rc = mp_skip(r, depth - 1);
@@ -346,7 +346,7 @@ int mp_map_begin(struct mp_reader *r, struct mp_map *m, uint32_t max)
 	if (n > max || n > MP_KEY_MAX + 1)
 		return LS_ELIMIT;
 	if (2 * n > mp_left(r))
-		return LS_EDECODE;
+		return LS_ELIMIT; /* a count the bytes left cannot hold */
 	m->n = (uint32_t)n;
 	m->i = 0;
 	m->last = -1;

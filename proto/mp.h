@@ -12,7 +12,8 @@
  *
  * Errors: LS_EDECODE for truncated or malformed input, a wrong type, a
  * value out of range, a bad map key; LS_ELIMIT for a count or length
- * beyond its maximum. The cursor's position is unspecified after an error.
+ * beyond its maximum, and for an array or map count the bytes left cannot
+ * hold. The cursor's position is unspecified after an error.
  *
  * Maps (see PROTOCOL.md, "Maps and the unknown-field rule"): keys are
  * positive fixints 0..127 in strictly ascending order. Keys 0..63 are core

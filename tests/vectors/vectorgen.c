@@ -659,10 +659,16 @@ static void documents_and_sync(void)
 		       "type=vv_req", "vv_req with extension key 65: skipped");
 		vector("sync_wrong_type", wrong_type, sizeof wrong_type, "sync",
 		       "decode", "", "digest_req whose digest is a str");
-		b = dup_blob((const uint8_t[]){0x83, 0x00, 0x01, 0x01}, 4);
-		vector("sync_truncated", b.data, b.len, "sync", "decode", "",
-		       "digest_req cut after its first key");
-		free(b.data);
+		{
+			struct ls_sync_msg m;
+			proto_sync_msg_init(&m, LS_SYNC_DIGEST_REQ);
+			memset(m.digest, 0x42, sizeof m.digest);
+			m.n_origins = 3;
+			b = encode_sync(&m);
+			vector("sync_truncated", b.data, 20, "sync", "decode",
+			       "", "digest_req cut inside its digest");
+			ls_free(b.data);
+		}
 	}
 	free(roster.data);
 	free(summary.data);
