@@ -445,6 +445,22 @@ int proto_key_check_session(const struct ls_key_ref *k, int64_t now)
 	return LS_OK;
 }
 
+const struct ls_roster_key *
+proto_roster_member_key(const struct ls_roster *r,
+                        const struct ls_roster_member *m, int64_t now)
+{
+	const struct ls_roster_key *best = NULL;
+	for (size_t i = 0; i < m->n_keys; i++) {
+		struct ls_key_ref ref = {.key = &m->keys[i], .member = m};
+		ref.revocation = revocation_find(r, m->keys[i].key_id);
+		if (proto_key_check_session(&ref, now) != LS_OK)
+			continue;
+		if (best == NULL || m->keys[i].valid_from > best->valid_from)
+			best = &m->keys[i];
+	}
+	return best;
+}
+
 /* Successor rule. */
 
 static int key_kept(const struct ls_roster_key *old,

@@ -102,6 +102,13 @@ int proto_roster_find_key(const struct ls_roster *r,
 const struct ls_roster_member *
 proto_roster_find_member(const struct ls_roster *r, const char *node_id);
 
+/* The key a member holds sessions with at `now`: of its keys that
+ * proto_key_check_session() allows, the one valid from the latest time;
+ * NULL if none (removed, revoked, expired). Points into the roster. */
+const struct ls_roster_key *
+proto_roster_member_key(const struct ls_roster *r,
+                        const struct ls_roster_member *m, int64_t now);
+
 /*
  * May the key sign a document created at `created` at feed position
  * `seq`? LS_OK; LS_EEXPIRED (outside the key's window); LS_EREVOKED (the

@@ -25,7 +25,8 @@
  * answered with proto_session_encode_refusal() (unauthenticated, a code
  * and the server's clock only) or not at all.
  *
- * Client calls: proto_session_seal_request() -> send -> receive ->
+ * Client calls: proto_roster_member_key() (the peer's current key) ->
+ * proto_session_seal_request() -> send -> receive ->
  * proto_session_open_reply() -> proto_sync_decode() ->
  * proto_sync_check_reply(); proto_session_call_free().
  *

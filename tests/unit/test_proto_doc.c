@@ -1131,6 +1131,28 @@ static void test_roster_lookup_and_successor(void **state)
 	assert_int_equal(proto_key_check_session(&ref, FX_NOW), LS_EDENIED);
 	proto_keypair_free(kp);
 
+	/* the key a member holds sessions with */
+	{
+		const struct ls_roster_member *g =
+		    proto_roster_find_member(&w->roster, "gent");
+		const struct ls_roster_member *r =
+		    proto_roster_find_member(&w->roster, "roeselare");
+		const struct ls_roster_member *m =
+		    proto_roster_find_member(&w->roster, "mortsel");
+		assert_ptr_equal(
+		    proto_roster_member_key(&w->roster, g, FX_T_ROTATE - 1),
+		    &g->keys[0]);
+		assert_ptr_equal(proto_roster_member_key(&w->roster, g, FX_NOW),
+		                 &g->keys[1]);
+		assert_ptr_equal(proto_roster_member_key(&w->roster, r, FX_NOW),
+		                 &r->keys[1]);
+		assert_ptr_equal(
+		    proto_roster_member_key(&w->roster, r, FX_T_REVOKE - 1),
+		    &r->keys[0]);
+		assert_null(proto_roster_member_key(&w->roster, m, FX_NOW));
+		assert_null(
+		    proto_roster_member_key(&w->roster, g, FX_T_BASE - 1));
+	}
 	/* successors */
 	fx_roster(&next);
 	assert_int_equal(
