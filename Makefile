@@ -51,13 +51,20 @@ endif
 LIB_DIRS   := common core proto store
 LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
-TOOL_DIRS  := $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))
+# A tool folder is linked into a program once it holds its main(); its
+# other files (e.g. a subcommand written before the main.c that dispatches
+# to it) are compiled either way.
+TOOL_DIRS  := $(patsubst %/,%,$(dir $(shell grep -lw '^int main' \
+	$(wildcard tools/*/*.c) /dev/null)))
 TOOLS      := $(sort $(notdir $(TOOL_DIRS)))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+TOOL_OBJS  := $(call obj,$(wildcard tools/*/*.c))
+# The protocol's test-vector generator (tests/vectors/README.md).
+VECTORGEN  := $(if $(wildcard tests/vectors/vectorgen.c),$(BUILD)/tests/vectorgen)
 
 LIBSIGNAAL := $(BUILD)/libsignaal.a
 LIBDAEMON  := $(BUILD)/libsignaald.a
@@ -74,7 +81,8 @@ LINK_LIBS  := $(LIBDAEMON) $(LIBSIGNAAL)
 # intermediates and rebuild them every time).
 .SECONDARY:
 
-all: need-deps $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS)
+all: need-deps $(PROGRAMS) $(TOOL_OBJS) $(UNIT_BINS) $(BENCH_BINS) \
+	$(VECTORGEN)
 
 need-deps:
 	@$(PKG_CONFIG) --exists $(PKGS) cmocka || \
@@ -113,6 +121,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LINK_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/vectorgen: $(BUILD)/obj/tests/vectors/vectorgen.o $(LINK_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LINK_LIBS)
 	@mkdir -p $(dir $@)

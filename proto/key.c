@@ -54,6 +54,20 @@ int proto_keypair_generate(struct ls_keypair **out)
 	return LS_OK;
 }
 
+int proto_keypair_from_seed(const uint8_t seed[32], struct ls_keypair **out)
+{
+	struct ls_keypair *kp = keypair_alloc();
+	if (kp == NULL)
+		return LS_ENOMEM;
+	if (crypto_sign_seed_keypair(kp->pk, kp->sk, seed) != 0) {
+		proto_keypair_free(kp);
+		return LS_ECRYPTO;
+	}
+	proto_key_id(kp->pk, kp->key_id);
+	*out = kp;
+	return LS_OK;
+}
+
 void proto_keypair_free(struct ls_keypair *kp)
 {
 	if (kp != NULL)

@@ -40,6 +40,11 @@ void proto_key_id(const uint8_t pk[LS_PUBKEY_BYTES],
 /* A fresh random keypair; *out is the caller's (proto_keypair_free). */
 int proto_keypair_generate(struct ls_keypair **out);
 
+/* The keypair of a 32-byte seed (crypto_sign_seed_keypair): the same seed
+ * gives the same key. For reproducible test keys and test vectors; a real
+ * key comes from proto_keypair_generate(). *out as above. */
+int proto_keypair_from_seed(const uint8_t seed[32], struct ls_keypair **out);
+
 /* Wipe and free; NULL is a no-op. */
 void proto_keypair_free(struct ls_keypair *kp);
 

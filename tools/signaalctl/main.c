@@ -45,6 +45,9 @@ static const struct command commands[] = {
      .run = cmd_backup,
      .summary = "een veilige kopie van de databank maken"},
     {.name = "check", .run = cmd_check, .summary = "de databank controleren"},
+    {.name = "keygen",
+     .run = cmd_keygen,
+     .summary = "een knooppuntsleutel of de federatiesleutel maken"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,234 @@
+/*
+ * Status body codec: software version, uptime, last capture, last sync per
+ * peer, and named counters. Everything is a code, a time or a count.
+ */
+#include "proto/body.h"
+#include "proto/field.h"
+
+#include "common/alloc.h"
+
+#include <string.h>
+
+enum {
+	K_SOFTWARE = 0,
+	K_UPTIME = 1,
+	K_LAST_CAPTURE = 2,
+	K_PEERS = 3,
+	K_COUNTERS = 4,
+};
+#define STATUS_REQUIRED 0x1fu
+#define PEER_MIN 5    /* fixarray, node id (>= 2), fixint, code (>= 1) */
+#define COUNTER_MIN 4 /* fixarray, code (>= 2), fixint */
+
+static int software_valid(const char *s, size_t len)
+{
+	if (len < 1 || len > LS_SOFTWARE_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || c == '.' || c == '+' ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int time_or_zero(int64_t t)
+{
+	return t == 0 || (t >= LS_TIME_MIN && t < LS_TIME_MAX);
+}
+
+int proto_status_validate(const struct ls_status *s, struct ls_errinfo *e)
+{
+	if (!software_valid(s->software,
+	                    strnlen(s->software, sizeof s->software)))
+		return ls_errf(e, LS_EINVAL, "status: bad software version");
+	if (s->uptime > LS_SEQ_MAX || !time_or_zero(s->last_capture))
+		return ls_errf(e, LS_EINVAL,
+		               "status: uptime or last capture out of range");
+	if (s->n_peers > LS_STATUS_MAX_PEERS ||
+	    (s->n_peers > 0 && s->peers == NULL))
+		return ls_errf(e, LS_EINVAL, "status: too many peers");
+	for (size_t i = 0; i < s->n_peers; i++) {
+		const struct ls_status_peer *p = &s->peers[i];
+		if (!field_node_id_valid(
+		        p->node_id, strnlen(p->node_id, LS_NODE_ID_SIZE)) ||
+		    !time_or_zero(p->last_sync) ||
+		    !field_code_valid(p->result,
+		                      strnlen(p->result, LS_CODE_SIZE)))
+			return ls_errf(e, LS_EINVAL, "status: peer %zu invalid",
+			               i);
+		if (i > 0 && strcmp(s->peers[i - 1].node_id, p->node_id) >= 0)
+			return ls_errf(e, LS_EINVAL,
+			               "status: peers not sorted and unique at "
+			               "%s",
+			               p->node_id);
+	}
+	if (s->n_counters > LS_STATUS_MAX_COUNTERS)
+		return ls_errf(e, LS_EINVAL, "status: too many counters");
+	for (size_t i = 0; i < s->n_counters; i++) {
+		const struct ls_status_counter *c = &s->counters[i];
+		if (!field_code_valid(c->name,
+		                      strnlen(c->name, LS_CODE_SIZE)) ||
+		    c->value > LS_SEQ_MAX)
+			return ls_errf(e, LS_EINVAL,
+			               "status: counter %zu invalid", i);
+		if (i > 0 && strcmp(s->counters[i - 1].name, c->name) >= 0)
+			return ls_errf(e, LS_EINVAL,
+			               "status: counters not sorted and unique "
+			               "at %s",
+			               c->name);
+	}
+	return LS_OK;
+}
+
+void proto_status_fini(struct ls_status *s)
+{
+	ls_free(s->peers);
+	memset(s, 0, sizeof *s);
+}
+
+static int status_validate(const struct ls_doc *d, struct ls_errinfo *e)
+{
+	return proto_status_validate(&d->body.status, e);
+}
+
+static void status_encode(struct mp_writer *w, const struct ls_doc *d)
+{
+	const struct ls_status *s = &d->body.status;
+	mp_write_map(w, 5);
+	mp_write_uint(w, K_SOFTWARE);
+	mp_write_cstr(w, s->software);
+	mp_write_uint(w, K_UPTIME);
+	mp_write_uint(w, s->uptime);
+	mp_write_uint(w, K_LAST_CAPTURE);
+	mp_write_int(w, s->last_capture);
+	mp_write_uint(w, K_PEERS);
+	mp_write_array(w, (uint32_t)s->n_peers);
+	for (size_t i = 0; i < s->n_peers; i++) {
+		mp_write_array(w, 3);
+		mp_write_cstr(w, s->peers[i].node_id);
+		mp_write_int(w, s->peers[i].last_sync);
+		mp_write_cstr(w, s->peers[i].result);
+	}
+	mp_write_uint(w, K_COUNTERS);
+	mp_write_array(w, (uint32_t)s->n_counters);
+	for (size_t i = 0; i < s->n_counters; i++) {
+		mp_write_array(w, 2);
+		mp_write_cstr(w, s->counters[i].name);
+		mp_write_uint(w, s->counters[i].value);
+	}
+}
+
+static int peers_read(struct mp_reader *r, struct ls_status *s,
+                      struct ls_errinfo *e)
+{
+	uint32_t n;
+	FIELD_TRY(mp_read_array(r, LS_STATUS_MAX_PEERS, PEER_MIN, &n),
+	          "status: peers");
+	if (n == 0)
+		return LS_OK;
+	s->peers = ls_calloc(n, sizeof *s->peers);
+	if (s->peers == NULL)
+		return field_err(e, LS_ENOMEM, r, "status: peers");
+	s->n_peers = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ls_status_peer *p = &s->peers[i];
+		FIELD_TRY(mp_read_array_exact(r, 3), "status: peer %u", i);
+		FIELD_TRY(field_read_node_id(r, p->node_id),
+		          "status: peer %u node id", i);
+		FIELD_TRY(mp_read_int(r, 0, LS_TIME_MAX, &p->last_sync),
+		          "status: peer %u last_sync", i);
+		FIELD_TRY(field_read_code(r, p->result, 0),
+		          "status: peer %u result", i);
+	}
+	return LS_OK;
+}
+
+static int counters_read(struct mp_reader *r, struct ls_status *s,
+                         struct ls_errinfo *e)
+{
+	uint32_t n;
+	FIELD_TRY(mp_read_array(r, LS_STATUS_MAX_COUNTERS, COUNTER_MIN, &n),
+	          "status: counters");
+	s->n_counters = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ls_status_counter *c = &s->counters[i];
+		FIELD_TRY(mp_read_array_exact(r, 2), "status: counter %u", i);
+		FIELD_TRY(field_read_code(r, c->name, 0),
+		          "status: counter %u name", i);
+		FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &c->value),
+		          "status: counter %u value", i);
+	}
+	return LS_OK;
+}
+
+static int status_decode(struct mp_reader *r, struct ls_doc *d,
+                         struct ls_errinfo *e)
+{
+	struct ls_status *s = &d->body.status;
+	struct mp_map m;
+	int key, rc;
+
+	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "status");
+	for (;;) {
+		const char *str;
+		size_t len;
+		FIELD_TRY(mp_map_key(r, &m, &key), "status: key");
+		if (key < 0)
+			break;
+		rc = LS_OK;
+		switch (key) {
+		case K_SOFTWARE:
+			FIELD_TRY(mp_read_str(r, LS_SOFTWARE_MAX, &str, &len),
+			          "status: software");
+			if (!software_valid(str, len))
+				return field_err(e, LS_EDECODE, r,
+				                 "status: software");
+			memcpy(s->software, str, len);
+			s->software[len] = '\0';
+			break;
+		case K_UPTIME:
+			FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &s->uptime),
+			          "status: uptime");
+			break;
+		case K_LAST_CAPTURE:
+			FIELD_TRY(
+			    mp_read_int(r, 0, LS_TIME_MAX, &s->last_capture),
+			    "status: last_capture");
+			break;
+		case K_PEERS:
+			rc = peers_read(r, s, e);
+			break;
+		case K_COUNTERS:
+			rc = counters_read(r, s, e);
+			break;
+		default:
+			rc = field_unknown(e, r, key, "status");
+			break;
+		}
+		if (rc != LS_OK)
+			return rc;
+	}
+	rc = field_map_done(e, r, &m, STATUS_REQUIRED, "status");
+	if (rc != LS_OK)
+		return rc;
+	rc = status_validate(d, e);
+	return field_invalid(e, rc);
+}
+
+static void status_fini(struct ls_doc *d)
+{
+	proto_status_fini(&d->body.status);
+}
+
+const struct proto_body_codec proto_body_status = {
+    .type = LS_DOC_STATUS,
+    .name = "status",
+    .authors = PROTO_AUTHOR_MUNICIPALITY | PROTO_AUTHOR_AGGREGATOR,
+    .validate = status_validate,
+    .encode = status_encode,
+    .decode = status_decode,
+    .fini = status_fini,
+};

@@ -1,0 +1,452 @@
+/*
+ * Summary body codec.
+ *
+ * Encoding walks struct ls_summary after proto_summary_validate() passed;
+ * a cell is written by kind, so only the numbers that kind releases reach
+ * the wire (a range never carries the value it hides). Decoding reads each
+ * table's row count, checks it against LS_SUMMARY_MAX_ROWS and the bytes
+ * left (a row takes at least SUMMARY_ROW_MIN bytes) before it allocates,
+ * then runs the same validation as the encoder. The origin is not on the
+ * wire: it is the document's origin.
+ */
+#include "proto/body.h"
+#include "proto/field.h"
+
+#include "common/alloc.h"
+
+#include <string.h>
+
+/* fixarray + theme (>= 2) + other (>= 1) + two cells (>= 3 each). */
+#define SUMMARY_ROW_MIN 10
+/* fixarray + theme (>= 2) + two cells. */
+#define RECURRENCE_ROW_MIN 9
+
+enum {
+	K_PERIOD = 0,
+	K_PARAMS = 1,
+	K_SUPERSEDES = 2,
+	K_REASON = 3,
+	K_TABLES = 4,
+	K_RECURRENCE = 5,
+};
+#define SUMMARY_REQUIRED 0x3fu
+
+static const char *const table_names[LS_TABLE_COUNT_] = {
+    "theme", "theme_age", "theme_target", "theme_sector", "theme_problem"};
+
+/* Validation. */
+
+static int cell_check(const struct ls_cell *c,
+                      const struct ls_disclosure_params *p)
+{
+	int64_t k = p->k;
+	switch (c->kind) {
+	case LS_CELL_EXACT:
+		if (c->value < 0 || c->value > LS_COUNT_MAX)
+			return 0;
+		/* threshold mode: a count of 1..k-1 is never a number */
+		return p->mode == LS_MODE_THRESHOLD &&
+		       (c->value == 0 || c->value >= k);
+	case LS_CELL_RANGE:
+		if (c->lo < 0 || c->lo >= c->hi || c->hi > LS_COUNT_MAX)
+			return 0;
+		if (p->mode != LS_MODE_THRESHOLD)
+			return 0;
+		/* a range reaching below k must hide all of 1..k-1 */
+		return c->lo >= k || (c->lo <= 1 && c->hi >= k - 1);
+	case LS_CELL_NOISY:
+		if (c->lo < 0 || c->lo > c->value || c->value > c->hi ||
+		    c->hi > LS_COUNT_MAX)
+			return 0;
+		return p->mode == LS_MODE_NOISE &&
+		       c->value >= (int64_t)p->withhold_below;
+	case LS_CELL_WITHHELD:
+		if (c->lo < 0 || c->lo > c->hi || c->hi > LS_COUNT_MAX)
+			return 0;
+		return p->mode == LS_MODE_NOISE;
+	default:
+		return 0;
+	}
+}
+
+static int row_cmp(const char *t1, const char *o1, const char *t2,
+                   const char *o2)
+{
+	int c = strcmp(t1, t2);
+	return c != 0 ? c : strcmp(o1, o2);
+}
+
+/* codes_known: the decoder checked every code's charset while it read it,
+ * so only shape, order and cells remain. */
+static int summary_validate_struct(const struct ls_summary *s,
+                                   struct ls_errinfo *e, int codes_known)
+{
+	const struct ls_disclosure_params *p = &s->params;
+	int rc;
+
+	if (!field_node_id_valid(s->origin,
+	                         strnlen(s->origin, sizeof s->origin)))
+		return ls_errf(e, LS_EINVAL,
+		               "summary: origin is not a node id");
+	if (s->period.year < 2000 || s->period.year > 2999 ||
+	    s->period.month < 1 || s->period.month > 12 ||
+	    s->period.months < 1 || s->period.months > 12)
+		return ls_errf(e, LS_EINVAL, "summary: period out of range");
+	rc = proto_params_validate(p, e);
+	if (rc != LS_OK)
+		return rc;
+	if (s->supersedes_seq > LS_SEQ_MAX)
+		return ls_errf(e, LS_EINVAL,
+		               "summary: supersedes out of range");
+	if (s->supersedes_seq == 0
+	        ? s->correction_reason[0] != '\0'
+	        : !field_code_valid(
+	              s->correction_reason,
+	              strnlen(s->correction_reason, LS_CODE_SIZE)))
+		return ls_errf(e, LS_EINVAL,
+		               "summary: a correction needs a reason code, a "
+		               "first release none");
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		const struct ls_summary_table *tab = &s->tables[t];
+		if (tab->n_rows > LS_SUMMARY_MAX_ROWS)
+			return ls_errf(e, LS_EINVAL,
+			               "summary: table %s has too many rows",
+			               table_names[t]);
+		if (tab->n_rows > 0 && tab->rows == NULL)
+			return ls_errf(e, LS_EINVAL,
+			               "summary: table %s has no rows array",
+			               table_names[t]);
+		for (size_t i = 0; i < tab->n_rows; i++) {
+			const struct ls_summary_row *row = &tab->rows[i];
+			size_t olen = strnlen(row->other, LS_CODE_SIZE);
+			if (!codes_known &&
+			    !field_code_valid(
+			        row->theme, strnlen(row->theme, LS_CODE_SIZE)))
+				return ls_errf(
+				    e, LS_EINVAL,
+				    "summary: %s[%zu]: bad theme code",
+				    table_names[t], i);
+			if (t == LS_TABLE_THEME
+			        ? olen != 0
+			        : olen == 0 ||
+			              (!codes_known &&
+			               !field_code_valid(row->other, olen)))
+				return ls_errf(
+				    e, LS_EINVAL,
+				    "summary: %s[%zu]: bad second code",
+				    table_names[t], i);
+			if (i > 0 && row_cmp(tab->rows[i - 1].theme,
+			                     tab->rows[i - 1].other, row->theme,
+			                     row->other) >= 0)
+				return ls_errf(
+				    e, LS_EINVAL,
+				    "summary: %s[%zu]: rows not sorted "
+				    "and unique",
+				    table_names[t], i);
+			if (!cell_check(&row->signals, p) ||
+			    !cell_check(&row->persons, p))
+				return ls_errf(
+				    e, LS_EPOLICY,
+				    "summary: %s[%zu] (%s/%s): cell not "
+				    "allowed under mode %u k %u",
+				    table_names[t], i, row->theme, row->other,
+				    p->mode, p->k);
+		}
+	}
+	if (s->n_recurrence > LS_SUMMARY_MAX_ROWS ||
+	    (s->n_recurrence > 0 && s->recurrence == NULL))
+		return ls_errf(e, LS_EINVAL, "summary: bad recurrence table");
+	for (size_t i = 0; i < s->n_recurrence; i++) {
+		const struct ls_recurrence_row *row = &s->recurrence[i];
+		if (!codes_known &&
+		    !field_code_valid(row->theme,
+		                      strnlen(row->theme, LS_CODE_SIZE)))
+			return ls_errf(e, LS_EINVAL,
+			               "summary: recurrence[%zu]: bad theme",
+			               i);
+		if (i > 0 &&
+		    strcmp(s->recurrence[i - 1].theme, row->theme) >= 0)
+			return ls_errf(
+			    e, LS_EINVAL,
+			    "summary: recurrence[%zu]: not sorted and "
+			    "unique",
+			    i);
+		if (!cell_check(&row->organisations, p) ||
+		    !cell_check(&row->reporters, p))
+			return ls_errf(
+			    e, LS_EPOLICY,
+			    "summary: recurrence[%zu] (%s): cell not "
+			    "allowed under mode %u k %u",
+			    i, row->theme, p->mode, p->k);
+	}
+	return LS_OK;
+}
+
+int proto_summary_validate(const struct ls_summary *s, struct ls_errinfo *e)
+{
+	return summary_validate_struct(s, e, 0);
+}
+
+static int summary_check_doc(const struct ls_doc *d, struct ls_errinfo *e,
+                             int codes_known)
+{
+	const struct ls_summary *s = &d->body.summary;
+	if (strcmp(s->origin, d->hdr.origin) != 0)
+		return ls_errf(e, LS_EINVAL,
+		               "summary: origin differs from the document's");
+	if (s->supersedes_seq >= d->hdr.seq)
+		return ls_errf(e, LS_EINVAL,
+		               "summary: supersedes a later document");
+	return summary_validate_struct(s, e, codes_known);
+}
+
+static int summary_validate(const struct ls_doc *d, struct ls_errinfo *e)
+{
+	return summary_check_doc(d, e, 0);
+}
+
+/* Encoding. */
+
+static void cell_write(struct mp_writer *w, const struct ls_cell *c)
+{
+	switch (c->kind) {
+	case LS_CELL_EXACT:
+		mp_write_array(w, 2);
+		mp_write_uint(w, c->kind);
+		mp_write_int(w, c->value);
+		break;
+	case LS_CELL_NOISY:
+		mp_write_array(w, 4);
+		mp_write_uint(w, c->kind);
+		mp_write_int(w, c->value);
+		mp_write_int(w, c->lo);
+		mp_write_int(w, c->hi);
+		break;
+	default: /* range, withheld: the bounds only */
+		mp_write_array(w, 3);
+		mp_write_uint(w, c->kind);
+		mp_write_int(w, c->lo);
+		mp_write_int(w, c->hi);
+		break;
+	}
+}
+
+static void summary_encode(struct mp_writer *w, const struct ls_doc *d)
+{
+	const struct ls_summary *s = &d->body.summary;
+
+	mp_write_map(w, 6);
+	mp_write_uint(w, K_PERIOD);
+	mp_write_array(w, 3);
+	mp_write_uint(w, (uint64_t)s->period.year);
+	mp_write_uint(w, (uint64_t)s->period.month);
+	mp_write_uint(w, (uint64_t)s->period.months);
+	mp_write_uint(w, K_PARAMS);
+	body_params_write(w, &s->params);
+	mp_write_uint(w, K_SUPERSEDES);
+	mp_write_uint(w, s->supersedes_seq);
+	mp_write_uint(w, K_REASON);
+	mp_write_cstr(w, s->correction_reason);
+	mp_write_uint(w, K_TABLES);
+	mp_write_array(w, LS_TABLE_COUNT_);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		const struct ls_summary_table *tab = &s->tables[t];
+		mp_write_array(w, (uint32_t)tab->n_rows);
+		for (size_t i = 0; i < tab->n_rows; i++) {
+			const struct ls_summary_row *row = &tab->rows[i];
+			mp_write_array(w, 4);
+			mp_write_cstr(w, row->theme);
+			mp_write_cstr(w, row->other);
+			cell_write(w, &row->signals);
+			cell_write(w, &row->persons);
+		}
+	}
+	mp_write_uint(w, K_RECURRENCE);
+	mp_write_array(w, (uint32_t)s->n_recurrence);
+	for (size_t i = 0; i < s->n_recurrence; i++) {
+		const struct ls_recurrence_row *row = &s->recurrence[i];
+		mp_write_array(w, 3);
+		mp_write_cstr(w, row->theme);
+		cell_write(w, &row->organisations);
+		cell_write(w, &row->reporters);
+	}
+}
+
+/* Decoding. */
+
+static int cell_read(struct mp_reader *r, struct ls_cell *c)
+{
+	uint32_t n;
+	uint64_t kind, a, b, v;
+	int rc = mp_read_array(r, 4, 1, &n);
+	if (rc != LS_OK)
+		return rc == LS_ELIMIT ? LS_EDECODE : rc;
+	if (n < 2)
+		return LS_EDECODE;
+	rc = mp_read_uint(r, 0, LS_CELL_WITHHELD, &kind);
+	if (rc != LS_OK)
+		return rc;
+	memset(c, 0, sizeof *c);
+	c->kind = (uint8_t)kind;
+	switch (kind) {
+	case LS_CELL_EXACT:
+		if (n != 2 || mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
+			return LS_EDECODE;
+		c->value = c->lo = c->hi = (int64_t)v;
+		return LS_OK;
+	case LS_CELL_NOISY:
+		if (n != 4 || mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
+			return LS_EDECODE;
+		c->value = (int64_t)v;
+		break;
+	default:
+		if (n != 3)
+			return LS_EDECODE;
+		break;
+	}
+	if (mp_read_uint(r, 0, LS_COUNT_MAX, &a) != LS_OK ||
+	    mp_read_uint(r, 0, LS_COUNT_MAX, &b) != LS_OK)
+		return LS_EDECODE;
+	c->lo = (int64_t)a;
+	c->hi = (int64_t)b;
+	return LS_OK;
+}
+
+static int period_read(struct mp_reader *r, struct ls_period *p,
+                       struct ls_errinfo *e)
+{
+	uint32_t y, m, n;
+	FIELD_TRY(mp_read_array_exact(r, 3), "summary: period");
+	FIELD_TRY(mp_read_u32(r, 2000, 2999, &y), "summary: period year");
+	FIELD_TRY(mp_read_u32(r, 1, 12, &m), "summary: period month");
+	FIELD_TRY(mp_read_u32(r, 1, 12, &n), "summary: period months");
+	p->year = (int32_t)y;
+	p->month = (int32_t)m;
+	p->months = (int32_t)n;
+	return LS_OK;
+}
+
+static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
+                      struct ls_errinfo *e)
+{
+	uint32_t n;
+	FIELD_TRY(mp_read_array(r, LS_SUMMARY_MAX_ROWS, SUMMARY_ROW_MIN, &n),
+	          "summary: table %s", table_names[t]);
+	if (n == 0)
+		return LS_OK;
+	tab->rows = ls_calloc(n, sizeof *tab->rows);
+	if (tab->rows == NULL)
+		return field_err(e, LS_ENOMEM, r, "summary: table %s",
+		                 table_names[t]);
+	tab->n_rows = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ls_summary_row *row = &tab->rows[i];
+		FIELD_TRY(mp_read_array_exact(r, 4), "summary: %s[%u]",
+		          table_names[t], i);
+		FIELD_TRY(field_read_code(r, row->theme, 0),
+		          "summary: %s[%u] theme", table_names[t], i);
+		FIELD_TRY(field_read_code(r, row->other, t == LS_TABLE_THEME),
+		          "summary: %s[%u] second code", table_names[t], i);
+		FIELD_TRY(cell_read(r, &row->signals),
+		          "summary: %s[%u] signals", table_names[t], i);
+		FIELD_TRY(cell_read(r, &row->persons),
+		          "summary: %s[%u] persons", table_names[t], i);
+	}
+	return LS_OK;
+}
+
+static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
+                           struct ls_errinfo *e)
+{
+	uint32_t n;
+	FIELD_TRY(mp_read_array(r, LS_SUMMARY_MAX_ROWS, RECURRENCE_ROW_MIN, &n),
+	          "summary: recurrence");
+	if (n == 0)
+		return LS_OK;
+	s->recurrence = ls_calloc(n, sizeof *s->recurrence);
+	if (s->recurrence == NULL)
+		return field_err(e, LS_ENOMEM, r, "summary: recurrence");
+	s->n_recurrence = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ls_recurrence_row *row = &s->recurrence[i];
+		FIELD_TRY(mp_read_array_exact(r, 3), "summary: recurrence[%u]",
+		          i);
+		FIELD_TRY(field_read_code(r, row->theme, 0),
+		          "summary: recurrence[%u] theme", i);
+		FIELD_TRY(cell_read(r, &row->organisations),
+		          "summary: recurrence[%u] organisations", i);
+		FIELD_TRY(cell_read(r, &row->reporters),
+		          "summary: recurrence[%u] reporters", i);
+	}
+	return LS_OK;
+}
+
+static int summary_decode(struct mp_reader *r, struct ls_doc *d,
+                          struct ls_errinfo *e)
+{
+	struct ls_summary *s = &d->body.summary;
+	struct mp_map m;
+	int key, rc;
+
+	memcpy(s->origin, d->hdr.origin, sizeof s->origin);
+	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "summary");
+	for (;;) {
+		FIELD_TRY(mp_map_key(r, &m, &key), "summary: key");
+		if (key < 0)
+			break;
+		switch (key) {
+		case K_PERIOD:
+			rc = period_read(r, &s->period, e);
+			break;
+		case K_PARAMS:
+			rc = body_params_read(r, &s->params, "summary", e);
+			break;
+		case K_SUPERSEDES:
+			FIELD_TRY(
+			    mp_read_uint(r, 0, LS_SEQ_MAX, &s->supersedes_seq),
+			    "summary: supersedes");
+			rc = LS_OK;
+			break;
+		case K_REASON:
+			FIELD_TRY(field_read_code(r, s->correction_reason, 1),
+			          "summary: reason");
+			rc = LS_OK;
+			break;
+		case K_TABLES:
+			FIELD_TRY(mp_read_array_exact(r, LS_TABLE_COUNT_),
+			          "summary: tables");
+			rc = LS_OK;
+			for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
+				rc = table_read(r, &s->tables[t], t, e);
+			break;
+		case K_RECURRENCE:
+			rc = recurrence_read(r, s, e);
+			break;
+		default:
+			rc = field_unknown(e, r, key, "summary");
+			break;
+		}
+		if (rc != LS_OK)
+			return rc;
+	}
+	rc = field_map_done(e, r, &m, SUMMARY_REQUIRED, "summary");
+	if (rc != LS_OK)
+		return rc;
+	rc = summary_check_doc(d, e, 1);
+	return field_invalid(e, rc);
+}
+
+static void summary_fini(struct ls_doc *d)
+{
+	ls_summary_fini(&d->body.summary);
+}
+
+const struct proto_body_codec proto_body_summary = {
+    .type = LS_DOC_SUMMARY,
+    .name = "summary",
+    .authors = PROTO_AUTHOR_MUNICIPALITY,
+    .validate = summary_validate,
+    .encode = summary_encode,
+    .decode = summary_decode,
+    .fini = summary_fini,
+};

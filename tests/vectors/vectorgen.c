@@ -1,0 +1,904 @@
+/*
+ * vectorgen: writes the protocol's test vectors (tests/vectors/README.md).
+ *
+ *   build/tests/vectorgen DIR
+ *
+ * Deterministic: every key comes from a fixed seed (TEST keys, see
+ * test-keys.txt), every time is fixed, every ephemeral secret and nonce is
+ * derived from the vector's name. Running it twice gives the same bytes;
+ * tests/integration/vectors.sh checks that the checked-in vectors are
+ * exactly what this program writes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/text.h"
+#include "proto/body.h"
+#include "proto/doc.h"
+#include "proto/envelope.h"
+#include "proto/mp.h"
+#include "proto/session.h"
+#include "proto/sync.h"
+#include "tests/fixture.h"
+
+static const char *dir;
+static FILE *manifest;
+
+struct blob {
+	uint8_t *data;
+	size_t len;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "vectorgen: %s\n", what);
+	exit(1);
+}
+
+/* Write NAME.hex: lower-case hex, 64 digits a line. */
+static void write_hex(const char *name, const uint8_t *b, size_t len)
+{
+	char path[512], hex[3];
+	FILE *f;
+	snprintf(path, sizeof path, "%s/%s.hex", dir, name);
+	f = fopen(path, "w");
+	if (f == NULL)
+		die(strerror(errno));
+	for (size_t i = 0; i < len; i++) {
+		ls_hex_encode(&b[i], 1, hex);
+		fputs(hex, f);
+		if (i % 32 == 31 || i == len - 1)
+			fputc('\n', f);
+	}
+	if (fclose(f) != 0)
+		die("write");
+}
+
+/* One manifest line: name, kind, expected outcome, parameters, what. */
+static void vector(const char *name, const uint8_t *b, size_t len,
+                   const char *kind, const char *expect, const char *params,
+                   const char *what)
+{
+	write_hex(name, b, len);
+	fprintf(manifest, "%s\t%s\t%s\t%s\t%s\n", name, kind, expect,
+	        params[0] ? params : "-", what);
+}
+
+static struct blob dup_blob(const uint8_t *b, size_t len)
+{
+	struct blob x = {malloc(len + 16), len};
+	if (x.data == NULL)
+		die("alloc");
+	memcpy(x.data, b, len);
+	return x;
+}
+
+/* 32 bytes derived from a label (ephemeral secrets, nonces). */
+static void derive(const char *label, uint8_t *out, size_t len)
+{
+	crypto_generichash(out, len, (const uint8_t *)label, strlen(label),
+	                   (const uint8_t *)"vectorgen", 9);
+}
+
+static uint8_t *sign_doc(struct ls_doc *d, struct ls_feed_head *head,
+                         int64_t created, const char *key, size_t *len)
+{
+	return fx_sign(d, head, created, key, len);
+}
+
+/* Payload bytes without validation (for invalid vectors). */
+static struct blob raw_payload(const struct ls_doc *d, int ext_payload,
+                               int ext_body_key)
+{
+	const struct proto_body_codec *c[] = {
+	    NULL,
+	    &proto_body_roster,
+	    &proto_body_taxonomy,
+	    &proto_body_policy,
+	    &proto_body_summary,
+	    &proto_body_status,
+	    &proto_body_note,
+	};
+	struct mp_writer w, bw;
+	struct blob out, body;
+	mp_writer_init(&bw, LS_PAYLOAD_MAX);
+	c[d->hdr.type]->encode(&bw, d);
+	if (mp_writer_finish(&bw, &body.data, &body.len) != LS_OK)
+		die("body");
+	if (ext_body_key >= 0) {
+		/* one more entry at the end of the body map */
+		body.data = ls_realloc(body.data, body.len + 2);
+		if ((body.data[0] & 0xf0) != 0x80)
+			die("body map");
+		body.data[0]++;
+		body.data[body.len++] = (uint8_t)ext_body_key;
+		body.data[body.len++] = 0xc0;
+	}
+	mp_writer_init(&w, LS_PAYLOAD_MAX);
+	mp_write_map(&w, ext_payload ? 7 : 6);
+	mp_write_uint(&w, 0);
+	mp_write_uint(&w, d->hdr.type);
+	mp_write_uint(&w, 1);
+	mp_write_cstr(&w, d->hdr.origin);
+	mp_write_uint(&w, 2);
+	mp_write_uint(&w, d->hdr.seq);
+	mp_write_uint(&w, 3);
+	mp_write_bin(&w, d->hdr.prev, LS_HASH_BYTES);
+	mp_write_uint(&w, 4);
+	mp_write_int(&w, d->hdr.created);
+	mp_write_uint(&w, 5);
+	mp_write_raw(&w, body.data, body.len);
+	if (ext_payload) {
+		mp_write_uint(&w, 64);
+		mp_write_cstr(&w, "an extension a v1 decoder ignores");
+	}
+	ls_free(body.data);
+	if (mp_writer_finish(&w, &out.data, &out.len) != LS_OK)
+		die("payload");
+	return out;
+}
+
+static struct blob sign_raw(const struct blob *payload, const char *key)
+{
+	struct ls_keypair *kp = fx_key(key);
+	struct blob env;
+	if (proto_envelope_sign(kp, payload->data, payload->len, &env.data,
+	                        &env.len) != LS_OK)
+		die("sign");
+	proto_keypair_free(kp);
+	return env;
+}
+
+static void doc_init(struct ls_doc *d, enum ls_doc_type type,
+                     const char *origin, uint64_t seq, int64_t created)
+{
+	proto_doc_init(d, type);
+	strcpy(d->hdr.origin, origin);
+	d->hdr.seq = seq;
+	d->hdr.created = created;
+	if (seq > 1)
+		memset(d->hdr.prev, 0x5e, LS_HASH_BYTES);
+}
+
+static struct blob encode_sync(struct ls_sync_msg *m)
+{
+	struct blob b;
+	struct ls_errinfo e;
+	if (proto_sync_encode(m, &b.data, &b.len, &e) != LS_OK)
+		die(e.msg);
+	return b;
+}
+
+static void documents_and_sync(void)
+{
+	struct ls_doc d;
+	struct ls_feed_head fed = {0}, gent = {0}, head;
+	struct blob roster, summary, note, b;
+	struct blob fork_a = {NULL, 0}, fork_b = {NULL, 0};
+	char params[512];
+	size_t len;
+	uint8_t *env;
+
+	/* The federation feed: roster, taxonomy, policy. */
+	proto_doc_init(&d, LS_DOC_ROSTER);
+	strcpy(d.hdr.origin, FX_FEDERATION);
+	fx_roster(&d.body.roster);
+	env = sign_doc(&d, &fed, FX_T_BASE, "federation", &len);
+	roster = dup_blob(env, len);
+	snprintf(params, sizeof params,
+	         "anchor=federation federation=%s now=%lld", FX_FEDERATION,
+	         (long long)FX_NOW);
+	vector("roster", env, len, "roster-bootstrap", "ok", params,
+	       "the test roster (federation seq 1), accepted through the "
+	       "configured federation key; the trust of every doc vector");
+	ls_free(env);
+	proto_doc_fini(&d);
+
+	proto_doc_init(&d, LS_DOC_TAXONOMY);
+	strcpy(d.hdr.origin, FX_FEDERATION);
+	fx_taxonomy(&d.body.taxonomy);
+	env = sign_doc(&d, &fed, FX_T_BASE + 60, "federation", &len);
+	vector("taxonomy", env, len, "doc", "ok", "",
+	       "the shared taxonomy (federation seq 2)");
+	ls_free(env);
+	proto_doc_fini(&d);
+
+	proto_doc_init(&d, LS_DOC_POLICY);
+	strcpy(d.hdr.origin, FX_FEDERATION);
+	fx_policy(&d.body.policy);
+	env = sign_doc(&d, &fed, FX_T_BASE + 120, "federation", &len);
+	vector("policy", env, len, "doc", "ok", "",
+	       "threshold policy k=5, monthly, settle 7 days (federation "
+	       "seq 3)");
+	ls_free(env);
+	proto_doc_fini(&d);
+
+	/* gent's feed: a summary, then a dossier note. */
+	proto_doc_init(&d, LS_DOC_SUMMARY);
+	strcpy(d.hdr.origin, "gent");
+	fx_summary(&d.body.summary, "gent", 2025, 10, fx_pilot_signals[4], 4);
+	env = sign_doc(&d, &gent, FX_NOW - 86400, "gent", &len);
+	summary = dup_blob(env, len);
+	vector("summary_gent", env, len, "doc", "ok", "",
+	       "a realistic released summary of gent, October 2025 (gent "
+	       "seq 1)");
+	ls_free(env);
+	/* smaller summaries for the variants: the same rules apply */
+	ls_summary_fini(&d.body.summary);
+	fx_summary(&d.body.summary, "gent", 2025, 10, 30, 4);
+	/* the same body with extension fields: accepted, ignored */
+	d.hdr.seq = 1;
+	memset(d.hdr.prev, 0, LS_HASH_BYTES);
+	b = raw_payload(&d, 1, 64);
+	{
+		struct blob e2 = sign_raw(&b, "gent");
+		vector("unknown_extension_fields", e2.data, e2.len, "doc", "ok",
+		       "",
+		       "summary with extension keys 64 in the payload and in "
+		       "the body: skipped");
+		ls_free(e2.data);
+	}
+	ls_free(b.data);
+	b = raw_payload(&d, 0, 9);
+	{
+		struct blob e2 = sign_raw(&b, "gent");
+		vector("unknown_core_field", e2.data, e2.len, "doc", "decode",
+		       "", "summary with an unknown core key 9 in the body");
+		ls_free(e2.data);
+	}
+	ls_free(b.data);
+	/* a disclosure violation: an exact count of 3 with k = 5 */
+	d.body.summary.tables[0].rows[0].signals.kind = LS_CELL_EXACT;
+	d.body.summary.tables[0].rows[0].signals.value = 3;
+	b = raw_payload(&d, 0, -1);
+	{
+		struct blob e2 = sign_raw(&b, "gent");
+		vector("policy_violation", e2.data, e2.len, "doc", "policy", "",
+		       "threshold summary releasing an exact count of 3 under "
+		       "k=5");
+		ls_free(e2.data);
+	}
+	ls_free(b.data);
+	/* a table claiming 5000 rows */
+	{
+		struct blob p = raw_payload(&d, 0, -1), e2;
+		/* the first table's array header becomes array16 5000 */
+		struct mp_reader r;
+		struct mp_map m;
+		int key = -1;
+		uint32_t n;
+		size_t t0, t1;
+		mp_reader_init(&r, p.data, p.len);
+		if (mp_map_begin(&r, &m, 128) != LS_OK)
+			die("payload map");
+		while (key != 5) {
+			if (mp_map_key(&r, &m, &key) != LS_OK)
+				die("payload key");
+			if (key != 5 && mp_skip(&r, 8) != LS_OK)
+				die("payload skip");
+		}
+		if (mp_map_begin(&r, &m, 128) != LS_OK)
+			die("body map");
+		while (key != 4) {
+			if (mp_map_key(&r, &m, &key) != LS_OK)
+				die("body key");
+			if (key != 4 && mp_skip(&r, 8) != LS_OK)
+				die("body skip");
+		}
+		if (mp_read_array_exact(&r, 5) != LS_OK)
+			die("tables");
+		t0 = mp_offset(&r);
+		if (mp_read_array(&r, 100000, 1, &n) != LS_OK)
+			die("table");
+		t1 = mp_offset(&r);
+		p.data = ls_realloc(p.data, p.len + 3);
+		memmove(p.data + t0 + 3, p.data + t1, p.len - t1);
+		p.len = p.len - (t1 - t0) + 3;
+		p.data[t0] = 0xdc;
+		p.data[t0 + 1] = 5000 >> 8;
+		p.data[t0 + 2] = 5000 & 0xff;
+		e2 = sign_raw(&p, "gent");
+		vector("oversized_row_count", e2.data, e2.len, "doc", "limit",
+		       "",
+		       "summary whose first table claims 5000 rows (limit "
+		       "4096)");
+		ls_free(e2.data);
+		ls_free(p.data);
+	}
+	proto_doc_fini(&d);
+
+	proto_doc_init(&d, LS_DOC_DOSSIER_NOTE);
+	strcpy(d.hdr.origin, "gent");
+	fx_note(&d.body.note);
+	head = gent;
+	env = sign_doc(&d, &gent, FX_NOW - 3600, "gent", &len);
+	note = dup_blob(env, len);
+	vector("note_gent", env, len, "doc", "ok", "",
+	       "a dossier note of gent (gent seq 2)");
+	vector("chain_ok", env, len, "chain", "ok", "pred=summary_gent",
+	       "note_gent follows summary_gent");
+	ls_free(env);
+	strcpy(d.body.note.headline, "Bel 0470 12 34 56 voor info");
+	d.hdr.seq = 2;
+	memcpy(d.hdr.prev, head.hash, LS_HASH_BYTES);
+	b = raw_payload(&d, 0, -1);
+	{
+		struct blob e2 = sign_raw(&b, "gent");
+		vector("personal_data_headline", e2.data, e2.len, "doc",
+		       "decode", "",
+		       "a dossier note whose headline carries a phone number");
+		ls_free(e2.data);
+	}
+	ls_free(b.data);
+	/* seq 3 naming a predecessor that is not note_gent */
+	fx_note(&d.body.note);
+	head = gent;
+	memset(head.hash, 0x77, LS_HASH_BYTES);
+	env = sign_doc(&d, &head, FX_NOW - 1800, "gent", &len);
+	vector("chain_broken", env, len, "chain", "chain", "pred=note_gent",
+	       "gent seq 3 whose prev is not the hash of note_gent");
+	ls_free(env);
+	proto_doc_fini(&d);
+
+	/* Damaged envelopes of note_gent. */
+	b = dup_blob(note.data, note.len);
+	b.data[b.len - 1] ^= 0x01;
+	vector("bad_signature", b.data, b.len, "doc", "sig", "",
+	       "note_gent with the last signature byte flipped");
+	free(b.data);
+	vector("truncated", note.data, note.len - 1, "doc", "decode", "",
+	       "note_gent without its last byte");
+	b = dup_blob(note.data, note.len);
+	b.data[b.len] = 0xc0;
+	vector("trailing_bytes", b.data, b.len + 1, "doc", "decode", "",
+	       "note_gent followed by one byte (nil)");
+	b.data[1] = 0x02;
+	vector("format_version_2", b.data, b.len, "doc", "decode", "",
+	       "note_gent claiming format version 2");
+	b.data[1] = 0x01;
+	b.data[3] = 0xd9; /* the key id as a str */
+	vector("wrong_type_key_id", b.data, b.len, "doc", "decode", "",
+	       "envelope whose key id is a str, not a bin");
+	free(b.data);
+	{
+		/* a payload bin32 claiming 2 MiB */
+		static const uint8_t big[] = {
+		    0x95, 0x01, 0x01, 0xc4, 0x08, 1,    2,
+		    3,    4,    5,    6,    7,    8,    0xc6,
+		    0x00, 0x20, 0x00, 0x00, 0x81, 0x00, 0x01};
+		vector("oversized_payload_length", big, sizeof big, "doc",
+		       "limit", "",
+		       "envelope whose payload claims 2 MiB (limit 1 MiB)");
+	}
+	{
+		/* the feed's seq as a str, correctly signed */
+		struct mp_writer w;
+		struct blob p, e2;
+		mp_writer_init(&w, 4096);
+		mp_write_map(&w, 6);
+		mp_write_uint(&w, 0);
+		mp_write_uint(&w, LS_DOC_STATUS);
+		mp_write_uint(&w, 1);
+		mp_write_cstr(&w, "kortrijk");
+		mp_write_uint(&w, 2);
+		mp_write_cstr(&w, "1");
+		mp_write_uint(&w, 3);
+		mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
+		mp_write_uint(&w, 4);
+		mp_write_int(&w, FX_NOW - 60);
+		mp_write_uint(&w, 5);
+		mp_write_map(&w, 0);
+		if (mp_writer_finish(&w, &p.data, &p.len) != LS_OK)
+			die("payload");
+		e2 = sign_raw(&p, "kortrijk");
+		vector("wrong_type_seq", e2.data, e2.len, "doc", "decode", "",
+		       "a status whose seq is the str \"1\"");
+		ls_free(e2.data);
+		ls_free(p.data);
+	}
+
+	/* Keys and authors. */
+	{
+		struct {
+			const char *name;
+			enum ls_doc_type type;
+			const char *origin, *key;
+			uint64_t seq;
+			int64_t created;
+			const char *expect, *what;
+		} cases[] = {
+		    {"unknown_key", LS_DOC_STATUS, "kortrijk", "intruder", 1,
+		     FX_NOW - 60, "key", "signed by a key no roster lists"},
+		    {"revoked_key", LS_DOC_STATUS, "roeselare",
+		     "roeselare-stolen", 4, FX_T_REVOKE - 86400, "revoked",
+		     "revoked key, a position after its last good seq 3 "
+		     "(backdated before the revocation)"},
+		    {"revoked_key_after", LS_DOC_STATUS, "roeselare",
+		     "roeselare-stolen", 3, FX_T_REVOKE, "revoked",
+		     "revoked key, created at the revocation time"},
+		    {"revoked_key_history", LS_DOC_STATUS, "roeselare",
+		     "roeselare-stolen", 3, FX_T_REVOKE - 1, "ok",
+		     "revoked key, signed before the revocation at a good "
+		     "position: still valid"},
+		    {"expired_key", LS_DOC_STATUS, "gent", "gent-2025a", 7,
+		     FX_T_ROTATE + 60, "expired",
+		     "gent's first key after its validity ended"},
+		    {"rotated_key_history", LS_DOC_STATUS, "gent", "gent-2025a",
+		     6, FX_T_ROTATE - 60, "ok",
+		     "gent's first key while it was valid"},
+		    {"member_left", LS_DOC_STATUS, "mortsel", "mortsel", 9,
+		     FX_T_LEFT + 60, "revoked",
+		     "mortsel after it left the federation"},
+		    {"wrong_origin", LS_DOC_STATUS, "kortrijk", "gent", 1,
+		     FX_NOW - 60, "denied",
+		     "gent's key signing for origin kortrijk"},
+		    {"aggregator_summary", LS_DOC_SUMMARY, "vvsg", "vvsg", 1,
+		     FX_NOW - 60, "denied",
+		     "the aggregator may not author summaries"},
+		    {"member_policy", LS_DOC_POLICY, FX_FEDERATION, "gent", 1,
+		     FX_NOW - 60, "denied",
+		     "a member key may not sign federation documents"},
+		    {"future_document", LS_DOC_STATUS, "kortrijk", "kortrijk",
+		     1, FX_NOW + 3600, "expired",
+		     "created an hour after now (skew 300 s)"},
+		    {"status_vvsg", LS_DOC_STATUS, "vvsg", "vvsg", 1,
+		     FX_NOW - 60, "ok", "the aggregator's status"},
+		};
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			doc_init(&d, cases[i].type, cases[i].origin,
+			         cases[i].seq, cases[i].created);
+			if (cases[i].type == LS_DOC_STATUS)
+				fx_status(&d.body.status, 4);
+			else if (cases[i].type == LS_DOC_SUMMARY)
+				fx_summary(&d.body.summary, cases[i].origin,
+				           2025, 10, 50, 1);
+			else
+				fx_policy(&d.body.policy);
+			head.seq = cases[i].seq - 1;
+			memcpy(head.hash, d.hdr.prev, LS_HASH_BYTES);
+			env = sign_doc(&d, &head, cases[i].created,
+			               cases[i].key, &len);
+			vector(cases[i].name, env, len, "doc", cases[i].expect,
+			       "", cases[i].what);
+			ls_free(env);
+			proto_doc_fini(&d);
+		}
+	}
+
+	/* A fork: two statuses of kortrijk at seq 1. */
+	for (int i = 0; i < 2; i++) {
+		struct ls_feed_head h = {0};
+		doc_init(&d, LS_DOC_STATUS, "kortrijk", 1, FX_NOW - 600);
+		fx_status(&d.body.status, 3);
+		d.body.status.uptime = 1000 + (uint64_t)i;
+		env = sign_doc(&d, &h, FX_NOW - 600, "kortrijk", &len);
+		if (i == 0) {
+			fork_a = dup_blob(env, len);
+			vector("fork_a", env, len, "doc", "ok", "",
+			       "kortrijk seq 1");
+		} else {
+			fork_b = dup_blob(env, len);
+			vector("fork_b", env, len, "fork", "fork",
+			       "other=fork_a",
+			       "another kortrijk seq 1: with fork_a a fork");
+		}
+		ls_free(env);
+		proto_doc_fini(&d);
+	}
+	if (proto_fork_proof_encode(fork_a.data, fork_a.len, fork_b.data,
+	                            fork_b.len, &env, &len) != LS_OK)
+		die("fork proof");
+	vector("fork_proof", env, len, "forkproof", "ok", "",
+	       "the portable proof of fork_a/fork_b (smaller hash first)");
+	ls_free(env);
+	{
+		struct mp_writer w;
+		mp_writer_init(&w, 4 * LS_ENVELOPE_MAX);
+		mp_write_array(&w, 2);
+		mp_write_bin(&w, fork_a.data, fork_a.len);
+		mp_write_bin(&w, fork_a.data, fork_a.len);
+		if (mp_writer_finish(&w, &env, &len) != LS_OK)
+			die("proof");
+		vector("fork_proof_same", env, len, "forkproof", "inval", "",
+		       "a \"proof\" holding the same document twice");
+		ls_free(env);
+	}
+
+	/* Sync messages. */
+	{
+		struct ls_sync_msg m;
+		struct ls_vv_entry e[3];
+		char hex[65];
+		uint8_t digest[32];
+
+		proto_sync_msg_init(&m, LS_SYNC_VV_REP);
+		memset(e, 0, sizeof e);
+		strcpy(e[0].origin, FX_FEDERATION);
+		e[0].seq = 3;
+		memset(e[0].head, 0xf1, 32);
+		strcpy(e[1].origin, "gent");
+		e[1].seq = 2;
+		memset(e[1].head, 0xf2, 32);
+		strcpy(e[2].origin, "kortrijk");
+		e[2].seq = 1;
+		memset(e[2].head, 0xf3, 32);
+		e[2].flags = LS_VV_FORKED;
+		m.vv.entries = e;
+		m.vv.n = 3;
+		b = encode_sync(&m);
+		proto_vv_digest(&m.vv, digest);
+		ls_hex_encode(digest, 32, hex);
+		snprintf(params, sizeof params, "type=vv_rep digest=%s", hex);
+		vector("sync_vv_rep", b.data, b.len, "sync", "ok", params,
+		       "a version vector of three origins (one forked) and "
+		       "its digest");
+		ls_free(b.data);
+
+		proto_sync_msg_init(&m, LS_SYNC_DIGEST_REQ);
+		memcpy(m.digest, digest, 32);
+		m.n_origins = 3;
+		b = encode_sync(&m);
+		vector("sync_digest_req", b.data, b.len, "sync", "ok",
+		       "type=digest_req", "the digest of sync_vv_rep");
+		ls_free(b.data);
+		m.type = LS_SYNC_DIGEST_REP;
+		b = encode_sync(&m);
+		vector("sync_digest_rep", b.data, b.len, "sync", "ok",
+		       "type=digest_rep", "the same digest: in sync");
+		ls_free(b.data);
+
+		proto_sync_msg_init(&m, LS_SYNC_VV_REQ);
+		b = encode_sync(&m);
+		vector("sync_vv_req", b.data, b.len, "sync", "ok",
+		       "type=vv_req", "ask for the version vector");
+		ls_free(b.data);
+
+		{
+			struct ls_sync_want wants[2];
+			memset(wants, 0, sizeof wants);
+			strcpy(wants[0].origin, "gent");
+			wants[0].from = 1;
+			wants[0].to = 0;
+			strcpy(wants[1].origin, "kortrijk");
+			wants[1].from = 1;
+			wants[1].to = 1;
+			proto_sync_msg_init(&m, LS_SYNC_DOCS_REQ);
+			m.wants = wants;
+			m.n_wants = 2;
+			m.max_docs = 64;
+			m.max_bytes = LS_SYNC_PAGE_MAX_BYTES;
+			b = encode_sync(&m);
+			vector("sync_docs_req", b.data, b.len, "sync", "ok",
+			       "type=docs_req",
+			       "gent from seq 1 to its head, kortrijk seq 1");
+			ls_free(b.data);
+		}
+		{
+			struct ls_bytes docs[2] = {{summary.data, summary.len},
+			                           {note.data, note.len}};
+			proto_sync_msg_init(&m, LS_SYNC_DOCS_REP);
+			m.docs = docs;
+			m.n_docs = 2;
+			m.more = 1;
+			b = encode_sync(&m);
+			vector("sync_docs_rep", b.data, b.len, "sync", "ok",
+			       "type=docs_rep docs=summary_gent,note_gent",
+			       "a page with summary_gent and note_gent, more "
+			       "to come");
+			ls_free(b.data);
+			m.type = LS_SYNC_PUSH_REQ;
+			m.more = 0;
+			b = encode_sync(&m);
+			vector("sync_push_req", b.data, b.len, "sync", "ok",
+			       "type=push_req docs=summary_gent,note_gent",
+			       "push two documents");
+			ls_free(b.data);
+			docs[0].data = fork_a.data;
+			docs[0].len = fork_a.len;
+			docs[1].data = fork_b.data;
+			docs[1].len = fork_b.len;
+			m.type = LS_SYNC_FORK_REP;
+			b = encode_sync(&m);
+			vector("sync_fork_rep", b.data, b.len, "sync", "ok",
+			       "type=fork_rep docs=fork_a,fork_b",
+			       "the two documents of kortrijk's fork");
+			ls_free(b.data);
+		}
+		{
+			uint16_t results[2] = {0, 16};
+			proto_sync_msg_init(&m, LS_SYNC_PUSH_REP);
+			m.results = results;
+			m.n_results = 2;
+			b = encode_sync(&m);
+			vector("sync_push_rep", b.data, b.len, "sync", "ok",
+			       "type=push_rep",
+			       "first stored, second already held (16)");
+			ls_free(b.data);
+		}
+		proto_sync_msg_init(&m, LS_SYNC_FORK_REQ);
+		strcpy(m.origin, "kortrijk");
+		b = encode_sync(&m);
+		vector("sync_fork_req", b.data, b.len, "sync", "ok",
+		       "type=fork_req", "ask for kortrijk's fork proof");
+		ls_free(b.data);
+		proto_sync_msg_init(&m, LS_SYNC_ERROR);
+		m.code = proto_wire_code(LS_EBUSY);
+		strcpy(m.detail, "replay_guard_full");
+		b = encode_sync(&m);
+		vector("sync_error", b.data, b.len, "sync", "ok", "type=error",
+		       "busy (11), try later");
+		ls_free(b.data);
+	}
+	{
+		static const uint8_t oversized[] = {
+		    0x84, 0x00, 0x05, 0x01, 0xdd, 0xff, 0xff,
+		    0xff, 0xff, 0x02, 0x01, 0x03, 0x00};
+		static const uint8_t trailing[] = {0x81, 0x00, 0x03, 0xc0};
+		static const uint8_t unknown[] = {0x82, 0x00, 0x03, 0x07, 0x00};
+		static const uint8_t ext[] = {0x82, 0x00, 0x03, 0x41, 0x01};
+		static const uint8_t wrong_type[] = {
+		    0x83, 0x00, 0x01, 0x01, 0xa2, 'h', 'i', 0x02, 0x00};
+		static const uint8_t many_docs[] = {0x83, 0x00, 0x06, 0x01,
+		                                    0xdd, 0x00, 0x10, 0x00,
+		                                    0x00, 0x02, 0xc2};
+		vector("sync_oversized_count", oversized, sizeof oversized,
+		       "sync", "limit", "",
+		       "docs_req whose wants claim 4 Gi entries in 13 bytes");
+		vector("sync_oversized_page", many_docs, sizeof many_docs,
+		       "sync", "limit", "",
+		       "docs_rep claiming 1 Mi documents (limit 1024)");
+		vector("sync_trailing", trailing, sizeof trailing, "sync",
+		       "decode", "", "vv_req followed by nil");
+		vector("sync_unknown_core_field", unknown, sizeof unknown,
+		       "sync", "decode", "", "vv_req with core key 7");
+		vector("sync_extension_field", ext, sizeof ext, "sync", "ok",
+		       "type=vv_req", "vv_req with extension key 65: skipped");
+		vector("sync_wrong_type", wrong_type, sizeof wrong_type, "sync",
+		       "decode", "", "digest_req whose digest is a str");
+		{
+			struct ls_sync_msg m;
+			proto_sync_msg_init(&m, LS_SYNC_DIGEST_REQ);
+			memset(m.digest, 0x42, sizeof m.digest);
+			m.n_origins = 3;
+			b = encode_sync(&m);
+			vector("sync_truncated", b.data, 20, "sync", "decode",
+			       "", "digest_req cut inside its digest");
+			ls_free(b.data);
+		}
+	}
+	free(roster.data);
+	free(summary.data);
+	free(note.data);
+	free(fork_a.data);
+	free(fork_b.data);
+}
+
+/* A request from `from` to `to`, stamped ts, with name-derived
+ * randomness; plain is sync_digest_req. */
+static struct blob seal(const char *name, const char *from, const char *to,
+                        int64_t ts, const uint8_t *plain, size_t plain_len,
+                        const char *nonce_label)
+{
+	struct ls_keypair *kp = fx_key(from), *peer = fx_key(to);
+	struct proto_session_self *self;
+	struct proto_session_call *call;
+	uint8_t eph[32], nonce[24];
+	struct blob out;
+	derive(name, eph, sizeof eph);
+	derive(nonce_label, nonce, sizeof nonce);
+	if (proto_session_self_new(kp, &self) != LS_OK ||
+	    proto_session_seal_request_with(
+	        self, peer->key_id, peer->pk, ts, plain, plain_len, eph, nonce,
+	        &out.data, &out.len, &call) != LS_OK)
+		die("seal");
+	proto_session_call_free(call);
+	proto_session_self_free(self);
+	proto_keypair_free(kp);
+	proto_keypair_free(peer);
+	return out;
+}
+
+static void sessions(void)
+{
+	struct ls_sync_msg m;
+	struct blob plain, reply_plain, req, b;
+	char params[512], eph_hex[65], nonce_hex[49];
+	uint8_t eph[32], nonce[24];
+
+	proto_sync_msg_init(&m, LS_SYNC_DIGEST_REQ);
+	memset(m.digest, 0xd1, 32);
+	m.n_origins = 12;
+	plain = encode_sync(&m);
+	m.type = LS_SYNC_DIGEST_REP;
+	reply_plain = encode_sync(&m);
+
+	derive("session_request", eph, sizeof eph);
+	derive("nonce:session_request", nonce, sizeof nonce);
+	ls_hex_encode(eph, 32, eph_hex);
+	ls_hex_encode(nonce, 24, nonce_hex);
+	req = seal("session_request", "gent", "kortrijk", FX_NOW, plain.data,
+	           plain.len, "nonce:session_request");
+	write_hex("session_plain", plain.data, plain.len);
+	write_hex("session_reply_plain", reply_plain.data, reply_plain.len);
+	snprintf(params, sizeof params,
+	         "from=gent to=kortrijk now=%lld plain=session_plain "
+	         "eph=%s nonce=%s",
+	         (long long)FX_NOW, eph_hex, nonce_hex);
+	vector("session_request", req.data, req.len, "session-request", "ok",
+	       params,
+	       "gent asks kortrijk for its digest (plaintext "
+	       "session_plain.hex)");
+	vector("session_resend", req.data, req.len, "session-request", "resend",
+	       "to=kortrijk now=1764547205 after=session_request",
+	       "the same bytes again (an nng REQ resend): answered, not "
+	       "re-executed as new");
+	vector("session_for_another_node", req.data, req.len, "session-request",
+	       "denied", "to=roeselare now=1764547200",
+	       "gent's request to kortrijk, received by roeselare");
+	b = dup_blob(req.data, req.len);
+	b.data[b.len - 1] ^= 1;
+	vector("session_tampered", b.data, b.len, "session-request", "sig",
+	       "to=kortrijk now=1764547200",
+	       "session_request with one ciphertext bit flipped");
+	vector("session_truncated", req.data, req.len - 1, "session-request",
+	       "decode", "to=kortrijk now=1764547200",
+	       "session_request without its last byte");
+	free(b.data);
+
+	/* the reply, with a fixed server ephemeral */
+	{
+		struct proto_session_self *self;
+		struct proto_session_reply *reply;
+		struct ls_keypair *kp = fx_key("kortrijk");
+		struct ls_roster r;
+		struct ls_session_request info;
+		uint8_t *p, f[32];
+		size_t plen;
+		fx_roster(&r);
+		if (proto_session_self_new(kp, &self) != LS_OK ||
+		    proto_session_open_request(self, &r, FX_NOW, req.data,
+		                               req.len, &info, &p, &plen,
+		                               &reply, NULL) != LS_OK)
+			die("open");
+		derive("session_reply", f, sizeof f);
+		if (proto_session_seal_reply_with(reply, reply_plain.data,
+		                                  reply_plain.len, f, &b.data,
+		                                  &b.len) != LS_OK)
+			die("reply");
+		snprintf(params, sizeof params,
+		         "request=session_request from=gent to=kortrijk "
+		         "plain=session_reply_plain");
+		vector("session_reply", b.data, b.len, "session-reply", "ok",
+		       params,
+		       "kortrijk's sealed answer (plaintext "
+		       "session_reply_plain.hex)");
+		ls_free(b.data);
+		ls_free(p);
+		proto_session_reply_free(reply);
+		proto_session_self_free(self);
+		proto_keypair_free(kp);
+		proto_roster_fini(&r);
+	}
+	if (proto_session_encode_refusal(LS_EREPLAY, FX_NOW, &b.data, &b.len) !=
+	    LS_OK)
+		die("refusal");
+	vector("session_refusal", b.data, b.len, "session-reply", "replay",
+	       "request=session_request from=gent to=kortrijk",
+	       "an unauthenticated refusal: replay (9)");
+	ls_free(b.data);
+
+	/* same nonce, other bytes: a replay */
+	b = seal("session_replay", "gent", "kortrijk", FX_NOW + 1, plain.data,
+	         plain.len, "nonce:session_request");
+	vector("session_replay", b.data, b.len, "session-request", "replay",
+	       "to=kortrijk now=1764547205 after=session_request",
+	       "a request reusing session_request's nonce with other bytes");
+	ls_free(b.data);
+	b = seal("session_stale", "gent", "kortrijk", FX_NOW - 400, plain.data,
+	         plain.len, "nonce:session_stale");
+	vector("session_stale", b.data, b.len, "session-request", "replay",
+	       "to=kortrijk now=1764547200",
+	       "stamped 400 s before now (window 300 s)");
+	ls_free(b.data);
+	b = seal("session_future", "gent", "kortrijk", FX_NOW + 400, plain.data,
+	         plain.len, "nonce:session_future");
+	vector("session_future", b.data, b.len, "session-request", "replay",
+	       "to=kortrijk now=1764547200", "stamped 400 s after now");
+	ls_free(b.data);
+	b = seal("session_unknown_sender", "intruder", "kortrijk", FX_NOW,
+	         plain.data, plain.len, "nonce:session_unknown_sender");
+	vector("session_unknown_sender", b.data, b.len, "session-request",
+	       "key", "to=kortrijk now=1764547200",
+	       "from a key the roster does not list");
+	ls_free(b.data);
+	b = seal("session_revoked_sender", "roeselare-stolen", "kortrijk",
+	         FX_NOW, plain.data, plain.len, "nonce:session_revoked_sender");
+	vector("session_revoked_sender", b.data, b.len, "session-request",
+	       "revoked", "to=kortrijk now=1764547200",
+	       "from roeselare's revoked key");
+	ls_free(b.data);
+	b = seal("session_removed_member", "mortsel", "kortrijk", FX_NOW,
+	         plain.data, plain.len, "nonce:session_removed_member");
+	vector("session_removed_member", b.data, b.len, "session-request",
+	       "revoked", "to=kortrijk now=1764547200",
+	       "from mortsel, which left the federation");
+	ls_free(b.data);
+	ls_free(req.data);
+	ls_free(plain.data);
+	ls_free(reply_plain.data);
+}
+
+static void test_keys(void)
+{
+	static const char *const names[] = {
+	    "federation",
+	    "berlaar",
+	    "bornem",
+	    "dendermonde",
+	    "eeklo",
+	    "eeklo-2024",
+	    "gent",
+	    "gent-2025a",
+	    "kortrijk",
+	    "mortsel",
+	    "oud-turnhout",
+	    "roeselare",
+	    "roeselare-stolen",
+	    "sint-niklaas",
+	    "vvsg",
+	    "intruder",
+	};
+	char path[512], hex[129];
+	FILE *f;
+	snprintf(path, sizeof path, "%s/test-keys.txt", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		die(strerror(errno));
+	fprintf(f, "# TEST keys of the test vectors. Public test data: never "
+	           "use them for anything else.\n"
+	           "# seed = BLAKE2b-256(\"lokaal-signaal test key \" || "
+	           "name); Ed25519 keypair from the seed.\n"
+	           "# name\tkey_id\tpublic key\tseed\n");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct ls_keypair *kp = fx_key(names[i]);
+		fprintf(f, "%s\t", names[i]);
+		ls_hex_encode(kp->key_id, LS_KEY_ID_BYTES, hex);
+		fprintf(f, "%s\t", hex);
+		ls_hex_encode(kp->pk, LS_PUBKEY_BYTES, hex);
+		fprintf(f, "%s\t", hex);
+		ls_hex_encode(kp->sk, 32, hex); /* the seed half */
+		fprintf(f, "%s\n", hex);
+		proto_keypair_free(kp);
+	}
+	if (fclose(f) != 0)
+		die("write");
+}
+
+int main(int argc, char **argv)
+{
+	char path[512];
+	if (argc != 2) {
+		fprintf(stderr, "usage: vectorgen DIR\n");
+		return 2;
+	}
+	dir = argv[1];
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		die(strerror(errno));
+	snprintf(path, sizeof path, "%s/MANIFEST", dir);
+	manifest = fopen(path, "w");
+	if (manifest == NULL)
+		die(strerror(errno));
+	fprintf(manifest, "# Lokaal Signaal protocol test vectors, written by "
+	                  "build/tests/vectorgen (see README.md).\n"
+	                  "# name\tkind\texpect\tparameters\tdescription\n");
+	documents_and_sync();
+	sessions();
+	test_keys();
+	if (fclose(manifest) != 0)
+		die("write");
+	return 0;
+}
