@@ -28,7 +28,8 @@ struct key_row {
 	const char *comment;       /* Dutch, written by ls_config_format */
 };
 
-static const char *const role_values[] = {"gemeente", "koepel", NULL};
+/* T_ENUM: index = value; enum ls_role starts at 1. */
+static const char *const role_values[] = {"", "gemeente", "koepel", NULL};
 static const char *const sync_values[] = {"", "normal", "full", NULL};
 
 #define OFF(field) offsetof(struct ls_config, field)
@@ -92,26 +93,6 @@ static const struct key_row keys[] = {
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-int ls_node_id_valid(const char *text)
-{
-	size_t len = strlen(text);
-	if (len == 0 || len > LS_NODE_ID_MAX || text[0] == '-' ||
-	    text[len - 1] == '-')
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-const char *ls_role_name(enum ls_node_role role)
-{
-	return (unsigned)role <= LS_ROLE_AGGREGATOR ? role_values[role] : "?";
-}
-
 /* Parse value into the row's field; Dutch reason in why on failure. */
 static int set_value(const struct key_row *k, struct ls_config *c,
                      const char *value, char *why, size_t why_size)
@@ -120,7 +101,7 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 	size_t len = strlen(value);
 	switch (k->type) {
 	case T_NODE_ID:
-		if (!ls_node_id_valid(value)) {
+		if (!ls_node_id_valid(value, len)) {
 			snprintf(why, why_size,
 			         "ongeldige id: 1 tot %d tekens uit a-z, 0-9 "
 			         "en '-'",

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "core/node.h"
 #include "core/summary.h"
 
 /* A config file is small; anything larger is refused unread. */
@@ -29,11 +30,6 @@
 #define LS_CONFIG_NAME_SIZE 128
 #define LS_CONFIG_PATH_SIZE 256
 
-enum ls_node_role {
-	LS_ROLE_MUNICIPALITY = 0, /* "gemeente" */
-	LS_ROLE_AGGREGATOR = 1,   /* "koepel": the association */
-};
-
 enum ls_synchronous {
 	LS_SYNC_NORMAL = 1, /* survives a crash of the process */
 	LS_SYNC_FULL = 2,   /* also survives a power loss (default) */
@@ -43,7 +39,7 @@ struct ls_config {
 	/* [node] */
 	char node_id[LS_NODE_ID_SIZE];
 	char node_name[LS_CONFIG_NAME_SIZE];
-	uint8_t role; /* enum ls_node_role */
+	uint8_t role; /* enum ls_role (core/node.h) */
 	/* [store] */
 	char store_path[LS_CONFIG_PATH_SIZE]; /* relative to the node dir */
 	uint8_t synchronous;                  /* enum ls_synchronous */
@@ -66,12 +62,5 @@ int ls_config_load(const char *path, struct ls_config *c, struct ls_errinfo *e);
 /* Write the config as INI text (every key, with its comment) into
  * buf[0..size). LS_ELIMIT if it does not fit. */
 int ls_config_format(const struct ls_config *c, char *buf, size_t size);
-
-/* 1 if text is a valid node id: 1..LS_NODE_ID_MAX bytes of [a-z0-9-],
- * not starting or ending with '-'. */
-int ls_node_id_valid(const char *text);
-
-/* Dutch names of roles ("gemeente", "koepel"); "?" otherwise. */
-const char *ls_role_name(enum ls_node_role role);
 
 #endif

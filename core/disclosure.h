@@ -30,9 +30,7 @@
 #include "common/err.h"
 #include "core/noise.h"
 #include "core/summary.h"
-
-/* The problem-type code of a signal without a problem type. */
-#define LS_PROBLEM_NONE "geen"
+#include "core/taxonomy.h"
 
 /* Most codes in one dimension of the taxonomy. */
 #define DISCLOSURE_MAX_CODES 64

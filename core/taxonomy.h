@@ -33,7 +33,7 @@ enum ls_dim {
 };
 
 /* Limits: labels are short texts; the whole taxonomy stays small. */
-#define LS_LABEL_MAX 200
+#define LS_LABEL_MAX 128 /* bytes; also the wire limit (PROTOCOL.md) */
 #define LS_TAXONOMY_MAX 2048
 
 /* The problem-type "code" summaries use for signals without one; it can

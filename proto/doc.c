@@ -67,16 +67,6 @@ const char *proto_doc_type_name(uint8_t type)
 	return c != NULL ? c->name : NULL;
 }
 
-int proto_node_id_valid(const char *s, size_t len)
-{
-	return field_node_id_valid(s, len);
-}
-
-int proto_code_valid(const char *s, size_t len)
-{
-	return field_code_valid(s, len);
-}
-
 static int prev_is_zero(const uint8_t prev[LS_HASH_BYTES])
 {
 	static const uint8_t zero[LS_HASH_BYTES];

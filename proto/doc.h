@@ -67,7 +67,7 @@ struct ls_doc {
 	struct ls_doc_header hdr;
 	union {
 		struct ls_roster roster;
-		struct ls_taxonomy taxonomy;
+		struct ls_taxonomy_doc taxonomy;
 		struct ls_policy policy;
 		struct ls_summary summary;
 		struct ls_status status;
@@ -91,10 +91,6 @@ void proto_doc_fini(struct ls_doc *d);
 /* Stable name of a type ("roster", ..., "dossier_note") or NULL. */
 const char *proto_doc_type_name(uint8_t type);
 
-/* 1 if s[0..len) is a node id: 1..LS_NODE_ID_MAX bytes of [a-z0-9-]. */
-int proto_node_id_valid(const char *s, size_t len);
-/* 1 if s[0..len) is a code: 1..LS_CODE_MAX bytes of [a-z0-9_-]. */
-int proto_code_valid(const char *s, size_t len);
 
 /* Check header and body against the rules of the format (what a decoder
  * would refuse). LS_OK or LS_EINVAL with details. */

@@ -12,23 +12,11 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "core/dossier.h"
 #include "core/summary.h"
 #include "proto/limits.h"
 
 #define LS_DOSSIER_ID_BYTES 16
-
-/* The phases of a dossier, in order (DESIGN.md, "Dossier"). */
-enum ls_phase {
-	LS_PHASE_OPMERKEN = 0,
-	LS_PHASE_VERZAMELEN,
-	LS_PHASE_BUNDELEN,
-	LS_PHASE_ANALYSEREN,
-	LS_PHASE_RAPPORTEREN,
-	LS_PHASE_BESLISSING,
-	LS_PHASE_ACTIE,
-	LS_PHASE_FEEDBACK,
-	LS_PHASE_COUNT_
-};
 
 struct ls_dossier_note {
 	uint8_t dossier[LS_DOSSIER_ID_BYTES]; /* random, not all zero */

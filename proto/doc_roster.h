@@ -19,14 +19,10 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "core/node.h"
 #include "core/summary.h"
 #include "proto/key.h"
 #include "proto/limits.h"
-
-enum ls_role {
-	LS_ROLE_MUNICIPALITY = 1, /* authors summaries, notes, status */
-	LS_ROLE_AGGREGATOR = 2,   /* the association's node: status only */
-};
 
 struct ls_roster_key {
 	uint8_t key_id[LS_KEY_ID_BYTES];

@@ -13,19 +13,9 @@ enum { K_ENTRIES = 0 };
 #define TAXONOMY_REQUIRED 0x1u
 /* fixarray, fixint, code (>= 2), label (>= 2), label (>= 1) */
 #define ENTRY_MIN 7
-
-static const char *const dim_names[] = {
-    [LS_DIM_THEME] = "theme",       [LS_DIM_PROBLEM_TYPE] = "problem_type",
-    [LS_DIM_AGE_BAND] = "age_band", [LS_DIM_TARGET_GROUP] = "target_group",
-    [LS_DIM_SECTOR] = "sector",
-};
-
-const char *proto_tax_dim_name(uint8_t dim)
-{
-	if (dim < LS_DIM_THEME || dim > LS_DIM_SECTOR)
-		return NULL;
-	return dim_names[dim];
-}
+/* On the wire dimensions are 1 theme, 2 problem_type, 3 age_band,
+ * 4 target_group, 5 sector: core's enum ls_dim plus one. */
+#define WIRE_DIM_OFFSET 1u
 
 static int entry_cmp(uint8_t d1, const char *c1, uint8_t d2, const char *c2)
 {
@@ -34,16 +24,16 @@ static int entry_cmp(uint8_t d1, const char *c1, uint8_t d2, const char *c2)
 	return strcmp(c1, c2);
 }
 
-int proto_taxonomy_validate(const struct ls_taxonomy *t, struct ls_errinfo *e)
+int proto_taxonomy_validate(const struct ls_taxonomy_doc *t, struct ls_errinfo *e)
 {
 	if (t->n_entries > LS_TAXONOMY_MAX_ENTRIES ||
 	    (t->n_entries > 0 && t->entries == NULL))
 		return ls_errf(e, LS_EINVAL, "taxonomy: too many entries");
 	for (size_t i = 0; i < t->n_entries; i++) {
-		const struct ls_taxonomy_entry *x = &t->entries[i];
+		const struct ls_taxonomy_doc_entry *x = &t->entries[i];
 		size_t nl = strnlen(x->label_nl, sizeof x->label_nl);
 		size_t en = strnlen(x->label_en, sizeof x->label_en);
-		if (proto_tax_dim_name(x->dim) == NULL)
+		if (x->dim >= LS_DIM_COUNT_)
 			return ls_errf(e, LS_EINVAL,
 			               "taxonomy: entry %zu: unknown dimension",
 			               i);
@@ -67,8 +57,8 @@ int proto_taxonomy_validate(const struct ls_taxonomy *t, struct ls_errinfo *e)
 	return LS_OK;
 }
 
-const struct ls_taxonomy_entry *
-proto_taxonomy_find(const struct ls_taxonomy *t, uint8_t dim, const char *code)
+const struct ls_taxonomy_doc_entry *
+proto_taxonomy_find(const struct ls_taxonomy_doc *t, uint8_t dim, const char *code)
 {
 	size_t lo = 0, hi = t->n_entries;
 	while (lo < hi) {
@@ -85,7 +75,7 @@ proto_taxonomy_find(const struct ls_taxonomy *t, uint8_t dim, const char *code)
 	return NULL;
 }
 
-void proto_taxonomy_fini(struct ls_taxonomy *t)
+void proto_taxonomy_fini(struct ls_taxonomy_doc *t)
 {
 	ls_free(t->entries);
 	memset(t, 0, sizeof *t);
@@ -98,21 +88,21 @@ static int taxonomy_validate(const struct ls_doc *d, struct ls_errinfo *e)
 
 static void taxonomy_encode(struct mp_writer *w, const struct ls_doc *d)
 {
-	const struct ls_taxonomy *t = &d->body.taxonomy;
+	const struct ls_taxonomy_doc *t = &d->body.taxonomy;
 	mp_write_map(w, 1);
 	mp_write_uint(w, K_ENTRIES);
 	mp_write_array(w, (uint32_t)t->n_entries);
 	for (size_t i = 0; i < t->n_entries; i++) {
-		const struct ls_taxonomy_entry *x = &t->entries[i];
+		const struct ls_taxonomy_doc_entry *x = &t->entries[i];
 		mp_write_array(w, 4);
-		mp_write_uint(w, x->dim);
+		mp_write_uint(w, (uint32_t)x->dim + WIRE_DIM_OFFSET);
 		mp_write_cstr(w, x->code);
 		mp_write_cstr(w, x->label_nl);
 		mp_write_cstr(w, x->label_en);
 	}
 }
 
-static int entries_read(struct mp_reader *r, struct ls_taxonomy *t,
+static int entries_read(struct mp_reader *r, struct ls_taxonomy_doc *t,
                         struct ls_errinfo *e)
 {
 	uint32_t n;
@@ -125,12 +115,13 @@ static int entries_read(struct mp_reader *r, struct ls_taxonomy *t,
 		return field_err(e, LS_ENOMEM, r, "taxonomy: entries");
 	t->n_entries = n;
 	for (uint32_t i = 0; i < n; i++) {
-		struct ls_taxonomy_entry *x = &t->entries[i];
+		struct ls_taxonomy_doc_entry *x = &t->entries[i];
 		uint32_t dim;
 		FIELD_TRY(mp_read_array_exact(r, 4), "taxonomy: entry %u", i);
-		FIELD_TRY(mp_read_u32(r, LS_DIM_THEME, LS_DIM_SECTOR, &dim),
+		FIELD_TRY(mp_read_u32(r, WIRE_DIM_OFFSET,
+		                      LS_DIM_COUNT_ - 1 + WIRE_DIM_OFFSET, &dim),
 		          "taxonomy: entry %u dimension", i);
-		x->dim = (uint8_t)dim;
+		x->dim = (uint8_t)(dim - WIRE_DIM_OFFSET);
 		FIELD_TRY(field_read_code(r, x->code, 0),
 		          "taxonomy: entry %u code", i);
 		FIELD_TRY(field_read_text(r, x->label_nl, 1, LS_LABEL_MAX),

@@ -6,49 +6,22 @@
  */
 #include "proto/field.h"
 #include "common/text.h"
+#include "core/node.h"
+#include "core/taxonomy.h"
 #include "proto/limits.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Character classes: bit 1 node id, bit 2 code. */
-#define C_NODE 1
-#define C_CODE 2
-static const uint8_t char_class[256] = {
-    ['-'] = C_NODE | C_CODE, ['_'] = C_CODE,          ['0'] = C_NODE | C_CODE,
-    ['1'] = C_NODE | C_CODE, ['2'] = C_NODE | C_CODE, ['3'] = C_NODE | C_CODE,
-    ['4'] = C_NODE | C_CODE, ['5'] = C_NODE | C_CODE, ['6'] = C_NODE | C_CODE,
-    ['7'] = C_NODE | C_CODE, ['8'] = C_NODE | C_CODE, ['9'] = C_NODE | C_CODE,
-    ['a'] = C_NODE | C_CODE, ['b'] = C_NODE | C_CODE, ['c'] = C_NODE | C_CODE,
-    ['d'] = C_NODE | C_CODE, ['e'] = C_NODE | C_CODE, ['f'] = C_NODE | C_CODE,
-    ['g'] = C_NODE | C_CODE, ['h'] = C_NODE | C_CODE, ['i'] = C_NODE | C_CODE,
-    ['j'] = C_NODE | C_CODE, ['k'] = C_NODE | C_CODE, ['l'] = C_NODE | C_CODE,
-    ['m'] = C_NODE | C_CODE, ['n'] = C_NODE | C_CODE, ['o'] = C_NODE | C_CODE,
-    ['p'] = C_NODE | C_CODE, ['q'] = C_NODE | C_CODE, ['r'] = C_NODE | C_CODE,
-    ['s'] = C_NODE | C_CODE, ['t'] = C_NODE | C_CODE, ['u'] = C_NODE | C_CODE,
-    ['v'] = C_NODE | C_CODE, ['w'] = C_NODE | C_CODE, ['x'] = C_NODE | C_CODE,
-    ['y'] = C_NODE | C_CODE, ['z'] = C_NODE | C_CODE,
-};
-
-static int class_valid(const char *s, size_t len, size_t max, uint8_t cls)
-{
-	if (len == 0 || len > max)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!(char_class[(unsigned char)s[i]] & cls))
-			return 0;
-	return 1;
-}
-
 int field_node_id_valid(const char *s, size_t len)
 {
-	return class_valid(s, len, LS_NODE_ID_MAX, C_NODE);
+	return ls_node_id_valid(s, len);
 }
 
 int field_code_valid(const char *s, size_t len)
 {
-	return class_valid(s, len, LS_CODE_MAX, C_CODE);
+	return ls_code_valid(s, len);
 }
 
 int field_text_valid(const char *s, size_t len)
@@ -61,9 +34,10 @@ int field_text_valid(const char *s, size_t len)
 	return ls_utf8_valid(s, len);
 }
 
-/* A str of a character class into out, checked while copied. */
-static int read_class(struct mp_reader *r, char *out, size_t max, uint8_t cls,
-                      int allow_empty)
+/* A str into out (max bytes), then checked by valid() — on the copy,
+ * after an embedded NUL would have been refused by valid() too. */
+static int read_checked(struct mp_reader *r, char *out, size_t max,
+                        int (*valid)(const char *, size_t), int allow_empty)
 {
 	const char *s;
 	size_t len;
@@ -72,23 +46,24 @@ static int read_class(struct mp_reader *r, char *out, size_t max, uint8_t cls,
 		return rc;
 	if (len == 0 && !allow_empty)
 		return LS_EDECODE;
-	for (size_t i = 0; i < len; i++) {
-		if (!(char_class[(unsigned char)s[i]] & cls))
-			return LS_EDECODE;
-		out[i] = s[i];
-	}
+	if (len == 0)
+		goto done;
+	if (!valid(s, len))
+		return LS_EDECODE;
+	memcpy(out, s, len);
+done:
 	out[len] = '\0';
 	return LS_OK;
 }
 
 int field_read_node_id(struct mp_reader *r, char *out)
 {
-	return read_class(r, out, LS_NODE_ID_MAX, C_NODE, 0);
+	return read_checked(r, out, LS_NODE_ID_MAX, ls_node_id_valid, 0);
 }
 
 int field_read_code(struct mp_reader *r, char *out, int allow_empty)
 {
-	return read_class(r, out, LS_CODE_MAX, C_CODE, allow_empty);
+	return read_checked(r, out, LS_CODE_MAX, ls_code_valid, allow_empty);
 }
 
 int field_read_text(struct mp_reader *r, char *out, size_t min, size_t max)

@@ -40,7 +40,7 @@
 
 /* Texts (bytes of UTF-8, NUL not counted). */
 #define LS_NAME_MAX 64      /* display name of a member */
-#define LS_LABEL_MAX 128    /* taxonomy label */
+/* LS_LABEL_MAX (taxonomy label) is core/taxonomy.h's. */
 #define LS_ENDPOINT_MAX 127 /* "tcp://host:port" */
 #define LS_SOFTWARE_MAX 32  /* software version in a status */
 #define LS_HEADLINE_MAX 140 /* action headline of a dossier note */

@@ -162,14 +162,14 @@ static const struct {
 
 static inline int fx_tax_cmp(const void *a, const void *b)
 {
-	const struct ls_taxonomy_entry *x = a, *y = b;
+	const struct ls_taxonomy_doc_entry *x = a, *y = b;
 	if (x->dim != y->dim)
 		return x->dim < y->dim ? -1 : 1;
 	return strcmp(x->code, y->code);
 }
 
 /* The shared taxonomy (../shared/taxonomy.tsv), sorted. */
-static inline void fx_taxonomy(struct ls_taxonomy *t)
+static inline void fx_taxonomy(struct ls_taxonomy_doc *t)
 {
 	t->entries = ls_calloc(FX_N_TAXONOMY, sizeof *t->entries);
 	if (t->entries == NULL)
@@ -244,8 +244,7 @@ static inline void fx_summary(struct ls_summary *s, const char *origin,
                               uint32_t seed)
 {
 	static const uint8_t other_dims[LS_TABLE_COUNT_] = {
-	    0, LS_DIM_AGE_BAND, LS_DIM_TARGET_GROUP, LS_DIM_SECTOR,
-	    LS_DIM_PROBLEM_TYPE};
+	    0, LS_DIM_AGE, LS_DIM_TARGET, LS_DIM_SECTOR, LS_DIM_PROBLEM};
 	const char *themes[32], *others[32];
 	unsigned per_theme[32] = {0};
 	size_t n_themes = fx_codes(LS_DIM_THEME, themes, 32);

@@ -119,11 +119,11 @@ static void test_format_round_trip(void **state)
 static void test_node_ids(void **state)
 {
 	(void)state;
-	assert_true(ls_node_id_valid("oud-turnhout"));
-	assert_false(ls_node_id_valid("-x"));
-	assert_false(ls_node_id_valid("x-"));
-	assert_false(ls_node_id_valid("Gent"));
-	assert_false(ls_node_id_valid(""));
+	assert_true(ls_node_id_valid("oud-turnhout", strlen("oud-turnhout")));
+	assert_false(ls_node_id_valid("-x", strlen("-x")));
+	assert_false(ls_node_id_valid("x-", strlen("x-")));
+	assert_false(ls_node_id_valid("Gent", strlen("Gent")));
+	assert_false(ls_node_id_valid("", strlen("")));
 }
 
 /* Every example config shipped in configs/nodes/ parses, and names

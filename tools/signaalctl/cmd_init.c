@@ -192,7 +192,7 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 	if (id == NULL) {
 		snprintf(dir_copy, sizeof dir_copy, "%s", ctx.node_dir);
 		id = basename(dir_copy);
-		if (!ls_node_id_valid(id))
+		if (!ls_node_id_valid(id, strlen(id)))
 			return ctl_usage("init",
 			                 "de mapnaam '%s' is geen geldige id; "
 			                 "geef --id",

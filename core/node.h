@@ -1,0 +1,26 @@
+/*
+ * Who a node is: the rules for node ids and the roles a member can have.
+ * One definition for the config file, the roster on the wire and the CLI.
+ */
+#ifndef LS_CORE_NODE_H
+#define LS_CORE_NODE_H
+
+#include <stddef.h>
+
+#include "core/summary.h" /* LS_NODE_ID_MAX */
+
+/* A member's role in the federation; the values are also the wire values
+ * (PROTOCOL.md, roster). */
+enum ls_role {
+	LS_ROLE_MUNICIPALITY = 1, /* "gemeente": authors summaries and notes */
+	LS_ROLE_AGGREGATOR = 2,   /* "koepel": the association's node */
+};
+
+/* 1 if text[0..len) is a node id: 1..LS_NODE_ID_MAX bytes of [a-z0-9-],
+ * not starting or ending with '-'; else 0. */
+int ls_node_id_valid(const char *text, size_t len);
+
+/* Dutch name of a role ("gemeente", "koepel"); "?" for another value. */
+const char *ls_role_name(int role);
+
+#endif
