@@ -9,6 +9,9 @@
 
 #include "core/summary.h" /* LS_NODE_ID_MAX */
 
+/* A document's hash: BLAKE2b-256 of its payload (PROTOCOL.md). */
+#define LS_HASH_BYTES 32
+
 /* A member's role in the federation; the values are also the wire values
  * (PROTOCOL.md, roster). */
 enum ls_role {

@@ -9,13 +9,15 @@
 #ifndef LS_PROTO_LIMITS_H
 #define LS_PROTO_LIMITS_H
 
+#include "core/node.h"
+
 /* Format version of envelopes and sessions (the only one defined). */
 #define LS_FORMAT_VERSION 1
 /* Signature algorithm of envelopes: 1 = Ed25519. */
 #define LS_ALG_ED25519 1
 
 /* BLAKE2b-256 document hashes and version-vector digests. */
-#define LS_HASH_BYTES 32
+/* LS_HASH_BYTES (a document hash, BLAKE2b-256) is core/node.h's. */
 
 /* Nesting depth of any msgpack value (documents and messages). */
 #define LS_MP_MAX_DEPTH 8

@@ -131,6 +131,36 @@ static const char SCHEMA_V2[] =
     ");"
     "CREATE INDEX dossier_feedback_dossier ON dossier_feedback(dossier_id);";
 
+/* Version 3: federation documents per origin (feeds) and forks. */
+static const char SCHEMA_V3[] =
+    "CREATE TABLE feed_doc ("
+    "  id INTEGER PRIMARY KEY,"
+    "  origin TEXT NOT NULL CHECK (length(origin) BETWEEN 1 AND 47),"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 255),"
+    "  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    "  prev BLOB NOT NULL CHECK (length(prev) = 32),"
+    "  created INTEGER NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL CHECK (size = length(envelope)),"
+    "  envelope BLOB NOT NULL,"
+    "  UNIQUE (origin, seq)"
+    ");"
+    "CREATE INDEX feed_doc_type ON feed_doc(type, origin, seq);"
+    "CREATE TABLE feed_head ("
+    "  origin TEXT PRIMARY KEY,"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  hash BLOB NOT NULL CHECK (length(hash) = 32)"
+    ");"
+    "CREATE TABLE feed_fork ("
+    "  origin TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  detected_at INTEGER NOT NULL,"
+    "  resolved_at INTEGER,"
+    "  proof BLOB NOT NULL,"
+    "  PRIMARY KEY (origin, seq)"
+    ");";
+
 /* APPEND new steps at the end; versions are consecutive from 1. */
 static const struct store_migration migrations[] = {
     {.version = 1,
@@ -139,6 +169,9 @@ static const struct store_migration migrations[] = {
     {.version = 2,
      .summary = "dossiers: phases, history, actions, feedback",
      .sql = SCHEMA_V2},
+    {.version = 3,
+     .summary = "federation feeds and forks",
+     .sql = SCHEMA_V3},
 };
 
 const struct store_migration *store_schema_migrations(size_t *n)

@@ -1,0 +1,370 @@
+/* store/feed: feeds without gaps, forks and quarantine, pages, lists. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/alloc.h"
+#include "store/feed.h"
+#include "tests/unit/fixture.h"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *s;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct store_options opt = {.create = 1, .busy_timeout_ms = -1};
+	fixture_tmpdir(f->dir, sizeof f->dir);
+	snprintf(f->path, sizeof f->path, "%s/signaal.db", f->dir);
+	if (store_open(f->path, &opt, &f->s, NULL) != LS_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	store_close(f->s);
+	fixture_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A made-up document: the store does not verify, so any bytes do. The
+ * hash is derived from (origin, seq, variant) so that tests can build
+ * chains and conflicting twins. */
+static void doc_make(struct store_doc_meta *m, const char *origin,
+                     uint64_t seq, uint8_t type, int variant)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->origin, sizeof m->origin, "%s", origin);
+	m->seq = seq;
+	m->type = type;
+	m->created = 1767225600 + (int64_t)seq;
+	for (int i = 0; i < LS_HASH_BYTES; i++) {
+		m->hash[i] = (uint8_t)(seq * 31 + (uint64_t)i + origin[0] +
+		                       variant * 101);
+		if (seq > 1)
+			m->prev[i] = (uint8_t)((seq - 1) * 31 + (uint64_t)i +
+			                       origin[0]);
+	}
+}
+
+static int append(struct store *s, const char *origin, uint64_t seq,
+                  uint8_t type, int variant, size_t size)
+{
+	struct store_doc_meta m;
+	uint8_t env[4096];
+	memset(env, (int)(seq & 0xff), sizeof env);
+	doc_make(&m, origin, seq, type, variant);
+	return store_feed_append(s, &m, env, size);
+}
+
+static void test_empty_feed_has_head_zero(void **state)
+{
+	struct fx *f = *state;
+	uint8_t hash[LS_HASH_BYTES], zero[LS_HASH_BYTES] = {0};
+	uint64_t seq = 99, docs = 9, bytes = 9;
+	assert_int_equal(store_feed_head(f->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 0);
+	assert_memory_equal(hash, zero, LS_HASH_BYTES);
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(docs, 0);
+	assert_int_equal(bytes, 0);
+	assert_int_equal(store_feed_get(f->s, "gent", 1, NULL, NULL, NULL),
+	                 LS_ENOTFOUND);
+}
+
+static void test_chain_is_appended_and_read_back(void **state)
+{
+	struct fx *f = *state;
+	struct store_doc_meta m, want;
+	uint8_t hash[LS_HASH_BYTES], *env;
+	uint64_t seq;
+	size_t len;
+
+	for (uint64_t i = 1; i <= 5; i++)
+		assert_int_equal(append(f->s, "gent", i, 4, 0, 100 + i), LS_OK);
+	assert_int_equal(store_feed_head(f->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 5);
+	doc_make(&want, "gent", 5, 4, 0);
+	assert_memory_equal(hash, want.hash, LS_HASH_BYTES);
+
+	assert_int_equal(store_feed_get(f->s, "gent", 3, &m, &env, &len),
+	                 LS_OK);
+	assert_int_equal(len, 103);
+	assert_int_equal(env[0], 3);
+	assert_int_equal(m.seq, 3);
+	assert_int_equal(m.type, 4);
+	assert_string_equal(m.origin, "gent");
+	assert_true(m.received_at > 0);
+	ls_free(env);
+
+	/* Durable: a new connection sees it all. */
+	store_close(f->s);
+	assert_int_equal(store_open(f->path, NULL, &f->s, NULL), LS_OK);
+	assert_int_equal(store_feed_head(f->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 5);
+}
+
+static void test_refusals_change_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct store_doc_meta m;
+	uint8_t env[8] = {1};
+	uint64_t docs, bytes, seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	assert_int_equal(append(f->s, "eeklo", 1, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "eeklo", 2, 4, 0, 10), LS_OK);
+	/* The same document again: nothing to do. */
+	assert_int_equal(append(f->s, "eeklo", 2, 4, 0, 10), LS_EEXISTS);
+	/* Another document at a held position: a fork. */
+	assert_int_equal(append(f->s, "eeklo", 2, 4, 1, 10), LS_EFORK);
+	/* A gap, and a document whose prev is not the head. */
+	assert_int_equal(append(f->s, "eeklo", 4, 4, 0, 10), LS_ECHAIN);
+	doc_make(&m, "eeklo", 3, 4, 0);
+	m.prev[0] ^= 1;
+	assert_int_equal(store_feed_append(f->s, &m, env, sizeof env),
+	                 LS_ECHAIN);
+	/* seq 1 must name no predecessor. */
+	doc_make(&m, "bornem", 1, 4, 0);
+	m.prev[5] = 1;
+	assert_int_equal(store_feed_append(f->s, &m, env, sizeof env),
+	                 LS_ECHAIN);
+	/* Malformed arguments. */
+	doc_make(&m, "Bornem", 1, 4, 0);
+	assert_int_equal(store_feed_append(f->s, &m, env, sizeof env),
+	                 LS_EINVAL);
+	doc_make(&m, "bornem", 0, 4, 0);
+	assert_int_equal(store_feed_append(f->s, &m, env, sizeof env),
+	                 LS_EINVAL);
+	doc_make(&m, "bornem", 1, 4, 0);
+	assert_int_equal(store_feed_append(f->s, &m, env, 0), LS_EINVAL);
+	assert_int_equal(store_feed_append(f->s, &m, NULL, 8), LS_EINVAL);
+
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(docs, 2);
+	assert_int_equal(bytes, 20);
+	assert_int_equal(store_feed_head(f->s, "eeklo", &seq, hash), LS_OK);
+	assert_int_equal(seq, 2);
+	assert_int_equal(store_feed_head(f->s, "bornem", &seq, hash), LS_OK);
+	assert_int_equal(seq, 0);
+}
+
+static void test_rollback_of_caller_transaction(void **state)
+{
+	struct fx *f = *state;
+	uint64_t docs, bytes;
+	assert_int_equal(store_tx_begin(f->s), LS_OK);
+	assert_int_equal(append(f->s, "mortsel", 1, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "mortsel", 2, 4, 0, 10), LS_OK);
+	store_tx_rollback(f->s);
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(docs, 0);
+	/* And the head went with it: seq 1 is the next one again. */
+	assert_int_equal(append(f->s, "mortsel", 1, 4, 0, 10), LS_OK);
+}
+
+struct vv_seen {
+	int n;
+	char origins[4][LS_NODE_ID_SIZE];
+	uint64_t seqs[4];
+	int forked[4];
+};
+
+static int vv_cb(void *arg, const char *origin, uint64_t seq,
+                 const uint8_t head[LS_HASH_BYTES], int forked)
+{
+	struct vv_seen *v = arg;
+	(void)head;
+	if (v->n == 4)
+		return 1;
+	snprintf(v->origins[v->n], LS_NODE_ID_SIZE, "%s", origin);
+	v->seqs[v->n] = seq;
+	v->forked[v->n] = forked;
+	v->n++;
+	return 0;
+}
+
+struct fork_seen {
+	int n;
+	int resolved;
+	size_t proof_len;
+};
+
+static int fork_cb(void *arg, const struct store_fork *fk,
+                   const uint8_t *proof, size_t len)
+{
+	struct fork_seen *s = arg;
+	(void)proof;
+	s->n++;
+	s->resolved += fk->resolved_at != 0;
+	s->proof_len = len;
+	return 0;
+}
+
+static void test_fork_quarantines_until_resolved(void **state)
+{
+	struct fx *f = *state;
+	struct vv_seen vv = {0};
+	struct fork_seen fs = {0};
+	uint8_t proof[64] = {7}, hash[LS_HASH_BYTES];
+	uint64_t seq;
+	int q;
+
+	for (uint64_t i = 1; i <= 3; i++)
+		assert_int_equal(append(f->s, "kortrijk", i, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "gent", 1, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "kortrijk", 2, 4, 1, 10), LS_EFORK);
+	assert_int_equal(store_fork_add(f->s, "kortrijk", 2, proof, 64),
+	                 LS_OK);
+	/* Recording it twice keeps one record. */
+	assert_int_equal(store_fork_add(f->s, "kortrijk", 2, proof, 32),
+	                 LS_OK);
+	assert_int_equal(store_fork_quarantined(f->s, "kortrijk", &q), LS_OK);
+	assert_true(q);
+	assert_int_equal(store_fork_quarantined(f->s, "gent", &q), LS_OK);
+	assert_false(q);
+	assert_int_equal(append(f->s, "kortrijk", 4, 4, 0, 10), LS_EDENIED);
+
+	assert_int_equal(store_feed_vector(f->s, vv_cb, &vv), LS_OK);
+	assert_int_equal(vv.n, 2);
+	assert_string_equal(vv.origins[0], "gent");
+	assert_string_equal(vv.origins[1], "kortrijk");
+	assert_int_equal(vv.seqs[1], 3);
+	assert_false(vv.forked[0]);
+	assert_true(vv.forked[1]);
+
+	assert_int_equal(store_fork_list(f->s, 0, fork_cb, &fs), LS_OK);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.proof_len, 64);
+
+	/* Resolve by dropping our branch from seq 2: the head goes back to
+	 * 1, the other branch's seq 2 is accepted, the proof stays. */
+	assert_int_equal(store_fork_resolve(f->s, "kortrijk", 2), LS_OK);
+	assert_int_equal(store_feed_head(f->s, "kortrijk", &seq, hash), LS_OK);
+	assert_int_equal(seq, 1);
+	assert_int_equal(append(f->s, "kortrijk", 2, 4, 0, 10), LS_OK);
+	assert_int_equal(store_fork_resolve(f->s, "kortrijk", 0),
+	                 LS_ENOTFOUND);
+	memset(&fs, 0, sizeof fs);
+	assert_int_equal(store_fork_list(f->s, 1, fork_cb, &fs), LS_OK);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.resolved, 1);
+	memset(&fs, 0, sizeof fs);
+	assert_int_equal(store_fork_list(f->s, 0, fork_cb, &fs), LS_OK);
+	assert_int_equal(fs.n, 0);
+}
+
+struct page_seen {
+	int n;
+	uint64_t seqs[16];
+};
+
+static int page_cb(void *arg, const struct store_doc_meta *m,
+                   const uint8_t *env, size_t len)
+{
+	struct page_seen *p = arg;
+	(void)env;
+	(void)len;
+	p->seqs[p->n++] = m->seq;
+	return 0;
+}
+
+static void test_pages_respect_bounds(void **state)
+{
+	struct fx *f = *state;
+	struct page_seen p = {0};
+	int more;
+
+	for (uint64_t i = 1; i <= 10; i++)
+		assert_int_equal(append(f->s, "gent", i, 4, 0, 1000), LS_OK);
+	/* By count. */
+	assert_int_equal(
+	    store_feed_page(f->s, "gent", 3, 0, 4, 1 << 20, page_cb, &p, &more),
+	    LS_OK);
+	assert_int_equal(p.n, 4);
+	assert_int_equal(p.seqs[0], 3);
+	assert_int_equal(p.seqs[3], 6);
+	assert_true(more);
+	/* By bytes: 2500 bytes hold two documents of 1000. */
+	memset(&p, 0, sizeof p);
+	assert_int_equal(
+	    store_feed_page(f->s, "gent", 1, 0, 100, 2500, page_cb, &p, &more),
+	    LS_OK);
+	assert_int_equal(p.n, 2);
+	assert_true(more);
+	/* The first document always fits. */
+	memset(&p, 0, sizeof p);
+	assert_int_equal(
+	    store_feed_page(f->s, "gent", 9, 0, 100, 10, page_cb, &p, &more),
+	    LS_OK);
+	assert_int_equal(p.n, 1);
+	assert_true(more);
+	/* A bounded range that ends exactly: no more. */
+	memset(&p, 0, sizeof p);
+	assert_int_equal(
+	    store_feed_page(f->s, "gent", 8, 10, 100, 1 << 20, page_cb, &p,
+	                    &more),
+	    LS_OK);
+	assert_int_equal(p.n, 3);
+	assert_false(more);
+	/* Bad ranges. */
+	assert_int_equal(store_feed_page(f->s, "gent", 0, 0, 1, 1, page_cb, &p,
+	                                 &more),
+	                 LS_EINVAL);
+	assert_int_equal(store_feed_page(f->s, "gent", 5, 4, 1, 1, page_cb, &p,
+	                                 &more),
+	                 LS_EINVAL);
+}
+
+static void test_list_and_latest_by_type(void **state)
+{
+	struct fx *f = *state;
+	struct page_seen p = {0};
+	/* gent: summary, status, summary, status; eeklo: status */
+	assert_int_equal(append(f->s, "gent", 1, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "gent", 2, 5, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "gent", 3, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "gent", 4, 5, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "eeklo", 1, 5, 0, 10), LS_OK);
+
+	assert_int_equal(store_feed_list(f->s, 4, NULL, page_cb, &p), LS_OK);
+	assert_int_equal(p.n, 2);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(store_feed_list(f->s, 0, "gent", page_cb, &p), LS_OK);
+	assert_int_equal(p.n, 4);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(store_feed_latest(f->s, 5, page_cb, &p), LS_OK);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.seqs[0], 1); /* eeklo */
+	assert_int_equal(p.seqs[1], 4); /* gent */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_empty_feed_has_head_zero,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_chain_is_appended_and_read_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_rollback_of_caller_transaction, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_fork_quarantines_until_resolved, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pages_respect_bounds, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_list_and_latest_by_type,
+	                                    setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
