@@ -163,6 +163,11 @@ void store_tx_rollback(struct store *s)
 	s->in_tx = 0;
 }
 
+int store_in_tx(struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
 int store_tx_enter(struct store *s, int *owned)
 {
 	*owned = 0;

@@ -57,6 +57,9 @@ int store_tx_begin(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
 
+/* 1 while a transaction is open on this connection, else 0. */
+int store_in_tx(struct store *s);
+
 /* The taxonomy as loaded from the database (shared and local codes with
  * their store ids). Valid until the store is closed or the taxonomy
  * changes (store_taxonomy_* functions). */

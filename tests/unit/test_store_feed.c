@@ -39,8 +39,8 @@ static int teardown(void **state)
 /* A made-up document: the store does not verify, so any bytes do. The
  * hash is derived from (origin, seq, variant) so that tests can build
  * chains and conflicting twins. */
-static void doc_make(struct store_doc_meta *m, const char *origin,
-                     uint64_t seq, uint8_t type, int variant)
+static void doc_make(struct store_doc_meta *m, const char *origin, uint64_t seq,
+                     uint8_t type, int variant)
 {
 	memset(m, 0, sizeof *m);
 	snprintf(m->origin, sizeof m->origin, "%s", origin);
@@ -51,8 +51,8 @@ static void doc_make(struct store_doc_meta *m, const char *origin,
 		m->hash[i] = (uint8_t)(seq * 31 + (uint64_t)i + origin[0] +
 		                       variant * 101);
 		if (seq > 1)
-			m->prev[i] = (uint8_t)((seq - 1) * 31 + (uint64_t)i +
-			                       origin[0]);
+			m->prev[i] =
+			    (uint8_t)((seq - 1) * 31 + (uint64_t)i + origin[0]);
 	}
 }
 
@@ -199,8 +199,8 @@ struct fork_seen {
 	size_t proof_len;
 };
 
-static int fork_cb(void *arg, const struct store_fork *fk,
-                   const uint8_t *proof, size_t len)
+static int fork_cb(void *arg, const struct store_fork *fk, const uint8_t *proof,
+                   size_t len)
 {
 	struct fork_seen *s = arg;
 	(void)proof;
@@ -223,11 +223,9 @@ static void test_fork_quarantines_until_resolved(void **state)
 		assert_int_equal(append(f->s, "kortrijk", i, 4, 0, 10), LS_OK);
 	assert_int_equal(append(f->s, "gent", 1, 4, 0, 10), LS_OK);
 	assert_int_equal(append(f->s, "kortrijk", 2, 4, 1, 10), LS_EFORK);
-	assert_int_equal(store_fork_add(f->s, "kortrijk", 2, proof, 64),
-	                 LS_OK);
+	assert_int_equal(store_fork_add(f->s, "kortrijk", 2, proof, 64), LS_OK);
 	/* Recording it twice keeps one record. */
-	assert_int_equal(store_fork_add(f->s, "kortrijk", 2, proof, 32),
-	                 LS_OK);
+	assert_int_equal(store_fork_add(f->s, "kortrijk", 2, proof, 32), LS_OK);
 	assert_int_equal(store_fork_quarantined(f->s, "kortrijk", &q), LS_OK);
 	assert_true(q);
 	assert_int_equal(store_fork_quarantined(f->s, "gent", &q), LS_OK);
@@ -252,8 +250,7 @@ static void test_fork_quarantines_until_resolved(void **state)
 	assert_int_equal(store_feed_head(f->s, "kortrijk", &seq, hash), LS_OK);
 	assert_int_equal(seq, 1);
 	assert_int_equal(append(f->s, "kortrijk", 2, 4, 0, 10), LS_OK);
-	assert_int_equal(store_fork_resolve(f->s, "kortrijk", 0),
-	                 LS_ENOTFOUND);
+	assert_int_equal(store_fork_resolve(f->s, "kortrijk", 0), LS_ENOTFOUND);
 	memset(&fs, 0, sizeof fs);
 	assert_int_equal(store_fork_list(f->s, 1, fork_cb, &fs), LS_OK);
 	assert_int_equal(fs.n, 1);
@@ -310,19 +307,18 @@ static void test_pages_respect_bounds(void **state)
 	assert_true(more);
 	/* A bounded range that ends exactly: no more. */
 	memset(&p, 0, sizeof p);
-	assert_int_equal(
-	    store_feed_page(f->s, "gent", 8, 10, 100, 1 << 20, page_cb, &p,
-	                    &more),
-	    LS_OK);
+	assert_int_equal(store_feed_page(f->s, "gent", 8, 10, 100, 1 << 20,
+	                                 page_cb, &p, &more),
+	                 LS_OK);
 	assert_int_equal(p.n, 3);
 	assert_false(more);
 	/* Bad ranges. */
-	assert_int_equal(store_feed_page(f->s, "gent", 0, 0, 1, 1, page_cb, &p,
-	                                 &more),
-	                 LS_EINVAL);
-	assert_int_equal(store_feed_page(f->s, "gent", 5, 4, 1, 1, page_cb, &p,
-	                                 &more),
-	                 LS_EINVAL);
+	assert_int_equal(
+	    store_feed_page(f->s, "gent", 0, 0, 1, 1, page_cb, &p, &more),
+	    LS_EINVAL);
+	assert_int_equal(
+	    store_feed_page(f->s, "gent", 5, 4, 1, 1, page_cb, &p, &more),
+	    LS_EINVAL);
 }
 
 static void test_list_and_latest_by_type(void **state)
@@ -355,16 +351,16 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_chain_is_appended_and_read_back, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing,
+	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_rollback_of_caller_transaction,
 	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_rollback_of_caller_transaction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_fork_quarantines_until_resolved, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pages_respect_bounds, setup,
 	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_list_and_latest_by_type,
-	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_and_latest_by_type, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,86 @@
+/*
+ * The trust a node works under: the federation's roster, disclosure
+ * policy and taxonomy in force.
+ *
+ * They are the latest documents of the federation feed (origin = the
+ * federation id), which every node holds like any other feed. At start-up
+ * node_trust_load() rebuilds them by verifying that feed from seq 1 in
+ * order, starting from the anchor (the federation public key in the
+ * node's configuration) — so a node trusts nothing it has not verified
+ * itself, even from its own store. Later federation documents arrive by
+ * sync: node_trust_check() says whether one may be stored, and after it
+ * is stored node_trust_admit() puts it in force.
+ *
+ * A roster replaces the one in force only as its valid successor
+ * (proto_roster_check_successor): keys and members are never dropped,
+ * revocations never withdrawn.
+ *
+ * Ownership: a struct node_trust owns its documents (node_trust_fini).
+ * Pointers it hands out are valid until the next admit, load or fini.
+ */
+#ifndef LS_NODE_TRUST_H
+#define LS_NODE_TRUST_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+#include "proto/doc.h"
+#include "store/store.h"
+
+struct node_trust {
+	char federation[LS_NODE_ID_SIZE];
+	int has_anchor;
+	uint8_t anchor_pk[LS_PUBKEY_BYTES];
+	/* The documents in force; hdr.seq == 0 where none is known yet. */
+	struct ls_doc roster;
+	struct ls_doc policy;
+	struct ls_doc taxonomy;
+	/* The position of the federation feed the trust was built to. */
+	struct ls_feed_head head;
+};
+
+/* An empty trust for the federation `federation` with its anchor key
+ * (NULL: no anchor configured; then no roster can ever be accepted and
+ * the node runs on its own). */
+void node_trust_init(struct node_trust *t, const char *federation,
+                     const uint8_t anchor_pk[LS_PUBKEY_BYTES]);
+
+void node_trust_fini(struct node_trust *t);
+
+/*
+ * Rebuild from the federation feed in the store (t must be fresh from
+ * node_trust_init). A stored document that does not verify or a roster
+ * that is not a valid successor stops the load with that error: the
+ * store was tampered with or written by a broken build; the node must not
+ * run on it.
+ */
+int node_trust_load(struct node_trust *t, struct store *s, int64_t now,
+                    struct ls_errinfo *e);
+
+/* The view proto_doc_verify() and the sessions work with. Points into t. */
+void node_trust_view(const struct node_trust *t, struct ls_trust *out);
+
+/*
+ * May this verified federation document be stored? It must be the next
+ * one of the federation feed (LS_ECHAIN otherwise) and, for a roster, a
+ * valid successor of the one in force (LS_EPOLICY otherwise). Documents
+ * of other origins are no concern of the trust: LS_OK.
+ */
+int node_trust_check(const struct node_trust *t, const struct ls_doc *doc,
+                     const uint8_t hash[LS_HASH_BYTES], struct ls_errinfo *e);
+
+/*
+ * Put a stored federation document in force (after node_trust_check and
+ * store_feed_append succeeded). Takes the document: on LS_OK *doc is
+ * zeroed and t owns what it held. A document of another origin is left
+ * alone (LS_OK, *doc unchanged).
+ */
+int node_trust_admit(struct node_trust *t, struct ls_doc *doc,
+                     const uint8_t hash[LS_HASH_BYTES], struct ls_errinfo *e);
+
+/* The documents in force, or NULL where none is known yet. */
+const struct ls_roster *node_trust_roster(const struct node_trust *t);
+const struct ls_policy *node_trust_policy(const struct node_trust *t);
+const struct ls_taxonomy_doc *node_trust_taxonomy(const struct node_trust *t);
+
+#endif

@@ -1,0 +1,272 @@
+/* node/trust and node/feed: the trust in force rebuilt from the store,
+ * roster succession, and publishing to the own feed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/alloc.h"
+#include "node/feed.h"
+#include "node/trust.h"
+#include "tests/fixture.h"
+#include "tests/unit/fixture.h"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *s;
+	struct ls_keypair *fed;
+	struct ls_feed_head fed_head;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct store_options opt = {.create = 1, .busy_timeout_ms = -1};
+	fixture_tmpdir(f->dir, sizeof f->dir);
+	snprintf(f->path, sizeof f->path, "%s/signaal.db", f->dir);
+	if (store_open(f->path, &opt, &f->s, NULL) != LS_OK)
+		return -1;
+	f->fed = fx_key("federation");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	store_close(f->s);
+	proto_keypair_free(f->fed);
+	fixture_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Sign a federation document and store it as sync would: verify, check
+ * against the trust, append, admit. Returns the first failing code. */
+static int fed_publish(struct fx *f, struct node_trust *t, struct ls_doc *d)
+{
+	struct ls_trust view;
+	struct ls_doc got;
+	struct ls_doc_info info;
+	struct store_doc_meta m;
+	size_t len;
+	uint8_t *env;
+	int rc;
+
+	strcpy(d->hdr.origin, FX_FEDERATION);
+	env = fx_sign(d, &f->fed_head, FX_NOW - 3600, "federation", &len);
+	node_trust_view(t, &view);
+	memset(&got, 0, sizeof got);
+	rc = proto_doc_verify(&view, env, len, FX_NOW, &got, &info, NULL);
+	if (rc == LS_OK)
+		rc = node_trust_check(t, &got, info.hash, NULL);
+	if (rc == LS_OK) {
+		memset(&m, 0, sizeof m);
+		strcpy(m.origin, got.hdr.origin);
+		m.seq = got.hdr.seq;
+		m.type = got.hdr.type;
+		memcpy(m.hash, info.hash, LS_HASH_BYTES);
+		memcpy(m.prev, got.hdr.prev, LS_HASH_BYTES);
+		m.created = got.hdr.created;
+		rc = store_feed_append(f->s, &m, env, len);
+	}
+	if (rc == LS_OK)
+		rc = node_trust_admit(t, &got, info.hash, NULL);
+	proto_doc_fini(&got);
+	ls_free(env);
+	return rc;
+}
+
+static void make_roster(struct ls_doc *d)
+{
+	proto_doc_init(d, LS_DOC_ROSTER);
+	fx_roster(&d->body.roster);
+}
+
+static void test_trust_is_rebuilt_from_the_store(void **state)
+{
+	struct fx *f = *state;
+	struct node_trust t, again;
+	struct ls_doc d;
+
+	node_trust_init(&t, FX_FEDERATION, f->fed->pk);
+	assert_null(node_trust_roster(&t));
+	make_roster(&d);
+	assert_int_equal(fed_publish(f, &t, &d), LS_OK);
+	proto_doc_fini(&d);
+	proto_doc_init(&d, LS_DOC_POLICY);
+	fx_policy(&d.body.policy);
+	assert_int_equal(fed_publish(f, &t, &d), LS_OK);
+	proto_doc_fini(&d);
+	assert_non_null(node_trust_roster(&t));
+	assert_non_null(node_trust_policy(&t));
+	assert_null(node_trust_taxonomy(&t));
+
+	node_trust_init(&again, FX_FEDERATION, f->fed->pk);
+	assert_int_equal(node_trust_load(&again, f->s, FX_NOW, NULL), LS_OK);
+	assert_int_equal(again.head.seq, 2);
+	assert_memory_equal(again.head.hash, t.head.hash, LS_HASH_BYTES);
+	assert_non_null(node_trust_roster(&again));
+	assert_int_equal(node_trust_policy(&again)->params.k, 5);
+	node_trust_fini(&again);
+	node_trust_fini(&t);
+}
+
+static void test_roster_that_drops_a_member_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct node_trust t;
+	struct ls_doc d;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	node_trust_init(&t, FX_FEDERATION, f->fed->pk);
+	make_roster(&d);
+	assert_int_equal(fed_publish(f, &t, &d), LS_OK);
+	proto_doc_fini(&d);
+	make_roster(&d);
+	d.body.roster.n_members--; /* drops the last member */
+	assert_int_equal(fed_publish(f, &t, &d), LS_EPOLICY);
+	d.body.roster.n_members++;
+	proto_doc_fini(&d);
+	/* Nothing was stored, the old roster stays in force. */
+	assert_int_equal(store_feed_head(f->s, FX_FEDERATION, &seq, hash),
+	                 LS_OK);
+	assert_int_equal(seq, 1);
+	assert_int_equal(t.head.seq, 1);
+	node_trust_fini(&t);
+}
+
+static void test_forged_federation_document_in_store_stops_load(void **state)
+{
+	struct fx *f = *state;
+	struct node_trust t;
+	struct ls_doc d;
+	struct ls_feed_head head = {0};
+	struct store_doc_meta m;
+	struct ls_errinfo e;
+	uint8_t *env;
+	size_t len;
+
+	/* Someone writes a roster signed by a member key straight into the
+	 * store: the store does not verify, the trust must. */
+	make_roster(&d);
+	strcpy(d.hdr.origin, FX_FEDERATION);
+	env = fx_sign(&d, &head, FX_NOW - 60, "gent", &len);
+	memset(&m, 0, sizeof m);
+	strcpy(m.origin, FX_FEDERATION);
+	m.seq = 1;
+	m.type = LS_DOC_ROSTER;
+	memcpy(m.hash, head.hash, LS_HASH_BYTES);
+	assert_int_equal(store_feed_append(f->s, &m, env, len), LS_OK);
+	ls_free(env);
+	proto_doc_fini(&d);
+
+	node_trust_init(&t, FX_FEDERATION, f->fed->pk);
+	assert_int_equal(node_trust_load(&t, f->s, FX_NOW, &e), LS_EKEY);
+	assert_null(node_trust_roster(&t));
+	node_trust_fini(&t);
+}
+
+static void test_out_of_order_federation_document_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct node_trust t;
+	struct ls_doc d;
+
+	node_trust_init(&t, FX_FEDERATION, f->fed->pk);
+	make_roster(&d);
+	assert_int_equal(fed_publish(f, &t, &d), LS_OK);
+	proto_doc_fini(&d);
+	/* Pretend seq 2 exists: the next document claims seq 3. */
+	f->fed_head.seq++;
+	proto_doc_init(&d, LS_DOC_POLICY);
+	fx_policy(&d.body.policy);
+	assert_int_equal(fed_publish(f, &t, &d), LS_ECHAIN);
+	proto_doc_fini(&d);
+	node_trust_fini(&t);
+}
+
+static void test_publish_appends_verifiable_documents(void **state)
+{
+	struct fx *f = *state;
+	struct node_trust t;
+	struct ls_keypair *kp = fx_key("kortrijk");
+	struct store_doc_meta m1, m2;
+	struct ls_doc d, back;
+	struct ls_trust view;
+	uint8_t *env;
+	size_t len;
+
+	node_trust_init(&t, FX_FEDERATION, f->fed->pk);
+	make_roster(&d);
+	assert_int_equal(fed_publish(f, &t, &d), LS_OK);
+	proto_doc_fini(&d);
+
+	for (int i = 0; i < 2; i++) {
+		proto_doc_init(&d, LS_DOC_STATUS);
+		strcpy(d.hdr.origin, "kortrijk");
+		fx_status(&d.body.status, 3);
+		assert_int_equal(node_feed_publish(f->s, kp, &d,
+		                                   FX_NOW - 100 + i,
+		                                   i ? &m2 : &m1, NULL),
+		                 LS_OK);
+		proto_doc_fini(&d);
+	}
+	assert_int_equal(m1.seq, 1);
+	assert_int_equal(m2.seq, 2);
+	assert_memory_equal(m2.prev, m1.hash, LS_HASH_BYTES);
+
+	/* What was stored verifies against the trust and reads back. */
+	assert_int_equal(store_feed_get(f->s, "kortrijk", 2, NULL, &env, &len),
+	                 LS_OK);
+	node_trust_view(&t, &view);
+	memset(&back, 0, sizeof back);
+	assert_int_equal(
+	    proto_doc_verify(&view, env, len, FX_NOW, &back, NULL, NULL),
+	    LS_OK);
+	proto_doc_fini(&back);
+	ls_free(env);
+	assert_int_equal(node_feed_read(f->s, "kortrijk", 1, &back, NULL),
+	                 LS_OK);
+	assert_int_equal(back.hdr.type, LS_DOC_STATUS);
+	proto_doc_fini(&back);
+	assert_int_equal(node_feed_read(f->s, "kortrijk", 3, &back, NULL),
+	                 LS_ENOTFOUND);
+
+	/* Inside a caller's transaction that is rolled back: nothing. */
+	assert_int_equal(store_tx_begin(f->s), LS_OK);
+	proto_doc_init(&d, LS_DOC_STATUS);
+	strcpy(d.hdr.origin, "kortrijk");
+	fx_status(&d.body.status, 1);
+	assert_int_equal(
+	    node_feed_publish(f->s, kp, &d, FX_NOW - 50, &m1, NULL), LS_OK);
+	proto_doc_fini(&d);
+	store_tx_rollback(f->s);
+	assert_int_equal(node_feed_read(f->s, "kortrijk", 3, &back, NULL),
+	                 LS_ENOTFOUND);
+
+	proto_keypair_free(kp);
+	node_trust_fini(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_trust_is_rebuilt_from_the_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_roster_that_drops_a_member_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_forged_federation_document_in_store_stops_load, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_out_of_order_federation_document_is_refused, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_publish_appends_verifiable_documents, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
