@@ -69,9 +69,9 @@ static int seen_cb(void *ctx, const struct ls_signal *sig, int64_t created)
 
 static void fill(void)
 {
-	char date[LS_DATE_SIZE];
-	for (int d = 1; d <= 9; d++) {
-		snprintf(date, sizeof date, "2025-03-%02d", d);
+	char date[32];
+	for (unsigned d = 1; d <= 9; d++) {
+		snprintf(date, sizeof date, "2025-03-%02u", d);
 		add(date, "wonen", d % 3 == 0 ? "CAW" : "CLB Noord",
 		    d % 2 ? "mw-1" : "mw-2");
 	}
