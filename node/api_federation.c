@@ -655,9 +655,13 @@ int api_federation(struct api_call *c)
 		json_object_set_new(o, "rol",
 		                    n->role ? json_string(ls_role_name(n->role))
 		                            : json_null());
+		/* Membership is known only with a roster in force. */
 		json_object_set_new(
 		    o, "lid",
-		    json_boolean(n->member && (n->left == 0 || n->left > now)));
+		    roster == NULL
+		        ? json_null()
+		        : json_boolean(n->member &&
+		                       (n->left == 0 || n->left > now)));
 		json_object_set_new(o, "vertrokken_op", api_json_time(n->left));
 		json_object_set_new(
 		    o, "zelf",

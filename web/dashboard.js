@@ -27,13 +27,17 @@
     return t;
   }
 
-  /* A scale maximum that gives round tick values. */
+  /* A scale maximum with four whole, round ticks. */
   function niceMax(v) {
-    if (v <= 4) return 4;
-    var p = Math.pow(10, Math.floor(Math.log10(v)));
-    var steps = [1, 2, 2.5, 5, 10];
-    for (var i = 0; i < steps.length; i++) if (steps[i] * p >= v) return steps[i] * p;
-    return 10 * p;
+    var step = Math.max(1, v / 4);
+    var p = Math.pow(10, Math.floor(Math.log10(step)));
+    var steps = [1, 2, 5, 10];
+    for (var i = 0; i < steps.length; i++) if (steps[i] * p >= step) return 4 * steps[i] * p;
+    return 40 * p;
+  }
+
+  function shorten(s, n) {
+    return s.length > n ? s.slice(0, n - 1) + "…" : s;
   }
 
   /* One theme: local bars (left axis) and the federation's band with its
@@ -50,12 +54,22 @@
     var root = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "grafiek", role: "img",
       "aria-label": title + ": " + sumLocal + " signalen hier in " + n + " maanden; federatie tussen " +
         fedMin.reduce(function (a, b) { return a + b; }, 0) + " en " + fedMax.reduce(function (a, b) { return a + b; }, 0) });
-    root.appendChild(text(L, 16, title, "titel", "start"));
+    var hasFed = fedMax.some(function (v) { return v > 0; });
+    var head = text(L, 16, shorten(title, 48), "titel", "start");
+    var full = svg("title");
+    full.textContent = title;
+    head.appendChild(full);
+    root.appendChild(head);
     for (var k = 0; k <= 4; k++) {
       var gy = T + h - k * h / 4;
       root.appendChild(svg("line", { x1: L, x2: L + w, y1: gy, y2: gy, class: "raster" }));
       root.appendChild(text(L - 6, gy + 4, String(Math.round(lmax * k / 4)), "as lokaal", "end"));
-      root.appendChild(text(L + w + 6, gy + 4, String(Math.round(fmax * k / 4)), "as federatie", "start"));
+      if (hasFed) root.appendChild(text(L + w + 6, gy + 4, String(Math.round(fmax * k / 4)), "as federatie", "start"));
+    }
+    var top = fedMax.map(function (v, i) { return x(i) + "," + yf(v); });
+    var bottom = fedMin.map(function (v, i) { return x(i) + "," + yf(v); }).reverse();
+    if (hasFed) {
+      root.appendChild(svg("polygon", { points: top.concat(bottom).join(" "), class: "band" }));
     }
     var bw = Math.max(2, w / n * 0.6);
     local.forEach(function (v, i) {
@@ -65,15 +79,10 @@
       r.appendChild(tip);
       root.appendChild(r);
     });
-    var top = fedMax.map(function (v, i) { return x(i) + "," + yf(v); });
-    var bottom = fedMin.map(function (v, i) { return x(i) + "," + yf(v); }).reverse();
-    if (fedMax.some(function (v) { return v > 0; })) {
-      root.appendChild(svg("polygon", { points: top.concat(bottom).join(" "), class: "band" }));
-      root.appendChild(svg("polyline", { points: fedMax.map(function (v, i) { return x(i) + "," + yf((v + fedMin[i]) / 2); }).join(" "), class: "lijn" }));
-    }
+    if (hasFed) root.appendChild(svg("polyline", { points: fedMax.map(function (v, i) { return x(i) + "," + yf((v + fedMin[i]) / 2); }).join(" "), class: "lijn" }));
     var every = Math.ceil(n / 6);
     periods.forEach(function (p, i) {
-      if (i % every === 0 || i === n - 1) root.appendChild(text(x(i), H - 12, p, "as"));
+      if ((i % every === 0 && n - 1 - i >= every) || i === n - 1) root.appendChild(text(x(i), H - 12, p, "as"));
     });
     return root;
   }
@@ -91,7 +100,11 @@
   function loadTrends() {
     var months = document.getElementById("maanden").value;
     var theme = document.getElementById("thema-filter").value;
-    var q = "/api/v1/trends?maanden=" + encodeURIComponent(months) + (theme ? "&thema=" + encodeURIComponent(theme) : "");
+    var until = document.getElementById("tot").value;
+    var q = "/api/v1/trends?maanden=" + encodeURIComponent(months) + (theme ? "&thema=" + encodeURIComponent(theme) : "") +
+      (/^\d{4}-\d{2}$/.test(until) ? "&tot=" + until : "");
+    /* The choice is in the address, so it can be bookmarked. */
+    history.replaceState(null, "", "?" + q.split("?")[1]);
     var box = document.getElementById("grafieken");
     LS.api("GET", q).then(function (res) {
       LS.clear(box);
@@ -190,6 +203,11 @@
         res.data.thema.filter(function (t) { return !t.lokaal; }).sort(function (a, b) { return a.label.localeCompare(b.label, "nl"); })
           .forEach(function (t) { themeLabels[t.code] = t.label; sel.appendChild(el("option", { value: t.code, text: t.label })); });
       }
+      var start = new URLSearchParams(window.location.search);
+      if (/^\d{4}-\d{2}$/.test(start.get("tot") || "")) document.getElementById("tot").value = start.get("tot");
+      if (["6", "12", "24", "36"].indexOf(start.get("maanden")) >= 0) document.getElementById("maanden").value = start.get("maanden");
+      if (start.get("thema") && themeLabels[start.get("thema")]) document.getElementById("thema-filter").value = start.get("thema");
+      document.getElementById("tot").addEventListener("change", loadTrends);
       document.getElementById("maanden").addEventListener("change", loadTrends);
       document.getElementById("thema-filter").addEventListener("change", loadTrends);
       loadTrends();

@@ -38,7 +38,7 @@
         var overall = k.forks > 0 || k.in_quarantaine ? "fout" : [seen, lag].indexOf("fout") >= 0 ? "fout" :
           [seen, lag].indexOf("waarschuwing") >= 0 ? "waarschuwing" : seen === "onbekend" ? "onbekend" : "ok";
         n[overall]++;
-        var name = (k.naam || k.id) + (k.zelf ? " (dit knooppunt)" : "") + (k.lid ? "" : " — geen lid");
+        var name = (k.naam || k.id) + (k.zelf ? " (dit knooppunt)" : "") + (k.lid || !d.federatie ? "" : " — geen lid");
         body.appendChild(el("tr", { class: "staat-" + overall, "data-knooppunt": k.id },
           el("th", { scope: "row" }, el("span", { class: "stip " + overall, "aria-label": overall }), " " + name),
           cell(k.rol || "–"),
