@@ -200,10 +200,10 @@ int api_trends(struct api_call *c)
 			t->themes[t->n_themes++] = x;
 	}
 	if (t->only != NULL && t->n_themes == 0) {
+		api_fail(c, API_E_UNKNOWN_CODE, "thema",
+		         "Onbekende gedeelde themacode '%.40s'.", t->only);
 		ls_free(t);
-		return api_fail(c, API_E_UNKNOWN_CODE, "thema",
-		                "Onbekende gedeelde themacode '%.40s'.",
-		                v = api_param(c, "thema"));
+		return -1;
 	}
 	ls_errinfo_clear(&e);
 	rc = store_signal_theme_months(c->api->store, t->first, t->n, local_cb,

@@ -15,9 +15,10 @@
     return new TextEncoder().encode(text).length;
   }
 
+  /* The node registers a signal on today's date in UTC; an observation
+   * may not be later. */
   function today() {
-    var d = new Date();
-    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+    return new Date().toISOString().slice(0, 10);
   }
 
   /* Checkboxes or radio buttons for one dimension; local sub-codes are
