@@ -181,6 +181,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/signaal
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	cp -r configs $(DESTDIR)$(PREFIX)/share/signaal/
+	# The web pages the node serves ([http] web_dir; docs/API.md).
+	install -d $(DESTDIR)$(PREFIX)/share/signaal/web
+	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/signaal/web/
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

@@ -161,6 +161,25 @@ static const char SCHEMA_V3[] =
     "  PRIMARY KEY (origin, seq)"
     ");";
 
+/* Version 4: API access tokens. Only the hash of a token's secret is
+ * kept (core/token.h); rows are never deleted, only revoked. */
+static const char SCHEMA_V4[] =
+    "CREATE TABLE api_token ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_id BLOB NOT NULL UNIQUE CHECK (length(token_id) = 8),"
+    "  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    "  role INTEGER NOT NULL CHECK (role BETWEEN 1 AND 3),"
+    "  organisation TEXT,"
+    "  person TEXT,"
+    "  label TEXT,"
+    "  created_by TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER,"
+    "  revoked_at INTEGER,"
+    "  CHECK (role <> 1 OR organisation IS NOT NULL),"
+    "  CHECK (person IS NULL OR organisation IS NOT NULL)"
+    ");";
+
 /* APPEND new steps at the end; versions are consecutive from 1. */
 static const struct store_migration migrations[] = {
     {.version = 1,
@@ -169,9 +188,8 @@ static const struct store_migration migrations[] = {
     {.version = 2,
      .summary = "dossiers: phases, history, actions, feedback",
      .sql = SCHEMA_V2},
-    {.version = 3,
-     .summary = "federation feeds and forks",
-     .sql = SCHEMA_V3},
+    {.version = 3, .summary = "federation feeds and forks", .sql = SCHEMA_V3},
+    {.version = 4, .summary = "API access tokens", .sql = SCHEMA_V4},
 };
 
 const struct store_migration *store_schema_migrations(size_t *n)

@@ -250,26 +250,37 @@ int store_signal_insert(struct store *s, struct ls_signal *sig,
 
 /* --- reading ------------------------------------------------------- */
 
-static const char SQL_SELECT[] =
-    "SELECT s.uid, s.registered_at, s.observed_on, s.age_id, s.problem_id,"
-    " s.sector_id, o.name, r.local_id, s.persons, s.severity,"
-    " s.neighbourhood, s.description, s.status, s.created_at,"
-    " (SELECT group_concat(theme_id) FROM signal_theme"
-    "   WHERE signal_id = s.id),"
-    " (SELECT group_concat(target_id) FROM signal_target"
-    "   WHERE signal_id = s.id) "
-    "FROM signal s JOIN organisation o ON o.id = s.organisation_id"
-    " LEFT JOIN reporter r ON r.id = s.reporter_id "
-    "WHERE (?1 IS NULL OR s.registered_at >= ?1)"
-    " AND (?2 IS NULL OR s.registered_at < ?2)"
-    " AND (?3 IS NULL OR s.age_id IN"
-    "   (SELECT id FROM taxonomy WHERE id = ?3 OR parent_id = ?3))"
-    " AND (?4 IS NULL OR s.status = ?4)"
-    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM signal_theme t"
-    "   JOIN taxonomy x ON x.id = t.theme_id WHERE t.signal_id = s.id"
-    "   AND (x.id = ?5 OR x.parent_id = ?5)))"
-    " AND (?6 IS NULL OR s.uid = ?6) "
+/* The listing, in both orders. ?1/?2 period, ?3 age, ?4 status, ?5
+ * theme, ?6 one id, ?7 limit, ?8 organisation, ?9 reporter, ?10/?11 the
+ * keyset cursor (row values compare lexicographically). */
+#define SQL_SELECT_BODY                                                        \
+	"SELECT s.uid, s.registered_at, s.observed_on, s.age_id, "             \
+	"s.problem_id,"                                                        \
+	" s.sector_id, o.name, r.local_id, s.persons, s.severity,"             \
+	" s.neighbourhood, s.description, s.status, s.created_at,"             \
+	" (SELECT group_concat(theme_id) FROM signal_theme"                    \
+	"   WHERE signal_id = s.id),"                                          \
+	" (SELECT group_concat(target_id) FROM signal_target"                  \
+	"   WHERE signal_id = s.id), s.id "                                    \
+	"FROM signal s JOIN organisation o ON o.id = s.organisation_id"        \
+	" LEFT JOIN reporter r ON r.id = s.reporter_id "                       \
+	"WHERE (?1 IS NULL OR s.registered_at >= ?1)"                          \
+	" AND (?2 IS NULL OR s.registered_at < ?2)"                            \
+	" AND (?3 IS NULL OR s.age_id IN"                                      \
+	"   (SELECT id FROM taxonomy WHERE id = ?3 OR parent_id = ?3))"        \
+	" AND (?4 IS NULL OR s.status = ?4)"                                   \
+	" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM signal_theme t"             \
+	"   JOIN taxonomy x ON x.id = t.theme_id WHERE t.signal_id = s.id"     \
+	"   AND (x.id = ?5 OR x.parent_id = ?5)))"                             \
+	" AND (?6 IS NULL OR s.uid = ?6)"                                      \
+	" AND (?8 IS NULL OR o.name = ?8)"                                     \
+	" AND (?9 IS NULL OR r.local_id = ?9)"
+static const char SQL_SELECT[] = SQL_SELECT_BODY
+    " AND (?10 IS NULL OR (s.registered_at, s.id) > (?10, ?11)) "
     "ORDER BY s.registered_at, s.id LIMIT ?7";
+static const char SQL_SELECT_DESC[] = SQL_SELECT_BODY
+    " AND (?10 IS NULL OR (s.registered_at, s.id) < (?10, ?11)) "
+    "ORDER BY s.registered_at DESC, s.id DESC LIMIT ?7";
 
 static struct ls_text column_text(sqlite3_stmt *st, int col)
 {
@@ -339,16 +350,25 @@ static int decode_row(struct store *s, sqlite3_stmt *st, struct ls_signal *sig)
 	return LS_OK;
 }
 
+/* Run the listing. With page set, one row more than f->limit is read to
+ * learn whether the page is the last; it is not handed to cb. */
 static int run_select(struct store *s, const struct store_signal_filter *f,
                       const uint8_t *uid, store_signal_cb cb, void *ctx,
-                      uint64_t *found, struct ls_errinfo *e)
+                      uint64_t *found, int page,
+                      struct store_signal_cursor *last, int *more,
+                      struct ls_errinfo *e)
 {
 	sqlite3_stmt *st;
-	char first[LS_DATE_SIZE], after[LS_DATE_SIZE];
+	char first[LS_DATE_SIZE], after[LS_DATE_SIZE], cur[LS_DATE_SIZE];
+	uint64_t limit = f != NULL ? f->limit : 0;
 	int rc;
 
 	*found = 0;
-	if ((rc = store_stmt(s, SQL_SELECT, &st)) != LS_OK)
+	if (more != NULL)
+		*more = 0;
+	if ((rc = store_stmt(
+	         s, f != NULL && f->newest_first ? SQL_SELECT_DESC : SQL_SELECT,
+	         &st)) != LS_OK)
 		return ls_errf(e, rc, "interne fout");
 	if (f != NULL && f->has_period) {
 		struct ls_date a, b;
@@ -381,13 +401,30 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 	if (uid != NULL)
 		sqlite3_bind_blob(st, 6, uid, LS_SIGNAL_ID_BYTES,
 		                  SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7,
-	                   f != NULL && f->limit > 0 && f->limit < INT64_MAX
-	                       ? (int64_t)f->limit
-	                       : -1);
+	if (f != NULL && f->organisation != NULL)
+		sqlite3_bind_text(st, 8, f->organisation, -1, SQLITE_STATIC);
+	if (f != NULL && f->reporter != NULL)
+		sqlite3_bind_text(st, 9, f->reporter, -1, SQLITE_STATIC);
+	if (f != NULL && f->has_cursor) {
+		const struct ls_date *d = &f->cursor.registered_at;
+		if (d->year < LS_YEAR_MIN || d->year > LS_YEAR_MAX ||
+		    d->day < 1 || d->day > ls_days_in_month(d->year, d->month))
+			return ls_errf(e, LS_EINVAL, "ongeldige positie");
+		ls_date_format(&f->cursor.registered_at, cur);
+		sqlite3_bind_text(st, 10, cur, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 11, f->cursor.seq);
+	}
+	if (page && limit > 0 && limit < INT64_MAX)
+		limit++; /* one more, to know whether there is a next page */
+	sqlite3_bind_int64(
+	    st, 7, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ls_signal sig;
 		int stop;
+		if (page && f->limit > 0 && *found == f->limit) {
+			*more = 1;
+			break;
+		}
 		if (decode_row(s, st, &sig) != LS_OK) {
 			sqlite3_reset(st);
 			return ls_errf(
@@ -396,6 +433,10 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 			    "beschadigd; voer 'signaalctl check' uit");
 		}
 		(*found)++;
+		if (last != NULL) {
+			last->registered_at = sig.registered_at;
+			last->seq = sqlite3_column_int64(st, 16);
+		}
 		stop = cb(ctx, &sig, sqlite3_column_int64(st, 13));
 		if (stop != 0) {
 			sqlite3_reset(st);
@@ -403,6 +444,8 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 		}
 	}
 	sqlite3_reset(st);
+	if (page && *more)
+		return LS_OK;
 	if (rc != SQLITE_DONE)
 		return ls_errf(e, store_err(s, rc, "signal_select"),
 		               "kan de signalen niet lezen");
@@ -413,14 +456,94 @@ int store_signal_list(struct store *s, const struct store_signal_filter *f,
                       store_signal_cb cb, void *ctx, struct ls_errinfo *e)
 {
 	uint64_t found;
-	return run_select(s, f, NULL, cb, ctx, &found, e);
+	return run_select(s, f, NULL, cb, ctx, &found, 0, NULL, NULL, e);
+}
+
+int store_signal_page(struct store *s, const struct store_signal_filter *f,
+                      store_signal_cb cb, void *ctx,
+                      struct store_signal_cursor *last, int *more,
+                      struct ls_errinfo *e)
+{
+	uint64_t found;
+	if (f == NULL || f->limit == 0)
+		return ls_errf(e, LS_EINVAL, "een pagina heeft een limiet");
+	return run_select(s, f, NULL, cb, ctx, &found, 1, last, more, e);
+}
+
+static const char SQL_THEME_MONTHS[] =
+    "SELECT substr(s.registered_at, 1, 7), coalesce(p.code, x.code), "
+    "count(*) FROM signal s JOIN signal_theme t ON t.signal_id = s.id "
+    "JOIN taxonomy x ON x.id = t.theme_id "
+    "LEFT JOIN taxonomy p ON p.id = x.parent_id "
+    "WHERE s.registered_at >= ?1 AND s.registered_at < ?2 "
+    "GROUP BY 1, 2 ORDER BY 1, 2";
+
+int store_signal_theme_months(struct store *s, int32_t first, int32_t n_months,
+                              int (*cb)(void *ctx, int32_t month,
+                                        const char *theme, uint64_t count),
+                              void *ctx, struct ls_errinfo *e)
+{
+	struct ls_period p = {.months = 1}, end;
+	struct ls_date a, b;
+	char from[LS_DATE_SIZE], to[LS_DATE_SIZE];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (n_months < 1 || n_months > 120)
+		return ls_errf(e, LS_EINVAL, "1 tot 120 maanden");
+	p.year = first / 12;
+	p.month = first % 12 + 1;
+	if (ls_period_check(&p) != LS_OK ||
+	    ls_period_add(&p, n_months - 1, &end) != LS_OK)
+		return ls_errf(e, LS_EINVAL, "ongeldige periode");
+	ls_period_bounds(&p, &a, &b);
+	ls_date_format(&a, from);
+	ls_period_bounds(&end, &a, &b);
+	ls_date_format(&b, to);
+	if ((rc = store_stmt(s, SQL_THEME_MONTHS, &st)) != LS_OK)
+		return ls_errf(e, rc, "interne fout");
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ym = (const char *)sqlite3_column_text(st, 0);
+		const char *code = (const char *)sqlite3_column_text(st, 1);
+		struct ls_date d;
+		char day[LS_DATE_SIZE];
+		int stop;
+		if (ym == NULL || code == NULL || strlen(ym) != 7) {
+			sqlite3_reset(st);
+			return ls_errf(
+			    e, LS_ECORRUPT,
+			    "een signaal in de databank is "
+			    "beschadigd; voer 'signaalctl check' uit");
+		}
+		snprintf(day, sizeof day, "%s-01", ym);
+		if (ls_date_parse(day, 10, &d) != LS_OK) {
+			sqlite3_reset(st);
+			return ls_errf(
+			    e, LS_ECORRUPT,
+			    "een signaal in de databank is "
+			    "beschadigd; voer 'signaalctl check' uit");
+		}
+		stop = cb(ctx, ls_month_index(d.year, d.month), code,
+		          (uint64_t)sqlite3_column_int64(st, 2));
+		if (stop != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ls_errf(e, store_err(s, rc, "theme_months"),
+		               "kan de signalen niet lezen");
+	return LS_OK;
 }
 
 int store_signal_get(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
                      store_signal_cb cb, void *ctx, struct ls_errinfo *e)
 {
 	uint64_t found;
-	int rc = run_select(s, NULL, id, cb, ctx, &found, e);
+	int rc = run_select(s, NULL, id, cb, ctx, &found, 0, NULL, NULL, e);
 	if (rc == LS_OK && found == 0) {
 		char hex[LS_SIGNAL_ID_HEX_SIZE];
 		ls_signal_id_format(id, hex);

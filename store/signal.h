@@ -23,6 +23,13 @@
 
 struct store;
 
+/* A position in a listing, for keyset pagination: the registration
+ * date and the store's row number of the last signal seen. */
+struct store_signal_cursor {
+	struct ls_date registered_at;
+	int64_t seq;
+};
+
 struct store_signal_filter {
 	int has_period;
 	struct ls_period period; /* by registered_at */
@@ -31,6 +38,14 @@ struct store_signal_filter {
 	const char *age;         /* code, same rule; NULL: any */
 	int status;              /* enum ls_signal_status, -1: any */
 	uint64_t limit;          /* 0: no limit */
+	/* Added for the API (zero keeps the behaviour above): */
+	const char *organisation; /* exact name; NULL: any */
+	const char *reporter;     /* exact local id (with organisation);
+	                             NULL: any */
+	int newest_first;         /* 1: newest registration first */
+	int has_cursor;           /* 1: only signals after `cursor` in the
+	                             listing's order */
+	struct store_signal_cursor cursor;
 };
 
 /* Called per signal; created_at is when it was stored (Unix time). */
@@ -47,6 +62,25 @@ int store_signal_insert(struct store *s, struct ls_signal *sig,
  * LS_EINVAL for an unknown code in the filter. */
 int store_signal_list(struct store *s, const struct store_signal_filter *f,
                       store_signal_cb cb, void *ctx, struct ls_errinfo *e);
+
+/* One page of a listing: like store_signal_list, with f->limit (1 or
+ * more) signals at most. *more is 1 when further signals match after the
+ * page, and *last is then the position to pass as f->cursor for the next
+ * page. */
+int store_signal_page(struct store *s, const struct store_signal_filter *f,
+                      store_signal_cb cb, void *ctx,
+                      struct store_signal_cursor *last, int *more,
+                      struct ls_errinfo *e);
+
+/* Signals per month and theme, for trends: for each of the n_months
+ * months from `first` (a month index, core/period.h) and each shared
+ * theme code with signals registered in that month, cb(ctx, month index,
+ * code, count). A local sub-code counts under its shared code. Calls
+ * come in (month, code) order. n_months is 1..120. */
+int store_signal_theme_months(struct store *s, int32_t first, int32_t n_months,
+                              int (*cb)(void *ctx, int32_t month,
+                                        const char *theme, uint64_t count),
+                              void *ctx, struct ls_errinfo *e);
 
 /* One signal by id; LS_ENOTFOUND. */
 int store_signal_get(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],

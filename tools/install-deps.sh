@@ -8,6 +8,7 @@ packages=(
 	libuv1-dev libnng-dev libmsgpack-dev libsodium-dev libsqlite3-dev
 	libinih-dev libjansson-dev libcmocka-dev
 	sqlite3 nng-utils iproute2 procps
+	libxml2-utils nodejs
 )
 # Extra packages a target asks for (e.g. chromium for browser tests).
 if [ -n "${EXTRA_PACKAGES:-}" ]; then

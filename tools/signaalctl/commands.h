@@ -16,5 +16,6 @@ int cmd_check(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_stats(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_token(const struct ctl_context *ctx, int argc, char **argv);
 
 #endif

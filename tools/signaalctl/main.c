@@ -48,6 +48,9 @@ static const struct command commands[] = {
     {.name = "keygen",
      .run = cmd_keygen,
      .summary = "een knooppuntsleutel of de federatiesleutel maken"},
+    {.name = "token",
+     .run = cmd_token,
+     .summary = "toegangstokens voor de webpagina's en de API"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

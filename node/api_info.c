@@ -1,0 +1,152 @@
+/*
+ * Routes about the node itself: liveness (/healthz), readiness
+ * (/readyz), the Prometheus metrics (/metrics), who the caller is
+ * (/api/v1/me) and the taxonomy the capture form offers
+ * (/api/v1/taxonomy).
+ *
+ * Readiness means "fully in service": the store answers with the schema
+ * this build knows, the roster is loaded (when a federation is
+ * configured), and at least one configured peer answered its last sync.
+ * A node that is not ready still captures signals (capture needs no
+ * peer), so /readyz is for monitoring and load balancers, /healthz for
+ * restarts.
+ */
+#include "common/alloc.h"
+#include "core/node.h"
+#include "node/api_internal.h"
+#include "node/trust.h"
+#include "store/store.h"
+
+#include <string.h>
+
+int api_healthz(struct api_call *c)
+{
+	const struct node_api *api = c->api;
+	return api_reply_json(c, 200,
+	                      json_pack("{s:s, s:s, s:s}", "status", "ok",
+	                                "knooppunt", api->config->node_id,
+	                                "versie", api->software));
+}
+
+int api_readyz(struct api_call *c)
+{
+	const struct node_api *api = c->api;
+	json_t *checks = json_object(), *doc;
+	int version = 0, db_ok, roster_ok = 1, peers_ok = 1, ready;
+
+	db_ok = store_schema_version(api->store, &version) == LS_OK &&
+	        version == store_schema_latest();
+	json_object_set_new(
+	    checks, "databank",
+	    json_pack("{s:b, s:s}", "ok", db_ok, "melding",
+	              db_ok ? "de databank is open"
+	                    : "de databank antwoordt niet of heeft een "
+	                      "onbekende versie"));
+	if (api->trust == NULL || !api->trust->has_anchor) {
+		json_object_set_new(checks, "roster",
+		                    json_pack("{s:b, s:s}", "ok", 1, "melding",
+		                              "geen federatie ingesteld"));
+	} else {
+		roster_ok = node_trust_roster(api->trust) != NULL;
+		json_object_set_new(
+		    checks, "roster",
+		    json_pack("{s:b, s:s}", "ok", roster_ok, "melding",
+		              roster_ok ? "de ledenlijst is geladen"
+		                        : "nog geen ledenlijst van de "
+		                          "federatie ontvangen"));
+	}
+	if (api->hooks.peers != NULL) {
+		unsigned configured = 0, reachable = 0;
+		int rc =
+		    api->hooks.peers(api->hooks.arg, &configured, &reachable);
+		peers_ok = rc == LS_OK && (configured == 0 || reachable > 0);
+		json_object_set_new(
+		    checks, "peers",
+		    json_pack("{s:b, s:i, s:i, s:s}", "ok", peers_ok,
+		              "ingesteld", (int)configured, "bereikbaar",
+		              (int)reachable, "melding",
+		              peers_ok ? "bereikbaar"
+		                       : "geen enkele peer antwoordde"));
+	} else {
+		json_object_set_new(checks, "peers",
+		                    json_pack("{s:b, s:s}", "ok", 1, "melding",
+		                              "geen synchronisatie op dit "
+		                              "knooppunt"));
+	}
+	ready = db_ok && roster_ok && peers_ok;
+	doc = json_pack("{s:b, s:o}", "klaar", ready, "controles", checks);
+	return api_reply_json(c, ready ? 200 : 503, doc);
+}
+
+int api_metrics(struct api_call *c)
+{
+	const struct node_api *api = c->api;
+	char *daemon = NULL, *own = NULL, *all;
+	size_t dlen = 0, olen = 0;
+	int rc;
+
+	if (api->hooks.metrics != NULL &&
+	    (rc = api->hooks.metrics(api->hooks.arg, &daemon, &dlen)) != LS_OK)
+		return api_fail_code(c, rc, NULL, NULL);
+	if ((rc = node_api_metrics_format(api, &own, &olen)) != LS_OK) {
+		ls_free(daemon);
+		return api_fail_code(c, rc, NULL, NULL);
+	}
+	all = ls_malloc(dlen + olen + 1);
+	if (all == NULL) {
+		ls_free(daemon);
+		ls_free(own);
+		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	}
+	if (dlen > 0)
+		memcpy(all, daemon, dlen);
+	memcpy(all + dlen, own, olen);
+	all[dlen + olen] = '\0';
+	ls_free(daemon);
+	ls_free(own);
+	return api_reply_owned(c, 200,
+	                       "text/plain; version=0.0.4; "
+	                       "charset=utf-8",
+	                       all, dlen + olen);
+}
+
+int api_me(struct api_call *c)
+{
+	const struct node_api *api = c->api;
+	const char *fed = api->trust != NULL && api->trust->has_anchor
+	                      ? api->trust->federation
+	                      : NULL;
+	return api_reply_json(
+	    c, 200,
+	    json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s}, s:o}", "token",
+	              c->who.id, "rol", ls_token_role_name(c->who.role),
+	              "organisatie", api_json_text(c->who.organisation),
+	              "persoon", api_json_text(c->who.person), "knooppunt",
+	              "id", api->config->node_id, "naam",
+	              api->config->node_name, "rol",
+	              ls_role_name(api->config->role), "federatie",
+	              api_json_text(fed)));
+}
+
+int api_taxonomy(struct api_call *c)
+{
+	const struct ls_taxonomy *t = store_taxonomy(c->api->store);
+	json_t *doc = json_object(), *dims[LS_DIM_COUNT_];
+	for (int d = 0; d < LS_DIM_COUNT_; d++) {
+		dims[d] = json_array();
+		json_object_set_new(doc, ls_dim_name_nl((enum ls_dim)d),
+		                    dims[d]);
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ls_taxonomy_entry *x = &t->entries[i];
+		if (x->dim >= LS_DIM_COUNT_)
+			continue;
+		json_array_append_new(
+		    dims[x->dim],
+		    json_pack("{s:s, s:s, s:s, s:b, s:o}", "code", x->code,
+		              "label", x->label_nl, "label_en", x->label_en,
+		              "lokaal", x->local, "onder",
+		              api_json_text(x->parent)));
+	}
+	return api_reply_json(c, 200, doc);
+}

@@ -1,0 +1,562 @@
+/*
+ * Signal routes: capture (POST /api/v1/signals), listing with filters
+ * and pages, one signal, and erasure.
+ *
+ * Capture takes a JSON object whose members are the Dutch field names of
+ * the CSV format and of `signal export --formaat json`. Each member is
+ * type-checked, then turned into the field's text form and handed to the
+ * same parser and validation as the CSV import and `signaalctl signal
+ * add` (core/signal.h), so the API accepts and refuses exactly what the
+ * CLI does. Unknown members are refused, not ignored: a misspelt
+ * "omschrijvng" would otherwise drop the description silently. The
+ * registration date, id and status are the node's to set (a registration
+ * in the past could change a period already released to the federation).
+ * The organisation (and reporter) of a field worker's token are the
+ * signal's; a body that names another is refused.
+ *
+ * A 201 is sent only after store_signal_insert() committed; the answer is
+ * the signal read back from the store.
+ *
+ * Field workers see only their own signals: the listing is filtered on
+ * the token's organisation (and person), and another signal is a 404, so
+ * that its existence is not revealed either.
+ */
+#include "common/log.h"
+#include "common/text.h"
+#include "node/api_internal.h"
+#include "store/signal.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum in_kind { IN_CODE, IN_CODES, IN_TEXT, IN_INT, IN_DATE };
+
+/* The members a capture may have, and the field each one sets. */
+static const struct {
+	const char *name;
+	enum ls_signal_field field;
+	uint8_t kind;
+	uint8_t dim;
+	uint8_t max;
+} inputs[] = {
+    {"thema", LS_FIELD_THEME, IN_CODES, LS_DIM_THEME, LS_SIGNAL_MAX_THEMES},
+    {"probleemtype", LS_FIELD_PROBLEM, IN_CODE, LS_DIM_PROBLEM, 1},
+    {"leeftijd", LS_FIELD_AGE, IN_CODE, LS_DIM_AGE, 1},
+    {"doelgroep", LS_FIELD_TARGET, IN_CODES, LS_DIM_TARGET,
+     LS_SIGNAL_MAX_TARGETS},
+    {"sector", LS_FIELD_SECTOR, IN_CODE, LS_DIM_SECTOR, 1},
+    {"organisatie", LS_FIELD_ORGANISATION, IN_TEXT, 0, 0},
+    {"melder", LS_FIELD_REPORTER, IN_TEXT, 0, 0},
+    {"aantal_personen", LS_FIELD_PERSONS, IN_INT, 0, 0},
+    {"ernst", LS_FIELD_SEVERITY, IN_INT, 0, 0},
+    {"wijk", LS_FIELD_NEIGHBOURHOOD, IN_TEXT, 0, 0},
+    {"omschrijving", LS_FIELD_DESCRIPTION, IN_TEXT, 0, 0},
+    {"vastgesteld_op", LS_FIELD_OBSERVED_ON, IN_DATE, 0, 0},
+};
+#define N_INPUTS (sizeof inputs / sizeof inputs[0])
+
+/* Members that exist in the export format but are the node's to set. */
+static const char *const node_owned[] = {"id", "status", "geregistreerd_op",
+                                         "bewaard_op"};
+
+static const char *input_name(enum ls_signal_field f)
+{
+	for (size_t i = 0; i < N_INPUTS; i++)
+		if (inputs[i].field == f)
+			return inputs[i].name;
+	return ls_signal_field_name_nl(f);
+}
+
+/* --- output ----------------------------------------------------------- */
+
+static json_t *codes_json(const struct ls_taxonomy_entry *const *list, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(list[i]->code));
+	return a;
+}
+
+static json_t *text_json(const struct ls_text *t)
+{
+	return t->len > 0 ? json_stringn(t->ptr, t->len) : json_null();
+}
+
+/* The signal as JSON: the export's names plus when it was stored. */
+static json_t *signal_json(const struct ls_signal *sig, int64_t created)
+{
+	char hex[LS_SIGNAL_ID_HEX_SIZE], reg[LS_DATE_SIZE], obs[LS_DATE_SIZE];
+	json_t *o = json_object();
+	ls_signal_id_format(sig->id, hex);
+	ls_date_format(&sig->registered_at, reg);
+	json_object_set_new(o, "id", json_string(hex));
+	json_object_set_new(o, "status",
+	                    json_string(ls_signal_status_name(
+	                        (enum ls_signal_status)sig->status)));
+	json_object_set_new(o, "geregistreerd_op", json_string(reg));
+	if (sig->has_observed_on) {
+		ls_date_format(&sig->observed_on, obs);
+		json_object_set_new(o, "vastgesteld_op", json_string(obs));
+	} else {
+		json_object_set_new(o, "vastgesteld_op", json_null());
+	}
+	json_object_set_new(o, "thema", codes_json(sig->themes, sig->n_themes));
+	json_object_set_new(o, "probleemtype",
+	                    sig->problem ? json_string(sig->problem->code)
+	                                 : json_null());
+	json_object_set_new(o, "leeftijd", json_string(sig->age->code));
+	json_object_set_new(o, "doelgroep",
+	                    codes_json(sig->targets, sig->n_targets));
+	json_object_set_new(o, "sector", json_string(sig->sector->code));
+	json_object_set_new(o, "organisatie", text_json(&sig->organisation));
+	json_object_set_new(o, "melder", text_json(&sig->reporter));
+	json_object_set_new(o, "aantal_personen", json_integer(sig->persons));
+	json_object_set_new(o, "ernst",
+	                    sig->severity ? json_integer(sig->severity)
+	                                  : json_null());
+	json_object_set_new(o, "wijk", text_json(&sig->neighbourhood));
+	json_object_set_new(o, "omschrijving", text_json(&sig->description));
+	json_object_set_new(o, "bewaard_op", api_json_time(created));
+	return o;
+}
+
+/* Is the signal the caller's to see? Field workers: same organisation,
+ * and same reporter when the token names a person. */
+static int visible(const struct api_call *c, const struct ls_signal *sig)
+{
+	if (c->who.role != LS_TOKEN_VELDWERKER)
+		return 1;
+	if (sig->organisation.len != strlen(c->who.organisation) ||
+	    memcmp(sig->organisation.ptr, c->who.organisation,
+	           sig->organisation.len) != 0)
+		return 0;
+	if (c->who.person[0] == '\0')
+		return 1;
+	return sig->reporter.len == strlen(c->who.person) &&
+	       memcmp(sig->reporter.ptr, c->who.person, sig->reporter.len) == 0;
+}
+
+struct one {
+	const struct api_call *c;
+	json_t *json;
+	int hidden;
+};
+
+static int one_cb(void *ctx, const struct ls_signal *sig, int64_t created)
+{
+	struct one *o = ctx;
+	if (!visible(o->c, sig)) {
+		o->hidden = 1;
+		return 0;
+	}
+	o->json = signal_json(sig, created);
+	return 0;
+}
+
+/* --- capture ---------------------------------------------------------- */
+
+/* A code (or each code of a list) must exist in the taxonomy; a capital
+ * is forgiven as the CSV import does. */
+static int check_code(struct api_call *c, const char *member, uint8_t dim,
+                      const char *code)
+{
+	char lower[LS_CODE_SIZE];
+	size_t len = strlen(code);
+	if (len > 0 && len <= LS_CODE_MAX) {
+		for (size_t i = 0; i <= len; i++)
+			lower[i] = (code[i] >= 'A' && code[i] <= 'Z')
+			               ? (char)(code[i] + 32)
+			               : code[i];
+		if (ls_code_valid(lower, len) &&
+		    ls_taxonomy_find(store_taxonomy(c->api->store),
+		                     (enum ls_dim)dim, lower, len) != NULL)
+			return 0;
+	}
+	return api_fail(c, API_E_UNKNOWN_CODE, member,
+	                "Onbekende %s-code '%.40s' in het veld '%s'.",
+	                ls_dim_name_nl((enum ls_dim)dim), code, member);
+}
+
+/* Set one member's field through core/signal.h. */
+static int set_member(struct api_call *c, struct ls_signal *sig, size_t which,
+                      json_t *v)
+{
+	const char *name = inputs[which].name;
+	struct ls_errinfo e;
+	char buf[LS_SIGNAL_MAX_TARGETS * (LS_CODE_SIZE + 1) + 1];
+	const char *text = NULL;
+	size_t len = 0;
+
+	ls_errinfo_clear(&e);
+	if (json_is_null(v))
+		return 0; /* not given */
+	switch (inputs[which].kind) {
+	case IN_CODE:
+		if (!json_is_string(v))
+			return api_fail(c, API_E_WRONG_TYPE, name,
+			                "Het veld '%s' moet een code (tekst) "
+			                "zijn.",
+			                name);
+		if (check_code(c, name, inputs[which].dim,
+		               json_string_value(v)) != 0)
+			return -1;
+		text = json_string_value(v);
+		len = json_string_length(v);
+		break;
+	case IN_CODES: {
+		size_t i;
+		json_t *item;
+		if (!json_is_array(v))
+			return api_fail(
+			    c, API_E_WRONG_TYPE, name,
+			    "Het veld '%s' moet een lijst van codes "
+			    "zijn, bv. [\"wonen\"].",
+			    name);
+		if (json_array_size(v) > inputs[which].max)
+			return api_fail(c, API_E_INVALID_VALUE, name,
+			                "Het veld '%s' heeft te veel codes "
+			                "(hoogstens %d).",
+			                name, inputs[which].max);
+		json_array_foreach(v, i, item)
+		{
+			if (!json_is_string(item))
+				return api_fail(c, API_E_WRONG_TYPE, name,
+				                "Het veld '%s' moet een lijst "
+				                "van codes (teksten) zijn.",
+				                name);
+			if (check_code(c, name, inputs[which].dim,
+			               json_string_value(item)) != 0)
+				return -1;
+			/* Checked codes hold no '|': joining is safe. */
+			len += (size_t)snprintf(buf + len, sizeof buf - len,
+			                        "%s%s", i ? "|" : "",
+			                        json_string_value(item));
+		}
+		text = buf;
+		break;
+	}
+	case IN_TEXT:
+	case IN_DATE:
+		if (!json_is_string(v))
+			return api_fail(c, API_E_WRONG_TYPE, name,
+			                "Het veld '%s' moet een tekst zijn.",
+			                name);
+		text = json_string_value(v);
+		len = json_string_length(v);
+		break;
+	case IN_INT:
+		if (!json_is_integer(v))
+			return api_fail(c, API_E_WRONG_TYPE, name,
+			                "Het veld '%s' moet een geheel getal "
+			                "zijn.",
+			                name);
+		len = (size_t)snprintf(buf, sizeof buf, "%lld",
+		                       (long long)json_integer_value(v));
+		text = buf;
+		break;
+	}
+	if (ls_signal_set_field(sig, inputs[which].field, text, len,
+	                        store_taxonomy(c->api->store), &e) != LS_OK)
+		return api_fail(c, API_E_INVALID_VALUE, name, "Veld '%s': %s.",
+		                name, e.msg);
+	return 0;
+}
+
+/* A field worker's token binds the signal to its organisation (and
+ * person): a body may repeat them but not name others. For other roles
+ * they are defaults the body may override. */
+static int bind_owner(struct api_call *c, struct ls_signal *sig,
+                      const char *member, enum ls_signal_field field,
+                      const char *own)
+{
+	const struct ls_text *t = field == LS_FIELD_ORGANISATION
+	                              ? &sig->organisation
+	                              : &sig->reporter;
+	struct ls_errinfo e;
+	if (own[0] == '\0')
+		return 0;
+	/* Coordinators and admins capture for any organisation; theirs
+	 * is only the default. */
+	if (c->who.role != LS_TOKEN_VELDWERKER && t->len > 0)
+		return 0;
+	if (t->len > 0 &&
+	    (t->len != strlen(own) || memcmp(t->ptr, own, t->len) != 0))
+		return api_fail(c, API_E_FORBIDDEN, member,
+		                "Met dit token registreert u signalen voor "
+		                "'%s'; laat het veld '%s' weg.",
+		                own, member);
+	if (ls_signal_set_field(sig, field, own, strlen(own),
+	                        store_taxonomy(c->api->store), &e) != LS_OK)
+		return api_fail(c, API_E_INVALID_VALUE, member,
+		                "Veld '%s': %s.", member, e.msg);
+	return 0;
+}
+
+int api_signals_create(struct api_call *c)
+{
+	static const enum ls_signal_field required[] = {
+	    LS_FIELD_THEME, LS_FIELD_AGE, LS_FIELD_SECTOR,
+	    LS_FIELD_ORGANISATION};
+	struct ls_signal sig;
+	struct ls_errinfo e;
+	enum ls_signal_field bad = LS_FIELD_COUNT_;
+	struct ls_date today;
+	char date[LS_DATE_SIZE], hex[LS_SIGNAL_ID_HEX_SIZE];
+	struct one back = {.c = c};
+	const char *key;
+	json_t *obj, *v;
+	int rc;
+
+	if (api_body(c, &obj) != 0)
+		return -1;
+	ls_signal_init(&sig);
+	json_object_foreach(obj, key, v)
+	{
+		size_t which = N_INPUTS;
+		for (size_t i = 0; i < N_INPUTS; i++)
+			if (strcmp(key, inputs[i].name) == 0)
+				which = i;
+		if (which == N_INPUTS) {
+			for (size_t i = 0;
+			     i < sizeof node_owned / sizeof node_owned[0]; i++)
+				if (strcmp(key, node_owned[i]) == 0)
+					return api_fail(
+					    c, API_E_FIELD_NOT_ALLOWED, key,
+					    "Het veld '%s' zet het knooppunt "
+					    "zelf; laat het weg.",
+					    key);
+			return api_fail(c, API_E_UNKNOWN_FIELD, key,
+			                "Onbekend veld '%.60s'.", key);
+		}
+		if (set_member(c, &sig, which, v) != 0)
+			return -1;
+	}
+	if (bind_owner(c, &sig, "organisatie", LS_FIELD_ORGANISATION,
+	               c->who.organisation) != 0)
+		return -1;
+	/* The token's person belongs to the token's organisation. */
+	if ((c->who.role == LS_TOKEN_VELDWERKER ||
+	     (sig.organisation.len > 0 &&
+	      sig.organisation.len == strlen(c->who.organisation) &&
+	      memcmp(sig.organisation.ptr, c->who.organisation,
+	             sig.organisation.len) == 0)) &&
+	    bind_owner(c, &sig, "melder", LS_FIELD_REPORTER, c->who.person) !=
+	        0)
+		return -1;
+	api_today(c, &today);
+	ls_date_format(&today, date);
+	if (ls_signal_set_field(&sig, LS_FIELD_REGISTERED_AT, date,
+	                        strlen(date), store_taxonomy(c->api->store),
+	                        &e) != LS_OK)
+		return api_fail(c, API_E_INTERNAL, NULL, NULL);
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+		int given = 1;
+		switch (required[i]) {
+		case LS_FIELD_THEME:
+			given = sig.n_themes > 0;
+			break;
+		case LS_FIELD_AGE:
+			given = sig.age != NULL;
+			break;
+		case LS_FIELD_SECTOR:
+			given = sig.sector != NULL;
+			break;
+		default:
+			given = sig.organisation.len > 0;
+			break;
+		}
+		if (!given)
+			return api_fail(c, API_E_MISSING_FIELD,
+			                input_name(required[i]),
+			                "Het veld '%s' is verplicht.",
+			                input_name(required[i]));
+	}
+	ls_errinfo_clear(&e);
+	if (ls_signal_validate(&sig, &bad, &e) != LS_OK)
+		return api_fail(c, API_E_INVALID_VALUE,
+		                bad < LS_FIELD_COUNT_ ? input_name(bad) : NULL,
+		                "%s.", e.msg);
+	ls_errinfo_clear(&e);
+	if ((rc = store_signal_insert(c->api->store, &sig, &e)) != LS_OK)
+		return api_fail_code(c, rc, &e, NULL);
+	/* Committed: from here on the answer is a 201, whatever else
+	 * fails. It is what the store holds, read back; when that or its
+	 * encoding fails, the id alone. */
+	ls_signal_id_format(sig.id, hex);
+	api_header(c, "Location", "/api/v1/signals/%s", hex);
+	rc = store_signal_get(c->api->store, sig.id, one_cb, &back, &e);
+	if (rc == LS_OK && back.json != NULL &&
+	    api_reply_json(c, 201, back.json) == 0)
+		return 0;
+	if (rc != LS_OK)
+		json_decref(back.json);
+	LS_WARN("http", "capture_answer_short", "rc=%s", ls_errname(rc));
+	return api_reply_small(c, 201,
+	                       "{\"id\":\"%s\",\"melding\":\"Het signaal "
+	                       "is bewaard.\"}",
+	                       hex);
+}
+
+/* --- reading -------------------------------------------------------- */
+
+int api_signal_get(struct api_call *c)
+{
+	uint8_t id[LS_SIGNAL_ID_BYTES];
+	struct one o = {.c = c};
+	struct ls_errinfo e;
+	int rc;
+	if (api_seg_signal_id(c, 3, id) != 0)
+		return -1;
+	ls_errinfo_clear(&e);
+	rc = store_signal_get(c->api->store, id, one_cb, &o, &e);
+	if (rc == LS_ENOTFOUND || (rc == LS_OK && o.hidden))
+		return api_fail(c, API_E_NOT_FOUND, NULL,
+		                "Geen signaal met deze id.");
+	if (rc != LS_OK || o.json == NULL) {
+		json_decref(o.json);
+		return api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL, &e,
+		                     NULL);
+	}
+	return api_reply_json(c, 200, o.json);
+}
+
+struct page {
+	json_t *list;
+};
+
+static int page_cb(void *ctx, const struct ls_signal *sig, int64_t created)
+{
+	struct page *p = ctx;
+	json_array_append_new(p->list, signal_json(sig, created));
+	return 0;
+}
+
+/* "YYYY-MM-DD.SEQ", the cursor the listing hands out. */
+static int parse_cursor(const char *text, struct store_signal_cursor *cur)
+{
+	size_t len = strlen(text);
+	if (len < LS_DATE_SIZE + 1 || text[LS_DATE_SIZE - 1] != '.')
+		return LS_EINVAL;
+	if (ls_date_parse(text, LS_DATE_SIZE - 1, &cur->registered_at) != LS_OK)
+		return LS_EINVAL;
+	return ls_parse_i64(text + LS_DATE_SIZE, 1, INT64_MAX, &cur->seq);
+}
+
+static int filter_code(struct api_call *c, const char *param, enum ls_dim dim,
+                       const char *value)
+{
+	if (value == NULL)
+		return 0;
+	if (ls_taxonomy_find(store_taxonomy(c->api->store), dim, value,
+	                     strlen(value)) == NULL)
+		return api_fail(c, API_E_UNKNOWN_CODE, param,
+		                "Onbekende %s-code '%.40s'.",
+		                ls_dim_name_nl(dim), value);
+	return 0;
+}
+
+int api_signals_list(struct api_call *c)
+{
+	struct store_signal_filter f = {
+	    .status = -1, .limit = NODE_API_PAGE_DEFAULT, .newest_first = 1};
+	struct store_signal_cursor last;
+	struct page p;
+	struct ls_errinfo e;
+	const char *v;
+	int more = 0, rc;
+	int64_t n;
+	json_t *doc;
+
+	if ((v = api_param(c, "periode")) != NULL) {
+		if (ls_period_parse(v, &f.period) != LS_OK)
+			return api_fail(c, API_E_BAD_PARAMETER, "periode",
+			                "Ongeldige periode '%.20s' (JJJJ-MM of "
+			                "JJJJ-MM+N).",
+			                v);
+		f.has_period = 1;
+	}
+	f.theme = api_param(c, "thema");
+	f.age = api_param(c, "leeftijd");
+	if (filter_code(c, "thema", LS_DIM_THEME, f.theme) != 0 ||
+	    filter_code(c, "leeftijd", LS_DIM_AGE, f.age) != 0)
+		return -1;
+	if ((v = api_param(c, "status")) != NULL) {
+		enum ls_signal_status st;
+		if (ls_signal_status_parse(v, strlen(v), &st) != LS_OK)
+			return api_fail(c, API_E_BAD_PARAMETER, "status",
+			                "Onbekende status '%.20s' (nieuw, "
+			                "gekoppeld of afgesloten).",
+			                v);
+		f.status = (int)st;
+	}
+	if ((v = api_param(c, "limiet")) != NULL) {
+		if (ls_parse_i64(v, 1, NODE_API_PAGE_MAX, &n) != LS_OK)
+			return api_fail(c, API_E_BAD_PARAMETER, "limiet",
+			                "De limiet is een getal van 1 tot %d.",
+			                NODE_API_PAGE_MAX);
+		f.limit = (uint64_t)n;
+	}
+	if ((v = api_param(c, "volgorde")) != NULL) {
+		if (strcmp(v, "nieuwste") == 0)
+			f.newest_first = 1;
+		else if (strcmp(v, "oudste") == 0)
+			f.newest_first = 0;
+		else
+			return api_fail(c, API_E_BAD_PARAMETER, "volgorde",
+			                "De volgorde is 'nieuwste' of "
+			                "'oudste'.");
+	}
+	if ((v = api_param(c, "na")) != NULL) {
+		if (parse_cursor(v, &f.cursor) != LS_OK)
+			return api_fail(c, API_E_BAD_PARAMETER, "na",
+			                "Ongeldige positie; gebruik de waarde "
+			                "van 'volgende' uit het vorige "
+			                "antwoord.");
+		f.has_cursor = 1;
+	}
+	if (c->who.role == LS_TOKEN_VELDWERKER) {
+		f.organisation = c->who.organisation;
+		if (c->who.person[0] != '\0')
+			f.reporter = c->who.person;
+	}
+	p.list = json_array();
+	ls_errinfo_clear(&e);
+	rc =
+	    store_signal_page(c->api->store, &f, page_cb, &p, &last, &more, &e);
+	if (rc != LS_OK) {
+		json_decref(p.list);
+		return api_fail_code(c, rc, &e, NULL);
+	}
+	doc = json_pack("{s:o}", "signalen", p.list);
+	if (more) {
+		char date[LS_DATE_SIZE], cur[64];
+		ls_date_format(&last.registered_at, date);
+		snprintf(cur, sizeof cur, "%s.%lld", date, (long long)last.seq);
+		json_object_set_new(doc, "volgende", json_string(cur));
+	} else {
+		json_object_set_new(doc, "volgende", json_null());
+	}
+	return api_reply_json(c, 200, doc);
+}
+
+/* --- erasure -------------------------------------------------------- */
+
+int api_signal_erase(struct api_call *c)
+{
+	uint8_t id[LS_SIGNAL_ID_BYTES];
+	struct ls_errinfo e;
+	int wiped = 0, rc;
+	if (api_seg_signal_id(c, 3, id) != 0)
+		return -1;
+	ls_errinfo_clear(&e);
+	rc = store_signal_erase(c->api->store, id, &wiped, &e);
+	if (rc == LS_ENOTFOUND)
+		return api_fail(c, API_E_NOT_FOUND, NULL,
+		                "Geen signaal met deze id.");
+	if (rc != LS_OK)
+		return api_fail_code(c, rc, &e, NULL);
+	return api_reply_json(
+	    c, 200,
+	    json_pack("{s:b, s:b}", "gewist", 1, "overschreven", wiped));
+}

@@ -1,0 +1,236 @@
+/*
+ * The capture form: built from the taxonomy (GET /api/v1/taxonomy),
+ * checked here with the same rules as the node (which checks again),
+ * sent as JSON (POST /api/v1/signals), and confirmed with what the node
+ * stored — the answer of the POST, which comes after the commit.
+ */
+"use strict";
+
+(function () {
+  var el = LS.el;
+  var MAX_THEMES = 3, MAX_TARGETS = 8, MAX_DESCRIPTION = 4000;
+  var form, errors, tax, names, me;
+
+  function bytes(text) {
+    return new TextEncoder().encode(text).length;
+  }
+
+  /* The node registers a signal on today's date in UTC; an observation
+   * may not be later. */
+  function today() {
+    return new Date().toISOString().slice(0, 10);
+  }
+
+  /* Checkboxes or radio buttons for one dimension; local sub-codes are
+   * shown under their shared code. */
+  function choices(container, dim, type, name) {
+    var list = tax[dim].slice();
+    list.sort(function (a, b) {
+      var ka = (a.onder ? names[dim][a.onder] + " " : "") + a.label;
+      var kb = (b.onder ? names[dim][b.onder] + " " : "") + b.label;
+      return ka.localeCompare(kb, "nl");
+    });
+    if (dim === "leeftijd") list = tax[dim].slice(); /* age order */
+    list.forEach(function (e) {
+      container.appendChild(el("label", { class: e.onder ? "sub" : null },
+        el("input", { type: type, name: name, value: e.code }), " " + e.label));
+    });
+  }
+
+  function options(select, dim, empty) {
+    select.appendChild(el("option", { value: "", text: empty }));
+    tax[dim].slice().sort(function (a, b) { return a.label.localeCompare(b.label, "nl"); })
+      .forEach(function (e) { select.appendChild(el("option", { value: e.code, text: e.label })); });
+  }
+
+  function checked(name) {
+    return Array.prototype.map.call(form.querySelectorAll("input[name=" + name + "]:checked"),
+      function (i) { return i.value; });
+  }
+
+  function markField(field, on) {
+    var box = document.getElementById("veld-" + field);
+    if (!box) return;
+    box.classList.toggle("fout", on);
+    Array.prototype.forEach.call(box.querySelectorAll("input, select, textarea"), function (i) {
+      if (on) i.setAttribute("aria-invalid", "true"); else i.removeAttribute("aria-invalid");
+    });
+  }
+
+  function showErrors(list) {
+    ["thema", "leeftijd", "doelgroep", "sector", "probleemtype", "aantal_personen", "vastgesteld_op",
+     "ernst", "omschrijving", "wijk", "organisatie", "melder"].forEach(function (f) { markField(f, false); });
+    LS.clear(errors);
+    if (list.length === 0) { errors.hidden = true; return; }
+    errors.appendChild(el("p", { text: list.length === 1 ? "Er is nog één probleem:" : "Er zijn nog " + list.length + " problemen:" }));
+    errors.appendChild(el("ul", null, list.map(function (e) {
+      markField(e.veld, true);
+      return el("li", { text: e.melding });
+    })));
+    errors.hidden = false;
+    errors.focus && errors.scrollIntoView({ block: "start" });
+  }
+
+  /* The body to send, and what is wrong with it (same rules as the
+   * node: core/signal.h). */
+  function collect() {
+    var body = {}, wrong = [];
+    var themes = checked("thema"), targets = checked("doelgroep"), age = checked("leeftijd");
+    if (themes.length < 1) wrong.push({ veld: "thema", melding: "Kies minstens één thema." });
+    if (themes.length > MAX_THEMES) wrong.push({ veld: "thema", melding: "Kies hoogstens " + MAX_THEMES + " thema's." });
+    var shared = {};
+    themes.forEach(function (code) {
+      var e = tax.thema.filter(function (x) { return x.code === code; })[0];
+      var key = e && e.onder ? e.onder : code;
+      if (shared[key]) wrong.push({ veld: "thema", melding: "Twee thema's vallen onder hetzelfde hoofdthema (" + names.thema[key] + ")." });
+      shared[key] = true;
+    });
+    body.thema = themes;
+    if (age.length !== 1) wrong.push({ veld: "leeftijd", melding: "Kies de leeftijd (of 'onbekend')." });
+    else body.leeftijd = age[0];
+    if (targets.length > MAX_TARGETS) wrong.push({ veld: "doelgroep", melding: "Kies hoogstens " + MAX_TARGETS + " doelgroepen." });
+    body.doelgroep = targets;
+    var sector = form.sector.value;
+    if (!sector) wrong.push({ veld: "sector", melding: "Kies de sector van uw organisatie." });
+    else body.sector = sector;
+    if (form.probleemtype.value) body.probleemtype = form.probleemtype.value;
+    var n = form.aantal_personen.value.trim();
+    if (n !== "") {
+      if (!/^[0-9]+$/.test(n) || +n < 1 || +n > 10000) wrong.push({ veld: "aantal_personen", melding: "Het aantal personen is een geheel getal van 1 tot 10000." });
+      else body.aantal_personen = +n;
+    }
+    var ernst = checked("ernst");
+    if (ernst.length === 1 && ernst[0] !== "") body.ernst = +ernst[0];
+    var obs = form.vastgesteld_op.value;
+    if (obs) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(obs)) wrong.push({ veld: "vastgesteld_op", melding: "Geef de datum als JJJJ-MM-DD." });
+      else if (obs > today()) wrong.push({ veld: "vastgesteld_op", melding: "De datum ligt in de toekomst." });
+      else body.vastgesteld_op = obs;
+    }
+    var text = form.omschrijving.value;
+    if (bytes(text) > MAX_DESCRIPTION) wrong.push({ veld: "omschrijving", melding: "De omschrijving is te lang (hoogstens " + MAX_DESCRIPTION + " tekens)." });
+    else if (text.trim()) body.omschrijving = text;
+    if (form.wijk.value.trim()) body.wijk = form.wijk.value.trim();
+    if (!form.organisatie.readOnly) {
+      var org = form.organisatie.value.trim();
+      if (!org) wrong.push({ veld: "organisatie", melding: "Geef de naam van uw organisatie." });
+      else body.organisatie = org;
+    }
+    if (!form.melder.readOnly && form.melder.value.trim()) body.melder = form.melder.value.trim();
+    return { body: body, wrong: wrong };
+  }
+
+  function row(term, value) {
+    return [el("dt", { text: term }), el("dd", { text: value })];
+  }
+
+  function confirm(sig) {
+    var box = document.getElementById("bevestiging");
+    var list = function (dim, codes) {
+      return codes.length ? codes.map(function (c) { return names[dim][c] || c; }).join(", ") : "–";
+    };
+    LS.clear(box);
+    box.appendChild(el("h2", { text: "Het signaal is bewaard" }));
+    box.appendChild(el("p", { text: "Bewaard op " + LS.dateTime(sig.bewaard_op) + " met nummer " + sig.id + ". Dit is wat het knooppunt bewaarde:" }));
+    box.appendChild(el("dl", { class: "overzicht", id: "bewaard" },
+      row("Thema's", list("thema", sig.thema)),
+      row("Leeftijd", names.leeftijd[sig.leeftijd] || sig.leeftijd),
+      row("Doelgroep(en)", list("doelgroep", sig.doelgroep)),
+      row("Sector", names.sector[sig.sector] || sig.sector),
+      row("Soort probleem", sig.probleemtype ? names.probleemtype[sig.probleemtype] : "–"),
+      row("Aantal personen", String(sig.aantal_personen)),
+      row("Ernst", sig.ernst ? String(sig.ernst) : "–"),
+      row("Vastgesteld op", sig.vastgesteld_op || "–"),
+      row("Geregistreerd op", sig.geregistreerd_op),
+      row("Organisatie", sig.organisatie),
+      row("Melder", sig.melder || "–"),
+      row("Wijk", sig.wijk || "–"),
+      row("Omschrijving", sig.omschrijving || "–")));
+    box.appendChild(el("button", { type: "button", class: "knop", text: "Nog een signaal registreren", onclick: function () {
+      box.hidden = true;
+      form.reset();
+      prefill();
+      form.hidden = false;
+      form.querySelector("input").focus();
+    } }));
+    form.hidden = true;
+    box.hidden = false;
+    box.focus();
+    recent();
+  }
+
+  function submit(ev) {
+    ev.preventDefault();
+    var c = collect();
+    showErrors(c.wrong);
+    if (c.wrong.length) return;
+    var button = document.getElementById("bewaar");
+    button.disabled = true;
+    button.textContent = "Bezig met bewaren…";
+    LS.api("POST", "/api/v1/signals", c.body).then(function (res) {
+      button.disabled = false;
+      button.textContent = "Signaal bewaren";
+      if (res.status === 201) {
+        showErrors([]);
+        confirm(res.data);
+      } else if (res.status !== 401) {
+        showErrors([{ veld: res.data && res.data.veld, melding: LS.message(res) }]);
+      }
+    });
+  }
+
+  function counter() {
+    var n = bytes(form.omschrijving.value);
+    var t = document.getElementById("teller");
+    t.textContent = n + " van " + MAX_DESCRIPTION + " tekens. Wordt na de bewaartermijn gewist.";
+    t.classList.toggle("te-veel", n > MAX_DESCRIPTION);
+  }
+
+  /* The token's organisation and person are the signal's. */
+  function prefill() {
+    form.organisatie.value = me.organisatie || "";
+    form.organisatie.readOnly = me.rol === "veldwerker";
+    form.melder.value = me.persoon || "";
+    form.melder.readOnly = !!me.persoon && me.rol === "veldwerker";
+    form.aantal_personen.value = "1";
+    form.vastgesteld_op.max = today();
+    counter();
+  }
+
+  function recent() {
+    LS.api("GET", "/api/v1/signals?limiet=10").then(function (res) {
+      var box = document.getElementById("recent"), ul = document.getElementById("recente-lijst");
+      if (res.status !== 200) return;
+      LS.clear(ul);
+      res.data.signalen.forEach(function (s) {
+        ul.appendChild(el("li", null,
+          el("strong", { text: s.thema.map(function (c) { return names.thema[c] || c; }).join(", ") }),
+          " · " + (names.leeftijd[s.leeftijd] || s.leeftijd) + " · " + s.geregistreerd_op + " · " + s.status));
+      });
+      if (!res.data.signalen.length) ul.appendChild(el("li", { text: "Nog geen signalen." }));
+      box.hidden = false;
+    });
+  }
+
+  LS.start("veldwerker", function (who) {
+    me = who;
+    form = document.getElementById("signaal");
+    errors = document.getElementById("fouten");
+    errors.setAttribute("tabindex", "-1");
+    LS.api("GET", "/api/v1/taxonomy").then(function (res) {
+      if (res.status !== 200) { LS.notice(document.getElementById("inhoud"), "fout", LS.message(res)); return; }
+      tax = res.data;
+      names = LS.labels(tax);
+      choices(document.getElementById("themas"), "thema", "checkbox", "thema");
+      choices(document.getElementById("leeftijden"), "leeftijd", "radio", "leeftijd");
+      choices(document.getElementById("doelgroepen"), "doelgroep", "checkbox", "doelgroep");
+      options(form.sector, "sector", "— kies —");
+      options(form.probleemtype, "probleemtype", "— niet opgegeven —");
+      prefill();
+      form.omschrijving.addEventListener("input", counter);
+      form.addEventListener("submit", submit);
+      form.hidden = false;
+      recent();
+    });
+  });
+})();
