@@ -104,10 +104,11 @@ void ls_buf_printf(struct ls_buf *b, const char *fmt, ...)
  * is well-formed, else 0. */
 static size_t utf8_seq(const unsigned char *s, size_t left)
 {
-	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2
-	                         : (s[0] & 0xf0) == 0xe0   ? 3
-	                         : (s[0] & 0xf8) == 0xf0   ? 4
-	                                                   : 0;
+	size_t n = s[0] < 0x80             ? 1
+	           : (s[0] & 0xe0) == 0xc0 ? 2
+	           : (s[0] & 0xf0) == 0xe0 ? 3
+	           : (s[0] & 0xf8) == 0xf0 ? 4
+	                                   : 0;
 	if (n == 0 || n > left || !ls_utf8_valid((const char *)s, n))
 		return 0;
 	return n;
@@ -142,7 +143,8 @@ void ls_buf_html(struct ls_buf *b, const char *s)
 			rep = "&#39;";
 			break;
 		default:
-			if ((p[run] < 0x20 && p[run] != '\t' && p[run] != '\n') ||
+			if ((p[run] < 0x20 && p[run] != '\t' &&
+			     p[run] != '\n') ||
 			    p[run] == 0x7f) {
 				rep = replacement;
 			} else {

@@ -112,7 +112,7 @@ static const struct key_row keys[] = {
      .offset = OFF(trends_growth_full),
      .min = 1,
      .max = 100000,
-     .def = "100",
+     .def = "50",
      .comment = "zoveel procent groei over die perioden geeft de volle punten "
                 "voor groei"},
     {.section = "trends",

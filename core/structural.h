@@ -37,7 +37,7 @@ struct structural_note {
 	int64_t created; /* the document's time */
 	uint8_t dossier[STRUCTURAL_DOSSIER_BYTES];
 	char theme[LS_CODE_SIZE];
-	uint8_t phase; /* enum ls_phase */
+	uint8_t phase;                   /* enum ls_phase */
 	char problem_type[LS_CODE_SIZE]; /* may be "" */
 	char headline[STRUCTURAL_HEADLINE_MAX + 1];
 };

@@ -56,13 +56,13 @@ struct ocell {
 
 struct origin {
 	char id[LS_NODE_ID_SIZE];
-	uint8_t *has;             /* per slot */
-	struct ocell *cells;      /* [item * n_slots + slot] */
-	int64_t *var_q8;          /* [slot * 3 + level]: noise variance of one
-	                             signals cell of that item table */
-	int complete;             /* every slot of the growth window */
-	int8_t *direction;        /* per item, after finish */
-	uint8_t *reported;        /* per item, after finish */
+	uint8_t *has;        /* per slot */
+	struct ocell *cells; /* [item * n_slots + slot] */
+	int64_t *var_q8;     /* [slot * 3 + level]: noise variance of one
+	                        signals cell of that item table */
+	int complete;        /* every slot of the growth window */
+	int8_t *direction;   /* per item, after finish */
+	uint8_t *reported;   /* per item, after finish */
 };
 
 struct param_count {
@@ -104,6 +104,9 @@ struct trends {
 	/* scratch for trends_add: the row key of every row */
 	uint32_t *scratch;
 	size_t cap_scratch;
+
+	trends_name_fn names;
+	void *names_ctx;
 
 	struct trends_item *items;
 	const struct trends_item **ranked[TRENDS_LEVEL_COUNT_];
@@ -334,8 +337,10 @@ uint32_t trends_rising_since(const double *mid, size_t n)
 static const char *const component_names[TRENDS_C_COUNT_] = {
     "spread", "rising", "growth", "recurrence", "breadth", "scale", "youth"};
 static const char *const component_labels[TRENDS_C_COUNT_] = {
-    "spreiding", "stijgend in gemeenten", "groei", "terugkeer",
-    "sectoren", "omvang", "jongeren"};
+    "spreiding", "stijgend in gemeenten",
+    "groei",     "terugkeer",
+    "sectoren",  "omvang",
+    "jongeren"};
 
 const char *trends_component_name(int c)
 {
@@ -348,7 +353,7 @@ const char *trends_component_label_nl(int c)
 }
 
 static const char *const level_names[TRENDS_LEVEL_COUNT_] = {"theme", "age",
-                                                              "target"};
+                                                             "target"};
 static const char *const level_names_nl[TRENDS_LEVEL_COUNT_] = {
     "thema", "leeftijd", "doelgroep"};
 
@@ -360,9 +365,8 @@ const char *trends_level_name(int level)
 
 const char *trends_level_name_nl(int level)
 {
-	return level >= 0 && level < TRENDS_LEVEL_COUNT_
-	           ? level_names_nl[level]
-	           : "?";
+	return level >= 0 && level < TRENDS_LEVEL_COUNT_ ? level_names_nl[level]
+	                                                 : "?";
 }
 
 void trends_options_default(struct trends_options *o,
@@ -474,8 +478,7 @@ static struct trends_value *cube_at(const struct trends *t, size_t slot,
 	return &t->cube[(slot * t->n_keys + key) * 2 + (size_t)measure];
 }
 
-static int label_copy(struct trends *t, int table, size_t i,
-                      const char *label)
+static int label_copy(struct trends *t, int table, size_t i, const char *label)
 {
 	t->labels[table][i] = ls_strdup(label != NULL ? label : "");
 	return t->labels[table][i] != NULL ? LS_OK : LS_ENOMEM;
@@ -546,8 +549,8 @@ int trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
 		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
 	t->opt = *o;
 	t->n_slots = window_slots(o);
-	growth = o->growth_periods < t->n_slots ? o->growth_periods
-	                                        : t->n_slots;
+	growth =
+	    o->growth_periods < t->n_slots ? o->growth_periods : t->n_slots;
 	t->growth_first = t->n_slots - growth;
 	if ((rc = domain_build(t, tax, e)) != LS_OK)
 		goto fail;
@@ -661,8 +664,8 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 }
 
 static const char *const table_name_nl[LS_TABLE_COUNT_ + 1] = {
-    "thema", "thema x leeftijd", "thema x doelgroep", "thema x sector",
-    "thema x probleemtype", "terugkeer"};
+    "thema",          "thema x leeftijd",     "thema x doelgroep",
+    "thema x sector", "thema x probleemtype", "terugkeer"};
 
 /* Check a cell against the summary's mode. */
 static int cell_ok(const struct ls_cell *c, uint8_t mode)
@@ -733,9 +736,10 @@ static int summary_map(struct trends *t, const struct ls_summary *s,
 			size_t other = 0;
 			if (memchr(r->theme, '\0', LS_CODE_SIZE) == NULL ||
 			    memchr(r->other, '\0', LS_CODE_SIZE) == NULL)
-				return ls_errf(e, LS_EINVAL,
-				               "tabel %s, rij %zu: code te lang",
-				               table_name_nl[k], i);
+				return ls_errf(
+				    e, LS_EINVAL,
+				    "tabel %s, rij %zu: code te lang",
+				    table_name_nl[k], i);
 			if (i > 0) {
 				const struct ls_summary_row *p = r - 1;
 				int c = strcmp(p->theme, r->theme);
@@ -759,10 +763,11 @@ static int summary_map(struct trends *t, const struct ls_summary *s,
 				               table_name_nl[k], r->theme);
 			if (k == LS_TABLE_THEME) {
 				if (r->other[0] != '\0')
-					return ls_errf(e, LS_EINVAL,
-					               "tabel thema: rij %s heeft "
-					               "een tweede code",
-					               r->theme);
+					return ls_errf(
+					    e, LS_EINVAL,
+					    "tabel thema: rij %s heeft "
+					    "een tweede code",
+					    r->theme);
 			} else {
 				other = code_find(t, k, r->other);
 				if (other == SIZE_MAX)
@@ -799,7 +804,8 @@ static int summary_map(struct trends *t, const struct ls_summary *s,
 		if (!cell_ok(&r->organisations, s->params.mode) ||
 		    !cell_ok(&r->reporters, s->params.mode))
 			return ls_errf(e, LS_EINVAL,
-			               "terugkeer, %s: ongeldige cel", r->theme);
+			               "terugkeer, %s: ongeldige cel",
+			               r->theme);
 		t->scratch[at++] = (uint32_t)th;
 	}
 	return LS_OK;
@@ -962,6 +968,12 @@ int trends_add(struct trends *t, const struct ls_summary *s,
 
 /* ---- finishing ------------------------------------------------------- */
 
+void trends_set_names(struct trends *t, trends_name_fn fn, void *ctx)
+{
+	t->names = fn;
+	t->names_ctx = ctx;
+}
+
 static void ocell_value(const struct trends *t, const struct origin *o,
                         size_t item, size_t slot, struct trends_value *v)
 {
@@ -993,8 +1005,10 @@ static void ocell_value(const struct trends *t, const struct origin *o,
 
 static int cmp_params(const void *a, const void *b)
 {
-	const struct ls_disclosure_params *x = &((const struct param_count *)a)->p;
-	const struct ls_disclosure_params *y = &((const struct param_count *)b)->p;
+	const struct ls_disclosure_params *x =
+	    &((const struct param_count *)a)->p;
+	const struct ls_disclosure_params *y =
+	    &((const struct param_count *)b)->p;
 	uint32_t xa[5] = {x->mode, x->k, x->epsilon_milli, x->withhold_below,
 	                  x->persons_cap};
 	uint32_t ya[5] = {y->mode, y->k, y->epsilon_milli, y->withhold_below,
@@ -1033,7 +1047,7 @@ static void digest_sources(struct trends *t)
 
 /* Scratch arrays for one item's series. */
 struct series {
-	size_t n; /* growth window length */
+	size_t n;                      /* growth window length */
 	struct trends_value *complete; /* n */
 	struct trends_value *rest;     /* n */
 	double *lo, *hi, *var, *mid;   /* n */
@@ -1100,7 +1114,12 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	if (it->n_complete < 2)
 		return;
 	/* Leave each complete municipality out in turn: growth that one
-	 * municipality carries alone is not a shared trend. */
+	 * municipality carries alone is not a shared trend. The federation's
+	 * lower bound already says the growth is real; without one
+	 * municipality the rest is smaller and less certain, so its central
+	 * estimate (not its lower bound) is what must stay up, measured
+	 * against the level of all municipalities: the part of the growth
+	 * that does not come from that one. */
 	for (size_t oi = 0; oi < t->n_origins; oi++) {
 		struct origin *o = t->origins[oi];
 		struct trends_slope sl;
@@ -1116,7 +1135,8 @@ static void item_growth(struct trends *t, struct trends_item *it,
 		series_points(s->rest, n, s);
 		if (trends_slope(s->lo, s->hi, s->var, n, &sl) != LS_OK)
 			continue;
-		g = sl.lo * (double)(n - 1) / sl.level;
+		/* the growth that remains, against the level of all */
+		g = sl.mid * (double)(n - 1) / it->slope.level;
 		if (g < best) {
 			best = g;
 			it->robust_origin = (int)oi;
@@ -1198,8 +1218,8 @@ static void theme_breadth(struct trends *t, struct trends_item *it)
 	}
 	for (size_t slot = 0; slot < t->n_slots; slot++) {
 		int64_t lo, hi;
-		trends_value_interval(&t->rec[(slot * nth + it->theme) * 2], &lo,
-		                      &hi);
+		trends_value_interval(&t->rec[(slot * nth + it->theme) * 2],
+		                      &lo, &hi);
 		if (lo > it->organisations_lo)
 			it->organisations_lo = lo;
 	}
@@ -1436,7 +1456,8 @@ void trends_format_value(const struct trends_value *v, char *out, size_t size)
 	if (v->n_noisy > 0) {
 		trends_format_count((int64_t)llround(trends_value_mid(v)), m,
 		                    sizeof m);
-		snprintf(out, size, "\xe2\x89\x88%s (%s\xe2\x80\x93%s)", m, a, b);
+		snprintf(out, size, "\xe2\x89\x88%s (%s\xe2\x80\x93%s)", m, a,
+		         b);
 	} else if (lo == hi) {
 		snprintf(out, size, "%s", a);
 	} else {
@@ -1503,8 +1524,9 @@ static void explain(const struct trends *t, struct trends_item *it)
 	} else if (it->slope.direction > 0) {
 		double pct = it->growth_mid * 100.0;
 		if (it->rising_since > 0)
-			add(out, size, "stijgend sinds %u %s (%+.0f%% over %zu "
-			               "%s)",
+			add(out, size,
+			    "stijgend sinds %u %s (%+.0f%% over %zu "
+			    "%s)",
 			    it->rising_since,
 			    trends_period_word(months, it->rising_since), pct,
 			    n, trends_period_word(months, n));
@@ -1514,10 +1536,15 @@ static void explain(const struct trends *t, struct trends_item *it)
 		if (it->n_rising > 0)
 			add(out, size, "stijgt in %u %s", it->n_rising,
 			    it->n_rising == 1 ? "gemeente" : "gemeenten");
-		if (it->robust_growth_lo <= 0 && it->robust_origin >= 0)
+		if (it->robust_growth_lo <= 0 && it->robust_origin >= 0) {
+			const char *id = t->origins[it->robust_origin]->id;
+			const char *name = t->names != NULL
+			                       ? t->names(t->names_ctx, id)
+			                       : NULL;
 			add(out, size,
 			    "maar de stijging hangt af van één gemeente (%s)",
-			    t->origins[it->robust_origin]->id);
+			    name != NULL ? name : id);
+		}
 	} else if (it->slope.direction < 0) {
 		add(out, size, "dalend (%+.0f%% over %zu %s)",
 		    it->growth_mid * 100.0, n, trends_period_word(months, n));
@@ -1528,8 +1555,8 @@ static void explain(const struct trends *t, struct trends_item *it)
 		add(out, size, "%u %s op rij gemeld", it->run,
 		    trends_period_word(months, it->run));
 	if (it->sectors_lo > 0 || it->sectors_hi > 0) {
-		const char *who = it->breadth_of_theme ? "het thema door "
-		                                       : "door ";
+		const char *who =
+		    it->breadth_of_theme ? "het thema door " : "door ";
 		if (it->sectors_lo == it->sectors_hi)
 			add(out, size, "%s%u %s", who, it->sectors_lo,
 			    it->sectors_lo == 1 ? "sector" : "sectoren");
@@ -1541,7 +1568,9 @@ static void explain(const struct trends *t, struct trends_item *it)
 	trends_format_value(&it->persons, b, sizeof b);
 	add(out, size, "%s signalen over %s personen", a, b);
 	if (it->level == TRENDS_LEVEL_THEME && it->youth_share >= 0.05)
-		add(out, size, "%.0f%% jongeren (12\xe2\x80\x93" "24)",
+		add(out, size,
+		    "%.0f%% jongeren (12\xe2\x80\x93"
+		    "24)",
 		    it->youth_share * 100.0);
 	if (out[0] >= 'a' && out[0] <= 'z')
 		out[0] = (char)(out[0] - 'a' + 'A');
@@ -1560,8 +1589,7 @@ const struct trends_item *trends_item_at(const struct trends *t, size_t i)
 }
 
 const struct trends_item *trends_item_find(const struct trends *t, int level,
-                                           const char *theme,
-                                           const char *other)
+                                           const char *theme, const char *other)
 {
 	size_t th, o = 0;
 	if (!t->finished || level < 0 || level >= TRENDS_LEVEL_COUNT_)
@@ -1586,6 +1614,39 @@ const struct trends_item *const *trends_ranked(const struct trends *t,
 	}
 	*n = t->n_ranked[level];
 	return t->ranked[level];
+}
+
+size_t trends_select(const struct trends *t, const struct trends_select *sel,
+                     const struct trends_item **out, size_t cap)
+{
+	unsigned levels = sel->levels ? sel->levels : 1u;
+	size_t n = 0;
+	if (!t->finished)
+		return 0;
+	for (int l = 0; l < TRENDS_LEVEL_COUNT_; l++) {
+		size_t taken = 0;
+		if (!(levels & (1u << l)))
+			continue;
+		for (size_t r = 0; r < t->n_ranked[l]; r++) {
+			const struct trends_item *it = t->ranked[l][r];
+			if (sel->top != 0 && taken >= sel->top)
+				break;
+			if (sel->theme != NULL &&
+			    strcmp(sel->theme, it->theme_code) != 0)
+				continue;
+			if (sel->other != NULL && l != TRENDS_LEVEL_THEME &&
+			    strcmp(sel->other, it->other_code) != 0)
+				continue;
+			if (sel->youth &&
+			    (l != TRENDS_LEVEL_AGE || !(it->youth_share > 0)))
+				continue;
+			if (n < cap)
+				out[n] = it;
+			n++;
+			taken++;
+		}
+	}
+	return n;
 }
 
 size_t trends_n_periods(const struct trends *t)

@@ -68,11 +68,11 @@
 
 /* A sum of released cells. */
 struct trends_value {
-	int64_t lo, hi;     /* sums of certain bounds (exact, range and
-	                       withheld cells; withheld: [0, hi]) */
-	int64_t noisy;      /* sum of noisy values */
-	int64_t var_q8;     /* sum of their noise variances x 256 */
-	uint32_t n_exact;   /* cells of each kind that went in */
+	int64_t lo, hi;   /* sums of certain bounds (exact, range and
+	                     withheld cells; withheld: [0, hi]) */
+	int64_t noisy;    /* sum of noisy values */
+	int64_t var_q8;   /* sum of their noise variances x 256 */
+	uint32_t n_exact; /* cells of each kind that went in */
 	uint32_t n_range;
 	uint32_t n_noisy;
 	uint32_t n_withheld;
@@ -107,15 +107,15 @@ int trends_value_is_exact(const struct trends_value *v);
 /* ---- growth: a least-squares slope on interval data --------------- */
 
 struct trends_slope {
-	size_t n;          /* points used */
-	double mid;        /* OLS slope through the interval centres */
-	double box_lo;     /* least and greatest OLS slope over every series */
-	double box_hi;     /* inside the intervals (exact bounds) */
-	double se;         /* residual standard error of the centre fit */
-	double t;          /* Student t quantile used (95% one-sided) */
-	double lo, hi;     /* box_lo - t se, box_hi + t se */
-	double level;      /* mean of the centres (at least 1) */
-	int direction;     /* +1 rising (lo > 0), -1 falling (hi < 0), 0 */
+	size_t n;      /* points used */
+	double mid;    /* OLS slope through the interval centres */
+	double box_lo; /* least and greatest OLS slope over every series */
+	double box_hi; /* inside the intervals (exact bounds) */
+	double se;     /* residual standard error of the centre fit */
+	double t;      /* Student t quantile used (95% one-sided) */
+	double lo, hi; /* box_lo - t se, box_hi + t se */
+	double level;  /* mean of the centres (at least 1) */
+	int direction; /* +1 rising (lo > 0), -1 falling (hi < 0), 0 */
 };
 
 /*
@@ -173,7 +173,7 @@ struct trends_options {
 /* The defaults of the [trends] block of the node config. */
 #define TRENDS_DEFAULT_WINDOW 24
 #define TRENDS_DEFAULT_GROWTH_PERIODS 12
-#define TRENDS_DEFAULT_GROWTH_FULL 100
+#define TRENDS_DEFAULT_GROWTH_FULL 50
 #define TRENDS_DEFAULT_TOP 5
 #define TRENDS_DEFAULT_W_SPREAD 15
 #define TRENDS_DEFAULT_W_RISING 25
@@ -188,8 +188,7 @@ void trends_options_default(struct trends_options *o,
                             const struct ls_period *last);
 
 /* LS_OK or LS_EINVAL with a Dutch message (periods, lengths, weights). */
-int trends_options_check(const struct trends_options *o,
-                         struct ls_errinfo *e);
+int trends_options_check(const struct trends_options *o, struct ls_errinfo *e);
 
 /* ---- building ----------------------------------------------------- */
 
@@ -232,6 +231,14 @@ int trends_add(struct trends *t, const struct ls_summary *s,
                const struct trends_docref *ref, enum trends_added *added,
                struct ls_errinfo *e);
 
+/* Display name of a municipality (NULL: use the id). */
+typedef const char *(*trends_name_fn)(void *ctx, const char *origin);
+
+/* Names for the explanations trends_finish writes (they name the
+ * municipality a rise depends on); without, ids are used. ctx must stay
+ * valid until trends_finish returns. */
+void trends_set_names(struct trends *t, trends_name_fn fn, void *ctx);
+
 /* Compute every indicator, score and ranking. Once; LS_ESTATE after. */
 int trends_finish(struct trends *t, struct ls_errinfo *e);
 
@@ -249,7 +256,7 @@ const char *trends_level_name(int level);
 const char *trends_level_name_nl(int level);
 
 struct trends_item {
-	uint8_t level; /* enum trends_level */
+	uint8_t level;  /* enum trends_level */
 	uint32_t index; /* position in trends_item_at() order */
 	size_t theme;   /* code index (trends_code) */
 	size_t other;   /* age band or target group index; 0 for a theme */
@@ -278,9 +285,10 @@ struct trends_item {
 
 	/* growth over the growth window, on the municipalities with every
 	 * period (complete): the slope, relative growth over the window
-	 * (slope x (n - 1) / level, fractions) and its robust lower bound
-	 * (the least over leaving out any one municipality), with the
-	 * municipality whose absence weakens it most (-1: none). */
+	 * (slope x (n - 1) / level, fractions), and the robust growth: the
+	 * least of the lower bound and of the central growth without any
+	 * one municipality, with the municipality whose absence weakens it
+	 * most (-1: none). */
 	int has_growth;
 	struct trends_slope slope;
 	double growth_lo, growth_mid, growth_hi;
@@ -294,9 +302,9 @@ struct trends_item {
 	double youth_share; /* theme: 12-24 share; age item: 1 or 0 */
 
 	double component[TRENDS_C_COUNT_]; /* each in [0, 1] */
-	double score;                       /* 0..100 */
-	uint32_t rank;                      /* 1.. within its level */
-	char explanation[640];              /* Dutch, UTF-8 */
+	double score;                      /* 0..100 */
+	uint32_t rank;                     /* 1.. within its level */
+	char explanation[640];             /* Dutch, UTF-8 */
 };
 
 /* Items in a fixed order: themes, then theme x age band, then theme x
@@ -313,6 +321,20 @@ const struct trends_item *trends_item_find(const struct trends *t, int level,
  * *n gets the count. Valid after trends_finish. */
 const struct trends_item *const *trends_ranked(const struct trends *t,
                                                int level, size_t *n);
+
+/* A selection of ranked items, for tables and reports. */
+struct trends_select {
+	unsigned levels;   /* bit (1 << level) per level; 0: themes only */
+	const char *theme; /* only this theme code (NULL: all) */
+	const char *other; /* only this age band or target code (NULL: all) */
+	int youth;         /* only age items of the youth bands */
+	size_t top;        /* at most this many per level (0: all) */
+};
+
+/* The selected items, level by level, each level by rank, into
+ * out[0..cap); returns how many there are (may exceed cap). */
+size_t trends_select(const struct trends *t, const struct trends_select *sel,
+                     const struct trends_item **out, size_t cap);
 
 /* The window. */
 size_t trends_n_periods(const struct trends *t);
@@ -377,8 +399,7 @@ int trends_origin_series(const struct trends *t, size_t origin,
  * endian) and hash. */
 size_t trends_n_sources(const struct trends *t);
 const struct trends_docref *trends_source_at(const struct trends *t, size_t i);
-void trends_sources_digest(const struct trends *t,
-                           uint8_t out[LS_HASH_BYTES]);
+void trends_sources_digest(const struct trends *t, uint8_t out[LS_HASH_BYTES]);
 
 /* The disclosure parameters of the summaries combined (distinct, sorted
  * by mode, k, epsilon, withhold threshold and persons cap), with how many
@@ -397,8 +418,7 @@ void trends_format_count(int64_t v, char *out, size_t size);
 
 /* A value as "1.234" when exact, "1.230–1.260" (en dash) otherwise; a
  * noisy value as "≈ 1.240 (1.200–1.280)". */
-void trends_format_value(const struct trends_value *v, char *out,
-                         size_t size);
+void trends_format_value(const struct trends_value *v, char *out, size_t size);
 
 /* The Dutch word for `n` periods of `months` months: "maand"/"maanden",
  * "kwartaal"/"kwartalen", "jaar"/"jaar", else "periode"/"periodes". */

@@ -52,41 +52,45 @@ int node_headline_check(const char *h, struct ls_errinfo *e)
 	if (!ls_utf8_valid(h, len))
 		return ls_errf(e, LS_EINVAL, "de kop is geen geldige UTF-8");
 	while (i < len) {
-		size_t n = u[i] < 0x80 ? 1 : (u[i] & 0xe0) == 0xc0 ? 2
-		                         : (u[i] & 0xf0) == 0xe0   ? 3
-		                                                   : 4;
+		size_t n = u[i] < 0x80             ? 1
+		           : (u[i] & 0xe0) == 0xc0 ? 2
+		           : (u[i] & 0xf0) == 0xe0 ? 3
+		                                   : 4;
 		if (u[i] >= '0' && u[i] <= '9')
-			return ls_errf(e, LS_EINVAL,
-			               "de kop bevat een cijfer ('%c', teken %zu): "
-			               "cijfers mogen niet in een kop, zodat er "
-			               "geen telefoonnummers, datums, huisnummers "
-			               "of rijksregisternummers in kunnen staan; "
-			               "schrijf getallen in woorden of laat ze weg",
-			               u[i], i + 1);
+			return ls_errf(
+			    e, LS_EINVAL,
+			    "de kop bevat een cijfer ('%c', teken %zu): "
+			    "cijfers mogen niet in een kop, zodat er "
+			    "geen telefoonnummers, datums, huisnummers "
+			    "of rijksregisternummers in kunnen staan; "
+			    "schrijf getallen in woorden of laat ze weg",
+			    u[i], i + 1);
 		if (u[i] == '@')
 			return ls_errf(e, LS_EINVAL,
 			               "de kop bevat '@' (teken %zu): geen "
 			               "e-mailadressen in een kop",
 			               i + 1);
 		if (u[i] < 0x20 || u[i] == 0x7f)
-			return ls_errf(e, LS_EINVAL,
-			               "de kop bevat een stuurteken (teken %zu)",
-			               i + 1);
+			return ls_errf(
+			    e, LS_EINVAL,
+			    "de kop bevat een stuurteken (teken %zu)", i + 1);
 		if (!headline_ok(h + i, n))
-			return ls_errf(e, LS_EINVAL,
-			               "de kop bevat een teken dat niet mag "
-			               "('%.*s', teken %zu): alleen letters, "
-			               "spaties en de leestekens ! \" & ' ( ) + "
-			               ", - . / : ; ? (en typografische "
-			               "aanhalingstekens, streepjes en het "
-			               "euroteken)",
-			               (int)n, h + i, i + 1);
+			return ls_errf(
+			    e, LS_EINVAL,
+			    "de kop bevat een teken dat niet mag "
+			    "('%.*s', teken %zu): alleen letters, "
+			    "spaties en de leestekens ! \" & ' ( ) + "
+			    ", - . / : ; ? (en typografische "
+			    "aanhalingstekens, streepjes en het "
+			    "euroteken)",
+			    (int)n, h + i, i + 1);
 		i += n;
 	}
 	if (!headline_ok(h, len))
-		return ls_errf(e, LS_EINVAL,
-		               "de kop voldoet niet aan de regels voor een "
-		               "notitie (alleen letters, spaties en leestekens)");
+		return ls_errf(
+		    e, LS_EINVAL,
+		    "de kop voldoet niet aan de regels voor een "
+		    "notitie (alleen letters, spaties en leestekens)");
 	return LS_OK;
 }
 
@@ -99,8 +103,8 @@ struct dossier_info {
 	int64_t created_at;
 	char title[LS_DOSSIER_TITLE_MAX + 1];
 	size_t n_themes;
-	char themes[STORE_DOSSIER_MAX_THEMES][LS_CODE_SIZE];  /* shared */
-	char locals[STORE_DOSSIER_MAX_THEMES][LS_CODE_SIZE];  /* as stored */
+	char themes[STORE_DOSSIER_MAX_THEMES][LS_CODE_SIZE]; /* shared */
+	char locals[STORE_DOSSIER_MAX_THEMES][LS_CODE_SIZE]; /* as stored */
 	char problem[LS_CODE_SIZE];
 	char last_action[LS_DOSSIER_TEXT_MAX + 1];
 	int has_action;
@@ -147,7 +151,8 @@ static void derive_id(const char *origin, const struct dossier_info *di,
 	                          strlen(origin) + 1);
 	for (int i = 0; i < 8; i++) {
 		buf[i] = (uint8_t)((uint64_t)number >> (56 - 8 * i));
-		buf[8 + i] = (uint8_t)((uint64_t)di->created_at >> (56 - 8 * i));
+		buf[8 + i] =
+		    (uint8_t)((uint64_t)di->created_at >> (56 - 8 * i));
 	}
 	crypto_generichash_update(&st, buf, sizeof buf);
 	crypto_generichash_update(&st, (const uint8_t *)di->title,
@@ -177,9 +182,10 @@ static int own_note_cb(void *arg, const struct store_doc_meta *m,
 	rc = node_feed_decode(envelope, len, &doc, &why);
 	if (rc != LS_OK) {
 		proto_doc_fini(&doc);
-		return ln->rc = ls_errf(ln->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-		                        "eigen notitie nr. %llu is onleesbaar",
-		                        (unsigned long long)m->seq);
+		return ln->rc =
+		           ls_errf(ln->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+		                   "eigen notitie nr. %llu is onleesbaar",
+		                   (unsigned long long)m->seq);
 	}
 	if (doc.hdr.type == LS_DOC_DOSSIER_NOTE &&
 	    memcmp(doc.body.note.dossier, ln->dossier, LS_DOSSIER_ID_BYTES) ==
@@ -200,9 +206,9 @@ static int same_note(const struct ls_dossier_note *a,
 }
 
 int node_dossier_share(struct store *s, const struct ls_keypair *kp,
-                       const char *origin,
-                       const struct node_share_request *req, int64_t now,
-                       struct node_share_result *out, struct ls_errinfo *e)
+                       const char *origin, const struct node_share_request *req,
+                       int64_t now, struct node_share_result *out,
+                       struct ls_errinfo *e)
 {
 	struct store_dossier_visitor v;
 	struct dossier_info *di;
@@ -227,17 +233,16 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 		char missing[64];
 		ls_criteria_format(LS_CRIT_ALL & ~di->criteria, missing,
 		                   sizeof missing);
-		rc = ls_errf(e, LS_ESTATE,
-		             "dossier %lld is in fase %s en nog niet erkend "
-		             "als structureel signaal: delen kan vanaf fase "
-		             "rapporteren, als de vier criteria voldaan zijn "
-		             "(duidelijk, neutraal, herkend, gedeeld)%s%s",
-		             (long long)req->dossier,
-		             ls_phase_name((enum ls_phase)di->phase),
-		             di->criteria != LS_CRIT_ALL
-		                 ? "; nog niet voldaan: "
-		                 : "",
-		             di->criteria != LS_CRIT_ALL ? missing : "");
+		rc = ls_errf(
+		    e, LS_ESTATE,
+		    "dossier %lld is in fase %s en nog niet erkend "
+		    "als structureel signaal: delen kan vanaf fase "
+		    "rapporteren, als de vier criteria voldaan zijn "
+		    "(duidelijk, neutraal, herkend, gedeeld)%s%s",
+		    (long long)req->dossier,
+		    ls_phase_name((enum ls_phase)di->phase),
+		    di->criteria != LS_CRIT_ALL ? "; nog niet voldaan: " : "",
+		    di->criteria != LS_CRIT_ALL ? missing : "");
 		goto out;
 	}
 	if (req->theme != NULL) {
@@ -253,10 +258,11 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 					strcat(list, ", ");
 				strcat(list, di->locals[i]);
 			}
-			rc = ls_errf(e, LS_EINVAL,
-			             "thema '%.40s' hoort niet bij dossier %lld "
-			             "(thema's: %s)",
-			             req->theme, (long long)req->dossier, list);
+			rc =
+			    ls_errf(e, LS_EINVAL,
+			            "thema '%.40s' hoort niet bij dossier %lld "
+			            "(thema's: %s)",
+			            req->theme, (long long)req->dossier, list);
 			goto out;
 		}
 	}
@@ -268,10 +274,11 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 	headline = req->headline;
 	if (headline == NULL) {
 		if (!di->has_action) {
-			rc = ls_errf(e, LS_EINVAL,
-			             "dossier %lld heeft nog geen actie: geef de "
-			             "kop van wat er gebeurt met --kop",
-			             (long long)req->dossier);
+			rc = ls_errf(
+			    e, LS_EINVAL,
+			    "dossier %lld heeft nog geen actie: geef de "
+			    "kop van wat er gebeurt met --kop",
+			    (long long)req->dossier);
 			goto out;
 		}
 		headline = di->last_action;

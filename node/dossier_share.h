@@ -62,8 +62,8 @@ struct node_share_result {
  * and store errors. Nothing is written unless a note is published.
  */
 int node_dossier_share(struct store *s, const struct ls_keypair *kp,
-                       const char *origin,
-                       const struct node_share_request *req, int64_t now,
-                       struct node_share_result *out, struct ls_errinfo *e);
+                       const char *origin, const struct node_share_request *req,
+                       int64_t now, struct node_share_result *out,
+                       struct ls_errinfo *e);
 
 #endif

@@ -55,10 +55,10 @@ struct load {
 
 static int cmp_kept(const void *a, const void *b)
 {
-	const struct ls_period *x = &((const struct kept *)a)->doc.body.summary
-	                                 .period;
-	const struct ls_period *y = &((const struct kept *)b)->doc.body.summary
-	                                 .period;
+	const struct ls_period *x =
+	    &((const struct kept *)a)->doc.body.summary.period;
+	const struct ls_period *y =
+	    &((const struct kept *)b)->doc.body.summary.period;
 	int32_t i = ls_month_index(x->year, x->month);
 	int32_t j = ls_month_index(y->year, y->month);
 	if (i != j)
@@ -130,12 +130,12 @@ static int summary_cb(void *arg, const struct store_doc_meta *m,
 	rc = node_feed_decode(envelope, len, &doc, &why);
 	if (rc != LS_OK || doc.hdr.type != LS_DOC_SUMMARY) {
 		proto_doc_fini(&doc);
-		return l->rc = ls_errf(l->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-		                       "document %s nr. %llu in de databank is "
-		                       "onleesbaar: %s",
-		                       m->origin, (unsigned long long)m->seq,
-		                       rc == LS_OK ? "geen samenvatting"
-		                                   : why.msg);
+		return l->rc =
+		           ls_errf(l->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+		                   "document %s nr. %llu in de databank is "
+		                   "onleesbaar: %s",
+		                   m->origin, (unsigned long long)m->seq,
+		                   rc == LS_OK ? "geen samenvatting" : why.msg);
 	}
 	if (!in_window(l, &doc.body.summary.period)) {
 		l->r->ignored++;
@@ -238,11 +238,11 @@ static int scan_cb(void *arg, const struct store_doc_meta *m,
 	rc = node_feed_decode(envelope, len, &doc, &why);
 	if (rc != LS_OK || doc.hdr.type != LS_DOC_SUMMARY) {
 		proto_doc_fini(&doc);
-		return sc->rc = ls_errf(sc->e,
-		                        rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-		                        "document %s nr. %llu in de databank "
-		                        "is onleesbaar",
-		                        m->origin, (unsigned long long)m->seq);
+		return sc->rc =
+		           ls_errf(sc->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+		                   "document %s nr. %llu in de databank "
+		                   "is onleesbaar",
+		                   m->origin, (unsigned long long)m->seq);
 	}
 	if (sc->n == sc->cap) {
 		size_t cap = sc->cap ? sc->cap * 2 : 64;
@@ -280,8 +280,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 int node_trends_latest(struct store *s, const struct node_trends_filter *f,
-                       struct ls_period *last, int *found,
-                       struct ls_errinfo *e)
+                       struct ls_period *last, int *found, struct ls_errinfo *e)
 {
 	struct scan sc;
 	int32_t months = 0;
@@ -295,9 +294,10 @@ int node_trends_latest(struct store *s, const struct node_trends_filter *f,
 	rc = store_feed_list(s, LS_DOC_SUMMARY, NULL, scan_cb, &sc);
 	if (sc.rc != LS_OK || rc != LS_OK) {
 		ls_free(sc.v);
-		return sc.rc != LS_OK ? sc.rc
-		                      : ls_errf(e, rc, "samenvattingen lezen: %s",
-		                                ls_strerror_nl(rc));
+		return sc.rc != LS_OK
+		           ? sc.rc
+		           : ls_errf(e, rc, "samenvattingen lezen: %s",
+		                     ls_strerror_nl(rc));
 	}
 	qsort(sc.v, sc.n, sizeof *sc.v, cmp_seen);
 	/* the period length most summaries have (the shortest on ties) */
@@ -331,9 +331,8 @@ int node_trends_latest(struct store *s, const struct node_trends_filter *f,
 		size_t j = i, distinct = 0;
 		while (j < sc.n && sc.v[j].months == sc.v[i].months &&
 		       sc.v[j].index == sc.v[i].index) {
-			distinct += j == i ||
-			            strcmp(sc.v[j].origin, sc.v[j - 1].origin) !=
-			                0;
+			distinct += j == i || strcmp(sc.v[j].origin,
+			                             sc.v[j - 1].origin) != 0;
 			j++;
 		}
 		if (sc.v[i].months == months && 2 * distinct >= n_origins) {
@@ -373,11 +372,11 @@ static int note_cb(void *arg, const struct store_doc_meta *m,
 	rc = node_feed_decode(envelope, len, &doc, &why);
 	if (rc != LS_OK || doc.hdr.type != LS_DOC_DOSSIER_NOTE) {
 		proto_doc_fini(&doc);
-		return nl->rc = ls_errf(nl->e,
-		                        rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-		                        "document %s nr. %llu in de databank "
-		                        "is onleesbaar",
-		                        m->origin, (unsigned long long)m->seq);
+		return nl->rc =
+		           ls_errf(nl->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+		                   "document %s nr. %llu in de databank "
+		                   "is onleesbaar",
+		                   m->origin, (unsigned long long)m->seq);
 	}
 	memset(&n, 0, sizeof n);
 	strcpy(n.origin, m->origin);
@@ -393,9 +392,8 @@ static int note_cb(void *arg, const struct store_doc_meta *m,
 	proto_doc_fini(&doc);
 	rc = structural_add(nl->st, &n);
 	if (rc != LS_OK)
-		return nl->rc = ls_errf(nl->e, rc,
-		                        "notitie %s nr. %llu: %s", m->origin,
-		                        (unsigned long long)m->seq,
+		return nl->rc = ls_errf(nl->e, rc, "notitie %s nr. %llu: %s",
+		                        m->origin, (unsigned long long)m->seq,
 		                        ls_strerror_nl(rc));
 	return 0;
 }
@@ -436,19 +434,19 @@ static int roster_cb(void *arg, const struct store_doc_meta *m,
 	struct ls_errinfo why;
 	struct ls_doc doc;
 	int rc;
-	if (rp->have && (m->created < rp->doc.hdr.created ||
-	                 (m->created == rp->doc.hdr.created &&
-	                  m->seq <= rp->doc.hdr.seq)))
+	if (rp->have &&
+	    (m->created < rp->doc.hdr.created ||
+	     (m->created == rp->doc.hdr.created && m->seq <= rp->doc.hdr.seq)))
 		return 0;
 	memset(&doc, 0, sizeof doc);
 	rc = node_feed_decode(envelope, len, &doc, &why);
 	if (rc != LS_OK || doc.hdr.type != LS_DOC_ROSTER) {
 		proto_doc_fini(&doc);
-		return rp->rc = ls_errf(rp->e,
-		                        rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-		                        "ledenlijst %s nr. %llu in de databank "
-		                        "is onleesbaar",
-		                        m->origin, (unsigned long long)m->seq);
+		return rp->rc =
+		           ls_errf(rp->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+		                   "ledenlijst %s nr. %llu in de databank "
+		                   "is onleesbaar",
+		                   m->origin, (unsigned long long)m->seq);
 	}
 	proto_doc_fini(&rp->doc);
 	rp->doc = doc;

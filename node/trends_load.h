@@ -72,7 +72,7 @@ struct node_names {
 	struct node_name {
 		char id[LS_NODE_ID_SIZE];
 		char name[65];
-	} *v; /* owned, sorted by id */
+	} * v; /* owned, sorted by id */
 };
 
 /* Fill *out (empty when no roster is held); the caller frees it with

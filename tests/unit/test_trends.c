@@ -130,10 +130,10 @@ static void test_value_bad_cells(void **state)
 {
 	struct trends_value v, before;
 	struct ls_cell bad[] = {
-	    {9, 0, 0, 0},                          /* unknown kind */
-	    {LS_CELL_EXACT, -1, -1, -1},            /* negative */
-	    {LS_CELL_RANGE, 0, 5, 2},               /* inverted */
-	    {LS_CELL_RANGE, 0, -1, 2},              /* negative bound */
+	    {9, 0, 0, 0},                               /* unknown kind */
+	    {LS_CELL_EXACT, -1, -1, -1},                /* negative */
+	    {LS_CELL_RANGE, 0, 5, 2},                   /* inverted */
+	    {LS_CELL_RANGE, 0, -1, 2},                  /* negative bound */
 	    {LS_CELL_NOISY, TRENDS_CELL_MAX + 1, 0, 0}, /* too large */
 	    {LS_CELL_WITHHELD, 0, 0, TRENDS_CELL_MAX + 1},
 	};
@@ -185,7 +185,8 @@ static void test_slope_interval_bounds(void **state)
 		for (unsigned mask = 0; mask < 64; mask++) {
 			for (int i = 0; i < 6; i++)
 				v[i] = mask & (1u << i) ? hi[i] : lo[i];
-			assert_int_equal(trends_slope(v, v, NULL, 6, &t), LS_OK);
+			assert_int_equal(trends_slope(v, v, NULL, 6, &t),
+			                 LS_OK);
 			if (t.mid < mn)
 				mn = t.mid;
 			if (t.mid > mx)
@@ -331,8 +332,8 @@ static void test_sum_across_municipalities(void **state)
 	it = trends_item_find(t, TRENDS_LEVEL_AGE, "wonen", "18-24");
 	assert_non_null(it);
 	age = it->other;
-	assert_int_equal(
-	    trends_cell(t, LS_TABLE_THEME_AGE, th, age, 0, 1, &v), LS_OK);
+	assert_int_equal(trends_cell(t, LS_TABLE_THEME_AGE, th, age, 0, 1, &v),
+	                 LS_OK);
 	trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, 13);
 	assert_int_equal(hi, 16);
@@ -373,8 +374,8 @@ static void test_possible_reporting(void **state)
 	it = trends_item_find(t, TRENDS_LEVEL_THEME, "werk", NULL);
 	assert_int_equal(it->n_report_lo, 0);
 	assert_int_equal(it->n_report_hi, 1);
-	assert_non_null(strstr(it->explanation,
-	                       "minstens 0 en hoogstens 1 van de 1"));
+	assert_non_null(
+	    strstr(it->explanation, "minstens 0 en hoogstens 1 van de 1"));
 	assert_int_equal(it->has_growth, 0);
 	trends_free(t);
 }
@@ -485,7 +486,7 @@ struct plan {
 	int64_t slope[6]; /* per municipality */
 };
 
-static const char *const towns[6] = {"berlaar", "bornem", "eeklo",
+static const char *const towns[6] = {"berlaar", "bornem",   "eeklo",
                                      "gent",    "kortrijk", "mortsel"};
 
 static void add_plan(struct trends *t, const struct plan *plans, size_t n,
@@ -544,9 +545,9 @@ static void test_planted_ranking(void **state)
 	assert_non_null(strstr(en->explanation, "hangt af van één gemeente "
 	                                        "(gent)"));
 	assert_true(m->score > en->score);
-	assert_true(m->score >
-	            trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL)
-	                ->score);
+	assert_true(
+	    m->score >
+	    trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL)->score);
 	assert_int_equal(m->n_rising, 4);
 	assert_int_equal(m->n_report_lo, 6);
 	assert_int_equal(m->rising_since, 8);
@@ -558,8 +559,8 @@ static void test_planted_ranking(void **state)
 	assert_non_null(strstr(m->explanation, "12 maanden op rij"));
 	/* the youth view: mentaal for 12-17 */
 	{
-		const struct trends_item *y = trends_item_find(
-		    t, TRENDS_LEVEL_AGE, "mentaal", "12-17");
+		const struct trends_item *y =
+		    trends_item_find(t, TRENDS_LEVEL_AGE, "mentaal", "12-17");
 		assert_int_equal(y->rank, 1);
 		assert_true(y->youth_share == 1.0);
 		assert_true(m->youth_share > 0.99);
@@ -737,21 +738,21 @@ static void test_format(void **state)
 	c = tu_range(1, 4);
 	trends_value_add_cell(&v, &c, 0);
 	trends_format_value(&v, buf, sizeof buf);
-	assert_string_equal(buf, "1.231\xe2\x80\x93" "1.234");
+	assert_string_equal(buf, "1.231\xe2\x80\x93"
+	                         "1.234");
 	assert_string_equal(trends_period_word(1, 1), "maand");
 	assert_string_equal(trends_period_word(1, 5), "maanden");
 	assert_string_equal(trends_period_word(3, 2), "kwartalen");
 	assert_string_equal(trends_component_name(TRENDS_C_GROWTH), "growth");
 	assert_string_equal(trends_component_name(99), "?");
-	assert_string_equal(trends_level_name_nl(TRENDS_LEVEL_AGE),
-	                    "leeftijd");
+	assert_string_equal(trends_level_name_nl(TRENDS_LEVEL_AGE), "leeftijd");
 }
 
 /* ---- structural notes -------------------------------------------------- */
 
-static struct structural_note note(const char *origin, uint64_t seq,
-                                   uint8_t id, const char *theme,
-                                   uint8_t phase, const char *headline)
+static struct structural_note note(const char *origin, uint64_t seq, uint8_t id,
+                                   const char *theme, uint8_t phase,
+                                   const char *headline)
 {
 	struct structural_note n;
 	memset(&n, 0, sizeof n);
@@ -770,10 +771,12 @@ static void test_structural(void **state)
 	struct structural_note n;
 	(void)state;
 	assert_int_equal(structural_new(&st), LS_OK);
-	n = note("gent", 3, 1, "wonen", LS_PHASE_RAPPORTEREN, "Woonbegeleiding");
+	n = note("gent", 3, 1, "wonen", LS_PHASE_RAPPORTEREN,
+	         "Woonbegeleiding");
 	assert_int_equal(structural_add(st, &n), LS_OK);
 	/* a later note on the same dossier replaces it, an older not */
-	n = note("gent", 9, 1, "wonen", LS_PHASE_ACTIE, "Extra woonbegeleiders");
+	n = note("gent", 9, 1, "wonen", LS_PHASE_ACTIE,
+	         "Extra woonbegeleiders");
 	assert_int_equal(structural_add(st, &n), LS_OK);
 	n = note("gent", 2, 1, "wonen", LS_PHASE_OPMERKEN, "Oud");
 	assert_int_equal(structural_add(st, &n), LS_OK);

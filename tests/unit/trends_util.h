@@ -87,8 +87,8 @@ static inline void tu_rec(struct ls_summary *s, const char *theme,
                           struct ls_cell orgs, struct ls_cell reporters)
 {
 	struct ls_recurrence_row *r;
-	s->recurrence = ls_realloc(s->recurrence,
-	                           (s->n_recurrence + 1) * sizeof *r);
+	s->recurrence =
+	    ls_realloc(s->recurrence, (s->n_recurrence + 1) * sizeof *r);
 	if (s->recurrence == NULL)
 		tu_die("alloc");
 	r = &s->recurrence[s->n_recurrence++];
@@ -127,8 +127,8 @@ static inline void tu_finish(struct ls_summary *s)
  * age band `age`, sector `sector`, no problem type, no target group; each
  * with one person. Tables are consistent, small counts are ranges.
  */
-static inline void tu_theme(struct ls_summary *s, const char *theme,
-                            int64_t n, const char *age, const char *sector)
+static inline void tu_theme(struct ls_summary *s, const char *theme, int64_t n,
+                            const char *age, const char *sector)
 {
 	if (n <= 0)
 		return;
