@@ -1536,13 +1536,15 @@ static void explain(const struct trends *t, struct trends_item *it)
 		if (it->n_rising > 0)
 			add(out, size, "stijgt in %u %s", it->n_rising,
 			    it->n_rising == 1 ? "gemeente" : "gemeenten");
-		if (it->robust_growth_lo <= 0 && it->robust_origin >= 0) {
+		/* most of the rise comes from one municipality */
+		if (it->robust_origin >= 0 &&
+		    it->robust_growth_lo < 0.25 * it->growth_mid) {
 			const char *id = t->origins[it->robust_origin]->id;
 			const char *name = t->names != NULL
 			                       ? t->names(t->names_ctx, id)
 			                       : NULL;
 			add(out, size,
-			    "maar de stijging hangt af van één gemeente (%s)",
+			    "maar de stijging komt vooral uit één gemeente (%s)",
 			    name != NULL ? name : id);
 		}
 	} else if (it->slope.direction < 0) {
