@@ -667,18 +667,25 @@ static const char *const table_name_nl[LS_TABLE_COUNT_ + 1] = {
     "thema",          "thema x leeftijd",     "thema x doelgroep",
     "thema x sector", "thema x probleemtype", "terugkeer"};
 
-/* Check a cell against the summary's mode. */
+/* Check a cell against the summary's mode (what trends_value_add_cell
+ * would accept, without adding it anywhere). */
 static int cell_ok(const struct ls_cell *c, uint8_t mode)
 {
-	struct trends_value v;
-	memset(&v, 0, sizeof v);
-	if (mode == LS_MODE_THRESHOLD && c->kind != LS_CELL_EXACT &&
-	    c->kind != LS_CELL_RANGE)
-		return 0;
-	if (mode == LS_MODE_NOISE && c->kind != LS_CELL_NOISY &&
-	    c->kind != LS_CELL_WITHHELD)
-		return 0;
-	return trends_value_add_cell(&v, c, 0) == LS_OK;
+	switch (c->kind) {
+	case LS_CELL_EXACT:
+		return mode == LS_MODE_THRESHOLD && c->value >= 0 &&
+		       c->value <= TRENDS_CELL_MAX;
+	case LS_CELL_RANGE:
+		return mode == LS_MODE_THRESHOLD && c->lo >= 0 &&
+		       c->lo <= c->hi && c->hi <= TRENDS_CELL_MAX;
+	case LS_CELL_NOISY:
+		return mode == LS_MODE_NOISE && c->value >= 0 &&
+		       c->value <= TRENDS_CELL_MAX;
+	case LS_CELL_WITHHELD:
+		return mode == LS_MODE_NOISE && c->lo >= 0 && c->lo <= c->hi &&
+		       c->hi <= TRENDS_CELL_MAX;
+	}
+	return 0;
 }
 
 /* The noise variance of one cell of each (table, measure) of a summary;
@@ -710,6 +717,7 @@ static int summary_map(struct trends *t, const struct ls_summary *s,
                        struct ls_errinfo *e)
 {
 	size_t need = s->n_recurrence, at = 0;
+	uint8_t mode = s->params.mode;
 	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
 		if (s->tables[k].n_rows > LS_SUMMARY_MAX_ROWS ||
 		    (s->tables[k].n_rows > 0 && s->tables[k].rows == NULL))
@@ -727,85 +735,99 @@ static int summary_map(struct trends *t, const struct ls_summary *s,
 		t->scratch = p;
 		t->cap_scratch = need;
 	}
+	/*
+	 * Codes are compared only against the domain's own (NUL-terminated)
+	 * codes, so a row's code is never read past LS_CODE_SIZE bytes even
+	 * if it is not terminated: strcmp stops at the first difference or
+	 * at the known code's end. Rows are sorted by (theme, other) and the
+	 * domain's codes too, so the code indices must strictly increase:
+	 * that is the order check, and it lets the "other" code be found by
+	 * walking forward (about one comparison per row) instead of
+	 * searching.
+	 */
 	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
 		const struct ls_summary_table *tab = &s->tables[k];
 		const char *prev_theme = NULL;
-		size_t th = SIZE_MAX;
+		size_t th = SIZE_MAX, pos = 0, nk = t->n_codes[k];
 		for (size_t i = 0; i < tab->n_rows; i++) {
 			const struct ls_summary_row *r = &tab->rows[i];
 			size_t other = 0;
-			if (memchr(r->theme, '\0', LS_CODE_SIZE) == NULL ||
-			    memchr(r->other, '\0', LS_CODE_SIZE) == NULL)
-				return ls_errf(
-				    e, LS_EINVAL,
-				    "tabel %s, rij %zu: code te lang",
-				    table_name_nl[k], i);
-			if (i > 0) {
-				const struct ls_summary_row *p = r - 1;
-				int c = strcmp(p->theme, r->theme);
-				if (c > 0 ||
-				    (c == 0 && strcmp(p->other, r->other) >= 0))
-					return ls_errf(
-					    e, LS_EINVAL,
-					    "tabel %s: rijen niet gesorteerd "
-					    "of dubbel (%s %s)",
-					    table_name_nl[k], r->theme,
-					    r->other);
-			}
+			int c = 1;
 			if (prev_theme == NULL ||
 			    strcmp(prev_theme, r->theme) != 0) {
-				th = code_find(t, LS_TABLE_THEME, r->theme);
-				prev_theme = r->theme;
+				size_t next =
+				    code_find(t, LS_TABLE_THEME, r->theme);
+				if (next == SIZE_MAX)
+					return ls_errf(
+					    e, LS_EINVAL,
+					    "tabel %s: onbekend thema '%.31s'",
+					    table_name_nl[k], r->theme);
+				if (th != SIZE_MAX && next <= th)
+					goto unsorted;
+				th = next;
+				prev_theme = t->codes[LS_TABLE_THEME][th];
+				pos = 0;
+			} else if (k == LS_TABLE_THEME) {
+				goto unsorted;
 			}
-			if (th == SIZE_MAX)
-				return ls_errf(e, LS_EINVAL,
-				               "tabel %s: onbekend thema '%s'",
-				               table_name_nl[k], r->theme);
 			if (k == LS_TABLE_THEME) {
 				if (r->other[0] != '\0')
 					return ls_errf(
 					    e, LS_EINVAL,
 					    "tabel thema: rij %s heeft "
 					    "een tweede code",
-					    r->theme);
+					    prev_theme);
 			} else {
-				other = code_find(t, k, r->other);
-				if (other == SIZE_MAX)
+				while (pos < nk && (c = strcmp(t->codes[k][pos],
+				                               r->other)) < 0)
+					pos++;
+				if (pos == nk || c != 0) {
+					if (code_find(t, k, r->other) !=
+					    SIZE_MAX)
+						goto unsorted;
 					return ls_errf(
 					    e, LS_EINVAL,
-					    "tabel %s: onbekende code '%s'",
+					    "tabel %s: onbekende code '%.31s'",
 					    table_name_nl[k], r->other);
+				}
+				other = pos++;
 			}
-			if (!cell_ok(&r->signals, s->params.mode) ||
-			    !cell_ok(&r->persons, s->params.mode))
+			if (!cell_ok(&r->signals, mode) ||
+			    !cell_ok(&r->persons, mode))
 				return ls_errf(e, LS_EINVAL,
 				               "tabel %s, %s %s: ongeldige cel",
-				               table_name_nl[k], r->theme,
-				               r->other);
+				               table_name_nl[k], prev_theme,
+				               k == LS_TABLE_THEME
+				                   ? ""
+				                   : t->codes[k][other]);
 			t->scratch[at++] = (uint32_t)row_key(t, k, th, other);
+			continue;
+		unsorted:
+			return ls_errf(
+			    e, LS_EINVAL,
+			    "tabel %s: rijen niet gesorteerd of dubbel "
+			    "(%.31s %.31s)",
+			    table_name_nl[k], r->theme, r->other);
 		}
 	}
-	for (size_t i = 0; i < s->n_recurrence; i++) {
+	for (size_t i = 0, prev = SIZE_MAX; i < s->n_recurrence; i++) {
 		const struct ls_recurrence_row *r = &s->recurrence[i];
-		size_t th;
-		if (memchr(r->theme, '\0', LS_CODE_SIZE) == NULL)
+		size_t th = code_find(t, LS_TABLE_THEME, r->theme);
+		if (th == SIZE_MAX)
 			return ls_errf(e, LS_EINVAL,
-			               "terugkeer, rij %zu: code te lang", i);
-		if (i > 0 && strcmp(r[-1].theme, r->theme) >= 0)
+			               "terugkeer: onbekend thema '%.31s'",
+			               r->theme);
+		if (prev != SIZE_MAX && th <= prev)
 			return ls_errf(e, LS_EINVAL,
 			               "terugkeer: rijen niet gesorteerd of "
 			               "dubbel (%s)",
-			               r->theme);
-		th = code_find(t, LS_TABLE_THEME, r->theme);
-		if (th == SIZE_MAX)
-			return ls_errf(e, LS_EINVAL,
-			               "terugkeer: onbekend thema '%s'",
-			               r->theme);
-		if (!cell_ok(&r->organisations, s->params.mode) ||
-		    !cell_ok(&r->reporters, s->params.mode))
+			               t->codes[LS_TABLE_THEME][th]);
+		prev = th;
+		if (!cell_ok(&r->organisations, mode) ||
+		    !cell_ok(&r->reporters, mode))
 			return ls_errf(e, LS_EINVAL,
 			               "terugkeer, %s: ongeldige cel",
-			               r->theme);
+			               t->codes[LS_TABLE_THEME][th]);
 		t->scratch[at++] = (uint32_t)th;
 	}
 	return LS_OK;
@@ -1544,7 +1566,8 @@ static void explain(const struct trends *t, struct trends_item *it)
 			                       ? t->names(t->names_ctx, id)
 			                       : NULL;
 			add(out, size,
-			    "maar de stijging komt vooral uit één gemeente (%s)",
+			    "maar de stijging komt vooral uit één gemeente "
+			    "(%s)",
 			    name != NULL ? name : id);
 		}
 	} else if (it->slope.direction < 0) {
