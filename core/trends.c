@@ -1357,8 +1357,10 @@ int trends_finish(struct trends *t, struct ls_errinfo *e)
 		for (size_t slot = t->growth_first; slot < t->n_slots; slot++)
 			o->complete &= o->has[slot];
 	}
-	qsort(t->sources, t->n_sources, sizeof *t->sources, cmp_source);
-	qsort(t->params, t->n_params, sizeof *t->params, cmp_params);
+	if (t->n_sources > 1)
+		qsort(t->sources, t->n_sources, sizeof *t->sources, cmp_source);
+	if (t->n_params > 1)
+		qsort(t->params, t->n_params, sizeof *t->params, cmp_params);
 	digest_sources(t);
 
 	for (size_t i = 0; i < t->n_items; i++) {

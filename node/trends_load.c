@@ -68,7 +68,8 @@ static int cmp_kept(const void *a, const void *b)
 
 static void flush(struct load *l)
 {
-	qsort(l->kept, l->n, sizeof *l->kept, cmp_kept);
+	if (l->n > 1)
+		qsort(l->kept, l->n, sizeof *l->kept, cmp_kept);
 	for (size_t i = 0; i < l->n; i++) {
 		struct ls_errinfo why;
 		enum trends_added added;
@@ -299,7 +300,8 @@ int node_trends_latest(struct store *s, const struct node_trends_filter *f,
 		           : ls_errf(e, rc, "samenvattingen lezen: %s",
 		                     ls_strerror_nl(rc));
 	}
-	qsort(sc.v, sc.n, sizeof *sc.v, cmp_seen);
+	if (sc.n > 1)
+		qsort(sc.v, sc.n, sizeof *sc.v, cmp_seen);
 	/* the period length most summaries have (the shortest on ties) */
 	for (size_t i = 0; i < sc.n;) {
 		size_t j = i;
