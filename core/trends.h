@@ -164,7 +164,7 @@ struct trends_options {
 	 * whole window if shorter): TRENDS_MIN_GROWTH_PERIODS.. */
 	uint32_t growth_periods;
 	/* Relative growth over the growth window, in percent, that earns
-	 * the full growth component (100: a doubling of the level). */
+	 * the full growth component (50: a rise of half the level). */
 	uint32_t growth_full_pct;
 	/* Weights of the components (any scale, not all 0). */
 	uint32_t weight[TRENDS_C_COUNT_];

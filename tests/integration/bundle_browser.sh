@@ -18,6 +18,8 @@ else
 	t_notok "chromium is installed" "$(tail -3 "$T/deps.log")"
 	t_done
 fi
+# node 18 or later (Debian 12's nodejs will do: playwright-core is pinned
+# to a release that supports it)
 command -v node >/dev/null && command -v npm >/dev/null ||
 	EXTRA_PACKAGES="nodejs npm" "$ROOT/tools/install-deps.sh" >>"$T/deps.log" 2>&1
 # npm ci only when the lock file changed since the last install
