@@ -46,6 +46,18 @@ struct ls_config {
 	int64_t busy_timeout_ms;
 	/* [retention] */
 	int64_t description_months; /* free text kept this long */
+	/* [trends] (core/trends.h; docs/TRENDS.md) */
+	int64_t trends_window;         /* periods shown by default */
+	int64_t trends_growth_periods; /* growth over the last N periods */
+	int64_t trends_growth_full;    /* % growth for full growth points */
+	int64_t trends_top;            /* leading themes in the bundle */
+	int64_t trends_w_spread;       /* weights of the priority score */
+	int64_t trends_w_rising;
+	int64_t trends_w_growth;
+	int64_t trends_w_recurrence;
+	int64_t trends_w_breadth;
+	int64_t trends_w_scale;
+	int64_t trends_w_youth;
 };
 
 /* Fill *c with every key's default (required keys become ""). */

@@ -1,6 +1,8 @@
 /*
  * signaalctl dossier: new | link | advance | criteria | act | feedback |
- * show | list — the follow-up of structural signals (store/dossier.h).
+ * show | list | share — the follow-up of structural signals
+ * (store/dossier.h); share publishes a recognised one as a dossier note
+ * (node/dossier_share.h).
  * Every change records who made it (--door, else $SIGNAAL_USER or $USER)
  * in the dossier's append-only history.
  */
@@ -9,6 +11,8 @@
 #include "common/text.h"
 #include "core/dossier.h"
 #include "core/signal.h"
+#include "node/dossier_share.h"
+#include "proto/key.h"
 #include "store/dossier.h"
 #include "store/store.h"
 #include "tools/signaalctl/commands.h"
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char help[] =
     "Gebruik: signaalctl dossier OPDRACHT ...\n"
@@ -47,13 +52,21 @@ static const char help[] =
     "  show NR                        alles over een dossier, met\n"
     "                                 geschiedenis\n"
     "  list [--fase FASE]             alle dossiers\n"
+    "  share NR [--thema CODE] [--kop TEKST] [--proef]\n"
+    "                                 een erkend structureel signaal\n"
+    "                                 delen met de federatie: thema, fase,\n"
+    "                                 soort probleem en een kop over de\n"
+    "                                 actie (standaard de laatste actie);\n"
+    "                                 pas vanaf fase rapporteren; de kop\n"
+    "                                 mag geen cijfers of '@' bevatten;\n"
+    "                                 --proef toont wat gedeeld zou worden\n"
     "\n"
     "Elke wijziging komt in de geschiedenis, met wie ze deed: --door NAAM\n"
     "(anders $SIGNAAL_USER of $USER).\n"
     "\n"
     "Afsluitcodes: 0 gelukt, 2 verkeerd gebruik, 3 ongeldige invoer,\n"
     "4 dossier, signaal of organisatie niet gevonden, 5 overgang of\n"
-    "wijziging nu niet toegelaten, 1 fout.\n";
+    "wijziging nu niet toegelaten (of delen: nog niet erkend), 1 fout.\n";
 
 enum {
 	O_TITLE = 400,
@@ -72,6 +85,8 @@ enum {
 	O_ORG,
 	O_PHASE,
 	O_BY,
+	O_HEADLINE,
+	O_DRYRUN,
 	O_HELP
 };
 
@@ -92,6 +107,8 @@ static const struct option all_opts[] = {
     {"organisatie", required_argument, NULL, O_ORG},
     {"fase", required_argument, NULL, O_PHASE},
     {"door", required_argument, NULL, O_BY},
+    {"kop", required_argument, NULL, O_HEADLINE},
+    {"proef", no_argument, NULL, O_DRYRUN},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -127,7 +144,7 @@ static int parse_args(const char *verb, const char *allowed, int argc,
 					    cmd, "--%s hoort niet bij '%s'",
 					    o->name, verb);
 		}
-		ARG(a, c) = optarg;
+		ARG(a, c) = optarg != NULL ? optarg : "1";
 	}
 	a->n_pos = argc - optind;
 	a->pos = argv + optind;
@@ -558,6 +575,90 @@ static int dossier_list(const struct ctl_context *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* --- share ------------------------------------------------------------ */
+
+static int dossier_share(const struct ctl_context *ctx, int argc, char **argv)
+{
+	const char allowed[] = {L(O_THEME), L(O_HEADLINE), L(O_DRYRUN), 0};
+	struct node_share_request req;
+	struct node_share_result res;
+	struct ls_keypair *kp = NULL;
+	struct ctl_node node;
+	struct ls_errinfo e;
+	struct args a;
+	char keyfile[4096], hex[LS_HASH_BYTES * 2 + 1];
+	int rc;
+
+	if ((rc = parse_args("share", allowed, argc, argv, &a)) != 0)
+		return rc < 0 ? CTL_EXIT_OK : rc;
+	if (a.n_pos != 1)
+		return ctl_usage("dossier share",
+		                 "geef precies \xc3\xa9\xc3\xa9n NR");
+	memset(&req, 0, sizeof req);
+	if ((rc = parse_number("dossier share", a.pos[0], &req.dossier)) !=
+	    CTL_EXIT_OK)
+		return rc;
+	req.theme = ARG(&a, O_THEME);
+	req.headline = ARG(&a, O_HEADLINE);
+	req.dry_run = ARG(&a, O_DRYRUN) != NULL;
+	ls_errinfo_clear(&e);
+	if (req.headline != NULL &&
+	    node_headline_check(req.headline, &e) != LS_OK) {
+		ctl_error("%s; er is niets gedeeld", e.msg);
+		return CTL_EXIT_INPUT;
+	}
+	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+		return rc;
+	if (!req.dry_run) {
+		if (ctl_node_path(ctx, "keys/node.key", keyfile,
+		                  sizeof keyfile) == NULL) {
+			ctl_node_close(&node);
+			ctl_error("pad naar de sleutel is te lang");
+			return CTL_EXIT_FAIL;
+		}
+		rc = proto_keypair_load(keyfile, &kp, &e);
+		if (rc != LS_OK) {
+			ctl_node_close(&node);
+			ctl_error("de sleutel van de knoop (%s) is niet "
+			          "bruikbaar: %s",
+			          keyfile,
+			          e.msg[0] ? e.msg : ls_strerror_nl(rc));
+			return CTL_EXIT_FAIL;
+		}
+	}
+	rc = node_dossier_share(node.store, kp, node.config.node_id, &req,
+	                        (int64_t)time(NULL), &res, &e);
+	proto_keypair_free(kp);
+	ctl_node_close(&node);
+	if (rc != LS_OK) {
+		ctl_error("%s; er is niets gedeeld", e.msg);
+		return ctl_exit_for(rc);
+	}
+	if (res.unchanged) {
+		printf("niets nieuws: de laatste gedeelde notitie over dossier "
+		       "%lld zegt al hetzelfde\n",
+		       (long long)req.dossier);
+		return CTL_EXIT_OK;
+	}
+	printf("%s notitie over dossier %lld:\n",
+	       req.dry_run ? "Proef, niet "
+	                     "gedeeld:"
+	                   : "Gedeeld:",
+	       (long long)req.dossier);
+	printf("  thema         %s\n", res.note.theme);
+	printf("  fase          %s\n",
+	       ls_phase_name((enum ls_phase)res.note.phase));
+	printf("  probleemtype  %s\n",
+	       res.note.problem_type[0] ? res.note.problem_type : "-");
+	printf("  kop           %s\n", res.note.headline);
+	if (res.published) {
+		ls_hex_encode(res.meta.hash, LS_HASH_BYTES, hex);
+		printf("  document      %s nr. %llu, hash %.16s\n",
+		       res.meta.origin, (unsigned long long)res.meta.seq, hex);
+	}
+	return CTL_EXIT_OK;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(const struct ctl_context *ctx, int argc, char **argv);
@@ -566,6 +667,7 @@ static const struct {
     {"advance", dossier_advance}, {"criteria", dossier_criteria},
     {"act", dossier_act},         {"feedback", dossier_feedback},
     {"show", dossier_show},       {"list", dossier_list},
+    {"share", dossier_share},
 };
 
 int cmd_dossier(const struct ctl_context *ctx, int argc, char **argv)

@@ -17,5 +17,7 @@ int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_stats(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_token(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_trends(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv);
 
 #endif

@@ -1,0 +1,244 @@
+/*
+ * Trends over a federation of all Flemish municipalities: 300
+ * municipalities x 24 months of released summaries (threshold mode, k = 5,
+ * every theme, sparse tables as a real release has them), combined and
+ * ranked by core/trends (every table summed with ranges carried through,
+ * spread, recurrence, growth with leave-one-out, scores, explanations).
+ * Prints a Markdown section for bench/RESULTS.md.
+ *
+ * Baseline, measured in the same run: the same cells in an in-memory
+ * SQLite table and one plain aggregate over them (GROUP BY period, table,
+ * theme, other code and measure, summing lower and upper bounds) — the
+ * least any SQL-based aggregator would do. The target is at most 3x the
+ * baseline and well under a second.
+ *
+ * The summaries are built in memory (tests/fixture.h); decoding them from
+ * a store is not part of either side. BENCH_QUICK=1: 60 municipalities x
+ * 12 months.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/period.h"
+#include "core/trends.h"
+#include "tests/fixture.h"
+#include "tests/unit/fixture.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return v[n / 2];
+}
+
+struct doc {
+	struct ls_summary s;
+	struct trends_docref ref;
+};
+
+static int run_trends(const struct ls_taxonomy *tax, struct doc *docs, size_t n,
+                      int months, double *t_add, double *t_fin,
+                      size_t *cells_out, double *top_score)
+{
+	struct trends_options o;
+	struct ls_period last = {2025, 12, 1};
+	struct trends *t;
+	struct ls_errinfo e;
+	double t0;
+	size_t nr;
+	const struct trends_item *const *r;
+
+	trends_options_default(&o, &last);
+	if (ls_period_add(&last, -(months - 1), &o.first) != LS_OK)
+		return -1;
+	t0 = now_ms();
+	if (trends_new(tax, &o, &t, &e) != LS_OK) {
+		fprintf(stderr, "trends_new: %s\n", e.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (trends_add(t, &docs[i].s, &docs[i].ref, NULL, &e) !=
+		    LS_OK) {
+			fprintf(stderr, "trends_add: %s\n", e.msg);
+			return -1;
+		}
+	*t_add = now_ms() - t0;
+	t0 = now_ms();
+	if (trends_finish(t, &e) != LS_OK) {
+		fprintf(stderr, "trends_finish: %s\n", e.msg);
+		return -1;
+	}
+	*t_fin = now_ms() - t0;
+	r = trends_ranked(t, TRENDS_LEVEL_THEME, &nr);
+	*top_score = nr > 0 ? r[0]->score : 0;
+	*cells_out = trends_n_items(t);
+	trends_free(t);
+	return 0;
+}
+
+int main(void)
+{
+	const char *q = getenv("BENCH_QUICK");
+	int quick = q != NULL && q[0] != '\0' && strcmp(q, "0") != 0;
+	int n_muni = quick ? 60 : 300, months = quick ? 12 : 24;
+	int reps = quick ? 3 : 5;
+	size_t n = (size_t)n_muni * (size_t)months, rows = 0, items = 0;
+	struct doc *docs = calloc(n, sizeof *docs);
+	struct ls_taxonomy tax;
+	double ta[8], tf[8], tt[8], ts[8], top = 0;
+	sqlite3 *db;
+	sqlite3_stmt *ins, *agg;
+	char origin[32];
+	size_t groups = 0;
+
+	if (docs == NULL)
+		return 1;
+	fixture_taxonomy(&tax);
+	/* municipalities from about 1,000 to 265,000 inhabitants: monthly
+	 * signals from a handful to a few hundred */
+	for (int m = 0; m < n_muni; m++) {
+		unsigned size =
+		    4 + (unsigned)((m * 7919u) % 97u) * (m % 10 == 0 ? 5u : 1u);
+		snprintf(origin, sizeof origin, "gemeente-%03d", m);
+		for (int mo = 0; mo < months; mo++) {
+			struct doc *d =
+			    &docs[(size_t)m * (size_t)months + (size_t)mo];
+			int idx = 2025 * 12 + 11 - (months - 1) + mo;
+			fx_summary(&d->s, origin, idx / 12, idx % 12 + 1,
+			           size + (unsigned)(mo * (m % 3)),
+			           (uint32_t)(m * 1000 + mo));
+			strcpy(d->ref.origin, origin);
+			d->ref.seq = (uint64_t)mo + 1;
+			d->ref.hash[0] = (uint8_t)m;
+			d->ref.hash[1] = (uint8_t)mo;
+			for (int t = 0; t < LS_TABLE_COUNT_; t++)
+				rows += d->s.tables[t].n_rows;
+		}
+	}
+
+	/* the baseline's table, filled outside the timing */
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlite3_exec(db,
+	                 "CREATE TABLE cell (period INTEGER, origin TEXT, "
+	                 "tab INTEGER, theme TEXT, other TEXT, measure "
+	                 "INTEGER, lo INTEGER, hi INTEGER)",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+	                       "INSERT INTO cell VALUES (?, ?, ?, ?, ?, ?, ?, "
+	                       "?)",
+	                       -1, &ins, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct ls_summary *s = &docs[i].s;
+		int period = s->period.year * 12 + s->period.month - 1;
+		for (int t = 0; t < LS_TABLE_COUNT_; t++)
+			for (size_t r = 0; r < s->tables[t].n_rows; r++) {
+				const struct ls_summary_row *row =
+				    &s->tables[t].rows[r];
+				const struct ls_cell *c[2] = {&row->signals,
+				                              &row->persons};
+				for (int m = 0; m < 2; m++) {
+					sqlite3_bind_int(ins, 1, period);
+					sqlite3_bind_text(ins, 2, s->origin, -1,
+					                  SQLITE_STATIC);
+					sqlite3_bind_int(ins, 3, t);
+					sqlite3_bind_text(ins, 4, row->theme,
+					                  -1, SQLITE_STATIC);
+					sqlite3_bind_text(ins, 5, row->other,
+					                  -1, SQLITE_STATIC);
+					sqlite3_bind_int(ins, 6, m);
+					sqlite3_bind_int64(ins, 7, c[m]->lo);
+					sqlite3_bind_int64(ins, 8, c[m]->hi);
+					if (sqlite3_step(ins) != SQLITE_DONE)
+						return 1;
+					sqlite3_reset(ins);
+				}
+			}
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(ins);
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT period, tab, theme, other, measure, "
+	                       "sum(lo), sum(hi), count(*) FROM cell GROUP BY "
+	                       "period, tab, theme, other, measure",
+	                       -1, &agg, NULL) != SQLITE_OK)
+		return 1;
+
+	/* each side's runs together, so that neither pays for the other's
+	 * memory traffic; the median drops the cold first run */
+	for (int r = 0; r < reps; r++) {
+		double t0 = now_ms();
+		long long check = 0;
+		groups = 0;
+		while (sqlite3_step(agg) == SQLITE_ROW) {
+			check += sqlite3_column_int64(agg, 6);
+			groups++;
+		}
+		sqlite3_reset(agg);
+		ts[r] = now_ms() - t0;
+		if (check <= 0)
+			return 1;
+	}
+	sqlite3_finalize(agg);
+	sqlite3_close(db);
+	for (int r = 0; r < reps; r++) {
+		if (run_trends(&tax, docs, n, months, &ta[r], &tf[r], &items,
+		               &top) != 0)
+			return 1;
+		tt[r] = ta[r] + tf[r];
+	}
+
+	{
+		double a = median(ta, reps), f = median(tf, reps);
+		double t = median(tt, reps), s = median(ts, reps);
+		printf("### Trends over a federation (core/trends)\n\n");
+		printf("%d municipalities x %d months = %zu released summaries "
+		       "(threshold mode, k = 5, all 18 themes; %zu table rows, "
+		       "%zu cells with both measures)%s; median of %d runs. "
+		       "Baseline: the same cells in an in-memory SQLite table, "
+		       "one GROUP BY (period, table, theme, code, measure) "
+		       "summing lower and upper bounds (%zu groups).\n\n",
+		       n_muni, months, n, rows, 2 * rows,
+		       quick ? " (BENCH_QUICK)" : "", reps, groups);
+		printf("| step | time | vs baseline |\n|---|---:|---:|\n");
+		printf("| SQL aggregate of the same cells (baseline) | %.1f ms "
+		       "| 1.0x |\n",
+		       s);
+		printf("| trends: combine every summary (all tables, ranges "
+		       "carried) | %.1f ms | %.2fx |\n",
+		       a, a / s);
+		printf("| trends: %zu items ranked (spread, recurrence, growth "
+		       "with leave-one-out, scores, explanations) | %.1f ms | "
+		       "%.2fx |\n",
+		       items, f, f / s);
+		printf("| **trends, total** | **%.1f ms** | **%.2fx** |\n\n", t,
+		       t / s);
+		printf("Verdict: %.0f ms for the whole federation, %.2fx the "
+		       "plain SQL aggregate (target <= 3x): %s; %s.\n",
+		       t, t / s, t / s <= 3.0 ? "met" : "NOT met",
+		       t < 1000 ? "interactive (well under a second)"
+		                : "NOT interactive");
+		(void)top;
+	}
+	for (size_t i = 0; i < n; i++)
+		ls_summary_fini(&docs[i].s);
+	free(docs);
+	ls_taxonomy_fini(&tax);
+	return 0;
+}

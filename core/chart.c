@@ -1,0 +1,264 @@
+/*
+ * SVG line charts with range bands. Layout: a plot area inside fixed
+ * margins; y from 0 to a "nice" top with four or five grid lines; x
+ * evenly spaced periods with at most about eight labels. Each series is
+ * a band (a polygon along the upper bounds and back along the lower
+ * bounds, one per run of periods with data) and a line through the
+ * middles with a dot per period (hollow where the value is a range).
+ * Nothing is drawn for a period without
+ * data: the line and the band break there.
+ */
+#include "core/chart.h"
+#include "common/text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void chart_axis(double max, double *top, double *step)
+{
+	static const double nice[] = {1, 2, 2.5, 5, 10};
+	double raw, mag;
+	if (!(max > 0)) {
+		*top = 4;
+		*step = 1;
+		return;
+	}
+	raw = max / 4.0;
+	mag = pow(10.0, floor(log10(raw)));
+	for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++) {
+		double st = nice[i] * mag;
+		if (st >= raw) {
+			/* whole numbers only: counts are integers */
+			*step = st < 1 ? 1 : st;
+			break;
+		}
+	}
+	*top = ceil(max / *step) * *step;
+	if (*top < max)
+		*top += *step;
+}
+
+static int color_ok(const char *c)
+{
+	size_t n = c != NULL ? strlen(c) : 0;
+	if (n < 2 || n > 32 || c[0] != '#')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((c[i] >= '0' && c[i] <= '9') ||
+		      (c[i] >= 'a' && c[i] <= 'f') ||
+		      (c[i] >= 'A' && c[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
+/* A number for a tick label, with Dutch thousands separators. */
+static void tick_text(double v, char *out, size_t size)
+{
+	char digits[32];
+	size_t n, at = 0;
+	long long x = llround(v);
+	snprintf(digits, sizeof digits, "%lld", x < 0 ? -x : x);
+	n = strlen(digits);
+	if (x < 0 && at < size - 1)
+		out[at++] = '-';
+	for (size_t i = 0; i < n && at < size - 2; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			out[at++] = '.';
+		out[at++] = digits[i];
+	}
+	out[at] = '\0';
+}
+
+int chart_svg(struct ls_buf *out, const struct chart *c,
+              const struct chart_series *s, size_t n_series)
+{
+	const double ml = 58, mr = 18, mt = 14;
+	double mb = 34, pw, ph, top, step, max = 0, dx;
+	size_t label_every;
+
+	if (c->width < 200 || c->width > 2000 || c->height < 120 ||
+	    c->height > 1200 || c->n < 1 || c->n > CHART_MAX_POINTS ||
+	    n_series < 1 || n_series > CHART_MAX_SERIES)
+		return LS_EINVAL;
+	for (size_t k = 0; k < n_series; k++) {
+		if (!color_ok(s[k].color) || s[k].points == NULL)
+			return LS_EINVAL;
+		for (size_t i = 0; i < c->n; i++) {
+			const struct chart_point *p = &s[k].points[i];
+			if (!p->present)
+				continue;
+			if (!isfinite(p->lo) || !isfinite(p->hi) ||
+			    p->lo > p->hi || p->lo < -1e15 || p->hi > 1e15)
+				return LS_EINVAL;
+			if (p->hi > max)
+				max = p->hi;
+		}
+	}
+	if (n_series > 1)
+		mb += 22; /* legend */
+	pw = c->width - ml - mr;
+	ph = c->height - mt - mb;
+	chart_axis(max, &top, &step);
+	dx = c->n > 1 ? pw / (double)(c->n - 1) : 0;
+	label_every = (c->n + 7) / 8;
+
+#define X(i) (ml + (c->n > 1 ? dx * (double)(i) : pw / 2.0))
+#define Y(v) (mt + ph - ph * ((v) / top))
+
+	ls_buf_printf(out,
+	              "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	              "class=\"chart\" width=\"%u\" height=\"%u\" "
+	              "viewBox=\"0 0 %u %u\" role=\"img\" "
+	              "font-family=\"system-ui, sans-serif\" font-size=\"11\">",
+	              c->width, c->height, c->width, c->height);
+	ls_buf_puts(out, "<title>");
+	ls_buf_html(out, c->title);
+	ls_buf_puts(out, "</title>");
+	if (c->desc != NULL) {
+		ls_buf_puts(out, "<desc>");
+		ls_buf_html(out, c->desc);
+		ls_buf_puts(out, "</desc>");
+	}
+	ls_buf_printf(out,
+	              "<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" "
+	              "fill=\"#ffffff\"/>",
+	              c->width, c->height);
+	if (c->shade_from < c->n) {
+		double x0 = X(c->shade_from) - (c->n > 1 ? dx / 2 : 0);
+		if (x0 < ml)
+			x0 = ml;
+		ls_buf_printf(out,
+		              "<rect class=\"shade\" x=\"%.1f\" y=\"%.1f\" "
+		              "width=\"%.1f\" height=\"%.1f\" "
+		              "fill=\"#f1efe8\"/>",
+		              x0, mt, ml + pw - x0, ph);
+		if (c->shade_label != NULL) {
+			ls_buf_printf(out,
+			              "<text x=\"%.1f\" y=\"%.1f\" "
+			              "fill=\"#6b6658\" font-size=\"10\">",
+			              x0 + 4, mt + 11);
+			ls_buf_html(out, c->shade_label);
+			ls_buf_puts(out, "</text>");
+		}
+	}
+	/* grid and y labels */
+	for (double v = 0; v <= top + step / 2; v += step) {
+		char t[32];
+		tick_text(v, t, sizeof t);
+		ls_buf_printf(out,
+		              "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+		              "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>"
+		              "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
+		              "fill=\"#555555\">%s</text>",
+		              ml, Y(v), ml + pw, Y(v),
+		              v == 0 ? "#888888" : "#e3e3e3", ml - 6, Y(v) + 4,
+		              t);
+	}
+	if (c->y_label != NULL) {
+		ls_buf_printf(out,
+		              "<text x=\"12\" y=\"%.1f\" fill=\"#555555\" "
+		              "transform=\"rotate(-90 12 %.1f)\" "
+		              "text-anchor=\"middle\">",
+		              mt + ph / 2, mt + ph / 2);
+		ls_buf_html(out, c->y_label);
+		ls_buf_puts(out, "</text>");
+	}
+	/* x labels */
+	for (size_t i = 0; c->xlabels != NULL && i < c->n; i++) {
+		if (i % label_every != 0 && i != c->n - 1)
+			continue;
+		if (i != c->n - 1 && c->n - 1 - i < label_every / 2 + 1 &&
+		    i != 0)
+			continue; /* would collide with the last label */
+		/* the first and last labels stay inside the picture */
+		ls_buf_printf(out,
+		              "<text x=\"%.1f\" y=\"%.1f\" "
+		              "text-anchor=\"%s\" fill=\"#555555\">",
+		              X(i), mt + ph + 16,
+		              c->n > 1 && i == c->n - 1 ? "end"
+		              : c->n > 1 && i == 0      ? "start"
+		                                        : "middle");
+		ls_buf_html(out, c->xlabels[i]);
+		ls_buf_puts(out, "</text>");
+	}
+	/* bands, then lines and dots, series by series */
+	for (size_t k = 0; k < n_series; k++) {
+		const struct chart_point *p = s[k].points;
+		size_t i = 0;
+		while (i < c->n) {
+			size_t j = i;
+			if (!p[i].present) {
+				i++;
+				continue;
+			}
+			while (j < c->n && p[j].present)
+				j++;
+			/* run [i, j): band where some point is a range */
+			{
+				int wide = 0;
+				for (size_t q = i; q < j; q++)
+					wide |= p[q].hi > p[q].lo;
+				if (wide) {
+					ls_buf_printf(out,
+					              "<path class=\"band\" "
+					              "fill=\"%s\" "
+					              "fill-opacity=\"0.22\" "
+					              "stroke=\"none\" d=\"",
+					              s[k].color);
+					for (size_t q = i; q < j; q++)
+						ls_buf_printf(
+						    out, "%c%.1f %.1f ",
+						    q == i ? 'M' : 'L', X(q),
+						    Y(p[q].hi));
+					for (size_t q = j; q-- > i;)
+						ls_buf_printf(out,
+						              "L%.1f %.1f ",
+						              X(q), Y(p[q].lo));
+					ls_buf_puts(out, "Z\"/>");
+				}
+			}
+			ls_buf_printf(out,
+			              "<polyline class=\"line\" fill=\"none\" "
+			              "stroke=\"%s\" stroke-width=\"2\" "
+			              "stroke-linejoin=\"round\" points=\"",
+			              s[k].color);
+			for (size_t q = i; q < j; q++)
+				ls_buf_printf(out, "%s%.1f,%.1f",
+				              q == i ? "" : " ", X(q),
+				              Y((p[q].lo + p[q].hi) / 2));
+			ls_buf_puts(out, "\"/>");
+			for (size_t q = i; q < j; q++)
+				ls_buf_printf(
+				    out,
+				    "<circle cx=\"%.1f\" cy=\"%.1f\" "
+				    "r=\"2.6\" fill=\"%s\" stroke=\"%s\" "
+				    "stroke-width=\"1.2\"/>",
+				    X(q), Y((p[q].lo + p[q].hi) / 2),
+				    p[q].hi > p[q].lo ? "#ffffff" : s[k].color,
+				    s[k].color);
+			i = j;
+		}
+	}
+	if (n_series > 1) {
+		double x = ml;
+		for (size_t k = 0; k < n_series; k++) {
+			ls_buf_printf(
+			    out,
+			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" "
+			    "height=\"4\" fill=\"%s\"/>"
+			    "<text x=\"%.1f\" y=\"%.1f\" "
+			    "fill=\"#333333\">",
+			    x, c->height - 16.0, s[k].color, x + 18,
+			    c->height - 11.0);
+			ls_buf_html(out, s[k].name);
+			ls_buf_puts(out, "</text>");
+			x += 30 +
+			     7.0 * (double)strlen(s[k].name ? s[k].name : "");
+		}
+	}
+	ls_buf_puts(out, "</svg>");
+#undef X
+#undef Y
+	return LS_OK;
+}

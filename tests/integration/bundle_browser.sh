@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The signal bundle in a real browser: Debian's chromium, driven by
+# playwright-core from npm (tests/browser/package.json, locked). The test
+# installs what it needs, so `make test` works on a fresh machine:
+# chromium through tools/install-deps.sh (EXTRA_PACKAGES), playwright-core
+# with `npm ci` into $BUILD/browser (node_modules never enter the source
+# tree). Screenshots, the page and a PDF are kept in
+# $BUILD/test-artifacts/bundle/.
+. "$(dirname "$0")/../lib.sh"
+ART=$BUILD/test-artifacts/bundle
+NODEDIR=$BUILD/browser
+mkdir -p "$ART" "$NODEDIR"
+
+if EXTRA_PACKAGES=chromium "$ROOT/tools/install-deps.sh" >"$T/deps.log" 2>&1 &&
+	[ -x /usr/bin/chromium ]; then
+	t_ok "chromium is installed"
+else
+	t_notok "chromium is installed" "$(tail -3 "$T/deps.log")"
+	t_done
+fi
+# node 18 or later (Debian 12's nodejs will do: playwright-core is pinned
+# to a release that supports it)
+command -v node >/dev/null && command -v npm >/dev/null ||
+	EXTRA_PACKAGES="nodejs npm" "$ROOT/tools/install-deps.sh" >>"$T/deps.log" 2>&1
+# npm ci only when the lock file changed since the last install
+if ! cmp -s "$ROOT/tests/browser/package-lock.json" "$NODEDIR/package-lock.json" ||
+	[ ! -d "$NODEDIR/node_modules/playwright-core" ]; then
+	cp "$ROOT/tests/browser/package.json" "$ROOT/tests/browser/package-lock.json" "$NODEDIR/"
+	(cd "$NODEDIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1
+fi
+if [ -d "$NODEDIR/node_modules/playwright-core" ]; then t_ok "playwright-core is installed"
+else
+	t_notok "playwright-core is installed" "$(tail -3 "$T/npm.log")"
+	t_done
+fi
+
+# A small federation: a year of the ten pilots, a planted trend, notes.
+N=$T/vvsg
+"$SIGNAALCTL" init --id vvsg --naam "VVSG" --rol koepel "$N" >/dev/null 2>&1
+"$BUILD/gen-signals" --seed 3 --start 2025-01 --months 12 --rate 3 \
+	--trend thema=mentaal,leeftijd=12-17,vanaf=2025-04,groei=40,gemeenten=6 \
+	--out-dir "$T/csv" 2>/dev/null
+t_check "a synthetic federation" "$BUILD/gen-federation" --knoop "$N" --csv-map "$T/csv" \
+	--van 2025-01 --tot 2025-12 --rooster \
+	--notitie "gent:mentaal:actie:Extra jeugdpsychologen in de wijkgezondheidscentra" \
+	--notitie "mortsel:mentaal:rapporteren:Wachtlijsten jeugdhulp in kaart gebracht"
+t_check "the bundle" "$SIGNAALCTL" -d "$N" bundle --van 2025-01 --tot 2025-12 \
+	--datum 2026-01-15 --uit "$ART/signalenbundel.html" --overschrijven --top 3
+
+NODE_PATH=$NODEDIR/node_modules node "$ROOT/tests/browser/bundle_check.js" \
+	"$ART/signalenbundel.html" "$ART" >"$T/browser.out" 2>&1
+rc=$?
+cat "$T/browser.out"
+[ $rc -eq 0 ] || [ "$(grep -c '^not ok' "$T/browser.out")" -gt 0 ] ||
+	t_notok "the browser check ran" "exit $rc"
+t_done

@@ -1,0 +1,413 @@
+/* common/buf, core/chart and core/bundle: escaping of everything that goes
+ * into HTML, SVG charts of the expected size with ranges as bands, and the
+ * signal bundle's chapters, charts and refusals. (The browser test renders
+ * the same report in Chromium.) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "core/bundle.h"
+#include "core/chart.h"
+#include "core/dossier.h"
+#include "tests/unit/fixture.h"
+#include "tests/unit/trends_util.h"
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(hay, needle); p != NULL;
+	     p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* ---- buf -------------------------------------------------------------- */
+
+static void test_buf_html_escapes(void **state)
+{
+	struct ls_buf b;
+	char *out;
+	size_t len;
+	(void)state;
+	ls_buf_init(&b, 0);
+	ls_buf_html(&b, "<a href=\"x\">Tom & 'Jerry'</a>");
+	ls_buf_puts(&b, "|");
+	ls_buf_html(&b, "caf\xc3\xa9 \xe2\x80\x93 ok");
+	ls_buf_puts(&b, "|");
+	ls_buf_html(&b, "bad \xff\xfe byte, ctl \x01, tab\tnl\n");
+	ls_buf_puts(&b, "|");
+	ls_buf_html(&b, "\xe2\x82"); /* cut-off sequence */
+	ls_buf_html(&b, NULL);
+	assert_int_equal(ls_buf_error(&b), LS_OK);
+	out = ls_buf_take(&b, &len);
+	assert_string_equal(
+	    out,
+	    "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+	    "|caf\xc3\xa9 \xe2\x80\x93 ok"
+	    "|bad \xef\xbf\xbd\xef\xbf\xbd byte, ctl \xef\xbf\xbd, tab\tnl\n"
+	    "|\xef\xbf\xbd\xef\xbf\xbd");
+	assert_int_equal(len, strlen(out));
+	ls_free(out);
+	/* empty gives "" */
+	out = ls_buf_take(&b, &len);
+	assert_string_equal(out, "");
+	assert_int_equal(len, 0);
+	ls_free(out);
+	ls_buf_fini(&b);
+}
+
+static void test_buf_errors_are_sticky(void **state)
+{
+	struct ls_buf b;
+	(void)state;
+	ls_buf_init(&b, 10);
+	ls_buf_puts(&b, "12345");
+	ls_buf_printf(&b, "%s", "678901");
+	assert_int_equal(ls_buf_error(&b), LS_ELIMIT);
+	ls_buf_puts(&b, "x");
+	assert_int_equal(b.len, 5);
+	assert_null(ls_buf_take(&b, NULL));
+	ls_buf_fini(&b);
+
+	ls_buf_init(&b, 0);
+	ls_alloc_fail_nth(1);
+	ls_buf_puts(&b, "abc");
+	ls_alloc_fail_nth(0);
+	assert_int_equal(ls_buf_error(&b), LS_ENOMEM);
+	ls_buf_printf(&b, "%d", 42);
+	assert_int_equal(b.len, 0);
+	ls_buf_fini(&b);
+
+	/* a long printf goes through the slow path */
+	ls_buf_init(&b, 0);
+	ls_buf_printf(&b, "%0600d|%s", 7, "end");
+	assert_int_equal(b.len, 604);
+	assert_string_equal(b.data + 600, "|end");
+	ls_buf_fini(&b);
+}
+
+/* ---- chart ------------------------------------------------------------ */
+
+static void test_chart_svg(void **state)
+{
+	struct chart_point p[12];
+	const char *labels[12];
+	char text[12][16];
+	struct chart c;
+	struct chart_series s = {"Wonen <x>", "#1f5f8b", p};
+	struct ls_buf b;
+	(void)state;
+	for (int i = 0; i < 12; i++) {
+		p[i].lo = 10 + i;
+		p[i].hi = i % 3 == 0 ? 14 + i : 10 + i;
+		p[i].present = i != 5;
+		snprintf(text[i], sizeof text[i], "m%d", i + 1);
+		labels[i] = text[i];
+	}
+	memset(&c, 0, sizeof c);
+	c.title = "Titel & <b>";
+	c.desc = "Beschrijving";
+	c.width = 720;
+	c.height = 260;
+	c.n = 12;
+	c.xlabels = labels;
+	c.y_label = "signalen per maand";
+	c.shade_from = 6;
+	c.shade_label = "groeivenster";
+	ls_buf_init(&b, 0);
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_OK);
+	assert_int_equal(ls_buf_error(&b), LS_OK);
+	assert_non_null(strstr(b.data, "width=\"720\" height=\"260\""));
+	assert_non_null(strstr(b.data, "viewBox=\"0 0 720 260\""));
+	assert_non_null(strstr(b.data, "<title>Titel &amp; &lt;b&gt;</title>"));
+	assert_null(strstr(b.data, "<b>"));
+	/* the gap at point 6 splits the line and the band in two */
+	assert_int_equal(count(b.data, "<polyline"), 2);
+	assert_int_equal(count(b.data, "class=\"band\""), 2);
+	assert_int_equal(count(b.data, "<circle"), 11);
+	assert_int_equal(count(b.data, "class=\"shade\""), 1);
+	assert_int_equal(count(b.data, "<svg"), 1);
+	assert_int_equal(count(b.data, "</svg>"), 1);
+	ls_buf_fini(&b);
+
+	/* exact values only: no band */
+	for (int i = 0; i < 12; i++) {
+		p[i].hi = p[i].lo;
+		p[i].present = 1;
+	}
+	ls_buf_init(&b, 0);
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_OK);
+	assert_int_equal(count(b.data, "class=\"band\""), 0);
+	assert_int_equal(count(b.data, "<polyline"), 1);
+	ls_buf_fini(&b);
+}
+
+static void test_chart_refuses(void **state)
+{
+	struct chart_point p[3] = {{1, 2, 1}, {3, 2, 1}, {1, 1, 1}};
+	struct chart c = {.title = "t", .width = 400, .height = 200, .n = 3};
+	struct chart_series s = {"s", "#123456", p};
+	struct ls_buf b;
+	(void)state;
+	ls_buf_init(&b, 0);
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL); /* lo > hi */
+	p[1].lo = 1;
+	p[2].hi = NAN;
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	p[2].hi = 1;
+	s.color = "red\"/><script>";
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	s.color = "#123456";
+	c.width = 50;
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	c.width = 400;
+	c.n = 0;
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(chart_svg(&b, &c, &s, 0), LS_EINVAL);
+	assert_int_equal(b.len, 0);
+	c.n = 3;
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_OK);
+	ls_buf_fini(&b);
+}
+
+static void test_chart_axis(void **state)
+{
+	double top, step;
+	(void)state;
+	chart_axis(0, &top, &step);
+	assert_true(top == 4 && step == 1);
+	chart_axis(3, &top, &step);
+	assert_true(top >= 3 && step == 1);
+	chart_axis(780, &top, &step);
+	assert_true(step == 200 && top == 800);
+	chart_axis(101, &top, &step);
+	assert_true(step == 50 && top == 150);
+}
+
+/* ---- bundle ------------------------------------------------------------ */
+
+static struct ls_taxonomy tax;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	fixture_taxonomy(&tax);
+	/* a label that would break the page if it were not escaped */
+	for (size_t i = 0; i < tax.n; i++)
+		if (tax.entries[i].dim == LS_DIM_THEME &&
+		    strcmp(tax.entries[i].code, "wonen") == 0) {
+			free(tax.entries[i].label_nl);
+			tax.entries[i].label_nl = ls_strdup(
+			    "Wonen <script>alert(1)</script> & \"co\"");
+		}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	ls_taxonomy_fini(&tax);
+	return 0;
+}
+
+static const char *evil_name(void *ctx, const char *origin)
+{
+	(void)ctx;
+	return strcmp(origin, "gent") == 0 ? "<b>Gent</b>" : NULL;
+}
+
+static struct trends *federation(struct structural **notes)
+{
+	static const char *const towns[] = {"eeklo", "gent", "kortrijk"};
+	struct trends_options o;
+	struct ls_period last = {2025, 12, 1};
+	struct trends *t;
+	struct ls_errinfo e;
+	struct structural_note n;
+
+	trends_options_default(&o, &last);
+	o.first.year = 2025;
+	o.first.month = 1;
+	if (trends_new(&tax, &o, &t, &e) != LS_OK)
+		tu_die(e.msg);
+	trends_set_names(t, evil_name, NULL);
+	for (int town = 0; town < 3; town++)
+		for (int m = 1; m <= 12; m++) {
+			struct ls_summary s;
+			struct trends_docref r =
+			    tu_ref(towns[town], (uint64_t)m);
+			tu_summary(&s, towns[town], 2025, m, LS_MODE_THRESHOLD);
+			tu_theme(&s, "energie", 8, "65plus", "ocmw");
+			tu_theme(&s, "mentaal", 6 + 2 * m, "12-17", "caw");
+			tu_theme(&s, "wonen", town == 1 ? 10 + 5 * m : 9,
+			         "18-24", "huisvesting");
+			tu_finish(&s);
+			if (trends_add(t, &s, &r, NULL, &e) != LS_OK)
+				tu_die(e.msg);
+			ls_summary_fini(&s);
+		}
+	if (trends_finish(t, &e) != LS_OK)
+		tu_die(e.msg);
+	assert_int_equal(structural_new(notes), LS_OK);
+	memset(&n, 0, sizeof n);
+	strcpy(n.origin, "gent");
+	n.seq = 13;
+	n.dossier[0] = 1;
+	strcpy(n.theme, "mentaal");
+	n.phase = LS_PHASE_ACTIE;
+	strcpy(n.problem_type, "beleidsleemte");
+	strcpy(n.headline, "Extra jeugdpsychologen & \"wachtlijst\" weg");
+	assert_int_equal(structural_add(*notes, &n), LS_OK);
+	strcpy(n.origin, "eeklo");
+	n.phase = LS_PHASE_ANALYSEREN;
+	strcpy(n.headline, "Nog in analyse");
+	assert_int_equal(structural_add(*notes, &n), LS_OK);
+	return t;
+}
+
+static void test_bundle_renders(void **state)
+{
+	struct structural *notes;
+	struct trends *t = federation(&notes);
+	struct bundle_input in = {.trends = t,
+	                          .notes = notes,
+	                          .names = evil_name,
+	                          .publisher = "VVSG & partners",
+	                          .generated = "2026-01-15",
+	                          .top = 2};
+	struct ls_errinfo e;
+	struct ls_buf b;
+	char size[64];
+	static const char *const ids[] = {
+	    "id=\"kort\"",     "id=\"prioriteiten\"", "id=\"thema-mentaal\"",
+	    "id=\"jongeren\"", "id=\"gemeenten\"",    "id=\"structureel\"",
+	    "id=\"methode\""};
+	(void)state;
+	ls_buf_init(&b, 0);
+	assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+	assert_int_equal(strncmp(b.data, "<!DOCTYPE html>", 15), 0);
+	assert_non_null(strstr(b.data, "<html lang=\"nl\">"));
+	assert_non_null(strstr(b.data, "<title>Signalenbundel 2025</title>"));
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (strstr(b.data, ids[i]) == NULL)
+			fail_msg("no %s", ids[i]);
+	/* escaped everywhere, never raw */
+	assert_null(strstr(b.data, "<script"));
+	assert_null(strstr(b.data, "<b>"));
+	assert_non_null(strstr(b.data, "&lt;script&gt;alert(1)"));
+	assert_non_null(strstr(b.data, "&lt;b&gt;Gent&lt;/b&gt;"));
+	assert_non_null(strstr(b.data, "VVSG &amp; partners"));
+	assert_non_null(
+	    strstr(b.data, "Extra jeugdpsychologen &amp; &quot;wachtlijst"));
+	/* self-contained: no scripts, no external files */
+	assert_null(strstr(b.data, "src="));
+	assert_null(strstr(b.data, "<link"));
+	assert_int_equal(count(b.data, "http"), count(b.data, "xmlns=\"http"));
+	/* a print stylesheet with page breaks */
+	assert_non_null(strstr(b.data, "@media print"));
+	assert_non_null(strstr(b.data, "break-before:page"));
+	/* charts: one per leading theme, two in the youth chapter */
+	assert_int_equal(count(b.data, "<svg"), 2 + 2);
+	snprintf(size, sizeof size,
+	         "class=\"chart\" width=\"%d\" height=\"%d\"",
+	         BUNDLE_CHART_WIDTH, BUNDLE_CHART_HEIGHT);
+	assert_int_equal(count(b.data, size), 2);
+	snprintf(size, sizeof size,
+	         "class=\"chart\" width=\"%d\" height=\"%d\"",
+	         BUNDLE_CHART_WIDTH, BUNDLE_YOUTH_CHART_HEIGHT);
+	assert_int_equal(count(b.data, size), 2);
+	/* balanced chapters */
+	assert_int_equal(count(b.data, "<section"),
+	                 count(b.data, "</section>"));
+	/* the recognised note is listed, the one in analysis marked */
+	assert_non_null(strstr(b.data, "(nog niet erkend)"));
+	assert_non_null(strstr(b.data, "k = 5"));
+	assert_non_null(strstr(b.data, "Digest van de bronnen"));
+	/* the rising theme in one town only is said to depend on it */
+	assert_non_null(strstr(b.data, "komt vooral uit één gemeente "
+	                               "(&lt;b&gt;Gent"));
+	ls_buf_fini(&b);
+
+	/* refusals and a buffer that is too small */
+	in.top = 0;
+	ls_buf_init(&b, 0);
+	assert_int_equal(bundle_render(&in, &b, &e), LS_EINVAL);
+	ls_buf_fini(&b);
+	in.top = 2;
+	ls_buf_init(&b, 1000);
+	assert_int_equal(bundle_render(&in, &b, &e), LS_ELIMIT);
+	ls_buf_fini(&b);
+	structural_free(notes);
+	trends_free(t);
+}
+
+static void test_bundle_unfinished(void **state)
+{
+	struct trends_options o;
+	struct ls_period last = {2025, 12, 1};
+	struct trends *t;
+	struct bundle_input in = {.top = 3};
+	struct ls_errinfo e;
+	struct ls_buf b;
+	(void)state;
+	trends_options_default(&o, &last);
+	assert_int_equal(trends_new(&tax, &o, &t, &e), LS_OK);
+	in.trends = t;
+	ls_buf_init(&b, 0);
+	assert_int_equal(bundle_render(&in, &b, &e), LS_EINVAL);
+	assert_int_equal(b.len, 0);
+	ls_buf_fini(&b);
+	trends_free(t);
+}
+
+static void test_bundle_alloc_failures(void **state)
+{
+	struct structural *notes;
+	struct trends *t = federation(&notes);
+	struct bundle_input in = {
+	    .trends = t, .notes = notes, .generated = "2026-01-15", .top = 3};
+	struct ls_errinfo e;
+	long total;
+	(void)state;
+	ls_alloc_fail_nth(0);
+	{
+		struct ls_buf b;
+		ls_buf_init(&b, 0);
+		assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+		ls_buf_fini(&b);
+	}
+	total = ls_alloc_fail_nth(0);
+	for (long nth = 1; nth <= total; nth++) {
+		struct ls_buf b;
+		int rc;
+		ls_buf_init(&b, 0);
+		ls_alloc_fail_nth(nth);
+		rc = bundle_render(&in, &b, &e);
+		ls_alloc_fail_nth(0);
+		assert_int_equal(rc, LS_ENOMEM);
+		ls_buf_fini(&b);
+	}
+	structural_free(notes);
+	trends_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_buf_html_escapes),
+	    cmocka_unit_test(test_buf_errors_are_sticky),
+	    cmocka_unit_test(test_chart_svg),
+	    cmocka_unit_test(test_chart_refuses),
+	    cmocka_unit_test(test_chart_axis),
+	    cmocka_unit_test(test_bundle_renders),
+	    cmocka_unit_test(test_bundle_unfinished),
+	    cmocka_unit_test(test_bundle_alloc_failures),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,572 @@
+/*
+ * gen-federation: a synthetic federation in one node's store, for demos
+ * and tests of the trends and the signal bundle.
+ *
+ * For every MAP/ID.csv (signals of municipality ID, e.g. from
+ * `gen-signals --out-dir`), the signals are imported into a scratch store,
+ * every month of the period is summarised (store_summary_raw) and
+ * released under disclosure control (disclosure_apply), and the released
+ * summaries are signed with a key of ID and appended to the node's store
+ * as ID's feed (node_feed_publish) — as if sync had brought them. With
+ * --rooster a roster signed by a federation key names the members; with
+ * --notitie a municipality shares a dossier note.
+ *
+ * Everything is synthetic and deterministic for a seed: keys are derived
+ * from the seed and the municipality's id (TEST keys: never use them for
+ * anything real), document times from the periods. Nothing here is a
+ * second release pipeline: it only composes the store, disclosure and
+ * feed functions the node uses.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "core/disclosure.h"
+#include "core/dossier.h"
+#include "core/period.h"
+#include "node/feed.h"
+#include "proto/doc.h"
+#include "store/feed.h"
+#include "store/import.h"
+#include "store/store.h"
+#include "store/summary.h"
+#include "store/taxonomy.h"
+#include "core/taxonomy.h"
+
+static const char help[] =
+    "Gebruik: gen-federation --knoop MAP --csv-map MAP --van JJJJ-MM "
+    "--tot JJJJ-MM [opties]\n"
+    "\n"
+    "Maakt een synthetische federatie in de databank van een knoop: per\n"
+    "CSV-bestand ID.csv in --csv-map (bv. van gen-signals --out-dir) de\n"
+    "signalen inlezen, elke maand samenvatten en anonimiseren, en de\n"
+    "samenvattingen ondertekend als feed van gemeente ID in de knoop\n"
+    "zetten, alsof de synchronisatie ze bracht. Alles is verzonnen; de\n"
+    "sleutels zijn TESTsleutels afgeleid van --seed.\n"
+    "\n"
+    "  --knoop MAP          de knoop (gemaakt met signaalctl init)\n"
+    "  --csv-map MAP        de CSV-bestanden, een per gemeente\n"
+    "  --van, --tot         de maanden die samengevat worden\n"
+    "  --modus M            drempel (standaard) of ruis\n"
+    "  --k N                drempel: aantallen 1..N-1 verborgen (5)\n"
+    "  --epsilon-milli N    ruis: epsilon x 1000 (1000)\n"
+    "  --plafond N          personen per signaal hoogstens N (10)\n"
+    "  --seed N             startwaarde voor sleutels en ruis (1)\n"
+    "  --rooster            ook een ledenlijst met de namen publiceren\n"
+    "  --notitie SPEC       ID:THEMA:FASE:KOP, een gedeeld dossier\n"
+    "                       (herhaalbaar)\n";
+
+static const struct {
+	const char *id, *name;
+} pilot_names[] = {
+    {"berlaar", "Berlaar"},
+    {"bornem", "Bornem"},
+    {"dendermonde", "Dendermonde"},
+    {"eeklo", "Eeklo"},
+    {"gent", "Gent"},
+    {"kortrijk", "Kortrijk"},
+    {"mortsel", "Mortsel"},
+    {"oud-turnhout", "Oud-Turnhout"},
+    {"roeselare", "Roeselare"},
+    {"sint-niklaas", "Sint-Niklaas"},
+};
+
+#define MAX_ORIGINS 512
+#define MAX_NOTES 64
+
+struct options {
+	const char *node, *csv_dir;
+	struct ls_period from, to;
+	struct ls_disclosure_params params;
+	uint64_t seed;
+	int roster;
+	const char *notes[MAX_NOTES];
+	int n_notes;
+};
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
+__attribute__((noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "gen-federation: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* A TEST key derived from the seed and a name. */
+static struct ls_keypair *derive_key(uint64_t seed, const char *name)
+{
+	static const char label[] = "gen-federation TEST key ";
+	uint8_t s[32], sb[8];
+	crypto_generichash_state st;
+	struct ls_keypair *kp;
+	for (int i = 0; i < 8; i++)
+		sb[i] = (uint8_t)(seed >> (56 - 8 * i));
+	crypto_generichash_init(&st, NULL, 0, sizeof s);
+	crypto_generichash_update(&st, (const uint8_t *)label,
+	                          sizeof label - 1);
+	crypto_generichash_update(&st, sb, sizeof sb);
+	crypto_generichash_update(&st, (const uint8_t *)name, strlen(name));
+	crypto_generichash_final(&st, s, sizeof s);
+	if (proto_keypair_from_seed(s, &kp) != LS_OK)
+		die("%s", "cannot derive a key");
+	sodium_memzero(s, sizeof s);
+	return kp;
+}
+
+/* The node's shared taxonomy as TSV, to load into a scratch store. */
+static char *taxonomy_tsv(const struct ls_taxonomy *t, size_t *len)
+{
+	size_t cap = 256 + t->n * 400, used = 0;
+	char *out = ls_malloc(cap);
+	if (out == NULL)
+		die("%s", "out of memory");
+	used +=
+	    (size_t)snprintf(out, cap, "dimension\tcode\tlabel_nl\tlabel_en\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ls_taxonomy_entry *x = &t->entries[i];
+		if (x->local)
+			continue;
+		used +=
+		    (size_t)snprintf(out + used, cap - used, "%s\t%s\t%s\t%s\n",
+		                     ls_dim_name((enum ls_dim)x->dim), x->code,
+		                     x->label_nl, x->label_en);
+	}
+	*len = used;
+	return out;
+}
+
+/* The domain of disclosure control: shared codes per table. */
+struct domain {
+	const char *codes[LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES];
+	struct ls_domain dom;
+};
+
+static void domain_build(const struct ls_taxonomy *t, struct domain *d)
+{
+	static const uint8_t dims[LS_TABLE_COUNT_] = {
+	    LS_DIM_THEME, LS_DIM_AGE, LS_DIM_TARGET, LS_DIM_SECTOR,
+	    LS_DIM_PROBLEM};
+	memset(d, 0, sizeof *d);
+	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
+		size_t n = 0;
+		for (size_t i = 0; i < t->n; i++)
+			if (!t->entries[i].local &&
+			    t->entries[i].dim == dims[k] &&
+			    n + 1 < DISCLOSURE_MAX_CODES)
+				d->codes[k][n++] = t->entries[i].code;
+		if (k == LS_TABLE_THEME_PROBLEM)
+			d->codes[k][n++] = LS_PROBLEM_NONE;
+		d->dom.codes[k] = d->codes[k];
+		d->dom.n_codes[k] = n;
+	}
+}
+
+static long read_fp(void *ctx, char *buf, size_t cap)
+{
+	FILE *fp = ctx;
+	size_t n = fread(buf, 1, cap, fp);
+	return n == 0 && ferror(fp) ? -1 : (long)n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int64_t period_created(const struct ls_period *p)
+{
+	/* released after the period closed plus a settle week; noon UTC */
+	struct ls_period next;
+	int64_t days;
+	int32_t y, m;
+	if (ls_period_add(p, 1, &next) != LS_OK)
+		next = *p;
+	y = next.year;
+	m = next.month;
+	/* days since 1970-01-01 of y-m-08 (civil from days, inverted) */
+	y -= m <= 2;
+	{
+		int64_t era = (y >= 0 ? y : y - 399) / 400;
+		int64_t yoe = y - era * 400;
+		int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + 8 - 1;
+		int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		days = era * 146097 + doe - 719468;
+	}
+	return days * 86400 + 12 * 3600;
+}
+
+static void release_origin(struct store *node, const struct options *o,
+                           const struct domain *dom, const char *tsv,
+                           size_t tsv_len, const char *origin, const char *csv)
+{
+	char dir[] = "/tmp/gen-federation.XXXXXX", db[256];
+	struct store_options sopt = {.create = 1,
+	                             .synchronous = LS_SYNC_NORMAL};
+	struct store_import_options iopt = {0};
+	struct store_import_result ires;
+	struct ls_keypair *kp = derive_key(o->seed, origin);
+	struct store *s;
+	struct ls_errinfo e;
+	struct ls_period p = o->from;
+	uint8_t secret[NOISE_SECRET_BYTES];
+	FILE *fp;
+	int n = 0;
+
+	if (mkdtemp(dir) == NULL)
+		die("cannot make a scratch directory: %s", strerror(errno));
+	snprintf(db, sizeof db, "%s/signaal.db", dir);
+	if (store_open(db, &sopt, &s, &e) != LS_OK)
+		die("%s", e.msg);
+	if (store_taxonomy_load_tsv(s, tsv, tsv_len, NULL, NULL, &e) != LS_OK)
+		die("%s", e.msg);
+	fp = fopen(csv, "rb");
+	if (fp == NULL)
+		die("cannot read %s", csv);
+	if (store_import_csv(s, read_fp, fp, &iopt, &ires) != LS_OK)
+		die("%s", ires.errors[0].msg);
+	fclose(fp);
+	{
+		/* a per-origin noise secret, derived (synthetic data only) */
+		struct ls_keypair *nk =
+		    derive_key(o->seed ^ 0x6e6f697365ull, origin);
+		memcpy(secret, nk->sk, sizeof secret);
+		proto_keypair_free(nk);
+	}
+	for (;;) {
+		struct ls_summary raw, rel;
+		struct disclosure_input in;
+		struct noise_budget budget = {UINT64_C(1) << 40, 0};
+		struct ls_doc doc;
+		int32_t a = ls_month_index(p.year, p.month);
+		if (a > ls_month_index(o->to.year, o->to.month))
+			break;
+		ls_summary_init(&rel);
+		if (store_summary_raw(s, &p, o->params.persons_cap, &raw, &e) !=
+		    LS_OK)
+			die("%s", e.msg);
+		snprintf(raw.origin, sizeof raw.origin, "%s", origin);
+		memset(&in, 0, sizeof in);
+		in.raw = &raw;
+		in.domain = &dom->dom;
+		in.params = &o->params;
+		in.secret = secret;
+		in.budget = &budget;
+		if (disclosure_apply(&in, &rel, NULL, &e) != LS_OK)
+			die("%s", e.msg);
+		ls_summary_fini(&raw);
+		proto_doc_init(&doc, LS_DOC_SUMMARY);
+		snprintf(doc.hdr.origin, sizeof doc.hdr.origin, "%s", origin);
+		doc.body.summary = rel; /* the document owns the rows now */
+		if (node_feed_publish(node, kp, &doc, period_created(&p), NULL,
+		                      &e) != LS_OK)
+			die("%s", e.msg);
+		proto_doc_fini(&doc);
+		n++;
+		if (ls_period_add(&p, 1, &p) != LS_OK)
+			break;
+	}
+	sodium_memzero(secret, sizeof secret);
+	store_close(s);
+	snprintf(db, sizeof db, "rm -rf '%s'", dir);
+	if (system(db) != 0)
+		fprintf(stderr, "gen-federation: could not remove %s\n", dir);
+	proto_keypair_free(kp);
+	fprintf(stderr,
+	        "gen-federation: %s: %llu signalen, %d samenvattingen\n",
+	        origin, (unsigned long long)ires.rows, n);
+}
+
+static const char *display_name(const char *id, char *buf, size_t size)
+{
+	for (size_t i = 0; i < sizeof pilot_names / sizeof pilot_names[0]; i++)
+		if (strcmp(pilot_names[i].id, id) == 0)
+			return pilot_names[i].name;
+	snprintf(buf, size, "%s", id);
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	return buf;
+}
+
+static void publish_roster(struct store *node, const struct options *o,
+                           char **ids, size_t n, const char *self)
+{
+	struct ls_keypair *fed = derive_key(o->seed, "federatie");
+	struct ls_doc doc;
+	struct ls_roster *r;
+	struct ls_errinfo e;
+	size_t total = n + 1, at = 0;
+	proto_doc_init(&doc, LS_DOC_ROSTER);
+	snprintf(doc.hdr.origin, sizeof doc.hdr.origin, "federatie");
+	r = &doc.body.roster;
+	snprintf(r->federation, sizeof r->federation, "federatie");
+	r->fed_keys = ls_calloc(1, sizeof *r->fed_keys);
+	r->members = ls_calloc(total, sizeof *r->members);
+	if (r->fed_keys == NULL || r->members == NULL)
+		die("%s", "out of memory");
+	r->n_fed_keys = 1;
+	memcpy(r->fed_keys[0].pk, fed->pk, LS_PUBKEY_BYTES);
+	memcpy(r->fed_keys[0].key_id, fed->key_id, LS_KEY_ID_BYTES);
+	r->fed_keys[0].valid_from = 946684800;
+	for (size_t i = 0; i <= n; i++) {
+		const char *id = i < n ? ids[i] : self;
+		struct ls_roster_member *m;
+		struct ls_keypair *kp;
+		char buf[LS_NODE_ID_SIZE];
+		int dup = 0;
+		for (size_t k = 0; k < at; k++)
+			dup |= strcmp(r->members[k].node_id, id) == 0;
+		if (dup)
+			continue;
+		m = &r->members[at++];
+		kp = derive_key(o->seed, id);
+		snprintf(m->node_id, sizeof m->node_id, "%s", id);
+		snprintf(m->name, sizeof m->name, "%s",
+		         display_name(id, buf, sizeof buf));
+		m->role = i < n ? LS_ROLE_MUNICIPALITY : LS_ROLE_AGGREGATOR;
+		m->keys = ls_calloc(1, sizeof *m->keys);
+		if (m->keys == NULL)
+			die("%s", "out of memory");
+		m->n_keys = 1;
+		memcpy(m->keys[0].pk, kp->pk, LS_PUBKEY_BYTES);
+		memcpy(m->keys[0].key_id, kp->key_id, LS_KEY_ID_BYTES);
+		m->keys[0].valid_from = 946684800;
+		proto_keypair_free(kp);
+	}
+	r->n_members = at;
+	/* members sorted by node id */
+	for (size_t i = 1; i < at; i++)
+		for (size_t j = i; j > 0 && strcmp(r->members[j - 1].node_id,
+		                                   r->members[j].node_id) > 0;
+		     j--) {
+			struct ls_roster_member tmp = r->members[j];
+			r->members[j] = r->members[j - 1];
+			r->members[j - 1] = tmp;
+		}
+	if (proto_roster_index(r) != LS_OK)
+		die("%s", "roster index");
+	if (node_feed_publish(node, fed, &doc, period_created(&o->from), NULL,
+	                      &e) != LS_OK)
+		die("roster: %s", e.msg);
+	proto_doc_fini(&doc);
+	proto_keypair_free(fed);
+}
+
+static void publish_note(struct store *node, const struct options *o,
+                         const char *spec, int index)
+{
+	char buf[512], *f[4];
+	struct ls_doc doc;
+	struct ls_keypair *kp;
+	struct ls_errinfo e;
+	int phase, k = 1;
+	snprintf(buf, sizeof buf, "%s", spec);
+	/* ID:THEMA:FASE:KOP, the headline may hold ':' itself */
+	f[0] = buf;
+	for (char *p = buf; *p != '\0' && k < 4; p++)
+		if (*p == ':') {
+			*p = '\0';
+			f[k++] = p + 1;
+		}
+	if (k != 4)
+		die("bad --notitie '%s' (ID:THEMA:FASE:KOP)", spec);
+	phase = proto_phase_parse(f[2], strlen(f[2]));
+	if (phase < 0)
+		die("unknown phase in --notitie '%s'", spec);
+	if (!ls_node_id_valid(f[0], strlen(f[0])) ||
+	    !ls_code_valid(f[1], strlen(f[1])) ||
+	    strlen(f[3]) > LS_HEADLINE_MAX)
+		die("bad --notitie '%s' (ID:THEMA:FASE:KOP)", spec);
+	proto_doc_init(&doc, LS_DOC_DOSSIER_NOTE);
+	memcpy(doc.hdr.origin, f[0], strlen(f[0]) + 1);
+	{
+		/* a dossier id derived from the seed and the note's place */
+		struct ls_keypair *idk =
+		    derive_key(o->seed + (uint64_t)index, spec);
+		memcpy(doc.body.note.dossier, idk->pk, LS_DOSSIER_ID_BYTES);
+		proto_keypair_free(idk);
+	}
+	doc.body.note.dossier[0] |= 1;
+	memcpy(doc.body.note.theme, f[1], strlen(f[1]) + 1);
+	doc.body.note.phase = (uint8_t)phase;
+	memcpy(doc.body.note.headline, f[3], strlen(f[3]) + 1);
+	kp = derive_key(o->seed, f[0]);
+	if (node_feed_publish(node, kp, &doc, period_created(&o->to) + index,
+	                      NULL, &e) != LS_OK)
+		die("note: %s", e.msg);
+	proto_keypair_free(kp);
+	proto_doc_fini(&doc);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"knoop", required_argument, NULL, 'n'},
+	    {"csv-map", required_argument, NULL, 'c'},
+	    {"van", required_argument, NULL, 'f'},
+	    {"tot", required_argument, NULL, 't'},
+	    {"modus", required_argument, NULL, 'm'},
+	    {"k", required_argument, NULL, 'k'},
+	    {"epsilon-milli", required_argument, NULL, 'e'},
+	    {"plafond", required_argument, NULL, 'p'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"rooster", no_argument, NULL, 'r'},
+	    {"notitie", required_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	struct options o;
+	struct store_options sopt = {.create = 0};
+	struct store *node;
+	struct ls_errinfo e;
+	struct domain dom;
+	char path[4096], *ids[MAX_ORIGINS], *tsv, self[LS_NODE_ID_SIZE] = "";
+	size_t n_ids = 0, tsv_len;
+	int c, have_from = 0, have_to = 0;
+	int64_t v;
+	DIR *d;
+	struct dirent *de;
+
+	memset(&o, 0, sizeof o);
+	disclosure_params_default(&o.params);
+	o.seed = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o.node = optarg;
+			break;
+		case 'c':
+			o.csv_dir = optarg;
+			break;
+		case 'f':
+			have_from = ls_period_parse(optarg, &o.from) == LS_OK &&
+			            o.from.months == 1;
+			if (!have_from)
+				goto usage;
+			break;
+		case 't':
+			have_to = ls_period_parse(optarg, &o.to) == LS_OK &&
+			          o.to.months == 1;
+			if (!have_to)
+				goto usage;
+			break;
+		case 'm':
+			if (strcmp(optarg, "drempel") == 0)
+				o.params.mode = LS_MODE_THRESHOLD;
+			else if (strcmp(optarg, "ruis") == 0)
+				o.params.mode = LS_MODE_NOISE;
+			else
+				goto usage;
+			break;
+		case 'k':
+			if (ls_parse_i64(optarg, DISCLOSURE_K_MIN,
+			                 DISCLOSURE_K_MAX, &v) != LS_OK)
+				goto usage;
+			o.params.k = (uint32_t)v;
+			break;
+		case 'e':
+			if (ls_parse_i64(optarg, DISCLOSURE_EPSILON_MILLI_MIN,
+			                 DISCLOSURE_EPSILON_MILLI_MAX,
+			                 &v) != LS_OK)
+				goto usage;
+			o.params.epsilon_milli = (uint32_t)v;
+			break;
+		case 'p':
+			if (ls_parse_i64(optarg, 1, 1000, &v) != LS_OK)
+				goto usage;
+			o.params.persons_cap = (uint32_t)v;
+			break;
+		case 's':
+			if (ls_parse_i64(optarg, 0, INT64_MAX, &v) != LS_OK)
+				goto usage;
+			o.seed = (uint64_t)v;
+			break;
+		case 'r':
+			o.roster = 1;
+			break;
+		case 'N':
+			if (o.n_notes == MAX_NOTES)
+				goto usage;
+			o.notes[o.n_notes++] = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc || o.node == NULL || o.csv_dir == NULL ||
+	    !have_from || !have_to)
+		goto usage;
+	/* the wire format states only what the mode uses */
+	if (o.params.mode == LS_MODE_THRESHOLD) {
+		o.params.epsilon_milli = 0;
+		o.params.withhold_below = 0;
+	}
+	ls_log_set_level(LS_LOG_WARN);
+	if (sodium_init() < 0)
+		die("%s", "libsodium");
+	snprintf(path, sizeof path, "%s/signaal.db", o.node);
+	if (store_open(path, &sopt, &node, &e) != LS_OK)
+		die("%s", e.msg);
+	{
+		/* the node's own id, for the roster */
+		FILE *fp;
+		char line[256];
+		snprintf(path, sizeof path, "%s/signaal.ini", o.node);
+		fp = fopen(path, "r");
+		while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
+			if (strncmp(line, "id = ", 5) == 0 && self[0] == '\0')
+				sscanf(line + 5, "%47s", self);
+		if (fp != NULL)
+			fclose(fp);
+	}
+	tsv = taxonomy_tsv(store_taxonomy(node), &tsv_len);
+	domain_build(store_taxonomy(node), &dom);
+	d = opendir(o.csv_dir);
+	if (d == NULL)
+		die("cannot read %s", o.csv_dir);
+	while ((de = readdir(d)) != NULL && n_ids < MAX_ORIGINS) {
+		size_t len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".csv") != 0 ||
+		    !ls_node_id_valid(de->d_name, len - 4))
+			continue;
+		ids[n_ids] = ls_strndup(de->d_name, len - 4);
+		if (ids[n_ids] == NULL)
+			die("%s", "out of memory");
+		n_ids++;
+	}
+	closedir(d);
+	qsort(ids, n_ids, sizeof *ids, cmp_str);
+	if (o.roster)
+		publish_roster(node, &o, ids, n_ids, self[0] ? self : "koepel");
+	for (size_t i = 0; i < n_ids; i++) {
+		snprintf(path, sizeof path, "%s/%s.csv", o.csv_dir, ids[i]);
+		release_origin(node, &o, &dom, tsv, tsv_len, ids[i], path);
+	}
+	for (int i = 0; i < o.n_notes; i++)
+		publish_note(node, &o, o.notes[i], i);
+	for (size_t i = 0; i < n_ids; i++)
+		ls_free(ids[i]);
+	ls_free(tsv);
+	store_close(node);
+	return 0;
+usage:
+	fputs(help, stderr);
+	return 2;
+}

@@ -1,0 +1,540 @@
+/*
+ * signaalctl trends: the federation's trends and priorities from the
+ * summaries this node holds, as a table (with a Dutch explanation per
+ * item), CSV or JSON. The numbers come from core/trends.c; this file only
+ * chooses and prints.
+ */
+#include "common/alloc.h"
+#include "common/text.h"
+#include "core/period.h"
+#include "core/trends.h"
+#include "core/trends_json.h"
+#include "tools/signaalctl/commands.h"
+#include "tools/signaalctl/trends_ctl.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Gebruik: signaalctl trends [opties]\n"
+    "\n"
+    "Trends en prioriteiten over de gemeenten heen, uit de geanonimiseerde\n"
+    "samenvattingen die deze knoop heeft. Per thema (en per thema en\n"
+    "leeftijd of doelgroep): in hoeveel gemeenten het gemeld wordt, of het\n"
+    "stijgt (en in hoeveel gemeenten), hoeveel perioden op rij, door\n"
+    "hoeveel sectoren, hoeveel signalen en personen, en een\n"
+    "prioriteitsscore van 0 tot 100 met uitleg. Kleine aantallen zijn in\n"
+    "de samenvattingen verborgen: zulke cijfers staan er als bereik\n"
+    "(bv. 12\xe2\x80\x93"
+    "20); met ruis als schatting met een 90%-interval.\n"
+    "\n"
+    "Opties:\n"
+    "  --van JJJJ-MM      eerste periode (ook --from); standaard zoveel\n"
+    "                     perioden voor --tot als [trends] window zegt\n"
+    "  --tot JJJJ-MM      laatste periode (ook --to); standaard de laatste\n"
+    "                     die minstens de helft van de gemeenten heeft\n"
+    "  --thema CODE       alleen dit thema\n"
+    "  --leeftijd CODE    per thema en leeftijd, alleen deze leeftijd\n"
+    "  --doelgroep CODE   per thema en doelgroep, alleen deze doelgroep\n"
+    "  --niveau N         thema (standaard), leeftijd, doelgroep, jongeren\n"
+    "                     (12-17 en 18-24) of alle\n"
+    "  --gemeente ID      alleen deze gemeente (herhaalbaar)\n"
+    "  --top N            alleen de eerste N per niveau\n"
+    "  --format F         tekst (standaard), csv of json\n"
+    "  --kort             tekst zonder uitleg per rij\n"
+    "  --bronnen          tekst: ook de documenten waaruit alles berekend\n"
+    "                     is (gemeente, nummer, hash)\n"
+    "\n"
+    "De score en de gewichten: zie [trends] in signaal.ini en de README.\n"
+    "\n"
+    "Afsluitcodes: 0 gelukt, 2 verkeerd gebruik, 4 geen samenvattingen,\n"
+    "1 fout.\n";
+
+enum { F_TEXT, F_CSV, F_JSON };
+
+struct trends_args {
+	struct trends_ctl_args load;
+	struct trends_select sel;
+	int format, brief, sources;
+	const char *level, *age, *target;
+};
+
+static int parse(int argc, char **argv, struct trends_args *a)
+{
+	static const struct option opts[] = {
+	    {"van", required_argument, NULL, 'v'},
+	    {"from", required_argument, NULL, 'v'},
+	    {"tot", required_argument, NULL, 't'},
+	    {"to", required_argument, NULL, 't'},
+	    {"thema", required_argument, NULL, 'T'},
+	    {"leeftijd", required_argument, NULL, 'L'},
+	    {"doelgroep", required_argument, NULL, 'D'},
+	    {"niveau", required_argument, NULL, 'n'},
+	    {"gemeente", required_argument, NULL, 'g'},
+	    {"top", required_argument, NULL, 'k'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"kort", no_argument, NULL, 'b'},
+	    {"bronnen", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	int c, rc;
+	int64_t top;
+
+	memset(a, 0, sizeof *a);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			a->load.from = optarg;
+			break;
+		case 't':
+			a->load.to = optarg;
+			break;
+		case 'T':
+			a->sel.theme = optarg;
+			break;
+		case 'L':
+			a->age = optarg;
+			break;
+		case 'D':
+			a->target = optarg;
+			break;
+		case 'n':
+			a->level = optarg;
+			break;
+		case 'g':
+			if ((rc = trends_ctl_add_origin("trends", &a->load,
+			                                optarg)) != CTL_EXIT_OK)
+				return rc;
+			break;
+		case 'k':
+			if (ls_parse_i64(optarg, 1, 100000, &top) != LS_OK)
+				return ctl_usage("trends",
+				                 "ongeldig aantal voor --top: "
+				                 "'%.20s'",
+				                 optarg);
+			a->sel.top = (size_t)top;
+			break;
+		case 'f':
+			if (strcmp(optarg, "tekst") == 0 ||
+			    strcmp(optarg, "text") == 0 ||
+			    strcmp(optarg, "table") == 0)
+				a->format = F_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				a->format = F_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				a->format = F_JSON;
+			else
+				return ctl_usage(
+				    "trends",
+				    "onbekend formaat '%.20s' (tekst, "
+				    "csv of json)",
+				    optarg);
+			break;
+		case 'b':
+			a->brief = 1;
+			break;
+		case 's':
+			a->sources = 1;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return -1;
+		default:
+			return ctl_usage("trends", "onbekende optie");
+		}
+	}
+	if (optind != argc)
+		return ctl_usage("trends", "onverwacht argument '%.40s'",
+		                 argv[optind]);
+	if (a->age != NULL && a->target != NULL)
+		return ctl_usage("trends",
+		                 "--leeftijd en --doelgroep gaan niet samen");
+	if (a->level == NULL)
+		a->sel.levels = a->age      ? 1u << TRENDS_LEVEL_AGE
+		                : a->target ? 1u << TRENDS_LEVEL_TARGET
+		                            : 1u << TRENDS_LEVEL_THEME;
+	else if (strcmp(a->level, "thema") == 0)
+		a->sel.levels = 1u << TRENDS_LEVEL_THEME;
+	else if (strcmp(a->level, "leeftijd") == 0)
+		a->sel.levels = 1u << TRENDS_LEVEL_AGE;
+	else if (strcmp(a->level, "doelgroep") == 0)
+		a->sel.levels = 1u << TRENDS_LEVEL_TARGET;
+	else if (strcmp(a->level, "jongeren") == 0) {
+		a->sel.levels = 1u << TRENDS_LEVEL_AGE;
+		a->sel.youth = 1;
+	} else if (strcmp(a->level, "alle") == 0)
+		a->sel.levels = (1u << TRENDS_LEVEL_COUNT_) - 1;
+	else
+		return ctl_usage("trends",
+		                 "onbekend niveau '%.20s' (thema, leeftijd, "
+		                 "doelgroep, jongeren of alle)",
+		                 a->level);
+	a->sel.other = a->age ? a->age : a->target;
+	return CTL_EXIT_OK;
+}
+
+/* Codes given on the command line must exist (a typo would otherwise
+ * just give an empty table). */
+static int check_codes(const struct trends *t, const struct trends_args *a)
+{
+	static const struct {
+		int table;
+		const char *opt;
+	} checks[] = {{LS_TABLE_THEME, "--thema"},
+	              {LS_TABLE_THEME_AGE, "--leeftijd"},
+	              {LS_TABLE_THEME_TARGET, "--doelgroep"}};
+	const char *given[3] = {a->sel.theme, a->age, a->target};
+	for (int k = 0; k < 3; k++) {
+		int found = 0;
+		if (given[k] == NULL)
+			continue;
+		for (size_t i = 0; i < trends_n_codes(t, checks[k].table); i++)
+			found |= strcmp(trends_code(t, checks[k].table, i),
+			                given[k]) == 0;
+		if (!found)
+			return ctl_usage("trends",
+			                 "onbekende code '%.40s' voor %s (zie "
+			                 "'signaalctl taxonomy')",
+			                 given[k], checks[k].opt);
+	}
+	return CTL_EXIT_OK;
+}
+
+/* ---- text ------------------------------------------------------------ */
+
+static void pad(const char *s, size_t width)
+{
+	size_t w = trends_ctl_width(s);
+	fputs(s, stdout);
+	while (w++ < width)
+		fputc(' ', stdout);
+}
+
+static void rpad(const char *s, size_t width)
+{
+	size_t w = trends_ctl_width(s);
+	while (w++ < width)
+		fputc(' ', stdout);
+	fputs(s, stdout);
+}
+
+static void item_name(const struct trends_item *it, char *out, size_t size)
+{
+	if (it->level == TRENDS_LEVEL_THEME)
+		snprintf(out, size, "%s", it->theme_label);
+	else
+		snprintf(out, size, "%s \xe2\x80\x94 %s", it->theme_label,
+		         it->other_label);
+}
+
+/* Cut UTF-8 text to at most `width` code points (with an ellipsis). */
+static void cut(char *s, size_t width)
+{
+	size_t w = 0;
+	for (char *p = s; *p; p++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (w == width - 1 && trends_ctl_width(p) > 1) {
+			strcpy(p, "\xe2\x80\xa6");
+			return;
+		}
+		w++;
+	}
+}
+
+static void score_text(double score, char *out, size_t size)
+{
+	snprintf(out, size, "%.1f", score);
+	for (char *p = out; *p; p++)
+		if (*p == '.')
+			*p = ',';
+}
+
+static void print_wrapped(const char *text, const char *indent, size_t width)
+{
+	size_t col = 0;
+	const char *p = text;
+	fputs(indent, stdout);
+	while (*p) {
+		const char *end = p;
+		size_t w;
+		char word[700];
+		while (*end && *end != ' ')
+			end++;
+		snprintf(word, sizeof word, "%.*s", (int)(end - p), p);
+		w = trends_ctl_width(word);
+		if (col > 0 && col + 1 + w > width) {
+			fputc('\n', stdout);
+			fputs(indent, stdout);
+			col = 0;
+		} else if (col > 0) {
+			fputc(' ', stdout);
+			col++;
+		}
+		fputs(word, stdout);
+		col += w;
+		p = *end ? end + 1 : end;
+	}
+	fputc('\n', stdout);
+}
+
+static void print_text(const struct trends_ctl *c, const struct trends_args *a,
+                       const struct trends_item **items, size_t n)
+{
+	const struct trends *t = c->t;
+	const struct trends_options *o = trends_options_get(t);
+	char from[LS_PERIOD_SIZE], to[LS_PERIOD_SIZE], hex[65];
+	uint8_t digest[LS_HASH_BYTES];
+	size_t periods = trends_n_periods(t);
+	size_t gp = periods - trends_growth_first(t);
+	int level = -1;
+
+	ls_period_format(&o->first, from);
+	ls_period_format(&o->last, to);
+	printf("Trends van %s tot %s (%zu %s): %zu gemeenten, %zu "
+	       "samenvattingen\n",
+	       from, to, periods, trends_period_word(o->first.months, periods),
+	       trends_n_origins(t), trends_n_sources(t));
+	printf("Groei over de laatste %zu %s. Gewichten:", gp,
+	       trends_period_word(o->first.months, gp));
+	for (int k = 0; k < TRENDS_C_COUNT_; k++)
+		printf("%s %s %u", k ? "," : "", trends_component_label_nl(k),
+		       o->weight[k]);
+	printf(".\n");
+	if (trends_n_origins(t) == 0)
+		printf("\nGeen samenvattingen in dit venster.\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct trends_item *it = items[i];
+		char name[200], buf[64], spread[32], rising[32], growth[32];
+		char run[16], sectors[16], sig[64], per[64];
+		if ((int)it->level != level) {
+			static const char *const heads[] = {
+			    "Per thema", "Per thema en leeftijd",
+			    "Per thema en doelgroep"};
+			level = it->level;
+			printf("\n%s\n", a->sel.youth
+			                     ? "Jongeren (12\xe2\x80\x93"
+			                       "17 en 18\xe2\x80\x93"
+			                       "24)"
+			                     : heads[level]);
+			printf("RANG  ");
+			pad("THEMA", 40);
+			printf("  SCORE  GEMEENTEN  STIJGEND  GROEI   OP RIJ  "
+			       "SECTOREN  ");
+			pad("SIGNALEN", 18);
+			printf("  PERSONEN\n");
+		}
+		item_name(it, name, sizeof name);
+		cut(name, 40);
+		if (it->n_report_lo == it->n_report_hi)
+			snprintf(spread, sizeof spread, "%u/%u",
+			         it->n_report_lo, it->n_origins);
+		else
+			snprintf(spread, sizeof spread, "%u\xe2\x80\x93%u/%u",
+			         it->n_report_lo, it->n_report_hi,
+			         it->n_origins);
+		snprintf(rising, sizeof rising, "%u/%u", it->n_rising,
+		         it->n_complete);
+		if (it->has_growth && fabs(it->growth_mid) < 0.005)
+			snprintf(growth, sizeof growth, "0%%");
+		else if (it->has_growth)
+			snprintf(growth, sizeof growth, "%+.0f%%",
+			         it->growth_mid * 100.0);
+		else
+			snprintf(growth, sizeof growth, "\xe2\x80\x93");
+		snprintf(run, sizeof run, "%u", it->run);
+		if (it->sectors_lo == it->sectors_hi)
+			snprintf(sectors, sizeof sectors, "%u", it->sectors_lo);
+		else
+			snprintf(sectors, sizeof sectors, "%u\xe2\x80\x93%u",
+			         it->sectors_lo, it->sectors_hi);
+		trends_format_value(&it->signals, sig, sizeof sig);
+		trends_format_value(&it->persons, per, sizeof per);
+		score_text(it->score, buf, sizeof buf);
+		printf("%4u  ", it->rank);
+		pad(name, 40);
+		printf("  ");
+		rpad(buf, 5);
+		printf("  ");
+		pad(spread, 9);
+		printf("  ");
+		pad(rising, 8);
+		printf("  ");
+		rpad(growth, 5);
+		printf("   ");
+		rpad(run, 5);
+		printf("  ");
+		rpad(sectors, 8);
+		printf("  ");
+		pad(sig, 18);
+		printf("  %s\n", per);
+		if (!a->brief)
+			print_wrapped(it->explanation, "      ", 90);
+	}
+	if (n == 0 && trends_n_origins(t) > 0)
+		printf("\nGeen items voor deze keuze.\n");
+	trends_sources_digest(t, digest);
+	ls_hex_encode(digest, sizeof digest, hex);
+	printf("\nBerekend uit %zu documenten (digest %.16s\xe2\x80\xa6)",
+	       trends_n_sources(t), hex);
+	if (c->report.superseded > 0)
+		printf("; %llu vervangen door een correctie",
+		       (unsigned long long)c->report.superseded);
+	printf(".\n");
+	if (a->sources) {
+		printf("\nBronnen (gemeente, nummer, hash):\n");
+		for (size_t i = 0; i < trends_n_sources(t); i++) {
+			const struct trends_docref *r = trends_source_at(t, i);
+			ls_hex_encode(r->hash, LS_HASH_BYTES, hex);
+			printf("  %-20s %6llu  %s\n", r->origin,
+			       (unsigned long long)r->seq, hex);
+		}
+		printf("Digest van de bronnen: ");
+		ls_hex_encode(digest, sizeof digest, hex);
+		printf("%s\n", hex);
+	}
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+static void csv_field(const char *s, int last)
+{
+	if (strpbrk(s, ",\"\n\r") != NULL) {
+		fputc('"', stdout);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', stdout);
+			fputc(*s, stdout);
+		}
+		fputc('"', stdout);
+	} else {
+		fputs(s, stdout);
+	}
+	fputc(last ? '\n' : ',', stdout);
+}
+
+static void csv_num(double v)
+{
+	printf("%.4f,", v);
+}
+
+static void csv_int(long long v)
+{
+	printf("%lld,", v);
+}
+
+static void print_csv(const struct trends_item **items, size_t n)
+{
+	static const char header[] =
+	    "niveau,rang,thema,thema_label,uitsplitsing,uitsplitsing_label,"
+	    "score,gemeenten,gemeenten_zeker,gemeenten_mogelijk,volledig,"
+	    "stijgend,dalend,groei_pct,groei_pct_min,groei_pct_max,"
+	    "robuuste_groei_pct_min,stijgend_sinds,op_rij,perioden_gemeld,"
+	    "perioden,sectoren_zeker,sectoren_mogelijk,signalen_min,"
+	    "signalen_max,signalen_exact,personen_min,personen_max,"
+	    "jongeren_aandeel,spreiding,stijgend_aandeel,groei,terugkeer,"
+	    "sectoren,omvang,jongeren,uitleg\n";
+	fputs(header, stdout);
+	for (size_t i = 0; i < n; i++) {
+		const struct trends_item *it = items[i];
+		int64_t slo, shi, plo, phi;
+		trends_value_interval(&it->signals, &slo, &shi);
+		trends_value_interval(&it->persons, &plo, &phi);
+		csv_field(trends_level_name_nl(it->level), 0);
+		csv_int(it->rank);
+		csv_field(it->theme_code, 0);
+		csv_field(it->theme_label, 0);
+		csv_field(it->other_code, 0);
+		csv_field(it->other_label, 0);
+		printf("%.2f,", it->score);
+		csv_int(it->n_origins);
+		csv_int(it->n_report_lo);
+		csv_int(it->n_report_hi);
+		csv_int(it->n_complete);
+		csv_int(it->n_rising);
+		csv_int(it->n_falling);
+		if (it->has_growth) {
+			csv_num(it->growth_mid * 100.0);
+			csv_num(it->growth_lo * 100.0);
+			csv_num(it->growth_hi * 100.0);
+			csv_num(it->robust_growth_lo * 100.0);
+		} else {
+			fputs(",,,,", stdout);
+		}
+		csv_int(it->rising_since);
+		csv_int(it->run);
+		csv_int(it->periods_reported);
+		csv_int(it->n_periods);
+		csv_int(it->sectors_lo);
+		csv_int(it->sectors_hi);
+		csv_int(slo);
+		csv_int(shi);
+		csv_int(trends_value_is_exact(&it->signals));
+		csv_int(plo);
+		csv_int(phi);
+		csv_num(it->youth_share);
+		for (int k = 0; k < TRENDS_C_COUNT_; k++)
+			csv_num(it->component[k]);
+		csv_field(it->explanation, 1);
+	}
+}
+
+int cmd_trends(const struct ctl_context *ctx, int argc, char **argv)
+{
+	struct trends_args a;
+	struct trends_ctl c;
+	const struct trends_item **items = NULL;
+	size_t n;
+	int rc;
+
+	if ((rc = parse(argc, argv, &a)) != CTL_EXIT_OK)
+		return rc < 0 ? CTL_EXIT_OK : rc;
+	rc = trends_ctl_load(ctx, "trends", &a.load, a.format == F_JSON, &c);
+	if (rc != CTL_EXIT_OK) {
+		trends_ctl_close(&c);
+		return rc;
+	}
+	if ((rc = check_codes(c.t, &a)) != CTL_EXIT_OK) {
+		trends_ctl_close(&c);
+		return rc;
+	}
+	if (a.format == F_JSON) {
+		json_t *j =
+		    trends_json(c.t, &a.sel, c.notes, trends_ctl_name, &c);
+		if (j == NULL ||
+		    json_dumpf(j, stdout,
+		               JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0) {
+			json_decref(j);
+			trends_ctl_close(&c);
+			ctl_error("onvoldoende geheugen");
+			return CTL_EXIT_FAIL;
+		}
+		fputc('\n', stdout);
+		json_decref(j);
+		trends_ctl_close(&c);
+		return CTL_EXIT_OK;
+	}
+	n = trends_select(c.t, &a.sel, NULL, 0);
+	if (n > 0 && (items = ls_calloc(n, sizeof *items)) == NULL) {
+		trends_ctl_close(&c);
+		ctl_error("onvoldoende geheugen");
+		return CTL_EXIT_FAIL;
+	}
+	trends_select(c.t, &a.sel, items, n);
+	if (a.format == F_CSV)
+		print_csv(items, n);
+	else
+		print_text(&c, &a, items, n);
+	ls_free(items);
+	trends_ctl_close(&c);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ctl_error("kan de uitvoer niet schrijven");
+		return CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
