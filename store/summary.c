@@ -181,7 +181,7 @@ int store_summary_raw(struct store *s, const struct ls_period *period,
 	struct ls_date a, b;
 	char first[LS_DATE_SIZE], after[LS_DATE_SIZE];
 	int64_t cap = persons_cap == 0 ? INT64_MAX : (int64_t)persons_cap;
-	int rc;
+	int rc = LS_OK;
 
 	ls_summary_init(out);
 	if (ls_period_check(period) != LS_OK)
@@ -208,4 +208,37 @@ int store_summary_raw(struct store *s, const struct ls_period *period,
 		               rc == LS_ELIMIT ? "te veel rijen in een tabel"
 		                               : "kan de telling niet maken");
 	return LS_OK;
+}
+
+int store_summary_span(struct store *s, struct ls_date *first,
+                       struct ls_date *last, int *any)
+{
+	static const char sql[] =
+	    "SELECT min(registered_at), max(registered_at) FROM signal";
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+
+	memset(first, 0, sizeof *first);
+	memset(last, 0, sizeof *last);
+	*any = 0;
+	if (rc != LS_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = SQLITE_DONE;
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			const char *a =
+			    (const char *)sqlite3_column_text(st, 0);
+			const char *b =
+			    (const char *)sqlite3_column_text(st, 1);
+			if (ls_date_parse(a, strlen(a), first) != LS_OK ||
+			    ls_date_parse(b, strlen(b), last) != LS_OK) {
+				sqlite3_reset(st);
+				return LS_ECORRUPT;
+			}
+			*any = 1;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "summary_span");
 }
