@@ -1448,6 +1448,46 @@ int disclosure_params_check(const struct ls_disclosure_params *p,
 	return LS_OK;
 }
 
+int disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
+                                    struct disclosure_domain_buf *out,
+                                    struct ls_errinfo *e)
+{
+	static const uint8_t dim_of[LS_TABLE_COUNT_] = {
+	    [LS_TABLE_THEME] = LS_DIM_THEME,
+	    [LS_TABLE_THEME_AGE] = LS_DIM_AGE,
+	    [LS_TABLE_THEME_TARGET] = LS_DIM_TARGET,
+	    [LS_TABLE_THEME_SECTOR] = LS_DIM_SECTOR,
+	    [LS_TABLE_THEME_PROBLEM] = LS_DIM_PROBLEM,
+	};
+	memset(out, 0, sizeof *out);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		size_t n = 0;
+		for (size_t i = 0; i < tax->n; i++) {
+			const struct ls_taxonomy_entry *x = &tax->entries[i];
+			if (x->dim != dim_of[t] || x->local)
+				continue;
+			if (n == DISCLOSURE_MAX_CODES)
+				return ls_errf(
+				    e, LS_ELIMIT, "taxonomy: more than %d %s",
+				    DISCLOSURE_MAX_CODES, dim_name[t]);
+			out->codes[t][n++] = x->code;
+		}
+		if (t == LS_TABLE_THEME_PROBLEM) {
+			if (n == DISCLOSURE_MAX_CODES)
+				return ls_errf(
+				    e, LS_ELIMIT, "taxonomy: more than %d %s",
+				    DISCLOSURE_MAX_CODES - 1, dim_name[t]);
+			out->codes[t][n++] = LS_PROBLEM_NONE;
+		}
+		if (n == 0)
+			return ls_errf(e, LS_EINVAL, "taxonomy: no %s",
+			               dim_name[t]);
+		out->dom.codes[t] = out->codes[t];
+		out->dom.n_codes[t] = n;
+	}
+	return LS_OK;
+}
+
 void disclosure_params_canonical(struct ls_disclosure_params *p)
 {
 	if (p->mode == LS_MODE_NOISE) {

@@ -68,6 +68,21 @@ struct ls_domain {
 	size_t n_codes[LS_TABLE_COUNT_];
 };
 
+/* A domain built from a taxonomy, with the arrays it points into. */
+struct disclosure_domain_buf {
+	struct ls_domain dom;
+	const char *codes[LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES];
+};
+
+/* The domain of a taxonomy: its shared codes per dimension (a local
+ * sub-code counts under its parent and is no cell of its own), plus
+ * LS_PROBLEM_NONE among the problem types. The strings point into *tax
+ * (valid while it is unchanged). LS_ELIMIT if a dimension has more codes
+ * than DISCLOSURE_MAX_CODES allows, LS_EINVAL if one has none. */
+int disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
+                                    struct disclosure_domain_buf *out,
+                                    struct ls_errinfo *e);
+
 /* Fill *p with the defaults: threshold mode, k 5, epsilon 1, withhold
  * below 5, persons cap 10. */
 void disclosure_params_default(struct ls_disclosure_params *p);

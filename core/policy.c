@@ -88,6 +88,19 @@ uint64_t ls_policy_budget_default(const struct ls_policy *p)
 	       (uint64_t)p->params.epsilon_milli;
 }
 
+void ls_policy_format_milli(uint64_t milli, char out[LS_MILLI_TEXT_SIZE])
+{
+	unsigned frac = (unsigned)(milli % 1000);
+	int n = snprintf(out, LS_MILLI_TEXT_SIZE, "%llu",
+	                 (unsigned long long)(milli / 1000));
+	if (frac != 0 && n > 0 && n < LS_MILLI_TEXT_SIZE - 5) {
+		snprintf(out + n, (size_t)(LS_MILLI_TEXT_SIZE - n), ",%03u",
+		         frac);
+		for (char *end = out + strlen(out) - 1; *end == '0'; end--)
+			*end = '\0';
+	}
+}
+
 /* ---- the node's own settings ----------------------------------------- */
 
 void ls_policy_local_from_config(const struct ls_config *c,

@@ -88,6 +88,11 @@ int ls_policy_release_check(const struct ls_policy *p,
  * at the policy's epsilon (15 with the defaults); 0 in threshold mode. */
 uint64_t ls_policy_budget_default(const struct ls_policy *p);
 
+/* Write an amount of epsilon x 1000 as people read it, with a decimal
+ * comma and no trailing zeros ("1", "0,5", "14,25") into out. */
+#define LS_MILLI_TEXT_SIZE 32
+void ls_policy_format_milli(uint64_t milli, char out[LS_MILLI_TEXT_SIZE]);
+
 /* ---- the node's own settings ----------------------------------------- */
 
 /* What a node's configuration asks for; 0 everywhere means "as the
