@@ -16,5 +16,7 @@ int cmd_check(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_stats(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_summary(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_audit(const struct ctl_context *ctx, int argc, char **argv);
 
 #endif

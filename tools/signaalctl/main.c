@@ -35,6 +35,14 @@ static const struct command commands[] = {
     {.name = "stats",
      .run = cmd_stats,
      .summary = "lokale tellingen per thema voor een periode"},
+    {.name = "summary",
+     .run = cmd_summary,
+     .summary = "geanonimiseerde samenvattingen: voorbeeld, vrijgeven, "
+                "corrigeren, bekijken"},
+    {.name = "audit",
+     .run = cmd_audit,
+     .summary = "het auditlog van wat vrijgegeven werd: tonen en "
+                "controleren"},
     {.name = "taxonomy",
      .run = cmd_taxonomy,
      .summary = "codes bekijken en lokale subcodes toevoegen"},
