@@ -120,7 +120,7 @@ static void fill(struct store *s, size_t per_month)
 	for (int m = 1; m <= 12; m++)
 		for (size_t i = 0; i < per_month; i++) {
 			struct ls_signal sig;
-			char date[LS_DATE_SIZE], org[32], rep[32], num[8];
+			char date[32], org[32], rep[32], num[16];
 			char themes[100] = "";
 			uint32_t nth = 1 + skewed(3), first = skewed(nt);
 			ls_signal_init(&sig);
@@ -193,7 +193,7 @@ static const char *const floor_sql[] = {
  * (so nothing is optimised away). only_first: just the theme query. */
 static int64_t floor_month(sqlite3_stmt **st, int month, int only_first)
 {
-	char a[LS_DATE_SIZE], b[LS_DATE_SIZE];
+	char a[32], b[32];
 	int64_t sum = 0;
 	snprintf(a, sizeof a, "%04d-%02d-01", YEAR, month);
 	if (month == 12)

@@ -300,6 +300,8 @@ static struct ls_cell exact(int64_t v)
 /* Distinct ids per theme from sorted (theme, id) pairs. */
 static void distinct(uint64_t *v, size_t n, int64_t *per_theme)
 {
+	if (n == 0)
+		return;
 	qsort(v, n, sizeof *v, cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || v[i] != v[i - 1])

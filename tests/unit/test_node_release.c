@@ -124,7 +124,7 @@ static void add_signal(struct rx *r, const char *date, int i)
 /* n signals spread over the first 28 days of year-month. */
 static void fill_month(struct rx *r, int year, int month, int n)
 {
-	char date[LS_DATE_SIZE];
+	char date[32];
 	for (int i = 0; i < n; i++) {
 		snprintf(date, sizeof date, "%04d-%02d-%02d", year, month,
 		         1 + i % 28);
@@ -696,8 +696,7 @@ static void canary_run(struct rx *r, uint8_t mode)
 	/* signals whose every free field is a unique canary, on dates in
 	 * 2025-01..2025-03, observed a few days earlier */
 	for (int i = 0; i < N_CANARY * 3; i++) {
-		char desc[64], org[64], rep[64], hood[64], reg[LS_DATE_SIZE],
-		    obs[LS_DATE_SIZE];
+		char desc[64], org[64], rep[64], hood[64], reg[32], obs[32];
 		struct ls_signal s;
 		ls_signal_init(&s);
 		canary(desc, sizeof desc, "OMSCHRIJVING", i);
@@ -776,7 +775,7 @@ static void canary_run(struct rx *r, uint8_t mode)
 	/* and the observation dates */
 	for (int m = 1; m <= 3; m++)
 		for (int day = 1; day <= 4; day++) {
-			char obs[LS_DATE_SIZE];
+			char obs[32];
 			snprintf(obs, sizeof obs, "2025-%02d-%02d", m, day);
 			assert_false(has(&docs, obs, 10));
 		}
