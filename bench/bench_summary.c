@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "common/alloc.h"
+#include "common/log.h"
 #include "core/disclosure.h"
 #include "core/period.h"
 #include "core/signal.h"
@@ -292,6 +293,7 @@ int main(void)
 	long tsv_len;
 	FILE *fp;
 
+	ls_log_set_level(LS_LOG_WARN); /* no line per release */
 	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
 		die("setup", NULL);
 	snprintf(path, sizeof path, "%s/signaal.db", dir);

@@ -7,7 +7,8 @@
  * in-memory taxonomy (a local sub-code counts under its parent), and
  * rows come out in byte order of (theme, other) because each dimension's
  * shared codes are walked in that order. Distinct organisations and
- * reporters per theme are counted by sorting (theme, id) pairs.
+ * reporters per theme are counted with a bitmap per theme over their row
+ * ids (by sorting when the ids are too large for one).
  *
  * One GROUP BY query per table would read the same rows six times; this
  * reads them twice and is several times faster on a city's month
@@ -62,7 +63,7 @@ struct counter {
 	size_t n_ids;
 	int32_t none; /* index of LS_PROBLEM_NONE among problem types */
 	int64_t *x[LS_TABLE_COUNT_], *y[LS_TABLE_COUNT_];
-	uint64_t *orgs, *reps; /* (theme << 32 | id) pairs */
+	uint64_t *orgs, *reps; /* (theme << ID_BITS | id) pairs */
 	size_t n_orgs, n_reps, cap_orgs, cap_reps;
 	/* the (signal, theme) rows of the first scan, in its order, for
 	 * the targets scan: signal id, theme index, capped persons */
@@ -173,6 +174,10 @@ static void add(struct counter *c, int t, int32_t theme, int32_t other,
 	c->y[t][i] += persons;
 }
 
+/* Organisation and reporter ids are row ids: far below 2^48. */
+#define ID_BITS 48
+#define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
+
 static int pair_add(uint64_t **v, size_t *n, size_t *cap, int32_t theme,
                     int64_t id)
 {
@@ -184,7 +189,7 @@ static int pair_add(uint64_t **v, size_t *n, size_t *cap, int32_t theme,
 		*v = bigger;
 		*cap = want;
 	}
-	(*v)[(*n)++] = (uint64_t)theme << 32 | (uint32_t)id;
+	(*v)[(*n)++] = (uint64_t)theme << ID_BITS | (uint64_t)id;
 	return LS_OK;
 }
 
@@ -233,8 +238,8 @@ static int scan_signals(struct store *s, struct counter *c, const char *first,
 		                 : idx_of(s, c, st, 4, LS_DIM_PROBLEM);
 		int64_t p = sqlite3_column_int64(st, 7);
 		if (th < 0 || ag < 0 || se < 0 || pr < 0 ||
-		    sqlite3_column_int64(st, 5) > UINT32_MAX ||
-		    sqlite3_column_int64(st, 6) > UINT32_MAX) {
+		    (uint64_t)sqlite3_column_int64(st, 5) > ID_MASK ||
+		    (uint64_t)sqlite3_column_int64(st, 6) > ID_MASK) {
 			sqlite3_reset(st);
 			return LS_ECORRUPT;
 		}
@@ -297,15 +302,41 @@ static struct ls_cell exact(int64_t v)
 	return c;
 }
 
-/* Distinct ids per theme from sorted (theme, id) pairs. */
-static void distinct(uint64_t *v, size_t n, int64_t *per_theme)
+/* Distinct ids per theme of (theme << ID_BITS | id) pairs: a bitmap per
+ * theme when the ids are small enough (they are row ids, so they usually
+ * are), else by sorting. */
+#define DISTINCT_BITMAP_MAX (16u * 1024 * 1024) /* bytes */
+
+static void distinct(uint64_t *v, size_t n, size_t nt, int64_t *per_theme)
 {
+	uint64_t max = 0, words;
+	uint64_t *bits = NULL;
 	if (n == 0)
 		return;
+	for (size_t i = 0; i < n; i++)
+		if ((v[i] & ID_MASK) > max)
+			max = v[i] & ID_MASK;
+	words = max / 64 + 1;
+	if (words <= DISTINCT_BITMAP_MAX / sizeof *bits / nt)
+		bits = ls_calloc(words * nt, sizeof *bits);
+	if (bits != NULL) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t th = v[i] >> ID_BITS, id = v[i] & ID_MASK;
+			uint64_t *w = &bits[th * words + id / 64];
+			uint64_t bit = UINT64_C(1) << (id % 64);
+			if (!(*w & bit)) {
+				*w |= bit;
+				per_theme[th]++;
+			}
+		}
+		ls_free(bits);
+		return;
+	}
+	/* Large ids, or no memory for the bitmap: sort in place. */
 	qsort(v, n, sizeof *v, cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || v[i] != v[i - 1])
-			per_theme[v[i] >> 32]++;
+			per_theme[v[i] >> ID_BITS]++;
 }
 
 static int emit(struct counter *c, struct ls_summary *out)
@@ -319,8 +350,8 @@ static int emit(struct counter *c, struct ls_summary *out)
 		rc = LS_ENOMEM;
 		goto out;
 	}
-	distinct(c->orgs, c->n_orgs, orgs);
-	distinct(c->reps, c->n_reps, reps);
+	distinct(c->orgs, c->n_orgs, nt, orgs);
+	distinct(c->reps, c->n_reps, nt, reps);
 	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
 		const struct codes *o = &c->dim[table_dim[t]];
 		size_t no = t == LS_TABLE_THEME ? 1 : o->n, rows = 0;
