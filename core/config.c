@@ -6,6 +6,8 @@
  */
 #include "core/config.h"
 #include "common/alloc.h"
+#include "core/disclosure.h"
+#include "core/policy.h"
 #include "common/text.h"
 
 #include <errno.h>
@@ -31,6 +33,10 @@ struct key_row {
 /* T_ENUM: index = value; enum ls_role starts at 1. */
 static const char *const role_values[] = {"", "gemeente", "koepel", NULL};
 static const char *const sync_values[] = {"", "normal", "full", NULL};
+/* [disclosure] mode: index 0 follows the federation, else 1 + enum
+ * ls_disclosure_mode (core/policy.h). */
+static const char *const disclosure_mode_values[] = {"federatie", "drempel",
+                                                     "ruis", NULL};
 
 #define OFF(field) offsetof(struct ls_config, field)
 #define SZ(field) sizeof(((struct ls_config *)0)->field)
@@ -180,6 +186,63 @@ static const struct key_row keys[] = {
      .max = 1000,
      .def = "5",
      .comment = "gewicht: aandeel jongeren (12-24)"},
+    /* [disclosure]: releases of anonymised summaries (core/policy.h).
+     * Every key may only make the federation's policy stricter; 0 (or
+     * mode = federatie) keeps the federation's value. */
+    {.section = "disclosure",
+     .name = "mode",
+     .type = T_ENUM,
+     .offset = OFF(disclosure_mode),
+     .values = disclosure_mode_values,
+     .def = "federatie",
+     .comment = "federatie: de modus van de federatie; drempel of ruis: "
+                "alleen in die modus vrijgeven"},
+    {.section = "disclosure",
+     .name = "k",
+     .type = T_INT,
+     .offset = OFF(disclosure_k),
+     .min = 0,
+     .max = DISCLOSURE_K_MAX,
+     .def = "0",
+     .comment = "drempelmodus: aantallen 1..k-1 nooit als getal (0: die "
+                "van de federatie; alleen hoger)"},
+    {.section = "disclosure",
+     .name = "epsilon_milli",
+     .type = T_INT,
+     .offset = OFF(disclosure_epsilon_milli),
+     .min = 0,
+     .max = DISCLOSURE_EPSILON_MILLI_MAX,
+     .def = "0",
+     .comment = "ruismodus: epsilon per periode x 1000 (0: die van de "
+                "federatie; alleen lager)"},
+    {.section = "disclosure",
+     .name = "withhold_below",
+     .type = T_INT,
+     .offset = OFF(disclosure_withhold_below),
+     .min = 0,
+     .max = DISCLOSURE_WITHHOLD_MAX,
+     .def = "0",
+     .comment = "ruismodus: kleinere ruiswaarden achterhouden (0: die van "
+                "de federatie; alleen hoger)"},
+    {.section = "disclosure",
+     .name = "settle_days",
+     .type = T_INT,
+     .offset = OFF(disclosure_settle_days),
+     .min = 0,
+     .max = LS_SETTLE_DAYS_MAX,
+     .def = "0",
+     .comment = "dagen na het einde van een periode voor ze vrijgegeven "
+                "wordt (0: die van de federatie; alleen langer)"},
+    {.section = "disclosure",
+     .name = "budget_milli",
+     .type = T_INT,
+     .offset = OFF(disclosure_budget_milli),
+     .min = 0,
+     .max = 10000000,
+     .def = "0",
+     .comment = "ruismodus: privacybudget per jaar, epsilon x 1000 (0: "
+                "standaard, een vrijgave per periode plus 3 correcties; "
+                "alleen lager)"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])

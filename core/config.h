@@ -58,6 +58,14 @@ struct ls_config {
 	int64_t trends_w_breadth;
 	int64_t trends_w_scale;
 	int64_t trends_w_youth;
+	/* [disclosure]: the node's own release settings, stricter than the
+	 * federation's policy (core/policy.h); 0 means "as the federation" */
+	uint8_t disclosure_mode; /* 0 federatie, 1 drempel, 2 ruis */
+	int64_t disclosure_k;
+	int64_t disclosure_epsilon_milli;
+	int64_t disclosure_withhold_below;
+	int64_t disclosure_settle_days;
+	int64_t disclosure_budget_milli;
 };
 
 /* Fill *c with every key's default (required keys become ""). */

@@ -36,6 +36,8 @@
 #include "core/disclosure.h"
 #include "common/alloc.h"
 #include "common/log.h"
+#include "core/node.h"
+#include "core/period.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,18 +81,11 @@ static const char *const table_name[LS_QUERY_TABLES] = {
     "theme",          "theme x age",          "theme x target group",
     "theme x sector", "theme x problem type", "recurrence"};
 
+/* Codes follow the taxonomy's rule (ls_code_valid): one rule for the
+ * taxonomy, this check and the wire format. */
 static int code_valid(const char *s)
 {
-	size_t n = strnlen(s, LS_CODE_SIZE);
-	if (n == 0 || n > LS_CODE_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
+	return ls_code_valid(s, strnlen(s, LS_CODE_SIZE));
 }
 
 static int cmp_code(const void *a, const void *b)
@@ -489,11 +484,13 @@ struct theme_sys {
 	int64_t x[MAXC], y[MAXC];
 };
 
-static int raw_cell(const struct ls_cell *c, int64_t *v)
+/* A raw cell: exact, 0..max (DISCLOSURE_COUNT_MAX for counts of signals,
+ * organisations and reporters; LS_COUNT_MAX for persons, which the
+ * consistency check then bounds by cap x signals). */
+static int raw_cell(const struct ls_cell *c, int64_t max, int64_t *v)
 {
-	if (c->kind != LS_CELL_EXACT || c->value < 0 ||
-	    c->value > DISCLOSURE_COUNT_MAX || c->lo != c->value ||
-	    c->hi != c->value)
+	if (c->kind != LS_CELL_EXACT || c->value < 0 || c->value > max ||
+	    c->lo != c->value || c->hi != c->value)
 		return 0;
 	*v = c->value;
 	return 1;
@@ -653,20 +650,12 @@ static int raw_theme_check(const struct dom *d, size_t ti,
 
 static int period_valid(const struct ls_period *p)
 {
-	return p->year >= 2000 && p->year <= 2999 && p->month >= 1 &&
-	       p->month <= 12 && p->months >= 1 && p->months <= 12;
+	return ls_period_check(p) == LS_OK;
 }
 
 static int origin_valid(const char *o)
 {
-	size_t n = strnlen(o, LS_NODE_ID_SIZE);
-	if (n == 0 || n > LS_NODE_ID_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((o[i] >= 'a' && o[i] <= 'z') ||
-		      (o[i] >= '0' && o[i] <= '9') || o[i] == '-'))
-			return 0;
-	return 1;
+	return ls_node_id_valid(o, strnlen(o, LS_NODE_ID_SIZE));
 }
 
 /* Read the raw summary into per-theme systems (ts[ti]) and check it. */
@@ -698,8 +687,10 @@ static int raw_load(const struct dom *d, const struct ls_summary *raw,
 		for (size_t r = 0; r < tb->n_rows; r++) {
 			struct theme_sys *s = &ts[theme_of[r]];
 			size_t i = cell_of[r];
-			if (!raw_cell(&tb->rows[r].signals, &s->x[i]) ||
-			    !raw_cell(&tb->rows[r].persons, &s->y[i])) {
+			if (!raw_cell(&tb->rows[r].signals,
+			              DISCLOSURE_COUNT_MAX, &s->x[i]) ||
+			    !raw_cell(&tb->rows[r].persons, LS_COUNT_MAX,
+			              &s->y[i])) {
 				rc = ls_errf(e, LS_EINVAL,
 				             "raw summary: %s row %zu: cells "
 				             "must be exact counts 0..%d",
@@ -715,8 +706,10 @@ static int raw_load(const struct dom *d, const struct ls_summary *raw,
 	for (size_t r = 0; r < raw->n_recurrence; r++) {
 		struct theme_sys *s = &ts[theme_of[r]];
 		size_t i = d->first[G_REC];
-		if (!raw_cell(&raw->recurrence[r].organisations, &s->x[i]) ||
-		    !raw_cell(&raw->recurrence[r].reporters, &s->x[i + 1])) {
+		if (!raw_cell(&raw->recurrence[r].organisations,
+		              DISCLOSURE_COUNT_MAX, &s->x[i]) ||
+		    !raw_cell(&raw->recurrence[r].reporters,
+		              DISCLOSURE_COUNT_MAX, &s->x[i + 1])) {
 			rc = ls_errf(e, LS_EINVAL,
 			             "raw summary: recurrence row %zu: cells "
 			             "must be exact counts 0..%d",
@@ -1120,6 +1113,7 @@ static void out_header(struct ls_summary *out, const struct ls_summary *raw,
 	out->origin[LS_NODE_ID_MAX] = '\0';
 	out->period = raw->period;
 	out->params = *p;
+	disclosure_params_canonical(&out->params);
 	out->supersedes_seq = raw->supersedes_seq;
 	memcpy(out->correction_reason, raw->correction_reason,
 	       sizeof out->correction_reason);
@@ -1273,12 +1267,21 @@ static int noisy_cell(const struct nplan *np, int table, int measure,
 	v = truth + z;
 	if (v < w) {
 		/* Withheld: the true count is below w + h with at least
-		 * the promised coverage (docs/DISCLOSURE.md). */
+		 * the promised coverage (docs/DISCLOSURE.md). With w = 0
+		 * and h = 0 (a huge epsilon) that bound is -1; the count
+		 * is >= 0, so the interval is [0, 0]. */
 		c->kind = LS_CELL_WITHHELD;
 		c->value = 0;
 		c->lo = 0;
-		c->hi = w - 1 + h;
+		c->hi = max64(0, w - 1 + h);
 	} else {
+		/* Every released number stays within LS_COUNT_MAX, the
+		 * wire format's limit. Lowering v is post-processing (it
+		 * costs no privacy); with the parameter limits it can only
+		 * happen for a count near 10^9 or noise of many hundred
+		 * million, never in practice. */
+		if (v > LS_COUNT_MAX - h)
+			v = LS_COUNT_MAX - h;
 		c->kind = LS_CELL_NOISY;
 		c->value = v;
 		c->lo = max64(0, v - h);
@@ -1315,6 +1318,12 @@ static int noise_scales(const struct dom *d,
 			if (rc != LS_OK)
 				return rc;
 			half[t][m] = noise_halfwidth90(scale[t][m]);
+			/* The parameter limits keep h near 7 x 10^8 at
+			 * most (cap 1000, 64 target groups, epsilon
+			 * 0.01), so a noisy value always fits below
+			 * LS_COUNT_MAX; refuse rather than break that. */
+			if (half[t][m] < 0 || half[t][m] > LS_COUNT_MAX / 2)
+				return LS_EINVAL;
 		}
 	return LS_OK;
 }
@@ -1436,6 +1445,72 @@ int disclosure_params_check(const struct ls_disclosure_params *p,
 		return ls_errf(e, LS_EINVAL, "withhold threshold %u above %u",
 		               (unsigned)p->withhold_below,
 		               DISCLOSURE_WITHHOLD_MAX);
+	return LS_OK;
+}
+
+int disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
+                                    struct disclosure_domain_buf *out,
+                                    struct ls_errinfo *e)
+{
+	static const uint8_t dim_of[LS_TABLE_COUNT_] = {
+	    [LS_TABLE_THEME] = LS_DIM_THEME,
+	    [LS_TABLE_THEME_AGE] = LS_DIM_AGE,
+	    [LS_TABLE_THEME_TARGET] = LS_DIM_TARGET,
+	    [LS_TABLE_THEME_SECTOR] = LS_DIM_SECTOR,
+	    [LS_TABLE_THEME_PROBLEM] = LS_DIM_PROBLEM,
+	};
+	memset(out, 0, sizeof *out);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		size_t n = 0;
+		for (size_t i = 0; i < tax->n; i++) {
+			const struct ls_taxonomy_entry *x = &tax->entries[i];
+			if (x->dim != dim_of[t] || x->local)
+				continue;
+			if (n == DISCLOSURE_MAX_CODES)
+				return ls_errf(
+				    e, LS_ELIMIT, "taxonomy: more than %d %s",
+				    DISCLOSURE_MAX_CODES, dim_name[t]);
+			out->codes[t][n++] = x->code;
+		}
+		if (t == LS_TABLE_THEME_PROBLEM) {
+			if (n == DISCLOSURE_MAX_CODES)
+				return ls_errf(
+				    e, LS_ELIMIT, "taxonomy: more than %d %s",
+				    DISCLOSURE_MAX_CODES - 1, dim_name[t]);
+			out->codes[t][n++] = LS_PROBLEM_NONE;
+		}
+		if (n == 0)
+			return ls_errf(e, LS_EINVAL, "taxonomy: no %s",
+			               dim_name[t]);
+		out->dom.codes[t] = out->codes[t];
+		out->dom.n_codes[t] = n;
+	}
+	return LS_OK;
+}
+
+void disclosure_params_canonical(struct ls_disclosure_params *p)
+{
+	if (p->mode == LS_MODE_NOISE) {
+		p->k = 0;
+	} else {
+		p->epsilon_milli = 0;
+		p->withhold_below = 0;
+	}
+}
+
+int disclosure_params_check_canonical(const struct ls_disclosure_params *p,
+                                      struct ls_errinfo *e)
+{
+	int rc = disclosure_params_check(p, e);
+	if (rc != LS_OK)
+		return rc;
+	if (p->mode == LS_MODE_THRESHOLD &&
+	    (p->epsilon_milli != 0 || p->withhold_below != 0))
+		return ls_errf(e, LS_EINVAL,
+		               "threshold mode states no epsilon and no "
+		               "withhold threshold (both 0)");
+	if (p->mode == LS_MODE_NOISE && p->k != 0)
+		return ls_errf(e, LS_EINVAL, "noise mode states no k (0)");
 	return LS_OK;
 }
 
@@ -1583,7 +1658,7 @@ static int check_cell_threshold(const struct ls_cell *c, int64_t k,
 {
 	if (c->kind == LS_CELL_EXACT) {
 		if (c->lo != c->value || c->hi != c->value || c->value < 0 ||
-		    c->value > DISCLOSURE_COUNT_MAX * 1000LL)
+		    c->value > LS_COUNT_MAX)
 			return ls_errf(e, LS_EPOLICY,
 			               "%s: malformed exact cell", where);
 		if (c->value >= 1 && c->value < k)
@@ -1594,7 +1669,7 @@ static int check_cell_threshold(const struct ls_cell *c, int64_t k,
 		return LS_OK;
 	}
 	if (c->kind != LS_CELL_RANGE || c->value != 0 || c->lo < 0 ||
-	    c->lo > c->hi || c->hi > DISCLOSURE_COUNT_MAX * 1000LL)
+	    c->lo > c->hi || c->hi > LS_COUNT_MAX)
 		return ls_errf(e, LS_EPOLICY,
 		               "%s: not an exact count or a range", where);
 	return LS_OK;
@@ -1786,10 +1861,11 @@ static int check_cell_noise(const struct ls_cell *c, int64_t w, int64_t h,
                             const char *where, struct ls_errinfo *e)
 {
 	if (c->kind == LS_CELL_NOISY && c->value >= w &&
-	    c->lo == max64(0, c->value - h) && c->hi == max64(0, c->value + h))
+	    c->value <= LS_COUNT_MAX - h && c->lo == max64(0, c->value - h) &&
+	    c->hi == max64(0, c->value + h))
 		return LS_OK;
 	if (c->kind == LS_CELL_WITHHELD && c->value == 0 && c->lo == 0 &&
-	    c->hi == w - 1 + h)
+	    c->hi == max64(0, w - 1 + h))
 		return LS_OK;
 	return ls_errf(e, LS_EPOLICY,
 	               "%s: not a noisy value or withheld cell with the "

@@ -48,7 +48,11 @@
 #define DISCLOSURE_EPSILON_MILLI_MIN 10u     /* epsilon 0.01 */
 #define DISCLOSURE_EPSILON_MILLI_MAX 100000u /* epsilon 100 */
 #define DISCLOSURE_WITHHOLD_MAX 1000u
-#define DISCLOSURE_COUNT_MAX 100000000 /* signals in one cell */
+#define DISCLOSURE_PERSONS_CAP_MAX NOISE_PERSONS_CAP_MAX
+/* Signals in one cell of a raw summary. Chosen so that every number a
+ * release can carry stays within LS_COUNT_MAX (core/summary.h): persons
+ * are at most cap x signals <= 1000 x 10^6 = 10^9. */
+#define DISCLOSURE_COUNT_MAX 1000000
 
 /*
  * The cells a summary can have: the taxonomy codes of each dimension, from
@@ -64,13 +68,44 @@ struct ls_domain {
 	size_t n_codes[LS_TABLE_COUNT_];
 };
 
+/* A domain built from a taxonomy, with the arrays it points into. */
+struct disclosure_domain_buf {
+	struct ls_domain dom;
+	const char *codes[LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES];
+};
+
+/* The domain of a taxonomy: its shared codes per dimension (a local
+ * sub-code counts under its parent and is no cell of its own), plus
+ * LS_PROBLEM_NONE among the problem types. The strings point into *tax
+ * (valid while it is unchanged). LS_ELIMIT if a dimension has more codes
+ * than DISCLOSURE_MAX_CODES allows, LS_EINVAL if one has none. */
+int disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
+                                    struct disclosure_domain_buf *out,
+                                    struct ls_errinfo *e);
+
 /* Fill *p with the defaults: threshold mode, k 5, epsilon 1, withhold
  * below 5, persons cap 10. */
 void disclosure_params_default(struct ls_disclosure_params *p);
 
-/* LS_OK if the parameters are usable, else LS_EINVAL naming the field. */
+/* LS_OK if the parameters are usable, else LS_EINVAL naming the field.
+ * The fields the mode does not use are not looked at. Ranges: mode
+ * threshold or noise; persons_cap 1..DISCLOSURE_PERSONS_CAP_MAX;
+ * threshold: k DISCLOSURE_K_MIN..DISCLOSURE_K_MAX; noise: epsilon_milli
+ * DISCLOSURE_EPSILON_MILLI_MIN..MAX, withhold_below 0..
+ * DISCLOSURE_WITHHOLD_MAX. These are the federation's rules: proto/
+ * checks every policy and summary with them (PROTOCOL.md 5.3). */
 int disclosure_params_check(const struct ls_disclosure_params *p,
                             struct ls_errinfo *e);
+
+/* Zero the fields p's mode does not use (threshold: epsilon_milli and
+ * withhold_below; noise: k), so that equal parameters have one form: the
+ * form a document states and disclosure_apply() writes. */
+void disclosure_params_canonical(struct ls_disclosure_params *p);
+
+/* disclosure_params_check() and canonical form: what a policy or summary
+ * document may state. LS_OK or LS_EINVAL. */
+int disclosure_params_check_canonical(const struct ls_disclosure_params *p,
+                                      struct ls_errinfo *e);
 
 /* LS_OK if node is at least as strict as federation (same mode and persons
  * cap; threshold: k not smaller; noise: epsilon not larger, withhold
@@ -173,8 +208,11 @@ struct disclosure_input {
  *
  * *out is overwritten without freeing anything in it (pass an empty
  * summary). On LS_OK it is the released summary: origin, period and
- * correction fields copied from raw, params from in->params (raw->params
- * is ignored); the caller owns it (ls_summary_fini). If report is not NULL it
+ * correction fields copied from raw, params from in->params in canonical
+ * form (raw->params is ignored); every number in it lies in
+ * 0..LS_COUNT_MAX (a noisy value v with half-width h is lowered to
+ * LS_COUNT_MAX - h in the unreachable case that v + h would exceed it);
+ * the caller owns it (ls_summary_fini). If report is not NULL it
  * receives the notes (the caller owns them: disclosure_report_fini, also after
  * an error). LS_ENOMEM on allocation failure, LS_EINTERNAL if the protection
  * could not be completed (a bug: nothing is released).

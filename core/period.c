@@ -195,3 +195,77 @@ int ls_period_contains(const struct ls_period *p, const struct ls_date *d)
 	ls_period_bounds(p, &first, &after);
 	return ls_date_cmp(&first, d) <= 0 && ls_date_cmp(d, &after) < 0;
 }
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (the
+ * well-known era-based algorithm; exact integer arithmetic). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int64_t ls_date_to_time(const struct ls_date *d)
+{
+	return days_from_civil(d->year, d->month, d->day) * 86400;
+}
+
+int ls_date_from_time(int64_t t, struct ls_date *out)
+{
+	/* The inverse of days_from_civil (same algorithm family). */
+	int64_t z, era, doe, yoe, y, doy, mp, d, m;
+	if (t < ls_date_to_time(&(struct ls_date){LS_YEAR_MIN, 1, 1}) ||
+	    t >= ls_date_to_time(&(struct ls_date){LS_YEAR_MAX + 1, 1, 1}))
+		return LS_EINVAL;
+	z = t / 86400 + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	out->year = (int32_t)(y + (m <= 2));
+	out->month = (int32_t)m;
+	out->day = (int32_t)d;
+	return LS_OK;
+}
+
+int64_t ls_period_end_time(const struct ls_period *p)
+{
+	struct ls_date first, after;
+	ls_period_bounds(p, &first, &after);
+	return ls_date_to_time(&after);
+}
+
+int ls_period_length_valid(int64_t months)
+{
+	return months == 1 || months == 2 || months == 3 || months == 4 ||
+	       months == 6 || months == 12;
+}
+
+int ls_period_aligned(const struct ls_period *p)
+{
+	return p->months >= 1 && p->month >= 1 &&
+	       (p->month - 1) % p->months == 0;
+}
+
+void ls_period_containing(const struct ls_date *d, int32_t months,
+                          struct ls_period *out)
+{
+	out->year = d->year;
+	out->months = months;
+	out->month = (d->month - 1) / months * months + 1;
+}
+
+int ls_period_overlaps(const struct ls_period *a, const struct ls_period *b)
+{
+	int64_t a0 = ls_month_index(a->year, a->month);
+	int64_t b0 = ls_month_index(b->year, b->month);
+	return a0 < b0 + b->months && b0 < a0 + a->months;
+}

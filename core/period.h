@@ -82,4 +82,40 @@ void ls_period_bounds(const struct ls_period *p, struct ls_date *first,
 /* 1 if the date lies in the period, else 0. */
 int ls_period_contains(const struct ls_period *p, const struct ls_date *d);
 
+/* ---- periods in time ------------------------------------------------
+ *
+ * Periods and dates are calendar days in UTC; the federation compares
+ * them with Unix times (a document's `created`). These are the one
+ * conversion between the two (exact integer arithmetic).
+ */
+
+/* Unix time (seconds, UTC) of 00:00 on date d. Any year in the range,
+ * and LS_YEAR_MAX + 1 for a bound (ls_period_bounds). */
+int64_t ls_date_to_time(const struct ls_date *d);
+
+/* The UTC date of Unix time t. LS_EINVAL if that date is outside
+ * LS_YEAR_MIN..LS_YEAR_MAX. */
+int ls_date_from_time(int64_t t, struct ls_date *out);
+
+/* Unix time of the first second after the period (its end). */
+int64_t ls_period_end_time(const struct ls_period *p);
+
+/* 1 if `months` is a period length a federation may use: a length that
+ * divides the year (1, 2, 3, 4, 6 or 12), so that every period lies in
+ * one year and periods of one length never overlap; else 0. */
+int ls_period_length_valid(int64_t months);
+
+/* 1 if the period starts at a multiple of its length within its year
+ * ((month - 1) mod months = 0: a quarter starts in January, April, July
+ * or October), else 0. */
+int ls_period_aligned(const struct ls_period *p);
+
+/* The aligned period of `months` months (a valid length) that contains
+ * date d. */
+void ls_period_containing(const struct ls_date *d, int32_t months,
+                          struct ls_period *out);
+
+/* 1 if the two periods share at least one month, else 0. */
+int ls_period_overlaps(const struct ls_period *a, const struct ls_period *b);
+
 #endif

@@ -34,6 +34,10 @@
  * 324 today; the limit leaves room for taxonomy growth. */
 #define LS_SUMMARY_MAX_ROWS 4096
 
+/* Largest count, value or bound a released summary may carry (the wire
+ * format's limit too, PROTOCOL.md 5.4). */
+#define LS_COUNT_MAX 1000000000LL
+
 /* A period: `months` whole calendar months starting at year-month. */
 struct ls_period {
 	int32_t year;   /* 2000..2999 */

@@ -12,45 +12,40 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "core/policy.h"
 #include "core/summary.h"
 
-/* Sane ranges of disclosure parameters (both policies and summaries). */
-#define LS_K_MIN 2
-#define LS_K_MAX 1000
-#define LS_EPSILON_MILLI_MAX 100000 /* epsilon <= 100 */
-#define LS_WITHHOLD_MAX 1000000
-#define LS_PERSONS_CAP_MAX 100000
-#define LS_SETTLE_DAYS_MAX 365
+/*
+ * The rules themselves are core's (core/policy.h, core/disclosure.h): one
+ * set for the node that releases and every receiver. struct ls_policy is
+ * core/policy.h's; the functions below are the wire format's names for
+ * them.
+ */
 
-struct ls_policy {
-	struct ls_disclosure_params params;
-	uint32_t period_months; /* 1, 2, 3, 4, 6 or 12 */
-	uint32_t settle_days;   /* release period end + settle delay */
-};
-
-/* The rules of the format for disclosure parameters: mode known;
- * threshold: k in [LS_K_MIN, LS_K_MAX], epsilon and withhold_below 0;
- * noise: epsilon_milli in [1, LS_EPSILON_MILLI_MAX], k <= LS_K_MAX,
- * withhold_below <= LS_WITHHOLD_MAX; persons_cap in
- * [1, LS_PERSONS_CAP_MAX]. LS_OK or LS_EINVAL. */
+/* The parameters a policy or summary may state:
+ * disclosure_params_check_canonical() (ranges of core/disclosure.h, the
+ * fields the mode does not use 0). LS_OK or LS_EINVAL. */
 int proto_params_validate(const struct ls_disclosure_params *p,
                           struct ls_errinfo *e);
 
-/* The parameters above plus period_months and settle_days. */
+/* The parameters above plus period_months and settle_days:
+ * ls_policy_check(). */
 int proto_policy_validate(const struct ls_policy *p, struct ls_errinfo *e);
 
 /*
  * Does a (schema-valid) summary, created at `created`, respect the policy?
- * Same mode; threshold: k >= policy k; noise: epsilon <= policy epsilon
- * and withhold_below >= policy withhold_below; persons_cap <= policy cap;
- * the period is policy.period_months long and was released no earlier
- * than its end plus the settle delay. LS_OK or LS_EPOLICY with details.
+ * ls_policy_release_check() on its parameters and period: same mode and
+ * persons cap; threshold: k >= policy k; noise: epsilon <= policy epsilon
+ * and withhold_below >= policy withhold_below; the period is
+ * policy.period_months long, aligned, and was released no earlier than
+ * its end plus the settle delay. LS_OK or LS_EPOLICY with details.
  */
 int proto_summary_check_policy(const struct ls_summary *s,
                                const struct ls_policy *p, int64_t created,
                                struct ls_errinfo *e);
 
-/* Unix time (UTC) of the first second after a period. */
+/* Unix time (UTC) of the first second after a period:
+ * ls_period_end_time() (core/period.h). */
 int64_t proto_period_end(const struct ls_period *p);
 
 #endif

@@ -13,6 +13,7 @@
 #include "proto/field.h"
 
 #include "common/alloc.h"
+#include "core/period.h"
 
 #include <string.h>
 
@@ -88,9 +89,7 @@ static int summary_validate_struct(const struct ls_summary *s,
 	                         strnlen(s->origin, sizeof s->origin)))
 		return ls_errf(e, LS_EINVAL,
 		               "summary: origin is not a node id");
-	if (s->period.year < 2000 || s->period.year > 2999 ||
-	    s->period.month < 1 || s->period.month > 12 ||
-	    s->period.months < 1 || s->period.months > 12)
+	if (ls_period_check(&s->period) != LS_OK)
 		return ls_errf(e, LS_EINVAL, "summary: period out of range");
 	rc = proto_params_validate(p, e);
 	if (rc != LS_OK)

@@ -37,11 +37,11 @@
 /* Sequence numbers stay exact in IEEE doubles (JSON, JavaScript). */
 #define LS_SEQ_MAX 9007199254740991ULL /* 2^53 - 1 */
 
-/* Released counts, values and interval bounds. */
-#define LS_COUNT_MAX 1000000000LL
+/* Released counts, values and interval bounds: LS_COUNT_MAX is
+ * core/summary.h's (disclosure control guarantees it). */
 
 /* Texts (bytes of UTF-8, NUL not counted). */
-#define LS_NAME_MAX 64      /* display name of a member */
+#define LS_NAME_MAX 64 /* display name of a member */
 /* LS_LABEL_MAX (taxonomy label) is core/taxonomy.h's. */
 #define LS_ENDPOINT_MAX 127 /* "tcp://host:port" */
 #define LS_SOFTWARE_MAX 32  /* software version in a status */

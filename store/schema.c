@@ -179,6 +179,74 @@ static const char SCHEMA_V4[] =
     "  CHECK (role <> 1 OR organisation IS NOT NULL),"
     "  CHECK (person IS NULL OR organisation IS NOT NULL)"
     ");";
+/* Version 5: releases of this node's summaries. The privacy-budget
+ * ledger (one row per release, what it spent) and the hash-chained audit
+ * log (store/audit.c has the chain rule). Both are append-only, enforced
+ * by triggers; at most one first release per period. */
+static const char SCHEMA_V5[] =
+    "CREATE TABLE release_ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  origin TEXT NOT NULL CHECK (length(origin) BETWEEN 1 AND 47),"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  period_start INTEGER NOT NULL CHECK (period_start >= 0),"
+    "  months INTEGER NOT NULL CHECK (months BETWEEN 1 AND 12),"
+    "  budget_year INTEGER NOT NULL CHECK (budget_year BETWEEN 2000 AND "
+    "2999),"
+    "  supersedes INTEGER NOT NULL CHECK (supersedes >= 0),"
+    "  mode INTEGER NOT NULL CHECK (mode IN (0, 1)),"
+    "  epsilon_milli INTEGER NOT NULL CHECK (epsilon_milli >= 0),"
+    "  cost_milli INTEGER NOT NULL CHECK (cost_milli >= 0),"
+    "  budget_milli INTEGER NOT NULL CHECK (budget_milli >= 0),"
+    "  at INTEGER NOT NULL,"
+    "  UNIQUE (origin, seq)"
+    ");"
+    "CREATE UNIQUE INDEX release_ledger_first ON "
+    "release_ledger(origin, period_start, months) WHERE supersedes = 0;"
+    "CREATE INDEX release_ledger_year ON release_ledger(budget_year);"
+    "CREATE TRIGGER release_ledger_no_update BEFORE UPDATE ON "
+    "release_ledger BEGIN SELECT RAISE(ABORT, 'the release ledger is "
+    "append-only'); END;"
+    "CREATE TRIGGER release_ledger_no_delete BEFORE DELETE ON "
+    "release_ledger BEGIN SELECT RAISE(ABORT, 'the release ledger is "
+    "append-only'); END;"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY CHECK (id >= 1),"
+    "  at INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),"
+    "  actor TEXT NOT NULL,"
+    "  origin TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  doc_hash BLOB NOT NULL CHECK (length(doc_hash) = 32),"
+    "  period TEXT NOT NULL,"
+    "  mode INTEGER NOT NULL,"
+    "  k INTEGER NOT NULL,"
+    "  epsilon_milli INTEGER NOT NULL,"
+    "  withhold_below INTEGER NOT NULL,"
+    "  persons_cap INTEGER NOT NULL,"
+    "  supersedes INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  cost_milli INTEGER NOT NULL,"
+    "  spent_milli INTEGER NOT NULL,"
+    "  budget_milli INTEGER NOT NULL,"
+    "  n_released INTEGER NOT NULL,"
+    "  n_primary INTEGER NOT NULL,"
+    "  n_zero_hidden INTEGER NOT NULL,"
+    "  n_complementary INTEGER NOT NULL,"
+    "  n_noisy INTEGER NOT NULL,"
+    "  n_withheld INTEGER NOT NULL,"
+    "  secret_id BLOB,"
+    "  note TEXT NOT NULL,"
+    "  peer TEXT NOT NULL,"
+    "  prev BLOB NOT NULL CHECK (length(prev) = 32),"
+    "  hash BLOB NOT NULL CHECK (length(hash) = 32)"
+    ");"
+    "CREATE INDEX audit_log_doc ON audit_log(origin, seq);"
+    "CREATE UNIQUE INDEX audit_log_sent_once ON audit_log(origin, seq, "
+    "peer) WHERE kind = 3;"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN "
+    "SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN "
+    "SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
 /* APPEND new steps at the end; versions are consecutive from 1. */
 static const struct store_migration migrations[] = {
@@ -190,6 +258,9 @@ static const struct store_migration migrations[] = {
      .sql = SCHEMA_V2},
     {.version = 3, .summary = "federation feeds and forks", .sql = SCHEMA_V3},
     {.version = 4, .summary = "API access tokens", .sql = SCHEMA_V4},
+    {.version = 5,
+     .summary = "privacy-budget ledger and hash-chained release audit log",
+     .sql = SCHEMA_V5},
 };
 
 const struct store_migration *store_schema_migrations(size_t *n)

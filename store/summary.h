@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "core/period.h"
 #include "core/summary.h"
 
 struct store;
@@ -37,5 +38,12 @@ struct store;
 int store_summary_raw(struct store *s, const struct ls_period *period,
                       uint32_t persons_cap, struct ls_summary *out,
                       struct ls_errinfo *e);
+
+/* The registration dates of the earliest and the latest signal in the
+ * store (which periods have data at all); *any = 0 and the dates zeroed
+ * when the store holds no signals. LS_ECORRUPT for a stored date that
+ * does not parse. */
+int store_summary_span(struct store *s, struct ls_date *first,
+                       struct ls_date *last, int *any);
 
 #endif

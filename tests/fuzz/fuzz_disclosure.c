@@ -9,7 +9,9 @@
  *   - passes the receiver's check, disclosure_check(), whose oracle finds
  *     no suppressed small count that can be computed,
  *   - leaves no primary (1..k-1) count pinned according to the notes,
- *   - is the same bytes when released again.
+ *   - is the same bytes when released again,
+ *   - is what the wire format accepts: proto_summary_validate() passes
+ *     (the release rules of core/ and the decoder's are one set).
  * Leftover bytes then damage the released summary, which the receiver's
  * check (fed untrusted summaries in production) must judge without
  * crashing.
@@ -20,6 +22,7 @@
 
 #include "common/err.h"
 #include "core/disclosure.h"
+#include "proto/doc_summary.h"
 #include "tests/unit/synth.h"
 
 struct reader {
@@ -153,6 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (disclosure_check(&rel, &sd.dom, NULL, &e) != LS_OK)
+		abort();
+	if (proto_summary_validate(&rel, &e) != LS_OK)
 		abort();
 	for (size_t i = 0; i < rep.n_notes; i++) {
 		const struct disclosure_note *nt = &rep.notes[i];

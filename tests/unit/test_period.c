@@ -111,6 +111,66 @@ static void test_period_bounds_and_add(void **state)
 	assert_int_equal(ls_month_index(2025, 1), 2025 * 12);
 }
 
+static void test_periods_in_time(void **state)
+{
+	struct ls_date d, back;
+	struct ls_period p;
+	(void)state;
+	/* known answers (date -u -d ... +%s) */
+	assert_int_equal(ls_date_to_time(&(struct ls_date){2000, 1, 1}),
+	                 946684800LL);
+	assert_int_equal(ls_date_to_time(&(struct ls_date){2024, 2, 29}),
+	                 1709164800LL);
+	assert_int_equal(ls_date_to_time(&(struct ls_date){3000, 1, 1}),
+	                 32503680000LL);
+	assert_int_equal(ls_period_end_time(&(struct ls_period){2025, 12, 1}),
+	                 1767225600LL); /* 2026-01-01 */
+	assert_int_equal(ls_period_end_time(&(struct ls_period){2024, 1, 3}),
+	                 1711929600LL); /* 2024-04-01 */
+	/* from_time inverts to_time on every day of a few years, and the
+	 * last second of a day still belongs to it */
+	for (d = (struct ls_date){2023, 1, 1}; d.year < 2026;) {
+		int64_t t = ls_date_to_time(&d);
+		assert_int_equal(ls_date_from_time(t, &back), LS_OK);
+		assert_int_equal(ls_date_cmp(&d, &back), 0);
+		assert_int_equal(ls_date_from_time(t + 86399, &back), LS_OK);
+		assert_int_equal(ls_date_cmp(&d, &back), 0);
+		if (++d.day > ls_days_in_month(d.year, d.month)) {
+			d.day = 1;
+			if (++d.month > 12) {
+				d.month = 1;
+				d.year++;
+			}
+		}
+	}
+	assert_int_equal(ls_date_from_time(946684799LL, &back), LS_EINVAL);
+	assert_int_equal(ls_date_from_time(32503680000LL, &back), LS_EINVAL);
+	/* lengths, alignment, the containing period, overlaps */
+	for (int m = -1; m <= 13; m++)
+		assert_int_equal(ls_period_length_valid(m),
+		                 m == 1 || m == 2 || m == 3 || m == 4 ||
+		                     m == 6 || m == 12);
+	assert_true(ls_period_aligned(&(struct ls_period){2025, 4, 3}));
+	assert_false(ls_period_aligned(&(struct ls_period){2025, 5, 3}));
+	assert_true(ls_period_aligned(&(struct ls_period){2025, 5, 1}));
+	ls_period_containing(&(struct ls_date){2025, 8, 31}, 3, &p);
+	assert_int_equal(p.year, 2025);
+	assert_int_equal(p.month, 7);
+	assert_int_equal(p.months, 3);
+	ls_period_containing(&(struct ls_date){2025, 12, 1}, 12, &p);
+	assert_int_equal(p.month, 1);
+	ls_period_containing(&(struct ls_date){2025, 12, 1}, 1, &p);
+	assert_int_equal(p.month, 12);
+	assert_true(ls_period_overlaps(&(struct ls_period){2025, 7, 3},
+	                               &(struct ls_period){2025, 9, 1}));
+	assert_false(ls_period_overlaps(&(struct ls_period){2025, 7, 3},
+	                                &(struct ls_period){2025, 10, 1}));
+	assert_false(ls_period_overlaps(&(struct ls_period){2025, 6, 1},
+	                                &(struct ls_period){2025, 7, 3}));
+	assert_true(ls_period_overlaps(&(struct ls_period){2025, 1, 12},
+	                               &(struct ls_period){2025, 12, 1}));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +179,7 @@ int main(void)
 	    cmocka_unit_test(test_add_months_clamps_day),
 	    cmocka_unit_test(test_period_parse_format),
 	    cmocka_unit_test(test_period_bounds_and_add),
+	    cmocka_unit_test(test_periods_in_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

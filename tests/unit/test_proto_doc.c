@@ -1077,6 +1077,10 @@ static void test_summary_against_policy(void **state)
 	s.params.persons_cap = 50;
 	assert_int_equal(proto_summary_check_policy(&s, &p, ok_time, &e),
 	                 LS_EPOLICY);
+	/* a lower cap is a different measure, not a stricter one */
+	s.params.persons_cap = 10;
+	assert_int_equal(proto_summary_check_policy(&s, &p, ok_time, &e),
+	                 LS_EPOLICY);
 	s.params.persons_cap = 20;
 	s.params.mode = LS_MODE_NOISE;
 	assert_int_equal(proto_summary_check_policy(&s, &p, ok_time, &e),
@@ -1103,6 +1107,44 @@ static void test_summary_against_policy(void **state)
 	assert_int_equal(proto_summary_check_policy(&s, &p, ok_time + 1e8, &e),
 	                 LS_EPOLICY);
 	ls_summary_fini(&s);
+}
+
+/* The parameter ranges are core/disclosure.h's: one set of rules for the
+ * node that releases and every receiver. */
+static void test_params_are_cores(void **state)
+{
+	struct ls_disclosure_params p;
+	struct ls_errinfo e;
+	(void)state;
+	for (uint32_t k = 0; k <= 120; k++) {
+		memset(&p, 0, sizeof p);
+		p.mode = LS_MODE_THRESHOLD;
+		p.k = k;
+		p.persons_cap = 10;
+		assert_int_equal(proto_params_validate(&p, &e) == LS_OK,
+		                 disclosure_params_check_canonical(&p, &e) ==
+		                     LS_OK);
+		assert_int_equal(proto_params_validate(&p, &e) == LS_OK,
+		                 k >= DISCLOSURE_K_MIN &&
+		                     k <= DISCLOSURE_K_MAX);
+	}
+	memset(&p, 0, sizeof p);
+	p.mode = LS_MODE_NOISE;
+	p.persons_cap = 10;
+	p.epsilon_milli = DISCLOSURE_EPSILON_MILLI_MIN - 1;
+	assert_int_equal(proto_params_validate(&p, &e), LS_EINVAL);
+	p.epsilon_milli = DISCLOSURE_EPSILON_MILLI_MIN;
+	assert_int_equal(proto_params_validate(&p, &e), LS_OK);
+	p.k = 5; /* noise mode states no k */
+	assert_int_equal(proto_params_validate(&p, &e), LS_EINVAL);
+	p.k = 0;
+	p.withhold_below = DISCLOSURE_WITHHOLD_MAX + 1;
+	assert_int_equal(proto_params_validate(&p, &e), LS_EINVAL);
+	p.withhold_below = 0;
+	p.persons_cap = DISCLOSURE_PERSONS_CAP_MAX + 1;
+	assert_int_equal(proto_params_validate(&p, &e), LS_EINVAL);
+	assert_int_equal(proto_period_end(&(struct ls_period){2025, 3, 1}),
+	                 ls_period_end_time(&(struct ls_period){2025, 3, 1}));
 }
 
 static void test_roster_lookup_and_successor(void **state)
@@ -1264,6 +1306,7 @@ int main(void)
 	    T(test_unknown_field_rule),
 	    T(test_chain_and_forks),
 	    T(test_summary_against_policy),
+	    T(test_params_are_cores),
 	    T(test_roster_lookup_and_successor),
 	    T(test_allocation_failures_unwind),
 	};

@@ -316,12 +316,66 @@ static void test_empty_and_bad_periods(void **state)
 	ls_summary_fini(&sum);
 }
 
+/* Organisation and reporter ids are row ids; huge ones (a database that
+ * was written by hand, or renumbered) are counted right too, and ids that
+ * cannot be are refused, not miscounted. */
+static void add_one(const char *date, const char *org, const char *rep)
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	ls_signal_init(&s);
+	set(&s, LS_FIELD_REGISTERED_AT, date);
+	set(&s, LS_FIELD_THEME, "wonen");
+	set(&s, LS_FIELD_AGE, "25-64");
+	set(&s, LS_FIELD_SECTOR, "caw");
+	set(&s, LS_FIELD_ORGANISATION, org);
+	set(&s, LS_FIELD_REPORTER, rep);
+	assert_int_equal(store_signal_insert(f.s, &s, &e), LS_OK);
+}
+
+static void test_huge_row_ids(void **state)
+{
+	struct ls_period june = {2026, 6, 1}, july = {2026, 7, 1};
+	struct ls_summary sum;
+	struct ls_errinfo e;
+	sqlite3 *db;
+	(void)state;
+	assert_int_equal(sqlite3_open(f.path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "INSERT INTO organisation (id, name) VALUES "
+	                 "(5000000000000, 'Groot (fictief)'), "
+	                 "(1125899906842624, 'Te groot (fictief)');"
+	                 "INSERT INTO reporter (id, organisation_id, local_id) "
+	                 "VALUES (4000000000000, 5000000000000, 'mw-a'), "
+	                 "(4000000000001, 5000000000000, 'mw-b');",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	add_one("2026-06-02", "Groot (fictief)", "mw-a");
+	add_one("2026-06-03", "Groot (fictief)", "mw-a");
+	add_one("2026-06-04", "Groot (fictief)", "mw-b");
+	add_one("2026-06-05", "Org 1 (fictief)", "mw-1");
+	assert_int_equal(store_summary_raw(f.s, &june, CAP, &sum, &e), LS_OK);
+	assert_int_equal(sum.n_recurrence, 1);
+	assert_int_equal(sum.tables[LS_TABLE_THEME].rows[0].signals.value, 4);
+	assert_int_equal(sum.recurrence[0].organisations.value, 2);
+	assert_int_equal(sum.recurrence[0].reporters.value, 3);
+	ls_summary_fini(&sum);
+	/* 2^50 does not fit the counter's ids: refused */
+	add_one("2026-07-02", "Te groot (fictief)", "mw-c");
+	assert_int_equal(store_summary_raw(f.s, &july, CAP, &sum, &e),
+	                 LS_ECORRUPT);
+	ls_summary_fini(&sum);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_month_matches_independent_counts),
 	    cmocka_unit_test(test_no_cap_and_longer_periods),
 	    cmocka_unit_test(test_empty_and_bad_periods),
+	    cmocka_unit_test(test_huge_row_ids),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,5 +19,7 @@ int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_token(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_trends(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_summary(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_audit(const struct ctl_context *ctx, int argc, char **argv);
 
 #endif

@@ -41,6 +41,14 @@ static const struct command commands[] = {
     {.name = "bundle",
      .run = cmd_bundle,
      .summary = "de signalenbundel als HTML-rapport"},
+    {.name = "summary",
+     .run = cmd_summary,
+     .summary = "geanonimiseerde samenvattingen: voorbeeld, vrijgeven, "
+                "corrigeren, bekijken"},
+    {.name = "audit",
+     .run = cmd_audit,
+     .summary = "het auditlog van wat vrijgegeven werd: tonen en "
+                "controleren"},
     {.name = "taxonomy",
      .run = cmd_taxonomy,
      .summary = "codes bekijken en lokale subcodes toevoegen"},

@@ -1,0 +1,245 @@
+/*
+ * The noise secret file: read it (refusing a file others may read), or
+ * make it once. Creation writes a uniquely named temporary file in the
+ * same folder, fsyncs it, and link()s it to the final name: link fails if
+ * the name exists, so of two processes creating at once exactly one
+ * wins and the other reads the winner's complete file. Every buffer that
+ * holds the secret or its hex is sodium_malloc memory, wiped when freed.
+ */
+#include "node/secret.h"
+
+#include "common/text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SECRET_FILE_MAX 512
+#define SECRET_FIELD "noise_secret="
+
+static int read_secret_file(const char *path, char *buf, size_t size,
+                            struct ls_errinfo *e)
+{
+	struct stat st;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ls_errf(e, errno == ENOENT ? LS_ENOTFOUND : LS_EIO,
+		               "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ls_errf(e, LS_EIO, "%s: geen gewoon bestand", path);
+	}
+	if ((st.st_mode & 077) != 0) {
+		close(fd);
+		return ls_errf(e, LS_EDENIED,
+		               "%s: de geheime ruissleutel is leesbaar voor "
+		               "anderen (modus %03o); voer chmod 600 uit",
+		               path, (unsigned)(st.st_mode & 0777));
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return ls_errf(e, LS_EIO, "%s: %s", path,
+			               strerror(errno));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == size - 1) {
+			close(fd);
+			return ls_errf(e, LS_EDECODE,
+			               "%s: te groot voor een ruissleutel",
+			               path);
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return LS_OK;
+}
+
+/* Comment lines and exactly one "noise_secret=<64 hex>" line. */
+static int parse_secret(char *text, const char *path, uint8_t *out,
+                        struct ls_errinfo *e)
+{
+	char *save = NULL;
+	int have = 0;
+	for (char *line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (have ||
+		    strncmp(line, SECRET_FIELD, sizeof SECRET_FIELD - 1) != 0 ||
+		    ls_hex_decode(line + sizeof SECRET_FIELD - 1, out,
+		                  NOISE_SECRET_BYTES) != LS_OK)
+			return ls_errf(e, LS_EDECODE,
+			               "%s: geen geldige ruissleutel", path);
+		have = 1;
+	}
+	if (!have)
+		return ls_errf(e, LS_EDECODE, "%s: geen ruissleutel gevonden",
+		               path);
+	return LS_OK;
+}
+
+static int write_all(int fd, const char *text, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static void sync_dir_of(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int fd;
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+		return;
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* Make the file unless it exists. LS_OK also when another process made
+ * it first (the caller then reads theirs). */
+static int create_secret(const char *path, struct ls_errinfo *e)
+{
+	const size_t size = 256;
+	char tmp[4200];
+	uint8_t *bytes = sodium_malloc(NOISE_SECRET_BYTES);
+	char *text = sodium_malloc(size);
+	char *hex = sodium_malloc(2 * NOISE_SECRET_BYTES + 1);
+	int fd = -1, rc = LS_OK;
+
+	if (bytes == NULL || text == NULL || hex == NULL) {
+		rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+		goto out;
+	}
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof tmp) {
+		rc = ls_errf(e, LS_EIO, "%s: pad te lang", path);
+		goto out;
+	}
+	randombytes_buf(bytes, NOISE_SECRET_BYTES);
+	ls_hex_encode(bytes, NOISE_SECRET_BYTES, hex);
+	snprintf(text, size,
+	         "# Lokaal Signaal noise secret of this node. Never share it; "
+	         "back it up with node.key.\n" SECRET_FIELD "%s\n",
+	         hex);
+	(void)unlink(tmp); /* a leftover of a crashed attempt */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = ls_errf(e, errno == ENOENT ? LS_ENOTFOUND : LS_EIO,
+		             "kan %s niet maken: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0600) != 0 || write_all(fd, text, strlen(text)) != 0 ||
+	    fsync(fd) != 0) {
+		rc = ls_errf(e, LS_EIO, "kan %s niet schrijven: %s", tmp,
+		             strerror(errno));
+		goto err_after_open;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = ls_errf(e, LS_EIO, "kan %s niet schrijven", tmp);
+		goto err_after_open;
+	}
+	fd = -1;
+	if (link(tmp, path) != 0 && errno != EEXIST) {
+		rc = ls_errf(e, LS_EIO, "kan %s niet maken: %s", path,
+		             strerror(errno));
+		goto err_after_open;
+	}
+	(void)unlink(tmp);
+	sync_dir_of(path);
+	goto out;
+
+err_after_open:
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(tmp);
+out:
+	if (bytes != NULL)
+		sodium_free(bytes);
+	if (text != NULL)
+		sodium_free(text);
+	if (hex != NULL)
+		sodium_free(hex);
+	return rc;
+}
+
+int node_noise_secret_load(const char *path, int create, uint8_t **out,
+                           struct ls_errinfo *e)
+{
+	char *text;
+	uint8_t *secret;
+	int rc;
+
+	if (sodium_init() < 0)
+		return ls_errf(e, LS_ECRYPTO, "libsodium start niet");
+	text = sodium_malloc(SECRET_FILE_MAX);
+	secret = sodium_malloc(NOISE_SECRET_BYTES);
+	if (text == NULL || secret == NULL) {
+		rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+		goto out;
+	}
+	rc = read_secret_file(path, text, SECRET_FILE_MAX, e);
+	if (rc == LS_ENOTFOUND && create) {
+		if ((rc = create_secret(path, e)) != LS_OK)
+			goto out;
+		rc = read_secret_file(path, text, SECRET_FILE_MAX, e);
+	}
+	if (rc != LS_OK)
+		goto out;
+	if ((rc = parse_secret(text, path, secret, e)) != LS_OK)
+		goto out;
+	*out = secret;
+	secret = NULL;
+out:
+	if (text != NULL)
+		sodium_free(text);
+	if (secret != NULL)
+		sodium_free(secret);
+	return rc;
+}
+
+void node_noise_secret_free(uint8_t *secret)
+{
+	if (secret != NULL)
+		sodium_free(secret);
+}
+
+void node_noise_secret_id(const uint8_t secret[NOISE_SECRET_BYTES],
+                          uint8_t out[NODE_NOISE_SECRET_ID_BYTES])
+{
+	static const char tag[] = "ls-noise-secret-id";
+	uint8_t h[32];
+	crypto_generichash(h, sizeof h, (const uint8_t *)tag, sizeof tag - 1,
+	                   secret, NOISE_SECRET_BYTES);
+	memcpy(out, h, NODE_NOISE_SECRET_ID_BYTES);
+	sodium_memzero(h, sizeof h);
+}
