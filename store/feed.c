@@ -198,6 +198,8 @@ int store_feed_append(struct store *s, const struct store_doc_meta *m,
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
 		return rc;
 	rc = append_in_tx(s, m, envelope, len);
+	if (rc == LS_OK)
+		s->feed_writes++;
 	/* EEXISTS, EFORK, ECHAIN and EDENIED changed nothing: end the
 	 * transaction as a rollback, which is also a no-op. */
 	return store_tx_end(s, owned, rc);
@@ -376,6 +378,23 @@ int store_feed_count(struct store *s, uint64_t *docs, uint64_t *bytes)
 	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "feed_count");
 }
 
+int store_feed_generation(struct store *s, uint64_t *gen)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	if (rc != LS_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_err(s, rc, "data_version");
+	}
+	*gen = ((uint64_t)sqlite3_column_int64(st, 0) << 32) ^ s->feed_writes;
+	sqlite3_reset(st);
+	return LS_OK;
+}
+
 /* --- forks ---------------------------------------------------------- */
 
 int store_fork_add(struct store *s, const char *origin, uint64_t seq,
@@ -398,6 +417,7 @@ int store_fork_add(struct store *s, const char *origin, uint64_t seq,
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 3, store_now());
 	sqlite3_bind_blob(st, 4, proof, (int)len, SQLITE_STATIC);
+	s->feed_writes++;
 	return store_step_done(s, st, "fork_add");
 }
 
@@ -487,5 +507,6 @@ int store_fork_resolve(struct store *s, const char *origin, uint64_t drop_from)
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
 		return rc;
 	rc = resolve_in_tx(s, origin, drop_from);
+	s->feed_writes++;
 	return store_tx_end(s, owned, rc);
 }
