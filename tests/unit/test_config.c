@@ -126,6 +126,30 @@ static void test_node_ids(void **state)
 	assert_false(ls_node_id_valid("", strlen("")));
 }
 
+static void test_endpoints(void **state)
+{
+	static const char *const good[] = {"tcp://127.0.0.1:7400",
+	                                   "tls+tcp://signaal.gent.be:443",
+	                                   "tcp://[::1]:1", "tcp://h:65535"};
+	static const char *const bad[] = {"tcp://127.0.0.1",
+	                                  "tcp://:7400",
+	                                  "udp://h:1",
+	                                  "tcp://h:0",
+	                                  "tcp://h:07400",
+	                                  "tcp://h:65536",
+	                                  "tcp://h_x:1",
+	                                  "tcp://[]:1",
+	                                  "tcp://[::1]",
+	                                  "tcp://h:1 ",
+	                                  ""};
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(ls_endpoint_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (ls_endpoint_valid(bad[i], strlen(bad[i])))
+			fail_msg("'%s' accepted", bad[i]);
+}
+
 /* Every example config shipped in configs/nodes/ parses, and names
  * itself after its file. */
 static void test_shipped_examples_parse(void **state)
@@ -162,6 +186,7 @@ int main(void)
 	    cmocka_unit_test(test_long_line_and_nul),
 	    cmocka_unit_test(test_format_round_trip),
 	    cmocka_unit_test(test_node_ids),
+	    cmocka_unit_test(test_endpoints),
 	    cmocka_unit_test(test_shipped_examples_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
