@@ -282,6 +282,52 @@ out:
 	return rc;
 }
 
+int node_ingest_fork_proof(struct node_ingest *in, const uint8_t *a,
+                           size_t a_len, const uint8_t *b, size_t b_len,
+                           int64_t now, const char *peer, struct ls_errinfo *e)
+{
+	struct ls_trust view;
+	struct ls_fork_info info;
+	uint8_t *proof = NULL;
+	size_t proof_len = 0;
+	int rc, known;
+
+	if (peer == NULL)
+		peer = "-";
+	rc = proto_fork_proof_encode(a, a_len, b, b_len, &proof, &proof_len);
+	if (rc != LS_OK) {
+		rc = rc == LS_ENOMEM ? rc : LS_EINVAL;
+		in->tally.rejected[rc]++;
+		return ls_errf(e, rc,
+		               "fork proof: not two documents at one "
+		               "feed position");
+	}
+	node_trust_view(in->trust, &view);
+	rc = proto_fork_proof_verify(&view, proof, proof_len, now, &info, e);
+	if (rc == LS_OK)
+		rc = store_fork_quarantined(in->store, info.origin, &known);
+	if (rc == LS_OK)
+		rc = store_fork_add(in->store, info.origin, info.seq, proof,
+		                    proof_len);
+	ls_free(proof);
+	if (rc != LS_OK) {
+		if (!is_store_failure(rc))
+			in->tally.rejected[rc > 0 && rc < LS_ERR_COUNT_
+			                       ? rc
+			                       : LS_EINTERNAL]++;
+		LS_WARN("ingest", "fork_proof_rejected", "peer=%s reason=%s",
+		        peer, ls_errname(rc));
+		return rc;
+	}
+	in->tally.outcome[NODE_INGEST_FORK]++;
+	if (!known)
+		LS_ERROR("ingest", "fork_detected",
+		         "peer=%s origin=%s seq=%llu action=quarantine "
+		         "source=proof",
+		         peer, info.origin, (unsigned long long)info.seq);
+	return LS_OK;
+}
+
 int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
                              struct ls_errinfo *e)
 {

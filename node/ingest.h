@@ -115,6 +115,18 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
                      struct node_ingest_page *page, struct ls_errinfo *e);
 
 /*
+ * A fork proof received from a peer (the two envelopes of a fork_rep, in
+ * either order): both must verify against the trust in force and be two
+ * documents at one feed position (else that error, and nothing changes).
+ * The proof is kept with store_fork_add(), which quarantines the origin,
+ * whether or not this node holds either document. LS_OK also when the
+ * fork was known already. Counted as outcome `fork`.
+ */
+int node_ingest_fork_proof(struct node_ingest *in, const uint8_t *a,
+                           size_t a_len, const uint8_t *b, size_t b_len,
+                           int64_t now, const char *peer, struct ls_errinfo *e);
+
+/*
  * Make sure the trust matches the federation feed in the store: if the
  * store's federation head differs from the trust's (another process, such
  * as `signaalctl federation publish`, appended to it, or a page was
