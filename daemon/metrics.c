@@ -285,7 +285,7 @@ static void put_value(struct buf *b, double v)
 	else if (v == floor(v) && fabs(v) < 1e15)
 		put(b, "%.0f", v);
 	else
-		put(b, "%.17g", v);
+		put(b, "%.9g", v);
 }
 
 int metrics_render(const struct metrics *m, char **out, size_t *len)

@@ -16,5 +16,8 @@ int cmd_check(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_stats(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_federation(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_fork(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_sync(const struct ctl_context *ctx, int argc, char **argv);
 
 #endif
