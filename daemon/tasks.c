@@ -1,9 +1,9 @@
 /*
  * The daemon's timers besides sync rounds:
  *
- *   status   every 30 s: if the latest own status document is older than
- *            [daemon] status_interval_s (default an hour), publish a new
- *            one. Hourly because every node keeps every status of every
+ *   status   once the own head is known after start-up, then every 30 s:
+ *            if the latest own status document is older than [daemon]
+ *            status_interval_s (default an hour), publish a new one. Hourly because every node keeps every status of every
  *            node forever (feeds are append-only): about 300 bytes x 24 x
  *            365 = 2.6 MB per node per year at each node — 29 MB a year
  *            for the eleven pilots, fine; a federation of 300 nodes
@@ -66,8 +66,12 @@ static void status_cb(uv_timer_t *t)
 	if (d->stopping || !node_sync_own_head_known(&d->sync) ||
 	    d->cfg.federation_id[0] == '\0')
 		return;
-	if (daemon_now() - d->last_status_created >= d->cfg.status_interval_s)
-		(void)tasks_publish_status(d);
+	/* One at start-up (a restart is news: uptime began again), then
+	 * whenever the last one is older than the interval. */
+	if (!d->status_since_start ||
+	    daemon_now() - d->last_status_created >= d->cfg.status_interval_s)
+		if (tasks_publish_status(d) == LS_OK)
+			d->status_since_start = 1;
 }
 
 static void release_cb(uv_timer_t *t)

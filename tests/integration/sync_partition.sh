@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A partition: the hub goes down; on each side documents are published
+# (two members that also peer with each other keep syncing, a third is
+# cut off). When the hub comes back every node converges to the same
+# state (equal version-vector digests).
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/lib_federation.sh"
+
+t_check "federation set up" fed_init federatie vvsg gent kortrijk mortsel
+sed -i "s/^peers = koepel$/peers = koepel kortrijk/" "$T/gent/signaal.ini"
+sed -i "s/^peers = koepel$/peers = koepel gent/" "$T/kortrijk/signaal.ini"
+for n in vvsg gent kortrijk mortsel; do fed_start "$n"; done
+t_check "converges" fed_wait_converged 60 vvsg gent kortrijk mortsel
+
+fed_stop vvsg
+t_check "gent publishes during the partition" fed_fill gent 20 1
+t_check "mortsel publishes during the partition" fed_fill mortsel 15 1
+t_check "gent and kortrijk still converge" fed_wait_converged 30 gent kortrijk
+t_check "mortsel is cut off" bash -c \
+	"[ \"\$('$SIGNAALCTL' -d '$T/mortsel' sync digest | cut -d' ' -f1)\" != \"\$('$SIGNAALCTL' -d '$T/gent' sync digest | cut -d' ' -f1)\" ]"
+t_check "the hub publishes while down (roster draft)" bash -c \
+	"'$SIGNAALCTL' -d '$T/vvsg' federation policy --wachttijd 3 >/dev/null &&
+	 '$SIGNAALCTL' -d '$T/vvsg' federation publish >/dev/null"
+
+fed_start vvsg
+t_check "the partition heals" fed_wait_converged 60 vvsg gent kortrijk mortsel
+d=$(fed_digest vvsg)
+for n in gent kortrijk mortsel; do
+	t_equal "$n identical to the hub" "$(fed_digest "$n")" "$d"
+done
+# 3 + 1 federation documents, 4 statuses, 20 + 15 published on the two
+# sides, and the hub's status after its restart.
+t_equal "every document everywhere" "$(fed_docs mortsel)" \
+	"$(( 4 + 4 + 20 + 15 + 1 ))"
+for n in vvsg gent kortrijk mortsel; do fed_stop "$n"; done
+t_done
