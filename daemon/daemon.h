@@ -153,6 +153,8 @@ int tasks_publish_status(struct daemon *d);
 /* The own feed's head became known: run the status and release checks
  * that waited for it now. */
 void tasks_own_head_known(struct daemon *d);
+/* More periods are due than one run released: run again shortly. */
+void tasks_release_soon(struct daemon *d);
 
 /* --- release.c --------------------------------------------------------- */
 

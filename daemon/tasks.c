@@ -3,10 +3,10 @@
  *
  *   status   once the own head is known after start-up, then every 30 s:
  *            if the latest own status document is older than [daemon]
- *            status_interval_s (default an hour), publish a new one. Hourly because every node keeps every status of every
- *            node forever (feeds are append-only): about 300 bytes x 24 x
- *            365 = 2.6 MB per node per year at each node — 29 MB a year
- *            for the eleven pilots, fine; a federation of 300 nodes
+ *            status_interval_s (default an hour), publish a new one. Hourly
+ * because every node keeps every status of every node forever (feeds are
+ * append-only): about 300 bytes x 24 x 365 = 2.6 MB per node per year at each
+ * node — 29 MB a year for the eleven pilots, fine; a federation of 300 nodes
  *            should raise it (at 6 hours: 130 MB a year per node).
  *   release  every release_interval_s: release the summaries of periods
  *            that are due (daemon/release.c).
@@ -142,6 +142,14 @@ static void state_cb(uv_timer_t *t)
 		daemon_new_docs(d, NULL);
 	}
 	state_write(d);
+}
+
+void tasks_release_soon(struct daemon *d)
+{
+	if (!d->tasks_ready || d->stopping)
+		return;
+	uv_timer_start(&d->t_release, release_cb, 200,
+	               (uint64_t)d->cfg.release_interval_s * 1000);
 }
 
 void tasks_own_head_known(struct daemon *d)
