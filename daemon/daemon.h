@@ -207,8 +207,9 @@ struct daemon {
 	int stopping;
 	uint64_t known_gen; /* store feed generation after our own writes */
 	int64_t last_status_created;
-	int status_since_start; /* published one since this start */
-	int own_head_was_known; /* to see the gate open */
+	int status_since_start;    /* published one since this start */
+	uint64_t trimmed_at_pages; /* ingest pages at the last malloc_trim */
+	int own_head_was_known;    /* to see the gate open */
 	uint64_t status_published, releases, purged;
 	/* What the metrics counted already (counters grow by deltas). */
 	struct node_ingest_tally tally_seen;

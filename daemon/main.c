@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "common/log.h"
 #include "daemon/daemon.h"
@@ -78,6 +81,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+#ifdef __GLIBC__
+	/* nng runs a dozen threads; glibc would give each its own malloc
+	 * arena, and keep their freed memory. Nearly all allocation happens
+	 * on the loop thread: two arenas keep an idle node small. */
+	mallopt(M_ARENA_MAX, 2);
+#endif
 	/* A peer that goes away mid-write must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {

@@ -15,7 +15,8 @@
  *   state    every state_interval_s: pick up what another process wrote
  *            (a federation document published by signaalctl, a release
  *            made with signaalctl), then refresh the gauges and write the
- *            metrics and status files.
+ *            metrics and status files; after a busy spell, hand freed
+ *            memory back to the system (malloc_trim).
  *
  * Nothing here publishes before the own feed's head is known
  * (node_sync_own_head_known: restore from backup, PROTOCOL.md §7).
@@ -29,6 +30,9 @@
 #include "store/signal.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define STATUS_CHECK_MS 30000
 #define FIRST_RUN_MS 1000
@@ -142,6 +146,15 @@ static void state_cb(uv_timer_t *t)
 		daemon_new_docs(d, NULL);
 	}
 	state_write(d);
+#ifdef __GLIBC__
+	/* After a busy spell (a big sync, a release) glibc keeps the freed
+	 * memory of every arena nng's threads used; give it back, so that an
+	 * idle node is small again. Only when something happened. */
+	if (d->ingest.tally.pages != d->trimmed_at_pages) {
+		d->trimmed_at_pages = d->ingest.tally.pages;
+		malloc_trim(0);
+	}
+#endif
 }
 
 void tasks_release_soon(struct daemon *d)

@@ -42,7 +42,7 @@
 #define DEFAULT_PAGE_DOCS 256
 #define DEFAULT_MAX_PAGES 64
 #define DEFAULT_REPLAY_ENTRIES 65536
-#define DEFAULT_REPLAY_BYTES (8u * 1024 * 1024)
+#define DEFAULT_REPLAY_BYTES (1024u * 1024)
 
 static const char *const state_names[] = {
     [NODE_SYNC_DIGEST] = "digest", [NODE_SYNC_VV] = "vv",

@@ -59,7 +59,8 @@ struct node_sync_options {
 	 * waits for the next round, so one round cannot hog its caller. */
 	uint32_t max_pages;
 	/* Replay guard: live requests and bytes of cached replies
-	 * (0: 65536 and 8 MiB). */
+	 * (0: 65536 and 1 MiB: a resend of a bigger reply is answered anew,
+	 * which every request allows). */
 	size_t replay_entries;
 	size_t replay_reply_bytes;
 };
