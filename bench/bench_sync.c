@@ -161,7 +161,7 @@ static void sim_open(struct sim *sim, size_t n, int64_t t)
 	    .create = 1, .synchronous = LS_SYNC_NORMAL, .busy_timeout_ms = -1};
 	struct node_sync_options opt = {.page_docs = 256,
 	                                .push = 1,
-	                                .replay_entries = 1024,
+	                                .replay_entries = 65536,
 	                                .replay_reply_bytes = 1};
 	struct ls_bytes b[2];
 	memset(sim, 0, sizeof *sim);
@@ -261,8 +261,14 @@ static void exchange(struct sim *sim, struct sim_node *a, struct sim_node *b,
 			die("serve");
 		sim->bytes += len + reply_len;
 		ls_free(frame);
-		if (node_sync_round_reply(r, t, reply, reply_len) != LS_OK)
-			die("reply");
+		{
+			int rc = node_sync_round_reply(r, t, reply, reply_len);
+			if (rc != LS_OK) {
+				fprintf(stderr, "bench_sync: %s -> %s: %s\n",
+				        a->id, b->id, ls_errname(rc));
+				die("reply");
+			}
+		}
 		ls_free(reply);
 	}
 	if (node_sync_round_info(r)->state != NODE_SYNC_DONE)
@@ -432,7 +438,8 @@ int main(void)
 	const char *q = getenv("BENCH_QUICK");
 	int quick = q != NULL && q[0] != '\0' && strcmp(q, "0") != 0;
 	size_t sizes[] = {30, 100, 300, 1000};
-	size_t n_sizes = quick ? 3 : 4;
+	size_t n_sizes = quick ? 3 : 4, first = 0;
+	const char *only = getenv("BENCH_SYNC_N");
 	struct rlimit rl;
 
 	if (sodium_init() < 0)
@@ -455,8 +462,10 @@ int main(void)
 	       "until converged | bytes/node | idle bytes/exchange | wall s "
 	       "|\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (int hub = 1; hub >= 0; hub--)
-		for (size_t k = 0; k < n_sizes; k++) {
+		for (size_t k = first; k < n_sizes; k++) {
 			struct result r;
+			if (only != NULL && (size_t)atoi(only) != sizes[k])
+				continue;
 			run(sizes[k], hub, &r);
 			printf("| %s | %zu | %d | %.1f | %.2f | %llu | %.0f | "
 			       "%.0f | %.1f |\n",

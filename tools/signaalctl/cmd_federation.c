@@ -468,6 +468,16 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 		          (unsigned long long)f->trust.head.seq);
 		return CTL_EXIT_CONFLICT;
 	}
+	{
+		char path[4096];
+		if (draft_path(f, D_ROSTER, path, sizeof path) == 0 &&
+		    access(path, F_OK) == 0) {
+			ctl_error(
+			    "er zijn al concepten; publiceer ze, of gooi ze "
+			    "weg met 'signaalctl federation discard'");
+			return CTL_EXIT_CONFLICT;
+		}
+	}
 	if (ctl_node_path(f->ctx, "keys/federation.key", sec, sizeof sec) ==
 	        NULL ||
 	    ctl_node_path(f->ctx, "keys/federation.pub", pub, sizeof pub) ==
@@ -1256,9 +1266,15 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 		ls_free(buf);
 		return CTL_EXIT_FAIL;
 	}
+	/* All or nothing: one transaction, rolled back if any document is
+	 * refused. */
 	node_ingest_init(&in, f->node.store, &f->trust);
-	rc = node_ingest_page(&in, m.docs, m.n_docs, now_s(), "bundle", docs,
-	                      NULL, &e);
+	rc = store_tx_begin(f->node.store);
+	if (rc == LS_OK)
+		rc = node_ingest_page(&in, m.docs, m.n_docs, now_s(), "bundle",
+		                      docs, NULL, &e);
+	else
+		ls_errf(&e, rc, "de databank is bezet; probeer opnieuw");
 	if (rc == LS_OK)
 		for (size_t i = 0; i < m.n_docs; i++) {
 			if (docs[i].outcome == NODE_INGEST_STORED)
@@ -1275,18 +1291,26 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 	ls_free(docs);
 	proto_sync_msg_fini(&m);
 	ls_free(buf);
+	if (rc == LS_OK && bad == 0)
+		rc = store_tx_commit(f->node.store);
+	else if (store_in_tx(f->node.store))
+		store_tx_rollback(f->node.store);
 	if (rc != LS_OK) {
 		ctl_error("%s", e.msg);
 		return CTL_EXIT_FAIL;
 	}
-	printf("%zu federatiedocumenten ingelezen, %zu had dit knooppunt al, "
-	       "%zu geweigerd\n",
-	       stored, held, bad);
+	if (bad > 0) {
+		printf("niets ingelezen: %zu van de %zu documenten geweigerd\n",
+		       bad, stored + held + bad);
+		return CTL_EXIT_INPUT;
+	}
+	printf("%zu federatiedocumenten ingelezen, %zu had dit knooppunt al\n",
+	       stored, held);
 	if (node_trust_roster(&f->trust) != NULL)
 		printf("ledenregister van kracht: plaats %llu, %zu leden\n",
 		       (unsigned long long)f->trust.roster.hdr.seq,
 		       node_trust_roster(&f->trust)->n_members);
-	return bad > 0 ? CTL_EXIT_INPUT : CTL_EXIT_OK;
+	return CTL_EXIT_OK;
 }
 
 int cmd_federation(const struct ctl_context *ctx, int argc, char **argv)
