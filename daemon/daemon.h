@@ -173,6 +173,12 @@ void state_served(struct daemon *d, const struct node_sync_served *s,
                   size_t bytes_in, size_t bytes_out);
 /* Refresh the gauges and write the metrics and status files. */
 void state_write(struct daemon *d);
+/* The status snapshot written to [daemon] status_file, as a jansson
+ * object (the caller's: json_decref): node, feed digest, trust, peers,
+ * unresolved forks, and the latest status document of every node held.
+ * For the HTTP API and `signaalctl status`. Loop thread only. */
+typedef struct json_t json_t;
+json_t *state_status_json(struct daemon *d);
 /* Build the status document of this node (caller: proto_doc_fini). */
 int state_status_doc(struct daemon *d, struct ls_doc *doc);
 

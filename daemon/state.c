@@ -217,6 +217,8 @@ void state_served(struct daemon *d, const struct node_sync_served *s,
 		            ls_errname(s->code));
 	metrics_add(m, "signaal_docs_relayed_total", (double)s->docs_out, peer);
 	if (s->type == LS_SYNC_PUSH_REQ) {
+		metrics_add(m, "signaal_docs_received_total",
+		            (double)s->docs_in, peer);
 		metrics_add(m, "signaal_docs_stored_total",
 		            (double)s->push.stored, peer);
 	}
@@ -408,7 +410,7 @@ static int fork_json_cb(void *arg, const struct store_fork *f,
 	return 0;
 }
 
-static json_t *status_json(struct daemon *d)
+json_t *state_status_json(struct daemon *d)
 {
 	const struct ls_vv *vv = NULL;
 	const uint8_t *digest = NULL;
@@ -478,7 +480,7 @@ void state_write(struct daemon *d)
 	}
 	if (d->cfg.status_file[0] != '\0' &&
 	    node_path(d, d->cfg.status_file, path, sizeof path) == LS_OK) {
-		json_t *root = status_json(d);
+		json_t *root = state_status_json(d);
 		char *s =
 		    root ? json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS)
 		         : NULL;

@@ -414,6 +414,7 @@ static int serve_push(struct node_sync *ns, const struct ls_sync_msg *req,
 	docs = ls_calloc(req->n_docs, sizeof *docs);
 	if (docs == NULL)
 		return LS_ENOMEM;
+	info->docs_in = req->n_docs;
 	rc = node_ingest_page(ns->ingest, req->docs, req->n_docs, now, peer,
 	                      docs, &info->push, &e);
 	if (rc != LS_OK) {

@@ -114,6 +114,7 @@ struct node_sync_served {
 	int code;        /* LS_OK, or why it was refused or answered ERROR */
 	int resend;      /* 1: a resend of a request seen before */
 	size_t docs_out; /* documents served */
+	size_t docs_in;  /* documents pushed to us */
 	struct node_ingest_page push; /* a push_req: what it stored */
 	size_t push_rejected;         /* pushed documents refused */
 };
