@@ -52,6 +52,8 @@ static int is_store_failure(int rc)
 struct one {
 	struct node_ingest_doc *d;
 	const char *peer;
+	char *first_reject; /* the page's first rejection, for its log line */
+	size_t first_size;
 	struct node_ingest_tally *tally; /* the page's, merged on commit */
 	struct ls_errinfo e;
 };
@@ -63,16 +65,24 @@ static int reject(struct one *o, int code)
 	d->code = code;
 	o->tally->rejected[code > 0 && code < LS_ERR_COUNT_ ? code
 	                                                    : LS_EINTERNAL]++;
+	/* One line per document at debug; the page logs a summary at warn
+	 * (a peer sending a page of junk must not flood the log). */
 	if (d->has_hdr)
-		LS_WARN("ingest", "doc_rejected",
-		        "peer=%s origin=%s seq=%llu type=%u reason=%s "
-		        "detail=\"%.120s\"",
-		        o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq,
-		        d->hdr.type, ls_errname(code), o->e.msg);
+		LS_DEBUG("ingest", "doc_rejected",
+		         "peer=%s origin=%s seq=%llu type=%u reason=%s "
+		         "detail=\"%.120s\"",
+		         o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq,
+		         d->hdr.type, ls_errname(code), o->e.msg);
 	else
-		LS_WARN("ingest", "doc_rejected",
-		        "peer=%s reason=%s detail=\"%.120s\"", o->peer,
-		        ls_errname(code), o->e.msg);
+		LS_DEBUG("ingest", "doc_rejected",
+		         "peer=%s reason=%s detail=\"%.120s\"", o->peer,
+		         ls_errname(code), o->e.msg);
+	if (o->first_reject[0] == '\0')
+		snprintf(o->first_reject, o->first_size,
+		         "origin=%s seq=%llu reason=%s detail=\"%.100s\"",
+		         d->has_hdr ? d->hdr.origin : "-",
+		         (unsigned long long)(d->has_hdr ? d->hdr.seq : 0),
+		         ls_errname(code), o->e.msg);
 	return LS_OK;
 }
 
@@ -157,10 +167,11 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 			return rc;
 		if (d->hdr.seq > head_seq + 1) {
 			verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
-			LS_INFO("ingest", "doc_gap",
-			        "peer=%s origin=%s seq=%llu head=%llu", o->peer,
-			        d->hdr.origin, (unsigned long long)d->hdr.seq,
-			        (unsigned long long)head_seq);
+			LS_DEBUG("ingest", "doc_gap",
+			         "peer=%s origin=%s seq=%llu head=%llu",
+			         o->peer, d->hdr.origin,
+			         (unsigned long long)d->hdr.seq,
+			         (unsigned long long)head_seq);
 			return LS_OK;
 		}
 	}
@@ -369,6 +380,7 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	struct node_ingest_page pg;
 	struct node_ingest_tally tally;
 	struct node_ingest_doc scratch;
+	char first_reject[256] = "";
 	int owned = !store_in_tx(in->store), rc = LS_OK;
 
 	memset(&pg, 0, sizeof pg);
@@ -384,6 +396,8 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 		memset(o.d, 0, sizeof *o.d);
 		o.peer = peer;
 		o.tally = &tally;
+		o.first_reject = first_reject;
+		o.first_size = sizeof first_reject;
 		rc = ingest_one(in, &o, envs[i].data, envs[i].len, now, &pg);
 		if (rc != LS_OK) {
 			ls_errf(e, rc,
@@ -415,6 +429,11 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	in->tally.trust_admitted += tally.trust_admitted;
 	in->tally.pages++;
 	in->tally.bytes_stored += pg.bytes;
+	if (tally.outcome[NODE_INGEST_REJECTED] > 0)
+		LS_WARN("ingest", "docs_rejected",
+		        "peer=%s rejected=%llu of=%zu first_%s", peer,
+		        (unsigned long long)tally.outcome[NODE_INGEST_REJECTED],
+		        n, first_reject);
 	if (page != NULL)
 		*page = pg;
 	return LS_OK;
