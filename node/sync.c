@@ -486,6 +486,29 @@ static int serve(struct node_sync *ns, const struct ls_sync_msg *req,
 	}
 }
 
+/* At most REFUSAL_LOGS refusals logged per minute: junk from the network
+ * must not flood the log (every refusal is counted all the same). */
+#define REFUSAL_LOGS 20
+
+static int refusal_log_ok(struct node_sync *ns, int64_t now)
+{
+	if (now - ns->refusal_window >= 60) {
+		if (ns->refusals_unlogged > 0)
+			LS_WARN("sync", "request_refusals_not_logged",
+			        "count=%llu seconds=60",
+			        (unsigned long long)ns->refusals_unlogged);
+		ns->refusal_window = now;
+		ns->refusals_logged = 0;
+		ns->refusals_unlogged = 0;
+	}
+	if (ns->refusals_logged < REFUSAL_LOGS) {
+		ns->refusals_logged++;
+		return 1;
+	}
+	ns->refusals_unlogged++;
+	return 0;
+}
+
 static int refuse(int code, int64_t now, uint8_t **reply, size_t *reply_len,
                   struct node_sync_served *info)
 {
@@ -521,9 +544,10 @@ int node_sync_handle_frame(struct node_sync *ns, int64_t now,
 	if (rc == LS_ENOMEM)
 		return rc;
 	if (rc != LS_OK) {
-		LS_WARN("sync", "request_refused",
-		        "frame_bytes=%zu reason=%s detail=\"%.100s\"", len,
-		        ls_errname(rc), e.msg);
+		if (refusal_log_ok(ns, now))
+			LS_WARN("sync", "request_refused",
+			        "frame_bytes=%zu reason=%s detail=\"%.100s\"",
+			        len, ls_errname(rc), e.msg);
 		return refuse(rc, now, reply, reply_len, info);
 	}
 	memcpy(info->peer, sreq.sender, sizeof info->peer);
@@ -534,8 +558,9 @@ int node_sync_handle_frame(struct node_sync *ns, int64_t now,
 		proto_session_reply_free(sealer);
 		if (rc == LS_ENOMEM)
 			return rc;
-		LS_WARN("sync", "request_refused", "peer=%s reason=%s",
-		        info->peer, ls_errname(rc));
+		if (refusal_log_ok(ns, now))
+			LS_WARN("sync", "request_refused", "peer=%s reason=%s",
+			        info->peer, ls_errname(rc));
 		return refuse(rc, now, reply, reply_len, info);
 	}
 	if (verdict == PROTO_REPLAY_RESEND) {

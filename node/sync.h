@@ -80,6 +80,10 @@ struct node_sync {
 	struct ls_vv vv;
 	uint8_t vv_digest[LS_HASH_BYTES];
 	int own_head_known;
+	/* Refusal logging: at most a few lines a minute. */
+	int64_t refusal_window;
+	uint32_t refusals_logged;
+	uint64_t refusals_unlogged;
 };
 
 /*
