@@ -215,6 +215,8 @@ struct daemon {
 	int64_t last_status_created;
 	int status_since_start;    /* published one since this start */
 	uint64_t trimmed_at_pages; /* ingest pages at the last malloc_trim */
+	uint64_t counted_gen;      /* feed generation of the last counts */
+	int64_t counted_at;        /* when documents and signals were counted */
 	int own_head_was_known;    /* to see the gate open */
 	uint64_t status_published, releases, purged;
 	/* What the metrics counted already (counters grow by deltas). */

@@ -306,7 +306,7 @@ static void gauges(struct daemon *d)
 {
 	struct metrics *m = d->metrics;
 	const struct ls_roster *r = node_trust_roster(&d->trust);
-	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0;
+	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0, gen;
 
 	metrics_set(m, "signaal_uptime_seconds",
 	            (double)(daemon_now() - d->started_at));
@@ -314,14 +314,23 @@ static void gauges(struct daemon *d)
 	            node_sync_own_head_known(&d->sync));
 	metrics_clear(m, "signaal_quarantined");
 	(void)store_feed_vector(d->store, head_cb, d);
-	if (store_feed_count(d->store, &docs, &bytes) == LS_OK) {
-		metrics_set(m, "signaal_feed_documents", (double)docs);
-		metrics_set(m, "signaal_feed_bytes", (double)bytes);
-	}
 	if (store_fork_list(d->store, 0, fork_count_cb, &forks) == LS_OK)
 		metrics_set(m, "signaal_forks_unresolved", (double)forks);
-	if (store_signal_count(d->store, &signals) == LS_OK)
-		metrics_set(m, "signaal_signals", (double)signals);
+	/* Counting documents and signals scans whole tables (millions of
+	 * rows at the association after a year): at most once a minute,
+	 * and only when something changed. */
+	if (store_feed_generation(d->store, &gen) == LS_OK &&
+	    (gen != d->counted_gen || d->counted_at == 0) &&
+	    daemon_now() - d->counted_at >= 60) {
+		if (store_feed_count(d->store, &docs, &bytes) == LS_OK) {
+			metrics_set(m, "signaal_feed_documents", (double)docs);
+			metrics_set(m, "signaal_feed_bytes", (double)bytes);
+		}
+		if (store_signal_count(d->store, &signals) == LS_OK)
+			metrics_set(m, "signaal_signals", (double)signals);
+		d->counted_gen = gen;
+		d->counted_at = daemon_now();
+	}
 	metrics_set(m, "signaal_replay_entries",
 	            (double)proto_replay_entries(d->sync.replay));
 	metrics_set(m, "signaal_roster_seq", (double)d->trust.head.seq);
@@ -420,7 +429,9 @@ json_t *state_status_json(struct daemon *d)
 
 	if (node_sync_vector(&d->sync, &vv, &digest) == LS_OK)
 		ls_hex_encode(digest, LS_HASH_BYTES, hex);
-	(void)store_feed_count(d->store, &docs, &bytes);
+	/* The counts of the last gauges refresh (at most a minute old). */
+	docs = (uint64_t)metrics_get(d->metrics, "signaal_feed_documents");
+	bytes = (uint64_t)metrics_get(d->metrics, "signaal_feed_bytes");
 	root = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s,"
 	    " s:{s:I, s:I, s:I, s:s}, s:{s:I, s:I}}",
