@@ -25,6 +25,11 @@ t_check "the hub publishes while down (roster draft)" bash -c \
 fed_start vvsg
 t_check "the hub is back (and announced its restart)" fed_wait 30 \
 	grep -q "event=status_published" "$T/vvsg.log"
+# Every daemon publishes one status document per start, once it knows its
+# own head (mortsel's may have waited for the hub): wait for all four, so
+# that nothing is still on its way when the counts are compared.
+t_check "every node has published its status" fed_wait 30 bash -c \
+	"for n in vvsg gent kortrijk mortsel; do grep -q event=status_published '$T/'\$n.log || exit 1; done"
 t_check "the partition heals" fed_wait_converged 60 vvsg gent kortrijk mortsel
 d=$(fed_digest vvsg)
 for n in gent kortrijk mortsel; do
