@@ -177,10 +177,23 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
+# Programs into bin/, the example configs and the taxonomy into
+# share/signaal/configs/, the README there too, and the systemd unit
+# (with PREFIX filled in) into lib/systemd/system/.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/signaal
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/signaal \
+	  $(DESTDIR)$(PREFIX)/share/signaal/configs/nodes \
+	  $(DESTDIR)$(PREFIX)/share/signaal/configs/demo $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	cp -r configs $(DESTDIR)$(PREFIX)/share/signaal/
+	install -m 0644 configs/taxonomy.tsv configs/signaald.service \
+	  $(DESTDIR)$(PREFIX)/share/signaal/configs/
+	install -m 0644 configs/nodes/*.ini $(DESTDIR)$(PREFIX)/share/signaal/configs/nodes/
+	install -m 0644 configs/demo/* $(DESTDIR)$(PREFIX)/share/signaal/configs/demo/
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/signaal/
+	sed 's|/usr/local|$(PREFIX)|g' configs/signaald.service \
+	  >$(DESTDIR)$(UNITDIR)/signaald.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/signaald.service
 	# The web pages the node serves ([http] web_dir; docs/API.md).
 	install -d $(DESTDIR)$(PREFIX)/share/signaal/web
 	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/signaal/web/

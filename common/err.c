@@ -44,13 +44,18 @@ const char *ls_errname(int code)
 
 int ls_errf(struct ls_errinfo *e, int code, const char *fmt, ...)
 {
+	char msg[sizeof e->msg];
 	va_list ap;
 	if (e == NULL)
 		return code;
-	e->code = code;
+	/* Formatted aside first: callers wrap an earlier message with
+	 * ls_errf(e, rc, "context: %s", e->msg), and vsnprintf must not
+	 * write over what it is reading. */
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	e->code = code;
+	memcpy(e->msg, msg, sizeof msg);
 	return code;
 }
 

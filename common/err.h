@@ -80,7 +80,8 @@ struct ls_errinfo {
 
 /* Record code and a printf-style message in *e (e may be NULL) and return
  * code, so that callers can write `return ls_errf(e, LS_EINVAL, ...)`.
- * A message that does not fit is truncated. */
+ * A message that does not fit is truncated. The arguments may include
+ * e->msg itself (to wrap an earlier message in context). */
 int ls_errf(struct ls_errinfo *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -17,11 +17,16 @@
 
 enum key_type { T_STRING, T_NODE_ID, T_INT, T_ENUM };
 
+/* A further check of a T_STRING value; Dutch reason in why. */
+typedef int (*key_check_fn)(const char *value, char *why, size_t why_size);
+
 struct key_row {
 	const char *section;
 	const char *name;
 	uint8_t type;
 	uint8_t required;
+	uint8_t empty_ok;   /* T_STRING, T_NODE_ID: "" is a valid value */
+	key_check_fn check; /* T_STRING: NULL or a further check */
 	size_t offset;
 	size_t size;               /* T_STRING, T_NODE_ID: buffer size */
 	int64_t min, max;          /* T_INT */
@@ -37,6 +42,29 @@ static const char *const sync_values[] = {"", "normal", "full", NULL};
  * ls_disclosure_mode (core/policy.h). */
 static const char *const disclosure_mode_values[] = {"federatie", "drempel",
                                                      "ruis", NULL};
+static const char *const yesno_values[] = {"", "nee", "ja", NULL};
+/* enum ls_log_level: index = value, from 0. */
+static const char *const level_values[] = {"debug", "info", "warn", "error",
+                                           NULL};
+
+static int check_listen(const char *value, char *why, size_t why_size)
+{
+	if (strncmp(value, "tcp://", 6) != 0 ||
+	    !ls_endpoint_valid(value, strlen(value))) {
+		snprintf(why, why_size,
+		         "verwacht tcp://HOST:POORT, bv. tcp://0.0.0.0:7400");
+		return LS_ECONFIG;
+	}
+	return LS_OK;
+}
+
+static int check_peers(const char *value, char *why, size_t why_size)
+{
+	struct ls_peer_spec specs[LS_CONFIG_MAX_PEERS];
+	size_t n;
+	return ls_config_peers_parse(value, specs, LS_CONFIG_MAX_PEERS, &n, why,
+	                             why_size);
+}
 
 #define OFF(field) offsetof(struct ls_config, field)
 #define SZ(field) sizeof(((struct ls_config *)0)->field)
@@ -243,6 +271,156 @@ static const struct key_row keys[] = {
      .comment = "ruismodus: privacybudget per jaar, epsilon x 1000 (0: "
                 "standaard, een vrijgave per periode plus 3 correcties; "
                 "alleen lager)"},
+    /* --- the federation daemon (signaald): [federation] [sync] [daemon] */
+    {.section = "federation",
+     .name = "id",
+     .type = T_NODE_ID,
+     .empty_ok = 1,
+     .offset = OFF(federation_id),
+     .size = SZ(federation_id),
+     .def = "",
+     .comment = "id van de federatie (bv. federatie); leeg: dit knooppunt "
+                "staat alleen en synchroniseert niet"},
+    {.section = "federation",
+     .name = "anchor",
+     .type = T_STRING,
+     .offset = OFF(anchor_path),
+     .size = SZ(anchor_path),
+     .def = "keys/federation.pub",
+     .comment = "publieke sleutel van de federatie (vertrouwensanker), "
+                "relatief tegenover de knooppuntmap"},
+    {.section = "sync",
+     .name = "listen",
+     .type = T_STRING,
+     .empty_ok = 1,
+     .check = check_listen,
+     .offset = OFF(listen),
+     .size = SZ(listen),
+     .def = "",
+     .comment = "adres waarop signaald luistert, bv. tcp://0.0.0.0:7400; "
+                "leeg: niet luisteren, alleen zelf verbinden"},
+    {.section = "sync",
+     .name = "peers",
+     .type = T_STRING,
+     .empty_ok = 1,
+     .check = check_peers,
+     .offset = OFF(peers),
+     .size = SZ(peers),
+     .def = "koepel",
+     .comment = "met wie synchroniseren: koepel, alle, node-ids of "
+                "id=tcp://host:poort, gescheiden door spaties"},
+    {.section = "sync",
+     .name = "interval_s",
+     .type = T_INT,
+     .offset = OFF(sync_interval_s),
+     .min = 1,
+     .max = 86400,
+     .def = "30",
+     .comment = "seconden tussen twee synchronisatierondes met een peer"},
+    {.section = "sync",
+     .name = "backoff_max_s",
+     .type = T_INT,
+     .offset = OFF(backoff_max_s),
+     .min = 1,
+     .max = 86400,
+     .def = "600",
+     .comment = "langste wachttijd na mislukte rondes (seconden)"},
+    {.section = "sync",
+     .name = "timeout_ms",
+     .type = T_INT,
+     .offset = OFF(timeout_ms),
+     .min = 100,
+     .max = 600000,
+     .def = "10000",
+     .comment = "zo lang wachten op een antwoord van een peer"},
+    {.section = "sync",
+     .name = "page_docs",
+     .type = T_INT,
+     .offset = OFF(page_docs),
+     .min = 1,
+     .max = 1024,
+     .def = "256",
+     .comment = "hoogstens zoveel documenten per pagina"},
+    {.section = "sync",
+     .name = "page_bytes",
+     .type = T_INT,
+     .offset = OFF(page_bytes),
+     .min = 1048704,
+     .max = 4194304,
+     .def = "4194304",
+     .comment = "hoogstens zoveel bytes aan documenten per pagina"},
+    {.section = "sync",
+     .name = "max_requests",
+     .type = T_INT,
+     .offset = OFF(max_requests),
+     .min = 1,
+     .max = 64,
+     .def = "8",
+     .comment = "zoveel verzoeken van peers tegelijk in ontvangst nemen"},
+    {.section = "sync",
+     .name = "push",
+     .type = T_ENUM,
+     .offset = OFF(push),
+     .values = yesno_values,
+     .def = "ja",
+     .comment = "ja: wat een peer mist zelf doorsturen (nodig achter een "
+                "firewall); nee: alleen ophalen"},
+    {.section = "daemon",
+     .name = "status_interval_s",
+     .type = T_INT,
+     .offset = OFF(status_interval_s),
+     .min = 60,
+     .max = 604800,
+     .def = "3600",
+     .comment = "zo vaak een statusdocument publiceren (elk blijft "
+                "bewaard bij elk knooppunt)"},
+    {.section = "daemon",
+     .name = "release_interval_s",
+     .type = T_INT,
+     .offset = OFF(release_interval_s),
+     .min = 10,
+     .max = 86400,
+     .def = "3600",
+     .comment = "zo vaak nagaan of afgesloten periodes vrij te geven zijn"},
+    {.section = "daemon",
+     .name = "purge_interval_s",
+     .type = T_INT,
+     .offset = OFF(purge_interval_s),
+     .min = 60,
+     .max = 2592000,
+     .def = "86400",
+     .comment = "zo vaak vrije tekst voorbij de bewaartermijn wissen"},
+    {.section = "daemon",
+     .name = "state_interval_s",
+     .type = T_INT,
+     .offset = OFF(state_interval_s),
+     .min = 1,
+     .max = 3600,
+     .def = "10",
+     .comment = "zo vaak het metriek- en statusbestand bijwerken"},
+    {.section = "daemon",
+     .name = "metrics_file",
+     .type = T_STRING,
+     .empty_ok = 1,
+     .offset = OFF(metrics_file),
+     .size = SZ(metrics_file),
+     .def = "signaald.prom",
+     .comment = "metrieken in Prometheus-tekstformaat (leeg: geen)"},
+    {.section = "daemon",
+     .name = "status_file",
+     .type = T_STRING,
+     .empty_ok = 1,
+     .offset = OFF(status_file),
+     .size = SZ(status_file),
+     .def = "signaald.json",
+     .comment = "toestand van signaald in JSON (leeg: geen)"},
+    {.section = "daemon",
+     .name = "log_level",
+     .type = T_ENUM,
+     .offset = OFF(log_level),
+     .values = level_values,
+     .def = "info",
+     .comment = "debug, info, warn of error"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -255,6 +433,10 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 	size_t len = strlen(value);
 	switch (k->type) {
 	case T_NODE_ID:
+		if (len == 0 && k->empty_ok) {
+			field[0] = '\0';
+			return LS_OK;
+		}
 		if (!ls_node_id_valid(value, len)) {
 			snprintf(why, why_size,
 			         "ongeldige id: 1 tot %d tekens uit a-z, 0-9 "
@@ -265,6 +447,10 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 		memcpy(field, value, len + 1);
 		return LS_OK;
 	case T_STRING:
+		if (len == 0 && k->empty_ok) {
+			field[0] = '\0';
+			return LS_OK;
+		}
 		if (len == 0 || len >= k->size) {
 			snprintf(why, why_size,
 			         "moet 1 tot %zu tekens lang zijn",
@@ -284,6 +470,8 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 				return LS_ECONFIG;
 			}
 		}
+		if (k->check != NULL && k->check(value, why, why_size) != LS_OK)
+			return LS_ECONFIG;
 		memcpy(field, value, len + 1);
 		return LS_OK;
 	case T_INT: {
@@ -508,4 +696,79 @@ int ls_config_format(const struct ls_config *c, char *buf, size_t size)
 	}
 #undef EMIT
 	return LS_OK;
+}
+
+/* Is c a separator of the peers list? */
+static int peer_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == ',';
+}
+
+int ls_config_peers_parse(const char *text, struct ls_peer_spec *out,
+                          size_t max, size_t *n, char *why, size_t why_size)
+{
+	const char *p = text;
+	*n = 0;
+	for (;;) {
+		const char *start, *eq = NULL;
+		struct ls_peer_spec spec;
+		size_t len, id_len;
+
+		while (*p != '\0' && peer_sep(*p))
+			p++;
+		if (*p == '\0')
+			return LS_OK;
+		start = p;
+		while (*p != '\0' && !peer_sep(*p)) {
+			if (*p == '=' && eq == NULL)
+				eq = p;
+			p++;
+		}
+		len = (size_t)(p - start);
+		memset(&spec, 0, sizeof spec);
+		if (len == 6 && memcmp(start, "koepel", 6) == 0) {
+			spec.kind = LS_PEER_AGGREGATORS;
+		} else if (len == 4 && memcmp(start, "alle", 4) == 0) {
+			spec.kind = LS_PEER_ALL;
+		} else {
+			id_len = eq != NULL ? (size_t)(eq - start) : len;
+			if (!ls_node_id_valid(start, id_len)) {
+				snprintf(
+				    why, why_size,
+				    "'%.*s' is geen koepel, alle, node-id of "
+				    "id=tcp://host:poort",
+				    (int)(len > 60 ? 60 : len), start);
+				return LS_ECONFIG;
+			}
+			spec.kind = LS_PEER_NODE;
+			memcpy(spec.node_id, start, id_len);
+			if (eq != NULL) {
+				size_t ep_len = len - id_len - 1;
+				if (ep_len < 6 ||
+				    memcmp(eq + 1, "tcp://", 6) != 0 ||
+				    !ls_endpoint_valid(eq + 1, ep_len)) {
+					snprintf(why, why_size,
+					         "'%.*s': verwacht "
+					         "id=tcp://host:poort",
+					         (int)(len > 60 ? 60 : len),
+					         start);
+					return LS_ECONFIG;
+				}
+				memcpy(spec.endpoint, eq + 1, ep_len);
+			}
+		}
+		for (size_t i = 0; i < *n; i++)
+			if (out[i].kind == spec.kind &&
+			    strcmp(out[i].node_id, spec.node_id) == 0) {
+				snprintf(why, why_size,
+				         "'%.*s' staat er twee keer",
+				         (int)(len > 60 ? 60 : len), start);
+				return LS_ECONFIG;
+			}
+		if (*n >= max) {
+			snprintf(why, why_size, "te veel peers (max %zu)", max);
+			return LS_ECONFIG;
+		}
+		out[(*n)++] = spec;
+	}
 }

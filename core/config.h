@@ -35,6 +35,18 @@ enum ls_synchronous {
 	LS_SYNC_FULL = 2,   /* also survives a power loss (default) */
 };
 
+/* Yes/no keys (T_ENUM values "nee", "ja"). */
+enum ls_yesno {
+	LS_NO = 1,
+	LS_YES = 2,
+};
+
+/* Room for the [sync] peers list (a config line is at most
+ * LS_CONFIG_MAX_LINE bytes). */
+#define LS_CONFIG_PEERS_SIZE 200
+/* Most peers one list can name. */
+#define LS_CONFIG_MAX_PEERS 64
+
 struct ls_config {
 	/* [node] */
 	char node_id[LS_NODE_ID_SIZE];
@@ -66,7 +78,50 @@ struct ls_config {
 	int64_t disclosure_withhold_below;
 	int64_t disclosure_settle_days;
 	int64_t disclosure_budget_milli;
+	/* [federation] */
+	char federation_id[LS_NODE_ID_SIZE];   /* "": not in a federation */
+	char anchor_path[LS_CONFIG_PATH_SIZE]; /* the federation's key */
+	/* [sync] */
+	char listen[LS_ENDPOINT_MAX + 1]; /* "": do not listen */
+	char peers[LS_CONFIG_PEERS_SIZE]; /* see ls_config_peers_parse */
+	int64_t sync_interval_s;          /* between rounds per peer */
+	int64_t backoff_max_s;            /* longest wait after failures */
+	int64_t timeout_ms;               /* per request */
+	int64_t page_docs;                /* max_docs of a docs_req */
+	int64_t page_bytes;               /* max_bytes of a docs_req */
+	int64_t max_requests;             /* served at once */
+	uint8_t push;                     /* enum ls_yesno */
+	/* [daemon] */
+	int64_t status_interval_s;  /* publish a status document */
+	int64_t release_interval_s; /* look for periods to release */
+	int64_t purge_interval_s;   /* retention purge of free text */
+	int64_t state_interval_s;   /* write the metrics and status files */
+	char metrics_file[LS_CONFIG_PATH_SIZE]; /* "": none */
+	char status_file[LS_CONFIG_PATH_SIZE];  /* "": none */
+	uint8_t log_level;                      /* enum ls_log_level */
 };
+
+/* One entry of the [sync] peers list. */
+enum ls_peer_kind {
+	LS_PEER_AGGREGATORS = 1, /* "koepel": every aggregator of the roster */
+	LS_PEER_ALL = 2,         /* "alle": every member of the roster */
+	LS_PEER_NODE = 3,        /* a node id, with or without an endpoint */
+};
+
+struct ls_peer_spec {
+	uint8_t kind; /* enum ls_peer_kind */
+	char node_id[LS_NODE_ID_SIZE];
+	char endpoint[LS_ENDPOINT_MAX + 1]; /* "": from the roster */
+};
+
+/*
+ * Parse a peers list: entries separated by spaces or commas, each
+ * "koepel", "alle", a node id, or "ID=tcp://HOST:PORT" (an endpoint that
+ * overrides the roster's). At most max entries into out, *n of them.
+ * LS_ECONFIG with a Dutch reason in why (why_size bytes) otherwise.
+ */
+int ls_config_peers_parse(const char *text, struct ls_peer_spec *out,
+                          size_t max, size_t *n, char *why, size_t why_size);
 
 /* Fill *c with every key's default (required keys become ""). */
 void ls_config_defaults(struct ls_config *c);

@@ -506,16 +506,13 @@ int proto_fork_proof_encode(const uint8_t *a, size_t a_len, const uint8_t *b,
 	return mp_writer_finish(&w, out, len);
 }
 
-int proto_fork_proof_verify(const struct ls_trust *t, const uint8_t *buf,
-                            size_t len, int64_t now, struct ls_fork_info *out,
+int proto_fork_proof_decode(const uint8_t *buf, size_t len, const uint8_t **a,
+                            size_t *a_len, const uint8_t **b, size_t *b_len,
                             struct ls_errinfo *e)
 {
 	struct mp_reader rd, *r = &rd;
 	const uint8_t *doc[2];
 	size_t doc_len[2];
-	struct ls_doc d[2];
-	struct ls_doc_info info[2];
-	int rc;
 
 	if (len > 2 * LS_ENVELOPE_MAX + 16)
 		return ls_errf(e, LS_ELIMIT, "fork proof: too large");
@@ -526,6 +523,27 @@ int proto_fork_proof_verify(const struct ls_trust *t, const uint8_t *buf,
 	FIELD_TRY(mp_read_bin(r, LS_ENVELOPE_MAX, &doc[1], &doc_len[1]),
 	          "fork proof: second document");
 	FIELD_TRY(mp_read_end(r), "fork proof: trailing bytes");
+	*a = doc[0];
+	*a_len = doc_len[0];
+	*b = doc[1];
+	*b_len = doc_len[1];
+	return LS_OK;
+}
+
+int proto_fork_proof_verify(const struct ls_trust *t, const uint8_t *buf,
+                            size_t len, int64_t now, struct ls_fork_info *out,
+                            struct ls_errinfo *e)
+{
+	const uint8_t *doc[2];
+	size_t doc_len[2];
+	struct ls_doc d[2];
+	struct ls_doc_info info[2];
+	int rc;
+
+	rc = proto_fork_proof_decode(buf, len, &doc[0], &doc_len[0], &doc[1],
+	                             &doc_len[1], e);
+	if (rc != LS_OK)
+		return rc;
 	for (int i = 0; i < 2; i++) {
 		rc = proto_doc_verify(t, doc[i], doc_len[i], now, &d[i],
 		                      &info[i], e);

@@ -91,7 +91,6 @@ void proto_doc_fini(struct ls_doc *d);
 /* Stable name of a type ("roster", ..., "dossier_note") or NULL. */
 const char *proto_doc_type_name(uint8_t type);
 
-
 /* Check header and body against the rules of the format (what a decoder
  * would refuse). LS_OK or LS_EINVAL with details. */
 int proto_doc_validate(const struct ls_doc *d, struct ls_errinfo *e);
@@ -192,6 +191,14 @@ int proto_doc_check_fork(const struct ls_doc_header *a,
  * the two are not a fork (checked on their payloads, not signatures). */
 int proto_fork_proof_encode(const uint8_t *a, size_t a_len, const uint8_t *b,
                             size_t b_len, uint8_t **out, size_t *len);
+
+/* Split a fork proof into its two envelopes (pointers into buf), checking
+ * only its structure (array of two bins, sizes, no trailing bytes):
+ * LS_OK, LS_EDECODE, LS_ELIMIT. The envelopes are not verified; a node
+ * that received the proof from elsewhere uses proto_fork_proof_verify(). */
+int proto_fork_proof_decode(const uint8_t *buf, size_t len, const uint8_t **a,
+                            size_t *a_len, const uint8_t **b, size_t *b_len,
+                            struct ls_errinfo *e);
 
 struct ls_fork_info {
 	char origin[LS_NODE_ID_SIZE];

@@ -42,60 +42,6 @@ enum {
 
 /* Validation. */
 
-static int port_valid(const char *s, size_t len)
-{
-	int64_t port = 0;
-	if (len == 0 || len > 5)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		port = port * 10 + (s[i] - '0');
-	}
-	return port >= 1 && port <= 65535 && s[0] != '0';
-}
-
-/* "tcp://host:port" or "tls+tcp://host:port"; host is a DNS name, an
- * IPv4 address or a bracketed IPv6 address. */
-static int endpoint_valid(const char *s, size_t len)
-{
-	size_t i, host_start, colon;
-	if (len > 6 && memcmp(s, "tcp://", 6) == 0)
-		i = 6;
-	else if (len > 10 && memcmp(s, "tls+tcp://", 10) == 0)
-		i = 10;
-	else
-		return 0;
-	host_start = i;
-	if (i < len && s[i] == '[') {
-		for (i++; i < len && s[i] != ']'; i++) {
-			char c = s[i];
-			if (!((c >= '0' && c <= '9') ||
-			      (c >= 'a' && c <= 'f') ||
-			      (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
-				return 0;
-		}
-		if (i >= len || i == host_start + 1)
-			return 0;
-		i++; /* past ']' */
-		if (i >= len || s[i] != ':')
-			return 0;
-		colon = i;
-	} else {
-		for (; i < len && s[i] != ':'; i++) {
-			char c = s[i];
-			if (!((c >= '0' && c <= '9') ||
-			      (c >= 'a' && c <= 'z') ||
-			      (c >= 'A' && c <= 'Z') || c == '.' || c == '-'))
-				return 0;
-		}
-		if (i >= len || i == host_start)
-			return 0;
-		colon = i;
-	}
-	return port_valid(s + colon + 1, len - colon - 1);
-}
-
 static int key_valid(const struct ls_roster_key *k)
 {
 	uint8_t id[LS_KEY_ID_BYTES], x[crypto_scalarmult_curve25519_BYTES];
@@ -158,7 +104,7 @@ static int member_valid(const struct ls_roster_member *m, size_t i,
 		return ls_errf(e, LS_EINVAL, "roster: %s: too many endpoints",
 		               who);
 	for (size_t j = 0; j < m->n_endpoints; j++)
-		if (!endpoint_valid(
+		if (!ls_endpoint_valid(
 		        m->endpoints[j],
 		        strnlen(m->endpoints[j], LS_ENDPOINT_MAX + 1)))
 			return ls_errf(e, LS_EINVAL,
@@ -650,7 +596,7 @@ static int endpoints_read(struct mp_reader *r, struct ls_roster_member *m,
 		size_t len;
 		FIELD_TRY(mp_read_str(r, LS_ENDPOINT_MAX, &s, &len),
 		          "roster: member %s endpoint %u", m->node_id, i);
-		if (!endpoint_valid(s, len))
+		if (!ls_endpoint_valid(s, len))
 			return field_err(e, LS_EDECODE, r,
 			                 "roster: member %s endpoint %u: not "
 			                 "tcp://host:port",

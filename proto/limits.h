@@ -43,7 +43,7 @@
 /* Texts (bytes of UTF-8, NUL not counted). */
 #define LS_NAME_MAX 64 /* display name of a member */
 /* LS_LABEL_MAX (taxonomy label) is core/taxonomy.h's. */
-#define LS_ENDPOINT_MAX 127 /* "tcp://host:port" */
+/* LS_ENDPOINT_MAX ("tcp://host:port") is core/node.h's. */
 #define LS_SOFTWARE_MAX 32  /* software version in a status */
 #define LS_HEADLINE_MAX 140 /* action headline of a dossier note */
 

@@ -102,6 +102,13 @@ int store_feed_list(struct store *s, uint8_t type, const char *origin,
 int store_feed_latest(struct store *s, uint8_t type, store_doc_cb cb,
                       void *arg);
 
+/* A number that changes whenever the feeds may have changed, through
+ * this connection (an append, a fork recorded or resolved) or another
+ * one (another process's commit, e.g. signaalctl publishing): compare it
+ * for inequality to know when a cached version vector is stale. It may
+ * also change when nothing in the feeds did. */
+int store_feed_generation(struct store *s, uint64_t *gen);
+
 /* Documents held and their envelope bytes in total. */
 int store_feed_count(struct store *s, uint64_t *docs, uint64_t *bytes);
 

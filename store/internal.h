@@ -27,6 +27,9 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx; /* inside store_tx_begin */
+	/* Bumped by every write to the feeds on this connection; other
+	 * connections' writes show in PRAGMA data_version. */
+	uint64_t feed_writes;
 	struct ls_taxonomy tax;
 	/* tax_by_id[id] -> entry of tax, for decoding rows quickly */
 	const struct ls_taxonomy_entry **tax_by_id;

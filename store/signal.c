@@ -569,6 +569,23 @@ int store_signal_count(struct store *s, uint64_t *n)
 	return LS_OK;
 }
 
+int store_signal_last_capture(struct store *s, int64_t *t)
+{
+	/* The newest row by rowid is the one stored last: no scan. */
+	static const char sql[] =
+	    "SELECT created_at FROM signal ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	if (rc != LS_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	           ? LS_OK
+	           : store_err(s, rc, "signal_last_capture");
+}
+
 /* --- erasure and retention ----------------------------------------- */
 
 static const char SQL_FIND_UID[] =

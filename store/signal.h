@@ -89,6 +89,9 @@ int store_signal_get(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
 /* Number of signals in the store. */
 int store_signal_count(struct store *s, uint64_t *n);
 
+/* When the latest signal was stored (Unix time), 0 if there is none. */
+int store_signal_last_capture(struct store *s, int64_t *t);
+
 /* Right to erasure: delete the signal, its theme and target-group rows,
  * its links to dossiers, and its reporter if no other signal names that
  * reporter; commit; checkpoint. *wiped (may be NULL) is 1 when the

@@ -1,67 +1,239 @@
 #!/usr/bin/env bash
-# The local demo (`make demo`): one node, synthetic signals, local counts.
+# The demo federation (`make demo`): the ten pilot municipalities and the
+# association as eleven signaald processes on 127.0.0.1, each with its
+# own store and two years of synthetic signals.
 #
-# 1. creates a node for Kortrijk in $DEMO_DIR (default demo/kortrijk;
-#    removed and made anew on every run),
-# 2. generates a year of synthetic signals for Kortrijk with a planted
-#    trend (mentaal welzijn for 12-17 rising from June) and imports them,
-# 3. shows the local counts per theme for March and for December, and the
-#    age breakdown of December, where the trend stands out,
-# 4. follows the trend up in a dossier, checks the store and backs it up.
+#  1. generates two years of invented signals for the ten pilots (sizes
+#     follow their population; a rising trend planted in "mentaal
+#     welzijn" for 12-17-year-olds in six of them);
+#  2. makes eleven nodes in $DEMO_DIR (default demo/, removed and made
+#     anew), layout from configs/demo/federation.tsv, and imports the
+#     signals;
+#  3. sets up the federation at the association: its key, the roster with
+#     the eleven members, the disclosure policy and the taxonomy; gives
+#     every pilot the federation's public key and documents;
+#  4. starts the eleven daemons; each pilot releases the summaries of its
+#     closed months itself (once it learned its own feed's head from the
+#     association) and the federation converges;
+#  5. prints, at the association, the cross-municipality table per theme
+#     (in how many municipalities, signals as ranges where small counts
+#     are suppressed), and each node's status;
+#  6. stops the daemons cleanly — or, with DEMO_KEEP=1, leaves them
+#     running and says how to look at them and how to stop them.
 #
-# Deterministic (fixed seed) and quick. Until the federation exists this
-# is a single node; nothing leaves the machine.
+# Environment: DEMO_DIR (demo), DEMO_PORT (first port, default 7400; the
+# demo uses 11 ports from there), DEMO_KEEP (0), BUILD (build).
+# Nothing leaves the machine: every address is 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 CTL=$BUILD/signaalctl
+DAEMON=$BUILD/signaald
 GEN=$BUILD/gen-signals
-DEMO_DIR=${DEMO_DIR:-demo/kortrijk}
+DEMO_DIR=${DEMO_DIR:-demo}
+DEMO_PORT=${DEMO_PORT:-7400}
+DEMO_KEEP=${DEMO_KEEP:-0}
+LAYOUT=configs/demo/federation.tsv
+export SIGNAAL_USER=demo
 
-step() { printf '\n== %s\n' "$*"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'; }
+t0=$(now)
+step() { printf '\n== %s (%s s)\n' "$*" "$(since "$t0")"; }
+die() { echo "demo: $*" >&2; exit 1; }
 
-rm -rf "$DEMO_DIR"
-mkdir -p "$(dirname "$DEMO_DIR")"
-
-step "Een knooppunt maken"
-"$CTL" init --id kortrijk --naam "Gemeente Kortrijk (demo)" "$DEMO_DIR"
-export SIGNAAL_DIR=$DEMO_DIR SIGNAAL_USER=demo
-
-step "Een jaar synthetische signalen maken en inlezen"
-csv=$DEMO_DIR/../kortrijk-2025.csv
-"$GEN" --seed 7 --municipality kortrijk --start 2025-01 --months 12 \
-	--rate 1.5 --trend thema=mentaal,leeftijd=12-17,vanaf=2025-06,groei=150,gemeenten=kortrijk \
-	--out "$csv"
-"$CTL" signal import "$csv"
-
-step "Lokale tellingen per thema: maart 2025"
-"$CTL" stats 2025-03
-
-step "De geplante trend: mentaal welzijn, 12-17 jaar, per maand"
-printf '%-8s %9s\n' MAAND SIGNALEN
-for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
-	n=$("$CTL" stats --tabel leeftijd "2025-$m" |
-		awk '$1 == "mentaal" && $2 == "12-17" {print $3}')
-	printf '%-8s %9s\n' "2025-$m" "${n:-0}"
+for p in "$CTL" "$DAEMON" "$GEN"; do
+	[ -x "$p" ] || die "$p ontbreekt: eerst 'make'"
 done
 
-step "De trend opvolgen in een dossier"
-"$CTL" dossier new --titel "Jongeren met psychische klachten wachten lang" \
-	--trekker "Sociale dienst (demo)" --thema mentaal --probleemtype werking
-mapfile -t ids < <("$CTL" signal list --periode 2025-12 --thema mentaal \
-	--leeftijd 12-17 --limiet 5 | grep -oE '^[0-9a-f]{32}')
-"$CTL" dossier link 1 "${ids[@]}"
-"$CTL" dossier advance 1 verzamelen
-"$CTL" dossier advance 1 bundelen
-"$CTL" dossier advance 1 analyseren --notitie "herkend door CAW, CLB en huisartsen"
-"$CTL" dossier criteria 1 --voldaan alle
-"$CTL" dossier advance 1 rapporteren
-"$CTL" dossier show 1 | sed -n '1,8p'
+if [ "${1:-}" = stop ]; then
+	# Stop a federation left running with DEMO_KEEP=1.
+	for f in "$DEMO_DIR"/*/signaald.pid; do
+		[ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null && rm -f "$f"
+	done
+	echo "demo gestopt"
+	exit 0
+fi
 
-step "Controle en back-up"
-"$CTL" check
-rm -f "$DEMO_DIR/../kortrijk-backup.db"
-"$CTL" backup "$DEMO_DIR/../kortrijk-backup.db"
+mapfile -t IDS < <(grep -v '^#' "$LAYOUT" | tail -n +2 | cut -f1)
+declare -A NAME ROLE PORT
+while IFS=$'\t' read -r id name role port; do
+	NAME[$id]=$name ROLE[$id]=$role PORT[$id]=$((DEMO_PORT + port))
+done < <(grep -v '^#' "$LAYOUT" | tail -n +2)
+HUB=${IDS[0]}
+PILOTS=("${IDS[@]:1}")
 
-printf '\nKlaar. Het knooppunt staat in %s; probeer bv.\n' "$DEMO_DIR"
-printf '  %s -d %s signal list --periode 2025-12 --thema mentaal\n' "$CTL" "$DEMO_DIR"
+for id in "${IDS[@]}"; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$id]}") 2>/dev/null; then
+		die "poort ${PORT[$id]} is bezet; kies een andere met DEMO_PORT"
+	fi
+done
+
+PIDS=()
+cleanup() {
+	local pid
+	[ "$DEMO_KEEP" = 1 ] && [ "${demo_done:-0}" = 1 ] && return
+	for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${PIDS[@]+"${PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+rm -rf "$DEMO_DIR"
+mkdir -p "$DEMO_DIR/data"
+
+# Two years up to the last month, the trend from a year ago.
+first=$(date -u -d "$(date -u +%Y-%m-01) -24 months" +%Y-%m)
+trend=$(date -u -d "$(date -u +%Y-%m-01) -12 months" +%Y-%m)
+step "Twee jaar synthetische signalen maken ($first, 24 maanden)"
+"$GEN" --seed 7 --start "$first" --months 24 --rate 0.6 \
+	--trend "thema=mentaal,leeftijd=12-17,vanaf=$trend,groei=40,gemeenten=6" \
+	--out-dir "$DEMO_DIR/data" >/dev/null
+wc -l "$DEMO_DIR"/data/*.csv | tail -1 | awk '{printf "%d signalen\n", $1 - 10}'
+
+# A node's config: the example config's sections, on loopback, with
+# short intervals so that the demo runs in seconds.
+node_config() {
+	local id=$1 peers=koepel
+	[ "${ROLE[$id]}" = koepel ] && peers=alle
+	cat <<EOF
+[node]
+id = $id
+name = ${NAME[$id]}
+role = ${ROLE[$id]}
+[store]
+synchronous = normal
+[federation]
+id = federatie
+anchor = keys/federation.pub
+[sync]
+listen = tcp://127.0.0.1:${PORT[$id]}
+peers = $peers
+interval_s = 5
+backoff_max_s = 10
+timeout_ms = 5000
+[daemon]
+state_interval_s = 2
+log_level = info
+EOF
+}
+
+step "Elf knooppunten maken en de signalen inlezen"
+for id in "${IDS[@]}"; do
+	node_config "$id" >"$DEMO_DIR/$id.ini"
+	"$CTL" init --config "$DEMO_DIR/$id.ini" "$DEMO_DIR/$id" >/dev/null
+	rm -f "$DEMO_DIR/$id.ini"
+	if [ -f "$DEMO_DIR/data/$id.csv" ]; then
+		"$CTL" -d "$DEMO_DIR/$id" signal import "$DEMO_DIR/data/$id.csv" |
+			tail -1 | sed "s/^/  $id: /"
+	fi
+done
+
+step "De federatie opzetten bij de koepel"
+"$CTL" -d "$DEMO_DIR/$HUB" federation init \
+	--adres "tcp://127.0.0.1:${PORT[$HUB]}" | head -1
+for id in "${PILOTS[@]}"; do
+	"$CTL" -d "$DEMO_DIR/$HUB" federation member add "$id" \
+		--naam "${NAME[$id]}" --rol gemeente \
+		--sleutel "$DEMO_DIR/$id/keys/node.pub" \
+		--adres "tcp://127.0.0.1:${PORT[$id]}" >/dev/null
+done
+"$CTL" -d "$DEMO_DIR/$HUB" federation publish | grep -v Een
+"$CTL" -d "$DEMO_DIR/$HUB" federation export "$DEMO_DIR/federatie.bundle" |
+	head -1
+for id in "${PILOTS[@]}"; do
+	cp "$DEMO_DIR/$HUB/keys/federation.pub" "$DEMO_DIR/$id/keys/"
+	"$CTL" -d "$DEMO_DIR/$id" federation import "$DEMO_DIR/federatie.bundle" \
+		>/dev/null
+done
+"$CTL" -d "$DEMO_DIR/$HUB" federation show | sed -n '2,16p'
+
+# What each pilot will release: its due periods under the policy.
+declare -A DUE
+total_due=0
+for id in "${PILOTS[@]}"; do
+	DUE[$id]=$("$CTL" -d "$DEMO_DIR/$id" summary due | grep -cE '^[0-9]{4}-[0-9]{2}' || true)
+	total_due=$((total_due + DUE[$id]))
+done
+
+step "Elf signaald-processen starten; de gemeenten geven $total_due maandsamenvattingen vrij"
+t_start=$(now)
+for id in "${IDS[@]}"; do
+	"$DAEMON" -d "$DEMO_DIR/$id" 2>"$DEMO_DIR/$id/signaald.log" &
+	PIDS+=($!)
+	echo $! >"$DEMO_DIR/$id/signaald.pid"
+done
+
+# Converged: every pilot's summaries (and status) are at the association,
+# and every node has the same version-vector digest.
+released_at_hub() {
+	local id seq
+	for id in "${PILOTS[@]}"; do
+		seq=$("$CTL" -d "$DEMO_DIR/$HUB" sync vv | awk -v o="$id" '$1 == o {print $2}')
+		[ "${seq:-0}" -gt "${DUE[$id]}" ] || return 1
+	done
+}
+converged() {
+	local first d id
+	released_at_hub || return 1
+	first=$("$CTL" -d "$DEMO_DIR/$HUB" sync digest | cut -d' ' -f1)
+	for id in "${PILOTS[@]}"; do
+		d=$("$CTL" -d "$DEMO_DIR/$id" sync digest | cut -d' ' -f1)
+		[ "$d" = "$first" ] || return 1
+	done
+}
+for _ in $(seq 600); do
+	converged && break
+	for pid in "${PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null || die "een signaald stopte; zie $DEMO_DIR/*/signaald.log"
+	done
+	sleep 0.2
+done
+converged || die "de federatie convergeerde niet binnen 2 minuten"
+printf 'geconvergeerd in %s s na de start: elk knooppunt heeft %s\n' \
+	"$(since "$t_start")" \
+	"$("$CTL" -d "$DEMO_DIR/$HUB" sync digest | cut -d' ' -f2-)"
+
+step "Bij de koepel: de thema's over de gemeenten heen"
+"$CTL" -d "$DEMO_DIR/$HUB" trends --kort | head -32
+step "Bij de koepel: jongeren (12-17 en 18-24), de vijf hoogste"
+"$CTL" -d "$DEMO_DIR/$HUB" trends --kort --niveau jongeren --top 5 | sed -n "3,12p"
+
+step "Bij de koepel: de status van elk knooppunt"
+sleep 2 # the status file is rewritten every 2 s
+printf '%-14s %-9s %10s %10s %s\n' KNOOPPUNT VERSIE UPTIME_S DOCUMENTEN SIGNALEN
+# The latest status document of every node, as the association holds
+# them (signaald.json; read with sqlite3's JSON functions).
+sqlite3 -separator $'\t' :memory: "
+	SELECT json_extract(value, '\$.origin'), json_extract(value, '\$.software'),
+	       json_extract(value, '\$.uptime_s'),
+	       json_extract(value, '\$.counters.feed_docs'),
+	       json_extract(value, '\$.counters.signals_total')
+	FROM json_each(readfile('$DEMO_DIR/$HUB/signaald.json'), '\$.statuses')" |
+while IFS=$'\t' read -r o s u f n; do
+	printf '%-14s %-9s %10s %10s %s\n' "$o" "$s" "$u" "$f" "$n"
+done
+
+demo_done=1
+if [ "$DEMO_KEEP" = 1 ]; then
+	cat <<EOF
+
+De federatie draait nog. Probeer bv.
+  $CTL -d $DEMO_DIR/$HUB federation show
+  $CTL -d $DEMO_DIR/$HUB trends --niveau jongeren
+  $CTL -d $DEMO_DIR/gent summary list
+  cat $DEMO_DIR/$HUB/signaald.prom          # metrieken
+  tail -f $DEMO_DIR/gent/signaald.log        # logs
+Stoppen: tools/demo.sh stop   (of kill -TERM \$(cat $DEMO_DIR/*/signaald.pid))
+EOF
+	exit 0
+fi
+step "De daemons netjes stoppen"
+cleanup
+PIDS=()
+rm -f "$DEMO_DIR"/*/signaald.pid
+grep -h "event=stopped" "$DEMO_DIR"/*/signaald.log | wc -l |
+	awk '{print $1 " van de 11 processen netjes gestopt"}'
+printf '\nKlaar in %s s. Alles staat in %s (elk knooppunt in zijn eigen map).\n' \
+	"$(since "$t0")" "$DEMO_DIR"

@@ -34,6 +34,10 @@ static void test_errf_records_and_returns_code(void **state)
 	assert_int_equal(e.code, LS_EINVAL);
 	assert_string_equal(e.msg, "line 7");
 	assert_int_equal(ls_errf(NULL, LS_EIO, "ignored"), LS_EIO);
+	/* Wrapping the message in context reads what it writes over. */
+	assert_int_equal(ls_errf(&e, LS_ECONFIG, "file.ini: %s", e.msg),
+	                 LS_ECONFIG);
+	assert_string_equal(e.msg, "file.ini: line 7");
 }
 
 static void test_alloc_fault_injection(void **state)

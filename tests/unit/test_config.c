@@ -51,6 +51,90 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.description_months, 6);
 }
 
+static void test_federation_daemon_keys(void **state)
+{
+	struct ls_config c;
+	struct ls_errinfo e;
+	struct ls_peer_spec p[LS_CONFIG_MAX_PEERS];
+	char why[200];
+	size_t n;
+	(void)state;
+	/* Defaults: alone, not listening, the aggregator as peer. */
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n", &c, &e), LS_OK);
+	assert_string_equal(c.federation_id, "");
+	assert_string_equal(c.anchor_path, "keys/federation.pub");
+	assert_string_equal(c.listen, "");
+	assert_string_equal(c.peers, "koepel");
+	assert_int_equal(c.sync_interval_s, 30);
+	assert_int_equal(c.push, LS_YES);
+	assert_int_equal(c.status_interval_s, 3600);
+	assert_int_equal(c.log_level, 1); /* info */
+	assert_int_equal(
+	    parse("[node]\nid=vvsg\nname=VVSG\nrole=koepel\n"
+	          "[federation]\nid=federatie\nanchor=/etc/s/fed.pub\n"
+	          "[sync]\nlisten=tcp://0.0.0.0:7400\npeers=alle\n"
+	          "interval_s=5\nbackoff_max_s=60\ntimeout_ms=2000\n"
+	          "page_docs=64\npage_bytes=1048704\nmax_requests=4\n"
+	          "push=nee\n[daemon]\nstatus_interval_s=60\n"
+	          "release_interval_s=10\npurge_interval_s=3600\n"
+	          "state_interval_s=1\nmetrics_file=\nstatus_file=s.json\n"
+	          "log_level=debug\n",
+	          &c, &e),
+	    LS_OK);
+	assert_string_equal(c.federation_id, "federatie");
+	assert_string_equal(c.listen, "tcp://0.0.0.0:7400");
+	assert_int_equal(c.push, LS_NO);
+	assert_int_equal(c.page_docs, 64);
+	assert_string_equal(c.metrics_file, "");
+	assert_int_equal(c.log_level, 0);
+	/* Errors name the line. */
+	assert_int_equal(parse("[node]\nid=k\nname=k\n[sync]\n"
+	                       "listen=udp://h:1\n",
+	                       &c, &e),
+	                 LS_ECONFIG);
+	assert_non_null(strstr(e.msg, "regel 5: [sync] listen"));
+	assert_int_equal(parse("[node]\nid=k\nname=k\n[sync]\n"
+	                       "peers=gent Brugge\n",
+	                       &c, &e),
+	                 LS_ECONFIG);
+	assert_non_null(strstr(e.msg, "regel 5: [sync] peers: 'Brugge'"));
+	assert_int_equal(parse("[node]\nid=k\nname=k\n[sync]\n"
+	                       "page_docs=2000\n",
+	                       &c, &e),
+	                 LS_ECONFIG);
+	assert_int_equal(parse("[node]\nid=k\nname=k\n[federation]\n"
+	                       "id=Fed\n",
+	                       &c, &e),
+	                 LS_ECONFIG);
+	/* The peers list. */
+	assert_int_equal(
+	    ls_config_peers_parse("koepel, gent  kortrijk=tcp://10.0.0.7:7400",
+	                          p, LS_CONFIG_MAX_PEERS, &n, why, sizeof why),
+	    LS_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(p[0].kind, LS_PEER_AGGREGATORS);
+	assert_int_equal(p[1].kind, LS_PEER_NODE);
+	assert_string_equal(p[1].node_id, "gent");
+	assert_string_equal(p[1].endpoint, "");
+	assert_string_equal(p[2].node_id, "kortrijk");
+	assert_string_equal(p[2].endpoint, "tcp://10.0.0.7:7400");
+	assert_int_equal(ls_config_peers_parse("", p, 4, &n, why, sizeof why),
+	                 LS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(
+	    ls_config_peers_parse("gent gent", p, 4, &n, why, sizeof why),
+	    LS_ECONFIG);
+	assert_int_equal(
+	    ls_config_peers_parse("a b c", p, 2, &n, why, sizeof why),
+	    LS_ECONFIG);
+	assert_int_equal(ls_config_peers_parse("gent=tls+tcp://h:1", p, 2, &n,
+	                                       why, sizeof why),
+	                 LS_ECONFIG);
+	assert_int_equal(
+	    ls_config_peers_parse("gent=", p, 2, &n, why, sizeof why),
+	    LS_ECONFIG);
+}
+
 static void test_errors_name_the_line(void **state)
 {
 	static const struct {
@@ -126,6 +210,30 @@ static void test_node_ids(void **state)
 	assert_false(ls_node_id_valid("", strlen("")));
 }
 
+static void test_endpoints(void **state)
+{
+	static const char *const good[] = {"tcp://127.0.0.1:7400",
+	                                   "tls+tcp://signaal.gent.be:443",
+	                                   "tcp://[::1]:1", "tcp://h:65535"};
+	static const char *const bad[] = {"tcp://127.0.0.1",
+	                                  "tcp://:7400",
+	                                  "udp://h:1",
+	                                  "tcp://h:0",
+	                                  "tcp://h:07400",
+	                                  "tcp://h:65536",
+	                                  "tcp://h_x:1",
+	                                  "tcp://[]:1",
+	                                  "tcp://[::1]",
+	                                  "tcp://h:1 ",
+	                                  ""};
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(ls_endpoint_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (ls_endpoint_valid(bad[i], strlen(bad[i])))
+			fail_msg("'%s' accepted", bad[i]);
+}
+
 /* Every example config shipped in configs/nodes/ parses, and names
  * itself after its file. */
 static void test_shipped_examples_parse(void **state)
@@ -158,10 +266,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_minimal_and_defaults),
 	    cmocka_unit_test(test_all_keys),
+	    cmocka_unit_test(test_federation_daemon_keys),
 	    cmocka_unit_test(test_errors_name_the_line),
 	    cmocka_unit_test(test_long_line_and_nul),
 	    cmocka_unit_test(test_format_round_trip),
 	    cmocka_unit_test(test_node_ids),
+	    cmocka_unit_test(test_endpoints),
 	    cmocka_unit_test(test_shipped_examples_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -344,6 +344,36 @@ static void test_list_and_latest_by_type(void **state)
 	assert_int_equal(p.seqs[1], 4); /* gent */
 }
 
+static void test_generation_changes_with_every_feed_write(void **state)
+{
+	struct fx *f = *state;
+	struct store_options opt = {.create = 0, .busy_timeout_ms = -1};
+	struct store *other;
+	uint64_t g0, g1, g2, g3, g4;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	assert_int_equal(store_feed_generation(f->s, &g0), LS_OK);
+	/* Reading changes nothing. */
+	assert_int_equal(store_feed_head(f->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(store_feed_generation(f->s, &g1), LS_OK);
+	assert_true(g0 == g1);
+	/* An append on this connection... */
+	assert_int_equal(append(f->s, "gent", 1, 4, 0, 100), LS_OK);
+	assert_int_equal(store_feed_generation(f->s, &g2), LS_OK);
+	assert_true(g2 != g1);
+	/* ...a refused one changes nothing... */
+	assert_int_equal(append(f->s, "gent", 3, 4, 0, 100), LS_ECHAIN);
+	assert_int_equal(store_feed_generation(f->s, &g3), LS_OK);
+	assert_true(g3 == g2);
+	/* ...and another process's commit shows too. */
+	assert_int_equal(store_open(f->path, &opt, &other, NULL), LS_OK);
+	assert_int_equal(append(other, "gent", 2, 4, 0, 100), LS_OK);
+	store_close(other);
+	assert_int_equal(store_feed_generation(f->s, &g4), LS_OK);
+	assert_true(g4 != g3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +389,8 @@ int main(void)
 	        test_fork_quarantines_until_resolved, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pages_respect_bounds, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_generation_changes_with_every_feed_write, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_and_latest_by_type, setup,
 	                                    teardown),
 	};

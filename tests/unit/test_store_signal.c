@@ -117,7 +117,10 @@ static void test_insert_get_and_filters(void **state)
 	struct collect c;
 	struct ls_errinfo e;
 	uint64_t n;
+	int64_t last = -1;
 	(void)state;
+	assert_int_equal(store_signal_last_capture(f.s, &last), LS_OK);
+	assert_int_equal(last, 0);
 	assert_int_equal(add("2025-03-01", "mentaal|wonen", "12-17", "A",
 	                     "mw-1", "eerste", id),
 	                 LS_OK);
@@ -130,6 +133,9 @@ static void test_insert_get_and_filters(void **state)
 	assert_memory_not_equal(id, id2, sizeof id);
 	assert_int_equal(store_signal_count(f.s, &n), LS_OK);
 	assert_int_equal(n, 3);
+	assert_int_equal(store_signal_last_capture(f.s, &last), LS_OK);
+	assert_int_equal(last, raw_count("SELECT max(created_at) FROM signal"));
+	assert_true(last > 0);
 	assert_int_equal(raw_count("SELECT count(*) FROM organisation"), 2);
 	assert_int_equal(raw_count("SELECT count(*) FROM reporter"), 2);
 

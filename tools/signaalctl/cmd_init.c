@@ -48,6 +48,9 @@ static const char help[] =
     "                     normal (sneller)\n"
     "  --taxonomie BESTAND de codes (standaard configs/taxonomy.tsv van de\n"
     "                     installatie, of $SIGNAAL_TAXONOMY)\n"
+    "  --config BESTAND   neem de configuratie uit BESTAND over (bv. een\n"
+    "                     voorbeeld uit configs/nodes/, aangepast); niet\n"
+    "                     samen met --id, --naam, --rol of --sync\n"
     "\n"
     "Afsluitcodes: 0 gelukt, 2 verkeerd gebruik, 3 ongeldige invoer,\n"
     "5 er staat al een knooppunt, 1 andere fout.\n";
@@ -142,11 +145,13 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 	    {"rol", required_argument, NULL, 'r'},
 	    {"sync", required_argument, NULL, 's'},
 	    {"taxonomie", required_argument, NULL, 't'},
+	    {"config", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	struct ctl_context ctx = *ctx_in;
 	const char *id = NULL, *name = NULL, *role = "gemeente", *sync = "full",
-	           *taxonomy = NULL;
+	           *taxonomy = NULL, *config = NULL;
+	int given = 0;
 	char ini_path[4096], db_path[4096], keys_dir[4096], sec[4096],
 	    pub[4096], tax_path[4096], dir_copy[4096], text[8192];
 	char ini_text[2 * LS_CONFIG_NAME_SIZE + 256];
@@ -165,15 +170,22 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 		switch (c) {
 		case 'i':
 			id = optarg;
+			given = 1;
 			break;
 		case 'n':
 			name = optarg;
+			given = 1;
 			break;
 		case 'r':
 			role = optarg;
+			given = 1;
 			break;
 		case 's':
 			sync = optarg;
+			given = 1;
+			break;
+		case 'c':
+			config = optarg;
 			break;
 		case 't':
 			taxonomy = optarg;
@@ -189,6 +201,19 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 		return ctl_usage("init", "te veel argumenten");
 	if (optind == argc - 1)
 		ctx.node_dir = argv[optind];
+	if (config != NULL) {
+		if (given)
+			return ctl_usage("init",
+			                 "--config gaat niet samen met "
+			                 "--id, --naam, --rol of --sync");
+		ls_errinfo_clear(&e);
+		if (ls_config_load(config, &cfg, &e) != LS_OK) {
+			ctl_error("%s: %s", config, e.msg);
+			return e.code == LS_EIO ? CTL_EXIT_NOTFOUND
+			                        : CTL_EXIT_INPUT;
+		}
+		goto have_config;
+	}
 	if (id == NULL) {
 		snprintf(dir_copy, sizeof dir_copy, "%s", ctx.node_dir);
 		id = basename(dir_copy);
@@ -212,6 +237,7 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 		ctl_error("ongeldige waarde%s", why ? why : "");
 		return CTL_EXIT_INPUT;
 	}
+have_config:
 	if (find_taxonomy(taxonomy, tax_path, sizeof tax_path) != 0) {
 		ctl_error("de codelijst (taxonomy.tsv) is niet gevonden; geef "
 		          "--taxonomie BESTAND");

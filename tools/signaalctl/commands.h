@@ -21,5 +21,8 @@ int cmd_trends(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_summary(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_audit(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_federation(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_fork(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_sync(const struct ctl_context *ctx, int argc, char **argv);
 
 #endif

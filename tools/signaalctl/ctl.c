@@ -4,6 +4,8 @@
  */
 #include "tools/signaalctl/ctl.h"
 #include "common/err.h"
+#include "node/trust.h"
+#include "proto/key.h"
 #include "store/store.h"
 
 #include <stdarg.h>
@@ -136,4 +138,37 @@ const char *ctl_time(long long t, char *buf, size_t size)
 	    strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(buf, size, "?");
 	return buf;
+}
+
+int ctl_trust_load(const struct ctl_context *ctx, struct ctl_node *node,
+                   struct node_trust *t)
+{
+	char path[4096];
+	uint8_t pk[LS_PUBKEY_BYTES], id[LS_KEY_ID_BYTES];
+	struct ls_errinfo e;
+	int rc;
+
+	ls_errinfo_clear(&e);
+	if (node->config.federation_id[0] == '\0') {
+		node_trust_init(t, NULL, NULL);
+		return CTL_EXIT_OK;
+	}
+	if (ctl_node_path(ctx, node->config.anchor_path, path, sizeof path) ==
+	        NULL ||
+	    proto_pubkey_load(path, pk, id, &e) != LS_OK) {
+		ctl_error("de publieke sleutel van de federatie ([federation] "
+		          "anchor = %s) is niet leesbaar: %s",
+		          node->config.anchor_path, e.msg);
+		return CTL_EXIT_FAIL;
+	}
+	node_trust_init(t, node->config.federation_id, pk);
+	rc = node_trust_load(t, node->store, (int64_t)time(NULL), &e);
+	if (rc != LS_OK) {
+		node_trust_fini(t);
+		ctl_error("de federatiedocumenten in de databank zijn niet "
+		          "geldig: %s",
+		          e.msg);
+		return CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
 }

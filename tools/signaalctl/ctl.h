@@ -73,4 +73,14 @@ const char *ctl_actor(const char *given);
 /* A Unix time as "YYYY-MM-DD HH:MM" (UTC) into buf (>= 20 bytes). */
 const char *ctl_time(long long t, char *buf, size_t size);
 
+struct node_trust;
+
+/* The trust in force of an opened node: the federation ([federation] id
+ * and anchor of its config) and its feed in the store, verified from
+ * seq 1 (node_trust_load). A node without [federation] id gets an empty
+ * trust. On failure prints a Dutch message and returns the exit code;
+ * on success CTL_EXIT_OK and the caller must node_trust_fini(). */
+int ctl_trust_load(const struct ctl_context *ctx, struct ctl_node *node,
+                   struct node_trust *t);
+
 #endif

@@ -65,6 +65,15 @@ static const struct command commands[] = {
     {.name = "token",
      .run = cmd_token,
      .summary = "toegangstokens voor de webpagina's en de API"},
+    {.name = "federation",
+     .run = cmd_federation,
+     .summary = "de federatie opzetten: leden, sleutels, beleid, codes"},
+    {.name = "fork",
+     .run = cmd_fork,
+     .summary = "tegenstrijdige documenten (forks) bekijken en oplossen"},
+    {.name = "sync",
+     .run = cmd_sync,
+     .summary = "de stand van de synchronisatie (digest, versievector)"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

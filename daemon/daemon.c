@@ -1,0 +1,346 @@
+/*
+ * The daemon's life: open (config, store, keys, trust, sync engine,
+ * metrics, handoff, server, peers, timers, signals — in that order, each
+ * step undone by daemon_stop/daemon_close if a later one fails), run on
+ * the loop, reload on SIGHUP, stop on SIGTERM/SIGINT, close.
+ *
+ * Stopping: every timer and signal handle is closed, every nng aio is
+ * stopped (nng waits for its callback, which only posts to the handoff
+ * queue), queued completions are taken back, sockets closed, the state
+ * files written a last time and the async handle closed; the loop then
+ * has nothing left and uv_run returns. A round in flight is abandoned:
+ * what it fetched is committed page by page, a page being taken in is
+ * never half done (signal callbacks run between loop callbacks), and the
+ * peer's side of an abandoned request only read or was idempotent.
+ */
+#include "daemon/daemon.h"
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "proto/replay.h"
+#include "store/feed.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t daemon_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int join(const char *dir, const char *rel, char *out, size_t size)
+{
+	int n = rel[0] == '/' ? snprintf(out, size, "%s", rel)
+	                      : snprintf(out, size, "%s/%s", dir, rel);
+	return n > 0 && (size_t)n < size ? LS_OK : LS_EINVAL;
+}
+
+void daemon_note_own_write(struct daemon *d)
+{
+	uint64_t gen;
+	if (store_feed_generation(d->store, &gen) == LS_OK)
+		d->known_gen = gen;
+}
+
+void daemon_new_docs(struct daemon *d, const struct peer *from)
+{
+	if (!d->stopping)
+		peers_kick(d, from);
+}
+
+void daemon_trust_changed(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	LS_INFO("daemon", "trust_changed", "federation_seq=%llu",
+	        (unsigned long long)d->trust.head.seq);
+	(void)peers_refresh(d);
+}
+
+static void sync_options(const struct ls_config *c, struct node_sync_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->page_docs = (uint32_t)c->page_docs;
+	o->page_bytes = (uint32_t)c->page_bytes;
+	o->push = c->push == LS_YES;
+}
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+	struct daemon *d = h->data;
+	if (signum == SIGHUP) {
+		LS_INFO("daemon", "reload", "signal=SIGHUP");
+		daemon_reload(d);
+		return;
+	}
+	LS_INFO("daemon", "stop", "signal=%s",
+	        signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_stop(d);
+}
+
+static int signals_start(struct daemon *d)
+{
+	struct {
+		uv_signal_t *h;
+		int sig;
+	} sigs[] = {
+	    {&d->s_term, SIGTERM}, {&d->s_int, SIGINT}, {&d->s_hup, SIGHUP}};
+	for (size_t i = 0; i < 3; i++) {
+		uv_signal_init(d->loop, sigs[i].h);
+		sigs[i].h->data = d;
+	}
+	d->signals_ready = 1;
+	for (size_t i = 0; i < 3; i++)
+		if (uv_signal_start(sigs[i].h, signal_cb, sigs[i].sig) != 0)
+			return LS_EINTERNAL;
+	return LS_OK;
+}
+
+struct fork_log {
+	int n;
+};
+
+static int fork_log_cb(void *arg, const struct store_fork *f,
+                       const uint8_t *proof, size_t len)
+{
+	struct fork_log *fl = arg;
+	(void)proof;
+	(void)len;
+	fl->n++;
+	LS_ERROR("daemon", "origin_quarantined",
+	         "origin=%s seq=%llu detected_at=%lld action=operator_resolve",
+	         f->origin, (unsigned long long)f->seq,
+	         (long long)f->detected_at);
+	return 0;
+}
+
+int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
+                struct ls_errinfo *e)
+{
+	char path[DAEMON_PATH_SIZE];
+	struct store_options so = {.create = 0};
+	struct node_sync_options sopt;
+	uint8_t anchor[LS_PUBKEY_BYTES], anchor_id[LS_KEY_ID_BYTES];
+	struct fork_log fl = {0};
+	int rc, federated;
+
+	memset(d, 0, sizeof *d);
+	d->loop = loop;
+	d->started_at = daemon_now();
+	snprintf(d->dir, sizeof d->dir, "%s", dir);
+	if (join(dir, "signaal.ini", d->config_path, sizeof d->config_path) !=
+	    LS_OK)
+		return ls_errf(e, LS_ECONFIG, "pad te lang: %s", dir);
+	if ((rc = ls_config_load(d->config_path, &d->cfg, e)) != LS_OK)
+		return rc == LS_ECONFIG
+		           ? ls_errf(e, rc, "%s: %s", d->config_path, e->msg)
+		           : rc;
+	ls_log_set_level((enum ls_log_level)d->cfg.log_level);
+	federated = d->cfg.federation_id[0] != '\0';
+
+	/* The store: the daemon never creates one (signaalctl init does). */
+	so.synchronous = d->cfg.synchronous;
+	so.busy_timeout_ms = d->cfg.busy_timeout_ms;
+	if (join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
+		return ls_errf(e, LS_ECONFIG, "pad te lang");
+	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK)
+		goto err;
+	if (join(dir, "keys/node.key", path, sizeof path) != LS_OK ||
+	    (rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
+		rc = ls_errf(e, LS_EKEY, "sleutel %s: %s", path, e->msg);
+		goto err;
+	}
+	if (federated) {
+		if (join(dir, d->cfg.anchor_path, path, sizeof path) != LS_OK ||
+		    (rc = proto_pubkey_load(path, anchor, anchor_id, e)) !=
+		        LS_OK) {
+			rc = ls_errf(e, LS_ECONFIG,
+			             "[federation] anchor: %s: %s (de publieke "
+			             "sleutel van de federatie)",
+			             path, e->msg);
+			goto err;
+		}
+		node_trust_init(&d->trust, d->cfg.federation_id, anchor);
+	} else {
+		node_trust_init(&d->trust, NULL, NULL);
+	}
+	if ((rc = node_trust_load(&d->trust, d->store, daemon_now(), e)) !=
+	    LS_OK) {
+		rc = ls_errf(e, rc,
+		             "de federatiedocumenten in de databank zijn niet "
+		             "geldig: %s",
+		             e->msg);
+		goto err;
+	}
+	node_ingest_init(&d->ingest, d->store, &d->trust);
+	sync_options(&d->cfg, &sopt);
+	if ((rc = node_sync_init(&d->sync, d->store, &d->ingest, d->cfg.node_id,
+	                         d->kp, &sopt)) != LS_OK) {
+		rc = ls_errf(e, rc, "sync: %s", ls_strerror(rc));
+		goto err;
+	}
+	d->sync_ready = 1;
+	if ((rc = metrics_new(&d->metrics)) != LS_OK ||
+	    (rc = state_metrics_declare(d)) != LS_OK) {
+		rc = ls_errf(e, rc, "metrics: %s", ls_strerror(rc));
+		goto err;
+	}
+	if ((rc = handoff_init(&d->handoff, loop)) != LS_OK) {
+		rc = ls_errf(e, rc, "handoff: %s", ls_strerror(rc));
+		goto err;
+	}
+	d->handoff_ready = 1;
+	if ((rc = signals_start(d)) != LS_OK) {
+		rc = ls_errf(e, rc, "signals");
+		goto err_stop;
+	}
+	daemon_note_own_write(d);
+	(void)store_fork_list(d->store, 0, fork_log_cb, &fl);
+	if (flags & DAEMON_CHECK_ONLY)
+		return LS_OK;
+	if (federated && d->cfg.listen[0] != '\0' &&
+	    (rc = server_open(d)) != LS_OK) {
+		rc = ls_errf(e, rc, "[sync] listen: kan niet luisteren op %s",
+		             d->cfg.listen);
+		goto err_stop;
+	}
+	if (federated)
+		(void)peers_refresh(d);
+	if ((rc = tasks_start(d)) != LS_OK)
+		goto err_stop;
+	LS_INFO("daemon", "started",
+	        "node=%s version=%s federation=%s federation_seq=%llu "
+	        "listen=%s peers=\"%s\" own_head_known=%d forks=%d",
+	        d->cfg.node_id, SIGNAALD_VERSION,
+	        federated ? d->cfg.federation_id : "-",
+	        (unsigned long long)d->trust.head.seq,
+	        d->cfg.listen[0] ? d->cfg.listen : "-", d->cfg.peers,
+	        node_sync_own_head_known(&d->sync), fl.n);
+	if (federated && node_trust_roster(&d->trust) == NULL)
+		LS_WARN("daemon", "no_roster",
+		        "hint=\"import the federation documents with "
+		        "'signaalctl federation import'\"");
+	if (node_sync_own_head_known(&d->sync)) {
+		d->own_head_was_known = 1;
+		tasks_own_head_known(d);
+	}
+	return LS_OK;
+
+err_stop:
+	/* Handles exist: close them and let the loop finish the closes. */
+	daemon_stop(d);
+	uv_run(loop, UV_RUN_DEFAULT);
+err:
+	daemon_close(d);
+	return rc;
+}
+
+void daemon_reload(struct daemon *d)
+{
+	struct ls_config c;
+	struct ls_errinfo e;
+	struct node_sync_options sopt;
+	int changed = 0, relisten;
+
+	if (d->stopping)
+		return;
+	if (ls_config_load(d->config_path, &c, &e) != LS_OK) {
+		LS_ERROR("daemon", "reload_failed",
+		         "file=%s detail=\"%s\" action=keep_old_config",
+		         d->config_path, e.msg);
+		return;
+	}
+	if (strcmp(c.node_id, d->cfg.node_id) != 0 ||
+	    strcmp(c.store_path, d->cfg.store_path) != 0 ||
+	    strcmp(c.federation_id, d->cfg.federation_id) != 0 ||
+	    strcmp(c.anchor_path, d->cfg.anchor_path) != 0 ||
+	    c.role != d->cfg.role) {
+		LS_WARN("daemon", "reload_needs_restart",
+		        "keys=\"node.id store.path federation.id "
+		        "federation.anchor node.role\" action=keep_old_values");
+		memcpy(c.node_id, d->cfg.node_id, sizeof c.node_id);
+		memcpy(c.store_path, d->cfg.store_path, sizeof c.store_path);
+		memcpy(c.federation_id, d->cfg.federation_id,
+		       sizeof c.federation_id);
+		memcpy(c.anchor_path, d->cfg.anchor_path, sizeof c.anchor_path);
+		c.role = d->cfg.role;
+	}
+	relisten = strcmp(c.listen, d->cfg.listen) != 0 ||
+	           c.max_requests != d->cfg.max_requests ||
+	           c.timeout_ms != d->cfg.timeout_ms;
+	d->cfg = c;
+	ls_log_set_level((enum ls_log_level)d->cfg.log_level);
+	sync_options(&d->cfg, &sopt);
+	d->sync.opt.page_docs = sopt.page_docs;
+	d->sync.opt.page_bytes = sopt.page_bytes;
+	d->sync.opt.push = sopt.push;
+	if (relisten && d->cfg.federation_id[0] != '\0') {
+		server_close(d);
+		if (d->cfg.listen[0] != '\0')
+			(void)server_open(d);
+	}
+	/* Peers are rebuilt from scratch: new intervals and timeouts apply
+	 * to their sockets too. */
+	peers_close_all(d);
+	(void)node_ingest_reload_trust(&d->ingest, daemon_now(), &changed,
+	                               NULL);
+	if (d->cfg.federation_id[0] != '\0')
+		(void)peers_refresh(d);
+	tasks_reschedule(d);
+	if (node_sync_own_head_known(&d->sync))
+		tasks_own_head_known(d);
+	LS_INFO("daemon", "reloaded", "federation_seq=%llu peers=\"%s\"",
+	        (unsigned long long)d->trust.head.seq, d->cfg.peers);
+}
+
+static void signal_close(struct daemon *d)
+{
+	uv_signal_t *sigs[] = {&d->s_term, &d->s_int, &d->s_hup};
+	if (!d->signals_ready)
+		return;
+	for (size_t i = 0; i < 3; i++) {
+		uv_signal_stop(sigs[i]);
+		uv_close((uv_handle_t *)sigs[i], NULL);
+	}
+	d->signals_ready = 0;
+}
+
+void daemon_stop(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	tasks_stop(d);
+	if (d->handoff_ready) {
+		server_close(d);
+		peers_close_all(d);
+	}
+	if (d->metrics != NULL && d->store != NULL && d->sync_ready)
+		state_write(d);
+	signal_close(d);
+	if (d->handoff_ready) {
+		handoff_close(&d->handoff);
+		d->handoff_ready = 0;
+	}
+	LS_INFO("daemon", "stopped", "node=%s", d->cfg.node_id);
+}
+
+void daemon_close(struct daemon *d)
+{
+	if (d->sync_ready)
+		node_sync_fini(&d->sync);
+	d->sync_ready = 0;
+	node_trust_fini(&d->trust);
+	store_close(d->store);
+	d->store = NULL;
+	proto_keypair_free(d->kp);
+	d->kp = NULL;
+	metrics_free(d->metrics);
+	d->metrics = NULL;
+	ls_free(d->seen);
+	d->seen = NULL;
+	d->n_seen = 0;
+}

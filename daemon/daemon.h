@@ -1,0 +1,257 @@
+/*
+ * signaald's internals: the daemon context that the libuv loop owns, and
+ * the modules that make it up, one file each behind this one header (the
+ * libuv backend style of raft and dqlite):
+ *
+ *   handoff.c  nng completions -> the loop (mutex-protected queue and a
+ *              uv_async_t; nng callbacks do nothing else)
+ *   server.c   the REP socket and its contexts: requests from peers are
+ *              answered by node_sync_handle_frame() on the loop
+ *   peer.c     one REQ socket per peer and the rounds with it: timers,
+ *              jittered backoff, kicks when there is something new
+ *   peers.c    which peers: the [sync] peers list against the roster
+ *   tasks.c    timers for status documents, releases, retention purge
+ *   state.c    metrics and the status snapshot (DIR/signaald.prom and
+ *              DIR/signaald.json), status documents
+ *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
+ *
+ * Threads: the loop thread owns everything here, including the store
+ * connection, the trust and the sync engine. nng runs its own threads;
+ * they touch nothing but the handoff queue. docs/DAEMON.md tells the
+ * whole story.
+ */
+#ifndef LS_DAEMON_DAEMON_H
+#define LS_DAEMON_DAEMON_H
+
+#include <nng/nng.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "common/err.h"
+#include "core/config.h"
+#include "daemon/metrics.h"
+#include "node/ingest.h"
+#include "node/sync.h"
+#include "node/trust.h"
+
+#define SIGNAALD_VERSION "0.1.0"
+
+/* Path buffers (node directory, files in it). */
+#define DAEMON_PATH_SIZE 4096
+
+struct daemon;
+
+/* --- handoff.c --------------------------------------------------------- */
+
+/* Something an nng callback hands to the loop: embedded in the struct
+ * whose aio completed; cb runs on the loop thread. */
+struct handoff_item {
+	struct handoff_item *next;
+	int queued;
+	void (*cb)(struct handoff_item *item);
+};
+
+struct handoff {
+	uv_async_t async;
+	pthread_mutex_t mu;
+	struct handoff_item *head, *tail;
+	int mu_ready;
+};
+
+int handoff_init(struct handoff *h, uv_loop_t *loop);
+/* Any thread: queue item (once) and wake the loop. */
+void handoff_post(struct handoff *h, struct handoff_item *item);
+/* Loop thread: take item out of the queue if it is there (1) or not (0). */
+int handoff_cancel(struct handoff *h, struct handoff_item *item);
+/* Loop thread, after every aio that posts was stopped. */
+void handoff_close(struct handoff *h);
+
+/* --- server.c ---------------------------------------------------------- */
+
+struct worker {
+	struct daemon *d;
+	nng_ctx ctx;
+	nng_aio *aio;
+	struct handoff_item item;
+	int sending;
+	int ctx_open;
+};
+
+struct server {
+	int open;
+	char url[LS_ENDPOINT_MAX + 1];
+	nng_socket sock;
+	nng_listener listener;
+	size_t n_workers;
+	struct worker *workers;
+};
+
+/* Listen on d->cfg.listen with max_requests contexts. LS_ENET with a
+ * log line naming the address when it cannot. */
+int server_open(struct daemon *d);
+/* Stop every context (waits for nng callbacks), close the socket. */
+void server_close(struct daemon *d);
+
+/* --- peer.c ------------------------------------------------------------ */
+
+enum peer_io { PEER_IDLE = 0, PEER_SENDING, PEER_RECEIVING };
+
+struct peer {
+	struct daemon *d;
+	struct peer *next;
+	char id[LS_NODE_ID_SIZE];
+	char endpoint[LS_ENDPOINT_MAX + 1];
+	nng_socket sock;
+	nng_dialer dialer;
+	nng_ctx ctx;
+	nng_aio *aio;
+	int sock_open;
+	uv_timer_t timer;
+	struct handoff_item item;
+	struct node_sync_round *round;
+	enum peer_io io;
+	int kicked;  /* run another round soon after this one */
+	int closing; /* being removed; freed in the timer's close_cb */
+	unsigned failures;
+	int64_t last_ok;      /* Unix time of the last good round, 0 never */
+	int64_t last_attempt; /* Unix time of the last round's start */
+	int last_code;        /* LS_OK or why the last round failed */
+	uint64_t round_start_ms;
+	uint64_t rounds_ok, rounds_failed;
+};
+
+/* A peer with a socket dialing endpoint; its first round is due after a
+ * short random delay. */
+int peer_open(struct daemon *d, const char *id, const char *endpoint,
+              struct peer **out);
+/* Stop its I/O (waits for nng callbacks), abandon its round, close. */
+void peer_close(struct peer *p);
+/* Something new to share: run a round soon (unless backing off). */
+void peer_kick(struct peer *p);
+/* Kick every peer except `except` (may be NULL). */
+void peers_kick(struct daemon *d, const struct peer *except);
+/* The peer with this node id, or NULL. */
+struct peer *peers_find(struct daemon *d, const char *id);
+
+/* --- peers.c ----------------------------------------------------------- */
+
+/* (Re)build the peer set from the [sync] peers list and the roster in
+ * force: new peers are opened, dropped ones (left the roster, endpoint
+ * changed) closed. */
+int peers_refresh(struct daemon *d);
+void peers_close_all(struct daemon *d);
+
+/* --- tasks.c ----------------------------------------------------------- */
+
+int tasks_start(struct daemon *d);
+/* The intervals changed (SIGHUP): start the timers again with them. */
+void tasks_reschedule(struct daemon *d);
+void tasks_stop(struct daemon *d);
+/* Publish a status document now (if the own head is known). */
+int tasks_publish_status(struct daemon *d);
+/* The own feed's head became known: run the status and release checks
+ * that waited for it now. */
+void tasks_own_head_known(struct daemon *d);
+/* More periods are due than one run released: run again shortly. */
+void tasks_release_soon(struct daemon *d);
+
+/* --- release.c --------------------------------------------------------- */
+
+/* Release the summaries of every period that is due; *released gets how
+ * many documents were published. Call only with the own head known. */
+int daemon_release_due(struct daemon *d, size_t *released);
+
+/* --- state.c ----------------------------------------------------------- */
+
+int state_metrics_declare(struct daemon *d);
+/* A round with a peer ended: metrics, lag per origin, logs. */
+void state_round_done(struct daemon *d, struct peer *p,
+                      const struct node_sync_round_info *info);
+/* A request was served. */
+void state_served(struct daemon *d, const struct node_sync_served *s,
+                  size_t bytes_in, size_t bytes_out);
+/* Refresh the gauges and write the metrics and status files. */
+void state_write(struct daemon *d);
+/* The status snapshot written to [daemon] status_file, as a jansson
+ * object (the caller's: json_decref): node, feed digest, trust, peers,
+ * unresolved forks, and the latest status document of every node held.
+ * For the HTTP API and `signaalctl status`. Loop thread only. */
+typedef struct json_t json_t;
+json_t *state_status_json(struct daemon *d);
+/* Build the status document of this node (caller: proto_doc_fini). */
+int state_status_doc(struct daemon *d, struct ls_doc *doc);
+
+/* --- daemon.c ---------------------------------------------------------- */
+
+struct origin_seen {
+	char origin[LS_NODE_ID_SIZE];
+	uint64_t seq; /* the highest seq a peer reported */
+};
+
+struct daemon {
+	uv_loop_t *loop;
+	char dir[DAEMON_PATH_SIZE];
+	char config_path[DAEMON_PATH_SIZE];
+	struct ls_config cfg;
+	struct store *store;
+	struct ls_keypair *kp;
+	struct node_trust trust;
+	struct node_ingest ingest;
+	struct node_sync sync;
+	int sync_ready;
+	struct metrics *metrics;
+	struct handoff handoff;
+	int handoff_ready;
+	struct server server;
+	struct peer *peers;
+	uv_timer_t t_status, t_release, t_purge, t_state;
+	int tasks_ready;
+	uv_signal_t s_term, s_int, s_hup;
+	int signals_ready;
+	int64_t started_at; /* Unix time */
+	int stopping;
+	uint64_t known_gen; /* store feed generation after our own writes */
+	int64_t last_status_created;
+	int status_since_start;    /* published one since this start */
+	uint64_t trimmed_at_pages; /* ingest pages at the last malloc_trim */
+	uint64_t counted_gen;      /* feed generation of the last counts */
+	int64_t counted_at;        /* when documents and signals were counted */
+	int own_head_was_known;    /* to see the gate open */
+	uint64_t status_published, releases, purged;
+	/* What the metrics counted already (counters grow by deltas). */
+	struct node_ingest_tally tally_seen;
+	uint64_t seen_status, seen_releases, seen_purged;
+	struct origin_seen *seen;
+	size_t n_seen;
+};
+
+/* Set up everything in DIR (config, store, keys, trust, sync, sockets,
+ * timers, signals) on loop. On failure *e says why (Dutch for the
+ * operator, with the config line where it applies) and d is closed. */
+#define DAEMON_CHECK_ONLY 0x1 /* open the node, but no sockets or timers */
+int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
+                struct ls_errinfo *e);
+/* SIGHUP: read the config again and apply what can change while running
+ * (log level, intervals, peers, push, listen address); re-read the
+ * roster from the store. A bad config is logged and the old one kept. */
+void daemon_reload(struct daemon *d);
+/* SIGTERM/SIGINT: stop taking work, abandon rounds in flight (what they
+ * stored is committed page by page), close every handle; the loop then
+ * runs out. */
+void daemon_stop(struct daemon *d);
+/* After uv_run returned: free what is left. */
+void daemon_close(struct daemon *d);
+
+/* Unix time now. */
+int64_t daemon_now(void);
+/* The store generation moved because of us: remember it, so the state
+ * timer does not mistake it for another process's write. */
+void daemon_note_own_write(struct daemon *d);
+/* New documents in the store (stored, published): tell the peers. */
+void daemon_new_docs(struct daemon *d, const struct peer *from);
+/* The trust may have changed (a federation document was admitted or the
+ * store changed under us): rebuild the peer set. */
+void daemon_trust_changed(struct daemon *d);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * One peer: an nng REQ socket dialing its endpoint (nng reconnects by
+ * itself), one context with one aio, a timer, and at most one round at a
+ * time. A round is a chain of request/reply exchanges driven by the sync
+ * engine:
+ *
+ *   timer -> node_sync_round_new -> step: node_sync_round_next ->
+ *   nng_ctx_send --(post)--> io_cb: nng_ctx_recv --(post)--> io_cb:
+ *   node_sync_round_reply -> step ... -> round done -> next timer
+ *
+ * Every send and receive has the [sync] timeout_ms; a timeout, a refused
+ * request or a bad reply ends the round (what it fetched is committed
+ * already) and the next one waits longer: interval x 2^failures, capped
+ * by backoff_max_s, each with a random factor in [0.5, 1] so that nodes
+ * restarted together do not stay in step. Successful rounds repeat every
+ * interval_s x [0.8, 1.2]. When this node gets something new (published
+ * or received), peers are kicked: their next round runs within a second,
+ * which is what makes a release spread in seconds rather than intervals.
+ */
+#include "daemon/daemon.h"
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "proto/limits.h"
+
+#include <nng/protocol/reqrep0/req.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define RECV_SLACK 4096
+/* A kicked peer's round starts within [KICK_MIN_MS, KICK_MIN_MS +
+ * KICK_SPREAD_MS). */
+#define KICK_MIN_MS 100
+#define KICK_SPREAD_MS 400
+
+static void peer_step(struct peer *p);
+
+/* ms scaled by a random factor in [lo, hi] (per mille). */
+static uint64_t jitter(uint64_t ms, uint32_t lo, uint32_t hi)
+{
+	uint32_t f = lo + randombytes_uniform(hi - lo + 1);
+	return ms * f / 1000;
+}
+
+static uint64_t next_delay_ms(const struct peer *p)
+{
+	const struct ls_config *c = &p->d->cfg;
+	uint64_t base = (uint64_t)c->sync_interval_s * 1000;
+	uint64_t cap = (uint64_t)c->backoff_max_s * 1000;
+	if (p->failures == 0)
+		return jitter(base, 800, 1200);
+	for (unsigned i = 0; i < p->failures && base < cap; i++)
+		base *= 2;
+	if (base > cap)
+		base = cap;
+	return jitter(base, 500, 1000);
+}
+
+static void peer_timer_cb(uv_timer_t *t);
+
+static void schedule(struct peer *p, uint64_t ms)
+{
+	if (p->closing || p->d->stopping)
+		return;
+	uv_timer_start(&p->timer, peer_timer_cb, ms, 0);
+}
+
+static void round_finish(struct peer *p)
+{
+	struct daemon *d = p->d;
+	const struct node_sync_round_info *info =
+	    node_sync_round_info(p->round);
+	int ok = info->state == NODE_SYNC_DONE;
+
+	if (ok) {
+		if (p->failures > 0)
+			LS_INFO("peer", "peer_recovered",
+			        "peer=%s after_failures=%u", p->id,
+			        p->failures);
+		p->failures = 0;
+		p->last_ok = daemon_now();
+		p->last_code = LS_OK;
+		p->rounds_ok++;
+	} else {
+		if (p->failures == 0 || info->code != p->last_code)
+			LS_WARN("peer", "round_failed",
+			        "peer=%s endpoint=%s state_reached=%s "
+			        "reason=%s failures=%u",
+			        p->id, p->endpoint,
+			        node_sync_state_name(info->state),
+			        ls_errname(info->code), p->failures + 1);
+		p->failures++;
+		p->last_code = info->code;
+		p->rounds_failed++;
+	}
+	state_round_done(d, p, info);
+	if (info->docs_stored > 0 || info->forks > 0 || info->trust_changed) {
+		daemon_note_own_write(d);
+		if (info->trust_changed)
+			daemon_trust_changed(d);
+		if (info->docs_stored > 0)
+			daemon_new_docs(d, p);
+	}
+	node_sync_round_free(p->round);
+	p->round = NULL;
+	if (p->closing)
+		return;
+	if (p->kicked && p->failures == 0) {
+		p->kicked = 0;
+		schedule(p, KICK_MIN_MS + randombytes_uniform(KICK_SPREAD_MS));
+	} else {
+		p->kicked = 0;
+		schedule(p, next_delay_ms(p));
+	}
+}
+
+static void peer_step(struct peer *p)
+{
+	struct daemon *d = p->d;
+	uint8_t *frame = NULL;
+	size_t len = 0;
+	nng_msg *msg;
+	int rc;
+
+	rc = node_sync_round_next(p->round, daemon_now(), &frame, &len);
+	if (rc != LS_OK) {
+		round_finish(p);
+		return;
+	}
+	if (nng_msg_alloc(&msg, 0) != 0 || nng_msg_append(msg, frame, len)) {
+		ls_free(frame);
+		node_sync_round_abort(p->round, LS_ENOMEM);
+		round_finish(p);
+		return;
+	}
+	ls_free(frame);
+	nng_aio_set_msg(p->aio, msg);
+	nng_aio_set_timeout(p->aio, (nng_duration)d->cfg.timeout_ms);
+	p->io = PEER_SENDING;
+	nng_ctx_send(p->ctx, p->aio);
+}
+
+static int translate(int nng_rc)
+{
+	return nng_rc == NNG_ETIMEDOUT ? LS_ETIMEOUT : LS_ENET;
+}
+
+static void peer_io_loop_cb(struct handoff_item *item)
+{
+	struct peer *p =
+	    (struct peer *)((char *)item - offsetof(struct peer, item));
+	int res = nng_aio_result(p->aio);
+	nng_msg *msg;
+	int rc;
+
+	if (p->io == PEER_SENDING) {
+		if (res != 0) {
+			nng_msg_free(nng_aio_get_msg(p->aio));
+			p->io = PEER_IDLE;
+			LS_DEBUG("peer", "send_failed", "peer=%s reason=\"%s\"",
+			         p->id, nng_strerror(res));
+			node_sync_round_abort(p->round, translate(res));
+			round_finish(p);
+			return;
+		}
+		p->io = PEER_RECEIVING;
+		nng_aio_set_timeout(p->aio, (nng_duration)p->d->cfg.timeout_ms);
+		nng_ctx_recv(p->ctx, p->aio);
+		return;
+	}
+	p->io = PEER_IDLE;
+	if (res != 0) {
+		LS_DEBUG("peer", "recv_failed", "peer=%s reason=\"%s\"", p->id,
+		         nng_strerror(res));
+		node_sync_round_abort(p->round, translate(res));
+		round_finish(p);
+		return;
+	}
+	msg = nng_aio_get_msg(p->aio);
+	rc = node_sync_round_reply(p->round, daemon_now(), nng_msg_body(msg),
+	                           nng_msg_len(msg));
+	nng_msg_free(msg);
+	if (rc != LS_OK) {
+		round_finish(p);
+		return;
+	}
+	peer_step(p);
+}
+
+static void peer_aio_cb(void *arg)
+{
+	struct peer *p = arg;
+	handoff_post(&p->d->handoff, &p->item);
+}
+
+static void peer_timer_cb(uv_timer_t *t)
+{
+	struct peer *p = t->data;
+	struct daemon *d = p->d;
+	int rc;
+
+	if (p->round != NULL || p->closing || d->stopping)
+		return;
+	p->last_attempt = daemon_now();
+	p->round_start_ms = uv_now(d->loop);
+	rc = node_sync_round_new(&d->sync, p->id, daemon_now(), &p->round);
+	if (rc != LS_OK) {
+		/* Not (or no longer) a member we may sync with. */
+		if (p->failures == 0 || rc != p->last_code)
+			LS_WARN("peer", "round_refused", "peer=%s reason=%s",
+			        p->id, ls_errname(rc));
+		p->failures++;
+		p->last_code = rc;
+		p->rounds_failed++;
+		schedule(p, next_delay_ms(p));
+		return;
+	}
+	peer_step(p);
+}
+
+int peer_open(struct daemon *d, const char *id, const char *endpoint,
+              struct peer **out)
+{
+	struct peer *p = ls_calloc(1, sizeof *p);
+	int rv;
+
+	*out = NULL;
+	if (p == NULL)
+		return LS_ENOMEM;
+	p->d = d;
+	snprintf(p->id, sizeof p->id, "%s", id);
+	snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
+	p->item.cb = peer_io_loop_cb;
+	if ((rv = nng_req0_open(&p->sock)) != 0)
+		goto err;
+	p->sock_open = 1;
+	/* The request timeout is ours (per aio); REQ's own resend would
+	 * only repeat a request the replay guard answers from its cache,
+	 * so it waits longer than any round step. */
+	if ((rv = nng_socket_set_size(p->sock, NNG_OPT_RECVMAXSZ,
+	                              LS_SESSION_MSG_MAX + RECV_SLACK)) != 0 ||
+	    (rv = nng_socket_set_ms(p->sock, NNG_OPT_SENDTIMEO,
+	                            (nng_duration)d->cfg.timeout_ms)) != 0 ||
+	    (rv = nng_socket_set_ms(p->sock, NNG_OPT_RECVTIMEO,
+	                            (nng_duration)d->cfg.timeout_ms)) != 0 ||
+	    (rv = nng_socket_set_ms(p->sock, NNG_OPT_REQ_RESENDTIME,
+	                            (nng_duration)d->cfg.timeout_ms / 2)) !=
+	        0 ||
+	    (rv = nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 100)) != 0 ||
+	    (rv = nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT,
+	                            (nng_duration)d->cfg.backoff_max_s *
+	                                1000)) != 0)
+		goto err;
+	if ((rv = nng_dialer_create(&p->dialer, p->sock, p->endpoint)) != 0 ||
+	    (rv = nng_dialer_set_size(p->dialer, NNG_OPT_RECVMAXSZ,
+	                              LS_SESSION_MSG_MAX + RECV_SLACK)) != 0 ||
+	    (rv = nng_dialer_start(p->dialer, NNG_FLAG_NONBLOCK)) != 0)
+		goto err;
+	if ((rv = nng_aio_alloc(&p->aio, peer_aio_cb, p)) != 0)
+		goto err;
+	if ((rv = nng_ctx_open(&p->ctx, p->sock)) != 0)
+		goto err_after_aio;
+	uv_timer_init(d->loop, &p->timer);
+	p->timer.data = p;
+	uv_timer_start(&p->timer, peer_timer_cb, 200 + randombytes_uniform(800),
+	               0);
+	p->next = d->peers;
+	d->peers = p;
+	LS_INFO("peer", "peer_added", "peer=%s endpoint=%s", p->id,
+	        p->endpoint);
+	*out = p;
+	return LS_OK;
+
+err_after_aio:
+	nng_aio_free(p->aio);
+err:
+	LS_ERROR("peer", "peer_open_failed",
+	         "peer=%s endpoint=%s reason=\"%s\"", id, endpoint,
+	         nng_strerror(rv));
+	if (p->sock_open)
+		nng_close(p->sock);
+	ls_free(p);
+	return LS_ENET;
+}
+
+static void peer_closed_cb(uv_handle_t *h)
+{
+	struct peer *p = h->data;
+	ls_free(p);
+}
+
+void peer_close(struct peer *p)
+{
+	struct daemon *d = p->d;
+	struct peer **pp;
+
+	p->closing = 1;
+	for (pp = &d->peers; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	uv_timer_stop(&p->timer);
+	nng_aio_stop(p->aio);
+	if (handoff_cancel(&d->handoff, &p->item)) {
+		int res = nng_aio_result(p->aio);
+		if ((p->io == PEER_SENDING && res != 0) ||
+		    (p->io == PEER_RECEIVING && res == 0))
+			nng_msg_free(nng_aio_get_msg(p->aio));
+	}
+	if (p->round != NULL) {
+		node_sync_round_abort(p->round, LS_ESTATE);
+		node_sync_round_free(p->round);
+		p->round = NULL;
+	}
+	nng_ctx_close(p->ctx);
+	nng_close(p->sock);
+	nng_aio_free(p->aio);
+	LS_INFO("peer", "peer_removed", "peer=%s", p->id);
+	uv_close((uv_handle_t *)&p->timer, peer_closed_cb);
+}
+
+void peer_kick(struct peer *p)
+{
+	if (p->closing || p->d->stopping || p->failures > 0)
+		return;
+	if (p->round != NULL) {
+		p->kicked = 1;
+		return;
+	}
+	if (uv_timer_get_due_in(&p->timer) > KICK_MIN_MS + KICK_SPREAD_MS)
+		schedule(p, KICK_MIN_MS + randombytes_uniform(KICK_SPREAD_MS));
+}
+
+void peers_kick(struct daemon *d, const struct peer *except)
+{
+	for (struct peer *p = d->peers; p != NULL; p = p->next)
+		if (p != except)
+			peer_kick(p);
+}
+
+struct peer *peers_find(struct daemon *d, const char *id)
+{
+	for (struct peer *p = d->peers; p != NULL; p = p->next)
+		if (strcmp(p->id, id) == 0)
+			return p;
+	return NULL;
+}

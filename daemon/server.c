@@ -1,0 +1,193 @@
+/*
+ * The server: one nng REP socket listening on [sync] listen, and
+ * max_requests contexts, each a small loop of its own:
+ *
+ *   nng_ctx_recv --(nng thread: post)--> worker_cb on the loop:
+ *     node_sync_handle_frame() -> the reply into the same message ->
+ *   nng_ctx_send --(post)--> worker_cb: recv again
+ *
+ * so several peers are served at once (requests arrive in parallel; they
+ * are answered one after the other on the loop, each bounded by the page
+ * limits). Contexts with aio are what PLATFORM.md asks for: a REP reply
+ * sent without them can be lost.
+ *
+ * Limits: NNG_OPT_RECVMAXSZ is the largest session frame plus a little,
+ * so that a frame just over the maximum still reaches the session layer
+ * and is refused and counted there (anything larger nng drops with the
+ * connection); SENDTIMEO bounds a reply to a peer that stopped reading.
+ * Receiving waits without a timeout: a server waits for requests.
+ */
+#include "daemon/daemon.h"
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "proto/limits.h"
+
+#include <nng/protocol/reqrep0/rep.h>
+#include <string.h>
+
+/* Room beyond the largest frame, so that "slightly too large" is
+ * refused (and counted) by the session layer rather than by nng. */
+#define RECV_SLACK 4096
+
+static void worker_recv(struct worker *w)
+{
+	w->sending = 0;
+	nng_aio_set_timeout(w->aio, NNG_DURATION_INFINITE);
+	nng_ctx_recv(w->ctx, w->aio);
+}
+
+static void worker_aio_cb(void *arg)
+{
+	struct worker *w = arg;
+	handoff_post(&w->d->handoff, &w->item);
+}
+
+static void worker_loop_cb(struct handoff_item *item)
+{
+	struct worker *w =
+	    (struct worker *)((char *)item - offsetof(struct worker, item));
+	struct daemon *d = w->d;
+	int res = nng_aio_result(w->aio);
+	struct node_sync_served served;
+	nng_msg *msg;
+	uint8_t *reply = NULL;
+	size_t reply_len = 0, in_len;
+	int rc;
+
+	if (w->sending) {
+		if (res != 0) {
+			nng_msg_free(nng_aio_get_msg(w->aio));
+			LS_DEBUG("server", "reply_not_sent", "reason=\"%s\"",
+			         nng_strerror(res));
+		}
+		if (!d->stopping)
+			worker_recv(w);
+		return;
+	}
+	if (res != 0) {
+		if (res == NNG_ECLOSED || d->stopping)
+			return;
+		LS_WARN("server", "recv_failed", "reason=\"%s\"",
+		        nng_strerror(res));
+		worker_recv(w);
+		return;
+	}
+	msg = nng_aio_get_msg(w->aio);
+	if (d->stopping) {
+		nng_msg_free(msg);
+		return;
+	}
+	in_len = nng_msg_len(msg);
+	rc = node_sync_handle_frame(&d->sync, daemon_now(), nng_msg_body(msg),
+	                            in_len, &reply, &reply_len, &served);
+	if (rc != LS_OK) {
+		/* Only a lack of memory gets here: no answer, the peer
+		 * retries later. */
+		LS_ERROR("server", "request_dropped", "reason=%s",
+		         ls_errname(rc));
+		nng_msg_free(msg);
+		worker_recv(w);
+		return;
+	}
+	state_served(d, &served, in_len, reply_len);
+	if (served.push.stored > 0 || served.push.trust_changed) {
+		daemon_note_own_write(d);
+		if (served.push.trust_changed)
+			daemon_trust_changed(d);
+		daemon_new_docs(d, peers_find(d, served.peer));
+	}
+	nng_msg_clear(msg);
+	if (nng_msg_append(msg, reply, reply_len) != 0) {
+		ls_free(reply);
+		nng_msg_free(msg);
+		worker_recv(w);
+		return;
+	}
+	ls_free(reply);
+	nng_aio_set_msg(w->aio, msg);
+	nng_aio_set_timeout(w->aio, (nng_duration)d->cfg.timeout_ms);
+	w->sending = 1;
+	nng_ctx_send(w->ctx, w->aio);
+}
+
+int server_open(struct daemon *d)
+{
+	struct server *s = &d->server;
+	int rv;
+
+	memset(s, 0, sizeof *s);
+	snprintf(s->url, sizeof s->url, "%s", d->cfg.listen);
+	if ((rv = nng_rep0_open(&s->sock)) != 0)
+		goto err;
+	s->open = 1;
+	if ((rv = nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ,
+	                              LS_SESSION_MSG_MAX + RECV_SLACK)) != 0 ||
+	    (rv = nng_socket_set_ms(s->sock, NNG_OPT_SENDTIMEO,
+	                            (nng_duration)d->cfg.timeout_ms)) != 0 ||
+	    (rv = nng_socket_set_ms(s->sock, NNG_OPT_RECVTIMEO,
+	                            NNG_DURATION_INFINITE)) != 0)
+		goto err;
+	if ((rv = nng_listener_create(&s->listener, s->sock, s->url)) != 0 ||
+	    (rv = nng_listener_set_size(s->listener, NNG_OPT_RECVMAXSZ,
+	                                LS_SESSION_MSG_MAX + RECV_SLACK)) !=
+	        0 ||
+	    (rv = nng_listener_start(s->listener, 0)) != 0)
+		goto err;
+	s->workers = ls_calloc((size_t)d->cfg.max_requests, sizeof *s->workers);
+	if (s->workers == NULL) {
+		rv = NNG_ENOMEM;
+		goto err;
+	}
+	for (size_t i = 0; i < (size_t)d->cfg.max_requests; i++) {
+		struct worker *w = &s->workers[i];
+		w->d = d;
+		w->item.cb = worker_loop_cb;
+		if ((rv = nng_aio_alloc(&w->aio, worker_aio_cb, w)) != 0)
+			goto err;
+		s->n_workers++;
+		if ((rv = nng_ctx_open(&w->ctx, s->sock)) != 0)
+			goto err;
+		w->ctx_open = 1;
+	}
+	for (size_t i = 0; i < s->n_workers; i++)
+		worker_recv(&s->workers[i]);
+	LS_INFO("server", "listening", "url=%s contexts=%zu recv_max=%d",
+	        s->url, s->n_workers, LS_SESSION_MSG_MAX + RECV_SLACK);
+	return LS_OK;
+err:
+	LS_ERROR("server", "listen_failed", "url=%s reason=\"%s\"", s->url,
+	         nng_strerror(rv));
+	server_close(d);
+	return LS_ENET;
+}
+
+void server_close(struct daemon *d)
+{
+	struct server *s = &d->server;
+
+	/* Stop every operation first (nng waits for running callbacks),
+	 * then take what they posted out of the queue. */
+	for (size_t i = 0; i < s->n_workers; i++)
+		nng_aio_stop(s->workers[i].aio);
+	for (size_t i = 0; i < s->n_workers; i++) {
+		struct worker *w = &s->workers[i];
+		int res;
+		if (!handoff_cancel(&d->handoff, &w->item))
+			continue;
+		res = nng_aio_result(w->aio);
+		/* A send that did not complete, or a receive that did,
+		 * leaves a message with the aio. */
+		if ((w->sending && res != 0) || (!w->sending && res == 0))
+			nng_msg_free(nng_aio_get_msg(w->aio));
+	}
+	for (size_t i = 0; i < s->n_workers; i++)
+		if (s->workers[i].ctx_open)
+			nng_ctx_close(s->workers[i].ctx);
+	if (s->open)
+		nng_close(s->sock);
+	for (size_t i = 0; i < s->n_workers; i++)
+		nng_aio_free(s->workers[i].aio);
+	ls_free(s->workers);
+	memset(s, 0, sizeof *s);
+}

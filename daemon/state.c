@@ -1,0 +1,574 @@
+/*
+ * What the daemon tells about itself: the metrics registry (updated as
+ * rounds end and requests are served, gauges refreshed on the state
+ * timer), the status snapshot (JSON) and the status documents it
+ * publishes into its own feed.
+ *
+ * Files are written whole to NAME.tmp and renamed, so a reader never
+ * sees half a file: DIR/signaald.prom (Prometheus text; node_exporter's
+ * textfile collector can pick it up) and DIR/signaald.json (for
+ * `signaalctl`, monitoring scripts and the association's overview: peers,
+ * forks, the latest status of every node).
+ */
+#include "daemon/daemon.h"
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "node/feed.h"
+#include "proto/replay.h"
+#include "store/feed.h"
+#include "store/signal.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const L_NONE[] = {NULL};
+static const char *const L_PEER[] = {"peer", NULL};
+static const char *const L_PEER_RESULT[] = {"peer", "result", NULL};
+static const char *const L_PEER_DIR[] = {"peer", "direction", NULL};
+static const char *const L_PEER_TYPE[] = {"peer", "type", NULL};
+static const char *const L_REASON[] = {"reason", NULL};
+static const char *const L_OUTCOME[] = {"outcome", NULL};
+static const char *const L_ORIGIN[] = {"origin", NULL};
+static const char *const L_INFO[] = {"node", "version", "role", NULL};
+
+static const struct {
+	const char *name;
+	enum metrics_type type;
+	const char *const *labels;
+	const char *help;
+} families[] = {
+    {"signaal_info", METRICS_GAUGE, L_INFO, "This node (always 1)."},
+    {"signaal_uptime_seconds", METRICS_GAUGE, L_NONE,
+     "Seconds since signaald started."},
+    {"signaal_own_head_known", METRICS_GAUGE, L_NONE,
+     "1 once a peer confirmed the head of this node's own feed (needed "
+     "before publishing)."},
+    {"signaal_docs_received_total", METRICS_COUNTER, L_PEER,
+     "Documents received from a peer (pages fetched and pushes)."},
+    {"signaal_docs_stored_total", METRICS_COUNTER, L_PEER,
+     "Documents received from a peer and stored."},
+    {"signaal_docs_relayed_total", METRICS_COUNTER, L_PEER,
+     "Documents sent to a peer (pages served and pushes)."},
+    {"signaal_ingest_total", METRICS_COUNTER, L_OUTCOME,
+     "Documents taken in, by outcome (stored, exists, fork, chain, "
+     "quarantined, rejected)."},
+    {"signaal_docs_rejected_total", METRICS_COUNTER, L_REASON,
+     "Documents refused, by reason (sig, key, decode, policy, ...)."},
+    {"signaal_forks_detected_total", METRICS_COUNTER, L_NONE,
+     "Forks detected or fork proofs received."},
+    {"signaal_forks_unresolved", METRICS_GAUGE, L_NONE,
+     "Unresolved forks (their origins are quarantined)."},
+    {"signaal_quarantined", METRICS_GAUGE, L_ORIGIN,
+     "1 for an origin stopped by an unresolved fork."},
+    {"signaal_sync_rounds_total", METRICS_COUNTER, L_PEER_RESULT,
+     "Sync rounds this node ran, by peer and result (ok or the error)."},
+    {"signaal_sync_bytes_total", METRICS_COUNTER, L_PEER_DIR,
+     "Session frame bytes exchanged, by peer and direction (out, in)."},
+    {"signaal_sync_requests_total", METRICS_COUNTER, L_PEER_TYPE,
+     "Requests served, by peer and message type."},
+    {"signaal_sync_refused_total", METRICS_COUNTER, L_REASON,
+     "Request frames refused before they opened (key, sig, replay, "
+     "decode, limit, revoked, ...)."},
+    {"signaal_sync_errors_total", METRICS_COUNTER, L_PEER_RESULT,
+     "Requests that opened but were answered with an error."},
+    {"signaal_sync_last_success_timestamp_seconds", METRICS_GAUGE, L_PEER,
+     "Unix time of the last good round with a peer."},
+    {"signaal_sync_round_seconds", METRICS_GAUGE, L_PEER,
+     "Duration of the last round with a peer."},
+    {"signaal_peer_up", METRICS_GAUGE, L_PEER,
+     "1 if the last round with the peer succeeded."},
+    {"signaal_peer_failures", METRICS_GAUGE, L_PEER,
+     "Rounds failed in a row with the peer."},
+    {"signaal_origin_lag", METRICS_GAUGE, L_ORIGIN,
+     "Documents of an origin that a peer reported and this node lacks."},
+    {"signaal_feed_head", METRICS_GAUGE, L_ORIGIN,
+     "Highest seq held of each origin."},
+    {"signaal_feed_documents", METRICS_GAUGE, L_NONE, "Documents held."},
+    {"signaal_feed_bytes", METRICS_GAUGE, L_NONE,
+     "Envelope bytes of the documents held."},
+    {"signaal_replay_entries", METRICS_GAUGE, L_NONE,
+     "Requests in the replay guard."},
+    {"signaal_signals", METRICS_GAUGE, L_NONE, "Signals in the store."},
+    {"signaal_roster_seq", METRICS_GAUGE, L_NONE,
+     "Seq of the federation feed in force (roster, policy, taxonomy)."},
+    {"signaal_roster_members", METRICS_GAUGE, L_NONE,
+     "Members in the roster in force."},
+    {"signaal_status_published_total", METRICS_COUNTER, L_NONE,
+     "Status documents this node published."},
+    {"signaal_summaries_released_total", METRICS_COUNTER, L_NONE,
+     "Summary documents this node released."},
+    {"signaal_purged_descriptions_total", METRICS_COUNTER, L_NONE,
+     "Free-text descriptions blanked by the retention purge."},
+};
+
+int state_metrics_declare(struct daemon *d)
+{
+	static const char *const role[] = {"", "gemeente", "koepel"};
+	int rc;
+	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+		if ((rc = metrics_declare(d->metrics, families[i].name,
+		                          families[i].type, families[i].help,
+		                          families[i].labels)) != LS_OK)
+			return rc;
+	return metrics_set(d->metrics, "signaal_info", 1, d->cfg.node_id,
+	                   SIGNAALD_VERSION,
+	                   d->cfg.role <= 2 ? role[d->cfg.role] : "?");
+}
+
+static void seen_update(struct daemon *d, const struct ls_vv *vv)
+{
+	for (size_t i = 0; vv != NULL && i < vv->n; i++) {
+		const struct ls_vv_entry *x = &vv->entries[i];
+		size_t j;
+		for (j = 0; j < d->n_seen; j++)
+			if (strcmp(d->seen[j].origin, x->origin) == 0)
+				break;
+		if (j == d->n_seen) {
+			struct origin_seen *grown = ls_realloc(
+			    d->seen, (d->n_seen + 1) * sizeof *grown);
+			if (grown == NULL)
+				return;
+			d->seen = grown;
+			memcpy(grown[j].origin, x->origin, LS_NODE_ID_SIZE);
+			grown[j].seq = 0;
+			d->n_seen++;
+		}
+		if (x->seq > d->seen[j].seq)
+			d->seen[j].seq = x->seq;
+	}
+}
+
+void state_round_done(struct daemon *d, struct peer *p,
+                      const struct node_sync_round_info *info)
+{
+	struct metrics *m = d->metrics;
+	int ok = info->state == NODE_SYNC_DONE;
+	double secs = (double)(uv_now(d->loop) - p->round_start_ms) / 1000.0;
+
+	metrics_add(m, "signaal_sync_rounds_total", 1, p->id,
+	            ok ? "ok" : ls_errname(info->code));
+	metrics_add(m, "signaal_sync_bytes_total", (double)info->bytes_out,
+	            p->id, "out");
+	metrics_add(m, "signaal_sync_bytes_total", (double)info->bytes_in,
+	            p->id, "in");
+	metrics_add(m, "signaal_docs_received_total", (double)info->docs_in,
+	            p->id);
+	metrics_add(m, "signaal_docs_stored_total", (double)info->docs_stored,
+	            p->id);
+	metrics_add(m, "signaal_docs_relayed_total", (double)info->docs_pushed,
+	            p->id);
+	metrics_set(m, "signaal_peer_up", ok ? 1 : 0, p->id);
+	metrics_set(m, "signaal_peer_failures", p->failures, p->id);
+	metrics_set(m, "signaal_sync_round_seconds", secs, p->id);
+	if (ok)
+		metrics_set(m, "signaal_sync_last_success_timestamp_seconds",
+		            (double)p->last_ok, p->id);
+	seen_update(d, info->peer_vv);
+	if (info->docs_stored > 0 || info->push_stored > 0 || info->forks > 0)
+		LS_INFO("peer", "round_done",
+		        "peer=%s stored=%llu pushed=%llu peer_stored=%llu "
+		        "forks=%llu rejected=%llu requests=%u bytes_out=%llu "
+		        "bytes_in=%llu ms=%.0f",
+		        p->id, (unsigned long long)info->docs_stored,
+		        (unsigned long long)info->docs_pushed,
+		        (unsigned long long)info->push_stored,
+		        (unsigned long long)info->forks,
+		        (unsigned long long)info->rejected, info->requests,
+		        (unsigned long long)info->bytes_out,
+		        (unsigned long long)info->bytes_in, secs * 1000);
+	else if (ok)
+		LS_DEBUG(
+		    "peer", "round_done",
+		    "peer=%s in_sync=%d requests=%u bytes=%llu", p->id,
+		    info->in_sync, info->requests,
+		    (unsigned long long)(info->bytes_out + info->bytes_in));
+	if (!d->own_head_was_known && node_sync_own_head_known(&d->sync)) {
+		d->own_head_was_known = 1;
+		tasks_own_head_known(d);
+	}
+}
+
+void state_served(struct daemon *d, const struct node_sync_served *s,
+                  size_t bytes_in, size_t bytes_out)
+{
+	struct metrics *m = d->metrics;
+	const char *peer = s->peer[0] != '\0' ? s->peer : "-";
+
+	metrics_add(m, "signaal_sync_bytes_total", (double)bytes_in, peer,
+	            "in");
+	metrics_add(m, "signaal_sync_bytes_total", (double)bytes_out, peer,
+	            "out");
+	if (s->refused) {
+		metrics_add(m, "signaal_sync_refused_total", 1,
+		            ls_errname(s->code));
+		return;
+	}
+	metrics_add(m, "signaal_sync_requests_total", 1, peer,
+	            s->type != 0 && proto_sync_type_name(s->type)
+	                ? proto_sync_type_name(s->type)
+	                : "unknown");
+	if (s->code != LS_OK)
+		metrics_add(m, "signaal_sync_errors_total", 1, peer,
+		            ls_errname(s->code));
+	metrics_add(m, "signaal_docs_relayed_total", (double)s->docs_out, peer);
+	if (s->type == LS_SYNC_PUSH_REQ) {
+		metrics_add(m, "signaal_docs_received_total",
+		            (double)s->docs_in, peer);
+		metrics_add(m, "signaal_docs_stored_total",
+		            (double)s->push.stored, peer);
+	}
+	if (!d->own_head_was_known && node_sync_own_head_known(&d->sync)) {
+		d->own_head_was_known = 1;
+		tasks_own_head_known(d);
+	}
+}
+
+/* --- gauges ------------------------------------------------------------ */
+
+struct gauge_walk {
+	struct daemon *d;
+};
+
+static int head_cb(void *arg, const char *origin, uint64_t seq,
+                   const uint8_t head[LS_HASH_BYTES], int forked)
+{
+	struct daemon *d = arg;
+	(void)head;
+	metrics_set(d->metrics, "signaal_feed_head", (double)seq, origin);
+	if (forked)
+		metrics_set(d->metrics, "signaal_quarantined", 1, origin);
+	for (size_t i = 0; i < d->n_seen; i++)
+		if (strcmp(d->seen[i].origin, origin) == 0) {
+			uint64_t lag =
+			    d->seen[i].seq > seq ? d->seen[i].seq - seq : 0;
+			d->seen[i].seq =
+			    d->seen[i].seq > seq ? d->seen[i].seq : seq;
+			metrics_set(d->metrics, "signaal_origin_lag",
+			            (double)lag, origin);
+		}
+	return 0;
+}
+
+static int fork_count_cb(void *arg, const struct store_fork *f,
+                         const uint8_t *proof, size_t len)
+{
+	(void)f;
+	(void)proof;
+	(void)len;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+static void tally_to_metrics(struct daemon *d)
+{
+	struct node_ingest_tally *last = &d->tally_seen;
+	const struct node_ingest_tally *t = &d->ingest.tally;
+	for (int i = 0; i < NODE_INGEST_OUTCOMES_; i++)
+		if (t->outcome[i] > last->outcome[i])
+			metrics_add(d->metrics, "signaal_ingest_total",
+			            (double)(t->outcome[i] - last->outcome[i]),
+			            node_ingest_outcome_name(i));
+	for (int i = 1; i < LS_ERR_COUNT_; i++)
+		if (t->rejected[i] > last->rejected[i])
+			metrics_add(
+			    d->metrics, "signaal_docs_rejected_total",
+			    (double)(t->rejected[i] - last->rejected[i]),
+			    ls_errname(i));
+	if (t->outcome[NODE_INGEST_FORK] > last->outcome[NODE_INGEST_FORK])
+		metrics_add(d->metrics, "signaal_forks_detected_total",
+		            (double)(t->outcome[NODE_INGEST_FORK] -
+		                     last->outcome[NODE_INGEST_FORK]));
+	*last = *t;
+}
+
+static void counters_to_metrics(struct daemon *d)
+{
+	if (d->status_published > d->seen_status)
+		metrics_add(d->metrics, "signaal_status_published_total",
+		            (double)(d->status_published - d->seen_status));
+	if (d->releases > d->seen_releases)
+		metrics_add(d->metrics, "signaal_summaries_released_total",
+		            (double)(d->releases - d->seen_releases));
+	if (d->purged > d->seen_purged)
+		metrics_add(d->metrics, "signaal_purged_descriptions_total",
+		            (double)(d->purged - d->seen_purged));
+	d->seen_status = d->status_published;
+	d->seen_releases = d->releases;
+	d->seen_purged = d->purged;
+}
+
+static void gauges(struct daemon *d)
+{
+	struct metrics *m = d->metrics;
+	const struct ls_roster *r = node_trust_roster(&d->trust);
+	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0, gen;
+
+	metrics_set(m, "signaal_uptime_seconds",
+	            (double)(daemon_now() - d->started_at));
+	metrics_set(m, "signaal_own_head_known",
+	            node_sync_own_head_known(&d->sync));
+	metrics_clear(m, "signaal_quarantined");
+	(void)store_feed_vector(d->store, head_cb, d);
+	if (store_fork_list(d->store, 0, fork_count_cb, &forks) == LS_OK)
+		metrics_set(m, "signaal_forks_unresolved", (double)forks);
+	/* Counting documents and signals scans whole tables (millions of
+	 * rows at the association after a year): at most once a minute,
+	 * and only when something changed. */
+	if (store_feed_generation(d->store, &gen) == LS_OK &&
+	    (gen != d->counted_gen || d->counted_at == 0) &&
+	    daemon_now() - d->counted_at >= 60) {
+		if (store_feed_count(d->store, &docs, &bytes) == LS_OK) {
+			metrics_set(m, "signaal_feed_documents", (double)docs);
+			metrics_set(m, "signaal_feed_bytes", (double)bytes);
+		}
+		if (store_signal_count(d->store, &signals) == LS_OK)
+			metrics_set(m, "signaal_signals", (double)signals);
+		d->counted_gen = gen;
+		d->counted_at = daemon_now();
+	}
+	metrics_set(m, "signaal_replay_entries",
+	            (double)proto_replay_entries(d->sync.replay));
+	metrics_set(m, "signaal_roster_seq", (double)d->trust.head.seq);
+	metrics_set(m, "signaal_roster_members",
+	            r != NULL ? (double)r->n_members : 0);
+	tally_to_metrics(d);
+	counters_to_metrics(d);
+}
+
+/* --- files -------------------------------------------------------------- */
+
+static int write_atomic(const char *path, const char *text, size_t len)
+{
+	char tmp[DAEMON_PATH_SIZE + 8];
+	FILE *fp;
+	int ok;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+		return LS_EINVAL;
+	if ((fp = fopen(tmp, "wb")) == NULL)
+		return LS_EIO;
+	ok = fwrite(text, 1, len, fp) == len;
+	ok = fclose(fp) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return LS_EIO;
+	}
+	return LS_OK;
+}
+
+static int node_path(const struct daemon *d, const char *rel, char *out,
+                     size_t size)
+{
+	int n = rel[0] == '/' ? snprintf(out, size, "%s", rel)
+	                      : snprintf(out, size, "%s/%s", d->dir, rel);
+	return n > 0 && (size_t)n < size ? LS_OK : LS_EINVAL;
+}
+
+static const char *peer_result(const struct peer *p)
+{
+	if (p->last_attempt == 0)
+		return "pending";
+	return p->last_code == LS_OK ? "ok" : ls_errname(p->last_code);
+}
+
+static int status_json_cb(void *arg, const struct store_doc_meta *m,
+                          const uint8_t *env, size_t len)
+{
+	json_t *arr = arg, *o;
+	struct ls_doc doc;
+	memset(&doc, 0, sizeof doc);
+	if (node_feed_decode(env, len, &doc, NULL) != LS_OK)
+		return 0;
+	o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I}", "origin",
+	              m->origin, "seq", (json_int_t)m->seq, "created",
+	              (json_int_t)m->created, "software",
+	              doc.body.status.software, "uptime_s",
+	              (json_int_t)doc.body.status.uptime, "last_capture",
+	              (json_int_t)doc.body.status.last_capture, "peers",
+	              (json_int_t)doc.body.status.n_peers);
+	if (o != NULL) {
+		json_t *counters = json_object();
+		for (size_t i = 0; counters && i < doc.body.status.n_counters;
+		     i++)
+			json_object_set_new(
+			    counters, doc.body.status.counters[i].name,
+			    json_integer(
+			        (json_int_t)doc.body.status.counters[i].value));
+		if (counters != NULL)
+			json_object_set_new(o, "counters", counters);
+		json_array_append_new(arr, o);
+	}
+	proto_doc_fini(&doc);
+	return 0;
+}
+
+static int fork_json_cb(void *arg, const struct store_fork *f,
+                        const uint8_t *proof, size_t len)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I}", "origin", f->origin, "seq",
+	                      (json_int_t)f->seq, "detected_at",
+	                      (json_int_t)f->detected_at);
+	(void)proof;
+	(void)len;
+	if (o != NULL)
+		json_array_append_new(arg, o);
+	return 0;
+}
+
+json_t *state_status_json(struct daemon *d)
+{
+	const struct ls_vv *vv = NULL;
+	const uint8_t *digest = NULL;
+	char hex[2 * LS_HASH_BYTES + 1] = "";
+	uint64_t docs = 0, bytes = 0;
+	json_t *root, *peers, *forks, *statuses;
+
+	if (node_sync_vector(&d->sync, &vv, &digest) == LS_OK)
+		ls_hex_encode(digest, LS_HASH_BYTES, hex);
+	/* The counts of the last gauges refresh (at most a minute old). */
+	docs = (uint64_t)metrics_get(d->metrics, "signaal_feed_documents");
+	bytes = (uint64_t)metrics_get(d->metrics, "signaal_feed_bytes");
+	root = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s,"
+	    " s:{s:I, s:I, s:I, s:s}, s:{s:I, s:I}}",
+	    "node", d->cfg.node_id, "name", d->cfg.node_name, "federation",
+	    d->cfg.federation_id, "software", SIGNAALD_VERSION, "pid",
+	    (json_int_t)getpid(), "started_at", (json_int_t)d->started_at,
+	    "updated_at", (json_int_t)daemon_now(), "uptime_s",
+	    (json_int_t)(daemon_now() - d->started_at), "own_head_known",
+	    node_sync_own_head_known(&d->sync), "listen", d->cfg.listen, "feed",
+	    "documents", (json_int_t)docs, "bytes", (json_int_t)bytes,
+	    "origins", (json_int_t)(vv ? vv->n : 0), "digest", hex, "trust",
+	    "seq", (json_int_t)d->trust.head.seq, "members",
+	    (json_int_t)(node_trust_roster(&d->trust)
+	                     ? node_trust_roster(&d->trust)->n_members
+	                     : 0));
+	if (root == NULL)
+		return NULL;
+	peers = json_array();
+	for (struct peer *p = d->peers; peers && p != NULL; p = p->next)
+		json_array_append_new(
+		    peers,
+		    json_pack("{s:s, s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:b}",
+		              "id", p->id, "endpoint", p->endpoint, "result",
+		              peer_result(p), "last_ok", (json_int_t)p->last_ok,
+		              "last_attempt", (json_int_t)p->last_attempt,
+		              "failures", (int)p->failures, "rounds_ok",
+		              (json_int_t)p->rounds_ok, "rounds_failed",
+		              (json_int_t)p->rounds_failed, "syncing",
+		              p->round != NULL));
+	forks = json_array();
+	if (forks != NULL)
+		(void)store_fork_list(d->store, 0, fork_json_cb, forks);
+	statuses = json_array();
+	if (statuses != NULL)
+		(void)store_feed_latest(d->store, LS_DOC_STATUS, status_json_cb,
+		                        statuses);
+	json_object_set_new(root, "peers", peers ? peers : json_null());
+	json_object_set_new(root, "forks", forks ? forks : json_null());
+	json_object_set_new(root, "statuses",
+	                    statuses ? statuses : json_null());
+	return root;
+}
+
+void state_write(struct daemon *d)
+{
+	char path[DAEMON_PATH_SIZE];
+	char *text = NULL;
+	size_t len = 0;
+
+	gauges(d);
+	if (d->cfg.metrics_file[0] != '\0' &&
+	    node_path(d, d->cfg.metrics_file, path, sizeof path) == LS_OK &&
+	    metrics_render(d->metrics, &text, &len) == LS_OK) {
+		if (write_atomic(path, text, len) != LS_OK)
+			LS_WARN("state", "write_failed", "file=%s", path);
+		ls_free(text);
+	}
+	if (d->cfg.status_file[0] != '\0' &&
+	    node_path(d, d->cfg.status_file, path, sizeof path) == LS_OK) {
+		json_t *root = state_status_json(d);
+		char *s =
+		    root ? json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS)
+		         : NULL;
+		if (s == NULL || write_atomic(path, s, strlen(s)) != LS_OK)
+			LS_WARN("state", "write_failed", "file=%s", path);
+		free(s); /* jansson's allocator */
+		json_decref(root);
+	}
+}
+
+/* --- the status document ------------------------------------------------ */
+
+static int peer_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ls_status_peer *)a)->node_id,
+	              ((const struct ls_status_peer *)b)->node_id);
+}
+
+static void counter(struct ls_status *st, const char *name, uint64_t v)
+{
+	struct ls_status_counter *c = &st->counters[st->n_counters++];
+	snprintf(c->name, sizeof c->name, "%s", name);
+	c->value = v > LS_SEQ_MAX ? LS_SEQ_MAX : v;
+}
+
+int state_status_doc(struct daemon *d, struct ls_doc *doc)
+{
+	const struct node_ingest_tally *t = &d->ingest.tally;
+	struct ls_status *st;
+	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0, rejected = 0;
+	uint64_t rounds_ok = 0, rounds_failed = 0;
+	size_t n = 0;
+
+	proto_doc_init(doc, LS_DOC_STATUS);
+	snprintf(doc->hdr.origin, sizeof doc->hdr.origin, "%s", d->cfg.node_id);
+	st = &doc->body.status;
+	snprintf(st->software, sizeof st->software, "%s", SIGNAALD_VERSION);
+	st->uptime = (uint64_t)(daemon_now() - d->started_at);
+	(void)store_signal_last_capture(d->store, &st->last_capture);
+	if (st->last_capture != 0 && st->last_capture < LS_TIME_MIN)
+		st->last_capture = 0;
+	for (struct peer *p = d->peers; p != NULL; p = p->next)
+		n++;
+	if (n > 0) {
+		st->peers = ls_calloc(n, sizeof *st->peers);
+		if (st->peers == NULL)
+			return LS_ENOMEM;
+	}
+	for (struct peer *p = d->peers; p != NULL; p = p->next) {
+		struct ls_status_peer *sp;
+		rounds_ok += p->rounds_ok;
+		rounds_failed += p->rounds_failed;
+		if (p->last_attempt == 0)
+			continue; /* nothing to tell yet */
+		sp = &st->peers[st->n_peers++];
+		snprintf(sp->node_id, sizeof sp->node_id, "%s", p->id);
+		sp->last_sync = p->last_ok;
+		snprintf(sp->result, sizeof sp->result, "%s",
+		         p->last_code == LS_OK ? "ok"
+		                               : ls_errname(p->last_code));
+	}
+	qsort(st->peers, st->n_peers, sizeof *st->peers, peer_cmp);
+	(void)store_feed_count(d->store, &docs, &bytes);
+	(void)store_fork_list(d->store, 0, fork_count_cb, &forks);
+	(void)store_signal_count(d->store, &signals);
+	for (int i = 1; i < LS_ERR_COUNT_; i++)
+		rejected += t->rejected[i];
+	/* By name, as the format wants them. */
+	counter(st, "docs_exists", t->outcome[NODE_INGEST_EXISTS]);
+	counter(st, "docs_rejected", rejected);
+	counter(st, "docs_stored", t->outcome[NODE_INGEST_STORED]);
+	counter(st, "feed_bytes", bytes);
+	counter(st, "feed_docs", docs);
+	counter(st, "forks_unresolved", forks);
+	counter(st, "rounds_failed", rounds_failed);
+	counter(st, "rounds_ok", rounds_ok);
+	counter(st, "signals_total", signals);
+	counter(st, "summaries_released", d->releases);
+	return LS_OK;
+}

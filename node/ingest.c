@@ -1,0 +1,440 @@
+/*
+ * Ingest: one envelope after another through cheap checks, verification,
+ * fork detection, trust and policy, and the append — all inside the
+ * page's transaction (see ingest.h for the order and why).
+ *
+ * Failure modes: a bad document is an outcome, never an error of the
+ * page; only the store failing aborts the page, which is then rolled
+ * back whole, and the trust (which may have admitted a federation
+ * document of that page) is rebuilt from what the store really holds.
+ */
+#include "node/ingest.h"
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "proto/envelope.h"
+#include "store/feed.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const outcome_names[NODE_INGEST_OUTCOMES_] = {
+    [NODE_INGEST_STORED] = "stored",
+    [NODE_INGEST_EXISTS] = "exists",
+    [NODE_INGEST_FORK] = "fork",
+    [NODE_INGEST_CHAIN] = "chain",
+    [NODE_INGEST_QUARANTINED] = "quarantined",
+    [NODE_INGEST_REJECTED] = "rejected",
+};
+
+const char *node_ingest_outcome_name(int outcome)
+{
+	if (outcome < 0 || outcome >= NODE_INGEST_OUTCOMES_)
+		return "unknown";
+	return outcome_names[outcome];
+}
+
+void node_ingest_init(struct node_ingest *in, struct store *store,
+                      struct node_trust *trust)
+{
+	memset(in, 0, sizeof *in);
+	in->store = store;
+	in->trust = trust;
+}
+
+/* Errors of the store itself (as opposed to verdicts on a document). */
+static int is_store_failure(int rc)
+{
+	return rc == LS_ESTORE || rc == LS_EBUSY || rc == LS_EIO ||
+	       rc == LS_ENOMEM || rc == LS_ECORRUPT || rc == LS_EINTERNAL;
+}
+
+struct one {
+	struct node_ingest_doc *d;
+	const char *peer;
+	char *first_reject; /* the page's first rejection, for its log line */
+	size_t first_size;
+	struct node_ingest_tally *tally; /* the page's, merged on commit */
+	struct ls_errinfo e;
+};
+
+static int reject(struct one *o, int code)
+{
+	struct node_ingest_doc *d = o->d;
+	d->outcome = NODE_INGEST_REJECTED;
+	d->code = code;
+	o->tally->rejected[code > 0 && code < LS_ERR_COUNT_ ? code
+	                                                    : LS_EINTERNAL]++;
+	/* One line per document at debug; the page logs a summary at warn
+	 * (a peer sending a page of junk must not flood the log). */
+	if (d->has_hdr)
+		LS_DEBUG("ingest", "doc_rejected",
+		         "peer=%s origin=%s seq=%llu type=%u reason=%s "
+		         "detail=\"%.120s\"",
+		         o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq,
+		         d->hdr.type, ls_errname(code), o->e.msg);
+	else
+		LS_DEBUG("ingest", "doc_rejected",
+		         "peer=%s reason=%s detail=\"%.120s\"", o->peer,
+		         ls_errname(code), o->e.msg);
+	if (o->first_reject[0] == '\0')
+		snprintf(o->first_reject, o->first_size,
+		         "origin=%s seq=%llu reason=%s detail=\"%.100s\"",
+		         d->has_hdr ? d->hdr.origin : "-",
+		         (unsigned long long)(d->has_hdr ? d->hdr.seq : 0),
+		         ls_errname(code), o->e.msg);
+	return LS_OK;
+}
+
+static void verdict(struct node_ingest_doc *d, uint8_t outcome, int code)
+{
+	d->outcome = outcome;
+	d->code = code;
+}
+
+/* The fork at (origin, seq): keep the proof of the held envelope and the
+ * new one (both verified), which quarantines the origin. */
+static int record_fork(struct node_ingest *in, struct one *o,
+                       const uint8_t *env, size_t len)
+{
+	struct node_ingest_doc *d = o->d;
+	uint8_t *held = NULL, *proof = NULL;
+	size_t held_len = 0, proof_len = 0;
+	int rc;
+
+	rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, NULL, &held,
+	                    &held_len);
+	if (rc != LS_OK)
+		return rc;
+	rc = proto_fork_proof_encode(held, held_len, env, len, &proof,
+	                             &proof_len);
+	ls_free(held);
+	if (rc != LS_OK)
+		return rc == LS_ENOMEM ? rc : LS_EINTERNAL;
+	rc = store_fork_add(in->store, d->hdr.origin, d->hdr.seq, proof,
+	                    proof_len);
+	ls_free(proof);
+	if (rc != LS_OK)
+		return rc;
+	verdict(d, NODE_INGEST_FORK, LS_EFORK);
+	LS_ERROR("ingest", "fork_detected",
+	         "peer=%s origin=%s seq=%llu action=quarantine", o->peer,
+	         d->hdr.origin, (unsigned long long)d->hdr.seq);
+	return LS_OK;
+}
+
+/*
+ * One envelope. Returns LS_OK when the document got an outcome in *o->d,
+ * or a store failure (the page must be rolled back).
+ */
+static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
+                      size_t len, int64_t now, struct node_ingest_page *page)
+{
+	struct node_ingest_doc *d = o->d;
+	struct ls_envelope ev;
+	struct store_doc_meta held, m;
+	struct ls_trust view;
+	struct ls_doc doc;
+	struct ls_doc_info info;
+	uint8_t head_hash[LS_HASH_BYTES];
+	uint64_t head_seq;
+	int rc, has_held, quarantined, is_fed;
+
+	/* 1. cheap checks: no signature spent on junk or on what we hold */
+	if ((rc = proto_envelope_decode(env, len, &ev, &o->e)) != LS_OK)
+		return reject(o, rc);
+	if ((rc = proto_doc_decode_header(ev.payload, ev.payload_len, &d->hdr,
+	                                  &o->e)) != LS_OK)
+		return reject(o, rc);
+	d->has_hdr = 1;
+	proto_doc_hash(ev.payload, ev.payload_len, d->hash);
+
+	rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, &held, NULL,
+	                    NULL);
+	if (rc != LS_OK && rc != LS_ENOTFOUND)
+		return rc;
+	has_held = rc == LS_OK;
+	if (has_held && memcmp(held.hash, d->hash, LS_HASH_BYTES) == 0) {
+		/* The same payload: the held copy was verified when it was
+		 * stored; a different signature on it changes nothing. */
+		verdict(d, NODE_INGEST_EXISTS, LS_EEXISTS);
+		return LS_OK;
+	}
+	if (!has_held) {
+		rc = store_feed_head(in->store, d->hdr.origin, &head_seq,
+		                     head_hash);
+		if (rc != LS_OK)
+			return rc;
+		if (d->hdr.seq > head_seq + 1) {
+			verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
+			LS_DEBUG("ingest", "doc_gap",
+			         "peer=%s origin=%s seq=%llu head=%llu",
+			         o->peer, d->hdr.origin,
+			         (unsigned long long)d->hdr.seq,
+			         (unsigned long long)head_seq);
+			return LS_OK;
+		}
+	}
+
+	/* 2. verification against the trust in force */
+	node_trust_view(in->trust, &view);
+	memset(&doc, 0, sizeof doc);
+	rc = proto_doc_verify(&view, env, len, now, &doc, &info, &o->e);
+	if (rc == LS_ENOMEM)
+		return rc;
+	if (rc != LS_OK)
+		return reject(o, rc);
+
+	/* 3. a verified document where another one is held: a fork */
+	if (has_held) {
+		rc = record_fork(in, o, env, len);
+		proto_doc_fini(&doc);
+		if (rc == LS_OK)
+			page->forks++;
+		return rc;
+	}
+
+	/* 4. a stopped feed takes nothing */
+	rc = store_fork_quarantined(in->store, d->hdr.origin, &quarantined);
+	if (rc != LS_OK)
+		goto out;
+	if (quarantined) {
+		verdict(d, NODE_INGEST_QUARANTINED, LS_ESTATE);
+		goto out;
+	}
+
+	/* 5. trust and policy */
+	is_fed = in->trust->federation[0] != '\0' &&
+	         strcmp(d->hdr.origin, in->trust->federation) == 0;
+	if (is_fed) {
+		rc = node_trust_check(in->trust, &doc, info.hash, &o->e);
+		if (rc == LS_ECHAIN) {
+			verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
+			rc = LS_OK;
+			goto out;
+		}
+		if (rc != LS_OK) {
+			rc = reject(o, rc);
+			goto out;
+		}
+	} else if (doc.hdr.type == LS_DOC_SUMMARY) {
+		const struct ls_policy *p = node_trust_policy(in->trust);
+		if (p == NULL) {
+			ls_errf(&o->e, LS_ESTATE,
+			        "no disclosure policy in force");
+			rc = reject(o, LS_ESTATE);
+			goto out;
+		}
+		rc = proto_summary_check_policy(&doc.body.summary, p,
+		                                doc.hdr.created, &o->e);
+		if (rc != LS_OK) {
+			rc = reject(o, rc);
+			goto out;
+		}
+	}
+
+	/* 6. the append, and the trust follows a stored federation doc */
+	memset(&m, 0, sizeof m);
+	memcpy(m.origin, doc.hdr.origin, sizeof m.origin);
+	m.seq = doc.hdr.seq;
+	m.type = doc.hdr.type;
+	memcpy(m.hash, info.hash, LS_HASH_BYTES);
+	memcpy(m.prev, doc.hdr.prev, LS_HASH_BYTES);
+	m.created = doc.hdr.created;
+	rc = store_feed_append(in->store, &m, env, len);
+	switch (rc) {
+	case LS_OK:
+		break;
+	case LS_EEXISTS: /* cannot happen after step 1, but harmless */
+		verdict(d, NODE_INGEST_EXISTS, LS_EEXISTS);
+		rc = LS_OK;
+		goto out;
+	case LS_ECHAIN:
+		verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
+		LS_INFO("ingest", "doc_chain",
+		        "peer=%s origin=%s seq=%llu reason=prev_mismatch",
+		        o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq);
+		rc = LS_OK;
+		goto out;
+	case LS_EDENIED:
+		verdict(d, NODE_INGEST_QUARANTINED, LS_ESTATE);
+		rc = LS_OK;
+		goto out;
+	case LS_EFORK: /* step 1 saw nothing held: another writer raced */
+	default:
+		if (!is_store_failure(rc))
+			rc = LS_ESTORE;
+		goto out;
+	}
+	verdict(d, NODE_INGEST_STORED, LS_OK);
+	page->stored++;
+	page->bytes += len;
+	if (is_fed) {
+		rc = node_trust_admit(in->trust, &doc, info.hash, &o->e);
+		if (rc != LS_OK) {
+			/* It passed node_trust_check a moment ago. */
+			LS_ERROR("ingest", "trust_admit_failed",
+			         "origin=%s seq=%llu detail=\"%.120s\"",
+			         d->hdr.origin, (unsigned long long)d->hdr.seq,
+			         o->e.msg);
+			rc = LS_EINTERNAL;
+			goto out;
+		}
+		page->trust_changed = 1;
+		o->tally->trust_admitted++;
+		LS_WARN("ingest", "federation_doc_in_force",
+		        "peer=%s type=%s seq=%llu", o->peer,
+		        proto_doc_type_name(d->hdr.type),
+		        (unsigned long long)d->hdr.seq);
+	}
+	rc = LS_OK;
+out:
+	proto_doc_fini(&doc);
+	return rc;
+}
+
+int node_ingest_fork_proof(struct node_ingest *in, const uint8_t *a,
+                           size_t a_len, const uint8_t *b, size_t b_len,
+                           int64_t now, const char *peer, struct ls_errinfo *e)
+{
+	struct ls_trust view;
+	struct ls_fork_info info;
+	uint8_t *proof = NULL;
+	size_t proof_len = 0;
+	int rc, known;
+
+	if (peer == NULL)
+		peer = "-";
+	rc = proto_fork_proof_encode(a, a_len, b, b_len, &proof, &proof_len);
+	if (rc != LS_OK) {
+		rc = rc == LS_ENOMEM ? rc : LS_EINVAL;
+		in->tally.rejected[rc]++;
+		return ls_errf(e, rc,
+		               "fork proof: not two documents at one "
+		               "feed position");
+	}
+	node_trust_view(in->trust, &view);
+	rc = proto_fork_proof_verify(&view, proof, proof_len, now, &info, e);
+	if (rc == LS_OK)
+		rc = store_fork_quarantined(in->store, info.origin, &known);
+	if (rc == LS_OK)
+		rc = store_fork_add(in->store, info.origin, info.seq, proof,
+		                    proof_len);
+	ls_free(proof);
+	if (rc != LS_OK) {
+		if (!is_store_failure(rc))
+			in->tally.rejected[rc > 0 && rc < LS_ERR_COUNT_
+			                       ? rc
+			                       : LS_EINTERNAL]++;
+		LS_WARN("ingest", "fork_proof_rejected", "peer=%s reason=%s",
+		        peer, ls_errname(rc));
+		return rc;
+	}
+	in->tally.outcome[NODE_INGEST_FORK]++;
+	if (!known)
+		LS_ERROR("ingest", "fork_detected",
+		         "peer=%s origin=%s seq=%llu action=quarantine "
+		         "source=proof",
+		         peer, info.origin, (unsigned long long)info.seq);
+	return LS_OK;
+}
+
+int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
+                             struct ls_errinfo *e)
+{
+	struct node_trust *t = in->trust;
+	char federation[LS_NODE_ID_SIZE];
+	uint8_t anchor[LS_PUBKEY_BYTES], hash[LS_HASH_BYTES];
+	int has_anchor = t->has_anchor, rc;
+	uint64_t seq;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (t->federation[0] == '\0')
+		return LS_OK;
+	rc = store_feed_head(in->store, t->federation, &seq, hash);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "federation feed head");
+	if (seq == t->head.seq &&
+	    (seq == 0 || memcmp(hash, t->head.hash, LS_HASH_BYTES) == 0))
+		return LS_OK;
+	memcpy(federation, t->federation, sizeof federation);
+	memcpy(anchor, t->anchor_pk, sizeof anchor);
+	node_trust_fini(t);
+	node_trust_init(t, federation, has_anchor ? anchor : NULL);
+	rc = node_trust_load(t, in->store, now, e);
+	if (rc != LS_OK)
+		return rc;
+	if (changed != NULL)
+		*changed = 1;
+	LS_INFO("ingest", "trust_reloaded", "federation=%s seq=%llu",
+	        federation, (unsigned long long)t->head.seq);
+	return LS_OK;
+}
+
+int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
+                     size_t n, int64_t now, const char *peer,
+                     struct node_ingest_doc *docs,
+                     struct node_ingest_page *page, struct ls_errinfo *e)
+{
+	struct node_ingest_page pg;
+	struct node_ingest_tally tally;
+	struct node_ingest_doc scratch;
+	char first_reject[256] = "";
+	int owned = !store_in_tx(in->store), rc = LS_OK;
+
+	memset(&pg, 0, sizeof pg);
+	memset(&tally, 0, sizeof tally);
+	if (peer == NULL)
+		peer = "-";
+	if (owned && (rc = store_tx_begin(in->store)) != LS_OK)
+		return ls_errf(e, rc, "cannot begin a transaction");
+	for (size_t i = 0; i < n; i++) {
+		struct one o;
+		memset(&o, 0, sizeof o);
+		o.d = docs != NULL ? &docs[i] : &scratch;
+		memset(o.d, 0, sizeof *o.d);
+		o.peer = peer;
+		o.tally = &tally;
+		o.first_reject = first_reject;
+		o.first_size = sizeof first_reject;
+		rc = ingest_one(in, &o, envs[i].data, envs[i].len, now, &pg);
+		if (rc != LS_OK) {
+			ls_errf(e, rc,
+			        "store failed on document %zu of the "
+			        "page: %s",
+			        i, ls_strerror(rc));
+			break;
+		}
+		tally.outcome[o.d->outcome]++;
+	}
+	if (rc == LS_OK && owned && (rc = store_tx_commit(in->store)) != LS_OK)
+		ls_errf(e, rc, "commit of the page failed");
+	if (rc != LS_OK) {
+		if (owned) {
+			store_tx_rollback(in->store);
+			/* The trust may hold a document that is not stored. */
+			if (pg.trust_changed)
+				(void)node_ingest_reload_trust(in, now, NULL,
+				                               NULL);
+		}
+		LS_ERROR("ingest", "page_failed", "peer=%s docs=%zu reason=%s",
+		         peer, n, ls_errname(rc));
+		return rc;
+	}
+	for (int i = 0; i < NODE_INGEST_OUTCOMES_; i++)
+		in->tally.outcome[i] += tally.outcome[i];
+	for (int i = 0; i < LS_ERR_COUNT_; i++)
+		in->tally.rejected[i] += tally.rejected[i];
+	in->tally.trust_admitted += tally.trust_admitted;
+	in->tally.pages++;
+	in->tally.bytes_stored += pg.bytes;
+	if (tally.outcome[NODE_INGEST_REJECTED] > 0)
+		LS_WARN("ingest", "docs_rejected",
+		        "peer=%s rejected=%llu of=%zu first_%s", peer,
+		        (unsigned long long)tally.outcome[NODE_INGEST_REJECTED],
+		        n, first_reject);
+	if (page != NULL)
+		*page = pg;
+	return LS_OK;
+}

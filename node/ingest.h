@@ -1,0 +1,143 @@
+/*
+ * Taking in documents from a peer: the one path by which a document that
+ * another node sent (a sync page, a push, a federation bundle) enters the
+ * store.
+ *
+ * For each envelope, in this order:
+ *   1. cheap checks without a signature: the envelope and feed fields
+ *      decode, and what the store holds at (origin, seq) — the very same
+ *      document is `exists` at once (it was verified when it was stored);
+ *      a position beyond the head + 1 is `chain` (a gap; nothing to verify
+ *      it against yet);
+ *   2. proto_doc_verify() against the trust in force (envelope, key,
+ *      signature, schema): any failure is `rejected` with its reason;
+ *   3. a verified document at a held position with another hash is a
+ *      fork: the portable proof (both envelopes) is kept with
+ *      store_fork_add(), which quarantines the origin; `fork`;
+ *   4. an origin quarantined by an unresolved fork takes nothing:
+ *      `quarantined` (wire code `state`);
+ *   5. federation documents: node_trust_check() (next in the federation
+ *      feed, roster succession); summaries: proto_summary_check_policy()
+ *      against the policy in force (none in force yet: `state`);
+ *   6. store_feed_append(): `stored` (or `chain` when it does not follow
+ *      the head); a stored federation document is put in force at once
+ *      with node_trust_admit(), so the next document of the same page is
+ *      verified against it.
+ *
+ * A page is taken in one transaction: one commit per page, so sync
+ * progress is durable page by page and an interrupted sync resumes after
+ * the last committed page. If the store fails (I/O, full disk, lock
+ * timeout), the whole page is rolled back, the trust is rebuilt from the
+ * store, and the error is returned; nothing of the page counts as stored.
+ *
+ * Stored envelopes are kept byte for byte, so a node relays a document
+ * exactly as it received it.
+ *
+ * Not thread-safe; the caller (the daemon's loop thread, a tool, a test)
+ * owns the store and the trust it passes in.
+ */
+#ifndef LS_NODE_INGEST_H
+#define LS_NODE_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "node/trust.h"
+#include "proto/sync.h"
+#include "store/store.h"
+
+enum node_ingest_outcome {
+	NODE_INGEST_STORED = 0,      /* verified, checked and stored */
+	NODE_INGEST_EXISTS = 1,      /* held already: nothing to do */
+	NODE_INGEST_FORK = 2,        /* another document at a held position */
+	NODE_INGEST_CHAIN = 3,       /* does not follow what is held */
+	NODE_INGEST_QUARANTINED = 4, /* its origin is stopped by a fork */
+	NODE_INGEST_REJECTED = 5,    /* failed a check; reason in the code */
+	NODE_INGEST_OUTCOMES_
+};
+
+/* Counts of everything taken in since node_ingest_init (for metrics and
+ * status documents). rejected[] is indexed by the LS_E* reason. */
+struct node_ingest_tally {
+	uint64_t outcome[NODE_INGEST_OUTCOMES_];
+	uint64_t rejected[LS_ERR_COUNT_];
+	uint64_t bytes_stored;
+	uint64_t pages;
+	uint64_t trust_admitted; /* federation documents put in force */
+};
+
+/* What became of one document of a page. */
+struct node_ingest_doc {
+	uint8_t outcome; /* enum node_ingest_outcome */
+	/* LS_OK (stored), LS_EEXISTS, LS_EFORK, LS_ECHAIN, LS_ESTATE
+	 * (quarantined, or no policy in force for a summary) or the reason
+	 * of a rejection: what a push_rep reports (proto_wire_code). */
+	int code;
+	int has_hdr;              /* hdr is filled (the feed fields decoded) */
+	struct ls_doc_header hdr; /* type, origin, seq, prev, created */
+	uint8_t hash[LS_HASH_BYTES];
+};
+
+/* What a page did as a whole. */
+struct node_ingest_page {
+	size_t stored;     /* documents stored by this page */
+	size_t forks;      /* forks detected by this page */
+	int trust_changed; /* a federation document was put in force */
+	uint64_t bytes;    /* envelope bytes stored */
+};
+
+struct node_ingest {
+	struct store *store;
+	struct node_trust *trust; /* the trust in force, updated by admits */
+	struct node_ingest_tally tally;
+};
+
+/* Bind a store and a trust (both stay the caller's and must outlive *in). */
+void node_ingest_init(struct node_ingest *in, struct store *store,
+                      struct node_trust *trust);
+
+/*
+ * Take in n envelopes (n may be 0) received from `peer` (a node id or
+ * another short label for logs; may be NULL) at time `now`, in one
+ * transaction (or in the caller's, if one is open: then the caller
+ * commits, and on a store error must roll back and call
+ * node_ingest_reload_trust()). docs[i] is the outcome of envelope i
+ * (docs may be NULL); *page (may be NULL) what the page did.
+ * Returns LS_OK when every envelope got an outcome (some may have been
+ * rejected: that is the peer's problem, not a failure of the page), or a
+ * store error (LS_ESTORE, LS_EBUSY, LS_EIO, LS_ENOMEM): then nothing of
+ * the page is stored and docs[] is undefined.
+ */
+int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
+                     size_t n, int64_t now, const char *peer,
+                     struct node_ingest_doc *docs,
+                     struct node_ingest_page *page, struct ls_errinfo *e);
+
+/*
+ * A fork proof received from a peer (the two envelopes of a fork_rep, in
+ * either order): both must verify against the trust in force and be two
+ * documents at one feed position (else that error, and nothing changes).
+ * The proof is kept with store_fork_add(), which quarantines the origin,
+ * whether or not this node holds either document. LS_OK also when the
+ * fork was known already. Counted as outcome `fork`.
+ */
+int node_ingest_fork_proof(struct node_ingest *in, const uint8_t *a,
+                           size_t a_len, const uint8_t *b, size_t b_len,
+                           int64_t now, const char *peer, struct ls_errinfo *e);
+
+/*
+ * Make sure the trust matches the federation feed in the store: if the
+ * store's federation head differs from the trust's (another process, such
+ * as `signaalctl federation publish`, appended to it, or a page was
+ * rolled back), rebuild the trust from the store. *changed (may be NULL)
+ * is set to 1 when it was rebuilt. Errors as node_trust_load().
+ */
+int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
+                             struct ls_errinfo *e);
+
+/* Stable lower-case name of an outcome ("stored", "exists", "fork",
+ * "chain", "quarantined", "rejected"). */
+const char *node_ingest_outcome_name(int outcome);
+
+#endif

@@ -1,0 +1,530 @@
+/* node/ingest: documents from a peer — verified, checked against the
+ * store, the trust and the policy, stored a page per transaction; forks
+ * kept as proof with the origin quarantined; bad documents change
+ * nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "node/feed.h"
+#include "node/ingest.h"
+#include "node/trust.h"
+#include "tests/fixture.h"
+#include "tests/unit/fixture.h"
+#include "tests/unit/fixture_store.h"
+
+struct tfx {
+	char dir[64];
+	char path[128];
+	struct store *s;
+	struct ls_keypair *fed;
+	struct node_trust trust;
+	struct node_ingest in;
+	struct ls_feed_head fed_head;
+	/* Envelopes made by the test, freed at teardown. */
+	uint8_t *env[64];
+	size_t len[64];
+	size_t n_env;
+};
+
+static int setup(void **state)
+{
+	struct tfx *f = calloc(1, sizeof *f);
+	struct store_options opt = {.create = 1, .busy_timeout_ms = -1};
+	ls_log_set_level(LS_LOG_OFF);
+	fixture_tmpdir(f->dir, sizeof f->dir);
+	snprintf(f->path, sizeof f->path, "%s/signaal.db", f->dir);
+	if (store_open(f->path, &opt, &f->s, NULL) != LS_OK)
+		return -1;
+	f->fed = fx_key("federation");
+	node_trust_init(&f->trust, FX_FEDERATION, f->fed->pk);
+	node_ingest_init(&f->in, f->s, &f->trust);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tfx *f = *state;
+	for (size_t i = 0; i < f->n_env; i++)
+		ls_free(f->env[i]);
+	node_trust_fini(&f->trust);
+	store_close(f->s);
+	proto_keypair_free(f->fed);
+	fixture_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Keep an envelope; returns its index. */
+static size_t keep(struct tfx *f, uint8_t *env, size_t len)
+{
+	assert_true(f->n_env < 64);
+	f->env[f->n_env] = env;
+	f->len[f->n_env] = len;
+	return f->n_env++;
+}
+
+static size_t fed_doc(struct tfx *f, enum ls_doc_type type)
+{
+	struct ls_doc d;
+	size_t len;
+	uint8_t *env;
+	proto_doc_init(&d, type);
+	strcpy(d.hdr.origin, FX_FEDERATION);
+	if (type == LS_DOC_ROSTER)
+		fx_roster(&d.body.roster);
+	else if (type == LS_DOC_POLICY)
+		fx_policy(&d.body.policy);
+	else
+		fx_taxonomy(&d.body.taxonomy);
+	env = fx_sign(&d, &f->fed_head, FX_NOW - 7200, "federation", &len);
+	proto_doc_fini(&d);
+	return keep(f, env, len);
+}
+
+static size_t status_doc(struct tfx *f, const char *origin,
+                         struct ls_feed_head *head, const char *key,
+                         unsigned peers)
+{
+	struct ls_doc d;
+	size_t len;
+	uint8_t *env;
+	proto_doc_init(&d, LS_DOC_STATUS);
+	strcpy(d.hdr.origin, origin);
+	fx_status(&d.body.status, peers);
+	env = fx_sign(&d, head, FX_NOW - 600, key, &len);
+	proto_doc_fini(&d);
+	return keep(f, env, len);
+}
+
+static size_t summary_doc(struct tfx *f, const char *origin,
+                          struct ls_feed_head *head, int month, uint32_t k)
+{
+	struct ls_doc d;
+	size_t len;
+	uint8_t *env;
+	proto_doc_init(&d, LS_DOC_SUMMARY);
+	strcpy(d.hdr.origin, origin);
+	fx_summary(&d.body.summary, origin, 2025, month, 160, 7);
+	if (k != 5) {
+		/* Claim a looser k than the policy (k = 5) allows; cells
+		 * stay valid for the smaller k. */
+		d.body.summary.params.k = k;
+	}
+	env = fx_sign(&d, head, FX_NOW - 3600, origin, &len);
+	proto_doc_fini(&d);
+	return keep(f, env, len);
+}
+
+static int ingest(struct tfx *f, const size_t *idx, size_t n,
+                  struct node_ingest_doc *docs)
+{
+	struct ls_bytes b[16];
+	assert_true(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		b[i].data = f->env[idx[i]];
+		b[i].len = f->len[idx[i]];
+	}
+	return node_ingest_page(&f->in, b, n, FX_NOW, "test", docs, NULL, NULL);
+}
+
+/* The federation feed (roster, policy) taken in. */
+static void bootstrap(struct tfx *f)
+{
+	size_t idx[2] = {fed_doc(f, LS_DOC_ROSTER), fed_doc(f, LS_DOC_POLICY)};
+	struct node_ingest_doc d[2];
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].outcome, NODE_INGEST_STORED);
+	assert_non_null(node_trust_roster(&f->trust));
+	assert_non_null(node_trust_policy(&f->trust));
+}
+
+static void test_page_is_stored_and_relayed_byte_for_byte(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0};
+	struct node_ingest_doc d[4];
+	struct node_ingest_page pg;
+	struct ls_bytes b[3];
+	size_t idx[3];
+	uint8_t *back;
+	size_t back_len;
+	uint64_t docs, bytes;
+
+	bootstrap(f);
+	idx[0] = status_doc(f, "berlaar", &h, "berlaar", 2);
+	idx[1] = status_doc(f, "berlaar", &h, "berlaar", 3);
+	idx[2] = status_doc(f, "berlaar", &h, "berlaar", 4);
+	for (int i = 0; i < 3; i++) {
+		b[i].data = f->env[idx[i]];
+		b[i].len = f->len[idx[i]];
+	}
+	assert_int_equal(
+	    node_ingest_page(&f->in, b, 3, FX_NOW, "gent", d, &pg, NULL),
+	    LS_OK);
+	assert_int_equal(pg.stored, 3);
+	assert_int_equal(pg.forks, 0);
+	assert_int_equal(pg.trust_changed, 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(d[i].outcome, NODE_INGEST_STORED);
+		assert_int_equal(d[i].code, LS_OK);
+		assert_int_equal(d[i].hdr.seq, (uint64_t)i + 1);
+	}
+	/* Served exactly as received. */
+	assert_int_equal(
+	    store_feed_get(f->s, "berlaar", 2, NULL, &back, &back_len), LS_OK);
+	assert_int_equal(back_len, f->len[idx[1]]);
+	assert_memory_equal(back, f->env[idx[1]], back_len);
+	ls_free(back);
+
+	/* The same page again: every document exists, nothing changes. */
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(
+	    node_ingest_page(&f->in, b, 3, FX_NOW, "gent", d, &pg, NULL),
+	    LS_OK);
+	assert_int_equal(pg.stored, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(d[i].outcome, NODE_INGEST_EXISTS);
+	{
+		uint64_t docs2, bytes2;
+		assert_int_equal(store_feed_count(f->s, &docs2, &bytes2),
+		                 LS_OK);
+		assert_int_equal(docs2, docs);
+		assert_int_equal(bytes2, bytes);
+	}
+	assert_int_equal(f->in.tally.outcome[NODE_INGEST_STORED], 5);
+	assert_int_equal(f->in.tally.outcome[NODE_INGEST_EXISTS], 3);
+	assert_int_equal(f->in.tally.pages, 3);
+}
+
+static void test_bad_documents_are_refused_and_change_nothing(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0}, other = {0};
+	struct node_ingest_doc d[6];
+	char before[65], after[65];
+	size_t idx[6], forged, truncated, wrong_key, junk;
+	uint8_t *env;
+
+	bootstrap(f);
+	idx[0] = status_doc(f, "bornem", &h, "bornem", 1);
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	fx_digest(f->path, before);
+
+	/* A flipped bit in the signature of the next document. */
+	other = h;
+	forged = status_doc(f, "bornem", &h, "bornem", 2);
+	f->env[forged][f->len[forged] - 1] ^= 0x01;
+	/* The next document cut short. */
+	env = ls_malloc(f->len[forged]);
+	memcpy(env, f->env[forged], f->len[forged] - 10);
+	truncated = keep(f, env, f->len[forged] - 10);
+	/* Signed by another member's key for bornem's feed. */
+	wrong_key = status_doc(f, "bornem", &other, "eeklo", 1);
+	/* Not msgpack at all. */
+	env = ls_malloc(8);
+	memcpy(env, "\xc1\xc1\xc1\xc1\xc1\xc1\xc1\xc1", 8);
+	junk = keep(f, env, 8);
+	idx[0] = forged;
+	idx[1] = truncated;
+	idx[2] = wrong_key;
+	idx[3] = junk;
+	assert_int_equal(ingest(f, idx, 4, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[0].code, LS_ESIG);
+	assert_int_equal(d[1].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[1].code, LS_EDECODE);
+	assert_int_equal(d[2].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[2].code, LS_EDENIED);
+	assert_int_equal(d[3].outcome, NODE_INGEST_REJECTED);
+	assert_false(d[3].has_hdr);
+	assert_int_equal(f->in.tally.rejected[LS_ESIG], 1);
+	assert_int_equal(f->in.tally.rejected[LS_EDENIED], 1);
+	assert_int_equal(f->in.tally.outcome[NODE_INGEST_REJECTED], 4);
+	fx_digest(f->path, after);
+	assert_string_equal(before, after);
+}
+
+static void test_gaps_and_broken_chains_are_not_stored(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0}, alt;
+	struct node_ingest_doc d[2];
+	size_t idx[2], s1, s2, s3;
+
+	bootstrap(f);
+	s1 = status_doc(f, "eeklo", &h, "eeklo", 1);
+	alt = h;
+	s2 = status_doc(f, "eeklo", &h, "eeklo", 2);
+	s3 = status_doc(f, "eeklo", &h, "eeklo", 3);
+	/* seq 3 before seq 2: a gap. */
+	idx[0] = s1;
+	idx[1] = s3;
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].outcome, NODE_INGEST_CHAIN);
+	assert_int_equal(d[1].code, LS_ECHAIN);
+	/* A seq 2 whose prev names another seq 1 than the one held. */
+	memset(alt.hash, 0x55, sizeof alt.hash);
+	idx[0] = status_doc(f, "eeklo", &alt, "eeklo", 4);
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_CHAIN);
+	/* Then the real seq 2 and 3 follow. */
+	idx[0] = s2;
+	idx[1] = s3;
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].outcome, NODE_INGEST_STORED);
+}
+
+struct fork_seen {
+	int n;
+	char origin[LS_NODE_ID_SIZE];
+	uint64_t seq;
+};
+
+static int fork_cb(void *arg, const struct store_fork *fk, const uint8_t *proof,
+                   size_t len)
+{
+	struct fork_seen *s = arg;
+	assert_non_null(proof);
+	assert_true(len > 0);
+	s->n++;
+	strcpy(s->origin, fk->origin);
+	s->seq = fk->seq;
+	return 0;
+}
+
+static void test_fork_is_kept_as_proof_and_quarantines(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0}, branch;
+	struct node_ingest_doc d[2];
+	struct fork_seen seen = {0};
+	struct ls_trust view;
+	struct ls_fork_info info;
+	size_t idx[2], a2, b2, a3;
+	int q;
+
+	bootstrap(f);
+	idx[0] = status_doc(f, "gent", &h, "gent", 1);
+	branch = h;
+	a2 = status_doc(f, "gent", &h, "gent", 2);
+	a3 = status_doc(f, "gent", &h, "gent", 3);
+	b2 = status_doc(f, "gent", &branch, "gent", 5); /* other body */
+	idx[1] = a2;
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+
+	/* A forged "fork" (bad signature) is no fork. */
+	f->env[b2][f->len[b2] - 1] ^= 0x80;
+	idx[0] = b2;
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(store_fork_quarantined(f->s, "gent", &q), LS_OK);
+	assert_false(q);
+	f->env[b2][f->len[b2] - 1] ^= 0x80;
+
+	/* The real second branch: a fork, the proof verifies. */
+	idx[0] = b2;
+	idx[1] = a3;
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_FORK);
+	assert_int_equal(d[0].code, LS_EFORK);
+	assert_int_equal(d[1].outcome, NODE_INGEST_QUARANTINED);
+	assert_int_equal(d[1].code, LS_ESTATE);
+	assert_int_equal(store_fork_quarantined(f->s, "gent", &q), LS_OK);
+	assert_true(q);
+	assert_int_equal(store_fork_list(f->s, 0, fork_cb, &seen), LS_OK);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.origin, "gent");
+	assert_int_equal(seen.seq, 2);
+	{
+		/* The proof is portable: it verifies on its own. */
+		uint8_t *proof = NULL;
+		size_t plen = 0;
+		assert_int_equal(proto_fork_proof_encode(f->env[a2], f->len[a2],
+		                                         f->env[b2], f->len[b2],
+		                                         &proof, &plen),
+		                 LS_OK);
+		node_trust_view(&f->trust, &view);
+		assert_int_equal(proto_fork_proof_verify(&view, proof, plen,
+		                                         FX_NOW, &info, NULL),
+		                 LS_OK);
+		ls_free(proof);
+	}
+	/* Other origins carry on. */
+	{
+		struct ls_feed_head hb = {0};
+		idx[0] = status_doc(f, "berlaar", &hb, "berlaar", 1);
+		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	}
+	assert_int_equal(f->in.tally.outcome[NODE_INGEST_FORK], 1);
+}
+
+static void test_summaries_are_held_to_the_policy(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0}, h2;
+	struct node_ingest_doc d[2];
+	size_t idx[2], roster;
+
+	/* Only a roster: no policy in force yet. */
+	roster = fed_doc(f, LS_DOC_ROSTER);
+	idx[0] = roster;
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	h2 = h;
+	idx[0] = summary_doc(f, "kortrijk", &h2, 10, 5);
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[0].code, LS_ESTATE);
+
+	/* The policy, then a summary with a looser k in the same page. */
+	idx[0] = fed_doc(f, LS_DOC_POLICY);
+	h2 = h;
+	idx[1] = summary_doc(f, "kortrijk", &h2, 10, 3);
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[1].code, LS_EPOLICY);
+	/* A good one is stored. */
+	idx[0] = summary_doc(f, "kortrijk", &h, 10, 5);
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	/* An aggregator may not author summaries. */
+	{
+		struct ls_feed_head hv = {0};
+		idx[0] = summary_doc(f, "vvsg", &hv, 10, 5);
+		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+		assert_int_equal(d[0].code, LS_EDENIED);
+	}
+}
+
+static void test_roster_in_a_page_admits_its_members_at_once(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0};
+	struct node_ingest_doc d[2];
+	struct node_ingest_page pg;
+	struct ls_bytes b[2];
+	size_t r = fed_doc(f, LS_DOC_ROSTER);
+	size_t s = status_doc(f, "mortsel", &h, "mortsel", 1);
+
+	/* Before the roster: a member document has no known key. */
+	b[0].data = f->env[s];
+	b[0].len = f->len[s];
+	assert_int_equal(
+	    node_ingest_page(&f->in, b, 1, FX_NOW, "x", d, &pg, NULL), LS_OK);
+	assert_int_equal(d[0].code, LS_EKEY);
+	/* Roster then member in one page. */
+	b[0].data = f->env[r];
+	b[0].len = f->len[r];
+	b[1].data = f->env[s];
+	b[1].len = f->len[s];
+	assert_int_equal(
+	    node_ingest_page(&f->in, b, 2, FX_NOW, "x", d, &pg, NULL), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	/* mortsel left at FX_T_LEFT: its status of FX_NOW is refused. */
+	assert_int_equal(d[1].code, LS_EREVOKED);
+	assert_int_equal(pg.trust_changed, 1);
+	assert_int_equal(f->trust.head.seq, 1);
+}
+
+static void test_failed_page_stores_nothing_and_keeps_trust_true(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0};
+	struct ls_bytes b[3];
+	size_t idx[3];
+	long allocs;
+	int stored_once = 0;
+
+	idx[0] = fed_doc(f, LS_DOC_ROSTER);
+	idx[1] = fed_doc(f, LS_DOC_POLICY);
+	idx[2] = status_doc(f, "kortrijk", &h, "kortrijk", 3);
+	for (int i = 0; i < 3; i++) {
+		b[i].data = f->env[idx[i]];
+		b[i].len = f->len[idx[i]];
+	}
+	/* Count the allocations of the whole page, then fail each. */
+	ls_alloc_fail_nth(0);
+	for (long n = 1; !stored_once && n < 10000; n++) {
+		uint64_t docs, bytes;
+		int rc;
+		ls_alloc_fail_nth(n);
+		rc = node_ingest_page(&f->in, b, 3, FX_NOW, "x", NULL, NULL,
+		                      NULL);
+		allocs = ls_alloc_fail_nth(0);
+		(void)allocs;
+		assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+		if (rc == LS_OK) {
+			/* The injected failure came after the page (or never):
+			 * everything is there. */
+			assert_int_equal(docs, 3);
+			stored_once = 1;
+		} else {
+			assert_int_equal(rc, LS_ENOMEM);
+			assert_int_equal(docs, 0);
+			assert_int_equal(f->trust.head.seq, 0);
+			assert_null(node_trust_roster(&f->trust));
+		}
+	}
+	assert_true(stored_once);
+	assert_int_equal(f->trust.head.seq, 2);
+}
+
+static void test_trust_follows_an_external_append(void **state)
+{
+	struct tfx *f = *state;
+	struct node_trust other;
+	struct node_ingest in2;
+	size_t idx[1];
+	struct node_ingest_doc d[1];
+	int changed = -1;
+
+	bootstrap(f);
+	/* A second writer (signaalctl) appends the taxonomy. */
+	node_trust_init(&other, FX_FEDERATION, f->fed->pk);
+	assert_int_equal(node_trust_load(&other, f->s, FX_NOW, NULL), LS_OK);
+	node_ingest_init(&in2, f->s, &other);
+	idx[0] = fed_doc(f, LS_DOC_TAXONOMY);
+	{
+		struct ls_bytes b = {f->env[idx[0]], f->len[idx[0]]};
+		assert_int_equal(
+		    node_ingest_page(&in2, &b, 1, FX_NOW, "ctl", d, NULL, NULL),
+		    LS_OK);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	}
+	assert_null(node_trust_taxonomy(&f->trust));
+	assert_int_equal(
+	    node_ingest_reload_trust(&f->in, FX_NOW, &changed, NULL), LS_OK);
+	assert_int_equal(changed, 1);
+	assert_non_null(node_trust_taxonomy(&f->trust));
+	assert_int_equal(
+	    node_ingest_reload_trust(&f->in, FX_NOW, &changed, NULL), LS_OK);
+	assert_int_equal(changed, 0);
+	node_trust_fini(&other);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_page_is_stored_and_relayed_byte_for_byte),
+	    T(test_bad_documents_are_refused_and_change_nothing),
+	    T(test_gaps_and_broken_chains_are_not_stored),
+	    T(test_fork_is_kept_as_proof_and_quarantines),
+	    T(test_summaries_are_held_to_the_policy),
+	    T(test_roster_in_a_page_admits_its_members_at_once),
+	    T(test_failed_page_stores_nothing_and_keeps_trust_true),
+	    T(test_trust_follows_an_external_append),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,447 @@
+/*
+ * signaal-probe: speaks the sync protocol to a running signaald, to test
+ * that bad messages are refused (tests/integration/sync_badmsg.sh) and to
+ * ask a node for its digest. It builds every frame with proto/ (the
+ * reference encoder and session code); the only "damage" is done to
+ * finished bytes, as an attacker would.
+ *
+ *   signaal-probe --url tcp://HOST:PORT --key KEYFILE --peer-key PUBFILE
+ *                 [--as NODE_ID] CASE...
+ *
+ * Cases and the answer each must get (exit 0 only if all do):
+ *   digest     a good digest_req            -> digest_rep
+ *   unknown    sealed with a key the roster does not know -> refusal key
+ *   forged     a member's key id, another key's secret -> refusal sig
+ *   stale      ten minutes old               -> refusal replay
+ *   replay     a nonce used again with other bytes -> refusal replay
+ *   resend     the same bytes again          -> the same reply (ok)
+ *   truncated  a good frame cut short        -> refusal decode
+ *   oversized  one byte over the frame limit -> refusal limit
+ *   junk       bytes that are no frame       -> refusal decode
+ *   wrongtype  a digest_rep as request, in a good session -> error decode
+ *   forgeddoc  a pushed document with a broken signature -> push result
+ *              sig (needs --as: the probe key's node id)
+ *
+ *   signaal-probe fill --dir DIR --count N [--salt S]
+ *
+ * publishes N status documents in the own feed of the node in DIR (with
+ * its key, through node_feed_publish), to give tests many documents to
+ * sync; documents with another salt differ (a twin with the same key
+ * makes a fork that way).
+ */
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/alloc.h"
+#include "common/err.h"
+#include "common/text.h"
+#include "proto/doc.h"
+#include "proto/key.h"
+#include "proto/session.h"
+#include "proto/sync.h"
+#include "core/config.h"
+#include "node/feed.h"
+#include "store/store.h"
+
+struct probe {
+	const char *url;
+	const char *as;
+	struct ls_keypair *kp;
+	struct proto_session_self *self;
+	uint8_t peer_pk[LS_PUBKEY_BYTES];
+	uint8_t peer_id[LS_KEY_ID_BYTES];
+	nng_socket sock;
+};
+
+static int64_t now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* One exchange; *reply is the caller's (ls_free). */
+static int exchange(struct probe *p, const uint8_t *frame, size_t len,
+                    uint8_t **reply, size_t *reply_len)
+{
+	nng_msg *msg;
+	int rv;
+	if ((rv = nng_msg_alloc(&msg, 0)) != 0 ||
+	    (rv = nng_msg_append(msg, frame, len)) != 0 ||
+	    (rv = nng_sendmsg(p->sock, msg, 0)) != 0) {
+		fprintf(stderr, "probe: send: %s\n", nng_strerror(rv));
+		return LS_ENET;
+	}
+	if ((rv = nng_recvmsg(p->sock, &msg, 0)) != 0) {
+		fprintf(stderr, "probe: recv: %s\n", nng_strerror(rv));
+		return rv == NNG_ETIMEDOUT ? LS_ETIMEOUT : LS_ENET;
+	}
+	*reply_len = nng_msg_len(msg);
+	*reply = ls_malloc(*reply_len ? *reply_len : 1);
+	memcpy(*reply, nng_msg_body(msg), *reply_len);
+	nng_msg_free(msg);
+	return LS_OK;
+}
+
+static int seal(struct probe *p, const struct proto_session_self *self,
+                int64_t ts, const struct ls_sync_msg *m, uint8_t **frame,
+                size_t *len, struct proto_session_call **call)
+{
+	uint8_t *plain;
+	size_t plain_len;
+	int rc = proto_sync_encode(m, &plain, &plain_len, NULL);
+	if (rc != LS_OK)
+		return rc;
+	rc = proto_session_seal_request(self, p->peer_id, p->peer_pk, ts, plain,
+	                                plain_len, frame, len, call);
+	ls_free(plain);
+	return rc;
+}
+
+/* The outcome of a reply to `call`: the refusal's code, or the sync
+ * reply's type (as a positive number > 100) or its error code. */
+struct outcome {
+	int refused;
+	int code;     /* refusal or ERROR code */
+	uint8_t type; /* sync reply type when it opened */
+	struct ls_sync_msg msg;
+	uint8_t *plain;
+};
+
+static void outcome_of(const struct proto_session_call *call,
+                       const uint8_t *reply, size_t len, struct outcome *o)
+{
+	size_t plain_len;
+	int rc;
+	memset(o, 0, sizeof *o);
+	rc = proto_session_open_reply(call, reply, len, &o->plain, &plain_len,
+	                              NULL);
+	if (rc != LS_OK) {
+		o->refused = proto_session_frame_kind(reply, len) ==
+		             LS_SESSION_REFUSAL;
+		o->code = rc;
+		return;
+	}
+	if (proto_sync_decode(o->plain, plain_len, &o->msg, NULL) != LS_OK) {
+		o->code = LS_EDECODE;
+		return;
+	}
+	o->type = o->msg.type;
+	if (o->msg.type == LS_SYNC_ERROR)
+		o->code = proto_wire_code_to_err(o->msg.code);
+}
+
+static void outcome_fini(struct outcome *o)
+{
+	proto_sync_msg_fini(&o->msg);
+	ls_free(o->plain);
+}
+
+static int report(const char *name, int ok, const char *want, const char *got)
+{
+	printf("%s %s: want %s, got %s\n", ok ? "ok" : "FAIL", name, want, got);
+	return ok ? 0 : 1;
+}
+
+/* Send frame and judge: want_refusal != 0 means a refusal with that code. */
+static int judge(struct probe *p, const char *name,
+                 const struct proto_session_call *call, const uint8_t *frame,
+                 size_t len, int want_refusal, uint8_t want_type, int want_err)
+{
+	uint8_t *reply = NULL;
+	size_t reply_len = 0;
+	struct outcome o;
+	char want[64], got[64];
+	int ok;
+	if (exchange(p, frame, len, &reply, &reply_len) != LS_OK)
+		return report(name, 0, "a reply", "no reply");
+	outcome_of(call, reply, reply_len, &o);
+	if (want_refusal)
+		snprintf(want, sizeof want, "refusal %s",
+		         ls_errname(want_refusal));
+	else if (want_err)
+		snprintf(want, sizeof want, "error %s", ls_errname(want_err));
+	else
+		snprintf(want, sizeof want, "%s", proto_sync_type_name(want_type));
+	if (o.refused)
+		snprintf(got, sizeof got, "refusal %s", ls_errname(o.code));
+	else if (o.type == LS_SYNC_ERROR)
+		snprintf(got, sizeof got, "error %s", ls_errname(o.code));
+	else if (o.type != 0)
+		snprintf(got, sizeof got, "%s", proto_sync_type_name(o.type));
+	else
+		snprintf(got, sizeof got, "unreadable (%s)", ls_errname(o.code));
+	ok = strcmp(want, got) == 0;
+	outcome_fini(&o);
+	ls_free(reply);
+	return report(name, ok, want, got);
+}
+
+static void digest_req(struct ls_sync_msg *m)
+{
+	proto_sync_msg_init(m, LS_SYNC_DIGEST_REQ);
+	m->n_origins = 0;
+}
+
+static int case_run(struct probe *p, const char *c)
+{
+	struct ls_sync_msg m;
+	struct proto_session_call *call = NULL, *call2 = NULL;
+	uint8_t *frame = NULL, *frame2 = NULL;
+	size_t len = 0, len2 = 0;
+	int fails = 0;
+
+	digest_req(&m);
+	if (strcmp(c, "digest") == 0 || strcmp(c, "truncated") == 0 ||
+	    strcmp(c, "oversized") == 0 || strcmp(c, "junk") == 0 ||
+	    strcmp(c, "resend") == 0) {
+		if (seal(p, p->self, now(), &m, &frame, &len, &call) != LS_OK)
+			return report(c, 0, "a frame", "seal failed");
+	}
+	if (strcmp(c, "digest") == 0) {
+		fails = judge(p, c, call, frame, len, 0, LS_SYNC_DIGEST_REP, 0);
+	} else if (strcmp(c, "resend") == 0) {
+		fails = judge(p, "resend(first)", call, frame, len, 0,
+		              LS_SYNC_DIGEST_REP, 0);
+		fails += judge(p, c, call, frame, len, 0, LS_SYNC_DIGEST_REP, 0);
+	} else if (strcmp(c, "truncated") == 0) {
+		fails = judge(p, c, call, frame, len - 17, LS_EDECODE, 0, 0);
+	} else if (strcmp(c, "oversized") == 0) {
+		size_t big = LS_SESSION_MSG_MAX + 1;
+		uint8_t *huge = ls_calloc(1, big);
+		memcpy(huge, frame, len);
+		fails = judge(p, c, call, huge, big, LS_ELIMIT, 0, 0);
+		ls_free(huge);
+	} else if (strcmp(c, "junk") == 0) {
+		uint8_t j[64];
+		randombytes_buf(j, sizeof j);
+		j[0] = 0xc1; /* never valid msgpack */
+		fails = judge(p, c, call, j, sizeof j, LS_EDECODE, 0, 0);
+	} else if (strcmp(c, "unknown") == 0 || strcmp(c, "forged") == 0) {
+		struct ls_keypair *other = NULL;
+		struct proto_session_self *oself = NULL;
+		if (proto_keypair_generate(&other) != LS_OK ||
+		    proto_session_self_new(other, &oself) != LS_OK ||
+		    seal(p, oself, now(), &m, &frame, &len, &call) != LS_OK)
+			return report(c, 0, "a frame", "seal failed");
+		if (strcmp(c, "forged") == 0)
+			/* [1, 1, bin8 sender ...]: claim the member's key
+			 * id; the AEAD over the header must fail. */
+			memcpy(frame + 5, p->kp->key_id, LS_KEY_ID_BYTES);
+		fails = judge(p, c, call, frame, len,
+		              strcmp(c, "forged") == 0 ? LS_ESIG : LS_EKEY, 0, 0);
+		proto_session_self_free(oself);
+		proto_keypair_free(other);
+	} else if (strcmp(c, "stale") == 0) {
+		if (seal(p, p->self, now() - 600, &m, &frame, &len, &call) !=
+		    LS_OK)
+			return report(c, 0, "a frame", "seal failed");
+		fails = judge(p, c, call, frame, len, LS_EREPLAY, 0, 0);
+	} else if (strcmp(c, "replay") == 0) {
+		uint8_t eph[32], nonce[LS_SESSION_NONCE_BYTES], *plain;
+		size_t plain_len;
+		struct ls_sync_msg vv;
+		randombytes_buf(eph, sizeof eph);
+		randombytes_buf(nonce, sizeof nonce);
+		proto_sync_msg_init(&vv, LS_SYNC_VV_REQ);
+		if (proto_sync_encode(&m, &plain, &plain_len, NULL) != LS_OK ||
+		    proto_session_seal_request_with(
+		        p->self, p->peer_id, p->peer_pk, now(), plain,
+		        plain_len, eph, nonce, &frame, &len, &call) != LS_OK)
+			return report(c, 0, "a frame", "seal failed");
+		ls_free(plain);
+		if (proto_sync_encode(&vv, &plain, &plain_len, NULL) != LS_OK ||
+		    proto_session_seal_request_with(
+		        p->self, p->peer_id, p->peer_pk, now(), plain,
+		        plain_len, eph, nonce, &frame2, &len2, &call2) != LS_OK)
+			return report(c, 0, "a frame", "seal failed");
+		ls_free(plain);
+		fails = judge(p, "replay(first)", call, frame, len, 0,
+		              LS_SYNC_DIGEST_REP, 0);
+		fails += judge(p, c, call2, frame2, len2, LS_EREPLAY, 0, 0);
+	} else if (strcmp(c, "wrongtype") == 0) {
+		struct ls_sync_msg rep;
+		proto_sync_msg_init(&rep, LS_SYNC_DIGEST_REP);
+		if (seal(p, p->self, now(), &rep, &frame, &len, &call) != LS_OK)
+			return report(c, 0, "a frame", "seal failed");
+		fails = judge(p, c, call, frame, len, 0, 0, LS_EDECODE);
+	} else if (strcmp(c, "forgeddoc") == 0) {
+		struct ls_doc d;
+		struct ls_feed_head head = {0};
+		struct ls_sync_msg push;
+		uint8_t *env, *reply = NULL;
+		size_t env_len, reply_len;
+		struct outcome o;
+		if (p->as == NULL)
+			return report(c, 0, "--as", "no node id");
+		proto_doc_init(&d, LS_DOC_STATUS);
+		snprintf(d.hdr.origin, sizeof d.hdr.origin, "%s", p->as);
+		snprintf(d.body.status.software, sizeof d.body.status.software,
+		         "probe-1");
+		/* Far beyond any real head: it must fail on its signature
+		 * before its position matters. Seq 1 is what a new feed
+		 * needs; the signature is broken either way. */
+		if (proto_doc_sign(&d, &head, now(), p->kp, &env, &env_len,
+		                   &head, NULL) != LS_OK)
+			return report(c, 0, "a document", "sign failed");
+		proto_doc_fini(&d);
+		env[env_len - 1] ^= 0x01;
+		proto_sync_msg_init(&push, LS_SYNC_PUSH_REQ);
+		proto_sync_page_add(&push, NULL, env, env_len);
+		if (seal(p, p->self, now(), &push, &frame, &len, &call) !=
+		    LS_OK)
+			return report(c, 0, "a frame", "seal failed");
+		proto_sync_msg_fini(&push);
+		ls_free(env);
+		if (exchange(p, frame, len, &reply, &reply_len) != LS_OK) {
+			fails = report(c, 0, "a reply", "no reply");
+		} else {
+			char got[64];
+			outcome_of(call, reply, reply_len, &o);
+			if (o.type == LS_SYNC_PUSH_REP && o.msg.n_results == 1)
+				snprintf(got, sizeof got, "push result %s",
+				         o.msg.results[0] == 0
+				             ? "ok"
+				             : ls_errname(proto_wire_code_to_err(
+				                   o.msg.results[0])));
+			else
+				snprintf(got, sizeof got, "type %u code %s",
+				         o.type, ls_errname(o.code));
+			fails = report(c, strcmp(got, "push result sig") == 0,
+			               "push result sig", got);
+			outcome_fini(&o);
+		}
+		ls_free(reply);
+	} else {
+		fprintf(stderr, "probe: unknown case '%s'\n", c);
+		return 1;
+	}
+	ls_free(frame);
+	ls_free(frame2);
+	proto_session_call_free(call);
+	proto_session_call_free(call2);
+	return fails;
+}
+
+static int fill(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int64_t count = 0, salt = 0;
+	char path[4096];
+	struct ls_config cfg;
+	struct ls_errinfo e;
+	struct store *s = NULL;
+	struct store_options so = {.create = 0, .busy_timeout_ms = 30000};
+	struct ls_keypair *kp = NULL;
+	int rc;
+
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--dir") == 0)
+			dir = argv[i + 1];
+		else if (strcmp(argv[i], "--count") == 0)
+			(void)ls_parse_i64(argv[i + 1], 1, 1000000, &count);
+		else if (strcmp(argv[i], "--salt") == 0)
+			(void)ls_parse_i64(argv[i + 1], 0, 1000000, &salt);
+	}
+	if (dir == NULL || count == 0) {
+		fprintf(stderr, "usage: signaal-probe fill --dir DIR --count N "
+		                "[--salt S]\n");
+		return 2;
+	}
+	snprintf(path, sizeof path, "%s/signaal.ini", dir);
+	if ((rc = ls_config_load(path, &cfg, &e)) != LS_OK)
+		goto fail;
+	snprintf(path, sizeof path, "%s/%s", dir, cfg.store_path);
+	so.synchronous = LS_SYNC_NORMAL;
+	if ((rc = store_open(path, &so, &s, &e)) != LS_OK)
+		goto fail;
+	snprintf(path, sizeof path, "%s/keys/node.key", dir);
+	if ((rc = proto_keypair_load(path, &kp, &e)) != LS_OK)
+		goto fail;
+	if ((rc = store_tx_begin(s)) != LS_OK)
+		goto fail;
+	for (int64_t i = 0; i < count; i++) {
+		struct ls_doc d;
+		proto_doc_init(&d, LS_DOC_STATUS);
+		snprintf(d.hdr.origin, sizeof d.hdr.origin, "%s", cfg.node_id);
+		snprintf(d.body.status.software, sizeof d.body.status.software,
+		         "fill-%lld", (long long)salt);
+		d.body.status.uptime = (uint64_t)i;
+		rc = node_feed_publish(s, kp, &d, now(), NULL, &e);
+		proto_doc_fini(&d);
+		if (rc != LS_OK) {
+			store_tx_rollback(s);
+			goto fail;
+		}
+	}
+	if ((rc = store_tx_commit(s)) != LS_OK)
+		goto fail;
+	proto_keypair_free(kp);
+	store_close(s);
+	printf("published %lld documents in %s\n", (long long)count,
+	       cfg.node_id);
+	return 0;
+fail:
+	fprintf(stderr, "probe fill: %s: %s\n", ls_errname(rc), e.msg);
+	proto_keypair_free(kp);
+	store_close(s);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct probe p;
+	const char *key = NULL, *peer_key = NULL;
+	struct ls_errinfo e;
+	int i, fails = 0, rv;
+
+	if (argc > 1 && strcmp(argv[1], "fill") == 0) {
+		if (sodium_init() < 0)
+			return 1;
+		return fill(argc, argv);
+	}
+	memset(&p, 0, sizeof p);
+	for (i = 1; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (strcmp(argv[i], "--url") == 0)
+			p.url = argv[i + 1];
+		else if (strcmp(argv[i], "--key") == 0)
+			key = argv[i + 1];
+		else if (strcmp(argv[i], "--peer-key") == 0)
+			peer_key = argv[i + 1];
+		else if (strcmp(argv[i], "--as") == 0)
+			p.as = argv[i + 1];
+		else
+			break;
+	}
+	if (p.url == NULL || key == NULL || peer_key == NULL || i >= argc) {
+		fprintf(stderr, "usage: signaal-probe --url tcp://HOST:PORT "
+		                "--key KEYFILE --peer-key PUBFILE [--as ID] "
+		                "CASE...\n");
+		return 2;
+	}
+	if (sodium_init() < 0 || proto_keypair_load(key, &p.kp, &e) != LS_OK ||
+	    proto_pubkey_load(peer_key, p.peer_pk, p.peer_id, &e) != LS_OK ||
+	    proto_session_self_new(p.kp, &p.self) != LS_OK) {
+		fprintf(stderr, "probe: keys: %s\n", e.msg);
+		return 2;
+	}
+	if ((rv = nng_req0_open(&p.sock)) != 0 ||
+	    (rv = nng_socket_set_size(p.sock, NNG_OPT_RECVMAXSZ,
+	                              LS_SESSION_MSG_MAX)) != 0 ||
+	    (rv = nng_socket_set_ms(p.sock, NNG_OPT_SENDTIMEO, 10000)) != 0 ||
+	    (rv = nng_socket_set_ms(p.sock, NNG_OPT_RECVTIMEO, 10000)) != 0 ||
+	    (rv = nng_dial(p.sock, p.url, NULL, 0)) != 0) {
+		fprintf(stderr, "probe: %s: %s\n", p.url, nng_strerror(rv));
+		return 1;
+	}
+	for (; i < argc; i++)
+		fails += case_run(&p, argv[i]);
+	nng_close(p.sock);
+	proto_session_self_free(p.self);
+	proto_keypair_free(p.kp);
+	nng_fini();
+	return fails == 0 ? 0 : 1;
+}

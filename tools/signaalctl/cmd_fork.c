@@ -1,0 +1,245 @@
+/*
+ * signaalctl fork: the forks this node has seen (two documents signed for
+ * one position of a feed), and their resolution by an operator.
+ *
+ * A fork quarantines its origin: nothing more of that feed is taken in
+ * until it is resolved here. The proof (both documents, signed) stays
+ * kept either way; `show --uit` writes it to a file for the association
+ * or another node, which can check it on its own.
+ */
+#include "common/alloc.h"
+#include "common/err.h"
+#include "common/text.h"
+#include "node/trust.h"
+#include "proto/doc.h"
+#include "proto/envelope.h"
+#include "store/feed.h"
+#include "store/store.h"
+#include "tools/signaalctl/commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char help[] =
+    "Gebruik: signaalctl fork list [--alle]\n"
+    "         signaalctl fork show HERKOMST [--uit BESTAND]\n"
+    "         signaalctl fork resolve HERKOMST [--vanaf SEQ]\n"
+    "\n"
+    "Een fork zijn twee verschillende documenten die dezelfde plaats in de\n"
+    "feed van een knooppunt innemen: dat knooppunt (of wie zijn sleutel\n"
+    "heeft) tekende twee geschiedenissen. Beide documenten worden als\n"
+    "bewijs bewaard en van die herkomst wordt niets meer aanvaard tot een\n"
+    "beheerder de fork oplost.\n"
+    "\n"
+    "  list       de forks die nog niet opgelost zijn (--alle: ook de\n"
+    "             opgeloste)\n"
+    "  show       beide documenten van een fork, en of het bewijs klopt;\n"
+    "             --uit schrijft het bewijs naar BESTAND\n"
+    "  resolve    de fork oplossen: de herkomst wordt weer aanvaard. Met\n"
+    "             --vanaf SEQ worden de documenten van die herkomst vanaf\n"
+    "             SEQ hier verwijderd, zodat de andere tak opgehaald kan\n"
+    "             worden; zonder blijft de tak die dit knooppunt heeft.\n"
+    "             Het bewijs blijft bewaard.\n"
+    "\n"
+    "Afsluitcodes: 0 gelukt, 2 verkeerd gebruik, 4 geen fork gevonden,\n"
+    "1 andere fout.\n";
+
+struct listing {
+	int n;
+	const char *origin; /* show: only this one */
+	struct store_fork fork;
+	uint8_t *proof;
+	size_t len;
+};
+
+static int list_cb(void *arg, const struct store_fork *f, const uint8_t *proof,
+                   size_t len)
+{
+	struct listing *l = arg;
+	char t1[32], t2[32];
+	(void)proof;
+	if (l->n++ == 0)
+		printf("%-16s %8s  %-16s  %s\n", "HERKOMST", "PLAATS",
+		       "GEVONDEN", "OPGELOST");
+	printf("%-16s %8llu  %-16s  %s\n", f->origin,
+	       (unsigned long long)f->seq,
+	       ctl_time(f->detected_at, t1, sizeof t1),
+	       f->resolved_at ? ctl_time(f->resolved_at, t2, sizeof t2)
+	                      : "nee (in quarantaine)");
+	(void)len;
+	return 0;
+}
+
+static int find_cb(void *arg, const struct store_fork *f, const uint8_t *proof,
+                   size_t len)
+{
+	struct listing *l = arg;
+	if (strcmp(f->origin, l->origin) != 0)
+		return 0;
+	ls_free(l->proof);
+	l->proof = ls_malloc(len);
+	if (l->proof == NULL)
+		return 1;
+	memcpy(l->proof, proof, len);
+	l->len = len;
+	l->fork = *f;
+	l->n++;
+	return 0;
+}
+
+static void print_doc(const char *label, const uint8_t *env, size_t len)
+{
+	struct ls_envelope ev;
+	struct ls_doc_header h;
+	uint8_t hash[LS_HASH_BYTES];
+	char hex[2 * LS_HASH_BYTES + 1], kid[LS_KEY_ID_HEX_SIZE], t[32];
+	if (proto_envelope_decode(env, len, &ev, NULL) != LS_OK ||
+	    proto_doc_decode_header(ev.payload, ev.payload_len, &h, NULL) !=
+	        LS_OK) {
+		printf("%s: onleesbaar\n", label);
+		return;
+	}
+	proto_doc_hash(ev.payload, ev.payload_len, hash);
+	ls_hex_encode(hash, LS_HASH_BYTES, hex);
+	ls_hex_encode(ev.key_id, LS_KEY_ID_BYTES, kid);
+	printf("%s: %s, gemaakt %s, sleutel %s, %zu bytes\n  hash %s\n", label,
+	       proto_doc_type_name(h.type) ? proto_doc_type_name(h.type) : "?",
+	       ctl_time(h.created, t, sizeof t), kid, len, hex);
+}
+
+int cmd_fork(const struct ctl_context *ctx, int argc, char **argv)
+{
+	struct ctl_node node;
+	struct listing l;
+	int rc;
+
+	if (argc < 2 || ctl_is_help(argc, argv)) {
+		fputs(help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
+	}
+	memset(&l, 0, sizeof l);
+	if (strcmp(argv[1], "list") == 0) {
+		int all = argc == 3 && strcmp(argv[2], "--alle") == 0;
+		if (argc > 3 || (argc == 3 && !all))
+			return ctl_usage("fork", "fork list [--alle]");
+		if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+			return rc;
+		rc = store_fork_list(node.store, all, list_cb, &l);
+		ctl_node_close(&node);
+		if (rc != LS_OK) {
+			ctl_error("%s", ls_strerror_nl(rc));
+			return CTL_EXIT_FAIL;
+		}
+		if (l.n == 0)
+			printf("geen forks%s\n", all ? "" : " in quarantaine");
+		return CTL_EXIT_OK;
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		const char *out = NULL;
+		struct node_trust trust;
+		struct ls_trust view;
+		struct ls_fork_info info;
+		struct ls_errinfo e;
+		const uint8_t *a, *b;
+		size_t a_len, b_len;
+		if (argc == 5 && strcmp(argv[3], "--uit") == 0)
+			out = argv[4];
+		else if (argc != 3)
+			return ctl_usage("fork", "fork show HERKOMST [--uit "
+			                         "BESTAND]");
+		if (!ls_node_id_valid(argv[2], strlen(argv[2])))
+			return ctl_usage("fork", "ongeldige herkomst '%s'",
+			                 argv[2]);
+		if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+			return rc;
+		l.origin = argv[2];
+		rc = store_fork_list(node.store, 1, find_cb, &l);
+		if (rc != LS_OK || l.n == 0) {
+			ctl_node_close(&node);
+			ls_free(l.proof);
+			ctl_error("geen fork van '%s'", argv[2]);
+			return CTL_EXIT_NOTFOUND;
+		}
+		printf("fork van %s op plaats %llu%s\n", l.fork.origin,
+		       (unsigned long long)l.fork.seq,
+		       l.fork.resolved_at ? " (opgelost)"
+		                          : " (in quarantaine)");
+		if (proto_fork_proof_decode(l.proof, l.len, &a, &a_len, &b,
+		                            &b_len, NULL) == LS_OK) {
+			print_doc("document A", a, a_len);
+			print_doc("document B", b, b_len);
+		}
+		if ((rc = ctl_trust_load(ctx, &node, &trust)) == CTL_EXIT_OK) {
+			node_trust_view(&trust, &view);
+			ls_errinfo_clear(&e);
+			if (proto_fork_proof_verify(&view, l.proof, l.len,
+			                            (int64_t)time(NULL), &info,
+			                            &e) == LS_OK)
+				printf("bewijs: geldig (beide documenten "
+				       "correct ondertekend)\n");
+			else
+				printf("bewijs: niet te controleren met het "
+				       "ledenregister van kracht (%s)\n",
+				       e.msg);
+			node_trust_fini(&trust);
+		}
+		ctl_node_close(&node);
+		rc = CTL_EXIT_OK;
+		if (out != NULL) {
+			int fd = open(
+			    out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			if (fd < 0 ||
+			    write(fd, l.proof, l.len) != (ssize_t)l.len ||
+			    close(fd) != 0) {
+				ctl_error("kan %s niet schrijven: %s", out,
+				          strerror(errno));
+				rc = errno == EEXIST ? CTL_EXIT_CONFLICT
+				                     : CTL_EXIT_FAIL;
+			} else {
+				printf("bewijs geschreven naar %s\n", out);
+			}
+		}
+		ls_free(l.proof);
+		return rc;
+	}
+	if (strcmp(argv[1], "resolve") == 0) {
+		int64_t from = 0;
+		if (argc == 5 && strcmp(argv[3], "--vanaf") == 0) {
+			if (ls_parse_i64(argv[4], 1, INT64_MAX, &from) != LS_OK)
+				return ctl_usage("fork", "ongeldige --vanaf");
+		} else if (argc != 3) {
+			return ctl_usage("fork", "fork resolve HERKOMST "
+			                         "[--vanaf SEQ]");
+		}
+		if (!ls_node_id_valid(argv[2], strlen(argv[2])))
+			return ctl_usage("fork", "ongeldige herkomst '%s'",
+			                 argv[2]);
+		if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+			return rc;
+		rc = store_fork_resolve(node.store, argv[2], (uint64_t)from);
+		ctl_node_close(&node);
+		if (rc == LS_ENOTFOUND) {
+			ctl_error("'%s' heeft geen fork in quarantaine",
+			          argv[2]);
+			return CTL_EXIT_NOTFOUND;
+		}
+		if (rc != LS_OK) {
+			ctl_error("%s", ls_strerror_nl(rc));
+			return CTL_EXIT_FAIL;
+		}
+		if (from > 0)
+			printf("fork van '%s' opgelost; documenten vanaf %lld "
+			       "verwijderd, de andere tak wordt opgehaald\n",
+			       argv[2], (long long)from);
+		else
+			printf("fork van '%s' opgelost; de herkomst wordt weer "
+			       "aanvaard\n",
+			       argv[2]);
+		return CTL_EXIT_OK;
+	}
+	return ctl_usage("fork", "onbekende opdracht '%s'", argv[1]);
+}
