@@ -88,4 +88,14 @@ t_grep "none" "geen forks" "$T/last.out"
 t_expect_fail "show an unknown fork" 4 "$SIGNAALCTL" -d "$E" fork show gent
 t_expect_fail "resolve an unknown fork" 4 "$SIGNAALCTL" -d "$E" fork resolve gent
 t_expect_fail "a bad origin" 2 "$SIGNAALCTL" -d "$E" fork resolve "Gent!"
+# A member releases under the federation's policy, not the built-in one.
+m=$(date -u -d "$(date -u +%Y-%m-15) -4 months" +%Y-%m)
+t_check "a stricter policy" "$SIGNAALCTL" -d "$A" federation policy --k 9
+t_check "published" "$SIGNAALCTL" -d "$A" federation publish
+t_check "export again" "$SIGNAALCTL" -d "$A" federation export "$T/fed2.bundle"
+t_check "import at eeklo" "$SIGNAALCTL" -d "$E" federation import "$T/fed2.bundle"
+t_check "eeklo previews a release" "$SIGNAALCTL" -d "$E" summary preview "$m"
+t_grep "under the federation's k" "drempelmodus, k = 9 " "$T/last.out"
+t_check "a node outside any federation previews" "$SIGNAALCTL" -d "$T/gent" summary preview "$m"
+t_grep "under the built-in k" "drempelmodus, k = 5 " "$T/last.out"
 t_done

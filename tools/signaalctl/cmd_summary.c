@@ -178,11 +178,10 @@ static void rel_close(struct rel *r)
 }
 
 /*
- * The node, the trust in force rebuilt from its store, and (need_key) its
- * signing key. The configuration names no federation yet (its id and
- * anchor key come with the [federation] section), so the trust is that of
- * a node on its own: releases follow the built-in policy, made stricter
- * by [disclosure].
+ * The node, the trust in force (the federation's policy from its feed,
+ * checked against the [federation] anchor; ctl_trust_load) and
+ * (need_key) its signing key. A node without [federation] id releases on
+ * its own: the built-in policy, made stricter by [disclosure].
  */
 static int rel_open(const struct ctl_context *ctx, int need_key, const char *by,
                     struct rel *r)
@@ -195,14 +194,9 @@ static int rel_open(const struct ctl_context *ctx, int need_key, const char *by,
 	if ((rc = ctl_node_open(ctx, &r->node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
-	node_trust_init(&r->trust, NULL, NULL);
-	if ((rc = node_trust_load(&r->trust, r->node.store, time(NULL), &e)) !=
-	    LS_OK) {
-		ctl_error("het vertrouwen van de federatie is niet te laden: "
-		          "%s",
-		          e.msg);
+	if ((rc = ctl_trust_load(ctx, &r->node, &r->trust)) != CTL_EXIT_OK) {
 		rel_close(r);
-		return CTL_EXIT_FAIL;
+		return rc;
 	}
 	if (!ctl_node_path(ctx, NODE_NOISE_SECRET_FILE, r->secret_path,
 	                   sizeof r->secret_path) ||
