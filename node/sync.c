@@ -29,7 +29,9 @@
 #include "common/log.h"
 #include "proto/envelope.h"
 #include "proto/replay.h"
+#include "proto/doc.h"
 #include "proto/session.h"
+#include "store/audit.h"
 #include "store/feed.h"
 
 #include <stdio.h>
@@ -251,6 +253,77 @@ static const struct ls_vv_entry *vv_find(const struct ls_vv *vv,
 
 /* --- pages from the store -------------------------------------------- */
 
+/* --- own summaries handed to a peer (audit log, "sent") ------------- */
+
+struct sent_doc {
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+};
+
+struct sent_docs {
+	struct sent_doc *v;
+	size_t n, cap;
+};
+
+static int sent_add(struct sent_docs *sd, const struct store_doc_meta *m)
+{
+	if (sd->n == sd->cap) {
+		size_t cap = sd->cap ? 2 * sd->cap : 8;
+		struct sent_doc *grown = ls_realloc(sd->v, cap * sizeof *grown);
+		if (grown == NULL)
+			return LS_ENOMEM;
+		sd->v = grown;
+		sd->cap = cap;
+	}
+	sd->v[sd->n].seq = m->seq;
+	memcpy(sd->v[sd->n].hash, m->hash, LS_HASH_BYTES);
+	sd->n++;
+	return LS_OK;
+}
+
+/*
+ * Record in the audit log, in one transaction, that the own summaries in
+ * sd go to peer. Called before the page leaves: a summary whose sending
+ * cannot be recorded is not sent (the request fails instead). A document
+ * already recorded for that peer (a resend, a peer that lost it) stays
+ * one entry.
+ */
+static int sent_record(struct node_sync *ns, const char *peer,
+                       const struct sent_docs *sd, int64_t now)
+{
+	struct ls_errinfo e;
+	int rc;
+
+	if (sd->n == 0)
+		return LS_OK;
+	if ((rc = store_tx_begin(ns->store)) != LS_OK)
+		return rc;
+	for (size_t i = 0; i < sd->n; i++) {
+		struct store_audit_entry x;
+		memset(&x, 0, sizeof x);
+		x.at = now;
+		x.kind = STORE_AUDIT_SENT;
+		snprintf(x.actor, sizeof x.actor, "signaald");
+		memcpy(x.origin, ns->self_id, sizeof x.origin);
+		x.seq = sd->v[i].seq;
+		memcpy(x.doc_hash, sd->v[i].hash, LS_HASH_BYTES);
+		snprintf(x.peer, sizeof x.peer, "%s", peer);
+		ls_errinfo_clear(&e);
+		rc = store_audit_append(ns->store, &x, &e);
+		if (rc == LS_EEXISTS)
+			continue;
+		if (rc != LS_OK) {
+			store_tx_rollback(ns->store);
+			LS_ERROR("sync", "audit_sent_failed",
+			         "peer=%s seq=%llu reason=%s detail=\"%s\"",
+			         peer, (unsigned long long)x.seq,
+			         ls_errname(rc), e.msg);
+			return rc;
+		}
+	}
+	return store_tx_commit(ns->store);
+}
+
 struct page_fill {
 	struct ls_sync_msg *page;
 	const struct ls_sync_msg *req; /* DOCS_REQ bounds, or NULL */
@@ -259,6 +332,10 @@ struct page_fill {
 	int full;
 	uint64_t last;
 	int rc;
+	/* The own summaries on the page (seq and hash), for the audit log's
+	 * "sent" entries; NULL: not tracked. */
+	const char *self;
+	struct sent_docs *sent;
 };
 
 static int page_fill_cb(void *arg, const struct store_doc_meta *m,
@@ -287,6 +364,12 @@ static int page_fill_cb(void *arg, const struct store_doc_meta *m,
 		return WALK_STOP;
 	}
 	pf->last = m->seq;
+	if (pf->sent != NULL && m->type == LS_DOC_SUMMARY &&
+	    strcmp(m->origin, pf->self) == 0 &&
+	    (rc = sent_add(pf->sent, m)) != LS_OK) {
+		pf->rc = rc;
+		return WALK_STOP;
+	}
 	return 0;
 }
 
@@ -320,10 +403,12 @@ static int page_fill_want(struct store *s, struct page_fill *pf,
 /* --- server ---------------------------------------------------------- */
 
 static int serve_docs(struct node_sync *ns, const struct ls_sync_msg *req,
-                      struct ls_sync_msg *rep, struct arena *a)
+                      struct ls_sync_msg *rep, struct arena *a, int64_t now,
+                      const char *peer)
 {
+	struct sent_docs sent = {0};
 	struct page_fill pf;
-	int rc;
+	int rc = LS_OK;
 
 	proto_sync_msg_init(rep, LS_SYNC_DOCS_REP);
 	memset(&pf, 0, sizeof pf);
@@ -332,13 +417,15 @@ static int serve_docs(struct node_sync *ns, const struct ls_sync_msg *req,
 	pf.max_docs = req->max_docs;
 	pf.max_bytes = req->max_bytes;
 	pf.arena = a;
-	for (size_t i = 0; i < req->n_wants && !pf.full; i++) {
+	pf.self = ns->self_id;
+	pf.sent = &sent;
+	for (size_t i = 0; i < req->n_wants && !pf.full && rc == LS_OK; i++)
 		rc = page_fill_want(ns->store, &pf, &req->wants[i]);
-		if (rc != LS_OK)
-			return rc;
-	}
+	if (rc == LS_OK)
+		rc = sent_record(ns, peer, &sent, now);
+	ls_free(sent.v);
 	rep->more = pf.full;
-	return LS_OK;
+	return rc;
 }
 
 struct fork_find {
@@ -473,7 +560,7 @@ static int serve(struct node_sync *ns, const struct ls_sync_msg *req,
 		*borrowed_vv = 1;
 		return LS_OK;
 	case LS_SYNC_DOCS_REQ:
-		rc = serve_docs(ns, req, rep, a);
+		rc = serve_docs(ns, req, rep, a, now, peer);
 		if (rc == LS_OK)
 			info->docs_out = rep->n_docs;
 		return rc;
@@ -1084,10 +1171,12 @@ static int took_page(struct node_sync_round *r, int64_t now,
 }
 
 /* Build the next push page from r->pushes (advancing them). */
-static int build_push(struct node_sync_round *r, struct ls_sync_msg *m)
+static int build_push(struct node_sync_round *r, struct ls_sync_msg *m,
+                      int64_t now)
 {
+	struct sent_docs sent = {0};
 	struct page_fill pf;
-	int rc;
+	int rc = LS_OK;
 
 	proto_sync_msg_init(m, LS_SYNC_PUSH_REQ);
 	memset(&pf, 0, sizeof pf);
@@ -1095,11 +1184,13 @@ static int build_push(struct node_sync_round *r, struct ls_sync_msg *m)
 	pf.max_docs = r->ns->opt.page_docs;
 	pf.max_bytes = r->ns->opt.page_bytes;
 	pf.arena = &r->req_arena;
+	pf.self = r->ns->self_id;
+	pf.sent = &sent;
 	while (r->n_pushes > 0 && !pf.full) {
 		struct ls_sync_want *w = &r->pushes[0];
 		rc = page_fill_want(r->ns->store, &pf, w);
 		if (rc != LS_OK)
-			return rc;
+			break;
 		if (pf.full && pf.last != 0) {
 			w->from = pf.last + 1;
 			if (w->to == 0 || w->from <= w->to)
@@ -1111,7 +1202,10 @@ static int build_push(struct node_sync_round *r, struct ls_sync_msg *m)
 		        (r->n_pushes - 1) * sizeof *r->pushes);
 		r->n_pushes--;
 	}
-	return LS_OK;
+	if (rc == LS_OK)
+		rc = sent_record(r->ns, r->peer, &sent, now);
+	ls_free(sent.v);
+	return rc;
 }
 
 /* The two envelopes of our proof for origin, as a push page. */
@@ -1141,7 +1235,7 @@ static int build_push_fork(struct node_sync_round *r, const char *origin,
 }
 
 /* The next request of the round in r->req, or the round ends. */
-static int next_request(struct node_sync_round *r)
+static int next_request(struct node_sync_round *r, int64_t now)
 {
 	struct node_sync *ns = r->ns;
 	const struct ls_vv *vv;
@@ -1196,7 +1290,7 @@ static int next_request(struct node_sync_round *r)
 				continue;
 			}
 			if (r->n_pushes > 0)
-				rc = build_push(r, &r->req);
+				rc = build_push(r, &r->req, now);
 			else
 				rc = build_push_fork(
 				    r, r->push_forks[r->i_push_fork++],
@@ -1232,7 +1326,7 @@ int node_sync_round_next(struct node_sync_round *r, int64_t now,
 	if (r->info.state == NODE_SYNC_DONE ||
 	    r->info.state == NODE_SYNC_FAILED)
 		return LS_ENOTFOUND;
-	rc = next_request(r);
+	rc = next_request(r, now);
 	if (rc == LS_ENOTFOUND ||
 	    (rc == LS_OK && r->info.state == NODE_SYNC_DONE)) {
 		round_clear_request(r);

@@ -24,7 +24,8 @@ static int entry_cmp(uint8_t d1, const char *c1, uint8_t d2, const char *c2)
 	return strcmp(c1, c2);
 }
 
-int proto_taxonomy_validate(const struct ls_taxonomy_doc *t, struct ls_errinfo *e)
+int proto_taxonomy_validate(const struct ls_taxonomy_doc *t,
+                            struct ls_errinfo *e)
 {
 	if (t->n_entries > LS_TAXONOMY_MAX_ENTRIES ||
 	    (t->n_entries > 0 && t->entries == NULL))
@@ -58,7 +59,8 @@ int proto_taxonomy_validate(const struct ls_taxonomy_doc *t, struct ls_errinfo *
 }
 
 const struct ls_taxonomy_doc_entry *
-proto_taxonomy_find(const struct ls_taxonomy_doc *t, uint8_t dim, const char *code)
+proto_taxonomy_find(const struct ls_taxonomy_doc *t, uint8_t dim,
+                    const char *code)
 {
 	size_t lo = 0, hi = t->n_entries;
 	while (lo < hi) {
@@ -119,7 +121,8 @@ static int entries_read(struct mp_reader *r, struct ls_taxonomy_doc *t,
 		uint32_t dim;
 		FIELD_TRY(mp_read_array_exact(r, 4), "taxonomy: entry %u", i);
 		FIELD_TRY(mp_read_u32(r, WIRE_DIM_OFFSET,
-		                      LS_DIM_COUNT_ - 1 + WIRE_DIM_OFFSET, &dim),
+		                      LS_DIM_COUNT_ - 1 + WIRE_DIM_OFFSET,
+		                      &dim),
 		          "taxonomy: entry %u dimension", i);
 		x->dim = (uint8_t)(dim - WIRE_DIM_OFFSET);
 		FIELD_TRY(field_read_code(r, x->code, 0),

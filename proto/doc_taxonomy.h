@@ -25,16 +25,19 @@ struct ls_taxonomy_doc_entry {
 
 struct ls_taxonomy_doc {
 	size_t n_entries;
-	struct ls_taxonomy_doc_entry *entries; /* owned, sorted by (dim, code) */
+	struct ls_taxonomy_doc_entry
+	    *entries; /* owned, sorted by (dim, code) */
 };
 
 void proto_taxonomy_fini(struct ls_taxonomy_doc *t);
 
 /* The rules of the format: dimensions, codes, labels, order. */
-int proto_taxonomy_validate(const struct ls_taxonomy_doc *t, struct ls_errinfo *e);
+int proto_taxonomy_validate(const struct ls_taxonomy_doc *t,
+                            struct ls_errinfo *e);
 
 /* The entry for (dim, code), or NULL. */
 const struct ls_taxonomy_doc_entry *
-proto_taxonomy_find(const struct ls_taxonomy_doc *t, uint8_t dim, const char *code);
+proto_taxonomy_find(const struct ls_taxonomy_doc *t, uint8_t dim,
+                    const char *code);
 
 #endif

@@ -54,9 +54,8 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct store_options so = {.create = 1,
-	                           .synchronous = LS_SYNC_NORMAL,
-	                           .busy_timeout_ms = -1};
+	struct store_options so = {
+	    .create = 1, .synchronous = LS_SYNC_NORMAL, .busy_timeout_ms = -1};
 	struct ls_keypair *fed = fx_key("federation"), *kp;
 	struct ls_feed_head head = {0};
 	struct ls_bytes b[2];

@@ -17,6 +17,10 @@ t_grep "the association sees every node's status" "^sint-niklaas +0\.1\.0" \
 t_grep "every daemon stops cleanly" "^11 van de 11 processen netjes gestopt" \
 	"$T/demo.out"
 t_grep "the demo ends well" "^Klaar" "$T/demo.out"
+t_check "a pilot's audit log is intact" "$SIGNAALCTL" -d "$T/demo/gent" audit verify
+t_check "a pilot's audit log" "$SIGNAALCTL" -d "$T/demo/gent" audit show
+t_grep "it records what the daemon sent to the association" \
+	"verzonden naar vvsg" "$T/last.out"
 t_check "no daemon left running" bash -c \
 	"! ps -eo args | grep -q '^[^ ]*signaald -d $T/demo/'"
 t_done

@@ -1484,9 +1484,8 @@ static void test_federation(void **state)
 	    req("GET", "/api/v1/federation", NULL, tok_coord, NULL), 200);
 	assert_int_equal(json_array_size(json_object_get(J, "knooppunten")), 3);
 	assert_true(json_is_null(json_object_get(J, "federatie")));
-	assert_true(json_is_null(
-	    json_object_get(json_array_get(json_object_get(J, "knooppunten"), 0),
-	                    "lid")));
+	assert_true(json_is_null(json_object_get(
+	    json_array_get(json_object_get(J, "knooppunten"), 0), "lid")));
 }
 
 /* --- pages ------------------------------------------------------------------

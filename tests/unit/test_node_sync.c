@@ -14,6 +14,7 @@
 #include "node/sync.h"
 #include "node/trust.h"
 #include "proto/session.h"
+#include "store/audit.h"
 #include "store/feed.h"
 #include "tests/fixture.h"
 #include "tests/unit/fixture.h"
@@ -623,6 +624,87 @@ static void test_roster_update_cuts_off_a_revoked_member(void **state)
 	                 LS_EREVOKED);
 }
 
+/* Publish summaries of months 1..n in t's own feed. */
+static void publish_summaries(struct tnode *t, int n)
+{
+	for (int m = 1; m <= n; m++) {
+		struct ls_doc d;
+		proto_doc_init(&d, LS_DOC_SUMMARY);
+		strcpy(d.hdr.origin, t->id);
+		fx_summary(&d.body.summary, t->id, 2025, m, 160, 7);
+		assert_int_equal(node_feed_publish(t->s, t->kp, &d,
+		                                   FX_NOW - 3600 + m, NULL,
+		                                   NULL),
+		                 LS_OK);
+		proto_doc_fini(&d);
+	}
+}
+
+struct sent_count {
+	unsigned entries; /* "sent" entries */
+	unsigned to[3];   /* to the peers of sent_count_of */
+	const char *peers[3];
+};
+
+static int sent_cb(void *arg, const struct store_audit_entry *x)
+{
+	struct sent_count *c = arg;
+	if (x->kind != STORE_AUDIT_SENT)
+		return 0;
+	c->entries++;
+	for (int i = 0; i < 3; i++)
+		if (c->peers[i] != NULL && strcmp(x->peer, c->peers[i]) == 0)
+			c->to[i]++;
+	return 0;
+}
+
+static struct sent_count sent_count_of(struct tnode *t, const char *p0,
+                                       const char *p1, const char *p2)
+{
+	struct sent_count c = {.peers = {p0, p1, p2}};
+	struct store_audit_verdict v;
+	assert_int_equal(store_audit_list(t->s, 1, sent_cb, &c), LS_OK);
+	assert_int_equal(store_audit_verify(t->s, 0, NULL, &v), LS_OK);
+	assert_true(v.ok);
+	return c;
+}
+
+/* Every own summary that leaves a node, pushed or served, is in its
+ * audit log once per peer; relayed documents and statuses are not. */
+static void test_sent_summaries_are_in_the_audit_log(void **state)
+{
+	struct world *w = *state;
+	struct tnode *hub = add(w, "vvsg", "vvsg");
+	struct tnode *a = add(w, "kortrijk", "kortrijk");
+	struct tnode *b = add(w, "berlaar", "berlaar");
+	struct sent_count c;
+
+	publish_summaries(a, 3);
+	publish(a, 2); /* statuses: not summaries */
+	/* a pushes to the hub. */
+	assert_int_equal(round_with(a, hub, 0).state, NODE_SYNC_DONE);
+	c = sent_count_of(a, "vvsg", "berlaar", NULL);
+	assert_int_equal(c.entries, 3);
+	assert_int_equal(c.to[0], 3);
+	/* b pulls them from the hub: the hub relays, a records nothing new
+	 * and the hub records nothing (not its own). */
+	assert_int_equal(round_with(b, hub, 0).state, NODE_SYNC_DONE);
+	assert_int_equal(sent_count_of(a, NULL, NULL, NULL).entries, 3);
+	assert_int_equal(sent_count_of(hub, NULL, NULL, NULL).entries, 0);
+	/* A new month served to b directly by a (b pulls from a). */
+	publish_summaries(a, 4); /* months 1..4 again: four more documents */
+	assert_int_equal(round_with(b, a, 0).state, NODE_SYNC_DONE);
+	c = sent_count_of(a, "vvsg", "berlaar", NULL);
+	assert_int_equal(c.to[1], 4);
+	/* Again: nothing new, nothing recorded twice. */
+	assert_int_equal(round_with(b, a, 0).state, NODE_SYNC_DONE);
+	assert_int_equal(round_with(a, hub, 0).state, NODE_SYNC_DONE);
+	c = sent_count_of(a, "vvsg", "berlaar", NULL);
+	assert_int_equal(c.to[0], 3 + 4);
+	assert_int_equal(c.to[1], 4);
+	assert_int_equal(c.entries, 3 + 4 + 4);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -634,6 +716,7 @@ int main(void)
 	    T(test_fork_is_detected_quarantined_and_spread),
 	    T(test_restore_learns_own_head_before_publishing),
 	    T(test_roster_update_cuts_off_a_revoked_member),
+	    T(test_sent_summaries_are_in_the_audit_log),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

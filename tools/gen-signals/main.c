@@ -64,37 +64,37 @@ struct weighted {
 /* Codes of configs/taxonomy.tsv (stable identifiers) with invented but
  * plausible weights. */
 static const struct weighted themes[] = {
-    {"wonen", 16},     {"energie", 8},    {"inkomen", 14}, {"gezondheid", 7},
-    {"mentaal", 12},   {"onderwijs", 5},  {"werk", 5},     {"mobiliteit", 4},
-    {"sociaal", 6},    {"digitaal", 5},   {"rechten", 6},  {"voedsel", 4},
-    {"vrijetijd", 2},  {"veiligheid", 2}, {"gezin", 4},    {"verslaving", 2},
-    {"migratie", 3},   {"overig", 1},
+    {"wonen", 16},    {"energie", 8},    {"inkomen", 14}, {"gezondheid", 7},
+    {"mentaal", 12},  {"onderwijs", 5},  {"werk", 5},     {"mobiliteit", 4},
+    {"sociaal", 6},   {"digitaal", 5},   {"rechten", 6},  {"voedsel", 4},
+    {"vrijetijd", 2}, {"veiligheid", 2}, {"gezin", 4},    {"verslaving", 2},
+    {"migratie", 3},  {"overig", 1},
 };
 static const struct weighted ages[] = {
-    {"0-11", 10}, {"12-17", 14}, {"18-24", 14},
+    {"0-11", 10},  {"12-17", 14},  {"18-24", 14},
     {"25-64", 40}, {"65plus", 16}, {"onbekend", 6},
 };
 static const struct weighted targets[] = {
-    {"algemeen", 6},   {"gezin", 10},      {"eenouder", 8},
-    {"alleenstaand", 8}, {"beperking", 6}, {"nieuwkomer", 6},
-    {"dakloos", 4},    {"werkzoekend", 6}, {"student", 4},
+    {"algemeen", 6},     {"gezin", 10},      {"eenouder", 8},
+    {"alleenstaand", 8}, {"beperking", 6},   {"nieuwkomer", 6},
+    {"dakloos", 4},      {"werkzoekend", 6}, {"student", 4},
     {"mantelzorger", 4}, {"jeugdhulp", 4},
 };
 static const struct weighted problems[] = {
-    {"werking", 4},   {"afstemming", 3}, {"regelgeving", 3},
+    {"werking", 4},     {"afstemming", 3}, {"regelgeving", 3},
     {"risicogroep", 3}, {"informatie", 4}, {"beleidsleemte", 3},
 };
 static const struct weighted sectors[] = {
-    {"thuiszorg", 8}, {"ocmw", 14},     {"caw", 12},  {"eerstelijn", 8},
-    {"ggz", 6},       {"onderwijs", 6}, {"jeugdwerk", 6},
-    {"huisvesting", 5}, {"werk", 4},    {"vrijwilligers", 7},
-    {"politie", 2},   {"overig", 2},
+    {"thuiszorg", 8},     {"ocmw", 14},       {"caw", 12},
+    {"eerstelijn", 8},    {"ggz", 6},         {"onderwijs", 6},
+    {"jeugdwerk", 6},     {"huisvesting", 5}, {"werk", 4},
+    {"vrijwilligers", 7}, {"politie", 2},     {"overig", 2},
 };
 /* Short organisation kinds per sector, for invented names. */
 static const char *const sector_org[] = {
-    "Thuiszorgdienst", "Sociale dienst", "CAW-team", "Wijkgezondheidscentrum",
-    "Centrum GGZ", "Schoolteam", "Jeugdhuis", "Woonmaatschappij",
-    "Werkwinkel", "Voedselbank", "Wijkpost", "Buurtwerking",
+    "Thuiszorgdienst", "Sociale dienst", "CAW-team",  "Wijkgezondheidscentrum",
+    "Centrum GGZ",     "Schoolteam",     "Jeugdhuis", "Woonmaatschappij",
+    "Werkwinkel",      "Voedselbank",    "Wijkpost",  "Buurtwerking",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -181,10 +181,10 @@ static int weight_of(const struct weighted *w, size_t n, const char *code,
 #define MAX_TRENDS 8
 
 struct trend {
-	int theme;          /* index in themes */
-	int age;            /* index in ages, -1: any */
-	int32_t from;       /* month index */
-	double growth;      /* fraction of the cell per month */
+	int theme;            /* index in themes */
+	int age;              /* index in ages, -1: any */
+	int32_t from;         /* month index */
+	double growth;        /* fraction of the cell per month */
 	uint8_t in[N_PILOTS]; /* municipalities with the trend */
 };
 
@@ -338,13 +338,15 @@ bad:
 static void write_header(FILE *out, const struct options *o)
 {
 	static const char *const nl[] = {
-	    "geregistreerd_op", "vastgesteld_op", "thema", "probleemtype",
-	    "leeftijd", "doelgroep", "sector", "organisatie", "melder",
-	    "aantal_personen", "ernst", "wijk", "omschrijving"};
+	    "geregistreerd_op", "vastgesteld_op",  "thema",  "probleemtype",
+	    "leeftijd",         "doelgroep",       "sector", "organisatie",
+	    "melder",           "aantal_personen", "ernst",  "wijk",
+	    "omschrijving"};
 	static const char *const en[] = {
-	    "registered_at", "observed_on", "theme", "problem_type",
-	    "age_band", "target_group", "sector", "organisation", "reporter",
-	    "persons_affected", "severity", "neighbourhood", "description"};
+	    "registered_at", "observed_on",      "theme",    "problem_type",
+	    "age_band",      "target_group",     "sector",   "organisation",
+	    "reporter",      "persons_affected", "severity", "neighbourhood",
+	    "description"};
 	for (size_t i = 0; i < N(nl); i++)
 		fprintf(out, "%s%s", i ? (o->sep == ';' ? ";" : ",") : "",
 		        o->english ? en[i] : nl[i]);
@@ -407,9 +409,10 @@ static void write_signal(FILE *out, const struct options *o, struct rng *r,
 	if (rng_below(r, 100) < 50)
 		fputs(problems[pick(r, problems, N(problems))].code, out);
 	fputc(sep, out);
-	fputs(ages[forced_age >= 0 ? (size_t)forced_age : pick(r, ages, N(ages))]
-	          .code,
-	      out);
+	fputs(
+	    ages[forced_age >= 0 ? (size_t)forced_age : pick(r, ages, N(ages))]
+	        .code,
+	    out);
 	fputc(sep, out);
 	x = rng_below(r, 100);
 	n_tg = x < 40 ? 0 : x < 85 ? 1 : 2;
@@ -423,14 +426,16 @@ static void write_signal(FILE *out, const struct options *o, struct rng *r,
 	sector = pick(r, sectors, N(sectors));
 	fprintf(out, "%s%c", sectors[sector].code, sep);
 	/* Two invented organisations per sector and municipality. */
-	fprintf(out, "%s %s %u (fictief)%c", sector_org[sector],
-	        pilots[m].name, 1 + rng_below(r, 2), sep);
+	fprintf(out, "%s %s %u (fictief)%c", sector_org[sector], pilots[m].name,
+	        1 + rng_below(r, 2), sep);
 	if (rng_below(r, 100) < 70)
 		fprintf(out, "mw-%03u", 1 + rng_below(r, 40));
 	fputc(sep, out);
 	x = rng_below(r, 100);
 	fprintf(out, "%u%c",
-	        x < 70 ? 1 : x < 95 ? 2 + rng_below(r, 4) : 6 + rng_below(r, 35),
+	        x < 70   ? 1
+	        : x < 95 ? 2 + rng_below(r, 4)
+	                 : 6 + rng_below(r, 35),
 	        sep);
 	if (rng_below(r, 100) < 80)
 		fprintf(out, "%u", 1 + rng_below(r, 4));
@@ -473,9 +478,8 @@ static int generate(FILE *out, const struct options *o, size_t m,
 		double season = 1.0 + 0.12 * ((month == 1 || month == 2 ||
 		                               month == 11 || month == 12)
 		                                  ? 1
-		                                  : (month == 7 || month == 8)
-		                                        ? -1
-		                                        : 0);
+		                              : (month == 7 || month == 8) ? -1
+		                                                           : 0);
 		double base = expected_per_month(o, m) * season *
 		              (0.85 + 0.30 * rng_unit(&r));
 		long n = (long)(base + rng_unit(&r));
@@ -610,21 +614,30 @@ int main(int argc, char **argv)
 			if (parse_trend(&o, optarg) != 0)
 				return 2;
 			break;
-		case 'o': o.out = optarg; break;
-		case 'O': o.out_dir = optarg; break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'O':
+			o.out_dir = optarg;
+			break;
 		case 'p':
 			if (strcmp(optarg, ";") && strcmp(optarg, ","))
 				goto usage;
 			o.sep = optarg[0];
 			break;
-		case 'e': o.english = 1; break;
+		case 'e':
+			o.english = 1;
+			break;
 		case 'l':
 			for (size_t i = 0; i < N_PILOTS; i++)
 				printf("%-13s %-13s %7d\n", pilots[i].id,
 				       pilots[i].name, pilots[i].population);
 			return 0;
-		case 'h': fputs(help, stdout); return 0;
-		default: goto usage;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			goto usage;
 		}
 	}
 	if (optind != argc || (o.out && o.out_dir))
@@ -673,8 +686,9 @@ int main(int argc, char **argv)
 			write_header(f, &o);
 			if (generate(f, &o, i, &written) != 0 ||
 			    fclose(f) != 0) {
-				fprintf(stderr, "gen-signals: schrijven naar "
-				                "%s mislukt\n",
+				fprintf(stderr,
+				        "gen-signals: schrijven naar "
+				        "%s mislukt\n",
 				        path);
 				return 1;
 			}

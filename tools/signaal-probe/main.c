@@ -120,8 +120,8 @@ static void outcome_of(const struct proto_session_call *call,
 	rc = proto_session_open_reply(call, reply, len, &o->plain, &plain_len,
 	                              NULL);
 	if (rc != LS_OK) {
-		o->refused = proto_session_frame_kind(reply, len) ==
-		             LS_SESSION_REFUSAL;
+		o->refused =
+		    proto_session_frame_kind(reply, len) == LS_SESSION_REFUSAL;
 		o->code = rc;
 		return;
 	}
@@ -165,7 +165,8 @@ static int judge(struct probe *p, const char *name,
 	else if (want_err)
 		snprintf(want, sizeof want, "error %s", ls_errname(want_err));
 	else
-		snprintf(want, sizeof want, "%s", proto_sync_type_name(want_type));
+		snprintf(want, sizeof want, "%s",
+		         proto_sync_type_name(want_type));
 	if (o.refused)
 		snprintf(got, sizeof got, "refusal %s", ls_errname(o.code));
 	else if (o.type == LS_SYNC_ERROR)
@@ -173,7 +174,8 @@ static int judge(struct probe *p, const char *name,
 	else if (o.type != 0)
 		snprintf(got, sizeof got, "%s", proto_sync_type_name(o.type));
 	else
-		snprintf(got, sizeof got, "unreadable (%s)", ls_errname(o.code));
+		snprintf(got, sizeof got, "unreadable (%s)",
+		         ls_errname(o.code));
 	ok = strcmp(want, got) == 0;
 	outcome_fini(&o);
 	ls_free(reply);
@@ -206,7 +208,8 @@ static int case_run(struct probe *p, const char *c)
 	} else if (strcmp(c, "resend") == 0) {
 		fails = judge(p, "resend(first)", call, frame, len, 0,
 		              LS_SYNC_DIGEST_REP, 0);
-		fails += judge(p, c, call, frame, len, 0, LS_SYNC_DIGEST_REP, 0);
+		fails +=
+		    judge(p, c, call, frame, len, 0, LS_SYNC_DIGEST_REP, 0);
 	} else if (strcmp(c, "truncated") == 0) {
 		fails = judge(p, c, call, frame, len - 17, LS_EDECODE, 0, 0);
 	} else if (strcmp(c, "oversized") == 0) {
@@ -231,8 +234,9 @@ static int case_run(struct probe *p, const char *c)
 			/* [1, 1, bin8 sender ...]: claim the member's key
 			 * id; the AEAD over the header must fail. */
 			memcpy(frame + 5, p->kp->key_id, LS_KEY_ID_BYTES);
-		fails = judge(p, c, call, frame, len,
-		              strcmp(c, "forged") == 0 ? LS_ESIG : LS_EKEY, 0, 0);
+		fails =
+		    judge(p, c, call, frame, len,
+		          strcmp(c, "forged") == 0 ? LS_ESIG : LS_EKEY, 0, 0);
 		proto_session_self_free(oself);
 		proto_keypair_free(other);
 	} else if (strcmp(c, "stale") == 0) {
@@ -302,11 +306,12 @@ static int case_run(struct probe *p, const char *c)
 			char got[64];
 			outcome_of(call, reply, reply_len, &o);
 			if (o.type == LS_SYNC_PUSH_REP && o.msg.n_results == 1)
-				snprintf(got, sizeof got, "push result %s",
-				         o.msg.results[0] == 0
-				             ? "ok"
-				             : ls_errname(proto_wire_code_to_err(
-				                   o.msg.results[0])));
+				snprintf(
+				    got, sizeof got, "push result %s",
+				    o.msg.results[0] == 0
+				        ? "ok"
+				        : ls_errname(proto_wire_code_to_err(
+				              o.msg.results[0])));
 			else
 				snprintf(got, sizeof got, "type %u code %s",
 				         o.type, ls_errname(o.code));

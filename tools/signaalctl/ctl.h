@@ -11,19 +11,18 @@
 
 enum ctl_exit {
 	CTL_EXIT_OK = 0,
-	CTL_EXIT_FAIL = 1,      /* the operation failed (I/O, database, ...) */
-	CTL_EXIT_USAGE = 2,     /* wrong command line */
-	CTL_EXIT_INPUT = 3,     /* bad input data; nothing was changed */
-	CTL_EXIT_NOTFOUND = 4,  /* the named node, signal, dossier ... */
-	CTL_EXIT_CONFLICT = 5,  /* exists already, or not allowed now */
+	CTL_EXIT_FAIL = 1,     /* the operation failed (I/O, database, ...) */
+	CTL_EXIT_USAGE = 2,    /* wrong command line */
+	CTL_EXIT_INPUT = 3,    /* bad input data; nothing was changed */
+	CTL_EXIT_NOTFOUND = 4, /* the named node, signal, dossier ... */
+	CTL_EXIT_CONFLICT = 5, /* exists already, or not allowed now */
 };
 
 struct ctl_context {
 	const char *node_dir; /* -d DIR, else $SIGNAAL_DIR, else "." */
 };
 
-typedef int (*ctl_run_fn)(const struct ctl_context *ctx, int argc,
-			  char **argv);
+typedef int (*ctl_run_fn)(const struct ctl_context *ctx, int argc, char **argv);
 
 /* Everything below was added after the contract above, which stays
  * byte-for-byte as it was (other subcommands are written against it). */
