@@ -451,16 +451,13 @@ static int triggers_present(struct store *s, int *present)
 	    "tbl_name = 'audit_log' AND name IN ('audit_log_no_update', "
 	    "'audit_log_no_delete')";
 	sqlite3_stmt *st;
+	int64_t n;
 	int rc = store_stmt(s, sql, &st);
-	if (rc != LS_OK)
+	if (rc != LS_OK ||
+	    (rc = store_one_row(s, st, &n, 1, "audit_triggers")) != LS_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*present = sqlite3_column_int(st, 0) == 2;
-		rc = SQLITE_DONE;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "audit_triggers");
+	*present = n == 2;
+	return LS_OK;
 }
 
 int store_audit_verify(struct store *s, uint64_t anchor_id,

@@ -141,14 +141,12 @@ err_after_open:
 static int count_rows(struct store *s, const char *sql, uint64_t *out)
 {
 	sqlite3_stmt *st;
+	int64_t n;
 	int rc = store_stmt(s, sql, &st);
-	if (rc != LS_OK)
+	if (rc != LS_OK || (rc = store_one_row(s, st, &n, 1, "count")) != LS_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? LS_OK : store_err(s, rc, "count");
+	*out = (uint64_t)n;
+	return LS_OK;
 }
 
 int store_check(struct store *s, struct store_check_report *r,

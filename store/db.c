@@ -107,6 +107,20 @@ int store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
 	return LS_EINTERNAL;
 }
 
+int store_one_row(struct store *s, sqlite3_stmt *st, int64_t *out, int n,
+                  const char *what)
+{
+	int rc = sqlite3_step(st);
+	for (int i = 0; i < n; i++)
+		out[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, i) : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		rc = store_err(s, sqlite3_extended_errcode(s->db), what);
+	else
+		rc = LS_OK;
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -220,14 +234,12 @@ int store_schema_version(struct store *s, int *version)
 {
 	static const char sql[] = "PRAGMA user_version";
 	sqlite3_stmt *st;
+	int64_t v;
 	int rc = store_stmt(s, sql, &st);
-	if (rc != LS_OK)
+	if (rc != LS_OK ||
+	    (rc = store_one_row(s, st, &v, 1, "user_version")) != LS_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW)
-		return store_err(s, rc, "user_version");
-	*version = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	*version = (int)v;
 	return LS_OK;
 }
 

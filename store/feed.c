@@ -372,33 +372,26 @@ int store_feed_count(struct store *s, uint64_t *docs, uint64_t *bytes)
 	static const char sql[] =
 	    "SELECT count(*), coalesce(sum(size), 0) FROM feed_doc";
 	sqlite3_stmt *st;
+	int64_t v[2];
 	int rc = store_stmt(s, sql, &st);
-	if (rc != LS_OK)
+	if (rc != LS_OK ||
+	    (rc = store_one_row(s, st, v, 2, "feed_count")) != LS_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*docs = (uint64_t)sqlite3_column_int64(st, 0);
-		*bytes = (uint64_t)sqlite3_column_int64(st, 1);
-		rc = SQLITE_DONE;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "feed_count");
+	*docs = (uint64_t)v[0];
+	*bytes = (uint64_t)v[1];
+	return LS_OK;
 }
 
 int store_feed_generation(struct store *s, uint64_t *gen)
 {
 	static const char sql[] = "PRAGMA data_version";
 	sqlite3_stmt *st;
+	int64_t v;
 	int rc = store_stmt(s, sql, &st);
-	if (rc != LS_OK)
+	if (rc != LS_OK ||
+	    (rc = store_one_row(s, st, &v, 1, "data_version")) != LS_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_err(s, rc, "data_version");
-	}
-	*gen = ((uint64_t)sqlite3_column_int64(st, 0) << 32) ^ s->feed_writes;
-	sqlite3_reset(st);
+	*gen = ((uint64_t)v << 32) ^ s->feed_writes;
 	return LS_OK;
 }
 

@@ -53,6 +53,14 @@ int store_exec(struct store *s, const char *sql);
  * the connection's message under `what`. */
 int store_err(struct store *s, int rc, const char *what);
 
+/*
+ * Step st (from store_stmt, bound by the caller) for at most one row and
+ * read its first n (1 or 2) columns as integers into out[0..n-1]; no row
+ * leaves them 0. st is reset either way. LS_OK, or store_err(what).
+ */
+int store_one_row(struct store *s, sqlite3_stmt *st, int64_t *out, int n,
+                  const char *what);
+
 /* Step a statement that returns no rows; LS_OK on SQLITE_DONE. */
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 

@@ -48,17 +48,15 @@ int store_ledger_spent(struct store *s, int32_t year, uint64_t *spent_milli)
 	static const char sql[] = "SELECT coalesce(sum(cost_milli), 0) FROM "
 	                          "release_ledger WHERE budget_year = ?";
 	sqlite3_stmt *st;
+	int64_t v;
 	int rc = store_stmt(s, sql, &st);
 	if (rc != LS_OK)
 		return rc;
 	sqlite3_bind_int(st, 1, year);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*spent_milli = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = SQLITE_DONE;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "ledger_spent");
+	if ((rc = store_one_row(s, st, &v, 1, "ledger_spent")) != LS_OK)
+		return rc;
+	*spent_milli = (uint64_t)v;
+	return LS_OK;
 }
 
 static int add_in_tx(struct store *s, struct store_ledger_entry *x,

@@ -556,16 +556,12 @@ int store_signal_count(struct store *s, uint64_t *n)
 {
 	static const char sql[] = "SELECT count(*) FROM signal";
 	sqlite3_stmt *st;
+	int64_t v;
 	int rc = store_stmt(s, sql, &st);
-	if (rc != LS_OK)
+	if (rc != LS_OK ||
+	    (rc = store_one_row(s, st, &v, 1, "signal_count")) != LS_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_err(s, rc, "signal_count");
-	}
-	*n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*n = (uint64_t)v;
 	return LS_OK;
 }
 
@@ -578,12 +574,7 @@ int store_signal_last_capture(struct store *s, int64_t *t)
 	int rc = store_stmt(s, sql, &st);
 	if (rc != LS_OK)
 		return rc;
-	rc = sqlite3_step(st);
-	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-	           ? LS_OK
-	           : store_err(s, rc, "signal_last_capture");
+	return store_one_row(s, st, t, 1, "signal_last_capture");
 }
 
 /* --- erasure and retention ----------------------------------------- */
