@@ -8,6 +8,7 @@
  */
 #include "node/secret.h"
 
+#include "common/file.h"
 #include "common/text.h"
 
 #include <errno.h>
@@ -20,50 +21,6 @@
 
 #define SECRET_FILE_MAX 512
 #define SECRET_FIELD "noise_secret="
-
-static int read_secret_file(const char *path, char *buf, size_t size,
-                            struct ls_errinfo *e)
-{
-	struct stat st;
-	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ls_errf(e, errno == ENOENT ? LS_ENOTFOUND : LS_EIO,
-		               "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ls_errf(e, LS_EIO, "%s: geen gewoon bestand", path);
-	}
-	if ((st.st_mode & 077) != 0) {
-		close(fd);
-		return ls_errf(e, LS_EDENIED,
-		               "%s: de geheime ruissleutel is leesbaar voor "
-		               "anderen (modus %03o); voer chmod 600 uit",
-		               path, (unsigned)(st.st_mode & 0777));
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return ls_errf(e, LS_EIO, "%s: %s", path,
-			               strerror(errno));
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == size - 1) {
-			close(fd);
-			return ls_errf(e, LS_EDECODE,
-			               "%s: te groot voor een ruissleutel",
-			               path);
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return LS_OK;
-}
 
 /* Comment lines and exactly one "noise_secret=<64 hex>" line. */
 static int parse_secret(char *text, const char *path, uint8_t *out,
@@ -87,41 +44,6 @@ static int parse_secret(char *text, const char *path, uint8_t *out,
 		return ls_errf(e, LS_EDECODE, "%s: geen ruissleutel gevonden",
 		               path);
 	return LS_OK;
-}
-
-static int write_all(int fd, const char *text, size_t len)
-{
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-static void sync_dir_of(const char *path)
-{
-	char dir[4096];
-	char *slash;
-	int fd;
-	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
-		return;
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
 }
 
 /* Make the file unless it exists. LS_OK also when another process made
@@ -157,8 +79,8 @@ static int create_secret(const char *path, struct ls_errinfo *e)
 		             "kan %s niet maken: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0600) != 0 || write_all(fd, text, strlen(text)) != 0 ||
-	    fsync(fd) != 0) {
+	if (fchmod(fd, 0600) != 0 ||
+	    ls_write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
 		rc = ls_errf(e, LS_EIO, "kan %s niet schrijven: %s", tmp,
 		             strerror(errno));
 		goto err_after_open;
@@ -175,7 +97,7 @@ static int create_secret(const char *path, struct ls_errinfo *e)
 		goto err_after_open;
 	}
 	(void)unlink(tmp);
-	sync_dir_of(path);
+	(void)ls_fsync_dir_of(path); /* best effort: the file is complete */
 	goto out;
 
 err_after_open:
@@ -207,11 +129,13 @@ int node_noise_secret_load(const char *path, int create, uint8_t **out,
 		rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
 		goto out;
 	}
-	rc = read_secret_file(path, text, SECRET_FILE_MAX, e);
+	rc = ls_file_read_small(path, 1, "ruissleutel", text, SECRET_FILE_MAX,
+	                        e);
 	if (rc == LS_ENOTFOUND && create) {
 		if ((rc = create_secret(path, e)) != LS_OK)
 			goto out;
-		rc = read_secret_file(path, text, SECRET_FILE_MAX, e);
+		rc = ls_file_read_small(path, 1, "ruissleutel", text,
+		                        SECRET_FILE_MAX, e);
 	}
 	if (rc != LS_OK)
 		goto out;

@@ -8,6 +8,8 @@
  * and every stack copy is wiped with sodium_memzero.
  */
 #include "proto/key.h"
+
+#include "common/file.h"
 #include "common/text.h"
 
 #include <errno.h>
@@ -77,22 +79,13 @@ void proto_keypair_free(struct ls_keypair *kp)
 /* Write text to a new file with the given mode; never replaces a file. */
 static int write_new_file(const char *path, mode_t mode, const char *text)
 {
-	size_t len = strlen(text), done = 0;
+	size_t len = strlen(text);
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return errno == EEXIST ? LS_EEXISTS : LS_EIO;
 	/* The umask may have cleared bits; set exactly what we mean. */
-	if (fchmod(fd, mode) != 0)
-		goto err_after_open;
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto err_after_open;
-		done += (size_t)n;
-	}
-	if (fsync(fd) != 0)
+	if (fchmod(fd, mode) != 0 || ls_write_all(fd, text, len) != 0 ||
+	    fsync(fd) != 0)
 		goto err_after_open;
 	if (close(fd) != 0) {
 		unlink(path);
@@ -147,53 +140,6 @@ int proto_keypair_save(const struct ls_keypair *kp, const char *secret_path,
 		rc = write_new_file(public_path, 0644, text);
 	}
 	return rc;
-}
-
-/*
- * Read a whole small key file into buf (size bufsize, NUL-terminated).
- * If secret, refuse a file that group or others may read.
- */
-static int read_key_file(const char *path, int secret, char *buf,
-                         size_t bufsize, struct ls_errinfo *e)
-{
-	struct stat st;
-	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ls_errf(e, errno == ENOENT ? LS_ENOTFOUND : LS_EIO,
-		               "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ls_errf(e, LS_EIO, "%s: not a regular file", path);
-	}
-	if (secret && (st.st_mode & 077) != 0) {
-		close(fd);
-		return ls_errf(e, LS_EDENIED,
-		               "%s: secret key readable by others (mode %03o); "
-		               "run chmod 600",
-		               path, (unsigned)(st.st_mode & 0777));
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, bufsize - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return ls_errf(e, LS_EIO, "%s: %s", path,
-			               strerror(errno));
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == bufsize - 1) {
-			close(fd);
-			return ls_errf(e, LS_EDECODE, "%s: too large for a key",
-			               path);
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return LS_OK;
 }
 
 /*
@@ -265,7 +211,8 @@ int proto_keypair_load(const char *secret_path, struct ls_keypair **out,
 		rc = ls_errf(e, LS_ENOMEM, "no memory for a key");
 		goto out;
 	}
-	rc = read_key_file(secret_path, 1, text, KEY_FILE_MAX, e);
+	rc = ls_file_read_small(secret_path, 1, "geheime sleutel", text,
+	                        KEY_FILE_MAX, e);
 	if (rc != LS_OK)
 		goto out;
 	rc = parse_key_text(text, secret_path, "secret", file_id, kp->sk,
@@ -301,7 +248,8 @@ int proto_pubkey_load(const char *public_path, uint8_t pk[LS_PUBKEY_BYTES],
 {
 	char text[KEY_FILE_MAX];
 	uint8_t file_id[LS_KEY_ID_BYTES];
-	int rc = read_key_file(public_path, 0, text, sizeof text, e);
+	int rc = ls_file_read_small(public_path, 0, "publieke sleutel", text,
+	                            sizeof text, e);
 	if (rc != LS_OK)
 		return rc;
 	rc = parse_key_text(text, public_path, "public", file_id, pk,

@@ -8,8 +8,15 @@
 
 #include "common/alloc.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "tests/unit/fixture.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void test_error_table_is_complete(void **state)
 {
@@ -111,6 +118,53 @@ static void test_log_level_parse(void **state)
 	assert_int_equal(ls_log_level_parse("loud", &level), LS_EINVAL);
 }
 
+static void put(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(ls_write_all(fd, text, strlen(text)), 0);
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+static void test_file_read_small(void **state)
+{
+	char dir[64], path[128], buf[16];
+	struct ls_errinfo e;
+	(void)state;
+	fixture_tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/f", dir);
+
+	assert_int_equal(ls_file_read_small(path, 0, "x", buf, sizeof buf, &e),
+	                 LS_ENOTFOUND);
+	assert_int_equal(ls_file_read_small(dir, 0, "x", buf, sizeof buf, &e),
+	                 LS_EIO);
+	assert_non_null(strstr(e.msg, "geen gewoon bestand"));
+	put(path, "geheim\n", 0644);
+	assert_int_equal(ls_file_read_small(path, 1, "sleutel", buf,
+	                                    sizeof buf, &e),
+	                 LS_EDENIED);
+	assert_non_null(strstr(e.msg, "chmod 600"));
+	assert_int_equal(ls_file_read_small(path, 0, "x", buf, sizeof buf, &e),
+	                 LS_OK);
+	assert_string_equal(buf, "geheim\n");
+	put(path, "geheim\n", 0600);
+	assert_int_equal(ls_file_read_small(path, 1, "x", buf, sizeof buf, &e),
+	                 LS_OK);
+	/* size - 1 bytes or more is too large: the cap is a hard limit. */
+	put(path, "0123456789abcde", 0600);
+	assert_int_equal(ls_file_read_small(path, 1, "sleutel", buf,
+	                                    sizeof buf, &e),
+	                 LS_EDECODE);
+	assert_non_null(strstr(e.msg, "te groot voor een sleutel"));
+	put(path, "0123456789abcd", 0600);
+	assert_int_equal(ls_file_read_small(path, 1, "x", buf, sizeof buf, &e),
+	                 LS_OK);
+	assert_int_equal(ls_fsync_dir_of(path), 0);
+	assert_int_equal(unlink(path), 0);
+	fixture_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +175,7 @@ int main(void)
 	    cmocka_unit_test(test_hex_round_trip),
 	    cmocka_unit_test(test_utf8_validation),
 	    cmocka_unit_test(test_log_level_parse),
+	    cmocka_unit_test(test_file_read_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
  */
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/text.h"
 #include "core/bundle.h"
 #include "core/period.h"
@@ -145,7 +146,6 @@ static int write_file(const char *path, const char *data, size_t len,
 	char tmp[4096];
 	struct stat st;
 	int fd, n;
-	size_t off = 0;
 
 	if (!overwrite && stat(path, &st) == 0) {
 		ctl_error("%s bestaat al; kies een andere naam met --uit of "
@@ -163,18 +163,11 @@ static int write_file(const char *path, const char *data, size_t len,
 		ctl_error("kan %s niet maken: %s", tmp, strerror(errno));
 		return CTL_EXIT_FAIL;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			ctl_error("kan %s niet schrijven: %s", tmp,
-			          strerror(errno));
-			close(fd);
-			unlink(tmp);
-			return CTL_EXIT_FAIL;
-		}
-		off += (size_t)w;
+	if (ls_write_all(fd, data, len) != 0) {
+		ctl_error("kan %s niet schrijven: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return CTL_EXIT_FAIL;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		ctl_error("kan %s niet bewaren: %s", tmp, strerror(errno));
