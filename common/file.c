@@ -4,6 +4,8 @@
  */
 #include "common/file.h"
 
+#include "common/alloc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,13 +48,76 @@ int ls_file_read_small(const char *path, int private_only, const char *what,
 		len += (size_t)n;
 		if (len == size - 1) {
 			close(fd);
-			return ls_errf(e, LS_EDECODE, "%s: te groot voor een %s",
-			               path, what);
+			return ls_errf(e, LS_EDECODE,
+			               "%s: te groot voor een %s", path, what);
 		}
 	}
 	close(fd);
 	buf[len] = '\0';
 	return LS_OK;
+}
+
+char *ls_file_read_all(const char *path, size_t max, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	int err;
+	if (fp == NULL)
+		return NULL;
+	if ((buf = ls_malloc(max + 2)) == NULL) {
+		fclose(fp);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*len = fread(buf, 1, max + 1, fp);
+	err = ferror(fp) ? EIO : *len > max ? EFBIG : 0;
+	fclose(fp);
+	if (err != 0) {
+		ls_free(buf);
+		errno = err;
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+int ls_file_write_atomic(const char *path, const void *data, size_t len,
+                         unsigned mode, int replace)
+{
+	char tmp[4200];
+	int fd, err;
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	(void)unlink(tmp); /* a leftover of a crashed attempt */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, (mode_t)mode) != 0 || ls_write_all(fd, data, len) != 0 ||
+	    fsync(fd) != 0) {
+		err = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		err = errno;
+		goto fail;
+	}
+	if (replace ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
+		err = errno;
+		goto fail;
+	}
+	if (!replace)
+		(void)unlink(tmp);
+	(void)ls_fsync_dir_of(path); /* the data is complete either way */
+	return 0;
+
+fail:
+	(void)unlink(tmp);
+	errno = err;
+	return -1;
 }
 
 int ls_write_all(int fd, const void *buf, size_t len)

@@ -22,6 +22,24 @@
 int ls_file_read_small(const char *path, int private_only, const char *what,
                        char *buf, size_t size, struct ls_errinfo *e);
 
+/*
+ * Read the whole file at path into a new buffer (ls_malloc'd, the
+ * caller's; NUL-ended after *len bytes). NULL with errno set: from
+ * open/read, ENOMEM, or EFBIG when the file holds more than max bytes.
+ */
+char *ls_file_read_all(const char *path, size_t max, size_t *len);
+
+/*
+ * Write data to path so that path never holds a partial file: a
+ * temporary file beside it (exactly `mode`, whatever the umask) is
+ * written and fsynced, then renamed over path (replace != 0) or linked
+ * to it (replace == 0: EEXIST when path exists, which then is left
+ * alone), and the folder fsynced. 0, or -1 with errno set; the temporary
+ * file is gone either way.
+ */
+int ls_file_write_atomic(const char *path, const void *data, size_t len,
+                         unsigned mode, int replace);
+
 /* Write len bytes to fd, retrying after EINTR and short writes. 0, or -1
  * with errno set. */
 int ls_write_all(int fd, const void *buf, size_t len);

@@ -12,12 +12,9 @@
 #include "common/text.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define SECRET_FILE_MAX 512
 #define SECRET_FIELD "noise_secret="
@@ -51,19 +48,13 @@ static int parse_secret(char *text, const char *path, uint8_t *out,
 static int create_secret(const char *path, struct ls_errinfo *e)
 {
 	const size_t size = 256;
-	char tmp[4200];
 	uint8_t *bytes = sodium_malloc(NOISE_SECRET_BYTES);
 	char *text = sodium_malloc(size);
 	char *hex = sodium_malloc(2 * NOISE_SECRET_BYTES + 1);
-	int fd = -1, rc = LS_OK;
+	int rc = LS_OK;
 
 	if (bytes == NULL || text == NULL || hex == NULL) {
 		rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
-		goto out;
-	}
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof tmp) {
-		rc = ls_errf(e, LS_EIO, "%s: pad te lang", path);
 		goto out;
 	}
 	randombytes_buf(bytes, NOISE_SECRET_BYTES);
@@ -72,38 +63,12 @@ static int create_secret(const char *path, struct ls_errinfo *e)
 	         "# Lokaal Signaal noise secret of this node. Never share it; "
 	         "back it up with node.key.\n" SECRET_FIELD "%s\n",
 	         hex);
-	(void)unlink(tmp); /* a leftover of a crashed attempt */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	/* Linked into place: of two processes creating at once, one wins
+	 * and the other reads the winner's file. */
+	if (ls_file_write_atomic(path, text, strlen(text), 0600, 0) != 0 &&
+	    errno != EEXIST)
 		rc = ls_errf(e, errno == ENOENT ? LS_ENOTFOUND : LS_EIO,
-		             "kan %s niet maken: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600) != 0 ||
-	    ls_write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
-		rc = ls_errf(e, LS_EIO, "kan %s niet schrijven: %s", tmp,
-		             strerror(errno));
-		goto err_after_open;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = ls_errf(e, LS_EIO, "kan %s niet schrijven", tmp);
-		goto err_after_open;
-	}
-	fd = -1;
-	if (link(tmp, path) != 0 && errno != EEXIST) {
-		rc = ls_errf(e, LS_EIO, "kan %s niet maken: %s", path,
-		             strerror(errno));
-		goto err_after_open;
-	}
-	(void)unlink(tmp);
-	(void)ls_fsync_dir_of(path); /* best effort: the file is complete */
-	goto out;
-
-err_after_open:
-	if (fd >= 0)
-		close(fd);
-	(void)unlink(tmp);
+		             "kan %s niet maken: %s", path, strerror(errno));
 out:
 	if (bytes != NULL)
 		sodium_free(bytes);

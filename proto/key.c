@@ -13,12 +13,9 @@
 #include "common/text.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* A key file is a few short lines; anything longer is not one. */
 #define KEY_FILE_MAX 1024
@@ -76,27 +73,13 @@ void proto_keypair_free(struct ls_keypair *kp)
 		sodium_free(kp); /* sodium_free wipes before releasing */
 }
 
-/* Write text to a new file with the given mode; never replaces a file. */
-static int write_new_file(const char *path, mode_t mode, const char *text)
+/* A key file never replaces another, nor is ever seen half-written. */
+static int write_key_file(const char *path, unsigned mode, const char *text,
+                          size_t len)
 {
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0)
-		return errno == EEXIST ? LS_EEXISTS : LS_EIO;
-	/* The umask may have cleared bits; set exactly what we mean. */
-	if (fchmod(fd, mode) != 0 || ls_write_all(fd, text, len) != 0 ||
-	    fsync(fd) != 0)
-		goto err_after_open;
-	if (close(fd) != 0) {
-		unlink(path);
-		return LS_EIO;
-	}
-	return LS_OK;
-
-err_after_open:
-	close(fd);
-	unlink(path);
-	return LS_EIO;
+	if (ls_file_write_atomic(path, text, len, mode, 0) == 0)
+		return LS_OK;
+	return errno == EEXIST ? LS_EEXISTS : LS_EIO;
 }
 
 int proto_keypair_save(const struct ls_keypair *kp, const char *secret_path,
@@ -122,7 +105,8 @@ int proto_keypair_save(const struct ls_keypair *kp, const char *secret_path,
 			         "private: mode 0600, never copy it.\n"
 			         "key_id=%s\nsecret=%s\n",
 			         id_hex, sk_hex);
-			rc = write_new_file(secret_path, 0600, text);
+			rc = write_key_file(secret_path, 0600, text,
+			                    strlen(text));
 		}
 		if (text != NULL)
 			sodium_free(text);
@@ -133,11 +117,12 @@ int proto_keypair_save(const struct ls_keypair *kp, const char *secret_path,
 	}
 	if (public_path != NULL) {
 		char text[256];
-		snprintf(text, sizeof text,
-		         "# Lokaal Signaal Ed25519 public key\n"
-		         "key_id=%s\npublic=%s\n",
-		         id_hex, pk_hex);
-		rc = write_new_file(public_path, 0644, text);
+		int n;
+		n = snprintf(text, sizeof text,
+		             "# Lokaal Signaal Ed25519 public key\n"
+		             "key_id=%s\npublic=%s\n",
+		             id_hex, pk_hex);
+		rc = write_key_file(public_path, 0644, text, (size_t)n);
 	}
 	return rc;
 }

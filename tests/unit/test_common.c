@@ -13,6 +13,7 @@
 #include "common/text.h"
 #include "tests/unit/fixture.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -141,9 +142,9 @@ static void test_file_read_small(void **state)
 	                 LS_EIO);
 	assert_non_null(strstr(e.msg, "geen gewoon bestand"));
 	put(path, "geheim\n", 0644);
-	assert_int_equal(ls_file_read_small(path, 1, "sleutel", buf,
-	                                    sizeof buf, &e),
-	                 LS_EDENIED);
+	assert_int_equal(
+	    ls_file_read_small(path, 1, "sleutel", buf, sizeof buf, &e),
+	    LS_EDENIED);
 	assert_non_null(strstr(e.msg, "chmod 600"));
 	assert_int_equal(ls_file_read_small(path, 0, "x", buf, sizeof buf, &e),
 	                 LS_OK);
@@ -153,15 +154,54 @@ static void test_file_read_small(void **state)
 	                 LS_OK);
 	/* size - 1 bytes or more is too large: the cap is a hard limit. */
 	put(path, "0123456789abcde", 0600);
-	assert_int_equal(ls_file_read_small(path, 1, "sleutel", buf,
-	                                    sizeof buf, &e),
-	                 LS_EDECODE);
+	assert_int_equal(
+	    ls_file_read_small(path, 1, "sleutel", buf, sizeof buf, &e),
+	    LS_EDECODE);
 	assert_non_null(strstr(e.msg, "te groot voor een sleutel"));
 	put(path, "0123456789abcd", 0600);
 	assert_int_equal(ls_file_read_small(path, 1, "x", buf, sizeof buf, &e),
 	                 LS_OK);
 	assert_int_equal(ls_fsync_dir_of(path), 0);
 	assert_int_equal(unlink(path), 0);
+	fixture_rmdir(dir);
+}
+
+static void test_file_write_atomic_and_read_all(void **state)
+{
+	char dir[64], path[128];
+	struct stat st;
+	size_t len;
+	char *text;
+	(void)state;
+	fixture_tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/f", dir);
+
+	assert_int_equal(ls_file_write_atomic(path, "een", 3, 0600, 0), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* Without replace an existing file stays as it is. */
+	assert_int_equal(ls_file_write_atomic(path, "twee", 4, 0644, 0), -1);
+	assert_int_equal(errno, EEXIST);
+	text = ls_file_read_all(path, 16, &len);
+	assert_non_null(text);
+	assert_int_equal(len, 3);
+	assert_string_equal(text, "een");
+	ls_free(text);
+	/* With replace it is replaced whole. */
+	assert_int_equal(ls_file_write_atomic(path, "twee", 4, 0640, 1), 0);
+	text = ls_file_read_all(path, 4, &len);
+	assert_non_null(text);
+	assert_string_equal(text, "twee");
+	ls_free(text);
+	/* More than max bytes: EFBIG, nothing returned. */
+	assert_null(ls_file_read_all(path, 3, &len));
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(unlink(path), 0);
+	assert_null(ls_file_read_all(path, 3, &len));
+	assert_int_equal(errno, ENOENT);
+	/* A folder that does not exist: an error, no temporary file left. */
+	snprintf(path, sizeof path, "%s/nope/f", dir);
+	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 1), -1);
 	fixture_rmdir(dir);
 }
 
@@ -176,6 +216,7 @@ int main(void)
 	    cmocka_unit_test(test_utf8_validation),
 	    cmocka_unit_test(test_log_level_parse),
 	    cmocka_unit_test(test_file_read_small),
+	    cmocka_unit_test(test_file_write_atomic_and_read_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

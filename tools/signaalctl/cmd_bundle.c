@@ -15,13 +15,10 @@
 #include "tools/signaalctl/trends_ctl.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char help[] =
     "Gebruik: signaalctl bundle --van JJJJ-MM --tot JJJJ-MM [opties]\n"
@@ -138,53 +135,21 @@ static int parse(int argc, char **argv, struct bundle_args *a)
 	return CTL_EXIT_OK;
 }
 
-/* Write data to path via a temporary file and rename(2); refuses to
- * replace an existing file unless overwrite. Dutch errors. */
+/* Write data to path (never a partial file); refuses to replace an
+ * existing file unless overwrite. Dutch errors. */
 static int write_file(const char *path, const char *data, size_t len,
                       int overwrite)
 {
-	char tmp[4096];
-	struct stat st;
-	int fd, n;
-
-	if (!overwrite && stat(path, &st) == 0) {
+	if (ls_file_write_atomic(path, data, len, 0644, overwrite) == 0)
+		return CTL_EXIT_OK;
+	if (errno == EEXIST) {
 		ctl_error("%s bestaat al; kies een andere naam met --uit of "
 		          "vervang het met --overschrijven",
 		          path);
 		return CTL_EXIT_CONFLICT;
 	}
-	n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof tmp) {
-		ctl_error("bestandsnaam te lang");
-		return CTL_EXIT_USAGE;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ctl_error("kan %s niet maken: %s", tmp, strerror(errno));
-		return CTL_EXIT_FAIL;
-	}
-	if (ls_write_all(fd, data, len) != 0) {
-		ctl_error("kan %s niet schrijven: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return CTL_EXIT_FAIL;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		ctl_error("kan %s niet bewaren: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return CTL_EXIT_FAIL;
-	}
-	if (!overwrite && stat(path, &st) == 0) {
-		unlink(tmp);
-		ctl_error("%s bestaat intussen; niets vervangen", path);
-		return CTL_EXIT_CONFLICT;
-	}
-	if (rename(tmp, path) != 0) {
-		ctl_error("kan %s niet maken: %s", path, strerror(errno));
-		unlink(tmp);
-		return CTL_EXIT_FAIL;
-	}
-	return CTL_EXIT_OK;
+	ctl_error("kan %s niet maken: %s", path, strerror(errno));
+	return CTL_EXIT_FAIL;
 }
 
 int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv)

@@ -17,6 +17,7 @@
  */
 #include "common/alloc.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/text.h"
 #include "core/taxonomy.h"
 #include "node/feed.h"
@@ -30,7 +31,6 @@
 #include "tools/signaalctl/commands.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,55 +146,6 @@ static void fed_close(struct fed *f)
 
 /* --- files ------------------------------------------------------------ */
 
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf;
-	if (fp == NULL)
-		return NULL;
-	buf = ls_malloc(max + 1);
-	if (buf == NULL) {
-		fclose(fp);
-		errno = ENOMEM;
-		return NULL;
-	}
-	*len = fread(buf, 1, max + 1, fp);
-	if (ferror(fp) || *len > max) {
-		fclose(fp);
-		ls_free(buf);
-		errno = EFBIG;
-		return NULL;
-	}
-	fclose(fp);
-	return (char *)buf;
-}
-
-/* Write path whole (tmp + rename), mode 0640. */
-static int write_file(const char *path, const uint8_t *data, size_t len)
-{
-	char tmp[4200];
-	int fd;
-	size_t done = 0;
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -1;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0) {
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static int draft_path(struct fed *f, enum draft k, char *buf, size_t size)
 {
 	return ctl_node_path(f->ctx, draft_file[k], buf, size) != NULL ? 0 : -1;
@@ -216,7 +167,7 @@ static int draft_load(struct fed *f, enum draft k, struct ls_doc *doc,
 	memset(doc, 0, sizeof *doc);
 	if (draft_path(f, k, path, sizeof path) != 0)
 		return CTL_EXIT_FAIL;
-	buf = read_file(path, LS_PAYLOAD_MAX, &len);
+	buf = ls_file_read_all(path, LS_PAYLOAD_MAX, &len);
 	if (buf != NULL) {
 		ls_errinfo_clear(&e);
 		if (proto_doc_decode_payload((const uint8_t *)buf, len, doc,
@@ -271,7 +222,7 @@ static int draft_save(struct fed *f, enum draft k, struct ls_doc *doc)
 	if (draft_path(f, k, path, sizeof path) != 0 ||
 	    ctl_node_path(f->ctx, "federatie", dir, sizeof dir) == NULL ||
 	    (mkdir(dir, 0750) != 0 && errno != EEXIST) ||
-	    write_file(path, payload, len) != 0) {
+	    ls_file_write_atomic(path, payload, len, 0640, 1) != 0) {
 		ls_free(payload);
 		ctl_error("kan het concept niet schrijven: %s",
 		          strerror(errno));
@@ -1213,7 +1164,7 @@ static int cmd_export(struct fed *f, int argc, char **argv)
 		ls_free(out);
 		return CTL_EXIT_FAIL;
 	}
-	if (write_file(argv[1], out, len) != 0) {
+	if (ls_file_write_atomic(argv[1], out, len, 0640, 1) != 0) {
 		ls_free(out);
 		ctl_error("kan %s niet schrijven: %s", argv[1],
 		          strerror(errno));
@@ -1245,7 +1196,7 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 
 	if (argc != 2)
 		return ctl_usage("federation", "import BESTAND");
-	if ((buf = read_file(argv[1], LS_SYNC_MSG_MAX, &len)) == NULL) {
+	if ((buf = ls_file_read_all(argv[1], LS_SYNC_MSG_MAX, &len)) == NULL) {
 		ctl_error("kan %s niet lezen: %s", argv[1],
 		          errno == EFBIG ? "te groot" : strerror(errno));
 		return errno == ENOENT ? CTL_EXIT_NOTFOUND : CTL_EXIT_INPUT;

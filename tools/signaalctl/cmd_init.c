@@ -12,6 +12,7 @@
  */
 #include "common/alloc.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/text.h"
 #include "core/config.h"
 #include "proto/key.h"
@@ -90,51 +91,6 @@ static int find_taxonomy(const char *given, char *out, size_t size)
 			return 0;
 	}
 	return -1;
-}
-
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	if (fp == NULL)
-		return NULL;
-	buf = ls_malloc(max + 1);
-	if (buf == NULL) {
-		fclose(fp);
-		return NULL;
-	}
-	*len = fread(buf, 1, max + 1, fp);
-	if (ferror(fp) || *len > max) {
-		fclose(fp);
-		ls_free(buf);
-		errno = EFBIG;
-		return NULL;
-	}
-	fclose(fp);
-	buf[*len] = '\0';
-	return buf;
-}
-
-static int write_new_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	size_t len = strlen(text), done = 0;
-	if (fd < 0)
-		return -1;
-	while (done < len) {
-		ssize_t w = write(fd, text + done, len - done);
-		if (w < 0) {
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		unlink(path);
-		return -1;
-	}
-	return 0;
 }
 
 int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
@@ -243,7 +199,7 @@ have_config:
 		          "--taxonomie BESTAND");
 		return CTL_EXIT_FAIL;
 	}
-	tax_text = read_file(tax_path, TAXONOMY_MAX_BYTES, &tax_len);
+	tax_text = ls_file_read_all(tax_path, TAXONOMY_MAX_BYTES, &tax_len);
 	if (tax_text == NULL) {
 		ctl_error("kan %s niet lezen: %s", tax_path, strerror(errno));
 		return taxonomy ? CTL_EXIT_INPUT : CTL_EXIT_FAIL;
@@ -276,7 +232,7 @@ have_config:
 		goto err_after_dir;
 	}
 	if ((rc = ls_config_format(&cfg, text, sizeof text)) != LS_OK ||
-	    write_new_file(ini_path, text, 0640) != 0) {
+	    ls_file_write_atomic(ini_path, text, strlen(text), 0640, 0) != 0) {
 		ctl_error("kan %s niet schrijven: %s", ini_path,
 		          strerror(errno));
 		goto err_after_keys_dir;
