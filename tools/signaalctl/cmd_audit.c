@@ -331,15 +331,13 @@ static int audit_verify(const struct ctl_context *ctx, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
+static const struct ctl_verb verbs[] = {
+    {"show", audit_show},
+    {"verify", audit_verify},
+};
+
 int cmd_audit(const struct ctl_context *ctx, int argc, char **argv)
 {
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return audit_show(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return audit_verify(ctx, argc - 1, argv + 1);
-	return ctl_usage("audit", "onbekende opdracht '%.40s'", argv[1]);
+	return ctl_run_verb("audit", help, verbs,
+	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);
 }

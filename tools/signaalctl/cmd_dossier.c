@@ -659,10 +659,7 @@ static int dossier_share(const struct ctl_context *ctx, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static const struct {
-	const char *name;
-	int (*run)(const struct ctl_context *ctx, int argc, char **argv);
-} verbs[] = {
+static const struct ctl_verb verbs[] = {
     {"new", dossier_new},         {"link", dossier_link},
     {"advance", dossier_advance}, {"criteria", dossier_criteria},
     {"act", dossier_act},         {"feedback", dossier_feedback},
@@ -672,12 +669,6 @@ static const struct {
 
 int cmd_dossier(const struct ctl_context *ctx, int argc, char **argv)
 {
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].run(ctx, argc - 1, argv + 1);
-	return ctl_usage("dossier", "onbekende opdracht '%s'", argv[1]);
+	return ctl_run_verb("dossier", help, verbs,
+	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);
 }

@@ -934,10 +934,7 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 
 /* ---- dispatch --------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*run)(const struct ctl_context *, int, char **);
-} verbs[] = {
+static const struct ctl_verb verbs[] = {
     {"preview", summary_preview}, {"release", summary_release},
     {"correct", summary_correct}, {"due", summary_due},
     {"list", summary_list},       {"show", summary_show},
@@ -945,12 +942,6 @@ static const struct {
 
 int cmd_summary(const struct ctl_context *ctx, int argc, char **argv)
 {
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].run(ctx, argc - 1, argv + 1);
-	return ctl_usage("summary", "onbekende opdracht '%.40s'", argv[1]);
+	return ctl_run_verb("summary", help, verbs,
+	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);
 }

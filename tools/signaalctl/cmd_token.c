@@ -261,10 +261,7 @@ static int token_revoke(const struct ctl_context *ctx, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static const struct {
-	const char *name;
-	int (*run)(const struct ctl_context *ctx, int argc, char **argv);
-} verbs[] = {
+static const struct ctl_verb verbs[] = {
     {"new", token_new},
     {"list", token_list},
     {"revoke", token_revoke},
@@ -272,16 +269,6 @@ static const struct {
 
 int cmd_token(const struct ctl_context *ctx, int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(help, stderr);
-		return CTL_EXIT_USAGE;
-	}
-	if (ctl_is_help(argc, argv)) {
-		fputs(help, stdout);
-		return CTL_EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].run(ctx, argc - 1, argv + 1);
-	return ctl_usage("token", "onbekende opdracht '%s'", argv[1]);
+	return ctl_run_verb("token", help, verbs,
+	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);
 }

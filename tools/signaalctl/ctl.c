@@ -41,6 +41,20 @@ int ctl_is_help(int argc, char **argv)
 	       (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
 }
 
+int ctl_run_verb(const char *command, const char *help,
+                 const struct ctl_verb *verbs, size_t n,
+                 const struct ctl_context *ctx, int argc, char **argv)
+{
+	if (argc < 2 || ctl_is_help(argc, argv)) {
+		fputs(help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].run(ctx, argc - 1, argv + 1);
+	return ctl_usage(command, "onbekende opdracht '%.40s'", argv[1]);
+}
+
 int ctl_exit_for(int code)
 {
 	switch (code) {

@@ -65,6 +65,21 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
 /* 1 if argv[1] is -h or --help. */
 int ctl_is_help(int argc, char **argv);
 
+/* One verb of a command with verbs ("signaalctl dossier new"). */
+struct ctl_verb {
+	const char *name;
+	int (*run)(const struct ctl_context *ctx, int argc, char **argv);
+};
+
+/*
+ * Run the verb argv[1] of `command` with argv shifted by one: help (to
+ * stdout for -h/--help; to stderr and CTL_EXIT_USAGE when no verb is
+ * given) or a usage error naming an unknown verb.
+ */
+int ctl_run_verb(const char *command, const char *help,
+                 const struct ctl_verb *verbs, size_t n,
+                 const struct ctl_context *ctx, int argc, char **argv);
+
 /* Who makes a change, for dossier histories: --door if given, else
  * $SIGNAAL_USER, else $USER, else "onbekend". */
 const char *ctl_actor(const char *given);
