@@ -204,25 +204,35 @@ static int vv_cb(void *arg, const char *origin, uint64_t seq,
 	return 0;
 }
 
+int node_sync_vector_load(struct store *s, struct ls_vv *out)
+{
+	struct vv_build b;
+	int rc;
+	memset(&b, 0, sizeof b);
+	rc = store_feed_vector(s, vv_cb, &b);
+	if (rc == WALK_STOP)
+		rc = b.rc;
+	if (rc != LS_OK) {
+		proto_vv_fini(&b.vv);
+		return rc;
+	}
+	*out = b.vv;
+	return LS_OK;
+}
+
 int node_sync_vector(struct node_sync *ns, const struct ls_vv **vv,
                      const uint8_t **digest)
 {
-	struct vv_build b;
+	struct ls_vv fresh;
 	uint64_t gen;
 	int rc = store_feed_generation(ns->store, &gen);
 	if (rc != LS_OK)
 		return rc;
 	if (!ns->vv_valid || gen != ns->vv_gen) {
-		memset(&b, 0, sizeof b);
-		rc = store_feed_vector(ns->store, vv_cb, &b);
-		if (rc == WALK_STOP)
-			rc = b.rc;
-		if (rc != LS_OK) {
-			proto_vv_fini(&b.vv);
+		if ((rc = node_sync_vector_load(ns->store, &fresh)) != LS_OK)
 			return rc;
-		}
 		proto_vv_fini(&ns->vv);
-		ns->vv = b.vv;
+		ns->vv = fresh;
 		proto_vv_digest(&ns->vv, ns->vv_digest);
 		ns->vv_gen = gen;
 		ns->vv_valid = 1;

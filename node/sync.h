@@ -97,6 +97,11 @@ int node_sync_init(struct node_sync *ns, struct store *store,
                    const struct node_sync_options *opt);
 void node_sync_fini(struct node_sync *ns);
 
+/* The version vector of what the store holds, into *out (the caller's:
+ * proto_vv_fini). For readers without an engine (signaalctl sync).
+ * LS_ESTORE, LS_ENOMEM. */
+int node_sync_vector_load(struct store *s, struct ls_vv *out);
+
 /* The own version vector and its digest (valid until the next call or
  * fini). LS_ESTORE, LS_ENOMEM. */
 int node_sync_vector(struct node_sync *ns, const struct ls_vv **vv,
