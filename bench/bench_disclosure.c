@@ -15,27 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/clock.h"
 #include "core/disclosure.h"
 #include "tests/unit/synth.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
-}
 
 struct month {
 	struct ls_summary raw;
@@ -75,21 +57,21 @@ int main(void)
 			synth_signal_random(&sig[i], &rng, &sd, &w, 12);
 		ls_summary_init(&m[mo].raw);
 		synth_header(&m[mo].raw, "gent", 2026, mo + 1);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (synth_summarise(&sd, &w, sig, per_month, thr.persons_cap, 0,
 		                    &m[mo].raw, NULL) != 0)
 			return 1;
-		year_count += now_ms() - t0;
+		year_count += bench_now_ms() - t0;
 	}
 	for (int r = 0; r < reps; r++) {
 		struct ls_summary raw;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		ls_summary_init(&raw);
 		synth_header(&raw, "gent", 2026, 12);
 		if (synth_summarise(&sd, &w, sig, per_month, thr.persons_cap, 0,
 		                    &raw, NULL) != 0)
 			return 1;
-		t_count[r] = now_ms() - t0;
+		t_count[r] = bench_now_ms() - t0;
 		ls_summary_fini(&raw);
 	}
 
@@ -99,18 +81,18 @@ int main(void)
 		struct ls_summary rel;
 		struct disclosure_report rep;
 		struct ls_errinfo e;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		if (disclosure_apply(&in, &rel, &rep, &e) != LS_OK) {
 			fprintf(stderr, "threshold: %s\n", e.msg);
 			return 1;
 		}
-		t_thr[r] = now_ms() - t0;
-		t0 = now_ms();
+		t_thr[r] = bench_now_ms() - t0;
+		t0 = bench_now_ms();
 		if (disclosure_check(&rel, &sd.dom, NULL, &e) != LS_OK) {
 			fprintf(stderr, "check: %s\n", e.msg);
 			return 1;
 		}
-		t_check[r] = now_ms() - t0;
+		t_check[r] = bench_now_ms() - t0;
 		rows = 0;
 		for (int t = 0; t < LS_TABLE_COUNT_; t++)
 			rows += rel.tables[t].n_rows;
@@ -124,16 +106,16 @@ int main(void)
 		in.params = &noi;
 		in.secret = secret;
 		in.budget = &budget;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (disclosure_apply(&in, &rel, NULL, &e) != LS_OK) {
 			fprintf(stderr, "noise: %s\n", e.msg);
 			return 1;
 		}
-		t_noise[r] = now_ms() - t0;
+		t_noise[r] = bench_now_ms() - t0;
 		ls_summary_fini(&rel);
 	}
 
-	year_thr = now_ms();
+	year_thr = bench_now_ms();
 	for (int mo = 0; mo < months; mo++) {
 		struct disclosure_input in = {&m[mo].raw, &sd.dom, &thr,
 		                              NULL,       0,       NULL};
@@ -143,11 +125,13 @@ int main(void)
 			return 1;
 		ls_summary_fini(&rel);
 	}
-	year_thr = now_ms() - year_thr;
+	year_thr = bench_now_ms() - year_thr;
 
 	{
-		double c = median(t_count, reps), th = median(t_thr, reps);
-		double no = median(t_noise, reps), ch = median(t_check, reps);
+		double c = bench_median(t_count, reps),
+		       th = bench_median(t_thr, reps);
+		double no = bench_median(t_noise, reps),
+		       ch = bench_median(t_check, reps);
 		printf("### Disclosure control (core/disclosure)\n\n");
 		printf("One month of %zu synthetic signals (%s), full "
 		       "taxonomy; median of %d runs. Baseline: counting the "

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/clock.h"
 #include "common/alloc.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -38,13 +39,6 @@ struct result {
 	long long rows;
 	int ok;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static long fd_read(void *ctx, char *buf, size_t cap)
 {
@@ -98,9 +92,9 @@ static void run_import(const char *db, const char *csv, const char *taxonomy,
 	int fd = open(csv, O_RDONLY);
 	double t0;
 	int rc;
-	t0 = now();
+	t0 = bench_now_s();
 	rc = store_import_csv(s, fd_read, &fd, NULL, &res);
-	r->seconds = now() - t0;
+	r->seconds = bench_now_s() - t0;
 	r->rows = (long long)res.rows;
 	r->ok = rc == LS_OK;
 	if (rc != LS_OK)
@@ -277,7 +271,7 @@ static void run_baseline(const char *db, const char *csv, const char *taxonomy,
 	sqlite3_prepare_v2(raw, "INSERT INTO signal_target VALUES (?, ?)", -1,
 	                   &tg, NULL);
 
-	t0 = now();
+	t0 = bench_now_s();
 	sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		const struct row *x = &rows[i];
@@ -333,7 +327,7 @@ static void run_baseline(const char *db, const char *csv, const char *taxonomy,
 		}
 	}
 	r->ok = sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
-	r->seconds = now() - t0;
+	r->seconds = bench_now_s() - t0;
 	r->rows = (long long)n;
 	sqlite3_finalize(ins);
 	sqlite3_finalize(th);

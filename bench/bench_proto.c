@@ -23,19 +23,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/clock.h"
 #include "proto/envelope.h"
 #include "proto/session.h"
 #include "proto/sync.h"
 #include "tests/fixture.h"
 
 static double seconds;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct pilot {
 	const char *name;
@@ -54,7 +48,7 @@ static struct ls_trust trust;
 /* Run fn over all pilots repeatedly for `seconds`; documents per second. */
 static double rate(int (*fn)(struct pilot *))
 {
-	double start = now_s(), end;
+	double start = bench_now_s(), end;
 	long n = 0;
 	do {
 		for (int i = 0; i < FX_N_PILOTS; i++)
@@ -64,7 +58,7 @@ static double rate(int (*fn)(struct pilot *))
 				exit(1);
 			}
 		n += FX_N_PILOTS;
-		end = now_s();
+		end = bench_now_s();
 	} while (end - start < seconds);
 	return (double)n / (end - start);
 }

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/clock.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "core/disclosure.h"
@@ -41,25 +42,6 @@
 
 #define YEAR 2025
 #define CAP 10
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
-}
 
 static void die(const char *what, const char *msg)
 {
@@ -234,12 +216,12 @@ static size_t pipeline_month(struct store *s, const struct ls_keypair *kp,
 	struct ls_doc doc;
 	uint8_t *env;
 	size_t len;
-	double t0 = now_ms(), t1, t2, t3;
+	double t0 = bench_now_ms(), t1, t2, t3;
 
 	if (store_summary_raw(s, &period, p->persons_cap, &raw, &e) != LS_OK)
 		die("raw", e.msg);
 	strcpy(raw.origin, "gent");
-	t1 = now_ms();
+	t1 = bench_now_ms();
 	proto_doc_init(&doc, LS_DOC_SUMMARY);
 	strcpy(doc.hdr.origin, "gent");
 	disclosure_report_init(&rep);
@@ -251,14 +233,14 @@ static size_t pipeline_month(struct store *s, const struct ls_keypair *kp,
 	in.budget = &budget;
 	if (disclosure_apply(&in, &doc.body.summary, &rep, &e) != LS_OK)
 		die("disclosure", e.msg);
-	t2 = now_ms();
+	t2 = bench_now_ms();
 	if (disclosure_check(&doc.body.summary, dom, NULL, &e) != LS_OK)
 		die("check", e.msg);
-	t3 = now_ms();
+	t3 = bench_now_ms();
 	if (proto_doc_sign(&doc, &head, 1767225600, kp, &env, &len, &head,
 	                   &e) != LS_OK)
 		die("sign", e.msg);
-	t->sign += now_ms() - t3;
+	t->sign += bench_now_ms() - t3;
 	t->check += t3 - t2;
 	t->disclosure += t2 - t1;
 	t->raw += t1 - t0;
@@ -314,9 +296,9 @@ int main(void)
 	    LS_OK)
 		die("taxonomy", e.msg);
 	free(tsv);
-	t_fill = now_ms();
+	t_fill = bench_now_ms();
 	fill(s, per_month);
-	t_fill = now_ms() - t_fill;
+	t_fill = bench_now_ms() - t_fill;
 	if (disclosure_domain_from_taxonomy(store_taxonomy(s), &dom, &e) !=
 	    LS_OK)
 		die("domain", e.msg);
@@ -344,30 +326,30 @@ int main(void)
 
 	for (int r = 0; r < reps; r++) {
 		struct times tn = {0};
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		sink += floor_month(st, 6, 0);
-		t_floor[r] = now_ms() - t0;
-		t0 = now_ms();
+		t_floor[r] = bench_now_ms() - t0;
+		t0 = bench_now_ms();
 		sink += floor_month(st, 6, 1);
-		t_theme[r] = now_ms() - t0;
-		t0 = now_ms();
+		t_theme[r] = bench_now_ms() - t0;
+		t0 = bench_now_ms();
 		pipeline_month(s, kp, &dom.dom, &thr, 6, &parts[r]);
-		t_pipe[r] = now_ms() - t0;
-		t0 = now_ms();
+		t_pipe[r] = bench_now_ms() - t0;
+		t0 = bench_now_ms();
 		pipeline_month(s, kp, &dom.dom, &noi, 6, &tn);
-		t_noise[r] = now_ms() - t0;
+		t_noise[r] = bench_now_ms() - t0;
 	}
 
-	year_floor = now_ms();
+	year_floor = bench_now_ms();
 	for (int m = 1; m <= 12; m++)
 		sink += floor_month(st, m, 1);
-	year_floor = now_ms() - year_floor;
+	year_floor = bench_now_ms() - year_floor;
 	{
 		struct times ty = {0};
-		year_pipe = now_ms();
+		year_pipe = bench_now_ms();
 		for (int m = 1; m <= 12; m++)
 			pipeline_month(s, kp, &dom.dom, &thr, m, &ty);
-		year_pipe = now_ms() - year_pipe;
+		year_pipe = bench_now_ms() - year_pipe;
 	}
 	/* The whole release of every month, durable writes included. */
 	{
@@ -380,7 +362,7 @@ int main(void)
 		env.key = kp;
 		env.noise_secret_path = secret_path;
 		env.actor = "bench";
-		year_release = now_ms();
+		year_release = bench_now_ms();
 		for (int m = 1; m <= 12; m++)
 			if (node_release_period(
 			        &env, &(struct ls_period){YEAR, m, 1},
@@ -388,7 +370,7 @@ int main(void)
 			            &(struct ls_date){YEAR + 1, 2, 1}),
 			        NULL, &e) != LS_OK)
 				die("release", e.msg);
-		year_release = now_ms() - year_release;
+		year_release = bench_now_ms() - year_release;
 	}
 	{
 		uint64_t n;
@@ -410,8 +392,10 @@ int main(void)
 	}
 
 	{
-		double six = median(t_floor, reps), fl = median(t_theme, reps);
-		double pi = median(t_pipe, reps), no = median(t_noise, reps);
+		double six = bench_median(t_floor, reps),
+		       fl = bench_median(t_theme, reps);
+		double pi = bench_median(t_pipe, reps),
+		       no = bench_median(t_noise, reps);
 		double raw[16], dis[16], chk[16], sig[16], ratio = pi / fl;
 		for (int r = 0; r < reps; r++) {
 			raw[r] = parts[r].raw;
@@ -438,14 +422,15 @@ int main(void)
 		printf(
 		    "| raw summary in one pass (store_summary_raw) | %.2f ms "
 		    "| %.2fx |\n",
-		    median(raw, reps), median(raw, reps) / fl);
+		    bench_median(raw, reps), bench_median(raw, reps) / fl);
 		printf("| disclosure control with notes | %.2f ms | %.2fx |\n",
-		       median(dis, reps), median(dis, reps) / fl);
+		       bench_median(dis, reps), bench_median(dis, reps) / fl);
 		printf("| receiver's check (disclosure_check) | %.2f ms | "
 		       "%.2fx |\n",
-		       median(chk, reps), median(chk, reps) / fl);
+		       bench_median(chk, reps), bench_median(chk, reps) / fl);
 		printf("| encode + sign (%zu bytes) | %.2f ms | %.2fx |\n",
-		       doc_bytes, median(sig, reps), median(sig, reps) / fl);
+		       doc_bytes, bench_median(sig, reps),
+		       bench_median(sig, reps) / fl);
 		printf("| **whole pipeline, threshold** | **%.2f ms** | "
 		       "**%.2fx** |\n",
 		       pi, ratio);

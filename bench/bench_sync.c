@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/clock.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "node/feed.h"
@@ -67,13 +68,6 @@ static uint32_t rnd(void)
 {
 	rng = rng * 1664525u + 1013904223u;
 	return rng >> 8;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void die(const char *what)
@@ -318,7 +312,7 @@ static void run(size_t n, int hub, struct result *res)
 {
 	struct sim sim;
 	int64_t t = (int64_t)time(NULL);
-	double start = now_s();
+	double start = bench_now_s();
 	size_t src = 1 + rnd() % (n - 1);
 	struct ls_doc d;
 	uint64_t idle0, x0;
@@ -356,7 +350,7 @@ static void run(size_t n, int hub, struct result *res)
 		         &sim.nodes[pick_peer(&sim, i, hub)], t);
 	res->idle_per_exchange =
 	    (double)(sim.bytes - idle0) / (double)(sim.exchanges - x0);
-	res->secs = now_s() - start;
+	res->secs = bench_now_s() - start;
 	sim_close(&sim);
 }
 
@@ -389,7 +383,7 @@ static void ingest_bench(int quick)
 	}
 	if (store_tx_commit(sim.nodes[1].s) != LS_OK)
 		die("commit");
-	start = now_s();
+	start = bench_now_s();
 	for (;;) {
 		uint64_t seq = 0;
 		uint8_t h[LS_HASH_BYTES];
@@ -398,14 +392,14 @@ static void ingest_bench(int quick)
 			break;
 		exchange(&sim, &sim.nodes[2], &sim.nodes[1], t);
 	}
-	secs_sync = now_s() - start;
+	secs_sync = bench_now_s() - start;
 	envs = ls_calloc(docs, sizeof *envs);
 	lens = ls_calloc(docs, sizeof *lens);
 	for (size_t i = 0; i < docs; i++)
 		store_feed_get(sim.nodes[1].s, sim.nodes[1].id, i + 1, NULL,
 		               &envs[i], &lens[i]);
 	node_trust_view(&sim.nodes[0].trust, &view);
-	start = now_s();
+	start = bench_now_s();
 	for (size_t i = 0; i < docs; i++) {
 		struct ls_doc d;
 		memset(&d, 0, sizeof d);
@@ -414,7 +408,7 @@ static void ingest_bench(int quick)
 			verified++;
 		proto_doc_fini(&d);
 	}
-	secs_verify = now_s() - start;
+	secs_verify = bench_now_s() - start;
 	for (size_t i = 0; i < docs; i++)
 		ls_free(envs[i]);
 	ls_free(envs);

@@ -22,29 +22,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/clock.h"
 #include "core/period.h"
 #include "core/trends.h"
 #include "tests/fixture.h"
 #include "tests/unit/fixture.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
-}
 
 struct doc {
 	struct ls_summary s;
@@ -66,7 +48,7 @@ static int run_trends(const struct ls_taxonomy *tax, struct doc *docs, size_t n,
 	trends_options_default(&o, &last);
 	if (ls_period_add(&last, -(months - 1), &o.first) != LS_OK)
 		return -1;
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	if (trends_new(tax, &o, &t, &e) != LS_OK) {
 		fprintf(stderr, "trends_new: %s\n", e.msg);
 		return -1;
@@ -77,13 +59,13 @@ static int run_trends(const struct ls_taxonomy *tax, struct doc *docs, size_t n,
 			fprintf(stderr, "trends_add: %s\n", e.msg);
 			return -1;
 		}
-	*t_add = now_ms() - t0;
-	t0 = now_ms();
+	*t_add = bench_now_ms() - t0;
+	t0 = bench_now_ms();
 	if (trends_finish(t, &e) != LS_OK) {
 		fprintf(stderr, "trends_finish: %s\n", e.msg);
 		return -1;
 	}
-	*t_fin = now_ms() - t0;
+	*t_fin = bench_now_ms() - t0;
 	r = trends_ranked(t, TRENDS_LEVEL_THEME, &nr);
 	*top_score = nr > 0 ? r[0]->score : 0;
 	*cells_out = trends_n_items(t);
@@ -183,7 +165,7 @@ int main(void)
 	/* each side's runs together, so that neither pays for the other's
 	 * memory traffic; the median drops the cold first run */
 	for (int r = 0; r < reps; r++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		long long check = 0;
 		groups = 0;
 		while (sqlite3_step(agg) == SQLITE_ROW) {
@@ -191,7 +173,7 @@ int main(void)
 			groups++;
 		}
 		sqlite3_reset(agg);
-		ts[r] = now_ms() - t0;
+		ts[r] = bench_now_ms() - t0;
 		if (check <= 0)
 			return 1;
 	}
@@ -205,8 +187,8 @@ int main(void)
 	}
 
 	{
-		double a = median(ta, reps), f = median(tf, reps);
-		double t = median(tt, reps), s = median(ts, reps);
+		double a = bench_median(ta, reps), f = bench_median(tf, reps);
+		double t = bench_median(tt, reps), s = bench_median(ts, reps);
 		printf("### Trends over a federation (core/trends)\n\n");
 		printf("%d municipalities x %d months = %zu released summaries "
 		       "(threshold mode, k = 5, all 18 themes; %zu table rows, "
