@@ -48,6 +48,26 @@ static inline void fx_close(struct fx *f)
 	fixture_rmdir(f->dir);
 }
 
+/* cmocka setup and teardown: a fresh store per test in *state (a
+ * struct fx *). */
+static inline int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return -1;
+	fx_open(f);
+	*state = f;
+	return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	fx_close(f);
+	free(f);
+	return 0;
+}
+
 /* BLAKE2b over every row of every table (in name and rowid order) and
  * the schema version: equal digests mean equal content. */
 static inline void fx_digest(const char *path, char hex[65])

@@ -20,22 +20,6 @@
 #include "tests/unit/fixture_store.h"
 #include "tests/unit/trends_util.h"
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	fx_open(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	fx_close(f);
-	free(f);
-	return 0;
-}
-
 /* Sign and store a summary as the next document of its origin. */
 static struct store_doc_meta publish_summary(struct fx *f, struct ls_summary *s)
 {
@@ -520,22 +504,22 @@ static void test_share_publishes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_latest_correction_wins, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_recompute_from_sources, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_filter_and_window, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_refused_and_corrupt, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_notes_and_names, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_latest_correction_wins,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_recompute_from_sources,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_filter_and_window, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refused_and_corrupt, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_notes_and_names, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_share_refuses_unrecognised,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_share_headline_rules, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_share_publishes, setup,
-	                                    teardown),
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_share_headline_rules, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_share_publishes, fx_setup,
+	                                    fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

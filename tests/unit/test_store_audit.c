@@ -14,22 +14,6 @@
 
 #define T_NOW 1764547200LL /* 2025-12-01 */
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	fx_open(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	fx_close(f);
-	free(f);
-	return 0;
-}
-
 static void release_entry(struct store_audit_entry *x, uint64_t seq, int month)
 {
 	memset(x, 0, sizeof *x);
@@ -242,8 +226,8 @@ static void test_append_only(void **state)
 /* A fresh store with a log of n entries. */
 static struct fx *fresh(void **state, int n)
 {
-	teardown(state);
-	setup(state);
+	fx_teardown(state);
+	fx_setup(state);
 	fill(*state, n);
 	return *state;
 }
@@ -378,16 +362,17 @@ static void test_anchor(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_append_and_list, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_append_and_list, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_entries_change_nothing,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_tamper_content, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_tamper_structure, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_anchor, setup, teardown),
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_append_only, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_tamper_content, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_tamper_structure, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_anchor, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,22 +11,6 @@
 
 #define T_NOW 1764547200LL /* 2025-12-01 */
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	fx_open(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	fx_close(f);
-	free(f);
-	return 0;
-}
-
 static struct store_ledger_entry entry(uint64_t seq, int year, int month,
                                        uint64_t supersedes, uint64_t cost)
 {
@@ -173,10 +157,11 @@ static void test_append_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_one_first_release, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_budget, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_one_first_release, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_append_only, fx_setup,
+	                                    fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
