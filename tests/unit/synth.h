@@ -5,6 +5,7 @@
  *
  * The raw summary is computed here the slow, obvious way (count every
  * signal in every cell), so that the tests do not depend on the store.
+ * The codes are those of the shared taxonomy (tests/fixture.h).
  *
  * Header-only (static inline) because each test program is one .c file.
  */
@@ -17,6 +18,8 @@
 
 #include "core/disclosure.h"
 #include "core/summary.h"
+#include "core/taxonomy.h"
+#include "tests/fixture.h"
 
 /* ---- a deterministic generator (splitmix64) ------------------------- */
 
@@ -46,19 +49,9 @@ struct synth_domain {
 	struct ls_domain dom;
 };
 
-static const char *const synth_tax[LS_TABLE_COUNT_][20] = {
-    {"wonen", "energie", "inkomen", "gezondheid", "mentaal", "onderwijs",
-     "werk", "mobiliteit", "sociaal", "digitaal", "rechten", "voedsel",
-     "vrijetijd", "veiligheid", "gezin", "verslaving", "migratie", "overig",
-     NULL},
-    {"0-11", "12-17", "18-24", "25-64", "65plus", "onbekend", NULL},
-    {"algemeen", "gezin", "eenouder", "alleenstaand", "beperking", "nieuwkomer",
-     "dakloos", "werkzoekend", "student", "mantelzorger", "jeugdhulp", NULL},
-    {"thuiszorg", "ocmw", "caw", "eerstelijn", "ggz", "onderwijs", "jeugdwerk",
-     "huisvesting", "werk", "vrijwilligers", "politie", "overig", NULL},
-    {"werking", "afstemming", "regelgeving", "risicogroep", "informatie",
-     "beleidsleemte", "geen", NULL},
-};
+/* The dimension of each table's codes (the theme table: the themes). */
+static const uint8_t synth_table_dim[LS_TABLE_COUNT_] = {
+    LS_DIM_THEME, LS_DIM_AGE, LS_DIM_TARGET, LS_DIM_SECTOR, LS_DIM_PROBLEM};
 
 static inline int synth_cmp(const void *a, const void *b)
 {
@@ -73,12 +66,14 @@ static inline void synth_domain_init(struct synth_domain *sd,
 {
 	memset(sd, 0, sizeof *sd);
 	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
-		size_t all = 0, want;
-		while (synth_tax[t][all] != NULL)
-			all++;
+		const char *tax[20];
+		size_t all = fx_codes(synth_table_dim[t], tax, 19), want;
+		/* A signal without a problem type counts under "geen". */
+		if (t == LS_TABLE_THEME_PROBLEM)
+			tax[all++] = LS_PROBLEM_NONE;
 		want = n == NULL || n[t] == 0 || n[t] > all ? all : n[t];
 		for (size_t i = 0; i < want; i++)
-			strcpy(sd->codes[t][i], synth_tax[t][i]);
+			strcpy(sd->codes[t][i], tax[i]);
 		if (t == LS_TABLE_THEME_PROBLEM && want < all)
 			strcpy(sd->codes[t][want - 1], "geen");
 		qsort(sd->codes[t], want, LS_CODE_SIZE, synth_cmp);

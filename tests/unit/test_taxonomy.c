@@ -11,6 +11,7 @@
 #include "common/alloc.h"
 #include "common/err.h"
 #include "core/taxonomy.h"
+#include "tests/fixture.h"
 
 static char *read_all(const char *path, size_t *len)
 {
@@ -182,11 +183,35 @@ static void test_add_survives_allocation_failures(void **state)
 	}
 }
 
+/* tests/fixture_taxonomy.inc is the shipped file as C rows (for tests
+ * that run without files); it must not drift from configs/. */
+static void test_fixture_rows_match_the_shipped_tsv(void **state)
+{
+	struct ls_taxonomy t;
+	size_t len;
+	char *text = read_all("configs/taxonomy.tsv", &len);
+	(void)state;
+	ls_taxonomy_init(&t);
+	assert_int_equal(ls_taxonomy_parse_tsv(text, len, &t, NULL), LS_OK);
+	assert_int_equal(t.n, FX_N_TAXONOMY);
+	for (size_t i = 0; i < FX_N_TAXONOMY; i++) {
+		const char *code = fx_taxonomy_rows[i].code;
+		const struct ls_taxonomy_entry *x = ls_taxonomy_find(
+		    &t, fx_taxonomy_rows[i].dim, code, strlen(code));
+		assert_non_null(x);
+		assert_string_equal(x->label_nl, fx_taxonomy_rows[i].nl);
+		assert_string_equal(x->label_en, fx_taxonomy_rows[i].en);
+	}
+	ls_taxonomy_fini(&t);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_code_rules),
 	    cmocka_unit_test(test_shipped_tsv_loads),
+	    cmocka_unit_test(test_fixture_rows_match_the_shipped_tsv),
 	    cmocka_unit_test(test_local_subcodes),
 	    cmocka_unit_test(test_bad_tsv_names_the_line),
 	    cmocka_unit_test(test_dim_names),
