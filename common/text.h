@@ -31,4 +31,14 @@ int ls_utf8_valid(const char *bytes, size_t len);
  * strlen(src); a result >= dstsize means it was truncated. */
 size_t ls_strlcpy(char *dst, const char *src, size_t dstsize);
 
+struct ls_errinfo;
+
+/* Check a free text a person typed (a dossier title, a note, a token's
+ * label): valid UTF-8, at most max bytes, no control characters
+ * (newlines and tabs allowed when multiline), not empty when required.
+ * `what` is the Dutch name used in the message ("de titel"). LS_EINVAL /
+ * LS_ELIMIT. text may be NULL (= empty). */
+int ls_text_check(const char *what, const char *text, size_t max, int required,
+                  int multiline, struct ls_errinfo *e);
+
 #endif

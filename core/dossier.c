@@ -181,28 +181,3 @@ void ls_criteria_format(unsigned mask, char *out, size_t size)
 	if (used == 0)
 		ls_strlcpy(out, "geen", size);
 }
-
-int ls_dossier_check_text(const char *what, const char *text, size_t max,
-                          int required, int multiline, struct ls_errinfo *e)
-{
-	size_t len = text == NULL ? 0 : strlen(text);
-	if (len == 0)
-		return required ? ls_errf(e, LS_EINVAL, "%s is verplicht", what)
-		                : LS_OK;
-	if (len > max)
-		return ls_errf(e, LS_ELIMIT,
-		               "%s is te lang: %zu bytes, max %zu", what, len,
-		               max);
-	if (!ls_utf8_valid(text, len))
-		return ls_errf(e, LS_EINVAL, "%s is geen geldige UTF-8-tekst",
-		               what);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		int ws = multiline && (c == '\n' || c == '\r' || c == '\t');
-		if ((c < 0x20 && !ws) || c == 0x7f)
-			return ls_errf(e, LS_EINVAL,
-			               "%s bevat een ongeldig stuurteken",
-			               what);
-	}
-	return LS_OK;
-}

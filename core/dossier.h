@@ -85,11 +85,4 @@ int ls_criteria_parse(const char *text, unsigned *mask, struct ls_errinfo *e);
  * (at least 48 bytes). */
 void ls_criteria_format(unsigned mask, char *out, size_t size);
 
-/* Check a text of a dossier (title, owner, note, ...): valid UTF-8, at
- * most max bytes, no control characters (newlines and tabs allowed when
- * multiline), not empty when required. `what` is the Dutch name used in
- * the message. LS_EINVAL / LS_ELIMIT. text may be NULL (= empty). */
-int ls_dossier_check_text(const char *what, const char *text, size_t max,
-                          int required, int multiline, struct ls_errinfo *e);
-
 #endif

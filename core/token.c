@@ -136,21 +136,10 @@ static int check_text(const char *what, const char *text, size_t max,
                       struct ls_errinfo *e)
 {
 	size_t len = strlen(text);
-	if (len > max)
-		return ls_errf(e, LS_ELIMIT,
-		               "%s is te lang: %zu bytes, max %zu", what, len,
-		               max);
-	if (!ls_utf8_valid(text, len))
-		return ls_errf(e, LS_EINVAL, "%s is geen geldige UTF-8-tekst",
-		               what);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c < 0x20 || c == 0x7f)
-			return ls_errf(e, LS_EINVAL,
-			               "%s bevat een ongeldig stuurteken",
-			               what);
-	}
-	if (text[0] == ' ' || text[len - 1] == ' ')
+	int rc = ls_text_check(what, text, max, 0, 0, e);
+	if (rc != LS_OK)
+		return rc;
+	if (len > 0 && (text[0] == ' ' || text[len - 1] == ' '))
 		return ls_errf(
 		    e, LS_EINVAL,
 		    "%s mag niet met een spatie beginnen of eindigen", what);

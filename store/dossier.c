@@ -4,6 +4,7 @@
  * that changes the dossier row, appends one history event and bumps
  * updated_at. Reads decode rows into the structs of dossier.h.
  */
+#include "common/text.h"
 #include "store/dossier.h"
 #include "store/internal.h"
 
@@ -151,8 +152,8 @@ static int touch(struct store *s, int64_t id, int64_t now)
 
 static int check_actor(const char *actor, struct ls_errinfo *e)
 {
-	return ls_dossier_check_text("de naam van wie de wijziging doet", actor,
-	                             LS_DOSSIER_OWNER_MAX, 0, 0, e);
+	return ls_text_check("de naam van wie de wijziging doet", actor,
+	                     LS_DOSSIER_OWNER_MAX, 0, 0, e);
 }
 
 int store_dossier_new(struct store *s, const char *title, const char *owner,
@@ -166,11 +167,10 @@ int store_dossier_new(struct store *s, const char *title, const char *owner,
 	int64_t now = store_now(), did = 0;
 	int rc, owned;
 
-	if ((rc = ls_dossier_check_text("de titel", title, LS_DOSSIER_TITLE_MAX,
-	                                1, 0, e)) != LS_OK ||
-	    (rc = ls_dossier_check_text("de trekker", owner,
-	                                LS_DOSSIER_OWNER_MAX, 1, 0, e)) !=
-	        LS_OK ||
+	if ((rc = ls_text_check("de titel", title, LS_DOSSIER_TITLE_MAX, 1, 0,
+	                        e)) != LS_OK ||
+	    (rc = ls_text_check("de trekker", owner, LS_DOSSIER_OWNER_MAX, 1, 0,
+	                        e)) != LS_OK ||
 	    (rc = check_actor(actor, e)) != LS_OK)
 		return rc;
 	if (n_themes == 0 || n_themes > STORE_DOSSIER_MAX_THEMES)
@@ -313,8 +313,8 @@ int store_dossier_advance(struct store *s, int64_t id, enum ls_phase to,
 	unsigned criteria;
 
 	if ((rc = check_actor(actor, e)) != LS_OK ||
-	    (rc = ls_dossier_check_text("de notitie", note, LS_DOSSIER_TEXT_MAX,
-	                                0, 1, e)) != LS_OK)
+	    (rc = ls_text_check("de notitie", note, LS_DOSSIER_TEXT_MAX, 0, 1,
+	                        e)) != LS_OK)
 		return rc;
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
 		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
@@ -348,8 +348,8 @@ int store_dossier_criteria(struct store *s, int64_t id, unsigned set,
 	unsigned criteria, next;
 
 	if ((rc = check_actor(actor, e)) != LS_OK ||
-	    (rc = ls_dossier_check_text("de notitie", note, LS_DOSSIER_TEXT_MAX,
-	                                0, 1, e)) != LS_OK)
+	    (rc = ls_text_check("de notitie", note, LS_DOSSIER_TEXT_MAX, 0, 1,
+	                        e)) != LS_OK)
 		return rc;
 	if ((set | clear) & ~LS_CRIT_ALL || (set & clear) != 0)
 		return ls_errf(e, LS_EINVAL,
@@ -387,13 +387,12 @@ int store_dossier_act(struct store *s, int64_t id, const char *what,
 	unsigned criteria;
 	char note[LS_DOSSIER_TEXT_MAX + 32];
 
-	if ((rc = ls_dossier_check_text("wat", what, LS_DOSSIER_TEXT_MAX, 1, 1,
-	                                e)) != LS_OK ||
-	    (rc = ls_dossier_check_text("wie", who, LS_DOSSIER_OWNER_MAX, 1, 0,
-	                                e)) != LS_OK ||
-	    (rc = ls_dossier_check_text("het resultaat", result,
-	                                LS_DOSSIER_TEXT_MAX, 0, 1, e)) !=
+	if ((rc = ls_text_check("wat", what, LS_DOSSIER_TEXT_MAX, 1, 1, e)) !=
 	        LS_OK ||
+	    (rc = ls_text_check("wie", who, LS_DOSSIER_OWNER_MAX, 1, 0, e)) !=
+	        LS_OK ||
+	    (rc = ls_text_check("het resultaat", result, LS_DOSSIER_TEXT_MAX, 0,
+	                        1, e)) != LS_OK ||
 	    (rc = check_actor(actor, e)) != LS_OK)
 		return rc;
 	if (due != NULL && due[0] != '\0') {
@@ -445,9 +444,8 @@ int store_dossier_action_result(struct store *s, int64_t id, int64_t action_id,
 	unsigned criteria;
 	char note[LS_DOSSIER_TEXT_MAX + 48];
 
-	if ((rc = ls_dossier_check_text("het resultaat", result,
-	                                LS_DOSSIER_TEXT_MAX, 1, 1, e)) !=
-	        LS_OK ||
+	if ((rc = ls_text_check("het resultaat", result, LS_DOSSIER_TEXT_MAX, 1,
+	                        1, e)) != LS_OK ||
 	    (rc = check_actor(actor, e)) != LS_OK)
 		return rc;
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
@@ -492,8 +490,8 @@ int store_dossier_feedback(struct store *s, int64_t id,
 	size_t n = 0;
 	char note[LS_DOSSIER_TEXT_MAX + 200];
 
-	if ((rc = ls_dossier_check_text(
-	         "de feedback", text, LS_DOSSIER_TEXT_MAX, 1, 1, e)) != LS_OK ||
+	if ((rc = ls_text_check("de feedback", text, LS_DOSSIER_TEXT_MAX, 1, 1,
+	                        e)) != LS_OK ||
 	    (rc = check_actor(actor, e)) != LS_OK)
 		return rc;
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)

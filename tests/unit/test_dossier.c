@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "core/dossier.h"
 
 static void test_transition_table(void **state)
@@ -98,18 +99,16 @@ static void test_text_checks(void **state)
 {
 	struct ls_errinfo e;
 	(void)state;
-	assert_int_equal(ls_dossier_check_text("de titel", "", 10, 1, 0, &e),
+	assert_int_equal(ls_text_check("de titel", "", 10, 1, 0, &e),
 	                 LS_EINVAL);
-	assert_int_equal(ls_dossier_check_text("de titel", NULL, 10, 0, 0, &e),
+	assert_int_equal(ls_text_check("de titel", NULL, 10, 0, 0, &e), LS_OK);
+	assert_int_equal(ls_text_check("de titel", "0123456789x", 10, 1, 0, &e),
+	                 LS_ELIMIT);
+	assert_int_equal(ls_text_check("de titel", "a\nb", 10, 1, 0, &e),
+	                 LS_EINVAL);
+	assert_int_equal(ls_text_check("de notitie", "a\nb", 10, 1, 1, &e),
 	                 LS_OK);
-	assert_int_equal(
-	    ls_dossier_check_text("de titel", "0123456789x", 10, 1, 0, &e),
-	    LS_ELIMIT);
-	assert_int_equal(
-	    ls_dossier_check_text("de titel", "a\nb", 10, 1, 0, &e), LS_EINVAL);
-	assert_int_equal(
-	    ls_dossier_check_text("de notitie", "a\nb", 10, 1, 1, &e), LS_OK);
-	assert_int_equal(ls_dossier_check_text("x", "\xc0\xaf", 10, 1, 1, &e),
+	assert_int_equal(ls_text_check("x", "\xc0\xaf", 10, 1, 1, &e),
 	                 LS_EINVAL);
 }
 
