@@ -87,7 +87,7 @@ mkdir -p "$DEMO_DIR/data"
 first=$(date -u -d "$(date -u +%Y-%m-01) -24 months" +%Y-%m)
 trend=$(date -u -d "$(date -u +%Y-%m-01) -12 months" +%Y-%m)
 step "Twee jaar synthetische signalen maken ($first, 24 maanden)"
-"$GEN" --seed 7 --start "$first" --months 24 --rate 0.6 \
+"$GEN" --seed 7 --start "$first" --months 24 --rate 2 \
 	--trend "thema=mentaal,leeftijd=12-17,vanaf=$trend,groei=40,gemeenten=6" \
 	--out-dir "$DEMO_DIR/data" >/dev/null
 wc -l "$DEMO_DIR"/data/*.csv | tail -1 | awk '{printf "%d signalen\n", $1 - 10}'
