@@ -425,6 +425,15 @@ static const struct key_row keys[] = {
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
+/* The longest value of a T_STRING key: what its buffer holds, and what
+ * still fits on one line when ls_config_format writes "name = value" (a
+ * value read from "name=value" must read back the same). */
+static size_t string_max(const struct key_row *k)
+{
+	size_t line = LS_CONFIG_MAX_LINE - strlen(k->name) - 3;
+	return k->size - 1 < line ? k->size - 1 : line;
+}
+
 /* Parse value into the row's field; Dutch reason in why on failure. */
 static int set_value(const struct key_row *k, struct ls_config *c,
                      const char *value, char *why, size_t why_size)
@@ -451,10 +460,10 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 			field[0] = '\0';
 			return LS_OK;
 		}
-		if (len == 0 || len >= k->size) {
+		if (len == 0 || len > string_max(k)) {
 			snprintf(why, why_size,
 			         "moet 1 tot %zu tekens lang zijn",
-			         k->size - 1);
+			         string_max(k));
 			return LS_ECONFIG;
 		}
 		for (size_t i = 0; i < len; i++) {
