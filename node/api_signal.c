@@ -23,6 +23,7 @@
  */
 #include "common/log.h"
 #include "common/text.h"
+#include "core/signal_json.h"
 #include "node/api_internal.h"
 #include "store/signal.h"
 #include "store/store.h"
@@ -70,54 +71,15 @@ static const char *input_name(enum ls_signal_field f)
 
 /* --- output ----------------------------------------------------------- */
 
-static json_t *codes_json(const struct ls_taxonomy_entry *const *list, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(list[i]->code));
-	return a;
-}
-
-static json_t *text_json(const struct ls_text *t)
-{
-	return t->len > 0 ? json_stringn(t->ptr, t->len) : json_null();
-}
-
-/* The signal as JSON: the export's names plus when it was stored. */
+/* The signal as JSON: the export's shape plus when it was stored. */
 static json_t *signal_json(const struct ls_signal *sig, int64_t created)
 {
-	char hex[LS_SIGNAL_ID_HEX_SIZE], reg[LS_DATE_SIZE], obs[LS_DATE_SIZE];
-	json_t *o = json_object();
-	ls_signal_id_format(sig->id, hex);
-	ls_date_format(&sig->registered_at, reg);
-	json_object_set_new(o, "id", json_string(hex));
-	json_object_set_new(o, "status",
-	                    json_string(ls_signal_status_name(
-	                        (enum ls_signal_status)sig->status)));
-	json_object_set_new(o, "geregistreerd_op", json_string(reg));
-	if (sig->has_observed_on) {
-		ls_date_format(&sig->observed_on, obs);
-		json_object_set_new(o, "vastgesteld_op", json_string(obs));
-	} else {
-		json_object_set_new(o, "vastgesteld_op", json_null());
+	json_t *o = ls_signal_json(sig);
+	if (o != NULL &&
+	    json_object_set_new(o, "bewaard_op", api_json_time(created)) != 0) {
+		json_decref(o);
+		return NULL;
 	}
-	json_object_set_new(o, "thema", codes_json(sig->themes, sig->n_themes));
-	json_object_set_new(o, "probleemtype",
-	                    sig->problem ? json_string(sig->problem->code)
-	                                 : json_null());
-	json_object_set_new(o, "leeftijd", json_string(sig->age->code));
-	json_object_set_new(o, "doelgroep",
-	                    codes_json(sig->targets, sig->n_targets));
-	json_object_set_new(o, "sector", json_string(sig->sector->code));
-	json_object_set_new(o, "organisatie", text_json(&sig->organisation));
-	json_object_set_new(o, "melder", text_json(&sig->reporter));
-	json_object_set_new(o, "aantal_personen", json_integer(sig->persons));
-	json_object_set_new(o, "ernst",
-	                    sig->severity ? json_integer(sig->severity)
-	                                  : json_null());
-	json_object_set_new(o, "wijk", text_json(&sig->neighbourhood));
-	json_object_set_new(o, "omschrijving", text_json(&sig->description));
-	json_object_set_new(o, "bewaard_op", api_json_time(created));
 	return o;
 }
 
@@ -423,12 +385,14 @@ int api_signal_get(struct api_call *c)
 
 struct page {
 	json_t *list;
+	int failed; /* out of memory: the page would miss a signal */
 };
 
 static int page_cb(void *ctx, const struct ls_signal *sig, int64_t created)
 {
 	struct page *p = ctx;
-	json_array_append_new(p->list, signal_json(sig, created));
+	if (json_array_append_new(p->list, signal_json(sig, created)) != 0)
+		p->failed = 1;
 	return 0;
 }
 
@@ -461,7 +425,7 @@ int api_signals_list(struct api_call *c)
 	struct store_signal_filter f = {
 	    .status = -1, .limit = NODE_API_PAGE_DEFAULT, .newest_first = 1};
 	struct store_signal_cursor last;
-	struct page p;
+	struct page p = {0};
 	struct ls_errinfo e;
 	const char *v;
 	int more = 0, rc;
@@ -524,9 +488,9 @@ int api_signals_list(struct api_call *c)
 	ls_errinfo_clear(&e);
 	rc =
 	    store_signal_page(c->api->store, &f, page_cb, &p, &last, &more, &e);
-	if (rc != LS_OK) {
+	if (rc != LS_OK || p.failed) {
 		json_decref(p.list);
-		return api_fail_code(c, rc, &e, NULL);
+		return api_fail_code(c, rc != LS_OK ? rc : LS_ENOMEM, &e, NULL);
 	}
 	doc = json_pack("{s:o}", "signalen", p.list);
 	if (more) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/signal.h"
+#include "core/signal_json.h"
 #include "fixture.h"
 
 static struct ls_taxonomy tax;
@@ -221,6 +222,38 @@ static void test_id_hex(void **state)
 	    LS_EINVAL);
 }
 
+/* The JSON shape the export and the API share: codes, lists, numbers,
+ * null for what is absent, and never a key more or less. */
+static void test_json_shape(void **state)
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	json_t *o;
+	char *text;
+	(void)state;
+	fill_valid(&s);
+	assert_int_equal(set(&s, LS_FIELD_TARGET, "gezin|student", &e), LS_OK);
+	assert_int_equal(set(&s, LS_FIELD_SEVERITY, "3", &e), LS_OK);
+	assert_int_equal(ls_signal_validate(&s, NULL, &e), LS_OK);
+	memset(s.id, 0xab, sizeof s.id);
+	o = ls_signal_json(&s);
+	assert_non_null(o);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"thema\":[\"mentaal\",\"wonen\"]"));
+	assert_non_null(strstr(text, "\"doelgroep\":[\"gezin\",\"student\"]"));
+	assert_non_null(strstr(text, "\"geregistreerd_op\":\"2025-03-04\""));
+	assert_non_null(strstr(text, "\"vastgesteld_op\":null"));
+	assert_non_null(strstr(text, "\"probleemtype\":null"));
+	assert_non_null(strstr(text, "\"melder\":null"));
+	assert_non_null(strstr(text, "\"ernst\":3"));
+	assert_non_null(strstr(text, "\"aantal_personen\":1"));
+	assert_non_null(strstr(text, "\"organisatie\":\"CAW Test\""));
+	assert_int_equal(json_object_size(o), 15);
+	free(text);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +264,7 @@ int main(void)
 	    cmocka_unit_test(test_local_codes_count_under_shared),
 	    cmocka_unit_test(test_field_names),
 	    cmocka_unit_test(test_id_hex),
+	    cmocka_unit_test(test_json_shape),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

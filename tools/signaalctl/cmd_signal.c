@@ -11,6 +11,7 @@
 #include "core/csv.h"
 #include "core/period.h"
 #include "core/signal.h"
+#include "core/signal_json.h"
 #include "store/import.h"
 #include "store/signal.h"
 #include "store/store.h"
@@ -600,55 +601,10 @@ static int export_cb(void *ctx, const struct ls_signal *sig, int64_t created)
 		csv_field(x->out, sig->description.ptr, sig->description.len);
 		fputs("\r\n", x->out);
 	} else {
-		json_t *o = json_object(), *th = json_array(),
-		       *tg = json_array();
+		json_t *o = ls_signal_json(sig);
 		char *text;
-		for (size_t i = 0; i < sig->n_themes; i++)
-			json_array_append_new(
-			    th, json_string(sig->themes[i]->code));
-		for (size_t i = 0; i < sig->n_targets; i++)
-			json_array_append_new(
-			    tg, json_string(sig->targets[i]->code));
-		json_object_set_new(o, "id", json_string(hex));
-		json_object_set_new(o, "status",
-		                    json_string(ls_signal_status_name(
-		                        (enum ls_signal_status)sig->status)));
-		json_object_set_new(o, "geregistreerd_op", json_string(reg));
-		json_object_set_new(o, "vastgesteld_op",
-		                    obs[0] ? json_string(obs) : json_null());
-		json_object_set_new(o, "thema", th);
-		json_object_set_new(o, "probleemtype",
-		                    sig->problem
-		                        ? json_string(sig->problem->code)
-		                        : json_null());
-		json_object_set_new(o, "leeftijd", json_string(sig->age->code));
-		json_object_set_new(o, "doelgroep", tg);
-		json_object_set_new(o, "sector",
-		                    json_string(sig->sector->code));
-		json_object_set_new(
-		    o, "organisatie",
-		    json_stringn(sig->organisation.ptr, sig->organisation.len));
-		json_object_set_new(
-		    o, "melder",
-		    sig->reporter.len
-		        ? json_stringn(sig->reporter.ptr, sig->reporter.len)
-		        : json_null());
-		json_object_set_new(o, "aantal_personen",
-		                    json_integer(sig->persons));
-		json_object_set_new(o, "ernst",
-		                    sig->severity ? json_integer(sig->severity)
-		                                  : json_null());
-		json_object_set_new(o, "wijk",
-		                    sig->neighbourhood.len
-		                        ? json_stringn(sig->neighbourhood.ptr,
-		                                       sig->neighbourhood.len)
-		                        : json_null());
-		json_object_set_new(o, "omschrijving",
-		                    sig->description.len
-		                        ? json_stringn(sig->description.ptr,
-		                                       sig->description.len)
-		                        : json_null());
-		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
+		         : NULL;
 		json_decref(o);
 		if (text == NULL) {
 			x->failed = 1;
