@@ -6,12 +6,13 @@
 #   fed_wait_converged 60 vvsg gent eeklo   # digests equal, or fail
 #   fed_stop gent; fed_kill eeklo           # SIGTERM (clean) / SIGKILL
 #
-# Ports: a free block of 100 on 127.0.0.1 chosen from the process id, so
+# Ports: a free block of 100 on 127.0.0.1 (sync from BASE, HTTP from
+# BASE+60; FED_HTTP[NAME]) chosen from the process id, so
 # that tests running side by side do not clash. Every daemon started here
 # is stopped at exit by lib.sh's cleanup.
 FED_PROBE=$BUILD/signaal-probe
 FED_IDS=()
-declare -A FED_PORT FED_PID
+declare -A FED_PORT FED_PID FED_HTTP
 
 # A free block of ports: none of BASE..BASE+20 accepts connections.
 fed_pick_ports() {
@@ -56,6 +57,9 @@ $extra
 [daemon]
 state_interval_s = 1
 log_level = info
+[http]
+listen = 127.0.0.1:${FED_HTTP[$name]}
+web_dir = $ROOT/web
 EOF
 }
 
@@ -63,6 +67,7 @@ EOF
 fed_node() {
 	local name=$1
 	FED_PORT[$name]=$((FED_BASE + ${#FED_IDS[@]}))
+	FED_HTTP[$name]=$((FED_BASE + 60 + ${#FED_IDS[@]}))
 	FED_IDS+=("$name")
 	fed_config "$@" >"$T/$name.tpl"
 	"$SIGNAALCTL" init --config "$T/$name.tpl" "$T/$name" >/dev/null
