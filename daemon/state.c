@@ -131,6 +131,13 @@ int state_metrics_declare(struct daemon *d)
 		                          families[i].type, families[i].help,
 		                          families[i].labels)) != LS_OK)
 			return rc;
+	/* Counters without labels exist from the start (at 0), so that a
+	 * rate over them works from the first scrape. */
+	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+		if (families[i].type == METRICS_COUNTER &&
+		    families[i].labels[0] == NULL &&
+		    (rc = metrics_add(d->metrics, families[i].name, 0)) != LS_OK)
+			return rc;
 	return metrics_set(d->metrics, "signaal_info", 1, d->cfg.node_id,
 	                   SIGNAALD_VERSION,
 	                   d->cfg.role <= 2 ? role[d->cfg.role] : "?");
@@ -510,8 +517,29 @@ static int fork_json_cb(void *arg, const struct store_fork *f,
 	return 0;
 }
 
+struct origins_json {
+	struct daemon *d;
+	json_t *arr;
+};
+
+static int origin_json_cb(void *arg, const char *origin, uint64_t seq,
+                          const uint8_t head[LS_HASH_BYTES], int forked)
+{
+	struct origins_json *oj = arg;
+	(void)head;
+	json_array_append_new(
+	    oj->arr,
+	    json_pack("{s:s, s:I, s:I, s:b}", "origin", origin, "held",
+	              (json_int_t)seq, "lag",
+	              (json_int_t)metrics_get(oj->d->metrics,
+	                                      "signaal_origin_lag", origin),
+	              "quarantined", forked));
+	return 0;
+}
+
 json_t *state_status_json(struct daemon *d)
 {
+	struct origins_json oj = {d, NULL};
 	const struct ls_vv *vv = NULL;
 	const uint8_t *digest = NULL;
 	char hex[2 * LS_HASH_BYTES + 1] = "";
@@ -559,6 +587,12 @@ json_t *state_status_json(struct daemon *d)
 	if (statuses != NULL)
 		(void)store_feed_latest(d->store, LS_DOC_STATUS, status_json_cb,
 		                        statuses);
+	if ((oj.arr = json_array()) != NULL)
+		(void)store_feed_vector(d->store, origin_json_cb, &oj);
+	json_object_set_new(root, "origins", oj.arr ? oj.arr : json_null());
+	json_object_set_new(root, "http", json_string(d->cfg.http_listen));
+	json_object_set_new(root, "state_interval_s",
+	                    json_integer((json_int_t)d->cfg.state_interval_s));
 	json_object_set_new(root, "peers", peers ? peers : json_null());
 	json_object_set_new(root, "forks", forks ? forks : json_null());
 	json_object_set_new(root, "statuses",

@@ -212,18 +212,7 @@ step "Bij de koepel: jongeren (12-17 en 18-24), de vijf hoogste"
 
 step "Bij de koepel: de status van elk knooppunt"
 sleep 2 # the status file is rewritten every 2 s
-printf '%-14s %-9s %10s %10s %s\n' KNOOPPUNT VERSIE UPTIME_S DOCUMENTEN SIGNALEN
-# The latest status document of every node, as the association holds
-# them (signaald.json; read with sqlite3's JSON functions).
-sqlite3 -separator $'\t' :memory: "
-	SELECT json_extract(value, '\$.origin'), json_extract(value, '\$.software'),
-	       json_extract(value, '\$.uptime_s'),
-	       json_extract(value, '\$.counters.feed_docs'),
-	       json_extract(value, '\$.counters.signals_total')
-	FROM json_each(readfile('$DEMO_DIR/$HUB/signaald.json'), '\$.statuses')" |
-while IFS=$'\t' read -r o s u f n; do
-	printf '%-14s %-9s %10s %10s %s\n' "$o" "$s" "$u" "$f" "$n"
-done
+"$CTL" -d "$DEMO_DIR/$HUB" status
 
 demo_done=1
 if [ "$DEMO_KEEP" = 1 ]; then
