@@ -239,7 +239,11 @@ static int make_res(const struct node_api_response *resp, int close_conn,
 	if (close_conn &&
 	    (rv = nng_http_res_set_header(res, "Connection", "close")) != 0)
 		goto err;
-	if ((rv = nng_http_res_copy_data(res, resp->body, resp->body_len)) != 0)
+	/* nng's copy allocates the length, and fails for 0 (304, 204). */
+	rv = resp->body_len > 0
+	         ? nng_http_res_copy_data(res, resp->body, resp->body_len)
+	         : nng_http_res_set_data(res, NULL, 0);
+	if (rv != 0)
 		goto err;
 	*out = res;
 	return 0;

@@ -153,6 +153,14 @@ for page in / /invoer /dashboard /federatie; do
 	t_grep "page $page has its Content-Security-Policy" "^Content-Security-Policy: default-src 'none'" "$T/hdr"
 done
 
+# A page again with its ETag: 304 and no body (an empty body is a case
+# of its own for nng).
+etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' "$T/hdr")
+rm -f "$T/page"
+code=$(curl -s -o "$T/page" -w '%{http_code}' -H "If-None-Match: $etag" "$NODE/federatie")
+t_equal "a page unchanged since its ETag: 304" "$code" 304
+t_equal "without a body" "$(cat "$T/page" 2>/dev/null | wc -c)" 0
+
 # --- many clients at once ------------------------------------------------
 before=$(count)
 CPIDS=()
