@@ -136,7 +136,8 @@ int state_metrics_declare(struct daemon *d)
 	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
 		if (families[i].type == METRICS_COUNTER &&
 		    families[i].labels[0] == NULL &&
-		    (rc = metrics_add(d->metrics, families[i].name, 0)) != LS_OK)
+		    (rc = metrics_add(d->metrics, families[i].name, 0)) !=
+		        LS_OK)
 			return rc;
 	return metrics_set(d->metrics, "signaal_info", 1, d->cfg.node_id,
 	                   SIGNAALD_VERSION,
@@ -529,7 +530,7 @@ static int origin_json_cb(void *arg, const char *origin, uint64_t seq,
 	(void)head;
 	json_array_append_new(
 	    oj->arr,
-	    json_pack("{s:s, s:I, s:I, s:b}", "origin", origin, "held",
+	    json_pack("{s:s, s:I, s:I, s:b}", "feed", origin, "held",
 	              (json_int_t)seq, "lag",
 	              (json_int_t)metrics_get(oj->d->metrics,
 	                                      "signaal_origin_lag", origin),

@@ -16,10 +16,10 @@
  * note per cell of why it is released as it is). Threshold mode only:
  * noise mode needs the node's noise secret, which the API never reads.
  *
- * Federation: every node of the roster (and every origin the store holds
- * documents of), with its latest status document (version, uptime, last
- * capture, its peers' last syncs), its latest summary, its feed position
- * here, and its forks.
+ * Federation: node/fedview.h (every node of the roster and every origin
+ * the store holds documents of, with its latest status document, its
+ * latest summary, its feed position here and its forks) as JSON; the
+ * same view `signaalctl status` prints.
  */
 #include "common/alloc.h"
 #include "common/text.h"
@@ -27,6 +27,7 @@
 #include "core/trends.h"
 #include "core/node.h"
 #include "node/api_internal.h"
+#include "node/fedview.h"
 #include "node/feed.h"
 #include "node/release.h"
 #include "node/trends_load.h"
@@ -386,94 +387,12 @@ int api_summary_preview(struct api_call *c)
 
 /* --- federation ------------------------------------------------------- */
 
-struct fed_node {
-	char id[LS_NODE_ID_SIZE];
-	const char *name; /* roster's, or NULL */
-	int role;         /* enum ls_role, 0 unknown */
-	int member;       /* in the roster */
-	int64_t left;
-	uint64_t seq;
-	int quarantined;
-	unsigned forks;
-	json_t *status;  /* status details or NULL */
-	int64_t seen;    /* the latest status document's time */
-	int64_t synced;  /* its latest successful sync with any peer */
-	json_t *release; /* latest summary or NULL */
-};
-
-struct fed {
-	const char *federation; /* origin of federation documents */
-	size_t n, cap;
-	struct fed_node *nodes;
-	int failed;
-};
-
-static struct fed_node *fed_find(struct fed *f, const char *id, int add)
+static json_t *status_json(const struct node_fedview_node *n)
 {
-	for (size_t i = 0; i < f->n; i++)
-		if (strcmp(f->nodes[i].id, id) == 0)
-			return &f->nodes[i];
-	if (!add || (f->federation != NULL && strcmp(id, f->federation) == 0))
-		return NULL;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct fed_node *p =
-		    ls_realloc(f->nodes, cap * sizeof *f->nodes);
-		if (p == NULL) {
-			f->failed = 1;
-			return NULL;
-		}
-		f->nodes = p;
-		f->cap = cap;
-	}
-	memset(&f->nodes[f->n], 0, sizeof f->nodes[f->n]);
-	ls_strlcpy(f->nodes[f->n].id, id, sizeof f->nodes[f->n].id);
-	return &f->nodes[f->n++];
-}
-
-static int vector_cb(void *arg, const char *origin, uint64_t seq,
-                     const uint8_t head[LS_HASH_BYTES], int forked)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, origin, 1);
-	(void)head;
-	if (n != NULL) {
-		n->seq = seq;
-		n->quarantined = forked;
-	}
-	return f->failed;
-}
-
-static int fork_cb(void *arg, const struct store_fork *fk, const uint8_t *proof,
-                   size_t len)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, fk->origin, 1);
-	(void)proof;
-	(void)len;
-	if (n != NULL)
-		n->forks++;
-	return f->failed;
-}
-
-static int status_cb(void *arg, const struct store_doc_meta *m,
-                     const uint8_t *envelope, size_t len)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, m->origin, 1);
-	struct ls_doc doc;
-	const struct ls_status *st;
+	const struct ls_status *st = &n->status.body.status;
 	json_t *peers, *counters;
-	if (n == NULL)
-		return f->failed;
-	memset(&doc, 0, sizeof doc);
-	if (node_feed_decode(envelope, len, &doc, NULL) != LS_OK ||
-	    doc.hdr.type != LS_DOC_STATUS) {
-		proto_doc_fini(&doc);
-		f->failed = 1;
-		return 1;
-	}
-	st = &doc.body.status;
+	if (n->status.hdr.seq == 0)
+		return json_null();
 	peers = json_array();
 	counters = json_object();
 	for (size_t i = 0; i < st->n_peers; i++) {
@@ -483,100 +402,36 @@ static int status_cb(void *arg, const struct store_doc_meta *m,
 		                                p->node_id, "laatste_sync",
 		                                api_json_time(p->last_sync),
 		                                "resultaat", p->result));
-		if (strcmp(p->result, "ok") == 0 && p->last_sync > n->synced)
-			n->synced = p->last_sync;
 	}
 	for (size_t i = 0; i < st->n_counters; i++)
 		json_object_set_new(
 		    counters, st->counters[i].name,
 		    json_integer((json_int_t)st->counters[i].value));
-	n->seen = doc.hdr.created;
-	json_decref(n->status);
-	n->status =
-	    json_pack("{s:o, s:s, s:I, s:o, s:o, s:o}", "op",
-	              api_json_time(doc.hdr.created), "versie", st->software,
-	              "uptime_s", (json_int_t)st->uptime, "laatste_registratie",
-	              api_json_time(st->last_capture), "peers", peers,
-	              "tellers", counters);
-	proto_doc_fini(&doc);
-	return 0;
-}
-
-static int release_cb(void *arg, const struct store_doc_meta *m,
-                      const uint8_t *envelope, size_t len)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, m->origin, 1);
-	struct ls_doc doc;
-	char p[LS_PERIOD_SIZE];
-	if (n == NULL)
-		return f->failed;
-	memset(&doc, 0, sizeof doc);
-	if (node_feed_decode(envelope, len, &doc, NULL) != LS_OK ||
-	    doc.hdr.type != LS_DOC_SUMMARY) {
-		proto_doc_fini(&doc);
-		f->failed = 1;
-		return 1;
-	}
-	ls_period_format(&doc.body.summary.period, p);
-	json_decref(n->release);
-	n->release = json_pack("{s:s, s:o, s:I}", "periode", p, "op",
-	                       api_json_time(doc.hdr.created), "seq",
-	                       (json_int_t)doc.hdr.seq);
-	proto_doc_fini(&doc);
-	return 0;
-}
-
-static void fed_free(struct fed *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		json_decref(f->nodes[i].status);
-		json_decref(f->nodes[i].release);
-	}
-	ls_free(f->nodes);
+	return json_pack("{s:o, s:s, s:I, s:o, s:o, s:o}", "op",
+	                 api_json_time(n->seen), "versie", st->software,
+	                 "uptime_s", (json_int_t)st->uptime,
+	                 "laatste_registratie", api_json_time(st->last_capture),
+	                 "peers", peers, "tellers", counters);
 }
 
 int api_federation(struct api_call *c)
 {
 	const struct node_trust *trust = c->api->trust;
-	const struct ls_roster *roster =
-	    trust != NULL ? node_trust_roster(trust) : NULL;
 	const int64_t now = c->req->now;
-	struct fed f = {0};
+	struct node_fedview v;
+	struct ls_errinfo e;
 	json_t *nodes;
 	int rc;
 
-	f.federation =
-	    trust != NULL && trust->has_anchor ? trust->federation : NULL;
-	for (size_t i = 0; roster != NULL && i < roster->n_members; i++) {
-		const struct ls_roster_member *m = &roster->members[i];
-		struct fed_node *n = fed_find(&f, m->node_id, 1);
-		if (n == NULL)
-			break;
-		n->name = m->name;
-		n->role = m->role;
-		n->member = 1;
-		n->left = m->left;
-	}
-	rc = f.failed ? LS_ENOMEM : LS_OK;
-	if (rc == LS_OK)
-		rc = store_feed_vector(c->api->store, vector_cb, &f);
-	if (rc == LS_OK)
-		rc = store_fork_list(c->api->store, 0, fork_cb, &f);
-	if (rc == LS_OK)
-		rc = store_feed_latest(c->api->store, LS_DOC_STATUS, status_cb,
-		                       &f);
-	if (rc == LS_OK)
-		rc = store_feed_latest(c->api->store, LS_DOC_SUMMARY,
-		                       release_cb, &f);
-	if (rc != LS_OK || f.failed) {
-		fed_free(&f);
-		return api_fail_code(c, f.failed ? LS_EINTERNAL : rc, NULL,
-		                     NULL);
+	ls_errinfo_clear(&e);
+	if ((rc = node_fedview_load(c->api->store, trust, &v, &e)) != LS_OK) {
+		node_fedview_fini(&v);
+		return api_fail_code(c, rc == LS_ECORRUPT ? LS_EINTERNAL : rc,
+		                     NULL, NULL);
 	}
 	nodes = json_array();
-	for (size_t i = 0; i < f.n; i++) {
-		struct fed_node *n = &f.nodes[i];
+	for (size_t i = 0; i < v.n; i++) {
+		const struct node_fedview_node *n = &v.nodes[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(n->id));
 		json_object_set_new(o, "naam", api_json_text(n->name));
@@ -586,10 +441,9 @@ int api_federation(struct api_call *c)
 		/* Membership is known only with a roster in force. */
 		json_object_set_new(
 		    o, "lid",
-		    roster == NULL
-		        ? json_null()
-		        : json_boolean(n->member &&
-		                       (n->left == 0 || n->left > now)));
+		    !v.has_roster ? json_null()
+		                  : json_boolean(n->member && (n->left == 0 ||
+		                                               n->left > now)));
 		json_object_set_new(o, "vertrokken_op", api_json_time(n->left));
 		json_object_set_new(
 		    o, "zelf",
@@ -607,15 +461,18 @@ int api_federation(struct api_call *c)
 		                    n->synced > 0
 		                        ? json_integer(now - n->synced)
 		                        : json_null());
-		json_object_set_new(o, "status",
-		                    n->status ? json_incref(n->status)
-		                              : json_null());
-		json_object_set_new(o, "laatste_vrijgave",
-		                    n->release ? json_incref(n->release)
-		                               : json_null());
+		json_object_set_new(o, "status", status_json(n));
+		json_object_set_new(
+		    o, "laatste_vrijgave",
+		    n->release_seq == 0
+		        ? json_null()
+		        : json_pack("{s:s, s:o, s:I}", "periode",
+		                    n->release_period, "op",
+		                    api_json_time(n->release_created), "seq",
+		                    (json_int_t)n->release_seq));
 		json_array_append_new(nodes, o);
 	}
-	fed_free(&f);
+	node_fedview_fini(&v);
 	return api_reply_json(
 	    c, 200,
 	    json_pack("{s:o, s:s, s:s, s:o, s:o}", "federatie",

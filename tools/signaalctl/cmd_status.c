@@ -11,16 +11,17 @@
  *     per origin.
  *
  * At the association (role koepel), or with --federatie, a table of
- * every node follows: every roster member and every origin held, with
- * its version and last sign of life (its latest status document), its
- * latest summary, the lag and its forks. --format json gives the same
+ * every node follows (node/fedview.h, the view /api/v1/federation
+ * serves): every roster member and every origin held, with its version
+ * and last sign of life (its latest status document), its latest
+ * summary, the lag and its forks. --format json gives the same
  * as one JSON object (keys as in the API: Dutch).
  */
 #include "common/alloc.h"
 #include "common/err.h"
 #include "core/node.h"
 #include "core/period.h"
-#include "node/feed.h"
+#include "node/fedview.h"
 #include "node/trust.h"
 #include "proto/doc.h"
 #include "proto/limits.h"
@@ -104,64 +105,6 @@ static struct fed_row *row_get(struct status *st, const char *id)
 	return grown;
 }
 
-static int status_doc_cb(void *arg, const struct store_doc_meta *m,
-                         const uint8_t *env, size_t len)
-{
-	struct fed_row *r = row_get(arg, m->origin);
-	struct ls_doc doc;
-	if (r == NULL)
-		return LS_ENOMEM;
-	memset(&doc, 0, sizeof doc);
-	r->seen = m->created;
-	if (node_feed_decode(env, len, &doc, NULL) == LS_OK) {
-		snprintf(r->version, sizeof r->version, "%s",
-		         doc.body.status.software);
-		proto_doc_fini(&doc);
-	}
-	return 0;
-}
-
-static int summary_doc_cb(void *arg, const struct store_doc_meta *m,
-                          const uint8_t *env, size_t len)
-{
-	struct fed_row *r = row_get(arg, m->origin);
-	struct ls_doc doc;
-	if (r == NULL)
-		return LS_ENOMEM;
-	memset(&doc, 0, sizeof doc);
-	r->last_release = m->created;
-	if (node_feed_decode(env, len, &doc, NULL) == LS_OK) {
-		ls_period_format(&doc.body.summary.period, r->last_period);
-		proto_doc_fini(&doc);
-	}
-	return 0;
-}
-
-static int head_cb(void *arg, const char *origin, uint64_t seq,
-                   const uint8_t head[LS_HASH_BYTES], int forked)
-{
-	struct fed_row *r = row_get(arg, origin);
-	(void)head;
-	(void)forked;
-	if (r == NULL)
-		return LS_ENOMEM;
-	r->held = seq;
-	return 0;
-}
-
-static int fork_cb(void *arg, const struct store_fork *f, const uint8_t *proof,
-                   size_t len)
-{
-	struct status *st = arg;
-	struct fed_row *r = row_get(st, f->origin);
-	(void)proof;
-	(void)len;
-	if (r == NULL)
-		return LS_ENOMEM;
-	r->forks++;
-	return 0;
-}
-
 static int row_cmp(const void *a, const void *b)
 {
 	const struct fed_row *x = a, *y = b;
@@ -210,8 +153,7 @@ static void lag_from_daemon(struct status *st)
 	size_t i;
 	json_array_foreach(origins, i, o)
 	{
-		const char *id =
-		    json_string_value(json_object_get(o, "origin"));
+		const char *id = json_string_value(json_object_get(o, "feed"));
 		struct fed_row *r = id != NULL ? row_get(st, id) : NULL;
 		if (r != NULL)
 			r->lag = (long long)json_integer_value(
@@ -222,43 +164,50 @@ static void lag_from_daemon(struct status *st)
 static int collect(const struct ctl_context *ctx, struct status *st)
 {
 	struct node_trust trust;
-	const struct ls_roster *roster;
-	int have_trust = 0;
+	struct node_fedview v;
+	struct ls_errinfo e;
+	int have_trust = 0, rc;
 
 	read_daemon(ctx, st);
 	if (st->node.config.federation_id[0] != '\0' &&
-	    ctl_trust_load(ctx, &st->node, &trust) == CTL_EXIT_OK) {
+	    ctl_trust_load(ctx, &st->node, &trust) == CTL_EXIT_OK)
 		have_trust = 1;
-		roster = node_trust_roster(&trust);
-		for (size_t i = 0; roster != NULL && i < roster->n_members;
-		     i++) {
-			const struct ls_roster_member *m = &roster->members[i];
-			struct fed_row *r = row_get(st, m->node_id);
-			if (r == NULL)
-				goto nomem;
-			snprintf(r->name, sizeof r->name, "%s", m->name);
-			r->role = m->role;
-			r->member = m->left == 0;
+	ls_errinfo_clear(&e);
+	rc = node_fedview_load(st->node.store, have_trust ? &trust : NULL, &v,
+	                       &e);
+	for (size_t i = 0; rc == LS_OK && i < v.n; i++) {
+		const struct node_fedview_node *n = &v.nodes[i];
+		struct fed_row *r = row_get(st, n->id);
+		if (r == NULL) {
+			rc = ls_errf(&e, LS_ENOMEM, "onvoldoende geheugen");
+			break;
 		}
+		snprintf(r->name, sizeof r->name, "%s",
+		         n->name != NULL ? n->name : "");
+		r->role = n->role;
+		r->member = n->member && n->left == 0;
+		if (n->status.hdr.seq != 0)
+			snprintf(r->version, sizeof r->version, "%s",
+			         n->status.body.status.software);
+		r->seen = n->seen;
+		r->last_release = n->release_created;
+		snprintf(r->last_period, sizeof r->last_period, "%s",
+		         n->release_period);
+		r->held = n->seq;
+		r->forks = n->forks;
 	}
-	if (store_feed_latest(st->node.store, LS_DOC_STATUS, status_doc_cb,
-	                      st) != LS_OK ||
-	    store_feed_latest(st->node.store, LS_DOC_SUMMARY, summary_doc_cb,
-	                      st) != LS_OK ||
-	    store_feed_vector(st->node.store, head_cb, st) != LS_OK ||
-	    store_fork_list(st->node.store, 0, fork_cb, st) != LS_OK)
-		goto nomem;
+	node_fedview_fini(&v);
+	if (have_trust)
+		node_trust_fini(&trust);
+	if (rc != LS_OK) {
+		ctl_error("kan de toestand niet uit de databank lezen: %s",
+		          e.msg);
+		return ctl_exit_for(rc);
+	}
 	if (st->daemon != NULL)
 		lag_from_daemon(st);
-	if (have_trust)
-		node_trust_fini(&trust);
 	qsort(st->rows, st->n_rows, sizeof *st->rows, row_cmp);
 	return CTL_EXIT_OK;
-nomem:
-	if (have_trust)
-		node_trust_fini(&trust);
-	ctl_error("kan de toestand niet uit de databank lezen");
-	return CTL_EXIT_FAIL;
 }
 
 static const struct fed_row *own_row(const struct status *st)
