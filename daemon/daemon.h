@@ -101,6 +101,17 @@ void server_close(struct daemon *d);
 
 struct http_req;
 
+/* Requests the server answers itself, before the API (counted in
+ * signaal_http_refused_total{reason}). */
+enum http_refused {
+	HTTP_REFUSED_CHUNKED = 0, /* 411: a body without Content-Length */
+	HTTP_REFUSED_BAD_LENGTH,  /* 400: Content-Length not a number */
+	HTTP_REFUSED_BUSY,        /* 503: out of memory */
+	HTTP_REFUSED_STOPPING,    /* 503: signaald is stopping */
+	HTTP_REFUSED_COUNT_
+};
+extern const char *const http_refused_names[HTTP_REFUSED_COUNT_];
+
 struct http {
 	struct daemon *d;
 	int open, started, mu_ready;
@@ -113,6 +124,9 @@ struct http {
 	int closing;
 	struct http_req *inflight;
 	size_t n_inflight;
+	uint64_t refused[HTTP_REFUSED_COUNT_];
+	/* loop thread: what the metrics counted already */
+	uint64_t refused_seen[HTTP_REFUSED_COUNT_];
 };
 
 /* Serve HTTP on [http] http_listen with the pages of [http] web_dir.

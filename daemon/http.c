@@ -64,9 +64,20 @@ static const char json_ctype[] = "application/json; charset=utf-8";
 
 /* A response built on nng's thread, without the API (no store): 503
  * while stopping, 411 for a chunked body, 500 without memory. */
-static void finish_plain(nng_aio *aio, uint16_t status, const char *body)
+const char *const http_refused_names[HTTP_REFUSED_COUNT_] = {
+    [HTTP_REFUSED_CHUNKED] = "length_required",
+    [HTTP_REFUSED_BAD_LENGTH] = "bad_length",
+    [HTTP_REFUSED_BUSY] = "busy",
+    [HTTP_REFUSED_STOPPING] = "stopping",
+};
+
+static void finish_plain(struct http *h, int why, nng_aio *aio, uint16_t status,
+                         const char *body)
 {
 	nng_http_res *res;
+	pthread_mutex_lock(&h->mu);
+	h->refused[why]++;
+	pthread_mutex_unlock(&h->mu);
 	if (nng_http_res_alloc(&res) != 0) {
 		nng_aio_finish(aio, NNG_ENOMEM);
 		return;
@@ -143,7 +154,7 @@ static void handler_cb(nng_aio *aio)
 
 	if (nng_http_req_get_header(req, "Transfer-Encoding") != NULL) {
 		finish_plain(
-		    aio, 411,
+		    h, HTTP_REFUSED_CHUNKED, aio, 411,
 		    "{\"code\":\"length_required\",\"melding\":\"Stuur "
 		    "de gegevens met een Content-Length, niet in "
 		    "stukken (chunked).\"}");
@@ -151,14 +162,14 @@ static void handler_cb(nng_aio *aio)
 	}
 	len = content_length(nng_http_req_get_header(req, "Content-Length"));
 	if (len < 0) {
-		finish_plain(aio, 400,
+		finish_plain(h, HTTP_REFUSED_BAD_LENGTH, aio, 400,
 		             "{\"code\":\"bad_request\",\"melding\":\"De "
 		             "Content-Length is geen getal.\"}");
 		return;
 	}
 	if ((r = ls_calloc(1, sizeof *r)) == NULL) {
 		finish_plain(
-		    aio, 503,
+		    h, HTTP_REFUSED_BUSY, aio, 503,
 		    "{\"code\":\"busy\",\"melding\":\"Het knooppunt is "
 		    "even bezet. Probeer het zo opnieuw.\"}");
 		return;
@@ -174,7 +185,7 @@ static void handler_cb(nng_aio *aio)
 		if ((r->body = ls_malloc((size_t)len)) == NULL ||
 		    nng_aio_alloc(&r->read_aio, read_done_cb, r) != 0) {
 			req_free(r);
-			finish_plain(aio, 503,
+			finish_plain(h, HTTP_REFUSED_BUSY, aio, 503,
 			             "{\"code\":\"busy\",\"melding\":\"Het "
 			             "knooppunt is even bezet. Probeer het zo "
 			             "opnieuw.\"}");
@@ -196,7 +207,7 @@ static void handler_cb(nng_aio *aio)
 	if (h->closing) {
 		pthread_mutex_unlock(&h->mu);
 		req_free(r);
-		finish_plain(aio, 503,
+		finish_plain(h, HTTP_REFUSED_STOPPING, aio, 503,
 		             "{\"code\":\"stopping\",\"melding\":\"Het "
 		             "knooppunt stopt. Probeer het zo opnieuw.\"}");
 		return;

@@ -131,6 +131,14 @@ s.sendall(("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s
 print(s.recv(4096).decode("latin-1").split("\r\n")[0])
 EOF
 t_grep "a declared gigabyte: 413 without reading it" "^HTTP/1.1 413" "$T/huge"
+python3 - "$port" >"$T/badlen" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nContent-Length: twee\r\n\r\n")
+print(s.recv(4096).decode("latin-1"))
+EOF
+t_grep "a Content-Length that is not a number: 400" "^HTTP/1.1 400" "$T/badlen"
+t_grep "with a Dutch message" '"melding":"De Content-Length is geen getal."' "$T/badlen"
 head -c 64 /dev/zero | tr '\0' ' ' >"$T/small"
 req "a chunked body" 411 length_required -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
 	-H "Transfer-Encoding: chunked" --data-binary @"$T/small"
@@ -197,7 +205,9 @@ python3 "$PARSE" "$T/metrics" \
 	'signaal_process_resident_bytes > 1000000' \
 	'signaal_uptime_seconds >= 0' \
 	'signaal_forks_unresolved exists' \
-	'signaal_forks_detected_total == 0' >"$T/parse.out"
+	'signaal_forks_detected_total == 0' \
+	'signaal_http_refused_total{reason="length_required"} == 1' \
+	'signaal_http_refused_total{reason="bad_length"} == 1' >"$T/parse.out"
 cat "$T/parse.out"
 
 # --- a clean stop with requests in flight --------------------------------
