@@ -5,7 +5,7 @@
 . "$ROOT/tests/lib_federation.sh"
 
 fed_pick_ports
-t_check "the demo runs" env DEMO_DIR="$T/demo" DEMO_PORT="$FED_BASE" \
+t_check "the demo runs" env DEMO_DIR="$T/demo" DEMO_PORT="$FED_BASE" DEMO_HTTP_PORT=$((FED_BASE + 30)) \
 	BUILD="$BUILD" "$ROOT/tools/demo.sh"
 cp "$T/last.out" "$T/demo.out"
 t_grep "it converges" "^geconvergeerd in .* origins=12" "$T/demo.out"
