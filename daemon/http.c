@@ -41,10 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A request longer than this (path and query) is refused by the API
- * anyway; the copy stops here. */
-#define URI_MAX (NODE_API_PATH_MAX + NODE_API_QUERY_MAX + 2)
-
 struct http_req {
 	struct http *h;
 	struct http_req *next, *prev; /* h->inflight, under h->mu */
@@ -277,7 +273,7 @@ static void request_loop_cb(struct handoff_item *item)
 	struct daemon *d = h->d;
 	struct node_api_request q;
 	struct node_api_response resp;
-	char uri[URI_MAX + 1], *qm;
+	char *uri, *qm;
 	const char *raw, *method;
 	nng_http_res *res = NULL;
 	int rv;
@@ -293,7 +289,14 @@ static void request_loop_cb(struct handoff_item *item)
 	}
 	memset(&q, 0, sizeof q);
 	raw = nng_http_req_get_uri(r->req);
-	snprintf(uri, sizeof uri, "%s", raw != NULL ? raw : "/");
+	/* Whole, never cut (a cut query could look valid): nng's read
+	 * buffer bounds it, the API refuses what is over its limits. */
+	if ((uri = ls_strdup(raw != NULL ? raw : "/")) == NULL) {
+		req_unlink(h, r);
+		nng_aio_finish(r->cbaio, NNG_ENOMEM);
+		req_free(r);
+		return;
+	}
 	qm = strchr(uri, '?');
 	if (qm != NULL)
 		*qm++ = '\0';
@@ -317,6 +320,7 @@ static void request_loop_cb(struct handoff_item *item)
 		metrics_add(d->metrics, "signaal_signals_captured_total", 1);
 	rv = make_res(&resp, r->unread, &res);
 	node_api_response_fini(&resp);
+	ls_free(uri);
 	req_unlink(h, r);
 	if (rv != 0) {
 		nng_aio_finish(r->cbaio, rv);
