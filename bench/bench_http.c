@@ -308,7 +308,7 @@ int main(void)
 		die("no $BUILD");
 	ls_log_set_level(LS_LOG_ERROR);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	port = 30000 + rand() % 20000;
+	port = 20000 + rand() % 12000; /* below the ephemeral ports */
 	snprintf(a, sizeof a, "%s/http", tmp);
 	snprintf(b, sizeof b, "%s/direct", tmp);
 	make_node(absbuild, a, "bench-http", port);

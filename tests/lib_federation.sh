@@ -14,13 +14,16 @@ FED_PROBE=$BUILD/signaal-probe
 FED_IDS=()
 declare -A FED_PORT FED_PID FED_HTTP
 
-# A free block of ports: none of BASE..BASE+20 accepts connections.
+# A free block of ports: none of BASE..BASE+20 (sync) and BASE+60..+70
+# (HTTP) accepts connections. Below 32768, the start of Linux's ephemeral
+# range: a port in it can be taken at any time by some process's
+# outgoing connection, and a listener then fails to bind.
 fed_pick_ports() {
 	local base p used
 	for try in $(seq 50); do
-		base=$(( 20000 + ( ($$ * 131 + try * 997 + RANDOM) % 400 ) * 100 ))
+		base=$(( 20000 + ( ($$ * 131 + try * 997 + RANDOM) % 127 ) * 100 ))
 		used=0
-		for p in $(seq "$base" $((base + 20))); do
+		for p in $(seq "$base" $((base + 20))) $(seq $((base + 60)) $((base + 70))); do
 			if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 				used=1
 				break
