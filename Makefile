@@ -39,6 +39,8 @@ TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+# [http] web_dir's default: where `make install` puts web/.
+CPPFLAGS += -DLS_WEB_DIR_DEFAULT='"$(PREFIX)/share/signaal/web"'
 ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SAN) $(DEP_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 

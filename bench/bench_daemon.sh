@@ -57,7 +57,7 @@ echo "|---|---:|---:|---:|"
 echo "| start of 11 daemons until 10 x 24 new documents (and the statuses) are at every node | $start_conv | 5 | $(ratio "$start_conv" 5) |"
 echo "| one new document at a pilot until all 11 nodes hold it | $one | 5 | $(ratio "$one" 5) |"
 fed_pick_ports
-DEMO_DIR=$T/demo DEMO_PORT=$((FED_BASE + 50)) BUILD=$BUILD \
+DEMO_DIR=$T/demo DEMO_PORT=$((FED_BASE + 50)) DEMO_HTTP_PORT=$((FED_BASE + 70)) BUILD=$BUILD \
 	"$ROOT/tools/demo.sh" >"$T/demo.out" 2>&1
 conv=$(grep -oE "^geconvergeerd in [0-9.]+" "$T/demo.out" | awk '{print $3}')
 n=$(grep -oE "geven [0-9]+ maandsamenvattingen" "$T/demo.out" | awk '{print $2}')

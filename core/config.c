@@ -58,6 +58,24 @@ static int check_listen(const char *value, char *why, size_t why_size)
 	return LS_OK;
 }
 
+/* [http] listen: HOST:PORT, optionally written as http://HOST:PORT; the
+ * host and port follow the endpoint rule of core/node.h. */
+static int check_http_listen(const char *value, char *why, size_t why_size)
+{
+	char ep[LS_ENDPOINT_MAX + 16];
+	const char *hp = value;
+	if (strncmp(hp, "http://", 7) == 0)
+		hp += 7;
+	if ((size_t)snprintf(ep, sizeof ep, "tcp://%s", hp) >= sizeof ep ||
+	    !ls_endpoint_valid(ep, strlen(ep))) {
+		snprintf(why, why_size,
+		         "verwacht HOST:POORT, bv. 127.0.0.1:8080 (leeg: geen "
+		         "HTTP)");
+		return LS_ECONFIG;
+	}
+	return LS_OK;
+}
+
 static int check_peers(const char *value, char *why, size_t why_size)
 {
 	struct ls_peer_spec specs[LS_CONFIG_MAX_PEERS];
@@ -421,6 +439,26 @@ static const struct key_row keys[] = {
      .values = level_values,
      .def = "info",
      .comment = "debug, info, warn of error"},
+    {.section = "http",
+     .name = "listen",
+     .type = T_STRING,
+     .empty_ok = 1,
+     .check = check_http_listen,
+     .offset = OFF(http_listen),
+     .size = SZ(http_listen),
+     .def = "127.0.0.1:8080",
+     .comment = "HTTP (invoerformulier, dashboard, API, /metrics) op "
+                "HOST:POORT; alleen lokaal tenzij anders gekozen, zet er "
+                "een reverse proxy met TLS voor; leeg: geen HTTP"},
+    {.section = "http",
+     .name = "web_dir",
+     .type = T_STRING,
+     .empty_ok = 1,
+     .offset = OFF(web_dir),
+     .size = SZ(web_dir),
+     .def = LS_WEB_DIR_DEFAULT,
+     .comment = "map met de webpagina's, relatief tegenover de "
+                "knooppuntmap of absoluut; leeg: alleen de API"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])

@@ -99,7 +99,15 @@ struct ls_config {
 	char metrics_file[LS_CONFIG_PATH_SIZE]; /* "": none */
 	char status_file[LS_CONFIG_PATH_SIZE];  /* "": none */
 	uint8_t log_level;                      /* enum ls_log_level */
+	/* [http] (daemon/http.c; docs/API.md) */
+	char http_listen[LS_ENDPOINT_MAX + 1]; /* "HOST:PORT"; "": no HTTP */
+	char web_dir[LS_CONFIG_PATH_SIZE];     /* the pages; "": none */
 };
+
+/* Where `make install` puts the web pages: [http] web_dir's default. */
+#ifndef LS_WEB_DIR_DEFAULT
+#define LS_WEB_DIR_DEFAULT "/usr/local/share/signaal/web"
+#endif
 
 /* One entry of the [sync] peers list. */
 enum ls_peer_kind {

@@ -207,17 +207,20 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		             d->cfg.listen);
 		goto err_stop;
 	}
+	if (d->cfg.http_listen[0] != '\0' && (rc = http_open(d, e)) != LS_OK)
+		goto err_stop;
 	if (federated)
 		(void)peers_refresh(d);
 	if ((rc = tasks_start(d)) != LS_OK)
 		goto err_stop;
 	LS_INFO("daemon", "started",
 	        "node=%s version=%s federation=%s federation_seq=%llu "
-	        "listen=%s peers=\"%s\" own_head_known=%d forks=%d",
+	        "listen=%s http=%s peers=\"%s\" own_head_known=%d forks=%d",
 	        d->cfg.node_id, SIGNAALD_VERSION,
 	        federated ? d->cfg.federation_id : "-",
 	        (unsigned long long)d->trust.head.seq,
-	        d->cfg.listen[0] ? d->cfg.listen : "-", d->cfg.peers,
+	        d->cfg.listen[0] ? d->cfg.listen : "-",
+	        d->cfg.http_listen[0] ? d->cfg.http_listen : "-", d->cfg.peers,
 	        node_sync_own_head_known(&d->sync), fl.n);
 	if (federated && node_trust_roster(&d->trust) == NULL)
 		LS_WARN("daemon", "no_roster",
@@ -243,7 +246,7 @@ void daemon_reload(struct daemon *d)
 	struct ls_config c;
 	struct ls_errinfo e;
 	struct node_sync_options sopt;
-	int changed = 0, relisten;
+	int changed = 0, relisten, rehttp;
 
 	if (d->stopping)
 		return;
@@ -268,6 +271,8 @@ void daemon_reload(struct daemon *d)
 		memcpy(c.anchor_path, d->cfg.anchor_path, sizeof c.anchor_path);
 		c.role = d->cfg.role;
 	}
+	rehttp = strcmp(c.http_listen, d->cfg.http_listen) != 0 ||
+	         strcmp(c.web_dir, d->cfg.web_dir) != 0;
 	relisten = strcmp(c.listen, d->cfg.listen) != 0 ||
 	           c.max_requests != d->cfg.max_requests ||
 	           c.timeout_ms != d->cfg.timeout_ms;
@@ -281,6 +286,12 @@ void daemon_reload(struct daemon *d)
 		server_close(d);
 		if (d->cfg.listen[0] != '\0')
 			(void)server_open(d);
+	}
+	if (rehttp) {
+		http_close(d);
+		if (d->cfg.http_listen[0] != '\0' && http_open(d, &e) != LS_OK)
+			LS_ERROR("daemon", "http_reopen_failed",
+			         "detail=\"%s\"", e.msg);
 	}
 	/* Peers are rebuilt from scratch: new intervals and timeouts apply
 	 * to their sockets too. */
@@ -315,6 +326,7 @@ void daemon_stop(struct daemon *d)
 	d->stopping = 1;
 	tasks_stop(d);
 	if (d->handoff_ready) {
+		http_close(d);
 		server_close(d);
 		peers_close_all(d);
 	}

@@ -13,6 +13,8 @@
  *   tasks.c    timers for status documents, releases, retention purge
  *   state.c    metrics and the status snapshot (DIR/signaald.prom and
  *              DIR/signaald.json), status documents
+ *   http.c     the HTTP server (nng): requests -> node_api_handle() on
+ *              the loop, through the handoff queue
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
  *
  * Threads: the loop thread owns everything here, including the store
@@ -24,6 +26,7 @@
 #define LS_DAEMON_DAEMON_H
 
 #include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <uv.h>
@@ -31,6 +34,7 @@
 #include "common/err.h"
 #include "core/config.h"
 #include "daemon/metrics.h"
+#include "node/api.h"
 #include "node/ingest.h"
 #include "node/sync.h"
 #include "node/trust.h"
@@ -92,6 +96,46 @@ struct server {
 int server_open(struct daemon *d);
 /* Stop every context (waits for nng callbacks), close the socket. */
 void server_close(struct daemon *d);
+
+/* --- http.c ----------------------------------------------------------- */
+
+struct http_req;
+
+/* Requests the server answers itself, before the API (counted in
+ * signaal_http_refused_total{reason}). */
+enum http_refused {
+	HTTP_REFUSED_CHUNKED = 0, /* 411: a body without Content-Length */
+	HTTP_REFUSED_BAD_LENGTH,  /* 400: Content-Length not a number */
+	HTTP_REFUSED_BUSY,        /* 503: out of memory */
+	HTTP_REFUSED_STOPPING,    /* 503: signaald is stopping */
+	HTTP_REFUSED_COUNT_
+};
+extern const char *const http_refused_names[HTTP_REFUSED_COUNT_];
+
+struct http {
+	struct daemon *d;
+	int open, started, mu_ready;
+	char url[LS_ENDPOINT_MAX + 16];
+	nng_url *nurl;
+	nng_http_server *srv;
+	struct node_api *api;
+	nng_duration body_timeout_ms;
+	pthread_mutex_t mu; /* guards what nng's threads touch: */
+	int closing;
+	struct http_req *inflight;
+	size_t n_inflight;
+	uint64_t refused[HTTP_REFUSED_COUNT_];
+	/* loop thread: what the metrics counted already */
+	uint64_t refused_seen[HTTP_REFUSED_COUNT_];
+};
+
+/* Serve HTTP on [http] http_listen with the pages of [http] web_dir.
+ * LS_ENET (cannot listen), LS_ECONFIG (web_dir lacks a page), with *e
+ * in Dutch naming the key. */
+int http_open(struct daemon *d, struct ls_errinfo *e);
+/* Answer what is in flight with an error, stop the server (waits for
+ * nng's connections). A no-op when not open. */
+void http_close(struct daemon *d);
 
 /* --- peer.c ------------------------------------------------------------ */
 
@@ -179,6 +223,9 @@ void state_write(struct daemon *d);
  * For the HTTP API and `signaalctl status`. Loop thread only. */
 typedef struct json_t json_t;
 json_t *state_status_json(struct daemon *d);
+/* The registry as Prometheus text (for /metrics), with the cheap gauges
+ * (uptime, memory) refreshed first. *text is the caller's (ls_free). */
+int state_metrics_text(struct daemon *d, char **text, size_t *len);
 /* Build the status document of this node (caller: proto_doc_fini). */
 int state_status_doc(struct daemon *d, struct ls_doc *doc);
 
@@ -204,6 +251,7 @@ struct daemon {
 	struct handoff handoff;
 	int handoff_ready;
 	struct server server;
+	struct http http;
 	struct peer *peers;
 	uv_timer_t t_status, t_release, t_purge, t_state;
 	int tasks_ready;

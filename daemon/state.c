@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const L_NONE[] = {NULL};
@@ -35,6 +36,7 @@ static const char *const L_REASON[] = {"reason", NULL};
 static const char *const L_OUTCOME[] = {"outcome", NULL};
 static const char *const L_ORIGIN[] = {"origin", NULL};
 static const char *const L_INFO[] = {"node", "version", "role", NULL};
+static const char *const L_ORIGIN_PERIOD[] = {"origin", "period", NULL};
 
 static const struct {
 	const char *name;
@@ -104,6 +106,23 @@ static const struct {
      "Summary documents this node released."},
     {"signaal_purged_descriptions_total", METRICS_COUNTER, L_NONE,
      "Free-text descriptions blanked by the retention purge."},
+    {"signaal_signals_captured_total", METRICS_COUNTER, L_NONE,
+     "Signals captured through the HTTP API (stored, 201)."},
+    {"signaal_summary_last_release_timestamp_seconds", METRICS_GAUGE,
+     L_ORIGIN_PERIOD,
+     "Creation time of the latest summary of each origin held, labelled "
+     "with its period."},
+    {"signaal_store_bytes", METRICS_GAUGE, L_NONE,
+     "Size of the store on disk (database and write-ahead log)."},
+    {"signaal_process_resident_bytes", METRICS_GAUGE, L_NONE,
+     "Resident memory of signaald."},
+    {"signaal_process_virtual_bytes", METRICS_GAUGE, L_NONE,
+     "Virtual memory of signaald."},
+    {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
+     "HTTP requests taken in and not yet answered."},
+    {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
+     "HTTP requests the server answered before the API saw them "
+     "(length_required, bad_length, busy, stopping)."},
 };
 
 int state_metrics_declare(struct daemon *d)
@@ -114,6 +133,14 @@ int state_metrics_declare(struct daemon *d)
 		if ((rc = metrics_declare(d->metrics, families[i].name,
 		                          families[i].type, families[i].help,
 		                          families[i].labels)) != LS_OK)
+			return rc;
+	/* Counters without labels exist from the start (at 0), so that a
+	 * rate over them works from the first scrape. */
+	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+		if (families[i].type == METRICS_COUNTER &&
+		    families[i].labels[0] == NULL &&
+		    (rc = metrics_add(d->metrics, families[i].name, 0)) !=
+		        LS_OK)
 			return rc;
 	return metrics_set(d->metrics, "signaal_info", 1, d->cfg.node_id,
 	                   SIGNAALD_VERSION,
@@ -302,6 +329,88 @@ static void counters_to_metrics(struct daemon *d)
 	d->seen_purged = d->purged;
 }
 
+static int summary_latest_cb(void *arg, const struct store_doc_meta *m,
+                             const uint8_t *env, size_t len)
+{
+	struct daemon *d = arg;
+	struct ls_doc doc;
+	char p[LS_PERIOD_SIZE];
+	memset(&doc, 0, sizeof doc);
+	if (node_feed_decode(env, len, &doc, NULL) != LS_OK)
+		return 0;
+	ls_period_format(&doc.body.summary.period, p);
+	metrics_set(d->metrics,
+	            "signaal_summary_last_release_timestamp_seconds",
+	            (double)m->created, m->origin, p);
+	proto_doc_fini(&doc);
+	return 0;
+}
+
+/* The process's memory from /proc (Linux); nothing elsewhere. */
+static void process_gauges(struct daemon *d)
+{
+	FILE *fp = fopen("/proc/self/statm", "r");
+	unsigned long long size, resident;
+	long page = sysconf(_SC_PAGESIZE);
+	if (fp == NULL)
+		return;
+	if (fscanf(fp, "%llu %llu", &size, &resident) == 2 && page > 0) {
+		metrics_set(d->metrics, "signaal_process_resident_bytes",
+		            (double)resident * (double)page);
+		metrics_set(d->metrics, "signaal_process_virtual_bytes",
+		            (double)size * (double)page);
+	}
+	fclose(fp);
+}
+
+static void store_size_gauge(struct daemon *d)
+{
+	char path[DAEMON_PATH_SIZE + 8];
+	struct stat st;
+	double total = 0;
+	int n = d->cfg.store_path[0] == '/'
+	            ? snprintf(path, DAEMON_PATH_SIZE, "%s", d->cfg.store_path)
+	            : snprintf(path, DAEMON_PATH_SIZE, "%s/%s", d->dir,
+	                       d->cfg.store_path);
+	if (n <= 0 || n >= DAEMON_PATH_SIZE)
+		return;
+	if (stat(path, &st) == 0)
+		total += (double)st.st_size;
+	strcat(path, "-wal");
+	if (stat(path, &st) == 0)
+		total += (double)st.st_size;
+	metrics_set(d->metrics, "signaal_store_bytes", total);
+}
+
+int state_metrics_text(struct daemon *d, char **text, size_t *len)
+{
+	metrics_set(d->metrics, "signaal_uptime_seconds",
+	            (double)(daemon_now() - d->started_at));
+	if (d->http.mu_ready) {
+		struct http *h = &d->http;
+		uint64_t refused[HTTP_REFUSED_COUNT_];
+		size_t n;
+		pthread_mutex_lock(&h->mu);
+		n = h->n_inflight;
+		memcpy(refused, h->refused, sizeof refused);
+		pthread_mutex_unlock(&h->mu);
+		metrics_set(d->metrics, "signaal_http_in_flight", (double)n);
+		for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
+			if (refused[i] > h->refused_seen[i])
+				metrics_add(
+				    d->metrics, "signaal_http_refused_total",
+				    (double)(refused[i] - h->refused_seen[i]),
+				    http_refused_names[i]);
+			h->refused_seen[i] = refused[i];
+		}
+	}
+	process_gauges(d);
+	store_size_gauge(d);
+	tally_to_metrics(d);
+	counters_to_metrics(d);
+	return metrics_render(d->metrics, text, len);
+}
+
 static void gauges(struct daemon *d)
 {
 	struct metrics *m = d->metrics;
@@ -336,6 +445,10 @@ static void gauges(struct daemon *d)
 	metrics_set(m, "signaal_roster_seq", (double)d->trust.head.seq);
 	metrics_set(m, "signaal_roster_members",
 	            r != NULL ? (double)r->n_members : 0);
+	metrics_clear(m, "signaal_summary_last_release_timestamp_seconds");
+	(void)store_feed_latest(d->store, LS_DOC_SUMMARY, summary_latest_cb, d);
+	process_gauges(d);
+	store_size_gauge(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 }
@@ -419,8 +532,29 @@ static int fork_json_cb(void *arg, const struct store_fork *f,
 	return 0;
 }
 
+struct origins_json {
+	struct daemon *d;
+	json_t *arr;
+};
+
+static int origin_json_cb(void *arg, const char *origin, uint64_t seq,
+                          const uint8_t head[LS_HASH_BYTES], int forked)
+{
+	struct origins_json *oj = arg;
+	(void)head;
+	json_array_append_new(
+	    oj->arr,
+	    json_pack("{s:s, s:I, s:I, s:b}", "feed", origin, "held",
+	              (json_int_t)seq, "lag",
+	              (json_int_t)metrics_get(oj->d->metrics,
+	                                      "signaal_origin_lag", origin),
+	              "quarantined", forked));
+	return 0;
+}
+
 json_t *state_status_json(struct daemon *d)
 {
+	struct origins_json oj = {d, NULL};
 	const struct ls_vv *vv = NULL;
 	const uint8_t *digest = NULL;
 	char hex[2 * LS_HASH_BYTES + 1] = "";
@@ -468,6 +602,12 @@ json_t *state_status_json(struct daemon *d)
 	if (statuses != NULL)
 		(void)store_feed_latest(d->store, LS_DOC_STATUS, status_json_cb,
 		                        statuses);
+	if ((oj.arr = json_array()) != NULL)
+		(void)store_feed_vector(d->store, origin_json_cb, &oj);
+	json_object_set_new(root, "origins", oj.arr ? oj.arr : json_null());
+	json_object_set_new(root, "http", json_string(d->cfg.http_listen));
+	json_object_set_new(root, "state_interval_s",
+	                    json_integer((json_int_t)d->cfg.state_interval_s));
 	json_object_set_new(root, "peers", peers ? peers : json_null());
 	json_object_set_new(root, "forks", forks ? forks : json_null());
 	json_object_set_new(root, "statuses",

@@ -3,30 +3,34 @@
  * federation's), the preview of a summary, and the federation's health.
  *
  * Trends: local counts come from the signals (store_signal_theme_months:
- * exact, this node only); the federation's come from the summary
- * documents the node holds — per origin and month the latest document
- * (a correction supersedes), each released cell as the range it stands
- * for (an exact count n as [n, n], a suppressed count as its range, a
- * noisy one as its interval), summed per theme and month as ranges. A
- * suppressed cell is never read as zero or guessed.
+ * exact, this node only); the federation's are core/trends over the
+ * summaries held (node_trends_load: the latest document per origin and
+ * month, so a correction supersedes), exactly as `signaalctl trends`
+ * computes them, with the node's [trends] settings: each month's value
+ * per theme is trends_value_interval() of the sum, so a suppressed cell
+ * is never read as zero or guessed, and a month without any summary is
+ * null, not 0.
  *
- * Preview: the raw summary of a period through disclosure control with
- * the policy in force (or the defaults), with the note per cell of why it
- * is released as it is — what would leave the node. Threshold mode only:
- * noise mode needs the node's noise secret and privacy-budget ledger,
- * which only the release (signaalctl summary) holds.
+ * Preview: node_release_preview(), the release pipeline's own preview
+ * (the policy this node applies, the period's state, the summary and the
+ * note per cell of why it is released as it is). Threshold mode only:
+ * noise mode needs the node's noise secret, which the API never reads.
  *
- * Federation: every node of the roster (and every origin the store holds
- * documents of), with its latest status document (version, uptime, last
- * capture, its peers' last syncs), its latest summary, its feed position
- * here, and its forks.
+ * Federation: node/fedview.h (every node of the roster and every origin
+ * the store holds documents of, with its latest status document, its
+ * latest summary, its feed position here and its forks) as JSON; the
+ * same view `signaalctl status` prints.
  */
 #include "common/alloc.h"
 #include "common/text.h"
 #include "core/disclosure.h"
+#include "core/trends.h"
 #include "core/node.h"
 #include "node/api_internal.h"
+#include "node/fedview.h"
 #include "node/feed.h"
+#include "node/release.h"
+#include "node/trends_load.h"
 #include "node/trust.h"
 #include "store/feed.h"
 #include "store/signal.h"
@@ -40,29 +44,17 @@
 
 #define TREND_THEMES DISCLOSURE_MAX_CODES
 
-struct trend_range {
-	int64_t lo, hi;
-};
-
-struct trends {
+/* The local side: this node's signals per shared theme and month. */
+struct local_counts {
 	const struct ls_taxonomy *tax;
-	const char *only; /* theme filter or NULL */
-	int32_t first;    /* month index */
-	int32_t n;        /* months */
+	int32_t first; /* month index */
+	int32_t n;     /* months */
 	size_t n_themes;
 	const struct ls_taxonomy_entry *themes[TREND_THEMES];
-	uint64_t local[TREND_THEMES][NODE_API_TREND_MONTHS_MAX];
-	struct trend_range fed[TREND_THEMES][NODE_API_TREND_MONTHS_MAX];
-	unsigned origins[NODE_API_TREND_MONTHS_MAX];
-	unsigned docs;
-	/* the current origin's latest summary per month */
-	char origin[LS_NODE_ID_SIZE];
-	uint8_t have[NODE_API_TREND_MONTHS_MAX];
-	struct trend_range cur[TREND_THEMES][NODE_API_TREND_MONTHS_MAX];
-	int failed;
+	uint64_t count[TREND_THEMES][NODE_API_TREND_MONTHS_MAX];
 };
 
-static int theme_index(struct trends *t, const char *code)
+static int theme_index(const struct local_counts *t, const char *code)
 {
 	for (size_t i = 0; i < t->n_themes; i++)
 		if (strcmp(t->themes[i]->code, code) == 0)
@@ -72,76 +64,36 @@ static int theme_index(struct trends *t, const char *code)
 
 static int local_cb(void *ctx, int32_t month, const char *theme, uint64_t count)
 {
-	struct trends *t = ctx;
+	struct local_counts *t = ctx;
 	int i = theme_index(t, theme);
 	if (i >= 0 && month >= t->first && month < t->first + t->n)
-		t->local[i][month - t->first] += count;
+		t->count[i][month - t->first] += count;
 	return 0;
 }
 
-static void cell_range(const struct ls_cell *cell, struct trend_range *r)
+/* The federation's side, as `signaalctl trends` computes it: every
+ * summary held (the latest per origin and month) combined by
+ * core/trends over the window, with the node's [trends] settings. */
+static int federation_trends(struct api_call *c, const struct ls_period *first,
+                             const struct ls_period *last, struct trends **out,
+                             struct ls_errinfo *e)
 {
-	if (cell->kind == LS_CELL_EXACT) {
-		r->lo = r->hi = cell->value;
-	} else {
-		r->lo = cell->lo;
-		r->hi = cell->hi;
+	struct trends_options o;
+	int rc;
+	*out = NULL;
+	trends_options_default(&o, last);
+	o.first = *first;
+	node_trends_options_config(c->api->config, &o);
+	if ((rc = trends_options_check(&o, e)) != LS_OK ||
+	    (rc = trends_new(store_taxonomy(c->api->store), &o, out, e)) !=
+	        LS_OK ||
+	    (rc = node_trends_load(c->api->store, *out, NULL, NULL, e)) !=
+	        LS_OK ||
+	    (rc = trends_finish(*out, e)) != LS_OK) {
+		trends_free(*out);
+		*out = NULL;
 	}
-}
-
-/* Add the buffered origin's months into the sums. */
-static void flush_origin(struct trends *t)
-{
-	for (int32_t m = 0; m < t->n; m++) {
-		if (!t->have[m])
-			continue;
-		t->origins[m]++;
-		for (size_t i = 0; i < t->n_themes; i++) {
-			t->fed[i][m].lo += t->cur[i][m].lo;
-			t->fed[i][m].hi += t->cur[i][m].hi;
-		}
-	}
-	memset(t->have, 0, sizeof t->have);
-	memset(t->cur, 0, sizeof t->cur);
-}
-
-static int summary_cb(void *arg, const struct store_doc_meta *m,
-                      const uint8_t *envelope, size_t len)
-{
-	struct trends *t = arg;
-	struct ls_doc doc;
-	const struct ls_summary *s;
-	int32_t month;
-	if (strcmp(m->origin, t->origin) != 0) {
-		flush_origin(t);
-		ls_strlcpy(t->origin, m->origin, sizeof t->origin);
-	}
-	memset(&doc, 0, sizeof doc);
-	if (node_feed_decode(envelope, len, &doc, NULL) != LS_OK) {
-		t->failed = 1; /* stored documents were verified: a bug */
-		return 1;
-	}
-	s = &doc.body.summary;
-	month = ls_month_index(s->period.year, s->period.month);
-	if (doc.hdr.type == LS_DOC_SUMMARY && s->period.months == 1 &&
-	    month >= t->first && month < t->first + t->n) {
-		/* Feeds come in seq order: a later summary of the same
-		 * month (a correction) replaces the earlier one. */
-		int32_t k = month - t->first;
-		const struct ls_summary_table *tab = &s->tables[LS_TABLE_THEME];
-		for (size_t i = 0; i < t->n_themes; i++)
-			t->cur[i][k].lo = t->cur[i][k].hi = 0;
-		for (size_t r = 0; r < tab->n_rows; r++) {
-			int i = theme_index(t, tab->rows[r].theme);
-			if (i >= 0)
-				cell_range(&tab->rows[r].signals,
-				           &t->cur[i][k]);
-		}
-		t->have[k] = 1;
-		t->docs++;
-	}
-	proto_doc_fini(&doc);
-	return 0;
+	return rc;
 }
 
 struct order {
@@ -158,15 +110,24 @@ static int cmp_order(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
+/* A month without any summary is unknown (null), never zero. */
+static json_t *fed_bound(const struct trends *t, size_t slot, int64_t v)
+{
+	return trends_coverage(t, slot) > 0 ? json_integer((json_int_t)v)
+	                                    : json_null();
+}
+
 int api_trends(struct api_call *c)
 {
-	struct trends *t;
+	struct local_counts *t;
+	struct trends *fed_t = NULL;
 	struct ls_date today;
-	struct ls_period end;
+	struct ls_period end, first;
 	struct ls_errinfo e;
-	const char *v;
+	const char *v, *only;
 	int64_t months = 12;
 	struct order ol[TREND_THEMES], of[TREND_THEMES];
+	size_t n_fed = 0;
 	json_t *periods, *local, *fed, *count;
 	int rc;
 
@@ -181,27 +142,25 @@ int api_trends(struct api_call *c)
 		return api_fail(c, API_E_BAD_PARAMETER, "maanden",
 		                "Het aantal maanden is 1 tot %d.",
 		                NODE_API_TREND_MONTHS_MAX);
+	if (ls_period_add(&end, -(int32_t)(months - 1), &first) != LS_OK)
+		return api_fail(c, API_E_BAD_PARAMETER, "maanden",
+		                "De trend begint vóór %d.", LS_YEAR_MIN);
 	t = ls_calloc(1, sizeof *t);
 	if (t == NULL)
 		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
 	t->tax = store_taxonomy(c->api->store);
 	t->n = (int32_t)months;
-	t->first = ls_month_index(end.year, end.month) - t->n + 1;
-	if (t->first < ls_month_index(LS_YEAR_MIN, 1)) {
-		ls_free(t);
-		return api_fail(c, API_E_BAD_PARAMETER, "maanden",
-		                "De trend begint vóór %d.", LS_YEAR_MIN);
-	}
-	t->only = api_param(c, "thema");
+	t->first = ls_month_index(first.year, first.month);
+	only = api_param(c, "thema");
 	for (size_t i = 0; i < t->tax->n && t->n_themes < TREND_THEMES; i++) {
 		const struct ls_taxonomy_entry *x = &t->tax->entries[i];
 		if (x->dim == LS_DIM_THEME && !x->local &&
-		    (t->only == NULL || strcmp(t->only, x->code) == 0))
+		    (only == NULL || strcmp(only, x->code) == 0))
 			t->themes[t->n_themes++] = x;
 	}
-	if (t->only != NULL && t->n_themes == 0) {
+	if (only != NULL && t->n_themes == 0) {
 		api_fail(c, API_E_UNKNOWN_CODE, "thema",
-		         "Onbekende gedeelde themacode '%.40s'.", t->only);
+		         "Onbekende gedeelde themacode '%.40s'.", only);
 		ls_free(t);
 		return -1;
 	}
@@ -209,73 +168,94 @@ int api_trends(struct api_call *c)
 	rc = store_signal_theme_months(c->api->store, t->first, t->n, local_cb,
 	                               t, &e);
 	if (rc == LS_OK)
-		rc = store_feed_list(c->api->store, LS_DOC_SUMMARY, NULL,
-		                     summary_cb, t);
-	if (rc != LS_OK || t->failed) {
+		rc = federation_trends(c, &first, &end, &fed_t, &e);
+	if (rc != LS_OK) {
 		ls_free(t);
-		return api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL, &e,
-		                     NULL);
+		return api_fail_code(c, rc, &e, NULL);
 	}
-	flush_origin(t);
 
 	periods = json_array();
 	count = json_array();
-	for (int32_t m = 0; m < t->n; m++) {
+	for (size_t m = 0; m < (size_t)t->n; m++) {
 		char p[LS_PERIOD_SIZE];
-		struct ls_period per = {(t->first + m) / 12,
-		                        (t->first + m) % 12 + 1, 1};
+		struct ls_period per;
+		trends_period_at(fed_t, m, &per);
 		ls_period_format(&per, p);
 		json_array_append_new(periods, json_string(p));
-		json_array_append_new(count, json_integer(t->origins[m]));
+		json_array_append_new(count,
+		                      json_integer(trends_coverage(fed_t, m)));
 	}
 	for (size_t i = 0; i < t->n_themes; i++) {
-		ol[i] = of[i] = (struct order){.i = i};
-		for (int32_t m = 0; m < t->n; m++) {
-			ol[i].total += t->local[i][m];
-			of[i].total += (uint64_t)t->fed[i][m].hi;
-		}
+		ol[i] = (struct order){.i = i};
+		for (int32_t m = 0; m < t->n; m++)
+			ol[i].total += t->count[i][m];
+	}
+	/* The federation's themes (the taxonomy's shared ones), by the
+	 * upper bound of their window total. */
+	for (size_t i = 0;
+	     i < trends_n_codes(fed_t, LS_TABLE_THEME) && n_fed < TREND_THEMES;
+	     i++) {
+		struct trends_value tv;
+		int64_t lo, hi;
+		if (only != NULL &&
+		    strcmp(only, trends_code(fed_t, LS_TABLE_THEME, i)) != 0)
+			continue;
+		if (trends_cell_total(fed_t, LS_TABLE_THEME, i, 0,
+		                      LS_MEASURE_SIGNALS, &tv) != LS_OK)
+			continue;
+		trends_value_interval(&tv, &lo, &hi);
+		of[n_fed++] = (struct order){.i = i, .total = (uint64_t)hi};
 	}
 	/* Themes with the most signals first. */
 	qsort(ol, t->n_themes, sizeof *ol, cmp_order);
-	qsort(of, t->n_themes, sizeof *of, cmp_order);
+	qsort(of, n_fed, sizeof *of, cmp_order);
 	local = json_array();
-	fed = json_array();
 	for (size_t k = 0; k < t->n_themes; k++) {
-		size_t i = ol[k].i, j = of[k].i;
-		if (ol[k].total > 0 || t->only != NULL) {
-			json_t *a = json_array();
-			for (int32_t m = 0; m < t->n; m++)
-				json_array_append_new(
-				    a,
-				    json_integer((json_int_t)t->local[i][m]));
+		size_t i = ol[k].i;
+		json_t *a;
+		if (ol[k].total == 0 && only == NULL)
+			continue;
+		a = json_array();
+		for (int32_t m = 0; m < t->n; m++)
 			json_array_append_new(
-			    local,
-			    json_pack("{s:s, s:s, s:o}", "code",
-			              t->themes[i]->code, "label",
-			              t->themes[i]->label_nl, "signalen", a));
+			    a, json_integer((json_int_t)t->count[i][m]));
+		json_array_append_new(
+		    local,
+		    json_pack("{s:s, s:s, s:o}", "code", t->themes[i]->code,
+		              "label", t->themes[i]->label_nl, "signalen", a));
+	}
+	fed = json_array();
+	for (size_t k = 0; k < n_fed; k++) {
+		size_t j = of[k].i;
+		json_t *lo_a, *hi_a;
+		if (of[k].total == 0 && only == NULL)
+			continue;
+		lo_a = json_array();
+		hi_a = json_array();
+		for (size_t m = 0; m < (size_t)t->n; m++) {
+			struct trends_value tv;
+			int64_t lo = 0, hi = 0;
+			if (trends_cell(fed_t, LS_TABLE_THEME, j, 0,
+			                LS_MEASURE_SIGNALS, m, &tv) == LS_OK)
+				trends_value_interval(&tv, &lo, &hi);
+			json_array_append_new(lo_a, fed_bound(fed_t, m, lo));
+			json_array_append_new(hi_a, fed_bound(fed_t, m, hi));
 		}
-		if (of[k].total > 0 || t->only != NULL) {
-			json_t *lo = json_array(), *hi = json_array();
-			for (int32_t m = 0; m < t->n; m++) {
-				json_array_append_new(
-				    lo, json_integer(t->fed[j][m].lo));
-				json_array_append_new(
-				    hi, json_integer(t->fed[j][m].hi));
-			}
-			json_array_append_new(
-			    fed, json_pack("{s:s, s:s, s:o, s:o}", "code",
-			                   t->themes[j]->code, "label",
-			                   t->themes[j]->label_nl, "min", lo,
-			                   "max", hi));
-		}
+		json_array_append_new(
+		    fed,
+		    json_pack("{s:s, s:s, s:o, s:o}", "code",
+		              trends_code(fed_t, LS_TABLE_THEME, j), "label",
+		              trends_label(fed_t, LS_TABLE_THEME, j), "min",
+		              lo_a, "max", hi_a));
 	}
 	rc = api_reply_json(
 	    c, 200,
 	    json_pack("{s:o, s:o, s:{s:s, s:o}, s:{s:o, s:i, s:o}}", "perioden",
-	              periods, "thema", api_json_text(t->only), "lokaal",
+	              periods, "thema", api_json_text(only), "lokaal",
 	              "knooppunt", c->api->config->node_id, "themas", local,
 	              "federatie", "gemeenten", count, "documenten",
-	              (int)t->docs, "themas", fed));
+	              (int)trends_n_sources(fed_t), "themas", fed));
+	trends_free(fed_t);
 	ls_free(t);
 	return rc;
 }
@@ -285,44 +265,6 @@ int api_trends(struct api_call *c)
 static const char *const table_names[] = {
     "thema",        "thema_leeftijd",     "thema_doelgroep",
     "thema_sector", "thema_probleemtype", "herhaling"};
-
-static const uint8_t table_dims[LS_TABLE_COUNT_] = {
-    [LS_TABLE_THEME] = LS_DIM_THEME,
-    [LS_TABLE_THEME_AGE] = LS_DIM_AGE,
-    [LS_TABLE_THEME_TARGET] = LS_DIM_TARGET,
-    [LS_TABLE_THEME_SECTOR] = LS_DIM_SECTOR,
-    [LS_TABLE_THEME_PROBLEM] = LS_DIM_PROBLEM,
-};
-
-struct domain {
-	const char *codes[LS_TABLE_COUNT_][DISCLOSURE_MAX_CODES];
-	struct ls_domain dom;
-};
-
-/* The shared codes of the taxonomy as the domain of a summary. */
-static int build_domain(const struct ls_taxonomy *tax, struct domain *d)
-{
-	memset(d, 0, sizeof *d);
-	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
-		size_t n = 0;
-		for (size_t i = 0; i < tax->n; i++) {
-			const struct ls_taxonomy_entry *x = &tax->entries[i];
-			if (x->dim != table_dims[t] || x->local)
-				continue;
-			if (n == DISCLOSURE_MAX_CODES)
-				return LS_ELIMIT;
-			d->codes[t][n++] = x->code;
-		}
-		if (t == LS_TABLE_THEME_PROBLEM) {
-			if (n == DISCLOSURE_MAX_CODES)
-				return LS_ELIMIT;
-			d->codes[t][n++] = LS_PROBLEM_NONE;
-		}
-		d->dom.codes[t] = d->codes[t];
-		d->dom.n_codes[t] = n;
-	}
-	return LS_OK;
-}
 
 static json_t *released_json(const struct ls_cell *cell)
 {
@@ -366,16 +308,12 @@ static json_t *ref_json(const struct disclosure_ref *r)
 int api_summary_preview(struct api_call *c)
 {
 	const char *v = api_param(c, "periode");
-	const struct ls_policy *policy =
-	    c->api->trust != NULL ? node_trust_policy(c->api->trust) : NULL;
-	struct ls_disclosure_params params;
-	struct disclosure_input in;
-	struct disclosure_report report;
-	struct ls_summary raw, out;
+	struct node_release_env env;
+	struct node_release_plan plan;
+	const struct ls_disclosure_params *params;
 	struct ls_period period;
 	struct ls_errinfo e;
-	struct domain *dom;
-	char ptext[LS_PERIOD_SIZE];
+	char ptext[LS_PERIOD_SIZE], when[32];
 	json_t *cells;
 	int rc;
 
@@ -387,48 +325,35 @@ int api_summary_preview(struct api_call *c)
 		                "Ongeldige periode '%.20s' (JJJJ-MM of "
 		                "JJJJ-MM+N).",
 		                v);
-	if (policy != NULL)
-		params = policy->params;
-	else
-		disclosure_params_default(&params);
-	if (params.mode != LS_MODE_THRESHOLD)
+	/* The release pipeline's own preview (what `signaalctl summary
+	 * preview` shows), without the noise secret: the API never makes or
+	 * reads it. */
+	memset(&env, 0, sizeof env);
+	env.store = c->api->store;
+	env.trust = c->api->trust;
+	ls_policy_local_from_config(c->api->config, &env.local);
+	env.origin = c->api->config->node_id;
+	env.actor = api_actor(c);
+	ls_errinfo_clear(&e);
+	rc = node_release_preview(&env, &period, c->req->now, &plan, &e);
+	if (plan.rules.policy.params.mode == LS_MODE_NOISE) {
+		node_release_plan_fini(&plan);
 		return api_fail(c, API_E_UNAVAILABLE, NULL,
 		                "De federatie gebruikt ruis: de voorvertoning "
 		                "daarvan toont 'signaalctl summary preview' op "
 		                "het knooppunt zelf.");
-	dom = ls_calloc(1, sizeof *dom);
-	if (dom == NULL)
-		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
-	if ((rc = build_domain(store_taxonomy(c->api->store), dom)) != LS_OK) {
-		ls_free(dom);
-		return api_fail_code(c, rc, NULL, NULL);
 	}
-	ls_errinfo_clear(&e);
-	rc = store_summary_raw(c->api->store, &period, params.persons_cap, &raw,
-	                       &e);
 	if (rc != LS_OK) {
-		ls_summary_fini(&raw);
-		ls_free(dom);
+		node_release_plan_fini(&plan);
+		if (rc == LS_EPOLICY)
+			return api_fail(c, API_E_INVALID_VALUE, "periode",
+			                "%s.", e.msg);
 		return api_fail_code(c, rc, &e, "periode");
 	}
-	ls_strlcpy(raw.origin, c->api->config->node_id, sizeof raw.origin);
-	memset(&in, 0, sizeof in);
-	in.raw = &raw;
-	in.domain = &dom->dom;
-	in.params = &params;
-	ls_summary_init(&out);
-	disclosure_report_init(&report);
-	rc = disclosure_apply(&in, &out, &report, &e);
-	ls_summary_fini(&raw);
-	ls_summary_fini(&out);
-	ls_free(dom);
-	if (rc != LS_OK) {
-		disclosure_report_fini(&report);
-		return api_fail_code(c, rc, &e, NULL);
-	}
+	params = &plan.rules.policy.params;
 	cells = json_array();
-	for (size_t i = 0; i < report.n_notes; i++) {
-		const struct disclosure_note *n = &report.notes[i];
+	for (size_t i = 0; i < plan.report.n_notes; i++) {
+		const struct disclosure_note *n = &plan.report.notes[i];
 		json_t *o = ref_json(&n->cell);
 		json_object_set_new(o, "echt", json_integer(n->raw));
 		json_object_set_new(o, "vrijgegeven",
@@ -444,108 +369,30 @@ int api_summary_preview(struct api_call *c)
 		                              (json_int_t)n->feasible_hi));
 		json_array_append_new(cells, o);
 	}
-	ls_period_format(&period, ptext);
+	ls_period_format(&plan.period, ptext);
+	api_time_iso(plan.release_time, when, sizeof when);
 	rc = api_reply_json(
 	    c, 200,
-	    json_pack("{s:s, s:s, s:{s:i, s:i}, s:i, s:o}", "periode", ptext,
-	              "modus", "drempel", "parameters", "k", (int)params.k,
-	              "plafond_personen", (int)params.persons_cap,
-	              "beschermingsstappen", (int)report.actions, "cellen",
-	              cells));
-	disclosure_report_fini(&report);
+	    json_pack("{s:s, s:s, s:s, s:s, s:b, s:{s:i, s:i}, s:i, s:o}",
+	              "periode", ptext, "toestand",
+	              node_period_state_name(plan.state), "vrij_vanaf", when,
+	              "modus", "drempel", "beleid_federatie",
+	              plan.rules.from_federation, "parameters", "k",
+	              (int)params->k, "plafond_personen",
+	              (int)params->persons_cap, "beschermingsstappen",
+	              (int)plan.report.actions, "cellen", cells));
+	node_release_plan_fini(&plan);
 	return rc;
 }
 
 /* --- federation ------------------------------------------------------- */
 
-struct fed_node {
-	char id[LS_NODE_ID_SIZE];
-	const char *name; /* roster's, or NULL */
-	int role;         /* enum ls_role, 0 unknown */
-	int member;       /* in the roster */
-	int64_t left;
-	uint64_t seq;
-	int quarantined;
-	unsigned forks;
-	json_t *status;  /* status details or NULL */
-	int64_t seen;    /* the latest status document's time */
-	int64_t synced;  /* its latest successful sync with any peer */
-	json_t *release; /* latest summary or NULL */
-};
-
-struct fed {
-	const char *federation; /* origin of federation documents */
-	size_t n, cap;
-	struct fed_node *nodes;
-	int failed;
-};
-
-static struct fed_node *fed_find(struct fed *f, const char *id, int add)
+static json_t *status_json(const struct node_fedview_node *n)
 {
-	for (size_t i = 0; i < f->n; i++)
-		if (strcmp(f->nodes[i].id, id) == 0)
-			return &f->nodes[i];
-	if (!add || (f->federation != NULL && strcmp(id, f->federation) == 0))
-		return NULL;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct fed_node *p =
-		    ls_realloc(f->nodes, cap * sizeof *f->nodes);
-		if (p == NULL) {
-			f->failed = 1;
-			return NULL;
-		}
-		f->nodes = p;
-		f->cap = cap;
-	}
-	memset(&f->nodes[f->n], 0, sizeof f->nodes[f->n]);
-	ls_strlcpy(f->nodes[f->n].id, id, sizeof f->nodes[f->n].id);
-	return &f->nodes[f->n++];
-}
-
-static int vector_cb(void *arg, const char *origin, uint64_t seq,
-                     const uint8_t head[LS_HASH_BYTES], int forked)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, origin, 1);
-	(void)head;
-	if (n != NULL) {
-		n->seq = seq;
-		n->quarantined = forked;
-	}
-	return f->failed;
-}
-
-static int fork_cb(void *arg, const struct store_fork *fk, const uint8_t *proof,
-                   size_t len)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, fk->origin, 1);
-	(void)proof;
-	(void)len;
-	if (n != NULL)
-		n->forks++;
-	return f->failed;
-}
-
-static int status_cb(void *arg, const struct store_doc_meta *m,
-                     const uint8_t *envelope, size_t len)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, m->origin, 1);
-	struct ls_doc doc;
-	const struct ls_status *st;
+	const struct ls_status *st = &n->status.body.status;
 	json_t *peers, *counters;
-	if (n == NULL)
-		return f->failed;
-	memset(&doc, 0, sizeof doc);
-	if (node_feed_decode(envelope, len, &doc, NULL) != LS_OK ||
-	    doc.hdr.type != LS_DOC_STATUS) {
-		proto_doc_fini(&doc);
-		f->failed = 1;
-		return 1;
-	}
-	st = &doc.body.status;
+	if (n->status.hdr.seq == 0)
+		return json_null();
 	peers = json_array();
 	counters = json_object();
 	for (size_t i = 0; i < st->n_peers; i++) {
@@ -555,100 +402,36 @@ static int status_cb(void *arg, const struct store_doc_meta *m,
 		                                p->node_id, "laatste_sync",
 		                                api_json_time(p->last_sync),
 		                                "resultaat", p->result));
-		if (strcmp(p->result, "ok") == 0 && p->last_sync > n->synced)
-			n->synced = p->last_sync;
 	}
 	for (size_t i = 0; i < st->n_counters; i++)
 		json_object_set_new(
 		    counters, st->counters[i].name,
 		    json_integer((json_int_t)st->counters[i].value));
-	n->seen = doc.hdr.created;
-	json_decref(n->status);
-	n->status =
-	    json_pack("{s:o, s:s, s:I, s:o, s:o, s:o}", "op",
-	              api_json_time(doc.hdr.created), "versie", st->software,
-	              "uptime_s", (json_int_t)st->uptime, "laatste_registratie",
-	              api_json_time(st->last_capture), "peers", peers,
-	              "tellers", counters);
-	proto_doc_fini(&doc);
-	return 0;
-}
-
-static int release_cb(void *arg, const struct store_doc_meta *m,
-                      const uint8_t *envelope, size_t len)
-{
-	struct fed *f = arg;
-	struct fed_node *n = fed_find(f, m->origin, 1);
-	struct ls_doc doc;
-	char p[LS_PERIOD_SIZE];
-	if (n == NULL)
-		return f->failed;
-	memset(&doc, 0, sizeof doc);
-	if (node_feed_decode(envelope, len, &doc, NULL) != LS_OK ||
-	    doc.hdr.type != LS_DOC_SUMMARY) {
-		proto_doc_fini(&doc);
-		f->failed = 1;
-		return 1;
-	}
-	ls_period_format(&doc.body.summary.period, p);
-	json_decref(n->release);
-	n->release = json_pack("{s:s, s:o, s:I}", "periode", p, "op",
-	                       api_json_time(doc.hdr.created), "seq",
-	                       (json_int_t)doc.hdr.seq);
-	proto_doc_fini(&doc);
-	return 0;
-}
-
-static void fed_free(struct fed *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		json_decref(f->nodes[i].status);
-		json_decref(f->nodes[i].release);
-	}
-	ls_free(f->nodes);
+	return json_pack("{s:o, s:s, s:I, s:o, s:o, s:o}", "op",
+	                 api_json_time(n->seen), "versie", st->software,
+	                 "uptime_s", (json_int_t)st->uptime,
+	                 "laatste_registratie", api_json_time(st->last_capture),
+	                 "peers", peers, "tellers", counters);
 }
 
 int api_federation(struct api_call *c)
 {
 	const struct node_trust *trust = c->api->trust;
-	const struct ls_roster *roster =
-	    trust != NULL ? node_trust_roster(trust) : NULL;
 	const int64_t now = c->req->now;
-	struct fed f = {0};
+	struct node_fedview v;
+	struct ls_errinfo e;
 	json_t *nodes;
 	int rc;
 
-	f.federation =
-	    trust != NULL && trust->has_anchor ? trust->federation : NULL;
-	for (size_t i = 0; roster != NULL && i < roster->n_members; i++) {
-		const struct ls_roster_member *m = &roster->members[i];
-		struct fed_node *n = fed_find(&f, m->node_id, 1);
-		if (n == NULL)
-			break;
-		n->name = m->name;
-		n->role = m->role;
-		n->member = 1;
-		n->left = m->left;
-	}
-	rc = f.failed ? LS_ENOMEM : LS_OK;
-	if (rc == LS_OK)
-		rc = store_feed_vector(c->api->store, vector_cb, &f);
-	if (rc == LS_OK)
-		rc = store_fork_list(c->api->store, 0, fork_cb, &f);
-	if (rc == LS_OK)
-		rc = store_feed_latest(c->api->store, LS_DOC_STATUS, status_cb,
-		                       &f);
-	if (rc == LS_OK)
-		rc = store_feed_latest(c->api->store, LS_DOC_SUMMARY,
-		                       release_cb, &f);
-	if (rc != LS_OK || f.failed) {
-		fed_free(&f);
-		return api_fail_code(c, f.failed ? LS_EINTERNAL : rc, NULL,
-		                     NULL);
+	ls_errinfo_clear(&e);
+	if ((rc = node_fedview_load(c->api->store, trust, &v, &e)) != LS_OK) {
+		node_fedview_fini(&v);
+		return api_fail_code(c, rc == LS_ECORRUPT ? LS_EINTERNAL : rc,
+		                     NULL, NULL);
 	}
 	nodes = json_array();
-	for (size_t i = 0; i < f.n; i++) {
-		struct fed_node *n = &f.nodes[i];
+	for (size_t i = 0; i < v.n; i++) {
+		const struct node_fedview_node *n = &v.nodes[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(n->id));
 		json_object_set_new(o, "naam", api_json_text(n->name));
@@ -658,10 +441,9 @@ int api_federation(struct api_call *c)
 		/* Membership is known only with a roster in force. */
 		json_object_set_new(
 		    o, "lid",
-		    roster == NULL
-		        ? json_null()
-		        : json_boolean(n->member &&
-		                       (n->left == 0 || n->left > now)));
+		    !v.has_roster ? json_null()
+		                  : json_boolean(n->member && (n->left == 0 ||
+		                                               n->left > now)));
 		json_object_set_new(o, "vertrokken_op", api_json_time(n->left));
 		json_object_set_new(
 		    o, "zelf",
@@ -679,15 +461,18 @@ int api_federation(struct api_call *c)
 		                    n->synced > 0
 		                        ? json_integer(now - n->synced)
 		                        : json_null());
-		json_object_set_new(o, "status",
-		                    n->status ? json_incref(n->status)
-		                              : json_null());
-		json_object_set_new(o, "laatste_vrijgave",
-		                    n->release ? json_incref(n->release)
-		                               : json_null());
+		json_object_set_new(o, "status", status_json(n));
+		json_object_set_new(
+		    o, "laatste_vrijgave",
+		    n->release_seq == 0
+		        ? json_null()
+		        : json_pack("{s:s, s:o, s:I}", "periode",
+		                    n->release_period, "op",
+		                    api_json_time(n->release_created), "seq",
+		                    (json_int_t)n->release_seq));
 		json_array_append_new(nodes, o);
 	}
-	fed_free(&f);
+	node_fedview_fini(&v);
 	return api_reply_json(
 	    c, 200,
 	    json_pack("{s:o, s:s, s:s, s:o, s:o}", "federatie",

@@ -10,6 +10,8 @@
  * it); trends_add and structural_add are pure.
  */
 #include "node/trends_load.h"
+
+#include "core/config.h"
 #include "common/alloc.h"
 #include "core/period.h"
 #include "node/feed.h"
@@ -515,4 +517,18 @@ const char *node_names_get(const struct node_names *n, const char *id)
 			lo = mid + 1;
 	}
 	return id;
+}
+
+void node_trends_options_config(const struct ls_config *c,
+                                struct trends_options *o)
+{
+	o->growth_periods = (uint32_t)c->trends_growth_periods;
+	o->growth_full_pct = (uint32_t)c->trends_growth_full;
+	o->weight[TRENDS_C_SPREAD] = (uint32_t)c->trends_w_spread;
+	o->weight[TRENDS_C_RISING] = (uint32_t)c->trends_w_rising;
+	o->weight[TRENDS_C_GROWTH] = (uint32_t)c->trends_w_growth;
+	o->weight[TRENDS_C_RECURRENCE] = (uint32_t)c->trends_w_recurrence;
+	o->weight[TRENDS_C_BREADTH] = (uint32_t)c->trends_w_breadth;
+	o->weight[TRENDS_C_SCALE] = (uint32_t)c->trends_w_scale;
+	o->weight[TRENDS_C_YOUTH] = (uint32_t)c->trends_w_youth;
 }

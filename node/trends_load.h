@@ -39,6 +39,14 @@ struct node_trends_report {
 	char first_refused[320]; /* why the first one was refused */
 };
 
+struct ls_config;
+
+/* The [trends] settings of a node's config (growth window, full growth,
+ * weights) into *o; the window itself (first, last) is left alone. The
+ * one mapping, for `signaalctl trends`, the bundle and the HTTP API. */
+void node_trends_options_config(const struct ls_config *c,
+                                struct trends_options *o);
+
 /*
  * Add every summary the store holds (filtered) to t, the latest document
  * per (origin, period). r (may be NULL) says what happened. LS_OK even

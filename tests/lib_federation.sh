@@ -6,20 +6,24 @@
 #   fed_wait_converged 60 vvsg gent eeklo   # digests equal, or fail
 #   fed_stop gent; fed_kill eeklo           # SIGTERM (clean) / SIGKILL
 #
-# Ports: a free block of 100 on 127.0.0.1 chosen from the process id, so
+# Ports: a free block of 100 on 127.0.0.1 (sync from BASE, HTTP from
+# BASE+60; FED_HTTP[NAME]) chosen from the process id, so
 # that tests running side by side do not clash. Every daemon started here
 # is stopped at exit by lib.sh's cleanup.
 FED_PROBE=$BUILD/signaal-probe
 FED_IDS=()
-declare -A FED_PORT FED_PID
+declare -A FED_PORT FED_PID FED_HTTP
 
-# A free block of ports: none of BASE..BASE+20 accepts connections.
+# A free block of ports: none of BASE..BASE+20 (sync) and BASE+60..+70
+# (HTTP) accepts connections. Below 32768, the start of Linux's ephemeral
+# range: a port in it can be taken at any time by some process's
+# outgoing connection, and a listener then fails to bind.
 fed_pick_ports() {
 	local base p used
 	for try in $(seq 50); do
-		base=$(( 20000 + ( ($$ * 131 + try * 997 + RANDOM) % 400 ) * 100 ))
+		base=$(( 20000 + ( ($$ * 131 + try * 997 + RANDOM) % 127 ) * 100 ))
 		used=0
-		for p in $(seq "$base" $((base + 20))); do
+		for p in $(seq "$base" $((base + 20))) $(seq $((base + 60)) $((base + 70))); do
 			if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 				used=1
 				break
@@ -56,6 +60,9 @@ $extra
 [daemon]
 state_interval_s = 1
 log_level = info
+[http]
+listen = 127.0.0.1:${FED_HTTP[$name]}
+web_dir = $ROOT/web
 EOF
 }
 
@@ -63,6 +70,7 @@ EOF
 fed_node() {
 	local name=$1
 	FED_PORT[$name]=$((FED_BASE + ${#FED_IDS[@]}))
+	FED_HTTP[$name]=$((FED_BASE + 60 + ${#FED_IDS[@]}))
 	FED_IDS+=("$name")
 	fed_config "$@" >"$T/$name.tpl"
 	"$SIGNAALCTL" init --config "$T/$name.tpl" "$T/$name" >/dev/null

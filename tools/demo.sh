@@ -22,7 +22,9 @@
 #     running and says how to look at them and how to stop them.
 #
 # Environment: DEMO_DIR (demo), DEMO_PORT (first port, default 7400; the
-# demo uses 11 ports from there), DEMO_KEEP (0), BUILD (build).
+# demo uses 11 ports from there), DEMO_HTTP_PORT (the first HTTP port,
+# default 8080; each node serves its pages and API on its own port from
+# there), DEMO_KEEP (0), BUILD (build).
 # Nothing leaves the machine: every address is 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,7 @@ DAEMON=$BUILD/signaald
 GEN=$BUILD/gen-signals
 DEMO_DIR=${DEMO_DIR:-demo}
 DEMO_PORT=${DEMO_PORT:-7400}
+DEMO_HTTP_PORT=${DEMO_HTTP_PORT:-8080}
 DEMO_KEEP=${DEMO_KEEP:-0}
 LAYOUT=configs/demo/federation.tsv
 export SIGNAAL_USER=demo
@@ -58,9 +61,10 @@ if [ "${1:-}" = stop ]; then
 fi
 
 mapfile -t IDS < <(grep -v '^#' "$LAYOUT" | tail -n +2 | cut -f1)
-declare -A NAME ROLE PORT
+declare -A NAME ROLE PORT HTTP
 while IFS=$'\t' read -r id name role port; do
 	NAME[$id]=$name ROLE[$id]=$role PORT[$id]=$((DEMO_PORT + port))
+	HTTP[$id]=$((DEMO_HTTP_PORT + port))
 done < <(grep -v '^#' "$LAYOUT" | tail -n +2)
 HUB=${IDS[0]}
 PILOTS=("${IDS[@]:1}")
@@ -68,6 +72,9 @@ PILOTS=("${IDS[@]:1}")
 for id in "${IDS[@]}"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$id]}") 2>/dev/null; then
 		die "poort ${PORT[$id]} is bezet; kies een andere met DEMO_PORT"
+	fi
+	if (exec 3<>"/dev/tcp/127.0.0.1/${HTTP[$id]}") 2>/dev/null; then
+		die "poort ${HTTP[$id]} is bezet; kies een andere met DEMO_HTTP_PORT"
 	fi
 done
 
@@ -116,6 +123,9 @@ timeout_ms = 5000
 [daemon]
 state_interval_s = 2
 log_level = info
+[http]
+listen = 127.0.0.1:${HTTP[$id]}
+web_dir = $ROOT/web
 EOF
 }
 
@@ -202,24 +212,21 @@ step "Bij de koepel: jongeren (12-17 en 18-24), de vijf hoogste"
 
 step "Bij de koepel: de status van elk knooppunt"
 sleep 2 # the status file is rewritten every 2 s
-printf '%-14s %-9s %10s %10s %s\n' KNOOPPUNT VERSIE UPTIME_S DOCUMENTEN SIGNALEN
-# The latest status document of every node, as the association holds
-# them (signaald.json; read with sqlite3's JSON functions).
-sqlite3 -separator $'\t' :memory: "
-	SELECT json_extract(value, '\$.origin'), json_extract(value, '\$.software'),
-	       json_extract(value, '\$.uptime_s'),
-	       json_extract(value, '\$.counters.feed_docs'),
-	       json_extract(value, '\$.counters.signals_total')
-	FROM json_each(readfile('$DEMO_DIR/$HUB/signaald.json'), '\$.statuses')" |
-while IFS=$'\t' read -r o s u f n; do
-	printf '%-14s %-9s %10s %10s %s\n' "$o" "$s" "$u" "$f" "$n"
-done
+"$CTL" -d "$DEMO_DIR/$HUB" status
 
 demo_done=1
 if [ "$DEMO_KEEP" = 1 ]; then
 	cat <<EOF
 
 De federatie draait nog. Probeer bv.
+  # het federatieoverzicht bij de koepel, in de browser:
+  #   http://127.0.0.1:${HTTP[$HUB]}/federatie#token=TOKEN
+  # met een token van:
+  $CTL -d $DEMO_DIR/$HUB token new --rol coordinator --organisatie VVSG --persoon demo
+  # het invoerformulier en het dashboard van Gent (token van gent):
+  #   http://127.0.0.1:${HTTP[gent]}/invoer   http://127.0.0.1:${HTTP[gent]}/dashboard
+  $CTL -d $DEMO_DIR/$HUB status
+  curl -s http://127.0.0.1:${HTTP[$HUB]}/metrics | head
   $CTL -d $DEMO_DIR/$HUB federation show
   $CTL -d $DEMO_DIR/$HUB trends --niveau jongeren
   $CTL -d $DEMO_DIR/gent summary list

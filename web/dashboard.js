@@ -40,21 +40,41 @@
     return s.length > n ? s.slice(0, n - 1) + "…" : s;
   }
 
+  /* The runs of months the federation has a value for (null: no
+   * municipality released that month yet — unknown, not zero). */
+  function runs(values) {
+    var out = [], cur = null;
+    values.forEach(function (v, i) {
+      if (v === null || v === undefined) { cur = null; return; }
+      if (!cur) { cur = []; out.push(cur); }
+      cur.push(i);
+    });
+    return out;
+  }
+
+  function known(values) {
+    return values.filter(function (v) { return v !== null && v !== undefined; });
+  }
+
+  function sum(values) {
+    return known(values).reduce(function (a, b) { return a + b; }, 0);
+  }
+
   /* One theme: local bars (left axis) and the federation's band with its
-   * midline (right axis). */
+   * midline (right axis), drawn only over the months it is known. */
   function chart(periods, title, local, fedMin, fedMax) {
     var W = 460, H = 220, L = 40, R = 46, T = 28, B = 34;
     var w = W - L - R, h = H - T - B, n = periods.length;
     var lmax = niceMax(Math.max.apply(null, local.concat([1])));
-    var fmax = niceMax(Math.max.apply(null, fedMax.concat([1])));
+    var fmax = niceMax(Math.max.apply(null, known(fedMax).concat([1])));
     var x = function (i) { return L + (i + 0.5) * w / n; };
     var yl = function (v) { return T + h - v / lmax * h; };
     var yf = function (v) { return T + h - v / fmax * h; };
     var sumLocal = local.reduce(function (a, b) { return a + b; }, 0);
     var root = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "grafiek", role: "img",
       "aria-label": title + ": " + sumLocal + " signalen hier in " + n + " maanden; federatie tussen " +
-        fedMin.reduce(function (a, b) { return a + b; }, 0) + " en " + fedMax.reduce(function (a, b) { return a + b; }, 0) });
-    var hasFed = fedMax.some(function (v) { return v > 0; });
+        sum(fedMin) + " en " + sum(fedMax) + " in de maanden met samenvattingen" });
+    var hasFed = known(fedMax).some(function (v) { return v > 0; });
     var head = text(L, 16, shorten(title, 48), "titel", "start");
     var full = svg("title");
     full.textContent = title;
@@ -66,11 +86,12 @@
       root.appendChild(text(L - 6, gy + 4, String(Math.round(lmax * k / 4)), "as lokaal", "end"));
       if (hasFed) root.appendChild(text(L + w + 6, gy + 4, String(Math.round(fmax * k / 4)), "as federatie", "start"));
     }
-    var top = fedMax.map(function (v, i) { return x(i) + "," + yf(v); });
-    var bottom = fedMin.map(function (v, i) { return x(i) + "," + yf(v); }).reverse();
-    if (hasFed) {
+    var segments = hasFed ? runs(fedMax) : [];
+    segments.forEach(function (idx) {
+      var top = idx.map(function (i) { return x(i) + "," + yf(fedMax[i]); });
+      var bottom = idx.map(function (i) { return x(i) + "," + yf(fedMin[i]); }).reverse();
       root.appendChild(svg("polygon", { points: top.concat(bottom).join(" "), class: "band" }));
-    }
+    });
     var bw = Math.max(2, w / n * 0.6);
     local.forEach(function (v, i) {
       var r = svg("rect", { x: x(i) - bw / 2, y: yl(v), width: bw, height: Math.max(0, T + h - yl(v)), class: "staaf" });
@@ -79,12 +100,21 @@
       r.appendChild(tip);
       root.appendChild(r);
     });
-    if (hasFed) root.appendChild(svg("polyline", { points: fedMax.map(function (v, i) { return x(i) + "," + yf((v + fedMin[i]) / 2); }).join(" "), class: "lijn" }));
+    segments.forEach(function (idx) {
+      var pts = idx.map(function (i) { return x(i) + "," + yf((fedMax[i] + fedMin[i]) / 2); });
+      if (pts.length === 1) pts.push(pts[0]);
+      root.appendChild(svg("polyline", { points: pts.join(" "), class: "lijn" }));
+    });
     var every = Math.ceil(n / 6);
     periods.forEach(function (p, i) {
       if ((i % every === 0 && n - 1 - i >= every) || i === n - 1) root.appendChild(text(x(i), H - 12, p, "as"));
     });
     return root;
+  }
+
+  function fedText(lo, hi) {
+    if (lo === null || lo === undefined) return "– (nog geen samenvattingen)";
+    return lo === hi ? String(lo) : lo + "–" + hi;
   }
 
   function dataTable(periods, local, fedMin, fedMax) {
@@ -93,7 +123,7 @@
         el("thead", null, el("tr", null, el("th", { text: "Maand" }), el("th", { text: "Hier" }), el("th", { text: "Federatie" }))),
         el("tbody", null, periods.map(function (p, i) {
           return el("tr", null, el("td", { text: p }), el("td", { text: String(local[i]) }),
-            el("td", { text: fedMin[i] === fedMax[i] ? String(fedMin[i]) : fedMin[i] + "–" + fedMax[i] }));
+            el("td", { text: fedText(fedMin[i], fedMax[i]) }));
         }))));
   }
 
@@ -118,6 +148,9 @@
         byCode[t.code].max = t.max;
       });
       var zeros = d.perioden.map(function () { return 0; });
+      /* A theme the federation did not list: 0 where summaries exist,
+       * unknown where none do. */
+      var unknown = d.federatie.gemeenten.map(function (g) { return g > 0 ? 0 : null; });
       if (!order.length) {
         box.appendChild(el("p", { class: "leeg", text: "Nog geen signalen in deze periode." }));
         return;
@@ -125,8 +158,8 @@
       order.slice(0, theme ? 1 : MAX_CHARTS).forEach(function (code) {
         var t = byCode[code];
         box.appendChild(el("figure", { class: "grafiekvak", "data-thema": code },
-          chart(d.perioden, t.label, t.local || zeros, t.min || zeros, t.max || zeros),
-          el("figcaption", null, dataTable(d.perioden, t.local || zeros, t.min || zeros, t.max || zeros))));
+          chart(d.perioden, t.label, t.local || zeros, t.min || unknown, t.max || unknown),
+          el("figcaption", null, dataTable(d.perioden, t.local || zeros, t.min || unknown, t.max || unknown))));
       });
       box.appendChild(el("p", { class: "hint", text: "Federatie: " + d.federatie.documenten + " samenvattingen van " +
         Math.max.apply(null, d.federatie.gemeenten.concat([0])) + " gemeenten." }));

@@ -1,38 +1,15 @@
 #!/usr/bin/env bash
 # The signal bundle in a real browser: Debian's chromium, driven by
 # playwright-core from npm (tests/browser/package.json, locked). The test
-# installs what it needs, so `make test` works on a fresh machine:
-# chromium through tools/install-deps.sh (EXTRA_PACKAGES), playwright-core
-# with `npm ci` into $BUILD/browser (node_modules never enter the source
-# tree). Screenshots, the page and a PDF are kept in
+# installs what it needs (tests/lib_browser.sh), so `make test` works on
+# a fresh machine. Screenshots, the page and a PDF are kept in
 # $BUILD/test-artifacts/bundle/.
 . "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/lib_browser.sh"
 ART=$BUILD/test-artifacts/bundle
-NODEDIR=$BUILD/browser
-mkdir -p "$ART" "$NODEDIR"
-
-if EXTRA_PACKAGES=chromium "$ROOT/tools/install-deps.sh" >"$T/deps.log" 2>&1 &&
-	[ -x /usr/bin/chromium ]; then
-	t_ok "chromium is installed"
-else
-	t_notok "chromium is installed" "$(tail -3 "$T/deps.log")"
-	t_done
-fi
-# node 18 or later (Debian 12's nodejs will do: playwright-core is pinned
-# to a release that supports it)
-command -v node >/dev/null && command -v npm >/dev/null ||
-	EXTRA_PACKAGES="nodejs npm" "$ROOT/tools/install-deps.sh" >>"$T/deps.log" 2>&1
-# npm ci only when the lock file changed since the last install
-if ! cmp -s "$ROOT/tests/browser/package-lock.json" "$NODEDIR/package-lock.json" ||
-	[ ! -d "$NODEDIR/node_modules/playwright-core" ]; then
-	cp "$ROOT/tests/browser/package.json" "$ROOT/tests/browser/package-lock.json" "$NODEDIR/"
-	(cd "$NODEDIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1
-fi
-if [ -d "$NODEDIR/node_modules/playwright-core" ]; then t_ok "playwright-core is installed"
-else
-	t_notok "playwright-core is installed" "$(tail -3 "$T/npm.log")"
-	t_done
-fi
+NODEDIR=$BROWSER_DIR
+mkdir -p "$ART"
+browser_setup || t_done
 
 # A small federation: a year of the ten pilots, a planted trend, notes.
 N=$T/vvsg

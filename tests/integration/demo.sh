@@ -5,14 +5,14 @@
 . "$ROOT/tests/lib_federation.sh"
 
 fed_pick_ports
-t_check "the demo runs" env DEMO_DIR="$T/demo" DEMO_PORT="$FED_BASE" \
+t_check "the demo runs" env DEMO_DIR="$T/demo" DEMO_PORT="$FED_BASE" DEMO_HTTP_PORT=$((FED_BASE + 30)) \
 	BUILD="$BUILD" "$ROOT/tools/demo.sh"
 cp "$T/last.out" "$T/demo.out"
 t_grep "it converges" "^geconvergeerd in .* origins=12" "$T/demo.out"
 t_grep "the association shows the themes across municipalities" \
 	"Mentaal welzijn +[0-9,]+ +[0-9]+/10" "$T/demo.out"
 t_grep "suppressed counts show as ranges" "[0-9.]+–[0-9.]+" "$T/demo.out"
-t_grep "the association sees every node's status" "^sint-niklaas +0\.1\.0" \
+t_grep "the association sees every node's status" "^sint-niklaas +gemeente +0\.1\.0" \
 	"$T/demo.out"
 t_grep "every daemon stops cleanly" "^11 van de 11 processen netjes gestopt" \
 	"$T/demo.out"

@@ -10,7 +10,8 @@ t_check "federation set up" fed_init federatie vvsg bornem eeklo
 # The twin: bornem's directory copied before either published anything,
 # listening elsewhere.
 cp -a "$T/bornem" "$T/twin"
-sed -i "s|^listen = .*|listen = tcp://127.0.0.1:$((FED_BASE + 50))|" \
+sed -i -e "/^\[sync\]/,/^\[/ s|^listen = .*|listen = tcp://127.0.0.1:$((FED_BASE + 50))|" \
+	-e "/^\[http\]/,/^\[/ s|^listen = .*|listen = 127.0.0.1:$((FED_BASE + 51))|" \
 	"$T/twin/signaal.ini"
 t_check "bornem publishes" fed_fill bornem 4 1
 t_check "its twin publishes other documents" fed_fill twin 6 2

@@ -135,6 +135,48 @@ static void test_federation_daemon_keys(void **state)
 	    LS_ECONFIG);
 }
 
+/* [http]: loopback by default, HOST:PORT (or http://HOST:PORT), empty
+ * for none; anything else names the line. */
+static void test_http_keys(void **state)
+{
+	static const char *const bad[] = {
+	    "tcp://127.0.0.1:8080", "127.0.0.1", "127.0.0.1:0",
+	    "127.0.0.1:65536",      ":8080",     "https://127.0.0.1:8443",
+	    "host name:80",         "[::1]8080"};
+	struct ls_config c;
+	struct ls_errinfo e;
+	char text[200];
+	(void)state;
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n", &c, &e), LS_OK);
+	assert_string_equal(c.http_listen, "127.0.0.1:8080");
+	assert_string_equal(c.web_dir, LS_WEB_DIR_DEFAULT);
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n[http]\n"
+	                       "listen=\nweb_dir=\n",
+	                       &c, &e),
+	                 LS_OK);
+	assert_string_equal(c.http_listen, "");
+	assert_string_equal(c.web_dir, "");
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n[http]\n"
+	                       "listen=http://0.0.0.0:80\nweb_dir=web\n",
+	                       &c, &e),
+	                 LS_OK);
+	assert_string_equal(c.http_listen, "http://0.0.0.0:80");
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n[http]\n"
+	                       "listen=[::1]:8080\n",
+	                       &c, &e),
+	                 LS_OK);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text,
+		         "[node]\nid=k\nname=k\n[http]\nlisten=%s\n", bad[i]);
+		assert_int_equal(parse(text, &c, &e), LS_ECONFIG);
+		assert_non_null(strstr(e.msg, "regel 5: [http] listen"));
+	}
+	assert_int_equal(
+	    parse("[node]\nid=k\nname=k\n[http]\nport=1\n", &c, &e),
+	    LS_ECONFIG);
+	assert_non_null(strstr(e.msg, "onbekende sleutel 'port' in [http]"));
+}
+
 static void test_errors_name_the_line(void **state)
 {
 	static const struct {
@@ -288,6 +330,7 @@ int main(void)
 	    cmocka_unit_test(test_minimal_and_defaults),
 	    cmocka_unit_test(test_all_keys),
 	    cmocka_unit_test(test_federation_daemon_keys),
+	    cmocka_unit_test(test_http_keys),
 	    cmocka_unit_test(test_errors_name_the_line),
 	    cmocka_unit_test(test_long_line_and_nul),
 	    cmocka_unit_test(test_format_round_trip),

@@ -24,5 +24,6 @@ int cmd_audit(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_federation(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_fork(const struct ctl_context *ctx, int argc, char **argv);
 int cmd_sync(const struct ctl_context *ctx, int argc, char **argv);
+int cmd_status(const struct ctl_context *ctx, int argc, char **argv);
 
 #endif

@@ -71,6 +71,10 @@ static const struct command commands[] = {
     {.name = "fork",
      .run = cmd_fork,
      .summary = "tegenstrijdige documenten (forks) bekijken en oplossen"},
+    {.name = "status",
+     .run = cmd_status,
+     .summary = "de toestand van dit knooppunt (en bij de koepel: van de "
+                "federatie)"},
     {.name = "sync",
      .run = cmd_sync,
      .summary = "de stand van de synchronisatie (digest, versievector)"},

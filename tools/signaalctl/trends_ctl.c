@@ -39,19 +39,6 @@ static int parse_period(const char *cmd, const char *what, const char *text,
 	return CTL_EXIT_OK;
 }
 
-static void config_options(const struct ls_config *c, struct trends_options *o)
-{
-	o->growth_periods = (uint32_t)c->trends_growth_periods;
-	o->growth_full_pct = (uint32_t)c->trends_growth_full;
-	o->weight[TRENDS_C_SPREAD] = (uint32_t)c->trends_w_spread;
-	o->weight[TRENDS_C_RISING] = (uint32_t)c->trends_w_rising;
-	o->weight[TRENDS_C_GROWTH] = (uint32_t)c->trends_w_growth;
-	o->weight[TRENDS_C_RECURRENCE] = (uint32_t)c->trends_w_recurrence;
-	o->weight[TRENDS_C_BREADTH] = (uint32_t)c->trends_w_breadth;
-	o->weight[TRENDS_C_SCALE] = (uint32_t)c->trends_w_scale;
-	o->weight[TRENDS_C_YOUTH] = (uint32_t)c->trends_w_youth;
-}
-
 int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
                     const struct trends_ctl_args *a, int need_notes,
                     struct trends_ctl *out)
@@ -104,7 +91,7 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 		from = to;
 	trends_options_default(&o, &to);
 	o.first = from;
-	config_options(&out->node.config, &o);
+	node_trends_options_config(&out->node.config, &o);
 	rc = trends_options_check(&o, &e);
 	if (rc == LS_OK)
 		rc = trends_new(store_taxonomy(out->node.store), &o, &out->t,

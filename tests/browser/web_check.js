@@ -1,0 +1,163 @@
+// The web pages served by signaald, in headless Chromium (Debian's
+// /usr/bin/chromium through playwright-core):
+//
+//   node web_check.js CONFIG.json ARTEFACT_DIR
+//
+// CONFIG: {"gent": URL, "hub": URL, "veldwerker": TOKEN, "coordinator":
+// TOKEN (gent), "hub_coordinator": TOKEN (association)}.
+//
+// 1. the capture form on a phone-sized screen: a form without a theme is
+//    refused in the page; a filled-in form is stored and confirmed; the
+//    id it shows is printed ("stored ID") for the shell to look up in
+//    the store;
+// 2. the dashboard: a chart per theme drawn with bars;
+// 3. the federation view at the association: a row per node.
+// Every page: no console errors (a Content-Security-Policy violation is
+// one), nothing fetched from anywhere but the node. Screenshots go to
+// ARTEFACT_DIR. TAP-style lines; exit non-zero if a check failed.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const outDir = path.resolve(process.argv[3]);
+
+let failed = 0;
+function check(name, cond, detail) {
+  if (cond) {
+    console.log(`ok - ${name}`);
+  } else {
+    failed++;
+    console.log(`not ok - ${name}${detail ? ': ' + detail : ''}`);
+  }
+}
+
+// A page that records its problems and foreign requests.
+async function open(browser, base, viewport) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  const problems = [];
+  const foreign = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.method()} ${r.url()} ${r.failure() ? r.failure().errorText : ''}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base + '/')) foreign.push(r.url());
+  });
+  return { ctx, page, problems, foreign };
+}
+
+function clean(name, p) {
+  check(`${name}: no console or page errors`, p.problems.length === 0, p.problems.join('; '));
+  check(`${name}: nothing fetched from elsewhere`, p.foreign.length === 0, p.foreign.join(', '));
+}
+
+(async () => {
+  fs.mkdirSync(outDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu',
+      '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  try {
+    // --- 1. the capture form, on a phone --------------------------------
+    {
+      const p = await open(browser, cfg.gent, { width: 390, height: 844 });
+      const page = p.page;
+      await page.goto(`${cfg.gent}/invoer#token=${cfg.veldwerker}`);
+      await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+      check('capture: the token was taken from the address',
+        !(await page.evaluate(() => window.location.hash.includes('token'))));
+      const org = await page.inputValue('#organisatie');
+      check("capture: the token's organisation is filled in", org === 'CLB Noord (fictief)', org);
+      // Without a theme: refused in the page, nothing sent.
+      await page.check('input[name="leeftijd"][value="12-17"]');
+      await page.selectOption('#sector', 'onderwijs');
+      await page.click('#bewaar');
+      await page.waitForSelector('#fouten:not([hidden])', { timeout: 5000 });
+      const err = await page.textContent('#fouten');
+      check('capture: a form without a theme is refused with a Dutch message',
+        /thema/i.test(err), err);
+      await page.screenshot({ path: path.join(outDir, 'invoer-fout.png'), fullPage: true });
+      // Filled in and sent.
+      await page.check('input[name="thema"][value="mentaal"]');
+      await page.check('input[name="thema"][value="onderwijs"]');
+      await page.check('input[name="doelgroep"][value="student"]');
+      await page.fill('#aantal_personen', '3');
+      await page.check('input[name="ernst"][value="2"]');
+      await page.fill('#wijk', 'Wijk Noord (fictief)');
+      await page.fill('#omschrijving', 'Wachtlijst van zes maanden bij de jeugd-GGZ (fictief, browsertest)');
+      await page.screenshot({ path: path.join(outDir, 'invoer-ingevuld.png'), fullPage: true });
+      await page.click('#bewaar');
+      await page.waitForSelector('#bevestiging:not([hidden]) #bewaard', { timeout: 10000 });
+      const text = await page.textContent('#bevestiging');
+      const m = /met nummer ([0-9a-f]{32})/.exec(text);
+      check('capture: the page confirms what was stored, with its id', !!m, text.slice(0, 200));
+      check('capture: the confirmation shows the themes in Dutch',
+        /Mentaal welzijn|mentaal/i.test(text) && text.includes('Wijk Noord (fictief)'), text.slice(0, 300));
+      if (m) console.log(`# stored ${m[1]}`);
+      await page.waitForSelector('#recent:not([hidden]) li', { timeout: 5000 });
+      check('capture: the recent signals list shows it',
+        (await page.$$('#recente-lijst li')).length >= 1);
+      await page.screenshot({ path: path.join(outDir, 'invoer-bewaard.png'), fullPage: true });
+      clean('capture', p);
+      await p.ctx.close();
+    }
+
+    // --- 2. the dashboard -------------------------------------------------
+    {
+      const p = await open(browser, cfg.gent, { width: 1280, height: 900 });
+      const page = p.page;
+      await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
+      await page.waitForSelector('#grafieken svg.grafiek rect.staaf', { timeout: 10000 });
+      const charts = await page.$$eval('#grafieken svg.grafiek', (svgs) => svgs.map((s) => {
+        const r = s.getBoundingClientRect();
+        return {
+          w: Math.round(r.width),
+          h: Math.round(r.height),
+          bars: s.querySelectorAll('rect.staaf').length,
+          tall: [...s.querySelectorAll('rect.staaf')].filter((b) => Number(b.getAttribute('height')) > 0).length,
+        };
+      }));
+      check('dashboard: charts are drawn', charts.length >= 1, `found ${charts.length}`);
+      charts.forEach((c, i) => {
+        check(`dashboard: chart ${i + 1} is visible with bars for its months`,
+          c.w > 200 && c.h > 100 && c.bars >= 6 && c.tall >= 1, JSON.stringify(c));
+      });
+      const png = await page.screenshot({ path: path.join(outDir, 'dashboard.png'), fullPage: true });
+      check('dashboard: a screenshot', png.length > 10000, `${png.length} bytes`);
+      clean('dashboard', p);
+      await p.ctx.close();
+    }
+
+    // --- 3. the federation view at the association -----------------------
+    {
+      const p = await open(browser, cfg.hub, { width: 1280, height: 900 });
+      const page = p.page;
+      await page.goto(`${cfg.hub}/federatie#token=${cfg.hub_coordinator}`);
+      await page.waitForSelector('#knooppunten tbody tr[data-knooppunt]', { timeout: 10000 });
+      const rows = await page.$$eval('#knooppunten tbody tr[data-knooppunt]',
+        (trs) => trs.map((t) => ({ id: t.getAttribute('data-knooppunt'), cls: t.className, text: t.textContent })));
+      const ids = rows.map((r) => r.id).sort();
+      check('federation: a row per node', JSON.stringify(ids) === JSON.stringify(cfg.nodes.slice().sort()),
+        JSON.stringify(ids));
+      check('federation: every node is seen', rows.every((r) => !/nooit/.test(r.text)),
+        JSON.stringify(rows.map((r) => r.text)));
+      check('federation: the summary tiles', (await page.$$('#samenvatting li')).length >= 1);
+      await page.screenshot({ path: path.join(outDir, 'federatie.png'), fullPage: true });
+      clean('federation', p);
+      await p.ctx.close();
+    }
+  } catch (e) {
+    failed++;
+    console.log(`not ok - the browser run: ${e.message.split('\n')[0]}`);
+  } finally {
+    await browser.close();
+  }
+  process.exit(failed ? 1 : 0);
+})();

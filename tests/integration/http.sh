@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# signaald's HTTP server, live with curl (docs/API.md's examples run in
+# api.sh; this is what they do not show): the [http] config, every class
+# of bad input refused with a Dutch message, counted in /metrics and
+# storing nothing; bodies over the limit refused unread; chunked bodies;
+# HEAD; the pages with their headers; many clients at once; /metrics
+# parsed by a strict parser (tests/prom_parse.py) and checked against
+# what happened; a clean stop with requests in flight.
+. "$(dirname "$0")/../lib.sh"
+PARSE=$ROOT/tests/prom_parse.py
+
+# --- the parser itself refuses what the format does not allow ----------
+printf '# TYPE a_total counter\na_total 1\n' | python3 "$PARSE" - 'a_total == 1' >/dev/null &&
+	t_ok "the parser reads a counter" || t_notok "the parser reads a counter"
+for bad in 'a_total 1\n' '# TYPE a_total counter\na_total 1\na_total 2\n' \
+	'# TYPE a gauge\na{x="1} 1\n' '# TYPE a gauge\na one\n' \
+	'# TYPE a_total counter\na_total -1\n' '# TYPE a gauge\na{x="\\q"} 1\n' \
+	'# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\na 2\n' '# TYPE a gauge\na 1'; do
+	if printf "$bad" | python3 "$PARSE" - >/dev/null; then
+		t_notok "the parser refuses '$bad'"
+	else t_ok "the parser refuses $(printf '%q' "$bad")"; fi
+done
+
+# --- a node --------------------------------------------------------------
+N=$T/node
+"$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
+port=$((20000 + RANDOM % 12000)) # below the ephemeral range
+set_http() { # LISTEN WEB_DIR
+	sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = $1|; s|^web_dir = .*|web_dir = $2| }" "$N/signaal.ini"
+}
+
+# Config: a bad address names the line and the key; a web_dir without
+# the pages stops the start; both exit 78 (a restart will not help).
+set_http "127.0.0.1:99999" "$ROOT/web"
+t_expect_fail "[http] listen with a bad port: exit 78" 78 "$SIGNAALD" -d "$N" --check
+t_grep "the error names the line and the key" "regel [0-9]+: \[http\] listen: verwacht HOST:POORT" "$T/last.out"
+set_http "127.0.0.1:$port" "$T/nowhere"
+t_expect_fail "[http] web_dir without the pages: exit 78" 78 "$SIGNAALD" -d "$N"
+t_grep "the error names web_dir" "\[http\] web_dir" "$T/last.out"
+# A busy port: exit 1, naming the address.
+python3 -c "
+import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1',$port)); s.listen(1); open('$T/busy','w').close(); time.sleep(30)" &
+LPID=$!
+for _ in $(seq 50); do [ -f "$T/busy" ] && break; sleep 0.1; done
+set_http "http://127.0.0.1:$port" "$ROOT/web"
+t_expect_fail "a busy HTTP port: exit 1" 1 "$SIGNAALD" -d "$N"
+t_grep "the error names the address" "\[http\] listen: kan niet luisteren op http://127.0.0.1:$port" "$T/last.out"
+kill "$LPID"
+wait "$LPID" 2>/dev/null
+port=$((port + 1))
+set_http "127.0.0.1:$port" "$ROOT/web"
+
+VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
+CO=$("$SIGNAALCTL" -d "$N" token new --rol coordinator --organisatie "Stad Kortrijk (test)" 2>/dev/null)
+t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
+PID=$T_LAST_PID
+NODE=http://127.0.0.1:$port
+for _ in $(seq 100); do curl -s -o /dev/null "$NODE/healthz" && break; sleep 0.1; done
+t_check "/healthz answers" curl -sf "$NODE/healthz"
+t_grep "it names the node" '"knooppunt":"kortrijk"' "$T/last.out"
+t_check "/readyz: ready without a federation" curl -sf "$NODE/readyz"
+t_grep "readyz tells the store is open" '"databank":\{"ok":true' "$T/last.out"
+
+count() { sqlite3 "$N/signaal.db" 'SELECT count(*) FROM signal'; }
+good='{"thema":["wonen"],"leeftijd":"18-24","sector":"caw","aantal_personen":2}'
+# req NAME STATUS CODE ARGS...: one request; the status and the error
+# code must be as given, and the message Dutch (refusals only).
+req() {
+	local name=$1 want=$2 code=$3; shift 3
+	local got
+	got=$(curl -s -o "$T/body" -w '%{http_code}' "$@" 2>/dev/null)
+	if [ "$got" != "$want" ]; then
+		t_notok "$name → $want" "got $got: $(head -c 200 "$T/body")"
+		return
+	fi
+	if [ "$code" != - ] && ! grep -q "\"code\":\"$code\"" "$T/body"; then
+		t_notok "$name → $want $code" "$(head -c 200 "$T/body")"
+		return
+	fi
+	if [ "$code" != - ] && ! grep -q '"melding":"[A-Z]' "$T/body"; then
+		t_notok "$name: a message for people" "$(head -c 200 "$T/body")"
+		return
+	fi
+	t_ok "$name → $want$([ "$code" = - ] || echo " $code")"
+}
+post() { curl -s -X POST "$NODE/api/v1/signals" -H "Content-Type: application/json" "$@"; }
+AUTH=(-H "Authorization: Bearer $VW")
+JSON=(-H "Content-Type: application/json")
+
+before=$(count)
+req "capture" 201 - -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" -d "$good"
+t_equal "the signal is in the store" "$(count)" $((before + 1))
+t_equal "with what was sent" "$(sqlite3 "$N/signaal.db" "SELECT persons FROM signal ORDER BY id DESC LIMIT 1")" 2
+before=$(count)
+req "malformed JSON" 400 bad_json -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" -d '{"thema":'
+req "an empty body" 400 bad_json -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}"
+req "an array, not an object" 400 wrong_type -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" -d '[1]'
+req "a wrong type" 400 wrong_type -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
+	-d '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw","aantal_personen":"twee"}'
+req "an unknown field" 400 unknown_field -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
+	-d '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw","extra":1}'
+req "an unknown code" 422 unknown_code -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
+	-d '{"thema":["nope"],"leeftijd":"18-24","sector":"caw"}'
+req "a missing field" 422 missing_field -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
+	-d '{"thema":["wonen"],"sector":"caw"}'
+req "a value out of range" 422 invalid_value -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
+	-d '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw","ernst":9}'
+req "not JSON" 415 unsupported_media_type -X POST "$NODE/api/v1/signals" "${AUTH[@]}" \
+	-H "Content-Type: text/plain" -d "$good"
+req "no token" 401 unauthenticated -X POST "$NODE/api/v1/signals" "${JSON[@]}" -d "$good"
+req "a wrong token" 401 invalid_token -X POST "$NODE/api/v1/signals" "${JSON[@]}" \
+	-H "Authorization: Bearer lst1_geen-echt-token" -d "$good"
+req "a wrong role" 403 forbidden "$NODE/api/v1/dossiers" "${AUTH[@]}"
+req "another organisation" 403 forbidden -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
+	-d '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw","organisatie":"Iemand anders"}'
+# Over the limit by a byte: refused unread (413) and the connection
+# closed, since the body is still on it.
+head -c $((64 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$T/big"
+req "a body one byte too large" 413 too_large -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" --data-binary @"$T/big"
+curl -s -o /dev/null -D "$T/hdr" -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" --data-binary @"$T/big"
+t_grep "and the connection is closed" "^Connection: close" "$T/hdr"
+# A huge declared length is not read either (the client sends none of it).
+python3 - "$port" "$VW" >"$T/huge" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+           "Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n"
+           % sys.argv[2]).encode())
+print(s.recv(4096).decode("latin-1").split("\r\n")[0])
+EOF
+t_grep "a declared gigabyte: 413 without reading it" "^HTTP/1.1 413" "$T/huge"
+python3 - "$port" >"$T/badlen" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nContent-Length: twee\r\n\r\n")
+print(s.recv(4096).decode("latin-1"))
+EOF
+t_grep "a Content-Length that is not a number: 400" "^HTTP/1.1 400" "$T/badlen"
+t_grep "with a Dutch message" '"melding":"De Content-Length is geen getal."' "$T/badlen"
+head -c 64 /dev/zero | tr '\0' ' ' >"$T/small"
+req "a chunked body" 411 length_required -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" \
+	-H "Transfer-Encoding: chunked" --data-binary @"$T/small"
+t_equal "nothing of it was stored" "$(count)" "$before"
+
+req "an unknown route" 404 not_found "$NODE/api/v2/signals" "${AUTH[@]}"
+req "a wrong method" 405 method_not_allowed -X PUT "$NODE/api/v1/signals" "${AUTH[@]}"
+req "an unknown parameter" 400 unknown_parameter "$NODE/api/v1/signals?foo=1" "${AUTH[@]}"
+req "a bad parameter" 400 bad_parameter "$NODE/api/v1/signals?limiet=0" "${AUTH[@]}"
+req "a query too long" 400 bad_parameter "$NODE/api/v1/signals?limiet=5&thema=$(head -c 2000 /dev/zero | tr '\0' a)" "${AUTH[@]}"
+req "a path too long" 404 not_found "$NODE/$(head -c 300 /dev/zero | tr '\0' a)" "${AUTH[@]}"
+req "every route: me" 200 - "$NODE/api/v1/me" "${AUTH[@]}"
+req "every route: taxonomy" 200 - "$NODE/api/v1/taxonomy" "${AUTH[@]}"
+req "every route: trends" 200 - "$NODE/api/v1/trends" -H "Authorization: Bearer $CO"
+req "every route: federation" 200 - "$NODE/api/v1/federation" -H "Authorization: Bearer $CO"
+curl -s -I "$NODE/healthz" >"$T/head"
+t_grep "HEAD answers as GET, without a body" "^HTTP/1.1 200" "$T/head"
+for page in / /invoer /dashboard /federatie; do
+	curl -s -D "$T/hdr" -o "$T/page" "$NODE$page"
+	t_grep "page $page is served" "^HTTP/1.1 200" "$T/hdr"
+	t_grep "page $page has its Content-Security-Policy" "^Content-Security-Policy: default-src 'none'" "$T/hdr"
+done
+
+# A page again with its ETag: 304 and no body (an empty body is a case
+# of its own for nng).
+etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' "$T/hdr")
+rm -f "$T/page"
+code=$(curl -s -o "$T/page" -w '%{http_code}' -H "If-None-Match: $etag" "$NODE/federatie")
+t_equal "a page unchanged since its ETag: 304" "$code" 304
+t_equal "without a body" "$(cat "$T/page" 2>/dev/null | wc -c)" 0
+
+# --- many clients at once ------------------------------------------------
+before=$(count)
+CPIDS=()
+for i in $(seq 24); do
+	curl -s -o /dev/null -w '%{http_code}\n' -X POST "$NODE/api/v1/signals" "${AUTH[@]}" "${JSON[@]}" -d "$good" >"$T/par.$i" &
+	CPIDS+=($!)
+done
+wait "${CPIDS[@]}"
+cat "$T"/par.* >"$T/par"
+t_equal "24 clients at once: all stored" "$(grep -c '^201$' "$T/par")" 24
+t_equal "24 signals more in the store" "$(count)" $((before + 24))
+
+# --- the metrics, against what happened ---------------------------------
+curl -s -D "$T/mhdr" "$NODE/metrics" >"$T/metrics"
+t_grep "/metrics is Prometheus text" "^Content-Type: text/plain; version=0.0.4" "$T/mhdr"
+python3 "$PARSE" "$T/metrics" \
+	'signaal_signals_captured_total == 25' \
+	'signaal_http_requests_total{route="signals_create",status="201"} == 25' \
+	'signaal_http_rejected_total{route="signals_create",code="bad_json"} == 2' \
+	'signaal_http_rejected_total{route="signals_create",code="wrong_type"} == 2' \
+	'signaal_http_rejected_total{route="signals_create",code="unknown_field"} == 1' \
+	'signaal_http_rejected_total{route="signals_create",code="unknown_code"} == 1' \
+	'signaal_http_rejected_total{route="signals_create",code="too_large"} == 3' \
+	'signaal_http_rejected_total{route="signals_create",code="unsupported_media_type"} == 1' \
+	'signaal_http_rejected_total{route="signals_create",code="unauthenticated"} == 1' \
+	'signaal_http_rejected_total{route="signals_create",code="invalid_token"} == 1' \
+	'signaal_http_rejected_total{route="dossiers_list",code="forbidden"} == 1' \
+	'signaal_http_requests_total{route="signals_create",status="413"} == 3' \
+	'signaal_http_requests_total{route="unknown",status="404"} >= 2' \
+	'signaal_http_requests_total{route="page",status="200"} == 4' \
+	'signaal_http_requests_total{route="healthz",status="200"} >= 2' \
+	'signaal_info{node="kortrijk",role="gemeente"} == 1' \
+	'signaal_store_bytes > 0' \
+	'signaal_process_resident_bytes > 1000000' \
+	'signaal_uptime_seconds >= 0' \
+	'signaal_forks_unresolved exists' \
+	'signaal_forks_detected_total == 0' \
+	'signaal_http_refused_total{reason="length_required"} == 1' \
+	'signaal_http_refused_total{reason="bad_length"} == 1' >"$T/parse.out"
+cat "$T/parse.out"
+
+# --- a clean stop with requests in flight --------------------------------
+# Three clients hold requests open: two mid-body, one mid-headers.
+python3 - "$port" "$VW" >"$T/inflight" <<'EOF' &
+import socket, sys, time
+ss = []
+for part in ['{"thema":', '{"the']:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n%s"
+               % (sys.argv[2], part)).encode())
+    ss.append(s)
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+ss.append(s)
+print("holding", flush=True)
+time.sleep(8)
+EOF
+HOLD=$!
+for _ in $(seq 50); do grep -q holding "$T/inflight" && break; sleep 0.1; done
+sleep 0.3
+t0=$(date +%s%N)
+kill -TERM "$PID"
+wait "$PID"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+t_equal "SIGTERM with requests in flight: exit 0" "$rc" 0
+if [ "$ms" -lt 5000 ]; then t_ok "it stops at once ($ms ms), not after the body timeout"; else
+	t_notok "it stops at once" "$ms ms"; fi
+t_check "no handle was left open" bash -c "! grep -q handle_left_open '$T/signaald.log'"
+t_grep "the stop is logged" "event=stopped" "$T/signaald.log"
+kill "$HOLD" 2>/dev/null
+wait "$HOLD" 2>/dev/null
+t_done
