@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "core/period.h"
@@ -42,13 +43,6 @@ static const char body[] =
     "\"doelgroep\":[\"student\"],\"sector\":\"onderwijs\","
     "\"aantal_personen\":3,\"ernst\":2,\"omschrijving\":\"Wachtlijst van "
     "zes maanden bij de jeugd-GGZ (fictief, benchmark)\"}";
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -139,9 +133,9 @@ static void *client_main(void *arg)
 		return NULL;
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		double t0 = now();
+		double t0 = bench_now_s();
 		int st = request(fd, req_text, req_len);
-		c->lat[i] = now() - t0;
+		c->lat[i] = bench_now_s() - t0;
 		if (st != 201) {
 			c->failed = 1;
 			break;
@@ -151,12 +145,6 @@ static void *client_main(void *arg)
 	return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 struct result {
 	double rate, p50, p99;
 	int ok;
@@ -164,7 +152,7 @@ struct result {
 
 static void percentiles(double *lat, size_t n, struct result *r)
 {
-	qsort(lat, n, sizeof *lat, cmp_double);
+	qsort(lat, n, sizeof *lat, bench_cmp_double);
 	r->p50 = lat[n / 2] * 1000;
 	r->p99 = lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] * 1000;
 }
@@ -175,7 +163,7 @@ static void http_run(int clients, size_t total, struct result *r)
 	double *all = calloc(total, sizeof *all), t0, secs;
 	size_t per = total / (size_t)clients, k = 0;
 	r->ok = 1;
-	t0 = now();
+	t0 = bench_now_s();
 	for (int i = 0; i < clients; i++) {
 		cs[i].n = per;
 		cs[i].lat = all + (size_t)i * per;
@@ -187,7 +175,7 @@ static void http_run(int clients, size_t total, struct result *r)
 			r->ok = 0;
 		k += cs[i].n;
 	}
-	secs = now() - t0;
+	secs = bench_now_s() - t0;
 	r->rate = (double)k / secs;
 	percentiles(all, k, r);
 	free(all);
@@ -225,10 +213,10 @@ static void direct_run(const char *dir, size_t total, struct result *r)
 	ls_date_today(&d);
 	ls_date_format(&d, today);
 	r->ok = 1;
-	t0 = now();
+	t0 = bench_now_s();
 	for (size_t i = 0; i < total; i++) {
 		struct ls_signal sig;
-		double t1 = now();
+		double t1 = bench_now_s();
 		/* What the API does per capture: fields from text, checked,
 		 * stored in a transaction of its own. */
 		ls_signal_init(&sig);
@@ -246,9 +234,9 @@ static void direct_run(const char *dir, size_t total, struct result *r)
 			r->ok = 0;
 			break;
 		}
-		lat[i] = now() - t1;
+		lat[i] = bench_now_s() - t1;
 	}
-	r->rate = (double)total / (now() - t0);
+	r->rate = (double)total / (bench_now_s() - t0);
 	percentiles(lat, total, r);
 	free(lat);
 	store_close(s);
