@@ -11,7 +11,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { check, failures, launch } = require('./tap');
 
 const file = path.resolve(process.argv[2]);
 const outDir = path.resolve(process.argv[3]);
@@ -19,24 +19,9 @@ const outDir = path.resolve(process.argv[3]);
 const LEAD = { w: 720, h: 260 };
 const YOUTH = { w: 720, h: 220 };
 
-let failed = 0;
-function check(name, cond, detail) {
-  if (cond) {
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail ? ': ' + detail : ''}`);
-  }
-}
-
 (async () => {
   fs.mkdirSync(outDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu',
-      '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = [];
@@ -139,7 +124,7 @@ function check(name, cond, detail) {
   } finally {
     await browser.close();
   }
-  process.exit(failed === 0 ? 0 : 1);
+  process.exit(failures() === 0 ? 0 : 1);
 })().catch((e) => {
   console.log(`not ok - the browser test ran: ${e && e.stack ? e.stack : e}`);
   process.exit(1);

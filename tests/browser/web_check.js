@@ -19,20 +19,10 @@
 
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { check, failures, launch } = require('./tap');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
-
-let failed = 0;
-function check(name, cond, detail) {
-  if (cond) {
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail ? ': ' + detail : ''}`);
-  }
-}
 
 // A page that records its problems and foreign requests.
 async function open(browser, base, viewport) {
@@ -58,12 +48,7 @@ function clean(name, p) {
 
 (async () => {
   fs.mkdirSync(outDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu',
-      '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   try {
     // --- 1. the capture form, on a phone --------------------------------
     {
@@ -154,10 +139,9 @@ function clean(name, p) {
       await p.ctx.close();
     }
   } catch (e) {
-    failed++;
-    console.log(`not ok - the browser run: ${e.message.split('\n')[0]}`);
+    check('the browser run', false, e.message.split('\n')[0]);
   } finally {
     await browser.close();
   }
-  process.exit(failed ? 1 : 0);
+  process.exit(failures() ? 1 : 0);
 })();
