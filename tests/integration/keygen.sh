@@ -4,11 +4,6 @@
 # codes.
 . "$(dirname "$0")/../lib.sh"
 
-if [ ! -x "$SIGNAALCTL" ]; then
-	echo "ok - skipped: $SIGNAALCTL does not exist yet"
-	t_done
-fi
-
 N=$T/node
 mkdir -p "$N"
 export SIGNAAL_DIR=$N
