@@ -191,6 +191,19 @@ static int latest_status_cb(void *arg, const struct store_doc_meta *m,
 	return 0;
 }
 
+/* (Re)start every timer from the current config: first runs soon, then
+ * at the configured intervals. */
+static void schedule(struct daemon *d)
+{
+	uv_timer_start(&d->t_status, status_cb, FIRST_RUN_MS, STATUS_CHECK_MS);
+	uv_timer_start(&d->t_release, release_cb, 2 * FIRST_RUN_MS,
+	               (uint64_t)d->cfg.release_interval_s * 1000);
+	uv_timer_start(&d->t_purge, purge_cb, 60 * FIRST_RUN_MS,
+	               (uint64_t)d->cfg.purge_interval_s * 1000);
+	uv_timer_start(&d->t_state, state_cb, FIRST_RUN_MS,
+	               (uint64_t)d->cfg.state_interval_s * 1000);
+}
+
 int tasks_start(struct daemon *d)
 {
 	struct latest_own l = {.self = d->cfg.node_id};
@@ -204,13 +217,7 @@ int tasks_start(struct daemon *d)
 		timers[i]->data = d;
 	}
 	d->tasks_ready = 1;
-	uv_timer_start(&d->t_status, status_cb, FIRST_RUN_MS, STATUS_CHECK_MS);
-	uv_timer_start(&d->t_release, release_cb, 2 * FIRST_RUN_MS,
-	               (uint64_t)d->cfg.release_interval_s * 1000);
-	uv_timer_start(&d->t_purge, purge_cb, 60 * FIRST_RUN_MS,
-	               (uint64_t)d->cfg.purge_interval_s * 1000);
-	uv_timer_start(&d->t_state, state_cb, FIRST_RUN_MS,
-	               (uint64_t)d->cfg.state_interval_s * 1000);
+	schedule(d);
 	return LS_OK;
 }
 
@@ -218,13 +225,7 @@ void tasks_reschedule(struct daemon *d)
 {
 	if (!d->tasks_ready || d->stopping)
 		return;
-	uv_timer_start(&d->t_status, status_cb, FIRST_RUN_MS, STATUS_CHECK_MS);
-	uv_timer_start(&d->t_release, release_cb, 2 * FIRST_RUN_MS,
-	               (uint64_t)d->cfg.release_interval_s * 1000);
-	uv_timer_start(&d->t_purge, purge_cb, 60 * FIRST_RUN_MS,
-	               (uint64_t)d->cfg.purge_interval_s * 1000);
-	uv_timer_start(&d->t_state, state_cb, FIRST_RUN_MS,
-	               (uint64_t)d->cfg.state_interval_s * 1000);
+	schedule(d);
 }
 
 void tasks_stop(struct daemon *d)
