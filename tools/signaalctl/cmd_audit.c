@@ -54,11 +54,6 @@ static const struct option opts[] = {
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0}};
 
-static void hex_of(const uint8_t *b, size_t n, char *out)
-{
-	ls_hex_encode(b, n, out);
-}
-
 static const char *period_of(const struct store_audit_entry *x,
                              char buf[LS_PERIOD_SIZE])
 {
@@ -76,8 +71,8 @@ static int show_text_cb(void *arg, const struct store_audit_entry *x)
 	    p[LS_PERIOD_SIZE], cost[LS_MILLI_TEXT_SIZE],
 	    spent[LS_MILLI_TEXT_SIZE], budget[LS_MILLI_TEXT_SIZE];
 	(void)arg;
-	hex_of(x->hash, LS_HASH_BYTES, hash);
-	hex_of(x->doc_hash, LS_HASH_BYTES, doc);
+	ls_hex_encode(x->hash, LS_HASH_BYTES, hash);
+	ls_hex_encode(x->doc_hash, LS_HASH_BYTES, doc);
 	printf("regel %llu  %s UTC  %s  door %s\n", (unsigned long long)x->id,
 	       ctl_time(x->at, when, sizeof when),
 	       store_audit_kind_name(x->kind), x->actor);
@@ -115,8 +110,8 @@ static int show_text_cb(void *arg, const struct store_audit_entry *x)
 			ls_policy_format_milli(x->spent_milli, spent);
 			ls_policy_format_milli(x->budget_milli, budget);
 			if (x->has_secret_id)
-				hex_of(x->secret_id,
-				       STORE_AUDIT_SECRET_ID_BYTES, sid);
+				ls_hex_encode(x->secret_id,
+				              STORE_AUDIT_SECRET_ID_BYTES, sid);
 			printf("  privacybudget %d: kost %s, nu %s van %s "
 			       "besteed; ruissleutel %s\n",
 			       (int)x->period.year, cost, spent, budget, sid);
@@ -149,7 +144,7 @@ static int show_json_cb(void *arg, const struct store_audit_entry *x)
 	json_object_set_new(o, "door", json_string(x->actor));
 	json_object_set_new(o, "herkomst", json_string(x->origin));
 	json_object_set_new(o, "document", json_integer((json_int_t)x->seq));
-	hex_of(x->doc_hash, LS_HASH_BYTES, hash);
+	ls_hex_encode(x->doc_hash, LS_HASH_BYTES, hash);
 	json_object_set_new(o, "document_hash", json_string(hash));
 	json_object_set_new(o, "periode", json_string(period_of(x, p)));
 	json_object_set_new(o, "modus", json_integer(x->params.mode));
@@ -175,16 +170,16 @@ static int show_json_cb(void *arg, const struct store_audit_entry *x)
 	json_object_set_new(o, "cellen", cells);
 	if (x->has_secret_id) {
 		char sid[2 * STORE_AUDIT_SECRET_ID_BYTES + 1];
-		hex_of(x->secret_id, STORE_AUDIT_SECRET_ID_BYTES, sid);
+		ls_hex_encode(x->secret_id, STORE_AUDIT_SECRET_ID_BYTES, sid);
 		json_object_set_new(o, "ruissleutel", json_string(sid));
 	} else {
 		json_object_set_new(o, "ruissleutel", json_null());
 	}
 	json_object_set_new(o, "toelichting", json_string(x->note));
 	json_object_set_new(o, "bestemming", json_string(x->peer));
-	hex_of(x->prev, LS_HASH_BYTES, hash);
+	ls_hex_encode(x->prev, LS_HASH_BYTES, hash);
 	json_object_set_new(o, "vorige_hash", json_string(hash));
-	hex_of(x->hash, LS_HASH_BYTES, hash);
+	ls_hex_encode(x->hash, LS_HASH_BYTES, hash);
 	json_object_set_new(o, "hash", json_string(hash));
 	return json_array_append_new(list, o) == 0 ? 0 : LS_ENOMEM;
 }
@@ -314,7 +309,7 @@ static int audit_verify(const struct ctl_context *ctx, int argc, char **argv)
 			printf("fout: %s\n", v.what);
 		return CTL_EXIT_FAIL;
 	}
-	hex_of(v.head_hash, LS_HASH_BYTES, hash);
+	ls_hex_encode(v.head_hash, LS_HASH_BYTES, hash);
 	if (v.entries == 0) {
 		printf("auditlog in orde: nog leeg\n");
 		return CTL_EXIT_OK;
