@@ -20,23 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/reader.h"
 #include "common/err.h"
 #include "core/disclosure.h"
 #include "proto/doc_summary.h"
 #include "tests/unit/synth.h"
-
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd(struct reader *r)
-{
-	if (r->n == 0)
-		return 0;
-	r->n--;
-	return *r->p++;
-}
 
 static const uint8_t secret[NOISE_SECRET_BYTES] = {7, 7, 7};
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/reader.h"
 #include "common/alloc.h"
 #include "common/buf.h"
 #include "common/text.h"
@@ -23,19 +24,6 @@
 #include "core/trends.h"
 #include "core/trends_json.h"
 #include "tests/fixture.h"
-
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd(struct reader *r)
-{
-	if (r->n == 0)
-		return 0;
-	r->n--;
-	return *r->p++;
-}
 
 static struct ls_taxonomy tax;
 
