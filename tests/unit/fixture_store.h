@@ -48,6 +48,23 @@ static inline void fx_close(struct fx *f)
 	fixture_rmdir(f->dir);
 }
 
+/* For test files whose tests share a global `f`: defines it and the
+ * cmocka setup and teardown that give each test a fresh store. */
+#define FX_GLOBAL_STORE                                                        \
+	static struct fx f;                                                    \
+	static int setup(void **state)                                         \
+	{                                                                      \
+		(void)state;                                                   \
+		fx_open(&f);                                                   \
+		return 0;                                                      \
+	}                                                                      \
+	static int teardown(void **state)                                      \
+	{                                                                      \
+		(void)state;                                                   \
+		fx_close(&f);                                                  \
+		return 0;                                                      \
+	}
+
 /* cmocka setup and teardown: a fresh store per test in *state (a
  * struct fx *). */
 static inline int fx_setup(void **state)

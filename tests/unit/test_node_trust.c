@@ -10,24 +10,21 @@
 #include "node/feed.h"
 #include "node/trust.h"
 #include "tests/fixture.h"
-#include "tests/unit/fixture.h"
+#include "tests/unit/fixture_store.h"
 
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *s;
+/* A store (tests/unit/fixture_store.h) and the federation's key. */
+struct tfx {
+	struct fx base;
 	struct ls_keypair *fed;
 	struct ls_feed_head fed_head;
 };
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	struct store_options opt = {.create = 1, .busy_timeout_ms = -1};
-	fixture_tmpdir(f->dir, sizeof f->dir);
-	snprintf(f->path, sizeof f->path, "%s/signaal.db", f->dir);
-	if (store_open(f->path, &opt, &f->s, NULL) != LS_OK)
+	struct tfx *f = calloc(1, sizeof *f);
+	if (f == NULL)
 		return -1;
+	fx_open(&f->base);
 	f->fed = fx_key("federation");
 	*state = f;
 	return 0;
@@ -35,17 +32,16 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->s);
+	struct tfx *f = *state;
+	fx_close(&f->base);
 	proto_keypair_free(f->fed);
-	fixture_rmdir(f->dir);
 	free(f);
 	return 0;
 }
 
 /* Sign a federation document and store it as sync would: verify, check
  * against the trust, append, admit. Returns the first failing code. */
-static int fed_publish(struct fx *f, struct node_trust *t, struct ls_doc *d)
+static int fed_publish(struct tfx *f, struct node_trust *t, struct ls_doc *d)
 {
 	struct ls_trust view;
 	struct ls_doc got;
@@ -70,7 +66,7 @@ static int fed_publish(struct fx *f, struct node_trust *t, struct ls_doc *d)
 		memcpy(m.hash, info.hash, LS_HASH_BYTES);
 		memcpy(m.prev, got.hdr.prev, LS_HASH_BYTES);
 		m.created = got.hdr.created;
-		rc = store_feed_append(f->s, &m, env, len);
+		rc = store_feed_append(f->base.s, &m, env, len);
 	}
 	if (rc == LS_OK)
 		rc = node_trust_admit(t, &got, info.hash, NULL);
@@ -87,7 +83,7 @@ static void make_roster(struct ls_doc *d)
 
 static void test_trust_is_rebuilt_from_the_store(void **state)
 {
-	struct fx *f = *state;
+	struct tfx *f = *state;
 	struct node_trust t, again;
 	struct ls_doc d;
 
@@ -105,7 +101,8 @@ static void test_trust_is_rebuilt_from_the_store(void **state)
 	assert_null(node_trust_taxonomy(&t));
 
 	node_trust_init(&again, FX_FEDERATION, f->fed->pk);
-	assert_int_equal(node_trust_load(&again, f->s, FX_NOW, NULL), LS_OK);
+	assert_int_equal(node_trust_load(&again, f->base.s, FX_NOW, NULL),
+	                 LS_OK);
 	assert_int_equal(again.head.seq, 2);
 	assert_memory_equal(again.head.hash, t.head.hash, LS_HASH_BYTES);
 	assert_non_null(node_trust_roster(&again));
@@ -116,7 +113,7 @@ static void test_trust_is_rebuilt_from_the_store(void **state)
 
 static void test_roster_that_drops_a_member_is_refused(void **state)
 {
-	struct fx *f = *state;
+	struct tfx *f = *state;
 	struct node_trust t;
 	struct ls_doc d;
 	uint64_t seq;
@@ -132,7 +129,7 @@ static void test_roster_that_drops_a_member_is_refused(void **state)
 	d.body.roster.n_members++;
 	proto_doc_fini(&d);
 	/* Nothing was stored, the old roster stays in force. */
-	assert_int_equal(store_feed_head(f->s, FX_FEDERATION, &seq, hash),
+	assert_int_equal(store_feed_head(f->base.s, FX_FEDERATION, &seq, hash),
 	                 LS_OK);
 	assert_int_equal(seq, 1);
 	assert_int_equal(t.head.seq, 1);
@@ -141,7 +138,7 @@ static void test_roster_that_drops_a_member_is_refused(void **state)
 
 static void test_forged_federation_document_in_store_stops_load(void **state)
 {
-	struct fx *f = *state;
+	struct tfx *f = *state;
 	struct node_trust t;
 	struct ls_doc d;
 	struct ls_feed_head head = {0};
@@ -160,19 +157,19 @@ static void test_forged_federation_document_in_store_stops_load(void **state)
 	m.seq = 1;
 	m.type = LS_DOC_ROSTER;
 	memcpy(m.hash, head.hash, LS_HASH_BYTES);
-	assert_int_equal(store_feed_append(f->s, &m, env, len), LS_OK);
+	assert_int_equal(store_feed_append(f->base.s, &m, env, len), LS_OK);
 	ls_free(env);
 	proto_doc_fini(&d);
 
 	node_trust_init(&t, FX_FEDERATION, f->fed->pk);
-	assert_int_equal(node_trust_load(&t, f->s, FX_NOW, &e), LS_EKEY);
+	assert_int_equal(node_trust_load(&t, f->base.s, FX_NOW, &e), LS_EKEY);
 	assert_null(node_trust_roster(&t));
 	node_trust_fini(&t);
 }
 
 static void test_out_of_order_federation_document_is_refused(void **state)
 {
-	struct fx *f = *state;
+	struct tfx *f = *state;
 	struct node_trust t;
 	struct ls_doc d;
 
@@ -191,7 +188,7 @@ static void test_out_of_order_federation_document_is_refused(void **state)
 
 static void test_publish_appends_verifiable_documents(void **state)
 {
-	struct fx *f = *state;
+	struct tfx *f = *state;
 	struct node_trust t;
 	struct ls_keypair *kp = fx_key("kortrijk");
 	struct store_doc_meta m1, m2;
@@ -209,7 +206,7 @@ static void test_publish_appends_verifiable_documents(void **state)
 		proto_doc_init(&d, LS_DOC_STATUS);
 		strcpy(d.hdr.origin, "kortrijk");
 		fx_status(&d.body.status, 3);
-		assert_int_equal(node_feed_publish(f->s, kp, &d,
+		assert_int_equal(node_feed_publish(f->base.s, kp, &d,
 		                                   FX_NOW - 100 + i,
 		                                   i ? &m2 : &m1, NULL),
 		                 LS_OK);
@@ -220,8 +217,8 @@ static void test_publish_appends_verifiable_documents(void **state)
 	assert_memory_equal(m2.prev, m1.hash, LS_HASH_BYTES);
 
 	/* What was stored verifies against the trust and reads back. */
-	assert_int_equal(store_feed_get(f->s, "kortrijk", 2, NULL, &env, &len),
-	                 LS_OK);
+	assert_int_equal(
+	    store_feed_get(f->base.s, "kortrijk", 2, NULL, &env, &len), LS_OK);
 	node_trust_view(&t, &view);
 	memset(&back, 0, sizeof back);
 	assert_int_equal(
@@ -229,23 +226,24 @@ static void test_publish_appends_verifiable_documents(void **state)
 	    LS_OK);
 	proto_doc_fini(&back);
 	ls_free(env);
-	assert_int_equal(node_feed_read(f->s, "kortrijk", 1, &back, NULL),
+	assert_int_equal(node_feed_read(f->base.s, "kortrijk", 1, &back, NULL),
 	                 LS_OK);
 	assert_int_equal(back.hdr.type, LS_DOC_STATUS);
 	proto_doc_fini(&back);
-	assert_int_equal(node_feed_read(f->s, "kortrijk", 3, &back, NULL),
+	assert_int_equal(node_feed_read(f->base.s, "kortrijk", 3, &back, NULL),
 	                 LS_ENOTFOUND);
 
 	/* Inside a caller's transaction that is rolled back: nothing. */
-	assert_int_equal(store_tx_begin(f->s), LS_OK);
+	assert_int_equal(store_tx_begin(f->base.s), LS_OK);
 	proto_doc_init(&d, LS_DOC_STATUS);
 	strcpy(d.hdr.origin, "kortrijk");
 	fx_status(&d.body.status, 1);
 	assert_int_equal(
-	    node_feed_publish(f->s, kp, &d, FX_NOW - 50, &m1, NULL), LS_OK);
+	    node_feed_publish(f->base.s, kp, &d, FX_NOW - 50, &m1, NULL),
+	    LS_OK);
 	proto_doc_fini(&d);
-	store_tx_rollback(f->s);
-	assert_int_equal(node_feed_read(f->s, "kortrijk", 3, &back, NULL),
+	store_tx_rollback(f->base.s);
+	assert_int_equal(node_feed_read(f->base.s, "kortrijk", 3, &back, NULL),
 	                 LS_ENOTFOUND);
 
 	proto_keypair_free(kp);

@@ -7,34 +7,7 @@
 
 #include "common/alloc.h"
 #include "store/feed.h"
-#include "tests/unit/fixture.h"
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct store_options opt = {.create = 1, .busy_timeout_ms = -1};
-	fixture_tmpdir(f->dir, sizeof f->dir);
-	snprintf(f->path, sizeof f->path, "%s/signaal.db", f->dir);
-	if (store_open(f->path, &opt, &f->s, NULL) != LS_OK)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	store_close(f->s);
-	fixture_rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "tests/unit/fixture_store.h"
 
 /* A made-up document: the store does not verify, so any bytes do. The
  * hash is derived from (origin, seq, variant) so that tests can build
@@ -378,21 +351,22 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_empty_feed_has_head_zero,
-	                                    setup, teardown),
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_chain_is_appended_and_read_back, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup,
-	                                    teardown),
+	        test_chain_is_appended_and_read_back, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing,
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_of_caller_transaction,
-	                                    setup, teardown),
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_fork_quarantines_until_resolved, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pages_respect_bounds, setup,
-	                                    teardown),
+	        test_fork_quarantines_until_resolved, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_pages_respect_bounds, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_generation_changes_with_every_feed_write, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list_and_latest_by_type, setup,
-	                                    teardown),
+	        test_generation_changes_with_every_feed_write, fx_setup,
+	        fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_list_and_latest_by_type,
+	                                    fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

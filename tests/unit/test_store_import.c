@@ -10,7 +10,7 @@
 #include "store/import.h"
 #include "store/signal.h"
 
-static struct fx f;
+FX_GLOBAL_STORE
 
 struct mem {
 	const char *p;
@@ -39,20 +39,6 @@ static int import(const char *text, size_t len, int dry,
 	struct mem m = {text, len, 0, 0};
 	struct store_import_options opt = {.dry_run = dry};
 	return store_import_csv(f.s, mem_read, &m, &opt, res);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	fx_open(&f);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fx_close(&f);
-	return 0;
 }
 
 static const char good[] =

@@ -12,21 +12,7 @@
 #include "store/internal.h"
 #include "store/signal.h"
 
-static struct fx f;
-
-static int setup(void **state)
-{
-	(void)state;
-	fx_open(&f);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fx_close(&f);
-	return 0;
-}
+FX_GLOBAL_STORE
 
 /* Build and store a signal from text fields; returns its id in id. */
 static int add(const char *date, const char *themes, const char *age,

@@ -11,21 +11,7 @@
 #include "fixture_store.h"
 #include "store/signal.h"
 
-static struct fx f;
-
-static int setup(void **state)
-{
-	(void)state;
-	fx_open(&f);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fx_close(&f);
-	return 0;
-}
+FX_GLOBAL_STORE
 
 static void add(const char *date, const char *themes, const char *org,
                 const char *reporter)

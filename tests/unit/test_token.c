@@ -151,21 +151,7 @@ static void test_check(void **state)
 
 /* --- store ---------------------------------------------------------- */
 
-static struct fx f;
-
-static int setup(void **state)
-{
-	(void)state;
-	fx_open(&f);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fx_close(&f);
-	return 0;
-}
+FX_GLOBAL_STORE
 
 static void make(struct store_token *t, int role, const char *org,
                  const char *person)
