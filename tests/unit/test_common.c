@@ -95,6 +95,11 @@ static void test_hex_round_trip(void **state)
 	assert_memory_equal(bytes, back, 3);
 	assert_int_equal(ls_hex_decode("00abf", back, 3), LS_EINVAL);
 	assert_int_equal(ls_hex_decode("00abfg", back, 3), LS_EINVAL);
+	/* Right length, but a separator or sign where a digit belongs. */
+	assert_int_equal(ls_hex_decode("00 bff", back, 3), LS_EINVAL);
+	assert_int_equal(ls_hex_decode(":0abff", back, 3), LS_EINVAL);
+	assert_int_equal(ls_hex_decode("00abff0", back, 3), LS_EINVAL);
+	assert_int_equal(ls_hex_decode("", back, 0), LS_OK);
 }
 
 static void test_utf8_validation(void **state)
