@@ -148,9 +148,16 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		return ls_errf(e, LS_ECONFIG, "pad te lang");
 	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK)
 		goto err;
-	if (join(dir, "keys/node.key", path, sizeof path) != LS_OK ||
-	    (rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
-		rc = ls_errf(e, LS_EKEY, "sleutel %s: %s", path, e->msg);
+	if (join(dir, "keys/node.key", path, sizeof path) != LS_OK) {
+		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
+		goto err;
+	}
+	/* A key we may not read stays LS_EDENIED (and no memory stays
+	 * LS_ENOMEM): the operator's fix differs from a bad key's. */
+	if ((rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
+		if (rc != LS_EDENIED && rc != LS_ENOMEM)
+			rc = LS_EKEY;
+		rc = ls_errf(e, rc, "sleutel %s: %s", path, e->msg);
 		goto err;
 	}
 	if (federated) {
