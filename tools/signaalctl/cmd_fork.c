@@ -249,9 +249,9 @@ static int fork_resolve(const struct ctl_context *ctx, int argc, char **argv)
 int cmd_fork(const struct ctl_context *ctx, int argc, char **argv)
 {
 	static const struct ctl_verb verbs[] = {
-	    {"list", fork_list},
-	    {"show", fork_show},
-	    {"resolve", fork_resolve},
+	    {"list", fork_list, NULL},
+	    {"show", fork_show, NULL},
+	    {"resolve", fork_resolve, NULL},
 	};
 	return ctl_run_verb("fork", help, verbs, sizeof verbs / sizeof verbs[0],
 	                    ctx, argc, argv);

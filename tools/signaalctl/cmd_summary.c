@@ -935,9 +935,9 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 /* ---- dispatch --------------------------------------------------------- */
 
 static const struct ctl_verb verbs[] = {
-    {"preview", summary_preview}, {"release", summary_release},
-    {"correct", summary_correct}, {"due", summary_due},
-    {"list", summary_list},       {"show", summary_show},
+    {"preview", summary_preview, NULL}, {"release", summary_release, NULL},
+    {"correct", summary_correct, NULL}, {"due", summary_due, NULL},
+    {"list", summary_list, NULL},       {"show", summary_show, NULL},
 };
 
 int cmd_summary(const struct ctl_context *ctx, int argc, char **argv)

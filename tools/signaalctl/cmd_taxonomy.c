@@ -132,8 +132,8 @@ static int verb_add(const struct ctl_context *ctx, int argc, char **argv)
 int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv)
 {
 	static const struct ctl_verb verbs[] = {
-	    {"list", verb_list},
-	    {"add", verb_add},
+	    {"list", verb_list, NULL},
+	    {"add", verb_add, NULL},
 	};
 	return ctl_run_verb("taxonomy", help, verbs,
 	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);

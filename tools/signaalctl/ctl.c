@@ -41,12 +41,26 @@ int ctl_is_help(int argc, char **argv)
 	       (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
 }
 
+static void print_verbs(FILE *out, const char *command,
+                        const struct ctl_verb *verbs, size_t n)
+{
+	fprintf(out, "Gebruik: signaalctl %s OPDRACHT ...\n\n", command);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-8s %s\n", verbs[i].name,
+		        verbs[i].summary ? verbs[i].summary : "");
+	fprintf(out, "\n'signaalctl %s OPDRACHT --help' voor meer.\n", command);
+}
+
 int ctl_run_verb(const char *command, const char *help,
                  const struct ctl_verb *verbs, size_t n,
                  const struct ctl_context *ctx, int argc, char **argv)
 {
 	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
+		FILE *out = argc < 2 ? stderr : stdout;
+		if (help != NULL)
+			fputs(help, out);
+		else
+			print_verbs(out, command, verbs, n);
 		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
 	}
 	for (size_t i = 0; i < n; i++)
