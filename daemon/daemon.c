@@ -17,6 +17,7 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "proto/replay.h"
 #include "store/feed.h"
 
@@ -29,13 +30,6 @@
 int64_t daemon_now(void)
 {
 	return (int64_t)time(NULL);
-}
-
-static int join(const char *dir, const char *rel, char *out, size_t size)
-{
-	int n = rel[0] == '/' ? snprintf(out, size, "%s", rel)
-	                      : snprintf(out, size, "%s/%s", dir, rel);
-	return n > 0 && (size_t)n < size ? LS_OK : LS_EINVAL;
 }
 
 void daemon_note_own_write(struct daemon *d)
@@ -131,8 +125,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	d->loop = loop;
 	d->started_at = daemon_now();
 	snprintf(d->dir, sizeof d->dir, "%s", dir);
-	if (join(dir, "signaal.ini", d->config_path, sizeof d->config_path) !=
-	    LS_OK)
+	if (ls_path_join(dir, "signaal.ini", d->config_path,
+	                 sizeof d->config_path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "pad te lang: %s", dir);
 	if ((rc = ls_config_load(d->config_path, &d->cfg, e)) != LS_OK)
 		return rc == LS_ECONFIG
@@ -144,11 +138,11 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	/* The store: the daemon never creates one (signaalctl init does). */
 	so.synchronous = d->cfg.synchronous;
 	so.busy_timeout_ms = d->cfg.busy_timeout_ms;
-	if (join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
+	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "pad te lang");
 	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK)
 		goto err;
-	if (join(dir, "keys/node.key", path, sizeof path) != LS_OK) {
+	if (ls_path_join(dir, "keys/node.key", path, sizeof path) != LS_OK) {
 		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
 		goto err;
 	}
@@ -161,7 +155,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err;
 	}
 	if (federated) {
-		if (join(dir, d->cfg.anchor_path, path, sizeof path) != LS_OK ||
+		if (ls_path_join(dir, d->cfg.anchor_path, path, sizeof path) !=
+		        LS_OK ||
 		    (rc = proto_pubkey_load(path, anchor, anchor_id, e)) !=
 		        LS_OK) {
 			rc = ls_errf(e, LS_ECONFIG,

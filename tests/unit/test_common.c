@@ -10,6 +10,7 @@
 #include "common/err.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/text.h"
 #include "tests/unit/fixture.h"
 
@@ -100,6 +101,24 @@ static void test_hex_round_trip(void **state)
 	assert_int_equal(ls_hex_decode(":0abff", back, 3), LS_EINVAL);
 	assert_int_equal(ls_hex_decode("00abff0", back, 3), LS_EINVAL);
 	assert_int_equal(ls_hex_decode("", back, 0), LS_OK);
+}
+
+static void test_path_join(void **state)
+{
+	char out[20];
+	(void)state;
+	assert_int_equal(ls_path_join("/srv/n", "signaal.db", out, sizeof out),
+	                 LS_OK);
+	assert_string_equal(out, "/srv/n/signaal.db");
+	/* An absolute value is taken as it is. */
+	assert_int_equal(ls_path_join("/srv/n", "/var/x.db", out, sizeof out),
+	                 LS_OK);
+	assert_string_equal(out, "/var/x.db");
+	/* Too long: an error and an empty string, never a cut path. */
+	assert_int_equal(
+	    ls_path_join("/srv/node", "keys/node.key.x", out, sizeof out),
+	    LS_ELIMIT);
+	assert_string_equal(out, "");
 }
 
 static void test_utf8_validation(void **state)
@@ -218,6 +237,7 @@ int main(void)
 	    cmocka_unit_test(test_alloc_fault_injection),
 	    cmocka_unit_test(test_parse_i64_is_strict),
 	    cmocka_unit_test(test_hex_round_trip),
+	    cmocka_unit_test(test_path_join),
 	    cmocka_unit_test(test_utf8_validation),
 	    cmocka_unit_test(test_log_level_parse),
 	    cmocka_unit_test(test_file_read_small),

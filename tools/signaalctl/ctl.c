@@ -4,6 +4,7 @@
  */
 #include "tools/signaalctl/ctl.h"
 #include "common/err.h"
+#include "common/path.h"
 #include "node/trust.h"
 #include "proto/key.h"
 #include "store/store.h"
@@ -92,12 +93,8 @@ int ctl_exit_for(int code)
 char *ctl_node_path(const struct ctl_context *ctx, const char *rel, char *buf,
                     size_t size)
 {
-	int n;
-	if (rel[0] == '/')
-		n = snprintf(buf, size, "%s", rel);
-	else
-		n = snprintf(buf, size, "%s/%s", ctx->node_dir, rel);
-	return n < 0 || (size_t)n >= size ? NULL : buf;
+	return ls_path_join(ctx->node_dir, rel, buf, size) == LS_OK ? buf
+	                                                            : NULL;
 }
 
 int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
