@@ -103,6 +103,34 @@ static void test_hex_round_trip(void **state)
 	assert_int_equal(ls_hex_decode("", back, 0), LS_OK);
 }
 
+static void test_array_grow(void **state)
+{
+	size_t cap = 0;
+	int *v = NULL, *grown;
+	(void)state;
+	/* The first block holds `first` items; then it doubles. */
+	grown = ls_array_grow(v, &cap, 1, sizeof *v, 4);
+	assert_non_null(grown);
+	assert_int_equal(cap, 4);
+	v = grown;
+	assert_ptr_equal(ls_array_grow(v, &cap, 4, sizeof *v, 4), v);
+	v[3] = 7;
+	grown = ls_array_grow(v, &cap, 9, sizeof *v, 4);
+	assert_non_null(grown);
+	assert_int_equal(cap, 16);
+	v = grown;
+	assert_int_equal(v[3], 7);
+	/* Overflow and out of memory: NULL, array and cap unchanged. */
+	assert_null(ls_array_grow(v, &cap, SIZE_MAX / 2, sizeof *v, 4));
+	assert_int_equal(cap, 16);
+	ls_alloc_fail_nth(1);
+	assert_null(ls_array_grow(v, &cap, 17, sizeof *v, 4));
+	ls_alloc_fail_nth(0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(v[3], 7);
+	ls_free(v);
+}
+
 static void test_path_join(void **state)
 {
 	char out[20];
@@ -238,6 +266,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_i64_is_strict),
 	    cmocka_unit_test(test_hex_round_trip),
 	    cmocka_unit_test(test_path_join),
+	    cmocka_unit_test(test_array_grow),
 	    cmocka_unit_test(test_utf8_validation),
 	    cmocka_unit_test(test_log_level_parse),
 	    cmocka_unit_test(test_file_read_small),
