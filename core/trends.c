@@ -1581,8 +1581,7 @@ static void explain(const struct trends *t, struct trends_item *it)
 			add(out, size, "stijgt in %u %s", it->n_rising,
 			    it->n_rising == 1 ? "gemeente" : "gemeenten");
 		/* most of the rise comes from one municipality */
-		if (it->robust_origin >= 0 &&
-		    it->robust_growth_lo < 0.25 * it->level_growth_mid) {
+		if (trends_item_local_rise(it)) {
 			const char *id = t->origins[it->robust_origin]->id;
 			const char *name = t->names != NULL
 			                       ? t->names(t->names_ctx, id)
@@ -1631,6 +1630,13 @@ static void explain(const struct trends *t, struct trends_item *it)
 }
 
 /* ---- accessors -------------------------------------------------------- */
+
+int trends_item_local_rise(const struct trends_item *it)
+{
+	return it->has_growth && it->slope.direction > 0 &&
+	       it->robust_origin >= 0 &&
+	       it->robust_growth_lo < 0.25 * it->level_growth_mid;
+}
 
 size_t trends_n_items(const struct trends *t)
 {

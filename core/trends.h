@@ -311,6 +311,12 @@ struct trends_item {
 	char explanation[640];             /* Dutch, UTF-8 */
 };
 
+/* 1 if the item rises but the rise comes mostly from one municipality
+ * (trends_origin_id(t, it->robust_origin)): without it, less than a
+ * quarter of the growth remains. The explanation then says "de stijging
+ * komt vooral uit één gemeente (...)"; reports must show it too. */
+int trends_item_local_rise(const struct trends_item *it);
+
 /* Items in a fixed order: themes, then theme x age band, then theme x
  * target group, by code index. */
 size_t trends_n_items(const struct trends *t);

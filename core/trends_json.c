@@ -129,6 +129,8 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 		set(b, sp, "zwakste_schakel_naam",
 		    json_string(name_of(names, ctx, id)));
 	}
+	set(b, sp, "stijging_uit_een_gemeente",
+	    json_boolean(trends_item_local_rise(it)));
 	set(b, o, "gemeenten", sp);
 	set(b, o, "groei", slope_json(b, it));
 	set(b, rec, "op_rij", json_integer(it->run));
