@@ -32,6 +32,30 @@ int64_t daemon_now(void)
 	return (int64_t)time(NULL);
 }
 
+/* --check: the pages signaald would serve ([http] web_dir) load as at
+ * start, so a missing or incomplete directory is found now rather than
+ * by a start that fails. */
+static int check_pages(struct daemon *d, const char *dir, struct ls_errinfo *e)
+{
+	struct node_api_config ac;
+	struct node_api *api = NULL;
+	char web[4096];
+	int rc;
+	if (d->cfg.http_listen[0] == '\0' || d->cfg.web_dir[0] == '\0')
+		return LS_OK;
+	if (ls_path_join(dir, d->cfg.web_dir, web, sizeof web) != LS_OK)
+		return ls_errf(e, LS_ECONFIG, "[http] web_dir: pad te lang");
+	memset(&ac, 0, sizeof ac);
+	ac.store = d->store;
+	ac.config = &d->cfg;
+	ac.web_dir = web;
+	if ((rc = node_api_new(&ac, &api, e)) != LS_OK)
+		return ls_errf(e, rc == LS_ENOMEM ? rc : LS_ECONFIG,
+		               "[http] web_dir: %s", e->msg);
+	node_api_free(api);
+	return LS_OK;
+}
+
 void daemon_note_own_write(struct daemon *d)
 {
 	uint64_t gen;
@@ -201,6 +225,9 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	}
 	daemon_note_own_write(d);
 	(void)store_fork_list(d->store, 0, fork_log_cb, &fl);
+	if ((flags & DAEMON_CHECK_ONLY) &&
+	    (rc = check_pages(d, dir, e)) != LS_OK)
+		goto err_stop;
 	if (flags & DAEMON_CHECK_ONLY)
 		return LS_OK;
 	if (federated && d->cfg.listen[0] != '\0' &&
