@@ -118,6 +118,23 @@ static const struct {
      "Resident memory of signaald."},
     {"signaal_process_virtual_bytes", METRICS_GAUGE, L_NONE,
      "Virtual memory of signaald."},
+    {"signaal_store_check_ok", METRICS_GAUGE, L_NONE,
+     "1 if the store passed its last check (PRAGMA quick_check), else 0."},
+    {"signaal_store_check_timestamp_seconds", METRICS_GAUGE, L_NONE,
+     "Unix time the store was last checked."},
+    {"signaal_store_writable", METRICS_GAUGE, L_NONE,
+     "0 after a write failed (disk full, read-only, I/O error) until a "
+     "commit succeeds again, else 1."},
+    {"signaal_health_ok", METRICS_GAUGE, L_NONE,
+     "1 when the store is undamaged, takes writes and has disk space (what "
+     "/readyz checks besides roster and peers)."},
+    {"signaal_disk_free_bytes", METRICS_GAUGE, L_NONE,
+     "Bytes free for signaald on the file system of the store."},
+    {"signaal_disk_size_bytes", METRICS_GAUGE, L_NONE,
+     "Size of the file system of the store."},
+    {"signaal_release_due_periods", METRICS_GAUGE, L_NONE,
+     "Periods due for release and not released at the last release run "
+     "(stays above 0 when releases fail)."},
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
@@ -406,6 +423,7 @@ int state_metrics_text(struct daemon *d, char **text, size_t *len)
 	}
 	process_gauges(d);
 	store_size_gauge(d);
+	health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 	return metrics_render(d->metrics, text, len);
@@ -449,6 +467,7 @@ static void gauges(struct daemon *d)
 	(void)store_feed_latest(d->store, LS_DOC_SUMMARY, summary_latest_cb, d);
 	process_gauges(d);
 	store_size_gauge(d);
+	health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 }

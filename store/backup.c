@@ -183,6 +183,7 @@ int store_check(struct store *s, struct store_check_report *r,
 			snprintf(r->integrity, sizeof r->integrity, "%s",
 			         sqlite3_errmsg(s->db));
 	}
+	store_check_line(r->integrity);
 	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
 	                       NULL) != SQLITE_OK)
 		return ls_errf(
@@ -204,7 +205,15 @@ int store_check(struct store *s, struct store_check_report *r,
 		(void)count_rows(s, SQL_CODES, &r->taxonomy_codes);
 	}
 	if (!r->integrity_ok || r->fk_violations > 0 ||
-	    r->schema_version != r->schema_latest)
-		return ls_errf(e, LS_ECORRUPT, "de databank is niet in orde");
+	    r->schema_version != r->schema_latest) {
+		LS_ERROR("store", "check_failed",
+		         "file=%s check=integrity_check detail=\"%s\" "
+		         "fk_violations=%llu schema=%d/%d",
+		         s->path, r->integrity_ok ? "ok" : r->integrity,
+		         (unsigned long long)r->fk_violations, r->schema_version,
+		         r->schema_latest);
+		return ls_errf(e, LS_ECORRUPT, "de databank %s is niet in orde",
+		               s->path);
+	}
 	return LS_OK;
 }
