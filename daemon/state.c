@@ -4,7 +4,8 @@
  * timer), the status snapshot (JSON) and the status documents it
  * publishes into its own feed.
  *
- * Files are written whole to NAME.tmp and renamed, so a reader never
+ * Files are written whole to a temporary file and renamed
+ * (ls_file_write_atomic, mode 0640 whatever the umask), so a reader never
  * sees half a file: DIR/signaald.prom (Prometheus text; node_exporter's
  * textfile collector can pick it up) and DIR/signaald.json (for
  * `signaalctl`, monitoring scripts and the association's overview: peers,
@@ -13,6 +14,7 @@
 #include "daemon/daemon.h"
 
 #include "common/alloc.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "node/feed.h"
@@ -20,6 +22,7 @@
 #include "store/feed.h"
 #include "store/signal.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -474,19 +477,16 @@ static void gauges(struct daemon *d)
 
 /* --- files -------------------------------------------------------------- */
 
+/* The state and metrics files: whole or not at all, 0640 whatever the
+ * umask (operators and their monitoring group read them; they name
+ * peers and counts, nothing personal). */
+#define STATE_FILE_MODE 0640
+
 static int write_atomic(const char *path, const char *text, size_t len)
 {
-	char tmp[DAEMON_PATH_SIZE + 8];
-	FILE *fp;
-	int ok;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		return LS_EINVAL;
-	if ((fp = fopen(tmp, "wb")) == NULL)
-		return LS_EIO;
-	ok = fwrite(text, 1, len, fp) == len;
-	ok = fclose(fp) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
+	if (ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1) != 0) {
+		LS_WARN("state", "write_failed", "file=%s errno=%d", path,
+		        errno);
 		return LS_EIO;
 	}
 	return LS_OK;
