@@ -129,7 +129,9 @@ const char *ls_taxonomy_shared_code(const struct ls_taxonomy_entry *entry)
 static int label_ok(const char *s)
 {
 	size_t len = s == NULL ? 0 : strlen(s);
-	return len >= 1 && len <= LS_LABEL_MAX && ls_utf8_valid(s, len);
+	char why[160];
+	return len >= 1 && len <= LS_LABEL_MAX && ls_utf8_valid(s, len) &&
+	       ls_text_chars_flaw(s, len, 0, why, sizeof why) == NULL;
 }
 
 int ls_taxonomy_add(struct ls_taxonomy *t,

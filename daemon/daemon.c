@@ -164,8 +164,20 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	so.busy_timeout_ms = d->cfg.busy_timeout_ms;
 	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "pad te lang");
-	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK)
+	/* quick_check before anything else: a damaged store is refused,
+	 * never served from (signaalctl check runs the full check). */
+	so.check = STORE_CHECK_QUICK;
+	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK) {
+		LS_ERROR("daemon", "store_refused",
+		         "file=%s reason=%s action=\"%s\"", path, ls_errname(rc),
+		         rc == LS_ECORRUPT
+		             ? "stop, keep the node directory as it is, restore "
+		               "the last backup (signaalctl check shows details)"
+		         : rc == LS_ENOTFOUND ? "create the node with signaalctl init"
+		                              : "see the message above");
 		goto err;
+	}
+	health_init(d, path);
 	if (ls_path_join(dir, "keys/node.key", path, sizeof path) != LS_OK) {
 		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
 		goto err;
@@ -332,6 +344,7 @@ void daemon_reload(struct daemon *d)
 	tasks_reschedule(d);
 	if (node_sync_own_head_known(&d->sync))
 		tasks_own_head_known(d);
+	health_check_start(d);
 	LS_INFO("daemon", "reloaded", "federation_seq=%llu peers=\"%s\"",
 	        (unsigned long long)d->trust.head.seq, d->cfg.peers);
 }

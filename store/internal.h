@@ -27,6 +27,11 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx; /* inside store_tx_begin */
+	/* The last failure that says the store cannot take writes (LS_EFULL,
+	 * LS_EIO, LS_ECORRUPT; LS_OK when none), set by store_err and
+	 * cleared by the next commit; read by store_write_health from any
+	 * thread. LS_ECORRUPT is never cleared. */
+	_Atomic int write_fail;
 	/* Bumped by every write to the feeds on this connection; other
 	 * connections' writes show in PRAGMA data_version. */
 	uint64_t feed_writes;
@@ -122,6 +127,11 @@ int store_schema_check(struct store *s, struct ls_errinfo *e);
 
 /* Bring the schema up to date, one step per transaction. */
 int store_schema_migrate(struct store *s, struct ls_errinfo *e);
+
+/* Make a message of quick_check or integrity_check one line (for logs
+ * and one-line messages): no "*** in database main ***" header, line
+ * breaks become ';', double quotes single. */
+void store_check_line(char *text);
 
 /* Seconds since the epoch (UTC). */
 int64_t store_now(void);
