@@ -1839,11 +1839,15 @@ static void test_pages(void **state)
 	    "/invoer",
 	    "/dashboard",
 	    "/federatie",
+	    "/signalen",
+	    "/dossiers",
 	    "/static/signaal.css",
 	    "/static/signaal.js",
 	    "/static/invoer.js",
 	    "/static/dashboard.js",
 	    "/static/federatie.js",
+	    "/static/signalen.js",
+	    "/static/dossiers.js",
 	    "/static/icoon.svg",
 	};
 	char etag[40];
@@ -1862,7 +1866,7 @@ static void test_pages(void **state)
 		assert_non_null(strstr(csp, "script-src 'self'"));
 		assert_null(strstr(csp, "unsafe"));
 		assert_non_null(node_api_response_header(&resp, "ETag"));
-		if (i < 4) {
+		if (i < 6) {
 			assert_string_equal(resp.content_type,
 			                    "text/html; charset=utf-8");
 			/* no inline script or style: the CSP would block
