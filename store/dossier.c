@@ -304,6 +304,74 @@ out:
 	return LS_OK;
 }
 
+static const char SQL_UNLINK[] =
+    "DELETE FROM dossier_signal WHERE dossier_id = ?1 AND signal_id = "
+    "(SELECT id FROM signal WHERE uid = ?2) RETURNING signal_id";
+/* ?1 the signal's row, ?2 the feedback phase. */
+static const char SQL_SIGNAL_STATUS_FOLLOW[] =
+    "UPDATE signal SET status = CASE "
+    "WHEN EXISTS (SELECT 1 FROM dossier_signal ds JOIN dossier d "
+    "  ON d.id = ds.dossier_id WHERE ds.signal_id = ?1 AND d.phase = ?2) "
+    "  THEN 2 "
+    "WHEN EXISTS (SELECT 1 FROM dossier_signal WHERE signal_id = ?1) "
+    "  THEN 1 ELSE 0 END WHERE id = ?1";
+
+int store_dossier_unlink(struct store *s, int64_t id,
+                         const uint8_t signal[LS_SIGNAL_ID_BYTES],
+                         const char *actor, const char *note,
+                         struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	int64_t now = store_now(), rowid = 0;
+	int rc, owned, phase;
+	unsigned criteria;
+	char text[LS_DOSSIER_TEXT_MAX + 32];
+
+	if ((rc = check_actor(actor, e)) != LS_OK ||
+	    (rc = ls_text_check("de notitie", note, LS_DOSSIER_TEXT_MAX, 0, 1,
+	                        e)) != LS_OK)
+		return rc;
+	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
+		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
+	if ((rc = load_state(s, id, &phase, &criteria, e)) != LS_OK)
+		goto out;
+	if ((rc = store_stmt(s, SQL_UNLINK, &st)) != LS_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, signal, LS_SIGNAL_ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rowid = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_err(s, rc, "unlink");
+		goto out;
+	}
+	if (rowid == 0) {
+		rc = ls_errf(e, LS_ENOTFOUND,
+		             "dit signaal is niet gekoppeld aan dossier %lld",
+		             (long long)id);
+		goto out;
+	}
+	if ((rc = update2(s, SQL_SIGNAL_STATUS_FOLLOW, rowid, LS_PHASE_FEEDBACK,
+	                  now)) != LS_OK)
+		goto out;
+	/* As for linking: how many, never which. */
+	snprintf(text, sizeof text, "1 signaal ontkoppeld%s%s",
+	         note != NULL && note[0] != '\0' ? ": " : "",
+	         note != NULL ? note : "");
+	if ((rc = append_event(s, id, now, "koppeling", -1, -1, -1, actor,
+	                       text)) == LS_OK)
+		rc = touch(s, id, now);
+out:
+	rc = store_tx_end(s, owned, rc);
+	if (rc != LS_OK && e != NULL && e->code == LS_OK)
+		ls_errf(e, rc, "ontkoppelen mislukt");
+	return rc;
+}
+
 int store_dossier_advance(struct store *s, int64_t id, enum ls_phase to,
                           const char *actor, const char *note,
                           struct ls_errinfo *e)
@@ -762,4 +830,53 @@ int store_dossier_show(struct store *s, int64_t id,
 	if (rc != LS_OK && rc != LS_ENOTFOUND && e != NULL && e->msg[0] == '\0')
 		(void)ls_errf(e, rc, "kan het dossier niet lezen");
 	return rc;
+}
+
+/* Per dossier of the signal: its feedback to the signal's organisation
+ * (a LEFT JOIN, so a dossier without any is one row with NULLs). */
+static const char SQL_FOLLOWUP[] =
+    "SELECT d.id, d.title, d.phase, f.at, f.text FROM signal s "
+    "JOIN dossier_signal ds ON ds.signal_id = s.id "
+    "JOIN dossier d ON d.id = ds.dossier_id "
+    "LEFT JOIN dossier_feedback f ON f.dossier_id = d.id "
+    "  AND f.organisation_id = s.organisation_id "
+    "WHERE s.uid = ? ORDER BY d.id, f.id";
+
+int store_dossier_followup(struct store *s,
+                           const uint8_t signal[LS_SIGNAL_ID_BYTES],
+                           int (*cb)(void *ctx,
+                                     const struct store_dossier_followup *f),
+                           void *ctx, struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, SQL_FOLLOWUP, &st);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "interne fout");
+	sqlite3_bind_blob(st, 1, signal, LS_SIGNAL_ID_BYTES, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_dossier_followup f = {
+		    .dossier = sqlite3_column_int64(st, 0),
+		    .title = col_text(st, 1),
+		    .phase = (uint8_t)sqlite3_column_int(st, 2),
+		    .feedback_at = sqlite3_column_int64(st, 3),
+		    .feedback = col_text(st, 4),
+		};
+		int stop;
+		if (f.title == NULL || f.phase >= LS_PHASE_COUNT_) {
+			sqlite3_reset(st);
+			return ls_errf(
+			    e, LS_ECORRUPT,
+			    "een dossier in de databank is "
+			    "beschadigd; voer 'signaalctl check' uit");
+		}
+		if ((stop = cb(ctx, &f)) != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ls_errf(e, store_err(s, rc, "followup"),
+		               "kan de opvolging niet lezen");
+	return LS_OK;
 }
