@@ -528,6 +528,176 @@ static void test_noise_budget(void **state)
 	    LS_EDENIED);
 }
 
+/* ---- noise corrections do not show which cells changed ----------------- */
+
+static int cells_same(const struct ls_cell *a, const struct ls_cell *b);
+
+/* The true count of a cell in a raw summary (absent rows are 0). */
+static int64_t raw_cell(const struct ls_summary *raw, int t, const char *theme,
+                        const char *other, int m)
+{
+	if (t == LS_TABLE_COUNT_) {
+		for (size_t i = 0; i < raw->n_recurrence; i++)
+			if (strcmp(raw->recurrence[i].theme, theme) == 0)
+				return m ? raw->recurrence[i].reporters.value
+				         : raw->recurrence[i].organisations.value;
+		return 0;
+	}
+	for (size_t i = 0; i < raw->tables[t].n_rows; i++) {
+		const struct ls_summary_row *row = &raw->tables[t].rows[i];
+		if (strcmp(row->theme, theme) == 0 &&
+		    strcmp(row->other, other) == 0)
+			return m ? row->persons.value : row->signals.value;
+	}
+	return 0;
+}
+
+struct diff_score {
+	size_t touched, untouched;             /* cells by truth */
+	size_t changed_touched, changed_other; /* released cell differs */
+};
+
+static void diff_cell(struct diff_score *d, const struct ls_cell *a,
+                      const struct ls_cell *b, int64_t before, int64_t after)
+{
+	int changed = !cells_same(a, b);
+	if (before != after) {
+		d->touched++;
+		d->changed_touched += changed;
+	} else {
+		d->untouched++;
+		d->changed_other += changed;
+	}
+}
+
+/*
+ * The attacker of issue 11, class 5: diff a noise-mode release and its
+ * correction, and take the cells that changed as the corrected signal's
+ * cells. With a correction that re-draws only the changed cells this
+ * finds exactly the late signal's themes, age band, sector, problem type
+ * and target groups (precision and recall 1). A correction must be a
+ * whole new draw: then most cells the signal did not touch change too,
+ * and "changed" says next to nothing about "touched".
+ */
+static void test_noise_correction_diff(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res, fix;
+	struct ls_summary raw0, raw1;
+	struct ls_doc d0, d1;
+	struct diff_score sc = {0};
+	struct ls_errinfo e;
+	double precision;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	fill_month(r, 2025, 6, 40);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 6), at(2025, 7, 10), &res, &e),
+	    LS_OK);
+	assert_int_equal(store_summary_raw(r->f.s, P(2025, 6), 10, &raw0, &e),
+	                 LS_OK);
+	add_signal(r, "2025-06-15", 3); /* a late registration */
+	assert_int_equal(store_summary_raw(r->f.s, P(2025, 6), 10, &raw1, &e),
+	                 LS_OK);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "laat ingevoerd", at(2025, 8, 1),
+	                                      &fix, &e),
+	                 LS_OK);
+	assert_int_equal(fix.ledger.cost_milli, 1000); /* paid in full */
+
+	/* only what was published: the two signed documents */
+	memset(&d0, 0, sizeof d0);
+	memset(&d1, 0, sizeof d1);
+	assert_int_equal(node_feed_read(r->f.s, ORIGIN, res.doc.seq, &d0, &e),
+	                 LS_OK);
+	assert_int_equal(node_feed_read(r->f.s, ORIGIN, fix.doc.seq, &d1, &e),
+	                 LS_OK);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		const struct ls_summary_table *a = &d0.body.summary.tables[t],
+		                              *b = &d1.body.summary.tables[t];
+		assert_int_equal(a->n_rows, b->n_rows);
+		for (size_t i = 0; i < a->n_rows; i++) {
+			const struct ls_summary_row *x = &a->rows[i],
+			                            *y = &b->rows[i];
+			assert_string_equal(x->theme, y->theme);
+			assert_string_equal(x->other, y->other);
+			for (int m = 0; m < 2; m++)
+				diff_cell(&sc, m ? &x->persons : &x->signals,
+				          m ? &y->persons : &y->signals,
+				          raw_cell(&raw0, t, x->theme, x->other,
+				                   m),
+				          raw_cell(&raw1, t, x->theme, x->other,
+				                   m));
+		}
+	}
+	for (size_t i = 0; i < d0.body.summary.n_recurrence; i++) {
+		const struct ls_recurrence_row *x = &d0.body.summary.recurrence[i],
+		                               *y = &d1.body.summary.recurrence[i];
+		diff_cell(&sc, &x->organisations, &y->organisations,
+		          raw_cell(&raw0, LS_TABLE_COUNT_, x->theme, "", 0),
+		          raw_cell(&raw1, LS_TABLE_COUNT_, x->theme, "", 0));
+		diff_cell(&sc, &x->reporters, &y->reporters,
+		          raw_cell(&raw0, LS_TABLE_COUNT_, x->theme, "", 1),
+		          raw_cell(&raw1, LS_TABLE_COUNT_, x->theme, "", 1));
+	}
+	/* the late signal touched a handful of cells out of hundreds */
+	assert_true(sc.touched >= 4 && sc.touched < 40);
+	assert_true(sc.untouched > 500);
+	/* most untouched cells changed as well ... */
+	assert_true(sc.changed_other * 2 > sc.untouched);
+	/* ... so "changed" is no guide to "touched": of the cells the
+	 * attacker flags, the touched ones are a few percent, the share
+	 * any guess would have */
+	precision = (double)sc.changed_touched /
+	            (double)(sc.changed_touched + sc.changed_other);
+	assert_true(precision < 0.1);
+	ls_summary_fini(&raw0);
+	ls_summary_fini(&raw1);
+	proto_doc_fini(&d0);
+	proto_doc_fini(&d1);
+}
+
+/* A noise correction needs a change of the data, like a threshold one:
+ * the latest release made again with its own epoch is the same. */
+static void test_noise_correction_unchanged(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res, fix;
+	struct node_release_plan plan;
+	struct ls_errinfo e;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	fill_month(r, 2025, 6, 30);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 6), at(2025, 7, 10), &res, &e),
+	    LS_OK);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "niets", at(2025, 8, 1), &fix,
+	                                      &e),
+	                 LS_ESTATE);
+	add_signal(r, "2025-06-03", 1);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 6),
+	                                      at(2025, 8, 1), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.changed, 1);
+	assert_int_equal(plan.noise_epoch, 1);
+	node_release_plan_fini(&plan);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "laat", at(2025, 8, 1), &fix, &e),
+	                 LS_OK);
+	/* the correction made again (epoch 1) is the same: refused */
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "nog eens", at(2025, 8, 2), &fix,
+	                                      &e),
+	                 LS_ESTATE);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 6),
+	                                      at(2025, 8, 2), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.changed, 0);
+	assert_int_equal(plan.noise_epoch, 2);
+	node_release_plan_fini(&plan);
+}
+
 /* ---- atomicity -------------------------------------------------------- */
 
 static void raw_sql(struct rx *r, const char *sql)
@@ -1006,6 +1176,10 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_correction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_noise_budget, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_noise_correction_diff, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_noise_correction_unchanged,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_cross_check, setup,
 	                                    teardown),
