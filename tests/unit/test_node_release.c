@@ -16,6 +16,8 @@
 #include "common/text.h"
 #include "core/period.h"
 #include "node/feed.h"
+#include "node/ledger.h"
+#include "store/backup.h"
 #include "node/release.h"
 #include "node/secret.h"
 #include "store/signal.h"
@@ -698,6 +700,211 @@ static void test_noise_correction_unchanged(void **state)
 	node_release_plan_fini(&plan);
 }
 
+/* ---- the ledger survives a restore ------------------------------------ */
+
+struct envs {
+	struct store_doc_meta meta[16];
+	uint64_t seq[16];
+	uint8_t *env[16];
+	size_t len[16], n;
+};
+
+static int envs_cb(void *arg, const struct store_doc_meta *m,
+                   const uint8_t *envelope, size_t len)
+{
+	struct envs *v = arg;
+	assert_true(v->n < 16);
+	v->seq[v->n] = m->seq;
+	v->meta[v->n] = *m;
+	v->env[v->n] = malloc(len);
+	memcpy(v->env[v->n], envelope, len);
+	v->len[v->n++] = len;
+	return 0;
+}
+
+/* The store goes back to the backup; what the peers hold comes back. */
+static void restore(struct rx *r, const char *backup, const struct envs *peer)
+{
+	struct store_options opt = {.synchronous = LS_SYNC_NORMAL};
+	struct ls_errinfo e;
+	char cmd[512];
+	store_close(r->f.s);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s' && rm -f '%s-wal' '%s-shm'",
+	         backup, r->f.path, r->f.path, r->f.path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_open(r->f.path, &opt, &r->f.s, &e), LS_OK);
+	r->env.store = r->f.s;
+	/* sync brings the own documents back (verified, as ingest does) */
+	for (size_t i = 0; i < peer->n; i++) {
+		uint64_t head;
+		uint8_t hash[LS_HASH_BYTES];
+		assert_int_equal(store_feed_head(r->f.s, ORIGIN, &head, hash),
+		                 LS_OK);
+		if (peer->seq[i] <= head)
+			continue;
+		assert_int_equal(store_feed_append(r->f.s, &peer->meta[i], peer->env[i],
+		                                   peer->len[i]),
+		                 LS_OK);
+	}
+}
+
+static int cost_cb(void *arg, const struct store_ledger_entry *x)
+{
+	*(uint64_t *)arg += x->cost_milli;
+	return 0;
+}
+
+/*
+ * Issue 11, class 6: backup -> releases -> restore from the old backup.
+ * The restored node learns its later summaries back from its peers; before
+ * it decides anything, the ledger is rebuilt from them: no period is
+ * released again as a first release, the budget spent is what was spent,
+ * the next correction draws a new epoch, and the audit log names every
+ * summary of the feed again.
+ */
+static void test_ledger_restore(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res;
+	struct node_release_plan plan;
+	struct store_audit_verdict v;
+	struct store_audit_entry ax;
+	struct ls_period due[8];
+	struct envs peer = {0};
+	struct ls_errinfo e;
+	char backup[192];
+	uint64_t spent, sum = 0;
+	size_t n;
+	int more;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	for (int m = 1; m <= 4; m++)
+		fill_month(r, 2025, m, 20);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 1), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	snprintf(backup, sizeof backup, "%s/old.db", r->f.dir);
+	assert_int_equal(store_backup(r->f.s, backup, NULL, &e), LS_OK);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 2), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 3), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	fill_month(r, 2025, 2, 2);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 2), "invoerfout",
+	                                      "laat", at(2025, 6, 2), &res, &e),
+	                 LS_OK);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 4000);
+	assert_int_equal(store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN,
+	                                 envs_cb, &peer),
+	                 LS_OK);
+	assert_int_equal(peer.n, 4);
+
+	/* restored from the backup: only January is in the ledger ... */
+	restore(r, backup, &peer);
+	/* ... and the noise secret is lost too */
+	assert_int_equal(unlink(r->secret_path), 0);
+
+	/* what is due: April only; February and March are in the feed */
+	assert_int_equal(node_release_due(&r->env, at(2025, 6, 3), due, 8, &n,
+	                                  &more, &e),
+	                 LS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(due[0].month, 4);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 4000);
+	assert_int_equal(store_ledger_list(r->f.s, ORIGIN, cost_cb, &sum),
+	                 LS_OK);
+	assert_int_equal(sum, 4000);
+	/* a released period is never released afresh */
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 3), at(2025, 6, 3), &res, &e),
+	    LS_EEXISTS);
+	/* the audit log names every summary again, and says how */
+	assert_int_equal(store_audit_find(r->f.s, ORIGIN, peer.seq[3], &ax),
+	                 LS_OK);
+	assert_string_equal(ax.actor, NODE_LEDGER_ACTOR);
+	assert_int_equal(ax.kind, STORE_AUDIT_CORRECTION);
+	assert_int_equal(ax.cost_milli, 1000);
+	assert_int_equal(node_audit_verify(r->f.s, ORIGIN, 0, NULL, &v), LS_OK);
+	assert_true(v.ok);
+	/* a correction of February: a new epoch (its third draw), paid,
+	 * with the new secret */
+	fill_month(r, 2025, 2, 1);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 2),
+	                                      at(2025, 6, 4), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.noise_epoch, 2);
+	node_release_plan_fini(&plan);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 2), "invoerfout",
+	                                      "laat", at(2025, 6, 4), &res, &e),
+	                 LS_OK);
+	assert_int_equal(res.audit.spent_milli, 5000);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 4), at(2025, 6, 4), &res, &e),
+	    LS_OK);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 6000);
+	for (size_t i = 0; i < peer.n; i++)
+		free(peer.env[i]);
+}
+
+/* A feed made by an older version may hold a period released twice as a
+ * first release: both are paid. */
+static void test_ledger_recover_double_first(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res;
+	struct node_release_plan plan;
+	struct store_doc_meta meta;
+	struct ls_doc doc;
+	struct ls_errinfo e;
+	struct envs mine = {0};
+	char backup[192];
+	uint64_t spent;
+	size_t n;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	fill_month(r, 2025, 1, 20);
+	snprintf(backup, sizeof backup, "%s/old.db", r->f.dir);
+	assert_int_equal(store_backup(r->f.s, backup, NULL, &e), LS_OK);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 1), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	assert_int_equal(store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN,
+	                                 envs_cb, &mine),
+	                 LS_OK);
+	restore(r, backup, &mine);
+	/* the old way: the period published again as a first release,
+	 * straight into the feed, without the ledger */
+	memset(&doc, 0, sizeof doc);
+	assert_int_equal(node_feed_read(r->f.s, ORIGIN, 1, &doc, &e), LS_OK);
+	assert_int_equal(node_feed_publish(r->f.s, r->key, &doc,
+	                                   at(2025, 6, 2), &meta, &e),
+	                 LS_OK);
+	proto_doc_fini(&doc);
+	assert_int_equal(node_ledger_recover(r->f.s, ORIGIN, 15000,
+	                                     at(2025, 6, 3), &n, &e),
+	                 LS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 2000);
+	/* nothing more to find */
+	assert_int_equal(node_ledger_recover(r->f.s, ORIGIN, 15000,
+	                                     at(2025, 6, 3), &n, &e),
+	                 LS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 1),
+	                                      at(2025, 6, 3), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.state, NODE_PERIOD_RELEASED);
+	assert_int_equal(plan.noise_epoch, 2);
+	node_release_plan_fini(&plan);
+	free(mine.env[0]);
+}
+
 /* ---- atomicity -------------------------------------------------------- */
 
 static void raw_sql(struct rx *r, const char *sql)
@@ -1179,6 +1386,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_noise_correction_diff, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_noise_correction_unchanged,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ledger_restore, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_ledger_recover_double_first,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_cross_check, setup,
