@@ -496,6 +496,7 @@ static int is_json_type(const char *t)
 int api_body(struct api_call *c, json_t **obj)
 {
 	const struct node_api_request *r = c->req;
+	unsigned long failures;
 	json_error_t err;
 	if (r->body_len > NODE_API_BODY_MAX)
 		return api_fail(
@@ -508,8 +509,18 @@ int api_body(struct api_call *c, json_t **obj)
 	if (r->body_len == 0 || r->body == NULL)
 		return api_fail(c, API_E_BAD_JSON, NULL,
 		                "Er zijn geen gegevens meegestuurd.");
+	failures = ls_alloc_failures();
 	c->doc = json_loadb((const char *)r->body, r->body_len,
 	                    JSON_REJECT_DUPLICATES, &err);
+	/* Running out of memory while parsing is ours, not the caller's.
+	 * jansson reports it as a syntax error, or (a failed append in its
+	 * lexer) returns a document with a key cut short: after any failed
+	 * allocation the document is not trusted. */
+	if (ls_alloc_failures() != failures) {
+		json_decref(c->doc);
+		c->doc = NULL;
+		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	}
 	if (c->doc == NULL)
 		return api_fail(c, API_E_BAD_JSON, NULL,
 		                "De gegevens zijn geen geldige JSON (regel %d, "

@@ -310,7 +310,15 @@ static int pragma_text(struct store *s, const char *sql, char *out, size_t size)
 		return store_err(s, rc, "pragma");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		int type = sqlite3_column_type(st, 0);
 		const unsigned char *t = sqlite3_column_text(st, 0);
+		/* NULL from a non-NULL value is a failed conversion (out of
+		 * memory), not an empty answer: an empty application_id
+		 * would read as "not our database". */
+		if (t == NULL && type != SQLITE_NULL) {
+			sqlite3_finalize(st);
+			return store_err(s, SQLITE_NOMEM, "pragma");
+		}
 		snprintf(out, size, "%s", t ? (const char *)t : "");
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
@@ -486,6 +494,7 @@ int store_verify_path(const char *path, enum store_check_level level,
 
 	if (level == STORE_CHECK_NONE)
 		return LS_OK;
+	store_alloc_setup();
 	/* No SQLITE_OPEN_CREATE: a file that vanished is not made anew. */
 	rc = sqlite3_open_v2(path, &db,
 	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -530,6 +539,7 @@ int store_open(const char *path, const struct store_options *opt,
 
 	if (opt == NULL)
 		opt = &defaults;
+	store_alloc_setup();
 	if (sodium_init() < 0)
 		return ls_errf(e, LS_ECRYPTO, "libsodium start niet");
 	if (!opt->create && stat(path, &st) != 0)

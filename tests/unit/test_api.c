@@ -781,6 +781,11 @@ static void test_capture_under_allocation_failure(void **state)
 			if (resp.status == 201)
 				assert_int_equal(after, before + 1);
 			else {
+				if (resp.status < 500) /* say which, on failure */
+					fprintf(stderr, "alloc %ld of %ld: %d %.*s\n",
+					        n, total, resp.status,
+					        (int)resp.body_len,
+					        (const char *)resp.body);
 				assert_true(resp.status >= 500);
 				assert_int_equal(after, before);
 			}
