@@ -218,7 +218,10 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 			goto out;
 		}
 	} else if (doc.hdr.type == LS_DOC_SUMMARY) {
-		const struct ls_policy *p = node_trust_policy(in->trust);
+		/* Judged by the policy in force when it was made. */
+		uint64_t pseq = 0;
+		const struct ls_policy *p =
+		    node_trust_policy_at(in->trust, doc.hdr.created, &pseq);
 		if (p == NULL) {
 			ls_errf(&o->e, LS_ESTATE,
 			        "no disclosure policy in force");
@@ -228,6 +231,25 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 		rc = proto_summary_check_policy(&doc.body.summary, p,
 		                                doc.hdr.created, &o->e);
 		if (rc != LS_OK) {
+			/* Made in the very second a policy was created:
+			 * the policy before it may judge it too (which of
+			 * the two came first cannot be told). */
+			uint64_t before = 0;
+			const struct ls_policy *q = node_trust_policy_at(
+			    in->trust, doc.hdr.created - 1, &before);
+			if (before != pseq &&
+			    node_trust_policy_from(in->trust, pseq) ==
+			        doc.hdr.created &&
+			    proto_summary_check_policy(&doc.body.summary, q,
+			                               doc.hdr.created,
+			                               NULL) == LS_OK)
+				rc = LS_OK;
+		}
+		if (rc != LS_OK) {
+			char why[sizeof o->e.msg];
+			snprintf(why, sizeof why, "%s", o->e.msg);
+			ls_errf(&o->e, rc, "%s (policy of federation seq %llu)",
+			        why, (unsigned long long)pseq);
 			rc = reject(o, rc);
 			goto out;
 		}
@@ -271,6 +293,8 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	page->bytes += len;
 	if (is_fed) {
 		rc = node_trust_admit(in->trust, &doc, info.hash, &o->e);
+		if (rc == LS_ENOMEM)
+			goto out;
 		if (rc != LS_OK) {
 			/* It passed node_trust_check a moment ago. */
 			LS_ERROR("ingest", "trust_admit_failed",

@@ -17,8 +17,10 @@
  *   4. an origin quarantined by an unresolved fork takes nothing:
  *      `quarantined` (wire code `state`);
  *   5. federation documents: node_trust_check() (next in the federation
- *      feed, roster succession); summaries: proto_summary_check_policy()
- *      against the policy in force (none in force yet: `state`);
+ *      feed, roster succession, no backdated policy); summaries:
+ *      proto_summary_check_policy() against the policy in force when the
+ *      summary was made (node_trust_policy_at; PROTOCOL.md 5.3, "Epochs";
+ *      no policy held yet: `state`);
  *   6. store_feed_append(): `stored` (or `chain` when it does not follow
  *      the head); a stored federation document is put in force at once
  *      with node_trust_admit(), so the next document of the same page is
