@@ -12,6 +12,7 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "proto/envelope.h"
 #include "store/feed.h"
 
@@ -50,6 +51,8 @@ static int is_store_failure(int rc)
 }
 
 struct one {
+	struct node_ingest *in;
+	int64_t now;
 	struct node_ingest_doc *d;
 	const char *peer;
 	char *first_reject; /* the page's first rejection, for its log line */
@@ -58,11 +61,53 @@ struct one {
 	struct ls_errinfo e;
 };
 
+/* Raise (or count again) the alarm (origin, reason). */
+static void alarm(struct node_ingest *in, const char *origin,
+                  const char *reason, uint64_t seq, int64_t now,
+                  const char *detail, const char *peer)
+{
+	struct node_ingest_alarm *a = NULL;
+	for (size_t i = 0; i < in->n_alarms; i++)
+		if (strcmp(in->alarms[i].origin, origin) == 0 &&
+		    strcmp(in->alarms[i].reason, reason) == 0)
+			a = &in->alarms[i];
+	if (a == NULL) {
+		if (in->n_alarms == NODE_INGEST_ALARMS_MAX) {
+			memmove(&in->alarms[0], &in->alarms[1],
+			        (NODE_INGEST_ALARMS_MAX - 1) *
+			            sizeof in->alarms[0]);
+			in->n_alarms--;
+		}
+		a = &in->alarms[in->n_alarms++];
+		memset(a, 0, sizeof *a);
+		snprintf(a->origin, sizeof a->origin, "%s", origin);
+		snprintf(a->reason, sizeof a->reason, "%s", reason);
+		ls_strlcpy(a->detail, detail, sizeof a->detail);
+		a->first = now;
+		LS_ERROR("ingest", "trust_alarm",
+		         "origin=%s reason=%s seq=%llu peer=%s "
+		         "detail=\"%.120s\"",
+		         origin, reason, (unsigned long long)seq, peer, detail);
+	}
+	a->seq = seq;
+	a->last = now;
+	a->count++;
+}
+
 static int reject(struct one *o, int code)
 {
 	struct node_ingest_doc *d = o->d;
+	if (d->has_hdr && code == LS_EREVOKED)
+		alarm(o->in, d->hdr.origin, "revoked", d->hdr.seq, o->now,
+		      o->e.msg, o->peer);
+	else if (d->has_hdr && code == LS_EPOLICY &&
+	         (d->hdr.type == LS_DOC_ROSTER ||
+	          d->hdr.type == LS_DOC_POLICY))
+		alarm(o->in, d->hdr.origin, "successor", d->hdr.seq, o->now,
+		      o->e.msg, o->peer);
 	d->outcome = NODE_INGEST_REJECTED;
 	d->code = code;
+	ls_strlcpy(d->detail, o->e.msg, sizeof d->detail);
 	o->tally->rejected[code > 0 && code < LS_ERR_COUNT_ ? code
 	                                                    : LS_EINTERNAL]++;
 	/* One line per document at debug; the page logs a summary at warn
@@ -117,6 +162,8 @@ static int record_fork(struct node_ingest *in, struct one *o,
 	if (rc != LS_OK)
 		return rc;
 	verdict(d, NODE_INGEST_FORK, LS_EFORK);
+	alarm(in, d->hdr.origin, "fork", d->hdr.seq, o->now,
+	      "two documents at one feed position", o->peer);
 	LS_ERROR("ingest", "fork_detected",
 	         "peer=%s origin=%s seq=%llu action=quarantine", o->peer,
 	         d->hdr.origin, (unsigned long long)d->hdr.seq);
@@ -355,6 +402,8 @@ int node_ingest_fork_proof(struct node_ingest *in, const uint8_t *a,
 		return rc;
 	}
 	in->tally.outcome[NODE_INGEST_FORK]++;
+	alarm(in, info.origin, "fork", info.seq, now,
+	      "fork proof: two documents at one feed position", peer);
 	if (!known)
 		LS_ERROR("ingest", "fork_detected",
 		         "peer=%s origin=%s seq=%llu action=quarantine "
@@ -416,6 +465,8 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	for (size_t i = 0; i < n; i++) {
 		struct one o;
 		memset(&o, 0, sizeof o);
+		o.in = in;
+		o.now = now;
 		o.d = docs != NULL ? &docs[i] : &scratch;
 		memset(o.d, 0, sizeof *o.d);
 		o.peer = peer;

@@ -370,6 +370,11 @@ static void test_fork_is_kept_as_proof_and_quarantines(void **state)
 	assert_int_equal(d[0].outcome, NODE_INGEST_FORK);
 	assert_int_equal(d[0].code, LS_EFORK);
 	assert_int_equal(d[1].outcome, NODE_INGEST_QUARANTINED);
+	/* An alarm an operator sees, named by origin. */
+	assert_int_equal(f->in.n_alarms, 1);
+	assert_string_equal(f->in.alarms[0].origin, "gent");
+	assert_string_equal(f->in.alarms[0].reason, "fork");
+	assert_int_equal(f->in.alarms[0].seq, 2);
 	assert_int_equal(d[1].code, LS_ESTATE);
 	assert_int_equal(store_fork_quarantined(f->s, "gent", &q), LS_OK);
 	assert_true(q);
@@ -540,6 +545,78 @@ static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
 	}
 }
 
+/* PROTOCOL.md 6, "Alarms": every document refused for a trust reason
+ * (a revoked key or departed member, a roster that is no valid successor)
+ * raises an alarm by origin; other refusals do not. */
+static void test_trust_refusals_raise_alarms(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0};
+	struct node_ingest_doc d[4];
+	size_t idx[4];
+
+	bootstrap(f);
+	/* roeselare's stolen key: good up to seq 3, refused after. */
+	for (int i = 0; i < 4; i++) {
+		struct ls_doc doc;
+		size_t len;
+		uint8_t *env;
+		proto_doc_init(&doc, LS_DOC_STATUS);
+		strcpy(doc.hdr.origin, "roeselare");
+		fx_status(&doc.body.status, 1);
+		doc.body.status.uptime = (uint64_t)i;
+		env = fx_sign(&doc, &h, FX_T_REVOKE - 86400 + i,
+		              "roeselare-stolen", &len);
+		proto_doc_fini(&doc);
+		idx[i] = keep(f, env, len);
+	}
+	assert_int_equal(ingest(f, idx, 4, d), LS_OK);
+	assert_int_equal(d[2].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[3].code, LS_EREVOKED);
+	assert_int_equal(f->in.n_alarms, 1);
+	assert_string_equal(f->in.alarms[0].origin, "roeselare");
+	assert_string_equal(f->in.alarms[0].reason, "revoked");
+	assert_int_equal(f->in.alarms[0].seq, 4);
+	assert_int_equal(f->in.alarms[0].count, 1);
+	/* Again: the same alarm, counted. */
+	idx[0] = idx[3];
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(f->in.n_alarms, 1);
+	assert_int_equal(f->in.alarms[0].count, 2);
+
+	/* A roster that drops a member breaks the successor rule. */
+	{
+		struct ls_doc doc;
+		size_t len;
+		uint8_t *env;
+		proto_doc_init(&doc, LS_DOC_ROSTER);
+		strcpy(doc.hdr.origin, FX_FEDERATION);
+		fx_roster(&doc.body.roster);
+		doc.body.roster.n_members--; /* fini frees by count */
+		env = fx_sign(&doc, &f->fed_head, FX_NOW - 60, "federation",
+		              &len);
+		doc.body.roster.n_members++;
+		proto_doc_fini(&doc);
+		idx[0] = keep(f, env, len);
+	}
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].code, LS_EPOLICY);
+	assert_int_equal(f->in.n_alarms, 2);
+	assert_string_equal(f->in.alarms[1].origin, FX_FEDERATION);
+	assert_string_equal(f->in.alarms[1].reason, "successor");
+
+	/* A bad signature is the sender's junk, not a trust alarm. */
+	{
+		struct ls_feed_head hk = {0};
+		size_t k = status_doc(f, "kortrijk", &hk, "kortrijk", 1);
+		f->env[k][f->len[k] - 1] ^= 1;
+		idx[0] = k;
+		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+		assert_int_equal(d[0].code, LS_ESIG);
+		assert_int_equal(f->in.n_alarms, 2);
+	}
+}
+
 static void test_roster_in_a_page_admits_its_members_at_once(void **state)
 {
 	struct tfx *f = *state;
@@ -656,6 +733,7 @@ int main(void)
 	    T(test_fork_is_kept_as_proof_and_quarantines),
 	    T(test_summaries_are_held_to_the_policy),
 	    T(test_summaries_are_judged_by_the_policy_of_their_time),
+	    T(test_trust_refusals_raise_alarms),
 	    T(test_roster_in_a_page_admits_its_members_at_once),
 	    T(test_failed_page_stores_nothing_and_keeps_trust_true),
 	    T(test_trust_follows_an_external_append),
