@@ -4,7 +4,8 @@
  * timer), the status snapshot (JSON) and the status documents it
  * publishes into its own feed.
  *
- * Files are written whole to NAME.tmp and renamed, so a reader never
+ * Files are written whole to a temporary file and renamed
+ * (ls_file_write_atomic, mode 0640 whatever the umask), so a reader never
  * sees half a file: DIR/signaald.prom (Prometheus text; node_exporter's
  * textfile collector can pick it up) and DIR/signaald.json (for
  * `signaalctl`, monitoring scripts and the association's overview: peers,
@@ -13,6 +14,7 @@
 #include "daemon/daemon.h"
 
 #include "common/alloc.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "node/feed.h"
@@ -20,6 +22,7 @@
 #include "store/feed.h"
 #include "store/signal.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +132,23 @@ static const struct {
      "Resident memory of signaald."},
     {"signaal_process_virtual_bytes", METRICS_GAUGE, L_NONE,
      "Virtual memory of signaald."},
+    {"signaal_store_check_ok", METRICS_GAUGE, L_NONE,
+     "1 if the store passed its last check (PRAGMA quick_check), else 0."},
+    {"signaal_store_check_timestamp_seconds", METRICS_GAUGE, L_NONE,
+     "Unix time the store was last checked."},
+    {"signaal_store_writable", METRICS_GAUGE, L_NONE,
+     "0 after a write failed (disk full, read-only, I/O error) until a "
+     "commit succeeds again, else 1."},
+    {"signaal_health_ok", METRICS_GAUGE, L_NONE,
+     "1 when the store is undamaged, takes writes and has disk space (what "
+     "/readyz checks besides roster and peers)."},
+    {"signaal_disk_free_bytes", METRICS_GAUGE, L_NONE,
+     "Bytes free for signaald on the file system of the store."},
+    {"signaal_disk_size_bytes", METRICS_GAUGE, L_NONE,
+     "Size of the file system of the store."},
+    {"signaal_release_due_periods", METRICS_GAUGE, L_NONE,
+     "Periods due for release and not released at the last release run "
+     "(stays above 0 when releases fail)."},
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
@@ -417,6 +437,7 @@ int state_metrics_text(struct daemon *d, char **text, size_t *len)
 	}
 	process_gauges(d);
 	store_size_gauge(d);
+	health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 	return metrics_render(d->metrics, text, len);
@@ -474,25 +495,23 @@ static void gauges(struct daemon *d)
 	(void)store_feed_latest(d->store, LS_DOC_SUMMARY, summary_latest_cb, d);
 	process_gauges(d);
 	store_size_gauge(d);
+	health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 }
 
 /* --- files -------------------------------------------------------------- */
 
+/* The state and metrics files: whole or not at all, 0640 whatever the
+ * umask (operators and their monitoring group read them; they name
+ * peers and counts, nothing personal). */
+#define STATE_FILE_MODE 0640
+
 static int write_atomic(const char *path, const char *text, size_t len)
 {
-	char tmp[DAEMON_PATH_SIZE + 8];
-	FILE *fp;
-	int ok;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		return LS_EINVAL;
-	if ((fp = fopen(tmp, "wb")) == NULL)
-		return LS_EIO;
-	ok = fwrite(text, 1, len, fp) == len;
-	ok = fclose(fp) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
+	if (ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1) != 0) {
+		LS_WARN("state", "write_failed", "file=%s errno=%d", path,
+		        errno);
 		return LS_EIO;
 	}
 	return LS_OK;
