@@ -93,6 +93,8 @@ static const struct {
     {"expired_key", "6"},
     {"rotated_key_history", "6"},
     {"member_left", "6"},
+    {"member_left_history", "6"},
+    {"member_left_after_seq", "6"},
     {"wrong_origin", "6"},
     {"aggregator_summary", "5"},
     {"member_policy", "5"},
@@ -604,6 +606,14 @@ static void documents_and_sync(void)
 		    {"member_left", LS_DOC_STATUS, "mortsel", "mortsel", 9,
 		     FX_T_LEFT + 60, "revoked",
 		     "mortsel after it left the federation"},
+		    {"member_left_history", LS_DOC_STATUS, "mortsel",
+		     "mortsel", 100, FX_T_LEFT - 60, "ok",
+		     "mortsel before it left, at the last position of its "
+		     "feed the removal kept (left_seq 100)"},
+		    {"member_left_after_seq", LS_DOC_STATUS, "mortsel",
+		     "mortsel", 101, FX_T_LEFT - 86400, "revoked",
+		     "mortsel's key, dated before it left, at a position "
+		     "after the removal's left_seq 100"},
 		    {"wrong_origin", LS_DOC_STATUS, "kortrijk", "gent", 1,
 		     FX_NOW - 60, "denied",
 		     "gent's key signing for origin kortrijk"},
