@@ -1219,6 +1219,31 @@ static void test_roster_lookup_and_successor(void **state)
 	    LS_EINVAL);
 	assert_non_null(strstr(e.msg, "vvsg"));
 	next.n_members++;
+	/* A removal's feed point (left_seq) is set once, never changed or
+	 * withdrawn, and only with a left time. */
+	{
+		struct ls_roster_member *m =
+		    (struct ls_roster_member *)proto_roster_find_member(
+		        &next, "mortsel");
+		assert_non_null(m);
+		assert_int_equal(proto_roster_index(&next), LS_OK);
+		m->left_seq = FX_LEFT_AFTER_SEQ + 1;
+		assert_int_equal(proto_roster_check_successor(
+		                     &w->roster, &next, FX_NOW, &e),
+		                 LS_EINVAL);
+		assert_non_null(strstr(e.msg, "left_seq"));
+		m->has_left_seq = 0;
+		assert_int_equal(proto_roster_check_successor(
+		                     &w->roster, &next, FX_NOW, &e),
+		                 LS_EINVAL);
+		m->has_left_seq = 1;
+		m->left_seq = FX_LEFT_AFTER_SEQ;
+		m = (struct ls_roster_member *)proto_roster_find_member(
+		    &next, "gent");
+		m->has_left_seq = 1; /* gent has not left */
+		assert_int_equal(proto_roster_validate(&next, &e), LS_EINVAL);
+		m->has_left_seq = 0;
+	}
 	proto_roster_fini(&next);
 }
 

@@ -624,8 +624,18 @@ static int cmd_member(struct fed *f, int argc, char **argv)
 			ctl_error("'%s' is al vertrokken", id);
 			rc = CTL_EXIT_CONFLICT;
 		} else {
+			/* Its feed closes at the head held here too
+			 * (PROTOCOL.md 6, "Removal"): nothing after it
+			 * counts, whatever its date. */
 			m->left = now_s();
+			m->has_left_seq = 1;
+			m->left_seq = held_head(f, id);
 			rc = roster_reindex(r);
+			if (rc == CTL_EXIT_OK)
+				printf("'%s' vertrekt nu; zijn feed sluit na "
+				       "plaats %llu (wat dit knooppunt ervan "
+				       "heeft)\n",
+				       id, (unsigned long long)m->left_seq);
 		}
 	} else if (strcmp(verb, "revoke-key") == 0) {
 		struct ls_roster_revocation rv, *grown;
