@@ -219,6 +219,7 @@
     frame(root, periods, geo, ax.top, ax.step, "hier");
     var bw = Math.max(2, (n > 1 ? w / (n - 1) : w) * 0.6);
     counts.forEach(function (v, i) {
+      if (!(v > 0)) return; /* nothing to draw; the axis says 0 */
       var r = svg("rect", { class: "staaf", x: geo.x(i) - bw / 2, y: geo.y(v), width: bw, height: Math.max(0, T + h - geo.y(v)), fill: BLUE });
       var tip = svg("title");
       tip.textContent = periods[i] + ": " + v + " signalen hier";
@@ -300,6 +301,14 @@
         r.venster.groei_perioden + " maanden.";
       if (!r.items.length || docs === 0) {
         body.appendChild(el("tr", null, el("td", { colspan: "7", text: "Nog geen samenvattingen van de federatie in deze periode." })));
+        /* a node on its own still sees its own signals */
+        if (d.lokaal.signalen_totaal > 0) {
+          d.lokaal.themas.slice(0, MAX_CHARTS).forEach(function (t) {
+            box.appendChild(el("figure", { class: "grafiekvak", "data-thema": t.code },
+              el("h4", { class: "grafiektitel", text: t.label + ": eigen signalen van " + d.lokaal.knooppunt + " (exact)" }),
+              localChart(d.perioden, t.label, t.signalen)));
+          });
+        }
         return;
       }
       r.items.forEach(function (it) { body.appendChild(rankingRow(it)); });
