@@ -899,7 +899,7 @@ static int cmd_show(struct fed *f, int argc, char **argv)
 	int concept = argc == 2 && strcmp(argv[1], "--concept") == 0;
 	if (argc > 1 && !concept)
 		return ctl_usage("federation", "show [--concept]");
-	printf("federatie %s", f->node.config.federation_id);
+	printf("federatie '%s'", f->node.config.federation_id);
 	if (!concept) {
 		printf(", %llu documenten van kracht\n",
 		       (unsigned long long)f->trust.head.seq);
