@@ -1610,9 +1610,59 @@ static void test_trends(void **state)
 	publish_summary("kortrijk", 2, 150, 4, &lo_feb, &hi_feb, "wonen");
 	publish_summary("kortrijk", 11, 150, 5, &lo_x, &hi_x, "wonen");
 
+	/* the default window is `signaalctl trends`'s: [trends] window
+	 * (24) months up to the latest month at least half of the
+	 * municipalities released (kortrijk's November: one of two), not
+	 * the running month */
+	assert_int_equal(req("GET", "/api/v1/trends", NULL, tok_coord, NULL),
+	                 200);
+	assert_int_equal(json_array_size(json_object_get(J, "perioden")), 24);
+	assert_string_equal(json_string_value(json_array_get(
+	                        json_object_get(J, "perioden"), 23)),
+	                    "2025-11");
+	/* the ranking as the CLI gives it: themes, ranks from 1, score and
+	 * explanation */
+	{
+		json_t *r = json_object_get(J, "rangschikking");
+		json_t *items = json_object_get(r, "items");
+		assert_string_equal(
+		    json_string_value(json_object_get(r, "niveau")), "thema");
+		assert_true(json_array_size(items) >= 1 &&
+		            json_array_size(items) <= 10);
+		for (size_t i = 0; i < json_array_size(items); i++) {
+			json_t *it = json_array_get(items, i);
+			assert_int_equal(
+			    json_integer_value(json_object_get(it, "rang")),
+			    (json_int_t)i + 1);
+			assert_true(json_is_real(json_object_get(it, "score")));
+			assert_non_null(json_string_value(
+			    json_object_get(it, "uitleg")));
+		}
+	}
+	assert_int_equal(req("GET", "/api/v1/trends", "niveau=jongeren&top=3",
+	                     tok_coord, NULL),
+	                 200);
+	{
+		json_t *items = json_object_get(
+		    json_object_get(J, "rangschikking"), "items");
+		for (size_t i = 0; i < json_array_size(items); i++)
+			assert_int_equal(json_integer_value(json_object_get(
+			                     json_array_get(items, i), "rang")),
+			                 (json_int_t)i + 1);
+	}
 	assert_int_equal(
-	    req("GET", "/api/v1/trends", "maanden=3", tok_coord, NULL), 200);
+	    req("GET", "/api/v1/trends", "niveau=wijk", tok_coord, NULL), 400);
+	refused(400, "bad_parameter", "niveau");
+	assert_int_equal(
+	    req("GET", "/api/v1/trends", "top=0", tok_coord, NULL), 400);
+
+	assert_int_equal(req("GET", "/api/v1/trends", "tot=2025-03&maanden=3",
+	                     tok_coord, NULL),
+	                 200);
 	assert_int_equal(json_array_size(json_object_get(J, "perioden")), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+	                     json_object_get(J, "lokaal"), "signalen_totaal")),
+	                 3);
 	assert_string_equal(json_string_value(json_array_get(
 	                        json_object_get(J, "perioden"), 0)),
 	                    "2025-01");
