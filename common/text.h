@@ -16,7 +16,8 @@ int ls_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out);
 int ls_parse_i64_n(const char *text, size_t len, int64_t min, int64_t max,
                    int64_t *out);
 
-/* Lower-case hex of len bytes into out, which must hold 2*len+1 bytes. */
+/* Lower-case hex of len bytes into out, which must hold 2*len+1 bytes.
+ * Constant-time (libsodium): safe for secret keys. */
 void ls_hex_encode(const uint8_t *bytes, size_t len, char *out);
 
 /* Decode exactly 2*len hex digits (either case) from text into bytes.

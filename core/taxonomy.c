@@ -139,7 +139,7 @@ int ls_taxonomy_add(struct ls_taxonomy *t,
 {
 	enum ls_dim dim = (enum ls_dim)entry->dim;
 	size_t len = strnlen(entry->code, LS_CODE_SIZE);
-	struct ls_taxonomy_entry copy;
+	struct ls_taxonomy_entry copy, *grown;
 	size_t at;
 
 	if (entry->dim >= LS_DIM_COUNT_)
@@ -182,15 +182,10 @@ int ls_taxonomy_add(struct ls_taxonomy *t,
 	if (t->n >= LS_TAXONOMY_MAX)
 		return ls_errf(e, LS_ELIMIT, "te veel codes (max %d)",
 		               LS_TAXONOMY_MAX);
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct ls_taxonomy_entry *grown =
-		    ls_realloc(t->entries, cap * sizeof *grown);
-		if (grown == NULL)
-			return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
-		t->entries = grown;
-		t->cap = cap;
-	}
+	grown = ls_array_grow(t->entries, &t->cap, t->n + 1, sizeof *grown, 64);
+	if (grown == NULL)
+		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+	t->entries = grown;
 	copy = *entry;
 	copy.label_nl = ls_strdup(entry->label_nl);
 	copy.label_en = ls_strdup(entry->label_en);

@@ -515,18 +515,19 @@ static int status_json_cb(void *arg, const struct store_doc_meta *m,
 	memset(&doc, 0, sizeof doc);
 	if (node_feed_decode(env, len, &doc, NULL) != LS_OK)
 		return 0;
-	o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I}", "origin",
-	              m->origin, "seq", (json_int_t)m->seq, "created",
+	o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I}", "origin", m->origin,
+	              "seq", (json_int_t)m->seq, "created",
 	              (json_int_t)m->created, "software",
 	              doc.body.status.software, "uptime_s",
-	              (json_int_t)doc.body.status.uptime, "last_capture",
-	              (json_int_t)doc.body.status.last_capture, "peers",
+	              (json_int_t)doc.body.status.uptime, "peers",
 	              (json_int_t)doc.body.status.n_peers);
 	if (o != NULL) {
 		json_t *counters = json_object();
 		for (size_t i = 0; counters && i < doc.body.status.n_counters;
 		     i++)
-			json_object_set_new(
+			if (!proto_status_counter_private(
+			        doc.body.status.counters[i].name))
+				json_object_set_new(
 			    counters, doc.body.status.counters[i].name,
 			    json_integer(
 			        (json_int_t)doc.body.status.counters[i].value));
@@ -680,7 +681,7 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 {
 	const struct node_ingest_tally *t = &d->ingest.tally;
 	struct ls_status *st;
-	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0, rejected = 0;
+	uint64_t docs = 0, bytes = 0, forks = 0, rejected = 0;
 	uint64_t rounds_ok = 0, rounds_failed = 0;
 	size_t n = 0;
 
@@ -689,9 +690,9 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 	st = &doc->body.status;
 	snprintf(st->software, sizeof st->software, "%s", SIGNAALD_VERSION);
 	st->uptime = (uint64_t)(daemon_now() - d->started_at);
-	(void)store_signal_last_capture(d->store, &st->last_capture);
-	if (st->last_capture != 0 && st->last_capture < LS_TIME_MIN)
-		st->last_capture = 0;
+	/* Nothing about signals leaves the node (PROTOCOL.md 5.5): key 2
+	 * stays 0 and no counter counts signals. */
+	st->legacy_capture = 0;
 	for (struct peer *p = d->peers; p != NULL; p = p->next)
 		n++;
 	if (n > 0) {
@@ -715,7 +716,6 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 	qsort(st->peers, st->n_peers, sizeof *st->peers, peer_cmp);
 	(void)store_feed_count(d->store, &docs, &bytes);
 	(void)store_fork_list(d->store, 0, fork_count_cb, &forks);
-	(void)store_signal_count(d->store, &signals);
 	for (int i = 1; i < LS_ERR_COUNT_; i++)
 		rejected += t->rejected[i];
 	/* By name, as the format wants them. */
@@ -727,7 +727,6 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 	counter(st, "forks_unresolved", forks);
 	counter(st, "rounds_failed", rounds_failed);
 	counter(st, "rounds_ok", rounds_ok);
-	counter(st, "signals_total", signals);
 	counter(st, "summaries_released", d->releases);
 	return LS_OK;
 }

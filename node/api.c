@@ -22,6 +22,7 @@
 #include "node/api_internal.h"
 #include "store/token.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,7 +70,8 @@ static const struct api_route routes[] = {
      .role = LS_TOKEN_VELDWERKER,
      .run = api_signals_list,
      .params = PARAMS("periode", "thema", "leeftijd", "status", "limiet", "na",
-                      "volgorde")},
+                      "volgorde", "doelgroep", "sector", "organisatie", "zoek",
+                      "dossier")},
     {.name = "signals_create",
      .method = "POST",
      .pattern = "/api/v1/signals",
@@ -85,6 +87,11 @@ static const struct api_route routes[] = {
      .pattern = "/api/v1/signals/*",
      .role = LS_TOKEN_BEHEERDER,
      .run = api_signal_erase},
+    {.name = "organisations",
+     .method = "GET",
+     .pattern = "/api/v1/organisations",
+     .role = LS_TOKEN_COORDINATOR,
+     .run = api_organisations},
     {.name = "dossiers_list",
      .method = "GET",
      .pattern = "/api/v1/dossiers",
@@ -116,6 +123,11 @@ static const struct api_route routes[] = {
      .pattern = "/api/v1/dossiers/*/signals",
      .role = LS_TOKEN_COORDINATOR,
      .run = api_dossier_link},
+    {.name = "dossier_unlink",
+     .method = "DELETE",
+     .pattern = "/api/v1/dossiers/*/signals/*",
+     .role = LS_TOKEN_COORDINATOR,
+     .run = api_dossier_unlink},
     {.name = "dossier_action_create",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/actions",
@@ -954,6 +966,7 @@ static void route(struct api_call *c)
 		n_params = 0;
 		while (c->param_names != NULL && c->param_names[n_params])
 			n_params++;
+		assert(n_params <= API_MAX_PARAMS);
 		if (api_query(c, c->param_names, n_params, c->param) != 0)
 			return;
 		if (strcmp(method, "GET") != 0 && store_damaged(c))

@@ -85,7 +85,7 @@ struct api_principal {
 };
 
 #define API_MAX_SEGMENTS 8
-#define API_MAX_PARAMS 8
+#define API_MAX_PARAMS 12
 
 struct api_call {
 	struct node_api *api;
@@ -246,6 +246,7 @@ int api_signals_list(struct api_call *c);
 int api_signals_create(struct api_call *c);
 int api_signal_get(struct api_call *c);
 int api_signal_erase(struct api_call *c);
+int api_organisations(struct api_call *c);
 /* api_dossier.c */
 int api_dossiers_list(struct api_call *c);
 int api_dossiers_create(struct api_call *c);
@@ -253,6 +254,7 @@ int api_dossier_get(struct api_call *c);
 int api_dossier_phase(struct api_call *c);
 int api_dossier_criteria(struct api_call *c);
 int api_dossier_link(struct api_call *c);
+int api_dossier_unlink(struct api_call *c);
 int api_dossier_action_create(struct api_call *c);
 int api_dossier_action_result(struct api_call *c);
 int api_dossier_feedback(struct api_call *c);

@@ -146,6 +146,26 @@ int store_one_row(struct store *s, sqlite3_stmt *st, int64_t *out, int n,
 	return rc;
 }
 
+int store_each_row(struct store *s, sqlite3_stmt *st, store_row_cb row,
+                   void *ctx, const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop = row(ctx, st);
+		if (stop != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		rc = store_err(s, sqlite3_extended_errcode(s->db), what);
+	else
+		rc = LS_OK;
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);

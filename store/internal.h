@@ -66,6 +66,16 @@ int store_err(struct store *s, int rc, const char *what);
 int store_one_row(struct store *s, sqlite3_stmt *st, int64_t *out, int n,
                   const char *what);
 
+/*
+ * Step st (bound by the caller) through every row, calling row(ctx, st)
+ * for each; a non-zero return stops the walk and is returned as is (a
+ * visitor's "stop" or an LS_E* code). Every step result is checked: a
+ * failed step is store_err(what), never a short list. st is reset.
+ */
+typedef int (*store_row_cb)(void *ctx, sqlite3_stmt *st);
+int store_each_row(struct store *s, sqlite3_stmt *st, store_row_cb row,
+                   void *ctx, const char *what);
+
 /* Step a statement that returns no rows; LS_OK on SQLITE_DONE. */
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 

@@ -28,12 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct subcommand {
-	const char *name;
-	int (*run)(const struct ctl_context *ctx, int argc, char **argv);
-	const char *summary;
-};
-
 static const char filter_help[] =
     "Filters:\n"
     "  --periode P      JJJJ-MM (een maand) of JJJJ-MM+N (N maanden), op\n"
@@ -803,7 +797,7 @@ static int signal_erase(const struct ctl_context *ctx, int argc, char **argv)
 
 /* --- dispatch -------------------------------------------------------- */
 
-static const struct subcommand subcommands[] = {
+static const struct ctl_verb subcommands[] = {
     {.name = "add", .run = signal_add, .summary = "één signaal registreren"},
     {.name = "import",
      .run = signal_import,
@@ -822,19 +816,7 @@ static const struct subcommand subcommands[] = {
 
 int cmd_signal(const struct ctl_context *ctx, int argc, char **argv)
 {
-	size_t n = sizeof subcommands / sizeof subcommands[0];
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		FILE *out = argc < 2 ? stderr : stdout;
-		fprintf(out, "Gebruik: signaalctl signal OPDRACHT ...\n\n");
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "  %-8s %s\n", subcommands[i].name,
-			        subcommands[i].summary);
-		fprintf(out,
-		        "\n'signaalctl signal OPDRACHT --help' voor meer.\n");
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(argv[1], subcommands[i].name) == 0)
-			return subcommands[i].run(ctx, argc - 1, argv + 1);
-	return ctl_usage("signal", "onbekende opdracht '%s'", argv[1]);
+	return ctl_run_verb("signal", NULL, subcommands,
+	                    sizeof subcommands / sizeof subcommands[0], ctx,
+	                    argc, argv);
 }
