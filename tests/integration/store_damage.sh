@@ -12,6 +12,8 @@ month() { date -u -d "$(date -u +%Y-%m-15) -$1 months" +%Y-%m; }
 m4=$(month 4)
 N=$T/node
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
+port=$((20000 + RANDOM % 12000))
+sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
 "$BUILD/gen-signals" --rows 3000 --municipality kortrijk --start "$m4" --months 3 \
 	--out "$T/s.csv" >/dev/null 2>&1 || exit 1
 t_check "a store with 3000 signals" "$SIGNAALCTL" -d "$N" signal import "$T/s.csv"
@@ -67,8 +69,6 @@ t_equal "no database file was created in the node directory" \
 
 # --- damage while signaald runs ---------------------------------------------
 damage none
-port=$((20000 + RANDOM % 12000))
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
 sed -i "/^\[daemon\]/,/^\[/ s|^state_interval_s = .*|state_interval_s = 1|" "$N/signaal.ini"
 VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" 2>/dev/null)
 NODE=http://127.0.0.1:$port

@@ -86,6 +86,7 @@ t_equal "a capture: 201 again" "$(capture)" 201
 t_equal "the 507 stored nothing, the 201 one signal" "$(count)" $((n_before + 1))
 is_writable() { [ "$(metric signaal_store_writable)" = 1 ]; }
 t_check "/metrics: signaal_store_writable 1 again" wait_for 10 is_writable
+
 kill -TERM "$PID"
 wait "$PID"
 t_equal "signaald stops cleanly" "$?" 0
