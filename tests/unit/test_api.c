@@ -224,9 +224,8 @@ static void test_readiness_follows_health(void **state)
 	        "melding")),
 	    "beschadigd"));
 	fx_digest(f.path, before);
-	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_fw,
-	                     good_signal),
-	                 503);
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 503);
 	refused(503, "store_damaged", NULL);
 	fx_digest(f.path, after);
 	assert_string_equal(before, after);
@@ -871,8 +870,8 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	(void)state;
 	capture(tok_fw, "wonen", NULL); /* mw-12 */
 	snprintf(own_path, sizeof own_path, "/api/v1/signals/%s", jstr("id"));
-	capture(tok_org, "wonen", NULL); /* same org, no person */
-	capture(tok_other, "energie", NULL);               /* CAW Zuid */
+	capture(tok_org, "wonen", NULL);     /* same org, no person */
+	capture(tok_other, "energie", NULL); /* CAW Zuid */
 	snprintf(other_id, sizeof other_id, "%s", jstr("id"));
 	snprintf(other_path, sizeof other_path, "/api/v1/signals/%s", other_id);
 

@@ -150,7 +150,8 @@ static void test_atomic_writer_modes(void **state)
 	snprintf(path, sizeof path, "%s/state.json", f.dir);
 	for (size_t i = 0; i < 2; i++) {
 		mode_t old = umask(masks[i]);
-		assert_int_equal(ls_file_write_atomic(path, "{}", 2, 0640, 1), 0);
+		assert_int_equal(ls_file_write_atomic(path, "{}", 2, 0640, 1),
+		                 0);
 		umask(old);
 		assert_int_equal(stat(path, &st), 0);
 		assert_int_equal(st.st_mode & 0777, 0640);
@@ -205,9 +206,9 @@ static void damaged_copy(char *path, size_t size)
 	memset(buf, 0xff, sizeof buf);
 	fd = open(path, O_WRONLY);
 	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, buf, sizeof buf,
-	                        (st.st_size / 4096 / 2) * 4096),
-	                 (ssize_t)sizeof buf);
+	assert_int_equal(
+	    pwrite(fd, buf, sizeof buf, (st.st_size / 4096 / 2) * 4096),
+	    (ssize_t)sizeof buf);
 	close(fd);
 }
 
@@ -247,9 +248,9 @@ static void test_damage_is_found(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(fstat(fd, &st), 0);
 		memset(buf, 0xff, sizeof buf);
-		assert_int_equal(pwrite(fd, buf, sizeof buf,
-		                        (st.st_size / 4096 / 2) * 4096),
-		                 (ssize_t)sizeof buf);
+		assert_int_equal(
+		    pwrite(fd, buf, sizeof buf, (st.st_size / 4096 / 2) * 4096),
+		    (ssize_t)sizeof buf);
 		close(fd);
 	}
 	assert_int_equal(store_write_health(f.s), LS_OK);
@@ -258,7 +259,8 @@ static void test_damage_is_found(void **state)
 	assert_int_equal(store_write_health(f.s), LS_ECORRUPT);
 	/* a file that is not there is not made */
 	snprintf(path, sizeof path, "%s/gone.db", f.dir);
-	assert_int_equal(store_verify_path(path, STORE_CHECK_QUICK, &e), LS_EIO);
+	assert_int_equal(store_verify_path(path, STORE_CHECK_QUICK, &e),
+	                 LS_EIO);
 	assert_int_equal(access(path, F_OK), -1);
 }
 
@@ -294,9 +296,9 @@ static void test_write_health(void **state)
 	(void)state;
 	assert_int_equal(store_write_health(f.s), LS_OK);
 	assert_int_equal(store_signal_count(f.s, &before), LS_OK);
-	assert_int_equal(sqlite3_prepare_v2(f.s->db, "PRAGMA page_count", -1,
-	                                    &st, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(f.s->db, "PRAGMA page_count", -1, &st, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	pages = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
