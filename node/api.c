@@ -936,6 +936,19 @@ static void count(struct api_call *c)
 		        c->who.id[0] ? c->who.id : "-");
 }
 
+/* Nothing is written into a store that failed its check (the daemon's
+ * health hook): 503 store_damaged, and 1. */
+static int store_damaged(struct api_call *c)
+{
+	const struct node_api_hooks *h = &c->api->hooks;
+	char why[600];
+	if (h->health == NULL ||
+	    h->health(h->arg, why, sizeof why) != LS_ECORRUPT)
+		return 0;
+	api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
+	return 1;
+}
+
 static void route(struct api_call *c)
 {
 	const struct node_api_request *r = c->req;
@@ -966,6 +979,8 @@ static void route(struct api_call *c)
 			n_params++;
 		assert(n_params <= API_MAX_PARAMS);
 		if (api_query(c, c->param_names, n_params, c->param) != 0)
+			return;
+		if (strcmp(method, "GET") != 0 && store_damaged(c))
 			return;
 		routes[i].run(c);
 		return;

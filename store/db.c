@@ -364,8 +364,8 @@ static int configure(struct store *s, const struct store_options *opt,
 /* What to do about a damaged or emptied store, after what was found. */
 #define STORE_RESTORE_HINT                                                     \
 	"Stop signaald, bewaar de knooppuntmap zoals ze is (voor onderzoek) "  \
-	"en zet de laatste back-up terug (zie 'Restore from backup' in de " \
-	"handleiding); 'signaalctl check' toont de details. Maak alleen met " \
+	"en zet de laatste back-up terug (zie 'Restore from backup' in de "    \
+	"handleiding); 'signaalctl check' toont de details. Maak alleen met "  \
 	"'signaalctl init' een nieuw knooppunt."
 
 /* A new (empty) database gets our application id when we are creating
@@ -436,8 +436,8 @@ static int run_check(sqlite3 *db, const char *path, int level,
 	const char *pragma = level == STORE_CHECK_FULL
 	                         ? "PRAGMA integrity_check(1)"
 	                         : "PRAGMA quick_check(1)";
-	const char *name = level == STORE_CHECK_FULL ? "integrity_check"
-	                                             : "quick_check";
+	const char *name =
+	    level == STORE_CHECK_FULL ? "integrity_check" : "quick_check";
 	char first[200] = "";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db, pragma, -1, &st, NULL);
@@ -445,7 +445,8 @@ static int run_check(sqlite3 *db, const char *path, int level,
 
 	if (rc == SQLITE_OK) {
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(st, 0);
+			const char *t =
+			    (const char *)sqlite3_column_text(st, 0);
 			if (t != NULL && strcmp(t, "ok") == 0)
 				ok = 1;
 			else if (first[0] == '\0')
@@ -471,14 +472,15 @@ static int run_check(sqlite3 *db, const char *path, int level,
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return ls_errf(e, LS_ECORRUPT,
-		               "de databank %s is beschadigd (%s: %s). %s", path,
-		               name, first, STORE_RESTORE_HINT);
+		               "de databank %s is beschadigd (%s: %s). %s",
+		               path, name, first, STORE_RESTORE_HINT);
 	case SQLITE_NOMEM:
 		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return ls_errf(e, LS_EBUSY,
-		               "de databank %s is bezet; probeer opnieuw", path);
+		               "de databank %s is bezet; probeer opnieuw",
+		               path);
 	default:
 		return ls_errf(e, LS_EIO,
 		               "kan de databank %s niet controleren: %s", path,
@@ -499,9 +501,10 @@ int store_verify_path(const char *path, enum store_check_level level,
 	rc = sqlite3_open_v2(path, &db,
 	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rc = ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
-		             "kan de databank %s niet openen: %s", path,
-		             db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		rc =
+		    ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
+		            "kan de databank %s niet openen: %s", path,
+		            db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return rc;
 	}

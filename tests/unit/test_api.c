@@ -178,6 +178,63 @@ static int peers_none(void *arg, unsigned *configured, unsigned *reachable)
 	return LS_OK;
 }
 
+/* The daemon's health, as daemon/health.c reports it: *arg is the code. */
+static int health_as(void *arg, char *reason, size_t size)
+{
+	int code = *(int *)arg;
+	snprintf(reason, size, "%s",
+	         code == LS_EFULL ? "de schijf van de databank is vol"
+	                          : "de databank is beschadigd (quick_check)");
+	return code;
+}
+
+/* /readyz says why the node is unfit; a damaged store takes no writes
+ * (503, nothing stored) but still answers reads. */
+static void test_readiness_follows_health(void **state)
+{
+	struct node_api_config ac = {0};
+	struct node_api *other, *keep = api;
+	char before[65], after[65];
+	int code = LS_OK;
+	(void)state;
+	ac.store = f.s;
+	ac.config = &cfg;
+	ac.hooks.arg = &code;
+	ac.hooks.health = health_as;
+	assert_int_equal(node_api_new(&ac, &other, NULL), LS_OK);
+	api = other;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 200);
+	assert_true(json_is_true(json_object_get(
+	    json_object_get(json_object_get(J, "controles"), "opslag"), "ok")));
+
+	code = LS_EFULL;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 503);
+	assert_true(json_is_false(json_object_get(J, "klaar")));
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(J, "controles"), "opslag"),
+	        "melding")),
+	    "vol"));
+
+	code = LS_ECORRUPT;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 503);
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(J, "controles"), "opslag"),
+	        "melding")),
+	    "beschadigd"));
+	fx_digest(f.path, before);
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 503);
+	refused(503, "store_damaged", NULL);
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	assert_int_equal(req("GET", "/api/v1/signals", NULL, tok_fw, NULL),
+	                 200);
+	api = keep;
+	node_api_free(other);
+}
+
 static int daemon_metrics(void *arg, char **text, size_t *len)
 {
 	static const char m[] = "# TYPE signaal_signals_captured_total "
@@ -818,8 +875,8 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	(void)state;
 	capture(tok_fw, "wonen", NULL); /* mw-12 */
 	snprintf(own_path, sizeof own_path, "/api/v1/signals/%s", jstr("id"));
-	capture(tok_org, "wonen", NULL); /* same org, no person */
-	capture(tok_other, "energie", NULL);               /* CAW Zuid */
+	capture(tok_org, "wonen", NULL);     /* same org, no person */
+	capture(tok_other, "energie", NULL); /* CAW Zuid */
 	snprintf(other_id, sizeof other_id, "%s", jstr("id"));
 	snprintf(other_path, sizeof other_path, "/api/v1/signals/%s", other_id);
 
@@ -2024,6 +2081,7 @@ int main(void)
 	    T(test_capture_under_allocation_failure),
 	    T(test_field_worker_sees_own_signals_only),
 	    T(test_personless_token_names_no_reporter),
+	    T(test_readiness_follows_health),
 	    T(test_listing_pages_and_filters),
 	    T(test_erase),
 	    T(test_dossier_follow_up),
