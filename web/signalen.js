@@ -28,6 +28,21 @@
     });
   }
 
+  /* The last 36 months, newest first, as the period filter's choices. */
+  function months() {
+    var sel = $("f-periode"), now = new Date();
+    for (var i = 0; i < 36; i++) {
+      var d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+      var value = d.toISOString().slice(0, 7);
+      sel.appendChild(el("option", { value: value,
+        text: d.toLocaleDateString("nl-BE", { month: "long", year: "numeric", timeZone: "UTC" }) }));
+    }
+    sel.addEventListener("change", function () {
+      $("f-maanden").disabled = !sel.value;
+      $("f-maanden-uitleg").hidden = !!sel.value;
+    });
+  }
+
   /* The filters as a query string (without the cursor). */
   function query() {
     var q = [];
@@ -60,7 +75,7 @@
   }
 
   function describe(s) {
-    return s.geregistreerd_op + ", " + LS.codeList(names, "thema", s.thema) + ", " + s.organisatie;
+    return LS.date(s.geregistreerd_op) + ", " + LS.codeList(names, "thema", s.thema) + ", " + s.organisatie;
   }
 
   function row(s) {
@@ -73,14 +88,14 @@
           selectionChanged();
         } });
       box.checked = !!selected[s.id];
-      cells.push(el("td", null, box));
+      cells.push(el("td", { "data-kop": "Selectie" }, box));
     }
-    cells.push(el("td", { text: s.geregistreerd_op }));
-    cells.push(el("td", { text: LS.codeList(names, "thema", s.thema) }));
-    cells.push(el("td", { text: names.leeftijd[s.leeftijd] || s.leeftijd }));
-    cells.push(el("td", { text: s.organisatie + (s.melder ? " (" + s.melder + ")" : "") }));
-    cells.push(el("td", { text: LS.STATUS[s.status] || s.status }));
-    cells.push(el("td", null, followupSummary(s)));
+    cells.push(el("td", { "data-kop": "Geregistreerd", text: LS.date(s.geregistreerd_op) }));
+    cells.push(el("td", { "data-kop": "Thema's", text: LS.codeList(names, "thema", s.thema) }));
+    cells.push(el("td", { "data-kop": "Leeftijd", text: names.leeftijd[s.leeftijd] || s.leeftijd }));
+    cells.push(el("td", { "data-kop": "Organisatie", text: s.organisatie + (s.melder ? " (" + s.melder + ")" : "") }));
+    cells.push(el("td", { "data-kop": "Status", text: LS.STATUS[s.status] || s.status }));
+    cells.push(el("td", { "data-kop": "Opvolging" }, followupSummary(s)));
     cells.push(el("td", null, el("button", { type: "button", class: "knop klein tweede",
       "aria-label": "Details van het signaal van " + describe(s),
       onclick: function () { detail(s); } }, "Details")));
@@ -94,7 +109,7 @@
   /* One signal in full, below the list; the focus moves there. */
   function detail(s) {
     var box = LS.clear($("signaaldetail"));
-    box.appendChild(el("h2", { id: "detail-titel", text: "Signaal van " + s.geregistreerd_op }));
+    box.appendChild(el("h2", { id: "detail-titel", text: "Signaal van " + LS.date(s.geregistreerd_op) }));
     box.appendChild(el("dl", { class: "overzicht" },
       item("Nummer", s.id),
       item("Thema's", LS.codeList(names, "thema", s.thema)),
@@ -106,8 +121,8 @@
       item("Melder", s.melder),
       item("Aantal personen", s.aantal_personen),
       item("Ernst", s.ernst),
-      item("Vastgesteld op", s.vastgesteld_op),
-      item("Geregistreerd op", s.geregistreerd_op),
+      item("Vastgesteld op", s.vastgesteld_op ? LS.date(s.vastgesteld_op) : null),
+      item("Geregistreerd op", LS.date(s.geregistreerd_op)),
       item("Wijk", s.wijk),
       item("Status", LS.STATUS[s.status] || s.status),
       item("Omschrijving", s.omschrijving)));
@@ -258,17 +273,27 @@
       $("titel").textContent = "Mijn signalen";
       document.title = "Mijn signalen – Lokaal Signaal";
       $("uitleg-veldwerker").hidden = false;
+      /* On a field worker's phone their signals come first, the search
+       * after them. */
+      $("inhoud").insertBefore(document.querySelector(".werkblad"), $("zoeken"));
     }
     LS.api("GET", "/api/v1/taxonomy").then(function (res) {
       if (res.status !== 200) { LS.notice($("inhoud"), "fout", LS.message(res)); return; }
       tax = res.data;
       names = LS.labels(tax);
+      months();
       options($("f-thema"), "thema", "alle");
       options($("f-leeftijd"), "leeftijd", "alle");
       options($("f-doelgroep"), "doelgroep", "alle");
       options($("f-sector"), "sector", "alle");
       $("zoeken").addEventListener("submit", function (ev) { ev.preventDefault(); search(false); });
-      $("zoeken").addEventListener("reset", function () { window.setTimeout(function () { search(false); }, 0); });
+      $("zoeken").addEventListener("reset", function () {
+        window.setTimeout(function () {
+          $("f-maanden").disabled = true;
+          $("f-maanden-uitleg").hidden = false;
+          search(false);
+        }, 0);
+      });
       $("meer").addEventListener("click", function () { search(true); });
       $("zoeken").hidden = false;
       var ready = [];
