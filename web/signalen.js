@@ -127,12 +127,12 @@
       item("Status", LS.STATUS[s.status] || s.status),
       item("Omschrijving", s.omschrijving)));
     box.appendChild(el("h3", { text: "Opvolging" }));
-    box.appendChild(followupSummary(s));
-    box.appendChild(el("button", { type: "button", class: "knop tweede", onclick: function () {
+    box.appendChild(el("div", { class: "opvolgvak" }, followupSummary(s)));
+    box.appendChild(el("p", null, el("button", { type: "button", class: "knop tweede", onclick: function () {
       box.hidden = true;
       var back = document.querySelector("#signaallijst tr[data-id='" + s.id + "'] button");
       if (back) back.focus();
-    } }, "Terug naar de lijst"));
+    } }, "Terug naar de lijst")));
     box.hidden = false;
     box.focus();
   }

@@ -38,7 +38,7 @@ function launch() {
 // critical violation fails; others are printed as comments.
 let axeSource = null;
 
-async function axe(page, name) {
+async function axeViolations(page) {
   if (axeSource === null) {
     const fs = require('fs');
     axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -48,6 +48,11 @@ async function axe(page, name) {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     resultTypes: ['violations'],
   }));
+  return result.violations;
+}
+
+async function axe(page, name) {
+  const result = { violations: await axeViolations(page) };
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   result.violations.filter((v) => !bad.includes(v)).forEach((v) => {
     console.log(`# axe ${name}: ${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
@@ -57,4 +62,4 @@ async function axe(page, name) {
   return result.violations;
 }
 
-module.exports = { check, failures, launch, axe };
+module.exports = { check, failures, launch, axe, axeViolations };

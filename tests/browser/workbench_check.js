@@ -21,7 +21,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch, axe } = require('./tap');
+const { check, failures, launch, axe, axeViolations } = require('./tap');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
@@ -313,6 +313,23 @@ async function fitsWidth(page) {
       await page.waitForSelector(ready, WAIT);
       await axe(page, name);
     }
+    // The checker itself can fail: grey text on white and an image
+    // without a text alternative are found.
+    await page.evaluate(() => {
+      const main = document.getElementById('inhoud');
+      const p = document.createElement('p');
+      p.textContent = 'Te lichte tekst';
+      p.setAttribute('class', 'leeg');
+      p.setAttribute('data-proef', '1');
+      main.appendChild(p);
+      p.animate([{ color: '#c8c8c8' }, { color: '#c8c8c8' }], { duration: 100000, fill: 'forwards' });
+      const img = document.createElement('img');
+      img.src = '/static/icoon.svg';
+      main.appendChild(img);
+    });
+    const planted = (await axeViolations(page)).map((v) => v.id);
+    check('axe finds planted faults (low contrast, an image without alt)',
+      planted.includes('color-contrast') && planted.includes('image-alt'), planted.join(','));
     await p.ctx.close();
 
     // --- 4. the field worker sees the feedback -----------------------------
