@@ -171,7 +171,7 @@ static const struct api_route routes[] = {
 
 static const int status_slots[] = {
     200, 201, 204, 304, 400, 401, 403, 404,
-    405, 409, 413, 415, 422, 500, 503, 0 /* any other */};
+    405, 409, 413, 415, 422, 500, 503, 507, 0 /* any other */};
 #define N_SLOTS (sizeof status_slots / sizeof status_slots[0])
 
 static const struct {
@@ -449,6 +449,12 @@ int api_fail_code(struct api_call *c, int rc, const struct ls_errinfo *e,
 		return api_fail(c, API_E_CONFLICT, field, "%s.", msg);
 	case LS_EBUSY:
 		return api_fail(c, API_E_BUSY, NULL, NULL);
+	case LS_EFULL:
+		LS_ERROR("http", "request_failed", "err=full");
+		return api_fail(c, API_E_DISK_FULL, NULL, NULL);
+	case LS_ECORRUPT:
+		LS_ERROR("http", "request_failed", "err=corrupt");
+		return api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
 	default:
 		LS_ERROR("http", "request_failed", "route=%s err=%s",
 		         c->route >= 0 && c->route < ROUTE_PAGE

@@ -59,7 +59,13 @@
 	X(BUSY, 503, "busy",                                                   \
 	  "Het knooppunt is even bezet. Probeer het zo opnieuw.")              \
 	X(UNAVAILABLE, 503, "unavailable",                                     \
-	  "Dit is op dit knooppunt niet beschikbaar.")
+	  "Dit is op dit knooppunt niet beschikbaar.")                         \
+	X(STORE_DAMAGED, 503, "store_damaged",                                 \
+	  "De databank van dit knooppunt is beschadigd; er is niets "          \
+	  "bewaard. Verwittig de beheerder.")                                  \
+	X(DISK_FULL, 507, "disk_full",                                         \
+	  "De schijf van dit knooppunt is vol; er is niets bewaard. "          \
+	  "Verwittig de beheerder en probeer later opnieuw.")
 
 enum api_error {
 #define API_ERR_ENUM_(name, status, code, nl) API_E_##name,

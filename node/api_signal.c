@@ -370,6 +370,14 @@ int api_signals_create(struct api_call *c)
 	    bind_owner(c, &sig, "melder", LS_FIELD_REPORTER, c->who.person) !=
 	        0)
 		return -1;
+	/* A field worker's token without a person names no reporter: the
+	 * signal would show in that person's own list. */
+	if (c->who.role == LS_TOKEN_VELDWERKER && c->who.person[0] == '\0' &&
+	    sig.reporter.len > 0)
+		return api_fail(c, API_E_INVALID_VALUE, "melder",
+		                "Dit token hoort niet bij een persoon en kan "
+		                "geen melder opgeven; laat het veld 'melder' "
+		                "weg (of vraag een token op naam).");
 	api_today(c, &today);
 	ls_date_format(&today, date);
 	if (ls_signal_set_field(&sig, LS_FIELD_REGISTERED_AT, date,

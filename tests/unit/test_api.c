@@ -514,9 +514,10 @@ static void test_capture(void **state)
 
 	/* minimal capture, codes in capitals forgiven like the CSV */
 	assert_int_equal(
-	    req("POST", "/api/v1/signals", NULL, tok_org,
+	    req("POST", "/api/v1/signals", NULL, tok_coord,
 	        "{\"thema\":[\"Wonen\"],\"leeftijd\":\"onbekend\","
-	        "\"sector\":\"caw\",\"ernst\":null,\"melder\":\"mw-7\"}"),
+	        "\"sector\":\"caw\",\"ernst\":null,\"melder\":\"mw-7\","
+	        "\"organisatie\":\"CLB Noord\"}"),
 	    201);
 	assert_string_equal(jstr("melder"), "mw-7");
 	assert_true(json_is_null(json_object_get(J, "ernst")));
@@ -652,6 +653,14 @@ static void test_capture_refusals_change_nothing(void **state)
 	     422, "invalid_value", "vastgesteld_op"},
 	    {"neighbourhood with a control character", "application/json",
 	     "{\"wijk\":\"a\\u0007b\"}", 422, "invalid_value", "wijk"},
+	    {"description with a right-to-left override", "application/json",
+	     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\",\"sector\":\"caw\","
+	     "\"omschrijving\":\"huur \\u202e0051 euro\"}",
+	     422, "invalid_value", "omschrijving"},
+	    {"neighbourhood with a raw isolate (U+2067)", "application/json",
+	     "{\"wijk\":\"Noord\xe2\x81\xa7\"}", 422, "invalid_value", "wijk"},
+	    {"neighbourhood with a pop isolate (U+2069)", "application/json",
+	     "{\"wijk\":\"\\u2069\"}", 422, "invalid_value", "wijk"},
 	    {"another organisation", "application/json",
 	     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\",\"sector\":\"caw\","
 	     "\"organisatie\":\"CAW Zuid\"}",
@@ -804,7 +813,7 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	(void)state;
 	capture(tok_fw, "wonen", NULL); /* mw-12 */
 	snprintf(own_path, sizeof own_path, "/api/v1/signals/%s", jstr("id"));
-	capture(tok_org, "wonen", ",\"melder\":\"mw-7\""); /* same org */
+	capture(tok_org, "wonen", NULL); /* same org, no person */
 	capture(tok_other, "energie", NULL);               /* CAW Zuid */
 	snprintf(other_id, sizeof other_id, "%s", jstr("id"));
 	snprintf(other_path, sizeof other_path, "/api/v1/signals/%s", other_id);
@@ -831,6 +840,40 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	                     "/api/v1/signals/00000000000000000000000000000000",
 	                     NULL, tok_coord, NULL),
 	                 404);
+}
+
+/* A field worker's token without a person cannot name a reporter: the
+ * signal would then show in that person's own list. */
+static void test_personless_token_names_no_reporter(void **state)
+{
+	char before[65], after[65];
+	(void)state;
+	fx_digest(f.path, before);
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_org,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\",\"melder\":\"mw-12\"}"),
+	                 422);
+	refused(422, "invalid_value", "melder");
+	assert_non_null(strstr(jstr("melding"), "melder"));
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	/* mw-12 sees nothing that was not theirs */
+	assert_int_equal(req("GET", "/api/v1/signals", NULL, tok_fw, NULL),
+	                 200);
+	assert_int_equal(listed(), 0);
+	/* without the member it is captured, with no reporter */
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_org,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\"}"),
+	                 201);
+	assert_true(json_object_get(J, "melder") == NULL ||
+	            json_is_null(json_object_get(J, "melder")));
+	/* a coordinator still names any reporter */
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_coord,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\",\"organisatie\":\"CLB Noord\","
+	                     "\"melder\":\"mw-12\"}"),
+	                 201);
 }
 
 static void test_listing_pages_and_filters(void **state)
@@ -1925,6 +1968,7 @@ int main(void)
 	    T(test_capture_refusals_change_nothing),
 	    T(test_capture_under_allocation_failure),
 	    T(test_field_worker_sees_own_signals_only),
+	    T(test_personless_token_names_no_reporter),
 	    T(test_listing_pages_and_filters),
 	    T(test_erase),
 	    T(test_dossier_follow_up),
