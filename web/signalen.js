@@ -11,6 +11,7 @@
 (function () {
   var el = LS.el;
   var PAGE = 50;
+  var SHORT_STATUS = { nieuw: "nieuw", gekoppeld: "in dossier", afgesloten: "afgesloten" };
   var tax, names, me, coordinator;
   var shown = {};      /* id -> signal, everything listed */
   var selected = {};   /* id -> signal */
@@ -91,10 +92,13 @@
       cells.push(el("td", { "data-kop": "Selectie" }, box));
     }
     cells.push(el("td", { "data-kop": "Geregistreerd", text: LS.date(s.geregistreerd_op) }));
-    cells.push(el("td", { "data-kop": "Thema's", text: LS.codeList(names, "thema", s.thema) }));
+    var text = s.omschrijving || "";
+    cells.push(el("td", { "data-kop": "Signaal" },
+      el("strong", { text: LS.codeList(names, "thema", s.thema) }),
+      text ? el("span", { class: "uittreksel", text: text.length > 140 ? text.slice(0, 139) + "…" : text }) : null));
     cells.push(el("td", { "data-kop": "Leeftijd", text: names.leeftijd[s.leeftijd] || s.leeftijd }));
     cells.push(el("td", { "data-kop": "Organisatie", text: s.organisatie + (s.melder ? " (" + s.melder + ")" : "") }));
-    cells.push(el("td", { "data-kop": "Status", text: LS.STATUS[s.status] || s.status }));
+    cells.push(el("td", { "data-kop": "Status", text: SHORT_STATUS[s.status] || s.status }));
     cells.push(el("td", { "data-kop": "Opvolging" }, followupSummary(s)));
     cells.push(el("td", null, el("button", { type: "button", class: "knop klein tweede",
       "aria-label": "Details van het signaal van " + describe(s),
@@ -175,18 +179,23 @@
 
   function selectionChanged() {
     var ids = selectedIds();
+    var count = ids.length + (ids.length === 1 ? " signaal" : " signalen") + " geselecteerd.";
     $("selectie-aantal").textContent = ids.length === 0
-      ? "Geen signalen geselecteerd. Vink signalen aan in de resultaten."
-      : ids.length + (ids.length === 1 ? " signaal" : " signalen") + " geselecteerd.";
+      ? "Geen signalen geselecteerd. Vink signalen aan in de resultaten om er een dossier van te maken " +
+        "of ze aan een bestaand dossier te koppelen." : count;
+    $("selectie-acties").hidden = ids.length === 0;
+    /* Under the list, a reminder that stays in view while ticking. */
+    $("selectiebalk-tekst").textContent = count + " ";
+    $("selectiebalk").hidden = ids.length === 0;
     /* The theme most of the selection shares is the new dossier's
      * default. */
-    var count = {}, best = "", max = 0;
+    var votes = {}, best = "", max = 0;
     ids.forEach(function (id) {
       selected[id].thema.forEach(function (t) {
         var e = tax.thema.filter(function (x) { return x.code === t; })[0];
         var key = e && e.onder ? e.onder : t;
-        count[key] = (count[key] || 0) + 1;
-        if (count[key] > max) { max = count[key]; best = key; }
+        votes[key] = (votes[key] || 0) + 1;
+        if (votes[key] > max) { max = votes[key]; best = key; }
       });
     });
     if (best && !$("d-thema").dataset.gekozen) $("d-thema").value = best;

@@ -175,6 +175,7 @@ async function fitsWidth(page) {
       await page.keyboard.press('Tab');
       check('signals: the first Tab stop skips to the results',
         await page.evaluate(() => document.activeElement.classList.contains('overslaan')));
+      await shot(page, 'signalen-lijst');
       await axe(page, 'signals, coordinator');
       await typeInto(page, '#f-zoek', WORD);
       await choose(page, '#f-thema', 'Mentaal', 'mentaal');
