@@ -348,6 +348,14 @@ async function fitsWidth(page) {
       check('field worker: only their own signal is listed', rows === 1, `${rows} rows`);
       await shot(q.page, 'veldwerker-feedback');
       await axe(q.page, 'field worker list, 360 px');
+      // The workbench is not theirs: the page says so and shows nothing.
+      await q.page.goto(`${base}/dossiers`);
+      await q.page.waitForSelector('#inhoud .melding.fout', WAIT);
+      check('field worker: /dossiers says they have no access and shows no dossier',
+        /geen toegang/.test(await q.page.textContent('#inhoud .melding.fout')) &&
+        (await q.page.$$('#dossierlijst tbody tr')).length === 0 &&
+        (await q.page.$('#dossier:not([hidden])')) === null);
+      await axe(q.page, 'dossiers refused to a field worker, 360 px');
       clean('field worker', q);
       await q.ctx.close();
     }
