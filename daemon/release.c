@@ -58,17 +58,24 @@ int daemon_release_due(struct daemon *d, size_t *released)
 		         ls_errname(rc), e.msg);
 		return rc;
 	}
+	/* Periods are independent: one that cannot be released (it is
+	 * logged, and tried again at the next run) does not hold back the
+	 * later ones. The first error is returned. */
+	rc = LS_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct node_release_result res;
 		char p[LS_PERIOD_SIZE];
+		int one;
 		ls_period_format(&due[i], p);
 		ls_errinfo_clear(&e);
-		rc = node_release_period(&env, &due[i], daemon_now(), &res, &e);
-		if (rc != LS_OK) {
+		one = node_release_period(&env, &due[i], daemon_now(), &res, &e);
+		if (one != LS_OK) {
 			LS_ERROR("release", "release_failed",
 			         "period=%s reason=%s detail=\"%s\"", p,
-			         ls_errname(rc), e.msg);
-			return rc;
+			         ls_errname(one), e.msg);
+			if (rc == LS_OK)
+				rc = one;
+			continue;
 		}
 		(*released)++;
 		LS_INFO("release", "released", "period=%s seq=%llu", p,
@@ -76,5 +83,5 @@ int daemon_release_due(struct daemon *d, size_t *released)
 	}
 	if (more)
 		tasks_release_soon(d);
-	return LS_OK;
+	return rc;
 }

@@ -238,13 +238,18 @@ static int summarise_into(const struct node_release_env *env,
 	return rc;
 }
 
-/* Raw summary -> disclosure control into plan->released and ->report. */
+/* Raw summary -> disclosure control into plan->released and ->report;
+ * and the organisations used with two sectors, for the operator. */
 static int summarise(const struct node_release_env *env,
                      const struct ls_period *period, uint64_t supersedes,
                      const char *reason, const uint8_t *secret,
                      const struct noise_budget *budget,
                      struct node_release_plan *plan, struct ls_errinfo *e)
 {
+	int rc = store_summary_sector_conflicts(env->store, period,
+	                                        &plan->sector_conflicts, e);
+	if (rc != LS_OK)
+		return rc;
 	return summarise_into(env, &plan->rules.policy, period, supersedes,
 	                      reason, secret, budget, plan->noise_epoch,
 	                      &plan->released, &plan->report, e);
@@ -615,6 +620,11 @@ static int release(const struct node_release_env *env,
 		goto out;
 	}
 	ls_period_format(period, text);
+	res.sector_conflicts = plan.sector_conflicts;
+	if (plan.sector_conflicts > 0)
+		LS_WARN("release", "organisation_sectors",
+		        "period=%s organisations=%u counted=per_sector", text,
+		        (unsigned)plan.sector_conflicts);
 	LS_INFO("release", reason ? "corrected" : "released",
 	        "origin=%s seq=%llu period=%s mode=%u cost_milli=%llu",
 	        env->origin, (unsigned long long)res.doc.seq, text,

@@ -905,6 +905,82 @@ static void test_ledger_recover_double_first(void **state)
 	free(mine.env[0]);
 }
 
+/* ---- one organisation, two sectors -------------------------------------- */
+
+/* A signal of "CAW Noord" in theme wonen with the given sector. */
+static void add_org_signal(struct rx *r, const char *date, const char *sector)
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	ls_signal_init(&s);
+	set(r, &s, LS_FIELD_REGISTERED_AT, date);
+	set(r, &s, LS_FIELD_THEME, "wonen");
+	set(r, &s, LS_FIELD_AGE, "25-64");
+	set(r, &s, LS_FIELD_SECTOR, sector);
+	set(r, &s, LS_FIELD_ORGANISATION, "CAW Noord");
+	set(r, &s, LS_FIELD_PERSONS, "1");
+	assert_int_equal(ls_signal_validate(&s, NULL, &e), LS_OK);
+	assert_int_equal(store_signal_insert(r->f.s, &s, &e), LS_OK);
+}
+
+/*
+ * One organisation name used with two sectors in a month made that
+ * month's release fail ("... organisations in 2 sectors") and every later
+ * month wait behind it. The rule: each signal counts under the sector on
+ * it, the organisation once per sector; the release goes through and says
+ * so, and the later months follow.
+ */
+static void test_two_sectors(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res;
+	struct node_release_plan plan;
+	struct ls_period due[8];
+	struct ls_errinfo e;
+	size_t n;
+	int more;
+
+	for (int i = 0; i < 6; i++)
+		add_org_signal(r, "2025-03-05", i % 2 ? "caw" : "ocmw");
+	fill_month(r, 2025, 4, 10);
+	fill_month(r, 2025, 5, 10);
+	for (int mode = 0; mode < 2; mode++) {
+		r->env.local.mode = 1 + mode;
+		assert_int_equal(node_release_preview(&r->env, P(2025, 3),
+		                                      at(2025, 7, 1), &plan,
+		                                      &e),
+		                 LS_OK);
+		assert_int_equal(plan.sector_conflicts, 1);
+		node_release_plan_fini(&plan);
+	}
+	r->env.local.mode = 1 + LS_MODE_THRESHOLD;
+	assert_int_equal(node_release_due(&r->env, at(2025, 7, 1), due, 8, &n,
+	                                  &more, &e),
+	                 LS_OK);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(
+		    node_release_period(&r->env, &due[i], at(2025, 7, 1), &res,
+		                        &e),
+		    LS_OK);
+		if (i == 0)
+			assert_int_equal(res.sector_conflicts, 1);
+	}
+	assert_int_equal(node_release_due(&r->env, at(2025, 7, 1), due, 8, &n,
+	                                  &more, &e),
+	                 LS_OK);
+	assert_int_equal(n, 0);
+	/* the organisation counts once per sector: 2 for 2 sectors */
+	{
+		struct ls_summary raw;
+		assert_int_equal(
+		    store_summary_raw(r->f.s, P(2025, 3), 10, &raw, &e), LS_OK);
+		assert_int_equal(raw.n_recurrence, 1);
+		assert_int_equal(raw.recurrence[0].organisations.value, 2);
+		ls_summary_fini(&raw);
+	}
+}
+
 /* ---- atomicity -------------------------------------------------------- */
 
 static void raw_sql(struct rx *r, const char *sql)
@@ -1391,6 +1467,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_ledger_recover_double_first,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_sectors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_cross_check, setup,
 	                                    teardown),

@@ -359,6 +359,19 @@ static const char *day_text(int64_t t, char buf[LS_DATE_SIZE])
 
 /* ---- preview ---------------------------------------------------------- */
 
+/* An organisation used with two sectors counts once per sector. */
+static void sector_warning(uint32_t n)
+{
+	if (n == 0)
+		return;
+	printf("Let op: %u organisatie(s) meldden in deze periode onder meer "
+	       "dan één sector. Elk signaal telt onder de sector die erop "
+	       "staat, en zo'n organisatie telt als aparte organisatie per "
+	       "sector. Klopt de sector niet, verbeter dan de signalen en "
+	       "maak een correctie.\n",
+	       (unsigned)n);
+}
+
 static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 {
 	static const int allowed[] = {O_THEME, 0};
@@ -431,6 +444,7 @@ static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	}
 	policy_line(&plan.rules);
+	sector_warning(plan.sector_conflicts);
 	if (plan.rules.policy.params.mode == LS_MODE_NOISE) {
 		char spent[LS_MILLI_TEXT_SIZE], cost[LS_MILLI_TEXT_SIZE],
 		    yearly[LS_MILLI_TEXT_SIZE];
@@ -568,6 +582,7 @@ static int summary_release(const struct ctl_context *ctx, int argc, char **argv)
 		rc = node_release_period(&r.env, &due[i], time(NULL), &res, &e);
 		if (rc == LS_OK) {
 			print_released("vrijgegeven", &due[i], &res);
+			sector_warning(res.sector_conflicts);
 			done++;
 		}
 	}
@@ -634,6 +649,7 @@ static int summary_correct(const struct ctl_context *ctx, int argc, char **argv)
 	printf("document %llu vervangt document %llu (reden %s)\n",
 	       (unsigned long long)res.doc.seq,
 	       (unsigned long long)res.ledger.supersedes, a.reason);
+	sector_warning(res.sector_conflicts);
 	return CTL_EXIT_OK;
 }
 
