@@ -58,6 +58,7 @@ int daemon_release_due(struct daemon *d, size_t *released)
 		         ls_errname(rc), e.msg);
 		return rc;
 	}
+	d->release_due = n + (more ? 1 : 0);
 	/* Periods are independent: one that cannot be released (it is
 	 * logged, and tried again at the next run) does not hold back the
 	 * later ones. The first error is returned. */
@@ -73,11 +74,14 @@ int daemon_release_due(struct daemon *d, size_t *released)
 			LS_ERROR("release", "release_failed",
 			         "period=%s reason=%s detail=\"%s\"", p,
 			         ls_errname(one), e.msg);
+			if (one == LS_ECORRUPT) /* the check before signing */
+				health_note_check(d, one, e.msg);
 			if (rc == LS_OK)
 				rc = one;
 			continue;
 		}
 		(*released)++;
+		d->release_due--;
 		LS_INFO("release", "released", "period=%s seq=%llu", p,
 		        (unsigned long long)res.doc.seq);
 	}

@@ -605,6 +605,9 @@ static int release(const struct node_release_env *env,
 		             "een vrijgave is een eigen transactie");
 		goto out;
 	}
+	/* Nothing is signed from a damaged store. */
+	if ((rc = store_verify(env->store, STORE_CHECK_QUICK, e)) != LS_OK)
+		goto out;
 	if ((rc = store_tx_begin(env->store)) != LS_OK) {
 		rc = ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
 		goto out;
