@@ -44,8 +44,8 @@
 #define WITHHOLD 5
 
 static const char *const pilots[PILOTS] = {
-    "berlaar",      "bornem",       "dendermonde", "eeklo",    "gent",
-    "kortrijk",     "mortsel",      "oud-turnhout", "roeselare", "sint-niklaas"};
+    "berlaar",  "bornem",  "dendermonde",  "eeklo",     "gent",
+    "kortrijk", "mortsel", "oud-turnhout", "roeselare", "sint-niklaas"};
 
 static void die(const char *what, const char *msg)
 {
@@ -170,7 +170,10 @@ int main(void)
 		for (int k = 0; k < MONTHS; k++)
 			for (size_t r = 0; r < raw[m][k].tables[0].n_rows; r++)
 				for (size_t t = 0; t < n_themes; t++)
-					if (strcmp(raw[m][k].tables[0].rows[r].theme,
+					if (strcmp(raw[m][k]
+					               .tables[0]
+					               .rows[r]
+					               .theme,
 					           dom.dom.codes[0][t]) == 0)
 						truth[t] += raw[m][k]
 						                .tables[0]
@@ -188,10 +191,12 @@ int main(void)
 			secret[1] = (uint8_t)(d >> 8);
 			secret[2] = (uint8_t)m;
 			for (int k = 0; k < MONTHS; k++) {
-				struct disclosure_input in = {
-				    .raw = &raw[m][k], .domain = &dom.dom,
-				    .params = &p, .secret = secret,
-				    .budget = &b};
+				struct disclosure_input in = {.raw = &raw[m][k],
+				                              .domain =
+				                                  &dom.dom,
+				                              .params = &p,
+				                              .secret = secret,
+				                              .budget = &b};
 				struct ls_summary out;
 				const struct ls_summary_table *tt;
 				if (disclosure_apply(&in, &out, NULL, &e) !=
@@ -200,7 +205,8 @@ int main(void)
 				tt = &out.tables[LS_TABLE_THEME];
 				for (size_t r = 0; r < tt->n_rows; r++) {
 					struct ls_cell c = tt->rows[r].signals;
-					size_t t = theme_index(&dom, tt->rows[r].theme);
+					size_t t = theme_index(
+					    &dom, tt->rows[r].theme);
 					/* as released */
 					n_err += trends_value_add_cell(
 					             &vn[t], &c, var) != LS_OK;
@@ -223,12 +229,10 @@ int main(void)
 			double tr = (double)truth[t];
 			if (truth[t] == 0)
 				continue;
-			rel_new[n_cases] =
-			    fabs((double)vn[t].noisy - tr) / tr;
+			rel_new[n_cases] = fabs((double)vn[t].noisy - tr) / tr;
 			trends_value_interval(&vn[t], &lo, &hi);
 			cover_new += lo <= truth[t] && truth[t] <= hi;
-			rel_old[n_cases] =
-			    fabs((double)vo[t].noisy - tr) / tr;
+			rel_old[n_cases] = fabs((double)vo[t].noisy - tr) / tr;
 			trends_value_interval(&vo[t], &lo, &hi);
 			cover_old += lo <= truth[t] && truth[t] <= hi;
 			n_cases++;
@@ -245,7 +249,8 @@ int main(void)
 			if (truth[t] > large)
 				large = truth[t];
 		}
-		printf("### Noise mode: federation theme totals over 12 months\n\n");
+		printf("### Noise mode: federation theme totals over 12 "
+		       "months\n\n");
 		printf("The demo's data (gen-signals, ten pilots, 12 months, "
 		       "%lld signals in %zu themes: %lld to %lld a theme), "
 		       "epsilon 1 a month, theme signals at scale %.2f "
@@ -254,8 +259,8 @@ int main(void)
 		       "noise.\n\n",
 		       (long long)sum, n_themes, (long long)small,
 		       (long long)large, (double)sc.num / (double)sc.den,
-		       sqrt(var), sqrt(var * PILOTS * MONTHS),
-		       PILOTS * MONTHS, draws);
+		       sqrt(var), sqrt(var * PILOTS * MONTHS), PILOTS * MONTHS,
+		       draws);
 	}
 	printf("| read as | median relative error | 90th percentile | 90%% "
 	       "interval holds the truth |\n|---|---:|---:|---:|\n");

@@ -69,7 +69,8 @@ int daemon_release_due(struct daemon *d, size_t *released)
 		int one;
 		ls_period_format(&due[i], p);
 		ls_errinfo_clear(&e);
-		one = node_release_period(&env, &due[i], daemon_now(), &res, &e);
+		one =
+		    node_release_period(&env, &due[i], daemon_now(), &res, &e);
 		if (one != LS_OK) {
 			LS_ERROR("release", "release_failed",
 			         "period=%s reason=%s detail=\"%s\"", p,

@@ -306,8 +306,8 @@ static int summaries_equal(const struct ls_summary *a,
  * any other).
  */
 static int changed_since(const struct node_release_env *env,
-                         const uint8_t *secret,
-                         struct node_release_plan *plan, struct ls_errinfo *e)
+                         const uint8_t *secret, struct node_release_plan *plan,
+                         struct ls_errinfo *e)
 {
 	static const struct noise_budget room = {UINT64_MAX / 4, 0};
 	struct ls_summary again;
@@ -324,9 +324,9 @@ static int changed_since(const struct node_release_env *env,
 		             (unsigned long long)plan->latest.seq);
 	if (rc == LS_OK && plan->rules.policy.params.mode == LS_MODE_NOISE &&
 	    plan->noise_epoch > 0)
-		rc = summarise_into(env, &plan->rules.policy, &plan->period,
-		                    0, NULL, secret, &room,
-		                    plan->noise_epoch - 1, &again, NULL, e);
+		rc = summarise_into(env, &plan->rules.policy, &plan->period, 0,
+		                    NULL, secret, &room, plan->noise_epoch - 1,
+		                    &again, NULL, e);
 	if (rc == LS_OK)
 		plan->changed = !summaries_equal(
 		    &doc.body.summary,
@@ -350,8 +350,7 @@ static int changed_since(const struct node_release_env *env,
  * draws an epoch it already published.
  */
 static int noise_epoch_get(const struct node_release_env *env,
-                           struct node_release_plan *plan,
-                           struct ls_errinfo *e)
+                           struct node_release_plan *plan, struct ls_errinfo *e)
 {
 	int rc = store_ledger_count(env->store, env->origin, &plan->period,
 	                            &plan->noise_epoch);
@@ -362,11 +361,11 @@ static int noise_epoch_get(const struct node_release_env *env,
 
 /* The ledger from the own feed, before anything is decided from it. */
 static int ledger_recover(const struct node_release_env *env,
-                          const struct ls_policy_effective *rules,
-                          int64_t now, struct ls_errinfo *e)
+                          const struct ls_policy_effective *rules, int64_t now,
+                          struct ls_errinfo *e)
 {
-	return node_ledger_recover(env->store, env->origin,
-	                           rules->budget_milli, now, NULL, e);
+	return node_ledger_recover(env->store, env->origin, rules->budget_milli,
+	                           now, NULL, e);
 }
 
 static int budget_get(const struct node_release_env *env,

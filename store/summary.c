@@ -521,8 +521,8 @@ static int cmp_pair(const void *a, const void *b)
 }
 
 int store_summary_sector_conflicts(struct store *s,
-                                   const struct ls_period *period,
-                                   uint32_t *n, struct ls_errinfo *e)
+                                   const struct ls_period *period, uint32_t *n,
+                                   struct ls_errinfo *e)
 {
 	static const char sql[] =
 	    "SELECT DISTINCT organisation_id, sector_id FROM signal"

@@ -46,8 +46,8 @@ int store_summary_raw(struct store *s, const struct ls_period *period,
  * sector recorded on it); the release tells the operator. LS_EINVAL (bad
  * period), LS_ECORRUPT, LS_ENOMEM, store errors. */
 int store_summary_sector_conflicts(struct store *s,
-                                   const struct ls_period *period,
-                                   uint32_t *n, struct ls_errinfo *e);
+                                   const struct ls_period *period, uint32_t *n,
+                                   struct ls_errinfo *e);
 
 /* The registration dates of the earliest and the latest signal in the
  * store (which periods have data at all); *any = 0 and the dates zeroed

@@ -740,21 +740,23 @@ static void test_federation_calibration(void **state)
 			snprintf(origin, sizeof origin, "gemeente-%d", m);
 			ls_summary_init(&raw[m][k]);
 			synth_header(&raw[m][k], origin, 2026, k + 1);
-			assert_int_equal(
-			    synth_summarise(&wd[m].sd, &wd[m].w, wd[m].sig,
-			                    wd[m].n, p.persons_cap, 0,
-			                    &raw[m][k], NULL),
-			    0);
+			assert_int_equal(synth_summarise(&wd[m].sd, &wd[m].w,
+			                                 wd[m].sig, wd[m].n,
+			                                 p.persons_cap, 0,
+			                                 &raw[m][k], NULL),
+			                 0);
 			for (size_t r = 0; r < raw[m][k].tables[0].n_rows; r++)
-				truth[synth_find(&wd[m].sd, 0,
-				                 raw[m][k].tables[0].rows[r].theme)] +=
+				truth[synth_find(
+				    &wd[m].sd, 0,
+				    raw[m][k].tables[0].rows[r].theme)] +=
 				    raw[m][k].tables[0].rows[r].signals.value;
 		}
 	}
-	assert_int_equal(noise_scale_for(p.epsilon_milli, p.persons_cap,
-	                                 wd[0].sd.dom.n_codes[LS_TABLE_THEME_TARGET],
-	                                 LS_TABLE_THEME, LS_MEASURE_SIGNALS, &sc),
-	                 LS_OK);
+	assert_int_equal(
+	    noise_scale_for(p.epsilon_milli, p.persons_cap,
+	                    wd[0].sd.dom.n_codes[LS_TABLE_THEME_TARGET],
+	                    LS_TABLE_THEME, LS_MEASURE_SIGNALS, &sc),
+	    LS_OK);
 	var = noise_variance(sc);
 	for (int d = 0; d < CAL_DRAWS; d++) {
 		struct trends_value v[18];
@@ -763,10 +765,12 @@ static void test_federation_calibration(void **state)
 			uint8_t secret[NOISE_SECRET_BYTES] = {(uint8_t)d,
 			                                      (uint8_t)m, 0x5c};
 			for (int k = 0; k < CAL_MONTHS; k++) {
-				struct disclosure_input in = {
-				    .raw = &raw[m][k], .domain = &wd[m].sd.dom,
-				    .params = &p, .secret = secret,
-				    .budget = &b};
+				struct disclosure_input in = {.raw = &raw[m][k],
+				                              .domain =
+				                                  &wd[m].sd.dom,
+				                              .params = &p,
+				                              .secret = secret,
+				                              .budget = &b};
 				struct ls_summary rel;
 				struct ls_errinfo e;
 				const struct ls_summary_table *tt;
@@ -777,8 +781,9 @@ static void test_federation_calibration(void **state)
 				for (size_t r = 0; r < tt->n_rows; r++)
 					assert_int_equal(
 					    trends_value_add_cell(
-					        &v[synth_find(&wd[m].sd, 0,
-					                      tt->rows[r].theme)],
+					        &v[synth_find(
+					            &wd[m].sd, 0,
+					            tt->rows[r].theme)],
 					        &tt->rows[r].signals, var),
 					    LS_OK);
 				ls_summary_fini(&rel);
