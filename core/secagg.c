@@ -285,6 +285,32 @@ int secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
 	return LS_OK;
 }
 
+int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
+                       const uint64_t *sum_lo, const uint64_t *sum_hi,
+                       const int64_t slack[SECAGG_MEASURES],
+                       struct ls_errinfo *e)
+{
+	for (size_t i = 0; i < l->n_entries; i++) {
+		int64_t s = slack[i % SECAGG_MEASURES];
+		/* bounds are sums of counts below 2^40: no overflow */
+		if (total[i] >= (int64_t)sum_lo[i] - s &&
+		    total[i] <= (int64_t)sum_hi[i] + s)
+			continue;
+		int t, m;
+		const char *theme, *other;
+		secagg_layout_describe(l, i, &t, &theme, &other, &m);
+		return ls_errf(e, LS_EPOLICY,
+		               "secagg: total of entry %zu (table %d, %s/%s, "
+		               "%s) = %lld outside what the members released "
+		               "(%llu..%llu, noise %lld)",
+		               i, t, theme, other, measure_name(m),
+		               (long long)total[i],
+		               (unsigned long long)sum_lo[i],
+		               (unsigned long long)sum_hi[i], (long long)s);
+	}
+	return LS_OK;
+}
+
 void secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -111,6 +111,20 @@ int secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
                         const uint64_t *lo, const uint64_t *hi,
                         struct ls_errinfo *e);
 
+/*
+ * The aggregator's plausibility check of a noisy total against the bounds
+ * of the included members' own releases (sum_lo, sum_hi: the sums of
+ * their secagg_bounds_from_release): LS_OK if sum_lo - slack <= total <=
+ * sum_hi + slack for every entry, with slack[m] the tolerance of the
+ * noise of measure m (e.g. 6 standard deviations); else LS_EPOLICY naming
+ * the first entry outside. A member cannot be caught this way, only a
+ * total that no honest set of contributions could give.
+ */
+int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
+                       const uint64_t *sum_lo, const uint64_t *sum_hi,
+                       const int64_t slack[SECAGG_MEASURES],
+                       struct ls_errinfo *e);
+
 /* dst[i] += src[i] (mod 2^64). */
 void secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n);
 /* dst[i] -= src[i] (mod 2^64). */

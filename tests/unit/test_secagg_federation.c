@@ -138,9 +138,12 @@ static void run_month(struct world *W, int m, struct node_secagg_peer *peers,
 	int64_t *total = calloc(W->l.n_entries, sizeof *total);
 	uint64_t *lo = calloc(W->l.n_entries, sizeof *lo);
 	uint64_t *hi = calloc(W->l.n_entries, sizeof *hi);
+	uint64_t *sum_lo = calloc(W->l.n_entries, sizeof *sum_lo);
+	uint64_t *sum_hi = calloc(W->l.n_entries, sizeof *sum_hi);
+	int64_t slack[2] = {10, 100}; /* > 6 sd of the noise */
 	struct ls_summary fed;
 
-	assert_true(total && lo && hi);
+	assert_true(total && lo && hi && sum_lo && sum_hi);
 	disclosure_params_default(&p);
 	p.persons_cap = CAP;
 	for (size_t i = 0; i < NM; i++) {
@@ -171,6 +174,8 @@ static void run_month(struct world *W, int m, struct node_secagg_peer *peers,
 			W->truth[k] += (int64_t)vec[i][k];
 			W->own_lo[k] += (int64_t)lo[k];
 			W->own_hi[k] += (int64_t)hi[k];
+			sum_lo[k] += lo[k];
+			sum_hi[k] += hi[k];
 		}
 		for (int w = 0; w < 4; w++) {
 			W->own_lo_s[w][i][m] = (double)lo[W->watch[w]];
@@ -232,6 +237,16 @@ static void run_month(struct world *W, int m, struct node_secagg_peer *peers,
 	assert_int_equal(
 	    node_secagg_agg_finish(&a, akp, total, &tm, &tm_len, &e), LS_OK);
 
+	/* The total is what honest members could give... */
+	assert_int_equal(
+	    secagg_total_check(&W->l, total, sum_lo, sum_hi, slack, &e), LS_OK);
+	/* ...and one member adding 1000 to a cell is caught. */
+	total[W->watch[3]] += 1000;
+	assert_int_equal(
+	    secagg_total_check(&W->l, total, sum_lo, sum_hi, slack, &e),
+	    LS_EPOLICY);
+	total[W->watch[3]] -= 1000;
+
 	/* The federation tables, as released. */
 	ls_summary_init(&fed);
 	if (secagg_federation_tables(&W->l, total, &fed_noise, 0, CAP, &fed,
@@ -275,6 +290,8 @@ static void run_month(struct world *W, int m, struct node_secagg_peer *peers,
 	free(total);
 	free(lo);
 	free(hi);
+	free(sum_lo);
+	free(sum_hi);
 }
 
 static int cmp_double(const void *a, const void *b)
