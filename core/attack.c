@@ -442,25 +442,46 @@ static void model_free(struct model *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* Optimise column j in direction dir (0: only feasibility). 1 if an
- * optimum was found, 0 if infeasible. */
+/* Solve the integer program for the objective already set: the LP
+ * relaxation first, warm-started from the previous basis (the objective
+ * is all that changes between solves), then branch and bound from it.
+ * 1 if an optimum was found, 0 if infeasible. */
+static int solve_set(struct model *m, uint32_t *solves)
+{
+	glp_smcp sp;
+	glp_iocp parm;
+	int st;
+	if (solves != NULL)
+		(*solves)++;
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	if (glp_simplex(m->P, &sp) != 0) {
+		/* a stale basis can fail; the presolver starts afresh */
+		glp_init_iocp(&parm);
+		parm.presolve = GLP_ON;
+		parm.msg_lev = GLP_MSG_OFF;
+		if (glp_intopt(m->P, &parm) != 0)
+			return 0;
+	} else {
+		if (glp_get_status(m->P) != GLP_OPT)
+			return 0; /* the relaxation is infeasible */
+		glp_init_iocp(&parm);
+		parm.msg_lev = GLP_MSG_OFF;
+		if (glp_intopt(m->P, &parm) != 0)
+			return 0;
+	}
+	st = glp_mip_status(m->P);
+	return st == GLP_OPT || st == GLP_FEAS;
+}
+
+/* Optimise column j in direction dir. */
 static int solve(struct model *m, int j, int dir, uint32_t *solves)
 {
-	glp_iocp parm;
-	int ncol = glp_get_num_cols(m->P), rc, st;
+	int ncol = glp_get_num_cols(m->P);
 	for (int c = 1; c <= ncol; c++)
 		glp_set_obj_coef(m->P, c, c == j ? 1.0 : 0.0);
 	glp_set_obj_dir(m->P, dir > 0 ? GLP_MAX : GLP_MIN);
-	glp_init_iocp(&parm);
-	parm.presolve = GLP_ON;
-	parm.msg_lev = GLP_MSG_OFF;
-	if (solves != NULL)
-		(*solves)++;
-	rc = glp_intopt(m->P, &parm);
-	if (rc != 0)
-		return 0;
-	st = glp_mip_status(m->P);
-	return st == GLP_OPT || st == GLP_FEAS;
+	return solve_set(m, solves);
 }
 
 static int64_t colval(struct model *m, int j)
@@ -475,10 +496,27 @@ static int ranges(struct model *m, const int *cols, size_t n, int64_t *lo,
                   int64_t *hi, uint32_t *solves)
 {
 	int64_t *wlo = lo, *whi = hi;
-	if (!solve(m, 0, 0, solves))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		wlo[i] = whi[i] = colval(m, cols[i]);
+	/* First the sum of all of them, down and up: two solutions that put
+	 * many cells at their bounds at once. */
+	for (int dir = -1; dir <= 1; dir += 2) {
+		int ncol = glp_get_num_cols(m->P);
+		for (int c = 1; c <= ncol; c++)
+			glp_set_obj_coef(m->P, c, 0.0);
+		for (size_t i = 0; i < n; i++)
+			glp_set_obj_coef(m->P, cols[i], 1.0);
+		glp_set_obj_dir(m->P, dir > 0 ? GLP_MAX : GLP_MIN);
+		if (!solve_set(m, solves))
+			return 0;
+		for (size_t i = 0; i < n; i++) {
+			int64_t v = colval(m, cols[i]);
+			if (dir < 0 || v < wlo[i])
+				wlo[i] = dir < 0 ? v : wlo[i];
+			if (dir < 0)
+				whi[i] = v;
+			else if (v > whi[i])
+				whi[i] = v;
+		}
+	}
 	for (int dir = -1; dir <= 1; dir += 2)
 		for (size_t i = 0; i < n; i++) {
 			double b = dir < 0 ? glp_get_col_lb(m->P, cols[i])
@@ -504,11 +542,25 @@ static int ranges(struct model *m, const int *cols, size_t n, int64_t *lo,
 }
 
 /* Solve grids g (n_docs x ncells) under links into sig/per ranges. */
+/* Which range cells to solve: all of them, or (small_k > 0) only those
+ * within 0..small_k-1, except in document full_doc (all of its). */
+struct which {
+	int64_t small_k;
+	size_t full_doc;
+};
+
+static const struct which ALL = {0, 0};
+
+static int wanted(const struct which *w, size_t d, const struct tcell *c)
+{
+	return w->small_k == 0 || d == w->full_doc || c->sig.hi < w->small_k;
+}
+
 static int grids_solve(const struct lay *l, const struct tcell *g,
                        size_t n_docs, const uint8_t *links, int64_t cap,
-                       uint32_t mt, struct attack_range *sig,
-                       struct attack_range *per, int *feasible,
-                       uint32_t *solves)
+                       uint32_t mt, const struct which *w,
+                       struct attack_range *sig, struct attack_range *per,
+                       int *feasible, uint32_t *solves)
 {
 	size_t nc = l->ncells, rec = l->first[G_REC], n = 0;
 	struct model m;
@@ -533,10 +585,10 @@ static int grids_solve(const struct lay *l, const struct tcell *g,
 			sig[at].hi = c->sig.hi;
 			per[at].lo = i < rec ? c->per.lo : 0;
 			per[at].hi = i < rec ? c->per.hi : 0;
-			if (c->sig.kind != LS_CELL_EXACT) {
-				cols[n] = m.x[at];
-				where[n++] = 2 * at;
-			}
+			if (c->sig.kind == LS_CELL_EXACT || !wanted(w, d, c))
+				continue;
+			cols[n] = m.x[at];
+			where[n++] = 2 * at;
 			if (i < rec && c->per.kind != LS_CELL_EXACT) {
 				cols[n] = m.y[at];
 				where[n++] = 2 * at + 1;
@@ -624,7 +676,7 @@ int attack_theme_solve(const struct attack_input *in, const char *theme,
 	if (rc == LS_OK)
 		rc = grids_solve(&l, g, in->n_docs, in->links,
 		                 in->docs[0]->params.persons_cap,
-		                 in->max_targets, out->sig, out->per,
+		                 in->max_targets, &ALL, out->sig, out->per,
 		                 &out->feasible, NULL);
 	ls_free(g);
 	return rc;
@@ -646,6 +698,7 @@ struct gate {
 	int *protects;                    /* cell index or -1 */
 	int64_t *rawx, *rawy;             /* true counts (from the notes) */
 	struct attack_range *fsig, *fper; /* narrowest ranges (notes) */
+	struct attack_range *proj;        /* complementary: the projection */
 };
 
 static size_t gidx(const struct gate *G, size_t ti, size_t i)
@@ -657,6 +710,29 @@ static size_t gidx(const struct gate *G, size_t ti, size_t i)
 static int small(const struct gate *G, const struct tcell *c)
 {
 	return c->present && c->sig.kind == LS_CELL_RANGE && c->sig.hi < G->k;
+}
+
+/* The wire's shape of a suppressed range (PROTOCOL.md: lo < hi, and a
+ * range reaching below k covers all of 1..k-1), applied to a derived
+ * range: a public function of it, so it adds nothing. The true count of a
+ * complementary cell is >= k, so lo == hi only happens at lo >= k. */
+static void shape(int64_t k, int64_t *lo, int64_t *hi)
+{
+	if (*lo >= 2 && *lo < k)
+		*lo = 1;
+	if (*hi < k - 1)
+		*hi = k - 1;
+	if (*hi <= *lo)
+		*hi = *lo + 1;
+}
+
+static void set_derived(const struct gate *G, struct tcell *c, int persons,
+                        int64_t lo, int64_t hi)
+{
+	shape(G->k, &lo, &hi);
+	cell_range(&c->sig, lo, hi);
+	if (persons)
+		cell_range(&c->per, lo, G->cap * hi);
 }
 
 /* Open every complementary range of the new grid nw (theme ti) and set it
@@ -685,7 +761,7 @@ static int derive(struct gate *G, size_t ti, struct tcell *nw,
 		goto out;
 	for (int round = 0; round < 2; round++) {
 		int open = 0;
-		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, sig, per,
+		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
 		                 &feasible, &G->st->solves);
 		if (rc != LS_OK)
 			goto out;
@@ -699,10 +775,8 @@ static int derive(struct gate *G, size_t ti, struct tcell *nw,
 		for (size_t i = 0; i < nc; i++) {
 			if (G->state[gidx(G, ti, i)] != ST_COMPL)
 				continue;
-			cell_range(&nw[i].sig, sig[i].lo, sig[i].hi);
-			if (i < rec)
-				cell_range(&nw[i].per, sig[i].lo,
-				           G->cap * sig[i].hi);
+			set_derived(G, &nw[i], i < rec, sig[i].lo, sig[i].hi);
+			G->proj[gidx(G, ti, i)] = sig[i];
 			if (sig[i].hi >= UNB)
 				open = 1;
 			G->st->derived++;
@@ -726,7 +800,7 @@ static int derive(struct gate *G, size_t ti, struct tcell *nw,
 					cell_range(&nw[i].per, 0, G->cap * UNB);
 			}
 		G->state[gidx(G, ti, 0)] = ST_EXACT; /* fixed this round */
-		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, sig, per,
+		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
 		                 &feasible, &G->st->solves);
 		G->state[gidx(G, ti, 0)] = ST_COMPL;
 		if (rc != LS_OK)
@@ -740,11 +814,12 @@ static int derive(struct gate *G, size_t ti, struct tcell *nw,
 		}
 		for (size_t i = 1; i < nc; i++)
 			if (G->state[gidx(G, ti, i)] == ST_COMPL) {
-				cell_range(&nw[i].sig, sig[i].lo, sig[i].hi);
-				if (i < rec)
-					cell_range(&nw[i].per, sig[i].lo,
-					           G->cap * sig[i].hi);
+				set_derived(G, &nw[i], i < rec, sig[i].lo,
+				            sig[i].hi);
+				G->proj[gidx(G, ti, i)] = sig[i];
 			}
+		G->proj[gidx(G, ti, 0)] =
+		    (struct attack_range){nw[0].sig.lo, nw[0].sig.hi};
 		break;
 	}
 	/* The truth must lie in what is released (it is a solution). */
@@ -786,6 +861,11 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 	                    *bs = ls_calloc(n * nc, sizeof *bs),
 	                    *bp = ls_calloc(n * nc, sizeof *bp);
 	uint8_t links[ATTACK_MAX_DOCS];
+	/* Small cells everywhere; every range of the new version only when
+	 * earlier versions could narrow it (on its own, a complementary
+	 * range is its projection: derive() solved it). */
+	struct which w_after = {G->k, n > 1 ? nh : SIZE_MAX};
+	struct which w_before = {G->k, SIZE_MAX};
 	int rc = LS_OK, any = 0;
 	(void)e;
 
@@ -796,8 +876,11 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 	}
 	for (size_t i = 0; i < nc; i++) {
 		size_t at = gidx(G, ti, i);
-		G->fsig[at] = (struct attack_range){g[nh * nc + i].sig.lo,
-		                                    g[nh * nc + i].sig.hi};
+		G->fsig[at] =
+		    G->state[at] == ST_COMPL
+		        ? G->proj[at]
+		        : (struct attack_range){g[nh * nc + i].sig.lo,
+		                                g[nh * nc + i].sig.hi};
 		G->fper[at] = (struct attack_range){g[nh * nc + i].per.lo,
 		                                    g[nh * nc + i].per.hi};
 	}
@@ -806,16 +889,17 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 		for (size_t d = 0; d + 1 < n; d++)
 			links[d] = (uint8_t)((h >> d) & 1);
 		G->st->hypotheses++;
-		rc = grids_solve(l, g, n, links, G->cap, G->mt, as, ap, &fa,
-		                 &G->st->solves);
+		rc = grids_solve(l, g, n, links, G->cap, G->mt, &w_after, as,
+		                 ap, &fa, &G->st->solves);
 		if (rc != LS_OK)
 			goto out;
 		if (!fa)
 			continue;
 		any = 1;
 		if (nh > 0) {
-			rc = grids_solve(l, g, nh, links, G->cap, G->mt, bs, bp,
-			                 &fb, &G->st->solves);
+			rc =
+			    grids_solve(l, g, nh, links, G->cap, G->mt,
+			                &w_before, bs, bp, &fb, &G->st->solves);
 			if (rc != LS_OK)
 				goto out;
 		}
@@ -848,6 +932,8 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 		/* The narrowest range any hypothesis gives, for the notes. */
 		for (size_t i = 0; i < nc; i++) {
 			size_t at = gidx(G, ti, i), s = nh * nc + i;
+			if (!wanted(&w_after, nh, &g[s]))
+				continue;
 			if (as[s].hi - as[s].lo <
 			    G->fsig[at].hi - G->fsig[at].lo)
 				G->fsig[at] = as[s];
@@ -1193,11 +1279,12 @@ int attack_gate(const struct ls_domain *domain,
 	G.rawy = ls_calloc(tot, sizeof *G.rawy);
 	G.fsig = ls_calloc(tot, sizeof *G.fsig);
 	G.fper = ls_calloc(tot, sizeof *G.fper);
+	G.proj = ls_calloc(tot, sizeof *G.proj);
 	g = ls_calloc(n * nc, sizeof *g);
 	nw = ls_calloc(tot, sizeof *nw);
 	if (G.state == NULL || G.widened == NULL || G.protects == NULL ||
 	    G.rawx == NULL || G.rawy == NULL || G.fsig == NULL ||
-	    G.fper == NULL || g == NULL || nw == NULL) {
+	    G.fper == NULL || G.proj == NULL || g == NULL || nw == NULL) {
 		rc = LS_ENOMEM;
 		goto out;
 	}
@@ -1231,6 +1318,7 @@ out:
 	ls_free(G.rawy);
 	ls_free(G.fsig);
 	ls_free(G.fper);
+	ls_free(G.proj);
 	ls_free(g);
 	ls_free(nw);
 	return rc;

@@ -36,6 +36,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "core/attack.h"
 #include "core/disclosure.h"
 #include "core/period.h"
 #include "core/signal.h"
@@ -639,6 +640,13 @@ static void derived_theme(const struct codes *C, const struct ls_summary *s,
 			assert_true(optimise(P, col_of(&c, r), 0, &lo));
 			assert_true(optimise(P, col_of(&c, r), 1, &hi));
 			glp_delete_prob(P);
+			/* the wire's shape of a range (PROTOCOL.md) */
+			if (lo >= 2 && lo < k)
+				lo = 1;
+			if (hi < k - 1)
+				hi = k - 1;
+			if (hi <= lo)
+				hi = lo + 1;
 			if (hi >= OPEN && r.t == LS_TABLE_THEME && r.what == 0)
 				hi = lo + 99999;
 			if (lo != b.lo || hi != b.hi) {
@@ -866,6 +874,234 @@ static void test_generated(void **state)
 	}
 }
 
+/* ---- the solver module itself (core/attack.h) --------------------------- */
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct ls_summary_row *x = a, *y = b;
+	int c = strcmp(x->theme, y->theme);
+	return c != 0 ? c : strcmp(x->other, y->other);
+}
+
+static void add_row(struct ls_summary *s, int t, const char *other,
+                    struct ls_cell x, struct ls_cell y)
+{
+	struct ls_summary_table *tb = &s->tables[t];
+	struct ls_summary_row *r;
+	tb->rows = realloc(tb->rows, (tb->n_rows + 1) * sizeof *tb->rows);
+	assert_non_null(tb->rows);
+	r = &tb->rows[tb->n_rows++];
+	memset(r, 0, sizeof *r);
+	strcpy(r->theme, "mentaal");
+	strcpy(r->other, other);
+	r->signals = x;
+	r->persons = y;
+	qsort(tb->rows, tb->n_rows, sizeof *tb->rows, row_cmp);
+}
+
+static struct ls_cell ex(int64_t v)
+{
+	return (struct ls_cell){LS_CELL_EXACT, v, v, v};
+}
+
+static struct ls_cell rg(int64_t lo, int64_t hi)
+{
+	return (struct ls_cell){LS_CELL_RANGE, 0, lo, hi};
+}
+
+/* The eight-target theme: raw (small = exact 1) or as the old release
+ * code published it (small = 1..4). ls_summary_fini frees it (the rows
+ * come from realloc, which ls_free accepts: common/alloc.c wraps
+ * malloc). */
+static void eight(struct ls_summary *s, int raw)
+{
+	static const char *const six[] = {"algemeen", "alleenstaand",
+	                                  "beperking", "eenouder", "gezin"};
+	static const char *const five[] = {"dakloos", "nieuwkomer",
+	                                   "werkzoekend"};
+	static const char *const one[] = {"jeugdhulp", "mantelzorger",
+	                                  "student"};
+	ls_summary_init(s);
+	strcpy(s->origin, ORIGIN);
+	s->period = JAN;
+	disclosure_params_default(&s->params);
+	disclosure_params_canonical(&s->params);
+	add_row(s, LS_TABLE_THEME, "", ex(6), ex(12));
+	add_row(s, LS_TABLE_THEME_AGE, "25-64", ex(6), ex(12));
+	add_row(s, LS_TABLE_THEME_SECTOR, "ggz", ex(6), ex(12));
+	add_row(s, LS_TABLE_THEME_PROBLEM, LS_PROBLEM_NONE, ex(6), ex(12));
+	for (int i = 0; i < 5; i++)
+		add_row(s, LS_TABLE_THEME_TARGET, six[i], ex(6), ex(12));
+	for (int i = 0; i < 3; i++)
+		add_row(s, LS_TABLE_THEME_TARGET, five[i], ex(5), ex(10));
+	for (int i = 0; i < 3; i++)
+		add_row(s, LS_TABLE_THEME_TARGET, one[i],
+		        raw ? ex(1) : rg(1, 4), raw ? ex(2) : rg(1, 40));
+	s->recurrence = calloc(1, sizeof *s->recurrence);
+	assert_non_null(s->recurrence);
+	s->n_recurrence = 1;
+	strcpy(s->recurrence[0].theme, "mentaal");
+	s->recurrence[0].organisations = raw ? ex(1) : rg(1, 4);
+	s->recurrence[0].reporters = ex(0);
+}
+
+static void domain_of(struct ax *a, struct disclosure_domain_buf *dom)
+{
+	struct ls_errinfo e;
+	assert_int_equal(
+	    disclosure_domain_from_taxonomy(store_taxonomy(a->f.s), dom, &e),
+	    LS_OK);
+}
+
+/* The 8-target limit is one constraint: with it the three small cells
+ * are pinned, without it (11 groups: no limit) they are not. */
+static void test_solver_known_answer(void **state)
+{
+	struct ax *a = *state;
+	struct disclosure_domain_buf dom;
+	struct ls_summary s;
+	const struct ls_summary *docs[1] = {&s};
+	struct attack_input in = {&dom.dom, docs, 1, NULL, 8};
+	struct attack_theme t;
+	struct ls_errinfo e;
+	int i;
+
+	domain_of(a, &dom);
+	eight(&s, 0);
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_OK);
+	assert_true(t.feasible);
+	i = attack_cell_index(&dom.dom, LS_TABLE_THEME_TARGET, "student", 0);
+	assert_true(i > 0);
+	assert_int_equal(t.sig[i].lo, 1);
+	assert_int_equal(t.sig[i].hi, 1);
+	attack_theme_fini(&t);
+	in.max_targets = 11;
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_OK);
+	assert_int_equal(t.sig[i].lo, 1);
+	assert_int_equal(t.sig[i].hi, 4);
+	attack_theme_fini(&t);
+	ls_summary_fini(&s);
+}
+
+static void test_solver_bad_input(void **state)
+{
+	struct ax *a = *state;
+	struct disclosure_domain_buf dom;
+	struct ls_summary s, s2;
+	const struct ls_summary *docs[ATTACK_MAX_DOCS + 1];
+	struct attack_input in = {NULL, docs, 1, NULL, 8};
+	uint8_t links[ATTACK_MAX_DOCS] = {0};
+	struct attack_theme t;
+	struct ls_errinfo e;
+
+	domain_of(a, &dom);
+	eight(&s, 0);
+	eight(&s2, 0);
+	for (int i = 0; i <= ATTACK_MAX_DOCS; i++)
+		docs[i] = &s;
+	/* no domain */
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
+	attack_theme_fini(&t);
+	in.domain = &dom.dom;
+	/* a theme outside the taxonomy */
+	assert_int_equal(attack_theme_solve(&in, "ruimtevaart", &t, &e),
+	                 LS_EINVAL);
+	attack_theme_fini(&t);
+	/* too many versions */
+	in.n_docs = ATTACK_MAX_DOCS + 1;
+	in.links = links;
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_ELIMIT);
+	attack_theme_fini(&t);
+	/* two versions without links */
+	in.n_docs = 2;
+	in.links = NULL;
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
+	attack_theme_fini(&t);
+	/* different persons caps */
+	in.links = links;
+	docs[1] = &s2;
+	s2.params.persons_cap = 5;
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
+	attack_theme_fini(&t);
+	/* noise mode */
+	s2.params = s.params;
+	s2.params.mode = LS_MODE_NOISE;
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
+	attack_theme_fini(&t);
+	/* a malformed range, and a code outside the taxonomy */
+	s2.params = s.params;
+	s2.tables[LS_TABLE_THEME].rows[0].signals = rg(7, 3);
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
+	attack_theme_fini(&t);
+	s2.tables[LS_TABLE_THEME].rows[0].signals = ex(6);
+	strcpy(s2.tables[LS_TABLE_THEME_AGE].rows[0].other, "99-120");
+	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
+	assert_non_null(strstr(e.msg, "99-120"));
+	attack_theme_fini(&t);
+	/* a gate over too long a history refuses, naming it */
+	{
+		struct disclosure_report rep;
+		disclosure_report_init(&rep);
+		assert_int_equal(attack_gate(&dom.dom, docs, ATTACK_MAX_DOCS, 8,
+		                             &s, &rep, NULL, &e),
+		                 LS_ELIMIT);
+		assert_non_null(strstr(e.msg, "versies"));
+		disclosure_report_fini(&rep);
+	}
+	ls_summary_fini(&s);
+	ls_summary_fini(&s2);
+}
+
+/* The gate on the raw eight-target theme: widened until safe, and every
+ * allocation failure is a clean LS_ENOMEM. */
+static void test_gate_widens_and_fails_cleanly(void **state)
+{
+	struct ax *a = *state;
+	struct disclosure_domain_buf dom;
+	struct ls_summary raw;
+	struct ls_errinfo e;
+	long n;
+
+	domain_of(a, &dom);
+	eight(&raw, 1);
+	for (long fail = 0;; fail++) {
+		struct disclosure_input in = {&raw, &dom.dom, &raw.params,
+		                              NULL, 0,        NULL};
+		struct disclosure_report rep;
+		struct attack_gate_stats st;
+		struct ls_summary out;
+		int rc;
+		ls_summary_init(&out);
+		disclosure_report_init(&rep);
+		assert_int_equal(disclosure_apply(&in, &out, &rep, &e), LS_OK);
+		ls_alloc_fail_nth(fail);
+		rc = attack_gate(&dom.dom, NULL, 0, 8, &out, &rep, &st, &e);
+		n = ls_alloc_fail_nth(0);
+		if (fail == 0 || rc == LS_OK) {
+			const struct ls_summary *docs[1] = {&out};
+			struct attack_input ai = {&dom.dom, docs, 1, NULL, 8};
+			struct attack_theme t;
+			int i = attack_cell_index(
+			    &dom.dom, LS_TABLE_THEME_TARGET, "student", 0);
+			assert_int_equal(rc, LS_OK);
+			assert_true(st.steps >= 1);
+			assert_int_equal(
+			    disclosure_check(&out, &dom.dom, NULL, &e), LS_OK);
+			assert_int_equal(
+			    attack_theme_solve(&ai, "mentaal", &t, &e), LS_OK);
+			assert_true(t.sig[i].hi > t.sig[i].lo);
+			attack_theme_fini(&t);
+		} else {
+			assert_int_equal(rc, LS_ENOMEM);
+		}
+		disclosure_report_fini(&rep);
+		ls_summary_fini(&out);
+		if (fail > 0 && rc == LS_OK && n < fail)
+			break;
+	}
+	ls_summary_fini(&raw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -879,6 +1115,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_correction_chain, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_generated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_solver_known_answer, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_solver_bad_input, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_gate_widens_and_fails_cleanly,
+	                                    setup, teardown),
 	};
 	ls_log_set_level(LS_LOG_WARN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
