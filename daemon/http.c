@@ -382,6 +382,7 @@ int http_open(struct daemon *d, struct ls_errinfo *e)
 	ac.hooks.arg = d;
 	ac.hooks.metrics = hook_metrics;
 	ac.hooks.peers = hook_peers;
+	ac.hooks.health = daemon_health_hook;
 	if (d->cfg.web_dir[0] != '\0') {
 		if (join(d, d->cfg.web_dir, web, sizeof web) != LS_OK) {
 			rc = ls_errf(e, LS_ECONFIG,
