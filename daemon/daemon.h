@@ -13,8 +13,8 @@
  *   tasks.c    timers for status documents, releases, retention purge
  *   state.c    metrics and the status snapshot (DIR/signaald.prom and
  *              DIR/signaald.json), status documents
- *   http.c     the HTTP server (nng): requests -> node_api_handle() on
- *              the loop, through the handoff queue
+ *   http.c     the HTTP server (libmicrohttpd, its own thread): limits,
+ *              then requests -> node_api_handle()
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
  *
  * Threads: the loop thread owns everything here, including the store
@@ -26,7 +26,6 @@
 #define LS_DAEMON_DAEMON_H
 
 #include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <uv.h>
@@ -100,42 +99,61 @@ void server_close(struct daemon *d);
 /* --- http.c ----------------------------------------------------------- */
 
 struct http_req;
+struct http_conn;
+struct MHD_Daemon;
 
-/* Requests the server answers itself, before the API (counted in
- * signaal_http_refused_total{reason}). */
+/* What the server refuses or cuts off itself, before the API sees a
+ * request (counted in signaal_http_refused_total{reason}). */
 enum http_refused {
-	HTTP_REFUSED_CHUNKED = 0, /* 411: a body without Content-Length */
-	HTTP_REFUSED_BAD_LENGTH,  /* 400: Content-Length not a number */
-	HTTP_REFUSED_BUSY,        /* 503: out of memory */
-	HTTP_REFUSED_STOPPING,    /* 503: signaald is stopping */
+	HTTP_REFUSED_CHUNKED = 0,     /* 411: Transfer-Encoding */
+	HTTP_REFUSED_BAD_LENGTH,      /* 400: Content-Length not a number */
+	HTTP_REFUSED_BUSY,            /* 503: out of memory */
+	HTTP_REFUSED_STOPPING,        /* 503: signaald is stopping */
+	HTTP_REFUSED_CAP,             /* closed: [http] max_connections */
+	HTTP_REFUSED_PER_CLIENT,      /* closed: [http] max_per_client */
+	HTTP_REFUSED_FD_LIMIT,        /* accept(): out of descriptors */
+	HTTP_REFUSED_HEADER_TIMEOUT,  /* closed: [http] header_timeout_s */
+	HTTP_REFUSED_BODY_TIMEOUT,    /* closed: [http] body_timeout_s */
+	HTTP_REFUSED_HEADER_TOO_LARGE, /* 431: [http] header_max_bytes */
+	HTTP_REFUSED_BAD_REQUEST,     /* 400: malformed request or header */
 	HTTP_REFUSED_COUNT_
 };
 extern const char *const http_refused_names[HTTP_REFUSED_COUNT_];
 
 struct http {
 	struct daemon *d;
-	int open, started, mu_ready;
+	int open, mu_ready, sweeper_started;
 	char url[LS_ENDPOINT_MAX + 16];
-	nng_url *nurl;
-	nng_http_server *srv;
+	struct MHD_Daemon *mhd;
 	struct node_api *api;
-	nng_duration body_timeout_ms;
-	pthread_mutex_t mu; /* guards what nng's threads touch: */
+	/* limits in force ([http], max_connections clamped to what the
+	 * descriptor limit leaves) */
+	unsigned max_conns, max_per_client;
+	uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms;
+	pthread_t sweeper;
+	pthread_cond_t sweeper_cv;
+	pthread_mutex_t mu; /* guards what the threads share: */
 	int closing;
-	struct http_req *inflight;
+	struct http_conn *conns; /* open connections */
+	unsigned n_conns;
+	struct http_req *inflight; /* handed to the API, not yet answered */
 	size_t n_inflight;
 	uint64_t refused[HTTP_REFUSED_COUNT_];
+	uint64_t refused_logged[HTTP_REFUSED_COUNT_]; /* sweeper's */
+	uint64_t last_refusal_log_ms;                 /* sweeper's */
 	/* loop thread: what the metrics counted already */
 	uint64_t refused_seen[HTTP_REFUSED_COUNT_];
 };
 
-/* Serve HTTP on [http] http_listen with the pages of [http] web_dir.
- * LS_ENET (cannot listen), LS_ECONFIG (web_dir lacks a page), with *e
- * in Dutch naming the key. */
+/* Serve HTTP on [http] listen with the pages of [http] web_dir, with the
+ * limits of [http]. LS_ENET (cannot listen), LS_ECONFIG (web_dir lacks
+ * a page), with *e in Dutch naming the key. */
 int http_open(struct daemon *d, struct ls_errinfo *e);
-/* Answer what is in flight with an error, stop the server (waits for
- * nng's connections). A no-op when not open. */
+/* Answer what is in flight with 503, stop the server (waits for its
+ * thread). A no-op when not open. */
 void http_close(struct daemon *d);
+/* Connections open now (for the metrics). */
+unsigned http_connections(struct http *h);
 
 /* --- peer.c ------------------------------------------------------------ */
 

@@ -121,8 +121,8 @@ static const struct {
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
-     "HTTP requests the server answered before the API saw them "
-     "(length_required, bad_length, busy, stopping)."},
+     "HTTP requests and connections the server refused or cut off "
+     "before the API saw them, by reason (daemon/http.c)."},
 };
 
 int state_metrics_declare(struct daemon *d)
