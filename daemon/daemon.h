@@ -101,6 +101,7 @@ void server_close(struct daemon *d);
 struct http_req;
 struct http_conn;
 struct MHD_Daemon;
+struct apipool;
 
 /* What the server refuses or cuts off itself, before the API sees a
  * request (counted in signaal_http_refused_total{reason}). */
@@ -125,7 +126,8 @@ struct http {
 	int open, mu_ready, sweeper_started;
 	char url[LS_ENDPOINT_MAX + 16];
 	struct MHD_Daemon *mhd;
-	struct node_api *api;
+	struct apipool *pool;    /* the API's threads */
+	struct node_api *front;  /* /healthz, on the server's thread */
 	/* limits in force ([http], max_connections clamped to what the
 	 * descriptor limit leaves) */
 	unsigned max_conns, max_per_client;
@@ -141,8 +143,10 @@ struct http {
 	uint64_t refused[HTTP_REFUSED_COUNT_];
 	uint64_t refused_logged[HTTP_REFUSED_COUNT_]; /* sweeper's */
 	uint64_t last_refusal_log_ms;                 /* sweeper's */
+	uint64_t captured; /* captures answered 201 */
 	/* loop thread: what the metrics counted already */
 	uint64_t refused_seen[HTTP_REFUSED_COUNT_];
+	uint64_t captured_seen;
 };
 
 /* Serve HTTP on [http] listen with the pages of [http] web_dir, with the
@@ -154,6 +158,51 @@ int http_open(struct daemon *d, struct ls_errinfo *e);
 void http_close(struct daemon *d);
 /* Connections open now (for the metrics). */
 unsigned http_connections(struct http *h);
+/* Loop: the server's counters into the metrics registry (refusals,
+ * captures, requests in flight). */
+void http_metrics_flush(struct daemon *d);
+
+/* --- apipool.c ---------------------------------------------------------- */
+
+/* One API request for the pool. The submitter fills q (its strings stay
+ * valid until done) and done; the pool sets resp. */
+struct api_job {
+	struct api_job *next;
+	struct node_api_request q;
+	int capture;        /* POST /api/v1/signals: group-committed */
+	uint64_t queued_ms; /* monotonic, set by apipool_submit */
+	/* Called once, on a pool thread (or the loop when the pool stops,
+	 * or the sweeper when the job waited too long): resp is the
+	 * answer (the callee calls node_api_response_fini). */
+	void (*done)(struct api_job *job, struct node_api_response *resp);
+};
+
+struct apipool;
+
+/* Start the API's threads: one writer (every request but GET and HEAD;
+ * captures group-committed: one transaction per batch, a savepoint per
+ * capture, answered after the commit) and readers, each with its own
+ * store connection ([http] store_wait_ms busy timeout), API and trust.
+ * web_dir: the pages (NULL: none). Loop thread. */
+int apipool_open(struct daemon *d, const char *web_dir, struct apipool **out,
+                 struct ls_errinfo *e);
+/* The API whose counters every thread of the pool shares (for an API
+ * on another thread that shares them too). */
+struct node_api *apipool_counters(struct apipool *p);
+/* Any thread: queue a job. */
+void apipool_submit(struct apipool *p, struct api_job *job);
+/* Any thread: answer 503 (Retry-After) every job that waited in the
+ * queue longer than [http] store_wait_ms. */
+void apipool_expire(struct apipool *p);
+/* The config or the trust changed (loop): the threads take the new ones
+ * before their next request. */
+void apipool_config_changed(struct apipool *p);
+void apipool_trust_changed(struct apipool *p);
+/* Loop thread: stop the threads (after their current request), answer
+ * queued jobs 503, free. NULL is a no-op. */
+void apipool_close(struct apipool *p);
+/* A 503 "busy" answer with Retry-After, without memory. */
+void apipool_busy_response(struct node_api_response *resp);
 
 /* --- peer.c ------------------------------------------------------------ */
 

@@ -110,7 +110,7 @@ struct http_req {
 	int chunked;     /* a Transfer-Encoding header */
 	struct MHD_Response *mres;
 	unsigned status;
-	struct handoff_item item;
+	struct api_job job;
 };
 
 static const char json_ctype[] = "application/json; charset=utf-8";
@@ -210,6 +210,10 @@ static struct MHD_Response *make_res(const struct node_api_response *resp,
 		if (MHD_add_response_header(res, resp->headers[i].name,
 		                            resp->headers[i].value) != MHD_YES)
 			goto err;
+	if (resp->status == 503 &&
+	    node_api_response_header(resp, "Retry-After") == NULL &&
+	    MHD_add_response_header(res, "Retry-After", "2") != MHD_YES)
+		goto err;
 	if (close_conn &&
 	    MHD_add_response_header(res, "Connection", "close") != MHD_YES)
 		goto err;
@@ -258,11 +262,18 @@ static void req_done(struct http_req *r, struct MHD_Response *mres,
 	MHD_resume_connection(r->mc);
 }
 
-static void request_loop_cb(struct handoff_item *item);
+static void fill_request(struct http_req *r);
+static void job_done(struct api_job *job, struct node_api_response *resp);
+static enum MHD_Result answer_front(struct http *h, struct http_req *r);
 
-/* MHD thread: the request is complete; hand it to the API. */
+/* MHD thread: the request is complete; hand it to the API's threads
+ * (/healthz is answered here: it needs no store). */
 static enum MHD_Result dispatch(struct http *h, struct http_req *r)
 {
+	fill_request(r);
+	if (strcmp(r->job.q.path, "/healthz") == 0 &&
+	    strcmp(r->job.q.method, "GET") == 0)
+		return answer_front(h, r);
 	pthread_mutex_lock(&h->mu);
 	if (h->closing) {
 		pthread_mutex_unlock(&h->mu);
@@ -283,8 +294,7 @@ static enum MHD_Result dispatch(struct http *h, struct http_req *r)
 	 * comes after the suspend. */
 	MHD_suspend_connection(r->mc);
 	pthread_mutex_unlock(&h->mu);
-	r->item.cb = request_loop_cb;
-	handoff_post(&h->d->handoff, &r->item);
+	apipool_submit(h->pool, &r->job);
 	return MHD_YES;
 }
 
@@ -668,6 +678,13 @@ static void *sweeper_main(void *arg)
 				h->refused[HTTP_REFUSED_BODY_TIMEOUT]++;
 		}
 		log_refusals(h, now);
+		/* Outside the lock: answering takes it. */
+		pthread_mutex_unlock(&h->mu);
+		if (h->pool != NULL)
+			apipool_expire(h->pool);
+		pthread_mutex_lock(&h->mu);
+		if (h->closing)
+			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += HTTP_SWEEP_MS * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
@@ -680,20 +697,14 @@ static void *sweeper_main(void *arg)
 	return NULL;
 }
 
-/* --- the API, on the loop ---------------------------------------------------- */
+/* --- the API ------------------------------------------------------------------ */
 
-static void request_loop_cb(struct handoff_item *item)
+static void fill_request(struct http_req *r)
 {
-	struct http_req *r =
-	    (struct http_req *)((char *)item - offsetof(struct http_req, item));
-	struct http *h = r->h;
-	struct daemon *d = h->d;
-	struct node_api_request q;
-	struct node_api_response resp;
-	struct MHD_Response *mres;
+	struct node_api_request *q = &r->job.q;
 	char *qm;
 
-	memset(&q, 0, sizeof q);
+	memset(q, 0, sizeof *q);
 	/* Whole, never cut (a cut query could look valid): the header
 	 * limit bounds it, the API refuses what is over its limits. */
 	qm = strchr(r->uri, '?');
@@ -701,43 +712,83 @@ static void request_loop_cb(struct handoff_item *item)
 		*qm++ = '\0';
 	/* HEAD is GET without the body (libmicrohttpd drops it, keeping
 	 * the length). */
-	q.method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
-	q.path = r->uri;
-	q.query = qm;
-	q.authorization = r->authorization;
-	q.content_type = r->content_type;
-	q.if_none_match = r->if_none_match;
-	q.body = r->body;
+	q->method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+	q->path = r->uri;
+	q->query = qm;
+	q->authorization = r->authorization;
+	q->content_type = r->content_type;
+	q->if_none_match = r->if_none_match;
+	q->body = r->body;
 	/* An unread body counts with its declared size: the API refuses
 	 * it (413) before it would look at the bytes. */
-	q.body_len = r->unread ? r->declared : r->body_len;
-	q.now = daemon_now();
-	node_api_handle(h->api, &q, &resp);
-	if (resp.status == 201 && strcmp(q.method, "POST") == 0 &&
-	    strcmp(q.path, "/api/v1/signals") == 0)
-		metrics_add(d->metrics, "signaal_signals_captured_total", 1);
-	mres = make_res(&resp, r->unread);
-	req_done(r, mres, (unsigned)resp.status);
-	node_api_response_fini(&resp);
+	q->body_len = r->unread ? r->declared : r->body_len;
+	q->now = daemon_now();
+	r->job.done = job_done;
+	r->job.capture = strcmp(q->method, "POST") == 0 &&
+	                 strcmp(q->path, "/api/v1/signals") == 0;
 }
 
-/* --- hooks for the API --------------------------------------------------- */
-
-static int hook_metrics(void *arg, char **text, size_t *len)
+/* A pool thread (or the sweeper, or the loop when stopping): the
+ * answer. */
+static void job_done(struct api_job *job, struct node_api_response *resp)
 {
-	return state_metrics_text(arg, text, len);
-}
-
-static int hook_peers(void *arg, unsigned *configured, unsigned *reachable)
-{
-	struct daemon *d = arg;
-	*configured = *reachable = 0;
-	for (const struct peer *p = d->peers; p != NULL; p = p->next) {
-		(*configured)++;
-		if (p->last_attempt != 0 && p->last_code == LS_OK)
-			(*reachable)++;
+	struct http_req *r =
+	    (struct http_req *)((char *)job - offsetof(struct http_req, job));
+	struct http *h = r->h;
+	struct MHD_Response *mres = make_res(resp, r->unread);
+	unsigned status = (unsigned)resp->status;
+	node_api_response_fini(resp);
+	if (status == 201 && job->capture) {
+		pthread_mutex_lock(&h->mu);
+		h->captured++;
+		pthread_mutex_unlock(&h->mu);
 	}
-	return LS_OK;
+	req_done(r, mres, status);
+}
+
+/* MHD thread: /healthz, through an API that only ever answers it. */
+static enum MHD_Result answer_front(struct http *h, struct http_req *r)
+{
+	struct node_api_response resp;
+	struct MHD_Response *mres;
+	enum MHD_Result ret;
+	unsigned status;
+	node_api_handle(h->front, &r->job.q, &resp);
+	mres = make_res(&resp, 0);
+	status = (unsigned)resp.status;
+	node_api_response_fini(&resp);
+	if (mres == NULL)
+		return MHD_NO;
+	r->state = R_SENT;
+	ret = MHD_queue_response(r->mc, status, mres);
+	MHD_destroy_response(mres);
+	return ret;
+}
+
+void http_metrics_flush(struct daemon *d)
+{
+	struct http *h = &d->http;
+	uint64_t refused[HTTP_REFUSED_COUNT_], captured;
+	size_t n;
+	if (!h->mu_ready)
+		return;
+	pthread_mutex_lock(&h->mu);
+	n = h->n_inflight;
+	captured = h->captured;
+	memcpy(refused, h->refused, sizeof refused);
+	pthread_mutex_unlock(&h->mu);
+	metrics_set(d->metrics, "signaal_http_in_flight", (double)n);
+	for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
+		if (refused[i] > h->refused_seen[i])
+			metrics_add(d->metrics, "signaal_http_refused_total",
+			            (double)(refused[i] - h->refused_seen[i]),
+			            http_refused_names[i]);
+		h->refused_seen[i] = refused[i];
+	}
+	if (captured > h->captured_seen)
+		metrics_add(d->metrics, "signaal_signals_captured_total",
+		            (double)(captured - h->captured_seen));
+	h->captured_seen = captured;
 }
 
 /* --- open and close ------------------------------------------------------ */
@@ -832,27 +883,26 @@ int http_open(struct daemon *d, struct ls_errinfo *e)
 	h->header_timeout_ms = (uint64_t)d->cfg.http_header_timeout_s * 1000u;
 	h->body_timeout_ms = (uint64_t)d->cfg.http_body_timeout_s * 1000u;
 	h->idle_timeout_ms = (uint64_t)d->cfg.http_idle_timeout_s * 1000u;
-	memset(&ac, 0, sizeof ac);
-	ac.store = d->store;
-	ac.config = &d->cfg;
-	ac.trust = d->cfg.federation_id[0] != '\0' ? &d->trust : NULL;
-	ac.software = SIGNAALD_VERSION;
-	ac.hooks.arg = d;
-	ac.hooks.metrics = hook_metrics;
-	ac.hooks.peers = hook_peers;
-	if (d->cfg.web_dir[0] != '\0') {
-		if (join(d, d->cfg.web_dir, web, sizeof web) != LS_OK) {
-			rc = ls_errf(e, LS_ECONFIG,
-			             "[http] web_dir: pad te lang");
-			goto err;
-		}
-		ac.web_dir = web;
+	if (d->cfg.web_dir[0] != '\0' &&
+	    join(d, d->cfg.web_dir, web, sizeof web) != LS_OK) {
+		rc = ls_errf(e, LS_ECONFIG, "[http] web_dir: pad te lang");
+		goto err;
 	}
-	if ((rc = node_api_new(&ac, &h->api, e)) != LS_OK) {
+	if ((rc = apipool_open(d, d->cfg.web_dir[0] != '\0' ? web : NULL,
+	                       &h->pool, e)) != LS_OK) {
 		rc = ls_errf(e, rc == LS_ENOMEM ? rc : LS_ECONFIG,
 		             "[http] web_dir: %s", e->msg);
 		goto err;
 	}
+	/* /healthz on the server's thread: no pages, no hooks; the
+	 * store is the loop's, which /healthz never touches. */
+	memset(&ac, 0, sizeof ac);
+	ac.store = d->store;
+	ac.config = &d->cfg;
+	ac.software = SIGNAALD_VERSION;
+	ac.share_counters = apipool_counters(h->pool);
+	if ((rc = node_api_new(&ac, &h->front, e)) != LS_OK)
+		goto err;
 	if (strncmp(hp, "http://", 7) == 0)
 		hp += 7;
 	snprintf(h->url, sizeof h->url, "http://%s", hp);
@@ -895,7 +945,7 @@ int http_open(struct daemon *d, struct ls_errinfo *e)
 	h->sweeper_started = 1;
 	LS_INFO("http", "listening",
 	        "url=%s web_dir=%s max_connections=%u max_per_client=%u",
-	        h->url, ac.web_dir != NULL ? ac.web_dir : "-", h->max_conns,
+	        h->url, d->cfg.web_dir[0] != '\0' ? web : "-", h->max_conns,
 	        h->max_per_client);
 	return LS_OK;
 err:
@@ -916,21 +966,19 @@ void http_close(struct daemon *d)
 	pthread_mutex_unlock(&h->mu);
 	if (h->sweeper_started)
 		pthread_join(h->sweeper, NULL);
-	/* No request joins the list any more. Those waiting for the API
-	 * are answered 503 and resumed: libmicrohttpd must not stop with
-	 * a suspended connection. */
-	for (;;) {
-		pthread_mutex_lock(&h->mu);
-		r = h->inflight;
-		pthread_mutex_unlock(&h->mu);
-		if (r == NULL)
-			break;
-		(void)handoff_cancel(&d->handoff, &r->item);
-		req_done(r, plain_res(stopping_body, 1), 503);
-	}
+	/* No request joins the list any more. The pool's threads finish
+	 * what they hold; what waits for them is answered 503. Every
+	 * request is then resumed: libmicrohttpd must not stop with a
+	 * suspended connection. */
+	apipool_close(h->pool);
+	pthread_mutex_lock(&h->mu);
+	r = h->inflight;
+	pthread_mutex_unlock(&h->mu);
+	if (r != NULL)
+		LS_ERROR("http", "request_left", "path=%s", r->uri);
 	if (h->mhd != NULL)
 		MHD_stop_daemon(h->mhd);
-	node_api_free(h->api);
+	node_api_free(h->front);
 	pthread_cond_destroy(&h->sweeper_cv);
 	pthread_mutex_destroy(&h->mu);
 	memset(h, 0, sizeof *h);

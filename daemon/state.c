@@ -386,24 +386,7 @@ int state_metrics_text(struct daemon *d, char **text, size_t *len)
 {
 	metrics_set(d->metrics, "signaal_uptime_seconds",
 	            (double)(daemon_now() - d->started_at));
-	if (d->http.mu_ready) {
-		struct http *h = &d->http;
-		uint64_t refused[HTTP_REFUSED_COUNT_];
-		size_t n;
-		pthread_mutex_lock(&h->mu);
-		n = h->n_inflight;
-		memcpy(refused, h->refused, sizeof refused);
-		pthread_mutex_unlock(&h->mu);
-		metrics_set(d->metrics, "signaal_http_in_flight", (double)n);
-		for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
-			if (refused[i] > h->refused_seen[i])
-				metrics_add(
-				    d->metrics, "signaal_http_refused_total",
-				    (double)(refused[i] - h->refused_seen[i]),
-				    http_refused_names[i]);
-			h->refused_seen[i] = refused[i];
-		}
-	}
+	http_metrics_flush(d);
 	process_gauges(d);
 	store_size_gauge(d);
 	tally_to_metrics(d);

@@ -122,6 +122,7 @@ struct node_api {
 	/* counts[route + 1][status slot]; row 0 is "unknown" */
 	uint64_t *counts;
 	uint64_t *rejects; /* [route + 1][API_E_COUNT_] */
+	int counters_shared; /* counts and rejects are another API's */
 };
 
 /* --- answering ------------------------------------------------------ */
