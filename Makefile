@@ -180,7 +180,7 @@ demo: deps
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
 # Programs into bin/, the example configs and the taxonomy into
-# share/signaal/configs/, the README there too, and the systemd unit
+# share/signaal/configs/, the README and docs/OPERATING.md there too, and the systemd unit
 # (with PREFIX filled in) into lib/systemd/system/.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 install: all
@@ -193,6 +193,8 @@ install: all
 	install -m 0644 configs/nodes/*.ini $(DESTDIR)$(PREFIX)/share/signaal/configs/nodes/
 	install -m 0644 configs/demo/* $(DESTDIR)$(PREFIX)/share/signaal/configs/demo/
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/signaal/
+	install -d $(DESTDIR)$(PREFIX)/share/signaal/docs
+	install -m 0644 docs/OPERATING.md $(DESTDIR)$(PREFIX)/share/signaal/docs/
 	sed 's|/usr/local|$(PREFIX)|g' configs/signaald.service \
 	  >$(DESTDIR)$(UNITDIR)/signaald.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/signaald.service

@@ -72,3 +72,26 @@ char *ls_strdup(const char *s)
 {
 	return ls_strndup(s, SIZE_MAX);
 }
+
+void *ls_array_grow(void *items, size_t *cap, size_t need, size_t item_size,
+                    size_t first)
+{
+	size_t ncap = *cap;
+	void *grown;
+
+	if (need <= *cap)
+		return items;
+	if (ncap < first)
+		ncap = first;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return NULL;
+		ncap *= 2;
+	}
+	if (item_size != 0 && ncap > SIZE_MAX / item_size)
+		return NULL;
+	if ((grown = ls_realloc(items, ncap * item_size)) == NULL)
+		return NULL;
+	*cap = ncap;
+	return grown;
+}

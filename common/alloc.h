@@ -20,6 +20,19 @@ char *ls_strdup(const char *s);
 char *ls_strndup(const char *s, size_t n); /* at most n bytes, NUL-ended */
 
 /*
+ * Room for `need` items of item_size bytes in items (which holds *cap):
+ * items itself when it already has room, else a larger block (doubling,
+ * at least `first` items) with the contents moved and *cap updated.
+ * NULL when the size would overflow or memory runs out; items and *cap
+ * are then unchanged and still owned by the caller. Use:
+ *
+ *	struct x *grown = ls_array_grow(a->v, &a->cap, a->n + 1, sizeof *grown,
+ *16); if (grown == NULL) return LS_ENOMEM; a->v = grown;
+ */
+void *ls_array_grow(void *items, size_t *cap, size_t need, size_t item_size,
+                    size_t first);
+
+/*
  * Test hook: the n-th allocation from now, on the calling thread, fails
  * (n = 1 fails the next one); n = 0 switches failure injection off.
  * Returns how many allocations were made on this thread since the last

@@ -52,7 +52,8 @@
 	X(TIMEOUT, "timeout", "timed out", "time-out")                         \
 	X(BUSY, "busy", "busy, try again", "bezet, probeer opnieuw")           \
 	X(CRYPTO, "crypto", "cryptographic failure", "cryptografische fout")   \
-	X(INTERNAL, "internal", "internal error", "interne fout")
+	X(INTERNAL, "internal", "internal error", "interne fout")              \
+	X(FULL, "full", "disk full", "de schijf is vol")
 
 enum ls_err {
 	LS_OK = 0,

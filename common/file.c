@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,43 +82,75 @@ char *ls_file_read_all(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-int ls_file_write_atomic(const char *path, const void *data, size_t len,
-                         unsigned mode, int replace)
+int ls_file_tmp_create(const char *path, unsigned mode, char *tmp,
+                       size_t size)
 {
-	char tmp[4200];
 	int fd, err;
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof tmp) {
+	if (snprintf(tmp, size, "%s.tmp.XXXXXX", path) >= (int)size) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	(void)unlink(tmp); /* a leftover of a crashed attempt */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+	/* mkstemp creates the file 0600 (never wider, whatever the
+	 * umask); the mode asked for is set before any byte goes in. */
+	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -1;
-	if (fchmod(fd, (mode_t)mode) != 0 || ls_write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    fchmod(fd, (mode_t)mode) != 0) {
+		err = errno;
+		ls_file_tmp_abort(fd, tmp);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+void ls_file_tmp_abort(int fd, const char *tmp)
+{
+	int err = errno;
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(tmp);
+	errno = err;
+}
+
+int ls_file_tmp_commit(int fd, const char *tmp, const char *path, int replace)
+{
+	int err;
+	if (fd < 0 && (fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0)
+		goto fail;
+	if (fsync(fd) != 0) {
 		err = errno;
 		close(fd);
+		errno = err;
 		goto fail;
 	}
-	if (close(fd) != 0) {
-		err = errno;
+	if (close(fd) != 0)
 		goto fail;
-	}
-	if (replace ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
-		err = errno;
+	if (replace ? rename(tmp, path) != 0 : link(tmp, path) != 0)
 		goto fail;
-	}
 	if (!replace)
 		(void)unlink(tmp);
 	(void)ls_fsync_dir_of(path); /* the data is complete either way */
 	return 0;
 
 fail:
-	(void)unlink(tmp);
-	errno = err;
+	ls_file_tmp_abort(-1, tmp);
 	return -1;
+}
+
+int ls_file_write_atomic(const char *path, const void *data, size_t len,
+                         unsigned mode, int replace)
+{
+	char tmp[4200];
+	int fd = ls_file_tmp_create(path, mode, tmp, sizeof tmp);
+	if (fd < 0)
+		return -1;
+	if (ls_write_all(fd, data, len) != 0) {
+		ls_file_tmp_abort(fd, tmp);
+		return -1;
+	}
+	return ls_file_tmp_commit(fd, tmp, path, replace);
 }
 
 int ls_write_all(int fd, const void *buf, size_t len)

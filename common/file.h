@@ -31,14 +31,34 @@ char *ls_file_read_all(const char *path, size_t max, size_t *len);
 
 /*
  * Write data to path so that path never holds a partial file: a
- * temporary file beside it (exactly `mode`, whatever the umask) is
- * written and fsynced, then renamed over path (replace != 0) or linked
- * to it (replace == 0: EEXIST when path exists, which then is left
- * alone), and the folder fsynced. 0, or -1 with errno set; the temporary
- * file is gone either way.
+ * temporary file beside it (a name of its own, PATH.tmp.XXXXXX, so two
+ * writers never share one; created 0600 and then given exactly `mode`,
+ * whatever the umask) is written and fsynced, then renamed over path
+ * (replace != 0) or linked to it (replace == 0: EEXIST when path exists,
+ * which then is left alone), and the folder fsynced. 0, or -1 with errno
+ * set; the temporary file is gone either way.
  */
 int ls_file_write_atomic(const char *path, const void *data, size_t len,
                          unsigned mode, int replace);
+
+/*
+ * The same in steps, for content written as a stream (exports, backups):
+ *
+ *   fd = ls_file_tmp_create(path, 0600, tmp, sizeof tmp);
+ *   ... write to fd (or close it and let SQLite open tmp) ...
+ *   ls_file_tmp_commit(fd, tmp, path, 0);   or   ls_file_tmp_abort(fd, tmp);
+ *
+ * create makes PATH.tmp.XXXXXX (its name into tmp, size bytes) with
+ * exactly `mode` from the first byte; the fd is the caller's until
+ * commit or abort. commit fsyncs the file (fd, or tmp when fd < 0),
+ * closes fd, renames or links it to path as ls_file_write_atomic does
+ * and fsyncs the folder; on failure it removes tmp. abort closes fd
+ * (when >= 0) and removes tmp. -1 with errno set on failure.
+ */
+int ls_file_tmp_create(const char *path, unsigned mode, char *tmp,
+                       size_t size);
+int ls_file_tmp_commit(int fd, const char *tmp, const char *path, int replace);
+void ls_file_tmp_abort(int fd, const char *tmp);
 
 /* Write len bytes to fd, retrying after EINTR and short writes. 0, or -1
  * with errno set. */

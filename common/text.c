@@ -1,7 +1,10 @@
 #include "common/text.h"
 #include "common/err.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include <sodium.h>
 
 int ls_parse_i64_n(const char *text, size_t len, int64_t min, int64_t max,
                    int64_t *out)
@@ -50,38 +53,25 @@ int ls_parse_i64(const char *text, int64_t min, int64_t max, int64_t *out)
 	return ls_parse_i64_n(text, strlen(text), min, max, out);
 }
 
+/* Hex goes through libsodium's constant-time codec: the same calls encode
+ * and decode node keys and the noise secret, so no table lookup or branch
+ * may depend on a nibble. */
 void ls_hex_encode(const uint8_t *bytes, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	sodium_bin2hex(out, 2 * len + 1, bytes, len);
 }
 
 int ls_hex_decode(const char *text, uint8_t *bytes, size_t len)
 {
-	if (strlen(text) != 2 * len)
+	size_t text_len = strlen(text);
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	if (text_len != 2 * len)
 		return LS_EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		int hi = hex_value(text[2 * i]);
-		int lo = hex_value(text[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return LS_EINVAL;
-		bytes[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (sodium_hex2bin(bytes, len, text, text_len, NULL, &bin_len, &end) != 0 ||
+	    bin_len != len || end != text + text_len)
+		return LS_EINVAL;
 	return LS_OK;
 }
 
@@ -134,6 +124,7 @@ int ls_text_check(const char *what, const char *text, size_t max, int required,
                   int multiline, struct ls_errinfo *e)
 {
 	size_t len = text == NULL ? 0 : strlen(text);
+	char why[160];
 	if (len == 0)
 		return required ? ls_errf(e, LS_EINVAL, "%s is verplicht", what)
 		                : LS_OK;
@@ -144,13 +135,43 @@ int ls_text_check(const char *what, const char *text, size_t max, int required,
 	if (!ls_utf8_valid(text, len))
 		return ls_errf(e, LS_EINVAL, "%s is geen geldige UTF-8-tekst",
 		               what);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		int ws = multiline && (c == '\n' || c == '\r' || c == '\t');
-		if ((c < 0x20 && !ws) || c == 0x7f)
-			return ls_errf(e, LS_EINVAL,
-			               "%s bevat een ongeldig stuurteken",
-			               what);
-	}
+	if (ls_text_chars_flaw(text, len, multiline, why, sizeof why) != NULL)
+		return ls_errf(e, LS_EINVAL, "%s %s", what, why);
 	return LS_OK;
+}
+
+const char *ls_text_chars_flaw(const char *text, size_t len, int multiline,
+                               char *why, size_t size)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	size_t chars = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned c = u[i];
+		int ws = multiline && (c == '\n' || c == '\r' || c == '\t');
+		if ((c & 0xc0) != 0x80)
+			chars++;
+		if ((c < 0x20 && !ws) || c == 0x7f) {
+			snprintf(why, size,
+			         "bevat een ongeldig stuurteken (teken %zu)",
+			         chars);
+			return why;
+		}
+		/* U+202A..U+202E are E2 80 AA..AE; U+2066..U+2069 are
+		 * E2 81 A6..A9 (valid UTF-8, so the bytes follow). */
+		if (c == 0xe2 && i + 2 < len &&
+		    ((u[i + 1] == 0x80 && u[i + 2] >= 0xaa &&
+		      u[i + 2] <= 0xae) ||
+		     (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 &&
+		      u[i + 2] <= 0xa9))) {
+			unsigned cp = 0x2000u | (u[i + 1] & 0x3fu) << 6 |
+			              (u[i + 2] & 0x3fu);
+			snprintf(why, size,
+			         "bevat een onzichtbaar richtingsteken (U+%04X, "
+			         "teken %zu) dat de tekst in een andere "
+			         "volgorde toont dan ze is; verwijder het",
+			         cp, chars);
+			return why;
+		}
+	}
+	return NULL;
 }

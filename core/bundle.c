@@ -100,6 +100,7 @@ static const char style[] =
     "minmax(14rem,1fr));gap:1.2rem}\n"
     ".breakdown h3{margin-top:.6rem}\n"
     ".dir{color:var(--accent);font-weight:700;padding-left:.2rem}\n"
+    ".kicker .local{color:var(--warm);font-weight:700}\n"
     "ul.notes{padding-left:1.1rem}\n"
     "ul.notes li{margin-bottom:.35rem}\n"
     ".phase,.count{font-family:system-ui,sans-serif;font-size:.72rem;"
@@ -271,6 +272,10 @@ static void trend_text(struct ctx *c, const struct trends_item *it, char *out,
 	else if (it->slope.direction < 0)
 		snprintf(out, size, "%s " ARROW_DOWN " over %zu %s", pct, n,
 		         trends_period_word(c->months, n));
+	else if (fabs(it->growth_mid) >= 0.05)
+		/* the line moves, but not certainly: say both */
+		snprintf(out, size, "%s over %zu %s, geen zekere richting",
+		         pct, n, trends_period_word(c->months, n));
 	else
 		snprintf(out, size, "geen duidelijke richting");
 }
@@ -387,8 +392,9 @@ static void in_short(struct ctx *c, size_t n_recognised, size_t n_rec_origins)
 		       "Bij jongeren springt <strong>");
 		html(c, y->theme_label);
 		put(c, "</strong> eruit (");
+		/* the label is "18 tot 24 jaar" already */
 		html(c, y->other_label);
-		put(c, " jaar): ");
+		put(c, "): ");
 		html(c, y->explanation);
 		put(c, ".</p></div>\n");
 	}
@@ -470,15 +476,19 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
                        unsigned height, const char *color)
 {
 	size_t n = trends_n_periods(c->t);
+	int local = trends_item_local_rise(it);
+	const char *town =
+	    local ? trends_origin_id(c->t, (size_t)it->robust_origin) : NULL;
 	struct chart_point *pts = ls_calloc(n, sizeof *pts);
+	struct chart_point *own = ls_calloc(n, sizeof *own);
 	char **labels = ls_calloc(n, sizeof *labels);
 	char *text = ls_calloc(n, 24);
 	char title[300], desc[400], unit[64];
 	struct chart ch;
-	struct chart_series s;
+	struct chart_series s[2];
 	size_t gaps = 0;
 
-	if (pts == NULL || labels == NULL || text == NULL) {
+	if (pts == NULL || own == NULL || labels == NULL || text == NULL) {
 		c->b->err = LS_ENOMEM;
 		goto out;
 	}
@@ -493,6 +503,14 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 		pts[slot].present = trends_coverage(c->t, slot) > 0;
 		gaps += trends_coverage(c->t, slot) <
 		        (uint32_t)trends_n_origins(c->t);
+		if (local) {
+			size_t o = (size_t)it->robust_origin;
+			trends_origin_series(c->t, o, it, slot, &v);
+			trends_value_interval(&v, &lo, &hi);
+			own[slot].lo = (double)lo;
+			own[slot].hi = (double)hi;
+			own[slot].present = trends_origin_has(c->t, o, slot);
+		}
 		trends_period_at(c->t, slot, &p);
 		labels[slot] = text + slot * 24;
 		period_short(&p, labels[slot], 24);
@@ -520,14 +538,47 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 	ch.y_label = unit;
 	ch.shade_from = it->has_growth ? trends_growth_first(c->t) : n;
 	ch.shade_label = "groeivenster";
-	s.name = it->theme_label;
-	s.color = color;
-	s.points = pts;
-	put(c, "<figure class=\"chart\">");
-	if (n > CHART_MAX_POINTS || chart_svg(c->b, &ch, &s, 1) != LS_OK)
+	if (it->has_growth) {
+		/* the trend the text reports: the fitted line of the growth
+		 * window, around the level of the series it was fitted on */
+		size_t g0 = trends_growth_first(c->t);
+		double half = it->slope.mid * (double)(n - 1 - g0) / 2.0;
+		ch.has_fit = 1;
+		ch.fit_from = g0;
+		ch.fit_y0 = it->slope.level - half;
+		ch.fit_y1 = it->slope.level + half;
+	}
+	s[0].name = local ? "alle gemeenten" : it->theme_label;
+	s[0].color = color;
+	s[0].points = pts;
+	s[1].name = town != NULL ? name_of(c, town) : "";
+	s[1].color = "#b5562b";
+	s[1].points = own;
+	PF(c, "<figure class=\"chart%s\">", local ? " local" : "");
+	if (n > CHART_MAX_POINTS ||
+	    chart_svg(c->b, &ch, s, local ? 2 : 1) != LS_OK)
 		put(c, "<p>(grafiek niet beschikbaar)</p>");
 	put(c, "<figcaption>");
 	html(c, desc);
+	if (it->has_growth) {
+		char pct[32];
+		size_t gn = n - trends_growth_first(c->t);
+		pct_text(it->growth_mid, pct, sizeof pct);
+		PF(c,
+		   " De stippellijn is de trend over de laatste %zu %s "
+		   "waarover de tekst spreekt (%s",
+		   gn, trends_period_word(c->months, gn), pct);
+		put(c, it->slope.direction > 0   ? ", zeker stijgend)."
+		       : it->slope.direction < 0 ? ", zeker dalend)."
+		                                 : ", geen zekere richting).");
+	}
+	if (local) {
+		put(c, " <strong>Lokale stijging:</strong> de stijging komt "
+		       "vooral uit één gemeente, ");
+		html(c, name_of(c, town));
+		put(c, " (oranje lijn); zonder die gemeente blijft er weinig "
+		       "van over.");
+	}
 	if (gaps > 0)
 		PF(c,
 		   " In %zu %s ontbreekt de samenvatting van een of meer "
@@ -536,6 +587,7 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 	put(c, "</figcaption></figure>\n");
 out:
 	ls_free(pts);
+	ls_free(own);
 	ls_free(labels);
 	ls_free(text);
 }
@@ -664,7 +716,15 @@ static void lead_chapter(struct ctx *c, const struct trends_item *it)
 	size_t n = trends_n_periods(c->t) - trends_growth_first(c->t);
 	PF(c, "<section id=\"thema-%s\" class=\"chapter theme\">\n",
 	   it->theme_code);
-	PF(c, "<p class=\"kicker\">Prioriteit %u</p><h2>", it->rank);
+	PF(c, "<p class=\"kicker\">Prioriteit %u", it->rank);
+	if (trends_item_local_rise(it)) {
+		put(c, " &middot; <span class=\"local\">lokale stijging "
+		       "(");
+		html(c, name_of(c, trends_origin_id(
+		                       c->t, (size_t)it->robust_origin)));
+		put(c, ")</span>");
+	}
+	put(c, "</p><h2>");
 	html(c, it->theme_label);
 	put(c, "</h2>\n<p class=\"lead\">");
 	html(c, it->explanation);
@@ -682,6 +742,15 @@ static void lead_chapter(struct ctx *c, const struct trends_item *it)
 	snprintf(note, sizeof note, "met een volledige reeks over %zu %s", n,
 	         trends_period_word(c->months, n));
 	card(c, "Stijgt in gemeenten", v, note);
+	if (it->has_growth && it->slope.direction > 0)
+		card(c, "Gedragen door",
+		     trends_item_local_rise(it)
+		         ? name_of(c, trends_origin_id(
+		                          c->t, (size_t)it->robust_origin))
+		         : "meerdere gemeenten",
+		     trends_item_local_rise(it)
+		         ? "vooral één gemeente: een lokaal signaal"
+		         : "blijft zonder elke afzonderlijke gemeente");
 	snprintf(v, sizeof v, "%u %s", it->run,
 	         trends_period_word(c->months, it->run));
 	card(c, "Op rij gemeld", v, NULL);
@@ -703,6 +772,7 @@ static void lead_chapter(struct ctx *c, const struct trends_item *it)
 	breakdown(c, it, LS_TABLE_THEME_AGE, "Per leeftijd", 6);
 	breakdown(c, it, LS_TABLE_THEME_SECTOR, "Gemeld door", 6);
 	breakdown(c, it, LS_TABLE_THEME_PROBLEM, "Soort probleem", 5);
+	breakdown(c, it, LS_TABLE_THEME_TARGET, "Doelgroepen", 6);
 	put(c, "</div>\n");
 	if (c->in->notes != NULL &&
 	    structural_theme_origins(c->in->notes, it->theme_code, 1) > 0) {

@@ -12,6 +12,7 @@
 #include "common/text.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +71,43 @@ static void tick_text(double v, char *out, size_t size)
 	out[at] = '\0';
 }
 
+/* Display width of a label: code points x CHART_CHAR_PX. */
+static double label_width(const char *s)
+{
+	size_t n = 0;
+	for (; s != NULL && *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return (double)n * CHART_CHAR_PX;
+}
+
+/* The anchor of label i: the first and last stay inside the picture. */
+static const char *label_anchor(const struct chart *c, size_t i)
+{
+	return c->n > 1 && i == c->n - 1 ? "end"
+	       : c->n > 1 && i == 0      ? "start"
+	                                 : "middle";
+}
+
+static void label_box(const struct chart *c, size_t i, double x, double *x0,
+                      double *x1)
+{
+	const char *a = label_anchor(c, i);
+	double w = label_width(c->xlabels[i]);
+	*x0 = a[0] == 's' ? x : a[0] == 'e' ? x - w : x - w / 2;
+	*x1 = *x0 + w;
+}
+
+static void label_put(struct ls_buf *out, const struct chart *c, size_t i,
+                      double x, double y)
+{
+	ls_buf_printf(out,
+	              "<text class=\"xlabel\" x=\"%.1f\" y=\"%.1f\" "
+	              "text-anchor=\"%s\" fill=\"#555555\">",
+	              x, y, label_anchor(c, i));
+	ls_buf_html(out, c->xlabels[i]);
+	ls_buf_puts(out, "</text>");
+}
+
 int chart_svg(struct ls_buf *out, const struct chart *c,
               const struct chart_series *s, size_t n_series)
 {
@@ -95,13 +133,20 @@ int chart_svg(struct ls_buf *out, const struct chart *c,
 				max = p->hi;
 		}
 	}
+	if (c->has_fit && (!isfinite(c->fit_y0) || !isfinite(c->fit_y1) ||
+	                   c->fit_y0 < -1e15 || c->fit_y1 > 1e15 ||
+	                   c->fit_y1 < -1e15 || c->fit_y0 > 1e15))
+		return LS_EINVAL;
+	if (c->has_fit && c->fit_y0 > max)
+		max = c->fit_y0;
+	if (c->has_fit && c->fit_y1 > max)
+		max = c->fit_y1;
 	if (n_series > 1)
 		mb += 22; /* legend */
 	pw = c->width - ml - mr;
 	ph = c->height - mt - mb;
 	chart_axis(max, &top, &step);
 	dx = c->n > 1 ? pw / (double)(c->n - 1) : 0;
-	label_every = (c->n + 7) / 8;
 
 #define X(i) (ml + (c->n > 1 ? dx * (double)(i) : pw / 2.0))
 #define Y(v) (mt + ph - ph * ((v) / top))
@@ -164,23 +209,40 @@ int chart_svg(struct ls_buf *out, const struct chart *c,
 		ls_buf_html(out, c->y_label);
 		ls_buf_puts(out, "</text>");
 	}
-	/* x labels */
-	for (size_t i = 0; c->xlabels != NULL && i < c->n; i++) {
-		if (i % label_every != 0 && i != c->n - 1)
-			continue;
-		if (i != c->n - 1 && c->n - 1 - i < label_every / 2 + 1 &&
-		    i != 0)
-			continue; /* would collide with the last label */
-		/* the first and last labels stay inside the picture */
-		ls_buf_printf(out,
-		              "<text x=\"%.1f\" y=\"%.1f\" "
-		              "text-anchor=\"%s\" fill=\"#555555\">",
-		              X(i), mt + ph + 16,
-		              c->n > 1 && i == c->n - 1 ? "end"
-		              : c->n > 1 && i == 0      ? "start"
-		                                        : "middle");
-		ls_buf_html(out, c->xlabels[i]);
-		ls_buf_puts(out, "</text>");
+	/* x labels: every label_every-th period, and the last; a label
+	 * whose box would touch the one before it is left out (the last
+	 * one wins over its neighbour) */
+	if (c->xlabels != NULL) {
+		double right = -1e9; /* right edge of the last label placed */
+		size_t prev = SIZE_MAX;
+		double w_max = 0;
+		for (size_t i = 0; i < c->n; i++) {
+			double w = label_width(c->xlabels[i]);
+			if (w > w_max)
+				w_max = w;
+		}
+		label_every = 1;
+		while (c->n > 1 && label_every < c->n &&
+		       dx * (double)label_every < w_max + CHART_LABEL_GAP)
+			label_every++;
+		for (size_t i = 0; i < c->n; i++) {
+			double x0, x1;
+			int last = i == c->n - 1;
+			if (i % label_every != 0 && !last)
+				continue;
+			label_box(c, i, X(i), &x0, &x1);
+			if (!last && c->n > 1) {
+				double l0, l1;
+				label_box(c, c->n - 1, X(c->n - 1), &l0, &l1);
+				if (x1 + CHART_LABEL_GAP > l0)
+					continue; /* the last label wins */
+			}
+			if (x0 < right + CHART_LABEL_GAP && prev != SIZE_MAX)
+				continue;
+			label_put(out, c, i, X(i), mt + ph + 16);
+			right = x1;
+			prev = i;
+		}
 	}
 	/* bands, then lines and dots, series by series */
 	for (size_t k = 0; k < n_series; k++) {
@@ -239,6 +301,25 @@ int chart_svg(struct ls_buf *out, const struct chart *c,
 				    s[k].color);
 			i = j;
 		}
+	}
+	if (c->has_fit && c->n > 1 && c->fit_from < c->n - 1) {
+		/* cut where it crosses zero: a count is never negative */
+		double xa = X(c->fit_from), xb = X(c->n - 1);
+		double y0 = c->fit_y0, y1 = c->fit_y1;
+		if (y0 < 0 && y1 > 0) {
+			xa += (xb - xa) * (-y0) / (y1 - y0);
+			y0 = 0;
+		} else if (y1 < 0 && y0 > 0) {
+			xb = xa + (xb - xa) * y0 / (y0 - y1);
+			y1 = 0;
+		}
+		if (y0 >= 0 && y1 >= 0)
+			ls_buf_printf(out,
+			              "<line class=\"fit\" x1=\"%.1f\" "
+			              "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			              "stroke=\"#1d2430\" stroke-width=\"1.5\" "
+			              "stroke-dasharray=\"5 4\"/>",
+			              xa, Y(y0), xb, Y(y1));
 	}
 	if (n_series > 1) {
 		double x = ml;

@@ -45,7 +45,21 @@ struct chart {
 	 * growth is computed over) with this caption; n or more: none. */
 	size_t shade_from;
 	const char *shade_label;
+	/* A straight dashed line from (fit_from, fit_y0) to (n - 1,
+	 * fit_y1): the fitted trend a text reports, so the reader sees the
+	 * direction the text speaks of. Drawn when has_fit and
+	 * fit_from < n - 1; values must be finite. */
+	int has_fit;
+	size_t fit_from;
+	double fit_y0, fit_y1;
 };
+
+/* The x labels (11 px) are placed so that their boxes, estimated at
+ * CHART_CHAR_PX per code point (wider than any digit or lowercase letter
+ * of a system sans-serif at 11 px), never overlap and keep CHART_LABEL_GAP
+ * pixels apart; the first and the last period are always labelled. */
+#define CHART_CHAR_PX 6.8
+#define CHART_LABEL_GAP 6.0
 
 /*
  * Append the SVG of the chart to out. LS_EINVAL for a chart outside the

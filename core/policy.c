@@ -270,6 +270,7 @@ const struct ls_correction_reason *ls_correction_reason_find(const char *code)
 
 int ls_correction_justification_check(const char *text, struct ls_errinfo *e)
 {
+	char why[160];
 	size_t len;
 	int visible = 0;
 	if (text == NULL || text[0] == '\0')
@@ -284,6 +285,8 @@ int ls_correction_justification_check(const char *text, struct ls_errinfo *e)
 	if (!ls_utf8_valid(text, len))
 		return ls_errf(e, LS_EINVAL,
 		               "de toelichting is geen geldige UTF-8-tekst");
+	if (ls_text_chars_flaw(text, len, 1, why, sizeof why) != NULL)
+		return ls_errf(e, LS_EINVAL, "de toelichting %s", why);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)

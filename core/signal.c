@@ -232,16 +232,12 @@ static int check_text(const struct field_info *fi, const char *text, size_t len,
 	if (len > (size_t)fi->max)
 		return ls_errf(e, LS_ELIMIT, "te lang: %zu bytes, max %d", len,
 		               (int)fi->max);
+	char why[160];
 	if (!ls_utf8_valid(text, len))
 		return ls_errf(e, LS_EINVAL, "geen geldige UTF-8-tekst");
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		int allowed_ws =
-		    fi->multiline && (c == '\n' || c == '\r' || c == '\t');
-		if ((c < 0x20 && !allowed_ws) || c == 0x7f)
-			return ls_errf(e, LS_EINVAL,
-			               "bevat een ongeldig stuurteken");
-	}
+	if (ls_text_chars_flaw(text, len, fi->multiline, why, sizeof why) !=
+	    NULL)
+		return ls_errf(e, LS_EINVAL, "%s", why);
 	return LS_OK;
 }
 

@@ -129,7 +129,9 @@ const char *ls_taxonomy_shared_code(const struct ls_taxonomy_entry *entry)
 static int label_ok(const char *s)
 {
 	size_t len = s == NULL ? 0 : strlen(s);
-	return len >= 1 && len <= LS_LABEL_MAX && ls_utf8_valid(s, len);
+	char why[160];
+	return len >= 1 && len <= LS_LABEL_MAX && ls_utf8_valid(s, len) &&
+	       ls_text_chars_flaw(s, len, 0, why, sizeof why) == NULL;
 }
 
 int ls_taxonomy_add(struct ls_taxonomy *t,
@@ -137,7 +139,7 @@ int ls_taxonomy_add(struct ls_taxonomy *t,
 {
 	enum ls_dim dim = (enum ls_dim)entry->dim;
 	size_t len = strnlen(entry->code, LS_CODE_SIZE);
-	struct ls_taxonomy_entry copy;
+	struct ls_taxonomy_entry copy, *grown;
 	size_t at;
 
 	if (entry->dim >= LS_DIM_COUNT_)
@@ -180,15 +182,10 @@ int ls_taxonomy_add(struct ls_taxonomy *t,
 	if (t->n >= LS_TAXONOMY_MAX)
 		return ls_errf(e, LS_ELIMIT, "te veel codes (max %d)",
 		               LS_TAXONOMY_MAX);
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct ls_taxonomy_entry *grown =
-		    ls_realloc(t->entries, cap * sizeof *grown);
-		if (grown == NULL)
-			return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
-		t->entries = grown;
-		t->cap = cap;
-	}
+	grown = ls_array_grow(t->entries, &t->cap, t->n + 1, sizeof *grown, 64);
+	if (grown == NULL)
+		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+	t->entries = grown;
 	copy = *entry;
 	copy.label_nl = ls_strdup(entry->label_nl);
 	copy.label_en = ls_strdup(entry->label_en);

@@ -1092,6 +1092,23 @@ static uint8_t reporting(const struct trends_value *v)
 	return lo >= 1 ? 2 : hi >= 1 ? 1 : 0;
 }
 
+/* The change of the fitted line over the window, relative to where it
+ * starts: (end - start) / start, with the line's ends read as counts
+ * (never below zero; a start below one signal counts as one). So a fall
+ * is never more than -100%, and "+40%" means what a reader expects: the
+ * end 1.4 times the start. The score's growth part stays relative to the
+ * level (robust_growth_lo), which a start near zero cannot blow up. */
+static double growth_change(double slope, double level, size_t n)
+{
+	double half = slope * (double)(n - 1) / 2.0;
+	double start = level - half, end = level + half;
+	if (start < 1.0)
+		start = 1.0;
+	if (end < 0.0)
+		end = 0.0;
+	return (end - start) / start;
+}
+
 static void item_growth(struct trends *t, struct trends_item *it,
                         struct series *s)
 {
@@ -1127,12 +1144,15 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	if (trends_slope(s->lo, s->hi, s->var, n, &it->slope) != LS_OK)
 		return;
 	it->has_growth = 1;
-	it->growth_lo = it->slope.lo * (double)(n - 1) / it->slope.level;
-	it->growth_mid = it->slope.mid * (double)(n - 1) / it->slope.level;
-	it->growth_hi = it->slope.hi * (double)(n - 1) / it->slope.level;
+	it->growth_lo = growth_change(it->slope.lo, it->slope.level, n);
+	it->growth_mid = growth_change(it->slope.mid, it->slope.level, n);
+	it->growth_hi = growth_change(it->slope.hi, it->slope.level, n);
+	it->level_growth_mid =
+	    it->slope.mid * (double)(n - 1) / it->slope.level;
 	if (it->slope.direction > 0)
 		it->rising_since = trends_rising_since(s->mid, n);
-	it->robust_growth_lo = it->growth_lo;
+	it->robust_growth_lo =
+	    it->slope.lo * (double)(n - 1) / it->slope.level;
 	if (it->n_complete < 2)
 		return;
 	/* Leave each complete municipality out in turn: growth that one
@@ -1561,8 +1581,7 @@ static void explain(const struct trends *t, struct trends_item *it)
 			add(out, size, "stijgt in %u %s", it->n_rising,
 			    it->n_rising == 1 ? "gemeente" : "gemeenten");
 		/* most of the rise comes from one municipality */
-		if (it->robust_origin >= 0 &&
-		    it->robust_growth_lo < 0.25 * it->growth_mid) {
+		if (trends_item_local_rise(it)) {
 			const char *id = t->origins[it->robust_origin]->id;
 			const char *name = t->names != NULL
 			                       ? t->names(t->names_ctx, id)
@@ -1574,6 +1593,13 @@ static void explain(const struct trends *t, struct trends_item *it)
 		}
 	} else if (it->slope.direction < 0) {
 		add(out, size, "dalend (%+.0f%% over %zu %s)",
+		    it->growth_mid * 100.0, n, trends_period_word(months, n));
+	} else if (fabs(it->growth_mid) >= 0.05) {
+		/* the central line moves, but not certainly: say both, so
+		 * the text agrees with a chart that visibly moves */
+		add(out, size,
+		    "geen zekere stijging of daling (%+.0f%% over %zu %s, "
+		    "binnen de onzekerheid)",
 		    it->growth_mid * 100.0, n, trends_period_word(months, n));
 	} else {
 		add(out, size, "geen duidelijke stijging of daling");
@@ -1604,6 +1630,13 @@ static void explain(const struct trends *t, struct trends_item *it)
 }
 
 /* ---- accessors -------------------------------------------------------- */
+
+int trends_item_local_rise(const struct trends_item *it)
+{
+	return it->has_growth && it->slope.direction > 0 &&
+	       it->robust_origin >= 0 &&
+	       it->robust_growth_lo < 0.25 * it->level_growth_mid;
+}
 
 size_t trends_n_items(const struct trends *t)
 {

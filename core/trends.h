@@ -284,14 +284,18 @@ struct trends_item {
 	int64_t organisations_lo;
 
 	/* growth over the growth window, on the municipalities with every
-	 * period (complete): the slope, relative growth over the window
-	 * (slope x (n - 1) / level, fractions), and the robust growth: the
-	 * least of the lower bound and of the central growth without any
-	 * one municipality, with the municipality whose absence weakens it
-	 * most (-1: none). */
+	 * period (complete): the slope; the growth a reader sees, the change
+	 * of the fitted line from its start to its end relative to its start
+	 * (fractions, never below -1: a count cannot fall below zero), for
+	 * the lower, central and upper slope; the same central change
+	 * relative to the level (slope x (n - 1) / level); and the robust
+	 * growth, relative to the level: the least of the lower bound and of
+	 * the central growth without any one municipality, with the
+	 * municipality whose absence weakens it most (-1: none). */
 	int has_growth;
 	struct trends_slope slope;
 	double growth_lo, growth_mid, growth_hi;
+	double level_growth_mid;
 	double robust_growth_lo;
 	int robust_origin;
 	uint32_t rising_since; /* periods; 0 when not rising */
@@ -306,6 +310,12 @@ struct trends_item {
 	uint32_t rank;                     /* 1.. within its level */
 	char explanation[640];             /* Dutch, UTF-8 */
 };
+
+/* 1 if the item rises but the rise comes mostly from one municipality
+ * (trends_origin_id(t, it->robust_origin)): without it, less than a
+ * quarter of the growth remains. The explanation then says "de stijging
+ * komt vooral uit één gemeente (...)"; reports must show it too. */
+int trends_item_local_rise(const struct trends_item *it);
 
 /* Items in a fixed order: themes, then theme x age band, then theme x
  * target group, by code index. */

@@ -99,12 +99,12 @@ static json_t *slope_json(struct jb *b, const struct trends_item *it)
 }
 
 static json_t *item_json(struct jb *b, const struct trends *t,
-                         const struct trends_item *it, trends_name_fn names,
-                         void *ctx)
+                         const struct trends_item *it, uint32_t rank,
+                         trends_name_fn names, void *ctx)
 {
 	json_t *o = json_object(), *c = json_object(), *sp = json_object();
 	json_t *rec = json_object(), *sc = json_object(), *series;
-	set(b, o, "rang", json_integer(it->rank));
+	set(b, o, "rang", json_integer(rank));
 	set(b, o, "niveau", json_string(trends_level_name_nl(it->level)));
 	set(b, o, "thema", json_string(it->theme_code));
 	set(b, o, "thema_label", json_string(it->theme_label));
@@ -129,6 +129,8 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 		set(b, sp, "zwakste_schakel_naam",
 		    json_string(name_of(names, ctx, id)));
 	}
+	set(b, sp, "stijging_uit_een_gemeente",
+	    json_boolean(trends_item_local_rise(it)));
 	set(b, o, "gemeenten", sp);
 	set(b, o, "groei", slope_json(b, it));
 	set(b, rec, "op_rij", json_integer(it->run));
@@ -259,8 +261,12 @@ json_t *trends_json(const struct trends *t, const struct trends_select *sel,
 			trends_select(t, sel, sel_items, n);
 	}
 	for (size_t i = 0; sel_items != NULL && i < n; i++)
+		/* the youth view is a ranking of its own: 1, 2, ... */
 		push(&b, items,
-		     item_json(&b, t, sel_items[i], names, names_ctx));
+		     item_json(&b, t, sel_items[i],
+		               sel->youth ? (uint32_t)(i + 1)
+		                          : sel_items[i]->rank,
+		               names, names_ctx));
 	ls_free(sel_items);
 	set(&b, root, "items", items);
 

@@ -42,7 +42,7 @@
 #define APIPOOL_READERS 2
 #define APIPOOL_BATCH 64
 
-enum call_what { CALL_METRICS = 1, CALL_PEERS };
+enum call_what { CALL_METRICS = 1, CALL_PEERS, CALL_HEALTH };
 enum call_state { CALL_IDLE = 0, CALL_POSTED, CALL_DONE };
 
 struct loop_call {
@@ -54,6 +54,7 @@ struct loop_call {
 	char *text; /* metrics, ls_malloc'd */
 	size_t len;
 	unsigned configured, reachable;
+	char reason[600]; /* CALL_HEALTH: Dutch, "" when healthy */
 };
 
 struct apiworker {
@@ -87,6 +88,7 @@ struct apipool {
 	struct queue writes, reads;
 	struct ls_config cfg; /* under mu: the newest */
 	uint64_t cfg_gen, trust_gen;
+	int writer_health; /* store_write_health of the writer's store */
 	size_t n_workers;
 	struct apiworker w[1 + APIPOOL_READERS]; /* w[0]: the writer */
 };
@@ -115,6 +117,22 @@ void apipool_busy_response(struct node_api_response *resp)
 	           sizeof resp->headers[0].value);
 }
 
+/* The API's 507 (node/api_internal.h, disk_full), for a group commit
+ * that failed for lack of space. */
+static const char full_body[] =
+    "{\"code\":\"disk_full\",\"melding\":\"De schijf van dit knooppunt "
+    "is vol; er is niets bewaard. Verwittig de beheerder en probeer later "
+    "opnieuw.\"}";
+
+static void full_response(struct node_api_response *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	resp->status = 507;
+	resp->content_type = "application/json; charset=utf-8";
+	resp->body = full_body;
+	resp->body_len = sizeof full_body - 1;
+}
+
 static void answer_busy(struct api_job *job)
 {
 	struct node_api_response resp;
@@ -130,13 +148,15 @@ static void loop_call_cb(struct handoff_item *item)
 	    (struct loop_call *)((char *)item - offsetof(struct loop_call, item));
 	struct apipool *p = c->w->pool;
 	struct daemon *d = p->d;
-	char *text = NULL;
+	char *text = NULL, reason[sizeof c->reason] = "";
 	size_t len = 0;
 	unsigned configured = 0, reachable = 0;
 	int rc = LS_OK;
 
 	if (c->what == CALL_METRICS) {
 		rc = state_metrics_text(d, &text, &len);
+	} else if (c->what == CALL_HEALTH) {
+		rc = daemon_health_hook(d, reason, sizeof reason);
 	} else {
 		for (const struct peer *q = d->peers; q != NULL; q = q->next) {
 			configured++;
@@ -151,6 +171,7 @@ static void loop_call_cb(struct handoff_item *item)
 	c->rc = rc;
 	c->configured = configured;
 	c->reachable = reachable;
+	memcpy(c->reason, reason, sizeof c->reason);
 	c->state = CALL_DONE;
 	pthread_cond_broadcast(&p->cv_call);
 	pthread_mutex_unlock(&p->mu);
@@ -190,7 +211,9 @@ static int loop_call(struct apiworker *w, int what)
 	if (c->state != CALL_DONE) {
 		pthread_mutex_unlock(&p->mu);
 		LS_WARN("http", "loop_call_timeout", "what=%s wait_ms=%llu",
-		        what == CALL_METRICS ? "metrics" : "peers",
+		        what == CALL_METRICS ? "metrics"
+		        : what == CALL_PEERS ? "peers"
+		                             : "health",
 		        (unsigned long long)p->wait_ms);
 		return LS_EBUSY;
 	}
@@ -218,6 +241,20 @@ static int hook_peers(void *arg, unsigned *configured, unsigned *reachable)
 	int rc = loop_call(w, CALL_PEERS);
 	*configured = w->call.configured;
 	*reachable = w->call.reachable;
+	return rc;
+}
+
+static int hook_health(void *arg, char *reason, size_t size)
+{
+	struct apiworker *w = arg;
+	int rc = loop_call(w, CALL_HEALTH);
+	if (rc == LS_EBUSY) {
+		snprintf(reason, size, "%s",
+		         "signaald antwoordt niet op tijd (de hoofdlus is "
+		         "bezet)");
+		return rc;
+	}
+	snprintf(reason, size, "%s", w->call.reason);
 	return rc;
 }
 
@@ -313,7 +350,10 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 			if (resps[i].status != 201)
 				continue;
 			node_api_response_fini(&resps[i]);
-			apipool_busy_response(&resps[i]);
+			if (rc == LS_EFULL)
+				full_response(&resps[i]);
+			else
+				apipool_busy_response(&resps[i]);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -358,7 +398,12 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		refresh(w);
 		if (w->writer) {
+			int wh;
 			write_batch(w, list);
+			wh = store_write_health(w->store);
+			pthread_mutex_lock(&p->mu);
+			p->writer_health = wh;
+			pthread_mutex_unlock(&p->mu);
 		} else {
 			list->next = NULL;
 			answer(w, list);
@@ -433,6 +478,17 @@ void apipool_expire(struct apipool *p)
 	}
 }
 
+int apipool_writer_health(struct apipool *p)
+{
+	int rc;
+	if (p == NULL)
+		return LS_OK;
+	pthread_mutex_lock(&p->mu);
+	rc = p->writer_health;
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
 void apipool_config_changed(struct apipool *p)
 {
 	if (p == NULL)
@@ -476,6 +532,7 @@ static int worker_open(struct apipool *p, struct apiworker *w,
 	ac.hooks.arg = w;
 	ac.hooks.metrics = hook_metrics;
 	ac.hooks.peers = hook_peers;
+	ac.hooks.health = hook_health;
 	ac.share_counters = w == &p->w[0] ? NULL : p->w[0].api;
 	if ((rc = node_api_new(&ac, &w->api, e)) != LS_OK)
 		return rc;

@@ -17,6 +17,7 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "proto/replay.h"
 #include "store/feed.h"
 
@@ -31,11 +32,28 @@ int64_t daemon_now(void)
 	return (int64_t)time(NULL);
 }
 
-static int join(const char *dir, const char *rel, char *out, size_t size)
+/* --check: the pages signaald would serve ([http] web_dir) load as at
+ * start, so a missing or incomplete directory is found now rather than
+ * by a start that fails. */
+static int check_pages(struct daemon *d, const char *dir, struct ls_errinfo *e)
 {
-	int n = rel[0] == '/' ? snprintf(out, size, "%s", rel)
-	                      : snprintf(out, size, "%s/%s", dir, rel);
-	return n > 0 && (size_t)n < size ? LS_OK : LS_EINVAL;
+	struct node_api_config ac;
+	struct node_api *api = NULL;
+	char web[4096];
+	int rc;
+	if (d->cfg.http_listen[0] == '\0' || d->cfg.web_dir[0] == '\0')
+		return LS_OK;
+	if (ls_path_join(dir, d->cfg.web_dir, web, sizeof web) != LS_OK)
+		return ls_errf(e, LS_ECONFIG, "[http] web_dir: pad te lang");
+	memset(&ac, 0, sizeof ac);
+	ac.store = d->store;
+	ac.config = &d->cfg;
+	ac.web_dir = web;
+	if ((rc = node_api_new(&ac, &api, e)) != LS_OK)
+		return ls_errf(e, rc == LS_ENOMEM ? rc : LS_ECONFIG,
+		               "[http] web_dir: %s", e->msg);
+	node_api_free(api);
+	return LS_OK;
 }
 
 void daemon_note_own_write(struct daemon *d)
@@ -132,8 +150,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	d->loop = loop;
 	d->started_at = daemon_now();
 	snprintf(d->dir, sizeof d->dir, "%s", dir);
-	if (join(dir, "signaal.ini", d->config_path, sizeof d->config_path) !=
-	    LS_OK)
+	if (ls_path_join(dir, "signaal.ini", d->config_path,
+	                 sizeof d->config_path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "pad te lang: %s", dir);
 	if ((rc = ls_config_load(d->config_path, &d->cfg, e)) != LS_OK)
 		return rc == LS_ECONFIG
@@ -145,17 +163,37 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	/* The store: the daemon never creates one (signaalctl init does). */
 	so.synchronous = d->cfg.synchronous;
 	so.busy_timeout_ms = d->cfg.busy_timeout_ms;
-	if (join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
+	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "pad te lang");
-	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK)
+	/* quick_check before anything else: a damaged store is refused,
+	 * never served from (signaalctl check runs the full check). */
+	so.check = STORE_CHECK_QUICK;
+	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK) {
+		LS_ERROR("daemon", "store_refused",
+		         "file=%s reason=%s action=\"%s\"", path, ls_errname(rc),
+		         rc == LS_ECORRUPT
+		             ? "stop, keep the node directory as it is, restore "
+		               "the last backup (signaalctl check shows details)"
+		         : rc == LS_ENOTFOUND ? "create the node with signaalctl init"
+		                              : "see the message above");
 		goto err;
-	if (join(dir, "keys/node.key", path, sizeof path) != LS_OK ||
-	    (rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
-		rc = ls_errf(e, LS_EKEY, "sleutel %s: %s", path, e->msg);
+	}
+	health_init(d, path);
+	if (ls_path_join(dir, "keys/node.key", path, sizeof path) != LS_OK) {
+		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
+		goto err;
+	}
+	/* A key we may not read stays LS_EDENIED (and no memory stays
+	 * LS_ENOMEM): the operator's fix differs from a bad key's. */
+	if ((rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
+		if (rc != LS_EDENIED && rc != LS_ENOMEM)
+			rc = LS_EKEY;
+		rc = ls_errf(e, rc, "sleutel %s: %s", path, e->msg);
 		goto err;
 	}
 	if (federated) {
-		if (join(dir, d->cfg.anchor_path, path, sizeof path) != LS_OK ||
+		if (ls_path_join(dir, d->cfg.anchor_path, path, sizeof path) !=
+		        LS_OK ||
 		    (rc = proto_pubkey_load(path, anchor, anchor_id, e)) !=
 		        LS_OK) {
 			rc = ls_errf(e, LS_ECONFIG,
@@ -200,6 +238,9 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	}
 	daemon_note_own_write(d);
 	(void)store_fork_list(d->store, 0, fork_log_cb, &fl);
+	if ((flags & DAEMON_CHECK_ONLY) &&
+	    (rc = check_pages(d, dir, e)) != LS_OK)
+		goto err_stop;
 	if (flags & DAEMON_CHECK_ONLY)
 		return LS_OK;
 	if (federated && d->cfg.listen[0] != '\0' &&
@@ -306,6 +347,7 @@ void daemon_reload(struct daemon *d)
 	tasks_reschedule(d);
 	if (node_sync_own_head_known(&d->sync))
 		tasks_own_head_known(d);
+	health_check_start(d);
 	LS_INFO("daemon", "reloaded", "federation_seq=%llu peers=\"%s\"",
 	        (unsigned long long)d->trust.head.seq, d->cfg.peers);
 }

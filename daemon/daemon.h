@@ -194,6 +194,9 @@ void apipool_submit(struct apipool *p, struct api_job *job);
 /* Any thread: answer 503 (Retry-After) every job that waited in the
  * queue longer than [http] store_wait_ms. */
 void apipool_expire(struct apipool *p);
+/* store_write_health() of the writer's connection after its last batch
+ * (LS_OK for NULL): captures are written there, not on the loop's. */
+int apipool_writer_health(struct apipool *p);
 /* The config or the trust changed (loop): the threads take the new ones
  * before their next request. */
 void apipool_config_changed(struct apipool *p);
@@ -296,6 +299,40 @@ int state_metrics_text(struct daemon *d, char **text, size_t *len);
 /* Build the status document of this node (caller: proto_doc_fini). */
 int state_status_doc(struct daemon *d, struct ls_doc *doc);
 
+/* --- health.c ---------------------------------------------------------- */
+
+/* Whether the node is fit to serve: the store's last check, whether it
+ * still takes writes, and the free space of its file system. */
+struct daemon_health {
+	uv_work_t work;      /* a quick_check on libuv's thread pool */
+	int checking;        /* work is queued or running */
+	int check_rc;        /* LS_OK, or why the last check failed */
+	int64_t checked_at;  /* Unix time the last check ended */
+	char check_msg[512]; /* Dutch, when check_rc != LS_OK */
+	/* for the worker: */
+	char path[DAEMON_PATH_SIZE];
+	struct ls_errinfo work_e;
+	int work_rc;
+};
+
+/* The store at path passed its check just now (at start). */
+void health_init(struct daemon *d, const char *store_path);
+/* Check the store again on a worker thread (SIGHUP, and from the state
+ * timer when the last check is older than HEALTH_CHECK_INTERVAL_S). A
+ * no-op while one runs or while stopping. */
+void health_check_start(struct daemon *d);
+/* A check made elsewhere (before a release) found rc. */
+void health_note_check(struct daemon *d, int rc, const char *msg_nl);
+/* The state timer: start a check when one is due; set the gauges. */
+void health_tick(struct daemon *d);
+/* Why this node is not fit to serve: NULL when it is, else why (size
+ * bytes, filled with a Dutch reason for /readyz); *code (may be NULL)
+ * gets LS_OK, LS_ECORRUPT, LS_EFULL or LS_EIO. Loop thread. */
+const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
+                                 int *code);
+/* The same as a node_api hook (arg: the daemon). */
+int daemon_health_hook(void *arg, char *reason, size_t size);
+
 /* --- daemon.c ---------------------------------------------------------- */
 
 struct origin_seen {
@@ -339,6 +376,8 @@ struct daemon {
 	uint64_t seen_status, seen_releases, seen_purged;
 	struct origin_seen *seen;
 	size_t n_seen;
+	struct daemon_health health;
+	uint64_t release_due; /* periods due and not released (last run) */
 };
 
 /* Set up everything in DIR (config, store, keys, trust, sync, sockets,

@@ -8,7 +8,8 @@
  * cleanly on SIGTERM or SIGINT; SIGHUP reloads the configuration and the
  * roster. Exit codes: 0 stopped cleanly, 1 failed while running or
  * starting, 2 wrong command line, 78 bad configuration (EX_CONFIG: a
- * restart will not help; the unit does not retry it).
+ * restart will not help; the unit does not retry it), 65 the store is
+ * damaged or empty (EX_DATAERR: restore a backup; not retried either).
  */
 #include <nng/nng.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "daemon/daemon.h"
 
 #define EXIT_CONFIG 78
+#define EXIT_DATAERR 65 /* the store is damaged or empty (EX_DATAERR) */
 
 static const char help[] =
     "Gebruik: signaald [-d MAP] [--check]\n"
@@ -36,14 +38,15 @@ static const char help[] =
     "\n"
     "  -d MAP     de knooppuntmap (anders $SIGNAAL_DIR, anders de huidige "
     "map)\n"
-    "  --check    lees de configuratie, de databank en de sleutels, en "
-    "stop\n"
+    "  --check    lees de configuratie, de databank (met quick_check) en "
+    "de\n             sleutels, en stop\n"
     "  --version  toon de versie\n"
     "  -h, --help deze hulp\n"
     "\n"
     "Signalen: SIGTERM/SIGINT stoppen netjes, SIGHUP leest de configuratie\n"
     "en het ledenregister opnieuw. Logs (logfmt) gaan naar stderr.\n"
     "Afsluitcodes: 0 netjes gestopt, 1 fout, 2 verkeerd gebruik,\n"
+    "65 beschadigde of lege databank (zet een back-up terug),\n"
     "78 ongeldige configuratie.\n";
 
 static void walk_cb(uv_handle_t *h, void *arg)
@@ -103,7 +106,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "signaald: %s\n", e.msg);
 		LS_ERROR("daemon", "start_failed", "dir=%s reason=%s", dir,
 		         ls_errname(rc));
-		status = rc == LS_ECONFIG ? EXIT_CONFIG : 1;
+		status = rc == LS_ECONFIG    ? EXIT_CONFIG
+		         : rc == LS_ECORRUPT ? EXIT_DATAERR
+		                             : 1;
 	} else {
 		if (check) {
 			printf("signaald: configuratie, databank en sleutels "

@@ -58,6 +58,7 @@ int daemon_release_due(struct daemon *d, size_t *released)
 		         ls_errname(rc), e.msg);
 		return rc;
 	}
+	d->release_due = n + (more ? 1 : 0);
 	for (size_t i = 0; i < n; i++) {
 		struct node_release_result res;
 		char p[LS_PERIOD_SIZE];
@@ -68,9 +69,12 @@ int daemon_release_due(struct daemon *d, size_t *released)
 			LS_ERROR("release", "release_failed",
 			         "period=%s reason=%s detail=\"%s\"", p,
 			         ls_errname(rc), e.msg);
+			if (rc == LS_ECORRUPT) /* the check before signing */
+				health_note_check(d, rc, e.msg);
 			return rc;
 		}
 		(*released)++;
+		d->release_due--;
 		LS_INFO("release", "released", "period=%s seq=%llu", p,
 		        (unsigned long long)res.doc.seq);
 	}

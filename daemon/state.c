@@ -4,7 +4,8 @@
  * timer), the status snapshot (JSON) and the status documents it
  * publishes into its own feed.
  *
- * Files are written whole to NAME.tmp and renamed, so a reader never
+ * Files are written whole to a temporary file and renamed
+ * (ls_file_write_atomic, mode 0640 whatever the umask), so a reader never
  * sees half a file: DIR/signaald.prom (Prometheus text; node_exporter's
  * textfile collector can pick it up) and DIR/signaald.json (for
  * `signaalctl`, monitoring scripts and the association's overview: peers,
@@ -13,6 +14,7 @@
 #include "daemon/daemon.h"
 
 #include "common/alloc.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "node/feed.h"
@@ -20,6 +22,7 @@
 #include "store/feed.h"
 #include "store/signal.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +121,23 @@ static const struct {
      "Resident memory of signaald."},
     {"signaal_process_virtual_bytes", METRICS_GAUGE, L_NONE,
      "Virtual memory of signaald."},
+    {"signaal_store_check_ok", METRICS_GAUGE, L_NONE,
+     "1 if the store passed its last check (PRAGMA quick_check), else 0."},
+    {"signaal_store_check_timestamp_seconds", METRICS_GAUGE, L_NONE,
+     "Unix time the store was last checked."},
+    {"signaal_store_writable", METRICS_GAUGE, L_NONE,
+     "0 after a write failed (disk full, read-only, I/O error) until a "
+     "commit succeeds again, else 1."},
+    {"signaal_health_ok", METRICS_GAUGE, L_NONE,
+     "1 when the store is undamaged, takes writes and has disk space (what "
+     "/readyz checks besides roster and peers)."},
+    {"signaal_disk_free_bytes", METRICS_GAUGE, L_NONE,
+     "Bytes free for signaald on the file system of the store."},
+    {"signaal_disk_size_bytes", METRICS_GAUGE, L_NONE,
+     "Size of the file system of the store."},
+    {"signaal_release_due_periods", METRICS_GAUGE, L_NONE,
+     "Periods due for release and not released at the last release run "
+     "(stays above 0 when releases fail)."},
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
@@ -389,6 +409,7 @@ int state_metrics_text(struct daemon *d, char **text, size_t *len)
 	http_metrics_flush(d);
 	process_gauges(d);
 	store_size_gauge(d);
+	health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 	return metrics_render(d->metrics, text, len);
@@ -432,25 +453,23 @@ static void gauges(struct daemon *d)
 	(void)store_feed_latest(d->store, LS_DOC_SUMMARY, summary_latest_cb, d);
 	process_gauges(d);
 	store_size_gauge(d);
+	health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 }
 
 /* --- files -------------------------------------------------------------- */
 
+/* The state and metrics files: whole or not at all, 0640 whatever the
+ * umask (operators and their monitoring group read them; they name
+ * peers and counts, nothing personal). */
+#define STATE_FILE_MODE 0640
+
 static int write_atomic(const char *path, const char *text, size_t len)
 {
-	char tmp[DAEMON_PATH_SIZE + 8];
-	FILE *fp;
-	int ok;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		return LS_EINVAL;
-	if ((fp = fopen(tmp, "wb")) == NULL)
-		return LS_EIO;
-	ok = fwrite(text, 1, len, fp) == len;
-	ok = fclose(fp) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
+	if (ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1) != 0) {
+		LS_WARN("state", "write_failed", "file=%s errno=%d", path,
+		        errno);
 		return LS_EIO;
 	}
 	return LS_OK;
@@ -479,18 +498,19 @@ static int status_json_cb(void *arg, const struct store_doc_meta *m,
 	memset(&doc, 0, sizeof doc);
 	if (node_feed_decode(env, len, &doc, NULL) != LS_OK)
 		return 0;
-	o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I}", "origin",
-	              m->origin, "seq", (json_int_t)m->seq, "created",
+	o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I}", "origin", m->origin,
+	              "seq", (json_int_t)m->seq, "created",
 	              (json_int_t)m->created, "software",
 	              doc.body.status.software, "uptime_s",
-	              (json_int_t)doc.body.status.uptime, "last_capture",
-	              (json_int_t)doc.body.status.last_capture, "peers",
+	              (json_int_t)doc.body.status.uptime, "peers",
 	              (json_int_t)doc.body.status.n_peers);
 	if (o != NULL) {
 		json_t *counters = json_object();
 		for (size_t i = 0; counters && i < doc.body.status.n_counters;
 		     i++)
-			json_object_set_new(
+			if (!proto_status_counter_private(
+			        doc.body.status.counters[i].name))
+				json_object_set_new(
 			    counters, doc.body.status.counters[i].name,
 			    json_integer(
 			        (json_int_t)doc.body.status.counters[i].value));
@@ -644,7 +664,7 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 {
 	const struct node_ingest_tally *t = &d->ingest.tally;
 	struct ls_status *st;
-	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0, rejected = 0;
+	uint64_t docs = 0, bytes = 0, forks = 0, rejected = 0;
 	uint64_t rounds_ok = 0, rounds_failed = 0;
 	size_t n = 0;
 
@@ -653,9 +673,9 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 	st = &doc->body.status;
 	snprintf(st->software, sizeof st->software, "%s", SIGNAALD_VERSION);
 	st->uptime = (uint64_t)(daemon_now() - d->started_at);
-	(void)store_signal_last_capture(d->store, &st->last_capture);
-	if (st->last_capture != 0 && st->last_capture < LS_TIME_MIN)
-		st->last_capture = 0;
+	/* Nothing about signals leaves the node (PROTOCOL.md 5.5): key 2
+	 * stays 0 and no counter counts signals. */
+	st->legacy_capture = 0;
 	for (struct peer *p = d->peers; p != NULL; p = p->next)
 		n++;
 	if (n > 0) {
@@ -679,7 +699,6 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 	qsort(st->peers, st->n_peers, sizeof *st->peers, peer_cmp);
 	(void)store_feed_count(d->store, &docs, &bytes);
 	(void)store_fork_list(d->store, 0, fork_count_cb, &forks);
-	(void)store_signal_count(d->store, &signals);
 	for (int i = 1; i < LS_ERR_COUNT_; i++)
 		rejected += t->rejected[i];
 	/* By name, as the format wants them. */
@@ -691,7 +710,6 @@ int state_status_doc(struct daemon *d, struct ls_doc *doc)
 	counter(st, "forks_unresolved", forks);
 	counter(st, "rounds_failed", rounds_failed);
 	counter(st, "rounds_ok", rounds_ok);
-	counter(st, "signals_total", signals);
 	counter(st, "summaries_released", d->releases);
 	return LS_OK;
 }

@@ -22,6 +22,7 @@
 #include "node/api_internal.h"
 #include "store/token.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,7 +70,8 @@ static const struct api_route routes[] = {
      .role = LS_TOKEN_VELDWERKER,
      .run = api_signals_list,
      .params = PARAMS("periode", "thema", "leeftijd", "status", "limiet", "na",
-                      "volgorde")},
+                      "volgorde", "doelgroep", "sector", "organisatie", "zoek",
+                      "dossier")},
     {.name = "signals_create",
      .method = "POST",
      .pattern = "/api/v1/signals",
@@ -85,6 +87,11 @@ static const struct api_route routes[] = {
      .pattern = "/api/v1/signals/*",
      .role = LS_TOKEN_BEHEERDER,
      .run = api_signal_erase},
+    {.name = "organisations",
+     .method = "GET",
+     .pattern = "/api/v1/organisations",
+     .role = LS_TOKEN_COORDINATOR,
+     .run = api_organisations},
     {.name = "dossiers_list",
      .method = "GET",
      .pattern = "/api/v1/dossiers",
@@ -116,6 +123,11 @@ static const struct api_route routes[] = {
      .pattern = "/api/v1/dossiers/*/signals",
      .role = LS_TOKEN_COORDINATOR,
      .run = api_dossier_link},
+    {.name = "dossier_unlink",
+     .method = "DELETE",
+     .pattern = "/api/v1/dossiers/*/signals/*",
+     .role = LS_TOKEN_COORDINATOR,
+     .run = api_dossier_unlink},
     {.name = "dossier_action_create",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/actions",
@@ -159,7 +171,7 @@ static const struct api_route routes[] = {
 
 static const int status_slots[] = {
     200, 201, 204, 304, 400, 401, 403, 404,
-    405, 409, 413, 415, 422, 500, 503, 0 /* any other */};
+    405, 409, 413, 415, 422, 500, 503, 507, 0 /* any other */};
 #define N_SLOTS (sizeof status_slots / sizeof status_slots[0])
 
 static const struct {
@@ -446,6 +458,12 @@ int api_fail_code(struct api_call *c, int rc, const struct ls_errinfo *e,
 		return api_fail(c, API_E_CONFLICT, field, "%s.", msg);
 	case LS_EBUSY:
 		return api_fail(c, API_E_BUSY, NULL, NULL);
+	case LS_EFULL:
+		LS_ERROR("http", "request_failed", "err=full");
+		return api_fail(c, API_E_DISK_FULL, NULL, NULL);
+	case LS_ECORRUPT:
+		LS_ERROR("http", "request_failed", "err=corrupt");
+		return api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
 	default:
 		LS_ERROR("http", "request_failed", "route=%s err=%s",
 		         c->route >= 0 && c->route < ROUTE_PAGE
@@ -949,6 +967,7 @@ static void route(struct api_call *c)
 		n_params = 0;
 		while (c->param_names != NULL && c->param_names[n_params])
 			n_params++;
+		assert(n_params <= API_MAX_PARAMS);
 		if (api_query(c, c->param_names, n_params, c->param) != 0)
 			return;
 		routes[i].run(c);

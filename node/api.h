@@ -95,6 +95,10 @@ struct node_api_hooks {
 	/* The peers this node syncs with: how many are configured and how
 	 * many answered their last sync (for /readyz). */
 	int (*peers)(void *arg, unsigned *configured, unsigned *reachable);
+	/* The node's own health (store damaged, disk full, store refusing
+	 * writes, for /readyz): LS_OK, or the code with a Dutch reason in
+	 * reason[0..size). */
+	int (*health)(void *arg, char *reason, size_t size);
 };
 
 struct node_api_config {

@@ -440,6 +440,26 @@ int api_dossier_link(struct api_call *c)
 	                     json_integer((json_int_t)linked));
 }
 
+/* DELETE /api/v1/dossiers/N/signals/ID: unlink one signal. A signal
+ * that does not exist, or is not linked to this dossier, is a 404. */
+int api_dossier_unlink(struct api_call *c)
+{
+	uint8_t sig[LS_SIGNAL_ID_BYTES];
+	struct ls_errinfo e;
+	int64_t id;
+	int rc;
+	if (dossier_id(c, &id) != 0 || api_seg_signal_id(c, 5, sig) != 0)
+		return -1;
+	ls_errinfo_clear(&e);
+	rc = store_dossier_unlink(c->api->store, id, sig, api_actor(c), NULL,
+	                          &e);
+	if (rc == LS_ENOTFOUND)
+		return api_fail(c, API_E_NOT_FOUND, NULL, "%s.", e.msg);
+	if (rc != LS_OK)
+		return api_fail_code(c, rc, &e, NULL);
+	return reply_dossier(c, 200, id, "ontkoppeld", json_integer(1));
+}
+
 int api_dossier_action_create(struct api_call *c)
 {
 	static const struct api_field fields[] = {

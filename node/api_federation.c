@@ -403,15 +403,17 @@ static json_t *status_json(const struct node_fedview_node *n)
 		                                api_json_time(p->last_sync),
 		                                "resultaat", p->result));
 	}
+	/* Nothing about signals, even from older software (PROTOCOL.md
+	 * 5.5). */
 	for (size_t i = 0; i < st->n_counters; i++)
-		json_object_set_new(
-		    counters, st->counters[i].name,
-		    json_integer((json_int_t)st->counters[i].value));
-	return json_pack("{s:o, s:s, s:I, s:o, s:o, s:o}", "op",
+		if (!proto_status_counter_private(st->counters[i].name))
+			json_object_set_new(
+			    counters, st->counters[i].name,
+			    json_integer((json_int_t)st->counters[i].value));
+	return json_pack("{s:o, s:s, s:I, s:o, s:o}", "op",
 	                 api_json_time(n->seen), "versie", st->software,
-	                 "uptime_s", (json_int_t)st->uptime,
-	                 "laatste_registratie", api_json_time(st->last_capture),
-	                 "peers", peers, "tellers", counters);
+	                 "uptime_s", (json_int_t)st->uptime, "peers", peers,
+	                 "tellers", counters);
 }
 
 int api_federation(struct api_call *c)

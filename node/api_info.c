@@ -32,7 +32,8 @@ int api_readyz(struct api_call *c)
 {
 	const struct node_api *api = c->api;
 	json_t *checks = json_object(), *doc;
-	int version = 0, db_ok, roster_ok = 1, peers_ok = 1, ready;
+	int version = 0, db_ok, roster_ok = 1, peers_ok = 1, health_ok = 1;
+	int ready;
 
 	db_ok = store_schema_version(api->store, &version) == LS_OK &&
 	        version == store_schema_latest();
@@ -73,7 +74,18 @@ int api_readyz(struct api_call *c)
 		                              "geen synchronisatie op dit "
 		                              "knooppunt"));
 	}
-	ready = db_ok && roster_ok && peers_ok;
+	if (api->hooks.health != NULL) {
+		char why[600] = "";
+		health_ok = api->hooks.health(api->hooks.arg, why,
+		                              sizeof why) == LS_OK;
+		json_object_set_new(
+		    checks, "opslag",
+		    json_pack("{s:b, s:s}", "ok", health_ok, "melding",
+		              health_ok ? "de databank is in orde, neemt "
+		                          "gegevens aan en heeft schijfruimte"
+		                        : why));
+	}
+	ready = db_ok && roster_ok && peers_ok && health_ok;
 	doc = json_pack("{s:b, s:o}", "klaar", ready, "controles", checks);
 	return api_reply_json(c, ready ? 200 : 503, doc);
 }

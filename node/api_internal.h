@@ -59,7 +59,13 @@
 	X(BUSY, 503, "busy",                                                   \
 	  "Het knooppunt is even bezet. Probeer het zo opnieuw.")              \
 	X(UNAVAILABLE, 503, "unavailable",                                     \
-	  "Dit is op dit knooppunt niet beschikbaar.")
+	  "Dit is op dit knooppunt niet beschikbaar.")                         \
+	X(STORE_DAMAGED, 503, "store_damaged",                                 \
+	  "De databank van dit knooppunt is beschadigd; er is niets "          \
+	  "bewaard. Verwittig de beheerder.")                                  \
+	X(DISK_FULL, 507, "disk_full",                                         \
+	  "De schijf van dit knooppunt is vol; er is niets bewaard. "          \
+	  "Verwittig de beheerder en probeer later opnieuw.")
 
 enum api_error {
 #define API_ERR_ENUM_(name, status, code, nl) API_E_##name,
@@ -79,7 +85,7 @@ struct api_principal {
 };
 
 #define API_MAX_SEGMENTS 8
-#define API_MAX_PARAMS 8
+#define API_MAX_PARAMS 12
 
 struct api_call {
 	struct node_api *api;
@@ -241,6 +247,7 @@ int api_signals_list(struct api_call *c);
 int api_signals_create(struct api_call *c);
 int api_signal_get(struct api_call *c);
 int api_signal_erase(struct api_call *c);
+int api_organisations(struct api_call *c);
 /* api_dossier.c */
 int api_dossiers_list(struct api_call *c);
 int api_dossiers_create(struct api_call *c);
@@ -248,6 +255,7 @@ int api_dossier_get(struct api_call *c);
 int api_dossier_phase(struct api_call *c);
 int api_dossier_criteria(struct api_call *c);
 int api_dossier_link(struct api_call *c);
+int api_dossier_unlink(struct api_call *c);
 int api_dossier_action_create(struct api_call *c);
 int api_dossier_action_result(struct api_call *c);
 int api_dossier_feedback(struct api_call *c);

@@ -17,6 +17,9 @@
  * A 201 is sent only after store_signal_insert() committed; the answer is
  * the signal read back from the store.
  *
+ * Every signal comes with its follow-up ("opvolging"): the dossiers it
+ * is linked to and the feedback they gave its organisation.
+ *
  * Field workers see only their own signals: the listing is filtered on
  * the token's organisation (and person), and another signal is a 404, so
  * that its existence is not revealed either.
@@ -25,6 +28,7 @@
 #include "common/text.h"
 #include "core/signal_json.h"
 #include "node/api_internal.h"
+#include "store/dossier.h"
 #include "store/signal.h"
 #include "store/store.h"
 
@@ -71,12 +75,72 @@ static const char *input_name(enum ls_signal_field f)
 
 /* --- output ----------------------------------------------------------- */
 
-/* The signal as JSON: the export's shape plus when it was stored. */
-static json_t *signal_json(const struct ls_signal *sig, int64_t created)
+struct followup {
+	json_t *list; /* [{dossier, titel, fase, feedback: [...]}] */
+	int failed;
+};
+
+static int followup_cb(void *ctx, const struct store_dossier_followup *f)
+{
+	struct followup *fu = ctx;
+	size_t n = json_array_size(fu->list);
+	json_t *last = n > 0 ? json_array_get(fu->list, n - 1) : NULL;
+	if (last == NULL || json_integer_value(json_object_get(
+	                        last, "dossier")) != f->dossier) {
+		last = json_pack("{s:I, s:s, s:s, s:[]}", "dossier",
+		                 (json_int_t)f->dossier, "titel", f->title,
+		                 "fase", ls_phase_name((enum ls_phase)f->phase),
+		                 "feedback");
+		if (last == NULL ||
+		    json_array_append_new(fu->list, last) != 0) {
+			fu->failed = 1;
+			return 0;
+		}
+	}
+	if (f->feedback != NULL &&
+	    json_array_append_new(json_object_get(last, "feedback"),
+	                          json_pack("{s:o, s:s}", "op",
+	                                    api_json_time(f->feedback_at),
+	                                    "tekst", f->feedback)) != 0)
+		fu->failed = 1;
+	return 0;
+}
+
+/* What became of the signal ("opvolging"): the dossiers it is linked to
+ * and the feedback they gave its own organisation — what a field worker
+ * sees of the follow-up. NULL when it cannot be read (the caller then
+ * fails: a signal shown without its follow-up would tell the field
+ * worker that nothing happened). */
+static json_t *followup_json(const struct api_call *c,
+                             const uint8_t id[LS_SIGNAL_ID_BYTES])
+{
+	struct followup fu = {.list = json_array()};
+	struct ls_errinfo e;
+	int rc;
+	if (fu.list == NULL)
+		return NULL;
+	ls_errinfo_clear(&e);
+	rc = store_dossier_followup(c->api->store, id, followup_cb, &fu, &e);
+	if (rc != LS_OK || fu.failed) {
+		LS_WARN("http", "followup_unreadable", "rc=%s",
+		        ls_errname(rc != LS_OK ? rc : LS_ENOMEM));
+		json_decref(fu.list);
+		return NULL;
+	}
+	return fu.list;
+}
+
+/* The signal as JSON: the export's shape plus when it was stored and
+ * its follow-up. */
+static json_t *signal_json(const struct api_call *c,
+                           const struct ls_signal *sig, int64_t created)
 {
 	json_t *o = ls_signal_json(sig);
 	if (o != NULL &&
-	    json_object_set_new(o, "bewaard_op", api_json_time(created)) != 0) {
+	    (json_object_set_new(o, "bewaard_op", api_json_time(created)) !=
+	         0 ||
+	     json_object_set_new(o, "opvolging", followup_json(c, sig->id)) !=
+	         0)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -112,7 +176,7 @@ static int one_cb(void *ctx, const struct ls_signal *sig, int64_t created)
 		o->hidden = 1;
 		return 0;
 	}
-	o->json = signal_json(sig, created);
+	o->json = signal_json(o->c, sig, created);
 	return 0;
 }
 
@@ -306,6 +370,14 @@ int api_signals_create(struct api_call *c)
 	    bind_owner(c, &sig, "melder", LS_FIELD_REPORTER, c->who.person) !=
 	        0)
 		return -1;
+	/* A field worker's token without a person names no reporter: the
+	 * signal would show in that person's own list. */
+	if (c->who.role == LS_TOKEN_VELDWERKER && c->who.person[0] == '\0' &&
+	    sig.reporter.len > 0)
+		return api_fail(c, API_E_INVALID_VALUE, "melder",
+		                "Dit token hoort niet bij een persoon en kan "
+		                "geen melder opgeven; laat het veld 'melder' "
+		                "weg (of vraag een token op naam).");
 	api_today(c, &today);
 	ls_date_format(&today, date);
 	if (ls_signal_set_field(&sig, LS_FIELD_REGISTERED_AT, date,
@@ -384,6 +456,7 @@ int api_signal_get(struct api_call *c)
 }
 
 struct page {
+	const struct api_call *c;
 	json_t *list;
 	int failed; /* out of memory: the page would miss a signal */
 };
@@ -391,7 +464,8 @@ struct page {
 static int page_cb(void *ctx, const struct ls_signal *sig, int64_t created)
 {
 	struct page *p = ctx;
-	if (json_array_append_new(p->list, signal_json(sig, created)) != 0)
+	if (json_array_append_new(p->list, signal_json(p->c, sig, created)) !=
+	    0)
 		p->failed = 1;
 	return 0;
 }
@@ -420,12 +494,83 @@ static int filter_code(struct api_call *c, const char *param, enum ls_dim dim,
 	return 0;
 }
 
+/* The coordinator's search filters: doelgroep, sector, organisatie,
+ * zoek (free text) and dossier. A field worker's list is its own
+ * organisation's (and person's): naming another organisation, or a
+ * dossier (which it may not read), is refused. */
+static int search_filters(struct api_call *c, struct store_signal_filter *f)
+{
+	const char *v;
+	f->target = api_param(c, "doelgroep");
+	f->sector = api_param(c, "sector");
+	if (filter_code(c, "doelgroep", LS_DIM_TARGET, f->target) != 0 ||
+	    filter_code(c, "sector", LS_DIM_SECTOR, f->sector) != 0)
+		return -1;
+	if ((v = api_param(c, "zoek")) != NULL) {
+		if (strlen(v) > STORE_SIGNAL_SEARCH_MAX)
+			return api_fail(c, API_E_BAD_PARAMETER, "zoek",
+			                "De zoektekst is te lang (hoogstens %d "
+			                "tekens).",
+			                STORE_SIGNAL_SEARCH_MAX);
+		f->text = v;
+	}
+	if ((v = api_param(c, "organisatie")) != NULL) {
+		if (c->who.role == LS_TOKEN_VELDWERKER &&
+		    strcmp(v, c->who.organisation) != 0)
+			return api_fail(
+			    c, API_E_FORBIDDEN, "organisatie",
+			    "Met dit token ziet u alleen de signalen "
+			    "van '%s'.",
+			    c->who.organisation);
+		f->organisation = v;
+	}
+	if ((v = api_param(c, "dossier")) != NULL) {
+		int64_t n;
+		if (c->who.role == LS_TOKEN_VELDWERKER)
+			return api_fail(c, API_E_FORBIDDEN, "dossier",
+			                "Dossiers zijn voor coördinatoren.");
+		if (ls_parse_i64(v, 1, INT64_MAX, &n) != LS_OK)
+			return api_fail(c, API_E_BAD_PARAMETER, "dossier",
+			                "Het dossier is een nummer.");
+		f->dossier = n;
+	}
+	return 0;
+}
+
+/* GET /api/v1/organisations: who reported signals here, for the
+ * coordinator's filter. */
+static int organisation_cb(void *ctx, const char *name, uint64_t n)
+{
+	return json_array_append_new(ctx,
+	                             json_pack("{s:s, s:I}", "naam", name,
+	                                       "signalen", (json_int_t)n)) != 0
+	           ? LS_ENOMEM
+	           : 0;
+}
+
+int api_organisations(struct api_call *c)
+{
+	struct ls_errinfo e;
+	json_t *list = json_array();
+	int rc;
+	if (list == NULL)
+		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	ls_errinfo_clear(&e);
+	rc = store_signal_organisations(c->api->store, organisation_cb, list,
+	                                &e);
+	if (rc != LS_OK) {
+		json_decref(list);
+		return api_fail_code(c, rc, &e, NULL);
+	}
+	return api_reply_json(c, 200, json_pack("{s:o}", "organisaties", list));
+}
+
 int api_signals_list(struct api_call *c)
 {
 	struct store_signal_filter f = {
 	    .status = -1, .limit = NODE_API_PAGE_DEFAULT, .newest_first = 1};
 	struct store_signal_cursor last;
-	struct page p = {0};
+	struct page p = {.c = c};
 	struct ls_errinfo e;
 	const char *v;
 	int more = 0, rc;
@@ -479,6 +624,8 @@ int api_signals_list(struct api_call *c)
 			                "antwoord.");
 		f.has_cursor = 1;
 	}
+	if (search_filters(c, &f) != 0)
+		return -1;
 	if (c->who.role == LS_TOKEN_VELDWERKER) {
 		f.organisation = c->who.organisation;
 		if (c->who.person[0] != '\0')

@@ -33,11 +33,15 @@ static const struct {
     {"/invoer", "invoer.html", html},
     {"/dashboard", "dashboard.html", html},
     {"/federatie", "federatie.html", html},
+    {"/signalen", "signalen.html", html},
+    {"/dossiers", "dossiers.html", html},
     {"/static/signaal.css", "signaal.css", "text/css; charset=utf-8"},
     {"/static/signaal.js", "signaal.js", "text/javascript; charset=utf-8"},
     {"/static/invoer.js", "invoer.js", "text/javascript; charset=utf-8"},
     {"/static/dashboard.js", "dashboard.js", "text/javascript; charset=utf-8"},
     {"/static/federatie.js", "federatie.js", "text/javascript; charset=utf-8"},
+    {"/static/signalen.js", "signalen.js", "text/javascript; charset=utf-8"},
+    {"/static/dossiers.js", "dossiers.js", "text/javascript; charset=utf-8"},
     {"/static/icoon.svg", "icoon.svg", "image/svg+xml"},
 };
 #define N_PAGES (sizeof page_table / sizeof page_table[0])

@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "core/period.h"
 #include "node/feed.h"
+#include "node/ledger.h"
 #include "node/secret.h"
 #include "proto/doc.h"
 #include "store/summary.h"
@@ -188,16 +189,19 @@ static int secret_get(const struct node_release_env *env,
 	return LS_OK;
 }
 
-/* Raw summary -> disclosure control into plan->released and ->report.
- * budget may lie (the preview passes room enough, to show what the
- * release would be even when the budget is spent). */
-static int summarise(const struct node_release_env *env,
-                     const struct ls_period *period, uint64_t supersedes,
-                     const char *reason, const uint8_t *secret,
-                     const struct noise_budget *budget,
-                     struct node_release_plan *plan, struct ls_errinfo *e)
+/* Raw summary -> disclosure control into *out and *report, with noise
+ * epoch `epoch` (noise mode: see noise_epoch_get). budget may lie (the
+ * preview passes room enough, to show what the release would be even
+ * when the budget is spent). */
+static int summarise_into(const struct node_release_env *env,
+                          const struct ls_policy *pol,
+                          const struct ls_period *period, uint64_t supersedes,
+                          const char *reason, const uint8_t *secret,
+                          const struct noise_budget *budget, uint32_t epoch,
+                          struct ls_summary *out,
+                          struct disclosure_report *report,
+                          struct ls_errinfo *e)
 {
-	const struct ls_policy *pol = &plan->rules.policy;
 	struct disclosure_domain_buf dom;
 	struct ls_summary raw;
 	struct disclosure_input in;
@@ -222,14 +226,28 @@ static int summarise(const struct node_release_env *env,
 	in.domain = &dom.dom;
 	in.params = &pol->params;
 	in.secret = secret;
-	in.noise_epoch = 0;
+	in.noise_epoch = epoch;
 	in.budget = budget;
-	ls_summary_fini(&plan->released);
-	disclosure_report_fini(&plan->report);
-	disclosure_report_init(&plan->report);
-	rc = disclosure_apply(&in, &plan->released, &plan->report, e);
+	ls_summary_fini(out);
+	if (report != NULL) {
+		disclosure_report_fini(report);
+		disclosure_report_init(report);
+	}
+	rc = disclosure_apply(&in, out, report, e);
 	ls_summary_fini(&raw);
 	return rc;
+}
+
+/* Raw summary -> disclosure control into plan->released and ->report. */
+static int summarise(const struct node_release_env *env,
+                     const struct ls_period *period, uint64_t supersedes,
+                     const char *reason, const uint8_t *secret,
+                     const struct noise_budget *budget,
+                     struct node_release_plan *plan, struct ls_errinfo *e)
+{
+	return summarise_into(env, &plan->rules.policy, period, supersedes,
+	                      reason, secret, budget, plan->noise_epoch,
+	                      &plan->released, &plan->report, e);
 }
 
 static int cells_equal(const struct ls_cell *a, const struct ls_cell *b)
@@ -271,24 +289,79 @@ static int summaries_equal(const struct ls_summary *a,
 	return 1;
 }
 
-/* Does plan->released differ from the latest published summary? */
+/*
+ * Does the data differ from what the latest published summary was made
+ * of? Threshold mode: does plan->released differ from it. Noise mode:
+ * every release of a period is a whole new draw (noise_epoch_get), so
+ * plan->released differs anyway; instead the latest release is made
+ * again with its own epoch from the data as it is now, which reproduces
+ * it byte for byte exactly when the data did not change (and the noise
+ * secret is the one that made it: with a new secret, or a release of an
+ * older version, it differs, and a correction is allowed and paid like
+ * any other).
+ */
 static int changed_since(const struct node_release_env *env,
+                         const uint8_t *secret,
                          struct node_release_plan *plan, struct ls_errinfo *e)
 {
+	static const struct noise_budget room = {UINT64_MAX / 4, 0};
+	struct ls_summary again;
 	struct ls_doc doc;
 	int rc;
+
 	memset(&doc, 0, sizeof doc);
+	ls_summary_init(&again);
 	rc = node_feed_read(env->store, env->origin, plan->latest.seq, &doc, e);
 	if (rc == LS_OK && doc.hdr.type != LS_DOC_SUMMARY)
 		rc = ls_errf(e, LS_ECORRUPT,
 		             "document %llu van het grootboek is geen "
 		             "samenvatting",
 		             (unsigned long long)plan->latest.seq);
+	if (rc == LS_OK && plan->rules.policy.params.mode == LS_MODE_NOISE &&
+	    plan->noise_epoch > 0)
+		rc = summarise_into(env, &plan->rules.policy, &plan->period,
+		                    0, NULL, secret, &room,
+		                    plan->noise_epoch - 1, &again, NULL, e);
 	if (rc == LS_OK)
-		plan->changed =
-		    !summaries_equal(&doc.body.summary, &plan->released);
+		plan->changed = !summaries_equal(
+		    &doc.body.summary,
+		    plan->rules.policy.params.mode == LS_MODE_NOISE &&
+		            plan->noise_epoch > 0
+		        ? &again
+		        : &plan->released);
+	ls_summary_fini(&again);
 	proto_doc_fini(&doc);
 	return rc;
+}
+
+/*
+ * Noise mode: the noise epoch of the next release of the period = how
+ * many releases of it the ledger holds (0 for the first release, 1 for the
+ * first correction, ...). A correction is thus a whole new draw of every
+ * cell, paid in full: comparing a release with its correction shows every
+ * cell changed, not which ones the corrected signals touched
+ * (docs/DISCLOSURE.md 4.5). The ledger is rebuilt from the own feed
+ * before this is asked (node_ledger_recover), so a restored node never
+ * draws an epoch it already published.
+ */
+static int noise_epoch_get(const struct node_release_env *env,
+                           struct node_release_plan *plan,
+                           struct ls_errinfo *e)
+{
+	int rc = store_ledger_count(env->store, env->origin, &plan->period,
+	                            &plan->noise_epoch);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "kan het grootboek niet lezen");
+	return LS_OK;
+}
+
+/* The ledger from the own feed, before anything is decided from it. */
+static int ledger_recover(const struct node_release_env *env,
+                          const struct ls_policy_effective *rules,
+                          int64_t now, struct ls_errinfo *e)
+{
+	return node_ledger_recover(env->store, env->origin,
+	                           rules->budget_milli, now, NULL, e);
 }
 
 static int budget_get(const struct node_release_env *env,
@@ -335,7 +408,9 @@ int node_release_preview(const struct node_release_env *env,
 	node_release_plan_init(out);
 	if ((rc = origin_ok(env, e)) != LS_OK ||
 	    (rc = rules_get(env, &out->rules, e)) != LS_OK ||
+	    (rc = ledger_recover(env, &out->rules, now, e)) != LS_OK ||
 	    (rc = period_state(env, period, now, out, e)) != LS_OK ||
+	    (rc = noise_epoch_get(env, out, e)) != LS_OK ||
 	    (rc = budget_get(env, out, e)) != LS_OK ||
 	    (rc = secret_get(env, &out->rules, &secret, out, e)) != LS_OK)
 		goto out;
@@ -343,7 +418,7 @@ int node_release_preview(const struct node_release_env *env,
 	               out->state == NODE_PERIOD_RELEASED ? out->latest.seq : 0,
 	               NULL, secret, &room, out, e);
 	if (rc == LS_OK && out->state == NODE_PERIOD_RELEASED)
-		rc = changed_since(env, out, e);
+		rc = changed_since(env, secret, out, e);
 out:
 	node_noise_secret_free(secret);
 	return rc;
@@ -381,8 +456,11 @@ static int publish_in_tx(const struct node_release_env *env,
 	int rc;
 
 	/* The state again, now that this transaction holds the write
-	 * lock: another process may have released the period since. */
-	if ((rc = period_state(env, &plan->period, now, plan, e)) != LS_OK)
+	 * lock: another process may have released the period since, and
+	 * the own feed may hold releases the ledger lacks (a restore). */
+	if ((rc = ledger_recover(env, &plan->rules, now, e)) != LS_OK ||
+	    (rc = period_state(env, &plan->period, now, plan, e)) != LS_OK ||
+	    (rc = noise_epoch_get(env, plan, e)) != LS_OK)
 		return rc;
 	ls_period_format(&plan->period, text);
 	if (reason == NULL && plan->state != NODE_PERIOD_DUE)
@@ -406,7 +484,7 @@ static int publish_in_tx(const struct node_release_env *env,
 	if (rc != LS_OK)
 		return rc;
 	if (reason != NULL) {
-		if ((rc = changed_since(env, plan, e)) != LS_OK)
+		if ((rc = changed_since(env, secret, plan, e)) != LS_OK)
 			return rc;
 		if (!plan->changed)
 			return ls_errf(e, LS_ESTATE,
@@ -522,6 +600,9 @@ static int release(const struct node_release_env *env,
 		             "een vrijgave is een eigen transactie");
 		goto out;
 	}
+	/* Nothing is signed from a damaged store. */
+	if ((rc = store_verify(env->store, STORE_CHECK_QUICK, e)) != LS_OK)
+		goto out;
 	if ((rc = store_tx_begin(env->store)) != LS_OK) {
 		rc = ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
 		goto out;
@@ -598,7 +679,8 @@ int node_release_due(const struct node_release_env *env, int64_t now,
 	if (more != NULL)
 		*more = 0;
 	if ((rc = origin_ok(env, e)) != LS_OK ||
-	    (rc = rules_get(env, &rules, e)) != LS_OK)
+	    (rc = rules_get(env, &rules, e)) != LS_OK ||
+	    (rc = ledger_recover(env, &rules, now, e)) != LS_OK)
 		return rc;
 	if ((rc = store_summary_span(env->store, &first, &last, &any)) != LS_OK)
 		return ls_errf(e, rc, "kan de signalen niet lezen");

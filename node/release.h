@@ -99,6 +99,9 @@ struct node_release_plan {
 	int budget_ok; /* 1 if the cost fits in the year's budget */
 	uint8_t has_secret_id;
 	uint8_t secret_id[STORE_AUDIT_SECRET_ID_BYTES];
+	/* noise mode: the epoch of this release's draw, = the releases of
+	 * the period before it (0 first, 1 first correction, ...) */
+	uint32_t noise_epoch;
 };
 
 void node_release_plan_init(struct node_release_plan *p);

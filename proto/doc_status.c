@@ -1,6 +1,7 @@
 /*
- * Status body codec: software version, uptime, last capture, last sync per
- * peer, and named counters. Everything is a code, a time or a count.
+ * Status body codec: software version, uptime, the retired key 2 (always
+ * 0 from this software), last sync per peer, and named counters.
+ * Everything is a code, a time or a count; nothing about signals.
  */
 #include "proto/body.h"
 #include "proto/field.h"
@@ -12,7 +13,7 @@
 enum {
 	K_SOFTWARE = 0,
 	K_UPTIME = 1,
-	K_LAST_CAPTURE = 2,
+	K_LEGACY_CAPTURE = 2,
 	K_PEERS = 3,
 	K_COUNTERS = 4,
 };
@@ -44,9 +45,9 @@ int proto_status_validate(const struct ls_status *s, struct ls_errinfo *e)
 	if (!software_valid(s->software,
 	                    strnlen(s->software, sizeof s->software)))
 		return ls_errf(e, LS_EINVAL, "status: bad software version");
-	if (s->uptime > LS_SEQ_MAX || !time_or_zero(s->last_capture))
+	if (s->uptime > LS_SEQ_MAX || !time_or_zero(s->legacy_capture))
 		return ls_errf(e, LS_EINVAL,
-		               "status: uptime or last capture out of range");
+		               "status: uptime or key 2 out of range");
 	if (s->n_peers > LS_STATUS_MAX_PEERS ||
 	    (s->n_peers > 0 && s->peers == NULL))
 		return ls_errf(e, LS_EINVAL, "status: too many peers");
@@ -83,6 +84,12 @@ int proto_status_validate(const struct ls_status *s, struct ls_errinfo *e)
 	return LS_OK;
 }
 
+int proto_status_counter_private(const char *name)
+{
+	return strncmp(name, "signal", 6) == 0 ||
+	       strncmp(name, "capture", 7) == 0;
+}
+
 void proto_status_fini(struct ls_status *s)
 {
 	ls_free(s->peers);
@@ -102,8 +109,8 @@ static void status_encode(struct mp_writer *w, const struct ls_doc *d)
 	mp_write_cstr(w, s->software);
 	mp_write_uint(w, K_UPTIME);
 	mp_write_uint(w, s->uptime);
-	mp_write_uint(w, K_LAST_CAPTURE);
-	mp_write_int(w, s->last_capture);
+	mp_write_uint(w, K_LEGACY_CAPTURE);
+	mp_write_int(w, s->legacy_capture);
 	mp_write_uint(w, K_PEERS);
 	mp_write_array(w, (uint32_t)s->n_peers);
 	for (size_t i = 0; i < s->n_peers; i++) {
@@ -193,10 +200,10 @@ static int status_decode(struct mp_reader *r, struct ls_doc *d,
 			FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &s->uptime),
 			          "status: uptime");
 			break;
-		case K_LAST_CAPTURE:
+		case K_LEGACY_CAPTURE:
 			FIELD_TRY(
-			    mp_read_int(r, 0, LS_TIME_MAX, &s->last_capture),
-			    "status: last_capture");
+			    mp_read_int(r, 0, LS_TIME_MAX, &s->legacy_capture),
+			    "status: key 2");
 			break;
 		case K_PEERS:
 			rc = peers_read(r, s, e);

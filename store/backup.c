@@ -1,16 +1,17 @@
 /*
- * Online backup: sqlite3_backup_step in chunks, sleeping briefly when the
- * source is locked, into DEST.tmp.PID; then integrity_check on the copy,
- * journal_mode=DELETE (a standalone file), fsync, rename, fsync of the
- * directory. Any failure removes the temporary file.
+ * Online backup: a temporary file DEST.tmp.XXXXXX created 0600 (the
+ * copy holds every signal's free text); sqlite3_backup_step into it in
+ * chunks, sleeping briefly when the source is locked; integrity_check on
+ * the copy, journal_mode=DELETE (a standalone file), fsync, link to
+ * DEST, fsync of the directory. Any failure removes the temporary file.
  */
 #include "store/backup.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "store/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,18 +19,6 @@
 
 #define BACKUP_PAGES_PER_STEP 256
 #define BACKUP_MAX_BUSY_RETRIES 3000 /* x 10 ms: give up after ~30 s */
-
-static int fsync_path(const char *path, int directory)
-{
-	int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) |
-	                        O_CLOEXEC);
-	int rc;
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
 
 static int check_copy(sqlite3 *db, struct ls_errinfo *e)
 {
@@ -53,24 +42,28 @@ static int check_copy(sqlite3 *db, struct ls_errinfo *e)
 int store_backup(struct store *s, const char *path, int64_t *pages,
                  struct ls_errinfo *e)
 {
-	char tmp[4096];
+	char tmp[4200];
 	struct stat st;
 	sqlite3 *dest = NULL;
 	sqlite3_backup *b;
-	int rc, busy = 0;
+	int rc, busy = 0, fd;
 
 	if (stat(path, &st) == 0)
 		return ls_errf(e, LS_EEXISTS,
 		               "%s bestaat al; kies een nieuwe bestandsnaam",
 		               path);
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path,
-	                     (long)getpid()) >= sizeof tmp)
-		return ls_errf(e, LS_EINVAL, "bestandsnaam te lang");
-	(void)unlink(tmp);
-	rc = sqlite3_open_v2(tmp, &dest,
-	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/* The copy holds everything, free text included: the file is made
+	 * here, 0600 and under a name of its own, before SQLite (which
+	 * would create it 0644) writes a byte into it. */
+	fd = ls_file_tmp_create(path, 0600, tmp, sizeof tmp);
+	if (fd < 0)
+		return ls_errf(e, errno == ENOSPC ? LS_EFULL : LS_EIO,
+		               "kan geen tijdelijk bestand naast %s aanmaken: %s",
+		               path, strerror(errno));
+	close(fd);
+	rc = sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
-		rc = ls_errf(e, LS_EIO, "kan %s niet aanmaken: %s", tmp,
+		rc = ls_errf(e, LS_EIO, "kan %s niet openen: %s", tmp,
 		             dest ? sqlite3_errmsg(dest) : "?");
 		goto err_after_open;
 	}
@@ -96,8 +89,12 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 	if (pages != NULL)
 		*pages = sqlite3_backup_pagecount(b);
 	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
-		int busy_fail = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
-		rc = ls_errf(e, busy_fail ? LS_EBUSY : LS_EIO,
+		int primary = rc & 0xff;
+		rc = ls_errf(e,
+		             primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+		                 ? LS_EBUSY
+		             : primary == SQLITE_FULL ? LS_EFULL
+		                                      : LS_EIO,
 		             "back-up mislukt: %s", sqlite3_errmsg(dest));
 		goto err_after_open;
 	}
@@ -109,24 +106,12 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 		goto err_after_open;
 	}
 	dest = NULL;
-	if (fsync_path(tmp, 0) != 0) {
-		rc = ls_errf(e, LS_EIO, "kan de kopie niet wegschrijven: %s",
-		             strerror(errno));
-		goto err_after_open;
-	}
-	/* link() rather than rename(): it refuses to replace a file that
-	 * appeared at `path` in the meantime. */
-	if (link(tmp, path) != 0) {
-		rc = ls_errf(e, errno == EEXIST ? LS_EEXISTS : LS_EIO,
-		             "kan %s niet aanmaken: %s", path, strerror(errno));
-		goto err_after_open;
-	}
-	(void)unlink(tmp);
-	{
-		char dir[4096];
-		snprintf(dir, sizeof dir, "%s", path);
-		(void)fsync_path(dirname(dir), 1);
-	}
+	/* link(), not rename(): a file that appeared at `path` in the
+	 * meantime is never replaced. */
+	if (ls_file_tmp_commit(-1, tmp, path, 0) != 0)
+		return ls_errf(e, errno == EEXIST ? LS_EEXISTS : LS_EIO,
+		               "kan %s niet aanmaken: %s", path,
+		               strerror(errno));
 	LS_INFO("store", "backup_done", "pages=%lld",
 	        pages ? (long long)*pages : -1LL);
 	return LS_OK;
@@ -134,7 +119,7 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 err_after_open:
 	if (dest != NULL)
 		sqlite3_close(dest);
-	(void)unlink(tmp);
+	ls_file_tmp_abort(-1, tmp);
 	return rc;
 }
 
@@ -183,6 +168,7 @@ int store_check(struct store *s, struct store_check_report *r,
 			snprintf(r->integrity, sizeof r->integrity, "%s",
 			         sqlite3_errmsg(s->db));
 	}
+	store_check_line(r->integrity);
 	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
 	                       NULL) != SQLITE_OK)
 		return ls_errf(
@@ -204,7 +190,15 @@ int store_check(struct store *s, struct store_check_report *r,
 		(void)count_rows(s, SQL_CODES, &r->taxonomy_codes);
 	}
 	if (!r->integrity_ok || r->fk_violations > 0 ||
-	    r->schema_version != r->schema_latest)
-		return ls_errf(e, LS_ECORRUPT, "de databank is niet in orde");
+	    r->schema_version != r->schema_latest) {
+		LS_ERROR("store", "check_failed",
+		         "file=%s check=integrity_check detail=\"%s\" "
+		         "fk_violations=%llu schema=%d/%d",
+		         s->path, r->integrity_ok ? "ok" : r->integrity,
+		         (unsigned long long)r->fk_violations, r->schema_version,
+		         r->schema_latest);
+		return ls_errf(e, LS_ECORRUPT, "de databank %s is niet in orde",
+		               s->path);
+	}
 	return LS_OK;
 }

@@ -5,9 +5,10 @@
  * a few pages at a time, so it is safe while other processes read and
  * write (a write during the copy restarts it from the changed state; the
  * copy is always one consistent snapshot). The copy is written to a
- * temporary file beside the target, checked (integrity_check), synced,
- * and renamed into place: FILE either does not exist or is a complete,
- * self-contained database (rollback journal mode, no -wal needed).
+ * temporary file beside the target (mode 0600 from the first byte),
+ * checked (integrity_check), synced, and linked into place: FILE either
+ * does not exist or is a complete, self-contained database (rollback
+ * journal mode, no -wal needed), readable by its owner only.
  */
 #ifndef LS_STORE_BACKUP_H
 #define LS_STORE_BACKUP_H
@@ -19,7 +20,8 @@
 struct store;
 
 /* Copy the store to path, which must not exist (LS_EEXISTS). *pages
- * (may be NULL) gets the page count. LS_EIO, LS_EBUSY, LS_ECORRUPT. */
+ * (may be NULL) gets the page count. LS_EIO, LS_EFULL, LS_EBUSY,
+ * LS_ECORRUPT. */
 int store_backup(struct store *s, const char *path, int64_t *pages,
                  struct ls_errinfo *e);
 

@@ -16,6 +16,7 @@
 #include "common/log.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,26 @@
 int64_t store_now(void)
 {
 	return (int64_t)time(NULL);
+}
+
+/* Remember a failure that says the store cannot take writes. */
+static void note_fail(struct store *s, int code)
+{
+	if (s != NULL && atomic_load(&s->write_fail) != LS_ECORRUPT)
+		atomic_store(&s->write_fail, code);
+}
+
+/* A write was committed: the store takes writes again (damage stays). */
+static void note_commit(struct store *s)
+{
+	if (atomic_load(&s->write_fail) != LS_OK &&
+	    atomic_load(&s->write_fail) != LS_ECORRUPT)
+		atomic_store(&s->write_fail, LS_OK);
+}
+
+int store_write_health(const struct store *s)
+{
+	return atomic_load(&((struct store *)s)->write_fail);
 }
 
 int store_err(struct store *s, int rc, const char *what)
@@ -43,12 +64,16 @@ int store_err(struct store *s, int rc, const char *what)
 		return LS_ENOMEM;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
+		note_fail(s, LS_ECORRUPT);
 		return LS_ECORRUPT;
-	case SQLITE_IOERR:
 	case SQLITE_FULL:
+		note_fail(s, LS_EFULL);
+		return LS_EFULL;
+	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
+		note_fail(s, LS_EIO);
 		return LS_EIO;
 	case SQLITE_CONSTRAINT:
 		return LS_EEXISTS;
@@ -121,10 +146,32 @@ int store_one_row(struct store *s, sqlite3_stmt *st, int64_t *out, int n,
 	return rc;
 }
 
+int store_each_row(struct store *s, sqlite3_stmt *st, store_row_cb row,
+                   void *ctx, const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop = row(ctx, st);
+		if (stop != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		rc = store_err(s, sqlite3_extended_errcode(s->db), what);
+	else
+		rc = LS_OK;
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		if (!sqlite3_stmt_readonly(st) && sqlite3_get_autocommit(s->db))
+			note_commit(s);
 		sqlite3_reset(st);
 		return LS_OK;
 	}
@@ -165,6 +212,7 @@ int store_tx_commit(struct store *s)
 		return rc;
 	}
 	s->in_tx = 0;
+	note_commit(s);
 	return LS_OK;
 }
 
@@ -330,9 +378,18 @@ static int configure(struct store *s, const struct store_options *opt,
 	return LS_OK;
 }
 
-/* A new (empty) database gets our application id; an existing one must
- * carry it. */
-static int check_identity(struct store *s, struct ls_errinfo *e)
+/* What to do about a damaged or emptied store, after what was found. */
+#define STORE_RESTORE_HINT                                                     \
+	"Stop signaald, bewaar de knooppuntmap zoals ze is (voor onderzoek) "  \
+	"en zet de laatste back-up terug (zie 'Restore from backup' in de " \
+	"handleiding); 'signaalctl check' toont de details. Maak alleen met " \
+	"'signaalctl init' een nieuw knooppunt."
+
+/* A new (empty) database gets our application id when we are creating
+ * it; without create, an empty database is a store that lost its
+ * content (an emptied or truncated file) and is refused. An existing
+ * one must carry our id. */
+static int check_identity(struct store *s, int create, struct ls_errinfo *e)
 {
 	char appid[32], version[32], tables[32];
 	int rc;
@@ -344,14 +401,22 @@ static int check_identity(struct store *s, struct ls_errinfo *e)
 	                      sizeof tables)) != LS_OK) {
 		if (rc == LS_ECORRUPT)
 			return ls_errf(e, rc,
-			               "%s is geen databank van Lokaal Signaal "
-			               "(of ze is beschadigd)",
-			               s->path);
+			               "de databank %s is beschadigd of geen "
+			               "databank van Lokaal Signaal (%s). %s",
+			               s->path, sqlite3_errmsg(s->db),
+			               STORE_RESTORE_HINT);
 		return ls_errf(e, rc, "kan de databank %s niet lezen: %s",
 		               s->path, sqlite3_errmsg(s->db));
 	}
 	if (strcmp(appid, "0") == 0 && strcmp(version, "0") == 0 &&
 	    strcmp(tables, "0") == 0) {
+		if (!create)
+			return ls_errf(e, LS_ECORRUPT,
+			               "de databank %s is leeg: de signalen, "
+			               "tokens en de taxonomie van dit "
+			               "knooppunt ontbreken (geleegd of "
+			               "afgekapt bestand). %s",
+			               s->path, STORE_RESTORE_HINT);
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA application_id=%d",
 		         STORE_APPLICATION_ID);
@@ -362,6 +427,120 @@ static int check_identity(struct store *s, struct ls_errinfo *e)
 		               "%s is geen databank van Lokaal Signaal",
 		               s->path);
 	return LS_OK;
+}
+
+void store_check_line(char *text)
+{
+	static const char prefix[] = "*** in database main ***";
+	size_t n = strlen(prefix), len;
+	if (strncmp(text, prefix, n) == 0) {
+		while (text[n] == '\n' || text[n] == ' ')
+			n++;
+		memmove(text, text + n, strlen(text + n) + 1);
+	}
+	len = strlen(text);
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	for (char *p = text; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '"')
+			*p = *p == '"' ? '\'' : ';';
+}
+
+/* Run quick_check or integrity_check on db (the file at path). */
+static int run_check(sqlite3 *db, const char *path, int level,
+                     struct ls_errinfo *e)
+{
+	const char *pragma = level == STORE_CHECK_FULL
+	                         ? "PRAGMA integrity_check(1)"
+	                         : "PRAGMA quick_check(1)";
+	const char *name = level == STORE_CHECK_FULL ? "integrity_check"
+	                                             : "quick_check";
+	char first[200] = "";
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, pragma, -1, &st, NULL);
+	int ok = 0;
+
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			if (t != NULL && strcmp(t, "ok") == 0)
+				ok = 1;
+			else if (first[0] == '\0')
+				snprintf(first, sizeof first, "%s",
+				         t ? t : "?");
+		}
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc == SQLITE_OK && ok && first[0] == '\0')
+		return LS_OK;
+	if (rc != SQLITE_OK && first[0] == '\0')
+		snprintf(first, sizeof first, "%s", sqlite3_errmsg(db));
+	store_check_line(first);
+	LS_ERROR("store", "check_failed",
+	         "file=%s check=%s rc=%d detail=\"%s\" "
+	         "action=\"stop signaald, keep the directory, restore the "
+	         "last backup\"",
+	         path, name, rc, first);
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return ls_errf(e, LS_ECORRUPT,
+		               "de databank %s is beschadigd (%s: %s). %s", path,
+		               name, first, STORE_RESTORE_HINT);
+	case SQLITE_NOMEM:
+		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ls_errf(e, LS_EBUSY,
+		               "de databank %s is bezet; probeer opnieuw", path);
+	default:
+		return ls_errf(e, LS_EIO,
+		               "kan de databank %s niet controleren: %s", path,
+		               first);
+	}
+}
+
+int store_verify_path(const char *path, enum store_check_level level,
+                      struct ls_errinfo *e)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (level == STORE_CHECK_NONE)
+		return LS_OK;
+	/* No SQLITE_OPEN_CREATE: a file that vanished is not made anew. */
+	rc = sqlite3_open_v2(path, &db,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
+		             "kan de databank %s niet openen: %s", path,
+		             db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return rc;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = run_check(db, path, level, e);
+	sqlite3_close(db);
+	return rc;
+}
+
+int store_verify(struct store *s, enum store_check_level level,
+                 struct ls_errinfo *e)
+{
+	int rc;
+	if (level == STORE_CHECK_NONE)
+		return LS_OK;
+	if (s->path[0] == '\0' || strcmp(s->path, ":memory:") == 0 ||
+	    strncmp(s->path, "file:", 5) == 0)
+		rc = run_check(s->db, s->path, level, e);
+	else
+		rc = store_verify_path(s->path, level, e);
+	if (rc == LS_ECORRUPT)
+		note_fail(s, LS_ECORRUPT);
+	return rc;
 }
 
 int store_open(const char *path, const struct store_options *opt,
@@ -407,7 +586,10 @@ int store_open(const char *path, const struct store_options *opt,
 	 * version wrote, is refused before anything (not even the journal
 	 * mode) is changed in it. */
 	sqlite3_busy_timeout(s->db, 5000);
-	if ((rc = check_identity(s, e)) != LS_OK)
+	if ((rc = check_identity(s, opt->create, e)) != LS_OK)
+		goto err_after_open;
+	if (opt->check != STORE_CHECK_NONE &&
+	    (rc = run_check(s->db, s->path, opt->check, e)) != LS_OK)
 		goto err_after_open;
 	if ((rc = store_schema_check(s, e)) != LS_OK)
 		goto err_after_open;

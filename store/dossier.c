@@ -304,6 +304,74 @@ out:
 	return LS_OK;
 }
 
+static const char SQL_UNLINK[] =
+    "DELETE FROM dossier_signal WHERE dossier_id = ?1 AND signal_id = "
+    "(SELECT id FROM signal WHERE uid = ?2) RETURNING signal_id";
+/* ?1 the signal's row, ?2 the feedback phase. */
+static const char SQL_SIGNAL_STATUS_FOLLOW[] =
+    "UPDATE signal SET status = CASE "
+    "WHEN EXISTS (SELECT 1 FROM dossier_signal ds JOIN dossier d "
+    "  ON d.id = ds.dossier_id WHERE ds.signal_id = ?1 AND d.phase = ?2) "
+    "  THEN 2 "
+    "WHEN EXISTS (SELECT 1 FROM dossier_signal WHERE signal_id = ?1) "
+    "  THEN 1 ELSE 0 END WHERE id = ?1";
+
+int store_dossier_unlink(struct store *s, int64_t id,
+                         const uint8_t signal[LS_SIGNAL_ID_BYTES],
+                         const char *actor, const char *note,
+                         struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	int64_t now = store_now(), rowid = 0;
+	int rc, owned, phase;
+	unsigned criteria;
+	char text[LS_DOSSIER_TEXT_MAX + 32];
+
+	if ((rc = check_actor(actor, e)) != LS_OK ||
+	    (rc = ls_text_check("de notitie", note, LS_DOSSIER_TEXT_MAX, 0, 1,
+	                        e)) != LS_OK)
+		return rc;
+	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
+		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
+	if ((rc = load_state(s, id, &phase, &criteria, e)) != LS_OK)
+		goto out;
+	if ((rc = store_stmt(s, SQL_UNLINK, &st)) != LS_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, signal, LS_SIGNAL_ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rowid = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_err(s, rc, "unlink");
+		goto out;
+	}
+	if (rowid == 0) {
+		rc = ls_errf(e, LS_ENOTFOUND,
+		             "dit signaal is niet gekoppeld aan dossier %lld",
+		             (long long)id);
+		goto out;
+	}
+	if ((rc = update2(s, SQL_SIGNAL_STATUS_FOLLOW, rowid, LS_PHASE_FEEDBACK,
+	                  now)) != LS_OK)
+		goto out;
+	/* As for linking: how many, never which. */
+	snprintf(text, sizeof text, "1 signaal ontkoppeld%s%s",
+	         note != NULL && note[0] != '\0' ? ": " : "",
+	         note != NULL ? note : "");
+	if ((rc = append_event(s, id, now, "koppeling", -1, -1, -1, actor,
+	                       text)) == LS_OK)
+		rc = touch(s, id, now);
+out:
+	rc = store_tx_end(s, owned, rc);
+	if (rc != LS_OK && e != NULL && e->code == LS_OK)
+		ls_errf(e, rc, "ontkoppelen mislukt");
+	return rc;
+}
+
 int store_dossier_advance(struct store *s, int64_t id, enum ls_phase to,
                           const char *actor, const char *note,
                           struct ls_errinfo *e)
@@ -596,30 +664,35 @@ static void decode_dossier(struct store *s, sqlite3_stmt *st,
 	d->n_actions = (uint64_t)sqlite3_column_int64(st, 10);
 }
 
+struct list_ctx {
+	struct store *s;
+	int (*cb)(void *ctx, const struct store_dossier *d);
+	void *ctx;
+};
+
+static int list_row(void *arg, sqlite3_stmt *st)
+{
+	struct list_ctx *c = arg;
+	struct store_dossier d;
+	decode_dossier(c->s, st, &d);
+	return c->cb(c->ctx, &d);
+}
+
 int store_dossier_list(struct store *s, int phase,
                        int (*cb)(void *ctx, const struct store_dossier *d),
                        void *ctx, struct ls_errinfo *e)
 {
+	struct list_ctx c = {.s = s, .cb = cb, .ctx = ctx};
 	sqlite3_stmt *st;
 	int rc = store_stmt(s, SQL_GET, &st);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "interne fout");
 	if (phase >= 0)
 		sqlite3_bind_int(st, 2, phase);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_dossier d;
-		int stop;
-		decode_dossier(s, st, &d);
-		if ((stop = cb(ctx, &d)) != 0) {
-			sqlite3_reset(st);
-			return stop;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return ls_errf(e, store_err(s, rc, "dossier_list"),
-		               "kan de dossiers niet lezen");
-	return LS_OK;
+	rc = store_each_row(s, st, list_row, &c, "dossier_list");
+	if (rc != LS_OK && e != NULL && e->msg[0] == '\0')
+		(void)ls_errf(e, rc, "kan de dossiers niet lezen");
+	return rc;
 }
 
 static int int_or_minus(sqlite3_stmt *st, int col)
@@ -629,107 +702,181 @@ static int int_or_minus(sqlite3_stmt *st, int col)
 	           : sqlite3_column_int(st, col);
 }
 
+/* The row readers of store_dossier_show: one per child table. */
+struct show_ctx {
+	struct store *s;
+	const struct store_dossier_visitor *v;
+	int found;
+};
+
+static int show_dossier_row(void *arg, sqlite3_stmt *st)
+{
+	struct show_ctx *c = arg;
+	struct store_dossier d;
+
+	c->found = 1;
+	decode_dossier(c->s, st, &d);
+	return c->v->dossier ? c->v->dossier(c->v->ctx, &d) : 0;
+}
+
+static int show_signal_row(void *arg, sqlite3_stmt *st)
+{
+	struct show_ctx *c = arg;
+	uint8_t uid[LS_SIGNAL_ID_BYTES];
+	struct ls_date reg = {0, 0, 0};
+	const char *r = col_text(st, 1);
+
+	/* The schema makes ids 16 bytes; anything else is damage. */
+	if (sqlite3_column_bytes(st, 0) != LS_SIGNAL_ID_BYTES)
+		return LS_ECORRUPT;
+	memcpy(uid, sqlite3_column_blob(st, 0), sizeof uid);
+	if (r != NULL && ls_date_parse(r, strlen(r), &reg) != LS_OK)
+		return LS_ECORRUPT;
+	return c->v->signal(c->v->ctx, uid, &reg,
+	                    store_tax_entry(c->s, sqlite3_column_int64(st, 2)));
+}
+
+static int show_event_row(void *arg, sqlite3_stmt *st)
+{
+	struct show_ctx *c = arg;
+	struct store_dossier_event ev = {
+	    .at = sqlite3_column_int64(st, 0),
+	    .kind = col_text(st, 1),
+	    .from_phase = int_or_minus(st, 2),
+	    .to_phase = int_or_minus(st, 3),
+	    .criteria = int_or_minus(st, 4),
+	    .actor = col_text(st, 5),
+	    .note = col_text(st, 6),
+	};
+	return c->v->event(c->v->ctx, &ev);
+}
+
+static int show_action_row(void *arg, sqlite3_stmt *st)
+{
+	struct show_ctx *c = arg;
+	struct store_dossier_action a = {
+	    .id = sqlite3_column_int64(st, 0),
+	    .what = col_text(st, 1),
+	    .who = col_text(st, 2),
+	    .due = col_text(st, 3),
+	    .result = col_text(st, 4),
+	    .created_at = sqlite3_column_int64(st, 5),
+	    .updated_at = sqlite3_column_int64(st, 6),
+	};
+	return c->v->action(c->v->ctx, &a);
+}
+
+static int show_feedback_row(void *arg, sqlite3_stmt *st)
+{
+	struct show_ctx *c = arg;
+	struct store_dossier_feedback f = {
+	    .at = sqlite3_column_int64(st, 0),
+	    .organisation = col_text(st, 1),
+	    .text = col_text(st, 2),
+	};
+	return c->v->feedback(c->v->ctx, &f);
+}
+
+/* Walk one query bound to the dossier id, unless the visitor stopped
+ * (*rc non-zero) or does not want these rows (want == 0). */
+static void show_walk(struct show_ctx *c, int want, const char *sql,
+                      int64_t id, store_row_cb row, const char *what,
+                      int *rc)
+{
+	sqlite3_stmt *st;
+
+	if (*rc != LS_OK || !want)
+		return;
+	if ((*rc = store_stmt(c->s, sql, &st)) != LS_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	*rc = store_each_row(c->s, st, row, c, what);
+}
+
 int store_dossier_show(struct store *s, int64_t id,
                        const struct store_dossier_visitor *v,
                        struct ls_errinfo *e)
 {
-	sqlite3_stmt *st;
-	int rc, stop = 0, found = 0;
+	struct show_ctx c = {.s = s, .v = v, .found = 0};
 	int own = sqlite3_get_autocommit(s->db);
+	int rc;
 
-	/* One read transaction: a consistent picture. */
+	/* One deferred read transaction: a consistent picture without
+	 * taking the write lock. A visitor's non-zero return stops the walk
+	 * and is returned as is. */
 	if (own && (rc = store_exec(s, "BEGIN")) != LS_OK)
 		return ls_errf(e, rc, "kan het dossier niet lezen");
-	if ((rc = store_stmt(s, SQL_GET, &st)) != LS_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_dossier d;
-		found = 1;
-		decode_dossier(s, st, &d);
-		if (v->dossier)
-			stop = v->dossier(v->ctx, &d);
-	}
-	sqlite3_reset(st);
 	rc = LS_OK;
-	if (!found) {
+	show_walk(&c, 1, SQL_GET, id, show_dossier_row, "dossier_show", &rc);
+	if (rc == LS_OK && !c.found)
 		rc = ls_errf(e, LS_ENOTFOUND, "geen dossier met nummer %lld",
 		             (long long)id);
-		goto out;
-	}
-	if (!stop && v->signal) {
-		if ((rc = store_stmt(s, SQL_GET_SIGNALS, &st)) != LS_OK)
-			goto out;
-		sqlite3_bind_int64(st, 1, id);
-		while (!stop && sqlite3_step(st) == SQLITE_ROW) {
-			uint8_t uid[LS_SIGNAL_ID_BYTES];
-			struct ls_date reg = {0, 0, 0};
-			const char *r = col_text(st, 1);
-			if (sqlite3_column_bytes(st, 0) != LS_SIGNAL_ID_BYTES)
-				continue;
-			memcpy(uid, sqlite3_column_blob(st, 0), sizeof uid);
-			if (r != NULL)
-				(void)ls_date_parse(r, strlen(r), &reg);
-			stop = v->signal(
-			    v->ctx, uid, &reg,
-			    store_tax_entry(s, sqlite3_column_int64(st, 2)));
+	show_walk(&c, v->signal != NULL, SQL_GET_SIGNALS, id, show_signal_row,
+	          "dossier_signals", &rc);
+	show_walk(&c, v->event != NULL, SQL_GET_EVENTS, id, show_event_row,
+	          "dossier_events", &rc);
+	show_walk(&c, v->action != NULL, SQL_GET_ACTIONS, id, show_action_row,
+	          "dossier_actions", &rc);
+	show_walk(&c, v->feedback != NULL, SQL_GET_FEEDBACK, id,
+	          show_feedback_row, "dossier_feedback", &rc);
+	if (own) {
+		int end = store_exec(s, "COMMIT");
+		if (end != LS_OK) {
+			(void)store_exec(s, "ROLLBACK");
+			if (rc == LS_OK)
+				rc = end;
 		}
-		sqlite3_reset(st);
 	}
-	if (!stop && v->event) {
-		if ((rc = store_stmt(s, SQL_GET_EVENTS, &st)) != LS_OK)
-			goto out;
-		sqlite3_bind_int64(st, 1, id);
-		while (!stop && sqlite3_step(st) == SQLITE_ROW) {
-			struct store_dossier_event ev = {
-			    .at = sqlite3_column_int64(st, 0),
-			    .kind = col_text(st, 1),
-			    .from_phase = int_or_minus(st, 2),
-			    .to_phase = int_or_minus(st, 3),
-			    .criteria = int_or_minus(st, 4),
-			    .actor = col_text(st, 5),
-			    .note = col_text(st, 6),
-			};
-			stop = v->event(v->ctx, &ev);
-		}
-		sqlite3_reset(st);
-	}
-	if (!stop && v->action) {
-		if ((rc = store_stmt(s, SQL_GET_ACTIONS, &st)) != LS_OK)
-			goto out;
-		sqlite3_bind_int64(st, 1, id);
-		while (!stop && sqlite3_step(st) == SQLITE_ROW) {
-			struct store_dossier_action a = {
-			    .id = sqlite3_column_int64(st, 0),
-			    .what = col_text(st, 1),
-			    .who = col_text(st, 2),
-			    .due = col_text(st, 3),
-			    .result = col_text(st, 4),
-			    .created_at = sqlite3_column_int64(st, 5),
-			    .updated_at = sqlite3_column_int64(st, 6),
-			};
-			stop = v->action(v->ctx, &a);
-		}
-		sqlite3_reset(st);
-	}
-	if (!stop && v->feedback) {
-		if ((rc = store_stmt(s, SQL_GET_FEEDBACK, &st)) != LS_OK)
-			goto out;
-		sqlite3_bind_int64(st, 1, id);
-		while (!stop && sqlite3_step(st) == SQLITE_ROW) {
-			struct store_dossier_feedback f = {
-			    .at = sqlite3_column_int64(st, 0),
-			    .organisation = col_text(st, 1),
-			    .text = col_text(st, 2),
-			};
-			stop = v->feedback(v->ctx, &f);
-		}
-		sqlite3_reset(st);
-	}
-out:
-	if (own)
-		(void)store_exec(s, "COMMIT");
+	if (rc != LS_OK && rc != LS_ENOTFOUND && e != NULL && e->msg[0] == '\0')
+		(void)ls_errf(e, rc, "kan het dossier niet lezen");
+	return rc;
+}
+
+/* Per dossier of the signal: its feedback to the signal's organisation
+ * (a LEFT JOIN, so a dossier without any is one row with NULLs). */
+static const char SQL_FOLLOWUP[] =
+    "SELECT d.id, d.title, d.phase, f.at, f.text FROM signal s "
+    "JOIN dossier_signal ds ON ds.signal_id = s.id "
+    "JOIN dossier d ON d.id = ds.dossier_id "
+    "LEFT JOIN dossier_feedback f ON f.dossier_id = d.id "
+    "  AND f.organisation_id = s.organisation_id "
+    "WHERE s.uid = ? ORDER BY d.id, f.id";
+
+int store_dossier_followup(struct store *s,
+                           const uint8_t signal[LS_SIGNAL_ID_BYTES],
+                           int (*cb)(void *ctx,
+                                     const struct store_dossier_followup *f),
+                           void *ctx, struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, SQL_FOLLOWUP, &st);
 	if (rc != LS_OK)
-		return rc;
-	return stop;
+		return ls_errf(e, rc, "interne fout");
+	sqlite3_bind_blob(st, 1, signal, LS_SIGNAL_ID_BYTES, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_dossier_followup f = {
+		    .dossier = sqlite3_column_int64(st, 0),
+		    .title = col_text(st, 1),
+		    .phase = (uint8_t)sqlite3_column_int(st, 2),
+		    .feedback_at = sqlite3_column_int64(st, 3),
+		    .feedback = col_text(st, 4),
+		};
+		int stop;
+		if (f.title == NULL || f.phase >= LS_PHASE_COUNT_) {
+			sqlite3_reset(st);
+			return ls_errf(
+			    e, LS_ECORRUPT,
+			    "een dossier in de databank is "
+			    "beschadigd; voer 'signaalctl check' uit");
+		}
+		if ((stop = cb(ctx, &f)) != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ls_errf(e, store_err(s, rc, "followup"),
+		               "kan de opvolging niet lezen");
+	return LS_OK;
 }

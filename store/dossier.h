@@ -97,6 +97,36 @@ int store_dossier_link(struct store *s, int64_t id,
                        const uint8_t (*signals)[LS_SIGNAL_ID_BYTES], size_t n,
                        const char *actor, size_t *linked, struct ls_errinfo *e);
 
+/* Unlink one signal (by id) from a dossier. The signal's status follows
+ * the dossiers it stays linked to: "afgesloten" when one of them is in
+ * the feedback phase, "gekoppeld" when any is left, else "nieuw". The
+ * history records that one signal was unlinked (never which), with the
+ * note when given. LS_ENOTFOUND when the signal does not exist or is not
+ * linked to the dossier (nothing changes). */
+int store_dossier_unlink(struct store *s, int64_t id,
+                         const uint8_t signal[LS_SIGNAL_ID_BYTES],
+                         const char *actor, const char *note,
+                         struct ls_errinfo *e);
+
+/* What became of one signal: per dossier it is linked to (by number),
+ * one call with the feedback given to the signal's own organisation in
+ * that dossier (oldest first), or one call with feedback_at 0 and
+ * feedback NULL when there is none. Feedback to other organisations is
+ * never passed. Texts are valid only during the callback. */
+struct store_dossier_followup {
+	int64_t dossier;
+	const char *title;
+	uint8_t phase; /* enum ls_phase */
+	int64_t feedback_at;
+	const char *feedback;
+};
+
+int store_dossier_followup(struct store *s,
+                           const uint8_t signal[LS_SIGNAL_ID_BYTES],
+                           int (*cb)(void *ctx,
+                                     const struct store_dossier_followup *f),
+                           void *ctx, struct ls_errinfo *e);
+
 /* Move to another phase, as the transition table allows (LS_ESTATE
  * otherwise, naming the allowed phases or the missing criteria). */
 int store_dossier_advance(struct store *s, int64_t id, enum ls_phase to,

@@ -27,6 +27,11 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx; /* inside store_tx_begin */
+	/* The last failure that says the store cannot take writes (LS_EFULL,
+	 * LS_EIO, LS_ECORRUPT; LS_OK when none), set by store_err and
+	 * cleared by the next commit; read by store_write_health from any
+	 * thread. LS_ECORRUPT is never cleared. */
+	_Atomic int write_fail;
 	/* Bumped by every write to the feeds on this connection; other
 	 * connections' writes show in PRAGMA data_version. */
 	uint64_t feed_writes;
@@ -60,6 +65,16 @@ int store_err(struct store *s, int rc, const char *what);
  */
 int store_one_row(struct store *s, sqlite3_stmt *st, int64_t *out, int n,
                   const char *what);
+
+/*
+ * Step st (bound by the caller) through every row, calling row(ctx, st)
+ * for each; a non-zero return stops the walk and is returned as is (a
+ * visitor's "stop" or an LS_E* code). Every step result is checked: a
+ * failed step is store_err(what), never a short list. st is reset.
+ */
+typedef int (*store_row_cb)(void *ctx, sqlite3_stmt *st);
+int store_each_row(struct store *s, sqlite3_stmt *st, store_row_cb row,
+                   void *ctx, const char *what);
 
 /* Step a statement that returns no rows; LS_OK on SQLITE_DONE. */
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
@@ -112,6 +127,11 @@ int store_schema_check(struct store *s, struct ls_errinfo *e);
 
 /* Bring the schema up to date, one step per transaction. */
 int store_schema_migrate(struct store *s, struct ls_errinfo *e);
+
+/* Make a message of quick_check or integrity_check one line (for logs
+ * and one-line messages): no "*** in database main ***" header, line
+ * breaks become ';', double quotes single. */
+void store_check_line(char *text);
 
 /* Seconds since the epoch (UTC). */
 int64_t store_now(void);

@@ -60,7 +60,7 @@ int store_ledger_spent(struct store *s, int32_t year, uint64_t *spent_milli)
 }
 
 static int add_in_tx(struct store *s, struct store_ledger_entry *x,
-                     struct ls_errinfo *e)
+                     int check_budget, struct ls_errinfo *e)
 {
 	static const char sql[] =
 	    "INSERT INTO release_ledger (origin, seq, period_start, months, "
@@ -70,7 +70,7 @@ static int add_in_tx(struct store *s, struct store_ledger_entry *x,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (x->cost_milli > 0) {
+	if (check_budget && x->cost_milli > 0) {
 		if ((rc = store_ledger_spent(s, x->period.year,
 		                             &b.spent_milli)) != LS_OK)
 			return ls_errf(e, rc,
@@ -118,8 +118,8 @@ static int add_in_tx(struct store *s, struct store_ledger_entry *x,
 	return LS_OK;
 }
 
-int store_ledger_add(struct store *s, struct store_ledger_entry *x,
-                     struct ls_errinfo *e)
+static int add(struct store *s, struct store_ledger_entry *x,
+               int check_budget, struct ls_errinfo *e)
 {
 	int owned, rc;
 
@@ -132,8 +132,69 @@ int store_ledger_add(struct store *s, struct store_ledger_entry *x,
 		               "ongeldige boeking in het grootboek");
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
 		return ls_errf(e, rc, "databank bezet");
-	rc = add_in_tx(s, x, e);
+	rc = add_in_tx(s, x, check_budget, e);
 	return store_tx_end(s, owned, rc);
+}
+
+int store_ledger_add(struct store *s, struct store_ledger_entry *x,
+                     struct ls_errinfo *e)
+{
+	return add(s, x, 1, e);
+}
+
+int store_ledger_recover(struct store *s, struct store_ledger_entry *x,
+                         struct ls_errinfo *e)
+{
+	return add(s, x, 0, e);
+}
+
+int store_ledger_count(struct store *s, const char *origin,
+                       const struct ls_period *p, uint32_t *n)
+{
+	static const char sql[] =
+	    "SELECT count(*) FROM release_ledger WHERE origin = ? AND "
+	    "period_start = ? AND months = ?";
+	sqlite3_stmt *st;
+	int64_t v;
+	int rc;
+
+	if (!origin_ok(origin) || ls_period_check(p) != LS_OK)
+		return LS_EINVAL;
+	if ((rc = store_stmt(s, sql, &st)) != LS_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, ls_month_index(p->year, p->month));
+	sqlite3_bind_int(st, 3, p->months);
+	if ((rc = store_one_row(s, st, &v, 1, "ledger_count")) != LS_OK)
+		return rc;
+	*n = (uint32_t)v;
+	return LS_OK;
+}
+
+int store_ledger_get(struct store *s, const char *origin, uint64_t seq,
+                     struct store_ledger_entry *out)
+{
+	static const char sql[] = "SELECT " LEDGER_COLS
+	                          " FROM release_ledger WHERE origin = ? AND "
+	                          "seq = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!origin_ok(origin) || seq == 0 || seq > (uint64_t)INT64_MAX)
+		return LS_EINVAL;
+	if ((rc = store_stmt(s, sql, &st)) != LS_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		entry_read(st, out);
+		sqlite3_reset(st);
+		return LS_OK;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? LS_ENOTFOUND
+	                         : store_err(s, rc, "ledger_get");
 }
 
 int store_ledger_find(struct store *s, const char *origin,

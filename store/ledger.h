@@ -51,6 +51,27 @@ struct store_ledger_entry {
 int store_ledger_add(struct store *s, struct store_ledger_entry *x,
                      struct ls_errinfo *e);
 
+/*
+ * Record a release that is already published: one found in the node's own
+ * feed without its ledger row (a store restored from a backup older than
+ * the release learns its later documents back from its peers; see
+ * node/ledger.h). The same as store_ledger_add() without the budget
+ * check: what was published was spent, whether it fitted or not, and it
+ * counts against the year from now on. LS_EEXISTS, LS_EINVAL as there.
+ */
+int store_ledger_recover(struct store *s, struct store_ledger_entry *x,
+                         struct ls_errinfo *e);
+
+/* How many releases (first release and corrections) origin made of
+ * exactly period p, into *n. LS_EINVAL for a bad origin or period. */
+int store_ledger_count(struct store *s, const char *origin,
+                       const struct ls_period *p, uint32_t *n);
+
+/* The release at (origin, seq) into *out; LS_ENOTFOUND if the ledger has
+ * none. */
+int store_ledger_get(struct store *s, const char *origin, uint64_t seq,
+                     struct store_ledger_entry *out);
+
 /* The privacy budget spent in a budget year (sum of the costs). */
 int store_ledger_spent(struct store *s, int32_t year, uint64_t *spent_milli);
 

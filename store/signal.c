@@ -252,7 +252,9 @@ int store_signal_insert(struct store *s, struct ls_signal *sig,
 
 /* The listing, in both orders. ?1/?2 period, ?3 age, ?4 status, ?5
  * theme, ?6 one id, ?7 limit, ?8 organisation, ?9 reporter, ?10/?11 the
- * keyset cursor (row values compare lexicographically). */
+ * keyset cursor (row values compare lexicographically), ?12 target
+ * group, ?13 sector, ?14 a LIKE pattern (escaped with '\'), ?15 a
+ * dossier. */
 #define SQL_SELECT_BODY                                                        \
 	"SELECT s.uid, s.registered_at, s.observed_on, s.age_id, "             \
 	"s.problem_id,"                                                        \
@@ -274,7 +276,17 @@ int store_signal_insert(struct store *s, struct ls_signal *sig,
 	"   AND (x.id = ?5 OR x.parent_id = ?5)))"                             \
 	" AND (?6 IS NULL OR s.uid = ?6)"                                      \
 	" AND (?8 IS NULL OR o.name = ?8)"                                     \
-	" AND (?9 IS NULL OR r.local_id = ?9)"
+	" AND (?9 IS NULL OR r.local_id = ?9)"                                 \
+	" AND (?12 IS NULL OR EXISTS (SELECT 1 FROM signal_target g"           \
+	"   JOIN taxonomy y ON y.id = g.target_id WHERE g.signal_id = s.id"    \
+	"   AND (y.id = ?12 OR y.parent_id = ?12)))"                           \
+	" AND (?13 IS NULL OR s.sector_id IN"                                  \
+	"   (SELECT id FROM taxonomy WHERE id = ?13 OR parent_id = ?13))"      \
+	" AND (?14 IS NULL OR s.description LIKE ?14 ESCAPE '\\'"              \
+	"   OR s.neighbourhood LIKE ?14 ESCAPE '\\'"                           \
+	"   OR o.name LIKE ?14 ESCAPE '\\')"                                   \
+	" AND (?15 IS NULL OR EXISTS (SELECT 1 FROM dossier_signal ds"         \
+	"   WHERE ds.signal_id = s.id AND ds.dossier_id = ?15))"
 static const char SQL_SELECT[] = SQL_SELECT_BODY
     " AND (?10 IS NULL OR (s.registered_at, s.id) > (?10, ?11)) "
     "ORDER BY s.registered_at, s.id LIMIT ?7";
@@ -350,6 +362,56 @@ static int decode_row(struct store *s, sqlite3_stmt *st, struct ls_signal *sig)
 	return LS_OK;
 }
 
+/* Bind a code filter of dimension dim at col; LS_EINVAL if unknown. */
+static int bind_code(struct store *s, sqlite3_stmt *st, int col,
+                     enum ls_dim dim, const char *code, struct ls_errinfo *e)
+{
+	const struct ls_taxonomy_entry *x;
+	if (code == NULL)
+		return LS_OK;
+	x = ls_taxonomy_find(&s->tax, dim, code, strlen(code));
+	if (x == NULL)
+		return ls_errf(e, LS_EINVAL, "onbekende %s-code '%.40s'",
+		               ls_dim_name_nl(dim), code);
+	sqlite3_bind_int64(st, col, x->id);
+	return LS_OK;
+}
+
+/* The coordinator's search filters (?12..?15). The words become a LIKE
+ * pattern "%words%" in which %, _ and \ stand for themselves. pattern
+ * must hold 2 * STORE_SIGNAL_SEARCH_MAX + 3 bytes and outlive the
+ * statement's run. */
+static int bind_search(struct store *s, sqlite3_stmt *st,
+                       const struct store_signal_filter *f, char *pattern,
+                       struct ls_errinfo *e)
+{
+	int rc;
+	if ((rc = bind_code(s, st, 12, LS_DIM_TARGET, f->target, e)) != LS_OK ||
+	    (rc = bind_code(s, st, 13, LS_DIM_SECTOR, f->sector, e)) != LS_OK)
+		return rc;
+	if (f->text != NULL && f->text[0] != '\0') {
+		size_t len = strlen(f->text), out = 0;
+		if (len > STORE_SIGNAL_SEARCH_MAX)
+			return ls_errf(e, LS_EINVAL,
+			               "de zoektekst is te lang (hoogstens %d "
+			               "tekens)",
+			               STORE_SIGNAL_SEARCH_MAX);
+		pattern[out++] = '%';
+		for (size_t i = 0; i < len; i++) {
+			char ch = f->text[i];
+			if (ch == '%' || ch == '_' || ch == '\\')
+				pattern[out++] = '\\';
+			pattern[out++] = ch;
+		}
+		pattern[out++] = '%';
+		pattern[out] = '\0';
+		sqlite3_bind_text(st, 14, pattern, (int)out, SQLITE_STATIC);
+	}
+	if (f->dossier > 0)
+		sqlite3_bind_int64(st, 15, f->dossier);
+	return LS_OK;
+}
+
 /* Run the listing. With page set, one row more than f->limit is read to
  * learn whether the page is the last; it is not handed to cb. */
 static int run_select(struct store *s, const struct store_signal_filter *f,
@@ -360,6 +422,7 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 {
 	sqlite3_stmt *st;
 	char first[LS_DATE_SIZE], after[LS_DATE_SIZE], cur[LS_DATE_SIZE];
+	char pattern[2 * STORE_SIGNAL_SEARCH_MAX + 3];
 	uint64_t limit = f != NULL ? f->limit : 0;
 	int rc;
 
@@ -414,6 +477,8 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 		sqlite3_bind_text(st, 10, cur, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 11, f->cursor.seq);
 	}
+	if (f != NULL && (rc = bind_search(s, st, f, pattern, e)) != LS_OK)
+		return rc;
 	if (page && limit > 0 && limit < INT64_MAX)
 		limit++; /* one more, to know whether there is a next page */
 	sqlite3_bind_int64(
@@ -550,6 +615,36 @@ int store_signal_get(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
 		return ls_errf(e, LS_ENOTFOUND, "geen signaal met id %s", hex);
 	}
 	return rc;
+}
+
+int store_signal_organisations(struct store *s,
+                               int (*cb)(void *ctx, const char *name,
+                                         uint64_t n_signals),
+                               void *ctx, struct ls_errinfo *e)
+{
+	static const char sql[] =
+	    "SELECT o.name, count(*) FROM signal s JOIN organisation o "
+	    "ON o.id = s.organisation_id GROUP BY o.id ORDER BY o.name";
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "interne fout");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		int stop;
+		if (name == NULL)
+			continue;
+		stop = cb(ctx, name, (uint64_t)sqlite3_column_int64(st, 1));
+		if (stop != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ls_errf(e, store_err(s, rc, "organisations"),
+		               "kan de organisaties niet lezen");
+	return LS_OK;
 }
 
 int store_signal_count(struct store *s, uint64_t *n)

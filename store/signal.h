@@ -46,7 +46,17 @@ struct store_signal_filter {
 	int has_cursor;           /* 1: only signals after `cursor` in the
 	                             listing's order */
 	struct store_signal_cursor cursor;
+	/* Added for the coordinator's search (zero keeps the above): */
+	const char *target; /* target-group code, same rule as theme */
+	const char *sector; /* sector code, same rule */
+	const char *text;   /* words to find (case-insensitive for ASCII,
+	                       literally: % and _ are no wildcards) in the
+	                       description, neighbourhood or organisation;
+	                       at most STORE_SIGNAL_SEARCH_MAX bytes */
+	int64_t dossier;    /* > 0: only signals linked to this dossier */
 };
+
+#define STORE_SIGNAL_SEARCH_MAX 200
 
 /* Called per signal; created_at is when it was stored (Unix time). */
 typedef int (*store_signal_cb)(void *ctx, const struct ls_signal *sig,
@@ -85,6 +95,13 @@ int store_signal_theme_months(struct store *s, int32_t first, int32_t n_months,
 /* One signal by id; LS_ENOTFOUND. */
 int store_signal_get(struct store *s, const uint8_t id[LS_SIGNAL_ID_BYTES],
                      store_signal_cb cb, void *ctx, struct ls_errinfo *e);
+
+/* Every organisation that reported a signal here, by name, with how
+ * many signals it reported. */
+int store_signal_organisations(struct store *s,
+                               int (*cb)(void *ctx, const char *name,
+                                         uint64_t n_signals),
+                               void *ctx, struct ls_errinfo *e);
 
 /* Number of signals in the store. */
 int store_signal_count(struct store *s, uint64_t *n);

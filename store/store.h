@@ -33,16 +33,28 @@
 
 struct store;
 
+/* How much of the database to check when opening or verifying it. */
+enum store_check_level {
+	STORE_CHECK_NONE = 0,
+	STORE_CHECK_QUICK, /* PRAGMA quick_check: every page and b-tree */
+	STORE_CHECK_FULL,  /* PRAGMA integrity_check: also the indexes */
+};
+
 struct store_options {
-	int create;              /* 1: create the file if it does not exist */
+	/* 1: create the file if it does not exist (signaalctl init only).
+	 * Without it an existing file must already be a store: an empty
+	 * file is refused (LS_ECORRUPT), never taken as a new store. */
+	int create;
+	uint8_t check;           /* enum store_check_level, at open */
 	uint8_t synchronous;     /* enum ls_synchronous; 0 means FULL */
 	int64_t busy_timeout_ms; /* < 0 means the default, 5000 */
 };
 
 /* Open the database at path. *out is the caller's (store_close). On
- * failure *e says why in Dutch. LS_ENOTFOUND (no file and !create),
- * LS_ESCHEMA (newer schema), LS_ECORRUPT (not our database), LS_EIO,
- * LS_ESTORE, LS_ENOMEM. */
+ * failure *e says why in Dutch, naming the file and what to do.
+ * LS_ENOTFOUND (no file and !create), LS_ESCHEMA (newer schema),
+ * LS_ECORRUPT (not our database, empty, truncated, or failing the
+ * check asked for in opt->check), LS_EIO, LS_ESTORE, LS_ENOMEM. */
 int store_open(const char *path, const struct store_options *opt,
                struct store **out, struct ls_errinfo *e);
 
@@ -81,6 +93,30 @@ int store_schema_latest(void);
  * deleted or blanked content no longer exists in any file of the store.
  * LS_EBUSY if another connection keeps an old snapshot open. */
 int store_checkpoint(struct store *s);
+
+/*
+ * Check the database of s at `level` (QUICK or FULL) on a connection of
+ * its own, so that what is on disk is read (not this connection's page
+ * cache). LS_OK; LS_ECORRUPT with *e (Dutch) naming the file, the first
+ * problem SQLite found and what to do; LS_EIO, LS_ENOMEM, LS_EBUSY when
+ * the check could not run. Any thread (it does not touch s->db unless
+ * the store is in memory).
+ */
+int store_verify(struct store *s, enum store_check_level level,
+                 struct ls_errinfo *e);
+
+/* The same for the database file at path (a daemon's worker thread). */
+int store_verify_path(const char *path, enum store_check_level level,
+                      struct ls_errinfo *e);
+
+/*
+ * Whether the store still takes writes: LS_OK, or the code of the last
+ * failure that says it does not (LS_EFULL: the disk is full; LS_EIO:
+ * the file cannot be written, e.g. read-only or gone; LS_ECORRUPT:
+ * SQLite found damage), until a later commit succeeds (damage stays).
+ * Any thread.
+ */
+int store_write_health(const struct store *s);
 
 /* File name of the database (as given to store_open). */
 const char *store_path(const struct store *s);

@@ -329,7 +329,6 @@ static inline void fx_status(struct ls_status *st, unsigned n_peers)
 	memset(st, 0, sizeof *st);
 	strcpy(st->software, "0.1.0");
 	st->uptime = 86400;
-	st->last_capture = FX_NOW - 3600;
 	if (n_peers > FX_N_MEMBERS)
 		n_peers = FX_N_MEMBERS;
 	st->peers = ls_calloc(n_peers ? n_peers : 1, sizeof *st->peers);
@@ -346,8 +345,8 @@ static inline void fx_status(struct ls_status *st, unsigned n_peers)
 	st->counters[0].value = 2;
 	strcpy(st->counters[1].name, "docs_stored");
 	st->counters[1].value = 1234;
-	strcpy(st->counters[2].name, "signals_total");
-	st->counters[2].value = 5678;
+	strcpy(st->counters[2].name, "summaries_released");
+	st->counters[2].value = 12;
 }
 
 static inline void fx_note(struct ls_dossier_note *n)

@@ -75,11 +75,13 @@ if [ "$FUZZ_SHORT" != 0 ]; then
 		name=fuzz/$target
 		selected "$name" || continue
 		log=$logdir/$target.log
-		corpus=tests/fuzz/corpus/${target#fuzz_}
 		work=$(mktemp -d)
-		[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-		# A short run in a scratch copy, so the checked-in corpus only
-		# changes when someone runs `make fuzz` and commits on purpose.
+		# The named seeds, and what `make fuzz` grew here, if anything
+		# (tests/fuzz/README.md); a scratch copy, so neither changes.
+		for corpus in tests/fuzz/corpus/${target#fuzz_} \
+			build/fuzz/corpus/${target#fuzz_}; do
+			[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+		done
 		(cd "$work" && timeout $((FUZZ_SHORT + 60)) "$ROOT/$bin" \
 			-max_total_time="$FUZZ_SHORT" -rss_limit_mb=1024 \
 			-timeout=10 -artifact_prefix="$work/" . ) >"$log" 2>&1

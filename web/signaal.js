@@ -118,7 +118,10 @@ var LS = (function () {
     var n = document.getElementById("navigatie");
     if (!n || !me) return;
     clear(n);
-    var links = [["/invoer", "Registreren", "veldwerker"], ["/dashboard", "Dashboard", "coordinator"], ["/federatie", "Federatie", "coordinator"]];
+    var links = [["/invoer", "Registreren", "veldwerker"],
+      ["/signalen", allowed("coordinator") ? "Signalen" : "Mijn signalen", "veldwerker"],
+      ["/dossiers", "Dossiers", "coordinator"],
+      ["/dashboard", "Dashboard", "coordinator"], ["/federatie", "Federatie", "coordinator"]];
     links.forEach(function (l) {
       if (!allowed(l[2])) return;
       var a = el("a", { href: l[0], text: l[1] });
@@ -179,6 +182,39 @@ var LS = (function () {
     return out;
   }
 
+  /* The dossier phases in order, and what they mean (README, "Follow
+   * up: dossiers"). */
+  var PHASES = ["opmerken", "verzamelen", "bundelen", "analyseren", "rapporteren", "beslissing", "actie", "feedback"];
+  var PHASE_HELP = {
+    opmerken: "een mogelijk structureel probleem is opgemerkt",
+    verzamelen: "signalen verzamelen bij de partners",
+    bundelen: "signalen van verschillende organisaties bundelen",
+    analyseren: "nagaan of het structureel is (de vier criteria)",
+    rapporteren: "opnemen in de signalenbundel",
+    beslissing: "het beleid beslist",
+    actie: "acties lopen",
+    feedback: "terugkoppeling aan de meldende organisaties"
+  };
+  var STATUS = { nieuw: "nieuw (niet gekoppeld)", gekoppeld: "in een dossier", afgesloten: "afgesloten" };
+
+  /* A polite live region on the page (made once): screen readers read
+   * what changed after an action without moving the focus. */
+  function announce(text) {
+    var r = document.getElementById("aankondiging");
+    if (!r) {
+      r = el("div", { id: "aankondiging", class: "schermlezer", role: "status", "aria-live": "polite" });
+      document.body.appendChild(r);
+    }
+    r.textContent = "";
+    window.setTimeout(function () { r.textContent = text; }, 50);
+  }
+
+  /* "wonen, energie" from codes, with the taxonomy's labels. */
+  function codeList(names, dim, codes) {
+    if (!codes || !codes.length) return "–";
+    return codes.map(function (c) { return (names[dim] && names[dim][c]) || c; }).join(", ");
+  }
+
   /* On the index page: show what the role may open. */
   function index() {
     start("veldwerker", function () {
@@ -191,7 +227,9 @@ var LS = (function () {
   }
 
   return { api: api, el: el, clear: clear, notice: notice, message: message, start: start,
-           dateTime: dateTime, ago: ago, labels: labels, index: index, allowed: allowed };
+           dateTime: dateTime, ago: ago, labels: labels, index: index, allowed: allowed,
+           PHASES: PHASES, PHASE_HELP: PHASE_HELP, STATUS: STATUS, announce: announce,
+           codeList: codeList };
 })();
 
 if (document.body && document.body.getAttribute("data-pagina") === null &&

@@ -79,11 +79,77 @@ const YOUTH = { w: 720, h: 220 };
     });
     check('ranges are drawn as bands', charts.some((c) => c.bands > 0));
 
+    // Month labels on the x axis: their rendered boxes never overlap.
+    const overlaps = await page.$$eval('svg.chart', (svgs) => svgs.map((s, i) => {
+      const boxes = [...s.querySelectorAll('text.xlabel')].map((t) => {
+        const b = t.getBBox();
+        return { t: t.textContent, x0: b.x, x1: b.x + b.width };
+      }).sort((a, b) => a.x0 - b.x0);
+      const bad = [];
+      for (let k = 1; k < boxes.length; k++) {
+        if (boxes[k].x0 < boxes[k - 1].x1 + 2) bad.push(`${boxes[k - 1].t}|${boxes[k].t}`);
+      }
+      const outside = boxes.filter((b) => b.x0 < 0 || b.x1 > Number(s.getAttribute('width')));
+      return { i, n: boxes.length, bad, outside: outside.length };
+    }));
+    overlaps.forEach((o) => check(`chart ${o.i + 1}: ${o.n} month labels, none overlapping or outside`,
+      o.n >= 2 && o.bad.length === 0 && o.outside === 0, JSON.stringify(o)));
+
+    // The municipalities side by side fit on the screen (no cut-off
+    // columns, no scrolling needed at 1280 px).
+    const matrix = await page.$eval('table.matrix', (t) => ({
+      table: Math.ceil(t.getBoundingClientRect().width),
+      box: Math.floor(t.parentElement.getBoundingClientRect().width),
+      scroll: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+    }));
+    check('the municipalities table fits on the screen', matrix.table <= matrix.box && matrix.scroll <= 0,
+      JSON.stringify(matrix));
+
+    // Every leading theme's text and its chart agree: the trend card's
+    // sign is the dashed trend line's direction; a one-town rise is
+    // marked and drawn with that town's own line; target groups shown.
+    const chapters = await page.$$eval('section.chapter.theme', (ss) => ss.map((s) => {
+      const card = [...s.querySelectorAll('.card')].find((c) => c.querySelector('.label').textContent === 'Trend');
+      const v = card ? card.querySelector('.value').textContent : '';
+      const fit = s.querySelector('line.fit');
+      return {
+        id: s.id,
+        text: v,
+        sign: /^\+(?!0%)/.test(v) ? 1 : /^\u2212/.test(v) ? -1 : 0,
+        // the trend line's change from its start, relative to its
+        // height above the zero line (the grey axis line): under 5% is
+        // "no clear direction", as in the text
+        fit: (() => {
+          if (!fit) return null;
+          const base = Number(s.querySelector('svg.chart line[stroke="#888888"]').getAttribute('y1'));
+          const y1 = Number(fit.getAttribute('y1'));
+          const rel = (y1 - Number(fit.getAttribute('y2'))) / (base - y1);
+          return Math.abs(rel) < 0.05 ? 0 : Math.sign(rel);
+        })(),
+        local: !!s.querySelector('.kicker .local'),
+        series: s.querySelectorAll('svg.chart polyline').length,
+        targets: [...s.querySelectorAll('.breakdown h3')].some((h) => h.textContent === 'Doelgroepen'),
+      };
+    }));
+    chapters.forEach((c) => {
+      check(`${c.id}: the text's trend (${c.text}) has the trend line's direction`, c.fit !== null && c.sign === c.fit,
+        JSON.stringify(c));
+      check(`${c.id}: target groups shown`, c.targets);
+    });
+    const energie = chapters.find((c) => c.id === 'thema-energie');
+    check('a rise in one town is marked as local, with its own line',
+      energie && energie.local && energie.series >= 2, JSON.stringify(energie));
+    check('the other leading themes are not marked local',
+      chapters.filter((c) => c.id !== 'thema-energie' && c.local).length === 0, JSON.stringify(chapters));
+    const body = await page.textContent('body');
+    check('no "jaar jaar"', !/jaar\s+jaar/.test(body));
+
     // Screenshots: the whole page, and each chart, whose pixels must not
     // be blank (the series colour must show up).
     await page.screenshot({ path: path.join(outDir, 'bundle-page.png'), fullPage: true });
     const handles = await page.$$('svg.chart');
     for (let i = 0; i < handles.length; i++) {
+      await handles[i].scrollIntoViewIfNeeded();
       const png = await handles[i].screenshot({ path: path.join(outDir, `chart-${i + 1}.png`) });
       const stats = await page.evaluate(async (b64) => {
         const img = new Image();

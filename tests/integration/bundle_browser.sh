@@ -11,18 +11,20 @@ NODEDIR=$BROWSER_DIR
 mkdir -p "$ART"
 browser_setup || t_done
 
-# A small federation: a year of the ten pilots, a planted trend, notes.
+# A federation: two years of the ten pilots (24 month labels on an
+# axis), a planted trend, a rise in one town only, notes.
 N=$T/vvsg
 "$SIGNAALCTL" init --id vvsg --naam "VVSG" --rol koepel "$N" >/dev/null 2>&1
-"$BUILD/gen-signals" --seed 3 --start 2025-01 --months 12 --rate 3 \
+"$BUILD/gen-signals" --seed 3 --start 2024-01 --months 24 --rate 3 \
 	--trend thema=mentaal,leeftijd=12-17,vanaf=2025-04,groei=40,gemeenten=6 \
+	--trend thema=energie,vanaf=2025-01,groei=30,gemeenten=gent \
 	--out-dir "$T/csv" 2>/dev/null
 t_check "a synthetic federation" "$BUILD/gen-federation" --knoop "$N" --csv-map "$T/csv" \
-	--van 2025-01 --tot 2025-12 --rooster \
+	--van 2024-01 --tot 2025-12 --rooster \
 	--notitie "gent:mentaal:actie:Extra jeugdpsychologen in de wijkgezondheidscentra" \
 	--notitie "mortsel:mentaal:rapporteren:Wachtlijsten jeugdhulp in kaart gebracht"
-t_check "the bundle" "$SIGNAALCTL" -d "$N" bundle --van 2025-01 --tot 2025-12 \
-	--datum 2026-01-15 --uit "$ART/signalenbundel.html" --overschrijven --top 3
+t_check "the bundle" "$SIGNAALCTL" -d "$N" bundle --van 2024-01 --tot 2025-12 \
+	--datum 2026-01-15 --uit "$ART/signalenbundel.html" --overschrijven --top 5
 
 NODE_PATH=$NODEDIR/node_modules node "$ROOT/tests/browser/bundle_check.js" \
 	"$ART/signalenbundel.html" "$ART" >"$T/browser.out" 2>&1

@@ -20,6 +20,17 @@ t_grep "the error names the anchor" "\[federation\] anchor" "$T/last.out"
 mv "$T/fed.pub" "$G/keys/federation.pub"
 t_check "--check passes" "$SIGNAALD" -d "$G" --check
 t_grep "--check says so" "in orde" "$T/last.out"
+# --check reads the pages as the start would: a web_dir that does not
+# exist (or misses a page) fails the check, not only the start (exit 78).
+cp "$G/signaal.ini" "$T/good.ini"
+sed -i 's|^web_dir *=.*|web_dir = /nonexistent/signaal-web|' "$G/signaal.ini"
+grep -q '^web_dir = /nonexistent' "$G/signaal.ini" || printf '[http]\nweb_dir = /nonexistent/signaal-web\n' >>"$G/signaal.ini"
+t_expect_fail "--check refuses a web_dir that does not exist: exit 78" 78 "$SIGNAALD" -d "$G" --check
+t_grep "... naming [http] web_dir" "\[http\] web_dir: .*/nonexistent/signaal-web/" "$T/last.out"
+mkdir -p "$T/halfweb" && cp "$ROOT/web/index.html" "$T/halfweb/"
+sed -i "s|^web_dir *=.*|web_dir = $T/halfweb|" "$G/signaal.ini"
+t_expect_fail "--check refuses a web_dir without every page: exit 78" 78 "$SIGNAALD" -d "$G" --check
+cp "$T/good.ini" "$G/signaal.ini"
 t_expect_fail "an unknown argument: exit 2" 2 "$SIGNAALD" --frobnicate
 t_check "--version" "$SIGNAALD" --version
 

@@ -52,6 +52,36 @@ cp "$T/last.out" "$T/youth.csv"
 t_equal "youth: wonen for 18-24 first" "$(csvq "$T/youth.csv" "select thema || '/' || uitsplitsing from t where rowid = 1")" "wonen/18-24"
 t_equal "youth: only 12-17 and 18-24" "$(csvq "$T/youth.csv" "select count(*) from t where uitsplitsing not in ('12-17', '18-24')")" 0
 
+t_check "youth view as text" "$SIGNAALCTL" -d "$N" trends --niveau jongeren --kort --top 4
+t_equal "youth view: ranks 1, 2, 3, 4" "$(grep -E '^ +[0-9]+  ' "$T/last.out" | awk '{print $1}' | tr '\n' ' ')" "1 2 3 4 "
+t_equal "youth CSV: ranks from 1" "$(csvq "$T/youth.csv" "select group_concat(rang, ' ') from (select rang from t order by rowid limit 4)")" "1 2 3 4"
+
+# Widths: every level's names in full (the age band is at the end of a
+# long theme name), and every row's columns under their header, also
+# with COLUMNS small or large.
+for cols in 80 200; do
+	t_check "all levels as text (COLUMNS=$cols)" env COLUMNS=$cols "$SIGNAALCTL" -d "$N" trends --niveau alle --kort
+	t_equal "... no name cut (COLUMNS=$cols)" "$(grep -E '^ +[0-9]+  ' "$T/last.out" | grep -c '…')" 0
+done
+t_grep "... the age band of a long theme name shown" "Wonen \(betaalbaarheid, kwaliteit, dak- en thuisloosheid\) — 18 tot 24 jaar" "$T/last.out"
+t_equal "... theme x age rows all distinct" "$(awk '/^Per thema en leeftijd/{on=1;next} /^Per thema en doelgroep/{on=0} on && /^ +[0-9]+  /' "$T/last.out" | sed -E 's/^ +[0-9]+  //; s/  +[0-9]+,[0-9].*//' | sort | uniq -d | wc -l)" 0
+# the SCORE column: in every table, the score ends where the header's
+# SCORE ends (display width, UTF-8)
+bad=$(python3 - "$T/last.out" <<'PY'
+import re, sys
+end = None; bad = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if line.startswith("RANG "):
+        end = line.index("SCORE") + len("SCORE")
+    elif end is not None and re.match(r"^ +\d+  ", line):
+        m = re.search(r"(\d+,\d)  ", line[end - 6:end + 2])
+        bad += not (m and line[end - len(m.group(1)):end] == m.group(1))
+print(bad)
+PY
+)
+t_equal "... the score column under its header in every row" "$bad" 0
+
 t_check "the table" "$SIGNAALCTL" -d "$N" trends --top 5
 t_grep "table header" "^RANG +THEMA +SCORE +GEMEENTEN" "$T/last.out"
 t_grep "a Dutch explanation per item" "Gemeld in 10 van de 10 gemeenten" "$T/last.out"

@@ -514,9 +514,10 @@ static void test_capture(void **state)
 
 	/* minimal capture, codes in capitals forgiven like the CSV */
 	assert_int_equal(
-	    req("POST", "/api/v1/signals", NULL, tok_org,
+	    req("POST", "/api/v1/signals", NULL, tok_coord,
 	        "{\"thema\":[\"Wonen\"],\"leeftijd\":\"onbekend\","
-	        "\"sector\":\"caw\",\"ernst\":null,\"melder\":\"mw-7\"}"),
+	        "\"sector\":\"caw\",\"ernst\":null,\"melder\":\"mw-7\","
+	        "\"organisatie\":\"CLB Noord\"}"),
 	    201);
 	assert_string_equal(jstr("melder"), "mw-7");
 	assert_true(json_is_null(json_object_get(J, "ernst")));
@@ -652,6 +653,14 @@ static void test_capture_refusals_change_nothing(void **state)
 	     422, "invalid_value", "vastgesteld_op"},
 	    {"neighbourhood with a control character", "application/json",
 	     "{\"wijk\":\"a\\u0007b\"}", 422, "invalid_value", "wijk"},
+	    {"description with a right-to-left override", "application/json",
+	     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\",\"sector\":\"caw\","
+	     "\"omschrijving\":\"huur \\u202e0051 euro\"}",
+	     422, "invalid_value", "omschrijving"},
+	    {"neighbourhood with a raw isolate (U+2067)", "application/json",
+	     "{\"wijk\":\"Noord\xe2\x81\xa7\"}", 422, "invalid_value", "wijk"},
+	    {"neighbourhood with a pop isolate (U+2069)", "application/json",
+	     "{\"wijk\":\"\\u2069\"}", 422, "invalid_value", "wijk"},
 	    {"another organisation", "application/json",
 	     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\",\"sector\":\"caw\","
 	     "\"organisatie\":\"CAW Zuid\"}",
@@ -804,7 +813,7 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	(void)state;
 	capture(tok_fw, "wonen", NULL); /* mw-12 */
 	snprintf(own_path, sizeof own_path, "/api/v1/signals/%s", jstr("id"));
-	capture(tok_org, "wonen", ",\"melder\":\"mw-7\""); /* same org */
+	capture(tok_org, "wonen", NULL); /* same org, no person */
 	capture(tok_other, "energie", NULL);               /* CAW Zuid */
 	snprintf(other_id, sizeof other_id, "%s", jstr("id"));
 	snprintf(other_path, sizeof other_path, "/api/v1/signals/%s", other_id);
@@ -831,6 +840,40 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	                     "/api/v1/signals/00000000000000000000000000000000",
 	                     NULL, tok_coord, NULL),
 	                 404);
+}
+
+/* A field worker's token without a person cannot name a reporter: the
+ * signal would then show in that person's own list. */
+static void test_personless_token_names_no_reporter(void **state)
+{
+	char before[65], after[65];
+	(void)state;
+	fx_digest(f.path, before);
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_org,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\",\"melder\":\"mw-12\"}"),
+	                 422);
+	refused(422, "invalid_value", "melder");
+	assert_non_null(strstr(jstr("melding"), "melder"));
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	/* mw-12 sees nothing that was not theirs */
+	assert_int_equal(req("GET", "/api/v1/signals", NULL, tok_fw, NULL),
+	                 200);
+	assert_int_equal(listed(), 0);
+	/* without the member it is captured, with no reporter */
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_org,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\"}"),
+	                 201);
+	assert_true(json_object_get(J, "melder") == NULL ||
+	            json_is_null(json_object_get(J, "melder")));
+	/* a coordinator still names any reporter */
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_coord,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\",\"organisatie\":\"CLB Noord\","
+	                     "\"melder\":\"mw-12\"}"),
+	                 201);
 }
 
 static void test_listing_pages_and_filters(void **state)
@@ -1127,6 +1170,302 @@ static void test_dossier_follow_up(void **state)
 	    req("GET", "/api/v1/signals", "status=gekoppeld", tok_coord, NULL),
 	    200);
 	assert_int_equal(listed(), 2);
+}
+
+/* The coordinator's search: target group, sector, organisation, free
+ * text (literal: % and _ are no wildcards), dossier; a field worker
+ * cannot widen its list with them; bad values change nothing. */
+static void test_search_filters(void **state)
+{
+	char before[65], after[65], body[200], s1[40];
+	(void)state;
+	capture(tok_coord, "wonen",
+	        ",\"organisatie\":\"CLB Noord\",\"doelgroep\":[\"student\"],"
+	        "\"omschrijving\":\"Kotstudenten betalen 100% te veel "
+	        "(fictief)\"");
+	snprintf(s1, sizeof s1, "%s", jstr("id"));
+	capture(tok_coord, "wonen",
+	        ",\"organisatie\":\"CAW Zuid\",\"wijk\":\"Overleie\","
+	        "\"omschrijving\":\"Huur_waarborg ontbreekt (fictief)\"");
+	capture(tok_coord, "energie",
+	        ",\"organisatie\":\"OCMW\",\"omschrijving\":\"koude woning\"");
+	capture(tok_fw, "energie", NULL); /* CLB Noord, mw-12 */
+
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "doelgroep=student", tok_coord, NULL),
+	    200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "sector=caw", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 4);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "sector=ggz", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 0);
+	assert_int_equal(req("GET", "/api/v1/signals", "organisatie=CLB+Noord",
+	                     tok_coord, NULL),
+	                 200);
+	assert_int_equal(listed(), 2);
+	/* free text: case-insensitive, in description, neighbourhood or
+	 * organisation; combined with the other filters */
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=KOTSTUDENT", tok_coord, NULL),
+	    200);
+	assert_int_equal(listed(), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(J, "signalen"), 0), "id")),
+	    s1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=overleie", tok_coord, NULL),
+	    200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=ocmw", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(req("GET", "/api/v1/signals",
+	                     "zoek=fictief&thema=wonen&sector=caw", tok_coord,
+	                     NULL),
+	                 200);
+	assert_int_equal(listed(), 2);
+	/* % and _ stand for themselves */
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=100%25", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=%25", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=r_w", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=huur_", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=e_w", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 0);
+	/* a field worker's list stays its own */
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "zoek=fictief", tok_fw, NULL), 200);
+	assert_int_equal(listed(), 0);
+	assert_int_equal(req("GET", "/api/v1/signals",
+	                     "organisatie=CLB%20Noord", tok_fw, NULL),
+	                 200);
+	assert_int_equal(listed(), 1); /* mw-12's, not the organisation's */
+	/* the organisations that reported, for the filter */
+	assert_int_equal(
+	    req("GET", "/api/v1/organisations", NULL, tok_coord, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(J, "organisaties")),
+	                 3);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(J, "organisaties"), 0), "naam")),
+	    "CAW Zuid");
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_array_get(json_object_get(J, "organisaties"), 1),
+	        "signalen")),
+	    2);
+	/* a dossier's signals */
+	assert_int_equal(req("POST", "/api/v1/dossiers", NULL, tok_coord,
+	                     "{\"titel\":\"Kotstudenten (fictief)\","
+	                     "\"trekker\":\"Huisvesting\",\"thema\":"
+	                     "[\"wonen\"]}"),
+	                 201);
+	snprintf(body, sizeof body, "{\"signalen\":[\"%s\"]}", s1);
+	assert_int_equal(
+	    req("POST", "/api/v1/dossiers/1/signals", NULL, tok_coord, body),
+	    200);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "dossier=1", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 1);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "dossier=2", tok_coord, NULL), 200);
+	assert_int_equal(listed(), 0);
+
+	fx_digest(f.path, before);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "organisatie=CAW+Zuid", tok_fw, NULL),
+	    403);
+	refused(403, "forbidden", "organisatie");
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "dossier=1", tok_fw, NULL), 403);
+	refused(403, "forbidden", "dossier");
+	assert_int_equal(
+	    req("GET", "/api/v1/organisations", NULL, tok_fw, NULL), 403);
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "doelgroep=nope", tok_coord, NULL),
+	    422);
+	refused(422, "unknown_code", "doelgroep");
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "sector=wonen", tok_coord, NULL),
+	    422);
+	refused(422, "unknown_code", "sector");
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "dossier=0", tok_coord, NULL), 400);
+	refused(400, "bad_parameter", "dossier");
+	assert_int_equal(
+	    req("GET", "/api/v1/signals", "dossier=x", tok_coord, NULL), 400);
+	{
+		char q[STORE_SIGNAL_SEARCH_MAX + 16];
+		memcpy(q, "zoek=", 5);
+		memset(q + 5, 'a', STORE_SIGNAL_SEARCH_MAX + 1);
+		q[5 + STORE_SIGNAL_SEARCH_MAX + 1] = '\0';
+		assert_int_equal(
+		    req("GET", "/api/v1/signals", q, tok_coord, NULL), 400);
+		refused(400, "bad_parameter", "zoek");
+		q[5 + STORE_SIGNAL_SEARCH_MAX] = '\0';
+		assert_int_equal(
+		    req("GET", "/api/v1/signals", q, tok_coord, NULL), 200);
+		assert_int_equal(listed(), 0);
+	}
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+}
+
+/* Does the last answer's body contain text anywhere? */
+static int body_has(const char *text)
+{
+	size_t n = strlen(text);
+	for (size_t i = 0; i + n <= resp.body_len; i++)
+		if (memcmp(resp.body + i, text, n) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *status_of(const char *id)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/api/v1/signals/%s", id);
+	assert_int_equal(req("GET", path, NULL, tok_coord, NULL), 200);
+	return jstr("status");
+}
+
+/* The follow-up a field worker sees, and unlinking. The attacker is a
+ * field worker of another organisation whose signal sits in the same
+ * dossier: it must not read feedback that was given to CLB Noord. */
+static void test_followup_and_unlink(void **state)
+{
+	char s1[40], s2[40], body[200], path[120], before[65], after[65];
+	json_t *op, *hist;
+	(void)state;
+	capture(tok_fw, "mentaal", NULL); /* CLB Noord, mw-12 */
+	snprintf(s1, sizeof s1, "%s", jstr("id"));
+	assert_int_equal(json_array_size(json_object_get(J, "opvolging")), 0);
+	capture(tok_other, "mentaal", NULL); /* CAW Zuid */
+	snprintf(s2, sizeof s2, "%s", jstr("id"));
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(req("POST", "/api/v1/dossiers", NULL,
+		                     tok_coord,
+		                     "{\"titel\":\"Wachtlijsten (fictief)\","
+		                     "\"trekker\":\"OCMW\",\"thema\":"
+		                     "[\"mentaal\"]}"),
+		                 201);
+	snprintf(body, sizeof body, "{\"signalen\":[\"%s\",\"%s\"]}", s1, s2);
+	assert_int_equal(
+	    req("POST", "/api/v1/dossiers/1/signals", NULL, tok_coord, body),
+	    200);
+	snprintf(body, sizeof body, "{\"signalen\":[\"%s\"]}", s1);
+	assert_int_equal(
+	    req("POST", "/api/v1/dossiers/2/signals", NULL, tok_coord, body),
+	    200);
+	assert_int_equal(req("POST", "/api/v1/dossiers/1/feedback", NULL,
+	                     tok_coord,
+	                     "{\"tekst\":\"Alleen voor CLB\",\"organisatie\":"
+	                     "\"CLB Noord\"}"),
+	                 201);
+
+	/* the field worker sees both dossiers and CLB's feedback */
+	assert_int_equal(req("GET", "/api/v1/signals", NULL, tok_fw, NULL),
+	                 200);
+	op = json_object_get(json_array_get(json_object_get(J, "signalen"), 0),
+	                     "opvolging");
+	assert_int_equal(json_array_size(op), 2);
+	assert_int_equal(json_integer_value(
+	                     json_object_get(json_array_get(op, 0), "dossier")),
+	                 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(op, 0), "fase")),
+	    "opmerken");
+	assert_int_equal(
+	    json_array_size(json_object_get(json_array_get(op, 0), "feedback")),
+	    1);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(
+	            json_object_get(json_array_get(op, 0), "feedback"), 0),
+	        "tekst")),
+	    "Alleen voor CLB");
+	assert_int_equal(
+	    json_array_size(json_object_get(json_array_get(op, 1), "feedback")),
+	    0);
+	/* the other organisation's field worker: same dossier, no feedback
+	 * that was not given to it, nowhere in the answer */
+	snprintf(path, sizeof path, "/api/v1/signals/%s", s2);
+	assert_int_equal(req("GET", path, NULL, tok_other, NULL), 200);
+	assert_false(body_has("Alleen voor CLB"));
+	op = json_object_get(J, "opvolging");
+	assert_int_equal(json_array_size(op), 1);
+	assert_int_equal(
+	    json_array_size(json_object_get(json_array_get(op, 0), "feedback")),
+	    0);
+	assert_int_equal(req("GET", "/api/v1/signals", NULL, tok_other, NULL),
+	                 200);
+	assert_false(body_has("Alleen voor CLB"));
+	/* feedback to every reporting organisation reaches it */
+	assert_int_equal(req("POST", "/api/v1/dossiers/1/feedback", NULL,
+	                     tok_coord, "{\"tekst\":\"Voor iedereen\"}"),
+	                 201);
+	assert_int_equal(req("GET", path, NULL, tok_other, NULL), 200);
+	op = json_object_get(J, "opvolging");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(
+	            json_object_get(json_array_get(op, 0), "feedback"), 0),
+	        "tekst")),
+	    "Voor iedereen");
+
+	/* unlinking: refusals change nothing */
+	fx_digest(f.path, before);
+	snprintf(path, sizeof path, "/api/v1/dossiers/1/signals/%s", s1);
+	assert_int_equal(req("DELETE", path, NULL, tok_fw, NULL), 403);
+	snprintf(path, sizeof path, "/api/v1/dossiers/9/signals/%s", s1);
+	assert_int_equal(req("DELETE", path, NULL, tok_coord, NULL), 404);
+	assert_int_equal(req("DELETE",
+	                     "/api/v1/dossiers/1/signals/"
+	                     "00000000000000000000000000000000",
+	                     NULL, tok_coord, NULL),
+	                 404);
+	refused(404, "not_found", NULL);
+	assert_int_equal(req("DELETE", "/api/v1/dossiers/1/signals/xyz", NULL,
+	                     tok_coord, NULL),
+	                 404);
+	snprintf(path, sizeof path, "/api/v1/dossiers/2/signals/%s", s2);
+	assert_int_equal(req("DELETE", path, NULL, tok_coord, NULL), 404);
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+
+	/* s1 leaves dossier 1 but stays in 2: still gekoppeld */
+	snprintf(path, sizeof path, "/api/v1/dossiers/1/signals/%s", s1);
+	assert_int_equal(req("DELETE", path, NULL, tok_coord, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(J, "ontkoppeld")),
+	                 1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(J, "aantal_signalen")), 1);
+	assert_string_equal(status_of(s1), "gekoppeld");
+	assert_int_equal(req("DELETE", path, NULL, tok_coord, NULL), 404);
+	snprintf(path, sizeof path, "/api/v1/dossiers/2/signals/%s", s1);
+	assert_int_equal(req("DELETE", path, NULL, tok_coord, NULL), 200);
+	assert_string_equal(status_of(s1), "nieuw");
+	assert_int_equal(json_array_size(json_object_get(J, "opvolging")), 0);
+	/* the history says that one was unlinked, never which */
+	assert_int_equal(
+	    req("GET", "/api/v1/dossiers/1", NULL, tok_coord, NULL), 200);
+	hist = json_object_get(J, "geschiedenis");
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_array_get(hist, json_array_size(hist) - 1), "notitie")),
+	    "ontkoppeld"));
+	assert_false(body_has(s1));
 }
 
 /* --- taxonomy ------------------------------------------------------------- */
@@ -1543,11 +1882,15 @@ static void test_pages(void **state)
 	    "/invoer",
 	    "/dashboard",
 	    "/federatie",
+	    "/signalen",
+	    "/dossiers",
 	    "/static/signaal.css",
 	    "/static/signaal.js",
 	    "/static/invoer.js",
 	    "/static/dashboard.js",
 	    "/static/federatie.js",
+	    "/static/signalen.js",
+	    "/static/dossiers.js",
 	    "/static/icoon.svg",
 	};
 	char etag[40];
@@ -1566,7 +1909,7 @@ static void test_pages(void **state)
 		assert_non_null(strstr(csp, "script-src 'self'"));
 		assert_null(strstr(csp, "unsafe"));
 		assert_non_null(node_api_response_header(&resp, "ETag"));
-		if (i < 4) {
+		if (i < 6) {
 			assert_string_equal(resp.content_type,
 			                    "text/html; charset=utf-8");
 			/* no inline script or style: the CSP would block
@@ -1625,9 +1968,12 @@ int main(void)
 	    T(test_capture_refusals_change_nothing),
 	    T(test_capture_under_allocation_failure),
 	    T(test_field_worker_sees_own_signals_only),
+	    T(test_personless_token_names_no_reporter),
 	    T(test_listing_pages_and_filters),
 	    T(test_erase),
 	    T(test_dossier_follow_up),
+	    T(test_search_filters),
+	    T(test_followup_and_unlink),
 	    T(test_taxonomy),
 	    T(test_trends),
 	    T(test_summary_preview),

@@ -148,6 +148,101 @@ static void test_chart_svg(void **state)
 	ls_buf_fini(&b);
 }
 
+/* The x labels as the SVG places them: for every <text class="xlabel">,
+ * its box from x, text-anchor and the text's width at CHART_CHAR_PX per
+ * code point. Returns how many; fails on a malformed element. */
+static size_t xlabel_boxes(const char *svg, double *x0, double *x1,
+                           size_t cap)
+{
+	size_t n = 0;
+	const char *p = svg;
+	while ((p = strstr(p, "<text class=\"xlabel\" x=\"")) != NULL) {
+		double x = atof(p + strlen("<text class=\"xlabel\" x=\""));
+		const char *a = strstr(p, "text-anchor=\"");
+		const char *t = strchr(p, '>'), *e;
+		size_t cps = 0;
+		assert_non_null(a);
+		assert_non_null(t);
+		e = strstr(t, "</text>");
+		assert_non_null(e);
+		for (const char *q = t + 1; q < e; q++)
+			cps += ((unsigned char)*q & 0xc0) != 0x80;
+		a += strlen("text-anchor=\"");
+		assert_true(n < cap);
+		x0[n] = a[0] == 's'   ? x
+		        : a[0] == 'e' ? x - cps * CHART_CHAR_PX
+		                      : x - cps * CHART_CHAR_PX / 2;
+		x1[n] = x0[n] + cps * CHART_CHAR_PX;
+		n++;
+		p = e;
+	}
+	return n;
+}
+
+/* Month labels never overlap, whatever the number of periods and the
+ * width: 24 and 36 months in the bundle's width, 120 in a narrow chart,
+ * labels like "2025-01" and "sept 2025". The first and the last period
+ * are labelled, and every label stays inside the picture. */
+static void test_chart_xlabels_apart(void **state)
+{
+	static const size_t counts[] = {2, 7, 12, 13, 24, 25, 36, 60, 120};
+	static const unsigned widths[] = {720, 400, 240};
+	(void)state;
+	for (size_t f = 0; f < 2; f++)
+		for (size_t w = 0; w < 3; w++)
+			for (size_t k = 0; k < sizeof counts / sizeof *counts;
+			     k++) {
+				size_t n = counts[k], got;
+				struct chart_point p[120];
+				char text[120][16];
+				const char *labels[120];
+				double x0[120], x1[120];
+				struct chart c = {.title = "t",
+				                  .width = widths[w],
+				                  .height = 200,
+				                  .n = n,
+				                  .xlabels = labels,
+				                  .shade_from = n};
+				struct chart_series s = {"s", "#123456", p};
+				struct ls_buf b;
+				for (size_t i = 0; i < n; i++) {
+					p[i] = (struct chart_point){
+					    (double)i, (double)i + 3, 1};
+					if (f == 0)
+						snprintf(text[i], sizeof text[i],
+						         "%04d-%02d",
+						         2020 + (int)(i / 12),
+						         (int)(i % 12) + 1);
+					else
+						snprintf(text[i], sizeof text[i],
+						         "sept %04d",
+						         2020 + (int)i);
+					labels[i] = text[i];
+				}
+				ls_buf_init(&b, 1 << 20);
+				assert_int_equal(chart_svg(&b, &c, &s, 1),
+				                 LS_OK);
+				assert_int_equal(ls_buf_error(&b), LS_OK);
+				got = xlabel_boxes(b.data, x0, x1, 120);
+				assert_true(got >= (n > 1 ? 2u : 1u));
+				/* first and last labelled */
+				assert_non_null(strstr(b.data, text[0]));
+				assert_non_null(strstr(b.data, text[n - 1]));
+				for (size_t i = 0; i < got; i++) {
+					assert_true(x0[i] >= 0);
+					assert_true(x1[i] <= widths[w]);
+					if (i > 0 &&
+					    !(x0[i] >= x1[i - 1] + CHART_LABEL_GAP))
+						fail_msg("labels %zu and %zu "
+						         "overlap (%zu periods, "
+						         "%u px): %.1f < %.1f",
+						         i - 1, i, n, widths[w],
+						         x0[i], x1[i - 1]);
+				}
+				ls_buf_fini(&b);
+			}
+}
+
 static void test_chart_refuses(void **state)
 {
 	struct chart_point p[3] = {{1, 2, 1}, {3, 2, 1}, {1, 1, 1}};
@@ -347,6 +442,113 @@ static void test_bundle_renders(void **state)
 	trends_free(t);
 }
 
+/* The slope of the plotted points (circle centres, SVG y grows down)
+ * from x >= from_x: least squares, in "up" pixels per pixel. */
+static double plotted_slope(const char *svg, const char *end, double from_x)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	int n = 0;
+	const char *p = svg;
+	while ((p = strstr(p, "<circle cx=\"")) != NULL && p < end) {
+		double x = atof(p + 12), y;
+		const char *q = strstr(p, "cy=\"");
+		assert_non_null(q);
+		y = -atof(q + 4);
+		if (x >= from_x) {
+			sx += x;
+			sy += y;
+			sxx += x * x;
+			sxy += x * y;
+			n++;
+		}
+		p = q;
+	}
+	assert_true(n >= 3);
+	return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+/* Each leading theme's chapter: the trend its text reports (the card
+ * and the explanation) has the direction of the dashed trend line in its
+ * chart and of the plotted series in the growth window; the theme that
+ * rises in one town only is marked as a local rise, with that town's own
+ * line; target groups have a table; an age band is not followed by a
+ * second "jaar". */
+static void test_bundle_text_agrees(void **state)
+{
+	struct structural *notes;
+	struct trends *t = federation(&notes);
+	struct bundle_input in = {.trends = t,
+	                          .notes = notes,
+	                          .generated = "2026-01-15",
+	                          .top = 3};
+	struct ls_errinfo e;
+	struct ls_buf b;
+	static const char *const themes[] = {"mentaal", "wonen", "energie"};
+	(void)state;
+	ls_buf_init(&b, 0);
+	assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+	assert_null(strstr(b.data, "jaar jaar"));
+	for (size_t k = 0; k < 3; k++) {
+		char id[64];
+		const char *sec, *end, *card, *fit, *shade;
+		double x1, y1, x2, y2, slope;
+		int sign_text, sign_fit, sign_series;
+		snprintf(id, sizeof id, "id=\"thema-%s\"", themes[k]);
+		sec = strstr(b.data, id);
+		if (sec == NULL)
+			fail_msg("no chapter %s", themes[k]);
+		end = strstr(sec, "</section>");
+		assert_non_null(end);
+		card = strstr(sec, "<div class=\"label\">Trend</div>"
+		                   "<div class=\"value\">");
+		assert_true(card != NULL && card < end);
+		card += strlen("<div class=\"label\">Trend</div>"
+		               "<div class=\"value\">");
+		sign_text = strncmp(card, "+", 1) == 0 &&
+		                    strncmp(card, "+0%", 3) != 0
+		                ? 1
+		            : strncmp(card, "\xe2\x88\x92", 3) == 0 ? -1
+		                                                     : 0;
+		fit = strstr(sec, "<line class=\"fit\"");
+		assert_true(fit != NULL && fit < end);
+		assert_int_equal(sscanf(fit,
+		                        "<line class=\"fit\" x1=\"%lf\" "
+		                        "y1=\"%lf\" x2=\"%lf\" y2=\"%lf\"",
+		                        &x1, &y1, &x2, &y2),
+		                 4);
+		sign_fit = y2 < y1 - 0.5 ? 1 : y2 > y1 + 0.5 ? -1 : 0;
+		shade = strstr(sec, "<rect class=\"shade\" x=\"");
+		assert_true(shade != NULL && shade < end);
+		slope = plotted_slope(sec, end,
+		                      atof(shade + strlen("<rect class=\"shade"
+		                                          "\" x=\"")));
+		sign_series = slope > 0.01 ? 1 : slope < -0.01 ? -1 : 0;
+		if (sign_text != sign_fit || sign_text != sign_series)
+			fail_msg("%s: text %d (%.20s), trend line %d, series "
+			         "%d (%.3f)",
+			         themes[k], sign_text, card, sign_fit,
+			         sign_series, slope);
+		/* the explanation says the same */
+		if (sign_text > 0)
+			assert_true(strstr(sec, "stijgend (") != NULL ||
+			            strstr(sec, "stijgend sinds") != NULL);
+		assert_true(strstr(sec, "Doelgroepen") != NULL &&
+		            strstr(sec, "Doelgroepen") < end);
+		if (strcmp(themes[k], "wonen") == 0) {
+			const char *tag = strstr(sec, "lokale stijging (");
+			assert_true(tag != NULL && tag < end);
+			assert_true(strstr(sec, "class=\"chart local\"") < end);
+			assert_true(strstr(sec, "Lokale stijging:") < end);
+		} else {
+			const char *tag = strstr(sec, "lokale stijging");
+			assert_true(tag == NULL || tag > end);
+		}
+	}
+	ls_buf_fini(&b);
+	structural_free(notes);
+	trends_free(t);
+}
+
 static void test_bundle_unfinished(void **state)
 {
 	struct trends_options o;
@@ -403,9 +605,11 @@ int main(void)
 	    cmocka_unit_test(test_buf_html_escapes),
 	    cmocka_unit_test(test_buf_errors_are_sticky),
 	    cmocka_unit_test(test_chart_svg),
+	    cmocka_unit_test(test_chart_xlabels_apart),
 	    cmocka_unit_test(test_chart_refuses),
 	    cmocka_unit_test(test_chart_axis),
 	    cmocka_unit_test(test_bundle_renders),
+	    cmocka_unit_test(test_bundle_text_agrees),
 	    cmocka_unit_test(test_bundle_unfinished),
 	    cmocka_unit_test(test_bundle_alloc_failures),
 	};

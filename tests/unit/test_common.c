@@ -10,6 +10,7 @@
 #include "common/err.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/text.h"
 #include "tests/unit/fixture.h"
 
@@ -95,6 +96,57 @@ static void test_hex_round_trip(void **state)
 	assert_memory_equal(bytes, back, 3);
 	assert_int_equal(ls_hex_decode("00abf", back, 3), LS_EINVAL);
 	assert_int_equal(ls_hex_decode("00abfg", back, 3), LS_EINVAL);
+	/* Right length, but a separator or sign where a digit belongs. */
+	assert_int_equal(ls_hex_decode("00 bff", back, 3), LS_EINVAL);
+	assert_int_equal(ls_hex_decode(":0abff", back, 3), LS_EINVAL);
+	assert_int_equal(ls_hex_decode("00abff0", back, 3), LS_EINVAL);
+	assert_int_equal(ls_hex_decode("", back, 0), LS_OK);
+}
+
+static void test_array_grow(void **state)
+{
+	size_t cap = 0;
+	int *v = NULL, *grown;
+	(void)state;
+	/* The first block holds `first` items; then it doubles. */
+	grown = ls_array_grow(v, &cap, 1, sizeof *v, 4);
+	assert_non_null(grown);
+	assert_int_equal(cap, 4);
+	v = grown;
+	assert_ptr_equal(ls_array_grow(v, &cap, 4, sizeof *v, 4), v);
+	v[3] = 7;
+	grown = ls_array_grow(v, &cap, 9, sizeof *v, 4);
+	assert_non_null(grown);
+	assert_int_equal(cap, 16);
+	v = grown;
+	assert_int_equal(v[3], 7);
+	/* Overflow and out of memory: NULL, array and cap unchanged. */
+	assert_null(ls_array_grow(v, &cap, SIZE_MAX / 2, sizeof *v, 4));
+	assert_int_equal(cap, 16);
+	ls_alloc_fail_nth(1);
+	assert_null(ls_array_grow(v, &cap, 17, sizeof *v, 4));
+	ls_alloc_fail_nth(0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(v[3], 7);
+	ls_free(v);
+}
+
+static void test_path_join(void **state)
+{
+	char out[20];
+	(void)state;
+	assert_int_equal(ls_path_join("/srv/n", "signaal.db", out, sizeof out),
+	                 LS_OK);
+	assert_string_equal(out, "/srv/n/signaal.db");
+	/* An absolute value is taken as it is. */
+	assert_int_equal(ls_path_join("/srv/n", "/var/x.db", out, sizeof out),
+	                 LS_OK);
+	assert_string_equal(out, "/var/x.db");
+	/* Too long: an error and an empty string, never a cut path. */
+	assert_int_equal(
+	    ls_path_join("/srv/node", "keys/node.key.x", out, sizeof out),
+	    LS_ELIMIT);
+	assert_string_equal(out, "");
 }
 
 static void test_utf8_validation(void **state)
@@ -213,6 +265,8 @@ int main(void)
 	    cmocka_unit_test(test_alloc_fault_injection),
 	    cmocka_unit_test(test_parse_i64_is_strict),
 	    cmocka_unit_test(test_hex_round_trip),
+	    cmocka_unit_test(test_path_join),
+	    cmocka_unit_test(test_array_grow),
 	    cmocka_unit_test(test_utf8_validation),
 	    cmocka_unit_test(test_log_level_parse),
 	    cmocka_unit_test(test_file_read_small),

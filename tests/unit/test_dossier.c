@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/text.h"
@@ -110,6 +111,26 @@ static void test_text_checks(void **state)
 	                 LS_OK);
 	assert_int_equal(ls_text_check("x", "\xc0\xaf", 10, 1, 1, &e),
 	                 LS_EINVAL);
+	/* bidirectional controls: U+202A..U+202E and U+2066..U+2069 are
+	 * refused in every free text, their neighbours are not */
+	for (unsigned cp = 0x2028; cp <= 0x206b; cp++) {
+		char t[16];
+		int bidi = (cp >= 0x202a && cp <= 0x202e) ||
+		           (cp >= 0x2066 && cp <= 0x2069);
+		snprintf(t, sizeof t, "a%c%c%cb", (char)(0xe0 | cp >> 12),
+		         (char)(0x80 | ((cp >> 6) & 0x3f)),
+		         (char)(0x80 | (cp & 0x3f)));
+		if (cp == 0x2028 || cp == 0x2029)
+			continue; /* line separators: not in the list */
+		assert_int_equal(ls_text_check("de notitie", t, 100, 1, 1, &e),
+		                 bidi ? LS_EINVAL : LS_OK);
+		if (bidi) {
+			char want[16];
+			snprintf(want, sizeof want, "U+%04X", cp);
+			assert_non_null(strstr(e.msg, want));
+			assert_non_null(strstr(e.msg, "de notitie"));
+		}
+	}
 }
 
 int main(void)

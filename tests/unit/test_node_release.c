@@ -16,6 +16,8 @@
 #include "common/text.h"
 #include "core/period.h"
 #include "node/feed.h"
+#include "node/ledger.h"
+#include "store/backup.h"
 #include "node/release.h"
 #include "node/secret.h"
 #include "store/signal.h"
@@ -528,6 +530,381 @@ static void test_noise_budget(void **state)
 	    LS_EDENIED);
 }
 
+/* ---- noise corrections do not show which cells changed ----------------- */
+
+static int cells_same(const struct ls_cell *a, const struct ls_cell *b);
+
+/* The true count of a cell in a raw summary (absent rows are 0). */
+static int64_t raw_cell(const struct ls_summary *raw, int t, const char *theme,
+                        const char *other, int m)
+{
+	if (t == LS_TABLE_COUNT_) {
+		for (size_t i = 0; i < raw->n_recurrence; i++)
+			if (strcmp(raw->recurrence[i].theme, theme) == 0)
+				return m ? raw->recurrence[i].reporters.value
+				         : raw->recurrence[i].organisations.value;
+		return 0;
+	}
+	for (size_t i = 0; i < raw->tables[t].n_rows; i++) {
+		const struct ls_summary_row *row = &raw->tables[t].rows[i];
+		if (strcmp(row->theme, theme) == 0 &&
+		    strcmp(row->other, other) == 0)
+			return m ? row->persons.value : row->signals.value;
+	}
+	return 0;
+}
+
+struct diff_score {
+	size_t touched, untouched;             /* cells by truth */
+	size_t changed_touched, changed_other; /* released cell differs */
+};
+
+static void diff_cell(struct diff_score *d, const struct ls_cell *a,
+                      const struct ls_cell *b, int64_t before, int64_t after)
+{
+	int changed = !cells_same(a, b);
+	if (before != after) {
+		d->touched++;
+		d->changed_touched += changed;
+	} else {
+		d->untouched++;
+		d->changed_other += changed;
+	}
+}
+
+/*
+ * The attacker of issue 11, class 5: diff a noise-mode release and its
+ * correction, and take the cells that changed as the corrected signal's
+ * cells. With a correction that re-draws only the changed cells this
+ * finds exactly the late signal's themes, age band, sector, problem type
+ * and target groups (precision and recall 1). A correction must be a
+ * whole new draw: then most cells the signal did not touch change too,
+ * and "changed" says next to nothing about "touched".
+ */
+static void test_noise_correction_diff(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res, fix;
+	struct ls_summary raw0, raw1;
+	struct ls_doc d0, d1;
+	struct diff_score sc = {0};
+	struct ls_errinfo e;
+	double precision;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	fill_month(r, 2025, 6, 40);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 6), at(2025, 7, 10), &res, &e),
+	    LS_OK);
+	assert_int_equal(store_summary_raw(r->f.s, P(2025, 6), 10, &raw0, &e),
+	                 LS_OK);
+	add_signal(r, "2025-06-15", 3); /* a late registration */
+	assert_int_equal(store_summary_raw(r->f.s, P(2025, 6), 10, &raw1, &e),
+	                 LS_OK);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "laat ingevoerd", at(2025, 8, 1),
+	                                      &fix, &e),
+	                 LS_OK);
+	assert_int_equal(fix.ledger.cost_milli, 1000); /* paid in full */
+
+	/* only what was published: the two signed documents */
+	memset(&d0, 0, sizeof d0);
+	memset(&d1, 0, sizeof d1);
+	assert_int_equal(node_feed_read(r->f.s, ORIGIN, res.doc.seq, &d0, &e),
+	                 LS_OK);
+	assert_int_equal(node_feed_read(r->f.s, ORIGIN, fix.doc.seq, &d1, &e),
+	                 LS_OK);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		const struct ls_summary_table *a = &d0.body.summary.tables[t],
+		                              *b = &d1.body.summary.tables[t];
+		assert_int_equal(a->n_rows, b->n_rows);
+		for (size_t i = 0; i < a->n_rows; i++) {
+			const struct ls_summary_row *x = &a->rows[i],
+			                            *y = &b->rows[i];
+			assert_string_equal(x->theme, y->theme);
+			assert_string_equal(x->other, y->other);
+			for (int m = 0; m < 2; m++)
+				diff_cell(&sc, m ? &x->persons : &x->signals,
+				          m ? &y->persons : &y->signals,
+				          raw_cell(&raw0, t, x->theme, x->other,
+				                   m),
+				          raw_cell(&raw1, t, x->theme, x->other,
+				                   m));
+		}
+	}
+	for (size_t i = 0; i < d0.body.summary.n_recurrence; i++) {
+		const struct ls_recurrence_row *x = &d0.body.summary.recurrence[i],
+		                               *y = &d1.body.summary.recurrence[i];
+		diff_cell(&sc, &x->organisations, &y->organisations,
+		          raw_cell(&raw0, LS_TABLE_COUNT_, x->theme, "", 0),
+		          raw_cell(&raw1, LS_TABLE_COUNT_, x->theme, "", 0));
+		diff_cell(&sc, &x->reporters, &y->reporters,
+		          raw_cell(&raw0, LS_TABLE_COUNT_, x->theme, "", 1),
+		          raw_cell(&raw1, LS_TABLE_COUNT_, x->theme, "", 1));
+	}
+	/* the late signal touched a handful of cells out of hundreds */
+	assert_true(sc.touched >= 4 && sc.touched < 40);
+	assert_true(sc.untouched > 500);
+	/* most untouched cells changed as well ... */
+	assert_true(sc.changed_other * 2 > sc.untouched);
+	/* ... so "changed" is no guide to "touched": of the cells the
+	 * attacker flags, the touched ones are a few percent, the share
+	 * any guess would have */
+	precision = (double)sc.changed_touched /
+	            (double)(sc.changed_touched + sc.changed_other);
+	assert_true(precision < 0.1);
+	ls_summary_fini(&raw0);
+	ls_summary_fini(&raw1);
+	proto_doc_fini(&d0);
+	proto_doc_fini(&d1);
+}
+
+/* A noise correction needs a change of the data, like a threshold one:
+ * the latest release made again with its own epoch is the same. */
+static void test_noise_correction_unchanged(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res, fix;
+	struct node_release_plan plan;
+	struct ls_errinfo e;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	fill_month(r, 2025, 6, 30);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 6), at(2025, 7, 10), &res, &e),
+	    LS_OK);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "niets", at(2025, 8, 1), &fix,
+	                                      &e),
+	                 LS_ESTATE);
+	add_signal(r, "2025-06-03", 1);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 6),
+	                                      at(2025, 8, 1), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.changed, 1);
+	assert_int_equal(plan.noise_epoch, 1);
+	node_release_plan_fini(&plan);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "laat", at(2025, 8, 1), &fix, &e),
+	                 LS_OK);
+	/* the correction made again (epoch 1) is the same: refused */
+	assert_int_equal(node_release_correct(&r->env, P(2025, 6), "invoerfout",
+	                                      "nog eens", at(2025, 8, 2), &fix,
+	                                      &e),
+	                 LS_ESTATE);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 6),
+	                                      at(2025, 8, 2), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.changed, 0);
+	assert_int_equal(plan.noise_epoch, 2);
+	node_release_plan_fini(&plan);
+}
+
+/* ---- the ledger survives a restore ------------------------------------ */
+
+struct envs {
+	struct store_doc_meta meta[16];
+	uint64_t seq[16];
+	uint8_t *env[16];
+	size_t len[16], n;
+};
+
+static int envs_cb(void *arg, const struct store_doc_meta *m,
+                   const uint8_t *envelope, size_t len)
+{
+	struct envs *v = arg;
+	assert_true(v->n < 16);
+	v->seq[v->n] = m->seq;
+	v->meta[v->n] = *m;
+	v->env[v->n] = malloc(len);
+	memcpy(v->env[v->n], envelope, len);
+	v->len[v->n++] = len;
+	return 0;
+}
+
+/* The store goes back to the backup; what the peers hold comes back. */
+static void restore(struct rx *r, const char *backup, const struct envs *peer)
+{
+	struct store_options opt = {.synchronous = LS_SYNC_NORMAL};
+	struct ls_errinfo e;
+	char cmd[512];
+	store_close(r->f.s);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s' && rm -f '%s-wal' '%s-shm'",
+	         backup, r->f.path, r->f.path, r->f.path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_open(r->f.path, &opt, &r->f.s, &e), LS_OK);
+	r->env.store = r->f.s;
+	/* sync brings the own documents back (verified, as ingest does) */
+	for (size_t i = 0; i < peer->n; i++) {
+		uint64_t head;
+		uint8_t hash[LS_HASH_BYTES];
+		assert_int_equal(store_feed_head(r->f.s, ORIGIN, &head, hash),
+		                 LS_OK);
+		if (peer->seq[i] <= head)
+			continue;
+		assert_int_equal(store_feed_append(r->f.s, &peer->meta[i], peer->env[i],
+		                                   peer->len[i]),
+		                 LS_OK);
+	}
+}
+
+static int cost_cb(void *arg, const struct store_ledger_entry *x)
+{
+	*(uint64_t *)arg += x->cost_milli;
+	return 0;
+}
+
+/*
+ * Issue 11, class 6: backup -> releases -> restore from the old backup.
+ * The restored node learns its later summaries back from its peers; before
+ * it decides anything, the ledger is rebuilt from them: no period is
+ * released again as a first release, the budget spent is what was spent,
+ * the next correction draws a new epoch, and the audit log names every
+ * summary of the feed again.
+ */
+static void test_ledger_restore(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res;
+	struct node_release_plan plan;
+	struct store_audit_verdict v;
+	struct store_audit_entry ax;
+	struct ls_period due[8];
+	struct envs peer = {0};
+	struct ls_errinfo e;
+	char backup[192];
+	uint64_t spent, sum = 0;
+	size_t n;
+	int more;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	for (int m = 1; m <= 4; m++)
+		fill_month(r, 2025, m, 20);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 1), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	snprintf(backup, sizeof backup, "%s/old.db", r->f.dir);
+	assert_int_equal(store_backup(r->f.s, backup, NULL, &e), LS_OK);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 2), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 3), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	fill_month(r, 2025, 2, 2);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 2), "invoerfout",
+	                                      "laat", at(2025, 6, 2), &res, &e),
+	                 LS_OK);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 4000);
+	assert_int_equal(store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN,
+	                                 envs_cb, &peer),
+	                 LS_OK);
+	assert_int_equal(peer.n, 4);
+
+	/* restored from the backup: only January is in the ledger ... */
+	restore(r, backup, &peer);
+	/* ... and the noise secret is lost too */
+	assert_int_equal(unlink(r->secret_path), 0);
+
+	/* what is due: April only; February and March are in the feed */
+	assert_int_equal(node_release_due(&r->env, at(2025, 6, 3), due, 8, &n,
+	                                  &more, &e),
+	                 LS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(due[0].month, 4);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 4000);
+	assert_int_equal(store_ledger_list(r->f.s, ORIGIN, cost_cb, &sum),
+	                 LS_OK);
+	assert_int_equal(sum, 4000);
+	/* a released period is never released afresh */
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 3), at(2025, 6, 3), &res, &e),
+	    LS_EEXISTS);
+	/* the audit log names every summary again, and says how */
+	assert_int_equal(store_audit_find(r->f.s, ORIGIN, peer.seq[3], &ax),
+	                 LS_OK);
+	assert_string_equal(ax.actor, NODE_LEDGER_ACTOR);
+	assert_int_equal(ax.kind, STORE_AUDIT_CORRECTION);
+	assert_int_equal(ax.cost_milli, 1000);
+	assert_int_equal(node_audit_verify(r->f.s, ORIGIN, 0, NULL, &v), LS_OK);
+	assert_true(v.ok);
+	/* a correction of February: a new epoch (its third draw), paid,
+	 * with the new secret */
+	fill_month(r, 2025, 2, 1);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 2),
+	                                      at(2025, 6, 4), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.noise_epoch, 2);
+	node_release_plan_fini(&plan);
+	assert_int_equal(node_release_correct(&r->env, P(2025, 2), "invoerfout",
+	                                      "laat", at(2025, 6, 4), &res, &e),
+	                 LS_OK);
+	assert_int_equal(res.audit.spent_milli, 5000);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 4), at(2025, 6, 4), &res, &e),
+	    LS_OK);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 6000);
+	for (size_t i = 0; i < peer.n; i++)
+		free(peer.env[i]);
+}
+
+/* A feed made by an older version may hold a period released twice as a
+ * first release: both are paid. */
+static void test_ledger_recover_double_first(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res;
+	struct node_release_plan plan;
+	struct store_doc_meta meta;
+	struct ls_doc doc;
+	struct ls_errinfo e;
+	struct envs mine = {0};
+	char backup[192];
+	uint64_t spent;
+	size_t n;
+
+	r->env.local.mode = 1 + LS_MODE_NOISE;
+	fill_month(r, 2025, 1, 20);
+	snprintf(backup, sizeof backup, "%s/old.db", r->f.dir);
+	assert_int_equal(store_backup(r->f.s, backup, NULL, &e), LS_OK);
+	assert_int_equal(
+	    node_release_period(&r->env, P(2025, 1), at(2025, 6, 1), &res, &e),
+	    LS_OK);
+	assert_int_equal(store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN,
+	                                 envs_cb, &mine),
+	                 LS_OK);
+	restore(r, backup, &mine);
+	/* the old way: the period published again as a first release,
+	 * straight into the feed, without the ledger */
+	memset(&doc, 0, sizeof doc);
+	assert_int_equal(node_feed_read(r->f.s, ORIGIN, 1, &doc, &e), LS_OK);
+	assert_int_equal(node_feed_publish(r->f.s, r->key, &doc,
+	                                   at(2025, 6, 2), &meta, &e),
+	                 LS_OK);
+	proto_doc_fini(&doc);
+	assert_int_equal(node_ledger_recover(r->f.s, ORIGIN, 15000,
+	                                     at(2025, 6, 3), &n, &e),
+	                 LS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 2000);
+	/* nothing more to find */
+	assert_int_equal(node_ledger_recover(r->f.s, ORIGIN, 15000,
+	                                     at(2025, 6, 3), &n, &e),
+	                 LS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(node_release_preview(&r->env, P(2025, 1),
+	                                      at(2025, 6, 3), &plan, &e),
+	                 LS_OK);
+	assert_int_equal(plan.state, NODE_PERIOD_RELEASED);
+	assert_int_equal(plan.noise_epoch, 2);
+	node_release_plan_fini(&plan);
+	free(mine.env[0]);
+}
+
 /* ---- atomicity -------------------------------------------------------- */
 
 static void raw_sql(struct rx *r, const char *sql)
@@ -1006,6 +1383,14 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_correction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_noise_budget, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_noise_correction_diff, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_noise_correction_unchanged,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ledger_restore, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_ledger_recover_double_first,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_cross_check, setup,
 	                                    teardown),

@@ -310,6 +310,50 @@ static void test_actions_feedback_and_show(void **state)
 	assert_int_equal(store_dossier_show(f.s, 4242, &v, &e), LS_ENOTFOUND);
 }
 
+/* A signal visitor that interrupts the connection on its first row, so
+ * the next sqlite3_step of the walk fails. */
+static int v_signal_interrupt(void *ctx, const uint8_t id[16],
+                              const struct ls_date *r,
+                              const struct ls_taxonomy_entry *t)
+{
+	struct seen *s = ctx;
+	(void)id;
+	(void)r;
+	(void)t;
+	if (s->signals++ == 0)
+		sqlite3_interrupt(f.s->db);
+	return 0;
+}
+
+static void test_show_failed_step_is_an_error(void **state)
+{
+	struct seen seen = {0};
+	struct store_dossier_visitor v = {&seen, v_dossier, v_signal_interrupt,
+	                                  v_event, NULL, NULL};
+	struct ls_errinfo e;
+	int64_t id;
+	size_t linked;
+	(void)state;
+	id = new_dossier();
+	assert_int_equal(store_dossier_link(f.s, id,
+	                                    (const uint8_t(*)[16])sig_ids, 3,
+	                                    "tester", &linked, &e),
+	                 LS_OK);
+	ls_errinfo_clear(&e);
+	/* A walk cut short by a failed step is an error, never a short
+	 * list, and the later tables are not visited. */
+	assert_int_not_equal(store_dossier_show(f.s, id, &v, &e), LS_OK);
+	assert_int_equal(seen.signals, 1);
+	assert_int_equal(seen.events, 0);
+	assert_true(e.msg[0] != '\0');
+	/* The connection is usable afterwards, outside any transaction. */
+	assert_true(sqlite3_get_autocommit(f.s->db));
+	memset(&seen, 0, sizeof seen);
+	v.signal = v_signal;
+	assert_int_equal(store_dossier_show(f.s, id, &v, &e), LS_OK);
+	assert_int_equal(seen.signals, 3);
+}
+
 static int count_cb(void *ctx, const struct store_dossier *d)
 {
 	(void)d;
@@ -353,6 +397,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_by_phase, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_show_failed_step_is_an_error,
+	                                    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -624,6 +624,52 @@ static void test_incomplete_municipality(void **state)
 	trends_free(t);
 }
 
+/* A theme that falls steeply to nothing, and one that rises from
+ * nothing: the growth a reader sees is the change of the fitted line
+ * from its start, so a fall is never below -100% (the old measure,
+ * relative to the mean level, said -240% here), and the explanation
+ * says the same number. */
+static void test_growth_bounds(void **state)
+{
+	struct trends *t = new_trends(2025, 1, 2025, 12);
+	const struct trends_item *f, *r;
+	char pct[32];
+	(void)state;
+	for (int town = 0; town < 3; town++)
+		for (int month = 1; month <= 12; month++) {
+			struct ls_summary s;
+			int64_t down = month <= 6 ? 130 - 26 * (month - 1) : 0;
+			int64_t up = month <= 6 ? 0 : 26 * (month - 6);
+			tu_summary(&s, towns[town], 2025, month,
+			           LS_MODE_THRESHOLD);
+			tu_theme(&s, "mentaal", down, "25-64", "caw");
+			tu_theme(&s, "wonen", up, "25-64", "ocmw");
+			add_ok(t, &s, (uint64_t)month);
+			ls_summary_fini(&s);
+		}
+	assert_int_equal(trends_finish(t, NULL), LS_OK);
+	f = trends_item_find(t, TRENDS_LEVEL_THEME, "mentaal", NULL);
+	r = trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	assert_true(f->has_growth && r->has_growth);
+	assert_int_equal(f->slope.direction, -1);
+	/* the old measure would be far below -100% */
+	assert_true(f->slope.mid * 11 / f->slope.level < -2.0);
+	assert_true(f->growth_lo >= -1.0 && f->growth_mid >= -1.0 &&
+	            f->growth_hi >= -1.0);
+	assert_true(f->growth_lo <= f->growth_mid &&
+	            f->growth_mid <= f->growth_hi);
+	assert_true(f->growth_mid <= -0.99);
+	snprintf(pct, sizeof pct, "(%+.0f%% over 12 maanden)",
+	         f->growth_mid * 100.0);
+	assert_non_null(strstr(f->explanation, pct));
+	/* a rise from nothing: large, finite, and rising */
+	assert_int_equal(r->slope.direction, 1);
+	assert_true(isfinite(r->growth_mid) && r->growth_mid > 1.0);
+	assert_true(r->growth_lo <= r->growth_mid &&
+	            r->growth_mid <= r->growth_hi);
+	trends_free(t);
+}
+
 static void test_noise_mode_growth(void **state)
 {
 	struct trends *t = new_trends(2025, 1, 2025, 12);
@@ -826,6 +872,7 @@ int main(void)
 	    cmocka_unit_test(test_planted_ranking),
 	    cmocka_unit_test(test_order_independent),
 	    cmocka_unit_test(test_incomplete_municipality),
+	    cmocka_unit_test(test_growth_bounds),
 	    cmocka_unit_test(test_noise_mode_growth),
 	    cmocka_unit_test(test_alloc_failures),
 	    cmocka_unit_test(test_format),

@@ -469,6 +469,25 @@ static void documents_and_sync(void)
 		}
 	}
 
+	/* A status as software 0.1.0 wrote it: key 2 held the last capture
+	 * time and a counter counted signals. Receivers still take it (its
+	 * feed must stay whole) and show neither (PROTOCOL.md 5.5). */
+	{
+		doc_init(&d, LS_DOC_STATUS, "kortrijk", 1, FX_NOW - 60);
+		fx_status(&d.body.status, 2);
+		d.body.status.legacy_capture = FX_NOW - 3600;
+		strcpy(d.body.status.counters[2].name, "signals_total");
+		d.body.status.counters[2].value = 5678;
+		head.seq = 0;
+		memset(head.hash, 0, LS_HASH_BYTES);
+		env = sign_doc(&d, &head, FX_NOW - 60, "kortrijk", &len);
+		vector("status_legacy", env, len, "doc", "ok", "",
+		       "a status of older software with a capture time in key "
+		       "2 and a signals_total counter: decoded, never shown");
+		ls_free(env);
+		proto_doc_fini(&d);
+	}
+
 	/* A fork: two statuses of kortrijk at seq 1. */
 	for (int i = 0; i < 2; i++) {
 		struct ls_feed_head h = {0};

@@ -39,6 +39,7 @@
 
 #include "common/alloc.h"
 #include "common/err.h"
+#include "common/path.h"
 #include "common/text.h"
 #include "proto/doc.h"
 #include "proto/key.h"
@@ -359,7 +360,9 @@ static int fill(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/signaal.ini", dir);
 	if ((rc = ls_config_load(path, &cfg, &e)) != LS_OK)
 		goto fail;
-	snprintf(path, sizeof path, "%s/%s", dir, cfg.store_path);
+	if ((rc = ls_path_join(dir, cfg.store_path, path, sizeof path)) !=
+	    LS_OK)
+		goto fail;
 	so.synchronous = LS_SYNC_NORMAL;
 	if ((rc = store_open(path, &so, &s, &e)) != LS_OK)
 		goto fail;

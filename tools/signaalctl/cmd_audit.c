@@ -327,8 +327,8 @@ static int audit_verify(const struct ctl_context *ctx, int argc, char **argv)
 }
 
 static const struct ctl_verb verbs[] = {
-    {"show", audit_show},
-    {"verify", audit_verify},
+    {"show", audit_show, NULL},
+    {"verify", audit_verify, NULL},
 };
 
 int cmd_audit(const struct ctl_context *ctx, int argc, char **argv)

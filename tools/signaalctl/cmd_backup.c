@@ -90,8 +90,10 @@ int cmd_check(const struct ctl_context *ctx, int argc, char **argv)
 	printf("dossiers       %llu\n", (unsigned long long)r.dossiers);
 	printf("codes          %llu\n", (unsigned long long)r.taxonomy_codes);
 	if (rc != LS_OK) {
-		ctl_error("de databank is niet in orde; zet een back-up terug "
-		          "of vraag hulp");
+		ctl_error("%s. Stop signaald, bewaar de knooppuntmap zoals ze "
+		          "is en zet de laatste back-up terug (zie 'Restore "
+		          "from backup' in de handleiding)",
+		          e.msg);
 		return CTL_EXIT_FAIL;
 	}
 	printf("in orde\n");

@@ -21,7 +21,7 @@
 #include <string.h>
 
 static const char help[] =
-    "Gebruik: signaalctl bundle --van JJJJ-MM --tot JJJJ-MM [opties]\n"
+    "Gebruik: signaalctl bundle [--van JJJJ-MM] [--tot JJJJ-MM] [opties]\n"
     "\n"
     "Maakt de signalenbundel van een periode: \xc3\xa9\xc3\xa9n HTML-bestand "
     "in het\n"
@@ -33,8 +33,11 @@ static const char help[] =
     "de documenten waaruit alles berekend is).\n"
     "\n"
     "Opties:\n"
-    "  --van JJJJ-MM        eerste periode (ook --from)\n"
-    "  --tot JJJJ-MM        laatste periode (ook --to)\n"
+    "  --van JJJJ-MM        eerste periode (ook --from); standaard zoveel\n"
+    "                       perioden voor --tot als [trends] window zegt\n"
+    "  --tot JJJJ-MM        laatste periode (ook --to); standaard de\n"
+    "                       laatste die minstens de helft van de gemeenten\n"
+    "                       heeft\n"
     "  --uit BESTAND        het HTML-bestand (ook --out, -o); standaard\n"
     "                       signalenbundel-VAN-TOT.html; '-' is de uitvoer\n"
     "  --overschrijven      een bestaand bestand vervangen\n"
@@ -129,9 +132,6 @@ static int parse(int argc, char **argv, struct bundle_args *a)
 	if (optind != argc)
 		return ctl_usage("bundle", "onverwacht argument '%.40s'",
 		                 argv[optind]);
-	if (a->load.from == NULL || a->load.to == NULL)
-		return ctl_usage("bundle", "geef de periode met --van en --tot "
-		                           "(bv. --van 2024-01 --tot 2025-12)");
 	return CTL_EXIT_OK;
 }
 
@@ -161,6 +161,7 @@ int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv)
 	struct ls_buf buf;
 	struct ls_date today;
 	char date[LS_DATE_SIZE], path[512];
+	char from[LS_PERIOD_SIZE], to[LS_PERIOD_SIZE];
 	const char *out;
 	int rc;
 
@@ -171,10 +172,14 @@ int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv)
 		trends_ctl_close(&c);
 		return rc;
 	}
+	/* the window chosen (given, or the [trends] window up to the
+	 * latest period), for messages and the file name */
+	ls_period_format(&trends_options_get(c.t)->first, from);
+	ls_period_format(&trends_options_get(c.t)->last, to);
 	if (trends_n_sources(c.t) == 0) {
 		trends_ctl_close(&c);
 		ctl_error("geen samenvattingen van %s tot %s in deze knoop",
-		          a.load.from, a.load.to);
+		          from, to);
 		return CTL_EXIT_NOTFOUND;
 	}
 	if (a.date == NULL) {
@@ -215,7 +220,7 @@ int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv)
 		out = a.out;
 	} else {
 		snprintf(path, sizeof path, "signalenbundel-%s-%s.html",
-		         a.load.from, a.load.to);
+		         from, to);
 		for (char *p = path; *p; p++)
 			if (*p == '+')
 				*p = 'p';

@@ -660,11 +660,11 @@ static int dossier_share(const struct ctl_context *ctx, int argc, char **argv)
 }
 
 static const struct ctl_verb verbs[] = {
-    {"new", dossier_new},         {"link", dossier_link},
-    {"advance", dossier_advance}, {"criteria", dossier_criteria},
-    {"act", dossier_act},         {"feedback", dossier_feedback},
-    {"show", dossier_show},       {"list", dossier_list},
-    {"share", dossier_share},
+    {"new", dossier_new, NULL},         {"link", dossier_link, NULL},
+    {"advance", dossier_advance, NULL}, {"criteria", dossier_criteria, NULL},
+    {"act", dossier_act, NULL},         {"feedback", dossier_feedback, NULL},
+    {"show", dossier_show, NULL},       {"list", dossier_list, NULL},
+    {"share", dossier_share, NULL},
 };
 
 int cmd_dossier(const struct ctl_context *ctx, int argc, char **argv)

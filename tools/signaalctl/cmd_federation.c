@@ -811,9 +811,18 @@ static int cmd_policy(struct fed *f, int argc, char **argv)
 			break;
 		}
 	}
+	/* Canonical parameters of the mode; a mode switched to gets its
+	 * defaults where nothing was given. */
 	if (p->params.mode == LS_MODE_THRESHOLD) {
 		p->params.epsilon_milli = 0;
 		p->params.withhold_below = 0;
+		if (p->params.k == 0)
+			p->params.k = DISCLOSURE_K_DEFAULT;
+	} else {
+		p->params.k = 0;
+		if (p->params.epsilon_milli == 0)
+			p->params.epsilon_milli =
+			    DISCLOSURE_EPSILON_MILLI_DEFAULT;
 	}
 	ls_errinfo_clear(&e);
 	if (proto_policy_validate(p, &e) != LS_OK) {

@@ -111,135 +111,148 @@ static void print_doc(const char *label, const uint8_t *env, size_t len)
 	       ctl_time(h.created, t, sizeof t), kid, len, hex);
 }
 
-int cmd_fork(const struct ctl_context *ctx, int argc, char **argv)
+static int fork_list(const struct ctl_context *ctx, int argc, char **argv)
 {
 	struct ctl_node node;
 	struct listing l;
 	int rc;
 
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
 	memset(&l, 0, sizeof l);
-	if (strcmp(argv[1], "list") == 0) {
-		int all = argc == 3 && strcmp(argv[2], "--alle") == 0;
-		if (argc > 3 || (argc == 3 && !all))
-			return ctl_usage("fork", "fork list [--alle]");
-		if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
-			return rc;
-		rc = store_fork_list(node.store, all, list_cb, &l);
-		ctl_node_close(&node);
-		if (rc != LS_OK) {
-			ctl_error("%s", ls_strerror_nl(rc));
-			return CTL_EXIT_FAIL;
-		}
-		if (l.n == 0)
-			printf("geen forks%s\n", all ? "" : " in quarantaine");
-		return CTL_EXIT_OK;
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		const char *out = NULL;
-		struct node_trust trust;
-		struct ls_trust view;
-		struct ls_fork_info info;
-		struct ls_errinfo e;
-		const uint8_t *a, *b;
-		size_t a_len, b_len;
-		if (argc == 5 && strcmp(argv[3], "--uit") == 0)
-			out = argv[4];
-		else if (argc != 3)
-			return ctl_usage("fork", "fork show HERKOMST [--uit "
-			                         "BESTAND]");
-		if (!ls_node_id_valid(argv[2], strlen(argv[2])))
-			return ctl_usage("fork", "ongeldige herkomst '%s'",
-			                 argv[2]);
-		if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
-			return rc;
-		l.origin = argv[2];
-		rc = store_fork_list(node.store, 1, find_cb, &l);
-		if (rc != LS_OK || l.n == 0) {
-			ctl_node_close(&node);
-			ls_free(l.proof);
-			ctl_error("geen fork van '%s'", argv[2]);
-			return CTL_EXIT_NOTFOUND;
-		}
-		printf("fork van %s op plaats %llu%s\n", l.fork.origin,
-		       (unsigned long long)l.fork.seq,
-		       l.fork.resolved_at ? " (opgelost)"
-		                          : " (in quarantaine)");
-		if (proto_fork_proof_decode(l.proof, l.len, &a, &a_len, &b,
-		                            &b_len, NULL) == LS_OK) {
-			print_doc("document A", a, a_len);
-			print_doc("document B", b, b_len);
-		}
-		if ((rc = ctl_trust_load(ctx, &node, &trust)) == CTL_EXIT_OK) {
-			node_trust_view(&trust, &view);
-			ls_errinfo_clear(&e);
-			if (proto_fork_proof_verify(&view, l.proof, l.len,
-			                            (int64_t)time(NULL), &info,
-			                            &e) == LS_OK)
-				printf("bewijs: geldig (beide documenten "
-				       "correct ondertekend)\n");
-			else
-				printf("bewijs: niet te controleren met het "
-				       "ledenregister van kracht (%s)\n",
-				       e.msg);
-			node_trust_fini(&trust);
-		}
-		ctl_node_close(&node);
-		rc = CTL_EXIT_OK;
-		if (out != NULL) {
-			int fd = open(
-			    out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-			if (fd < 0 ||
-			    write(fd, l.proof, l.len) != (ssize_t)l.len ||
-			    close(fd) != 0) {
-				ctl_error("kan %s niet schrijven: %s", out,
-				          strerror(errno));
-				rc = errno == EEXIST ? CTL_EXIT_CONFLICT
-				                     : CTL_EXIT_FAIL;
-			} else {
-				printf("bewijs geschreven naar %s\n", out);
-			}
-		}
-		ls_free(l.proof);
+	int all = argc == 2 && strcmp(argv[1], "--alle") == 0;
+	if (argc > 2 || (argc == 2 && !all))
+		return ctl_usage("fork", "fork list [--alle]");
+	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
+	rc = store_fork_list(node.store, all, list_cb, &l);
+	ctl_node_close(&node);
+	if (rc != LS_OK) {
+		ctl_error("%s", ls_strerror_nl(rc));
+		return CTL_EXIT_FAIL;
 	}
-	if (strcmp(argv[1], "resolve") == 0) {
-		int64_t from = 0;
-		if (argc == 5 && strcmp(argv[3], "--vanaf") == 0) {
-			if (ls_parse_i64(argv[4], 1, INT64_MAX, &from) != LS_OK)
-				return ctl_usage("fork", "ongeldige --vanaf");
-		} else if (argc != 3) {
-			return ctl_usage("fork", "fork resolve HERKOMST "
-			                         "[--vanaf SEQ]");
-		}
-		if (!ls_node_id_valid(argv[2], strlen(argv[2])))
-			return ctl_usage("fork", "ongeldige herkomst '%s'",
-			                 argv[2]);
-		if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
-			return rc;
-		rc = store_fork_resolve(node.store, argv[2], (uint64_t)from);
+	if (l.n == 0)
+		printf("geen forks%s\n", all ? "" : " in quarantaine");
+	return CTL_EXIT_OK;
+}
+
+/* fork show HERKOMST [--uit BESTAND]: both documents, whether the proof
+ * verifies under the trust in force, and the proof's bytes on request. */
+static int fork_show(const struct ctl_context *ctx, int argc, char **argv)
+{
+	struct ctl_node node;
+	struct listing l;
+	int rc;
+
+	memset(&l, 0, sizeof l);
+	const char *out = NULL;
+	struct node_trust trust;
+	struct ls_trust view;
+	struct ls_fork_info info;
+	struct ls_errinfo e;
+	const uint8_t *a, *b;
+	size_t a_len, b_len;
+	if (argc == 4 && strcmp(argv[2], "--uit") == 0)
+		out = argv[3];
+	else if (argc != 2)
+		return ctl_usage("fork", "fork show HERKOMST [--uit "
+		                         "BESTAND]");
+	if (!ls_node_id_valid(argv[1], strlen(argv[1])))
+		return ctl_usage("fork", "ongeldige herkomst '%s'", argv[1]);
+	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+		return rc;
+	l.origin = argv[1];
+	rc = store_fork_list(node.store, 1, find_cb, &l);
+	if (rc != LS_OK || l.n == 0) {
 		ctl_node_close(&node);
-		if (rc == LS_ENOTFOUND) {
-			ctl_error("'%s' heeft geen fork in quarantaine",
-			          argv[2]);
-			return CTL_EXIT_NOTFOUND;
-		}
-		if (rc != LS_OK) {
-			ctl_error("%s", ls_strerror_nl(rc));
-			return CTL_EXIT_FAIL;
-		}
-		if (from > 0)
-			printf("fork van '%s' opgelost; documenten vanaf %lld "
-			       "verwijderd, de andere tak wordt opgehaald\n",
-			       argv[2], (long long)from);
-		else
-			printf("fork van '%s' opgelost; de herkomst wordt weer "
-			       "aanvaard\n",
-			       argv[2]);
-		return CTL_EXIT_OK;
+		ls_free(l.proof);
+		ctl_error("geen fork van '%s'", argv[1]);
+		return CTL_EXIT_NOTFOUND;
 	}
-	return ctl_usage("fork", "onbekende opdracht '%s'", argv[1]);
+	printf("fork van %s op plaats %llu%s\n", l.fork.origin,
+	       (unsigned long long)l.fork.seq,
+	       l.fork.resolved_at ? " (opgelost)" : " (in quarantaine)");
+	if (proto_fork_proof_decode(l.proof, l.len, &a, &a_len, &b, &b_len,
+	                            NULL) == LS_OK) {
+		print_doc("document A", a, a_len);
+		print_doc("document B", b, b_len);
+	}
+	if ((rc = ctl_trust_load(ctx, &node, &trust)) == CTL_EXIT_OK) {
+		node_trust_view(&trust, &view);
+		ls_errinfo_clear(&e);
+		if (proto_fork_proof_verify(&view, l.proof, l.len,
+		                            (int64_t)time(NULL), &info,
+		                            &e) == LS_OK)
+			printf("bewijs: geldig (beide documenten "
+			       "correct ondertekend)\n");
+		else
+			printf("bewijs: niet te controleren met het "
+			       "ledenregister van kracht (%s)\n",
+			       e.msg);
+		node_trust_fini(&trust);
+	}
+	ctl_node_close(&node);
+	rc = CTL_EXIT_OK;
+	if (out != NULL) {
+		int fd =
+		    open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, l.proof, l.len) != (ssize_t)l.len ||
+		    close(fd) != 0) {
+			ctl_error("kan %s niet schrijven: %s", out,
+			          strerror(errno));
+			rc =
+			    errno == EEXIST ? CTL_EXIT_CONFLICT : CTL_EXIT_FAIL;
+		} else {
+			printf("bewijs geschreven naar %s\n", out);
+		}
+	}
+	ls_free(l.proof);
+	return rc;
+}
+
+static int fork_resolve(const struct ctl_context *ctx, int argc, char **argv)
+{
+	struct ctl_node node;
+	int rc;
+
+	int64_t from = 0;
+	if (argc == 4 && strcmp(argv[2], "--vanaf") == 0) {
+		if (ls_parse_i64(argv[3], 1, INT64_MAX, &from) != LS_OK)
+			return ctl_usage("fork", "ongeldige --vanaf");
+	} else if (argc != 2) {
+		return ctl_usage("fork", "fork resolve HERKOMST "
+		                         "[--vanaf SEQ]");
+	}
+	if (!ls_node_id_valid(argv[1], strlen(argv[1])))
+		return ctl_usage("fork", "ongeldige herkomst '%s'", argv[1]);
+	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+		return rc;
+	rc = store_fork_resolve(node.store, argv[1], (uint64_t)from);
+	ctl_node_close(&node);
+	if (rc == LS_ENOTFOUND) {
+		ctl_error("'%s' heeft geen fork in quarantaine", argv[1]);
+		return CTL_EXIT_NOTFOUND;
+	}
+	if (rc != LS_OK) {
+		ctl_error("%s", ls_strerror_nl(rc));
+		return CTL_EXIT_FAIL;
+	}
+	if (from > 0)
+		printf("fork van '%s' opgelost; documenten vanaf %lld "
+		       "verwijderd, de andere tak wordt opgehaald\n",
+		       argv[1], (long long)from);
+	else
+		printf("fork van '%s' opgelost; de herkomst wordt weer "
+		       "aanvaard\n",
+		       argv[1]);
+	return CTL_EXIT_OK;
+}
+
+int cmd_fork(const struct ctl_context *ctx, int argc, char **argv)
+{
+	static const struct ctl_verb verbs[] = {
+	    {"list", fork_list, NULL},
+	    {"show", fork_show, NULL},
+	    {"resolve", fork_resolve, NULL},
+	};
+	return ctl_run_verb("fork", help, verbs, sizeof verbs / sizeof verbs[0],
+	                    ctx, argc, argv);
 }

@@ -7,6 +7,7 @@
  * --aantal-personen is "aantal_personen").
  */
 #include "common/err.h"
+#include "common/file.h"
 #include "common/text.h"
 #include "core/csv.h"
 #include "core/period.h"
@@ -26,12 +27,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-struct subcommand {
-	const char *name;
-	int (*run)(const struct ctl_context *ctx, int argc, char **argv);
-	const char *summary;
-};
 
 static const char filter_help[] =
     "Filters:\n"
@@ -534,7 +529,9 @@ static const char export_help_head[] =
     "'signal import' ook aanvaardt), met een BOM zodat Excel de tekens\n"
     "juist toont. JSON is een lijst van objecten met dezelfde namen.\n"
     "Een exportbestand bevat persoonsgegevens: het wordt aangemaakt met\n"
-    "rechten 0600 en een bestaand bestand wordt niet overschreven.\n"
+    "rechten 0600 en een bestaand bestand wordt niet overschreven. Het\n"
+    "krijgt zijn naam pas als alles geschreven is: een mislukte export\n"
+    "laat geen (half) bestand achter.\n"
     "\n"
     "  --formaat F      csv (standaard) of json\n"
     "  --uit BESTAND    schrijf naar BESTAND (standaard de uitvoer)\n"
@@ -635,6 +632,7 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 	struct ctl_node node;
 	struct ls_errinfo e;
 	const char *out_path = NULL;
+	char tmp[4200];
 	int c, rc, bom = 1;
 
 	optind = 0;
@@ -676,16 +674,25 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 		return rc;
 	x.out = stdout;
 	if (out_path != NULL) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		              0600);
+		/* A temporary file (0600 from the first byte) that gets the
+		 * name only when everything was written: a failed export
+		 * leaves no file that looks complete. */
+		struct stat st;
+		int fd = -1;
+		if (stat(out_path, &st) == 0)
+			errno = EEXIST;
+		else
+			fd = ls_file_tmp_create(out_path, 0600, tmp,
+			                        sizeof tmp);
 		if (fd < 0 || (x.out = fdopen(fd, "w")) == NULL) {
+			int err = errno;
 			ctl_error("kan %s niet aanmaken: %s", out_path,
-			          strerror(errno));
+			          strerror(err));
 			if (fd >= 0)
-				close(fd);
+				ls_file_tmp_abort(fd, tmp);
 			ctl_node_close(&node);
-			return errno == EEXIST ? CTL_EXIT_CONFLICT
-			                       : CTL_EXIT_FAIL;
+			return err == EEXIST ? CTL_EXIT_CONFLICT
+			                     : CTL_EXIT_FAIL;
 		}
 	}
 	if (!x.json) {
@@ -706,8 +713,28 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 		fputs(x.n ? "\n]\n" : "]\n", x.out);
 	if (fflush(x.out) != 0 || ferror(x.out))
 		x.failed = 1;
-	if (out_path != NULL && fclose(x.out) != 0)
-		x.failed = 1;
+	if (out_path != NULL) {
+		int err = 0;
+		if (fclose(x.out) != 0 && !x.failed) {
+			err = errno;
+			x.failed = 1;
+		}
+		if (rc == LS_OK && !x.failed &&
+		    ls_file_tmp_commit(-1, tmp, out_path, 0) != 0) {
+			err = errno;
+			x.failed = 1;
+		} else if (rc != LS_OK || x.failed) {
+			ls_file_tmp_abort(-1, tmp);
+		}
+		if (x.failed) {
+			ctl_error("schrijven naar %s mislukt%s%s; er is geen "
+			          "bestand gemaakt",
+			          out_path, err ? ": " : "",
+			          err ? strerror(err) : "");
+			return err == EEXIST ? CTL_EXIT_CONFLICT
+			                     : CTL_EXIT_FAIL;
+		}
+	}
 	if (rc != LS_OK && !x.failed) {
 		ctl_error("%s", e.msg);
 		return ctl_exit_for(rc);
@@ -770,7 +797,7 @@ static int signal_erase(const struct ctl_context *ctx, int argc, char **argv)
 
 /* --- dispatch -------------------------------------------------------- */
 
-static const struct subcommand subcommands[] = {
+static const struct ctl_verb subcommands[] = {
     {.name = "add", .run = signal_add, .summary = "één signaal registreren"},
     {.name = "import",
      .run = signal_import,
@@ -789,19 +816,7 @@ static const struct subcommand subcommands[] = {
 
 int cmd_signal(const struct ctl_context *ctx, int argc, char **argv)
 {
-	size_t n = sizeof subcommands / sizeof subcommands[0];
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		FILE *out = argc < 2 ? stderr : stdout;
-		fprintf(out, "Gebruik: signaalctl signal OPDRACHT ...\n\n");
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "  %-8s %s\n", subcommands[i].name,
-			        subcommands[i].summary);
-		fprintf(out,
-		        "\n'signaalctl signal OPDRACHT --help' voor meer.\n");
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(argv[1], subcommands[i].name) == 0)
-			return subcommands[i].run(ctx, argc - 1, argv + 1);
-	return ctl_usage("signal", "onbekende opdracht '%s'", argv[1]);
+	return ctl_run_verb("signal", NULL, subcommands,
+	                    sizeof subcommands / sizeof subcommands[0], ctx,
+	                    argc, argv);
 }

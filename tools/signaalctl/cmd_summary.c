@@ -696,24 +696,20 @@ static int held_cb(void *arg, const struct store_doc_meta *m,
 {
 	struct held_list *l = arg;
 	struct ls_doc doc;
-	struct held *h;
+	struct held *h, *v;
 	memset(&doc, 0, sizeof doc);
 	if (node_feed_decode(envelope, len, &doc, NULL) != LS_OK ||
 	    doc.hdr.type != LS_DOC_SUMMARY) {
 		proto_doc_fini(&doc);
 		return 0; /* verified when stored; nothing to list */
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct held *v = ls_realloc(l->v, cap * sizeof *v);
-		if (v == NULL) {
-			proto_doc_fini(&doc);
-			l->failed = 1;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	v = ls_array_grow(l->v, &l->cap, l->n + 1, sizeof *v, 64);
+	if (v == NULL) {
+		proto_doc_fini(&doc);
+		l->failed = 1;
+		return 1;
 	}
+	l->v = v;
 	h = &l->v[l->n++];
 	memset(h, 0, sizeof *h);
 	memcpy(h->origin, m->origin, sizeof h->origin);
@@ -935,9 +931,9 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 /* ---- dispatch --------------------------------------------------------- */
 
 static const struct ctl_verb verbs[] = {
-    {"preview", summary_preview}, {"release", summary_release},
-    {"correct", summary_correct}, {"due", summary_due},
-    {"list", summary_list},       {"show", summary_show},
+    {"preview", summary_preview, NULL}, {"release", summary_release, NULL},
+    {"correct", summary_correct, NULL}, {"due", summary_due, NULL},
+    {"list", summary_list, NULL},       {"show", summary_show, NULL},
 };
 
 int cmd_summary(const struct ctl_context *ctx, int argc, char **argv)

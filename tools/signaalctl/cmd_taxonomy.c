@@ -102,27 +102,39 @@ static int taxonomy_add(struct ctl_node *node, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv)
+/* Open the node for a verb (after its --help) and close it after. */
+static int on_node(const struct ctl_context *ctx, int argc, char **argv,
+                   int (*verb)(struct ctl_node *node, int argc, char **argv))
 {
 	struct ctl_node node;
 	int rc;
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
-	if (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "add") != 0)
-		return ctl_usage("taxonomy", "onbekende opdracht '%s'",
-		                 argv[1]);
-	if (ctl_is_help(argc - 1, argv + 1)) {
+	if (ctl_is_help(argc, argv)) {
 		fputs(help, stdout);
 		return CTL_EXIT_OK;
 	}
 	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
-	if (strcmp(argv[1], "list") == 0)
-		rc = taxonomy_list(&node, argc - 1, argv + 1);
-	else
-		rc = taxonomy_add(&node, argc - 1, argv + 1);
+	rc = verb(&node, argc, argv);
 	ctl_node_close(&node);
 	return rc;
+}
+
+static int verb_list(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return on_node(ctx, argc, argv, taxonomy_list);
+}
+
+static int verb_add(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return on_node(ctx, argc, argv, taxonomy_add);
+}
+
+int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv)
+{
+	static const struct ctl_verb verbs[] = {
+	    {"list", verb_list, NULL},
+	    {"add", verb_add, NULL},
+	};
+	return ctl_run_verb("taxonomy", help, verbs,
+	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);
 }

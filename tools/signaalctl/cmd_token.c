@@ -262,9 +262,9 @@ static int token_revoke(const struct ctl_context *ctx, int argc, char **argv)
 }
 
 static const struct ctl_verb verbs[] = {
-    {"new", token_new},
-    {"list", token_list},
-    {"revoke", token_revoke},
+    {"new", token_new, NULL},
+    {"list", token_list, NULL},
+    {"revoke", token_revoke, NULL},
 };
 
 int cmd_token(const struct ctl_context *ctx, int argc, char **argv)

@@ -49,7 +49,8 @@ static const char help[] =
     "  --bronnen          tekst: ook de documenten waaruit alles berekend\n"
     "                     is (gemeente, nummer, hash)\n"
     "\n"
-    "De score en de gewichten: zie [trends] in signaal.ini en de README.\n"
+    "De score en de gewichten: zie [trends] in signaal.ini en\n"
+    "docs/OPERATING.md.\n"
     "\n"
     "Afsluitcodes: 0 gelukt, 2 verkeerd gebruik, 4 geen samenvattingen,\n"
     "1 fout.\n";
@@ -232,19 +233,29 @@ static void item_name(const struct trends_item *it, char *out, size_t size)
 		         it->other_label);
 }
 
-/* Cut UTF-8 text to at most `width` code points (with an ellipsis). */
-static void cut(char *s, size_t width)
+/* The rank shown: the item's rank in its level, but in the youth view
+ * (a ranking of its own) the position in that view, from 1. */
+static uint32_t shown_rank(const struct trends_select *sel,
+                           const struct trends_item *it, size_t pos)
 {
-	size_t w = 0;
-	for (char *p = s; *p; p++) {
-		if (((unsigned char)*p & 0xc0) == 0x80)
-			continue;
-		if (w == width - 1 && trends_ctl_width(p) > 1) {
-			strcpy(p, "\xe2\x80\xa6");
-			return;
-		}
-		w++;
+	return sel->youth ? (uint32_t)(pos + 1) : it->rank;
+}
+
+/* The width of the name column of a level's table: the widest name of
+ * that level selected (items[0..n) from the first of the level), so that
+ * no name is cut (a theme x age band differs only at its end). */
+static size_t name_width(const struct trends_item **items, size_t n)
+{
+	size_t w = 5; /* "THEMA" */
+	for (size_t i = 0; i < n && items[i]->level == items[0]->level; i++) {
+		char name[200];
+		size_t x;
+		item_name(items[i], name, sizeof name);
+		x = trends_ctl_width(name);
+		if (x > w)
+			w = x;
 	}
+	return w;
 }
 
 static void score_text(double score, char *out, size_t size)
@@ -293,6 +304,7 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 	size_t periods = trends_n_periods(t);
 	size_t gp = periods - trends_growth_first(t);
 	int level = -1;
+	size_t nw = 0, pos = 0;
 
 	ls_period_format(&o->first, from);
 	ls_period_format(&o->last, to);
@@ -317,20 +329,21 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 			    "Per thema", "Per thema en leeftijd",
 			    "Per thema en doelgroep"};
 			level = it->level;
+			pos = 0;
+			nw = name_width(items + i, n - i);
 			printf("\n%s\n", a->sel.youth
 			                     ? "Jongeren (12\xe2\x80\x93"
 			                       "17 en 18\xe2\x80\x93"
 			                       "24)"
 			                     : heads[level]);
 			printf("RANG  ");
-			pad("THEMA", 40);
+			pad("THEMA", nw);
 			printf("  SCORE  GEMEENTEN  STIJGEND  GROEI   OP RIJ  "
 			       "SECTOREN  ");
 			pad("SIGNALEN", 18);
 			printf("  PERSONEN\n");
 		}
 		item_name(it, name, sizeof name);
-		cut(name, 40);
 		if (it->n_report_lo == it->n_report_hi)
 			snprintf(spread, sizeof spread, "%u/%u",
 			         it->n_report_lo, it->n_origins);
@@ -356,8 +369,8 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 		trends_format_value(&it->signals, sig, sizeof sig);
 		trends_format_value(&it->persons, per, sizeof per);
 		score_text(it->score, buf, sizeof buf);
-		printf("%4u  ", it->rank);
-		pad(name, 40);
+		printf("%4u  ", shown_rank(&a->sel, it, pos++));
+		pad(name, nw);
 		printf("  ");
 		rpad(buf, 5);
 		printf("  ");
@@ -428,7 +441,8 @@ static void csv_int(long long v)
 	printf("%lld,", v);
 }
 
-static void print_csv(const struct trends_item **items, size_t n)
+static void print_csv(const struct trends_select *sel,
+                      const struct trends_item **items, size_t n)
 {
 	static const char header[] =
 	    "niveau,rang,thema,thema_label,uitsplitsing,uitsplitsing_label,"
@@ -446,7 +460,7 @@ static void print_csv(const struct trends_item **items, size_t n)
 		trends_value_interval(&it->signals, &slo, &shi);
 		trends_value_interval(&it->persons, &plo, &phi);
 		csv_field(trends_level_name_nl(it->level), 0);
-		csv_int(it->rank);
+		csv_int(shown_rank(sel, it, i));
 		csv_field(it->theme_code, 0);
 		csv_field(it->theme_label, 0);
 		csv_field(it->other_code, 0);
@@ -527,7 +541,7 @@ int cmd_trends(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	trends_select(c.t, &a.sel, items, n);
 	if (a.format == F_CSV)
-		print_csv(items, n);
+		print_csv(&a.sel, items, n);
 	else
 		print_text(&c, &a, items, n);
 	ls_free(items);

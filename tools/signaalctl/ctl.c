@@ -4,6 +4,7 @@
  */
 #include "tools/signaalctl/ctl.h"
 #include "common/err.h"
+#include "common/path.h"
 #include "node/trust.h"
 #include "proto/key.h"
 #include "store/store.h"
@@ -41,12 +42,26 @@ int ctl_is_help(int argc, char **argv)
 	       (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
 }
 
+static void print_verbs(FILE *out, const char *command,
+                        const struct ctl_verb *verbs, size_t n)
+{
+	fprintf(out, "Gebruik: signaalctl %s OPDRACHT ...\n\n", command);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-8s %s\n", verbs[i].name,
+		        verbs[i].summary ? verbs[i].summary : "");
+	fprintf(out, "\n'signaalctl %s OPDRACHT --help' voor meer.\n", command);
+}
+
 int ctl_run_verb(const char *command, const char *help,
                  const struct ctl_verb *verbs, size_t n,
                  const struct ctl_context *ctx, int argc, char **argv)
 {
 	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
+		FILE *out = argc < 2 ? stderr : stdout;
+		if (help != NULL)
+			fputs(help, out);
+		else
+			print_verbs(out, command, verbs, n);
 		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -78,12 +93,8 @@ int ctl_exit_for(int code)
 char *ctl_node_path(const struct ctl_context *ctx, const char *rel, char *buf,
                     size_t size)
 {
-	int n;
-	if (rel[0] == '/')
-		n = snprintf(buf, size, "%s", rel);
-	else
-		n = snprintf(buf, size, "%s/%s", ctx->node_dir, rel);
-	return n < 0 || (size_t)n >= size ? NULL : buf;
+	return ls_path_join(ctx->node_dir, rel, buf, size) == LS_OK ? buf
+	                                                            : NULL;
 }
 
 int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)

@@ -69,12 +69,14 @@ int ctl_is_help(int argc, char **argv);
 struct ctl_verb {
 	const char *name;
 	int (*run)(const struct ctl_context *ctx, int argc, char **argv);
+	const char *summary; /* one Dutch line for a generated help, or NULL */
 };
 
 /*
  * Run the verb argv[1] of `command` with argv shifted by one: help (to
  * stdout for -h/--help; to stderr and CTL_EXIT_USAGE when no verb is
- * given) or a usage error naming an unknown verb.
+ * given) or a usage error naming an unknown verb. help NULL: the help is
+ * made from the verbs' summaries.
  */
 int ctl_run_verb(const char *command, const char *help,
                  const struct ctl_verb *verbs, size_t n,

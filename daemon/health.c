@@ -1,0 +1,198 @@
+/*
+ * The node's health conditions in one place: what /readyz reports and
+ * what the metrics (and so the alert rules in configs/prometheus/) see.
+ *
+ *   damaged   the store failed PRAGMA quick_check (at start signaald
+ *             refuses to run at all; while running: the check repeated
+ *             every HEALTH_CHECK_INTERVAL_S and on SIGHUP on a worker
+ *             thread with a connection of its own, the check before
+ *             every release, or SQLite reporting damage on any query)
+ *   full      a write failed for lack of space and the file system has
+ *             not got room again since (or it is all but full now)
+ *   no writes the store refused a write (read-only, gone, I/O error)
+ *             and no commit succeeded since
+ *   gone      the database file is no longer there
+ *
+ * The reasons are Dutch (they reach the operator through /readyz); the
+ * logs say the same in English.
+ */
+#include "daemon/daemon.h"
+
+#include "common/log.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+/* How often a running node checks its store (quick_check reads every
+ * page: seconds for a big city's store, on a worker thread). */
+#define HEALTH_CHECK_INTERVAL_S (6 * 3600)
+/* Below this much free space the node counts as full. */
+#define HEALTH_DISK_FLOOR_BYTES (1024.0 * 1024)
+/* After a write failed for lack of space, this much must be free again
+ * before the node counts as ready (room for a few transactions). */
+#define HEALTH_DISK_RECOVERED_BYTES (16.0 * 1024 * 1024)
+
+void health_init(struct daemon *d, const char *store_path)
+{
+	struct daemon_health *h = &d->health;
+	snprintf(h->path, sizeof h->path, "%s", store_path);
+	h->check_rc = LS_OK;
+	h->checked_at = daemon_now();
+	h->check_msg[0] = '\0';
+}
+
+void health_note_check(struct daemon *d, int rc, const char *msg_nl)
+{
+	struct daemon_health *h = &d->health;
+	h->checked_at = daemon_now();
+	h->check_rc = rc;
+	snprintf(h->check_msg, sizeof h->check_msg, "%s",
+	         rc == LS_OK ? "" : msg_nl);
+	if (rc != LS_OK)
+		LS_ERROR("health", "store_check_failed",
+		         "file=%s reason=%s action=\"stop signaald, keep the "
+		         "directory, restore the last backup\"",
+		         h->path, ls_errname(rc));
+}
+
+static void check_work_cb(uv_work_t *w)
+{
+	struct daemon *d = w->data;
+	struct daemon_health *h = &d->health;
+	ls_errinfo_clear(&h->work_e);
+	h->work_rc = store_verify_path(h->path, STORE_CHECK_QUICK, &h->work_e);
+}
+
+static void check_after_cb(uv_work_t *w, int status)
+{
+	struct daemon *d = w->data;
+	struct daemon_health *h = &d->health;
+	h->checking = 0;
+	if (status != 0) /* cancelled at stop */
+		return;
+	/* A check that could not run (busy, out of memory) says nothing
+	 * about the store: keep the last verdict. */
+	if (h->work_rc == LS_OK || h->work_rc == LS_ECORRUPT) {
+		health_note_check(d, h->work_rc, h->work_e.msg);
+	} else {
+		LS_WARN("health", "store_check_skipped", "file=%s reason=%s",
+		        h->path, ls_errname(h->work_rc));
+	}
+}
+
+void health_check_start(struct daemon *d)
+{
+	struct daemon_health *h = &d->health;
+	if (h->checking || d->stopping || h->path[0] == '\0')
+		return;
+	h->work.data = d;
+	if (uv_queue_work(d->loop, &h->work, check_work_cb, check_after_cb) ==
+	    0)
+		h->checking = 1;
+}
+
+/* Free and total bytes of the store's file system; 0 when unknown. */
+static int disk_space(const struct daemon_health *h, double *avail,
+                      double *size)
+{
+	struct statvfs v;
+	if (statvfs(h->path, &v) != 0)
+		return -1;
+	*avail = (double)v.f_bavail * (double)v.f_frsize;
+	*size = (double)v.f_blocks * (double)v.f_frsize;
+	return 0;
+}
+
+const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
+                                 int *code)
+{
+	struct daemon_health *h = &d->health;
+	int w = d->store != NULL ? store_write_health(d->store) : LS_OK;
+	if (w == LS_OK) /* captures are written by the API's writer thread */
+		w = apipool_writer_health(d->http.pool);
+	double avail = 0, fs_size = 0;
+	struct stat st;
+	int have_disk = disk_space(h, &avail, &fs_size) == 0;
+
+	if (code != NULL)
+		*code = LS_OK;
+	if (h->check_rc != LS_OK || w == LS_ECORRUPT) {
+		if (code != NULL)
+			*code = LS_ECORRUPT;
+		snprintf(why, size, "%s",
+		         h->check_rc != LS_OK && h->check_msg[0] != '\0'
+		             ? h->check_msg
+		             : "de databank is beschadigd: stop signaald en "
+		               "zet de laatste back-up terug");
+		return why;
+	}
+	if (h->path[0] != '\0' && stat(h->path, &st) != 0 && errno == ENOENT) {
+		if (code != NULL)
+			*code = LS_EIO;
+		snprintf(why, size,
+		         "het databankbestand %.300s is verdwenen: stop signaald "
+		         "en zet de laatste back-up terug",
+		         h->path);
+		return why;
+	}
+	if (have_disk && (avail < HEALTH_DISK_FLOOR_BYTES ||
+	                  (w == LS_EFULL && avail < HEALTH_DISK_RECOVERED_BYTES))) {
+		if (code != NULL)
+			*code = LS_EFULL;
+		snprintf(why, size,
+		         "de schijf van de databank is vol (%.0f bytes vrij): "
+		         "maak ruimte vrij; nieuwe signalen worden geweigerd "
+		         "tot dan",
+		         avail);
+		return why;
+	}
+	if (w == LS_EIO) {
+		if (code != NULL)
+			*code = LS_EIO;
+		snprintf(why, size,
+		         "de databank %.300s aanvaardt geen schrijfopdrachten "
+		         "meer (alleen-lezen, rechten of een schijffout): zie "
+		         "het logboek van signaald",
+		         h->path);
+		return why;
+	}
+	return NULL;
+}
+
+int daemon_health_hook(void *arg, char *reason, size_t size)
+{
+	int code;
+	if (daemon_health_reason(arg, reason, size, &code) == NULL)
+		return LS_OK;
+	return code;
+}
+
+void health_tick(struct daemon *d)
+{
+	struct daemon_health *h = &d->health;
+	char why[600];
+	double avail, size;
+	int code;
+
+	if (!d->stopping &&
+	    daemon_now() - h->checked_at >= HEALTH_CHECK_INTERVAL_S)
+		health_check_start(d);
+	if (disk_space(h, &avail, &size) == 0) {
+		metrics_set(d->metrics, "signaal_disk_free_bytes", avail);
+		metrics_set(d->metrics, "signaal_disk_size_bytes", size);
+	}
+	metrics_set(d->metrics, "signaal_store_check_ok",
+	            h->check_rc == LS_OK);
+	metrics_set(d->metrics, "signaal_store_check_timestamp_seconds",
+	            (double)h->checked_at);
+	metrics_set(d->metrics, "signaal_store_writable",
+	            d->store != NULL && store_write_health(d->store) == LS_OK);
+	metrics_set(d->metrics, "signaal_health_ok",
+	            daemon_health_reason(d, why, sizeof why, &code) == NULL);
+	metrics_set(d->metrics, "signaal_release_due_periods",
+	            (double)d->release_due);
+}
