@@ -102,6 +102,7 @@ struct http_req {
 	int state;              /* enum req_state */
 	char *uri;              /* the raw URI of the request line */
 	char *method, *authorization, *content_type, *if_none_match;
+	char *idempotency_key;
 	uint8_t *body;
 	size_t body_len; /* bytes read into body */
 	size_t declared; /* Content-Length */
@@ -236,6 +237,7 @@ static void req_free(struct http_req *r)
 	ls_free(r->authorization);
 	ls_free(r->content_type);
 	ls_free(r->if_none_match);
+	ls_free(r->idempotency_key);
 	ls_free(r->body);
 	ls_free(r);
 }
@@ -381,7 +383,8 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 	if ((r->method = ls_strdup(method)) == NULL ||
 	    dup_header(mc, "Authorization", &r->authorization) != 0 ||
 	    dup_header(mc, "Content-Type", &r->content_type) != 0 ||
-	    dup_header(mc, "If-None-Match", &r->if_none_match) != 0)
+	    dup_header(mc, "If-None-Match", &r->if_none_match) != 0 ||
+	    dup_header(mc, "Idempotency-Key", &r->idempotency_key) != 0)
 		return answer_plain(h, mc, HTTP_REFUSED_BUSY, 503, busy_body);
 	r->declared = (size_t)len;
 	if (len > NODE_API_BODY_MAX) {
@@ -718,6 +721,7 @@ static void fill_request(struct http_req *r)
 	q->authorization = r->authorization;
 	q->content_type = r->content_type;
 	q->if_none_match = r->if_none_match;
+	q->idempotency_key = r->idempotency_key;
 	q->body = r->body;
 	/* An unread body counts with its declared size: the API refuses
 	 * it (413) before it would look at the bytes. */

@@ -44,6 +44,7 @@ struct node_trust;
 #define NODE_API_PATH_MAX 256
 #define NODE_API_QUERY_MAX 1024
 #define NODE_API_AUTH_MAX 256 /* the Authorization header */
+#define NODE_API_IDEMPOTENCY_KEY_MAX 128 /* the Idempotency-Key header */
 
 /* Listing limits (docs/API.md, "Pagination"). */
 #define NODE_API_PAGE_DEFAULT 50
@@ -58,6 +59,7 @@ struct node_api_request {
 	const char *authorization; /* the header's value, or NULL */
 	const char *content_type;  /* the header's value, or NULL */
 	const char *if_none_match; /* the header's value, or NULL */
+	const char *idempotency_key; /* Idempotency-Key, or NULL */
 	const uint8_t *body;       /* may be NULL when body_len is 0 */
 	size_t body_len;
 	int64_t now; /* Unix seconds: token expiry, today's date, lags */
