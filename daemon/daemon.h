@@ -13,14 +13,19 @@
  *   tasks.c    timers for status documents, releases, retention purge
  *   state.c    metrics and the status snapshot (DIR/signaald.prom and
  *              DIR/signaald.json), status documents
- *   http.c     the HTTP server (libmicrohttpd, its own thread): limits,
- *              then requests -> node_api_handle()
+ *   http.c     the HTTP server (libmicrohttpd, its own thread, and a
+ *              sweeper thread): limits, timeouts, then requests to
+ *   apipool.c  the API's threads (a writer that group-commits captures,
+ *              readers), each with its own store connection
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
  *
- * Threads: the loop thread owns everything here, including the store
+ * Threads: the loop thread owns everything here, including its store
  * connection, the trust and the sync engine. nng runs its own threads;
- * they touch nothing but the handoff queue. docs/DAEMON.md tells the
- * whole story.
+ * they touch nothing but the handoff queue. The HTTP server's threads
+ * and the API's threads share only what struct http and struct apipool
+ * guard with their mutexes; the API threads reach the loop's state only
+ * through loop_call (handoff queue, bounded wait). docs/DAEMON.md tells
+ * the whole story.
  */
 #ifndef LS_DAEMON_DAEMON_H
 #define LS_DAEMON_DAEMON_H
