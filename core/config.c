@@ -739,32 +739,6 @@ int ls_config_parse(const char *text, size_t len, struct ls_config *c,
 	return LS_OK;
 }
 
-int ls_config_load(const char *path, struct ls_config *c, struct ls_errinfo *e)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	size_t got;
-	int rc;
-	if (fp == NULL)
-		return ls_errf(e, LS_EIO, "kan %s niet openen: %s", path,
-		               strerror(errno));
-	buf = ls_malloc(LS_CONFIG_MAX_BYTES + 1);
-	if (buf == NULL) {
-		fclose(fp);
-		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
-	}
-	got = fread(buf, 1, LS_CONFIG_MAX_BYTES + 1, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		ls_free(buf);
-		return ls_errf(e, LS_EIO, "kan %s niet lezen", path);
-	}
-	fclose(fp);
-	rc = ls_config_parse(buf, got, c, e);
-	ls_free(buf);
-	return rc;
-}
-
 int ls_config_format(const struct ls_config *c, char *buf, size_t size)
 {
 	size_t used = 0;

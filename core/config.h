@@ -146,9 +146,6 @@ void ls_config_defaults(struct ls_config *c);
 int ls_config_parse(const char *text, size_t len, struct ls_config *c,
                     struct ls_errinfo *e);
 
-/* Read and parse a file. LS_EIO (cannot read), LS_ECONFIG. */
-int ls_config_load(const char *path, struct ls_config *c, struct ls_errinfo *e);
-
 /* Write the config as INI text (every key, with its comment) into
  * buf[0..size). LS_ELIMIT if it does not fit. */
 int ls_config_format(const struct ls_config *c, char *buf, size_t size);

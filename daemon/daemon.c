@@ -18,6 +18,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "node/config_file.h"
 #include "proto/replay.h"
 #include "store/feed.h"
 
@@ -153,7 +154,7 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	if (ls_path_join(dir, "signaal.ini", d->config_path,
 	                 sizeof d->config_path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "pad te lang: %s", dir);
-	if ((rc = ls_config_load(d->config_path, &d->cfg, e)) != LS_OK)
+	if ((rc = node_config_load(d->config_path, &d->cfg, e)) != LS_OK)
 		return rc == LS_ECONFIG
 		           ? ls_errf(e, rc, "%s: %s", d->config_path, e->msg)
 		           : rc;
@@ -294,7 +295,7 @@ void daemon_reload(struct daemon *d)
 
 	if (d->stopping)
 		return;
-	if (ls_config_load(d->config_path, &c, &e) != LS_OK) {
+	if (node_config_load(d->config_path, &c, &e) != LS_OK) {
 		LS_ERROR("daemon", "reload_failed",
 		         "file=%s detail=\"%s\" action=keep_old_config",
 		         d->config_path, e.msg);

@@ -17,4 +17,12 @@ forbid "store/ knows no sockets or event loop" store 'proto/|node/|daemon/|tools
 forbid "node/ composes store/ and proto/ without SQL, bytes or sockets" node 'daemon/|tools/|uv\.h|nng/|sqlite3\.h|msgpack\.h'
 forbid "daemon/ contains no SQL and no msgpack" daemon 'sqlite3\.h|msgpack\.h'
 forbid "tools/ go through store/ and proto/" tools 'sqlite3\.h|msgpack\.h'
+
+# core/ is pure: no file, stream or descriptor I/O (snprintf into memory
+# is fine). A call or a POSIX I/O header is a failure.
+io=$(grep -nE '(^|[^a-zA-Z0-9_.>])(fopen|fdopen|freopen|fread|fwrite|fclose|fflush|fprintf|vfprintf|printf|vprintf|puts|fputs|fputc|putchar|fgets|fgetc|getline|perror|open|openat|creat|read|pread|write|pwrite|close|stat|fstat|lstat|unlink|rename|mkdir|rmdir|opendir|readdir|fsync|popen|system|dup2?)[[:space:]]*\(' core/*.c 2>/dev/null |
+	grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/?\*|//)')
+io_h=$(grep -nE '^#include <(unistd|fcntl|dirent|sys/stat|sys/socket|sys/types|poll|sys/mman)\.h>' core/*.c core/*.h 2>/dev/null)
+if [ -z "$io$io_h" ]; then t_ok "core/ does no I/O"
+else t_notok "core/ does no I/O" "$(printf '%s\n%s' "$io" "$io_h" | grep . | head -3)"; fi
 t_done

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "node/config_file.h"
 
 static int parse(const char *text, struct ls_config *c, struct ls_errinfo *e)
 {
@@ -359,7 +360,7 @@ static void test_shipped_examples_parse(void **state)
 		if (len < 5 || strcmp(ent->d_name + len - 4, ".ini") != 0)
 			continue;
 		snprintf(path, sizeof path, "configs/nodes/%s", ent->d_name);
-		if (ls_config_load(path, &c, &e) != LS_OK)
+		if (node_config_load(path, &c, &e) != LS_OK)
 			fail_msg("%s: %s", path, e.msg);
 		snprintf(want, sizeof want, "%s.ini", c.node_id);
 		assert_string_equal(want, ent->d_name);

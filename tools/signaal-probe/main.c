@@ -46,6 +46,7 @@
 #include "proto/session.h"
 #include "proto/sync.h"
 #include "core/config.h"
+#include "node/config_file.h"
 #include "node/feed.h"
 #include "store/store.h"
 
@@ -358,7 +359,7 @@ static int fill(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof path, "%s/signaal.ini", dir);
-	if ((rc = ls_config_load(path, &cfg, &e)) != LS_OK)
+	if ((rc = node_config_load(path, &cfg, &e)) != LS_OK)
 		goto fail;
 	if ((rc = ls_path_join(dir, cfg.store_path, path, sizeof path)) !=
 	    LS_OK)

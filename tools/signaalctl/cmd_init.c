@@ -15,6 +15,7 @@
 #include "common/file.h"
 #include "common/text.h"
 #include "core/config.h"
+#include "node/config_file.h"
 #include "proto/key.h"
 #include "store/store.h"
 #include "store/taxonomy.h"
@@ -163,7 +164,7 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 			                 "--config gaat niet samen met "
 			                 "--id, --naam, --rol of --sync");
 		ls_errinfo_clear(&e);
-		if (ls_config_load(config, &cfg, &e) != LS_OK) {
+		if (node_config_load(config, &cfg, &e) != LS_OK) {
 			ctl_error("%s: %s", config, e.msg);
 			return e.code == LS_EIO ? CTL_EXIT_NOTFOUND
 			                        : CTL_EXIT_INPUT;

@@ -5,6 +5,7 @@
 #include "tools/signaalctl/ctl.h"
 #include "common/err.h"
 #include "common/path.h"
+#include "node/config_file.h"
 #include "node/trust.h"
 #include "proto/key.h"
 #include "store/store.h"
@@ -110,7 +111,7 @@ int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
 		ctl_error("pad naar de knooppuntmap is te lang");
 		return CTL_EXIT_USAGE;
 	}
-	rc = ls_config_load(ini, &node->config, &e);
+	rc = node_config_load(ini, &node->config, &e);
 	if (rc == LS_EIO) {
 		ctl_error("geen knooppunt in %s (%s ontbreekt of is niet "
 		          "leesbaar); maak er een met 'signaalctl init' of "
