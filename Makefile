@@ -12,7 +12,7 @@
 #   make V=1 ...    show full commands
 #
 # Sources are found by folder, so adding a module is adding a file:
-#   common/ core/ proto/ store/ node/ -> $(BUILD)/libsignaal.a
+#   common/ core/ view/ proto/ store/ node/ -> $(BUILD)/libsignaal.a
 #   daemon/*.c except main.c     -> $(BUILD)/libsignaald.a
 #   daemon/main.c                -> $(BUILD)/signaald
 #   tools/NAME/*.c               -> $(BUILD)/NAME (one program per folder)
@@ -51,7 +51,7 @@ else
 Q := @
 endif
 
-LIB_DIRS   := common core proto store node
+LIB_DIRS   := common core view proto store node
 LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 # A tool folder is linked into a program once it holds its main(); its

@@ -25,7 +25,7 @@
 #include "common/text.h"
 #include "core/disclosure.h"
 #include "core/trends.h"
-#include "core/trends_json.h"
+#include "view/trends_json.h"
 #include "core/node.h"
 #include "node/api_internal.h"
 #include "node/fedview.h"

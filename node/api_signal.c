@@ -26,7 +26,7 @@
  */
 #include "common/log.h"
 #include "common/text.h"
-#include "core/signal_json.h"
+#include "view/signal_json.h"
 #include "node/api_internal.h"
 #include "store/dossier.h"
 #include "store/signal.h"

@@ -1,6 +1,6 @@
 /*
- * libFuzzer harness for core/trends, core/structural, core/trends_json and
- * core/bundle.
+ * libFuzzer harness for core/trends, core/structural, view/trends_json and
+ * view/bundle.
  *
  * The bytes build a handful of released summaries — codes of the shared
  * taxonomy or garbage, rows in or out of order, cells of any kind with any
@@ -20,9 +20,9 @@
 #include "common/alloc.h"
 #include "common/buf.h"
 #include "common/text.h"
-#include "core/bundle.h"
+#include "view/bundle.h"
 #include "core/trends.h"
-#include "core/trends_json.h"
+#include "view/trends_json.h"
 #include "tests/fixture.h"
 
 static struct ls_taxonomy tax;

@@ -10,10 +10,11 @@ forbid() { # NAME DIR PATTERN
 	if [ -z "$hits" ]; then t_ok "$1"; else t_notok "$1" "$(echo "$hits" | head -3)"; fi
 }
 
-forbid "common/ depends on nothing of ours" common 'core/|proto/|store/|node/|daemon/|tools/'
-forbid "core/ does no I/O and knows no store or wire" core 'proto/|store/|node/|daemon/|tools/|uv\.h|nng/|sqlite3\.h'
-forbid "proto/ does no I/O and knows no store" proto 'store/|node/|daemon/|tools/|uv\.h|nng/|sqlite3\.h'
-forbid "store/ knows no sockets or event loop" store 'proto/|node/|daemon/|tools/|uv\.h|nng/'
+forbid "common/ depends on nothing of ours" common 'core/|view/|proto/|store/|node/|daemon/|tools/'
+forbid "core/ does no I/O and knows no store or wire" core 'view/|proto/|store/|node/|daemon/|tools/|uv\.h|nng/|sqlite3\.h|jansson\.h'
+forbid "view/ renders core/ and knows no store or wire" view 'proto/|store/|node/|daemon/|tools/|uv\.h|nng/|sqlite3\.h|msgpack\.h'
+forbid "proto/ does no I/O and knows no store" proto 'view/|store/|node/|daemon/|tools/|uv\.h|nng/|sqlite3\.h'
+forbid "store/ knows no sockets or event loop" store 'view/|proto/|node/|daemon/|tools/|uv\.h|nng/'
 forbid "node/ composes store/ and proto/ without SQL, bytes or sockets" node 'daemon/|tools/|uv\.h|nng/|sqlite3\.h|msgpack\.h'
 forbid "daemon/ contains no SQL and no msgpack" daemon 'sqlite3\.h|msgpack\.h'
 forbid "tools/ go through store/ and proto/" tools 'sqlite3\.h|msgpack\.h'

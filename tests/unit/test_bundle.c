@@ -1,4 +1,4 @@
-/* common/buf, core/chart and core/bundle: escaping of everything that goes
+/* common/buf, view/chart and view/bundle: escaping of everything that goes
  * into HTML, SVG charts of the expected size with ranges as bands, and the
  * signal bundle's chapters, charts and refusals. (The browser test renders
  * the same report in Chromium.) */
@@ -12,8 +12,8 @@
 
 #include "common/alloc.h"
 #include "common/buf.h"
-#include "core/bundle.h"
-#include "core/chart.h"
+#include "view/bundle.h"
+#include "view/chart.h"
 #include "core/dossier.h"
 #include "tests/unit/fixture.h"
 #include "tests/unit/trends_util.h"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "common/alloc.h"
-#include "core/trends_json.h"
+#include "view/trends_json.h"
 #include "node/dossier_share.h"
 #include "node/feed.h"
 #include "node/trends_load.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/signal.h"
-#include "core/signal_json.h"
+#include "view/signal_json.h"
 #include "fixture.h"
 
 static struct ls_taxonomy tax;

@@ -1,6 +1,6 @@
 /*
  * signaalctl bundle: the signal bundle of a period as one self-contained
- * HTML file (core/bundle.c renders it; this file loads the trends, picks
+ * HTML file (view/bundle.c renders it; this file loads the trends, picks
  * the file name and writes it atomically: a temporary file in the same
  * directory, flushed and renamed, so a reader never sees half a report
  * and an existing file is only replaced when asked).
@@ -9,7 +9,7 @@
 #include "common/err.h"
 #include "common/file.h"
 #include "common/text.h"
-#include "core/bundle.h"
+#include "view/bundle.h"
 #include "core/period.h"
 #include "tools/signaalctl/commands.h"
 #include "tools/signaalctl/trends_ctl.h"

@@ -12,7 +12,7 @@
 #include "core/csv.h"
 #include "core/period.h"
 #include "core/signal.h"
-#include "core/signal_json.h"
+#include "view/signal_json.h"
 #include "store/import.h"
 #include "store/signal.h"
 #include "store/store.h"

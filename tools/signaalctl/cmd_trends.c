@@ -8,7 +8,7 @@
 #include "common/text.h"
 #include "core/period.h"
 #include "core/trends.h"
-#include "core/trends_json.h"
+#include "view/trends_json.h"
 #include "tools/signaalctl/commands.h"
 #include "tools/signaalctl/trends_ctl.h"
 

@@ -8,7 +8,7 @@
  * Nothing is drawn for a period without
  * data: the line and the band break there.
  */
-#include "core/chart.h"
+#include "view/chart.h"
 #include "common/text.h"
 
 #include <math.h>

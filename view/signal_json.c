@@ -1,10 +1,10 @@
 /*
- * The signal's JSON shape (core/signal_json.h): one function, so the CLI
+ * The signal's JSON shape (view/signal_json.h): one function, so the CLI
  * export and the API cannot drift apart. jansson's setters ignore NULL
  * values, so an allocation failure anywhere shows as a missing key,
  * which the final size check turns into NULL.
  */
-#include "core/signal_json.h"
+#include "view/signal_json.h"
 
 static json_t *codes_json(const struct ls_taxonomy_entry *const *list, size_t n)
 {

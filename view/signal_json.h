@@ -4,8 +4,8 @@
  * codes for taxonomy values, absent optional fields as null. docs/API.md
  * ("Signals") describes the fields. Nothing here does I/O.
  */
-#ifndef LS_CORE_SIGNAL_JSON_H
-#define LS_CORE_SIGNAL_JSON_H
+#ifndef LS_VIEW_SIGNAL_JSON_H
+#define LS_VIEW_SIGNAL_JSON_H
 
 #include <jansson.h>
 

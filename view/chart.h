@@ -10,8 +10,8 @@
  * attributes on every element, so it draws the same with or without the
  * page's stylesheet. Every text that goes in is HTML-escaped.
  */
-#ifndef LS_CORE_CHART_H
-#define LS_CORE_CHART_H
+#ifndef LS_VIEW_CHART_H
+#define LS_VIEW_CHART_H
 
 #include <stddef.h>
 

@@ -12,8 +12,8 @@
  * "ruis" (the sum of the noisy values) and "variantie". Nothing here does
  * I/O: the caller dumps the tree.
  */
-#ifndef LS_CORE_TRENDS_JSON_H
-#define LS_CORE_TRENDS_JSON_H
+#ifndef LS_VIEW_TRENDS_JSON_H
+#define LS_VIEW_TRENDS_JSON_H
 
 #include <jansson.h>
 

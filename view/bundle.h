@@ -2,7 +2,7 @@
  * The signal bundle ("signalenbundel"): one self-contained HTML page in
  * Dutch, rendered from finished trends and the recognised structural
  * signals. No scripts and no external assets (inline CSS, charts as
- * inline SVG from core/chart.h), so the file can be mailed, archived and
+ * inline SVG from view/chart.h), so the file can be mailed, archived and
  * printed; a print stylesheet gives A4 pages with each chapter on a new
  * page.
  *
@@ -17,8 +17,8 @@
  * Rendering is pure: it writes into a buffer and does no I/O. Every string
  * from data (labels, names, headlines, codes) is HTML-escaped.
  */
-#ifndef LS_CORE_BUNDLE_H
-#define LS_CORE_BUNDLE_H
+#ifndef LS_VIEW_BUNDLE_H
+#define LS_VIEW_BUNDLE_H
 
 #include <stddef.h>
 
@@ -26,7 +26,7 @@
 #include "common/err.h"
 #include "core/structural.h"
 #include "core/trends.h"
-#include "core/trends_json.h"
+#include "view/trends_json.h"
 
 struct bundle_input {
 	const struct trends *trends; /* finished */

@@ -3,7 +3,7 @@
  * pass, chapter by chapter; each chapter function reads what it needs from
  * the finished trends (ranked items, series per period, per-municipality
  * views, cube cells) and the structural notes. Charts come from
- * core/chart.c. Every piece of text from data goes through ls_buf_html();
+ * view/chart.c. Every piece of text from data goes through ls_buf_html();
  * numbers are formatted here (Dutch thousands separators, en dashes for
  * ranges).
  *
@@ -11,10 +11,10 @@
  * a calm palette, cards for key figures, and @media print rules (A4,
  * chapters on new pages, no page break inside a figure or a table row).
  */
-#include "core/bundle.h"
+#include "view/bundle.h"
 #include "common/alloc.h"
 #include "common/text.h"
-#include "core/chart.h"
+#include "view/chart.h"
 #include "core/dossier.h"
 #include "core/period.h"
 

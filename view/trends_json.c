@@ -4,7 +4,7 @@
  * below funnel both into one "ok" flag so that a failure anywhere gives
  * NULL for the whole tree rather than a tree with holes.
  */
-#include "core/trends_json.h"
+#include "view/trends_json.h"
 #include "common/alloc.h"
 #include "common/text.h"
 #include "core/dossier.h"
