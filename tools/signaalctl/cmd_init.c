@@ -94,7 +94,13 @@ static int find_taxonomy(const char *given, char *out, size_t size)
 	return -1;
 }
 
-int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
+struct init_opts {
+	const char *id, *name, *role, *sync, *taxonomy, *config, *dir;
+	int given; /* any of --id, --naam, --rol, --sync */
+};
+
+/* The command line into *o. -1 to go on, else the exit code. */
+static int parse_opts(int argc, char **argv, struct init_opts *o)
 {
 	static const struct option opts[] = {
 	    {"id", required_argument, NULL, 'i'},
@@ -105,47 +111,32 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 	    {"config", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	struct ctl_context ctx = *ctx_in;
-	const char *id = NULL, *name = NULL, *role = "gemeente", *sync = "full",
-	           *taxonomy = NULL, *config = NULL;
-	int given = 0;
-	char ini_path[4096], db_path[4096], keys_dir[4096], sec[4096],
-	    pub[4096], tax_path[4096], dir_copy[4096], text[8192];
-	char ini_text[2 * LS_CONFIG_NAME_SIZE + 256];
-	struct ls_config cfg;
-	struct ls_errinfo e;
-	struct ls_keypair *kp = NULL;
-	struct store *store = NULL;
-	struct store_options sopt = {.create = 1};
-	struct stat st;
-	char *tax_text = NULL;
-	size_t tax_len = 0, added = 0;
-	int made_dir = 0, rc, c, exit_code = CTL_EXIT_FAIL;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			id = optarg;
-			given = 1;
+			o->id = optarg;
+			o->given = 1;
 			break;
 		case 'n':
-			name = optarg;
-			given = 1;
+			o->name = optarg;
+			o->given = 1;
 			break;
 		case 'r':
-			role = optarg;
-			given = 1;
+			o->role = optarg;
+			o->given = 1;
 			break;
 		case 's':
-			sync = optarg;
-			given = 1;
+			o->sync = optarg;
+			o->given = 1;
 			break;
 		case 'c':
-			config = optarg;
+			o->config = optarg;
 			break;
 		case 't':
-			taxonomy = optarg;
+			o->taxonomy = optarg;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -157,22 +148,33 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 	if (optind < argc - 1)
 		return ctl_usage("init", "te veel argumenten");
 	if (optind == argc - 1)
-		ctx.node_dir = argv[optind];
-	if (config != NULL) {
-		if (given)
-			return ctl_usage("init",
-			                 "--config gaat niet samen met "
-			                 "--id, --naam, --rol of --sync");
-		ls_errinfo_clear(&e);
-		if (node_config_load(config, &cfg, &e) != LS_OK) {
-			ctl_error("%s: %s", config, e.msg);
-			return e.code == LS_EIO ? CTL_EXIT_NOTFOUND
-			                        : CTL_EXIT_INPUT;
-		}
-		goto have_config;
+		o->dir = argv[optind];
+	if (o->config != NULL && o->given)
+		return ctl_usage("init", "--config gaat niet samen met --id, "
+		                         "--naam, --rol of --sync");
+	return -1;
+}
+
+/* The new node's config: the file given with --config, or one made from
+ * the options (through the parser, so that the same checks apply as when
+ * it is read back). CTL_EXIT_OK or the exit code. */
+static int make_config(const struct init_opts *o, const char *node_dir,
+                       struct ls_config *cfg)
+{
+	char dir_copy[4096], ini_text[2 * LS_CONFIG_NAME_SIZE + 256];
+	const char *id = o->id;
+	struct ls_errinfo e;
+
+	ls_errinfo_clear(&e);
+	if (o->config != NULL) {
+		if (node_config_load(o->config, cfg, &e) == LS_OK)
+			return CTL_EXIT_OK;
+		ctl_error("%s: %s", o->config, e.msg);
+		return e.code == LS_ECONFIG ? CTL_EXIT_INPUT
+		                            : CTL_EXIT_NOTFOUND;
 	}
 	if (id == NULL) {
-		snprintf(dir_copy, sizeof dir_copy, "%s", ctx.node_dir);
+		snprintf(dir_copy, sizeof dir_copy, "%s", node_dir);
 		id = basename(dir_copy);
 		if (!ls_node_id_valid(id, strlen(id)))
 			return ctl_usage("init",
@@ -180,130 +182,178 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 			                 "geef --id",
 			                 id);
 	}
-	/* Build the config through the parser, so that the same checks
-	 * apply as when it is read back. */
 	snprintf(ini_text, sizeof ini_text,
 	         "[node]\nid = %s\nname = %s\nrole = %s\n[store]\n"
 	         "synchronous = %s\n",
-	         id, name ? name : id, role, sync);
-	ls_errinfo_clear(&e);
-	if (strchr(id, '\n') || (name && strchr(name, '\n')) ||
-	    strchr(role, '\n') || strchr(sync, '\n') ||
-	    ls_config_parse(ini_text, strlen(ini_text), &cfg, &e) != LS_OK) {
+	         id, o->name ? o->name : id, o->role, o->sync);
+	if (strchr(id, '\n') || (o->name && strchr(o->name, '\n')) ||
+	    strchr(o->role, '\n') || strchr(o->sync, '\n') ||
+	    ls_config_parse(ini_text, strlen(ini_text), cfg, &e) != LS_OK) {
 		const char *why = strchr(e.msg, ':');
 		ctl_error("ongeldige waarde%s", why ? why : "");
 		return CTL_EXIT_INPUT;
 	}
-have_config:
-	if (find_taxonomy(taxonomy, tax_path, sizeof tax_path) != 0) {
-		ctl_error("de codelijst (taxonomy.tsv) is niet gevonden; geef "
-		          "--taxonomie BESTAND");
-		return CTL_EXIT_FAIL;
-	}
-	if (ls_file_read_all(tax_path, TAXONOMY_MAX_BYTES, &tax_text,
-	                     &tax_len) != LS_OK) {
-		ctl_error("kan %s niet lezen: %s", tax_path, strerror(errno));
-		return taxonomy ? CTL_EXIT_INPUT : CTL_EXIT_FAIL;
-	}
-	if (!ctl_node_path(&ctx, "signaal.ini", ini_path, sizeof ini_path) ||
-	    !ctl_node_path(&ctx, cfg.store_path, db_path, sizeof db_path) ||
-	    !ctl_node_path(&ctx, "keys", keys_dir, sizeof keys_dir) ||
-	    !ctl_node_path(&ctx, "keys/node.key", sec, sizeof sec) ||
-	    !ctl_node_path(&ctx, "keys/node.pub", pub, sizeof pub)) {
-		ctl_error("pad te lang");
-		goto out;
-	}
-	if (stat(ini_path, &st) == 0 || stat(db_path, &st) == 0 ||
-	    stat(sec, &st) == 0) {
-		ctl_error("in %s staat al een knooppunt; er is niets gewijzigd",
-		          ctx.node_dir);
-		exit_code = CTL_EXIT_CONFLICT;
-		goto out;
-	}
-	if (mkdir(ctx.node_dir, 0750) == 0)
+	return CTL_EXIT_OK;
+}
+
+struct node_files {
+	char ini[4096], db[4096], keys[4096], sec[4096], pub[4096];
+};
+
+/* The store holds personal data: create it readable for the owner (and
+ * group) only, before SQLite writes a byte; -wal and -shm get its mode. */
+static int create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	return close(fd);
+}
+
+static void remove_store_files(const char *db)
+{
+	char side[4200];
+	unlink(db);
+	snprintf(side, sizeof side, "%s-wal", db);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", db);
+	unlink(side);
+}
+
+/*
+ * Make the node in node_dir: folders, config, key pair, store with the
+ * taxonomy. All or nothing: a failure removes what this call made. The
+ * key pair is handed back in *kp (the caller's) for the report.
+ */
+static int create_node(const char *node_dir, const struct ls_config *cfg,
+                       const struct node_files *f, const char *tax_path,
+                       const char *tax_text, size_t tax_len, int taxonomy_given,
+                       struct ls_keypair **kp, size_t *added)
+{
+	struct store_options sopt = {.create = 1};
+	struct store *store = NULL;
+	struct ls_errinfo e;
+	char text[8192];
+	int made_dir = 0, rc, exit_code = CTL_EXIT_FAIL;
+
+	if (mkdir(node_dir, 0750) == 0)
 		made_dir = 1;
 	else if (errno != EEXIST) {
-		ctl_error("kan map %s niet maken: %s", ctx.node_dir,
+		ctl_error("kan map %s niet maken: %s", node_dir,
 		          strerror(errno));
-		goto out;
+		return CTL_EXIT_FAIL;
 	}
-	if (mkdir(keys_dir, 0700) != 0 && errno != EEXIST) {
-		ctl_error("kan map %s niet maken: %s", keys_dir,
+	if (mkdir(f->keys, 0700) != 0 && errno != EEXIST) {
+		ctl_error("kan map %s niet maken: %s", f->keys,
 		          strerror(errno));
 		goto err_after_dir;
 	}
-	if ((rc = ls_config_format(&cfg, text, sizeof text)) != LS_OK ||
-	    ls_file_write_atomic(ini_path, text, strlen(text), 0640, 0) != 0) {
-		ctl_error("kan %s niet schrijven: %s", ini_path,
-		          strerror(errno));
+	if (ls_config_format(cfg, text, sizeof text) != LS_OK ||
+	    ls_file_write_atomic(f->ini, text, strlen(text), 0640, 0) !=
+	        LS_OK) {
+		ctl_error("kan %s niet schrijven: %s", f->ini, strerror(errno));
 		goto err_after_keys_dir;
 	}
-	if (proto_keypair_generate(&kp) != LS_OK ||
-	    proto_keypair_save(kp, sec, pub) != LS_OK) {
-		ctl_error("kan de sleutel niet maken in %s", keys_dir);
+	if (proto_keypair_generate(kp) != LS_OK ||
+	    proto_keypair_save(*kp, f->sec, f->pub) != LS_OK) {
+		ctl_error("kan de sleutel niet maken in %s", f->keys);
 		goto err_after_ini;
 	}
-	/* The store holds personal data: create it readable for the owner
-	 * (and group) only; SQLite gives -wal and -shm the same mode. */
-	{
-		int fd = open(db_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		              0640);
-		if (fd < 0) {
-			ctl_error("kan %s niet aanmaken: %s", db_path,
-			          strerror(errno));
-			goto err_after_key;
-		}
-		close(fd);
+	if (create_private(f->db) != 0) {
+		ctl_error("kan %s niet aanmaken: %s", f->db, strerror(errno));
+		goto err_after_key;
 	}
-	sopt.synchronous = cfg.synchronous;
-	sopt.busy_timeout_ms = cfg.busy_timeout_ms;
-	if (store_open(db_path, &sopt, &store, &e) != LS_OK) {
+	sopt.synchronous = cfg->synchronous;
+	sopt.busy_timeout_ms = cfg->busy_timeout_ms;
+	ls_errinfo_clear(&e);
+	if (store_open(f->db, &sopt, &store, &e) != LS_OK) {
 		ctl_error("%s", e.msg);
-		store = NULL;
 		goto err_after_store;
 	}
-	if ((rc = store_taxonomy_load_tsv(store, tax_text, tax_len, &added,
-	                                  NULL, &e)) != LS_OK) {
+	if ((rc = store_taxonomy_load_tsv(store, tax_text, tax_len, added, NULL,
+	                                  &e)) != LS_OK) {
 		ctl_error("%s: %s", tax_path, e.msg);
-		exit_code = taxonomy ? ctl_exit_for(rc) : CTL_EXIT_FAIL;
+		exit_code = taxonomy_given ? ctl_exit_for(rc) : CTL_EXIT_FAIL;
 		goto err_after_store;
 	}
 	store_close(store);
-	printf("Knooppunt '%s' (%s) gemaakt in %s\n", cfg.node_id,
-	       cfg.node_name, ctx.node_dir);
-	{
-		char kid[LS_KEY_ID_HEX_SIZE];
-		ls_hex_encode(kp->key_id, LS_KEY_ID_BYTES, kid);
-		printf("  sleutel-id  %s\n", kid);
-	}
-	printf("  databank    %s (%zu codes)\n", db_path, added);
-	printf("  sleutel     %s (alleen leesbaar voor de eigenaar)\n", sec);
-	proto_keypair_free(kp);
-	ls_free(tax_text);
 	return CTL_EXIT_OK;
 
 err_after_store:
 	store_close(store);
-	{
-		char side[4200];
-		unlink(db_path);
-		snprintf(side, sizeof side, "%s-wal", db_path);
-		unlink(side);
-		snprintf(side, sizeof side, "%s-shm", db_path);
-		unlink(side);
-	}
+	remove_store_files(f->db);
 err_after_key:
-	unlink(sec);
-	unlink(pub);
+	unlink(f->sec);
+	unlink(f->pub);
+	proto_keypair_free(*kp);
+	*kp = NULL;
 err_after_ini:
-	unlink(ini_path);
+	unlink(f->ini);
 err_after_keys_dir:
-	rmdir(keys_dir);
+	rmdir(f->keys);
 err_after_dir:
 	if (made_dir)
-		rmdir(ctx.node_dir);
-out:
-	proto_keypair_free(kp);
-	ls_free(tax_text);
+		rmdir(node_dir);
 	return exit_code;
+}
+
+int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
+{
+	struct init_opts o = {.role = "gemeente", .sync = "full"};
+	struct ctl_context ctx = *ctx_in;
+	struct node_files f;
+	struct ls_config cfg;
+	struct ls_keypair *kp = NULL;
+	struct stat st;
+	char tax_path[4096], kid[LS_KEY_ID_HEX_SIZE];
+	char *tax_text = NULL;
+	size_t tax_len = 0, added = 0;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) >= 0)
+		return rc;
+	if (o.dir != NULL)
+		ctx.node_dir = o.dir;
+	if ((rc = make_config(&o, ctx.node_dir, &cfg)) != CTL_EXIT_OK)
+		return rc;
+	if (find_taxonomy(o.taxonomy, tax_path, sizeof tax_path) != 0) {
+		ctl_error("de codelijst (taxonomy.tsv) is niet gevonden; geef "
+		          "--taxonomie BESTAND");
+		return CTL_EXIT_FAIL;
+	}
+	if (!ctl_node_path(&ctx, "signaal.ini", f.ini, sizeof f.ini) ||
+	    !ctl_node_path(&ctx, cfg.store_path, f.db, sizeof f.db) ||
+	    !ctl_node_path(&ctx, "keys", f.keys, sizeof f.keys) ||
+	    !ctl_node_path(&ctx, "keys/node.key", f.sec, sizeof f.sec) ||
+	    !ctl_node_path(&ctx, "keys/node.pub", f.pub, sizeof f.pub)) {
+		ctl_error("pad te lang");
+		return CTL_EXIT_FAIL;
+	}
+	/* Never overwrites: any file of a node there, and nothing changes. */
+	if (stat(f.ini, &st) == 0 || stat(f.db, &st) == 0 ||
+	    stat(f.sec, &st) == 0) {
+		ctl_error("in %s staat al een knooppunt; er is niets gewijzigd",
+		          ctx.node_dir);
+		return CTL_EXIT_CONFLICT;
+	}
+	if (ls_file_read_all(tax_path, TAXONOMY_MAX_BYTES, &tax_text,
+	                     &tax_len) != LS_OK) {
+		ctl_error("kan %s niet lezen: %s", tax_path, strerror(errno));
+		return o.taxonomy ? CTL_EXIT_INPUT : CTL_EXIT_FAIL;
+	}
+	rc = create_node(ctx.node_dir, &cfg, &f, tax_path, tax_text, tax_len,
+	                 o.taxonomy != NULL, &kp, &added);
+	ls_free(tax_text);
+	if (rc != CTL_EXIT_OK) {
+		proto_keypair_free(kp); /* made before a later step failed */
+		return rc;
+	}
+	ls_hex_encode(kp->key_id, LS_KEY_ID_BYTES, kid);
+	proto_keypair_free(kp);
+	printf("Knooppunt '%s' (%s) gemaakt in %s\n", cfg.node_id,
+	       cfg.node_name, ctx.node_dir);
+	printf("  sleutel-id  %s\n", kid);
+	printf("  databank    %s (%zu codes)\n", f.db, added);
+	printf("  sleutel     %s (alleen leesbaar voor de eigenaar)\n", f.sec);
+	return CTL_EXIT_OK;
 }

@@ -112,7 +112,7 @@ int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
 		return CTL_EXIT_USAGE;
 	}
 	rc = node_config_load(ini, &node->config, &e);
-	if (rc == LS_EIO) {
+	if (rc == LS_ENOTFOUND || rc == LS_EIO || rc == LS_EDENIED) {
 		ctl_error("geen knooppunt in %s (%s ontbreekt of is niet "
 		          "leesbaar); maak er een met 'signaalctl init' of "
 		          "kies de map met -d",
