@@ -353,19 +353,27 @@ out:
 	return rc;
 }
 
-int store_schema_check(struct store *s, struct ls_errinfo *e)
+/* The store's schema version into *version; a version newer than this
+ * program knows is refused before anything is touched. */
+static int version_known(struct store *s, int *version, struct ls_errinfo *e)
 {
-	int version, rc;
-	if ((rc = store_schema_version(s, &version)) != LS_OK)
+	int rc;
+	if ((rc = store_schema_version(s, version)) != LS_OK)
 		return ls_errf(e, rc, "kan de schemaversie niet lezen");
-	if (version > store_schema_latest())
+	if (*version > store_schema_latest())
 		return ls_errf(e, LS_ESCHEMA,
 		               "de databank %s heeft schemaversie %d, deze "
 		               "versie van Lokaal Signaal kent versies tot %d: "
 		               "gebruik een nieuwere versie (de databank is "
 		               "niet gewijzigd)",
-		               s->path, version, store_schema_latest());
+		               s->path, *version, store_schema_latest());
 	return LS_OK;
+}
+
+int store_schema_check(struct store *s, struct ls_errinfo *e)
+{
+	int version;
+	return version_known(s, &version, e);
 }
 
 int store_schema_migrate(struct store *s, struct ls_errinfo *e)
@@ -374,15 +382,8 @@ int store_schema_migrate(struct store *s, struct ls_errinfo *e)
 	const struct store_migration *m = store_schema_migrations(&n);
 	int version, rc;
 
-	if ((rc = store_schema_version(s, &version)) != LS_OK)
-		return ls_errf(e, rc, "kan de schemaversie niet lezen");
-	if (version > store_schema_latest())
-		return ls_errf(e, LS_ESCHEMA,
-		               "de databank %s heeft schemaversie %d, deze "
-		               "versie van Lokaal Signaal kent versies tot %d: "
-		               "gebruik een nieuwere versie (de databank is "
-		               "niet gewijzigd)",
-		               s->path, version, store_schema_latest());
+	if ((rc = version_known(s, &version, e)) != LS_OK)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (m[i].version <= version)
 			continue;
