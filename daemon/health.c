@@ -107,13 +107,19 @@ static int disk_space(const struct daemon_health *h, double *avail,
 	return 0;
 }
 
+/* Whether the store takes writes: the loop's connection, and the API's
+ * writer thread's, where captures are written. */
+static int write_health(struct daemon *d)
+{
+	int w = d->store != NULL ? store_write_health(d->store) : LS_OK;
+	return w != LS_OK ? w : apipool_writer_health(d->http.pool);
+}
+
 const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
                                  int *code)
 {
 	struct daemon_health *h = &d->health;
-	int w = d->store != NULL ? store_write_health(d->store) : LS_OK;
-	if (w == LS_OK) /* captures are written by the API's writer thread */
-		w = apipool_writer_health(d->http.pool);
+	int w = write_health(d);
 	double avail = 0, fs_size = 0;
 	struct stat st;
 	int have_disk = disk_space(h, &avail, &fs_size) == 0;
@@ -191,7 +197,7 @@ void health_tick(struct daemon *d)
 	metrics_set(d->metrics, "signaal_store_check_timestamp_seconds",
 	            (double)h->checked_at);
 	metrics_set(d->metrics, "signaal_store_writable",
-	            d->store != NULL && store_write_health(d->store) == LS_OK);
+	            d->store != NULL && write_health(d) == LS_OK);
 	metrics_set(d->metrics, "signaal_health_ok",
 	            daemon_health_reason(d, why, sizeof why, &code) == NULL);
 	metrics_set(d->metrics, "signaal_release_due_periods",

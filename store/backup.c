@@ -23,7 +23,7 @@
 static int check_copy(sqlite3 *db, struct ls_errinfo *e)
 {
 	sqlite3_stmt *st;
-	int ok = 0;
+	int ok = 0, rc;
 	if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return ls_errf(e, LS_EIO, "kan de kopie niet afwerken: %s",
@@ -31,11 +31,18 @@ static int check_copy(sqlite3 *db, struct ls_errinfo *e)
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return ls_errf(e, LS_EIO, "kan de kopie niet controleren");
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(st, 0);
 		ok = t != NULL && strcmp((const char *)t, "ok") == 0;
+		/* No text from a row: the check ran out of memory. */
+		rc = t == NULL ? SQLITE_NOMEM : SQLITE_OK;
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		return ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
+		               "kan de kopie niet controleren: %s",
+		               sqlite3_errstr(rc));
 	return ok ? LS_OK : ls_errf(e, LS_ECORRUPT, "de kopie is niet in orde");
 }
 
@@ -173,7 +180,7 @@ int store_check(struct store *s, struct store_check_report *r,
 		    e,
 		    store_err(s, sqlite3_errcode(s->db), "foreign_key_check"),
 		    "controle kan niet starten");
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (r->fk_violations++ == 0)
 			snprintf(r->fk_first, sizeof r->fk_first,
 			         "%s rij %lld -> %s",
@@ -182,11 +189,16 @@ int store_check(struct store *s, struct store_check_report *r,
 			         (const char *)sqlite3_column_text(st, 2));
 	}
 	sqlite3_finalize(st);
-	if (r->integrity_ok) {
-		(void)count_rows(s, SQL_SIGNALS, &r->signals);
-		(void)count_rows(s, SQL_DOSSIERS, &r->dossiers);
-		(void)count_rows(s, SQL_CODES, &r->taxonomy_codes);
-	}
+	/* A check cut short is no verdict: never "in orde" from half a list. */
+	if (rc != SQLITE_DONE)
+		return ls_errf(e, store_err(s, rc, "foreign_key_check"),
+		               "de controle van %s is afgebroken", s->path);
+	if (r->integrity_ok &&
+	    ((rc = count_rows(s, SQL_SIGNALS, &r->signals)) != LS_OK ||
+	     (rc = count_rows(s, SQL_DOSSIERS, &r->dossiers)) != LS_OK ||
+	     (rc = count_rows(s, SQL_CODES, &r->taxonomy_codes)) != LS_OK))
+		return ls_errf(e, rc, "kan de inhoud van %s niet tellen",
+		               s->path);
 	if (!r->integrity_ok || r->fk_violations > 0 ||
 	    r->schema_version != r->schema_latest) {
 		LS_ERROR("store", "check_failed",
