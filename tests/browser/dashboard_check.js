@@ -19,7 +19,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch } = require('./tap');
+const { check, failures, launch, axe } = require('./tap');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
@@ -130,6 +130,7 @@ async function until(page, ok) {
         check(`${c.thema}: no chart of local signals at the association`, c.localCharts === 0);
       });
       await page.screenshot({ path: path.join(outDir, 'dashboard-koepel.png'), fullPage: true });
+      await axe(page, 'dashboard at the association, ranking and charts');
 
       // the youth view
       await page.selectOption('#niveau', 'jongeren');
@@ -165,6 +166,7 @@ async function until(page, ok) {
       check('Gent: each local chart has its own single scale', own.every((n) => n === 1), own.join(','));
       check('Gent: the date field shows the window\'s end', /^\d{4}-\d{2}$/.test(await page.inputValue('#tot')));
       await page.screenshot({ path: path.join(outDir, 'dashboard-gent.png'), fullPage: true });
+      await axe(page, 'dashboard at Gent, with its own signals');
       check('Gent: no console or page errors', p.problems.length === 0, p.problems.join('; '));
       await p.ctx.close();
     }
