@@ -69,6 +69,12 @@ TOOL_OBJS  := $(call obj,$(wildcard tools/*/*.c))
 # The protocol's test-vector generator (tests/vectors/README.md).
 VECTORGEN  := $(if $(wildcard tests/vectors/vectorgen.c),$(BUILD)/tests/vectorgen)
 
+# Files of their own compiled into the library as C arrays (a stylesheet
+# is CSS in a .css file, not a C string): view/bundle.css becomes
+# view_bundle_css[] through tools/embed.sh.
+EMBED_SRC  := view/bundle.css
+EMBED_OBJS := $(patsubst %,$(BUILD)/obj/gen/%.o,$(EMBED_SRC))
+
 LIBSIGNAAL := $(BUILD)/libsignaal.a
 LIBDAEMON  := $(BUILD)/libsignaald.a
 PROGRAMS   := $(if $(wildcard daemon/main.c),$(BUILD)/signaald) \
@@ -99,7 +105,16 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(LIBSIGNAAL): $(call obj,$(LIB_SRC))
+$(BUILD)/gen/%.css.c: %.css tools/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh tools/embed.sh $(subst /,_,$*)_css $< >$@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBSIGNAAL): $(call obj,$(LIB_SRC)) $(EMBED_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^

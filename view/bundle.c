@@ -7,9 +7,9 @@
  * numbers are formatted here (Dutch thousands separators, en dashes for
  * ranges).
  *
- * The stylesheet is a constant at the end of this file: readable type,
- * a calm palette, cards for key figures, and @media print rules (A4,
- * chapters on new pages, no page break inside a figure or a table row).
+ * The stylesheet is view/bundle.css: readable type, a calm palette,
+ * cards for key figures, and @media print rules (A4, chapters on new
+ * pages, no page break inside a figure or a table row).
  */
 #include "view/bundle.h"
 #include "common/alloc.h"
@@ -22,128 +22,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The stylesheet: screen and print. */
-static const char style[] =
-    ":root{--ink:#1d2430;--muted:#5b6473;--line:#d9dde3;--accent:#1f5f8b;"
-    "--warm:#b5562b;--paper:#ffffff;--soft:#f4f6f8}\n"
-    "*{box-sizing:border-box}\n"
-    "html{font-size:16px}\n"
-    "body{margin:0;background:#e9ecef;color:var(--ink);font-family:"
-    "Charter,'Bitstream Charter','Sitka Text',Cambria,Georgia,serif;"
-    "line-height:1.55}\n"
-    ".report{max-width:60rem;margin:2rem auto;background:var(--paper);"
-    "padding:3rem 3.5rem;box-shadow:0 1px 4px rgba(0,0,0,.08)}\n"
-    "h1,h2,h3,.kicker,.facts,.cards,table,nav,figcaption,.score,footer{"
-    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica "
-    "Neue',Arial,sans-serif}\n"
-    "h1{font-size:2.6rem;line-height:1.1;margin:.2rem 0 .6rem;"
-    "letter-spacing:-.01em}\n"
-    "h2{font-size:1.7rem;margin:0 0 .8rem;line-height:1.2}\n"
-    "h3{font-size:1.1rem;margin:1.6rem 0 .5rem}\n"
-    "p{margin:.5rem 0 .9rem}\n"
-    "a{color:var(--accent)}\n"
-    ".kicker{text-transform:uppercase;letter-spacing:.08em;font-size:"
-    ".78rem;color:var(--muted);margin:0}\n"
-    ".cover{border-bottom:4px solid var(--accent);padding-bottom:1.5rem;"
-    "margin-bottom:2rem}\n"
-    ".subtitle{font-size:1.25rem;color:var(--muted);margin:0 0 1.2rem}\n"
-    ".facts{list-style:none;padding:0;margin:0;display:flex;flex-wrap:"
-    "wrap;gap:.6rem 1.6rem;color:var(--muted)}\n"
-    ".facts strong{font-size:1.5rem;color:var(--ink);display:block}\n"
-    ".made{font-size:.9rem;color:var(--muted);margin-top:1.2rem}\n"
-    ".toc{background:var(--soft);padding:1rem 1.5rem;border-radius:6px;"
-    "margin-bottom:2.5rem}\n"
-    ".toc h2{font-size:1rem;margin:0 0 .4rem}\n"
-    ".toc ol{margin:0;padding-left:1.3rem;columns:2;column-gap:2rem}\n"
-    ".chapter{margin:0 0 3rem}\n"
-    ".lead{font-size:1.12rem}\n"
-    "ol.top li{margin-bottom:.6rem}\n"
-    ".callouts{display:grid;grid-template-columns:repeat(auto-fit,"
-    "minmax(15rem,1fr));gap:1rem;margin-top:1.2rem}\n"
-    ".callout{background:var(--soft);border-left:4px solid var(--accent);"
-    "padding:.4rem 1rem;border-radius:0 6px 6px 0}\n"
-    ".callout.youth{border-left-color:var(--warm)}\n"
-    ".callout h3{margin:.5rem 0 .2rem;font-size:1rem}\n"
-    ".callout p{font-size:.95rem}\n"
-    "table{border-collapse:collapse;width:100%;font-size:.9rem;"
-    "margin:.5rem 0 1rem}\n"
-    "th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid "
-    "var(--line);vertical-align:top}\n"
-    "thead th{font-size:.78rem;text-transform:uppercase;letter-spacing:"
-    ".05em;color:var(--muted);border-bottom:2px solid var(--ink)}\n"
-    ".num,td.num,th.num{text-align:right;font-variant-numeric:"
-    "tabular-nums;white-space:nowrap}\n"
-    "td.r,th.r{text-align:right;width:2.2rem;color:var(--muted)}\n"
-    "td.theme{font-weight:600;width:13rem}\n"
-    "td.why{color:#333b47}\n"
-    "tr.leading td.theme a{color:var(--accent)}\n"
-    ".score{display:flex;align-items:center;gap:.5rem;min-width:8.5rem}\n"
-    ".bar{flex:1;height:.6rem;background:#e4e7eb;border-radius:3px;"
-    "overflow:hidden;display:block}\n"
-    ".bar span{display:block;height:100%;background:var(--accent)}\n"
-    ".bar.youth span{background:var(--warm)}\n"
-    ".score.small{min-width:6rem}\n"
-    ".cards{display:grid;grid-template-columns:repeat(auto-fill,"
-    "minmax(9.5rem,1fr));gap:.7rem;margin:1.2rem 0}\n"
-    ".card{background:var(--soft);border-radius:6px;padding:.6rem .8rem}\n"
-    ".card .label{font-size:.72rem;text-transform:uppercase;"
-    "letter-spacing:.05em;color:var(--muted)}\n"
-    ".card .value{font-size:1.2rem;font-weight:650;margin-top:.15rem;"
-    "font-variant-numeric:tabular-nums}\n"
-    ".card .note{font-size:.8rem;color:var(--muted)}\n"
-    "figure.chart{margin:1.2rem 0;padding:0}\n"
-    "figure.chart svg{display:block;max-width:100%;height:auto;"
-    "outline:1px solid var(--line);border-radius:4px}\n"
-    "figcaption{font-size:.82rem;color:var(--muted);margin-top:.4rem}\n"
-    ".where{font-size:.95rem}\n"
-    ".grid3{display:grid;grid-template-columns:repeat(auto-fit,"
-    "minmax(14rem,1fr));gap:1.2rem}\n"
-    ".breakdown h3{margin-top:.6rem}\n"
-    ".dir{color:var(--accent);font-weight:700;padding-left:.2rem}\n"
-    ".kicker .local{color:var(--warm);font-weight:700}\n"
-    "ul.notes{padding-left:1.1rem}\n"
-    "ul.notes li{margin-bottom:.35rem}\n"
-    ".phase,.count{font-family:system-ui,sans-serif;font-size:.72rem;"
-    "text-transform:uppercase;letter-spacing:.05em;background:#e6eef4;"
-    "color:var(--accent);padding:.05rem .4rem;border-radius:3px;"
-    "margin:0 .3rem}\n"
-    ".count{background:none;padding:0}\n"
-    "tr.pending td{color:var(--muted)}\n"
-    ".wide{overflow-x:auto}\n"
-    "table.matrix td{white-space:nowrap}\n"
-    "table.matrix thead th{white-space:normal;vertical-align:bottom}\n"
-    "table.matrix tbody th{font-weight:600}\n"
-    "ol.sources{list-style:none;padding:0;columns:3 14rem;column-gap:"
-    "1.5rem;font-size:.72rem;font-family:system-ui,sans-serif;"
-    "color:var(--muted)}\n"
-    "ol.sources li{break-inside:avoid}\n"
-    ".small{font-size:.85rem;color:var(--muted)}\n"
-    ".digest code{word-break:break-all}\n"
-    "code{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,monospace;"
-    "font-size:.85em}\n"
-    ".sub{font-weight:400;color:var(--muted)}\n"
-    ".sub::before{content:'\\2014\\00a0'}\n"
-    "footer{border-top:1px solid var(--line);margin-top:2rem;"
-    "padding-top:1rem;font-size:.82rem;color:var(--muted)}\n"
-    "@media (max-width:40rem){.report{padding:1.5rem}.toc ol{columns:1}"
-    "h1{font-size:2rem}}\n"
-    "@page{size:A4;margin:16mm 15mm 18mm}\n"
-    "@media print{html{font-size:10.5pt}body{background:#fff}"
-    ".report{max-width:none;margin:0;padding:0;box-shadow:none}"
-    ".cover{min-height:40vh}"
-    ".toc{break-after:page}"
-    ".chapter{break-before:page;margin:0}"
-    "#kort{break-before:auto}"
-    "figure,table tr,.card,.callout,.breakdown,ul.notes li{"
-    "break-inside:avoid}"
-    "h2,h3{break-after:avoid}"
-    "thead{display:table-header-group}"
-    "a{color:inherit;text-decoration:none}"
-    "figure.chart svg{outline:none}"
-    ".bar,.bar span,.card,.callout,.toc{-webkit-print-color-adjust:exact;"
-    "print-color-adjust:exact}"
-    ".wide{overflow:visible}"
-    "table.matrix{font-size:.8rem}}\n";
+/* The stylesheet, screen and print: view/bundle.css, compiled in by the
+ * Makefile (tools/embed.sh), NUL-ended. */
+extern const unsigned char view_bundle_css[];
 
 static const char *const month_long[12] = {
     "januari", "februari", "maart",     "april",   "mei",      "juni",
@@ -292,7 +173,7 @@ static void head(struct ctx *c, const char *title)
 	       "<title>");
 	html(c, title);
 	put(c, "</title>\n<style>\n");
-	put(c, style);
+	put(c, (const char *)view_bundle_css);
 	put(c, "</style>\n</head>\n<body>\n<main class=\"report\">\n");
 }
 
