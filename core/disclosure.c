@@ -36,7 +36,7 @@
 #include "core/disclosure.h"
 #include "common/alloc.h"
 #include "common/log.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "core/period.h"
 
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * Calendar dates and periods.
  *
  * A date is a proleptic Gregorian calendar day written "YYYY-MM-DD"; a
- * period (struct ls_period, core/summary.h) is `months` whole calendar
+ * period (struct ls_period) is `months` whole calendar
  * months starting at year-month, written "YYYY-MM" (a month) or
  * "YYYY-MM+N" (N months, N in 1..12). Years are limited to 2000..2999,
  * the range the store and the federation accept.
@@ -18,7 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/summary.h"
+/* A period: `months` whole calendar months starting at year-month. */
+struct ls_period {
+	int32_t year;   /* 2000..2999 */
+	int32_t month;  /* 1..12 */
+	int32_t months; /* 1 (default, a month), 3 (quarter), ... 12 */
+};
 
 #define LS_YEAR_MIN 2000
 #define LS_YEAR_MAX 2999

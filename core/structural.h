@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "core/summary.h"
 
 /* The headline's limit (the wire's LS_HEADLINE_MAX, proto/limits.h). */

@@ -22,13 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A taxonomy code: at most LS_CODE_MAX bytes of [a-z0-9_-], NUL-ended. */
-#define LS_CODE_MAX 31
-#define LS_CODE_SIZE (LS_CODE_MAX + 1)
-
-/* A node id: at most LS_NODE_ID_MAX bytes of [a-z0-9-] (e.g. "kortrijk"). */
-#define LS_NODE_ID_MAX 47
-#define LS_NODE_ID_SIZE (LS_NODE_ID_MAX + 1)
+#include "core/member.h"   /* LS_NODE_ID_SIZE */
+#include "core/period.h"   /* struct ls_period */
+#include "core/taxonomy.h" /* LS_CODE_SIZE */
 
 /* Hard limit on rows in one table, for decoders: 18 themes x 18 codes is
  * 324 today; the limit leaves room for taxonomy growth. */
@@ -37,13 +33,6 @@
 /* Largest count, value or bound a released summary may carry (the wire
  * format's limit too, PROTOCOL.md 5.4). */
 #define LS_COUNT_MAX 1000000000LL
-
-/* A period: `months` whole calendar months starting at year-month. */
-struct ls_period {
-	int32_t year;   /* 2000..2999 */
-	int32_t month;  /* 1..12 */
-	int32_t months; /* 1 (default, a month), 3 (quarter), ... 12 */
-};
 
 enum ls_disclosure_mode {
 	LS_MODE_THRESHOLD = 0, /* small counts as ranges, complementary

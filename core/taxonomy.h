@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "core/summary.h"
+/* A taxonomy code: at most LS_CODE_MAX bytes of [a-z0-9_-], NUL-ended. */
+#define LS_CODE_MAX 31
+#define LS_CODE_SIZE (LS_CODE_MAX + 1)
 
 /* The dimensions, in the order of the TSV file. */
 enum ls_dim {

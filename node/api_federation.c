@@ -26,7 +26,7 @@
 #include "core/disclosure.h"
 #include "core/trends.h"
 #include "view/trends_json.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "node/api_internal.h"
 #include "node/fedview.h"
 #include "node/feed.h"

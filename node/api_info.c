@@ -12,7 +12,7 @@
  * restarts.
  */
 #include "common/alloc.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "node/api_internal.h"
 #include "node/trust.h"
 #include "store/store.h"

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "core/period.h"
 #include "proto/doc.h"
 

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "core/summary.h"
 #include "proto/key.h"
 #include "proto/limits.h"

@@ -6,7 +6,7 @@
  */
 #include "proto/field.h"
 #include "common/text.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "core/taxonomy.h"
 #include "proto/limits.h"
 

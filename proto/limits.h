@@ -9,7 +9,7 @@
 #ifndef LS_PROTO_LIMITS_H
 #define LS_PROTO_LIMITS_H
 
-#include "core/node.h"
+#include "core/member.h"
 
 /* Format version of envelopes and sessions (the only one defined). */
 #define LS_FORMAT_VERSION 1

@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "store/store.h"
 
 /* Largest envelope the store accepts: a sanity bound well above the wire

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "core/summary.h"
 #include "store/store.h"
 

@@ -19,7 +19,7 @@
  */
 #include "common/alloc.h"
 #include "common/err.h"
-#include "core/node.h"
+#include "core/member.h"
 #include "core/period.h"
 #include "node/fedview.h"
 #include "node/trust.h"

@@ -2,12 +2,14 @@
  * Who a node is: the rules for node ids and the roles a member can have.
  * One definition for the config file, the roster on the wire and the CLI.
  */
-#ifndef LS_CORE_NODE_H
-#define LS_CORE_NODE_H
+#ifndef LS_CORE_MEMBER_H
+#define LS_CORE_MEMBER_H
 
 #include <stddef.h>
 
-#include "core/summary.h" /* LS_NODE_ID_MAX */
+/* A node id: at most LS_NODE_ID_MAX bytes of [a-z0-9-] (e.g. "kortrijk"). */
+#define LS_NODE_ID_MAX 47
+#define LS_NODE_ID_SIZE (LS_NODE_ID_MAX + 1)
 
 /* A document's hash: BLAKE2b-256 of its payload (PROTOCOL.md). */
 #define LS_HASH_BYTES 32

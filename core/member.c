@@ -1,4 +1,4 @@
-#include "core/node.h"
+#include "core/member.h"
 
 #include <stdint.h>
 #include <string.h>
