@@ -540,6 +540,40 @@ static void test_participant_guards(void **state)
 		    LS_EKEY);
 		ls_free(cb);
 	}
+	/* A key set, signed by the aggregator, with a key message that is
+	 * not its member's own (a signature that does not verify): no
+	 * contribution is masked with it. */
+	{
+		struct ls_secagg_msg ks, forged;
+		uint8_t *copy, *kb;
+		size_t kn;
+		memset(&ks, 0, sizeof ks);
+		assert_int_equal(proto_secagg_msg_verify(f.keyset, f.keyset_len,
+		                                         f.kp[NP]->pk, &ks,
+		                                         NULL),
+		                 LS_OK);
+		copy = ls_malloc(ks.u.keyset.lens[2]);
+		assert_non_null(copy);
+		memcpy(copy, ks.u.keyset.msgs[2], ks.u.keyset.lens[2]);
+		copy[ks.u.keyset.lens[2] - 1] ^= 1;
+		forged = ks;
+		forged.u.keyset.msgs = ls_calloc(ks.u.keyset.n, sizeof(void *));
+		assert_non_null(forged.u.keyset.msgs);
+		memcpy((void *)forged.u.keyset.msgs, ks.u.keyset.msgs,
+		       ks.u.keyset.n * sizeof(void *));
+		forged.u.keyset.msgs[2] = copy;
+		assert_int_equal(
+		    proto_secagg_msg_sign(&forged, f.kp[NP], &kb, &kn, NULL),
+		    LS_OK);
+		assert_int_equal(node_secagg_part_contrib(
+		                     &f.self[0], f.open, f.open_len, kb, kn,
+		                     f.counts[0], NE, &m1, &n1, NULL),
+		                 LS_ESIG);
+		ls_free(kb);
+		ls_free((void *)forged.u.keyset.msgs);
+		ls_free(copy);
+		proto_secagg_msg_fini(&ks);
+	}
 	/* An open message from someone else than the aggregator. */
 	{
 		struct node_secagg_self other = f.self[0];
