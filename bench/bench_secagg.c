@@ -270,8 +270,8 @@ static void widths(void)
 {
 	static const struct secagg_noise levels[] = {
 	    {{{1, 4}, {25, 1}}},
-	    {{{4, 1}, {400, 1}}},
-	    {{{50, 1}, {5000, 1}}},
+	    {{{2, 1}, {200, 1}}},
+	    {{{12, 1}, {1200, 1}}},
 	};
 	static struct fed_sim W;
 	uint32_t one[2] = {1, 0}, sens[2] = {1, FED_CAP};

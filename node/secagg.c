@@ -488,10 +488,11 @@ done:
 
 int node_secagg_agg_fedsum(const struct node_secagg_agg *a,
                            const struct secagg_layout *l, const int64_t *total,
-                           uint32_t withhold_below, uint32_t persons_cap,
-                           struct ls_fedsum *out, struct ls_errinfo *e)
+                           uint32_t persons_cap, struct ls_fedsum *out,
+                           struct ls_errinfo *e)
 {
 	const struct ls_secagg_open *o = &a->open.u.open;
+	uint32_t withhold_below = o->k;
 	struct ls_summary tables;
 	double eps;
 	int rc;

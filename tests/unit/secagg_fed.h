@@ -351,8 +351,15 @@ static inline int fed_sim_month(struct fed_sim *W, int m)
 	uint64_t *lo = calloc(n, sizeof *lo), *hi = calloc(n, sizeof *hi);
 	uint64_t *sum_lo = calloc(n, sizeof *sum_lo);
 	uint64_t *sum_hi = calloc(n, sizeof *sum_hi);
-	int64_t slack[2] = {10, 100}; /* far above 6 sd of the noise */
+	int64_t slack[2];
 	int rc = -1;
+
+	/* 8 standard deviations of the noise in the total: a false alarm
+	 * about once in 10^15 cells. */
+	for (int ms = 0; ms < 2; ms++)
+		slack[ms] =
+		    1 + (int64_t)(8 * sqrt(2.0 * (double)W->noise.mu[ms].num /
+		                           (double)W->noise.mu[ms].den));
 
 	if (!total || !lo || !hi || !sum_lo || !sum_hi) {
 		fed_fail(W, "out of memory", NULL);

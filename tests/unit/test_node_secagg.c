@@ -304,7 +304,7 @@ static void test_fedsum_document(void **state)
 	/* Not before the round is done. */
 	memset(&fs, 0, sizeof fs);
 	assert_int_equal(
-	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 0, 10, &fs, &e),
+	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 10, &fs, &e),
 	    LS_ESTATE);
 	for (size_t i = 0; i < NP - 1; i++)
 		send_contrib(&f, i);
@@ -323,18 +323,34 @@ static void test_fedsum_document(void **state)
 		    {2, 3, 2, 2, 2},
 		};
 		assert_int_equal(secagg_layout_init(&other, &dom, NULL), LS_OK);
-		assert_int_equal(node_secagg_agg_fedsum(&f.agg, &other, total,
-		                                        0, 10, &fs, &e),
-		                 LS_EINVAL);
+		assert_int_equal(
+		    node_secagg_agg_fedsum(&f.agg, &other, total, 10, &fs, &e),
+		    LS_EINVAL);
 	}
 	assert_int_equal(
-	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 0, 10, &fs, &e), LS_OK);
+	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 10, &fs, &e), LS_OK);
 	assert_int_equal(fs.n_included, NP - 1);
 	assert_string_equal(fs.included[0], "berlaar");
 	/* 5 of 6 shares of mu 6 */
 	assert_int_equal(fs.noise.mu[0].num * 6, 6 * 5 * fs.noise.mu[0].den);
 	assert_true(fs.epsilon_milli > 0);
 	assert_int_equal(fs.tables[LS_TABLE_THEME_AGE].n_rows, 6);
+	/* The round's k (5): totals below it are withheld. */
+	assert_int_equal(fs.withhold_below, 5);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++)
+		for (size_t r = 0; r < fs.tables[t].n_rows; r++) {
+			const struct ls_cell *c = &fs.tables[t].rows[r].signals;
+			size_t k;
+			assert_int_equal(secagg_layout_index(
+			                     &f.l, t,
+			                     fs.tables[t].rows[r].theme,
+			                     fs.tables[t].rows[r].other, 0, &k),
+			                 LS_OK);
+			if (total[k] < 5)
+				assert_int_equal(c->kind, LS_CELL_WITHHELD);
+			else
+				assert_int_equal(c->value, total[k]);
+		}
 
 	proto_doc_init(&d, LS_DOC_FEDSUM);
 	strcpy(d.hdr.origin, "vvsg");
