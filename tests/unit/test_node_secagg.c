@@ -602,6 +602,140 @@ static void test_participant_guards(void **state)
 	fx_teardown(&f);
 }
 
+/* The attack docs/SECAGG.md states is not prevented: an aggregator that
+ * equivocates (tells berlaar that it is included and every other member
+ * that berlaar dropped) unmasks berlaar's vector from the reveals. What the
+ * protocol gives is evidence: the reveals name two different closes of one
+ * round, each signed by the aggregator. */
+static void test_equivocation_attack(void **state)
+{
+	struct fx f;
+	uint8_t *c1, *c2, *m, h[32];
+	size_t c1n, c2n, n;
+	struct ls_secagg_msg c, rv[NP];
+	ls_secagg_id all[NP], others[NP - 1];
+	uint64_t y0[NE];
+	uint8_t self0[32];
+	(void)state;
+
+	fx_setup(&f, NULL);
+	for (size_t i = 0; i < NP; i++)
+		send_key(&f, i);
+	make_keyset(&f);
+	/* berlaar's contribution, as the aggregator holds it */
+	contrib_bytes(&f, 0, &m, &n);
+	{
+		struct ls_secagg_msg cm;
+		memset(&cm, 0, sizeof cm);
+		assert_int_equal(
+		    proto_secagg_msg_verify(m, n, f.kp[0]->pk, &cm, NULL),
+		    LS_OK);
+		for (size_t k = 0; k < NE; k++)
+			y0[k] = proto_secagg_word(cm.u.contrib.bytes, k);
+		proto_secagg_msg_fini(&cm);
+	}
+	ls_free(m);
+	/* Two closes of the same round and key set. */
+	memset(&c, 0, sizeof c);
+	c.type = LS_SECAGG_CLOSE;
+	strcpy(c.signer, "vvsg");
+	memcpy(c.round, f.agg.round, sizeof c.round);
+	memcpy(c.u.close.keyset, f.agg.keyset_hash, 32);
+	for (size_t i = 0; i < NP; i++)
+		strcpy(all[i], ids[i]);
+	for (size_t i = 1; i < NP; i++)
+		strcpy(others[i - 1], ids[i]);
+	c.u.close.included = all;
+	c.u.close.n_included = NP;
+	assert_int_equal(proto_secagg_msg_sign(&c, f.kp[NP], &c1, &c1n, NULL),
+	                 LS_OK);
+	c.u.close.included = others;
+	c.u.close.n_included = NP - 1;
+	assert_int_equal(proto_secagg_msg_sign(&c, f.kp[NP], &c2, &c2n, NULL),
+	                 LS_OK);
+	/* Each member sees one close only, so each reveals. */
+	for (size_t i = 0; i < NP; i++) {
+		assert_int_equal(node_secagg_part_reveal(
+		                     &f.self[i], f.open, f.open_len, f.keyset,
+		                     f.keyset_len, i == 0 ? c1 : c2,
+		                     i == 0 ? c1n : c2n, NULL, h, &m, &n, NULL),
+		                 LS_OK);
+		memset(&rv[i], 0, sizeof rv[i]);
+		assert_int_equal(
+		    proto_secagg_msg_verify(m, n, f.kp[i]->pk, &rv[i], NULL),
+		    LS_OK);
+		ls_free(m);
+	}
+	memcpy(self0, rv[0].u.reveal.self_seed, 32);
+	/* The attack: y0 minus berlaar's self-mask minus every pair mask
+	 * the others revealed "for a dropped berlaar". */
+	proto_secagg_mask_self(self0, f.agg.round, -1, y0, NE);
+	for (size_t j = 1; j < NP; j++) {
+		assert_int_equal(rv[j].u.reveal.n_pairs, 1);
+		assert_string_equal(rv[j].u.reveal.pairs[0].peer, "berlaar");
+		proto_secagg_mask_pair(
+		    rv[j].u.reveal.pairs[0].seed, f.agg.round,
+		    -proto_secagg_pair_sign("berlaar", ids[j]), y0, NE);
+	}
+	for (size_t k = 0; k < NE; k++)
+		assert_int_equal(y0[k], f.counts[0][k]); /* unmasked */
+	/* The evidence: two signed reveals naming different closes. */
+	assert_memory_not_equal(rv[0].u.reveal.close, rv[1].u.reveal.close, 32);
+	for (size_t i = 0; i < NP; i++)
+		proto_secagg_msg_fini(&rv[i]);
+	ls_free(c1);
+	ls_free(c2);
+	fx_teardown(&f);
+}
+
+/* The coalition docs/SECAGG.md names: the aggregator and every other
+ * included member learn berlaar's vector up to berlaar's own noise share
+ * (the total minus their own vectors and shares). */
+static void test_coalition_of_all_others(void **state)
+{
+	struct secagg_noise nz = {{{20, 1}, {20, 1}}};
+	struct secagg_layout dummy;
+	struct fx f;
+	int64_t total[NE], share[NE], own0[NE];
+	uint8_t *m, key[NOISE_KEY_BYTES];
+	size_t n;
+	(void)state;
+
+	fx_setup(&f, &nz);
+	for (size_t i = 0; i < NP; i++)
+		send_key(&f, i);
+	make_keyset(&f);
+	for (size_t i = 0; i < NP; i++)
+		send_contrib(&f, i);
+	make_close(&f);
+	for (size_t i = 0; i < NP; i++)
+		send_reveal(&f, i);
+	assert_int_equal(
+	    node_secagg_agg_finish(&f.agg, f.kp[NP], total, &m, &n, NULL),
+	    LS_OK);
+	ls_free(m);
+	memset(&dummy, 0, sizeof dummy);
+	dummy.n_entries = NE;
+	/* The coalition subtracts what each of its members knows. */
+	for (size_t j = 1; j < NP; j++) {
+		proto_secagg_derive(f.secret[j], f.agg.round, LS_SECAGG_NOISE,
+		                    key);
+		assert_int_equal(
+		    secagg_noise_shares(&dummy, &nz, NP, key, share, NULL),
+		    LS_OK);
+		for (size_t k = 0; k < NE; k++)
+			total[k] -= (int64_t)f.counts[j][k] + share[k];
+	}
+	/* What is left is berlaar's count plus its own share (computed
+	 * here from berlaar's secret only to check the claim). */
+	proto_secagg_derive(f.secret[0], f.agg.round, LS_SECAGG_NOISE, key);
+	assert_int_equal(secagg_noise_shares(&dummy, &nz, NP, key, own0, NULL),
+	                 LS_OK);
+	for (size_t k = 0; k < NE; k++)
+		assert_int_equal(total[k], (int64_t)f.counts[0][k] + own0[k]);
+	fx_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +744,8 @@ int main(void)
 	    cmocka_unit_test(test_fedsum_document),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_participant_guards),
+	    cmocka_unit_test(test_equivocation_attack),
+	    cmocka_unit_test(test_coalition_of_all_others),
 	};
 	if (sodium_init() < 0)
 		return 1;
