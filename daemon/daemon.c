@@ -76,6 +76,7 @@ void daemon_trust_changed(struct daemon *d)
 	LS_INFO("daemon", "trust_changed", "federation_seq=%llu",
 	        (unsigned long long)d->trust.head.seq);
 	(void)peers_refresh(d);
+	apipool_trust_changed(d->http.pool);
 }
 
 static void sync_options(const struct ls_config *c, struct node_sync_options *o)
@@ -168,13 +169,15 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	 * never served from (signaalctl check runs the full check). */
 	so.check = STORE_CHECK_QUICK;
 	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK) {
-		LS_ERROR("daemon", "store_refused",
-		         "file=%s reason=%s action=\"%s\"", path, ls_errname(rc),
-		         rc == LS_ECORRUPT
-		             ? "stop, keep the node directory as it is, restore "
-		               "the last backup (signaalctl check shows details)"
-		         : rc == LS_ENOTFOUND ? "create the node with signaalctl init"
-		                              : "see the message above");
+		LS_ERROR(
+		    "daemon", "store_refused",
+		    "file=%s reason=%s action=\"%s\"", path, ls_errname(rc),
+		    rc == LS_ECORRUPT
+		        ? "stop, keep the node directory as it is, restore "
+		          "the last backup (signaalctl check shows details)"
+		    : rc == LS_ENOTFOUND
+		        ? "create the node with signaalctl init"
+		        : "see the message above");
 		goto err;
 	}
 	health_init(d, path);
@@ -328,6 +331,8 @@ void daemon_reload(struct daemon *d)
 		if (d->cfg.listen[0] != '\0')
 			(void)server_open(d);
 	}
+	apipool_config_changed(d->http.pool);
+	apipool_trust_changed(d->http.pool);
 	if (rehttp) {
 		http_close(d);
 		if (d->cfg.http_listen[0] != '\0' && http_open(d, &e) != LS_OK)

@@ -148,7 +148,7 @@ static const struct api_route routes[] = {
      .pattern = "/api/v1/trends",
      .role = LS_TOKEN_COORDINATOR,
      .run = api_trends,
-     .params = PARAMS("tot", "maanden", "thema")},
+     .params = PARAMS("tot", "maanden", "thema", "niveau", "top")},
     {.name = "summary_preview",
      .method = "GET",
      .pattern = "/api/v1/summaries/preview",
@@ -220,12 +220,19 @@ int node_api_new(const struct node_api_config *cfg, struct node_api **out,
 	api->hooks = cfg->hooks;
 	ls_strlcpy(api->software, cfg->software ? cfg->software : "?",
 	           sizeof api->software);
-	api->counts = ls_calloc(N_ROWS * N_SLOTS, sizeof *api->counts);
-	if (api->counts == NULL)
-		goto err_nomem;
-	api->rejects = ls_calloc(N_ROWS * API_E_COUNT_, sizeof *api->rejects);
-	if (api->rejects == NULL)
-		goto err_nomem;
+	if (cfg->share_counters != NULL) {
+		api->counts = cfg->share_counters->counts;
+		api->rejects = cfg->share_counters->rejects;
+		api->counters_shared = 1;
+	} else {
+		api->counts = ls_calloc(N_ROWS * N_SLOTS, sizeof *api->counts);
+		if (api->counts == NULL)
+			goto err_nomem;
+		api->rejects =
+		    ls_calloc(N_ROWS * API_E_COUNT_, sizeof *api->rejects);
+		if (api->rejects == NULL)
+			goto err_nomem;
+	}
 	if (cfg->web_dir != NULL &&
 	    (rc = api_pages_load(api, cfg->web_dir, e)) != LS_OK) {
 		node_api_free(api);
@@ -243,8 +250,10 @@ void node_api_free(struct node_api *api)
 	if (api == NULL)
 		return;
 	api_pages_free(api);
-	ls_free(api->counts);
-	ls_free(api->rejects);
+	if (!api->counters_shared) {
+		ls_free(api->counts);
+		ls_free(api->rejects);
+	}
 	ls_free(api);
 }
 
@@ -496,6 +505,7 @@ static int is_json_type(const char *t)
 int api_body(struct api_call *c, json_t **obj)
 {
 	const struct node_api_request *r = c->req;
+	unsigned long failures;
 	json_error_t err;
 	if (r->body_len > NODE_API_BODY_MAX)
 		return api_fail(
@@ -508,8 +518,18 @@ int api_body(struct api_call *c, json_t **obj)
 	if (r->body_len == 0 || r->body == NULL)
 		return api_fail(c, API_E_BAD_JSON, NULL,
 		                "Er zijn geen gegevens meegestuurd.");
+	failures = ls_alloc_failures();
 	c->doc = json_loadb((const char *)r->body, r->body_len,
 	                    JSON_REJECT_DUPLICATES, &err);
+	/* Running out of memory while parsing is ours, not the caller's.
+	 * jansson reports it as a syntax error, or (a failed append in its
+	 * lexer) returns a document with a key cut short: after any failed
+	 * allocation the document is not trusted. */
+	if (ls_alloc_failures() != failures) {
+		json_decref(c->doc);
+		c->doc = NULL;
+		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	}
 	if (c->doc == NULL)
 		return api_fail(c, API_E_BAD_JSON, NULL,
 		                "De gegevens zijn geen geldige JSON (regel %d, "
@@ -909,9 +929,14 @@ static void count(struct api_call *c)
 	size_t row = c->route < 0             ? ROW_UNKNOWN
 	             : c->route == ROUTE_PAGE ? ROW_PAGE
 	                                      : (size_t)c->route + 1;
-	c->api->counts[row * N_SLOTS + slot_of(c->resp->status)]++;
+	/* Atomic: APIs on several threads may share the counters. */
+	__atomic_fetch_add(&c->api->counts[row * N_SLOTS +
+	                                   slot_of(c->resp->status)],
+	                   1, __ATOMIC_RELAXED);
 	if (c->reject >= 0)
-		c->api->rejects[row * API_E_COUNT_ + (size_t)c->reject]++;
+		__atomic_fetch_add(
+		    &c->api->rejects[row * API_E_COUNT_ + (size_t)c->reject], 1,
+		    __ATOMIC_RELAXED);
 	if (c->resp->status >= 500)
 		LS_WARN("http", "request_failed",
 		        "route=%s status=%d code=%s token=%s", row_name(row),
@@ -923,6 +948,19 @@ static void count(struct api_call *c)
 		        "route=%s status=%d code=%s token=%s", row_name(row),
 		        c->resp->status, errors[c->reject].code,
 		        c->who.id[0] ? c->who.id : "-");
+}
+
+/* Nothing is written into a store that failed its check (the daemon's
+ * health hook): 503 store_damaged, and 1. */
+static int store_damaged(struct api_call *c)
+{
+	const struct node_api_hooks *h = &c->api->hooks;
+	char why[600];
+	if (h->health == NULL ||
+	    h->health(h->arg, why, sizeof why) != LS_ECORRUPT)
+		return 0;
+	api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
+	return 1;
 }
 
 static void route(struct api_call *c)
@@ -955,6 +993,8 @@ static void route(struct api_call *c)
 			n_params++;
 		assert(n_params <= API_MAX_PARAMS);
 		if (api_query(c, c->param_names, n_params, c->param) != 0)
+			return;
+		if (strcmp(method, "GET") != 0 && store_damaged(c))
 			return;
 		routes[i].run(c);
 		return;
@@ -1028,13 +1068,16 @@ void node_api_counters(const struct node_api *api,
 {
 	for (size_t row = 0; row < N_ROWS; row++) {
 		for (size_t s = 0; status_cb != NULL && s < N_SLOTS; s++) {
-			uint64_t n = api->counts[row * N_SLOTS + s];
+			uint64_t n = __atomic_load_n(
+			    &api->counts[row * N_SLOTS + s], __ATOMIC_RELAXED);
 			if (n > 0)
 				status_cb(arg, row_name(row), status_slots[s],
 				          n);
 		}
 		for (size_t k = 0; reject_cb != NULL && k < API_E_COUNT_; k++) {
-			uint64_t n = api->rejects[row * API_E_COUNT_ + k];
+			uint64_t n = __atomic_load_n(
+			    &api->rejects[row * API_E_COUNT_ + k],
+			    __ATOMIC_RELAXED);
 			if (n > 0)
 				reject_cb(arg, row_name(row), errors[k].code,
 				          n);

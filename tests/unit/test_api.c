@@ -97,6 +97,9 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The Idempotency-Key the next requests carry (NULL: none). */
+static const char *idem_key;
+
 /* One request; the answer is in resp (and J when it is JSON). */
 static int req_full(const char *method, const char *path, const char *query,
                     const char *token, const char *ctype, const char *body,
@@ -115,6 +118,7 @@ static int req_full(const char *method, const char *path, const char *query,
 		r.authorization = auth;
 	}
 	r.content_type = ctype;
+	r.idempotency_key = idem_key;
 	r.body = (const uint8_t *)body;
 	r.body_len = body_len;
 	r.now = NOW;
@@ -176,6 +180,63 @@ static int peers_none(void *arg, unsigned *configured, unsigned *reachable)
 	*configured = 3;
 	*reachable = 0;
 	return LS_OK;
+}
+
+/* The daemon's health, as daemon/health.c reports it: *arg is the code. */
+static int health_as(void *arg, char *reason, size_t size)
+{
+	int code = *(int *)arg;
+	snprintf(reason, size, "%s",
+	         code == LS_EFULL ? "de schijf van de databank is vol"
+	                          : "de databank is beschadigd (quick_check)");
+	return code;
+}
+
+/* /readyz says why the node is unfit; a damaged store takes no writes
+ * (503, nothing stored) but still answers reads. */
+static void test_readiness_follows_health(void **state)
+{
+	struct node_api_config ac = {0};
+	struct node_api *other, *keep = api;
+	char before[65], after[65];
+	int code = LS_OK;
+	(void)state;
+	ac.store = f.s;
+	ac.config = &cfg;
+	ac.hooks.arg = &code;
+	ac.hooks.health = health_as;
+	assert_int_equal(node_api_new(&ac, &other, NULL), LS_OK);
+	api = other;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 200);
+	assert_true(json_is_true(json_object_get(
+	    json_object_get(json_object_get(J, "controles"), "opslag"), "ok")));
+
+	code = LS_EFULL;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 503);
+	assert_true(json_is_false(json_object_get(J, "klaar")));
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(J, "controles"), "opslag"),
+	        "melding")),
+	    "vol"));
+
+	code = LS_ECORRUPT;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 503);
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(J, "controles"), "opslag"),
+	        "melding")),
+	    "beschadigd"));
+	fx_digest(f.path, before);
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 503);
+	refused(503, "store_damaged", NULL);
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	assert_int_equal(req("GET", "/api/v1/signals", NULL, tok_fw, NULL),
+	                 200);
+	api = keep;
+	node_api_free(other);
 }
 
 static int daemon_metrics(void *arg, char **text, size_t *len)
@@ -555,6 +616,86 @@ static void test_capture(void **state)
 	refused(422, "missing_field", "organisatie");
 }
 
+/* A retried capture with its Idempotency-Key stores nothing new and
+ * gets the first answer; the key is the token's; bad keys and a key
+ * reused for other data are refused and change nothing. */
+static void test_capture_idempotent(void **state)
+{
+	char first[40], before[65], after[65];
+	uint64_t n;
+	(void)state;
+	idem_key = "0b6f3c1e-2a44-4f6e-9d1a-7c3b2e1f0a99";
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 201);
+	snprintf(first, sizeof first, "%s", jstr("id"));
+	assert_null(node_api_response_header(&resp, "Idempotent-Replayed"));
+	count_signals(&n);
+	assert_int_equal(n, 1);
+	/* the retry: the same answer, nothing stored */
+	fx_digest(f.path, before);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_fw,
+		                     good_signal),
+		                 201);
+		assert_string_equal(jstr("id"), first);
+		assert_string_equal(jstr("melder"), "mw-12");
+		assert_string_equal(
+		    node_api_response_header(&resp, "Idempotent-Replayed"),
+		    "true");
+	}
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	/* the same key with other data: refused, nothing stored */
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_fw,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\"}"),
+	                 422);
+	refused(422, "idempotency_key_reused", "Idempotency-Key");
+	/* another token's equal key is another key */
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_coord,
+	        "{\"thema\":[\"wonen\"],\"leeftijd\":\"onbekend\","
+	        "\"sector\":\"caw\"}"),
+	    201);
+	assert_string_not_equal(jstr("id"), first);
+	count_signals(&n);
+	assert_int_equal(n, 2);
+	/* bad keys: empty, too long, control or non-ASCII characters */
+	fx_digest(f.path, before);
+	{
+		static char long_key[NODE_API_IDEMPOTENCY_KEY_MAX + 2];
+		const char *bad[] = {"", long_key, "a\tb", "sleutel \xc3\xa9",
+		                     "a b"};
+		memset(long_key, 'k', sizeof long_key - 1);
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			idem_key = bad[i];
+			assert_int_equal(req("POST", "/api/v1/signals", NULL,
+			                     tok_fw, good_signal),
+			                 400);
+			refused(400, "bad_parameter", "Idempotency-Key");
+		}
+	}
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	/* a signal erased since: the retry says so, and does not store it
+	 * again */
+	idem_key = "0b6f3c1e-2a44-4f6e-9d1a-7c3b2e1f0a99";
+	{
+		char path[80];
+		idem_key = NULL;
+		snprintf(path, sizeof path, "/api/v1/signals/%s", first);
+		assert_int_equal(req("DELETE", path, NULL, tok_admin, NULL),
+		                 200);
+		idem_key = "0b6f3c1e-2a44-4f6e-9d1a-7c3b2e1f0a99";
+	}
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 409);
+	refused(409, "conflict", "Idempotency-Key");
+	count_signals(&n);
+	assert_int_equal(n, 1);
+	idem_key = NULL;
+}
+
 struct bad_case {
 	const char *what;
 	const char *ctype;
@@ -781,6 +922,11 @@ static void test_capture_under_allocation_failure(void **state)
 			if (resp.status == 201)
 				assert_int_equal(after, before + 1);
 			else {
+				if (resp.status < 500) /* say which, on failure */
+					fprintf(stderr, "alloc %ld of %ld: %d %.*s\n",
+					        n, total, resp.status,
+					        (int)resp.body_len,
+					        (const char *)resp.body);
 				assert_true(resp.status >= 500);
 				assert_int_equal(after, before);
 			}
@@ -813,8 +959,8 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	(void)state;
 	capture(tok_fw, "wonen", NULL); /* mw-12 */
 	snprintf(own_path, sizeof own_path, "/api/v1/signals/%s", jstr("id"));
-	capture(tok_org, "wonen", NULL); /* same org, no person */
-	capture(tok_other, "energie", NULL);               /* CAW Zuid */
+	capture(tok_org, "wonen", NULL);     /* same org, no person */
+	capture(tok_other, "energie", NULL); /* CAW Zuid */
 	snprintf(other_id, sizeof other_id, "%s", jstr("id"));
 	snprintf(other_path, sizeof other_path, "/api/v1/signals/%s", other_id);
 
@@ -1605,9 +1751,59 @@ static void test_trends(void **state)
 	publish_summary("kortrijk", 2, 150, 4, &lo_feb, &hi_feb, "wonen");
 	publish_summary("kortrijk", 11, 150, 5, &lo_x, &hi_x, "wonen");
 
+	/* the default window is `signaalctl trends`'s: [trends] window
+	 * (24) months up to the latest month at least half of the
+	 * municipalities released (kortrijk's November: one of two), not
+	 * the running month */
+	assert_int_equal(req("GET", "/api/v1/trends", NULL, tok_coord, NULL),
+	                 200);
+	assert_int_equal(json_array_size(json_object_get(J, "perioden")), 24);
+	assert_string_equal(json_string_value(json_array_get(
+	                        json_object_get(J, "perioden"), 23)),
+	                    "2025-11");
+	/* the ranking as the CLI gives it: themes, ranks from 1, score and
+	 * explanation */
+	{
+		json_t *r = json_object_get(J, "rangschikking");
+		json_t *items = json_object_get(r, "items");
+		assert_string_equal(
+		    json_string_value(json_object_get(r, "niveau")), "thema");
+		assert_true(json_array_size(items) >= 1 &&
+		            json_array_size(items) <= 10);
+		for (size_t i = 0; i < json_array_size(items); i++) {
+			json_t *it = json_array_get(items, i);
+			assert_int_equal(
+			    json_integer_value(json_object_get(it, "rang")),
+			    (json_int_t)i + 1);
+			assert_true(json_is_real(json_object_get(it, "score")));
+			assert_non_null(json_string_value(
+			    json_object_get(it, "uitleg")));
+		}
+	}
+	assert_int_equal(req("GET", "/api/v1/trends", "niveau=jongeren&top=3",
+	                     tok_coord, NULL),
+	                 200);
+	{
+		json_t *items = json_object_get(
+		    json_object_get(J, "rangschikking"), "items");
+		for (size_t i = 0; i < json_array_size(items); i++)
+			assert_int_equal(json_integer_value(json_object_get(
+			                     json_array_get(items, i), "rang")),
+			                 (json_int_t)i + 1);
+	}
 	assert_int_equal(
-	    req("GET", "/api/v1/trends", "maanden=3", tok_coord, NULL), 200);
+	    req("GET", "/api/v1/trends", "niveau=wijk", tok_coord, NULL), 400);
+	refused(400, "bad_parameter", "niveau");
+	assert_int_equal(
+	    req("GET", "/api/v1/trends", "top=0", tok_coord, NULL), 400);
+
+	assert_int_equal(req("GET", "/api/v1/trends", "tot=2025-03&maanden=3",
+	                     tok_coord, NULL),
+	                 200);
 	assert_int_equal(json_array_size(json_object_get(J, "perioden")), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+	                     json_object_get(J, "lokaal"), "signalen_totaal")),
+	                 3);
 	assert_string_equal(json_string_value(json_array_get(
 	                        json_object_get(J, "perioden"), 0)),
 	                    "2025-01");
@@ -1965,10 +2161,12 @@ int main(void)
 	    T(test_roles),
 	    T(test_routing),
 	    T(test_capture),
+	    T(test_capture_idempotent),
 	    T(test_capture_refusals_change_nothing),
 	    T(test_capture_under_allocation_failure),
 	    T(test_field_worker_sees_own_signals_only),
 	    T(test_personless_token_names_no_reporter),
+	    T(test_readiness_follows_health),
 	    T(test_listing_pages_and_filters),
 	    T(test_erase),
 	    T(test_dossier_follow_up),
