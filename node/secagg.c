@@ -488,10 +488,11 @@ done:
 
 int node_secagg_agg_fedsum(const struct node_secagg_agg *a,
                            const struct secagg_layout *l, const int64_t *total,
-                           uint32_t withhold_below, uint32_t persons_cap,
-                           struct ls_fedsum *out, struct ls_errinfo *e)
+                           uint32_t persons_cap, struct ls_fedsum *out,
+                           struct ls_errinfo *e)
 {
 	const struct ls_secagg_open *o = &a->open.u.open;
+	uint32_t withhold_below = o->k;
 	struct ls_summary tables;
 	double eps;
 	int rc;
@@ -584,12 +585,23 @@ int node_secagg_part_key(const struct node_secagg_self *s, const uint8_t *open,
 	return rc;
 }
 
-/* Verify a key set into keys[] (sorted by id). *n_keys, *me. */
+/* Verify a key set into keys[] (sorted by id). *n_keys, *me.
+ *
+ * members: also verify every key message's own signature (before
+ * contributing: that is what keeps the aggregator from putting a key of
+ * its own in a member's place and learning the pair seed). Before
+ * revealing it is not needed: a key in the set that is not the member's
+ * own yields a pair seed its forger could compute anyway, and whether a
+ * genuine seed is revealed depends only on the close (the equivocation
+ * guard), so the reveal checks the aggregator's signature alone and
+ * decodes the key messages without theirs (they are inside the signed
+ * key set). This halves a member's signature checks per round. */
 static int keyset_verify(const struct node_secagg_self *s,
                          const struct ls_secagg_msg *o, const uint8_t *keyset,
-                         size_t keyset_len, struct ls_secagg_member **keys_out,
-                         size_t *n_keys, size_t *me,
-                         uint8_t hash[LS_HASH_BYTES], struct ls_errinfo *e)
+                         size_t keyset_len, int members,
+                         struct ls_secagg_member **keys_out, size_t *n_keys,
+                         size_t *me, uint8_t hash[LS_HASH_BYTES],
+                         struct ls_errinfo *e)
 {
 	struct ls_secagg_msg ks;
 	struct ls_secagg_member *keys = NULL;
@@ -614,8 +626,13 @@ static int keyset_verify(const struct node_secagg_self *s,
 	for (size_t i = 0; i < ks.u.keyset.n; i++) {
 		struct ls_secagg_msg km;
 		size_t idx;
-		rc = verify_from(s->peers, s->n_peers, ks.u.keyset.msgs[i],
-		                 ks.u.keyset.lens[i], &km, e);
+		if (members)
+			rc = verify_from(s->peers, s->n_peers,
+			                 ks.u.keyset.msgs[i],
+			                 ks.u.keyset.lens[i], &km, e);
+		else
+			rc = proto_secagg_msg_decode_signed(
+			    ks.u.keyset.msgs[i], ks.u.keyset.lens[i], &km, e);
 		if (rc != LS_OK)
 			goto done;
 		if (km.type != LS_SECAGG_KEY ||
@@ -679,7 +696,7 @@ int node_secagg_part_contrib(const struct node_secagg_self *s,
 		             o.u.open.n_entries);
 		goto done;
 	}
-	rc = keyset_verify(s, &o, keyset, keyset_len, &keys, &n_keys, &me,
+	rc = keyset_verify(s, &o, keyset, keyset_len, 1, &keys, &n_keys, &me,
 	                   m.u.contrib.keyset, e);
 	if (rc != LS_OK)
 		goto done;
@@ -749,7 +766,7 @@ int node_secagg_part_reveal(const struct node_secagg_self *s,
 		return rc;
 	memset(&c, 0, sizeof c);
 	memset(&m, 0, sizeof m);
-	rc = keyset_verify(s, &o, keyset, keyset_len, &keys, &n_keys, &me,
+	rc = keyset_verify(s, &o, keyset, keyset_len, 0, &keys, &n_keys, &me,
 	                   ks_hash, e);
 	if (rc != LS_OK)
 		goto done;

@@ -51,9 +51,13 @@ int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
 			return ls_errf(e, LS_EINVAL,
 			               "fedsum: included not sorted, unique "
 			               "node ids");
+	/* Both measures noisy: an exact total would be a hard relation on
+	 * the municipalities' cells (docs/SECAGG.md, "Differencing"). */
 	if (secagg_noise_check(&f->noise, e) != LS_OK ||
-	    (f->noise.mu[0].num == 0 && f->noise.mu[1].num == 0))
-		return ls_errf(e, LS_EINVAL, "fedsum: noise out of range");
+	    f->noise.mu[0].num == 0 || f->noise.mu[1].num == 0)
+		return ls_errf(e, LS_EINVAL,
+		               "fedsum: noise out of range or missing on a "
+		               "measure");
 	if (f->epsilon_milli < 1 ||
 	    f->epsilon_milli > LS_FEDSUM_EPSILON_MILLI_MAX ||
 	    f->withhold_below > DISCLOSURE_WITHHOLD_MAX || f->persons_cap < 1 ||

@@ -39,7 +39,7 @@ struct ls_fedsum {
 
 /* Every rule a receiver checks: period; 2..LS_SECAGG_MAX_PARTIES
  * included node ids, sorted and unique; noise within secagg_noise_check
- * and not zero on both measures; epsilon 1..LS_FEDSUM_EPSILON_MILLI_MAX;
+ * and not zero on either measure; epsilon 1..LS_FEDSUM_EPSILON_MILLI_MAX;
  * withhold_below <= DISCLOSURE_WITHHOLD_MAX; cap 1..
  * DISCLOSURE_PERSONS_CAP_MAX; every table's rows sorted by (theme,
  * other), unique, codes valid, other "" exactly in the theme table, at

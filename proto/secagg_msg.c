@@ -691,12 +691,55 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 	                      "secagg payload");
 }
 
+static int decode_env(const struct env *v, struct ls_secagg_msg *out,
+                      struct ls_errinfo *e)
+{
+	struct ls_secagg_msg m;
+	struct mp_reader rd;
+	int rc;
+
+	memset(&m, 0, sizeof m);
+	m.type = v->type;
+	memcpy(m.signer, v->signer, sizeof m.signer);
+	memcpy(m.key_id, v->key_id, sizeof m.key_id);
+	crypto_generichash(m.hash, sizeof m.hash, v->payload, v->payload_len,
+	                   NULL, 0);
+	mp_reader_init(&rd, v->payload, v->payload_len);
+	rc = decode_payload(&rd, &m, e);
+	if (rc == LS_OK && mp_read_end(&rd) != LS_OK)
+		rc = ls_errf(e, LS_EDECODE, "secagg: trailing payload bytes");
+	if (rc == LS_OK && (rc = validate(&m, e)) != LS_OK)
+		rc = field_invalid(e, rc);
+	if (rc != LS_OK) {
+		proto_secagg_msg_fini(&m);
+		return rc;
+	}
+	if (m.type == LS_SECAGG_OPEN) {
+		static const char tag[] = "ls-secagg-round-v1";
+		crypto_generichash_state h;
+		crypto_generichash_init(&h, NULL, 0, sizeof m.round);
+		crypto_generichash_update(&h, (const uint8_t *)tag,
+		                          sizeof tag - 1);
+		crypto_generichash_update(&h, v->payload, v->payload_len);
+		crypto_generichash_final(&h, m.round, sizeof m.round);
+	}
+	*out = m;
+	return LS_OK;
+}
+
+int proto_secagg_msg_decode_signed(const uint8_t *buf, size_t len,
+                                   struct ls_secagg_msg *out,
+                                   struct ls_errinfo *e)
+{
+	struct env v;
+	int rc = env_read(buf, len, &v, e);
+	return rc != LS_OK ? rc : decode_env(&v, out, e);
+}
+
 int proto_secagg_msg_verify(const uint8_t *buf, size_t len,
                             const uint8_t pk[LS_PUBKEY_BYTES],
                             struct ls_secagg_msg *out, struct ls_errinfo *e)
 {
-	struct ls_secagg_msg m;
-	struct mp_reader rd;
 	struct env v;
 	uint8_t kid[LS_KEY_ID_BYTES], *in;
 	size_t ilen;
@@ -717,32 +760,5 @@ int proto_secagg_msg_verify(const uint8_t *buf, size_t len,
 	if (rc != 0)
 		return ls_errf(e, LS_ESIG, "secagg: bad signature of %s",
 		               v.signer);
-
-	memset(&m, 0, sizeof m);
-	m.type = v.type;
-	memcpy(m.signer, v.signer, sizeof m.signer);
-	memcpy(m.key_id, v.key_id, sizeof m.key_id);
-	crypto_generichash(m.hash, sizeof m.hash, v.payload, v.payload_len,
-	                   NULL, 0);
-	mp_reader_init(&rd, v.payload, v.payload_len);
-	rc = decode_payload(&rd, &m, e);
-	if (rc == LS_OK && mp_read_end(&rd) != LS_OK)
-		rc = ls_errf(e, LS_EDECODE, "secagg: trailing payload bytes");
-	if (rc == LS_OK && (rc = validate(&m, e)) != LS_OK)
-		rc = field_invalid(e, rc);
-	if (rc != LS_OK) {
-		proto_secagg_msg_fini(&m);
-		return rc;
-	}
-	if (m.type == LS_SECAGG_OPEN) {
-		static const char tag[] = "ls-secagg-round-v1";
-		crypto_generichash_state h;
-		crypto_generichash_init(&h, NULL, 0, sizeof m.round);
-		crypto_generichash_update(&h, (const uint8_t *)tag,
-		                          sizeof tag - 1);
-		crypto_generichash_update(&h, v.payload, v.payload_len);
-		crypto_generichash_final(&h, m.round, sizeof m.round);
-	}
-	*out = m;
-	return LS_OK;
+	return decode_env(&v, out, e);
 }

@@ -164,6 +164,14 @@ int proto_secagg_msg_verify(const uint8_t *buf, size_t len,
                             const uint8_t pk[LS_PUBKEY_BYTES],
                             struct ls_secagg_msg *out, struct ls_errinfo *e);
 
+/* Decode a message inside another signed message (a key message inside
+ * a verified key set) without checking its own signature: every other
+ * step of proto_secagg_msg_verify. Never for bytes that arrived on their
+ * own. */
+int proto_secagg_msg_decode_signed(const uint8_t *buf, size_t len,
+                                   struct ls_secagg_msg *out,
+                                   struct ls_errinfo *e);
+
 /* The round id of an open message is BLAKE2b-256("ls-secagg-round-v1"
  * || its payload); proto_secagg_msg_verify() puts it in `round` of a
  * decoded open message (the aggregator verifies its own to learn it). */

@@ -304,7 +304,7 @@ static void test_fedsum_document(void **state)
 	/* Not before the round is done. */
 	memset(&fs, 0, sizeof fs);
 	assert_int_equal(
-	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 0, 10, &fs, &e),
+	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 10, &fs, &e),
 	    LS_ESTATE);
 	for (size_t i = 0; i < NP - 1; i++)
 		send_contrib(&f, i);
@@ -323,18 +323,34 @@ static void test_fedsum_document(void **state)
 		    {2, 3, 2, 2, 2},
 		};
 		assert_int_equal(secagg_layout_init(&other, &dom, NULL), LS_OK);
-		assert_int_equal(node_secagg_agg_fedsum(&f.agg, &other, total,
-		                                        0, 10, &fs, &e),
-		                 LS_EINVAL);
+		assert_int_equal(
+		    node_secagg_agg_fedsum(&f.agg, &other, total, 10, &fs, &e),
+		    LS_EINVAL);
 	}
 	assert_int_equal(
-	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 0, 10, &fs, &e), LS_OK);
+	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 10, &fs, &e), LS_OK);
 	assert_int_equal(fs.n_included, NP - 1);
 	assert_string_equal(fs.included[0], "berlaar");
 	/* 5 of 6 shares of mu 6 */
 	assert_int_equal(fs.noise.mu[0].num * 6, 6 * 5 * fs.noise.mu[0].den);
 	assert_true(fs.epsilon_milli > 0);
 	assert_int_equal(fs.tables[LS_TABLE_THEME_AGE].n_rows, 6);
+	/* The round's k (5): totals below it are withheld. */
+	assert_int_equal(fs.withhold_below, 5);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++)
+		for (size_t r = 0; r < fs.tables[t].n_rows; r++) {
+			const struct ls_cell *c = &fs.tables[t].rows[r].signals;
+			size_t k;
+			assert_int_equal(secagg_layout_index(
+			                     &f.l, t,
+			                     fs.tables[t].rows[r].theme,
+			                     fs.tables[t].rows[r].other, 0, &k),
+			                 LS_OK);
+			if (total[k] < 5)
+				assert_int_equal(c->kind, LS_CELL_WITHHELD);
+			else
+				assert_int_equal(c->value, total[k]);
+		}
 
 	proto_doc_init(&d, LS_DOC_FEDSUM);
 	strcpy(d.hdr.origin, "vvsg");
@@ -540,6 +556,40 @@ static void test_participant_guards(void **state)
 		    LS_EKEY);
 		ls_free(cb);
 	}
+	/* A key set, signed by the aggregator, with a key message that is
+	 * not its member's own (a signature that does not verify): no
+	 * contribution is masked with it. */
+	{
+		struct ls_secagg_msg ks, forged;
+		uint8_t *copy, *kb;
+		size_t kn;
+		memset(&ks, 0, sizeof ks);
+		assert_int_equal(proto_secagg_msg_verify(f.keyset, f.keyset_len,
+		                                         f.kp[NP]->pk, &ks,
+		                                         NULL),
+		                 LS_OK);
+		copy = ls_malloc(ks.u.keyset.lens[2]);
+		assert_non_null(copy);
+		memcpy(copy, ks.u.keyset.msgs[2], ks.u.keyset.lens[2]);
+		copy[ks.u.keyset.lens[2] - 1] ^= 1;
+		forged = ks;
+		forged.u.keyset.msgs = ls_calloc(ks.u.keyset.n, sizeof(void *));
+		assert_non_null(forged.u.keyset.msgs);
+		memcpy((void *)forged.u.keyset.msgs, ks.u.keyset.msgs,
+		       ks.u.keyset.n * sizeof(void *));
+		forged.u.keyset.msgs[2] = copy;
+		assert_int_equal(
+		    proto_secagg_msg_sign(&forged, f.kp[NP], &kb, &kn, NULL),
+		    LS_OK);
+		assert_int_equal(node_secagg_part_contrib(
+		                     &f.self[0], f.open, f.open_len, kb, kn,
+		                     f.counts[0], NE, &m1, &n1, NULL),
+		                 LS_ESIG);
+		ls_free(kb);
+		ls_free((void *)forged.u.keyset.msgs);
+		ls_free(copy);
+		proto_secagg_msg_fini(&ks);
+	}
 	/* An open message from someone else than the aggregator. */
 	{
 		struct node_secagg_self other = f.self[0];
@@ -552,6 +602,140 @@ static void test_participant_guards(void **state)
 	fx_teardown(&f);
 }
 
+/* The attack docs/SECAGG.md states is not prevented: an aggregator that
+ * equivocates (tells berlaar that it is included and every other member
+ * that berlaar dropped) unmasks berlaar's vector from the reveals. What the
+ * protocol gives is evidence: the reveals name two different closes of one
+ * round, each signed by the aggregator. */
+static void test_equivocation_attack(void **state)
+{
+	struct fx f;
+	uint8_t *c1, *c2, *m, h[32];
+	size_t c1n, c2n, n;
+	struct ls_secagg_msg c, rv[NP];
+	ls_secagg_id all[NP], others[NP - 1];
+	uint64_t y0[NE];
+	uint8_t self0[32];
+	(void)state;
+
+	fx_setup(&f, NULL);
+	for (size_t i = 0; i < NP; i++)
+		send_key(&f, i);
+	make_keyset(&f);
+	/* berlaar's contribution, as the aggregator holds it */
+	contrib_bytes(&f, 0, &m, &n);
+	{
+		struct ls_secagg_msg cm;
+		memset(&cm, 0, sizeof cm);
+		assert_int_equal(
+		    proto_secagg_msg_verify(m, n, f.kp[0]->pk, &cm, NULL),
+		    LS_OK);
+		for (size_t k = 0; k < NE; k++)
+			y0[k] = proto_secagg_word(cm.u.contrib.bytes, k);
+		proto_secagg_msg_fini(&cm);
+	}
+	ls_free(m);
+	/* Two closes of the same round and key set. */
+	memset(&c, 0, sizeof c);
+	c.type = LS_SECAGG_CLOSE;
+	strcpy(c.signer, "vvsg");
+	memcpy(c.round, f.agg.round, sizeof c.round);
+	memcpy(c.u.close.keyset, f.agg.keyset_hash, 32);
+	for (size_t i = 0; i < NP; i++)
+		strcpy(all[i], ids[i]);
+	for (size_t i = 1; i < NP; i++)
+		strcpy(others[i - 1], ids[i]);
+	c.u.close.included = all;
+	c.u.close.n_included = NP;
+	assert_int_equal(proto_secagg_msg_sign(&c, f.kp[NP], &c1, &c1n, NULL),
+	                 LS_OK);
+	c.u.close.included = others;
+	c.u.close.n_included = NP - 1;
+	assert_int_equal(proto_secagg_msg_sign(&c, f.kp[NP], &c2, &c2n, NULL),
+	                 LS_OK);
+	/* Each member sees one close only, so each reveals. */
+	for (size_t i = 0; i < NP; i++) {
+		assert_int_equal(node_secagg_part_reveal(
+		                     &f.self[i], f.open, f.open_len, f.keyset,
+		                     f.keyset_len, i == 0 ? c1 : c2,
+		                     i == 0 ? c1n : c2n, NULL, h, &m, &n, NULL),
+		                 LS_OK);
+		memset(&rv[i], 0, sizeof rv[i]);
+		assert_int_equal(
+		    proto_secagg_msg_verify(m, n, f.kp[i]->pk, &rv[i], NULL),
+		    LS_OK);
+		ls_free(m);
+	}
+	memcpy(self0, rv[0].u.reveal.self_seed, 32);
+	/* The attack: y0 minus berlaar's self-mask minus every pair mask
+	 * the others revealed "for a dropped berlaar". */
+	proto_secagg_mask_self(self0, f.agg.round, -1, y0, NE);
+	for (size_t j = 1; j < NP; j++) {
+		assert_int_equal(rv[j].u.reveal.n_pairs, 1);
+		assert_string_equal(rv[j].u.reveal.pairs[0].peer, "berlaar");
+		proto_secagg_mask_pair(
+		    rv[j].u.reveal.pairs[0].seed, f.agg.round,
+		    -proto_secagg_pair_sign("berlaar", ids[j]), y0, NE);
+	}
+	for (size_t k = 0; k < NE; k++)
+		assert_int_equal(y0[k], f.counts[0][k]); /* unmasked */
+	/* The evidence: two signed reveals naming different closes. */
+	assert_memory_not_equal(rv[0].u.reveal.close, rv[1].u.reveal.close, 32);
+	for (size_t i = 0; i < NP; i++)
+		proto_secagg_msg_fini(&rv[i]);
+	ls_free(c1);
+	ls_free(c2);
+	fx_teardown(&f);
+}
+
+/* The coalition docs/SECAGG.md names: the aggregator and every other
+ * included member learn berlaar's vector up to berlaar's own noise share
+ * (the total minus their own vectors and shares). */
+static void test_coalition_of_all_others(void **state)
+{
+	struct secagg_noise nz = {{{20, 1}, {20, 1}}};
+	struct secagg_layout dummy;
+	struct fx f;
+	int64_t total[NE], share[NE], own0[NE];
+	uint8_t *m, key[NOISE_KEY_BYTES];
+	size_t n;
+	(void)state;
+
+	fx_setup(&f, &nz);
+	for (size_t i = 0; i < NP; i++)
+		send_key(&f, i);
+	make_keyset(&f);
+	for (size_t i = 0; i < NP; i++)
+		send_contrib(&f, i);
+	make_close(&f);
+	for (size_t i = 0; i < NP; i++)
+		send_reveal(&f, i);
+	assert_int_equal(
+	    node_secagg_agg_finish(&f.agg, f.kp[NP], total, &m, &n, NULL),
+	    LS_OK);
+	ls_free(m);
+	memset(&dummy, 0, sizeof dummy);
+	dummy.n_entries = NE;
+	/* The coalition subtracts what each of its members knows. */
+	for (size_t j = 1; j < NP; j++) {
+		proto_secagg_derive(f.secret[j], f.agg.round, LS_SECAGG_NOISE,
+		                    key);
+		assert_int_equal(
+		    secagg_noise_shares(&dummy, &nz, NP, key, share, NULL),
+		    LS_OK);
+		for (size_t k = 0; k < NE; k++)
+			total[k] -= (int64_t)f.counts[j][k] + share[k];
+	}
+	/* What is left is berlaar's count plus its own share (computed
+	 * here from berlaar's secret only to check the claim). */
+	proto_secagg_derive(f.secret[0], f.agg.round, LS_SECAGG_NOISE, key);
+	assert_int_equal(secagg_noise_shares(&dummy, &nz, NP, key, own0, NULL),
+	                 LS_OK);
+	for (size_t k = 0; k < NE; k++)
+		assert_int_equal(total[k], (int64_t)f.counts[0][k] + own0[k]);
+	fx_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +744,8 @@ int main(void)
 	    cmocka_unit_test(test_fedsum_document),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_participant_guards),
+	    cmocka_unit_test(test_equivocation_attack),
+	    cmocka_unit_test(test_coalition_of_all_others),
 	};
 	if (sodium_init() < 0)
 		return 1;

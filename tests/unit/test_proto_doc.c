@@ -840,8 +840,7 @@ static void test_fedsum_rules(void **state)
 	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
 	proto_doc_fini(&d);
 	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
-	d.body.fedsum.noise.mu[0].num = 0; /* no noise at all */
-	d.body.fedsum.noise.mu[1].num = 0;
+	d.body.fedsum.noise.mu[0].num = 0; /* exact signals totals */
 	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
 	proto_doc_fini(&d);
 	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
@@ -1287,18 +1286,18 @@ static void test_roster_lookup_and_successor(void **state)
 		assert_non_null(m);
 		assert_int_equal(proto_roster_index(&next), LS_OK);
 		m->left_seq = FX_LEFT_AFTER_SEQ + 1;
-		assert_int_equal(proto_roster_check_successor(
-		                     &w->roster, &next, FX_NOW, &e),
-		                 LS_EINVAL);
+		assert_int_equal(
+		    proto_roster_check_successor(&w->roster, &next, FX_NOW, &e),
+		    LS_EINVAL);
 		assert_non_null(strstr(e.msg, "left_seq"));
 		m->has_left_seq = 0;
-		assert_int_equal(proto_roster_check_successor(
-		                     &w->roster, &next, FX_NOW, &e),
-		                 LS_EINVAL);
+		assert_int_equal(
+		    proto_roster_check_successor(&w->roster, &next, FX_NOW, &e),
+		    LS_EINVAL);
 		m->has_left_seq = 1;
 		m->left_seq = FX_LEFT_AFTER_SEQ;
-		m = (struct ls_roster_member *)proto_roster_find_member(
-		    &next, "gent");
+		m = (struct ls_roster_member *)proto_roster_find_member(&next,
+		                                                        "gent");
 		m->has_left_seq = 1; /* gent has not left */
 		assert_int_equal(proto_roster_validate(&next, &e), LS_EINVAL);
 		m->has_left_seq = 0;
