@@ -160,10 +160,13 @@ static int correct(struct ax *a, const char *reason)
 	                              at(2025, 3, 2), NULL, &e);
 	if (rc == LS_EPOLICY || rc == LS_ELIMIT) {
 		assert_non_null(strstr(e.msg, "achtergehouden"));
+		print_message("  correction withheld: %s\n", e.msg);
 		return 0;
 	}
-	if (rc == LS_ESTATE) /* the released tables did not change */
+	if (rc == LS_ESTATE) { /* the released tables did not change */
+		print_message("  correction not needed: %s\n", e.msg);
 		return 0;
+	}
 	if (rc != LS_OK)
 		fail_msg("correction: %s (%s)", e.msg, ls_errname(rc));
 	return 1;
@@ -840,6 +843,34 @@ static void test_correction_chain(void **state)
 	expect_safe(a, 0);
 }
 
+/* At most five versions of a period are modelled: the fifth correction
+ * is withheld with a clear message, and what was published stays safe. */
+static void test_correction_limit(void **state)
+{
+	struct ax *a = *state;
+	struct ls_errinfo e;
+	put_n(a, 9,
+	      (struct sig){"voedsel", "25-64", "ocmw", "Org A", "", "", "", 1},
+	      NULL);
+	release(a);
+	for (int i = 0; i < 4; i++) {
+		put(a,
+		    &(struct sig){"voedsel", "25-64", "ocmw", "Org A", "", "",
+		                  "", 1},
+		    i, NULL);
+		assert_int_equal(correct(a, "invoerfout"), 1);
+	}
+	put(a,
+	    &(struct sig){"voedsel", "25-64", "ocmw", "Org A", "", "", "", 1},
+	    5, NULL);
+	assert_int_equal(node_release_correct(&a->env, &JAN, "invoerfout",
+	                                      "attack test", at(2025, 3, 2),
+	                                      NULL, &e),
+	                 LS_ELIMIT);
+	assert_non_null(strstr(e.msg, "achtergehouden"));
+	expect_safe(a, 5);
+}
+
 /* Generated months: small random themes, a release, then erasures and
  * late registrations with a correction after each. */
 static void test_generated(void **state)
@@ -1113,6 +1144,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_correction_late, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_correction_chain, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_correction_limit, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_generated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_solver_known_answer, setup,
