@@ -279,7 +279,8 @@ int main(void)
 	sqlite3_stmt *st[N_FLOOR];
 	double t_floor[16], t_theme[16], t_pipe[16], t_noise[16];
 	struct times parts[16];
-	double year_floor, year_pipe, year_release, t_fill, t_correct = 0;
+	double year_floor, year_pipe, year_gate = 0, year_release, t_fill,
+	                              t_correct = 0;
 	struct attack_gate_stats corr_st;
 	int64_t sink = 0;
 	size_t doc_bytes = 0, signals = 0;
@@ -362,6 +363,7 @@ int main(void)
 		for (int m = 1; m <= 12; m++)
 			pipeline_month(s, kp, &dom.dom, &thr, m, &ty);
 		year_pipe = bench_now_ms() - year_pipe;
+		year_gate = ty.gate;
 	}
 	/* The whole release of every month, durable writes included. */
 	{
@@ -491,6 +493,9 @@ int main(void)
 		printf("| a year: 12 months, whole pipeline (vs 12 months of "
 		       "the floor, %.1f ms) | %.1f ms | %.2fx |\n",
 		       year_floor, year_pipe, year_pipe / year_floor);
+		printf("| of which the release gate of the 12 months | %.1f ms "
+		       "| %.2fx |\n",
+		       year_gate, year_gate / year_floor);
 		printf("| a year: 12 x node_release_period, with the durable "
 		       "writes (feed, ledger, audit; synchronous=FULL) | %.1f "
 		       "ms | %.2fx |\n",
@@ -506,14 +511,12 @@ int main(void)
 			printf(
 			    "Verdict: without the release gate the pipeline "
 			    "takes %.2fx the plain GROUP BY (target <= 3x): "
-			    "%s; the gate adds %.0f ms a month (it grows "
-			    "with the taxonomy and the suppressed cells, not "
-			    "with the signals); a whole year, gate included, "
-			    "is released in %.0f ms (target: under 5 s): "
-			    "%s.\n",
-			    base, base <= 3.0 ? "met" : "NOT met", g,
-			    year_release,
-			    year_release < 5000 ? "met" : "NOT met");
+			    "%s; the gate takes %.2fx the plain GROUP BY for "
+			    "a month (target <= 1x): %s, and %.0f ms for a "
+			    "year of months (it grows with the taxonomy and "
+			    "the suppressed cells, not with the signals).\n",
+			    base, base <= 3.0 ? "met" : "NOT met", g / fl,
+			    g <= fl ? "met" : "NOT met", year_gate);
 		}
 		if (sink == 42)
 			printf("\n");

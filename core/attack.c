@@ -399,6 +399,8 @@ static int model_build(struct model *m, const struct lay *l,
 	 * signals, which itself obeys the relations of a signal set. */
 	for (size_t d = 0; d + 1 < n_docs; d++) {
 		int removed = links[d] == ATTACK_LINK_REMOVED;
+		if (links[d] == ATTACK_LINK_NONE)
+			continue;
 		int *xa = &m->x[d * nc], *ya = &m->y[d * nc];
 		int *xb = &m->x[(d + 1) * nc], *yb = &m->y[(d + 1) * nc];
 		for (size_t i = 0; i < rec; i++) {
@@ -610,6 +612,25 @@ out:
 	ls_free(lo);
 	ls_free(hi);
 	return rc;
+}
+
+/* Is the joint model of g under links feasible? */
+static int grids_feasible(const struct lay *l, const struct tcell *g,
+                          size_t n_docs, const uint8_t *links, int64_t cap,
+                          uint32_t mt, int *feasible, uint32_t *solves)
+{
+	struct model m;
+	int rc = model_build(&m, l, g, n_docs, links, cap, mt);
+	if (rc == LS_OK)
+		*feasible = solve(&m, 0, 0, solves);
+	model_free(&m);
+	return rc;
+}
+
+static void combo_links(size_t h, size_t nlinks, uint8_t *links)
+{
+	for (size_t d = 0; d < nlinks; d++, h /= 3)
+		links[d] = (uint8_t)(h % 3);
 }
 
 static int docs_check(const struct lay *l, const struct ls_summary *const *docs,
@@ -855,12 +876,13 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 {
 	const struct lay *l = G->l;
 	size_t nc = l->ncells, rec = l->first[G_REC], n = G->n_docs;
-	size_t nh = n > 0 ? n - 1 : 0, nhyp = (size_t)1 << (n - 1);
+	size_t nh = n > 0 ? n - 1 : 0, nhyp = 1;
 	struct attack_range *as = ls_calloc(n * nc, sizeof *as),
 	                    *ap = ls_calloc(n * nc, sizeof *ap),
 	                    *bs = ls_calloc(n * nc, sizeof *bs),
 	                    *bp = ls_calloc(n * nc, sizeof *bp);
-	uint8_t links[ATTACK_MAX_DOCS];
+	uint8_t links[ATTACK_MAX_DOCS], alt[ATTACK_MAX_DOCS];
+	int8_t fz[81]; /* feasibility per combination: -1 unknown */
 	/* Small cells everywhere; every range of the new version only when
 	 * earlier versions could narrow it (on its own, a complementary
 	 * range is its projection: derive() solved it). */
@@ -870,6 +892,9 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 	(void)e;
 
 	memset(v, 0, sizeof *v);
+	for (size_t d = 0; d < nh; d++)
+		nhyp *= 3;
+	memset(fz, -1, sizeof fz);
 	if (as == NULL || ap == NULL || bs == NULL || bp == NULL) {
 		rc = LS_ENOMEM;
 		goto out;
@@ -885,14 +910,38 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 		                                    g[nh * nc + i].per.hi};
 	}
 	for (size_t h = 0; h < nhyp && !v->found; h++) {
-		int fa = 0, fb = 0;
-		for (size_t d = 0; d + 1 < n; d++)
-			links[d] = (uint8_t)((h >> d) & 1);
+		int fa = 0, fb = 0, skip = 0;
+		combo_links(h, nh, links);
+		/* An unlinked step only where neither direction fits. */
+		for (size_t d = 0; d < nh && !skip; d++) {
+			size_t unit = 1;
+			if (links[d] != ATTACK_LINK_NONE)
+				continue;
+			for (size_t k = 0; k < d; k++)
+				unit *= 3;
+			for (int dir = 0; dir < 2 && !skip; dir++) {
+				size_t h2 = h - 2 * unit + (size_t)dir * unit;
+				if (fz[h2] < 0) {
+					int f = 0;
+					combo_links(h2, nh, alt);
+					rc = grids_feasible(l, g, n, alt,
+					                    G->cap, G->mt, &f,
+					                    &G->st->solves);
+					if (rc != LS_OK)
+						goto out;
+					fz[h2] = (int8_t)f;
+				}
+				skip = fz[h2] == 1;
+			}
+		}
+		if (skip)
+			continue;
 		G->st->hypotheses++;
 		rc = grids_solve(l, g, n, links, G->cap, G->mt, &w_after, as,
 		                 ap, &fa, &G->st->solves);
 		if (rc != LS_OK)
 			goto out;
+		fz[h] = (int8_t)fa;
 		if (!fa)
 			continue;
 		any = 1;

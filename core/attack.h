@@ -19,8 +19,9 @@
  * which: ATTACK_LINK_REMOVED (the later version is the earlier minus a set
  * of signals) or ATTACK_LINK_ADDED (plus a set). A change in both
  * directions at once links nothing: any two summaries are then
- * consistent, so it needs no model. The gate tries every combination of
- * hypotheses that the documents leave feasible.
+ * consistent, so it is ATTACK_LINK_NONE. The gate tries every combination
+ * of hypotheses that the documents leave feasible, a link taken as NONE
+ * only where neither direction fits (the attacker then knows it).
  *
  * attack_gate() is the release gate: it takes the summary disclosure_apply()
  * made, rewrites every complementary range so it is derived from the
@@ -44,13 +45,14 @@
 #include "core/summary.h"
 
 /* Versions of one period the gate models at once (a release and up to
- * four corrections): 2^(n-1) link hypotheses are solved. A fifth
- * correction of a period is refused. */
+ * four corrections): up to 3^(n-1) = 81 link hypotheses per theme. A
+ * fifth correction of a period is refused. */
 #define ATTACK_MAX_DOCS 5
 
 enum attack_link {
 	ATTACK_LINK_REMOVED = 0, /* later = earlier minus some signals */
 	ATTACK_LINK_ADDED = 1,   /* later = earlier plus some signals */
+	ATTACK_LINK_NONE = 2,    /* a change in both directions: unlinked */
 };
 
 /* The exact feasible range of one count. */

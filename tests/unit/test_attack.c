@@ -160,10 +160,13 @@ static int correct(struct ax *a, const char *reason)
 	                              at(2025, 3, 2), NULL, &e);
 	if (rc == LS_EPOLICY || rc == LS_ELIMIT) {
 		assert_non_null(strstr(e.msg, "achtergehouden"));
+		print_message("  correction withheld: %s\n", e.msg);
 		return 0;
 	}
-	if (rc == LS_ESTATE) /* the released tables did not change */
+	if (rc == LS_ESTATE) { /* the released tables did not change */
+		print_message("  correction not needed: %s\n", e.msg);
 		return 0;
+	}
 	if (rc != LS_OK)
 		fail_msg("correction: %s (%s)", e.msg, ls_errname(rc));
 	return 1;
@@ -401,8 +404,17 @@ static void version_cols(glp_prob *P, const struct codes *C,
 	c->rep = ivar(P, (double)v->rep.lo, (double)v->rep.hi);
 }
 
-/* The model of versions v[0..n) linked by hyp bits (1: added, 0:
- * removed). Column handles of each version in c[]. */
+/* Link hypothesis of step d in hyp (base 3): 0 removed, 1 added, 2 a
+ * change in both directions (no link). */
+static unsigned digit(unsigned hyp, size_t d)
+{
+	while (d-- > 0)
+		hyp /= 3;
+	return hyp % 3;
+}
+
+/* The model of versions v[0..n) linked by hyp. Column handles of each
+ * version in c[]. */
 static glp_prob *model(const struct codes *C, const struct view *v, size_t n,
                        unsigned hyp, int64_t cap, struct cols *c)
 {
@@ -412,8 +424,10 @@ static glp_prob *model(const struct codes *C, const struct view *v, size_t n,
 		rules(P, C, &c[d], cap, 1, &v[d]);
 	}
 	for (size_t d = 0; d + 1 < n; d++) {
-		int added = (hyp >> d) & 1;
+		int added = digit(hyp, d) == 1;
 		struct cols ch;
+		if (digit(hyp, d) == 2)
+			continue;
 		memset(&ch, 0, sizeof ch);
 		for (int t = 0; t < LS_TABLE_COUNT_; t++)
 			for (size_t j = 0; j < width(C, t); j++) {
@@ -508,9 +522,29 @@ static void attack_theme(const struct codes *C, const struct published *p,
 
 	for (size_t d = 0; d < n; d++)
 		view_of(C, &p->docs[d].body.summary, theme, &v[d]);
-	for (unsigned hyp = 0; hyp < (1u << (n - 1)); hyp++) {
-		glp_prob *P = model(C, v, n, hyp, cap, c);
+	unsigned nhyp = 1;
+	for (size_t d = 1; d < n; d++)
+		nhyp *= 3;
+	for (unsigned hyp = 0; hyp < nhyp; hyp++) {
+		glp_prob *P;
 		int64_t dummy;
+		int weaker = 0;
+		/* "no link" is the attacker's belief only where neither
+		 * direction fits the documents */
+		for (size_t d = 0, unit = 1; d + 1 < n; d++, unit *= 3) {
+			if (digit(hyp, d) != 2)
+				continue;
+			for (unsigned dir = 0; dir < 2; dir++) {
+				glp_prob *Q = model(
+				    C, v, n, hyp - (2 - dir) * (unsigned)unit,
+				    cap, c);
+				weaker |= optimise(Q, c[0].x[0][0], 0, &dummy);
+				glp_delete_prob(Q);
+			}
+		}
+		if (weaker)
+			continue;
+		P = model(C, v, n, hyp, cap, c);
 		if (!optimise(P, c[0].x[0][0], 0, &dummy)) {
 			glp_delete_prob(P);
 			continue;
@@ -840,6 +874,60 @@ static void test_correction_chain(void **state)
 	expect_safe(a, 0);
 }
 
+/* A recoding moves a signal from one age band to another: a change in
+ * both directions, which neither hypothesis explains. The correction is
+ * published (the versions are then unlinked) and stays safe. */
+static void test_correction_recoding(void **state)
+{
+	struct ax *a = *state;
+	uint8_t ids[6][16];
+	struct ls_errinfo e;
+	put_n(a, 6,
+	      (struct sig){"migratie", "18-24", "ocmw", "Org A", "", "", "", 2},
+	      ids);
+	put_n(a, 7,
+	      (struct sig){"migratie", "25-64", "caw", "Org B", "", "", "", 1},
+	      NULL);
+	release(a);
+	erase(a, ids[0]);
+	put(a,
+	    &(struct sig){"migratie", "25-64", "ocmw", "Org A", "", "", "", 2},
+	    0, NULL);
+	assert_int_equal(node_release_correct(&a->env, &JAN, "codering",
+	                                      "attack test", at(2025, 3, 2),
+	                                      NULL, &e),
+	                 LS_OK);
+	expect_safe(a, 2);
+}
+
+/* At most five versions of a period are modelled: the fifth correction
+ * is withheld with a clear message, and what was published stays safe. */
+static void test_correction_limit(void **state)
+{
+	struct ax *a = *state;
+	struct ls_errinfo e;
+	put_n(a, 9,
+	      (struct sig){"voedsel", "25-64", "ocmw", "Org A", "", "", "", 1},
+	      NULL);
+	release(a);
+	for (int i = 0; i < 4; i++) {
+		put(a,
+		    &(struct sig){"voedsel", "25-64", "ocmw", "Org A", "", "",
+		                  "", 1},
+		    i, NULL);
+		assert_int_equal(correct(a, "invoerfout"), 1);
+	}
+	put(a,
+	    &(struct sig){"voedsel", "25-64", "ocmw", "Org A", "", "", "", 1},
+	    5, NULL);
+	assert_int_equal(node_release_correct(&a->env, &JAN, "invoerfout",
+	                                      "attack test", at(2025, 3, 2),
+	                                      NULL, &e),
+	                 LS_ELIMIT);
+	assert_non_null(strstr(e.msg, "achtergehouden"));
+	expect_safe(a, 5);
+}
+
 /* Generated months: small random themes, a release, then erasures and
  * late registrations with a correction after each. */
 static void test_generated(void **state)
@@ -1113,6 +1201,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_correction_late, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_correction_chain, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_correction_recoding, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_correction_limit, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_generated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_solver_known_answer, setup,
