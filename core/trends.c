@@ -1151,8 +1151,7 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	    it->slope.mid * (double)(n - 1) / it->slope.level;
 	if (it->slope.direction > 0)
 		it->rising_since = trends_rising_since(s->mid, n);
-	it->robust_growth_lo =
-	    it->slope.lo * (double)(n - 1) / it->slope.level;
+	it->robust_growth_lo = it->slope.lo * (double)(n - 1) / it->slope.level;
 	if (it->n_complete < 2)
 		return;
 	/* Leave each complete municipality out in turn: growth that one
