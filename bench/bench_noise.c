@@ -252,7 +252,8 @@ int main(void)
 		printf("### Noise mode: federation theme totals over 12 "
 		       "months\n\n");
 		printf("The demo's data (gen-signals, ten pilots, 12 months, "
-		       "%lld signals in %zu themes: %lld to %lld a theme), "
+		       "%lld theme counts of signals in %zu themes: %lld to %lld "
+		       "a theme), "
 		       "epsilon 1 a month, theme signals at scale %.2f "
 		       "(standard deviation %.1f a cell, %.0f for a total "
 		       "of %d cells); %d draws of every municipality's "
@@ -268,7 +269,8 @@ int main(void)
 	       "%.1f%% |\n",
 	       100 * rel_new[n_cases / 2], 100 * rel_new[n_cases * 9 / 10],
 	       100.0 * (double)cover_new / (double)n_cases);
-	printf("| values below %d withheld (older releases) | %.1f%% | "
+	printf("| values below %d withheld, as older releases did (same "
+	       "draws) | %.1f%% | "
 	       "%.1f%% | %.1f%% |\n",
 	       WITHHOLD, 100 * rel_old[n_cases / 2],
 	       100 * rel_old[n_cases * 9 / 10],

@@ -387,6 +387,10 @@ struct daemon {
 	size_t n_seen;
 	struct daemon_health health;
 	uint64_t release_due; /* periods due and not released (last run) */
+	/* organisations that reported under two sectors, summed over the
+	 * periods released (each counts once per sector), and what the
+	 * metrics counted of it already */
+	uint64_t sector_conflicts, seen_sector_conflicts;
 };
 
 /* Set up everything in DIR (config, store, keys, trust, sync, sockets,

@@ -83,6 +83,7 @@ int daemon_release_due(struct daemon *d, size_t *released)
 		}
 		(*released)++;
 		d->release_due--;
+		d->sector_conflicts += res.sector_conflicts;
 		LS_INFO("release", "released", "period=%s seq=%llu", p,
 		        (unsigned long long)res.doc.seq);
 	}

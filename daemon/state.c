@@ -149,6 +149,9 @@ static const struct {
     {"signaal_release_due_periods", METRICS_GAUGE, L_NONE,
      "Periods due for release and not released at the last release run "
      "(stays above 0 when releases fail)."},
+    {"signaal_release_sector_conflicts_total", METRICS_COUNTER, L_NONE,
+     "Organisations that reported under more than one sector, summed "
+     "over the periods released (each counts once per sector)."},
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
@@ -355,6 +358,11 @@ static void counters_to_metrics(struct daemon *d)
 	if (d->purged > d->seen_purged)
 		metrics_add(d->metrics, "signaal_purged_descriptions_total",
 		            (double)(d->purged - d->seen_purged));
+	if (d->sector_conflicts > d->seen_sector_conflicts)
+		metrics_add(d->metrics, "signaal_release_sector_conflicts_total",
+		            (double)(d->sector_conflicts -
+		                     d->seen_sector_conflicts));
+	d->seen_sector_conflicts = d->sector_conflicts;
 	d->seen_status = d->status_published;
 	d->seen_releases = d->releases;
 	d->seen_purged = d->purged;

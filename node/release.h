@@ -22,9 +22,17 @@
  * (LS_EEXISTS); the only way to replace it is node_release_correct(): a
  * new summary that supersedes the latest one by seq, with a reason code
  * (on the wire) and a justification (only in the local audit log), paid
- * in full in noise mode. A period overlapping a released one (e.g. a
- * quarter after its months were released, when the federation changed
- * the period length) is never released.
+ * in full in noise mode, where it is a whole new draw of every cell (the
+ * noise epoch is the number of earlier releases of the period), so that
+ * comparing it with the release shows nothing of which cells changed. A
+ * period overlapping a released one (e.g. a quarter after its months were
+ * released, when the federation changed the period length) is never
+ * released.
+ *
+ * What is released, and what it cost, is decided from the ledger, which
+ * is first rebuilt from the node's own feed (node/ledger.h): a store
+ * restored from an old backup learns there what it published and spent
+ * after the backup, before it releases anything.
  *
  * Who calls what: signaalctl summary preview/release/correct, and the
  * daemon on schedule: node_release_due() then node_release_period() per
@@ -115,9 +123,11 @@ void node_release_plan_init(struct node_release_plan *p);
 void node_release_plan_fini(struct node_release_plan *p);
 
 /*
- * Work out, without writing anything to the store, what a release of
- * `period` would publish at `now` (the CLI's preview): its state, the
- * policy, the summary and the note of every cell, the budget. Noise mode
+ * Work out, without publishing anything, what a release of `period`
+ * would publish at `now` (the CLI's preview): its state, the policy, the
+ * summary and the note of every cell, the budget, the organisations used
+ * with two sectors. The one write: ledger rows (and audit entries) of
+ * own summaries the ledger lacks (node_ledger_recover). Noise mode
  * reads the noise secret (making it, the first time). An open or
  * settling period is previewed too (with its state), so that the DPO can
  * look ahead. LS_EPOLICY: the node's settings are looser than the

@@ -43,6 +43,8 @@ released() {
 }
 t_check "signaald releases $m4 and the months after it" fed_wait 60 released
 t_grep "and logs the two sectors" "event=organisation_sectors period=$m4 organisations=1" "$T/eeklo.log"
+t_check "and counts it in the metrics" fed_wait 20 grep -q \
+	"^signaal_release_sector_conflicts_total 1$" "$T/eeklo/signaald.prom"
 if grep -q "event=release_failed" "$T/eeklo.log"; then
 	t_notok "no release failed"
 else

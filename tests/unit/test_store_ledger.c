@@ -154,10 +154,60 @@ static void test_append_only(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* A release found in the own feed is recorded whatever the budget says
+ * (it was spent); the count and the lookup by seq; bad input refused. */
+static void test_recover_count_get(void **state)
+{
+	struct fx *f = *state;
+	struct store_ledger_entry x, got;
+	struct ls_errinfo e;
+	uint32_t n = 99;
+	uint64_t spent;
+	char before[65], after[65];
+
+	x = entry(1, 2025, 1, 0, 2000);
+	assert_int_equal(store_ledger_add(f->s, &x, &e), LS_OK);
+	x = entry(2, 2025, 1, 1, 2000); /* over the 3000: add refuses ... */
+	assert_int_equal(store_ledger_add(f->s, &x, &e), LS_EBUDGET);
+	assert_int_equal(store_ledger_recover(f->s, &x, &e), LS_OK); /* ... */
+	assert_int_equal(store_ledger_spent(f->s, 2025, &spent), LS_OK);
+	assert_int_equal(spent, 4000);
+	/* still one first release per period, recovered or not */
+	x = entry(3, 2025, 1, 0, 0);
+	assert_int_equal(store_ledger_recover(f->s, &x, &e), LS_EEXISTS);
+	assert_int_equal(store_ledger_count(f->s, "gent", &x.period, &n),
+	                 LS_OK);
+	assert_int_equal(n, 2);
+	x.period.month = 2;
+	assert_int_equal(store_ledger_count(f->s, "gent", &x.period, &n),
+	                 LS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_ledger_get(f->s, "gent", 2, &got), LS_OK);
+	assert_int_equal(got.supersedes, 1);
+	assert_int_equal(got.cost_milli, 2000);
+	assert_int_equal(store_ledger_get(f->s, "gent", 3, &got),
+	                 LS_ENOTFOUND);
+	/* bad input: refused, nothing written */
+	fx_digest(f->path, before);
+	assert_int_equal(store_ledger_get(f->s, "Gent!", 1, &got), LS_EINVAL);
+	assert_int_equal(store_ledger_get(f->s, "gent", 0, &got), LS_EINVAL);
+	assert_int_equal(store_ledger_count(f->s, "", &x.period, &n),
+	                 LS_EINVAL);
+	x.period.month = 13;
+	assert_int_equal(store_ledger_count(f->s, "gent", &x.period, &n),
+	                 LS_EINVAL);
+	x = entry(0, 2025, 3, 0, 1000);
+	assert_int_equal(store_ledger_recover(f->s, &x, &e), LS_EINVAL);
+	fx_digest(f->path, after);
+	assert_string_equal(before, after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_budget, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_recover_count_get, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_one_first_release, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_append_only, fx_setup,
