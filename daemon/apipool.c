@@ -179,7 +179,7 @@ static void loop_call_cb(struct handoff_item *item)
 
 /* Worker thread: run `what` on the loop, waiting at most wait_ms.
  * LS_EBUSY when the loop did not answer in time (or an earlier call is
- * still out), LS_ECLOSED when the pool stops. */
+ * still out), LS_ESTATE when the pool stops. */
 static int loop_call(struct apiworker *w, int what)
 {
 	struct apipool *p = w->pool;
@@ -419,7 +419,7 @@ struct node_api *apipool_counters(struct apipool *p)
 	return p->w[0].api;
 }
 
-void apipool_submit(struct apipool *p, struct api_job *job)
+int apipool_submit(struct apipool *p, struct api_job *job)
 {
 	int write = strcmp(job->q.method, "GET") != 0 &&
 	            strcmp(job->q.method, "HEAD") != 0;
@@ -429,8 +429,7 @@ void apipool_submit(struct apipool *p, struct api_job *job)
 	pthread_mutex_lock(&p->mu);
 	if (p->stopping) {
 		pthread_mutex_unlock(&p->mu);
-		answer_busy(job);
-		return;
+		return LS_ESTATE;
 	}
 	if (q->tail != NULL)
 		q->tail->next = job;
@@ -440,6 +439,7 @@ void apipool_submit(struct apipool *p, struct api_job *job)
 	q->n++;
 	pthread_cond_signal(write ? &p->cv_write : &p->cv_read);
 	pthread_mutex_unlock(&p->mu);
+	return LS_OK;
 }
 
 static struct api_job *expire_queue(struct queue *q, uint64_t before,

@@ -403,6 +403,8 @@ t_check "a request while the cap is full is refused" bash -c "! grep -q '^while_
 t_grep "once the idle ones are cut off, requests are served again" "^after 200 " "$T/flood"
 curl -s "$NODE/metrics" >"$T/metrics2"
 python3 "$PARSE" "$T/metrics2" \
+	'signaal_http_max_connections == 16' \
+	'signaal_http_connections >= 1' \
 	'signaal_http_refused_total{reason="cap"} >= 5' \
 	'signaal_http_refused_total{reason="per_client"} >= 1' \
 	'signaal_http_refused_total{reason="header_timeout"} >= 18' \
