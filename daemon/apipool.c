@@ -179,7 +179,7 @@ static void loop_call_cb(struct handoff_item *item)
 
 /* Worker thread: run `what` on the loop, waiting at most wait_ms.
  * LS_EBUSY when the loop did not answer in time (or an earlier call is
- * still out), LS_ESTATE when the pool stops. */
+ * still out, or the pool stops). */
 static int loop_call(struct apiworker *w, int what)
 {
 	struct apipool *p = w->pool;
