@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "core/attack.h"
 #include "core/disclosure.h"
 #include "core/policy.h"
 #include "node/trust.h"
@@ -90,6 +91,8 @@ struct node_release_plan {
 	 * report's notes hold true counts: they never leave the node. */
 	struct ls_summary released;
 	struct disclosure_report report;
+	/* threshold mode: what the release gate did (core/attack.h) */
+	struct attack_gate_stats gate;
 	/* RELEASED: 1 if `released` differs from the latest published
 	 * summary (the data changed since), else 0. */
 	int changed;
@@ -102,6 +105,10 @@ struct node_release_plan {
 	/* noise mode: the epoch of this release's draw, = the releases of
 	 * the period before it (0 first, 1 first correction, ...) */
 	uint32_t noise_epoch;
+	/* organisations that reported under more than one sector in the
+	 * period: each counts once per sector among the organisations
+	 * (store_summary_sector_conflicts); the operator is told */
+	uint32_t sector_conflicts;
 };
 
 void node_release_plan_init(struct node_release_plan *p);
@@ -127,6 +134,7 @@ struct node_release_result {
 	struct store_doc_meta doc;      /* the summary in the own feed */
 	struct store_audit_entry audit; /* its audit entry */
 	struct store_ledger_entry ledger;
+	uint32_t sector_conflicts; /* as in struct node_release_plan */
 };
 
 /*

@@ -56,11 +56,14 @@ static int cell_check(const struct ls_cell *c,
 		/* a range reaching below k must hide all of 1..k-1 */
 		return c->lo >= k || (c->lo <= 1 && c->hi >= k - 1);
 	case LS_CELL_NOISY:
-		if (c->lo < 0 || c->lo > c->value || c->value > c->hi ||
-		    c->hi > LS_COUNT_MAX)
+		/* every noisy value is published, also one below the
+		 * withhold threshold or below 0; the interval bounds a
+		 * count: 0 <= lo <= hi, and lo <= max(0, value) <= hi */
+		if (c->lo < 0 || c->lo > c->hi || c->hi > LS_COUNT_MAX ||
+		    c->value < -LS_COUNT_MAX || c->value > c->hi ||
+		    c->lo > (c->value > 0 ? c->value : 0))
 			return 0;
-		return p->mode == LS_MODE_NOISE &&
-		       c->value >= (int64_t)p->withhold_below;
+		return p->mode == LS_MODE_NOISE;
 	case LS_CELL_WITHHELD:
 		if (c->lo < 0 || c->lo > c->hi || c->hi > LS_COUNT_MAX)
 			return 0;
@@ -230,6 +233,24 @@ static void cell_write(struct mp_writer *w, const struct ls_cell *c)
 	}
 }
 
+void body_tables_write(struct mp_writer *w,
+                       const struct ls_summary_table tables[LS_TABLE_COUNT_])
+{
+	mp_write_array(w, LS_TABLE_COUNT_);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		const struct ls_summary_table *tab = &tables[t];
+		mp_write_array(w, (uint32_t)tab->n_rows);
+		for (size_t i = 0; i < tab->n_rows; i++) {
+			const struct ls_summary_row *row = &tab->rows[i];
+			mp_write_array(w, 4);
+			mp_write_cstr(w, row->theme);
+			mp_write_cstr(w, row->other);
+			cell_write(w, &row->signals);
+			cell_write(w, &row->persons);
+		}
+	}
+}
+
 static void summary_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_summary *s = &d->body.summary;
@@ -247,19 +268,7 @@ static void summary_encode(struct mp_writer *w, const struct ls_doc *d)
 	mp_write_uint(w, K_REASON);
 	mp_write_cstr(w, s->correction_reason);
 	mp_write_uint(w, K_TABLES);
-	mp_write_array(w, LS_TABLE_COUNT_);
-	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
-		const struct ls_summary_table *tab = &s->tables[t];
-		mp_write_array(w, (uint32_t)tab->n_rows);
-		for (size_t i = 0; i < tab->n_rows; i++) {
-			const struct ls_summary_row *row = &tab->rows[i];
-			mp_write_array(w, 4);
-			mp_write_cstr(w, row->theme);
-			mp_write_cstr(w, row->other);
-			cell_write(w, &row->signals);
-			cell_write(w, &row->persons);
-		}
-	}
+	body_tables_write(w, s->tables);
 	mp_write_uint(w, K_RECURRENCE);
 	mp_write_array(w, (uint32_t)s->n_recurrence);
 	for (size_t i = 0; i < s->n_recurrence; i++) {
@@ -277,6 +286,7 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 {
 	uint32_t n;
 	uint64_t kind, a, b, v;
+	int64_t sv;
 	int rc = mp_read_array(r, 4, 1, &n);
 	if (rc != LS_OK)
 		return rc == LS_ELIMIT ? LS_EDECODE : rc;
@@ -294,9 +304,10 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 		c->value = c->lo = c->hi = (int64_t)v;
 		return LS_OK;
 	case LS_CELL_NOISY:
-		if (n != 4 || mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
+		if (n != 4 ||
+		    mp_read_int(r, -LS_COUNT_MAX, LS_COUNT_MAX, &sv) != LS_OK)
 			return LS_EDECODE;
-		c->value = (int64_t)v;
+		c->value = sv;
 		break;
 	default:
 		if (n != 3)
@@ -352,6 +363,17 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 		          "summary: %s[%u] persons", table_names[t], i);
 	}
 	return LS_OK;
+}
+
+int body_tables_read(struct mp_reader *r,
+                     struct ls_summary_table tables[LS_TABLE_COUNT_],
+                     struct ls_errinfo *e)
+{
+	int rc = LS_OK;
+	FIELD_TRY(mp_read_array_exact(r, LS_TABLE_COUNT_), "summary: tables");
+	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
+		rc = table_read(r, &tables[t], t, e);
+	return rc;
 }
 
 static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
@@ -412,11 +434,7 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 			rc = LS_OK;
 			break;
 		case K_TABLES:
-			FIELD_TRY(mp_read_array_exact(r, LS_TABLE_COUNT_),
-			          "summary: tables");
-			rc = LS_OK;
-			for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
-				rc = table_read(r, &s->tables[t], t, e);
+			rc = body_tables_read(r, s->tables, e);
 			break;
 		case K_RECURRENCE:
 			rc = recurrence_read(r, s, e);

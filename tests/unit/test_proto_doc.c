@@ -70,6 +70,9 @@ static void make_doc(struct ls_doc *d, enum ls_doc_type type,
 	case LS_DOC_DOSSIER_NOTE:
 		fx_note(&d->body.note);
 		break;
+	case LS_DOC_FEDSUM:
+		fx_fedsum(&d->body.fedsum);
+		break;
 	}
 }
 
@@ -138,6 +141,7 @@ static void test_every_type_round_trips(void **state)
 	round_trip(w, LS_DOC_STATUS, "vvsg", "vvsg");
 	round_trip(w, LS_DOC_STATUS, "eeklo", "eeklo");
 	round_trip(w, LS_DOC_DOSSIER_NOTE, "gent", "gent");
+	round_trip(w, LS_DOC_FEDSUM, "vvsg", "vvsg");
 }
 
 static void test_summary_fields_survive(void **state)
@@ -455,6 +459,7 @@ static void test_authors_and_roles(void **state)
 	    {LS_DOC_SUMMARY, "kortrijk", "gent", LS_EDENIED}, /* not its own */
 	    {LS_DOC_SUMMARY, "vvsg", "vvsg", LS_EDENIED},     /* aggregator */
 	    {LS_DOC_DOSSIER_NOTE, "vvsg", "vvsg", LS_EDENIED},
+	    {LS_DOC_FEDSUM, "gent", "gent", LS_EDENIED}, /* aggregator's */
 	    {LS_DOC_STATUS, "vvsg", "vvsg", LS_OK},
 	    {LS_DOC_POLICY, "gent", "gent", LS_EDENIED}, /* federation's */
 	    {LS_DOC_TAXONOMY, FX_FEDERATION, "gent", LS_EDENIED},
@@ -525,6 +530,7 @@ static uint8_t *raw_payload(const struct ls_doc *d, size_t *len)
 	    &proto_body_summary,
 	    &proto_body_status,
 	    &proto_body_note,
+	    &proto_body_fedsum,
 	};
 	struct mp_writer w;
 	uint8_t *out;
@@ -712,11 +718,25 @@ static void test_noise_mode_summaries(void **state)
 	assert_int_equal(out.body.summary.params.mode, LS_MODE_NOISE);
 	ls_free(env);
 	proto_doc_fini(&out);
-	/* a noisy value under the withhold threshold must be withheld */
+	/* every noisy value is published, also one under the withhold
+	 * threshold or below 0 (docs/DISCLOSURE.md 4.6) ... */
 	s->tables[0].rows[0].signals.kind = LS_CELL_NOISY;
-	s->tables[0].rows[0].signals.value = 4;
+	s->tables[0].rows[0].signals.value = -2;
+	s->tables[0].rows[0].signals.lo = 0;
+	s->tables[0].rows[0].signals.hi = 1;
+	env = sign_first(&d, FX_NOW - 60, "gent", &len);
+	assert_int_equal(
+	    proto_doc_verify(&w->trust, env, len, FX_NOW, &out, NULL, NULL),
+	    LS_OK);
+	assert_int_equal(out.body.summary.tables[0].rows[0].signals.value, -2);
+	ls_free(env);
+	proto_doc_fini(&out);
+	/* ... but its interval bounds a count: lo never above max(0, v) */
 	s->tables[0].rows[0].signals.lo = 1;
 	s->tables[0].rows[0].signals.hi = 7;
+	expect_invalid(w, &d, "gent", LS_EPOLICY, LS_EPOLICY);
+	s->tables[0].rows[0].signals.value = 4;
+	s->tables[0].rows[0].signals.lo = 5;
 	expect_invalid(w, &d, "gent", LS_EPOLICY, LS_EPOLICY);
 	proto_doc_fini(&d);
 }
@@ -802,6 +822,45 @@ static void test_other_type_rules(void **state)
 	make_doc(&d, LS_DOC_ROSTER, FX_FEDERATION);
 	strcpy(d.body.roster.members[0].node_id, FX_FEDERATION);
 	expect_invalid(w, &d, "federation", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+}
+
+/* Federation summaries: who is in the total, the noise, the cells. */
+static void test_fedsum_rules(void **state)
+{
+	struct world *w = *state;
+	struct ls_doc d;
+
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	strcpy(d.body.fedsum.included[3], "aaa"); /* out of order */
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.n_included = 1; /* a total of one is no total */
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.noise.mu[0].num = 0; /* no noise at all */
+	d.body.fedsum.noise.mu[1].num = 0;
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	/* an exact cell: federation totals are only noisy or withheld */
+	d.body.fedsum.tables[0].rows[0].signals =
+	    (struct ls_cell){LS_CELL_EXACT, 41, 41, 41};
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.withhold_below = 50; /* a noisy 41 below it */
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.tables[1].rows[1] = d.body.fedsum.tables[1].rows[0];
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.epsilon_milli = 0;
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
 	proto_doc_fini(&d);
 }
 
@@ -1219,6 +1278,31 @@ static void test_roster_lookup_and_successor(void **state)
 	    LS_EINVAL);
 	assert_non_null(strstr(e.msg, "vvsg"));
 	next.n_members++;
+	/* A removal's feed point (left_seq) is set once, never changed or
+	 * withdrawn, and only with a left time. */
+	{
+		struct ls_roster_member *m =
+		    (struct ls_roster_member *)proto_roster_find_member(
+		        &next, "mortsel");
+		assert_non_null(m);
+		assert_int_equal(proto_roster_index(&next), LS_OK);
+		m->left_seq = FX_LEFT_AFTER_SEQ + 1;
+		assert_int_equal(proto_roster_check_successor(
+		                     &w->roster, &next, FX_NOW, &e),
+		                 LS_EINVAL);
+		assert_non_null(strstr(e.msg, "left_seq"));
+		m->has_left_seq = 0;
+		assert_int_equal(proto_roster_check_successor(
+		                     &w->roster, &next, FX_NOW, &e),
+		                 LS_EINVAL);
+		m->has_left_seq = 1;
+		m->left_seq = FX_LEFT_AFTER_SEQ;
+		m = (struct ls_roster_member *)proto_roster_find_member(
+		    &next, "gent");
+		m->has_left_seq = 1; /* gent has not left */
+		assert_int_equal(proto_roster_validate(&next, &e), LS_EINVAL);
+		m->has_left_seq = 0;
+	}
 	proto_roster_fini(&next);
 }
 
@@ -1302,6 +1386,7 @@ int main(void)
 	    T(test_summary_rules),
 	    T(test_noise_mode_summaries),
 	    T(test_other_type_rules),
+	    T(test_fedsum_rules),
 	    T(test_feed_header_rules),
 	    T(test_unknown_field_rule),
 	    T(test_chain_and_forks),

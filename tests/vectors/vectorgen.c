@@ -16,11 +16,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/alloc.h"
 #include "common/text.h"
 #include "proto/body.h"
 #include "proto/doc.h"
 #include "proto/envelope.h"
 #include "proto/mp.h"
+#include "proto/secagg_msg.h"
 #include "proto/session.h"
 #include "proto/sync.h"
 #include "tests/fixture.h"
@@ -58,14 +60,99 @@ static void write_hex(const char *name, const uint8_t *b, size_t len)
 		die("write");
 }
 
-/* One manifest line: name, kind, expected outcome, parameters, what. */
+/* The section of PROTOCOL.md each vector tests (its `section`
+ * parameter). Every vector must be listed. */
+static const struct {
+	const char *name, *section;
+} sections[] = {
+    {"roster", "6"},
+    {"taxonomy", "5.2"},
+    {"policy", "5.3"},
+    {"summary_gent", "5.4"},
+    {"unknown_extension_fields", "1"},
+    {"unknown_core_field", "1"},
+    {"ext_depth_8", "1"},
+    {"ext_depth_9", "1"},
+    {"ext_any_msgpack", "1"},
+    {"policy_violation", "5.4"},
+    {"oversized_row_count", "1"},
+    {"note_gent", "5.6"},
+    {"chain_ok", "4"},
+    {"personal_data_headline", "5.6"},
+    {"chain_broken", "4"},
+    {"created_backwards", "4"},
+    {"bad_signature", "3"},
+    {"truncated", "3"},
+    {"trailing_bytes", "1"},
+    {"format_version_2", "3"},
+    {"wrong_type_key_id", "3"},
+    {"oversized_payload_length", "3"},
+    {"wrong_type_seq", "4"},
+    {"unknown_key", "6"},
+    {"revoked_key", "6"},
+    {"revoked_key_after", "6"},
+    {"revoked_key_history", "6"},
+    {"expired_key", "6"},
+    {"rotated_key_history", "6"},
+    {"member_left", "6"},
+    {"member_left_history", "6"},
+    {"member_left_after_seq", "6"},
+    {"wrong_origin", "6"},
+    {"aggregator_summary", "5"},
+    {"member_policy", "5"},
+    {"future_document", "3"},
+    {"status_vvsg", "5.5"},
+    {"status_legacy", "5.5"},
+    {"status_result_timeout", "5.5"},
+    {"status_missing_field", "1"},
+    {"status_peer_array_4", "1"},
+    {"policy_k7", "5.3"},
+    {"policy_backdated", "5.3"},
+    {"summary_older_policy", "5.3"},
+    {"summary_after_tightening", "5.3"},
+    {"summary_same_second", "5.3"},
+    {"fork_a", "4"},
+    {"fork_b", "4"},
+    {"fork_proof", "4"},
+    {"fork_proof_same", "4"},
+    {"session_low_order", "8"},
+    {"session_reply", "8"},
+    {"session_refusal", "8"},
+    {"session_resend", "9"},
+    {"session_replay", "9"},
+    {"fedsum_vvsg", "15.5"},
+    {"fedsum_by_municipality", "15.5"},
+    {"secagg_open", "15.3"},
+    {"secagg_key", "15.3"},
+    {"secagg_contrib", "15.3"},
+    {"secagg_bad_signature", "15.3"},
+    {"secagg_wrong_key", "15.3"},
+    {"secagg_trailing", "15.3"},
+    {"secagg_odd_vector", "15.3"},
+};
+
+static const char *section_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if (strcmp(sections[i].name, name) == 0)
+			return sections[i].section;
+	if (strncmp(name, "sync_", 5) == 0)
+		return "7";
+	if (strncmp(name, "session_", 8) == 0)
+		return "8";
+	fprintf(stderr, "vectorgen: no section for %s\n", name);
+	exit(1);
+}
+
+/* One manifest line: name, kind, expected outcome, parameters (with the
+ * section of PROTOCOL.md it tests), what. */
 static void vector(const char *name, const uint8_t *b, size_t len,
                    const char *kind, const char *expect, const char *params,
                    const char *what)
 {
 	write_hex(name, b, len);
-	fprintf(manifest, "%s\t%s\t%s\t%s\t%s\n", name, kind, expect,
-	        params[0] ? params : "-", what);
+	fprintf(manifest, "%s\t%s\t%s\t%s%ssection=%s\t%s\n", name, kind,
+	        expect, params, params[0] ? " " : "", section_of(name), what);
 }
 
 static struct blob dup_blob(const uint8_t *b, size_t len)
@@ -102,6 +189,7 @@ static struct blob raw_payload(const struct ls_doc *d, int ext_payload,
 	    &proto_body_summary,
 	    &proto_body_status,
 	    &proto_body_note,
+	    &proto_body_fedsum,
 	};
 	struct mp_writer w, bw;
 	struct blob out, body;
@@ -151,6 +239,73 @@ static struct blob sign_raw(const struct blob *payload, const char *key)
 		die("sign");
 	proto_keypair_free(kp);
 	return env;
+}
+
+/* d's payload (no extensions) with payload extension key 64 holding the
+ * raw MessagePack value val, signed by d's origin. */
+static void with_extension(const struct ls_doc *d, const uint8_t *val,
+                           size_t n, const char *name, const char *expect,
+                           const char *what)
+{
+	struct blob p = raw_payload(d, 0, -1), e2;
+	if (p.data[0] != 0x86)
+		die("payload map");
+	p.data = ls_realloc(p.data, p.len + 1 + n);
+	p.data[0] = 0x87;
+	p.data[p.len++] = 0x40;
+	memcpy(p.data + p.len, val, n);
+	p.len += n;
+	e2 = sign_raw(&p, d->hdr.origin);
+	vector(name, e2.data, e2.len, "doc", expect, "", what);
+	ls_free(e2.data);
+	ls_free(p.data);
+}
+
+/* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0)
+ * or with a peer entry of 4 elements (variant 1). */
+static void status_raw(const char *name, int variant, const char *expect,
+                       const char *what)
+{
+	struct mp_writer w;
+	struct blob p, e2;
+	mp_writer_init(&w, 4096);
+	mp_write_map(&w, 6);
+	mp_write_uint(&w, 0);
+	mp_write_uint(&w, LS_DOC_STATUS);
+	mp_write_uint(&w, 1);
+	mp_write_cstr(&w, "kortrijk");
+	mp_write_uint(&w, 2);
+	mp_write_uint(&w, 1);
+	mp_write_uint(&w, 3);
+	mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
+	mp_write_uint(&w, 4);
+	mp_write_int(&w, FX_NOW - 60);
+	mp_write_uint(&w, 5);
+	mp_write_map(&w, variant == 0 ? 4 : 5);
+	mp_write_uint(&w, 0);
+	mp_write_cstr(&w, "0.2.0");
+	mp_write_uint(&w, 1);
+	mp_write_uint(&w, 3600);
+	mp_write_uint(&w, 2);
+	mp_write_uint(&w, 0);
+	mp_write_uint(&w, 3);
+	mp_write_array(&w, 1);
+	mp_write_array(&w, variant == 1 ? 4 : 3);
+	mp_write_cstr(&w, "vvsg");
+	mp_write_int(&w, FX_NOW - 120);
+	mp_write_cstr(&w, "ok");
+	if (variant == 1)
+		mp_write_uint(&w, 0);
+	if (variant != 0) {
+		mp_write_uint(&w, 4);
+		mp_write_array(&w, 0);
+	}
+	if (mp_writer_finish(&w, &p.data, &p.len) != LS_OK)
+		die("status payload");
+	e2 = sign_raw(&p, "kortrijk");
+	vector(name, e2.data, e2.len, "doc", expect, "", what);
+	ls_free(e2.data);
+	ls_free(p.data);
 }
 
 static void doc_init(struct ls_doc *d, enum ls_doc_type type,
@@ -251,6 +406,29 @@ static void documents_and_sync(void)
 		ls_free(e2.data);
 	}
 	ls_free(b.data);
+	/* Extension values: any well-formed MessagePack, at most 8 nested
+	 * containers counted from the value itself (PROTOCOL.md 1). */
+	{
+		static const uint8_t any[] = {
+		    0x83, 0xa1, 'b', 0xc0,                  /* "b": nil */
+		    0xa1, 'a', 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, /* 1.5 */
+		    0x05, 0xd4, 0x01, 0x00};                /* 5: fixext */
+		uint8_t deep[10];
+		memset(deep, 0x91, sizeof deep); /* [[[...]]] */
+		deep[8] = 0x00;
+		with_extension(&d, deep, 9, "ext_depth_8", "ok",
+		               "summary whose payload extension 64 holds 8 "
+		               "nested arrays (the most allowed)");
+		deep[8] = 0x91;
+		deep[9] = 0x00;
+		with_extension(&d, deep, 10, "ext_depth_9", "limit",
+		               "summary whose payload extension 64 holds 9 "
+		               "nested arrays");
+		with_extension(&d, any, sizeof any, "ext_any_msgpack", "ok",
+		               "an extension value with str keys out of order, "
+		               "nil, a float and a fixext: only well-formedness "
+		               "and depth are checked in a skipped value");
+	}
 	/* a disclosure violation: an exact count of 3 with k = 5 */
 	d.body.summary.tables[0].rows[0].signals.kind = LS_CELL_EXACT;
 	d.body.summary.tables[0].rows[0].signals.value = 3;
@@ -341,6 +519,13 @@ static void documents_and_sync(void)
 	env = sign_doc(&d, &head, FX_NOW - 1800, "gent", &len);
 	vector("chain_broken", env, len, "chain", "chain", "pred=note_gent",
 	       "gent seq 3 whose prev is not the hash of note_gent");
+	ls_free(env);
+	/* seq 3 following note_gent, created an hour before it */
+	head = gent;
+	env = sign_doc(&d, &head, FX_NOW - 7200, "gent", &len);
+	vector("created_backwards", env, len, "chain", "ok", "pred=note_gent",
+	       "gent seq 3 created before its predecessor note_gent: "
+	       "created may go backwards along a feed");
 	ls_free(env);
 	proto_doc_fini(&d);
 
@@ -433,6 +618,14 @@ static void documents_and_sync(void)
 		    {"member_left", LS_DOC_STATUS, "mortsel", "mortsel", 9,
 		     FX_T_LEFT + 60, "revoked",
 		     "mortsel after it left the federation"},
+		    {"member_left_history", LS_DOC_STATUS, "mortsel",
+		     "mortsel", 100, FX_T_LEFT - 60, "ok",
+		     "mortsel before it left, at the last position of its "
+		     "feed the removal kept (left_seq 100)"},
+		    {"member_left_after_seq", LS_DOC_STATUS, "mortsel",
+		     "mortsel", 101, FX_T_LEFT - 86400, "revoked",
+		     "mortsel's key, dated before it left, at a position "
+		     "after the removal's left_seq 100"},
 		    {"wrong_origin", LS_DOC_STATUS, "kortrijk", "gent", 1,
 		     FX_NOW - 60, "denied",
 		     "gent's key signing for origin kortrijk"},
@@ -486,6 +679,80 @@ static void documents_and_sync(void)
 		       "2 and a signals_total counter: decoded, never shown");
 		ls_free(env);
 		proto_doc_fini(&d);
+	}
+
+	/* Status variants (PROTOCOL.md 5.5), kortrijk seq 1. */
+	{
+		struct ls_feed_head h0 = {0};
+		doc_init(&d, LS_DOC_STATUS, "kortrijk", 1, FX_NOW - 60);
+		fx_status(&d.body.status, 3);
+		strcpy(d.body.status.peers[2].result, "timeout");
+		env = sign_doc(&d, &h0, FX_NOW - 60, "kortrijk", &len);
+		vector("status_result_timeout", env, len, "doc", "ok", "",
+		       "a status whose peer result is timeout (a failure name "
+		       "that is no wire code): any code is accepted");
+		ls_free(env);
+		proto_doc_fini(&d);
+		status_raw("status_missing_field", 0, "decode",
+		           "a status body without key 4 (counters): every "
+		           "field is required");
+		status_raw("status_peer_array_4", 1, "decode",
+		           "a status whose peer entry is an array of 4, not 3: "
+		           "a wrong fixed-array count is decode");
+	}
+
+	/* Policy epochs (PROTOCOL.md 5.3): a tightening to k = 7 at
+	 * FX_NOW - 10 days (federation seq 4), summaries of kortrijk judged
+	 * by the policy of their time, and a backdated policy. */
+	{
+		struct ls_feed_head f4 = fed;
+		struct blob p7;
+		proto_doc_init(&d, LS_DOC_POLICY);
+		strcpy(d.hdr.origin, FX_FEDERATION);
+		fx_policy(&d.body.policy);
+		d.body.policy.params.k = 7;
+		env = sign_doc(&d, &f4, FX_NOW - 10 * 86400, "federation",
+		               &len);
+		p7 = dup_blob(env, len);
+		vector("policy_k7", env, len, "doc", "ok", "",
+		       "a tightening to k=7 (federation seq 4), created ten "
+		       "days before now");
+		ls_free(env);
+		d.body.policy.params.k = 9;
+		env = sign_doc(&d, &f4, FX_NOW - 11 * 86400, "federation",
+		               &len);
+		vector("policy_backdated", env, len, "policy-epoch", "policy",
+		       "pred=policy_k7",
+		       "federation seq 5 (k=9) created a day before policy_k7: "
+		       "it would apply retroactively");
+		ls_free(env);
+		proto_doc_fini(&d);
+		free(p7.data);
+		for (int i = 0; i < 3; i++) {
+			struct ls_feed_head hk = {0};
+			static const char *const names[] = {
+			    "summary_older_policy", "summary_after_tightening",
+			    "summary_same_second"};
+			static const char *const expect[] = {"ok", "policy",
+			                                     "ok"};
+			static const char *const what[] = {
+			    "k=5, created before policy_k7: judged by policy "
+			    "(k=5), not by the policy in force now",
+			    "k=5, created after policy_k7: refused",
+			    "k=5, created in the second policy_k7 was: the "
+			    "policy before it may judge it"};
+			const int64_t at[] = {FX_NOW - 20 * 86400,
+			                      FX_NOW - 5 * 86400,
+			                      FX_NOW - 10 * 86400};
+			doc_init(&d, LS_DOC_SUMMARY, "kortrijk", 1, at[i]);
+			fx_summary(&d.body.summary, "kortrijk", 2025, 10, 40,
+			           9);
+			env = sign_doc(&d, &hk, at[i], "kortrijk", &len);
+			vector(names[i], env, len, "summary-epoch", expect[i],
+			       "policies=policy,policy_k7", what[i]);
+			ls_free(env);
+			proto_doc_fini(&d);
+		}
 	}
 
 	/* A fork: two statuses of kortrijk at seq 1. */
@@ -766,6 +1033,28 @@ static void sessions(void)
 	vector("session_truncated", req.data, req.len - 1, "session-request",
 	       "decode", "to=kortrijk now=1764547200",
 	       "session_request without its last byte");
+	{
+		/* E, the 7th element, replaced by the all-zero point */
+		struct mp_reader r;
+		const uint8_t *bin;
+		size_t blen;
+		uint32_t n;
+		struct blob z = dup_blob(req.data, req.len);
+		mp_reader_init(&r, z.data, z.len);
+		if (mp_read_array(&r, 8, 1, &n) != LS_OK)
+			die("frame");
+		for (int i = 0; i < 6; i++)
+			if (mp_skip(&r, 1) != LS_OK)
+				die("frame element");
+		if (mp_read_bin(&r, 32, &bin, &blen) != LS_OK || blen != 32)
+			die("frame E");
+		memset(z.data + (bin - z.data), 0, 32);
+		vector("session_low_order", z.data, z.len, "session-request",
+		       "sig", "to=kortrijk now=1764547200",
+		       "session_request whose ephemeral key E is the all-zero "
+		       "point: the X25519 result is all zero, refused as sig");
+		free(z.data);
+	}
 	free(b.data);
 
 	/* the reply, with a fixed server ephemeral */
@@ -897,6 +1186,174 @@ static void test_keys(void)
 		die("write");
 }
 
+/* ---- secure aggregation (PROTOCOL.md section 15) ---------------------- */
+
+static struct blob sign_secagg(struct ls_secagg_msg *m, const char *key)
+{
+	struct ls_keypair *kp = fx_key(key);
+	struct ls_errinfo e;
+	struct blob b;
+	if (proto_secagg_msg_sign(m, kp, &b.data, &b.len, &e) != LS_OK)
+		die(e.msg);
+	proto_keypair_free(kp);
+	return b;
+}
+
+static void secagg_vector(const char *name, struct blob b, const char *expect,
+                          const char *key, const char *type, const char *what)
+{
+	char params[128];
+	snprintf(params, sizeof params, "key=%s type=%s", key, type);
+	vector(name, b.data, b.len, "secagg", expect, params, what);
+}
+
+static void secagg(void)
+{
+	struct ls_doc d;
+	struct ls_feed_head head = {0};
+	struct ls_secagg_msg m, o;
+	struct ls_keypair *kp;
+	struct blob b;
+	ls_secagg_id members[3] = {"eeklo", "gent", "kortrijk"};
+	uint8_t vec[8 * 4], pk[32], seed[32], sk[32];
+	size_t len;
+	uint8_t *env;
+
+	/* The federation summary document. */
+	doc_init(&d, LS_DOC_FEDSUM, "vvsg", 1, FX_NOW - 3600);
+	fx_fedsum(&d.body.fedsum);
+	env = sign_doc(&d, &head, FX_NOW - 3600, "vvsg", &len);
+	vector("fedsum_vvsg", env, len, "doc", "ok", "",
+	       "a federation summary of October 2025 by the association: "
+	       "the ten pilots in the total, Skellam noise mu 1/4 and 25");
+	ls_free(env);
+	proto_doc_fini(&d);
+	doc_init(&d, LS_DOC_FEDSUM, "gent", 1, FX_NOW - 3600);
+	fx_fedsum(&d.body.fedsum);
+	memset(&head, 0, sizeof head);
+	env = sign_doc(&d, &head, FX_NOW - 3600, "gent", &len);
+	vector("fedsum_by_municipality", env, len, "doc", "denied", "",
+	       "a federation summary authored by a municipality");
+	ls_free(env);
+	proto_doc_fini(&d);
+
+	/* A round: open, a key, a contribution. */
+	memset(&m, 0, sizeof m);
+	m.type = LS_SECAGG_OPEN;
+	strcpy(m.signer, "vvsg");
+	m.u.open.period = (struct ls_period){2025, 10, 1};
+	m.u.open.attempt = 1;
+	memset(m.u.open.layout, 0x11, sizeof m.u.open.layout);
+	m.u.open.n_entries = 4;
+	m.u.open.noise.mu[0] = (struct secagg_rational){1, 4};
+	m.u.open.noise.mu[1] = (struct secagg_rational){25, 1};
+	m.u.open.k = 0;
+	m.u.open.min_parties = 2;
+	m.u.open.created = FX_NOW;
+	m.u.open.deadline = FX_NOW + 3600;
+	m.u.open.members = members;
+	m.u.open.n_members = 3;
+	b = sign_secagg(&m, "vvsg");
+	secagg_vector("secagg_open", b, "ok", "vvsg", "open",
+	              "open: October 2025, attempt 1, 4 entries, members "
+	              "eeklo, gent, kortrijk; its round id is BLAKE2b-256 of "
+	              "\"ls-secagg-round-v1\" and the payload");
+	kp = fx_key("vvsg");
+	memset(&o, 0, sizeof o);
+	if (proto_secagg_msg_verify(b.data, b.len, kp->pk, &o, NULL) != LS_OK)
+		die("open");
+	proto_keypair_free(kp);
+	ls_free(b.data);
+
+	derive("secagg gent", seed, sizeof seed);
+	if (proto_secagg_ephemeral(seed, o.round, sk, pk) != LS_OK)
+		die("ephemeral");
+	memset(&m, 0, sizeof m);
+	m.type = LS_SECAGG_KEY;
+	strcpy(m.signer, "gent");
+	memcpy(m.round, o.round, sizeof m.round);
+	memcpy(m.u.key.pk, pk, sizeof pk);
+	b = sign_secagg(&m, "gent");
+	secagg_vector("secagg_key", b, "ok", "gent", "key",
+	              "gent's ephemeral X25519 key for the round of "
+	              "secagg_open");
+	ls_free(b.data);
+
+	memset(&m, 0, sizeof m);
+	m.type = LS_SECAGG_CONTRIB;
+	strcpy(m.signer, "gent");
+	memcpy(m.round, o.round, sizeof m.round);
+	memset(m.u.contrib.keyset, 0x22, sizeof m.u.contrib.keyset);
+	derive("secagg masked vector", vec, sizeof vec);
+	m.u.contrib.n = 4;
+	m.u.contrib.bytes = vec;
+	b = sign_secagg(&m, "gent");
+	secagg_vector("secagg_contrib", b, "ok", "gent", "contrib",
+	              "gent's masked vector of 4 entries");
+	b.data[b.len - 1] ^= 1;
+	secagg_vector("secagg_bad_signature", b, "sig", "gent", "contrib",
+	              "secagg_contrib with the last signature byte flipped");
+	b.data[b.len - 1] ^= 1;
+	secagg_vector("secagg_wrong_key", b, "key", "kortrijk", "contrib",
+	              "secagg_contrib checked against kortrijk's key");
+	b.data = ls_realloc(b.data, b.len + 1);
+	if (b.data == NULL)
+		die("alloc");
+	b.data[b.len++] = 0xc0;
+	secagg_vector("secagg_trailing", b, "decode", "gent", "contrib",
+	              "secagg_contrib followed by one byte (nil)");
+	ls_free(b.data);
+	/* A vector whose length is not a multiple of 8 (signed as it is). */
+	{
+		struct ls_keypair *gk = fx_key("gent");
+		struct mp_writer w;
+		uint8_t *payload, *in, sig[64];
+		size_t plen, n;
+		mp_writer_init(&w, 4096);
+		mp_write_map(&w, 3);
+		mp_write_uint(&w, 0);
+		mp_write_bin(&w, o.round, sizeof o.round);
+		mp_write_uint(&w, 1);
+		mp_write_bin(&w, m.u.contrib.keyset, 32);
+		mp_write_uint(&w, 2);
+		mp_write_bin(&w, vec, 31);
+		if (mp_writer_finish(&w, &payload, &plen) != LS_OK)
+			die("payload");
+		n = 23 + 3 + 4 + LS_KEY_ID_BYTES + plen;
+		in = malloc(n);
+		if (in == NULL)
+			die("alloc");
+		memcpy(in, LS_SECAGG_SIG_CONTEXT, 23);
+		in[23] = LS_SECAGG_VERSION;
+		in[24] = LS_SECAGG_CONTRIB;
+		in[25] = 4;
+		memcpy(in + 26, "gent", 4);
+		memcpy(in + 30, gk->key_id, LS_KEY_ID_BYTES);
+		memcpy(in + 30 + LS_KEY_ID_BYTES, payload, plen);
+		crypto_sign_detached(sig, NULL, in, n, gk->sk);
+		free(in);
+		mp_writer_init(&w, 8192);
+		mp_write_array(&w, 6);
+		mp_write_uint(&w, LS_SECAGG_VERSION);
+		mp_write_uint(&w, LS_SECAGG_CONTRIB);
+		mp_write_cstr(&w, "gent");
+		mp_write_bin(&w, gk->key_id, LS_KEY_ID_BYTES);
+		mp_write_bin(&w, payload, plen);
+		mp_write_bin(&w, sig, sizeof sig);
+		ls_free(payload);
+		if (mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
+			die("message");
+		secagg_vector("secagg_odd_vector", b, "decode", "gent",
+		              "contrib",
+		              "a contribution of 31 bytes (not 8 per entry), "
+		              "correctly signed");
+		ls_free(b.data);
+		proto_keypair_free(gk);
+	}
+	proto_secagg_msg_fini(&o);
+	sodium_memzero(sk, sizeof sk);
+}
+
 int main(int argc, char **argv)
 {
 	char path[512];
@@ -916,6 +1373,7 @@ int main(int argc, char **argv)
 	                  "# name\tkind\texpect\tparameters\tdescription\n");
 	documents_and_sync();
 	sessions();
+	secagg();
 	test_keys();
 	if (fclose(manifest) != 0)
 		die("write");
