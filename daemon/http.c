@@ -109,6 +109,7 @@ struct http_req {
 	int unread;      /* a body is left on the connection */
 	int bad_header;  /* a header name with blanks or controls */
 	int chunked;     /* a Transfer-Encoding header */
+	int n_lengths;   /* Content-Length headers */
 	struct MHD_Response *mres;
 	unsigned status;
 	struct api_job job;
@@ -320,8 +321,8 @@ static long long content_length(const char *v)
 }
 
 /* Every header name: no blanks or controls (a "Transfer-Encoding :"
- * must not pass for another header), and see Transfer-Encoding in any
- * case. */
+ * must not pass for another header), Transfer-Encoding seen in any
+ * case, at most one Content-Length. */
 static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind,
                                  const char *key, const char *value)
 {
@@ -335,6 +336,10 @@ static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind,
 			r->bad_header = 1;
 	if (strcasecmp(key, "Transfer-Encoding") == 0)
 		r->chunked = 1;
+	/* Two lengths: which one frames the body is the smuggler's
+	 * question; neither is taken. */
+	if (strcasecmp(key, "Content-Length") == 0 && r->n_lengths++ > 0)
+		r->bad_header = 1;
 	return MHD_YES;
 }
 
@@ -366,7 +371,8 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 		return answer_plain(
 		    h, mc, HTTP_REFUSED_BAD_REQUEST, 400,
 		    "{\"code\":\"bad_request\",\"melding\":\"Een headernaam "
-		    "bevat spaties of stuurtekens.\"}");
+		    "bevat spaties of stuurtekens, of de Content-Length "
+		    "staat er twee keer.\"}");
 	if (r->chunked)
 		return answer_plain(
 		    h, mc, HTTP_REFUSED_CHUNKED, 411,
@@ -598,6 +604,8 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc,
 
 /* libmicrohttpd's own refusals reach us only as log lines: count them
  * by their format, log the rest at debug. */
+static void logger_cb(void *cls, const char *fm, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static void logger_cb(void *cls, const char *fm, va_list ap)
 {
 	struct http *h = cls;
