@@ -308,7 +308,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 {
 	struct node_api_response resps[APIPOOL_BATCH];
 	struct api_job *caps[APIPOOL_BATCH];
-	size_t n = 0;
+	size_t n = 0, stored = 0;
 	int rc;
 
 	for (struct api_job *j = list, *next; j != NULL; j = next) {
@@ -342,8 +342,14 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 			node_api_response_fini(&resps[i]);
 			apipool_busy_response(&resps[i]);
 		}
+		if (resps[i].status == 201)
+			stored++;
 	}
-	if ((rc = store_tx_commit(w->store)) != LS_OK) {
+	if (stored == 0) {
+		/* Nothing to keep: no commit (it would also tell the store
+		 * that writes work again, after a disk-full refusal). */
+		store_tx_rollback(w->store);
+	} else if ((rc = store_tx_commit(w->store)) != LS_OK) {
 		LS_ERROR("http", "group_commit_failed", "captures=%zu rc=%s",
 		         n, ls_strerror(rc));
 		for (size_t i = 0; i < n; i++) {

@@ -191,7 +191,8 @@ void health_tick(struct daemon *d)
 	metrics_set(d->metrics, "signaal_store_check_timestamp_seconds",
 	            (double)h->checked_at);
 	metrics_set(d->metrics, "signaal_store_writable",
-	            d->store != NULL && store_write_health(d->store) == LS_OK);
+	            d->store != NULL && store_write_health(d->store) == LS_OK &&
+	                apipool_writer_health(d->http.pool) == LS_OK);
 	metrics_set(d->metrics, "signaal_health_ok",
 	            daemon_health_reason(d, why, sizeof why, &code) == NULL);
 	metrics_set(d->metrics, "signaal_release_due_periods",
