@@ -331,8 +331,9 @@ def closed_after(name, send):
     except (ConnectionResetError, BrokenPipeError):
         pass
     except socket.timeout:
-        print(name, "open"); return
-    print(name, "closed %.1f" % (time.time() - t0), flush=True)
+        results[name] = "open"; return
+    results[name] = "closed %.1f" % (time.time() - t0)
+results = {}
 def idle(s): pass
 def trickle(s):
     for ch in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40:
@@ -347,6 +348,7 @@ ts = [threading.Thread(target=closed_after, args=a) for a in
       [("silent", idle), ("trickle", trickle), ("slow_body", slow_body), ("keepalive", keepalive)]]
 for t in ts: t.start()
 for t in ts: t.join()
+for name in sorted(results): print(name, results[name])
 EOF2
 cat "$T/slow"
 for c in silent trickle slow_body keepalive; do
