@@ -345,6 +345,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 		if (resps[i].status == 201)
 			stored++;
 	}
+	LS_DEBUG("http", "group_commit", "captures=%zu stored=%zu", n, stored);
 	if (stored == 0) {
 		/* Nothing to keep: no commit (it would also tell the store
 		 * that writes work again, after a disk-full refusal). */
