@@ -179,7 +179,7 @@ static void loop_call_cb(struct handoff_item *item)
 
 /* Worker thread: run `what` on the loop, waiting at most wait_ms.
  * LS_EBUSY when the loop did not answer in time (or an earlier call is
- * still out), LS_ECLOSED when the pool stops. */
+ * still out, or the pool stops). */
 static int loop_call(struct apiworker *w, int what)
 {
 	struct apipool *p = w->pool;
@@ -308,7 +308,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 {
 	struct node_api_response resps[APIPOOL_BATCH];
 	struct api_job *caps[APIPOOL_BATCH];
-	size_t n = 0;
+	size_t n = 0, stored = 0;
 	int rc;
 
 	for (struct api_job *j = list, *next; j != NULL; j = next) {
@@ -342,8 +342,15 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 			node_api_response_fini(&resps[i]);
 			apipool_busy_response(&resps[i]);
 		}
+		if (resps[i].status == 201)
+			stored++;
 	}
-	if ((rc = store_tx_commit(w->store)) != LS_OK) {
+	LS_DEBUG("http", "group_commit", "captures=%zu stored=%zu", n, stored);
+	if (stored == 0) {
+		/* Nothing to keep: no commit (it would also tell the store
+		 * that writes work again, after a disk-full refusal). */
+		store_tx_rollback(w->store);
+	} else if ((rc = store_tx_commit(w->store)) != LS_OK) {
 		LS_ERROR("http", "group_commit_failed", "captures=%zu rc=%s",
 		         n, ls_strerror(rc));
 		for (size_t i = 0; i < n; i++) {
@@ -419,7 +426,7 @@ struct node_api *apipool_counters(struct apipool *p)
 	return p->w[0].api;
 }
 
-void apipool_submit(struct apipool *p, struct api_job *job)
+int apipool_submit(struct apipool *p, struct api_job *job)
 {
 	int write = strcmp(job->q.method, "GET") != 0 &&
 	            strcmp(job->q.method, "HEAD") != 0;
@@ -429,8 +436,7 @@ void apipool_submit(struct apipool *p, struct api_job *job)
 	pthread_mutex_lock(&p->mu);
 	if (p->stopping) {
 		pthread_mutex_unlock(&p->mu);
-		answer_busy(job);
-		return;
+		return LS_ESTATE;
 	}
 	if (q->tail != NULL)
 		q->tail->next = job;
@@ -440,6 +446,7 @@ void apipool_submit(struct apipool *p, struct api_job *job)
 	q->n++;
 	pthread_cond_signal(write ? &p->cv_write : &p->cv_read);
 	pthread_mutex_unlock(&p->mu);
+	return LS_OK;
 }
 
 static struct api_job *expire_queue(struct queue *q, uint64_t before,

@@ -161,8 +161,6 @@ int http_open(struct daemon *d, struct ls_errinfo *e);
 /* Answer what is in flight with 503, stop the server (waits for its
  * thread). A no-op when not open. */
 void http_close(struct daemon *d);
-/* Connections open now (for the metrics). */
-unsigned http_connections(struct http *h);
 /* Loop: the server's counters into the metrics registry (refusals,
  * captures, requests in flight). */
 void http_metrics_flush(struct daemon *d);
@@ -194,8 +192,9 @@ int apipool_open(struct daemon *d, const char *web_dir, struct apipool **out,
 /* The API whose counters every thread of the pool shares (for an API
  * on another thread that shares them too). */
 struct node_api *apipool_counters(struct apipool *p);
-/* Any thread: queue a job. */
-void apipool_submit(struct apipool *p, struct api_job *job);
+/* Any thread: queue a job (done is never called from here). LS_ESTATE
+ * when the pool stops: the caller answers. */
+int apipool_submit(struct apipool *p, struct api_job *job);
 /* Any thread: answer 503 (Retry-After) every job that waited in the
  * queue longer than [http] store_wait_ms. */
 void apipool_expire(struct apipool *p);

@@ -109,6 +109,7 @@ struct http_req {
 	int unread;      /* a body is left on the connection */
 	int bad_header;  /* a header name with blanks or controls */
 	int chunked;     /* a Transfer-Encoding header */
+	int n_lengths;   /* Content-Length headers */
 	struct MHD_Response *mres;
 	unsigned status;
 	struct api_job job;
@@ -142,17 +143,6 @@ static void count_refused(struct http *h, enum http_refused why)
 	pthread_mutex_lock(&h->mu);
 	h->refused[why]++;
 	pthread_mutex_unlock(&h->mu);
-}
-
-unsigned http_connections(struct http *h)
-{
-	unsigned n;
-	if (!h->mu_ready)
-		return 0;
-	pthread_mutex_lock(&h->mu);
-	n = h->n_conns;
-	pthread_mutex_unlock(&h->mu);
-	return n;
 }
 
 /* --- responses ----------------------------------------------------------- */
@@ -286,17 +276,27 @@ static enum MHD_Result dispatch(struct http *h, struct http_req *r)
 		r->conn->phase = PHASE_HANDLING;
 		r->conn->deadline_ms = 0;
 	}
+	/* Submitted under h->mu, so that http_close, once it has set
+	 * closing, knows that no request is on its way into the pool.
+	 * Suspended before it is handed on, so that the resume always
+	 * comes after the suspend. */
+	MHD_suspend_connection(r->mc);
+	if (apipool_submit(h->pool, &r->job) != LS_OK) {
+		r->mres = plain_res(stopping_body, 1);
+		r->status = 503;
+		r->state = R_DONE;
+		h->refused[HTTP_REFUSED_STOPPING]++;
+		pthread_mutex_unlock(&h->mu);
+		MHD_resume_connection(r->mc);
+		return MHD_YES;
+	}
 	r->state = R_QUEUED;
 	r->next = h->inflight;
 	if (h->inflight != NULL)
 		h->inflight->prev = r;
 	h->inflight = r;
 	h->n_inflight++;
-	/* Suspended before it is handed on, so that the resume always
-	 * comes after the suspend. */
-	MHD_suspend_connection(r->mc);
 	pthread_mutex_unlock(&h->mu);
-	apipool_submit(h->pool, &r->job);
 	return MHD_YES;
 }
 
@@ -321,8 +321,8 @@ static long long content_length(const char *v)
 }
 
 /* Every header name: no blanks or controls (a "Transfer-Encoding :"
- * must not pass for another header), and see Transfer-Encoding in any
- * case. */
+ * must not pass for another header), Transfer-Encoding seen in any
+ * case, at most one Content-Length. */
 static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind,
                                  const char *key, const char *value)
 {
@@ -336,6 +336,10 @@ static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind,
 			r->bad_header = 1;
 	if (strcasecmp(key, "Transfer-Encoding") == 0)
 		r->chunked = 1;
+	/* Two lengths: which one frames the body is the smuggler's
+	 * question; neither is taken. */
+	if (strcasecmp(key, "Content-Length") == 0 && r->n_lengths++ > 0)
+		r->bad_header = 1;
 	return MHD_YES;
 }
 
@@ -367,7 +371,8 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 		return answer_plain(
 		    h, mc, HTTP_REFUSED_BAD_REQUEST, 400,
 		    "{\"code\":\"bad_request\",\"melding\":\"Een headernaam "
-		    "bevat spaties of stuurtekens.\"}");
+		    "bevat spaties of stuurtekens, of de Content-Length "
+		    "staat er twee keer.\"}");
 	if (r->chunked)
 		return answer_plain(
 		    h, mc, HTTP_REFUSED_CHUNKED, 411,
@@ -775,14 +780,19 @@ void http_metrics_flush(struct daemon *d)
 	struct http *h = &d->http;
 	uint64_t refused[HTTP_REFUSED_COUNT_], captured;
 	size_t n;
+	unsigned conns;
 	if (!h->mu_ready)
 		return;
 	pthread_mutex_lock(&h->mu);
 	n = h->n_inflight;
+	conns = h->n_conns;
 	captured = h->captured;
 	memcpy(refused, h->refused, sizeof refused);
 	pthread_mutex_unlock(&h->mu);
 	metrics_set(d->metrics, "signaal_http_in_flight", (double)n);
+	metrics_set(d->metrics, "signaal_http_connections", (double)conns);
+	metrics_set(d->metrics, "signaal_http_max_connections",
+	            (double)h->max_conns);
 	for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
 		if (refused[i] > h->refused_seen[i])
 			metrics_add(d->metrics, "signaal_http_refused_total",

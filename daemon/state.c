@@ -154,6 +154,11 @@ static const struct {
      "over the periods released (each counts once per sector)."},
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
+    {"signaal_http_connections", METRICS_GAUGE, L_NONE,
+     "HTTP connections open now."},
+    {"signaal_http_max_connections", METRICS_GAUGE, L_NONE,
+     "The HTTP connection cap in force ([http] max_connections, lowered "
+     "to what the descriptor limit leaves)."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
      "HTTP requests and connections the server refused or cut off "
      "before the API saw them, by reason (daemon/http.c)."},

@@ -60,6 +60,7 @@ async function fill(page, wijk) {
     await ctx.setOffline(true);
     await fill(page, 'Kelder (offline, fictief)');
     await page.click('#bewaar');
+    await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
     await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
     const waiting = await page.textContent('#wachtrij');
     check('offline: the page says the signal waits on this device', /wacht op verzending/.test(waiting), waiting);
@@ -87,6 +88,9 @@ async function fill(page, wijk) {
     const before = keys.length;
     await fill(page, 'Verloren antwoord (fictief)');
     await page.click('#bewaar');
+    // The signal is queued before it is sent; the button is free again
+    // once the attempt is over.
+    await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
     await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
     check('lost answer: the node stored it, the page does not know yet', (await count(page)) === start + 2);
     await page.click('#wachtrij-verzend');
