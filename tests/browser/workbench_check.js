@@ -333,6 +333,20 @@ async function fitsWidth(page) {
       planted.includes('color-contrast') && planted.includes('image-alt'), planted.join(','));
     await p.ctx.close();
 
+    // --- the workbench on a phone -------------------------------------------
+    {
+      const q = await open(browser, { width: 360, height: 740 });
+      await q.page.goto(`${base}/dossiers#token=${cfg.coordinator}`);
+      await q.page.waitForSelector('#dossierlijst tbody tr[data-nr]', WAIT);
+      await q.page.goto(`${base}/dossiers#dossier-${nr}`);
+      await q.page.waitForSelector('#dossier:not([hidden]) #fasebalk li', WAIT);
+      check('dossier, 360 px: no sideways scrolling', await fitsWidth(q.page));
+      await shot(q.page, 'dossier-telefoon');
+      await axe(q.page, 'dossier workbench, 360 px');
+      clean('dossier on a phone', q);
+      await q.ctx.close();
+    }
+
     // --- 4. the field worker sees the feedback -----------------------------
     {
       const q = await open(browser, { width: 360, height: 740 });
