@@ -158,6 +158,10 @@ struct peer {
 	int kicked;  /* run another round soon after this one */
 	int closing; /* being removed; freed in the timer's close_cb */
 	unsigned failures;
+	/* Good rounds in a row that left the digests different with
+	 * nothing taken (remembered refusals held back, or refused):
+	 * they back off like failures (PROTOCOL.md 7). */
+	unsigned stalls;
 	int64_t last_ok;      /* Unix time of the last good round, 0 never */
 	int64_t last_attempt; /* Unix time of the last round's start */
 	int last_code;        /* LS_OK or why the last round failed */

@@ -48,9 +48,10 @@ static uint64_t next_delay_ms(const struct peer *p)
 	const struct ls_config *c = &p->d->cfg;
 	uint64_t base = (uint64_t)c->sync_interval_s * 1000;
 	uint64_t cap = (uint64_t)c->backoff_max_s * 1000;
-	if (p->failures == 0)
+	unsigned n = p->failures > 0 ? p->failures : p->stalls;
+	if (n == 0)
 		return jitter(base, 800, 1200);
-	for (unsigned i = 0; i < p->failures && base < cap; i++)
+	for (unsigned i = 0; i < n && base < cap; i++)
 		base *= 2;
 	if (base > cap)
 		base = cap;
@@ -82,6 +83,25 @@ static void round_finish(struct peer *p)
 		p->last_ok = daemon_now();
 		p->last_code = LS_OK;
 		p->rounds_ok++;
+		/* Nothing more to get from this peer until something changes:
+		 * what differs is held back or refused. Back off. */
+		if (!info->in_sync && info->docs_stored == 0 &&
+		    info->push_stored == 0 && info->forks == 0 &&
+		    !info->trust_changed &&
+		    (info->held_back > 0 || info->rejected > 0 ||
+		     info->push_refused > 0)) {
+			if (p->stalls == 0)
+				LS_WARN("peer", "round_stalled",
+				        "peer=%s held_back=%llu rejected=%llu "
+				        "push_refused=%llu action=backoff",
+				        p->id,
+				        (unsigned long long)info->held_back,
+				        (unsigned long long)info->rejected,
+				        (unsigned long long)info->push_refused);
+			p->stalls++;
+		} else {
+			p->stalls = 0;
+		}
 	} else {
 		if (p->failures == 0 || info->code != p->last_code)
 			LS_WARN("peer", "round_failed",

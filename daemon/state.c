@@ -40,6 +40,9 @@ static const char *const L_OUTCOME[] = {"outcome", NULL};
 static const char *const L_ORIGIN[] = {"origin", NULL};
 static const char *const L_INFO[] = {"node", "version", "role", NULL};
 static const char *const L_ORIGIN_PERIOD[] = {"origin", "period", NULL};
+static const char *const L_REFUSAL[] = {"peer", "origin", "reason",
+                                        "direction", NULL};
+static const char *const L_ORIGIN_REASON[] = {"origin", "reason", NULL};
 
 static const struct {
 	const char *name;
@@ -64,6 +67,14 @@ static const struct {
      "quarantined, rejected)."},
     {"signaal_docs_rejected_total", METRICS_COUNTER, L_REASON,
      "Documents refused, by reason (sig, key, decode, policy, ...)."},
+    {"signaal_refusal_remembered", METRICS_GAUGE, L_REFUSAL,
+     "Documents refused and remembered, not fetched or pushed again "
+     "until the federation feed changes or an hour passed: the seq of "
+     "the refused document, by peer, origin, reason and direction."},
+    {"signaal_trust_alarm", METRICS_GAUGE, L_ORIGIN_REASON,
+     "Documents refused for a trust reason since start (successor: a "
+     "roster or policy that breaks the federation feed's rules; revoked: "
+     "a revoked key or departed member; fork), by origin."},
     {"signaal_forks_detected_total", METRICS_COUNTER, L_NONE,
      "Forks detected or fork proofs received."},
     {"signaal_forks_unresolved", METRICS_GAUGE, L_NONE,
@@ -461,6 +472,20 @@ static void gauges(struct daemon *d)
 		d->counted_gen = gen;
 		d->counted_at = daemon_now();
 	}
+	metrics_clear(m, "signaal_refusal_remembered");
+	for (size_t i = 0; i < d->sync.n_remembered; i++) {
+		const struct node_sync_refusal *x = &d->sync.remembered[i];
+		if (node_sync_refusal_live(&d->sync, x, daemon_now()))
+			metrics_set(m, "signaal_refusal_remembered",
+			            (double)x->seq, x->peer, x->origin,
+			            ls_errname(x->code), x->push ? "push" : "pull");
+	}
+	metrics_clear(m, "signaal_trust_alarm");
+	for (size_t i = 0; i < d->ingest.n_alarms; i++)
+		metrics_set(m, "signaal_trust_alarm",
+		            (double)d->ingest.alarms[i].count,
+		            d->ingest.alarms[i].origin,
+		            d->ingest.alarms[i].reason);
 	metrics_set(m, "signaal_replay_entries",
 	            (double)proto_replay_entries(d->sync.replay));
 	metrics_set(m, "signaal_roster_seq", (double)d->trust.head.seq);
@@ -572,6 +597,48 @@ static int origin_json_cb(void *arg, const char *origin, uint64_t seq,
 	return 0;
 }
 
+/* The refusals remembered now (PROTOCOL.md 7): what and why, what to
+ * do. */
+static json_t *refusals_json(struct daemon *d)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr != NULL && i < d->sync.n_remembered; i++) {
+		const struct node_sync_refusal *x = &d->sync.remembered[i];
+		if (!node_sync_refusal_live(&d->sync, x, daemon_now()))
+			continue;
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I, "
+		              "s:s, s:s}",
+		              "peer", x->peer, "origin", x->origin, "seq",
+		              (json_int_t)x->seq, "direction",
+		              x->push ? "push" : "pull", "reason",
+		              ls_errname(x->code), "first", (json_int_t)x->first,
+		              "last", (json_int_t)x->last, "retry_at",
+		              (json_int_t)x->retry_at, "count",
+		              (json_int_t)x->count, "detail", x->detail, "advice",
+		              node_sync_refusal_advice(x)));
+	}
+	return arr != NULL ? arr : json_null();
+}
+
+/* The trust alarms since start (PROTOCOL.md 6, "Alarms"). */
+static json_t *alarms_json(struct daemon *d)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr != NULL && i < d->ingest.n_alarms; i++) {
+		const struct node_ingest_alarm *a = &d->ingest.alarms[i];
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s}",
+		                   "origin", a->origin, "reason", a->reason,
+		                   "seq", (json_int_t)a->seq, "count",
+		                   (json_int_t)a->count, "first",
+		                   (json_int_t)a->first, "last",
+		                   (json_int_t)a->last, "detail", a->detail));
+	}
+	return arr != NULL ? arr : json_null();
+}
+
 json_t *state_status_json(struct daemon *d)
 {
 	struct origins_json oj = {d, NULL};
@@ -632,6 +699,8 @@ json_t *state_status_json(struct daemon *d)
 	json_object_set_new(root, "forks", forks ? forks : json_null());
 	json_object_set_new(root, "statuses",
 	                    statuses ? statuses : json_null());
+	json_object_set_new(root, "refusals", refusals_json(d));
+	json_object_set_new(root, "alarms", alarms_json(d));
 	return root;
 }
 

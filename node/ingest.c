@@ -12,6 +12,7 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "proto/envelope.h"
 #include "store/feed.h"
 
@@ -50,6 +51,8 @@ static int is_store_failure(int rc)
 }
 
 struct one {
+	struct node_ingest *in;
+	int64_t now;
 	struct node_ingest_doc *d;
 	const char *peer;
 	char *first_reject; /* the page's first rejection, for its log line */
@@ -58,11 +61,53 @@ struct one {
 	struct ls_errinfo e;
 };
 
+/* Raise (or count again) the alarm (origin, reason). */
+static void alarm(struct node_ingest *in, const char *origin,
+                  const char *reason, uint64_t seq, int64_t now,
+                  const char *detail, const char *peer)
+{
+	struct node_ingest_alarm *a = NULL;
+	for (size_t i = 0; i < in->n_alarms; i++)
+		if (strcmp(in->alarms[i].origin, origin) == 0 &&
+		    strcmp(in->alarms[i].reason, reason) == 0)
+			a = &in->alarms[i];
+	if (a == NULL) {
+		if (in->n_alarms == NODE_INGEST_ALARMS_MAX) {
+			memmove(&in->alarms[0], &in->alarms[1],
+			        (NODE_INGEST_ALARMS_MAX - 1) *
+			            sizeof in->alarms[0]);
+			in->n_alarms--;
+		}
+		a = &in->alarms[in->n_alarms++];
+		memset(a, 0, sizeof *a);
+		snprintf(a->origin, sizeof a->origin, "%s", origin);
+		snprintf(a->reason, sizeof a->reason, "%s", reason);
+		ls_strlcpy(a->detail, detail, sizeof a->detail);
+		a->first = now;
+		LS_ERROR("ingest", "trust_alarm",
+		         "origin=%s reason=%s seq=%llu peer=%s "
+		         "detail=\"%.120s\"",
+		         origin, reason, (unsigned long long)seq, peer, detail);
+	}
+	a->seq = seq;
+	a->last = now;
+	a->count++;
+}
+
 static int reject(struct one *o, int code)
 {
 	struct node_ingest_doc *d = o->d;
+	if (d->has_hdr && code == LS_EREVOKED)
+		alarm(o->in, d->hdr.origin, "revoked", d->hdr.seq, o->now,
+		      o->e.msg, o->peer);
+	else if (d->has_hdr && code == LS_EPOLICY &&
+	         (d->hdr.type == LS_DOC_ROSTER ||
+	          d->hdr.type == LS_DOC_POLICY))
+		alarm(o->in, d->hdr.origin, "successor", d->hdr.seq, o->now,
+		      o->e.msg, o->peer);
 	d->outcome = NODE_INGEST_REJECTED;
 	d->code = code;
+	ls_strlcpy(d->detail, o->e.msg, sizeof d->detail);
 	o->tally->rejected[code > 0 && code < LS_ERR_COUNT_ ? code
 	                                                    : LS_EINTERNAL]++;
 	/* One line per document at debug; the page logs a summary at warn
@@ -117,6 +162,8 @@ static int record_fork(struct node_ingest *in, struct one *o,
 	if (rc != LS_OK)
 		return rc;
 	verdict(d, NODE_INGEST_FORK, LS_EFORK);
+	alarm(in, d->hdr.origin, "fork", d->hdr.seq, o->now,
+	      "two documents at one feed position", o->peer);
 	LS_ERROR("ingest", "fork_detected",
 	         "peer=%s origin=%s seq=%llu action=quarantine", o->peer,
 	         d->hdr.origin, (unsigned long long)d->hdr.seq);
@@ -218,7 +265,10 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 			goto out;
 		}
 	} else if (doc.hdr.type == LS_DOC_SUMMARY) {
-		const struct ls_policy *p = node_trust_policy(in->trust);
+		/* Judged by the policy in force when it was made. */
+		uint64_t pseq = 0;
+		const struct ls_policy *p =
+		    node_trust_policy_at(in->trust, doc.hdr.created, &pseq);
 		if (p == NULL) {
 			ls_errf(&o->e, LS_ESTATE,
 			        "no disclosure policy in force");
@@ -228,6 +278,25 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 		rc = proto_summary_check_policy(&doc.body.summary, p,
 		                                doc.hdr.created, &o->e);
 		if (rc != LS_OK) {
+			/* Made in the very second a policy was created:
+			 * the policy before it may judge it too (which of
+			 * the two came first cannot be told). */
+			uint64_t before = 0;
+			const struct ls_policy *q = node_trust_policy_at(
+			    in->trust, doc.hdr.created - 1, &before);
+			if (before != pseq &&
+			    node_trust_policy_from(in->trust, pseq) ==
+			        doc.hdr.created &&
+			    proto_summary_check_policy(&doc.body.summary, q,
+			                               doc.hdr.created,
+			                               NULL) == LS_OK)
+				rc = LS_OK;
+		}
+		if (rc != LS_OK) {
+			char why[sizeof o->e.msg];
+			snprintf(why, sizeof why, "%s", o->e.msg);
+			ls_errf(&o->e, rc, "%s (policy of federation seq %llu)",
+			        why, (unsigned long long)pseq);
 			rc = reject(o, rc);
 			goto out;
 		}
@@ -271,6 +340,8 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	page->bytes += len;
 	if (is_fed) {
 		rc = node_trust_admit(in->trust, &doc, info.hash, &o->e);
+		if (rc == LS_ENOMEM)
+			goto out;
 		if (rc != LS_OK) {
 			/* It passed node_trust_check a moment ago. */
 			LS_ERROR("ingest", "trust_admit_failed",
@@ -331,6 +402,8 @@ int node_ingest_fork_proof(struct node_ingest *in, const uint8_t *a,
 		return rc;
 	}
 	in->tally.outcome[NODE_INGEST_FORK]++;
+	alarm(in, info.origin, "fork", info.seq, now,
+	      "fork proof: two documents at one feed position", peer);
 	if (!known)
 		LS_ERROR("ingest", "fork_detected",
 		         "peer=%s origin=%s seq=%llu action=quarantine "
@@ -392,6 +465,8 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	for (size_t i = 0; i < n; i++) {
 		struct one o;
 		memset(&o, 0, sizeof o);
+		o.in = in;
+		o.now = now;
 		o.d = docs != NULL ? &docs[i] : &scratch;
 		memset(o.d, 0, sizeof *o.d);
 		o.peer = peer;

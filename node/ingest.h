@@ -17,8 +17,10 @@
  *   4. an origin quarantined by an unresolved fork takes nothing:
  *      `quarantined` (wire code `state`);
  *   5. federation documents: node_trust_check() (next in the federation
- *      feed, roster succession); summaries: proto_summary_check_policy()
- *      against the policy in force (none in force yet: `state`);
+ *      feed, roster succession, no backdated policy); summaries:
+ *      proto_summary_check_policy() against the policy in force when the
+ *      summary was made (node_trust_policy_at; PROTOCOL.md 5.3, "Epochs";
+ *      no policy held yet: `state`);
  *   6. store_feed_append(): `stored` (or `chain` when it does not follow
  *      the head); a stored federation document is put in force at once
  *      with node_trust_admit(), so the next document of the same page is
@@ -74,6 +76,7 @@ struct node_ingest_doc {
 	 * (quarantined, or no policy in force for a summary) or the reason
 	 * of a rejection: what a push_rep reports (proto_wire_code). */
 	int code;
+	char detail[128];         /* a rejection's detail (English) */
 	int has_hdr;              /* hdr is filled (the feed fields decoded) */
 	struct ls_doc_header hdr; /* type, origin, seq, prev, created */
 	uint8_t hash[LS_HASH_BYTES];
@@ -87,10 +90,34 @@ struct node_ingest_page {
 	uint64_t bytes;    /* envelope bytes stored */
 };
 
+/*
+ * A trust alarm (PROTOCOL.md 6, "Alarms"): a document refused because the
+ * trust says its author must not be heard — a roster that is no valid
+ * successor of the one in force ("successor"), a document signed with a
+ * revoked key or by a departed member ("revoked"), or a fork ("fork").
+ * One entry per (origin, reason): what an operator sees in `signaalctl
+ * status`, signaald.json and /metrics (signaal_trust_alarm), and logged
+ * at error once when it is first raised.
+ */
+#define NODE_INGEST_ALARMS_MAX 64
+struct node_ingest_alarm {
+	char origin[LS_NODE_ID_SIZE];
+	char reason[16];  /* "successor", "revoked", "fork" */
+	uint64_t seq;     /* the position of the last document refused */
+	uint64_t count;   /* documents refused for it */
+	int64_t first;    /* when it was raised */
+	int64_t last;     /* the last refusal */
+	char detail[160]; /* the first refusal's detail (English) */
+};
+
 struct node_ingest {
 	struct store *store;
 	struct node_trust *trust; /* the trust in force, updated by admits */
 	struct node_ingest_tally tally;
+	/* Trust alarms since start, oldest first; when full, the oldest
+	 * entry goes. */
+	struct node_ingest_alarm alarms[NODE_INGEST_ALARMS_MAX];
+	size_t n_alarms;
 };
 
 /* Bind a store and a trust (both stay the caller's and must outlive *in). */

@@ -27,6 +27,7 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "proto/envelope.h"
 #include "proto/replay.h"
 #include "proto/doc.h"
@@ -933,6 +934,126 @@ static void wants_federation_first(struct node_sync_round *r)
 		}
 }
 
+/* --- refusal memory (PROTOCOL.md 7, "Refused documents") ------------- */
+
+int node_sync_refusal_live(const struct node_sync *ns,
+                           const struct node_sync_refusal *x, int64_t now)
+{
+	return x->trust_seq == ns->ingest->trust->head.seq &&
+	       now < x->retry_at;
+}
+
+const char *node_sync_refusal_advice(const struct node_sync_refusal *x)
+{
+	switch (x->code) {
+	case LS_EPOLICY:
+		return "het document schendt het beleid dat gold toen het "
+		       "gemaakt werd: vraag de beheerder van de herkomst het "
+		       "te corrigeren (een nieuw federatiedocument laat het "
+		       "opnieuw beoordelen)";
+	case LS_EREVOKED:
+	case LS_EEXPIRED:
+	case LS_EKEY:
+	case LS_EDENIED:
+		return "de sleutel of het lid mocht dit document niet "
+		       "ondertekenen: controleer de ledenlijst ('signaalctl "
+		       "federation show') en meld het aan de koepel";
+	case LS_ESTATE:
+		return "dit knooppunt kent het beleid van de federatie nog "
+		       "niet: importeer de federatiebundel of laat het "
+		       "synchroniseren met de koepel";
+	case LS_ESIG:
+	case LS_EDECODE:
+	case LS_ELIMIT:
+		return "de peer stuurt een beschadigd of vervalst document: "
+		       "meld het aan de beheerder van de peer";
+	default:
+		return "meld het aan de beheerder van de peer";
+	}
+}
+
+static struct node_sync_refusal *refusal_find(struct node_sync *ns,
+                                              const char *peer,
+                                              const char *origin,
+                                              uint64_t seq, int push)
+{
+	for (size_t i = 0; i < ns->n_remembered; i++) {
+		struct node_sync_refusal *x = &ns->remembered[i];
+		if (x->seq == seq && x->push == push &&
+		    strcmp(x->origin, origin) == 0 &&
+		    strcmp(x->peer, peer) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* Remember that (peer, origin, seq) was refused for `code`; logged once
+ * when it is new (or its reason changed). */
+static void refusal_note(struct node_sync *ns, const char *peer,
+                         const char *origin, uint64_t seq, int push,
+                         int code, const char *detail, int64_t now)
+{
+	struct node_sync_refusal *x =
+	    refusal_find(ns, peer, origin, seq, push);
+	int fresh = x == NULL || x->code != code;
+	if (x == NULL) {
+		if (ns->n_remembered == NODE_SYNC_REFUSALS_MAX) {
+			memmove(&ns->remembered[0], &ns->remembered[1],
+			        (NODE_SYNC_REFUSALS_MAX - 1) *
+			            sizeof ns->remembered[0]);
+			ns->n_remembered--;
+		}
+		x = &ns->remembered[ns->n_remembered++];
+		memset(x, 0, sizeof *x);
+		snprintf(x->peer, sizeof x->peer, "%s", peer);
+		snprintf(x->origin, sizeof x->origin, "%s", origin);
+		x->seq = seq;
+		x->push = push;
+		x->first = now;
+	}
+	x->code = code;
+	x->trust_seq = ns->ingest->trust->head.seq;
+	x->last = now;
+	x->retry_at = now + NODE_SYNC_REFUSAL_RETRY_S;
+	x->count++;
+	ls_strlcpy(x->detail, detail ? detail : "", sizeof x->detail);
+	if (fresh)
+		LS_ERROR("sync", "doc_refusal_remembered",
+		         "peer=%s origin=%s seq=%llu direction=%s reason=%s "
+		         "retry_s=%d detail=\"%.120s\" action=\"%s\"",
+		         peer, origin, (unsigned long long)seq,
+		         push ? "push" : "pull", ls_errname(code),
+		         NODE_SYNC_REFUSAL_RETRY_S, x->detail,
+		         node_sync_refusal_advice(x));
+}
+
+static int refusal_holds(struct node_sync *ns, const char *peer,
+                         const char *origin, uint64_t seq, int push,
+                         int64_t now)
+{
+	struct node_sync_refusal *x =
+	    refusal_find(ns, peer, origin, seq, push);
+	return x != NULL && node_sync_refusal_live(ns, x, now);
+}
+
+/* Codes a peer's push result names for a document it refused. */
+static int push_refusal(int code)
+{
+	switch (code) {
+	case LS_EDECODE:
+	case LS_ELIMIT:
+	case LS_ESIG:
+	case LS_EKEY:
+	case LS_EREVOKED:
+	case LS_EEXPIRED:
+	case LS_EDENIED:
+	case LS_EPOLICY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static void own_head_learned(struct node_sync_round *r, const char *how)
 {
 	if (!r->ns->own_head_known)
@@ -959,7 +1080,7 @@ static int own_head_check(struct node_sync_round *r)
 }
 
 /* The VV reply: plan the pulls, fork proofs and pushes. */
-static int plan(struct node_sync_round *r)
+static int plan(struct node_sync_round *r, int64_t now)
 {
 	struct node_sync *ns = r->ns;
 	const struct ls_vv *mine;
@@ -1006,6 +1127,20 @@ static int plan(struct node_sync_round *r)
 			return rc;
 	}
 	wants_federation_first(r);
+	/* Positions this peer sent before and we refused: not again. */
+	for (size_t i = 0; i < r->n_wants;) {
+		if (refusal_holds(ns, r->peer, r->wants[i].origin,
+		                  r->wants[i].from, 0, now)) {
+			LS_DEBUG("sync", "want_held_back",
+			         "peer=%s origin=%s seq=%llu", r->peer,
+			         r->wants[i].origin,
+			         (unsigned long long)r->wants[i].from);
+			r->info.held_back++;
+			wants_remove(r, i);
+		} else {
+			i++;
+		}
+	}
 
 	/* Restore from backup: what does the peer hold of our own feed? */
 	own_theirs = vv_find(&r->theirs, ns->self_id);
@@ -1043,6 +1178,11 @@ static int plan(struct node_sync_round *r)
 		    vv_find(mine, r->pushes[i].origin);
 		if (m != NULL && (m->flags & LS_VV_FORKED))
 			continue;
+		if (refusal_holds(ns, r->peer, r->pushes[i].origin,
+		                  r->pushes[i].from, 1, now)) {
+			r->info.held_back++;
+			continue;
+		}
 		/* A diverged feed: push our document at the peer's head
 		 * too, so the peer sees the fork itself. */
 		if (r->pushes[i].from > 1 &&
@@ -1110,6 +1250,9 @@ static int took_page(struct node_sync_round *r, int64_t now,
 			r->info.rejected++;
 		if (!d->has_hdr)
 			continue;
+		if (d->outcome == NODE_INGEST_REJECTED)
+			refusal_note(ns, r->peer, d->hdr.origin, d->hdr.seq, 0,
+			             d->code, d->detail, now);
 		if (!id_in(r->stopped, r->n_stopped, d->hdr.origin) &&
 		    (rc = id_add(&r->stopped, &r->n_stopped, d->hdr.origin)) !=
 		        LS_OK)
@@ -1409,7 +1552,7 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 		r->theirs = rep.vv;
 		memset(&rep.vv, 0, sizeof rep.vv);
 		r->info.peer_vv = &r->theirs;
-		if ((rc = plan(r)) != LS_OK)
+		if ((rc = plan(r, now)) != LS_OK)
 			goto fail;
 		r->info.state = NODE_SYNC_DOCS;
 		break;
@@ -1431,9 +1574,19 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 		break;
 	case NODE_SYNC_PUSH:
 		r->pages++;
-		for (size_t i = 0; i < rep.n_results; i++)
+		for (size_t i = 0; i < rep.n_results; i++) {
+			int code = proto_wire_code_to_err(rep.results[i]);
+			struct ls_doc_header h;
 			if (rep.results[i] == 0)
 				r->info.push_stored++;
+			if (!push_refusal(code) || i >= r->req.n_docs ||
+			    envelope_header(r->req.docs[i].data,
+			                    r->req.docs[i].len, &h) != LS_OK)
+				continue;
+			r->info.push_refused++;
+			refusal_note(ns, r->peer, h.origin, h.seq, 1, code,
+			             "the peer refused it", now);
+		}
 		break;
 	default:
 		rc = LS_ESTATE;

@@ -65,6 +65,35 @@ struct node_sync_options {
 	size_t replay_reply_bytes;
 };
 
+/*
+ * Refusal memory (PROTOCOL.md 7, "Refused documents"). A document a peer
+ * sent and this node refused (or one this node pushed and the peer
+ * refused) is remembered by (peer, origin, seq, direction) with its
+ * reason; the rounds with that peer then neither fetch nor push from that
+ * position, so a refusal is not repeated every round. An entry lapses
+ * when the federation feed in force changes (a new roster or policy may
+ * change the verdict), after NODE_SYNC_REFUSAL_RETRY_S (one retry an
+ * hour: a document from the future becomes valid, a peer may have the
+ * real document by now), or when the engine restarts. The first refusal
+ * of an entry is logged once at error, with what the operator should do
+ * (node_sync_refusal_advice).
+ */
+#define NODE_SYNC_REFUSALS_MAX 256
+#define NODE_SYNC_REFUSAL_RETRY_S 3600
+struct node_sync_refusal {
+	char peer[LS_NODE_ID_SIZE];
+	char origin[LS_NODE_ID_SIZE];
+	uint64_t seq;
+	int push;           /* 1: the peer refused what this node pushed */
+	int code;           /* LS_E*: the reason */
+	uint64_t trust_seq; /* federation feed head when it was refused */
+	int64_t first;      /* first refused */
+	int64_t last;       /* last refused (a retry refused again) */
+	int64_t retry_at;   /* fetched or pushed again from then on */
+	uint64_t count;     /* times refused */
+	char detail[160];   /* the refusal's detail (English) */
+};
+
 struct node_sync {
 	struct store *store;
 	struct node_ingest *ingest;
@@ -80,6 +109,9 @@ struct node_sync {
 	struct ls_vv vv;
 	uint8_t vv_digest[LS_HASH_BYTES];
 	int own_head_known;
+	/* Remembered refusals, oldest first (when full, the oldest goes). */
+	struct node_sync_refusal remembered[NODE_SYNC_REFUSALS_MAX];
+	size_t n_remembered;
 	/* Refusal logging: at most a few lines a minute. */
 	int64_t refusal_window;
 	uint32_t refusals_logged;
@@ -106,6 +138,16 @@ int node_sync_vector_load(struct store *s, struct ls_vv *out);
  * fini). LS_ESTORE, LS_ENOMEM. */
 int node_sync_vector(struct node_sync *ns, const struct ls_vv **vv,
                      const uint8_t **digest);
+
+/* 1 if the remembered refusal x (an entry of ns->remembered) is in
+ * force at `now`: the federation feed is where it was and the retry time
+ * has not come. */
+int node_sync_refusal_live(const struct node_sync *ns,
+                           const struct node_sync_refusal *x, int64_t now);
+
+/* What an operator should do about a remembered refusal: one sentence
+ * in Dutch (static text). */
+const char *node_sync_refusal_advice(const struct node_sync_refusal *x);
 
 /* 1 once a peer showed that it holds nothing newer of the own feed. */
 int node_sync_own_head_known(const struct node_sync *ns);
@@ -165,6 +207,9 @@ struct node_sync_round_info {
 	uint64_t push_stored; /* of which the peer stored */
 	uint64_t forks;       /* forks detected or proofs received */
 	uint64_t rejected;    /* documents received and refused */
+	uint64_t held_back;   /* wants and pushes skipped: remembered
+	                         refusals (PROTOCOL.md 7) */
+	uint64_t push_refused; /* documents pushed that the peer refused */
 	int trust_changed;    /* a federation document was put in force */
 	/* The peer's version vector (after the VV step): for lag metrics.
 	 * Points into the round; valid until node_sync_round_free. */

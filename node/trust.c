@@ -6,6 +6,7 @@
  */
 #include "node/trust.h"
 
+#include "common/alloc.h"
 #include "store/feed.h"
 
 #include <stdio.h>
@@ -28,6 +29,7 @@ void node_trust_fini(struct node_trust *t)
 	proto_doc_fini(&t->roster);
 	proto_doc_fini(&t->policy);
 	proto_doc_fini(&t->taxonomy);
+	ls_free(t->epochs);
 	memset(t, 0, sizeof *t);
 }
 
@@ -53,6 +55,27 @@ const struct ls_taxonomy_doc *node_trust_taxonomy(const struct node_trust *t)
 	return t->taxonomy.hdr.seq != 0 ? &t->taxonomy.body.taxonomy : NULL;
 }
 
+const struct ls_policy *node_trust_policy_at(const struct node_trust *t,
+                                             int64_t created, uint64_t *seq_out)
+{
+	size_t i = t->n_epochs;
+	if (i == 0)
+		return NULL;
+	while (i > 1 && t->epochs[i - 1].from > created)
+		i--;
+	if (seq_out != NULL)
+		*seq_out = t->epochs[i - 1].seq;
+	return &t->epochs[i - 1].policy;
+}
+
+int64_t node_trust_policy_from(const struct node_trust *t, uint64_t seq)
+{
+	for (size_t i = 0; i < t->n_epochs; i++)
+		if (t->epochs[i].seq == seq)
+			return t->epochs[i].from;
+	return -1;
+}
+
 static int is_federation_doc(const struct node_trust *t,
                              const struct ls_doc *doc)
 {
@@ -76,6 +99,13 @@ int node_trust_check(const struct node_trust *t, const struct ls_doc *doc,
 		               "federation document %llu does not follow %llu",
 		               (unsigned long long)doc->hdr.seq,
 		               (unsigned long long)t->head.seq);
+	if (doc->hdr.type == LS_DOC_POLICY && t->n_epochs > 0 &&
+	    doc->hdr.created < t->epochs[t->n_epochs - 1].from)
+		return ls_errf(e, LS_EPOLICY,
+		               "policy %llu was created before policy %llu "
+		               "(it would apply retroactively)",
+		               (unsigned long long)doc->hdr.seq,
+		               (unsigned long long)t->epochs[t->n_epochs - 1].seq);
 	if (doc->hdr.type == LS_DOC_ROSTER && in_force != NULL) {
 		int rc = proto_roster_check_successor(
 		    in_force, &doc->body.roster, doc->hdr.created, e);
@@ -104,9 +134,19 @@ int node_trust_admit(struct node_trust *t, struct ls_doc *doc,
 	case LS_DOC_ROSTER:
 		slot = &t->roster;
 		break;
-	case LS_DOC_POLICY:
+	case LS_DOC_POLICY: {
+		struct node_trust_epoch *grown = ls_realloc(
+		    t->epochs, (t->n_epochs + 1) * sizeof *t->epochs);
+		if (grown == NULL)
+			return ls_errf(e, LS_ENOMEM, "policy epochs");
+		t->epochs = grown;
+		grown[t->n_epochs].from = doc->hdr.created;
+		grown[t->n_epochs].seq = doc->hdr.seq;
+		grown[t->n_epochs].policy = doc->body.policy;
+		t->n_epochs++;
 		slot = &t->policy;
 		break;
+	}
 	case LS_DOC_TAXONOMY:
 		slot = &t->taxonomy;
 		break;

@@ -15,7 +15,15 @@
  * (proto_roster_check_successor): keys and members are never dropped,
  * revocations never withdrawn.
  *
- * Ownership: a struct node_trust owns its documents (node_trust_fini).
+ * Policies have epochs (PROTOCOL.md 5.3): a policy is in force from its
+ * document's `created` until the next policy's, and the trust keeps every
+ * policy of the federation feed, so a summary is judged by the policy in
+ * force when it was made (node_trust_policy_at), never by a later one. A
+ * policy created before the one in force would apply retroactively and
+ * is refused (LS_EPOLICY).
+ *
+ * Ownership: a struct node_trust owns its documents and its epochs
+ * (node_trust_fini).
  * Pointers it hands out are valid until the next admit, load or fini.
  */
 #ifndef LS_NODE_TRUST_H
@@ -27,6 +35,13 @@
 #include "proto/doc.h"
 #include "store/store.h"
 
+/* One policy of the federation feed and the time it came into force. */
+struct node_trust_epoch {
+	int64_t from; /* the policy document's created */
+	uint64_t seq; /* its seq in the federation feed */
+	struct ls_policy policy;
+};
+
 struct node_trust {
 	char federation[LS_NODE_ID_SIZE];
 	int has_anchor;
@@ -35,6 +50,10 @@ struct node_trust {
 	struct ls_doc roster;
 	struct ls_doc policy;
 	struct ls_doc taxonomy;
+	/* Every policy of the federation feed, in feed order (so `from`
+	 * ascending). */
+	struct node_trust_epoch *epochs;
+	size_t n_epochs;
 	/* The position of the federation feed the trust was built to. */
 	struct ls_feed_head head;
 };
@@ -82,5 +101,22 @@ int node_trust_admit(struct node_trust *t, struct ls_doc *doc,
 const struct ls_roster *node_trust_roster(const struct node_trust *t);
 const struct ls_policy *node_trust_policy(const struct node_trust *t);
 const struct ls_taxonomy_doc *node_trust_taxonomy(const struct node_trust *t);
+
+/*
+ * The policy a document created at `created` is judged by (PROTOCOL.md
+ * 5.3): the last policy of the federation feed whose `created` is at or
+ * before it; a document older than the federation's first policy is
+ * judged by that first policy (the federation had no rule before it).
+ * *seq_out (may be NULL) is the policy's seq in the federation feed.
+ * NULL when the trust holds no policy at all (the federation feed has not
+ * brought one yet). Points into t.
+ */
+const struct ls_policy *node_trust_policy_at(const struct node_trust *t,
+                                             int64_t created,
+                                             uint64_t *seq_out);
+
+/* When the policy at federation seq `seq` came into force (its
+ * created); -1 if the trust holds no policy at that seq. */
+int64_t node_trust_policy_from(const struct node_trust *t, uint64_t seq);
 
 #endif

@@ -31,6 +31,7 @@ enum {
 	M_KEYS = 3,
 	M_ENDPOINTS = 4,
 	M_LEFT = 5,
+	M_LEFT_SEQ = 6, /* optional */
 };
 #define MEMBER_REQUIRED 0x3fu
 
@@ -96,6 +97,9 @@ static int member_valid(const struct ls_roster_member *m, size_t i,
 		               m->role);
 	if (m->left != 0 && (m->left < LS_TIME_MIN || m->left >= LS_TIME_MAX))
 		return ls_errf(e, LS_EINVAL, "roster: %s: bad left time", who);
+	if (m->has_left_seq && (m->left == 0 || m->left_seq > LS_SEQ_MAX))
+		return ls_errf(e, LS_EINVAL,
+		               "roster: %s: left_seq without a left time", who);
 	rc = keys_valid(m->keys, m->n_keys, who, e);
 	if (rc != LS_OK)
 		return rc;
@@ -375,6 +379,9 @@ int proto_key_check_doc(const struct ls_key_ref *k, int64_t created,
 	if (k->member != NULL && k->member->left != 0 &&
 	    created >= k->member->left)
 		return LS_EREVOKED;
+	if (k->member != NULL && k->member->has_left_seq &&
+	    seq > k->member->left_seq)
+		return LS_EREVOKED;
 	return LS_OK;
 }
 
@@ -450,6 +457,11 @@ int proto_roster_check_successor(const struct ls_roster *prev,
 			return ls_errf(e, LS_EINVAL,
 			               "roster: member %s: left time changed",
 			               om->node_id);
+		if (om->has_left_seq &&
+		    (!nm->has_left_seq || nm->left_seq != om->left_seq))
+			return ls_errf(e, LS_EINVAL,
+			               "roster: member %s: left_seq changed",
+			               om->node_id);
 		if (om->left == 0 && nm->left != 0 && nm->left < created)
 			return ls_errf(e, LS_EINVAL,
 			               "roster: member %s: left in the past",
@@ -507,7 +519,7 @@ static void roster_encode(struct mp_writer *w, const struct ls_doc *d)
 	mp_write_array(w, (uint32_t)r->n_members);
 	for (size_t i = 0; i < r->n_members; i++) {
 		const struct ls_roster_member *m = &r->members[i];
-		mp_write_map(w, 6);
+		mp_write_map(w, m->has_left_seq ? 7 : 6);
 		mp_write_uint(w, M_NODE_ID);
 		mp_write_cstr(w, m->node_id);
 		mp_write_uint(w, M_NAME);
@@ -524,6 +536,10 @@ static void roster_encode(struct mp_writer *w, const struct ls_doc *d)
 			mp_write_cstr(w, m->endpoints[j]);
 		mp_write_uint(w, M_LEFT);
 		mp_write_int(w, m->left);
+		if (m->has_left_seq) {
+			mp_write_uint(w, M_LEFT_SEQ);
+			mp_write_uint(w, m->left_seq);
+		}
 	}
 	mp_write_uint(w, K_REVOCATIONS);
 	mp_write_array(w, (uint32_t)r->n_revocations);
@@ -648,6 +664,11 @@ static int member_read(struct mp_reader *r, struct ls_roster_member *m,
 		case M_LEFT:
 			FIELD_TRY(mp_read_int(r, 0, LS_TIME_MAX, &m->left),
 			          "roster: member %u left", idx);
+			break;
+		case M_LEFT_SEQ:
+			FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &m->left_seq),
+			          "roster: member %u left_seq", idx);
+			m->has_left_seq = 1;
 			break;
 		default:
 			rc = field_unknown(e, r, key, "roster: member");

@@ -36,6 +36,11 @@ struct ls_roster_member {
 	char name[LS_NAME_MAX + 1]; /* display name, UTF-8 */
 	uint8_t role;               /* enum ls_role */
 	int64_t left; /* 0: a member; else the time it left (exclusive) */
+	/* Its feed closes at a point too (PROTOCOL.md 6, "Removal"): with
+	 * has_left_seq, no document of it after left_seq is valid, whatever
+	 * its created. Only with left != 0; set once, never changed. */
+	int has_left_seq;
+	uint64_t left_seq;
 	size_t n_keys;
 	struct ls_roster_key *keys; /* owned, 1..LS_ROSTER_MAX_KEYS */
 	size_t n_endpoints;

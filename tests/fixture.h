@@ -28,6 +28,7 @@
 #define FX_T_LEFT 1759276800LL   /* 2025-10-01: mortsel leaves */
 #define FX_NOW 1764547200LL      /* 2025-12-01: "now" of the tests */
 #define FX_REVOKE_AFTER_SEQ 3    /* roeselare's last good position */
+#define FX_LEFT_AFTER_SEQ 100    /* mortsel's feed closed after 100 */
 #define FX_YEAR (365LL * 86400)
 
 static inline void fx_die(const char *what)
@@ -145,8 +146,11 @@ static inline void fx_roster(struct ls_roster *r)
 		} else {
 			fx_roster_key(&m->keys[0], id, FX_T_BASE, 0);
 		}
-		if (strcmp(id, "mortsel") == 0)
+		if (strcmp(id, "mortsel") == 0) {
 			m->left = FX_T_LEFT;
+			m->has_left_seq = 1; /* its feed closes there too */
+			m->left_seq = FX_LEFT_AFTER_SEQ;
+		}
 	}
 	if (proto_roster_index(r) != LS_OK)
 		fx_die("roster index");

@@ -121,6 +121,39 @@ static size_t summary_doc(struct tfx *f, const char *origin,
 	return keep(f, env, len);
 }
 
+/* A policy with threshold k, created at `created`. */
+static size_t policy_doc_at(struct tfx *f, uint32_t k, int64_t created)
+{
+	struct ls_doc d;
+	size_t len;
+	uint8_t *env;
+	proto_doc_init(&d, LS_DOC_POLICY);
+	strcpy(d.hdr.origin, FX_FEDERATION);
+	fx_policy(&d.body.policy);
+	d.body.policy.params.k = k;
+	env = fx_sign(&d, &f->fed_head, created, "federation", &len);
+	proto_doc_fini(&d);
+	return keep(f, env, len);
+}
+
+/* A summary made with threshold k at `created` (k > 5: no signals, so
+ * every cell is valid for it). */
+static size_t summary_doc_at(struct tfx *f, const char *origin,
+                             struct ls_feed_head *head, int month, uint32_t k,
+                             int64_t created)
+{
+	struct ls_doc d;
+	size_t len;
+	uint8_t *env;
+	proto_doc_init(&d, LS_DOC_SUMMARY);
+	strcpy(d.hdr.origin, origin);
+	fx_summary(&d.body.summary, origin, 2025, month, k > 5 ? 0 : 160, 7);
+	d.body.summary.params.k = k;
+	env = fx_sign(&d, head, created, origin, &len);
+	proto_doc_fini(&d);
+	return keep(f, env, len);
+}
+
 static int ingest(struct tfx *f, const size_t *idx, size_t n,
                   struct node_ingest_doc *docs)
 {
@@ -337,6 +370,11 @@ static void test_fork_is_kept_as_proof_and_quarantines(void **state)
 	assert_int_equal(d[0].outcome, NODE_INGEST_FORK);
 	assert_int_equal(d[0].code, LS_EFORK);
 	assert_int_equal(d[1].outcome, NODE_INGEST_QUARANTINED);
+	/* An alarm an operator sees, named by origin. */
+	assert_int_equal(f->in.n_alarms, 1);
+	assert_string_equal(f->in.alarms[0].origin, "gent");
+	assert_string_equal(f->in.alarms[0].reason, "fork");
+	assert_int_equal(f->in.alarms[0].seq, 2);
 	assert_int_equal(d[1].code, LS_ESTATE);
 	assert_int_equal(store_fork_quarantined(f->s, "gent", &q), LS_OK);
 	assert_true(q);
@@ -403,6 +441,179 @@ static void test_summaries_are_held_to_the_policy(void **state)
 		idx[0] = summary_doc(f, "vvsg", &hv, 10, 5);
 		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
 		assert_int_equal(d[0].code, LS_EDENIED);
+	}
+}
+
+/* PROTOCOL.md 5.3: a summary is judged by the policy in force when it was
+ * made; a tightening is never retroactive, a loosening applies from its
+ * start; a policy dated before the one in force is refused. */
+static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0}, h2;
+	struct node_ingest_doc d[4];
+	size_t idx[4];
+	uint64_t digest_docs, bytes;
+
+	idx[0] = fed_doc(f, LS_DOC_ROSTER);        /* FX_NOW - 7200 */
+	idx[1] = policy_doc_at(f, 5, FX_NOW - 7200); /* k = 5 */
+	idx[2] = policy_doc_at(f, 7, FX_NOW - 5000); /* tightened */
+	assert_int_equal(ingest(f, idx, 3, d), LS_OK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(d[i].outcome, NODE_INGEST_STORED);
+	assert_int_equal(node_trust_policy(&f->trust)->params.k, 7);
+
+	/* Released under k = 5 before the tightening: taken, though the
+	 * policy now in force asks k = 7 (a node that joins late). */
+	idx[0] = summary_doc_at(f, "kortrijk", &h, 8, 5, FX_NOW - 6000);
+	/* Under k = 5 after it: refused, naming the policy that applied. */
+	h2 = h;
+	idx[1] = summary_doc_at(f, "kortrijk", &h2, 9, 5, FX_NOW - 4000);
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[1].code, LS_EPOLICY);
+	/* Under k = 7 after it: taken. */
+	idx[0] = summary_doc_at(f, "kortrijk", &h, 9, 7, FX_NOW - 4000);
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+
+	/* Made in the second the tightening was created: which came first
+	 * cannot be told, so the policy before it may judge it too. */
+	{
+		struct ls_feed_head hb = {0};
+		idx[0] = summary_doc_at(f, "berlaar", &hb, 8, 5, FX_NOW - 5000);
+		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	}
+
+	/* Older than every policy: judged by the first (k = 5). */
+	{
+		struct ls_feed_head he = {0};
+		idx[0] = summary_doc_at(f, "eeklo", &he, 8, 5, FX_NOW - 8000);
+		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	}
+
+	/* A loosening back to k = 5 applies from its own start. */
+	idx[0] = policy_doc_at(f, 5, FX_NOW - 3000);
+	h2 = h;
+	idx[1] = summary_doc_at(f, "kortrijk", &h2, 10, 5, FX_NOW - 3500);
+	idx[2] = summary_doc_at(f, "kortrijk", &h, 10, 5, FX_NOW - 2000);
+	assert_int_equal(ingest(f, idx, 3, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].code, LS_EPOLICY); /* still under k = 7 */
+	assert_int_equal(d[2].outcome, NODE_INGEST_STORED);
+
+	/* A policy dated before the one in force would be retroactive:
+	 * refused, and nothing changes. */
+	assert_int_equal(store_feed_count(f->s, &digest_docs, &bytes), LS_OK);
+	idx[0] = policy_doc_at(f, 9, FX_NOW - 3100);
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[0].code, LS_EPOLICY);
+	assert_int_equal(node_trust_policy(&f->trust)->params.k, 5);
+	{
+		uint64_t docs2, bytes2;
+		assert_int_equal(store_feed_count(f->s, &docs2, &bytes2),
+		                 LS_OK);
+		assert_int_equal(docs2, digest_docs);
+	}
+
+	/* A restart rebuilds every epoch from the store: same verdicts. */
+	assert_int_equal(node_ingest_reload_trust(&f->in, FX_NOW, NULL, NULL),
+	                 LS_OK);
+	{
+		struct node_trust again;
+		uint64_t seq;
+		node_trust_init(&again, FX_FEDERATION, f->fed->pk);
+		assert_int_equal(node_trust_load(&again, f->s, FX_NOW, NULL),
+		                 LS_OK);
+		assert_int_equal(again.n_epochs, 3);
+		assert_int_equal(
+		    node_trust_policy_at(&again, FX_NOW - 4000, &seq)->params.k,
+		    7);
+		assert_int_equal(seq, 3);
+		assert_int_equal(
+		    node_trust_policy_at(&again, FX_NOW - 9000, &seq)->params.k,
+		    5);
+		assert_int_equal(seq, 2);
+		assert_int_equal(
+		    node_trust_policy_at(&again, FX_NOW, &seq)->params.k, 5);
+		assert_int_equal(seq, 4);
+		node_trust_fini(&again);
+	}
+}
+
+/* PROTOCOL.md 6, "Alarms": every document refused for a trust reason
+ * (a revoked key or departed member, a roster that is no valid successor)
+ * raises an alarm by origin; other refusals do not. */
+static void test_trust_refusals_raise_alarms(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0};
+	struct node_ingest_doc d[4];
+	size_t idx[4];
+
+	bootstrap(f);
+	/* roeselare's stolen key: good up to seq 3, refused after. */
+	for (int i = 0; i < 4; i++) {
+		struct ls_doc doc;
+		size_t len;
+		uint8_t *env;
+		proto_doc_init(&doc, LS_DOC_STATUS);
+		strcpy(doc.hdr.origin, "roeselare");
+		fx_status(&doc.body.status, 1);
+		doc.body.status.uptime = (uint64_t)i;
+		env = fx_sign(&doc, &h, FX_T_REVOKE - 86400 + i,
+		              "roeselare-stolen", &len);
+		proto_doc_fini(&doc);
+		idx[i] = keep(f, env, len);
+	}
+	assert_int_equal(ingest(f, idx, 4, d), LS_OK);
+	assert_int_equal(d[2].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[3].code, LS_EREVOKED);
+	assert_int_equal(f->in.n_alarms, 1);
+	assert_string_equal(f->in.alarms[0].origin, "roeselare");
+	assert_string_equal(f->in.alarms[0].reason, "revoked");
+	assert_int_equal(f->in.alarms[0].seq, 4);
+	assert_int_equal(f->in.alarms[0].count, 1);
+	/* Again: the same alarm, counted. */
+	idx[0] = idx[3];
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(f->in.n_alarms, 1);
+	assert_int_equal(f->in.alarms[0].count, 2);
+
+	/* A roster that drops a member breaks the successor rule. */
+	{
+		struct ls_doc doc;
+		size_t len;
+		uint8_t *env;
+		proto_doc_init(&doc, LS_DOC_ROSTER);
+		strcpy(doc.hdr.origin, FX_FEDERATION);
+		fx_roster(&doc.body.roster);
+		doc.body.roster.n_members--; /* fini frees by count */
+		env = fx_sign(&doc, &f->fed_head, FX_NOW - 60, "federation",
+		              &len);
+		doc.body.roster.n_members++;
+		proto_doc_fini(&doc);
+		idx[0] = keep(f, env, len);
+	}
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].code, LS_EPOLICY);
+	assert_int_equal(f->in.n_alarms, 2);
+	assert_string_equal(f->in.alarms[1].origin, FX_FEDERATION);
+	assert_string_equal(f->in.alarms[1].reason, "successor");
+
+	/* A bad signature is the sender's junk, not a trust alarm. */
+	{
+		struct ls_feed_head hk = {0};
+		size_t k = status_doc(f, "kortrijk", &hk, "kortrijk", 1);
+		f->env[k][f->len[k] - 1] ^= 1;
+		idx[0] = k;
+		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+		assert_int_equal(d[0].code, LS_ESIG);
+		assert_int_equal(f->in.n_alarms, 2);
 	}
 }
 
@@ -521,6 +732,8 @@ int main(void)
 	    T(test_gaps_and_broken_chains_are_not_stored),
 	    T(test_fork_is_kept_as_proof_and_quarantines),
 	    T(test_summaries_are_held_to_the_policy),
+	    T(test_summaries_are_judged_by_the_policy_of_their_time),
+	    T(test_trust_refusals_raise_alarms),
 	    T(test_roster_in_a_page_admits_its_members_at_once),
 	    T(test_failed_page_stores_nothing_and_keeps_trust_true),
 	    T(test_trust_follows_an_external_append),

@@ -17,6 +17,7 @@
 #include "common/alloc.h"
 #include "common/text.h"
 #include "proto/doc.h"
+#include "proto/doc_policy.h"
 #include "proto/replay.h"
 #include "proto/session.h"
 #include "proto/sync.h"
@@ -484,6 +485,75 @@ static void test_sessions(void **state)
 	}
 }
 
+/*
+ * Policy epochs (PROTOCOL.md 5.3), as the section states them:
+ * summary-epoch: the summary is judged by the last of the listed policies
+ * (federation feed order) created at or before it, or by the first if it
+ * is older than all; in the very second a policy was created, the policy
+ * before it may judge it too. policy-epoch: a policy created before the
+ * one in force (pred) is `policy`.
+ */
+static void test_policy_epochs(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_vecs; i++) {
+		struct vec *v = &vecs[i];
+		struct ls_errinfo e;
+		char buf[256], *save = NULL, *tok;
+		struct ls_doc pol[8], doc;
+		size_t n = 0, at = 0;
+		int rc;
+
+		ls_errinfo_clear(&e);
+		if (strcmp(v->kind, "policy-epoch") == 0) {
+			struct vec *o = find(param(v, "pred", buf, sizeof buf));
+			assert_non_null(o);
+			assert_int_equal(verify(o, &pol[0], NULL, NULL), LS_OK);
+			assert_int_equal(verify(v, &doc, NULL, NULL), LS_OK);
+			assert_int_equal(doc.hdr.type, LS_DOC_POLICY);
+			rc = doc.hdr.created < pol[0].hdr.created ? LS_EPOLICY
+			                                          : LS_OK;
+			ls_errf(&e, rc, "policy epoch");
+			outcome(v, rc, &e);
+			proto_doc_fini(&pol[0]);
+			proto_doc_fini(&doc);
+			v->used = 1;
+			continue;
+		}
+		if (strcmp(v->kind, "summary-epoch") != 0)
+			continue;
+		assert_non_null(param(v, "policies", buf, sizeof buf));
+		for (tok = strtok_r(buf, ",", &save); tok != NULL;
+		     tok = strtok_r(NULL, ",", &save)) {
+			struct vec *o = find(tok);
+			assert_non_null(o);
+			assert_true(n < 8);
+			assert_int_equal(verify(o, &pol[n], NULL, NULL), LS_OK);
+			assert_int_equal(pol[n].hdr.type, LS_DOC_POLICY);
+			n++;
+		}
+		assert_true(n > 0);
+		assert_int_equal(verify(v, &doc, NULL, NULL), LS_OK);
+		for (size_t j = 0; j < n; j++)
+			if (pol[j].hdr.created <= doc.hdr.created)
+				at = j;
+		rc = proto_summary_check_policy(&doc.body.summary,
+		                                &pol[at].body.policy,
+		                                doc.hdr.created, &e);
+		if (rc != LS_OK && at > 0 &&
+		    pol[at].hdr.created == doc.hdr.created &&
+		    proto_summary_check_policy(&doc.body.summary,
+		                               &pol[at - 1].body.policy,
+		                               doc.hdr.created, NULL) == LS_OK)
+			rc = LS_OK;
+		outcome(v, rc, &e);
+		for (size_t j = 0; j < n; j++)
+			proto_doc_fini(&pol[j]);
+		proto_doc_fini(&doc);
+		v->used = 1;
+	}
+}
+
 static void test_every_vector_was_checked(void **state)
 {
 	size_t errors = 0, ok = 0;
@@ -510,6 +580,7 @@ int main(void)
 	    cmocka_unit_test(test_chains_and_forks),
 	    cmocka_unit_test(test_sync_messages),
 	    cmocka_unit_test(test_sessions),
+	    cmocka_unit_test(test_policy_epochs),
 	    cmocka_unit_test(test_every_vector_was_checked),
 	};
 	return cmocka_run_group_tests(tests, load, unload);

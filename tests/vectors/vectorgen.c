@@ -58,14 +58,90 @@ static void write_hex(const char *name, const uint8_t *b, size_t len)
 		die("write");
 }
 
-/* One manifest line: name, kind, expected outcome, parameters, what. */
+/* The section of PROTOCOL.md each vector tests (its `section`
+ * parameter). Every vector must be listed. */
+static const struct {
+	const char *name, *section;
+} sections[] = {
+    {"roster", "6"},
+    {"taxonomy", "5.2"},
+    {"policy", "5.3"},
+    {"summary_gent", "5.4"},
+    {"unknown_extension_fields", "1"},
+    {"unknown_core_field", "1"},
+    {"ext_depth_8", "1"},
+    {"ext_depth_9", "1"},
+    {"ext_any_msgpack", "1"},
+    {"policy_violation", "5.4"},
+    {"oversized_row_count", "1"},
+    {"note_gent", "5.6"},
+    {"chain_ok", "4"},
+    {"personal_data_headline", "5.6"},
+    {"chain_broken", "4"},
+    {"created_backwards", "4"},
+    {"bad_signature", "3"},
+    {"truncated", "3"},
+    {"trailing_bytes", "1"},
+    {"format_version_2", "3"},
+    {"wrong_type_key_id", "3"},
+    {"oversized_payload_length", "3"},
+    {"wrong_type_seq", "4"},
+    {"unknown_key", "6"},
+    {"revoked_key", "6"},
+    {"revoked_key_after", "6"},
+    {"revoked_key_history", "6"},
+    {"expired_key", "6"},
+    {"rotated_key_history", "6"},
+    {"member_left", "6"},
+    {"member_left_history", "6"},
+    {"member_left_after_seq", "6"},
+    {"wrong_origin", "6"},
+    {"aggregator_summary", "5"},
+    {"member_policy", "5"},
+    {"future_document", "3"},
+    {"status_vvsg", "5.5"},
+    {"status_legacy", "5.5"},
+    {"status_result_timeout", "5.5"},
+    {"status_missing_field", "1"},
+    {"status_peer_array_4", "1"},
+    {"policy_k7", "5.3"},
+    {"policy_backdated", "5.3"},
+    {"summary_older_policy", "5.3"},
+    {"summary_after_tightening", "5.3"},
+    {"summary_same_second", "5.3"},
+    {"fork_a", "4"},
+    {"fork_b", "4"},
+    {"fork_proof", "4"},
+    {"fork_proof_same", "4"},
+    {"session_low_order", "8"},
+    {"session_reply", "8"},
+    {"session_refusal", "8"},
+    {"session_resend", "9"},
+    {"session_replay", "9"},
+};
+
+static const char *section_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if (strcmp(sections[i].name, name) == 0)
+			return sections[i].section;
+	if (strncmp(name, "sync_", 5) == 0)
+		return "7";
+	if (strncmp(name, "session_", 8) == 0)
+		return "8";
+	fprintf(stderr, "vectorgen: no section for %s\n", name);
+	exit(1);
+}
+
+/* One manifest line: name, kind, expected outcome, parameters (with the
+ * section of PROTOCOL.md it tests), what. */
 static void vector(const char *name, const uint8_t *b, size_t len,
                    const char *kind, const char *expect, const char *params,
                    const char *what)
 {
 	write_hex(name, b, len);
-	fprintf(manifest, "%s\t%s\t%s\t%s\t%s\n", name, kind, expect,
-	        params[0] ? params : "-", what);
+	fprintf(manifest, "%s\t%s\t%s\t%s%ssection=%s\t%s\n", name, kind,
+	        expect, params, params[0] ? " " : "", section_of(name), what);
 }
 
 static struct blob dup_blob(const uint8_t *b, size_t len)
@@ -151,6 +227,73 @@ static struct blob sign_raw(const struct blob *payload, const char *key)
 		die("sign");
 	proto_keypair_free(kp);
 	return env;
+}
+
+/* d's payload (no extensions) with payload extension key 64 holding the
+ * raw MessagePack value val, signed by d's origin. */
+static void with_extension(const struct ls_doc *d, const uint8_t *val,
+                           size_t n, const char *name, const char *expect,
+                           const char *what)
+{
+	struct blob p = raw_payload(d, 0, -1), e2;
+	if (p.data[0] != 0x86)
+		die("payload map");
+	p.data = ls_realloc(p.data, p.len + 1 + n);
+	p.data[0] = 0x87;
+	p.data[p.len++] = 0x40;
+	memcpy(p.data + p.len, val, n);
+	p.len += n;
+	e2 = sign_raw(&p, d->hdr.origin);
+	vector(name, e2.data, e2.len, "doc", expect, "", what);
+	ls_free(e2.data);
+	ls_free(p.data);
+}
+
+/* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0)
+ * or with a peer entry of 4 elements (variant 1). */
+static void status_raw(const char *name, int variant, const char *expect,
+                       const char *what)
+{
+	struct mp_writer w;
+	struct blob p, e2;
+	mp_writer_init(&w, 4096);
+	mp_write_map(&w, 6);
+	mp_write_uint(&w, 0);
+	mp_write_uint(&w, LS_DOC_STATUS);
+	mp_write_uint(&w, 1);
+	mp_write_cstr(&w, "kortrijk");
+	mp_write_uint(&w, 2);
+	mp_write_uint(&w, 1);
+	mp_write_uint(&w, 3);
+	mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
+	mp_write_uint(&w, 4);
+	mp_write_int(&w, FX_NOW - 60);
+	mp_write_uint(&w, 5);
+	mp_write_map(&w, variant == 0 ? 4 : 5);
+	mp_write_uint(&w, 0);
+	mp_write_cstr(&w, "0.2.0");
+	mp_write_uint(&w, 1);
+	mp_write_uint(&w, 3600);
+	mp_write_uint(&w, 2);
+	mp_write_uint(&w, 0);
+	mp_write_uint(&w, 3);
+	mp_write_array(&w, 1);
+	mp_write_array(&w, variant == 1 ? 4 : 3);
+	mp_write_cstr(&w, "vvsg");
+	mp_write_int(&w, FX_NOW - 120);
+	mp_write_cstr(&w, "ok");
+	if (variant == 1)
+		mp_write_uint(&w, 0);
+	if (variant != 0) {
+		mp_write_uint(&w, 4);
+		mp_write_array(&w, 0);
+	}
+	if (mp_writer_finish(&w, &p.data, &p.len) != LS_OK)
+		die("status payload");
+	e2 = sign_raw(&p, "kortrijk");
+	vector(name, e2.data, e2.len, "doc", expect, "", what);
+	ls_free(e2.data);
+	ls_free(p.data);
 }
 
 static void doc_init(struct ls_doc *d, enum ls_doc_type type,
@@ -251,6 +394,29 @@ static void documents_and_sync(void)
 		ls_free(e2.data);
 	}
 	ls_free(b.data);
+	/* Extension values: any well-formed MessagePack, at most 8 nested
+	 * containers counted from the value itself (PROTOCOL.md 1). */
+	{
+		static const uint8_t any[] = {
+		    0x83, 0xa1, 'b', 0xc0,                  /* "b": nil */
+		    0xa1, 'a', 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, /* 1.5 */
+		    0x05, 0xd4, 0x01, 0x00};                /* 5: fixext */
+		uint8_t deep[10];
+		memset(deep, 0x91, sizeof deep); /* [[[...]]] */
+		deep[8] = 0x00;
+		with_extension(&d, deep, 9, "ext_depth_8", "ok",
+		               "summary whose payload extension 64 holds 8 "
+		               "nested arrays (the most allowed)");
+		deep[8] = 0x91;
+		deep[9] = 0x00;
+		with_extension(&d, deep, 10, "ext_depth_9", "limit",
+		               "summary whose payload extension 64 holds 9 "
+		               "nested arrays");
+		with_extension(&d, any, sizeof any, "ext_any_msgpack", "ok",
+		               "an extension value with str keys out of order, "
+		               "nil, a float and a fixext: only well-formedness "
+		               "and depth are checked in a skipped value");
+	}
 	/* a disclosure violation: an exact count of 3 with k = 5 */
 	d.body.summary.tables[0].rows[0].signals.kind = LS_CELL_EXACT;
 	d.body.summary.tables[0].rows[0].signals.value = 3;
@@ -341,6 +507,13 @@ static void documents_and_sync(void)
 	env = sign_doc(&d, &head, FX_NOW - 1800, "gent", &len);
 	vector("chain_broken", env, len, "chain", "chain", "pred=note_gent",
 	       "gent seq 3 whose prev is not the hash of note_gent");
+	ls_free(env);
+	/* seq 3 following note_gent, created an hour before it */
+	head = gent;
+	env = sign_doc(&d, &head, FX_NOW - 7200, "gent", &len);
+	vector("created_backwards", env, len, "chain", "ok", "pred=note_gent",
+	       "gent seq 3 created before its predecessor note_gent: "
+	       "created may go backwards along a feed");
 	ls_free(env);
 	proto_doc_fini(&d);
 
@@ -433,6 +606,14 @@ static void documents_and_sync(void)
 		    {"member_left", LS_DOC_STATUS, "mortsel", "mortsel", 9,
 		     FX_T_LEFT + 60, "revoked",
 		     "mortsel after it left the federation"},
+		    {"member_left_history", LS_DOC_STATUS, "mortsel",
+		     "mortsel", 100, FX_T_LEFT - 60, "ok",
+		     "mortsel before it left, at the last position of its "
+		     "feed the removal kept (left_seq 100)"},
+		    {"member_left_after_seq", LS_DOC_STATUS, "mortsel",
+		     "mortsel", 101, FX_T_LEFT - 86400, "revoked",
+		     "mortsel's key, dated before it left, at a position "
+		     "after the removal's left_seq 100"},
 		    {"wrong_origin", LS_DOC_STATUS, "kortrijk", "gent", 1,
 		     FX_NOW - 60, "denied",
 		     "gent's key signing for origin kortrijk"},
@@ -486,6 +667,80 @@ static void documents_and_sync(void)
 		       "2 and a signals_total counter: decoded, never shown");
 		ls_free(env);
 		proto_doc_fini(&d);
+	}
+
+	/* Status variants (PROTOCOL.md 5.5), kortrijk seq 1. */
+	{
+		struct ls_feed_head h0 = {0};
+		doc_init(&d, LS_DOC_STATUS, "kortrijk", 1, FX_NOW - 60);
+		fx_status(&d.body.status, 3);
+		strcpy(d.body.status.peers[2].result, "timeout");
+		env = sign_doc(&d, &h0, FX_NOW - 60, "kortrijk", &len);
+		vector("status_result_timeout", env, len, "doc", "ok", "",
+		       "a status whose peer result is timeout (a failure name "
+		       "that is no wire code): any code is accepted");
+		ls_free(env);
+		proto_doc_fini(&d);
+		status_raw("status_missing_field", 0, "decode",
+		           "a status body without key 4 (counters): every "
+		           "field is required");
+		status_raw("status_peer_array_4", 1, "decode",
+		           "a status whose peer entry is an array of 4, not 3: "
+		           "a wrong fixed-array count is decode");
+	}
+
+	/* Policy epochs (PROTOCOL.md 5.3): a tightening to k = 7 at
+	 * FX_NOW - 10 days (federation seq 4), summaries of kortrijk judged
+	 * by the policy of their time, and a backdated policy. */
+	{
+		struct ls_feed_head f4 = fed;
+		struct blob p7;
+		proto_doc_init(&d, LS_DOC_POLICY);
+		strcpy(d.hdr.origin, FX_FEDERATION);
+		fx_policy(&d.body.policy);
+		d.body.policy.params.k = 7;
+		env = sign_doc(&d, &f4, FX_NOW - 10 * 86400, "federation",
+		               &len);
+		p7 = dup_blob(env, len);
+		vector("policy_k7", env, len, "doc", "ok", "",
+		       "a tightening to k=7 (federation seq 4), created ten "
+		       "days before now");
+		ls_free(env);
+		d.body.policy.params.k = 9;
+		env = sign_doc(&d, &f4, FX_NOW - 11 * 86400, "federation",
+		               &len);
+		vector("policy_backdated", env, len, "policy-epoch", "policy",
+		       "pred=policy_k7",
+		       "federation seq 5 (k=9) created a day before policy_k7: "
+		       "it would apply retroactively");
+		ls_free(env);
+		proto_doc_fini(&d);
+		free(p7.data);
+		for (int i = 0; i < 3; i++) {
+			struct ls_feed_head hk = {0};
+			static const char *const names[] = {
+			    "summary_older_policy", "summary_after_tightening",
+			    "summary_same_second"};
+			static const char *const expect[] = {"ok", "policy",
+			                                     "ok"};
+			static const char *const what[] = {
+			    "k=5, created before policy_k7: judged by policy "
+			    "(k=5), not by the policy in force now",
+			    "k=5, created after policy_k7: refused",
+			    "k=5, created in the second policy_k7 was: the "
+			    "policy before it may judge it"};
+			const int64_t at[] = {FX_NOW - 20 * 86400,
+			                      FX_NOW - 5 * 86400,
+			                      FX_NOW - 10 * 86400};
+			doc_init(&d, LS_DOC_SUMMARY, "kortrijk", 1, at[i]);
+			fx_summary(&d.body.summary, "kortrijk", 2025, 10, 40,
+			           9);
+			env = sign_doc(&d, &hk, at[i], "kortrijk", &len);
+			vector(names[i], env, len, "summary-epoch", expect[i],
+			       "policies=policy,policy_k7", what[i]);
+			ls_free(env);
+			proto_doc_fini(&d);
+		}
 	}
 
 	/* A fork: two statuses of kortrijk at seq 1. */
@@ -766,6 +1021,28 @@ static void sessions(void)
 	vector("session_truncated", req.data, req.len - 1, "session-request",
 	       "decode", "to=kortrijk now=1764547200",
 	       "session_request without its last byte");
+	{
+		/* E, the 7th element, replaced by the all-zero point */
+		struct mp_reader r;
+		const uint8_t *bin;
+		size_t blen;
+		uint32_t n;
+		struct blob z = dup_blob(req.data, req.len);
+		mp_reader_init(&r, z.data, z.len);
+		if (mp_read_array(&r, 8, 1, &n) != LS_OK)
+			die("frame");
+		for (int i = 0; i < 6; i++)
+			if (mp_skip(&r, 1) != LS_OK)
+				die("frame element");
+		if (mp_read_bin(&r, 32, &bin, &blen) != LS_OK || blen != 32)
+			die("frame E");
+		memset(z.data + (bin - z.data), 0, 32);
+		vector("session_low_order", z.data, z.len, "session-request",
+		       "sig", "to=kortrijk now=1764547200",
+		       "session_request whose ephemeral key E is the all-zero "
+		       "point: the X25519 result is all zero, refused as sig");
+		free(z.data);
+	}
 	free(b.data);
 
 	/* the reply, with a fixed server ephemeral */

@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/file.h"
 #include "common/text.h"
+#include "core/policy.h"
 #include "core/taxonomy.h"
 #include "node/feed.h"
 #include "node/ingest.h"
@@ -335,14 +336,12 @@ static uint8_t role_parse(const char *s)
 	return 0;
 }
 
+/* A new federation's policy is the built-in one (core/policy.h), so a
+ * node applies the same settle delay before and after it holds the
+ * federation's policy. */
 static int policy_defaults(struct ls_policy *p)
 {
-	memset(p, 0, sizeof *p);
-	p->params.mode = LS_MODE_THRESHOLD;
-	p->params.k = 5;
-	p->params.persons_cap = 10;
-	p->period_months = 1;
-	p->settle_days = 10;
+	ls_policy_default(p, LS_MODE_THRESHOLD);
 	return 0;
 }
 
@@ -515,13 +514,20 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 	if (rc != CTL_EXIT_OK)
 		return rc;
 	ls_hex_encode(fk.key_id, LS_KEY_ID_BYTES, kid);
-	printf("concepten gemaakt voor federatie '%s' (sleutel-id %s):\n"
-	       "  ledenregister met '%s', beleid (drempel k=5, per maand, 10 "
-	       "dagen wachttijd), codelijst\n"
-	       "Voeg leden toe met 'signaalctl federation member add', kijk "
-	       "na met\n'signaalctl federation show --concept' en publiceer "
-	       "met 'signaalctl federation publish'.\n",
-	       f->node.config.federation_id, kid, f->node.config.node_id);
+	{
+		struct ls_policy d;
+		ls_policy_default(&d, LS_MODE_THRESHOLD);
+		printf("concepten gemaakt voor federatie '%s' (sleutel-id "
+		       "%s):\n"
+		       "  ledenregister met '%s', beleid (drempel k=%u, per "
+		       "maand, %u dagen wachttijd), codelijst\n"
+		       "Voeg leden toe met 'signaalctl federation member add', "
+		       "kijk na met\n'signaalctl federation show --concept' en "
+		       "publiceer met 'signaalctl federation publish'.\n",
+		       f->node.config.federation_id, kid,
+		       f->node.config.node_id, (unsigned)d.params.k,
+		       (unsigned)d.settle_days);
+	}
 	return CTL_EXIT_OK;
 }
 
@@ -624,8 +630,18 @@ static int cmd_member(struct fed *f, int argc, char **argv)
 			ctl_error("'%s' is al vertrokken", id);
 			rc = CTL_EXIT_CONFLICT;
 		} else {
+			/* Its feed closes at the head held here too
+			 * (PROTOCOL.md 6, "Removal"): nothing after it
+			 * counts, whatever its date. */
 			m->left = now_s();
+			m->has_left_seq = 1;
+			m->left_seq = held_head(f, id);
 			rc = roster_reindex(r);
+			if (rc == CTL_EXIT_OK)
+				printf("'%s' vertrekt nu; zijn feed sluit na "
+				       "plaats %llu (wat dit knooppunt ervan "
+				       "heeft)\n",
+				       id, (unsigned long long)m->left_seq);
 		}
 	} else if (strcmp(verb, "revoke-key") == 0) {
 		struct ls_roster_revocation rv, *grown;
@@ -902,7 +918,7 @@ static int cmd_show(struct fed *f, int argc, char **argv)
 	int concept = argc == 2 && strcmp(argv[1], "--concept") == 0;
 	if (argc > 1 && !concept)
 		return ctl_usage("federation", "show [--concept]");
-	printf("federatie %s", f->node.config.federation_id);
+	printf("federatie '%s'", f->node.config.federation_id);
 	if (!concept) {
 		printf(", %llu documenten van kracht\n",
 		       (unsigned long long)f->trust.head.seq);

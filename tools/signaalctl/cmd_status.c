@@ -315,6 +315,14 @@ static json_t *to_json(const struct ctl_context *ctx, struct status *st,
 		json_object_set_new(json_object_get(root, "databank"), "forks",
 		                    json_integer(forks));
 	}
+	if (st->daemon != NULL) {
+		/* Trust alarms and remembered refusals, as signaald has them
+		 * (PROTOCOL.md 6 "Alarms", 7 "Refused documents"). */
+		json_t *v = json_object_get(st->daemon, "alarms");
+		json_object_set(root, "alarmen", v ? v : json_null());
+		v = json_object_get(st->daemon, "refusals");
+		json_object_set(root, "geweigerd", v ? v : json_null());
+	}
 	if (!fed) {
 		json_decref(rows);
 		return root;
@@ -338,6 +346,55 @@ static json_t *to_json(const struct ctl_context *ctx, struct status *st,
 	}
 	json_object_set_new(root, "knooppunten", rows);
 	return root;
+}
+
+static const char *alarm_text(const char *reason)
+{
+	if (strcmp(reason, "revoked") == 0)
+		return "ondertekend met een ingetrokken sleutel of na het "
+		       "vertrek van het lid";
+	if (strcmp(reason, "successor") == 0)
+		return "federatiedocument dat de regels van de ledenlijst of "
+		       "het beleid breekt";
+	if (strcmp(reason, "fork") == 0)
+		return "twee documenten op dezelfde plaats in de feed (fork)";
+	return reason;
+}
+
+/* One line per trust alarm and per remembered refusal, with what to do. */
+static void print_alarms(const struct status *st)
+{
+	json_t *a, *x;
+	size_t i;
+	if (st->daemon == NULL)
+		return;
+	json_array_foreach(json_object_get(st->daemon, "alarms"), i, a)
+	{
+		printf("Alarm         %s: %s (seq %lld, %lld keer geweigerd); "
+		       "controleer met 'signaalctl federation show' en meld "
+		       "het aan de koepel\n",
+		       json_string_value(json_object_get(a, "origin")),
+		       alarm_text(json_string_value(
+		           json_object_get(a, "reason"))),
+		       (long long)json_integer_value(json_object_get(a, "seq")),
+		       (long long)json_integer_value(
+		           json_object_get(a, "count")));
+	}
+	json_array_foreach(json_object_get(st->daemon, "refusals"), i, x)
+	{
+		const char *dir =
+		    json_string_value(json_object_get(x, "direction"));
+		int push = dir != NULL && strcmp(dir, "push") == 0;
+		printf("Geweigerd     %s #%lld %s %s (%s): niet opnieuw "
+		       "geprobeerd tot de federatie verandert of na een uur. "
+		       "Wat te doen: %s\n",
+		       json_string_value(json_object_get(x, "origin")),
+		       (long long)json_integer_value(json_object_get(x, "seq")),
+		       push ? "door peer" : "van peer",
+		       json_string_value(json_object_get(x, "peer")),
+		       json_string_value(json_object_get(x, "reason")),
+		       json_string_value(json_object_get(x, "advice")));
+	}
 }
 
 static void print_text(const struct ctl_context *ctx, struct status *st,
@@ -390,6 +447,7 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 				       "quarantaine; zie 'signaalctl fork "
 				       "list')\n",
 				       st->rows[i].id, st->rows[i].forks);
+	print_alarms(st);
 	if (st->daemon != NULL &&
 	    json_array_size(json_object_get(st->daemon, "peers")) > 0) {
 		printf("\n%-16s %-10s %-17s %-16s %s\n", "PEER", "RESULTAAT",
