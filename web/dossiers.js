@@ -182,6 +182,7 @@
       if (r[0].status !== 200) {
         if (r[0].status !== 401) LS.notice($("inhoud"), "fout", LS.message(r[0]));
         $("dossier").hidden = true;
+        $("lijst").hidden = false;
         return;
       }
       show(r[0].data, r[1].status === 200 ? r[1].data.signalen : []);

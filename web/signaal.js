@@ -232,6 +232,12 @@ var LS = (function () {
       Array.prototype.forEach.call(list.querySelectorAll("li"), function (li) {
         li.hidden = !allowed(li.getAttribute("data-rol"));
       });
+      /* A field worker's view of /signalen is their own list. */
+      var mine = list.querySelector("a[href='/signalen']");
+      if (mine && !allowed("coordinator")) {
+        mine.querySelector("strong").textContent = "Mijn signalen";
+        mine.querySelector("span").textContent = "Uw signalen en wat ermee gebeurde: het dossier en de feedback aan uw organisatie.";
+      }
       list.hidden = false;
     });
   }

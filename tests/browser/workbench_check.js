@@ -154,8 +154,9 @@ async function fitsWidth(page) {
         id = m[1];
         console.log(`# stored ${id}`);
       }
-      const wide = await page.$$eval('#bevestiging *', (ns) => ns.filter((n) => n.getBoundingClientRect().right > window.innerWidth)
-        .map((n) => `${n.tagName}.${n.className}#${n.id}`));
+      const wide = await page.$$eval('body *', (ns) => ns.filter((n) => n.getBoundingClientRect().right > window.innerWidth)
+        .map((n) => `${n.tagName}.${n.className}#${n.id} ${Math.round(n.getBoundingClientRect().right)}`));
+      wide.push(`scrollWidth ${await page.evaluate(() => document.documentElement.scrollWidth)}`);
       check('capture, 360 px: the confirmation fits the screen', await fitsWidth(page), wide.join(', '));
       await shot(page, 'invoer-telefoon-bewaard');
       await axe(page, 'capture confirmation, 360 px');
@@ -333,6 +334,20 @@ async function fitsWidth(page) {
       planted.includes('color-contrast') && planted.includes('image-alt'), planted.join(','));
     await p.ctx.close();
 
+    // --- the workbench on a phone -------------------------------------------
+    {
+      const q = await open(browser, { width: 360, height: 740 });
+      await q.page.goto(`${base}/dossiers#token=${cfg.coordinator}`);
+      await q.page.waitForSelector('#dossierlijst tbody tr[data-nr]', WAIT);
+      await q.page.goto(`${base}/dossiers#dossier-${nr}`);
+      await q.page.waitForSelector('#dossier:not([hidden]) #fasebalk li', WAIT);
+      check('dossier, 360 px: no sideways scrolling', await fitsWidth(q.page));
+      await shot(q.page, 'dossier-telefoon');
+      await axe(q.page, 'dossier workbench, 360 px');
+      clean('dossier on a phone', q);
+      await q.ctx.close();
+    }
+
     // --- 4. the field worker sees the feedback -----------------------------
     {
       const q = await open(browser, { width: 360, height: 740 });
@@ -348,6 +363,12 @@ async function fitsWidth(page) {
       check('field worker: only their own signal is listed', rows === 1, `${rows} rows`);
       await shot(q.page, 'veldwerker-feedback');
       await axe(q.page, 'field worker list, 360 px');
+      await q.page.goto(`${base}/`);
+      await q.page.waitForSelector('#keuzes:not([hidden])', WAIT);
+      const offered = await q.page.$$eval('#keuzes li:not([hidden]) strong', (ss) => ss.map((x) => x.textContent));
+      check('field worker: the start page offers capture and their own list, not the workbench',
+        JSON.stringify(offered) === JSON.stringify(['Signaal registreren', 'Mijn signalen']), JSON.stringify(offered));
+      await axe(q.page, 'start page, field worker, 360 px');
       // The workbench is not theirs: the page says so and shows nothing.
       await q.page.goto(`${base}/dossiers`);
       await q.page.waitForSelector('#inhoud .melding.fout', WAIT);
