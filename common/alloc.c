@@ -4,12 +4,28 @@
  */
 #include "common/alloc.h"
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 static _Thread_local long fail_countdown; /* 0: never fail */
 static _Thread_local long alloc_count;
+static _Thread_local unsigned long failed_count; /* injected or real */
+
+/* Count a NULL result, so that callers of libraries that hide why they
+ * failed (jansson's parser) can tell "out of memory" from bad input. */
+static void *counted(void *p)
+{
+	if (p == NULL)
+		failed_count++;
+	return p;
+}
+
+unsigned long ls_alloc_failures(void)
+{
+	return failed_count;
+}
 
 static int alloc_should_fail(void)
 {
@@ -19,6 +35,16 @@ static int alloc_should_fail(void)
 	if (--fail_countdown == 0)
 		return 1;
 	return 0;
+}
+
+/* jansson allocates through these wrappers too, so fault injection
+ * reaches every JSON object the API and the tools build. It is set before
+ * main() runs (jansson's allocator must not change while objects live),
+ * in the one object file every program links. SQLite is hooked by
+ * store/alloc.c. */
+__attribute__((constructor)) static void hook_jansson(void)
+{
+	json_set_alloc_funcs(ls_malloc, ls_free);
 }
 
 long ls_alloc_fail_nth(long n)
@@ -32,8 +58,8 @@ long ls_alloc_fail_nth(long n)
 void *ls_malloc(size_t size)
 {
 	if (alloc_should_fail())
-		return NULL;
-	return malloc(size == 0 ? 1 : size);
+		return counted(NULL);
+	return counted(malloc(size == 0 ? 1 : size));
 }
 
 void *ls_calloc(size_t count, size_t size)
@@ -41,15 +67,15 @@ void *ls_calloc(size_t count, size_t size)
 	if (size != 0 && count > SIZE_MAX / size)
 		return NULL;
 	if (alloc_should_fail())
-		return NULL;
-	return calloc(count == 0 ? 1 : count, size == 0 ? 1 : size);
+		return counted(NULL);
+	return counted(calloc(count == 0 ? 1 : count, size == 0 ? 1 : size));
 }
 
 void *ls_realloc(void *ptr, size_t size)
 {
 	if (alloc_should_fail())
-		return NULL;
-	return realloc(ptr, size == 0 ? 1 : size);
+		return counted(NULL);
+	return counted(realloc(ptr, size == 0 ? 1 : size));
 }
 
 void ls_free(void *ptr)

@@ -6,6 +6,9 @@
  * Ownership: memory returned by ls_malloc/ls_calloc/ls_realloc/ls_strdup
  * belongs to the caller, who releases it with ls_free. ls_free(NULL) is a
  * no-op. Key material does not use these: it lives in sodium_malloc memory.
+ *
+ * jansson (hooked at program start) and SQLite (store/alloc.c) allocate
+ * through these too, so injected failures reach their allocations.
  */
 #ifndef LS_COMMON_ALLOC_H
 #define LS_COMMON_ALLOC_H
@@ -31,6 +34,12 @@ char *ls_strndup(const char *s, size_t n); /* at most n bytes, NUL-ended */
  */
 void *ls_array_grow(void *items, size_t *cap, size_t need, size_t item_size,
                     size_t first);
+
+/* How many allocations have failed on the calling thread so far (real or
+ * injected). A caller of a library that does not say why it failed (a
+ * jansson parse) compares the count before and after to tell "out of
+ * memory" from bad input. */
+unsigned long ls_alloc_failures(void);
 
 /*
  * Test hook: the n-th allocation from now, on the calling thread, fails

@@ -82,8 +82,7 @@ char *ls_file_read_all(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-int ls_file_tmp_create(const char *path, unsigned mode, char *tmp,
-                       size_t size)
+int ls_file_tmp_create(const char *path, unsigned mode, char *tmp, size_t size)
 {
 	int fd, err;
 	if (snprintf(tmp, size, "%s.tmp.XXXXXX", path) >= (int)size) {

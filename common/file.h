@@ -55,8 +55,7 @@ int ls_file_write_atomic(const char *path, const void *data, size_t len,
  * and fsyncs the folder; on failure it removes tmp. abort closes fd
  * (when >= 0) and removes tmp. -1 with errno set on failure.
  */
-int ls_file_tmp_create(const char *path, unsigned mode, char *tmp,
-                       size_t size);
+int ls_file_tmp_create(const char *path, unsigned mode, char *tmp, size_t size);
 int ls_file_tmp_commit(int fd, const char *tmp, const char *path, int replace);
 void ls_file_tmp_abort(int fd, const char *tmp);
 

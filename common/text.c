@@ -69,7 +69,8 @@ int ls_hex_decode(const char *text, uint8_t *bytes, size_t len)
 
 	if (text_len != 2 * len)
 		return LS_EINVAL;
-	if (sodium_hex2bin(bytes, len, text, text_len, NULL, &bin_len, &end) != 0 ||
+	if (sodium_hex2bin(bytes, len, text, text_len, NULL, &bin_len, &end) !=
+	        0 ||
 	    bin_len != len || end != text + text_len)
 		return LS_EINVAL;
 	return LS_OK;
@@ -165,11 +166,12 @@ const char *ls_text_chars_flaw(const char *text, size_t len, int multiline,
 		      u[i + 2] <= 0xa9))) {
 			unsigned cp = 0x2000u | (u[i + 1] & 0x3fu) << 6 |
 			              (u[i + 2] & 0x3fu);
-			snprintf(why, size,
-			         "bevat een onzichtbaar richtingsteken (U+%04X, "
-			         "teken %zu) dat de tekst in een andere "
-			         "volgorde toont dan ze is; verwijder het",
-			         cp, chars);
+			snprintf(
+			    why, size,
+			    "bevat een onzichtbaar richtingsteken (U+%04X, "
+			    "teken %zu) dat de tekst in een andere "
+			    "volgorde toont dan ze is; verwijder het",
+			    cp, chars);
 			return why;
 		}
 	}

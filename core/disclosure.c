@@ -1259,34 +1259,31 @@ static int noisy_cell(const struct nplan *np, int table, int measure,
 	struct noise_cell_id id = {np->raw->origin, np->raw->period, table,
 	                           measure,         theme,           other};
 	int64_t z, v, h = np->half[table][measure];
-	int64_t w = np->p->withhold_below;
 	int rc = noise_cell_draw(np->secret, &id, np->scale[table][measure],
 	                         truth, np->epoch, &z);
 	if (rc != LS_OK)
 		return rc;
 	v = truth + z;
-	if (v < w) {
-		/* Withheld: the true count is below w + h with at least
-		 * the promised coverage (docs/DISCLOSURE.md). With w = 0
-		 * and h = 0 (a huge epsilon) that bound is -1; the count
-		 * is >= 0, so the interval is [0, 0]. */
-		c->kind = LS_CELL_WITHHELD;
-		c->value = 0;
-		c->lo = 0;
-		c->hi = max64(0, w - 1 + h);
-	} else {
-		/* Every released number stays within LS_COUNT_MAX, the
-		 * wire format's limit. Lowering v is post-processing (it
-		 * costs no privacy); with the parameter limits it can only
-		 * happen for a count near 10^9 or noise of many hundred
-		 * million, never in practice. */
-		if (v > LS_COUNT_MAX - h)
-			v = LS_COUNT_MAX - h;
-		c->kind = LS_CELL_NOISY;
-		c->value = v;
-		c->lo = max64(0, v - h);
-		c->hi = max64(0, v + h);
-	}
+	/* Every noisy value is published, however small or negative: a
+	 * value withheld because its noise came out low would leave the
+	 * published ones biased upwards, and every sum of them (the
+	 * association's totals) with it. withhold_below is for display
+	 * only: readers show a value below it as "fewer than w"
+	 * (docs/DISCLOSURE.md 4.6). The interval [max(0, v - h),
+	 * max(0, v + h)] holds the true count with probability >= 90%.
+	 * Every released number stays within LS_COUNT_MAX, the wire
+	 * format's limit: lowering v is post-processing (it costs no
+	 * privacy); with the parameter limits it can only happen for a
+	 * count near 10^9 or noise of many hundred million, never in
+	 * practice. */
+	if (v > LS_COUNT_MAX - h)
+		v = LS_COUNT_MAX - h;
+	if (v < -LS_COUNT_MAX)
+		v = -LS_COUNT_MAX;
+	c->kind = LS_CELL_NOISY;
+	c->value = v;
+	c->lo = max64(0, v - h);
+	c->hi = max64(0, v + h);
 	if (nt != NULL) {
 		memset(nt, 0, sizeof *nt);
 		nt->cell.table = (uint8_t)table;
@@ -1860,7 +1857,9 @@ out:
 static int check_cell_noise(const struct ls_cell *c, int64_t w, int64_t h,
                             const char *where, struct ls_errinfo *e)
 {
-	if (c->kind == LS_CELL_NOISY && c->value >= w &&
+	/* Every noisy value, also one below w or below 0 (4.6); a
+	 * withheld cell is what releases before that carried. */
+	if (c->kind == LS_CELL_NOISY && c->value >= -LS_COUNT_MAX &&
 	    c->value <= LS_COUNT_MAX - h && c->lo == max64(0, c->value - h) &&
 	    c->hi == max64(0, c->value + h))
 		return LS_OK;

@@ -204,12 +204,18 @@ int noise_cell_draw(const uint8_t secret[NOISE_SECRET_BYTES],
 
 /* ---- sensitivity, split and scales ----------------------------------- */
 
-/* Shares of epsilon per (table, measure): the theme totals, the figures
- * every trend starts from, get the largest share. */
+/* Shares of epsilon per (table, measure), out of 32: the theme signal
+ * totals, which every trend and every federation total starts from, get
+ * half (docs/DISCLOSURE.md 4.3 gives the error this buys: a federation
+ * theme total over 12 months of the ten pilots is off by a median 18%,
+ * where 4/16 gave 36%); the age, sector and problem signal counts keep
+ * the scale they had; persons, target groups and the recurrence
+ * indicators get the rest. Receivers recompute the scales from these
+ * weights: changing them is a protocol change. */
 static const uint32_t weights[LS_QUERY_TABLES][LS_MEASURE_COUNT_] = {
-    [LS_TABLE_THEME] = {4, 2},         [LS_TABLE_THEME_AGE] = {1, 1},
-    [LS_TABLE_THEME_TARGET] = {1, 1},  [LS_TABLE_THEME_SECTOR] = {1, 1},
-    [LS_TABLE_THEME_PROBLEM] = {1, 1}, [LS_TABLE_RECURRENCE] = {1, 1},
+    [LS_TABLE_THEME] = {16, 3},        [LS_TABLE_THEME_AGE] = {2, 1},
+    [LS_TABLE_THEME_TARGET] = {1, 1},  [LS_TABLE_THEME_SECTOR] = {2, 1},
+    [LS_TABLE_THEME_PROBLEM] = {2, 1}, [LS_TABLE_RECURRENCE] = {1, 1},
 };
 
 static int query_ok(int table, int measure)

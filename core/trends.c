@@ -147,8 +147,8 @@ int trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
 		}
 		v->hi += c->hi;
 		return LS_OK;
-	case LS_CELL_NOISY:
-		if (c->value < 0 || c->value > TRENDS_CELL_MAX)
+	case LS_CELL_NOISY: /* may be below 0: sums stay unbiased */
+		if (c->value < -TRENDS_CELL_MAX || c->value > TRENDS_CELL_MAX)
 			return LS_EINVAL;
 		v->noisy += c->value;
 		v->var_q8 += var_to_q8(var);
@@ -679,7 +679,7 @@ static int cell_ok(const struct ls_cell *c, uint8_t mode)
 		return mode == LS_MODE_THRESHOLD && c->lo >= 0 &&
 		       c->lo <= c->hi && c->hi <= TRENDS_CELL_MAX;
 	case LS_CELL_NOISY:
-		return mode == LS_MODE_NOISE && c->value >= 0 &&
+		return mode == LS_MODE_NOISE && c->value >= -TRENDS_CELL_MAX &&
 		       c->value <= TRENDS_CELL_MAX;
 	case LS_CELL_WITHHELD:
 		return mode == LS_MODE_NOISE && c->lo >= 0 && c->lo <= c->hi &&
@@ -1151,8 +1151,7 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	    it->slope.mid * (double)(n - 1) / it->slope.level;
 	if (it->slope.direction > 0)
 		it->rising_since = trends_rising_since(s->mid, n);
-	it->robust_growth_lo =
-	    it->slope.lo * (double)(n - 1) / it->slope.level;
+	it->robust_growth_lo = it->slope.lo * (double)(n - 1) / it->slope.level;
 	if (it->n_complete < 2)
 		return;
 	/* Leave each complete municipality out in turn: growth that one

@@ -160,6 +160,14 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 		set(b, pt, "periode", period_json(&p));
 		set(b, pt, "signalen", trends_json_value(&all));
 		set(b, pt, "signalen_volledig", trends_json_value(&complete));
+		if (trends_item_local_rise(it)) {
+			/* the one municipality the rise comes from */
+			struct trends_value own;
+			trends_origin_series(t, (size_t)it->robust_origin, it,
+			                     slot, &own);
+			set(b, pt, "signalen_gemeente",
+			    trends_json_value(&own));
+		}
 		push(b, series, pt);
 	}
 	set(b, o, "reeks", series);

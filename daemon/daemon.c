@@ -169,13 +169,15 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	 * never served from (signaalctl check runs the full check). */
 	so.check = STORE_CHECK_QUICK;
 	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK) {
-		LS_ERROR("daemon", "store_refused",
-		         "file=%s reason=%s action=\"%s\"", path, ls_errname(rc),
-		         rc == LS_ECORRUPT
-		             ? "stop, keep the node directory as it is, restore "
-		               "the last backup (signaalctl check shows details)"
-		         : rc == LS_ENOTFOUND ? "create the node with signaalctl init"
-		                              : "see the message above");
+		LS_ERROR(
+		    "daemon", "store_refused",
+		    "file=%s reason=%s action=\"%s\"", path, ls_errname(rc),
+		    rc == LS_ECORRUPT
+		        ? "stop, keep the node directory as it is, restore "
+		          "the last backup (signaalctl check shows details)"
+		    : rc == LS_ENOTFOUND
+		        ? "create the node with signaalctl init"
+		        : "see the message above");
 		goto err;
 	}
 	health_init(d, path);

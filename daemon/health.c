@@ -131,14 +131,16 @@ const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
 	if (h->path[0] != '\0' && stat(h->path, &st) != 0 && errno == ENOENT) {
 		if (code != NULL)
 			*code = LS_EIO;
-		snprintf(why, size,
-		         "het databankbestand %.300s is verdwenen: stop signaald "
-		         "en zet de laatste back-up terug",
-		         h->path);
+		snprintf(
+		    why, size,
+		    "het databankbestand %.300s is verdwenen: stop signaald "
+		    "en zet de laatste back-up terug",
+		    h->path);
 		return why;
 	}
-	if (have_disk && (avail < HEALTH_DISK_FLOOR_BYTES ||
-	                  (w == LS_EFULL && avail < HEALTH_DISK_RECOVERED_BYTES))) {
+	if (have_disk &&
+	    (avail < HEALTH_DISK_FLOOR_BYTES ||
+	     (w == LS_EFULL && avail < HEALTH_DISK_RECOVERED_BYTES))) {
 		if (code != NULL)
 			*code = LS_EFULL;
 		snprintf(why, size,
@@ -183,8 +185,7 @@ void health_tick(struct daemon *d)
 		metrics_set(d->metrics, "signaal_disk_free_bytes", avail);
 		metrics_set(d->metrics, "signaal_disk_size_bytes", size);
 	}
-	metrics_set(d->metrics, "signaal_store_check_ok",
-	            h->check_rc == LS_OK);
+	metrics_set(d->metrics, "signaal_store_check_ok", h->check_rc == LS_OK);
 	metrics_set(d->metrics, "signaal_store_check_timestamp_seconds",
 	            (double)h->checked_at);
 	metrics_set(d->metrics, "signaal_store_writable",

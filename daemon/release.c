@@ -59,19 +59,27 @@ int daemon_release_due(struct daemon *d, size_t *released)
 		return rc;
 	}
 	d->release_due = n + (more ? 1 : 0);
+	/* Periods are independent: one that cannot be released (it is
+	 * logged, and tried again at the next run) does not hold back the
+	 * later ones. The first error is returned. */
+	rc = LS_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct node_release_result res;
 		char p[LS_PERIOD_SIZE];
+		int one;
 		ls_period_format(&due[i], p);
 		ls_errinfo_clear(&e);
-		rc = node_release_period(&env, &due[i], daemon_now(), &res, &e);
-		if (rc != LS_OK) {
+		one =
+		    node_release_period(&env, &due[i], daemon_now(), &res, &e);
+		if (one != LS_OK) {
 			LS_ERROR("release", "release_failed",
 			         "period=%s reason=%s detail=\"%s\"", p,
-			         ls_errname(rc), e.msg);
-			if (rc == LS_ECORRUPT) /* the check before signing */
-				health_note_check(d, rc, e.msg);
-			return rc;
+			         ls_errname(one), e.msg);
+			if (one == LS_ECORRUPT) /* the check before signing */
+				health_note_check(d, one, e.msg);
+			if (rc == LS_OK)
+				rc = one;
+			continue;
 		}
 		(*released)++;
 		d->release_due--;
@@ -80,5 +88,5 @@ int daemon_release_due(struct daemon *d, size_t *released)
 	}
 	if (more)
 		tasks_release_soon(d);
-	return LS_OK;
+	return rc;
 }

@@ -148,7 +148,7 @@ static const struct api_route routes[] = {
      .pattern = "/api/v1/trends",
      .role = LS_TOKEN_COORDINATOR,
      .run = api_trends,
-     .params = PARAMS("tot", "maanden", "thema")},
+     .params = PARAMS("tot", "maanden", "thema", "niveau", "top")},
     {.name = "summary_preview",
      .method = "GET",
      .pattern = "/api/v1/summaries/preview",
@@ -496,6 +496,7 @@ static int is_json_type(const char *t)
 int api_body(struct api_call *c, json_t **obj)
 {
 	const struct node_api_request *r = c->req;
+	unsigned long failures;
 	json_error_t err;
 	if (r->body_len > NODE_API_BODY_MAX)
 		return api_fail(
@@ -508,8 +509,18 @@ int api_body(struct api_call *c, json_t **obj)
 	if (r->body_len == 0 || r->body == NULL)
 		return api_fail(c, API_E_BAD_JSON, NULL,
 		                "Er zijn geen gegevens meegestuurd.");
+	failures = ls_alloc_failures();
 	c->doc = json_loadb((const char *)r->body, r->body_len,
 	                    JSON_REJECT_DUPLICATES, &err);
+	/* Running out of memory while parsing is ours, not the caller's.
+	 * jansson reports it as a syntax error, or (a failed append in its
+	 * lexer) returns a document with a key cut short: after any failed
+	 * allocation the document is not trusted. */
+	if (ls_alloc_failures() != failures) {
+		json_decref(c->doc);
+		c->doc = NULL;
+		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	}
 	if (c->doc == NULL)
 		return api_fail(c, API_E_BAD_JSON, NULL,
 		                "De gegevens zijn geen geldige JSON (regel %d, "
@@ -925,6 +936,19 @@ static void count(struct api_call *c)
 		        c->who.id[0] ? c->who.id : "-");
 }
 
+/* Nothing is written into a store that failed its check (the daemon's
+ * health hook): 503 store_damaged, and 1. */
+static int store_damaged(struct api_call *c)
+{
+	const struct node_api_hooks *h = &c->api->hooks;
+	char why[600];
+	if (h->health == NULL ||
+	    h->health(h->arg, why, sizeof why) != LS_ECORRUPT)
+		return 0;
+	api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
+	return 1;
+}
+
 static void route(struct api_call *c)
 {
 	const struct node_api_request *r = c->req;
@@ -955,6 +979,8 @@ static void route(struct api_call *c)
 			n_params++;
 		assert(n_params <= API_MAX_PARAMS);
 		if (api_query(c, c->param_names, n_params, c->param) != 0)
+			return;
+		if (strcmp(method, "GET") != 0 && store_damaged(c))
 			return;
 		routes[i].run(c);
 		return;

@@ -25,6 +25,7 @@
 #include "common/text.h"
 #include "core/disclosure.h"
 #include "core/trends.h"
+#include "core/trends_json.h"
 #include "core/node.h"
 #include "node/api_internal.h"
 #include "node/fedview.h"
@@ -74,8 +75,14 @@ static int local_cb(void *ctx, int32_t month, const char *theme, uint64_t count)
 /* The federation's side, as `signaalctl trends` computes it: every
  * summary held (the latest per origin and month) combined by
  * core/trends over the window, with the node's [trends] settings. */
+static const char *names_cb(void *ctx, const char *origin)
+{
+	return node_names_get(ctx, origin);
+}
+
 static int federation_trends(struct api_call *c, const struct ls_period *first,
-                             const struct ls_period *last, struct trends **out,
+                             const struct ls_period *last,
+                             struct node_names *names, struct trends **out,
                              struct ls_errinfo *e)
 {
 	struct trends_options o;
@@ -86,8 +93,11 @@ static int federation_trends(struct api_call *c, const struct ls_period *first,
 	node_trends_options_config(c->api->config, &o);
 	if ((rc = trends_options_check(&o, e)) != LS_OK ||
 	    (rc = trends_new(store_taxonomy(c->api->store), &o, out, e)) !=
-	        LS_OK ||
-	    (rc = node_trends_load(c->api->store, *out, NULL, NULL, e)) !=
+	        LS_OK)
+		return rc;
+	/* the explanations name the municipality a rise depends on */
+	trends_set_names(*out, names_cb, names);
+	if ((rc = node_trends_load(c->api->store, *out, NULL, NULL, e)) !=
 	        LS_OK ||
 	    (rc = trends_finish(*out, e)) != LS_OK) {
 		trends_free(*out);
@@ -128,11 +138,29 @@ int api_trends(struct api_call *c)
 	int64_t months = 12;
 	struct order ol[TREND_THEMES], of[TREND_THEMES];
 	size_t n_fed = 0;
-	json_t *periods, *local, *fed, *count;
+	json_t *periods, *local, *fed, *count, *tj, *ranking;
+	struct trends_select sel;
+	struct node_names names;
+	const char *level_name;
+	int64_t top = 10;
+	uint64_t local_total = 0;
 	int rc;
 
+	memset(&sel, 0, sizeof sel);
+	memset(&names, 0, sizeof names);
+
+	/* The default window is the one `signaalctl trends` shows: [trends]
+	 * window months up to the latest month at least half of the
+	 * municipalities released (node_trends_latest); without summaries,
+	 * up to the last month that has ended. Never the running month: it
+	 * has no summaries yet, and would draw as a fall. */
 	api_today(c, &today);
-	end = (struct ls_period){today.year, today.month, 1};
+	if (ls_period_add(&(struct ls_period){today.year, today.month, 1}, -1,
+	                  &end) != LS_OK)
+		end = (struct ls_period){today.year, today.month, 1};
+	months = c->api->config->trends_window;
+	if (months < 1 || months > NODE_API_TREND_MONTHS_MAX)
+		months = months < 1 ? 12 : NODE_API_TREND_MONTHS_MAX;
 	if ((v = api_param(c, "tot")) != NULL &&
 	    (ls_period_parse(v, &end) != LS_OK || end.months != 1))
 		return api_fail(c, API_E_BAD_PARAMETER, "tot",
@@ -142,6 +170,37 @@ int api_trends(struct api_call *c)
 		return api_fail(c, API_E_BAD_PARAMETER, "maanden",
 		                "Het aantal maanden is 1 tot %d.",
 		                NODE_API_TREND_MONTHS_MAX);
+	if ((v = api_param(c, "niveau")) == NULL || strcmp(v, "thema") == 0)
+		sel.levels = 1u << TRENDS_LEVEL_THEME;
+	else if (strcmp(v, "leeftijd") == 0)
+		sel.levels = 1u << TRENDS_LEVEL_AGE;
+	else if (strcmp(v, "doelgroep") == 0)
+		sel.levels = 1u << TRENDS_LEVEL_TARGET;
+	else if (strcmp(v, "jongeren") == 0) {
+		sel.levels = 1u << TRENDS_LEVEL_AGE;
+		sel.youth = 1;
+	} else
+		return api_fail(c, API_E_BAD_PARAMETER, "niveau",
+		                "Onbekend niveau '%.20s' (thema, leeftijd, "
+		                "doelgroep of jongeren).",
+		                v);
+	level_name = v != NULL ? v : "thema";
+	if ((v = api_param(c, "top")) != NULL) {
+		if (ls_parse_i64(v, 1, 500, &top) != LS_OK)
+			return api_fail(c, API_E_BAD_PARAMETER, "top",
+			                "top is 1 tot 500.");
+	}
+	sel.top = (size_t)top;
+	if (api_param(c, "tot") == NULL) {
+		struct ls_period latest;
+		int found = 0;
+		ls_errinfo_clear(&e);
+		if ((rc = node_trends_latest(c->api->store, NULL, &latest,
+		                             &found, &e)) != LS_OK)
+			return api_fail_code(c, rc, &e, NULL);
+		if (found && latest.months == 1)
+			end = latest;
+	}
 	if (ls_period_add(&end, -(int32_t)(months - 1), &first) != LS_OK)
 		return api_fail(c, API_E_BAD_PARAMETER, "maanden",
 		                "De trend begint vóór %d.", LS_YEAR_MIN);
@@ -152,6 +211,7 @@ int api_trends(struct api_call *c)
 	t->n = (int32_t)months;
 	t->first = ls_month_index(first.year, first.month);
 	only = api_param(c, "thema");
+	sel.theme = only;
 	for (size_t i = 0; i < t->tax->n && t->n_themes < TREND_THEMES; i++) {
 		const struct ls_taxonomy_entry *x = &t->tax->entries[i];
 		if (x->dim == LS_DIM_THEME && !x->local &&
@@ -168,8 +228,11 @@ int api_trends(struct api_call *c)
 	rc = store_signal_theme_months(c->api->store, t->first, t->n, local_cb,
 	                               t, &e);
 	if (rc == LS_OK)
-		rc = federation_trends(c, &first, &end, &fed_t, &e);
+		rc = node_names_load(c->api->store, &names, &e);
+	if (rc == LS_OK)
+		rc = federation_trends(c, &first, &end, &names, &fed_t, &e);
 	if (rc != LS_OK) {
+		node_names_fini(&names);
 		ls_free(t);
 		return api_fail_code(c, rc, &e, NULL);
 	}
@@ -189,6 +252,7 @@ int api_trends(struct api_call *c)
 		ol[i] = (struct order){.i = i};
 		for (int32_t m = 0; m < t->n; m++)
 			ol[i].total += t->count[i][m];
+		local_total += ol[i].total;
 	}
 	/* The federation's themes (the taxonomy's shared ones), by the
 	 * upper bound of their window total. */
@@ -248,14 +312,39 @@ int api_trends(struct api_call *c)
 		              trends_label(fed_t, LS_TABLE_THEME, j), "min",
 		              lo_a, "max", hi_a));
 	}
+	/* The ranking, as `signaalctl trends --format json` gives it: the
+	 * same window, score, explanations and levels. */
+	tj = trends_json(fed_t, &sel, NULL, names_cb, &names);
+	ranking = tj != NULL ? json_pack("{s:s, s:O, s:O, s:O}", "niveau",
+	                                 level_name, "items",
+	                                 json_object_get(tj, "items"),
+	                                 "venster",
+	                                 json_object_get(tj, "venster"),
+	                                 "gewichten",
+	                                 json_object_get(tj, "gewichten"))
+	                     : NULL;
+	json_decref(tj);
+	if (ranking == NULL) {
+		json_decref(periods);
+		json_decref(count);
+		json_decref(local);
+		json_decref(fed);
+		trends_free(fed_t);
+		node_names_fini(&names);
+		ls_free(t);
+		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	}
 	rc = api_reply_json(
 	    c, 200,
-	    json_pack("{s:o, s:o, s:{s:s, s:o}, s:{s:o, s:i, s:o}}", "perioden",
-	              periods, "thema", api_json_text(only), "lokaal",
-	              "knooppunt", c->api->config->node_id, "themas", local,
-	              "federatie", "gemeenten", count, "documenten",
-	              (int)trends_n_sources(fed_t), "themas", fed));
+	    json_pack("{s:o, s:o, s:{s:s, s:I, s:o}, s:{s:o, s:i, s:o}, s:o}",
+	              "perioden", periods, "thema", api_json_text(only),
+	              "lokaal", "knooppunt", c->api->config->node_id,
+	              "signalen_totaal", (json_int_t)local_total, "themas",
+	              local, "federatie", "gemeenten", count, "documenten",
+	              (int)trends_n_sources(fed_t), "themas", fed,
+	              "rangschikking", ranking));
 	trends_free(fed_t);
+	node_names_fini(&names);
 	ls_free(t);
 	return rc;
 }

@@ -76,8 +76,8 @@ int api_readyz(struct api_call *c)
 	}
 	if (api->hooks.health != NULL) {
 		char why[600] = "";
-		health_ok = api->hooks.health(api->hooks.arg, why,
-		                              sizeof why) == LS_OK;
+		health_ok =
+		    api->hooks.health(api->hooks.arg, why, sizeof why) == LS_OK;
 		json_object_set_new(
 		    checks, "opslag",
 		    json_pack("{s:b, s:s}", "ok", health_ok, "melding",

@@ -68,8 +68,7 @@ static void count_cells(const struct ls_summary *s, uint32_t *cells)
 
 /* One summary of the feed into the ledger and the audit log. */
 static int recover_one(struct store *s, const char *origin, uint64_t seq,
-                       uint64_t budget_milli, int64_t now,
-                       struct ls_errinfo *e)
+                       uint64_t budget_milli, int64_t now, struct ls_errinfo *e)
 {
 	struct store_ledger_entry x, first;
 	struct store_audit_entry ax;
@@ -84,7 +83,8 @@ static int recover_one(struct store *s, const char *origin, uint64_t seq,
 	    (rc = node_feed_read(s, origin, seq, &doc, e)) != LS_OK)
 		goto out;
 	if (doc.hdr.type != LS_DOC_SUMMARY) {
-		rc = ls_errf(e, LS_ECORRUPT, "document %llu is geen samenvatting",
+		rc = ls_errf(e, LS_ECORRUPT,
+		             "document %llu is geen samenvatting",
 		             (unsigned long long)seq);
 		goto out;
 	}
@@ -112,8 +112,8 @@ static int recover_one(struct store *s, const char *origin, uint64_t seq,
 
 	memset(&ax, 0, sizeof ax);
 	ax.at = now;
-	ax.kind = sum->supersedes_seq ? STORE_AUDIT_CORRECTION
-	                              : STORE_AUDIT_RELEASE;
+	ax.kind =
+	    sum->supersedes_seq ? STORE_AUDIT_CORRECTION : STORE_AUDIT_RELEASE;
 	snprintf(ax.actor, sizeof ax.actor, "%s", NODE_LEDGER_ACTOR);
 	memcpy(ax.origin, origin, strlen(origin) + 1);
 	ax.seq = seq;
@@ -193,8 +193,7 @@ int node_ledger_recover(struct store *s, const char *origin,
 	if (owned && (rc = store_tx_begin(s)) != LS_OK)
 		return ls_errf(e, rc, "databank bezet");
 	rc = recover_in_tx(s, origin, budget_milli, now, &got, e);
-	if (owned && rc == LS_OK &&
-	    (rc = store_tx_commit(s)) != LS_OK)
+	if (owned && rc == LS_OK && (rc = store_tx_commit(s)) != LS_OK)
 		ls_errf(e, rc, "bewaren mislukt");
 	if (owned && rc != LS_OK)
 		store_tx_rollback(s);

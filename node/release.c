@@ -238,13 +238,18 @@ static int summarise_into(const struct node_release_env *env,
 	return rc;
 }
 
-/* Raw summary -> disclosure control into plan->released and ->report. */
+/* Raw summary -> disclosure control into plan->released and ->report;
+ * and the organisations used with two sectors, for the operator. */
 static int summarise(const struct node_release_env *env,
                      const struct ls_period *period, uint64_t supersedes,
                      const char *reason, const uint8_t *secret,
                      const struct noise_budget *budget,
                      struct node_release_plan *plan, struct ls_errinfo *e)
 {
+	int rc = store_summary_sector_conflicts(env->store, period,
+	                                        &plan->sector_conflicts, e);
+	if (rc != LS_OK)
+		return rc;
 	return summarise_into(env, &plan->rules.policy, period, supersedes,
 	                      reason, secret, budget, plan->noise_epoch,
 	                      &plan->released, &plan->report, e);
@@ -301,8 +306,8 @@ static int summaries_equal(const struct ls_summary *a,
  * any other).
  */
 static int changed_since(const struct node_release_env *env,
-                         const uint8_t *secret,
-                         struct node_release_plan *plan, struct ls_errinfo *e)
+                         const uint8_t *secret, struct node_release_plan *plan,
+                         struct ls_errinfo *e)
 {
 	static const struct noise_budget room = {UINT64_MAX / 4, 0};
 	struct ls_summary again;
@@ -319,9 +324,9 @@ static int changed_since(const struct node_release_env *env,
 		             (unsigned long long)plan->latest.seq);
 	if (rc == LS_OK && plan->rules.policy.params.mode == LS_MODE_NOISE &&
 	    plan->noise_epoch > 0)
-		rc = summarise_into(env, &plan->rules.policy, &plan->period,
-		                    0, NULL, secret, &room,
-		                    plan->noise_epoch - 1, &again, NULL, e);
+		rc = summarise_into(env, &plan->rules.policy, &plan->period, 0,
+		                    NULL, secret, &room, plan->noise_epoch - 1,
+		                    &again, NULL, e);
 	if (rc == LS_OK)
 		plan->changed = !summaries_equal(
 		    &doc.body.summary,
@@ -345,8 +350,7 @@ static int changed_since(const struct node_release_env *env,
  * draws an epoch it already published.
  */
 static int noise_epoch_get(const struct node_release_env *env,
-                           struct node_release_plan *plan,
-                           struct ls_errinfo *e)
+                           struct node_release_plan *plan, struct ls_errinfo *e)
 {
 	int rc = store_ledger_count(env->store, env->origin, &plan->period,
 	                            &plan->noise_epoch);
@@ -357,11 +361,11 @@ static int noise_epoch_get(const struct node_release_env *env,
 
 /* The ledger from the own feed, before anything is decided from it. */
 static int ledger_recover(const struct node_release_env *env,
-                          const struct ls_policy_effective *rules,
-                          int64_t now, struct ls_errinfo *e)
+                          const struct ls_policy_effective *rules, int64_t now,
+                          struct ls_errinfo *e)
 {
-	return node_ledger_recover(env->store, env->origin,
-	                           rules->budget_milli, now, NULL, e);
+	return node_ledger_recover(env->store, env->origin, rules->budget_milli,
+	                           now, NULL, e);
 }
 
 static int budget_get(const struct node_release_env *env,
@@ -618,6 +622,11 @@ static int release(const struct node_release_env *env,
 		goto out;
 	}
 	ls_period_format(period, text);
+	res.sector_conflicts = plan.sector_conflicts;
+	if (plan.sector_conflicts > 0)
+		LS_WARN("release", "organisation_sectors",
+		        "period=%s organisations=%u counted=per_sector", text,
+		        (unsigned)plan.sector_conflicts);
 	LS_INFO("release", reason ? "corrected" : "released",
 	        "origin=%s seq=%llu period=%s mode=%u cost_milli=%llu",
 	        env->origin, (unsigned long long)res.doc.seq, text,

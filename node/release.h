@@ -102,6 +102,10 @@ struct node_release_plan {
 	/* noise mode: the epoch of this release's draw, = the releases of
 	 * the period before it (0 first, 1 first correction, ...) */
 	uint32_t noise_epoch;
+	/* organisations that reported under more than one sector in the
+	 * period: each counts once per sector among the organisations
+	 * (store_summary_sector_conflicts); the operator is told */
+	uint32_t sector_conflicts;
 };
 
 void node_release_plan_init(struct node_release_plan *p);
@@ -127,6 +131,7 @@ struct node_release_result {
 	struct store_doc_meta doc;      /* the summary in the own feed */
 	struct store_audit_entry audit; /* its audit entry */
 	struct store_ledger_entry ledger;
+	uint32_t sector_conflicts; /* as in struct node_release_plan */
 };
 
 /*

@@ -56,11 +56,14 @@ static int cell_check(const struct ls_cell *c,
 		/* a range reaching below k must hide all of 1..k-1 */
 		return c->lo >= k || (c->lo <= 1 && c->hi >= k - 1);
 	case LS_CELL_NOISY:
-		if (c->lo < 0 || c->lo > c->value || c->value > c->hi ||
-		    c->hi > LS_COUNT_MAX)
+		/* every noisy value is published, also one below the
+		 * withhold threshold or below 0; the interval bounds a
+		 * count: 0 <= lo <= hi, and lo <= max(0, value) <= hi */
+		if (c->lo < 0 || c->lo > c->hi || c->hi > LS_COUNT_MAX ||
+		    c->value < -LS_COUNT_MAX || c->value > c->hi ||
+		    c->lo > (c->value > 0 ? c->value : 0))
 			return 0;
-		return p->mode == LS_MODE_NOISE &&
-		       c->value >= (int64_t)p->withhold_below;
+		return p->mode == LS_MODE_NOISE;
 	case LS_CELL_WITHHELD:
 		if (c->lo < 0 || c->lo > c->hi || c->hi > LS_COUNT_MAX)
 			return 0;
@@ -277,6 +280,7 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 {
 	uint32_t n;
 	uint64_t kind, a, b, v;
+	int64_t sv;
 	int rc = mp_read_array(r, 4, 1, &n);
 	if (rc != LS_OK)
 		return rc == LS_ELIMIT ? LS_EDECODE : rc;
@@ -294,9 +298,10 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 		c->value = c->lo = c->hi = (int64_t)v;
 		return LS_OK;
 	case LS_CELL_NOISY:
-		if (n != 4 || mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
+		if (n != 4 ||
+		    mp_read_int(r, -LS_COUNT_MAX, LS_COUNT_MAX, &sv) != LS_OK)
 			return LS_EDECODE;
-		c->value = (int64_t)v;
+		c->value = sv;
 		break;
 	default:
 		if (n != 3)

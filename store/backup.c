@@ -57,9 +57,10 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 	 * would create it 0644) writes a byte into it. */
 	fd = ls_file_tmp_create(path, 0600, tmp, sizeof tmp);
 	if (fd < 0)
-		return ls_errf(e, errno == ENOSPC ? LS_EFULL : LS_EIO,
-		               "kan geen tijdelijk bestand naast %s aanmaken: %s",
-		               path, strerror(errno));
+		return ls_errf(
+		    e, errno == ENOSPC ? LS_EFULL : LS_EIO,
+		    "kan geen tijdelijk bestand naast %s aanmaken: %s", path,
+		    strerror(errno));
 	close(fd);
 	rc = sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
@@ -195,8 +196,8 @@ int store_check(struct store *s, struct store_check_report *r,
 		         "file=%s check=integrity_check detail=\"%s\" "
 		         "fk_violations=%llu schema=%d/%d",
 		         s->path, r->integrity_ok ? "ok" : r->integrity,
-		         (unsigned long long)r->fk_violations, r->schema_version,
-		         r->schema_latest);
+		         (unsigned long long)r->fk_violations,
+		         r->schema_version, r->schema_latest);
 		return ls_errf(e, LS_ECORRUPT, "de databank %s is niet in orde",
 		               s->path);
 	}

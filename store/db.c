@@ -310,7 +310,15 @@ static int pragma_text(struct store *s, const char *sql, char *out, size_t size)
 		return store_err(s, rc, "pragma");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		int type = sqlite3_column_type(st, 0);
 		const unsigned char *t = sqlite3_column_text(st, 0);
+		/* NULL from a non-NULL value is a failed conversion (out of
+		 * memory), not an empty answer: an empty application_id
+		 * would read as "not our database". */
+		if (t == NULL && type != SQLITE_NULL) {
+			sqlite3_finalize(st);
+			return store_err(s, SQLITE_NOMEM, "pragma");
+		}
 		snprintf(out, size, "%s", t ? (const char *)t : "");
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
@@ -356,8 +364,8 @@ static int configure(struct store *s, const struct store_options *opt,
 /* What to do about a damaged or emptied store, after what was found. */
 #define STORE_RESTORE_HINT                                                     \
 	"Stop signaald, bewaar de knooppuntmap zoals ze is (voor onderzoek) "  \
-	"en zet de laatste back-up terug (zie 'Restore from backup' in de " \
-	"handleiding); 'signaalctl check' toont de details. Maak alleen met " \
+	"en zet de laatste back-up terug (zie 'Restore from backup' in de "    \
+	"handleiding); 'signaalctl check' toont de details. Maak alleen met "  \
 	"'signaalctl init' een nieuw knooppunt."
 
 /* A new (empty) database gets our application id when we are creating
@@ -428,8 +436,8 @@ static int run_check(sqlite3 *db, const char *path, int level,
 	const char *pragma = level == STORE_CHECK_FULL
 	                         ? "PRAGMA integrity_check(1)"
 	                         : "PRAGMA quick_check(1)";
-	const char *name = level == STORE_CHECK_FULL ? "integrity_check"
-	                                             : "quick_check";
+	const char *name =
+	    level == STORE_CHECK_FULL ? "integrity_check" : "quick_check";
 	char first[200] = "";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db, pragma, -1, &st, NULL);
@@ -437,7 +445,8 @@ static int run_check(sqlite3 *db, const char *path, int level,
 
 	if (rc == SQLITE_OK) {
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(st, 0);
+			const char *t =
+			    (const char *)sqlite3_column_text(st, 0);
 			if (t != NULL && strcmp(t, "ok") == 0)
 				ok = 1;
 			else if (first[0] == '\0')
@@ -463,14 +472,15 @@ static int run_check(sqlite3 *db, const char *path, int level,
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return ls_errf(e, LS_ECORRUPT,
-		               "de databank %s is beschadigd (%s: %s). %s", path,
-		               name, first, STORE_RESTORE_HINT);
+		               "de databank %s is beschadigd (%s: %s). %s",
+		               path, name, first, STORE_RESTORE_HINT);
 	case SQLITE_NOMEM:
 		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return ls_errf(e, LS_EBUSY,
-		               "de databank %s is bezet; probeer opnieuw", path);
+		               "de databank %s is bezet; probeer opnieuw",
+		               path);
 	default:
 		return ls_errf(e, LS_EIO,
 		               "kan de databank %s niet controleren: %s", path,
@@ -486,13 +496,15 @@ int store_verify_path(const char *path, enum store_check_level level,
 
 	if (level == STORE_CHECK_NONE)
 		return LS_OK;
+	store_alloc_setup();
 	/* No SQLITE_OPEN_CREATE: a file that vanished is not made anew. */
 	rc = sqlite3_open_v2(path, &db,
 	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rc = ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
-		             "kan de databank %s niet openen: %s", path,
-		             db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		rc =
+		    ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
+		            "kan de databank %s niet openen: %s", path,
+		            db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return rc;
 	}
@@ -530,6 +542,7 @@ int store_open(const char *path, const struct store_options *opt,
 
 	if (opt == NULL)
 		opt = &defaults;
+	store_alloc_setup();
 	if (sodium_init() < 0)
 		return ls_errf(e, LS_ECRYPTO, "libsodium start niet");
 	if (!opt->create && stat(path, &st) != 0)

@@ -54,6 +54,10 @@ int store_stmt(struct store *s, const char *sql, sqlite3_stmt **out);
 /* Run SQL without results (schema, pragmas). */
 int store_exec(struct store *s, const char *sql);
 
+/* Route SQLite's allocations through common/alloc.h (store/alloc.c);
+ * idempotent, called before every sqlite3_open. */
+void store_alloc_setup(void);
+
 /* Translate a SQLite result code into LS_E*, logging the original with
  * the connection's message under `what`. */
 int store_err(struct store *s, int rc, const char *what);

@@ -118,8 +118,8 @@ static int add_in_tx(struct store *s, struct store_ledger_entry *x,
 	return LS_OK;
 }
 
-static int add(struct store *s, struct store_ledger_entry *x,
-               int check_budget, struct ls_errinfo *e)
+static int add(struct store *s, struct store_ledger_entry *x, int check_budget,
+               struct ls_errinfo *e)
 {
 	int owned, rc;
 
@@ -174,9 +174,9 @@ int store_ledger_count(struct store *s, const char *origin,
 int store_ledger_get(struct store *s, const char *origin, uint64_t seq,
                      struct store_ledger_entry *out)
 {
-	static const char sql[] = "SELECT " LEDGER_COLS
-	                          " FROM release_ledger WHERE origin = ? AND "
-	                          "seq = ?";
+	static const char sql[] =
+	    "SELECT " LEDGER_COLS " FROM release_ledger WHERE origin = ? AND "
+	    "seq = ?";
 	sqlite3_stmt *st;
 	int rc;
 

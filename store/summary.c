@@ -221,6 +221,22 @@ static int seen_add(struct counter *c, int64_t signal, int32_t theme,
 	return LS_OK;
 }
 
+/*
+ * The organisation as the recurrence indicator counts it: one per
+ * (organisation, sector). An organisation is meant to have one sector,
+ * but nothing stops one name being used with two (a CAW's youth desk
+ * entered as "jeugdhulp", its other signals as "caw"). Each signal
+ * counts under the sector recorded on it, and the organisation counts
+ * once per sector it reported under, so a theme always has at least as
+ * many organisations as sectors with signals — a public relation the
+ * disclosure model relies on (docs/DISCLOSURE.md, "Two sectors"). The
+ * operator is told (store_summary_sector_conflicts).
+ */
+static int64_t org_sector(const struct counter *c, int64_t org, int32_t se)
+{
+	return org * (int64_t)c->dim[LS_DIM_SECTOR].n + se;
+}
+
 static int scan_signals(struct store *s, struct counter *c, const char *first,
                         const char *after, int64_t cap)
 {
@@ -238,7 +254,8 @@ static int scan_signals(struct store *s, struct counter *c, const char *first,
 		                 : idx_of(s, c, st, 4, LS_DIM_PROBLEM);
 		int64_t p = sqlite3_column_int64(st, 7);
 		if (th < 0 || ag < 0 || se < 0 || pr < 0 ||
-		    (uint64_t)sqlite3_column_int64(st, 5) > ID_MASK ||
+		    (uint64_t)sqlite3_column_int64(st, 5) >
+		        ID_MASK / c->dim[LS_DIM_SECTOR].n ||
 		    (uint64_t)sqlite3_column_int64(st, 6) > ID_MASK) {
 			sqlite3_reset(st);
 			return LS_ECORRUPT;
@@ -250,7 +267,8 @@ static int scan_signals(struct store *s, struct counter *c, const char *first,
 		if ((rc = seen_add(c, sqlite3_column_int64(st, 0), th, p)) !=
 		        LS_OK ||
 		    (rc = pair_add(&c->orgs, &c->n_orgs, &c->cap_orgs, th,
-		                   sqlite3_column_int64(st, 5))) != LS_OK ||
+		                   org_sector(c, sqlite3_column_int64(st, 5),
+		                              se))) != LS_OK ||
 		    (sqlite3_column_type(st, 6) != SQLITE_NULL &&
 		     (rc = pair_add(&c->reps, &c->n_reps, &c->cap_reps, th,
 		                    sqlite3_column_int64(st, 6))) != LS_OK)) {
@@ -491,4 +509,84 @@ int store_summary_span(struct store *s, struct ls_date *first,
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "summary_span");
+}
+
+/* (organisation, shared sector index) pairs, for the conflicts count. */
+static int cmp_pair(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+	if (x[0] != y[0])
+		return (x[0] > y[0]) - (x[0] < y[0]);
+	return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+int store_summary_sector_conflicts(struct store *s,
+                                   const struct ls_period *period, uint32_t *n,
+                                   struct ls_errinfo *e)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT organisation_id, sector_id FROM signal"
+	    " WHERE registered_at >= ?1 AND registered_at < ?2";
+	struct ls_date a, b;
+	char first[LS_DATE_SIZE], after[LS_DATE_SIZE];
+	struct counter c;
+	int64_t *v = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (ls_period_check(period) != LS_OK)
+		return ls_errf(e, LS_EINVAL, "ongeldige periode");
+	ls_period_bounds(period, &a, &b);
+	ls_date_format(&a, first);
+	ls_date_format(&b, after);
+	if ((rc = counter_init(s, &c)) != LS_OK)
+		goto out;
+	if ((rc = store_stmt(s, sql, &st)) != LS_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int32_t se = idx_of(s, &c, st, 1, LS_DIM_SECTOR);
+		if (se < 0) {
+			rc = LS_ECORRUPT;
+			break;
+		}
+		if (len == cap) {
+			size_t want = cap ? 2 * cap : 256;
+			int64_t *bigger = ls_realloc(v, want * 2 * sizeof *v);
+			if (bigger == NULL) {
+				rc = LS_ENOMEM;
+				break;
+			}
+			v = bigger;
+			cap = want;
+		}
+		v[2 * len] = sqlite3_column_int64(st, 0);
+		v[2 * len + 1] = se;
+		len++;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		rc = LS_OK;
+	else if (rc != LS_ECORRUPT && rc != LS_ENOMEM)
+		rc = store_err(s, rc, "summary_sectors");
+	if (rc != LS_OK)
+		goto out;
+	/* Sub-codes of one shared sector are one sector here: sort the
+	 * pairs and count organisations with two different indexes. */
+	qsort(v, len, 2 * sizeof *v, cmp_pair);
+	for (size_t i = 0, j; i < len; i = j) {
+		int many = 0;
+		for (j = i + 1; j < len && v[2 * j] == v[2 * i]; j++)
+			many |= v[2 * j + 1] != v[2 * i + 1];
+		*n += (uint32_t)many;
+	}
+out:
+	counter_free(&c);
+	ls_free(v);
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "kan de sectoren niet tellen");
+	return LS_OK;
 }

@@ -31,13 +31,23 @@ struct store;
  * persons affected with each signal's persons capped at persons_cap,
  * 0 = no cap), rows sorted by (theme, other) in byte order, only
  * non-zero rows, and the recurrence rows per theme (distinct
- * organisations, distinct known reporters). out->period and
+ * organisations — an organisation that reported under two sectors counts
+ * once per sector — and distinct known reporters). out->period and
  * out->params.persons_cap are set; origin and the other params are left
  * for the caller. LS_EINVAL (bad period), LS_ELIMIT (a table over
  * LS_SUMMARY_MAX_ROWS), store errors. */
 int store_summary_raw(struct store *s, const struct ls_period *period,
                       uint32_t persons_cap, struct ls_summary *out,
                       struct ls_errinfo *e);
+
+/* How many organisations reported under more than one (shared) sector
+ * in the period. store_summary_raw() counts such an organisation once
+ * per sector in the recurrence indicator (each signal counts under the
+ * sector recorded on it); the release tells the operator. LS_EINVAL (bad
+ * period), LS_ECORRUPT, LS_ENOMEM, store errors. */
+int store_summary_sector_conflicts(struct store *s,
+                                   const struct ls_period *period, uint32_t *n,
+                                   struct ls_errinfo *e);
 
 /* The registration dates of the earliest and the latest signal in the
  * store (which periods have data at all); *any = 0 and the dates zeroed

@@ -10,7 +10,8 @@ packages=(
 	sqlite3 nng-utils iproute2 procps
 	libxml2-utils nodejs
 )
-# Extra packages a target asks for (e.g. chromium for browser tests).
+# Extra packages a target asks for: chromium for the browser tests,
+# prometheus (promtool and the server) for tests/integration/alerts.sh.
 if [ -n "${EXTRA_PACKAGES:-}" ]; then
 	read -r -a extra <<<"$EXTRA_PACKAGES"
 	packages+=("${extra[@]}")

@@ -1,9 +1,14 @@
 /*
- * The dashboard: local trends beside the federation's (GET
- * /api/v1/trends), drawn as SVG — bars for this node's exact counts, a
- * band for the federation's range — and the dossiers with their phases
- * (GET /api/v1/dossiers), where a coordinator can move a dossier to a
- * next phase (POST /api/v1/dossiers/N/phase).
+ * The dashboard: the federation's priorities ranked exactly as
+ * `signaalctl trends` ranks them (GET /api/v1/trends: the same window,
+ * score, explanations and levels — theme, theme x age band, theme x
+ * target group, youth), a chart per leading item on one honest scale
+ * (the federation's range as a band, its middle as a line, the fitted
+ * trend of the growth window dashed, and for a rise that comes from one
+ * municipality that municipality's own line), this node's own signals in
+ * a separate chart with its own scale (only when it has any), and the
+ * dossiers with their phases (GET /api/v1/dossiers), where a coordinator
+ * can move a dossier to a next phase (POST /api/v1/dossiers/N/phase).
  */
 "use strict";
 
@@ -12,7 +17,14 @@
   var SVG = "http://www.w3.org/2000/svg";
   var PHASES = ["opmerken", "verzamelen", "bundelen", "analyseren", "rapporteren", "beslissing", "actie", "feedback"];
   var MAX_CHARTS = 6;
+  var MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
+  /* x labels at 11px: a width per character wider than any digit or
+   * lowercase letter of a system sans-serif (as core/chart.c) */
+  var CHAR_PX = 6.8, LABEL_GAP = 6;
+  var BLUE = "#1f5f8b", WARM = "#9a4a12", INK = "#1b2227", GREY = "#5b6770";
   var themeLabels = {};
+  /* what the user chose (the rest are the node's defaults) */
+  var chosen = {};
 
   function svg(tag, attrs) {
     var n = document.createElementNS(SVG, tag);
@@ -21,148 +33,302 @@
     return n;
   }
 
-  function text(x, y, s, cls, anchor) {
-    var t = svg("text", { x: x, y: y, class: cls || "as", "text-anchor": anchor || "middle" });
+  function text(x, y, s, attrs) {
+    var a = { x: x, y: y, "font-size": 11, fill: GREY, "text-anchor": "middle" };
+    Object.keys(attrs || {}).forEach(function (k) { a[k] = attrs[k]; });
+    var t = svg("text", a);
     t.textContent = s;
     return t;
   }
 
-  /* A scale maximum with four whole, round ticks. */
-  function niceMax(v) {
-    var step = Math.max(1, v / 4);
-    var p = Math.pow(10, Math.floor(Math.log10(step)));
-    var steps = [1, 2, 5, 10];
-    for (var i = 0; i < steps.length; i++) if (steps[i] * p >= step) return 4 * steps[i] * p;
-    return 40 * p;
+  /* A "nice" axis top for values up to max: 1, 2, 2.5 or 5 times a power
+   * of ten per step, four steps or so, whole numbers (core/chart.c). */
+  function axis(max) {
+    if (!(max > 0)) return { top: 4, step: 1 };
+    var raw = max / 4, mag = Math.pow(10, Math.floor(Math.log10(raw))), step = 10 * mag;
+    [1, 2, 2.5, 5, 10].some(function (f) { if (f * mag >= raw) { step = f * mag; return true; } return false; });
+    step = Math.max(1, step);
+    var top = Math.ceil(max / step) * step;
+    return { top: top, step: step };
   }
 
-  function shorten(s, n) {
-    return s.length > n ? s.slice(0, n - 1) + "…" : s;
+  function monthLabel(p) {
+    var m = /^(\d{4})-(\d{2})$/.exec(p);
+    return m ? MONTHS[Number(m[2]) - 1] + " " + m[1] : p;
   }
 
-  /* The runs of months the federation has a value for (null: no
-   * municipality released that month yet — unknown, not zero). */
-  function runs(values) {
-    var out = [], cur = null;
-    values.forEach(function (v, i) {
-      if (v === null || v === undefined) { cur = null; return; }
-      if (!cur) { cur = []; out.push(cur); }
-      cur.push(i);
-    });
-    return out;
+  function nl(n) { return Math.round(n).toLocaleString("nl-BE"); }
+
+  function range(v) {
+    if (v === null || v === undefined) return "–";
+    return v.min === v.max ? nl(v.min) : nl(v.min) + "–" + nl(v.max);
   }
 
-  function known(values) {
-    return values.filter(function (v) { return v !== null && v !== undefined; });
+  function pct(g) {
+    if (!g || !g.berekend) return "–";
+    var v = Math.round(g.groei_pct);
+    return v > 0 ? "+" + v + "%" : v < 0 ? "−" + Math.abs(v) + "%" : "0%";
   }
 
-  function sum(values) {
-    return known(values).reduce(function (a, b) { return a + b; }, 0);
+  function itemName(it) {
+    return it.uitsplitsing_label ? it.thema_label + " — " + it.uitsplitsing_label : it.thema_label;
   }
 
-  /* One theme: local bars (left axis) and the federation's band with its
-   * midline (right axis), drawn only over the months it is known. */
-  function chart(periods, title, local, fedMin, fedMax) {
-    var W = 460, H = 220, L = 40, R = 46, T = 28, B = 34;
-    var w = W - L - R, h = H - T - B, n = periods.length;
-    var lmax = niceMax(Math.max.apply(null, local.concat([1])));
-    var fmax = niceMax(Math.max.apply(null, known(fedMax).concat([1])));
-    var x = function (i) { return L + (i + 0.5) * w / n; };
-    var yl = function (v) { return T + h - v / lmax * h; };
-    var yf = function (v) { return T + h - v / fmax * h; };
-    var sumLocal = local.reduce(function (a, b) { return a + b; }, 0);
-    var root = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "grafiek", role: "img",
-      "aria-label": title + ": " + sumLocal + " signalen hier in " + n + " maanden; federatie tussen " +
-        sum(fedMin) + " en " + sum(fedMax) + " in de maanden met samenvattingen" });
-    var hasFed = known(fedMax).some(function (v) { return v > 0; });
-    var head = text(L, 16, shorten(title, 48), "titel", "start");
-    var full = svg("title");
-    full.textContent = title;
-    head.appendChild(full);
-    root.appendChild(head);
-    for (var k = 0; k <= 4; k++) {
-      var gy = T + h - k * h / 4;
-      root.appendChild(svg("line", { x1: L, x2: L + w, y1: gy, y2: gy, class: "raster" }));
-      root.appendChild(text(L - 6, gy + 4, String(Math.round(lmax * k / 4)), "as lokaal", "end"));
-      if (hasFed) root.appendChild(text(L + w + 6, gy + 4, String(Math.round(fmax * k / 4)), "as federatie", "start"));
+  function localTown(it) {
+    return it.gemeenten && it.gemeenten.stijging_uit_een_gemeente ? it.gemeenten.zwakste_schakel_naam : null;
+  }
+
+  /* The x labels: every k-th period so that no two boxes touch, the
+   * first and the last always (the last wins over its neighbour). */
+  function xLabels(root, periods, x, y, width) {
+    var n = periods.length, labels = periods.map(monthLabel);
+    var wmax = Math.max.apply(null, labels.map(function (l) { return l.length * CHAR_PX; }));
+    var dx = n > 1 ? x(1) - x(0) : width, k = 1;
+    while (n > 1 && k < n && dx * k < wmax + LABEL_GAP) k++;
+    function box(i) {
+      var w = labels[i].length * CHAR_PX, a = n > 1 && i === n - 1 ? "end" : n > 1 && i === 0 ? "start" : "middle";
+      var x0 = a === "start" ? x(i) : a === "end" ? x(i) - w : x(i) - w / 2;
+      return { a: a, x0: x0, x1: x0 + w };
     }
-    var segments = hasFed ? runs(fedMax) : [];
-    segments.forEach(function (idx) {
-      var top = idx.map(function (i) { return x(i) + "," + yf(fedMax[i]); });
-      var bottom = idx.map(function (i) { return x(i) + "," + yf(fedMin[i]); }).reverse();
-      root.appendChild(svg("polygon", { points: top.concat(bottom).join(" "), class: "band" }));
+    var right = -1e9, last = box(n - 1), placed = 0;
+    for (var i = 0; i < n; i++) {
+      if (i % k !== 0 && i !== n - 1) continue;
+      var b = box(i);
+      if (i !== n - 1 && b.x1 + LABEL_GAP > last.x0) continue;
+      if (placed && b.x0 < right + LABEL_GAP) continue;
+      root.appendChild(text(x(i), y, labels[i], { "text-anchor": b.a, class: "xlabel" }));
+      right = b.x1;
+      placed++;
+    }
+  }
+
+  /* The frame of a chart: y grid and ticks on one scale, x labels. */
+  function frame(root, periods, geo, top, step, unit) {
+    for (var v = 0; v <= top + step / 2; v += step) {
+      var gy = geo.y(v);
+      root.appendChild(svg("line", { x1: geo.L, x2: geo.L + geo.w, y1: gy, y2: gy, stroke: v === 0 ? "#888888" : "#e3e3e3", "stroke-width": 1 }));
+      root.appendChild(text(geo.L - 6, gy + 4, nl(v), { "text-anchor": "end" }));
+    }
+    root.appendChild(text(12, geo.T + geo.h / 2, unit, { transform: "rotate(-90 12 " + (geo.T + geo.h / 2) + ")" }));
+    xLabels(root, periods, geo.x, geo.T + geo.h + 16, geo.w);
+  }
+
+  /* One ranked item over the window, on one scale: the federation's range
+   * as a band with its middle as a line, the fitted trend of the growth
+   * window dashed (what the explanation's percentage is about), and, for
+   * a rise from one municipality, that municipality's line. */
+  function itemChart(d, it) {
+    var periods = d.perioden, n = periods.length, town = localTown(it);
+    var W = 640, H = town ? 262 : 240, L = 56, R = 16, T = 12, B = town ? 56 : 34;
+    var w = W - L - R, h = H - T - B;
+    var cover = d.federatie.gemeenten;
+    var pts = it.reeks.map(function (p, i) {
+      return cover[i] > 0 ? { lo: p.signalen.min, hi: p.signalen.max } : null;
     });
-    var bw = Math.max(2, w / n * 0.6);
-    local.forEach(function (v, i) {
-      var r = svg("rect", { x: x(i) - bw / 2, y: yl(v), width: bw, height: Math.max(0, T + h - yl(v)), class: "staaf" });
+    var own = town ? it.reeks.map(function (p, i) {
+      return cover[i] > 0 && p.signalen_gemeente ? { lo: p.signalen_gemeente.min, hi: p.signalen_gemeente.max } : null;
+    }) : [];
+    var win = d.rangschikking.venster, g0 = n - win.groei_perioden, g = it.groei, fit = null;
+    if (g && g.berekend && g0 >= 0 && g0 < n - 1) {
+      var half = g.helling * (n - 1 - g0) / 2;
+      fit = [g.niveau - half, g.niveau + half];
+    }
+    var max = 0;
+    pts.concat(own).forEach(function (p) { if (p && p.hi > max) max = p.hi; });
+    if (fit) max = Math.max(max, fit[0], fit[1]);
+    var ax = axis(max);
+    var geo = { L: L, T: T, w: w, h: h,
+      x: function (i) { return L + (n > 1 ? i * w / (n - 1) : w / 2); },
+      y: function (v) { return T + h - h * v / ax.top; } };
+    var name = itemName(it);
+    var root = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, class: "grafiek trend", role: "img",
+      "font-family": "system-ui, sans-serif", "aria-label": it.rang + ". " + name + ": signalen per maand in de federatie, " +
+        range(it.omvang.signalen) + " over de periode. " + it.uitleg });
+    var t = svg("title");
+    t.textContent = name + ": signalen per maand in de federatie";
+    root.appendChild(t);
+    if (fit) {
+      var xs = geo.x(g0) - (n > 1 ? w / (n - 1) / 2 : 0);
+      xs = Math.max(L, xs);
+      root.appendChild(svg("rect", { class: "groeivenster", x: xs, y: T, width: L + w - xs, height: h, fill: "#f1efe8" }));
+      root.appendChild(text(xs + 4, T + 11, "groeivenster", { "text-anchor": "start", "font-size": 10, fill: "#6b6658" }));
+    }
+    frame(root, periods, geo, ax.top, ax.step, "signalen per maand");
+    function series(list, color, cls) {
+      var run = [];
+      function flush() {
+        if (!run.length) return;
+        if (run.some(function (i) { return list[i].hi > list[i].lo; })) {
+          var up = run.map(function (i) { return geo.x(i) + "," + geo.y(list[i].hi); });
+          var down = run.map(function (i) { return geo.x(i) + "," + geo.y(list[i].lo); }).reverse();
+          root.appendChild(svg("polygon", { class: "bereik", points: up.concat(down).join(" "), fill: color, "fill-opacity": 0.22 }));
+        }
+        var mid = run.map(function (i) { return geo.x(i) + "," + geo.y((list[i].lo + list[i].hi) / 2); });
+        if (mid.length === 1) mid.push(mid[0]);
+        root.appendChild(svg("polyline", { class: cls, points: mid.join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
+        run.forEach(function (i) {
+          var c = svg("circle", { cx: geo.x(i), cy: geo.y((list[i].lo + list[i].hi) / 2), r: 2.6,
+            fill: list[i].hi > list[i].lo ? "#ffffff" : color, stroke: color, "stroke-width": 1.2 });
+          var tip = svg("title");
+          tip.textContent = periods[i] + ": " + range({ min: list[i].lo, max: list[i].hi }) + " signalen";
+          c.appendChild(tip);
+          root.appendChild(c);
+        });
+        run = [];
+      }
+      list.forEach(function (p, i) { if (p) run.push(i); else flush(); });
+      flush();
+    }
+    series(pts, BLUE, "federatie");
+    if (town) series(own, WARM, "gemeente");
+    if (fit) {
+      /* cut where it crosses zero: a count is never negative */
+      var xa = geo.x(g0), xb = geo.x(n - 1), y0 = fit[0], y1 = fit[1];
+      if (y0 < 0 && y1 > 0) { xa += (xb - xa) * -y0 / (y1 - y0); y0 = 0; }
+      if (y1 < 0 && y0 > 0) { xb = xa + (xb - xa) * y0 / (y0 - y1); y1 = 0; }
+      if (y0 >= 0 && y1 >= 0) {
+        root.appendChild(svg("line", { class: "fit", x1: xa, y1: geo.y(y0), x2: xb, y2: geo.y(y1), stroke: INK,
+          "stroke-width": 1.5, "stroke-dasharray": "5 4" }));
+      }
+    }
+    if (town) {
+      [["alle gemeenten", BLUE], [town, WARM]].forEach(function (l, k) {
+        var lx = L + k * 160;
+        root.appendChild(svg("rect", { x: lx, y: H - 16, width: 14, height: 4, fill: l[1] }));
+        root.appendChild(text(lx + 18, H - 11, l[0], { "text-anchor": "start", fill: "#333333" }));
+      });
+    }
+    return root;
+  }
+
+  /* This node's own signals of a theme: exact counts as bars, on a scale
+   * of their own, in a chart of their own. */
+  function localChart(periods, label, counts) {
+    var W = 640, H = 150, L = 56, R = 16, T = 12, B = 34, n = periods.length;
+    var w = W - L - R, h = H - T - B;
+    var ax = axis(Math.max.apply(null, counts.concat([0])));
+    var geo = { L: L, T: T, w: w, h: h,
+      x: function (i) { return L + (n > 1 ? i * w / (n - 1) : w / 2); },
+      y: function (v) { return T + h - h * v / ax.top; } };
+    var total = counts.reduce(function (a, b) { return a + b; }, 0);
+    var root = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, class: "grafiek lokaal", role: "img",
+      "font-family": "system-ui, sans-serif", "aria-label": label + ": " + total + " eigen signalen hier in " + n + " maanden" });
+    var t = svg("title");
+    t.textContent = label + ": eigen signalen van dit knooppunt";
+    root.appendChild(t);
+    frame(root, periods, geo, ax.top, ax.step, "hier");
+    var bw = Math.max(2, (n > 1 ? w / (n - 1) : w) * 0.6);
+    counts.forEach(function (v, i) {
+      if (!(v > 0)) return; /* nothing to draw; the axis says 0 */
+      var r = svg("rect", { class: "staaf", x: geo.x(i) - bw / 2, y: geo.y(v), width: bw, height: Math.max(0, T + h - geo.y(v)), fill: BLUE });
       var tip = svg("title");
       tip.textContent = periods[i] + ": " + v + " signalen hier";
       r.appendChild(tip);
       root.appendChild(r);
     });
-    segments.forEach(function (idx) {
-      var pts = idx.map(function (i) { return x(i) + "," + yf((fedMax[i] + fedMin[i]) / 2); });
-      if (pts.length === 1) pts.push(pts[0]);
-      root.appendChild(svg("polyline", { points: pts.join(" "), class: "lijn" }));
-    });
-    var every = Math.ceil(n / 6);
-    periods.forEach(function (p, i) {
-      if ((i % every === 0 && n - 1 - i >= every) || i === n - 1) root.appendChild(text(x(i), H - 12, p, "as"));
-    });
     return root;
   }
 
-  function fedText(lo, hi) {
-    if (lo === null || lo === undefined) return "– (nog geen samenvattingen)";
-    return lo === hi ? String(lo) : lo + "–" + hi;
+  function scoreCell(score) {
+    var s = (Math.round(score * 10) / 10).toFixed(1).replace(".", ",");
+    var bar = el("span", { class: "scorebalk", "aria-hidden": "true" }, el("span"));
+    bar.firstChild.style.width = Math.max(0, Math.min(100, score)) + "%";
+    return el("td", { class: "score" }, s, " ", bar);
   }
 
-  function dataTable(periods, local, fedMin, fedMax) {
-    return el("details", null, el("summary", { text: "Cijfers" }),
-      el("table", { class: "tabel klein" },
-        el("thead", null, el("tr", null, el("th", { text: "Maand" }), el("th", { text: "Hier" }), el("th", { text: "Federatie" }))),
-        el("tbody", null, periods.map(function (p, i) {
-          return el("tr", null, el("td", { text: p }), el("td", { text: String(local[i]) }),
-            el("td", { text: fedText(fedMin[i], fedMax[i]) }));
-        }))));
+  function rankingRow(it) {
+    var town = localTown(it), sp = it.gemeenten;
+    var spread = (sp.zeker === sp.mogelijk ? sp.zeker : sp.zeker + "–" + sp.mogelijk) + "/" + sp.totaal;
+    return el("tr", { "data-thema": it.thema, "data-uitsplitsing": it.uitsplitsing || null, "data-rang": it.rang },
+      el("td", { text: String(it.rang) }),
+      el("th", { scope: "row" }, itemName(it), town ? el("span", { class: "lokaal-label", text: " lokale stijging (" + town + ")" }) : null),
+      scoreCell(it.score),
+      el("td", { text: spread }),
+      el("td", { text: sp.stijgend + "/" + sp.volledig }),
+      el("td", { text: pct(it.groei) }),
+      el("td", { class: "uitleg", text: it.uitleg }));
+  }
+
+  function caption(d, it) {
+    var town = localTown(it), g = it.groei, win = d.rangschikking.venster;
+    var parts = [it.uitleg + "."];
+    if (g && g.berekend) {
+      parts.push("De stippellijn is de trend over de laatste " + win.groei_perioden + " maanden (" + pct(g) +
+        (g.richting > 0 ? ", zeker stijgend)." : g.richting < 0 ? ", zeker dalend)." : ", geen zekere richting)."));
+    }
+    var cap = el("figcaption", null, parts.join(" "));
+    if (town) {
+      cap.appendChild(el("strong", { class: "lokaal-label", text: " Lokale stijging: " }));
+      cap.appendChild(document.createTextNode("de stijging komt vooral uit één gemeente, " + town +
+        " (oranje lijn); zonder die gemeente blijft er weinig van over."));
+    }
+    return cap;
+  }
+
+  function params() {
+    var q = [];
+    Object.keys(chosen).forEach(function (k) { if (chosen[k]) q.push(k + "=" + encodeURIComponent(chosen[k])); });
+    return q.join("&");
+  }
+
+  function setMonths(n) {
+    var sel = document.getElementById("maanden"), v = String(n);
+    if (!Array.prototype.some.call(sel.options, function (o) { return o.value === v; })) {
+      sel.appendChild(el("option", { value: v, text: v + " maanden" }));
+    }
+    sel.value = v;
   }
 
   function loadTrends() {
-    var months = document.getElementById("maanden").value;
-    var theme = document.getElementById("thema-filter").value;
-    var until = document.getElementById("tot").value;
-    var q = "/api/v1/trends?maanden=" + encodeURIComponent(months) + (theme ? "&thema=" + encodeURIComponent(theme) : "") +
-      (/^\d{4}-\d{2}$/.test(until) ? "&tot=" + until : "");
+    var q = params();
     /* The choice is in the address, so it can be bookmarked. */
-    history.replaceState(null, "", "?" + q.split("?")[1]);
+    history.replaceState(null, "", window.location.pathname + (q ? "?" + q : ""));
     var box = document.getElementById("grafieken");
-    LS.api("GET", q).then(function (res) {
+    var body = document.querySelector("#rangschikking tbody");
+    LS.api("GET", "/api/v1/trends?" + q).then(function (res) {
       LS.clear(box);
+      LS.clear(body);
       document.getElementById("trends").hidden = false;
       if (res.status !== 200) { LS.notice(box, "fout", LS.message(res)); return; }
-      var d = res.data, byCode = {}, order = [];
-      d.lokaal.themas.forEach(function (t) { byCode[t.code] = { label: t.label, local: t.signalen }; order.push(t.code); });
-      d.federatie.themas.forEach(function (t) {
-        if (!byCode[t.code]) { byCode[t.code] = { label: t.label }; order.push(t.code); }
-        byCode[t.code].min = t.min;
-        byCode[t.code].max = t.max;
-      });
-      var zeros = d.perioden.map(function () { return 0; });
-      /* A theme the federation did not list: 0 where summaries exist,
-       * unknown where none do. */
-      var unknown = d.federatie.gemeenten.map(function (g) { return g > 0 ? 0 : null; });
-      if (!order.length) {
-        box.appendChild(el("p", { class: "leeg", text: "Nog geen signalen in deze periode." }));
+      var d = res.data, r = d.rangschikking, n = d.perioden.length;
+      /* the controls show the window the node chose */
+      document.getElementById("tot").value = d.perioden[n - 1];
+      setMonths(n);
+      document.getElementById("niveau").value = r.niveau;
+      var docs = d.federatie.documenten, towns = Math.max.apply(null, d.federatie.gemeenten.concat([0]));
+      document.getElementById("venster").textContent = "Van " + monthLabel(d.perioden[0]) + " tot en met " +
+        monthLabel(d.perioden[n - 1]) + ": " + docs + " samenvattingen van " + towns + " gemeenten; groei over de laatste " +
+        r.venster.groei_perioden + " maanden.";
+      if (!r.items.length || docs === 0) {
+        body.appendChild(el("tr", null, el("td", { colspan: "7", text: "Nog geen samenvattingen van de federatie in deze periode." })));
+        /* a node on its own still sees its own signals */
+        if (d.lokaal.signalen_totaal > 0) {
+          d.lokaal.themas.slice(0, MAX_CHARTS).forEach(function (t) {
+            box.appendChild(el("figure", { class: "grafiekvak", "data-thema": t.code },
+              el("h4", { class: "grafiektitel", text: t.label + ": eigen signalen van " + d.lokaal.knooppunt + " (exact)" }),
+              localChart(d.perioden, t.label, t.signalen)));
+          });
+        }
         return;
       }
-      order.slice(0, theme ? 1 : MAX_CHARTS).forEach(function (code) {
-        var t = byCode[code];
-        box.appendChild(el("figure", { class: "grafiekvak", "data-thema": code },
-          chart(d.perioden, t.label, t.local || zeros, t.min || unknown, t.max || unknown),
-          el("figcaption", null, dataTable(d.perioden, t.local || zeros, t.min || unknown, t.max || unknown))));
+      r.items.forEach(function (it) { body.appendChild(rankingRow(it)); });
+      var local = {};
+      d.lokaal.themas.forEach(function (t) { local[t.code] = t.signalen; });
+      r.items.slice(0, MAX_CHARTS).forEach(function (it) {
+        var fig = el("figure", { class: "grafiekvak", "data-thema": it.thema, "data-rang": it.rang },
+          el("h3", { class: "grafiektitel", text: it.rang + ". " + itemName(it) + " — score " +
+            (Math.round(it.score * 10) / 10).toFixed(1).replace(".", ",") }),
+          itemChart(d, it), caption(d, it));
+        /* this node's own signals: only where it has any, on their own
+         * scale, in a chart of their own (themes only: the local counts
+         * are per theme) */
+        if (d.lokaal.signalen_totaal > 0 && !it.uitsplitsing && local[it.thema] &&
+            local[it.thema].some(function (v) { return v > 0; })) {
+          fig.appendChild(el("h4", { class: "grafiektitel", text: "Hier: eigen signalen van " + d.lokaal.knooppunt + " (exact, eigen schaal)" }));
+          fig.appendChild(localChart(d.perioden, it.thema_label, local[it.thema]));
+        }
+        box.appendChild(fig);
       });
-      box.appendChild(el("p", { class: "hint", text: "Federatie: " + d.federatie.documenten + " samenvattingen van " +
-        Math.max.apply(null, d.federatie.gemeenten.concat([0])) + " gemeenten." }));
     });
   }
 
@@ -237,12 +403,21 @@
           .forEach(function (t) { themeLabels[t.code] = t.label; sel.appendChild(el("option", { value: t.code, text: t.label })); });
       }
       var start = new URLSearchParams(window.location.search);
-      if (/^\d{4}-\d{2}$/.test(start.get("tot") || "")) document.getElementById("tot").value = start.get("tot");
-      if (["6", "12", "24", "36"].indexOf(start.get("maanden")) >= 0) document.getElementById("maanden").value = start.get("maanden");
-      if (start.get("thema") && themeLabels[start.get("thema")]) document.getElementById("thema-filter").value = start.get("thema");
-      document.getElementById("tot").addEventListener("change", loadTrends);
-      document.getElementById("maanden").addEventListener("change", loadTrends);
-      document.getElementById("thema-filter").addEventListener("change", loadTrends);
+      if (/^\d{4}-\d{2}$/.test(start.get("tot") || "")) chosen.tot = start.get("tot");
+      if (/^\d{1,2}$/.test(start.get("maanden") || "") && Number(start.get("maanden")) >= 1 && Number(start.get("maanden")) <= 36) chosen.maanden = start.get("maanden");
+      if (["thema", "leeftijd", "doelgroep", "jongeren"].indexOf(start.get("niveau")) >= 0) chosen.niveau = start.get("niveau");
+      if (start.get("thema") && themeLabels[start.get("thema")]) {
+        chosen.thema = start.get("thema");
+        document.getElementById("thema-filter").value = chosen.thema;
+      }
+      [["tot", "tot"], ["maanden", "maanden"], ["niveau", "niveau"], ["thema-filter", "thema"]].forEach(function (c) {
+        document.getElementById(c[0]).addEventListener("change", function (ev) {
+          var v = ev.target.value;
+          if (c[1] === "tot" && !/^\d{4}-\d{2}$/.test(v)) v = "";
+          chosen[c[1]] = v;
+          loadTrends();
+        });
+      });
       loadTrends();
       loadDossiers();
     });

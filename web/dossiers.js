@@ -68,11 +68,13 @@
         "aria-current": i === at ? "step" : null }, f);
       bar.appendChild(li);
     });
+    /* Forward first: the usual step is the default; going back is the
+     * exception and says so. */
     var sel = LS.clear($("naar-fase"));
-    d.volgende_fasen.forEach(function (f) {
-      var back = LS.PHASES.indexOf(f) < at;
-      sel.appendChild(el("option", { value: f, text: (back ? "terug naar " : "") + phaseLabel(f) }));
-    });
+    var forward = d.volgende_fasen.filter(function (f) { return LS.PHASES.indexOf(f) > at; });
+    var back = d.volgende_fasen.filter(function (f) { return LS.PHASES.indexOf(f) < at; });
+    forward.forEach(function (f) { sel.appendChild(el("option", { value: f, text: phaseLabel(f) })); });
+    back.forEach(function (f) { sel.appendChild(el("option", { value: f, text: "terug naar " + phaseLabel(f) })); });
     var none = d.volgende_fasen.length === 0;
     Array.prototype.forEach.call($("faseform").querySelectorAll("select, input, button"), function (n) { n.disabled = none; });
   }
@@ -90,12 +92,12 @@
       body.appendChild(el("tr", null, el("td", { colspan: "5", class: "leeg", text: "Nog geen signalen gekoppeld." })));
     }
     signals.forEach(function (s) {
-      var what = s.geregistreerd_op + " van " + s.organisatie;
+      var what = LS.date(s.geregistreerd_op) + " van " + s.organisatie;
       body.appendChild(el("tr", null,
-        el("td", { text: s.geregistreerd_op }),
-        el("td", { text: LS.codeList(names, "thema", s.thema) }),
-        el("td", { text: s.organisatie }),
-        el("td", { class: "omschrijving", text: s.omschrijving || "–" }),
+        el("td", { "data-kop": "Geregistreerd", text: LS.date(s.geregistreerd_op) }),
+        el("td", { "data-kop": "Thema's", text: LS.codeList(names, "thema", s.thema) }),
+        el("td", { "data-kop": "Organisatie", text: s.organisatie }),
+        el("td", { "data-kop": "Omschrijving", class: "omschrijving", text: s.omschrijving || "–" }),
         el("td", null, el("button", { type: "button", class: "knop klein tweede",
           "aria-label": "Signaal " + what + " ontkoppelen",
           onclick: function () { unlink(d.nr, s.id, what); } }, "Ontkoppelen"))));
@@ -111,7 +113,8 @@
 
   function actions(d) {
     var ol = LS.clear($("actielijst"));
-    if (!d.acties.length) ol.appendChild(el("li", { class: "leeg", text: "Nog geen acties." }));
+    ol.hidden = !d.acties.length;
+    $("geen-acties").hidden = !!d.acties.length;
     d.acties.forEach(function (a) {
       var id = "resultaat-" + a.nr;
       var input = el("input", { id: id, type: "text", maxlength: "4000", required: true });
@@ -146,7 +149,8 @@
 
   function feedback(d) {
     var ul = LS.clear($("feedbacklijst"));
-    if (!d.feedback.length) ul.appendChild(el("li", { class: "leeg", text: "Nog geen feedback verstuurd." }));
+    ul.hidden = !d.feedback.length;
+    $("geen-feedback").hidden = !!d.feedback.length;
     d.feedback.forEach(function (f) {
       ul.appendChild(el("li", null, el("span", { class: "wanneer", text: LS.dateTime(f.op) }),
         " aan ", el("strong", { text: f.organisatie }), ": " + f.tekst));
@@ -166,6 +170,7 @@
     feedback(d);
     historyList(d);
     $("dossier").hidden = false;
+    $("lijst").hidden = true;
   }
 
   /* Load dossier nr with its signals; resolves when shown. */
@@ -185,11 +190,12 @@
   }
 
   /* POST a change to the open dossier; on success reload it and say so. */
-  function change(path, body, done) {
+  function change(path, body, done, hint) {
     var nr = current.nr;
+    LS.clear($("dossier-meldingen")); /* the last notice is no longer news */
     return LS.api("POST", "/api/v1/dossiers/" + nr + path, body).then(function (res) {
       if (res.status !== 200 && res.status !== 201) {
-        if (res.status !== 401) say("fout", LS.message(res));
+        if (res.status !== 401) say("fout", LS.message(res) + (hint ? hint(res) : ""));
         return false;
       }
       return Promise.all([open(nr, false), list()]).then(function () {
@@ -200,6 +206,7 @@
   }
 
   function unlink(nr, id, what) {
+    LS.clear($("dossier-meldingen"));
     LS.api("DELETE", "/api/v1/dossiers/" + nr + "/signals/" + id).then(function (res) {
       if (res.status !== 200) { if (res.status !== 401) say("fout", LS.message(res)); return; }
       Promise.all([open(nr, false), list()]).then(function () {
@@ -213,7 +220,11 @@
       ev.preventDefault();
       var to = $("naar-fase").value, why = $("fase-reden").value.trim();
       if (!why) { say("fout", "Geef de reden voor de nieuwe fase."); $("fase-reden").focus(); return; }
-      change("/phase", { fase: to, notitie: why }, "Het dossier is nu in de fase " + to + ".").then(function (ok) {
+      change("/phase", { fase: to, notitie: why }, "Het dossier is nu in de fase " + to + ".", function (res) {
+        /* The table's refusal names what is missing; say where to fix it. */
+        return res.status === 409 && current.criteria.length < 4
+          ? " Vink de criteria hieronder aan en bewaar ze eerst." : "";
+      }).then(function (ok) {
         if (ok) $("fase-reden").value = "";
       });
     });
@@ -264,6 +275,7 @@
   function backToList() {
     window.history.pushState(null, "", window.location.pathname);
     $("dossier").hidden = true;
+    $("lijst").hidden = false;
     var row = current && document.querySelector("#dossierlijst tr[data-nr='" + current.nr + "'] a");
     if (row) row.focus(); else $("dossierlijst").focus();
   }
@@ -271,7 +283,7 @@
   function route() {
     var m = /^#dossier-([0-9]+)$/.exec(window.location.hash || "");
     if (m) open(+m[1], true);
-    else $("dossier").hidden = true;
+    else { $("dossier").hidden = true; $("lijst").hidden = false; }
   }
 
   LS.start("coordinator", function () {

@@ -29,8 +29,9 @@
       section.hidden = false;
       if (res.status !== 200) { LS.notice(section, "fout", LS.message(res)); return; }
       var d = res.data, n = { ok: 0, waarschuwing: 0, fout: 0, onbekend: 0 };
-      document.getElementById("federatienaam").textContent =
-        d.federatie ? "Knooppunten van de federatie " + d.federatie : "Knooppunten (geen federatie ingesteld)";
+      /* the id is often "federatie" itself: never "federatie federatie" */
+      document.getElementById("federatienaam").textContent = !d.federatie ? "Knooppunten (geen federatie ingesteld)" :
+        /federatie/i.test(d.federatie) ? "Knooppunten van de federatie" : "Knooppunten van federatie " + d.federatie;
       document.getElementById("bijgewerkt").textContent = "Bijgewerkt " + LS.dateTime(d.op);
       LS.clear(body);
       d.knooppunten.forEach(function (k) {

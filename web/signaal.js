@@ -164,6 +164,14 @@ var LS = (function () {
     return d.toLocaleString("nl-BE", { dateStyle: "medium", timeStyle: "short" });
   }
 
+  /* "2025-03-15" -> "15 mrt. 2025" (a calendar date, no time zone). */
+  function date(ymd) {
+    if (!ymd) return "–";
+    var d = new Date(ymd + "T00:00:00Z");
+    if (isNaN(d.getTime())) return ymd;
+    return d.toLocaleDateString("nl-BE", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  }
+
   function ago(seconds) {
     if (seconds === null || seconds === undefined) return "–";
     if (seconds < 90) return seconds + " s geleden";
@@ -227,7 +235,7 @@ var LS = (function () {
   }
 
   return { api: api, el: el, clear: clear, notice: notice, message: message, start: start,
-           dateTime: dateTime, ago: ago, labels: labels, index: index, allowed: allowed,
+           dateTime: dateTime, date: date, ago: ago, labels: labels, index: index, allowed: allowed,
            PHASES: PHASES, PHASE_HELP: PHASE_HELP, STATUS: STATUS, announce: announce,
            codeList: codeList };
 })();

@@ -11,6 +11,7 @@
 (function () {
   var el = LS.el;
   var PAGE = 50;
+  var SHORT_STATUS = { nieuw: "nieuw", gekoppeld: "in dossier", afgesloten: "afgesloten" };
   var tax, names, me, coordinator;
   var shown = {};      /* id -> signal, everything listed */
   var selected = {};   /* id -> signal */
@@ -25,6 +26,21 @@
     if (dim !== "leeftijd") list.sort(function (a, b) { return a.label.localeCompare(b.label, "nl"); });
     list.forEach(function (e) {
       select.appendChild(el("option", { value: e.code, text: e.onder ? "– " + e.label : e.label }));
+    });
+  }
+
+  /* The last 36 months, newest first, as the period filter's choices. */
+  function months() {
+    var sel = $("f-periode"), now = new Date();
+    for (var i = 0; i < 36; i++) {
+      var d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+      var value = d.toISOString().slice(0, 7);
+      sel.appendChild(el("option", { value: value,
+        text: d.toLocaleDateString("nl-BE", { month: "long", year: "numeric", timeZone: "UTC" }) }));
+    }
+    sel.addEventListener("change", function () {
+      $("f-maanden").disabled = !sel.value;
+      $("f-maanden-uitleg").hidden = !!sel.value;
     });
   }
 
@@ -60,7 +76,7 @@
   }
 
   function describe(s) {
-    return s.geregistreerd_op + ", " + LS.codeList(names, "thema", s.thema) + ", " + s.organisatie;
+    return LS.date(s.geregistreerd_op) + ", " + LS.codeList(names, "thema", s.thema) + ", " + s.organisatie;
   }
 
   function row(s) {
@@ -73,14 +89,17 @@
           selectionChanged();
         } });
       box.checked = !!selected[s.id];
-      cells.push(el("td", null, box));
+      cells.push(el("td", { "data-kop": "Selectie" }, box));
     }
-    cells.push(el("td", { text: s.geregistreerd_op }));
-    cells.push(el("td", { text: LS.codeList(names, "thema", s.thema) }));
-    cells.push(el("td", { text: names.leeftijd[s.leeftijd] || s.leeftijd }));
-    cells.push(el("td", { text: s.organisatie + (s.melder ? " (" + s.melder + ")" : "") }));
-    cells.push(el("td", { text: LS.STATUS[s.status] || s.status }));
-    cells.push(el("td", null, followupSummary(s)));
+    cells.push(el("td", { "data-kop": "Geregistreerd", text: LS.date(s.geregistreerd_op) }));
+    var text = s.omschrijving || "";
+    cells.push(el("td", { "data-kop": "Signaal" },
+      el("strong", { text: LS.codeList(names, "thema", s.thema) }),
+      text ? el("span", { class: "uittreksel", text: text.length > 140 ? text.slice(0, 139) + "…" : text }) : null));
+    cells.push(el("td", { "data-kop": "Leeftijd", text: names.leeftijd[s.leeftijd] || s.leeftijd }));
+    cells.push(el("td", { "data-kop": "Organisatie", text: s.organisatie + (s.melder ? " (" + s.melder + ")" : "") }));
+    cells.push(el("td", { "data-kop": "Status", text: SHORT_STATUS[s.status] || s.status }));
+    cells.push(el("td", { "data-kop": "Opvolging" }, followupSummary(s)));
     cells.push(el("td", null, el("button", { type: "button", class: "knop klein tweede",
       "aria-label": "Details van het signaal van " + describe(s),
       onclick: function () { detail(s); } }, "Details")));
@@ -94,7 +113,7 @@
   /* One signal in full, below the list; the focus moves there. */
   function detail(s) {
     var box = LS.clear($("signaaldetail"));
-    box.appendChild(el("h2", { id: "detail-titel", text: "Signaal van " + s.geregistreerd_op }));
+    box.appendChild(el("h2", { id: "detail-titel", text: "Signaal van " + LS.date(s.geregistreerd_op) }));
     box.appendChild(el("dl", { class: "overzicht" },
       item("Nummer", s.id),
       item("Thema's", LS.codeList(names, "thema", s.thema)),
@@ -106,18 +125,18 @@
       item("Melder", s.melder),
       item("Aantal personen", s.aantal_personen),
       item("Ernst", s.ernst),
-      item("Vastgesteld op", s.vastgesteld_op),
-      item("Geregistreerd op", s.geregistreerd_op),
+      item("Vastgesteld op", s.vastgesteld_op ? LS.date(s.vastgesteld_op) : null),
+      item("Geregistreerd op", LS.date(s.geregistreerd_op)),
       item("Wijk", s.wijk),
       item("Status", LS.STATUS[s.status] || s.status),
       item("Omschrijving", s.omschrijving)));
     box.appendChild(el("h3", { text: "Opvolging" }));
-    box.appendChild(followupSummary(s));
-    box.appendChild(el("button", { type: "button", class: "knop tweede", onclick: function () {
+    box.appendChild(el("div", { class: "opvolgvak" }, followupSummary(s)));
+    box.appendChild(el("p", null, el("button", { type: "button", class: "knop tweede", onclick: function () {
       box.hidden = true;
       var back = document.querySelector("#signaallijst tr[data-id='" + s.id + "'] button");
       if (back) back.focus();
-    } }, "Terug naar de lijst"));
+    } }, "Terug naar de lijst")));
     box.hidden = false;
     box.focus();
   }
@@ -160,18 +179,23 @@
 
   function selectionChanged() {
     var ids = selectedIds();
+    var count = ids.length + (ids.length === 1 ? " signaal" : " signalen") + " geselecteerd.";
     $("selectie-aantal").textContent = ids.length === 0
-      ? "Geen signalen geselecteerd. Vink signalen aan in de resultaten."
-      : ids.length + (ids.length === 1 ? " signaal" : " signalen") + " geselecteerd.";
+      ? "Geen signalen geselecteerd. Vink signalen aan in de resultaten om er een dossier van te maken " +
+        "of ze aan een bestaand dossier te koppelen." : count;
+    $("selectie-acties").hidden = ids.length === 0;
+    /* Under the list, a reminder that stays in view while ticking. */
+    $("selectiebalk-tekst").textContent = count + " ";
+    $("selectiebalk").hidden = ids.length === 0;
     /* The theme most of the selection shares is the new dossier's
      * default. */
-    var count = {}, best = "", max = 0;
+    var votes = {}, best = "", max = 0;
     ids.forEach(function (id) {
       selected[id].thema.forEach(function (t) {
         var e = tax.thema.filter(function (x) { return x.code === t; })[0];
         var key = e && e.onder ? e.onder : t;
-        count[key] = (count[key] || 0) + 1;
-        if (count[key] > max) { max = count[key]; best = key; }
+        votes[key] = (votes[key] || 0) + 1;
+        if (votes[key] > max) { max = votes[key]; best = key; }
       });
     });
     if (best && !$("d-thema").dataset.gekozen) $("d-thema").value = best;
@@ -258,17 +282,27 @@
       $("titel").textContent = "Mijn signalen";
       document.title = "Mijn signalen – Lokaal Signaal";
       $("uitleg-veldwerker").hidden = false;
+      /* On a field worker's phone their signals come first, the search
+       * after them. */
+      $("inhoud").insertBefore(document.querySelector(".werkblad"), $("zoeken"));
     }
     LS.api("GET", "/api/v1/taxonomy").then(function (res) {
       if (res.status !== 200) { LS.notice($("inhoud"), "fout", LS.message(res)); return; }
       tax = res.data;
       names = LS.labels(tax);
+      months();
       options($("f-thema"), "thema", "alle");
       options($("f-leeftijd"), "leeftijd", "alle");
       options($("f-doelgroep"), "doelgroep", "alle");
       options($("f-sector"), "sector", "alle");
       $("zoeken").addEventListener("submit", function (ev) { ev.preventDefault(); search(false); });
-      $("zoeken").addEventListener("reset", function () { window.setTimeout(function () { search(false); }, 0); });
+      $("zoeken").addEventListener("reset", function () {
+        window.setTimeout(function () {
+          $("f-maanden").disabled = true;
+          $("f-maanden-uitleg").hidden = false;
+          search(false);
+        }, 0);
+      });
       $("meer").addEventListener("click", function () { search(true); });
       $("zoeken").hidden = false;
       var ready = [];

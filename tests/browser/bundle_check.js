@@ -182,6 +182,15 @@ const YOUTH = { w: 720, h: 220 };
       ss.map((s) => getComputedStyle(s).breakBefore));
     check('print: chapters start on a new page',
       breaks.filter((b) => b === 'page').length >= breaks.length - 1, breaks.join(','));
+    // ... and the municipalities table fits the A4 page's width too
+    await page.setViewportSize({ width: 794, height: 1123 });
+    const printed = await page.$eval('table.matrix', (t) => ({
+      table: Math.ceil(t.getBoundingClientRect().width),
+      box: Math.floor(t.parentElement.getBoundingClientRect().width),
+      page: document.documentElement.clientWidth,
+    }));
+    check('print: the municipalities table fits the A4 width', printed.table <= printed.box && printed.table <= printed.page,
+      JSON.stringify(printed));
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     fs.writeFileSync(path.join(outDir, 'bundle.pdf'), pdf);
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;

@@ -1,4 +1,4 @@
-// What both browser checks share: TAP-style results for tests/run.sh
+// What the browser checks share: TAP-style results for tests/run.sh
 // and Debian's Chromium, launched headless through playwright-core.
 'use strict';
 
@@ -30,4 +30,36 @@ function launch() {
   });
 }
 
-module.exports = { check, failures, launch };
+// axe-core, run inside the page. The source is evaluated through the
+// DevTools protocol, which the page's Content-Security-Policy does not
+// govern (a <script> tag would be refused, as it should be), so the page
+// is tested exactly as it is served. Rules: WCAG 2.0/2.1 A and AA
+// (colour contrast included) and axe's best practices. A serious or
+// critical violation fails; others are printed as comments.
+let axeSource = null;
+
+async function axeViolations(page) {
+  if (axeSource === null) {
+    const fs = require('fs');
+    axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    resultTypes: ['violations'],
+  }));
+  return result.violations;
+}
+
+async function axe(page, name) {
+  const result = { violations: await axeViolations(page) };
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  result.violations.filter((v) => !bad.includes(v)).forEach((v) => {
+    console.log(`# axe ${name}: ${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  check(`${name}: axe-core finds no serious or critical accessibility violation`, bad.length === 0,
+    bad.map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`).join('; '));
+  return result.violations;
+}
+
+module.exports = { check, failures, launch, axe, axeViolations };

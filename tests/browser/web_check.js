@@ -99,8 +99,10 @@ function clean(name, p) {
       const p = await open(browser, cfg.gent, { width: 1280, height: 900 });
       const page = p.page;
       await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
-      await page.waitForSelector('#grafieken svg.grafiek rect.staaf', { timeout: 10000 });
-      const charts = await page.$$eval('#grafieken svg.grafiek', (svgs) => svgs.map((s) => {
+      // gent's own signals: bars in charts of their own (the federation's
+      // ranking and charts are checked in dashboard_check.js)
+      await page.waitForSelector('#grafieken svg.grafiek.lokaal rect.staaf', { timeout: 10000 });
+      const charts = await page.$$eval('#grafieken svg.grafiek.lokaal', (svgs) => svgs.map((s) => {
         const r = s.getBoundingClientRect();
         return {
           w: Math.round(r.width),
@@ -134,6 +136,9 @@ function clean(name, p) {
       check('federation: every node is seen', rows.every((r) => !/nooit/.test(r.text)),
         JSON.stringify(rows.map((r) => r.text)));
       check('federation: the summary tiles', (await page.$$('#samenvatting li')).length >= 1);
+      const heading = await page.textContent('#federatienaam');
+      check('federation: the title does not say "federatie federatie"',
+        /Knooppunten/.test(heading) && !/federatie\s+federatie/i.test(heading), heading);
       await page.screenshot({ path: path.join(outDir, 'federatie.png'), fullPage: true });
       clean('federation', p);
       await p.ctx.close();

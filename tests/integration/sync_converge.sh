@@ -23,13 +23,13 @@ t_check "the association sees every node's status" fed_wait 20 \
 	bash -c "grep -c '\"origin\"' '$T/vvsg/signaald.json' | grep -qx 6"
 
 # New documents while running: a policy update at the association...
-"$SIGNAALCTL" -d "$T/vvsg" federation policy --wachttijd 7 >/dev/null
+"$SIGNAALCTL" -d "$T/vvsg" federation policy --wachttijd 9 >/dev/null
 t_check "policy update published" "$SIGNAALCTL" -d "$T/vvsg" federation publish
 # ...and 300 documents at a municipality (pages of up to 256).
 t_check "documents published at eeklo" fed_fill eeklo 300
 t_check "converges after new documents" fed_wait_converged 60 "${NODES[@]}"
 t_equal "all 310 documents everywhere" "$(fed_docs gent)" 310
-t_grep "the new policy is in force at a member" "wachttijd|7 dagen" \
+t_grep "the new policy is in force at a member" "9 dagen" \
 	<("$SIGNAALCTL" -d "$T/kortrijk" federation show)
 
 # A round where nothing changed is one digest exchange of a few hundred

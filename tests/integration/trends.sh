@@ -135,7 +135,17 @@ t_grep "... names the key" "weight_scale" "$T/last.out"
 cp "$T/ini.orig" "$N/signaal.ini"
 
 # The bundle.
-t_expect_fail "bundle needs --van and --tot" 2 "$SIGNAALCTL" -d "$N" bundle --van 2024-01
+# Without a period: the [trends] window (24) up to the latest month, as
+# the README says; the file is named after that window.
+mkdir -p "$T/nowin"
+t_check "bundle without a period" sh -c "cd '$T/nowin' && '$SIGNAALCTL' -d '$N' bundle --datum 2026-01-15"
+t_grep "... the [trends] window up to the latest month" "signalenbundel-2024-01-2025-12.html" "$T/last.out"
+t_check "... with --van alone: up to the latest month" sh -c "cd '$T/nowin' && '$SIGNAALCTL' -d '$N' bundle --van 2025-01 --datum 2026-01-15"
+t_grep "... named for it" "signalenbundel-2025-01-2025-12.html" "$T/last.out"
+sed -i 's/^window = .*/window = 6/' "$N/signaal.ini"
+t_check "... a [trends] window of 6" sh -c "cd '$T/nowin' && '$SIGNAALCTL' -d '$N' bundle --datum 2026-01-15"
+t_grep "... gives 6 months" "signalenbundel-2025-07-2025-12.html" "$T/last.out"
+cp "$T/ini.orig" "$N/signaal.ini"
 t_check "bundle" sh -c "cd '$T' && '$SIGNAALCTL' -d '$N' bundle --van 2024-01 --tot 2025-12 --datum 2026-01-15"
 t_grep "... says where" "signalenbundel geschreven naar signalenbundel-2024-01-2025-12.html" "$T/last.out"
 B=$T/signalenbundel-2024-01-2025-12.html

@@ -178,6 +178,63 @@ static int peers_none(void *arg, unsigned *configured, unsigned *reachable)
 	return LS_OK;
 }
 
+/* The daemon's health, as daemon/health.c reports it: *arg is the code. */
+static int health_as(void *arg, char *reason, size_t size)
+{
+	int code = *(int *)arg;
+	snprintf(reason, size, "%s",
+	         code == LS_EFULL ? "de schijf van de databank is vol"
+	                          : "de databank is beschadigd (quick_check)");
+	return code;
+}
+
+/* /readyz says why the node is unfit; a damaged store takes no writes
+ * (503, nothing stored) but still answers reads. */
+static void test_readiness_follows_health(void **state)
+{
+	struct node_api_config ac = {0};
+	struct node_api *other, *keep = api;
+	char before[65], after[65];
+	int code = LS_OK;
+	(void)state;
+	ac.store = f.s;
+	ac.config = &cfg;
+	ac.hooks.arg = &code;
+	ac.hooks.health = health_as;
+	assert_int_equal(node_api_new(&ac, &other, NULL), LS_OK);
+	api = other;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 200);
+	assert_true(json_is_true(json_object_get(
+	    json_object_get(json_object_get(J, "controles"), "opslag"), "ok")));
+
+	code = LS_EFULL;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 503);
+	assert_true(json_is_false(json_object_get(J, "klaar")));
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(J, "controles"), "opslag"),
+	        "melding")),
+	    "vol"));
+
+	code = LS_ECORRUPT;
+	assert_int_equal(req("GET", "/readyz", NULL, NULL, NULL), 503);
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(J, "controles"), "opslag"),
+	        "melding")),
+	    "beschadigd"));
+	fx_digest(f.path, before);
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 503);
+	refused(503, "store_damaged", NULL);
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	assert_int_equal(req("GET", "/api/v1/signals", NULL, tok_fw, NULL),
+	                 200);
+	api = keep;
+	node_api_free(other);
+}
+
 static int daemon_metrics(void *arg, char **text, size_t *len)
 {
 	static const char m[] = "# TYPE signaal_signals_captured_total "
@@ -781,6 +838,11 @@ static void test_capture_under_allocation_failure(void **state)
 			if (resp.status == 201)
 				assert_int_equal(after, before + 1);
 			else {
+				if (resp.status < 500) /* say which, on failure */
+					fprintf(stderr, "alloc %ld of %ld: %d %.*s\n",
+					        n, total, resp.status,
+					        (int)resp.body_len,
+					        (const char *)resp.body);
 				assert_true(resp.status >= 500);
 				assert_int_equal(after, before);
 			}
@@ -813,8 +875,8 @@ static void test_field_worker_sees_own_signals_only(void **state)
 	(void)state;
 	capture(tok_fw, "wonen", NULL); /* mw-12 */
 	snprintf(own_path, sizeof own_path, "/api/v1/signals/%s", jstr("id"));
-	capture(tok_org, "wonen", NULL); /* same org, no person */
-	capture(tok_other, "energie", NULL);               /* CAW Zuid */
+	capture(tok_org, "wonen", NULL);     /* same org, no person */
+	capture(tok_other, "energie", NULL); /* CAW Zuid */
 	snprintf(other_id, sizeof other_id, "%s", jstr("id"));
 	snprintf(other_path, sizeof other_path, "/api/v1/signals/%s", other_id);
 
@@ -1605,9 +1667,59 @@ static void test_trends(void **state)
 	publish_summary("kortrijk", 2, 150, 4, &lo_feb, &hi_feb, "wonen");
 	publish_summary("kortrijk", 11, 150, 5, &lo_x, &hi_x, "wonen");
 
+	/* the default window is `signaalctl trends`'s: [trends] window
+	 * (24) months up to the latest month at least half of the
+	 * municipalities released (kortrijk's November: one of two), not
+	 * the running month */
+	assert_int_equal(req("GET", "/api/v1/trends", NULL, tok_coord, NULL),
+	                 200);
+	assert_int_equal(json_array_size(json_object_get(J, "perioden")), 24);
+	assert_string_equal(json_string_value(json_array_get(
+	                        json_object_get(J, "perioden"), 23)),
+	                    "2025-11");
+	/* the ranking as the CLI gives it: themes, ranks from 1, score and
+	 * explanation */
+	{
+		json_t *r = json_object_get(J, "rangschikking");
+		json_t *items = json_object_get(r, "items");
+		assert_string_equal(
+		    json_string_value(json_object_get(r, "niveau")), "thema");
+		assert_true(json_array_size(items) >= 1 &&
+		            json_array_size(items) <= 10);
+		for (size_t i = 0; i < json_array_size(items); i++) {
+			json_t *it = json_array_get(items, i);
+			assert_int_equal(
+			    json_integer_value(json_object_get(it, "rang")),
+			    (json_int_t)i + 1);
+			assert_true(json_is_real(json_object_get(it, "score")));
+			assert_non_null(json_string_value(
+			    json_object_get(it, "uitleg")));
+		}
+	}
+	assert_int_equal(req("GET", "/api/v1/trends", "niveau=jongeren&top=3",
+	                     tok_coord, NULL),
+	                 200);
+	{
+		json_t *items = json_object_get(
+		    json_object_get(J, "rangschikking"), "items");
+		for (size_t i = 0; i < json_array_size(items); i++)
+			assert_int_equal(json_integer_value(json_object_get(
+			                     json_array_get(items, i), "rang")),
+			                 (json_int_t)i + 1);
+	}
 	assert_int_equal(
-	    req("GET", "/api/v1/trends", "maanden=3", tok_coord, NULL), 200);
+	    req("GET", "/api/v1/trends", "niveau=wijk", tok_coord, NULL), 400);
+	refused(400, "bad_parameter", "niveau");
+	assert_int_equal(
+	    req("GET", "/api/v1/trends", "top=0", tok_coord, NULL), 400);
+
+	assert_int_equal(req("GET", "/api/v1/trends", "tot=2025-03&maanden=3",
+	                     tok_coord, NULL),
+	                 200);
 	assert_int_equal(json_array_size(json_object_get(J, "perioden")), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+	                     json_object_get(J, "lokaal"), "signalen_totaal")),
+	                 3);
 	assert_string_equal(json_string_value(json_array_get(
 	                        json_object_get(J, "perioden"), 0)),
 	                    "2025-01");
@@ -1969,6 +2081,7 @@ int main(void)
 	    T(test_capture_under_allocation_failure),
 	    T(test_field_worker_sees_own_signals_only),
 	    T(test_personless_token_names_no_reporter),
+	    T(test_readiness_follows_health),
 	    T(test_listing_pages_and_filters),
 	    T(test_erase),
 	    T(test_dossier_follow_up),

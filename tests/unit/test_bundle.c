@@ -151,8 +151,7 @@ static void test_chart_svg(void **state)
 /* The x labels as the SVG places them: for every <text class="xlabel">,
  * its box from x, text-anchor and the text's width at CHART_CHAR_PX per
  * code point. Returns how many; fails on a malformed element. */
-static size_t xlabel_boxes(const char *svg, double *x0, double *x1,
-                           size_t cap)
+static size_t xlabel_boxes(const char *svg, double *x0, double *x1, size_t cap)
 {
 	size_t n = 0;
 	const char *p = svg;
@@ -209,14 +208,15 @@ static void test_chart_xlabels_apart(void **state)
 					p[i] = (struct chart_point){
 					    (double)i, (double)i + 3, 1};
 					if (f == 0)
-						snprintf(text[i], sizeof text[i],
+						snprintf(text[i],
+						         sizeof text[i],
 						         "%04d-%02d",
 						         2020 + (int)(i / 12),
 						         (int)(i % 12) + 1);
 					else
-						snprintf(text[i], sizeof text[i],
-						         "sept %04d",
-						         2020 + (int)i);
+						snprintf(
+						    text[i], sizeof text[i],
+						    "sept %04d", 2020 + (int)i);
 					labels[i] = text[i];
 				}
 				ls_buf_init(&b, 1 << 20);
@@ -232,12 +232,14 @@ static void test_chart_xlabels_apart(void **state)
 					assert_true(x0[i] >= 0);
 					assert_true(x1[i] <= widths[w]);
 					if (i > 0 &&
-					    !(x0[i] >= x1[i - 1] + CHART_LABEL_GAP))
-						fail_msg("labels %zu and %zu "
-						         "overlap (%zu periods, "
-						         "%u px): %.1f < %.1f",
-						         i - 1, i, n, widths[w],
-						         x0[i], x1[i - 1]);
+					    !(x0[i] >=
+					      x1[i - 1] + CHART_LABEL_GAP))
+						fail_msg(
+						    "labels %zu and %zu "
+						    "overlap (%zu periods, "
+						    "%u px): %.1f < %.1f",
+						    i - 1, i, n, widths[w],
+						    x0[i], x1[i - 1]);
 				}
 				ls_buf_fini(&b);
 			}
@@ -265,9 +267,18 @@ static void test_chart_refuses(void **state)
 	c.n = 0;
 	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
 	assert_int_equal(chart_svg(&b, &c, &s, 0), LS_EINVAL);
-	assert_int_equal(b.len, 0);
 	c.n = 3;
+	/* a trend line must be finite */
+	c.has_fit = 1;
+	c.fit_y0 = NAN;
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	c.fit_y0 = 1;
+	c.fit_y1 = INFINITY;
+	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(b.len, 0);
+	c.fit_y1 = 2;
 	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_OK);
+	assert_non_null(strstr(b.data, "<line class=\"fit\""));
 	ls_buf_fini(&b);
 }
 
@@ -477,10 +488,8 @@ static void test_bundle_text_agrees(void **state)
 {
 	struct structural *notes;
 	struct trends *t = federation(&notes);
-	struct bundle_input in = {.trends = t,
-	                          .notes = notes,
-	                          .generated = "2026-01-15",
-	                          .top = 3};
+	struct bundle_input in = {
+	    .trends = t, .notes = notes, .generated = "2026-01-15", .top = 3};
 	struct ls_errinfo e;
 	struct ls_buf b;
 	static const char *const themes[] = {"mentaal", "wonen", "energie"};
@@ -504,11 +513,11 @@ static void test_bundle_text_agrees(void **state)
 		assert_true(card != NULL && card < end);
 		card += strlen("<div class=\"label\">Trend</div>"
 		               "<div class=\"value\">");
-		sign_text = strncmp(card, "+", 1) == 0 &&
-		                    strncmp(card, "+0%", 3) != 0
-		                ? 1
-		            : strncmp(card, "\xe2\x88\x92", 3) == 0 ? -1
-		                                                     : 0;
+		sign_text =
+		    strncmp(card, "+", 1) == 0 && strncmp(card, "+0%", 3) != 0
+		        ? 1
+		    : strncmp(card, "\xe2\x88\x92", 3) == 0 ? -1
+		                                            : 0;
 		fit = strstr(sec, "<line class=\"fit\"");
 		assert_true(fit != NULL && fit < end);
 		assert_int_equal(sscanf(fit,

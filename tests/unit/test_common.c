@@ -6,6 +6,8 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "common/alloc.h"
 #include "common/err.h"
 #include "common/file.h"
@@ -129,6 +131,25 @@ static void test_array_grow(void **state)
 	assert_int_equal(cap, 16);
 	assert_int_equal(v[3], 7);
 	ls_free(v);
+}
+
+static void test_alloc_failures_are_counted(void **state)
+{
+	unsigned long before = ls_alloc_failures();
+	json_error_t err;
+	json_t *doc;
+	(void)state;
+	ls_free(ls_malloc(8));
+	assert_int_equal(ls_alloc_failures(), before);
+	ls_alloc_fail_nth(1);
+	assert_null(ls_malloc(8));
+	assert_int_equal(ls_alloc_failures(), before + 1);
+	/* jansson allocates through the wrappers (hooked at start). */
+	ls_alloc_fail_nth(1);
+	doc = json_loads("{\"a\": [1, 2, 3]}", 0, &err);
+	ls_alloc_fail_nth(0);
+	assert_null(doc);
+	assert_int_equal(ls_alloc_failures(), before + 2);
 }
 
 static void test_path_join(void **state)
@@ -267,6 +288,7 @@ int main(void)
 	    cmocka_unit_test(test_hex_round_trip),
 	    cmocka_unit_test(test_path_join),
 	    cmocka_unit_test(test_array_grow),
+	    cmocka_unit_test(test_alloc_failures_are_counted),
 	    cmocka_unit_test(test_utf8_validation),
 	    cmocka_unit_test(test_log_level_parse),
 	    cmocka_unit_test(test_file_read_small),

@@ -542,7 +542,8 @@ static int64_t raw_cell(const struct ls_summary *raw, int t, const char *theme,
 		for (size_t i = 0; i < raw->n_recurrence; i++)
 			if (strcmp(raw->recurrence[i].theme, theme) == 0)
 				return m ? raw->recurrence[i].reporters.value
-				         : raw->recurrence[i].organisations.value;
+				         : raw->recurrence[i]
+				               .organisations.value;
 		return 0;
 	}
 	for (size_t i = 0; i < raw->tables[t].n_rows; i++) {
@@ -624,17 +625,17 @@ static void test_noise_correction_diff(void **state)
 			assert_string_equal(x->theme, y->theme);
 			assert_string_equal(x->other, y->other);
 			for (int m = 0; m < 2; m++)
-				diff_cell(&sc, m ? &x->persons : &x->signals,
-				          m ? &y->persons : &y->signals,
-				          raw_cell(&raw0, t, x->theme, x->other,
-				                   m),
-				          raw_cell(&raw1, t, x->theme, x->other,
-				                   m));
+				diff_cell(
+				    &sc, m ? &x->persons : &x->signals,
+				    m ? &y->persons : &y->signals,
+				    raw_cell(&raw0, t, x->theme, x->other, m),
+				    raw_cell(&raw1, t, x->theme, x->other, m));
 		}
 	}
 	for (size_t i = 0; i < d0.body.summary.n_recurrence; i++) {
-		const struct ls_recurrence_row *x = &d0.body.summary.recurrence[i],
-		                               *y = &d1.body.summary.recurrence[i];
+		const struct ls_recurrence_row
+		    *x = &d0.body.summary.recurrence[i],
+		    *y = &d1.body.summary.recurrence[i];
 		diff_cell(&sc, &x->organisations, &y->organisations,
 		          raw_cell(&raw0, LS_TABLE_COUNT_, x->theme, "", 0),
 		          raw_cell(&raw1, LS_TABLE_COUNT_, x->theme, "", 0));
@@ -742,8 +743,8 @@ static void restore(struct rx *r, const char *backup, const struct envs *peer)
 		                 LS_OK);
 		if (peer->seq[i] <= head)
 			continue;
-		assert_int_equal(store_feed_append(r->f.s, &peer->meta[i], peer->env[i],
-		                                   peer->len[i]),
+		assert_int_equal(store_feed_append(r->f.s, &peer->meta[i],
+		                                   peer->env[i], peer->len[i]),
 		                 LS_OK);
 	}
 }
@@ -797,9 +798,9 @@ static void test_ledger_restore(void **state)
 	                 LS_OK);
 	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
 	assert_int_equal(spent, 4000);
-	assert_int_equal(store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN,
-	                                 envs_cb, &peer),
-	                 LS_OK);
+	assert_int_equal(
+	    store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN, envs_cb, &peer),
+	    LS_OK);
 	assert_int_equal(peer.n, 4);
 
 	/* restored from the backup: only January is in the ledger ... */
@@ -808,9 +809,9 @@ static void test_ledger_restore(void **state)
 	assert_int_equal(unlink(r->secret_path), 0);
 
 	/* what is due: April only; February and March are in the feed */
-	assert_int_equal(node_release_due(&r->env, at(2025, 6, 3), due, 8, &n,
-	                                  &more, &e),
-	                 LS_OK);
+	assert_int_equal(
+	    node_release_due(&r->env, at(2025, 6, 3), due, 8, &n, &more, &e),
+	    LS_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(due[0].month, 4);
 	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
@@ -873,28 +874,28 @@ static void test_ledger_recover_double_first(void **state)
 	assert_int_equal(
 	    node_release_period(&r->env, P(2025, 1), at(2025, 6, 1), &res, &e),
 	    LS_OK);
-	assert_int_equal(store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN,
-	                                 envs_cb, &mine),
-	                 LS_OK);
+	assert_int_equal(
+	    store_feed_list(r->f.s, LS_DOC_SUMMARY, ORIGIN, envs_cb, &mine),
+	    LS_OK);
 	restore(r, backup, &mine);
 	/* the old way: the period published again as a first release,
 	 * straight into the feed, without the ledger */
 	memset(&doc, 0, sizeof doc);
 	assert_int_equal(node_feed_read(r->f.s, ORIGIN, 1, &doc, &e), LS_OK);
-	assert_int_equal(node_feed_publish(r->f.s, r->key, &doc,
-	                                   at(2025, 6, 2), &meta, &e),
-	                 LS_OK);
+	assert_int_equal(
+	    node_feed_publish(r->f.s, r->key, &doc, at(2025, 6, 2), &meta, &e),
+	    LS_OK);
 	proto_doc_fini(&doc);
-	assert_int_equal(node_ledger_recover(r->f.s, ORIGIN, 15000,
-	                                     at(2025, 6, 3), &n, &e),
-	                 LS_OK);
+	assert_int_equal(
+	    node_ledger_recover(r->f.s, ORIGIN, 15000, at(2025, 6, 3), &n, &e),
+	    LS_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(store_ledger_spent(r->f.s, 2025, &spent), LS_OK);
 	assert_int_equal(spent, 2000);
 	/* nothing more to find */
-	assert_int_equal(node_ledger_recover(r->f.s, ORIGIN, 15000,
-	                                     at(2025, 6, 3), &n, &e),
-	                 LS_OK);
+	assert_int_equal(
+	    node_ledger_recover(r->f.s, ORIGIN, 15000, at(2025, 6, 3), &n, &e),
+	    LS_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(node_release_preview(&r->env, P(2025, 1),
 	                                      at(2025, 6, 3), &plan, &e),
@@ -903,6 +904,81 @@ static void test_ledger_recover_double_first(void **state)
 	assert_int_equal(plan.noise_epoch, 2);
 	node_release_plan_fini(&plan);
 	free(mine.env[0]);
+}
+
+/* ---- one organisation, two sectors -------------------------------------- */
+
+/* A signal of "CAW Noord" in theme wonen with the given sector. */
+static void add_org_signal(struct rx *r, const char *date, const char *sector)
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	ls_signal_init(&s);
+	set(r, &s, LS_FIELD_REGISTERED_AT, date);
+	set(r, &s, LS_FIELD_THEME, "wonen");
+	set(r, &s, LS_FIELD_AGE, "25-64");
+	set(r, &s, LS_FIELD_SECTOR, sector);
+	set(r, &s, LS_FIELD_ORGANISATION, "CAW Noord");
+	set(r, &s, LS_FIELD_PERSONS, "1");
+	assert_int_equal(ls_signal_validate(&s, NULL, &e), LS_OK);
+	assert_int_equal(store_signal_insert(r->f.s, &s, &e), LS_OK);
+}
+
+/*
+ * One organisation name used with two sectors in a month made that
+ * month's release fail ("... organisations in 2 sectors") and every later
+ * month wait behind it. The rule: each signal counts under the sector on
+ * it, the organisation once per sector; the release goes through and says
+ * so, and the later months follow.
+ */
+static void test_two_sectors(void **state)
+{
+	struct rx *r = *state;
+	struct node_release_result res;
+	struct node_release_plan plan;
+	struct ls_period due[8];
+	struct ls_errinfo e;
+	size_t n;
+	int more;
+
+	for (int i = 0; i < 6; i++)
+		add_org_signal(r, "2025-03-05", i % 2 ? "caw" : "ocmw");
+	fill_month(r, 2025, 4, 10);
+	fill_month(r, 2025, 5, 10);
+	for (int mode = 0; mode < 2; mode++) {
+		r->env.local.mode = 1 + mode;
+		assert_int_equal(node_release_preview(&r->env, P(2025, 3),
+		                                      at(2025, 7, 1), &plan,
+		                                      &e),
+		                 LS_OK);
+		assert_int_equal(plan.sector_conflicts, 1);
+		node_release_plan_fini(&plan);
+	}
+	r->env.local.mode = 1 + LS_MODE_THRESHOLD;
+	assert_int_equal(
+	    node_release_due(&r->env, at(2025, 7, 1), due, 8, &n, &more, &e),
+	    LS_OK);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(node_release_period(&r->env, &due[i],
+		                                     at(2025, 7, 1), &res, &e),
+		                 LS_OK);
+		if (i == 0)
+			assert_int_equal(res.sector_conflicts, 1);
+	}
+	assert_int_equal(
+	    node_release_due(&r->env, at(2025, 7, 1), due, 8, &n, &more, &e),
+	    LS_OK);
+	assert_int_equal(n, 0);
+	/* the organisation counts once per sector: 2 for 2 sectors */
+	{
+		struct ls_summary raw;
+		assert_int_equal(
+		    store_summary_raw(r->f.s, P(2025, 3), 10, &raw, &e), LS_OK);
+		assert_int_equal(raw.n_recurrence, 1);
+		assert_int_equal(raw.recurrence[0].organisations.value, 2);
+		ls_summary_fini(&raw);
+	}
 }
 
 /* ---- atomicity -------------------------------------------------------- */
@@ -1391,6 +1467,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_ledger_recover_double_first,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_sectors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_cross_check, setup,
 	                                    teardown),

@@ -22,6 +22,7 @@
 #include "common/err.h"
 #include "core/disclosure.h"
 #include "core/noise.h"
+#include "core/trends.h"
 #include "tests/unit/synth.h"
 
 static const uint8_t secret_a[NOISE_SECRET_BYTES] = {
@@ -329,24 +330,27 @@ static void test_sensitivity_and_scales(void **state)
 	assert_true(noise_sensitivity(LS_TABLE_THEME_TARGET, 1, 10, 11) == 330);
 	assert_true(noise_sensitivity(LS_TABLE_RECURRENCE, 1, 10, 11) == 3);
 	assert_true(noise_sensitivity(9, 0, 10, 11) == 0);
-	assert_int_equal(noise_weight_total(), 16);
+	assert_int_equal(noise_weight_total(), 32);
 
-	/* epsilon 1: the theme total gets 4/16 of it, scale 3 / 0.25 = 12. */
+	/* epsilon 1: the theme total gets 16/32 of it, scale 3 / 0.5 = 6. */
 	assert_int_equal(noise_scale_for(1000, 10, 11, LS_TABLE_THEME, 0, &s),
 	                 LS_OK);
-	assert_true(s.num == 12 && s.den == 1);
-	/* theme x sector persons: 30 / (1/16) = 480 */
+	assert_true(s.num == 6 && s.den == 1);
+	/* theme x sector signals: 3 / (2/32) = 48; persons 30 / (1/32) */
+	assert_int_equal(
+	    noise_scale_for(1000, 10, 11, LS_TABLE_THEME_SECTOR, 0, &s), LS_OK);
+	assert_true(s.num == 48 && s.den == 1);
 	assert_int_equal(
 	    noise_scale_for(1000, 10, 11, LS_TABLE_THEME_SECTOR, 1, &s), LS_OK);
-	assert_true(s.num == 480 && s.den == 1);
-	/* epsilon 3: recurrence 3 / (3/16) = 16 */
+	assert_true(s.num == 960 && s.den == 1);
+	/* epsilon 3: recurrence 3 / (3/32) = 32 */
 	assert_int_equal(
 	    noise_scale_for(3000, 10, 11, LS_TABLE_RECURRENCE, 0, &s), LS_OK);
-	assert_true(s.num == 16 && s.den == 1);
-	/* epsilon 0.7: theme total 3 / 0.175 = 120/7 */
+	assert_true(s.num == 32 && s.den == 1);
+	/* epsilon 0.7: theme total 3 / 0.35 = 60/7 */
 	assert_int_equal(noise_scale_for(700, 10, 11, LS_TABLE_THEME, 0, &s),
 	                 LS_OK);
-	assert_true(s.num == 120 && s.den == 7);
+	assert_true(s.num == 60 && s.den == 7);
 	/* The whole release spends exactly epsilon: sum of sens / scale. */
 	{
 		double eps = 0;
@@ -498,23 +502,26 @@ static void test_release_consistent(void **state)
 		assert_int_equal(
 		    noise_cell_draw(secret_a, &id, n->scale, n->raw, 0, &z),
 		    LS_OK);
-		if (n->raw + z < 5) {
-			assert_int_equal(n->reason, DISCLOSURE_WITHHELD);
-			assert_int_equal(n->released.kind, LS_CELL_WITHHELD);
-			assert_true(n->released.value == 0 &&
-			            n->released.lo == 0 &&
-			            n->released.hi == 4 + n->halfwidth);
-			withheld++;
-		} else {
-			assert_int_equal(n->reason, DISCLOSURE_NOISY);
-			assert_true(n->released.value == n->raw + z);
-			assert_true(n->released.hi ==
-			            n->released.value + n->halfwidth);
-			noisy++;
-		}
+		/* every value is published, also below withhold_below
+		 * and below 0: nothing is withheld (docs/DISCLOSURE.md
+		 * 4.6) */
+		assert_int_equal(n->reason, DISCLOSURE_NOISY);
+		assert_int_equal(n->released.kind, LS_CELL_NOISY);
+		assert_true(n->released.value == n->raw + z);
+		assert_true(n->released.lo ==
+		            (n->released.value - n->halfwidth > 0
+		                 ? n->released.value - n->halfwidth
+		                 : 0));
+		assert_true(n->released.hi ==
+		            (n->released.value + n->halfwidth > 0
+		                 ? n->released.value + n->halfwidth
+		                 : 0));
+		withheld += n->released.value < 5;
+		noisy += n->released.value < 0;
 	}
-	assert_true(withheld > 100 && noisy > 100);
-	assert_true(rep.by_reason[DISCLOSURE_WITHHELD] == withheld);
+	/* small and negative values are there */
+	assert_true(withheld > 100 && noisy > 50);
+	assert_true(rep.by_reason[DISCLOSURE_WITHHELD] == 0);
 	assert_int_equal(disclosure_check(&r1, &wd.sd.dom, NULL, &e), LS_OK);
 
 	/* A receiver's check catches a missing row and a forged interval. */
@@ -692,6 +699,122 @@ static void test_noise_allocation_failures(void **state)
 	}
 }
 
+/*
+ * Calibration at the association (issue 11): ten municipalities release
+ * twelve months each in noise mode, and the association adds every
+ * municipality's released theme cells over the year with the trends code
+ * (trends_value_add_cell, trends_value_interval), as its pages do. Over
+ * many draws (deterministic secrets, so the test cannot flake), its 90%
+ * interval for a federation theme total must hold the truth about 90% of
+ * the time, and the sum must be unbiased. Small cells dominate (a few
+ * signals a month per municipality): when their noisy values were
+ * withheld below withhold_below, the sums were biased upwards and the
+ * intervals missed low nearly always.
+ */
+#define CAL_TOWNS 10
+#define CAL_MONTHS 12
+#define CAL_DRAWS 24
+
+static void test_federation_calibration(void **state)
+{
+	static struct world wd[CAL_TOWNS];
+	static struct ls_summary raw[CAL_TOWNS][CAL_MONTHS];
+	struct ls_disclosure_params p;
+	struct noise_budget b = {UINT64_MAX / 4, 0};
+	struct noise_scale sc;
+	int64_t truth[18] = {0};
+	size_t n = 0, covered = 0;
+	double z_sum = 0, var;
+	(void)state;
+
+	disclosure_params_default(&p);
+	p.mode = LS_MODE_NOISE;
+	p.k = 0;
+	p.epsilon_milli = 1000;
+	p.withhold_below = 5;
+	for (int m = 0; m < CAL_TOWNS; m++) {
+		/* towns of 8 to 80 signals a month */
+		world_make(&wd[m], 1000 + (uint64_t)m, 8 + 8 * (size_t)m);
+		for (int k = 0; k < CAL_MONTHS; k++) {
+			char origin[16];
+			snprintf(origin, sizeof origin, "gemeente-%d", m);
+			ls_summary_init(&raw[m][k]);
+			synth_header(&raw[m][k], origin, 2026, k + 1);
+			assert_int_equal(synth_summarise(&wd[m].sd, &wd[m].w,
+			                                 wd[m].sig, wd[m].n,
+			                                 p.persons_cap, 0,
+			                                 &raw[m][k], NULL),
+			                 0);
+			for (size_t r = 0; r < raw[m][k].tables[0].n_rows; r++)
+				truth[synth_find(
+				    &wd[m].sd, 0,
+				    raw[m][k].tables[0].rows[r].theme)] +=
+				    raw[m][k].tables[0].rows[r].signals.value;
+		}
+	}
+	assert_int_equal(
+	    noise_scale_for(p.epsilon_milli, p.persons_cap,
+	                    wd[0].sd.dom.n_codes[LS_TABLE_THEME_TARGET],
+	                    LS_TABLE_THEME, LS_MEASURE_SIGNALS, &sc),
+	    LS_OK);
+	var = noise_variance(sc);
+	for (int d = 0; d < CAL_DRAWS; d++) {
+		struct trends_value v[18];
+		memset(v, 0, sizeof v);
+		for (int m = 0; m < CAL_TOWNS; m++) {
+			uint8_t secret[NOISE_SECRET_BYTES] = {(uint8_t)d,
+			                                      (uint8_t)m, 0x5c};
+			for (int k = 0; k < CAL_MONTHS; k++) {
+				struct disclosure_input in = {.raw = &raw[m][k],
+				                              .domain =
+				                                  &wd[m].sd.dom,
+				                              .params = &p,
+				                              .secret = secret,
+				                              .budget = &b};
+				struct ls_summary rel;
+				struct ls_errinfo e;
+				const struct ls_summary_table *tt;
+				assert_int_equal(
+				    disclosure_apply(&in, &rel, NULL, &e),
+				    LS_OK);
+				tt = &rel.tables[LS_TABLE_THEME];
+				for (size_t r = 0; r < tt->n_rows; r++)
+					assert_int_equal(
+					    trends_value_add_cell(
+					        &v[synth_find(
+					            &wd[m].sd, 0,
+					            tt->rows[r].theme)],
+					        &tt->rows[r].signals, var),
+					    LS_OK);
+				ls_summary_fini(&rel);
+			}
+		}
+		for (size_t t = 0; t < 18; t++) {
+			int64_t lo, hi;
+			trends_value_interval(&v[t], &lo, &hi);
+			covered += lo <= truth[t] && truth[t] <= hi;
+			z_sum += ((double)v[t].noisy - (double)truth[t]) /
+			         sqrt(trends_value_var(&v[t]) > 0
+			                  ? trends_value_var(&v[t])
+			                  : 1);
+			n++;
+		}
+	}
+	print_message("# %zu federation totals, %.3f covered (claimed 0.90), "
+	              "mean error %.3f sd\n",
+	              n, (double)covered / (double)n, z_sum / (double)n);
+	/* 432 totals: a binomial(432, 0.9) lies within 0.9 +- 0.045 with
+	 * probability > 99.8%; the draws are fixed, so this is a check of
+	 * the method, not a coin toss */
+	assert_true(fabs((double)covered / (double)n - 0.90) < 0.045);
+	/* unbiased: the mean standardised error of 432 totals is within
+	 * 3 / sqrt(432) = 0.14 of 0 */
+	assert_true(fabs(z_sum / (double)n) < 0.15);
+	for (int m = 0; m < CAL_TOWNS; m++)
+		for (int k = 0; k < CAL_MONTHS; k++)
+			ls_summary_fini(&raw[m][k]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +832,7 @@ int main(void)
 	    cmocka_unit_test(test_correction_redraws_only_changed),
 	    cmocka_unit_test(test_budget_refuses_overspending),
 	    cmocka_unit_test(test_noise_allocation_failures),
+	    cmocka_unit_test(test_federation_calibration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

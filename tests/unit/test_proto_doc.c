@@ -712,11 +712,25 @@ static void test_noise_mode_summaries(void **state)
 	assert_int_equal(out.body.summary.params.mode, LS_MODE_NOISE);
 	ls_free(env);
 	proto_doc_fini(&out);
-	/* a noisy value under the withhold threshold must be withheld */
+	/* every noisy value is published, also one under the withhold
+	 * threshold or below 0 (docs/DISCLOSURE.md 4.6) ... */
 	s->tables[0].rows[0].signals.kind = LS_CELL_NOISY;
-	s->tables[0].rows[0].signals.value = 4;
+	s->tables[0].rows[0].signals.value = -2;
+	s->tables[0].rows[0].signals.lo = 0;
+	s->tables[0].rows[0].signals.hi = 1;
+	env = sign_first(&d, FX_NOW - 60, "gent", &len);
+	assert_int_equal(
+	    proto_doc_verify(&w->trust, env, len, FX_NOW, &out, NULL, NULL),
+	    LS_OK);
+	assert_int_equal(out.body.summary.tables[0].rows[0].signals.value, -2);
+	ls_free(env);
+	proto_doc_fini(&out);
+	/* ... but its interval bounds a count: lo never above max(0, v) */
 	s->tables[0].rows[0].signals.lo = 1;
 	s->tables[0].rows[0].signals.hi = 7;
+	expect_invalid(w, &d, "gent", LS_EPOLICY, LS_EPOLICY);
+	s->tables[0].rows[0].signals.value = 4;
+	s->tables[0].rows[0].signals.lo = 5;
 	expect_invalid(w, &d, "gent", LS_EPOLICY, LS_EPOLICY);
 	proto_doc_fini(&d);
 }

@@ -91,8 +91,10 @@ static void test_bad_values(void **state)
 	    {LS_FIELD_SEVERITY, "twee", LS_EINVAL, "getal"},
 	    {LS_FIELD_ORGANISATION, "bad \xc3\x28 utf8", LS_EINVAL, "UTF-8"},
 	    {LS_FIELD_ORGANISATION, "two\nlines", LS_EINVAL, "stuurteken"},
-	    {LS_FIELD_DESCRIPTION, "huur \xe2\x80\xae" "0051 euro", LS_EINVAL,
-	     "U+202E"},
+	    {LS_FIELD_DESCRIPTION,
+	     "huur \xe2\x80\xae"
+	     "0051 euro",
+	     LS_EINVAL, "U+202E"},
 	    {LS_FIELD_DESCRIPTION, "\xe2\x80\xaaLRE", LS_EINVAL, "U+202A"},
 	    {LS_FIELD_REPORTER, "mw\xe2\x81\xa6-12", LS_EINVAL, "U+2066"},
 	    {LS_FIELD_NEIGHBOURHOOD, "Noord\xe2\x81\xa9", LS_EINVAL, "U+2069"},

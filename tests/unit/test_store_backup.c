@@ -4,7 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/file.h"
 
 #include "fixture_store.h"
 #include "store/backup.h"
@@ -43,6 +49,20 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Files named like a temporary file of ls_file_tmp_create in dir. */
+static int leftovers(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *x;
+	int n = 0;
+	assert_non_null(d);
+	while ((x = readdir(d)) != NULL)
+		if (strstr(x->d_name, ".tmp.") != NULL)
+			n++;
+	closedir(d);
+	return n;
+}
+
 static void test_backup_is_a_complete_standalone_copy(void **state)
 {
 	char path[160], side[200], a[65], b[65];
@@ -58,8 +78,10 @@ static void test_backup_is_a_complete_standalone_copy(void **state)
 	/* no journal or WAL needed beside it, no temporary file left */
 	snprintf(side, sizeof side, "%s-wal", path);
 	assert_int_not_equal(stat(side, &st), 0);
-	snprintf(side, sizeof side, "%s.tmp.%ld", path, (long)getpid());
-	assert_int_not_equal(stat(side, &st), 0);
+	assert_int_equal(leftovers(f.dir), 0);
+	/* the copy holds free text: its owner's only, whatever the umask */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	fx_digest(f.path, a);
 	fx_digest(path, b);
 	assert_string_equal(a, b);
@@ -97,6 +119,215 @@ static void test_check_reports(void **state)
 	assert_non_null(strstr(r.fk_first, "signal_theme"));
 }
 
+/* A backup under umask 000 is 0600 from its first byte: the file is
+ * ours before SQLite opens it. */
+static void test_backup_private_under_any_umask(void **state)
+{
+	static const mode_t masks[] = {0, 022, 077};
+	struct ls_errinfo e;
+	struct stat st;
+	char path[160];
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		mode_t old = umask(masks[i]);
+		snprintf(path, sizeof path, "%s/b%zu.db", f.dir, i);
+		assert_int_equal(store_backup(f.s, path, NULL, &e), LS_OK);
+		umask(old);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
+	assert_int_equal(leftovers(f.dir), 0);
+}
+
+/* The atomic writer gives exactly the mode asked, whatever the umask,
+ * and leaves no temporary file on success or failure. */
+static void test_atomic_writer_modes(void **state)
+{
+	static const mode_t masks[] = {0, 077};
+	char path[160];
+	struct stat st;
+	(void)state;
+	snprintf(path, sizeof path, "%s/state.json", f.dir);
+	for (size_t i = 0; i < 2; i++) {
+		mode_t old = umask(masks[i]);
+		assert_int_equal(ls_file_write_atomic(path, "{}", 2, 0640, 1),
+		                 0);
+		umask(old);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0640);
+	}
+	/* replace == 0 never overwrites */
+	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 0), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(leftovers(f.dir), 0);
+	snprintf(path, sizeof path, "%s/no/such/dir/x", f.dir);
+	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 1), -1);
+}
+
+/* Nothing but create makes a store: an empty file stays empty. */
+static void test_empty_file_is_not_a_new_store(void **state)
+{
+	struct store_options opt = {.create = 0};
+	struct store *s = NULL;
+	struct ls_errinfo e;
+	struct stat st;
+	char path[160], side[200];
+	int fd;
+	(void)state;
+	snprintf(path, sizeof path, "%s/empty.db", f.dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(store_open(path, &opt, &s, &e), LS_ECORRUPT);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, path));
+	assert_non_null(strstr(e.msg, "leeg"));
+	assert_non_null(strstr(e.msg, "back-up"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	snprintf(side, sizeof side, "%s-wal", path);
+	assert_int_not_equal(stat(side, &st), 0);
+	/* signaalctl init's way still makes one */
+	opt.create = 1;
+	assert_int_equal(store_open(path, &opt, &s, &e), LS_OK);
+	store_close(s);
+}
+
+/* Overwrite two pages in the middle of a copy of the store. */
+static void damaged_copy(char *path, size_t size)
+{
+	char buf[8192];
+	struct stat st;
+	int fd;
+	struct ls_errinfo e;
+	snprintf(path, size, "%s/damaged.db", f.dir);
+	assert_int_equal(store_backup(f.s, path, NULL, &e), LS_OK);
+	assert_int_equal(stat(path, &st), 0);
+	memset(buf, 0xff, sizeof buf);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(
+	    pwrite(fd, buf, sizeof buf, (st.st_size / 4096 / 2) * 4096),
+	    (ssize_t)sizeof buf);
+	close(fd);
+}
+
+static int insert_one(struct store *s);
+
+static void test_damage_is_found(void **state)
+{
+	struct store_options quick = {.check = STORE_CHECK_QUICK};
+	struct store *s = NULL;
+	struct ls_errinfo e;
+	char path[160];
+	(void)state;
+	/* more signals, so that the middle pages are the signals' */
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(insert_one(f.s), LS_OK);
+	damaged_copy(path, sizeof path);
+	assert_int_equal(store_open(path, &quick, &s, &e), LS_ECORRUPT);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, path));
+	assert_non_null(strstr(e.msg, "beschadigd"));
+	assert_non_null(strstr(e.msg, "back-up terug"));
+	assert_null(strchr(e.msg, '\n'));
+	assert_int_equal(store_verify_path(path, STORE_CHECK_FULL, &e),
+	                 LS_ECORRUPT);
+	assert_non_null(strstr(e.msg, "integrity_check"));
+	/* the sound store passes */
+	assert_int_equal(store_verify(f.s, STORE_CHECK_FULL, &e), LS_OK);
+	assert_int_equal(store_verify_path(f.path, STORE_CHECK_QUICK, &e),
+	                 LS_OK);
+	/* damaged under an open connection: verify reads the disk (not the
+	 * connection's cache) and the store remembers it */
+	assert_int_equal(store_checkpoint(f.s), LS_OK);
+	{
+		char buf[8192];
+		struct stat st;
+		int fd = open(f.path, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		memset(buf, 0xff, sizeof buf);
+		assert_int_equal(
+		    pwrite(fd, buf, sizeof buf, (st.st_size / 4096 / 2) * 4096),
+		    (ssize_t)sizeof buf);
+		close(fd);
+	}
+	assert_int_equal(store_write_health(f.s), LS_OK);
+	assert_int_equal(store_verify(f.s, STORE_CHECK_QUICK, &e), LS_ECORRUPT);
+	assert_non_null(strstr(e.msg, f.path));
+	assert_int_equal(store_write_health(f.s), LS_ECORRUPT);
+	/* a file that is not there is not made */
+	snprintf(path, sizeof path, "%s/gone.db", f.dir);
+	assert_int_equal(store_verify_path(path, STORE_CHECK_QUICK, &e),
+	                 LS_EIO);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static int insert_one(struct store *s)
+{
+	const struct ls_taxonomy *t = store_taxonomy(s);
+	struct ls_signal sig;
+	struct ls_errinfo e;
+	char desc[3000];
+	memset(desc, 'x', sizeof desc - 1);
+	desc[sizeof desc - 1] = '\0';
+	ls_signal_init(&sig);
+	ls_signal_set_field(&sig, LS_FIELD_REGISTERED_AT, "2025-06-01", 10, t,
+	                    &e);
+	ls_signal_set_field(&sig, LS_FIELD_THEME, "voedsel", 7, t, &e);
+	ls_signal_set_field(&sig, LS_FIELD_AGE, "65plus", 6, t, &e);
+	ls_signal_set_field(&sig, LS_FIELD_SECTOR, "vrijwilligers", 13, t, &e);
+	ls_signal_set_field(&sig, LS_FIELD_ORGANISATION, "Voedselbank", 11, t,
+	                    &e);
+	ls_signal_set_field(&sig, LS_FIELD_DESCRIPTION, desc, strlen(desc), t,
+	                    &e);
+	return store_signal_insert(s, &sig, &e);
+}
+
+/* A full store answers LS_EFULL (the API's 507) and says so in its write
+ * health until a write succeeds; a store that refuses writes, LS_EIO. */
+static void test_write_health(void **state)
+{
+	char sql[64];
+	int64_t pages;
+	sqlite3_stmt *st;
+	uint64_t before, after;
+	(void)state;
+	assert_int_equal(store_write_health(f.s), LS_OK);
+	assert_int_equal(store_signal_count(f.s, &before), LS_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(f.s->db, "PRAGMA page_count", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	pages = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld",
+	         (long long)pages);
+	assert_int_equal(store_exec(f.s, sql), LS_OK);
+	{
+		int rc = LS_OK;
+		for (int i = 0; i < 20 && rc == LS_OK; i++)
+			rc = insert_one(f.s);
+		assert_int_equal(rc, LS_EFULL);
+	}
+	assert_int_equal(store_write_health(f.s), LS_EFULL);
+	assert_int_equal(store_signal_count(f.s, &after), LS_OK);
+	assert_int_equal(store_write_health(f.s), LS_EFULL); /* reads: no */
+	assert_int_equal(store_exec(f.s, "PRAGMA max_page_count=1000000"),
+	                 LS_OK);
+	assert_int_equal(insert_one(f.s), LS_OK);
+	assert_int_equal(store_write_health(f.s), LS_OK);
+	(void)before;
+
+	assert_int_equal(store_exec(f.s, "PRAGMA query_only=1"), LS_OK);
+	assert_int_not_equal(insert_one(f.s), LS_OK);
+	assert_int_equal(store_write_health(f.s), LS_EIO);
+	assert_int_equal(store_exec(f.s, "PRAGMA query_only=0"), LS_OK);
+	assert_int_equal(insert_one(f.s), LS_OK);
+	assert_int_equal(store_write_health(f.s), LS_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +335,15 @@ int main(void)
 	        test_backup_is_a_complete_standalone_copy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_check_reports, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_private_under_any_umask,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_atomic_writer_modes, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_file_is_not_a_new_store,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damage_is_found, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_write_health, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -328,8 +328,8 @@ static int v_signal_interrupt(void *ctx, const uint8_t id[16],
 static void test_show_failed_step_is_an_error(void **state)
 {
 	struct seen seen = {0};
-	struct store_dossier_visitor v = {&seen, v_dossier, v_signal_interrupt,
-	                                  v_event, NULL, NULL};
+	struct store_dossier_visitor v = {
+	    &seen, v_dossier, v_signal_interrupt, v_event, NULL, NULL};
 	struct ls_errinfo e;
 	int64_t id;
 	size_t linked;
@@ -359,6 +359,138 @@ static int count_cb(void *ctx, const struct store_dossier *d)
 	(void)d;
 	(*(int *)ctx)++;
 	return 0;
+}
+
+static int64_t to_feedback(int64_t id)
+{
+	static const enum ls_phase path[] = {
+	    LS_PHASE_VERZAMELEN,  LS_PHASE_BUNDELEN,   LS_PHASE_ANALYSEREN,
+	    LS_PHASE_RAPPORTEREN, LS_PHASE_BESLISSING, LS_PHASE_FEEDBACK};
+	struct ls_errinfo e;
+	assert_int_equal(
+	    store_dossier_criteria(f.s, id, LS_CRIT_ALL, 0, "tester", NULL, &e),
+	    LS_OK);
+	for (size_t i = 0; i < sizeof path / sizeof path[0]; i++)
+		assert_int_equal(
+		    store_dossier_advance(f.s, id, path[i], "tester", "r", &e),
+		    LS_OK);
+	return id;
+}
+
+static int status_of(int which)
+{
+	char sql[160], hex[LS_SIGNAL_ID_HEX_SIZE];
+	ls_signal_id_format(sig_ids[which], hex);
+	snprintf(sql, sizeof sql,
+	         "SELECT status FROM signal WHERE lower(hex(uid)) = '%s'", hex);
+	return raw_int(sql);
+}
+
+struct fu {
+	int calls, with_feedback;
+	char last[64];
+};
+
+static int fu_cb(void *ctx, const struct store_dossier_followup *x)
+{
+	struct fu *u = ctx;
+	u->calls++;
+	if (x->feedback != NULL) {
+		u->with_feedback++;
+		snprintf(u->last, sizeof u->last, "%s", x->feedback);
+	}
+	return 0;
+}
+
+/* Unlinking: the signal's status follows the dossiers it stays in
+ * (afgesloten, gekoppeld, nieuw); a signal that is not linked, or does
+ * not exist, changes nothing; the history never names it. The
+ * follow-up holds only the feedback to the signal's own organisation. */
+static void test_unlink_and_followup(void **state)
+{
+	uint8_t ghost[LS_SIGNAL_ID_BYTES];
+	struct ls_errinfo e;
+	struct fu u = {0};
+	size_t linked, n;
+	int64_t a, b;
+	int events;
+	(void)state;
+	a = new_dossier();
+	b = new_dossier();
+	assert_int_equal(store_dossier_link(f.s, a,
+	                                    (const uint8_t(*)[16])sig_ids, 3,
+	                                    "tester", &linked, &e),
+	                 LS_OK);
+	assert_int_equal(store_dossier_link(f.s, b,
+	                                    (const uint8_t(*)[16])sig_ids, 1,
+	                                    "tester", &linked, &e),
+	                 LS_OK);
+	to_feedback(b);
+	assert_int_equal(status_of(0), 2); /* b is in feedback */
+	assert_int_equal(store_dossier_feedback(f.s, a, "CAW Zuid (fictief)",
+	                                        "Enkel voor CAW", "tester", &n,
+	                                        &e),
+	                 LS_OK);
+	assert_int_equal(
+	    store_dossier_feedback(f.s, b, NULL, "Voor CLB", "tester", &n, &e),
+	    LS_OK);
+	/* signal 0 (CLB): dossiers a and b, feedback only from b */
+	assert_int_equal(store_dossier_followup(f.s, sig_ids[0], fu_cb, &u, &e),
+	                 LS_OK);
+	assert_int_equal(u.calls, 2);
+	assert_int_equal(u.with_feedback, 1);
+	assert_string_equal(u.last, "Voor CLB");
+	memset(&u, 0, sizeof u);
+	assert_int_equal(store_dossier_followup(f.s, sig_ids[2], fu_cb, &u, &e),
+	                 LS_OK);
+	assert_int_equal(u.calls, 1);
+	assert_string_equal(u.last, "Enkel voor CAW");
+
+	/* refusals change nothing */
+	events = raw_int("SELECT count(*) FROM dossier_history");
+	memset(ghost, 0xab, sizeof ghost);
+	assert_int_equal(
+	    store_dossier_unlink(f.s, a, ghost, "tester", NULL, &e),
+	    LS_ENOTFOUND);
+	assert_int_equal(
+	    store_dossier_unlink(f.s, b, sig_ids[1], "tester", NULL, &e),
+	    LS_ENOTFOUND);
+	assert_int_equal(
+	    store_dossier_unlink(f.s, 999, sig_ids[0], "tester", NULL, &e),
+	    LS_ENOTFOUND);
+	assert_int_equal(
+	    store_dossier_unlink(f.s, a, sig_ids[0], "a\nb", NULL, &e),
+	    LS_EINVAL);
+	assert_int_equal(raw_int("SELECT count(*) FROM dossier_history"),
+	                 events);
+	assert_int_equal(raw_int("SELECT count(*) FROM dossier_signal"), 4);
+
+	/* signal 0 leaves a but stays in b (feedback): afgesloten */
+	assert_int_equal(
+	    store_dossier_unlink(f.s, a, sig_ids[0], "tester", "dubbel", &e),
+	    LS_OK);
+	assert_int_equal(status_of(0), 2);
+	/* leaves b too: nieuw */
+	assert_int_equal(
+	    store_dossier_unlink(f.s, b, sig_ids[0], "tester", NULL, &e),
+	    LS_OK);
+	assert_int_equal(status_of(0), 0);
+	/* signal 1 leaves a, its only dossier: nieuw; 2 stays gekoppeld */
+	assert_int_equal(
+	    store_dossier_unlink(f.s, a, sig_ids[1], "tester", NULL, &e),
+	    LS_OK);
+	assert_int_equal(status_of(1), 0);
+	assert_int_equal(status_of(2), 1);
+	assert_int_equal(raw_int("SELECT count(*) FROM dossier_history WHERE "
+	                         "note LIKE '1 signaal ontkoppeld%'"),
+	                 3);
+	assert_int_equal(raw_int("SELECT count(*) FROM dossier_history WHERE "
+	                         "note = '1 signaal ontkoppeld: dubbel'"),
+	                 1);
+	memset(&u, 0, sizeof u);
+	assert_int_equal(store_dossier_followup(f.s, sig_ids[0], fu_cb, &u, &e),
+	                 LS_OK);
+	assert_int_equal(u.calls, 0);
 }
 
 static void test_list_by_phase(void **state)
@@ -395,6 +527,8 @@ int main(void)
 	        test_link_unknown_signal_links_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_actions_feedback_and_show,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unlink_and_followup, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_by_phase, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_show_failed_step_is_an_error,

@@ -206,14 +206,35 @@ static void test_open_survives_allocation_failures(void **state)
 		store_close(s);
 	}
 	for (long i = 1; i <= n; i++) {
+		struct ls_errinfo e = {0, ""};
 		struct store *s = NULL;
 		int rc;
 		ls_alloc_fail_nth(i);
-		rc = store_open(f.path, NULL, &s, NULL);
+		rc = store_open(f.path, NULL, &s, &e);
 		ls_alloc_fail_nth(0);
+		if (rc != LS_OK && rc != LS_ENOMEM)
+			fprintf(stderr, "alloc %ld of %ld: %s\n", i, n, e.msg);
+		/* SQLite absorbs some failed allocations itself (an optional
+		 * cache); then the store must open whole and work. */
+		if (rc == LS_OK) {
+			int version = 0;
+			uint64_t signals = 1;
+			assert_non_null(s);
+			assert_int_equal(store_schema_version(s, &version),
+			                 LS_OK);
+			assert_int_equal(version, store_schema_latest());
+			assert_int_equal(store_signal_count(s, &signals),
+			                 LS_OK);
+			assert_int_equal(signals, 0);
+			store_close(s);
+			continue;
+		}
 		assert_int_equal(rc, LS_ENOMEM);
 		assert_null(s);
 	}
+	/* And the file is unharmed by all those failed opens. */
+	assert_int_equal(store_verify_path(f.path, STORE_CHECK_FULL, NULL),
+	                 LS_OK);
 	fixture_rmdir(f.dir);
 }
 

@@ -255,7 +255,10 @@ static void check_period(const struct ls_period *p, uint32_t cap)
 	assert_int_equal(sum.n_recurrence, want[LS_TABLE_THEME].n);
 	for (size_t r = 0; r < sum.n_recurrence; r++) {
 		const char *th = sum.recurrence[r].theme;
-		uint8_t orgs[7] = {0};
+		/* an organisation counts once per sector it reported
+		 * under (store/summary.c, org_sector) */
+		char orgs[7][8][LS_CODE_SIZE];
+		size_t n_sec[7] = {0};
 		static uint8_t reps[800];
 		int64_t n_orgs = 0, n_reps = 0;
 		memset(reps, 0, sizeof reps);
@@ -269,9 +272,18 @@ static void check_period(const struct ls_period *p, uint32_t cap)
 				has |= strcmp(k->themes[t], th) == 0;
 			if (!has)
 				continue;
-			if (!orgs[k->org]) {
-				orgs[k->org] = 1;
-				n_orgs++;
+			{
+				size_t j = 0;
+				while (j < n_sec[k->org] &&
+				       strcmp(orgs[k->org][j], k->sector) != 0)
+					j++;
+				if (j == n_sec[k->org]) {
+					assert_true(j < 8);
+					snprintf(orgs[k->org][j], LS_CODE_SIZE,
+					         "%s", k->sector);
+					n_sec[k->org]++;
+					n_orgs++;
+				}
 			}
 			if (k->reporter >= 0 && !reps[k->reporter]) {
 				reps[k->reporter] = 1;

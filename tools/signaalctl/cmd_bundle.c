@@ -219,8 +219,8 @@ int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv)
 	if (a.out != NULL) {
 		out = a.out;
 	} else {
-		snprintf(path, sizeof path, "signalenbundel-%s-%s.html",
-		         from, to);
+		snprintf(path, sizeof path, "signalenbundel-%s-%s.html", from,
+		         to);
 		for (char *p = path; *p; p++)
 			if (*p == '+')
 				*p = 'p';

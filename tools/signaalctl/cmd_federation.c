@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/file.h"
 #include "common/text.h"
+#include "core/policy.h"
 #include "core/taxonomy.h"
 #include "node/feed.h"
 #include "node/ingest.h"
@@ -335,14 +336,12 @@ static uint8_t role_parse(const char *s)
 	return 0;
 }
 
+/* A new federation's policy is the built-in one (core/policy.h), so a
+ * node applies the same settle delay before and after it holds the
+ * federation's policy. */
 static int policy_defaults(struct ls_policy *p)
 {
-	memset(p, 0, sizeof *p);
-	p->params.mode = LS_MODE_THRESHOLD;
-	p->params.k = 5;
-	p->params.persons_cap = 10;
-	p->period_months = 1;
-	p->settle_days = 10;
+	ls_policy_default(p, LS_MODE_THRESHOLD);
 	return 0;
 }
 
@@ -515,13 +514,20 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 	if (rc != CTL_EXIT_OK)
 		return rc;
 	ls_hex_encode(fk.key_id, LS_KEY_ID_BYTES, kid);
-	printf("concepten gemaakt voor federatie '%s' (sleutel-id %s):\n"
-	       "  ledenregister met '%s', beleid (drempel k=5, per maand, 10 "
-	       "dagen wachttijd), codelijst\n"
-	       "Voeg leden toe met 'signaalctl federation member add', kijk "
-	       "na met\n'signaalctl federation show --concept' en publiceer "
-	       "met 'signaalctl federation publish'.\n",
-	       f->node.config.federation_id, kid, f->node.config.node_id);
+	{
+		struct ls_policy d;
+		ls_policy_default(&d, LS_MODE_THRESHOLD);
+		printf("concepten gemaakt voor federatie '%s' (sleutel-id "
+		       "%s):\n"
+		       "  ledenregister met '%s', beleid (drempel k=%u, per "
+		       "maand, %u dagen wachttijd), codelijst\n"
+		       "Voeg leden toe met 'signaalctl federation member add', "
+		       "kijk na met\n'signaalctl federation show --concept' en "
+		       "publiceer met 'signaalctl federation publish'.\n",
+		       f->node.config.federation_id, kid,
+		       f->node.config.node_id, (unsigned)d.params.k,
+		       (unsigned)d.settle_days);
+	}
 	return CTL_EXIT_OK;
 }
 
@@ -912,7 +918,7 @@ static int cmd_show(struct fed *f, int argc, char **argv)
 	int concept = argc == 2 && strcmp(argv[1], "--concept") == 0;
 	if (argc > 1 && !concept)
 		return ctl_usage("federation", "show [--concept]");
-	printf("federatie %s", f->node.config.federation_id);
+	printf("federatie '%s'", f->node.config.federation_id);
 	if (!concept) {
 		printf(", %llu documenten van kracht\n",
 		       (unsigned long long)f->trust.head.seq);

@@ -682,8 +682,8 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 		if (stat(out_path, &st) == 0)
 			errno = EEXIST;
 		else
-			fd = ls_file_tmp_create(out_path, 0600, tmp,
-			                        sizeof tmp);
+			fd =
+			    ls_file_tmp_create(out_path, 0600, tmp, sizeof tmp);
 		if (fd < 0 || (x.out = fdopen(fd, "w")) == NULL) {
 			int err = errno;
 			ctl_error("kan %s niet aanmaken: %s", out_path,

@@ -252,7 +252,10 @@ static const char *theme_label(const struct store *s, const char *code)
 }
 
 /* A cell as released: "23", "0-4", "57 (90%: 29-85)", "achtergehouden". */
-static const char *cell_text(const struct ls_cell *c, char *buf, size_t size)
+/* w: the summary's withhold_below; a noisy value below it is shown as
+ * "<w" (it is published as it is: docs/DISCLOSURE.md 4.6). */
+static const char *cell_text(const struct ls_cell *c, uint32_t w, char *buf,
+                             size_t size)
 {
 	switch (c->kind) {
 	case LS_CELL_EXACT:
@@ -263,8 +266,13 @@ static const char *cell_text(const struct ls_cell *c, char *buf, size_t size)
 		         (long long)c->hi);
 		break;
 	case LS_CELL_NOISY:
-		snprintf(buf, size, "%lld (%lld-%lld)", (long long)c->value,
-		         (long long)c->lo, (long long)c->hi);
+		if (c->value < (int64_t)w)
+			snprintf(buf, size, "<%u (%lld-%lld)", (unsigned)w,
+			         (long long)c->lo, (long long)c->hi);
+		else
+			snprintf(buf, size, "%lld (%lld-%lld)",
+			         (long long)c->value, (long long)c->lo,
+			         (long long)c->hi);
 		break;
 	default:
 		snprintf(buf, size, "achtergeh. 0-%lld", (long long)c->hi);
@@ -359,6 +367,19 @@ static const char *day_text(int64_t t, char buf[LS_DATE_SIZE])
 
 /* ---- preview ---------------------------------------------------------- */
 
+/* An organisation used with two sectors counts once per sector. */
+static void sector_warning(uint32_t n)
+{
+	if (n == 0)
+		return;
+	printf("Let op: %u organisatie(s) meldden in deze periode onder meer "
+	       "dan één sector. Elk signaal telt onder de sector die erop "
+	       "staat, en zo'n organisatie telt als aparte organisatie per "
+	       "sector. Klopt de sector niet, verbeter dan de signalen en "
+	       "maak een correctie.\n",
+	       (unsigned)n);
+}
+
 static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 {
 	static const int allowed[] = {O_THEME, 0};
@@ -431,6 +452,7 @@ static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	}
 	policy_line(&plan.rules);
+	sector_warning(plan.sector_conflicts);
 	if (plan.rules.policy.params.mode == LS_MODE_NOISE) {
 		char spent[LS_MILLI_TEXT_SIZE], cost[LS_MILLI_TEXT_SIZE],
 		    yearly[LS_MILLI_TEXT_SIZE];
@@ -466,13 +488,14 @@ static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 				       "VRIJGEGEVEN", "WAAROM");
 				first = 0;
 			}
-			printf(
-			    "  %-13s %-13s %-13s %8lld  %-20s ",
-			    table_nl[n->cell.table],
-			    n->cell.other[0] ? n->cell.other : "-",
-			    measure_nl(n->cell.table, n->cell.measure),
-			    (long long)n->raw,
-			    cell_text(&n->released, released, sizeof released));
+			printf("  %-13s %-13s %-13s %8lld  %-20s ",
+			       table_nl[n->cell.table],
+			       n->cell.other[0] ? n->cell.other : "-",
+			       measure_nl(n->cell.table, n->cell.measure),
+			       (long long)n->raw,
+			       cell_text(&n->released,
+			                 plan.released.params.withhold_below,
+			                 released, sizeof released));
 			why_text(n, plan.released.params.k, why, sizeof why);
 			fputs(why, stdout);
 			if (plan.released.params.mode == LS_MODE_THRESHOLD &&
@@ -568,6 +591,7 @@ static int summary_release(const struct ctl_context *ctx, int argc, char **argv)
 		rc = node_release_period(&r.env, &due[i], time(NULL), &res, &e);
 		if (rc == LS_OK) {
 			print_released("vrijgegeven", &due[i], &res);
+			sector_warning(res.sector_conflicts);
 			done++;
 		}
 	}
@@ -634,6 +658,7 @@ static int summary_correct(const struct ctl_context *ctx, int argc, char **argv)
 	printf("document %llu vervangt document %llu (reden %s)\n",
 	       (unsigned long long)res.doc.seq,
 	       (unsigned long long)res.ledger.supersedes, a.reason);
+	sector_warning(res.sector_conflicts);
 	return CTL_EXIT_OK;
 }
 
@@ -812,8 +837,10 @@ static void show_table(const struct ls_summary *s, int t)
 	for (size_t i = 0; i < tab->n_rows; i++)
 		printf("  %-14s %-16s %22s %22s\n", tab->rows[i].theme,
 		       tab->rows[i].other,
-		       cell_text(&tab->rows[i].signals, a, sizeof a),
-		       cell_text(&tab->rows[i].persons, b, sizeof b));
+		       cell_text(&tab->rows[i].signals,
+		                 s->params.withhold_below, a, sizeof a),
+		       cell_text(&tab->rows[i].persons,
+		                 s->params.withhold_below, b, sizeof b));
 }
 
 static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
@@ -883,9 +910,10 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 		if (s->params.mode == LS_MODE_NOISE) {
 			char eps[LS_MILLI_TEXT_SIZE];
 			ls_policy_format_milli(s->params.epsilon_milli, eps);
-			printf("ruismodus, epsilon %s, achtergehouden onder "
-			       "%u; waarden met hun 90%%-interval\n",
-			       eps, (unsigned)s->params.withhold_below);
+			printf("ruismodus, epsilon %s; waarden met hun "
+			       "90%%-interval, onder %u getoond als <%u\n",
+			       eps, (unsigned)s->params.withhold_below,
+			       (unsigned)s->params.withhold_below);
 		} else
 			printf("drempelmodus, k = %u: a-b is een onderdrukt "
 			       "aantal tussen a en b\n",
@@ -911,11 +939,17 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 			         theme_label(node.store, row->theme));
 			printf(
 			    "  %-26s %20s %20s %20s %20s\n", label,
-			    cell_text(&row->signals, a1, sizeof a1),
-			    cell_text(&row->persons, a2, sizeof a2),
-			    rec ? cell_text(&rec->organisations, a3, sizeof a3)
+			    cell_text(&row->signals, s->params.withhold_below,
+			              a1, sizeof a1),
+			    cell_text(&row->persons, s->params.withhold_below,
+			              a2, sizeof a2),
+			    rec ? cell_text(&rec->organisations,
+			                    s->params.withhold_below, a3,
+			                    sizeof a3)
 			        : "-",
-			    rec ? cell_text(&rec->reporters, a4, sizeof a4)
+			    rec ? cell_text(&rec->reporters,
+			                    s->params.withhold_below, a4,
+			                    sizeof a4)
 			        : "-");
 		}
 		if (s->tables[0].n_rows == 0)

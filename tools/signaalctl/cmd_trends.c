@@ -248,7 +248,7 @@ static size_t name_width(const struct trends_item **items, size_t n)
 {
 	size_t w = 5; /* "THEMA" */
 	for (size_t i = 0; i < n && items[i]->level == items[0]->level; i++) {
-		char name[200];
+		char name[2 * LS_LABEL_MAX + 8];
 		size_t x;
 		item_name(items[i], name, sizeof name);
 		x = trends_ctl_width(name);
@@ -322,7 +322,8 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 		printf("\nGeen samenvattingen in dit venster.\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct trends_item *it = items[i];
-		char name[200], buf[64], spread[32], rising[32], growth[32];
+		char name[2 * LS_LABEL_MAX + 8], buf[64], spread[32],
+		    rising[32], growth[32];
 		char run[16], sectors[16], sig[64], per[64];
 		if ((int)it->level != level) {
 			static const char *const heads[] = {
