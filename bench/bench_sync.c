@@ -422,8 +422,7 @@ static void ingest_bench(int quick)
 		struct ls_envelope ev;
 		store_feed_get(sim.nodes[1].s, sim.nodes[1].id, i + 1, NULL,
 		               &envs[i], &lens[i]);
-		if (proto_envelope_decode(envs[i], lens[i], &ev, NULL) !=
-		    LS_OK)
+		if (proto_envelope_decode(envs[i], lens[i], &ev, NULL) != LS_OK)
 			die("envelope");
 		crypto_sign_detached(sigs[i], NULL, ev.payload, ev.payload_len,
 		                     sim.nodes[1].kp->sk);
@@ -474,10 +473,10 @@ static void ingest_bench(int quick)
 	       "shared machine the 2-thread ingest gets less than two "
 	       "cores (1-minute load average at the end: %.1f on %ld "
 	       "cores).\n",
-	       docs, raw, full, full / raw, full / raw >= 0.9 ? "(met)"
-	                                                     : "(NOT met)",
-	       par, par / raw, par / raw >= 1.5 ? "(met)" : "(NOT met)", one,
-	       one / raw, bench_load1(), sysconf(_SC_NPROCESSORS_ONLN));
+	       docs, raw, full, full / raw,
+	       full / raw >= 0.9 ? "(met)" : "(NOT met)", par, par / raw,
+	       par / raw >= 1.5 ? "(met)" : "(NOT met)", one, one / raw,
+	       bench_load1(), sysconf(_SC_NPROCESSORS_ONLN));
 	sim_close(&sim);
 }
 

@@ -68,8 +68,8 @@ void node_ingest_fini(struct node_ingest *in)
  * (the caller's: pre_free) or NULL (no pool, a page of one, no memory:
  * then everything is verified in turn, as without a pool). */
 static struct node_vpool_item *pre_verify(struct node_ingest *in,
-                                          const struct ls_bytes *envs,
-                                          size_t n, int64_t now)
+                                          const struct ls_bytes *envs, size_t n,
+                                          int64_t now)
 {
 	struct node_vpool_item *items;
 	struct ls_trust view;
@@ -172,8 +172,7 @@ static int reject(struct one *o, int code)
 		alarm(o->in, d->hdr.origin, "revoked", d->hdr.seq, o->now,
 		      o->e.msg, o->peer);
 	else if (d->has_hdr && code == LS_EPOLICY &&
-	         (d->hdr.type == LS_DOC_ROSTER ||
-	          d->hdr.type == LS_DOC_POLICY))
+	         (d->hdr.type == LS_DOC_ROSTER || d->hdr.type == LS_DOC_POLICY))
 		alarm(o->in, d->hdr.origin, "successor", d->hdr.seq, o->now,
 		      o->e.msg, o->peer);
 	d->outcome = NODE_INGEST_REJECTED;
@@ -306,8 +305,7 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 		o->e = o->pre->e;
 	} else {
 		node_trust_view(in->trust, &view);
-		rc = proto_doc_verify(&view, env, len, now, &doc, &info,
-		                      &o->e);
+		rc = proto_doc_verify(&view, env, len, now, &doc, &info, &o->e);
 	}
 	if (rc == LS_ENOMEM)
 		return rc;

@@ -46,9 +46,9 @@ static size_t work(struct node_vpool *p)
 			return did;
 		it = &p->items[i];
 		if (!it->skip)
-			it->rc = proto_doc_verify(p->view, it->env, it->len,
-			                          p->now, &it->doc, &it->info,
-			                          &it->e);
+			it->rc =
+			    proto_doc_verify(p->view, it->env, it->len, p->now,
+			                     &it->doc, &it->info, &it->e);
 		did++;
 	}
 }
