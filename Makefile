@@ -30,10 +30,11 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 300
 PKG_CONFIG ?= pkg-config
 
-# nng 1.5.2 on Debian 12 ships no .pc file, so it is linked by name.
-PKGS := libuv sqlite3 msgpack libsodium inih jansson
+# nng 1.5.2 and GLPK 5.0 on Debian 12 ship no .pc file, so they are
+# linked by name.
+PKGS := libuv sqlite3 msgpack libsodium inih jansson libmicrohttpd
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lnng -lpthread -lm
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lnng -lglpk -lpthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -157,6 +157,33 @@ static void percentiles(double *lat, size_t n, struct result *r)
 	r->p99 = lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] * 1000;
 }
 
+#define ROUNDS 3
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* ROUNDS runs of the same size: the rate over their summed time, the
+ * median of their percentiles. */
+static void combine(const struct result *r, struct result *out)
+{
+	double inv = 0, p50[ROUNDS], p99[ROUNDS];
+	out->ok = 1;
+	for (int i = 0; i < ROUNDS; i++) {
+		inv += r[i].rate > 0 ? 1.0 / r[i].rate : 1e9;
+		p50[i] = r[i].p50;
+		p99[i] = r[i].p99;
+		out->ok &= r[i].ok;
+	}
+	qsort(p50, ROUNDS, sizeof p50[0], cmp_d);
+	qsort(p99, ROUNDS, sizeof p99[0], cmp_d);
+	out->rate = ROUNDS / inv;
+	out->p50 = p50[ROUNDS / 2];
+	out->p99 = p99[ROUNDS / 2];
+}
+
 static void http_run(int clients, size_t total, struct result *r)
 {
 	struct client *cs = calloc((size_t)clients, sizeof *cs);
@@ -283,11 +310,11 @@ int main(void)
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	int quick =
 	    getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "1") == 0;
-	size_t total = quick ? 800 : 4000;
+	size_t total = quick ? 900 : 4500;
 	char tmp[] = "/tmp/bench_http.XXXXXX", a[256], b[256], cmd[8192];
 	char absbuild[4096];
 	static const int clients[] = {1, 4, 16};
-	struct result http[3], direct;
+	struct result http[3], direct, http_r[3][ROUNDS], direct_r[ROUNDS];
 	FILE *fp;
 
 	if (sodium_init() < 0 || mkdtemp(tmp) == NULL)
@@ -337,20 +364,28 @@ int main(void)
 	}
 	/* Warm up: connections, page cache, the WAL. */
 	http_run(2, 100, &http[0]);
-	for (int i = 0; i < 3; i++)
-		http_run(clients[i], total, &http[i]);
+	/* Interleaved rounds, so that a change in the machine's load
+	 * (a shared disk) falls on the baseline and the API alike. */
+	for (int round = 0; round < ROUNDS; round++) {
+		direct_run(b, total / ROUNDS, &direct_r[round]);
+		for (int i = 0; i < 3; i++)
+			http_run(clients[i], total / ROUNDS, &http_r[i][round]);
+	}
 	stop_daemon();
-	direct_run(b, total, &direct);
+	combine(direct_r, &direct);
+	for (int i = 0; i < 3; i++)
+		combine(http_r[i], &http[i]);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
 	(void)run(cmd);
 
 	printf("### HTTP API: durable signal captures\n\n");
 	printf("`POST /api/v1/signals` to signaald on loopback (keep-alive "
 	       "clients, 201 after the commit, `synchronous = full`), %zu "
-	       "captures per run, against direct `store_signal_insert()` of "
-	       "the same signal (fields from text, validated, one "
-	       "transaction each, same durability) in the same run.\n\n",
-	       total);
+	       "captures per path in %d interleaved rounds, against direct "
+	       "`store_signal_insert()` of the same signal (fields from "
+	       "text, validated, one transaction each, same durability) in "
+	       "the same run.\n\n",
+	       total, ROUNDS);
 	printf("| path | clients | captures/s | p50 ms | p99 ms | ratio to "
 	       "direct |\n|---|---:|---:|---:|---:|---:|\n");
 	printf("| direct store insert (baseline) | 1 | %.0f | %.2f | %.2f | "
@@ -360,9 +395,13 @@ int main(void)
 		printf("| HTTP API | %d | %.0f | %.2f | %.2f | %.2f |\n",
 		       clients[i], http[i].rate, http[i].p50, http[i].p99,
 		       http[i].rate / direct.rate);
-	printf("\nEvery capture is one fsync'd SQLite transaction on the loop "
-	       "thread, so concurrent clients queue for the same disk; HTTP "
-	       "adds parsing, the token check and the JSON answer.%s\n",
+	printf("\nThe API answers captures on a writer thread with its own "
+	       "store connection and commits them in groups: what is queued "
+	       "while one commit runs goes into the next (a savepoint each, "
+	       "201 only after the commit). One client pays the HTTP parse, "
+	       "the token check, the JSON answer and two thread hand-offs "
+	       "on top of the same one commit per capture; concurrent "
+	       "clients share commits.%s\n",
 	       http[0].ok && http[1].ok && http[2].ok && direct.ok
 	           ? ""
 	           : " **Some requests failed: the numbers are not valid.**");

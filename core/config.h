@@ -102,6 +102,13 @@ struct ls_config {
 	/* [http] (daemon/http.c; docs/API.md) */
 	char http_listen[LS_ENDPOINT_MAX + 1]; /* "HOST:PORT"; "": no HTTP */
 	char web_dir[LS_CONFIG_PATH_SIZE];     /* the pages; "": none */
+	int64_t http_max_connections; /* open at once, all clients */
+	int64_t http_max_per_client;  /* open at once from one address */
+	int64_t http_header_timeout_s; /* request line and headers */
+	int64_t http_body_timeout_s;   /* the whole body */
+	int64_t http_idle_timeout_s;   /* a connection without traffic */
+	int64_t http_header_max_bytes; /* request line and headers */
+	int64_t http_store_wait_ms;    /* wait for a busy store, then 503 */
 };
 
 /* Where `make install` puts the web pages: [http] web_dir's default. */

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,6 +285,32 @@ int secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
 	return LS_OK;
 }
 
+int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
+                       const uint64_t *sum_lo, const uint64_t *sum_hi,
+                       const int64_t slack[SECAGG_MEASURES],
+                       struct ls_errinfo *e)
+{
+	for (size_t i = 0; i < l->n_entries; i++) {
+		int64_t s = slack[i % SECAGG_MEASURES];
+		/* bounds are sums of counts below 2^40: no overflow */
+		if (total[i] >= (int64_t)sum_lo[i] - s &&
+		    total[i] <= (int64_t)sum_hi[i] + s)
+			continue;
+		int t, m;
+		const char *theme, *other;
+		secagg_layout_describe(l, i, &t, &theme, &other, &m);
+		return ls_errf(e, LS_EPOLICY,
+		               "secagg: total of entry %zu (table %d, %s/%s, "
+		               "%s) = %lld outside what the members released "
+		               "(%llu..%llu, noise %lld)",
+		               i, t, theme, other, measure_name(m),
+		               (long long)total[i],
+		               (unsigned long long)sum_lo[i],
+		               (unsigned long long)sum_hi[i], (long long)s);
+	}
+	return LS_OK;
+}
+
 void secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -382,13 +409,15 @@ static double log_poisson(double mu, double k)
 	return k * log(mu) - mu - lgamma(k + 1);
 }
 
-double secagg_skellam_pmf(double mu, int64_t z)
+/* log P(Z = z): P(Z = z) = sum_j Pois(j) Pois(j + |z|), summed in log
+ * space so that far tails (which Renyi divergences of high order weigh
+ * heavily) do not underflow; terms beyond mu + 12 sqrt(mu) + 40 are below
+ * 1e-30 relative. */
+static double skellam_logpmf(double mu, int64_t z)
 {
-	/* P(Z = z) = sum_j Pois(j) Pois(j + |z|); terms beyond mu + 12
-	 * sqrt(mu) + 40 are below 1e-30 relative. */
 	double az = (double)(z < 0 ? -z : z), top, sum = 0, mx = -INFINITY;
 	if (mu <= 0)
-		return z == 0 ? 1.0 : 0.0;
+		return z == 0 ? 0.0 : -INFINITY;
 	top = mu + 12 * sqrt(mu) + 40;
 	for (double j = 0; j <= top; j++) {
 		double t = log_poisson(mu, j) + log_poisson(mu, j + az);
@@ -397,7 +426,12 @@ double secagg_skellam_pmf(double mu, int64_t z)
 	}
 	for (double j = 0; j <= top; j++)
 		sum += exp(log_poisson(mu, j) + log_poisson(mu, j + az) - mx);
-	return exp(mx) * sum;
+	return mx + log(sum);
+}
+
+double secagg_skellam_pmf(double mu, int64_t z)
+{
+	return exp(skellam_logpmf(mu, z));
 }
 
 int64_t secagg_skellam_halfwidth90(double mu)
@@ -427,8 +461,7 @@ static int pmf_table_fill(struct pmf_table *t, double mu, int64_t zmax)
 	if (t->logp == NULL)
 		return LS_ENOMEM;
 	for (int64_t z = 0; z <= zmax; z++) {
-		double p = secagg_skellam_pmf(mu, z);
-		double lp = p > 0 ? log(p) : -INFINITY;
+		double lp = skellam_logpmf(mu, z);
 		t->logp[zmax + z] = lp;
 		t->logp[zmax - z] = lp;
 	}
@@ -462,8 +495,8 @@ double secagg_noise_epsilon(const struct secagg_noise *nz,
                             const uint32_t cells[SECAGG_MEASURES],
                             const uint32_t sens[SECAGG_MEASURES], double delta)
 {
-	static const double orders[] = {1.25, 1.5, 2,  3,  4,  6,   8,  12,
-	                                16,   24,  32, 48, 64, 128, 256};
+	static const double orders[] = {1.25, 1.5, 2,  3,  4,  6, 8,
+	                                12,   16,  24, 32, 48, 64};
 	enum { N_ORDERS = sizeof orders / sizeof orders[0] };
 	double rdp[N_ORDERS] = {0}, best = INFINITY;
 
@@ -476,9 +509,11 @@ double secagg_noise_epsilon(const struct secagg_noise *nz,
 		if (nz->mu[m].num == 0 || nz->mu[m].den == 0)
 			return INFINITY;
 		mu = (double)nz->mu[m].num / (double)nz->mu[m].den;
-		/* Wide enough that the tails left out carry no mass at any
-		 * order used: 40 standard deviations plus the shift. */
-		zmax = (int64_t)(40 * sqrt(2 * mu) + 4 * sens[m] + 60);
+		/* Wide enough that the tails left out carry nothing at any
+		 * order used: the summand of order alpha peaks near |z| =
+		 * shift x (alpha - 1) for small mu, and within a few standard
+		 * deviations for large mu. */
+		zmax = (int64_t)(40 * sqrt(2 * mu) + 2 * sens[m] * 64 + 60);
 		if (pmf_table_fill(&t, mu, zmax) != LS_OK)
 			return INFINITY;
 		for (int a = 0; a < N_ORDERS; a++)
@@ -492,4 +527,88 @@ double secagg_noise_epsilon(const struct secagg_noise *nz,
 			best = eps;
 	}
 	return best;
+}
+
+/* ---- the federation summary's tables -------------------------------- */
+
+double secagg_total_epsilon(const struct secagg_noise *nz, uint32_t cap)
+{
+	uint32_t cells[SECAGG_MEASURES] = {SECAGG_CELLS_PER_SIGNAL,
+	                                   SECAGG_CELLS_PER_SIGNAL};
+	uint32_t sens[SECAGG_MEASURES] = {1, cap == 0 ? 1 : cap};
+	return secagg_noise_epsilon(nz, cells, sens, SECAGG_DELTA);
+}
+
+static double mu_of(struct secagg_rational r)
+{
+	return r.den == 0 ? 0 : (double)r.num / (double)r.den;
+}
+
+int secagg_federation_tables(const struct secagg_layout *l,
+                             const int64_t *total,
+                             const struct secagg_noise *nz,
+                             uint32_t withhold_below, uint32_t cap,
+                             struct ls_summary *out, struct ls_errinfo *e)
+{
+	int64_t h[SECAGG_MEASURES];
+	double eps;
+	int rc = secagg_noise_check(nz, e);
+
+	if (rc != LS_OK)
+		return rc;
+	if (withhold_below > DISCLOSURE_WITHHOLD_MAX || cap < 1 ||
+	    cap > DISCLOSURE_PERSONS_CAP_MAX)
+		return ls_errf(
+		    e, LS_EINVAL,
+		    "secagg: withhold threshold or cap out of range");
+	eps = secagg_total_epsilon(nz, cap);
+	if (!(eps < 1e6))
+		return ls_errf(e, LS_EINVAL,
+		               "secagg: no noise on a measure: no epsilon to "
+		               "state");
+	for (int m = 0; m < SECAGG_MEASURES; m++)
+		h[m] = secagg_skellam_halfwidth90(mu_of(nz->mu[m]));
+
+	out->params.mode = LS_MODE_NOISE;
+	out->params.k = 0;
+	out->params.epsilon_milli = (uint32_t)ceil(eps * 1000);
+	out->params.withhold_below = withhold_below;
+	out->params.persons_cap = cap;
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		struct ls_summary_table *tb = &out->tables[t];
+		size_t rows = l->n_themes * l->n_other[t];
+		tb->rows = ls_calloc(rows, sizeof *tb->rows);
+		if (tb->rows == NULL)
+			return ls_errf(e, LS_ENOMEM, "secagg: out of memory");
+		tb->n_rows = rows;
+		for (size_t r = 0; r < rows; r++) {
+			struct ls_summary_row *row = &tb->rows[r];
+			size_t base = l->offset[t] + r * SECAGG_MEASURES;
+			struct ls_cell *c[2] = {&row->signals, &row->persons};
+			snprintf(row->theme, sizeof row->theme, "%s",
+			         l->themes[r / l->n_other[t]]);
+			snprintf(row->other, sizeof row->other, "%s",
+			         l->other[t][r % l->n_other[t]]);
+			for (int m = 0; m < SECAGG_MEASURES; m++) {
+				int64_t v = total[base + (size_t)m];
+				if (v > LS_COUNT_MAX - h[m])
+					v = LS_COUNT_MAX - h[m];
+				if (v >= (int64_t)withhold_below && v >= 0) {
+					*c[m] = (struct ls_cell){
+					    LS_CELL_NOISY, v,
+					    v - h[m] > 0 ? v - h[m] : 0,
+					    v + h[m]};
+				} else if (withhold_below > 0) {
+					*c[m] = (struct ls_cell){
+					    LS_CELL_WITHHELD, 0, 0,
+					    (int64_t)withhold_below - 1 + h[m]};
+				} else {
+					*c[m] = (struct ls_cell){
+					    LS_CELL_NOISY, 0, 0,
+					    v + h[m] > 0 ? v + h[m] : 0};
+				}
+			}
+		}
+	}
+	return LS_OK;
 }

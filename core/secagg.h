@@ -111,6 +111,20 @@ int secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
                         const uint64_t *lo, const uint64_t *hi,
                         struct ls_errinfo *e);
 
+/*
+ * The aggregator's plausibility check of a noisy total against the bounds
+ * of the included members' own releases (sum_lo, sum_hi: the sums of
+ * their secagg_bounds_from_release): LS_OK if sum_lo - slack <= total <=
+ * sum_hi + slack for every entry, with slack[m] the tolerance of the
+ * noise of measure m (e.g. 6 standard deviations); else LS_EPOLICY naming
+ * the first entry outside. A member cannot be caught this way, only a
+ * total that no honest set of contributions could give.
+ */
+int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
+                       const uint64_t *sum_lo, const uint64_t *sum_hi,
+                       const int64_t slack[SECAGG_MEASURES],
+                       struct ls_errinfo *e);
+
 /* dst[i] += src[i] (mod 2^64). */
 void secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n);
 /* dst[i] -= src[i] (mod 2^64). */
@@ -171,11 +185,49 @@ int64_t secagg_skellam_halfwidth90(double mu);
  * for one signal added or removed: the signal moves `cells[m]` entries of
  * measure m by at most `sens[m]` each (signals: 1; persons: the cap).
  * Computed from the Renyi divergences of the exact distribution (orders
- * 1.25..256), composed over the cells, converted to (epsilon, delta).
- * Returns epsilon, or INFINITY when a measure with cells has mu = 0.
+ * 1.25..64, log space, tails included), composed over the cells, converted to
+ * (epsilon, delta). Returns epsilon, or INFINITY when a measure with cells has
+ * mu = 0.
  */
 double secagg_noise_epsilon(const struct secagg_noise *nz,
                             const uint32_t cells[SECAGG_MEASURES],
                             const uint32_t sens[SECAGG_MEASURES], double delta);
+
+/* ---- the federation summary's tables -------------------------------- */
+
+/* The delta of every epsilon a federation summary states. */
+#define SECAGG_DELTA 1e-6
+
+/* The cells one signal can move, per measure: a signal has 1..3 themes,
+ * and in each the theme row, one age band, one sector, one problem type
+ * and up to 8 target groups (core/noise.h's limits). */
+#define SECAGG_CELLS_PER_SIGNAL (LS_MAX_THEMES_PER_SIGNAL * (4 + 8))
+
+/* The epsilon (at SECAGG_DELTA) of a federation total with noise nz for
+ * one signal added or removed, with persons capped at cap: every
+ * SECAGG_CELLS_PER_SIGNAL signals cell moves by 1 and every persons cell
+ * by up to cap. INFINITY without noise. */
+double secagg_total_epsilon(const struct secagg_noise *nz, uint32_t cap);
+
+/*
+ * The released tables of a federation total (int64 per entry: the noisy
+ * sum of the included members' vectors), in noise-mode form: every cell
+ * of the layout gets a row (so a zero is no different from any other
+ * value); a total v >= withhold_below is released as noisy with its 90%
+ * interval [max(0, v - h), v + h] (h = secagg_skellam_halfwidth90 of the
+ * measure's mu in nz); a total below it is withheld with [0,
+ * withhold_below - 1 + h]; with withhold_below = 0 a negative total is
+ * released as 0 with [0, max(0, v + h)]. out->params: noise mode,
+ * epsilon_milli from secagg_total_epsilon (at least
+ * DISCLOSURE_EPSILON_MILLI_MIN, LS_EINVAL above DISCLOSURE_EPSILON_MILLI_MAX:
+ * too little noise to state), withhold_below, cap. origin and period
+ * are the caller's. *out must be empty (ls_summary_init); the caller owns
+ * it after LS_OK. LS_EINVAL, LS_ENOMEM.
+ */
+int secagg_federation_tables(const struct secagg_layout *l,
+                             const int64_t *total,
+                             const struct secagg_noise *nz,
+                             uint32_t withhold_below, uint32_t cap,
+                             struct ls_summary *out, struct ls_errinfo *e);
 
 #endif

@@ -77,6 +77,7 @@ void daemon_trust_changed(struct daemon *d)
 	LS_INFO("daemon", "trust_changed", "federation_seq=%llu",
 	        (unsigned long long)d->trust.head.seq);
 	(void)peers_refresh(d);
+	apipool_trust_changed(d->http.pool);
 }
 
 static void sync_options(const struct ls_config *c, struct node_sync_options *o)
@@ -340,6 +341,8 @@ void daemon_reload(struct daemon *d)
 		if (d->cfg.listen[0] != '\0')
 			(void)server_open(d);
 	}
+	apipool_config_changed(d->http.pool);
+	apipool_trust_changed(d->http.pool);
 	if (rehttp) {
 		http_close(d);
 		if (d->cfg.http_listen[0] != '\0' && http_open(d, &e) != LS_OK)

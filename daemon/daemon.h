@@ -13,20 +13,24 @@
  *   tasks.c    timers for status documents, releases, retention purge
  *   state.c    metrics and the status snapshot (DIR/signaald.prom and
  *              DIR/signaald.json), status documents
- *   http.c     the HTTP server (nng): requests -> node_api_handle() on
- *              the loop, through the handoff queue
+ *   http.c     the HTTP server (libmicrohttpd, its own thread, and a
+ *              sweeper thread): limits, timeouts, then requests to
+ *   apipool.c  the API's threads (a writer that group-commits captures,
+ *              readers), each with its own store connection
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
  *
- * Threads: the loop thread owns everything here, including the store
+ * Threads: the loop thread owns everything here, including its store
  * connection, the trust and the sync engine. nng runs its own threads;
- * they touch nothing but the handoff queue. docs/DAEMON.md tells the
- * whole story.
+ * they touch nothing but the handoff queue. The HTTP server's threads
+ * and the API's threads share only what struct http and struct apipool
+ * guard with their mutexes; the API threads reach the loop's state only
+ * through loop_call (handoff queue, bounded wait). docs/DAEMON.md tells
+ * the whole story.
  */
 #ifndef LS_DAEMON_DAEMON_H
 #define LS_DAEMON_DAEMON_H
 
 #include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <uv.h>
@@ -100,42 +104,113 @@ void server_close(struct daemon *d);
 /* --- http.c ----------------------------------------------------------- */
 
 struct http_req;
+struct http_conn;
+struct MHD_Daemon;
+struct apipool;
 
-/* Requests the server answers itself, before the API (counted in
- * signaal_http_refused_total{reason}). */
+/* What the server refuses or cuts off itself, before the API sees a
+ * request (counted in signaal_http_refused_total{reason}). */
 enum http_refused {
-	HTTP_REFUSED_CHUNKED = 0, /* 411: a body without Content-Length */
-	HTTP_REFUSED_BAD_LENGTH,  /* 400: Content-Length not a number */
-	HTTP_REFUSED_BUSY,        /* 503: out of memory */
-	HTTP_REFUSED_STOPPING,    /* 503: signaald is stopping */
+	HTTP_REFUSED_CHUNKED = 0,     /* 411: Transfer-Encoding */
+	HTTP_REFUSED_BAD_LENGTH,      /* 400: Content-Length not a number */
+	HTTP_REFUSED_BUSY,            /* 503: out of memory */
+	HTTP_REFUSED_STOPPING,        /* 503: signaald is stopping */
+	HTTP_REFUSED_CAP,             /* closed: [http] max_connections */
+	HTTP_REFUSED_PER_CLIENT,      /* closed: [http] max_per_client */
+	HTTP_REFUSED_FD_LIMIT,        /* accept(): out of descriptors */
+	HTTP_REFUSED_HEADER_TIMEOUT,  /* closed: [http] header_timeout_s */
+	HTTP_REFUSED_BODY_TIMEOUT,    /* closed: [http] body_timeout_s */
+	HTTP_REFUSED_HEADER_TOO_LARGE, /* 431: [http] header_max_bytes */
+	HTTP_REFUSED_BAD_REQUEST,     /* 400: malformed request or header */
 	HTTP_REFUSED_COUNT_
 };
 extern const char *const http_refused_names[HTTP_REFUSED_COUNT_];
 
 struct http {
 	struct daemon *d;
-	int open, started, mu_ready;
+	int open, mu_ready, sweeper_started;
 	char url[LS_ENDPOINT_MAX + 16];
-	nng_url *nurl;
-	nng_http_server *srv;
-	struct node_api *api;
-	nng_duration body_timeout_ms;
-	pthread_mutex_t mu; /* guards what nng's threads touch: */
+	struct MHD_Daemon *mhd;
+	struct apipool *pool;    /* the API's threads */
+	struct node_api *front;  /* /healthz, on the server's thread */
+	/* limits in force ([http], max_connections clamped to what the
+	 * descriptor limit leaves) */
+	unsigned max_conns, max_per_client;
+	uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms;
+	pthread_t sweeper;
+	pthread_cond_t sweeper_cv;
+	pthread_mutex_t mu; /* guards what the threads share: */
 	int closing;
-	struct http_req *inflight;
+	struct http_conn *conns; /* open connections */
+	unsigned n_conns;
+	struct http_req *inflight; /* handed to the API, not yet answered */
 	size_t n_inflight;
 	uint64_t refused[HTTP_REFUSED_COUNT_];
+	uint64_t refused_logged[HTTP_REFUSED_COUNT_]; /* sweeper's */
+	uint64_t last_refusal_log_ms;                 /* sweeper's */
+	uint64_t captured; /* captures answered 201 */
 	/* loop thread: what the metrics counted already */
 	uint64_t refused_seen[HTTP_REFUSED_COUNT_];
+	uint64_t captured_seen;
 };
 
-/* Serve HTTP on [http] http_listen with the pages of [http] web_dir.
- * LS_ENET (cannot listen), LS_ECONFIG (web_dir lacks a page), with *e
- * in Dutch naming the key. */
+/* Serve HTTP on [http] listen with the pages of [http] web_dir, with the
+ * limits of [http]. LS_ENET (cannot listen), LS_ECONFIG (web_dir lacks
+ * a page), with *e in Dutch naming the key. */
 int http_open(struct daemon *d, struct ls_errinfo *e);
-/* Answer what is in flight with an error, stop the server (waits for
- * nng's connections). A no-op when not open. */
+/* Answer what is in flight with 503, stop the server (waits for its
+ * thread). A no-op when not open. */
 void http_close(struct daemon *d);
+/* Connections open now (for the metrics). */
+unsigned http_connections(struct http *h);
+/* Loop: the server's counters into the metrics registry (refusals,
+ * captures, requests in flight). */
+void http_metrics_flush(struct daemon *d);
+
+/* --- apipool.c ---------------------------------------------------------- */
+
+/* One API request for the pool. The submitter fills q (its strings stay
+ * valid until done) and done; the pool sets resp. */
+struct api_job {
+	struct api_job *next;
+	struct node_api_request q;
+	int capture;        /* POST /api/v1/signals: group-committed */
+	uint64_t queued_ms; /* monotonic, set by apipool_submit */
+	/* Called once, on a pool thread (or the loop when the pool stops,
+	 * or the sweeper when the job waited too long): resp is the
+	 * answer (the callee calls node_api_response_fini). */
+	void (*done)(struct api_job *job, struct node_api_response *resp);
+};
+
+struct apipool;
+
+/* Start the API's threads: one writer (every request but GET and HEAD;
+ * captures group-committed: one transaction per batch, a savepoint per
+ * capture, answered after the commit) and readers, each with its own
+ * store connection ([http] store_wait_ms busy timeout), API and trust.
+ * web_dir: the pages (NULL: none). Loop thread. */
+int apipool_open(struct daemon *d, const char *web_dir, struct apipool **out,
+                 struct ls_errinfo *e);
+/* The API whose counters every thread of the pool shares (for an API
+ * on another thread that shares them too). */
+struct node_api *apipool_counters(struct apipool *p);
+/* Any thread: queue a job. */
+void apipool_submit(struct apipool *p, struct api_job *job);
+/* Any thread: answer 503 (Retry-After) every job that waited in the
+ * queue longer than [http] store_wait_ms. */
+void apipool_expire(struct apipool *p);
+/* store_write_health() of the writer's connection after its last batch
+ * (LS_OK for NULL): captures are written there, not on the loop's. */
+int apipool_writer_health(struct apipool *p);
+/* The config or the trust changed (loop): the threads take the new ones
+ * before their next request. */
+void apipool_config_changed(struct apipool *p);
+void apipool_trust_changed(struct apipool *p);
+/* Loop thread: stop the threads (after their current request), answer
+ * queued jobs 503, free. NULL is a no-op. */
+void apipool_close(struct apipool *p);
+/* A 503 "busy" answer with Retry-After, without memory. */
+void apipool_busy_response(struct node_api_response *resp);
 
 /* --- peer.c ------------------------------------------------------------ */
 

@@ -112,6 +112,8 @@ const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
 {
 	struct daemon_health *h = &d->health;
 	int w = d->store != NULL ? store_write_health(d->store) : LS_OK;
+	if (w == LS_OK) /* captures are written by the API's writer thread */
+		w = apipool_writer_health(d->http.pool);
 	double avail = 0, fs_size = 0;
 	struct stat st;
 	int have_disk = disk_space(h, &avail, &fs_size) == 0;

@@ -152,8 +152,8 @@ static const struct {
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
-     "HTTP requests the server answered before the API saw them "
-     "(length_required, bad_length, busy, stopping)."},
+     "HTTP requests and connections the server refused or cut off "
+     "before the API saw them, by reason (daemon/http.c)."},
 };
 
 int state_metrics_declare(struct daemon *d)
@@ -417,24 +417,7 @@ int state_metrics_text(struct daemon *d, char **text, size_t *len)
 {
 	metrics_set(d->metrics, "signaal_uptime_seconds",
 	            (double)(daemon_now() - d->started_at));
-	if (d->http.mu_ready) {
-		struct http *h = &d->http;
-		uint64_t refused[HTTP_REFUSED_COUNT_];
-		size_t n;
-		pthread_mutex_lock(&h->mu);
-		n = h->n_inflight;
-		memcpy(refused, h->refused, sizeof refused);
-		pthread_mutex_unlock(&h->mu);
-		metrics_set(d->metrics, "signaal_http_in_flight", (double)n);
-		for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
-			if (refused[i] > h->refused_seen[i])
-				metrics_add(
-				    d->metrics, "signaal_http_refused_total",
-				    (double)(refused[i] - h->refused_seen[i]),
-				    http_refused_names[i]);
-			h->refused_seen[i] = refused[i];
-		}
-	}
+	http_metrics_flush(d);
 	process_gauges(d);
 	store_size_gauge(d);
 	health_tick(d);
@@ -509,12 +492,11 @@ static void gauges(struct daemon *d)
 
 static int write_atomic(const char *path, const char *text, size_t len)
 {
-	if (ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1) != 0) {
-		LS_WARN("state", "write_failed", "file=%s errno=%d", path,
-		        errno);
-		return LS_EIO;
-	}
-	return LS_OK;
+	int rc = ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1);
+	if (rc != LS_OK)
+		LS_WARN("state", "write_failed", "file=%s err=%s errno=%d", path,
+		        ls_errname(rc), errno);
+	return rc;
 }
 
 static int node_path(const struct daemon *d, const char *rel, char *out,

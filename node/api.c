@@ -220,12 +220,19 @@ int node_api_new(const struct node_api_config *cfg, struct node_api **out,
 	api->hooks = cfg->hooks;
 	ls_strlcpy(api->software, cfg->software ? cfg->software : "?",
 	           sizeof api->software);
-	api->counts = ls_calloc(N_ROWS * N_SLOTS, sizeof *api->counts);
-	if (api->counts == NULL)
-		goto err_nomem;
-	api->rejects = ls_calloc(N_ROWS * API_E_COUNT_, sizeof *api->rejects);
-	if (api->rejects == NULL)
-		goto err_nomem;
+	if (cfg->share_counters != NULL) {
+		api->counts = cfg->share_counters->counts;
+		api->rejects = cfg->share_counters->rejects;
+		api->counters_shared = 1;
+	} else {
+		api->counts = ls_calloc(N_ROWS * N_SLOTS, sizeof *api->counts);
+		if (api->counts == NULL)
+			goto err_nomem;
+		api->rejects =
+		    ls_calloc(N_ROWS * API_E_COUNT_, sizeof *api->rejects);
+		if (api->rejects == NULL)
+			goto err_nomem;
+	}
 	if (cfg->web_dir != NULL &&
 	    (rc = api_pages_load(api, cfg->web_dir, e)) != LS_OK) {
 		node_api_free(api);
@@ -243,8 +250,10 @@ void node_api_free(struct node_api *api)
 	if (api == NULL)
 		return;
 	api_pages_free(api);
-	ls_free(api->counts);
-	ls_free(api->rejects);
+	if (!api->counters_shared) {
+		ls_free(api->counts);
+		ls_free(api->rejects);
+	}
 	ls_free(api);
 }
 
@@ -920,9 +929,14 @@ static void count(struct api_call *c)
 	size_t row = c->route < 0             ? ROW_UNKNOWN
 	             : c->route == ROUTE_PAGE ? ROW_PAGE
 	                                      : (size_t)c->route + 1;
-	c->api->counts[row * N_SLOTS + slot_of(c->resp->status)]++;
+	/* Atomic: APIs on several threads may share the counters. */
+	__atomic_fetch_add(&c->api->counts[row * N_SLOTS +
+	                                   slot_of(c->resp->status)],
+	                   1, __ATOMIC_RELAXED);
 	if (c->reject >= 0)
-		c->api->rejects[row * API_E_COUNT_ + (size_t)c->reject]++;
+		__atomic_fetch_add(
+		    &c->api->rejects[row * API_E_COUNT_ + (size_t)c->reject], 1,
+		    __ATOMIC_RELAXED);
 	if (c->resp->status >= 500)
 		LS_WARN("http", "request_failed",
 		        "route=%s status=%d code=%s token=%s", row_name(row),
@@ -1054,13 +1068,16 @@ void node_api_counters(const struct node_api *api,
 {
 	for (size_t row = 0; row < N_ROWS; row++) {
 		for (size_t s = 0; status_cb != NULL && s < N_SLOTS; s++) {
-			uint64_t n = api->counts[row * N_SLOTS + s];
+			uint64_t n = __atomic_load_n(
+			    &api->counts[row * N_SLOTS + s], __ATOMIC_RELAXED);
 			if (n > 0)
 				status_cb(arg, row_name(row), status_slots[s],
 				          n);
 		}
 		for (size_t k = 0; reject_cb != NULL && k < API_E_COUNT_; k++) {
-			uint64_t n = api->rejects[row * API_E_COUNT_ + k];
+			uint64_t n = __atomic_load_n(
+			    &api->rejects[row * API_E_COUNT_ + k],
+			    __ATOMIC_RELAXED);
 			if (n > 0)
 				reject_cb(arg, row_name(row), errors[k].code,
 				          n);

@@ -3,11 +3,14 @@
  * request to a response — independent of any transport.
  *
  * The HTTP server (daemon/) parses a request into a struct
- * node_api_request, hands it to node_api_handle() ON THE LOOP THREAD (the
- * thread that owns the store), and writes the struct node_api_response
+ * node_api_request, hands it to node_api_handle() on the thread that
+ * owns the API's store connection (signaald: a pool of API threads, one
+ * connection each), and writes the struct node_api_response
  * back. Nothing here blocks on the network; every write the API reports
  * as done (201) is committed in the store before node_api_handle()
- * returns. docs/API.md is the contract for clients: routes, JSON fields,
+ * returns — unless the caller opened a transaction around the call
+ * (group commit: daemon/apipool.c), and then the caller commits before
+ * it sends the answer. docs/API.md is the contract for clients: routes, JSON fields,
  * error codes, roles, limits.
  *
  * What the layer does per request, in order: match the route (404, 405);
@@ -18,8 +21,9 @@
  * Every response is counted by route and status, every refusal also by
  * its error code (node_api_counters()), for the daemon's metrics.
  *
- * Threads: a struct node_api is used by one thread at a time (the loop
- * thread); it keeps no locks. Memory: the caller owns request buffers;
+ * Threads: a struct node_api is used by one thread at a time, the one
+ * that owns its store connection; it keeps no locks. APIs on several
+ * threads may share their counters (share_counters). Memory: the caller owns request buffers;
  * a response owns its body until node_api_response_fini().
  */
 #ifndef LS_NODE_API_H
@@ -40,6 +44,7 @@ struct node_trust;
 #define NODE_API_PATH_MAX 256
 #define NODE_API_QUERY_MAX 1024
 #define NODE_API_AUTH_MAX 256 /* the Authorization header */
+#define NODE_API_IDEMPOTENCY_KEY_MAX 128 /* the Idempotency-Key header */
 
 /* Listing limits (docs/API.md, "Pagination"). */
 #define NODE_API_PAGE_DEFAULT 50
@@ -54,6 +59,7 @@ struct node_api_request {
 	const char *authorization; /* the header's value, or NULL */
 	const char *content_type;  /* the header's value, or NULL */
 	const char *if_none_match; /* the header's value, or NULL */
+	const char *idempotency_key; /* Idempotency-Key, or NULL */
 	const uint8_t *body;       /* may be NULL when body_len is 0 */
 	size_t body_len;
 	int64_t now; /* Unix seconds: token expiry, today's date, lags */
@@ -80,7 +86,7 @@ struct node_api_response {
 };
 
 /* What the daemon supplies; every member may be NULL. Called on the
- * loop thread during node_api_handle(). */
+ * API's thread during node_api_handle(). */
 struct node_api_hooks {
 	void *arg;
 	/* Append the daemon's own metrics (everything but signaal_http_*,
@@ -98,12 +104,16 @@ struct node_api_hooks {
 };
 
 struct node_api_config {
-	struct store *store;            /* required; the loop thread's */
+	struct store *store;            /* required; this thread's */
 	const struct ls_config *config; /* required: node id, name, role */
 	const struct node_trust *trust; /* NULL: no federation loaded */
 	const char *web_dir;  /* the pages (web/); NULL: serve no pages */
 	const char *software; /* version string for /healthz; NULL: "?" */
 	struct node_api_hooks hooks;
+	/* NULL: counters of its own. Else count into this API's counters
+	 * (atomically), so that APIs on several threads (one per store
+	 * connection) report as one; it must outlive this API. */
+	struct node_api *share_counters;
 };
 
 struct node_api;

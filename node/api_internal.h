@@ -54,6 +54,8 @@
 	X(INVALID_VALUE, 422, "invalid_value", "Een waarde is niet geldig.")   \
 	X(UNKNOWN_CODE, 422, "unknown_code", "Onbekende code.")                \
 	X(UNKNOWN_SIGNAL, 422, "unknown_signal", "Onbekend signaal.")          \
+	X(KEY_REUSED, 422, "idempotency_key_reused",                           \
+	  "Deze Idempotency-Key werd al gebruikt voor andere gegevens.")       \
 	X(INTERNAL, 500, "internal",                                           \
 	  "Er ging iets mis op het knooppunt. Probeer later opnieuw.")         \
 	X(BUSY, 503, "busy",                                                   \
@@ -128,6 +130,7 @@ struct node_api {
 	/* counts[route + 1][status slot]; row 0 is "unknown" */
 	uint64_t *counts;
 	uint64_t *rejects; /* [route + 1][API_E_COUNT_] */
+	int counters_shared; /* counts and rejects are another API's */
 };
 
 /* --- answering ------------------------------------------------------ */

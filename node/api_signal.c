@@ -32,6 +32,7 @@
 #include "store/signal.h"
 #include "store/store.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -319,6 +320,82 @@ static int bind_owner(struct api_call *c, struct ls_signal *sig,
 	return 0;
 }
 
+/* --- idempotent capture ------------------------------------------------ */
+
+/* The Idempotency-Key: 1 to NODE_API_IDEMPOTENCY_KEY_MAX visible ASCII
+ * characters. key_hash binds it to the token (another token's equal key
+ * is another key), req_hash is the body's. */
+static int capture_key(struct api_call *c, uint8_t *key_hash,
+                       uint8_t *req_hash)
+{
+	const char *k = c->req->idempotency_key;
+	size_t n = strlen(k);
+	crypto_generichash_state st;
+	int ok = n >= 1 && n <= NODE_API_IDEMPOTENCY_KEY_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = k[i] > ' ' && k[i] < 0x7f;
+	if (!ok)
+		return api_fail(c, API_E_BAD_PARAMETER, "Idempotency-Key",
+		                "De Idempotency-Key moet 1 tot %d zichtbare "
+		                "tekens zijn (letters, cijfers, leestekens).",
+		                NODE_API_IDEMPOTENCY_KEY_MAX);
+	crypto_generichash_init(&st, NULL, 0, STORE_CAPTURE_HASH_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)"signaal-capture-key",
+	                          19);
+	crypto_generichash_update(&st, (const uint8_t *)c->who.id,
+	                          strlen(c->who.id) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)k, n);
+	crypto_generichash_final(&st, key_hash, STORE_CAPTURE_HASH_BYTES);
+	crypto_generichash(req_hash, STORE_CAPTURE_HASH_BYTES,
+	                   c->req->body_len > 0 ? c->req->body
+	                                        : (const uint8_t *)"",
+	                   c->req->body_len, NULL, 0);
+	return 0;
+}
+
+/* A key seen before: answer as the first time (201 with the signal as
+ * it is now, Idempotent-Replayed: true), or 422 when it came with other
+ * data. *replied 0: the key is new. 0 or -1 (answered with an error). */
+static int replay(struct api_call *c, const uint8_t *key_hash,
+                  const uint8_t *req_hash, int *replied)
+{
+	uint8_t id[LS_SIGNAL_ID_BYTES];
+	char hex[LS_SIGNAL_ID_HEX_SIZE];
+	struct one back = {.c = c};
+	struct ls_errinfo e;
+	int found, same, rc;
+
+	*replied = 0;
+	rc = store_capture_key_find(c->api->store, key_hash, req_hash, &found,
+	                            &same, id);
+	if (rc != LS_OK)
+		return api_fail_code(c, rc, NULL, NULL);
+	if (!found)
+		return 0;
+	if (!same)
+		return api_fail(c, API_E_KEY_REUSED, "Idempotency-Key", NULL);
+	ls_signal_id_format(id, hex);
+	ls_errinfo_clear(&e);
+	rc = store_signal_get(c->api->store, id, one_cb, &back, &e);
+	if (rc == LS_ENOTFOUND || (rc == LS_OK && back.json == NULL)) {
+		json_decref(back.json);
+		return api_fail(c, API_E_CONFLICT, "Idempotency-Key",
+		                "Dit signaal werd al bewaard (%s) en is "
+		                "intussen gewist.",
+		                hex);
+	}
+	if (rc != LS_OK) {
+		json_decref(back.json);
+		return api_fail_code(c, rc, &e, NULL);
+	}
+	api_header(c, "Location", "/api/v1/signals/%s", hex);
+	api_header(c, "Idempotent-Replayed", "true");
+	*replied = 1;
+	if (api_reply_json(c, 201, back.json) != 0)
+		return -1;
+	return 0;
+}
+
 int api_signals_create(struct api_call *c)
 {
 	static const enum ls_signal_field required[] = {
@@ -330,12 +407,22 @@ int api_signals_create(struct api_call *c)
 	struct ls_date today;
 	char date[LS_DATE_SIZE], hex[LS_SIGNAL_ID_HEX_SIZE];
 	struct one back = {.c = c};
+	uint8_t key_hash[STORE_CAPTURE_HASH_BYTES];
+	uint8_t req_hash[STORE_CAPTURE_HASH_BYTES];
 	const char *key;
 	json_t *obj, *v;
-	int rc;
+	int rc, keyed = 0;
 
 	if (api_body(c, &obj) != 0)
 		return -1;
+	if (c->req->idempotency_key != NULL) {
+		int replied = 0;
+		if (capture_key(c, key_hash, req_hash) != 0)
+			return -1;
+		if (replay(c, key_hash, req_hash, &replied) != 0 || replied)
+			return replied ? 0 : -1;
+		keyed = 1;
+	}
 	ls_signal_init(&sig);
 	json_object_foreach(obj, key, v)
 	{
@@ -412,7 +499,16 @@ int api_signals_create(struct api_call *c)
 		                bad < LS_FIELD_COUNT_ ? input_name(bad) : NULL,
 		                "%s.", e.msg);
 	ls_errinfo_clear(&e);
-	if ((rc = store_signal_insert(c->api->store, &sig, &e)) != LS_OK)
+	rc = keyed ? store_signal_insert_keyed(c->api->store, &sig, key_hash,
+	                                       req_hash, &e)
+	           : store_signal_insert(c->api->store, &sig, &e);
+	if (rc == LS_EEXISTS && keyed) {
+		/* The same key came in between (another connection). */
+		int replied = 0;
+		if (replay(c, key_hash, req_hash, &replied) != 0 || replied)
+			return replied ? 0 : -1;
+	}
+	if (rc != LS_OK)
 		return api_fail_code(c, rc, &e, NULL);
 	/* Committed: from here on the answer is a 201, whatever else
 	 * fails. It is what the store holds, read back; when that or its

@@ -6,7 +6,9 @@
  * noise secret if noise mode needs it; then, inside one BEGIN IMMEDIATE
  * transaction: refuse a period that is released or overlaps a released
  * one, read the raw summary, apply disclosure control with the year's
- * budget, check the result as a receiver would (the policy,
+ * budget, in threshold mode run the release gate (core/attack.h) over the
+ * new summary and every version of the period already in the own feed,
+ * check the result as a receiver would (the policy,
  * disclosure_check), sign and append it to the own feed, charge the
  * ledger, append the audit entry, commit. Every error before the commit
  * rolls the whole transaction back, so the store is exactly as before.
@@ -18,7 +20,9 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "core/attack.h"
 #include "core/period.h"
+#include "core/signal.h"
 #include "node/feed.h"
 #include "node/ledger.h"
 #include "node/secret.h"
@@ -189,6 +193,90 @@ static int secret_get(const struct node_release_env *env,
 	return LS_OK;
 }
 
+/* The summaries of `period` in the own feed, oldest first: what an
+ * attacker holds about it. Only threshold-mode versions with the cap in
+ * force are modelled (docs/DISCLOSURE.md 3.8). */
+struct history {
+	struct ls_period period;
+	uint32_t cap;
+	size_t n, more;
+	struct ls_doc docs[ATTACK_MAX_DOCS];
+	const struct ls_summary *sums[ATTACK_MAX_DOCS];
+	struct ls_errinfo *e;
+};
+
+static int history_cb(void *arg, const struct store_doc_meta *m,
+                      const uint8_t *envelope, size_t len)
+{
+	struct history *h = arg;
+	struct ls_doc doc;
+	const struct ls_summary *s;
+	int rc;
+	(void)m;
+	memset(&doc, 0, sizeof doc);
+	rc = node_feed_decode(envelope, len, &doc, h->e);
+	if (rc != LS_OK) {
+		proto_doc_fini(&doc);
+		return rc;
+	}
+	s = &doc.body.summary;
+	if (doc.hdr.type != LS_DOC_SUMMARY ||
+	    memcmp(&s->period, &h->period, sizeof s->period) != 0 ||
+	    s->params.mode != LS_MODE_THRESHOLD ||
+	    s->params.persons_cap != h->cap) {
+		proto_doc_fini(&doc);
+		return LS_OK;
+	}
+	if (h->n == ATTACK_MAX_DOCS) {
+		h->more++;
+		proto_doc_fini(&doc);
+		return LS_OK;
+	}
+	h->docs[h->n] = doc;
+	h->sums[h->n] = &h->docs[h->n].body.summary;
+	h->n++;
+	return LS_OK;
+}
+
+static void history_fini(struct history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		proto_doc_fini(&h->docs[i]);
+	h->n = 0;
+}
+
+/* Threshold mode: the release gate over plan->released and every version
+ * of the period already published. */
+static int gate(const struct node_release_env *env, const struct ls_domain *dom,
+                struct node_release_plan *plan, struct ls_errinfo *e)
+{
+	struct history h;
+	int rc;
+
+	memset(&h, 0, sizeof h);
+	h.period = plan->period;
+	h.cap = plan->released.params.persons_cap;
+	h.e = e;
+	rc = store_feed_list(env->store, LS_DOC_SUMMARY, env->origin,
+	                     history_cb, &h);
+	if (rc != LS_OK && (e == NULL || e->code != rc))
+		rc = ls_errf(e, rc, "kan de eigen samenvattingen niet lezen");
+	if (rc == LS_OK && h.n + h.more >= ATTACK_MAX_DOCS)
+		rc =
+		    ls_errf(e, LS_ELIMIT,
+		            "deze periode is al %zu keer gepubliceerd; meer "
+		            "dan %d versies kan de vrijgavecontrole niet samen "
+		            "doorrekenen, dus wordt deze correctie "
+		            "achtergehouden",
+		            h.n + h.more, ATTACK_MAX_DOCS);
+	if (rc == LS_OK)
+		rc =
+		    attack_gate(dom, h.sums, h.n, LS_SIGNAL_MAX_TARGETS,
+		                &plan->released, &plan->report, &plan->gate, e);
+	history_fini(&h);
+	return rc;
+}
+
 /* Raw summary -> disclosure control into *out and *report, with noise
  * epoch `epoch` (noise mode: see noise_epoch_get). budget may lie (the
  * preview passes room enough, to show what the release would be even
@@ -239,20 +327,29 @@ static int summarise_into(const struct node_release_env *env,
 }
 
 /* Raw summary -> disclosure control into plan->released and ->report;
- * and the organisations used with two sectors, for the operator. */
+ * and the organisations used with two sectors, for the operator;
+ * threshold mode: then the release gate. */
 static int summarise(const struct node_release_env *env,
                      const struct ls_period *period, uint64_t supersedes,
                      const char *reason, const uint8_t *secret,
                      const struct noise_budget *budget,
                      struct node_release_plan *plan, struct ls_errinfo *e)
 {
+	struct disclosure_domain_buf dom;
 	int rc = store_summary_sector_conflicts(env->store, period,
 	                                        &plan->sector_conflicts, e);
 	if (rc != LS_OK)
 		return rc;
-	return summarise_into(env, &plan->rules.policy, period, supersedes,
-	                      reason, secret, budget, plan->noise_epoch,
-	                      &plan->released, &plan->report, e);
+	rc = summarise_into(env, &plan->rules.policy, period, supersedes,
+	                    reason, secret, budget, plan->noise_epoch,
+	                    &plan->released, &plan->report, e);
+	if (rc != LS_OK || plan->rules.policy.params.mode != LS_MODE_THRESHOLD)
+		return rc;
+	rc = disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
+	                                     e);
+	if (rc == LS_OK)
+		rc = gate(env, &dom.dom, plan, e);
+	return rc;
 }
 
 static int cells_equal(const struct ls_cell *a, const struct ls_cell *b)

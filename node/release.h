@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "core/attack.h"
 #include "core/disclosure.h"
 #include "core/policy.h"
 #include "node/trust.h"
@@ -90,6 +91,8 @@ struct node_release_plan {
 	 * report's notes hold true counts: they never leave the node. */
 	struct ls_summary released;
 	struct disclosure_report report;
+	/* threshold mode: what the release gate did (core/attack.h) */
+	struct attack_gate_stats gate;
 	/* RELEASED: 1 if `released` differs from the latest published
 	 * summary (the data changed since), else 0. */
 	int changed;

@@ -18,6 +18,7 @@
 
 #include "common/alloc.h"
 
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -482,6 +483,55 @@ done:
 	ls_free(sum);
 	ls_free(bytes);
 	ls_free(m.u.total.included);
+	return rc;
+}
+
+int node_secagg_agg_fedsum(const struct node_secagg_agg *a,
+                           const struct secagg_layout *l, const int64_t *total,
+                           uint32_t withhold_below, uint32_t persons_cap,
+                           struct ls_fedsum *out, struct ls_errinfo *e)
+{
+	const struct ls_secagg_open *o = &a->open.u.open;
+	struct ls_summary tables;
+	double eps;
+	int rc;
+
+	if (a->phase != NODE_SECAGG_DONE)
+		return ls_errf(e, LS_ESTATE, "secagg: the round is not done");
+	if (l->n_entries != o->n_entries ||
+	    sodium_memcmp(l->digest, o->layout, LS_SECAGG_DIGEST_BYTES) != 0)
+		return ls_errf(e, LS_EINVAL,
+		               "secagg: not the layout of the round");
+	memset(out, 0, sizeof *out);
+	out->period = o->period;
+	memcpy(out->round, a->round, sizeof out->round);
+	for (int m = 0; m < SECAGG_MEASURES; m++) {
+		out->noise.mu[m].num = o->noise.mu[m].num * a->n_contrib;
+		out->noise.mu[m].den = o->noise.mu[m].den * a->n_keys;
+	}
+	eps = secagg_total_epsilon(&out->noise, persons_cap);
+	if (!(eps * 1000 <= LS_FEDSUM_EPSILON_MILLI_MAX))
+		return ls_errf(e, LS_EINVAL,
+		               "secagg: too little noise to state an epsilon");
+	out->epsilon_milli = (uint64_t)ceil(eps * 1000);
+	out->withhold_below = withhold_below;
+	out->persons_cap = persons_cap;
+	out->included = ls_calloc(a->n_contrib, sizeof *out->included);
+	if (out->included == NULL)
+		return ls_errf(e, LS_ENOMEM, "secagg: out of memory");
+	for (size_t i = 0; i < o->n_members; i++)
+		if (a->slots[i].included)
+			memcpy(out->included[out->n_included++], o->members[i],
+			       LS_NODE_ID_SIZE);
+	ls_summary_init(&tables);
+	rc = secagg_federation_tables(l, total, &out->noise, withhold_below,
+	                              persons_cap, &tables, e);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++)
+		out->tables[t] = tables.tables[t]; /* moved */
+	if (rc == LS_OK)
+		rc = proto_fedsum_validate(out, e);
+	if (rc != LS_OK)
+		proto_fedsum_fini(out);
 	return rc;
 }
 

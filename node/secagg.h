@@ -33,6 +33,7 @@
 
 #include "common/err.h"
 #include "core/secagg.h"
+#include "proto/doc_fedsum.h"
 #include "proto/key.h"
 #include "proto/secagg.h"
 #include "proto/secagg_msg.h"
@@ -109,6 +110,19 @@ int node_secagg_agg_close(struct node_secagg_agg *a,
 int node_secagg_agg_finish(struct node_secagg_agg *a,
                            const struct ls_keypair *kp, int64_t *total,
                            uint8_t **out, size_t *len, struct ls_errinfo *e);
+
+/*
+ * After finish: the body of the federation summary document (type 7) the
+ * association publishes: the round, the members in the total, the noise
+ * in it (their shares of mu), the epsilon it gives, and the released
+ * tables of total (secagg_federation_tables with the layout the round
+ * was opened with: LS_EINVAL if l's digest or size differ). *out must be
+ * zeroed; the caller owns it (proto_fedsum_fini).
+ */
+int node_secagg_agg_fedsum(const struct node_secagg_agg *a,
+                           const struct secagg_layout *l, const int64_t *total,
+                           uint32_t withhold_below, uint32_t persons_cap,
+                           struct ls_fedsum *out, struct ls_errinfo *e);
 
 /* Free everything; safe on a zeroed or failed aggregator. */
 void node_secagg_agg_fini(struct node_secagg_agg *a);

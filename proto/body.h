@@ -42,11 +42,23 @@ int body_params_read(struct mp_reader *r, struct ls_disclosure_params *p,
 void body_params_write(struct mp_writer *w,
                        const struct ls_disclosure_params *p);
 
+/* The five tables of a summary on the wire (PROTOCOL.md 5.4: an array of
+ * exactly 5 *table*), shared by summary and federation summary
+ * (doc_summary.c). The reader checks the shapes, codes and cell kinds'
+ * forms and allocates the rows (the caller frees them, also after a
+ * failure); the rules on rows and cells are each body's validate. */
+void body_tables_write(struct mp_writer *w,
+                       const struct ls_summary_table tables[LS_TABLE_COUNT_]);
+int body_tables_read(struct mp_reader *r,
+                     struct ls_summary_table tables[LS_TABLE_COUNT_],
+                     struct ls_errinfo *e);
+
 extern const struct proto_body_codec proto_body_roster;
 extern const struct proto_body_codec proto_body_taxonomy;
 extern const struct proto_body_codec proto_body_policy;
 extern const struct proto_body_codec proto_body_summary;
 extern const struct proto_body_codec proto_body_status;
 extern const struct proto_body_codec proto_body_note;
+extern const struct proto_body_codec proto_body_fedsum;
 
 #endif

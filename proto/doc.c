@@ -40,6 +40,7 @@ static const struct proto_body_codec *const codecs[LS_DOC_TYPE_MAX_ + 1] = {
     [LS_DOC_SUMMARY] = &proto_body_summary,
     [LS_DOC_STATUS] = &proto_body_status,
     [LS_DOC_DOSSIER_NOTE] = &proto_body_note,
+    [LS_DOC_FEDSUM] = &proto_body_fedsum,
 };
 
 static const struct proto_body_codec *codec_of(uint8_t type)

@@ -1,5 +1,5 @@
 /*
- * Federation documents: the feed fields, the six document types, signing,
+ * Federation documents: the feed fields, the seven document types, signing,
  * verification against the roster, the feed chain and fork proofs
  * (PROTOCOL.md, "Documents" and "Envelope").
  *
@@ -35,6 +35,7 @@
 
 #include "common/err.h"
 #include "core/summary.h"
+#include "proto/doc_fedsum.h"
 #include "proto/doc_note.h"
 #include "proto/doc_policy.h"
 #include "proto/doc_roster.h"
@@ -51,7 +52,8 @@ enum ls_doc_type {
 	LS_DOC_SUMMARY = 4,
 	LS_DOC_STATUS = 5,
 	LS_DOC_DOSSIER_NOTE = 6,
-	LS_DOC_TYPE_MAX_ = LS_DOC_DOSSIER_NOTE
+	LS_DOC_FEDSUM = 7, /* federation summary (secure aggregation) */
+	LS_DOC_TYPE_MAX_ = LS_DOC_FEDSUM
 };
 
 /* The feed fields every document carries. */
@@ -72,6 +74,7 @@ struct ls_doc {
 		struct ls_summary summary;
 		struct ls_status status;
 		struct ls_dossier_note note;
+		struct ls_fedsum fedsum;
 	} body;
 };
 
@@ -88,7 +91,7 @@ void proto_doc_init(struct ls_doc *d, enum ls_doc_type type);
 /* Free the body and zero *d. Safe on a zeroed or failed document. */
 void proto_doc_fini(struct ls_doc *d);
 
-/* Stable name of a type ("roster", ..., "dossier_note") or NULL. */
+/* Stable name of a type ("roster", ..., "federation_summary") or NULL. */
 const char *proto_doc_type_name(uint8_t type);
 
 /* Check header and body against the rules of the format (what a decoder

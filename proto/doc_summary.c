@@ -233,6 +233,24 @@ static void cell_write(struct mp_writer *w, const struct ls_cell *c)
 	}
 }
 
+void body_tables_write(struct mp_writer *w,
+                       const struct ls_summary_table tables[LS_TABLE_COUNT_])
+{
+	mp_write_array(w, LS_TABLE_COUNT_);
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		const struct ls_summary_table *tab = &tables[t];
+		mp_write_array(w, (uint32_t)tab->n_rows);
+		for (size_t i = 0; i < tab->n_rows; i++) {
+			const struct ls_summary_row *row = &tab->rows[i];
+			mp_write_array(w, 4);
+			mp_write_cstr(w, row->theme);
+			mp_write_cstr(w, row->other);
+			cell_write(w, &row->signals);
+			cell_write(w, &row->persons);
+		}
+	}
+}
+
 static void summary_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_summary *s = &d->body.summary;
@@ -250,19 +268,7 @@ static void summary_encode(struct mp_writer *w, const struct ls_doc *d)
 	mp_write_uint(w, K_REASON);
 	mp_write_cstr(w, s->correction_reason);
 	mp_write_uint(w, K_TABLES);
-	mp_write_array(w, LS_TABLE_COUNT_);
-	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
-		const struct ls_summary_table *tab = &s->tables[t];
-		mp_write_array(w, (uint32_t)tab->n_rows);
-		for (size_t i = 0; i < tab->n_rows; i++) {
-			const struct ls_summary_row *row = &tab->rows[i];
-			mp_write_array(w, 4);
-			mp_write_cstr(w, row->theme);
-			mp_write_cstr(w, row->other);
-			cell_write(w, &row->signals);
-			cell_write(w, &row->persons);
-		}
-	}
+	body_tables_write(w, s->tables);
 	mp_write_uint(w, K_RECURRENCE);
 	mp_write_array(w, (uint32_t)s->n_recurrence);
 	for (size_t i = 0; i < s->n_recurrence; i++) {
@@ -359,6 +365,17 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 	return LS_OK;
 }
 
+int body_tables_read(struct mp_reader *r,
+                     struct ls_summary_table tables[LS_TABLE_COUNT_],
+                     struct ls_errinfo *e)
+{
+	int rc = LS_OK;
+	FIELD_TRY(mp_read_array_exact(r, LS_TABLE_COUNT_), "summary: tables");
+	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
+		rc = table_read(r, &tables[t], t, e);
+	return rc;
+}
+
 static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
                            struct ls_errinfo *e)
 {
@@ -417,11 +434,7 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 			rc = LS_OK;
 			break;
 		case K_TABLES:
-			FIELD_TRY(mp_read_array_exact(r, LS_TABLE_COUNT_),
-			          "summary: tables");
-			rc = LS_OK;
-			for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
-				rc = table_read(r, &s->tables[t], t, e);
+			rc = body_tables_read(r, s->tables, e);
 			break;
 		case K_RECURRENCE:
 			rc = recurrence_read(r, s, e);

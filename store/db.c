@@ -225,6 +225,31 @@ void store_tx_rollback(struct store *s)
 	s->in_tx = 0;
 }
 
+static int exec_one(struct store *s, const char *sql, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	return rc == LS_OK ? store_step_done(s, st, what) : rc;
+}
+
+int store_savepoint(struct store *s)
+{
+	if (!s->in_tx)
+		return LS_ESTATE;
+	return exec_one(s, "SAVEPOINT request", "savepoint");
+}
+
+int store_savepoint_release(struct store *s)
+{
+	return exec_one(s, "RELEASE request", "release");
+}
+
+void store_savepoint_rollback(struct store *s)
+{
+	if (exec_one(s, "ROLLBACK TO request", "rollback_to") == LS_OK)
+		(void)exec_one(s, "RELEASE request", "release");
+}
+
 int store_in_tx(struct store *s)
 {
 	return !sqlite3_get_autocommit(s->db);

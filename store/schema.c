@@ -248,6 +248,19 @@ static const char SCHEMA_V5[] =
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN "
     "SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
+/* Version 6: idempotent capture. A client's key (hashed with its token
+ * id: nothing the client chose is kept) names the signal its first
+ * request stored, with the hash of that request's body; written in the
+ * same transaction as the signal, so a retry after a lost answer finds
+ * it. */
+static const char SCHEMA_V6[] =
+    "CREATE TABLE capture_key ("
+    "  key BLOB PRIMARY KEY CHECK (length(key) = 32),"
+    "  request BLOB NOT NULL CHECK (length(request) = 32),"
+    "  signal_uid BLOB NOT NULL CHECK (length(signal_uid) = 16),"
+    "  created_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;";
+
 /* APPEND new steps at the end; versions are consecutive from 1. */
 static const struct store_migration migrations[] = {
     {.version = 1,
@@ -261,6 +274,9 @@ static const struct store_migration migrations[] = {
     {.version = 5,
      .summary = "privacy-budget ledger and hash-chained release audit log",
      .sql = SCHEMA_V5},
+    {.version = 6,
+     .summary = "idempotency keys of captures",
+     .sql = SCHEMA_V6},
 };
 
 const struct store_migration *store_schema_migrations(size_t *n)

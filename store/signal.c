@@ -248,6 +248,89 @@ int store_signal_insert(struct store *s, struct ls_signal *sig,
 	return rc;
 }
 
+static const char SQL_KEY_ADD[] =
+    "INSERT INTO capture_key(key, request, signal_uid, created_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_KEY_FIND[] =
+    "SELECT request, signal_uid FROM capture_key WHERE key = ?1";
+
+int store_signal_insert_keyed(struct store *s, struct ls_signal *sig,
+                              const uint8_t key[STORE_CAPTURE_HASH_BYTES],
+                              const uint8_t request[STORE_CAPTURE_HASH_BYTES],
+                              struct ls_errinfo *e)
+{
+	sqlite3_stmt *st;
+	int owned, rc;
+	if ((rc = ls_signal_validate(sig, NULL, e)) != LS_OK)
+		return rc;
+	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
+		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
+	/* The id first, so that the key row can name it; the key before
+	 * the signal, so that a known key stores nothing. */
+	if (!sig->has_id) {
+		store_random_id(s, sig->id);
+		sig->has_id = 1;
+	}
+	rc = store_stmt(s, SQL_KEY_ADD, &st);
+	if (rc == LS_OK) {
+		sqlite3_bind_blob(st, 1, key, STORE_CAPTURE_HASH_BYTES,
+		                  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, request, STORE_CAPTURE_HASH_BYTES,
+		                  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, sig->id, LS_SIGNAL_ID_BYTES,
+		                  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, store_now());
+		if (sqlite3_step(st) == SQLITE_DONE) {
+			sqlite3_reset(st);
+		} else {
+			int ext = sqlite3_extended_errcode(s->db);
+			sqlite3_reset(st);
+			rc = ext == SQLITE_CONSTRAINT_PRIMARYKEY
+			         ? ls_errf(e, LS_EEXISTS,
+			                   "deze sleutel werd al gebruikt")
+			         : ls_errf(e, store_err(s, ext, "key_insert"),
+			                   "kan het signaal niet bewaren");
+		}
+	}
+	if (rc == LS_OK)
+		rc = store_signal_insert_row(s, sig, store_now(), NULL, e);
+	rc = store_tx_end(s, owned, rc);
+	if (rc != LS_OK && e != NULL && e->code == LS_OK)
+		ls_errf(e, rc, "kan het signaal niet bewaren");
+	return rc;
+}
+
+int store_capture_key_find(struct store *s,
+                           const uint8_t key[STORE_CAPTURE_HASH_BYTES],
+                           const uint8_t request[STORE_CAPTURE_HASH_BYTES],
+                           int *found, int *same,
+                           uint8_t id[LS_SIGNAL_ID_BYTES])
+{
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, SQL_KEY_FIND, &st);
+	*found = *same = 0;
+	if (rc != LS_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, key, STORE_CAPTURE_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *req = sqlite3_column_blob(st, 0);
+		const void *uid = sqlite3_column_blob(st, 1);
+		if (req == NULL || uid == NULL ||
+		    sqlite3_column_bytes(st, 0) != STORE_CAPTURE_HASH_BYTES ||
+		    sqlite3_column_bytes(st, 1) != LS_SIGNAL_ID_BYTES) {
+			sqlite3_reset(st);
+			return LS_ECORRUPT;
+		}
+		*found = 1;
+		*same = memcmp(req, request, STORE_CAPTURE_HASH_BYTES) == 0;
+		memcpy(id, uid, LS_SIGNAL_ID_BYTES);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "key_find");
+}
+
 /* --- reading ------------------------------------------------------- */
 
 /* The listing, in both orders. ?1/?2 period, ?3 age, ?4 status, ?5

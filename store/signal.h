@@ -68,6 +68,27 @@ typedef int (*store_signal_cb)(void *ctx, const struct ls_signal *sig,
 int store_signal_insert(struct store *s, struct ls_signal *sig,
                         struct ls_errinfo *e);
 
+/* Idempotent capture (docs/API.md, "Idempotency-Key"). key is a hash of
+ * the client's key and its token, request a hash of the request body
+ * (STORE_CAPTURE_HASH_BYTES each). */
+#define STORE_CAPTURE_HASH_BYTES 32
+
+/* Store sig (as store_signal_insert) and remember key -> its id and the
+ * request hash, in one transaction (the caller's, when one is open).
+ * LS_EEXISTS when the key is known already (nothing stored). */
+int store_signal_insert_keyed(struct store *s, struct ls_signal *sig,
+                              const uint8_t key[STORE_CAPTURE_HASH_BYTES],
+                              const uint8_t request[STORE_CAPTURE_HASH_BYTES],
+                              struct ls_errinfo *e);
+
+/* The signal a key stored: *found 0 when the key is unknown; else id
+ * and *same (1 when request is the hash the key was first used with). */
+int store_capture_key_find(struct store *s,
+                           const uint8_t key[STORE_CAPTURE_HASH_BYTES],
+                           const uint8_t request[STORE_CAPTURE_HASH_BYTES],
+                           int *found, int *same,
+                           uint8_t id[LS_SIGNAL_ID_BYTES]);
+
 /* Signals matching *f (NULL: all), oldest registration first.
  * LS_EINVAL for an unknown code in the filter. */
 int store_signal_list(struct store *s, const struct store_signal_filter *f,

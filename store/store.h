@@ -69,6 +69,13 @@ int store_tx_begin(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
 
+/* A savepoint inside the open transaction: what follows can be undone
+ * alone (rollback) or kept (release) without ending the transaction.
+ * Group commit wraps each request in one. They do not nest. */
+int store_savepoint(struct store *s);
+int store_savepoint_release(struct store *s);
+void store_savepoint_rollback(struct store *s);
+
 /* 1 while a transaction is open on this connection, else 0. */
 int store_in_tx(struct store *s);
 

@@ -365,6 +365,55 @@ static inline void fx_note(struct ls_dossier_note *n)
 	       "Extra begeleiding voor jongeren op zoek naar een woning");
 }
 
+/* A small federation summary of October 2025 by the association (vvsg):
+ * the ten pilots in the total, Skellam noise mu 1/4 (signals) and 25
+ * (persons), two theme rows and two theme x age rows (one withheld). */
+static inline void fx_fedsum(struct ls_fedsum *f)
+{
+	memset(f, 0, sizeof *f);
+	f->period = (struct ls_period){2025, 10, 1};
+	for (int i = 0; i < LS_SECAGG_ID_BYTES; i++)
+		f->round[i] = (uint8_t)(0x50 + i);
+	f->included = ls_calloc(FX_N_PILOTS, sizeof *f->included);
+	if (f->included == NULL)
+		fx_die("alloc");
+	f->n_included = FX_N_PILOTS;
+	for (unsigned i = 0; i < FX_N_PILOTS; i++)
+		strcpy(f->included[i], fx_members[i]);
+	f->noise.mu[0] = (struct secagg_rational){1, 4};
+	f->noise.mu[1] = (struct secagg_rational){25, 1};
+	f->epsilon_milli = 127800;
+	f->withhold_below = 0;
+	f->persons_cap = 10;
+	f->tables[0].rows = ls_calloc(2, sizeof *f->tables[0].rows);
+	f->tables[1].rows = ls_calloc(2, sizeof *f->tables[1].rows);
+	if (f->tables[0].rows == NULL || f->tables[1].rows == NULL)
+		fx_die("alloc");
+	f->tables[0].n_rows = f->tables[1].n_rows = 2;
+	strcpy(f->tables[0].rows[0].theme, "energie");
+	f->tables[0].rows[0].signals =
+	    (struct ls_cell){LS_CELL_NOISY, 41, 40, 42};
+	f->tables[0].rows[0].persons =
+	    (struct ls_cell){LS_CELL_NOISY, 97, 88, 106};
+	strcpy(f->tables[0].rows[1].theme, "wonen");
+	f->tables[0].rows[1].signals =
+	    (struct ls_cell){LS_CELL_NOISY, 187, 186, 188};
+	f->tables[0].rows[1].persons =
+	    (struct ls_cell){LS_CELL_NOISY, 402, 393, 411};
+	strcpy(f->tables[1].rows[0].theme, "wonen");
+	strcpy(f->tables[1].rows[0].other, "18-24");
+	f->tables[1].rows[0].signals =
+	    (struct ls_cell){LS_CELL_NOISY, 23, 22, 24};
+	f->tables[1].rows[0].persons =
+	    (struct ls_cell){LS_CELL_NOISY, 51, 42, 60};
+	strcpy(f->tables[1].rows[1].theme, "wonen");
+	strcpy(f->tables[1].rows[1].other, "65plus");
+	f->tables[1].rows[1].signals =
+	    (struct ls_cell){LS_CELL_WITHHELD, 0, 0, 5};
+	f->tables[1].rows[1].persons =
+	    (struct ls_cell){LS_CELL_WITHHELD, 0, 0, 14};
+}
+
 /* Sign d (type, origin and body set) after head with the TEST key
  * `key`; returns the envelope (ls_free) and advances head. */
 static inline uint8_t *fx_sign(struct ls_doc *d, struct ls_feed_head *head,

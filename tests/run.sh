@@ -19,6 +19,10 @@ export ROOT=$PWD
 
 passed=0
 failed=0
+# Tests write only under $BUILD and temporary folders: what is new and
+# untracked in the checkout afterwards is a failure (below).
+untracked() { git ls-files --others --exclude-standard 2>/dev/null | sort; }
+untracked_before=$(untracked)
 failures=()
 logdir=$BUILD/test-logs
 mkdir -p "$logdir"
@@ -91,6 +95,14 @@ if [ "$FUZZ_SHORT" != 0 ]; then
 		count_tap "$name" "$log" $rc
 		[ $rc -eq 0 ] && rm -rf "$work"
 	done
+fi
+
+left=$(comm -13 <(echo "$untracked_before") <(untracked) | head -5)
+if [ -n "$left" ]; then
+	failed=$((failed + 1))
+	failures+=("files left in the checkout by a test: $(echo $left)")
+else
+	passed=$((passed + 1))
 fi
 
 echo

@@ -6,7 +6,7 @@ set -eu
 packages=(
 	build-essential pkg-config clang
 	libuv1-dev libnng-dev libmsgpack-dev libsodium-dev libsqlite3-dev
-	libinih-dev libjansson-dev libcmocka-dev
+	libinih-dev libjansson-dev libcmocka-dev libglpk-dev libmicrohttpd-dev
 	sqlite3 nng-utils iproute2 procps
 	libxml2-utils nodejs
 )

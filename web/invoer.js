@@ -3,6 +3,15 @@
  * checked here with the same rules as the node (which checks again),
  * sent as JSON (POST /api/v1/signals), and confirmed with what the node
  * stored — the answer of the POST, which comes after the commit.
+ *
+ * Retries and offline (docs/API.md, "Retries"): each signal gets an
+ * Idempotency-Key when it is sent the first time, and is kept with it in
+ * a queue in this browser (localStorage) until the node answered. When
+ * the answer does not come (no network, the node busy or stopping), the
+ * signal stays queued and is sent again, with the same key, when the
+ * browser is online again (and every 30 seconds, and at the next visit):
+ * the node stores it once. A refusal (4xx) takes it out of the queue and
+ * shows why; the corrected signal is a new one with a new key.
  */
 "use strict";
 
@@ -10,6 +19,91 @@
   var el = LS.el;
   var MAX_THEMES = 3, MAX_TARGETS = 8, MAX_DESCRIPTION = 4000;
   var form, errors, tax, names, me;
+  var QUEUE = "signaal.wachtrij", sending = false;
+
+  /* A random key per signal (128 bits as hex in UUID form). */
+  function newKey() {
+    var b = new Uint8Array(16), h = "";
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    for (var i = 0; i < 16; i++) {
+      h += (b[i] < 16 ? "0" : "") + b[i].toString(16);
+      if (i === 3 || i === 5 || i === 7 || i === 9) h += "-";
+    }
+    return h;
+  }
+
+  function queue() {
+    try { return JSON.parse(window.localStorage.getItem(QUEUE) || "[]") || []; } catch (e) { return []; }
+  }
+
+  function saveQueue(q) {
+    try { window.localStorage.setItem(QUEUE, JSON.stringify(q)); } catch (e) { /* private mode: kept in memory only */ }
+    showQueue(q);
+  }
+
+  function unqueue(key) {
+    saveQueue(queue().filter(function (x) { return x.key !== key; }));
+  }
+
+  function showQueue(q) {
+    var box = document.getElementById("wachtrij");
+    if (!box) return;
+    box.hidden = q.length === 0;
+    document.getElementById("wachtrij-tekst").textContent = q.length === 1
+      ? "1 signaal is op dit toestel bewaard en wacht op verzending naar het knooppunt. Het wordt vanzelf verzonden zodra de verbinding terug is."
+      : q.length + " signalen zijn op dit toestel bewaard en wachten op verzending naar het knooppunt. Ze worden vanzelf verzonden zodra de verbinding terug is.";
+    document.getElementById("wachtrij-verzend").disabled = sending;
+  }
+
+  /* The send button says what is going on, and is off meanwhile. */
+  function busy(on, text) {
+    var button = document.getElementById("bewaar");
+    if (!button) return;
+    button.disabled = on;
+    button.textContent = on ? text : "Signaal bewaren";
+  }
+
+  /* An answer that says nothing about the signal: it stays queued. */
+  function unanswered(status) {
+    return status === 0 || status === 401 || status === 408 || status === 429 || status >= 500;
+  }
+
+  function send(item) {
+    return LS.api("POST", "/api/v1/signals", item.body, { "Idempotency-Key": item.key });
+  }
+
+  /* Send what is queued, oldest first, one at a time; stop at the first
+   * that gets no answer. */
+  function flush() {
+    if (sending) return Promise.resolve();
+    var q = queue();
+    if (!q.length) return Promise.resolve();
+    sending = true;
+    busy(true, "Bezig met verzenden…");
+    showQueue(q);
+    var sent = 0;
+    function next(i) {
+      if (i >= q.length) return Promise.resolve();
+      return send(q[i]).then(function (res) {
+        if (unanswered(res.status)) return;
+        unqueue(q[i].key);
+        if (res.status === 201) sent++;
+        else showErrors([{ veld: res.data && res.data.veld, melding: "Een eerder bewaard signaal werd geweigerd: " + LS.message(res) }]);
+        return next(i + 1);
+      });
+    }
+    return next(0).then(function () {
+      sending = false;
+      busy(false);
+      showQueue(queue());
+      if (sent) {
+        LS.announce(sent === 1 ? "Het wachtende signaal is verzonden en bewaard." : sent + " wachtende signalen zijn verzonden en bewaard.");
+        recent();
+      }
+    });
+  }
 
   function bytes(text) {
     return new TextEncoder().encode(text).length;
@@ -161,19 +255,37 @@
 
   function submit(ev) {
     ev.preventDefault();
+    if (sending) return;
     var c = collect();
     showErrors(c.wrong);
     if (c.wrong.length) return;
-    var button = document.getElementById("bewaar");
-    button.disabled = true;
-    button.textContent = "Bezig met bewaren…";
-    LS.api("POST", "/api/v1/signals", c.body).then(function (res) {
-      button.disabled = false;
-      button.textContent = "Signaal bewaren";
+    /* Queued before it is sent: a closed tab or a lost answer keeps it,
+     * with its key. */
+    var item = { key: newKey(), body: c.body, at: new Date().toISOString() };
+    var q = queue();
+    q.push(item);
+    saveQueue(q);
+    sending = true;
+    busy(true, "Bezig met bewaren…");
+    send(item).then(function (res) {
+      sending = false;
+      busy(false);
       if (res.status === 201) {
+        unqueue(item.key);
         showErrors([]);
         confirm(res.data);
-      } else if (res.status !== 401) {
+        flush();
+      } else if (unanswered(res.status)) {
+        /* Not known to be stored: it stays queued, the form is free
+         * for the next signal. */
+        showQueue(queue());
+        showErrors([]);
+        form.reset();
+        prefill();
+        LS.announce("Het signaal is nog niet verzonden. Het blijft op dit toestel bewaard en wordt verzonden zodra het knooppunt bereikbaar is.");
+        document.getElementById("wachtrij").focus && document.getElementById("wachtrij").scrollIntoView({ block: "start" });
+      } else {
+        unqueue(item.key);
         showErrors([{ veld: res.data && res.data.veld, melding: LS.message(res) }]);
       }
     });
@@ -231,6 +343,11 @@
       form.addEventListener("submit", submit);
       form.hidden = false;
       recent();
+      document.getElementById("wachtrij-verzend").addEventListener("click", flush);
+      window.addEventListener("online", flush);
+      window.setInterval(function () { if (queue().length) flush(); }, 30000);
+      showQueue(queue());
+      flush();
     });
   });
 })();

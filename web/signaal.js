@@ -55,12 +55,14 @@ var LS = (function () {
     return node;
   }
 
-  /* Call the API; resolves to {status, data}. A network failure resolves
+  /* Call the API (headers: extra request headers, may be omitted);
+   * resolves to {status, data}. A network failure resolves
    * to status 0 with a Dutch message, so callers have one path. */
-  function api(method, path, body) {
+  function api(method, path, body, headers) {
     var opts = { method: method, headers: { "Accept": "application/json" } };
     var t = token();
     if (t) opts.headers["Authorization"] = "Bearer " + t;
+    if (headers) Object.keys(headers).forEach(function (k) { opts.headers[k] = headers[k]; });
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);

@@ -97,6 +97,9 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The Idempotency-Key the next requests carry (NULL: none). */
+static const char *idem_key;
+
 /* One request; the answer is in resp (and J when it is JSON). */
 static int req_full(const char *method, const char *path, const char *query,
                     const char *token, const char *ctype, const char *body,
@@ -115,6 +118,7 @@ static int req_full(const char *method, const char *path, const char *query,
 		r.authorization = auth;
 	}
 	r.content_type = ctype;
+	r.idempotency_key = idem_key;
 	r.body = (const uint8_t *)body;
 	r.body_len = body_len;
 	r.now = NOW;
@@ -610,6 +614,86 @@ static void test_capture(void **state)
 	                     "\"sector\":\"caw\"}"),
 	                 422);
 	refused(422, "missing_field", "organisatie");
+}
+
+/* A retried capture with its Idempotency-Key stores nothing new and
+ * gets the first answer; the key is the token's; bad keys and a key
+ * reused for other data are refused and change nothing. */
+static void test_capture_idempotent(void **state)
+{
+	char first[40], before[65], after[65];
+	uint64_t n;
+	(void)state;
+	idem_key = "0b6f3c1e-2a44-4f6e-9d1a-7c3b2e1f0a99";
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 201);
+	snprintf(first, sizeof first, "%s", jstr("id"));
+	assert_null(node_api_response_header(&resp, "Idempotent-Replayed"));
+	count_signals(&n);
+	assert_int_equal(n, 1);
+	/* the retry: the same answer, nothing stored */
+	fx_digest(f.path, before);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_fw,
+		                     good_signal),
+		                 201);
+		assert_string_equal(jstr("id"), first);
+		assert_string_equal(jstr("melder"), "mw-12");
+		assert_string_equal(
+		    node_api_response_header(&resp, "Idempotent-Replayed"),
+		    "true");
+	}
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	/* the same key with other data: refused, nothing stored */
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_fw,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"12-17\","
+	                     "\"sector\":\"caw\"}"),
+	                 422);
+	refused(422, "idempotency_key_reused", "Idempotency-Key");
+	/* another token's equal key is another key */
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_coord,
+	        "{\"thema\":[\"wonen\"],\"leeftijd\":\"onbekend\","
+	        "\"sector\":\"caw\"}"),
+	    201);
+	assert_string_not_equal(jstr("id"), first);
+	count_signals(&n);
+	assert_int_equal(n, 2);
+	/* bad keys: empty, too long, control or non-ASCII characters */
+	fx_digest(f.path, before);
+	{
+		static char long_key[NODE_API_IDEMPOTENCY_KEY_MAX + 2];
+		const char *bad[] = {"", long_key, "a\tb", "sleutel \xc3\xa9",
+		                     "a b"};
+		memset(long_key, 'k', sizeof long_key - 1);
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			idem_key = bad[i];
+			assert_int_equal(req("POST", "/api/v1/signals", NULL,
+			                     tok_fw, good_signal),
+			                 400);
+			refused(400, "bad_parameter", "Idempotency-Key");
+		}
+	}
+	fx_digest(f.path, after);
+	assert_string_equal(before, after);
+	/* a signal erased since: the retry says so, and does not store it
+	 * again */
+	idem_key = "0b6f3c1e-2a44-4f6e-9d1a-7c3b2e1f0a99";
+	{
+		char path[80];
+		idem_key = NULL;
+		snprintf(path, sizeof path, "/api/v1/signals/%s", first);
+		assert_int_equal(req("DELETE", path, NULL, tok_admin, NULL),
+		                 200);
+		idem_key = "0b6f3c1e-2a44-4f6e-9d1a-7c3b2e1f0a99";
+	}
+	assert_int_equal(
+	    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal), 409);
+	refused(409, "conflict", "Idempotency-Key");
+	count_signals(&n);
+	assert_int_equal(n, 1);
+	idem_key = NULL;
 }
 
 struct bad_case {
@@ -2077,6 +2161,7 @@ int main(void)
 	    T(test_roles),
 	    T(test_routing),
 	    T(test_capture),
+	    T(test_capture_idempotent),
 	    T(test_capture_refusals_change_nothing),
 	    T(test_capture_under_allocation_failure),
 	    T(test_field_worker_sees_own_signals_only),

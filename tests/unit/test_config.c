@@ -177,6 +177,51 @@ static void test_http_keys(void **state)
 	assert_non_null(strstr(e.msg, "onbekende sleutel 'port' in [http]"));
 }
 
+/* [http] limits: sane defaults, values read, out of range refused with
+ * the line and the key. */
+static void test_http_limits(void **state)
+{
+	static const char *const bad[] = {
+	    "max_connections=0",  "max_connections=70000", "max_per_client=0",
+	    "header_timeout_s=0", "body_timeout_s=-1",     "idle_timeout_s=x",
+	    "header_max_bytes=100", "store_wait_ms=10"};
+	struct ls_config c;
+	struct ls_errinfo e;
+	char text[200];
+	(void)state;
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n", &c, &e), LS_OK);
+	assert_int_equal(c.http_max_connections, 512);
+	assert_int_equal(c.http_max_per_client, 64);
+	assert_int_equal(c.http_header_timeout_s, 10);
+	assert_int_equal(c.http_body_timeout_s, 30);
+	assert_int_equal(c.http_idle_timeout_s, 60);
+	assert_int_equal(c.http_header_max_bytes, 16384);
+	assert_int_equal(c.http_store_wait_ms, 5000);
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n[http]\n"
+	                       "max_connections=20\nmax_per_client=4\n"
+	                       "header_timeout_s=2\nbody_timeout_s=3\n"
+	                       "idle_timeout_s=5\nheader_max_bytes=8192\n"
+	                       "store_wait_ms=250\n",
+	                       &c, &e),
+	                 LS_OK);
+	assert_int_equal(c.http_max_connections, 20);
+	assert_int_equal(c.http_max_per_client, 4);
+	assert_int_equal(c.http_header_timeout_s, 2);
+	assert_int_equal(c.http_body_timeout_s, 3);
+	assert_int_equal(c.http_idle_timeout_s, 5);
+	assert_int_equal(c.http_header_max_bytes, 8192);
+	assert_int_equal(c.http_store_wait_ms, 250);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char key[40];
+		snprintf(text, sizeof text, "[node]\nid=k\nname=k\n[http]\n%s\n",
+		         bad[i]);
+		assert_int_equal(parse(text, &c, &e), LS_ECONFIG);
+		snprintf(key, sizeof key, "regel 5: [http] %.*s",
+		         (int)strcspn(bad[i], "="), bad[i]);
+		assert_non_null(strstr(e.msg, key));
+	}
+}
+
 static void test_errors_name_the_line(void **state)
 {
 	static const struct {
@@ -230,7 +275,7 @@ static void test_format_round_trip(void **state)
 {
 	struct ls_config c, back;
 	struct ls_errinfo e;
-	char buf[4096];
+	char buf[8192];
 	(void)state;
 	assert_int_equal(parse("[node]\nid=gent\nname=Stad Gent\n[retention]\n"
 	                       "description_months=36\n",
@@ -331,6 +376,7 @@ int main(void)
 	    cmocka_unit_test(test_all_keys),
 	    cmocka_unit_test(test_federation_daemon_keys),
 	    cmocka_unit_test(test_http_keys),
+	    cmocka_unit_test(test_http_limits),
 	    cmocka_unit_test(test_errors_name_the_line),
 	    cmocka_unit_test(test_long_line_and_nul),
 	    cmocka_unit_test(test_format_round_trip),

@@ -15,6 +15,7 @@
 #include "common/alloc.h"
 #include "common/err.h"
 #include "node/secagg.h"
+#include "proto/doc.h"
 
 #define NP 6
 #define NE 40
@@ -23,7 +24,26 @@
 static const char *const ids[NP] = {"berlaar", "bornem",   "eeklo",
                                     "gent",    "kortrijk", "mortsel"};
 
+/* A small domain of 40 entries: 2 themes x (1 + 3 ages + 2 targets + 2
+ * sectors + 2 problem types) x 2 measures. */
+static const char *const d_themes[] = {"energie", "wonen"};
+static const char *const d_ages[] = {"0-11", "12-17", "18-24"};
+static const char *const d_targets[] = {"jongeren", "ouderen"};
+static const char *const d_sectors[] = {"cpas", "onderwijs"};
+static const char *const d_problems[] = {"beleidsleemte", "geen"};
+
+static void small_layout(struct secagg_layout *l)
+{
+	struct ls_domain dom = {
+	    {d_themes, d_ages, d_targets, d_sectors, d_problems},
+	    {2, 3, 2, 2, 2},
+	};
+	assert_int_equal(secagg_layout_init(l, &dom, NULL), LS_OK);
+	assert_int_equal(l->n_entries, NE);
+}
+
 struct fx {
+	struct secagg_layout l;
 	struct node_secagg_peer peers[NP + 1]; /* + the aggregator */
 	struct ls_keypair *kp[NP + 1];
 	uint8_t secret[NP][LS_SECAGG_SECRET_BYTES];
@@ -61,6 +81,8 @@ static void fx_setup(struct fx *f, const struct secagg_noise *noise)
 	uint8_t seed[32];
 
 	memset(f, 0, sizeof *f);
+	small_layout(&f->l);
+	memcpy(o.layout, f->l.digest, sizeof o.layout);
 	for (size_t i = 0; i <= NP; i++) {
 		memset(seed, (int)(i + 1), sizeof seed);
 		assert_int_equal(proto_keypair_from_seed(seed, &f->kp[i]),
@@ -255,7 +277,83 @@ static void test_round_with_noise(void **state)
 	assert_int_equal(t.u.total.noise.mu[0].num * 5,
 	                 20 * 4 * t.u.total.noise.mu[0].den);
 	proto_secagg_msg_fini(&t);
+
 	ls_free(m);
+	fx_teardown(&f);
+}
+
+/* The federation summary document of a round: who is in it, the noise
+ * in it, the epsilon, the tables; it encodes and decodes as type 7. */
+static void test_fedsum_document(void **state)
+{
+	struct secagg_noise nz = {{{6, 1}, {60, 1}}};
+	struct secagg_layout other;
+	struct fx f;
+	int64_t total[NE];
+	uint8_t *m, *payload;
+	size_t n, plen;
+	struct ls_fedsum fs;
+	struct ls_doc d, back;
+	struct ls_errinfo e;
+	(void)state;
+
+	fx_setup(&f, &nz);
+	for (size_t i = 0; i < NP; i++)
+		send_key(&f, i);
+	make_keyset(&f);
+	/* Not before the round is done. */
+	memset(&fs, 0, sizeof fs);
+	assert_int_equal(
+	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 0, 10, &fs, &e),
+	    LS_ESTATE);
+	for (size_t i = 0; i < NP - 1; i++)
+		send_contrib(&f, i);
+	make_close(&f);
+	for (size_t i = 0; i < NP - 1; i++)
+		send_reveal(&f, i);
+	assert_int_equal(
+	    node_secagg_agg_finish(&f.agg, f.kp[NP], total, &m, &n, NULL),
+	    LS_OK);
+	ls_free(m);
+	/* Another layout than the round's. */
+	{
+		static const char *const th[] = {"wonen", "zorg"};
+		struct ls_domain dom = {
+		    {th, d_ages, d_targets, d_sectors, d_problems},
+		    {2, 3, 2, 2, 2},
+		};
+		assert_int_equal(secagg_layout_init(&other, &dom, NULL), LS_OK);
+		assert_int_equal(node_secagg_agg_fedsum(&f.agg, &other, total,
+		                                        0, 10, &fs, &e),
+		                 LS_EINVAL);
+	}
+	assert_int_equal(
+	    node_secagg_agg_fedsum(&f.agg, &f.l, total, 0, 10, &fs, &e), LS_OK);
+	assert_int_equal(fs.n_included, NP - 1);
+	assert_string_equal(fs.included[0], "berlaar");
+	/* 5 of 6 shares of mu 6 */
+	assert_int_equal(fs.noise.mu[0].num * 6, 6 * 5 * fs.noise.mu[0].den);
+	assert_true(fs.epsilon_milli > 0);
+	assert_int_equal(fs.tables[LS_TABLE_THEME_AGE].n_rows, 6);
+
+	proto_doc_init(&d, LS_DOC_FEDSUM);
+	strcpy(d.hdr.origin, "vvsg");
+	d.hdr.seq = 1;
+	d.hdr.created = T0;
+	d.body.fedsum = fs;
+	assert_int_equal(proto_doc_encode_payload(&d, &payload, &plen, &e),
+	                 LS_OK);
+	memset(&back, 0, sizeof back);
+	assert_int_equal(proto_doc_decode_payload(payload, plen, &back, &e),
+	                 LS_OK);
+	assert_int_equal(back.hdr.type, LS_DOC_FEDSUM);
+	assert_int_equal(back.body.fedsum.n_included, NP - 1);
+	assert_int_equal(back.body.fedsum.epsilon_milli, fs.epsilon_milli);
+	assert_memory_equal(back.body.fedsum.tables[0].rows, fs.tables[0].rows,
+	                    fs.tables[0].n_rows * sizeof *fs.tables[0].rows);
+	ls_free(payload);
+	proto_doc_fini(&back);
+	proto_doc_fini(&d);
 	fx_teardown(&f);
 }
 
@@ -459,6 +557,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_with_dropouts),
 	    cmocka_unit_test(test_round_with_noise),
+	    cmocka_unit_test(test_fedsum_document),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_participant_guards),
 	};

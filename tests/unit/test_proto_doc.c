@@ -70,6 +70,9 @@ static void make_doc(struct ls_doc *d, enum ls_doc_type type,
 	case LS_DOC_DOSSIER_NOTE:
 		fx_note(&d->body.note);
 		break;
+	case LS_DOC_FEDSUM:
+		fx_fedsum(&d->body.fedsum);
+		break;
 	}
 }
 
@@ -138,6 +141,7 @@ static void test_every_type_round_trips(void **state)
 	round_trip(w, LS_DOC_STATUS, "vvsg", "vvsg");
 	round_trip(w, LS_DOC_STATUS, "eeklo", "eeklo");
 	round_trip(w, LS_DOC_DOSSIER_NOTE, "gent", "gent");
+	round_trip(w, LS_DOC_FEDSUM, "vvsg", "vvsg");
 }
 
 static void test_summary_fields_survive(void **state)
@@ -455,6 +459,7 @@ static void test_authors_and_roles(void **state)
 	    {LS_DOC_SUMMARY, "kortrijk", "gent", LS_EDENIED}, /* not its own */
 	    {LS_DOC_SUMMARY, "vvsg", "vvsg", LS_EDENIED},     /* aggregator */
 	    {LS_DOC_DOSSIER_NOTE, "vvsg", "vvsg", LS_EDENIED},
+	    {LS_DOC_FEDSUM, "gent", "gent", LS_EDENIED}, /* aggregator's */
 	    {LS_DOC_STATUS, "vvsg", "vvsg", LS_OK},
 	    {LS_DOC_POLICY, "gent", "gent", LS_EDENIED}, /* federation's */
 	    {LS_DOC_TAXONOMY, FX_FEDERATION, "gent", LS_EDENIED},
@@ -525,6 +530,7 @@ static uint8_t *raw_payload(const struct ls_doc *d, size_t *len)
 	    &proto_body_summary,
 	    &proto_body_status,
 	    &proto_body_note,
+	    &proto_body_fedsum,
 	};
 	struct mp_writer w;
 	uint8_t *out;
@@ -816,6 +822,45 @@ static void test_other_type_rules(void **state)
 	make_doc(&d, LS_DOC_ROSTER, FX_FEDERATION);
 	strcpy(d.body.roster.members[0].node_id, FX_FEDERATION);
 	expect_invalid(w, &d, "federation", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+}
+
+/* Federation summaries: who is in the total, the noise, the cells. */
+static void test_fedsum_rules(void **state)
+{
+	struct world *w = *state;
+	struct ls_doc d;
+
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	strcpy(d.body.fedsum.included[3], "aaa"); /* out of order */
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.n_included = 1; /* a total of one is no total */
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.noise.mu[0].num = 0; /* no noise at all */
+	d.body.fedsum.noise.mu[1].num = 0;
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	/* an exact cell: federation totals are only noisy or withheld */
+	d.body.fedsum.tables[0].rows[0].signals =
+	    (struct ls_cell){LS_CELL_EXACT, 41, 41, 41};
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.withhold_below = 50; /* a noisy 41 below it */
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.tables[1].rows[1] = d.body.fedsum.tables[1].rows[0];
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
+	proto_doc_fini(&d);
+	make_doc(&d, LS_DOC_FEDSUM, "vvsg");
+	d.body.fedsum.epsilon_milli = 0;
+	expect_invalid(w, &d, "vvsg", LS_EINVAL, LS_EDECODE);
 	proto_doc_fini(&d);
 }
 
@@ -1341,6 +1386,7 @@ int main(void)
 	    T(test_summary_rules),
 	    T(test_noise_mode_summaries),
 	    T(test_other_type_rules),
+	    T(test_fedsum_rules),
 	    T(test_feed_header_rules),
 	    T(test_unknown_field_rule),
 	    T(test_chain_and_forks),

@@ -19,6 +19,7 @@
 #include "proto/doc.h"
 #include "proto/doc_policy.h"
 #include "proto/replay.h"
+#include "proto/secagg_msg.h"
 #include "proto/session.h"
 #include "proto/sync.h"
 
@@ -470,6 +471,36 @@ static void session_reply(struct vec *v)
 	proto_session_call_free(call);
 }
 
+/* Secure-aggregation messages: verified against the TEST key `key`; for
+ * ok, the message type `type`. */
+static void test_secagg_messages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_vecs; i++) {
+		struct vec *v = &vecs[i];
+		struct ls_secagg_msg m;
+		struct ls_keypair *kp;
+		struct ls_errinfo e;
+		char key[64], type[32];
+		int rc;
+		if (strcmp(v->kind, "secagg") != 0)
+			continue;
+		kp = key_named(param(v, "key", key, sizeof key));
+		memset(&m, 0, sizeof m);
+		ls_errinfo_clear(&e);
+		rc = proto_secagg_msg_verify(v->data, v->len, kp->pk, &m, &e);
+		outcome(v, rc, &e);
+		if (rc == LS_OK) {
+			assert_string_equal(
+			    proto_secagg_type_name(m.type),
+			    param(v, "type", type, sizeof type));
+			proto_secagg_msg_fini(&m);
+		}
+		proto_keypair_free(kp);
+		v->used = 1;
+	}
+}
+
 static void test_sessions(void **state)
 {
 	(void)state;
@@ -581,6 +612,7 @@ int main(void)
 	    cmocka_unit_test(test_sync_messages),
 	    cmocka_unit_test(test_sessions),
 	    cmocka_unit_test(test_policy_epochs),
+	    cmocka_unit_test(test_secagg_messages),
 	    cmocka_unit_test(test_every_vector_was_checked),
 	};
 	return cmocka_run_group_tests(tests, load, unload);

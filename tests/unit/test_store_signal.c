@@ -180,6 +180,55 @@ static void test_duplicate_id_is_refused(void **state)
 	assert_int_equal(raw_count("SELECT count(*) FROM signal_theme"), 1);
 }
 
+/* A key stores its signal once: the second insert with the same key is
+ * LS_EEXISTS and stores nothing; the key finds the first signal and
+ * tells whether the request was the same. */
+static void test_capture_key(void **state)
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	const struct ls_taxonomy *t = store_taxonomy(f.s);
+	uint8_t key[STORE_CAPTURE_HASH_BYTES], req[STORE_CAPTURE_HASH_BYTES];
+	uint8_t other[STORE_CAPTURE_HASH_BYTES], id[LS_SIGNAL_ID_BYTES],
+	    first[LS_SIGNAL_ID_BYTES];
+	int found, same;
+	(void)state;
+	memset(key, 1, sizeof key);
+	memset(req, 2, sizeof req);
+	memset(other, 3, sizeof other);
+	assert_int_equal(store_capture_key_find(f.s, key, req, &found, &same,
+	                                        id),
+	                 LS_OK);
+	assert_int_equal(found, 0);
+	for (int i = 0; i < 2; i++) {
+		ls_signal_init(&s);
+		ls_signal_set_field(&s, LS_FIELD_REGISTERED_AT, "2025-01-01",
+		                    10, t, &e);
+		ls_signal_set_field(&s, LS_FIELD_THEME, "werk", 4, t, &e);
+		ls_signal_set_field(&s, LS_FIELD_AGE, "25-64", 5, t, &e);
+		ls_signal_set_field(&s, LS_FIELD_SECTOR, "werk", 4, t, &e);
+		ls_signal_set_field(&s, LS_FIELD_ORGANISATION, "C", 1, t, &e);
+		assert_int_equal(
+		    store_signal_insert_keyed(f.s, &s, key, req, &e),
+		    i == 0 ? LS_OK : LS_EEXISTS);
+		if (i == 0)
+			memcpy(first, s.id, sizeof first);
+	}
+	assert_int_equal(raw_count("SELECT count(*) FROM signal"), 1);
+	assert_int_equal(raw_count("SELECT count(*) FROM capture_key"), 1);
+	assert_int_equal(store_capture_key_find(f.s, key, req, &found, &same,
+	                                        id),
+	                 LS_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(same, 1);
+	assert_memory_equal(id, first, sizeof id);
+	assert_int_equal(store_capture_key_find(f.s, key, other, &found,
+	                                        &same, id),
+	                 LS_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(same, 0);
+}
+
 static void test_erase_leaves_nothing_in_the_files(void **state)
 {
 	uint8_t id[LS_SIGNAL_ID_BYTES], other[LS_SIGNAL_ID_BYTES];
@@ -286,6 +335,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_id_is_refused, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_capture_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_erase_leaves_nothing_in_the_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_blanks_old_text_only,

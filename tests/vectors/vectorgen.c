@@ -16,11 +16,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/alloc.h"
 #include "common/text.h"
 #include "proto/body.h"
 #include "proto/doc.h"
 #include "proto/envelope.h"
 #include "proto/mp.h"
+#include "proto/secagg_msg.h"
 #include "proto/session.h"
 #include "proto/sync.h"
 #include "tests/fixture.h"
@@ -118,6 +120,15 @@ static const struct {
     {"session_refusal", "8"},
     {"session_resend", "9"},
     {"session_replay", "9"},
+    {"fedsum_vvsg", "15.5"},
+    {"fedsum_by_municipality", "15.5"},
+    {"secagg_open", "15.3"},
+    {"secagg_key", "15.3"},
+    {"secagg_contrib", "15.3"},
+    {"secagg_bad_signature", "15.3"},
+    {"secagg_wrong_key", "15.3"},
+    {"secagg_trailing", "15.3"},
+    {"secagg_odd_vector", "15.3"},
 };
 
 static const char *section_of(const char *name)
@@ -178,6 +189,7 @@ static struct blob raw_payload(const struct ls_doc *d, int ext_payload,
 	    &proto_body_summary,
 	    &proto_body_status,
 	    &proto_body_note,
+	    &proto_body_fedsum,
 	};
 	struct mp_writer w, bw;
 	struct blob out, body;
@@ -1174,6 +1186,174 @@ static void test_keys(void)
 		die("write");
 }
 
+/* ---- secure aggregation (PROTOCOL.md section 15) ---------------------- */
+
+static struct blob sign_secagg(struct ls_secagg_msg *m, const char *key)
+{
+	struct ls_keypair *kp = fx_key(key);
+	struct ls_errinfo e;
+	struct blob b;
+	if (proto_secagg_msg_sign(m, kp, &b.data, &b.len, &e) != LS_OK)
+		die(e.msg);
+	proto_keypair_free(kp);
+	return b;
+}
+
+static void secagg_vector(const char *name, struct blob b, const char *expect,
+                          const char *key, const char *type, const char *what)
+{
+	char params[128];
+	snprintf(params, sizeof params, "key=%s type=%s", key, type);
+	vector(name, b.data, b.len, "secagg", expect, params, what);
+}
+
+static void secagg(void)
+{
+	struct ls_doc d;
+	struct ls_feed_head head = {0};
+	struct ls_secagg_msg m, o;
+	struct ls_keypair *kp;
+	struct blob b;
+	ls_secagg_id members[3] = {"eeklo", "gent", "kortrijk"};
+	uint8_t vec[8 * 4], pk[32], seed[32], sk[32];
+	size_t len;
+	uint8_t *env;
+
+	/* The federation summary document. */
+	doc_init(&d, LS_DOC_FEDSUM, "vvsg", 1, FX_NOW - 3600);
+	fx_fedsum(&d.body.fedsum);
+	env = sign_doc(&d, &head, FX_NOW - 3600, "vvsg", &len);
+	vector("fedsum_vvsg", env, len, "doc", "ok", "",
+	       "a federation summary of October 2025 by the association: "
+	       "the ten pilots in the total, Skellam noise mu 1/4 and 25");
+	ls_free(env);
+	proto_doc_fini(&d);
+	doc_init(&d, LS_DOC_FEDSUM, "gent", 1, FX_NOW - 3600);
+	fx_fedsum(&d.body.fedsum);
+	memset(&head, 0, sizeof head);
+	env = sign_doc(&d, &head, FX_NOW - 3600, "gent", &len);
+	vector("fedsum_by_municipality", env, len, "doc", "denied", "",
+	       "a federation summary authored by a municipality");
+	ls_free(env);
+	proto_doc_fini(&d);
+
+	/* A round: open, a key, a contribution. */
+	memset(&m, 0, sizeof m);
+	m.type = LS_SECAGG_OPEN;
+	strcpy(m.signer, "vvsg");
+	m.u.open.period = (struct ls_period){2025, 10, 1};
+	m.u.open.attempt = 1;
+	memset(m.u.open.layout, 0x11, sizeof m.u.open.layout);
+	m.u.open.n_entries = 4;
+	m.u.open.noise.mu[0] = (struct secagg_rational){1, 4};
+	m.u.open.noise.mu[1] = (struct secagg_rational){25, 1};
+	m.u.open.k = 0;
+	m.u.open.min_parties = 2;
+	m.u.open.created = FX_NOW;
+	m.u.open.deadline = FX_NOW + 3600;
+	m.u.open.members = members;
+	m.u.open.n_members = 3;
+	b = sign_secagg(&m, "vvsg");
+	secagg_vector("secagg_open", b, "ok", "vvsg", "open",
+	              "open: October 2025, attempt 1, 4 entries, members "
+	              "eeklo, gent, kortrijk; its round id is BLAKE2b-256 of "
+	              "\"ls-secagg-round-v1\" and the payload");
+	kp = fx_key("vvsg");
+	memset(&o, 0, sizeof o);
+	if (proto_secagg_msg_verify(b.data, b.len, kp->pk, &o, NULL) != LS_OK)
+		die("open");
+	proto_keypair_free(kp);
+	ls_free(b.data);
+
+	derive("secagg gent", seed, sizeof seed);
+	if (proto_secagg_ephemeral(seed, o.round, sk, pk) != LS_OK)
+		die("ephemeral");
+	memset(&m, 0, sizeof m);
+	m.type = LS_SECAGG_KEY;
+	strcpy(m.signer, "gent");
+	memcpy(m.round, o.round, sizeof m.round);
+	memcpy(m.u.key.pk, pk, sizeof pk);
+	b = sign_secagg(&m, "gent");
+	secagg_vector("secagg_key", b, "ok", "gent", "key",
+	              "gent's ephemeral X25519 key for the round of "
+	              "secagg_open");
+	ls_free(b.data);
+
+	memset(&m, 0, sizeof m);
+	m.type = LS_SECAGG_CONTRIB;
+	strcpy(m.signer, "gent");
+	memcpy(m.round, o.round, sizeof m.round);
+	memset(m.u.contrib.keyset, 0x22, sizeof m.u.contrib.keyset);
+	derive("secagg masked vector", vec, sizeof vec);
+	m.u.contrib.n = 4;
+	m.u.contrib.bytes = vec;
+	b = sign_secagg(&m, "gent");
+	secagg_vector("secagg_contrib", b, "ok", "gent", "contrib",
+	              "gent's masked vector of 4 entries");
+	b.data[b.len - 1] ^= 1;
+	secagg_vector("secagg_bad_signature", b, "sig", "gent", "contrib",
+	              "secagg_contrib with the last signature byte flipped");
+	b.data[b.len - 1] ^= 1;
+	secagg_vector("secagg_wrong_key", b, "key", "kortrijk", "contrib",
+	              "secagg_contrib checked against kortrijk's key");
+	b.data = ls_realloc(b.data, b.len + 1);
+	if (b.data == NULL)
+		die("alloc");
+	b.data[b.len++] = 0xc0;
+	secagg_vector("secagg_trailing", b, "decode", "gent", "contrib",
+	              "secagg_contrib followed by one byte (nil)");
+	ls_free(b.data);
+	/* A vector whose length is not a multiple of 8 (signed as it is). */
+	{
+		struct ls_keypair *gk = fx_key("gent");
+		struct mp_writer w;
+		uint8_t *payload, *in, sig[64];
+		size_t plen, n;
+		mp_writer_init(&w, 4096);
+		mp_write_map(&w, 3);
+		mp_write_uint(&w, 0);
+		mp_write_bin(&w, o.round, sizeof o.round);
+		mp_write_uint(&w, 1);
+		mp_write_bin(&w, m.u.contrib.keyset, 32);
+		mp_write_uint(&w, 2);
+		mp_write_bin(&w, vec, 31);
+		if (mp_writer_finish(&w, &payload, &plen) != LS_OK)
+			die("payload");
+		n = 23 + 3 + 4 + LS_KEY_ID_BYTES + plen;
+		in = malloc(n);
+		if (in == NULL)
+			die("alloc");
+		memcpy(in, LS_SECAGG_SIG_CONTEXT, 23);
+		in[23] = LS_SECAGG_VERSION;
+		in[24] = LS_SECAGG_CONTRIB;
+		in[25] = 4;
+		memcpy(in + 26, "gent", 4);
+		memcpy(in + 30, gk->key_id, LS_KEY_ID_BYTES);
+		memcpy(in + 30 + LS_KEY_ID_BYTES, payload, plen);
+		crypto_sign_detached(sig, NULL, in, n, gk->sk);
+		free(in);
+		mp_writer_init(&w, 8192);
+		mp_write_array(&w, 6);
+		mp_write_uint(&w, LS_SECAGG_VERSION);
+		mp_write_uint(&w, LS_SECAGG_CONTRIB);
+		mp_write_cstr(&w, "gent");
+		mp_write_bin(&w, gk->key_id, LS_KEY_ID_BYTES);
+		mp_write_bin(&w, payload, plen);
+		mp_write_bin(&w, sig, sizeof sig);
+		ls_free(payload);
+		if (mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
+			die("message");
+		secagg_vector("secagg_odd_vector", b, "decode", "gent",
+		              "contrib",
+		              "a contribution of 31 bytes (not 8 per entry), "
+		              "correctly signed");
+		ls_free(b.data);
+		proto_keypair_free(gk);
+	}
+	proto_secagg_msg_fini(&o);
+	sodium_memzero(sk, sizeof sk);
+}
+
 int main(int argc, char **argv)
 {
 	char path[512];
@@ -1193,6 +1373,7 @@ int main(int argc, char **argv)
 	                  "# name\tkind\texpect\tparameters\tdescription\n");
 	documents_and_sync();
 	sessions();
+	secagg();
 	test_keys();
 	if (fclose(manifest) != 0)
 		die("write");

@@ -1,0 +1,107 @@
+// The capture form when the network fails (docs/API.md, "Retries"), in
+// headless Chromium against one signaald:
+//
+//   node invoer_retry.js CONFIG.json ARTEFACT_DIR
+//
+// CONFIG: {"node": URL, "veldwerker": TOKEN}.
+//
+// 1. offline: a signal captured without a network is kept in the
+//    browser (the page says so, the button is free again), nothing
+//    reaches the node; back online, the page sends it by itself;
+// 2. a lost answer: the node stores the signal but the browser never
+//    sees the 201 (the response is dropped on its way); the page keeps
+//    the signal and sends it again with the same Idempotency-Key: the
+//    node answers as the first time and stores nothing new.
+// The shell counts the node's signals afterwards: exactly one per
+// capture. Every request the page sent for a capture is printed ("# key
+// K" per POST) so the shell can check that the retry reused the key.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { check, failures, launch } = require('./tap');
+
+const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const outDir = path.resolve(process.argv[3]);
+
+async function count(page) {
+  return page.evaluate(async (tok) => {
+    const r = await fetch('/api/v1/signals?limiet=500', { headers: { Authorization: 'Bearer ' + tok } });
+    return (await r.json()).signalen.length;
+  }, cfg.veldwerker);
+}
+
+async function fill(page, wijk) {
+  await page.check('input[name="thema"][value="wonen"]');
+  await page.check('input[name="leeftijd"][value="18-24"]');
+  await page.selectOption('#sector', 'caw');
+  await page.fill('#wijk', wijk);
+}
+
+(async () => {
+  fs.mkdirSync(outDir, { recursive: true });
+  const browser = await launch();
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await ctx.newPage();
+    const keys = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/v1/signals')) {
+        const k = r.headers()['idempotency-key'];
+        keys.push(k || '');
+        console.log(`# key ${k || '-'}`);
+      }
+    });
+    await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker}`);
+    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+    const start = await count(page);
+
+    // --- 1. offline ------------------------------------------------------
+    await ctx.setOffline(true);
+    await fill(page, 'Kelder (offline, fictief)');
+    await page.click('#bewaar');
+    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+    const waiting = await page.textContent('#wachtrij');
+    check('offline: the page says the signal waits on this device', /wacht op verzending/.test(waiting), waiting);
+    check('offline: the send button is free again', !(await page.isDisabled('#bewaar')));
+    check('offline: the signal is kept in the browser',
+      (await page.evaluate(() => JSON.parse(localStorage.getItem('signaal.wachtrij') || '[]').length)) === 1);
+    await page.screenshot({ path: path.join(outDir, 'invoer-offline.png'), fullPage: true });
+    await ctx.setOffline(false);
+    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+    check('online again: the queue is empty',
+      (await page.evaluate(() => JSON.parse(localStorage.getItem('signaal.wachtrij') || '[]').length)) === 0);
+    check('online again: the node has the signal, once', (await count(page)) === start + 1);
+
+    // --- 2. a lost answer -------------------------------------------------
+    let dropped = 0;
+    await page.route('**/api/v1/signals', async (route) => {
+      if (route.request().method() === 'POST' && dropped === 0) {
+        dropped++;
+        await route.fetch(); // the node stores it and answers...
+        await route.abort('connectionreset'); // ...but the answer is lost
+        return;
+      }
+      await route.continue();
+    });
+    const before = keys.length;
+    await fill(page, 'Verloren antwoord (fictief)');
+    await page.click('#bewaar');
+    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+    check('lost answer: the node stored it, the page does not know yet', (await count(page)) === start + 2);
+    await page.click('#wachtrij-verzend');
+    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+    const sent = keys.slice(before);
+    check('lost answer: sent twice, with the same key', sent.length === 2 && sent[0] && sent[0] === sent[1],
+      JSON.stringify(sent));
+    check('lost answer: the retry stored nothing new', (await count(page)) === start + 2);
+    await page.screenshot({ path: path.join(outDir, 'invoer-opnieuw.png'), fullPage: true });
+    await ctx.close();
+  } finally {
+    await browser.close();
+  }
+  process.exit(failures() ? 1 : 0);
+})().catch((e) => {
+  console.log(`not ok - invoer_retry.js ran: ${e && e.stack ? e.stack.split('\n')[0] : e}`);
+  process.exit(1);
+});

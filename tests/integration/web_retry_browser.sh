@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The capture form when the network fails, in a real browser
+# (tests/browser/invoer_retry.js): a signal captured offline is sent
+# when the browser is online again, and a capture whose answer was lost
+# is sent again with the same Idempotency-Key; the node ends up with
+# exactly one signal per capture. Screenshots in
+# $BUILD/test-artifacts/web-retry/.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/lib_browser.sh"
+ART=$BUILD/test-artifacts/web-retry
+mkdir -p "$ART"
+browser_setup || t_done
+
+N=$T/node
+"$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
+port=$((20000 + RANDOM % 12000))
+sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
+VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
+t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+printf '{"node": "http://127.0.0.1:%s", "veldwerker": "%s"}\n' "$port" "$VW" >"$T/cfg.json"
+NODE_PATH=$BROWSER_DIR/node_modules node "$ROOT/tests/browser/invoer_retry.js" "$T/cfg.json" "$ART" >"$T/browser.out" 2>&1
+rc=$?
+cat "$T/browser.out"
+[ $rc -eq 0 ] || [ "$(grep -c '^not ok' "$T/browser.out")" -gt 0 ] ||
+	t_notok "the browser check ran" "exit $rc"
+t_equal "the store holds exactly the two signals" "$(sqlite3 "$N/signaal.db" 'SELECT count(*) FROM signal')" 2
+t_equal "each under its own key" "$(sqlite3 "$N/signaal.db" 'SELECT count(*) FROM capture_key')" 2
+t_equal "the offline one is there once" "$(sqlite3 "$N/signaal.db" "SELECT count(*) FROM signal WHERE neighbourhood = 'Kelder (offline, fictief)'")" 1
+t_equal "the one whose answer was lost is there once" "$(sqlite3 "$N/signaal.db" "SELECT count(*) FROM signal WHERE neighbourhood = 'Verloren antwoord (fictief)'")" 1
+t_done
