@@ -35,6 +35,7 @@
 #include "node/ingest.h"
 #include "node/sync.h"
 #include "node/trust.h"
+#include "proto/envelope.h"
 #include "store/feed.h"
 
 #define FED "federatie"
@@ -195,6 +196,7 @@ static void sim_close(struct sim *sim)
 	for (size_t i = 0; i < sim->n; i++) {
 		struct sim_node *x = &sim->nodes[i];
 		node_sync_fini(&x->ns);
+		node_ingest_fini(&x->in);
 		node_trust_fini(&x->trust);
 		store_close(x->s);
 		proto_keypair_free(x->kp);
@@ -354,20 +356,45 @@ static void run(size_t n, int hub, struct result *res)
 	sim_close(&sim);
 }
 
-/* 3: ingest from a peer against proto_doc_verify alone. */
+/* One node fetches `docs` documents of node 1 (pages of 256); seconds. */
+static double fetch_all(struct sim *sim, struct sim_node *to, size_t docs,
+                        int64_t t)
+{
+	double start = bench_now_s();
+	for (;;) {
+		uint64_t seq = 0;
+		uint8_t h[LS_HASH_BYTES];
+		(void)store_feed_head(to->s, sim->nodes[1].id, &seq, h);
+		if (seq >= docs)
+			break;
+		exchange(sim, to, &sim->nodes[1], t);
+	}
+	return bench_now_s() - start;
+}
+
+/*
+ * 3: ingest from a peer against raw Ed25519 verification, in the same
+ * run: the single-core rate of crypto_sign_verify_detached over the same
+ * payloads is the baseline. Targets (issue 16): ingest on two threads at
+ * least 1.5x that rate on a 2-core machine (wall clock: the whole sync,
+ * sealed pages, store and commits included); the whole receive path per
+ * document (proto_doc_verify: authenticate + strict decode + hash) at
+ * least 0.9x raw verify per core (CPU time of one thread).
+ */
 static void ingest_bench(int quick)
 {
 	struct sim sim;
 	int64_t t = (int64_t)time(NULL);
 	size_t docs = quick ? 2000 : 10000;
 	struct ls_trust view;
-	double start, secs_sync, secs_verify;
+	double secs_par, secs_one, cpu_raw, cpu_full, start;
 	struct store_doc_meta m;
-	uint8_t **envs;
+	uint8_t **envs, (*sigs)[64];
 	size_t *lens;
-	long verified = 0;
+	long verified = 0, raw_ok = 0;
+	double raw, full, par, one;
 
-	sim_open(&sim, 3, t);
+	sim_open(&sim, 4, t);
 	if (store_tx_begin(sim.nodes[1].s) != LS_OK)
 		die("tx");
 	for (size_t i = 0; i < docs; i++) {
@@ -383,23 +410,35 @@ static void ingest_bench(int quick)
 	}
 	if (store_tx_commit(sim.nodes[1].s) != LS_OK)
 		die("commit");
-	start = bench_now_s();
-	for (;;) {
-		uint64_t seq = 0;
-		uint8_t h[LS_HASH_BYTES];
-		(void)store_feed_head(sim.nodes[2].s, sim.nodes[1].id, &seq, h);
-		if (seq >= docs)
-			break;
-		exchange(&sim, &sim.nodes[2], &sim.nodes[1], t);
-	}
-	secs_sync = bench_now_s() - start;
+	if (node_ingest_set_workers(&sim.nodes[2].in, 2) != LS_OK)
+		die("workers");
+	secs_par = fetch_all(&sim, &sim.nodes[2], docs, t);
+	secs_one = fetch_all(&sim, &sim.nodes[3], docs, t);
+
 	envs = ls_calloc(docs, sizeof *envs);
 	lens = ls_calloc(docs, sizeof *lens);
-	for (size_t i = 0; i < docs; i++)
+	sigs = ls_calloc(docs, sizeof *sigs);
+	for (size_t i = 0; i < docs; i++) {
+		struct ls_envelope ev;
 		store_feed_get(sim.nodes[1].s, sim.nodes[1].id, i + 1, NULL,
 		               &envs[i], &lens[i]);
+		if (proto_envelope_decode(envs[i], lens[i], &ev, NULL) != LS_OK)
+			die("envelope");
+		crypto_sign_detached(sigs[i], NULL, ev.payload, ev.payload_len,
+		                     sim.nodes[1].kp->sk);
+	}
+	start = bench_cpu_s();
+	for (size_t i = 0; i < docs; i++) {
+		struct ls_envelope ev;
+		(void)proto_envelope_decode(envs[i], lens[i], &ev, NULL);
+		if (crypto_sign_verify_detached(sigs[i], ev.payload,
+		                                ev.payload_len,
+		                                sim.nodes[1].kp->pk) == 0)
+			raw_ok++;
+	}
+	cpu_raw = bench_cpu_s() - start;
 	node_trust_view(&sim.nodes[0].trust, &view);
-	start = bench_now_s();
+	start = bench_cpu_s();
 	for (size_t i = 0; i < docs; i++) {
 		struct ls_doc d;
 		memset(&d, 0, sizeof d);
@@ -408,22 +447,36 @@ static void ingest_bench(int quick)
 			verified++;
 		proto_doc_fini(&d);
 	}
-	secs_verify = bench_now_s() - start;
+	cpu_full = bench_cpu_s() - start;
 	for (size_t i = 0; i < docs; i++)
 		ls_free(envs[i]);
 	ls_free(envs);
 	ls_free(lens);
+	ls_free(sigs);
+	raw = (double)raw_ok / cpu_raw;
+	full = (double)verified / cpu_full;
+	par = (double)docs / secs_par;
+	one = (double)docs / secs_one;
 	printf("\n#### Ingest from a peer\n\n"
-	       "| what | documents/s |\n|---|---:|\n"
-	       "| one node fetching %zu status documents from a peer "
-	       "(sealed pages of 256, verify, check, store, commit per page) "
-	       "| %.0f |\n"
-	       "| baseline: proto_doc_verify alone over the same documents "
-	       "| %.0f |\n\n"
-	       "Ingest runs at **%.2f** of the verify rate (%ld verified).\n",
-	       docs, (double)docs / secs_sync, (double)verified / secs_verify,
-	       ((double)docs / secs_sync) / ((double)verified / secs_verify),
-	       verified);
+	       "| what | documents/s | ratio to raw verify | target |\n"
+	       "|---|---:|---:|---|\n"
+	       "| baseline: raw `crypto_sign_verify_detached` over the same "
+	       "%zu payloads, one core (thread CPU time) | %.0f | 1.00 | - |\n"
+	       "| whole receive path per document, `proto_doc_verify` "
+	       "(authenticate + strict decode + hash), one core (thread CPU "
+	       "time) | %.0f | %.2f | >= 0.90 %s |\n"
+	       "| ingest from a peer, verify on 2 threads (sealed pages of "
+	       "256, verify, check, store, commit per page; wall clock) | "
+	       "%.0f | %.2f | >= 1.50 %s |\n"
+	       "| the same on 1 thread (wall clock) | %.0f | %.2f | - |\n\n"
+	       "Wall-clock rates depend on what else the machine runs: on a "
+	       "shared machine the 2-thread ingest gets less than two "
+	       "cores (1-minute load average at the end: %.1f on %ld "
+	       "cores).\n",
+	       docs, raw, full, full / raw,
+	       full / raw >= 0.9 ? "(met)" : "(NOT met)", par, par / raw,
+	       par / raw >= 1.5 ? "(met)" : "(NOT met)", one, one / raw,
+	       bench_load1(), sysconf(_SC_NPROCESSORS_ONLN));
 	sim_close(&sim);
 }
 

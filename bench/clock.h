@@ -17,6 +17,22 @@ static inline double bench_now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of the calling thread: single-core rates that other load
+ * on a shared machine does not skew (it only stretches the wall clock). */
+static inline double bench_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The 1-minute load average, or -1 (to print beside wall-clock rates). */
+static inline double bench_load1(void)
+{
+	double l[1];
+	return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
 static inline double bench_now_ms(void)
 {
 	return bench_now_s() * 1e3;

@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 int64_t daemon_now(void)
@@ -218,6 +219,15 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err;
 	}
 	node_ingest_init(&d->ingest, d->store, &d->trust);
+	{
+		/* Verify received pages on every core (PROTOCOL.md 3: pure
+		 * work on the bytes); the store stays on the loop thread. */
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		unsigned n = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
+		if (node_ingest_set_workers(&d->ingest, n) != LS_OK)
+			LS_WARN("daemon", "verify_threads_failed",
+			        "threads=%u action=single_thread", n);
+	}
 	sync_options(&d->cfg, &sopt);
 	if ((rc = node_sync_init(&d->sync, d->store, &d->ingest, d->cfg.node_id,
 	                         d->kp, &sopt)) != LS_OK) {
@@ -393,6 +403,7 @@ void daemon_close(struct daemon *d)
 	if (d->sync_ready)
 		node_sync_fini(&d->sync);
 	d->sync_ready = 0;
+	node_ingest_fini(&d->ingest);
 	node_trust_fini(&d->trust);
 	store_close(d->store);
 	d->store = NULL;

@@ -13,6 +13,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "node/vpool.h"
 #include "proto/envelope.h"
 #include "store/feed.h"
 
@@ -43,6 +44,72 @@ void node_ingest_init(struct node_ingest *in, struct store *store,
 	in->trust = trust;
 }
 
+int node_ingest_set_workers(struct node_ingest *in, unsigned threads)
+{
+	struct node_vpool *p = NULL;
+	int rc;
+	if (threads > 16)
+		return LS_EINVAL;
+	if (threads >= 2 && (rc = node_vpool_new(threads, &p)) != LS_OK)
+		return rc;
+	node_vpool_free(in->pool);
+	in->pool = p;
+	return LS_OK;
+}
+
+void node_ingest_fini(struct node_ingest *in)
+{
+	node_vpool_free(in->pool);
+	in->pool = NULL;
+}
+
+/* Before a page is taken in: verify its envelopes in parallel, except
+ * those held already (the common case of a resend). Returns the items
+ * (the caller's: pre_free) or NULL (no pool, a page of one, no memory:
+ * then everything is verified in turn, as without a pool). */
+static struct node_vpool_item *pre_verify(struct node_ingest *in,
+                                          const struct ls_bytes *envs, size_t n,
+                                          int64_t now)
+{
+	struct node_vpool_item *items;
+	struct ls_trust view;
+	if (in->pool == NULL || n < 2)
+		return NULL;
+	items = ls_calloc(n, sizeof *items);
+	if (items == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct ls_envelope ev;
+		struct ls_doc_header hdr;
+		struct store_doc_meta held;
+		uint8_t hash[LS_HASH_BYTES];
+		items[i].env = envs[i].data;
+		items[i].len = envs[i].len;
+		if (proto_envelope_decode(envs[i].data, envs[i].len, &ev,
+		                          NULL) != LS_OK ||
+		    proto_doc_decode_header(ev.payload, ev.payload_len, &hdr,
+		                            NULL) != LS_OK) {
+			items[i].skip = 1; /* refused in turn, cheaply */
+			continue;
+		}
+		proto_doc_hash(ev.payload, ev.payload_len, hash);
+		if (store_feed_get(in->store, hdr.origin, hdr.seq, &held, NULL,
+		                   NULL) == LS_OK &&
+		    memcmp(held.hash, hash, LS_HASH_BYTES) == 0)
+			items[i].skip = 1; /* exists */
+	}
+	node_trust_view(in->trust, &view);
+	node_vpool_run(in->pool, &view, now, items, n);
+	return items;
+}
+
+static void pre_free(struct node_vpool_item *items, size_t n)
+{
+	for (size_t i = 0; items != NULL && i < n; i++)
+		proto_doc_fini(&items[i].doc);
+	ls_free(items);
+}
+
 /* Errors of the store itself (as opposed to verdicts on a document). */
 static int is_store_failure(int rc)
 {
@@ -52,6 +119,10 @@ static int is_store_failure(int rc)
 
 struct one {
 	struct node_ingest *in;
+	/* The page's parallel verification of this envelope, or NULL; it
+	 * counts only while the trust is the one it was made with. */
+	struct node_vpool_item *pre;
+	uint64_t pre_trust_seq;
 	int64_t now;
 	struct node_ingest_doc *d;
 	const char *peer;
@@ -101,8 +172,7 @@ static int reject(struct one *o, int code)
 		alarm(o->in, d->hdr.origin, "revoked", d->hdr.seq, o->now,
 		      o->e.msg, o->peer);
 	else if (d->has_hdr && code == LS_EPOLICY &&
-	         (d->hdr.type == LS_DOC_ROSTER ||
-	          d->hdr.type == LS_DOC_POLICY))
+	         (d->hdr.type == LS_DOC_ROSTER || d->hdr.type == LS_DOC_POLICY))
 		alarm(o->in, d->hdr.origin, "successor", d->hdr.seq, o->now,
 		      o->e.msg, o->peer);
 	d->outcome = NODE_INGEST_REJECTED;
@@ -223,10 +293,20 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 		}
 	}
 
-	/* 2. verification against the trust in force */
-	node_trust_view(in->trust, &view);
+	/* 2. verification against the trust in force (done already, in
+	 * parallel, if the trust is still the one the page began with) */
 	memset(&doc, 0, sizeof doc);
-	rc = proto_doc_verify(&view, env, len, now, &doc, &info, &o->e);
+	if (o->pre != NULL && !o->pre->skip &&
+	    o->pre_trust_seq == in->trust->head.seq) {
+		rc = o->pre->rc;
+		doc = o->pre->doc;
+		memset(&o->pre->doc, 0, sizeof o->pre->doc);
+		info = o->pre->info;
+		o->e = o->pre->e;
+	} else {
+		node_trust_view(in->trust, &view);
+		rc = proto_doc_verify(&view, env, len, now, &doc, &info, &o->e);
+	}
 	if (rc == LS_ENOMEM)
 		return rc;
 	if (rc != LS_OK)
@@ -455,6 +535,8 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	struct node_ingest_doc scratch;
 	char first_reject[256] = "";
 	int owned = !store_in_tx(in->store), rc = LS_OK;
+	struct node_vpool_item *pre = NULL;
+	uint64_t pre_trust_seq = in->trust->head.seq;
 
 	memset(&pg, 0, sizeof pg);
 	memset(&tally, 0, sizeof tally);
@@ -462,11 +544,14 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 		peer = "-";
 	if (owned && (rc = store_tx_begin(in->store)) != LS_OK)
 		return ls_errf(e, rc, "cannot begin a transaction");
+	pre = pre_verify(in, envs, n, now);
 	for (size_t i = 0; i < n; i++) {
 		struct one o;
 		memset(&o, 0, sizeof o);
 		o.in = in;
 		o.now = now;
+		o.pre = pre != NULL ? &pre[i] : NULL;
+		o.pre_trust_seq = pre_trust_seq;
 		o.d = docs != NULL ? &docs[i] : &scratch;
 		memset(o.d, 0, sizeof *o.d);
 		o.peer = peer;
@@ -483,6 +568,7 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 		}
 		tally.outcome[o.d->outcome]++;
 	}
+	pre_free(pre, n);
 	if (rc == LS_OK && owned && (rc = store_tx_commit(in->store)) != LS_OK)
 		ls_errf(e, rc, "commit of the page failed");
 	if (rc != LS_OK) {

@@ -35,6 +35,12 @@
  * Stored envelopes are kept byte for byte, so a node relays a document
  * exactly as it received it.
  *
+ * Receiving uses every core it is given (node_ingest_set_workers): the
+ * signatures, strict decodes and hashes of a page (step 2) run on a small
+ * pool of threads (node/vpool.h) before the page is taken in one by one
+ * as above, against the trust the page started with; a document after
+ * one that changed the trust is verified again on the caller's thread.
+ *
  * Not thread-safe; the caller (the daemon's loop thread, a tool, a test)
  * owns the store and the trust it passes in.
  */
@@ -110,8 +116,11 @@ struct node_ingest_alarm {
 	char detail[160]; /* the first refusal's detail (English) */
 };
 
+struct node_vpool;
+
 struct node_ingest {
 	struct store *store;
+	struct node_vpool *pool; /* NULL: verify on the caller's thread */
 	struct node_trust *trust; /* the trust in force, updated by admits */
 	struct node_ingest_tally tally;
 	/* Trust alarms since start, oldest first; when full, the oldest
@@ -123,6 +132,16 @@ struct node_ingest {
 /* Bind a store and a trust (both stay the caller's and must outlive *in). */
 void node_ingest_init(struct node_ingest *in, struct store *store,
                       struct node_trust *trust);
+
+/* Verify pages on `threads` threads, the caller's included (0 or 1: on
+ * the caller's only, the default). LS_EINVAL (more than 16), LS_ENOMEM,
+ * LS_EINTERNAL (a thread did not start; then the ingest stays
+ * single-threaded). */
+int node_ingest_set_workers(struct node_ingest *in, unsigned threads);
+
+/* Stop the worker threads, if any. The store and trust stay the
+ * caller's. */
+void node_ingest_fini(struct node_ingest *in);
 
 /*
  * Take in n envelopes (n may be 0) received from `peer` (a node id or

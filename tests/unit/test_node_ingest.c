@@ -47,9 +47,20 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The same, verifying pages on a pool of two threads (node/vpool). */
+static int setup_pool(void **state)
+{
+	struct tfx *f;
+	if (setup(state) != 0)
+		return -1;
+	f = *state;
+	return node_ingest_set_workers(&f->in, 2) == LS_OK ? 0 : -1;
+}
+
 static int teardown(void **state)
 {
 	struct tfx *f = *state;
+	node_ingest_fini(&f->in);
 	for (size_t i = 0; i < f->n_env; i++)
 		ls_free(f->env[i]);
 	node_trust_fini(&f->trust);
@@ -739,5 +750,20 @@ int main(void)
 	    T(test_trust_follows_an_external_append),
 	};
 #undef T
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* Every verdict again with pages verified in parallel. */
+#define P(fn) cmocka_unit_test_setup_teardown(fn, setup_pool, teardown)
+	const struct CMUnitTest pooled[] = {
+	    P(test_page_is_stored_and_relayed_byte_for_byte),
+	    P(test_bad_documents_are_refused_and_change_nothing),
+	    P(test_gaps_and_broken_chains_are_not_stored),
+	    P(test_fork_is_kept_as_proof_and_quarantines),
+	    P(test_summaries_are_held_to_the_policy),
+	    P(test_summaries_are_judged_by_the_policy_of_their_time),
+	    P(test_trust_refusals_raise_alarms),
+	    P(test_roster_in_a_page_admits_its_members_at_once),
+	    P(test_trust_follows_an_external_append),
+	};
+#undef P
+	return cmocka_run_group_tests(tests, NULL, NULL) +
+	       cmocka_run_group_tests_name("pooled", pooled, NULL, NULL);
 }

@@ -705,6 +705,89 @@ static void test_sent_summaries_are_in_the_audit_log(void **state)
 	assert_int_equal(c.entries, 3 + 4 + 4);
 }
 
+/* PROTOCOL.md 7, "Refused documents": a refused position is remembered
+ * per peer and direction, not fetched or pushed again round after round,
+ * and tried again once the federation feed changes. */
+static void test_refusals_are_remembered_not_retried(void **state)
+{
+	struct world *w = *state;
+	struct tnode *hub = add(w, "vvsg", "vvsg");
+	struct tnode *g = add(w, "gent", "gent");
+	struct node_sync_round_info info;
+	struct ls_doc d;
+
+	/* gent's feed: a status, then a summary claiming k = 3 under the
+	 * federation's k = 5 (published past the release gate). */
+	publish(g, 1);
+	proto_doc_init(&d, LS_DOC_SUMMARY);
+	strcpy(d.hdr.origin, "gent");
+	fx_summary(&d.body.summary, "gent", 2025, 10, 160, 7);
+	d.body.summary.params.k = 3;
+	assert_int_equal(
+	    node_feed_publish(g->s, g->kp, &d, FX_NOW - 60, NULL, NULL), LS_OK);
+	proto_doc_fini(&d);
+
+	/* The hub fetches: the status goes in, the summary is refused and
+	 * remembered. */
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_DONE);
+	assert_int_equal(info.docs_stored, 1);
+	assert_int_equal(info.rejected, 1);
+	assert_int_equal(hub->ns.n_remembered, 1);
+	assert_string_equal(hub->ns.remembered[0].origin, "gent");
+	assert_int_equal(hub->ns.remembered[0].seq, 2);
+	assert_int_equal(hub->ns.remembered[0].code, LS_EPOLICY);
+	assert_false(hub->ns.remembered[0].push);
+	assert_non_null(node_sync_refusal_advice(&hub->ns.remembered[0]));
+	/* Again: held back, nothing fetched or refused. */
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_DONE);
+	assert_int_equal(info.docs_in, 0);
+	assert_int_equal(info.rejected, 0);
+	assert_true(info.held_back >= 1);
+	assert_false(info.in_sync);
+
+	/* gent pushes it: refused by the hub, remembered as a push; the
+	 * next round does not push it again. */
+	info = round_with(g, hub, 0);
+	assert_int_equal(info.push_refused, 1);
+	assert_int_equal(g->ns.n_remembered, 1);
+	assert_true(g->ns.remembered[0].push);
+	assert_int_equal(g->ns.remembered[0].code, LS_EPOLICY);
+	info = round_with(g, hub, 0);
+	assert_int_equal(info.docs_pushed, 0);
+	assert_true(info.held_back >= 1);
+
+	/* A new federation document lapses the memory: tried again. */
+	{
+		struct ls_bytes b;
+		struct node_ingest_page pg;
+		proto_doc_init(&d, LS_DOC_POLICY);
+		fx_policy(&d.body.policy);
+		d.body.policy.settle_days = 6;
+		fed_sign(w, &d);
+		proto_doc_fini(&d);
+		b.data = w->fed_env[w->n_fed - 1];
+		b.len = w->fed_len[w->n_fed - 1];
+		assert_int_equal(node_ingest_page(&hub->in, &b, 1, FX_NOW,
+		                                  "bundle", NULL, &pg, NULL),
+		                 LS_OK);
+		assert_int_equal(pg.stored, 1);
+	}
+	assert_false(
+	    node_sync_refusal_live(&hub->ns, &hub->ns.remembered[0], FX_NOW));
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.rejected, 1); /* judged again: still k = 3 */
+	assert_int_equal(info.held_back, 0);
+	assert_true(
+	    node_sync_refusal_live(&hub->ns, &hub->ns.remembered[0], FX_NOW));
+	assert_int_equal(hub->ns.remembered[0].count, 2);
+	/* And an hour later too. */
+	assert_false(
+	    node_sync_refusal_live(&hub->ns, &hub->ns.remembered[0],
+	                           FX_NOW + NODE_SYNC_REFUSAL_RETRY_S));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -717,6 +800,7 @@ int main(void)
 	    T(test_restore_learns_own_head_before_publishing),
 	    T(test_roster_update_cuts_off_a_revoked_member),
 	    T(test_sent_summaries_are_in_the_audit_log),
+	    T(test_refusals_are_remembered_not_retried),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

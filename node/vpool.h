@@ -1,0 +1,55 @@
+/*
+ * A small pool of threads that verify documents in parallel: node/ingest
+ * hands it the envelopes of a page (PROTOCOL.md 3, steps 1-6:
+ * proto_doc_verify, the signature, the strict decode and the document
+ * hash, all pure functions of the bytes and the trust), and then takes
+ * the verified documents in one by one on its own thread, as before
+ * (chain, fork, trust, store). Nothing here touches the store, the event
+ * loop or the log.
+ *
+ * The caller's thread works too: a pool of n threads starts n - 1.
+ * node_vpool_run returns when every item is done. The trust view must
+ * not change while it runs (ingest takes a page with one trust; a page
+ * that changes the trust re-verifies what follows on its own thread).
+ *
+ * Ownership: the pool owns its threads (node_vpool_free joins them);
+ * each item owns the document it got (proto_doc_fini), which its caller
+ * may take over.
+ */
+#ifndef LS_NODE_VPOOL_H
+#define LS_NODE_VPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "proto/doc.h"
+
+struct node_vpool;
+
+struct node_vpool_item {
+	/* in */
+	const uint8_t *env;
+	size_t len;
+	int skip; /* 1: leave this one (rc stays LS_ENOTFOUND) */
+	/* out: proto_doc_verify's result, document, info and error */
+	int rc;
+	struct ls_doc doc;
+	struct ls_doc_info info;
+	struct ls_errinfo e;
+};
+
+/* A pool of `threads` (2..16: 1 is no pool). LS_EINVAL, LS_ENOMEM, or
+ * LS_EINTERNAL when a thread cannot start. */
+int node_vpool_new(unsigned threads, struct node_vpool **out);
+
+/* Stop and join the threads. p may be NULL. */
+void node_vpool_free(struct node_vpool *p);
+
+/* proto_doc_verify(view, items[i].env, .len, now) for every item not
+ * skipped, spread over the pool and the caller. Items are reset first
+ * (rc = LS_ENOTFOUND, doc zeroed). */
+void node_vpool_run(struct node_vpool *p, const struct ls_trust *view,
+                    int64_t now, struct node_vpool_item *items, size_t n);
+
+#endif
