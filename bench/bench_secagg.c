@@ -272,8 +272,8 @@ int main(void)
 
 	if (sodium_init() < 0)
 		die("sodium", "init");
-	text = ls_file_read_all("configs/taxonomy.tsv", 1 << 20, &len);
-	if (text == NULL)
+	if (ls_file_read_all("configs/taxonomy.tsv", 1 << 20, &text, &len) !=
+	    LS_OK)
 		die("configs/taxonomy.tsv", "run from the repository root");
 	ls_taxonomy_init(&tax);
 	if (ls_taxonomy_parse_tsv(text, len, &tax, &e) != LS_OK ||

@@ -3,6 +3,8 @@
  */
 #include "common/err.h"
 
+#include <errno.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,4 +67,29 @@ void ls_errinfo_clear(struct ls_errinfo *e)
 		return;
 	e->code = LS_OK;
 	e->msg[0] = '\0';
+}
+
+int ls_errno_code(int err)
+{
+	switch (err) {
+	case 0:
+		return LS_OK;
+	case ENOENT:
+		return LS_ENOTFOUND;
+	case EEXIST:
+		return LS_EEXISTS;
+	case EACCES:
+	case EPERM:
+		return LS_EDENIED;
+	case ENOSPC:
+	case EDQUOT:
+		return LS_EFULL;
+	case ENOMEM:
+		return LS_ENOMEM;
+	case EFBIG:
+	case ENAMETOOLONG:
+		return LS_ELIMIT;
+	default:
+		return LS_EIO;
+	}
 }

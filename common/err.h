@@ -63,6 +63,11 @@ enum ls_err {
 	    LS_ERR_COUNT_
 };
 
+/* The project's code for an errno value (LS_OK for 0): ENOENT
+ * LS_ENOTFOUND, EEXIST LS_EEXISTS, EACCES/EPERM LS_EDENIED, ENOSPC/EDQUOT
+ * LS_EFULL, ENOMEM, EFBIG/ENAMETOOLONG LS_ELIMIT, anything else LS_EIO. */
+int ls_errno_code(int err);
+
 /* Short English message for a code; never NULL (unknown codes too). */
 const char *ls_strerror(int code);
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,50 +59,64 @@ int ls_file_read_small(const char *path, int private_only, const char *what,
 	return LS_OK;
 }
 
-char *ls_file_read_all(const char *path, size_t max, size_t *len)
+/* Fail with errno's code, keeping errno for the caller's message. */
+static int fail_errno(void)
+{
+	return ls_errno_code(errno);
+}
+
+int ls_file_read_all(const char *path, size_t max, char **out, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	char *buf;
 	int err;
+
+	*out = NULL;
+	*len = 0;
 	if (fp == NULL)
-		return NULL;
-	if ((buf = ls_malloc(max + 2)) == NULL) {
+		return fail_errno();
+	if (max > SIZE_MAX - 2 || (buf = ls_malloc(max + 2)) == NULL) {
 		fclose(fp);
 		errno = ENOMEM;
-		return NULL;
+		return LS_ENOMEM;
 	}
 	*len = fread(buf, 1, max + 1, fp);
 	err = ferror(fp) ? EIO : *len > max ? EFBIG : 0;
 	fclose(fp);
 	if (err != 0) {
 		ls_free(buf);
+		*len = 0;
 		errno = err;
-		return NULL;
+		return ls_errno_code(err);
 	}
 	buf[*len] = '\0';
-	return buf;
+	*out = buf;
+	return LS_OK;
 }
 
-int ls_file_tmp_create(const char *path, unsigned mode, char *tmp, size_t size)
+int ls_file_tmp_create(const char *path, unsigned mode, char *tmp, size_t size,
+                       int *fd)
 {
-	int fd, err;
+	int err;
+
+	*fd = -1;
 	if (snprintf(tmp, size, "%s.tmp.XXXXXX", path) >= (int)size) {
 		errno = ENAMETOOLONG;
-		return -1;
+		return LS_ELIMIT;
 	}
 	/* mkstemp creates the file 0600 (never wider, whatever the
 	 * umask); the mode asked for is set before any byte goes in. */
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -1;
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
-	    fchmod(fd, (mode_t)mode) != 0) {
+	if ((*fd = mkstemp(tmp)) < 0)
+		return fail_errno();
+	if (fcntl(*fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    fchmod(*fd, (mode_t)mode) != 0) {
 		err = errno;
-		ls_file_tmp_abort(fd, tmp);
+		ls_file_tmp_abort(*fd, tmp);
+		*fd = -1;
 		errno = err;
-		return -1;
+		return ls_errno_code(err);
 	}
-	return fd;
+	return LS_OK;
 }
 
 void ls_file_tmp_abort(int fd, const char *tmp)
@@ -131,23 +146,25 @@ int ls_file_tmp_commit(int fd, const char *tmp, const char *path, int replace)
 	if (!replace)
 		(void)unlink(tmp);
 	(void)ls_fsync_dir_of(path); /* the data is complete either way */
-	return 0;
+	return LS_OK;
 
 fail:
 	ls_file_tmp_abort(-1, tmp);
-	return -1;
+	return fail_errno();
 }
 
 int ls_file_write_atomic(const char *path, const void *data, size_t len,
                          unsigned mode, int replace)
 {
 	char tmp[4200];
-	int fd = ls_file_tmp_create(path, mode, tmp, sizeof tmp);
-	if (fd < 0)
-		return -1;
-	if (ls_write_all(fd, data, len) != 0) {
+	int fd, rc;
+
+	if ((rc = ls_file_tmp_create(path, mode, tmp, sizeof tmp, &fd)) !=
+	    LS_OK)
+		return rc;
+	if ((rc = ls_write_all(fd, data, len)) != LS_OK) {
 		ls_file_tmp_abort(fd, tmp);
-		return -1;
+		return rc;
 	}
 	return ls_file_tmp_commit(fd, tmp, path, replace);
 }
@@ -161,14 +178,14 @@ int ls_write_all(int fd, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -1;
+			return fail_errno();
 		if (n == 0) {
 			errno = EIO;
-			return -1;
+			return LS_EIO;
 		}
 		done += (size_t)n;
 	}
-	return 0;
+	return LS_OK;
 }
 
 int ls_fsync_dir_of(const char *path)
@@ -178,7 +195,7 @@ int ls_fsync_dir_of(const char *path)
 	int fd, rc, err;
 	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
 		errno = ENAMETOOLONG;
-		return -1;
+		return LS_ELIMIT;
 	}
 	slash = strrchr(dir, '/');
 	if (slash == NULL)
@@ -189,10 +206,10 @@ int ls_fsync_dir_of(const char *path)
 		*slash = '\0';
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return fail_errno();
 	rc = fsync(fd);
 	err = errno;
 	close(fd);
 	errno = err;
-	return rc;
+	return rc == 0 ? LS_OK : ls_errno_code(err);
 }

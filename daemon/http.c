@@ -603,10 +603,9 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc,
 }
 
 /* libmicrohttpd's own refusals reach us only as log lines: count them
- * by their format, log the rest at debug. */
-static void logger_cb(void *cls, const char *fm, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-static void logger_cb(void *cls, const char *fm, va_list ap)
+ * by their format, log the rest at debug. The format is MHD's own. */
+__attribute__((format(printf, 2, 0))) static void
+logger_cb(void *cls, const char *fm, va_list ap)
 {
 	struct http *h = cls;
 	char line[256];

@@ -497,12 +497,11 @@ static void gauges(struct daemon *d)
 
 static int write_atomic(const char *path, const char *text, size_t len)
 {
-	if (ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1) != 0) {
-		LS_WARN("state", "write_failed", "file=%s errno=%d", path,
-		        errno);
-		return LS_EIO;
-	}
-	return LS_OK;
+	int rc = ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1);
+	if (rc != LS_OK)
+		LS_WARN("state", "write_failed", "file=%s err=%s errno=%d", path,
+		        ls_errname(rc), errno);
+	return rc;
 }
 
 static int node_path(const struct daemon *d, const char *rel, char *out,

@@ -65,10 +65,12 @@ static int create_secret(const char *path, struct ls_errinfo *e)
 	         hex);
 	/* Linked into place: of two processes creating at once, one wins
 	 * and the other reads the winner's file. */
-	if (ls_file_write_atomic(path, text, strlen(text), 0600, 0) != 0 &&
-	    errno != EEXIST)
-		rc = ls_errf(e, errno == ENOENT ? LS_ENOTFOUND : LS_EIO,
-		             "kan %s niet maken: %s", path, strerror(errno));
+	rc = ls_file_write_atomic(path, text, strlen(text), 0600, 0);
+	if (rc == LS_EEXISTS)
+		rc = LS_OK;
+	else if (rc != LS_OK)
+		rc = ls_errf(e, rc, "kan %s niet maken: %s", path,
+		             strerror(errno));
 out:
 	if (bytes != NULL)
 		sodium_free(bytes);

@@ -77,9 +77,9 @@ void proto_keypair_free(struct ls_keypair *kp)
 static int write_key_file(const char *path, unsigned mode, const char *text,
                           size_t len)
 {
-	if (ls_file_write_atomic(path, text, len, mode, 0) == 0)
-		return LS_OK;
-	return errno == EEXIST ? LS_EEXISTS : LS_EIO;
+	int rc = ls_file_write_atomic(path, text, len, mode, 0);
+	/* Any other failure is an I/O error to key generation's callers. */
+	return rc == LS_OK || rc == LS_EEXISTS ? rc : LS_EIO;
 }
 
 int proto_keypair_save(const struct ls_keypair *kp, const char *secret_path,

@@ -55,12 +55,10 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 	/* The copy holds everything, free text included: the file is made
 	 * here, 0600 and under a name of its own, before SQLite (which
 	 * would create it 0644) writes a byte into it. */
-	fd = ls_file_tmp_create(path, 0600, tmp, sizeof tmp);
-	if (fd < 0)
-		return ls_errf(
-		    e, errno == ENOSPC ? LS_EFULL : LS_EIO,
-		    "kan geen tijdelijk bestand naast %s aanmaken: %s", path,
-		    strerror(errno));
+	if ((rc = ls_file_tmp_create(path, 0600, tmp, sizeof tmp, &fd)) != LS_OK)
+		return ls_errf(e, rc,
+		               "kan geen tijdelijk bestand naast %s aanmaken: %s",
+		               path, strerror(errno));
 	close(fd);
 	rc = sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
@@ -109,9 +107,8 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 	dest = NULL;
 	/* link(), not rename(): a file that appeared at `path` in the
 	 * meantime is never replaced. */
-	if (ls_file_tmp_commit(-1, tmp, path, 0) != 0)
-		return ls_errf(e, errno == EEXIST ? LS_EEXISTS : LS_EIO,
-		               "kan %s niet aanmaken: %s", path,
+	if ((rc = ls_file_tmp_commit(-1, tmp, path, 0)) != LS_OK)
+		return ls_errf(e, rc, "kan %s niet aanmaken: %s", path,
 		               strerror(errno));
 	LS_INFO("store", "backup_done", "pages=%lld",
 	        pages ? (long long)*pages : -1LL);

@@ -253,28 +253,32 @@ static void test_file_write_atomic_and_read_all(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* Without replace an existing file stays as it is. */
-	assert_int_equal(ls_file_write_atomic(path, "twee", 4, 0644, 0), -1);
+	assert_int_equal(ls_file_write_atomic(path, "twee", 4, 0644, 0),
+	                 LS_EEXISTS);
 	assert_int_equal(errno, EEXIST);
-	text = ls_file_read_all(path, 16, &len);
+	assert_int_equal(ls_file_read_all(path, 16, &text, &len), LS_OK);
 	assert_non_null(text);
 	assert_int_equal(len, 3);
 	assert_string_equal(text, "een");
 	ls_free(text);
 	/* With replace it is replaced whole. */
 	assert_int_equal(ls_file_write_atomic(path, "twee", 4, 0640, 1), 0);
-	text = ls_file_read_all(path, 4, &len);
+	assert_int_equal(ls_file_read_all(path, 4, &text, &len), LS_OK);
 	assert_non_null(text);
 	assert_string_equal(text, "twee");
 	ls_free(text);
-	/* More than max bytes: EFBIG, nothing returned. */
-	assert_null(ls_file_read_all(path, 3, &len));
+	/* More than max bytes: LS_ELIMIT (EFBIG), nothing returned. */
+	assert_int_equal(ls_file_read_all(path, 3, &text, &len), LS_ELIMIT);
 	assert_int_equal(errno, EFBIG);
+	assert_null(text);
 	assert_int_equal(unlink(path), 0);
-	assert_null(ls_file_read_all(path, 3, &len));
+	assert_int_equal(ls_file_read_all(path, 3, &text, &len), LS_ENOTFOUND);
 	assert_int_equal(errno, ENOENT);
+	assert_null(text);
 	/* A folder that does not exist: an error, no temporary file left. */
 	snprintf(path, sizeof path, "%s/nope/f", dir);
-	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 1), -1);
+	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 1),
+	                 LS_ENOTFOUND);
 	fixture_rmdir(dir);
 }
 

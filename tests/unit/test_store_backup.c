@@ -157,11 +157,13 @@ static void test_atomic_writer_modes(void **state)
 		assert_int_equal(st.st_mode & 0777, 0640);
 	}
 	/* replace == 0 never overwrites */
-	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 0), -1);
+	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 0),
+	                 LS_EEXISTS);
 	assert_int_equal(errno, EEXIST);
 	assert_int_equal(leftovers(f.dir), 0);
 	snprintf(path, sizeof path, "%s/no/such/dir/x", f.dir);
-	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 1), -1);
+	assert_int_equal(ls_file_write_atomic(path, "x", 1, 0600, 1),
+	                 LS_ENOTFOUND);
 }
 
 /* Nothing but create makes a store: an empty file stays empty. */

@@ -140,9 +140,10 @@ static int parse(int argc, char **argv, struct bundle_args *a)
 static int write_file(const char *path, const char *data, size_t len,
                       int overwrite)
 {
-	if (ls_file_write_atomic(path, data, len, 0644, overwrite) == 0)
+	int rc = ls_file_write_atomic(path, data, len, 0644, overwrite);
+	if (rc == LS_OK)
 		return CTL_EXIT_OK;
-	if (errno == EEXIST) {
+	if (rc == LS_EEXISTS) {
 		ctl_error("%s bestaat al; kies een andere naam met --uit of "
 		          "vervang het met --overschrijven",
 		          path);

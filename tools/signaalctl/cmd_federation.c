@@ -168,8 +168,7 @@ static int draft_load(struct fed *f, enum draft k, struct ls_doc *doc,
 	memset(doc, 0, sizeof *doc);
 	if (draft_path(f, k, path, sizeof path) != 0)
 		return CTL_EXIT_FAIL;
-	buf = ls_file_read_all(path, LS_PAYLOAD_MAX, &len);
-	if (buf != NULL) {
+	if (ls_file_read_all(path, LS_PAYLOAD_MAX, &buf, &len) == LS_OK) {
 		ls_errinfo_clear(&e);
 		if (proto_doc_decode_payload((const uint8_t *)buf, len, doc,
 		                             &e) != LS_OK ||
@@ -223,7 +222,7 @@ static int draft_save(struct fed *f, enum draft k, struct ls_doc *doc)
 	if (draft_path(f, k, path, sizeof path) != 0 ||
 	    ctl_node_path(f->ctx, "federatie", dir, sizeof dir) == NULL ||
 	    (mkdir(dir, 0750) != 0 && errno != EEXIST) ||
-	    ls_file_write_atomic(path, payload, len, 0640, 1) != 0) {
+	    ls_file_write_atomic(path, payload, len, 0640, 1) != LS_OK) {
 		ls_free(payload);
 		ctl_error("kan het concept niet schrijven: %s",
 		          strerror(errno));
@@ -1189,7 +1188,7 @@ static int cmd_export(struct fed *f, int argc, char **argv)
 		ls_free(out);
 		return CTL_EXIT_FAIL;
 	}
-	if (ls_file_write_atomic(argv[1], out, len, 0640, 1) != 0) {
+	if (ls_file_write_atomic(argv[1], out, len, 0640, 1) != LS_OK) {
 		ls_free(out);
 		ctl_error("kan %s niet schrijven: %s", argv[1],
 		          strerror(errno));
@@ -1221,10 +1220,11 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 
 	if (argc != 2)
 		return ctl_usage("federation", "import BESTAND");
-	if ((buf = ls_file_read_all(argv[1], LS_SYNC_MSG_MAX, &len)) == NULL) {
+	if ((rc = ls_file_read_all(argv[1], LS_SYNC_MSG_MAX, &buf, &len)) !=
+	    LS_OK) {
 		ctl_error("kan %s niet lezen: %s", argv[1],
-		          errno == EFBIG ? "te groot" : strerror(errno));
-		return errno == ENOENT ? CTL_EXIT_NOTFOUND : CTL_EXIT_INPUT;
+		          rc == LS_ELIMIT ? "te groot" : strerror(errno));
+		return rc == LS_ENOTFOUND ? CTL_EXIT_NOTFOUND : CTL_EXIT_INPUT;
 	}
 	ls_errinfo_clear(&e);
 	memset(&m, 0, sizeof m);

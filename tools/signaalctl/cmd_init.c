@@ -199,8 +199,8 @@ have_config:
 		          "--taxonomie BESTAND");
 		return CTL_EXIT_FAIL;
 	}
-	tax_text = ls_file_read_all(tax_path, TAXONOMY_MAX_BYTES, &tax_len);
-	if (tax_text == NULL) {
+	if (ls_file_read_all(tax_path, TAXONOMY_MAX_BYTES, &tax_text,
+	                     &tax_len) != LS_OK) {
 		ctl_error("kan %s niet lezen: %s", tax_path, strerror(errno));
 		return taxonomy ? CTL_EXIT_INPUT : CTL_EXIT_FAIL;
 	}

@@ -682,8 +682,8 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 		if (stat(out_path, &st) == 0)
 			errno = EEXIST;
 		else
-			fd =
-			    ls_file_tmp_create(out_path, 0600, tmp, sizeof tmp);
+			(void)ls_file_tmp_create(out_path, 0600, tmp,
+			                         sizeof tmp, &fd);
 		if (fd < 0 || (x.out = fdopen(fd, "w")) == NULL) {
 			int err = errno;
 			ctl_error("kan %s niet aanmaken: %s", out_path,
@@ -720,7 +720,7 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 			x.failed = 1;
 		}
 		if (rc == LS_OK && !x.failed &&
-		    ls_file_tmp_commit(-1, tmp, out_path, 0) != 0) {
+		    ls_file_tmp_commit(-1, tmp, out_path, 0) != LS_OK) {
 			err = errno;
 			x.failed = 1;
 		} else if (rc != LS_OK || x.failed) {
