@@ -650,16 +650,10 @@ static struct origin *origin_alloc(const struct trends *t, const char *id)
 /* Make room for one more element in a growing array. */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-	size_t ncap;
-	void *p;
-	if (n < *cap)
-		return LS_OK;
-	ncap = *cap ? *cap * 2 : 16;
-	p = ls_realloc(*arr, ncap * size);
+	void *p = ls_array_grow(*arr, cap, n + 1, size, 16);
 	if (p == NULL)
 		return LS_ENOMEM;
 	*arr = p;
-	*cap = ncap;
 	return LS_OK;
 }
 

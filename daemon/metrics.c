@@ -86,13 +86,12 @@ int metrics_declare(struct metrics *m, const char *name, enum metrics_type type,
 			return LS_EINVAL;
 		n_labels++;
 	}
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 32;
-		struct family *grown = ls_realloc(m->fams, cap * sizeof *grown);
+	{
+		struct family *grown = ls_array_grow(m->fams, &m->cap, m->n + 1,
+		                                     sizeof *grown, 32);
 		if (grown == NULL)
 			return LS_ENOMEM;
 		m->fams = grown;
-		m->cap = cap;
 	}
 	memset(&nf, 0, sizeof nf);
 	nf.type = type;
@@ -133,16 +132,15 @@ static struct series *series_at(struct family *f, va_list ap, int create,
 		*rc = LS_ENOTFOUND;
 		return NULL;
 	}
-	if (f->n_series == f->cap_series) {
-		size_t cap = f->cap_series ? 2 * f->cap_series : 8;
+	{
 		struct series *grown =
-		    ls_realloc(f->series, cap * sizeof *grown);
+		    ls_array_grow(f->series, &f->cap_series, f->n_series + 1,
+		                  sizeof *grown, 8);
 		if (grown == NULL) {
 			*rc = LS_ENOMEM;
 			return NULL;
 		}
 		f->series = grown;
-		f->cap_series = cap;
 	}
 	s = &f->series[f->n_series++];
 	memset(s, 0, sizeof *s);
