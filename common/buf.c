@@ -67,6 +67,13 @@ void ls_buf_add(struct ls_buf *b, const void *data, size_t len)
 	b->data[b->len] = '\0';
 }
 
+int ls_buf_append_cb(const char *data, size_t size, void *arg)
+{
+	struct ls_buf *b = arg;
+	ls_buf_add(b, data, size);
+	return b->err == LS_OK ? 0 : -1;
+}
+
 void ls_buf_puts(struct ls_buf *b, const char *s)
 {
 	if (s != NULL)

@@ -44,6 +44,12 @@ void ls_buf_puts(struct ls_buf *b, const char *s);
 void ls_buf_printf(struct ls_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* An appender shaped for callbacks such as jansson's json_dump_callback():
+ * appends size bytes of data to the struct ls_buf that arg points to.
+ * Returns 0, or -1 once the buffer is in error (so the producer stops;
+ * ls_buf_error() says why). */
+int ls_buf_append_cb(const char *data, size_t size, void *arg);
+
 /* Append s (NULL appends nothing) escaped for HTML text and attribute
  * values: & < > " ' become entities. Bytes that are not valid UTF-8 and
  * control characters other than tab and newline become U+FFFD, so that a

@@ -241,176 +241,220 @@ static int check_text(const struct field_info *fi, const char *text, size_t len,
 	return LS_OK;
 }
 
+/* A field not given (empty after trimming): back to its default. */
+static void reset_field(struct ls_signal *s, enum ls_signal_field f)
+{
+	switch (f) {
+	case LS_FIELD_ID:
+		s->has_id = 0;
+		break;
+	case LS_FIELD_STATUS:
+		s->status = LS_STATUS_NEW;
+		break;
+	case LS_FIELD_REGISTERED_AT:
+		s->has_registered_at = 0;
+		break;
+	case LS_FIELD_OBSERVED_ON:
+		s->has_observed_on = 0;
+		break;
+	case LS_FIELD_THEME:
+		s->n_themes = 0;
+		break;
+	case LS_FIELD_PROBLEM:
+		s->problem = NULL;
+		break;
+	case LS_FIELD_AGE:
+		s->age = NULL;
+		break;
+	case LS_FIELD_TARGET:
+		s->n_targets = 0;
+		break;
+	case LS_FIELD_SECTOR:
+		s->sector = NULL;
+		break;
+	case LS_FIELD_PERSONS:
+		s->persons = 1;
+		break;
+	case LS_FIELD_SEVERITY:
+		s->severity = 0;
+		break;
+	case LS_FIELD_ORGANISATION:
+		s->organisation.len = 0;
+		break;
+	case LS_FIELD_REPORTER:
+		s->reporter.len = 0;
+		break;
+	case LS_FIELD_NEIGHBOURHOOD:
+		s->neighbourhood.len = 0;
+		break;
+	case LS_FIELD_DESCRIPTION:
+		s->description.len = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* What a setter of one field kind gets: the field, its row in fields[],
+ * the trimmed, non-empty text, and the taxonomy (K_CODES). */
+struct field_value {
+	enum ls_signal_field f;
+	const struct field_info *fi;
+	const char *text;
+	size_t len;
+	const struct ls_taxonomy *tax;
+};
+
+static int set_id(struct ls_signal *s, const struct field_value *fv,
+                  struct ls_errinfo *e)
+{
+	char hex[LS_SIGNAL_ID_HEX_SIZE];
+	if (fv->len != 2 * LS_SIGNAL_ID_BYTES)
+		return ls_errf(e, LS_EINVAL,
+		               "een id is 32 hexadecimale tekens");
+	memcpy(hex, fv->text, fv->len);
+	hex[fv->len] = '\0';
+	if (ls_signal_id_parse(hex, s->id) != LS_OK)
+		return ls_errf(e, LS_EINVAL,
+		               "een id is 32 hexadecimale tekens");
+	s->has_id = 1;
+	return LS_OK;
+}
+
+static int set_status(struct ls_signal *s, const struct field_value *fv,
+                      struct ls_errinfo *e)
+{
+	enum ls_signal_status st;
+	if (ls_signal_status_parse(fv->text, fv->len, &st) != LS_OK)
+		return ls_errf(e, LS_EINVAL,
+		               "onbekende status (nieuw, gekoppeld of "
+		               "afgesloten)");
+	s->status = (uint8_t)st;
+	return LS_OK;
+}
+
+static int set_date(struct ls_signal *s, const struct field_value *fv,
+                    struct ls_errinfo *e)
+{
+	struct ls_date d;
+	if (ls_date_parse(fv->text, fv->len, &d) != LS_OK)
+		return ls_errf(e, LS_EINVAL,
+		               "ongeldige datum '%.*s' (verwacht "
+		               "JJJJ-MM-DD, een bestaande dag tussen %d "
+		               "en %d)",
+		               (int)(fv->len > 20 ? 20 : fv->len), fv->text,
+		               LS_YEAR_MIN, LS_YEAR_MAX);
+	if (fv->f == LS_FIELD_REGISTERED_AT) {
+		s->registered_at = d;
+		s->has_registered_at = 1;
+	} else {
+		s->observed_on = d;
+		s->has_observed_on = 1;
+	}
+	return LS_OK;
+}
+
+static int set_codes(struct ls_signal *s, const struct field_value *fv,
+                     struct ls_errinfo *e)
+{
+	const struct ls_taxonomy_entry *got[LS_SIGNAL_MAX_TARGETS];
+	size_t n = 0;
+	int rc = parse_codes(fv->fi, fv->text, fv->len, fv->tax, got, &n, e);
+	if (rc != LS_OK)
+		return rc;
+	switch (fv->f) {
+	case LS_FIELD_THEME:
+		memcpy(s->themes, got, n * sizeof got[0]);
+		s->n_themes = n;
+		break;
+	case LS_FIELD_TARGET:
+		memcpy(s->targets, got, n * sizeof got[0]);
+		s->n_targets = n;
+		break;
+	case LS_FIELD_PROBLEM:
+		s->problem = got[0];
+		break;
+	case LS_FIELD_AGE:
+		s->age = got[0];
+		break;
+	case LS_FIELD_SECTOR:
+		s->sector = got[0];
+		break;
+	default:
+		break;
+	}
+	return LS_OK;
+}
+
+static int set_int(struct ls_signal *s, const struct field_value *fv,
+                   struct ls_errinfo *e)
+{
+	const struct field_info *fi = fv->fi;
+	int64_t v;
+	if (ls_parse_i64_n(fv->text, fv->len, fi->min, fi->max, &v) != LS_OK)
+		return ls_errf(e, LS_EINVAL,
+		               "ongeldig getal '%.*s' (een geheel getal "
+		               "van %lld tot %lld)",
+		               (int)(fv->len > 20 ? 20 : fv->len), fv->text,
+		               (long long)fi->min, (long long)fi->max);
+	if (fv->f == LS_FIELD_PERSONS)
+		s->persons = v;
+	else
+		s->severity = (uint8_t)v;
+	return LS_OK;
+}
+
+static int set_text(struct ls_signal *s, const struct field_value *fv,
+                    struct ls_errinfo *e)
+{
+	int rc = check_text(fv->fi, fv->text, fv->len, e);
+	struct ls_text t = {fv->text, fv->len};
+	if (rc != LS_OK)
+		return rc;
+	if (fv->f == LS_FIELD_ORGANISATION)
+		s->organisation = t;
+	else if (fv->f == LS_FIELD_REPORTER)
+		s->reporter = t;
+	else if (fv->f == LS_FIELD_NEIGHBOURHOOD)
+		s->neighbourhood = t;
+	else
+		s->description = t;
+	return LS_OK;
+}
+
+/* The setter for each field kind (enum field_kind). */
+static int (*const setters[])(struct ls_signal *, const struct field_value *,
+                              struct ls_errinfo *) = {
+    [K_ID] = set_id,       [K_STATUS] = set_status, [K_DATE] = set_date,
+    [K_CODES] = set_codes, [K_INT] = set_int,       [K_TEXT] = set_text,
+};
+
 int ls_signal_set_field(struct ls_signal *s, enum ls_signal_field f,
                         const char *text, size_t len,
                         const struct ls_taxonomy *tax, struct ls_errinfo *e)
 {
-	const struct field_info *fi;
-	int64_t v;
-	size_t n = 0;
+	struct field_value fv;
 
 	if ((unsigned)f >= LS_FIELD_COUNT_)
 		return ls_errf(e, LS_EINVAL, "onbekend veld");
-	fi = &fields[f];
+	fv.f = f;
+	fv.fi = &fields[f];
+	fv.tax = tax;
 	if (len > LS_FIELD_MAX)
 		return ls_errf(
 		    e, LS_ELIMIT, "te lang: %zu bytes, max %d", len,
-		    (int)(fi->kind == K_TEXT ? fi->max : LS_FIELD_MAX));
-	if (fi->kind != K_TEXT || !fi->multiline)
+		    (int)(fv.fi->kind == K_TEXT ? fv.fi->max : LS_FIELD_MAX));
+	if (fv.fi->kind != K_TEXT || !fv.fi->multiline)
 		trim(&text, &len);
 	if (len == 0) {
-		/* Not given: reset to the default. */
-		switch (f) {
-		case LS_FIELD_ID:
-			s->has_id = 0;
-			break;
-		case LS_FIELD_STATUS:
-			s->status = LS_STATUS_NEW;
-			break;
-		case LS_FIELD_REGISTERED_AT:
-			s->has_registered_at = 0;
-			break;
-		case LS_FIELD_OBSERVED_ON:
-			s->has_observed_on = 0;
-			break;
-		case LS_FIELD_THEME:
-			s->n_themes = 0;
-			break;
-		case LS_FIELD_PROBLEM:
-			s->problem = NULL;
-			break;
-		case LS_FIELD_AGE:
-			s->age = NULL;
-			break;
-		case LS_FIELD_TARGET:
-			s->n_targets = 0;
-			break;
-		case LS_FIELD_SECTOR:
-			s->sector = NULL;
-			break;
-		case LS_FIELD_PERSONS:
-			s->persons = 1;
-			break;
-		case LS_FIELD_SEVERITY:
-			s->severity = 0;
-			break;
-		case LS_FIELD_ORGANISATION:
-			s->organisation.len = 0;
-			break;
-		case LS_FIELD_REPORTER:
-			s->reporter.len = 0;
-			break;
-		case LS_FIELD_NEIGHBOURHOOD:
-			s->neighbourhood.len = 0;
-			break;
-		case LS_FIELD_DESCRIPTION:
-			s->description.len = 0;
-			break;
-		default:
-			break;
-		}
+		reset_field(s, f);
 		return LS_OK;
 	}
-	switch (fi->kind) {
-	case K_ID: {
-		char hex[LS_SIGNAL_ID_HEX_SIZE];
-		if (len != 2 * LS_SIGNAL_ID_BYTES)
-			return ls_errf(e, LS_EINVAL,
-			               "een id is 32 hexadecimale tekens");
-		memcpy(hex, text, len);
-		hex[len] = '\0';
-		if (ls_signal_id_parse(hex, s->id) != LS_OK)
-			return ls_errf(e, LS_EINVAL,
-			               "een id is 32 hexadecimale tekens");
-		s->has_id = 1;
-		return LS_OK;
-	}
-	case K_STATUS: {
-		enum ls_signal_status st;
-		if (ls_signal_status_parse(text, len, &st) != LS_OK)
-			return ls_errf(e, LS_EINVAL,
-			               "onbekende status (nieuw, gekoppeld of "
-			               "afgesloten)");
-		s->status = (uint8_t)st;
-		return LS_OK;
-	}
-	case K_DATE: {
-		struct ls_date d;
-		if (ls_date_parse(text, len, &d) != LS_OK)
-			return ls_errf(
-			    e, LS_EINVAL,
-			    "ongeldige datum '%.*s' (verwacht "
-			    "JJJJ-MM-DD, een bestaande dag tussen %d "
-			    "en %d)",
-			    (int)(len > 20 ? 20 : len), text, LS_YEAR_MIN,
-			    LS_YEAR_MAX);
-		if (f == LS_FIELD_REGISTERED_AT) {
-			s->registered_at = d;
-			s->has_registered_at = 1;
-		} else {
-			s->observed_on = d;
-			s->has_observed_on = 1;
-		}
-		return LS_OK;
-	}
-	case K_CODES: {
-		const struct ls_taxonomy_entry *got[LS_SIGNAL_MAX_TARGETS];
-		int rc = parse_codes(fi, text, len, tax, got, &n, e);
-		if (rc != LS_OK)
-			return rc;
-		switch (f) {
-		case LS_FIELD_THEME:
-			memcpy(s->themes, got, n * sizeof got[0]);
-			s->n_themes = n;
-			break;
-		case LS_FIELD_TARGET:
-			memcpy(s->targets, got, n * sizeof got[0]);
-			s->n_targets = n;
-			break;
-		case LS_FIELD_PROBLEM:
-			s->problem = got[0];
-			break;
-		case LS_FIELD_AGE:
-			s->age = got[0];
-			break;
-		case LS_FIELD_SECTOR:
-			s->sector = got[0];
-			break;
-		default:
-			break;
-		}
-		return LS_OK;
-	}
-	case K_INT:
-		if (ls_parse_i64_n(text, len, fi->min, fi->max, &v) != LS_OK)
-			return ls_errf(
-			    e, LS_EINVAL,
-			    "ongeldig getal '%.*s' (een geheel getal "
-			    "van %lld tot %lld)",
-			    (int)(len > 20 ? 20 : len), text,
-			    (long long)fi->min, (long long)fi->max);
-		if (f == LS_FIELD_PERSONS)
-			s->persons = v;
-		else
-			s->severity = (uint8_t)v;
-		return LS_OK;
-	case K_TEXT: {
-		int rc = check_text(fi, text, len, e);
-		struct ls_text t = {text, len};
-		if (rc != LS_OK)
-			return rc;
-		if (f == LS_FIELD_ORGANISATION)
-			s->organisation = t;
-		else if (f == LS_FIELD_REPORTER)
-			s->reporter = t;
-		else if (f == LS_FIELD_NEIGHBOURHOOD)
-			s->neighbourhood = t;
-		else
-			s->description = t;
-		return LS_OK;
-	}
-	}
-	return ls_errf(e, LS_EINVAL, "onbekend veld");
+	fv.text = text;
+	fv.len = len;
+	if (fv.fi->kind >= sizeof setters / sizeof setters[0])
+		return ls_errf(e, LS_EINVAL, "onbekend veld");
+	return setters[fv.fi->kind](s, &fv, e);
 }
 
 static int fail(enum ls_signal_field *bad, enum ls_signal_field f,

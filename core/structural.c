@@ -57,14 +57,12 @@ int structural_add(struct structural *st, const struct structural_note *n)
 		}
 		return LS_OK;
 	}
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
-		struct structural_note *p =
-		    ls_realloc(st->notes, cap * sizeof *p);
+	{
+		struct structural_note *p = ls_array_grow(
+		    st->notes, &st->cap, st->n + 1, sizeof *p, 16);
 		if (p == NULL)
 			return LS_ENOMEM;
 		st->notes = p;
-		st->cap = cap;
 	}
 	st->notes[st->n++] = *n;
 	st->sorted = 0;

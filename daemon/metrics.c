@@ -7,6 +7,8 @@
 #include "daemon/metrics.h"
 
 #include "common/alloc.h"
+#include "common/buf.h"
+#include "common/prom.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -58,20 +60,6 @@ void metrics_free(struct metrics *m)
 	ls_free(m);
 }
 
-static int name_valid(const char *s, int colon_ok)
-{
-	if (s == NULL || s[0] == '\0' || (s[0] >= '0' && s[0] <= '9'))
-		return 0;
-	for (; *s != '\0'; s++) {
-		char c = *s;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' ||
-		      (colon_ok && c == ':')))
-			return 0;
-	}
-	return 1;
-}
-
 static struct family *find(const struct metrics *m, const char *name)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -88,23 +76,22 @@ int metrics_declare(struct metrics *m, const char *name, enum metrics_type type,
 
 	if (f != NULL)
 		return f->type == type ? LS_OK : LS_EEXISTS;
-	if (!name_valid(name, 1) ||
+	if (!ls_prom_name_valid(name, 1) ||
 	    (type != METRICS_COUNTER && type != METRICS_GAUGE) ||
 	    help == NULL || strchr(help, '\n') != NULL)
 		return LS_EINVAL;
 	while (labels != NULL && labels[n_labels] != NULL) {
 		if (n_labels == METRICS_MAX_LABELS ||
-		    !name_valid(labels[n_labels], 0))
+		    !ls_prom_name_valid(labels[n_labels], 0))
 			return LS_EINVAL;
 		n_labels++;
 	}
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 32;
-		struct family *grown = ls_realloc(m->fams, cap * sizeof *grown);
+	{
+		struct family *grown = ls_array_grow(m->fams, &m->cap, m->n + 1,
+		                                     sizeof *grown, 32);
 		if (grown == NULL)
 			return LS_ENOMEM;
 		m->fams = grown;
-		m->cap = cap;
 	}
 	memset(&nf, 0, sizeof nf);
 	nf.type = type;
@@ -145,16 +132,15 @@ static struct series *series_at(struct family *f, va_list ap, int create,
 		*rc = LS_ENOTFOUND;
 		return NULL;
 	}
-	if (f->n_series == f->cap_series) {
-		size_t cap = f->cap_series ? 2 * f->cap_series : 8;
+	{
 		struct series *grown =
-		    ls_realloc(f->series, cap * sizeof *grown);
+		    ls_array_grow(f->series, &f->cap_series, f->n_series + 1,
+		                  sizeof *grown, 8);
 		if (grown == NULL) {
 			*rc = LS_ENOMEM;
 			return NULL;
 		}
 		f->series = grown;
-		f->cap_series = cap;
 	}
 	s = &f->series[f->n_series++];
 	memset(s, 0, sizeof *s);
@@ -222,110 +208,25 @@ int metrics_clear(struct metrics *m, const char *name)
 	return LS_OK;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (b->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = 2 * b->cap + (size_t)n + 1;
-			char *grown = ls_realloc(b->p, cap);
-			if (grown == NULL) {
-				b->failed = 1;
-				return;
-			}
-			b->p = grown;
-			b->cap = cap;
-		}
-	}
-}
-
-static void put_escaped(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\\')
-			put(b, "\\\\");
-		else if (*s == '"')
-			put(b, "\\\"");
-		else if (*s == '\n')
-			put(b, "\\n");
-		else
-			put(b, "%c", *s);
-	}
-}
-
-static void put_value(struct buf *b, double v)
-{
-	if (isnan(v))
-		put(b, "NaN");
-	else if (isinf(v))
-		put(b, v > 0 ? "+Inf" : "-Inf");
-	else if (v == floor(v) && fabs(v) < 1e15)
-		put(b, "%.0f", v);
-	else
-		put(b, "%.9g", v);
-}
-
 int metrics_render(const struct metrics *m, char **out, size_t *len)
 {
-	struct buf b = {0};
-	b.cap = 4096;
-	b.p = ls_malloc(b.cap);
-	if (b.p == NULL)
-		return LS_ENOMEM;
-	b.p[0] = '\0';
+	struct ls_buf b;
+	ls_buf_init(&b, 0);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct family *f = &m->fams[i];
-		put(&b, "# HELP %s ", f->name);
-		for (const char *h = f->help; *h != '\0'; h++)
-			put(&b, *h == '\\' ? "\\\\" : "%c", *h);
-		put(&b, "\n# TYPE %s %s\n", f->name,
-		    f->type == METRICS_COUNTER ? "counter" : "gauge");
+		ls_prom_family(&b, f->name,
+		               f->type == METRICS_COUNTER ? "counter" : "gauge",
+		               f->help);
 		for (size_t j = 0; j < f->n_series; j++) {
-			const struct series *s = &f->series[j];
-			put(&b, "%s", f->name);
-			if (f->n_labels > 0) {
-				put(&b, "{");
-				for (size_t k = 0; k < f->n_labels; k++) {
-					put(&b, "%s%s=\"", k ? "," : "",
-					    f->labels[k]);
-					put_escaped(&b, s->values[k]);
-					put(&b, "\"");
-				}
-				put(&b, "}");
-			}
-			put(&b, " ");
-			put_value(&b, s->value);
-			put(&b, "\n");
+			const char *values[METRICS_MAX_LABELS];
+			for (size_t k = 0; k < f->n_labels; k++)
+				values[k] = f->series[j].values[k];
+			ls_prom_sample(&b, f->name,
+			               (const char *const *)f->labels, values,
+			               f->n_labels, f->series[j].value);
 		}
 	}
-	if (b.failed) {
-		ls_free(b.p);
+	if ((*out = ls_buf_take(&b, len)) == NULL)
 		return LS_ENOMEM;
-	}
-	*out = b.p;
-	*len = b.len;
 	return LS_OK;
 }

@@ -17,6 +17,8 @@
  */
 #include "node/api.h"
 #include "common/alloc.h"
+#include "common/buf.h"
+#include "common/prom.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "node/api_internal.h"
@@ -342,34 +344,6 @@ int api_reply_owned(struct api_call *c, int status, const char *type,
 	return 0;
 }
 
-struct dump_buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	struct dump_buf *d = data;
-	if (d->len + size + 1 > d->cap) {
-		size_t cap = d->cap ? d->cap : 1024;
-		char *p;
-		while (cap < d->len + size + 1)
-			cap *= 2;
-		p = ls_realloc(d->p, cap);
-		if (p == NULL) {
-			d->failed = 1;
-			return -1;
-		}
-		d->p = p;
-		d->cap = cap;
-	}
-	memcpy(d->p + d->len, buf, size);
-	d->len += size;
-	d->p[d->len] = '\0';
-	return 0;
-}
-
 /* The last resort: a fixed body that needs no allocation. */
 static const char internal_body[] =
     "{\"code\":\"internal\",\"melding\":\"Er ging iets mis op het "
@@ -384,15 +358,18 @@ static void answer_internal(struct api_call *c)
 
 int api_reply_json(struct api_call *c, int status, json_t *doc)
 {
-	struct dump_buf d = {0};
+	struct ls_buf d;
+	char *text;
+	size_t len;
 	if (doc == NULL) {
 		answer_internal(c);
 		return -1;
 	}
-	if (json_dump_callback(doc, dump_cb, &d, JSON_COMPACT) != 0 ||
-	    d.failed || d.p == NULL) {
+	ls_buf_init(&d, 0);
+	if (json_dump_callback(doc, ls_buf_append_cb, &d, JSON_COMPACT) != 0 ||
+	    (text = ls_buf_take(&d, &len)) == NULL) {
 		json_decref(doc);
-		ls_free(d.p);
+		ls_buf_fini(&d);
 		LS_ERROR("http", "encode_failed", "route=%s",
 		         c->route >= 0 && c->route < ROUTE_PAGE
 		             ? routes[c->route].name
@@ -401,7 +378,7 @@ int api_reply_json(struct api_call *c, int status, json_t *doc)
 		return -1;
 	}
 	json_decref(doc);
-	set_body(c, status, json_ctype, d.p, d.len, d.p);
+	set_body(c, status, json_ctype, text, len, text);
 	return 0;
 }
 
@@ -1059,7 +1036,11 @@ void node_api_handle(struct node_api *api, const struct node_api_request *req,
 
 /* --- counters ------------------------------------------------------- */
 
-void node_api_counters(const struct node_api *api,
+/* The counters: cb once per (route, status) seen, and once per (route,
+ * error code) of a refusal. Route names and error codes are stable,
+ * low-cardinality labels ("signals_create", "unknown_field"); requests
+ * that match no route count as "unknown". */
+static void counters(const struct node_api *api,
                        void (*status_cb)(void *arg, const char *route,
                                          int status, uint64_t n),
                        void (*reject_cb)(void *arg, const char *route,
@@ -1085,65 +1066,40 @@ void node_api_counters(const struct node_api *api,
 	}
 }
 
-static void mt_printf(struct dump_buf *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void mt_printf(struct dump_buf *d, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof line) {
-		d->failed = 1;
-		return;
-	}
-	if (!d->failed)
-		(void)dump_cb(line, (size_t)n, d);
-}
-
 static void status_line(void *arg, const char *route, int status, uint64_t n)
 {
+	static const char *const labels[] = {"route", "status"};
+	char code[16];
+	const char *values[] = {route, code};
 	if (status == 0)
-		mt_printf(arg,
-		          "signaal_http_requests_total{route=\"%s\","
-		          "status=\"other\"} %llu\n",
-		          route, (unsigned long long)n);
+		snprintf(code, sizeof code, "other");
 	else
-		mt_printf(arg,
-		          "signaal_http_requests_total{route=\"%s\","
-		          "status=\"%d\"} %llu\n",
-		          route, status, (unsigned long long)n);
+		snprintf(code, sizeof code, "%d", status);
+	ls_prom_sample(arg, "signaal_http_requests_total", labels, values, 2,
+	               (double)n);
 }
 
 static void reject_line(void *arg, const char *route, const char *code,
                         uint64_t n)
 {
-	mt_printf(arg,
-	          "signaal_http_rejected_total{route=\"%s\",code=\"%s\"} "
-	          "%llu\n",
-	          route, code, (unsigned long long)n);
+	static const char *const labels[] = {"route", "code"};
+	const char *values[] = {route, code};
+	ls_prom_sample(arg, "signaal_http_rejected_total", labels, values, 2,
+	               (double)n);
 }
 
 int node_api_metrics_format(const struct node_api *api, char **text,
                             size_t *len)
 {
-	struct dump_buf d = {0};
-	mt_printf(&d, "# HELP signaal_http_requests_total HTTP requests "
-	              "answered, by route and status.\n"
-	              "# TYPE signaal_http_requests_total counter\n");
-	node_api_counters(api, status_line, NULL, &d);
-	mt_printf(&d, "# HELP signaal_http_rejected_total HTTP requests "
-	              "refused, by route and error code.\n"
-	              "# TYPE signaal_http_rejected_total counter\n");
-	node_api_counters(api, NULL, reject_line, &d);
-	if (d.failed) {
-		ls_free(d.p);
+	struct ls_buf d;
+	ls_buf_init(&d, 0);
+	ls_prom_family(&d, "signaal_http_requests_total", "counter",
+	               "HTTP requests answered, by route and status.");
+	counters(api, status_line, NULL, &d);
+	ls_prom_family(&d, "signaal_http_rejected_total", "counter",
+	               "HTTP requests refused, by route and error code.");
+	counters(api, NULL, reject_line, &d);
+	if ((*text = ls_buf_take(&d, len)) == NULL)
 		return LS_ENOMEM;
-	}
-	*text = d.p;
-	*len = d.len;
 	return LS_OK;
 }

@@ -19,7 +19,8 @@
  * content type (415) and its JSON (400: malformed, wrong type, unknown
  * field); validate values as the CLI does (core/signal.h, 422); then act.
  * Every response is counted by route and status, every refusal also by
- * its error code (node_api_counters()), for the daemon's metrics.
+ * its error code; node_api_metrics_format() renders the counters for
+ * /metrics (after the daemon's own families, hooks.metrics).
  *
  * Threads: a struct node_api is used by one thread at a time, the one
  * that owns its store connection; it keeps no locks. APIs on several
@@ -144,19 +145,11 @@ void node_api_response_fini(struct node_api_response *resp);
 const char *node_api_response_header(const struct node_api_response *resp,
                                      const char *name);
 
-/* The counters, for the daemon's metrics: cb once per (route, status)
- * seen, and once per (route, error code) of a refusal. Route names and
- * error codes are stable, low-cardinality labels ("signals_create",
- * "unknown_field"); requests that match no route count as "unknown". */
-void node_api_counters(const struct node_api *api,
-                       void (*status_cb)(void *arg, const char *route,
-                                         int status, uint64_t n),
-                       void (*reject_cb)(void *arg, const char *route,
-                                         const char *code, uint64_t n),
-                       void *arg);
-
-/* The counters in the Prometheus text format (signaal_http_requests_total,
- * signaal_http_rejected_total), appended to what /metrics serves.
+/* The counters in the Prometheus text format (signaal_http_requests_total
+ * by route and status, signaal_http_rejected_total by route and error
+ * code; route names and error codes are stable, low-cardinality labels,
+ * requests that match no route count as "unknown"), written with
+ * common/prom.h and appended to what /metrics serves.
  * *text is the caller's (ls_free). */
 int node_api_metrics_format(const struct node_api *api, char **text,
                             size_t *len);

@@ -30,17 +30,15 @@ static struct node_fedview_node *node_get(struct walk *w, const char *id)
 			return &v->nodes[i];
 	if (w->federation != NULL && strcmp(id, w->federation) == 0)
 		return NULL;
-	if (v->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		struct node_fedview_node *p =
-		    ls_realloc(v->nodes, cap * sizeof *v->nodes);
+	{
+		struct node_fedview_node *p = ls_array_grow(
+		    v->nodes, &w->cap, v->n + 1, sizeof *v->nodes, 16);
 		if (p == NULL) {
 			w->rc =
 			    ls_errf(w->e, LS_ENOMEM, "onvoldoende geheugen");
 			return NULL;
 		}
 		v->nodes = p;
-		w->cap = cap;
 	}
 	memset(&v->nodes[v->n], 0, sizeof v->nodes[v->n]);
 	ls_strlcpy(v->nodes[v->n].id, id, sizeof v->nodes[v->n].id);

@@ -158,17 +158,14 @@ static int summary_cb(void *arg, const struct store_doc_meta *m,
 		}
 	}
 	if (k == NULL) {
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 32;
-			struct kept *p = ls_realloc(l->kept, cap * sizeof *p);
-			if (p == NULL) {
-				proto_doc_fini(&doc);
-				return l->rc = ls_errf(l->e, LS_ENOMEM,
-				                       "onvoldoende geheugen");
-			}
-			l->kept = p;
-			l->cap = cap;
+		struct kept *p =
+		    ls_array_grow(l->kept, &l->cap, l->n + 1, sizeof *p, 32);
+		if (p == NULL) {
+			proto_doc_fini(&doc);
+			return l->rc = ls_errf(l->e, LS_ENOMEM,
+			                       "onvoldoende geheugen");
 		}
+		l->kept = p;
 		k = &l->kept[l->n++];
 	}
 	memset(&k->ref, 0, sizeof k->ref);
@@ -247,16 +244,15 @@ static int scan_cb(void *arg, const struct store_doc_meta *m,
 		                   "is onleesbaar",
 		                   m->origin, (unsigned long long)m->seq);
 	}
-	if (sc->n == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 64;
-		struct seen *p = ls_realloc(sc->v, cap * sizeof *p);
+	{
+		struct seen *p =
+		    ls_array_grow(sc->v, &sc->cap, sc->n + 1, sizeof *p, 64);
 		if (p == NULL) {
 			proto_doc_fini(&doc);
 			return sc->rc = ls_errf(sc->e, LS_ENOMEM,
 			                        "onvoldoende geheugen");
 		}
 		sc->v = p;
-		sc->cap = cap;
 	}
 	strcpy(sc->v[sc->n].origin, m->origin);
 	sc->v[sc->n].index = ls_month_index(doc.body.summary.period.year,

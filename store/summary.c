@@ -181,14 +181,10 @@ static void add(struct counter *c, int t, int32_t theme, int32_t other,
 static int pair_add(uint64_t **v, size_t *n, size_t *cap, int32_t theme,
                     int64_t id)
 {
-	if (*n == *cap) {
-		size_t want = *cap ? 2 * *cap : 1024;
-		uint64_t *bigger = ls_realloc(*v, want * sizeof *bigger);
-		if (bigger == NULL)
-			return LS_ENOMEM;
-		*v = bigger;
-		*cap = want;
-	}
+	uint64_t *bigger = ls_array_grow(*v, cap, *n + 1, sizeof *bigger, 1024);
+	if (bigger == NULL)
+		return LS_ENOMEM;
+	*v = bigger;
 	(*v)[(*n)++] = (uint64_t)theme << ID_BITS | (uint64_t)id;
 	return LS_OK;
 }
@@ -205,14 +201,12 @@ static int bind_period(sqlite3_stmt *st, const char *first, const char *after,
 static int seen_add(struct counter *c, int64_t signal, int32_t theme,
                     int64_t persons)
 {
-	if (c->n_seen == c->cap_seen) {
-		size_t want = c->cap_seen ? 2 * c->cap_seen : 1024;
-		struct seen *bigger =
-		    ls_realloc(c->seen, want * sizeof *bigger);
+	{
+		struct seen *bigger = ls_array_grow(
+		    c->seen, &c->cap_seen, c->n_seen + 1, sizeof *bigger, 1024);
 		if (bigger == NULL)
 			return LS_ENOMEM;
 		c->seen = bigger;
-		c->cap_seen = want;
 	}
 	c->seen[c->n_seen].signal = signal;
 	c->seen[c->n_seen].theme = theme;
@@ -553,15 +547,15 @@ int store_summary_sector_conflicts(struct store *s,
 			rc = LS_ECORRUPT;
 			break;
 		}
-		if (len == cap) {
-			size_t want = cap ? 2 * cap : 256;
-			int64_t *bigger = ls_realloc(v, want * 2 * sizeof *v);
+		{
+			/* Pairs: (signal, sector). */
+			int64_t *bigger =
+			    ls_array_grow(v, &cap, len + 1, 2 * sizeof *v, 256);
 			if (bigger == NULL) {
 				rc = LS_ENOMEM;
 				break;
 			}
 			v = bigger;
-			cap = want;
 		}
 		v[2 * len] = sqlite3_column_int64(st, 0);
 		v[2 * len + 1] = se;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <math.h>
 
 #include "common/alloc.h"
@@ -90,6 +91,34 @@ static void test_buf_errors_are_sticky(void **state)
 	assert_int_equal(b.len, 604);
 	assert_string_equal(b.data + 600, "|end");
 	ls_buf_fini(&b);
+}
+
+/* The callback appender takes jansson's output as is, and stops the dump
+ * (-1) once the buffer is over its limit. */
+static void test_buf_append_cb(void **state)
+{
+	struct ls_buf b;
+	json_t *doc =
+	    json_pack("{s:s, s:i}", "naam", "Gent \"centrum\"", "n", 3);
+	char *out;
+	(void)state;
+	assert_non_null(doc);
+	ls_buf_init(&b, 0);
+	ls_buf_puts(&b, ">");
+	assert_int_equal(
+	    json_dump_callback(doc, ls_buf_append_cb, &b, JSON_COMPACT), 0);
+	out = ls_buf_take(&b, NULL);
+	assert_string_equal(out,
+	                    ">{\"naam\":\"Gent \\\"centrum\\\"\",\"n\":3}");
+	ls_free(out);
+	ls_buf_init(&b, 8);
+	assert_int_equal(
+	    json_dump_callback(doc, ls_buf_append_cb, &b, JSON_COMPACT), -1);
+	assert_int_equal(ls_buf_error(&b), LS_ELIMIT);
+	assert_true(b.len <= 8);
+	assert_int_equal(ls_buf_append_cb("x", 1, &b), -1);
+	ls_buf_fini(&b);
+	json_decref(doc);
 }
 
 /* ---- chart ------------------------------------------------------------ */
@@ -613,6 +642,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_buf_html_escapes),
 	    cmocka_unit_test(test_buf_errors_are_sticky),
+	    cmocka_unit_test(test_buf_append_cb),
 	    cmocka_unit_test(test_chart_svg),
 	    cmocka_unit_test(test_chart_xlabels_apart),
 	    cmocka_unit_test(test_chart_refuses),

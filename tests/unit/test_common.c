@@ -13,6 +13,7 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/prom.h"
 #include "common/text.h"
 #include "tests/unit/fixture.h"
 
@@ -282,10 +283,47 @@ static void test_file_write_atomic_and_read_all(void **state)
 	fixture_rmdir(dir);
 }
 
+/* The one Prometheus text writer: names, escaping, value spelling. */
+static void test_prom_text(void **state)
+{
+	static const char *const labels[] = {"peer", "reason"};
+	const char *values[] = {"a\"b\\c\nd", NULL};
+	struct ls_buf b;
+	char *out;
+	(void)state;
+	assert_true(ls_prom_name_valid("signaal:up_total", 1));
+	assert_false(ls_prom_name_valid("signaal:up", 0));
+	assert_false(ls_prom_name_valid("9lives", 1));
+	assert_false(ls_prom_name_valid("a-b", 1));
+	assert_false(ls_prom_name_valid("", 1));
+	assert_false(ls_prom_name_valid(NULL, 1));
+	ls_buf_init(&b, 0);
+	ls_prom_family(&b, "x_total", "counter", "Says \"hi\" \\ twice\nok");
+	ls_prom_sample(&b, "x_total", labels, values, 2, 3);
+	ls_prom_sample(&b, "x_total", NULL, NULL, 0, 0.5);
+	ls_prom_sample(&b, "x_total", labels, values, 1, 1.0 / 0.0);
+	ls_prom_sample(&b, "x_total", NULL, NULL, 0, -1.0 / 0.0);
+	ls_prom_sample(&b, "x_total", NULL, NULL, 0, 0.0 / 0.0);
+	ls_prom_sample(&b, "x_total", NULL, NULL, 0, 9007199254740992.0);
+	out = ls_buf_take(&b, NULL);
+	assert_non_null(out);
+	assert_string_equal(out,
+	                    "# HELP x_total Says \"hi\" \\\\ twice\\nok\n"
+	                    "# TYPE x_total counter\n"
+	                    "x_total{peer=\"a\\\"b\\\\c\\nd\",reason=\"\"} 3\n"
+	                    "x_total 0.5\n"
+	                    "x_total{peer=\"a\\\"b\\\\c\\nd\"} +Inf\n"
+	                    "x_total -Inf\n"
+	                    "x_total NaN\n"
+	                    "x_total 9.00719925e+15\n");
+	ls_free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_error_table_is_complete),
+	    cmocka_unit_test(test_prom_text),
 	    cmocka_unit_test(test_errf_records_and_returns_code),
 	    cmocka_unit_test(test_alloc_fault_injection),
 	    cmocka_unit_test(test_parse_i64_is_strict),
