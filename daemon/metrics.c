@@ -33,7 +33,7 @@ struct metrics {
 	struct family *fams;
 };
 
-int metrics_new(struct metrics **out)
+int daemon_metrics_new(struct metrics **out)
 {
 	*out = ls_calloc(1, sizeof **out);
 	return *out == NULL ? LS_ENOMEM : LS_OK;
@@ -48,7 +48,7 @@ static void family_fini(struct family *f)
 	ls_free(f->series);
 }
 
-void metrics_free(struct metrics *m)
+void daemon_metrics_free(struct metrics *m)
 {
 	if (m == NULL)
 		return;
@@ -80,8 +80,9 @@ static struct family *find(const struct metrics *m, const char *name)
 	return NULL;
 }
 
-int metrics_declare(struct metrics *m, const char *name, enum metrics_type type,
-                    const char *help, const char *const *labels)
+int daemon_metrics_declare(struct metrics *m, const char *name,
+                           enum metrics_type type, const char *help,
+                           const char *const *labels)
 {
 	struct family *f = find(m, name), nf;
 	size_t n_labels = 0;
@@ -179,7 +180,7 @@ static int update(struct metrics *m, const char *name, double v, int set,
 	return LS_OK;
 }
 
-int metrics_add(struct metrics *m, const char *name, double delta, ...)
+int daemon_metrics_add(struct metrics *m, const char *name, double delta, ...)
 {
 	va_list ap;
 	int rc;
@@ -189,7 +190,7 @@ int metrics_add(struct metrics *m, const char *name, double delta, ...)
 	return rc;
 }
 
-int metrics_set(struct metrics *m, const char *name, double value, ...)
+int daemon_metrics_set(struct metrics *m, const char *name, double value, ...)
 {
 	va_list ap;
 	int rc;
@@ -199,7 +200,7 @@ int metrics_set(struct metrics *m, const char *name, double value, ...)
 	return rc;
 }
 
-double metrics_get(const struct metrics *m, const char *name, ...)
+double daemon_metrics_get(const struct metrics *m, const char *name, ...)
 {
 	struct family *f = find(m, name);
 	struct series *s;
@@ -213,7 +214,7 @@ double metrics_get(const struct metrics *m, const char *name, ...)
 	return s != NULL ? s->value : 0;
 }
 
-int metrics_clear(struct metrics *m, const char *name)
+int daemon_metrics_clear(struct metrics *m, const char *name)
 {
 	struct family *f = find(m, name);
 	if (f == NULL)
@@ -288,7 +289,7 @@ static void put_value(struct buf *b, double v)
 		put(b, "%.9g", v);
 }
 
-int metrics_render(const struct metrics *m, char **out, size_t *len)
+int daemon_metrics_render(const struct metrics *m, char **out, size_t *len)
 {
 	struct buf b = {0};
 	b.cap = 4096;
