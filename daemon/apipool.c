@@ -24,7 +24,7 @@
  * [http] store_wait_ms.
  *
  * A job that waits in the queue longer than store_wait_ms (the threads
- * are all busy with a slow store) is answered 503 by apipool_expire(),
+ * are all busy with a slow store) is answered 503 by daemon_apipool_expire(),
  * which the HTTP server's sweeper calls.
  */
 #include "daemon/daemon.h"
@@ -104,7 +104,7 @@ static const char busy_body[] =
     "{\"code\":\"busy\",\"melding\":\"Het knooppunt is even bezet. Probeer "
     "het zo opnieuw.\"}";
 
-void apipool_busy_response(struct node_api_response *resp)
+void daemon_apipool_busy_response(struct node_api_response *resp)
 {
 	memset(resp, 0, sizeof *resp);
 	resp->status = 503;
@@ -136,7 +136,7 @@ static void full_response(struct node_api_response *resp)
 static void answer_busy(struct api_job *job)
 {
 	struct node_api_response resp;
-	apipool_busy_response(&resp);
+	daemon_apipool_busy_response(&resp);
 	job->done(job, &resp);
 }
 
@@ -154,7 +154,7 @@ static void loop_call_cb(struct handoff_item *item)
 	int rc = LS_OK;
 
 	if (c->what == CALL_METRICS) {
-		rc = state_metrics_text(d, &text, &len);
+		rc = daemon_state_metrics_text(d, &text, &len);
 	} else if (c->what == CALL_HEALTH) {
 		rc = daemon_health_hook(d, reason, sizeof reason);
 	} else {
@@ -198,7 +198,7 @@ static int loop_call(struct apiworker *w, int what)
 	c->state = CALL_POSTED;
 	c->what = what;
 	pthread_mutex_unlock(&p->mu);
-	handoff_post(&p->d->handoff, &c->item);
+	daemon_handoff_post(&p->d->handoff, &c->item);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ns = (uint64_t)ts.tv_nsec + p->wait_ms * 1000000u;
 	ts.tv_sec += (time_t)(ns / 1000000000u);
@@ -330,7 +330,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (store_savepoint(w->store) != LS_OK) {
-			apipool_busy_response(&resps[i]);
+			daemon_apipool_busy_response(&resps[i]);
 			continue;
 		}
 		node_api_handle(w->api, &caps[i]->q, &resps[i]);
@@ -340,7 +340,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 			store_savepoint_rollback(w->store);
 		if (resps[i].status == 201 && rc != LS_OK) {
 			node_api_response_fini(&resps[i]);
-			apipool_busy_response(&resps[i]);
+			daemon_apipool_busy_response(&resps[i]);
 		}
 		if (resps[i].status == 201)
 			stored++;
@@ -360,7 +360,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 			if (rc == LS_EFULL)
 				full_response(&resps[i]);
 			else
-				apipool_busy_response(&resps[i]);
+				daemon_apipool_busy_response(&resps[i]);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -421,12 +421,12 @@ static void *worker_main(void *arg)
 
 /* --- the pool ------------------------------------------------------------------ */
 
-struct node_api *apipool_counters(struct apipool *p)
+struct node_api *daemon_apipool_counters(struct apipool *p)
 {
 	return p->w[0].api;
 }
 
-int apipool_submit(struct apipool *p, struct api_job *job)
+int daemon_apipool_submit(struct apipool *p, struct api_job *job)
 {
 	int write = strcmp(job->q.method, "GET") != 0 &&
 	            strcmp(job->q.method, "HEAD") != 0;
@@ -465,7 +465,7 @@ static struct api_job *expire_queue(struct queue *q, uint64_t before,
 	return out;
 }
 
-void apipool_expire(struct apipool *p)
+void daemon_apipool_expire(struct apipool *p)
 {
 	struct api_job *old = NULL;
 	uint64_t now = now_ms();
@@ -485,7 +485,7 @@ void apipool_expire(struct apipool *p)
 	}
 }
 
-int apipool_writer_health(struct apipool *p)
+int daemon_apipool_writer_health(struct apipool *p)
 {
 	int rc;
 	if (p == NULL)
@@ -496,7 +496,7 @@ int apipool_writer_health(struct apipool *p)
 	return rc;
 }
 
-void apipool_config_changed(struct apipool *p)
+void daemon_apipool_config_changed(struct apipool *p)
 {
 	if (p == NULL)
 		return;
@@ -506,7 +506,7 @@ void apipool_config_changed(struct apipool *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-void apipool_trust_changed(struct apipool *p)
+void daemon_apipool_trust_changed(struct apipool *p)
 {
 	if (p == NULL)
 		return;
@@ -551,8 +551,8 @@ static int worker_open(struct apipool *p, struct apiworker *w,
 	return LS_OK;
 }
 
-int apipool_open(struct daemon *d, const char *web_dir, struct apipool **out,
-                 struct ls_errinfo *e)
+int daemon_apipool_open(struct daemon *d, const char *web_dir,
+                        struct apipool **out, struct ls_errinfo *e)
 {
 	struct apipool *p;
 	int n, rc;
@@ -586,7 +586,7 @@ int apipool_open(struct daemon *d, const char *web_dir, struct apipool **out,
 	for (size_t i = 0; i < 1 + APIPOOL_READERS; i++) {
 		p->n_workers = i + 1;
 		if ((rc = worker_open(p, &p->w[i], web_dir, e)) != LS_OK) {
-			apipool_close(p);
+			daemon_apipool_close(p);
 			return rc;
 		}
 	}
@@ -594,7 +594,7 @@ int apipool_open(struct daemon *d, const char *web_dir, struct apipool **out,
 	return LS_OK;
 }
 
-void apipool_close(struct apipool *p)
+void daemon_apipool_close(struct apipool *p)
 {
 	struct api_job *left;
 
@@ -612,7 +612,7 @@ void apipool_close(struct apipool *p)
 	/* No thread runs any more: what they left in the loop's queue is
 	 * taken back, what is still queued for them answered 503. */
 	for (size_t i = 0; i < p->n_workers; i++) {
-		(void)handoff_cancel(&p->d->handoff, &p->w[i].call.item);
+		(void)daemon_handoff_cancel(&p->d->handoff, &p->w[i].call.item);
 		ls_free(p->w[i].call.text);
 	}
 	left = take(&p->writes, SIZE_MAX);

@@ -68,7 +68,7 @@ void daemon_note_own_write(struct daemon *d)
 void daemon_new_docs(struct daemon *d, const struct peer *from)
 {
 	if (!d->stopping)
-		peers_kick(d, from);
+		daemon_peers_kick(d, from);
 }
 
 void daemon_trust_changed(struct daemon *d)
@@ -77,8 +77,8 @@ void daemon_trust_changed(struct daemon *d)
 		return;
 	LS_INFO("daemon", "trust_changed", "federation_seq=%llu",
 	        (unsigned long long)d->trust.head.seq);
-	(void)peers_refresh(d);
-	apipool_trust_changed(d->http.pool);
+	(void)daemon_peers_refresh(d);
+	daemon_apipool_trust_changed(d->http.pool);
 }
 
 static void sync_options(const struct ls_config *c, struct node_sync_options *o)
@@ -182,7 +182,7 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		        : "see the message above");
 		goto err;
 	}
-	health_init(d, path);
+	daemon_health_init(d, path);
 	if (ls_path_join(dir, "keys/node.key", path, sizeof path) != LS_OK) {
 		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
 		goto err;
@@ -235,12 +235,12 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err;
 	}
 	d->sync_ready = 1;
-	if ((rc = metrics_new(&d->metrics)) != LS_OK ||
-	    (rc = state_metrics_declare(d)) != LS_OK) {
+	if ((rc = daemon_metrics_new(&d->metrics)) != LS_OK ||
+	    (rc = daemon_state_metrics_declare(d)) != LS_OK) {
 		rc = ls_errf(e, rc, "metrics: %s", ls_strerror(rc));
 		goto err;
 	}
-	if ((rc = handoff_init(&d->handoff, loop)) != LS_OK) {
+	if ((rc = daemon_handoff_init(&d->handoff, loop)) != LS_OK) {
 		rc = ls_errf(e, rc, "handoff: %s", ls_strerror(rc));
 		goto err;
 	}
@@ -257,16 +257,17 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	if (flags & DAEMON_CHECK_ONLY)
 		return LS_OK;
 	if (federated && d->cfg.listen[0] != '\0' &&
-	    (rc = server_open(d)) != LS_OK) {
+	    (rc = daemon_server_open(d)) != LS_OK) {
 		rc = ls_errf(e, rc, "[sync] listen: kan niet luisteren op %s",
 		             d->cfg.listen);
 		goto err_stop;
 	}
-	if (d->cfg.http_listen[0] != '\0' && (rc = http_open(d, e)) != LS_OK)
+	if (d->cfg.http_listen[0] != '\0' &&
+	    (rc = daemon_http_open(d, e)) != LS_OK)
 		goto err_stop;
 	if (federated)
-		(void)peers_refresh(d);
-	if ((rc = tasks_start(d)) != LS_OK)
+		(void)daemon_peers_refresh(d);
+	if ((rc = daemon_tasks_start(d)) != LS_OK)
 		goto err_stop;
 	LS_INFO("daemon", "started",
 	        "node=%s version=%s federation=%s federation_seq=%llu "
@@ -283,7 +284,7 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		        "'signaalctl federation import'\"");
 	if (node_sync_own_head_known(&d->sync)) {
 		d->own_head_was_known = 1;
-		tasks_own_head_known(d);
+		daemon_tasks_own_head_known(d);
 	}
 	return LS_OK;
 
@@ -338,29 +339,30 @@ void daemon_reload(struct daemon *d)
 	d->sync.opt.page_bytes = sopt.page_bytes;
 	d->sync.opt.push = sopt.push;
 	if (relisten && d->cfg.federation_id[0] != '\0') {
-		server_close(d);
+		daemon_server_close(d);
 		if (d->cfg.listen[0] != '\0')
-			(void)server_open(d);
+			(void)daemon_server_open(d);
 	}
-	apipool_config_changed(d->http.pool);
-	apipool_trust_changed(d->http.pool);
+	daemon_apipool_config_changed(d->http.pool);
+	daemon_apipool_trust_changed(d->http.pool);
 	if (rehttp) {
-		http_close(d);
-		if (d->cfg.http_listen[0] != '\0' && http_open(d, &e) != LS_OK)
+		daemon_http_close(d);
+		if (d->cfg.http_listen[0] != '\0' &&
+		    daemon_http_open(d, &e) != LS_OK)
 			LS_ERROR("daemon", "http_reopen_failed",
 			         "detail=\"%s\"", e.msg);
 	}
 	/* Peers are rebuilt from scratch: new intervals and timeouts apply
 	 * to their sockets too. */
-	peers_close_all(d);
+	daemon_peers_close_all(d);
 	(void)node_ingest_reload_trust(&d->ingest, daemon_now(), &changed,
 	                               NULL);
 	if (d->cfg.federation_id[0] != '\0')
-		(void)peers_refresh(d);
-	tasks_reschedule(d);
+		(void)daemon_peers_refresh(d);
+	daemon_tasks_reschedule(d);
 	if (node_sync_own_head_known(&d->sync))
-		tasks_own_head_known(d);
-	health_check_start(d);
+		daemon_tasks_own_head_known(d);
+	daemon_health_check_start(d);
 	LS_INFO("daemon", "reloaded", "federation_seq=%llu peers=\"%s\"",
 	        (unsigned long long)d->trust.head.seq, d->cfg.peers);
 }
@@ -382,17 +384,17 @@ void daemon_stop(struct daemon *d)
 	if (d->stopping)
 		return;
 	d->stopping = 1;
-	tasks_stop(d);
+	daemon_tasks_stop(d);
 	if (d->handoff_ready) {
-		http_close(d);
-		server_close(d);
-		peers_close_all(d);
+		daemon_http_close(d);
+		daemon_server_close(d);
+		daemon_peers_close_all(d);
 	}
 	if (d->metrics != NULL && d->store != NULL && d->sync_ready)
-		state_write(d);
+		daemon_state_write(d);
 	signal_close(d);
 	if (d->handoff_ready) {
-		handoff_close(&d->handoff);
+		daemon_handoff_close(&d->handoff);
 		d->handoff_ready = 0;
 	}
 	LS_INFO("daemon", "stopped", "node=%s", d->cfg.node_id);
@@ -409,7 +411,7 @@ void daemon_close(struct daemon *d)
 	d->store = NULL;
 	proto_keypair_free(d->kp);
 	d->kp = NULL;
-	metrics_free(d->metrics);
+	daemon_metrics_free(d->metrics);
 	d->metrics = NULL;
 	ls_free(d->seen);
 	d->seen = NULL;

@@ -67,13 +67,13 @@ struct handoff {
 	int mu_ready;
 };
 
-int handoff_init(struct handoff *h, uv_loop_t *loop);
+int daemon_handoff_init(struct handoff *h, uv_loop_t *loop);
 /* Any thread: queue item (once) and wake the loop. */
-void handoff_post(struct handoff *h, struct handoff_item *item);
+void daemon_handoff_post(struct handoff *h, struct handoff_item *item);
 /* Loop thread: take item out of the queue if it is there (1) or not (0). */
-int handoff_cancel(struct handoff *h, struct handoff_item *item);
+int daemon_handoff_cancel(struct handoff *h, struct handoff_item *item);
 /* Loop thread, after every aio that posts was stopped. */
-void handoff_close(struct handoff *h);
+void daemon_handoff_close(struct handoff *h);
 
 /* --- server.c ---------------------------------------------------------- */
 
@@ -97,9 +97,9 @@ struct server {
 
 /* Listen on d->cfg.listen with max_requests contexts. LS_ENET with a
  * log line naming the address when it cannot. */
-int server_open(struct daemon *d);
+int daemon_server_open(struct daemon *d);
 /* Stop every context (waits for nng callbacks), close the socket. */
-void server_close(struct daemon *d);
+void daemon_server_close(struct daemon *d);
 
 /* --- http.c ----------------------------------------------------------- */
 
@@ -124,7 +124,7 @@ enum http_refused {
 	HTTP_REFUSED_BAD_REQUEST,     /* 400: malformed request or header */
 	HTTP_REFUSED_COUNT_
 };
-extern const char *const http_refused_names[HTTP_REFUSED_COUNT_];
+extern const char *const daemon_http_refused_names[HTTP_REFUSED_COUNT_];
 
 struct http {
 	struct daemon *d;
@@ -157,13 +157,13 @@ struct http {
 /* Serve HTTP on [http] listen with the pages of [http] web_dir, with the
  * limits of [http]. LS_ENET (cannot listen), LS_ECONFIG (web_dir lacks
  * a page), with *e in Dutch naming the key. */
-int http_open(struct daemon *d, struct ls_errinfo *e);
+int daemon_http_open(struct daemon *d, struct ls_errinfo *e);
 /* Answer what is in flight with 503, stop the server (waits for its
  * thread). A no-op when not open. */
-void http_close(struct daemon *d);
+void daemon_http_close(struct daemon *d);
 /* Loop: the server's counters into the metrics registry (refusals,
  * captures, requests in flight). */
-void http_metrics_flush(struct daemon *d);
+void daemon_http_metrics_flush(struct daemon *d);
 
 /* --- apipool.c ---------------------------------------------------------- */
 
@@ -173,7 +173,7 @@ struct api_job {
 	struct api_job *next;
 	struct node_api_request q;
 	int capture;        /* POST /api/v1/signals: group-committed */
-	uint64_t queued_ms; /* monotonic, set by apipool_submit */
+	uint64_t queued_ms; /* monotonic, set by daemon_apipool_submit */
 	/* Called once, on a pool thread (or the loop when the pool stops,
 	 * or the sweeper when the job waited too long): resp is the
 	 * answer (the callee calls node_api_response_fini). */
@@ -187,29 +187,29 @@ struct apipool;
  * capture, answered after the commit) and readers, each with its own
  * store connection ([http] store_wait_ms busy timeout), API and trust.
  * web_dir: the pages (NULL: none). Loop thread. */
-int apipool_open(struct daemon *d, const char *web_dir, struct apipool **out,
-                 struct ls_errinfo *e);
+int daemon_apipool_open(struct daemon *d, const char *web_dir,
+                        struct apipool **out, struct ls_errinfo *e);
 /* The API whose counters every thread of the pool shares (for an API
  * on another thread that shares them too). */
-struct node_api *apipool_counters(struct apipool *p);
+struct node_api *daemon_apipool_counters(struct apipool *p);
 /* Any thread: queue a job (done is never called from here). LS_ESTATE
  * when the pool stops: the caller answers. */
-int apipool_submit(struct apipool *p, struct api_job *job);
+int daemon_apipool_submit(struct apipool *p, struct api_job *job);
 /* Any thread: answer 503 (Retry-After) every job that waited in the
  * queue longer than [http] store_wait_ms. */
-void apipool_expire(struct apipool *p);
+void daemon_apipool_expire(struct apipool *p);
 /* store_write_health() of the writer's connection after its last batch
  * (LS_OK for NULL): captures are written there, not on the loop's. */
-int apipool_writer_health(struct apipool *p);
+int daemon_apipool_writer_health(struct apipool *p);
 /* The config or the trust changed (loop): the threads take the new ones
  * before their next request. */
-void apipool_config_changed(struct apipool *p);
-void apipool_trust_changed(struct apipool *p);
+void daemon_apipool_config_changed(struct apipool *p);
+void daemon_apipool_trust_changed(struct apipool *p);
 /* Loop thread: stop the threads (after their current request), answer
  * queued jobs 503, free. NULL is a no-op. */
-void apipool_close(struct apipool *p);
+void daemon_apipool_close(struct apipool *p);
 /* A 503 "busy" answer with Retry-After, without memory. */
-void apipool_busy_response(struct node_api_response *resp);
+void daemon_apipool_busy_response(struct node_api_response *resp);
 
 /* --- peer.c ------------------------------------------------------------ */
 
@@ -245,38 +245,38 @@ struct peer {
 
 /* A peer with a socket dialing endpoint; its first round is due after a
  * short random delay. */
-int peer_open(struct daemon *d, const char *id, const char *endpoint,
-              struct peer **out);
+int daemon_peer_open(struct daemon *d, const char *id, const char *endpoint,
+                     struct peer **out);
 /* Stop its I/O (waits for nng callbacks), abandon its round, close. */
-void peer_close(struct peer *p);
+void daemon_peer_close(struct peer *p);
 /* Something new to share: run a round soon (unless backing off). */
-void peer_kick(struct peer *p);
+void daemon_peer_kick(struct peer *p);
 /* Kick every peer except `except` (may be NULL). */
-void peers_kick(struct daemon *d, const struct peer *except);
+void daemon_peers_kick(struct daemon *d, const struct peer *except);
 /* The peer with this node id, or NULL. */
-struct peer *peers_find(struct daemon *d, const char *id);
+struct peer *daemon_peers_find(struct daemon *d, const char *id);
 
 /* --- peers.c ----------------------------------------------------------- */
 
 /* (Re)build the peer set from the [sync] peers list and the roster in
  * force: new peers are opened, dropped ones (left the roster, endpoint
  * changed) closed. */
-int peers_refresh(struct daemon *d);
-void peers_close_all(struct daemon *d);
+int daemon_peers_refresh(struct daemon *d);
+void daemon_peers_close_all(struct daemon *d);
 
 /* --- tasks.c ----------------------------------------------------------- */
 
-int tasks_start(struct daemon *d);
+int daemon_tasks_start(struct daemon *d);
 /* The intervals changed (SIGHUP): start the timers again with them. */
-void tasks_reschedule(struct daemon *d);
-void tasks_stop(struct daemon *d);
+void daemon_tasks_reschedule(struct daemon *d);
+void daemon_tasks_stop(struct daemon *d);
 /* Publish a status document now (if the own head is known). */
-int tasks_publish_status(struct daemon *d);
+int daemon_tasks_publish_status(struct daemon *d);
 /* The own feed's head became known: run the status and release checks
  * that waited for it now. */
-void tasks_own_head_known(struct daemon *d);
+void daemon_tasks_own_head_known(struct daemon *d);
 /* More periods are due than one run released: run again shortly. */
-void tasks_release_soon(struct daemon *d);
+void daemon_tasks_release_soon(struct daemon *d);
 
 /* --- release.c --------------------------------------------------------- */
 
@@ -286,26 +286,26 @@ int daemon_release_due(struct daemon *d, size_t *released);
 
 /* --- state.c ----------------------------------------------------------- */
 
-int state_metrics_declare(struct daemon *d);
+int daemon_state_metrics_declare(struct daemon *d);
 /* A round with a peer ended: metrics, lag per origin, logs. */
-void state_round_done(struct daemon *d, struct peer *p,
-                      const struct node_sync_round_info *info);
+void daemon_state_round_done(struct daemon *d, struct peer *p,
+                             const struct node_sync_round_info *info);
 /* A request was served. */
-void state_served(struct daemon *d, const struct node_sync_served *s,
-                  size_t bytes_in, size_t bytes_out);
+void daemon_state_served(struct daemon *d, const struct node_sync_served *s,
+                         size_t bytes_in, size_t bytes_out);
 /* Refresh the gauges and write the metrics and status files. */
-void state_write(struct daemon *d);
+void daemon_state_write(struct daemon *d);
 /* The status snapshot written to [daemon] status_file, as a jansson
  * object (the caller's: json_decref): node, feed digest, trust, peers,
  * unresolved forks, and the latest status document of every node held.
  * For the HTTP API and `signaalctl status`. Loop thread only. */
 typedef struct json_t json_t;
-json_t *state_status_json(struct daemon *d);
+json_t *daemon_state_status_json(struct daemon *d);
 /* The registry as Prometheus text (for /metrics), with the cheap gauges
  * (uptime, memory) refreshed first. *text is the caller's (ls_free). */
-int state_metrics_text(struct daemon *d, char **text, size_t *len);
+int daemon_state_metrics_text(struct daemon *d, char **text, size_t *len);
 /* Build the status document of this node (caller: proto_doc_fini). */
-int state_status_doc(struct daemon *d, struct ls_doc *doc);
+int daemon_state_status_doc(struct daemon *d, struct ls_doc *doc);
 
 /* --- health.c ---------------------------------------------------------- */
 
@@ -324,15 +324,15 @@ struct daemon_health {
 };
 
 /* The store at path passed its check just now (at start). */
-void health_init(struct daemon *d, const char *store_path);
+void daemon_health_init(struct daemon *d, const char *store_path);
 /* Check the store again on a worker thread (SIGHUP, and from the state
  * timer when the last check is older than HEALTH_CHECK_INTERVAL_S). A
  * no-op while one runs or while stopping. */
-void health_check_start(struct daemon *d);
+void daemon_health_check_start(struct daemon *d);
 /* A check made elsewhere (before a release) found rc. */
-void health_note_check(struct daemon *d, int rc, const char *msg_nl);
+void daemon_health_note_check(struct daemon *d, int rc, const char *msg_nl);
 /* The state timer: start a check when one is due; set the gauges. */
-void health_tick(struct daemon *d);
+void daemon_health_tick(struct daemon *d);
 /* Why this node is not fit to serve: NULL when it is, else why (size
  * bytes, filled with a Dutch reason for /readyz); *code (may be NULL)
  * gets LS_OK, LS_ECORRUPT, LS_EFULL or LS_EIO. Loop thread. */

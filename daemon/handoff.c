@@ -1,7 +1,7 @@
 /*
  * Handoff from nng's threads to the loop: an nng aio callback calls
- * handoff_post(), which appends the item to a mutex-protected list (once:
- * an item already queued stays where it is) and wakes the loop with
+ * daemon_handoff_post(), which appends the item to a mutex-protected list
+ * (once: an item already queued stays where it is) and wakes the loop with
  * uv_async_send() — the one libuv call that is safe from another thread.
  * On the loop, async_cb takes the whole list and runs each item's
  * callback. libuv may coalesce several wake-ups into one callback; the
@@ -9,7 +9,7 @@
  *
  * Shutdown: every aio that could post is stopped first (nng_aio_stop
  * waits for its callback), items still queued are taken out with
- * handoff_cancel() by their owners, then the async handle is closed.
+ * daemon_handoff_cancel() by their owners, then the async handle is closed.
  */
 #include "daemon/daemon.h"
 
@@ -37,7 +37,7 @@ static void async_cb(uv_async_t *async)
 	}
 }
 
-int handoff_init(struct handoff *h, uv_loop_t *loop)
+int daemon_handoff_init(struct handoff *h, uv_loop_t *loop)
 {
 	memset(h, 0, sizeof *h);
 	if (pthread_mutex_init(&h->mu, NULL) != 0)
@@ -52,7 +52,7 @@ int handoff_init(struct handoff *h, uv_loop_t *loop)
 	return LS_OK;
 }
 
-void handoff_post(struct handoff *h, struct handoff_item *item)
+void daemon_handoff_post(struct handoff *h, struct handoff_item *item)
 {
 	pthread_mutex_lock(&h->mu);
 	if (!item->queued) {
@@ -68,7 +68,7 @@ void handoff_post(struct handoff *h, struct handoff_item *item)
 	uv_async_send(&h->async);
 }
 
-int handoff_cancel(struct handoff *h, struct handoff_item *item)
+int daemon_handoff_cancel(struct handoff *h, struct handoff_item *item)
 {
 	struct handoff_item **pp, *prev = NULL;
 	int found = 0;
@@ -96,7 +96,7 @@ static void async_closed_cb(uv_handle_t *handle)
 	h->mu_ready = 0;
 }
 
-void handoff_close(struct handoff *h)
+void daemon_handoff_close(struct handoff *h)
 {
 	uv_close((uv_handle_t *)&h->async, async_closed_cb);
 }

@@ -36,7 +36,7 @@
  * before the node counts as ready (room for a few transactions). */
 #define HEALTH_DISK_RECOVERED_BYTES (16.0 * 1024 * 1024)
 
-void health_init(struct daemon *d, const char *store_path)
+void daemon_health_init(struct daemon *d, const char *store_path)
 {
 	struct daemon_health *h = &d->health;
 	snprintf(h->path, sizeof h->path, "%s", store_path);
@@ -45,7 +45,7 @@ void health_init(struct daemon *d, const char *store_path)
 	h->check_msg[0] = '\0';
 }
 
-void health_note_check(struct daemon *d, int rc, const char *msg_nl)
+void daemon_health_note_check(struct daemon *d, int rc, const char *msg_nl)
 {
 	struct daemon_health *h = &d->health;
 	h->checked_at = daemon_now();
@@ -77,14 +77,14 @@ static void check_after_cb(uv_work_t *w, int status)
 	/* A check that could not run (busy, out of memory) says nothing
 	 * about the store: keep the last verdict. */
 	if (h->work_rc == LS_OK || h->work_rc == LS_ECORRUPT) {
-		health_note_check(d, h->work_rc, h->work_e.msg);
+		daemon_health_note_check(d, h->work_rc, h->work_e.msg);
 	} else {
 		LS_WARN("health", "store_check_skipped", "file=%s reason=%s",
 		        h->path, ls_errname(h->work_rc));
 	}
 }
 
-void health_check_start(struct daemon *d)
+void daemon_health_check_start(struct daemon *d)
 {
 	struct daemon_health *h = &d->health;
 	if (h->checking || d->stopping || h->path[0] == '\0')
@@ -112,7 +112,7 @@ static int disk_space(const struct daemon_health *h, double *avail,
 static int write_health(struct daemon *d)
 {
 	int w = d->store != NULL ? store_write_health(d->store) : LS_OK;
-	return w != LS_OK ? w : apipool_writer_health(d->http.pool);
+	return w != LS_OK ? w : daemon_apipool_writer_health(d->http.pool);
 }
 
 const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
@@ -179,7 +179,7 @@ int daemon_health_hook(void *arg, char *reason, size_t size)
 	return code;
 }
 
-void health_tick(struct daemon *d)
+void daemon_health_tick(struct daemon *d)
 {
 	struct daemon_health *h = &d->health;
 	char why[600];
@@ -188,18 +188,21 @@ void health_tick(struct daemon *d)
 
 	if (!d->stopping &&
 	    daemon_now() - h->checked_at >= HEALTH_CHECK_INTERVAL_S)
-		health_check_start(d);
+		daemon_health_check_start(d);
 	if (disk_space(h, &avail, &size) == 0) {
-		metrics_set(d->metrics, "signaal_disk_free_bytes", avail);
-		metrics_set(d->metrics, "signaal_disk_size_bytes", size);
+		daemon_metrics_set(d->metrics, "signaal_disk_free_bytes",
+		                   avail);
+		daemon_metrics_set(d->metrics, "signaal_disk_size_bytes", size);
 	}
-	metrics_set(d->metrics, "signaal_store_check_ok", h->check_rc == LS_OK);
-	metrics_set(d->metrics, "signaal_store_check_timestamp_seconds",
-	            (double)h->checked_at);
-	metrics_set(d->metrics, "signaal_store_writable",
-	            d->store != NULL && write_health(d) == LS_OK);
-	metrics_set(d->metrics, "signaal_health_ok",
-	            daemon_health_reason(d, why, sizeof why, &code) == NULL);
-	metrics_set(d->metrics, "signaal_release_due_periods",
-	            (double)d->release_due);
+	daemon_metrics_set(d->metrics, "signaal_store_check_ok",
+	                   h->check_rc == LS_OK);
+	daemon_metrics_set(d->metrics, "signaal_store_check_timestamp_seconds",
+	                   (double)h->checked_at);
+	daemon_metrics_set(d->metrics, "signaal_store_writable",
+	                   d->store != NULL && write_health(d) == LS_OK);
+	daemon_metrics_set(d->metrics, "signaal_health_ok",
+	                   daemon_health_reason(d, why, sizeof why, &code) ==
+	                       NULL);
+	daemon_metrics_set(d->metrics, "signaal_release_due_periods",
+	                   (double)d->release_due);
 }

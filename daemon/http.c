@@ -32,7 +32,7 @@
  * silent for idle_timeout_s. The sweeper logs the refusals at most once
  * a minute, with their counts.
  *
- * Shutdown (http_close, on the loop): new requests are answered 503;
+ * Shutdown (daemon_http_close, on the loop): new requests are answered 503;
  * requests in flight are answered 503 and resumed, since
  * libmicrohttpd must not be stopped with a suspended connection; then
  * the server is stopped (its thread joins, every connection closes).
@@ -117,7 +117,7 @@ struct http_req {
 
 static const char json_ctype[] = "application/json; charset=utf-8";
 
-const char *const http_refused_names[HTTP_REFUSED_COUNT_] = {
+const char *const daemon_http_refused_names[HTTP_REFUSED_COUNT_] = {
     [HTTP_REFUSED_CHUNKED] = "length_required",
     [HTTP_REFUSED_BAD_LENGTH] = "bad_length",
     [HTTP_REFUSED_BUSY] = "busy",
@@ -276,12 +276,12 @@ static enum MHD_Result dispatch(struct http *h, struct http_req *r)
 		r->conn->phase = PHASE_HANDLING;
 		r->conn->deadline_ms = 0;
 	}
-	/* Submitted under h->mu, so that http_close, once it has set
+	/* Submitted under h->mu, so that daemon_http_close, once it has set
 	 * closing, knows that no request is on its way into the pool.
 	 * Suspended before it is handed on, so that the resume always
 	 * comes after the suspend. */
 	MHD_suspend_connection(r->mc);
-	if (apipool_submit(h->pool, &r->job) != LS_OK) {
+	if (daemon_apipool_submit(h->pool, &r->job) != LS_OK) {
 		r->mres = plain_res(stopping_body, 1);
 		r->status = 503;
 		r->state = R_DONE;
@@ -659,7 +659,7 @@ static void log_refusals(struct http *h, uint64_t now)
 			LS_WARN("http", "refused",
 			        "reason=%s count=%llu total=%llu "
 			        "connections=%u max_connections=%u",
-			        http_refused_names[i],
+			        daemon_http_refused_names[i],
 			        (unsigned long long)fresh[i],
 			        (unsigned long long)total[i], h->n_conns,
 			        h->max_conns);
@@ -690,7 +690,7 @@ static void *sweeper_main(void *arg)
 		/* Outside the lock: answering takes it. */
 		pthread_mutex_unlock(&h->mu);
 		if (h->pool != NULL)
-			apipool_expire(h->pool);
+			daemon_apipool_expire(h->pool);
 		pthread_mutex_lock(&h->mu);
 		if (h->closing)
 			break;
@@ -775,7 +775,7 @@ static enum MHD_Result answer_front(struct http *h, struct http_req *r)
 	return ret;
 }
 
-void http_metrics_flush(struct daemon *d)
+void daemon_http_metrics_flush(struct daemon *d)
 {
 	struct http *h = &d->http;
 	uint64_t refused[HTTP_REFUSED_COUNT_], captured;
@@ -789,20 +789,22 @@ void http_metrics_flush(struct daemon *d)
 	captured = h->captured;
 	memcpy(refused, h->refused, sizeof refused);
 	pthread_mutex_unlock(&h->mu);
-	metrics_set(d->metrics, "signaal_http_in_flight", (double)n);
-	metrics_set(d->metrics, "signaal_http_connections", (double)conns);
-	metrics_set(d->metrics, "signaal_http_max_connections",
-	            (double)h->max_conns);
+	daemon_metrics_set(d->metrics, "signaal_http_in_flight", (double)n);
+	daemon_metrics_set(d->metrics, "signaal_http_connections",
+	                   (double)conns);
+	daemon_metrics_set(d->metrics, "signaal_http_max_connections",
+	                   (double)h->max_conns);
 	for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
 		if (refused[i] > h->refused_seen[i])
-			metrics_add(d->metrics, "signaal_http_refused_total",
-			            (double)(refused[i] - h->refused_seen[i]),
-			            http_refused_names[i]);
+			daemon_metrics_add(
+			    d->metrics, "signaal_http_refused_total",
+			    (double)(refused[i] - h->refused_seen[i]),
+			    daemon_http_refused_names[i]);
 		h->refused_seen[i] = refused[i];
 	}
 	if (captured > h->captured_seen)
-		metrics_add(d->metrics, "signaal_signals_captured_total",
-		            (double)(captured - h->captured_seen));
+		daemon_metrics_add(d->metrics, "signaal_signals_captured_total",
+		                   (double)(captured - h->captured_seen));
 	h->captured_seen = captured;
 }
 
@@ -875,7 +877,7 @@ static unsigned conn_cap(const struct daemon *d)
 	return cap;
 }
 
-int http_open(struct daemon *d, struct ls_errinfo *e)
+int daemon_http_open(struct daemon *d, struct ls_errinfo *e)
 {
 	struct http *h = &d->http;
 	struct node_api_config ac;
@@ -903,8 +905,8 @@ int http_open(struct daemon *d, struct ls_errinfo *e)
 		rc = ls_errf(e, LS_ECONFIG, "[http] web_dir: pad te lang");
 		goto err;
 	}
-	if ((rc = apipool_open(d, d->cfg.web_dir[0] != '\0' ? web : NULL,
-	                       &h->pool, e)) != LS_OK) {
+	if ((rc = daemon_apipool_open(d, d->cfg.web_dir[0] != '\0' ? web : NULL,
+	                              &h->pool, e)) != LS_OK) {
 		rc = ls_errf(e, rc == LS_ENOMEM ? rc : LS_ECONFIG,
 		             "[http] web_dir: %s", e->msg);
 		goto err;
@@ -915,7 +917,7 @@ int http_open(struct daemon *d, struct ls_errinfo *e)
 	ac.store = d->store;
 	ac.config = &d->cfg;
 	ac.software = SIGNAALD_VERSION;
-	ac.share_counters = apipool_counters(h->pool);
+	ac.share_counters = daemon_apipool_counters(h->pool);
 	if ((rc = node_api_new(&ac, &h->front, e)) != LS_OK)
 		goto err;
 	if (strncmp(hp, "http://", 7) == 0)
@@ -964,11 +966,11 @@ int http_open(struct daemon *d, struct ls_errinfo *e)
 	        h->max_per_client);
 	return LS_OK;
 err:
-	http_close(d);
+	daemon_http_close(d);
 	return rc;
 }
 
-void http_close(struct daemon *d)
+void daemon_http_close(struct daemon *d)
 {
 	struct http *h = &d->http;
 	struct http_req *r;
@@ -985,7 +987,7 @@ void http_close(struct daemon *d)
 	 * what they hold; what waits for them is answered 503. Every
 	 * request is then resumed: libmicrohttpd must not stop with a
 	 * suspended connection. */
-	apipool_close(h->pool);
+	daemon_apipool_close(h->pool);
 	pthread_mutex_lock(&h->mu);
 	r = h->inflight;
 	pthread_mutex_unlock(&h->mu);

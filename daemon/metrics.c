@@ -35,7 +35,7 @@ struct metrics {
 	struct family *fams;
 };
 
-int metrics_new(struct metrics **out)
+int daemon_metrics_new(struct metrics **out)
 {
 	*out = ls_calloc(1, sizeof **out);
 	return *out == NULL ? LS_ENOMEM : LS_OK;
@@ -50,7 +50,7 @@ static void family_fini(struct family *f)
 	ls_free(f->series);
 }
 
-void metrics_free(struct metrics *m)
+void daemon_metrics_free(struct metrics *m)
 {
 	if (m == NULL)
 		return;
@@ -68,8 +68,9 @@ static struct family *find(const struct metrics *m, const char *name)
 	return NULL;
 }
 
-int metrics_declare(struct metrics *m, const char *name, enum metrics_type type,
-                    const char *help, const char *const *labels)
+int daemon_metrics_declare(struct metrics *m, const char *name,
+                           enum metrics_type type, const char *help,
+                           const char *const *labels)
 {
 	struct family *f = find(m, name), nf;
 	size_t n_labels = 0;
@@ -165,7 +166,7 @@ static int update(struct metrics *m, const char *name, double v, int set,
 	return LS_OK;
 }
 
-int metrics_add(struct metrics *m, const char *name, double delta, ...)
+int daemon_metrics_add(struct metrics *m, const char *name, double delta, ...)
 {
 	va_list ap;
 	int rc;
@@ -175,7 +176,7 @@ int metrics_add(struct metrics *m, const char *name, double delta, ...)
 	return rc;
 }
 
-int metrics_set(struct metrics *m, const char *name, double value, ...)
+int daemon_metrics_set(struct metrics *m, const char *name, double value, ...)
 {
 	va_list ap;
 	int rc;
@@ -185,7 +186,7 @@ int metrics_set(struct metrics *m, const char *name, double value, ...)
 	return rc;
 }
 
-double metrics_get(const struct metrics *m, const char *name, ...)
+double daemon_metrics_get(const struct metrics *m, const char *name, ...)
 {
 	struct family *f = find(m, name);
 	struct series *s;
@@ -199,7 +200,7 @@ double metrics_get(const struct metrics *m, const char *name, ...)
 	return s != NULL ? s->value : 0;
 }
 
-int metrics_clear(struct metrics *m, const char *name)
+int daemon_metrics_clear(struct metrics *m, const char *name)
 {
 	struct family *f = find(m, name);
 	if (f == NULL)
@@ -208,7 +209,7 @@ int metrics_clear(struct metrics *m, const char *name)
 	return LS_OK;
 }
 
-int metrics_render(const struct metrics *m, char **out, size_t *len)
+int daemon_metrics_render(const struct metrics *m, char **out, size_t *len)
 {
 	struct ls_buf b;
 	ls_buf_init(&b, 0);

@@ -7,11 +7,11 @@
  * values. Values are doubles (Prometheus's own type; counts stay exact up
  * to 2^53).
  *
- *   metrics_declare(m, "signaal_docs_stored_total", METRICS_COUNTER,
+ *   daemon_metrics_declare(m, "signaal_docs_stored_total", METRICS_COUNTER,
  *                   "Documents stored, by the peer they came from.",
  *                   (const char *const[]){"peer", NULL});
- *   metrics_add(m, "signaal_docs_stored_total", 3, "gent");
- *   metrics_render(m, &text, &len);
+ *   daemon_metrics_add(m, "signaal_docs_stored_total", 3, "gent");
+ *   daemon_metrics_render(m, &text, &len);
  *
  * signaald keeps one registry on its loop thread, renders it into
  * DIR/signaald.prom (node_exporter's textfile collector reads such files)
@@ -40,8 +40,8 @@ enum metrics_type {
 
 struct metrics;
 
-int metrics_new(struct metrics **out);
-void metrics_free(struct metrics *m);
+int daemon_metrics_new(struct metrics **out);
+void daemon_metrics_free(struct metrics *m);
 
 /*
  * Declare a family. name matches [a-zA-Z_:][a-zA-Z0-9_:]*, help is one
@@ -50,29 +50,30 @@ void metrics_free(struct metrics *m);
  * same name again with the same type is LS_OK (nothing changes);
  * LS_EEXISTS with another type; LS_EINVAL for a bad name; LS_ENOMEM.
  */
-int metrics_declare(struct metrics *m, const char *name, enum metrics_type type,
-                    const char *help, const char *const *labels);
+int daemon_metrics_declare(struct metrics *m, const char *name,
+                           enum metrics_type type, const char *help,
+                           const char *const *labels);
 
 /*
  * Add delta to a counter (delta >= 0) or a gauge, or set a gauge. The
  * variadic arguments are the label values (const char *), as many as the
  * family has labels, in their order. LS_ENOTFOUND (not declared),
- * LS_EINVAL (a negative delta on a counter, metrics_set on a counter),
+ * LS_EINVAL (a negative delta on a counter, daemon_metrics_set on a counter),
  * LS_ENOMEM.
  */
-int metrics_add(struct metrics *m, const char *name, double delta, ...);
-int metrics_set(struct metrics *m, const char *name, double value, ...);
+int daemon_metrics_add(struct metrics *m, const char *name, double delta, ...);
+int daemon_metrics_set(struct metrics *m, const char *name, double value, ...);
 
 /* The value of one series (0 if it does not exist yet). */
-double metrics_get(const struct metrics *m, const char *name, ...);
+double daemon_metrics_get(const struct metrics *m, const char *name, ...);
 
 /* Drop every series of a family (e.g. a gauge per origin, rebuilt from
  * scratch). LS_ENOTFOUND. */
-int metrics_clear(struct metrics *m, const char *name);
+int daemon_metrics_clear(struct metrics *m, const char *name);
 
 /* The whole registry as Prometheus text: families in declaration order,
  * each with # HELP and # TYPE, series in creation order; label values
  * escaped (\\, \", \n). *out is the caller's (ls_free). LS_ENOMEM. */
-int metrics_render(const struct metrics *m, char **out, size_t *len);
+int daemon_metrics_render(const struct metrics *m, char **out, size_t *len);
 
 #endif

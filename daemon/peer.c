@@ -114,7 +114,7 @@ static void round_finish(struct peer *p)
 		p->last_code = info->code;
 		p->rounds_failed++;
 	}
-	state_round_done(d, p, info);
+	daemon_state_round_done(d, p, info);
 	if (info->docs_stored > 0 || info->forks > 0 || info->trust_changed) {
 		daemon_note_own_write(d);
 		if (info->trust_changed)
@@ -211,7 +211,7 @@ static void peer_io_loop_cb(struct handoff_item *item)
 static void peer_aio_cb(void *arg)
 {
 	struct peer *p = arg;
-	handoff_post(&p->d->handoff, &p->item);
+	daemon_handoff_post(&p->d->handoff, &p->item);
 }
 
 static void peer_timer_cb(uv_timer_t *t)
@@ -239,8 +239,8 @@ static void peer_timer_cb(uv_timer_t *t)
 	peer_step(p);
 }
 
-int peer_open(struct daemon *d, const char *id, const char *endpoint,
-              struct peer **out)
+int daemon_peer_open(struct daemon *d, const char *id, const char *endpoint,
+                     struct peer **out)
 {
 	struct peer *p = ls_calloc(1, sizeof *p);
 	int rv;
@@ -310,7 +310,7 @@ static void peer_closed_cb(uv_handle_t *h)
 	ls_free(p);
 }
 
-void peer_close(struct peer *p)
+void daemon_peer_close(struct peer *p)
 {
 	struct daemon *d = p->d;
 	struct peer **pp;
@@ -323,7 +323,7 @@ void peer_close(struct peer *p)
 		}
 	uv_timer_stop(&p->timer);
 	nng_aio_stop(p->aio);
-	if (handoff_cancel(&d->handoff, &p->item)) {
+	if (daemon_handoff_cancel(&d->handoff, &p->item)) {
 		int res = nng_aio_result(p->aio);
 		if ((p->io == PEER_SENDING && res != 0) ||
 		    (p->io == PEER_RECEIVING && res == 0))
@@ -341,7 +341,7 @@ void peer_close(struct peer *p)
 	uv_close((uv_handle_t *)&p->timer, peer_closed_cb);
 }
 
-void peer_kick(struct peer *p)
+void daemon_peer_kick(struct peer *p)
 {
 	if (p->closing || p->d->stopping || p->failures > 0)
 		return;
@@ -353,14 +353,14 @@ void peer_kick(struct peer *p)
 		schedule(p, KICK_MIN_MS + randombytes_uniform(KICK_SPREAD_MS));
 }
 
-void peers_kick(struct daemon *d, const struct peer *except)
+void daemon_peers_kick(struct daemon *d, const struct peer *except)
 {
 	for (struct peer *p = d->peers; p != NULL; p = p->next)
 		if (p != except)
-			peer_kick(p);
+			daemon_peer_kick(p);
 }
 
-struct peer *peers_find(struct daemon *d, const char *id)
+struct peer *daemon_peers_find(struct daemon *d, const char *id)
 {
 	for (struct peer *p = d->peers; p != NULL; p = p->next)
 		if (strcmp(p->id, id) == 0)

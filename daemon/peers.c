@@ -58,7 +58,7 @@ static void want_member(struct daemon *d, const struct ls_roster *r,
 	(*n)++;
 }
 
-int peers_refresh(struct daemon *d)
+int daemon_peers_refresh(struct daemon *d)
 {
 	struct ls_peer_spec specs[LS_CONFIG_MAX_PEERS];
 	const struct ls_roster *r = node_trust_roster(&d->trust);
@@ -111,21 +111,22 @@ int peers_refresh(struct daemon *d)
 				wants[i].id[0] = '\0'; /* have it */
 			}
 		if (!keep)
-			peer_close(p);
+			daemon_peer_close(p);
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct peer *p;
 		if (wants[i].id[0] == '\0')
 			continue;
-		if (peer_open(d, wants[i].id, wants[i].endpoint, &p) != LS_OK)
+		if (daemon_peer_open(d, wants[i].id, wants[i].endpoint, &p) !=
+		    LS_OK)
 			rc = LS_ENET;
 	}
 	ls_free(wants);
 	return rc;
 }
 
-void peers_close_all(struct daemon *d)
+void daemon_peers_close_all(struct daemon *d)
 {
 	while (d->peers != NULL)
-		peer_close(d->peers);
+		daemon_peer_close(d->peers);
 }

@@ -76,7 +76,7 @@ int daemon_release_due(struct daemon *d, size_t *released)
 			         "period=%s reason=%s detail=\"%s\"", p,
 			         ls_errname(one), e.msg);
 			if (one == LS_ECORRUPT) /* the check before signing */
-				health_note_check(d, one, e.msg);
+				daemon_health_note_check(d, one, e.msg);
 			if (rc == LS_OK)
 				rc = one;
 			continue;
@@ -88,6 +88,6 @@ int daemon_release_due(struct daemon *d, size_t *released)
 		        (unsigned long long)res.doc.seq);
 	}
 	if (more)
-		tasks_release_soon(d);
+		daemon_tasks_release_soon(d);
 	return rc;
 }

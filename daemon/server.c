@@ -40,7 +40,7 @@ static void worker_recv(struct worker *w)
 static void worker_aio_cb(void *arg)
 {
 	struct worker *w = arg;
-	handoff_post(&w->d->handoff, &w->item);
+	daemon_handoff_post(&w->d->handoff, &w->item);
 }
 
 static void worker_loop_cb(struct handoff_item *item)
@@ -90,12 +90,12 @@ static void worker_loop_cb(struct handoff_item *item)
 		worker_recv(w);
 		return;
 	}
-	state_served(d, &served, in_len, reply_len);
+	daemon_state_served(d, &served, in_len, reply_len);
 	if (served.push.stored > 0 || served.push.trust_changed) {
 		daemon_note_own_write(d);
 		if (served.push.trust_changed)
 			daemon_trust_changed(d);
-		daemon_new_docs(d, peers_find(d, served.peer));
+		daemon_new_docs(d, daemon_peers_find(d, served.peer));
 	}
 	nng_msg_clear(msg);
 	if (nng_msg_append(msg, reply, reply_len) != 0) {
@@ -111,7 +111,7 @@ static void worker_loop_cb(struct handoff_item *item)
 	nng_ctx_send(w->ctx, w->aio);
 }
 
-int server_open(struct daemon *d)
+int daemon_server_open(struct daemon *d)
 {
 	struct server *s = &d->server;
 	int rv;
@@ -158,11 +158,11 @@ int server_open(struct daemon *d)
 err:
 	LS_ERROR("server", "listen_failed", "url=%s reason=\"%s\"", s->url,
 	         nng_strerror(rv));
-	server_close(d);
+	daemon_server_close(d);
 	return LS_ENET;
 }
 
-void server_close(struct daemon *d)
+void daemon_server_close(struct daemon *d)
 {
 	struct server *s = &d->server;
 
@@ -173,7 +173,7 @@ void server_close(struct daemon *d)
 	for (size_t i = 0; i < s->n_workers; i++) {
 		struct worker *w = &s->workers[i];
 		int res;
-		if (!handoff_cancel(&d->handoff, &w->item))
+		if (!daemon_handoff_cancel(&d->handoff, &w->item))
 			continue;
 		res = nng_aio_result(w->aio);
 		/* A send that did not complete, or a receive that did,

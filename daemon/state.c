@@ -164,26 +164,26 @@ static const struct {
      "before the API saw them, by reason (daemon/http.c)."},
 };
 
-int state_metrics_declare(struct daemon *d)
+int daemon_state_metrics_declare(struct daemon *d)
 {
 	static const char *const role[] = {"", "gemeente", "koepel"};
 	int rc;
 	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
-		if ((rc = metrics_declare(d->metrics, families[i].name,
-		                          families[i].type, families[i].help,
-		                          families[i].labels)) != LS_OK)
+		if ((rc = daemon_metrics_declare(
+		         d->metrics, families[i].name, families[i].type,
+		         families[i].help, families[i].labels)) != LS_OK)
 			return rc;
 	/* Counters without labels exist from the start (at 0), so that a
 	 * rate over them works from the first scrape. */
 	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
 		if (families[i].type == METRICS_COUNTER &&
 		    families[i].labels[0] == NULL &&
-		    (rc = metrics_add(d->metrics, families[i].name, 0)) !=
-		        LS_OK)
+		    (rc = daemon_metrics_add(d->metrics, families[i].name,
+		                             0)) != LS_OK)
 			return rc;
-	return metrics_set(d->metrics, "signaal_info", 1, d->cfg.node_id,
-	                   SIGNAALD_VERSION,
-	                   d->cfg.role <= 2 ? role[d->cfg.role] : "?");
+	return daemon_metrics_set(d->metrics, "signaal_info", 1, d->cfg.node_id,
+	                          SIGNAALD_VERSION,
+	                          d->cfg.role <= 2 ? role[d->cfg.role] : "?");
 }
 
 static void seen_update(struct daemon *d, const struct ls_vv *vv)
@@ -209,31 +209,32 @@ static void seen_update(struct daemon *d, const struct ls_vv *vv)
 	}
 }
 
-void state_round_done(struct daemon *d, struct peer *p,
-                      const struct node_sync_round_info *info)
+void daemon_state_round_done(struct daemon *d, struct peer *p,
+                             const struct node_sync_round_info *info)
 {
 	struct metrics *m = d->metrics;
 	int ok = info->state == NODE_SYNC_DONE;
 	double secs = (double)(uv_now(d->loop) - p->round_start_ms) / 1000.0;
 
-	metrics_add(m, "signaal_sync_rounds_total", 1, p->id,
-	            ok ? "ok" : ls_errname(info->code));
-	metrics_add(m, "signaal_sync_bytes_total", (double)info->bytes_out,
-	            p->id, "out");
-	metrics_add(m, "signaal_sync_bytes_total", (double)info->bytes_in,
-	            p->id, "in");
-	metrics_add(m, "signaal_docs_received_total", (double)info->docs_in,
-	            p->id);
-	metrics_add(m, "signaal_docs_stored_total", (double)info->docs_stored,
-	            p->id);
-	metrics_add(m, "signaal_docs_relayed_total", (double)info->docs_pushed,
-	            p->id);
-	metrics_set(m, "signaal_peer_up", ok ? 1 : 0, p->id);
-	metrics_set(m, "signaal_peer_failures", p->failures, p->id);
-	metrics_set(m, "signaal_sync_round_seconds", secs, p->id);
+	daemon_metrics_add(m, "signaal_sync_rounds_total", 1, p->id,
+	                   ok ? "ok" : ls_errname(info->code));
+	daemon_metrics_add(m, "signaal_sync_bytes_total",
+	                   (double)info->bytes_out, p->id, "out");
+	daemon_metrics_add(m, "signaal_sync_bytes_total",
+	                   (double)info->bytes_in, p->id, "in");
+	daemon_metrics_add(m, "signaal_docs_received_total",
+	                   (double)info->docs_in, p->id);
+	daemon_metrics_add(m, "signaal_docs_stored_total",
+	                   (double)info->docs_stored, p->id);
+	daemon_metrics_add(m, "signaal_docs_relayed_total",
+	                   (double)info->docs_pushed, p->id);
+	daemon_metrics_set(m, "signaal_peer_up", ok ? 1 : 0, p->id);
+	daemon_metrics_set(m, "signaal_peer_failures", p->failures, p->id);
+	daemon_metrics_set(m, "signaal_sync_round_seconds", secs, p->id);
 	if (ok)
-		metrics_set(m, "signaal_sync_last_success_timestamp_seconds",
-		            (double)p->last_ok, p->id);
+		daemon_metrics_set(
+		    m, "signaal_sync_last_success_timestamp_seconds",
+		    (double)p->last_ok, p->id);
 	seen_update(d, info->peer_vv);
 	if (info->docs_stored > 0 || info->push_stored > 0 || info->forks > 0)
 		LS_INFO("peer", "round_done",
@@ -255,42 +256,43 @@ void state_round_done(struct daemon *d, struct peer *p,
 		    (unsigned long long)(info->bytes_out + info->bytes_in));
 	if (!d->own_head_was_known && node_sync_own_head_known(&d->sync)) {
 		d->own_head_was_known = 1;
-		tasks_own_head_known(d);
+		daemon_tasks_own_head_known(d);
 	}
 }
 
-void state_served(struct daemon *d, const struct node_sync_served *s,
-                  size_t bytes_in, size_t bytes_out)
+void daemon_state_served(struct daemon *d, const struct node_sync_served *s,
+                         size_t bytes_in, size_t bytes_out)
 {
 	struct metrics *m = d->metrics;
 	const char *peer = s->peer[0] != '\0' ? s->peer : "-";
 
-	metrics_add(m, "signaal_sync_bytes_total", (double)bytes_in, peer,
-	            "in");
-	metrics_add(m, "signaal_sync_bytes_total", (double)bytes_out, peer,
-	            "out");
+	daemon_metrics_add(m, "signaal_sync_bytes_total", (double)bytes_in,
+	                   peer, "in");
+	daemon_metrics_add(m, "signaal_sync_bytes_total", (double)bytes_out,
+	                   peer, "out");
 	if (s->refused) {
-		metrics_add(m, "signaal_sync_refused_total", 1,
-		            ls_errname(s->code));
+		daemon_metrics_add(m, "signaal_sync_refused_total", 1,
+		                   ls_errname(s->code));
 		return;
 	}
-	metrics_add(m, "signaal_sync_requests_total", 1, peer,
-	            s->type != 0 && proto_sync_type_name(s->type)
-	                ? proto_sync_type_name(s->type)
-	                : "unknown");
+	daemon_metrics_add(m, "signaal_sync_requests_total", 1, peer,
+	                   s->type != 0 && proto_sync_type_name(s->type)
+	                       ? proto_sync_type_name(s->type)
+	                       : "unknown");
 	if (s->code != LS_OK)
-		metrics_add(m, "signaal_sync_errors_total", 1, peer,
-		            ls_errname(s->code));
-	metrics_add(m, "signaal_docs_relayed_total", (double)s->docs_out, peer);
+		daemon_metrics_add(m, "signaal_sync_errors_total", 1, peer,
+		                   ls_errname(s->code));
+	daemon_metrics_add(m, "signaal_docs_relayed_total", (double)s->docs_out,
+	                   peer);
 	if (s->type == LS_SYNC_PUSH_REQ) {
-		metrics_add(m, "signaal_docs_received_total",
-		            (double)s->docs_in, peer);
-		metrics_add(m, "signaal_docs_stored_total",
-		            (double)s->push.stored, peer);
+		daemon_metrics_add(m, "signaal_docs_received_total",
+		                   (double)s->docs_in, peer);
+		daemon_metrics_add(m, "signaal_docs_stored_total",
+		                   (double)s->push.stored, peer);
 	}
 	if (!d->own_head_was_known && node_sync_own_head_known(&d->sync)) {
 		d->own_head_was_known = 1;
-		tasks_own_head_known(d);
+		daemon_tasks_own_head_known(d);
 	}
 }
 
@@ -305,17 +307,19 @@ static int head_cb(void *arg, const char *origin, uint64_t seq,
 {
 	struct daemon *d = arg;
 	(void)head;
-	metrics_set(d->metrics, "signaal_feed_head", (double)seq, origin);
+	daemon_metrics_set(d->metrics, "signaal_feed_head", (double)seq,
+	                   origin);
 	if (forked)
-		metrics_set(d->metrics, "signaal_quarantined", 1, origin);
+		daemon_metrics_set(d->metrics, "signaal_quarantined", 1,
+		                   origin);
 	for (size_t i = 0; i < d->n_seen; i++)
 		if (strcmp(d->seen[i].origin, origin) == 0) {
 			uint64_t lag =
 			    d->seen[i].seq > seq ? d->seen[i].seq - seq : 0;
 			d->seen[i].seq =
 			    d->seen[i].seq > seq ? d->seen[i].seq : seq;
-			metrics_set(d->metrics, "signaal_origin_lag",
-			            (double)lag, origin);
+			daemon_metrics_set(d->metrics, "signaal_origin_lag",
+			                   (double)lag, origin);
 		}
 	return 0;
 }
@@ -336,37 +340,41 @@ static void tally_to_metrics(struct daemon *d)
 	const struct node_ingest_tally *t = &d->ingest.tally;
 	for (int i = 0; i < NODE_INGEST_OUTCOMES_; i++)
 		if (t->outcome[i] > last->outcome[i])
-			metrics_add(d->metrics, "signaal_ingest_total",
-			            (double)(t->outcome[i] - last->outcome[i]),
-			            node_ingest_outcome_name(i));
+			daemon_metrics_add(
+			    d->metrics, "signaal_ingest_total",
+			    (double)(t->outcome[i] - last->outcome[i]),
+			    node_ingest_outcome_name(i));
 	for (int i = 1; i < LS_ERR_COUNT_; i++)
 		if (t->rejected[i] > last->rejected[i])
-			metrics_add(
+			daemon_metrics_add(
 			    d->metrics, "signaal_docs_rejected_total",
 			    (double)(t->rejected[i] - last->rejected[i]),
 			    ls_errname(i));
 	if (t->outcome[NODE_INGEST_FORK] > last->outcome[NODE_INGEST_FORK])
-		metrics_add(d->metrics, "signaal_forks_detected_total",
-		            (double)(t->outcome[NODE_INGEST_FORK] -
-		                     last->outcome[NODE_INGEST_FORK]));
+		daemon_metrics_add(d->metrics, "signaal_forks_detected_total",
+		                   (double)(t->outcome[NODE_INGEST_FORK] -
+		                            last->outcome[NODE_INGEST_FORK]));
 	*last = *t;
 }
 
 static void counters_to_metrics(struct daemon *d)
 {
 	if (d->status_published > d->seen_status)
-		metrics_add(d->metrics, "signaal_status_published_total",
-		            (double)(d->status_published - d->seen_status));
+		daemon_metrics_add(
+		    d->metrics, "signaal_status_published_total",
+		    (double)(d->status_published - d->seen_status));
 	if (d->releases > d->seen_releases)
-		metrics_add(d->metrics, "signaal_summaries_released_total",
-		            (double)(d->releases - d->seen_releases));
+		daemon_metrics_add(d->metrics,
+		                   "signaal_summaries_released_total",
+		                   (double)(d->releases - d->seen_releases));
 	if (d->purged > d->seen_purged)
-		metrics_add(d->metrics, "signaal_purged_descriptions_total",
-		            (double)(d->purged - d->seen_purged));
+		daemon_metrics_add(d->metrics,
+		                   "signaal_purged_descriptions_total",
+		                   (double)(d->purged - d->seen_purged));
 	if (d->sector_conflicts > d->seen_sector_conflicts)
-		metrics_add(d->metrics, "signaal_release_sector_conflicts_total",
-		            (double)(d->sector_conflicts -
-		                     d->seen_sector_conflicts));
+		daemon_metrics_add(
+		    d->metrics, "signaal_release_sector_conflicts_total",
+		    (double)(d->sector_conflicts - d->seen_sector_conflicts));
 	d->seen_sector_conflicts = d->sector_conflicts;
 	d->seen_status = d->status_published;
 	d->seen_releases = d->releases;
@@ -383,9 +391,9 @@ static int summary_latest_cb(void *arg, const struct store_doc_meta *m,
 	if (node_feed_decode(env, len, &doc, NULL) != LS_OK)
 		return 0;
 	ls_period_format(&doc.body.summary.period, p);
-	metrics_set(d->metrics,
-	            "signaal_summary_last_release_timestamp_seconds",
-	            (double)m->created, m->origin, p);
+	daemon_metrics_set(d->metrics,
+	                   "signaal_summary_last_release_timestamp_seconds",
+	                   (double)m->created, m->origin, p);
 	proto_doc_fini(&doc);
 	return 0;
 }
@@ -399,10 +407,10 @@ static void process_gauges(struct daemon *d)
 	if (fp == NULL)
 		return;
 	if (fscanf(fp, "%llu %llu", &size, &resident) == 2 && page > 0) {
-		metrics_set(d->metrics, "signaal_process_resident_bytes",
-		            (double)resident * (double)page);
-		metrics_set(d->metrics, "signaal_process_virtual_bytes",
-		            (double)size * (double)page);
+		daemon_metrics_set(d->metrics, "signaal_process_resident_bytes",
+		                   (double)resident * (double)page);
+		daemon_metrics_set(d->metrics, "signaal_process_virtual_bytes",
+		                   (double)size * (double)page);
 	}
 	fclose(fp);
 }
@@ -423,20 +431,20 @@ static void store_size_gauge(struct daemon *d)
 	strcat(path, "-wal");
 	if (stat(path, &st) == 0)
 		total += (double)st.st_size;
-	metrics_set(d->metrics, "signaal_store_bytes", total);
+	daemon_metrics_set(d->metrics, "signaal_store_bytes", total);
 }
 
-int state_metrics_text(struct daemon *d, char **text, size_t *len)
+int daemon_state_metrics_text(struct daemon *d, char **text, size_t *len)
 {
-	metrics_set(d->metrics, "signaal_uptime_seconds",
-	            (double)(daemon_now() - d->started_at));
-	http_metrics_flush(d);
+	daemon_metrics_set(d->metrics, "signaal_uptime_seconds",
+	                   (double)(daemon_now() - d->started_at));
+	daemon_http_metrics_flush(d);
 	process_gauges(d);
 	store_size_gauge(d);
-	health_tick(d);
+	daemon_health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
-	return metrics_render(d->metrics, text, len);
+	return daemon_metrics_render(d->metrics, text, len);
 }
 
 static void gauges(struct daemon *d)
@@ -445,14 +453,15 @@ static void gauges(struct daemon *d)
 	const struct ls_roster *r = node_trust_roster(&d->trust);
 	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0, gen;
 
-	metrics_set(m, "signaal_uptime_seconds",
-	            (double)(daemon_now() - d->started_at));
-	metrics_set(m, "signaal_own_head_known",
-	            node_sync_own_head_known(&d->sync));
-	metrics_clear(m, "signaal_quarantined");
+	daemon_metrics_set(m, "signaal_uptime_seconds",
+	                   (double)(daemon_now() - d->started_at));
+	daemon_metrics_set(m, "signaal_own_head_known",
+	                   node_sync_own_head_known(&d->sync));
+	daemon_metrics_clear(m, "signaal_quarantined");
 	(void)store_feed_vector(d->store, head_cb, d);
 	if (store_fork_list(d->store, 0, fork_count_cb, &forks) == LS_OK)
-		metrics_set(m, "signaal_forks_unresolved", (double)forks);
+		daemon_metrics_set(m, "signaal_forks_unresolved",
+		                   (double)forks);
 	/* Counting documents and signals scans whole tables (millions of
 	 * rows at the association after a year): at most once a minute,
 	 * and only when something changed. */
@@ -460,38 +469,42 @@ static void gauges(struct daemon *d)
 	    (gen != d->counted_gen || d->counted_at == 0) &&
 	    daemon_now() - d->counted_at >= 60) {
 		if (store_feed_count(d->store, &docs, &bytes) == LS_OK) {
-			metrics_set(m, "signaal_feed_documents", (double)docs);
-			metrics_set(m, "signaal_feed_bytes", (double)bytes);
+			daemon_metrics_set(m, "signaal_feed_documents",
+			                   (double)docs);
+			daemon_metrics_set(m, "signaal_feed_bytes",
+			                   (double)bytes);
 		}
 		if (store_signal_count(d->store, &signals) == LS_OK)
-			metrics_set(m, "signaal_signals", (double)signals);
+			daemon_metrics_set(m, "signaal_signals",
+			                   (double)signals);
 		d->counted_gen = gen;
 		d->counted_at = daemon_now();
 	}
-	metrics_clear(m, "signaal_refusal_remembered");
+	daemon_metrics_clear(m, "signaal_refusal_remembered");
 	for (size_t i = 0; i < d->sync.n_remembered; i++) {
 		const struct node_sync_refusal *x = &d->sync.remembered[i];
 		if (node_sync_refusal_live(&d->sync, x, daemon_now()))
-			metrics_set(m, "signaal_refusal_remembered",
-			            (double)x->seq, x->peer, x->origin,
-			            ls_errname(x->code), x->push ? "push" : "pull");
+			daemon_metrics_set(m, "signaal_refusal_remembered",
+			                   (double)x->seq, x->peer, x->origin,
+			                   ls_errname(x->code),
+			                   x->push ? "push" : "pull");
 	}
-	metrics_clear(m, "signaal_trust_alarm");
+	daemon_metrics_clear(m, "signaal_trust_alarm");
 	for (size_t i = 0; i < d->ingest.n_alarms; i++)
-		metrics_set(m, "signaal_trust_alarm",
-		            (double)d->ingest.alarms[i].count,
-		            d->ingest.alarms[i].origin,
-		            d->ingest.alarms[i].reason);
-	metrics_set(m, "signaal_replay_entries",
-	            (double)proto_replay_entries(d->sync.replay));
-	metrics_set(m, "signaal_roster_seq", (double)d->trust.head.seq);
-	metrics_set(m, "signaal_roster_members",
-	            r != NULL ? (double)r->n_members : 0);
-	metrics_clear(m, "signaal_summary_last_release_timestamp_seconds");
+		daemon_metrics_set(
+		    m, "signaal_trust_alarm", (double)d->ingest.alarms[i].count,
+		    d->ingest.alarms[i].origin, d->ingest.alarms[i].reason);
+	daemon_metrics_set(m, "signaal_replay_entries",
+	                   (double)proto_replay_entries(d->sync.replay));
+	daemon_metrics_set(m, "signaal_roster_seq", (double)d->trust.head.seq);
+	daemon_metrics_set(m, "signaal_roster_members",
+	                   r != NULL ? (double)r->n_members : 0);
+	daemon_metrics_clear(m,
+	                     "signaal_summary_last_release_timestamp_seconds");
 	(void)store_feed_latest(d->store, LS_DOC_SUMMARY, summary_latest_cb, d);
 	process_gauges(d);
 	store_size_gauge(d);
-	health_tick(d);
+	daemon_health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 }
@@ -586,8 +599,8 @@ static int origin_json_cb(void *arg, const char *origin, uint64_t seq,
 	    oj->arr,
 	    json_pack("{s:s, s:I, s:I, s:b}", "feed", origin, "held",
 	              (json_int_t)seq, "lag",
-	              (json_int_t)metrics_get(oj->d->metrics,
-	                                      "signaal_origin_lag", origin),
+	              (json_int_t)daemon_metrics_get(
+	                  oj->d->metrics, "signaal_origin_lag", origin),
 	              "quarantined", forked));
 	return 0;
 }
@@ -634,7 +647,7 @@ static json_t *alarms_json(struct daemon *d)
 	return arr != NULL ? arr : json_null();
 }
 
-json_t *state_status_json(struct daemon *d)
+json_t *daemon_state_status_json(struct daemon *d)
 {
 	struct origins_json oj = {d, NULL};
 	const struct ls_vv *vv = NULL;
@@ -646,8 +659,9 @@ json_t *state_status_json(struct daemon *d)
 	if (node_sync_vector(&d->sync, &vv, &digest) == LS_OK)
 		ls_hex_encode(digest, LS_HASH_BYTES, hex);
 	/* The counts of the last gauges refresh (at most a minute old). */
-	docs = (uint64_t)metrics_get(d->metrics, "signaal_feed_documents");
-	bytes = (uint64_t)metrics_get(d->metrics, "signaal_feed_bytes");
+	docs =
+	    (uint64_t)daemon_metrics_get(d->metrics, "signaal_feed_documents");
+	bytes = (uint64_t)daemon_metrics_get(d->metrics, "signaal_feed_bytes");
 	root = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s,"
 	    " s:{s:I, s:I, s:I, s:s}, s:{s:I, s:I}}",
@@ -699,7 +713,7 @@ json_t *state_status_json(struct daemon *d)
 	return root;
 }
 
-void state_write(struct daemon *d)
+void daemon_state_write(struct daemon *d)
 {
 	char path[DAEMON_PATH_SIZE];
 	char *text = NULL;
@@ -708,14 +722,14 @@ void state_write(struct daemon *d)
 	gauges(d);
 	if (d->cfg.metrics_file[0] != '\0' &&
 	    node_path(d, d->cfg.metrics_file, path, sizeof path) == LS_OK &&
-	    metrics_render(d->metrics, &text, &len) == LS_OK) {
+	    daemon_metrics_render(d->metrics, &text, &len) == LS_OK) {
 		if (write_atomic(path, text, len) != LS_OK)
 			LS_WARN("state", "write_failed", "file=%s", path);
 		ls_free(text);
 	}
 	if (d->cfg.status_file[0] != '\0' &&
 	    node_path(d, d->cfg.status_file, path, sizeof path) == LS_OK) {
-		json_t *root = state_status_json(d);
+		json_t *root = daemon_state_status_json(d);
 		char *s =
 		    root ? json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS)
 		         : NULL;
@@ -741,7 +755,7 @@ static void counter(struct ls_status *st, const char *name, uint64_t v)
 	c->value = v > LS_SEQ_MAX ? LS_SEQ_MAX : v;
 }
 
-int state_status_doc(struct daemon *d, struct ls_doc *doc)
+int daemon_state_status_doc(struct daemon *d, struct ls_doc *doc)
 {
 	const struct node_ingest_tally *t = &d->ingest.tally;
 	struct ls_status *st;

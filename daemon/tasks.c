@@ -37,7 +37,7 @@
 #define STATUS_CHECK_MS 30000
 #define FIRST_RUN_MS 1000
 
-int tasks_publish_status(struct daemon *d)
+int daemon_tasks_publish_status(struct daemon *d)
 {
 	struct ls_doc doc;
 	struct ls_errinfo e;
@@ -46,7 +46,7 @@ int tasks_publish_status(struct daemon *d)
 
 	if (!node_sync_own_head_known(&d->sync))
 		return LS_ESTATE;
-	if ((rc = state_status_doc(d, &doc)) != LS_OK)
+	if ((rc = daemon_state_status_doc(d, &doc)) != LS_OK)
 		return rc;
 	rc = node_feed_publish(d->store, d->kp, &doc, daemon_now(), &meta, &e);
 	proto_doc_fini(&doc);
@@ -74,7 +74,7 @@ static void status_cb(uv_timer_t *t)
 	 * whenever the last one is older than the interval. */
 	if (!d->status_since_start ||
 	    daemon_now() - d->last_status_created >= d->cfg.status_interval_s)
-		if (tasks_publish_status(d) == LS_OK)
+		if (daemon_tasks_publish_status(d) == LS_OK)
 			d->status_since_start = 1;
 }
 
@@ -145,7 +145,7 @@ static void state_cb(uv_timer_t *t)
 		d->known_gen = gen;
 		daemon_new_docs(d, NULL);
 	}
-	state_write(d);
+	daemon_state_write(d);
 #ifdef __GLIBC__
 	/* After a busy spell (a big sync, a release) glibc keeps the freed
 	 * memory of every arena nng's threads used; give it back, so that an
@@ -157,7 +157,7 @@ static void state_cb(uv_timer_t *t)
 #endif
 }
 
-void tasks_release_soon(struct daemon *d)
+void daemon_tasks_release_soon(struct daemon *d)
 {
 	if (!d->tasks_ready || d->stopping)
 		return;
@@ -165,7 +165,7 @@ void tasks_release_soon(struct daemon *d)
 	               (uint64_t)d->cfg.release_interval_s * 1000);
 }
 
-void tasks_own_head_known(struct daemon *d)
+void daemon_tasks_own_head_known(struct daemon *d)
 {
 	/* The gate just opened: what waited for it runs now. */
 	if (!d->tasks_ready || d->stopping)
@@ -204,7 +204,7 @@ static void schedule(struct daemon *d)
 	               (uint64_t)d->cfg.state_interval_s * 1000);
 }
 
-int tasks_start(struct daemon *d)
+int daemon_tasks_start(struct daemon *d)
 {
 	struct latest_own l = {.self = d->cfg.node_id};
 	uv_timer_t *timers[] = {&d->t_status, &d->t_release, &d->t_purge,
@@ -221,14 +221,14 @@ int tasks_start(struct daemon *d)
 	return LS_OK;
 }
 
-void tasks_reschedule(struct daemon *d)
+void daemon_tasks_reschedule(struct daemon *d)
 {
 	if (!d->tasks_ready || d->stopping)
 		return;
 	schedule(d);
 }
 
-void tasks_stop(struct daemon *d)
+void daemon_tasks_stop(struct daemon *d)
 {
 	uv_timer_t *timers[] = {&d->t_status, &d->t_release, &d->t_purge,
 	                        &d->t_state};

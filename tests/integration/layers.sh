@@ -26,4 +26,12 @@ io=$(grep -nE '(^|[^a-zA-Z0-9_.>])(fopen|fdopen|freopen|fread|fwrite|fclose|fflu
 io_h=$(grep -nE '^#include <(unistd|fcntl|dirent|sys/stat|sys/socket|sys/types|poll|sys/mman)\.h>' core/*.c core/*.h 2>/dev/null)
 if [ -z "$io$io_h" ]; then t_ok "core/ does no I/O"
 else t_notok "core/ does no I/O" "$(printf '%s\n%s' "$io" "$io_h" | grep . | head -3)"; fi
+# The naming rule of docs/DEVELOPING.md, checked on the objects: every
+# external function of daemon/ starts with daemon_.
+bad=$(for o in "$BUILD"/obj/daemon/*.o; do
+	[ "$(basename "$o")" = main.o ] && continue
+	nm -g --defined-only "$o" | awk -v f="$(basename "$o")" '$2 == "T" && $3 !~ /^daemon_/ {print f ": " $3}'
+done)
+if [ -z "$bad" ]; then t_ok "daemon/ functions carry the daemon_ prefix"
+else t_notok "daemon/ functions carry the daemon_ prefix" "$(echo "$bad" | head -3)"; fi
 t_done

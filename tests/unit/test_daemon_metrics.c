@@ -17,29 +17,29 @@ static void test_render_counters_and_gauges(void **state)
 	char *text;
 	size_t len;
 	(void)state;
-	assert_int_equal(metrics_new(&m), LS_OK);
-	assert_int_equal(metrics_declare(m, "signaal_docs_rejected_total",
-	                                 METRICS_COUNTER, "Documents refused.",
-	                                 peer_reason),
+	assert_int_equal(daemon_metrics_new(&m), LS_OK);
+	assert_int_equal(daemon_metrics_declare(
+	                     m, "signaal_docs_rejected_total", METRICS_COUNTER,
+	                     "Documents refused.", peer_reason),
 	                 LS_OK);
-	assert_int_equal(metrics_declare(m, "signaal_up", METRICS_GAUGE,
-	                                 "1 while running.", NULL),
+	assert_int_equal(daemon_metrics_declare(m, "signaal_up", METRICS_GAUGE,
+	                                        "1 while running.", NULL),
 	                 LS_OK);
-	assert_int_equal(
-	    metrics_add(m, "signaal_docs_rejected_total", 2, "gent", "sig"),
-	    LS_OK);
-	assert_int_equal(
-	    metrics_add(m, "signaal_docs_rejected_total", 1, "gent", "sig"),
-	    LS_OK);
-	assert_int_equal(metrics_add(m, "signaal_docs_rejected_total", 1,
-	                             "a\"b\\c\nd", "decode"),
+	assert_int_equal(daemon_metrics_add(m, "signaal_docs_rejected_total", 2,
+	                                    "gent", "sig"),
 	                 LS_OK);
-	assert_int_equal(metrics_set(m, "signaal_up", 1), LS_OK);
-	assert_true(
-	    metrics_get(m, "signaal_docs_rejected_total", "gent", "sig") == 3);
-	assert_true(metrics_get(m, "signaal_docs_rejected_total", "x", "y") ==
-	            0);
-	assert_int_equal(metrics_render(m, &text, &len), LS_OK);
+	assert_int_equal(daemon_metrics_add(m, "signaal_docs_rejected_total", 1,
+	                                    "gent", "sig"),
+	                 LS_OK);
+	assert_int_equal(daemon_metrics_add(m, "signaal_docs_rejected_total", 1,
+	                                    "a\"b\\c\nd", "decode"),
+	                 LS_OK);
+	assert_int_equal(daemon_metrics_set(m, "signaal_up", 1), LS_OK);
+	assert_true(daemon_metrics_get(m, "signaal_docs_rejected_total", "gent",
+	                               "sig") == 3);
+	assert_true(daemon_metrics_get(m, "signaal_docs_rejected_total", "x",
+	                               "y") == 0);
+	assert_int_equal(daemon_metrics_render(m, &text, &len), LS_OK);
 	assert_int_equal(strlen(text), len);
 	assert_string_equal(
 	    text,
@@ -53,40 +53,43 @@ static void test_render_counters_and_gauges(void **state)
 	    "signaal_up 1\n");
 	ls_free(text);
 	/* A gauge can be cleared and rebuilt. */
-	assert_int_equal(metrics_clear(m, "signaal_up"), LS_OK);
-	assert_int_equal(metrics_render(m, &text, &len), LS_OK);
+	assert_int_equal(daemon_metrics_clear(m, "signaal_up"), LS_OK);
+	assert_int_equal(daemon_metrics_render(m, &text, &len), LS_OK);
 	assert_null(strstr(text, "\nsignaal_up 1\n"));
 	ls_free(text);
-	metrics_free(m);
+	daemon_metrics_free(m);
 }
 
 static void test_misuse_is_refused(void **state)
 {
 	struct metrics *m;
 	(void)state;
-	assert_int_equal(metrics_new(&m), LS_OK);
-	assert_int_equal(metrics_declare(m, "9bad", METRICS_GAUGE, "x", NULL),
-	                 LS_EINVAL);
+	assert_int_equal(daemon_metrics_new(&m), LS_OK);
 	assert_int_equal(
-	    metrics_declare(m, "ok", METRICS_GAUGE, "two\nlines", NULL),
+	    daemon_metrics_declare(m, "9bad", METRICS_GAUGE, "x", NULL),
 	    LS_EINVAL);
 	assert_int_equal(
-	    metrics_declare(m, "c_total", METRICS_COUNTER, "c", NULL), LS_OK);
+	    daemon_metrics_declare(m, "ok", METRICS_GAUGE, "two\nlines", NULL),
+	    LS_EINVAL);
 	assert_int_equal(
-	    metrics_declare(m, "c_total", METRICS_COUNTER, "c", NULL), LS_OK);
+	    daemon_metrics_declare(m, "c_total", METRICS_COUNTER, "c", NULL),
+	    LS_OK);
 	assert_int_equal(
-	    metrics_declare(m, "c_total", METRICS_GAUGE, "c", NULL),
+	    daemon_metrics_declare(m, "c_total", METRICS_COUNTER, "c", NULL),
+	    LS_OK);
+	assert_int_equal(
+	    daemon_metrics_declare(m, "c_total", METRICS_GAUGE, "c", NULL),
 	    LS_EEXISTS);
-	assert_int_equal(metrics_add(m, "c_total", -1), LS_EINVAL);
-	assert_int_equal(metrics_set(m, "c_total", 5), LS_EINVAL);
-	assert_int_equal(metrics_add(m, "nope", 1), LS_ENOTFOUND);
+	assert_int_equal(daemon_metrics_add(m, "c_total", -1), LS_EINVAL);
+	assert_int_equal(daemon_metrics_set(m, "c_total", 5), LS_EINVAL);
+	assert_int_equal(daemon_metrics_add(m, "nope", 1), LS_ENOTFOUND);
 	{
 		const char *const bad[] = {"pe-er", NULL};
 		assert_int_equal(
-		    metrics_declare(m, "g", METRICS_GAUGE, "g", bad),
+		    daemon_metrics_declare(m, "g", METRICS_GAUGE, "g", bad),
 		    LS_EINVAL);
 	}
-	metrics_free(m);
+	daemon_metrics_free(m);
 }
 
 static void test_allocation_failures_unwind(void **state)
@@ -98,18 +101,18 @@ static void test_allocation_failures_unwind(void **state)
 		size_t len;
 		int rc;
 		ls_alloc_fail_nth(n);
-		rc = metrics_new(&m);
+		rc = daemon_metrics_new(&m);
 		if (rc == LS_OK)
-			rc = metrics_declare(m, "a_total", METRICS_COUNTER, "a",
-			                     peer_reason);
+			rc = daemon_metrics_declare(
+			    m, "a_total", METRICS_COUNTER, "a", peer_reason);
 		if (rc == LS_OK)
-			rc = metrics_add(m, "a_total", 1, "p", "r");
+			rc = daemon_metrics_add(m, "a_total", 1, "p", "r");
 		if (rc == LS_OK)
-			rc = metrics_render(m, &text, &len);
+			rc = daemon_metrics_render(m, &text, &len);
 		ls_alloc_fail_nth(0);
 		assert_true(rc == LS_OK || rc == LS_ENOMEM);
 		ls_free(text);
-		metrics_free(m);
+		daemon_metrics_free(m);
 	}
 }
 

@@ -530,7 +530,21 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static int cmd_member(struct fed *f, int argc, char **argv)
+/* --- federation member VERB ID [options] ----------------------------- */
+
+/* The ID and options of a member verb: every verb takes the same set and
+ * ignores what it has no use for. */
+struct member_args {
+	const char *id;
+	const char *name, *key, *kid_hex, *reason;
+	uint8_t role;
+	int64_t after_seq;
+	char eps[LS_ROSTER_MAX_ENDPOINTS][LS_ENDPOINT_MAX + 1];
+	size_t n_eps;
+};
+
+/* argv: ID [options] (argv[0] the ID, as getopt's program name). */
+static int member_args_parse(struct member_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"naam", required_argument, NULL, 'n'},
@@ -541,59 +555,47 @@ static int cmd_member(struct fed *f, int argc, char **argv)
 	    {"na-seq", required_argument, NULL, 'q'},
 	    {"reden", required_argument, NULL, 'w'},
 	    {NULL, 0, NULL, 0}};
-	char eps[LS_ROSTER_MAX_ENDPOINTS][LS_ENDPOINT_MAX + 1];
-	const char *name = NULL, *key = NULL, *kid_hex = NULL, *reason = "";
-	uint8_t role = LS_ROLE_MUNICIPALITY;
-	int64_t after_seq = -1;
-	size_t n_eps = 0;
-	struct ls_doc doc;
-	struct ls_roster *r;
-	struct ls_roster_member *m;
-	const char *verb, *id;
-	int c, rc, exists;
+	int c, rc;
 
-	if (argc < 3)
-		return ctl_usage("federation",
-		                 "gebruik: federation member add|remove|"
-		                 "revoke-key|rotate-key|address ID ...");
-	verb = argv[1];
-	id = argv[2];
-	if (!ls_node_id_valid(id, strlen(id)))
-		return ctl_usage("federation", "ongeldige id '%s'", id);
+	memset(a, 0, sizeof *a);
+	a->reason = "";
+	a->role = LS_ROLE_MUNICIPALITY;
+	a->after_seq = -1;
+	a->id = argv[0];
+	if (!ls_node_id_valid(a->id, strlen(a->id)))
+		return ctl_usage("federation", "ongeldige id '%s'", a->id);
 	optind = 0;
-	argc -= 2;
-	argv += 2;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			name = optarg;
+			a->name = optarg;
 			break;
 		case 'r':
-			if ((role = role_parse(optarg)) == 0)
+			if ((a->role = role_parse(optarg)) == 0)
 				return ctl_usage("federation",
 				                 "rol: gemeente of koepel");
 			break;
 		case 's':
-			key = optarg;
+			a->key = optarg;
 			break;
 		case 'a':
-			if ((rc = collect_endpoints(optarg, eps, &n_eps,
+			if ((rc = collect_endpoints(optarg, a->eps, &a->n_eps,
 			                            "federation")) !=
 			    CTL_EXIT_OK)
 				return rc;
 			break;
 		case 'i':
-			kid_hex = optarg;
+			a->kid_hex = optarg;
 			break;
 		case 'q':
 			if (ls_parse_i64(optarg, 0, (int64_t)LS_SEQ_MAX,
-			                 &after_seq) != LS_OK)
+			                 &a->after_seq) != LS_OK)
 				return ctl_usage("federation",
 				                 "ongeldig --na-seq '%s'",
 				                 optarg);
 			break;
 		case 'w':
-			reason = optarg;
+			a->reason = optarg;
 			break;
 		default:
 			return ctl_usage("federation", "onbekende optie");
@@ -602,166 +604,242 @@ static int cmd_member(struct fed *f, int argc, char **argv)
 	if (optind != argc)
 		return ctl_usage("federation", "onverwacht argument '%s'",
 		                 argv[optind]);
-	if ((rc = draft_load(f, D_ROSTER, &doc, &exists)) != CTL_EXIT_OK)
+	return CTL_EXIT_OK;
+}
+
+static int member_add(struct fed *f, struct ls_roster *r, struct member_args *a)
+{
+	struct ls_roster_key k;
+	int rc;
+	(void)f;
+	if (a->name == NULL || a->key == NULL)
+		return ctl_usage("federation",
+		                 "member add vraagt --naam en --sleutel");
+	if (strlen(a->name) > LS_NAME_MAX)
+		return ctl_usage("federation", "naam te lang (max %d)",
+		                 LS_NAME_MAX);
+	if ((rc = key_from_file(a->key, &k)) != CTL_EXIT_OK)
 		return rc;
-	r = &doc.body.roster;
-	if (doc.hdr.type != LS_DOC_ROSTER || r->n_fed_keys == 0) {
-		proto_doc_fini(&doc);
-		ctl_error("er is nog geen ledenregister: begin met "
-		          "'signaalctl federation init'");
+	return add_member(r, a->id, a->name, a->role, &k, a->eps, a->n_eps);
+}
+
+static int member_remove(struct fed *f, struct ls_roster *r,
+                         struct member_args *a)
+{
+	struct ls_roster_member *m;
+	int rc;
+	if ((m = member_of(r, a->id)) == NULL)
+		return CTL_EXIT_NOTFOUND;
+	if (m->left != 0) {
+		ctl_error("'%s' is al vertrokken", a->id);
 		return CTL_EXIT_CONFLICT;
 	}
-	rc = CTL_EXIT_OK;
-	if (strcmp(verb, "add") == 0) {
-		struct ls_roster_key k;
-		if (name == NULL || key == NULL)
-			rc = ctl_usage("federation",
-			               "member add vraagt --naam en --sleutel");
-		else if (strlen(name) > LS_NAME_MAX)
-			rc = ctl_usage("federation", "naam te lang (max %d)",
-			               LS_NAME_MAX);
-		else if ((rc = key_from_file(key, &k)) == CTL_EXIT_OK)
-			rc = add_member(r, id, name, role, &k, eps, n_eps);
-	} else if (strcmp(verb, "remove") == 0) {
-		if ((m = member_of(r, id)) == NULL)
-			rc = CTL_EXIT_NOTFOUND;
-		else if (m->left != 0) {
-			ctl_error("'%s' is al vertrokken", id);
-			rc = CTL_EXIT_CONFLICT;
-		} else {
-			/* Its feed closes at the head held here too
-			 * (PROTOCOL.md 6, "Removal"): nothing after it
-			 * counts, whatever its date. */
-			m->left = now_s();
-			m->has_left_seq = 1;
-			m->left_seq = held_head(f, id);
-			rc = roster_reindex(r);
-			if (rc == CTL_EXIT_OK)
-				printf("'%s' vertrekt nu; zijn feed sluit na "
-				       "plaats %llu (wat dit knooppunt ervan "
-				       "heeft)\n",
-				       id, (unsigned long long)m->left_seq);
-		}
-	} else if (strcmp(verb, "revoke-key") == 0) {
-		struct ls_roster_revocation rv, *grown;
-		size_t pos = 0;
-		memset(&rv, 0, sizeof rv);
-		if ((m = member_of(r, id)) == NULL) {
-			rc = CTL_EXIT_NOTFOUND;
-			goto out;
-		}
-		if (kid_hex != NULL) {
-			if (ls_hex_decode(kid_hex, rv.key_id,
-			                  LS_KEY_ID_BYTES) != LS_OK) {
-				rc = ctl_usage("federation",
-				               "--sleutel-id: 16 hexadecimale "
-				               "tekens");
-				goto out;
-			}
-		} else {
-			/* The member's newest key. */
-			size_t newest = 0;
-			for (size_t i = 1; i < m->n_keys; i++)
-				if (m->keys[i].valid_from >
-				    m->keys[newest].valid_from)
-					newest = i;
-			memcpy(rv.key_id, m->keys[newest].key_id,
-			       LS_KEY_ID_BYTES);
-		}
-		rv.at = now_s();
-		rv.after_seq =
-		    after_seq >= 0 ? (uint64_t)after_seq : held_head(f, id);
-		snprintf(rv.reason, sizeof rv.reason, "%s", reason);
-		for (size_t i = 0; i < r->n_revocations; i++)
-			if (memcmp(r->revocations[i].key_id, rv.key_id,
-			           LS_KEY_ID_BYTES) == 0) {
-				ctl_error("die sleutel is al ingetrokken");
-				rc = CTL_EXIT_CONFLICT;
-				goto out;
-			}
-		grown = ls_realloc(r->revocations,
-		                   (r->n_revocations + 1) * sizeof *grown);
-		if (grown == NULL) {
-			rc = CTL_EXIT_FAIL;
-			goto out;
-		}
-		r->revocations = grown;
-		while (pos < r->n_revocations &&
-		       memcmp(grown[pos].key_id, rv.key_id, LS_KEY_ID_BYTES) <
-		           0)
-			pos++;
-		memmove(&grown[pos + 1], &grown[pos],
-		        (r->n_revocations - pos) * sizeof *grown);
-		grown[pos] = rv;
-		r->n_revocations++;
-		rc = roster_reindex(r);
-		if (rc == CTL_EXIT_OK)
-			printf("sleutel van '%s' ingetrokken vanaf nu en na "
-			       "plaats %llu van zijn feed\n",
-			       id, (unsigned long long)rv.after_seq);
-	} else if (strcmp(verb, "rotate-key") == 0) {
-		struct ls_roster_key k, *grown;
-		if (key == NULL) {
-			rc = ctl_usage("federation",
-			               "member rotate-key vraagt --sleutel");
-			goto out;
-		}
-		if ((m = member_of(r, id)) == NULL) {
-			rc = CTL_EXIT_NOTFOUND;
-			goto out;
-		}
-		if ((rc = key_from_file(key, &k)) != CTL_EXIT_OK)
-			goto out;
-		if (m->n_keys >= LS_ROSTER_MAX_KEYS) {
-			ctl_error("'%s' heeft al %d sleutels", id,
-			          LS_ROSTER_MAX_KEYS);
-			rc = CTL_EXIT_CONFLICT;
-			goto out;
-		}
-		grown = ls_realloc(m->keys, (m->n_keys + 1) * sizeof *grown);
-		if (grown == NULL) {
-			rc = CTL_EXIT_FAIL;
-			goto out;
-		}
-		m->keys = grown;
-		/* The old keys close when the new one starts (publish moves
-		 * both to the moment of publication). */
-		for (size_t i = 0; i < m->n_keys; i++)
-			if (grown[i].valid_until == 0)
-				grown[i].valid_until = k.valid_from;
-		grown[m->n_keys++] = k;
-		rc = roster_reindex(r);
-	} else if (strcmp(verb, "address") == 0) {
-		char(*copy)[LS_ENDPOINT_MAX + 1] = NULL;
-		if ((m = member_of(r, id)) == NULL) {
-			rc = CTL_EXIT_NOTFOUND;
-			goto out;
-		}
-		if (n_eps > 0 &&
-		    (copy = ls_calloc(n_eps, sizeof *copy)) == NULL) {
-			rc = CTL_EXIT_FAIL;
-			goto out;
-		}
-		if (copy != NULL)
-			memcpy(copy, eps, n_eps * sizeof *copy);
-		ls_free(m->endpoints);
-		m->endpoints = copy;
-		m->n_endpoints = n_eps;
-		rc = roster_reindex(r);
-	} else {
-		rc = ctl_usage("federation", "onbekende opdracht 'member %s'",
-		               verb);
-	}
+	/* Its feed closes at the head held here too (PROTOCOL.md 6,
+	 * "Removal"): nothing after it counts, whatever its date. */
+	m->left = now_s();
+	m->has_left_seq = 1;
+	m->left_seq = held_head(f, a->id);
+	rc = roster_reindex(r);
 	if (rc == CTL_EXIT_OK)
-		rc = draft_save(f, D_ROSTER, &doc);
+		printf("'%s' vertrekt nu; zijn feed sluit na plaats %llu (wat "
+		       "dit knooppunt ervan heeft)\n",
+		       a->id, (unsigned long long)m->left_seq);
+	return rc;
+}
+
+static int member_revoke_key(struct fed *f, struct ls_roster *r,
+                             struct member_args *a)
+{
+	struct ls_roster_revocation rv, *grown;
+	struct ls_roster_member *m;
+	size_t pos = 0;
+	int rc;
+
+	memset(&rv, 0, sizeof rv);
+	if ((m = member_of(r, a->id)) == NULL)
+		return CTL_EXIT_NOTFOUND;
+	if (a->kid_hex != NULL) {
+		if (ls_hex_decode(a->kid_hex, rv.key_id, LS_KEY_ID_BYTES) !=
+		    LS_OK)
+			return ctl_usage(
+			    "federation",
+			    "--sleutel-id: 16 hexadecimale tekens");
+	} else {
+		/* The member's newest key. */
+		size_t newest = 0;
+		for (size_t i = 1; i < m->n_keys; i++)
+			if (m->keys[i].valid_from > m->keys[newest].valid_from)
+				newest = i;
+		memcpy(rv.key_id, m->keys[newest].key_id, LS_KEY_ID_BYTES);
+	}
+	rv.at = now_s();
+	rv.after_seq =
+	    a->after_seq >= 0 ? (uint64_t)a->after_seq : held_head(f, a->id);
+	snprintf(rv.reason, sizeof rv.reason, "%s", a->reason);
+	for (size_t i = 0; i < r->n_revocations; i++)
+		if (memcmp(r->revocations[i].key_id, rv.key_id,
+		           LS_KEY_ID_BYTES) == 0) {
+			ctl_error("die sleutel is al ingetrokken");
+			return CTL_EXIT_CONFLICT;
+		}
+	grown =
+	    ls_realloc(r->revocations, (r->n_revocations + 1) * sizeof *grown);
+	if (grown == NULL)
+		return CTL_EXIT_FAIL;
+	r->revocations = grown;
+	while (pos < r->n_revocations &&
+	       memcmp(grown[pos].key_id, rv.key_id, LS_KEY_ID_BYTES) < 0)
+		pos++;
+	memmove(&grown[pos + 1], &grown[pos],
+	        (r->n_revocations - pos) * sizeof *grown);
+	grown[pos] = rv;
+	r->n_revocations++;
+	rc = roster_reindex(r);
+	if (rc == CTL_EXIT_OK)
+		printf("sleutel van '%s' ingetrokken vanaf nu en na plaats "
+		       "%llu van zijn feed\n",
+		       a->id, (unsigned long long)rv.after_seq);
+	return rc;
+}
+
+static int member_rotate_key(struct fed *f, struct ls_roster *r,
+                             struct member_args *a)
+{
+	struct ls_roster_key k, *grown;
+	struct ls_roster_member *m;
+	int rc;
+	(void)f;
+	if (a->key == NULL)
+		return ctl_usage("federation",
+		                 "member rotate-key vraagt --sleutel");
+	if ((m = member_of(r, a->id)) == NULL)
+		return CTL_EXIT_NOTFOUND;
+	if ((rc = key_from_file(a->key, &k)) != CTL_EXIT_OK)
+		return rc;
+	if (m->n_keys >= LS_ROSTER_MAX_KEYS) {
+		ctl_error("'%s' heeft al %d sleutels", a->id,
+		          LS_ROSTER_MAX_KEYS);
+		return CTL_EXIT_CONFLICT;
+	}
+	grown = ls_realloc(m->keys, (m->n_keys + 1) * sizeof *grown);
+	if (grown == NULL)
+		return CTL_EXIT_FAIL;
+	m->keys = grown;
+	/* The old keys close when the new one starts (publish moves both
+	 * to the moment of publication). */
+	for (size_t i = 0; i < m->n_keys; i++)
+		if (grown[i].valid_until == 0)
+			grown[i].valid_until = k.valid_from;
+	grown[m->n_keys++] = k;
+	return roster_reindex(r);
+}
+
+static int member_address(struct fed *f, struct ls_roster *r,
+                          struct member_args *a)
+{
+	char(*copy)[LS_ENDPOINT_MAX + 1] = NULL;
+	struct ls_roster_member *m;
+	(void)f;
+	if ((m = member_of(r, a->id)) == NULL)
+		return CTL_EXIT_NOTFOUND;
+	if (a->n_eps > 0 && (copy = ls_calloc(a->n_eps, sizeof *copy)) == NULL)
+		return CTL_EXIT_FAIL;
+	if (copy != NULL)
+		memcpy(copy, a->eps, a->n_eps * sizeof *copy);
+	ls_free(m->endpoints);
+	m->endpoints = copy;
+	m->n_endpoints = a->n_eps;
+	return roster_reindex(r);
+}
+
+typedef int (*member_edit_fn)(struct fed *f, struct ls_roster *r,
+                              struct member_args *a);
+
+/* One member verb: argv is VERB ID [options]. Opens the node, parses the
+ * ID and options, loads the draft roster, applies edit and saves the
+ * draft if edit succeeded. */
+static int member_run(const struct ctl_context *ctx, int argc, char **argv,
+                      member_edit_fn edit)
+{
+	struct member_args a;
+	struct ls_doc doc;
+	struct ls_roster *r;
+	struct fed f;
+	int rc, exists;
+
+	if ((rc = fed_open(&f, ctx, 0)) != CTL_EXIT_OK)
+		return rc;
+	if ((rc = member_args_parse(&a, argc - 1, argv + 1)) != CTL_EXIT_OK)
+		goto out_fed;
+	if ((rc = draft_load(&f, D_ROSTER, &doc, &exists)) != CTL_EXIT_OK)
+		goto out_fed;
+	r = &doc.body.roster;
+	if (doc.hdr.type != LS_DOC_ROSTER || r->n_fed_keys == 0) {
+		ctl_error("er is nog geen ledenregister: begin met "
+		          "'signaalctl federation init'");
+		rc = CTL_EXIT_CONFLICT;
+		goto out_doc;
+	}
+	rc = edit(&f, r, &a);
+	if (rc == CTL_EXIT_OK)
+		rc = draft_save(&f, D_ROSTER, &doc);
 	if (rc == CTL_EXIT_OK)
 		printf(
 		    "concept-ledenregister bijgewerkt (%zu leden); publiceer "
 		    "met 'signaalctl federation publish'\n",
 		    r->n_members);
-out:
+out_doc:
 	proto_doc_fini(&doc);
+out_fed:
+	fed_close(&f);
 	return rc;
+}
+
+static int member_add_verb(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return member_run(ctx, argc, argv, member_add);
+}
+
+static int member_remove_verb(const struct ctl_context *ctx, int argc,
+                              char **argv)
+{
+	return member_run(ctx, argc, argv, member_remove);
+}
+
+static int member_revoke_key_verb(const struct ctl_context *ctx, int argc,
+                                  char **argv)
+{
+	return member_run(ctx, argc, argv, member_revoke_key);
+}
+
+static int member_rotate_key_verb(const struct ctl_context *ctx, int argc,
+                                  char **argv)
+{
+	return member_run(ctx, argc, argv, member_rotate_key);
+}
+
+static int member_address_verb(const struct ctl_context *ctx, int argc,
+                               char **argv)
+{
+	return member_run(ctx, argc, argv, member_address);
+}
+
+/* federation member VERB ID [options] (argv[0] "member"). */
+static int cmd_member(const struct ctl_context *ctx, int argc, char **argv)
+{
+	static const struct ctl_verb verbs[] = {
+	    {"add", member_add_verb, NULL},
+	    {"remove", member_remove_verb, NULL},
+	    {"revoke-key", member_revoke_key_verb, NULL},
+	    {"rotate-key", member_rotate_key_verb, NULL},
+	    {"address", member_address_verb, NULL},
+	};
+	if (argc < 3)
+		return ctl_usage("federation",
+		                 "gebruik: federation member add|remove|"
+		                 "revoke-key|rotate-key|address ID ...");
+	return ctl_run_verb("federation", help, verbs,
+	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);
 }
 
 static int cmd_policy(struct fed *f, int argc, char **argv)
@@ -852,10 +930,13 @@ static int cmd_policy(struct fed *f, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_taxonomy_fed(struct fed *f)
+static int cmd_taxonomy_fed(struct fed *f, int argc, char **argv)
 {
 	struct ls_doc doc;
 	int rc;
+	if (argc != 1)
+		return ctl_usage("federation", "onbekende opdracht '%s'",
+		                 argv[0]);
 	proto_doc_init(&doc, LS_DOC_TAXONOMY);
 	rc = taxonomy_from_store(f, &doc.body.taxonomy);
 	if (rc == CTL_EXIT_OK)
@@ -1113,9 +1194,12 @@ static int cmd_publish(struct fed *f, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static int cmd_discard(struct fed *f)
+static int cmd_discard(struct fed *f, int argc, char **argv)
 {
 	int n = 0;
+	if (argc != 1)
+		return ctl_usage("federation", "onbekende opdracht '%s'",
+		                 argv[0]);
 	for (int k = 0; k < D_COUNT; k++) {
 		char path[4096];
 		if (draft_path(f, (enum draft)k, path, sizeof path) == 0 &&
@@ -1289,39 +1373,70 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-int cmd_federation(const struct ctl_context *ctx, int argc, char **argv)
+/* Open the node (for_init: before the federation key exists), run one
+ * subcommand on it, close it. */
+static int fed_run(const struct ctl_context *ctx, int for_init,
+                   int (*run)(struct fed *f, int argc, char **argv), int argc,
+                   char **argv)
 {
 	struct fed f;
-	const char *sub;
 	int rc;
-
-	if (argc < 2 || ctl_is_help(argc, argv)) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
-	}
-	sub = argv[1];
-	if ((rc = fed_open(&f, ctx, strcmp(sub, "init") == 0)) != CTL_EXIT_OK)
+	if ((rc = fed_open(&f, ctx, for_init)) != CTL_EXIT_OK)
 		return rc;
-	if (strcmp(sub, "init") == 0)
-		rc = cmd_init_fed(&f, argc - 1, argv + 1);
-	else if (strcmp(sub, "member") == 0)
-		rc = cmd_member(&f, argc - 1, argv + 1);
-	else if (strcmp(sub, "policy") == 0)
-		rc = cmd_policy(&f, argc - 1, argv + 1);
-	else if (strcmp(sub, "taxonomy") == 0 && argc == 2)
-		rc = cmd_taxonomy_fed(&f);
-	else if (strcmp(sub, "show") == 0)
-		rc = cmd_show(&f, argc - 1, argv + 1);
-	else if (strcmp(sub, "publish") == 0)
-		rc = cmd_publish(&f, argc - 1, argv + 1);
-	else if (strcmp(sub, "discard") == 0 && argc == 2)
-		rc = cmd_discard(&f);
-	else if (strcmp(sub, "export") == 0)
-		rc = cmd_export(&f, argc - 1, argv + 1);
-	else if (strcmp(sub, "import") == 0)
-		rc = cmd_import(&f, argc - 1, argv + 1);
-	else
-		rc = ctl_usage("federation", "onbekende opdracht '%s'", sub);
+	rc = run(&f, argc, argv);
 	fed_close(&f);
 	return rc;
+}
+
+static int fed_init(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 1, cmd_init_fed, argc, argv);
+}
+
+static int fed_policy(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 0, cmd_policy, argc, argv);
+}
+
+static int fed_taxonomy(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 0, cmd_taxonomy_fed, argc, argv);
+}
+
+static int fed_show(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 0, cmd_show, argc, argv);
+}
+
+static int fed_publish(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 0, cmd_publish, argc, argv);
+}
+
+static int fed_discard(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 0, cmd_discard, argc, argv);
+}
+
+static int fed_export(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 0, cmd_export, argc, argv);
+}
+
+static int fed_import(const struct ctl_context *ctx, int argc, char **argv)
+{
+	return fed_run(ctx, 0, cmd_import, argc, argv);
+}
+
+int cmd_federation(const struct ctl_context *ctx, int argc, char **argv)
+{
+	static const struct ctl_verb verbs[] = {
+	    {"init", fed_init, NULL},       {"member", cmd_member, NULL},
+	    {"policy", fed_policy, NULL},   {"taxonomy", fed_taxonomy, NULL},
+	    {"show", fed_show, NULL},       {"publish", fed_publish, NULL},
+	    {"discard", fed_discard, NULL}, {"export", fed_export, NULL},
+	    {"import", fed_import, NULL},
+	};
+	return ctl_run_verb("federation", help, verbs,
+	                    sizeof verbs / sizeof verbs[0], ctx, argc, argv);
 }
