@@ -11,7 +11,7 @@
  * noise secret (the draw number and its id) and releases every month with
  * disclosure_apply() in noise mode at epsilon 1; the association adds the
  * released theme cells of every municipality and month with the trends
- * code (trends_value_add_cell, trends_value_interval), as its pages do.
+ * code (ls_trends_value_add_cell, ls_trends_value_interval), as its pages do.
  *
  * Two readings of the same draws: as released (every cell's noisy value
  * is published) and as the older releases were read (a noisy value below
@@ -208,7 +208,7 @@ int main(void)
 					size_t t = theme_index(
 					    &dom, tt->rows[r].theme);
 					/* as released */
-					n_err += trends_value_add_cell(
+					n_err += ls_trends_value_add_cell(
 					             &vn[t], &c, var) != LS_OK;
 					/* as the older releases read */
 					if (c.kind == LS_CELL_NOISY &&
@@ -218,7 +218,7 @@ int main(void)
 						c.hi = WITHHOLD - 1 + h;
 						c.value = 0;
 					}
-					n_err += trends_value_add_cell(
+					n_err += ls_trends_value_add_cell(
 					             &vo[t], &c, var) != LS_OK;
 				}
 				ls_summary_fini(&out);
@@ -230,10 +230,10 @@ int main(void)
 			if (truth[t] == 0)
 				continue;
 			rel_new[n_cases] = fabs((double)vn[t].noisy - tr) / tr;
-			trends_value_interval(&vn[t], &lo, &hi);
+			ls_trends_value_interval(&vn[t], &lo, &hi);
 			cover_new += lo <= truth[t] && truth[t] <= hi;
 			rel_old[n_cases] = fabs((double)vo[t].noisy - tr) / tr;
-			trends_value_interval(&vo[t], &lo, &hi);
+			ls_trends_value_interval(&vo[t], &lo, &hi);
 			cover_old += lo <= truth[t] && truth[t] <= hi;
 			n_cases++;
 		}

@@ -45,31 +45,31 @@ static int run_trends(const struct ls_taxonomy *tax, struct doc *docs, size_t n,
 	size_t nr;
 	const struct trends_item *const *r;
 
-	trends_options_default(&o, &last);
+	ls_trends_options_default(&o, &last);
 	if (ls_period_add(&last, -(months - 1), &o.first) != LS_OK)
 		return -1;
 	t0 = bench_now_ms();
-	if (trends_new(tax, &o, &t, &e) != LS_OK) {
-		fprintf(stderr, "trends_new: %s\n", e.msg);
+	if (ls_trends_new(tax, &o, &t, &e) != LS_OK) {
+		fprintf(stderr, "ls_trends_new: %s\n", e.msg);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (trends_add(t, &docs[i].s, &docs[i].ref, NULL, &e) !=
+		if (ls_trends_add(t, &docs[i].s, &docs[i].ref, NULL, &e) !=
 		    LS_OK) {
-			fprintf(stderr, "trends_add: %s\n", e.msg);
+			fprintf(stderr, "ls_trends_add: %s\n", e.msg);
 			return -1;
 		}
 	*t_add = bench_now_ms() - t0;
 	t0 = bench_now_ms();
-	if (trends_finish(t, &e) != LS_OK) {
-		fprintf(stderr, "trends_finish: %s\n", e.msg);
+	if (ls_trends_finish(t, &e) != LS_OK) {
+		fprintf(stderr, "ls_trends_finish: %s\n", e.msg);
 		return -1;
 	}
 	*t_fin = bench_now_ms() - t0;
-	r = trends_ranked(t, TRENDS_LEVEL_THEME, &nr);
+	r = ls_trends_ranked(t, TRENDS_LEVEL_THEME, &nr);
 	*top_score = nr > 0 ? r[0]->score : 0;
-	*cells_out = trends_n_items(t);
-	trends_free(t);
+	*cells_out = ls_trends_n_items(t);
+	ls_trends_free(t);
 	return 0;
 }
 

@@ -1,19 +1,19 @@
 /*
  * Trends: happy path.
  *
- * trends_new() compiles the taxonomy's shared codes into a fixed layout of
+ * ls_trends_new() compiles the taxonomy's shared codes into a fixed layout of
  * row keys (themes; theme x age band; theme x target group; theme x
  * sector; theme x problem type) and allocates the federation cube: a
  * struct trends_value per period, row key and measure, and per theme the
  * recurrence indicators.
  *
- * trends_add() checks a whole summary first (codes, order, cells) and maps
+ * ls_trends_add() checks a whole summary first (codes, order, cells) and maps
  * every row to its key; only then, with every allocation done, it adds the
  * cells to the cube and to the origin's own block (the signals of the
  * ranked items: themes, theme x age, theme x target group, per period, in
  * a compact form). A summary that fails any check changes nothing.
  *
- * trends_finish() walks the items: spread from each origin's window total;
+ * ls_trends_finish() walks the items: spread from each origin's window total;
  * recurrence and scale from the cube; growth from the series of the origins
  * that have every period of the growth window (so a municipality whose
  * last month is not in yet cannot fake a fall), with a least-squares slope
@@ -23,7 +23,7 @@
  *
  * All sums are integers (noise variances in units of 1/256), and origins
  * are kept sorted by id, so the result does not depend on the order of
- * trends_add calls. Floating point starts only in trends_finish, which
+ * ls_trends_add calls. Floating point starts only in ls_trends_finish, which
  * visits everything in a fixed order.
  */
 #include "core/trends_internal.h"
@@ -52,7 +52,7 @@ static int64_t var_to_q8(double var)
 	return (int64_t)llround(var * 256.0);
 }
 
-int trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
+int ls_trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
                           double var)
 {
 	switch (c->kind) {
@@ -86,7 +86,7 @@ int trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
 	return LS_EINVAL;
 }
 
-void trends_value_add(struct trends_value *a, const struct trends_value *b)
+void ls_trends_value_add(struct trends_value *a, const struct trends_value *b)
 {
 	a->lo += b->lo;
 	a->hi += b->hi;
@@ -98,7 +98,7 @@ void trends_value_add(struct trends_value *a, const struct trends_value *b)
 	a->n_withheld += b->n_withheld;
 }
 
-void trends_value_sub(struct trends_value *a, const struct trends_value *b)
+void ls_trends_value_sub(struct trends_value *a, const struct trends_value *b)
 {
 	a->lo -= b->lo;
 	a->hi -= b->hi;
@@ -110,12 +110,12 @@ void trends_value_sub(struct trends_value *a, const struct trends_value *b)
 	a->n_withheld -= b->n_withheld;
 }
 
-double trends_value_var(const struct trends_value *v)
+double ls_trends_value_var(const struct trends_value *v)
 {
 	return (double)v->var_q8 / 256.0;
 }
 
-void trends_value_interval(const struct trends_value *v, int64_t *lo,
+void ls_trends_value_interval(const struct trends_value *v, int64_t *lo,
                            int64_t *hi)
 {
 	double h, nlo, nhi;
@@ -124,21 +124,21 @@ void trends_value_interval(const struct trends_value *v, int64_t *lo,
 		*hi = v->hi;
 		return;
 	}
-	h = TRENDS_Z90 * sqrt(trends_value_var(v));
+	h = TRENDS_Z90 * sqrt(ls_trends_value_var(v));
 	nlo = (double)v->noisy - h;
 	nhi = (double)v->noisy + h;
 	*lo = v->lo + (nlo > 0 ? (int64_t)floor(nlo) : 0);
 	*hi = v->hi + (nhi > 0 ? (int64_t)ceil(nhi) : 0);
 }
 
-double trends_value_mid(const struct trends_value *v)
+double ls_trends_value_mid(const struct trends_value *v)
 {
 	int64_t lo, hi;
-	trends_value_interval(v, &lo, &hi);
+	ls_trends_value_interval(v, &lo, &hi);
 	return ((double)lo + (double)hi) / 2.0;
 }
 
-int trends_value_is_exact(const struct trends_value *v)
+int ls_trends_value_is_exact(const struct trends_value *v)
 {
 	return v->n_range == 0 && v->n_noisy == 0 && v->n_withheld == 0;
 }
@@ -153,12 +153,12 @@ static const char *const component_labels[TRENDS_C_COUNT_] = {
     "sectoren",  "omvang",
     "jongeren"};
 
-const char *trends_component_name(int c)
+const char *ls_trends_component_name(int c)
 {
 	return c >= 0 && c < TRENDS_C_COUNT_ ? component_names[c] : "?";
 }
 
-const char *trends_component_label_nl(int c)
+const char *ls_trends_component_label_nl(int c)
 {
 	return c >= 0 && c < TRENDS_C_COUNT_ ? component_labels[c] : "?";
 }
@@ -168,19 +168,19 @@ static const char *const level_names[TRENDS_LEVEL_COUNT_] = {"theme", "age",
 static const char *const level_names_nl[TRENDS_LEVEL_COUNT_] = {
     "thema", "leeftijd", "doelgroep"};
 
-const char *trends_level_name(int level)
+const char *ls_trends_level_name(int level)
 {
 	return level >= 0 && level < TRENDS_LEVEL_COUNT_ ? level_names[level]
 	                                                 : "?";
 }
 
-const char *trends_level_name_nl(int level)
+const char *ls_trends_level_name_nl(int level)
 {
 	return level >= 0 && level < TRENDS_LEVEL_COUNT_ ? level_names_nl[level]
 	                                                 : "?";
 }
 
-void trends_options_default(struct trends_options *o,
+void ls_trends_options_default(struct trends_options *o,
                             const struct ls_period *last)
 {
 	memset(o, 0, sizeof *o);
@@ -210,7 +210,7 @@ static size_t window_slots(const struct trends_options *o)
 	return (size_t)((b - a) / o->first.months) + 1;
 }
 
-int trends_options_check(const struct trends_options *o, struct ls_errinfo *e)
+int ls_trends_options_check(const struct trends_options *o, struct ls_errinfo *e)
 {
 	char a[LS_PERIOD_SIZE], b[LS_PERIOD_SIZE];
 	uint64_t wsum = 0;
@@ -331,7 +331,7 @@ static int domain_build(struct trends *t, const struct ls_taxonomy *tax,
 	return LS_OK;
 }
 
-int trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
+int ls_trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
                struct trends **out, struct ls_errinfo *e)
 {
 	struct trends *t;
@@ -339,7 +339,7 @@ int trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
 	int rc;
 
 	*out = NULL;
-	if ((rc = trends_options_check(o, e)) != LS_OK)
+	if ((rc = ls_trends_options_check(o, e)) != LS_OK)
 		return rc;
 	t = ls_calloc(1, sizeof *t);
 	if (t == NULL)
@@ -370,7 +370,7 @@ int trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
 	*out = t;
 	return LS_OK;
 fail:
-	trends_free(t);
+	ls_trends_free(t);
 	return rc;
 }
 
@@ -386,7 +386,7 @@ static void origin_free(struct origin *o)
 	ls_free(o);
 }
 
-void trends_free(struct trends *t)
+void ls_trends_free(struct trends *t)
 {
 	if (t == NULL)
 		return;
@@ -458,7 +458,7 @@ static const char *const table_name_nl[LS_TABLE_COUNT_ + 1] = {
     "thema",          "thema x leeftijd",     "thema x doelgroep",
     "thema x sector", "thema x probleemtype", "terugkeer"};
 
-/* Check a cell against the summary's mode (what trends_value_add_cell
+/* Check a cell against the summary's mode (what ls_trends_value_add_cell
  * would accept, without adding it anywhere). */
 static int cell_ok(const struct ls_cell *c, uint8_t mode)
 {
@@ -633,7 +633,7 @@ static int params_equal(const struct ls_disclosure_params *a,
 	       a->persons_cap == b->persons_cap;
 }
 
-int trends_add(struct trends *t, const struct ls_summary *s,
+int ls_trends_add(struct trends *t, const struct ls_summary *s,
                const struct trends_docref *ref, enum trends_added *added,
                struct ls_errinfo *e)
 {
@@ -719,9 +719,9 @@ int trends_add(struct trends *t, const struct ls_summary *s,
 		for (size_t i = 0; i < tab->n_rows; i++) {
 			const struct ls_summary_row *r = &tab->rows[i];
 			size_t key = t->scratch[at++];
-			(void)trends_value_add_cell(cube_at(t, slot, key, 0),
+			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 0),
 			                            &r->signals, var[k][0]);
-			(void)trends_value_add_cell(cube_at(t, slot, key, 1),
+			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 1),
 			                            &r->persons, var[k][1]);
 			if (key_level(t, key) >= 0) {
 				struct ocell *c =
@@ -747,10 +747,10 @@ int trends_add(struct trends *t, const struct ls_summary *s,
 	for (size_t i = 0; i < s->n_recurrence; i++) {
 		size_t th = t->scratch[at++];
 		size_t base = (slot * t->n_codes[LS_TABLE_THEME] + th) * 2;
-		(void)trends_value_add_cell(&t->rec[base],
+		(void)ls_trends_value_add_cell(&t->rec[base],
 		                            &s->recurrence[i].organisations,
 		                            var[LS_TABLE_RECURRENCE][0]);
-		(void)trends_value_add_cell(&t->rec[base + 1],
+		(void)ls_trends_value_add_cell(&t->rec[base + 1],
 		                            &s->recurrence[i].reporters,
 		                            var[LS_TABLE_RECURRENCE][1]);
 	}
@@ -769,24 +769,24 @@ int trends_add(struct trends *t, const struct ls_summary *s,
 
 /* ---- accessors -------------------------------------------------------- */
 
-int trends_item_local_rise(const struct trends_item *it)
+int ls_trends_item_local_rise(const struct trends_item *it)
 {
 	return it->has_growth && it->slope.direction > 0 &&
 	       it->robust_origin >= 0 &&
 	       it->robust_growth_lo < 0.25 * it->level_growth_mid;
 }
 
-size_t trends_n_items(const struct trends *t)
+size_t ls_trends_n_items(const struct trends *t)
 {
 	return t->finished ? t->n_items : 0;
 }
 
-const struct trends_item *trends_item_at(const struct trends *t, size_t i)
+const struct trends_item *ls_trends_item_at(const struct trends *t, size_t i)
 {
 	return t->finished && i < t->n_items ? &t->items[i] : NULL;
 }
 
-const struct trends_item *trends_item_find(const struct trends *t, int level,
+const struct trends_item *ls_trends_item_find(const struct trends *t, int level,
                                            const char *theme, const char *other)
 {
 	size_t th, o = 0;
@@ -803,7 +803,7 @@ const struct trends_item *trends_item_find(const struct trends *t, int level,
 	return &t->items[row_key(t, item_table[level], th, o)];
 }
 
-const struct trends_item *const *trends_ranked(const struct trends *t,
+const struct trends_item *const *ls_trends_ranked(const struct trends *t,
                                                int level, size_t *n)
 {
 	if (!t->finished || level < 0 || level >= TRENDS_LEVEL_COUNT_) {
@@ -814,7 +814,7 @@ const struct trends_item *const *trends_ranked(const struct trends *t,
 	return t->ranked[level];
 }
 
-size_t trends_select(const struct trends *t, const struct trends_select *sel,
+size_t ls_trends_select(const struct trends *t, const struct ls_trends_select *sel,
                      const struct trends_item **out, size_t cap)
 {
 	unsigned levels = sel->levels ? sel->levels : 1u;
@@ -847,67 +847,67 @@ size_t trends_select(const struct trends *t, const struct trends_select *sel,
 	return n;
 }
 
-size_t trends_n_periods(const struct trends *t)
+size_t ls_trends_n_periods(const struct trends *t)
 {
 	return t->n_slots;
 }
 
-void trends_period_at(const struct trends *t, size_t slot,
+void ls_trends_period_at(const struct trends *t, size_t slot,
                       struct ls_period *out)
 {
 	if (ls_period_add(&t->opt.first, (int32_t)slot, out) != LS_OK)
 		*out = t->opt.first;
 }
 
-size_t trends_growth_first(const struct trends *t)
+size_t ls_trends_growth_first(const struct trends *t)
 {
 	return t->growth_first;
 }
 
-const struct trends_options *trends_options_get(const struct trends *t)
+const struct trends_options *ls_trends_options_get(const struct trends *t)
 {
 	return &t->opt;
 }
 
-size_t trends_n_origins(const struct trends *t)
+size_t ls_trends_n_origins(const struct trends *t)
 {
 	return t->n_origins;
 }
 
-const char *trends_origin_id(const struct trends *t, size_t i)
+const char *ls_trends_origin_id(const struct trends *t, size_t i)
 {
 	return i < t->n_origins ? t->origins[i]->id : NULL;
 }
 
-int trends_origin_has(const struct trends *t, size_t i, size_t slot)
+int ls_trends_origin_has(const struct trends *t, size_t i, size_t slot)
 {
 	return i < t->n_origins && slot < t->n_slots &&
 	       t->origins[i]->has[slot];
 }
 
-int trends_origin_complete(const struct trends *t, size_t i)
+int ls_trends_origin_complete(const struct trends *t, size_t i)
 {
 	return t->finished && i < t->n_origins && t->origins[i]->complete;
 }
 
-uint32_t trends_coverage(const struct trends *t, size_t slot)
+uint32_t ls_trends_coverage(const struct trends *t, size_t slot)
 {
 	return slot < t->n_slots ? t->coverage[slot] : 0;
 }
 
-size_t trends_n_codes(const struct trends *t, int table)
+size_t ls_trends_n_codes(const struct trends *t, int table)
 {
 	return table >= 0 && table < LS_TABLE_COUNT_ ? t->n_codes[table] : 0;
 }
 
-const char *trends_code(const struct trends *t, int table, size_t i)
+const char *ls_trends_code(const struct trends *t, int table, size_t i)
 {
-	return i < trends_n_codes(t, table) ? t->codes[table][i] : NULL;
+	return i < ls_trends_n_codes(t, table) ? t->codes[table][i] : NULL;
 }
 
-const char *trends_label(const struct trends *t, int table, size_t i)
+const char *ls_trends_label(const struct trends *t, int table, size_t i)
 {
-	return i < trends_n_codes(t, table) ? t->labels[table][i] : NULL;
+	return i < ls_trends_n_codes(t, table) ? t->labels[table][i] : NULL;
 }
 
 static int cell_index_ok(const struct trends *t, int table, size_t theme,
@@ -920,7 +920,7 @@ static int cell_index_ok(const struct trends *t, int table, size_t theme,
 	       (measure == 0 || measure == 1);
 }
 
-int trends_cell(const struct trends *t, int table, size_t theme, size_t other,
+int ls_trends_cell(const struct trends *t, int table, size_t theme, size_t other,
                 int measure, size_t slot, struct trends_value *out)
 {
 	if (!cell_index_ok(t, table, theme, other, measure) ||
@@ -930,7 +930,7 @@ int trends_cell(const struct trends *t, int table, size_t theme, size_t other,
 	return LS_OK;
 }
 
-int trends_cell_total(const struct trends *t, int table, size_t theme,
+int ls_trends_cell_total(const struct trends *t, int table, size_t theme,
                       size_t other, int measure, struct trends_value *out)
 {
 	size_t key;
@@ -939,11 +939,11 @@ int trends_cell_total(const struct trends *t, int table, size_t theme,
 	key = row_key(t, table, theme, other);
 	memset(out, 0, sizeof *out);
 	for (size_t slot = 0; slot < t->n_slots; slot++)
-		trends_value_add(out, cube_at(t, slot, key, measure));
+		ls_trends_value_add(out, cube_at(t, slot, key, measure));
 	return LS_OK;
 }
 
-int trends_recurrence(const struct trends *t, size_t theme, int measure,
+int ls_trends_recurrence(const struct trends *t, size_t theme, int measure,
                       size_t slot, struct trends_value *out)
 {
 	if (theme >= t->n_codes[LS_TABLE_THEME] || slot >= t->n_slots ||
@@ -954,7 +954,7 @@ int trends_recurrence(const struct trends *t, size_t theme, int measure,
 	return LS_OK;
 }
 
-int trends_item_series(const struct trends *t, const struct trends_item *it,
+int ls_trends_item_series(const struct trends *t, const struct trends_item *it,
                        int complete, size_t slot, struct trends_value *out)
 {
 	if (!t->finished || it == NULL || it->index >= t->n_items ||
@@ -969,15 +969,15 @@ int trends_item_series(const struct trends *t, const struct trends_item *it,
 		struct trends_value v;
 		if (!t->origins[oi]->complete)
 			continue;
-		trends_ocell_value(t, t->origins[oi], it->index, slot, &v);
-		trends_value_add(out, &v);
+		ls_trends_ocell_value(t, t->origins[oi], it->index, slot, &v);
+		ls_trends_value_add(out, &v);
 	}
 	return LS_OK;
 }
 
-int trends_origin_item(const struct trends *t, size_t origin,
+int ls_trends_origin_item(const struct trends *t, size_t origin,
                        const struct trends_item *it,
-                       struct trends_origin_item *out)
+                       struct ls_trends_origin_item *out)
 {
 	const struct origin *o;
 	if (!t->finished || origin >= t->n_origins || it == NULL ||
@@ -987,46 +987,46 @@ int trends_origin_item(const struct trends *t, size_t origin,
 	memset(out, 0, sizeof *out);
 	for (size_t slot = 0; slot < t->n_slots; slot++) {
 		struct trends_value v;
-		trends_ocell_value(t, o, it->index, slot, &v);
-		trends_value_add(&out->total, &v);
+		ls_trends_ocell_value(t, o, it->index, slot, &v);
+		ls_trends_value_add(&out->total, &v);
 	}
 	out->reported = o->reported[it->index];
 	out->direction = o->direction[it->index];
 	return LS_OK;
 }
 
-int trends_origin_series(const struct trends *t, size_t origin,
+int ls_trends_origin_series(const struct trends *t, size_t origin,
                          const struct trends_item *it, size_t slot,
                          struct trends_value *out)
 {
 	if (origin >= t->n_origins || it == NULL || it->index >= t->n_items ||
 	    slot >= t->n_slots)
 		return LS_EINVAL;
-	trends_ocell_value(t, t->origins[origin], it->index, slot, out);
+	ls_trends_ocell_value(t, t->origins[origin], it->index, slot, out);
 	return LS_OK;
 }
 
-size_t trends_n_sources(const struct trends *t)
+size_t ls_trends_n_sources(const struct trends *t)
 {
 	return t->n_sources;
 }
 
-const struct trends_docref *trends_source_at(const struct trends *t, size_t i)
+const struct trends_docref *ls_trends_source_at(const struct trends *t, size_t i)
 {
 	return i < t->n_sources ? &t->sources[i] : NULL;
 }
 
-void trends_sources_digest(const struct trends *t, uint8_t out[LS_HASH_BYTES])
+void ls_trends_sources_digest(const struct trends *t, uint8_t out[LS_HASH_BYTES])
 {
 	memcpy(out, t->digest, LS_HASH_BYTES);
 }
 
-size_t trends_n_params(const struct trends *t)
+size_t ls_trends_n_params(const struct trends *t)
 {
 	return t->n_params;
 }
 
-const struct ls_disclosure_params *trends_params_at(const struct trends *t,
+const struct ls_disclosure_params *ls_trends_params_at(const struct trends *t,
                                                     size_t i, size_t *count)
 {
 	if (i >= t->n_params)
@@ -1036,7 +1036,7 @@ const struct ls_disclosure_params *trends_params_at(const struct trends *t,
 	return &t->params[i].p;
 }
 
-size_t trends_n_ignored(const struct trends *t)
+size_t ls_trends_n_ignored(const struct trends *t)
 {
 	return t->n_ignored;
 }

@@ -7,14 +7,14 @@
  * Dutch explanation. The method is docs/TRENDS.md; users read the README.
  *
  * Usage:
- *   trends_new(taxonomy, options)      the window and the weights
- *   trends_add(summary, docref) ...    every summary to combine, any order,
+ *   ls_trends_new(taxonomy, options)      the window and the weights
+ *   ls_trends_add(summary, docref) ...    every summary to combine, any order,
  *                                      at most one per (origin, period):
  *                                      resolve corrections first (the
  *                                      latest document of a period wins)
- *   trends_finish()                    indicators, scores, ranking
- *   trends_ranked(level) / accessors   read the results
- *   trends_free()
+ *   ls_trends_finish()                    indicators, scores, ranking
+ *   ls_trends_ranked(level) / accessors   read the results
+ *   ls_trends_free()
  *
  * Values. A released cell is exact, a range [lo, hi] (threshold mode: the
  * true count certainly lies in it), noisy (an unbiased value with known
@@ -22,18 +22,18 @@
  * exactly as a struct trends_value: the sums of the certain lower and
  * upper bounds, the sum of noisy values and the sum of their variances.
  * Nothing suppressed is ever replaced by a zero or a guess: a sum of a
- * range and anything is a range. trends_value_interval() turns a value
+ * range and anything is a range. ls_trends_value_interval() turns a value
  * into the interval a reader sees: certain bounds plus the 90% interval
  * of the noisy part.
  *
  * Determinism. Every sum is integer arithmetic (variances in fixed point),
  * origins are processed in byte order of their ids, so the same set of
- * documents gives the same results whatever the order of trends_add. The
+ * documents gives the same results whatever the order of ls_trends_add. The
  * documents used are listed (trends_sources) with a digest, so anyone
  * holding them can recompute every number.
  *
  * Ownership: a struct trends owns everything it hands out; pointers stay
- * valid until trends_free(). Nothing here does I/O.
+ * valid until ls_trends_free(). Nothing here does I/O.
  */
 #ifndef LS_CORE_TRENDS_H
 #define LS_CORE_TRENDS_H
@@ -81,32 +81,32 @@ struct trends_value {
 /* Add one released cell; var is the noise variance of a noisy cell
  * (ignored otherwise). LS_EINVAL for a malformed cell (unknown kind,
  * negative or inverted bounds, above TRENDS_CELL_MAX). */
-int trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
+int ls_trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
                           double var);
 
 /* a += b; a -= b (b must have been added to a before). */
-void trends_value_add(struct trends_value *a, const struct trends_value *b);
-void trends_value_sub(struct trends_value *a, const struct trends_value *b);
+void ls_trends_value_add(struct trends_value *a, const struct trends_value *b);
+void ls_trends_value_sub(struct trends_value *a, const struct trends_value *b);
 
 /* Noise variance of the value. */
-double trends_value_var(const struct trends_value *v);
+double ls_trends_value_var(const struct trends_value *v);
 
 /* The interval for the true value: [lo + max(0, noisy - z sd),
  * hi + max(0, noisy + z sd)] with z = TRENDS_Z90, rounded outwards to
  * integers. Certain (not "probably") when the value has no noisy cells. */
-void trends_value_interval(const struct trends_value *v, int64_t *lo,
+void ls_trends_value_interval(const struct trends_value *v, int64_t *lo,
                            int64_t *hi);
 
 /* The centre of that interval: used to order and to draw, never shown
  * as a count. */
-double trends_value_mid(const struct trends_value *v);
+double ls_trends_value_mid(const struct trends_value *v);
 
 /* 1 if the value is known exactly (only exact cells, or none). */
-int trends_value_is_exact(const struct trends_value *v);
+int ls_trends_value_is_exact(const struct trends_value *v);
 
 /* ---- growth: a least-squares slope on interval data --------------- */
 
-struct trends_slope {
+struct ls_trends_slope {
 	size_t n;      /* points used */
 	double mid;    /* OLS slope through the interval centres */
 	double box_lo; /* least and greatest OLS slope over every series */
@@ -128,8 +128,8 @@ struct trends_slope {
  * variance, whose effect on the slope is a floor for that error.
  * n >= TRENDS_MIN_GROWTH_PERIODS, else LS_EINVAL.
  */
-int trends_slope(const double *lo, const double *hi, const double *var,
-                 size_t n, struct trends_slope *out);
+int ls_trends_slope(const double *lo, const double *hi, const double *var,
+                 size_t n, struct ls_trends_slope *out);
 
 /*
  * The start of a rise: the hinge (flat, then a straight rise) that fits
@@ -137,7 +137,7 @@ int trends_slope(const double *lo, const double *hi, const double *var,
  * number of periods since the rise began (n - 1 - start; n - 1 when it
  * spans everything), 0 if the best hinge does not rise.
  */
-uint32_t trends_rising_since(const double *mid, size_t n);
+uint32_t ls_trends_rising_since(const double *mid, size_t n);
 
 /* ---- options ------------------------------------------------------ */
 
@@ -154,8 +154,8 @@ enum trends_component {
 
 /* Stable English name of a component ("spread", ...) and its Dutch label
  * for users ("spreiding", ...); "?" for a bad value. */
-const char *trends_component_name(int c);
-const char *trends_component_label_nl(int c);
+const char *ls_trends_component_name(int c);
+const char *ls_trends_component_label_nl(int c);
 
 struct trends_options {
 	struct ls_period first; /* first period of the window */
@@ -184,11 +184,11 @@ struct trends_options {
 #define TRENDS_DEFAULT_W_YOUTH 5
 
 /* Defaults: window of TRENDS_DEFAULT_WINDOW months ending at `last`. */
-void trends_options_default(struct trends_options *o,
+void ls_trends_options_default(struct trends_options *o,
                             const struct ls_period *last);
 
 /* LS_OK or LS_EINVAL with a Dutch message (periods, lengths, weights). */
-int trends_options_check(const struct trends_options *o, struct ls_errinfo *e);
+int ls_trends_options_check(const struct trends_options *o, struct ls_errinfo *e);
 
 /* ---- building ----------------------------------------------------- */
 
@@ -203,14 +203,14 @@ struct trends_docref {
 
 /* A new, empty aggregation over the shared codes of the taxonomy (local
  * sub-codes are ignored: summaries never carry them), with labels copied.
- * *out is the caller's (trends_free). LS_EINVAL (options; Dutch message),
+ * *out is the caller's (ls_trends_free). LS_EINVAL (options; Dutch message),
  * LS_ENOMEM. */
-int trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
+int ls_trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
                struct trends **out, struct ls_errinfo *e);
 
-void trends_free(struct trends *t);
+void ls_trends_free(struct trends *t);
 
-/* What trends_add did with a summary. */
+/* What ls_trends_add did with a summary. */
 enum trends_added {
 	TRENDS_ADDED = 0,     /* combined */
 	TRENDS_OUTSIDE = 1,   /* period outside the window: ignored */
@@ -225,22 +225,22 @@ enum trends_added {
  *   LS_EINVAL  malformed, or a code the taxonomy does not know (details);
  *   LS_EEXISTS a summary of this (origin, period) was added already;
  *   LS_ELIMIT  more than TRENDS_MAX_ORIGINS origins;
- *   LS_ESTATE  after trends_finish; LS_ENOMEM.
+ *   LS_ESTATE  after ls_trends_finish; LS_ENOMEM.
  */
-int trends_add(struct trends *t, const struct ls_summary *s,
+int ls_trends_add(struct trends *t, const struct ls_summary *s,
                const struct trends_docref *ref, enum trends_added *added,
                struct ls_errinfo *e);
 
 /* Display name of a municipality (NULL: use the id). */
 typedef const char *(*trends_name_fn)(void *ctx, const char *origin);
 
-/* Names for the explanations trends_finish writes (they name the
+/* Names for the explanations ls_trends_finish writes (they name the
  * municipality a rise depends on); without, ids are used. ctx must stay
- * valid until trends_finish returns. */
-void trends_set_names(struct trends *t, trends_name_fn fn, void *ctx);
+ * valid until ls_trends_finish returns. */
+void ls_trends_set_names(struct trends *t, trends_name_fn fn, void *ctx);
 
 /* Compute every indicator, score and ranking. Once; LS_ESTATE after. */
-int trends_finish(struct trends *t, struct ls_errinfo *e);
+int ls_trends_finish(struct trends *t, struct ls_errinfo *e);
 
 /* ---- results ------------------------------------------------------ */
 
@@ -252,13 +252,13 @@ enum trends_level {
 };
 
 /* "thema", "leeftijd", "doelgroep"; and the English names. */
-const char *trends_level_name(int level);
-const char *trends_level_name_nl(int level);
+const char *ls_trends_level_name(int level);
+const char *ls_trends_level_name_nl(int level);
 
 struct trends_item {
 	uint8_t level;  /* enum trends_level */
-	uint32_t index; /* position in trends_item_at() order */
-	size_t theme;   /* code index (trends_code) */
+	uint32_t index; /* position in ls_trends_item_at() order */
+	size_t theme;   /* code index (ls_trends_code) */
 	size_t other;   /* age band or target group index; 0 for a theme */
 	const char *theme_code, *theme_label;
 	const char *other_code, *other_label; /* "" for a theme */
@@ -293,7 +293,7 @@ struct trends_item {
 	 * the central growth without any one municipality, with the
 	 * municipality whose absence weakens it most (-1: none). */
 	int has_growth;
-	struct trends_slope slope;
+	struct ls_trends_slope slope;
 	double growth_lo, growth_mid, growth_hi;
 	double level_growth_mid;
 	double robust_growth_lo;
@@ -312,28 +312,28 @@ struct trends_item {
 };
 
 /* 1 if the item rises but the rise comes mostly from one municipality
- * (trends_origin_id(t, it->robust_origin)): without it, less than a
+ * (ls_trends_origin_id(t, it->robust_origin)): without it, less than a
  * quarter of the growth remains. The explanation then says "de stijging
  * komt vooral uit één gemeente (...)"; reports must show it too. */
-int trends_item_local_rise(const struct trends_item *it);
+int ls_trends_item_local_rise(const struct trends_item *it);
 
 /* Items in a fixed order: themes, then theme x age band, then theme x
  * target group, by code index. */
-size_t trends_n_items(const struct trends *t);
-const struct trends_item *trends_item_at(const struct trends *t, size_t i);
+size_t ls_trends_n_items(const struct trends *t);
+const struct trends_item *ls_trends_item_at(const struct trends *t, size_t i);
 
 /* The item of (level, theme code, other code) or NULL. */
-const struct trends_item *trends_item_find(const struct trends *t, int level,
+const struct trends_item *ls_trends_item_find(const struct trends *t, int level,
                                            const char *theme,
                                            const char *other);
 
 /* Items of one level by rank (score descending; ties by code order);
- * *n gets the count. Valid after trends_finish. */
-const struct trends_item *const *trends_ranked(const struct trends *t,
+ * *n gets the count. Valid after ls_trends_finish. */
+const struct trends_item *const *ls_trends_ranked(const struct trends *t,
                                                int level, size_t *n);
 
 /* A selection of ranked items, for tables and reports. */
-struct trends_select {
+struct ls_trends_select {
 	unsigned levels;   /* bit (1 << level) per level; 0: themes only */
 	const char *theme; /* only this theme code (NULL: all) */
 	const char *other; /* only this age band or target code (NULL: all) */
@@ -343,95 +343,95 @@ struct trends_select {
 
 /* The selected items, level by level, each level by rank, into
  * out[0..cap); returns how many there are (may exceed cap). */
-size_t trends_select(const struct trends *t, const struct trends_select *sel,
+size_t ls_trends_select(const struct trends *t, const struct ls_trends_select *sel,
                      const struct trends_item **out, size_t cap);
 
 /* The window. */
-size_t trends_n_periods(const struct trends *t);
-void trends_period_at(const struct trends *t, size_t slot,
+size_t ls_trends_n_periods(const struct trends *t);
+void ls_trends_period_at(const struct trends *t, size_t slot,
                       struct ls_period *out);
 /* The first slot of the growth window. */
-size_t trends_growth_first(const struct trends *t);
-const struct trends_options *trends_options_get(const struct trends *t);
+size_t ls_trends_growth_first(const struct trends *t);
+const struct trends_options *ls_trends_options_get(const struct trends *t);
 
 /* Municipalities with at least one summary in the window, by id. */
-size_t trends_n_origins(const struct trends *t);
-const char *trends_origin_id(const struct trends *t, size_t i);
+size_t ls_trends_n_origins(const struct trends *t);
+const char *ls_trends_origin_id(const struct trends *t, size_t i);
 /* 1 if origin i has a summary for the period in slot. */
-int trends_origin_has(const struct trends *t, size_t i, size_t slot);
+int ls_trends_origin_has(const struct trends *t, size_t i, size_t slot);
 /* 1 if origin i has a summary for every period of the growth window. */
-int trends_origin_complete(const struct trends *t, size_t i);
+int ls_trends_origin_complete(const struct trends *t, size_t i);
 /* Municipalities with a summary for the period in slot. */
-uint32_t trends_coverage(const struct trends *t, size_t slot);
+uint32_t ls_trends_coverage(const struct trends *t, size_t slot);
 
 /* Codes of a table's "other" dimension (LS_TABLE_THEME: the themes). */
-size_t trends_n_codes(const struct trends *t, int table);
-const char *trends_code(const struct trends *t, int table, size_t i);
-const char *trends_label(const struct trends *t, int table, size_t i);
+size_t ls_trends_n_codes(const struct trends *t, int table);
+const char *ls_trends_code(const struct trends *t, int table, size_t i);
+const char *ls_trends_label(const struct trends *t, int table, size_t i);
 
 /* A federation cell (all municipalities) of one period: table, theme and
  * other code index (0 for the theme table), measure (0 signals, 1
  * persons). LS_EINVAL for an index out of range. */
-int trends_cell(const struct trends *t, int table, size_t theme, size_t other,
+int ls_trends_cell(const struct trends *t, int table, size_t theme, size_t other,
                 int measure, size_t slot, struct trends_value *out);
 /* The same summed over the window. */
-int trends_cell_total(const struct trends *t, int table, size_t theme,
+int ls_trends_cell_total(const struct trends *t, int table, size_t theme,
                       size_t other, int measure, struct trends_value *out);
 /* Distinct organisations (measure 0) or reporters (1) of a theme in one
  * period, summed over municipalities. */
-int trends_recurrence(const struct trends *t, size_t theme, int measure,
+int ls_trends_recurrence(const struct trends *t, size_t theme, int measure,
                       size_t slot, struct trends_value *out);
 
 /* The signals series of an item in one period, summed over the
  * municipalities complete in the growth window (complete = 1: the series
  * growth is computed on) or over every municipality (complete = 0). */
-int trends_item_series(const struct trends *t, const struct trends_item *it,
+int ls_trends_item_series(const struct trends *t, const struct trends_item *it,
                        int complete, size_t slot, struct trends_value *out);
 
 /* One municipality's view of an item: its signals in one period and over
  * the window, whether it reports it (0 no, 1 possibly, 2 certainly) and
  * its direction over the growth window (+1, 0, -1; 0 also when not
  * complete). */
-struct trends_origin_item {
+struct ls_trends_origin_item {
 	struct trends_value total;
 	uint8_t reported;
 	int8_t direction;
 };
-int trends_origin_item(const struct trends *t, size_t origin,
+int ls_trends_origin_item(const struct trends *t, size_t origin,
                        const struct trends_item *it,
-                       struct trends_origin_item *out);
-int trends_origin_series(const struct trends *t, size_t origin,
+                       struct ls_trends_origin_item *out);
+int ls_trends_origin_series(const struct trends *t, size_t origin,
                          const struct trends_item *it, size_t slot,
                          struct trends_value *out);
 
 /* The documents combined, sorted by (origin, seq), and the digest over
  * them: BLAKE2b-256 of, per document, origin, NUL, seq (8 bytes big
  * endian) and hash. */
-size_t trends_n_sources(const struct trends *t);
-const struct trends_docref *trends_source_at(const struct trends *t, size_t i);
-void trends_sources_digest(const struct trends *t, uint8_t out[LS_HASH_BYTES]);
+size_t ls_trends_n_sources(const struct trends *t);
+const struct trends_docref *ls_trends_source_at(const struct trends *t, size_t i);
+void ls_trends_sources_digest(const struct trends *t, uint8_t out[LS_HASH_BYTES]);
 
 /* The disclosure parameters of the summaries combined (distinct, sorted
  * by mode, k, epsilon, withhold threshold and persons cap), with how many
- * summaries used each. Valid after trends_finish. */
-size_t trends_n_params(const struct trends *t);
-const struct ls_disclosure_params *trends_params_at(const struct trends *t,
+ * summaries used each. Valid after ls_trends_finish. */
+size_t ls_trends_n_params(const struct trends *t);
+const struct ls_disclosure_params *ls_trends_params_at(const struct trends *t,
                                                     size_t i, size_t *count);
 
-/* Summaries trends_add ignored because of their period. */
-size_t trends_n_ignored(const struct trends *t);
+/* Summaries ls_trends_add ignored because of their period. */
+size_t ls_trends_n_ignored(const struct trends *t);
 
 /* ---- formatting helpers (Dutch) ----------------------------------- */
 
 /* "1.234" (Dutch thousands separator) into out. */
-void trends_format_count(int64_t v, char *out, size_t size);
+void ls_trends_format_count(int64_t v, char *out, size_t size);
 
 /* A value as "1.234" when exact, "1.230–1.260" (en dash) otherwise; a
  * noisy value as "≈ 1.240 (1.200–1.280)". */
-void trends_format_value(const struct trends_value *v, char *out, size_t size);
+void ls_trends_format_value(const struct trends_value *v, char *out, size_t size);
 
 /* The Dutch word for `n` periods of `months` months: "maand"/"maanden",
  * "kwartaal"/"kwartalen", "jaar"/"jaar", else "periode"/"periodes". */
-const char *trends_period_word(int32_t months, uint64_t n);
+const char *ls_trends_period_word(int32_t months, uint64_t n);
 
 #endif

@@ -25,8 +25,8 @@ static double t_quantile(size_t df)
 	return TRENDS_Z90 + (t95[29] - TRENDS_Z90) * 30.0 / (double)df;
 }
 
-int trends_slope(const double *lo, const double *hi, const double *var,
-                 size_t n, struct trends_slope *out)
+int ls_trends_slope(const double *lo, const double *hi, const double *var,
+                 size_t n, struct ls_trends_slope *out)
 {
 	double xbar = (double)(n - 1) / 2.0, sxx = 0, ybar = 0, sxy = 0;
 	double sse = 0, nvar = 0, se_res, eps;
@@ -73,7 +73,7 @@ int trends_slope(const double *lo, const double *hi, const double *var,
 	return LS_OK;
 }
 
-uint32_t trends_rising_since(const double *mid, size_t n)
+uint32_t ls_trends_rising_since(const double *mid, size_t n)
 {
 	double best_sse = INFINITY, best_b = 0;
 	size_t best = 0;

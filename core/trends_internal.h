@@ -2,14 +2,14 @@
  * Trends, internal: the state shared by the files of the trends module
  * (not part of its interface; include only from core/trends*.c).
  *
- *   core/trends.c       values, options, building (trends_new,
- *                       trends_add) and the accessors
+ *   core/trends.c       values, options, building (ls_trends_new,
+ *                       ls_trends_add) and the accessors
  *   core/trends_fit.c   slopes: least-squares fit with interval bounds,
  *                       the start of a rise
  *   core/trends_rank.c  finishing: growth, spread, scale, recurrence,
  *                       components, score, ranking and the explanation
  *
- * Ownership: everything below belongs to its struct trends (trends_free).
+ * Ownership: everything below belongs to its struct trends (ls_trends_free).
  */
 #ifndef LS_CORE_TRENDS_INTERNAL_H
 #define LS_CORE_TRENDS_INTERNAL_H
@@ -79,7 +79,7 @@ struct trends {
 	struct param_count *params;
 	size_t n_ignored;
 
-	/* scratch for trends_add: the row key of every row */
+	/* scratch for ls_trends_add: the row key of every row */
 	uint32_t *scratch;
 	size_t cap_scratch;
 
@@ -125,7 +125,7 @@ static inline size_t item_key(const struct trends *t,
 
 /* One origin's value of an item in one slot (a cell not sent counts as
  * an exact 0). */
-void trends_ocell_value(const struct trends *t, const struct origin *o,
+void ls_trends_ocell_value(const struct trends *t, const struct origin *o,
                         size_t item, size_t slot, struct trends_value *v);
 
 #endif

@@ -24,16 +24,16 @@ static void value_box(const struct trends_value *v, double *lo, double *hi,
 {
 	*lo = (double)(v->lo + v->noisy);
 	*hi = (double)(v->hi + v->noisy);
-	*var = trends_value_var(v);
+	*var = ls_trends_value_var(v);
 }
 
-void trends_set_names(struct trends *t, trends_name_fn fn, void *ctx)
+void ls_trends_set_names(struct trends *t, trends_name_fn fn, void *ctx)
 {
 	t->names = fn;
 	t->names_ctx = ctx;
 }
 
-void trends_ocell_value(const struct trends *t, const struct origin *o,
+void ls_trends_ocell_value(const struct trends *t, const struct origin *o,
                         size_t item, size_t slot, struct trends_value *v)
 {
 	const struct ocell *c = &o->cells[item * t->n_slots + slot];
@@ -125,7 +125,7 @@ static void series_points(const struct trends_value *v, size_t n,
 static uint8_t reporting(const struct trends_value *v)
 {
 	int64_t lo, hi;
-	trends_value_interval(v, &lo, &hi);
+	ls_trends_value_interval(v, &lo, &hi);
 	return lo >= 1 ? 2 : hi >= 1 ? 1 : 0;
 }
 
@@ -156,19 +156,19 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	it->n_complete = 0;
 	for (size_t oi = 0; oi < t->n_origins; oi++) {
 		struct origin *o = t->origins[oi];
-		struct trends_slope sl;
+		struct ls_trends_slope sl;
 		if (!o->complete)
 			continue;
 		it->n_complete++;
 		for (size_t i = 0; i < n; i++) {
 			struct trends_value v;
-			trends_ocell_value(t, o, it->index, g0 + i, &v);
-			trends_value_add(&s->complete[i], &v);
+			ls_trends_ocell_value(t, o, it->index, g0 + i, &v);
+			ls_trends_value_add(&s->complete[i], &v);
 			s->rest[i] = v;
 		}
 		series_points(s->rest, n, s);
 		if (n >= TRENDS_MIN_GROWTH_PERIODS &&
-		    trends_slope(s->lo, s->hi, s->var, n, &sl) == LS_OK) {
+		    ls_trends_slope(s->lo, s->hi, s->var, n, &sl) == LS_OK) {
 			o->direction[it->index] = (int8_t)sl.direction;
 			it->n_rising += sl.direction > 0;
 			it->n_falling += sl.direction < 0;
@@ -178,7 +178,7 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	if (it->n_complete == 0 || n < TRENDS_MIN_GROWTH_PERIODS)
 		return;
 	series_points(s->complete, n, s);
-	if (trends_slope(s->lo, s->hi, s->var, n, &it->slope) != LS_OK)
+	if (ls_trends_slope(s->lo, s->hi, s->var, n, &it->slope) != LS_OK)
 		return;
 	it->has_growth = 1;
 	it->growth_lo = growth_change(it->slope.lo, it->slope.level, n);
@@ -187,7 +187,7 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	it->level_growth_mid =
 	    it->slope.mid * (double)(n - 1) / it->slope.level;
 	if (it->slope.direction > 0)
-		it->rising_since = trends_rising_since(s->mid, n);
+		it->rising_since = ls_trends_rising_since(s->mid, n);
 	it->robust_growth_lo = it->slope.lo * (double)(n - 1) / it->slope.level;
 	if (it->n_complete < 2)
 		return;
@@ -200,18 +200,18 @@ static void item_growth(struct trends *t, struct trends_item *it,
 	 * that does not come from that one. */
 	for (size_t oi = 0; oi < t->n_origins; oi++) {
 		struct origin *o = t->origins[oi];
-		struct trends_slope sl;
+		struct ls_trends_slope sl;
 		double g;
 		if (!o->complete)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			struct trends_value v;
-			trends_ocell_value(t, o, it->index, g0 + i, &v);
+			ls_trends_ocell_value(t, o, it->index, g0 + i, &v);
 			s->rest[i] = s->complete[i];
-			trends_value_sub(&s->rest[i], &v);
+			ls_trends_value_sub(&s->rest[i], &v);
 		}
 		series_points(s->rest, n, s);
-		if (trends_slope(s->lo, s->hi, s->var, n, &sl) != LS_OK)
+		if (ls_trends_slope(s->lo, s->hi, s->var, n, &sl) != LS_OK)
 			continue;
 		/* the growth that remains, against the level of all */
 		g = sl.mid * (double)(n - 1) / it->slope.level;
@@ -232,8 +232,8 @@ static void item_spread(struct trends *t, struct trends_item *it)
 		struct trends_value total, v;
 		memset(&total, 0, sizeof total);
 		for (size_t slot = 0; slot < t->n_slots; slot++) {
-			trends_ocell_value(t, o, it->index, slot, &v);
-			trends_value_add(&total, &v);
+			ls_trends_ocell_value(t, o, it->index, slot, &v);
+			ls_trends_value_add(&total, &v);
 		}
 		o->reported[it->index] = reporting(&total);
 		it->n_report_lo += o->reported[it->index] == 2;
@@ -250,7 +250,7 @@ static void item_scale_recurrence(struct trends *t, struct trends_item *it)
 		size_t slot = last - i;
 		const struct trends_value *v = cube_at(t, slot, key, 0);
 		int64_t lo, hi;
-		trends_value_interval(v, &lo, &hi);
+		ls_trends_value_interval(v, &lo, &hi);
 		if (counting && lo >= 1)
 			it->run++;
 		else
@@ -260,8 +260,8 @@ static void item_scale_recurrence(struct trends *t, struct trends_item *it)
 		else
 			counting_hi = 0;
 		it->periods_reported += lo >= 1;
-		trends_value_add(&it->signals, v);
-		trends_value_add(&it->persons, cube_at(t, slot, key, 1));
+		ls_trends_value_add(&it->signals, v);
+		ls_trends_value_add(&it->persons, cube_at(t, slot, key, 1));
 	}
 	it->last_signals = *cube_at(t, last, key, 0);
 }
@@ -278,7 +278,7 @@ static void theme_breadth(struct trends *t, struct trends_item *it)
 		size_t key = row_key(t, LS_TABLE_THEME_SECTOR, it->theme, j);
 		memset(&total, 0, sizeof total);
 		for (size_t slot = 0; slot < t->n_slots; slot++)
-			trends_value_add(&total, cube_at(t, slot, key, 0));
+			ls_trends_value_add(&total, cube_at(t, slot, key, 0));
 		switch (reporting(&total)) {
 		case 2:
 			it->sectors_lo++;
@@ -291,7 +291,7 @@ static void theme_breadth(struct trends *t, struct trends_item *it)
 	}
 	for (size_t slot = 0; slot < t->n_slots; slot++) {
 		int64_t lo, hi;
-		trends_value_interval(&t->rec[(slot * nth + it->theme) * 2],
+		ls_trends_value_interval(&t->rec[(slot * nth + it->theme) * 2],
 		                      &lo, &hi);
 		if (lo > it->organisations_lo)
 			it->organisations_lo = lo;
@@ -300,7 +300,7 @@ static void theme_breadth(struct trends *t, struct trends_item *it)
 
 static double youth_share(struct trends *t, const struct trends_item *it)
 {
-	double youth = 0, all = trends_value_mid(&it->signals);
+	double youth = 0, all = ls_trends_value_mid(&it->signals);
 	if (it->level == TRENDS_LEVEL_AGE)
 		return it->other == t->youth[0] || it->other == t->youth[1];
 	if (it->level != TRENDS_LEVEL_THEME || !(all > 0))
@@ -313,8 +313,8 @@ static double youth_share(struct trends *t, const struct trends_item *it)
 		key = row_key(t, LS_TABLE_THEME_AGE, it->theme, t->youth[y]);
 		memset(&total, 0, sizeof total);
 		for (size_t slot = 0; slot < t->n_slots; slot++)
-			trends_value_add(&total, cube_at(t, slot, key, 0));
-		youth += trends_value_mid(&total);
+			ls_trends_value_add(&total, cube_at(t, slot, key, 0));
+		youth += ls_trends_value_mid(&total);
 	}
 	return youth / all > 1 ? 1 : youth / all;
 }
@@ -366,7 +366,7 @@ static void item_codes(struct trends *t, struct trends_item *it, size_t i)
 	}
 }
 
-int trends_finish(struct trends *t, struct ls_errinfo *e)
+int ls_trends_finish(struct trends *t, struct ls_errinfo *e)
 {
 	struct series s;
 	double max_scale[TRENDS_LEVEL_COUNT_] = {0};
@@ -432,7 +432,7 @@ int trends_finish(struct trends *t, struct ls_errinfo *e)
 			it->organisations_lo = th->organisations_lo;
 		}
 		{
-			double p = log1p(trends_value_mid(&it->persons));
+			double p = log1p(ls_trends_value_mid(&it->persons));
 			if (p > max_scale[it->level])
 				max_scale[it->level] = p;
 		}
@@ -456,7 +456,7 @@ int trends_finish(struct trends *t, struct ls_errinfo *e)
 		    it->n_sectors ? (double)it->sectors_lo / it->n_sectors : 0;
 		c[TRENDS_C_SCALE] =
 		    max_scale[it->level] > 0
-		        ? clamp01(log1p(trends_value_mid(&it->persons)) /
+		        ? clamp01(log1p(ls_trends_value_mid(&it->persons)) /
 		                  max_scale[it->level])
 		        : 0;
 		c[TRENDS_C_YOUTH] = clamp01(it->youth_share);
@@ -502,7 +502,7 @@ out:
 
 /* ---- explanation ------------------------------------------------------ */
 
-void trends_format_count(int64_t v, char *out, size_t size)
+void ls_trends_format_count(int64_t v, char *out, size_t size)
 {
 	char digits[32], tmp[48];
 	size_t n, at = 0;
@@ -521,15 +521,15 @@ void trends_format_count(int64_t v, char *out, size_t size)
 	snprintf(out, size, "%s", tmp);
 }
 
-void trends_format_value(const struct trends_value *v, char *out, size_t size)
+void ls_trends_format_value(const struct trends_value *v, char *out, size_t size)
 {
 	char a[32], b[32], m[32];
 	int64_t lo, hi;
-	trends_value_interval(v, &lo, &hi);
-	trends_format_count(lo, a, sizeof a);
-	trends_format_count(hi, b, sizeof b);
+	ls_trends_value_interval(v, &lo, &hi);
+	ls_trends_format_count(lo, a, sizeof a);
+	ls_trends_format_count(hi, b, sizeof b);
 	if (v->n_noisy > 0) {
-		trends_format_count((int64_t)llround(trends_value_mid(v)), m,
+		ls_trends_format_count((int64_t)llround(ls_trends_value_mid(v)), m,
 		                    sizeof m);
 		snprintf(out, size, "\xe2\x89\x88%s (%s\xe2\x80\x93%s)", m, a,
 		         b);
@@ -540,7 +540,7 @@ void trends_format_value(const struct trends_value *v, char *out, size_t size)
 	}
 }
 
-const char *trends_period_word(int32_t months, uint64_t n)
+const char *ls_trends_period_word(int32_t months, uint64_t n)
 {
 	switch (months) {
 	case 1:
@@ -603,16 +603,16 @@ static void explain(const struct trends *t, struct trends_item *it)
 			    "stijgend sinds %u %s (%+.0f%% over %zu "
 			    "%s)",
 			    it->rising_since,
-			    trends_period_word(months, it->rising_since), pct,
-			    n, trends_period_word(months, n));
+			    ls_trends_period_word(months, it->rising_since), pct,
+			    n, ls_trends_period_word(months, n));
 		else
 			add(out, size, "stijgend (%+.0f%% over %zu %s)", pct, n,
-			    trends_period_word(months, n));
+			    ls_trends_period_word(months, n));
 		if (it->n_rising > 0)
 			add(out, size, "stijgt in %u %s", it->n_rising,
 			    it->n_rising == 1 ? "gemeente" : "gemeenten");
 		/* most of the rise comes from one municipality */
-		if (trends_item_local_rise(it)) {
+		if (ls_trends_item_local_rise(it)) {
 			const char *id = t->origins[it->robust_origin]->id;
 			const char *name = t->names != NULL
 			                       ? t->names(t->names_ctx, id)
@@ -624,20 +624,20 @@ static void explain(const struct trends *t, struct trends_item *it)
 		}
 	} else if (it->slope.direction < 0) {
 		add(out, size, "dalend (%+.0f%% over %zu %s)",
-		    it->growth_mid * 100.0, n, trends_period_word(months, n));
+		    it->growth_mid * 100.0, n, ls_trends_period_word(months, n));
 	} else if (fabs(it->growth_mid) >= 0.05) {
 		/* the central line moves, but not certainly: say both, so
 		 * the text agrees with a chart that visibly moves */
 		add(out, size,
 		    "geen zekere stijging of daling (%+.0f%% over %zu %s, "
 		    "binnen de onzekerheid)",
-		    it->growth_mid * 100.0, n, trends_period_word(months, n));
+		    it->growth_mid * 100.0, n, ls_trends_period_word(months, n));
 	} else {
 		add(out, size, "geen duidelijke stijging of daling");
 	}
 	if (it->run >= 2)
 		add(out, size, "%u %s op rij gemeld", it->run,
-		    trends_period_word(months, it->run));
+		    ls_trends_period_word(months, it->run));
 	if (it->sectors_lo > 0 || it->sectors_hi > 0) {
 		const char *who =
 		    it->breadth_of_theme ? "het thema door " : "door ";
@@ -648,8 +648,8 @@ static void explain(const struct trends *t, struct trends_item *it)
 			add(out, size, "%s%u tot %u sectoren", who,
 			    it->sectors_lo, it->sectors_hi);
 	}
-	trends_format_value(&it->signals, a, sizeof a);
-	trends_format_value(&it->persons, b, sizeof b);
+	ls_trends_format_value(&it->signals, a, sizeof a);
+	ls_trends_format_value(&it->persons, b, sizeof b);
 	add(out, size, "%s signalen over %s personen", a, b);
 	if (it->level == TRENDS_LEVEL_THEME && it->youth_share >= 0.05)
 		add(out, size,

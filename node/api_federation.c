@@ -7,7 +7,7 @@
  * summaries held (node_trends_load: the latest document per origin and
  * month, so a correction supersedes), exactly as `signaalctl trends`
  * computes them, with the node's [trends] settings: each month's value
- * per theme is trends_value_interval() of the sum, so a suppressed cell
+ * per theme is ls_trends_value_interval() of the sum, so a suppressed cell
  * is never read as zero or guessed, and a month without any summary is
  * null, not 0.
  *
@@ -88,19 +88,19 @@ static int federation_trends(struct api_call *c, const struct ls_period *first,
 	struct trends_options o;
 	int rc;
 	*out = NULL;
-	trends_options_default(&o, last);
+	ls_trends_options_default(&o, last);
 	o.first = *first;
 	node_trends_options_config(c->api->config, &o);
-	if ((rc = trends_options_check(&o, e)) != LS_OK ||
-	    (rc = trends_new(store_taxonomy(c->api->store), &o, out, e)) !=
+	if ((rc = ls_trends_options_check(&o, e)) != LS_OK ||
+	    (rc = ls_trends_new(store_taxonomy(c->api->store), &o, out, e)) !=
 	        LS_OK)
 		return rc;
 	/* the explanations name the municipality a rise depends on */
-	trends_set_names(*out, names_cb, names);
+	ls_trends_set_names(*out, names_cb, names);
 	if ((rc = node_trends_load(c->api->store, *out, NULL, NULL, e)) !=
 	        LS_OK ||
-	    (rc = trends_finish(*out, e)) != LS_OK) {
-		trends_free(*out);
+	    (rc = ls_trends_finish(*out, e)) != LS_OK) {
+		ls_trends_free(*out);
 		*out = NULL;
 	}
 	return rc;
@@ -123,7 +123,7 @@ static int cmp_order(const void *a, const void *b)
 /* A month without any summary is unknown (null), never zero. */
 static json_t *fed_bound(const struct trends *t, size_t slot, int64_t v)
 {
-	return trends_coverage(t, slot) > 0 ? json_integer((json_int_t)v)
+	return ls_trends_coverage(t, slot) > 0 ? json_integer((json_int_t)v)
 	                                    : json_null();
 }
 
@@ -139,7 +139,7 @@ int api_trends(struct api_call *c)
 	struct order ol[TREND_THEMES], of[TREND_THEMES];
 	size_t n_fed = 0;
 	json_t *periods, *local, *fed, *count, *tj, *ranking;
-	struct trends_select sel;
+	struct ls_trends_select sel;
 	struct node_names names;
 	const char *level_name;
 	int64_t top = 10;
@@ -242,11 +242,11 @@ int api_trends(struct api_call *c)
 	for (size_t m = 0; m < (size_t)t->n; m++) {
 		char p[LS_PERIOD_SIZE];
 		struct ls_period per;
-		trends_period_at(fed_t, m, &per);
+		ls_trends_period_at(fed_t, m, &per);
 		ls_period_format(&per, p);
 		json_array_append_new(periods, json_string(p));
 		json_array_append_new(count,
-		                      json_integer(trends_coverage(fed_t, m)));
+		                      json_integer(ls_trends_coverage(fed_t, m)));
 	}
 	for (size_t i = 0; i < t->n_themes; i++) {
 		ol[i] = (struct order){.i = i};
@@ -257,17 +257,17 @@ int api_trends(struct api_call *c)
 	/* The federation's themes (the taxonomy's shared ones), by the
 	 * upper bound of their window total. */
 	for (size_t i = 0;
-	     i < trends_n_codes(fed_t, LS_TABLE_THEME) && n_fed < TREND_THEMES;
+	     i < ls_trends_n_codes(fed_t, LS_TABLE_THEME) && n_fed < TREND_THEMES;
 	     i++) {
 		struct trends_value tv;
 		int64_t lo, hi;
 		if (only != NULL &&
-		    strcmp(only, trends_code(fed_t, LS_TABLE_THEME, i)) != 0)
+		    strcmp(only, ls_trends_code(fed_t, LS_TABLE_THEME, i)) != 0)
 			continue;
-		if (trends_cell_total(fed_t, LS_TABLE_THEME, i, 0,
+		if (ls_trends_cell_total(fed_t, LS_TABLE_THEME, i, 0,
 		                      LS_MEASURE_SIGNALS, &tv) != LS_OK)
 			continue;
-		trends_value_interval(&tv, &lo, &hi);
+		ls_trends_value_interval(&tv, &lo, &hi);
 		of[n_fed++] = (struct order){.i = i, .total = (uint64_t)hi};
 	}
 	/* Themes with the most signals first. */
@@ -299,22 +299,22 @@ int api_trends(struct api_call *c)
 		for (size_t m = 0; m < (size_t)t->n; m++) {
 			struct trends_value tv;
 			int64_t lo = 0, hi = 0;
-			if (trends_cell(fed_t, LS_TABLE_THEME, j, 0,
+			if (ls_trends_cell(fed_t, LS_TABLE_THEME, j, 0,
 			                LS_MEASURE_SIGNALS, m, &tv) == LS_OK)
-				trends_value_interval(&tv, &lo, &hi);
+				ls_trends_value_interval(&tv, &lo, &hi);
 			json_array_append_new(lo_a, fed_bound(fed_t, m, lo));
 			json_array_append_new(hi_a, fed_bound(fed_t, m, hi));
 		}
 		json_array_append_new(
 		    fed,
 		    json_pack("{s:s, s:s, s:o, s:o}", "code",
-		              trends_code(fed_t, LS_TABLE_THEME, j), "label",
-		              trends_label(fed_t, LS_TABLE_THEME, j), "min",
+		              ls_trends_code(fed_t, LS_TABLE_THEME, j), "label",
+		              ls_trends_label(fed_t, LS_TABLE_THEME, j), "min",
 		              lo_a, "max", hi_a));
 	}
 	/* The ranking, as `signaalctl trends --format json` gives it: the
 	 * same window, score, explanations and levels. */
-	tj = trends_json(fed_t, &sel, NULL, names_cb, &names);
+	tj = ls_trends_json(fed_t, &sel, NULL, names_cb, &names);
 	ranking = tj != NULL ? json_pack("{s:s, s:O, s:O, s:O}", "niveau",
 	                                 level_name, "items",
 	                                 json_object_get(tj, "items"),
@@ -329,7 +329,7 @@ int api_trends(struct api_call *c)
 		json_decref(count);
 		json_decref(local);
 		json_decref(fed);
-		trends_free(fed_t);
+		ls_trends_free(fed_t);
 		node_names_fini(&names);
 		ls_free(t);
 		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
@@ -341,9 +341,9 @@ int api_trends(struct api_call *c)
 	              "lokaal", "knooppunt", c->api->config->node_id,
 	              "signalen_totaal", (json_int_t)local_total, "themas",
 	              local, "federatie", "gemeenten", count, "documenten",
-	              (int)trends_n_sources(fed_t), "themas", fed,
+	              (int)ls_trends_n_sources(fed_t), "themas", fed,
 	              "rangschikking", ranking));
-	trends_free(fed_t);
+	ls_trends_free(fed_t);
 	node_names_fini(&names);
 	ls_free(t);
 	return rc;

@@ -4,10 +4,10 @@
  * earlier ones. Each is decoded; those of the window are kept per period
  * (a later document of the same period replaces the earlier: a
  * correction), and when the next origin starts, the kept ones go to
- * trends_add. Memory is one origin's window of summaries at a time.
+ * ls_trends_add. Memory is one origin's window of summaries at a time.
  *
  * The callbacks never call back into the store (store/feed.h forbids
- * it); trends_add and structural_add are pure.
+ * it); ls_trends_add and structural_add are pure.
  */
 #include "node/trends_load.h"
 
@@ -77,7 +77,7 @@ static void flush(struct load *l)
 		enum trends_added added;
 		int rc;
 		ls_errinfo_clear(&why);
-		rc = trends_add(l->t, &l->kept[i].doc.body.summary,
+		rc = ls_trends_add(l->t, &l->kept[i].doc.body.summary,
 		                &l->kept[i].ref, &added, &why);
 		if (rc == LS_ENOMEM && l->rc == LS_OK)
 			l->rc = ls_errf(l->e, rc, "onvoldoende geheugen");
@@ -100,7 +100,7 @@ static void flush(struct load *l)
 }
 
 /* Does a summary's period fall inside [first, last] (any alignment)?
- * Those outside are counted by trends_add as ignored without keeping
+ * Those outside are counted by ls_trends_add as ignored without keeping
  * them in memory. */
 static int in_window(const struct load *l, const struct ls_period *p)
 {
@@ -181,7 +181,7 @@ int node_trends_load(struct store *s, struct trends *t,
                      struct node_trends_report *r, struct ls_errinfo *e)
 {
 	struct node_trends_report dummy;
-	const struct trends_options *o = trends_options_get(t);
+	const struct trends_options *o = ls_trends_options_get(t);
 	struct load l;
 	int rc;
 

@@ -35,7 +35,7 @@ struct node_trends_report {
 	uint64_t filtered;   /* of other municipalities than asked for */
 	uint64_t used;       /* combined */
 	uint64_t ignored;    /* outside the window or another length */
-	uint64_t refused;    /* refused by trends_add */
+	uint64_t refused;    /* refused by ls_trends_add */
 	char first_refused[320]; /* why the first one was refused */
 };
 

@@ -84,7 +84,7 @@ static void period_long(const struct ls_period *p, char *out, size_t size)
 
 static void value_text(const struct trends_value *v, char *out, size_t size)
 {
-	trends_format_value(v, out, size);
+	ls_trends_format_value(v, out, size);
 }
 
 static void pct_text(double fraction, char *out, size_t size)
@@ -140,7 +140,7 @@ static void spread_text(const struct trends_item *it, char *out, size_t size)
 static void trend_text(struct ctx *c, const struct trends_item *it, char *out,
                        size_t size)
 {
-	size_t n = trends_n_periods(c->t) - trends_growth_first(c->t);
+	size_t n = ls_trends_n_periods(c->t) - ls_trends_growth_first(c->t);
 	char pct[32];
 	if (!it->has_growth) {
 		snprintf(out, size, "onbekend");
@@ -149,14 +149,14 @@ static void trend_text(struct ctx *c, const struct trends_item *it, char *out,
 	pct_text(it->growth_mid, pct, sizeof pct);
 	if (it->slope.direction > 0)
 		snprintf(out, size, "%s " ARROW_UP " over %zu %s", pct, n,
-		         trends_period_word(c->months, n));
+		         ls_trends_period_word(c->months, n));
 	else if (it->slope.direction < 0)
 		snprintf(out, size, "%s " ARROW_DOWN " over %zu %s", pct, n,
-		         trends_period_word(c->months, n));
+		         ls_trends_period_word(c->months, n));
 	else if (fabs(it->growth_mid) >= 0.05)
 		/* the line moves, but not certainly: say both */
 		snprintf(out, size, "%s over %zu %s, geen zekere richting",
-		         pct, n, trends_period_word(c->months, n));
+		         pct, n, ls_trends_period_word(c->months, n));
 	else
 		snprintf(out, size, "geen duidelijke richting");
 }
@@ -179,7 +179,7 @@ static void head(struct ctx *c, const char *title)
 
 static void cover(struct ctx *c, const char *title, size_t n_recognised)
 {
-	const struct trends_options *o = trends_options_get(c->t);
+	const struct trends_options *o = ls_trends_options_get(c->t);
 	char a[48], b[48];
 	period_long(&o->first, a, sizeof a);
 	period_long(&o->last, b, sizeof b);
@@ -193,15 +193,15 @@ static void cover(struct ctx *c, const char *title, size_t n_recognised)
 	html(c, title);
 	put(c, "</h1>\n<p class=\"subtitle\">Structurele signalen van "
 	       "veldwerkers uit ");
-	PF(c, "%zu %s, van %s tot %s", trends_n_origins(c->t),
-	   trends_n_origins(c->t) == 1 ? "gemeente" : "gemeenten", a, b);
+	PF(c, "%zu %s, van %s tot %s", ls_trends_n_origins(c->t),
+	   ls_trends_n_origins(c->t) == 1 ? "gemeente" : "gemeenten", a, b);
 	put(c, "</p>\n<ul class=\"facts\">");
 	PF(c, "<li><strong>%zu</strong> gemeenten</li>",
-	   trends_n_origins(c->t));
-	PF(c, "<li><strong>%zu</strong> %s</li>", trends_n_periods(c->t),
-	   trends_period_word(c->months, trends_n_periods(c->t)));
+	   ls_trends_n_origins(c->t));
+	PF(c, "<li><strong>%zu</strong> %s</li>", ls_trends_n_periods(c->t),
+	   ls_trends_period_word(c->months, ls_trends_n_periods(c->t)));
 	PF(c, "<li><strong>%zu</strong> samenvattingen</li>",
-	   trends_n_sources(c->t));
+	   ls_trends_n_sources(c->t));
 	PF(c, "<li><strong>%zu</strong> erkende structurele signalen</li>",
 	   n_recognised);
 	put(c, "</ul>\n");
@@ -238,9 +238,9 @@ static void toc(struct ctx *c)
 static const struct trends_item *top_youth(struct ctx *c, size_t k)
 {
 	const struct trends_item *items[8];
-	struct trends_select sel = {.levels = 1u << TRENDS_LEVEL_AGE,
+	struct ls_trends_select sel = {.levels = 1u << TRENDS_LEVEL_AGE,
 	                            .youth = 1};
-	size_t n = trends_select(c->t, &sel, items, 8);
+	size_t n = ls_trends_select(c->t, &sel, items, 8);
 	return k < n && k < 8 ? items[k] : NULL;
 }
 
@@ -249,7 +249,7 @@ static void in_short(struct ctx *c, size_t n_recognised, size_t n_rec_origins)
 	const struct trends_item *y = top_youth(c, 0);
 	put(c, "<section id=\"kort\" class=\"chapter summary\">\n"
 	       "<h2>In het kort</h2>\n");
-	if (trends_n_origins(c->t) == 0) {
+	if (ls_trends_n_origins(c->t) == 0) {
 		put(c, "<p>Er zijn nog geen samenvattingen voor deze "
 		       "periode.</p>\n</section>\n");
 		return;
@@ -319,7 +319,7 @@ static void priorities(struct ctx *c)
 {
 	size_t n;
 	const struct trends_item *const *r =
-	    trends_ranked(c->t, TRENDS_LEVEL_THEME, &n);
+	    ls_trends_ranked(c->t, TRENDS_LEVEL_THEME, &n);
 	put(c, "<section id=\"prioriteiten\" class=\"chapter\">\n"
 	       "<h2>Prioriteiten</h2>\n<p>Elk thema krijgt een score van 0 "
 	       "tot 100: hoe meer gemeenten het melden, hoe meer gemeenten "
@@ -356,10 +356,10 @@ static void priorities(struct ctx *c)
 static void item_chart(struct ctx *c, const struct trends_item *it,
                        unsigned height, const char *color)
 {
-	size_t n = trends_n_periods(c->t);
-	int local = trends_item_local_rise(it);
+	size_t n = ls_trends_n_periods(c->t);
+	int local = ls_trends_item_local_rise(it);
 	const char *town =
-	    local ? trends_origin_id(c->t, (size_t)it->robust_origin) : NULL;
+	    local ? ls_trends_origin_id(c->t, (size_t)it->robust_origin) : NULL;
 	struct chart_point *pts = ls_calloc(n, sizeof *pts);
 	struct chart_point *own = ls_calloc(n, sizeof *own);
 	char **labels = ls_calloc(n, sizeof *labels);
@@ -377,38 +377,38 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 		struct trends_value v;
 		struct ls_period p;
 		int64_t lo, hi;
-		trends_item_series(c->t, it, 0, slot, &v);
-		trends_value_interval(&v, &lo, &hi);
+		ls_trends_item_series(c->t, it, 0, slot, &v);
+		ls_trends_value_interval(&v, &lo, &hi);
 		pts[slot].lo = (double)lo;
 		pts[slot].hi = (double)hi;
-		pts[slot].present = trends_coverage(c->t, slot) > 0;
-		gaps += trends_coverage(c->t, slot) <
-		        (uint32_t)trends_n_origins(c->t);
+		pts[slot].present = ls_trends_coverage(c->t, slot) > 0;
+		gaps += ls_trends_coverage(c->t, slot) <
+		        (uint32_t)ls_trends_n_origins(c->t);
 		if (local) {
 			size_t o = (size_t)it->robust_origin;
-			trends_origin_series(c->t, o, it, slot, &v);
-			trends_value_interval(&v, &lo, &hi);
+			ls_trends_origin_series(c->t, o, it, slot, &v);
+			ls_trends_value_interval(&v, &lo, &hi);
 			own[slot].lo = (double)lo;
 			own[slot].hi = (double)hi;
-			own[slot].present = trends_origin_has(c->t, o, slot);
+			own[slot].present = ls_trends_origin_has(c->t, o, slot);
 		}
-		trends_period_at(c->t, slot, &p);
+		ls_trends_period_at(c->t, slot, &p);
 		labels[slot] = text + slot * 24;
 		period_short(&p, labels[slot], 24);
 	}
 	if (it->level == TRENDS_LEVEL_THEME)
 		snprintf(title, sizeof title, "%s: signalen per %s",
-		         it->theme_label, trends_period_word(c->months, 1));
+		         it->theme_label, ls_trends_period_word(c->months, 1));
 	else
 		snprintf(title, sizeof title, "%s, %s: signalen per %s",
 		         it->theme_label, it->other_label,
-		         trends_period_word(c->months, 1));
+		         ls_trends_period_word(c->months, 1));
 	snprintf(desc, sizeof desc,
 	         "Aantal signalen per %s over alle gemeenten; de band toont "
 	         "het bereik waar kleine aantallen zijn afgeschermd.",
-	         trends_period_word(c->months, 1));
+	         ls_trends_period_word(c->months, 1));
 	snprintf(unit, sizeof unit, "signalen per %s",
-	         trends_period_word(c->months, 1));
+	         ls_trends_period_word(c->months, 1));
 	memset(&ch, 0, sizeof ch);
 	ch.title = title;
 	ch.desc = desc;
@@ -417,12 +417,12 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 	ch.n = n;
 	ch.xlabels = (const char *const *)labels;
 	ch.y_label = unit;
-	ch.shade_from = it->has_growth ? trends_growth_first(c->t) : n;
+	ch.shade_from = it->has_growth ? ls_trends_growth_first(c->t) : n;
 	ch.shade_label = "groeivenster";
 	if (it->has_growth) {
 		/* the trend the text reports: the fitted line of the growth
 		 * window, around the level of the series it was fitted on */
-		size_t g0 = trends_growth_first(c->t);
+		size_t g0 = ls_trends_growth_first(c->t);
 		double half = it->slope.mid * (double)(n - 1 - g0) / 2.0;
 		ch.has_fit = 1;
 		ch.fit_from = g0;
@@ -443,12 +443,12 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 	html(c, desc);
 	if (it->has_growth) {
 		char pct[32];
-		size_t gn = n - trends_growth_first(c->t);
+		size_t gn = n - ls_trends_growth_first(c->t);
 		pct_text(it->growth_mid, pct, sizeof pct);
 		PF(c,
 		   " De stippellijn is de trend over de laatste %zu %s "
 		   "waarover de tekst spreekt (%s",
-		   gn, trends_period_word(c->months, gn), pct);
+		   gn, ls_trends_period_word(c->months, gn), pct);
 		put(c, it->slope.direction > 0   ? ", zeker stijgend)."
 		       : it->slope.direction < 0 ? ", zeker dalend)."
 		                                 : ", geen zekere richting).");
@@ -464,7 +464,7 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 		PF(c,
 		   " In %zu %s ontbreekt de samenvatting van een of meer "
 		   "gemeenten; daar ligt de lijn lager dan de werkelijkheid.",
-		   gaps, trends_period_word(c->months, gaps));
+		   gaps, ls_trends_period_word(c->months, gaps));
 	put(c, "</figcaption></figure>\n");
 out:
 	ls_free(pts);
@@ -495,14 +495,14 @@ static void card(struct ctx *c, const char *label, const char *value,
 static void breakdown(struct ctx *c, const struct trends_item *it, int table,
                       const char *heading, size_t max)
 {
-	size_t n = trends_n_codes(c->t, table), order[64], shown = 0;
+	size_t n = ls_trends_n_codes(c->t, table), order[64], shown = 0;
 	double mid[64];
 	if (n > 64)
 		n = 64;
 	for (size_t j = 0; j < n; j++) {
 		struct trends_value v;
-		trends_cell_total(c->t, table, it->theme, j, 0, &v);
-		mid[j] = trends_value_mid(&v);
+		ls_trends_cell_total(c->t, table, it->theme, j, 0, &v);
+		mid[j] = ls_trends_value_mid(&v);
 		order[j] = j;
 	}
 	for (size_t i = 1; i < n; i++)
@@ -519,23 +519,23 @@ static void breakdown(struct ctx *c, const struct trends_item *it, int table,
 		struct trends_value v;
 		char text[64];
 		int64_t lo, hi;
-		trends_cell_total(c->t, table, it->theme, order[i], 0, &v);
-		trends_value_interval(&v, &lo, &hi);
+		ls_trends_cell_total(c->t, table, it->theme, order[i], 0, &v);
+		ls_trends_value_interval(&v, &lo, &hi);
 		/* "no problem type" says nothing about the problem */
 		if (hi == 0 || (table == LS_TABLE_THEME_PROBLEM &&
-		                strcmp(trends_code(c->t, table, order[i]),
+		                strcmp(ls_trends_code(c->t, table, order[i]),
 		                       LS_PROBLEM_NONE) == 0))
 			continue;
 		value_text(&v, text, sizeof text);
 		put(c, "<tr><td>");
-		html(c, trends_label(c->t, table, order[i]));
+		html(c, ls_trends_label(c->t, table, order[i]));
 		put(c, "</td><td class=\"num\">");
 		html(c, text);
 		put(c, "</td>");
 		if (table == LS_TABLE_THEME_AGE) {
-			const struct trends_item *sub = trends_item_find(
+			const struct trends_item *sub = ls_trends_item_find(
 			    c->t, TRENDS_LEVEL_AGE, it->theme_code,
-			    trends_code(c->t, table, order[i]));
+			    ls_trends_code(c->t, table, order[i]));
 			put(c, "<td class=\"dir\">");
 			if (sub != NULL && sub->has_growth)
 				put(c, sub->slope.direction > 0   ? ARROW_UP
@@ -579,13 +579,13 @@ static void notes_list(struct ctx *c, const char *theme, int all)
 static void rising_where(struct ctx *c, const struct trends_item *it)
 {
 	size_t shown = 0;
-	for (size_t o = 0; o < trends_n_origins(c->t); o++) {
-		struct trends_origin_item oi;
-		if (trends_origin_item(c->t, o, it, &oi) != LS_OK ||
+	for (size_t o = 0; o < ls_trends_n_origins(c->t); o++) {
+		struct ls_trends_origin_item oi;
+		if (ls_trends_origin_item(c->t, o, it, &oi) != LS_OK ||
 		    oi.direction <= 0)
 			continue;
 		put(c, shown++ == 0 ? "<p class=\"where\">Stijgt in: " : ", ");
-		html(c, name_of(c, trends_origin_id(c->t, o)));
+		html(c, name_of(c, ls_trends_origin_id(c->t, o)));
 	}
 	if (shown > 0)
 		put(c, ".</p>");
@@ -594,14 +594,14 @@ static void rising_where(struct ctx *c, const struct trends_item *it)
 static void lead_chapter(struct ctx *c, const struct trends_item *it)
 {
 	char v[96], note[96];
-	size_t n = trends_n_periods(c->t) - trends_growth_first(c->t);
+	size_t n = ls_trends_n_periods(c->t) - ls_trends_growth_first(c->t);
 	PF(c, "<section id=\"thema-%s\" class=\"chapter theme\">\n",
 	   it->theme_code);
 	PF(c, "<p class=\"kicker\">Prioriteit %u", it->rank);
-	if (trends_item_local_rise(it)) {
+	if (ls_trends_item_local_rise(it)) {
 		put(c, " &middot; <span class=\"local\">lokale stijging "
 		       "(");
-		html(c, name_of(c, trends_origin_id(
+		html(c, name_of(c, ls_trends_origin_id(
 		                       c->t, (size_t)it->robust_origin)));
 		put(c, ")</span>");
 	}
@@ -617,23 +617,23 @@ static void lead_chapter(struct ctx *c, const struct trends_item *it)
 	if (it->rising_since > 0)
 		snprintf(note, sizeof note, "stijgend sinds %u %s",
 		         it->rising_since,
-		         trends_period_word(c->months, it->rising_since));
+		         ls_trends_period_word(c->months, it->rising_since));
 	card(c, "Trend", v, note);
 	snprintf(v, sizeof v, "%u van %u", it->n_rising, it->n_complete);
 	snprintf(note, sizeof note, "met een volledige reeks over %zu %s", n,
-	         trends_period_word(c->months, n));
+	         ls_trends_period_word(c->months, n));
 	card(c, "Stijgt in gemeenten", v, note);
 	if (it->has_growth && it->slope.direction > 0)
 		card(c, "Gedragen door",
-		     trends_item_local_rise(it)
-		         ? name_of(c, trends_origin_id(
+		     ls_trends_item_local_rise(it)
+		         ? name_of(c, ls_trends_origin_id(
 		                          c->t, (size_t)it->robust_origin))
 		         : "meerdere gemeenten",
-		     trends_item_local_rise(it)
+		     ls_trends_item_local_rise(it)
 		         ? "vooral één gemeente: een lokaal signaal"
 		         : "blijft zonder elke afzonderlijke gemeente");
 	snprintf(v, sizeof v, "%u %s", it->run,
-	         trends_period_word(c->months, it->run));
+	         ls_trends_period_word(c->months, it->run));
 	card(c, "Op rij gemeld", v, NULL);
 	if (it->sectors_lo == it->sectors_hi)
 		snprintf(v, sizeof v, "%u van %u", it->sectors_lo,
@@ -668,9 +668,9 @@ static void lead_chapter(struct ctx *c, const struct trends_item *it)
 static void youth(struct ctx *c)
 {
 	const struct trends_item *items[10];
-	struct trends_select sel = {.levels = 1u << TRENDS_LEVEL_AGE,
+	struct ls_trends_select sel = {.levels = 1u << TRENDS_LEVEL_AGE,
 	                            .youth = 1};
-	size_t n = trends_select(c->t, &sel, items, 10), shown = 0;
+	size_t n = ls_trends_select(c->t, &sel, items, 10), shown = 0;
 	const struct trends_item *const *themes;
 	size_t n_themes;
 	put(c, "<section id=\"jongeren\" class=\"chapter\">\n<h2>Jongeren</h2>"
@@ -707,16 +707,16 @@ static void youth(struct ctx *c)
 		put(c, "</h3>\n");
 		item_chart(c, items[i], BUNDLE_YOUTH_CHART_HEIGHT, "#b5562b");
 	}
-	themes = trends_ranked(c->t, TRENDS_LEVEL_THEME, &n_themes);
+	themes = ls_trends_ranked(c->t, TRENDS_LEVEL_THEME, &n_themes);
 	put(c, "<h3>Aandeel jongeren per thema</h3>\n<table "
 	       "class=\"plain\"><thead><tr><th>Thema</th><th "
 	       "class=\"num\">12" DASH "17</th><th class=\"num\">18" DASH
 	       "24</th><th>Aandeel 12" DASH "24</th></tr></thead><tbody>");
 	for (size_t i = 0; i < n_themes; i++) {
 		const struct trends_item *it = themes[i];
-		const struct trends_item *a = trends_item_find(
+		const struct trends_item *a = ls_trends_item_find(
 		    c->t, TRENDS_LEVEL_AGE, it->theme_code, TRENDS_YOUTH_1);
-		const struct trends_item *b = trends_item_find(
+		const struct trends_item *b = ls_trends_item_find(
 		    c->t, TRENDS_LEVEL_AGE, it->theme_code, TRENDS_YOUTH_2);
 		char x[64], y[64];
 		if (it->n_report_hi == 0 || a == NULL || b == NULL)
@@ -744,7 +744,7 @@ static void youth(struct ctx *c)
 
 static void side_by_side(struct ctx *c)
 {
-	size_t np = trends_n_periods(c->t);
+	size_t np = ls_trends_n_periods(c->t);
 	put(c, "<section id=\"gemeenten\" class=\"chapter\">\n<h2>Gemeenten "
 	       "naast elkaar</h2>\n<p>Per gemeente het aantal signalen over de "
 	       "hele periode voor de belangrijkste thema's, met de richting "
@@ -763,28 +763,28 @@ static void side_by_side(struct ctx *c)
 	PF(c,
 	   "<th class=\"num\">%s met samenvatting</th></tr></thead>"
 	   "<tbody>\n",
-	   trends_period_word(c->months, 2));
-	for (size_t o = 0; o < trends_n_origins(c->t); o++) {
+	   ls_trends_period_word(c->months, 2));
+	for (size_t o = 0; o < ls_trends_n_origins(c->t); o++) {
 		size_t have = 0;
 		put(c, "<tr><th>");
-		html(c, name_of(c, trends_origin_id(c->t, o)));
+		html(c, name_of(c, ls_trends_origin_id(c->t, o)));
 		put(c, "</th>");
 		for (size_t i = 0; i < c->n_lead; i++) {
-			struct trends_origin_item oi;
+			struct ls_trends_origin_item oi;
 			char text[64];
-			trends_origin_item(c->t, o, c->lead[i], &oi);
+			ls_trends_origin_item(c->t, o, c->lead[i], &oi);
 			value_text(&oi.total, text, sizeof text);
 			put(c, "<td class=\"num\">");
 			html(c, text);
 			put(c, " <span class=\"dir\">");
-			if (trends_origin_complete(c->t, o))
+			if (ls_trends_origin_complete(c->t, o))
 				put(c, oi.direction > 0   ? ARROW_UP
 				       : oi.direction < 0 ? ARROW_DOWN
 				                          : ARROW_FLAT);
 			put(c, "</span></td>");
 		}
 		for (size_t slot = 0; slot < np; slot++)
-			have += (size_t)trends_origin_has(c->t, o, slot);
+			have += (size_t)ls_trends_origin_has(c->t, o, slot);
 		PF(c, "<td class=\"num\">%zu/%zu</td></tr>\n", have, np);
 	}
 	put(c, "</tbody></table></div>\n</section>\n");
@@ -817,13 +817,13 @@ static void structural_chapter(struct ctx *c)
 				put(c, "</tbody></table>\n");
 			theme = x->theme;
 			for (size_t k = 0;
-			     k < trends_n_codes(c->t, LS_TABLE_THEME); k++)
-				if (strcmp(trends_code(c->t, LS_TABLE_THEME, k),
+			     k < ls_trends_n_codes(c->t, LS_TABLE_THEME); k++)
+				if (strcmp(ls_trends_code(c->t, LS_TABLE_THEME, k),
 				           theme) == 0)
 					th = k;
 			put(c, "<h3>");
 			html(c, th != SIZE_MAX
-			            ? trends_label(c->t, LS_TABLE_THEME, th)
+			            ? ls_trends_label(c->t, LS_TABLE_THEME, th)
 			            : theme);
 			PF(c,
 			   " <span class=\"count\">erkend in %zu %s</span></h3>"
@@ -848,15 +848,15 @@ static void structural_chapter(struct ctx *c)
 		if (x->problem_type[0] != '\0') {
 			size_t p = SIZE_MAX;
 			for (size_t k = 0;
-			     k < trends_n_codes(c->t, LS_TABLE_THEME_PROBLEM);
+			     k < ls_trends_n_codes(c->t, LS_TABLE_THEME_PROBLEM);
 			     k++)
-				if (strcmp(trends_code(
+				if (strcmp(ls_trends_code(
 				               c->t, LS_TABLE_THEME_PROBLEM, k),
 				           x->problem_type) == 0)
 					p = k;
 			html(c,
 			     p != SIZE_MAX
-			         ? trends_label(c->t, LS_TABLE_THEME_PROBLEM, p)
+			         ? ls_trends_label(c->t, LS_TABLE_THEME_PROBLEM, p)
 			         : x->problem_type);
 		}
 		put(c, "</td><td>");
@@ -872,10 +872,10 @@ static void structural_chapter(struct ctx *c)
 
 static void method(struct ctx *c)
 {
-	const struct trends_options *o = trends_options_get(c->t);
+	const struct trends_options *o = ls_trends_options_get(c->t);
 	uint8_t digest[LS_HASH_BYTES];
 	char hex[2 * LS_HASH_BYTES + 1];
-	size_t gp = trends_n_periods(c->t) - trends_growth_first(c->t);
+	size_t gp = ls_trends_n_periods(c->t) - ls_trends_growth_first(c->t);
 	uint64_t wsum = 0;
 
 	put(c, "<section id=\"methode\" class=\"chapter method\">\n<h2>Methode "
@@ -889,10 +889,10 @@ static void method(struct ctx *c)
 	       "betekent</h3>\n");
 	put(c, "<p>Om niemand herkenbaar te maken worden kleine aantallen "
 	       "afgeschermd voor ze de gemeente verlaten.</p><ul>");
-	for (size_t i = 0; i < trends_n_params(c->t); i++) {
+	for (size_t i = 0; i < ls_trends_n_params(c->t); i++) {
 		size_t count;
 		const struct ls_disclosure_params *p =
-		    trends_params_at(c->t, i, &count);
+		    ls_trends_params_at(c->t, i, &count);
 		if (p->mode == LS_MODE_THRESHOLD)
 			PF(c,
 			   "<li><strong>Drempel (k = %u)</strong>, %zu "
@@ -916,7 +916,7 @@ static void method(struct ctx *c)
 			   "bovengrens van hun interval.</li>",
 			   p->epsilon_milli / 1000.0, count, p->withhold_below);
 	}
-	if (trends_n_params(c->t) == 0)
+	if (ls_trends_n_params(c->t) == 0)
 		put(c, "<li>Geen samenvattingen in deze periode.</li>");
 	put(c, "</ul>\n<p>Een ontbrekende rij in een samenvatting betekent "
 	       "precies 0. Een afgeschermd aantal wordt nooit als 0 of als "
@@ -946,7 +946,7 @@ static void method(struct ctx *c)
 		for (int k = 0; k < TRENDS_C_COUNT_; k++) {
 			wsum += o->weight[k];
 			put(c, "<tr><td>");
-			html(c, trends_component_label_nl(k));
+			html(c, ls_trends_component_label_nl(k));
 			put(c, "</td><td>");
 			html(c, what[k]);
 			PF(c, "</td><td class=\"num\">%u</td></tr>",
@@ -973,20 +973,20 @@ static void method(struct ctx *c)
 	   "geen gedeeld. &lsquo;Stijgend sinds&rsquo; is het begin van de "
 	   "stijging volgens de knikrechte (eerst vlak, dan stijgend) die "
 	   "het best past.</p>\n",
-	   gp, trends_period_word(c->months, gp));
+	   gp, ls_trends_period_word(c->months, gp));
 	put(c, "<h3>Bronnen</h3>\n<p>Alle cijfers in deze bundel zijn "
 	       "berekend uit precies deze ondertekende samenvattingen. Wie "
 	       "dezelfde documenten heeft, krijgt dezelfde cijfers "
 	       "(<code>signaalctl trends --bronnen</code>).</p>\n");
-	trends_sources_digest(c->t, digest);
+	ls_trends_sources_digest(c->t, digest);
 	ls_hex_encode(digest, sizeof digest, hex);
 	PF(c,
 	   "<p class=\"digest\">Digest van de bronnen: <code>%s</code></p>\n",
 	   hex);
 	put(c, "<p class=\"small\">Per document: gemeente, nummer in haar "
 	       "feed en het begin van de hash.</p>\n<ol class=\"sources\">");
-	for (size_t i = 0; i < trends_n_sources(c->t); i++) {
-		const struct trends_docref *r = trends_source_at(c->t, i);
+	for (size_t i = 0; i < ls_trends_n_sources(c->t); i++) {
+		const struct trends_docref *r = ls_trends_source_at(c->t, i);
 		ls_hex_encode(r->hash, LS_HASH_BYTES, hex);
 		put(c, "<li>");
 		html(c, r->origin);
@@ -1006,7 +1006,7 @@ int bundle_render(const struct bundle_input *in, struct ls_buf *out,
 	char title[160];
 	size_t n, n_recognised = 0, n_rec_origins = 0;
 
-	if (in->trends == NULL || trends_n_items(in->trends) == 0)
+	if (in->trends == NULL || ls_trends_n_items(in->trends) == 0)
 		return ls_errf(e, LS_EINVAL, "de trends zijn niet berekend");
 	if (in->top < 1 || in->top > 32)
 		return ls_errf(e, LS_EINVAL,
@@ -1016,8 +1016,8 @@ int bundle_render(const struct bundle_input *in, struct ls_buf *out,
 	c.in = in;
 	c.t = in->trends;
 	c.b = out;
-	c.months = trends_options_get(c.t)->first.months;
-	r = trends_ranked(c.t, TRENDS_LEVEL_THEME, &n);
+	c.months = ls_trends_options_get(c.t)->first.months;
+	r = ls_trends_ranked(c.t, TRENDS_LEVEL_THEME, &n);
 	for (size_t i = 0; i < n && c.n_lead < in->top; i++)
 		if (r[i]->n_report_hi > 0)
 			c.lead[c.n_lead++] = r[i];
@@ -1039,7 +1039,7 @@ int bundle_render(const struct bundle_input *in, struct ls_buf *out,
 	if (in->title != NULL) {
 		snprintf(title, sizeof title, "%s", in->title);
 	} else {
-		const struct trends_options *o = trends_options_get(c.t);
+		const struct trends_options *o = ls_trends_options_get(c.t);
 		if (o->first.year == o->last.year)
 			snprintf(title, sizeof title, "Signalenbundel %d",
 			         (int)o->first.year);

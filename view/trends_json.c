@@ -45,18 +45,18 @@ static json_t *period_json(const struct ls_period *p)
 	return json_string(text);
 }
 
-json_t *trends_json_value(const struct trends_value *v)
+json_t *ls_trends_json_value(const struct trends_value *v)
 {
 	struct jb b = {1};
 	json_t *o = json_object();
 	int64_t lo, hi;
-	trends_value_interval(v, &lo, &hi);
+	ls_trends_value_interval(v, &lo, &hi);
 	set(&b, o, "min", json_integer(lo));
 	set(&b, o, "max", json_integer(hi));
-	set(&b, o, "exact", json_boolean(trends_value_is_exact(v)));
+	set(&b, o, "exact", json_boolean(ls_trends_value_is_exact(v)));
 	if (v->n_noisy > 0) {
 		set(&b, o, "ruis", json_integer(v->noisy));
-		set(&b, o, "variantie", json_real(trends_value_var(v)));
+		set(&b, o, "variantie", json_real(ls_trends_value_var(v)));
 	}
 	if (!b.ok) {
 		json_decref(o);
@@ -105,7 +105,7 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 	json_t *o = json_object(), *c = json_object(), *sp = json_object();
 	json_t *rec = json_object(), *sc = json_object(), *series;
 	set(b, o, "rang", json_integer(rank));
-	set(b, o, "niveau", json_string(trends_level_name_nl(it->level)));
+	set(b, o, "niveau", json_string(ls_trends_level_name_nl(it->level)));
 	set(b, o, "thema", json_string(it->theme_code));
 	set(b, o, "thema_label", json_string(it->theme_label));
 	if (it->level != TRENDS_LEVEL_THEME) {
@@ -114,7 +114,7 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 	}
 	set(b, o, "score", json_real(it->score));
 	for (int k = 0; k < TRENDS_C_COUNT_; k++)
-		set(b, c, trends_component_name(k),
+		set(b, c, ls_trends_component_name(k),
 		    json_real(it->component[k]));
 	set(b, o, "componenten", c);
 	set(b, sp, "totaal", json_integer(it->n_origins));
@@ -124,13 +124,13 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 	set(b, sp, "stijgend", json_integer(it->n_rising));
 	set(b, sp, "dalend", json_integer(it->n_falling));
 	if (it->robust_origin >= 0) {
-		const char *id = trends_origin_id(t, (size_t)it->robust_origin);
+		const char *id = ls_trends_origin_id(t, (size_t)it->robust_origin);
 		set(b, sp, "zwakste_schakel", json_string(id));
 		set(b, sp, "zwakste_schakel_naam",
 		    json_string(name_of(names, ctx, id)));
 	}
 	set(b, sp, "stijging_uit_een_gemeente",
-	    json_boolean(trends_item_local_rise(it)));
+	    json_boolean(ls_trends_item_local_rise(it)));
 	set(b, o, "gemeenten", sp);
 	set(b, o, "groei", slope_json(b, it));
 	set(b, rec, "op_rij", json_integer(it->run));
@@ -142,31 +142,31 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 	set(b, rec, "sectoren_van_thema", json_boolean(it->breadth_of_theme));
 	set(b, rec, "organisaties_min", json_integer(it->organisations_lo));
 	set(b, o, "terugkeer", rec);
-	set(b, sc, "signalen", trends_json_value(&it->signals));
-	set(b, sc, "personen", trends_json_value(&it->persons));
+	set(b, sc, "signalen", ls_trends_json_value(&it->signals));
+	set(b, sc, "personen", ls_trends_json_value(&it->persons));
 	set(b, sc, "signalen_laatste_periode",
-	    trends_json_value(&it->last_signals));
+	    ls_trends_json_value(&it->last_signals));
 	set(b, o, "omvang", sc);
 	set(b, o, "jongeren_aandeel", json_real(it->youth_share));
 	set(b, o, "uitleg", json_string(it->explanation));
 	series = json_array();
-	for (size_t slot = 0; slot < trends_n_periods(t); slot++) {
+	for (size_t slot = 0; slot < ls_trends_n_periods(t); slot++) {
 		struct trends_value all, complete;
 		struct ls_period p;
 		json_t *pt = json_object();
-		trends_period_at(t, slot, &p);
-		trends_item_series(t, it, 0, slot, &all);
-		trends_item_series(t, it, 1, slot, &complete);
+		ls_trends_period_at(t, slot, &p);
+		ls_trends_item_series(t, it, 0, slot, &all);
+		ls_trends_item_series(t, it, 1, slot, &complete);
 		set(b, pt, "periode", period_json(&p));
-		set(b, pt, "signalen", trends_json_value(&all));
-		set(b, pt, "signalen_volledig", trends_json_value(&complete));
-		if (trends_item_local_rise(it)) {
+		set(b, pt, "signalen", ls_trends_json_value(&all));
+		set(b, pt, "signalen_volledig", ls_trends_json_value(&complete));
+		if (ls_trends_item_local_rise(it)) {
 			/* the one municipality the rise comes from */
 			struct trends_value own;
-			trends_origin_series(t, (size_t)it->robust_origin, it,
+			ls_trends_origin_series(t, (size_t)it->robust_origin, it,
 			                     slot, &own);
 			set(b, pt, "signalen_gemeente",
-			    trends_json_value(&own));
+			    ls_trends_json_value(&own));
 		}
 		push(b, series, pt);
 	}
@@ -181,11 +181,11 @@ static const char *mode_name(uint8_t mode)
 	                                 : "?";
 }
 
-json_t *trends_json(const struct trends *t, const struct trends_select *sel,
+json_t *ls_trends_json(const struct trends *t, const struct ls_trends_select *sel,
                     struct structural *notes, trends_name_fn names,
                     void *names_ctx)
 {
-	const struct trends_options *opt = trends_options_get(t);
+	const struct trends_options *opt = ls_trends_options_get(t);
 	struct jb b = {1};
 	json_t *root = json_object(), *w = json_object(), *wt = json_object();
 	json_t *orgs = json_array(), *cov = json_array(), *src = json_array();
@@ -196,41 +196,41 @@ json_t *trends_json(const struct trends *t, const struct trends_select *sel,
 
 	set(&b, w, "van", period_json(&opt->first));
 	set(&b, w, "tot", period_json(&opt->last));
-	set(&b, w, "perioden", json_integer((json_int_t)trends_n_periods(t)));
+	set(&b, w, "perioden", json_integer((json_int_t)ls_trends_n_periods(t)));
 	set(&b, w, "groei_perioden",
 	    json_integer(
-	        (json_int_t)(trends_n_periods(t) - trends_growth_first(t))));
+	        (json_int_t)(ls_trends_n_periods(t) - ls_trends_growth_first(t))));
 	set(&b, w, "groei_vol_pct", json_integer(opt->growth_full_pct));
 	set(&b, root, "venster", w);
 	for (int k = 0; k < TRENDS_C_COUNT_; k++)
-		set(&b, wt, trends_component_name(k),
+		set(&b, wt, ls_trends_component_name(k),
 		    json_integer(opt->weight[k]));
 	set(&b, root, "gewichten", wt);
-	for (size_t i = 0; i < trends_n_origins(t); i++) {
-		const char *id = trends_origin_id(t, i);
+	for (size_t i = 0; i < ls_trends_n_origins(t); i++) {
+		const char *id = ls_trends_origin_id(t, i);
 		json_t *o = json_object(), *has = json_array();
 		set(&b, o, "id", json_string(id));
 		set(&b, o, "naam", json_string(name_of(names, names_ctx, id)));
 		set(&b, o, "volledig",
-		    json_boolean(trends_origin_complete(t, i)));
-		for (size_t slot = 0; slot < trends_n_periods(t); slot++)
+		    json_boolean(ls_trends_origin_complete(t, i)));
+		for (size_t slot = 0; slot < ls_trends_n_periods(t); slot++)
 			push(&b, has,
-			     json_boolean(trends_origin_has(t, i, slot)));
+			     json_boolean(ls_trends_origin_has(t, i, slot)));
 		set(&b, o, "perioden_aanwezig", has);
 		push(&b, orgs, o);
 	}
 	set(&b, root, "gemeenten", orgs);
-	for (size_t slot = 0; slot < trends_n_periods(t); slot++) {
+	for (size_t slot = 0; slot < ls_trends_n_periods(t); slot++) {
 		struct ls_period p;
 		json_t *o = json_object();
-		trends_period_at(t, slot, &p);
+		ls_trends_period_at(t, slot, &p);
 		set(&b, o, "periode", period_json(&p));
-		set(&b, o, "gemeenten", json_integer(trends_coverage(t, slot)));
+		set(&b, o, "gemeenten", json_integer(ls_trends_coverage(t, slot)));
 		push(&b, cov, o);
 	}
 	set(&b, root, "dekking", cov);
-	for (size_t i = 0; i < trends_n_sources(t); i++) {
-		const struct trends_docref *r = trends_source_at(t, i);
+	for (size_t i = 0; i < ls_trends_n_sources(t); i++) {
+		const struct trends_docref *r = ls_trends_source_at(t, i);
 		json_t *o = json_object();
 		set(&b, o, "origin", json_string(r->origin));
 		set(&b, o, "seq", json_integer((json_int_t)r->seq));
@@ -238,12 +238,12 @@ json_t *trends_json(const struct trends *t, const struct trends_select *sel,
 		push(&b, src, o);
 	}
 	set(&b, root, "bronnen", src);
-	trends_sources_digest(t, digest);
+	ls_trends_sources_digest(t, digest);
 	set(&b, root, "bronnen_digest", hex_json(digest, LS_HASH_BYTES));
-	for (size_t i = 0; i < trends_n_params(t); i++) {
+	for (size_t i = 0; i < ls_trends_n_params(t); i++) {
 		size_t count;
 		const struct ls_disclosure_params *p =
-		    trends_params_at(t, i, &count);
+		    ls_trends_params_at(t, i, &count);
 		json_t *o = json_object();
 		set(&b, o, "modus", json_string(mode_name(p->mode)));
 		if (p->mode == LS_MODE_THRESHOLD) {
@@ -260,13 +260,13 @@ json_t *trends_json(const struct trends *t, const struct trends_select *sel,
 	}
 	set(&b, root, "parameters", par);
 
-	n = trends_select(t, sel, NULL, 0);
+	n = ls_trends_select(t, sel, NULL, 0);
 	if (n > 0) {
 		sel_items = ls_calloc(n, sizeof *sel_items);
 		if (sel_items == NULL)
 			b.ok = 0;
 		else
-			trends_select(t, sel, sel_items, n);
+			ls_trends_select(t, sel, sel_items, n);
 	}
 	for (size_t i = 0; sel_items != NULL && i < n; i++)
 		/* the youth view is a ranking of its own: 1, 2, ... */

@@ -26,11 +26,11 @@
  * gives display names. Returns a new reference (json_decref), or NULL
  * when out of memory.
  */
-json_t *trends_json(const struct trends *t, const struct trends_select *sel,
+json_t *ls_trends_json(const struct trends *t, const struct ls_trends_select *sel,
                     struct structural *notes, trends_name_fn names,
                     void *names_ctx);
 
 /* One value as {"min", "max", "exact"[, "ruis", "variantie"]}. */
-json_t *trends_json_value(const struct trends_value *v);
+json_t *ls_trends_json_value(const struct trends_value *v);
 
 #endif

@@ -146,12 +146,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n_docs = 1 + rd(&r) % 12;
 
 	taxonomy_once();
-	trends_options_default(&o, &last);
+	ls_trends_options_default(&o, &last);
 	/* half a year keeps a run fast; periods before it are ignored */
 	o.first.month = 7;
 	o.first.year = 2025;
 	o.growth_periods = 3 + rd(&r) % 4;
-	if (trends_new(&tax, &o, &t, &e) != LS_OK)
+	if (ls_trends_new(&tax, &o, &t, &e) != LS_OK)
 		abort();
 	for (int d = 0; d < n_docs; d++) {
 		struct ls_summary s;
@@ -162,17 +162,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strcpy(ref.origin, s.origin);
 		ref.seq = (uint64_t)d + 1;
 		ref.hash[0] = (uint8_t)d;
-		rc = trends_add(t, &s, &ref, NULL, &e);
+		rc = ls_trends_add(t, &s, &ref, NULL, &e);
 		if (rc != LS_OK && rc != LS_EINVAL && rc != LS_EEXISTS)
 			abort();
 		ls_summary_fini(&s);
 	}
-	if (trends_finish(t, &e) != LS_OK)
+	if (ls_trends_finish(t, &e) != LS_OK)
 		abort();
-	for (size_t i = 0; i < trends_n_items(t); i++) {
-		const struct trends_item *it = trends_item_at(t, i);
+	for (size_t i = 0; i < ls_trends_n_items(t); i++) {
+		const struct trends_item *it = ls_trends_item_at(t, i);
 		int64_t lo, hi;
-		trends_value_interval(&it->signals, &lo, &hi);
+		ls_trends_value_interval(&it->signals, &lo, &hi);
 		if (lo > hi || lo < 0)
 			abort();
 		if (!(it->score >= 0 && it->score <= 100))
@@ -204,8 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)structural_add(st, &n);
 	}
 	{
-		struct trends_select sel = {.levels = 1u << (rd(&r) % 3)};
-		json_t *j = trends_json(t, &sel, st, NULL, NULL);
+		struct ls_trends_select sel = {.levels = 1u << (rd(&r) % 3)};
+		json_t *j = ls_trends_json(t, &sel, st, NULL, NULL);
 		struct bundle_input in = {.trends = t,
 		                          .notes = st,
 		                          .generated = "2026-01-01",
@@ -229,6 +229,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ls_buf_fini(&b);
 	}
 	structural_free(st);
-	trends_free(t);
+	ls_trends_free(t);
 	return 0;
 }

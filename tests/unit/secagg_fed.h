@@ -444,7 +444,7 @@ static inline int fed_cmp_double(const void *a, const void *b)
 /* Median of width / truth over the signals cells of a table with truth >
  * 0, for the 24-month totals. before: the sum of the municipalities' own
  * ranges; else the federation summary's interval as trends computes it
- * (trends_value_interval: the noisy sum +- z sd, plus withheld cells'
+ * (ls_trends_value_interval: the noisy sum +- z sd, plus withheld cells'
  * [0, hi]). INFINITY when no cell has data. */
 static inline double fed_median_ratio(const struct fed_sim *W, int table,
                                       int before)
@@ -477,15 +477,15 @@ static inline double fed_median_ratio(const struct fed_sim *W, int table,
 	return med;
 }
 
-/* The federation series' direction (trends_slope, +1 rising). */
+/* The federation series' direction (ls_trends_slope, +1 rising). */
 static inline int fed_direction(const struct fed_sim *W, int w)
 {
-	struct trends_slope s;
+	struct ls_trends_slope s;
 	double var[FED_MONTHS];
 	for (int m = 0; m < FED_MONTHS; m++)
 		var[m] = 2.0 * (double)W->noise.mu[0].num /
 		         (double)W->noise.mu[0].den;
-	if (trends_slope(W->fed_series[w], W->fed_series[w], var, FED_MONTHS,
+	if (ls_trends_slope(W->fed_series[w], W->fed_series[w], var, FED_MONTHS,
 	                 &s) != LS_OK)
 		return -2;
 	return s.direction;
@@ -496,8 +496,8 @@ static inline size_t fed_towns_rising(const struct fed_sim *W, int w)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < FED_NM; i++) {
-		struct trends_slope s;
-		if (trends_slope(W->own_lo_s[w][i], W->own_hi_s[w][i], NULL,
+		struct ls_trends_slope s;
+		if (ls_trends_slope(W->own_lo_s[w][i], W->own_hi_s[w][i], NULL,
 		                 FED_MONTHS, &s) == LS_OK)
 			n += s.direction > 0;
 	}

@@ -366,12 +366,12 @@ static struct trends *federation(struct structural **notes)
 	struct ls_errinfo e;
 	struct structural_note n;
 
-	trends_options_default(&o, &last);
+	ls_trends_options_default(&o, &last);
 	o.first.year = 2025;
 	o.first.month = 1;
-	if (trends_new(&tax, &o, &t, &e) != LS_OK)
+	if (ls_trends_new(&tax, &o, &t, &e) != LS_OK)
 		tu_die(e.msg);
-	trends_set_names(t, evil_name, NULL);
+	ls_trends_set_names(t, evil_name, NULL);
 	for (int town = 0; town < 3; town++)
 		for (int m = 1; m <= 12; m++) {
 			struct ls_summary s;
@@ -383,11 +383,11 @@ static struct trends *federation(struct structural **notes)
 			tu_theme(&s, "wonen", town == 1 ? 10 + 5 * m : 9,
 			         "18-24", "huisvesting");
 			tu_finish(&s);
-			if (trends_add(t, &s, &r, NULL, &e) != LS_OK)
+			if (ls_trends_add(t, &s, &r, NULL, &e) != LS_OK)
 				tu_die(e.msg);
 			ls_summary_fini(&s);
 		}
-	if (trends_finish(t, &e) != LS_OK)
+	if (ls_trends_finish(t, &e) != LS_OK)
 		tu_die(e.msg);
 	assert_int_equal(structural_new(notes), LS_OK);
 	memset(&n, 0, sizeof n);
@@ -479,7 +479,7 @@ static void test_bundle_renders(void **state)
 	assert_int_equal(bundle_render(&in, &b, &e), LS_ELIMIT);
 	ls_buf_fini(&b);
 	structural_free(notes);
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 /* The slope of the plotted points (circle centres, SVG y grows down)
@@ -584,7 +584,7 @@ static void test_bundle_text_agrees(void **state)
 	}
 	ls_buf_fini(&b);
 	structural_free(notes);
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 static void test_bundle_unfinished(void **state)
@@ -596,14 +596,14 @@ static void test_bundle_unfinished(void **state)
 	struct ls_errinfo e;
 	struct ls_buf b;
 	(void)state;
-	trends_options_default(&o, &last);
-	assert_int_equal(trends_new(&tax, &o, &t, &e), LS_OK);
+	ls_trends_options_default(&o, &last);
+	assert_int_equal(ls_trends_new(&tax, &o, &t, &e), LS_OK);
 	in.trends = t;
 	ls_buf_init(&b, 0);
 	assert_int_equal(bundle_render(&in, &b, &e), LS_EINVAL);
 	assert_int_equal(b.len, 0);
 	ls_buf_fini(&b);
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 static void test_bundle_alloc_failures(void **state)
@@ -634,7 +634,7 @@ static void test_bundle_alloc_failures(void **state)
 		ls_buf_fini(&b);
 	}
 	structural_free(notes);
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 int main(void)

@@ -44,12 +44,12 @@ static struct trends *new_trends(struct fx *f, int y0, int m0, int y1, int m1)
 	struct ls_period last = {y1, m1, 1};
 	struct trends *t;
 	struct ls_errinfo e;
-	trends_options_default(&o, &last);
+	ls_trends_options_default(&o, &last);
 	o.first.year = y0;
 	o.first.month = m0;
 	o.growth_periods = 4;
-	if (trends_new(store_taxonomy(f->s), &o, &t, &e) != LS_OK)
-		fail_msg("trends_new: %s", e.msg);
+	if (ls_trends_new(store_taxonomy(f->s), &o, &t, &e) != LS_OK)
+		fail_msg("ls_trends_new: %s", e.msg);
 	return t;
 }
 
@@ -104,23 +104,23 @@ static void test_latest_correction_wins(void **state)
 	assert_int_equal(r.docs, 3);
 	assert_int_equal(r.superseded, 1);
 	assert_int_equal(r.used, 2);
-	assert_int_equal(trends_finish(t, &e), LS_OK);
-	it = trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
-	assert_int_equal(trends_cell(t, LS_TABLE_THEME, it->theme, 0, 0, 0, &v),
+	assert_int_equal(ls_trends_finish(t, &e), LS_OK);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	assert_int_equal(ls_trends_cell(t, LS_TABLE_THEME, it->theme, 0, 0, 0, &v),
 	                 LS_OK);
-	trends_value_interval(&v, &lo, &hi);
+	ls_trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, 30);
 	assert_int_equal(hi, 30);
-	assert_int_equal(trends_n_sources(t), 2);
-	assert_int_equal(trends_source_at(t, 0)->seq, 2);
-	assert_int_equal(trends_source_at(t, 1)->seq, 3);
-	trends_free(t);
+	assert_int_equal(ls_trends_n_sources(t), 2);
+	assert_int_equal(ls_trends_source_at(t, 0)->seq, 2);
+	assert_int_equal(ls_trends_source_at(t, 1)->seq, 3);
+	ls_trends_free(t);
 }
 
 static char *json_text(const struct trends *t)
 {
-	struct trends_select sel = {.levels = 7};
-	json_t *j = trends_json(t, &sel, NULL, NULL, NULL);
+	struct ls_trends_select sel = {.levels = 7};
+	json_t *j = ls_trends_json(t, &sel, NULL, NULL, NULL);
 	char *s;
 	assert_non_null(j);
 	s = json_dumps(j, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
@@ -149,15 +149,15 @@ static void test_recompute_from_sources(void **state)
 	}
 	a = new_trends(f, 2025, 1, 2025, 6);
 	assert_int_equal(node_trends_load(f->s, a, NULL, NULL, &e), LS_OK);
-	assert_int_equal(trends_finish(a, &e), LS_OK);
-	n = trends_n_sources(a);
+	assert_int_equal(ls_trends_finish(a, &e), LS_OK);
+	n = ls_trends_n_sources(a);
 	assert_int_equal(n, 60);
 
 	/* Anyone holding the listed documents: read exactly those (checking
 	 * each hash), in another order, and compute again. */
 	b = new_trends(f, 2025, 1, 2025, 6);
 	for (size_t k = n; k-- > 0;) {
-		const struct trends_docref *r = trends_source_at(a, k);
+		const struct trends_docref *r = ls_trends_source_at(a, k);
 		struct store_doc_meta m;
 		struct ls_doc doc;
 		uint8_t *env;
@@ -169,11 +169,11 @@ static void test_recompute_from_sources(void **state)
 		memset(&doc, 0, sizeof doc);
 		assert_int_equal(node_feed_decode(env, len, &doc, &e), LS_OK);
 		ls_free(env);
-		assert_int_equal(trends_add(b, &doc.body.summary, r, NULL, &e),
+		assert_int_equal(ls_trends_add(b, &doc.body.summary, r, NULL, &e),
 		                 LS_OK);
 		proto_doc_fini(&doc);
 	}
-	assert_int_equal(trends_finish(b, &e), LS_OK);
+	assert_int_equal(ls_trends_finish(b, &e), LS_OK);
 	diff = tu_trends_diff(a, b);
 	if (diff != NULL)
 		fail_msg("recomputed trends differ: %s", diff);
@@ -182,8 +182,8 @@ static void test_recompute_from_sources(void **state)
 	assert_string_equal(ja, jb);
 	free(ja);
 	free(jb);
-	trends_free(a);
-	trends_free(b);
+	ls_trends_free(a);
+	ls_trends_free(b);
 }
 
 static void test_filter_and_window(void **state)
@@ -223,13 +223,13 @@ static void test_filter_and_window(void **state)
 	}
 	t = new_trends(f, 2025, 2, 2025, 6);
 	assert_int_equal(node_trends_load(f->s, t, &flt, &r, &e), LS_OK);
-	assert_int_equal(trends_finish(t, &e), LS_OK);
-	assert_int_equal(trends_n_origins(t), 2);
-	assert_string_equal(trends_origin_id(t, 0), "eeklo");
+	assert_int_equal(ls_trends_finish(t, &e), LS_OK);
+	assert_int_equal(ls_trends_n_origins(t), 2);
+	assert_string_equal(ls_trends_origin_id(t, 0), "eeklo");
 	assert_int_equal(r.used, 10);
 	assert_int_equal(r.filtered, 63 - 12);
 	assert_int_equal(r.ignored, 2); /* their Januaries */
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 static void test_refused_and_corrupt(void **state)
@@ -256,7 +256,7 @@ static void test_refused_and_corrupt(void **state)
 	assert_int_equal(r.refused, 1);
 	assert_non_null(strstr(r.first_refused, "ruimtevaart"));
 	assert_int_equal(r.used, 20);
-	trends_free(t);
+	ls_trends_free(t);
 
 	/* bytes in the store that are no document: the store is damaged */
 	memset(&m, 0, sizeof m);
@@ -268,7 +268,7 @@ static void test_refused_and_corrupt(void **state)
 	t = new_trends(f, 2025, 1, 2025, 3);
 	assert_int_equal(node_trends_load(f->s, t, NULL, &r, &e), LS_ECORRUPT);
 	assert_non_null(strstr(e.msg, "zzz-kapot"));
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 static void publish_note(struct fx *f, const char *origin, uint8_t id,

@@ -703,7 +703,7 @@ static void test_noise_allocation_failures(void **state)
  * Calibration at the association (issue 11): ten municipalities release
  * twelve months each in noise mode, and the association adds every
  * municipality's released theme cells over the year with the trends code
- * (trends_value_add_cell, trends_value_interval), as its pages do. Over
+ * (ls_trends_value_add_cell, ls_trends_value_interval), as its pages do. Over
  * many draws (deterministic secrets, so the test cannot flake), its 90%
  * interval for a federation theme total must hold the truth about 90% of
  * the time, and the sum must be unbiased. Small cells dominate (a few
@@ -780,7 +780,7 @@ static void test_federation_calibration(void **state)
 				tt = &rel.tables[LS_TABLE_THEME];
 				for (size_t r = 0; r < tt->n_rows; r++)
 					assert_int_equal(
-					    trends_value_add_cell(
+					    ls_trends_value_add_cell(
 					        &v[synth_find(
 					            &wd[m].sd, 0,
 					            tt->rows[r].theme)],
@@ -791,11 +791,11 @@ static void test_federation_calibration(void **state)
 		}
 		for (size_t t = 0; t < 18; t++) {
 			int64_t lo, hi;
-			trends_value_interval(&v[t], &lo, &hi);
+			ls_trends_value_interval(&v[t], &lo, &hi);
 			covered += lo <= truth[t] && truth[t] <= hi;
 			z_sum += ((double)v[t].noisy - (double)truth[t]) /
-			         sqrt(trends_value_var(&v[t]) > 0
-			                  ? trends_value_var(&v[t])
+			         sqrt(ls_trends_value_var(&v[t]) > 0
+			                  ? ls_trends_value_var(&v[t])
 			                  : 1);
 			n++;
 		}

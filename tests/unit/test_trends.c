@@ -37,7 +37,7 @@ static int group_teardown(void **state)
 static void options(struct trends_options *o, int y0, int m0, int y1, int m1)
 {
 	struct ls_period last = {y1, m1, 1};
-	trends_options_default(o, &last);
+	ls_trends_options_default(o, &last);
 	o->first.year = y0;
 	o->first.month = m0;
 	o->first.months = 1;
@@ -53,29 +53,29 @@ static void test_value_ranges_add_up(void **state)
 	(void)state;
 	memset(&v, 0, sizeof v);
 	c = tu_exact(12);
-	assert_int_equal(trends_value_add_cell(&v, &c, 0), LS_OK);
+	assert_int_equal(ls_trends_value_add_cell(&v, &c, 0), LS_OK);
 	c = tu_range(1, 4);
-	assert_int_equal(trends_value_add_cell(&v, &c, 0), LS_OK);
+	assert_int_equal(ls_trends_value_add_cell(&v, &c, 0), LS_OK);
 	c = tu_range(0, 4);
-	assert_int_equal(trends_value_add_cell(&v, &c, 0), LS_OK);
-	trends_value_interval(&v, &lo, &hi);
+	assert_int_equal(ls_trends_value_add_cell(&v, &c, 0), LS_OK);
+	ls_trends_value_interval(&v, &lo, &hi);
 	/* exact + [1,4] + [0,4]: never a zero or a guess */
 	assert_int_equal(lo, 13);
 	assert_int_equal(hi, 20);
-	assert_false(trends_value_is_exact(&v));
-	assert_true(trends_value_mid(&v) == 16.5);
+	assert_false(ls_trends_value_is_exact(&v));
+	assert_true(ls_trends_value_mid(&v) == 16.5);
 	assert_int_equal(v.n_exact, 1);
 	assert_int_equal(v.n_range, 2);
 
 	/* exact cells alone stay exact */
 	memset(&v, 0, sizeof v);
 	c = tu_exact(7);
-	trends_value_add_cell(&v, &c, 0);
-	trends_value_add_cell(&v, &c, 0);
-	trends_value_interval(&v, &lo, &hi);
+	ls_trends_value_add_cell(&v, &c, 0);
+	ls_trends_value_add_cell(&v, &c, 0);
+	ls_trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, 14);
 	assert_int_equal(hi, 14);
-	assert_true(trends_value_is_exact(&v));
+	assert_true(ls_trends_value_is_exact(&v));
 }
 
 static void test_value_noisy_interval(void **state)
@@ -87,42 +87,42 @@ static void test_value_noisy_interval(void **state)
 	(void)state;
 	memset(&v, 0, sizeof v);
 	c = tu_noisy(100, 28);
-	assert_int_equal(trends_value_add_cell(&v, &c, 289.0), LS_OK);
+	assert_int_equal(ls_trends_value_add_cell(&v, &c, 289.0), LS_OK);
 	c = tu_noisy(50, 28);
-	assert_int_equal(trends_value_add_cell(&v, &c, 289.0), LS_OK);
+	assert_int_equal(ls_trends_value_add_cell(&v, &c, 289.0), LS_OK);
 	/* variances add (not half-widths): sd = sqrt(578) */
-	assert_true(fabs(trends_value_var(&v) - 578.0) < 0.01);
+	assert_true(fabs(ls_trends_value_var(&v) - 578.0) < 0.01);
 	sd = sqrt(578.0);
-	trends_value_interval(&v, &lo, &hi);
+	ls_trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, (int64_t)floor(150 - TRENDS_Z90 * sd));
 	assert_int_equal(hi, (int64_t)ceil(150 + TRENDS_Z90 * sd));
 	/* a withheld cell adds [0, hi] */
 	w = v;
 	c = tu_withheld(32);
-	assert_int_equal(trends_value_add_cell(&w, &c, 0), LS_OK);
-	trends_value_interval(&w, &lo, &hi);
+	assert_int_equal(ls_trends_value_add_cell(&w, &c, 0), LS_OK);
+	ls_trends_value_interval(&w, &lo, &hi);
 	assert_int_equal(hi, (int64_t)ceil(150 + TRENDS_Z90 * sd) + 32);
 	/* exact + range + noisy: certain part plus the noisy interval */
 	c = tu_range(1, 4);
-	trends_value_add_cell(&w, &c, 0);
-	trends_value_interval(&w, &lo, &hi);
+	ls_trends_value_add_cell(&w, &c, 0);
+	ls_trends_value_interval(&w, &lo, &hi);
 	assert_int_equal(lo, 1 + (int64_t)floor(150 - TRENDS_Z90 * sd));
 	/* a noisy sum near zero never goes below the certain part */
 	memset(&v, 0, sizeof v);
 	c = tu_noisy(5, 111);
-	trends_value_add_cell(&v, &c, 4608.0);
-	trends_value_interval(&v, &lo, &hi);
+	ls_trends_value_add_cell(&v, &c, 4608.0);
+	ls_trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, 0);
 	/* sub undoes add exactly */
 	w = v;
 	c = tu_noisy(40, 111);
 	memset(&v, 0, sizeof v);
-	trends_value_add_cell(&v, &c, 4608.0);
-	trends_value_add(&w, &v);
-	trends_value_sub(&w, &v);
+	ls_trends_value_add_cell(&v, &c, 4608.0);
+	ls_trends_value_add(&w, &v);
+	ls_trends_value_sub(&w, &v);
 	memset(&v, 0, sizeof v);
 	c = tu_noisy(5, 111);
-	trends_value_add_cell(&v, &c, 4608.0);
+	ls_trends_value_add_cell(&v, &c, 4608.0);
 	assert_memory_equal(&v, &w, sizeof v);
 }
 
@@ -141,7 +141,7 @@ static void test_value_bad_cells(void **state)
 	memset(&v, 0, sizeof v);
 	before = v;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		assert_int_equal(trends_value_add_cell(&v, &bad[i], 1.0),
+		assert_int_equal(ls_trends_value_add_cell(&v, &bad[i], 1.0),
 		                 LS_EINVAL);
 		assert_memory_equal(&v, &before, sizeof v);
 	}
@@ -152,24 +152,24 @@ static void test_value_bad_cells(void **state)
 static void test_slope_exact_line(void **state)
 {
 	double y[12];
-	struct trends_slope s;
+	struct ls_trends_slope s;
 	(void)state;
 	for (int i = 0; i < 12; i++)
 		y[i] = 10 + 2.0 * i;
-	assert_int_equal(trends_slope(y, y, NULL, 12, &s), LS_OK);
+	assert_int_equal(ls_trends_slope(y, y, NULL, 12, &s), LS_OK);
 	assert_true(fabs(s.mid - 2.0) < 1e-9);
 	assert_true(fabs(s.box_lo - 2.0) < 1e-9);
 	assert_true(fabs(s.se) < 1e-9);
 	assert_int_equal(s.direction, 1);
 	assert_true(fabs(s.level - 21.0) < 1e-9);
 	/* too short */
-	assert_int_equal(trends_slope(y, y, NULL, 2, &s), LS_EINVAL);
+	assert_int_equal(ls_trends_slope(y, y, NULL, 2, &s), LS_EINVAL);
 }
 
 static void test_slope_interval_bounds(void **state)
 {
 	double lo[6], hi[6], v[6];
-	struct trends_slope s, t;
+	struct ls_trends_slope s, t;
 	(void)state;
 	/* constant suppressed cells [1, 4]: no direction can be claimed,
 	 * and the bounds are the extreme series in the box */
@@ -177,7 +177,7 @@ static void test_slope_interval_bounds(void **state)
 		lo[i] = 1;
 		hi[i] = 4;
 	}
-	assert_int_equal(trends_slope(lo, hi, NULL, 6, &s), LS_OK);
+	assert_int_equal(ls_trends_slope(lo, hi, NULL, 6, &s), LS_OK);
 	assert_int_equal(s.direction, 0);
 	/* brute force: every corner of the box */
 	{
@@ -185,7 +185,7 @@ static void test_slope_interval_bounds(void **state)
 		for (unsigned mask = 0; mask < 64; mask++) {
 			for (int i = 0; i < 6; i++)
 				v[i] = mask & (1u << i) ? hi[i] : lo[i];
-			assert_int_equal(trends_slope(v, v, NULL, 6, &t),
+			assert_int_equal(ls_trends_slope(v, v, NULL, 6, &t),
 			                 LS_OK);
 			if (t.mid < mn)
 				mn = t.mid;
@@ -200,7 +200,7 @@ static void test_slope_interval_bounds(void **state)
 		lo[i] = 10 * i;
 		hi[i] = 10 * i + 4;
 	}
-	assert_int_equal(trends_slope(lo, hi, NULL, 6, &s), LS_OK);
+	assert_int_equal(ls_trends_slope(lo, hi, NULL, 6, &s), LS_OK);
 	assert_int_equal(s.direction, 1);
 	assert_true(s.box_lo < 10 && s.box_hi > 10);
 }
@@ -208,14 +208,14 @@ static void test_slope_interval_bounds(void **state)
 static void test_slope_noise_floor(void **state)
 {
 	double y[5] = {10, 11, 12, 13, 14}, var[5] = {100, 100, 100, 100, 100};
-	struct trends_slope s;
+	struct ls_trends_slope s;
 	(void)state;
 	/* with no scatter the residual error is 0 and the rise is certain;
 	 * the noise put in on purpose still bounds what can be claimed:
 	 * se = sqrt(sum w_i^2 var_i) = sqrt(100 / 10) */
-	assert_int_equal(trends_slope(y, y, NULL, 5, &s), LS_OK);
+	assert_int_equal(ls_trends_slope(y, y, NULL, 5, &s), LS_OK);
 	assert_int_equal(s.direction, 1);
-	assert_int_equal(trends_slope(y, y, var, 5, &s), LS_OK);
+	assert_int_equal(ls_trends_slope(y, y, var, 5, &s), LS_OK);
 	assert_true(fabs(s.se - sqrt(10.0)) < 1e-9);
 	assert_int_equal(s.direction, 0);
 	assert_true(fabs(s.mid - 1.0) < 1e-9);
@@ -227,13 +227,13 @@ static void test_rising_since(void **state)
 	(void)state;
 	for (int i = 0; i < 12; i++)
 		y[i] = i < 7 ? 20 : 20 + 6.0 * (i - 6);
-	assert_int_equal(trends_rising_since(y, 12), 5);
+	assert_int_equal(ls_trends_rising_since(y, 12), 5);
 	for (int i = 0; i < 12; i++)
 		y[i] = 20 + 3.0 * i;
-	assert_int_equal(trends_rising_since(y, 12), 11);
+	assert_int_equal(ls_trends_rising_since(y, 12), 11);
 	for (int i = 0; i < 12; i++)
 		y[i] = 40 - 2.0 * i;
-	assert_int_equal(trends_rising_since(y, 12), 0);
+	assert_int_equal(ls_trends_rising_since(y, 12), 0);
 }
 
 /* ---- options ---------------------------------------------------------- */
@@ -245,22 +245,22 @@ static void test_options_check(void **state)
 	struct trends *t;
 	(void)state;
 	options(&o, 2025, 1, 2025, 12);
-	assert_int_equal(trends_options_check(&o, &e), LS_OK);
+	assert_int_equal(ls_trends_options_check(&o, &e), LS_OK);
 	o.first.year = 2026;
-	assert_int_equal(trends_options_check(&o, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_options_check(&o, &e), LS_EINVAL);
 	assert_non_null(strstr(e.msg, "ligt na"));
 	options(&o, 2025, 1, 2025, 12);
 	memset(o.weight, 0, sizeof o.weight);
-	assert_int_equal(trends_options_check(&o, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_options_check(&o, &e), LS_EINVAL);
 	assert_non_null(strstr(e.msg, "gewichten"));
 	options(&o, 2025, 1, 2025, 12);
 	o.last.months = 3;
-	assert_int_equal(trends_options_check(&o, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_options_check(&o, &e), LS_EINVAL);
 	options(&o, 2000, 1, 2025, 12);
-	assert_int_equal(trends_options_check(&o, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_options_check(&o, &e), LS_EINVAL);
 	options(&o, 2025, 1, 2025, 12);
 	o.growth_periods = 2;
-	assert_int_equal(trends_new(&tax, &o, &t, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_new(&tax, &o, &t, &e), LS_EINVAL);
 	assert_null(t);
 }
 
@@ -272,7 +272,7 @@ static struct trends *new_trends(int y0, int m0, int y1, int m1)
 	struct trends *t;
 	struct ls_errinfo e;
 	options(&o, y0, m0, y1, m1);
-	if (trends_new(&tax, &o, &t, &e) != LS_OK)
+	if (ls_trends_new(&tax, &o, &t, &e) != LS_OK)
 		tu_die(e.msg);
 	return t;
 }
@@ -283,7 +283,7 @@ static void add_ok(struct trends *t, struct ls_summary *s, uint64_t seq)
 	struct ls_errinfo e;
 	enum trends_added added;
 	tu_finish(s);
-	if (trends_add(t, s, &r, &added, &e) != LS_OK)
+	if (ls_trends_add(t, s, &r, &added, &e) != LS_OK)
 		tu_die(e.msg);
 	assert_int_equal(added, TRENDS_ADDED);
 }
@@ -311,50 +311,50 @@ static void test_sum_across_municipalities(void **state)
 	tu_theme(&s, "energie", 2, "65plus", "ocmw");
 	add_ok(t, &s, 2);
 	ls_summary_fini(&s);
-	assert_int_equal(trends_finish(t, NULL), LS_OK);
+	assert_int_equal(ls_trends_finish(t, NULL), LS_OK);
 
-	it = trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
 	assert_non_null(it);
 	th = it->theme;
-	assert_int_equal(trends_cell(t, LS_TABLE_THEME, th, 0, 0, 1, &v),
+	assert_int_equal(ls_trends_cell(t, LS_TABLE_THEME, th, 0, 0, 1, &v),
 	                 LS_OK);
-	trends_value_interval(&v, &lo, &hi);
+	ls_trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, 13);
 	assert_int_equal(hi, 16);
 	/* no summary in January: nothing, and coverage says so */
-	assert_int_equal(trends_coverage(t, 0), 0);
-	assert_int_equal(trends_coverage(t, 1), 3);
+	assert_int_equal(ls_trends_coverage(t, 0), 0);
+	assert_int_equal(ls_trends_coverage(t, 1), 3);
 	/* spread: kortrijk and gent certainly, mortsel certainly not */
 	assert_int_equal(it->n_origins, 3);
 	assert_int_equal(it->n_report_lo, 2);
 	assert_int_equal(it->n_report_hi, 2);
 	/* the age breakdown sums the same way */
-	it = trends_item_find(t, TRENDS_LEVEL_AGE, "wonen", "18-24");
+	it = ls_trends_item_find(t, TRENDS_LEVEL_AGE, "wonen", "18-24");
 	assert_non_null(it);
 	age = it->other;
-	assert_int_equal(trends_cell(t, LS_TABLE_THEME_AGE, th, age, 0, 1, &v),
+	assert_int_equal(ls_trends_cell(t, LS_TABLE_THEME_AGE, th, age, 0, 1, &v),
 	                 LS_OK);
-	trends_value_interval(&v, &lo, &hi);
+	ls_trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, 13);
 	assert_int_equal(hi, 16);
 	assert_true(it->youth_share == 1.0);
 	/* sectors: ocmw certainly (12), caw certainly ([1,4]) */
-	it = trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
 	assert_int_equal(it->sectors_lo, 2);
 	/* recurrence run: only February (March has no data) */
 	assert_int_equal(it->run, 0);
 	assert_int_equal(it->periods_reported, 1);
 	/* the sources, sorted */
-	assert_int_equal(trends_n_sources(t), 3);
-	assert_string_equal(trends_source_at(t, 0)->origin, "gent");
-	assert_string_equal(trends_source_at(t, 2)->origin, "mortsel");
+	assert_int_equal(ls_trends_n_sources(t), 3);
+	assert_string_equal(ls_trends_source_at(t, 0)->origin, "gent");
+	assert_string_equal(ls_trends_source_at(t, 2)->origin, "mortsel");
 	/* index checks */
-	assert_int_equal(trends_cell(t, LS_TABLE_THEME, 999, 0, 0, 0, &v),
+	assert_int_equal(ls_trends_cell(t, LS_TABLE_THEME, 999, 0, 0, 0, &v),
 	                 LS_EINVAL);
-	assert_int_equal(trends_cell(t, LS_TABLE_THEME, th, 0, 0, 3, &v),
+	assert_int_equal(ls_trends_cell(t, LS_TABLE_THEME, th, 0, 0, 3, &v),
 	                 LS_EINVAL);
-	assert_null(trends_item_find(t, TRENDS_LEVEL_AGE, "wonen", "99"));
-	trends_free(t);
+	assert_null(ls_trends_item_find(t, TRENDS_LEVEL_AGE, "wonen", "99"));
+	ls_trends_free(t);
 }
 
 static void test_possible_reporting(void **state)
@@ -370,14 +370,14 @@ static void test_possible_reporting(void **state)
 	tu_finish(&s);
 	add_ok(t, &s, 1);
 	ls_summary_fini(&s);
-	assert_int_equal(trends_finish(t, NULL), LS_OK);
-	it = trends_item_find(t, TRENDS_LEVEL_THEME, "werk", NULL);
+	assert_int_equal(ls_trends_finish(t, NULL), LS_OK);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "werk", NULL);
 	assert_int_equal(it->n_report_lo, 0);
 	assert_int_equal(it->n_report_hi, 1);
 	assert_non_null(
 	    strstr(it->explanation, "minstens 0 en hoogstens 1 van de 1"));
 	assert_int_equal(it->has_growth, 0);
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 /* ---- refusing bad input ---------------------------------------------- */
@@ -403,7 +403,7 @@ static void test_refuses_and_changes_nothing(void **state)
 	tu_theme(&s, "wonen", 13, "18-24", "ocmw");
 	tu_finish(&s);
 	r = tu_ref("kortrijk", 2);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_EEXISTS);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_EEXISTS);
 	ls_summary_fini(&s);
 
 	/* an unknown code, late in the summary (after good rows) */
@@ -413,7 +413,7 @@ static void test_refuses_and_changes_nothing(void **state)
 	       tu_exact(5));
 	tu_finish(&s);
 	r = tu_ref("gent", 1);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_EINVAL);
 	assert_non_null(strstr(e.msg, "ruimtevaart"));
 	ls_summary_fini(&s);
 
@@ -422,7 +422,7 @@ static void test_refuses_and_changes_nothing(void **state)
 	tu_theme(&s, "wonen", 20, "18-24", "ocmw");
 	tu_theme(&s, "energie", 20, "18-24", "ocmw");
 	r = tu_ref("gent", 1);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_EINVAL);
 	assert_non_null(strstr(e.msg, "gesorteerd"));
 	ls_summary_fini(&s);
 
@@ -431,45 +431,45 @@ static void test_refuses_and_changes_nothing(void **state)
 	tu_row(&s, LS_TABLE_THEME, "wonen", "", tu_noisy(30, 28),
 	       tu_noisy(30, 28));
 	r = tu_ref("gent", 1);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_EINVAL);
 	ls_summary_fini(&s);
 
 	/* origin of the document differs from the summary's */
 	tu_summary(&s, "gent", 2025, 3, LS_MODE_THRESHOLD);
 	r = tu_ref("eeklo", 1);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_EINVAL);
 	ls_summary_fini(&s);
 
 	/* a theme row with a second code */
 	tu_summary(&s, "gent", 2025, 3, LS_MODE_THRESHOLD);
 	tu_row(&s, LS_TABLE_THEME, "wonen", "x", tu_exact(5), tu_exact(5));
 	r = tu_ref("gent", 1);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_EINVAL);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_EINVAL);
 	ls_summary_fini(&s);
 
 	/* outside the window and another period length: ignored, LS_OK */
 	tu_summary(&s, "gent", 2024, 12, LS_MODE_THRESHOLD);
 	r = tu_ref("gent", 1);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_OK);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_OK);
 	assert_int_equal(added, TRENDS_OUTSIDE);
 	s.period.year = 2025;
 	s.period.month = 1;
 	s.period.months = 3;
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_OK);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_OK);
 	assert_int_equal(added, TRENDS_MISALIGNED);
 	ls_summary_fini(&s);
-	assert_int_equal(trends_n_ignored(t), 2);
+	assert_int_equal(ls_trends_n_ignored(t), 2);
 
-	assert_int_equal(trends_finish(t, NULL), LS_OK);
-	assert_int_equal(trends_finish(u, NULL), LS_OK);
+	assert_int_equal(ls_trends_finish(t, NULL), LS_OK);
+	assert_int_equal(ls_trends_finish(u, NULL), LS_OK);
 	diff = tu_trends_diff(t, u);
 	if (diff != NULL)
 		fail_msg("refused input changed the trends: %s", diff);
-	assert_int_equal(trends_n_origins(t), 1);
-	assert_int_equal(trends_add(t, &s, &r, &added, &e), LS_ESTATE);
-	assert_int_equal(trends_finish(t, &e), LS_ESTATE);
-	trends_free(t);
-	trends_free(u);
+	assert_int_equal(ls_trends_n_origins(t), 1);
+	assert_int_equal(ls_trends_add(t, &s, &r, &added, &e), LS_ESTATE);
+	assert_int_equal(ls_trends_finish(t, &e), LS_ESTATE);
+	ls_trends_free(t);
+	ls_trends_free(u);
 }
 
 /* ---- a small planted federation -------------------------------------- */
@@ -531,23 +531,23 @@ static void test_planted_ranking(void **state)
 	for (int i = 0; i < 72; i++)
 		order[i] = i;
 	add_plan(t, plans, 4, order, 72);
-	assert_int_equal(trends_finish(t, NULL), LS_OK);
-	r = trends_ranked(t, TRENDS_LEVEL_THEME, &n);
-	assert_int_equal(n, trends_n_codes(t, LS_TABLE_THEME));
+	assert_int_equal(ls_trends_finish(t, NULL), LS_OK);
+	r = ls_trends_ranked(t, TRENDS_LEVEL_THEME, &n);
+	assert_int_equal(n, ls_trends_n_codes(t, LS_TABLE_THEME));
 	assert_string_equal(r[0]->theme_code, "mentaal");
 	m = r[0];
-	en = trends_item_find(t, TRENDS_LEVEL_THEME, "energie", NULL);
+	en = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "energie", NULL);
 	/* the decoy rises at federation level, but not without gent */
 	assert_int_equal(en->slope.direction, 1);
 	assert_true(en->robust_growth_lo <= 0);
-	assert_string_equal(trends_origin_id(t, (size_t)en->robust_origin),
+	assert_string_equal(ls_trends_origin_id(t, (size_t)en->robust_origin),
 	                    "gent");
 	assert_non_null(strstr(en->explanation, "komt vooral uit één gemeente "
 	                                        "(gent)"));
 	assert_true(m->score > en->score);
 	assert_true(
 	    m->score >
-	    trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL)->score);
+	    ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL)->score);
 	assert_int_equal(m->n_rising, 4);
 	assert_int_equal(m->n_report_lo, 6);
 	assert_int_equal(m->rising_since, 8);
@@ -560,7 +560,7 @@ static void test_planted_ranking(void **state)
 	/* the youth view: mentaal for 12-17 */
 	{
 		const struct trends_item *y =
-		    trends_item_find(t, TRENDS_LEVEL_AGE, "mentaal", "12-17");
+		    ls_trends_item_find(t, TRENDS_LEVEL_AGE, "mentaal", "12-17");
 		assert_int_equal(y->rank, 1);
 		assert_true(y->youth_share == 1.0);
 		assert_true(m->youth_share > 0.99);
@@ -570,7 +570,7 @@ static void test_planted_ranking(void **state)
 		assert_true(r[i - 1]->score >= r[i]->score);
 		assert_int_equal(r[i]->rank, i + 1);
 	}
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 static void test_order_independent(void **state)
@@ -593,13 +593,13 @@ static void test_order_independent(void **state)
 		order[j] = tmp;
 	}
 	add_plan(b, plans, 4, order, 72);
-	assert_int_equal(trends_finish(a, NULL), LS_OK);
-	assert_int_equal(trends_finish(b, NULL), LS_OK);
+	assert_int_equal(ls_trends_finish(a, NULL), LS_OK);
+	assert_int_equal(ls_trends_finish(b, NULL), LS_OK);
 	diff = tu_trends_diff(a, b);
 	if (diff != NULL)
 		fail_msg("order changed the result: %s", diff);
-	trends_free(a);
-	trends_free(b);
+	ls_trends_free(a);
+	ls_trends_free(b);
 }
 
 static void test_incomplete_municipality(void **state)
@@ -615,13 +615,13 @@ static void test_incomplete_municipality(void **state)
 		if (!(i / 12 == 5 && i % 12 >= 10))
 			order[n++] = i;
 	add_plan(t, plans, 4, order, n);
-	assert_int_equal(trends_finish(t, NULL), LS_OK);
-	m = trends_item_find(t, TRENDS_LEVEL_THEME, "mentaal", NULL);
+	assert_int_equal(ls_trends_finish(t, NULL), LS_OK);
+	m = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "mentaal", NULL);
 	assert_int_equal(m->n_origins, 6);
 	assert_int_equal(m->n_complete, 5);
-	assert_false(trends_origin_complete(t, 5));
-	assert_int_equal(trends_coverage(t, 11), 5);
-	trends_free(t);
+	assert_false(ls_trends_origin_complete(t, 5));
+	assert_int_equal(ls_trends_coverage(t, 11), 5);
+	ls_trends_free(t);
 }
 
 /* A theme that falls steeply to nothing, and one that rises from
@@ -647,9 +647,9 @@ static void test_growth_bounds(void **state)
 			add_ok(t, &s, (uint64_t)month);
 			ls_summary_fini(&s);
 		}
-	assert_int_equal(trends_finish(t, NULL), LS_OK);
-	f = trends_item_find(t, TRENDS_LEVEL_THEME, "mentaal", NULL);
-	r = trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	assert_int_equal(ls_trends_finish(t, NULL), LS_OK);
+	f = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "mentaal", NULL);
+	r = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
 	assert_true(f->has_growth && r->has_growth);
 	assert_int_equal(f->slope.direction, -1);
 	/* the old measure would be far below -100% */
@@ -667,7 +667,7 @@ static void test_growth_bounds(void **state)
 	assert_true(isfinite(r->growth_mid) && r->growth_mid > 1.0);
 	assert_true(r->growth_lo <= r->growth_mid &&
 	            r->growth_mid <= r->growth_hi);
-	trends_free(t);
+	ls_trends_free(t);
 }
 
 static void test_noise_mode_growth(void **state)
@@ -692,19 +692,19 @@ static void test_noise_mode_growth(void **state)
 			add_ok(t, &s, (uint64_t)month);
 			ls_summary_fini(&s);
 		}
-	assert_int_equal(trends_finish(t, NULL), LS_OK);
-	it = trends_item_find(t, TRENDS_LEVEL_THEME, "mentaal", NULL);
+	assert_int_equal(ls_trends_finish(t, NULL), LS_OK);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "mentaal", NULL);
 	assert_int_equal(it->slope.direction, 1);
 	assert_int_equal(it->n_rising, 3);
 	assert_true(it->slope.se > 0); /* the noise floor */
-	it = trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
 	assert_int_equal(it->slope.direction, 0);
-	it = trends_item_find(t, TRENDS_LEVEL_THEME, "werk", NULL);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "werk", NULL);
 	assert_int_equal(it->n_report_lo, 0);
 	assert_int_equal(it->n_report_hi, 3);
-	assert_int_equal(trends_n_params(t), 1);
-	assert_int_equal(trends_params_at(t, 0, NULL)->mode, LS_MODE_NOISE);
-	trends_free(t);
+	assert_int_equal(ls_trends_n_params(t), 1);
+	assert_int_equal(ls_trends_params_at(t, 0, NULL)->mode, LS_MODE_NOISE);
+	ls_trends_free(t);
 }
 
 static void test_alloc_failures(void **state)
@@ -720,8 +720,8 @@ static void test_alloc_failures(void **state)
 	{
 		struct trends *t = new_trends(2025, 1, 2025, 12);
 		add_plan(t, plans, 2, order, 72);
-		trends_finish(t, NULL);
-		trends_free(t);
+		ls_trends_finish(t, NULL);
+		ls_trends_free(t);
 	}
 	total = ls_alloc_fail_nth(0);
 	assert_true(total > 10);
@@ -732,7 +732,7 @@ static void test_alloc_failures(void **state)
 		int rc = LS_OK;
 		options(&o, 2025, 1, 2025, 12);
 		ls_alloc_fail_nth(nth);
-		rc = trends_new(&tax, &o, &t, &e);
+		rc = ls_trends_new(&tax, &o, &t, &e);
 		for (int k = 0; rc == LS_OK && k < 72; k++) {
 			struct ls_summary s;
 			struct trends_docref r;
@@ -744,21 +744,21 @@ static void test_alloc_failures(void **state)
 			tu_finish(&s);
 			r = tu_ref(towns[town], (uint64_t)month);
 			ls_alloc_fail_nth(nth > 40 ? nth - 40 : 1);
-			rc = trends_add(t, &s, &r, NULL, &e);
+			rc = ls_trends_add(t, &s, &r, NULL, &e);
 			ls_alloc_fail_nth(0);
 			ls_summary_fini(&s);
 		}
 		if (rc == LS_OK) {
 			ls_alloc_fail_nth(nth % 5 + 1);
-			rc = trends_finish(t, &e);
+			rc = ls_trends_finish(t, &e);
 		}
 		ls_alloc_fail_nth(0);
 		assert_true(rc == LS_OK || rc == LS_ENOMEM);
 		if (rc == LS_ENOMEM && t != NULL)
 			/* a failed finish can be retried */
-			assert_true(trends_finish(t, NULL) == LS_OK ||
-			            trends_n_items(t) == 0);
-		trends_free(t);
+			assert_true(ls_trends_finish(t, NULL) == LS_OK ||
+			            ls_trends_n_items(t) == 0);
+		ls_trends_free(t);
 	}
 }
 
@@ -770,28 +770,28 @@ static void test_format(void **state)
 	struct trends_value v;
 	struct ls_cell c;
 	(void)state;
-	trends_format_count(1234567, buf, sizeof buf);
+	ls_trends_format_count(1234567, buf, sizeof buf);
 	assert_string_equal(buf, "1.234.567");
-	trends_format_count(999, buf, sizeof buf);
+	ls_trends_format_count(999, buf, sizeof buf);
 	assert_string_equal(buf, "999");
-	trends_format_count(-1000, buf, sizeof buf);
+	ls_trends_format_count(-1000, buf, sizeof buf);
 	assert_string_equal(buf, "-1.000");
 	memset(&v, 0, sizeof v);
 	c = tu_exact(1230);
-	trends_value_add_cell(&v, &c, 0);
-	trends_format_value(&v, buf, sizeof buf);
+	ls_trends_value_add_cell(&v, &c, 0);
+	ls_trends_format_value(&v, buf, sizeof buf);
 	assert_string_equal(buf, "1.230");
 	c = tu_range(1, 4);
-	trends_value_add_cell(&v, &c, 0);
-	trends_format_value(&v, buf, sizeof buf);
+	ls_trends_value_add_cell(&v, &c, 0);
+	ls_trends_format_value(&v, buf, sizeof buf);
 	assert_string_equal(buf, "1.231\xe2\x80\x93"
 	                         "1.234");
-	assert_string_equal(trends_period_word(1, 1), "maand");
-	assert_string_equal(trends_period_word(1, 5), "maanden");
-	assert_string_equal(trends_period_word(3, 2), "kwartalen");
-	assert_string_equal(trends_component_name(TRENDS_C_GROWTH), "growth");
-	assert_string_equal(trends_component_name(99), "?");
-	assert_string_equal(trends_level_name_nl(TRENDS_LEVEL_AGE), "leeftijd");
+	assert_string_equal(ls_trends_period_word(1, 1), "maand");
+	assert_string_equal(ls_trends_period_word(1, 5), "maanden");
+	assert_string_equal(ls_trends_period_word(3, 2), "kwartalen");
+	assert_string_equal(ls_trends_component_name(TRENDS_C_GROWTH), "growth");
+	assert_string_equal(ls_trends_component_name(99), "?");
+	assert_string_equal(ls_trends_level_name_nl(TRENDS_LEVEL_AGE), "leeftijd");
 }
 
 /* ---- structural notes -------------------------------------------------- */

@@ -157,17 +157,17 @@ static inline const char *tu_trends_diff(const struct trends *a,
 {
 	static char why[256];
 	uint8_t da[32], db[32];
-	if (trends_n_items(a) != trends_n_items(b))
+	if (ls_trends_n_items(a) != ls_trends_n_items(b))
 		return "item count";
-	if (trends_n_origins(a) != trends_n_origins(b))
+	if (ls_trends_n_origins(a) != ls_trends_n_origins(b))
 		return "origin count";
-	trends_sources_digest(a, da);
-	trends_sources_digest(b, db);
+	ls_trends_sources_digest(a, da);
+	ls_trends_sources_digest(b, db);
 	if (memcmp(da, db, 32) != 0)
 		return "sources digest";
-	for (size_t i = 0; i < trends_n_items(a); i++) {
-		const struct trends_item *x = trends_item_at(a, i);
-		const struct trends_item *y = trends_item_at(b, i);
+	for (size_t i = 0; i < ls_trends_n_items(a); i++) {
+		const struct trends_item *x = ls_trends_item_at(a, i);
+		const struct trends_item *y = ls_trends_item_at(b, i);
 		/* scalar fields up to the strings, then the numeric block */
 		if (x->n_origins != y->n_origins ||
 		    x->n_report_lo != y->n_report_lo ||
@@ -190,16 +190,16 @@ static inline const char *tu_trends_diff(const struct trends *a,
 			return why;
 		}
 	}
-	for (size_t slot = 0; slot < trends_n_periods(a); slot++)
-		for (size_t th = 0; th < trends_n_codes(a, LS_TABLE_THEME);
+	for (size_t slot = 0; slot < ls_trends_n_periods(a); slot++)
+		for (size_t th = 0; th < ls_trends_n_codes(a, LS_TABLE_THEME);
 		     th++)
 			for (int t = 0; t < LS_TABLE_COUNT_; t++)
 				for (size_t o = 0;
-				     o < (t == 0 ? 1 : trends_n_codes(a, t));
+				     o < (t == 0 ? 1 : ls_trends_n_codes(a, t));
 				     o++) {
 					struct trends_value va, vb;
-					trends_cell(a, t, th, o, 1, slot, &va);
-					trends_cell(b, t, th, o, 1, slot, &vb);
+					ls_trends_cell(a, t, th, o, 1, slot, &va);
+					ls_trends_cell(b, t, th, o, 1, slot, &vb);
 					if (memcmp(&va, &vb, sizeof va) != 0)
 						return "cube";
 				}

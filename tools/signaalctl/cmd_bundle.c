@@ -175,9 +175,9 @@ int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	/* the window chosen (given, or the [trends] window up to the
 	 * latest period), for messages and the file name */
-	ls_period_format(&trends_options_get(c.t)->first, from);
-	ls_period_format(&trends_options_get(c.t)->last, to);
-	if (trends_n_sources(c.t) == 0) {
+	ls_period_format(&ls_trends_options_get(c.t)->first, from);
+	ls_period_format(&ls_trends_options_get(c.t)->last, to);
+	if (ls_trends_n_sources(c.t) == 0) {
 		trends_ctl_close(&c);
 		ctl_error("geen samenvattingen van %s tot %s in deze knoop",
 		          from, to);

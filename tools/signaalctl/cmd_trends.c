@@ -59,7 +59,7 @@ enum { F_TEXT, F_CSV, F_JSON };
 
 struct trends_args {
 	struct trends_ctl_args load;
-	struct trends_select sel;
+	struct ls_trends_select sel;
 	int format, brief, sources;
 	const char *level, *age, *target;
 };
@@ -194,8 +194,8 @@ static int check_codes(const struct trends *t, const struct trends_args *a)
 		int found = 0;
 		if (given[k] == NULL)
 			continue;
-		for (size_t i = 0; i < trends_n_codes(t, checks[k].table); i++)
-			found |= strcmp(trends_code(t, checks[k].table, i),
+		for (size_t i = 0; i < ls_trends_n_codes(t, checks[k].table); i++)
+			found |= strcmp(ls_trends_code(t, checks[k].table, i),
 			                given[k]) == 0;
 		if (!found)
 			return ctl_usage("trends",
@@ -235,7 +235,7 @@ static void item_name(const struct trends_item *it, char *out, size_t size)
 
 /* The rank shown: the item's rank in its level, but in the youth view
  * (a ranking of its own) the position in that view, from 1. */
-static uint32_t shown_rank(const struct trends_select *sel,
+static uint32_t shown_rank(const struct ls_trends_select *sel,
                            const struct trends_item *it, size_t pos)
 {
 	return sel->youth ? (uint32_t)(pos + 1) : it->rank;
@@ -298,11 +298,11 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
                        const struct trends_item **items, size_t n)
 {
 	const struct trends *t = c->t;
-	const struct trends_options *o = trends_options_get(t);
+	const struct trends_options *o = ls_trends_options_get(t);
 	char from[LS_PERIOD_SIZE], to[LS_PERIOD_SIZE], hex[65];
 	uint8_t digest[LS_HASH_BYTES];
-	size_t periods = trends_n_periods(t);
-	size_t gp = periods - trends_growth_first(t);
+	size_t periods = ls_trends_n_periods(t);
+	size_t gp = periods - ls_trends_growth_first(t);
 	int level = -1;
 	size_t nw = 0, pos = 0;
 
@@ -310,15 +310,15 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 	ls_period_format(&o->last, to);
 	printf("Trends van %s tot %s (%zu %s): %zu gemeenten, %zu "
 	       "samenvattingen\n",
-	       from, to, periods, trends_period_word(o->first.months, periods),
-	       trends_n_origins(t), trends_n_sources(t));
+	       from, to, periods, ls_trends_period_word(o->first.months, periods),
+	       ls_trends_n_origins(t), ls_trends_n_sources(t));
 	printf("Groei over de laatste %zu %s. Gewichten:", gp,
-	       trends_period_word(o->first.months, gp));
+	       ls_trends_period_word(o->first.months, gp));
 	for (int k = 0; k < TRENDS_C_COUNT_; k++)
-		printf("%s %s %u", k ? "," : "", trends_component_label_nl(k),
+		printf("%s %s %u", k ? "," : "", ls_trends_component_label_nl(k),
 		       o->weight[k]);
 	printf(".\n");
-	if (trends_n_origins(t) == 0)
+	if (ls_trends_n_origins(t) == 0)
 		printf("\nGeen samenvattingen in dit venster.\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct trends_item *it = items[i];
@@ -367,8 +367,8 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 		else
 			snprintf(sectors, sizeof sectors, "%u\xe2\x80\x93%u",
 			         it->sectors_lo, it->sectors_hi);
-		trends_format_value(&it->signals, sig, sizeof sig);
-		trends_format_value(&it->persons, per, sizeof per);
+		ls_trends_format_value(&it->signals, sig, sizeof sig);
+		ls_trends_format_value(&it->persons, per, sizeof per);
 		score_text(it->score, buf, sizeof buf);
 		printf("%4u  ", shown_rank(&a->sel, it, pos++));
 		pad(name, nw);
@@ -390,20 +390,20 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 		if (!a->brief)
 			print_wrapped(it->explanation, "      ", 90);
 	}
-	if (n == 0 && trends_n_origins(t) > 0)
+	if (n == 0 && ls_trends_n_origins(t) > 0)
 		printf("\nGeen items voor deze keuze.\n");
-	trends_sources_digest(t, digest);
+	ls_trends_sources_digest(t, digest);
 	ls_hex_encode(digest, sizeof digest, hex);
 	printf("\nBerekend uit %zu documenten (digest %.16s\xe2\x80\xa6)",
-	       trends_n_sources(t), hex);
+	       ls_trends_n_sources(t), hex);
 	if (c->report.superseded > 0)
 		printf("; %llu vervangen door een correctie",
 		       (unsigned long long)c->report.superseded);
 	printf(".\n");
 	if (a->sources) {
 		printf("\nBronnen (gemeente, nummer, hash):\n");
-		for (size_t i = 0; i < trends_n_sources(t); i++) {
-			const struct trends_docref *r = trends_source_at(t, i);
+		for (size_t i = 0; i < ls_trends_n_sources(t); i++) {
+			const struct trends_docref *r = ls_trends_source_at(t, i);
 			ls_hex_encode(r->hash, LS_HASH_BYTES, hex);
 			printf("  %-20s %6llu  %s\n", r->origin,
 			       (unsigned long long)r->seq, hex);
@@ -442,7 +442,7 @@ static void csv_int(long long v)
 	printf("%lld,", v);
 }
 
-static void print_csv(const struct trends_select *sel,
+static void print_csv(const struct ls_trends_select *sel,
                       const struct trends_item **items, size_t n)
 {
 	static const char header[] =
@@ -458,9 +458,9 @@ static void print_csv(const struct trends_select *sel,
 	for (size_t i = 0; i < n; i++) {
 		const struct trends_item *it = items[i];
 		int64_t slo, shi, plo, phi;
-		trends_value_interval(&it->signals, &slo, &shi);
-		trends_value_interval(&it->persons, &plo, &phi);
-		csv_field(trends_level_name_nl(it->level), 0);
+		ls_trends_value_interval(&it->signals, &slo, &shi);
+		ls_trends_value_interval(&it->persons, &plo, &phi);
+		csv_field(ls_trends_level_name_nl(it->level), 0);
 		csv_int(shown_rank(sel, it, i));
 		csv_field(it->theme_code, 0);
 		csv_field(it->theme_label, 0);
@@ -489,7 +489,7 @@ static void print_csv(const struct trends_select *sel,
 		csv_int(it->sectors_hi);
 		csv_int(slo);
 		csv_int(shi);
-		csv_int(trends_value_is_exact(&it->signals));
+		csv_int(ls_trends_value_is_exact(&it->signals));
 		csv_int(plo);
 		csv_int(phi);
 		csv_num(it->youth_share);
@@ -520,7 +520,7 @@ int cmd_trends(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	if (a.format == F_JSON) {
 		json_t *j =
-		    trends_json(c.t, &a.sel, c.notes, trends_ctl_name, &c);
+		    ls_trends_json(c.t, &a.sel, c.notes, trends_ctl_name, &c);
 		if (j == NULL ||
 		    json_dumpf(j, stdout,
 		               JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0) {
@@ -534,13 +534,13 @@ int cmd_trends(const struct ctl_context *ctx, int argc, char **argv)
 		trends_ctl_close(&c);
 		return CTL_EXIT_OK;
 	}
-	n = trends_select(c.t, &a.sel, NULL, 0);
+	n = ls_trends_select(c.t, &a.sel, NULL, 0);
 	if (n > 0 && (items = ls_calloc(n, sizeof *items)) == NULL) {
 		trends_ctl_close(&c);
 		ctl_error("onvoldoende geheugen");
 		return CTL_EXIT_FAIL;
 	}
-	trends_select(c.t, &a.sel, items, n);
+	ls_trends_select(c.t, &a.sel, items, n);
 	if (a.format == F_CSV)
 		print_csv(&a.sel, items, n);
 	else

@@ -1,7 +1,7 @@
 /*
  * Loading trends for the CLI: options -> window (explicit, or the node's
  * [trends] window ending at the latest period most municipalities have
- * released) -> trends_new -> node_trends_load -> trends_finish, plus the
+ * released) -> ls_trends_new -> node_trends_load -> ls_trends_finish, plus the
  * dossier notes and the members' names. Everything the user reads is
  * Dutch; a summary the trends refuse is a warning, not a failure.
  */
@@ -89,12 +89,12 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 	}
 	if (!have_from && ls_period_add(&to, -(window - 1), &from) != LS_OK)
 		from = to;
-	trends_options_default(&o, &to);
+	ls_trends_options_default(&o, &to);
 	o.first = from;
 	node_trends_options_config(&out->node.config, &o);
-	rc = trends_options_check(&o, &e);
+	rc = ls_trends_options_check(&o, &e);
 	if (rc == LS_OK)
-		rc = trends_new(store_taxonomy(out->node.store), &o, &out->t,
+		rc = ls_trends_new(store_taxonomy(out->node.store), &o, &out->t,
 		                &e);
 	if (rc != LS_OK) {
 		ctl_error("%s", e.msg);
@@ -104,9 +104,9 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 	if (rc == LS_OK)
 		rc = node_trends_load(out->node.store, out->t, &f, &out->report,
 		                      &e);
-	trends_set_names(out->t, trends_ctl_name, out);
+	ls_trends_set_names(out->t, trends_ctl_name, out);
 	if (rc == LS_OK)
-		rc = trends_finish(out->t, &e);
+		rc = ls_trends_finish(out->t, &e);
 	if (rc == LS_OK && need_notes) {
 		rc = structural_new(&out->notes);
 		if (rc == LS_OK)
@@ -128,8 +128,8 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 		    out->report.first_refused);
 	for (size_t i = 0; i < a->n_origins; i++) {
 		int seen = 0;
-		for (size_t k = 0; k < trends_n_origins(out->t) && !seen; k++)
-			seen = strcmp(trends_origin_id(out->t, k),
+		for (size_t k = 0; k < ls_trends_n_origins(out->t) && !seen; k++)
+			seen = strcmp(ls_trends_origin_id(out->t, k),
 			              a->origins[i]) == 0;
 		if (!seen)
 			fprintf(stderr,
@@ -142,7 +142,7 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 
 void trends_ctl_close(struct trends_ctl *c)
 {
-	trends_free(c->t);
+	ls_trends_free(c->t);
 	structural_free(c->notes);
 	node_names_fini(&c->names);
 	if (c->node_open)
