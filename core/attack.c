@@ -149,20 +149,6 @@ struct tcell {
 	struct ls_cell sig, per; /* per unused for recurrence cells */
 };
 
-static void cell_exact(struct ls_cell *c, int64_t v)
-{
-	c->kind = LS_CELL_EXACT;
-	c->value = c->lo = c->hi = v;
-}
-
-static void cell_range(struct ls_cell *c, int64_t lo, int64_t hi)
-{
-	c->kind = LS_CELL_RANGE;
-	c->value = 0;
-	c->lo = lo;
-	c->hi = hi;
-}
-
 static int cell_ok(const struct ls_cell *c)
 {
 	if (c->kind == LS_CELL_EXACT)
@@ -179,8 +165,8 @@ static int grid_load(const struct lay *l, const struct ls_summary *s, size_t ti,
 	const char *theme = l->code[LS_TABLE_THEME][ti];
 	memset(g, 0, l->ncells * sizeof *g);
 	for (size_t i = 0; i < l->ncells; i++) {
-		cell_exact(&g[i].sig, 0);
-		cell_exact(&g[i].per, 0);
+		ls_cell_set_exact(&g[i].sig, 0);
+		ls_cell_set_exact(&g[i].per, 0);
 	}
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
 		for (size_t r = 0; r < s->tables[t].n_rows; r++) {
@@ -751,9 +737,9 @@ static void set_derived(const struct gate *G, struct tcell *c, int persons,
                         int64_t lo, int64_t hi)
 {
 	shape(G->k, &lo, &hi);
-	cell_range(&c->sig, lo, hi);
+	ls_cell_set_range(&c->sig, lo, hi);
 	if (persons)
-		cell_range(&c->per, lo, G->cap * hi);
+		ls_cell_set_range(&c->per, lo, G->cap * hi);
 }
 
 /* Open every complementary range of the new grid nw (theme ti) and set it
@@ -773,9 +759,9 @@ static int derive(struct gate *G, size_t ti, struct tcell *nw,
 	}
 	for (size_t i = 0; i < nc; i++)
 		if (G->state[gidx(G, ti, i)] == ST_COMPL) {
-			cell_range(&nw[i].sig, 0, UNB);
+			ls_cell_set_range(&nw[i].sig, 0, UNB);
 			if (i < rec)
-				cell_range(&nw[i].per, 0, G->cap * UNB);
+				ls_cell_set_range(&nw[i].per, 0, G->cap * UNB);
 			any = 1;
 		}
 	if (!any)
@@ -811,14 +797,14 @@ static int derive(struct gate *G, size_t ti, struct tcell *nw,
 			             l->code[0][ti]);
 			goto out;
 		}
-		cell_range(&nw[0].sig, nw[0].sig.lo,
+		ls_cell_set_range(&nw[0].sig, nw[0].sig.lo,
 		           nw[0].sig.lo + TOTAL_SPAN_MAX - 1);
-		cell_range(&nw[0].per, nw[0].sig.lo, G->cap * nw[0].sig.hi);
+		ls_cell_set_range(&nw[0].per, nw[0].sig.lo, G->cap * nw[0].sig.hi);
 		for (size_t i = 1; i < nc; i++)
 			if (G->state[gidx(G, ti, i)] == ST_COMPL) {
-				cell_range(&nw[i].sig, 0, UNB);
+				ls_cell_set_range(&nw[i].sig, 0, UNB);
 				if (i < rec)
-					cell_range(&nw[i].per, 0, G->cap * UNB);
+					ls_cell_set_range(&nw[i].per, 0, G->cap * UNB);
 			}
 		G->state[gidx(G, ti, 0)] = ST_EXACT; /* fixed this round */
 		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
@@ -1024,9 +1010,9 @@ static int hide_zeros(struct gate *G, size_t ti, struct tcell *nw, int grp,
 			continue;
 		}
 		nw[i].present = 1;
-		cell_range(&nw[i].sig, 0, G->k - 1);
+		ls_cell_set_range(&nw[i].sig, 0, G->k - 1);
 		if (i < rec)
-			cell_range(&nw[i].per, 0, G->cap * (G->k - 1));
+			ls_cell_set_range(&nw[i].per, 0, G->cap * (G->k - 1));
 		G->protects[at] = prot;
 		changed = 1;
 	}

@@ -995,20 +995,6 @@ static int protect_theme(const struct tctx *c, struct tstate *s,
 
 /* ---- writing the released summary ------------------------------------ */
 
-static void cell_exact(struct ls_cell *c, int64_t v)
-{
-	c->kind = LS_CELL_EXACT;
-	c->value = c->lo = c->hi = v;
-}
-
-static void cell_range(struct ls_cell *c, int64_t lo, int64_t hi)
-{
-	c->kind = LS_CELL_RANGE;
-	c->value = 0;
-	c->lo = lo;
-	c->hi = hi;
-}
-
 /* Per theme, what the threshold pass decided. */
 struct theme_out {
 	struct tstate s;
@@ -1040,15 +1026,15 @@ static void released_pair(const struct tplan *p, size_t ti, size_t i,
 	const struct tstate *s = &p->to[ti].s;
 	int64_t lo, hi;
 	if (s->st[i] == ST_EXACT) {
-		cell_exact(sig, p->ts[ti].x[i]);
-		cell_exact(per, p->ts[ti].y[i]);
+		ls_cell_set_exact(sig, p->ts[ti].x[i]);
+		ls_cell_set_exact(per, p->ts[ti].y[i]);
 		return;
 	}
 	rel_range(&c, s, i, &lo, &hi);
-	cell_range(sig, lo, hi);
+	ls_cell_set_range(sig, lo, hi);
 	/* Persons follow from the signals range: between one and cap
 	 * persons per signal. Nothing more is said about them. */
-	cell_range(per, lo, p->cap * hi);
+	ls_cell_set_range(per, lo, p->cap * hi);
 }
 
 static const uint8_t reason_of[4] = {

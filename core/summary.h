@@ -66,6 +66,21 @@ struct ls_cell {
 	int64_t hi;
 };
 
+/* Make *c an exact count v, or a suppressed range [lo, hi]. */
+static inline void ls_cell_set_exact(struct ls_cell *c, int64_t v)
+{
+	c->kind = LS_CELL_EXACT;
+	c->value = c->lo = c->hi = v;
+}
+
+static inline void ls_cell_set_range(struct ls_cell *c, int64_t lo, int64_t hi)
+{
+	c->kind = LS_CELL_RANGE;
+	c->value = 0;
+	c->lo = lo;
+	c->hi = hi;
+}
+
 enum ls_table_kind {
 	LS_TABLE_THEME = 0,         /* other = "" */
 	LS_TABLE_THEME_AGE = 1,     /* other = age band code */
