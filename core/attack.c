@@ -798,13 +798,15 @@ static int derive(struct gate *G, size_t ti, struct tcell *nw,
 			goto out;
 		}
 		ls_cell_set_range(&nw[0].sig, nw[0].sig.lo,
-		           nw[0].sig.lo + TOTAL_SPAN_MAX - 1);
-		ls_cell_set_range(&nw[0].per, nw[0].sig.lo, G->cap * nw[0].sig.hi);
+		                  nw[0].sig.lo + TOTAL_SPAN_MAX - 1);
+		ls_cell_set_range(&nw[0].per, nw[0].sig.lo,
+		                  G->cap * nw[0].sig.hi);
 		for (size_t i = 1; i < nc; i++)
 			if (G->state[gidx(G, ti, i)] == ST_COMPL) {
 				ls_cell_set_range(&nw[i].sig, 0, UNB);
 				if (i < rec)
-					ls_cell_set_range(&nw[i].per, 0, G->cap * UNB);
+					ls_cell_set_range(&nw[i].per, 0,
+					                  G->cap * UNB);
 			}
 		G->state[gidx(G, ti, 0)] = ST_EXACT; /* fixed this round */
 		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
