@@ -158,7 +158,7 @@ static int fedsum_decode(struct mp_reader *r, struct ls_doc *d,
 	struct ls_fedsum *f = &d->body.fedsum;
 	struct mp_map m;
 	int key, rc = LS_OK;
-	uint32_t n, y, mo, ms;
+	uint32_t n;
 	const uint8_t *b;
 
 	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "fedsum");
@@ -168,15 +168,9 @@ static int fedsum_decode(struct mp_reader *r, struct ls_doc *d,
 			break;
 		switch (key) {
 		case K_PERIOD:
-			FIELD_TRY(mp_read_array_exact(r, 3), "fedsum: period");
-			FIELD_TRY(mp_read_u32(r, 2000, 2999, &y),
-			          "fedsum: period year");
-			FIELD_TRY(mp_read_u32(r, 1, 12, &mo),
-			          "fedsum: period month");
-			FIELD_TRY(mp_read_u32(r, 1, 12, &ms),
-			          "fedsum: period months");
-			f->period = (struct ls_period){(int32_t)y, (int32_t)mo,
-			                               (int32_t)ms};
+			if ((rc = field_read_period(r, &f->period, "fedsum",
+			                            e)) != LS_OK)
+				return rc;
 			break;
 		case K_ROUND:
 			FIELD_TRY(mp_read_bin_exact(r, LS_SECAGG_ID_BYTES, &b),

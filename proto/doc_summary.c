@@ -322,20 +322,6 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 	return LS_OK;
 }
 
-static int period_read(struct mp_reader *r, struct ls_period *p,
-                       struct ls_errinfo *e)
-{
-	uint32_t y, m, n;
-	FIELD_TRY(mp_read_array_exact(r, 3), "summary: period");
-	FIELD_TRY(mp_read_u32(r, 2000, 2999, &y), "summary: period year");
-	FIELD_TRY(mp_read_u32(r, 1, 12, &m), "summary: period month");
-	FIELD_TRY(mp_read_u32(r, 1, 12, &n), "summary: period months");
-	p->year = (int32_t)y;
-	p->month = (int32_t)m;
-	p->months = (int32_t)n;
-	return LS_OK;
-}
-
 static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
                       struct ls_errinfo *e)
 {
@@ -417,7 +403,7 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 			break;
 		switch (key) {
 		case K_PERIOD:
-			rc = period_read(r, &s->period, e);
+			rc = field_read_period(r, &s->period, "summary", e);
 			break;
 		case K_PARAMS:
 			rc = body_params_read(r, &s->params, "summary", e);

@@ -7,6 +7,7 @@
 #include "proto/field.h"
 #include "common/text.h"
 #include "core/member.h"
+#include "core/period.h"
 #include "core/taxonomy.h"
 #include "proto/limits.h"
 
@@ -126,4 +127,19 @@ int field_invalid(struct ls_errinfo *e, int rc)
 	if (e != NULL)
 		e->code = LS_EDECODE;
 	return LS_EDECODE;
+}
+
+int field_read_period(struct mp_reader *r, struct ls_period *p,
+                      const char *what, struct ls_errinfo *e)
+{
+	uint32_t y, m, n;
+	FIELD_TRY(mp_read_array_exact(r, 3), "%s: period", what);
+	FIELD_TRY(mp_read_u32(r, LS_YEAR_MIN, LS_YEAR_MAX, &y),
+	          "%s: period year", what);
+	FIELD_TRY(mp_read_u32(r, 1, 12, &m), "%s: period month", what);
+	FIELD_TRY(mp_read_u32(r, 1, 12, &n), "%s: period months", what);
+	p->year = (int32_t)y;
+	p->month = (int32_t)m;
+	p->months = (int32_t)n;
+	return LS_OK;
 }

@@ -27,6 +27,11 @@ int field_read_code(struct mp_reader *r, char *out, int allow_empty);
 /* Text of min..max bytes into out (max + 1 bytes). */
 int field_read_text(struct mp_reader *r, char *out, size_t min, size_t max);
 
+/* A period on the wire: [year 2000..2999, month 1..12, months 1..12].
+ * what names the document in messages ("summary"). */
+int field_read_period(struct mp_reader *r, struct ls_period *p,
+                      const char *what, struct ls_errinfo *e);
+
 /* Record "<what>: <reason> (byte N)" in *e and return rc. r may be NULL
  * (no offset). */
 int field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,

@@ -433,20 +433,6 @@ int proto_secagg_msg_peek(const uint8_t *buf, size_t len, uint8_t *type,
 	return LS_OK;
 }
 
-static int read_period(struct mp_reader *r, struct ls_period *p,
-                       struct ls_errinfo *e)
-{
-	uint32_t y, m, n;
-	FIELD_TRY(mp_read_array_exact(r, 3), "secagg: period");
-	FIELD_TRY(mp_read_u32(r, 2000, 2999, &y), "secagg: period year");
-	FIELD_TRY(mp_read_u32(r, 1, 12, &m), "secagg: period month");
-	FIELD_TRY(mp_read_u32(r, 1, 12, &n), "secagg: period months");
-	p->year = (int32_t)y;
-	p->month = (int32_t)m;
-	p->months = (int32_t)n;
-	return LS_OK;
-}
-
 static int read_noise(struct mp_reader *r, struct secagg_noise *nz,
                       struct ls_errinfo *e)
 {
@@ -535,7 +521,8 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 			struct ls_secagg_open *o = &m->u.open;
 			switch (key) {
 			case 0:
-				rc = read_period(r, &o->period, e);
+				rc = field_read_period(r, &o->period, "secagg",
+				                       e);
 				break;
 			case 1:
 				FIELD_TRY(mp_read_u32(r, 1,
@@ -667,7 +654,8 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 				               "close");
 				break;
 			case 2:
-				rc = read_period(r, &t->period, e);
+				rc = field_read_period(r, &t->period, "secagg",
+				                       e);
 				break;
 			case 3:
 				rc = read_noise(r, &t->noise, e);
