@@ -434,6 +434,16 @@ static void store_size_gauge(struct daemon *d)
 	daemon_metrics_set(d->metrics, "signaal_store_bytes", total);
 }
 
+/* Unresolved forks: a small table, read at every scrape and tick, so the
+ * gauge exists from the first scrape on (an alert depends on it). */
+static void forks_gauge(struct daemon *d)
+{
+	uint64_t forks = 0;
+	if (store_fork_list(d->store, 0, fork_count_cb, &forks) == LS_OK)
+		daemon_metrics_set(d->metrics, "signaal_forks_unresolved",
+		                   (double)forks);
+}
+
 int daemon_state_metrics_text(struct daemon *d, char **text, size_t *len)
 {
 	daemon_metrics_set(d->metrics, "signaal_uptime_seconds",
@@ -441,6 +451,7 @@ int daemon_state_metrics_text(struct daemon *d, char **text, size_t *len)
 	daemon_http_metrics_flush(d);
 	process_gauges(d);
 	store_size_gauge(d);
+	forks_gauge(d);
 	daemon_health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
@@ -451,7 +462,7 @@ static void gauges(struct daemon *d)
 {
 	struct metrics *m = d->metrics;
 	const struct ls_roster *r = node_trust_roster(&d->trust);
-	uint64_t docs = 0, bytes = 0, forks = 0, signals = 0, gen;
+	uint64_t docs = 0, bytes = 0, signals = 0, gen;
 
 	daemon_metrics_set(m, "signaal_uptime_seconds",
 	                   (double)(daemon_now() - d->started_at));
@@ -459,9 +470,7 @@ static void gauges(struct daemon *d)
 	                   node_sync_own_head_known(&d->sync));
 	daemon_metrics_clear(m, "signaal_quarantined");
 	(void)store_feed_vector(d->store, head_cb, d);
-	if (store_fork_list(d->store, 0, fork_count_cb, &forks) == LS_OK)
-		daemon_metrics_set(m, "signaal_forks_unresolved",
-		                   (double)forks);
+	forks_gauge(d);
 	/* Counting documents and signals scans whole tables (millions of
 	 * rows at the association after a year): at most once a minute,
 	 * and only when something changed. */
