@@ -736,7 +736,7 @@ static void test_federation_calibration(void **state)
 		/* towns of 8 to 80 signals a month */
 		world_make(&wd[m], 1000 + (uint64_t)m, 8 + 8 * (size_t)m);
 		for (int k = 0; k < CAL_MONTHS; k++) {
-			char origin[16];
+			char origin[LS_NODE_ID_SIZE];
 			snprintf(origin, sizeof origin, "gemeente-%d", m);
 			ls_summary_init(&raw[m][k]);
 			synth_header(&raw[m][k], origin, 2026, k + 1);
