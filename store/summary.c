@@ -570,7 +570,8 @@ int store_summary_sector_conflicts(struct store *s,
 		goto out;
 	/* Sub-codes of one shared sector are one sector here: sort the
 	 * pairs and count organisations with two different indexes. */
-	qsort(v, len, 2 * sizeof *v, cmp_pair);
+	if (len > 1) /* qsort(NULL, 0, ...) is undefined (UBSan) */
+		qsort(v, len, 2 * sizeof *v, cmp_pair);
 	for (size_t i = 0, j; i < len; i = j) {
 		int many = 0;
 		for (j = i + 1; j < len && v[2 * j] == v[2 * i]; j++)
