@@ -171,6 +171,20 @@ int store_ledger_count(struct store *s, const char *origin,
 	return LS_OK;
 }
 
+/* Step st for at most one entry into *out: LS_OK, LS_ENOTFOUND when
+ * there is none, or store_err(what). st is reset either way. */
+static int entry_one(struct store *s, sqlite3_stmt *st,
+                     struct store_ledger_entry *out, const char *what)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		entry_read(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return LS_OK;
+	return rc == SQLITE_DONE ? LS_ENOTFOUND : store_err(s, rc, what);
+}
+
 int store_ledger_get(struct store *s, const char *origin, uint64_t seq,
                      struct store_ledger_entry *out)
 {
@@ -186,15 +200,7 @@ int store_ledger_get(struct store *s, const char *origin, uint64_t seq,
 		return rc;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		entry_read(st, out);
-		sqlite3_reset(st);
-		return LS_OK;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? LS_ENOTFOUND
-	                         : store_err(s, rc, "ledger_get");
+	return entry_one(s, st, out, "ledger_get");
 }
 
 int store_ledger_find(struct store *s, const char *origin,
@@ -214,15 +220,7 @@ int store_ledger_find(struct store *s, const char *origin,
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, ls_month_index(p->year, p->month));
 	sqlite3_bind_int(st, 3, p->months);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		entry_read(st, out);
-		sqlite3_reset(st);
-		return LS_OK;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? LS_ENOTFOUND
-	                         : store_err(s, rc, "ledger_find");
+	return entry_one(s, st, out, "ledger_find");
 }
 
 int store_ledger_list(struct store *s, const char *origin, store_ledger_cb cb,
