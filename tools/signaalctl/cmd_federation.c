@@ -1212,7 +1212,7 @@ static int cmd_discard(struct fed *f, int argc, char **argv)
 
 struct collect {
 	struct ls_sync_msg *m;
-	size_t n_alloc;
+	size_t n_alloc, cap;
 	uint8_t **copies;
 	int rc;
 };
@@ -1223,14 +1223,17 @@ static int collect_cb(void *arg, const struct store_doc_meta *m,
 	struct collect *c = arg;
 	uint8_t *copy, **grown;
 	(void)m;
-	grown = ls_realloc(c->copies, (c->n_alloc + 1) * sizeof *grown);
-	if (grown == NULL || (copy = ls_malloc(len)) == NULL) {
-		if (grown != NULL)
-			c->copies = grown;
+	grown = ls_array_grow(c->copies, &c->cap, c->n_alloc + 1,
+	                      sizeof *grown, 16);
+	if (grown == NULL) {
 		c->rc = LS_ENOMEM;
 		return 1;
 	}
 	c->copies = grown;
+	if ((copy = ls_malloc(len)) == NULL) {
+		c->rc = LS_ENOMEM;
+		return 1;
+	}
 	memcpy(copy, env, len);
 	c->copies[c->n_alloc++] = copy;
 	c->rc = proto_sync_page_add(c->m, NULL, copy, len);
