@@ -186,7 +186,7 @@ static int fork_show(const struct ctl_context *ctx, int argc, char **argv)
 		else
 			printf("bewijs: niet te controleren met het "
 			       "ledenregister van kracht (%s)\n",
-			       e.msg);
+			       ctl_errmsg_dev(LS_EINVAL, &e));
 		node_trust_fini(&trust);
 	}
 	ctl_node_close(&node);

@@ -267,7 +267,7 @@ static int create_node(const char *node_dir, const struct ls_config *cfg,
 	sopt.busy_timeout_ms = cfg->busy_timeout_ms;
 	ls_errinfo_clear(&e);
 	if (store_open(f->db, &sopt, &store, &e) != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(LS_ESTORE, &e));
 		goto err_after_store;
 	}
 	if ((rc = store_taxonomy_load_tsv(store, tax_text, tax_len, added, NULL,

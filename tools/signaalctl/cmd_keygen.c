@@ -87,8 +87,8 @@ static int show_key(const char *pub_path, int federation)
 		return CTL_EXIT_NOTFOUND;
 	}
 	if (rc != LS_OK) {
-		fprintf(stderr, "signaalctl: %s: %s\n", ls_strerror_nl(rc),
-		        e.msg);
+		ctl_error("%s: %s", pub_path,
+		          ctl_errmsg_dev(rc, &e));
 		return rc == LS_EIO ? CTL_EXIT_FAIL : CTL_EXIT_INPUT;
 	}
 	print_key(federation ? "Federatiesleutel" : "Knooppuntsleutel", key_id,

@@ -134,7 +134,7 @@ static int signal_add(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_insert(node.store, &sig, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	ls_signal_id_format(sig.id, hex);
@@ -422,7 +422,7 @@ static int signal_list(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_list(node.store, &f, list_cb, &ls, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("%llu %s\n", (unsigned long long)ls.n,
@@ -512,7 +512,7 @@ static int signal_show(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_get(node.store, id, show_cb, NULL, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	return CTL_EXIT_OK;
@@ -736,7 +736,7 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 		}
 	}
 	if (rc != LS_OK && !x.failed) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	if (x.failed) {
@@ -783,7 +783,7 @@ static int signal_erase(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_erase(node.store, id, &wiped, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("signaal %s gewist\n", argv[1]);

@@ -108,7 +108,7 @@ int cmd_stats(const struct ctl_context *ctx, int argc, char **argv)
 	if (rc != LS_OK) {
 		ls_summary_fini(&sum);
 		ctl_node_close(&node);
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	ls_period_format(&period, ptext);

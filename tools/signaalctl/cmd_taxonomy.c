@@ -94,7 +94,7 @@ static int taxonomy_add(struct ctl_node *node, int argc, char **argv)
 	rc = store_taxonomy_add_local(node->store, dim, argv[optind + 1],
 	                              parent, label, label_en, &e);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("lokale code %s '%s' toegevoegd onder '%s'\n",
