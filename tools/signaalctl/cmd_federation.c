@@ -185,7 +185,7 @@ static int draft_load(struct fed *f, enum draft k, struct ls_doc *doc,
 		return CTL_EXIT_OK;
 	}
 	if (errno != ENOENT) {
-		ctl_error("kan %s niet lezen: %s", path, strerror(errno));
+		ctl_error("kan %s niet lezen: %s", path, ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	if (in_force[k]->hdr.seq != 0) {
@@ -228,7 +228,7 @@ static int draft_save(struct fed *f, enum draft k, struct ls_doc *doc)
 	    ls_file_write_atomic(path, payload, len, 0640, 1) != LS_OK) {
 		ls_free(payload);
 		ctl_error("kan het concept niet schrijven: %s",
-		          strerror(errno));
+		          ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	ls_free(payload);
@@ -1287,7 +1287,7 @@ static int cmd_export(struct fed *f, int argc, char **argv)
 	if (ls_file_write_atomic(argv[1], out, len, 0640, 1) != LS_OK) {
 		ls_free(out);
 		ctl_error("kan %s niet schrijven: %s", argv[1],
-		          strerror(errno));
+		          ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	ls_free(out);
@@ -1319,7 +1319,7 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 	if ((rc = ls_file_read_all(argv[1], LS_SYNC_MSG_MAX, &buf, &len)) !=
 	    LS_OK) {
 		ctl_error("kan %s niet lezen: %s", argv[1],
-		          rc == LS_ELIMIT ? "te groot" : strerror(errno));
+		          rc == LS_ELIMIT ? "te groot" : ls_errno_nl(errno));
 		return rc == LS_ENOTFOUND ? CTL_EXIT_NOTFOUND : CTL_EXIT_INPUT;
 	}
 	ls_errinfo_clear(&e);

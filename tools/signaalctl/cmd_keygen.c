@@ -117,7 +117,7 @@ static int keys_dir(const char *dir, char *keys, size_t size)
 	}
 	if (mkdir(keys, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "signaalctl: kan de map %s niet aanmaken: %s\n",
-		        keys, strerror(errno));
+		        keys, ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	if (stat(keys, &st) != 0 || !S_ISDIR(st.st_mode)) {

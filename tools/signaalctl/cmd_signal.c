@@ -237,7 +237,7 @@ static int signal_import(const struct ctl_context *ctx, int argc, char **argv)
 		src.fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (src.fd < 0) {
 			ctl_error("kan %s niet openen: %s", path,
-			          strerror(errno));
+			          ls_errno_nl(errno));
 			return errno == ENOENT ? CTL_EXIT_NOTFOUND
 			                       : CTL_EXIT_FAIL;
 		}
@@ -687,7 +687,7 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 		if (fd < 0 || (x.out = fdopen(fd, "w")) == NULL) {
 			int err = errno;
 			ctl_error("kan %s niet aanmaken: %s", out_path,
-			          strerror(err));
+			          ls_errno_nl(err));
 			if (fd >= 0)
 				ls_file_tmp_abort(fd, tmp);
 			ctl_node_close(&node);
@@ -730,7 +730,7 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 			ctl_error("schrijven naar %s mislukt%s%s; er is geen "
 			          "bestand gemaakt",
 			          out_path, err ? ": " : "",
-			          err ? strerror(err) : "");
+			          err ? ls_errno_nl(err) : "");
 			return err == EEXIST ? CTL_EXIT_CONFLICT
 			                     : CTL_EXIT_FAIL;
 		}
