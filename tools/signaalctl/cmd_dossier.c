@@ -135,7 +135,7 @@ static int parse_args(const char *verb, const char *allowed, int argc,
 			return -1;
 		}
 		if (c < O_TITLE || c > O_HELP)
-			return ctl_usage(cmd, "onbekende optie");
+			return ctl_usage_option(cmd, argv);
 		if (c != O_BY &&
 		    strchr(allowed, (char)('a' + (c - O_TITLE))) == NULL) {
 			for (const struct option *o = all_opts; o->name; o++)

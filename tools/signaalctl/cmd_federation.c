@@ -406,7 +406,7 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'a')
-			return ctl_usage("federation", "onbekende optie");
+			return ctl_usage_option("federation", argv);
 		if ((rc = collect_endpoints(optarg, eps, &n_eps,
 		                            "federation")) != CTL_EXIT_OK)
 			return rc;
@@ -604,7 +604,7 @@ static int member_args_parse(struct member_args *a, int argc, char **argv)
 			a->reason = optarg;
 			break;
 		default:
-			return ctl_usage("federation", "onbekende optie");
+			return ctl_usage_option("federation", argv);
 		}
 	}
 	if (optind != argc)
@@ -1093,7 +1093,7 @@ static int cmd_publish(struct fed *f, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 's')
-			return ctl_usage("federation", "onbekende optie");
+			return ctl_usage_option("federation", argv);
 		key = optarg;
 	}
 	if (key == NULL) {

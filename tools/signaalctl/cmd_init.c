@@ -142,7 +142,7 @@ static int parse_opts(int argc, char **argv, struct init_opts *o)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("init", "onbekende optie");
+			return ctl_usage_option("init", argv);
 		}
 	}
 	if (optind < argc - 1)

@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	      "  federation.key en federation.pub  met --federatie: de "
 	      "federatiesleutel\n"
 	      "                                    waarmee de vereniging "
-	      "roster, taxonomie\n"
+	      "ledenregister, taxonomie\n"
 	      "                                    en beleid ondertekent\n"
 	      "\n"
 	      "Opties:\n"
@@ -210,10 +210,10 @@ int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv)
 	if (federation)
 		printf("Zet deze sleutel-id en publieke sleutel in de "
 		       "configuratie van elk knooppunt\n"
-		       "en als federatiesleutel in de eerste roster.\n");
+		       "en als federatiesleutel in het eerste ledenregister.\n");
 	else
 		printf("Laat de vereniging deze sleutel-id en publieke sleutel "
-		       "in de roster opnemen.\n");
+		       "in het ledenregister opnemen.\n");
 	proto_keypair_free(kp);
 	return CTL_EXIT_OK;
 }

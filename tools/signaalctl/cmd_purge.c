@@ -58,7 +58,7 @@ int cmd_purge(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("purge", "onbekende optie");
+			return ctl_usage_option("purge", argv);
 		}
 	}
 	if (optind != argc)

@@ -98,7 +98,7 @@ static int signal_add(const struct ctl_context *ctx, int argc, char **argv)
 			return CTL_EXIT_OK;
 		}
 		if (c < 256)
-			return ctl_usage("signal add", "onbekende optie");
+			return ctl_usage_option("signal add", argv);
 		given[c - 256] = optarg;
 	}
 	if (optind != argc)
@@ -225,7 +225,7 @@ static int signal_import(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(import_help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("signal import", "onbekende optie");
+			return ctl_usage_option("signal import", argv);
 		}
 	}
 	if (optind != argc - 1)

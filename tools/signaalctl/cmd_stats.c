@@ -91,7 +91,7 @@ int cmd_stats(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("stats", "onbekende optie");
+			return ctl_usage_option("stats", argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -105,7 +105,7 @@ static int parse_args(const char *verb, const int *allowed, int argc,
 			return -1;
 		}
 		if (c < O_REASON || c > O_HELP)
-			return ctl_usage("summary", "onbekende optie");
+			return ctl_usage_option("summary", argv);
 		for (const int *x = allowed; *x; x++)
 			ok |= *x == c;
 		if (!ok) {

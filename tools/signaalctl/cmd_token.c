@@ -98,7 +98,7 @@ static int token_new(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("token new", "onbekende optie");
+			return ctl_usage_option("token new", argv);
 		}
 	}
 	if (optind != argc)
@@ -214,7 +214,7 @@ static int token_list(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		}
-		return ctl_usage("token list", "onbekende optie");
+		return ctl_usage_option("token list", argv);
 	}
 	if (optind != argc)
 		return ctl_usage("token list", "onverwacht argument '%s'",

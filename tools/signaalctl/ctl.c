@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,14 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nZie 'signaalctl %s --help'.\n", cmd);
 	return CTL_EXIT_USAGE;
+}
+
+int ctl_usage_option(const char *cmd, char **argv)
+{
+	const char *opt = optind > 0 ? argv[optind - 1] : "?";
+	return ctl_usage(cmd,
+	                 "onbekende optie, of een optie zonder waarde: '%.60s'",
+	                 opt);
 }
 
 int ctl_is_help(int argc, char **argv)

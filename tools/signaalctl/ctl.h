@@ -82,6 +82,11 @@ const char *ctl_errmsg_dev(int code, const struct ls_errinfo *e);
 int ctl_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The usage error for the option getopt_long just refused (unknown, or
+ * without its value): names it, from argv[optind - 1]. getopt's own
+ * English message is off (opterr = 0 in main). Returns CTL_EXIT_USAGE. */
+int ctl_usage_option(const char *cmd, char **argv);
+
 /* 1 if argv[1] is -h or --help. */
 int ctl_is_help(int argc, char **argv);
 
