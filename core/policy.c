@@ -67,9 +67,8 @@ static int params_looser(const struct ls_disclosure_params *p,
 	    "epsilon_milli = %u, withhold_below = %u, persons_cap = %u)",
 	    mode_nl(p->mode), (unsigned)p->k, (unsigned)p->epsilon_milli,
 	    (unsigned)p->withhold_below, (unsigned)p->persons_cap,
-	    mode_nl(fed->mode), (unsigned)fed->k,
-	    (unsigned)fed->epsilon_milli, (unsigned)fed->withhold_below,
-	    (unsigned)fed->persons_cap);
+	    mode_nl(fed->mode), (unsigned)fed->k, (unsigned)fed->epsilon_milli,
+	    (unsigned)fed->withhold_below, (unsigned)fed->persons_cap);
 }
 
 int ls_policy_check(const struct ls_policy *p, struct ls_errinfo *e)
@@ -280,8 +279,7 @@ int ls_policy_effective(const struct ls_policy *federation,
 	if ((rc = ls_policy_check(p, NULL)) != LS_OK)
 		return ls_errf(e, LS_EPOLICY,
 		               "[disclosure] geeft ongeldige parameters");
-	if (disclosure_params_stricter(&p->params, &base.params, NULL) !=
-	    LS_OK)
+	if (disclosure_params_stricter(&p->params, &base.params, NULL) != LS_OK)
 		return params_looser(&p->params, &base.params, e);
 	return LS_OK;
 }
