@@ -648,9 +648,10 @@ static int publish_in_tx(const struct node_release_env *env,
 	memset(&doc.body.summary, 0, sizeof doc.body.summary);
 	proto_doc_fini(&doc);
 	if (rc != LS_OK)
-		return dev_fail(e, rc,
-		                "de samenvatting is niet in de eigen feed gezet; "
-		                "er is niets vrijgegeven");
+		return dev_fail(
+		    e, rc,
+		    "de samenvatting is niet in de eigen feed gezet; "
+		    "er is niets vrijgegeven");
 
 	memset(lx, 0, sizeof *lx);
 	memcpy(lx->origin, env->origin, strlen(env->origin) + 1);
