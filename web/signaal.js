@@ -192,7 +192,7 @@ var LS = (function () {
     return out;
   }
 
-  /* The dossier phases in order, and what they mean (README, "Follow
+  /* The dossier phases in order, and what they mean (docs/OPERATING.md, "Follow
    * up: dossiers"). */
   var PHASES = ["opmerken", "verzamelen", "bundelen", "analyseren", "rapporteren", "beslissing", "actie", "feedback"];
   var PHASE_HELP = {
