@@ -9,9 +9,10 @@
 //   journey(page, name)         the whole page with Tab alone, from its
 //                               start: see below
 //
-// journey() must run right after the page is loaded (nothing focused,
-// the sequential focus starting point at the top). It presses Tab until
-// the focus leaves the page and checks, as TAP lines:
+// journey() starts from the top of the page (when a control has the
+// focus, it first Tabs out of the page: Chromium's next Tab starts at
+// the top). It presses Tab until the focus leaves the page and checks,
+// as TAP lines (or through opts.check(name, ok, detail)):
 // - the first stop is the skip link, and Enter on it moves the focus
 //   into the content (when the page has one);
 // - every control a user can see (links, buttons, form fields, summary,
@@ -198,6 +199,11 @@ async function journey(page, name, opts = {}) {
   const controls = await page.evaluate(controlsInPage);
   check(`${name}: no positive tabindex (Tab follows the document)`, controls.every((c) => !c.positive),
     controls.filter((c) => c.positive).map((c) => c.desc).join(', '));
+  // From wherever the focus is: Tab to the end of the page first (from
+  // outside the page Chromium's next Tab is the page's first stop).
+  if (await page.evaluate(focusedInPage)) {
+    for (let k = 0; k < maxStops && (await page.evaluate(focusedInPage)); k++) await page.keyboard.press('Tab');
+  }
   let run = 0;
   for (let k = 0; k < maxStops; k++) {
     await page.keyboard.press('Tab');

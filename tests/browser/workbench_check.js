@@ -22,11 +22,12 @@
 const fs = require('fs');
 const path = require('path');
 const { check, failures, launch, axe, axeViolations } = require('./tap');
+const { tabTo, radio, typeInto, choose, until } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
 const base = cfg.node;
-const WAIT = { timeout: 10000 };
+const WAIT = { timeout: 10000 }; // as keyboard.js's until()
 // A word no generated signal has, to find ours among a year of others.
 const WORD = `browsertoets${process.pid}`;
 
@@ -52,55 +53,6 @@ async function open(browser, viewport) {
 function clean(name, p) {
   check(`${name}: no console or page errors`, p.problems.length === 0, p.problems.join('; '));
   check(`${name}: nothing fetched from elsewhere`, p.foreign.length === 0, p.foreign.join(', '));
-}
-
-// Press Tab (then, if need be, Shift+Tab) until the focused element
-// matches selector: proves it can be reached with the keyboard.
-async function tabTo(page, selector, max = 400) {
-  const here = () => page.evaluate((sel) => !!document.activeElement && document.activeElement.matches(sel), selector);
-  if (await here()) return;
-  for (const key of ['Tab', 'Shift+Tab']) {
-    for (let i = 0; i < max; i++) {
-      await page.keyboard.press(key);
-      if (await here()) return;
-    }
-  }
-  throw new Error(`the keyboard never reaches ${selector}`);
-}
-
-// A radio group is one Tab stop; the arrow keys choose within it.
-async function radio(page, name, value) {
-  await tabTo(page, `input[type="radio"][name="${name}"]`);
-  for (let i = 0; i < 12; i++) {
-    if (await page.evaluate((v) => document.activeElement.value === v && document.activeElement.checked, value)) return;
-    await page.keyboard.press('ArrowDown');
-  }
-  throw new Error(`the arrow keys never choose ${name}=${value}`);
-}
-
-async function typeInto(page, selector, text) {
-  await tabTo(page, selector);
-  await page.keyboard.type(text);
-}
-
-// A closed <select> takes the option whose label starts with what is
-// typed (type-ahead), as a keyboard user chooses.
-async function choose(page, selector, labelStart, value) {
-  await tabTo(page, selector);
-  await page.keyboard.type(labelStart);
-  const got = await page.$eval(selector, (s) => s.value);
-  if (value !== undefined && got !== value) throw new Error(`${selector}: typing "${labelStart}" chose "${got}", not "${value}"`);
-}
-
-// Poll fn(arg) in the page until it is true (page.waitForFunction
-// would compile a string, which the page's CSP rightly refuses).
-async function until(page, fn, arg, what) {
-  const end = Date.now() + WAIT.timeout;
-  while (Date.now() < end) {
-    if (await page.evaluate(fn, arg)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function shot(page, name) {
