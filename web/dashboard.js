@@ -305,7 +305,7 @@
         if (d.lokaal.signalen_totaal > 0) {
           d.lokaal.themas.slice(0, MAX_CHARTS).forEach(function (t) {
             box.appendChild(el("figure", { class: "grafiekvak", "data-thema": t.code },
-              el("h4", { class: "grafiektitel", text: t.label + ": eigen signalen van " + d.lokaal.knooppunt + " (exact)" }),
+              el("h3", { class: "grafiektitel", text: t.label + ": eigen signalen van " + d.lokaal.knooppunt + " (exact)" }),
               localChart(d.perioden, t.label, t.signalen)));
           });
         }

@@ -121,6 +121,11 @@ async function until(page, ok) {
       check('the ranking is the CLI\'s', rows.map((r) => r.thema).join(' ') === cfg.themes,
         `${rows.map((r) => r.thema).join(' ')} vs ${cfg.themes}`);
       check('ranks 1, 2, 3, ...', rows.every((r, i) => r.rang === i + 1), rows.map((r) => r.rang).join(','));
+      const explain = JSON.parse(fs.readFileSync(cfg.explain, 'utf8'));
+      const why = await page.$$eval('#rangschikking tbody tr[data-rang] td.uitleg', (tds) => tds.map((t) => t.textContent));
+      const differ = why.map((w, i) => (w === explain[i] ? null : `${i + 1}: "${w}" vs "${explain[i]}"`)).filter((x) => x);
+      check('every explanation is the CLI\'s, word for word', why.length === explain.length && differ.length === 0,
+        differ.slice(0, 2).join('; ') || `${why.length} vs ${explain.length}`);
       check('the local rise is marked in the ranking',
         rows.filter((r) => r.local).map((r) => r.thema).join(' ') === cfg.local_rise, JSON.stringify(rows.filter((r) => r.local)));
       const cs = await charts(page);
@@ -148,9 +153,17 @@ async function until(page, ok) {
       check('youth: the choice is in the address', /niveau=jongeren/.test(page.url()), page.url());
       await page.screenshot({ path: path.join(outDir, 'dashboard-jongeren.png'), fullPage: true });
 
+      // theme x target group: the CLI's order
+      await page.selectOption('#niveau', 'doelgroep');
+      await until(page, (ks) => ks.length > 0 && ks.every((k) => k !== '' && !/^\d/.test(k)));
+      const groups = await page.$$eval('#rangschikking tbody tr[data-rang]', (trs) => trs.map((t) => ({
+        key: `${t.getAttribute('data-thema')}/${t.getAttribute('data-uitsplitsing')}`, rang: Number(t.getAttribute('data-rang')) })));
+      check('theme x target group: the CLI\'s order, ranks from 1', groups.map((r) => r.key).join(' ') === cfg.groups &&
+        groups.every((r, i) => r.rang === i + 1), `${groups.map((r) => r.key).join(' ')} vs ${cfg.groups}`);
+
       // theme x age band: every name in full, with its age band
       await page.selectOption('#niveau', 'leeftijd');
-      await until(page, (ks) => ks.length > 0 && ks.some((k) => !/^(12-17|18-24)$/.test(k)));
+      await until(page, (ks) => ks.length > 0 && ks.every((k) => /^\d/.test(k)) && ks.some((k) => !/^(12-17|18-24)$/.test(k)));
       const names = await page.$$eval('#rangschikking tbody tr[data-rang] th', (ths) => ths.map((t) => t.textContent));
       check('theme x age: names with their age band, all distinct',
         names.length >= 5 && names.every((n) => / — .*jaar/.test(n)) && new Set(names).size === names.length, names.join(' | '));

@@ -46,10 +46,16 @@ t_check "the CLI's ranking at the association" "$SIGNAALCTL" -d "$T/vvsg" trends
 cp "$T/last.out" "$T/themes.csv"
 t_check "the CLI's youth ranking" "$SIGNAALCTL" -d "$T/vvsg" trends --format csv --niveau jongeren --top 10
 cp "$T/last.out" "$T/youth.csv"
+t_check "the CLI's theme x target group ranking" "$SIGNAALCTL" -d "$T/vvsg" trends --format csv --niveau doelgroep --top 10
+cp "$T/last.out" "$T/groups.csv"
 t_check "the CLI's window" "$SIGNAALCTL" -d "$T/vvsg" trends --kort --top 1
 window=$(sed -n 's/^Trends van \([0-9-]*\) tot \([0-9-]*\) .*/\1 \2/p' "$T/last.out")
 themes=$(csvq "$T/themes.csv" "select group_concat(thema, ' ') from (select thema from t order by cast(rang as int))")
 youth=$(csvq "$T/youth.csv" "select group_concat(thema || '/' || uitsplitsing, ' ') from (select thema, uitsplitsing from t order by cast(rang as int))")
+groups=$(csvq "$T/groups.csv" "select group_concat(thema || '/' || uitsplitsing, ' ') from (select thema, uitsplitsing from t order by cast(rang as int))")
+# the CLI's explanations, in rank order, for the browser to compare with
+python3 -c 'import csv, json, sys; print(json.dumps([r["uitleg"] for r in sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: int(r["rang"]))]))' \
+	"$T/themes.csv" >"$T/explain.json"
 local_rise=$(csvq "$T/themes.csv" "select group_concat(thema, ' ') from t where uitleg like '%komt vooral uit één gemeente%'")
 t_equal "the decoy is a local rise for the CLI" "$local_rise" "energie"
 
@@ -70,7 +76,8 @@ t_equal "a dossier at Gent" "$dossier" 1
 cat >"$T/cfg.json" <<JSON
 {"hub": "http://127.0.0.1:$HV", "gent": "http://127.0.0.1:$HG",
  "hub_coordinator": "$HC", "coordinator": "$GC", "dossier": "$dossier", "reason": "$REASON",
- "window": "$window", "themes": "$themes", "youth": "$youth", "local_rise": "$local_rise"}
+ "window": "$window", "themes": "$themes", "youth": "$youth", "groups": "$groups",
+ "explain": "$T/explain.json", "local_rise": "$local_rise"}
 JSON
 NODE_PATH=$BROWSER_DIR/node_modules node "$ROOT/tests/browser/dashboard_check.js" \
 	"$T/cfg.json" "$ART" >"$T/browser.out" 2>&1
