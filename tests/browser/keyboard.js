@@ -5,6 +5,7 @@
 //   radio(page, name, value)    a radio group: one Tab stop, arrow keys
 //   typeInto(page, sel, text)   Tab to a field and type
 //   choose(page, sel, label, v) a closed <select>: type-ahead
+//   chooseValue(page, sel, v)   a closed <select>: the arrow keys
 //   until(page, fn, arg, what)  poll fn in the page (CSP forbids eval)
 //   journey(page, name)         the whole page with Tab alone, from its
 //                               start: see below
@@ -63,6 +64,18 @@ async function choose(page, selector, labelStart, value) {
   if (value !== undefined && got !== value) throw new Error(`${selector}: typing "${labelStart}" chose "${got}", not "${value}"`);
 }
 
+async function chooseValue(page, selector, value) {
+  await tabTo(page, selector);
+  const n = await page.$eval(selector, (s) => s.options.length);
+  for (const key of ['ArrowDown', 'ArrowUp']) {
+    for (let i = 0; i <= n; i++) {
+      if ((await page.$eval(selector, (s) => s.value)) === String(value)) return;
+      await page.keyboard.press(key);
+    }
+  }
+  throw new Error(`the arrow keys never choose ${selector}=${value}`);
+}
+
 async function until(page, fn, arg, what, ms = WAIT_MS) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -72,14 +85,16 @@ async function until(page, fn, arg, what, ms = WAIT_MS) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-// The focused element: its index in window.__kbStops (added once), a
-// description, its box around the outline (viewport) and the scroll.
+// The focused element: its index in window.__kbStops (added once; a
+// radio group is one stop, known by its first radio), a description,
+// its box around the outline (viewport) and the scroll.
 function focusedInPage() {
   const a = document.activeElement;
   if (!a || a === document.body || a === document.documentElement) return null;
   const seen = window.__kbStops || (window.__kbStops = []);
-  let i = seen.indexOf(a);
-  if (i < 0) { seen.push(a); i = seen.length - 1; }
+  const key = a.type === 'radio' && a.name ? (a.form || document).querySelector(`input[type="radio"][name="${a.name}"]`) || a : a;
+  let i = seen.indexOf(key);
+  if (i < 0) { seen.push(key); i = seen.length - 1; }
   const r = a.getBoundingClientRect();
   const pad = 7;
   const x = Math.max(0, Math.floor(r.left - pad));
@@ -102,8 +117,9 @@ function controlsInPage() {
   return [...document.querySelectorAll(sel)].filter((n) => {
     if (n.disabled || n.closest('[hidden], [inert]')) return false;
     if (n.hasAttribute('tabindex') && Number(n.getAttribute('tabindex')) < 0) return false;
-    if (n.matches('input[type="radio"]') && !n.checked &&
-        document.querySelector(`input[type="radio"][name="${n.name}"]:checked`)) return false;
+    // a radio group is one stop: its first radio stands for it
+    if (n.matches('input[type="radio"]') && n.name &&
+        (n.form || document).querySelector(`input[type="radio"][name="${n.name}"]`) !== n) return false;
     const s = getComputedStyle(n);
     if (s.visibility === 'hidden' || s.display === 'none') return false;
     // the skip link sits above the page until focused: it counts
@@ -268,4 +284,4 @@ async function journey(page, name, opts = {}) {
   return distinct.map((s) => s.desc);
 }
 
-module.exports = { tabTo, radio, typeInto, choose, until, journey, WAIT_MS };
+module.exports = { tabTo, radio, typeInto, choose, chooseValue, until, journey, WAIT_MS };

@@ -3,7 +3,10 @@
 //
 //   node workbench_check.js CONFIG.json ARTEFACT_DIR
 //
-// CONFIG: {"node": URL, "veldwerker": TOKEN, "coordinator": TOKEN}.
+// CONFIG: {"node": URL, "veldwerker": TOKEN, "coordinator": TOKEN,
+// "other": another organisation's signal, not in a dossier: {id, month,
+// thema, leeftijd, doelgroep, sector, organisatie, count: how many
+// signals match all of these in the store}}.
 //
 // 1. a field worker captures a signal on a 360 px wide phone: Tab,
 //    Space, typing and Enter only; the page must not scroll sideways;
@@ -12,7 +15,13 @@
 // 3. in the dossier: phases with reasons (rapporteren is refused until
 //    the four criteria are ticked), criteria, an action and its result,
 //    the feedback phase, feedback — all with the keyboard;
-// 4. the field worker sees the feedback in their own list.
+// 4. the field worker sees the feedback in their own list;
+// 5. the other filters (month, theme, age band, target group, sector,
+//    organisation, status together) find another organisation's signal,
+//    which is linked to the existing dossier and unlinked again there;
+//    the dashboard and the federation view have their own keyboard
+//    checks (dashboard_check.js, web_check.js), the start page and the
+//    dossier list theirs here (keyboard.js's journey).
 // axe-core checks every page and state on the way (tap.js). Prints
 // "# stored ID" and "# dossier N" for the shell to check the store.
 // Screenshots go to ARTEFACT_DIR. TAP-style lines; exit non-zero if a
@@ -22,7 +31,7 @@
 const fs = require('fs');
 const path = require('path');
 const { check, failures, launch, axe, axeViolations } = require('./tap');
-const { tabTo, radio, typeInto, choose, until } = require('./keyboard');
+const { tabTo, radio, typeInto, choose, chooseValue, until, journey } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
@@ -77,6 +86,7 @@ async function fitsWidth(page) {
       await page.goto(`${base}/invoer#token=${cfg.veldwerker}`);
       await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', WAIT);
       await axe(page, 'capture form, 360 px');
+      await journey(page, 'capture form, 360 px (keyboard)', { skipTo: '#signaal' });
       check('capture, 360 px: no sideways scrolling', await fitsWidth(page));
       const narrow = await page.$$eval('#signaal input:not([type=radio]):not([type=checkbox]), #signaal select, #signaal textarea, #bewaar',
         (ns) => ns.filter((n) => { const r = n.getBoundingClientRect(); return r.right > window.innerWidth || r.height < 40; })
@@ -259,6 +269,53 @@ async function fitsWidth(page) {
       clean('coordinator', p);
     }
 
+    // --- 5. every other filter; link to an existing dossier, unlink -----
+    {
+      const o = cfg.other;
+      await page.goto(`${base}/signalen`);
+      await page.waitForSelector('#signaallijst tbody tr[data-id]', WAIT);
+      await chooseValue(page, '#f-periode', o.month);
+      await chooseValue(page, '#f-maanden', '1');
+      for (const f of ['thema', 'leeftijd', 'doelgroep', 'sector', 'organisatie']) await chooseValue(page, `#f-${f}`, o[f]);
+      await chooseValue(page, '#f-status', 'nieuw');
+      await tabTo(page, '#zoek-knop');
+      await page.keyboard.press('Enter');
+      await until(page, (id) => !!document.querySelector(`#signaallijst tbody tr[data-id="${id}"]`) &&
+        !document.querySelector('#signaallijst tbody tr[data-id] .melding'), o.id, 'the other signal found');
+      await page.waitForTimeout(300);
+      const ids = await page.$$eval('#signaallijst tbody tr[data-id]', (rs) => rs.map((r) => r.getAttribute('data-id')));
+      check(`signals: month, theme, age band, target group, sector, organisation and status find what the store has (${o.count})`,
+        ids.length === o.count && ids.includes(o.id), `${ids.length} rows`);
+      await tabTo(page, `tr[data-id="${o.id}"] input.kies`);
+      await page.keyboard.press('Space');
+      await chooseValue(page, '#k-dossier', nr);
+      await tabTo(page, '#bestaand-dossier button[type="submit"]');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#selectie .melding', WAIT);
+      const linked = await page.$eval('#selectie .melding', (m) => ({ cls: m.className, text: m.textContent }));
+      check('signals: linked to the existing dossier with the keyboard', /\bok\b/.test(linked.cls), linked.text);
+      await axe(page, 'signals after linking to an existing dossier');
+      await page.goto(`${base}/dossiers#dossier-${nr}`);
+      await page.waitForSelector('#dossier:not([hidden]) #dossiersignalen tbody button', WAIT);
+      const unlinkBtn = `#dossiersignalen button[aria-label$=" van ${o.organisatie} ontkoppelen"]`;
+      check('dossier: the linked signal is listed beside the first',
+        (await page.$$('#dossiersignalen tbody button')).length === 2 && !!(await page.$(unlinkBtn)));
+      await tabTo(page, unlinkBtn);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#dossier-meldingen .melding.ok', WAIT);
+      check('dossier: unlinked with the keyboard; the notice has the focus',
+        /ontkoppeld/.test(await page.evaluate(() => document.activeElement.textContent)) &&
+        (await page.$$('#dossiersignalen tbody button')).length === 1);
+      check('dossier: the history records the unlinking',
+        /ontkoppel/.test(await page.textContent('#geschiedenis')), (await page.textContent('#geschiedenis')).slice(0, 200));
+      await axe(page, 'dossier after unlinking');
+      console.log(`# unlinked ${o.id}`);
+      // The list of dossiers with the keyboard alone.
+      await page.goto(`${base}/dossiers`);
+      await page.waitForSelector('#dossierlijst tbody tr[data-nr]', WAIT);
+      await journey(page, 'dossier list (keyboard)', { skipTo: '#dossierlijst' });
+    }
+
     // --- the other pages, for axe ----------------------------------------
     for (const [url, name, ready] of [['/', 'start page', '#keuzes:not([hidden])'],
       ['/dashboard', 'dashboard', '#trends:not([hidden])'],
@@ -266,6 +323,7 @@ async function fitsWidth(page) {
       await page.goto(`${base}${url}`);
       await page.waitForSelector(ready, WAIT);
       await axe(page, name);
+      if (url === '/') await journey(page, 'start page (keyboard)', { skipTo: '#keuzes' });
     }
     // The checker itself can fail: grey text on white and an image
     // without a text alternative are found.
