@@ -387,6 +387,18 @@ async function fitsWidth(page) {
         (await q.page.$$('#dossierlijst tbody tr')).length === 0 &&
         (await q.page.$('#dossier:not([hidden])')) === null);
       await axe(q.page, 'dossiers refused to a field worker, 360 px');
+      // Nor the dashboard or the federation view; the API refuses them too.
+      for (const [url, api] of [['/dashboard', '/api/v1/trends'], ['/federatie', '/api/v1/federation']]) {
+        await q.page.goto(`${base}${url}`);
+        await q.page.waitForSelector('#inhoud .melding.fout', WAIT);
+        const shown = await q.page.$$eval('main section:not([hidden])', (ss) => ss.length);
+        const status = (await q.ctx.request.get(`${base}${api}`, { headers: {
+          Authorization: `Bearer ${cfg.veldwerker}` } })).status();
+        check(`field worker: ${url} says they have no access, shows nothing, and ${api} answers 403`,
+          /geen toegang/.test(await q.page.textContent('#inhoud .melding.fout')) && shown === 0 && status === 403,
+          `${shown} sections, ${status}`);
+        await axe(q.page, `${url} refused to a field worker, 360 px`);
+      }
       clean('field worker', q);
       await q.ctx.close();
     }
