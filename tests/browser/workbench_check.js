@@ -140,6 +140,7 @@ async function fitsWidth(page) {
         await page.evaluate(() => document.activeElement.classList.contains('overslaan')));
       await shot(page, 'signalen-lijst');
       await axe(page, 'signals, coordinator');
+      await journey(page, 'signals, coordinator (keyboard)', { skipTo: '#resultaten' });
       await typeInto(page, '#f-zoek', WORD);
       await choose(page, '#f-thema', 'Mentaal', 'mentaal');
       // This month (the first choice after "alle maanden"), for one month.
@@ -207,6 +208,7 @@ async function fitsWidth(page) {
         (await page.$$('#dossiersignalen tbody button')).length === 1);
       await shot(page, 'dossier-nieuw');
       await axe(page, 'dossier workbench');
+      await journey(page, 'dossier workbench (keyboard)');
       for (const [phase, reason] of [['verzamelen', 'Besproken in de werkgroep (fictief)'],
         ['bundelen', 'Drie organisaties melden hetzelfde (fictief)'],
         ['analyseren', 'Klaar voor de analyse (fictief)']]) {
