@@ -43,7 +43,7 @@
 /* An opened range: larger than any count a raw summary may hold. */
 #define UNB ((int64_t)DISCLOSURE_COUNT_MAX)
 /* The receiver's check refuses a theme total wider than this (it matches
- * AUDIT_SPAN_MAX of core/disclosure.c). */
+ * AUDIT_SPAN_MAX of core/disclosure_oracle.c). */
 #define TOTAL_SPAN_MAX 100000
 #define ROW_TERMS (2 * DISCLOSURE_MAX_CODES + 8)
 
