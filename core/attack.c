@@ -2,7 +2,7 @@
  * The threshold-mode attacker as an integer program, and the release gate
  * built on it.
  *
- * Happy path of attack_gate(): lay out the domain (codes sorted, a theme's
+ * Happy path of ls_attack_gate(): lay out the domain (codes sorted, a theme's
  * cells numbered as in attack.h); read every document into a grid of
  * cells per theme; per theme present anywhere:
  *   1. derive: every complementary range of the new summary (a count >= k
@@ -127,8 +127,8 @@ static int lay_cell(const struct lay *l, int table, const char *other,
 	return j < 0 ? -1 : (int)l->first[table] + j;
 }
 
-int attack_cell_index(const struct ls_domain *dom, int table, const char *other,
-                      int measure)
+int ls_attack_cell_index(const struct ls_domain *dom, int table,
+                         const char *other, int measure)
 {
 	struct lay l;
 	if (lay_build(dom, &l, NULL) != LS_OK)
@@ -136,7 +136,7 @@ int attack_cell_index(const struct ls_domain *dom, int table, const char *other,
 	return lay_cell(&l, table, other, measure);
 }
 
-size_t attack_cells_per_theme(const struct ls_domain *dom)
+size_t ls_attack_cells_per_theme(const struct ls_domain *dom)
 {
 	struct lay l;
 	return lay_build(dom, &l, NULL) == LS_OK ? l.ncells : 0;
@@ -644,15 +644,15 @@ static int docs_check(const struct lay *l, const struct ls_summary *const *docs,
 	return LS_OK;
 }
 
-void attack_theme_fini(struct attack_theme *t)
+void ls_attack_theme_fini(struct attack_theme *t)
 {
 	ls_free(t->sig);
 	ls_free(t->per);
 	memset(t, 0, sizeof *t);
 }
 
-int attack_theme_solve(const struct attack_input *in, const char *theme,
-                       struct attack_theme *out, struct ls_errinfo *e)
+int ls_attack_theme_solve(const struct attack_input *in, const char *theme,
+                          struct attack_theme *out, struct ls_errinfo *e)
 {
 	struct lay l;
 	struct tcell *g = NULL;
@@ -1271,11 +1271,11 @@ nomem:
 	return LS_ENOMEM;
 }
 
-int attack_gate(const struct ls_domain *domain,
-                const struct ls_summary *const *history, size_t n_history,
-                uint32_t max_targets, struct ls_summary *released,
-                struct disclosure_report *report,
-                struct attack_gate_stats *stats, struct ls_errinfo *e)
+int ls_attack_gate(const struct ls_domain *domain,
+                   const struct ls_summary *const *history, size_t n_history,
+                   uint32_t max_targets, struct ls_summary *released,
+                   struct disclosure_report *report,
+                   struct attack_gate_stats *stats, struct ls_errinfo *e)
 {
 	struct attack_gate_stats local;
 	const struct ls_summary *docs[ATTACK_MAX_DOCS];

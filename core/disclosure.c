@@ -35,7 +35,7 @@
  *
  * The module's files, one concern each, are listed in
  * core/disclosure_internal.h: this file keeps the domain, the raw
- * summary, the parameters and disclosure_apply().
+ * summary, the parameters and ls_disclosure_apply().
  */
 #include "core/disclosure.h"
 #include "common/alloc.h"
@@ -65,7 +65,7 @@ static int cmp_code(const void *a, const void *b)
 
 /* Index of code in dimension t, or -1. code may be any char array of
  * LS_CODE_SIZE bytes; one without a NUL is simply not found. */
-int disclosure_dom_find(const struct dom *d, int t, const char *code)
+int ls_disclosure_dom_find(const struct dom *d, int t, const char *code)
 {
 	const char *hit;
 	if (strnlen(code, LS_CODE_SIZE) == LS_CODE_SIZE)
@@ -74,8 +74,8 @@ int disclosure_dom_find(const struct dom *d, int t, const char *code)
 	return hit == NULL ? -1 : (int)((hit - d->code[t][0]) / LS_CODE_SIZE);
 }
 
-int disclosure_dom_compile(const struct ls_domain *in, struct dom *d,
-                           struct ls_errinfo *e)
+int ls_disclosure_dom_compile(const struct ls_domain *in, struct dom *d,
+                              struct ls_errinfo *e)
 {
 	memset(d, 0, sizeof *d);
 	if (in == NULL)
@@ -103,7 +103,8 @@ int disclosure_dom_compile(const struct ls_domain *in, struct dom *d,
 				               dim_name[t], d->code[t][i]);
 		d->n[t] = n;
 	}
-	if (disclosure_dom_find(d, LS_TABLE_THEME_PROBLEM, LS_PROBLEM_NONE) < 0)
+	if (ls_disclosure_dom_find(d, LS_TABLE_THEME_PROBLEM, LS_PROBLEM_NONE) <
+	    0)
 		return ls_errf(e, LS_EINVAL,
 		               "domain: problem types lack '%s' (no problem "
 		               "type)",
@@ -122,8 +123,8 @@ int disclosure_dom_compile(const struct ls_domain *in, struct dom *d,
 
 /* Name cell i of theme ti (measure 1 = persons; ignored for recurrence,
  * whose two cells are the two measures). */
-void disclosure_ref_of(const struct dom *d, size_t ti, size_t i, int measure,
-                       struct disclosure_ref *r)
+void ls_disclosure_ref_of(const struct dom *d, size_t ti, size_t i, int measure,
+                          struct disclosure_ref *r)
 {
 	int g = d->grp[i];
 	memset(r, 0, sizeof *r);
@@ -153,14 +154,15 @@ static int raw_cell(const struct ls_cell *c, int64_t max, int64_t *v)
 
 /* Rows strictly sorted by (theme, other), codes of the domain. Stores each
  * row's theme and cell index. */
-int disclosure_rows_locate(const struct dom *d, int t,
-                           const struct ls_summary *s, const char *what,
-                           int *theme_of, size_t *cell_of, struct ls_errinfo *e)
+int ls_disclosure_rows_locate(const struct dom *d, int t,
+                              const struct ls_summary *s, const char *what,
+                              int *theme_of, size_t *cell_of,
+                              struct ls_errinfo *e)
 {
 	const struct ls_summary_table *tb = &s->tables[t];
 	for (size_t r = 0; r < tb->n_rows; r++) {
 		const struct ls_summary_row *row = &tb->rows[r];
-		int ti = disclosure_dom_find(d, LS_TABLE_THEME, row->theme),
+		int ti = ls_disclosure_dom_find(d, LS_TABLE_THEME, row->theme),
 		    oi = 0;
 		if (ti < 0)
 			return ls_errf(e, LS_EINVAL,
@@ -173,7 +175,8 @@ int disclosure_rows_locate(const struct dom *d, int t,
 				               "%s: theme row %zu (%s) has a "
 				               "second code",
 				               what, r, d->code[0][ti]);
-		} else if ((oi = disclosure_dom_find(d, t, row->other)) < 0) {
+		} else if ((oi = ls_disclosure_dom_find(d, t, row->other)) <
+		           0) {
 			return ls_errf(e, LS_EINVAL,
 			               "%s: %s row %zu (theme %s): code is not "
 			               "one of the %s",
@@ -197,12 +200,13 @@ int disclosure_rows_locate(const struct dom *d, int t,
 	return LS_OK;
 }
 
-int disclosure_rec_locate(const struct dom *d, const struct ls_summary *s,
-                          const char *what, int *theme_of, struct ls_errinfo *e)
+int ls_disclosure_rec_locate(const struct dom *d, const struct ls_summary *s,
+                             const char *what, int *theme_of,
+                             struct ls_errinfo *e)
 {
 	for (size_t r = 0; r < s->n_recurrence; r++) {
-		int ti = disclosure_dom_find(d, LS_TABLE_THEME,
-		                             s->recurrence[r].theme);
+		int ti = ls_disclosure_dom_find(d, LS_TABLE_THEME,
+		                                s->recurrence[r].theme);
 		if (ti < 0)
 			return ls_errf(
 			    e, LS_EINVAL,
@@ -220,7 +224,7 @@ int disclosure_rec_locate(const struct dom *d, const struct ls_summary *s,
 	return LS_OK;
 }
 
-size_t disclosure_max_rows(const struct ls_summary *s)
+size_t ls_disclosure_max_rows(const struct ls_summary *s)
 {
 	size_t m = s->n_recurrence;
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
@@ -229,8 +233,8 @@ size_t disclosure_max_rows(const struct ls_summary *s)
 	return m;
 }
 
-int disclosure_check_row_counts(const struct ls_summary *s, const char *what,
-                                struct ls_errinfo *e)
+int ls_disclosure_check_row_counts(const struct ls_summary *s, const char *what,
+                                   struct ls_errinfo *e)
 {
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
 		if (s->tables[t].n_rows > LS_SUMMARY_MAX_ROWS ||
@@ -305,12 +309,12 @@ static int raw_theme_check(const struct dom *d, size_t ti,
 	return LS_OK;
 }
 
-int disclosure_period_valid(const struct ls_period *p)
+int ls_disclosure_period_valid(const struct ls_period *p)
 {
 	return ls_period_check(p) == LS_OK;
 }
 
-int disclosure_origin_valid(const char *o)
+int ls_disclosure_origin_valid(const char *o)
 {
 	return ls_node_id_valid(o, strnlen(o, LS_NODE_ID_SIZE));
 }
@@ -320,14 +324,15 @@ static int raw_load(const struct dom *d, const struct ls_summary *raw,
                     int64_t cap, struct theme_sys *ts, struct ls_errinfo *e)
 {
 	int *theme_of = NULL;
-	size_t *cell_of = NULL, n = disclosure_max_rows(raw);
+	size_t *cell_of = NULL, n = ls_disclosure_max_rows(raw);
 	int rc;
 
-	if (!disclosure_origin_valid(raw->origin))
+	if (!ls_disclosure_origin_valid(raw->origin))
 		return ls_errf(e, LS_EINVAL, "raw summary: bad origin node id");
-	if (!disclosure_period_valid(&raw->period))
+	if (!ls_disclosure_period_valid(&raw->period))
 		return ls_errf(e, LS_EINVAL, "raw summary: bad period");
-	if ((rc = disclosure_check_row_counts(raw, "raw summary", e)) != LS_OK)
+	if ((rc = ls_disclosure_check_row_counts(raw, "raw summary", e)) !=
+	    LS_OK)
 		return rc;
 	theme_of = ls_calloc(n + 1, sizeof *theme_of);
 	cell_of = ls_calloc(n + 1, sizeof *cell_of);
@@ -337,8 +342,8 @@ static int raw_load(const struct dom *d, const struct ls_summary *raw,
 	}
 	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
 		const struct ls_summary_table *tb = &raw->tables[t];
-		rc = disclosure_rows_locate(d, t, raw, "raw summary", theme_of,
-		                            cell_of, e);
+		rc = ls_disclosure_rows_locate(d, t, raw, "raw summary",
+		                               theme_of, cell_of, e);
 		if (rc != LS_OK)
 			goto out;
 		for (size_t r = 0; r < tb->n_rows; r++) {
@@ -357,7 +362,7 @@ static int raw_load(const struct dom *d, const struct ls_summary *raw,
 			}
 		}
 	}
-	rc = disclosure_rec_locate(d, raw, "raw summary", theme_of, e);
+	rc = ls_disclosure_rec_locate(d, raw, "raw summary", theme_of, e);
 	if (rc != LS_OK)
 		goto out;
 	for (size_t r = 0; r < raw->n_recurrence; r++) {
@@ -386,7 +391,7 @@ out:
 
 /* ---- writing the released summary ------------------------------------ */
 
-void disclosure_report_count(struct disclosure_report *r)
+void ls_disclosure_report_count(struct disclosure_report *r)
 {
 	memset(r->by_reason, 0, sizeof r->by_reason);
 	for (size_t i = 0; i < r->n_notes; i++)
@@ -396,8 +401,8 @@ void disclosure_report_count(struct disclosure_report *r)
 
 /* Allocate the released tables: counts[t] rows per table, nrec recurrence
  * rows. */
-int disclosure_out_alloc(struct ls_summary *out, const size_t counts[],
-                         size_t nrec)
+int ls_disclosure_out_alloc(struct ls_summary *out, const size_t counts[],
+                            size_t nrec)
 {
 	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
 		out->tables[t].rows =
@@ -420,7 +425,7 @@ static void out_header(struct ls_summary *out, const struct ls_summary *raw,
 	out->origin[LS_NODE_ID_MAX] = '\0';
 	out->period = raw->period;
 	out->params = *p;
-	disclosure_params_canonical(&out->params);
+	ls_disclosure_params_canonical(&out->params);
 	out->supersedes_seq = raw->supersedes_seq;
 	memcpy(out->correction_reason, raw->correction_reason,
 	       sizeof out->correction_reason);
@@ -429,7 +434,7 @@ static void out_header(struct ls_summary *out, const struct ls_summary *raw,
 
 /* ---- parameters ------------------------------------------------------ */
 
-void disclosure_params_default(struct ls_disclosure_params *p)
+void ls_disclosure_params_default(struct ls_disclosure_params *p)
 {
 	memset(p, 0, sizeof *p);
 	p->mode = LS_MODE_THRESHOLD;
@@ -439,8 +444,8 @@ void disclosure_params_default(struct ls_disclosure_params *p)
 	p->persons_cap = DISCLOSURE_PERSONS_CAP_DEFAULT;
 }
 
-int disclosure_params_check(const struct ls_disclosure_params *p,
-                            struct ls_errinfo *e)
+int ls_disclosure_params_check(const struct ls_disclosure_params *p,
+                               struct ls_errinfo *e)
 {
 	if (p == NULL)
 		return ls_errf(e, LS_EINVAL, "no disclosure parameters");
@@ -471,9 +476,9 @@ int disclosure_params_check(const struct ls_disclosure_params *p,
 	return LS_OK;
 }
 
-int disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
-                                    struct disclosure_domain_buf *out,
-                                    struct ls_errinfo *e)
+int ls_disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
+                                       struct disclosure_domain_buf *out,
+                                       struct ls_errinfo *e)
 {
 	static const uint8_t dim_of[LS_TABLE_COUNT_] = {
 	    [LS_TABLE_THEME] = LS_DIM_THEME,
@@ -511,7 +516,7 @@ int disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
 	return LS_OK;
 }
 
-void disclosure_params_canonical(struct ls_disclosure_params *p)
+void ls_disclosure_params_canonical(struct ls_disclosure_params *p)
 {
 	if (p->mode == LS_MODE_NOISE) {
 		p->k = 0;
@@ -521,10 +526,10 @@ void disclosure_params_canonical(struct ls_disclosure_params *p)
 	}
 }
 
-int disclosure_params_check_canonical(const struct ls_disclosure_params *p,
-                                      struct ls_errinfo *e)
+int ls_disclosure_params_check_canonical(const struct ls_disclosure_params *p,
+                                         struct ls_errinfo *e)
 {
-	int rc = disclosure_params_check(p, e);
+	int rc = ls_disclosure_params_check(p, e);
 	if (rc != LS_OK)
 		return rc;
 	if (p->mode == LS_MODE_THRESHOLD &&
@@ -537,9 +542,9 @@ int disclosure_params_check_canonical(const struct ls_disclosure_params *p,
 	return LS_OK;
 }
 
-int disclosure_params_stricter(const struct ls_disclosure_params *node,
-                               const struct ls_disclosure_params *fed,
-                               struct ls_errinfo *e)
+int ls_disclosure_params_stricter(const struct ls_disclosure_params *node,
+                                  const struct ls_disclosure_params *fed,
+                                  struct ls_errinfo *e)
 {
 	if (node->mode != fed->mode)
 		return ls_errf(e, LS_EPOLICY,
@@ -573,7 +578,7 @@ int disclosure_params_stricter(const struct ls_disclosure_params *node,
 
 /* ---- entry points ---------------------------------------------------- */
 
-const char *disclosure_reason_name(int reason)
+const char *ls_disclosure_reason_name(int reason)
 {
 	static const char *const names[DISCLOSURE_REASON_COUNT_] = {
 	    "released", "primary",  "zero_hidden", "complementary",
@@ -583,12 +588,12 @@ const char *disclosure_reason_name(int reason)
 	return names[reason];
 }
 
-void disclosure_report_init(struct disclosure_report *r)
+void ls_disclosure_report_init(struct disclosure_report *r)
 {
 	memset(r, 0, sizeof *r);
 }
 
-void disclosure_report_fini(struct disclosure_report *r)
+void ls_disclosure_report_fini(struct disclosure_report *r)
 {
 	if (r == NULL)
 		return;
@@ -596,8 +601,9 @@ void disclosure_report_fini(struct disclosure_report *r)
 	memset(r, 0, sizeof *r);
 }
 
-int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
-                     struct disclosure_report *report, struct ls_errinfo *e)
+int ls_disclosure_apply(const struct disclosure_input *in,
+                        struct ls_summary *out,
+                        struct disclosure_report *report, struct ls_errinfo *e)
 {
 	const struct ls_disclosure_params *p;
 	struct dom *d = NULL;
@@ -606,14 +612,14 @@ int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
 
 	ls_summary_init(out);
 	if (report != NULL)
-		disclosure_report_init(report);
+		ls_disclosure_report_init(report);
 	if (in == NULL || in->raw == NULL)
 		return ls_errf(e, LS_EINVAL, "no raw summary given");
 	p = in->params;
-	if ((rc = disclosure_params_check(p, e)) != LS_OK)
+	if ((rc = ls_disclosure_params_check(p, e)) != LS_OK)
 		return rc;
 	if (report != NULL)
-		report->cost_milli = noise_release_cost(p);
+		report->cost_milli = ls_noise_release_cost(p);
 	if (p->mode == LS_MODE_NOISE) {
 		if (in->secret == NULL)
 			return ls_errf(e, LS_EINVAL,
@@ -623,14 +629,15 @@ int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
 			return ls_errf(e, LS_EINVAL,
 			               "noise mode needs the budget ledger "
 			               "state");
-		rc = noise_budget_check(in->budget, noise_release_cost(p), e);
+		rc = ls_noise_budget_check(in->budget, ls_noise_release_cost(p),
+		                           e);
 		if (rc != LS_OK)
 			return rc;
 	}
 	d = ls_malloc(sizeof *d);
 	if (d == NULL)
 		return ls_errf(e, LS_ENOMEM, "out of memory");
-	if ((rc = disclosure_dom_compile(in->domain, d, e)) != LS_OK)
+	if ((rc = ls_disclosure_dom_compile(in->domain, d, e)) != LS_OK)
 		goto out;
 	ts = ls_calloc(d->n[LS_TABLE_THEME], sizeof *ts);
 	if (ts == NULL) {
@@ -641,7 +648,7 @@ int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
 		goto out;
 	out_header(out, in->raw, p);
 	if (p->mode == LS_MODE_THRESHOLD) {
-		rc = disclosure_apply_threshold(d, ts, p, out, report);
+		rc = ls_disclosure_apply_threshold(d, ts, p, out, report);
 	} else {
 		struct nplan np;
 		memset(&np, 0, sizeof np);
@@ -650,7 +657,7 @@ int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
 		np.raw = in->raw;
 		np.secret = in->secret;
 		np.epoch = in->noise_epoch;
-		rc = disclosure_apply_noise(d, ts, &np, out, report);
+		rc = ls_disclosure_apply_noise(d, ts, &np, out, report);
 	}
 out:
 	if (rc != LS_OK) {
@@ -665,7 +672,7 @@ out:
 		ls_summary_fini(out);
 		if (report != NULL) {
 			uint64_t cost = report->cost_milli;
-			disclosure_report_fini(report);
+			ls_disclosure_report_fini(report);
 			report->cost_milli = cost;
 		}
 	}

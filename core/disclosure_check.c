@@ -1,6 +1,6 @@
 /*
  * Disclosure control: the receiver's check of a released summary,
- * disclosure_check() (see core/disclosure_internal.h for the module's
+ * ls_disclosure_check() (see core/disclosure_internal.h for the module's
  * files).
  */
 #include "core/disclosure_internal.h"
@@ -74,7 +74,7 @@ static void bound_note(const struct dom *d, size_t ti, size_t i, int measure,
 {
 	int persons = measure == LS_MEASURE_PERSONS && has_persons(d, i);
 	memset(nt, 0, sizeof *nt);
-	disclosure_ref_of(d, ti, i, measure, &nt->cell);
+	ls_disclosure_ref_of(d, ti, i, measure, &nt->cell);
 	nt->raw = -1;
 	nt->released = *rel;
 	nt->reason = rel->kind == LS_CELL_EXACT ? DISCLOSURE_RELEASED
@@ -87,7 +87,7 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
                            struct disclosure_report *bounds,
                            struct ls_errinfo *e)
 {
-	size_t nt = d->n[LS_TABLE_THEME], n = disclosure_max_rows(s),
+	size_t nt = d->n[LS_TABLE_THEME], n = ls_disclosure_max_rows(s),
 	       nnotes = 0, kk = 0;
 	int64_t k = s->params.k, cap = s->params.persons_cap;
 	struct ocell(*oc)[MAXC] = ls_calloc(nt, sizeof *oc);
@@ -108,8 +108,8 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
 			oc[ti][i].exact = 1; /* absent: exactly 0 */
 	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++) {
 		const struct ls_summary_table *tb = &s->tables[t];
-		rc = disclosure_rows_locate(d, t, s, "summary", theme_of,
-		                            cell_of, e);
+		rc = ls_disclosure_rows_locate(d, t, s, "summary", theme_of,
+		                               cell_of, e);
 		for (size_t r = 0; r < tb->n_rows && rc == LS_OK; r++) {
 			const struct ls_summary_row *row = &tb->rows[r];
 			snprintf(where, sizeof where, "%s row %zu (%s %s)",
@@ -123,7 +123,7 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
 		}
 	}
 	if (rc == LS_OK)
-		rc = disclosure_rec_locate(d, s, "summary", theme_of, e);
+		rc = ls_disclosure_rec_locate(d, s, "summary", theme_of, e);
 	for (size_t r = 0; r < s->n_recurrence && rc == LS_OK; r++) {
 		const struct ls_recurrence_row *row = &s->recurrence[r];
 		size_t o = d->first[G_REC];
@@ -141,7 +141,7 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
 	for (size_t ti = 0; ti < nt && rc == LS_OK; ti++) {
 		if (!present[ti])
 			continue;
-		rc = disclosure_oracle(d, oc[ti], cap, rg[ti]);
+		rc = ls_disclosure_oracle(d, oc[ti], cap, rg[ti]);
 		if (rc != LS_OK) {
 			rc = ls_errf(e, LS_EPOLICY,
 			             "theme %s: the released values %s",
@@ -156,7 +156,8 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
 			struct disclosure_ref ref;
 			if (oc[ti][i].exact)
 				continue;
-			disclosure_ref_of(d, ti, i, LS_MEASURE_SIGNALS, &ref);
+			ls_disclosure_ref_of(d, ti, i, LS_MEASURE_SIGNALS,
+			                     &ref);
 			if (o->xlo == o->xhi && o->xlo >= 1 && o->xlo < k)
 				rc = ls_errf(
 				    e, LS_EPOLICY,
@@ -183,13 +184,13 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
 			for (size_t r = 0; r < s->tables[t].n_rows; r++) {
 				const struct ls_summary_row *row =
 				    &s->tables[t].rows[r];
-				size_t ti = (size_t)disclosure_dom_find(
+				size_t ti = (size_t)ls_disclosure_dom_find(
 				    d, 0, row->theme);
 				size_t i =
 				    t == G_TOTAL
 				        ? 0
 				        : d->first[t] +
-				              (size_t)disclosure_dom_find(
+				              (size_t)ls_disclosure_dom_find(
 				                  d, t, row->other);
 				bound_note(d, ti, i, LS_MEASURE_SIGNALS,
 				           &row->signals, &rg[ti][i],
@@ -201,7 +202,7 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
 		for (size_t r = 0; r < s->n_recurrence; r++) {
 			const struct ls_recurrence_row *row = &s->recurrence[r];
 			size_t ti =
-			    (size_t)disclosure_dom_find(d, 0, row->theme);
+			    (size_t)ls_disclosure_dom_find(d, 0, row->theme);
 			size_t o = d->first[G_REC];
 			bound_note(d, ti, o, 0, &row->organisations, &rg[ti][o],
 			           &bounds->notes[kk++]);
@@ -209,7 +210,7 @@ static int check_threshold(const struct dom *d, const struct ls_summary *s,
 			           &rg[ti][o + 1], &bounds->notes[kk++]);
 		}
 		bounds->n_notes = kk;
-		disclosure_report_count(bounds);
+		ls_disclosure_report_count(bounds);
 	}
 out:
 	ls_free(oc);
@@ -264,7 +265,7 @@ static int check_noise(const struct dom *d, const struct ls_summary *s,
 {
 	struct noise_scale sc[LS_QUERY_TABLES][LS_MEASURE_COUNT_];
 	int64_t half[LS_QUERY_TABLES][LS_MEASURE_COUNT_];
-	size_t nt = d->n[LS_TABLE_THEME], n = disclosure_max_rows(s),
+	size_t nt = d->n[LS_TABLE_THEME], n = ls_disclosure_max_rows(s),
 	       nnotes = 0, kk = 0;
 	int64_t w = s->params.withhold_below;
 	int *theme_of = ls_calloc(n + 1, sizeof *theme_of);
@@ -276,7 +277,8 @@ static int check_noise(const struct dom *d, const struct ls_summary *s,
 		rc = LS_ENOMEM;
 		goto out;
 	}
-	if ((rc = disclosure_noise_scales(d, &s->params, sc, half)) != LS_OK) {
+	if ((rc = ls_disclosure_noise_scales(d, &s->params, sc, half)) !=
+	    LS_OK) {
 		rc = ls_errf(e, LS_EINVAL, "noise parameters out of range");
 		goto out;
 	}
@@ -306,8 +308,8 @@ static int check_noise(const struct dom *d, const struct ls_summary *s,
 		goto out;
 	}
 	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
-		if ((rc = disclosure_rows_locate(d, t, s, "summary", theme_of,
-		                                 cell_of, e)) != LS_OK)
+		if ((rc = ls_disclosure_rows_locate(
+		         d, t, s, "summary", theme_of, cell_of, e)) != LS_OK)
 			goto out;
 		for (size_t r = 0; r < s->tables[t].n_rows; r++) {
 			const struct ls_summary_row *row =
@@ -329,7 +331,8 @@ static int check_noise(const struct dom *d, const struct ls_summary *s,
 			           &bounds->notes[kk++]);
 		}
 	}
-	if ((rc = disclosure_rec_locate(d, s, "summary", theme_of, e)) != LS_OK)
+	if ((rc = ls_disclosure_rec_locate(d, s, "summary", theme_of, e)) !=
+	    LS_OK)
 		goto out;
 	for (size_t r = 0; r < s->n_recurrence; r++) {
 		const struct ls_recurrence_row *row = &s->recurrence[r];
@@ -350,7 +353,7 @@ static int check_noise(const struct dom *d, const struct ls_summary *s,
 	}
 	if (bounds != NULL) {
 		bounds->n_notes = kk;
-		disclosure_report_count(bounds);
+		ls_disclosure_report_count(bounds);
 	}
 	rc = LS_OK;
 out:
@@ -359,35 +362,36 @@ out:
 	return rc;
 }
 
-int disclosure_check(const struct ls_summary *released,
-                     const struct ls_domain *domain,
-                     struct disclosure_report *bounds, struct ls_errinfo *e)
+int ls_disclosure_check(const struct ls_summary *released,
+                        const struct ls_domain *domain,
+                        struct disclosure_report *bounds, struct ls_errinfo *e)
 {
 	struct dom *d;
 	int rc;
 
 	if (bounds != NULL)
-		disclosure_report_init(bounds);
+		ls_disclosure_report_init(bounds);
 	if (released == NULL)
 		return ls_errf(e, LS_EINVAL, "no summary given");
-	if ((rc = disclosure_params_check(&released->params, e)) != LS_OK)
+	if ((rc = ls_disclosure_params_check(&released->params, e)) != LS_OK)
 		return rc;
-	if (!disclosure_origin_valid(released->origin) ||
-	    !disclosure_period_valid(&released->period))
+	if (!ls_disclosure_origin_valid(released->origin) ||
+	    !ls_disclosure_period_valid(&released->period))
 		return ls_errf(e, LS_EINVAL, "summary: bad origin or period");
-	if ((rc = disclosure_check_row_counts(released, "summary", e)) != LS_OK)
+	if ((rc = ls_disclosure_check_row_counts(released, "summary", e)) !=
+	    LS_OK)
 		return rc;
 	d = ls_malloc(sizeof *d);
 	if (d == NULL)
 		return ls_errf(e, LS_ENOMEM, "out of memory");
-	if ((rc = disclosure_dom_compile(domain, d, e)) == LS_OK)
+	if ((rc = ls_disclosure_dom_compile(domain, d, e)) == LS_OK)
 		rc = released->params.mode == LS_MODE_THRESHOLD
 		         ? check_threshold(d, released, bounds, e)
 		         : check_noise(d, released, bounds, e);
 	if (rc == LS_ENOMEM)
 		ls_errf(e, rc, "out of memory");
 	if (rc != LS_OK && bounds != NULL)
-		disclosure_report_fini(bounds);
+		ls_disclosure_report_fini(bounds);
 	ls_free(d);
 	return rc;
 }

@@ -5,13 +5,13 @@
  *
  *   core/disclosure.c            the domain, reading and checking a raw
  *                                summary, the parameters and the entry
- *                                point disclosure_apply()
+ *                                point ls_disclosure_apply()
  *   core/disclosure_oracle.c     the oracle: exact feasible ranges of a
  *                                theme's cells from what is released
  *   core/disclosure_threshold.c  threshold mode: complementary
  *                                suppression and the released summary
  *   core/disclosure_noise.c      noise mode: keyed noise on every cell
- *   core/disclosure_check.c      the receiver's check, disclosure_check()
+ *   core/disclosure_check.c      the receiver's check, ls_disclosure_check()
  *
  * Nothing here allocates or owns memory unless it says so.
  */
@@ -56,17 +56,17 @@ static const char *const table_name[LS_QUERY_TABLES] = {
 
 /* The domain of in, checked and sorted, into *d. LS_OK or LS_EINVAL
  * naming the fault. */
-int disclosure_dom_compile(const struct ls_domain *in, struct dom *d,
-                           struct ls_errinfo *e);
+int ls_disclosure_dom_compile(const struct ls_domain *in, struct dom *d,
+                              struct ls_errinfo *e);
 
 /* Index of code in dimension t, or -1. code may be any char array of
  * LS_CODE_SIZE bytes; one without a NUL is simply not found. */
-int disclosure_dom_find(const struct dom *d, int t, const char *code);
+int ls_disclosure_dom_find(const struct dom *d, int t, const char *code);
 
 /* Name cell i of theme ti (measure 1 = persons; ignored for recurrence,
  * whose two cells are the two measures). */
-void disclosure_ref_of(const struct dom *d, size_t ti, size_t i, int measure,
-                       struct disclosure_ref *r);
+void ls_disclosure_ref_of(const struct dom *d, size_t ti, size_t i, int measure,
+                          struct disclosure_ref *r);
 
 static inline int has_persons(const struct dom *d, size_t i)
 {
@@ -103,8 +103,8 @@ struct orange {
  * LS_OK, LS_ECORRUPT if no theme total is consistent with the released
  * values, LS_ELIMIT if the total's range is too wide to search.
  */
-int disclosure_oracle(const struct dom *d, const struct ocell *c, int64_t cap,
-                      struct orange *out);
+int ls_disclosure_oracle(const struct dom *d, const struct ocell *c,
+                         int64_t cap, struct orange *out);
 
 /* ---- a raw summary and the rows of any summary ----------------------- */
 
@@ -116,39 +116,40 @@ struct theme_sys {
 
 /* Rows strictly sorted by (theme, other), codes of the domain. Stores each
  * row's theme and cell index. */
-int disclosure_rows_locate(const struct dom *d, int t,
-                           const struct ls_summary *s, const char *what,
-                           int *theme_of, size_t *cell_of,
-                           struct ls_errinfo *e);
+int ls_disclosure_rows_locate(const struct dom *d, int t,
+                              const struct ls_summary *s, const char *what,
+                              int *theme_of, size_t *cell_of,
+                              struct ls_errinfo *e);
 /* Recurrence rows strictly sorted by theme; stores each row's theme. */
-int disclosure_rec_locate(const struct dom *d, const struct ls_summary *s,
-                          const char *what, int *theme_of,
-                          struct ls_errinfo *e);
+int ls_disclosure_rec_locate(const struct dom *d, const struct ls_summary *s,
+                             const char *what, int *theme_of,
+                             struct ls_errinfo *e);
 /* The most rows of any table of s. */
-size_t disclosure_max_rows(const struct ls_summary *s);
+size_t ls_disclosure_max_rows(const struct ls_summary *s);
 /* Row counts within LS_SUMMARY_MAX_ROWS and rows present. */
-int disclosure_check_row_counts(const struct ls_summary *s, const char *what,
-                                struct ls_errinfo *e);
-int disclosure_period_valid(const struct ls_period *p);
-int disclosure_origin_valid(const char *o);
+int ls_disclosure_check_row_counts(const struct ls_summary *s, const char *what,
+                                   struct ls_errinfo *e);
+int ls_disclosure_period_valid(const struct ls_period *p);
+int ls_disclosure_origin_valid(const char *o);
 
 /* ---- writing a released summary -------------------------------------- */
 
 /* Count r's notes by reason into r->by_reason. */
-void disclosure_report_count(struct disclosure_report *r);
+void ls_disclosure_report_count(struct disclosure_report *r);
 
 /* Allocate the released tables: counts[t] rows per table, nrec recurrence
  * rows (owned by out: ls_summary_fini). */
-int disclosure_out_alloc(struct ls_summary *out, const size_t counts[],
-                         size_t nrec);
+int ls_disclosure_out_alloc(struct ls_summary *out, const size_t counts[],
+                            size_t nrec);
 
 /* Threshold mode (core/disclosure_threshold.c): protect every theme of
  * ts and write the released summary into out and, if rep is not NULL,
  * the notes. LS_OK, LS_ENOMEM or LS_EINTERNAL. */
-int disclosure_apply_threshold(const struct dom *d, const struct theme_sys *ts,
-                               const struct ls_disclosure_params *prm,
-                               struct ls_summary *out,
-                               struct disclosure_report *rep);
+int ls_disclosure_apply_threshold(const struct dom *d,
+                                  const struct theme_sys *ts,
+                                  const struct ls_disclosure_params *prm,
+                                  struct ls_summary *out,
+                                  struct disclosure_report *rep);
 
 /* ---- noise mode (core/disclosure_noise.c) ---------------------------- */
 
@@ -165,15 +166,15 @@ struct nplan {
 /* The noise scale and the 90% half-width of every table and measure.
  * LS_EINVAL if the parameters would let a noisy value leave
  * LS_COUNT_MAX. */
-int disclosure_noise_scales(const struct dom *d,
-                            const struct ls_disclosure_params *p,
-                            struct noise_scale scale[][LS_MEASURE_COUNT_],
-                            int64_t half[][LS_MEASURE_COUNT_]);
+int ls_disclosure_noise_scales(const struct dom *d,
+                               const struct ls_disclosure_params *p,
+                               struct noise_scale scale[][LS_MEASURE_COUNT_],
+                               int64_t half[][LS_MEASURE_COUNT_]);
 
 /* Noise mode: every cell of the domain into out (and the notes into rep
  * if not NULL). np->scale and np->half are filled here. */
-int disclosure_apply_noise(const struct dom *d, const struct theme_sys *ts,
-                           struct nplan *np, struct ls_summary *out,
-                           struct disclosure_report *rep);
+int ls_disclosure_apply_noise(const struct dom *d, const struct theme_sys *ts,
+                              struct nplan *np, struct ls_summary *out,
+                              struct disclosure_report *rep);
 
 #endif

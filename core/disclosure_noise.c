@@ -16,8 +16,8 @@ static int noisy_cell(const struct nplan *np, int table, int measure,
 	struct noise_cell_id id = {np->raw->origin, np->raw->period, table,
 	                           measure,         theme,           other};
 	int64_t z, v, h = np->half[table][measure];
-	int rc = noise_cell_draw(np->secret, &id, np->scale[table][measure],
-	                         truth, np->epoch, &z);
+	int rc = ls_noise_cell_draw(np->secret, &id, np->scale[table][measure],
+	                            truth, np->epoch, &z);
 	if (rc != LS_OK)
 		return rc;
 	v = truth + z;
@@ -59,19 +59,19 @@ static int noisy_cell(const struct nplan *np, int table, int measure,
 	return LS_OK;
 }
 
-int disclosure_noise_scales(const struct dom *d,
-                            const struct ls_disclosure_params *p,
-                            struct noise_scale scale[][LS_MEASURE_COUNT_],
-                            int64_t half[][LS_MEASURE_COUNT_])
+int ls_disclosure_noise_scales(const struct dom *d,
+                               const struct ls_disclosure_params *p,
+                               struct noise_scale scale[][LS_MEASURE_COUNT_],
+                               int64_t half[][LS_MEASURE_COUNT_])
 {
 	for (int t = 0; t < LS_QUERY_TABLES; t++)
 		for (int m = 0; m < LS_MEASURE_COUNT_; m++) {
-			int rc = noise_scale_for(
+			int rc = ls_noise_scale_for(
 			    p->epsilon_milli, p->persons_cap,
 			    d->n[LS_TABLE_THEME_TARGET], t, m, &scale[t][m]);
 			if (rc != LS_OK)
 				return rc;
-			half[t][m] = noise_halfwidth90(scale[t][m]);
+			half[t][m] = ls_noise_halfwidth90(scale[t][m]);
 			/* The parameter limits keep h near 7 x 10^8 at
 			 * most (cap 1000, 64 target groups, epsilon
 			 * 0.01), so a noisy value always fits below
@@ -82,21 +82,21 @@ int disclosure_noise_scales(const struct dom *d,
 	return LS_OK;
 }
 
-int disclosure_apply_noise(const struct dom *d, const struct theme_sys *ts,
-                           struct nplan *np, struct ls_summary *out,
-                           struct disclosure_report *rep)
+int ls_disclosure_apply_noise(const struct dom *d, const struct theme_sys *ts,
+                              struct nplan *np, struct ls_summary *out,
+                              struct disclosure_report *rep)
 {
 	size_t nt = d->n[LS_TABLE_THEME], counts[LS_TABLE_COUNT_], k = 0;
 	size_t nnotes;
 	int rc;
 
-	if ((rc = disclosure_noise_scales(d, np->p, np->scale, np->half)) !=
+	if ((rc = ls_disclosure_noise_scales(d, np->p, np->scale, np->half)) !=
 	    LS_OK)
 		return rc;
 	counts[LS_TABLE_THEME] = nt;
 	for (int t = LS_TABLE_THEME_AGE; t < LS_TABLE_COUNT_; t++)
 		counts[t] = nt * d->n[t];
-	if ((rc = disclosure_out_alloc(out, counts, nt)) != LS_OK)
+	if ((rc = ls_disclosure_out_alloc(out, counts, nt)) != LS_OK)
 		return rc;
 	nnotes = 2 * nt;
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
@@ -154,7 +154,7 @@ int disclosure_apply_noise(const struct dom *d, const struct theme_sys *ts,
 	}
 	if (rep != NULL) {
 		rep->n_notes = k;
-		disclosure_report_count(rep);
+		ls_disclosure_report_count(rep);
 	}
 	return LS_OK;
 }

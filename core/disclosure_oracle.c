@@ -144,8 +144,8 @@ static void nz_refine(const struct nzinfo *z, const struct ocell *s, size_t j,
  * LS_OK, LS_ECORRUPT if no theme total is consistent with the released
  * values, LS_ELIMIT if the total's range is too wide to search.
  */
-int disclosure_oracle(const struct dom *d, const struct ocell *c, int64_t cap,
-                      struct orange *out)
+int ls_disclosure_oracle(const struct dom *d, const struct ocell *c,
+                         int64_t cap, struct orange *out)
 {
 	static const int additive[3] = {G_AGE, G_SECTOR, G_PROBLEM};
 	struct addsum a[G_N];

@@ -71,7 +71,7 @@ static int run_oracle(const struct tctx *c, const struct tstate *s,
 {
 	struct ocell oc[MAXC];
 	to_ocells(c, s, oc);
-	return disclosure_oracle(c->d, oc, c->cap, rg);
+	return ls_disclosure_oracle(c->d, oc, c->cap, rg);
 }
 
 static int pinned(const struct tctx *c, const struct orange *rg, size_t i)
@@ -334,7 +334,7 @@ static void note_threshold(const struct tplan *p, size_t ti, size_t i,
 	const struct tstate *s = &p->to[ti].s;
 	const struct orange *rg = &p->to[ti].rg[i];
 	memset(nt, 0, sizeof *nt);
-	disclosure_ref_of(p->d, ti, i, measure, &nt->cell);
+	ls_disclosure_ref_of(p->d, ti, i, measure, &nt->cell);
 	nt->raw =
 	    measure == LS_MEASURE_PERSONS ? p->ts[ti].y[i] : p->ts[ti].x[i];
 	nt->released = *rel;
@@ -342,8 +342,8 @@ static void note_threshold(const struct tplan *p, size_t ti, size_t i,
 	nt->widened = s->wid[i];
 	if (s->st[i] != ST_EXACT && s->prot[i] >= 0) {
 		nt->has_protects = 1;
-		disclosure_ref_of(p->d, ti, (size_t)s->prot[i],
-		                  LS_MEASURE_SIGNALS, &nt->protects);
+		ls_disclosure_ref_of(p->d, ti, (size_t)s->prot[i],
+		                     LS_MEASURE_SIGNALS, &nt->protects);
 	}
 	nt->feasible_lo = measure == LS_MEASURE_PERSONS ? rg->ylo : rg->xlo;
 	nt->feasible_hi = measure == LS_MEASURE_PERSONS ? rg->yhi : rg->xhi;
@@ -364,7 +364,7 @@ static int write_threshold(const struct tplan *p, struct ls_summary *out,
 		for (size_t i = 0; i < d->first[G_REC]; i++)
 			counts[d->grp[i]] += released_cell(p, ti, i);
 	}
-	if ((rc = disclosure_out_alloc(out, counts, nrec)) != LS_OK)
+	if ((rc = ls_disclosure_out_alloc(out, counts, nrec)) != LS_OK)
 		return rc;
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
 		nnotes += 2 * counts[t];
@@ -408,11 +408,11 @@ static int write_threshold(const struct tplan *p, struct ls_summary *out,
 			const struct ls_summary_row *row =
 			    &out->tables[t].rows[r];
 			size_t ti =
-			    (size_t)disclosure_dom_find(d, 0, row->theme);
+			    (size_t)ls_disclosure_dom_find(d, 0, row->theme);
 			size_t i =
 			    t == G_TOTAL
 			        ? 0
-			        : d->first[t] + (size_t)disclosure_dom_find(
+			        : d->first[t] + (size_t)ls_disclosure_dom_find(
 			                            d, t, row->other);
 			note_threshold(p, ti, i, LS_MEASURE_SIGNALS,
 			               &row->signals, &rep->notes[k++]);
@@ -421,7 +421,7 @@ static int write_threshold(const struct tplan *p, struct ls_summary *out,
 		}
 	for (size_t r = 0; r < out->n_recurrence; r++) {
 		const struct ls_recurrence_row *row = &out->recurrence[r];
-		size_t ti = (size_t)disclosure_dom_find(d, 0, row->theme);
+		size_t ti = (size_t)ls_disclosure_dom_find(d, 0, row->theme);
 		size_t o = d->first[G_REC];
 		note_threshold(p, ti, o, 0, &row->organisations,
 		               &rep->notes[k++]);
@@ -429,14 +429,15 @@ static int write_threshold(const struct tplan *p, struct ls_summary *out,
 		               &rep->notes[k++]);
 	}
 	rep->n_notes = k;
-	disclosure_report_count(rep);
+	ls_disclosure_report_count(rep);
 	return LS_OK;
 }
 
-int disclosure_apply_threshold(const struct dom *d, const struct theme_sys *ts,
-                               const struct ls_disclosure_params *prm,
-                               struct ls_summary *out,
-                               struct disclosure_report *rep)
+int ls_disclosure_apply_threshold(const struct dom *d,
+                                  const struct theme_sys *ts,
+                                  const struct ls_disclosure_params *prm,
+                                  struct ls_summary *out,
+                                  struct disclosure_report *rep)
 {
 	size_t nt = d->n[LS_TABLE_THEME];
 	struct theme_out *to = ls_calloc(nt, sizeof *to);

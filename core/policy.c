@@ -16,17 +16,17 @@
 void ls_policy_default(struct ls_policy *p, uint8_t mode)
 {
 	memset(p, 0, sizeof *p);
-	disclosure_params_default(&p->params);
+	ls_disclosure_params_default(&p->params);
 	if (mode == LS_MODE_NOISE)
 		p->params.mode = LS_MODE_NOISE;
-	disclosure_params_canonical(&p->params);
+	ls_disclosure_params_canonical(&p->params);
 	p->period_months = LS_PERIOD_MONTHS_DEFAULT;
 	p->settle_days = LS_SETTLE_DAYS_DEFAULT;
 }
 
 int ls_policy_check(const struct ls_policy *p, struct ls_errinfo *e)
 {
-	int rc = disclosure_params_check_canonical(&p->params, e);
+	int rc = ls_disclosure_params_check_canonical(&p->params, e);
 	if (rc != LS_OK)
 		return rc;
 	if (!ls_period_length_valid(p->period_months))
@@ -64,7 +64,7 @@ int ls_policy_release_check(const struct ls_policy *p,
                             struct ls_errinfo *e)
 {
 	int64_t release;
-	int rc = disclosure_params_stricter(params, &p->params, e);
+	int rc = ls_disclosure_params_stricter(params, &p->params, e);
 	if (rc != LS_OK)
 		return rc;
 	if ((rc = ls_policy_period_check(p, period, e)) != LS_OK)
@@ -234,7 +234,7 @@ int ls_policy_effective(const struct ls_policy *federation,
 	if ((rc = ls_policy_check(p, NULL)) != LS_OK)
 		return ls_errf(e, LS_EPOLICY,
 		               "[disclosure] geeft ongeldige parameters");
-	if ((rc = disclosure_params_stricter(&p->params, &base.params, e)) !=
+	if ((rc = ls_disclosure_params_stricter(&p->params, &base.params, e)) !=
 	    LS_OK)
 		return rc;
 	return LS_OK;

@@ -255,7 +255,7 @@ static int entry_check(const struct store_audit_entry *x, struct ls_errinfo *e)
 		               "auditlog: een vrijgave heeft geen bestemming");
 	if (ls_period_check(&x->period) != LS_OK)
 		return ls_errf(e, LS_EINVAL, "auditlog: ongeldige periode");
-	if (disclosure_params_check(&x->params, NULL) != LS_OK)
+	if (ls_disclosure_params_check(&x->params, NULL) != LS_OK)
 		return ls_errf(e, LS_EINVAL, "auditlog: ongeldige parameters");
 	if (x->kind == STORE_AUDIT_RELEASE) {
 		if (x->supersedes != 0 || x->reason[0] != '\0' ||
