@@ -83,141 +83,179 @@ static void bound_note(const struct dom *d, size_t ti, size_t i, int measure,
 	nt->feasible_hi = persons ? o->yhi : o->xhi;
 }
 
+/* A threshold-mode summary as the oracle sees it, theme by theme. A
+ * theme without rows is not present; its cells are exactly 0. */
+struct tview {
+	const struct dom *d;
+	const struct ls_summary *s;
+	int64_t k, cap;
+	struct ocell (*oc)[MAXC];
+	struct orange (*rg)[MAXC];
+	uint8_t *present;
+	int *theme_of;
+	size_t *cell_of;
+};
+
+/* Every row of the summary into v->oc, checking each cell's shape. */
+static int read_rows(struct tview *v, struct ls_errinfo *e)
+{
+	const struct dom *d = v->d;
+	const struct ls_summary *s = v->s;
+	char where[160];
+	int rc = LS_OK;
+
+	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++) {
+		const struct ls_summary_table *tb = &s->tables[t];
+		rc = ls_disclosure_rows_locate(d, t, s, "summary", v->theme_of,
+		                               v->cell_of, e);
+		for (size_t r = 0; r < tb->n_rows && rc == LS_OK; r++) {
+			const struct ls_summary_row *row = &tb->rows[r];
+			int ti = v->theme_of[r];
+			snprintf(where, sizeof where, "%s row %zu (%s %s)",
+			         table_name[t], r, d->code[0][ti], row->other);
+			v->present[ti] = 1;
+			rc = check_row_threshold(&row->signals, &row->persons,
+			                         v->k, v->cap, where,
+			                         &v->oc[ti][v->cell_of[r]], e);
+		}
+	}
+	if (rc == LS_OK)
+		rc = ls_disclosure_rec_locate(d, s, "summary", v->theme_of, e);
+	for (size_t r = 0; r < s->n_recurrence && rc == LS_OK; r++) {
+		const struct ls_recurrence_row *row = &s->recurrence[r];
+		int ti = v->theme_of[r];
+		size_t o = d->first[G_REC];
+		snprintf(where, sizeof where, "recurrence row %zu (%s)", r,
+		         d->code[0][ti]);
+		v->present[ti] = 1;
+		rc = check_row_threshold(&row->organisations, NULL, v->k,
+		                         v->cap, where, &v->oc[ti][o], e);
+		if (rc == LS_OK)
+			rc = check_row_threshold(&row->reporters, NULL, v->k,
+			                         v->cap, where,
+			                         &v->oc[ti][o + 1], e);
+	}
+	return rc;
+}
+
+/* Theme ti: the oracle's exact ranges into v->rg[ti]; LS_EPOLICY if a
+ * suppressed small count (or its persons) is a single value. */
+static int audit_theme(const struct tview *v, size_t ti, struct ls_errinfo *e)
+{
+	const struct dom *d = v->d;
+	const struct ocell *oc = v->oc[ti];
+	const struct orange *rg = v->rg[ti];
+	int rc = ls_disclosure_oracle(d, oc, v->cap, v->rg[ti]);
+
+	if (rc != LS_OK)
+		return ls_errf(
+		    e, LS_EPOLICY, "theme %s: the released values %s",
+		    d->code[0][ti],
+		    rc == LS_ELIMIT ? "leave the total too open to audit"
+		                    : "are inconsistent");
+	for (size_t i = 0; i < d->ncells; i++) {
+		const struct orange *o = &rg[i];
+		struct disclosure_ref ref;
+		if (oc[i].exact)
+			continue;
+		ls_disclosure_ref_of(d, ti, i, LS_MEASURE_SIGNALS, &ref);
+		if (o->xlo == o->xhi && o->xlo >= 1 && o->xlo < v->k)
+			return ls_errf(e, LS_EPOLICY,
+			               "%s %s %s: a suppressed count can be "
+			               "computed from the released values",
+			               table_name[ref.table], ref.theme,
+			               ref.other);
+		if (has_persons(d, i) && oc[i].hi < v->k && o->ylo == o->yhi &&
+		    o->ylo >= 1)
+			return ls_errf(e, LS_EPOLICY,
+			               "%s %s %s: the persons of a small "
+			               "count can be computed",
+			               table_name[ref.table], ref.theme,
+			               ref.other);
+	}
+	return LS_OK;
+}
+
+/* A note per cell of the summary with its feasible range, in (table,
+ * theme, other, measure) order. */
+static int bounds_write(const struct tview *v, struct disclosure_report *bounds)
+{
+	const struct dom *d = v->d;
+	const struct ls_summary *s = v->s;
+	size_t nnotes = 2 * s->n_recurrence, kk = 0;
+
+	for (int t = 0; t < LS_TABLE_COUNT_; t++)
+		nnotes += 2 * s->tables[t].n_rows;
+	bounds->notes = ls_calloc(nnotes + 1, sizeof *bounds->notes);
+	if (bounds->notes == NULL)
+		return LS_ENOMEM;
+	for (int t = 0; t < LS_TABLE_COUNT_; t++)
+		for (size_t r = 0; r < s->tables[t].n_rows; r++) {
+			const struct ls_summary_row *row =
+			    &s->tables[t].rows[r];
+			size_t ti =
+			    (size_t)ls_disclosure_dom_find(d, 0, row->theme);
+			size_t i =
+			    t == G_TOTAL
+			        ? 0
+			        : d->first[t] + (size_t)ls_disclosure_dom_find(
+			                            d, t, row->other);
+			bound_note(d, ti, i, LS_MEASURE_SIGNALS, &row->signals,
+			           &v->rg[ti][i], &bounds->notes[kk++]);
+			bound_note(d, ti, i, LS_MEASURE_PERSONS, &row->persons,
+			           &v->rg[ti][i], &bounds->notes[kk++]);
+		}
+	for (size_t r = 0; r < s->n_recurrence; r++) {
+		const struct ls_recurrence_row *row = &s->recurrence[r];
+		size_t ti = (size_t)ls_disclosure_dom_find(d, 0, row->theme);
+		size_t o = d->first[G_REC];
+		bound_note(d, ti, o, 0, &row->organisations, &v->rg[ti][o],
+		           &bounds->notes[kk++]);
+		bound_note(d, ti, o + 1, 0, &row->reporters, &v->rg[ti][o + 1],
+		           &bounds->notes[kk++]);
+	}
+	bounds->n_notes = kk;
+	ls_disclosure_report_count(bounds);
+	return LS_OK;
+}
+
 static int check_threshold(const struct dom *d, const struct ls_summary *s,
                            struct disclosure_report *bounds,
                            struct ls_errinfo *e)
 {
-	size_t nt = d->n[LS_TABLE_THEME], n = ls_disclosure_max_rows(s),
-	       nnotes = 0, kk = 0;
-	int64_t k = s->params.k, cap = s->params.persons_cap;
-	struct ocell(*oc)[MAXC] = ls_calloc(nt, sizeof *oc);
-	struct orange(*rg)[MAXC] = ls_calloc(nt, sizeof *rg);
-	uint8_t *present = ls_calloc(nt, 1);
-	int *theme_of = ls_calloc(n + 1, sizeof *theme_of);
-	size_t *cell_of = ls_calloc(n + 1, sizeof *cell_of);
-	char where[160];
+	size_t nt = d->n[LS_TABLE_THEME], n = ls_disclosure_max_rows(s);
+	struct tview v = {d,
+	                  s,
+	                  s->params.k,
+	                  s->params.persons_cap,
+	                  ls_calloc(nt, sizeof *v.oc),
+	                  ls_calloc(nt, sizeof *v.rg),
+	                  ls_calloc(nt, 1),
+	                  ls_calloc(n + 1, sizeof *v.theme_of),
+	                  ls_calloc(n + 1, sizeof *v.cell_of)};
 	int rc = LS_OK;
 
-	if (oc == NULL || rg == NULL || present == NULL || theme_of == NULL ||
-	    cell_of == NULL) {
+	if (v.oc == NULL || v.rg == NULL || v.present == NULL ||
+	    v.theme_of == NULL || v.cell_of == NULL) {
 		rc = LS_ENOMEM;
 		goto out;
 	}
 	for (size_t ti = 0; ti < nt; ti++)
 		for (size_t i = 0; i < d->ncells; i++)
-			oc[ti][i].exact = 1; /* absent: exactly 0 */
-	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++) {
-		const struct ls_summary_table *tb = &s->tables[t];
-		rc = ls_disclosure_rows_locate(d, t, s, "summary", theme_of,
-		                               cell_of, e);
-		for (size_t r = 0; r < tb->n_rows && rc == LS_OK; r++) {
-			const struct ls_summary_row *row = &tb->rows[r];
-			snprintf(where, sizeof where, "%s row %zu (%s %s)",
-			         table_name[t], r, d->code[0][theme_of[r]],
-			         row->other);
-			present[theme_of[r]] = 1;
-			nnotes += 2;
-			rc = check_row_threshold(
-			    &row->signals, &row->persons, k, cap, where,
-			    &oc[theme_of[r]][cell_of[r]], e);
-		}
-	}
-	if (rc == LS_OK)
-		rc = ls_disclosure_rec_locate(d, s, "summary", theme_of, e);
-	for (size_t r = 0; r < s->n_recurrence && rc == LS_OK; r++) {
-		const struct ls_recurrence_row *row = &s->recurrence[r];
-		size_t o = d->first[G_REC];
-		snprintf(where, sizeof where, "recurrence row %zu (%s)", r,
-		         d->code[0][theme_of[r]]);
-		present[theme_of[r]] = 1;
-		nnotes += 2;
-		rc = check_row_threshold(&row->organisations, NULL, k, cap,
-		                         where, &oc[theme_of[r]][o], e);
-		if (rc == LS_OK)
-			rc = check_row_threshold(&row->reporters, NULL, k, cap,
-			                         where, &oc[theme_of[r]][o + 1],
-			                         e);
-	}
-	for (size_t ti = 0; ti < nt && rc == LS_OK; ti++) {
-		if (!present[ti])
-			continue;
-		rc = ls_disclosure_oracle(d, oc[ti], cap, rg[ti]);
-		if (rc != LS_OK) {
-			rc = ls_errf(e, LS_EPOLICY,
-			             "theme %s: the released values %s",
-			             d->code[0][ti],
-			             rc == LS_ELIMIT
-			                 ? "leave the total too open to audit"
-			                 : "are inconsistent");
-			break;
-		}
-		for (size_t i = 0; i < d->ncells && rc == LS_OK; i++) {
-			const struct orange *o = &rg[ti][i];
-			struct disclosure_ref ref;
-			if (oc[ti][i].exact)
-				continue;
-			ls_disclosure_ref_of(d, ti, i, LS_MEASURE_SIGNALS,
-			                     &ref);
-			if (o->xlo == o->xhi && o->xlo >= 1 && o->xlo < k)
-				rc = ls_errf(
-				    e, LS_EPOLICY,
-				    "%s %s %s: a suppressed count can be "
-				    "computed from the released values",
-				    table_name[ref.table], ref.theme,
-				    ref.other);
-			else if (has_persons(d, i) && oc[ti][i].hi < k &&
-			         o->ylo == o->yhi && o->ylo >= 1)
-				rc = ls_errf(e, LS_EPOLICY,
-				             "%s %s %s: the persons of a small "
-				             "count can be computed",
-				             table_name[ref.table], ref.theme,
-				             ref.other);
-		}
-	}
-	if (rc == LS_OK && bounds != NULL) {
-		bounds->notes = ls_calloc(nnotes + 1, sizeof *bounds->notes);
-		if (bounds->notes == NULL) {
-			rc = LS_ENOMEM;
-			goto out;
-		}
-		for (int t = 0; t < LS_TABLE_COUNT_; t++)
-			for (size_t r = 0; r < s->tables[t].n_rows; r++) {
-				const struct ls_summary_row *row =
-				    &s->tables[t].rows[r];
-				size_t ti = (size_t)ls_disclosure_dom_find(
-				    d, 0, row->theme);
-				size_t i =
-				    t == G_TOTAL
-				        ? 0
-				        : d->first[t] +
-				              (size_t)ls_disclosure_dom_find(
-				                  d, t, row->other);
-				bound_note(d, ti, i, LS_MEASURE_SIGNALS,
-				           &row->signals, &rg[ti][i],
-				           &bounds->notes[kk++]);
-				bound_note(d, ti, i, LS_MEASURE_PERSONS,
-				           &row->persons, &rg[ti][i],
-				           &bounds->notes[kk++]);
-			}
-		for (size_t r = 0; r < s->n_recurrence; r++) {
-			const struct ls_recurrence_row *row = &s->recurrence[r];
-			size_t ti =
-			    (size_t)ls_disclosure_dom_find(d, 0, row->theme);
-			size_t o = d->first[G_REC];
-			bound_note(d, ti, o, 0, &row->organisations, &rg[ti][o],
-			           &bounds->notes[kk++]);
-			bound_note(d, ti, o + 1, 0, &row->reporters,
-			           &rg[ti][o + 1], &bounds->notes[kk++]);
-		}
-		bounds->n_notes = kk;
-		ls_disclosure_report_count(bounds);
-	}
+			v.oc[ti][i].exact = 1; /* absent: exactly 0 */
+
+	rc = read_rows(&v, e);
+	for (size_t ti = 0; ti < nt && rc == LS_OK; ti++)
+		if (v.present[ti])
+			rc = audit_theme(&v, ti, e);
+	if (rc == LS_OK && bounds != NULL)
+		rc = bounds_write(&v, bounds);
 out:
-	ls_free(oc);
-	ls_free(rg);
-	ls_free(present);
-	ls_free(theme_of);
-	ls_free(cell_of);
+	ls_free(v.oc);
+	ls_free(v.rg);
+	ls_free(v.present);
+	ls_free(v.theme_of);
+	ls_free(v.cell_of);
 	return rc;
 }
 

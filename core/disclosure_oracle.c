@@ -138,38 +138,52 @@ static void nz_refine(const struct nzinfo *z, const struct ocell *s, size_t j,
 	}
 }
 
-/*
- * Exact feasible ranges of every cell of one theme from what is released
- * about it (c, laid out as d says). Exact cells get their value. Returns
- * LS_OK, LS_ECORRUPT if no theme total is consistent with the released
- * values, LS_ELIMIT if the total's range is too wide to search.
- */
-int ls_disclosure_oracle(const struct dom *d, const struct ocell *c,
-                         int64_t cap, struct orange *out)
-{
-	static const int additive[3] = {G_AGE, G_SECTOR, G_PROBLEM};
+/* The rows whose cells add up to the theme total. */
+static const int additive[3] = {G_AGE, G_SECTOR, G_PROBLEM};
+
+/* What is released about one theme, with the sums the oracle needs: per
+ * additive row, and the sector row seen from the organisations. */
+struct oview {
+	const struct dom *d;
+	const struct ocell *c;
+	int64_t cap;
 	struct addsum a[G_N];
 	struct nzinfo z;
-	const struct ocell *tot = &c[0];
-	const struct ocell *org = &c[d->first[G_REC]];
-	const struct ocell *rep = &c[d->first[G_REC] + 1];
-	int64_t tlo = tot->lo, thi = tot->exact ? tot->lo : tot->hi;
-	int any = 0;
+};
 
-	memset(a, 0, sizeof a);
+/* One candidate theme total x_T and what it implies: the theme's persons
+ * range, the most organisations, the signals in suppressed sectors. */
+struct ototal {
+	int64_t xt, ylo, yhi, omax, xs;
+};
+
+static void view_init(struct oview *v, const struct dom *d,
+                      const struct ocell *c, int64_t cap)
+{
+	v->d = d;
+	v->c = c;
+	v->cap = cap;
+	memset(v->a, 0, sizeof v->a);
 	for (int k = 0; k < 3; k++) {
 		int g = additive[k];
 		for (size_t i = d->first[g]; i < d->first[g + 1]; i++) {
 			if (c[i].exact) {
-				a[g].ex += c[i].lo;
-				a[g].ey += c[i].y;
+				v->a[g].ex += c[i].lo;
+				v->a[g].ey += c[i].y;
 			} else {
-				a[g].ls += c[i].lo;
-				a[g].hs += c[i].hi;
+				v->a[g].ls += c[i].lo;
+				v->a[g].hs += c[i].hi;
 			}
 		}
 	}
-	nz_prepare(d, c, &z);
+	nz_prepare(d, c, &v->z);
+}
+
+/* Exact cells get their value; suppressed ones start empty and widen with
+ * every feasible total. */
+static void ranges_init(const struct dom *d, const struct ocell *c,
+                        struct orange *out)
+{
 	for (size_t i = 0; i < d->ncells; i++) {
 		if (c[i].exact) {
 			out[i].xlo = out[i].xhi = c[i].lo;
@@ -179,113 +193,176 @@ int ls_disclosure_oracle(const struct dom *d, const struct ocell *c,
 			out[i].xhi = out[i].yhi = INT64_MIN;
 		}
 	}
+}
+
+/* Can the total's, the additive rows' and the target groups' cells be
+ * completed for x_T = t->xt? Sets the theme's persons range t->ylo..yhi
+ * and says whether it is not empty. */
+static int persons_fit(const struct oview *v, struct ototal *t)
+{
+	const struct ocell *c = v->c, *tot = &c[0];
+	const struct dom *d = v->d;
+	int64_t xt = t->xt, cap = v->cap, ylo = xt, yhi = cap * xt;
+
+	if (tot->exact) {
+		ylo = max64(ylo, tot->y);
+		yhi = min64(yhi, tot->y);
+	} else {
+		ylo = max64(ylo, tot->lo);
+		yhi = min64(yhi, cap * tot->hi);
+	}
+	for (int k = 0; k < 3; k++) {
+		const struct addsum *s = &v->a[additive[k]];
+		int64_t xr = xt - s->ex;
+		if (xr < s->ls || xr > s->hs)
+			return 0;
+		ylo = max64(ylo, s->ey + xr);
+		yhi = min64(yhi, s->ey + cap * xr);
+	}
+	for (size_t i = d->first[G_TARGET]; i < d->first[G_TARGET + 1]; i++) {
+		/* A target group is a subset of the theme's signals, and so
+		 * is its complement. */
+		if (c[i].lo > xt)
+			return 0;
+		if (c[i].exact) {
+			ylo = max64(ylo, c[i].y + xt - c[i].lo);
+			yhi = min64(yhi, c[i].y + cap * (xt - c[i].lo));
+		}
+	}
+	t->ylo = ylo;
+	t->yhi = yhi;
+	return ylo <= yhi;
+}
+
+/* Organisations: o <= x_T, o >= non-zero sectors; reporters <= x_T. Sets
+ * t->omax and t->xs and says whether they fit. */
+static int recurrence_fit(const struct oview *v, struct ototal *t)
+{
+	const struct ocell *org = &v->c[v->d->first[G_REC]], *rep = org + 1;
+	const struct nzinfo *z = &v->z;
+	int64_t xt = t->xt;
+
+	if (org->exact) {
+		t->omax = org->lo;
+		if (t->omax > xt)
+			return 0;
+	} else {
+		t->omax = min64(org->hi, xt);
+		if (org->lo > t->omax)
+			return 0;
+	}
+	if (rep->exact ? rep->lo > xt : rep->lo > min64(rep->hi, xt))
+		return 0;
+	t->xs = xt - v->a[G_SECTOR].ex;
+	return t->omax - z->e_nz >= z->m &&
+	       t->xs <= z->mh + nz_cap(z, t->omax - z->e_nz - z->m);
+}
+
+/* With x_T feasible: widen each suppressed cell of the additive rows by
+ * what its row sum leaves it (the sectors also by how many of them can be
+ * non-zero). */
+static void widen_additive(const struct oview *v, const struct ototal *t,
+                           struct orange *out)
+{
+	const struct dom *d = v->d;
+	const struct ocell *c = v->c;
+	const struct nzinfo *z = &v->z;
+	int64_t cap = v->cap;
+
+	for (int k = 0; k < 3; k++) {
+		int g = additive[k];
+		const struct addsum *s = &v->a[g];
+		int64_t xr = t->xt - s->ex;
+		int64_t yrl = t->ylo - s->ey, yrh = t->yhi - s->ey;
+		int bind = g == G_SECTOR &&
+		           t->omax - z->e_nz < z->m + (int64_t)z->nopt;
+		for (size_t i = d->first[g]; i < d->first[g + 1]; i++) {
+			int64_t xl, xh;
+			if (c[i].exact)
+				continue;
+			xl = max64(c[i].lo, xr - (s->hs - c[i].hi));
+			xh = min64(c[i].hi, xr - (s->ls - c[i].lo));
+			if (bind)
+				nz_refine(z, &c[i], i - d->first[g], xr,
+				          t->omax, &xl, &xh);
+			if (xl > xh)
+				continue;
+			widen(&out[i].xlo, &out[i].xhi, xl, xh);
+			widen(&out[i].ylo, &out[i].yhi,
+			      max64(xl, yrl - cap * (xr - xl)),
+			      min64(cap * xh, yrh - (xr - xh)));
+		}
+	}
+}
+
+/* With x_T feasible: widen the total, the target groups and the
+ * recurrence indicators, where suppressed. */
+static void widen_others(const struct oview *v, const struct ototal *t,
+                         struct orange *out)
+{
+	const struct dom *d = v->d;
+	const struct ocell *c = v->c, *tot = &c[0];
+	const struct ocell *org = &c[d->first[G_REC]], *rep = org + 1;
+	int64_t xt = t->xt, cap = v->cap;
+
+	if (!tot->exact) {
+		widen(&out[0].xlo, &out[0].xhi, xt, xt);
+		widen(&out[0].ylo, &out[0].yhi, t->ylo, t->yhi);
+	}
+	for (size_t i = d->first[G_TARGET]; i < d->first[G_TARGET + 1]; i++) {
+		int64_t xl, xh;
+		if (c[i].exact)
+			continue;
+		xl = c[i].lo;
+		xh = min64(c[i].hi, xt);
+		widen(&out[i].xlo, &out[i].xhi, xl, xh);
+		widen(&out[i].ylo, &out[i].yhi,
+		      max64(xl, t->ylo - cap * (xt - xl)),
+		      min64(cap * xh, t->yhi - xt + xh));
+	}
+	if (!org->exact) {
+		size_t i = d->first[G_REC];
+		widen(&out[i].xlo, &out[i].xhi,
+		      max64(org->lo, v->z.e_nz + nz_min(&v->z, t->xs)),
+		      t->omax);
+	}
+	if (!rep->exact) {
+		size_t i = d->first[G_REC] + 1;
+		widen(&out[i].xlo, &out[i].xhi, rep->lo, min64(rep->hi, xt));
+	}
+}
+
+/*
+ * Exact feasible ranges of every cell of one theme from what is released
+ * about it (c, laid out as d says). Exact cells get their value. Returns
+ * LS_OK, LS_ECORRUPT if no theme total is consistent with the released
+ * values, LS_ELIMIT if the total's range is too wide to search.
+ *
+ * Every candidate total x_T is tried: for a given x_T the tables
+ * decouple, so x_T is feasible when each table can be completed, and
+ * then each suppressed cell ranges over what its own table leaves it.
+ */
+int ls_disclosure_oracle(const struct dom *d, const struct ocell *c,
+                         int64_t cap, struct orange *out)
+{
+	const struct ocell *tot = &c[0];
+	int64_t tlo = tot->lo, thi = tot->exact ? tot->lo : tot->hi;
+	struct oview v;
+	int any = 0;
+
+	view_init(&v, d, c, cap);
+	ranges_init(d, c, out);
 	if (thi - tlo > AUDIT_SPAN_MAX)
 		return LS_ELIMIT;
 
 	for (int64_t xt = tlo; xt <= thi; xt++) {
-		int64_t ylo = xt, yhi = cap * xt, omax, xs;
-		int ok = 1;
-		if (tot->exact) {
-			ylo = max64(ylo, tot->y);
-			yhi = min64(yhi, tot->y);
-		} else {
-			ylo = max64(ylo, tot->lo);
-			yhi = min64(yhi, cap * tot->hi);
-		}
-		for (int k = 0; k < 3 && ok; k++) {
-			const struct addsum *s = &a[additive[k]];
-			int64_t xr = xt - s->ex;
-			if (xr < s->ls || xr > s->hs) {
-				ok = 0;
-				break;
-			}
-			ylo = max64(ylo, s->ey + xr);
-			yhi = min64(yhi, s->ey + cap * xr);
-		}
-		for (size_t i = d->first[G_TARGET];
-		     ok && i < d->first[G_TARGET + 1]; i++) {
-			/* A target group is a subset of the theme's
-			 * signals, and so is its complement. */
-			if (!c[i].exact) {
-				ok = c[i].lo <= xt;
-			} else if (c[i].lo > xt) {
-				ok = 0;
-			} else {
-				ylo = max64(ylo, c[i].y + xt - c[i].lo);
-				yhi = min64(yhi, c[i].y + cap * (xt - c[i].lo));
-			}
-		}
-		if (!ok || ylo > yhi)
+		struct ototal t = {xt, 0, 0, 0, 0};
+		if (!persons_fit(&v, &t) || !recurrence_fit(&v, &t))
 			continue;
-		/* Organisations: o <= x_T, o >= non-zero sectors. */
-		if (org->exact) {
-			omax = org->lo;
-			if (omax > xt)
-				continue;
-		} else {
-			omax = min64(org->hi, xt);
-			if (org->lo > omax)
-				continue;
-		}
-		if (rep->exact ? rep->lo > xt : rep->lo > min64(rep->hi, xt))
-			continue;
-		xs = xt - a[G_SECTOR].ex;
-		if (omax - z.e_nz < z.m ||
-		    xs > z.mh + nz_cap(&z, omax - z.e_nz - z.m))
-			continue;
-
 		/* x_T is feasible: every table can be completed. */
 		any = 1;
-		if (!tot->exact) {
-			widen(&out[0].xlo, &out[0].xhi, xt, xt);
-			widen(&out[0].ylo, &out[0].yhi, ylo, yhi);
-		}
-		for (int k = 0; k < 3; k++) {
-			int g = additive[k];
-			const struct addsum *s = &a[g];
-			int64_t xr = xt - s->ex;
-			int64_t yrl = ylo - s->ey, yrh = yhi - s->ey;
-			int bind = g == G_SECTOR &&
-			           omax - z.e_nz < z.m + (int64_t)z.nopt;
-			for (size_t i = d->first[g]; i < d->first[g + 1]; i++) {
-				int64_t xl, xh;
-				if (c[i].exact)
-					continue;
-				xl = max64(c[i].lo, xr - (s->hs - c[i].hi));
-				xh = min64(c[i].hi, xr - (s->ls - c[i].lo));
-				if (bind)
-					nz_refine(&z, &c[i], i - d->first[g],
-					          xr, omax, &xl, &xh);
-				if (xl > xh)
-					continue;
-				widen(&out[i].xlo, &out[i].xhi, xl, xh);
-				widen(&out[i].ylo, &out[i].yhi,
-				      max64(xl, yrl - cap * (xr - xl)),
-				      min64(cap * xh, yrh - (xr - xh)));
-			}
-		}
-		for (size_t i = d->first[G_TARGET]; i < d->first[G_TARGET + 1];
-		     i++) {
-			int64_t xl, xh;
-			if (c[i].exact)
-				continue;
-			xl = c[i].lo;
-			xh = min64(c[i].hi, xt);
-			widen(&out[i].xlo, &out[i].xhi, xl, xh);
-			widen(&out[i].ylo, &out[i].yhi,
-			      max64(xl, ylo - cap * (xt - xl)),
-			      min64(cap * xh, yhi - xt + xh));
-		}
-		if (!org->exact) {
-			size_t i = d->first[G_REC];
-			widen(&out[i].xlo, &out[i].xhi,
-			      max64(org->lo, z.e_nz + nz_min(&z, xs)), omax);
-		}
-		if (!rep->exact) {
-			size_t i = d->first[G_REC] + 1;
-			widen(&out[i].xlo, &out[i].xhi, rep->lo,
-			      min64(rep->hi, xt));
-		}
+		widen_additive(&v, &t, out);
+		widen_others(&v, &t, out);
 	}
 	if (!any)
 		return LS_ECORRUPT;
