@@ -158,17 +158,20 @@ struct purge_job {
 	struct daemon *d;
 	struct ls_date before;
 	int ran, wiped;
-	uint64_t count;
+	uint64_t count, ms;
 	struct ls_errinfo e;
 };
 
 static int purge_run(struct storejob *job, struct store *s)
 {
 	struct purge_job *j = (struct purge_job *)job;
+	uint64_t t0 = uv_hrtime();
+	int rc;
 	j->ran = 1;
 	ls_errinfo_clear(&j->e);
-	return store_signal_purge(s, &j->before, 0, &j->count, &j->wiped,
-	                          &j->e);
+	rc = store_signal_purge(s, &j->before, 0, &j->count, &j->wiped, &j->e);
+	j->ms = (uv_hrtime() - t0) / 1000000u;
+	return rc;
 }
 
 static void purge_done(struct storejob *job)
@@ -184,8 +187,10 @@ static void purge_done(struct storejob *job)
 	} else {
 		d->purged += j->count;
 		if (j->count > 0)
-			LS_INFO("tasks", "purged", "descriptions=%llu wiped=%d",
-			        (unsigned long long)j->count, j->wiped);
+			LS_INFO("tasks", "purged",
+			        "descriptions=%llu wiped=%d ms=%llu",
+			        (unsigned long long)j->count, j->wiped,
+			        (unsigned long long)j->ms);
 	}
 	ls_free(j);
 }
