@@ -204,6 +204,9 @@ void daemon_apipool_expire(struct apipool *p);
 /* store_write_health() of the writer's connection after its last batch
  * (LS_OK for NULL): captures are written there, not on the loop's. */
 int daemon_apipool_writer_health(struct apipool *p);
+/* Loop: the store failed (damaged != 0) or passed its check; the
+ * writer refuses writes on this verdict without asking the loop. */
+void daemon_apipool_damaged(struct apipool *p, int damaged);
 /* The config or the trust changed (loop): the threads take the new ones
  * before their next request. */
 void daemon_apipool_config_changed(struct apipool *p);

@@ -27,6 +27,7 @@ struct storejobs {
 	struct daemon *d; /* only d->handoff off the loop */
 	pthread_mutex_t mu;
 	int stopping; /* under mu */
+	int write_health; /* the write lane's, after its last job (mu) */
 	/* ran, posted to the loop, done not yet called (under mu) */
 	struct storejob *posted;
 	struct lane lanes[STOREJOB_LANES_];
@@ -78,6 +79,8 @@ static void *lane_main(void *arg)
 		job->rc = job->run(job, l->store);
 
 		pthread_mutex_lock(&j->mu);
+		if (l->which == STOREJOB_WRITE)
+			j->write_health = store_write_health(l->store);
 		job->next = j->posted;
 		j->posted = job;
 		pthread_mutex_unlock(&j->mu);
@@ -119,6 +122,17 @@ int daemon_storejob_submit(struct storejobs *j, enum storejob_lane lane,
 int daemon_storejob_busy(const struct storejob *job)
 {
 	return job->busy;
+}
+
+int daemon_storejobs_write_health(struct storejobs *j)
+{
+	int rc;
+	if (j == NULL)
+		return LS_OK;
+	pthread_mutex_lock(&j->mu);
+	rc = j->write_health;
+	pthread_mutex_unlock(&j->mu);
+	return rc;
 }
 
 int daemon_storejob_stopping(const struct storejob *job)

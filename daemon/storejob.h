@@ -69,6 +69,9 @@ int daemon_storejob_busy(const struct storejob *job);
 /* run: whether the lanes are stopping (finish early, the result is
  * thrown away or kept as the job sees fit). */
 int daemon_storejob_stopping(const struct storejob *job);
+/* Any thread: store_write_health() of the write lane's connection
+ * after its last job (LS_OK for NULL). */
+int daemon_storejobs_write_health(struct storejobs *j);
 /* Loop thread: stop the lanes after their current job, call done of
  * every job not yet done (queued: rc = LS_ESTATE), close the
  * connections, free. NULL is a no-op. */
