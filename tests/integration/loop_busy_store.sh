@@ -28,6 +28,7 @@ sed -i "s|^state_interval_s = .*|state_interval_s = 1|; s|^description_months = 
 grep -q '^state_interval_s = 1$' "$N/signaal.ini" && grep -q '^description_months = 1$' "$N/signaal.ini" ||
 	{ t_notok "test config" "state_interval_s or description_months not set"; t_done; }
 VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
+BH=$("$SIGNAALCTL" -d "$N" token new --rol beheerder 2>/dev/null)
 NODE=http://127.0.0.1:$port
 
 # Old signals with free text (2025): all past a one-month retention.
@@ -131,6 +132,24 @@ for _ in $(seq 600); do
 	grep -q "event=reloaded" "$T/signaald.log" && { hup_ms=$((($(date +%s%N) - hup_t0) / 1000000)); break; }
 	sleep 0.01
 done
+# Other routes while the lock is held: a write (DELETE of a signal, on
+# the API's writer) is a bounded wait and a 503 with Retry-After, and
+# changes nothing; a read (GET, on a reader) is answered.
+victim=$(sqlite3 "$N/signaal.db" "SELECT lower(hex(uid)) FROM signal ORDER BY id LIMIT 1")
+cat >"$T/routes.py" <<'EOF'
+import http.client, sys, time
+port, token, victim = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def ask(method, path):
+    t0 = time.time()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request(method, path, None, {"Authorization": "Bearer " + token})
+    r = c.getresponse(); r.read(); c.close()
+    return "%s %d retry_after=%s ms=%.0f" % (method, r.status, r.getheader("Retry-After"), 1000 * (time.time() - t0))
+print(ask("DELETE", "/api/v1/signals/" + victim))
+print(ask("GET", "/api/v1/signals?limiet=5"))
+EOF
+python3 "$T/routes.py" "$port" "$BH" "$victim" >"$T/routes"
+locked_during_routes=$(grep -c released "$T/lock.out")
 t_check "a backup runs meanwhile" "$SIGNAALCTL" -d "$N" backup "$T/backup.db"
 for _ in $(seq 1200); do grep -q "event=purged\|event=purge_failed" "$T/signaald.log" && break; sleep 0.05; done
 sleep 2
@@ -149,6 +168,11 @@ purge_ms=$(sed -n 's/.*event=purged .* ms=\([0-9]*\).*/\1/p' "$T/signaald.log" |
 t_equal "the purge blanked every old text" "$purged" "$texts"
 t_equal "no old text left" "$(sqlite3 "$N/signaal.db" "SELECT count(*) FROM signal WHERE description IS NOT NULL AND description <> 'lustest (fictief)'")" 0
 
+sed 's/^/# /' "$T/routes"
+t_equal "the routes were asked while the lock was held" "$locked_during_routes" 0
+t_grep "a DELETE met the busy store: 503 with Retry-After" "^DELETE 503 retry_after=[0-9]" "$T/routes"
+t_equal "and deleted nothing" "$(sqlite3 "$N/signaal.db" "SELECT count(*) FROM signal WHERE lower(hex(uid)) = '$victim'")" 1
+t_grep "a GET was answered meanwhile" "^GET 200 " "$T/routes"
 secs_ok() { python3 -c "import sys; sys.exit(not ($1 < $2))"; }
 hz_max=$(sed -n 's/^healthz .*max_ms=\([0-9.]*\)$/\1/p' "$T/probe")
 m_max=$(sed -n 's/^metrics .*max_ms=\([0-9.]*\)$/\1/p' "$T/probe")
