@@ -14,6 +14,7 @@
  * peer's side of an abandoned request only read or was idempotent.
  */
 #include "daemon/daemon.h"
+#include "daemon/storejob.h"
 
 #include "common/alloc.h"
 #include "common/log.h"
@@ -257,6 +258,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	}
 	daemon_note_own_write(d);
 	(void)store_fork_list(d->store, 0, fork_log_cb, &fl);
+	/* From the first scrape on (the state tick refreshes it). */
+	daemon_metrics_set(d->metrics, "signaal_forks_unresolved", (double)fl.n);
 	if ((flags & DAEMON_CHECK_ONLY) &&
 	    (rc = check_pages(d, dir, e)) != LS_OK)
 		goto err_stop;
@@ -273,6 +276,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err_stop;
 	if (federated)
 		(void)daemon_peers_refresh(d);
+	if ((rc = daemon_storejobs_open(d, &d->jobs, e)) != LS_OK)
+		goto err_stop;
 	if ((rc = daemon_tasks_start(d)) != LS_OK)
 		goto err_stop;
 	LS_INFO("daemon", "started",
@@ -396,8 +401,13 @@ void daemon_stop(struct daemon *d)
 		daemon_server_close(d);
 		daemon_peers_close_all(d);
 	}
+	/* After the HTTP server (nothing asks the loop any more), before
+	 * the last state write: jobs on the lanes finish or are done with
+	 * LS_ESTATE. */
+	daemon_storejobs_close(d->jobs);
+	d->jobs = NULL;
 	if (d->metrics != NULL && d->store != NULL && d->sync_ready)
-		daemon_state_write(d);
+		daemon_state_write_now(d);
 	signal_close(d);
 	if (d->handoff_ready) {
 		daemon_handoff_close(&d->handoff);
