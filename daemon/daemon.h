@@ -75,7 +75,44 @@ int daemon_handoff_cancel(struct handoff *h, struct handoff_item *item);
 /* Loop thread, after every aio that posts was stopped. */
 void daemon_handoff_close(struct handoff *h);
 
+/* --- syncwork.c -------------------------------------------------------- */
+
+/* A piece of sync work for the sync engine's thread (syncwork.c): the
+ * submitter's memory, usually inside a bigger struct. */
+enum syncjob_state { SYNCJOB_IDLE = 0, SYNCJOB_QUEUED, SYNCJOB_RUNNING };
+struct syncjob {
+	struct syncjob *next;
+	int state; /* enum syncjob_state; the loop's */
+	/* On a work-queue thread, with the engine that owns the sync's
+	 * store connection: touch nothing of the loop's (struct daemon,
+	 * struct peer), only the job and what it owns. */
+	void (*run)(struct syncjob *job, struct node_sync *ns);
+	/* On the loop, once, after run (rc LS_OK), or without it
+	 * (LS_EINTERNAL: could not be queued). May free the job. */
+	void (*done)(struct syncjob *job, int rc);
+};
+
+struct syncwork;
+
+/* Open the sync engine's own store connection (store_path), trust,
+ * ingest (verify threads) and engine, after the loop's d->sync (whose
+ * options and own-head gate it follows). LS_* with *e. Loop thread. */
+int daemon_syncwork_open(struct daemon *d, const char *store_path,
+                         struct ls_errinfo *e);
+/* After uv_run returned (no job can run). NULL is a no-op. */
+void daemon_syncwork_free(struct daemon *d);
+/* Loop: queue job (one runs at a time, in order). LS_ESTATE when
+ * stopping or job is queued or running already (done is not called). */
+int daemon_syncwork_submit(struct daemon *d, struct syncjob *job);
+/* Loop: take job out of the queue if it has not started (1: done will
+ * not be called); 0 when it is running (done will be) or idle. */
+int daemon_syncwork_cancel(struct daemon *d, struct syncjob *job);
+/* Loop: 1 when no job is queued or running. */
+int daemon_syncwork_idle(const struct daemon *d);
+
 /* --- server.c ---------------------------------------------------------- */
+
+struct serve_job;
 
 struct worker {
 	struct daemon *d;
@@ -84,6 +121,7 @@ struct worker {
 	struct handoff_item item;
 	int sending;
 	int ctx_open;
+	struct serve_job *job; /* a request with the sync engine, or NULL */
 };
 
 struct server {
@@ -227,7 +265,17 @@ struct peer {
 	int sock_open;
 	uv_timer_t timer;
 	struct handoff_item item;
-	struct node_sync_round *round;
+	struct node_sync_round *round; /* set and freed on the loop */
+	/* A round step with the sync engine (syncwork.c): while it is
+	 * queued or running, only the job touches the round. */
+	struct syncjob job;
+	struct node_sync_round *job_round; /* round_new's, for the loop */
+	nng_msg *job_msg;                  /* the reply being taken in */
+	uint8_t *job_frame;                /* the next request */
+	size_t job_len;
+	int job_rc;       /* LS_OK: job_frame to send; else the round ends */
+	int job_start;    /* 1: round_new + next; 0: reply + next */
+	int timer_closed; /* the timer's close_cb ran (free when idle) */
 	enum peer_io io;
 	int kicked;  /* run another round soon after this one */
 	int closing; /* being removed; freed in the timer's close_cb */
@@ -357,8 +405,9 @@ struct daemon {
 	struct ls_keypair *kp;
 	struct node_trust trust;
 	struct node_ingest ingest;
-	struct node_sync sync;
+	struct node_sync sync; /* the loop's view (syncwork.c mirrors) */
 	int sync_ready;
+	struct syncwork *syncwork; /* the engine that does the work */
 	struct metrics *metrics;
 	struct handoff handoff;
 	int handoff_ready;
