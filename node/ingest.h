@@ -120,7 +120,8 @@ struct node_vpool;
 
 struct node_ingest {
 	struct store *store;
-	struct node_vpool *pool; /* NULL: verify on the caller's thread */
+	struct node_vpool *pool;  /* NULL: verify on the caller's thread */
+	struct ls_trust pre_view; /* the pool's view while a page runs */
 	struct node_trust *trust; /* the trust in force, updated by admits */
 	struct node_ingest_tally tally;
 	/* Trust alarms since start, oldest first; when full, the oldest
