@@ -6,7 +6,10 @@
  *   handoff.c  nng completions -> the loop (mutex-protected queue and a
  *              uv_async_t; nng callbacks do nothing else)
  *   server.c   the REP socket and its contexts: requests from peers are
- *              answered by node_sync_handle_frame() on the loop
+ *              answered by node_sync_handle_frame() on the sync thread
+ *   syncwork.c the sync engine's thread (libuv work queue): its own
+ *              store connection, trust, ingest and engine; one job at a
+ *              time (serve a request, a round's step)
  *   peer.c     one REQ socket per peer and the rounds with it: timers,
  *              jittered backoff, kicks when there is something new
  *   peers.c    which peers: the [sync] peers list against the roster
@@ -20,7 +23,9 @@
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
  *
  * Threads: the loop thread owns everything here, including its store
- * connection, the trust and the sync engine. nng runs its own threads;
+ * connection, its view of the trust and of the sync engine (d->sync,
+ * d->ingest: copied from the sync engine after each of its jobs); the
+ * sync engine that does the work is syncwork.c's, on its own thread. nng runs its own threads;
  * they touch nothing but the handoff queue. The HTTP server's threads
  * and the API's threads share only what struct http and struct apipool
  * guard with their mutexes; the API threads reach the loop's state only
