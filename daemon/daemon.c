@@ -225,16 +225,9 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		             ls_strerror_nl(rc));
 		goto err;
 	}
+	/* The loop's view of the sync engine (the engine itself works off
+	 * the loop: daemon/syncwork.c, opened below). */
 	node_ingest_init(&d->ingest, d->store, &d->trust);
-	{
-		/* Verify received pages on every core (PROTOCOL.md 3: pure
-		 * work on the bytes); the store stays on the loop thread. */
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		unsigned n = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
-		if (node_ingest_set_workers(&d->ingest, n) != LS_OK)
-			LS_WARN("daemon", "verify_threads_failed",
-			        "threads=%u action=single_thread", n);
-	}
 	sync_options(&d->cfg, &sopt);
 	if ((rc = node_sync_init(&d->sync, d->store, &d->ingest, d->cfg.node_id,
 	                         d->kp, &sopt)) != LS_OK) {
@@ -265,6 +258,12 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err_stop;
 	if (flags & DAEMON_CHECK_ONLY)
 		return LS_OK;
+	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK) {
+		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
+		goto err_stop;
+	}
+	if ((rc = daemon_syncwork_open(d, path, e)) != LS_OK)
+		goto err_stop;
 	if (federated && d->cfg.listen[0] != '\0' &&
 	    (rc = daemon_server_open(d)) != LS_OK) {
 		rc = ls_errf(e, rc, "[sync] listen: kan niet luisteren op %s",
@@ -418,6 +417,7 @@ void daemon_stop(struct daemon *d)
 
 void daemon_close(struct daemon *d)
 {
+	daemon_syncwork_free(d);
 	if (d->sync_ready)
 		node_sync_fini(&d->sync);
 	d->sync_ready = 0;
