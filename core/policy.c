@@ -17,10 +17,10 @@
 void ls_policy_default(struct ls_policy *p, uint8_t mode)
 {
 	memset(p, 0, sizeof *p);
-	disclosure_params_default(&p->params);
+	ls_disclosure_params_default(&p->params);
 	if (mode == LS_MODE_NOISE)
 		p->params.mode = LS_MODE_NOISE;
-	disclosure_params_canonical(&p->params);
+	ls_disclosure_params_canonical(&p->params);
 	p->period_months = LS_PERIOD_MONTHS_DEFAULT;
 	p->settle_days = LS_SETTLE_DAYS_DEFAULT;
 }
@@ -73,7 +73,7 @@ static int params_looser(const struct ls_disclosure_params *p,
 
 int ls_policy_check(const struct ls_policy *p, struct ls_errinfo *e)
 {
-	if (disclosure_params_check_canonical(&p->params, NULL) != LS_OK)
+	if (ls_disclosure_params_check_canonical(&p->params, NULL) != LS_OK)
 		return params_invalid(&p->params, e);
 	if (!ls_period_length_valid(p->period_months))
 		return ls_errf(e, LS_EINVAL,
@@ -114,7 +114,7 @@ int ls_policy_release_check(const struct ls_policy *p,
 {
 	int64_t release;
 	int rc;
-	if (disclosure_params_stricter(params, &p->params, NULL) != LS_OK)
+	if (ls_disclosure_params_stricter(params, &p->params, NULL) != LS_OK)
 		return params_looser(params, &p->params, e);
 	if ((rc = ls_policy_period_check(p, period, e)) != LS_OK)
 		return rc;
@@ -279,7 +279,8 @@ int ls_policy_effective(const struct ls_policy *federation,
 	if ((rc = ls_policy_check(p, NULL)) != LS_OK)
 		return ls_errf(e, LS_EPOLICY,
 		               "[disclosure] geeft ongeldige parameters");
-	if (disclosure_params_stricter(&p->params, &base.params, NULL) != LS_OK)
+	if (ls_disclosure_params_stricter(&p->params, &base.params, NULL) !=
+	    LS_OK)
 		return params_looser(&p->params, &base.params, e);
 	return LS_OK;
 }

@@ -240,7 +240,7 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 	rc = store_dossier_show(s, req->dossier, &v, e);
 	if (rc != LS_OK)
 		goto out;
-	if (!structural_recognised(di->phase) || di->criteria != LS_CRIT_ALL) {
+	if (!ls_structural_recognised(di->phase) || di->criteria != LS_CRIT_ALL) {
 		char missing[64];
 		ls_criteria_format(LS_CRIT_ALL & ~di->criteria, missing,
 		                   sizeof missing);

@@ -93,7 +93,7 @@ static int recover_one(struct store *s, const char *origin, uint64_t seq,
 	x.supersedes = sum->supersedes_seq;
 	x.mode = sum->params.mode;
 	x.epsilon_milli = sum->params.epsilon_milli;
-	x.cost_milli = noise_release_cost(&sum->params);
+	x.cost_milli = ls_noise_release_cost(&sum->params);
 	x.budget_milli = budget_milli;
 	x.at = m.created;
 	rc = store_ledger_recover(s, &x, e);

@@ -389,7 +389,7 @@ static struct trends *federation(struct structural **notes)
 		}
 	if (ls_trends_finish(t, &e) != LS_OK)
 		tu_die(e.msg);
-	assert_int_equal(structural_new(notes), LS_OK);
+	assert_int_equal(ls_structural_new(notes), LS_OK);
 	memset(&n, 0, sizeof n);
 	strcpy(n.origin, "gent");
 	n.seq = 13;
@@ -398,11 +398,11 @@ static struct trends *federation(struct structural **notes)
 	n.phase = LS_PHASE_ACTIE;
 	strcpy(n.problem_type, "beleidsleemte");
 	strcpy(n.headline, "Extra jeugdpsychologen & \"wachtlijst\" weg");
-	assert_int_equal(structural_add(*notes, &n), LS_OK);
+	assert_int_equal(ls_structural_add(*notes, &n), LS_OK);
 	strcpy(n.origin, "eeklo");
 	n.phase = LS_PHASE_ANALYSEREN;
 	strcpy(n.headline, "Nog in analyse");
-	assert_int_equal(structural_add(*notes, &n), LS_OK);
+	assert_int_equal(ls_structural_add(*notes, &n), LS_OK);
 	return t;
 }
 
@@ -478,7 +478,7 @@ static void test_bundle_renders(void **state)
 	ls_buf_init(&b, 1000);
 	assert_int_equal(bundle_render(&in, &b, &e), LS_ELIMIT);
 	ls_buf_fini(&b);
-	structural_free(notes);
+	ls_structural_free(notes);
 	ls_trends_free(t);
 }
 
@@ -583,7 +583,7 @@ static void test_bundle_text_agrees(void **state)
 		}
 	}
 	ls_buf_fini(&b);
-	structural_free(notes);
+	ls_structural_free(notes);
 	ls_trends_free(t);
 }
 
@@ -639,7 +639,7 @@ static void test_bundle_alloc_failures(void **state)
 		ls_buf_fini(&b);
 	}
 	ls_buf_fini(&want);
-	structural_free(notes);
+	ls_structural_free(notes);
 	ls_trends_free(t);
 }
 

@@ -844,43 +844,43 @@ static void test_structural(void **state)
 	struct structural *st;
 	struct structural_note n;
 	(void)state;
-	assert_int_equal(structural_new(&st), LS_OK);
+	assert_int_equal(ls_structural_new(&st), LS_OK);
 	n = note("gent", 3, 1, "wonen", LS_PHASE_RAPPORTEREN,
 	         "Woonbegeleiding");
-	assert_int_equal(structural_add(st, &n), LS_OK);
+	assert_int_equal(ls_structural_add(st, &n), LS_OK);
 	/* a later note on the same dossier replaces it, an older not */
 	n = note("gent", 9, 1, "wonen", LS_PHASE_ACTIE,
 	         "Extra woonbegeleiders");
-	assert_int_equal(structural_add(st, &n), LS_OK);
+	assert_int_equal(ls_structural_add(st, &n), LS_OK);
 	n = note("gent", 2, 1, "wonen", LS_PHASE_OPMERKEN, "Oud");
-	assert_int_equal(structural_add(st, &n), LS_OK);
+	assert_int_equal(ls_structural_add(st, &n), LS_OK);
 	n = note("eeklo", 4, 1, "wonen", LS_PHASE_BESLISSING, "Huurpremie");
-	assert_int_equal(structural_add(st, &n), LS_OK);
+	assert_int_equal(ls_structural_add(st, &n), LS_OK);
 	n = note("eeklo", 5, 2, "wonen", LS_PHASE_ANALYSEREN, "In analyse");
-	assert_int_equal(structural_add(st, &n), LS_OK);
+	assert_int_equal(ls_structural_add(st, &n), LS_OK);
 	n = note("eeklo", 6, 3, "energie", LS_PHASE_FEEDBACK, "Energiescan");
-	assert_int_equal(structural_add(st, &n), LS_OK);
-	assert_int_equal(structural_count(st), 4);
+	assert_int_equal(ls_structural_add(st, &n), LS_OK);
+	assert_int_equal(ls_structural_count(st), 4);
 	/* sorted: energie; wonen recognised (later phase first), then the
 	 * dossier still in analysis */
-	assert_string_equal(structural_at(st, 0)->theme, "energie");
-	assert_string_equal(structural_at(st, 1)->headline,
+	assert_string_equal(ls_structural_at(st, 0)->theme, "energie");
+	assert_string_equal(ls_structural_at(st, 1)->headline,
 	                    "Extra woonbegeleiders");
-	assert_int_equal(structural_at(st, 1)->seq, 9);
-	assert_string_equal(structural_at(st, 2)->origin, "eeklo");
-	assert_string_equal(structural_at(st, 3)->headline, "In analyse");
-	assert_int_equal(structural_theme_origins(st, "wonen", 1), 2);
-	assert_int_equal(structural_theme_origins(st, "wonen", 0), 2);
-	assert_int_equal(structural_theme_origins(st, "werk", 0), 0);
-	assert_true(structural_recognised(LS_PHASE_RAPPORTEREN));
-	assert_false(structural_recognised(LS_PHASE_ANALYSEREN));
+	assert_int_equal(ls_structural_at(st, 1)->seq, 9);
+	assert_string_equal(ls_structural_at(st, 2)->origin, "eeklo");
+	assert_string_equal(ls_structural_at(st, 3)->headline, "In analyse");
+	assert_int_equal(ls_structural_theme_origins(st, "wonen", 1), 2);
+	assert_int_equal(ls_structural_theme_origins(st, "wonen", 0), 2);
+	assert_int_equal(ls_structural_theme_origins(st, "werk", 0), 0);
+	assert_true(ls_structural_recognised(LS_PHASE_RAPPORTEREN));
+	assert_false(ls_structural_recognised(LS_PHASE_ANALYSEREN));
 	/* bad notes */
 	n = note("Gent!", 1, 7, "wonen", LS_PHASE_ACTIE, "x");
-	assert_int_equal(structural_add(st, &n), LS_EINVAL);
+	assert_int_equal(ls_structural_add(st, &n), LS_EINVAL);
 	n = note("gent", 1, 7, "wonen", 42, "x");
-	assert_int_equal(structural_add(st, &n), LS_EINVAL);
-	assert_int_equal(structural_count(st), 4);
-	structural_free(st);
+	assert_int_equal(ls_structural_add(st, &n), LS_EINVAL);
+	assert_int_equal(ls_structural_count(st), 4);
+	ls_structural_free(st);
 }
 
 int main(void)

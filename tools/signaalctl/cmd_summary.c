@@ -326,7 +326,7 @@ static void why_text(const struct disclosure_note *n, uint32_t k, char *buf,
 		snprintf(buf, size, "ruiswaarde te klein: achtergehouden");
 		break;
 	default:
-		snprintf(buf, size, "%s", disclosure_reason_name(n->reason));
+		snprintf(buf, size, "%s", ls_disclosure_reason_name(n->reason));
 	}
 }
 

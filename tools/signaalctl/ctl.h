@@ -4,7 +4,7 @@
  *
  * A subcommand receives argv with argv[0] = its own name and the global
  * options already removed, prints Dutch text for the user, and returns one
- * of the exit codes below (documented in the README).
+ * of the exit codes below (docs/OPERATING.md, "Exit codes of signaalctl").
  */
 #ifndef LS_TOOLS_CTL_H
 #define LS_TOOLS_CTL_H
