@@ -31,18 +31,15 @@ static int seq_cb(void *arg, const struct store_doc_meta *m,
                   const uint8_t *envelope, size_t len)
 {
 	struct seqs *q = arg;
+	uint64_t *v;
 	(void)envelope;
 	(void)len;
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? 2 * q->cap : 64;
-		uint64_t *v = ls_realloc(q->v, cap * sizeof *v);
-		if (v == NULL) {
-			q->failed = 1;
-			return LS_ENOMEM;
-		}
-		q->v = v;
-		q->cap = cap;
+	v = ls_array_grow(q->v, &q->cap, q->n + 1, sizeof *v, 64);
+	if (v == NULL) {
+		q->failed = 1;
+		return LS_ENOMEM;
 	}
+	q->v = v;
 	q->v[q->n++] = m->seq;
 	return 0;
 }

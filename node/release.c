@@ -828,16 +828,13 @@ struct refs {
 static int refs_add(struct refs *r, uint64_t seq,
                     const uint8_t hash[LS_HASH_BYTES])
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-		struct doc_ref *v = ls_realloc(r->v, cap * sizeof *v);
-		if (v == NULL) {
-			r->failed = 1;
-			return LS_ENOMEM;
-		}
-		r->v = v;
-		r->cap = cap;
+	struct doc_ref *v =
+	    ls_array_grow(r->v, &r->cap, r->n + 1, sizeof *v, 64);
+	if (v == NULL) {
+		r->failed = 1;
+		return LS_ENOMEM;
 	}
+	r->v = v;
 	r->v[r->n].seq = seq;
 	memcpy(r->v[r->n].hash, hash, LS_HASH_BYTES);
 	r->n++;

@@ -373,6 +373,11 @@ int store_capture_key_find(struct store *s,
 static const char SQL_SELECT[] = SQL_SELECT_BODY
     " AND (?10 IS NULL OR (s.registered_at, s.id) > (?10, ?11)) "
     "ORDER BY s.registered_at, s.id LIMIT ?7";
+/* One signal by its id: "s.uid = ?6" outside the (?N IS NULL OR ...)
+ * terms lets SQLite find it by the uid index instead of scanning every
+ * signal (the API reads a capture back after every insert). */
+static const char SQL_SELECT_ONE[] = SQL_SELECT_BODY
+    " AND s.uid = ?6 LIMIT ?7";
 static const char SQL_SELECT_DESC[] = SQL_SELECT_BODY
     " AND (?10 IS NULL OR (s.registered_at, s.id) < (?10, ?11)) "
     "ORDER BY s.registered_at DESC, s.id DESC LIMIT ?7";
@@ -564,9 +569,11 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 	*found = 0;
 	if (more != NULL)
 		*more = 0;
-	if ((rc = store_stmt(
-	         s, f != NULL && f->newest_first ? SQL_SELECT_DESC : SQL_SELECT,
-	         &st)) != LS_OK)
+	if ((rc = store_stmt(s,
+	                     f == NULL && uid != NULL ? SQL_SELECT_ONE
+	                     : f != NULL && f->newest_first ? SQL_SELECT_DESC
+	                                                    : SQL_SELECT,
+	                     &st)) != LS_OK)
 		return ls_errf(e, rc, "interne fout");
 	if (f != NULL && (rc = bind_filters(s, st, f, &tx, e)) != LS_OK)
 		return rc;

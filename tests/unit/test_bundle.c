@@ -615,13 +615,10 @@ static void test_bundle_alloc_failures(void **state)
 	struct ls_errinfo e;
 	long total;
 	(void)state;
+	struct ls_buf want;
+	ls_buf_init(&want, 0);
 	ls_alloc_fail_nth(0);
-	{
-		struct ls_buf b;
-		ls_buf_init(&b, 0);
-		assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
-		ls_buf_fini(&b);
-	}
+	assert_int_equal(bundle_render(&in, &want, &e), LS_OK);
 	total = ls_alloc_fail_nth(0);
 	for (long nth = 1; nth <= total; nth++) {
 		struct ls_buf b;
@@ -631,8 +628,17 @@ static void test_bundle_alloc_failures(void **state)
 		rc = bundle_render(&in, &b, &e);
 		ls_alloc_fail_nth(0);
 		assert_int_equal(rc, LS_ENOMEM);
+		/* the partial page is marked failed, never taken for whole */
+		assert_int_equal(ls_buf_error(&b), LS_ENOMEM);
+		ls_buf_fini(&b);
+		/* and the input is unchanged: the same page as before */
+		ls_buf_init(&b, 0);
+		assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+		assert_int_equal(b.len, want.len);
+		assert_memory_equal(b.data, want.data, want.len);
 		ls_buf_fini(&b);
 	}
+	ls_buf_fini(&want);
 	ls_structural_free(notes);
 	ls_trends_free(t);
 }
