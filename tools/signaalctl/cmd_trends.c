@@ -54,6 +54,9 @@ static const char help[] =
     "  --kort             tekst zonder uitleg per rij\n"
     "  --bronnen          tekst: ook de documenten waaruit alles berekend\n"
     "                     is (gemeente, nummer, hash)\n"
+    "  --federatie        tekst: per item het federatietotaal over het\n"
+    "                     venster (met het aantal gemeenten) naast de som\n"
+    "                     van de bereiken van de gemeenten die het vervangt\n"
     "\n"
     "De score en de gewichten: zie [trends] in signaal.ini en\n"
     "docs/OPERATING.md.\n"
@@ -66,7 +69,7 @@ enum { F_TEXT, F_CSV, F_JSON };
 struct trends_args {
 	struct trends_ctl_args load;
 	struct ls_trends_select sel;
-	int format, brief, sources;
+	int format, brief, sources, federation;
 	const char *level, *age, *target;
 };
 
@@ -86,6 +89,7 @@ static int parse(int argc, char **argv, struct trends_args *a)
 	    {"format", required_argument, NULL, 'f'},
 	    {"kort", no_argument, NULL, 'b'},
 	    {"bronnen", no_argument, NULL, 's'},
+	    {"federatie", no_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	int c, rc;
@@ -147,6 +151,9 @@ static int parse(int argc, char **argv, struct trends_args *a)
 			break;
 		case 's':
 			a->sources = 1;
+			break;
+		case 'F':
+			a->federation = 1;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -309,9 +316,9 @@ static void print_federation_note(const struct trends *t)
 	size_t periods = ls_trends_n_periods(t), nf = ls_trends_n_federation(t);
 	uint32_t lo = 0, hi = 0;
 	if (nf == 0) {
-		printf("Geen federatietotalen (beveiligde optelling) in dit "
-		       "venster: de cijfers van de federatie zijn sommen van "
-		       "de bereiken van de gemeenten.\n");
+		printf("Nog geen federatietotalen (beveiligde optelling) in "
+		       "dit venster: de cijfers\nvan de federatie zijn sommen "
+		       "van de bereiken van de gemeenten.\n");
 		return;
 	}
 	for (size_t slot = 0; slot < periods; slot++) {
@@ -327,13 +334,14 @@ static void print_federation_note(const struct trends *t)
 	       "%s, ",
 	       nf, periods, ls_trends_period_word(o->first.months, periods));
 	if (lo == hi)
-		printf("telkens %u gemeenten", hi);
+		printf("telkens %u gemeenten.\n", hi);
 	else
-		printf("%u \xc3\xa0 %u gemeenten per periode", lo, hi);
-	printf(": \"41 (40\xe2\x80\x93"
-	       "42)\" is het totaal met een beetje ruis en het interval\n"
-	       "waarin het echte aantal met 90%% zekerheid ligt.%s\n",
-	       nf < periods ? " In de andere perioden: som van de bereiken "
+		printf("%u \xc3\xa0 %u gemeenten per periode.\n", lo, hi);
+	printf("\"41 (40\xe2\x80\x93"
+	       "42), 9 van 10 gemeenten\": het totaal van 9 gemeenten met een "
+	       "beetje ruis;\nhet echte aantal ligt met 90%% zekerheid tussen "
+	       "40 en 42.%s\n",
+	       nf < periods ? "\nIn de andere perioden: som van de bereiken "
 	                      "van de gemeenten."
 	                    : "");
 }
@@ -353,6 +361,64 @@ static void print_item_federation(const struct trends *t,
 	printf("      Federatietotaal: %s signalen (som van de bereiken van "
 	       "de gemeenten: %s).\n",
 	       fed, ranges);
+}
+
+/* --federatie: per item the federation total over the window next to
+ * the sum of the municipalities' ranges it replaces. */
+static void print_federation(const struct trends *t,
+                             const struct ls_trends_select *sel,
+                             const struct trends_item **items, size_t n)
+{
+	size_t nw = name_width(items, n), pos = 0;
+	int level = -1;
+	print_federation_note(t);
+	if (ls_trends_n_federation(t) == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct trends_item *it = items[i];
+		char name[2 * LS_LABEL_MAX + 8], fed[160], val[96], towns[64];
+		char ranges[64];
+		const char *comma;
+		if ((int)it->level != level) {
+			level = it->level;
+			pos = 0;
+			printf("\nRANG  ");
+			pad(level == TRENDS_LEVEL_THEME
+			        ? "THEMA"
+			        : "THEMA EN UITSPLITSING",
+			    nw);
+			printf("  ");
+			pad("FEDERATIETOTAAL", 24);
+			printf("  ");
+			pad("GEMEENTEN", 22);
+			printf("  SOM VAN DE BEREIKEN\n");
+		}
+		item_name(it, name, sizeof name);
+		ls_trends_format_federation(
+		    &it->signals, it->fed_included_min, it->fed_included_max,
+		    (uint32_t)ls_trends_n_origins(t), fed, sizeof fed);
+		comma = strstr(fed, ", ");
+		snprintf(val, sizeof val, "%.*s",
+		         comma != NULL ? (int)(comma - fed) : (int)strlen(fed),
+		         fed);
+		snprintf(towns, sizeof towns, "%s",
+		         comma != NULL ? comma + 2 : "");
+		if (it->fed_periods == 0)
+			snprintf(towns, sizeof towns, "geen");
+		else if (it->fed_periods < it->n_periods)
+			snprintf(towns + strlen(towns),
+			         sizeof towns - strlen(towns), " (%u/%u)",
+			         it->fed_periods, it->n_periods);
+		ls_trends_format_value(&it->signals_ranges, ranges,
+		                       sizeof ranges);
+		printf("%4u  ", shown_rank(sel, it, pos++));
+		pad(name, nw);
+		printf("  ");
+		pad(val, 24);
+		printf("  ");
+		pad(towns, 14);
+		printf("  %s\n", ranges);
+	}
 }
 
 static void print_text(const struct trends_ctl *c, const struct trends_args *a,
@@ -617,6 +683,8 @@ int cmd_trends(const struct ctl_context *ctx, int argc, char **argv)
 	ls_trends_select(c.t, &a.sel, items, n);
 	if (a.format == F_CSV)
 		print_csv(&a.sel, items, n);
+	else if (a.federation)
+		print_federation(c.t, &a.sel, items, n);
 	else
 		print_text(&c, &a, items, n);
 	ls_free(items);
