@@ -358,9 +358,13 @@ static void print_item_federation(const struct trends *t,
 	    &it->signals, it->fed_included_min, it->fed_included_max,
 	    (uint32_t)ls_trends_n_origins(t), fed, sizeof fed);
 	ls_trends_format_value(&it->signals_ranges, ranges, sizeof ranges);
-	printf("      Federatietotaal: %s signalen (som van de bereiken van "
-	       "de gemeenten: %s).\n",
-	       fed, ranges);
+	{
+		const char *comma = strstr(fed, ", ");
+		printf("      Federatietotaal: %.*s signalen, %s (som van de "
+		       "bereiken van de gemeenten: %s).\n",
+		       comma != NULL ? (int)(comma - fed) : (int)strlen(fed),
+		       fed, comma != NULL ? comma + 2 : "", ranges);
+	}
 }
 
 /* --federatie: per item the federation total over the window next to
@@ -416,7 +420,7 @@ static void print_federation(const struct trends *t,
 		printf("  ");
 		pad(val, 24);
 		printf("  ");
-		pad(towns, 14);
+		pad(towns, 22);
 		printf("  %s\n", ranges);
 	}
 }
@@ -436,10 +440,15 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 	ls_period_format(&o->first, from);
 	ls_period_format(&o->last, to);
 	printf("Trends van %s tot %s (%zu %s): %zu gemeenten, %zu "
-	       "samenvattingen\n",
+	       "samenvattingen",
 	       from, to, periods,
 	       ls_trends_period_word(o->first.months, periods),
-	       ls_trends_n_origins(t), ls_trends_n_sources(t));
+	       ls_trends_n_origins(t),
+	       ls_trends_n_sources(t) - ls_trends_n_federation(t));
+	if (ls_trends_n_federation(t) > 0)
+		printf(" en %zu federatiesamenvattingen",
+		       ls_trends_n_federation(t));
+	printf("\n");
 	printf("Groei over de laatste %zu %s. Gewichten:", gp,
 	       ls_trends_period_word(o->first.months, gp));
 	for (int k = 0; k < TRENDS_C_COUNT_; k++)
