@@ -332,8 +332,10 @@
       setMonths(n);
       document.getElementById("niveau").value = r.niveau;
       var docs = d.federatie.documenten, towns = Math.max.apply(null, d.federatie.gemeenten.concat([0]));
+      var nFed = (d.federatie.federatietotaal_gemeenten || []).filter(function (k) { return k > 0; }).length;
       document.getElementById("venster").textContent = "Van " + monthLabel(d.perioden[0]) + " tot en met " +
-        monthLabel(d.perioden[n - 1]) + ": " + docs + " samenvattingen van " + towns + " gemeenten; groei over de laatste " +
+        monthLabel(d.perioden[n - 1]) + ": " + (docs - nFed) + " samenvattingen" + (nFed ? " en " + nFed + " federatiesamenvattingen" : "") +
+        " van " + towns + " gemeenten; groei over de laatste " +
         r.venster.groei_perioden + " maanden. " + federationNote(d);
       if (!r.items.length || docs === 0) {
         body.appendChild(el("tr", null, el("td", { colspan: "8", text: "Nog geen samenvattingen van de federatie in deze periode." })));
