@@ -1017,6 +1017,50 @@ static void test_federation_source(void **state)
 	ls_trends_free(u);
 }
 
+/* A failed allocation while adding a federation summary changes
+ * nothing: the period keeps the sum of ranges and no source is listed;
+ * the same call succeeds afterwards. */
+static void test_federation_alloc_failure(void **state)
+{
+	struct ls_summary s, fs;
+	struct trends_federation f;
+	struct trends_docref r = tu_ref("vvsg", 1);
+	struct ls_errinfo e;
+	long total;
+	(void)state;
+	fed_tables(&fs, 2025, 1, 15);
+	f = fed_of(&fs, 2);
+	/* how many allocations the call makes on fresh trends */
+	for (long nth = 1;; nth++) {
+		struct trends *t = new_trends(2025, 1, 2025, 3);
+		int rc;
+		tu_summary(&s, "gent", 2025, 1, LS_MODE_THRESHOLD);
+		tu_theme(&s, "wonen", 3, "18-24", "ocmw");
+		add_ok(t, &s, 1);
+		ls_summary_fini(&s);
+		ls_alloc_fail_nth(nth);
+		rc = ls_trends_add_federation(t, &f, &r, NULL, &e);
+		total = ls_alloc_fail_nth(0);
+		if (rc == LS_OK) {
+			assert_int_equal(ls_trends_n_federation(t), 1);
+			ls_trends_free(t);
+			break;
+		}
+		assert_int_equal(rc, LS_ENOMEM);
+		assert_int_equal(ls_trends_n_federation(t), 0);
+		assert_int_equal(ls_trends_federation_at(t, 0), 0);
+		assert_int_equal(ls_trends_n_sources(t), 1);
+		/* and it can be done after all */
+		assert_int_equal(ls_trends_add_federation(t, &f, &r, NULL, &e),
+		                 LS_OK);
+		assert_int_equal(ls_trends_n_sources(t), 2);
+		ls_trends_free(t);
+		assert_true(nth < 100);
+	}
+	(void)total;
+	ls_summary_fini(&fs);
+}
+
 /* Every month with a federation summary: growth on the federation
  * totals, and a rise carried by one municipality is still found to be. */
 static void test_federation_growth(void **state)
@@ -1083,6 +1127,7 @@ int main(void)
 	    cmocka_unit_test(test_structural),
 	    cmocka_unit_test(test_federation_source),
 	    cmocka_unit_test(test_federation_growth),
+	    cmocka_unit_test(test_federation_alloc_failure),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
