@@ -12,6 +12,10 @@
  *                                      at most one per (origin, period):
  *                                      resolve corrections first (the
  *                                      latest document of a period wins)
+ *   ls_trends_add_federation(fed, ref) at most one federation summary per
+ *                                      period: its totals become that
+ *                                      period's federation series
+ *                                      (docs/TRENDS.md 3a)
  *   ls_trends_finish()                    indicators, scores, ranking
  *   ls_trends_ranked(level) / accessors   read the results
  *   ls_trends_free()
