@@ -656,9 +656,48 @@ static void add(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The scale part of an explanation: signals and persons over the window,
+ * as federation totals (with how many municipalities are in them) where
+ * periods have federation summaries, else as sums of ranges. */
+static void explain_scale(const struct trends *t, const struct trends_item *it,
+                          char *out, size_t size)
+{
+	char a[48], b[48];
+	int32_t months = t->opt.first.months;
+	if (it->fed_periods > 0) {
+		/* federation totals: "41 (40–42)" is a value with its 90%
+		 * interval, not a range of certain bounds */
+		char who[96];
+		const char *n_in;
+		ls_trends_format_federation(&it->signals, 0, 0, 0, a, sizeof a);
+		ls_trends_format_federation(&it->persons, 0, 0, 0, b, sizeof b);
+		ls_trends_format_federation(
+		    &it->signals, it->fed_included_min, it->fed_included_max,
+		    (uint32_t)t->n_origins, who, sizeof who);
+		n_in = strstr(who, ", ");
+		n_in = n_in != NULL ? n_in + 2 : "";
+		if (it->fed_periods == it->n_periods)
+			add(out, size,
+			    "%s signalen over %s personen in het "
+			    "federatietotaal (%s)",
+			    a, b, n_in);
+		else
+			add(out, size,
+			    "%s signalen over %s personen; federatietotaal "
+			    "in %u van de %u %s (%s), in de andere een som "
+			    "van bereiken",
+			    a, b, it->fed_periods, it->n_periods,
+			    ls_trends_period_word(months, it->n_periods), n_in);
+	} else {
+		ls_trends_format_value(&it->signals, a, sizeof a);
+		ls_trends_format_value(&it->persons, b, sizeof b);
+		add(out, size, "%s signalen over %s personen", a, b);
+	}
+}
+
 static void explain(const struct trends *t, struct trends_item *it)
 {
-	char *out = it->explanation, a[48], b[48];
+	char *out = it->explanation;
 	size_t size = sizeof it->explanation;
 	int32_t months = t->opt.first.months;
 	size_t n = t->n_slots - t->growth_first;
@@ -732,35 +771,7 @@ static void explain(const struct trends *t, struct trends_item *it)
 			add(out, size, "%s%u tot %u sectoren", who,
 			    it->sectors_lo, it->sectors_hi);
 	}
-	if (it->fed_periods > 0) {
-		/* federation totals: "41 (40–42)" is a value with its 90%
-		 * interval, not a range of certain bounds */
-		char who[96];
-		const char *n_in;
-		ls_trends_format_federation(&it->signals, 0, 0, 0, a, sizeof a);
-		ls_trends_format_federation(&it->persons, 0, 0, 0, b, sizeof b);
-		ls_trends_format_federation(
-		    &it->signals, it->fed_included_min, it->fed_included_max,
-		    (uint32_t)t->n_origins, who, sizeof who);
-		n_in = strstr(who, ", ");
-		n_in = n_in != NULL ? n_in + 2 : "";
-		if (it->fed_periods == it->n_periods)
-			add(out, size,
-			    "%s signalen over %s personen in het "
-			    "federatietotaal (%s)",
-			    a, b, n_in);
-		else
-			add(out, size,
-			    "%s signalen over %s personen; federatietotaal "
-			    "in %u van de %u %s (%s), in de andere een som "
-			    "van bereiken",
-			    a, b, it->fed_periods, it->n_periods,
-			    ls_trends_period_word(months, it->n_periods), n_in);
-	} else {
-		ls_trends_format_value(&it->signals, a, sizeof a);
-		ls_trends_format_value(&it->persons, b, sizeof b);
-		add(out, size, "%s signalen over %s personen", a, b);
-	}
+	explain_scale(t, it, out, size);
 	if (it->level == TRENDS_LEVEL_THEME && it->youth_share >= 0.05)
 		add(out, size,
 		    "%.0f%% jongeren (12\xe2\x80\x93"

@@ -353,6 +353,36 @@ static void priorities(struct ctx *c)
 
 /* ---- a chart of an item ------------------------------------------------ */
 
+/* What an item's chart shows: the sum of ranges, the federation totals,
+ * or the one and the other in different periods. */
+static void chart_desc(struct ctx *c, const struct trends_item *it, size_t n,
+                       char *desc, size_t size)
+{
+	if (it->fed_periods == 0)
+		snprintf(desc, size,
+		         "Aantal signalen per %s over alle gemeenten; de band "
+		         "toont het bereik waar kleine aantallen zijn "
+		         "afgeschermd.",
+		         ls_trends_period_word(c->months, 1));
+	else if (it->fed_periods == n)
+		snprintf(
+		    desc, size,
+		    "Aantal signalen per %s in het federatietotaal "
+		    "(beveiligde optelling, %u%s%u gemeenten); de band "
+		    "toont het 90%%-interval.",
+		    ls_trends_period_word(c->months, 1), it->fed_included_min,
+		    it->fed_included_min == it->fed_included_max ? "" : DASH,
+		    it->fed_included_max);
+	else
+		snprintf(desc, size,
+		         "Aantal signalen per %s: het federatietotaal "
+		         "(beveiligde optelling) in %u van de %zu %s, met zijn "
+		         "90%%-interval als band; in de andere het bereik van "
+		         "de som van de gemeenten.",
+		         ls_trends_period_word(c->months, 1), it->fed_periods,
+		         n, ls_trends_period_word(c->months, n));
+}
+
 static void item_chart(struct ctx *c, const struct trends_item *it,
                        unsigned height, const char *color)
 {
@@ -403,29 +433,7 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 		snprintf(title, sizeof title, "%s, %s: signalen per %s",
 		         it->theme_label, it->other_label,
 		         ls_trends_period_word(c->months, 1));
-	if (it->fed_periods == 0)
-		snprintf(desc, sizeof desc,
-		         "Aantal signalen per %s over alle gemeenten; de band "
-		         "toont het bereik waar kleine aantallen zijn "
-		         "afgeschermd.",
-		         ls_trends_period_word(c->months, 1));
-	else if (it->fed_periods == n)
-		snprintf(
-		    desc, sizeof desc,
-		    "Aantal signalen per %s in het federatietotaal "
-		    "(beveiligde optelling, %u%s%u gemeenten); de band "
-		    "toont het 90%%-interval.",
-		    ls_trends_period_word(c->months, 1), it->fed_included_min,
-		    it->fed_included_min == it->fed_included_max ? "" : DASH,
-		    it->fed_included_max);
-	else
-		snprintf(desc, sizeof desc,
-		         "Aantal signalen per %s: het federatietotaal "
-		         "(beveiligde optelling) in %u van de %zu %s, met zijn "
-		         "90%%-interval als band; in de andere het bereik van "
-		         "de som van de gemeenten.",
-		         ls_trends_period_word(c->months, 1), it->fed_periods,
-		         n, ls_trends_period_word(c->months, n));
+	chart_desc(c, it, n, desc, sizeof desc);
 	snprintf(unit, sizeof unit, "signalen per %s",
 	         ls_trends_period_word(c->months, 1));
 	memset(&ch, 0, sizeof ch);
@@ -873,13 +881,15 @@ static void structural_chapter(struct ctx *c)
 			   "</th><th>Fase</th><th>Soort probleem</th><th>Actie"
 			   "</th></tr></thead><tbody>",
 			   ls_structural_theme_origins(c->in->notes, theme, 1),
-			   ls_structural_theme_origins(c->in->notes, theme, 1) == 1
+			   ls_structural_theme_origins(c->in->notes, theme,
+			                               1) == 1
 			       ? "gemeente"
 			       : "gemeenten");
 			open = 1;
 		}
 		PF(c, "<tr%s><td>",
-		   ls_structural_recognised(x->phase) ? "" : " class=\"pending\"");
+		   ls_structural_recognised(x->phase) ? ""
+		                                      : " class=\"pending\"");
 		html(c, name_of(c, x->origin));
 		put(c, "</td><td>");
 		html(c, ls_phase_name((enum ls_phase)x->phase));

@@ -166,7 +166,9 @@ async function until(page, ok) {
 
       // theme x age band: every name in full, with its age band
       await page.selectOption('#niveau', 'leeftijd');
-      await until(page, (ks) => ks.length > 0 && ks.every((k) => /^\d/.test(k)) && ks.some((k) => !/^(12-17|18-24)$/.test(k)));
+      // (age band codes start with a digit, but for "onbekend")
+      await until(page, (ks) => ks.length > 0 && ks.every((k) => /^\d/.test(k) || k === 'onbekend') &&
+        ks.some((k) => /^\d/.test(k) && !/^(12-17|18-24)$/.test(k)));
       const names = await page.$$eval('#rangschikking tbody tr[data-rang] th', (ths) => ths.map((t) => t.textContent));
       check('theme x age: names with their age band, all distinct',
         names.length >= 5 && names.every((n) => / — (.*jaar|Onbekend)/.test(n)) && new Set(names).size === names.length, names.join(' | '));

@@ -425,17 +425,14 @@ static void print_federation(const struct trends *t,
 	}
 }
 
-static void print_text(const struct trends_ctl *c, const struct trends_args *a,
-                       const struct trends_item **items, size_t n)
+/* The window, what it is computed from, the weights, and whether there
+ * are federation totals. */
+static void print_header(const struct trends *t)
 {
-	const struct trends *t = c->t;
 	const struct trends_options *o = ls_trends_options_get(t);
-	char from[LS_PERIOD_SIZE], to[LS_PERIOD_SIZE], hex[65];
-	uint8_t digest[LS_HASH_BYTES];
+	char from[LS_PERIOD_SIZE], to[LS_PERIOD_SIZE];
 	size_t periods = ls_trends_n_periods(t);
 	size_t gp = periods - ls_trends_growth_first(t);
-	int level = -1;
-	size_t nw = 0, pos = 0;
 
 	ls_period_format(&o->first, from);
 	ls_period_format(&o->last, to);
@@ -456,6 +453,18 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 		       ls_trends_component_label_nl(k), o->weight[k]);
 	printf(".\n");
 	print_federation_note(t);
+}
+
+static void print_text(const struct trends_ctl *c, const struct trends_args *a,
+                       const struct trends_item **items, size_t n)
+{
+	const struct trends *t = c->t;
+	char hex[65];
+	uint8_t digest[LS_HASH_BYTES];
+	int level = -1;
+	size_t nw = 0, pos = 0;
+
+	print_header(t);
 	if (ls_trends_n_origins(t) == 0)
 		printf("\nGeen samenvattingen in dit venster.\n");
 	for (size_t i = 0; i < n; i++) {
