@@ -40,6 +40,7 @@
 #include "daemon/metrics.h"
 #include "node/api.h"
 #include "node/ingest.h"
+#include "node/secagg_sync.h"
 #include "node/sync.h"
 #include "node/trust.h"
 
@@ -49,6 +50,7 @@
 #define DAEMON_PATH_SIZE 4096
 
 struct daemon;
+typedef struct json_t json_t;
 
 /* --- handoff.c --------------------------------------------------------- */
 
@@ -284,6 +286,22 @@ void daemon_tasks_release_soon(struct daemon *d);
  * many documents were published. Call only with the own head known. */
 int daemon_release_due(struct daemon *d, size_t *released);
 
+/* --- secagg.c ---------------------------------------------------------- */
+
+/* Set up secure aggregation ([secagg]) and install it in the sync engine
+ * (after node_sync_init); *e in Dutch. start: its timer (with the
+ * tasks); reload: a new config; stop: the timer; close: free. */
+int daemon_secagg_open(struct daemon *d, struct ls_errinfo *e);
+int daemon_secagg_start(struct daemon *d);
+void daemon_secagg_reload(struct daemon *d);
+void daemon_secagg_stop(struct daemon *d);
+void daemon_secagg_close(struct daemon *d);
+/* Metrics: declare the families; refresh them (state timer). */
+int daemon_secagg_metrics_declare(struct daemon *d);
+void daemon_secagg_metrics(struct daemon *d);
+/* The "secagg" object of the status snapshot (caller's reference). */
+json_t *daemon_secagg_status_json(struct daemon *d);
+
 /* --- state.c ----------------------------------------------------------- */
 
 int daemon_state_metrics_declare(struct daemon *d);
@@ -299,7 +317,6 @@ void daemon_state_write(struct daemon *d);
  * object (the caller's: json_decref): node, feed digest, trust, peers,
  * unresolved forks, and the latest status document of every node held.
  * For the HTTP API and `signaalctl status`. Loop thread only. */
-typedef struct json_t json_t;
 json_t *daemon_state_status_json(struct daemon *d);
 /* The registry as Prometheus text (for /metrics), with the cheap gauges
  * (uptime, memory) refreshed first. *text is the caller's (ls_free). */
@@ -359,6 +376,9 @@ struct daemon {
 	struct node_ingest ingest;
 	struct node_sync sync;
 	int sync_ready;
+	struct node_secagg_sync secagg; /* daemon/secagg.c */
+	int secagg_ready, secagg_timer;
+	uv_timer_t t_secagg;
 	struct metrics *metrics;
 	struct handoff handoff;
 	int handoff_ready;

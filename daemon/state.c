@@ -719,6 +719,7 @@ json_t *daemon_state_status_json(struct daemon *d)
 	                    statuses ? statuses : json_null());
 	json_object_set_new(root, "refusals", refusals_json(d));
 	json_object_set_new(root, "alarms", alarms_json(d));
+	json_object_set_new(root, "secagg", daemon_secagg_status_json(d));
 	return root;
 }
 
@@ -729,6 +730,7 @@ void daemon_state_write(struct daemon *d)
 	size_t len = 0;
 
 	gauges(d);
+	daemon_secagg_metrics(d);
 	if (d->cfg.metrics_file[0] != '\0' &&
 	    node_path(d, d->cfg.metrics_file, path, sizeof path) == LS_OK &&
 	    daemon_metrics_render(d->metrics, &text, &len) == LS_OK) {

@@ -266,6 +266,14 @@ int node_sync_handle_frame(struct node_sync *ns, int64_t now,
 
 	memset(&req, 0, sizeof req);
 	memset(&rep, 0, sizeof rep);
+	if (ns->ext != NULL) { /* node/secagg_sync.c: its own requests */
+		rc = ns->ext->serve_cb(ns->ext->arg, info->peer, now, plain,
+		                       plain_len, &rep_buf, &rep_len);
+		if (rc == LS_OK)
+			goto seal;
+		if (rc != LS_ENOTFOUND)
+			goto out;
+	}
 	rc = proto_sync_decode(plain, plain_len, &req, &e);
 	if (rc == LS_OK) {
 		info->type = req.type;
@@ -306,6 +314,7 @@ int node_sync_handle_frame(struct node_sync *ns, int64_t now,
 		if (rc != LS_OK)
 			goto out;
 	}
+seal:
 	rc = proto_session_seal_reply(sealer, rep_buf, rep_len, reply,
 	                              reply_len);
 	if (rc == LS_OK)
