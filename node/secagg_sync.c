@@ -909,7 +909,7 @@ static int round_start(struct node_secagg_sync *ss, int64_t now)
 			ss->waiting = pick->period;
 			ss->waiting_since = now;
 		}
-		if (now - ss->waiting_since < ss->cfg.wait_s)
+		if (now - ss->waiting_since < 3 * ss->cfg.wait_s)
 			goto out;
 	}
 	ss->waiting_since = 0;
@@ -1116,6 +1116,11 @@ static void reply_cb(void *arg, const char *peer, int64_t now, int code,
 		return;
 	}
 	ss->taken++;
+	LS_DEBUG("secagg", "taken", "peer=%s attempt=%u type=%s", peer,
+	         r->attempt,
+	         a.type == LS_SECAGG_KEY_REP       ? "key"
+	         : a.type == LS_SECAGG_CONTRIB_REP ? "contrib"
+	                                           : "reveal");
 	(void)round_advance(ss, now, ss->own_head_known);
 }
 
