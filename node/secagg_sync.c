@@ -429,23 +429,32 @@ static int round_store(struct node_secagg_sync *ss,
 	return store_secagg_round_put(ss->store, &row);
 }
 
+/* The last round of p's period, kept sorted by period (the newest
+ * periods when there are more than fit). */
 static void note_last(struct node_secagg_sync *ss,
                       const struct node_secagg_period_state *p)
 {
+	const size_t max = sizeof ss->last / sizeof ss->last[0];
 	size_t i;
+
 	for (i = 0; i < ss->n_last; i++)
-		if (period_eq(&ss->last[i].period, &p->period))
-			break;
-	if (i == ss->n_last) {
-		const size_t max = sizeof ss->last / sizeof ss->last[0];
-		if (ss->n_last == max) {
-			memmove(&ss->last[0], &ss->last[1],
-			        (max - 1) * sizeof ss->last[0]);
-			i = --ss->n_last;
+		if (period_eq(&ss->last[i].period, &p->period)) {
+			ss->last[i] = *p;
+			return;
 		}
-		ss->n_last++;
+	if (ss->n_last == max) {
+		if (period_cmp(&p->period, &ss->last[0].period) < 0)
+			return;
+		memmove(&ss->last[0], &ss->last[1],
+		        (max - 1) * sizeof ss->last[0]);
+		ss->n_last--;
 	}
+	for (i = ss->n_last; i > 0 &&
+	                     period_cmp(&ss->last[i - 1].period, &p->period) > 0;
+	     i--)
+		ss->last[i] = ss->last[i - 1];
 	ss->last[i] = *p;
+	ss->n_last++;
 }
 
 static void round_note(struct node_secagg_sync *ss,
