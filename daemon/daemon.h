@@ -11,6 +11,8 @@
  *              jittered backoff, kicks when there is something new
  *   peers.c    which peers: the [sync] peers list against the roster
  *   tasks.c    timers for status documents, releases, retention purge
+ *   secagg.c   secure-aggregation rounds: the sync engine's extension,
+ *              the aggregator's timer, metrics and status
  *   state.c    metrics and the status snapshot (DIR/signaald.prom and
  *              DIR/signaald.json), status documents
  *   http.c     the HTTP server (libmicrohttpd, its own thread, and a

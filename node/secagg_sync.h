@@ -15,7 +15,7 @@
  * Aggregator (role koepel, [secagg] enabled): node_secagg_sync_tick
  * (every second or so) starts a round for the oldest period that
  * municipalities released and no federation summary covers yet (all of
- * them released, or enough of them for a grace of wait intervals),
+ * them released, or enough of them after three waits for the rest),
  * moves the round on when every member answered or the phase's wait
  * ran out, and when every included member revealed publishes the
  * federation summary (type 7) in the own feed. A member silent after the
