@@ -1359,6 +1359,16 @@ int node_secagg_sync_tick(struct node_secagg_sync *ss, int64_t now,
 	return round_start(ss, now);
 }
 
+int node_secagg_sync_current(const struct node_secagg_sync *ss,
+                             uint8_t round[LS_SECAGG_ID_BYTES], int *phase)
+{
+	if (ss->round == NULL)
+		return LS_ENOTFOUND;
+	memcpy(round, ss->round->agg.round, LS_SECAGG_ID_BYTES);
+	*phase = ss->round->agg.phase;
+	return LS_OK;
+}
+
 static const char *phase_name(int phase)
 {
 	switch (phase) {

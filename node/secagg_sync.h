@@ -134,7 +134,12 @@ void node_secagg_sync_configure(struct node_secagg_sync *ss,
 int node_secagg_sync_tick(struct node_secagg_sync *ss, int64_t now,
                           int own_head_known);
 
-/* The ids a round in progress still waits for: a one-line summary for
+/* The round in progress: its id and phase (enum node_secagg_phase);
+ * LS_ENOTFOUND when idle. */
+int node_secagg_sync_current(const struct node_secagg_sync *ss,
+                             uint8_t round[LS_SECAGG_ID_BYTES], int *phase);
+
+/* What the round in progress waits for, in one line for
  * status ("2025-06 poging 1: sleutels 3/4"), or "" when idle. */
 void node_secagg_sync_describe(const struct node_secagg_sync *ss, char *out,
                                size_t size);

@@ -809,6 +809,7 @@ int node_sync_round_next(struct node_sync_round *r, int64_t now,
 			return LS_ENOTFOUND;
 		r->ext_call = 1;
 		r->n_ext++;
+		rc = LS_OK;
 	} else if (rc == LS_OK) {
 		rc = proto_sync_encode(&r->req, &plain, &plain_len, &e);
 	}
