@@ -45,6 +45,7 @@
 #define HAS_CONTRIB 0x2
 #define HAS_REVEAL 0x4
 #define SAID_NO 0x8 /* refused for good in this attempt */
+#define ASKED 0x10  /* a request is out (at most one per peer) */
 
 struct node_secagg_round {
 	struct ls_period period;
@@ -559,26 +560,53 @@ fail:
 	return rc;
 }
 
-/* Drop the round: stored as abandoned, the next attempt comes from the
- * next tick without the members that went silent after the close. */
-static void round_abandon(struct node_secagg_sync *ss, int64_t now,
+/* The slot of r among the rounds in progress. */
+static size_t round_slot(const struct node_secagg_sync *ss,
+                         const struct node_secagg_round *r)
+{
+	size_t i;
+	for (i = 0; i < ss->n_rounds; i++)
+		if (ss->rounds[i] == r)
+			break;
+	return i;
+}
+
+/* Take r out of the rounds in progress (or put next in its place) and
+ * free it. */
+static void round_remove(struct node_secagg_sync *ss,
+                         struct node_secagg_round *r,
+                         struct node_secagg_round *next)
+{
+	size_t i = round_slot(ss, r);
+	if (i < ss->n_rounds) {
+		if (next != NULL) {
+			ss->rounds[i] = next;
+		} else {
+			memmove(&ss->rounds[i], &ss->rounds[i + 1],
+			        (ss->n_rounds - i - 1) * sizeof ss->rounds[0]);
+			ss->n_rounds--;
+		}
+	}
+	round_free(r);
+	ss->scanned_gen = 0; /* a slot may be free: look again */
+}
+
+/* Drop the attempt: stored as abandoned, and the next attempt of the
+ * period opened in its place, without the members that went silent
+ * after the close (at most LS_SECAGG_ATTEMPT_MAX attempts). */
+static void round_abandon(struct node_secagg_sync *ss,
+                          struct node_secagg_round *r, int64_t now,
                           const char *why)
 {
-	struct node_secagg_round *r = ss->round;
+	const struct ls_secagg_open *o = &r->agg.open.u.open;
+	struct node_secagg_round *next = NULL;
+	struct ls_errinfo e;
+	ls_secagg_id *inv;
+	size_t n_inv = 0;
 	char p[LS_PERIOD_SIZE];
 	int rc;
 
 	ls_period_format(&r->period, p);
-	ss->n_excluded = 0;
-	ss->excluded_period = r->period;
-	if (r->close != NULL)
-		for (size_t i = 0; i < r->agg.open.u.open.n_members; i++)
-			if ((r->has[i] & HAS_CONTRIB) &&
-			    !(r->has[i] & HAS_REVEAL) &&
-			    ss->n_excluded < NODE_SECAGG_EXCLUDED_MAX)
-				snprintf(ss->excluded[ss->n_excluded++],
-				         LS_NODE_ID_SIZE, "%s",
-				         r->agg.open.u.open.members[i]);
 	rc = round_store(ss, r, STORE_SECAGG_ABANDONED, 0, now);
 	if (rc != LS_OK)
 		LS_ERROR("secagg", "round_store_failed", "period=%s reason=%s",
@@ -590,18 +618,45 @@ static void round_abandon(struct node_secagg_sync *ss, int64_t now,
 	        count_has(r, HAS_CONTRIB), count_has(r, HAS_REVEAL));
 	round_note(ss, r, STORE_SECAGG_ABANDONED, 0, now);
 	ss->abandoned++;
-	ss->retry_period = r->period;
-	ss->retry_attempt = r->attempt + 1;
-	ss->retry = r->attempt < LS_SECAGG_ATTEMPT_MAX;
-	round_free(r);
-	ss->round = NULL;
+	inv = ls_calloc(o->n_members, sizeof *inv);
+	if (inv != NULL && r->attempt < LS_SECAGG_ATTEMPT_MAX) {
+		for (size_t i = 0; i < o->n_members; i++)
+			if (r->close == NULL || !(r->has[i] & HAS_CONTRIB) ||
+			    (r->has[i] & HAS_REVEAL))
+				snprintf(inv[n_inv++], LS_NODE_ID_SIZE, "%s",
+				         o->members[i]);
+		ls_errinfo_clear(&e);
+		if (n_inv >= 2 && n_inv >= ss->cfg.min_parties) {
+			rc = round_open(ss, &r->period, r->attempt + 1, inv,
+			                n_inv, now, NULL, &next, &e);
+			if (rc == LS_OK &&
+			    (rc = round_store(ss, next, STORE_SECAGG_RUNNING, 0,
+			                      0)) != LS_OK) {
+				round_free(next);
+				next = NULL;
+			}
+			if (rc != LS_OK)
+				LS_ERROR("secagg", "open_failed",
+				         "period=%s reason=%s detail=\"%.160s\"",
+				         p, ls_errname(rc), e.msg);
+		}
+	}
+	ls_free(inv);
+	if (next != NULL) {
+		LS_INFO("secagg", "round_opened",
+		        "period=%s attempt=%u members=%zu", p, next->attempt,
+		        n_inv);
+		round_note(ss, next, STORE_SECAGG_RUNNING, 0, 0);
+		kick(ss);
+	}
+	round_remove(ss, r, next);
 }
 
 /* Every included member revealed: the total, the federation summary in
  * the own feed, the round stored as published. */
-static int round_publish(struct node_secagg_sync *ss, int64_t now)
+static int round_publish(struct node_secagg_sync *ss,
+                         struct node_secagg_round *r, int64_t now)
 {
-	struct node_secagg_round *r = ss->round;
 	struct store_doc_meta meta;
 	struct ls_errinfo e;
 	struct ls_doc doc;
@@ -651,18 +706,15 @@ static int round_publish(struct node_secagg_sync *ss, int64_t now)
 	        count_has(r, HAS_CONTRIB), r->agg.open.u.open.n_members);
 	round_note(ss, r, STORE_SECAGG_PUBLISHED, meta.seq, now);
 	ss->published++;
-	ss->retry = 0;
-	round_free(r);
-	ss->round = NULL;
-	ss->scanned_gen = 0; /* look for the next period at once */
+	round_remove(ss, r, NULL);
 	return LS_OK;
 }
 
 /* Move the round on when its phase is complete or its wait ran out. */
-static int round_advance(struct node_secagg_sync *ss, int64_t now,
+static int round_advance(struct node_secagg_sync *ss,
+                         struct node_secagg_round *r, int64_t now,
                          int own_head_known)
 {
-	struct node_secagg_round *r = ss->round;
 	struct node_secagg_agg *a = &r->agg;
 	struct ls_errinfo e;
 	size_t n = a->open.u.open.n_members, answered = 0;
@@ -675,7 +727,7 @@ static int round_advance(struct node_secagg_sync *ss, int64_t now,
 		if (answered < n && !expired)
 			return LS_OK;
 		if (count_has(r, HAS_KEY) < a->open.u.open.min_parties) {
-			round_abandon(ss, now, "too_few_keys");
+			round_abandon(ss, r, now, "too_few_keys");
 			return LS_OK;
 		}
 		rc = node_secagg_agg_keyset(a, ss->kp, &r->keyset,
@@ -689,7 +741,7 @@ static int round_advance(struct node_secagg_sync *ss, int64_t now,
 		if (answered > 0 && !expired)
 			return LS_OK;
 		if (count_has(r, HAS_CONTRIB) < a->open.u.open.min_parties) {
-			round_abandon(ss, now, "too_few_contributions");
+			round_abandon(ss, r, now, "too_few_contributions");
 			return LS_OK;
 		}
 		rc = node_secagg_agg_close(a, ss->kp, &r->close,
@@ -699,18 +751,19 @@ static int round_advance(struct node_secagg_sync *ss, int64_t now,
 		if (count_has(r, HAS_REVEAL) == count_has(r, HAS_CONTRIB)) {
 			if (!own_head_known)
 				return LS_OK;
-			return round_publish(ss, now);
+			return round_publish(ss, r, now);
 		}
 		if (expired)
-			round_abandon(ss, now, "silent_after_close");
+			round_abandon(ss, r, now, "silent_after_close");
 		return LS_OK;
 	default:
 		return LS_OK;
 	}
 	if (rc != LS_OK) {
-		LS_ERROR("secagg", "phase_failed", "attempt=%u reason=%s "
-		         "detail=\"%.160s\"", r->attempt, ls_errname(rc), e.msg);
-		round_abandon(ss, now, ls_errname(rc));
+		LS_ERROR("secagg", "phase_failed",
+		         "attempt=%u reason=%s detail=\"%.160s\"", r->attempt,
+		         ls_errname(rc), e.msg);
+		round_abandon(ss, r, now, ls_errname(rc));
 		return LS_OK;
 	}
 	r->phase_since = now;
@@ -718,11 +771,15 @@ static int round_advance(struct node_secagg_sync *ss, int64_t now,
 	if (rc != LS_OK)
 		LS_ERROR("secagg", "round_store_failed", "reason=%s",
 		         ls_errname(rc));
-	LS_INFO("secagg", "phase", "attempt=%u phase=%s keys=%zu "
-	        "contribs=%zu",
-	        r->attempt, a->phase == NODE_SECAGG_CONTRIB ? "contrib"
+	{
+		char p[LS_PERIOD_SIZE];
+		ls_period_format(&r->period, p);
+		LS_INFO("secagg", "phase",
+		        "period=%s attempt=%u phase=%s keys=%zu contribs=%zu", p,
+		        r->attempt, a->phase == NODE_SECAGG_CONTRIB ? "contrib"
 	                                                    : "reveal",
-	        count_has(r, HAS_KEY), count_has(r, HAS_CONTRIB));
+		        count_has(r, HAS_KEY), count_has(r, HAS_CONTRIB));
+	}
 	kick(ss);
 	return rc;
 }
@@ -862,27 +919,82 @@ static size_t municipalities(const struct ls_roster *r, int64_t now)
 	return n;
 }
 
-/* Start the round of the oldest period due, if any. */
+static int period_running(const struct node_secagg_sync *ss,
+                          const struct ls_period *p)
+{
+	for (size_t i = 0; i < ss->n_rounds; i++)
+		if (period_eq(&ss->rounds[i]->period, p))
+			return 1;
+	return 0;
+}
+
+static int scan_period_cmp(const void *a, const void *b)
+{
+	return period_cmp(&((const struct scan_period *)a)->period,
+	                  &((const struct scan_period *)b)->period);
+}
+
+/* Open the round of one period with the municipalities that released
+ * it, as the next attempt. */
+static int round_start_one(struct node_secagg_sync *ss,
+                           const struct scan_period *sp, int64_t now)
+{
+	struct node_secagg_round *r = NULL;
+	struct attempts at;
+	struct ls_errinfo e;
+	ls_secagg_id *inv;
+	char p[LS_PERIOD_SIZE];
+	int rc;
+
+	ls_period_format(&sp->period, p);
+	inv = ls_calloc(sp->n, sizeof *inv);
+	if (inv == NULL)
+		return LS_ENOMEM;
+	memcpy(inv, sp->ids, sp->n * sizeof *inv);
+	qsort(inv, sp->n, sizeof *inv, id_cmp);
+	at.p = &sp->period;
+	at.max = 0;
+	rc = store_secagg_round_list(ss->store, attempts_cb, &at);
+	ls_errinfo_clear(&e);
+	if (rc == LS_OK)
+		rc = round_open(ss, &sp->period, at.max + 1, inv, sp->n, now,
+		                NULL, &r, &e);
+	if (rc == LS_OK)
+		rc = round_store(ss, r, STORE_SECAGG_RUNNING, 0, 0);
+	ls_free(inv);
+	if (rc != LS_OK) {
+		LS_ERROR("secagg", "open_failed",
+		         "period=%s reason=%s detail=\"%.160s\"", p,
+		         ls_errname(rc), e.msg);
+		round_free(r);
+		return rc;
+	}
+	ss->rounds[ss->n_rounds++] = r;
+	LS_INFO("secagg", "round_opened", "period=%s attempt=%u members=%zu",
+	        p, r->attempt, sp->n);
+	round_note(ss, r, STORE_SECAGG_RUNNING, 0, 0);
+	kick(ss);
+	return LS_OK;
+}
+
+/* Open rounds for the oldest periods due (up to NODE_SECAGG_PARALLEL
+ * at once): released by municipalities, no federation summary yet, not
+ * given up. A period released by some of the municipalities waits three
+ * waits for the others. */
 static int round_start(struct node_secagg_sync *ss, int64_t now)
 {
 	const struct ls_roster *roster = node_trust_roster(ss->trust);
 	struct scan sc;
 	struct done_scan ds;
-	struct scan_period *pick = NULL;
-	struct attempts at;
-	struct ls_errinfo e;
-	ls_secagg_id *inv = NULL;
-	size_t n_inv = 0;
 	uint64_t gen = 0;
-	char p[LS_PERIOD_SIZE];
-	int rc;
+	size_t everyone;
+	int rc, incomplete = 0;
 
-	if (roster == NULL)
+	if (roster == NULL || ss->n_rounds == NODE_SECAGG_PARALLEL)
 		return LS_OK;
 	if ((rc = store_feed_generation(ss->store, &gen)) != LS_OK)
 		return rc;
-	if (gen == ss->scanned_gen && !ss->retry &&
-	    ss->waiting_since == 0)
+	if (gen == ss->scanned_gen && ss->waiting_since == 0)
 		return LS_OK;
 	memset(&sc, 0, sizeof sc);
 	memset(&ds, 0, sizeof ds);
@@ -898,99 +1010,73 @@ static int round_start(struct node_secagg_sync *ss, int64_t now)
 	if (rc != LS_OK)
 		goto out;
 	ss->scanned_gen = gen;
-	for (size_t i = 0; i < sc.n; i++) {
-		int done = 0;
+	if (sc.n > 1)
+		qsort(sc.v, sc.n, sizeof *sc.v, scan_period_cmp);
+	everyone = municipalities(roster, now);
+	for (size_t i = 0; i < sc.n && ss->n_rounds < NODE_SECAGG_PARALLEL;
+	     i++) {
+		int done = period_running(ss, &sc.v[i].period);
 		for (size_t j = 0; j < ds.n && !done; j++)
 			done = period_eq(&ds.done[j], &sc.v[i].period);
-		if (done || sc.v[i].n < 2 ||
-		    sc.v[i].n < ss->cfg.min_parties)
+		if (done || sc.v[i].n < 2 || sc.v[i].n < ss->cfg.min_parties)
 			continue;
-		if (pick == NULL || period_cmp(&sc.v[i].period,
-		                               &pick->period) < 0)
-			pick = &sc.v[i];
-	}
-	if (pick == NULL)
-		goto out;
-	/* Everyone released it, or a grace of one wait for the rest. */
-	if (pick->n < municipalities(roster, now)) {
-		if (ss->waiting_since == 0 ||
-		    !period_eq(&ss->waiting, &pick->period)) {
-			ss->waiting = pick->period;
-			ss->waiting_since = now;
+		if (sc.v[i].n < everyone) {
+			incomplete = 1;
+			if (ss->waiting_since == 0)
+				ss->waiting_since = now;
+			if (now - ss->waiting_since < 3 * ss->cfg.wait_s)
+				continue;
 		}
-		if (now - ss->waiting_since < 3 * ss->cfg.wait_s)
-			goto out;
+		if ((rc = round_start_one(ss, &sc.v[i], now)) != LS_OK)
+			break;
 	}
-	ss->waiting_since = 0;
-	inv = ls_calloc(pick->n, sizeof *inv);
-	if (inv == NULL) {
-		rc = LS_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < pick->n; i++) {
-		int skip = 0;
-		if (ss->retry && period_eq(&ss->excluded_period, &pick->period))
-			for (size_t j = 0; j < ss->n_excluded && !skip; j++)
-				skip = strcmp(ss->excluded[j], pick->ids[i]) ==
-				       0;
-		if (!skip)
-			snprintf(inv[n_inv++], LS_NODE_ID_SIZE, "%s",
-			         pick->ids[i]);
-	}
-	qsort(inv, n_inv, sizeof *inv, id_cmp);
-	ls_period_format(&pick->period, p);
-	if (n_inv < 2 || n_inv < ss->cfg.min_parties) {
-		LS_DEBUG("secagg", "too_few_members", "period=%s members=%zu",
-		         p, n_inv);
-		goto out;
-	}
-	at.p = &pick->period;
-	at.max = 0;
-	if ((rc = store_secagg_round_list(ss->store, attempts_cb, &at)) !=
-	    LS_OK)
-		goto out;
-	ls_errinfo_clear(&e);
-	rc = round_open(ss, &pick->period, at.max + 1, inv, n_inv, now, NULL,
-	                &ss->round, &e);
-	if (rc == LS_OK)
-		rc = round_store(ss, ss->round, STORE_SECAGG_RUNNING, 0, 0);
-	if (rc != LS_OK) {
-		LS_ERROR("secagg", "open_failed",
-		         "period=%s reason=%s detail=\"%.160s\"", p,
-		         ls_errname(rc), e.msg);
-		round_free(ss->round);
-		ss->round = NULL;
-		goto out;
-	}
-	ss->retry = 0;
-	LS_INFO("secagg", "round_opened", "period=%s attempt=%u members=%zu",
-	        p, ss->round->attempt, n_inv);
-	round_note(ss, ss->round, STORE_SECAGG_RUNNING, 0, 0);
-	kick(ss);
+	if (!incomplete)
+		ss->waiting_since = 0;
 out:
 	for (size_t i = 0; i < sc.n; i++)
 		ls_free(sc.v[i].ids);
 	ls_free(sc.v);
 	ls_free(ds.done);
-	ls_free(inv);
 	return rc;
 }
 
 /* ---- aggregator: transport -------------------------------------------- */
 
+static int round_request(struct node_secagg_round *r, size_t i,
+                         uint8_t **plain, size_t *len);
+
 static int next_cb(void *arg, const char *peer, int64_t now, uint8_t **plain,
                    size_t *len)
 {
 	struct node_secagg_sync *ss = arg;
-	struct node_secagg_round *r = ss->round;
-	struct ls_secagg_req q;
-	size_t i;
-	uint8_t h;
+	int rc = LS_ENOTFOUND;
 
 	(void)now;
-	if (r == NULL || !member_index(r, peer, &i))
-		return LS_ENOTFOUND;
-	h = r->has[i];
+	for (size_t k = 0; k < ss->n_rounds; k++) { /* none is out now */
+		size_t i;
+		if (member_index(ss->rounds[k], peer, &i))
+			ss->rounds[k]->has[i] &= (uint8_t)~ASKED;
+	}
+	/* The oldest period first; one request per exchange. */
+	for (size_t k = 0; k < ss->n_rounds && rc == LS_ENOTFOUND; k++) {
+		struct node_secagg_round *r = ss->rounds[k];
+		size_t i;
+		if (!member_index(r, peer, &i))
+			continue;
+		rc = round_request(r, i, plain, len);
+		if (rc == LS_OK)
+			r->has[i] |= ASKED;
+	}
+	return rc;
+}
+
+/* What member i owes r now, as a request (LS_ENOTFOUND: nothing). */
+static int round_request(struct node_secagg_round *r, size_t i,
+                         uint8_t **plain, size_t *len)
+{
+	struct ls_secagg_req q;
+	uint8_t h = r->has[i];
+
 	if (h & SAID_NO)
 		return LS_ENOTFOUND;
 	memset(&q, 0, sizeof q);
@@ -1048,11 +1134,11 @@ static const uint8_t has_of_type[LS_SECAGG_TYPE_MAX_ + 1] = {
 };
 
 /* Take a member's message into the round (and the store). */
-static int round_take(struct node_secagg_sync *ss, const char *peer,
-                      size_t i, const uint8_t *msg, size_t len, int64_t now,
-                      int persist, struct ls_errinfo *e)
+static int round_take(struct node_secagg_sync *ss, struct node_secagg_round *r,
+                      const char *peer, size_t i, const uint8_t *msg,
+                      size_t len, int64_t now, int persist,
+                      struct ls_errinfo *e)
 {
-	struct node_secagg_round *r = ss->round;
 	char signer[LS_NODE_ID_SIZE];
 	uint8_t type, key_id[LS_KEY_ID_BYTES];
 	int rc;
@@ -1082,15 +1168,21 @@ static void reply_cb(void *arg, const char *peer, int64_t now, int code,
                      const uint8_t *plain, size_t len)
 {
 	struct node_secagg_sync *ss = arg;
-	struct node_secagg_round *r = ss->round;
+	struct node_secagg_round *r = NULL;
 	struct ls_secagg_req a;
 	struct ls_sync_msg err;
 	struct ls_errinfo e;
-	size_t i;
+	size_t i = 0;
 	int rc;
 
-	if (r == NULL || !member_index(r, peer, &i))
+	/* The round this peer's outstanding request came from. */
+	for (size_t k = 0; k < ss->n_rounds && r == NULL; k++)
+		if (member_index(ss->rounds[k], peer, &i) &&
+		    (ss->rounds[k]->has[i] & ASKED))
+			r = ss->rounds[k];
+	if (r == NULL)
 		return;
+	r->has[i] &= (uint8_t)~ASKED;
 	if (code != LS_OK || plain == NULL) {
 		LS_DEBUG("secagg", "exchange_failed", "peer=%s reason=%s", peer,
 		         ls_errname(code));
@@ -1116,7 +1208,8 @@ static void reply_cb(void *arg, const char *peer, int64_t now, int code,
 	if (rc == LS_OK && (a.type < LS_SECAGG_KEY_REP || a.type % 2 != 0))
 		rc = ls_errf(&e, LS_EDECODE, "a request as a reply");
 	if (rc == LS_OK)
-		rc = round_take(ss, peer, i, a.msg.data, a.msg.len, now, 1, &e);
+		rc = round_take(ss, r, peer, i, a.msg.data, a.msg.len, now, 1,
+		                &e);
 	if (rc != LS_OK) {
 		ss->take_refused++;
 		LS_WARN("secagg", "reply_refused",
@@ -1130,16 +1223,20 @@ static void reply_cb(void *arg, const char *peer, int64_t now, int code,
 	         a.type == LS_SECAGG_KEY_REP       ? "key"
 	         : a.type == LS_SECAGG_CONTRIB_REP ? "contrib"
 	                                           : "reveal");
-	(void)round_advance(ss, now, ss->own_head_known);
+	(void)round_advance(ss, r, now, ss->own_head_known);
 }
 
 /* ---- aggregator: resume ------------------------------------------------ */
 
-struct resume {
-	struct node_secagg_sync *ss;
-	struct store_secagg_round row; /* the running round, blobs copied */
+/* The running rounds in the store, blobs copied. */
+struct resume_row {
+	struct store_secagg_round row;
 	uint8_t *open, *keyset, *close;
-	int found;
+};
+
+struct resume {
+	struct resume_row *v;
+	size_t n;
 	int rc;
 };
 
@@ -1157,18 +1254,17 @@ static uint8_t *dup_blob(const uint8_t *b, size_t len)
 static int resume_cb(void *arg, const struct store_secagg_round *r)
 {
 	struct resume *rs = arg;
-	if (r->state != STORE_SECAGG_RUNNING)
+	struct resume_row *x;
+	if (r->state != STORE_SECAGG_RUNNING ||
+	    rs->n == NODE_SECAGG_PARALLEL)
 		return 0;
-	ls_free(rs->open);
-	ls_free(rs->keyset);
-	ls_free(rs->close);
-	rs->row = *r;
-	rs->open = dup_blob(r->open, r->open_len);
-	rs->keyset = dup_blob(r->keyset, r->keyset_len);
-	rs->close = dup_blob(r->close, r->close_len);
-	rs->found = 1;
-	if (rs->open == NULL || (r->keyset && !rs->keyset) ||
-	    (r->close && !rs->close)) {
+	x = &rs->v[rs->n++];
+	x->row = *r;
+	x->open = dup_blob(r->open, r->open_len);
+	x->keyset = dup_blob(r->keyset, r->keyset_len);
+	x->close = dup_blob(r->close, r->close_len);
+	if (x->open == NULL || (r->keyset && !x->keyset) ||
+	    (r->close && !x->close)) {
 		rs->rc = LS_ENOMEM;
 		return 1;
 	}
@@ -1177,29 +1273,29 @@ static int resume_cb(void *arg, const struct store_secagg_round *r)
 
 struct replay {
 	struct node_secagg_sync *ss;
+	struct node_secagg_round *r;
 	int type;
-	int rc;
 };
 
 static int replay_cb(void *arg, const char *member, int type, int64_t at,
                      const uint8_t *msg, size_t len)
 {
 	struct replay *rp = arg;
-	struct node_secagg_round *r = rp->ss->round;
 	size_t i;
-	if (type != rp->type || !member_index(r, member, &i))
+	if (type != rp->type || !member_index(rp->r, member, &i))
 		return 0;
-	if (round_take(rp->ss, member, i, msg, len, at, 0, NULL) != LS_OK)
+	if (round_take(rp->ss, rp->r, member, i, msg, len, at, 0, NULL) !=
+	    LS_OK)
 		LS_WARN("secagg", "resume_msg_refused", "member=%s type=%d",
 		        member, type);
 	return 0;
 }
 
-static int replay_type(struct node_secagg_sync *ss, int type)
+static int replay_type(struct node_secagg_sync *ss,
+                       struct node_secagg_round *r, int type)
 {
-	struct replay rp = {.ss = ss, .type = type, .rc = LS_OK};
-	return store_secagg_msg_list(ss->store, ss->round->agg.round,
-	                             replay_cb, &rp);
+	struct replay rp = {.ss = ss, .r = r, .type = type};
+	return store_secagg_msg_list(ss->store, r->agg.round, replay_cb, &rp);
 }
 
 /* The same bytes again, or the resumed round is not the stored one. */
@@ -1208,79 +1304,94 @@ static int same_blob(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 	return al == bl && (al == 0 || memcmp(a, b, al) == 0);
 }
 
+/* Build the stored round x again; *same is 0 when it cannot be the same
+ * round (another roster or taxonomy). */
+static int resume_one(struct node_secagg_sync *ss, const struct resume_row *x,
+                      int64_t now, struct node_secagg_round **out, int *same,
+                      struct ls_errinfo *e)
+{
+	struct node_secagg_round *r = NULL;
+	struct ls_secagg_msg om;
+	int rc;
+
+	*out = NULL;
+	*same = 0;
+	memset(&om, 0, sizeof om);
+	rc = proto_secagg_msg_verify(x->open, x->row.open_len, ss->kp->pk, &om,
+	                             e);
+	if (rc == LS_OK)
+		rc = round_open(ss, &x->row.period, x->row.attempt, NULL, 0, now,
+		                &om.u.open, &r, e);
+	proto_secagg_msg_fini(&om);
+	if (rc != LS_OK)
+		return rc;
+	r->started = x->row.started;
+	*same = same_blob(r->open, r->open_len, x->open, x->row.open_len);
+	if (*same)
+		rc = replay_type(ss, r, LS_SECAGG_KEY);
+	if (rc == LS_OK && *same && x->keyset != NULL) {
+		rc = node_secagg_agg_keyset(&r->agg, ss->kp, &r->keyset,
+		                            &r->keyset_len, e);
+		*same = rc == LS_OK && same_blob(r->keyset, r->keyset_len,
+		                                 x->keyset, x->row.keyset_len);
+		rc = *same ? replay_type(ss, r, LS_SECAGG_CONTRIB) : LS_OK;
+	}
+	if (rc == LS_OK && *same && x->close != NULL) {
+		rc = node_secagg_agg_close(&r->agg, ss->kp, &r->close,
+		                           &r->close_len, e);
+		*same = rc == LS_OK && same_blob(r->close, r->close_len,
+		                                 x->close, x->row.close_len);
+		rc = *same ? replay_type(ss, r, LS_SECAGG_REVEAL) : LS_OK;
+	}
+	if (rc != LS_OK) {
+		round_free(r);
+		return rc;
+	}
+	*out = r;
+	return LS_OK;
+}
+
 static int resume(struct node_secagg_sync *ss, int64_t now,
                   struct ls_errinfo *e)
 {
 	struct resume rs;
-	struct ls_secagg_msg om;
 	char p[LS_PERIOD_SIZE];
-	int rc, ok = 1;
+	int rc;
 
 	memset(&rs, 0, sizeof rs);
-	rs.ss = ss;
+	rs.v = ls_calloc(NODE_SECAGG_PARALLEL, sizeof *rs.v);
+	if (rs.v == NULL)
+		return LS_ENOMEM;
 	rc = store_secagg_round_list(ss->store, resume_cb, &rs);
 	if (rc == 1)
 		rc = rs.rc;
-	if (rc != LS_OK || !rs.found)
-		goto out;
-	memset(&om, 0, sizeof om);
-	rc = proto_secagg_msg_verify(rs.open, rs.row.open_len, ss->kp->pk, &om,
-	                             e);
-	if (rc == LS_OK)
-		rc = round_open(ss, &rs.row.period, rs.row.attempt, NULL, 0,
-		                now, &om.u.open, &ss->round, e);
-	proto_secagg_msg_fini(&om);
-	if (rc != LS_OK)
-		goto out;
-	ss->round->started = rs.row.started;
-	ok = same_blob(ss->round->open, ss->round->open_len, rs.open,
-	               rs.row.open_len);
-	if (ok && (rc = replay_type(ss, LS_SECAGG_KEY)) != LS_OK)
-		goto out;
-	if (ok && rs.keyset != NULL) {
-		rc = node_secagg_agg_keyset(&ss->round->agg, ss->kp,
-		                            &ss->round->keyset,
-		                            &ss->round->keyset_len, e);
-		ok = rc == LS_OK &&
-		     same_blob(ss->round->keyset, ss->round->keyset_len,
-		               rs.keyset, rs.row.keyset_len);
-		if (ok && (rc = replay_type(ss, LS_SECAGG_CONTRIB)) != LS_OK)
-			goto out;
+	for (size_t k = 0; k < rs.n && rc == LS_OK; k++) {
+		struct node_secagg_round *r;
+		int same;
+		ls_period_format(&rs.v[k].row.period, p);
+		rc = resume_one(ss, &rs.v[k], now, &r, &same, e);
+		if (rc != LS_OK)
+			break;
+		ss->rounds[ss->n_rounds++] = r;
+		if (!same) {
+			LS_WARN("secagg", "resume_mismatch",
+			        "period=%s attempt=%u", p, rs.v[k].row.attempt);
+			round_abandon(ss, r, now, "resume_mismatch");
+			continue;
+		}
+		LS_INFO("secagg", "round_resumed",
+		        "period=%s attempt=%u keys=%zu contribs=%zu "
+		        "reveals=%zu",
+		        p, r->attempt, count_has(r, HAS_KEY),
+		        count_has(r, HAS_CONTRIB), count_has(r, HAS_REVEAL));
+		round_note(ss, r, STORE_SECAGG_RUNNING, 0, 0);
 	}
-	if (ok && rs.close != NULL) {
-		rc = node_secagg_agg_close(&ss->round->agg, ss->kp,
-		                           &ss->round->close,
-		                           &ss->round->close_len, e);
-		ok = rc == LS_OK &&
-		     same_blob(ss->round->close, ss->round->close_len,
-		               rs.close, rs.row.close_len);
-		if (ok && (rc = replay_type(ss, LS_SECAGG_REVEAL)) != LS_OK)
-			goto out;
+	for (size_t k = 0; k < rs.n; k++) {
+		ls_free(rs.v[k].open);
+		ls_free(rs.v[k].keyset);
+		ls_free(rs.v[k].close);
 	}
-	ls_period_format(&rs.row.period, p);
-	rc = LS_OK;
-	if (!ok) {
-		/* Cannot be the same round (a changed roster or taxonomy):
-		 * a new attempt instead. */
-		LS_WARN("secagg", "resume_mismatch", "period=%s attempt=%u", p,
-		        rs.row.attempt);
-		round_abandon(ss, now, "resume_mismatch");
-		goto out;
-	}
-	LS_INFO("secagg", "round_resumed",
-	        "period=%s attempt=%u keys=%zu contribs=%zu reveals=%zu", p,
-	        rs.row.attempt, count_has(ss->round, HAS_KEY),
-	        count_has(ss->round, HAS_CONTRIB),
-	        count_has(ss->round, HAS_REVEAL));
-	round_note(ss, ss->round, STORE_SECAGG_RUNNING, 0, 0);
-out:
-	if (rc != LS_OK && ss->round != NULL) {
-		round_free(ss->round);
-		ss->round = NULL;
-	}
-	ls_free(rs.open);
-	ls_free(rs.keyset);
-	ls_free(rs.close);
+	ls_free(rs.v);
 	return rc;
 }
 
@@ -1349,23 +1460,33 @@ void node_secagg_sync_configure(struct node_secagg_sync *ss,
 int node_secagg_sync_tick(struct node_secagg_sync *ss, int64_t now,
                           int own_head_known)
 {
+	int rc = LS_OK;
+
 	ss->own_head_known = own_head_known;
 	if (!ss->aggregator || !ss->cfg.enabled)
 		return LS_OK;
-	if (ss->round != NULL)
-		return round_advance(ss, now, own_head_known);
-	if (!own_head_known)
-		return LS_OK;
-	return round_start(ss, now);
+	/* Backwards: a round that ends leaves the array. */
+	for (size_t k = ss->n_rounds; k > 0; k--) {
+		int one = round_advance(ss, ss->rounds[k - 1], now,
+		                        own_head_known);
+		if (rc == LS_OK)
+			rc = one;
+	}
+	if (own_head_known) {
+		int one = round_start(ss, now);
+		if (rc == LS_OK)
+			rc = one;
+	}
+	return rc;
 }
 
 int node_secagg_sync_current(const struct node_secagg_sync *ss,
                              uint8_t round[LS_SECAGG_ID_BYTES], int *phase)
 {
-	if (ss->round == NULL)
+	if (ss->n_rounds == 0)
 		return LS_ENOTFOUND;
-	memcpy(round, ss->round->agg.round, LS_SECAGG_ID_BYTES);
-	*phase = ss->round->agg.phase;
+	memcpy(round, ss->rounds[0]->agg.round, LS_SECAGG_ID_BYTES);
+	*phase = ss->rounds[0]->agg.phase;
 	return LS_OK;
 }
 
@@ -1386,15 +1507,17 @@ static const char *phase_name(int phase)
 void node_secagg_sync_describe(const struct node_secagg_sync *ss, char *out,
                                size_t size)
 {
-	const struct node_secagg_round *r = ss->round;
+	const struct node_secagg_round *r;
 	char p[LS_PERIOD_SIZE];
 	size_t have, of;
+	int n;
 
 	if (size == 0)
 		return;
 	out[0] = '\0';
-	if (r == NULL)
+	if (ss->n_rounds == 0)
 		return;
+	r = ss->rounds[0];
 	ls_period_format(&r->period, p);
 	switch (r->agg.phase) {
 	case NODE_SECAGG_KEYS:
@@ -1409,8 +1532,11 @@ void node_secagg_sync_describe(const struct node_secagg_sync *ss, char *out,
 		have = count_has(r, HAS_REVEAL);
 		of = count_has(r, HAS_CONTRIB);
 	}
-	snprintf(out, size, "%s poging %u: %s %zu/%zu", p, r->attempt,
-	         phase_name(r->agg.phase), have, of);
+	n = snprintf(out, size, "%s poging %u: %s %zu/%zu", p, r->attempt,
+	             phase_name(r->agg.phase), have, of);
+	if (ss->n_rounds > 1 && n > 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, " (en nog %zu periode%s)",
+		         ss->n_rounds - 1, ss->n_rounds > 2 ? "s" : "");
 }
 
 int node_secagg_fedsum_check(const struct node_trust *t,
@@ -1445,8 +1571,9 @@ int node_secagg_fedsum_check(const struct node_trust *t,
 
 void node_secagg_sync_fini(struct node_secagg_sync *ss)
 {
-	round_free(ss->round);
-	ss->round = NULL;
+	for (size_t k = 0; k < ss->n_rounds; k++)
+		round_free(ss->rounds[k]);
+	ss->n_rounds = 0;
 	node_noise_secret_free(ss->secret);
 	ss->secret = NULL;
 }

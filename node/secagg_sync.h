@@ -13,9 +13,10 @@
  * frames are sealed, the peer authenticated against the roster.
  *
  * Aggregator (role koepel, [secagg] enabled): node_secagg_sync_tick
- * (every second or so) starts a round for the oldest period that
- * municipalities released and no federation summary covers yet (all of
- * them released, or enough of them after three waits for the rest),
+ * (every second or so) starts rounds (up to NODE_SECAGG_PARALLEL at
+ * once, oldest first) for the periods that municipalities released and
+ * no federation summary covers yet (all of them released, or enough of
+ * them after three waits for the rest),
  * moves the round on when every member answered or the phase's wait
  * ran out, and when every included member revealed publishes the
  * federation summary (type 7) in the own feed. A member silent after the
@@ -76,7 +77,8 @@ struct node_secagg_period_state {
 
 struct node_secagg_round; /* the aggregator's round in progress */
 
-#define NODE_SECAGG_EXCLUDED_MAX 64
+/* Rounds of different periods the aggregator runs at once. */
+#define NODE_SECAGG_PARALLEL 6
 
 struct node_secagg_sync {
 	struct store *store;
@@ -87,18 +89,13 @@ struct node_secagg_sync {
 	struct node_secagg_sync_config cfg;
 	uint8_t *secret; /* members: LS_SECAGG_SECRET_BYTES, sodium memory */
 	struct node_sync_ext ext;
-	struct node_secagg_round *round; /* aggregator, NULL when idle */
-	/* Waiting for a period to be released by everyone. */
-	struct ls_period waiting;
+	/* aggregator: the rounds in progress, oldest period first */
+	struct node_secagg_round *rounds[NODE_SECAGG_PARALLEL];
+	size_t n_rounds;
+	/* Since when a period released by only some municipalities waits
+	 * for the others (0: none waits). */
 	int64_t waiting_since;
 	uint64_t scanned_gen; /* store generation of the last period scan */
-	/* After an abandoned attempt: the next one, without the members
-	 * that went silent after the close. */
-	int retry;
-	struct ls_period retry_period, excluded_period;
-	uint32_t retry_attempt;
-	char excluded[NODE_SECAGG_EXCLUDED_MAX][LS_NODE_ID_SIZE];
-	size_t n_excluded;
 	int own_head_known;   /* publishing allowed (node_sync gate) */
 	/* counters (metrics) */
 	uint64_t published, abandoned, served, refused, taken, take_refused;

@@ -71,12 +71,17 @@ else
 	t_ok "no contribution from essen"
 fi
 t_check "the next period runs without essen" fed_wait 60 published "$m3"
-t_check "the status names the dropped member" fed_wait 10 grep -q \
+t_check "the status names the dropped member" fed_wait 30 grep -q \
 	"\"dropped\": 1" "$T/vvsg/signaald.json"
-t_check "the metrics show the round" fed_wait 10 grep -qE \
+grep -q '"dropped": 1' "$T/vvsg/signaald.json" ||
+	grep -A40 '"secagg"' "$T/vvsg/signaald.json" | sed 's/^/# /'
+t_check "the metrics show the round" fed_wait 30 grep -qE \
 	"^signaal_secagg_round_members\\{period=\"$m4\",state=\"published\",kind=\"dropped\"\\} 1" \
 	"$T/vvsg/signaald.prom"
-idle() { grep -q '"current": ""' "$T/vvsg/signaald.json"; }
+idle() {
+	grep -q '"current": ""' "$T/vvsg/signaald.json" &&
+		grep -q '"enabled": true' "$T/vvsg/signaald.json"
+}
 t_check "every released period is done" fed_wait 60 idle
 fed_start essen
 t_check "every node holds the same documents" fed_wait_converged 60 vvsg "${MEMBERS[@]}"
