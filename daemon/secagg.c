@@ -11,8 +11,10 @@
  */
 #include "daemon/daemon.h"
 
+#include "common/alloc.h"
 #include "common/log.h"
 #include "core/member.h"
+#include "node/secret.h"
 #include "store/secagg.h"
 
 #include <jansson.h>
@@ -21,14 +23,43 @@
 
 #define SECAGG_TICK_MS 1000
 
+/*
+ * The module and its job. The job's memory (ss, the flags) is the sync
+ * engine thread's while the job or any sync job runs, and the loop's
+ * only between jobs (daemon_secagg_mirror, the job's done callback) or
+ * after uv_run returned.
+ */
+struct daemon_secagg {
+	struct syncjob job;
+	struct daemon *d;
+	struct node_secagg_sync ss;
+	int inited, init_failed;
+	/* set by the loop while no job runs, taken by the next tick */
+	struct node_secagg_sync_config cfg;
+	int cfg_changed;
+	/* set on the engine's thread, taken by the loop after the job */
+	int kick_pending;
+	uint64_t published_seen;
+	/* copied by the loop between jobs: what status and metrics show */
+	struct node_secagg_sync view;
+	char current[160];
+	/* identity (read-only) */
+	char self[LS_NODE_ID_SIZE];
+	char secret[DAEMON_PATH_SIZE];
+	int aggregator;
+	uv_timer_t timer;
+	int timer_open;
+};
+
+/* Engine thread (from the rounds): something to send; the loop kicks the
+ * peers after the job. */
 static void kick_cb(void *arg)
 {
-	struct daemon *d = arg;
-	if (!d->stopping)
-		daemon_peers_kick(d, NULL);
+	((struct daemon_secagg *)arg)->kick_pending = 1;
 }
 
-static void config_from(struct daemon *d, struct node_secagg_sync_config *c)
+static void config_from(struct daemon *d, struct daemon_secagg *sa,
+                        struct node_secagg_sync_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->enabled = d->cfg.secagg_enabled == LS_YES &&
@@ -40,91 +71,186 @@ static void config_from(struct daemon *d, struct node_secagg_sync_config *c)
 	c->min_parties = (uint32_t)d->cfg.secagg_min_parties;
 	c->wait_s = d->cfg.secagg_wait_intervals * d->cfg.sync_interval_s;
 	c->kick = kick_cb;
-	c->kick_arg = d;
+	c->kick_arg = sa;
+}
+
+/* Engine thread: set up on the engine's store and trust the first time
+ * (and install the extension), then tick. */
+static void job_run(struct syncjob *job, struct node_sync *ns)
+{
+	struct daemon_secagg *sa = (struct daemon_secagg *)job;
+	struct ls_errinfo e;
+	int rc;
+
+	if (!sa->inited && !sa->init_failed) {
+		ls_errinfo_clear(&e);
+		rc = node_secagg_sync_init(&sa->ss, ns->store,
+		                           ns->ingest->trust, sa->d->kp,
+		                           sa->self, sa->aggregator,
+		                           sa->secret, &sa->cfg, daemon_now(),
+		                           &e);
+		if (rc != LS_OK) {
+			sa->init_failed = 1;
+			LS_ERROR("secagg", "init_failed",
+			         "reason=%s detail=\"%.200s\"", ls_errname(rc),
+			         e.msg);
+			return;
+		}
+		sa->inited = 1;
+		sa->cfg_changed = 0;
+		node_sync_set_ext(ns, &sa->ss.ext);
+	}
+	if (!sa->inited)
+		return;
+	if (sa->cfg_changed) {
+		node_secagg_sync_configure(&sa->ss, &sa->cfg);
+		sa->cfg_changed = 0;
+	}
+	rc = node_secagg_sync_tick(&sa->ss, daemon_now(),
+	                           node_sync_own_head_known(ns));
+	if (rc != LS_OK)
+		LS_ERROR("secagg", "tick_failed", "reason=%s", ls_errname(rc));
+}
+
+static void job_done(struct syncjob *job, int rc)
+{
+	(void)job;
+	(void)rc; /* mirror() took what the job did */
 }
 
 static void tick_cb(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
-	uint64_t before = d->secagg.published;
-	int rc;
+	struct daemon_secagg *sa = d->secagg;
+	if (d->stopping || sa == NULL || sa->job.state != SYNCJOB_IDLE ||
+	    sa->init_failed)
+		return;
+	(void)daemon_syncwork_submit(d, &sa->job);
+}
 
+void daemon_secagg_mirror(struct daemon *d)
+{
+	struct daemon_secagg *sa = d->secagg;
+	if (sa == NULL || !sa->inited)
+		return;
+	sa->view.cfg = sa->ss.cfg;
+	sa->view.aggregator = sa->ss.aggregator;
+	sa->view.published = sa->ss.published;
+	sa->view.abandoned = sa->ss.abandoned;
+	sa->view.served = sa->ss.served;
+	sa->view.refused = sa->ss.refused;
+	sa->view.take_refused = sa->ss.take_refused;
+	memcpy(sa->view.last, sa->ss.last, sizeof sa->view.last);
+	sa->view.n_last = sa->ss.n_last;
+	node_secagg_sync_describe(&sa->ss, sa->current, sizeof sa->current);
 	if (d->stopping)
 		return;
-	rc = node_secagg_sync_tick(&d->secagg, daemon_now(),
-	                           node_sync_own_head_known(&d->sync));
-	if (rc != LS_OK)
-		LS_ERROR("secagg", "tick_failed", "reason=%s", ls_errname(rc));
-	if (d->secagg.published != before) {
+	if (sa->ss.published != sa->published_seen) {
+		sa->published_seen = sa->ss.published;
 		daemon_note_own_write(d);
 		daemon_new_docs(d, NULL);
+	}
+	if (sa->kick_pending) {
+		sa->kick_pending = 0;
+		daemon_peers_kick(d, NULL);
 	}
 }
 
 int daemon_secagg_open(struct daemon *d, struct ls_errinfo *e)
 {
-	struct node_secagg_sync_config c;
-	char secret[DAEMON_PATH_SIZE];
+	struct daemon_secagg *sa;
+	uint8_t *check = NULL;
 	int rc;
 
-	config_from(d, &c);
-	if ((size_t)snprintf(secret, sizeof secret, "%s/%s", d->dir,
-	                     NODE_SECAGG_SECRET_FILE) >= sizeof secret)
+	sa = ls_calloc(1, sizeof *sa);
+	if (sa == NULL)
+		return ls_errf(e, LS_ENOMEM, "veilige aggregatie: geen geheugen");
+	sa->d = d;
+	sa->job.run = job_run;
+	sa->job.done = job_done;
+	sa->aggregator = d->cfg.role == LS_ROLE_AGGREGATOR;
+	snprintf(sa->self, sizeof sa->self, "%s", d->cfg.node_id);
+	config_from(d, sa, &sa->cfg);
+	sa->view.cfg = sa->cfg;
+	sa->view.aggregator = sa->aggregator;
+	if ((size_t)snprintf(sa->secret, sizeof sa->secret, "%s/%s", d->dir,
+	                     NODE_SECAGG_SECRET_FILE) >= sizeof sa->secret) {
+		ls_free(sa);
 		return ls_errf(e, LS_EINVAL, "pad te lang: %s", d->dir);
-	rc = node_secagg_sync_init(&d->secagg, d->store, &d->trust, d->kp,
-	                           d->cfg.node_id,
-	                           d->cfg.role == LS_ROLE_AGGREGATOR, secret,
-	                           &c, daemon_now(), e);
-	if (rc != LS_OK)
-		return ls_errf(e, rc,
-		               "veilige aggregatie: %s (het geheim staat in "
-		               "%s, alleen leesbaar voor de eigenaar)",
-		               e->msg, secret);
-	d->secagg_ready = 1;
-	node_sync_set_ext(&d->sync, &d->secagg.ext);
+	}
+	/* A member's secret is made (or checked) now, so that a bad one
+	 * stops the start with a clear message. */
+	if (!sa->aggregator && sa->cfg.enabled) {
+		rc = node_noise_secret_load(sa->secret, 1, &check, e);
+		node_noise_secret_free(check);
+		if (rc != LS_OK) {
+			ls_free(sa);
+			return ls_errf(e, rc,
+			               "veilige aggregatie: %s (het geheim "
+			               "staat in %s, alleen leesbaar voor de "
+			               "eigenaar)",
+			               e->msg, NODE_SECAGG_SECRET_FILE);
+		}
+	}
+	d->secagg = sa;
 	return LS_OK;
 }
 
 int daemon_secagg_start(struct daemon *d)
 {
-	if (!d->secagg_ready)
+	struct daemon_secagg *sa = d->secagg;
+	if (sa == NULL)
 		return LS_OK;
-	uv_timer_init(d->loop, &d->t_secagg);
-	d->t_secagg.data = d;
-	d->secagg_timer = 1;
-	uv_timer_start(&d->t_secagg, tick_cb, SECAGG_TICK_MS, SECAGG_TICK_MS);
+	if (uv_timer_init(d->loop, &sa->timer) != 0)
+		return LS_EINTERNAL;
+	sa->timer.data = d;
+	sa->timer_open = 1;
+	/* The first tick at once: it installs the extension. */
+	uv_timer_start(&sa->timer, tick_cb, 0, SECAGG_TICK_MS);
 	return LS_OK;
 }
 
 void daemon_secagg_reload(struct daemon *d)
 {
+	struct daemon_secagg *sa = d->secagg;
 	struct node_secagg_sync_config c;
-	if (!d->secagg_ready)
+	if (sa == NULL)
 		return;
-	config_from(d, &c);
-	if (c.enabled && !d->secagg.aggregator && d->secagg.secret == NULL)
+	config_from(d, sa, &c);
+	if (c.enabled && !sa->aggregator && !sa->cfg.enabled)
 		LS_WARN("secagg", "restart_needed",
 		        "reason=\"[secagg] enabled takes effect at the next "
 		        "start of a member\"");
-	node_secagg_sync_configure(&d->secagg, &c);
+	if (sa->job.state != SYNCJOB_IDLE) {
+		/* Applied by a later reload; the job owns cfg now. */
+		LS_WARN("secagg", "reload_deferred", "action=reload_again");
+		return;
+	}
+	sa->cfg = c;
+	sa->cfg_changed = 1;
+	sa->view.cfg = c;
 }
 
 void daemon_secagg_stop(struct daemon *d)
 {
-	if (!d->secagg_timer)
+	struct daemon_secagg *sa = d->secagg;
+	if (sa == NULL || !sa->timer_open)
 		return;
-	uv_timer_stop(&d->t_secagg);
-	uv_close((uv_handle_t *)&d->t_secagg, NULL);
-	d->secagg_timer = 0;
+	uv_timer_stop(&sa->timer);
+	uv_close((uv_handle_t *)&sa->timer, NULL);
+	sa->timer_open = 0;
 }
 
 void daemon_secagg_close(struct daemon *d)
 {
-	if (d->sync_ready)
-		node_sync_set_ext(&d->sync, NULL);
-	if (d->secagg_ready)
-		node_secagg_sync_fini(&d->secagg);
-	d->secagg_ready = 0;
+	struct daemon_secagg *sa = d->secagg;
+	if (sa == NULL)
+		return;
+	/* uv_run has returned: no job runs, the engine is gone. */
+	if (sa->inited)
+		node_secagg_sync_fini(&sa->ss);
+	ls_free(sa);
+	d->secagg = NULL;
 }
 
 static const char *state_name(int state)
@@ -195,9 +321,10 @@ static void counter_to(struct daemon *d, const char *name, uint64_t value)
 
 void daemon_secagg_metrics(struct daemon *d)
 {
-	const struct node_secagg_sync *s = &d->secagg;
-	if (!d->secagg_ready || d->metrics == NULL)
+	const struct node_secagg_sync *s;
+	if (d->secagg == NULL || d->metrics == NULL)
 		return;
+	s = &d->secagg->view;
 	counter_to(d, "signaal_secagg_fedsums_published_total", s->published);
 	counter_to(d, "signaal_secagg_attempts_abandoned_total", s->abandoned);
 	counter_to(d, "signaal_secagg_requests_served_total", s->served);
@@ -229,12 +356,12 @@ void daemon_secagg_metrics(struct daemon *d)
 
 json_t *daemon_secagg_status_json(struct daemon *d)
 {
-	const struct node_secagg_sync *s = &d->secagg;
-	char now[160];
+	const struct node_secagg_sync *s;
 	json_t *o, *rounds;
 
-	if (!d->secagg_ready)
+	if (d->secagg == NULL)
 		return json_null();
+	s = &d->secagg->view;
 	o = json_object();
 	rounds = json_array();
 	if (o == NULL || rounds == NULL) {
@@ -242,10 +369,9 @@ json_t *daemon_secagg_status_json(struct daemon *d)
 		json_decref(rounds);
 		return json_null();
 	}
-	node_secagg_sync_describe(s, now, sizeof now);
 	json_object_set_new(o, "enabled", json_boolean(s->cfg.enabled));
 	json_object_set_new(o, "aggregator", json_boolean(s->aggregator));
-	json_object_set_new(o, "current", json_string(now));
+	json_object_set_new(o, "current", json_string(d->secagg->current));
 	json_object_set_new(o, "published", json_integer((json_int_t)s->published));
 	json_object_set_new(o, "abandoned", json_integer((json_int_t)s->abandoned));
 	json_object_set_new(o, "served", json_integer((json_int_t)s->served));

@@ -111,7 +111,7 @@ static int roster_peers(const struct node_trust *t, int64_t now,
 static int layout_from_store(struct store *s, struct disclosure_domain_buf *dom,
                              struct secagg_layout *l, struct ls_errinfo *e)
 {
-	int rc = disclosure_domain_from_taxonomy(store_taxonomy(s), dom, e);
+	int rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(s), dom, e);
 	if (rc == LS_OK)
 		rc = secagg_layout_init(l, &dom->dom, e);
 	return rc;
