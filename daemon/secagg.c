@@ -34,9 +34,13 @@ struct daemon_secagg {
 	struct daemon *d;
 	struct node_secagg_sync ss;
 	int inited, init_failed;
-	/* set by the loop while no job runs, taken by the next tick */
+	/* the job's config: set by the loop while the job is idle, taken
+	 * by the job (cfg_changed) */
 	struct node_secagg_sync_config cfg;
 	int cfg_changed;
+	/* the loop's: a reload's config, handed over before the next job */
+	struct node_secagg_sync_config cfg_next;
+	int cfg_next_set;
 	/* set on the engine's thread, taken by the loop after the job */
 	int kick_pending;
 	uint64_t published_seen;
@@ -125,6 +129,11 @@ static void tick_cb(uv_timer_t *t)
 	if (d->stopping || sa == NULL || sa->job.state != SYNCJOB_IDLE ||
 	    sa->init_failed)
 		return;
+	if (sa->cfg_next_set) { /* the job is idle: its config is ours */
+		sa->cfg = sa->cfg_next;
+		sa->cfg_changed = 1;
+		sa->cfg_next_set = 0;
+	}
 	(void)daemon_syncwork_submit(d, &sa->job);
 }
 
@@ -217,17 +226,13 @@ void daemon_secagg_reload(struct daemon *d)
 	if (sa == NULL)
 		return;
 	config_from(d, sa, &c);
-	if (c.enabled && !sa->aggregator && !sa->cfg.enabled)
+	if (c.enabled && !sa->aggregator && !sa->view.cfg.enabled)
 		LS_WARN("secagg", "restart_needed",
 		        "reason=\"[secagg] enabled takes effect at the next "
 		        "start of a member\"");
-	if (sa->job.state != SYNCJOB_IDLE) {
-		/* Applied by a later reload; the job owns cfg now. */
-		LS_WARN("secagg", "reload_deferred", "action=reload_again");
-		return;
-	}
-	sa->cfg = c;
-	sa->cfg_changed = 1;
+	/* The next tick hands it to the job (which may be running now). */
+	sa->cfg_next = c;
+	sa->cfg_next_set = 1;
 	sa->view.cfg = c;
 }
 
