@@ -91,6 +91,12 @@ struct ls_config {
 	int64_t page_bytes;               /* max_bytes of a docs_req */
 	int64_t max_requests;             /* served at once */
 	uint8_t push;                     /* enum ls_yesno */
+	/* [secagg] (node/secagg_sync.h; docs/SECAGG.md) */
+	uint8_t secagg_enabled;          /* enum ls_yesno */
+	int64_t secagg_mu_signals_milli; /* noise mu x 1000, signals */
+	int64_t secagg_mu_persons_milli; /* noise mu x 1000, persons */
+	int64_t secagg_min_parties;      /* fewest municipalities in a total */
+	int64_t secagg_wait_intervals;   /* a phase's wait, in sync intervals */
 	/* [daemon] */
 	int64_t status_interval_s;  /* publish a status document */
 	int64_t release_interval_s; /* look for periods to release */

@@ -236,8 +236,11 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err;
 	}
 	d->sync_ready = 1;
+	if ((rc = daemon_secagg_open(d, e)) != LS_OK)
+		goto err;
 	if ((rc = daemon_metrics_new(&d->metrics)) != LS_OK ||
-	    (rc = daemon_state_metrics_declare(d)) != LS_OK) {
+	    (rc = daemon_state_metrics_declare(d)) != LS_OK ||
+	    (rc = daemon_secagg_metrics_declare(d)) != LS_OK) {
 		rc = ls_errf(e, rc, "metrics: %s", ls_strerror_nl(rc));
 		goto err;
 	}
@@ -279,7 +282,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		(void)daemon_peers_refresh(d);
 	if ((rc = daemon_storejobs_open(d, &d->jobs, e)) != LS_OK)
 		goto err_stop;
-	if ((rc = daemon_tasks_start(d)) != LS_OK)
+	if ((rc = daemon_tasks_start(d)) != LS_OK ||
+	    (rc = daemon_secagg_start(d)) != LS_OK)
 		goto err_stop;
 	LS_INFO("daemon", "started",
 	        "node=%s version=%s federation=%s federation_seq=%llu "
@@ -372,6 +376,7 @@ void daemon_reload(struct daemon *d)
 	if (d->cfg.federation_id[0] != '\0')
 		(void)daemon_peers_refresh(d);
 	daemon_tasks_reschedule(d);
+	daemon_secagg_reload(d);
 	if (node_sync_own_head_known(&d->sync))
 		daemon_tasks_own_head_known(d);
 	daemon_health_check_start(d);
@@ -397,6 +402,7 @@ void daemon_stop(struct daemon *d)
 		return;
 	d->stopping = 1;
 	daemon_tasks_stop(d);
+	daemon_secagg_stop(d);
 	if (d->handoff_ready) {
 		daemon_http_close(d);
 		daemon_server_close(d);
@@ -420,6 +426,7 @@ void daemon_stop(struct daemon *d)
 void daemon_close(struct daemon *d)
 {
 	daemon_syncwork_free(d);
+	daemon_secagg_close(d);
 	if (d->sync_ready)
 		node_sync_fini(&d->sync);
 	d->sync_ready = 0;

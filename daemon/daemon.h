@@ -14,6 +14,8 @@
  *              jittered backoff, kicks when there is something new
  *   peers.c    which peers: the [sync] peers list against the roster
  *   tasks.c    timers for status documents, releases, retention purge
+ *   secagg.c   secure-aggregation rounds: the sync engine's extension,
+ *              the aggregator's timer, metrics and status
  *   state.c    metrics and the status snapshot (DIR/signaald.prom and
  *              DIR/signaald.json), status documents
  *   http.c     the HTTP server (libmicrohttpd, its own thread, and a
@@ -50,6 +52,7 @@
 #include "daemon/metrics.h"
 #include "node/api.h"
 #include "node/ingest.h"
+#include "node/secagg_sync.h"
 #include "node/sync.h"
 #include "node/trust.h"
 
@@ -59,6 +62,7 @@
 #define DAEMON_PATH_SIZE 4096
 
 struct daemon;
+typedef struct json_t json_t;
 
 /* --- handoff.c --------------------------------------------------------- */
 
@@ -353,6 +357,29 @@ void daemon_tasks_release_soon(struct daemon *d);
  * Call only with the own head known. */
 int daemon_release_start(struct daemon *d);
 
+/* --- secagg.c ---------------------------------------------------------- */
+
+/* Set up secure aggregation ([secagg]); *e in Dutch (a member's secret
+ * is checked here). start: its timer, whose job on the sync engine's
+ * thread sets the rounds up there (the engine's store and trust) and
+ * installs them as the engine's extension, then ticks them; reload: a new
+ * config; stop: the timer; close (after uv_run and the engine): free. */
+struct daemon_secagg;
+int daemon_secagg_open(struct daemon *d, struct ls_errinfo *e);
+int daemon_secagg_start(struct daemon *d);
+void daemon_secagg_reload(struct daemon *d);
+void daemon_secagg_stop(struct daemon *d);
+void daemon_secagg_close(struct daemon *d);
+/* Loop, after every sync job (syncwork.c mirror()): copy what status
+ * and metrics show, kick the peers and announce a published federation
+ * summary when the rounds asked for it. */
+void daemon_secagg_mirror(struct daemon *d);
+/* Metrics: declare the families; refresh them (state timer). */
+int daemon_secagg_metrics_declare(struct daemon *d);
+void daemon_secagg_metrics(struct daemon *d);
+/* The "secagg" object of the status snapshot (caller's reference). */
+json_t *daemon_secagg_status_json(struct daemon *d);
+
 /* --- state.c ----------------------------------------------------------- */
 
 int daemon_state_metrics_declare(struct daemon *d);
@@ -435,6 +462,7 @@ struct daemon {
 	struct node_sync sync; /* the loop's view (syncwork.c mirrors) */
 	int sync_ready;
 	struct syncwork *syncwork; /* the engine that does the work */
+	struct daemon_secagg *secagg; /* daemon/secagg.c; NULL: none */
 	struct metrics *metrics;
 	struct handoff handoff;
 	int handoff_ready;

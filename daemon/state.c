@@ -806,6 +806,7 @@ static json_t *status_json(struct daemon *d, struct state_snap *sn)
 	sn->forks_json = sn->statuses_json = NULL;
 	json_object_set_new(root, "refusals", refusals_json(d));
 	json_object_set_new(root, "alarms", alarms_json(d));
+	json_object_set_new(root, "secagg", daemon_secagg_status_json(d));
 	return root;
 }
 
@@ -839,6 +840,7 @@ static struct state_snap *snap_new(struct daemon *d, int count)
 static void snap_render(struct daemon *d, struct state_snap *sn)
 {
 	gauges(d, sn);
+	daemon_secagg_metrics(d);
 	if (d->cfg.metrics_file[0] != '\0' &&
 	    node_path(d, d->cfg.metrics_file, sn->prom_path,
 	              sizeof sn->prom_path) == LS_OK &&

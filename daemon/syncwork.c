@@ -158,6 +158,7 @@ static void mirror(struct daemon *d, struct syncwork *w)
 	    !node_sync_own_head_known(&d->sync))
 		node_sync_set_own_head_known(&d->sync);
 	w->replay_entries = proto_replay_entries(w->sync.replay);
+	daemon_secagg_mirror(d); /* secure aggregation (secagg.c) */
 }
 
 static void start_next(struct syncwork *w);

@@ -13,6 +13,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "node/secagg_sync.h"
 #include "node/vpool.h"
 #include "proto/envelope.h"
 #include "store/feed.h"
@@ -351,6 +352,14 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 			rc = LS_OK;
 			goto out;
 		}
+		if (rc != LS_OK) {
+			rc = reject(o, rc);
+			goto out;
+		}
+	} else if (doc.hdr.type == LS_DOC_FEDSUM) {
+		/* node/secagg_sync.h: who is in the totals, the cap */
+		rc = node_secagg_fedsum_check(in->trust, &doc.body.fedsum,
+		                              doc.hdr.created, &o->e);
 		if (rc != LS_OK) {
 			rc = reject(o, rc);
 			goto out;

@@ -141,6 +141,11 @@ int node_sync_own_head_known(const struct node_sync *ns)
 	return ns->own_head_known;
 }
 
+void node_sync_set_ext(struct node_sync *ns, const struct node_sync_ext *ext)
+{
+	ns->ext = ext;
+}
+
 void node_sync_set_own_head_known(struct node_sync *ns)
 {
 	if (!ns->own_head_known)

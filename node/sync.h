@@ -95,6 +95,32 @@ struct node_sync_refusal {
 	char detail[160];   /* the refusal's detail (English) */
 };
 
+/*
+ * An extension of the sync session (node/secagg_sync.h): requests that a
+ * round sends after its sync exchanges, and requests the server answers
+ * instead of sync messages. Plaintexts only; sealing, the roster check
+ * and the replay guard stay the engine's. Every callback runs on the
+ * engine's thread; buffers returned through uint8_t ** are the caller's
+ * (ls_free).
+ */
+#define NODE_SYNC_EXT_MAX 8 /* extension exchanges per round */
+struct node_sync_ext {
+	void *arg;
+	/* Client: the next request for peer (LS_OK), or LS_ENOTFOUND. */
+	int (*next_cb)(void *arg, const char *peer, int64_t now,
+	               uint8_t **plain, size_t *len);
+	/* Client: the opened reply to it; plain NULL when the exchange
+	 * failed (code says why). */
+	void (*reply_cb)(void *arg, const char *peer, int64_t now, int code,
+	                 const uint8_t *plain, size_t len);
+	/* Server: LS_ENOTFOUND when plain is not an extension request; else
+	 * LS_OK with the reply in *reply (an ERROR reply included), or
+	 * LS_ENOMEM / a store failure (nothing is sent back). */
+	int (*serve_cb)(void *arg, const char *peer, int64_t now,
+	                const uint8_t *plain, size_t len, uint8_t **reply,
+	                size_t *reply_len);
+};
+
 struct node_sync {
 	struct store *store;
 	struct node_ingest *ingest;
@@ -117,6 +143,7 @@ struct node_sync {
 	int64_t refusal_window;
 	uint32_t refusals_logged;
 	uint64_t refusals_unlogged;
+	const struct node_sync_ext *ext; /* borrowed; NULL: none */
 };
 
 /*
@@ -152,6 +179,9 @@ const char *node_sync_refusal_advice(const struct node_sync_refusal *x);
 
 /* 1 once a peer showed that it holds nothing newer of the own feed. */
 int node_sync_own_head_known(const struct node_sync *ns);
+
+/* Install an extension (NULL: none); ext must outlive its use. */
+void node_sync_set_ext(struct node_sync *ns, const struct node_sync_ext *ext);
 
 /* Open the gate without a peer: for a node that has none to ask. */
 void node_sync_set_own_head_known(struct node_sync *ns);

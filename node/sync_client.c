@@ -83,6 +83,8 @@ struct node_sync_round {
 	size_t n_push_forks, i_push_fork;
 	uint32_t pages;
 	uint64_t own_needed; /* the peer's seq of our own origin, to reach */
+	int ext_call;        /* the outstanding request is ns->ext's */
+	unsigned n_ext;      /* extension exchanges this round */
 };
 
 static void round_fail(struct node_sync_round *r, int code)
@@ -175,6 +177,10 @@ node_sync_round_info(const struct node_sync_round *r)
 
 void node_sync_round_abort(struct node_sync_round *r, int code)
 {
+	if (r->ext_call) {
+		r->ext_call = 0;
+		r->ns->ext->reply_cb(r->ns->ext->arg, r->peer, 0, code, NULL, 0);
+	}
 	round_clear_request(r);
 	round_fail(r, code);
 }
@@ -790,17 +796,23 @@ int node_sync_round_next(struct node_sync_round *r, int64_t now,
 	*len = 0;
 	if (r->call != NULL)
 		return LS_ESTATE;
-	if (r->info.state == NODE_SYNC_DONE ||
-	    r->info.state == NODE_SYNC_FAILED)
+	if (r->info.state == NODE_SYNC_FAILED)
 		return LS_ENOTFOUND;
-	rc = next_request(r, now);
+	rc = r->info.state == NODE_SYNC_DONE ? LS_OK : next_request(r, now);
 	if (rc == LS_ENOTFOUND ||
 	    (rc == LS_OK && r->info.state == NODE_SYNC_DONE)) {
 		round_clear_request(r);
-		return LS_ENOTFOUND;
-	}
-	if (rc == LS_OK)
+		/* A finished round carries the extension's requests. */
+		if (r->ns->ext == NULL || r->n_ext >= NODE_SYNC_EXT_MAX ||
+		    r->ns->ext->next_cb(r->ns->ext->arg, r->peer, now, &plain,
+		                        &plain_len) != LS_OK)
+			return LS_ENOTFOUND;
+		r->ext_call = 1;
+		r->n_ext++;
+		rc = LS_OK;
+	} else if (rc == LS_OK) {
 		rc = proto_sync_encode(&r->req, &plain, &plain_len, &e);
+	}
 	if (rc == LS_OK)
 		rc = proto_session_seal_request(
 		    r->ns->session, r->peer_key_id, r->peer_pk, now, plain,
@@ -834,6 +846,14 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 	memset(&rep, 0, sizeof rep);
 	rc = proto_session_open_reply(r->call, frame, len, &plain, &plain_len,
 	                              &e);
+	if (r->ext_call) { /* the extension judges its own replies */
+		r->ext_call = 0;
+		ns->ext->reply_cb(ns->ext->arg, r->peer, now, rc,
+		                  rc == LS_OK ? plain : NULL, plain_len);
+		ls_free(plain);
+		round_clear_request(r);
+		return LS_OK;
+	}
 	if (rc == LS_OK)
 		rc = proto_sync_decode(plain, plain_len, &rep, &e);
 	if (rc == LS_OK)

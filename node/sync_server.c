@@ -173,6 +173,33 @@ static int serve(struct node_sync *ns, const struct ls_sync_msg *req,
 	}
 }
 
+/* The answer to an opened request: the extension's own requests
+ * (node_sync_ext, node/secagg_sync.c) get its plaintext reply in
+ * *ext_rep (set only on LS_OK); a sync message is decoded into req and
+ * answered into rep. */
+static int answer(struct node_sync *ns, const uint8_t *plain, size_t len,
+                  struct ls_sync_msg *req, struct ls_sync_msg *rep,
+                  struct arena *a, int64_t now, struct node_sync_served *info,
+                  int *borrowed_vv, uint8_t **ext_rep, size_t *ext_len,
+                  struct ls_errinfo *e)
+{
+	int rc;
+
+	if (ns->ext != NULL) {
+		rc = ns->ext->serve_cb(ns->ext->arg, info->peer, now, plain,
+		                       len, ext_rep, ext_len);
+		if (rc != LS_ENOTFOUND)
+			return rc;
+	}
+	rc = proto_sync_decode(plain, len, req, e);
+	if (rc == LS_OK) {
+		info->type = req->type;
+		rc = serve(ns, req, rep, a, now, info->peer, info,
+		           borrowed_vv);
+	}
+	return rc;
+}
+
 /* At most REFUSAL_LOGS refusals logged per minute: junk from the network
  * must not flood the log (every refusal is counted all the same). */
 #define REFUSAL_LOGS 20
@@ -266,12 +293,10 @@ int node_sync_handle_frame(struct node_sync *ns, int64_t now,
 
 	memset(&req, 0, sizeof req);
 	memset(&rep, 0, sizeof rep);
-	rc = proto_sync_decode(plain, plain_len, &req, &e);
-	if (rc == LS_OK) {
-		info->type = req.type;
-		rc = serve(ns, &req, &rep, &a, now, info->peer, info,
-		           &borrowed_vv);
-	}
+	rc = answer(ns, plain, plain_len, &req, &rep, &a, now, info,
+	            &borrowed_vv, &rep_buf, &rep_len, &e);
+	if (rep_buf != NULL) /* the extension answered */
+		goto seal;
 	if (rc != LS_OK) {
 		if (rc == LS_ENOMEM)
 			goto out;
@@ -306,6 +331,7 @@ int node_sync_handle_frame(struct node_sync *ns, int64_t now,
 		if (rc != LS_OK)
 			goto out;
 	}
+seal:
 	rc = proto_session_seal_reply(sealer, rep_buf, rep_len, reply,
 	                              reply_len);
 	if (rc == LS_OK)

@@ -261,6 +261,40 @@ static const char SCHEMA_V6[] =
     "  created_at INTEGER NOT NULL"
     ") WITHOUT ROWID;";
 
+/* Version 7: secure-aggregation rounds (store/secagg.h): the
+ * aggregator's rounds and the members' messages it accepted, and a
+ * member's memory of the close it revealed for. */
+static const char SCHEMA_V7[] =
+    "CREATE TABLE secagg_round ("
+    "  period TEXT NOT NULL,"
+    "  attempt INTEGER NOT NULL CHECK (attempt BETWEEN 1 AND 16),"
+    "  round BLOB NOT NULL UNIQUE CHECK (length(round) = 32),"
+    "  open BLOB NOT NULL,"
+    "  keyset BLOB,"
+    "  close BLOB,"
+    "  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),"
+    "  fedsum_seq INTEGER NOT NULL DEFAULT 0,"
+    "  started INTEGER NOT NULL,"
+    "  ended INTEGER NOT NULL DEFAULT 0,"
+    "  n_invited INTEGER NOT NULL DEFAULT 0,"
+    "  n_included INTEGER NOT NULL DEFAULT 0,"
+    "  n_dropped INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (period, attempt)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE secagg_msg ("
+    "  round BLOB NOT NULL CHECK (length(round) = 32),"
+    "  member TEXT NOT NULL,"
+    "  type INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  msg BLOB NOT NULL,"
+    "  PRIMARY KEY (round, type, member)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE secagg_revealed ("
+    "  round BLOB PRIMARY KEY CHECK (length(round) = 32),"
+    "  close BLOB NOT NULL CHECK (length(close) = 32),"
+    "  at INTEGER NOT NULL"
+    ") WITHOUT ROWID;";
+
 /* APPEND new steps at the end; versions are consecutive from 1. */
 static const struct store_migration migrations[] = {
     {.version = 1,
@@ -277,6 +311,9 @@ static const struct store_migration migrations[] = {
     {.version = 6,
      .summary = "idempotency keys of captures",
      .sql = SCHEMA_V6},
+    {.version = 7,
+     .summary = "secure-aggregation rounds",
+     .sql = SCHEMA_V7},
 };
 
 const struct store_migration *store_schema_migrations(size_t *n)

@@ -120,6 +120,9 @@ peers = $peers
 interval_s = 5
 backoff_max_s = 10
 timeout_ms = 5000
+[secagg]
+enabled = ja
+wait_intervals = 2
 [daemon]
 state_interval_s = 2
 log_level = info

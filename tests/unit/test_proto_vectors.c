@@ -21,6 +21,7 @@
 #include "proto/replay.h"
 #include "proto/secagg_msg.h"
 #include "proto/session.h"
+#include "proto/secagg_req.h"
 #include "proto/sync.h"
 
 #define MAX_VECTORS 256
@@ -282,6 +283,30 @@ static void test_chains_and_forks(void **state)
 		proto_doc_fini(&a);
 		proto_doc_fini(&b);
 		v->used = 1;
+	}
+}
+
+static void test_secagg_requests(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_vecs; i++) {
+		struct vec *v = &vecs[i];
+		struct ls_secagg_req q;
+		struct ls_errinfo e;
+		char buf[64];
+		int rc;
+		if (strcmp(v->kind, "secagg_req") != 0)
+			continue;
+		ls_errinfo_clear(&e);
+		assert_int_equal(proto_secagg_req_is(v->data, v->len),
+		                 strcmp(v->name, "secagg_req_type_not_first") !=
+		                     0);
+		rc = proto_secagg_req_decode(v->data, v->len, &q, &e);
+		outcome(v, rc, &e);
+		v->used = 1;
+		if (rc == LS_OK && param(v, "type", buf, sizeof buf) != NULL)
+			assert_string_equal(proto_secagg_req_type_name(q.type),
+			                    buf);
 	}
 }
 
@@ -610,6 +635,7 @@ int main(void)
 	    cmocka_unit_test(test_documents),
 	    cmocka_unit_test(test_chains_and_forks),
 	    cmocka_unit_test(test_sync_messages),
+	    cmocka_unit_test(test_secagg_requests),
 	    cmocka_unit_test(test_sessions),
 	    cmocka_unit_test(test_policy_epochs),
 	    cmocka_unit_test(test_secagg_messages),

@@ -23,6 +23,7 @@
 #include "proto/envelope.h"
 #include "proto/mp.h"
 #include "proto/secagg_msg.h"
+#include "proto/secagg_req.h"
 #include "proto/session.h"
 #include "proto/sync.h"
 #include "tests/fixture.h"
@@ -129,6 +130,16 @@ static const struct {
     {"secagg_wrong_key", "15.3"},
     {"secagg_trailing", "15.3"},
     {"secagg_odd_vector", "15.3"},
+    {"secagg_req_open", "15.7"},
+    {"secagg_req_key", "15.7"},
+    {"secagg_req_close", "15.7"},
+    {"secagg_req_error", "15.7"},
+    {"secagg_req_missing_field", "15.7"},
+    {"secagg_req_unknown_core_field", "15.7"},
+    {"secagg_req_extension_field", "15.7"},
+    {"secagg_req_empty_field", "15.7"},
+    {"secagg_req_trailing", "15.7"},
+    {"secagg_req_type_not_first", "15.7"},
 };
 
 static const char *section_of(const char *name)
@@ -1207,6 +1218,132 @@ static void secagg_vector(const char *name, struct blob b, const char *expect,
 	vector(name, b.data, b.len, "secagg", expect, params, what);
 }
 
+/* Secure-aggregation requests and replies in the sync session (15.7):
+ * a map, key 0 the type (13..18), then the signed messages as bins. */
+static void req_vector(const char *name, const uint8_t *b, size_t len,
+                       const char *expect, const char *type,
+                       const char *what)
+{
+	char params[64];
+	snprintf(params, sizeof params, "type=%s", type);
+	vector(name, b, len, "secagg_req", expect, params, what);
+}
+
+static struct blob raw_map(int n, const int *keys, const uint8_t *const *bins,
+                           const size_t *lens, int type, int trailing)
+{
+	struct mp_writer w;
+	struct blob b;
+	mp_writer_init(&w, 1 << 22);
+	mp_write_map(&w, (uint32_t)n + 1);
+	mp_write_uint(&w, 0);
+	mp_write_uint(&w, (uint64_t)type);
+	for (int i = 0; i < n; i++) {
+		mp_write_uint(&w, (uint64_t)keys[i]);
+		mp_write_bin(&w, bins[i], lens[i]);
+	}
+	if (trailing)
+		mp_write_raw(&w, "\xc0", 1);
+	if (mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
+		die("secagg request");
+	return b;
+}
+
+static void secagg_requests(const uint8_t *open, size_t open_len,
+                            const uint8_t *key, size_t key_len)
+{
+	struct ls_secagg_req q;
+	struct ls_sync_msg err;
+	struct blob b;
+	const uint8_t *bins[3] = {open, open, open};
+	size_t lens[3] = {open_len, open_len, open_len};
+	int keys[3] = {1, 2, 3};
+
+	memset(&q, 0, sizeof q);
+	q.type = LS_SECAGG_OPEN_REQ;
+	q.open.data = open;
+	q.open.len = open_len;
+	if (proto_secagg_req_encode(&q, &b.data, &b.len, NULL) != LS_OK)
+		die("open_req");
+	req_vector("secagg_req_open", b.data, b.len, "ok", "secagg_open_req",
+	           "the aggregator asks a member for its key: secagg_open "
+	           "as field 1");
+	ls_free(b.data);
+
+	memset(&q, 0, sizeof q);
+	q.type = LS_SECAGG_KEY_REP;
+	q.msg.data = key;
+	q.msg.len = key_len;
+	if (proto_secagg_req_encode(&q, &b.data, &b.len, NULL) != LS_OK)
+		die("key_rep");
+	req_vector("secagg_req_key", b.data, b.len, "ok", "secagg_key_rep",
+	           "gent's answer: secagg_key as field 1");
+	ls_free(b.data);
+
+	b = raw_map(3, keys, bins, lens, LS_SECAGG_CLOSE_REQ, 0);
+	req_vector("secagg_req_close", b.data, b.len, "ok", "secagg_close_req",
+	           "a close request: open, key set and close as fields 1-3 "
+	           "(here three copies of secagg_open: this layer checks "
+	           "only structure and sizes)");
+	ls_free(b.data);
+
+	proto_sync_msg_init(&err, LS_SYNC_ERROR);
+	err.code = proto_wire_code(LS_ENOTFOUND);
+	if (proto_sync_encode(&err, &b.data, &b.len, NULL) != LS_OK)
+		die("error");
+	vector("secagg_req_error", b.data, b.len, "sync", "ok", "type=error",
+	       "a member's refusal of a secagg request: a sync error "
+	       "(not found: no release of the period)");
+	ls_free(b.data);
+
+	b = raw_map(2, keys, bins, lens, LS_SECAGG_CLOSE_REQ, 0);
+	req_vector("secagg_req_missing_field", b.data, b.len, "decode",
+	           "secagg_close_req", "a close request without its close");
+	ls_free(b.data);
+
+	b = raw_map(2, keys, bins, lens, LS_SECAGG_OPEN_REQ, 0);
+	req_vector("secagg_req_unknown_core_field", b.data, b.len, "decode",
+	           "secagg_open_req",
+	           "an open request with a field 2 (core keys it does not "
+	           "have are refused)");
+	ls_free(b.data);
+
+	keys[1] = 64;
+	b = raw_map(2, keys, bins, lens, LS_SECAGG_OPEN_REQ, 0);
+	req_vector("secagg_req_extension_field", b.data, b.len, "ok",
+	           "secagg_open_req",
+	           "an open request with extension field 64 (skipped)");
+	ls_free(b.data);
+
+	lens[0] = 0;
+	b = raw_map(1, keys, bins, lens, LS_SECAGG_OPEN_REQ, 0);
+	req_vector("secagg_req_empty_field", b.data, b.len, "decode",
+	           "secagg_open_req", "an open request with an empty open");
+	ls_free(b.data);
+	lens[0] = open_len;
+
+	b = raw_map(1, keys, bins, lens, LS_SECAGG_OPEN_REQ, 1);
+	req_vector("secagg_req_trailing", b.data, b.len, "decode",
+	           "secagg_open_req", "secagg_req_open and one byte (nil)");
+	ls_free(b.data);
+
+	{
+		struct mp_writer w;
+		mp_writer_init(&w, 1 << 22);
+		mp_write_map(&w, 2);
+		mp_write_uint(&w, 1);
+		mp_write_bin(&w, open, open_len);
+		mp_write_uint(&w, 0);
+		mp_write_uint(&w, LS_SECAGG_OPEN_REQ);
+		if (mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
+			die("type not first");
+		req_vector("secagg_req_type_not_first", b.data, b.len,
+		           "decode", "secagg_open_req",
+		           "the type after field 1");
+		ls_free(b.data);
+	}
+}
+
 static void secagg(void)
 {
 	struct ls_doc d;
@@ -1216,8 +1353,8 @@ static void secagg(void)
 	struct blob b;
 	ls_secagg_id members[3] = {"eeklo", "gent", "kortrijk"};
 	uint8_t vec[8 * 4], pk[32], seed[32], sk[32];
-	size_t len;
-	uint8_t *env;
+	size_t len, open_len, key_len;
+	uint8_t *env, *open_copy, *key_copy;
 
 	/* The federation summary document. */
 	doc_init(&d, LS_DOC_FEDSUM, "vvsg", 1, FX_NOW - 3600);
@@ -1263,7 +1400,8 @@ static void secagg(void)
 	if (proto_secagg_msg_verify(b.data, b.len, kp->pk, &o, NULL) != LS_OK)
 		die("open");
 	proto_keypair_free(kp);
-	ls_free(b.data);
+	open_copy = b.data;
+	open_len = b.len;
 
 	derive("secagg gent", seed, sizeof seed);
 	if (proto_secagg_ephemeral(seed, o.round, sk, pk) != LS_OK)
@@ -1277,7 +1415,8 @@ static void secagg(void)
 	secagg_vector("secagg_key", b, "ok", "gent", "key",
 	              "gent's ephemeral X25519 key for the round of "
 	              "secagg_open");
-	ls_free(b.data);
+	key_copy = b.data;
+	key_len = b.len;
 
 	memset(&m, 0, sizeof m);
 	m.type = LS_SECAGG_CONTRIB;
@@ -1350,6 +1489,9 @@ static void secagg(void)
 		ls_free(b.data);
 		proto_keypair_free(gk);
 	}
+	secagg_requests(open_copy, open_len, key_copy, key_len);
+	ls_free(open_copy);
+	ls_free(key_copy);
 	proto_secagg_msg_fini(&o);
 	sodium_memzero(sk, sizeof sk);
 }

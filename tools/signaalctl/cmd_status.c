@@ -322,6 +322,8 @@ static json_t *to_json(const struct ctl_context *ctx, struct status *st,
 		json_object_set(root, "alarmen", v ? v : json_null());
 		v = json_object_get(st->daemon, "refusals");
 		json_object_set(root, "geweigerd", v ? v : json_null());
+		v = json_object_get(st->daemon, "secagg");
+		json_object_set(root, "aggregatie", v ? v : json_null());
 	}
 	if (!fed) {
 		json_decref(rows);
@@ -397,6 +399,54 @@ static void print_alarms(const struct status *st)
 	}
 }
 
+/* Secure aggregation as signaald has it (docs/SECAGG.md): the round in
+ * progress and the last round of each period. */
+static void print_secagg(const struct status *st)
+{
+	json_t *sa = st->daemon ? json_object_get(st->daemon, "secagg") : NULL;
+	json_t *r;
+	size_t i;
+	const char *now;
+
+	if (!json_is_object(sa))
+		return;
+	if (!json_is_true(json_object_get(sa, "enabled"))) {
+		printf("Aggregatie    uit ([secagg] enabled)\n");
+		return;
+	}
+	if (!json_is_true(json_object_get(sa, "aggregator"))) {
+		printf("Aggregatie    aan: %lld verzoeken van de koepel "
+		       "beantwoord, %lld geweigerd\n",
+		       (long long)json_integer_value(json_object_get(sa, "served")),
+		       (long long)json_integer_value(
+		           json_object_get(sa, "refused")));
+		return;
+	}
+	now = json_string_value(json_object_get(sa, "current"));
+	printf("Aggregatie    aan (koepel): %s\n",
+	       now && now[0] ? now : "geen ronde bezig");
+	if (json_array_size(json_object_get(sa, "rounds")) == 0)
+		return;
+	printf("%-9s %-6s %-13s %11s %9s %11s %6s\n", "PERIODE", "POGING",
+	       "TOESTAND", "UITGENODIGD", "IN TOTAAL", "UITGEVALLEN", "DOC");
+	json_array_foreach(json_object_get(sa, "rounds"), i, r)
+	{
+		const char *state = json_string_value(json_object_get(r, "state"));
+		printf("%-9s %-6lld %-13s %11lld %9lld %11lld %6lld\n",
+		       json_string_value(json_object_get(r, "period")),
+		       (long long)json_integer_value(json_object_get(r, "attempt")),
+		       state == NULL                         ? "?"
+		       : strcmp(state, "published") == 0     ? "gepubliceerd"
+		       : strcmp(state, "running") == 0       ? "bezig"
+		                                             : "opgegeven",
+		       (long long)json_integer_value(json_object_get(r, "invited")),
+		       (long long)json_integer_value(
+		           json_object_get(r, "included")),
+		       (long long)json_integer_value(json_object_get(r, "dropped")),
+		       (long long)json_integer_value(json_object_get(r, "seq")));
+	}
+}
+
 static void print_text(const struct ctl_context *ctx, struct status *st,
                        uint64_t signals, int64_t last_capture, int fed)
 {
@@ -452,6 +502,7 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 				       "list')\n",
 				       st->rows[i].id, st->rows[i].forks);
 	print_alarms(st);
+	print_secagg(st);
 	if (st->daemon != NULL &&
 	    json_array_size(json_object_get(st->daemon, "peers")) > 0) {
 		printf("\n%-16s %-10s %-17s %-16s %s\n", "PEER", "RESULTAAT",
