@@ -14,6 +14,7 @@
  * peer's side of an abandoned request only read or was idempotent.
  */
 #include "daemon/daemon.h"
+#include "daemon/storejob.h"
 
 #include "common/alloc.h"
 #include "common/log.h"
@@ -192,7 +193,9 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	if ((rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
 		if (rc != LS_EDENIED && rc != LS_ENOMEM)
 			rc = LS_EKEY;
-		rc = ls_errf(e, rc, "sleutel %s: %s", path, e->msg);
+		LS_ERROR("daemon", "key_refused", "file=%s detail=\"%s\"",
+		         path, e->msg);
+		rc = ls_errf(e, rc, "sleutel %s: %s", path, ls_strerror_nl(rc));
 		goto err;
 	}
 	if (federated) {
@@ -200,10 +203,12 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		        LS_OK ||
 		    (rc = proto_pubkey_load(path, anchor, anchor_id, e)) !=
 		        LS_OK) {
+			LS_ERROR("daemon", "anchor_refused",
+			         "file=%s detail=\"%s\"", path, e->msg);
 			rc = ls_errf(e, LS_ECONFIG,
 			             "[federation] anchor: %s: %s (de publieke "
 			             "sleutel van de federatie)",
-			             path, e->msg);
+			             path, ls_strerror_nl(rc != LS_OK ? rc : LS_ELIMIT));
 			goto err;
 		}
 		node_trust_init(&d->trust, d->cfg.federation_id, anchor);
@@ -212,10 +217,12 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	}
 	if ((rc = node_trust_load(&d->trust, d->store, daemon_now(), e)) !=
 	    LS_OK) {
+		LS_ERROR("daemon", "trust_refused", "reason=%s detail=\"%s\"",
+		         ls_errname(rc), e->msg);
 		rc = ls_errf(e, rc,
 		             "de federatiedocumenten in de databank zijn niet "
-		             "geldig: %s",
-		             e->msg);
+		             "geldig: %s (het log zegt welk document)",
+		             ls_strerror_nl(rc));
 		goto err;
 	}
 	/* The loop's view of the sync engine (the engine itself works off
@@ -224,26 +231,28 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	sync_options(&d->cfg, &sopt);
 	if ((rc = node_sync_init(&d->sync, d->store, &d->ingest, d->cfg.node_id,
 	                         d->kp, &sopt)) != LS_OK) {
-		rc = ls_errf(e, rc, "sync: %s", ls_strerror(rc));
+		rc = ls_errf(e, rc, "sync: %s", ls_strerror_nl(rc));
 		goto err;
 	}
 	d->sync_ready = 1;
 	if ((rc = daemon_metrics_new(&d->metrics)) != LS_OK ||
 	    (rc = daemon_state_metrics_declare(d)) != LS_OK) {
-		rc = ls_errf(e, rc, "metrics: %s", ls_strerror(rc));
+		rc = ls_errf(e, rc, "metrics: %s", ls_strerror_nl(rc));
 		goto err;
 	}
 	if ((rc = daemon_handoff_init(&d->handoff, loop)) != LS_OK) {
-		rc = ls_errf(e, rc, "handoff: %s", ls_strerror(rc));
+		rc = ls_errf(e, rc, "handoff: %s", ls_strerror_nl(rc));
 		goto err;
 	}
 	d->handoff_ready = 1;
 	if ((rc = signals_start(d)) != LS_OK) {
-		rc = ls_errf(e, rc, "signals");
+		rc = ls_errf(e, rc, "signalen opvangen: %s", ls_strerror_nl(rc));
 		goto err_stop;
 	}
 	daemon_note_own_write(d);
 	(void)store_fork_list(d->store, 0, fork_log_cb, &fl);
+	/* From the first scrape on (the state tick refreshes it). */
+	daemon_metrics_set(d->metrics, "signaal_forks_unresolved", (double)fl.n);
 	if ((flags & DAEMON_CHECK_ONLY) &&
 	    (rc = check_pages(d, dir, e)) != LS_OK)
 		goto err_stop;
@@ -266,6 +275,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err_stop;
 	if (federated)
 		(void)daemon_peers_refresh(d);
+	if ((rc = daemon_storejobs_open(d, &d->jobs, e)) != LS_OK)
+		goto err_stop;
 	if ((rc = daemon_tasks_start(d)) != LS_OK)
 		goto err_stop;
 	LS_INFO("daemon", "started",
@@ -389,8 +400,13 @@ void daemon_stop(struct daemon *d)
 		daemon_server_close(d);
 		daemon_peers_close_all(d);
 	}
+	/* After the HTTP server (nothing asks the loop any more), before
+	 * the last state write: jobs on the lanes finish or are done with
+	 * LS_ESTATE. */
+	daemon_storejobs_close(d->jobs);
+	d->jobs = NULL;
 	if (d->metrics != NULL && d->store != NULL && d->sync_ready)
-		daemon_state_write(d);
+		daemon_state_write_now(d);
 	signal_close(d);
 	if (d->handoff_ready) {
 		daemon_handoff_close(&d->handoff);
