@@ -123,6 +123,12 @@ int daemon_syncwork_submit(struct daemon *d, struct syncjob *job);
 int daemon_syncwork_cancel(struct daemon *d, struct syncjob *job);
 /* Loop: 1 when no job is queued or running. */
 int daemon_syncwork_idle(const struct daemon *d);
+/* The engine that does the work and its store connection, for what
+ * plugs into it (an extension of the sync session, its state): use
+ * them only inside a job's run, or on the loop at open before the first
+ * job. NULL before daemon_syncwork_open. */
+struct node_sync *daemon_syncwork_engine(struct daemon *d);
+struct store *daemon_syncwork_store(struct daemon *d);
 /* Loop: live entries of the engine's replay guard after its last job
  * (the loop's d->sync.replay is not the one in use). */
 size_t daemon_syncwork_replay_entries(const struct daemon *d);

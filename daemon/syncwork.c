@@ -238,6 +238,16 @@ int daemon_syncwork_cancel(struct daemon *d, struct syncjob *job)
 	return 0;
 }
 
+struct node_sync *daemon_syncwork_engine(struct daemon *d)
+{
+	return d->syncwork != NULL ? &d->syncwork->sync : NULL;
+}
+
+struct store *daemon_syncwork_store(struct daemon *d)
+{
+	return d->syncwork != NULL ? d->syncwork->store : NULL;
+}
+
 size_t daemon_syncwork_replay_entries(const struct daemon *d)
 {
 	return d->syncwork != NULL ? d->syncwork->replay_entries : 0;

@@ -46,6 +46,13 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${FED_HT
 	-H "Authorization: Bearer $TOK" -H "Content-Type: application/json" \
 	-d '{"thema":["wonen"],"leeftijd":"25-64","sector":"caw"}')
 t_equal "a capture at gent over HTTP" "$code" 201
+# gent's own round with vvsg may end after vvsg has its documents (vvsg
+# pulls too): wait until gent's state file has it.
+gent_round_ok() {
+	"$SIGNAALCTL" -d "$T/gent" status >"$T/gent.wait" 2>&1 &&
+		grep -Eq "^vvsg +ok +20[0-9-]+ [0-9:]+" "$T/gent.wait"
+}
+fed_wait 30 gent_round_ok
 t_check "status at gent" "$SIGNAALCTL" -d "$T/gent" status
 cp "$T/last.out" "$T/gent.txt"
 t_grep "signaald is running, with its HTTP address" "^signaald +actief: versie 0\.1\.0, pid [0-9]+" "$T/gent.txt"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The loop thread never waits on the store while it syncs (docs/DAEMON.md,
-# "The sync engine's thread"): a hub takes in thousands of documents from a member while
-# another process holds its store's write lock for a few seconds, and its
-# /metrics (answered by the loop thread) stays prompt all the while. The
-# sync engine waits for the lock on its own thread; the loop keeps
-# answering. This test records its own measurement (the slowest /metrics
-# answer) and fails when it reaches 1.5 s (half the time the lock is
-# held), not on a timed unit test.
+# "The sync engine's thread"): a hub takes in thousands of documents from
+# a member while another process holds its store's write lock for a few
+# seconds, and its /metrics (answered by the loop thread) stays prompt
+# all the while. The sync engine waits for the lock on its own thread;
+# the loop keeps answering. This test records its own measurement (the
+# slowest /metrics answer) and fails when it reaches 1.5 s (half the time
+# the lock is held), not on a timed unit test.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/lib_federation.sh"
 
