@@ -199,6 +199,20 @@ async function until(page, ok) {
       await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: 15000 });
       await page.waitForSelector(opener, { timeout: 10000 });
       await journey(page, 'dashboard (keyboard)', { skipTo: '#trends' });
+      // each chart's figures behind a disclosure: what the points'
+      // tooltips show on hover, for the keyboard and screen readers
+      await tabTo(page, '#grafieken figure:first-of-type details summary');
+      await page.keyboard.press('Enter');
+      const fig = await page.$eval('#grafieken figure', (f) => ({
+        open: f.querySelector('details').open,
+        tips: [...f.querySelectorAll('svg.trend circle[stroke="#1f5f8b"] title')].map((t) => t.textContent),
+        rows: Object.fromEntries([...f.querySelectorAll('details tbody tr')].map((r) =>
+          [r.getAttribute('data-periode'), r.children[1].textContent])),
+      }));
+      const unmatched = fig.tips.filter((t) => { const m = /^(\d{4}-\d{2}): (.*) signalen$/.exec(t); return !m || fig.rows[m[1]] !== m[2]; });
+      check('keyboard: Enter opens a chart\'s figures per month, the same as its points\' tooltips',
+        fig.open && fig.tips.length > 0 && unmatched.length === 0, `${fig.tips.length} points; ${unmatched.slice(0, 3).join('; ')}`);
+      await axe(page, 'dashboard with a chart\'s figures open');
       // the choices, by typing and arrow keys
       await choose(page, '#niveau', 'jongeren', 'jongeren');
       await pageUntil(page, () => [...document.querySelectorAll('#rangschikking tbody tr[data-rang]')]
@@ -206,14 +220,15 @@ async function until(page, ok) {
       check('keyboard: the level is chosen by typing; the ranking follows', /niveau=jongeren/.test(page.url()), page.url());
       await choose(page, '#maanden', '12', '12');
       await pageUntil(page, () => /maanden=12/.test(window.location.search) &&
-        /^Van /.test(document.getElementById('venster').textContent), null, 'a 12-month window');
+        document.getElementById('trends').getAttribute('aria-busy') === 'false', null, 'a 12-month window');
       check('keyboard: the period is chosen by typing', /maanden=12/.test(page.url()), page.url());
       const tot = await page.inputValue('#tot');
       await tabTo(page, '#tot');
       await page.keyboard.press('ArrowDown');
-      await pageUntil(page, (t) => document.getElementById('tot').value !== t && /tot=/.test(window.location.search), tot, 'another month');
+      await pageUntil(page, (t) => document.getElementById('tot').value !== t && /tot=/.test(window.location.search) &&
+        document.getElementById('trends').getAttribute('aria-busy') === 'false', tot, 'another month');
       check('keyboard: the arrow keys change the month the window ends in',
-        new RegExp(`tot=${await page.inputValue('#tot')}`).test(page.url()), `${tot} -> ${page.url()}`);
+        new RegExp(`tot=${await page.inputValue('#tot')}`).test(page.url()), `${tot} -> ${await page.inputValue('#tot')}, ${page.url()}`);
       // a dossier, opened and moved with its reason
       await tabTo(page, opener);
       await page.keyboard.press('Enter');
