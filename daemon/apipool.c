@@ -89,6 +89,7 @@ struct apipool {
 	struct ls_config cfg; /* under mu: the newest */
 	uint64_t cfg_gen, trust_gen;
 	int writer_health; /* store_write_health of the writer's store */
+	int damaged;       /* the loop's verdict: the store failed a check */
 	size_t n_workers;
 	struct apiworker w[1 + APIPOOL_READERS]; /* w[0]: the writer */
 };
@@ -256,6 +257,29 @@ static int hook_health(void *arg, char *reason, size_t size)
 	}
 	snprintf(reason, size, "%s", w->call.reason);
 	return rc;
+}
+
+/* The writer's health hook: only whether the store is damaged (the API
+ * refuses writes then, node/api.c store_damaged), from the verdict the
+ * loop hands over (daemon_apipool_damaged) and the writer's own
+ * connection: no call into the loop per capture. */
+static int hook_health_writer(void *arg, char *reason, size_t size)
+{
+	struct apiworker *w = arg;
+	struct apipool *p = w->pool;
+	int damaged;
+	pthread_mutex_lock(&p->mu);
+	damaged = p->damaged;
+	pthread_mutex_unlock(&p->mu);
+	if (!damaged && store_write_health(w->store) != LS_ECORRUPT) {
+		if (size > 0)
+			reason[0] = '\0';
+		return LS_OK;
+	}
+	snprintf(reason, size, "%s",
+	         "de databank is beschadigd: stop signaald en zet de laatste "
+	         "back-up terug");
+	return LS_ECORRUPT;
 }
 
 /* --- the threads -------------------------------------------------------------- */
@@ -496,6 +520,15 @@ int daemon_apipool_writer_health(struct apipool *p)
 	return rc;
 }
 
+void daemon_apipool_damaged(struct apipool *p, int damaged)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->damaged = damaged != 0;
+	pthread_mutex_unlock(&p->mu);
+}
+
 void daemon_apipool_config_changed(struct apipool *p)
 {
 	if (p == NULL)
@@ -539,7 +572,7 @@ static int worker_open(struct apipool *p, struct apiworker *w,
 	ac.hooks.arg = w;
 	ac.hooks.metrics = hook_metrics;
 	ac.hooks.peers = hook_peers;
-	ac.hooks.health = hook_health;
+	ac.hooks.health = w->writer ? hook_health_writer : hook_health;
 	ac.share_counters = w == &p->w[0] ? NULL : p->w[0].api;
 	if ((rc = node_api_new(&ac, &w->api, e)) != LS_OK)
 		return rc;
@@ -563,6 +596,7 @@ int daemon_apipool_open(struct daemon *d, const char *web_dir,
 	p->d = d;
 	p->cfg = d->cfg;
 	p->wait_ms = (uint64_t)d->cfg.http_store_wait_ms;
+	p->damaged = d->health.check_rc != LS_OK;
 	p->federated = d->cfg.federation_id[0] != '\0';
 	if (p->federated)
 		memcpy(p->anchor, d->trust.anchor_pk, sizeof p->anchor);

@@ -14,6 +14,7 @@
  * peer's side of an abandoned request only read or was idempotent.
  */
 #include "daemon/daemon.h"
+#include "daemon/storejob.h"
 
 #include "common/alloc.h"
 #include "common/log.h"
@@ -224,16 +225,9 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		             ls_strerror_nl(rc));
 		goto err;
 	}
+	/* The loop's view of the sync engine (the engine itself works off
+	 * the loop: daemon/syncwork.c, opened below). */
 	node_ingest_init(&d->ingest, d->store, &d->trust);
-	{
-		/* Verify received pages on every core (PROTOCOL.md 3: pure
-		 * work on the bytes); the store stays on the loop thread. */
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		unsigned n = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
-		if (node_ingest_set_workers(&d->ingest, n) != LS_OK)
-			LS_WARN("daemon", "verify_threads_failed",
-			        "threads=%u action=single_thread", n);
-	}
 	sync_options(&d->cfg, &sopt);
 	if ((rc = node_sync_init(&d->sync, d->store, &d->ingest, d->cfg.node_id,
 	                         d->kp, &sopt)) != LS_OK) {
@@ -257,11 +251,19 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	}
 	daemon_note_own_write(d);
 	(void)store_fork_list(d->store, 0, fork_log_cb, &fl);
+	/* From the first scrape on (the state tick refreshes it). */
+	daemon_metrics_set(d->metrics, "signaal_forks_unresolved", (double)fl.n);
 	if ((flags & DAEMON_CHECK_ONLY) &&
 	    (rc = check_pages(d, dir, e)) != LS_OK)
 		goto err_stop;
 	if (flags & DAEMON_CHECK_ONLY)
 		return LS_OK;
+	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK) {
+		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
+		goto err_stop;
+	}
+	if ((rc = daemon_syncwork_open(d, path, e)) != LS_OK)
+		goto err_stop;
 	if (federated && d->cfg.listen[0] != '\0' &&
 	    (rc = daemon_server_open(d)) != LS_OK) {
 		rc = ls_errf(e, rc, "[sync] listen: kan niet luisteren op %s",
@@ -273,6 +275,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err_stop;
 	if (federated)
 		(void)daemon_peers_refresh(d);
+	if ((rc = daemon_storejobs_open(d, &d->jobs, e)) != LS_OK)
+		goto err_stop;
 	if ((rc = daemon_tasks_start(d)) != LS_OK)
 		goto err_stop;
 	LS_INFO("daemon", "started",
@@ -396,8 +400,13 @@ void daemon_stop(struct daemon *d)
 		daemon_server_close(d);
 		daemon_peers_close_all(d);
 	}
+	/* After the HTTP server (nothing asks the loop any more), before
+	 * the last state write: jobs on the lanes finish or are done with
+	 * LS_ESTATE. */
+	daemon_storejobs_close(d->jobs);
+	d->jobs = NULL;
 	if (d->metrics != NULL && d->store != NULL && d->sync_ready)
-		daemon_state_write(d);
+		daemon_state_write_now(d);
 	signal_close(d);
 	if (d->handoff_ready) {
 		daemon_handoff_close(&d->handoff);
@@ -408,6 +417,7 @@ void daemon_stop(struct daemon *d)
 
 void daemon_close(struct daemon *d)
 {
+	daemon_syncwork_free(d);
 	if (d->sync_ready)
 		node_sync_fini(&d->sync);
 	d->sync_ready = 0;

@@ -6,7 +6,10 @@
  *   handoff.c  nng completions -> the loop (mutex-protected queue and a
  *              uv_async_t; nng callbacks do nothing else)
  *   server.c   the REP socket and its contexts: requests from peers are
- *              answered by node_sync_handle_frame() on the loop
+ *              answered by node_sync_handle_frame() on the sync thread
+ *   syncwork.c the sync engine's thread (libuv work queue): its own
+ *              store connection, trust, ingest and engine; one job at a
+ *              time (serve a request, a round's step)
  *   peer.c     one REQ socket per peer and the rounds with it: timers,
  *              jittered backoff, kicks when there is something new
  *   peers.c    which peers: the [sync] peers list against the roster
@@ -17,10 +20,17 @@
  *              sweeper thread): limits, timeouts, then requests to
  *   apipool.c  the API's threads (a writer that group-commits captures,
  *              readers), each with its own store connection
+ *   storejob.c store work the loop starts (releases, status documents,
+ *              purge, the state tick's reads and files) on two threads
+ *              with their own connections (storejob.h)
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
  *
- * Threads: the loop thread owns everything here, including its store
- * connection, the trust and the sync engine. nng runs its own threads;
+ * Threads: the loop thread owns everything here, including its view of
+ * the trust and of the sync engine (d->sync, d->ingest: copied from the
+ * sync engine after each of its jobs). The sync engine that does the work
+ * is syncwork.c's, on its own thread; releases, status documents, the
+ * purge and the state tick's store reads run on storejob.c's lanes; each
+ * has its own store connection. nng runs its own threads;
  * they touch nothing but the handoff queue. The HTTP server's threads
  * and the API's threads share only what struct http and struct apipool
  * guard with their mutexes; the API threads reach the loop's state only
@@ -75,7 +85,47 @@ int daemon_handoff_cancel(struct handoff *h, struct handoff_item *item);
 /* Loop thread, after every aio that posts was stopped. */
 void daemon_handoff_close(struct handoff *h);
 
+/* --- syncwork.c -------------------------------------------------------- */
+
+/* A piece of sync work for the sync engine's thread (syncwork.c): the
+ * submitter's memory, usually inside a bigger struct. */
+enum syncjob_state { SYNCJOB_IDLE = 0, SYNCJOB_QUEUED, SYNCJOB_RUNNING };
+struct syncjob {
+	struct syncjob *next;
+	int state; /* enum syncjob_state; the loop's */
+	/* On a work-queue thread, with the engine that owns the sync's
+	 * store connection: touch nothing of the loop's (struct daemon,
+	 * struct peer), only the job and what it owns. */
+	void (*run)(struct syncjob *job, struct node_sync *ns);
+	/* On the loop, once, after run (rc LS_OK), or without it
+	 * (LS_EINTERNAL: could not be queued). May free the job. */
+	void (*done)(struct syncjob *job, int rc);
+};
+
+struct syncwork;
+
+/* Open the sync engine's own store connection (store_path), trust,
+ * ingest (verify threads) and engine, after the loop's d->sync (whose
+ * options and own-head gate it follows). LS_* with *e. Loop thread. */
+int daemon_syncwork_open(struct daemon *d, const char *store_path,
+                         struct ls_errinfo *e);
+/* After uv_run returned (no job can run). NULL is a no-op. */
+void daemon_syncwork_free(struct daemon *d);
+/* Loop: queue job (one runs at a time, in order). LS_ESTATE when
+ * stopping or job is queued or running already (done is not called). */
+int daemon_syncwork_submit(struct daemon *d, struct syncjob *job);
+/* Loop: take job out of the queue if it has not started (1: done will
+ * not be called); 0 when it is running (done will be) or idle. */
+int daemon_syncwork_cancel(struct daemon *d, struct syncjob *job);
+/* Loop: 1 when no job is queued or running. */
+int daemon_syncwork_idle(const struct daemon *d);
+/* Loop: live entries of the engine's replay guard after its last job
+ * (the loop's d->sync.replay is not the one in use). */
+size_t daemon_syncwork_replay_entries(const struct daemon *d);
+
 /* --- server.c ---------------------------------------------------------- */
+
+struct serve_job;
 
 struct worker {
 	struct daemon *d;
@@ -84,6 +134,7 @@ struct worker {
 	struct handoff_item item;
 	int sending;
 	int ctx_open;
+	struct serve_job *job; /* a request with the sync engine, or NULL */
 };
 
 struct server {
@@ -201,6 +252,9 @@ void daemon_apipool_expire(struct apipool *p);
 /* store_write_health() of the writer's connection after its last batch
  * (LS_OK for NULL): captures are written there, not on the loop's. */
 int daemon_apipool_writer_health(struct apipool *p);
+/* Loop: the store failed (damaged != 0) or passed its check; the
+ * writer refuses writes on this verdict without asking the loop. */
+void daemon_apipool_damaged(struct apipool *p, int damaged);
 /* The config or the trust changed (loop): the threads take the new ones
  * before their next request. */
 void daemon_apipool_config_changed(struct apipool *p);
@@ -227,7 +281,17 @@ struct peer {
 	int sock_open;
 	uv_timer_t timer;
 	struct handoff_item item;
-	struct node_sync_round *round;
+	struct node_sync_round *round; /* set and freed on the loop */
+	/* A round step with the sync engine (syncwork.c): while it is
+	 * queued or running, only the job touches the round. */
+	struct syncjob job;
+	struct node_sync_round *job_round; /* round_new's, for the loop */
+	nng_msg *job_msg;                  /* the reply being taken in */
+	uint8_t *job_frame;                /* the next request */
+	size_t job_len;
+	int job_rc;       /* LS_OK: job_frame to send; else the round ends */
+	int job_start;    /* 1: round_new + next; 0: reply + next */
+	int timer_closed; /* the timer's close_cb ran (free when idle) */
 	enum peer_io io;
 	int kicked;  /* run another round soon after this one */
 	int closing; /* being removed; freed in the timer's close_cb */
@@ -270,7 +334,9 @@ int daemon_tasks_start(struct daemon *d);
 /* The intervals changed (SIGHUP): start the timers again with them. */
 void daemon_tasks_reschedule(struct daemon *d);
 void daemon_tasks_stop(struct daemon *d);
-/* Publish a status document now (if the own head is known). */
+/* Publish a status document (if the own head is known): built on the
+ * loop, counted and published on the store jobs' write lane. LS_EBUSY
+ * while the last one is still being published. */
 int daemon_tasks_publish_status(struct daemon *d);
 /* The own feed's head became known: run the status and release checks
  * that waited for it now. */
@@ -280,9 +346,12 @@ void daemon_tasks_release_soon(struct daemon *d);
 
 /* --- release.c --------------------------------------------------------- */
 
-/* Release the summaries of every period that is due; *released gets how
- * many documents were published. Call only with the own head known. */
-int daemon_release_due(struct daemon *d, size_t *released);
+/* Release the summaries of the periods that are due, as a job on the
+ * store jobs' write lane (daemon/storejob.h); the results (counts, peers
+ * kicked, the next run brought forward when more are due) are taken on
+ * the loop when it ends. LS_EBUSY while the last run is still going.
+ * Call only with the own head known. */
+int daemon_release_start(struct daemon *d);
 
 /* --- state.c ----------------------------------------------------------- */
 
@@ -293,19 +362,25 @@ void daemon_state_round_done(struct daemon *d, struct peer *p,
 /* A request was served. */
 void daemon_state_served(struct daemon *d, const struct node_sync_served *s,
                          size_t bytes_in, size_t bytes_out);
-/* Refresh the gauges and write the metrics and status files. */
-void daemon_state_write(struct daemon *d);
-/* The status snapshot written to [daemon] status_file, as a jansson
- * object (the caller's: json_decref): node, feed digest, trust, peers,
- * unresolved forks, and the latest status document of every node held.
- * For the HTTP API and `signaalctl status`. Loop thread only. */
-typedef struct json_t json_t;
-json_t *daemon_state_status_json(struct daemon *d);
+/* The state tick: read what the gauges and the status file need from
+ * the store on the store jobs' read lane, then (loop) refresh the gauges
+ * and render the metrics and status files ([daemon] metrics_file,
+ * status_file: node, feed digest, trust, peers, unresolved forks, the
+ * latest status document of every node held), then write them on the
+ * read lane. LS_EBUSY (skipped) while the last tick is still going. */
+int daemon_state_tick(struct daemon *d);
+/* The same at once on the loop's own connection, without the counts
+ * (at stop, when the lanes are closed). */
+void daemon_state_write_now(struct daemon *d);
 /* The registry as Prometheus text (for /metrics), with the cheap gauges
  * (uptime, memory) refreshed first. *text is the caller's (ls_free). */
 int daemon_state_metrics_text(struct daemon *d, char **text, size_t *len);
-/* Build the status document of this node (caller: proto_doc_fini). */
+/* Build the status document of this node (caller: proto_doc_fini), loop
+ * thread; its store counters (feed_bytes, feed_docs, forks_unresolved)
+ * are 0 until daemon_state_status_doc_counts fills them from s (any
+ * thread with its own connection). */
 int daemon_state_status_doc(struct daemon *d, struct ls_doc *doc);
+int daemon_state_status_doc_counts(struct ls_doc *doc, struct store *s);
 
 /* --- health.c ---------------------------------------------------------- */
 
@@ -357,13 +432,15 @@ struct daemon {
 	struct ls_keypair *kp;
 	struct node_trust trust;
 	struct node_ingest ingest;
-	struct node_sync sync;
+	struct node_sync sync; /* the loop's view (syncwork.c mirrors) */
 	int sync_ready;
+	struct syncwork *syncwork; /* the engine that does the work */
 	struct metrics *metrics;
 	struct handoff handoff;
 	int handoff_ready;
 	struct server server;
 	struct http http;
+	struct storejobs *jobs; /* store work off the loop (storejob.h) */
 	struct peer *peers;
 	uv_timer_t t_status, t_release, t_purge, t_state;
 	int tasks_ready;
@@ -373,6 +450,8 @@ struct daemon {
 	int stopping;
 	uint64_t known_gen; /* store feed generation after our own writes */
 	int64_t last_status_created;
+	/* a job of this kind is on a store lane (one at a time) */
+	int release_running, status_busy, purge_busy, state_busy;
 	int status_since_start;    /* published one since this start */
 	uint64_t trimmed_at_pages; /* ingest pages at the last malloc_trim */
 	uint64_t counted_gen;      /* feed generation of the last counts */

@@ -17,6 +17,7 @@
  * logs say the same in English.
  */
 #include "daemon/daemon.h"
+#include "daemon/storejob.h"
 
 #include "common/log.h"
 #include "store/store.h"
@@ -45,6 +46,8 @@ void daemon_health_init(struct daemon *d, const char *store_path)
 	h->check_msg[0] = '\0';
 }
 
+static int write_health(struct daemon *d);
+
 void daemon_health_note_check(struct daemon *d, int rc, const char *msg_nl)
 {
 	struct daemon_health *h = &d->health;
@@ -52,6 +55,9 @@ void daemon_health_note_check(struct daemon *d, int rc, const char *msg_nl)
 	h->check_rc = rc;
 	snprintf(h->check_msg, sizeof h->check_msg, "%s",
 	         rc == LS_OK ? "" : msg_nl);
+	daemon_apipool_damaged(d->http.pool,
+	                       rc != LS_OK ||
+	                           write_health(d) == LS_ECORRUPT);
 	if (rc != LS_OK)
 		LS_ERROR("health", "store_check_failed",
 		         "file=%s reason=%s action=\"stop signaald, keep the "
@@ -107,11 +113,14 @@ static int disk_space(const struct daemon_health *h, double *avail,
 	return 0;
 }
 
-/* Whether the store takes writes: the loop's connection, and the API's
- * writer thread's, where captures are written. */
+/* Whether the store takes writes: the loop's connection (sync), the
+ * store jobs' write lane (releases, status, purge) and the API's writer
+ * thread's, where captures are written. */
 static int write_health(struct daemon *d)
 {
 	int w = d->store != NULL ? store_write_health(d->store) : LS_OK;
+	if (w == LS_OK)
+		w = daemon_storejobs_write_health(d->jobs);
 	return w != LS_OK ? w : daemon_apipool_writer_health(d->http.pool);
 }
 
@@ -200,6 +209,9 @@ void daemon_health_tick(struct daemon *d)
 	                   (double)h->checked_at);
 	daemon_metrics_set(d->metrics, "signaal_store_writable",
 	                   d->store != NULL && write_health(d) == LS_OK);
+	daemon_apipool_damaged(d->http.pool, h->check_rc != LS_OK ||
+	                                         write_health(d) ==
+	                                             LS_ECORRUPT);
 	daemon_metrics_set(d->metrics, "signaal_health_ok",
 	                   daemon_health_reason(d, why, sizeof why, &code) ==
 	                       NULL);

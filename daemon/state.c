@@ -12,6 +12,7 @@
  * forks, the latest status of every node).
  */
 #include "daemon/daemon.h"
+#include "daemon/storejob.h"
 
 #include "common/alloc.h"
 #include "common/file.h"
@@ -298,30 +299,92 @@ void daemon_state_served(struct daemon *d, const struct node_sync_served *s,
 
 /* --- gauges ------------------------------------------------------------ */
 
-struct gauge_walk {
+/* What the state tick reads from the store, read off the loop on the
+ * store jobs' read lane (daemon/storejob.h) and applied to the metrics
+ * and the status file on the loop. */
+struct snap_head {
+	char origin[LS_NODE_ID_SIZE];
+	uint64_t seq;
+	int forked;
+};
+
+struct snap_summary {
+	char origin[LS_NODE_ID_SIZE];
+	char period[LS_PERIOD_SIZE];
+	int64_t created;
+};
+
+struct state_snap {
+	struct storejob job;
 	struct daemon *d;
+	/* in (copied on the loop) */
+	int count;     /* may count documents and signals (whole tables) */
+	int want_json; /* the status file is configured */
+	uint64_t counted_gen;
+	int64_t counted_at;
+	/* out */
+	int ran;
+	struct snap_head *heads;
+	size_t n_heads, cap_heads;
+	int heads_ok, heads_oom;
+	uint64_t forks;
+	int forks_ok;
+	int counted; /* docs, bytes, signals are fresh */
+	int docs_ok, signals_ok;
+	uint64_t docs, bytes, signals, gen;
+	struct snap_summary *sums;
+	size_t n_sums, cap_sums;
+	json_t *forks_json, *statuses_json; /* want_json; NULL on failure */
+	/* then the files, written on the read lane as well */
+	char *prom, *json;
+	size_t prom_len, json_len;
+	char prom_path[DAEMON_PATH_SIZE], json_path[DAEMON_PATH_SIZE];
 };
 
 static int head_cb(void *arg, const char *origin, uint64_t seq,
                    const uint8_t head[LS_HASH_BYTES], int forked)
 {
-	struct daemon *d = arg;
+	struct state_snap *sn = arg;
+	struct snap_head *grown;
 	(void)head;
-	daemon_metrics_set(d->metrics, "signaal_feed_head", (double)seq,
-	                   origin);
-	if (forked)
-		daemon_metrics_set(d->metrics, "signaal_quarantined", 1,
-		                   origin);
-	for (size_t i = 0; i < d->n_seen; i++)
-		if (strcmp(d->seen[i].origin, origin) == 0) {
-			uint64_t lag =
-			    d->seen[i].seq > seq ? d->seen[i].seq - seq : 0;
-			d->seen[i].seq =
-			    d->seen[i].seq > seq ? d->seen[i].seq : seq;
-			daemon_metrics_set(d->metrics, "signaal_origin_lag",
-			                   (double)lag, origin);
-		}
+	grown = ls_array_grow(
+	    sn->heads, &sn->cap_heads, sn->n_heads + 1, sizeof *grown, 64);
+	if (grown == NULL) {
+		sn->heads_oom = 1;
+		return 1;
+	}
+	sn->heads = grown;
+	snprintf(sn->heads[sn->n_heads].origin, LS_NODE_ID_SIZE, "%s", origin);
+	sn->heads[sn->n_heads].seq = seq;
+	sn->heads[sn->n_heads].forked = forked;
+	sn->n_heads++;
 	return 0;
+}
+
+/* Loop: the heads into the metrics (and the lag against what peers
+ * reported). */
+static void heads_apply(struct daemon *d, const struct state_snap *sn)
+{
+	daemon_metrics_clear(d->metrics, "signaal_quarantined");
+	for (size_t k = 0; k < sn->n_heads; k++) {
+		const struct snap_head *h = &sn->heads[k];
+		daemon_metrics_set(d->metrics, "signaal_feed_head",
+		                   (double)h->seq, h->origin);
+		if (h->forked)
+			daemon_metrics_set(d->metrics, "signaal_quarantined", 1,
+			                   h->origin);
+		for (size_t i = 0; i < d->n_seen; i++)
+			if (strcmp(d->seen[i].origin, h->origin) == 0) {
+				uint64_t lag = d->seen[i].seq > h->seq
+				                   ? d->seen[i].seq - h->seq
+				                   : 0;
+				if (h->seq > d->seen[i].seq)
+					d->seen[i].seq = h->seq;
+				daemon_metrics_set(d->metrics,
+				                   "signaal_origin_lag",
+				                   (double)lag, h->origin);
+			}
+	}
 }
 
 static int fork_count_cb(void *arg, const struct store_fork *f,
@@ -384,16 +447,23 @@ static void counters_to_metrics(struct daemon *d)
 static int summary_latest_cb(void *arg, const struct store_doc_meta *m,
                              const uint8_t *env, size_t len)
 {
-	struct daemon *d = arg;
+	struct state_snap *sn = arg;
+	struct snap_summary *grown;
 	struct ls_doc doc;
-	char p[LS_PERIOD_SIZE];
 	memset(&doc, 0, sizeof doc);
 	if (node_feed_decode(env, len, &doc, NULL) != LS_OK)
 		return 0;
-	ls_period_format(&doc.body.summary.period, p);
-	daemon_metrics_set(d->metrics,
-	                   "signaal_summary_last_release_timestamp_seconds",
-	                   (double)m->created, m->origin, p);
+	grown = ls_array_grow(
+	    sn->sums, &sn->cap_sums, sn->n_sums + 1, sizeof *grown, 16);
+	if (grown == NULL) {
+		proto_doc_fini(&doc);
+		return 1;
+	}
+	sn->sums = grown;
+	snprintf(sn->sums[sn->n_sums].origin, LS_NODE_ID_SIZE, "%s", m->origin);
+	ls_period_format(&doc.body.summary.period, sn->sums[sn->n_sums].period);
+	sn->sums[sn->n_sums].created = m->created;
+	sn->n_sums++;
 	proto_doc_fini(&doc);
 	return 0;
 }
@@ -434,59 +504,85 @@ static void store_size_gauge(struct daemon *d)
 	daemon_metrics_set(d->metrics, "signaal_store_bytes", total);
 }
 
-/* Unresolved forks: a small table, read at every scrape and tick, so the
- * gauge exists from the first scrape on (an alert depends on it). */
-static void forks_gauge(struct daemon *d)
-{
-	uint64_t forks = 0;
-	if (store_fork_list(d->store, 0, fork_count_cb, &forks) == LS_OK)
-		daemon_metrics_set(d->metrics, "signaal_forks_unresolved",
-		                   (double)forks);
-}
-
 int daemon_state_metrics_text(struct daemon *d, char **text, size_t *len)
 {
+	/* No store here: the store's gauges are the last state tick's
+	 * (signaal_forks_unresolved is set at start, so it exists from
+	 * the first scrape). */
 	daemon_metrics_set(d->metrics, "signaal_uptime_seconds",
 	                   (double)(daemon_now() - d->started_at));
 	daemon_http_metrics_flush(d);
 	process_gauges(d);
 	store_size_gauge(d);
-	forks_gauge(d);
 	daemon_health_tick(d);
 	tally_to_metrics(d);
 	counters_to_metrics(d);
 	return daemon_metrics_render(d->metrics, text, len);
 }
 
-static void gauges(struct daemon *d)
+static int status_json_cb(void *arg, const struct store_doc_meta *m,
+                          const uint8_t *env, size_t len);
+static int fork_json_cb(void *arg, const struct store_fork *f,
+                        const uint8_t *proof, size_t len);
+
+/* Read lane (or the loop at the last write, with its own connection):
+ * everything the gauges and the status file need from the store. */
+static void snap_collect(struct state_snap *sn, struct store *s)
+{
+	uint64_t gen;
+	sn->heads_ok =
+	    store_feed_vector(s, head_cb, sn) == LS_OK && !sn->heads_oom;
+	sn->forks_ok = store_fork_list(s, 0, fork_count_cb, &sn->forks) == LS_OK;
+	/* Counting documents and signals scans whole tables (millions of
+	 * rows at the association after a year): at most once a minute,
+	 * and only when something changed. */
+	if (sn->count && store_feed_generation(s, &gen) == LS_OK &&
+	    (gen != sn->counted_gen || sn->counted_at == 0) &&
+	    daemon_now() - sn->counted_at >= 60) {
+		sn->docs_ok =
+		    store_feed_count(s, &sn->docs, &sn->bytes) == LS_OK;
+		sn->signals_ok = store_signal_count(s, &sn->signals) == LS_OK;
+		sn->counted = 1;
+		sn->gen = gen;
+	}
+	(void)store_feed_latest(s, LS_DOC_SUMMARY, summary_latest_cb, sn);
+	if (sn->want_json) {
+		if ((sn->forks_json = json_array()) != NULL)
+			(void)store_fork_list(s, 0, fork_json_cb,
+			                      sn->forks_json);
+		if ((sn->statuses_json = json_array()) != NULL)
+			(void)store_feed_latest(s, LS_DOC_STATUS,
+			                        status_json_cb,
+			                        sn->statuses_json);
+	}
+}
+
+/* Loop: the snapshot and the loop's own state into the gauges. */
+static void gauges(struct daemon *d, const struct state_snap *sn)
 {
 	struct metrics *m = d->metrics;
 	const struct ls_roster *r = node_trust_roster(&d->trust);
-	uint64_t docs = 0, bytes = 0, signals = 0, gen;
 
 	daemon_metrics_set(m, "signaal_uptime_seconds",
 	                   (double)(daemon_now() - d->started_at));
 	daemon_metrics_set(m, "signaal_own_head_known",
 	                   node_sync_own_head_known(&d->sync));
-	daemon_metrics_clear(m, "signaal_quarantined");
-	(void)store_feed_vector(d->store, head_cb, d);
-	forks_gauge(d);
-	/* Counting documents and signals scans whole tables (millions of
-	 * rows at the association after a year): at most once a minute,
-	 * and only when something changed. */
-	if (store_feed_generation(d->store, &gen) == LS_OK &&
-	    (gen != d->counted_gen || d->counted_at == 0) &&
-	    daemon_now() - d->counted_at >= 60) {
-		if (store_feed_count(d->store, &docs, &bytes) == LS_OK) {
+	if (sn->heads_ok)
+		heads_apply(d, sn);
+	if (sn->forks_ok)
+		daemon_metrics_set(m, "signaal_forks_unresolved",
+		                   (double)sn->forks);
+	if (sn->counted) {
+		if (sn->docs_ok) {
 			daemon_metrics_set(m, "signaal_feed_documents",
-			                   (double)docs);
+			                   (double)sn->docs);
 			daemon_metrics_set(m, "signaal_feed_bytes",
-			                   (double)bytes);
+			                   (double)sn->bytes);
 		}
-		if (store_signal_count(d->store, &signals) == LS_OK)
+		if (sn->signals_ok)
 			daemon_metrics_set(m, "signaal_signals",
-			                   (double)signals);
-		d->counted_gen = gen;
+			                   (double)sn->signals);
+		d->counted_gen = sn->gen;
 		d->counted_at = daemon_now();
 	}
 	daemon_metrics_clear(m, "signaal_refusal_remembered");
@@ -510,7 +606,11 @@ static void gauges(struct daemon *d)
 	                   r != NULL ? (double)r->n_members : 0);
 	daemon_metrics_clear(m,
 	                     "signaal_summary_last_release_timestamp_seconds");
-	(void)store_feed_latest(d->store, LS_DOC_SUMMARY, summary_latest_cb, d);
+	for (size_t i = 0; i < sn->n_sums; i++)
+		daemon_metrics_set(
+		    m, "signaal_summary_last_release_timestamp_seconds",
+		    (double)sn->sums[i].created, sn->sums[i].origin,
+		    sn->sums[i].period);
 	process_gauges(d);
 	store_size_gauge(d);
 	daemon_health_tick(d);
@@ -594,26 +694,6 @@ static int fork_json_cb(void *arg, const struct store_fork *f,
 	return 0;
 }
 
-struct origins_json {
-	struct daemon *d;
-	json_t *arr;
-};
-
-static int origin_json_cb(void *arg, const char *origin, uint64_t seq,
-                          const uint8_t head[LS_HASH_BYTES], int forked)
-{
-	struct origins_json *oj = arg;
-	(void)head;
-	json_array_append_new(
-	    oj->arr,
-	    json_pack("{s:s, s:I, s:I, s:b}", "feed", origin, "held",
-	              (json_int_t)seq, "lag",
-	              (json_int_t)daemon_metrics_get(
-	                  oj->d->metrics, "signaal_origin_lag", origin),
-	              "quarantined", forked));
-	return 0;
-}
-
 /* The refusals remembered now (PROTOCOL.md 7): what and why, what to
  * do. */
 static json_t *refusals_json(struct daemon *d)
@@ -656,14 +736,16 @@ static json_t *alarms_json(struct daemon *d)
 	return arr != NULL ? arr : json_null();
 }
 
-json_t *daemon_state_status_json(struct daemon *d)
+/* Loop: the status snapshot (DIR/signaald.json) from the loop's state
+ * and what the tick read from the store (sn->forks_json and
+ * sn->statuses_json are taken). The caller's: json_decref. */
+static json_t *status_json(struct daemon *d, struct state_snap *sn)
 {
-	struct origins_json oj = {d, NULL};
 	const struct ls_vv *vv = NULL;
 	const uint8_t *digest = NULL;
 	char hex[2 * LS_HASH_BYTES + 1] = "";
 	uint64_t docs = 0, bytes = 0;
-	json_t *root, *peers, *forks, *statuses;
+	json_t *root, *peers, *origins;
 
 	if (node_sync_vector(&d->sync, &vv, &digest) == LS_OK)
 		ls_hex_encode(digest, LS_HASH_BYTES, hex);
@@ -700,53 +782,169 @@ json_t *daemon_state_status_json(struct daemon *d)
 		              (json_int_t)p->rounds_ok, "rounds_failed",
 		              (json_int_t)p->rounds_failed, "syncing",
 		              p->round != NULL));
-	forks = json_array();
-	if (forks != NULL)
-		(void)store_fork_list(d->store, 0, fork_json_cb, forks);
-	statuses = json_array();
-	if (statuses != NULL)
-		(void)store_feed_latest(d->store, LS_DOC_STATUS, status_json_cb,
-		                        statuses);
-	if ((oj.arr = json_array()) != NULL)
-		(void)store_feed_vector(d->store, origin_json_cb, &oj);
-	json_object_set_new(root, "origins", oj.arr ? oj.arr : json_null());
+	origins = sn->heads_ok ? json_array() : NULL;
+	for (size_t i = 0; origins != NULL && i < sn->n_heads; i++)
+		json_array_append_new(
+		    origins,
+		    json_pack("{s:s, s:I, s:I, s:b}", "feed",
+		              sn->heads[i].origin, "held",
+		              (json_int_t)sn->heads[i].seq, "lag",
+		              (json_int_t)daemon_metrics_get(
+		                  d->metrics, "signaal_origin_lag",
+		                  sn->heads[i].origin),
+		              "quarantined", sn->heads[i].forked));
+	json_object_set_new(root, "origins", origins ? origins : json_null());
 	json_object_set_new(root, "http", json_string(d->cfg.http_listen));
 	json_object_set_new(root, "state_interval_s",
 	                    json_integer((json_int_t)d->cfg.state_interval_s));
 	json_object_set_new(root, "peers", peers ? peers : json_null());
-	json_object_set_new(root, "forks", forks ? forks : json_null());
-	json_object_set_new(root, "statuses",
-	                    statuses ? statuses : json_null());
+	json_object_set_new(root, "forks",
+	                    sn->forks_json ? sn->forks_json : json_null());
+	json_object_set_new(root, "statuses", sn->statuses_json
+	                                          ? sn->statuses_json
+	                                          : json_null());
+	sn->forks_json = sn->statuses_json = NULL;
 	json_object_set_new(root, "refusals", refusals_json(d));
 	json_object_set_new(root, "alarms", alarms_json(d));
 	return root;
 }
 
-void daemon_state_write(struct daemon *d)
+static void snap_free(struct state_snap *sn)
 {
-	char path[DAEMON_PATH_SIZE];
-	char *text = NULL;
-	size_t len = 0;
+	if (sn == NULL)
+		return;
+	ls_free(sn->heads);
+	ls_free(sn->sums);
+	json_decref(sn->forks_json);
+	json_decref(sn->statuses_json);
+	ls_free(sn->prom);
+	free(sn->json); /* jansson's allocator */
+	ls_free(sn);
+}
 
-	gauges(d);
+static struct state_snap *snap_new(struct daemon *d, int count)
+{
+	struct state_snap *sn = ls_calloc(1, sizeof *sn);
+	if (sn == NULL)
+		return NULL;
+	sn->d = d;
+	sn->count = count;
+	sn->want_json = d->cfg.status_file[0] != '\0';
+	sn->counted_gen = d->counted_gen;
+	sn->counted_at = d->counted_at;
+	return sn;
+}
+
+/* Loop: gauges from the snapshot, then the two files' text into it. */
+static void snap_render(struct daemon *d, struct state_snap *sn)
+{
+	gauges(d, sn);
 	if (d->cfg.metrics_file[0] != '\0' &&
-	    node_path(d, d->cfg.metrics_file, path, sizeof path) == LS_OK &&
-	    daemon_metrics_render(d->metrics, &text, &len) == LS_OK) {
-		if (write_atomic(path, text, len) != LS_OK)
-			LS_WARN("state", "write_failed", "file=%s", path);
-		ls_free(text);
-	}
-	if (d->cfg.status_file[0] != '\0' &&
-	    node_path(d, d->cfg.status_file, path, sizeof path) == LS_OK) {
-		json_t *root = daemon_state_status_json(d);
-		char *s =
-		    root ? json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS)
-		         : NULL;
-		if (s == NULL || write_atomic(path, s, strlen(s)) != LS_OK)
-			LS_WARN("state", "write_failed", "file=%s", path);
-		free(s); /* jansson's allocator */
+	    node_path(d, d->cfg.metrics_file, sn->prom_path,
+	              sizeof sn->prom_path) == LS_OK &&
+	    daemon_metrics_render(d->metrics, &sn->prom, &sn->prom_len) !=
+	        LS_OK)
+		LS_WARN("state", "write_failed", "file=%s", sn->prom_path);
+	if (sn->want_json &&
+	    node_path(d, d->cfg.status_file, sn->json_path,
+	              sizeof sn->json_path) == LS_OK) {
+		json_t *root = status_json(d, sn);
+		sn->json = root ? json_dumps(root, JSON_INDENT(1) |
+		                                       JSON_SORT_KEYS)
+		                : NULL;
+		if (sn->json == NULL)
+			LS_WARN("state", "write_failed", "file=%s",
+			        sn->json_path);
+		else
+			sn->json_len = strlen(sn->json);
 		json_decref(root);
 	}
+}
+
+/* Whichever thread: the files (fsync'd, renamed). */
+static void snap_write_files(struct state_snap *sn)
+{
+	if (sn->prom != NULL)
+		(void)write_atomic(sn->prom_path, sn->prom, sn->prom_len);
+	if (sn->json != NULL)
+		(void)write_atomic(sn->json_path, sn->json, sn->json_len);
+}
+
+static int snap_files_run(struct storejob *job, struct store *s)
+{
+	(void)s;
+	snap_write_files((struct state_snap *)job);
+	return LS_OK;
+}
+
+static void snap_files_done(struct storejob *job)
+{
+	struct state_snap *sn = (struct state_snap *)job;
+	sn->d->state_busy = 0;
+	snap_free(sn);
+}
+
+static int snap_read_run(struct storejob *job, struct store *s)
+{
+	struct state_snap *sn = (struct state_snap *)job;
+	sn->ran = 1;
+	snap_collect(sn, s);
+	return LS_OK;
+}
+
+static void snap_read_done(struct storejob *job)
+{
+	struct state_snap *sn = (struct state_snap *)job;
+	struct daemon *d = sn->d;
+	if (!sn->ran || d->stopping) {
+		/* the lanes closed: daemon_stop writes the files itself */
+		d->state_busy = 0;
+		snap_free(sn);
+		return;
+	}
+	snap_render(d, sn);
+	sn->job.run = snap_files_run;
+	sn->job.done = snap_files_done;
+	if (daemon_storejob_submit(d->jobs, STOREJOB_READ, &sn->job) != LS_OK) {
+		d->state_busy = 0;
+		snap_free(sn);
+	}
+}
+
+int daemon_state_tick(struct daemon *d)
+{
+	struct state_snap *sn;
+	int rc;
+	if (d->state_busy) {
+		/* The last tick's reads or writes are still going (a slow
+		 * disk): this one is skipped, the next one catches up. */
+		LS_DEBUG("state", "tick_skipped", "reason=busy");
+		return LS_EBUSY;
+	}
+	if ((sn = snap_new(d, 1)) == NULL)
+		return LS_ENOMEM;
+	sn->job.run = snap_read_run;
+	sn->job.done = snap_read_done;
+	if ((rc = daemon_storejob_submit(d->jobs, STOREJOB_READ, &sn->job)) !=
+	    LS_OK) {
+		snap_free(sn);
+		return rc;
+	}
+	d->state_busy = 1;
+	return LS_OK;
+}
+
+void daemon_state_write_now(struct daemon *d)
+{
+	/* At stop, on the loop's own connection: no count (whole tables),
+	 * the rest is a few index reads. */
+	struct state_snap *sn = snap_new(d, 0);
+	if (sn == NULL)
+		return;
+	snap_collect(sn, d->store);
+	snap_render(d, sn);
+	snap_write_files(sn);
+	snap_free(sn);
 }
 
 /* --- the status document ------------------------------------------------ */
@@ -801,8 +999,8 @@ int daemon_state_status_doc(struct daemon *d, struct ls_doc *doc)
 		                               : ls_errname(p->last_code));
 	}
 	qsort(st->peers, st->n_peers, sizeof *st->peers, peer_cmp);
-	(void)store_feed_count(d->store, &docs, &bytes);
-	(void)store_fork_list(d->store, 0, fork_count_cb, &forks);
+	/* feed_bytes, feed_docs and forks_unresolved are filled in by
+	 * daemon_state_status_doc_counts, where the store is. */
 	for (int i = 1; i < LS_ERR_COUNT_; i++)
 		rejected += t->rejected[i];
 	/* By name, as the format wants them. */
@@ -815,5 +1013,25 @@ int daemon_state_status_doc(struct daemon *d, struct ls_doc *doc)
 	counter(st, "rounds_failed", rounds_failed);
 	counter(st, "rounds_ok", rounds_ok);
 	counter(st, "summaries_released", d->releases);
+	return LS_OK;
+}
+
+static void counter_set(struct ls_status *st, const char *name, uint64_t v)
+{
+	for (size_t i = 0; i < st->n_counters; i++)
+		if (strcmp(st->counters[i].name, name) == 0)
+			st->counters[i].value = v > LS_SEQ_MAX ? LS_SEQ_MAX : v;
+}
+
+int daemon_state_status_doc_counts(struct ls_doc *doc, struct store *s)
+{
+	uint64_t docs = 0, bytes = 0, forks = 0;
+	int rc;
+	if ((rc = store_feed_count(s, &docs, &bytes)) != LS_OK ||
+	    (rc = store_fork_list(s, 0, fork_count_cb, &forks)) != LS_OK)
+		return rc;
+	counter_set(&doc->body.status, "feed_bytes", bytes);
+	counter_set(&doc->body.status, "feed_docs", docs);
+	counter_set(&doc->body.status, "forks_unresolved", forks);
 	return LS_OK;
 }

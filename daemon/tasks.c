@@ -22,7 +22,9 @@
  * (node_sync_own_head_known: restore from backup, PROTOCOL.md §7).
  */
 #include "daemon/daemon.h"
+#include "daemon/storejob.h"
 
+#include "common/alloc.h"
 #include "common/log.h"
 #include "core/period.h"
 #include "node/feed.h"
@@ -36,31 +38,85 @@
 
 #define STATUS_CHECK_MS 30000
 #define FIRST_RUN_MS 1000
+/* The first purge after start: soon (a node that was down past a
+ * retention date purges at once), after the start-up's own work. */
+#define PURGE_FIRST_MS 5000
+
+/* --- status documents: built on the loop, published on the write lane */
+
+struct status_job {
+	struct storejob job;
+	struct daemon *d;
+	const struct ls_keypair *key;
+	struct ls_doc doc;
+	int ran;
+	struct store_doc_meta meta;
+	struct ls_errinfo e;
+};
+
+static int status_run(struct storejob *job, struct store *s)
+{
+	struct status_job *j = (struct status_job *)job;
+	int rc;
+	j->ran = 1;
+	ls_errinfo_clear(&j->e);
+	if ((rc = daemon_state_status_doc_counts(&j->doc, s)) != LS_OK)
+		return ls_errf(&j->e, rc, "counts: %s", ls_strerror(rc));
+	return node_feed_publish(s, j->key, &j->doc, daemon_now(), &j->meta,
+	                         &j->e);
+}
+
+static void status_done(struct storejob *job)
+{
+	struct status_job *j = (struct status_job *)job;
+	struct daemon *d = j->d;
+	d->status_busy = 0;
+	if (!j->ran) {
+		/* the lanes closed first */
+	} else if (job->rc != LS_OK) {
+		LS_ERROR("tasks", "status_publish_failed",
+		         "reason=%s detail=\"%s\"", ls_errname(job->rc),
+		         j->e.msg);
+	} else {
+		d->last_status_created = j->meta.created;
+		d->status_published++;
+		d->status_since_start = 1;
+		daemon_note_own_write(d);
+		LS_INFO("tasks", "status_published", "seq=%llu",
+		        (unsigned long long)j->meta.seq);
+		daemon_new_docs(d, NULL);
+	}
+	proto_doc_fini(&j->doc);
+	ls_free(j);
+}
 
 int daemon_tasks_publish_status(struct daemon *d)
 {
-	struct ls_doc doc;
-	struct ls_errinfo e;
-	struct store_doc_meta meta;
+	struct status_job *j;
 	int rc;
 
 	if (!node_sync_own_head_known(&d->sync))
 		return LS_ESTATE;
-	if ((rc = daemon_state_status_doc(d, &doc)) != LS_OK)
-		return rc;
-	rc = node_feed_publish(d->store, d->kp, &doc, daemon_now(), &meta, &e);
-	proto_doc_fini(&doc);
-	if (rc != LS_OK) {
-		LS_ERROR("tasks", "status_publish_failed",
-		         "reason=%s detail=\"%s\"", ls_errname(rc), e.msg);
+	if (d->status_busy)
+		return LS_EBUSY;
+	if ((j = ls_calloc(1, sizeof *j)) == NULL)
+		return LS_ENOMEM;
+	if ((rc = daemon_state_status_doc(d, &j->doc)) != LS_OK) {
+		proto_doc_fini(&j->doc);
+		ls_free(j);
 		return rc;
 	}
-	d->last_status_created = meta.created;
-	d->status_published++;
-	daemon_note_own_write(d);
-	LS_INFO("tasks", "status_published", "seq=%llu",
-	        (unsigned long long)meta.seq);
-	daemon_new_docs(d, NULL);
+	j->d = d;
+	j->key = d->kp;
+	j->job.run = status_run;
+	j->job.done = status_done;
+	if ((rc = daemon_storejob_submit(d->jobs, STOREJOB_WRITE, &j->job)) !=
+	    LS_OK) {
+		proto_doc_fini(&j->doc);
+		ls_free(j);
+		return rc;
+	}
+	d->status_busy = 1;
 	return LS_OK;
 }
 
@@ -74,14 +130,12 @@ static void status_cb(uv_timer_t *t)
 	 * whenever the last one is older than the interval. */
 	if (!d->status_since_start ||
 	    daemon_now() - d->last_status_created >= d->cfg.status_interval_s)
-		if (daemon_tasks_publish_status(d) == LS_OK)
-			d->status_since_start = 1;
+		(void)daemon_tasks_publish_status(d);
 }
 
 static void release_cb(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
-	size_t released = 0;
 	int rc;
 	if (d->stopping)
 		return;
@@ -89,41 +143,82 @@ static void release_cb(uv_timer_t *t)
 		LS_DEBUG("tasks", "release_waits", "reason=own_head_unknown");
 		return;
 	}
-	rc = daemon_release_due(d, &released);
-	if (rc != LS_OK)
+	rc = daemon_release_start(d);
+	if (rc == LS_EBUSY)
+		LS_DEBUG("tasks", "release_waits", "reason=running");
+	else if (rc != LS_OK)
 		LS_ERROR("tasks", "release_failed", "reason=%s",
 		         ls_errname(rc));
-	if (released > 0) {
-		d->releases += released;
-		daemon_note_own_write(d);
-		daemon_new_docs(d, NULL);
+}
+
+/* --- the retention purge, on the write lane ------------------------------ */
+
+struct purge_job {
+	struct storejob job;
+	struct daemon *d;
+	struct ls_date before;
+	int ran, wiped;
+	uint64_t count, ms;
+	struct ls_errinfo e;
+};
+
+static int purge_run(struct storejob *job, struct store *s)
+{
+	struct purge_job *j = (struct purge_job *)job;
+	uint64_t t0 = uv_hrtime();
+	int rc;
+	j->ran = 1;
+	ls_errinfo_clear(&j->e);
+	rc = store_signal_purge(s, &j->before, 0, &j->count, &j->wiped, &j->e);
+	j->ms = (uv_hrtime() - t0) / 1000000u;
+	return rc;
+}
+
+static void purge_done(struct storejob *job)
+{
+	struct purge_job *j = (struct purge_job *)job;
+	struct daemon *d = j->d;
+	d->purge_busy = 0;
+	if (!j->ran) {
+		/* the lanes closed first */
+	} else if (job->rc != LS_OK) {
+		LS_ERROR("tasks", "purge_failed", "reason=%s detail=\"%s\"",
+		         ls_errname(job->rc), j->e.msg);
+	} else {
+		d->purged += j->count;
+		if (j->count > 0)
+			LS_INFO("tasks", "purged",
+			        "descriptions=%llu wiped=%d ms=%llu",
+			        (unsigned long long)j->count, j->wiped,
+			        (unsigned long long)j->ms);
 	}
+	ls_free(j);
 }
 
 static void purge_cb(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
-	struct ls_date today, before;
-	struct ls_errinfo e;
-	uint64_t count = 0;
-	int wiped = 0, rc;
+	struct ls_date today;
+	struct purge_job *j;
 
-	if (d->stopping)
+	if (d->stopping || d->purge_busy)
+		return;
+	if ((j = ls_calloc(1, sizeof *j)) == NULL)
 		return;
 	ls_date_today(&today);
 	if (ls_date_add_months(&today, -(int32_t)d->cfg.description_months,
-	                       &before) != LS_OK)
-		return;
-	rc = store_signal_purge(d->store, &before, 0, &count, &wiped, &e);
-	if (rc != LS_OK) {
-		LS_ERROR("tasks", "purge_failed", "reason=%s detail=\"%s\"",
-		         ls_errname(rc), e.msg);
+	                       &j->before) != LS_OK) {
+		ls_free(j);
 		return;
 	}
-	d->purged += count;
-	if (count > 0)
-		LS_INFO("tasks", "purged", "descriptions=%llu wiped=%d",
-		        (unsigned long long)count, wiped);
+	j->d = d;
+	j->job.run = purge_run;
+	j->job.done = purge_done;
+	if (daemon_storejob_submit(d->jobs, STOREJOB_WRITE, &j->job) != LS_OK) {
+		ls_free(j);
+		return;
+	}
+	d->purge_busy = 1;
 }
 
 static void state_cb(uv_timer_t *t)
@@ -135,7 +230,10 @@ static void state_cb(uv_timer_t *t)
 	if (d->stopping)
 		return;
 	/* Another process may have written: a federation document (the
-	 * roster takes effect now) or our own documents (tell the peers). */
+	 * roster takes effect now) or our own documents (tell the peers).
+	 * Two point reads on the loop's (sync) connection: the federation
+	 * feed's head and PRAGMA data_version; a WAL reader does not wait
+	 * for a writer. The rest of the tick reads on the read lane. */
 	if (node_ingest_reload_trust(&d->ingest, daemon_now(), &changed,
 	                             NULL) == LS_OK &&
 	    changed)
@@ -145,7 +243,7 @@ static void state_cb(uv_timer_t *t)
 		d->known_gen = gen;
 		daemon_new_docs(d, NULL);
 	}
-	daemon_state_write(d);
+	(void)daemon_state_tick(d);
 #ifdef __GLIBC__
 	/* After a busy spell (a big sync, a release) glibc keeps the freed
 	 * memory of every arena nng's threads used; give it back, so that an
@@ -198,7 +296,7 @@ static void schedule(struct daemon *d)
 	uv_timer_start(&d->t_status, status_cb, FIRST_RUN_MS, STATUS_CHECK_MS);
 	uv_timer_start(&d->t_release, release_cb, 2 * FIRST_RUN_MS,
 	               (uint64_t)d->cfg.release_interval_s * 1000);
-	uv_timer_start(&d->t_purge, purge_cb, 60 * FIRST_RUN_MS,
+	uv_timer_start(&d->t_purge, purge_cb, PURGE_FIRST_MS,
 	               (uint64_t)d->cfg.purge_interval_s * 1000);
 	uv_timer_start(&d->t_state, state_cb, FIRST_RUN_MS,
 	               (uint64_t)d->cfg.state_interval_s * 1000);

@@ -295,6 +295,8 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 	rc = mp_read_uint(r, 0, LS_CELL_WITHHELD, &kind);
 	if (rc != LS_OK)
 		return rc;
+	/* zeroed whole, padding too: a decoded cell compares equal to the
+	 * one encoded, byte for byte (32 bytes: inlined stores) */
 	memset(c, 0, sizeof *c);
 	c->kind = (uint8_t)kind;
 	switch (kind) {
@@ -330,13 +332,16 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 	          "summary: table %s", table_names[t]);
 	if (n == 0)
 		return LS_OK;
+	/* Zeroed (the bytes after a code's NUL too: a decoded row
+	 * compares equal to the encoded one); only the rows read so far
+	 * count (n_rows grows). */
 	tab->rows = ls_calloc(n, sizeof *tab->rows);
 	if (tab->rows == NULL)
 		return field_err(e, LS_ENOMEM, r, "summary: table %s",
 		                 table_names[t]);
-	tab->n_rows = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_summary_row *row = &tab->rows[i];
+		tab->n_rows = i;
 		FIELD_TRY(mp_read_array_exact(r, 4), "summary: %s[%u]",
 		          table_names[t], i);
 		FIELD_TRY(field_read_code(r, row->theme, 0),
@@ -348,6 +353,7 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 		FIELD_TRY(cell_read(r, &row->persons),
 		          "summary: %s[%u] persons", table_names[t], i);
 	}
+	tab->n_rows = n;
 	return LS_OK;
 }
 
@@ -373,9 +379,9 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
 	s->recurrence = ls_calloc(n, sizeof *s->recurrence);
 	if (s->recurrence == NULL)
 		return field_err(e, LS_ENOMEM, r, "summary: recurrence");
-	s->n_recurrence = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_recurrence_row *row = &s->recurrence[i];
+		s->n_recurrence = i;
 		FIELD_TRY(mp_read_array_exact(r, 3), "summary: recurrence[%u]",
 		          i);
 		FIELD_TRY(field_read_code(r, row->theme, 0),
@@ -385,6 +391,7 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
 		FIELD_TRY(cell_read(r, &row->reporters),
 		          "summary: recurrence[%u] reporters", i);
 	}
+	s->n_recurrence = n;
 	return LS_OK;
 }
 

@@ -373,6 +373,10 @@ int store_capture_key_find(struct store *s,
 static const char SQL_SELECT[] = SQL_SELECT_BODY
     " AND (?10 IS NULL OR (s.registered_at, s.id) > (?10, ?11)) "
     "ORDER BY s.registered_at, s.id LIMIT ?7";
+/* One signal by its id: "s.uid = ?6" outside the (?N IS NULL OR ...)
+ * terms lets SQLite find it by the uid index instead of scanning every
+ * signal (the API reads a capture back after every insert). */
+static const char SQL_SELECT_ONE[] = SQL_SELECT_BODY " AND s.uid = ?6 LIMIT ?7";
 static const char SQL_SELECT_DESC[] = SQL_SELECT_BODY
     " AND (?10 IS NULL OR (s.registered_at, s.id) < (?10, ?11)) "
     "ORDER BY s.registered_at DESC, s.id DESC LIMIT ?7";
@@ -548,6 +552,16 @@ static int bind_filters(struct store *s, sqlite3_stmt *st,
 	return bind_search(s, st, f, tx->pattern, e);
 }
 
+/* The listing's statement: one signal by id (no filter), newest first,
+ * or oldest first. */
+static const char *select_sql(const struct store_signal_filter *f,
+                              const uint8_t *uid)
+{
+	if (f == NULL && uid != NULL)
+		return SQL_SELECT_ONE;
+	return f != NULL && f->newest_first ? SQL_SELECT_DESC : SQL_SELECT;
+}
+
 /* Run the listing. With page set, one row more than f->limit is read to
  * learn whether the page is the last; it is not handed to cb. */
 static int run_select(struct store *s, const struct store_signal_filter *f,
@@ -564,9 +578,7 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 	*found = 0;
 	if (more != NULL)
 		*more = 0;
-	if ((rc = store_stmt(
-	         s, f != NULL && f->newest_first ? SQL_SELECT_DESC : SQL_SELECT,
-	         &st)) != LS_OK)
+	if ((rc = store_stmt(s, select_sql(f, uid), &st)) != LS_OK)
 		return ls_errf(e, rc, "interne fout");
 	if (f != NULL && (rc = bind_filters(s, st, f, &tx, e)) != LS_OK)
 		return rc;
