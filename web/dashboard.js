@@ -262,7 +262,9 @@
     var rows = it.reeks.map(function (p, i) {
       var has = cover[i] > 0;
       return el("tr", { "data-periode": d.perioden[i] }, el("th", { scope: "row", text: monthLabel(d.perioden[i]) }),
-        el("td", { text: has ? range(p.signalen) : "geen samenvattingen" }),
+        el("td", { text: !has ? "geen samenvattingen" : p.federatie_gemeenten > 0
+          ? fedValue(p.signalen) + " signalen, federatietotaal van " + p.federatie_gemeenten + " gemeenten"
+          : range(p.signalen) + " signalen (som van bereiken)" }),
         town ? el("td", { text: has && p.signalen_gemeente ? range(p.signalen_gemeente) : "–" }) : null);
     });
     return el("details", { class: "cijfers" }, el("summary", { text: "Cijfers per maand" }),
