@@ -600,7 +600,7 @@ static void gauges(struct daemon *d, const struct state_snap *sn)
 		    m, "signaal_trust_alarm", (double)d->ingest.alarms[i].count,
 		    d->ingest.alarms[i].origin, d->ingest.alarms[i].reason);
 	daemon_metrics_set(m, "signaal_replay_entries",
-	                   (double)proto_replay_entries(d->sync.replay));
+	                   (double)daemon_syncwork_replay_entries(d));
 	daemon_metrics_set(m, "signaal_roster_seq", (double)d->trust.head.seq);
 	daemon_metrics_set(m, "signaal_roster_members",
 	                   r != NULL ? (double)r->n_members : 0);

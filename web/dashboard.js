@@ -25,6 +25,7 @@
   var themeLabels = {};
   /* what the user chose (the rest are the node's defaults) */
   var chosen = {};
+  var trendsSeq = 0; /* the latest request for the ranking */
 
   function svg(tag, attrs) {
     var n = document.createElementNS(SVG, tag);
@@ -249,6 +250,28 @@
     return root;
   }
 
+  /* The chart's figures as a table behind a disclosure, so that what the
+   * points' tooltips show on hover is there for the keyboard and for
+   * screen readers too: per month the federation's signals (a range
+   * where small numbers are shielded) and, for a local rise, that
+   * municipality's own. */
+  function monthTable(d, it) {
+    var town = localTown(it), cover = d.federatie.gemeenten;
+    var head = el("tr", null, el("th", { scope: "col", text: "Maand" }), el("th", { scope: "col", text: "Signalen in de federatie" }),
+      town ? el("th", { scope: "col", text: town }) : null);
+    var rows = it.reeks.map(function (p, i) {
+      var has = cover[i] > 0;
+      return el("tr", { "data-periode": d.perioden[i] }, el("th", { scope: "row", text: monthLabel(d.perioden[i]) }),
+        el("td", { text: !has ? "geen samenvattingen" : p.federatie_gemeenten > 0
+          ? fedValue(p.signalen) + " signalen, federatietotaal van " + p.federatie_gemeenten + " gemeenten"
+          : range(p.signalen) + " signalen (som van bereiken)" }),
+        town ? el("td", { text: has && p.signalen_gemeente ? range(p.signalen_gemeente) : "–" }) : null);
+    });
+    return el("details", { class: "cijfers" }, el("summary", { text: "Cijfers per maand" }),
+      el("table", { class: "tabel klein" }, el("caption", { class: "schermlezer", text: itemName(it) + ": signalen per maand" }),
+        el("thead", null, head), el("tbody", null, rows)));
+  }
+
   function scoreCell(score) {
     var s = (Math.round(score * 10) / 10).toFixed(1).replace(".", ",");
     var bar = el("span", { class: "scorebalk", "aria-hidden": "true" }, el("span"));
@@ -316,12 +339,18 @@
   }
 
   function loadTrends() {
-    var q = params();
+    var q = params(), seq = ++trendsSeq, section = document.getElementById("trends");
     /* The choice is in the address, so it can be bookmarked. */
     history.replaceState(null, "", window.location.pathname + (q ? "?" + q : ""));
     var box = document.getElementById("grafieken");
     var body = document.querySelector("#rangschikking tbody");
+    section.setAttribute("aria-busy", "true");
     LS.api("GET", "/api/v1/trends?" + q).then(function (res) {
+      /* Only the latest choice's answer: an earlier one that comes in
+       * late (the arrow keys make several choices quickly) must not
+       * overwrite it. */
+      if (seq !== trendsSeq) return;
+      section.setAttribute("aria-busy", "false");
       LS.clear(box);
       LS.clear(body);
       document.getElementById("trends").hidden = false;
@@ -356,7 +385,7 @@
         var fig = el("figure", { class: "grafiekvak", "data-thema": it.thema, "data-rang": it.rang },
           el("h3", { class: "grafiektitel", text: it.rang + ". " + itemName(it) + " — score " +
             (Math.round(it.score * 10) / 10).toFixed(1).replace(".", ",") }),
-          itemChart(d, it), caption(d, it));
+          itemChart(d, it), caption(d, it), monthTable(d, it));
         /* this node's own signals: only where it has any, on their own
          * scale, in a chart of their own (themes only: the local counts
          * are per theme) */

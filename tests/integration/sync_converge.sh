@@ -52,6 +52,12 @@ else
 	t_notok "an idle exchange is cheap" "$bytes bytes in $n exchanges"
 fi
 
+# The replay guard that counts is the sync engine's (its own thread):
+# a node that served sessions holds entries in it.
+r=$(fed_metric berlaar 'signaal_replay_entries')
+if [ "$r" -gt 0 ]; then t_ok "the replay guard's entries are counted ($r)"
+else t_notok "the replay guard's entries are counted" "signaal_replay_entries $r"; fi
+
 for n in "${NODES[@]}"; do fed_stop "$n"; done
 t_grep "clean shutdown logged" "event=stopped" "$T/gent.log"
 t_check "stores intact" "$SIGNAALCTL" -d "$T/gent" check

@@ -461,9 +461,9 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	 * "federatie federatie" (the same rule as web/federatie.js). */
 	printf("Knooppunt     %s (%s), %s, %s%s\n", c->node_id, c->node_name,
 	       ls_role_name(c->role),
-	       !c->federation_id[0]                     ? "geen federatie"
+	       !c->federation_id[0]                    ? "geen federatie"
 	       : strstr(c->federation_id, "federatie") ? ""
-	                                                : "federatie ",
+	                                               : "federatie ",
 	       c->federation_id);
 	if (st->running) {
 		json_int_t up =
