@@ -64,7 +64,8 @@ static int release_run(struct storejob *job, struct store *s)
 	int rc;
 
 	r->ran = 1;
-	node_trust_init(&trust, r->federation, r->has_anchor ? r->anchor : NULL);
+	node_trust_init(&trust, r->federation,
+	                r->has_anchor ? r->anchor : NULL);
 	ls_errinfo_clear(&e);
 	if ((rc = node_trust_load(&trust, s, daemon_now(), &e)) != LS_OK) {
 		LS_ERROR("release", "trust_failed", "reason=%s detail=\"%s\"",
@@ -98,7 +99,8 @@ static int release_run(struct storejob *job, struct store *s)
 		int one;
 		ls_period_format(&due[i], p);
 		ls_errinfo_clear(&e);
-		one = node_release_period(&env, &due[i], daemon_now(), &res, &e);
+		one =
+		    node_release_period(&env, &due[i], daemon_now(), &res, &e);
 		if (one != LS_OK) {
 			LS_ERROR("release", "release_failed",
 			         "period=%s reason=%s detail=\"%s\"", p,
