@@ -45,7 +45,7 @@ int main(void)
 		return 1;
 	synth_domain_init(&sd, NULL);
 	synth_world_init(&w, &rng, &sd, 220, 1000);
-	disclosure_params_default(&thr);
+	ls_disclosure_params_default(&thr);
 	noi = thr;
 	noi.mode = LS_MODE_NOISE;
 
@@ -82,13 +82,13 @@ int main(void)
 		struct disclosure_report rep;
 		struct ls_errinfo e;
 		double t0 = bench_now_ms();
-		if (disclosure_apply(&in, &rel, &rep, &e) != LS_OK) {
+		if (ls_disclosure_apply(&in, &rel, &rep, &e) != LS_OK) {
 			fprintf(stderr, "threshold: %s\n", e.msg);
 			return 1;
 		}
 		t_thr[r] = bench_now_ms() - t0;
 		t0 = bench_now_ms();
-		if (disclosure_check(&rel, &sd.dom, NULL, &e) != LS_OK) {
+		if (ls_disclosure_check(&rel, &sd.dom, NULL, &e) != LS_OK) {
 			fprintf(stderr, "check: %s\n", e.msg);
 			return 1;
 		}
@@ -100,14 +100,14 @@ int main(void)
 		             rep.by_reason[DISCLOSURE_ZERO_HIDDEN] +
 		             rep.by_reason[DISCLOSURE_COMPLEMENTARY];
 		actions = rep.actions;
-		disclosure_report_fini(&rep);
+		ls_disclosure_report_fini(&rep);
 		ls_summary_fini(&rel);
 
 		in.params = &noi;
 		in.secret = secret;
 		in.budget = &budget;
 		t0 = bench_now_ms();
-		if (disclosure_apply(&in, &rel, NULL, &e) != LS_OK) {
+		if (ls_disclosure_apply(&in, &rel, NULL, &e) != LS_OK) {
 			fprintf(stderr, "noise: %s\n", e.msg);
 			return 1;
 		}
@@ -121,7 +121,7 @@ int main(void)
 		                              NULL,       0,       NULL};
 		struct ls_summary rel;
 		struct ls_errinfo e;
-		if (disclosure_apply(&in, &rel, NULL, &e) != LS_OK)
+		if (ls_disclosure_apply(&in, &rel, NULL, &e) != LS_OK)
 			return 1;
 		ls_summary_fini(&rel);
 	}

@@ -9,7 +9,7 @@
  * imported into scratch stores and summarised per month
  * (store_summary_raw). Each of S draws gives every municipality its own
  * noise secret (the draw number and its id) and releases every month with
- * disclosure_apply() in noise mode at epsilon 1; the association adds the
+ * ls_disclosure_apply() in noise mode at epsilon 1; the association adds the
  * released theme cells of every municipality and month with the trends
  * code (ls_trends_value_add_cell, ls_trends_value_interval), as its pages do.
  *
@@ -147,19 +147,19 @@ int main(void)
 			         "%s", pilots[m]);
 		}
 	}
-	if (disclosure_domain_from_taxonomy(store_taxonomy(s[0]), &dom, &e) !=
+	if (ls_disclosure_domain_from_taxonomy(store_taxonomy(s[0]), &dom, &e) !=
 	    LS_OK)
 		die("domain", e.msg);
 	n_themes = dom.dom.n_codes[LS_TABLE_THEME];
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	p.mode = LS_MODE_NOISE;
 	p.k = 0;
 	p.withhold_below = WITHHOLD;
-	if (noise_scale_for(p.epsilon_milli, p.persons_cap,
+	if (ls_noise_scale_for(p.epsilon_milli, p.persons_cap,
 	                    dom.dom.n_codes[LS_TABLE_THEME_TARGET],
 	                    LS_TABLE_THEME, LS_MEASURE_SIGNALS, &sc) != LS_OK)
 		die("scale", "out of range");
-	var = noise_variance(sc);
+	var = ls_noise_variance(sc);
 
 	rel_new = calloc((size_t)draws * n_themes, sizeof *rel_new);
 	rel_old = calloc((size_t)draws * n_themes, sizeof *rel_old);
@@ -181,7 +181,7 @@ int main(void)
 						                .signals.value;
 	for (int d = 0; d < draws; d++) {
 		struct trends_value vn[MAX_THEMES], vo[MAX_THEMES];
-		int64_t h = noise_halfwidth90(sc);
+		int64_t h = ls_noise_halfwidth90(sc);
 		memset(vn, 0, sizeof vn);
 		memset(vo, 0, sizeof vo);
 		for (int m = 0; m < PILOTS; m++) {
@@ -199,7 +199,7 @@ int main(void)
 				                              .budget = &b};
 				struct ls_summary out;
 				const struct ls_summary_table *tt;
-				if (disclosure_apply(&in, &out, NULL, &e) !=
+				if (ls_disclosure_apply(&in, &out, NULL, &e) !=
 				    LS_OK)
 					die("apply", e.msg);
 				tt = &out.tables[LS_TABLE_THEME];

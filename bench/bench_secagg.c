@@ -334,7 +334,7 @@ int main(void)
 		die("configs/taxonomy.tsv", "run from the repository root");
 	ls_taxonomy_init(&tax);
 	if (ls_taxonomy_parse_tsv(text, len, &tax, &e) != LS_OK ||
-	    disclosure_domain_from_taxonomy(&tax, &dom, &e) != LS_OK ||
+	    ls_disclosure_domain_from_taxonomy(&tax, &dom, &e) != LS_OK ||
 	    secagg_layout_init(&l, &dom.dom, &e) != LS_OK)
 		die("taxonomy", e.msg);
 	for (size_t i = 0; i < n_sizes; i++)

@@ -12,9 +12,9 @@
  * how the store computed it before it counted in one pass.
  *
  * Measured: the pipeline up to the signature, as node/release.c runs it
- * (store_summary_raw, disclosure_apply with the notes for the preview and
- * the audit log, the release gate attack_gate() of a first release,
- * disclosure_check as a receiver, proto_doc_sign), the whole
+ * (store_summary_raw, ls_disclosure_apply with the notes for the preview and
+ * the audit log, the release gate ls_attack_gate() of a first release,
+ * ls_disclosure_check as a receiver, proto_doc_sign), the whole
  * node_release_period() of every month of a year, which adds the durable
  * writes (feed, ledger, audit log: one fsynced commit a month), and one
  * correction (node_release_correct), whose gate models two versions.
@@ -228,25 +228,25 @@ static size_t pipeline_month(struct store *s, const struct ls_keypair *kp,
 	t1 = bench_now_ms();
 	proto_doc_init(&doc, LS_DOC_SUMMARY);
 	strcpy(doc.hdr.origin, "gent");
-	disclosure_report_init(&rep);
+	ls_disclosure_report_init(&rep);
 	memset(&in, 0, sizeof in);
 	in.raw = &raw;
 	in.domain = dom;
 	in.params = p;
 	in.secret = secret;
 	in.budget = &budget;
-	if (disclosure_apply(&in, &doc.body.summary, &rep, &e) != LS_OK)
+	if (ls_disclosure_apply(&in, &doc.body.summary, &rep, &e) != LS_OK)
 		die("disclosure", e.msg);
 	tg = bench_now_ms();
 	t->disclosure += tg - t1;
 	/* The release gate, as node/release.c runs it on a first release. */
 	if (p->mode == LS_MODE_THRESHOLD &&
-	    attack_gate(dom, NULL, 0, LS_SIGNAL_MAX_TARGETS, &doc.body.summary,
+	    ls_attack_gate(dom, NULL, 0, LS_SIGNAL_MAX_TARGETS, &doc.body.summary,
 	                &rep, &t->st, &e) != LS_OK)
 		die("gate", e.msg);
 	t2 = bench_now_ms();
 	t->gate += t2 - tg;
-	if (disclosure_check(&doc.body.summary, dom, NULL, &e) != LS_OK)
+	if (ls_disclosure_check(&doc.body.summary, dom, NULL, &e) != LS_OK)
 		die("check", e.msg);
 	t3 = bench_now_ms();
 	if (proto_doc_sign(&doc, &head, 1767225600, kp, &env, &len, &head,
@@ -256,7 +256,7 @@ static size_t pipeline_month(struct store *s, const struct ls_keypair *kp,
 	t->check += t3 - t2;
 	t->raw += t1 - t0;
 	ls_free(env);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	proto_doc_fini(&doc);
 	ls_summary_fini(&raw);
 	return len;
@@ -312,13 +312,13 @@ int main(void)
 	t_fill = bench_now_ms();
 	fill(s, per_month);
 	t_fill = bench_now_ms() - t_fill;
-	if (disclosure_domain_from_taxonomy(store_taxonomy(s), &dom, &e) !=
+	if (ls_disclosure_domain_from_taxonomy(store_taxonomy(s), &dom, &e) !=
 	    LS_OK)
 		die("domain", e.msg);
 	if (proto_keypair_generate(&kp) != LS_OK)
 		die("key", NULL);
-	disclosure_params_default(&thr);
-	disclosure_params_canonical(&thr);
+	ls_disclosure_params_default(&thr);
+	ls_disclosure_params_canonical(&thr);
 	noi = thr;
 	noi.mode = LS_MODE_NOISE;
 	noi.epsilon_milli = 1000;
@@ -479,7 +479,7 @@ int main(void)
 		       parts[0].st.themes, parts[0].st.solves,
 		       parts[0].st.steps, bench_median(gat, reps),
 		       bench_median(gat, reps) / fl);
-		printf("| receiver's check (disclosure_check) | %.2f ms | "
+		printf("| receiver's check (ls_disclosure_check) | %.2f ms | "
 		       "%.2fx |\n",
 		       bench_median(chk, reps), bench_median(chk, reps) / fl);
 		printf("| encode + sign (%zu bytes) | %.2f ms | %.2fx |\n",

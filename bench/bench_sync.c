@@ -58,7 +58,15 @@ struct sim {
 	char dir[128];
 	uint64_t bytes;
 	uint64_t exchanges;
+	double serve_cpu; /* thread CPU seconds spent serving (the peer's) */
 };
+
+static double process_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static struct ls_keypair *fed_kp;
 static uint8_t *fed_env[2];
@@ -252,9 +260,11 @@ static void exchange(struct sim *sim, struct sim_node *a, struct sim_node *b,
 	if (node_sync_round_new(&a->ns, b->id, t, &r) != LS_OK)
 		die("round");
 	while (node_sync_round_next(r, t, &frame, &len) == LS_OK) {
+		double c0 = bench_cpu_s();
 		if (node_sync_handle_frame(&b->ns, t, frame, len, &reply,
 		                           &reply_len, NULL) != LS_OK)
 			die("serve");
+		sim->serve_cpu += bench_cpu_s() - c0;
 		sim->bytes += len + reply_len;
 		ls_free(frame);
 		{
@@ -388,6 +398,7 @@ static void ingest_bench(int quick)
 	size_t docs = quick ? 2000 : 10000;
 	struct ls_trust view;
 	double secs_par, secs_one, cpu_raw, cpu_full, start;
+	double pc0, tc0, recv_all, recv_caller, bound;
 	struct store_doc_meta m;
 	uint8_t **envs, (*sigs)[64];
 	size_t *lens;
@@ -412,7 +423,17 @@ static void ingest_bench(int quick)
 		die("commit");
 	if (node_ingest_set_workers(&sim.nodes[2].in, 2) != LS_OK)
 		die("workers");
+	/* The receiver's CPU on the 2-thread run, without the serving
+	 * peer's (which is another node's in a federation): all threads,
+	 * and the calling thread alone (its serial part: store, commit,
+	 * its share of verification). On two idle cores a page cannot take
+	 * less than either all / 2 or the calling thread's part. */
+	sim.serve_cpu = 0;
+	pc0 = process_cpu_s();
+	tc0 = bench_cpu_s();
 	secs_par = fetch_all(&sim, &sim.nodes[2], docs, t);
+	recv_all = process_cpu_s() - pc0 - sim.serve_cpu;
+	recv_caller = bench_cpu_s() - tc0 - sim.serve_cpu;
 	secs_one = fetch_all(&sim, &sim.nodes[3], docs, t);
 
 	envs = ls_calloc(docs, sizeof *envs);
@@ -457,6 +478,7 @@ static void ingest_bench(int quick)
 	full = (double)verified / cpu_full;
 	par = (double)docs / secs_par;
 	one = (double)docs / secs_one;
+	bound = recv_all / 2 > recv_caller ? recv_all / 2 : recv_caller;
 	printf("\n#### Ingest from a peer\n\n"
 	       "| what | documents/s | ratio to raw verify | target |\n"
 	       "|---|---:|---:|---|\n"
@@ -468,14 +490,21 @@ static void ingest_bench(int quick)
 	       "| ingest from a peer, verify on 2 threads (sealed pages of "
 	       "256, verify, check, store, commit per page; wall clock) | "
 	       "%.0f | %.2f | >= 1.50 %s |\n"
-	       "| the same on 1 thread (wall clock) | %.0f | %.2f | - |\n\n"
+	       "| the same on 1 thread (wall clock) | %.0f | %.2f | - |\n"
+	       "| ingest on 2 threads, projected for two idle cores from "
+	       "the receiver's CPU time (the serving peer's excluded): "
+	       "documents / max(all threads / 2, calling thread) = %zu / "
+	       "max(%.3f / 2, %.3f) s | %.0f | %.2f | >= 1.50 %s |\n\n"
 	       "Wall-clock rates depend on what else the machine runs: on a "
 	       "shared machine the 2-thread ingest gets less than two "
 	       "cores (1-minute load average at the end: %.1f on %ld "
 	       "cores).\n",
 	       docs, raw, full, full / raw,
 	       full / raw >= 0.9 ? "(met)" : "(NOT met)", par, par / raw,
-	       par / raw >= 1.5 ? "(met)" : "(NOT met)", one, one / raw,
+	       par / raw >= 1.5 ? "(met)" : "(NOT met)", one, one / raw, docs,
+	       recv_all, recv_caller, (double)docs / bound,
+	       (double)docs / bound / raw,
+	       (double)docs / bound / raw >= 1.5 ? "(met)" : "(NOT met)",
 	       bench_load1(), sysconf(_SC_NPROCESSORS_ONLN));
 	sim_close(&sim);
 }

@@ -93,3 +93,44 @@ int ls_errno_code(int err)
 		return LS_EIO;
 	}
 }
+
+const char *ls_errno_nl(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "het bestand of de map bestaat niet";
+	case EACCES:
+	case EPERM:
+		return "geen toegang (rechten)";
+	case EEXIST:
+		return "bestaat al";
+	case EISDIR:
+		return "is een map";
+	case ENOTDIR:
+		return "een deel van het pad is geen map";
+	case ENOSPC:
+		return "de schijf is vol";
+	case EDQUOT:
+		return "het schijfquotum is op";
+	case EROFS:
+		return "alleen-lezen bestandssysteem";
+	case ENAMETOOLONG:
+		return "naam te lang";
+	case EFBIG:
+		return "bestand te groot";
+	case EMFILE:
+	case ENFILE:
+		return "te veel open bestanden";
+	case ENOMEM:
+		return "onvoldoende geheugen";
+	case EBUSY:
+	case ETXTBSY:
+		return "in gebruik";
+	case ELOOP:
+		return "te veel symbolische koppelingen";
+	case EXDEV:
+		return "ander bestandssysteem";
+	default:
+		return ls_strerror_nl(ls_errno_code(err));
+	}
+}

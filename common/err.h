@@ -68,6 +68,10 @@ enum ls_err {
  * LS_EFULL, ENOMEM, EFBIG/ENAMETOOLONG LS_ELIMIT, anything else LS_EIO. */
 int ls_errno_code(int err);
 
+/* What an errno value means, in Dutch, for end users ("het bestand of de
+ * map bestaat niet"); strerror() is English in the C locale. Never NULL. */
+const char *ls_errno_nl(int err);
+
 /* Short English message for a code; never NULL (unknown codes too). */
 const char *ls_strerror(int code);
 

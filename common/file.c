@@ -23,7 +23,7 @@ int ls_file_read_small(const char *path, int private_only, const char *what,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ls_errf(e, errno == ENOENT ? LS_ENOTFOUND : LS_EIO,
-		               "%s: %s", path, strerror(errno));
+		               "%s: %s", path, ls_errno_nl(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return ls_errf(e, LS_EIO, "%s: geen gewoon bestand", path);
@@ -43,7 +43,7 @@ int ls_file_read_small(const char *path, int private_only, const char *what,
 			int err = errno;
 			close(fd);
 			return ls_errf(e, LS_EIO, "%s: %s", path,
-			               strerror(err));
+			               ls_errno_nl(err));
 		}
 		if (n == 0)
 			break;

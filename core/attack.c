@@ -2,7 +2,7 @@
  * The threshold-mode attacker as an integer program, and the release gate
  * built on it.
  *
- * Happy path of attack_gate(): lay out the domain (codes sorted, a theme's
+ * Happy path of ls_attack_gate(): lay out the domain (codes sorted, a theme's
  * cells numbered as in attack.h); read every document into a grid of
  * cells per theme; per theme present anywhere:
  *   1. derive: every complementary range of the new summary (a count >= k
@@ -43,7 +43,7 @@
 /* An opened range: larger than any count a raw summary may hold. */
 #define UNB ((int64_t)DISCLOSURE_COUNT_MAX)
 /* The receiver's check refuses a theme total wider than this (it matches
- * AUDIT_SPAN_MAX of core/disclosure.c). */
+ * AUDIT_SPAN_MAX of core/disclosure_oracle.c). */
 #define TOTAL_SPAN_MAX 100000
 #define ROW_TERMS (2 * DISCLOSURE_MAX_CODES + 8)
 
@@ -127,8 +127,8 @@ static int lay_cell(const struct lay *l, int table, const char *other,
 	return j < 0 ? -1 : (int)l->first[table] + j;
 }
 
-int attack_cell_index(const struct ls_domain *dom, int table, const char *other,
-                      int measure)
+int ls_attack_cell_index(const struct ls_domain *dom, int table,
+                         const char *other, int measure)
 {
 	struct lay l;
 	if (lay_build(dom, &l, NULL) != LS_OK)
@@ -136,7 +136,7 @@ int attack_cell_index(const struct ls_domain *dom, int table, const char *other,
 	return lay_cell(&l, table, other, measure);
 }
 
-size_t attack_cells_per_theme(const struct ls_domain *dom)
+size_t ls_attack_cells_per_theme(const struct ls_domain *dom)
 {
 	struct lay l;
 	return lay_build(dom, &l, NULL) == LS_OK ? l.ncells : 0;
@@ -644,15 +644,15 @@ static int docs_check(const struct lay *l, const struct ls_summary *const *docs,
 	return LS_OK;
 }
 
-void attack_theme_fini(struct attack_theme *t)
+void ls_attack_theme_fini(struct attack_theme *t)
 {
 	ls_free(t->sig);
 	ls_free(t->per);
 	memset(t, 0, sizeof *t);
 }
 
-int attack_theme_solve(const struct attack_input *in, const char *theme,
-                       struct attack_theme *out, struct ls_errinfo *e)
+int ls_attack_theme_solve(const struct attack_input *in, const char *theme,
+                          struct attack_theme *out, struct ls_errinfo *e)
 {
 	struct lay l;
 	struct tcell *g = NULL;
@@ -742,107 +742,130 @@ static void set_derived(const struct gate *G, struct tcell *c, int persons,
 		ls_cell_set_range(&c->per, lo, G->cap * hi);
 }
 
-/* Open every complementary range of the new grid nw (theme ti) and set it
- * to what the new summary's other values imply. */
-static int derive(struct gate *G, size_t ti, struct tcell *nw,
-                  struct ls_errinfo *e)
+/* Open every complementary range of the new grid nw (theme ti), from
+ * cell `from` on. 1 if there is any. */
+static int open_complementary(const struct gate *G, size_t ti, struct tcell *nw,
+                              size_t from)
 {
-	const struct lay *l = G->l;
-	size_t nc = l->ncells, rec = l->first[G_REC];
-	struct attack_range *sig = ls_calloc(nc, sizeof *sig),
-	                    *per = ls_calloc(nc, sizeof *per);
-	int feasible = 0, any = 0, rc = LS_OK;
-
-	if (sig == NULL || per == NULL) {
-		rc = LS_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < nc; i++)
+	size_t rec = G->l->first[G_REC];
+	int any = 0;
+	for (size_t i = from; i < G->l->ncells; i++)
 		if (G->state[gidx(G, ti, i)] == ST_COMPL) {
 			ls_cell_set_range(&nw[i].sig, 0, UNB);
 			if (i < rec)
 				ls_cell_set_range(&nw[i].per, 0, G->cap * UNB);
 			any = 1;
 		}
-	if (!any)
-		goto out;
-	for (int round = 0; round < 2; round++) {
-		int open = 0;
-		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
-		                 &feasible, &G->st->solves);
-		if (rc != LS_OK)
-			goto out;
-		if (!feasible) {
-			rc = ls_errf(e, LS_EINTERNAL,
-			             "theme %s: the released values are "
-			             "inconsistent",
-			             l->code[0][ti]);
-			goto out;
-		}
-		for (size_t i = 0; i < nc; i++) {
-			if (G->state[gidx(G, ti, i)] != ST_COMPL)
-				continue;
-			set_derived(G, &nw[i], i < rec, sig[i].lo, sig[i].hi);
-			G->proj[gidx(G, ti, i)] = sig[i];
-			if (sig[i].hi >= UNB)
-				open = 1;
-			G->st->derived++;
-		}
-		if (!open)
-			break;
-		/* Nothing released bounds the total: bound it by a public
-		 * function of its derived lower end, then derive again. */
-		if (G->state[gidx(G, ti, 0)] != ST_COMPL) {
-			rc = ls_errf(e, LS_EINTERNAL, "theme %s: an open range",
-			             l->code[0][ti]);
-			goto out;
-		}
-		ls_cell_set_range(&nw[0].sig, nw[0].sig.lo,
-		                  nw[0].sig.lo + TOTAL_SPAN_MAX - 1);
-		ls_cell_set_range(&nw[0].per, nw[0].sig.lo,
-		                  G->cap * nw[0].sig.hi);
-		for (size_t i = 1; i < nc; i++)
-			if (G->state[gidx(G, ti, i)] == ST_COMPL) {
-				ls_cell_set_range(&nw[i].sig, 0, UNB);
-				if (i < rec)
-					ls_cell_set_range(&nw[i].per, 0,
-					                  G->cap * UNB);
-			}
-		G->state[gidx(G, ti, 0)] = ST_EXACT; /* fixed this round */
-		rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
-		                 &feasible, &G->st->solves);
-		G->state[gidx(G, ti, 0)] = ST_COMPL;
-		if (rc != LS_OK)
-			goto out;
-		if (!feasible) {
-			rc = ls_errf(e, LS_EINTERNAL,
-			             "theme %s: the total's true value exceeds "
-			             "%d plus its lower bound",
-			             l->code[0][ti], TOTAL_SPAN_MAX);
-			goto out;
-		}
-		for (size_t i = 1; i < nc; i++)
-			if (G->state[gidx(G, ti, i)] == ST_COMPL) {
-				set_derived(G, &nw[i], i < rec, sig[i].lo,
-				            sig[i].hi);
-				G->proj[gidx(G, ti, i)] = sig[i];
-			}
-		G->proj[gidx(G, ti, 0)] =
-		    (struct attack_range){nw[0].sig.lo, nw[0].sig.hi};
-		break;
+	return any;
+}
+
+/* Set the complementary cells of nw, from cell `from` on, to the solved
+ * ranges sig and keep these as their projections. Returns the number of
+ * them that are still open (no upper bound); counts them in *derived if
+ * it is not NULL. */
+static int take_derived(struct gate *G, size_t ti, struct tcell *nw,
+                        const struct attack_range *sig, size_t from,
+                        uint32_t *derived)
+{
+	size_t rec = G->l->first[G_REC];
+	int open = 0;
+	for (size_t i = from; i < G->l->ncells; i++) {
+		if (G->state[gidx(G, ti, i)] != ST_COMPL)
+			continue;
+		set_derived(G, &nw[i], i < rec, sig[i].lo, sig[i].hi);
+		G->proj[gidx(G, ti, i)] = sig[i];
+		open += sig[i].hi >= UNB;
+		if (derived != NULL)
+			(*derived)++;
 	}
-	/* The truth must lie in what is released (it is a solution). */
-	for (size_t i = 0; i < nc; i++) {
+	return open;
+}
+
+/* Nothing released bounds the total: bound it by a public function of
+ * its derived lower end, then derive the other complementary cells
+ * again with the total fixed. */
+static int bound_total(struct gate *G, size_t ti, struct tcell *nw,
+                       struct attack_range *sig, struct attack_range *per,
+                       struct ls_errinfo *e)
+{
+	const struct lay *l = G->l;
+	size_t at0 = gidx(G, ti, 0);
+	int feasible = 0, rc;
+
+	if (G->state[at0] != ST_COMPL)
+		return ls_errf(e, LS_EINTERNAL, "theme %s: an open range",
+		               l->code[0][ti]);
+	ls_cell_set_range(&nw[0].sig, nw[0].sig.lo,
+	                  nw[0].sig.lo + TOTAL_SPAN_MAX - 1);
+	ls_cell_set_range(&nw[0].per, nw[0].sig.lo, G->cap * nw[0].sig.hi);
+	open_complementary(G, ti, nw, 1);
+
+	G->state[at0] = ST_EXACT; /* fixed this round */
+	rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
+	                 &feasible, &G->st->solves);
+	G->state[at0] = ST_COMPL;
+	if (rc != LS_OK)
+		return rc;
+	if (!feasible)
+		return ls_errf(e, LS_EINTERNAL,
+		               "theme %s: the total's true value exceeds "
+		               "%d plus its lower bound",
+		               l->code[0][ti], TOTAL_SPAN_MAX);
+	take_derived(G, ti, nw, sig, 1, NULL);
+	G->proj[at0] = (struct attack_range){nw[0].sig.lo, nw[0].sig.hi};
+	return LS_OK;
+}
+
+/* The truth must lie in what is released (it is a solution). */
+static int truth_inside(const struct gate *G, size_t ti, const struct tcell *nw,
+                        struct ls_errinfo *e)
+{
+	for (size_t i = 0; i < G->l->ncells; i++) {
 		size_t at = gidx(G, ti, i);
-		if (G->state[at] == ST_COMPL && (G->rawx[at] < nw[i].sig.lo ||
-		                                 G->rawx[at] > nw[i].sig.hi)) {
-			rc = ls_errf(e, LS_EINTERNAL,
-			             "theme %s: a derived range misses the "
-			             "true count",
-			             l->code[0][ti]);
-			goto out;
-		}
+		if (G->state[at] == ST_COMPL &&
+		    (G->rawx[at] < nw[i].sig.lo || G->rawx[at] > nw[i].sig.hi))
+			return ls_errf(e, LS_EINTERNAL,
+			               "theme %s: a derived range misses the "
+			               "true count",
+			               G->l->code[0][ti]);
 	}
+	return LS_OK;
+}
+
+/* Open every complementary range of the new grid nw (theme ti) and set it
+ * to what the new summary's other values imply. */
+static int derive(struct gate *G, size_t ti, struct tcell *nw,
+                  struct ls_errinfo *e)
+{
+	const struct lay *l = G->l;
+	size_t nc = l->ncells;
+	struct attack_range *sig = ls_calloc(nc, sizeof *sig),
+	                    *per = ls_calloc(nc, sizeof *per);
+	int feasible = 0, rc = LS_OK;
+
+	if (sig == NULL || per == NULL) {
+		rc = LS_ENOMEM;
+		goto out;
+	}
+	if (!open_complementary(G, ti, nw, 0))
+		goto out;
+
+	rc = grids_solve(l, nw, 1, NULL, G->cap, G->mt, &ALL, sig, per,
+	                 &feasible, &G->st->solves);
+	if (rc != LS_OK)
+		goto out;
+	if (!feasible) {
+		rc = ls_errf(e, LS_EINTERNAL,
+		             "theme %s: the released values are "
+		             "inconsistent",
+		             l->code[0][ti]);
+		goto out;
+	}
+	if (take_derived(G, ti, nw, sig, 0, &G->st->derived) > 0)
+		rc = bound_total(G, ti, nw, sig, per, e);
+
+	if (rc == LS_OK)
+		rc = truth_inside(G, ti, nw, e);
 out:
 	ls_free(sig);
 	ls_free(per);
@@ -855,21 +878,127 @@ struct violation {
 	int persons;
 };
 
+/* The new grid's ranges as released (a complementary cell: its
+ * projection), the start of the narrowest ranges for the notes. */
+static void notes_start(struct gate *G, size_t ti, const struct tcell *nw)
+{
+	for (size_t i = 0; i < G->l->ncells; i++) {
+		size_t at = gidx(G, ti, i);
+		G->fsig[at] =
+		    G->state[at] == ST_COMPL
+		        ? G->proj[at]
+		        : (struct attack_range){nw[i].sig.lo, nw[i].sig.hi};
+		G->fper[at] = (struct attack_range){nw[i].per.lo, nw[i].per.hi};
+	}
+}
+
+/* Hypothesis h leaves step d unlinked: that is only tried where neither
+ * direction fits, so *skip is set when a linked alternative is feasible.
+ * fz caches the feasibility per combination (-1 unknown). */
+static int linked_fits(struct gate *G, const struct tcell *g, size_t n,
+                       size_t nh, size_t h, const uint8_t *links, int8_t *fz,
+                       int *skip)
+{
+	uint8_t alt[ATTACK_MAX_DOCS];
+	*skip = 0;
+	for (size_t d = 0; d < nh && !*skip; d++) {
+		size_t unit = 1;
+		if (links[d] != ATTACK_LINK_NONE)
+			continue;
+		for (size_t k = 0; k < d; k++)
+			unit *= 3;
+		for (int dir = 0; dir < 2 && !*skip; dir++) {
+			size_t h2 = h - 2 * unit + (size_t)dir * unit;
+			if (fz[h2] < 0) {
+				int f = 0, rc;
+				combo_links(h2, nh, alt);
+				rc = grids_feasible(G->l, g, n, alt, G->cap,
+				                    G->mt, &f, &G->st->solves);
+				if (rc != LS_OK)
+					return rc;
+				fz[h2] = (int8_t)f;
+			}
+			*skip = fz[h2] == 1;
+		}
+	}
+	return LS_OK;
+}
+
+/* The solved ranges of one hypothesis: after (every version) and, when
+ * before_ok, before (the earlier versions alone), signals and persons. */
+struct solved {
+	struct attack_range *as, *ap, *bs, *bp;
+	int before_ok;
+};
+
+/* The first small cell of any version that the hypothesis pins: a single
+ * value >= 1 (signals or persons), or for an earlier version, narrower
+ * than the earlier versions alone allowed. */
+static void find_pinned(const struct gate *G, const struct tcell *g, size_t n,
+                        size_t nh, const struct solved *r, struct violation *v)
+{
+	size_t nc = G->l->ncells, rec = G->l->first[G_REC];
+	for (size_t d = 0; d < n && !v->found; d++)
+		for (size_t i = 0; i < nc && !v->found; i++) {
+			size_t at = d * nc + i;
+			const struct attack_range *as = &r->as[at],
+			                          *ap = &r->ap[at];
+			int pin_x, pin_y;
+			if (!small(G, &g[at]))
+				continue;
+			pin_x = as->lo == as->hi && as->lo >= 1;
+			pin_y = i < rec && ap->lo == ap->hi && ap->lo >= 1;
+			if (d < nh && r->before_ok) {
+				/* an earlier version: not narrowed */
+				pin_x = as->lo != r->bs[at].lo ||
+				        as->hi != r->bs[at].hi;
+				pin_y = i < rec && (ap->lo != r->bp[at].lo ||
+				                    ap->hi != r->bp[at].hi);
+			}
+			if (pin_x || pin_y) {
+				v->found = 1;
+				v->doc = d;
+				v->cell = i;
+				v->persons = !pin_x;
+			}
+		}
+}
+
+/* The narrowest range any hypothesis gives, for the notes. */
+static void notes_narrow(struct gate *G, size_t ti, const struct tcell *g,
+                         size_t nh, const struct which *w,
+                         const struct solved *r)
+{
+	size_t nc = G->l->ncells;
+	for (size_t i = 0; i < nc; i++) {
+		size_t at = gidx(G, ti, i), s = nh * nc + i;
+		if (!wanted(w, nh, &g[s]))
+			continue;
+		if (r->as[s].hi - r->as[s].lo < G->fsig[at].hi - G->fsig[at].lo)
+			G->fsig[at] = r->as[s];
+		if (r->ap[s].hi - r->ap[s].lo < G->fper[at].hi - G->fper[at].lo)
+			G->fper[at] = r->ap[s];
+	}
+}
+
 /*
  * Check theme ti: g holds n_docs grids (history first, the new one last).
  * Records the narrowest ranges of the new grid's cells in G->fsig/fper.
+ * Every combination of links between consecutive versions is a
+ * hypothesis (three per step); a violation is a small cell that some
+ * feasible hypothesis pins.
  */
 static int check(struct gate *G, size_t ti, const struct tcell *g,
                  struct violation *v, struct ls_errinfo *e)
 {
 	const struct lay *l = G->l;
-	size_t nc = l->ncells, rec = l->first[G_REC], n = G->n_docs;
+	size_t nc = l->ncells, n = G->n_docs;
 	size_t nh = n > 0 ? n - 1 : 0, nhyp = 1;
-	struct attack_range *as = ls_calloc(n * nc, sizeof *as),
-	                    *ap = ls_calloc(n * nc, sizeof *ap),
-	                    *bs = ls_calloc(n * nc, sizeof *bs),
-	                    *bp = ls_calloc(n * nc, sizeof *bp);
-	uint8_t links[ATTACK_MAX_DOCS], alt[ATTACK_MAX_DOCS];
+	struct solved r = {ls_calloc(n * nc, sizeof *r.as),
+	                   ls_calloc(n * nc, sizeof *r.ap),
+	                   ls_calloc(n * nc, sizeof *r.bs),
+	                   ls_calloc(n * nc, sizeof *r.bp), 0};
+	uint8_t links[ATTACK_MAX_DOCS];
 	int8_t fz[81]; /* feasibility per combination: -1 unknown */
 	/* Small cells everywhere; every range of the new version only when
 	 * earlier versions could narrow it (on its own, a complementary
@@ -877,107 +1006,45 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 	struct which w_after = {G->k, n > 1 ? nh : SIZE_MAX};
 	struct which w_before = {G->k, SIZE_MAX};
 	int rc = LS_OK, any = 0;
-	(void)e;
 
 	memset(v, 0, sizeof *v);
 	for (size_t d = 0; d < nh; d++)
 		nhyp *= 3;
 	memset(fz, -1, sizeof fz);
-	if (as == NULL || ap == NULL || bs == NULL || bp == NULL) {
+	if (r.as == NULL || r.ap == NULL || r.bs == NULL || r.bp == NULL) {
 		rc = LS_ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < nc; i++) {
-		size_t at = gidx(G, ti, i);
-		G->fsig[at] =
-		    G->state[at] == ST_COMPL
-		        ? G->proj[at]
-		        : (struct attack_range){g[nh * nc + i].sig.lo,
-		                                g[nh * nc + i].sig.hi};
-		G->fper[at] = (struct attack_range){g[nh * nc + i].per.lo,
-		                                    g[nh * nc + i].per.hi};
-	}
+	notes_start(G, ti, &g[nh * nc]);
+
 	for (size_t h = 0; h < nhyp && !v->found; h++) {
-		int fa = 0, fb = 0, skip = 0;
+		int fa = 0, skip = 0;
 		combo_links(h, nh, links);
-		/* An unlinked step only where neither direction fits. */
-		for (size_t d = 0; d < nh && !skip; d++) {
-			size_t unit = 1;
-			if (links[d] != ATTACK_LINK_NONE)
-				continue;
-			for (size_t k = 0; k < d; k++)
-				unit *= 3;
-			for (int dir = 0; dir < 2 && !skip; dir++) {
-				size_t h2 = h - 2 * unit + (size_t)dir * unit;
-				if (fz[h2] < 0) {
-					int f = 0;
-					combo_links(h2, nh, alt);
-					rc = grids_feasible(l, g, n, alt,
-					                    G->cap, G->mt, &f,
-					                    &G->st->solves);
-					if (rc != LS_OK)
-						goto out;
-					fz[h2] = (int8_t)f;
-				}
-				skip = fz[h2] == 1;
-			}
-		}
+		rc = linked_fits(G, g, n, nh, h, links, fz, &skip);
+		if (rc != LS_OK)
+			goto out;
 		if (skip)
 			continue;
+
 		G->st->hypotheses++;
-		rc = grids_solve(l, g, n, links, G->cap, G->mt, &w_after, as,
-		                 ap, &fa, &G->st->solves);
+		rc = grids_solve(l, g, n, links, G->cap, G->mt, &w_after, r.as,
+		                 r.ap, &fa, &G->st->solves);
 		if (rc != LS_OK)
 			goto out;
 		fz[h] = (int8_t)fa;
 		if (!fa)
 			continue;
 		any = 1;
+		r.before_ok = 0;
 		if (nh > 0) {
-			rc =
-			    grids_solve(l, g, nh, links, G->cap, G->mt,
-			                &w_before, bs, bp, &fb, &G->st->solves);
+			rc = grids_solve(l, g, nh, links, G->cap, G->mt,
+			                 &w_before, r.bs, r.bp, &r.before_ok,
+			                 &G->st->solves);
 			if (rc != LS_OK)
 				goto out;
 		}
-		for (size_t d = 0; d < n && !v->found; d++)
-			for (size_t i = 0; i < nc && !v->found; i++) {
-				const struct tcell *c = &g[d * nc + i];
-				size_t at = d * nc + i;
-				int pin_x, pin_y;
-				if (!small(G, c))
-					continue;
-				pin_x =
-				    as[at].lo == as[at].hi && as[at].lo >= 1;
-				pin_y = i < rec && ap[at].lo == ap[at].hi &&
-				        ap[at].lo >= 1;
-				if (d < nh && fb) {
-					/* an earlier version: not narrowed */
-					pin_x = as[at].lo != bs[at].lo ||
-					        as[at].hi != bs[at].hi;
-					pin_y = i < rec &&
-					        (ap[at].lo != bp[at].lo ||
-					         ap[at].hi != bp[at].hi);
-				}
-				if (pin_x || pin_y) {
-					v->found = 1;
-					v->doc = d;
-					v->cell = i;
-					v->persons = !pin_x;
-				}
-			}
-		/* The narrowest range any hypothesis gives, for the notes. */
-		for (size_t i = 0; i < nc; i++) {
-			size_t at = gidx(G, ti, i), s = nh * nc + i;
-			if (!wanted(&w_after, nh, &g[s]))
-				continue;
-			if (as[s].hi - as[s].lo <
-			    G->fsig[at].hi - G->fsig[at].lo)
-				G->fsig[at] = as[s];
-			if (ap[s].hi - ap[s].lo <
-			    G->fper[at].hi - G->fper[at].lo)
-				G->fper[at] = ap[s];
-		}
+		find_pinned(G, g, n, nh, &r, v);
+		notes_narrow(G, ti, g, nh, &w_after, &r);
 	}
 	if (!any && !v->found)
 		rc = ls_errf(e, LS_EINTERNAL,
@@ -985,10 +1052,10 @@ static int check(struct gate *G, size_t ti, const struct tcell *g,
 		             "solution",
 		             l->code[0][ti]);
 out:
-	ls_free(as);
-	ls_free(ap);
-	ls_free(bs);
-	ls_free(bp);
+	ls_free(r.as);
+	ls_free(r.ap);
+	ls_free(r.bs);
+	ls_free(r.bp);
 	return rc;
 }
 
@@ -1271,18 +1338,75 @@ nomem:
 	return LS_ENOMEM;
 }
 
-int attack_gate(const struct ls_domain *domain,
-                const struct ls_summary *const *history, size_t n_history,
-                uint32_t max_targets, struct ls_summary *released,
-                struct disclosure_report *report,
-                struct attack_gate_stats *stats, struct ls_errinfo *e)
+/* The gate's per-cell arrays for tot cells (theme x cell); LS_ENOMEM
+ * leaves the ones made for gate_free. */
+static int gate_alloc(struct gate *G, size_t tot)
+{
+	G->state = ls_calloc(tot, 1);
+	G->widened = ls_calloc(tot, 1);
+	G->protects = ls_calloc(tot, sizeof *G->protects);
+	G->rawx = ls_calloc(tot, sizeof *G->rawx);
+	G->rawy = ls_calloc(tot, sizeof *G->rawy);
+	G->fsig = ls_calloc(tot, sizeof *G->fsig);
+	G->fper = ls_calloc(tot, sizeof *G->fper);
+	G->proj = ls_calloc(tot, sizeof *G->proj);
+	if (G->state == NULL || G->widened == NULL || G->protects == NULL ||
+	    G->rawx == NULL || G->rawy == NULL || G->fsig == NULL ||
+	    G->fper == NULL || G->proj == NULL)
+		return LS_ENOMEM;
+	for (size_t i = 0; i < tot; i++)
+		G->protects[i] = -1;
+	return LS_OK;
+}
+
+static void gate_free(struct gate *G)
+{
+	ls_free(G->state);
+	ls_free(G->widened);
+	ls_free(G->protects);
+	ls_free(G->rawx);
+	ls_free(G->rawy);
+	ls_free(G->fsig);
+	ls_free(G->fper);
+	ls_free(G->proj);
+}
+
+/* Gate every theme that any version has: its grids of all versions into
+ * g (scratch, n_docs x cells), the new version's result into nw (theme
+ * x cells). */
+static int gate_themes(struct gate *G, const struct ls_summary *const *docs,
+                       struct tcell *g, struct tcell *nw, struct ls_errinfo *e)
+{
+	size_t nc = G->l->ncells, n = G->n_docs;
+	int rc = LS_OK;
+	for (size_t ti = 0; ti < G->l->n[0] && rc == LS_OK; ti++) {
+		int anywhere = 0;
+		for (size_t d = 0; d < n && rc == LS_OK; d++) {
+			rc = grid_load(G->l, docs[d], ti, &g[d * nc], e);
+			anywhere |= g[d * nc].present;
+		}
+		if (rc == LS_OK && anywhere) {
+			G->st->themes++;
+			rc = gate_theme(G, ti, g, e);
+		}
+		if (rc == LS_OK)
+			memcpy(&nw[ti * nc], &g[(n - 1) * nc], nc * sizeof *nw);
+	}
+	return rc;
+}
+
+int ls_attack_gate(const struct ls_domain *domain,
+                   const struct ls_summary *const *history, size_t n_history,
+                   uint32_t max_targets, struct ls_summary *released,
+                   struct disclosure_report *report,
+                   struct attack_gate_stats *stats, struct ls_errinfo *e)
 {
 	struct attack_gate_stats local;
 	const struct ls_summary *docs[ATTACK_MAX_DOCS];
 	struct lay l;
 	struct gate G;
 	struct tcell *g = NULL, *nw = NULL;
-	size_t n = n_history + 1, nc, nt, tot;
+	size_t n = n_history + 1, nc, tot;
 	int rc;
 
 	memset(&G, 0, sizeof G);
@@ -1301,61 +1425,31 @@ int attack_gate(const struct ls_domain *domain,
 	docs[n_history] = released;
 	if ((rc = docs_check(&l, docs, n, e)) != LS_OK)
 		return rc;
+
 	nc = l.ncells;
-	nt = l.n[0];
-	tot = nt * nc;
+	tot = l.n[0] * nc;
 	G.l = &l;
 	G.n_docs = n;
 	G.k = released->params.k;
 	G.cap = released->params.persons_cap;
 	G.mt = max_targets;
-	G.state = ls_calloc(tot, 1);
-	G.widened = ls_calloc(tot, 1);
-	G.protects = ls_calloc(tot, sizeof *G.protects);
-	G.rawx = ls_calloc(tot, sizeof *G.rawx);
-	G.rawy = ls_calloc(tot, sizeof *G.rawy);
-	G.fsig = ls_calloc(tot, sizeof *G.fsig);
-	G.fper = ls_calloc(tot, sizeof *G.fper);
-	G.proj = ls_calloc(tot, sizeof *G.proj);
+	rc = gate_alloc(&G, tot);
 	g = ls_calloc(n * nc, sizeof *g);
 	nw = ls_calloc(tot, sizeof *nw);
-	if (G.state == NULL || G.widened == NULL || G.protects == NULL ||
-	    G.rawx == NULL || G.rawy == NULL || G.fsig == NULL ||
-	    G.fper == NULL || G.proj == NULL || g == NULL || nw == NULL) {
+	if (rc != LS_OK || g == NULL || nw == NULL) {
 		rc = LS_ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < tot; i++)
-		G.protects[i] = -1;
+
 	if ((rc = gate_from_notes(&G, report, e)) != LS_OK)
 		goto out;
-	for (size_t ti = 0; ti < nt && rc == LS_OK; ti++) {
-		int anywhere = 0;
-		for (size_t d = 0; d < n && rc == LS_OK; d++) {
-			rc = grid_load(&l, docs[d], ti, &g[d * nc], e);
-			anywhere |= g[d * nc].present;
-		}
-		if (rc == LS_OK && anywhere) {
-			G.st->themes++;
-			rc = gate_theme(&G, ti, g, e);
-		}
-		if (rc == LS_OK)
-			memcpy(&nw[ti * nc], &g[n_history * nc],
-			       nc * sizeof *nw);
-	}
-	if (rc == LS_OK)
-		rc = gate_write(&G, nw, released, report);
-	if (rc == LS_OK)
-		report->actions += G.st->steps;
+	if ((rc = gate_themes(&G, docs, g, nw, e)) != LS_OK)
+		goto out;
+	if ((rc = gate_write(&G, nw, released, report)) != LS_OK)
+		goto out;
+	report->actions += G.st->steps;
 out:
-	ls_free(G.state);
-	ls_free(G.widened);
-	ls_free(G.protects);
-	ls_free(G.rawx);
-	ls_free(G.rawy);
-	ls_free(G.fsig);
-	ls_free(G.fper);
-	ls_free(G.proj);
+	gate_free(&G);
 	ls_free(g);
 	ls_free(nw);
 	return rc;

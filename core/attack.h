@@ -23,11 +23,11 @@
  * of hypotheses that the documents leave feasible, a link taken as NONE
  * only where neither direction fits (the attacker then knows it).
  *
- * attack_gate() is the release gate: it takes the summary disclosure_apply()
- * made, rewrites every complementary range so it is derived from the
- * released values alone (never 0..true total), and widens it (hides zeros,
- * suppresses more counts) until, under every feasible hypothesis, no small
- * count of this or any earlier version of the period is pinned, and no
+ * ls_attack_gate() is the release gate: it takes the summary
+ * ls_disclosure_apply() made, rewrites every complementary range so it is
+ * derived from the released values alone (never 0..true total), and widens it
+ * (hides zeros, suppresses more counts) until, under every feasible hypothesis,
+ * no small count of this or any earlier version of the period is pinned, and no
  * earlier version's small count is narrowed; if nothing helps, it refuses.
  *
  * Pure computation, no I/O. GLPK itself aborts the process when it runs
@@ -76,11 +76,11 @@ struct attack_input {
  * The feasible ranges of every cell of one theme, per document. Cells of a
  * theme are numbered: 0 the theme total, then the age bands, target
  * groups, sectors and problem types (each in byte order of their codes),
- * then organisations and reporters (attack_cell_index()). sig[d * ncells
+ * then organisations and reporters (ls_attack_cell_index()). sig[d * ncells
  * + i] is the signals count (organisations/reporters for those two
  * cells), per[...] the persons (zero for the recurrence cells).
  * feasible 0: no integer solution (the hypotheses are false). Owned by the
- * struct: attack_theme_fini().
+ * struct: ls_attack_theme_fini().
  */
 struct attack_theme {
 	int feasible;
@@ -88,27 +88,27 @@ struct attack_theme {
 	struct attack_range *sig, *per;
 };
 
-void attack_theme_fini(struct attack_theme *t);
+void ls_attack_theme_fini(struct attack_theme *t);
 
 /* The index of a cell of a theme (table: enum ls_table_kind or
  * LS_TABLE_RECURRENCE; other: the row's code, "" for the total; measure
  * selects organisations/reporters in the recurrence table), or -1 when the
  * code is not in the domain. */
-int attack_cell_index(const struct ls_domain *dom, int table, const char *other,
-                      int measure);
+int ls_attack_cell_index(const struct ls_domain *dom, int table,
+                         const char *other, int measure);
 
 /* Cells per theme of this domain. */
-size_t attack_cells_per_theme(const struct ls_domain *dom);
+size_t ls_attack_cells_per_theme(const struct ls_domain *dom);
 
 /*
  * Solve the ranges of every released cell of `theme` in every document.
  * LS_OK (see out->feasible), LS_EINVAL for a bad domain, documents that
  * are not threshold mode or differ in persons cap, rows outside the
  * domain or malformed cells (the message says which), LS_ENOMEM. *out is
- * the caller's (attack_theme_fini, also after an error).
+ * the caller's (ls_attack_theme_fini, also after an error).
  */
-int attack_theme_solve(const struct attack_input *in, const char *theme,
-                       struct attack_theme *out, struct ls_errinfo *e);
+int ls_attack_theme_solve(const struct attack_input *in, const char *theme,
+                          struct attack_theme *out, struct ls_errinfo *e);
 
 /* What the gate did. */
 struct attack_gate_stats {
@@ -122,7 +122,7 @@ struct attack_gate_stats {
 /*
  * The release gate. history: the summaries the node already published for
  * this period (oldest first, n_history + 1 <= ATTACK_MAX_DOCS);
- * *released: the new summary as disclosure_apply() made it (threshold
+ * *released: the new summary as ls_disclosure_apply() made it (threshold
  * mode), rewritten in place; report: its notes (true counts), rewritten to
  * match: new suppressions get their reasons, and every note's
  * feasible_lo/hi is the narrowest range any feasible hypothesis gives.
@@ -133,10 +133,10 @@ struct attack_gate_stats {
  * Dutch), *released is then unspecified. LS_ELIMIT: too many corrections.
  * LS_EINVAL: bad input. LS_ENOMEM. stats may be NULL.
  */
-int attack_gate(const struct ls_domain *domain,
-                const struct ls_summary *const *history, size_t n_history,
-                uint32_t max_targets, struct ls_summary *released,
-                struct disclosure_report *report,
-                struct attack_gate_stats *stats, struct ls_errinfo *e);
+int ls_attack_gate(const struct ls_domain *domain,
+                   const struct ls_summary *const *history, size_t n_history,
+                   uint32_t max_targets, struct ls_summary *released,
+                   struct disclosure_report *report,
+                   struct attack_gate_stats *stats, struct ls_errinfo *e);
 
 #endif

@@ -9,7 +9,7 @@
  *     (core/noise.h); small noisy counts are withheld; every value carries
  *     a 90% interval; the release spends privacy budget.
  *
- * Besides the released summary, disclosure_apply() returns a report with a
+ * Besides the released summary, ls_disclosure_apply() returns a report with a
  * note per released cell: its true count, what was released, why (released
  * as is, primary suppression, zero hidden, complementary suppression to
  * protect cell X, noisy, withheld) and, in threshold mode, the exact range
@@ -79,13 +79,13 @@ struct disclosure_domain_buf {
  * LS_PROBLEM_NONE among the problem types. The strings point into *tax
  * (valid while it is unchanged). LS_ELIMIT if a dimension has more codes
  * than DISCLOSURE_MAX_CODES allows, LS_EINVAL if one has none. */
-int disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
-                                    struct disclosure_domain_buf *out,
-                                    struct ls_errinfo *e);
+int ls_disclosure_domain_from_taxonomy(const struct ls_taxonomy *tax,
+                                       struct disclosure_domain_buf *out,
+                                       struct ls_errinfo *e);
 
 /* Fill *p with the defaults: threshold mode, k 5, epsilon 1, withhold
  * below 5, persons cap 10. */
-void disclosure_params_default(struct ls_disclosure_params *p);
+void ls_disclosure_params_default(struct ls_disclosure_params *p);
 
 /* LS_OK if the parameters are usable, else LS_EINVAL naming the field.
  * The fields the mode does not use are not looked at. Ranges: mode
@@ -94,25 +94,25 @@ void disclosure_params_default(struct ls_disclosure_params *p);
  * DISCLOSURE_EPSILON_MILLI_MIN..MAX, withhold_below 0..
  * DISCLOSURE_WITHHOLD_MAX. These are the federation's rules: proto/
  * checks every policy and summary with them (PROTOCOL.md 5.3). */
-int disclosure_params_check(const struct ls_disclosure_params *p,
-                            struct ls_errinfo *e);
+int ls_disclosure_params_check(const struct ls_disclosure_params *p,
+                               struct ls_errinfo *e);
 
 /* Zero the fields p's mode does not use (threshold: epsilon_milli and
  * withhold_below; noise: k), so that equal parameters have one form: the
- * form a document states and disclosure_apply() writes. */
-void disclosure_params_canonical(struct ls_disclosure_params *p);
+ * form a document states and ls_disclosure_apply() writes. */
+void ls_disclosure_params_canonical(struct ls_disclosure_params *p);
 
-/* disclosure_params_check() and canonical form: what a policy or summary
+/* ls_disclosure_params_check() and canonical form: what a policy or summary
  * document may state. LS_OK or LS_EINVAL. */
-int disclosure_params_check_canonical(const struct ls_disclosure_params *p,
-                                      struct ls_errinfo *e);
+int ls_disclosure_params_check_canonical(const struct ls_disclosure_params *p,
+                                         struct ls_errinfo *e);
 
 /* LS_OK if node is at least as strict as federation (same mode and persons
  * cap; threshold: k not smaller; noise: epsilon not larger, withhold
  * threshold not lower), else LS_EPOLICY naming the looser field. */
-int disclosure_params_stricter(const struct ls_disclosure_params *node,
-                               const struct ls_disclosure_params *federation,
-                               struct ls_errinfo *e);
+int ls_disclosure_params_stricter(const struct ls_disclosure_params *node,
+                                  const struct ls_disclosure_params *federation,
+                                  struct ls_errinfo *e);
 
 /* Which cell: a table (enum ls_table_kind or LS_TABLE_RECURRENCE), a
  * measure (enum ls_measure) and the row's codes. */
@@ -133,18 +133,18 @@ enum disclosure_reason {
 	                                 cannot be computed */
 	DISCLOSURE_NOISY = 4,         /* noise mode: noisy value released */
 	DISCLOSURE_WITHHELD = 5,      /* noise mode: noisy value too small */
-	DISCLOSURE_SUPPRESSED = 6,    /* disclosure_check(): a range whose
+	DISCLOSURE_SUPPRESSED = 6,    /* ls_disclosure_check(): a range whose
 	                                 reason a receiver cannot know */
 	DISCLOSURE_REASON_COUNT_
 };
 
 /* Stable lower-case name of a reason ("primary", ...); never NULL. */
-const char *disclosure_reason_name(int reason);
+const char *ls_disclosure_reason_name(int reason);
 
 struct disclosure_note {
 	struct disclosure_ref cell;
 	int64_t raw; /* the true count; -1 when not known
-	                (disclosure_check) */
+	                (ls_disclosure_check) */
 	struct ls_cell released;
 	uint8_t reason;       /* enum disclosure_reason */
 	uint8_t widened;      /* primary released as 0..k-1 (not 1..k-1)
@@ -166,7 +166,7 @@ struct disclosure_note {
 /* The notes of one release, sorted by (table, theme, other, measure), one
  * per cell of the released summary (both measures of every row; the
  * recurrence table's "other" is ""). Owned by the report: release it with
- * disclosure_report_fini(). */
+ * ls_disclosure_report_fini(). */
 struct disclosure_report {
 	size_t n_notes;
 	struct disclosure_note *notes;
@@ -175,8 +175,8 @@ struct disclosure_report {
 	uint32_t actions;    /* threshold: protective steps taken */
 };
 
-void disclosure_report_init(struct disclosure_report *r);
-void disclosure_report_fini(struct disclosure_report *r);
+void ls_disclosure_report_init(struct disclosure_report *r);
+void ls_disclosure_report_fini(struct disclosure_report *r);
 
 /* Everything a release depends on. */
 struct disclosure_input {
@@ -186,7 +186,7 @@ struct disclosure_input {
 	/* noise mode only: */
 	const uint8_t *secret;             /* NOISE_SECRET_BYTES, the node's
 	                                      noise secret */
-	uint32_t noise_epoch;              /* see noise_cell_draw() */
+	uint32_t noise_epoch;              /* see ls_noise_cell_draw() */
 	const struct noise_budget *budget; /* ledger state of the period's
 	                                      year */
 };
@@ -213,12 +213,13 @@ struct disclosure_input {
  * 0..LS_COUNT_MAX (a noisy value v with half-width h is lowered to
  * LS_COUNT_MAX - h in the unreachable case that v + h would exceed it);
  * the caller owns it (ls_summary_fini). If report is not NULL it
- * receives the notes (the caller owns them: disclosure_report_fini, also after
- * an error). LS_ENOMEM on allocation failure, LS_EINTERNAL if the protection
- * could not be completed (a bug: nothing is released).
+ * receives the notes (the caller owns them: ls_disclosure_report_fini, also
+ * after an error). LS_ENOMEM on allocation failure, LS_EINTERNAL if the
+ * protection could not be completed (a bug: nothing is released).
  */
-int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
-                     struct disclosure_report *report, struct ls_errinfo *e);
+int ls_disclosure_apply(const struct disclosure_input *in,
+                        struct ls_summary *out,
+                        struct disclosure_report *report, struct ls_errinfo *e);
 
 /*
  * Check a released summary against the disclosure policy it states, as a
@@ -233,8 +234,8 @@ int disclosure_apply(const struct disclosure_input *in, struct ls_summary *out,
  * parameters or domain, LS_ENOMEM. If bounds is not NULL it receives a note
  * per cell with the feasible range (raw -1; caller frees).
  */
-int disclosure_check(const struct ls_summary *released,
-                     const struct ls_domain *domain,
-                     struct disclosure_report *bounds, struct ls_errinfo *e);
+int ls_disclosure_check(const struct ls_summary *released,
+                        const struct ls_domain *domain,
+                        struct disclosure_report *bounds, struct ls_errinfo *e);
 
 #endif

@@ -42,43 +42,63 @@ static int port_valid(const char *s, size_t len)
 	return port >= 1 && port <= 65535 && s[0] != '0';
 }
 
-int ls_endpoint_valid(const char *s, size_t len)
+/* The schemes an endpoint may have. */
+static const char *const endpoint_schemes[] = {"tcp://", "tls+tcp://"};
+
+/* Length of s's scheme prefix, or 0 if it has none of them (or nothing
+ * after it). */
+static size_t scheme_len(const char *s, size_t len)
 {
-	size_t i, host_start, colon;
-	if (len > LS_ENDPOINT_MAX)
-		return 0;
-	if (len > 6 && memcmp(s, "tcp://", 6) == 0)
-		i = 6;
-	else if (len > 10 && memcmp(s, "tls+tcp://", 10) == 0)
-		i = 10;
-	else
-		return 0;
-	host_start = i;
+	for (size_t k = 0;
+	     k < sizeof endpoint_schemes / sizeof *endpoint_schemes; k++) {
+		size_t n = strlen(endpoint_schemes[k]);
+		if (len > n && memcmp(s, endpoint_schemes[k], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+static int ipv6_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+}
+
+static int name_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '.' || c == '-';
+}
+
+/* The host starting at s[i]: "[v6 address]" or a name or IPv4 address,
+ * followed by ':'. Returns the index of that ':', or 0 if the host is
+ * empty, has a character it may not have, or no ':' follows. */
+static size_t host_end(const char *s, size_t i, size_t len)
+{
+	size_t start = i;
 	if (i < len && s[i] == '[') {
-		for (i++; i < len && s[i] != ']'; i++) {
-			char c = s[i];
-			if (!((c >= '0' && c <= '9') ||
-			      (c >= 'a' && c <= 'f') ||
-			      (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
+		for (i++; i < len && s[i] != ']'; i++)
+			if (!ipv6_char(s[i]))
 				return 0;
-		}
-		if (i >= len || i == host_start + 1)
+		if (i >= len || i == start + 1)
 			return 0;
 		i++; /* past ']' */
-		if (i >= len || s[i] != ':')
-			return 0;
-		colon = i;
-	} else {
-		for (; i < len && s[i] != ':'; i++) {
-			char c = s[i];
-			if (!((c >= '0' && c <= '9') ||
-			      (c >= 'a' && c <= 'z') ||
-			      (c >= 'A' && c <= 'Z') || c == '.' || c == '-'))
-				return 0;
-		}
-		if (i >= len || i == host_start)
-			return 0;
-		colon = i;
+		return i < len && s[i] == ':' ? i : 0;
 	}
+	for (; i < len && s[i] != ':'; i++)
+		if (!name_char(s[i]))
+			return 0;
+	return i < len && i > start ? i : 0;
+}
+
+int ls_endpoint_valid(const char *s, size_t len)
+{
+	size_t start, colon;
+	if (len > LS_ENDPOINT_MAX)
+		return 0;
+	if ((start = scheme_len(s, len)) == 0)
+		return 0;
+	if ((colon = host_end(s, start, len)) == 0)
+		return 0;
 	return port_valid(s + colon + 1, len - colon - 1);
 }

@@ -21,15 +21,15 @@
 
 /* ---- the stream ------------------------------------------------------ */
 
-void noise_stream_init(struct noise_stream *st,
-                       const uint8_t key[NOISE_KEY_BYTES])
+void ls_noise_stream_init(struct noise_stream *st,
+                          const uint8_t key[NOISE_KEY_BYTES])
 {
 	memcpy(st->key, key, NOISE_KEY_BYTES);
 	st->block = 0;
 	st->pos = sizeof st->buf; /* empty: refill on first use */
 }
 
-void noise_stream_wipe(struct noise_stream *st)
+void ls_noise_stream_wipe(struct noise_stream *st)
 {
 	sodium_memzero(st, sizeof *st);
 }
@@ -56,7 +56,7 @@ static uint64_t stream_u64(struct noise_stream *st)
 	return v;
 }
 
-uint64_t noise_uniform(struct noise_stream *st, uint64_t n)
+uint64_t ls_noise_uniform(struct noise_stream *st, uint64_t n)
 {
 	/* Accept r >= 2^64 mod n: the accepted range has a multiple of n
 	 * values, so r mod n is exactly uniform. */
@@ -68,9 +68,9 @@ uint64_t noise_uniform(struct noise_stream *st, uint64_t n)
 	}
 }
 
-int noise_bernoulli(struct noise_stream *st, uint64_t num, uint64_t den)
+int ls_noise_bernoulli(struct noise_stream *st, uint64_t num, uint64_t den)
 {
-	return noise_uniform(st, den) < num;
+	return ls_noise_uniform(st, den) < num;
 }
 
 /* Bernoulli(exp(-num/den)) for 0 <= num/den <= 1: CKS algorithm 1. Draw
@@ -82,16 +82,16 @@ static int bernoulli_exp_le1(struct noise_stream *st, uint64_t num,
 {
 	uint64_t k = 1;
 	for (;;) {
-		if (!noise_bernoulli(st, num, den))
+		if (!ls_noise_bernoulli(st, num, den))
 			break;
-		if (k > 1 && noise_uniform(st, k) != 0)
+		if (k > 1 && ls_noise_uniform(st, k) != 0)
 			break;
 		k++;
 	}
 	return (int)(k & 1);
 }
 
-int noise_bernoulli_exp(struct noise_stream *st, uint64_t num, uint64_t den)
+int ls_noise_bernoulli_exp(struct noise_stream *st, uint64_t num, uint64_t den)
 {
 	/* exp(-gamma) = exp(-1)^floor(gamma) * exp(-(gamma - floor(gamma))) */
 	for (uint64_t i = num / den; i > 0; i--)
@@ -100,23 +100,23 @@ int noise_bernoulli_exp(struct noise_stream *st, uint64_t num, uint64_t den)
 	return bernoulli_exp_le1(st, num % den, den);
 }
 
-int64_t noise_dlap(struct noise_stream *st, struct noise_scale s)
+int64_t ls_noise_dlap(struct noise_stream *st, struct noise_scale s)
 {
 	/* CKS algorithm 2 with scale t/s where t = s.num and s = s.den. */
 	uint64_t t = s.num, d = s.den;
 	for (;;) {
-		uint64_t u = noise_uniform(st, t), v = 0, x, y;
-		if (!noise_bernoulli_exp(st, u, t))
+		uint64_t u = ls_noise_uniform(st, t), v = 0, x, y;
+		if (!ls_noise_bernoulli_exp(st, u, t))
 			continue;
 		/* V ~ Geometric(1 - exp(-1)); X = U + tV is geometric with
 		 * parameter exp(-1/t). */
-		while (noise_bernoulli_exp(st, 1, 1))
+		while (ls_noise_bernoulli_exp(st, 1, 1))
 			v++;
 		if (v > (UINT64_C(1) << 62) / t) /* probability < e^-2^22 */
 			continue;
 		x = u + t * v;
 		y = x / d; /* geometric with parameter exp(-d/t) */
-		if (noise_bernoulli(st, 1, 2)) {
+		if (ls_noise_bernoulli(st, 1, 2)) {
 			if (y == 0)
 				continue; /* so that 0 is not counted twice */
 			return -(int64_t)y;
@@ -154,9 +154,9 @@ static int scale_ok(struct noise_scale s)
 	       s.den <= NOISE_SCALE_MAX_DEN;
 }
 
-int noise_cell_draw(const uint8_t secret[NOISE_SECRET_BYTES],
-                    const struct noise_cell_id *id, struct noise_scale scale,
-                    int64_t true_value, uint32_t epoch, int64_t *noise)
+int ls_noise_cell_draw(const uint8_t secret[NOISE_SECRET_BYTES],
+                       const struct noise_cell_id *id, struct noise_scale scale,
+                       int64_t true_value, uint32_t epoch, int64_t *noise)
 {
 	static const char tag[] = "ls-noise-v1";
 	crypto_generichash_state h;
@@ -195,10 +195,10 @@ int noise_cell_draw(const uint8_t secret[NOISE_SECRET_BYTES],
 	crypto_generichash_final(&h, key, sizeof key);
 	sodium_memzero(&h, sizeof h);
 
-	noise_stream_init(&st, key);
+	ls_noise_stream_init(&st, key);
 	sodium_memzero(key, sizeof key);
-	*noise = noise_dlap(&st, scale);
-	noise_stream_wipe(&st);
+	*noise = ls_noise_dlap(&st, scale);
+	ls_noise_stream_wipe(&st);
 	return LS_OK;
 }
 
@@ -224,12 +224,12 @@ static int query_ok(int table, int measure)
 	       measure < LS_MEASURE_COUNT_;
 }
 
-uint32_t noise_weight(int table, int measure)
+uint32_t ls_noise_weight(int table, int measure)
 {
 	return query_ok(table, measure) ? weights[table][measure] : 0;
 }
 
-uint32_t noise_weight_total(void)
+uint32_t ls_noise_weight_total(void)
 {
 	uint32_t w = 0;
 	for (int t = 0; t < LS_QUERY_TABLES; t++)
@@ -238,8 +238,8 @@ uint32_t noise_weight_total(void)
 	return w;
 }
 
-uint64_t noise_sensitivity(int table, int measure, uint32_t persons_cap,
-                           size_t n_targets)
+uint64_t ls_noise_sensitivity(int table, int measure, uint32_t persons_cap,
+                              size_t n_targets)
 {
 	uint64_t cells = LS_MAX_THEMES_PER_SIGNAL;
 	if (!query_ok(table, measure))
@@ -261,9 +261,9 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
 	return a;
 }
 
-int noise_scale_for(uint32_t epsilon_milli, uint32_t persons_cap,
-                    size_t n_targets, int table, int measure,
-                    struct noise_scale *out)
+int ls_noise_scale_for(uint32_t epsilon_milli, uint32_t persons_cap,
+                       size_t n_targets, int table, int measure,
+                       struct noise_scale *out)
 {
 	uint64_t sens, num, den, g;
 	if (!query_ok(table, measure) || epsilon_milli == 0 ||
@@ -271,9 +271,9 @@ int noise_scale_for(uint32_t epsilon_milli, uint32_t persons_cap,
 	    n_targets == 0 || n_targets > NOISE_TARGETS_MAX)
 		return LS_EINVAL;
 	/* t = sens / (eps * w / W) = sens * W * 1000 / (eps_milli * w) */
-	sens = noise_sensitivity(table, measure, persons_cap, n_targets);
-	num = sens * noise_weight_total() * 1000;
-	den = (uint64_t)epsilon_milli * noise_weight(table, measure);
+	sens = ls_noise_sensitivity(table, measure, persons_cap, n_targets);
+	num = sens * ls_noise_weight_total() * 1000;
+	den = (uint64_t)epsilon_milli * ls_noise_weight(table, measure);
 	g = gcd_u64(num, den);
 	out->num = num / g;
 	out->den = den / g;
@@ -282,7 +282,7 @@ int noise_scale_for(uint32_t epsilon_milli, uint32_t persons_cap,
 
 /* ---- intervals ------------------------------------------------------- */
 
-int64_t noise_halfwidth90(struct noise_scale s)
+int64_t ls_noise_halfwidth90(struct noise_scale s)
 {
 	/* P(|Z| > h) = 2 p^(h+1) / (1 + p) <= 0.1
 	 *   <=> h + 1 >= t * ln(20 / (1 + p)), with ln p = -1/t. */
@@ -292,14 +292,14 @@ int64_t noise_halfwidth90(struct noise_scale s)
 	/* Round up, and a hair more, so floating-point error can only make
 	 * the interval wider, never narrower. */
 	int64_t h = (int64_t)ceil(need * (1.0 + 1e-12) + 1e-9) - 1;
-	while (h > 0 && noise_coverage(s, h - 1) >= 0.9 + 1e-9)
+	while (h > 0 && ls_noise_coverage(s, h - 1) >= 0.9 + 1e-9)
 		h--;
-	while (noise_coverage(s, h) < 0.9)
+	while (ls_noise_coverage(s, h) < 0.9)
 		h++;
 	return h < 0 ? 0 : h;
 }
 
-double noise_coverage(struct noise_scale s, int64_t h)
+double ls_noise_coverage(struct noise_scale s, int64_t h)
 {
 	double t = (double)s.num / (double)s.den;
 	double p = exp(-1.0 / t);
@@ -308,7 +308,7 @@ double noise_coverage(struct noise_scale s, int64_t h)
 	return 1.0 - 2.0 * exp(-(double)(h + 1) / t) / (1.0 + p);
 }
 
-double noise_variance(struct noise_scale s)
+double ls_noise_variance(struct noise_scale s)
 {
 	double t = (double)s.num / (double)s.den;
 	double p = exp(-1.0 / t), q = -expm1(-1.0 / t); /* q = 1 - p */
@@ -317,13 +317,13 @@ double noise_variance(struct noise_scale s)
 
 /* ---- budget ---------------------------------------------------------- */
 
-uint64_t noise_release_cost(const struct ls_disclosure_params *p)
+uint64_t ls_noise_release_cost(const struct ls_disclosure_params *p)
 {
 	return p->mode == LS_MODE_NOISE ? p->epsilon_milli : 0;
 }
 
-int noise_budget_check(const struct noise_budget *b, uint64_t cost_milli,
-                       struct ls_errinfo *e)
+int ls_noise_budget_check(const struct noise_budget *b, uint64_t cost_milli,
+                          struct ls_errinfo *e)
 {
 	uint64_t left;
 	if (b->spent_milli > b->yearly_milli)

@@ -70,24 +70,24 @@ struct noise_stream {
 };
 
 /* Start a stream; the key is copied. */
-void noise_stream_init(struct noise_stream *st,
-                       const uint8_t key[NOISE_KEY_BYTES]);
+void ls_noise_stream_init(struct noise_stream *st,
+                          const uint8_t key[NOISE_KEY_BYTES]);
 
 /* Wipe the key and buffered bytes. */
-void noise_stream_wipe(struct noise_stream *st);
+void ls_noise_stream_wipe(struct noise_stream *st);
 
 /* A uniform integer in [0, n), n >= 1 (exact: rejection sampling). */
-uint64_t noise_uniform(struct noise_stream *st, uint64_t n);
+uint64_t ls_noise_uniform(struct noise_stream *st, uint64_t n);
 
 /* 1 with probability num/den (0 <= num <= den, den >= 1), else 0. */
-int noise_bernoulli(struct noise_stream *st, uint64_t num, uint64_t den);
+int ls_noise_bernoulli(struct noise_stream *st, uint64_t num, uint64_t den);
 
 /* 1 with probability exp(-num/den) (den >= 1), else 0. */
-int noise_bernoulli_exp(struct noise_stream *st, uint64_t num, uint64_t den);
+int ls_noise_bernoulli_exp(struct noise_stream *st, uint64_t num, uint64_t den);
 
 /* A discrete Laplace sample with scale s.num/s.den (both in 1..the
  * NOISE_SCALE_MAX_* limits; the caller checks). */
-int64_t noise_dlap(struct noise_stream *st, struct noise_scale s);
+int64_t ls_noise_dlap(struct noise_stream *st, struct noise_scale s);
 
 /* The identity of one released cell. theme and other are taxonomy codes
  * ("" for the theme table's other and the recurrence table's other). */
@@ -111,14 +111,14 @@ struct noise_cell_id {
  * table or measure out of range, bad scale); LS_ECRYPTO if libsodium cannot
  * start.
  */
-int noise_cell_draw(const uint8_t secret[NOISE_SECRET_BYTES],
-                    const struct noise_cell_id *id, struct noise_scale scale,
-                    int64_t true_value, uint32_t epoch, int64_t *noise);
+int ls_noise_cell_draw(const uint8_t secret[NOISE_SECRET_BYTES],
+                       const struct noise_cell_id *id, struct noise_scale scale,
+                       int64_t true_value, uint32_t epoch, int64_t *noise);
 
 /* The share of epsilon each (table, measure) query gets: weight / total
  * weight (docs/DISCLOSURE.md, "Budget split"). */
-uint32_t noise_weight(int table, int measure);
-uint32_t noise_weight_total(void);
+uint32_t ls_noise_weight(int table, int measure);
+uint32_t ls_noise_weight_total(void);
 
 /*
  * The L1 sensitivity of one query under adding or removing one signal: a
@@ -127,8 +127,8 @@ uint32_t noise_weight_total(void);
  * persons, and adds at most one new organisation and reporter per theme.
  * 0 for an unknown table or measure.
  */
-uint64_t noise_sensitivity(int table, int measure, uint32_t persons_cap,
-                           size_t n_targets);
+uint64_t ls_noise_sensitivity(int table, int measure, uint32_t persons_cap,
+                              size_t n_targets);
 
 /*
  * The noise scale of a query: sensitivity / (epsilon * weight / total
@@ -136,20 +136,20 @@ uint64_t noise_sensitivity(int table, int measure, uint32_t persons_cap,
  * the disclosure parameters; n_targets is the number of target group codes
  * in the taxonomy. LS_EINVAL when a parameter is out of range.
  */
-int noise_scale_for(uint32_t epsilon_milli, uint32_t persons_cap,
-                    size_t n_targets, int table, int measure,
-                    struct noise_scale *out);
+int ls_noise_scale_for(uint32_t epsilon_milli, uint32_t persons_cap,
+                       size_t n_targets, int table, int measure,
+                       struct noise_scale *out);
 
 /* The smallest h >= 0 with P(|Z| <= h) >= 90% for Z with this scale: a
  * noisy value v has the 90% interval [v - h, v + h] for the true count.
  * Computed in floating point from public parameters, rounded up. */
-int64_t noise_halfwidth90(struct noise_scale s);
+int64_t ls_noise_halfwidth90(struct noise_scale s);
 
 /* Exact probability P(|Z| <= h) (for tests and documentation). */
-double noise_coverage(struct noise_scale s, int64_t h);
+double ls_noise_coverage(struct noise_scale s, int64_t h);
 
 /* Variance 2p / (1 - p)^2 of a sample with this scale. */
-double noise_variance(struct noise_scale s);
+double ls_noise_variance(struct noise_scale s);
 
 /* ---- privacy budget -------------------------------------------------- */
 
@@ -166,12 +166,12 @@ struct noise_budget {
 /* The budget one release with these parameters spends, epsilon x 1000:
  * epsilon_milli in noise mode (every release, including a correction,
  * composes with what was released before), 0 in threshold mode. */
-uint64_t noise_release_cost(const struct ls_disclosure_params *p);
+uint64_t ls_noise_release_cost(const struct ls_disclosure_params *p);
 
 /* LS_OK if a release costing cost_milli fits in the budget; LS_EBUDGET
  * (details in *e) if it would overspend; LS_EINVAL if spent already exceeds
  * the budget (a corrupt ledger). */
-int noise_budget_check(const struct noise_budget *b, uint64_t cost_milli,
-                       struct ls_errinfo *e);
+int ls_noise_budget_check(const struct noise_budget *b, uint64_t cost_milli,
+                          struct ls_errinfo *e);
 
 #endif

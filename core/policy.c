@@ -3,9 +3,10 @@
  * a release against it, the node's own (stricter) settings on top, and
  * the correction reasons.
  *
- * Messages that reach an operator (ls_policy_effective, the justification
- * check) are Dutch; the checks a receiver makes on a peer's document keep
- * the English of proto/'s other errors.
+ * Every message is Dutch: an operator reads them (a policy draft, the
+ * node's config, a correction), and so does whoever reads why a peer's
+ * document was refused. core/disclosure's own checks are called without
+ * an errinfo and their verdict is put in Dutch here.
  */
 #include "core/policy.h"
 #include "common/text.h"
@@ -16,25 +17,74 @@
 void ls_policy_default(struct ls_policy *p, uint8_t mode)
 {
 	memset(p, 0, sizeof *p);
-	disclosure_params_default(&p->params);
+	ls_disclosure_params_default(&p->params);
 	if (mode == LS_MODE_NOISE)
 		p->params.mode = LS_MODE_NOISE;
-	disclosure_params_canonical(&p->params);
+	ls_disclosure_params_canonical(&p->params);
 	p->period_months = LS_PERIOD_MONTHS_DEFAULT;
 	p->settle_days = LS_SETTLE_DAYS_DEFAULT;
 }
 
+/*
+ * core/disclosure's checks of the parameters speak to developers; an
+ * operator (a federation policy draft, a node's config, a peer's policy in
+ * a log) reads these Dutch lines, which state the values and the rules.
+ */
+static const char *mode_nl(int mode)
+{
+	return mode == LS_MODE_NOISE ? "ruis" : "drempel";
+}
+
+static int params_invalid(const struct ls_disclosure_params *p,
+                          struct ls_errinfo *e)
+{
+	return ls_errf(
+	    e, LS_EINVAL,
+	    "ongeldige parameters voor openbaarmaking: modus %s, k = %u, "
+	    "epsilon_milli = %u, withhold_below = %u, persons_cap = %u "
+	    "(drempelmodus: k %u..%u, epsilon_milli en withhold_below 0; "
+	    "ruismodus: k 0, epsilon_milli %u..%u, withhold_below 0..%u; "
+	    "persons_cap 1..%u)",
+	    p->mode == LS_MODE_NOISE || p->mode == LS_MODE_THRESHOLD
+	        ? mode_nl(p->mode)
+	        : "onbekend",
+	    (unsigned)p->k, (unsigned)p->epsilon_milli,
+	    (unsigned)p->withhold_below, (unsigned)p->persons_cap,
+	    DISCLOSURE_K_MIN, DISCLOSURE_K_MAX, DISCLOSURE_EPSILON_MILLI_MIN,
+	    DISCLOSURE_EPSILON_MILLI_MAX, DISCLOSURE_WITHHOLD_MAX,
+	    (unsigned)DISCLOSURE_PERSONS_CAP_MAX);
+}
+
+static int params_looser(const struct ls_disclosure_params *p,
+                         const struct ls_disclosure_params *fed,
+                         struct ls_errinfo *e)
+{
+	return ls_errf(
+	    e, LS_EPOLICY,
+	    "de parameters (%smodus, k = %u, epsilon_milli = %u, "
+	    "withhold_below = %u, persons_cap = %u) zijn soepeler dan of "
+	    "anders dan het beleid van de federatie (%smodus, k = %u, "
+	    "epsilon_milli = %u, withhold_below = %u, persons_cap = %u)",
+	    mode_nl(p->mode), (unsigned)p->k, (unsigned)p->epsilon_milli,
+	    (unsigned)p->withhold_below, (unsigned)p->persons_cap,
+	    mode_nl(fed->mode), (unsigned)fed->k,
+	    (unsigned)fed->epsilon_milli, (unsigned)fed->withhold_below,
+	    (unsigned)fed->persons_cap);
+}
+
 int ls_policy_check(const struct ls_policy *p, struct ls_errinfo *e)
 {
-	int rc = disclosure_params_check_canonical(&p->params, e);
-	if (rc != LS_OK)
-		return rc;
+	if (ls_disclosure_params_check_canonical(&p->params, NULL) != LS_OK)
+		return params_invalid(&p->params, e);
 	if (!ls_period_length_valid(p->period_months))
 		return ls_errf(e, LS_EINVAL,
-		               "period_months must be 1, 2, 3, 4, 6 or 12");
+		               "period_months = %u: een periode duurt 1, 2, 3, "
+		               "4, 6 of 12 maanden",
+		               (unsigned)p->period_months);
 	if (p->settle_days > LS_SETTLE_DAYS_MAX)
-		return ls_errf(e, LS_EINVAL, "settle_days must be 0..%d",
-		               LS_SETTLE_DAYS_MAX);
+		return ls_errf(e, LS_EINVAL,
+		               "settle_days = %u: hoogstens %d dagen",
+		               (unsigned)p->settle_days, LS_SETTLE_DAYS_MAX);
 	return LS_OK;
 }
 
@@ -51,8 +101,8 @@ int ls_policy_period_check(const struct ls_policy *p,
 	    (uint32_t)period->months != p->period_months ||
 	    !ls_period_aligned(period))
 		return ls_errf(e, LS_EPOLICY,
-		               "period %04d-%02d+%d is not a policy period of "
-		               "%u months",
+		               "periode %04d-%02d+%d is geen periode van het "
+		               "beleid (periodes van %u maand(en))",
 		               (int)period->year, (int)period->month,
 		               (int)period->months, (unsigned)p->period_months);
 	return LS_OK;
@@ -64,16 +114,17 @@ int ls_policy_release_check(const struct ls_policy *p,
                             struct ls_errinfo *e)
 {
 	int64_t release;
-	int rc = disclosure_params_stricter(params, &p->params, e);
-	if (rc != LS_OK)
-		return rc;
+	int rc;
+	if (ls_disclosure_params_stricter(params, &p->params, NULL) != LS_OK)
+		return params_looser(params, &p->params, e);
 	if ((rc = ls_policy_period_check(p, period, e)) != LS_OK)
 		return rc;
 	release = ls_policy_release_time(p, period);
 	if (created < release)
 		return ls_errf(e, LS_EPOLICY,
-		               "released before its period closed and settled "
-		               "(created %lld, allowed from %lld)",
+		               "vrijgegeven voor de periode afgesloten was en "
+		               "de wachttijd voorbij was (gemaakt %lld, "
+		               "toegelaten vanaf %lld)",
 		               (long long)created, (long long)release);
 	return LS_OK;
 }
@@ -113,11 +164,6 @@ void ls_policy_local_from_config(const struct ls_config *c,
 	out->withhold_below = (uint32_t)c->disclosure_withhold_below;
 	out->settle_days = (uint32_t)c->disclosure_settle_days;
 	out->budget_milli = (uint64_t)c->disclosure_budget_milli;
-}
-
-static const char *mode_nl(int mode)
-{
-	return mode == LS_MODE_NOISE ? "ruis" : "drempel";
 }
 
 int ls_policy_effective(const struct ls_policy *federation,
@@ -234,9 +280,9 @@ int ls_policy_effective(const struct ls_policy *federation,
 	if ((rc = ls_policy_check(p, NULL)) != LS_OK)
 		return ls_errf(e, LS_EPOLICY,
 		               "[disclosure] geeft ongeldige parameters");
-	if ((rc = disclosure_params_stricter(&p->params, &base.params, e)) !=
+	if (ls_disclosure_params_stricter(&p->params, &base.params, NULL) !=
 	    LS_OK)
-		return rc;
+		return params_looser(&p->params, &base.params, e);
 	return LS_OK;
 }
 

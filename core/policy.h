@@ -48,13 +48,13 @@ struct ls_policy {
 	uint32_t settle_days;               /* 0..LS_SETTLE_DAYS_MAX */
 };
 
-/* The built-in policy: disclosure_params_default() in canonical form (or
+/* The built-in policy: ls_disclosure_params_default() in canonical form (or
  * the noise-mode defaults when mode is LS_MODE_NOISE), monthly periods,
  * LS_SETTLE_DAYS_DEFAULT. */
 void ls_policy_default(struct ls_policy *p, uint8_t mode);
 
 /* Everything a policy document may say: parameters valid and canonical
- * (disclosure_params_check_canonical), a valid period length, settle
+ * (ls_disclosure_params_check_canonical), a valid period length, settle
  * delay in range. LS_OK or LS_EINVAL naming the field. */
 int ls_policy_check(const struct ls_policy *p, struct ls_errinfo *e);
 
@@ -72,7 +72,7 @@ int ls_policy_period_check(const struct ls_policy *p,
 /*
  * May a summary made with `params` for `period` and created at `created`
  * be released under p? The parameters at least as strict as p's
- * (disclosure_params_stricter: same mode and persons cap; k not smaller;
+ * (ls_disclosure_params_stricter: same mode and persons cap; k not smaller;
  * epsilon not larger; withhold threshold not lower), the period one of
  * p's, and created no earlier than ls_policy_release_time(). The check a
  * receiver makes on every summary, and the releasing node on its own.

@@ -356,10 +356,10 @@ static uint64_t poisson_small(struct noise_stream *st, uint64_t a, uint64_t b)
 {
 	for (;;) {
 		uint64_t j = 0, i;
-		while (noise_bernoulli(st, a, b))
+		while (ls_noise_bernoulli(st, a, b))
 			j++;
 		for (i = 2; i <= j; i++)
-			if (noise_uniform(st, i) != 0)
+			if (ls_noise_uniform(st, i) != 0)
 				break;
 		if (i > j)
 			return j;
@@ -390,7 +390,7 @@ int secagg_noise_shares(const struct secagg_layout *l,
 		return rc;
 	if (n_parties < 1 || n_parties > LS_SECAGG_MAX_PARTIES)
 		return ls_errf(e, LS_EINVAL, "secagg: %u parties", n_parties);
-	noise_stream_init(&st, key);
+	ls_noise_stream_init(&st, key);
 	for (size_t i = 0; i < l->n_entries; i++) {
 		struct secagg_rational mu = nz->mu[i % SECAGG_MEASURES];
 		uint64_t den = mu.den * n_parties;
@@ -398,7 +398,7 @@ int secagg_noise_shares(const struct secagg_layout *l,
 		uint64_t b = secagg_poisson(&st, mu.num, den);
 		out[i] = (int64_t)a - (int64_t)b;
 	}
-	noise_stream_wipe(&st);
+	ls_noise_stream_wipe(&st);
 	return LS_OK;
 }
 

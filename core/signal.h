@@ -46,7 +46,7 @@ enum ls_signal_status {
 	LS_STATUS_COUNT_
 };
 
-/* The fields, in the order of the CSV format table (README). */
+/* The fields, in the order of the CSV format table (docs/OPERATING.md). */
 enum ls_signal_field {
 	LS_FIELD_ID = 0,        /* optional on import: 32 hex digits */
 	LS_FIELD_STATUS,        /* optional on import */

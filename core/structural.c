@@ -18,13 +18,13 @@ struct structural {
 	int sorted;
 };
 
-int structural_new(struct structural **out)
+int ls_structural_new(struct structural **out)
 {
 	*out = ls_calloc(1, sizeof **out);
 	return *out != NULL ? LS_OK : LS_ENOMEM;
 }
 
-void structural_free(struct structural *st)
+void ls_structural_free(struct structural *st)
 {
 	if (st == NULL)
 		return;
@@ -32,12 +32,12 @@ void structural_free(struct structural *st)
 	ls_free(st);
 }
 
-int structural_recognised(uint8_t phase)
+int ls_structural_recognised(uint8_t phase)
 {
 	return phase >= LS_PHASE_RAPPORTEREN && phase < LS_PHASE_COUNT_;
 }
 
-int structural_add(struct structural *st, const struct structural_note *n)
+int ls_structural_add(struct structural *st, const struct structural_note *n)
 {
 	size_t tl = strnlen(n->theme, LS_CODE_SIZE);
 	size_t hl = strnlen(n->headline, sizeof n->headline);
@@ -73,8 +73,8 @@ static int cmp_note(const void *a, const void *b)
 {
 	const struct structural_note *x = a, *y = b;
 	int c = strcmp(x->theme, y->theme);
-	int rx = structural_recognised(x->phase);
-	int ry = structural_recognised(y->phase);
+	int rx = ls_structural_recognised(x->phase);
+	int ry = ls_structural_recognised(y->phase);
 	if (c != 0)
 		return c;
 	if (rx != ry)
@@ -95,20 +95,20 @@ static void sort_notes(struct structural *st)
 	st->sorted = 1;
 }
 
-size_t structural_count(struct structural *st)
+size_t ls_structural_count(struct structural *st)
 {
 	sort_notes(st);
 	return st->n;
 }
 
-const struct structural_note *structural_at(struct structural *st, size_t i)
+const struct structural_note *ls_structural_at(struct structural *st, size_t i)
 {
 	sort_notes(st);
 	return i < st->n ? &st->notes[i] : NULL;
 }
 
-size_t structural_theme_origins(struct structural *st, const char *theme,
-                                int recognised_only)
+size_t ls_structural_theme_origins(struct structural *st, const char *theme,
+                                   int recognised_only)
 {
 	size_t count = 0;
 	sort_notes(st);
@@ -116,13 +116,13 @@ size_t structural_theme_origins(struct structural *st, const char *theme,
 		const struct structural_note *x = &st->notes[i];
 		int seen = 0;
 		if (strcmp(x->theme, theme) != 0 ||
-		    (recognised_only && !structural_recognised(x->phase)))
+		    (recognised_only && !ls_structural_recognised(x->phase)))
 			continue;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcmp(st->notes[j].theme, theme) == 0 &&
 			       strcmp(st->notes[j].origin, x->origin) == 0 &&
 			       (!recognised_only ||
-			        structural_recognised(st->notes[j].phase));
+			        ls_structural_recognised(st->notes[j].phase));
 		count += !seen;
 	}
 	return count;

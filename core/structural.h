@@ -13,7 +13,7 @@
  * The notes are kept with the document they came from (origin, seq,
  * hash), so the list can be checked against the documents.
  *
- * Ownership: a struct structural owns its notes (structural_free).
+ * Ownership: a struct structural owns its notes (ls_structural_free).
  * Nothing here does I/O.
  */
 #ifndef LS_CORE_STRUCTURAL_H
@@ -45,26 +45,26 @@ struct structural_note {
 struct structural;
 
 /* A new, empty collection; *out is the caller's. LS_ENOMEM. */
-int structural_new(struct structural **out);
-void structural_free(struct structural *st);
+int ls_structural_new(struct structural **out);
+void ls_structural_free(struct structural *st);
 
 /* Add a copy of a note. A note on a dossier already held replaces it if
  * its seq is higher and is dropped otherwise (both LS_OK). LS_EINVAL for
  * a bad origin, theme or phase; LS_ENOMEM. */
-int structural_add(struct structural *st, const struct structural_note *n);
+int ls_structural_add(struct structural *st, const struct structural_note *n);
 
 /* 1 if a dossier in this phase is recognised as structural. */
-int structural_recognised(uint8_t phase);
+int ls_structural_recognised(uint8_t phase);
 
 /* The notes, sorted by theme, then recognised first and the later phase
  * first, then origin, then headline. Sorting happens lazily on the first
  * call after an add. */
-size_t structural_count(struct structural *st);
-const struct structural_note *structural_at(struct structural *st, size_t i);
+size_t ls_structural_count(struct structural *st);
+const struct structural_note *ls_structural_at(struct structural *st, size_t i);
 
 /* How many distinct municipalities hold a note on the theme (only
  * recognised ones when recognised_only). */
-size_t structural_theme_origins(struct structural *st, const char *theme,
-                                int recognised_only);
+size_t ls_structural_theme_origins(struct structural *st, const char *theme,
+                                   int recognised_only);
 
 #endif

@@ -492,12 +492,12 @@ static int noise_vars(const struct trends *t, const struct ls_summary *s,
 	for (int k = 0; k < LS_QUERY_TABLES; k++)
 		for (int m = 0; m < 2; m++) {
 			struct noise_scale sc;
-			if (noise_scale_for(s->params.epsilon_milli,
+			if (ls_noise_scale_for(s->params.epsilon_milli,
 			                    s->params.persons_cap,
 			                    t->n_codes[LS_TABLE_THEME_TARGET],
 			                    k, m, &sc) != LS_OK)
 				return LS_EINVAL;
-			var[k][m] = noise_variance(sc);
+			var[k][m] = ls_noise_variance(sc);
 		}
 	return LS_OK;
 }

@@ -4,7 +4,8 @@
  * type, and per ranked item (a theme, a theme x age band, a theme x target
  * group) the indicators the association prioritises with: spread,
  * recurrence, growth, scale, the youth share, a priority score and a
- * Dutch explanation. The method is docs/TRENDS.md; users read the README.
+ * Dutch explanation. The method is docs/TRENDS.md; users read
+ * docs/OPERATING.md, "Trends and the signal bundle".
  *
  * Usage:
  *   ls_trends_new(taxonomy, options)      the window and the weights

@@ -193,7 +193,9 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	if ((rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
 		if (rc != LS_EDENIED && rc != LS_ENOMEM)
 			rc = LS_EKEY;
-		rc = ls_errf(e, rc, "sleutel %s: %s", path, e->msg);
+		LS_ERROR("daemon", "key_refused", "file=%s detail=\"%s\"",
+		         path, e->msg);
+		rc = ls_errf(e, rc, "sleutel %s: %s", path, ls_strerror_nl(rc));
 		goto err;
 	}
 	if (federated) {
@@ -201,10 +203,12 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		        LS_OK ||
 		    (rc = proto_pubkey_load(path, anchor, anchor_id, e)) !=
 		        LS_OK) {
+			LS_ERROR("daemon", "anchor_refused",
+			         "file=%s detail=\"%s\"", path, e->msg);
 			rc = ls_errf(e, LS_ECONFIG,
 			             "[federation] anchor: %s: %s (de publieke "
 			             "sleutel van de federatie)",
-			             path, e->msg);
+			             path, ls_strerror_nl(rc != LS_OK ? rc : LS_ELIMIT));
 			goto err;
 		}
 		node_trust_init(&d->trust, d->cfg.federation_id, anchor);
@@ -213,41 +217,36 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	}
 	if ((rc = node_trust_load(&d->trust, d->store, daemon_now(), e)) !=
 	    LS_OK) {
+		LS_ERROR("daemon", "trust_refused", "reason=%s detail=\"%s\"",
+		         ls_errname(rc), e->msg);
 		rc = ls_errf(e, rc,
 		             "de federatiedocumenten in de databank zijn niet "
-		             "geldig: %s",
-		             e->msg);
+		             "geldig: %s (het log zegt welk document)",
+		             ls_strerror_nl(rc));
 		goto err;
 	}
+	/* The loop's view of the sync engine (the engine itself works off
+	 * the loop: daemon/syncwork.c, opened below). */
 	node_ingest_init(&d->ingest, d->store, &d->trust);
-	{
-		/* Verify received pages on every core (PROTOCOL.md 3: pure
-		 * work on the bytes); the store stays on the loop thread. */
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		unsigned n = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
-		if (node_ingest_set_workers(&d->ingest, n) != LS_OK)
-			LS_WARN("daemon", "verify_threads_failed",
-			        "threads=%u action=single_thread", n);
-	}
 	sync_options(&d->cfg, &sopt);
 	if ((rc = node_sync_init(&d->sync, d->store, &d->ingest, d->cfg.node_id,
 	                         d->kp, &sopt)) != LS_OK) {
-		rc = ls_errf(e, rc, "sync: %s", ls_strerror(rc));
+		rc = ls_errf(e, rc, "sync: %s", ls_strerror_nl(rc));
 		goto err;
 	}
 	d->sync_ready = 1;
 	if ((rc = daemon_metrics_new(&d->metrics)) != LS_OK ||
 	    (rc = daemon_state_metrics_declare(d)) != LS_OK) {
-		rc = ls_errf(e, rc, "metrics: %s", ls_strerror(rc));
+		rc = ls_errf(e, rc, "metrics: %s", ls_strerror_nl(rc));
 		goto err;
 	}
 	if ((rc = daemon_handoff_init(&d->handoff, loop)) != LS_OK) {
-		rc = ls_errf(e, rc, "handoff: %s", ls_strerror(rc));
+		rc = ls_errf(e, rc, "handoff: %s", ls_strerror_nl(rc));
 		goto err;
 	}
 	d->handoff_ready = 1;
 	if ((rc = signals_start(d)) != LS_OK) {
-		rc = ls_errf(e, rc, "signals");
+		rc = ls_errf(e, rc, "signalen opvangen: %s", ls_strerror_nl(rc));
 		goto err_stop;
 	}
 	daemon_note_own_write(d);
@@ -259,6 +258,12 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err_stop;
 	if (flags & DAEMON_CHECK_ONLY)
 		return LS_OK;
+	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK) {
+		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
+		goto err_stop;
+	}
+	if ((rc = daemon_syncwork_open(d, path, e)) != LS_OK)
+		goto err_stop;
 	if (federated && d->cfg.listen[0] != '\0' &&
 	    (rc = daemon_server_open(d)) != LS_OK) {
 		rc = ls_errf(e, rc, "[sync] listen: kan niet luisteren op %s",
@@ -412,6 +417,7 @@ void daemon_stop(struct daemon *d)
 
 void daemon_close(struct daemon *d)
 {
+	daemon_syncwork_free(d);
 	if (d->sync_ready)
 		node_sync_fini(&d->sync);
 	d->sync_ready = 0;

@@ -6,7 +6,10 @@
  *   handoff.c  nng completions -> the loop (mutex-protected queue and a
  *              uv_async_t; nng callbacks do nothing else)
  *   server.c   the REP socket and its contexts: requests from peers are
- *              answered by node_sync_handle_frame() on the loop
+ *              answered by node_sync_handle_frame() on the sync thread
+ *   syncwork.c the sync engine's thread (libuv work queue): its own
+ *              store connection, trust, ingest and engine; one job at a
+ *              time (serve a request, a round's step)
  *   peer.c     one REQ socket per peer and the rounds with it: timers,
  *              jittered backoff, kicks when there is something new
  *   peers.c    which peers: the [sync] peers list against the roster
@@ -22,8 +25,12 @@
  *              with their own connections (storejob.h)
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
  *
- * Threads: the loop thread owns everything here, including its store
- * connection (sync only), the trust and the sync engine. nng runs its own threads;
+ * Threads: the loop thread owns everything here, including its view of
+ * the trust and of the sync engine (d->sync, d->ingest: copied from the
+ * sync engine after each of its jobs). The sync engine that does the work
+ * is syncwork.c's, on its own thread; releases, status documents, the
+ * purge and the state tick's store reads run on storejob.c's lanes; each
+ * has its own store connection. nng runs its own threads;
  * they touch nothing but the handoff queue. The HTTP server's threads
  * and the API's threads share only what struct http and struct apipool
  * guard with their mutexes; the API threads reach the loop's state only
@@ -78,7 +85,44 @@ int daemon_handoff_cancel(struct handoff *h, struct handoff_item *item);
 /* Loop thread, after every aio that posts was stopped. */
 void daemon_handoff_close(struct handoff *h);
 
+/* --- syncwork.c -------------------------------------------------------- */
+
+/* A piece of sync work for the sync engine's thread (syncwork.c): the
+ * submitter's memory, usually inside a bigger struct. */
+enum syncjob_state { SYNCJOB_IDLE = 0, SYNCJOB_QUEUED, SYNCJOB_RUNNING };
+struct syncjob {
+	struct syncjob *next;
+	int state; /* enum syncjob_state; the loop's */
+	/* On a work-queue thread, with the engine that owns the sync's
+	 * store connection: touch nothing of the loop's (struct daemon,
+	 * struct peer), only the job and what it owns. */
+	void (*run)(struct syncjob *job, struct node_sync *ns);
+	/* On the loop, once, after run (rc LS_OK), or without it
+	 * (LS_EINTERNAL: could not be queued). May free the job. */
+	void (*done)(struct syncjob *job, int rc);
+};
+
+struct syncwork;
+
+/* Open the sync engine's own store connection (store_path), trust,
+ * ingest (verify threads) and engine, after the loop's d->sync (whose
+ * options and own-head gate it follows). LS_* with *e. Loop thread. */
+int daemon_syncwork_open(struct daemon *d, const char *store_path,
+                         struct ls_errinfo *e);
+/* After uv_run returned (no job can run). NULL is a no-op. */
+void daemon_syncwork_free(struct daemon *d);
+/* Loop: queue job (one runs at a time, in order). LS_ESTATE when
+ * stopping or job is queued or running already (done is not called). */
+int daemon_syncwork_submit(struct daemon *d, struct syncjob *job);
+/* Loop: take job out of the queue if it has not started (1: done will
+ * not be called); 0 when it is running (done will be) or idle. */
+int daemon_syncwork_cancel(struct daemon *d, struct syncjob *job);
+/* Loop: 1 when no job is queued or running. */
+int daemon_syncwork_idle(const struct daemon *d);
+
 /* --- server.c ---------------------------------------------------------- */
+
+struct serve_job;
 
 struct worker {
 	struct daemon *d;
@@ -87,6 +131,7 @@ struct worker {
 	struct handoff_item item;
 	int sending;
 	int ctx_open;
+	struct serve_job *job; /* a request with the sync engine, or NULL */
 };
 
 struct server {
@@ -233,7 +278,17 @@ struct peer {
 	int sock_open;
 	uv_timer_t timer;
 	struct handoff_item item;
-	struct node_sync_round *round;
+	struct node_sync_round *round; /* set and freed on the loop */
+	/* A round step with the sync engine (syncwork.c): while it is
+	 * queued or running, only the job touches the round. */
+	struct syncjob job;
+	struct node_sync_round *job_round; /* round_new's, for the loop */
+	nng_msg *job_msg;                  /* the reply being taken in */
+	uint8_t *job_frame;                /* the next request */
+	size_t job_len;
+	int job_rc;       /* LS_OK: job_frame to send; else the round ends */
+	int job_start;    /* 1: round_new + next; 0: reply + next */
+	int timer_closed; /* the timer's close_cb ran (free when idle) */
 	enum peer_io io;
 	int kicked;  /* run another round soon after this one */
 	int closing; /* being removed; freed in the timer's close_cb */
@@ -374,8 +429,9 @@ struct daemon {
 	struct ls_keypair *kp;
 	struct node_trust trust;
 	struct node_ingest ingest;
-	struct node_sync sync;
+	struct node_sync sync; /* the loop's view (syncwork.c mirrors) */
 	int sync_ready;
+	struct syncwork *syncwork; /* the engine that does the work */
 	struct metrics *metrics;
 	struct handoff handoff;
 	int handoff_ready;

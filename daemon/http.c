@@ -39,7 +39,8 @@
  *
  * The URL: [http] listen is HOST:PORT (or http://HOST:PORT); the default
  * 127.0.0.1:8080 keeps the node on loopback, behind the municipality's
- * reverse proxy, which terminates TLS (README, "HTTP").
+ * reverse proxy, which terminates TLS (docs/OPERATING.md, "Serving the
+ * pages and the API": the nginx configuration).
  */
 #include "daemon/daemon.h"
 

@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 	ls_errinfo_clear(&e);
 	rc = daemon_open(&d, &loop, dir, check ? DAEMON_CHECK_ONLY : 0, &e);
 	if (rc != LS_OK) {
-		fprintf(stderr, "signaald: %s\n", e.msg);
+		fprintf(stderr, "signaald: %s\n",
+		        e.msg[0] != '\0' ? e.msg : ls_strerror_nl(rc));
 		LS_ERROR("daemon", "start_failed", "dir=%s reason=%s", dir,
 		         ls_errname(rc));
 		status = rc == LS_ECONFIG    ? EXIT_CONFIG

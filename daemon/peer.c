@@ -4,9 +4,14 @@
  * time. A round is a chain of request/reply exchanges driven by the sync
  * engine:
  *
- *   timer -> node_sync_round_new -> step: node_sync_round_next ->
+ *   timer -> step: node_sync_round_new + node_sync_round_next ->
  *   nng_ctx_send --(post)--> io_cb: nng_ctx_recv --(post)--> io_cb:
- *   node_sync_round_reply -> step ... -> round done -> next timer
+ *   step: node_sync_round_reply + node_sync_round_next -> ...
+ *   -> round done -> next timer
+ *
+ * A step runs on the sync engine's thread (daemon/syncwork.c: it reads
+ * and writes the store), its result comes back to the loop in
+ * peer_job_done; everything else here is the loop's.
  *
  * Every send and receive has the [sync] timeout_ms; a timeout, a refused
  * request or a bad reply ends the round (what it fetched is committed
@@ -33,8 +38,6 @@
  * KICK_SPREAD_MS). */
 #define KICK_MIN_MS 100
 #define KICK_SPREAD_MS 400
-
-static void peer_step(struct peer *p);
 
 /* ms scaled by a random factor in [lo, hi] (per mille). */
 static uint64_t jitter(uint64_t ms, uint32_t lo, uint32_t hi)
@@ -117,8 +120,13 @@ static void round_finish(struct peer *p)
 	daemon_state_round_done(d, p, info);
 	if (info->docs_stored > 0 || info->forks > 0 || info->trust_changed) {
 		daemon_note_own_write(d);
-		if (info->trust_changed)
+		if (info->trust_changed) {
+			/* the engine put it in force; the loop's view follows
+			 */
+			(void)node_ingest_reload_trust(&d->ingest, daemon_now(),
+			                               NULL, NULL);
 			daemon_trust_changed(d);
+		}
 		if (info->docs_stored > 0)
 			daemon_new_docs(d, p);
 	}
@@ -135,19 +143,41 @@ static void round_finish(struct peer *p)
 	}
 }
 
-static void peer_step(struct peer *p)
+/* Sync engine's thread: the round's next step with the store. A start
+ * makes the round (p->job_round, handed to the loop in done); a step
+ * takes in the peer's reply (p->job_msg) first. Then the next request
+ * (p->job_frame), or LS_ENOTFOUND when the round is over. */
+static void peer_job_run(struct syncjob *job, struct node_sync *ns)
+{
+	struct peer *p =
+	    (struct peer *)((char *)job - offsetof(struct peer, job));
+	struct node_sync_round *round = p->round;
+	int64_t now = daemon_now();
+
+	p->job_frame = NULL;
+	p->job_len = 0;
+	if (p->job_start) {
+		p->job_rc = node_sync_round_new(ns, p->id, now, &p->job_round);
+		if (p->job_rc != LS_OK)
+			return;
+		round = p->job_round;
+	} else if (p->job_msg != NULL) {
+		p->job_rc =
+		    node_sync_round_reply(round, now, nng_msg_body(p->job_msg),
+		                          nng_msg_len(p->job_msg));
+		nng_msg_free(p->job_msg);
+		p->job_msg = NULL;
+		if (p->job_rc != LS_OK)
+			return;
+	}
+	p->job_rc =
+	    node_sync_round_next(round, now, &p->job_frame, &p->job_len);
+}
+
+static void peer_send(struct peer *p, uint8_t *frame, size_t len)
 {
 	struct daemon *d = p->d;
-	uint8_t *frame = NULL;
-	size_t len = 0;
 	nng_msg *msg;
-	int rc;
-
-	rc = node_sync_round_next(p->round, daemon_now(), &frame, &len);
-	if (rc != LS_OK) {
-		round_finish(p);
-		return;
-	}
 	if (nng_msg_alloc(&msg, 0) != 0 || nng_msg_append(msg, frame, len)) {
 		ls_free(frame);
 		node_sync_round_abort(p->round, LS_ENOMEM);
@@ -161,6 +191,82 @@ static void peer_step(struct peer *p)
 	nng_ctx_send(p->ctx, p->aio);
 }
 
+static void peer_free_if_done(struct peer *p)
+{
+	if (p->timer_closed && p->job.state == SYNCJOB_IDLE)
+		ls_free(p);
+}
+
+/* Loop: what the step made. */
+static void peer_job_done(struct syncjob *job, int rc)
+{
+	struct peer *p =
+	    (struct peer *)((char *)job - offsetof(struct peer, job));
+	int start = p->job_start;
+
+	if (rc != LS_OK) { /* not run */
+		p->job_rc = rc;
+		p->job_frame = NULL;
+		if (p->job_msg != NULL) {
+			nng_msg_free(p->job_msg);
+			p->job_msg = NULL;
+		}
+	}
+	if (start && p->job_round != NULL) {
+		p->round = p->job_round;
+		p->job_round = NULL;
+	}
+	if (p->closing) {
+		ls_free(p->job_frame);
+		p->job_frame = NULL;
+		if (p->round != NULL) {
+			node_sync_round_abort(p->round, LS_ESTATE);
+			node_sync_round_free(p->round);
+			p->round = NULL;
+		}
+		peer_free_if_done(p);
+		return;
+	}
+	if (start && p->round == NULL) {
+		/* Not (or no longer) a member we may sync with. */
+		if (p->failures == 0 || p->job_rc != p->last_code)
+			LS_WARN("peer", "round_refused", "peer=%s reason=%s",
+			        p->id, ls_errname(p->job_rc));
+		p->failures++;
+		p->last_code = p->job_rc;
+		p->rounds_failed++;
+		schedule(p, next_delay_ms(p));
+		return;
+	}
+	if (p->job_rc != LS_OK) {
+		if (rc != LS_OK)
+			node_sync_round_abort(p->round, rc);
+		round_finish(p);
+		return;
+	}
+	peer_send(p, p->job_frame, p->job_len);
+	p->job_frame = NULL;
+}
+
+/* Loop: the round's next step, with the peer's reply msg (NULL for the
+ * first). */
+static void peer_step(struct peer *p, int start, nng_msg *msg)
+{
+	p->job.run = peer_job_run;
+	p->job.done = peer_job_done;
+	p->job_start = start;
+	p->job_msg = msg;
+	if (daemon_syncwork_submit(p->d, &p->job) != LS_OK) {
+		if (msg != NULL)
+			nng_msg_free(msg);
+		p->job_msg = NULL;
+		if (p->round != NULL) {
+			node_sync_round_abort(p->round, LS_ESTATE);
+			round_finish(p);
+		}
+	}
+}
+
 static int translate(int nng_rc)
 {
 	return nng_rc == NNG_ETIMEDOUT ? LS_ETIMEOUT : LS_ENET;
@@ -171,8 +277,6 @@ static void peer_io_loop_cb(struct handoff_item *item)
 	struct peer *p =
 	    (struct peer *)((char *)item - offsetof(struct peer, item));
 	int res = nng_aio_result(p->aio);
-	nng_msg *msg;
-	int rc;
 
 	if (p->io == PEER_SENDING) {
 		if (res != 0) {
@@ -197,15 +301,8 @@ static void peer_io_loop_cb(struct handoff_item *item)
 		round_finish(p);
 		return;
 	}
-	msg = nng_aio_get_msg(p->aio);
-	rc = node_sync_round_reply(p->round, daemon_now(), nng_msg_body(msg),
-	                           nng_msg_len(msg));
-	nng_msg_free(msg);
-	if (rc != LS_OK) {
-		round_finish(p);
-		return;
-	}
-	peer_step(p);
+	/* Taking in the reply (verify, store, commit) is the engine's. */
+	peer_step(p, 0, nng_aio_get_msg(p->aio));
 }
 
 static void peer_aio_cb(void *arg)
@@ -218,25 +315,13 @@ static void peer_timer_cb(uv_timer_t *t)
 {
 	struct peer *p = t->data;
 	struct daemon *d = p->d;
-	int rc;
 
-	if (p->round != NULL || p->closing || d->stopping)
+	if (p->round != NULL || p->job.state != SYNCJOB_IDLE || p->closing ||
+	    d->stopping)
 		return;
 	p->last_attempt = daemon_now();
 	p->round_start_ms = uv_now(d->loop);
-	rc = node_sync_round_new(&d->sync, p->id, daemon_now(), &p->round);
-	if (rc != LS_OK) {
-		/* Not (or no longer) a member we may sync with. */
-		if (p->failures == 0 || rc != p->last_code)
-			LS_WARN("peer", "round_refused", "peer=%s reason=%s",
-			        p->id, ls_errname(rc));
-		p->failures++;
-		p->last_code = rc;
-		p->rounds_failed++;
-		schedule(p, next_delay_ms(p));
-		return;
-	}
-	peer_step(p);
+	peer_step(p, 1, NULL);
 }
 
 int daemon_peer_open(struct daemon *d, const char *id, const char *endpoint,
@@ -307,7 +392,8 @@ err:
 static void peer_closed_cb(uv_handle_t *h)
 {
 	struct peer *p = h->data;
-	ls_free(p);
+	p->timer_closed = 1;
+	peer_free_if_done(p); /* else the running step's done frees it */
 }
 
 void daemon_peer_close(struct peer *p)
@@ -329,7 +415,12 @@ void daemon_peer_close(struct peer *p)
 		    (p->io == PEER_RECEIVING && res == 0))
 			nng_msg_free(nng_aio_get_msg(p->aio));
 	}
-	if (p->round != NULL) {
+	if (daemon_syncwork_cancel(d, &p->job) && p->job_msg != NULL) {
+		nng_msg_free(p->job_msg);
+		p->job_msg = NULL;
+	}
+	/* A step that is running keeps its round: its done frees both. */
+	if (p->round != NULL && p->job.state == SYNCJOB_IDLE) {
 		node_sync_round_abort(p->round, LS_ESTATE);
 		node_sync_round_free(p->round);
 		p->round = NULL;
@@ -345,7 +436,7 @@ void daemon_peer_kick(struct peer *p)
 {
 	if (p->closing || p->d->stopping || p->failures > 0)
 		return;
-	if (p->round != NULL) {
+	if (p->round != NULL || p->job.state != SYNCJOB_IDLE) {
 		p->kicked = 1;
 		return;
 	}

@@ -3,13 +3,15 @@
  * max_requests contexts, each a small loop of its own:
  *
  *   nng_ctx_recv --(nng thread: post)--> worker_cb on the loop:
- *     node_sync_handle_frame() -> the reply into the same message ->
+ *     a job for the sync engine (daemon/syncwork.c) -> on its thread:
+ *     node_sync_handle_frame() -> serve_done on the loop: the reply
+ *     into the same message ->
  *   nng_ctx_send --(post)--> worker_cb: recv again
  *
  * so several peers are served at once (requests arrive in parallel; they
- * are answered one after the other on the loop, each bounded by the page
- * limits). Contexts with aio are what PLATFORM.md asks for: a REP reply
- * sent without them can be lost.
+ * are answered one after the other by the sync engine, off the loop,
+ * each bounded by the page limits). Contexts with aio are what PLATFORM.md asks
+ * for: a REP reply sent without them can be lost.
  *
  * Limits: NNG_OPT_RECVMAXSZ is the largest session frame plus a little,
  * so that a frame just over the maximum still reaches the session layer
@@ -43,17 +45,96 @@ static void worker_aio_cb(void *arg)
 	daemon_handoff_post(&w->d->handoff, &w->item);
 }
 
+/* A request with the sync engine (daemon/syncwork.c). */
+struct serve_job {
+	struct syncjob job;
+	struct daemon *d;
+	struct worker *w; /* NULL: the server closed while it ran */
+	nng_msg *msg;     /* the request; reused for the reply */
+	size_t in_len;
+	int rc;
+	uint8_t *reply;
+	size_t reply_len;
+	struct node_sync_served served;
+};
+
+static void serve_job_free(struct serve_job *j)
+{
+	if (j->msg != NULL)
+		nng_msg_free(j->msg);
+	ls_free(j->reply);
+	ls_free(j);
+}
+
+/* Sync engine's thread. */
+static void serve_run(struct syncjob *job, struct node_sync *ns)
+{
+	struct serve_job *j = (struct serve_job *)job;
+	j->rc = node_sync_handle_frame(ns, daemon_now(), nng_msg_body(j->msg),
+	                               j->in_len, &j->reply, &j->reply_len,
+	                               &j->served);
+}
+
+/* Loop: send what the engine made. */
+static void serve_done(struct syncjob *job, int rc)
+{
+	struct serve_job *j = (struct serve_job *)job;
+	struct daemon *d = j->d;
+	struct worker *w = j->w;
+	nng_msg *msg;
+
+	if (rc == LS_OK)
+		rc = j->rc;
+	if (w == NULL || d->stopping) {
+		serve_job_free(j);
+		return;
+	}
+	w->job = NULL;
+	if (rc != LS_OK) {
+		/* A store failure or a lack of memory: no answer, the peer
+		 * retries later. */
+		LS_ERROR("server", "request_dropped", "reason=%s",
+		         ls_errname(rc));
+		serve_job_free(j);
+		worker_recv(w);
+		return;
+	}
+	daemon_state_served(d, &j->served, j->in_len, j->reply_len);
+	if (j->served.push.stored > 0 || j->served.push.trust_changed) {
+		daemon_note_own_write(d);
+		if (j->served.push.trust_changed) {
+			/* the engine put it in force; the loop's view follows
+			 */
+			(void)node_ingest_reload_trust(&d->ingest, daemon_now(),
+			                               NULL, NULL);
+			daemon_trust_changed(d);
+		}
+		daemon_new_docs(d, daemon_peers_find(d, j->served.peer));
+	}
+	msg = j->msg;
+	j->msg = NULL;
+	nng_msg_clear(msg);
+	if (nng_msg_append(msg, j->reply, j->reply_len) != 0) {
+		nng_msg_free(msg);
+		serve_job_free(j);
+		worker_recv(w);
+		return;
+	}
+	serve_job_free(j);
+	nng_aio_set_msg(w->aio, msg);
+	nng_aio_set_timeout(w->aio, (nng_duration)d->cfg.timeout_ms);
+	w->sending = 1;
+	nng_ctx_send(w->ctx, w->aio);
+}
+
 static void worker_loop_cb(struct handoff_item *item)
 {
 	struct worker *w =
 	    (struct worker *)((char *)item - offsetof(struct worker, item));
 	struct daemon *d = w->d;
 	int res = nng_aio_result(w->aio);
-	struct node_sync_served served;
+	struct serve_job *j;
 	nng_msg *msg;
-	uint8_t *reply = NULL;
-	size_t reply_len = 0, in_len;
-	int rc;
 
 	if (w->sending) {
 		if (res != 0) {
@@ -78,37 +159,29 @@ static void worker_loop_cb(struct handoff_item *item)
 		nng_msg_free(msg);
 		return;
 	}
-	in_len = nng_msg_len(msg);
-	rc = node_sync_handle_frame(&d->sync, daemon_now(), nng_msg_body(msg),
-	                            in_len, &reply, &reply_len, &served);
-	if (rc != LS_OK) {
-		/* Only a lack of memory gets here: no answer, the peer
-		 * retries later. */
+	/* The engine answers on its own thread; this context waits for
+	 * the reply (max_requests contexts: that many requests queue). */
+	j = ls_calloc(1, sizeof *j);
+	if (j == NULL) {
 		LS_ERROR("server", "request_dropped", "reason=%s",
-		         ls_errname(rc));
+		         ls_errname(LS_ENOMEM));
 		nng_msg_free(msg);
 		worker_recv(w);
 		return;
 	}
-	daemon_state_served(d, &served, in_len, reply_len);
-	if (served.push.stored > 0 || served.push.trust_changed) {
-		daemon_note_own_write(d);
-		if (served.push.trust_changed)
-			daemon_trust_changed(d);
-		daemon_new_docs(d, daemon_peers_find(d, served.peer));
-	}
-	nng_msg_clear(msg);
-	if (nng_msg_append(msg, reply, reply_len) != 0) {
-		ls_free(reply);
-		nng_msg_free(msg);
-		worker_recv(w);
+	j->job.run = serve_run;
+	j->job.done = serve_done;
+	j->d = d;
+	j->w = w;
+	j->msg = msg;
+	j->in_len = nng_msg_len(msg);
+	if (daemon_syncwork_submit(d, &j->job) != LS_OK) {
+		serve_job_free(j);
+		if (!d->stopping)
+			worker_recv(w);
 		return;
 	}
-	ls_free(reply);
-	nng_aio_set_msg(w->aio, msg);
-	nng_aio_set_timeout(w->aio, (nng_duration)d->cfg.timeout_ms);
-	w->sending = 1;
-	nng_ctx_send(w->ctx, w->aio);
+	w->job = j;
 }
 
 int daemon_server_open(struct daemon *d)
@@ -180,6 +253,18 @@ void daemon_server_close(struct daemon *d)
 		 * leaves a message with the aio. */
 		if ((w->sending && res != 0) || (!w->sending && res == 0))
 			nng_msg_free(nng_aio_get_msg(w->aio));
+	}
+	/* A request with the sync engine: dropped if it has not started,
+	 * else its done sees it orphaned and frees it. */
+	for (size_t i = 0; i < s->n_workers; i++) {
+		struct serve_job *j = s->workers[i].job;
+		if (j == NULL)
+			continue;
+		s->workers[i].job = NULL;
+		if (daemon_syncwork_cancel(d, &j->job))
+			serve_job_free(j);
+		else
+			j->w = NULL;
 	}
 	for (size_t i = 0; i < s->n_workers; i++)
 		if (s->workers[i].ctx_open)

@@ -448,7 +448,7 @@ int api_summary_preview(struct api_call *c)
 		json_object_set_new(o, "vrijgegeven",
 		                    released_json(&n->released));
 		json_object_set_new(
-		    o, "reden", json_string(disclosure_reason_name(n->reason)));
+		    o, "reden", json_string(ls_disclosure_reason_name(n->reason)));
 		json_object_set_new(o, "beschermt",
 		                    n->has_protects ? ref_json(&n->protects)
 		                                    : json_null());

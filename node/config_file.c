@@ -18,7 +18,7 @@ int node_config_load(const char *path, struct ls_config *c,
 		               path, LS_CONFIG_MAX_BYTES);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "kan %s niet lezen: %s", path,
-		               strerror(errno));
+		               ls_errno_nl(errno));
 	rc = ls_config_parse(text, len, c, e);
 	ls_free(text);
 	return rc;

@@ -12,6 +12,7 @@
  */
 #include "node/dossier_share.h"
 #include "common/alloc.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "core/dossier.h"
 #include "core/structural.h"
@@ -205,6 +206,16 @@ static int same_note(const struct ls_dossier_note *a,
 	       strcmp(a->headline, b->headline) == 0;
 }
 
+/* proto/ and node/feed speak English to developers: their message goes to
+ * the log, the operator reads what failed in Dutch. */
+static int dev_error(struct ls_errinfo *e, int rc, const char *what)
+{
+	if (e != NULL && e->msg[0] != '\0')
+		LS_WARN("dossier", "share_failed", "code=%s detail=\"%.400s\"",
+		        ls_errname(rc), e->msg);
+	return ls_errf(e, rc, "%s: %s", what, ls_strerror_nl(rc));
+}
+
 int node_dossier_share(struct store *s, const struct ls_keypair *kp,
                        const char *origin, const struct node_share_request *req,
                        int64_t now, struct node_share_result *out,
@@ -229,7 +240,7 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 	rc = store_dossier_show(s, req->dossier, &v, e);
 	if (rc != LS_OK)
 		goto out;
-	if (!structural_recognised(di->phase) || di->criteria != LS_CRIT_ALL) {
+	if (!ls_structural_recognised(di->phase) || di->criteria != LS_CRIT_ALL) {
 		char missing[64];
 		ls_criteria_format(LS_CRIT_ALL & ~di->criteria, missing,
 		                   sizeof missing);
@@ -292,8 +303,10 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 	snprintf(n->problem_type, sizeof n->problem_type, "%s", di->problem);
 	/* checked above: at most LS_HEADLINE_MAX bytes */
 	memcpy(n->headline, headline, strlen(headline) + 1);
-	if ((rc = proto_note_validate(n, e)) != LS_OK)
+	if ((rc = proto_note_validate(n, e)) != LS_OK) {
+		rc = dev_error(e, rc, "de notitie is ongeldig");
 		goto out;
+	}
 
 	memset(&ln, 0, sizeof ln);
 	ln.dossier = n->dossier;
@@ -318,6 +331,9 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 	proto_doc_fini(&doc);
 	if (rc == LS_OK)
 		out->published = 1;
+	else
+		rc = dev_error(e, rc, "de notitie is niet in de eigen feed "
+		                      "gezet");
 out:
 	ls_free(di);
 	return rc;

@@ -63,16 +63,18 @@ void node_ingest_fini(struct node_ingest *in)
 	in->pool = NULL;
 }
 
-/* Before a page is taken in: verify its envelopes in parallel, except
- * those held already (the common case of a resend). Returns the items
- * (the caller's: pre_free) or NULL (no pool, a page of one, no memory:
- * then everything is verified in turn, as without a pool). */
+/* Before a page is taken in: start verifying its envelopes in parallel,
+ * except those at a position held already (the common case of a resend:
+ * `exists` without a signature; a fork there is verified in turn).
+ * Returns the items (the caller's: node_vpool_wait before it uses item
+ * i, node_vpool_finish then pre_free) or NULL (no pool, a page of one,
+ * no memory: then everything is verified in turn, as without a pool). */
 static struct node_vpool_item *pre_verify(struct node_ingest *in,
                                           const struct ls_bytes *envs, size_t n,
                                           int64_t now)
 {
 	struct node_vpool_item *items;
-	struct ls_trust view;
+	int federation = 0;
 	if (in->pool == NULL || n < 2)
 		return NULL;
 	items = ls_calloc(n, sizeof *items);
@@ -82,7 +84,6 @@ static struct node_vpool_item *pre_verify(struct node_ingest *in,
 		struct ls_envelope ev;
 		struct ls_doc_header hdr;
 		struct store_doc_meta held;
-		uint8_t hash[LS_HASH_BYTES];
 		items[i].env = envs[i].data;
 		items[i].len = envs[i].len;
 		if (proto_envelope_decode(envs[i].data, envs[i].len, &ev,
@@ -92,14 +93,20 @@ static struct node_vpool_item *pre_verify(struct node_ingest *in,
 			items[i].skip = 1; /* refused in turn, cheaply */
 			continue;
 		}
-		proto_doc_hash(ev.payload, ev.payload_len, hash);
+		/* no hash here: it is made once, by the verification */
 		if (store_feed_get(in->store, hdr.origin, hdr.seq, &held, NULL,
-		                   NULL) == LS_OK &&
-		    memcmp(held.hash, hash, LS_HASH_BYTES) == 0)
-			items[i].skip = 1; /* exists */
+		                   NULL) == LS_OK)
+			items[i].skip = 1; /* exists, or a fork */
+		else if (strcmp(hdr.origin, in->trust->federation) == 0)
+			federation = 1;
 	}
-	node_trust_view(in->trust, &view);
-	node_vpool_run(in->pool, &view, now, items, n);
+	node_trust_view(in->trust, &in->pre_view);
+	node_vpool_start(in->pool, &in->pre_view, now, items, n);
+	/* A federation document may change the trust the view points
+	 * into while the page is taken in: then the whole page is verified
+	 * first (what follows it is verified again, in turn). */
+	if (federation)
+		node_vpool_finish(in->pool);
 	return items;
 }
 
@@ -264,7 +271,11 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	                                  &o->e)) != LS_OK)
 		return reject(o, rc);
 	d->has_hdr = 1;
-	proto_doc_hash(ev.payload, ev.payload_len, d->hash);
+	/* The hash of the payload: the parallel verification made it. */
+	if (o->pre != NULL && !o->pre->skip && o->pre->rc == LS_OK)
+		memcpy(d->hash, o->pre->info.hash, LS_HASH_BYTES);
+	else
+		proto_doc_hash(ev.payload, ev.payload_len, d->hash);
 
 	rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, &held, NULL,
 	                    NULL);
@@ -551,6 +562,8 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 		o.in = in;
 		o.now = now;
 		o.pre = pre != NULL ? &pre[i] : NULL;
+		if (pre != NULL) /* verifies what is left meanwhile */
+			node_vpool_wait(in->pool, &pre[i]);
 		o.pre_trust_seq = pre_trust_seq;
 		o.d = docs != NULL ? &docs[i] : &scratch;
 		memset(o.d, 0, sizeof *o.d);
@@ -568,6 +581,8 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 		}
 		tally.outcome[o.d->outcome]++;
 	}
+	if (pre != NULL)
+		node_vpool_finish(in->pool);
 	pre_free(pre, n);
 	if (rc == LS_OK && owned && (rc = store_tx_commit(in->store)) != LS_OK)
 		ls_errf(e, rc, "commit of the page failed");

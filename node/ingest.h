@@ -37,11 +37,15 @@
  *
  * Receiving uses every core it is given (node_ingest_set_workers): the
  * signatures, strict decodes and hashes of a page (step 2) run on a small
- * pool of threads (node/vpool.h) before the page is taken in one by one
- * as above, against the trust the page started with; a document after
- * one that changed the trust is verified again on the caller's thread.
+ * pool of threads (node/vpool.h), pipelined with steps 3-6: document i is
+ * taken in on the caller's thread as soon as it is verified, while the
+ * pool verifies the ones after it (the caller verifies too while it
+ * waits). The payload's hash is made once, by the verification. A page
+ * with a federation document is verified whole first (it may change the
+ * trust the pool reads); a document after one that changed the trust is
+ * verified again on the caller's thread.
  *
- * Not thread-safe; the caller (the daemon's loop thread, a tool, a test)
+ * Not thread-safe; the caller (the daemon's sync thread, a tool, a test)
  * owns the store and the trust it passes in.
  */
 #ifndef LS_NODE_INGEST_H
@@ -120,7 +124,8 @@ struct node_vpool;
 
 struct node_ingest {
 	struct store *store;
-	struct node_vpool *pool; /* NULL: verify on the caller's thread */
+	struct node_vpool *pool;  /* NULL: verify on the caller's thread */
+	struct ls_trust pre_view; /* the pool's view while a page runs */
 	struct node_trust *trust; /* the trust in force, updated by admits */
 	struct node_ingest_tally tally;
 	/* Trust alarms since start, oldest first; when full, the oldest

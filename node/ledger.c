@@ -31,18 +31,15 @@ static int seq_cb(void *arg, const struct store_doc_meta *m,
                   const uint8_t *envelope, size_t len)
 {
 	struct seqs *q = arg;
+	uint64_t *v;
 	(void)envelope;
 	(void)len;
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? 2 * q->cap : 64;
-		uint64_t *v = ls_realloc(q->v, cap * sizeof *v);
-		if (v == NULL) {
-			q->failed = 1;
-			return LS_ENOMEM;
-		}
-		q->v = v;
-		q->cap = cap;
+	v = ls_array_grow(q->v, &q->cap, q->n + 1, sizeof *v, 64);
+	if (v == NULL) {
+		q->failed = 1;
+		return LS_ENOMEM;
 	}
+	q->v = v;
 	q->v[q->n++] = m->seq;
 	return 0;
 }
@@ -96,7 +93,7 @@ static int recover_one(struct store *s, const char *origin, uint64_t seq,
 	x.supersedes = sum->supersedes_seq;
 	x.mode = sum->params.mode;
 	x.epsilon_milli = sum->params.epsilon_milli;
-	x.cost_milli = noise_release_cost(&sum->params);
+	x.cost_milli = ls_noise_release_cost(&sum->params);
 	x.budget_milli = budget_milli;
 	x.at = m.created;
 	rc = store_ledger_recover(s, &x, e);

@@ -9,7 +9,7 @@
  * budget, in threshold mode run the release gate (core/attack.h) over the
  * new summary and every version of the period already in the own feed,
  * check the result as a receiver would (the policy,
- * disclosure_check), sign and append it to the own feed, charge the
+ * ls_disclosure_check), sign and append it to the own feed, charge the
  * ledger, append the audit entry, commit. Every error before the commit
  * rolls the whole transaction back, so the store is exactly as before.
  *
@@ -54,13 +54,13 @@ void node_release_plan_init(struct node_release_plan *p)
 {
 	memset(p, 0, sizeof *p);
 	ls_summary_init(&p->released);
-	disclosure_report_init(&p->report);
+	ls_disclosure_report_init(&p->report);
 }
 
 void node_release_plan_fini(struct node_release_plan *p)
 {
 	ls_summary_fini(&p->released);
-	disclosure_report_fini(&p->report);
+	ls_disclosure_report_fini(&p->report);
 	memset(p, 0, sizeof *p);
 }
 
@@ -271,7 +271,7 @@ static int gate(const struct node_release_env *env, const struct ls_domain *dom,
 		            h.n + h.more, ATTACK_MAX_DOCS);
 	if (rc == LS_OK)
 		rc =
-		    attack_gate(dom, h.sums, h.n, LS_SIGNAL_MAX_TARGETS,
+		    ls_attack_gate(dom, h.sums, h.n, LS_SIGNAL_MAX_TARGETS,
 		                &plan->released, &plan->report, &plan->gate, e);
 	history_fini(&h);
 	return rc;
@@ -295,7 +295,7 @@ static int summarise_into(const struct node_release_env *env,
 	struct disclosure_input in;
 	int rc;
 
-	rc = disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
+	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
 	                                     e);
 	if (rc != LS_OK)
 		return rc;
@@ -318,10 +318,10 @@ static int summarise_into(const struct node_release_env *env,
 	in.budget = budget;
 	ls_summary_fini(out);
 	if (report != NULL) {
-		disclosure_report_fini(report);
-		disclosure_report_init(report);
+		ls_disclosure_report_fini(report);
+		ls_disclosure_report_init(report);
 	}
-	rc = disclosure_apply(&in, out, report, e);
+	rc = ls_disclosure_apply(&in, out, report, e);
 	ls_summary_fini(&raw);
 	return rc;
 }
@@ -345,7 +345,7 @@ static int summarise(const struct node_release_env *env,
 	                    &plan->released, &plan->report, e);
 	if (rc != LS_OK || plan->rules.policy.params.mode != LS_MODE_THRESHOLD)
 		return rc;
-	rc = disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
+	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
 	                                     e);
 	if (rc == LS_OK)
 		rc = gate(env, &dom.dom, plan, e);
@@ -469,14 +469,14 @@ static int budget_get(const struct node_release_env *env,
                       struct node_release_plan *plan, struct ls_errinfo *e)
 {
 	int rc;
-	plan->cost_milli = noise_release_cost(&plan->rules.policy.params);
+	plan->cost_milli = ls_noise_release_cost(&plan->rules.policy.params);
 	plan->budget.yearly_milli = plan->rules.budget_milli;
 	rc = store_ledger_spent(env->store, plan->period.year,
 	                        &plan->budget.spent_milli);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "kan het privacybudget niet lezen");
 	plan->budget_ok =
-	    noise_budget_check(&plan->budget, plan->cost_milli, NULL) == LS_OK;
+	    ls_noise_budget_check(&plan->budget, plan->cost_milli, NULL) == LS_OK;
 	return LS_OK;
 }
 
@@ -598,14 +598,14 @@ static int publish_in_tx(const struct node_release_env *env,
 	}
 	/* Check the result as every receiver will, before it is signed:
 	 * a summary that fails here is a bug, never published. */
-	rc = disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
+	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
 	                                     e);
 	if (rc == LS_OK)
 		rc = ls_policy_release_check(&plan->rules.policy,
 		                             &plan->released.params,
 		                             &plan->period, now, e);
 	if (rc == LS_OK)
-		rc = disclosure_check(&plan->released, &dom.dom, NULL, e);
+		rc = ls_disclosure_check(&plan->released, &dom.dom, NULL, e);
 	if (rc == LS_ENOMEM)
 		return rc;
 	if (rc != LS_OK) {
@@ -828,16 +828,13 @@ struct refs {
 static int refs_add(struct refs *r, uint64_t seq,
                     const uint8_t hash[LS_HASH_BYTES])
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-		struct doc_ref *v = ls_realloc(r->v, cap * sizeof *v);
-		if (v == NULL) {
-			r->failed = 1;
-			return LS_ENOMEM;
-		}
-		r->v = v;
-		r->cap = cap;
+	struct doc_ref *v =
+	    ls_array_grow(r->v, &r->cap, r->n + 1, sizeof *v, 64);
+	if (v == NULL) {
+		r->failed = 1;
+		return LS_ENOMEM;
 	}
+	r->v = v;
 	r->v[r->n].seq = seq;
 	memcpy(r->v[r->n].hash, hash, LS_HASH_BYTES);
 	r->n++;

@@ -6,10 +6,10 @@
  *                     stricter by the node's [disclosure] settings, or the
  *                     built-in defaults while there is none (core/policy.h)
  *   raw summary       store_summary_raw(): exact counts, never leave
- *   disclosure        disclosure_apply(): threshold or noise mode, with
+ *   disclosure        ls_disclosure_apply(): threshold or noise mode, with
  *                     the node's noise secret and the year's budget
  *   document          a summary document, checked as a receiver would
- *                     (the policy, disclosure_check), signed and appended
+ *                     (the policy, ls_disclosure_check), signed and appended
  *                     to the own feed (node_feed_publish)
  *   record            a row in the release ledger (what it spent) and an
  *                     entry in the hash-chained audit log

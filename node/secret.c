@@ -70,7 +70,7 @@ static int create_secret(const char *path, struct ls_errinfo *e)
 		rc = LS_OK;
 	else if (rc != LS_OK)
 		rc = ls_errf(e, rc, "kan %s niet maken: %s", path,
-		             strerror(errno));
+		             ls_errno_nl(errno));
 out:
 	if (bytes != NULL)
 		sodium_free(bytes);

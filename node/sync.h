@@ -37,7 +37,8 @@
  * Ownership: struct node_sync owns its session identity, replay guard and
  * version-vector cache; it borrows the store and the ingest (with its
  * trust), which must outlive it. Frames returned through uint8_t ** are
- * the caller's (ls_free). Not thread-safe: one engine per loop thread.
+ * the caller's (ls_free). Not thread-safe: one thread at a time
+ * (signaald runs its engine off the loop, daemon/syncwork.c).
  */
 #ifndef LS_NODE_SYNC_H
 #define LS_NODE_SYNC_H

@@ -7,7 +7,7 @@
  * ls_trends_add. Memory is one origin's window of summaries at a time.
  *
  * The callbacks never call back into the store (store/feed.h forbids
- * it); ls_trends_add and structural_add are pure.
+ * it); ls_trends_add and ls_structural_add are pure.
  */
 #include "node/trends_load.h"
 
@@ -390,7 +390,7 @@ static int note_cb(void *arg, const struct store_doc_meta *m,
 	       sizeof n.problem_type);
 	memcpy(n.headline, doc.body.note.headline, sizeof n.headline);
 	proto_doc_fini(&doc);
-	rc = structural_add(nl->st, &n);
+	rc = ls_structural_add(nl->st, &n);
 	if (rc != LS_OK)
 		return nl->rc = ls_errf(nl->e, rc, "notitie %s nr. %llu: %s",
 		                        m->origin, (unsigned long long)m->seq,

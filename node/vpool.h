@@ -33,6 +33,7 @@ struct node_vpool_item {
 	size_t len;
 	int skip; /* 1: leave this one (rc stays LS_ENOTFOUND) */
 	/* out: proto_doc_verify's result, document, info and error */
+	_Atomic int done; /* 1 once the out fields are final */
 	int rc;
 	struct ls_doc doc;
 	struct ls_doc_info info;
@@ -51,5 +52,17 @@ void node_vpool_free(struct node_vpool *p);
  * (rc = LS_ENOTFOUND, doc zeroed). */
 void node_vpool_run(struct node_vpool *p, const struct ls_trust *view,
                     int64_t now, struct node_vpool_item *items, size_t n);
+
+/* The same in steps, so that the caller works on item i while the pool
+ * verifies the ones after it: start returns at once (the items and the
+ * view must stay valid and unchanged until finish); wait(it) returns
+ * when item it (of the job, or of one finished) is final (verifying other items
+ * on the caller's thread meanwhile); finish returns when every item is (call it
+ * before the items are freed, also after an error). One job at a time, from one
+ * caller thread. */
+void node_vpool_start(struct node_vpool *p, const struct ls_trust *view,
+                      int64_t now, struct node_vpool_item *items, size_t n);
+void node_vpool_wait(struct node_vpool *p, struct node_vpool_item *it);
+void node_vpool_finish(struct node_vpool *p);
 
 #endif

@@ -15,7 +15,7 @@ enum { K_PARAMS = 0, K_PERIOD_MONTHS = 1, K_SETTLE_DAYS = 2 };
 int proto_params_validate(const struct ls_disclosure_params *p,
                           struct ls_errinfo *e)
 {
-	return disclosure_params_check_canonical(p, e);
+	return ls_disclosure_params_check_canonical(p, e);
 }
 
 int proto_policy_validate(const struct ls_policy *p, struct ls_errinfo *e)

@@ -23,7 +23,7 @@
  */
 
 /* The parameters a policy or summary may state:
- * disclosure_params_check_canonical() (ranges of core/disclosure.h, the
+ * ls_disclosure_params_check_canonical() (ranges of core/disclosure.h, the
  * fields the mode does not use 0). LS_OK or LS_EINVAL. */
 int proto_params_validate(const struct ls_disclosure_params *p,
                           struct ls_errinfo *e);

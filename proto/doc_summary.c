@@ -295,8 +295,9 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 	rc = mp_read_uint(r, 0, LS_CELL_WITHHELD, &kind);
 	if (rc != LS_OK)
 		return rc;
-	memset(c, 0, sizeof *c);
+	/* every member is set (no memset: a summary has hundreds) */
 	c->kind = (uint8_t)kind;
+	c->value = 0;
 	switch (kind) {
 	case LS_CELL_EXACT:
 		if (n != 2 || mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
@@ -330,13 +331,15 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 	          "summary: table %s", table_names[t]);
 	if (n == 0)
 		return LS_OK;
-	tab->rows = ls_calloc(n, sizeof *tab->rows);
+	/* Not zeroed: a row is whole once read (codes NUL-ended, cells
+	 * set), and only the rows read so far count (n_rows grows). */
+	tab->rows = ls_malloc((size_t)n * sizeof *tab->rows);
 	if (tab->rows == NULL)
 		return field_err(e, LS_ENOMEM, r, "summary: table %s",
 		                 table_names[t]);
-	tab->n_rows = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_summary_row *row = &tab->rows[i];
+		tab->n_rows = i;
 		FIELD_TRY(mp_read_array_exact(r, 4), "summary: %s[%u]",
 		          table_names[t], i);
 		FIELD_TRY(field_read_code(r, row->theme, 0),
@@ -348,6 +351,7 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 		FIELD_TRY(cell_read(r, &row->persons),
 		          "summary: %s[%u] persons", table_names[t], i);
 	}
+	tab->n_rows = n;
 	return LS_OK;
 }
 
@@ -370,12 +374,12 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
 	          "summary: recurrence");
 	if (n == 0)
 		return LS_OK;
-	s->recurrence = ls_calloc(n, sizeof *s->recurrence);
+	s->recurrence = ls_malloc((size_t)n * sizeof *s->recurrence);
 	if (s->recurrence == NULL)
 		return field_err(e, LS_ENOMEM, r, "summary: recurrence");
-	s->n_recurrence = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_recurrence_row *row = &s->recurrence[i];
+		s->n_recurrence = i;
 		FIELD_TRY(mp_read_array_exact(r, 3), "summary: recurrence[%u]",
 		          i);
 		FIELD_TRY(field_read_code(r, row->theme, 0),
@@ -385,6 +389,7 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
 		FIELD_TRY(cell_read(r, &row->reporters),
 		          "summary: recurrence[%u] reporters", i);
 	}
+	s->n_recurrence = n;
 	return LS_OK;
 }
 

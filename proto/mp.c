@@ -111,19 +111,11 @@ static int read_integer(struct mp_reader *r, int *neg, uint64_t *mag)
 	}
 }
 
-int mp_read_uint(struct mp_reader *r, uint64_t min, uint64_t max, uint64_t *out)
+int mp_read_uint_any(struct mp_reader *r, uint64_t min, uint64_t max,
+                     uint64_t *out)
 {
 	int neg;
 	uint64_t mag;
-	/* Most integers on the wire are small: a positive fixint. */
-	if (r->p < r->end && *r->p <= 0x7f) {
-		mag = *r->p;
-		if (mag < min || mag > max)
-			return LS_EDECODE;
-		r->p++;
-		*out = mag;
-		return LS_OK;
-	}
 	if (read_integer(r, &neg, &mag) != LS_OK)
 		return LS_EDECODE;
 	if ((neg && mag != 0) || mag < min || mag > max)
@@ -205,7 +197,8 @@ static int read_blob(struct mp_reader *r, int is_bin, size_t max,
 	return LS_OK;
 }
 
-int mp_read_str(struct mp_reader *r, size_t max, const char **s, size_t *len)
+int mp_read_str_any(struct mp_reader *r, size_t max, const char **s,
+                    size_t *len)
 {
 	const uint8_t *b;
 	int rc = read_blob(r, 0, max, &b, len);
@@ -249,8 +242,8 @@ static int read_container(struct mp_reader *r, int map, uint64_t *n)
 	return LS_OK;
 }
 
-int mp_read_array(struct mp_reader *r, uint32_t max, size_t min_elem,
-                  uint32_t *n)
+int mp_read_array_any(struct mp_reader *r, uint32_t max, size_t min_elem,
+                      uint32_t *n)
 {
 	uint64_t count;
 	if (read_container(r, 0, &count) != LS_OK)
@@ -268,7 +261,7 @@ int mp_read_array(struct mp_reader *r, uint32_t max, size_t min_elem,
 	return LS_OK;
 }
 
-int mp_read_array_exact(struct mp_reader *r, uint32_t n)
+int mp_read_array_exact_any(struct mp_reader *r, uint32_t n)
 {
 	uint64_t count;
 	if (read_container(r, 0, &count) != LS_OK || count != n)

@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
+
 #define MP_KEY_MAX 127
 #define MP_KEY_EXT_FIRST 64
 
@@ -55,9 +57,24 @@ static inline size_t mp_offset(const struct mp_reader *r)
 /* LS_OK when every byte was consumed; trailing bytes are LS_EDECODE. */
 int mp_read_end(const struct mp_reader *r);
 
-/* An integer (any msgpack int format) in [min, max]. */
-int mp_read_uint(struct mp_reader *r, uint64_t min, uint64_t max,
-                 uint64_t *out);
+/* An integer (any msgpack int format) in [min, max]. mp_read_uint is
+ * inline for the common positive fixint and calls mp_read_uint_any for
+ * every other format (same checks, same errors). */
+int mp_read_uint_any(struct mp_reader *r, uint64_t min, uint64_t max,
+                     uint64_t *out);
+static inline int mp_read_uint(struct mp_reader *r, uint64_t min, uint64_t max,
+                               uint64_t *out)
+{
+	if (r->p < r->end && *r->p <= 0x7f) {
+		uint64_t v = *r->p;
+		if (v < min || v > max)
+			return LS_EDECODE;
+		r->p++;
+		*out = v;
+		return LS_OK;
+	}
+	return mp_read_uint_any(r, min, max, out);
+}
 int mp_read_int(struct mp_reader *r, int64_t min, int64_t max, int64_t *out);
 int mp_read_u32(struct mp_reader *r, uint32_t min, uint32_t max, uint32_t *out);
 
@@ -66,7 +83,25 @@ int mp_read_bool(struct mp_reader *r, int *out);
 
 /* A str of at most max bytes; *s points into the buffer (not NUL-ended).
  * Contents are not checked here: fields check their own charset. */
-int mp_read_str(struct mp_reader *r, size_t max, const char **s, size_t *len);
+int mp_read_str_any(struct mp_reader *r, size_t max, const char **s,
+                    size_t *len);
+static inline int mp_read_str(struct mp_reader *r, size_t max, const char **s,
+                              size_t *len)
+{
+	/* fixstr inline: most strings on the wire are codes and ids */
+	if (r->p < r->end && (*r->p & 0xe0) == 0xa0) {
+		size_t n = *r->p & 0x1f;
+		if (n > max)
+			return LS_ELIMIT;
+		if (n > (size_t)(r->end - r->p) - 1)
+			return LS_EDECODE;
+		*s = (const char *)r->p + 1;
+		*len = n;
+		r->p += 1 + n;
+		return LS_OK;
+	}
+	return mp_read_str_any(r, max, s, len);
+}
 
 /* A bin of at most max bytes, or of exactly n bytes. */
 int mp_read_bin(struct mp_reader *r, size_t max, const uint8_t **b,
@@ -75,10 +110,39 @@ int mp_read_bin_exact(struct mp_reader *r, size_t n, const uint8_t **b);
 
 /* An array header: *n elements, n <= max and n <= bytes left / min_elem
  * (every element takes at least min_elem bytes, min_elem >= 1). */
-int mp_read_array(struct mp_reader *r, uint32_t max, size_t min_elem,
-                  uint32_t *n);
+int mp_read_array_any(struct mp_reader *r, uint32_t max, size_t min_elem,
+                      uint32_t *n);
+static inline int mp_read_array(struct mp_reader *r, uint32_t max,
+                                size_t min_elem, uint32_t *n)
+{
+	/* fixarray inline; the same checks as mp_read_array_any */
+	if (r->p < r->end && (*r->p & 0xf0) == 0x90) {
+		uint32_t count = *r->p & 0x0f;
+		if (count > max)
+			return LS_ELIMIT;
+		if (min_elem == 0)
+			min_elem = 1;
+		if (min_elem > UINT32_MAX ||
+		    count * min_elem > (size_t)(r->end - r->p) - 1)
+			return LS_ELIMIT;
+		r->p++;
+		*n = count;
+		return LS_OK;
+	}
+	return mp_read_array_any(r, max, min_elem, n);
+}
 /* An array header of exactly n elements. */
-int mp_read_array_exact(struct mp_reader *r, uint32_t n);
+int mp_read_array_exact_any(struct mp_reader *r, uint32_t n);
+static inline int mp_read_array_exact(struct mp_reader *r, uint32_t n)
+{
+	if (r->p < r->end && (*r->p & 0xf0) == 0x90) {
+		if ((uint32_t)(*r->p & 0x0f) != n)
+			return LS_EDECODE;
+		r->p++;
+		return LS_OK;
+	}
+	return mp_read_array_exact_any(r, n);
+}
 
 /* Skip one value of any type, nested at most depth levels (an array or
  * map counts one level; scalars none). */

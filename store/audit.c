@@ -221,7 +221,10 @@ static int node_id_ok(const char *s)
 	return ls_node_id_valid(s, strnlen(s, LS_NODE_ID_SIZE));
 }
 
-static int entry_check(const struct store_audit_entry *x, struct ls_errinfo *e)
+/* What every entry has: its kind, who, the summary's origin and
+ * sequence number, and numbers within SQLite's range. */
+static int entry_check_common(const struct store_audit_entry *x,
+                              struct ls_errinfo *e)
 {
 	if (x->kind < STORE_AUDIT_RELEASE || x->kind > STORE_AUDIT_SENT)
 		return ls_errf(e, LS_EINVAL, "auditlog: onbekende soort %u",
@@ -240,32 +243,28 @@ static int entry_check(const struct store_audit_entry *x, struct ls_errinfo *e)
 	    x->budget_milli > (uint64_t)INT64_MAX ||
 	    x->supersedes > (uint64_t)INT64_MAX)
 		return ls_errf(e, LS_EINVAL, "auditlog: getal buiten bereik");
-	if (x->kind == STORE_AUDIT_SENT) {
-		if (!node_id_ok(x->peer))
-			return ls_errf(e, LS_EINVAL,
-			               "auditlog: verzonden naar welke node?");
-		if (x->note[0] != '\0' || x->reason[0] != '\0')
-			return ls_errf(e, LS_EINVAL,
-			               "auditlog: een verzending heeft geen "
-			               "reden of toelichting");
-		return LS_OK;
-	}
-	if (x->peer[0] != '\0')
+	return LS_OK;
+}
+
+/* A sending: to a peer, without reason or note. */
+static int entry_check_sent(const struct store_audit_entry *x,
+                            struct ls_errinfo *e)
+{
+	if (!node_id_ok(x->peer))
 		return ls_errf(e, LS_EINVAL,
-		               "auditlog: een vrijgave heeft geen bestemming");
-	if (ls_period_check(&x->period) != LS_OK)
-		return ls_errf(e, LS_EINVAL, "auditlog: ongeldige periode");
-	if (disclosure_params_check(&x->params, NULL) != LS_OK)
-		return ls_errf(e, LS_EINVAL, "auditlog: ongeldige parameters");
-	if (x->kind == STORE_AUDIT_RELEASE) {
-		if (x->supersedes != 0 || x->reason[0] != '\0' ||
-		    x->note[0] != '\0')
-			return ls_errf(e, LS_EINVAL,
-			               "auditlog: een eerste vrijgave vervangt "
-			               "niets en heeft geen reden of "
-			               "toelichting");
-		return LS_OK;
-	}
+		               "auditlog: verzonden naar welke node?");
+	if (x->note[0] != '\0' || x->reason[0] != '\0')
+		return ls_errf(e, LS_EINVAL,
+		               "auditlog: een verzending heeft geen "
+		               "reden of toelichting");
+	return LS_OK;
+}
+
+/* A correction: it supersedes an earlier release, with a reason code and
+ * a note. */
+static int entry_check_correction(const struct store_audit_entry *x,
+                                  struct ls_errinfo *e)
+{
 	if (x->supersedes == 0 || x->supersedes >= x->seq ||
 	    !ls_code_valid(x->reason, strnlen(x->reason, LS_CODE_SIZE)))
 		return ls_errf(e, LS_EINVAL,
@@ -277,6 +276,34 @@ static int entry_check(const struct store_audit_entry *x, struct ls_errinfo *e)
 		               "(1 tot %d bytes tekst)",
 		               STORE_AUDIT_NOTE_MAX);
 	return LS_OK;
+}
+
+static int entry_check(const struct store_audit_entry *x, struct ls_errinfo *e)
+{
+	int rc;
+	if ((rc = entry_check_common(x, e)) != LS_OK)
+		return rc;
+	if (x->kind == STORE_AUDIT_SENT)
+		return entry_check_sent(x, e);
+
+	/* A release or a correction: of a period, with its parameters. */
+	if (x->peer[0] != '\0')
+		return ls_errf(e, LS_EINVAL,
+		               "auditlog: een vrijgave heeft geen bestemming");
+	if (ls_period_check(&x->period) != LS_OK)
+		return ls_errf(e, LS_EINVAL, "auditlog: ongeldige periode");
+	if (ls_disclosure_params_check(&x->params, NULL) != LS_OK)
+		return ls_errf(e, LS_EINVAL, "auditlog: ongeldige parameters");
+	if (x->kind == STORE_AUDIT_RELEASE) {
+		if (x->supersedes != 0 || x->reason[0] != '\0' ||
+		    x->note[0] != '\0')
+			return ls_errf(e, LS_EINVAL,
+			               "auditlog: een eerste vrijgave vervangt "
+			               "niets en heeft geen reden of "
+			               "toelichting");
+		return LS_OK;
+	}
+	return entry_check_correction(x, e);
 }
 
 static int head_get(struct store *s, uint64_t *id, uint8_t hash[LS_HASH_BYTES])

@@ -27,7 +27,7 @@ static int check_copy(sqlite3 *db, struct ls_errinfo *e)
 	if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return ls_errf(e, LS_EIO, "kan de kopie niet afwerken: %s",
-		               sqlite3_errmsg(db));
+		               store_errmsg_nl(db, LS_EIO));
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return ls_errf(e, LS_EIO, "kan de kopie niet controleren");
@@ -42,7 +42,9 @@ static int check_copy(sqlite3 *db, struct ls_errinfo *e)
 	if (rc != SQLITE_OK && rc != SQLITE_DONE)
 		return ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
 		               "kan de kopie niet controleren: %s",
-		               sqlite3_errstr(rc));
+		               store_errmsg_nl(
+		                   db, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM
+		                                                   : LS_EIO));
 	return ok ? LS_OK : ls_errf(e, LS_ECORRUPT, "de kopie is niet in orde");
 }
 
@@ -65,18 +67,18 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 	if ((rc = ls_file_tmp_create(path, 0600, tmp, sizeof tmp, &fd)) != LS_OK)
 		return ls_errf(e, rc,
 		               "kan geen tijdelijk bestand naast %s aanmaken: %s",
-		               path, strerror(errno));
+		               path, ls_errno_nl(errno));
 	close(fd);
 	rc = sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
 		rc = ls_errf(e, LS_EIO, "kan %s niet openen: %s", tmp,
-		             dest ? sqlite3_errmsg(dest) : "?");
+		             store_errmsg_nl(dest, LS_EIO));
 		goto err_after_open;
 	}
 	b = sqlite3_backup_init(dest, "main", s->db, "main");
 	if (b == NULL) {
 		rc = ls_errf(e, LS_EIO, "back-up start niet: %s",
-		             sqlite3_errmsg(dest));
+		             store_errmsg_nl(dest, LS_EIO));
 		goto err_after_open;
 	}
 	for (;;) {
@@ -96,12 +98,12 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 		*pages = sqlite3_backup_pagecount(b);
 	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
 		int primary = rc & 0xff;
-		rc = ls_errf(e,
-		             primary == SQLITE_BUSY || primary == SQLITE_LOCKED
-		                 ? LS_EBUSY
-		             : primary == SQLITE_FULL ? LS_EFULL
-		                                      : LS_EIO,
-		             "back-up mislukt: %s", sqlite3_errmsg(dest));
+		int code = primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+		               ? LS_EBUSY
+		           : primary == SQLITE_FULL ? LS_EFULL
+		                                    : LS_EIO;
+		rc = ls_errf(e, code, "back-up mislukt: %s",
+		             store_errmsg_nl(dest, code));
 		goto err_after_open;
 	}
 	if ((rc = check_copy(dest, e)) != LS_OK)
@@ -116,7 +118,7 @@ int store_backup(struct store *s, const char *path, int64_t *pages,
 	 * meantime is never replaced. */
 	if ((rc = ls_file_tmp_commit(-1, tmp, path, 0)) != LS_OK)
 		return ls_errf(e, rc, "kan %s niet aanmaken: %s", path,
-		               strerror(errno));
+		               ls_errno_nl(errno));
 	LS_INFO("store", "backup_done", "pages=%lld",
 	        pages ? (long long)*pages : -1LL);
 	return LS_OK;

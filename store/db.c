@@ -51,6 +51,13 @@ int store_write_health(const struct store *s)
 	return atomic_load(&((struct store *)s)->write_fail);
 }
 
+const char *store_errmsg_nl(sqlite3 *db, int code)
+{
+	LS_WARN("store", "sqlite_error", "code=%s msg=\"%s\"",
+	        ls_errname(code), db != NULL ? sqlite3_errmsg(db) : "?");
+	return ls_strerror_nl(code);
+}
+
 int store_err(struct store *s, int rc, const char *what)
 {
 	int primary = rc & 0xff;
@@ -371,7 +378,7 @@ static int configure(struct store *s, const struct store_options *opt,
 		               s->path);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "kan de databank %s niet openen: %s",
-		               s->path, sqlite3_errmsg(s->db));
+		               s->path, store_errmsg_nl(s->db, rc));
 	if (strcmp(mode, "wal") != 0)
 		return ls_errf(e, LS_ESTORE,
 		               "kan de databank niet in WAL-modus zetten (%s)",
@@ -382,7 +389,7 @@ static int configure(struct store *s, const struct store_options *opt,
 	    (rc = store_exec(s, "PRAGMA foreign_keys=ON")) != LS_OK ||
 	    (rc = store_exec(s, "PRAGMA secure_delete=ON")) != LS_OK)
 		return ls_errf(e, rc, "kan de databank niet instellen: %s",
-		               sqlite3_errmsg(s->db));
+		               store_errmsg_nl(s->db, rc));
 	return LS_OK;
 }
 
@@ -411,10 +418,10 @@ static int check_identity(struct store *s, int create, struct ls_errinfo *e)
 			return ls_errf(e, rc,
 			               "de databank %s is beschadigd of geen "
 			               "databank van Lokaal Signaal (%s). %s",
-			               s->path, sqlite3_errmsg(s->db),
+			               s->path, store_errmsg_nl(s->db, rc),
 			               STORE_RESTORE_HINT);
 		return ls_errf(e, rc, "kan de databank %s niet lezen: %s",
-		               s->path, sqlite3_errmsg(s->db));
+		               s->path, store_errmsg_nl(s->db, rc));
 	}
 	if (strcmp(appid, "0") == 0 && strcmp(version, "0") == 0 &&
 	    strcmp(tables, "0") == 0) {
@@ -526,10 +533,9 @@ int store_verify_path(const char *path, enum store_check_level level,
 	rc = sqlite3_open_v2(path, &db,
 	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rc =
-		    ls_errf(e, (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO,
-		            "kan de databank %s niet openen: %s", path,
-		            db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		int code = (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO;
+		rc = ls_errf(e, code, "kan de databank %s niet openen: %s", path,
+		             store_errmsg_nl(db, code));
 		sqlite3_close(db);
 		return rc;
 	}
@@ -589,9 +595,9 @@ int store_open(const char *path, const struct store_options *opt,
 	}
 	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		rc = ls_errf(e, store_err(s, rc, "open"),
-		             "kan de databank %s niet openen: %s", path,
-		             s->db ? sqlite3_errmsg(s->db) : "?");
+		int code = store_err(s, rc, "open");
+		rc = ls_errf(e, code, "kan de databank %s niet openen: %s", path,
+		             ls_strerror_nl(code));
 		goto err_after_open;
 	}
 	sqlite3_extended_result_codes(s->db, 1);

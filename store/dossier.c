@@ -77,12 +77,15 @@ static const char SQL_GET_FEEDBACK[] =
     "JOIN organisation o ON o.id = f.organisation_id "
     "WHERE f.dossier_id = ? ORDER BY f.id";
 
+/* Text is bound SQLITE_STATIC throughout: every string outlives its
+ * step, and a copying bind can fail for want of memory, which would store
+ * NULL and surface as a constraint error instead of LS_ENOMEM. */
 static void bind_opt_text(sqlite3_stmt *st, int col, const char *t)
 {
 	if (t == NULL || t[0] == '\0')
 		sqlite3_bind_null(st, col);
 	else
-		sqlite3_bind_text(st, col, t, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, col, t, -1, SQLITE_STATIC);
 }
 
 static int append_event(struct store *s, int64_t id, int64_t now,
@@ -201,10 +204,10 @@ int store_dossier_new(struct store *s, const char *title, const char *owner,
 		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
 	if ((rc = store_stmt(s, SQL_NEW, &st)) != LS_OK)
 		goto out;
-	sqlite3_bind_text(st, 1, title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
 	if (pr != NULL)
 		sqlite3_bind_int64(st, 2, pr->id);
-	sqlite3_bind_text(st, 3, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, now);
 	if ((rc = store_step_done(s, st, "dossier_new")) != LS_OK)
@@ -477,8 +480,8 @@ int store_dossier_act(struct store *s, int64_t id, const char *what,
 	if ((rc = store_stmt(s, SQL_ACT, &st)) != LS_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, what, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, who, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
 	bind_opt_text(st, 4, due);
 	bind_opt_text(st, 5, result);
 	sqlite3_bind_int64(st, 6, now);
@@ -524,7 +527,7 @@ int store_dossier_action_result(struct store *s, int64_t id, int64_t action_id,
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, action_id);
-	sqlite3_bind_text(st, 3, result, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, result, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	if ((rc = store_step_done(s, st, "action_result")) != LS_OK)
 		goto out;
@@ -570,7 +573,7 @@ int store_dossier_feedback(struct store *s, int64_t id,
 		int64_t org;
 		if ((rc = store_stmt(s, SQL_ORG_FIND, &st)) != LS_OK)
 			goto out;
-		sqlite3_bind_text(st, 1, organisation, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 1, organisation, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW) {
 			sqlite3_reset(st);
@@ -588,7 +591,7 @@ int store_dossier_feedback(struct store *s, int64_t id,
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, org);
 		sqlite3_bind_int64(st, 3, now);
-		sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
 		if ((rc = store_step_done(s, st, "feedback")) != LS_OK)
 			goto out;
 		n = 1;
@@ -597,7 +600,7 @@ int store_dossier_feedback(struct store *s, int64_t id,
 			goto out;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, now);
-		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
 		if ((rc = store_step_done(s, st, "feedback_all")) != LS_OK)
 			goto out;
 		n = (size_t)sqlite3_changes(s->db);

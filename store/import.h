@@ -1,5 +1,6 @@
 /*
- * CSV import of signals (format: README, "CSV import"): all or nothing.
+ * CSV import of signals (format: docs/OPERATING.md, "Import a spreadsheet
+ * (CSV)"): all or nothing.
  *
  * The file is streamed (core/csv.h): every row is mapped, validated and
  * inserted inside one transaction as it is read, so memory stays bounded

@@ -62,6 +62,10 @@ void store_alloc_setup(void);
  * the connection's message under `what`. */
 int store_err(struct store *s, int rc, const char *what);
 
+/* For a message an operator reads: logs SQLite's own (English) message of
+ * db (may be NULL) and returns the Dutch description of code. */
+const char *store_errmsg_nl(sqlite3 *db, int code);
+
 /*
  * Step st (from store_stmt, bound by the caller) for at most one row and
  * read its first n (1 or 2) columns as integers into out[0..n-1]; no row

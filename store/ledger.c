@@ -1,7 +1,7 @@
 /*
  * The release ledger (see ledger.h). An add runs, in one transaction (its
  * own or the caller's): check the entry, sum the year's spending and hold
- * it against the budget with core's rule (noise_budget_check), insert.
+ * it against the budget with core's rule (ls_noise_budget_check), insert.
  * BEGIN IMMEDIATE makes the sum and the insert one step for every other
  * writer, so two releases can never both fit in the last of a budget.
  */
@@ -76,7 +76,8 @@ static int add_in_tx(struct store *s, struct store_ledger_entry *x,
 			return ls_errf(e, rc,
 			               "kan het privacybudget niet lezen");
 		b.yearly_milli = x->budget_milli;
-		if ((rc = noise_budget_check(&b, x->cost_milli, NULL)) != LS_OK)
+		if ((rc = ls_noise_budget_check(&b, x->cost_milli, NULL)) !=
+		    LS_OK)
 			return ls_errf(
 			    e, LS_EBUDGET,
 			    "het privacybudget van %d is op: al %llu/1000 "

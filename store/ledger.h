@@ -42,7 +42,7 @@ struct store_ledger_entry {
 /*
  * Record a release. With cost_milli > 0 the year's spending (every row of
  * the period's start year) plus this cost must fit in x->budget_milli
- * (noise_budget_check): else LS_EBUDGET and nothing is written, with a
+ * (ls_noise_budget_check): else LS_EBUDGET and nothing is written, with a
  * Dutch message in *e. LS_EEXISTS: the period already has a first
  * release (x->supersedes == 0), or (origin, seq) is taken. LS_EINVAL for
  * a malformed entry (bad origin or period, seq 0, supersedes >= seq).

@@ -316,7 +316,7 @@ static int run_step(struct store *s, const struct store_migration *m,
 	}
 	if ((rc = store_exec(s, m->sql)) != LS_OK) {
 		ls_errf(e, rc, "schema-update %d mislukt: %s", m->version,
-		        sqlite3_errmsg(s->db));
+		        store_errmsg_nl(s->db, rc));
 		goto rollback;
 	}
 	if (m->fk_off) {

@@ -500,6 +500,59 @@ static int bind_search(struct store *s, sqlite3_stmt *st,
 	return LS_OK;
 }
 
+/* Text bound to the listing's statement: it must outlive the run. */
+struct select_text {
+	char first[LS_DATE_SIZE], after[LS_DATE_SIZE], cur[LS_DATE_SIZE];
+	char pattern[2 * STORE_SIGNAL_SEARCH_MAX + 3];
+};
+
+/* The period (?1, ?2) and the cursor (?10, ?11) of the listing. */
+static int bind_dates(sqlite3_stmt *st, const struct store_signal_filter *f,
+                      struct select_text *tx, struct ls_errinfo *e)
+{
+	if (f->has_period) {
+		struct ls_date a, b;
+		if (ls_period_check(&f->period) != LS_OK)
+			return ls_errf(e, LS_EINVAL, "ongeldige periode");
+		ls_period_bounds(&f->period, &a, &b);
+		ls_date_format(&a, tx->first);
+		ls_date_format(&b, tx->after);
+		sqlite3_bind_text(st, 1, tx->first, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, tx->after, -1, SQLITE_STATIC);
+	}
+	if (f->has_cursor) {
+		const struct ls_date *d = &f->cursor.registered_at;
+		if (d->year < LS_YEAR_MIN || d->year > LS_YEAR_MAX ||
+		    d->day < 1 || d->day > ls_days_in_month(d->year, d->month))
+			return ls_errf(e, LS_EINVAL, "ongeldige positie");
+		ls_date_format(&f->cursor.registered_at, tx->cur);
+		sqlite3_bind_text(st, 10, tx->cur, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 11, f->cursor.seq);
+	}
+	return LS_OK;
+}
+
+/* Every filter of f bound to st (all parameters but ?6 and ?7). */
+static int bind_filters(struct store *s, sqlite3_stmt *st,
+                        const struct store_signal_filter *f,
+                        struct select_text *tx, struct ls_errinfo *e)
+{
+	int rc;
+	if ((rc = bind_dates(st, f, tx, e)) != LS_OK)
+		return rc;
+	if ((rc = bind_code(s, st, 3, LS_DIM_AGE, f->age, e)) != LS_OK)
+		return rc;
+	if (f->status >= 0)
+		sqlite3_bind_int(st, 4, f->status);
+	if ((rc = bind_code(s, st, 5, LS_DIM_THEME, f->theme, e)) != LS_OK)
+		return rc;
+	if (f->organisation != NULL)
+		sqlite3_bind_text(st, 8, f->organisation, -1, SQLITE_STATIC);
+	if (f->reporter != NULL)
+		sqlite3_bind_text(st, 9, f->reporter, -1, SQLITE_STATIC);
+	return bind_search(s, st, f, tx->pattern, e);
+}
+
 /* Run the listing. With page set, one row more than f->limit is read to
  * learn whether the page is the last; it is not handed to cb. */
 static int run_select(struct store *s, const struct store_signal_filter *f,
@@ -509,8 +562,7 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
                       struct ls_errinfo *e)
 {
 	sqlite3_stmt *st;
-	char first[LS_DATE_SIZE], after[LS_DATE_SIZE], cur[LS_DATE_SIZE];
-	char pattern[2 * STORE_SIGNAL_SEARCH_MAX + 3];
+	struct select_text tx;
 	uint64_t limit = f != NULL ? f->limit : 0;
 	int rc;
 
@@ -523,56 +575,16 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 	                                                    : SQL_SELECT,
 	                     &st)) != LS_OK)
 		return ls_errf(e, rc, "interne fout");
-	if (f != NULL && f->has_period) {
-		struct ls_date a, b;
-		if (ls_period_check(&f->period) != LS_OK)
-			return ls_errf(e, LS_EINVAL, "ongeldige periode");
-		ls_period_bounds(&f->period, &a, &b);
-		ls_date_format(&a, first);
-		ls_date_format(&b, after);
-		sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
-	}
-	if (f != NULL && f->age != NULL) {
-		const struct ls_taxonomy_entry *x = ls_taxonomy_find(
-		    &s->tax, LS_DIM_AGE, f->age, strlen(f->age));
-		if (x == NULL)
-			return ls_errf(e, LS_EINVAL,
-			               "onbekende leeftijdscode '%s'", f->age);
-		sqlite3_bind_int64(st, 3, x->id);
-	}
-	if (f != NULL && f->status >= 0)
-		sqlite3_bind_int(st, 4, f->status);
-	if (f != NULL && f->theme != NULL) {
-		const struct ls_taxonomy_entry *x = ls_taxonomy_find(
-		    &s->tax, LS_DIM_THEME, f->theme, strlen(f->theme));
-		if (x == NULL)
-			return ls_errf(e, LS_EINVAL, "onbekende themacode '%s'",
-			               f->theme);
-		sqlite3_bind_int64(st, 5, x->id);
-	}
+	if (f != NULL && (rc = bind_filters(s, st, f, &tx, e)) != LS_OK)
+		return rc;
 	if (uid != NULL)
 		sqlite3_bind_blob(st, 6, uid, LS_SIGNAL_ID_BYTES,
 		                  SQLITE_STATIC);
-	if (f != NULL && f->organisation != NULL)
-		sqlite3_bind_text(st, 8, f->organisation, -1, SQLITE_STATIC);
-	if (f != NULL && f->reporter != NULL)
-		sqlite3_bind_text(st, 9, f->reporter, -1, SQLITE_STATIC);
-	if (f != NULL && f->has_cursor) {
-		const struct ls_date *d = &f->cursor.registered_at;
-		if (d->year < LS_YEAR_MIN || d->year > LS_YEAR_MAX ||
-		    d->day < 1 || d->day > ls_days_in_month(d->year, d->month))
-			return ls_errf(e, LS_EINVAL, "ongeldige positie");
-		ls_date_format(&f->cursor.registered_at, cur);
-		sqlite3_bind_text(st, 10, cur, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 11, f->cursor.seq);
-	}
-	if (f != NULL && (rc = bind_search(s, st, f, pattern, e)) != LS_OK)
-		return rc;
 	if (page && limit > 0 && limit < INT64_MAX)
 		limit++; /* one more, to know whether there is a next page */
 	sqlite3_bind_int64(
 	    st, 7, limit > 0 && limit < INT64_MAX ? (int64_t)limit : -1);
+
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ls_signal sig;
 		int stop;

@@ -29,12 +29,55 @@ const struct ls_taxonomy_entry *store_tax_entry(const struct store *s,
 	return s->tax_by_id[id];
 }
 
-int store_taxonomy_reload(struct store *s, struct ls_errinfo *e)
+/* A taxonomy read from the table. */
+struct tax_read {
+	struct ls_taxonomy tax;
+	const struct ls_taxonomy_entry **by_id; /* ls_calloc'd */
+	size_t by_id_n;
+};
+
+static void tax_read_fini(struct tax_read *r)
+{
+	ls_free(r->by_id);
+	ls_taxonomy_fini(&r->tax);
+}
+
+/* The store's taxonomy becomes r's (which is emptied). Cannot fail, so a
+ * writer reads the new taxonomy inside its transaction and installs it
+ * only after the commit: a failure anywhere leaves store and memory as
+ * they were. */
+static void tax_install(struct store *s, struct tax_read *r)
+{
+	ls_free(s->tax_by_id);
+	ls_taxonomy_fini(&s->tax);
+	s->tax = r->tax;
+	for (size_t i = 0; i < s->tax.n; i++)
+		r->by_id[s->tax.entries[i].id] = &s->tax.entries[i];
+	s->tax_by_id = r->by_id;
+	s->tax_by_id_n = r->by_id_n;
+	ls_taxonomy_init(&r->tax);
+	r->by_id = NULL;
+}
+
+/* 1 if column col of the current row is not NULL in the table but its
+ * text is, for want of memory (sqlite3_column_text converts and may
+ * allocate). */
+static int column_oom(struct store *s, sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) != SQLITE_NULL &&
+	       sqlite3_column_text(st, col) == NULL &&
+	       sqlite3_errcode(s->db) == SQLITE_NOMEM;
+}
+
+static int tax_read(struct store *s, struct tax_read *out,
+                    struct ls_errinfo *e)
 {
 	struct ls_taxonomy fresh;
 	sqlite3_stmt *st;
 	int rc;
 
+	memset(out, 0, sizeof *out);
+	ls_taxonomy_init(&out->tax);
 	ls_taxonomy_init(&fresh);
 	if ((rc = store_stmt(s, SQL_LOAD, &st)) != LS_OK)
 		return ls_errf(e, rc, "kan de taxonomie niet lezen");
@@ -45,6 +88,14 @@ int store_taxonomy_reload(struct store *s, struct ls_errinfo *e)
 		enum ls_dim dim;
 		const char *parent = (const char *)sqlite3_column_text(st, 3);
 		memset(&entry, 0, sizeof entry);
+		/* A text column comes back NULL when SQLite runs out of
+		 * memory converting it: that is not a damaged table. */
+		if (column_oom(s, st, 1) || column_oom(s, st, 2) ||
+		    column_oom(s, st, 3) || column_oom(s, st, 4) ||
+		    column_oom(s, st, 5)) {
+			rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+			goto fail;
+		}
 		entry.id = sqlite3_column_int64(st, 0);
 		if (ls_dim_parse((const char *)sqlite3_column_text(st, 1),
 		                 &dim) != LS_OK) {
@@ -95,13 +146,9 @@ int store_taxonomy_reload(struct store *s, struct ls_errinfo *e)
 			rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
 			goto fail_reset;
 		}
-		ls_free(s->tax_by_id);
-		ls_taxonomy_fini(&s->tax);
-		s->tax = fresh;
-		for (size_t i = 0; i < s->tax.n; i++)
-			by_id[s->tax.entries[i].id] = &s->tax.entries[i];
-		s->tax_by_id = by_id;
-		s->tax_by_id_n = (size_t)max_id + 1;
+		out->tax = fresh;
+		out->by_id = by_id;
+		out->by_id_n = (size_t)max_id + 1;
 	}
 	return LS_OK;
 fail_reset:
@@ -113,6 +160,16 @@ fail:
 	return rc;
 }
 
+int store_taxonomy_reload(struct store *s, struct ls_errinfo *e)
+{
+	struct tax_read r;
+	int rc = tax_read(s, &r, e);
+	if (rc == LS_OK)
+		tax_install(s, &r);
+	tax_read_fini(&r);
+	return rc;
+}
+
 static int upsert(struct store *s, const struct ls_taxonomy_entry *x,
                   int *was_new)
 {
@@ -120,13 +177,16 @@ static int upsert(struct store *s, const struct ls_taxonomy_entry *x,
 	int rc = store_stmt(s, SQL_UPSERT, &st);
 	if (rc != LS_OK)
 		return rc;
+	/* SQLITE_STATIC: the strings outlive the step, and a bind that
+	 * copies can fail for want of memory, which would store NULL and
+	 * come back as a constraint error ("exists") instead. */
 	sqlite3_bind_text(st, 1, ls_dim_name((enum ls_dim)x->dim), -1,
 	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, x->code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, x->code, -1, SQLITE_STATIC);
 	if (x->local)
-		sqlite3_bind_text(st, 3, x->parent, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, x->label_nl, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, x->label_en, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, x->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, x->label_nl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, x->label_en, -1, SQLITE_STATIC);
 	rc = store_step_done(s, st, "taxonomy_upsert");
 	*was_new =
 	    rc == LS_OK && ls_taxonomy_find(&s->tax, (enum ls_dim)x->dim,
@@ -139,6 +199,7 @@ int store_taxonomy_load_tsv(struct store *s, const char *text, size_t len,
                             struct ls_errinfo *e)
 {
 	struct ls_taxonomy file;
+	struct tax_read fresh = {.by_id = NULL};
 	size_t n_added = 0, n_updated = 0;
 	int rc, owned;
 
@@ -169,9 +230,18 @@ int store_taxonomy_load_tsv(struct store *s, const char *text, size_t len,
 				n_updated++;
 		}
 	}
-	rc = store_tx_end(s, owned, rc);
 	if (rc == LS_OK)
-		rc = store_taxonomy_reload(s, e);
+		rc = tax_read(s, &fresh, e);
+	if (rc == LS_OK) {
+		rc = store_tx_end(s, owned, LS_OK);
+		if (rc == LS_OK)
+			tax_install(s, &fresh);
+		else
+			ls_errf(e, rc, "kan de taxonomie niet bewaren");
+	} else {
+		(void)store_tx_end(s, owned, rc);
+	}
+	tax_read_fini(&fresh);
 	if (rc == LS_OK) {
 		if (added)
 			*added = n_added;
@@ -189,6 +259,7 @@ int store_taxonomy_add_local(struct store *s, enum ls_dim dim, const char *code,
 {
 	struct ls_taxonomy check;
 	struct ls_taxonomy_entry entry;
+	struct tax_read fresh = {.by_id = NULL};
 	int rc, was_new, owned;
 
 	memset(&entry, 0, sizeof entry);
@@ -217,8 +288,19 @@ int store_taxonomy_add_local(struct store *s, enum ls_dim dim, const char *code,
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
 		return ls_errf(e, rc, "de databank is bezet");
 	rc = upsert(s, &entry, &was_new);
-	rc = store_tx_end(s, owned, rc);
 	if (rc != LS_OK)
-		return ls_errf(e, rc, "kan code '%s' niet bewaren", code);
-	return store_taxonomy_reload(s, e);
+		ls_errf(e, rc, "kan code '%s' niet bewaren", code);
+	else
+		rc = tax_read(s, &fresh, e);
+	if (rc == LS_OK) {
+		rc = store_tx_end(s, owned, LS_OK);
+		if (rc == LS_OK)
+			tax_install(s, &fresh);
+		else
+			ls_errf(e, rc, "kan code '%s' niet bewaren", code);
+	} else {
+		(void)store_tx_end(s, owned, rc);
+	}
+	tax_read_fini(&fresh);
+	return rc;
 }

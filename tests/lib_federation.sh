@@ -119,6 +119,14 @@ fed_start() {
 # cleanly with exit 0).
 fed_stop() {
 	local pid=${FED_PID[$1]} rc
+	# A SIGTERM before signaald installed its handlers (a node stopped
+	# right after its start) would kill it with 143: wait for its start
+	# line first (bounded; a node that failed to start has exited).
+	for _ in $(seq 50); do
+		grep -q "event=started" "$T/$1.log" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid"
 	rc=$?

@@ -11,7 +11,8 @@ packages=(
 	libxml2-utils nodejs
 )
 # Extra packages a target asks for: chromium for the browser tests,
-# prometheus (promtool and the server) for tests/integration/alerts.sh.
+# prometheus (promtool and the server) for tests/integration/alerts.sh,
+# pmccabe for tests/integration/complexity.sh.
 if [ -n "${EXTRA_PACKAGES:-}" ]; then
 	read -r -a extra <<<"$EXTRA_PACKAGES"
 	packages+=("${extra[@]}")

@@ -556,11 +556,11 @@ static void notes_list(struct ctx *c, const char *theme, int all)
 	size_t shown = 0;
 	if (c->in->notes == NULL)
 		return;
-	for (size_t i = 0; i < structural_count(c->in->notes); i++) {
+	for (size_t i = 0; i < ls_structural_count(c->in->notes); i++) {
 		const struct structural_note *x =
-		    structural_at(c->in->notes, i);
+		    ls_structural_at(c->in->notes, i);
 		if (strcmp(x->theme, theme) != 0 ||
-		    (!all && !structural_recognised(x->phase)))
+		    (!all && !ls_structural_recognised(x->phase)))
 			continue;
 		if (shown++ == 0)
 			put(c, "<ul class=\"notes\">");
@@ -656,7 +656,7 @@ static void lead_chapter(struct ctx *c, const struct trends_item *it)
 	breakdown(c, it, LS_TABLE_THEME_TARGET, "Doelgroepen", 6);
 	put(c, "</div>\n");
 	if (c->in->notes != NULL &&
-	    structural_theme_origins(c->in->notes, it->theme_code, 1) > 0) {
+	    ls_structural_theme_origins(c->in->notes, it->theme_code, 1) > 0) {
 		put(c, "<h3>Wat gemeenten deden</h3>");
 		notes_list(c, it->theme_code, 0);
 	}
@@ -796,7 +796,7 @@ static void side_by_side(struct ctx *c)
 static void structural_chapter(struct ctx *c)
 {
 	const char *theme = NULL;
-	size_t n = c->in->notes ? structural_count(c->in->notes) : 0;
+	size_t n = c->in->notes ? ls_structural_count(c->in->notes) : 0;
 	int open = 0;
 	put(c, "<section id=\"structureel\" class=\"chapter\">\n<h2>Erkende "
 	       "structurele signalen en acties</h2>\n<p>Een signaal is "
@@ -810,7 +810,7 @@ static void structural_chapter(struct ctx *c)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct structural_note *x =
-		    structural_at(c->in->notes, i);
+		    ls_structural_at(c->in->notes, i);
 		size_t th = SIZE_MAX;
 		if (theme == NULL || strcmp(theme, x->theme) != 0) {
 			if (open)
@@ -831,18 +831,18 @@ static void structural_chapter(struct ctx *c)
 			   "notes\"><thead><tr><th>Gemeente"
 			   "</th><th>Fase</th><th>Soort probleem</th><th>Actie"
 			   "</th></tr></thead><tbody>",
-			   structural_theme_origins(c->in->notes, theme, 1),
-			   structural_theme_origins(c->in->notes, theme, 1) == 1
+			   ls_structural_theme_origins(c->in->notes, theme, 1),
+			   ls_structural_theme_origins(c->in->notes, theme, 1) == 1
 			       ? "gemeente"
 			       : "gemeenten");
 			open = 1;
 		}
 		PF(c, "<tr%s><td>",
-		   structural_recognised(x->phase) ? "" : " class=\"pending\"");
+		   ls_structural_recognised(x->phase) ? "" : " class=\"pending\"");
 		html(c, name_of(c, x->origin));
 		put(c, "</td><td>");
 		html(c, ls_phase_name((enum ls_phase)x->phase));
-		if (!structural_recognised(x->phase))
+		if (!ls_structural_recognised(x->phase))
 			put(c, " (nog niet erkend)");
 		put(c, "</td><td>");
 		if (x->problem_type[0] != '\0') {
@@ -1023,11 +1023,11 @@ int bundle_render(const struct bundle_input *in, struct ls_buf *out,
 			c.lead[c.n_lead++] = r[i];
 	if (in->notes != NULL) {
 		char seen[64][LS_NODE_ID_SIZE];
-		for (size_t i = 0; i < structural_count(in->notes); i++) {
+		for (size_t i = 0; i < ls_structural_count(in->notes); i++) {
 			const struct structural_note *x =
-			    structural_at(in->notes, i);
+			    ls_structural_at(in->notes, i);
 			int dup = 0;
-			if (!structural_recognised(x->phase))
+			if (!ls_structural_recognised(x->phase))
 				continue;
 			n_recognised++;
 			for (size_t k = 0; k < n_rec_origins && !dup; k++)

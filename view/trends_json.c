@@ -280,9 +280,9 @@ json_t *ls_trends_json(const struct trends *t, const struct ls_trends_select *se
 
 	if (notes != NULL) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < structural_count(notes); i++) {
+		for (size_t i = 0; i < ls_structural_count(notes); i++) {
 			const struct structural_note *x =
-			    structural_at(notes, i);
+			    ls_structural_at(notes, i);
 			json_t *o = json_object();
 			set(&b, o, "gemeente", json_string(x->origin));
 			set(&b, o, "naam",
@@ -292,7 +292,7 @@ json_t *ls_trends_json(const struct trends *t, const struct ls_trends_select *se
 			    json_string(
 			        ls_phase_name((enum ls_phase)x->phase)));
 			set(&b, o, "erkend",
-			    json_boolean(structural_recognised(x->phase)));
+			    json_boolean(ls_structural_recognised(x->phase)));
 			set(&b, o, "probleemtype",
 			    json_string(x->problem_type));
 			set(&b, o, "kop", json_string(x->headline));

@@ -8,14 +8,14 @@
  * municipality that municipality's own line), this node's own signals in
  * a separate chart with its own scale (only when it has any), and the
  * dossiers with their phases (GET /api/v1/dossiers), where a coordinator
- * can move a dossier to a next phase (POST /api/v1/dossiers/N/phase).
+ * can move a dossier to another phase with the reason, which the history
+ * keeps (POST /api/v1/dossiers/N/phase, as the workbench on /dossiers).
  */
 "use strict";
 
 (function () {
   var el = LS.el;
   var SVG = "http://www.w3.org/2000/svg";
-  var PHASES = ["opmerken", "verzamelen", "bundelen", "analyseren", "rapporteren", "beslissing", "actie", "feedback"];
   var MAX_CHARTS = 6;
   var MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
   /* x labels at 11px: a width per character wider than any digit or
@@ -305,7 +305,7 @@
         if (d.lokaal.signalen_totaal > 0) {
           d.lokaal.themas.slice(0, MAX_CHARTS).forEach(function (t) {
             box.appendChild(el("figure", { class: "grafiekvak", "data-thema": t.code },
-              el("h4", { class: "grafiektitel", text: t.label + ": eigen signalen van " + d.lokaal.knooppunt + " (exact)" }),
+              el("h3", { class: "grafiektitel", text: t.label + ": eigen signalen van " + d.lokaal.knooppunt + " (exact)" }),
               localChart(d.perioden, t.label, t.signalen)));
           });
         }
@@ -332,28 +332,71 @@
     });
   }
 
-  function detail(nr) {
+  /* A notice in the open dossier; the focus moves to it, so keyboard
+   * and screen-reader users hear what happened (as on /dossiers). */
+  function say(kind, text) {
+    var box = LS.clear(document.getElementById("dossiermeldingen"));
+    var n = el("div", { class: "melding " + kind, role: kind === "fout" ? "alert" : "status", tabindex: "-1" }, text);
+    box.appendChild(n);
+    n.focus();
+  }
+
+  /* A move to another phase, with its reason (required, as in the
+   * workbench on /dossiers: it goes into the history), through the same
+   * POST /api/v1/dossiers/N/phase. Forward first; going back says so. */
+  function phaseForm(d) {
+    var at = LS.PHASES.indexOf(d.fase);
+    var forward = d.volgende_fasen.filter(function (f) { return LS.PHASES.indexOf(f) > at; });
+    var back = d.volgende_fasen.filter(function (f) { return LS.PHASES.indexOf(f) < at; });
+    var sel = el("select", { id: "d-naar-fase", required: true },
+      forward.map(function (f) { return el("option", { value: f, text: f + " – " + LS.PHASE_HELP[f] }); }),
+      back.map(function (f) { return el("option", { value: f, text: "terug naar " + f + " – " + LS.PHASE_HELP[f] }); }));
+    var why = el("input", { type: "text", id: "d-fase-reden", maxlength: "4000", required: true,
+      "aria-describedby": "d-fase-reden-uitleg" });
+    var form = el("form", { id: "d-faseform", onsubmit: function (ev) {
+      ev.preventDefault();
+      var reason = why.value.trim();
+      if (!reason) { say("fout", "Geef de reden voor de nieuwe fase."); why.focus(); return; }
+      var to = sel.value;
+      LS.api("POST", "/api/v1/dossiers/" + d.nr + "/phase", { fase: to, notitie: reason }).then(function (r) {
+        if (r.status !== 200) {
+          if (r.status !== 401) {
+            say("fout", LS.message(r) + (r.status === 409 && d.criteria.length < 4
+              ? " Vink de criteria aan in de werkbank van het dossier." : ""));
+          }
+          return;
+        }
+        loadDossiers();
+        detail(d.nr, "Dossier " + d.nr + " is nu in de fase " + to + ".");
+      });
+    } },
+      el("div", { class: "twee" },
+        el("div", { class: "veld" }, el("label", { for: "d-naar-fase", text: "Naar fase" }), sel),
+        el("div", { class: "veld" }, el("label", { for: "d-fase-reden", text: "Reden *" }), why,
+          el("p", { class: "hint", id: "d-fase-reden-uitleg", text: "Waarom nu deze fase? Komt in de geschiedenis." }))),
+      el("button", { type: "submit", class: "knop", text: "Fase wijzigen" }));
+    return form;
+  }
+
+  /* One dossier below the list; done: the notice of what just happened
+   * (the focus goes there), else the focus goes to the dossier. */
+  function detail(nr, done) {
     var box = document.getElementById("dossierdetail");
     LS.api("GET", "/api/v1/dossiers/" + nr).then(function (res) {
       LS.clear(box);
       box.hidden = false;
-      if (res.status !== 200) { LS.notice(box, "fout", LS.message(res)); return; }
+      if (res.status !== 200) { LS.notice(box, "fout", LS.message(res)); box.focus(); return; }
       var d = res.data;
-      box.appendChild(el("h3", { text: "Dossier " + d.nr + ": " + d.titel }));
+      box.setAttribute("data-nr", d.nr);
+      box.appendChild(el("h3", { id: "dossierdetail-titel", text: "Dossier " + d.nr + ": " + d.titel }));
       box.appendChild(el("p", { text: "Trekker " + d.trekker + " · fase " + d.fase + " · criteria: " + (d.criteria.join(", ") || "nog geen") +
         " · " + d.signalen.length + " signalen · thema's: " + d.thema.map(function (c) { return themeLabels[c] || c; }).join(", ") }));
+      box.appendChild(el("p", null, el("a", { href: "/dossiers#dossier-" + d.nr, text: "Naar de werkbank van dossier " + d.nr },
+        " (criteria, signalen, acties, feedback)")));
+      box.appendChild(el("div", { id: "dossiermeldingen", "aria-live": "polite" }));
       if (d.volgende_fasen.length) {
-        var note = el("input", { type: "text", id: "fasenotitie", maxlength: "4000", placeholder: "notitie (optioneel)" });
-        box.appendChild(el("div", { class: "knoppen" }, el("label", { for: "fasenotitie", text: "Naar fase:" }), note,
-          d.volgende_fasen.map(function (f) {
-            return el("button", { type: "button", class: "knop klein", text: f, onclick: function () {
-              var body = { fase: f };
-              if (note.value.trim()) body.notitie = note.value.trim();
-              LS.api("POST", "/api/v1/dossiers/" + d.nr + "/phase", body).then(function (r) {
-                if (r.status === 200) { loadDossiers(); detail(d.nr); } else LS.notice(box, "fout", LS.message(r));
-              });
-            } });
-          })));
+        box.appendChild(el("h4", { text: "Fase wijzigen" }));
+        box.appendChild(phaseForm(d));
       }
       box.appendChild(el("h4", { text: "Geschiedenis" }));
       box.appendChild(el("ol", { class: "lijst" }, d.geschiedenis.map(function (ev) {
@@ -366,7 +409,7 @@
           return el("li", { text: a.wat + " (" + a.wie + (a.tegen ? ", tegen " + a.tegen : "") + ")" + (a.resultaat ? " — " + a.resultaat : "") });
         })));
       }
-      box.focus();
+      if (done) say("ok", done); else box.focus();
     });
   }
 
@@ -381,7 +424,7 @@
       if (res.status !== 200) { LS.notice(section, "fout", LS.message(res)); return; }
       var counts = {};
       res.data.dossiers.forEach(function (d) { counts[d.fase] = (counts[d.fase] || 0) + 1; });
-      PHASES.forEach(function (p) {
+      LS.PHASES.forEach(function (p) {
         phases.appendChild(el("li", { class: counts[p] ? "bezet" : null }, el("span", { class: "aantal", text: String(counts[p] || 0) }), el("span", { text: p })));
       });
       if (!res.data.dossiers.length) body.appendChild(el("tr", null, el("td", { colspan: "8", text: "Nog geen dossiers." })));

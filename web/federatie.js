@@ -9,6 +9,8 @@
 (function () {
   var el = LS.el;
   var HOUR = 3600, DAY = 86400;
+  /* what a state is called, beside its colour (never colour alone) */
+  var WORDS = { ok: "in orde", waarschuwing: "achter", fout: "probleem", onbekend: "geen status" };
 
   function state(seconds) {
     if (seconds === null || seconds === undefined) return "onbekend";
@@ -41,7 +43,8 @@
         n[overall]++;
         var name = (k.naam || k.id) + (k.zelf ? " (dit knooppunt)" : "") + (k.lid || !d.federatie ? "" : " — geen lid");
         body.appendChild(el("tr", { class: "staat-" + overall, "data-knooppunt": k.id },
-          el("th", { scope: "row" }, el("span", { class: "stip " + overall, "aria-label": overall }), " " + name),
+          el("th", { scope: "row" }, el("span", { class: "stip " + overall, "aria-hidden": "true" }), " " + name,
+            el("span", { class: "staatwoord", text: " · " + WORDS[overall] })),
           cell(k.rol || "–"),
           cell(LS.ago(k.status_leeftijd_s), seen, LS.dateTime(k.laatst_gezien)),
           cell(k.status ? k.status.versie : "–"),

@@ -192,7 +192,7 @@ var LS = (function () {
     return out;
   }
 
-  /* The dossier phases in order, and what they mean (README, "Follow
+  /* The dossier phases in order, and what they mean (docs/OPERATING.md, "Follow
    * up: dossiers"). */
   var PHASES = ["opmerken", "verzamelen", "bundelen", "analyseren", "rapporteren", "beslissing", "actie", "feedback"];
   var PHASE_HELP = {
@@ -241,6 +241,37 @@ var LS = (function () {
       list.hidden = false;
     });
   }
+
+  /* A table wider than its box scrolls sideways (.tabel-houder, on a
+   * phone): then the box is a Tab stop with a name, so that keyboard
+   * users can scroll it with the arrow keys; while the table fits, it is
+   * no stop at all. Watched for as long as the page lives (rows come and
+   * go, the window turns). */
+  function scrollers() {
+    if (typeof ResizeObserver !== "function") return;
+    Array.prototype.forEach.call(document.querySelectorAll(".tabel-houder"), function (box) {
+      function check() {
+        if (box.scrollWidth > box.clientWidth + 1) {
+          if (box.getAttribute("tabindex") === "0") return;
+          var cap = box.querySelector("caption"), sec = box.closest("section, article");
+          var head = sec ? sec.querySelector("h2, h3") : null;
+          var name = (cap && cap.textContent.trim()) || (head && head.textContent.trim()) || "Tabel";
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", name + " (tabel, schuift opzij)");
+        } else if (box.hasAttribute("tabindex")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+      }
+      var watch = new ResizeObserver(check);
+      watch.observe(box);
+      if (box.firstElementChild) watch.observe(box.firstElementChild);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scrollers);
+  else scrollers();
 
   return { api: api, el: el, clear: clear, notice: notice, message: message, start: start,
            dateTime: dateTime, date: date, ago: ago, labels: labels, index: index, allowed: allowed,

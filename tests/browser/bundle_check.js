@@ -11,7 +11,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch } = require('./tap');
+const { check, failures, launch, axe } = require('./tap');
 
 const file = path.resolve(process.argv[2]);
 const outDir = path.resolve(process.argv[3]);
@@ -143,6 +143,7 @@ const YOUTH = { w: 720, h: 220 };
       chapters.filter((c) => c.id !== 'thema-energie' && c.local).length === 0, JSON.stringify(chapters));
     const body = await page.textContent('body');
     check('no "jaar jaar"', !/jaar\s+jaar/.test(body));
+    await axe(page, 'the signal bundle');
 
     // Screenshots: the whole page, and each chart, whose pixels must not
     // be blank (the series colour must show up).

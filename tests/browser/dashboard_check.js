@@ -14,20 +14,26 @@
 // labels that do not overlap, a trend line whose direction is the one
 // the caption states; a rise from one municipality is said and drawn as
 // such; no chart of local signals. At Gent: its own signals in charts of
-// their own. Screenshots go to ARTEFACT_DIR; TAP-style lines.
+// their own. With the keyboard alone at Gent (1280 and 360 px wide):
+// every control reached in order with its focus visible, no trap (see
+// keyboard.js, which must also fail on planted faults), the choices
+// operated, and dossier "dossier" moved to the next phase: refused
+// without a reason, done with one ("reason", which the history shows).
+// Screenshots go to ARTEFACT_DIR; TAP-style lines.
 'use strict';
 
 const fs = require('fs');
 const path = require('path');
 const { check, failures, launch, axe } = require('./tap');
+const { journey, tabTo, choose, until: pageUntil } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
 const MONTHS = ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
 const label = (p) => `${MONTHS[Number(p.slice(5, 7)) - 1]} ${p.slice(0, 4)}`;
 
-async function open(browser, base) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function open(browser, base, viewport = { width: 1280, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
   const page = await ctx.newPage();
   const problems = [];
   const foreign = [];
@@ -115,6 +121,11 @@ async function until(page, ok) {
       check('the ranking is the CLI\'s', rows.map((r) => r.thema).join(' ') === cfg.themes,
         `${rows.map((r) => r.thema).join(' ')} vs ${cfg.themes}`);
       check('ranks 1, 2, 3, ...', rows.every((r, i) => r.rang === i + 1), rows.map((r) => r.rang).join(','));
+      const explain = JSON.parse(fs.readFileSync(cfg.explain, 'utf8'));
+      const why = await page.$$eval('#rangschikking tbody tr[data-rang] td.uitleg', (tds) => tds.map((t) => t.textContent));
+      const differ = why.map((w, i) => (w === explain[i] ? null : `${i + 1}: "${w}" vs "${explain[i]}"`)).filter((x) => x);
+      check('every explanation is the CLI\'s, word for word', why.length === explain.length && differ.length === 0,
+        differ.slice(0, 2).join('; ') || `${why.length} vs ${explain.length}`);
       check('the local rise is marked in the ranking',
         rows.filter((r) => r.local).map((r) => r.thema).join(' ') === cfg.local_rise, JSON.stringify(rows.filter((r) => r.local)));
       const cs = await charts(page);
@@ -142,9 +153,17 @@ async function until(page, ok) {
       check('youth: the choice is in the address', /niveau=jongeren/.test(page.url()), page.url());
       await page.screenshot({ path: path.join(outDir, 'dashboard-jongeren.png'), fullPage: true });
 
+      // theme x target group: the CLI's order
+      await page.selectOption('#niveau', 'doelgroep');
+      await until(page, (ks) => ks.length > 0 && ks.every((k) => k !== '' && !/^\d/.test(k)));
+      const groups = await page.$$eval('#rangschikking tbody tr[data-rang]', (trs) => trs.map((t) => ({
+        key: `${t.getAttribute('data-thema')}/${t.getAttribute('data-uitsplitsing')}`, rang: Number(t.getAttribute('data-rang')) })));
+      check('theme x target group: the CLI\'s order, ranks from 1', groups.map((r) => r.key).join(' ') === cfg.groups &&
+        groups.every((r, i) => r.rang === i + 1), `${groups.map((r) => r.key).join(' ')} vs ${cfg.groups}`);
+
       // theme x age band: every name in full, with its age band
       await page.selectOption('#niveau', 'leeftijd');
-      await until(page, (ks) => ks.length > 0 && ks.some((k) => !/^(12-17|18-24)$/.test(k)));
+      await until(page, (ks) => ks.length > 0 && ks.every((k) => /^\d/.test(k)) && ks.some((k) => !/^(12-17|18-24)$/.test(k)));
       const names = await page.$$eval('#rangschikking tbody tr[data-rang] th', (ths) => ths.map((t) => t.textContent));
       check('theme x age: names with their age band, all distinct',
         names.length >= 5 && names.every((n) => / — .*jaar/.test(n)) && new Set(names).size === names.length, names.join(' | '));
@@ -168,6 +187,113 @@ async function until(page, ok) {
       await page.screenshot({ path: path.join(outDir, 'dashboard-gent.png'), fullPage: true });
       await axe(page, 'dashboard at Gent, with its own signals');
       check('Gent: no console or page errors', p.problems.length === 0, p.problems.join('; '));
+      await p.ctx.close();
+    }
+
+    // --- Gent's dashboard with the keyboard alone --------------------------
+    {
+      const p = await open(browser, cfg.gent);
+      const page = p.page;
+      const opener = `#dossierlijst button[aria-label="Dossier ${cfg.dossier} openen"]`;
+      await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
+      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: 15000 });
+      await page.waitForSelector(opener, { timeout: 10000 });
+      await journey(page, 'dashboard (keyboard)', { skipTo: '#trends' });
+      // the choices, by typing and arrow keys
+      await choose(page, '#niveau', 'jongeren', 'jongeren');
+      await pageUntil(page, () => [...document.querySelectorAll('#rangschikking tbody tr[data-rang]')]
+        .every((t) => /^(12-17|18-24)$/.test(t.getAttribute('data-uitsplitsing') || '')), null, 'the youth ranking');
+      check('keyboard: the level is chosen by typing; the ranking follows', /niveau=jongeren/.test(page.url()), page.url());
+      await choose(page, '#maanden', '12', '12');
+      await pageUntil(page, () => /maanden=12/.test(window.location.search) &&
+        /^Van /.test(document.getElementById('venster').textContent), null, 'a 12-month window');
+      check('keyboard: the period is chosen by typing', /maanden=12/.test(page.url()), page.url());
+      const tot = await page.inputValue('#tot');
+      await tabTo(page, '#tot');
+      await page.keyboard.press('ArrowDown');
+      await pageUntil(page, (t) => document.getElementById('tot').value !== t && /tot=/.test(window.location.search), tot, 'another month');
+      check('keyboard: the arrow keys change the month the window ends in',
+        new RegExp(`tot=${await page.inputValue('#tot')}`).test(page.url()), `${tot} -> ${page.url()}`);
+      // a dossier, opened and moved with its reason
+      await tabTo(page, opener);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#dossierdetail #d-faseform', { timeout: 10000 });
+      check('keyboard: Enter opens the dossier and the focus moves to it',
+        await page.evaluate(() => document.activeElement.id === 'dossierdetail'));
+      await journey(page, 'dashboard with an open dossier (keyboard)');
+      const phaseNow = () => page.textContent('#dossierdetail p');
+      await tabTo(page, '#d-fase-reden');
+      await page.keyboard.press('Enter');
+      check('keyboard: no phase move without a reason (the field says it is required)',
+        /fase opmerken/.test(await phaseNow()) &&
+        (await page.evaluate(() => document.activeElement.id === 'd-fase-reden' && !document.activeElement.validity.valid)),
+        await phaseNow());
+      await page.keyboard.type('   ');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#dossiermeldingen .melding.fout', { timeout: 10000 });
+      check('keyboard: nor with spaces only: the page asks for the reason and keeps the phase',
+        /reden/.test(await page.textContent('#dossiermeldingen')) && /fase opmerken/.test(await phaseNow()),
+        await page.textContent('#dossiermeldingen'));
+      await axe(page, 'dashboard, phase move refused');
+      await tabTo(page, '#d-fase-reden');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(cfg.reason);
+      await tabTo(page, '#d-faseform button[type="submit"]');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#dossiermeldingen .melding.ok', { timeout: 10000 });
+      const note = await page.evaluate(() => ({ text: document.activeElement.textContent, role: document.activeElement.getAttribute('role') }));
+      check('keyboard: with a reason the dossier moves; the focus is on the notice that says so',
+        /nu in de fase verzamelen/.test(note.text) && note.role === 'status', JSON.stringify(note));
+      check('keyboard: the history shows the move with its reason',
+        (await page.textContent('#dossierdetail ol')).includes(`opmerken → verzamelen door an (Stad Gent (test)): ${cfg.reason}`),
+        await page.textContent('#dossierdetail ol'));
+      await pageUntil(page, (n) => /verzamelen/.test(document.querySelector(`#dossierlijst button[aria-label="Dossier ${n} openen"]`)
+        .closest('tr').textContent), cfg.dossier, 'the list in the new phase');
+      check('keyboard: the list shows the new phase', true);
+      await page.screenshot({ path: path.join(outDir, 'dashboard-fase.png'), fullPage: true });
+      await axe(page, 'dashboard after a phase move');
+      check('keyboard at Gent: no console or page errors', p.problems.length === 0, p.problems.join('; '));
+      await p.ctx.close();
+    }
+
+    // --- on a 360 px phone ---------------------------------------------------
+    {
+      const p = await open(browser, cfg.gent, { width: 360, height: 740 });
+      const page = p.page;
+      await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
+      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: 15000 });
+      await page.waitForSelector('#dossierlijst button', { timeout: 10000 });
+      const wide = await page.$$eval('body *', (ns) => ns.filter((n) => n.getBoundingClientRect().right > window.innerWidth &&
+        !n.closest('.tabel-houder')).map((n) => `${n.tagName}#${n.id}`).slice(0, 5));
+      check('dashboard, 360 px: no sideways scrolling (wide tables scroll in their own box)',
+        await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), wide.join(', '));
+      const boxes = await page.$$eval('.tabel-houder', (bs) => bs.filter((b) => b.scrollWidth > b.clientWidth + 1)
+        .map((b) => ({ tab: b.getAttribute('tabindex'), name: b.getAttribute('aria-label') })));
+      check('dashboard, 360 px: a table wider than the screen is a named Tab stop (the arrow keys scroll it)',
+        boxes.length > 0 && boxes.every((b) => b.tab === '0' && /schuift opzij/.test(b.name || '')), JSON.stringify(boxes));
+      await journey(page, 'dashboard, 360 px (keyboard)', { skipTo: '#trends' });
+      await tabTo(page, '.tabel-houder[tabindex="0"]');
+      const x0 = await page.evaluate(() => document.activeElement.scrollLeft);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await pageUntil(page, (x) => document.activeElement.scrollLeft > x, x0, 'the table to scroll');
+      check('dashboard, 360 px: the arrow keys scroll the focused table', true);
+      await page.screenshot({ path: path.join(outDir, 'dashboard-telefoon.png'), fullPage: true });
+      await axe(page, 'dashboard, 360 px');
+      // The checker can fail: a control without a focus ring and a
+      // control that keeps the Tab key.
+      await page.evaluate(() => {
+        const m = document.getElementById('maanden');
+        m.style.outline = 'none';
+        m.style.boxShadow = 'none';
+        document.getElementById('niveau').addEventListener('keydown', (e) => { if (e.key === 'Tab') e.preventDefault(); });
+      });
+      const verdicts = {};
+      await journey(page, 'planted', { check: (name, ok, detail) => { verdicts[name.replace(/^planted: /, '')] = { ok, detail }; } });
+      const bad = (k) => Object.keys(verdicts).filter((n) => n.startsWith(k)).some((n) => !verdicts[n].ok);
+      check('the keyboard check finds a planted invisible focus and a planted keyboard trap',
+        bad('every Tab stop shows its focus') && bad('Tab leaves the page'), JSON.stringify(verdicts).slice(0, 400));
+      check('on the phone: no console or page errors', p.problems.length === 0, p.problems.join('; '));
       await p.ctx.close();
     }
   } catch (e) {

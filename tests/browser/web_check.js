@@ -11,7 +11,11 @@
 //    id it shows is printed ("stored ID") for the shell to look up in
 //    the store;
 // 2. the dashboard: a chart per theme drawn with bars;
-// 3. the federation view at the association: a row per node.
+// 3. the federation view at the association: a row per node, each
+//    state said in words beside its colour; axe-core, and the keyboard
+//    alone (keyboard.js: every control in order with its focus visible,
+//    no trap, the skip link) on a wide screen and on a 360 px phone,
+//    where the table scrolls in its own box with the arrow keys.
 // Every page: no console errors (a Content-Security-Policy violation is
 // one), nothing fetched from anywhere but the node. Screenshots go to
 // ARTEFACT_DIR. TAP-style lines; exit non-zero if a check failed.
@@ -19,7 +23,8 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch } = require('./tap');
+const { check, failures, launch, axe } = require('./tap');
+const { journey, tabTo, until } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
@@ -139,8 +144,39 @@ function clean(name, p) {
       const heading = await page.textContent('#federatienaam');
       check('federation: the title does not say "federatie federatie"',
         /Knooppunten/.test(heading) && !/federatie\s+federatie/i.test(heading), heading);
+      const words = await page.$$eval('#knooppunten tbody tr[data-knooppunt] th', (ths) => ths.map((t) => ({
+        word: (t.querySelector('.staatwoord') || {}).textContent || '',
+        dot: (t.querySelector('.stip') || { getAttribute: () => null }).getAttribute('aria-hidden') })));
+      check('federation: every state in words beside its coloured dot (never colour alone)',
+        words.length > 0 && words.every((w) => /· (in orde|achter|probleem|geen status)$/.test(w.word) && w.dot === 'true'),
+        JSON.stringify(words));
       await page.screenshot({ path: path.join(outDir, 'federatie.png'), fullPage: true });
+      await axe(page, 'federation view with its nodes');
+      await journey(page, 'federation view (keyboard)', { skipTo: '#overzicht' });
       clean('federation', p);
+      await p.ctx.close();
+    }
+
+    // --- 4. the federation view on a 360 px phone, keyboard only -----------
+    {
+      const p = await open(browser, cfg.hub, { width: 360, height: 740 });
+      const page = p.page;
+      await page.goto(`${cfg.hub}/federatie#token=${cfg.hub_coordinator}`);
+      await page.waitForSelector('#knooppunten tbody tr[data-knooppunt]', { timeout: 10000 });
+      check('federation, 360 px: no sideways scrolling (the table scrolls in its own box)',
+        await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+      await axe(page, 'federation view, 360 px');
+      await journey(page, 'federation view, 360 px (keyboard)', { skipTo: '#overzicht' });
+      await tabTo(page, '.tabel-houder[tabindex="0"]');
+      check('federation, 360 px: the wide table is a named Tab stop',
+        /schuift opzij/.test(await page.evaluate(() => document.activeElement.getAttribute('aria-label') || '')));
+      const x0 = await page.evaluate(() => document.activeElement.scrollLeft);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await until(page, (x) => document.activeElement.scrollLeft > x, x0, 'the table to scroll');
+      check('federation, 360 px: the arrow keys scroll the table', true);
+      await page.screenshot({ path: path.join(outDir, 'federatie-telefoon.png'), fullPage: true });
+      clean('federation on a phone', p);
       await p.ctx.close();
     }
   } catch (e) {

@@ -3,7 +3,10 @@
 //
 //   node workbench_check.js CONFIG.json ARTEFACT_DIR
 //
-// CONFIG: {"node": URL, "veldwerker": TOKEN, "coordinator": TOKEN}.
+// CONFIG: {"node": URL, "veldwerker": TOKEN, "coordinator": TOKEN,
+// "other": another organisation's signal, not in a dossier: {id, month,
+// thema, leeftijd, doelgroep, sector, organisatie, count: how many
+// signals match all of these in the store}}.
 //
 // 1. a field worker captures a signal on a 360 px wide phone: Tab,
 //    Space, typing and Enter only; the page must not scroll sideways;
@@ -12,7 +15,13 @@
 // 3. in the dossier: phases with reasons (rapporteren is refused until
 //    the four criteria are ticked), criteria, an action and its result,
 //    the feedback phase, feedback — all with the keyboard;
-// 4. the field worker sees the feedback in their own list.
+// 4. the field worker sees the feedback in their own list;
+// 5. the other filters (month, theme, age band, target group, sector,
+//    organisation, status together) find another organisation's signal,
+//    which is linked to the existing dossier and unlinked again there;
+//    the dashboard and the federation view have their own keyboard
+//    checks (dashboard_check.js, web_check.js), the start page and the
+//    dossier list theirs here (keyboard.js's journey).
 // axe-core checks every page and state on the way (tap.js). Prints
 // "# stored ID" and "# dossier N" for the shell to check the store.
 // Screenshots go to ARTEFACT_DIR. TAP-style lines; exit non-zero if a
@@ -22,11 +31,12 @@
 const fs = require('fs');
 const path = require('path');
 const { check, failures, launch, axe, axeViolations } = require('./tap');
+const { tabTo, radio, typeInto, choose, chooseValue, until, journey } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
 const base = cfg.node;
-const WAIT = { timeout: 10000 };
+const WAIT = { timeout: 10000 }; // as keyboard.js's until()
 // A word no generated signal has, to find ours among a year of others.
 const WORD = `browsertoets${process.pid}`;
 
@@ -54,55 +64,6 @@ function clean(name, p) {
   check(`${name}: nothing fetched from elsewhere`, p.foreign.length === 0, p.foreign.join(', '));
 }
 
-// Press Tab (then, if need be, Shift+Tab) until the focused element
-// matches selector: proves it can be reached with the keyboard.
-async function tabTo(page, selector, max = 400) {
-  const here = () => page.evaluate((sel) => !!document.activeElement && document.activeElement.matches(sel), selector);
-  if (await here()) return;
-  for (const key of ['Tab', 'Shift+Tab']) {
-    for (let i = 0; i < max; i++) {
-      await page.keyboard.press(key);
-      if (await here()) return;
-    }
-  }
-  throw new Error(`the keyboard never reaches ${selector}`);
-}
-
-// A radio group is one Tab stop; the arrow keys choose within it.
-async function radio(page, name, value) {
-  await tabTo(page, `input[type="radio"][name="${name}"]`);
-  for (let i = 0; i < 12; i++) {
-    if (await page.evaluate((v) => document.activeElement.value === v && document.activeElement.checked, value)) return;
-    await page.keyboard.press('ArrowDown');
-  }
-  throw new Error(`the arrow keys never choose ${name}=${value}`);
-}
-
-async function typeInto(page, selector, text) {
-  await tabTo(page, selector);
-  await page.keyboard.type(text);
-}
-
-// A closed <select> takes the option whose label starts with what is
-// typed (type-ahead), as a keyboard user chooses.
-async function choose(page, selector, labelStart, value) {
-  await tabTo(page, selector);
-  await page.keyboard.type(labelStart);
-  const got = await page.$eval(selector, (s) => s.value);
-  if (value !== undefined && got !== value) throw new Error(`${selector}: typing "${labelStart}" chose "${got}", not "${value}"`);
-}
-
-// Poll fn(arg) in the page until it is true (page.waitForFunction
-// would compile a string, which the page's CSP rightly refuses).
-async function until(page, fn, arg, what) {
-  const end = Date.now() + WAIT.timeout;
-  while (Date.now() < end) {
-    if (await page.evaluate(fn, arg)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 async function shot(page, name) {
   await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 }
@@ -125,6 +86,7 @@ async function fitsWidth(page) {
       await page.goto(`${base}/invoer#token=${cfg.veldwerker}`);
       await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', WAIT);
       await axe(page, 'capture form, 360 px');
+      await journey(page, 'capture form, 360 px (keyboard)', { skipTo: '#signaal' });
       check('capture, 360 px: no sideways scrolling', await fitsWidth(page));
       const narrow = await page.$$eval('#signaal input:not([type=radio]):not([type=checkbox]), #signaal select, #signaal textarea, #bewaar',
         (ns) => ns.filter((n) => { const r = n.getBoundingClientRect(); return r.right > window.innerWidth || r.height < 40; })
@@ -178,6 +140,7 @@ async function fitsWidth(page) {
         await page.evaluate(() => document.activeElement.classList.contains('overslaan')));
       await shot(page, 'signalen-lijst');
       await axe(page, 'signals, coordinator');
+      await journey(page, 'signals, coordinator (keyboard)', { skipTo: '#resultaten' });
       await typeInto(page, '#f-zoek', WORD);
       await choose(page, '#f-thema', 'Mentaal', 'mentaal');
       // This month (the first choice after "alle maanden"), for one month.
@@ -245,6 +208,7 @@ async function fitsWidth(page) {
         (await page.$$('#dossiersignalen tbody button')).length === 1);
       await shot(page, 'dossier-nieuw');
       await axe(page, 'dossier workbench');
+      await journey(page, 'dossier workbench (keyboard)');
       for (const [phase, reason] of [['verzamelen', 'Besproken in de werkgroep (fictief)'],
         ['bundelen', 'Drie organisaties melden hetzelfde (fictief)'],
         ['analyseren', 'Klaar voor de analyse (fictief)']]) {
@@ -307,6 +271,53 @@ async function fitsWidth(page) {
       clean('coordinator', p);
     }
 
+    // --- 5. every other filter; link to an existing dossier, unlink -----
+    {
+      const o = cfg.other;
+      await page.goto(`${base}/signalen`);
+      await page.waitForSelector('#signaallijst tbody tr[data-id]', WAIT);
+      await chooseValue(page, '#f-periode', o.month);
+      await chooseValue(page, '#f-maanden', '1');
+      for (const f of ['thema', 'leeftijd', 'doelgroep', 'sector', 'organisatie']) await chooseValue(page, `#f-${f}`, o[f]);
+      await chooseValue(page, '#f-status', 'nieuw');
+      await tabTo(page, '#zoek-knop');
+      await page.keyboard.press('Enter');
+      await until(page, (id) => !!document.querySelector(`#signaallijst tbody tr[data-id="${id}"]`) &&
+        !document.querySelector('#signaallijst tbody tr[data-id] .melding'), o.id, 'the other signal found');
+      await page.waitForTimeout(300);
+      const ids = await page.$$eval('#signaallijst tbody tr[data-id]', (rs) => rs.map((r) => r.getAttribute('data-id')));
+      check(`signals: month, theme, age band, target group, sector, organisation and status find what the store has (${o.count})`,
+        ids.length === o.count && ids.includes(o.id), `${ids.length} rows`);
+      await tabTo(page, `tr[data-id="${o.id}"] input.kies`);
+      await page.keyboard.press('Space');
+      await chooseValue(page, '#k-dossier', nr);
+      await tabTo(page, '#bestaand-dossier button[type="submit"]');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#selectie .melding', WAIT);
+      const linked = await page.$eval('#selectie .melding', (m) => ({ cls: m.className, text: m.textContent }));
+      check('signals: linked to the existing dossier with the keyboard', /\bok\b/.test(linked.cls), linked.text);
+      await axe(page, 'signals after linking to an existing dossier');
+      await page.goto(`${base}/dossiers#dossier-${nr}`);
+      await page.waitForSelector('#dossier:not([hidden]) #dossiersignalen tbody button', WAIT);
+      const unlinkBtn = `#dossiersignalen button[aria-label$=" van ${o.organisatie} ontkoppelen"]`;
+      check('dossier: the linked signal is listed beside the first',
+        (await page.$$('#dossiersignalen tbody button')).length === 2 && !!(await page.$(unlinkBtn)));
+      await tabTo(page, unlinkBtn);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#dossier-meldingen .melding.ok', WAIT);
+      check('dossier: unlinked with the keyboard; the notice has the focus',
+        /ontkoppeld/.test(await page.evaluate(() => document.activeElement.textContent)) &&
+        (await page.$$('#dossiersignalen tbody button')).length === 1);
+      check('dossier: the history records the unlinking',
+        /ontkoppel/.test(await page.textContent('#geschiedenis')), (await page.textContent('#geschiedenis')).slice(0, 200));
+      await axe(page, 'dossier after unlinking');
+      console.log(`# unlinked ${o.id}`);
+      // The list of dossiers with the keyboard alone.
+      await page.goto(`${base}/dossiers`);
+      await page.waitForSelector('#dossierlijst tbody tr[data-nr]', WAIT);
+      await journey(page, 'dossier list (keyboard)', { skipTo: '#dossierlijst' });
+    }
+
     // --- the other pages, for axe ----------------------------------------
     for (const [url, name, ready] of [['/', 'start page', '#keuzes:not([hidden])'],
       ['/dashboard', 'dashboard', '#trends:not([hidden])'],
@@ -314,6 +325,7 @@ async function fitsWidth(page) {
       await page.goto(`${base}${url}`);
       await page.waitForSelector(ready, WAIT);
       await axe(page, name);
+      if (url === '/') await journey(page, 'start page (keyboard)', { skipTo: '#keuzes' });
     }
     // The checker itself can fail: grey text on white and an image
     // without a text alternative are found.
@@ -377,6 +389,18 @@ async function fitsWidth(page) {
         (await q.page.$$('#dossierlijst tbody tr')).length === 0 &&
         (await q.page.$('#dossier:not([hidden])')) === null);
       await axe(q.page, 'dossiers refused to a field worker, 360 px');
+      // Nor the dashboard or the federation view; the API refuses them too.
+      for (const [url, api] of [['/dashboard', '/api/v1/trends'], ['/federatie', '/api/v1/federation']]) {
+        await q.page.goto(`${base}${url}`);
+        await q.page.waitForSelector('#inhoud .melding.fout', WAIT);
+        const shown = await q.page.$$eval('main section:not([hidden])', (ss) => ss.length);
+        const status = (await q.ctx.request.get(`${base}${api}`, { headers: {
+          Authorization: `Bearer ${cfg.veldwerker}` } })).status();
+        check(`field worker: ${url} says they have no access, shows nothing, and ${api} answers 403`,
+          /geen toegang/.test(await q.page.textContent('#inhoud .melding.fout')) && shown === 0 && status === 403,
+          `${shown} sections, ${status}`);
+        await axe(q.page, `${url} refused to a field worker, 360 px`);
+      }
       clean('field worker', q);
       await q.ctx.close();
     }

@@ -3,10 +3,10 @@
  *
  * The bytes choose the parameters, a small taxonomy domain and a list of
  * signals; the harness counts them into a raw summary (tests/unit/synth.h)
- * and may then corrupt some raw cells. disclosure_apply() must either
+ * and may then corrupt some raw cells. ls_disclosure_apply() must either
  * refuse with LS_EINVAL or release a summary that
  *   - holds every raw count in its released range (threshold mode),
- *   - passes the receiver's check, disclosure_check(), whose oracle finds
+ *   - passes the receiver's check, ls_disclosure_check(), whose oracle finds
  *     no suppressed small count that can be computed,
  *   - leaves no primary (1..k-1) count pinned according to the notes,
  *   - is the same bytes when released again,
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = rd(&r), corrupt;
 	int rc;
 
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	p.mode = mode & 1 ? LS_MODE_NOISE : LS_MODE_THRESHOLD;
 	p.k = 3 + rd(&r) % 6;
 	p.persons_cap = 1 + rd(&r) % 5;
@@ -135,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.params = &p;
 	in.secret = secret;
 	in.budget = &budget;
-	rc = disclosure_apply(&in, &rel, &rep, &e);
+	rc = ls_disclosure_apply(&in, &rel, &rep, &e);
 	if (rc != LS_OK) {
 		if (rc != LS_EINVAL || rel.recurrence != NULL ||
 		    rep.notes != NULL)
@@ -143,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ls_summary_fini(&raw);
 		return 0;
 	}
-	if (disclosure_check(&rel, &sd.dom, NULL, &e) != LS_OK)
+	if (ls_disclosure_check(&rel, &sd.dom, NULL, &e) != LS_OK)
 		abort();
 	if (proto_summary_validate(&rel, &e) != LS_OK)
 		abort();
@@ -163,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	/* Released again: the same bytes. */
-	if (disclosure_apply(&in, &again, NULL, &e) != LS_OK)
+	if (ls_disclosure_apply(&in, &again, NULL, &e) != LS_OK)
 		abort();
 	{
 		struct synth_buf b1, b2;
@@ -213,16 +213,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		{
 			struct disclosure_report b;
-			rc = disclosure_check(&rel, &sd.dom, &b, &e);
+			rc = ls_disclosure_check(&rel, &sd.dom, &b, &e);
 			if (rc != LS_OK &&
 			    (b.notes != NULL ||
 			     (rc != LS_EPOLICY && rc != LS_EINVAL)))
 				abort();
-			disclosure_report_fini(&b);
+			ls_disclosure_report_fini(&b);
 		}
 	}
 	ls_summary_fini(&again);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 	ls_summary_fini(&raw);
 	return 0;

@@ -188,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 
-	if (structural_new(&st) != LS_OK)
+	if (ls_structural_new(&st) != LS_OK)
 		abort();
 	for (int i = 0; i < 3 && r.n > 0; i++) {
 		struct structural_note n;
@@ -201,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n.phase = rd(&r) % 10;
 		for (size_t k = 0; k < len && r.n > 0; k++)
 			n.headline[k] = (char)(rd(&r) | 1); /* no NUL */
-		(void)structural_add(st, &n);
+		(void)ls_structural_add(st, &n);
 	}
 	{
 		struct ls_trends_select sel = {.levels = 1u << (rd(&r) % 3)};
@@ -220,15 +220,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!utf8_clean(b.data, b.len))
 			abort();
 		/* the headlines of the notes appear only escaped */
-		for (size_t i = 0; i < structural_count(st); i++)
-			if (strchr(structural_at(st, i)->headline, '<') !=
+		for (size_t i = 0; i < ls_structural_count(st); i++)
+			if (strchr(ls_structural_at(st, i)->headline, '<') !=
 			        NULL &&
-			    strstr(b.data, structural_at(st, i)->headline) !=
+			    strstr(b.data, ls_structural_at(st, i)->headline) !=
 			        NULL)
 				abort();
 		ls_buf_fini(&b);
 	}
-	structural_free(st);
+	ls_structural_free(st);
 	ls_trends_free(t);
 	return 0;
 }

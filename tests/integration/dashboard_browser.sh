@@ -46,10 +46,16 @@ t_check "the CLI's ranking at the association" "$SIGNAALCTL" -d "$T/vvsg" trends
 cp "$T/last.out" "$T/themes.csv"
 t_check "the CLI's youth ranking" "$SIGNAALCTL" -d "$T/vvsg" trends --format csv --niveau jongeren --top 10
 cp "$T/last.out" "$T/youth.csv"
+t_check "the CLI's theme x target group ranking" "$SIGNAALCTL" -d "$T/vvsg" trends --format csv --niveau doelgroep --top 10
+cp "$T/last.out" "$T/groups.csv"
 t_check "the CLI's window" "$SIGNAALCTL" -d "$T/vvsg" trends --kort --top 1
 window=$(sed -n 's/^Trends van \([0-9-]*\) tot \([0-9-]*\) .*/\1 \2/p' "$T/last.out")
 themes=$(csvq "$T/themes.csv" "select group_concat(thema, ' ') from (select thema from t order by cast(rang as int))")
 youth=$(csvq "$T/youth.csv" "select group_concat(thema || '/' || uitsplitsing, ' ') from (select thema, uitsplitsing from t order by cast(rang as int))")
+groups=$(csvq "$T/groups.csv" "select group_concat(thema || '/' || uitsplitsing, ' ') from (select thema, uitsplitsing from t order by cast(rang as int))")
+# the CLI's explanations, in rank order, for the browser to compare with
+python3 -c 'import csv, json, sys; print(json.dumps([r["uitleg"] for r in sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: int(r["rang"]))]))' \
+	"$T/themes.csv" >"$T/explain.json"
 local_rise=$(csvq "$T/themes.csv" "select group_concat(thema, ' ') from t where uitleg like '%komt vooral uit één gemeente%'")
 t_equal "the decoy is a local rise for the CLI" "$local_rise" "energie"
 
@@ -59,11 +65,19 @@ up() { curl -fsS "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
 t_check "the association serves its pages" fed_wait 20 up $HV
 t_check "Gent serves its pages" fed_wait 20 up $HG
 HC=$("$SIGNAALCTL" -d "$T/vvsg" token new --rol coordinator --organisatie "VVSG (test)" 2>/dev/null)
-GC=$("$SIGNAALCTL" -d "$T/gent" token new --rol coordinator --organisatie "Stad Gent (test)" 2>/dev/null)
+GC=$("$SIGNAALCTL" -d "$T/gent" token new --rol coordinator --organisatie "Stad Gent (test)" --persoon an 2>/dev/null)
+# A dossier at Gent, for the dashboard's phase move (keyboard only).
+REASON="Besproken in de werkgroep (fictief)"
+dossier=$(curl -fsS -X POST "http://127.0.0.1:$HG/api/v1/dossiers" -H "Authorization: Bearer $GC" \
+	-H "Content-Type: application/json" \
+	-d '{"titel":"Wachtlijsten jeugd-GGZ (fictief)","trekker":"Sociale dienst (fictief)","thema":["mentaal"]}' |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["nr"])')
+t_equal "a dossier at Gent" "$dossier" 1
 cat >"$T/cfg.json" <<JSON
 {"hub": "http://127.0.0.1:$HV", "gent": "http://127.0.0.1:$HG",
- "hub_coordinator": "$HC", "coordinator": "$GC",
- "window": "$window", "themes": "$themes", "youth": "$youth", "local_rise": "$local_rise"}
+ "hub_coordinator": "$HC", "coordinator": "$GC", "dossier": "$dossier", "reason": "$REASON",
+ "window": "$window", "themes": "$themes", "youth": "$youth", "groups": "$groups",
+ "explain": "$T/explain.json", "local_rise": "$local_rise"}
 JSON
 NODE_PATH=$BROWSER_DIR/node_modules node "$ROOT/tests/browser/dashboard_check.js" \
 	"$T/cfg.json" "$ART" >"$T/browser.out" 2>&1
@@ -71,7 +85,13 @@ rc=$?
 cat "$T/browser.out"
 [ $rc -eq 0 ] || [ "$(grep -c '^not ok' "$T/browser.out")" -gt 0 ] ||
 	t_notok "the browser check ran" "exit $rc"
-for f in dashboard-koepel dashboard-jongeren dashboard-gent; do
+# What the keyboard did, as Gent's store has it: one phase move, with
+# its reason (the attempts without one changed nothing).
+t_equal "the dossier moved once, to verzamelen, with its reason" \
+	"$(sqlite3 "$T/gent/signaal.db" "SELECT d.phase || '|' || count(h.id) || '|' || group_concat(h.note)
+		FROM dossier d LEFT JOIN dossier_history h ON h.dossier_id = d.id AND h.kind = 'fase' WHERE d.id = 1")" \
+	"1|1|$REASON"
+for f in dashboard-koepel dashboard-jongeren dashboard-gent dashboard-fase dashboard-telefoon; do
 	if [ -s "$ART/$f.png" ]; then t_ok "screenshot $f.png kept"; else t_notok "screenshot $f.png kept"; fi
 done
 t_done

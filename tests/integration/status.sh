@@ -15,7 +15,18 @@ jget() { # FILE PYTHON-EXPR (d is the document)
 
 t_check "status before signaald ever ran" "$SIGNAALCTL" -d "$T/gent" status
 t_grep "it says signaald does not run" "^signaald +niet actief: geen statusbestand" "$T/last.out"
-t_grep "it names the node and its role" "^Knooppunt +gent \(Test gent\), gemeente, federatie federatie" "$T/last.out"
+t_grep "it names the node, its role and its federation" "^Knooppunt +gent \(Test gent\), gemeente, federatie$" "$T/last.out"
+t_equal "... never as \"federatie federatie\"" "$(grep -c 'federatie federatie' "$T/last.out")" 0
+# The federation's id said once, whatever it is called; none said so.
+"$SIGNAALCTL" init --id solo --naam "Test solo" "$T/solo" >/dev/null 2>&1
+t_check "status of a node on its own" "$SIGNAALCTL" -d "$T/solo" status
+t_grep "... says it is in no federation" "^Knooppunt +solo \(Test solo\), gemeente, geen federatie$" "$T/last.out"
+sed -i '/^\[federation\]/,/^\[/ s/^id = .*/id = oost-vlaanderen/' "$T/solo/signaal.ini"
+t_check "status of a node of federation oost-vlaanderen" "$SIGNAALCTL" -d "$T/solo" status
+t_grep "... names it as federation oost-vlaanderen" "^Knooppunt +solo \(Test solo\), gemeente, federatie oost-vlaanderen$" "$T/last.out"
+sed -i '/^\[federation\]/,/^\[/ s/^id = .*/id = federatie-west/' "$T/solo/signaal.ini"
+t_check "status of a node of federatie-west" "$SIGNAALCTL" -d "$T/solo" status
+t_grep "... names it once" "^Knooppunt +solo \(Test solo\), gemeente, federatie-west$" "$T/last.out"
 t_expect_fail "an unknown format: exit 2" 2 "$SIGNAALCTL" -d "$T/gent" status --format xml
 t_expect_fail "an extra argument: exit 2" 2 "$SIGNAALCTL" -d "$T/gent" status nu
 

@@ -54,7 +54,7 @@ row=$(sqlite3 -separator ' ' "$T/gent/signaal.db" "
 	WHERE lower(hex(s.uid)) = '$id'" 2>&1)
 t_equal "the stored signal is what the form said" "$row" \
 	"3 2 Wijk Noord (fictief) CLB Noord (fictief) mentaal+onderwijs"
-for f in invoer-fout invoer-ingevuld invoer-bewaard dashboard federatie; do
+for f in invoer-fout invoer-ingevuld invoer-bewaard dashboard federatie federatie-telefoon; do
 	if [ -s "$ART/$f.png" ]; then t_ok "screenshot $f.png kept"; else t_notok "screenshot $f.png kept"; fi
 done
 t_done

@@ -32,8 +32,29 @@ for _ in $(seq 100); do
 	curl -s -o /dev/null "$NODE/healthz" && break
 	sleep 0.1
 done
+# Another organisation's signal, not in a dossier, with a target group:
+# the browser finds it with every other filter, links and unlinks it.
+DB=$N/signaal.db
+IFS='|' read -r o_id o_month o_theme o_age o_group o_sector o_org < <(sqlite3 -separator '|' "$DB" "
+	SELECT lower(hex(s.uid)), substr(s.registered_at, 1, 7),
+	  (SELECT t.code FROM signal_theme x JOIN taxonomy t ON t.id = x.theme_id WHERE x.signal_id = s.id ORDER BY t.code LIMIT 1),
+	  a.code,
+	  (SELECT t.code FROM signal_target x JOIN taxonomy t ON t.id = x.target_id WHERE x.signal_id = s.id ORDER BY t.code LIMIT 1),
+	  c.code, o.name
+	FROM signal s JOIN taxonomy a ON a.id = s.age_id JOIN taxonomy c ON c.id = s.sector_id
+	JOIN organisation o ON o.id = s.organisation_id
+	WHERE s.status = 0 AND EXISTS (SELECT 1 FROM signal_target x WHERE x.signal_id = s.id)
+	ORDER BY s.id DESC LIMIT 1")
+o_count=$(sqlite3 "$DB" "SELECT count(*) FROM signal s JOIN taxonomy a ON a.id = s.age_id
+	JOIN taxonomy c ON c.id = s.sector_id JOIN organisation o ON o.id = s.organisation_id
+	WHERE s.status = 0 AND substr(s.registered_at, 1, 7) = '$o_month' AND a.code = '$o_age'
+	AND c.code = '$o_sector' AND o.name = '$o_org'
+	AND s.id IN (SELECT x.signal_id FROM signal_theme x JOIN taxonomy t ON t.id = x.theme_id WHERE t.code = '$o_theme')
+	AND s.id IN (SELECT x.signal_id FROM signal_target x JOIN taxonomy t ON t.id = x.target_id WHERE t.code = '$o_group')")
 cat >"$T/cfg.json" <<EOC
-{"node": "$NODE", "veldwerker": "$VW", "coordinator": "$CO"}
+{"node": "$NODE", "veldwerker": "$VW", "coordinator": "$CO",
+ "other": {"id": "$o_id", "month": "$o_month", "thema": "$o_theme", "leeftijd": "$o_age",
+  "doelgroep": "$o_group", "sector": "$o_sector", "organisatie": "$o_org", "count": $o_count}}
 EOC
 
 NODE_PATH=$BROWSER_DIR/node_modules node "$ROOT/tests/browser/workbench_check.js" \
@@ -46,7 +67,6 @@ cat "$T/browser.out"
 # What the browser did, as the store has it.
 id=$(sed -n 's/^# stored \([0-9a-f]\{32\}\)$/\1/p' "$T/browser.out")
 nr=$(sed -n 's/^# dossier \([0-9]*\)$/\1/p' "$T/browser.out")
-DB=$N/signaal.db
 if [ -n "$id" ] && [ -n "$nr" ]; then
 	t_equal "the signal is linked to the dossier" \
 		"$(sqlite3 "$DB" "SELECT count(*) FROM dossier_signal ds JOIN signal s ON s.id = ds.signal_id
@@ -63,6 +83,10 @@ if [ -n "$id" ] && [ -n "$nr" ]; then
 	t_equal "every phase move has its reason in the history" \
 		"$(sqlite3 "$DB" "SELECT count(*) FROM dossier_history WHERE dossier_id = $nr AND kind = 'fase'
 			AND (note IS NULL OR note = '')")" 0
+	t_equal "the other signal was linked and unlinked: no longer in the dossier, new again" \
+		"$(grep -c "^# unlinked $o_id\$" "$T/browser.out") $(sqlite3 "$DB" "SELECT count(*) FROM dossier_signal ds JOIN signal s
+			ON s.id = ds.signal_id WHERE lower(hex(s.uid)) = '$o_id'") $(sqlite3 "$DB" "SELECT status FROM signal
+			WHERE lower(hex(uid)) = '$o_id'")" "1 0 0"
 	t_equal "the history names the coordinator" \
 		"$(sqlite3 "$DB" "SELECT DISTINCT actor FROM dossier_history WHERE dossier_id = $nr")" "an (Stad Gent (test))"
 else

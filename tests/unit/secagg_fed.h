@@ -365,7 +365,7 @@ static inline int fed_sim_month(struct fed_sim *W, int m)
 		fed_fail(W, "out of memory", NULL);
 		goto done;
 	}
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	p.persons_cap = FED_CAP;
 	for (size_t i = 0; i < FED_NM; i++) {
 		struct ls_summary raw, rel;
@@ -383,7 +383,7 @@ static inline int fed_sim_month(struct fed_sim *W, int m)
 		raw.params.persons_cap = FED_CAP;
 		ok = ok &&
 		     secagg_vector_from_raw(&W->l, &raw, vec[i], &e) == LS_OK;
-		ok = ok && disclosure_apply(&in, &rel, NULL, &e) == LS_OK;
+		ok = ok && ls_disclosure_apply(&in, &rel, NULL, &e) == LS_OK;
 		/* The contribution stays within what the town released. */
 		ok = ok && secagg_bounds_from_release(&W->l, &rel, FED_CAP, lo,
 		                                      hi, &e) == LS_OK;

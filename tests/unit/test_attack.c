@@ -707,9 +707,9 @@ static struct verdict attack(struct ax *a)
 	int64_t k, cap;
 
 	memset(&vd, 0, sizeof vd);
-	assert_int_equal(
-	    disclosure_domain_from_taxonomy(store_taxonomy(a->f.s), &dom, &e),
-	    LS_OK);
+	assert_int_equal(ls_disclosure_domain_from_taxonomy(
+	                     store_taxonomy(a->f.s), &dom, &e),
+	                 LS_OK);
 	memset(&C, 0, sizeof C);
 	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
 		C.n[t] = dom.dom.n_codes[t];
@@ -1012,8 +1012,8 @@ static void eight(struct ls_summary *s, int raw)
 	ls_summary_init(s);
 	strcpy(s->origin, ORIGIN);
 	s->period = JAN;
-	disclosure_params_default(&s->params);
-	disclosure_params_canonical(&s->params);
+	ls_disclosure_params_default(&s->params);
+	ls_disclosure_params_canonical(&s->params);
 	add_row(s, LS_TABLE_THEME, "", ex(6), ex(12));
 	add_row(s, LS_TABLE_THEME_AGE, "25-64", ex(6), ex(12));
 	add_row(s, LS_TABLE_THEME_SECTOR, "ggz", ex(6), ex(12));
@@ -1037,7 +1037,7 @@ static void domain_of(struct ax *a, struct disclosure_domain_buf *dom)
 {
 	struct ls_errinfo e;
 	assert_int_equal(
-	    disclosure_domain_from_taxonomy(store_taxonomy(a->f.s), dom, &e),
+	    ls_disclosure_domain_from_taxonomy(store_taxonomy(a->f.s), dom, &e),
 	    LS_OK);
 }
 
@@ -1056,18 +1056,18 @@ static void test_solver_known_answer(void **state)
 
 	domain_of(a, &dom);
 	eight(&s, 0);
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_OK);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e), LS_OK);
 	assert_true(t.feasible);
-	i = attack_cell_index(&dom.dom, LS_TABLE_THEME_TARGET, "student", 0);
+	i = ls_attack_cell_index(&dom.dom, LS_TABLE_THEME_TARGET, "student", 0);
 	assert_true(i > 0);
 	assert_int_equal(t.sig[i].lo, 1);
 	assert_int_equal(t.sig[i].hi, 1);
-	attack_theme_fini(&t);
+	ls_attack_theme_fini(&t);
 	in.max_targets = 11;
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_OK);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e), LS_OK);
 	assert_int_equal(t.sig[i].lo, 1);
 	assert_int_equal(t.sig[i].hi, 4);
-	attack_theme_fini(&t);
+	ls_attack_theme_fini(&t);
 	ls_summary_fini(&s);
 }
 
@@ -1088,53 +1088,60 @@ static void test_solver_bad_input(void **state)
 	for (int i = 0; i <= ATTACK_MAX_DOCS; i++)
 		docs[i] = &s;
 	/* no domain */
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
-	attack_theme_fini(&t);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e),
+	                 LS_EINVAL);
+	ls_attack_theme_fini(&t);
 	in.domain = &dom.dom;
 	/* a theme outside the taxonomy */
-	assert_int_equal(attack_theme_solve(&in, "ruimtevaart", &t, &e),
+	assert_int_equal(ls_attack_theme_solve(&in, "ruimtevaart", &t, &e),
 	                 LS_EINVAL);
-	attack_theme_fini(&t);
+	ls_attack_theme_fini(&t);
 	/* too many versions */
 	in.n_docs = ATTACK_MAX_DOCS + 1;
 	in.links = links;
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_ELIMIT);
-	attack_theme_fini(&t);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e),
+	                 LS_ELIMIT);
+	ls_attack_theme_fini(&t);
 	/* two versions without links */
 	in.n_docs = 2;
 	in.links = NULL;
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
-	attack_theme_fini(&t);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e),
+	                 LS_EINVAL);
+	ls_attack_theme_fini(&t);
 	/* different persons caps */
 	in.links = links;
 	docs[1] = &s2;
 	s2.params.persons_cap = 5;
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
-	attack_theme_fini(&t);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e),
+	                 LS_EINVAL);
+	ls_attack_theme_fini(&t);
 	/* noise mode */
 	s2.params = s.params;
 	s2.params.mode = LS_MODE_NOISE;
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
-	attack_theme_fini(&t);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e),
+	                 LS_EINVAL);
+	ls_attack_theme_fini(&t);
 	/* a malformed range, and a code outside the taxonomy */
 	s2.params = s.params;
 	s2.tables[LS_TABLE_THEME].rows[0].signals = rg(7, 3);
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
-	attack_theme_fini(&t);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e),
+	                 LS_EINVAL);
+	ls_attack_theme_fini(&t);
 	s2.tables[LS_TABLE_THEME].rows[0].signals = ex(6);
 	strcpy(s2.tables[LS_TABLE_THEME_AGE].rows[0].other, "99-120");
-	assert_int_equal(attack_theme_solve(&in, "mentaal", &t, &e), LS_EINVAL);
+	assert_int_equal(ls_attack_theme_solve(&in, "mentaal", &t, &e),
+	                 LS_EINVAL);
 	assert_non_null(strstr(e.msg, "99-120"));
-	attack_theme_fini(&t);
+	ls_attack_theme_fini(&t);
 	/* a gate over too long a history refuses, naming it */
 	{
 		struct disclosure_report rep;
-		disclosure_report_init(&rep);
-		assert_int_equal(attack_gate(&dom.dom, docs, ATTACK_MAX_DOCS, 8,
-		                             &s, &rep, NULL, &e),
+		ls_disclosure_report_init(&rep);
+		assert_int_equal(ls_attack_gate(&dom.dom, docs, ATTACK_MAX_DOCS,
+		                                8, &s, &rep, NULL, &e),
 		                 LS_ELIMIT);
 		assert_non_null(strstr(e.msg, "versies"));
-		disclosure_report_fini(&rep);
+		ls_disclosure_report_fini(&rep);
 	}
 	ls_summary_fini(&s);
 	ls_summary_fini(&s2);
@@ -1160,29 +1167,32 @@ static void test_gate_widens_and_fails_cleanly(void **state)
 		struct ls_summary out;
 		int rc;
 		ls_summary_init(&out);
-		disclosure_report_init(&rep);
-		assert_int_equal(disclosure_apply(&in, &out, &rep, &e), LS_OK);
+		ls_disclosure_report_init(&rep);
+		assert_int_equal(ls_disclosure_apply(&in, &out, &rep, &e),
+		                 LS_OK);
 		ls_alloc_fail_nth(fail);
-		rc = attack_gate(&dom.dom, NULL, 0, 8, &out, &rep, &st, &e);
+		rc = ls_attack_gate(&dom.dom, NULL, 0, 8, &out, &rep, &st, &e);
 		n = ls_alloc_fail_nth(0);
 		if (fail == 0 || rc == LS_OK) {
 			const struct ls_summary *docs[1] = {&out};
 			struct attack_input ai = {&dom.dom, docs, 1, NULL, 8};
 			struct attack_theme t;
-			int i = attack_cell_index(
+			int i = ls_attack_cell_index(
 			    &dom.dom, LS_TABLE_THEME_TARGET, "student", 0);
 			assert_int_equal(rc, LS_OK);
 			assert_true(st.steps >= 1);
 			assert_int_equal(
-			    disclosure_check(&out, &dom.dom, NULL, &e), LS_OK);
+			    ls_disclosure_check(&out, &dom.dom, NULL, &e),
+			    LS_OK);
 			assert_int_equal(
-			    attack_theme_solve(&ai, "mentaal", &t, &e), LS_OK);
+			    ls_attack_theme_solve(&ai, "mentaal", &t, &e),
+			    LS_OK);
 			assert_true(t.sig[i].hi > t.sig[i].lo);
-			attack_theme_fini(&t);
+			ls_attack_theme_fini(&t);
 		} else {
 			assert_int_equal(rc, LS_ENOMEM);
 		}
-		disclosure_report_fini(&rep);
+		ls_disclosure_report_fini(&rep);
 		ls_summary_fini(&out);
 		if (fail > 0 && rc == LS_OK && n < fail)
 			break;

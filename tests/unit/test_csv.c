@@ -258,6 +258,9 @@ static void test_open_fails_cleanly_without_memory(void **state)
 	ls_alloc_fail_nth(1);
 	assert_int_equal(ls_csv_open(&c, mem_read, &m), LS_ENOMEM);
 	ls_alloc_fail_nth(0);
+	/* nothing made, nothing read: the input is still all there */
+	assert_null(c);
+	assert_int_equal(m.pos, 0);
 }
 
 static int setup(void **state)

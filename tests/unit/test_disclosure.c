@@ -499,8 +499,8 @@ static long verify(const struct synth_domain *sd, const struct ls_summary *raw,
 	truth_fill(&L, sd, cnt, tr);
 	ls_errinfo_clear(&e);
 	ls_summary_init(&rel);
-	if (disclosure_apply(&in, &rel, &rep, &e) != LS_OK)
-		fail_msg("disclosure_apply: %s", e.msg);
+	if (ls_disclosure_apply(&in, &rel, &rep, &e) != LS_OK)
+		fail_msg("ls_disclosure_apply: %s", e.msg);
 	g_stats.releases++;
 
 	/* What is released: absent cells are exactly 0. */
@@ -600,8 +600,8 @@ static long verify(const struct synth_domain *sd, const struct ls_summary *raw,
 	}
 
 	/* The receiver's check accepts it, and its ranges are the notes'. */
-	if (disclosure_check(&rel, &sd->dom, &chk, &e) != LS_OK)
-		fail_msg("disclosure_check: %s", e.msg);
+	if (ls_disclosure_check(&rel, &sd->dom, &chk, &e) != LS_OK)
+		fail_msg("ls_disclosure_check: %s", e.msg);
 	assert_int_equal(chk.n_notes, rep.n_notes);
 	for (size_t n = 0; n < chk.n_notes; n++) {
 		assert_true(chk.notes[n].feasible_lo ==
@@ -609,7 +609,7 @@ static long verify(const struct synth_domain *sd, const struct ls_summary *raw,
 		assert_true(chk.notes[n].feasible_hi ==
 		            rep.notes[n].feasible_hi);
 	}
-	disclosure_report_fini(&chk);
+	ls_disclosure_report_fini(&chk);
 
 	/* The brute-force attacker, theme by theme. */
 	for (size_t t = 0; t < sd->dom.n_codes[0]; t++) {
@@ -681,7 +681,7 @@ static long verify(const struct synth_domain *sd, const struct ls_summary *raw,
 			}
 		}
 	}
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 	free(tr);
 	free(box);
@@ -766,7 +766,7 @@ static long scen_verify(struct scen *s, uint32_t k, const uint32_t *caps,
 		struct ls_disclosure_params p;
 		struct ls_summary raw;
 		struct synth_counts *cnt = NULL;
-		disclosure_params_default(&p);
+		ls_disclosure_params_default(&p);
 		p.k = k;
 		p.persons_cap = caps[c];
 		ls_summary_init(&raw);
@@ -792,7 +792,7 @@ static void scen_release(struct scen *s, uint32_t k, struct ls_summary *rel,
 	struct ls_summary raw;
 	struct disclosure_input in;
 	struct ls_errinfo e;
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	p.k = k;
 	p.persons_cap = 3;
 	ls_summary_init(&raw);
@@ -803,7 +803,7 @@ static void scen_release(struct scen *s, uint32_t k, struct ls_summary *rel,
 	in.raw = &raw;
 	in.domain = &s->sd.dom;
 	in.params = &p;
-	assert_int_equal(disclosure_apply(&in, rel, rep, &e), LS_OK);
+	assert_int_equal(ls_disclosure_apply(&in, rel, rep, &e), LS_OK);
 	ls_summary_fini(&raw);
 	if (getenv("TEST_DUMP_NOTES") != NULL)
 		for (size_t i = 0; i < rep->n_notes; i++) {
@@ -813,7 +813,7 @@ static void scen_release(struct scen *s, uint32_t k, struct ls_summary *rel,
 			              n->cell.table, n->cell.theme,
 			              n->cell.other, n->cell.measure,
 			              (long long)n->raw,
-			              disclosure_reason_name(n->reason),
+			              ls_disclosure_reason_name(n->reason),
 			              (long long)n->released.lo,
 			              (long long)n->released.hi,
 			              (long long)n->feasible_lo,
@@ -844,50 +844,50 @@ static void test_params(void **state)
 	struct ls_disclosure_params p, f;
 	struct ls_errinfo e;
 	(void)state;
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	assert_int_equal(p.mode, LS_MODE_THRESHOLD);
 	assert_int_equal(p.k, 5);
 	assert_int_equal(p.persons_cap, 10);
-	assert_int_equal(disclosure_params_check(&p, &e), LS_OK);
+	assert_int_equal(ls_disclosure_params_check(&p, &e), LS_OK);
 	p.k = 1;
-	assert_int_equal(disclosure_params_check(&p, &e), LS_EINVAL);
+	assert_int_equal(ls_disclosure_params_check(&p, &e), LS_EINVAL);
 	assert_non_null(strstr(e.msg, "k 1"));
 	p.k = 5;
 	p.persons_cap = 0;
-	assert_int_equal(disclosure_params_check(&p, &e), LS_EINVAL);
+	assert_int_equal(ls_disclosure_params_check(&p, &e), LS_EINVAL);
 	p.persons_cap = 10;
 	p.mode = 7;
-	assert_int_equal(disclosure_params_check(&p, &e), LS_EINVAL);
+	assert_int_equal(ls_disclosure_params_check(&p, &e), LS_EINVAL);
 	p.mode = LS_MODE_NOISE;
 	p.epsilon_milli = 0;
-	assert_int_equal(disclosure_params_check(&p, &e), LS_EINVAL);
+	assert_int_equal(ls_disclosure_params_check(&p, &e), LS_EINVAL);
 	p.epsilon_milli = 1000;
-	assert_int_equal(disclosure_params_check(&p, &e), LS_OK);
+	assert_int_equal(ls_disclosure_params_check(&p, &e), LS_OK);
 
 	/* A node may be stricter than the federation, never looser. */
-	disclosure_params_default(&f);
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&f);
+	ls_disclosure_params_default(&p);
 	p.k = 7;
-	assert_int_equal(disclosure_params_stricter(&p, &f, &e), LS_OK);
+	assert_int_equal(ls_disclosure_params_stricter(&p, &f, &e), LS_OK);
 	p.k = 4;
-	assert_int_equal(disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
+	assert_int_equal(ls_disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
 	p.k = 5;
 	p.persons_cap = 5;
-	assert_int_equal(disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
+	assert_int_equal(ls_disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
 	f.mode = p.mode = LS_MODE_NOISE;
 	p.persons_cap = f.persons_cap;
 	p.epsilon_milli = 500;
-	assert_int_equal(disclosure_params_stricter(&p, &f, &e), LS_OK);
+	assert_int_equal(ls_disclosure_params_stricter(&p, &f, &e), LS_OK);
 	p.epsilon_milli = 2000;
-	assert_int_equal(disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
+	assert_int_equal(ls_disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
 	p.epsilon_milli = 500;
 	p.withhold_below = 2;
-	assert_int_equal(disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
+	assert_int_equal(ls_disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
 	p.mode = LS_MODE_THRESHOLD;
-	assert_int_equal(disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
-	assert_string_equal(disclosure_reason_name(DISCLOSURE_COMPLEMENTARY),
+	assert_int_equal(ls_disclosure_params_stricter(&p, &f, &e), LS_EPOLICY);
+	assert_string_equal(ls_disclosure_reason_name(DISCLOSURE_COMPLEMENTARY),
 	                    "complementary");
-	assert_string_equal(disclosure_reason_name(99), "unknown");
+	assert_string_equal(ls_disclosure_reason_name(99), "unknown");
 }
 
 /* The case from the brief: one row with a single small cell. Releasing
@@ -925,7 +925,7 @@ static void test_single_small_cell_in_row(void **state)
 	assert_true(n->released.value == 12);
 	n = find_note(&rep, LS_TABLE_THEME_SECTOR, "wonen", "ocmw", 0);
 	assert_int_equal(n->reason, DISCLOSURE_RELEASED);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 }
 
@@ -951,7 +951,7 @@ static void test_complementary_when_no_zeros(void **state)
 	assert_int_equal(n->reason, DISCLOSURE_COMPLEMENTARY);
 	assert_true(n->released.lo == 0 && n->released.hi == 33);
 	assert_true(rep.by_reason[DISCLOSURE_COMPLEMENTARY] == 2);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 }
 
@@ -1051,7 +1051,7 @@ static void test_organisations_bound_by_sectors(void **state)
 	assert_true(n->raw == 4);
 	assert_true(n->feasible_lo < n->feasible_hi);
 	assert_true(rep.by_reason[DISCLOSURE_COMPLEMENTARY] >= 2);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 }
 
@@ -1102,7 +1102,7 @@ static void test_random_summaries(void **state)
 				                    &s.w, maxp);
 		}
 		s.n = n;
-		disclosure_params_default(&p);
+		ls_disclosure_params_default(&p);
 		p.k = k;
 		p.persons_cap = cap;
 		ls_summary_init(&raw);
@@ -1142,7 +1142,7 @@ static void test_deterministic(void **state)
 	s.n = 400;
 	for (size_t i = 0; i < s.n; i++)
 		synth_signal_random(&s.sig[i], &rng, &s.sd, &s.w, 8);
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	for (int v = 0; v < 3; v++) {
 		struct ls_summary raw, rel;
 		struct disclosure_input in = {&raw, &s.sd.dom, &p,
@@ -1153,7 +1153,8 @@ static void test_deterministic(void **state)
 		assert_int_equal(synth_summarise(&s.sd, &s.w, s.sig, s.n, 10,
 		                                 v == 2, &raw, NULL),
 		                 0);
-		assert_int_equal(disclosure_apply(&in, &rel, NULL, &e), LS_OK);
+		assert_int_equal(ls_disclosure_apply(&in, &rel, NULL, &e),
+		                 LS_OK);
 		synth_serialize(&rel, &b[v]);
 		ls_summary_fini(&rel);
 		ls_summary_fini(&raw);
@@ -1182,7 +1183,7 @@ static void test_rejects_bad_input(void **state)
 	scen_init(&s, NULL);
 	scen_add(&s, 8, "wonen", "25-64", "ocmw", 0, "geen", "gezin", 2, 0);
 	scen_add(&s, 3, "wonen,energie", "0-11", "caw", 0, "werking", "", 2, 0);
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	ls_summary_init(&raw);
 	synth_header(&raw, "kortrijk", 2026, 3);
 	assert_int_equal(
@@ -1195,7 +1196,8 @@ static void test_rejects_bad_input(void **state)
 #define EXPECT_REFUSED(code, fragment)                                         \
 	do {                                                                   \
 		ls_errinfo_clear(&e);                                          \
-		assert_int_equal(disclosure_apply(&in, &rel, &rep, &e), code); \
+		assert_int_equal(ls_disclosure_apply(&in, &rel, &rep, &e),     \
+		                 code);                                        \
 		assert_int_equal(rel.tables[0].n_rows, 0);                     \
 		assert_null(rel.tables[0].rows);                               \
 		assert_null(rep.notes);                                        \
@@ -1203,9 +1205,9 @@ static void test_rejects_bad_input(void **state)
 			fail_msg("message '%s' lacks '%s'", e.msg, fragment);  \
 	} while (0)
 
-	assert_int_equal(disclosure_apply(&in, &rel, &rep, &e), LS_OK);
+	assert_int_equal(ls_disclosure_apply(&in, &rel, &rep, &e), LS_OK);
 	ls_summary_fini(&rel);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 
 	/* Domain. */
 	dom = s.sd.dom;
@@ -1302,7 +1304,7 @@ static void test_check_catches_leaks(void **state)
 	scen_add(&s, 11, "wonen", "25-64", "ocmw", 0, "regelgeving", "", 2, 0);
 	scen_add(&s, 1, "wonen", "25-64", "caw", 0, "regelgeving", "", 2, 0);
 	scen_release(&s, 5, &rel, &rep);
-	assert_int_equal(disclosure_check(&rel, &s.sd.dom, NULL, &e), LS_OK);
+	assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, NULL, &e), LS_OK);
 	sec = &rel.tables[LS_TABLE_THEME_SECTOR];
 	for (size_t r = 0; r < sec->n_rows; r++) {
 		if (strcmp(sec->rows[r].other, "caw") == 0)
@@ -1321,7 +1323,7 @@ static void test_check_catches_leaks(void **state)
 		rows[0].persons.lo = 1;
 		sec->rows = rows;
 		sec->n_rows = 2;
-		assert_int_equal(disclosure_check(&rel, &s.sd.dom, NULL, &e),
+		assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, NULL, &e),
 		                 LS_EPOLICY);
 		assert_non_null(strstr(e.msg, "computed"));
 		*sec = keep;
@@ -1333,26 +1335,26 @@ static void test_check_catches_leaks(void **state)
 	sec->rows[caw].persons.kind = LS_CELL_EXACT;
 	sec->rows[caw].persons.value = sec->rows[caw].persons.lo =
 	    sec->rows[caw].persons.hi = 2;
-	assert_int_equal(disclosure_check(&rel, &s.sd.dom, NULL, &e),
+	assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, NULL, &e),
 	                 LS_EPOLICY);
 	assert_non_null(strstr(e.msg, "below k"));
 	/* A persons range that says more than the signals range. */
 	sec->rows[caw].signals = (struct ls_cell){LS_CELL_RANGE, 0, 0, 4};
 	sec->rows[caw].persons = (struct ls_cell){LS_CELL_RANGE, 0, 2, 2};
-	assert_int_equal(disclosure_check(&rel, &s.sd.dom, NULL, &e),
+	assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, NULL, &e),
 	                 LS_EPOLICY);
 	assert_non_null(strstr(e.msg, "derived"));
 	/* Inconsistent: the rows cannot add up to the total. */
 	sec->rows[caw].persons = (struct ls_cell){LS_CELL_RANGE, 0, 0, 12};
-	assert_int_equal(disclosure_check(&rel, &s.sd.dom, NULL, &e), LS_OK);
+	assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, NULL, &e), LS_OK);
 	sec->rows[ocmw].signals.value = sec->rows[ocmw].signals.lo =
 	    sec->rows[ocmw].signals.hi = 50;
 	sec->rows[ocmw].persons.value = sec->rows[ocmw].persons.lo =
 	    sec->rows[ocmw].persons.hi = 60;
-	assert_int_equal(disclosure_check(&rel, &s.sd.dom, NULL, &e),
+	assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, NULL, &e),
 	                 LS_EPOLICY);
 	assert_non_null(strstr(e.msg, "inconsistent"));
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 }
 
@@ -1370,7 +1372,7 @@ static void test_allocation_failures(void **state)
 	scen_init(&s, NULL);
 	scen_add(&s, 8, "wonen", "25-64", "ocmw", 0, "geen", "gezin", 2, 0);
 	scen_add(&s, 1, "wonen", "0-11", "caw", 0, "werking", "", 2, 0);
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	ls_summary_init(&raw);
 	synth_header(&raw, "kortrijk", 2026, 3);
 	assert_int_equal(
@@ -1380,28 +1382,28 @@ static void test_allocation_failures(void **state)
 	in.domain = &s.sd.dom;
 	in.params = &p;
 	ls_alloc_fail_nth(0);
-	assert_int_equal(disclosure_apply(&in, &rel, &rep, &e), LS_OK);
+	assert_int_equal(ls_disclosure_apply(&in, &rel, &rep, &e), LS_OK);
 	count = ls_alloc_fail_nth(0);
 	ls_summary_fini(&rel);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	assert_true(count > 3);
 	for (long i = 1; i <= count; i++) {
 		ls_alloc_fail_nth(i);
-		assert_int_equal(disclosure_apply(&in, &rel, &rep, &e),
+		assert_int_equal(ls_disclosure_apply(&in, &rel, &rep, &e),
 		                 LS_ENOMEM);
 		assert_null(rel.recurrence);
 		assert_null(rep.notes);
 		ls_alloc_fail_nth(0);
 	}
 	/* And the receiver's check. */
-	assert_int_equal(disclosure_apply(&in, &rel, NULL, &e), LS_OK);
+	assert_int_equal(ls_disclosure_apply(&in, &rel, NULL, &e), LS_OK);
 	ls_alloc_fail_nth(0);
-	assert_int_equal(disclosure_check(&rel, &s.sd.dom, &rep, &e), LS_OK);
+	assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, &rep, &e), LS_OK);
 	count = ls_alloc_fail_nth(0);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	for (long i = 1; i <= count; i++) {
 		ls_alloc_fail_nth(i);
-		assert_int_equal(disclosure_check(&rel, &s.sd.dom, &rep, &e),
+		assert_int_equal(ls_disclosure_check(&rel, &s.sd.dom, &rep, &e),
 		                 LS_ENOMEM);
 		assert_null(rep.notes);
 		ls_alloc_fail_nth(0);
@@ -1426,7 +1428,7 @@ static void test_city_month(void **state)
 	synth_world_init(&w, &rng, &sd, 200, 900);
 	for (size_t i = 0; i < 15000; i++)
 		synth_signal_random(&sig[i], &rng, &sd, &w, 12);
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	ls_summary_init(&raw);
 	synth_header(&raw, "gent", 2026, 4);
 	assert_int_equal(

@@ -1310,16 +1310,16 @@ static void roundtrip_one(const struct synth_domain *sd,
 
 	proto_doc_init(&doc, LS_DOC_SUMMARY);
 	strcpy(doc.hdr.origin, "gent");
-	if (disclosure_apply(&in, &doc.body.summary, NULL, &e) != LS_OK)
+	if (ls_disclosure_apply(&in, &doc.body.summary, NULL, &e) != LS_OK)
 		fail_msg("disclosure: %s", e.msg);
 	/* canonical parameters, and the receiver's own checks pass */
 	assert_int_equal(
-	    disclosure_params_check_canonical(&doc.body.summary.params, &e),
+	    ls_disclosure_params_check_canonical(&doc.body.summary.params, &e),
 	    LS_OK);
 	if (proto_summary_validate(&doc.body.summary, &e) != LS_OK)
 		fail_msg("validate (mode %u): %s", p->mode, e.msg);
 	assert_int_equal(
-	    disclosure_check(&doc.body.summary, &sd->dom, NULL, &e), LS_OK);
+	    ls_disclosure_check(&doc.body.summary, &sd->dom, NULL, &e), LS_OK);
 	env = fx_sign(&doc, &head, FX_NOW - 60, "gent", &len);
 	memset(&got, 0, sizeof got);
 	if (proto_doc_verify(trust, env, len, FX_NOW, &got, NULL, &e) != LS_OK)
@@ -1350,7 +1350,7 @@ static void test_roundtrip_both_modes(void **state)
 		           : round == 1
 		               ? 1
 		               : synth_below(&rng, round < 40 ? 200 : 3000);
-		disclosure_params_default(&thr);
+		ls_disclosure_params_default(&thr);
 		thr.k = 3 + synth_below(&rng, 5);
 		thr.persons_cap = 1 + synth_below(&rng, 20);
 		noi = thr;

@@ -303,14 +303,14 @@ static void test_notes_and_names(void **state)
 	publish_note(f, "eeklo", 1, "wonen", LS_PHASE_ANALYSEREN, "In analyse");
 	publish_note(f, "gent", 1, "wonen", LS_PHASE_ACTIE,
 	             "Extra woonbegeleiders aangeworven");
-	assert_int_equal(structural_new(&st), LS_OK);
+	assert_int_equal(ls_structural_new(&st), LS_OK);
 	assert_int_equal(node_structural_load(f->s, st, NULL, &n, &e), LS_OK);
 	assert_int_equal(n, 3);
-	assert_int_equal(structural_count(st), 2);
-	assert_string_equal(structural_at(st, 0)->headline,
+	assert_int_equal(ls_structural_count(st), 2);
+	assert_string_equal(ls_structural_at(st, 0)->headline,
 	                    "Extra woonbegeleiders aangeworven");
-	assert_int_equal(structural_theme_origins(st, "wonen", 1), 1);
-	structural_free(st);
+	assert_int_equal(ls_structural_theme_origins(st, "wonen", 1), 1);
+	ls_structural_free(st);
 
 	/* no roster yet: ids */
 	assert_int_equal(node_names_load(f->s, &names, &e), LS_OK);

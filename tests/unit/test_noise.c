@@ -36,7 +36,7 @@ static void stream_for(struct noise_stream *st, uint8_t seed)
 {
 	uint8_t key[NOISE_KEY_BYTES];
 	memset(key, seed, sizeof key);
-	noise_stream_init(st, key);
+	ls_noise_stream_init(st, key);
 }
 
 /* Upper 1e-6 quantile of chi-square with df degrees of freedom
@@ -62,7 +62,7 @@ static void test_uniform_is_uniform(void **state)
 		long cnt[20] = {0}, draws = 100000;
 		double chi = 0;
 		for (long i = 0; i < draws; i++) {
-			uint64_t u = noise_uniform(&st, n);
+			uint64_t u = ls_noise_uniform(&st, n);
 			assert_true(u < n);
 			cnt[u * (uint64_t)bins / n]++;
 		}
@@ -80,7 +80,7 @@ static void test_uniform_is_uniform(void **state)
 			fail_msg("uniform(%llu): chi2 %.1f",
 			         (unsigned long long)n, chi);
 	}
-	noise_stream_wipe(&st);
+	ls_noise_stream_wipe(&st);
 }
 
 static void test_bernoulli_exp(void **state)
@@ -94,14 +94,14 @@ static void test_bernoulli_exp(void **state)
 		long hits = 0, n = 200000;
 		double sd = sqrt(n * p * (1 - p)) + 1e-9;
 		for (long i = 0; i < n; i++)
-			hits += noise_bernoulli_exp(&st, g[k][0], g[k][1]);
+			hits += ls_noise_bernoulli_exp(&st, g[k][0], g[k][1]);
 		if (fabs(hits - n * p) > 5 * sd + 0.5)
 			fail_msg("Bernoulli(exp(-%llu/%llu)): %ld of %ld, want "
 			         "%.1f",
 			         (unsigned long long)g[k][0],
 			         (unsigned long long)g[k][1], hits, n, n * p);
 	}
-	noise_stream_wipe(&st);
+	ls_noise_stream_wipe(&st);
 }
 
 /* The sampler's output against the exact probability mass function. */
@@ -111,7 +111,7 @@ static void check_dlap(struct noise_scale s, uint8_t seed)
 	static long cnt[2 * W + 1];
 	struct noise_stream st;
 	double t = (double)s.num / (double)s.den, p = exp(-1.0 / t);
-	double mean = 0, var = 0, chi = 0, want_var = noise_variance(s);
+	double mean = 0, var = 0, chi = 0, want_var = ls_noise_variance(s);
 	double tail = 0, tail_e = 0;
 	long pos = 0, neg = 0;
 	int df = 0, cut;
@@ -119,7 +119,7 @@ static void check_dlap(struct noise_scale s, uint8_t seed)
 	memset(cnt, 0, sizeof cnt);
 	stream_for(&st, seed);
 	for (long i = 0; i < N; i++) {
-		int64_t z = noise_dlap(&st, s);
+		int64_t z = ls_noise_dlap(&st, s);
 		mean += (double)z;
 		var += (double)z * (double)z;
 		pos += z > 0;
@@ -130,7 +130,7 @@ static void check_dlap(struct noise_scale s, uint8_t seed)
 			z = W;
 		cnt[z + W]++;
 	}
-	noise_stream_wipe(&st);
+	ls_noise_stream_wipe(&st);
 	mean /= N;
 	var = var / N - mean * mean;
 
@@ -185,14 +185,14 @@ static void test_dlap_check_has_power(void **state)
 	enum { N = 300000 };
 	struct noise_stream st;
 	struct noise_scale s = {4, 1}, wrong = {9, 2}; /* 4.5 instead of 4 */
-	double var = 0, want = noise_variance(s);
+	double var = 0, want = ls_noise_variance(s);
 	(void)state;
 	stream_for(&st, 3);
 	for (long i = 0; i < N; i++) {
-		double z = (double)noise_dlap(&st, wrong);
+		double z = (double)ls_noise_dlap(&st, wrong);
 		var += z * z;
 	}
-	noise_stream_wipe(&st);
+	ls_noise_stream_wipe(&st);
 	var /= N;
 	assert_true(fabs(var - want) > 6 * sqrt(5.0 / N) * want);
 }
@@ -209,8 +209,10 @@ static void test_cell_noise_is_keyed(void **state)
 	int differ[9] = {0};
 	(void)state;
 
-	assert_int_equal(noise_cell_draw(secret_a, &id, s, 17, 0, &a), LS_OK);
-	assert_int_equal(noise_cell_draw(secret_a, &id, s, 17, 0, &b), LS_OK);
+	assert_int_equal(ls_noise_cell_draw(secret_a, &id, s, 17, 0, &a),
+	                 LS_OK);
+	assert_int_equal(ls_noise_cell_draw(secret_a, &id, s, 17, 0, &b),
+	                 LS_OK);
 	assert_true(a == b);
 	/* Known answers: the derivation and the sampler are fixed, so a
 	 * re-release by a later version is byte-identical. Change these only
@@ -218,11 +220,11 @@ static void test_cell_noise_is_keyed(void **state)
 	for (int64_t v = 0; v < 10; v++) {
 		static const int64_t kat[10] = {-27, -35, -7, -18, 20,
 		                                21,  3,   1,  12,  38};
-		assert_int_equal(noise_cell_draw(secret_a, &id, s, v, 0, &b),
+		assert_int_equal(ls_noise_cell_draw(secret_a, &id, s, v, 0, &b),
 		                 LS_OK);
 		if (b != kat[v]) {
 			for (int64_t w = 0; w < 10; w++) {
-				noise_cell_draw(secret_a, &id, s, w, 0, &b);
+				ls_noise_cell_draw(secret_a, &id, s, w, 0, &b);
 				print_message("%lld, ", (long long)b);
 			}
 			fail_msg("known answer %lld changed", (long long)v);
@@ -237,36 +239,36 @@ static void test_cell_noise_is_keyed(void **state)
 		int64_t base, x;
 		snprintf(other, sizeof other, "c%d", r);
 		v.other = other;
-		assert_int_equal(noise_cell_draw(secret_a, &v, s, 5, 0, &base),
-		                 LS_OK);
-		noise_cell_draw(secret_b, &v, s, 5, 0, &x);
+		assert_int_equal(
+		    ls_noise_cell_draw(secret_a, &v, s, 5, 0, &base), LS_OK);
+		ls_noise_cell_draw(secret_b, &v, s, 5, 0, &x);
 		differ[0] += x != base;
-		noise_cell_draw(secret_a, &v, s, 6, 0, &x);
+		ls_noise_cell_draw(secret_a, &v, s, 6, 0, &x);
 		differ[1] += x != base;
-		noise_cell_draw(secret_a, &v, s, 5, 1, &x);
+		ls_noise_cell_draw(secret_a, &v, s, 5, 1, &x);
 		differ[2] += x != base;
 		v.measure = LS_MEASURE_PERSONS;
-		noise_cell_draw(secret_a, &v, s, 5, 0, &x);
+		ls_noise_cell_draw(secret_a, &v, s, 5, 0, &x);
 		differ[3] += x != base;
 		v.measure = LS_MEASURE_SIGNALS;
 		v.table = LS_TABLE_THEME_SECTOR;
-		noise_cell_draw(secret_a, &v, s, 5, 0, &x);
+		ls_noise_cell_draw(secret_a, &v, s, 5, 0, &x);
 		differ[4] += x != base;
 		v.table = LS_TABLE_THEME_AGE;
 		v.period.month = 4;
-		noise_cell_draw(secret_a, &v, s, 5, 0, &x);
+		ls_noise_cell_draw(secret_a, &v, s, 5, 0, &x);
 		differ[5] += x != base;
 		v.period.month = 3;
 		v.origin = "gent";
-		noise_cell_draw(secret_a, &v, s, 5, 0, &x);
+		ls_noise_cell_draw(secret_a, &v, s, 5, 0, &x);
 		differ[6] += x != base;
 		v.origin = "kortrijk";
 		v.theme = "energie";
-		noise_cell_draw(secret_a, &v, s, 5, 0, &x);
+		ls_noise_cell_draw(secret_a, &v, s, 5, 0, &x);
 		differ[7] += x != base;
 		v.theme = "wonen";
-		noise_cell_draw(secret_a, &v, (struct noise_scale){25, 2}, 5, 0,
-		                &x);
+		ls_noise_cell_draw(secret_a, &v, (struct noise_scale){25, 2}, 5,
+		                   0, &x);
 		differ[8] += x != base;
 	}
 	for (int i = 0; i < 9; i++)
@@ -276,18 +278,19 @@ static void test_cell_noise_is_keyed(void **state)
 
 	/* Identities that do not encode. */
 	id.table = LS_QUERY_TABLES;
-	assert_int_equal(noise_cell_draw(secret_a, &id, s, 1, 0, &a),
+	assert_int_equal(ls_noise_cell_draw(secret_a, &id, s, 1, 0, &a),
 	                 LS_EINVAL);
 	id.table = 0;
 	id.measure = 2;
-	assert_int_equal(noise_cell_draw(secret_a, &id, s, 1, 0, &a),
+	assert_int_equal(ls_noise_cell_draw(secret_a, &id, s, 1, 0, &a),
 	                 LS_EINVAL);
 	id.measure = 0;
-	assert_int_equal(noise_cell_draw(secret_a, &id,
-	                                 (struct noise_scale){0, 1}, 1, 0, &a),
+	assert_int_equal(ls_noise_cell_draw(secret_a, &id,
+	                                    (struct noise_scale){0, 1}, 1, 0,
+	                                    &a),
 	                 LS_EINVAL);
 	id.theme = "a-code-that-is-much-longer-than-31-bytes";
-	assert_int_equal(noise_cell_draw(secret_a, &id, s, 1, 0, &a),
+	assert_int_equal(ls_noise_cell_draw(secret_a, &id, s, 1, 0, &a),
 	                 LS_EINVAL);
 }
 
@@ -296,7 +299,7 @@ static void test_cell_noise_is_distributed(void **state)
 {
 	enum { N = 60000 };
 	struct noise_scale s = {12, 1};
-	double mean = 0, var = 0, want = noise_variance(s);
+	double mean = 0, var = 0, want = ls_noise_variance(s);
 	(void)state;
 	for (long i = 0; i < N; i++) {
 		char other[24];
@@ -305,7 +308,7 @@ static void test_cell_noise_is_distributed(void **state)
 		    0,      "werk",       other};
 		int64_t z;
 		snprintf(other, sizeof other, "g%ld", i);
-		assert_int_equal(noise_cell_draw(secret_a, &id, s, 3, 0, &z),
+		assert_int_equal(ls_noise_cell_draw(secret_a, &id, s, 3, 0, &z),
 		                 LS_OK);
 		mean += (double)z;
 		var += (double)z * (double)z;
@@ -324,31 +327,36 @@ static void test_sensitivity_and_scales(void **state)
 	(void)state;
 	/* One signal: 3 themes; every target group it names; capped
 	 * persons; one organisation and reporter per theme. */
-	assert_true(noise_sensitivity(LS_TABLE_THEME, 0, 10, 11) == 3);
-	assert_true(noise_sensitivity(LS_TABLE_THEME_AGE, 1, 10, 11) == 30);
-	assert_true(noise_sensitivity(LS_TABLE_THEME_TARGET, 0, 10, 11) == 33);
-	assert_true(noise_sensitivity(LS_TABLE_THEME_TARGET, 1, 10, 11) == 330);
-	assert_true(noise_sensitivity(LS_TABLE_RECURRENCE, 1, 10, 11) == 3);
-	assert_true(noise_sensitivity(9, 0, 10, 11) == 0);
-	assert_int_equal(noise_weight_total(), 32);
+	assert_true(ls_noise_sensitivity(LS_TABLE_THEME, 0, 10, 11) == 3);
+	assert_true(ls_noise_sensitivity(LS_TABLE_THEME_AGE, 1, 10, 11) == 30);
+	assert_true(ls_noise_sensitivity(LS_TABLE_THEME_TARGET, 0, 10, 11) ==
+	            33);
+	assert_true(ls_noise_sensitivity(LS_TABLE_THEME_TARGET, 1, 10, 11) ==
+	            330);
+	assert_true(ls_noise_sensitivity(LS_TABLE_RECURRENCE, 1, 10, 11) == 3);
+	assert_true(ls_noise_sensitivity(9, 0, 10, 11) == 0);
+	assert_int_equal(ls_noise_weight_total(), 32);
 
 	/* epsilon 1: the theme total gets 16/32 of it, scale 3 / 0.5 = 6. */
-	assert_int_equal(noise_scale_for(1000, 10, 11, LS_TABLE_THEME, 0, &s),
-	                 LS_OK);
+	assert_int_equal(
+	    ls_noise_scale_for(1000, 10, 11, LS_TABLE_THEME, 0, &s), LS_OK);
 	assert_true(s.num == 6 && s.den == 1);
 	/* theme x sector signals: 3 / (2/32) = 48; persons 30 / (1/32) */
 	assert_int_equal(
-	    noise_scale_for(1000, 10, 11, LS_TABLE_THEME_SECTOR, 0, &s), LS_OK);
+	    ls_noise_scale_for(1000, 10, 11, LS_TABLE_THEME_SECTOR, 0, &s),
+	    LS_OK);
 	assert_true(s.num == 48 && s.den == 1);
 	assert_int_equal(
-	    noise_scale_for(1000, 10, 11, LS_TABLE_THEME_SECTOR, 1, &s), LS_OK);
+	    ls_noise_scale_for(1000, 10, 11, LS_TABLE_THEME_SECTOR, 1, &s),
+	    LS_OK);
 	assert_true(s.num == 960 && s.den == 1);
 	/* epsilon 3: recurrence 3 / (3/32) = 32 */
 	assert_int_equal(
-	    noise_scale_for(3000, 10, 11, LS_TABLE_RECURRENCE, 0, &s), LS_OK);
+	    ls_noise_scale_for(3000, 10, 11, LS_TABLE_RECURRENCE, 0, &s),
+	    LS_OK);
 	assert_true(s.num == 32 && s.den == 1);
 	/* epsilon 0.7: theme total 3 / 0.35 = 60/7 */
-	assert_int_equal(noise_scale_for(700, 10, 11, LS_TABLE_THEME, 0, &s),
+	assert_int_equal(ls_noise_scale_for(700, 10, 11, LS_TABLE_THEME, 0, &s),
 	                 LS_OK);
 	assert_true(s.num == 60 && s.den == 7);
 	/* The whole release spends exactly epsilon: sum of sens / scale. */
@@ -357,17 +365,18 @@ static void test_sensitivity_and_scales(void **state)
 		for (int t = 0; t < LS_QUERY_TABLES; t++)
 			for (int m = 0; m < LS_MEASURE_COUNT_; m++) {
 				assert_int_equal(
-				    noise_scale_for(1500, 7, 11, t, m, &s),
+				    ls_noise_scale_for(1500, 7, 11, t, m, &s),
 				    LS_OK);
-				eps += (double)noise_sensitivity(t, m, 7, 11) *
-				       (double)s.den / (double)s.num;
+				eps +=
+				    (double)ls_noise_sensitivity(t, m, 7, 11) *
+				    (double)s.den / (double)s.num;
 			}
 		assert_true(fabs(eps - 1.5) < 1e-9);
 	}
-	assert_int_equal(noise_scale_for(0, 10, 11, 0, 0, &s), LS_EINVAL);
-	assert_int_equal(noise_scale_for(1000, 0, 11, 0, 0, &s), LS_EINVAL);
-	assert_int_equal(noise_scale_for(1000, 10, 0, 0, 0, &s), LS_EINVAL);
-	assert_int_equal(noise_scale_for(1000, 10, 11, 6, 0, &s), LS_EINVAL);
+	assert_int_equal(ls_noise_scale_for(0, 10, 11, 0, 0, &s), LS_EINVAL);
+	assert_int_equal(ls_noise_scale_for(1000, 0, 11, 0, 0, &s), LS_EINVAL);
+	assert_int_equal(ls_noise_scale_for(1000, 10, 0, 0, 0, &s), LS_EINVAL);
+	assert_int_equal(ls_noise_scale_for(1000, 10, 11, 6, 0, &s), LS_EINVAL);
 }
 
 static void test_halfwidth(void **state)
@@ -376,13 +385,14 @@ static void test_halfwidth(void **state)
 	    {1, 4}, {1, 2}, {1, 1}, {12, 1}, {120, 7}, {480, 1}, {5280, 1}};
 	(void)state;
 	for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
-		int64_t h = noise_halfwidth90(scales[i]);
-		assert_true(noise_coverage(scales[i], h) >= 0.9);
-		assert_true(h == 0 || noise_coverage(scales[i], h - 1) < 0.9);
+		int64_t h = ls_noise_halfwidth90(scales[i]);
+		assert_true(ls_noise_coverage(scales[i], h) >= 0.9);
+		assert_true(h == 0 ||
+		            ls_noise_coverage(scales[i], h - 1) < 0.9);
 	}
 	/* Scale 12: P(|Z| > h) = 2 e^(-(h+1)/12) / (1 + e^(-1/12)) is
 	 * 0.1010 at h = 27 and 0.0929 at h = 28. */
-	assert_true(noise_halfwidth90((struct noise_scale){12, 1}) == 28);
+	assert_true(ls_noise_halfwidth90((struct noise_scale){12, 1}) == 28);
 }
 
 static void test_budget(void **state)
@@ -391,16 +401,16 @@ static void test_budget(void **state)
 	struct noise_budget b = {12000, 11000};
 	struct ls_errinfo e;
 	(void)state;
-	disclosure_params_default(&p);
-	assert_true(noise_release_cost(&p) == 0);
+	ls_disclosure_params_default(&p);
+	assert_true(ls_noise_release_cost(&p) == 0);
 	p.mode = LS_MODE_NOISE;
-	assert_true(noise_release_cost(&p) == 1000);
-	assert_int_equal(noise_budget_check(&b, 1000, &e), LS_OK);
+	assert_true(ls_noise_release_cost(&p) == 1000);
+	assert_int_equal(ls_noise_budget_check(&b, 1000, &e), LS_OK);
 	b.spent_milli = 11001;
-	assert_int_equal(noise_budget_check(&b, 1000, &e), LS_EBUDGET);
+	assert_int_equal(ls_noise_budget_check(&b, 1000, &e), LS_EBUDGET);
 	assert_non_null(strstr(e.msg, "0.999"));
 	b.spent_milli = 13000;
-	assert_int_equal(noise_budget_check(&b, 0, &e), LS_EINVAL);
+	assert_int_equal(ls_noise_budget_check(&b, 0, &e), LS_EINVAL);
 }
 
 /* ---- noise mode releases --------------------------------------------- */
@@ -446,14 +456,14 @@ static int release_noise(const struct world *wd, const char *origin, int month,
 	in.secret = secret;
 	in.noise_epoch = epoch;
 	in.budget = budget;
-	rc = disclosure_apply(&in, rel, rep, &e);
+	rc = ls_disclosure_apply(&in, rel, rep, &e);
 	ls_summary_fini(&raw);
 	return rc;
 }
 
 static void noise_params(struct ls_disclosure_params *p)
 {
-	disclosure_params_default(p);
+	ls_disclosure_params_default(p);
 	p->mode = LS_MODE_NOISE;
 	p->epsilon_milli = 2000;
 	p->withhold_below = 5;
@@ -500,7 +510,7 @@ static void test_release_consistent(void **state)
 		                           n->cell.theme, n->cell.other};
 		int64_t z;
 		assert_int_equal(
-		    noise_cell_draw(secret_a, &id, n->scale, n->raw, 0, &z),
+		    ls_noise_cell_draw(secret_a, &id, n->scale, n->raw, 0, &z),
 		    LS_OK);
 		/* every value is published, also below withhold_below
 		 * and below 0: nothing is withheld (docs/DISCLOSURE.md
@@ -522,22 +532,22 @@ static void test_release_consistent(void **state)
 	/* small and negative values are there */
 	assert_true(withheld > 100 && noisy > 50);
 	assert_true(rep.by_reason[DISCLOSURE_WITHHELD] == 0);
-	assert_int_equal(disclosure_check(&r1, &wd.sd.dom, NULL, &e), LS_OK);
+	assert_int_equal(ls_disclosure_check(&r1, &wd.sd.dom, NULL, &e), LS_OK);
 
 	/* A receiver's check catches a missing row and a forged interval. */
 	r1.tables[LS_TABLE_THEME_AGE].n_rows--;
-	assert_int_equal(disclosure_check(&r1, &wd.sd.dom, NULL, &e),
+	assert_int_equal(ls_disclosure_check(&r1, &wd.sd.dom, NULL, &e),
 	                 LS_EPOLICY);
 	assert_non_null(strstr(e.msg, "every cell"));
 	r1.tables[LS_TABLE_THEME_AGE].n_rows++;
 	r1.tables[LS_TABLE_THEME].rows[0].signals.hi--;
-	assert_int_equal(disclosure_check(&r1, &wd.sd.dom, NULL, &e),
+	assert_int_equal(ls_disclosure_check(&r1, &wd.sd.dom, NULL, &e),
 	                 LS_EPOLICY);
 	r1.tables[LS_TABLE_THEME].rows[0].signals.hi++;
 	r1.tables[LS_TABLE_THEME].rows[0].signals.kind = LS_CELL_EXACT;
-	assert_int_equal(disclosure_check(&r1, &wd.sd.dom, NULL, &e),
+	assert_int_equal(ls_disclosure_check(&r1, &wd.sd.dom, NULL, &e),
 	                 LS_EPOLICY);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&r1);
 	ls_summary_fini(&r2);
 }
@@ -567,9 +577,9 @@ static void test_interval_coverage(void **state)
 			cells++;
 			covered += n->raw >= n->released.lo &&
 			           n->raw <= n->released.hi;
-			expect += noise_coverage(n->scale, n->halfwidth);
+			expect += ls_noise_coverage(n->scale, n->halfwidth);
 		}
-		disclosure_report_fini(&rep);
+		ls_disclosure_report_fini(&rep);
 		ls_summary_fini(&rel);
 	}
 	expect /= (double)cells;
@@ -631,9 +641,9 @@ static void test_correction_redraws_only_changed(void **state)
 		    n2.notes[i].released.kind == LS_CELL_NOISY &&
 		    n2.notes[i].released.value == n3.notes[i].released.value;
 	assert_true(same < n2.n_notes / 4);
-	disclosure_report_fini(&n1);
-	disclosure_report_fini(&n2);
-	disclosure_report_fini(&n3);
+	ls_disclosure_report_fini(&n1);
+	ls_disclosure_report_fini(&n2);
+	ls_disclosure_report_fini(&n3);
 	ls_summary_fini(&r1);
 	ls_summary_fini(&r2);
 	ls_summary_fini(&r3);
@@ -659,7 +669,7 @@ static void test_budget_refuses_overspending(void **state)
 	assert_int_equal(release_noise(&wd, "berlaar", 1, &p, secret_a, 0, &b,
 	                               &rel, &rep, NULL),
 	                 LS_OK);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 	/* Noise mode without a ledger or a secret is refused. */
 	assert_int_equal(release_noise(&wd, "berlaar", 1, &p, secret_a, 0, NULL,
@@ -686,7 +696,7 @@ static void test_noise_allocation_failures(void **state)
 	                               &rel, &rep, NULL),
 	                 LS_OK);
 	count = ls_alloc_fail_nth(0);
-	disclosure_report_fini(&rep);
+	ls_disclosure_report_fini(&rep);
 	ls_summary_fini(&rel);
 	for (long i = 1; i <= count; i++) {
 		ls_alloc_fail_nth(i);
@@ -727,7 +737,7 @@ static void test_federation_calibration(void **state)
 	double z_sum = 0, var;
 	(void)state;
 
-	disclosure_params_default(&p);
+	ls_disclosure_params_default(&p);
 	p.mode = LS_MODE_NOISE;
 	p.k = 0;
 	p.epsilon_milli = 1000;
@@ -753,11 +763,11 @@ static void test_federation_calibration(void **state)
 		}
 	}
 	assert_int_equal(
-	    noise_scale_for(p.epsilon_milli, p.persons_cap,
-	                    wd[0].sd.dom.n_codes[LS_TABLE_THEME_TARGET],
-	                    LS_TABLE_THEME, LS_MEASURE_SIGNALS, &sc),
+	    ls_noise_scale_for(p.epsilon_milli, p.persons_cap,
+	                       wd[0].sd.dom.n_codes[LS_TABLE_THEME_TARGET],
+	                       LS_TABLE_THEME, LS_MEASURE_SIGNALS, &sc),
 	    LS_OK);
-	var = noise_variance(sc);
+	var = ls_noise_variance(sc);
 	for (int d = 0; d < CAL_DRAWS; d++) {
 		struct trends_value v[18];
 		memset(v, 0, sizeof v);
@@ -775,7 +785,7 @@ static void test_federation_calibration(void **state)
 				struct ls_errinfo e;
 				const struct ls_summary_table *tt;
 				assert_int_equal(
-				    disclosure_apply(&in, &rel, NULL, &e),
+				    ls_disclosure_apply(&in, &rel, NULL, &e),
 				    LS_OK);
 				tt = &rel.tables[LS_TABLE_THEME];
 				for (size_t r = 0; r < tt->n_rows; r++)

@@ -1180,7 +1180,7 @@ static void test_params_are_cores(void **state)
 		p.k = k;
 		p.persons_cap = 10;
 		assert_int_equal(proto_params_validate(&p, &e) == LS_OK,
-		                 disclosure_params_check_canonical(&p, &e) ==
+		                 ls_disclosure_params_check_canonical(&p, &e) ==
 		                     LS_OK);
 		assert_int_equal(proto_params_validate(&p, &e) == LS_OK,
 		                 k >= DISCLOSURE_K_MIN &&

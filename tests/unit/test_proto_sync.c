@@ -423,11 +423,22 @@ static void test_vv_diff(void **state)
 	assert_int_equal(d.n_wants, 0);
 	assert_int_equal(d.n_forks, 0);
 	proto_vv_diff_fini(&d);
-	ls_alloc_fail_nth(1);
-	assert_int_equal(proto_vv_diff(&mine, &theirs, &d), LS_ENOMEM);
-	ls_alloc_fail_nth(2);
-	assert_int_equal(proto_vv_diff(&mine, &theirs, &d), LS_ENOMEM);
-	ls_alloc_fail_nth(0);
+	/* Out of memory at either allocation: *out untouched; then the
+	 * same call gives the whole answer. */
+	for (long n = 1; n <= 2; n++) {
+		uint8_t pattern[sizeof d];
+		memset(&d, 0x5a, sizeof d);
+		memset(pattern, 0x5a, sizeof pattern);
+		ls_alloc_fail_nth(n);
+		assert_int_equal(proto_vv_diff(&mine, &theirs, &d), LS_ENOMEM);
+		ls_alloc_fail_nth(0);
+		assert_memory_equal(&d, pattern, sizeof d);
+	}
+	assert_int_equal(proto_vv_diff(&mine, &theirs, &d), LS_OK);
+	assert_int_equal(d.n_wants, 4);
+	assert_string_equal(d.wants[3].origin, "kortrijk");
+	assert_int_equal(d.n_forks, 1);
+	proto_vv_diff_fini(&d);
 }
 
 static void test_wire_codes_are_stable(void **state)
@@ -464,16 +475,38 @@ static void test_allocation_failures_unwind(void **state)
 		count = ls_alloc_fail_nth(0);
 		proto_sync_msg_fini(&out);
 		for (long n = 1; n <= count; n++) {
+			uint8_t pattern[sizeof out];
 			int rc;
+			/* *out untouched on failure (proto/sync.h) */
+			memset(&out, 0x5a, sizeof out);
+			memset(pattern, 0x5a, sizeof pattern);
 			ls_alloc_fail_nth(n);
 			rc = proto_sync_decode(buf, len, &out, NULL);
 			ls_alloc_fail_nth(0);
 			assert_int_equal(rc, LS_ENOMEM);
+			assert_memory_equal(&out, pattern, sizeof out);
 		}
-		ls_alloc_fail_nth(1);
-		assert_int_equal(
-		    proto_sync_encode(&m, &buf, &len, NULL) == LS_ENOMEM, 1);
-		ls_alloc_fail_nth(0);
+		/* The encoder: a failed encode leaves *out and *len as they
+		 * were (the earlier buffer stays the caller's); one that
+		 * succeeds gives the same bytes as before. */
+		for (long n = 1;; n++) {
+			uint8_t *again = buf;
+			size_t again_len = len;
+			int rc;
+			ls_alloc_fail_nth(n);
+			rc = proto_sync_encode(&m, &again, &again_len, NULL);
+			ls_alloc_fail_nth(0);
+			if (rc == LS_OK) {
+				assert_int_equal(again_len, len);
+				assert_memory_equal(again, buf, len);
+				ls_free(again);
+				break;
+			}
+			assert_int_equal(rc, LS_ENOMEM);
+			assert_ptr_equal(again, buf);
+			assert_int_equal(again_len, len);
+			assert_true(n < 1000);
+		}
 		ls_free(buf);
 		proto_sync_msg_fini(&m);
 	}

@@ -568,7 +568,7 @@ static void test_poisson_exact(void **state)
 		struct noise_stream st;
 		size_t df;
 		memset(key, (int)(m + 10), sizeof key);
-		noise_stream_init(&st, key);
+		ls_noise_stream_init(&st, key);
 		for (int i = 0; i < N; i++) {
 			uint64_t k =
 			    secagg_poisson(&st, mus[m].num, mus[m].den);
@@ -585,7 +585,7 @@ static void test_poisson_exact(void **state)
 		assert_true(fabs(sq / N - (sum / N) * (sum / N) - mu) <
 		            0.1 * mu + 0.02);
 		assert_true(x < 90);
-		noise_stream_wipe(&st);
+		ls_noise_stream_wipe(&st);
 	}
 }
 

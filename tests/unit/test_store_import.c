@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "common/alloc.h"
 #include "fixture_store.h"
 #include "store/import.h"
 #include "store/signal.h"
@@ -74,6 +75,56 @@ static void test_dry_run_changes_nothing(void **state)
 	assert_int_equal(res.rows, 2);
 	fx_digest(f.path, after);
 	assert_string_equal(before, after);
+}
+
+/* Every allocation of an import fails in turn (ours, the CSV reader's and
+ * SQLite's, which allocates through ours): each failure is out of memory
+ * and leaves the store as it was (content digest); each import that
+ * succeeds has stored every row. A success ends the loop only when no
+ * failure was injected (SQLite absorbs some), so every allocation of an
+ * import is failed once. */
+static void test_allocation_failures_change_nothing(void **state)
+{
+	struct store_import_result res;
+	char before[65], after[65];
+	uint64_t n = 0, count = 0;
+	long fails = 0;
+	int changed = 1;
+	(void)state;
+	for (long nth = 1;; nth++) {
+		unsigned long injected;
+		int rc;
+		if (changed) {
+			assert_int_equal(store_signal_count(f.s, &count), LS_OK);
+			fx_digest(f.path, before);
+			changed = 0;
+		}
+		injected = ls_alloc_failures();
+		ls_alloc_fail_nth(nth);
+		rc = import(good, strlen(good), 0, &res);
+		ls_alloc_fail_nth(0);
+		injected = ls_alloc_failures() - injected;
+		assert_int_equal(store_signal_count(f.s, &n), LS_OK);
+		if (rc == LS_OK) {
+			assert_int_equal(res.rows, 2);
+			assert_int_equal(res.n_errors, 0);
+			assert_int_equal(n, count + 2);
+			if (injected == 0)
+				break;
+			changed = 1;
+			continue;
+		}
+		fails++;
+		if (rc != LS_ENOMEM)
+			fprintf(stderr, "alloc %ld: rc %d: %s\n", nth, rc,
+			        res.n_listed ? res.errors[0].msg : "");
+		assert_int_equal(rc, LS_ENOMEM);
+		assert_int_equal(n, count);
+		fx_digest(f.path, after);
+		assert_string_equal(before, after);
+		assert_true(nth < 100000);
+	}
+	assert_true(fails > 5);
 }
 
 /* Every kind of bad input of the issue: each refused with a clear error
@@ -226,6 +277,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_good_import_commits, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_allocation_failures_change_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_changes_nothing, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_inputs_change_nothing,

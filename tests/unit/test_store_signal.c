@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "common/alloc.h"
 #include "core/signal.h"
 #include "fixture_store.h"
+#include "store/taxonomy.h"
 #include "store/dossier.h"
 #include "store/internal.h"
 #include "store/signal.h"
@@ -229,6 +231,110 @@ static void test_capture_key(void **state)
 	assert_int_equal(same, 0);
 }
 
+/* A signal ready to insert (built with no failure injected). */
+static void make_signal(struct ls_signal *s)
+{
+	static const struct {
+		enum ls_signal_field field;
+		const char *text;
+	} fields[] = {
+	    {LS_FIELD_REGISTERED_AT, "2025-03-04"},
+	    {LS_FIELD_THEME, "wonen"},
+	    {LS_FIELD_AGE, "18-24"},
+	    {LS_FIELD_SECTOR, "caw"},
+	    {LS_FIELD_ORGANISATION, "CAW (fictief)"},
+	    {LS_FIELD_DESCRIPTION, "tekst"},
+	};
+	struct ls_errinfo e;
+	ls_signal_init(s);
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		assert_int_equal(ls_signal_set_field(s, fields[i].field,
+		                                     fields[i].text,
+		                                     strlen(fields[i].text),
+		                                     store_taxonomy(f.s), &e),
+		                 LS_OK);
+}
+
+/* Every allocation of an insert, an erase and a new local code fails in
+ * turn (SQLite allocates through ours too): each failure is out of memory
+ * and leaves the store as it was (content digest) and the taxonomy in
+ * memory as it was; each call that succeeds did all of its work. A
+ * success does not end the loop while it came with an injected failure
+ * (SQLite absorbs some): only a run past the last allocation does, so
+ * every allocation of the call is failed once (every fifth for a new
+ * code: each code added makes the next call allocate a few more). */
+static void test_allocation_failures_change_nothing(void **state)
+{
+	char before[65], after[65];
+	uint8_t id[LS_SIGNAL_ID_BYTES];
+	struct ls_errinfo e;
+	uint64_t n = 0, count = 0;
+	long fails = 0;
+	int wiped;
+	(void)state;
+
+	for (int op = 0; op < 3; op++) {
+		int changed = 1; /* the store changed since `before` */
+		for (long nth = 1;; nth += op == 2 ? 5 : 1) {
+			struct ls_signal s;
+			char code[LS_CODE_SIZE];
+			unsigned long injected;
+			int rc;
+
+			/* the step before, with no failure */
+			make_signal(&s);
+			if (op == 1 && changed) {
+				assert_int_equal(
+				    store_signal_insert(f.s, &s, &e), LS_OK);
+				memcpy(id, s.id, sizeof id);
+			}
+			snprintf(code, sizeof code, "wonen-k%ld", nth);
+			if (changed) {
+				assert_int_equal(
+				    store_signal_count(f.s, &count), LS_OK);
+				fx_digest(f.path, before);
+				changed = 0;
+			}
+
+			injected = ls_alloc_failures();
+			ls_alloc_fail_nth(nth);
+			rc = op == 0   ? store_signal_insert(f.s, &s, &e)
+			     : op == 1 ? store_signal_erase(f.s, id, &wiped, &e)
+			               : store_taxonomy_add_local(
+			                     f.s, LS_DIM_THEME, code, "wonen",
+			                     "Koten", "Student rooms", &e);
+			ls_alloc_fail_nth(0);
+			injected = ls_alloc_failures() - injected;
+
+			assert_int_equal(store_signal_count(f.s, &n), LS_OK);
+			if (rc == LS_OK) {
+				/* whole: the row is there (or gone) */
+				assert_int_equal(n, op == 0   ? count + 1
+				                    : op == 1 ? count - 1
+				                              : count);
+				if (op == 2)
+					assert_non_null(ls_taxonomy_find(
+					    store_taxonomy(f.s), LS_DIM_THEME,
+					    code, strlen(code)));
+				if (injected == 0)
+					break;
+				changed = 1;
+				continue;
+			}
+			fails++;
+			assert_int_equal(rc, LS_ENOMEM);
+			fx_digest(f.path, after);
+			assert_string_equal(before, after);
+			assert_int_equal(n, count);
+			assert_null(ls_taxonomy_find(store_taxonomy(f.s),
+			                             LS_DIM_THEME, code,
+			                             strlen(code)));
+			assert_true(nth < 100000);
+		}
+	}
+	assert_true(fails > 30);
+}
+
 static void test_erase_leaves_nothing_in_the_files(void **state)
 {
 	uint8_t id[LS_SIGNAL_ID_BYTES], other[LS_SIGNAL_ID_BYTES];
@@ -336,6 +442,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_duplicate_id_is_refused, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_capture_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_allocation_failures_change_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_erase_leaves_nothing_in_the_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_blanks_old_text_only,

@@ -161,7 +161,9 @@ static void test_add_survives_allocation_failures(void **state)
 	                          "theme\ta\tA\tA\ntheme\tb\tB\tB\n";
 	long n;
 	(void)state;
-	/* count the allocations, then fail each in turn: no leak, no crash */
+	/* count the allocations, then fail each in turn: no leak, no crash,
+	 * and what *t holds afterwards is whole entries of the lines before
+	 * (the header's contract), never a half-made one. */
 	{
 		struct ls_taxonomy t;
 		ls_taxonomy_init(&t);
@@ -179,6 +181,20 @@ static void test_add_survives_allocation_failures(void **state)
 		    ls_taxonomy_parse_tsv(tsv, strlen(tsv), &t, NULL),
 		    LS_ENOMEM);
 		ls_alloc_fail_nth(0);
+		assert_true(t.n < 2);
+		for (size_t k = 0; k < t.n; k++) {
+			assert_string_equal(t.entries[k].code, "a");
+			assert_string_equal(t.entries[k].label_nl, "A");
+			assert_string_equal(t.entries[k].label_en, "A");
+		}
+		ls_taxonomy_fini(&t);
+		/* and the parse succeeds whole once memory is back */
+		ls_taxonomy_init(&t);
+		assert_int_equal(
+		    ls_taxonomy_parse_tsv(tsv, strlen(tsv), &t, NULL), LS_OK);
+		assert_int_equal(t.n, 2);
+		assert_string_equal(t.entries[1].code, "b");
+		assert_string_equal(t.entries[1].label_nl, "B");
 		ls_taxonomy_fini(&t);
 	}
 }

@@ -5,7 +5,7 @@
  * For every MAP/ID.csv (signals of municipality ID, e.g. from
  * `gen-signals --out-dir`), the signals are imported into a scratch store,
  * every month of the period is summarised (store_summary_raw) and
- * released under disclosure control (disclosure_apply), and the released
+ * released under disclosure control (ls_disclosure_apply), and the released
  * summaries are signed with a key of ID and appended to the node's store
  * as ID's feed (node_feed_publish) — as if sync had brought them. With
  * --rooster a roster signed by a federation key names the members; with
@@ -267,7 +267,7 @@ static void release_origin(struct store *node, const struct options *o,
 		in.params = &o->params;
 		in.secret = secret;
 		in.budget = &budget;
-		if (disclosure_apply(&in, &rel, NULL, &e) != LS_OK)
+		if (ls_disclosure_apply(&in, &rel, NULL, &e) != LS_OK)
 			die("%s", e.msg);
 		ls_summary_fini(&raw);
 		proto_doc_init(&doc, LS_DOC_SUMMARY);
@@ -442,7 +442,7 @@ int main(int argc, char **argv)
 	struct dirent *de;
 
 	memset(&o, 0, sizeof o);
-	disclosure_params_default(&o.params);
+	ls_disclosure_params_default(&o.params);
 	o.seed = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

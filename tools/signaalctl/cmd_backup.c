@@ -40,7 +40,7 @@ int cmd_backup(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_backup(node.store, argv[1], &pages, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("back-up geschreven naar %s (%lld pagina's)\n", argv[1],
@@ -74,7 +74,7 @@ int cmd_check(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_check(node.store, &r, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK && rc != LS_ECORRUPT) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return CTL_EXIT_FAIL;
 	}
 	printf("schemaversie   %d (deze versie kent %d) %s\n", r.schema_version,

@@ -135,7 +135,7 @@ static int parse_args(const char *verb, const char *allowed, int argc,
 			return -1;
 		}
 		if (c < O_TITLE || c > O_HELP)
-			return ctl_usage(cmd, "onbekende optie");
+			return ctl_usage_option(cmd, argv);
 		if (c != O_BY &&
 		    strchr(allowed, (char)('a' + (c - O_TITLE))) == NULL) {
 			for (const struct option *o = all_opts; o->name; o++)
@@ -165,7 +165,7 @@ static int finish(struct ctl_node *node, int rc, const struct ls_errinfo *e)
 {
 	ctl_node_close(node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e->msg);
+		ctl_error("%s", ctl_errmsg(rc, e));
 		return ctl_exit_for(rc);
 	}
 	return CTL_EXIT_OK;
@@ -604,7 +604,7 @@ static int dossier_share(const struct ctl_context *ctx, int argc, char **argv)
 	ls_errinfo_clear(&e);
 	if (req.headline != NULL &&
 	    node_headline_check(req.headline, &e) != LS_OK) {
-		ctl_error("%s; er is niets gedeeld", e.msg);
+		ctl_error("%s; er is niets gedeeld", ctl_errmsg(LS_EINVAL, &e));
 		return CTL_EXIT_INPUT;
 	}
 	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
@@ -622,7 +622,7 @@ static int dossier_share(const struct ctl_context *ctx, int argc, char **argv)
 			ctl_error("de sleutel van de knoop (%s) is niet "
 			          "bruikbaar: %s",
 			          keyfile,
-			          e.msg[0] ? e.msg : ls_strerror_nl(rc));
+			          ctl_errmsg_dev(rc, &e));
 			return CTL_EXIT_FAIL;
 		}
 	}
@@ -631,7 +631,7 @@ static int dossier_share(const struct ctl_context *ctx, int argc, char **argv)
 	proto_keypair_free(kp);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s; er is niets gedeeld", e.msg);
+		ctl_error("%s; er is niets gedeeld", ctl_errmsg(LS_EINVAL, &e));
 		return ctl_exit_for(rc);
 	}
 	if (res.unchanged) {

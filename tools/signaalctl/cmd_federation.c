@@ -176,7 +176,8 @@ static int draft_load(struct fed *f, enum draft k, struct ls_doc *doc,
 			ls_free(buf);
 			ctl_error("concept %s is beschadigd (%s); gooi het weg "
 			          "met 'signaalctl federation discard'",
-			          path, e.msg);
+			          path,
+			          ctl_errmsg_dev(LS_EDECODE, &e));
 			return CTL_EXIT_FAIL;
 		}
 		ls_free(buf);
@@ -184,14 +185,16 @@ static int draft_load(struct fed *f, enum draft k, struct ls_doc *doc,
 		return CTL_EXIT_OK;
 	}
 	if (errno != ENOENT) {
-		ctl_error("kan %s niet lezen: %s", path, strerror(errno));
+		ctl_error("kan %s niet lezen: %s", path, ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	if (in_force[k]->hdr.seq != 0) {
 		ls_errinfo_clear(&e);
 		if (node_feed_read(f->node.store, f->node.config.federation_id,
 		                   in_force[k]->hdr.seq, doc, &e) != LS_OK) {
-			ctl_error("%s", e.msg);
+			ctl_error("kan het %s van kracht niet lezen: %s",
+			          draft_name[k],
+			          ctl_errmsg_dev(LS_ECORRUPT, &e));
 			return CTL_EXIT_FAIL;
 		}
 		return CTL_EXIT_OK;
@@ -216,7 +219,7 @@ static int draft_save(struct fed *f, enum draft k, struct ls_doc *doc)
 	ls_errinfo_clear(&e);
 	if (proto_doc_encode_payload(doc, &payload, &len, &e) != LS_OK) {
 		ctl_error("het concept %s is niet geldig: %s", draft_name[k],
-		          e.msg);
+		          ctl_errmsg_dev(LS_EINVAL, &e));
 		return CTL_EXIT_INPUT;
 	}
 	if (draft_path(f, k, path, sizeof path) != 0 ||
@@ -225,7 +228,7 @@ static int draft_save(struct fed *f, enum draft k, struct ls_doc *doc)
 	    ls_file_write_atomic(path, payload, len, 0640, 1) != LS_OK) {
 		ls_free(payload);
 		ctl_error("kan het concept niet schrijven: %s",
-		          strerror(errno));
+		          ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	ls_free(payload);
@@ -241,7 +244,8 @@ static int roster_reindex(struct ls_roster *r)
 	if (proto_roster_index(r) != LS_OK ||
 	    proto_roster_validate(r, &e) != LS_OK) {
 		ctl_error("het ledenregister zou ongeldig worden: %s",
-		          e.msg[0] ? e.msg : "dubbele sleutel");
+		          e.msg[0] ? ctl_errmsg_dev(LS_EINVAL, &e)
+		                   : "dubbele sleutel");
 		return CTL_EXIT_INPUT;
 	}
 	return CTL_EXIT_OK;
@@ -253,7 +257,8 @@ static int key_from_file(const char *path, struct ls_roster_key *k)
 	ls_errinfo_clear(&e);
 	memset(k, 0, sizeof *k);
 	if (proto_pubkey_load(path, k->pk, k->key_id, &e) != LS_OK) {
-		ctl_error("publieke sleutel %s: %s", path, e.msg);
+		ctl_error("publieke sleutel %s: %s", path,
+		          ctl_errmsg_dev(LS_EKEY, &e));
 		return CTL_EXIT_INPUT;
 	}
 	k->valid_from = now_s();
@@ -401,7 +406,7 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'a')
-			return ctl_usage("federation", "onbekende optie");
+			return ctl_usage_option("federation", argv);
 		if ((rc = collect_endpoints(optarg, eps, &n_eps,
 		                            "federation")) != CTL_EXIT_OK)
 			return rc;
@@ -452,7 +457,8 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 		printf("federatiesleutel gemaakt: %s (sleutel-id %s)\n", sec,
 		       kid);
 	} else if (proto_keypair_load(sec, &kp, &e) != LS_OK) {
-		ctl_error("federatiesleutel %s: %s", sec, e.msg);
+		ctl_error("federatiesleutel %s: %s", sec,
+		          ctl_errmsg_dev(LS_EKEY, &e));
 		return CTL_EXIT_FAIL;
 	}
 	/* The anchor every node is configured with must be this key. */
@@ -598,7 +604,7 @@ static int member_args_parse(struct member_args *a, int argc, char **argv)
 			a->reason = optarg;
 			break;
 		default:
-			return ctl_usage("federation", "onbekende optie");
+			return ctl_usage_option("federation", argv);
 		}
 	}
 	if (optind != argc)
@@ -920,7 +926,7 @@ static int cmd_policy(struct fed *f, int argc, char **argv)
 	ls_errinfo_clear(&e);
 	if (proto_policy_validate(p, &e) != LS_OK) {
 		proto_doc_fini(&doc);
-		ctl_error("ongeldig beleid: %s", e.msg);
+		ctl_error("ongeldig beleid: %s", ctl_errmsg(LS_EINVAL, &e));
 		return CTL_EXIT_INPUT;
 	}
 	rc = draft_save(f, D_POLICY, &doc);
@@ -1087,7 +1093,7 @@ static int cmd_publish(struct fed *f, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 's')
-			return ctl_usage("federation", "onbekende optie");
+			return ctl_usage_option("federation", argv);
 		key = optarg;
 	}
 	if (key == NULL) {
@@ -1106,7 +1112,8 @@ static int cmd_publish(struct fed *f, int argc, char **argv)
 	}
 	ls_errinfo_clear(&e);
 	if (proto_keypair_load(key, &kp, &e) != LS_OK) {
-		ctl_error("federatiesleutel %s: %s", key, e.msg);
+		ctl_error("federatiesleutel %s: %s", key,
+		          ctl_errmsg_dev(LS_EKEY, &e));
 		return CTL_EXIT_FAIL;
 	}
 	node_ingest_init(&in, f->node.store, &f->trust);
@@ -1139,7 +1146,8 @@ static int cmd_publish(struct fed *f, int argc, char **argv)
 		}
 		if (proto_doc_sign(&doc, &head, now_s(), kp, &env, &len, &next,
 		                   &e) != LS_OK) {
-			ctl_error("%s: %s", draft_name[k], e.msg);
+			ctl_error("%s: %s", draft_name[k],
+			          ctl_errmsg_dev(LS_EINVAL, &e));
 			proto_doc_fini(&doc);
 			rc = CTL_EXIT_INPUT;
 			break;
@@ -1149,7 +1157,8 @@ static int cmd_publish(struct fed *f, int argc, char **argv)
 		b.len = len;
 		if (node_ingest_page(&in, &b, 1, now_s(), "signaalctl", &res,
 		                     NULL, &e) != LS_OK) {
-			ctl_error("%s", e.msg);
+			ctl_error("kan %s niet bewaren: %s", draft_name[k],
+			          ctl_errmsg_dev(LS_ESTORE, &e));
 			rc = CTL_EXIT_FAIL;
 		} else if (res.outcome != NODE_INGEST_STORED) {
 			ctl_error(
@@ -1212,7 +1221,7 @@ static int cmd_discard(struct fed *f, int argc, char **argv)
 
 struct collect {
 	struct ls_sync_msg *m;
-	size_t n_alloc;
+	size_t n_alloc, cap;
 	uint8_t **copies;
 	int rc;
 };
@@ -1223,14 +1232,17 @@ static int collect_cb(void *arg, const struct store_doc_meta *m,
 	struct collect *c = arg;
 	uint8_t *copy, **grown;
 	(void)m;
-	grown = ls_realloc(c->copies, (c->n_alloc + 1) * sizeof *grown);
-	if (grown == NULL || (copy = ls_malloc(len)) == NULL) {
-		if (grown != NULL)
-			c->copies = grown;
+	grown = ls_array_grow(c->copies, &c->cap, c->n_alloc + 1,
+	                      sizeof *grown, 16);
+	if (grown == NULL) {
 		c->rc = LS_ENOMEM;
 		return 1;
 	}
 	c->copies = grown;
+	if ((copy = ls_malloc(len)) == NULL) {
+		c->rc = LS_ENOMEM;
+		return 1;
+	}
 	memcpy(copy, env, len);
 	c->copies[c->n_alloc++] = copy;
 	c->rc = proto_sync_page_add(c->m, NULL, copy, len);
@@ -1275,7 +1287,7 @@ static int cmd_export(struct fed *f, int argc, char **argv)
 	if (ls_file_write_atomic(argv[1], out, len, 0640, 1) != LS_OK) {
 		ls_free(out);
 		ctl_error("kan %s niet schrijven: %s", argv[1],
-		          strerror(errno));
+		          ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	ls_free(out);
@@ -1307,15 +1319,15 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 	if ((rc = ls_file_read_all(argv[1], LS_SYNC_MSG_MAX, &buf, &len)) !=
 	    LS_OK) {
 		ctl_error("kan %s niet lezen: %s", argv[1],
-		          rc == LS_ELIMIT ? "te groot" : strerror(errno));
+		          rc == LS_ELIMIT ? "te groot" : ls_errno_nl(errno));
 		return rc == LS_ENOTFOUND ? CTL_EXIT_NOTFOUND : CTL_EXIT_INPUT;
 	}
 	ls_errinfo_clear(&e);
 	memset(&m, 0, sizeof m);
 	if (proto_sync_decode((const uint8_t *)buf, len, &m, &e) != LS_OK ||
 	    m.type != LS_SYNC_PUSH_REQ) {
-		ctl_error("%s is geen bundel met federatiedocumenten%s%s",
-		          argv[1], e.msg[0] ? ": " : "", e.msg);
+		ctl_error("%s is geen bundel met federatiedocumenten: %s",
+		          argv[1], ctl_errmsg_dev(LS_EDECODE, &e));
 		proto_sync_msg_fini(&m);
 		ls_free(buf);
 		return CTL_EXIT_INPUT;
@@ -1356,7 +1368,8 @@ static int cmd_import(struct fed *f, int argc, char **argv)
 	else if (store_in_tx(f->node.store))
 		store_tx_rollback(f->node.store);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("de bundel is niet ingelezen: %s",
+		          ctl_errmsg_dev(rc, &e));
 		return CTL_EXIT_FAIL;
 	}
 	if (bad > 0) {

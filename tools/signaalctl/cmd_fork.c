@@ -186,7 +186,7 @@ static int fork_show(const struct ctl_context *ctx, int argc, char **argv)
 		else
 			printf("bewijs: niet te controleren met het "
 			       "ledenregister van kracht (%s)\n",
-			       e.msg);
+			       ctl_errmsg_dev(LS_EINVAL, &e));
 		node_trust_fini(&trust);
 	}
 	ctl_node_close(&node);
@@ -197,7 +197,7 @@ static int fork_show(const struct ctl_context *ctx, int argc, char **argv)
 		if (fd < 0 || write(fd, l.proof, l.len) != (ssize_t)l.len ||
 		    close(fd) != 0) {
 			ctl_error("kan %s niet schrijven: %s", out,
-			          strerror(errno));
+			          ls_errno_nl(errno));
 			rc =
 			    errno == EEXIST ? CTL_EXIT_CONFLICT : CTL_EXIT_FAIL;
 		} else {

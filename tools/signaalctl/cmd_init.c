@@ -142,7 +142,7 @@ static int parse_opts(int argc, char **argv, struct init_opts *o)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("init", "onbekende optie");
+			return ctl_usage_option("init", argv);
 		}
 	}
 	if (optind < argc - 1)
@@ -240,18 +240,18 @@ static int create_node(const char *node_dir, const struct ls_config *cfg,
 		made_dir = 1;
 	else if (errno != EEXIST) {
 		ctl_error("kan map %s niet maken: %s", node_dir,
-		          strerror(errno));
+		          ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	if (mkdir(f->keys, 0700) != 0 && errno != EEXIST) {
 		ctl_error("kan map %s niet maken: %s", f->keys,
-		          strerror(errno));
+		          ls_errno_nl(errno));
 		goto err_after_dir;
 	}
 	if (ls_config_format(cfg, text, sizeof text) != LS_OK ||
 	    ls_file_write_atomic(f->ini, text, strlen(text), 0640, 0) !=
 	        LS_OK) {
-		ctl_error("kan %s niet schrijven: %s", f->ini, strerror(errno));
+		ctl_error("kan %s niet schrijven: %s", f->ini, ls_errno_nl(errno));
 		goto err_after_keys_dir;
 	}
 	if (proto_keypair_generate(kp) != LS_OK ||
@@ -260,14 +260,14 @@ static int create_node(const char *node_dir, const struct ls_config *cfg,
 		goto err_after_ini;
 	}
 	if (create_private(f->db) != 0) {
-		ctl_error("kan %s niet aanmaken: %s", f->db, strerror(errno));
+		ctl_error("kan %s niet aanmaken: %s", f->db, ls_errno_nl(errno));
 		goto err_after_key;
 	}
 	sopt.synchronous = cfg->synchronous;
 	sopt.busy_timeout_ms = cfg->busy_timeout_ms;
 	ls_errinfo_clear(&e);
 	if (store_open(f->db, &sopt, &store, &e) != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(LS_ESTORE, &e));
 		goto err_after_store;
 	}
 	if ((rc = store_taxonomy_load_tsv(store, tax_text, tax_len, added, NULL,
@@ -338,7 +338,7 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 	}
 	if (ls_file_read_all(tax_path, TAXONOMY_MAX_BYTES, &tax_text,
 	                     &tax_len) != LS_OK) {
-		ctl_error("kan %s niet lezen: %s", tax_path, strerror(errno));
+		ctl_error("kan %s niet lezen: %s", tax_path, ls_errno_nl(errno));
 		return o.taxonomy ? CTL_EXIT_INPUT : CTL_EXIT_FAIL;
 	}
 	rc = create_node(ctx.node_dir, &cfg, &f, tax_path, tax_text, tax_len,

@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	      "  federation.key en federation.pub  met --federatie: de "
 	      "federatiesleutel\n"
 	      "                                    waarmee de vereniging "
-	      "roster, taxonomie\n"
+	      "ledenregister, taxonomie\n"
 	      "                                    en beleid ondertekent\n"
 	      "\n"
 	      "Opties:\n"
@@ -87,8 +87,8 @@ static int show_key(const char *pub_path, int federation)
 		return CTL_EXIT_NOTFOUND;
 	}
 	if (rc != LS_OK) {
-		fprintf(stderr, "signaalctl: %s: %s\n", ls_strerror_nl(rc),
-		        e.msg);
+		ctl_error("%s: %s", pub_path,
+		          ctl_errmsg_dev(rc, &e));
 		return rc == LS_EIO ? CTL_EXIT_FAIL : CTL_EXIT_INPUT;
 	}
 	print_key(federation ? "Federatiesleutel" : "Knooppuntsleutel", key_id,
@@ -117,7 +117,7 @@ static int keys_dir(const char *dir, char *keys, size_t size)
 	}
 	if (mkdir(keys, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "signaalctl: kan de map %s niet aanmaken: %s\n",
-		        keys, strerror(errno));
+		        keys, ls_errno_nl(errno));
 		return CTL_EXIT_FAIL;
 	}
 	if (stat(keys, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -210,10 +210,10 @@ int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv)
 	if (federation)
 		printf("Zet deze sleutel-id en publieke sleutel in de "
 		       "configuratie van elk knooppunt\n"
-		       "en als federatiesleutel in de eerste roster.\n");
+		       "en als federatiesleutel in het eerste ledenregister.\n");
 	else
 		printf("Laat de vereniging deze sleutel-id en publieke sleutel "
-		       "in de roster opnemen.\n");
+		       "in het ledenregister opnemen.\n");
 	proto_keypair_free(kp);
 	return CTL_EXIT_OK;
 }

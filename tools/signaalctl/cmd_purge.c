@@ -58,7 +58,7 @@ int cmd_purge(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("purge", "onbekende optie");
+			return ctl_usage_option("purge", argv);
 		}
 	}
 	if (optind != argc)
@@ -78,7 +78,7 @@ int cmd_purge(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_purge(node.store, &cutoff, dry, &count, &wiped, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	ls_date_format(&cutoff, date);

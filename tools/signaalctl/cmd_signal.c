@@ -98,7 +98,7 @@ static int signal_add(const struct ctl_context *ctx, int argc, char **argv)
 			return CTL_EXIT_OK;
 		}
 		if (c < 256)
-			return ctl_usage("signal add", "onbekende optie");
+			return ctl_usage_option("signal add", argv);
 		given[c - 256] = optarg;
 	}
 	if (optind != argc)
@@ -134,7 +134,7 @@ static int signal_add(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_insert(node.store, &sig, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	ls_signal_id_format(sig.id, hex);
@@ -225,7 +225,7 @@ static int signal_import(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(import_help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("signal import", "onbekende optie");
+			return ctl_usage_option("signal import", argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -237,7 +237,7 @@ static int signal_import(const struct ctl_context *ctx, int argc, char **argv)
 		src.fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (src.fd < 0) {
 			ctl_error("kan %s niet openen: %s", path,
-			          strerror(errno));
+			          ls_errno_nl(errno));
 			return errno == ENOENT ? CTL_EXIT_NOTFOUND
 			                       : CTL_EXIT_FAIL;
 		}
@@ -422,7 +422,7 @@ static int signal_list(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_list(node.store, &f, list_cb, &ls, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("%llu %s\n", (unsigned long long)ls.n,
@@ -512,7 +512,7 @@ static int signal_show(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_get(node.store, id, show_cb, NULL, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	return CTL_EXIT_OK;
@@ -687,7 +687,7 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 		if (fd < 0 || (x.out = fdopen(fd, "w")) == NULL) {
 			int err = errno;
 			ctl_error("kan %s niet aanmaken: %s", out_path,
-			          strerror(err));
+			          ls_errno_nl(err));
 			if (fd >= 0)
 				ls_file_tmp_abort(fd, tmp);
 			ctl_node_close(&node);
@@ -730,13 +730,13 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 			ctl_error("schrijven naar %s mislukt%s%s; er is geen "
 			          "bestand gemaakt",
 			          out_path, err ? ": " : "",
-			          err ? strerror(err) : "");
+			          err ? ls_errno_nl(err) : "");
 			return err == EEXIST ? CTL_EXIT_CONFLICT
 			                     : CTL_EXIT_FAIL;
 		}
 	}
 	if (rc != LS_OK && !x.failed) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	if (x.failed) {
@@ -783,7 +783,7 @@ static int signal_erase(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_signal_erase(node.store, id, &wiped, &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("signaal %s gewist\n", argv[1]);

@@ -91,7 +91,7 @@ int cmd_stats(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("stats", "onbekende optie");
+			return ctl_usage_option("stats", argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -108,7 +108,7 @@ int cmd_stats(const struct ctl_context *ctx, int argc, char **argv)
 	if (rc != LS_OK) {
 		ls_summary_fini(&sum);
 		ctl_node_close(&node);
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	ls_period_format(&period, ptext);

@@ -407,9 +407,13 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	json_t *p;
 	size_t i;
 
-	printf("Knooppunt     %s (%s), %s%s%s\n", c->node_id, c->node_name,
+	/* The id is often "federatie" itself (ids are lowercase): never
+	 * "federatie federatie" (the same rule as web/federatie.js). */
+	printf("Knooppunt     %s (%s), %s, %s%s\n", c->node_id, c->node_name,
 	       ls_role_name(c->role),
-	       c->federation_id[0] ? ", federatie " : ", geen federatie",
+	       !c->federation_id[0]                     ? "geen federatie"
+	       : strstr(c->federation_id, "federatie") ? ""
+	                                                : "federatie ",
 	       c->federation_id);
 	if (st->running) {
 		json_int_t up =

@@ -105,7 +105,7 @@ static int parse_args(const char *verb, const int *allowed, int argc,
 			return -1;
 		}
 		if (c < O_REASON || c > O_HELP)
-			return ctl_usage("summary", "onbekende optie");
+			return ctl_usage_option("summary", argv);
 		for (const int *x = allowed; *x; x++)
 			ok |= *x == c;
 		if (!ok) {
@@ -212,7 +212,8 @@ static int rel_open(const struct ctl_context *ctx, int need_key, const char *by,
 			          "'signaalctl keygen'",
 			          keypath);
 		else
-			ctl_error("knooppuntsleutel: %s", e.msg);
+			ctl_error("knooppuntsleutel %s: %s", keypath,
+			          ctl_errmsg_dev(rc, &e));
 		rel_close(r);
 		return rc == LS_ENOTFOUND ? CTL_EXIT_NOTFOUND : CTL_EXIT_FAIL;
 	}
@@ -325,7 +326,7 @@ static void why_text(const struct disclosure_note *n, uint32_t k, char *buf,
 		snprintf(buf, size, "ruiswaarde te klein: achtergehouden");
 		break;
 	default:
-		snprintf(buf, size, "%s", disclosure_reason_name(n->reason));
+		snprintf(buf, size, "%s", ls_disclosure_reason_name(n->reason));
 	}
 }
 
@@ -407,7 +408,7 @@ static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 	ls_errinfo_clear(&e);
 	rc = node_release_preview(&r.env, &period, time(NULL), &plan, &e);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		node_release_plan_fini(&plan);
 		rel_close(&r);
 		return exit_for(rc);
@@ -577,7 +578,7 @@ static int summary_release(const struct ctl_context *ctx, int argc, char **argv)
 		rc = node_release_due(&r.env, time(NULL), due, DUE_MAX, &n,
 		                      &more, &e);
 		if (rc != LS_OK) {
-			ctl_error("%s", e.msg);
+			ctl_error("%s", ctl_errmsg(rc, &e));
 			rel_close(&r);
 			return exit_for(rc);
 		}
@@ -597,7 +598,7 @@ static int summary_release(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	rel_close(&r);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		if (done > 0)
 			fprintf(stderr,
 			        "signaalctl: %zu periode(s) waren al "
@@ -642,7 +643,7 @@ static int summary_correct(const struct ctl_context *ctx, int argc, char **argv)
 		return CTL_EXIT_INPUT;
 	}
 	if ((rc = ls_correction_justification_check(a.text, &e)) != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return CTL_EXIT_INPUT;
 	}
 	if ((rc = rel_open(ctx, 1, a.by, &r)) != CTL_EXIT_OK)
@@ -651,7 +652,7 @@ static int summary_correct(const struct ctl_context *ctx, int argc, char **argv)
 	                          &res, &e);
 	rel_close(&r);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return exit_for(rc);
 	}
 	print_released("gecorrigeerd", &period, &res);
@@ -682,7 +683,7 @@ static int summary_due(const struct ctl_context *ctx, int argc, char **argv)
 	rc = node_release_due(&r.env, time(NULL), due, DUE_MAX, &n, &more, &e);
 	rel_close(&r);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return exit_for(rc);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -898,7 +899,9 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 	ls_errinfo_clear(&e);
 	if ((rc = node_feed_read(node.store, origin, seq, &doc, &e)) != LS_OK) {
 		ctl_node_close(&node);
-		ctl_error("%s", e.msg);
+		ctl_error("document %s nr. %llu: %s", origin,
+		          (unsigned long long)seq,
+		          ctl_errmsg_dev(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	{

@@ -35,7 +35,7 @@ static int taxonomy_list(struct ctl_node *node, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'd')
-			return ctl_usage("taxonomy", "onbekende optie");
+			return ctl_usage_option("taxonomy", argv);
 		if (ls_dim_parse(optarg, &dim) != LS_OK)
 			return ctl_usage("taxonomy",
 			                 "onbekende dimensie '%s' (thema, "
@@ -80,7 +80,7 @@ static int taxonomy_add(struct ctl_node *node, int argc, char **argv)
 			label_en = optarg;
 			break;
 		default:
-			return ctl_usage("taxonomy", "onbekende optie");
+			return ctl_usage_option("taxonomy", argv);
 		}
 	}
 	if (optind != argc - 2 || parent == NULL || label == NULL)
@@ -94,7 +94,7 @@ static int taxonomy_add(struct ctl_node *node, int argc, char **argv)
 	rc = store_taxonomy_add_local(node->store, dim, argv[optind + 1],
 	                              parent, label, label_en, &e);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("lokale code %s '%s' toegevoegd onder '%s'\n",

@@ -98,7 +98,7 @@ static int token_new(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		default:
-			return ctl_usage("token new", "onbekende optie");
+			return ctl_usage_option("token new", argv);
 		}
 	}
 	if (optind != argc)
@@ -115,7 +115,7 @@ static int token_new(const struct ctl_context *ctx, int argc, char **argv)
 		                 role_text);
 	ls_errinfo_clear(&e);
 	if (ls_token_check(role, org, person, label, &e) != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(LS_EINVAL, &e));
 		return CTL_EXIT_INPUT;
 	}
 	if (sodium_init() < 0) {
@@ -140,7 +140,7 @@ static int token_new(const struct ctl_context *ctx, int argc, char **argv)
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
 		sodium_memzero(secret, sizeof secret);
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	ls_token_format(t.id, secret, text);
@@ -214,7 +214,7 @@ static int token_list(const struct ctl_context *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return CTL_EXIT_OK;
 		}
-		return ctl_usage("token list", "onbekende optie");
+		return ctl_usage_option("token list", argv);
 	}
 	if (optind != argc)
 		return ctl_usage("token list", "onverwacht argument '%s'",
@@ -254,7 +254,7 @@ static int token_revoke(const struct ctl_context *ctx, int argc, char **argv)
 	rc = store_token_revoke(node.store, id, (int64_t)time(NULL), &e);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	printf("token %s is ingetrokken\n", argv[1]);

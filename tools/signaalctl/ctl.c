@@ -4,6 +4,7 @@
  */
 #include "tools/signaalctl/ctl.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/path.h"
 #include "node/config_file.h"
 #include "node/trust.h"
@@ -11,6 +12,7 @@
 #include "store/store.h"
 
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,70 @@ void ctl_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+const char *ctl_errmsg(int code, const struct ls_errinfo *e)
+{
+	if (e != NULL && e->code != LS_OK)
+		code = e->code;
+	if (e != NULL && e->msg[0] != '\0')
+		return e->msg;
+	return ls_strerror_nl(code);
+}
+
+/* The part of a document a developer message names first ("roster: ..."),
+ * in the operator's words. Only these names are shown: the rest of the
+ * message is English and may name anything. */
+static const struct {
+	const char *dev;
+	const char *nl;
+} where_names[] = {
+    {"roster", "ledenregister"},
+    {"envelope", "envelop"},
+    {"summary", "samenvatting"},
+    {"policy", "beleid"},
+    {"taxonomy", "taxonomie"},
+    {"status", "statusbericht"},
+    {"fedsum", "federatiesamenvatting"},
+    {"dossier_note", "dossiernotitie"},
+    {"payload", "inhoud"},
+    {"signature", "handtekening"},
+    {"signing", "ondertekening"},
+    {"session", "sessie"},
+    {"secagg", "veilige aggregatie"},
+    {"fork proof", "forkbewijs"},
+    {"sync message", "synchronisatiebericht"},
+    {"vv", "versievector"},
+    {"digest", "digest"},
+};
+
+const char *ctl_errmsg_dev(int code, const struct ls_errinfo *e)
+{
+	static char buf[256];
+	const char *colon;
+	const char *where = NULL;
+
+	if (e != NULL && e->code != LS_OK)
+		code = e->code;
+	if (code == LS_OK)
+		code = LS_EINTERNAL;
+	if (e != NULL && e->msg[0] != '\0') {
+		LS_INFO("ctl", "error_detail", "code=%s detail=\"%.400s\"",
+		        ls_errname(code), e->msg);
+		colon = strchr(e->msg, ':');
+		for (size_t i = 0;
+		     colon != NULL && i < sizeof where_names / sizeof *where_names;
+		     i++)
+			if (strlen(where_names[i].dev) == (size_t)(colon - e->msg) &&
+			    strncmp(e->msg, where_names[i].dev,
+			            (size_t)(colon - e->msg)) == 0)
+				where = where_names[i].nl;
+	}
+	if (where != NULL)
+		snprintf(buf, sizeof buf, "%s (in: %s)", ls_strerror_nl(code), where);
+	else
+		snprintf(buf, sizeof buf, "%s", ls_strerror_nl(code));
+	return buf;
+}
+
 int ctl_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -35,6 +101,14 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nZie 'signaalctl %s --help'.\n", cmd);
 	return CTL_EXIT_USAGE;
+}
+
+int ctl_usage_option(const char *cmd, char **argv)
+{
+	const char *opt = optind > 0 ? argv[optind - 1] : "?";
+	return ctl_usage(cmd,
+	                 "onbekende optie, of een optie zonder waarde: '%.60s'",
+	                 opt);
 }
 
 int ctl_is_help(int argc, char **argv)
@@ -132,7 +206,7 @@ int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
 	opt.busy_timeout_ms = node->config.busy_timeout_ms;
 	rc = store_open(db, &opt, &node->store, &e);
 	if (rc != LS_OK) {
-		ctl_error("%s", e.msg);
+		ctl_error("%s", ctl_errmsg(rc, &e));
 		return rc == LS_ENOTFOUND ? CTL_EXIT_NOTFOUND : CTL_EXIT_FAIL;
 	}
 	return CTL_EXIT_OK;
@@ -184,7 +258,8 @@ int ctl_trust_load(const struct ctl_context *ctx, struct ctl_node *node,
 	    proto_pubkey_load(path, pk, id, &e) != LS_OK) {
 		ctl_error("de publieke sleutel van de federatie ([federation] "
 		          "anchor = %s) is niet leesbaar: %s",
-		          node->config.anchor_path, e.msg);
+		          node->config.anchor_path,
+		          ctl_errmsg_dev(LS_EKEY, &e));
 		return CTL_EXIT_FAIL;
 	}
 	node_trust_init(t, node->config.federation_id, pk);
@@ -193,7 +268,7 @@ int ctl_trust_load(const struct ctl_context *ctx, struct ctl_node *node,
 		node_trust_fini(t);
 		ctl_error("de federatiedocumenten in de databank zijn niet "
 		          "geldig: %s",
-		          e.msg);
+		          ctl_errmsg_dev(rc, &e));
 		return CTL_EXIT_FAIL;
 	}
 	return CTL_EXIT_OK;

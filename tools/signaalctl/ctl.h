@@ -4,7 +4,7 @@
  *
  * A subcommand receives argv with argv[0] = its own name and the global
  * options already removed, prints Dutch text for the user, and returns one
- * of the exit codes below (documented in the README).
+ * of the exit codes below (docs/OPERATING.md, "Exit codes of signaalctl").
  */
 #ifndef LS_TOOLS_CTL_H
 #define LS_TOOLS_CTL_H
@@ -29,6 +29,7 @@ typedef int (*ctl_run_fn)(const struct ctl_context *ctx, int argc, char **argv);
 
 #include <stddef.h>
 
+#include "common/err.h"
 #include "core/config.h"
 
 /* --- helpers shared by the subcommands (ctl.c) --------------------- */
@@ -58,9 +59,33 @@ int ctl_exit_for(int code);
 /* Print "signaalctl: <message>" on stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The text of an error for the operator, from a layer whose messages are
+ * Dutch by design (core/ parsers, store/, node/release ...): e->msg, or the
+ * Dutch description of the code when the layer left no message. code is
+ * used when e->code is LS_OK. Never NULL.
+ */
+const char *ctl_errmsg(int code, const struct ls_errinfo *e);
+
+/*
+ * The text of an error for the operator, from a layer that speaks to
+ * developers (proto/, node/trust, node/ingest, node/feed: their messages
+ * are English): the Dutch description of the code, plus the part of the
+ * document at fault when the message names one ("ledenregister",
+ * "handtekening" ...), in a static buffer valid until the next call. The
+ * English message goes to the log (SIGNAAL_LOG=info shows it), never to
+ * the operator.
+ */
+const char *ctl_errmsg_dev(int code, const struct ls_errinfo *e);
+
 /* Print a usage error with a hint to --help; returns CTL_EXIT_USAGE. */
 int ctl_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The usage error for the option getopt_long just refused (unknown, or
+ * without its value): names it, from argv[optind - 1]. getopt's own
+ * English message is off (opterr = 0 in main). Returns CTL_EXIT_USAGE. */
+int ctl_usage_option(const char *cmd, char **argv);
 
 /* 1 if argv[1] is -h or --help. */
 int ctl_is_help(int argc, char **argv);

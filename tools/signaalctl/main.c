@@ -8,6 +8,7 @@
  * and returns one of the exit codes of ctl.h.
  */
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,9 @@ int main(int argc, char **argv)
 	if (log != NULL && ls_log_level_parse(log, &level) != LS_OK)
 		level = LS_LOG_ERROR;
 	ls_log_set_level(level);
+	/* getopt's own messages are English: every command says in Dutch
+	 * which option it refused (ctl_usage_option). */
+	opterr = 0;
 	ctx.node_dir = env != NULL && env[0] != '\0' ? env : ".";
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-d") == 0) {

@@ -108,7 +108,7 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 	if (rc == LS_OK)
 		rc = ls_trends_finish(out->t, &e);
 	if (rc == LS_OK && need_notes) {
-		rc = structural_new(&out->notes);
+		rc = ls_structural_new(&out->notes);
 		if (rc == LS_OK)
 			rc = node_structural_load(out->node.store, out->notes,
 			                          &f, NULL, &e);
@@ -143,7 +143,7 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 void trends_ctl_close(struct trends_ctl *c)
 {
 	ls_trends_free(c->t);
-	structural_free(c->notes);
+	ls_structural_free(c->notes);
 	node_names_fini(&c->names);
 	if (c->node_open)
 		ctl_node_close(&c->node);
