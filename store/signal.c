@@ -555,6 +555,15 @@ static int bind_filters(struct store *s, sqlite3_stmt *st,
 
 /* Run the listing. With page set, one row more than f->limit is read to
  * learn whether the page is the last; it is not handed to cb. */
+/* The listing's statement: one signal by id, or a page in either order. */
+static const char *select_sql(const struct store_signal_filter *f,
+                              const uint8_t *uid)
+{
+	if (f == NULL && uid != NULL)
+		return SQL_SELECT_ONE;
+	return f != NULL && f->newest_first ? SQL_SELECT_DESC : SQL_SELECT;
+}
+
 static int run_select(struct store *s, const struct store_signal_filter *f,
                       const uint8_t *uid, store_signal_cb cb, void *ctx,
                       uint64_t *found, int page,
@@ -569,11 +578,7 @@ static int run_select(struct store *s, const struct store_signal_filter *f,
 	*found = 0;
 	if (more != NULL)
 		*more = 0;
-	if ((rc = store_stmt(s,
-	                     f == NULL && uid != NULL ? SQL_SELECT_ONE
-	                     : f != NULL && f->newest_first ? SQL_SELECT_DESC
-	                                                    : SQL_SELECT,
-	                     &st)) != LS_OK)
+	if ((rc = store_stmt(s, select_sql(f, uid), &st)) != LS_OK)
 		return ls_errf(e, rc, "interne fout");
 	if (f != NULL && (rc = bind_filters(s, st, f, &tx, e)) != LS_OK)
 		return rc;
