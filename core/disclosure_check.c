@@ -37,8 +37,8 @@ static int check_cell_threshold(const struct ls_cell *c, int64_t k,
  * (signals and persons suppressed together, persons range derived). */
 static int check_row_threshold(const struct ls_cell *sig,
                                const struct ls_cell *per, int64_t k,
-                               int64_t cap, const char *where, struct ocell *oc,
-                               struct ls_errinfo *e)
+                               int64_t cap, const char *where,
+                               struct oracle_cell *oc, struct ls_errinfo *e)
 {
 	int rc;
 	if ((rc = check_cell_threshold(sig, k, where, e)) != LS_OK)
@@ -89,7 +89,7 @@ struct tview {
 	const struct dom *d;
 	const struct ls_summary *s;
 	int64_t k, cap;
-	struct ocell (*oc)[MAXC];
+	struct oracle_cell (*oc)[MAXC];
 	struct orange (*rg)[MAXC];
 	uint8_t *present;
 	int *theme_of;
@@ -143,7 +143,7 @@ static int read_rows(struct tview *v, struct ls_errinfo *e)
 static int audit_theme(const struct tview *v, size_t ti, struct ls_errinfo *e)
 {
 	const struct dom *d = v->d;
-	const struct ocell *oc = v->oc[ti];
+	const struct oracle_cell *oc = v->oc[ti];
 	const struct orange *rg = v->rg[ti];
 	int rc = ls_disclosure_oracle(d, oc, v->cap, v->rg[ti]);
 

@@ -87,7 +87,7 @@ static inline int64_t min64(int64_t a, int64_t b)
 
 /* What is released about one cell: exact (x = lo = hi, persons y), or a
  * range [lo, hi] of the count whose persons range is [lo, cap x hi]. */
-struct ocell {
+struct oracle_cell {
 	uint8_t exact;
 	int64_t lo, hi, y;
 };
@@ -103,7 +103,7 @@ struct orange {
  * LS_OK, LS_ECORRUPT if no theme total is consistent with the released
  * values, LS_ELIMIT if the total's range is too wide to search.
  */
-int ls_disclosure_oracle(const struct dom *d, const struct ocell *c,
+int ls_disclosure_oracle(const struct dom *d, const struct oracle_cell *c,
                          int64_t cap, struct orange *out);
 
 /* ---- a raw summary and the rows of any summary ----------------------- */

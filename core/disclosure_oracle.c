@@ -53,14 +53,14 @@ static int cmp_opt(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
-static void nz_prepare(const struct dom *d, const struct ocell *c,
+static void nz_prepare(const struct dom *d, const struct oracle_cell *c,
                        struct nzinfo *z)
 {
 	struct optcell opt[DISCLOSURE_MAX_CODES];
 	size_t f = d->first[G_SECTOR], n = d->n[LS_TABLE_THEME_SECTOR];
 	memset(z, 0, sizeof *z);
 	for (size_t j = 0; j < n; j++) {
-		const struct ocell *s = &c[f + j];
+		const struct oracle_cell *s = &c[f + j];
 		z->rank[j] = -1;
 		if (s->exact)
 			z->e_nz += s->lo >= 1;
@@ -102,8 +102,9 @@ static int64_t nz_min(const struct nzinfo *z, int64_t xs)
  * non-zero: v = 0 needs the others to hold the residual xr with the
  * allowed number of non-zero cells; v >= 1 uses one of them itself.
  */
-static void nz_refine(const struct nzinfo *z, const struct ocell *s, size_t j,
-                      int64_t xr, int64_t omax, int64_t *xl, int64_t *xh)
+static void nz_refine(const struct nzinfo *z, const struct oracle_cell *s,
+                      size_t j, int64_t xr, int64_t omax, int64_t *xl,
+                      int64_t *xh)
 {
 	int64_t mo = z->m, mho = z->mh, b0, b1, a1 = -1;
 	int zero_ok = 0, one_ok = 0;
@@ -145,7 +146,7 @@ static const int additive[3] = {G_AGE, G_SECTOR, G_PROBLEM};
  * additive row, and the sector row seen from the organisations. */
 struct oview {
 	const struct dom *d;
-	const struct ocell *c;
+	const struct oracle_cell *c;
 	int64_t cap;
 	struct addsum a[G_N];
 	struct nzinfo z;
@@ -158,7 +159,7 @@ struct ototal {
 };
 
 static void view_init(struct oview *v, const struct dom *d,
-                      const struct ocell *c, int64_t cap)
+                      const struct oracle_cell *c, int64_t cap)
 {
 	v->d = d;
 	v->c = c;
@@ -181,7 +182,7 @@ static void view_init(struct oview *v, const struct dom *d,
 
 /* Exact cells get their value; suppressed ones start empty and widen with
  * every feasible total. */
-static void ranges_init(const struct dom *d, const struct ocell *c,
+static void ranges_init(const struct dom *d, const struct oracle_cell *c,
                         struct orange *out)
 {
 	for (size_t i = 0; i < d->ncells; i++) {
@@ -200,7 +201,7 @@ static void ranges_init(const struct dom *d, const struct ocell *c,
  * and says whether it is not empty. */
 static int persons_fit(const struct oview *v, struct ototal *t)
 {
-	const struct ocell *c = v->c, *tot = &c[0];
+	const struct oracle_cell *c = v->c, *tot = &c[0];
 	const struct dom *d = v->d;
 	int64_t xt = t->xt, cap = v->cap, ylo = xt, yhi = cap * xt;
 
@@ -238,7 +239,8 @@ static int persons_fit(const struct oview *v, struct ototal *t)
  * t->omax and t->xs and says whether they fit. */
 static int recurrence_fit(const struct oview *v, struct ototal *t)
 {
-	const struct ocell *org = &v->c[v->d->first[G_REC]], *rep = org + 1;
+	const struct oracle_cell *org = &v->c[v->d->first[G_REC]],
+	                         *rep = org + 1;
 	const struct nzinfo *z = &v->z;
 	int64_t xt = t->xt;
 
@@ -265,7 +267,7 @@ static void widen_additive(const struct oview *v, const struct ototal *t,
                            struct orange *out)
 {
 	const struct dom *d = v->d;
-	const struct ocell *c = v->c;
+	const struct oracle_cell *c = v->c;
 	const struct nzinfo *z = &v->z;
 	int64_t cap = v->cap;
 
@@ -301,8 +303,8 @@ static void widen_others(const struct oview *v, const struct ototal *t,
                          struct orange *out)
 {
 	const struct dom *d = v->d;
-	const struct ocell *c = v->c, *tot = &c[0];
-	const struct ocell *org = &c[d->first[G_REC]], *rep = org + 1;
+	const struct oracle_cell *c = v->c, *tot = &c[0];
+	const struct oracle_cell *org = &c[d->first[G_REC]], *rep = org + 1;
 	int64_t xt = t->xt, cap = v->cap;
 
 	if (!tot->exact) {
@@ -342,10 +344,10 @@ static void widen_others(const struct oview *v, const struct ototal *t,
  * decouple, so x_T is feasible when each table can be completed, and
  * then each suppressed cell ranges over what its own table leaves it.
  */
-int ls_disclosure_oracle(const struct dom *d, const struct ocell *c,
+int ls_disclosure_oracle(const struct dom *d, const struct oracle_cell *c,
                          int64_t cap, struct orange *out)
 {
-	const struct ocell *tot = &c[0];
+	const struct oracle_cell *tot = &c[0];
 	int64_t tlo = tot->lo, thi = tot->exact ? tot->lo : tot->hi;
 	struct oview v;
 	int any = 0;

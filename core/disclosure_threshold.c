@@ -57,7 +57,7 @@ static void rel_range(const struct tctx *c, const struct tstate *s, size_t i,
 }
 
 static void to_ocells(const struct tctx *c, const struct tstate *s,
-                      struct ocell *oc)
+                      struct oracle_cell *oc)
 {
 	for (size_t i = 0; i < c->d->ncells; i++) {
 		oc[i].exact = s->st[i] == ST_EXACT;
@@ -69,7 +69,7 @@ static void to_ocells(const struct tctx *c, const struct tstate *s,
 static int run_oracle(const struct tctx *c, const struct tstate *s,
                       struct orange *rg)
 {
-	struct ocell oc[MAXC];
+	struct oracle_cell oc[MAXC];
 	to_ocells(c, s, oc);
 	return ls_disclosure_oracle(c->d, oc, c->cap, rg);
 }

@@ -67,9 +67,8 @@ static int params_looser(const struct ls_disclosure_params *p,
 	    "epsilon_milli = %u, withhold_below = %u, persons_cap = %u)",
 	    mode_nl(p->mode), (unsigned)p->k, (unsigned)p->epsilon_milli,
 	    (unsigned)p->withhold_below, (unsigned)p->persons_cap,
-	    mode_nl(fed->mode), (unsigned)fed->k,
-	    (unsigned)fed->epsilon_milli, (unsigned)fed->withhold_below,
-	    (unsigned)fed->persons_cap);
+	    mode_nl(fed->mode), (unsigned)fed->k, (unsigned)fed->epsilon_milli,
+	    (unsigned)fed->withhold_below, (unsigned)fed->persons_cap);
 }
 
 int ls_policy_check(const struct ls_policy *p, struct ls_errinfo *e)

@@ -53,7 +53,7 @@ static int64_t var_to_q8(double var)
 }
 
 int ls_trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
-                          double var)
+                             double var)
 {
 	switch (c->kind) {
 	case LS_CELL_EXACT:
@@ -116,7 +116,7 @@ double ls_trends_value_var(const struct trends_value *v)
 }
 
 void ls_trends_value_interval(const struct trends_value *v, int64_t *lo,
-                           int64_t *hi)
+                              int64_t *hi)
 {
 	double h, nlo, nhi;
 	if (v->n_noisy == 0) {
@@ -181,7 +181,7 @@ const char *ls_trends_level_name_nl(int level)
 }
 
 void ls_trends_options_default(struct trends_options *o,
-                            const struct ls_period *last)
+                               const struct ls_period *last)
 {
 	memset(o, 0, sizeof *o);
 	o->last = *last;
@@ -210,7 +210,8 @@ static size_t window_slots(const struct trends_options *o)
 	return (size_t)((b - a) / o->first.months) + 1;
 }
 
-int ls_trends_options_check(const struct trends_options *o, struct ls_errinfo *e)
+int ls_trends_options_check(const struct trends_options *o,
+                            struct ls_errinfo *e)
 {
 	char a[LS_PERIOD_SIZE], b[LS_PERIOD_SIZE];
 	uint64_t wsum = 0;
@@ -332,7 +333,7 @@ static int domain_build(struct trends *t, const struct ls_taxonomy *tax,
 }
 
 int ls_trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
-               struct trends **out, struct ls_errinfo *e)
+                  struct trends **out, struct ls_errinfo *e)
 {
 	struct trends *t;
 	size_t nth, growth;
@@ -363,7 +364,9 @@ int ls_trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
 	t->cube = ls_calloc(t->n_slots * t->n_keys * 2, sizeof *t->cube);
 	t->rec = ls_calloc(t->n_slots * nth * 2, sizeof *t->rec);
 	t->coverage = ls_calloc(t->n_slots, sizeof *t->coverage);
-	if (t->cube == NULL || t->rec == NULL || t->coverage == NULL) {
+	t->fed_included = ls_calloc(t->n_slots, sizeof *t->fed_included);
+	if (t->cube == NULL || t->rec == NULL || t->coverage == NULL ||
+	    t->fed_included == NULL) {
 		rc = ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
 		goto fail;
 	}
@@ -399,6 +402,8 @@ void ls_trends_free(struct trends *t)
 	ls_free(t->cube);
 	ls_free(t->rec);
 	ls_free(t->coverage);
+	ls_free(t->fed_included);
+	ls_free(t->fcube);
 	ls_free(t->sources);
 	ls_free(t->params);
 	ls_free(t->scratch);
@@ -634,8 +639,8 @@ static int params_equal(const struct ls_disclosure_params *a,
 }
 
 int ls_trends_add(struct trends *t, const struct ls_summary *s,
-               const struct trends_docref *ref, enum trends_added *added,
-               struct ls_errinfo *e)
+                  const struct trends_docref *ref, enum trends_added *added,
+                  struct ls_errinfo *e)
 {
 	double var[LS_QUERY_TABLES][2];
 	struct origin *o = NULL;
@@ -720,9 +725,9 @@ int ls_trends_add(struct trends *t, const struct ls_summary *s,
 			const struct ls_summary_row *r = &tab->rows[i];
 			size_t key = t->scratch[at++];
 			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 0),
-			                            &r->signals, var[k][0]);
+			                               &r->signals, var[k][0]);
 			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 1),
-			                            &r->persons, var[k][1]);
+			                               &r->persons, var[k][1]);
 			if (key_level(t, key) >= 0) {
 				struct ocell *c =
 				    &o->cells[key * t->n_slots + slot];
@@ -748,11 +753,11 @@ int ls_trends_add(struct trends *t, const struct ls_summary *s,
 		size_t th = t->scratch[at++];
 		size_t base = (slot * t->n_codes[LS_TABLE_THEME] + th) * 2;
 		(void)ls_trends_value_add_cell(&t->rec[base],
-		                            &s->recurrence[i].organisations,
-		                            var[LS_TABLE_RECURRENCE][0]);
+		                               &s->recurrence[i].organisations,
+		                               var[LS_TABLE_RECURRENCE][0]);
 		(void)ls_trends_value_add_cell(&t->rec[base + 1],
-		                            &s->recurrence[i].reporters,
-		                            var[LS_TABLE_RECURRENCE][1]);
+		                               &s->recurrence[i].reporters,
+		                               var[LS_TABLE_RECURRENCE][1]);
 	}
 	t->sources[t->n_sources++] = *ref;
 	for (param_at = 0; param_at < t->n_params; param_at++)
@@ -764,6 +769,123 @@ int ls_trends_add(struct trends *t, const struct ls_summary *s,
 		t->n_params++;
 	}
 	t->params[param_at].count++;
+	return LS_OK;
+}
+
+/* The slot of a period, or the reason it has none (*added). */
+static int period_slot(struct trends *t, const struct ls_period *p,
+                       size_t *slot, enum trends_added *added)
+{
+	int32_t idx = ls_month_index(p->year, p->month) -
+	              ls_month_index(t->opt.first.year, t->opt.first.month);
+	if (p->months != t->opt.first.months || idx % p->months != 0) {
+		*added = TRENDS_MISALIGNED;
+		return 0;
+	}
+	if (idx < 0 || (size_t)(idx / p->months) >= t->n_slots) {
+		*added = TRENDS_OUTSIDE;
+		return 0;
+	}
+	*slot = (size_t)(idx / p->months);
+	*added = TRENDS_ADDED;
+	return 1;
+}
+
+/* The noise variance of one federation cell of a measure: 2 mu (the sum
+ * of the members' Skellam shares is Skellam(mu, mu)). */
+static int fed_variance(const struct secagg_noise *nz, double var[2])
+{
+	for (int m = 0; m < 2; m++) {
+		if (nz->mu[m].num == 0 || nz->mu[m].den == 0)
+			return LS_EINVAL;
+		var[m] = 2.0 * (double)nz->mu[m].num / (double)nz->mu[m].den;
+	}
+	return secagg_noise_check(nz, NULL);
+}
+
+int ls_trends_add_federation(struct trends *t,
+                             const struct trends_federation *f,
+                             const struct trends_docref *ref,
+                             enum trends_added *added, struct ls_errinfo *e)
+{
+	struct ls_summary view;
+	enum trends_added why;
+	double var[2];
+	size_t slot = 0, at = 0;
+	char ptext[LS_PERIOD_SIZE];
+	int rc;
+
+	if (added != NULL)
+		*added = TRENDS_ADDED;
+	if (t->finished)
+		return ls_errf(e, LS_ESTATE, "de trends zijn al berekend");
+	if (!ls_node_id_valid(ref->origin,
+	                      strnlen(ref->origin, LS_NODE_ID_SIZE)) ||
+	    f->tables == NULL)
+		return ls_errf(e, LS_EINVAL,
+		               "federatiesamenvatting zonder geldige afzender");
+	if (ls_period_check(&f->period) != LS_OK)
+		return ls_errf(
+		    e, LS_EINVAL,
+		    "federatiesamenvatting van %s: ongeldige periode",
+		    ref->origin);
+	ls_period_format(&f->period, ptext);
+	if (f->n_included == 0 || f->n_included > TRENDS_MAX_ORIGINS)
+		return ls_errf(e, LS_EINVAL,
+		               "federatiesamenvatting %s: %u gemeenten", ptext,
+		               f->n_included);
+	if (fed_variance(&f->noise, var) != LS_OK)
+		return ls_errf(e, LS_EINVAL,
+		               "federatiesamenvatting %s: ongeldige ruis",
+		               ptext);
+	if (!period_slot(t, &f->period, &slot, &why)) {
+		t->n_ignored++;
+		if (added != NULL)
+			*added = why;
+		return LS_OK;
+	}
+	if (t->fed_included[slot] != 0)
+		return ls_errf(e, LS_EEXISTS,
+		               "er is al een federatiesamenvatting voor %s",
+		               ptext);
+
+	/* The tables are checked as a noise-mode summary's: only noisy and
+	 * withheld cells, codes of the taxonomy, rows sorted and unique. */
+	memset(&view, 0, sizeof view);
+	memcpy(view.origin, ref->origin, sizeof view.origin);
+	view.period = f->period;
+	view.params.mode = LS_MODE_NOISE;
+	memcpy(view.tables, f->tables, sizeof view.tables);
+	if ((rc = summary_map(t, &view, e)) != LS_OK)
+		return rc;
+
+	/* Every allocation before the first change. */
+	if (t->fcube == NULL) {
+		t->fcube =
+		    ls_calloc(t->n_slots * t->n_keys * 2, sizeof *t->fcube);
+		if (t->fcube == NULL)
+			return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+	}
+	if (grow((void **)&t->sources, &t->cap_sources, t->n_sources,
+	         sizeof *t->sources) != LS_OK)
+		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");
+
+	/* From here on nothing fails. */
+	t->fed_included[slot] = f->n_included;
+	t->n_fed++;
+	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
+		const struct ls_summary_table *tab = &f->tables[k];
+		for (size_t i = 0; i < tab->n_rows; i++) {
+			size_t key = t->scratch[at++];
+			struct trends_value *v =
+			    &t->fcube[(slot * t->n_keys + key) * 2];
+			(void)ls_trends_value_add_cell(
+			    &v[0], &tab->rows[i].signals, var[0]);
+			(void)ls_trends_value_add_cell(
+			    &v[1], &tab->rows[i].persons, var[1]);
+		}
+	}
+	t->sources[t->n_sources++] = *ref;
 	return LS_OK;
 }
 
@@ -787,7 +909,8 @@ const struct trends_item *ls_trends_item_at(const struct trends *t, size_t i)
 }
 
 const struct trends_item *ls_trends_item_find(const struct trends *t, int level,
-                                           const char *theme, const char *other)
+                                              const char *theme,
+                                              const char *other)
 {
 	size_t th, o = 0;
 	if (!t->finished || level < 0 || level >= TRENDS_LEVEL_COUNT_)
@@ -804,7 +927,7 @@ const struct trends_item *ls_trends_item_find(const struct trends *t, int level,
 }
 
 const struct trends_item *const *ls_trends_ranked(const struct trends *t,
-                                               int level, size_t *n)
+                                                  int level, size_t *n)
 {
 	if (!t->finished || level < 0 || level >= TRENDS_LEVEL_COUNT_) {
 		*n = 0;
@@ -814,8 +937,9 @@ const struct trends_item *const *ls_trends_ranked(const struct trends *t,
 	return t->ranked[level];
 }
 
-size_t ls_trends_select(const struct trends *t, const struct ls_trends_select *sel,
-                     const struct trends_item **out, size_t cap)
+size_t ls_trends_select(const struct trends *t,
+                        const struct ls_trends_select *sel,
+                        const struct trends_item **out, size_t cap)
 {
 	unsigned levels = sel->levels ? sel->levels : 1u;
 	size_t n = 0;
@@ -853,7 +977,7 @@ size_t ls_trends_n_periods(const struct trends *t)
 }
 
 void ls_trends_period_at(const struct trends *t, size_t slot,
-                      struct ls_period *out)
+                         struct ls_period *out)
 {
 	if (ls_period_add(&t->opt.first, (int32_t)slot, out) != LS_OK)
 		*out = t->opt.first;
@@ -920,8 +1044,20 @@ static int cell_index_ok(const struct trends *t, int table, size_t theme,
 	       (measure == 0 || measure == 1);
 }
 
-int ls_trends_cell(const struct trends *t, int table, size_t theme, size_t other,
-                int measure, size_t slot, struct trends_value *out)
+int ls_trends_cell(const struct trends *t, int table, size_t theme,
+                   size_t other, int measure, size_t slot,
+                   struct trends_value *out)
+{
+	if (!cell_index_ok(t, table, theme, other, measure) ||
+	    slot >= t->n_slots)
+		return LS_EINVAL;
+	*out = *series_at(t, slot, row_key(t, table, theme, other), measure);
+	return LS_OK;
+}
+
+int ls_trends_cell_ranges(const struct trends *t, int table, size_t theme,
+                          size_t other, int measure, size_t slot,
+                          struct trends_value *out)
 {
 	if (!cell_index_ok(t, table, theme, other, measure) ||
 	    slot >= t->n_slots)
@@ -930,8 +1066,9 @@ int ls_trends_cell(const struct trends *t, int table, size_t theme, size_t other
 	return LS_OK;
 }
 
-int ls_trends_cell_total(const struct trends *t, int table, size_t theme,
-                      size_t other, int measure, struct trends_value *out)
+int ls_trends_cell_total_ranges(const struct trends *t, int table, size_t theme,
+                                size_t other, int measure,
+                                struct trends_value *out)
 {
 	size_t key;
 	if (!cell_index_ok(t, table, theme, other, measure))
@@ -943,8 +1080,31 @@ int ls_trends_cell_total(const struct trends *t, int table, size_t theme,
 	return LS_OK;
 }
 
+uint32_t ls_trends_federation_at(const struct trends *t, size_t slot)
+{
+	return slot < t->n_slots ? t->fed_included[slot] : 0;
+}
+
+size_t ls_trends_n_federation(const struct trends *t)
+{
+	return t->n_fed;
+}
+
+int ls_trends_cell_total(const struct trends *t, int table, size_t theme,
+                         size_t other, int measure, struct trends_value *out)
+{
+	size_t key;
+	if (!cell_index_ok(t, table, theme, other, measure))
+		return LS_EINVAL;
+	key = row_key(t, table, theme, other);
+	memset(out, 0, sizeof *out);
+	for (size_t slot = 0; slot < t->n_slots; slot++)
+		ls_trends_value_add(out, series_at(t, slot, key, measure));
+	return LS_OK;
+}
+
 int ls_trends_recurrence(const struct trends *t, size_t theme, int measure,
-                      size_t slot, struct trends_value *out)
+                         size_t slot, struct trends_value *out)
 {
 	if (theme >= t->n_codes[LS_TABLE_THEME] || slot >= t->n_slots ||
 	    (measure != 0 && measure != 1))
@@ -955,13 +1115,13 @@ int ls_trends_recurrence(const struct trends *t, size_t theme, int measure,
 }
 
 int ls_trends_item_series(const struct trends *t, const struct trends_item *it,
-                       int complete, size_t slot, struct trends_value *out)
+                          int complete, size_t slot, struct trends_value *out)
 {
 	if (!t->finished || it == NULL || it->index >= t->n_items ||
 	    slot >= t->n_slots)
 		return LS_EINVAL;
-	if (!complete) {
-		*out = *cube_at(t, slot, item_key(t, it), 0);
+	if (!complete || it->growth_federation) {
+		*out = *series_at(t, slot, item_key(t, it), 0);
 		return LS_OK;
 	}
 	memset(out, 0, sizeof *out);
@@ -976,8 +1136,8 @@ int ls_trends_item_series(const struct trends *t, const struct trends_item *it,
 }
 
 int ls_trends_origin_item(const struct trends *t, size_t origin,
-                       const struct trends_item *it,
-                       struct ls_trends_origin_item *out)
+                          const struct trends_item *it,
+                          struct ls_trends_origin_item *out)
 {
 	const struct origin *o;
 	if (!t->finished || origin >= t->n_origins || it == NULL ||
@@ -996,8 +1156,8 @@ int ls_trends_origin_item(const struct trends *t, size_t origin,
 }
 
 int ls_trends_origin_series(const struct trends *t, size_t origin,
-                         const struct trends_item *it, size_t slot,
-                         struct trends_value *out)
+                            const struct trends_item *it, size_t slot,
+                            struct trends_value *out)
 {
 	if (origin >= t->n_origins || it == NULL || it->index >= t->n_items ||
 	    slot >= t->n_slots)
@@ -1011,12 +1171,14 @@ size_t ls_trends_n_sources(const struct trends *t)
 	return t->n_sources;
 }
 
-const struct trends_docref *ls_trends_source_at(const struct trends *t, size_t i)
+const struct trends_docref *ls_trends_source_at(const struct trends *t,
+                                                size_t i)
 {
 	return i < t->n_sources ? &t->sources[i] : NULL;
 }
 
-void ls_trends_sources_digest(const struct trends *t, uint8_t out[LS_HASH_BYTES])
+void ls_trends_sources_digest(const struct trends *t,
+                              uint8_t out[LS_HASH_BYTES])
 {
 	memcpy(out, t->digest, LS_HASH_BYTES);
 }
@@ -1027,7 +1189,7 @@ size_t ls_trends_n_params(const struct trends *t)
 }
 
 const struct ls_disclosure_params *ls_trends_params_at(const struct trends *t,
-                                                    size_t i, size_t *count)
+                                                       size_t i, size_t *count)
 {
 	if (i >= t->n_params)
 		return NULL;

@@ -13,6 +13,10 @@
  *                                      at most one per (origin, period):
  *                                      resolve corrections first (the
  *                                      latest document of a period wins)
+ *   ls_trends_add_federation(fed, ref) at most one federation summary per
+ *                                      period: its totals become that
+ *                                      period's federation series
+ *                                      (docs/TRENDS.md 3a)
  *   ls_trends_finish()                    indicators, scores, ranking
  *   ls_trends_ranked(level) / accessors   read the results
  *   ls_trends_free()
@@ -44,6 +48,7 @@
 
 #include "common/err.h"
 #include "core/member.h"
+#include "core/secagg.h"
 #include "core/summary.h"
 #include "core/taxonomy.h"
 
@@ -83,7 +88,7 @@ struct trends_value {
  * (ignored otherwise). LS_EINVAL for a malformed cell (unknown kind,
  * negative or inverted bounds, above TRENDS_CELL_MAX). */
 int ls_trends_value_add_cell(struct trends_value *v, const struct ls_cell *c,
-                          double var);
+                             double var);
 
 /* a += b; a -= b (b must have been added to a before). */
 void ls_trends_value_add(struct trends_value *a, const struct trends_value *b);
@@ -96,7 +101,7 @@ double ls_trends_value_var(const struct trends_value *v);
  * hi + max(0, noisy + z sd)] with z = TRENDS_Z90, rounded outwards to
  * integers. Certain (not "probably") when the value has no noisy cells. */
 void ls_trends_value_interval(const struct trends_value *v, int64_t *lo,
-                           int64_t *hi);
+                              int64_t *hi);
 
 /* The centre of that interval: used to order and to draw, never shown
  * as a count. */
@@ -130,7 +135,7 @@ struct ls_trends_slope {
  * n >= TRENDS_MIN_GROWTH_PERIODS, else LS_EINVAL.
  */
 int ls_trends_slope(const double *lo, const double *hi, const double *var,
-                 size_t n, struct ls_trends_slope *out);
+                    size_t n, struct ls_trends_slope *out);
 
 /*
  * The start of a rise: the hinge (flat, then a straight rise) that fits
@@ -186,10 +191,11 @@ struct trends_options {
 
 /* Defaults: window of TRENDS_DEFAULT_WINDOW months ending at `last`. */
 void ls_trends_options_default(struct trends_options *o,
-                            const struct ls_period *last);
+                               const struct ls_period *last);
 
 /* LS_OK or LS_EINVAL with a Dutch message (periods, lengths, weights). */
-int ls_trends_options_check(const struct trends_options *o, struct ls_errinfo *e);
+int ls_trends_options_check(const struct trends_options *o,
+                            struct ls_errinfo *e);
 
 /* ---- building ----------------------------------------------------- */
 
@@ -207,7 +213,7 @@ struct trends_docref {
  * *out is the caller's (ls_trends_free). LS_EINVAL (options; Dutch message),
  * LS_ENOMEM. */
 int ls_trends_new(const struct ls_taxonomy *tax, const struct trends_options *o,
-               struct trends **out, struct ls_errinfo *e);
+                  struct trends **out, struct ls_errinfo *e);
 
 void ls_trends_free(struct trends *t);
 
@@ -229,8 +235,40 @@ enum trends_added {
  *   LS_ESTATE  after ls_trends_finish; LS_ENOMEM.
  */
 int ls_trends_add(struct trends *t, const struct ls_summary *s,
-               const struct trends_docref *ref, enum trends_added *added,
-               struct ls_errinfo *e);
+                  const struct trends_docref *ref, enum trends_added *added,
+                  struct ls_errinfo *e);
+
+/*
+ * A federation summary's totals (document type 7, docs/SECAGG.md): one
+ * period's federation total of every cell of the five summary tables,
+ * computed by secure aggregation over n_included municipalities. Every
+ * cell is noisy (an unbiased value; Skellam noise of variance 2 mu of its
+ * measure) or withheld (a bound: [0, hi]). There is no recurrence table.
+ */
+struct trends_federation {
+	struct ls_period period;
+	uint32_t n_included;       /* municipalities in the totals */
+	struct secagg_noise noise; /* mu per measure in the totals */
+	const struct ls_summary_table *tables; /* LS_TABLE_COUNT_ tables */
+};
+
+/*
+ * Use a federation summary, from the document `ref` (the association's),
+ * as the federation series of its period: the totals of every table for
+ * that period are its cells instead of the sum of the municipalities'
+ * released cells (which stays available: ls_trends_cell_ranges). The
+ * municipalities' own summaries are still what spread, "rising in N
+ * municipalities" and the municipalities' view use. Checked first like a
+ * summary (period, codes, order, cells only noisy or withheld, n_included
+ * >= 1, noise valid and not zero); on any error nothing changes.
+ *   LS_EINVAL, LS_EEXISTS (a federation summary of this period was added
+ *   already: choosing between two is the caller's job), LS_ESTATE (after
+ *   ls_trends_finish), LS_ENOMEM. *added as for ls_trends_add.
+ */
+int ls_trends_add_federation(struct trends *t,
+                             const struct trends_federation *f,
+                             const struct trends_docref *ref,
+                             enum trends_added *added, struct ls_errinfo *e);
 
 /* Display name of a municipality (NULL: use the id). */
 typedef const char *(*trends_name_fn)(void *ctx, const char *origin);
@@ -301,8 +339,20 @@ struct trends_item {
 	int robust_origin;
 	uint32_t rising_since; /* periods; 0 when not rising */
 
-	/* scale over the window, and in the last period */
+	/* scale over the window, and in the last period: the federation
+	 * series (federation summaries where a period has one, else the sum
+	 * of the municipalities' released cells) */
 	struct trends_value signals, persons, last_signals;
+	/* the same window totals as the sum of the municipalities' own
+	 * released cells only: what the federation summaries replace */
+	struct trends_value signals_ranges, persons_ranges;
+	/* periods of the window with a federation summary, and the fewest
+	 * and most municipalities in one of them (0 when none) */
+	uint32_t fed_periods, fed_included_min, fed_included_max;
+	/* 1 when growth was computed on federation totals (every period of
+	 * the growth window has a federation summary), 0 when on the sum of
+	 * the complete municipalities' released cells */
+	int growth_federation;
 
 	double youth_share; /* theme: 12-24 share; age item: 1 or 0 */
 
@@ -325,13 +375,13 @@ const struct trends_item *ls_trends_item_at(const struct trends *t, size_t i);
 
 /* The item of (level, theme code, other code) or NULL. */
 const struct trends_item *ls_trends_item_find(const struct trends *t, int level,
-                                           const char *theme,
-                                           const char *other);
+                                              const char *theme,
+                                              const char *other);
 
 /* Items of one level by rank (score descending; ties by code order);
  * *n gets the count. Valid after ls_trends_finish. */
 const struct trends_item *const *ls_trends_ranked(const struct trends *t,
-                                               int level, size_t *n);
+                                                  int level, size_t *n);
 
 /* A selection of ranked items, for tables and reports. */
 struct ls_trends_select {
@@ -344,13 +394,14 @@ struct ls_trends_select {
 
 /* The selected items, level by level, each level by rank, into
  * out[0..cap); returns how many there are (may exceed cap). */
-size_t ls_trends_select(const struct trends *t, const struct ls_trends_select *sel,
-                     const struct trends_item **out, size_t cap);
+size_t ls_trends_select(const struct trends *t,
+                        const struct ls_trends_select *sel,
+                        const struct trends_item **out, size_t cap);
 
 /* The window. */
 size_t ls_trends_n_periods(const struct trends *t);
 void ls_trends_period_at(const struct trends *t, size_t slot,
-                      struct ls_period *out);
+                         struct ls_period *out);
 /* The first slot of the growth window. */
 size_t ls_trends_growth_first(const struct trends *t);
 const struct trends_options *ls_trends_options_get(const struct trends *t);
@@ -373,21 +424,40 @@ const char *ls_trends_label(const struct trends *t, int table, size_t i);
 /* A federation cell (all municipalities) of one period: table, theme and
  * other code index (0 for the theme table), measure (0 signals, 1
  * persons). LS_EINVAL for an index out of range. */
-int ls_trends_cell(const struct trends *t, int table, size_t theme, size_t other,
-                int measure, size_t slot, struct trends_value *out);
-/* The same summed over the window. */
+int ls_trends_cell(const struct trends *t, int table, size_t theme,
+                   size_t other, int measure, size_t slot,
+                   struct trends_value *out);
+/* The same summed over the window. Both give the federation series:
+ * a period's federation summary where it has one, else the sum of the
+ * municipalities' released cells. */
 int ls_trends_cell_total(const struct trends *t, int table, size_t theme,
-                      size_t other, int measure, struct trends_value *out);
+                         size_t other, int measure, struct trends_value *out);
+/* The sum of the municipalities' released cells only, in one period
+ * and over the window (what a federation summary replaces). */
+int ls_trends_cell_ranges(const struct trends *t, int table, size_t theme,
+                          size_t other, int measure, size_t slot,
+                          struct trends_value *out);
+int ls_trends_cell_total_ranges(const struct trends *t, int table, size_t theme,
+                                size_t other, int measure,
+                                struct trends_value *out);
+
+/* Municipalities in the federation summary of the period in slot (0: the
+ * period has none), and how many periods of the window have one. */
+uint32_t ls_trends_federation_at(const struct trends *t, size_t slot);
+size_t ls_trends_n_federation(const struct trends *t);
+
 /* Distinct organisations (measure 0) or reporters (1) of a theme in one
  * period, summed over municipalities. */
 int ls_trends_recurrence(const struct trends *t, size_t theme, int measure,
-                      size_t slot, struct trends_value *out);
+                         size_t slot, struct trends_value *out);
 
-/* The signals series of an item in one period, summed over the
- * municipalities complete in the growth window (complete = 1: the series
- * growth is computed on) or over every municipality (complete = 0). */
+/* The signals series of an item in one period: complete = 1, the series
+ * growth is computed on (the federation totals when item->
+ * growth_federation, else the sum over the municipalities complete in
+ * the growth window); complete = 0, the federation series (the period's
+ * federation summary, else the sum over every municipality). */
 int ls_trends_item_series(const struct trends *t, const struct trends_item *it,
-                       int complete, size_t slot, struct trends_value *out);
+                          int complete, size_t slot, struct trends_value *out);
 
 /* One municipality's view of an item: its signals in one period and over
  * the window, whether it reports it (0 no, 1 possibly, 2 certainly) and
@@ -399,25 +469,27 @@ struct ls_trends_origin_item {
 	int8_t direction;
 };
 int ls_trends_origin_item(const struct trends *t, size_t origin,
-                       const struct trends_item *it,
-                       struct ls_trends_origin_item *out);
+                          const struct trends_item *it,
+                          struct ls_trends_origin_item *out);
 int ls_trends_origin_series(const struct trends *t, size_t origin,
-                         const struct trends_item *it, size_t slot,
-                         struct trends_value *out);
+                            const struct trends_item *it, size_t slot,
+                            struct trends_value *out);
 
 /* The documents combined, sorted by (origin, seq), and the digest over
  * them: BLAKE2b-256 of, per document, origin, NUL, seq (8 bytes big
  * endian) and hash. */
 size_t ls_trends_n_sources(const struct trends *t);
-const struct trends_docref *ls_trends_source_at(const struct trends *t, size_t i);
-void ls_trends_sources_digest(const struct trends *t, uint8_t out[LS_HASH_BYTES]);
+const struct trends_docref *ls_trends_source_at(const struct trends *t,
+                                                size_t i);
+void ls_trends_sources_digest(const struct trends *t,
+                              uint8_t out[LS_HASH_BYTES]);
 
 /* The disclosure parameters of the summaries combined (distinct, sorted
  * by mode, k, epsilon, withhold threshold and persons cap), with how many
  * summaries used each. Valid after ls_trends_finish. */
 size_t ls_trends_n_params(const struct trends *t);
 const struct ls_disclosure_params *ls_trends_params_at(const struct trends *t,
-                                                    size_t i, size_t *count);
+                                                       size_t i, size_t *count);
 
 /* Summaries ls_trends_add ignored because of their period. */
 size_t ls_trends_n_ignored(const struct trends *t);
@@ -429,7 +501,16 @@ void ls_trends_format_count(int64_t v, char *out, size_t size);
 
 /* A value as "1.234" when exact, "1.230–1.260" (en dash) otherwise; a
  * noisy value as "≈ 1.240 (1.200–1.280)". */
-void ls_trends_format_value(const struct trends_value *v, char *out, size_t size);
+void ls_trends_format_value(const struct trends_value *v, char *out,
+                            size_t size);
+
+/* A federation total as a reader sees it: "41 (40–42)" (the noisy value,
+ * never below 0, and its 90% interval) when v has noisy cells, else as
+ * ls_trends_format_value; then ", 9 van 10 gemeenten" (n_min == n_max) or
+ * ", 9 à 10 van 10 gemeenten" when n_max > 0. */
+void ls_trends_format_federation(const struct trends_value *v, uint32_t n_min,
+                                 uint32_t n_max, uint32_t n_all, char *out,
+                                 size_t size);
 
 /* The Dutch word for `n` periods of `months` months: "maand"/"maanden",
  * "kwartaal"/"kwartalen", "jaar"/"jaar", else "periode"/"periodes". */

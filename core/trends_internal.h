@@ -67,6 +67,11 @@ struct trends {
 	struct trends_value *cube; /* [(slot * n_keys + key) * 2 + measure] */
 	struct trends_value *rec;  /* [(slot * n_themes + theme) * 2 + m] */
 	uint32_t *coverage;        /* per slot */
+	/* federation summaries: per slot the municipalities in it (0: none)
+	 * and their totals, laid out like cube (allocated with the first) */
+	uint32_t *fed_included;
+	struct trends_value *fcube;
+	size_t n_fed;
 
 	size_t n_origins, cap_origins;
 	struct origin **origins; /* sorted by id */
@@ -105,6 +110,17 @@ static inline struct trends_value *cube_at(const struct trends *t, size_t slot,
 	return &t->cube[(slot * t->n_keys + key) * 2 + (size_t)measure];
 }
 
+/* The federation series: a period's federation summary where it has
+ * one, else the sum of the municipalities' released cells. */
+static inline struct trends_value *
+series_at(const struct trends *t, size_t slot, size_t key, int measure)
+{
+	if (t->fed_included[slot] != 0)
+		return &t->fcube[(slot * t->n_keys + key) * 2 +
+		                 (size_t)measure];
+	return cube_at(t, slot, key, measure);
+}
+
 /* The item level of a row key, or -1 for sector and problem rows. */
 static inline int key_level(const struct trends *t, size_t key)
 {
@@ -126,6 +142,6 @@ static inline size_t item_key(const struct trends *t,
 /* One origin's value of an item in one slot (a cell not sent counts as
  * an exact 0). */
 void ls_trends_ocell_value(const struct trends *t, const struct origin *o,
-                        size_t item, size_t slot, struct trends_value *v);
+                           size_t item, size_t slot, struct trends_value *v);
 
 #endif

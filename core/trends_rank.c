@@ -34,7 +34,7 @@ void ls_trends_set_names(struct trends *t, trends_name_fn fn, void *ctx)
 }
 
 void ls_trends_ocell_value(const struct trends *t, const struct origin *o,
-                        size_t item, size_t slot, struct trends_value *v)
+                           size_t item, size_t slot, struct trends_value *v)
 {
 	const struct ocell *c = &o->cells[item * t->n_slots + slot];
 	int level = key_level(t, item);
@@ -146,11 +146,34 @@ static double growth_change(double slope, double level, size_t n)
 	return (end - start) / start;
 }
 
+/* Every period of the growth window has a federation summary. */
+static int growth_on_federation(const struct trends *t)
+{
+	for (size_t slot = t->growth_first; slot < t->n_slots; slot++)
+		if (t->fed_included[slot] == 0)
+			return 0;
+	return t->n_slots > t->growth_first;
+}
+
+/* a minus one municipality's value b, where a is a federation total that
+ * b is part of but was not added to: the certain bounds flip (a range
+ * [lo, hi] taken away leaves [-hi, -lo]), noisy values subtract and their
+ * (independent) noise variances add. */
+static void value_remove(struct trends_value *a, const struct trends_value *b)
+{
+	int64_t lo = a->lo - b->hi, hi = a->hi - b->lo;
+	a->lo = lo;
+	a->hi = hi;
+	a->noisy -= b->noisy;
+	a->var_q8 += b->var_q8;
+}
+
 static void item_growth(struct trends *t, struct trends_item *it,
                         struct series *s)
 {
 	size_t n = s->n, g0 = t->growth_first;
 	double best = INFINITY;
+	int fed = growth_on_federation(t);
 
 	memset(s->complete, 0, n * sizeof *s->complete);
 	it->n_complete = 0;
@@ -175,8 +198,16 @@ static void item_growth(struct trends *t, struct trends_item *it,
 		}
 	}
 	it->robust_origin = -1;
-	if (it->n_complete == 0 || n < TRENDS_MIN_GROWTH_PERIODS)
+	if (n < TRENDS_MIN_GROWTH_PERIODS || (it->n_complete == 0 && !fed))
 		return;
+	if (fed) {
+		/* The federation totals are the series: the sum of the
+		 * complete municipalities' cells is kept aside in rest. */
+		for (size_t i = 0; i < n; i++)
+			s->complete[i] =
+			    *series_at(t, g0 + i, item_key(t, it), 0);
+		it->growth_federation = 1;
+	}
 	series_points(s->complete, n, s);
 	if (ls_trends_slope(s->lo, s->hi, s->var, n, &it->slope) != LS_OK)
 		return;
@@ -208,7 +239,10 @@ static void item_growth(struct trends *t, struct trends_item *it,
 			struct trends_value v;
 			ls_trends_ocell_value(t, o, it->index, g0 + i, &v);
 			s->rest[i] = s->complete[i];
-			ls_trends_value_sub(&s->rest[i], &v);
+			if (fed)
+				value_remove(&s->rest[i], &v);
+			else
+				ls_trends_value_sub(&s->rest[i], &v);
 		}
 		series_points(s->rest, n, s);
 		if (ls_trends_slope(s->lo, s->hi, s->var, n, &sl) != LS_OK)
@@ -248,7 +282,8 @@ static void item_scale_recurrence(struct trends *t, struct trends_item *it)
 	it->n_periods = (uint32_t)t->n_slots;
 	for (size_t i = 0; i < t->n_slots; i++) {
 		size_t slot = last - i;
-		const struct trends_value *v = cube_at(t, slot, key, 0);
+		const struct trends_value *v = series_at(t, slot, key, 0);
+		uint32_t inc = t->fed_included[slot];
 		int64_t lo, hi;
 		ls_trends_value_interval(v, &lo, &hi);
 		if (counting && lo >= 1)
@@ -261,9 +296,20 @@ static void item_scale_recurrence(struct trends *t, struct trends_item *it)
 			counting_hi = 0;
 		it->periods_reported += lo >= 1;
 		ls_trends_value_add(&it->signals, v);
-		ls_trends_value_add(&it->persons, cube_at(t, slot, key, 1));
+		ls_trends_value_add(&it->persons, series_at(t, slot, key, 1));
+		ls_trends_value_add(&it->signals_ranges,
+		                    cube_at(t, slot, key, 0));
+		ls_trends_value_add(&it->persons_ranges,
+		                    cube_at(t, slot, key, 1));
+		if (inc != 0) {
+			if (it->fed_periods == 0 || inc < it->fed_included_min)
+				it->fed_included_min = inc;
+			if (inc > it->fed_included_max)
+				it->fed_included_max = inc;
+			it->fed_periods++;
+		}
 	}
-	it->last_signals = *cube_at(t, last, key, 0);
+	it->last_signals = *series_at(t, last, key, 0);
 }
 
 /* Sectors and organisations are known per theme; items of a theme's
@@ -278,7 +324,7 @@ static void theme_breadth(struct trends *t, struct trends_item *it)
 		size_t key = row_key(t, LS_TABLE_THEME_SECTOR, it->theme, j);
 		memset(&total, 0, sizeof total);
 		for (size_t slot = 0; slot < t->n_slots; slot++)
-			ls_trends_value_add(&total, cube_at(t, slot, key, 0));
+			ls_trends_value_add(&total, series_at(t, slot, key, 0));
 		switch (reporting(&total)) {
 		case 2:
 			it->sectors_lo++;
@@ -292,7 +338,7 @@ static void theme_breadth(struct trends *t, struct trends_item *it)
 	for (size_t slot = 0; slot < t->n_slots; slot++) {
 		int64_t lo, hi;
 		ls_trends_value_interval(&t->rec[(slot * nth + it->theme) * 2],
-		                      &lo, &hi);
+		                         &lo, &hi);
 		if (lo > it->organisations_lo)
 			it->organisations_lo = lo;
 	}
@@ -313,7 +359,7 @@ static double youth_share(struct trends *t, const struct trends_item *it)
 		key = row_key(t, LS_TABLE_THEME_AGE, it->theme, t->youth[y]);
 		memset(&total, 0, sizeof total);
 		for (size_t slot = 0; slot < t->n_slots; slot++)
-			ls_trends_value_add(&total, cube_at(t, slot, key, 0));
+			ls_trends_value_add(&total, series_at(t, slot, key, 0));
 		youth += ls_trends_value_mid(&total);
 	}
 	return youth / all > 1 ? 1 : youth / all;
@@ -521,7 +567,8 @@ void ls_trends_format_count(int64_t v, char *out, size_t size)
 	snprintf(out, size, "%s", tmp);
 }
 
-void ls_trends_format_value(const struct trends_value *v, char *out, size_t size)
+void ls_trends_format_value(const struct trends_value *v, char *out,
+                            size_t size)
 {
 	char a[32], b[32], m[32];
 	int64_t lo, hi;
@@ -529,8 +576,8 @@ void ls_trends_format_value(const struct trends_value *v, char *out, size_t size
 	ls_trends_format_count(lo, a, sizeof a);
 	ls_trends_format_count(hi, b, sizeof b);
 	if (v->n_noisy > 0) {
-		ls_trends_format_count((int64_t)llround(ls_trends_value_mid(v)), m,
-		                    sizeof m);
+		ls_trends_format_count((int64_t)llround(ls_trends_value_mid(v)),
+		                       m, sizeof m);
 		snprintf(out, size, "\xe2\x89\x88%s (%s\xe2\x80\x93%s)", m, a,
 		         b);
 	} else if (lo == hi) {
@@ -538,6 +585,41 @@ void ls_trends_format_value(const struct trends_value *v, char *out, size_t size
 	} else {
 		snprintf(out, size, "%s\xe2\x80\x93%s", a, b);
 	}
+}
+
+void ls_trends_format_federation(const struct trends_value *v, uint32_t n_min,
+                                 uint32_t n_max, uint32_t n_all, char *out,
+                                 size_t size)
+{
+	char val[112], a[32], b[32], c[32];
+	size_t used;
+	if (v->n_noisy > 0) {
+		int64_t lo, hi, x = v->noisy + v->lo;
+		ls_trends_value_interval(v, &lo, &hi);
+		if (x < lo)
+			x = lo;
+		if (x > hi)
+			x = hi;
+		ls_trends_format_count(x, a, sizeof a);
+		ls_trends_format_count(lo, b, sizeof b);
+		ls_trends_format_count(hi, c, sizeof c);
+		snprintf(val, sizeof val, "%s (%s\xe2\x80\x93%s)", a, b, c);
+	} else {
+		ls_trends_format_value(v, val, sizeof val);
+	}
+	snprintf(out, size, "%s", val);
+	used = strlen(out);
+	if (n_max == 0 || used + 1 >= size)
+		return;
+	if (n_all < n_max)
+		n_all = n_max;
+	if (n_min == n_max)
+		snprintf(out + used, size - used, ", %u van %u gemeenten",
+		         n_max, n_all);
+	else
+		snprintf(out + used, size - used,
+		         ", %u \xc3\xa0 %u van %u gemeenten", n_min, n_max,
+		         n_all);
 }
 
 const char *ls_trends_period_word(int32_t months, uint64_t n)
@@ -574,9 +656,48 @@ static void add(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The scale part of an explanation: signals and persons over the window,
+ * as federation totals (with how many municipalities are in them) where
+ * periods have federation summaries, else as sums of ranges. */
+static void explain_scale(const struct trends *t, const struct trends_item *it,
+                          char *out, size_t size)
+{
+	char a[48], b[48];
+	int32_t months = t->opt.first.months;
+	if (it->fed_periods > 0) {
+		/* federation totals: "41 (40–42)" is a value with its 90%
+		 * interval, not a range of certain bounds */
+		char who[96];
+		const char *n_in;
+		ls_trends_format_federation(&it->signals, 0, 0, 0, a, sizeof a);
+		ls_trends_format_federation(&it->persons, 0, 0, 0, b, sizeof b);
+		ls_trends_format_federation(
+		    &it->signals, it->fed_included_min, it->fed_included_max,
+		    (uint32_t)t->n_origins, who, sizeof who);
+		n_in = strstr(who, ", ");
+		n_in = n_in != NULL ? n_in + 2 : "";
+		if (it->fed_periods == it->n_periods)
+			add(out, size,
+			    "%s signalen over %s personen in het "
+			    "federatietotaal (%s)",
+			    a, b, n_in);
+		else
+			add(out, size,
+			    "%s signalen over %s personen; federatietotaal "
+			    "in %u van de %u %s (%s), in de andere een som "
+			    "van bereiken",
+			    a, b, it->fed_periods, it->n_periods,
+			    ls_trends_period_word(months, it->n_periods), n_in);
+	} else {
+		ls_trends_format_value(&it->signals, a, sizeof a);
+		ls_trends_format_value(&it->persons, b, sizeof b);
+		add(out, size, "%s signalen over %s personen", a, b);
+	}
+}
+
 static void explain(const struct trends *t, struct trends_item *it)
 {
-	char *out = it->explanation, a[48], b[48];
+	char *out = it->explanation;
 	size_t size = sizeof it->explanation;
 	int32_t months = t->opt.first.months;
 	size_t n = t->n_slots - t->growth_first;
@@ -603,8 +724,8 @@ static void explain(const struct trends *t, struct trends_item *it)
 			    "stijgend sinds %u %s (%+.0f%% over %zu "
 			    "%s)",
 			    it->rising_since,
-			    ls_trends_period_word(months, it->rising_since), pct,
-			    n, ls_trends_period_word(months, n));
+			    ls_trends_period_word(months, it->rising_since),
+			    pct, n, ls_trends_period_word(months, n));
 		else
 			add(out, size, "stijgend (%+.0f%% over %zu %s)", pct, n,
 			    ls_trends_period_word(months, n));
@@ -624,14 +745,16 @@ static void explain(const struct trends *t, struct trends_item *it)
 		}
 	} else if (it->slope.direction < 0) {
 		add(out, size, "dalend (%+.0f%% over %zu %s)",
-		    it->growth_mid * 100.0, n, ls_trends_period_word(months, n));
+		    it->growth_mid * 100.0, n,
+		    ls_trends_period_word(months, n));
 	} else if (fabs(it->growth_mid) >= 0.05) {
 		/* the central line moves, but not certainly: say both, so
 		 * the text agrees with a chart that visibly moves */
 		add(out, size,
 		    "geen zekere stijging of daling (%+.0f%% over %zu %s, "
 		    "binnen de onzekerheid)",
-		    it->growth_mid * 100.0, n, ls_trends_period_word(months, n));
+		    it->growth_mid * 100.0, n,
+		    ls_trends_period_word(months, n));
 	} else {
 		add(out, size, "geen duidelijke stijging of daling");
 	}
@@ -648,9 +771,7 @@ static void explain(const struct trends *t, struct trends_item *it)
 			add(out, size, "%s%u tot %u sectoren", who,
 			    it->sectors_lo, it->sectors_hi);
 	}
-	ls_trends_format_value(&it->signals, a, sizeof a);
-	ls_trends_format_value(&it->persons, b, sizeof b);
-	add(out, size, "%s signalen over %s personen", a, b);
+	explain_scale(t, it, out, size);
 	if (it->level == TRENDS_LEVEL_THEME && it->youth_share >= 0.05)
 		add(out, size,
 		    "%.0f%% jongeren (12\xe2\x80\x93"

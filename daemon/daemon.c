@@ -193,8 +193,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	if ((rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
 		if (rc != LS_EDENIED && rc != LS_ENOMEM)
 			rc = LS_EKEY;
-		LS_ERROR("daemon", "key_refused", "file=%s detail=\"%s\"",
-		         path, e->msg);
+		LS_ERROR("daemon", "key_refused", "file=%s detail=\"%s\"", path,
+		         e->msg);
 		rc = ls_errf(e, rc, "sleutel %s: %s", path, ls_strerror_nl(rc));
 		goto err;
 	}
@@ -205,10 +205,11 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		        LS_OK) {
 			LS_ERROR("daemon", "anchor_refused",
 			         "file=%s detail=\"%s\"", path, e->msg);
-			rc = ls_errf(e, LS_ECONFIG,
-			             "[federation] anchor: %s: %s (de publieke "
-			             "sleutel van de federatie)",
-			             path, ls_strerror_nl(rc != LS_OK ? rc : LS_ELIMIT));
+			rc = ls_errf(
+			    e, LS_ECONFIG,
+			    "[federation] anchor: %s: %s (de publieke "
+			    "sleutel van de federatie)",
+			    path, ls_strerror_nl(rc != LS_OK ? rc : LS_ELIMIT));
 			goto err;
 		}
 		node_trust_init(&d->trust, d->cfg.federation_id, anchor);
@@ -246,7 +247,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	}
 	d->handoff_ready = 1;
 	if ((rc = signals_start(d)) != LS_OK) {
-		rc = ls_errf(e, rc, "signalen opvangen: %s", ls_strerror_nl(rc));
+		rc =
+		    ls_errf(e, rc, "signalen opvangen: %s", ls_strerror_nl(rc));
 		goto err_stop;
 	}
 	daemon_note_own_write(d);

@@ -119,6 +119,9 @@ int daemon_syncwork_submit(struct daemon *d, struct syncjob *job);
 int daemon_syncwork_cancel(struct daemon *d, struct syncjob *job);
 /* Loop: 1 when no job is queued or running. */
 int daemon_syncwork_idle(const struct daemon *d);
+/* Loop: live entries of the engine's replay guard after its last job
+ * (the loop's d->sync.replay is not the one in use). */
+size_t daemon_syncwork_replay_entries(const struct daemon *d);
 
 /* --- server.c ---------------------------------------------------------- */
 

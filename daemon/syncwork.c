@@ -32,6 +32,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "proto/replay.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +54,7 @@ struct syncwork {
 	struct node_sync_options opt;
 	int own_head_known;
 	uint64_t jobs_run;
+	size_t replay_entries; /* the engine's replay guard, after a job */
 };
 
 int daemon_syncwork_open(struct daemon *d, const char *store_path,
@@ -155,6 +157,7 @@ static void mirror(struct daemon *d, struct syncwork *w)
 	if (node_sync_own_head_known(&w->sync) &&
 	    !node_sync_own_head_known(&d->sync))
 		node_sync_set_own_head_known(&d->sync);
+	w->replay_entries = proto_replay_entries(w->sync.replay);
 }
 
 static void start_next(struct syncwork *w);
@@ -232,6 +235,11 @@ int daemon_syncwork_cancel(struct daemon *d, struct syncjob *job)
 			return 1;
 		}
 	return 0;
+}
+
+size_t daemon_syncwork_replay_entries(const struct daemon *d)
+{
+	return d->syncwork != NULL ? d->syncwork->replay_entries : 0;
 }
 
 int daemon_syncwork_idle(const struct daemon *d)

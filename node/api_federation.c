@@ -9,7 +9,10 @@
  * computes them, with the node's [trends] settings: each month's value
  * per theme is ls_trends_value_interval() of the sum, so a suppressed cell
  * is never read as zero or guessed, and a month without any summary is
- * null, not 0.
+ * null, not 0. Where a month has a federation summary (type 7, secure
+ * aggregation), its total is that month's value (noisy, with a 90%
+ * interval, and how many municipalities are in it), next to the sum of
+ * the municipalities' ranges it replaces.
  *
  * Preview: node_release_preview(), the release pipeline's own preview
  * (the policy this node applies, the period's state, the summary and the
@@ -124,7 +127,7 @@ static int cmp_order(const void *a, const void *b)
 static json_t *fed_bound(const struct trends *t, size_t slot, int64_t v)
 {
 	return ls_trends_coverage(t, slot) > 0 ? json_integer((json_int_t)v)
-	                                    : json_null();
+	                                       : json_null();
 }
 
 int api_trends(struct api_call *c)
@@ -138,7 +141,7 @@ int api_trends(struct api_call *c)
 	int64_t months = 12;
 	struct order ol[TREND_THEMES], of[TREND_THEMES];
 	size_t n_fed = 0;
-	json_t *periods, *local, *fed, *count, *tj, *ranking;
+	json_t *periods, *local, *fed, *count, *fed_inc, *tj, *ranking;
 	struct ls_trends_select sel;
 	struct node_names names;
 	const char *level_name;
@@ -239,14 +242,17 @@ int api_trends(struct api_call *c)
 
 	periods = json_array();
 	count = json_array();
+	fed_inc = json_array();
 	for (size_t m = 0; m < (size_t)t->n; m++) {
 		char p[LS_PERIOD_SIZE];
 		struct ls_period per;
 		ls_trends_period_at(fed_t, m, &per);
 		ls_period_format(&per, p);
 		json_array_append_new(periods, json_string(p));
-		json_array_append_new(count,
-		                      json_integer(ls_trends_coverage(fed_t, m)));
+		json_array_append_new(
+		    count, json_integer(ls_trends_coverage(fed_t, m)));
+		json_array_append_new(
+		    fed_inc, json_integer(ls_trends_federation_at(fed_t, m)));
 	}
 	for (size_t i = 0; i < t->n_themes; i++) {
 		ol[i] = (struct order){.i = i};
@@ -256,8 +262,8 @@ int api_trends(struct api_call *c)
 	}
 	/* The federation's themes (the taxonomy's shared ones), by the
 	 * upper bound of their window total. */
-	for (size_t i = 0;
-	     i < ls_trends_n_codes(fed_t, LS_TABLE_THEME) && n_fed < TREND_THEMES;
+	for (size_t i = 0; i < ls_trends_n_codes(fed_t, LS_TABLE_THEME) &&
+	                   n_fed < TREND_THEMES;
 	     i++) {
 		struct trends_value tv;
 		int64_t lo, hi;
@@ -265,7 +271,7 @@ int api_trends(struct api_call *c)
 		    strcmp(only, ls_trends_code(fed_t, LS_TABLE_THEME, i)) != 0)
 			continue;
 		if (ls_trends_cell_total(fed_t, LS_TABLE_THEME, i, 0,
-		                      LS_MEASURE_SIGNALS, &tv) != LS_OK)
+		                         LS_MEASURE_SIGNALS, &tv) != LS_OK)
 			continue;
 		ls_trends_value_interval(&tv, &lo, &hi);
 		of[n_fed++] = (struct order){.i = i, .total = (uint64_t)hi};
@@ -291,42 +297,77 @@ int api_trends(struct api_call *c)
 	fed = json_array();
 	for (size_t k = 0; k < n_fed; k++) {
 		size_t j = of[k].i;
-		json_t *lo_a, *hi_a;
+		json_t *lo_a, *hi_a, *val_a, *rlo_a, *rhi_a;
+		struct trends_value total;
+		uint32_t inc_lo = 0, inc_hi = 0;
+		char text[160];
 		if (of[k].total == 0 && only == NULL)
 			continue;
 		lo_a = json_array();
 		hi_a = json_array();
+		val_a = json_array();
+		rlo_a = json_array();
+		rhi_a = json_array();
 		for (size_t m = 0; m < (size_t)t->n; m++) {
-			struct trends_value tv;
-			int64_t lo = 0, hi = 0;
+			struct trends_value tv, rv;
+			int64_t lo = 0, hi = 0, rlo = 0, rhi = 0;
+			uint32_t inc = ls_trends_federation_at(fed_t, m);
 			if (ls_trends_cell(fed_t, LS_TABLE_THEME, j, 0,
-			                LS_MEASURE_SIGNALS, m, &tv) == LS_OK)
+			                   LS_MEASURE_SIGNALS, m, &tv) == LS_OK)
 				ls_trends_value_interval(&tv, &lo, &hi);
+			if (ls_trends_cell_ranges(fed_t, LS_TABLE_THEME, j, 0,
+			                          LS_MEASURE_SIGNALS, m,
+			                          &rv) == LS_OK)
+				ls_trends_value_interval(&rv, &rlo, &rhi);
 			json_array_append_new(lo_a, fed_bound(fed_t, m, lo));
 			json_array_append_new(hi_a, fed_bound(fed_t, m, hi));
+			json_array_append_new(rlo_a, fed_bound(fed_t, m, rlo));
+			json_array_append_new(rhi_a, fed_bound(fed_t, m, rhi));
+			/* the federation summary's value (noise included,
+			 * never below 0); null where the month has none */
+			json_array_append_new(
+			    val_a,
+			    inc != 0
+			        ? json_integer(
+			              (json_int_t)(tv.noisy + tv.lo < lo ? lo
+			                           : tv.noisy + tv.lo > hi
+			                               ? hi
+			                               : tv.noisy + tv.lo))
+			        : json_null());
+			if (inc != 0 && (inc_lo == 0 || inc < inc_lo))
+				inc_lo = inc;
+			if (inc > inc_hi)
+				inc_hi = inc;
 		}
+		ls_trends_cell_total(fed_t, LS_TABLE_THEME, j, 0,
+		                     LS_MEASURE_SIGNALS, &total);
+		ls_trends_format_federation(
+		    &total, inc_lo, inc_hi,
+		    (uint32_t)ls_trends_n_origins(fed_t), text, sizeof text);
 		json_array_append_new(
 		    fed,
-		    json_pack("{s:s, s:s, s:o, s:o}", "code",
-		              ls_trends_code(fed_t, LS_TABLE_THEME, j), "label",
-		              ls_trends_label(fed_t, LS_TABLE_THEME, j), "min",
-		              lo_a, "max", hi_a));
+		    json_pack(
+		        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "code",
+		        ls_trends_code(fed_t, LS_TABLE_THEME, j), "label",
+		        ls_trends_label(fed_t, LS_TABLE_THEME, j), "min", lo_a,
+		        "max", hi_a, "waarde", val_a, "som_van_bereiken_min",
+		        rlo_a, "som_van_bereiken_max", rhi_a, "totaal_tekst",
+		        text));
 	}
 	/* The ranking, as `signaalctl trends --format json` gives it: the
 	 * same window, score, explanations and levels. */
 	tj = ls_trends_json(fed_t, &sel, NULL, names_cb, &names);
-	ranking = tj != NULL ? json_pack("{s:s, s:O, s:O, s:O}", "niveau",
-	                                 level_name, "items",
-	                                 json_object_get(tj, "items"),
-	                                 "venster",
-	                                 json_object_get(tj, "venster"),
-	                                 "gewichten",
-	                                 json_object_get(tj, "gewichten"))
-	                     : NULL;
+	ranking = tj != NULL
+	              ? json_pack("{s:s, s:O, s:O, s:O}", "niveau", level_name,
+	                          "items", json_object_get(tj, "items"),
+	                          "venster", json_object_get(tj, "venster"),
+	                          "gewichten", json_object_get(tj, "gewichten"))
+	              : NULL;
 	json_decref(tj);
 	if (ranking == NULL) {
 		json_decref(periods);
 		json_decref(count);
+		json_decref(fed_inc);
 		json_decref(local);
 		json_decref(fed);
 		ls_trends_free(fed_t);
@@ -336,11 +377,13 @@ int api_trends(struct api_call *c)
 	}
 	rc = api_reply_json(
 	    c, 200,
-	    json_pack("{s:o, s:o, s:{s:s, s:I, s:o}, s:{s:o, s:i, s:o}, s:o}",
+	    json_pack("{s:o, s:o, s:{s:s, s:I, s:o}, s:{s:o, s:o, s:i, s:o}, "
+	              "s:o}",
 	              "perioden", periods, "thema", api_json_text(only),
 	              "lokaal", "knooppunt", c->api->config->node_id,
 	              "signalen_totaal", (json_int_t)local_total, "themas",
-	              local, "federatie", "gemeenten", count, "documenten",
+	              local, "federatie", "gemeenten", count,
+	              "federatietotaal_gemeenten", fed_inc, "documenten",
 	              (int)ls_trends_n_sources(fed_t), "themas", fed,
 	              "rangschikking", ranking));
 	ls_trends_free(fed_t);

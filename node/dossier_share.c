@@ -332,8 +332,9 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 	if (rc == LS_OK)
 		out->published = 1;
 	else
-		rc = dev_error(e, rc, "de notitie is niet in de eigen feed "
-		                      "gezet");
+		rc = dev_error(e, rc,
+		               "de notitie is niet in de eigen feed "
+		               "gezet");
 out:
 	ls_free(di);
 	return rc;

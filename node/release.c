@@ -196,6 +196,17 @@ static int secret_get(const struct node_release_env *env,
 /* The summaries of `period` in the own feed, oldest first: what an
  * attacker holds about it. Only threshold-mode versions with the cap in
  * force are modelled (docs/DISCLOSURE.md 3.8). */
+/* core/disclosure, core/attack, proto/ and node/feed speak English to
+ * developers: their message goes to the log, and the operator reads what
+ * failed in Dutch with the Dutch description of the code. */
+static int dev_fail(struct ls_errinfo *e, int rc, const char *what)
+{
+	if (e != NULL && e->msg[0] != '\0')
+		LS_WARN("release", "step_failed", "code=%s detail=\"%.400s\"",
+		        ls_errname(rc), e->msg);
+	return ls_errf(e, rc, "%s: %s", what, ls_strerror_nl(rc));
+}
+
 struct history {
 	struct ls_period period;
 	uint32_t cap;
@@ -217,7 +228,9 @@ static int history_cb(void *arg, const struct store_doc_meta *m,
 	rc = node_feed_decode(envelope, len, &doc, h->e);
 	if (rc != LS_OK) {
 		proto_doc_fini(&doc);
-		return rc;
+		return dev_fail(h->e, rc,
+		                "een eigen samenvatting in de databank is "
+		                "onleesbaar");
 	}
 	s = &doc.body.summary;
 	if (doc.hdr.type != LS_DOC_SUMMARY ||
@@ -269,10 +282,11 @@ static int gate(const struct node_release_env *env, const struct ls_domain *dom,
 		            "doorrekenen, dus wordt deze correctie "
 		            "achtergehouden",
 		            h.n + h.more, ATTACK_MAX_DOCS);
-	if (rc == LS_OK)
-		rc =
-		    ls_attack_gate(dom, h.sums, h.n, LS_SIGNAL_MAX_TARGETS,
-		                &plan->released, &plan->report, &plan->gate, e);
+	if (rc == LS_OK &&
+	    (rc = ls_attack_gate(dom, h.sums, h.n, LS_SIGNAL_MAX_TARGETS,
+	                         &plan->released, &plan->report, &plan->gate,
+	                         e)) != LS_OK)
+		rc = dev_fail(e, rc, "de vrijgavecontrole mislukte");
 	history_fini(&h);
 	return rc;
 }
@@ -295,10 +309,11 @@ static int summarise_into(const struct node_release_env *env,
 	struct disclosure_input in;
 	int rc;
 
-	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
-	                                     e);
+	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store),
+	                                        &dom, e);
 	if (rc != LS_OK)
-		return rc;
+		return dev_fail(e, rc,
+		                "de codelijst past niet in een samenvatting");
 	rc = store_summary_raw(env->store, period, pol->params.persons_cap,
 	                       &raw, e);
 	if (rc != LS_OK) {
@@ -323,6 +338,10 @@ static int summarise_into(const struct node_release_env *env,
 	}
 	rc = ls_disclosure_apply(&in, out, report, e);
 	ls_summary_fini(&raw);
+	if (rc != LS_OK)
+		rc = dev_fail(e, rc,
+		              "de openbaarmakingscontrole mislukte; er is "
+		              "niets vrijgegeven");
 	return rc;
 }
 
@@ -345,11 +364,12 @@ static int summarise(const struct node_release_env *env,
 	                    &plan->released, &plan->report, e);
 	if (rc != LS_OK || plan->rules.policy.params.mode != LS_MODE_THRESHOLD)
 		return rc;
-	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
-	                                     e);
-	if (rc == LS_OK)
-		rc = gate(env, &dom.dom, plan, e);
-	return rc;
+	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store),
+	                                        &dom, e);
+	if (rc != LS_OK)
+		return dev_fail(e, rc,
+		                "de codelijst past niet in een samenvatting");
+	return gate(env, &dom.dom, plan, e);
 }
 
 static int cells_equal(const struct ls_cell *a, const struct ls_cell *b)
@@ -414,6 +434,9 @@ static int changed_since(const struct node_release_env *env,
 	memset(&doc, 0, sizeof doc);
 	ls_summary_init(&again);
 	rc = node_feed_read(env->store, env->origin, plan->latest.seq, &doc, e);
+	if (rc != LS_OK)
+		rc = dev_fail(e, rc,
+		              "de laatste eigen samenvatting is niet leesbaar");
 	if (rc == LS_OK && doc.hdr.type != LS_DOC_SUMMARY)
 		rc = ls_errf(e, LS_ECORRUPT,
 		             "document %llu van het grootboek is geen "
@@ -475,8 +498,8 @@ static int budget_get(const struct node_release_env *env,
 	                        &plan->budget.spent_milli);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "kan het privacybudget niet lezen");
-	plan->budget_ok =
-	    ls_noise_budget_check(&plan->budget, plan->cost_milli, NULL) == LS_OK;
+	plan->budget_ok = ls_noise_budget_check(&plan->budget, plan->cost_milli,
+	                                        NULL) == LS_OK;
 	return LS_OK;
 }
 
@@ -598,8 +621,8 @@ static int publish_in_tx(const struct node_release_env *env,
 	}
 	/* Check the result as every receiver will, before it is signed:
 	 * a summary that fails here is a bug, never published. */
-	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store), &dom,
-	                                     e);
+	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store),
+	                                        &dom, e);
 	if (rc == LS_OK)
 		rc = ls_policy_release_check(&plan->rules.policy,
 		                             &plan->released.params,
@@ -625,7 +648,10 @@ static int publish_in_tx(const struct node_release_env *env,
 	memset(&doc.body.summary, 0, sizeof doc.body.summary);
 	proto_doc_fini(&doc);
 	if (rc != LS_OK)
-		return rc;
+		return dev_fail(
+		    e, rc,
+		    "de samenvatting is niet in de eigen feed gezet; "
+		    "er is niets vrijgegeven");
 
 	memset(lx, 0, sizeof *lx);
 	memcpy(lx->origin, env->origin, strlen(env->origin) + 1);

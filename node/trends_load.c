@@ -6,6 +6,10 @@
  * correction), and when the next origin starts, the kept ones go to
  * ls_trends_add. Memory is one origin's window of summaries at a time.
  *
+ * Then the federation summaries (type 7) of the window: one per period
+ * (fed_load below) goes to ls_trends_add_federation, which makes it the
+ * federation series of that period; the listed sources include it.
+ *
  * The callbacks never call back into the store (store/feed.h forbids
  * it); ls_trends_add and ls_structural_add are pure.
  */
@@ -78,7 +82,7 @@ static void flush(struct load *l)
 		int rc;
 		ls_errinfo_clear(&why);
 		rc = ls_trends_add(l->t, &l->kept[i].doc.body.summary,
-		                &l->kept[i].ref, &added, &why);
+		                   &l->kept[i].ref, &added, &why);
 		if (rc == LS_ENOMEM && l->rc == LS_OK)
 			l->rc = ls_errf(l->e, rc, "onvoldoende geheugen");
 		else if (rc != LS_OK) {
@@ -176,6 +180,157 @@ static int summary_cb(void *arg, const struct store_doc_meta *m,
 	return 0;
 }
 
+/* ---- federation summaries --------------------------------------------- */
+
+/*
+ * Federation summaries (type 7, only an aggregator can author one: the
+ * store verified that). Per period one is used: of each origin the latest
+ * (a later attempt or correction of the same period), and of several
+ * origins the one with the most municipalities in its total (then the
+ * lowest origin id), so the choice depends only on the documents held.
+ */
+struct fedload {
+	struct load *l;
+	size_t n, cap;
+	struct kept *kept; /* doc.body.fedsum */
+};
+
+static int fed_same_period(const struct ls_period *p, const struct ls_period *q)
+{
+	return p->year == q->year && p->month == q->month &&
+	       p->months == q->months;
+}
+
+static int fedsum_cb(void *arg, const struct store_doc_meta *m,
+                     const uint8_t *envelope, size_t len)
+{
+	struct fedload *fl = arg;
+	struct load *l = fl->l;
+	struct ls_errinfo why;
+	struct ls_doc doc;
+	struct kept *k = NULL;
+	int rc;
+
+	l->r->fed_docs++;
+	memset(&doc, 0, sizeof doc);
+	rc = node_feed_decode(envelope, len, &doc, &why);
+	if (rc != LS_OK || doc.hdr.type != LS_DOC_FEDSUM) {
+		proto_doc_fini(&doc);
+		return l->rc =
+		           ls_errf(l->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+		                   "document %s nr. %llu in de databank is "
+		                   "onleesbaar: %s",
+		                   m->origin, (unsigned long long)m->seq,
+		                   rc == LS_OK ? "geen federatiesamenvatting"
+		                               : why.msg);
+	}
+	if (!in_window(l, &doc.body.fedsum.period)) {
+		l->r->fed_ignored++;
+		proto_doc_fini(&doc);
+		return 0;
+	}
+	for (size_t i = 0; i < fl->n; i++) {
+		const struct ls_fedsum *x = &fl->kept[i].doc.body.fedsum;
+		if (!fed_same_period(&x->period, &doc.body.fedsum.period))
+			continue;
+		if (strcmp(fl->kept[i].ref.origin, m->origin) == 0 ||
+		    doc.body.fedsum.n_included > x->n_included) {
+			/* the same origin's later one, or one with more
+			 * municipalities (origins come in id order) */
+			k = &fl->kept[i];
+			proto_doc_fini(&k->doc);
+		}
+		l->r->fed_superseded++;
+		break;
+	}
+	if (k == NULL) {
+		struct kept *p;
+		for (size_t i = 0; i < fl->n; i++)
+			if (fed_same_period(&fl->kept[i].doc.body.fedsum.period,
+			                    &doc.body.fedsum.period)) {
+				/* an earlier origin's has as many */
+				proto_doc_fini(&doc);
+				return 0;
+			}
+		p = ls_array_grow(fl->kept, &fl->cap, fl->n + 1, sizeof *p, 32);
+		if (p == NULL) {
+			proto_doc_fini(&doc);
+			return l->rc = ls_errf(l->e, LS_ENOMEM,
+			                       "onvoldoende geheugen");
+		}
+		fl->kept = p;
+		k = &fl->kept[fl->n++];
+	}
+	memset(&k->ref, 0, sizeof k->ref);
+	strcpy(k->ref.origin, m->origin);
+	k->ref.seq = m->seq;
+	memcpy(k->ref.hash, m->hash, LS_HASH_BYTES);
+	k->doc = doc;
+	return 0;
+}
+
+int node_trends_add_doc(struct trends *t, const struct ls_doc *doc,
+                        const struct trends_docref *ref,
+                        enum trends_added *added, struct ls_errinfo *e)
+{
+	if (doc->hdr.type == LS_DOC_SUMMARY)
+		return ls_trends_add(t, &doc->body.summary, ref, added, e);
+	if (doc->hdr.type == LS_DOC_FEDSUM) {
+		const struct ls_fedsum *x = &doc->body.fedsum;
+		struct trends_federation tf;
+		memset(&tf, 0, sizeof tf);
+		tf.period = x->period;
+		tf.n_included = x->n_included > UINT32_MAX
+		                    ? UINT32_MAX
+		                    : (uint32_t)x->n_included;
+		tf.noise = x->noise;
+		tf.tables = x->tables;
+		return ls_trends_add_federation(t, &tf, ref, added, e);
+	}
+	return ls_errf(e, LS_EINVAL,
+	               "document %s nr. %llu is geen (federatie)samenvatting",
+	               ref->origin, (unsigned long long)ref->seq);
+}
+
+static int fed_load(struct store *s, struct load *l)
+{
+	struct fedload fl;
+	int rc;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l = l;
+	rc = store_feed_list(s, LS_DOC_FEDSUM, NULL, fedsum_cb, &fl);
+	for (size_t i = 0; i < fl.n; i++) {
+		struct ls_errinfo why;
+		enum trends_added added;
+		int arc;
+		if (rc != LS_OK || l->rc != LS_OK)
+			break;
+		ls_errinfo_clear(&why);
+		arc = node_trends_add_doc(l->t, &fl.kept[i].doc,
+		                          &fl.kept[i].ref, &added, &why);
+		if (arc == LS_ENOMEM) {
+			l->rc = ls_errf(l->e, arc, "onvoldoende geheugen");
+		} else if (arc != LS_OK) {
+			if (l->r->refused++ == 0)
+				snprintf(l->r->first_refused,
+				         sizeof l->r->first_refused,
+				         "%s nr. %llu: %.200s",
+				         fl.kept[i].ref.origin,
+				         (unsigned long long)fl.kept[i].ref.seq,
+				         why.msg);
+		} else if (added == TRENDS_ADDED) {
+			l->r->fed_used++;
+		} else {
+			l->r->fed_ignored++;
+		}
+	}
+	for (size_t i = 0; i < fl.n; i++)
+		proto_doc_fini(&fl.kept[i].doc);
+	ls_free(fl.kept);
+	return rc;
+}
+
 int node_trends_load(struct store *s, struct trends *t,
                      const struct node_trends_filter *f,
                      struct node_trends_report *r, struct ls_errinfo *e)
@@ -205,6 +360,17 @@ int node_trends_load(struct store *s, struct trends *t,
 		return l.rc;
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "samenvattingen lezen: %s",
+		               ls_strerror_nl(rc));
+	/* A federation total covers every municipality in it: for a
+	 * selection of municipalities the sum of their own releases is the
+	 * answer. */
+	if (f != NULL && f->n_origins > 0)
+		return LS_OK;
+	rc = fed_load(s, &l);
+	if (l.rc != LS_OK)
+		return l.rc;
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "federatiesamenvattingen lezen: %s",
 		               ls_strerror_nl(rc));
 	return LS_OK;
 }

@@ -35,7 +35,11 @@ struct node_trends_report {
 	uint64_t filtered;   /* of other municipalities than asked for */
 	uint64_t used;       /* combined */
 	uint64_t ignored;    /* outside the window or another length */
-	uint64_t refused;    /* refused by ls_trends_add */
+	uint64_t refused;    /* refused by ls_trends_add(_federation) */
+	/* federation summaries (type 7): read, replaced by another of the
+	 * same period, outside the window, used (none are read when the
+	 * filter selects municipalities: a federation total covers all) */
+	uint64_t fed_docs, fed_superseded, fed_ignored, fed_used;
 	char first_refused[320]; /* why the first one was refused */
 };
 
@@ -49,14 +53,26 @@ void node_trends_options_config(const struct ls_config *c,
 
 /*
  * Add every summary the store holds (filtered) to t, the latest document
- * per (origin, period). r (may be NULL) says what happened. LS_OK even
- * when some were refused (see r); store errors, LS_ENOMEM, or a document
- * that does not decode (LS_ECORRUPT: the store holds what it should not)
- * are returned with details.
+ * per (origin, period), and, without a filter, one federation summary per
+ * period of the window (of each origin the latest; of several origins
+ * the one with the most municipalities in it, then the lowest id). r (may be
+ * NULL) says what happened. LS_OK even when some were refused (see r); store
+ * errors, LS_ENOMEM, or a document that does not decode (LS_ECORRUPT: the store
+ * holds what it should not) are returned with details.
  */
 int node_trends_load(struct store *s, struct trends *t,
                      const struct node_trends_filter *f,
                      struct node_trends_report *r, struct ls_errinfo *e);
+
+struct ls_doc;
+
+/* A decoded summary (type 3) or federation summary (type 7) from the
+ * document ref into t: ls_trends_add or ls_trends_add_federation. The one
+ * step for anyone recomputing trends from listed documents. LS_EINVAL for
+ * another type; else as those. */
+int node_trends_add_doc(struct trends *t, const struct ls_doc *doc,
+                        const struct trends_docref *ref,
+                        enum trends_added *added, struct ls_errinfo *e);
 
 /*
  * The default window's end: of the period length most summaries have,

@@ -295,9 +295,10 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 	rc = mp_read_uint(r, 0, LS_CELL_WITHHELD, &kind);
 	if (rc != LS_OK)
 		return rc;
-	/* every member is set (no memset: a summary has hundreds) */
+	/* zeroed whole, padding too: a decoded cell compares equal to the
+	 * one encoded, byte for byte (32 bytes: inlined stores) */
+	memset(c, 0, sizeof *c);
 	c->kind = (uint8_t)kind;
-	c->value = 0;
 	switch (kind) {
 	case LS_CELL_EXACT:
 		if (n != 2 || mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
@@ -331,9 +332,10 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 	          "summary: table %s", table_names[t]);
 	if (n == 0)
 		return LS_OK;
-	/* Not zeroed: a row is whole once read (codes NUL-ended, cells
-	 * set), and only the rows read so far count (n_rows grows). */
-	tab->rows = ls_malloc((size_t)n * sizeof *tab->rows);
+	/* Zeroed (the bytes after a code's NUL too: a decoded row
+	 * compares equal to the encoded one); only the rows read so far
+	 * count (n_rows grows). */
+	tab->rows = ls_calloc(n, sizeof *tab->rows);
 	if (tab->rows == NULL)
 		return field_err(e, LS_ENOMEM, r, "summary: table %s",
 		                 table_names[t]);
@@ -374,7 +376,7 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
 	          "summary: recurrence");
 	if (n == 0)
 		return LS_OK;
-	s->recurrence = ls_malloc((size_t)n * sizeof *s->recurrence);
+	s->recurrence = ls_calloc(n, sizeof *s->recurrence);
 	if (s->recurrence == NULL)
 		return field_err(e, LS_ENOMEM, r, "summary: recurrence");
 	for (uint32_t i = 0; i < n; i++) {

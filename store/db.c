@@ -53,8 +53,8 @@ int store_write_health(const struct store *s)
 
 const char *store_errmsg_nl(sqlite3 *db, int code)
 {
-	LS_WARN("store", "sqlite_error", "code=%s msg=\"%s\"",
-	        ls_errname(code), db != NULL ? sqlite3_errmsg(db) : "?");
+	LS_WARN("store", "sqlite_error", "code=%s msg=\"%s\"", ls_errname(code),
+	        db != NULL ? sqlite3_errmsg(db) : "?");
 	return ls_strerror_nl(code);
 }
 
@@ -534,8 +534,8 @@ int store_verify_path(const char *path, enum store_check_level level,
 	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		int code = (rc & 0xff) == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO;
-		rc = ls_errf(e, code, "kan de databank %s niet openen: %s", path,
-		             store_errmsg_nl(db, code));
+		rc = ls_errf(e, code, "kan de databank %s niet openen: %s",
+		             path, store_errmsg_nl(db, code));
 		sqlite3_close(db);
 		return rc;
 	}
@@ -596,8 +596,8 @@ int store_open(const char *path, const struct store_options *opt,
 	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		int code = store_err(s, rc, "open");
-		rc = ls_errf(e, code, "kan de databank %s niet openen: %s", path,
-		             ls_strerror_nl(code));
+		rc = ls_errf(e, code, "kan de databank %s niet openen: %s",
+		             path, ls_strerror_nl(code));
 		goto err_after_open;
 	}
 	sqlite3_extended_result_codes(s->db, 1);

@@ -376,8 +376,7 @@ static const char SQL_SELECT[] = SQL_SELECT_BODY
 /* One signal by its id: "s.uid = ?6" outside the (?N IS NULL OR ...)
  * terms lets SQLite find it by the uid index instead of scanning every
  * signal (the API reads a capture back after every insert). */
-static const char SQL_SELECT_ONE[] = SQL_SELECT_BODY
-    " AND s.uid = ?6 LIMIT ?7";
+static const char SQL_SELECT_ONE[] = SQL_SELECT_BODY " AND s.uid = ?6 LIMIT ?7";
 static const char SQL_SELECT_DESC[] = SQL_SELECT_BODY
     " AND (?10 IS NULL OR (s.registered_at, s.id) < (?10, ?11)) "
     "ORDER BY s.registered_at DESC, s.id DESC LIMIT ?7";
@@ -553,9 +552,8 @@ static int bind_filters(struct store *s, sqlite3_stmt *st,
 	return bind_search(s, st, f, tx->pattern, e);
 }
 
-/* Run the listing. With page set, one row more than f->limit is read to
- * learn whether the page is the last; it is not handed to cb. */
-/* The listing's statement: one signal by id, or a page in either order. */
+/* The listing's statement: one signal by id (no filter), newest first,
+ * or oldest first. */
 static const char *select_sql(const struct store_signal_filter *f,
                               const uint8_t *uid)
 {
@@ -564,6 +562,8 @@ static const char *select_sql(const struct store_signal_filter *f,
 	return f != NULL && f->newest_first ? SQL_SELECT_DESC : SQL_SELECT;
 }
 
+/* Run the listing. With page set, one row more than f->limit is read to
+ * learn whether the page is the last; it is not handed to cb. */
 static int run_select(struct store *s, const struct store_signal_filter *f,
                       const uint8_t *uid, store_signal_cb cb, void *ctx,
                       uint64_t *found, int page,

@@ -69,8 +69,7 @@ static int column_oom(struct store *s, sqlite3_stmt *st, int col)
 	       sqlite3_errcode(s->db) == SQLITE_NOMEM;
 }
 
-static int tax_read(struct store *s, struct tax_read *out,
-                    struct ls_errinfo *e)
+static int tax_read(struct store *s, struct tax_read *out, struct ls_errinfo *e)
 {
 	struct ls_taxonomy fresh;
 	sqlite3_stmt *st;

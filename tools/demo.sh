@@ -208,7 +208,10 @@ printf 'geconvergeerd in %s s na de start: elk knooppunt heeft %s\n' \
 step "Bij de koepel: de thema's over de gemeenten heen"
 "$CTL" -d "$DEMO_DIR/$HUB" trends --kort | head -32
 step "Bij de koepel: jongeren (12-17 en 18-24), de vijf hoogste"
-"$CTL" -d "$DEMO_DIR/$HUB" trends --kort --niveau jongeren --top 5 | sed -n "3,12p"
+"$CTL" -d "$DEMO_DIR/$HUB" trends --kort --niveau jongeren --top 5 | sed -n '/^Jongeren/,/^$/p'
+step "Bij de koepel: federatietotalen (beveiligde optelling) naast de som van de bereiken"
+# Without federation summaries (type 7) yet, this says so and shows no table.
+"$CTL" -d "$DEMO_DIR/$HUB" trends --federatie --top 8
 
 step "Bij de koepel: de status van elk knooppunt"
 sleep 2 # the status file is rewritten every 2 s

@@ -155,8 +155,8 @@ static void trend_text(struct ctx *c, const struct trends_item *it, char *out,
 		         ls_trends_period_word(c->months, n));
 	else if (fabs(it->growth_mid) >= 0.05)
 		/* the line moves, but not certainly: say both */
-		snprintf(out, size, "%s over %zu %s, geen zekere richting",
-		         pct, n, ls_trends_period_word(c->months, n));
+		snprintf(out, size, "%s over %zu %s, geen zekere richting", pct,
+		         n, ls_trends_period_word(c->months, n));
 	else
 		snprintf(out, size, "geen duidelijke richting");
 }
@@ -239,7 +239,7 @@ static const struct trends_item *top_youth(struct ctx *c, size_t k)
 {
 	const struct trends_item *items[8];
 	struct ls_trends_select sel = {.levels = 1u << TRENDS_LEVEL_AGE,
-	                            .youth = 1};
+	                               .youth = 1};
 	size_t n = ls_trends_select(c->t, &sel, items, 8);
 	return k < n && k < 8 ? items[k] : NULL;
 }
@@ -353,6 +353,36 @@ static void priorities(struct ctx *c)
 
 /* ---- a chart of an item ------------------------------------------------ */
 
+/* What an item's chart shows: the sum of ranges, the federation totals,
+ * or the one and the other in different periods. */
+static void chart_desc(struct ctx *c, const struct trends_item *it, size_t n,
+                       char *desc, size_t size)
+{
+	if (it->fed_periods == 0)
+		snprintf(desc, size,
+		         "Aantal signalen per %s over alle gemeenten; de band "
+		         "toont het bereik waar kleine aantallen zijn "
+		         "afgeschermd.",
+		         ls_trends_period_word(c->months, 1));
+	else if (it->fed_periods == n)
+		snprintf(
+		    desc, size,
+		    "Aantal signalen per %s in het federatietotaal "
+		    "(beveiligde optelling, %u%s%u gemeenten); de band "
+		    "toont het 90%%-interval.",
+		    ls_trends_period_word(c->months, 1), it->fed_included_min,
+		    it->fed_included_min == it->fed_included_max ? "" : DASH,
+		    it->fed_included_max);
+	else
+		snprintf(desc, size,
+		         "Aantal signalen per %s: het federatietotaal "
+		         "(beveiligde optelling) in %u van de %zu %s, met zijn "
+		         "90%%-interval als band; in de andere het bereik van "
+		         "de som van de gemeenten.",
+		         ls_trends_period_word(c->months, 1), it->fed_periods,
+		         n, ls_trends_period_word(c->months, n));
+}
+
 static void item_chart(struct ctx *c, const struct trends_item *it,
                        unsigned height, const char *color)
 {
@@ -403,10 +433,7 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 		snprintf(title, sizeof title, "%s, %s: signalen per %s",
 		         it->theme_label, it->other_label,
 		         ls_trends_period_word(c->months, 1));
-	snprintf(desc, sizeof desc,
-	         "Aantal signalen per %s over alle gemeenten; de band toont "
-	         "het bereik waar kleine aantallen zijn afgeschermd.",
-	         ls_trends_period_word(c->months, 1));
+	chart_desc(c, it, n, desc, sizeof desc);
 	snprintf(unit, sizeof unit, "signalen per %s",
 	         ls_trends_period_word(c->months, 1));
 	memset(&ch, 0, sizeof ch);
@@ -642,10 +669,31 @@ static void lead_chapter(struct ctx *c, const struct trends_item *it)
 		snprintf(v, sizeof v, "%u" DASH "%u van %u", it->sectors_lo,
 		         it->sectors_hi, it->n_sectors);
 	card(c, "Sectoren", v, NULL);
-	value_text(&it->signals, v, sizeof v);
-	card(c, "Signalen", v, NULL);
-	value_text(&it->persons, v, sizeof v);
-	card(c, "Betrokken personen", v, NULL);
+	if (it->fed_periods > 0) {
+		/* the federation summaries' total, with how many
+		 * municipalities are in it, and the sum of ranges it
+		 * replaces */
+		char fed[160], ranges[64], big[320];
+		ls_trends_format_federation(&it->signals, 0, 0, 0, v, sizeof v);
+		ls_trends_format_federation(
+		    &it->signals, it->fed_included_min, it->fed_included_max,
+		    (uint32_t)ls_trends_n_origins(c->t), fed, sizeof fed);
+		value_text(&it->signals_ranges, ranges, sizeof ranges);
+		snprintf(big, sizeof big,
+		         "federatietotaal (%s); som van de bereiken van de "
+		         "gemeenten: %s",
+		         strstr(fed, ", ") != NULL ? strstr(fed, ", ") + 2
+		                                   : fed,
+		         ranges);
+		card(c, "Signalen", v, big);
+		ls_trends_format_federation(&it->persons, 0, 0, 0, v, sizeof v);
+		card(c, "Betrokken personen", v, "federatietotaal");
+	} else {
+		value_text(&it->signals, v, sizeof v);
+		card(c, "Signalen", v, NULL);
+		value_text(&it->persons, v, sizeof v);
+		card(c, "Betrokken personen", v, NULL);
+	}
 	put(c, "</div>\n");
 	item_chart(c, it, BUNDLE_CHART_HEIGHT, "#1f5f8b");
 	rising_where(c, it);
@@ -669,7 +717,7 @@ static void youth(struct ctx *c)
 {
 	const struct trends_item *items[10];
 	struct ls_trends_select sel = {.levels = 1u << TRENDS_LEVEL_AGE,
-	                            .youth = 1};
+	                               .youth = 1};
 	size_t n = ls_trends_select(c->t, &sel, items, 10), shown = 0;
 	const struct trends_item *const *themes;
 	size_t n_themes;
@@ -818,8 +866,9 @@ static void structural_chapter(struct ctx *c)
 			theme = x->theme;
 			for (size_t k = 0;
 			     k < ls_trends_n_codes(c->t, LS_TABLE_THEME); k++)
-				if (strcmp(ls_trends_code(c->t, LS_TABLE_THEME, k),
-				           theme) == 0)
+				if (strcmp(
+				        ls_trends_code(c->t, LS_TABLE_THEME, k),
+				        theme) == 0)
 					th = k;
 			put(c, "<h3>");
 			html(c, th != SIZE_MAX
@@ -832,13 +881,15 @@ static void structural_chapter(struct ctx *c)
 			   "</th><th>Fase</th><th>Soort probleem</th><th>Actie"
 			   "</th></tr></thead><tbody>",
 			   ls_structural_theme_origins(c->in->notes, theme, 1),
-			   ls_structural_theme_origins(c->in->notes, theme, 1) == 1
+			   ls_structural_theme_origins(c->in->notes, theme,
+			                               1) == 1
 			       ? "gemeente"
 			       : "gemeenten");
 			open = 1;
 		}
 		PF(c, "<tr%s><td>",
-		   ls_structural_recognised(x->phase) ? "" : " class=\"pending\"");
+		   ls_structural_recognised(x->phase) ? ""
+		                                      : " class=\"pending\"");
 		html(c, name_of(c, x->origin));
 		put(c, "</td><td>");
 		html(c, ls_phase_name((enum ls_phase)x->phase));
@@ -848,16 +899,17 @@ static void structural_chapter(struct ctx *c)
 		if (x->problem_type[0] != '\0') {
 			size_t p = SIZE_MAX;
 			for (size_t k = 0;
-			     k < ls_trends_n_codes(c->t, LS_TABLE_THEME_PROBLEM);
+			     k <
+			     ls_trends_n_codes(c->t, LS_TABLE_THEME_PROBLEM);
 			     k++)
 				if (strcmp(ls_trends_code(
 				               c->t, LS_TABLE_THEME_PROBLEM, k),
 				           x->problem_type) == 0)
 					p = k;
-			html(c,
-			     p != SIZE_MAX
-			         ? ls_trends_label(c->t, LS_TABLE_THEME_PROBLEM, p)
-			         : x->problem_type);
+			html(c, p != SIZE_MAX
+			            ? ls_trends_label(c->t,
+			                              LS_TABLE_THEME_PROBLEM, p)
+			            : x->problem_type);
 		}
 		put(c, "</td><td>");
 		html(c, x->headline);
@@ -869,6 +921,52 @@ static void structural_chapter(struct ctx *c)
 }
 
 /* ---- method ------------------------------------------------------------ */
+
+/* How to read the federation totals, and for which periods there are
+ * some. */
+static void federation_method(struct ctx *c)
+{
+	size_t n = ls_trends_n_periods(c->t), nf = ls_trends_n_federation(c->t);
+	uint32_t lo = 0, hi = 0;
+	put(c, "<h3>Federatietotalen</h3>\n");
+	if (nf == 0) {
+		put(c, "<p>Voor deze periode zijn er nog geen federatietotalen "
+		       "(beveiligde optelling): de cijfers van de federatie "
+		       "zijn de som van de bereiken van de gemeenten.</p>\n");
+		return;
+	}
+	for (size_t slot = 0; slot < n; slot++) {
+		uint32_t k = ls_trends_federation_at(c->t, slot);
+		if (k == 0)
+			continue;
+		if (lo == 0 || k < lo)
+			lo = k;
+		if (k > hi)
+			hi = k;
+	}
+	PF(c,
+	   "<p>Voor %zu van de %zu %s heeft de koepel een federatietotaal: "
+	   "de gemeenten tellen hun exacte aantallen op met een beveiligde "
+	   "optelling, zodat niemand, ook de koepel niet, de aantallen van "
+	   "&eacute;&eacute;n gemeente ziet. Elke gemeente voegt een beetje "
+	   "ruis toe; alleen het totaal wordt bekend. In die %s komen de "
+	   "cijfers van de federatie uit dat totaal, van %u",
+	   nf, n, ls_trends_period_word(c->months, n),
+	   ls_trends_period_word(c->months, nf), lo);
+	if (hi != lo)
+		PF(c, DASH "%u", hi);
+	put(c, " gemeenten. Zo lees je het: <strong>41 (40" DASH
+	       "42), 9 van 10 gemeenten</strong> is het totaal van 9 van de "
+	       "10 gemeenten met de ruis erin; het echte aantal ligt met 90% "
+	       "zekerheid tussen 40 en 42. Het is veel nauwkeuriger dan de som "
+	       "van de bereiken van de gemeenten, die ernaast staat. Hoeveel "
+	       "gemeenten een stijging zien en de cijfers per gemeente komen "
+	       "nog altijd uit hun eigen samenvattingen.");
+	if (nf < n)
+		put(c, " In de andere perioden is het cijfer van de federatie "
+		       "de som van de bereiken van de gemeenten.");
+	put(c, "</p>\n");
+}
 
 static void method(struct ctx *c)
 {
@@ -924,6 +1022,7 @@ static void method(struct ctx *c)
 	       "bereik. Het midden van een bereik wordt alleen gebruikt om "
 	       "te tekenen en te rangschikken, nooit als aantal "
 	       "getoond.</p>\n");
+	federation_method(c);
 	put(c, "<h3>De prioriteitsscore</h3>\n<p>Elk thema krijgt zeven "
 	       "deelscores tussen 0 en 1; de score is hun gewogen gemiddelde "
 	       "maal 100.</p>\n<table class=\"plain\"><thead><tr><th>Deel"

@@ -98,6 +98,32 @@ static json_t *slope_json(struct jb *b, const struct trends_item *it)
 	return g;
 }
 
+/* Where the scale comes from: the federation summaries' totals (periods
+ * with one, municipalities in them, the text a reader sees) and the sum
+ * of the municipalities' own ranges they replace. */
+static json_t *federation_json(struct jb *b, const struct trends *t,
+                               const struct trends_item *it)
+{
+	json_t *o = json_object();
+	char text[160];
+	set(b, o, "perioden", json_integer(it->fed_periods));
+	set(b, o, "gemeenten_min", json_integer(it->fed_included_min));
+	set(b, o, "gemeenten_max", json_integer(it->fed_included_max));
+	set(b, o, "groei_op_federatietotaal",
+	    json_boolean(it->growth_federation));
+	ls_trends_format_federation(
+	    &it->signals, it->fed_included_min, it->fed_included_max,
+	    (uint32_t)ls_trends_n_origins(t), text, sizeof text);
+	set(b, o, "signalen_tekst", json_string(text));
+	ls_trends_format_value(&it->signals_ranges, text, sizeof text);
+	set(b, o, "som_van_bereiken_tekst", json_string(text));
+	set(b, o, "signalen_som_van_bereiken",
+	    ls_trends_json_value(&it->signals_ranges));
+	set(b, o, "personen_som_van_bereiken",
+	    ls_trends_json_value(&it->persons_ranges));
+	return o;
+}
+
 static json_t *item_json(struct jb *b, const struct trends *t,
                          const struct trends_item *it, uint32_t rank,
                          trends_name_fn names, void *ctx)
@@ -124,7 +150,8 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 	set(b, sp, "stijgend", json_integer(it->n_rising));
 	set(b, sp, "dalend", json_integer(it->n_falling));
 	if (it->robust_origin >= 0) {
-		const char *id = ls_trends_origin_id(t, (size_t)it->robust_origin);
+		const char *id =
+		    ls_trends_origin_id(t, (size_t)it->robust_origin);
 		set(b, sp, "zwakste_schakel", json_string(id));
 		set(b, sp, "zwakste_schakel_naam",
 		    json_string(name_of(names, ctx, id)));
@@ -147,6 +174,7 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 	set(b, sc, "signalen_laatste_periode",
 	    ls_trends_json_value(&it->last_signals));
 	set(b, o, "omvang", sc);
+	set(b, o, "federatie", federation_json(b, t, it));
 	set(b, o, "jongeren_aandeel", json_real(it->youth_share));
 	set(b, o, "uitleg", json_string(it->explanation));
 	series = json_array();
@@ -159,12 +187,27 @@ static json_t *item_json(struct jb *b, const struct trends *t,
 		ls_trends_item_series(t, it, 1, slot, &complete);
 		set(b, pt, "periode", period_json(&p));
 		set(b, pt, "signalen", ls_trends_json_value(&all));
-		set(b, pt, "signalen_volledig", ls_trends_json_value(&complete));
+		set(b, pt, "signalen_volledig",
+		    ls_trends_json_value(&complete));
+		set(b, pt, "federatie_gemeenten",
+		    json_integer(ls_trends_federation_at(t, slot)));
+		if (ls_trends_federation_at(t, slot) != 0) {
+			struct trends_value ranges;
+			size_t table = it->level == TRENDS_LEVEL_THEME
+			                   ? LS_TABLE_THEME
+			               : it->level == TRENDS_LEVEL_AGE
+			                   ? LS_TABLE_THEME_AGE
+			                   : LS_TABLE_THEME_TARGET;
+			ls_trends_cell_ranges(t, (int)table, it->theme,
+			                      it->other, 0, slot, &ranges);
+			set(b, pt, "signalen_som_van_bereiken",
+			    ls_trends_json_value(&ranges));
+		}
 		if (ls_trends_item_local_rise(it)) {
 			/* the one municipality the rise comes from */
 			struct trends_value own;
-			ls_trends_origin_series(t, (size_t)it->robust_origin, it,
-			                     slot, &own);
+			ls_trends_origin_series(t, (size_t)it->robust_origin,
+			                        it, slot, &own);
 			set(b, pt, "signalen_gemeente",
 			    ls_trends_json_value(&own));
 		}
@@ -181,9 +224,10 @@ static const char *mode_name(uint8_t mode)
 	                                 : "?";
 }
 
-json_t *ls_trends_json(const struct trends *t, const struct ls_trends_select *sel,
-                    struct structural *notes, trends_name_fn names,
-                    void *names_ctx)
+json_t *ls_trends_json(const struct trends *t,
+                       const struct ls_trends_select *sel,
+                       struct structural *notes, trends_name_fn names,
+                       void *names_ctx)
 {
 	const struct trends_options *opt = ls_trends_options_get(t);
 	struct jb b = {1};
@@ -196,10 +240,11 @@ json_t *ls_trends_json(const struct trends *t, const struct ls_trends_select *se
 
 	set(&b, w, "van", period_json(&opt->first));
 	set(&b, w, "tot", period_json(&opt->last));
-	set(&b, w, "perioden", json_integer((json_int_t)ls_trends_n_periods(t)));
+	set(&b, w, "perioden",
+	    json_integer((json_int_t)ls_trends_n_periods(t)));
 	set(&b, w, "groei_perioden",
-	    json_integer(
-	        (json_int_t)(ls_trends_n_periods(t) - ls_trends_growth_first(t))));
+	    json_integer((json_int_t)(ls_trends_n_periods(t) -
+	                              ls_trends_growth_first(t))));
 	set(&b, w, "groei_vol_pct", json_integer(opt->growth_full_pct));
 	set(&b, root, "venster", w);
 	for (int k = 0; k < TRENDS_C_COUNT_; k++)
@@ -225,10 +270,15 @@ json_t *ls_trends_json(const struct trends *t, const struct ls_trends_select *se
 		json_t *o = json_object();
 		ls_trends_period_at(t, slot, &p);
 		set(&b, o, "periode", period_json(&p));
-		set(&b, o, "gemeenten", json_integer(ls_trends_coverage(t, slot)));
+		set(&b, o, "gemeenten",
+		    json_integer(ls_trends_coverage(t, slot)));
+		set(&b, o, "federatie_gemeenten",
+		    json_integer(ls_trends_federation_at(t, slot)));
 		push(&b, cov, o);
 	}
 	set(&b, root, "dekking", cov);
+	set(&b, root, "federatie_perioden",
+	    json_integer((json_int_t)ls_trends_n_federation(t)));
 	for (size_t i = 0; i < ls_trends_n_sources(t); i++) {
 		const struct trends_docref *r = ls_trends_source_at(t, i);
 		json_t *o = json_object();

@@ -64,6 +64,24 @@
     return v.min === v.max ? nl(v.min) : nl(v.min) + "–" + nl(v.max);
   }
 
+  /* A federation total as a reader sees it: "41 (40–42)" (the value with
+   * its small noise, then the 90% interval), else a range. */
+  function fedValue(v) {
+    if (v === null || v === undefined) return "–";
+    if (v.ruis === undefined) return range(v);
+    var x = Math.min(v.max, Math.max(v.min, v.ruis));
+    return nl(x) + " (" + nl(v.min) + "–" + nl(v.max) + ")";
+  }
+
+  /* The window total of an item: the federation summaries' total with how
+   * many municipalities are in it, or the sum of the municipalities'
+   * ranges where no month has a federation summary. */
+  function scaleText(it) {
+    var f = it.federatie;
+    if (f && f.perioden > 0) return f.signalen_tekst;
+    return range(it.omvang.signalen) + " (som van bereiken)";
+  }
+
   function pct(g) {
     if (!g || !g.berekend) return "–";
     var v = Math.round(g.groei_pct);
@@ -123,7 +141,7 @@
     var w = W - L - R, h = H - T - B;
     var cover = d.federatie.gemeenten;
     var pts = it.reeks.map(function (p, i) {
-      return cover[i] > 0 ? { lo: p.signalen.min, hi: p.signalen.max } : null;
+      return cover[i] > 0 ? { lo: p.signalen.min, hi: p.signalen.max, fed: p.federatie_gemeenten || 0, v: p.signalen } : null;
     });
     var own = town ? it.reeks.map(function (p, i) {
       return cover[i] > 0 && p.signalen_gemeente ? { lo: p.signalen_gemeente.min, hi: p.signalen_gemeente.max } : null;
@@ -170,7 +188,9 @@
           var c = svg("circle", { cx: geo.x(i), cy: geo.y((list[i].lo + list[i].hi) / 2), r: 2.6,
             fill: list[i].hi > list[i].lo ? "#ffffff" : color, stroke: color, "stroke-width": 1.2 });
           var tip = svg("title");
-          tip.textContent = periods[i] + ": " + range({ min: list[i].lo, max: list[i].hi }) + " signalen";
+          tip.textContent = periods[i] + ": " + (list[i].fed > 0
+            ? fedValue(list[i].v) + " signalen, federatietotaal van " + list[i].fed + " gemeenten"
+            : range({ min: list[i].lo, max: list[i].hi }) + " signalen" + (list[i].v ? " (som van bereiken)" : ""));
           c.appendChild(tip);
           root.appendChild(c);
         });
@@ -246,6 +266,7 @@
       el("td", { text: spread }),
       el("td", { text: sp.stijgend + "/" + sp.volledig }),
       el("td", { text: pct(it.groei) }),
+      el("td", { class: "omvang", text: scaleText(it) }),
       el("td", { class: "uitleg", text: it.uitleg }));
   }
 
@@ -256,6 +277,10 @@
       parts.push("De stippellijn is de trend over de laatste " + win.groei_perioden + " maanden (" + pct(g) +
         (g.richting > 0 ? ", zeker stijgend)." : g.richting < 0 ? ", zeker dalend)." : ", geen zekere richting)."));
     }
+    if (it.federatie && it.federatie.perioden > 0) {
+      parts.push("Federatietotaal over de periode: " + it.federatie.signalen_tekst + " signalen (de som van de bereiken van de gemeenten was " +
+        it.federatie.som_van_bereiken_tekst + ").");
+    }
     var cap = el("figcaption", null, parts.join(" "));
     if (town) {
       cap.appendChild(el("strong", { class: "lokaal-label", text: " Lokale stijging: " }));
@@ -263,6 +288,17 @@
         " (oranje lijn); zonder die gemeente blijft er weinig van over."));
     }
     return cap;
+  }
+
+  /* Which months have a federation summary (secure aggregation), and how
+   * to read its figures. */
+  function federationNote(d) {
+    var inc = d.federatie.federatietotaal_gemeenten || [], n = 0, lo = 0, hi = 0;
+    inc.forEach(function (k) { if (k > 0) { n++; lo = lo ? Math.min(lo, k) : k; hi = Math.max(hi, k); } });
+    if (!n) return "Nog geen federatietotalen: de cijfers van de federatie zijn sommen van de bereiken van de gemeenten.";
+    return "Federatietotalen (beveiligde optelling) voor " + n + " van de " + inc.length + " maanden, met " +
+      (lo === hi ? lo : lo + " à " + hi) + " gemeenten: \"41 (40–42)\" is het totaal met een beetje ruis; het echte aantal " +
+      "ligt met 90% zekerheid tussen 40 en 42." + (n < inc.length ? " De andere maanden: som van de bereiken van de gemeenten." : "");
   }
 
   function params() {
@@ -296,11 +332,13 @@
       setMonths(n);
       document.getElementById("niveau").value = r.niveau;
       var docs = d.federatie.documenten, towns = Math.max.apply(null, d.federatie.gemeenten.concat([0]));
+      var nFed = (d.federatie.federatietotaal_gemeenten || []).filter(function (k) { return k > 0; }).length;
       document.getElementById("venster").textContent = "Van " + monthLabel(d.perioden[0]) + " tot en met " +
-        monthLabel(d.perioden[n - 1]) + ": " + docs + " samenvattingen van " + towns + " gemeenten; groei over de laatste " +
-        r.venster.groei_perioden + " maanden.";
+        monthLabel(d.perioden[n - 1]) + ": " + (docs - nFed) + " samenvattingen" + (nFed ? " en " + nFed + " federatiesamenvattingen" : "") +
+        " van " + towns + " gemeenten; groei over de laatste " +
+        r.venster.groei_perioden + " maanden. " + federationNote(d);
       if (!r.items.length || docs === 0) {
-        body.appendChild(el("tr", null, el("td", { colspan: "7", text: "Nog geen samenvattingen van de federatie in deze periode." })));
+        body.appendChild(el("tr", null, el("td", { colspan: "8", text: "Nog geen samenvattingen van de federatie in deze periode." })));
         /* a node on its own still sees its own signals */
         if (d.lokaal.signalen_totaal > 0) {
           d.lokaal.themas.slice(0, MAX_CHARTS).forEach(function (t) {

@@ -128,6 +128,9 @@ async function until(page, ok) {
         differ.slice(0, 2).join('; ') || `${why.length} vs ${explain.length}`);
       check('the local rise is marked in the ranking',
         rows.filter((r) => r.local).map((r) => r.thema).join(' ') === cfg.local_rise, JSON.stringify(rows.filter((r) => r.local)));
+      check('federation totals: "41 (40–42), 10 van 10 gemeenten" in the ranking',
+        rows.every((r) => /\d \(\d[\d.]*–\d[\d.]*\), 10 van 10 gemeenten/.test(r.text)), rows.map((r) => r.text).join(' | '));
+      check('... and how to read them above it', /Federatietotalen \(beveiligde optelling\) voor 24 van de 24 maanden/.test(hint), hint);
       const cs = await charts(page);
       check('a chart per leading theme, in rank order', cs.length === Math.min(6, rows.length) &&
         cs.every((c, i) => c.thema === rows[i].thema), cs.map((c) => c.thema).join(' '));
@@ -163,10 +166,12 @@ async function until(page, ok) {
 
       // theme x age band: every name in full, with its age band
       await page.selectOption('#niveau', 'leeftijd');
-      await until(page, (ks) => ks.length > 0 && ks.every((k) => /^\d/.test(k)) && ks.some((k) => !/^(12-17|18-24)$/.test(k)));
+      // (age band codes start with a digit, but for "onbekend")
+      await until(page, (ks) => ks.length > 0 && ks.every((k) => /^\d/.test(k) || k === 'onbekend') &&
+        ks.some((k) => /^\d/.test(k) && !/^(12-17|18-24)$/.test(k)));
       const names = await page.$$eval('#rangschikking tbody tr[data-rang] th', (ths) => ths.map((t) => t.textContent));
       check('theme x age: names with their age band, all distinct',
-        names.length >= 5 && names.every((n) => / — .*jaar/.test(n)) && new Set(names).size === names.length, names.join(' | '));
+        names.length >= 5 && names.every((n) => / — (.*jaar|Onbekend)/.test(n)) && new Set(names).size === names.length, names.join(' | '));
       check('the association: no console or page errors', p.problems.length === 0, p.problems.join('; '));
       check('the association: nothing fetched from elsewhere', p.foreign.length === 0, p.foreign.join(', '));
       await p.ctx.close();

@@ -5,8 +5,11 @@
  * The bytes build a handful of released summaries — codes of the shared
  * taxonomy or garbage, rows in or out of order, cells of any kind with any
  * bounds, threshold or noise mode, any period — and a few dossier notes
- * with arbitrary headline bytes. Every summary must be combined or refused
- * cleanly (LS_OK, LS_EINVAL, LS_EEXISTS), never half-way; the finished
+ * with arbitrary headline bytes; some of the documents are federation
+ * summaries instead (ls_trends_add_federation: the same tables, any
+ * number of municipalities, any noise, zero included). Every document
+ * must be combined or refused cleanly (LS_OK, LS_EINVAL, LS_EEXISTS),
+ * never half-way; the finished
  * trends must be sane (intervals ordered, components in [0, 1], scores in
  * [0, 100], spread counts ordered, explanations valid UTF-8); and the JSON
  * and the HTML bundle must render, the bundle with no control bytes and no
@@ -157,12 +160,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct ls_summary s;
 		struct trends_docref ref;
 		int rc;
+		uint8_t kind;
 		build(&r, &s);
+		kind = rd(&r);
 		memset(&ref, 0, sizeof ref);
 		strcpy(ref.origin, s.origin);
 		ref.seq = (uint64_t)d + 1;
 		ref.hash[0] = (uint8_t)d;
-		rc = ls_trends_add(t, &s, &ref, NULL, &e);
+		if (kind & 1) {
+			/* a federation summary with these tables */
+			struct trends_federation f;
+			memset(&f, 0, sizeof f);
+			f.period = s.period;
+			f.n_included = kind >> 4;
+			f.noise.mu[0] = (struct secagg_rational){
+			    rd(&r) % 9, 1 + rd(&r) % 5};
+			f.noise.mu[1] =
+			    (struct secagg_rational){rd(&r), 1 + rd(&r) % 3};
+			f.tables = s.tables;
+			strcpy(ref.origin, "vvsg");
+			rc = ls_trends_add_federation(t, &f, &ref, NULL, &e);
+		} else {
+			rc = ls_trends_add(t, &s, &ref, NULL, &e);
+		}
 		if (rc != LS_OK && rc != LS_EINVAL && rc != LS_EEXISTS)
 			abort();
 		ls_summary_fini(&s);
@@ -185,6 +205,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    it->n_rising + it->n_falling > it->n_complete)
 			abort();
 		if (!utf8_clean(it->explanation, strlen(it->explanation)))
+			abort();
+		if (it->fed_periods > it->n_periods ||
+		    it->fed_included_min > it->fed_included_max ||
+		    (it->has_growth && !(it->growth_lo >= -1.0)))
 			abort();
 	}
 

@@ -8,7 +8,9 @@
 # as if synced). The dashboard must rank like the CLI (theme and youth
 # views), default to the CLI's window, draw one scale per chart, say when
 # a rise comes from one municipality, keep its month labels apart, show a
-# local chart only where the node has its own signals. Screenshots in
+# local chart only where the node has its own signals. The association
+# also holds federation summaries (type 7): the dashboard shows their
+# totals with how many municipalities are in them. Screenshots in
 # $BUILD/test-artifacts/web/.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/lib_browser.sh"
@@ -33,8 +35,8 @@ mknode() {
 }
 HV=$((FED_BASE + 60)) HG=$((FED_BASE + 61))
 t_check "the association's node" mknode vvsg koepel $HV
-t_check "the federation's summaries at the association" "$BUILD/gen-federation" --knoop "$T/vvsg" \
-	--csv-map "$T/csv" --van 2024-01 --tot 2025-12 --rooster
+t_check "the federation's summaries at the association, with federation totals" "$BUILD/gen-federation" --knoop "$T/vvsg" \
+	--csv-map "$T/csv" --van 2024-01 --tot 2025-12 --rooster --federatietotalen
 t_check "Gent's node" mknode gent gemeente $HG
 t_check "the nine others' summaries at Gent" "$BUILD/gen-federation" --knoop "$T/gent" \
 	--csv-map "$T/others" --van 2024-01 --tot 2025-12 --rooster
@@ -57,7 +59,10 @@ groups=$(csvq "$T/groups.csv" "select group_concat(thema || '/' || uitsplitsing,
 python3 -c 'import csv, json, sys; print(json.dumps([r["uitleg"] for r in sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: int(r["rang"]))]))' \
 	"$T/themes.csv" >"$T/explain.json"
 local_rise=$(csvq "$T/themes.csv" "select group_concat(thema, ' ') from t where uitleg like '%komt vooral uit één gemeente%'")
-t_equal "the decoy is a local rise for the CLI" "$local_rise" "energie"
+# (with federation totals a small theme's rise in one town can be certain
+# too: the decoy must be among the local rises, the browser must show
+# exactly the CLI's)
+t_equal "the decoy is a local rise for the CLI" "$(echo " $local_rise " | grep -c ' energie ')" 1
 
 t_spawn "$T/vvsg.log" "$SIGNAALD" -d "$T/vvsg"
 t_spawn "$T/gent.log" "$SIGNAALD" -d "$T/gent"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The loop thread never waits on the store while it syncs (docs/DAEMON.md,
-# "Threads"): a hub takes in thousands of documents from a member while
+# "The sync engine's thread"): a hub takes in thousands of documents from a member while
 # another process holds its store's write lock for a few seconds, and its
 # /metrics (answered by the loop thread) stays prompt all the while. The
 # sync engine waits for the lock on its own thread; the loop keeps
 # answering. This test records its own measurement (the slowest /metrics
-# answer) and fails on seconds, not on a timed unit test.
+# answer) and fails when it reaches 1.5 s (half the time the lock is
+# held), not on a timed unit test.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/lib_federation.sh"
 
@@ -95,8 +96,8 @@ t_check "the sync was under way when the lock was taken" \
 t_check "the sync waited for the lock (nothing stored while held)" \
 	test "$(val docs_when_released)" = "$(val docs_at_lock)"
 t_equal "every /metrics answered 200" "$(val not_200)" 0
-t_check "the slowest /metrics answer took under 1 s (lock held ${LOCK_S} s)" \
-	awk -v m="$(val max_s)" 'BEGIN {exit !(m < 1.0)}'
+t_check "the slowest /metrics answer took under 1.5 s (lock held ${LOCK_S} s)" \
+	awk -v m="$(val max_s)" 'BEGIN {exit !(m < 1.5)}'
 t_check "the sync finished after the lock" \
 	test "$(val docs_at_end)" -ge "$DOCS"
 t_check "converged" fed_wait_converged 60 vvsg dendermonde

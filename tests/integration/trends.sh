@@ -163,6 +163,33 @@ t_check "to standard output" "$SIGNAALCTL" -d "$N" bundle --from 2025-01 --to 20
 t_grep "... the page" "^<!DOCTYPE html>" "$T/last.out"
 t_expect_fail "a window without summaries: exit 4" 4 "$SIGNAALCTL" -d "$N" bundle --van 2030-01 --tot 2030-12 --uit -
 
+# Federation summaries (type 7): the same federation, with the
+# association's totals of every month as a secure-aggregation round would
+# give them. The federation's figures become those totals, next to the sum
+# of ranges; the planted rise and the one-town decoy are judged the same.
+F=$T/vvsg-fed
+"$SIGNAALCTL" init --id vvsg --naam VVSG --rol koepel "$F" >/dev/null 2>&1
+t_check "the federation with federation summaries" "$FED" --knoop "$F" \
+	--csv-map "$T/csv" --van 2024-01 --tot 2025-12 --rooster --federatietotalen
+t_check "trends with federation totals" "$SIGNAALCTL" -d "$F" trends --kort
+t_grep "... counted apart" "240 samenvattingen en 24 federatiesamenvattingen" "$T/last.out"
+t_grep "... and said how to read" "Federatietotalen \\(beveiligde optelling\\) voor 24 van de 24 maanden, telkens 10 gemeenten" "$T/last.out"
+t_check "--federatie: totals next to the sum of ranges" "$SIGNAALCTL" -d "$F" trends --federatie --top 3
+t_grep "... value, interval and municipalities" "^   1  Mentaal welzijn  *[0-9.]* \\([0-9.]*–[0-9.]*\\)  *10 van 10 gemeenten  *[0-9.]*–[0-9.]*$" "$T/last.out"
+t_check "... as CSV" "$SIGNAALCTL" -d "$F" trends --format csv
+cp "$T/last.out" "$T/fed.csv"
+t_equal "... every month from the federation summaries" "$(csvq "$T/fed.csv" "select federatie_perioden || '/' || federatie_gemeenten_max from t where thema = 'mentaal'")" "24/10"
+t_equal "... the same ranking as from the summaries alone" "$(csvq "$T/fed.csv" "select group_concat(thema, ' ') from (select thema from t where niveau = 'thema' order by cast(rang as integer) limit 2)")" "$(csvq "$T/trends.csv" "select group_concat(thema, ' ') from (select thema from t where niveau = 'thema' order by cast(rang as integer) limit 2)")"
+t_equal "... mentaal rises in several" "$(csvq "$T/fed.csv" "select stijgend >= 3 and uitleg not like '%één gemeente%' from t where thema = 'mentaal'")" 1
+t_equal "... energie's rise still comes from Ghent" "$(csvq "$T/fed.csv" "select uitleg like '%komt vooral uit één gemeente (Gent)%' from t where thema = 'energie'")" 1
+t_check "... as JSON" "$SIGNAALCTL" -d "$F" trends --format json
+t_equal "... the type 7 documents are listed inputs" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for b in d["bronnen"] if b["origin"] == "vvsg"), d["federatie_perioden"])' "$T/last.out")" "24 24"
+t_check "... and the bundle" "$SIGNAALCTL" -d "$F" bundle --van 2024-01 --tot 2025-12 --datum 2026-01-15 --uit -
+t_grep "... says how to read them" "<h3>Federatietotalen</h3>" "$T/last.out"
+t_grep "... next to the sum of ranges" "federatietotaal \\(10 van 10 gemeenten\\); som van de bereiken van de gemeenten: " "$T/last.out"
+t_check "a chosen municipality: its own summaries only" "$SIGNAALCTL" -d "$F" trends --gemeente gent --kort
+t_grep "... no federation totals" "Nog geen federatietotalen" "$T/last.out"
+
 # Sharing a recognised structural signal from a municipality's node.
 K=$T/kortrijk
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk" "$K" >/dev/null 2>&1

@@ -17,6 +17,9 @@
  * checks the total against the members' released bounds (and that one
  * member adding 1000 to a cell would be caught); the total becomes the
  * federation tables (secagg_federation_tables). Everything is seeded.
+ * With sinks (struct fed_sinks) the month's documents go to the caller:
+ * the towns' releases and the federation summary, so a test can publish
+ * them into a store and read them back through node/trends_load.
  *
  * Header-only (static inline) because each test program is one .c file.
  * Functions return 0, or -1 with a message in sim->err.
@@ -65,7 +68,20 @@ struct fed_member {
 	uint8_t secret[LS_SECAGG_SECRET_BYTES];
 };
 
+/* Optional sinks for the documents a month produces (e.g. to publish
+ * them into a store): every municipality's threshold release, and the
+ * federation summary body the association would publish
+ * (node_secagg_agg_fedsum). They may take the rows (leave *s / *f
+ * zeroed-initialised: ls_summary_init / memset); 0 or -1 with W->err. */
+struct fed_sim;
+struct fed_sinks {
+	int (*release)(struct fed_sim *W, void *ctx, struct ls_summary *s);
+	int (*fedsum)(struct fed_sim *W, void *ctx, struct ls_fedsum *f);
+	void *ctx;
+};
+
 struct fed_sim {
+	struct fed_sinks sinks;
 	struct secagg_noise noise;
 	struct synth_domain sd;
 	struct secagg_layout l;
@@ -289,6 +305,17 @@ static inline int fed_round(struct fed_sim *W, int m, uint64_t *const *vec,
 	if (node_secagg_agg_finish(&a, W->akp, total, &tm, &tm_len, &e) !=
 	    LS_OK)
 		goto fail;
+	if (W->sinks.fedsum != NULL) {
+		struct ls_fedsum fs;
+		memset(&fs, 0, sizeof fs);
+		if (node_secagg_agg_fedsum(&a, &W->l, total, FED_CAP, &fs,
+		                           &e) != LS_OK)
+			goto fail;
+		rc = W->sinks.fedsum(W, W->sinks.ctx, &fs);
+		proto_fedsum_fini(&fs);
+		if (rc != 0)
+			goto done;
+	}
 	rc = 0;
 	goto done;
 fail:
@@ -389,6 +416,12 @@ static inline int fed_sim_month(struct fed_sim *W, int m)
 		                                      hi, &e) == LS_OK;
 		ok = ok &&
 		     secagg_vector_check(&W->l, vec[i], lo, hi, &e) == LS_OK;
+		if (ok && W->sinks.release != NULL &&
+		    W->sinks.release(W, W->sinks.ctx, &rel) != 0) {
+			ls_summary_fini(&raw);
+			ls_summary_fini(&rel);
+			goto done;
+		}
 		ls_summary_fini(&raw);
 		ls_summary_fini(&rel);
 		if (!ok) {
@@ -486,7 +519,7 @@ static inline int fed_direction(const struct fed_sim *W, int w)
 		var[m] = 2.0 * (double)W->noise.mu[0].num /
 		         (double)W->noise.mu[0].den;
 	if (ls_trends_slope(W->fed_series[w], W->fed_series[w], var, FED_MONTHS,
-	                 &s) != LS_OK)
+	                    &s) != LS_OK)
 		return -2;
 	return s.direction;
 }
@@ -498,7 +531,7 @@ static inline size_t fed_towns_rising(const struct fed_sim *W, int w)
 	for (size_t i = 0; i < FED_NM; i++) {
 		struct ls_trends_slope s;
 		if (ls_trends_slope(W->own_lo_s[w][i], W->own_hi_s[w][i], NULL,
-		                 FED_MONTHS, &s) == LS_OK)
+		                    FED_MONTHS, &s) == LS_OK)
 			n += s.direction > 0;
 	}
 	return n;

@@ -634,9 +634,9 @@ static void test_capture_idempotent(void **state)
 	/* the retry: the same answer, nothing stored */
 	fx_digest(f.path, before);
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_fw,
-		                     good_signal),
-		                 201);
+		assert_int_equal(
+		    req("POST", "/api/v1/signals", NULL, tok_fw, good_signal),
+		    201);
 		assert_string_equal(jstr("id"), first);
 		assert_string_equal(jstr("melder"), "mw-12");
 		assert_string_equal(
@@ -652,11 +652,10 @@ static void test_capture_idempotent(void **state)
 	                 422);
 	refused(422, "idempotency_key_reused", "Idempotency-Key");
 	/* another token's equal key is another key */
-	assert_int_equal(
-	    req("POST", "/api/v1/signals", NULL, tok_coord,
-	        "{\"thema\":[\"wonen\"],\"leeftijd\":\"onbekend\","
-	        "\"sector\":\"caw\"}"),
-	    201);
+	assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_coord,
+	                     "{\"thema\":[\"wonen\"],\"leeftijd\":\"onbekend\","
+	                     "\"sector\":\"caw\"}"),
+	                 201);
 	assert_string_not_equal(jstr("id"), first);
 	count_signals(&n);
 	assert_int_equal(n, 2);
@@ -922,8 +921,10 @@ static void test_capture_under_allocation_failure(void **state)
 			if (resp.status == 201)
 				assert_int_equal(after, before + 1);
 			else {
-				if (resp.status < 500) /* say which, on failure */
-					fprintf(stderr, "alloc %ld of %ld: %d %.*s\n",
+				if (resp.status <
+				    500) /* say which, on failure */
+					fprintf(stderr,
+					        "alloc %ld of %ld: %d %.*s\n",
 					        n, total, resp.status,
 					        (int)resp.body_len,
 					        (const char *)resp.body);
@@ -1716,6 +1717,37 @@ static void publish_summary(const char *origin, int month, unsigned n,
 	proto_doc_fini(&d);
 }
 
+/* The association's federation summary of January 2025 (gent and
+ * kortrijk): wonen 575 signals, noise mu 1/4 and 25. */
+static void publish_fedsum(void)
+{
+	struct ls_doc d;
+	struct ls_fedsum *fs;
+	struct ls_summary_row *row;
+	proto_doc_init(&d, LS_DOC_FEDSUM);
+	fs = &d.body.fedsum;
+	fs->period = (struct ls_period){2025, 1, 1};
+	memset(fs->round, 0x5a, sizeof fs->round);
+	fs->included = ls_calloc(2, sizeof *fs->included);
+	assert_non_null(fs->included);
+	strcpy(fs->included[0], "gent");
+	strcpy(fs->included[1], "kortrijk");
+	fs->n_included = 2;
+	fs->noise.mu[0] = (struct secagg_rational){1, 4};
+	fs->noise.mu[1] = (struct secagg_rational){25, 1};
+	fs->epsilon_milli = 128000;
+	fs->persons_cap = 10;
+	fs->tables[LS_TABLE_THEME].rows = ls_calloc(1, sizeof *row);
+	assert_non_null(fs->tables[LS_TABLE_THEME].rows);
+	fs->tables[LS_TABLE_THEME].n_rows = 1;
+	row = &fs->tables[LS_TABLE_THEME].rows[0];
+	strcpy(row->theme, "wonen");
+	row->signals = (struct ls_cell){LS_CELL_NOISY, 575, 574, 576};
+	row->persons = (struct ls_cell){LS_CELL_NOISY, 900, 888, 912};
+	publish(&d, "vvsg", NOW - 86400);
+	proto_doc_fini(&d);
+}
+
 static int64_t series(json_t *list, const char *code, const char *key,
                       size_t month)
 {
@@ -1776,8 +1808,8 @@ static void test_trends(void **state)
 			    json_integer_value(json_object_get(it, "rang")),
 			    (json_int_t)i + 1);
 			assert_true(json_is_real(json_object_get(it, "score")));
-			assert_non_null(json_string_value(
-			    json_object_get(it, "uitleg")));
+			assert_non_null(
+			    json_string_value(json_object_get(it, "uitleg")));
 		}
 	}
 	assert_int_equal(req("GET", "/api/v1/trends", "niveau=jongeren&top=3",
@@ -1794,9 +1826,11 @@ static void test_trends(void **state)
 	assert_int_equal(
 	    req("GET", "/api/v1/trends", "niveau=wijk", tok_coord, NULL), 400);
 	refused(400, "bad_parameter", "niveau");
-	assert_int_equal(
-	    req("GET", "/api/v1/trends", "top=0", tok_coord, NULL), 400);
+	assert_int_equal(req("GET", "/api/v1/trends", "top=0", tok_coord, NULL),
+	                 400);
 
+	/* the association's federation summary of January */
+	publish_fedsum();
 	assert_int_equal(req("GET", "/api/v1/trends", "tot=2025-03&maanden=3",
 	                     tok_coord, NULL),
 	                 200);
@@ -1816,8 +1850,31 @@ static void test_trends(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 	                        json_array_get(local, 0), "code")),
 	                    "wonen");
-	assert_int_equal(series(fed, "wonen", "min", 0), lo_jan);
-	assert_int_equal(series(fed, "wonen", "max", 0), hi_jan);
+	/* January is the federation total: 575 with its 90% interval
+	 * (variance 2 x 1/4), 2 municipalities in it, next to the sum of
+	 * the municipalities' ranges it replaces; February is that sum */
+	assert_int_equal(series(fed, "wonen", "waarde", 0), 575);
+	assert_int_equal(series(fed, "wonen", "min", 0), 573);
+	assert_int_equal(series(fed, "wonen", "max", 0), 577);
+	assert_int_equal(series(fed, "wonen", "som_van_bereiken_min", 0),
+	                 lo_jan);
+	assert_int_equal(series(fed, "wonen", "som_van_bereiken_max", 0),
+	                 hi_jan);
+	assert_true(json_is_null(json_array_get(
+	    json_object_get(json_array_get(fed, 0), "waarde"), 1)));
+	assert_int_equal(json_integer_value(json_array_get(
+	                     json_object_get(json_object_get(J, "federatie"),
+	                                     "federatietotaal_gemeenten"),
+	                     0)),
+	                 2);
+	assert_int_equal(json_integer_value(json_array_get(
+	                     json_object_get(json_object_get(J, "federatie"),
+	                                     "federatietotaal_gemeenten"),
+	                     1)),
+	                 0);
+	assert_non_null(strstr(json_string_value(json_object_get(
+	                           json_array_get(fed, 0), "totaal_tekst")),
+	                       ", 2 van 2 gemeenten"));
 	assert_int_equal(series(fed, "wonen", "min", 1), lo_feb);
 	assert_int_equal(series(fed, "wonen", "max", 1), hi_feb);
 	/* March: no summary yet, unknown (null), not zero */
@@ -1828,11 +1885,12 @@ static void test_trends(void **state)
 	        json_object_get(json_object_get(J, "federatie"), "gemeenten"),
 	        0)),
 	    2);
-	/* 3 documents combined: gent's correction (it supersedes the
-	 * first), kortrijk x2 (as `signaalctl trends` counts them) */
+	/* 4 documents combined: gent's correction (it supersedes the
+	 * first), kortrijk x2 (as `signaalctl trends` counts them) and the
+	 * federation summary */
 	assert_int_equal(json_integer_value(json_object_get(
 	                     json_object_get(J, "federatie"), "documenten")),
-	                 3);
+	                 4);
 
 	assert_int_equal(req("GET", "/api/v1/trends",
 	                     "tot=2025-02&maanden=2&thema=wonen", tok_coord,

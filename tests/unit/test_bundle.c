@@ -606,6 +606,76 @@ static void test_bundle_unfinished(void **state)
 	ls_trends_free(t);
 }
 
+/* With federation summaries for the last six months: the bundle shows
+ * their totals (value, interval, municipalities) next to the sum of
+ * ranges they replace, and says how to read them. */
+static void test_bundle_federation_totals(void **state)
+{
+	static const char *const towns[] = {"eeklo", "gent", "kortrijk"};
+	struct trends_options o;
+	struct ls_period last = {2025, 12, 1};
+	struct bundle_input in = {.generated = "2026-01-15", .top = 2};
+	struct trends *t;
+	struct ls_errinfo e;
+	struct ls_buf b;
+	(void)state;
+	ls_trends_options_default(&o, &last);
+	o.first.year = 2025;
+	o.first.month = 1;
+	assert_int_equal(ls_trends_new(&tax, &o, &t, &e), LS_OK);
+	for (int m = 1; m <= 12; m++) {
+		int64_t total = 0;
+		for (int town = 0; town < 3; town++) {
+			struct ls_summary s;
+			struct trends_docref r =
+			    tu_ref(towns[town], (uint64_t)m);
+			int64_t n = 3 + m / 4 + town;
+			tu_summary(&s, towns[town], 2025, m, LS_MODE_THRESHOLD);
+			tu_theme(&s, "mentaal", n, "12-17", "caw");
+			tu_finish(&s);
+			assert_int_equal(ls_trends_add(t, &s, &r, NULL, &e),
+			                 LS_OK);
+			ls_summary_fini(&s);
+			total += n;
+		}
+		if (m > 6) {
+			struct ls_summary fs;
+			struct trends_federation f;
+			struct trends_docref r = tu_ref("vvsg", (uint64_t)m);
+			tu_summary(&fs, "vvsg", 2025, m, LS_MODE_NOISE);
+			tu_row(&fs, LS_TABLE_THEME, "mentaal", "",
+			       tu_noisy(total, 1), tu_noisy(total, 8));
+			tu_finish(&fs);
+			memset(&f, 0, sizeof f);
+			f.period = fs.period;
+			f.n_included = 3;
+			f.noise.mu[0] = (struct secagg_rational){1, 4};
+			f.noise.mu[1] = (struct secagg_rational){25, 1};
+			f.tables = fs.tables;
+			assert_int_equal(
+			    ls_trends_add_federation(t, &f, &r, NULL, &e),
+			    LS_OK);
+			ls_summary_fini(&fs);
+		}
+	}
+	assert_int_equal(ls_trends_finish(t, &e), LS_OK);
+	in.trends = t;
+	ls_buf_init(&b, 0);
+	assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+	assert_non_null(strstr(b.data, "<h3>Federatietotalen</h3>"));
+	assert_non_null(strstr(b.data, "Voor 6 van de 12 maanden heeft de "
+	                               "koepel een federatietotaal"));
+	assert_non_null(strstr(b.data, "federatietotaal (3 van 3 gemeenten); "
+	                               "som van de bereiken van de "
+	                               "gemeenten: "));
+	assert_non_null(strstr(b.data, "het federatietotaal (beveiligde "
+	                               "optelling) in 6 van de 12 maanden"));
+	/* the sources list the association's documents too */
+	assert_non_null(strstr(b.data, "<li>vvsg 7 <code>"));
+	ls_buf_fini(&b);
+	ls_trends_free(t);
+}
+
 static void test_bundle_alloc_failures(void **state)
 {
 	struct structural *notes;
@@ -656,6 +726,7 @@ int main(void)
 	    cmocka_unit_test(test_bundle_renders),
 	    cmocka_unit_test(test_bundle_text_agrees),
 	    cmocka_unit_test(test_bundle_unfinished),
+	    cmocka_unit_test(test_bundle_federation_totals),
 	    cmocka_unit_test(test_bundle_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

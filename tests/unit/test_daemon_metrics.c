@@ -157,9 +157,9 @@ static void test_allocation_failures_unwind(void **state)
 		if (rc != LS_OK) {
 			assert_int_equal(rc, LS_ENOMEM);
 			assert_renders(m, stage[0]);
-			assert_int_equal(daemon_metrics_declare(m, "a_total",
-			                                        METRICS_COUNTER,
-			                                        "a", peer_reason),
+			assert_int_equal(daemon_metrics_declare(
+			                     m, "a_total", METRICS_COUNTER, "a",
+			                     peer_reason),
 			                 LS_OK);
 			failed++;
 		}
@@ -170,10 +170,11 @@ static void test_allocation_failures_unwind(void **state)
 		if (rc != LS_OK) {
 			assert_int_equal(rc, LS_ENOMEM);
 			assert_renders(m, stage[1]);
-			assert_true(daemon_metrics_get(m, "a_total", "p", "r") ==
-			            0);
+			assert_true(
+			    daemon_metrics_get(m, "a_total", "p", "r") == 0);
 			assert_int_equal(
-			    daemon_metrics_add(m, "a_total", 1, "p", "r"), LS_OK);
+			    daemon_metrics_add(m, "a_total", 1, "p", "r"),
+			    LS_OK);
 			failed++;
 		}
 		assert_renders(m, stage[2]);

@@ -95,7 +95,8 @@ static void test_allocation_failures_change_nothing(void **state)
 		unsigned long injected;
 		int rc;
 		if (changed) {
-			assert_int_equal(store_signal_count(f.s, &count), LS_OK);
+			assert_int_equal(store_signal_count(f.s, &count),
+			                 LS_OK);
 			fx_digest(f.path, before);
 			changed = 0;
 		}

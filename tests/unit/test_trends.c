@@ -332,8 +332,8 @@ static void test_sum_across_municipalities(void **state)
 	it = ls_trends_item_find(t, TRENDS_LEVEL_AGE, "wonen", "18-24");
 	assert_non_null(it);
 	age = it->other;
-	assert_int_equal(ls_trends_cell(t, LS_TABLE_THEME_AGE, th, age, 0, 1, &v),
-	                 LS_OK);
+	assert_int_equal(
+	    ls_trends_cell(t, LS_TABLE_THEME_AGE, th, age, 0, 1, &v), LS_OK);
 	ls_trends_value_interval(&v, &lo, &hi);
 	assert_int_equal(lo, 13);
 	assert_int_equal(hi, 16);
@@ -559,8 +559,8 @@ static void test_planted_ranking(void **state)
 	assert_non_null(strstr(m->explanation, "12 maanden op rij"));
 	/* the youth view: mentaal for 12-17 */
 	{
-		const struct trends_item *y =
-		    ls_trends_item_find(t, TRENDS_LEVEL_AGE, "mentaal", "12-17");
+		const struct trends_item *y = ls_trends_item_find(
+		    t, TRENDS_LEVEL_AGE, "mentaal", "12-17");
 		assert_int_equal(y->rank, 1);
 		assert_true(y->youth_share == 1.0);
 		assert_true(m->youth_share > 0.99);
@@ -817,9 +817,11 @@ static void test_format(void **state)
 	assert_string_equal(ls_trends_period_word(1, 1), "maand");
 	assert_string_equal(ls_trends_period_word(1, 5), "maanden");
 	assert_string_equal(ls_trends_period_word(3, 2), "kwartalen");
-	assert_string_equal(ls_trends_component_name(TRENDS_C_GROWTH), "growth");
+	assert_string_equal(ls_trends_component_name(TRENDS_C_GROWTH),
+	                    "growth");
 	assert_string_equal(ls_trends_component_name(99), "?");
-	assert_string_equal(ls_trends_level_name_nl(TRENDS_LEVEL_AGE), "leeftijd");
+	assert_string_equal(ls_trends_level_name_nl(TRENDS_LEVEL_AGE),
+	                    "leeftijd");
 }
 
 /* ---- structural notes -------------------------------------------------- */
@@ -883,6 +885,252 @@ static void test_structural(void **state)
 	ls_structural_free(st);
 }
 
+/* A federation summary of "wonen" for a month: value v (signals, noisy),
+ * persons withheld below 5, with mu 1/4 signals and 25 persons. */
+static void fed_tables(struct ls_summary *s, int year, int month, int64_t v)
+{
+	tu_summary(s, "vvsg", year, month, LS_MODE_NOISE);
+	tu_row(s, LS_TABLE_THEME, "wonen", "", tu_noisy(v, 1), tu_withheld(4));
+	tu_row(s, LS_TABLE_THEME_AGE, "wonen", "18-24", tu_noisy(v, 1),
+	       tu_withheld(4));
+	tu_finish(s);
+}
+
+static struct trends_federation fed_of(const struct ls_summary *s,
+                                       uint32_t n_included)
+{
+	struct trends_federation f;
+	memset(&f, 0, sizeof f);
+	f.period = s->period;
+	f.n_included = n_included;
+	f.noise.mu[0] = (struct secagg_rational){1, 4};
+	f.noise.mu[1] = (struct secagg_rational){25, 1};
+	f.tables = s->tables;
+	return f;
+}
+
+static void test_federation_source(void **state)
+{
+	struct trends *t = new_trends(2025, 1, 2025, 3), *u;
+	struct ls_summary s, fs;
+	struct trends_federation f;
+	struct trends_docref r;
+	struct trends_value v;
+	struct ls_errinfo e;
+	enum trends_added added;
+	const struct trends_item *it;
+	const char *diff;
+	char text[128];
+	int64_t lo, hi;
+	(void)state;
+	u = new_trends(2025, 1, 2025, 3);
+	/* kortrijk 12 (exact) and gent 3 ([1, 4]) each month */
+	for (int m = 1; m <= 3; m++) {
+		tu_summary(&s, "kortrijk", 2025, m, LS_MODE_THRESHOLD);
+		tu_theme(&s, "wonen", 12, "18-24", "ocmw");
+		add_ok(t, &s, (uint64_t)m);
+		add_ok(u, &s, (uint64_t)m);
+		ls_summary_fini(&s);
+		tu_summary(&s, "gent", 2025, m, LS_MODE_THRESHOLD);
+		tu_theme(&s, "wonen", 3, "18-24", "ocmw");
+		add_ok(t, &s, (uint64_t)m);
+		add_ok(u, &s, (uint64_t)m);
+		ls_summary_fini(&s);
+	}
+	/* the federation summary of February: 15, noise variance 2 x 1/4 */
+	fed_tables(&fs, 2025, 2, 15);
+	f = fed_of(&fs, 2);
+	r = tu_ref("vvsg", 2);
+	assert_int_equal(ls_trends_add_federation(t, &f, &r, &added, &e),
+	                 LS_OK);
+	assert_int_equal(added, TRENDS_ADDED);
+
+	/* Refusals change nothing (u is t without them). */
+	assert_int_equal(ls_trends_add_federation(t, &f, &r, &added, &e),
+	                 LS_EEXISTS);
+	assert_non_null(strstr(e.msg, "federatiesamenvatting"));
+	f.n_included = 0;
+	assert_int_equal(ls_trends_add_federation(t, &f, &r, &added, &e),
+	                 LS_EINVAL);
+	f = fed_of(&fs, 2);
+	f.noise.mu[0].num = 0; /* an exact total: never published */
+	f.period.month = 3;
+	assert_int_equal(ls_trends_add_federation(t, &f, &r, &added, &e),
+	                 LS_EINVAL);
+	ls_summary_fini(&fs);
+	/* an exact cell, and an unknown code */
+	fed_tables(&fs, 2025, 3, 15);
+	fs.tables[LS_TABLE_THEME].rows[0].signals = tu_exact(15);
+	f = fed_of(&fs, 2);
+	assert_int_equal(ls_trends_add_federation(t, &f, &r, &added, &e),
+	                 LS_EINVAL);
+	ls_summary_fini(&fs);
+	fed_tables(&fs, 2025, 3, 15);
+	strcpy(fs.tables[LS_TABLE_THEME_AGE].rows[0].other, "99-100");
+	f = fed_of(&fs, 2);
+	assert_int_equal(ls_trends_add_federation(t, &f, &r, &added, &e),
+	                 LS_EINVAL);
+	ls_summary_fini(&fs);
+	/* outside the window: ignored */
+	fed_tables(&fs, 2025, 7, 15);
+	f = fed_of(&fs, 2);
+	assert_int_equal(ls_trends_add_federation(t, &f, &r, &added, &e),
+	                 LS_OK);
+	assert_int_equal(added, TRENDS_OUTSIDE);
+	ls_summary_fini(&fs);
+	fed_tables(&fs, 2025, 2, 15);
+	f = fed_of(&fs, 2);
+	assert_int_equal(ls_trends_add_federation(u, &f, &r, &added, &e),
+	                 LS_OK);
+	ls_summary_fini(&fs);
+	fed_tables(&fs, 2025, 7, 15);
+	f = fed_of(&fs, 2);
+	assert_int_equal(ls_trends_add_federation(u, &f, &r, &added, &e),
+	                 LS_OK);
+	ls_summary_fini(&fs);
+	assert_int_equal(ls_trends_finish(t, &e), LS_OK);
+	assert_int_equal(ls_trends_finish(u, &e), LS_OK);
+	diff = tu_trends_diff(t, u);
+	if (diff != NULL)
+		fail_msg("a refusal changed the trends: %s", diff);
+
+	/* February is the federation total, the others the sum of ranges */
+	assert_int_equal(ls_trends_n_federation(t), 1);
+	assert_int_equal(ls_trends_federation_at(t, 0), 0);
+	assert_int_equal(ls_trends_federation_at(t, 1), 2);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	assert_int_equal(
+	    ls_trends_cell(t, LS_TABLE_THEME, it->theme, 0, 0, 1, &v), LS_OK);
+	assert_int_equal(v.n_noisy, 1);
+	assert_int_equal(v.noisy, 15);
+	assert_int_equal(v.var_q8, 128); /* 2 mu = 1/2 */
+	ls_trends_value_interval(&v, &lo, &hi);
+	assert_int_equal(lo, 13); /* 15 -+ 1.645 x sqrt(1/2) */
+	assert_int_equal(hi, 17);
+	ls_trends_format_federation(&v, 2, 2, 2, text, sizeof text);
+	assert_string_equal(text, "15 (13\xe2\x80\x93"
+	                          "17), 2 van 2 gemeenten");
+	ls_trends_format_federation(&v, 9, 10, 10, text, sizeof text);
+	assert_string_equal(text, "15 (13\xe2\x80\x93"
+	                          "17), 9 \xc3\xa0 10 van "
+	                          "10 gemeenten");
+	assert_int_equal(
+	    ls_trends_cell_ranges(t, LS_TABLE_THEME, it->theme, 0, 0, 1, &v),
+	    LS_OK);
+	ls_trends_value_interval(&v, &lo, &hi);
+	assert_int_equal(lo, 13);
+	assert_int_equal(hi, 16);
+	assert_int_equal(
+	    ls_trends_cell(t, LS_TABLE_THEME, it->theme, 0, 0, 0, &v), LS_OK);
+	assert_int_equal(v.n_noisy, 0);
+	/* persons withheld: a bound [0, 4] */
+	assert_int_equal(
+	    ls_trends_cell(t, LS_TABLE_THEME, it->theme, 0, 1, 1, &v), LS_OK);
+	assert_int_equal(v.n_withheld, 1);
+	assert_int_equal(v.lo, 0);
+	assert_int_equal(v.hi, 4);
+	/* the item's window total mixes both, and says so */
+	assert_int_equal(it->fed_periods, 1);
+	assert_int_equal(it->fed_included_min, 2);
+	assert_int_equal(it->fed_included_max, 2);
+	assert_false(it->growth_federation); /* not every month has one */
+	assert_non_null(
+	    strstr(it->explanation, "federatietotaal in 1 van de 3"));
+	assert_int_equal(it->signals_ranges.lo, 39);
+	assert_int_equal(it->signals_ranges.hi, 48);
+	/* the listed inputs include the federation summary */
+	assert_int_equal(ls_trends_n_sources(t), 7);
+	assert_string_equal(ls_trends_source_at(t, 6)->origin, "vvsg");
+	ls_trends_free(t);
+	ls_trends_free(u);
+}
+
+/* A failed allocation while adding a federation summary changes
+ * nothing: the period keeps the sum of ranges and no source is listed;
+ * the same call succeeds afterwards. */
+static void test_federation_alloc_failure(void **state)
+{
+	struct ls_summary s, fs;
+	struct trends_federation f;
+	struct trends_docref r = tu_ref("vvsg", 1);
+	struct ls_errinfo e;
+	long total;
+	(void)state;
+	fed_tables(&fs, 2025, 1, 15);
+	f = fed_of(&fs, 2);
+	/* how many allocations the call makes on fresh trends */
+	for (long nth = 1;; nth++) {
+		struct trends *t = new_trends(2025, 1, 2025, 3);
+		int rc;
+		tu_summary(&s, "gent", 2025, 1, LS_MODE_THRESHOLD);
+		tu_theme(&s, "wonen", 3, "18-24", "ocmw");
+		add_ok(t, &s, 1);
+		ls_summary_fini(&s);
+		ls_alloc_fail_nth(nth);
+		rc = ls_trends_add_federation(t, &f, &r, NULL, &e);
+		total = ls_alloc_fail_nth(0);
+		if (rc == LS_OK) {
+			assert_int_equal(ls_trends_n_federation(t), 1);
+			ls_trends_free(t);
+			break;
+		}
+		assert_int_equal(rc, LS_ENOMEM);
+		assert_int_equal(ls_trends_n_federation(t), 0);
+		assert_int_equal(ls_trends_federation_at(t, 0), 0);
+		assert_int_equal(ls_trends_n_sources(t), 1);
+		/* and it can be done after all */
+		assert_int_equal(ls_trends_add_federation(t, &f, &r, NULL, &e),
+		                 LS_OK);
+		assert_int_equal(ls_trends_n_sources(t), 2);
+		ls_trends_free(t);
+		assert_true(nth < 100);
+	}
+	(void)total;
+	ls_summary_fini(&fs);
+}
+
+/* Every month with a federation summary: growth on the federation
+ * totals, and a rise carried by one municipality is still found to be. */
+static void test_federation_growth(void **state)
+{
+	struct trends *t = new_trends(2025, 1, 2025, 12);
+	const struct trends_item *it;
+	struct ls_errinfo e;
+	(void)state;
+	for (int m = 1; m <= 12; m++) {
+		static const char *const who[] = {"gent", "kortrijk",
+		                                  "mortsel"};
+		struct ls_summary s, fs;
+		struct trends_federation f;
+		struct trends_docref r = tu_ref("vvsg", (uint64_t)m);
+		int64_t total = 0;
+		for (int i = 0; i < 3; i++) {
+			/* mortsel rises alone: 10 + 4 m; the others flat */
+			int64_t n = i == 2 ? 10 + 4 * m : 20;
+			tu_summary(&s, who[i], 2025, m, LS_MODE_THRESHOLD);
+			tu_theme(&s, "wonen", n, "18-24", "ocmw");
+			add_ok(t, &s, (uint64_t)m);
+			ls_summary_fini(&s);
+			total += n;
+		}
+		fed_tables(&fs, 2025, m, total);
+		f = fed_of(&fs, 3);
+		assert_int_equal(ls_trends_add_federation(t, &f, &r, NULL, &e),
+		                 LS_OK);
+		ls_summary_fini(&fs);
+	}
+	assert_int_equal(ls_trends_finish(t, &e), LS_OK);
+	it = ls_trends_item_find(t, TRENDS_LEVEL_THEME, "wonen", NULL);
+	assert_true(it->growth_federation);
+	assert_int_equal(it->slope.direction, 1);
+	assert_int_equal(it->n_rising, 1);
+	assert_true(ls_trends_item_local_rise(it));
+	assert_string_equal(ls_trends_origin_id(t, (size_t)it->robust_origin),
+	                    "mortsel");
+	assert_non_null(strstr(it->explanation, "federatietotaal (3 van 3"));
+	ls_trends_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -905,6 +1153,9 @@ int main(void)
 	    cmocka_unit_test(test_alloc_failures),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_structural),
+	    cmocka_unit_test(test_federation_source),
+	    cmocka_unit_test(test_federation_growth),
+	    cmocka_unit_test(test_federation_alloc_failure),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -177,6 +177,12 @@ static inline const char *tu_trends_diff(const struct trends *a,
 		    x->sectors_lo != y->sectors_lo ||
 		    memcmp(&x->signals, &y->signals, sizeof x->signals) != 0 ||
 		    memcmp(&x->persons, &y->persons, sizeof x->persons) != 0 ||
+		    memcmp(&x->signals_ranges, &y->signals_ranges,
+		           sizeof x->signals_ranges) != 0 ||
+		    x->fed_periods != y->fed_periods ||
+		    x->fed_included_min != y->fed_included_min ||
+		    x->fed_included_max != y->fed_included_max ||
+		    x->growth_federation != y->growth_federation ||
 		    x->has_growth != y->has_growth ||
 		    memcmp(&x->slope, &y->slope, sizeof x->slope) != 0 ||
 		    x->robust_growth_lo != y->robust_growth_lo ||
@@ -191,6 +197,10 @@ static inline const char *tu_trends_diff(const struct trends *a,
 		}
 	}
 	for (size_t slot = 0; slot < ls_trends_n_periods(a); slot++)
+		if (ls_trends_federation_at(a, slot) !=
+		    ls_trends_federation_at(b, slot))
+			return "federation periods";
+	for (size_t slot = 0; slot < ls_trends_n_periods(a); slot++)
 		for (size_t th = 0; th < ls_trends_n_codes(a, LS_TABLE_THEME);
 		     th++)
 			for (int t = 0; t < LS_TABLE_COUNT_; t++)
@@ -198,8 +208,10 @@ static inline const char *tu_trends_diff(const struct trends *a,
 				     o < (t == 0 ? 1 : ls_trends_n_codes(a, t));
 				     o++) {
 					struct trends_value va, vb;
-					ls_trends_cell(a, t, th, o, 1, slot, &va);
-					ls_trends_cell(b, t, th, o, 1, slot, &vb);
+					ls_trends_cell(a, t, th, o, 1, slot,
+					               &va);
+					ls_trends_cell(b, t, th, o, 1, slot,
+					               &vb);
 					if (memcmp(&va, &vb, sizeof va) != 0)
 						return "cube";
 				}

@@ -9,7 +9,14 @@
  * summaries are signed with a key of ID and appended to the node's store
  * as ID's feed (node_feed_publish) — as if sync had brought them. With
  * --rooster a roster signed by a federation key names the members; with
- * --notitie a municipality shares a dossier note.
+ * --notitie a municipality shares a dossier note. With --federatietotalen
+ * the node (the association) also publishes, per month, the federation
+ * summary (type 7) a secure-aggregation round over every municipality
+ * would give: the sum of their exact vectors (core/secagg) plus each
+ * one's Skellam noise share, released by secagg_federation_tables. The
+ * pairwise masks of a real round cancel in the sum, so they are left
+ * out: this is synthetic data for trends, dashboard and bundle, not a
+ * round (node/secagg.c is that, and signaald drives it).
  *
  * Everything is synthetic and deterministic for a seed: keys are derived
  * from the seed and the municipality's id (TEST keys: never use them for
@@ -20,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +42,7 @@
 #include "core/disclosure.h"
 #include "core/dossier.h"
 #include "core/period.h"
+#include "core/secagg.h"
 #include "node/feed.h"
 #include "proto/doc.h"
 #include "store/feed.h"
@@ -64,7 +73,12 @@ static const char help[] =
     "  --seed N             startwaarde voor sleutels en ruis (1)\n"
     "  --rooster            ook een ledenlijst met de namen publiceren\n"
     "  --notitie SPEC       ID:THEMA:FASE:KOP, een gedeeld dossier\n"
-    "                       (herhaalbaar)\n";
+    "                       (herhaalbaar)\n"
+    "  --federatietotalen   de knoop publiceert ook per maand een\n"
+    "                       federatiesamenvatting (type 7) over alle\n"
+    "                       gemeenten, zoals een beveiligde optelling ze\n"
+    "                       geeft (ruis mu 1/4 signalen, 25 personen),\n"
+    "                       ondertekend met de TESTsleutel van de knoop\n";
 
 static const struct {
 	const char *id, *name;
@@ -84,12 +98,24 @@ static const struct {
 #define MAX_ORIGINS 512
 #define MAX_NOTES 64
 
+/* The federation totals being summed (--federatietotalen). */
+struct fed_acc {
+	struct secagg_layout l;
+	struct secagg_noise nz;
+	size_t n_months;
+	uint32_t n_parties;
+	int64_t *total; /* [month * l.n_entries + entry] */
+	uint64_t *vec;  /* scratch: one vector */
+	int64_t *share; /* scratch: one noise share */
+};
+
 struct options {
 	const char *node, *csv_dir;
 	struct ls_period from, to;
 	struct ls_disclosure_params params;
 	uint64_t seed;
 	int roster;
+	struct fed_acc *fed; /* NULL: no federation totals */
 	const char *notes[MAX_NOTES];
 	int n_notes;
 };
@@ -211,6 +237,91 @@ static int64_t period_created(const struct ls_period *p)
 	return days * 86400 + 12 * 3600;
 }
 
+/* One municipality's month into the federation totals: its exact vector
+ * and its noise share (keyed by seed, municipality and month). */
+static void fed_add(const struct options *o, const char *origin, size_t month,
+                    struct ls_summary *raw)
+{
+	struct fed_acc *f = o->fed;
+	struct ls_errinfo e;
+	struct ls_keypair *nk;
+	char name[LS_NODE_ID_SIZE + 32];
+	int64_t *t = f->total + month * f->l.n_entries;
+	if (month >= f->n_months)
+		die("%s", "month outside the federation totals");
+	raw->params.persons_cap = o->params.persons_cap;
+	if (secagg_vector_from_raw(&f->l, raw, f->vec, &e) != LS_OK)
+		die("%s: %s", origin, e.msg);
+	snprintf(name, sizeof name, "%s/ruisaandeel/%zu", origin, month);
+	nk = derive_key(o->seed, name);
+	if (secagg_noise_shares(&f->l, &f->nz, f->n_parties, nk->sk, f->share,
+	                        &e) != LS_OK)
+		die("%s: %s", origin, e.msg);
+	proto_keypair_free(nk);
+	for (size_t k = 0; k < f->l.n_entries; k++)
+		t[k] += (int64_t)f->vec[k] + f->share[k];
+}
+
+/* Per month the federation summary of the totals, signed into the node's
+ * own feed with the TEST key of its id (the one the roster names). */
+static void publish_fedsums(struct store *node, const struct options *o,
+                            char **ids, size_t n_ids, const char *self)
+{
+	struct fed_acc *f = o->fed;
+	struct ls_keypair *kp = derive_key(o->seed, self);
+	struct ls_period p = o->from;
+	for (size_t m = 0; m < f->n_months; m++) {
+		struct ls_summary tables;
+		struct ls_errinfo e;
+		struct ls_doc doc;
+		struct ls_fedsum *fs;
+		crypto_generichash_state st;
+		double eps;
+		proto_doc_init(&doc, LS_DOC_FEDSUM);
+		snprintf(doc.hdr.origin, sizeof doc.hdr.origin, "%s", self);
+		fs = &doc.body.fedsum;
+		fs->period = p;
+		/* a round id of its own: the hash of what it covers */
+		crypto_generichash_init(&st, NULL, 0, sizeof fs->round);
+		crypto_generichash_update(
+		    &st, (const uint8_t *)"gen-federation", 14);
+		crypto_generichash_update(&st, (const uint8_t *)&o->seed,
+		                          sizeof o->seed);
+		crypto_generichash_update(&st, (const uint8_t *)&p, sizeof p);
+		crypto_generichash_final(&st, fs->round, sizeof fs->round);
+		fs->included = ls_calloc(n_ids, sizeof *fs->included);
+		if (fs->included == NULL)
+			die("%s", "out of memory");
+		for (size_t i = 0; i < n_ids; i++)
+			snprintf(fs->included[i], LS_NODE_ID_SIZE, "%s",
+			         ids[i]);
+		fs->n_included = n_ids;
+		fs->noise = f->nz;
+		eps = secagg_total_epsilon(&f->nz, o->params.persons_cap);
+		fs->epsilon_milli = (uint64_t)ceil(eps * 1000);
+		fs->withhold_below = 0;
+		fs->persons_cap = o->params.persons_cap;
+		ls_summary_init(&tables);
+		if (secagg_federation_tables(
+		        &f->l, f->total + m * f->l.n_entries, &f->nz, 0,
+		        o->params.persons_cap, &tables, &e) != LS_OK)
+			die("%s", e.msg);
+		for (int t = 0; t < LS_TABLE_COUNT_; t++)
+			fs->tables[t] = tables.tables[t]; /* moved */
+		if (node_feed_publish(node, kp, &doc, period_created(&p) + 3600,
+		                      NULL, &e) != LS_OK)
+			die("federatiesamenvatting: %s", e.msg);
+		proto_doc_fini(&doc);
+		if (ls_period_add(&p, 1, &p) != LS_OK)
+			break;
+	}
+	proto_keypair_free(kp);
+	fprintf(stderr,
+	        "gen-federation: %s: %zu federatiesamenvattingen over %zu "
+	        "gemeenten\n",
+	        self, f->n_months, n_ids);
+}
+
 static void release_origin(struct store *node, const struct options *o,
                            const struct domain *dom, const char *tsv,
                            size_t tsv_len, const char *origin, const char *csv)
@@ -261,6 +372,8 @@ static void release_origin(struct store *node, const struct options *o,
 		    LS_OK)
 			die("%s", e.msg);
 		snprintf(raw.origin, sizeof raw.origin, "%s", origin);
+		if (o->fed != NULL)
+			fed_add(o, origin, (size_t)n, &raw);
 		memset(&in, 0, sizeof in);
 		in.raw = &raw;
 		in.domain = &dom->dom;
@@ -427,6 +540,7 @@ int main(int argc, char **argv)
 	    {"seed", required_argument, NULL, 's'},
 	    {"rooster", no_argument, NULL, 'r'},
 	    {"notitie", required_argument, NULL, 'N'},
+	    {"federatietotalen", no_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	struct options o;
@@ -436,7 +550,8 @@ int main(int argc, char **argv)
 	struct domain dom;
 	char path[4096], *ids[MAX_ORIGINS], *tsv, self[LS_NODE_ID_SIZE] = "";
 	size_t n_ids = 0, tsv_len;
-	int c, have_from = 0, have_to = 0;
+	int c, have_from = 0, have_to = 0, fed_totals = 0;
+	struct fed_acc fed;
 	int64_t v;
 	DIR *d;
 	struct dirent *de;
@@ -498,6 +613,9 @@ int main(int argc, char **argv)
 		case 'r':
 			o.roster = 1;
 			break;
+		case 'F':
+			fed_totals = 1;
+			break;
 		case 'N':
 			if (o.n_notes == MAX_NOTES)
 				goto usage;
@@ -555,10 +673,37 @@ int main(int argc, char **argv)
 	qsort(ids, n_ids, sizeof *ids, cmp_str);
 	if (o.roster)
 		publish_roster(node, &o, ids, n_ids, self[0] ? self : "koepel");
+	memset(&fed, 0, sizeof fed);
+	if (fed_totals) {
+		int32_t a = ls_month_index(o.from.year, o.from.month);
+		int32_t b = ls_month_index(o.to.year, o.to.month);
+		if (b < a || n_ids < 2 || n_ids > LS_SECAGG_MAX_PARTIES)
+			die("%s", "--federatietotalen: at least two "
+			          "municipalities and a period");
+		if (secagg_layout_init(&fed.l, &dom.dom, &e) != LS_OK)
+			die("%s", e.msg);
+		fed.nz.mu[0] = (struct secagg_rational){1, 4};
+		fed.nz.mu[1] = (struct secagg_rational){25, 1};
+		fed.n_months = (size_t)(b - a + 1);
+		fed.n_parties = (uint32_t)n_ids;
+		fed.total = ls_calloc(fed.n_months * fed.l.n_entries,
+		                      sizeof *fed.total);
+		fed.vec = ls_calloc(fed.l.n_entries, sizeof *fed.vec);
+		fed.share = ls_calloc(fed.l.n_entries, sizeof *fed.share);
+		if (fed.total == NULL || fed.vec == NULL || fed.share == NULL)
+			die("%s", "out of memory");
+		o.fed = &fed;
+	}
 	for (size_t i = 0; i < n_ids; i++) {
 		snprintf(path, sizeof path, "%s/%s.csv", o.csv_dir, ids[i]);
 		release_origin(node, &o, &dom, tsv, tsv_len, ids[i], path);
 	}
+	if (o.fed != NULL)
+		publish_fedsums(node, &o, ids, n_ids,
+		                self[0] ? self : "koepel");
+	ls_free(fed.total);
+	ls_free(fed.vec);
+	ls_free(fed.share);
 	for (int i = 0; i < o.n_notes; i++)
 		publish_note(node, &o, o.notes[i], i);
 	for (size_t i = 0; i < n_ids; i++)

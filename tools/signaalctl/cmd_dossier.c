@@ -621,8 +621,7 @@ static int dossier_share(const struct ctl_context *ctx, int argc, char **argv)
 			ctl_node_close(&node);
 			ctl_error("de sleutel van de knoop (%s) is niet "
 			          "bruikbaar: %s",
-			          keyfile,
-			          ctl_errmsg_dev(rc, &e));
+			          keyfile, ctl_errmsg_dev(rc, &e));
 			return CTL_EXIT_FAIL;
 		}
 	}

@@ -176,8 +176,7 @@ static int draft_load(struct fed *f, enum draft k, struct ls_doc *doc,
 			ls_free(buf);
 			ctl_error("concept %s is beschadigd (%s); gooi het weg "
 			          "met 'signaalctl federation discard'",
-			          path,
-			          ctl_errmsg_dev(LS_EDECODE, &e));
+			          path, ctl_errmsg_dev(LS_EDECODE, &e));
 			return CTL_EXIT_FAIL;
 		}
 		ls_free(buf);
@@ -1232,8 +1231,8 @@ static int collect_cb(void *arg, const struct store_doc_meta *m,
 	struct collect *c = arg;
 	uint8_t *copy, **grown;
 	(void)m;
-	grown = ls_array_grow(c->copies, &c->cap, c->n_alloc + 1,
-	                      sizeof *grown, 16);
+	grown = ls_array_grow(c->copies, &c->cap, c->n_alloc + 1, sizeof *grown,
+	                      16);
 	if (grown == NULL) {
 		c->rc = LS_ENOMEM;
 		return 1;

@@ -251,7 +251,8 @@ static int create_node(const char *node_dir, const struct ls_config *cfg,
 	if (ls_config_format(cfg, text, sizeof text) != LS_OK ||
 	    ls_file_write_atomic(f->ini, text, strlen(text), 0640, 0) !=
 	        LS_OK) {
-		ctl_error("kan %s niet schrijven: %s", f->ini, ls_errno_nl(errno));
+		ctl_error("kan %s niet schrijven: %s", f->ini,
+		          ls_errno_nl(errno));
 		goto err_after_keys_dir;
 	}
 	if (proto_keypair_generate(kp) != LS_OK ||
@@ -260,7 +261,8 @@ static int create_node(const char *node_dir, const struct ls_config *cfg,
 		goto err_after_ini;
 	}
 	if (create_private(f->db) != 0) {
-		ctl_error("kan %s niet aanmaken: %s", f->db, ls_errno_nl(errno));
+		ctl_error("kan %s niet aanmaken: %s", f->db,
+		          ls_errno_nl(errno));
 		goto err_after_key;
 	}
 	sopt.synchronous = cfg->synchronous;
@@ -338,7 +340,8 @@ int cmd_init(const struct ctl_context *ctx_in, int argc, char **argv)
 	}
 	if (ls_file_read_all(tax_path, TAXONOMY_MAX_BYTES, &tax_text,
 	                     &tax_len) != LS_OK) {
-		ctl_error("kan %s niet lezen: %s", tax_path, ls_errno_nl(errno));
+		ctl_error("kan %s niet lezen: %s", tax_path,
+		          ls_errno_nl(errno));
 		return o.taxonomy ? CTL_EXIT_INPUT : CTL_EXIT_FAIL;
 	}
 	rc = create_node(ctx.node_dir, &cfg, &f, tax_path, tax_text, tax_len,

@@ -87,8 +87,7 @@ static int show_key(const char *pub_path, int federation)
 		return CTL_EXIT_NOTFOUND;
 	}
 	if (rc != LS_OK) {
-		ctl_error("%s: %s", pub_path,
-		          ctl_errmsg_dev(rc, &e));
+		ctl_error("%s: %s", pub_path, ctl_errmsg_dev(rc, &e));
 		return rc == LS_EIO ? CTL_EXIT_FAIL : CTL_EXIT_INPUT;
 	}
 	print_key(federation ? "Federatiesleutel" : "Knooppuntsleutel", key_id,
@@ -208,9 +207,10 @@ int cmd_keygen(const struct ctl_context *ctx, int argc, char **argv)
 	       "plaats.\n",
 	       sec, pub);
 	if (federation)
-		printf("Zet deze sleutel-id en publieke sleutel in de "
-		       "configuratie van elk knooppunt\n"
-		       "en als federatiesleutel in het eerste ledenregister.\n");
+		printf(
+		    "Zet deze sleutel-id en publieke sleutel in de "
+		    "configuratie van elk knooppunt\n"
+		    "en als federatiesleutel in het eerste ledenregister.\n");
 	else
 		printf("Laat de vereniging deze sleutel-id en publieke sleutel "
 		       "in het ledenregister opnemen.\n");

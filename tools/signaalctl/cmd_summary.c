@@ -900,8 +900,7 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 	if ((rc = node_feed_read(node.store, origin, seq, &doc, &e)) != LS_OK) {
 		ctl_node_close(&node);
 		ctl_error("document %s nr. %llu: %s", origin,
-		          (unsigned long long)seq,
-		          ctl_errmsg_dev(rc, &e));
+		          (unsigned long long)seq, ctl_errmsg_dev(rc, &e));
 		return ctl_exit_for(rc);
 	}
 	{

@@ -30,7 +30,13 @@ static const char help[] =
     "prioriteitsscore van 0 tot 100 met uitleg. Kleine aantallen zijn in\n"
     "de samenvattingen verborgen: zulke cijfers staan er als bereik\n"
     "(bv. 12\xe2\x80\x93"
-    "20); met ruis als schatting met een 90%-interval.\n"
+    "20); met ruis als schatting met een 90%-interval. Waar de federatie\n"
+    "voor een periode een federatietotaal (beveiligde optelling) heeft,\n"
+    "toont de federatie dat: \"41 (40\xe2\x80\x93"
+    "42), 9 van 10 gemeenten\" is het totaal\n"
+    "van 9 gemeenten, met een beetje ruis; het echte aantal ligt met 90%\n"
+    "zekerheid tussen 40 en 42. \"Stijgt in N gemeenten\" en de cijfers\n"
+    "per gemeente komen uit de samenvattingen van de gemeenten zelf.\n"
     "\n"
     "Opties:\n"
     "  --van JJJJ-MM      eerste periode (ook --from); standaard zoveel\n"
@@ -48,6 +54,9 @@ static const char help[] =
     "  --kort             tekst zonder uitleg per rij\n"
     "  --bronnen          tekst: ook de documenten waaruit alles berekend\n"
     "                     is (gemeente, nummer, hash)\n"
+    "  --federatie        tekst: per item het federatietotaal over het\n"
+    "                     venster (met het aantal gemeenten) naast de som\n"
+    "                     van de bereiken van de gemeenten die het vervangt\n"
     "\n"
     "De score en de gewichten: zie [trends] in signaal.ini en\n"
     "docs/OPERATING.md.\n"
@@ -60,7 +69,7 @@ enum { F_TEXT, F_CSV, F_JSON };
 struct trends_args {
 	struct trends_ctl_args load;
 	struct ls_trends_select sel;
-	int format, brief, sources;
+	int format, brief, sources, federation;
 	const char *level, *age, *target;
 };
 
@@ -80,6 +89,7 @@ static int parse(int argc, char **argv, struct trends_args *a)
 	    {"format", required_argument, NULL, 'f'},
 	    {"kort", no_argument, NULL, 'b'},
 	    {"bronnen", no_argument, NULL, 's'},
+	    {"federatie", no_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	int c, rc;
@@ -142,6 +152,9 @@ static int parse(int argc, char **argv, struct trends_args *a)
 		case 's':
 			a->sources = 1;
 			break;
+		case 'F':
+			a->federation = 1;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return -1;
@@ -194,7 +207,8 @@ static int check_codes(const struct trends *t, const struct trends_args *a)
 		int found = 0;
 		if (given[k] == NULL)
 			continue;
-		for (size_t i = 0; i < ls_trends_n_codes(t, checks[k].table); i++)
+		for (size_t i = 0; i < ls_trends_n_codes(t, checks[k].table);
+		     i++)
 			found |= strcmp(ls_trends_code(t, checks[k].table, i),
 			                given[k]) == 0;
 		if (!found)
@@ -294,30 +308,163 @@ static void print_wrapped(const char *text, const char *indent, size_t width)
 	fputc('\n', stdout);
 }
 
-static void print_text(const struct trends_ctl *c, const struct trends_args *a,
-                       const struct trends_item **items, size_t n)
+/* How many periods have a federation summary (beveiligde optelling), how
+ * many municipalities are in them, and what the other periods show. */
+static void print_federation_note(const struct trends *t)
 {
-	const struct trends *t = c->t;
 	const struct trends_options *o = ls_trends_options_get(t);
-	char from[LS_PERIOD_SIZE], to[LS_PERIOD_SIZE], hex[65];
-	uint8_t digest[LS_HASH_BYTES];
+	size_t periods = ls_trends_n_periods(t), nf = ls_trends_n_federation(t);
+	uint32_t lo = 0, hi = 0;
+	if (nf == 0) {
+		printf("Nog geen federatietotalen (beveiligde optelling) in "
+		       "dit venster: de cijfers\nvan de federatie zijn sommen "
+		       "van de bereiken van de gemeenten.\n");
+		return;
+	}
+	for (size_t slot = 0; slot < periods; slot++) {
+		uint32_t n = ls_trends_federation_at(t, slot);
+		if (n == 0)
+			continue;
+		if (lo == 0 || n < lo)
+			lo = n;
+		if (n > hi)
+			hi = n;
+	}
+	printf("Federatietotalen (beveiligde optelling) voor %zu van de %zu "
+	       "%s, ",
+	       nf, periods, ls_trends_period_word(o->first.months, periods));
+	if (lo == hi)
+		printf("telkens %u gemeenten.\n", hi);
+	else
+		printf("%u \xc3\xa0 %u gemeenten per periode.\n", lo, hi);
+	printf("\"41 (40\xe2\x80\x93"
+	       "42), 9 van 10 gemeenten\": het totaal van 9 gemeenten met een "
+	       "beetje ruis;\nhet echte aantal ligt met 90%% zekerheid tussen "
+	       "40 en 42.%s\n",
+	       nf < periods ? "\nIn de andere perioden: som van de bereiken "
+	                      "van de gemeenten."
+	                    : "");
+}
+
+/* Under an item: the federation total next to the sum of the
+ * municipalities' ranges it replaces. */
+static void print_item_federation(const struct trends *t,
+                                  const struct trends_item *it)
+{
+	char fed[160], ranges[64];
+	if (it->fed_periods == 0)
+		return;
+	ls_trends_format_federation(
+	    &it->signals, it->fed_included_min, it->fed_included_max,
+	    (uint32_t)ls_trends_n_origins(t), fed, sizeof fed);
+	ls_trends_format_value(&it->signals_ranges, ranges, sizeof ranges);
+	{
+		const char *comma = strstr(fed, ", ");
+		printf("      Federatietotaal: %.*s signalen, %s (som van de "
+		       "bereiken van de gemeenten: %s).\n",
+		       comma != NULL ? (int)(comma - fed) : (int)strlen(fed),
+		       fed, comma != NULL ? comma + 2 : "", ranges);
+	}
+}
+
+/* --federatie: per item the federation total over the window next to
+ * the sum of the municipalities' ranges it replaces. */
+static void print_federation(const struct trends *t,
+                             const struct ls_trends_select *sel,
+                             const struct trends_item **items, size_t n)
+{
+	size_t nw = name_width(items, n), pos = 0;
+	int level = -1;
+	print_federation_note(t);
+	if (ls_trends_n_federation(t) == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct trends_item *it = items[i];
+		char name[2 * LS_LABEL_MAX + 8], fed[160], val[96], towns[64];
+		char ranges[64];
+		const char *comma;
+		if ((int)it->level != level) {
+			level = it->level;
+			pos = 0;
+			printf("\nRANG  ");
+			pad(level == TRENDS_LEVEL_THEME
+			        ? "THEMA"
+			        : "THEMA EN UITSPLITSING",
+			    nw);
+			printf("  ");
+			pad("FEDERATIETOTAAL", 24);
+			printf("  ");
+			pad("GEMEENTEN", 22);
+			printf("  SOM VAN DE BEREIKEN\n");
+		}
+		item_name(it, name, sizeof name);
+		ls_trends_format_federation(
+		    &it->signals, it->fed_included_min, it->fed_included_max,
+		    (uint32_t)ls_trends_n_origins(t), fed, sizeof fed);
+		comma = strstr(fed, ", ");
+		snprintf(val, sizeof val, "%.*s",
+		         comma != NULL ? (int)(comma - fed) : (int)strlen(fed),
+		         fed);
+		snprintf(towns, sizeof towns, "%s",
+		         comma != NULL ? comma + 2 : "");
+		if (it->fed_periods == 0)
+			snprintf(towns, sizeof towns, "geen");
+		else if (it->fed_periods < it->n_periods)
+			snprintf(towns + strlen(towns),
+			         sizeof towns - strlen(towns), " (%u/%u)",
+			         it->fed_periods, it->n_periods);
+		ls_trends_format_value(&it->signals_ranges, ranges,
+		                       sizeof ranges);
+		printf("%4u  ", shown_rank(sel, it, pos++));
+		pad(name, nw);
+		printf("  ");
+		pad(val, 24);
+		printf("  ");
+		pad(towns, 22);
+		printf("  %s\n", ranges);
+	}
+}
+
+/* The window, what it is computed from, the weights, and whether there
+ * are federation totals. */
+static void print_header(const struct trends *t)
+{
+	const struct trends_options *o = ls_trends_options_get(t);
+	char from[LS_PERIOD_SIZE], to[LS_PERIOD_SIZE];
 	size_t periods = ls_trends_n_periods(t);
 	size_t gp = periods - ls_trends_growth_first(t);
-	int level = -1;
-	size_t nw = 0, pos = 0;
 
 	ls_period_format(&o->first, from);
 	ls_period_format(&o->last, to);
 	printf("Trends van %s tot %s (%zu %s): %zu gemeenten, %zu "
-	       "samenvattingen\n",
-	       from, to, periods, ls_trends_period_word(o->first.months, periods),
-	       ls_trends_n_origins(t), ls_trends_n_sources(t));
+	       "samenvattingen",
+	       from, to, periods,
+	       ls_trends_period_word(o->first.months, periods),
+	       ls_trends_n_origins(t),
+	       ls_trends_n_sources(t) - ls_trends_n_federation(t));
+	if (ls_trends_n_federation(t) > 0)
+		printf(" en %zu federatiesamenvattingen",
+		       ls_trends_n_federation(t));
+	printf("\n");
 	printf("Groei over de laatste %zu %s. Gewichten:", gp,
 	       ls_trends_period_word(o->first.months, gp));
 	for (int k = 0; k < TRENDS_C_COUNT_; k++)
-		printf("%s %s %u", k ? "," : "", ls_trends_component_label_nl(k),
-		       o->weight[k]);
+		printf("%s %s %u", k ? "," : "",
+		       ls_trends_component_label_nl(k), o->weight[k]);
 	printf(".\n");
+	print_federation_note(t);
+}
+
+static void print_text(const struct trends_ctl *c, const struct trends_args *a,
+                       const struct trends_item **items, size_t n)
+{
+	const struct trends *t = c->t;
+	char hex[65];
+	uint8_t digest[LS_HASH_BYTES];
+	int level = -1;
+	size_t nw = 0, pos = 0;
+
+	print_header(t);
 	if (ls_trends_n_origins(t) == 0)
 		printf("\nGeen samenvattingen in dit venster.\n");
 	for (size_t i = 0; i < n; i++) {
@@ -387,8 +534,10 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 		printf("  ");
 		pad(sig, 18);
 		printf("  %s\n", per);
-		if (!a->brief)
+		if (!a->brief) {
 			print_wrapped(it->explanation, "      ", 90);
+			print_item_federation(t, it);
+		}
 	}
 	if (n == 0 && ls_trends_n_origins(t) > 0)
 		printf("\nGeen items voor deze keuze.\n");
@@ -403,7 +552,8 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 	if (a->sources) {
 		printf("\nBronnen (gemeente, nummer, hash):\n");
 		for (size_t i = 0; i < ls_trends_n_sources(t); i++) {
-			const struct trends_docref *r = ls_trends_source_at(t, i);
+			const struct trends_docref *r =
+			    ls_trends_source_at(t, i);
 			ls_hex_encode(r->hash, LS_HASH_BYTES, hex);
 			printf("  %-20s %6llu  %s\n", r->origin,
 			       (unsigned long long)r->seq, hex);
@@ -453,7 +603,9 @@ static void print_csv(const struct ls_trends_select *sel,
 	    "perioden,sectoren_zeker,sectoren_mogelijk,signalen_min,"
 	    "signalen_max,signalen_exact,personen_min,personen_max,"
 	    "jongeren_aandeel,spreiding,stijgend_aandeel,groei,terugkeer,"
-	    "sectoren,omvang,jongeren,uitleg\n";
+	    "sectoren,omvang,jongeren,federatie_perioden,"
+	    "federatie_gemeenten_min,federatie_gemeenten_max,"
+	    "som_bereiken_min,som_bereiken_max,uitleg\n";
 	fputs(header, stdout);
 	for (size_t i = 0; i < n; i++) {
 		const struct trends_item *it = items[i];
@@ -495,6 +647,12 @@ static void print_csv(const struct ls_trends_select *sel,
 		csv_num(it->youth_share);
 		for (int k = 0; k < TRENDS_C_COUNT_; k++)
 			csv_num(it->component[k]);
+		ls_trends_value_interval(&it->signals_ranges, &slo, &shi);
+		csv_int(it->fed_periods);
+		csv_int(it->fed_included_min);
+		csv_int(it->fed_included_max);
+		csv_int(slo);
+		csv_int(shi);
 		csv_field(it->explanation, 1);
 	}
 }
@@ -543,6 +701,8 @@ int cmd_trends(const struct ctl_context *ctx, int argc, char **argv)
 	ls_trends_select(c.t, &a.sel, items, n);
 	if (a.format == F_CSV)
 		print_csv(&a.sel, items, n);
+	else if (a.federation)
+		print_federation(c.t, &a.sel, items, n);
 	else
 		print_text(&c, &a, items, n);
 	ls_free(items);

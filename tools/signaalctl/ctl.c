@@ -77,16 +77,18 @@ const char *ctl_errmsg_dev(int code, const struct ls_errinfo *e)
 		LS_INFO("ctl", "error_detail", "code=%s detail=\"%.400s\"",
 		        ls_errname(code), e->msg);
 		colon = strchr(e->msg, ':');
-		for (size_t i = 0;
-		     colon != NULL && i < sizeof where_names / sizeof *where_names;
+		for (size_t i = 0; colon != NULL &&
+		                   i < sizeof where_names / sizeof *where_names;
 		     i++)
-			if (strlen(where_names[i].dev) == (size_t)(colon - e->msg) &&
+			if (strlen(where_names[i].dev) ==
+			        (size_t)(colon - e->msg) &&
 			    strncmp(e->msg, where_names[i].dev,
 			            (size_t)(colon - e->msg)) == 0)
 				where = where_names[i].nl;
 	}
 	if (where != NULL)
-		snprintf(buf, sizeof buf, "%s (in: %s)", ls_strerror_nl(code), where);
+		snprintf(buf, sizeof buf, "%s (in: %s)", ls_strerror_nl(code),
+		         where);
 	else
 		snprintf(buf, sizeof buf, "%s", ls_strerror_nl(code));
 	return buf;
@@ -106,9 +108,8 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
 int ctl_usage_option(const char *cmd, char **argv)
 {
 	const char *opt = optind > 0 ? argv[optind - 1] : "?";
-	return ctl_usage(cmd,
-	                 "onbekende optie, of een optie zonder waarde: '%.60s'",
-	                 opt);
+	return ctl_usage(
+	    cmd, "onbekende optie, of een optie zonder waarde: '%.60s'", opt);
 }
 
 int ctl_is_help(int argc, char **argv)
