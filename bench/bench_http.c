@@ -400,8 +400,9 @@ int main(void)
 	       "while one commit runs goes into the next (a savepoint each, "
 	       "201 only after the commit). One client pays the HTTP parse, "
 	       "the token check, the JSON answer and two thread hand-offs "
-	       "on top of the same one commit per capture; concurrent "
-	       "clients share commits.%s\n",
+	       "(HTTP thread to writer and back; no call into the loop) on "
+	       "top of the same one commit per capture; concurrent clients "
+	       "share commits.%s\n",
 	       http[0].ok && http[1].ok && http[2].ok && direct.ok
 	           ? ""
 	           : " **Some requests failed: the numbers are not valid.**");

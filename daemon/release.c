@@ -45,6 +45,7 @@ struct release_job {
 	char secret[DAEMON_PATH_SIZE];
 	/* out */
 	int ran;
+	int due_known; /* node_release_due answered */
 	size_t due, released;
 	int more;
 	uint64_t sector_conflicts;
@@ -64,7 +65,8 @@ static int release_run(struct storejob *job, struct store *s)
 	int rc;
 
 	r->ran = 1;
-	node_trust_init(&trust, r->federation, r->has_anchor ? r->anchor : NULL);
+	node_trust_init(&trust, r->federation,
+	                r->has_anchor ? r->anchor : NULL);
 	ls_errinfo_clear(&e);
 	if ((rc = node_trust_load(&trust, s, daemon_now(), &e)) != LS_OK) {
 		LS_ERROR("release", "trust_failed", "reason=%s detail=\"%s\"",
@@ -89,6 +91,7 @@ static int release_run(struct storejob *job, struct store *s)
 		return rc;
 	}
 	r->due = n + (r->more ? 1 : 0);
+	r->due_known = 1;
 	/* Periods are independent: one that cannot be released (it is
 	 * logged, and tried again at the next run) does not hold back the
 	 * later ones. The first error is returned. */
@@ -98,7 +101,8 @@ static int release_run(struct storejob *job, struct store *s)
 		int one;
 		ls_period_format(&due[i], p);
 		ls_errinfo_clear(&e);
-		one = node_release_period(&env, &due[i], daemon_now(), &res, &e);
+		one =
+		    node_release_period(&env, &due[i], daemon_now(), &res, &e);
 		if (one != LS_OK) {
 			LS_ERROR("release", "release_failed",
 			         "period=%s reason=%s detail=\"%s\"", p,
@@ -135,7 +139,8 @@ static void release_done(struct storejob *job)
 	if (job->rc != LS_OK)
 		LS_ERROR("tasks", "release_failed", "reason=%s",
 		         ls_errname(job->rc));
-	d->release_due = r->due - r->released;
+	if (r->due_known)
+		d->release_due = r->due - r->released;
 	d->sector_conflicts += r->sector_conflicts;
 	if (r->corrupt)
 		daemon_health_note_check(d, LS_ECORRUPT, r->corrupt_msg);

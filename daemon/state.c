@@ -41,8 +41,8 @@ static const char *const L_OUTCOME[] = {"outcome", NULL};
 static const char *const L_ORIGIN[] = {"origin", NULL};
 static const char *const L_INFO[] = {"node", "version", "role", NULL};
 static const char *const L_ORIGIN_PERIOD[] = {"origin", "period", NULL};
-static const char *const L_REFUSAL[] = {"peer", "origin", "reason",
-                                        "direction", NULL};
+static const char *const L_REFUSAL[] = {"peer", "origin", "reason", "direction",
+                                        NULL};
 static const char *const L_ORIGIN_REASON[] = {"origin", "reason", NULL};
 
 static const struct {
@@ -347,8 +347,8 @@ static int head_cb(void *arg, const char *origin, uint64_t seq,
 	struct state_snap *sn = arg;
 	struct snap_head *grown;
 	(void)head;
-	grown = ls_array_grow(
-	    sn->heads, &sn->cap_heads, sn->n_heads + 1, sizeof *grown, 64);
+	grown = ls_array_grow(sn->heads, &sn->cap_heads, sn->n_heads + 1,
+	                      sizeof *grown, 64);
 	if (grown == NULL) {
 		sn->heads_oom = 1;
 		return 1;
@@ -453,8 +453,8 @@ static int summary_latest_cb(void *arg, const struct store_doc_meta *m,
 	memset(&doc, 0, sizeof doc);
 	if (node_feed_decode(env, len, &doc, NULL) != LS_OK)
 		return 0;
-	grown = ls_array_grow(
-	    sn->sums, &sn->cap_sums, sn->n_sums + 1, sizeof *grown, 16);
+	grown = ls_array_grow(sn->sums, &sn->cap_sums, sn->n_sums + 1,
+	                      sizeof *grown, 16);
 	if (grown == NULL) {
 		proto_doc_fini(&doc);
 		return 1;
@@ -532,7 +532,8 @@ static void snap_collect(struct state_snap *sn, struct store *s)
 	uint64_t gen;
 	sn->heads_ok =
 	    store_feed_vector(s, head_cb, sn) == LS_OK && !sn->heads_oom;
-	sn->forks_ok = store_fork_list(s, 0, fork_count_cb, &sn->forks) == LS_OK;
+	sn->forks_ok =
+	    store_fork_list(s, 0, fork_count_cb, &sn->forks) == LS_OK;
 	/* Counting documents and signals scans whole tables (millions of
 	 * rows at the association after a year): at most once a minute,
 	 * and only when something changed. */
@@ -629,8 +630,8 @@ static int write_atomic(const char *path, const char *text, size_t len)
 {
 	int rc = ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1);
 	if (rc != LS_OK)
-		LS_WARN("state", "write_failed", "file=%s err=%s errno=%d", path,
-		        ls_errname(rc), errno);
+		LS_WARN("state", "write_failed", "file=%s err=%s errno=%d",
+		        path, ls_errname(rc), errno);
 	return rc;
 }
 
@@ -670,9 +671,10 @@ static int status_json_cb(void *arg, const struct store_doc_meta *m,
 			if (!proto_status_counter_private(
 			        doc.body.status.counters[i].name))
 				json_object_set_new(
-			    counters, doc.body.status.counters[i].name,
-			    json_integer(
-			        (json_int_t)doc.body.status.counters[i].value));
+				    counters, doc.body.status.counters[i].name,
+				    json_integer(
+				        (json_int_t)doc.body.status.counters[i]
+				            .value));
 		if (counters != NULL)
 			json_object_set_new(o, "counters", counters);
 		json_array_append_new(arr, o);
@@ -710,11 +712,11 @@ static json_t *refusals_json(struct daemon *d)
 		              "peer", x->peer, "origin", x->origin, "seq",
 		              (json_int_t)x->seq, "direction",
 		              x->push ? "push" : "pull", "reason",
-		              ls_errname(x->code), "first", (json_int_t)x->first,
-		              "last", (json_int_t)x->last, "retry_at",
-		              (json_int_t)x->retry_at, "count",
-		              (json_int_t)x->count, "detail", x->detail, "advice",
-		              node_sync_refusal_advice(x)));
+		              ls_errname(x->code), "first",
+		              (json_int_t)x->first, "last", (json_int_t)x->last,
+		              "retry_at", (json_int_t)x->retry_at, "count",
+		              (json_int_t)x->count, "detail", x->detail,
+		              "advice", node_sync_refusal_advice(x)));
 	}
 	return arr != NULL ? arr : json_null();
 }
@@ -726,12 +728,12 @@ static json_t *alarms_json(struct daemon *d)
 	for (size_t i = 0; arr != NULL && i < d->ingest.n_alarms; i++) {
 		const struct node_ingest_alarm *a = &d->ingest.alarms[i];
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s}",
-		                   "origin", a->origin, "reason", a->reason,
-		                   "seq", (json_int_t)a->seq, "count",
-		                   (json_int_t)a->count, "first",
-		                   (json_int_t)a->first, "last",
-		                   (json_int_t)a->last, "detail", a->detail));
+		    arr,
+		    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s}", "origin",
+		              a->origin, "reason", a->reason, "seq",
+		              (json_int_t)a->seq, "count", (json_int_t)a->count,
+		              "first", (json_int_t)a->first, "last",
+		              (json_int_t)a->last, "detail", a->detail));
 	}
 	return arr != NULL ? arr : json_null();
 }
@@ -785,14 +787,13 @@ static json_t *status_json(struct daemon *d, struct state_snap *sn)
 	origins = sn->heads_ok ? json_array() : NULL;
 	for (size_t i = 0; origins != NULL && i < sn->n_heads; i++)
 		json_array_append_new(
-		    origins,
-		    json_pack("{s:s, s:I, s:I, s:b}", "feed",
-		              sn->heads[i].origin, "held",
-		              (json_int_t)sn->heads[i].seq, "lag",
-		              (json_int_t)daemon_metrics_get(
-		                  d->metrics, "signaal_origin_lag",
-		                  sn->heads[i].origin),
-		              "quarantined", sn->heads[i].forked));
+		    origins, json_pack("{s:s, s:I, s:I, s:b}", "feed",
+		                       sn->heads[i].origin, "held",
+		                       (json_int_t)sn->heads[i].seq, "lag",
+		                       (json_int_t)daemon_metrics_get(
+		                           d->metrics, "signaal_origin_lag",
+		                           sn->heads[i].origin),
+		                       "quarantined", sn->heads[i].forked));
 	json_object_set_new(root, "origins", origins ? origins : json_null());
 	json_object_set_new(root, "http", json_string(d->cfg.http_listen));
 	json_object_set_new(root, "state_interval_s",
@@ -800,9 +801,9 @@ static json_t *status_json(struct daemon *d, struct state_snap *sn)
 	json_object_set_new(root, "peers", peers ? peers : json_null());
 	json_object_set_new(root, "forks",
 	                    sn->forks_json ? sn->forks_json : json_null());
-	json_object_set_new(root, "statuses", sn->statuses_json
-	                                          ? sn->statuses_json
-	                                          : json_null());
+	json_object_set_new(root, "statuses",
+	                    sn->statuses_json ? sn->statuses_json
+	                                      : json_null());
 	sn->forks_json = sn->statuses_json = NULL;
 	json_object_set_new(root, "refusals", refusals_json(d));
 	json_object_set_new(root, "alarms", alarms_json(d));
@@ -847,13 +848,12 @@ static void snap_render(struct daemon *d, struct state_snap *sn)
 	    daemon_metrics_render(d->metrics, &sn->prom, &sn->prom_len) !=
 	        LS_OK)
 		LS_WARN("state", "write_failed", "file=%s", sn->prom_path);
-	if (sn->want_json &&
-	    node_path(d, d->cfg.status_file, sn->json_path,
-	              sizeof sn->json_path) == LS_OK) {
+	if (sn->want_json && node_path(d, d->cfg.status_file, sn->json_path,
+	                               sizeof sn->json_path) == LS_OK) {
 		json_t *root = status_json(d, sn);
-		sn->json = root ? json_dumps(root, JSON_INDENT(1) |
-		                                       JSON_SORT_KEYS)
-		                : NULL;
+		sn->json =
+		    root ? json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS)
+		         : NULL;
 		if (sn->json == NULL)
 			LS_WARN("state", "write_failed", "file=%s",
 			        sn->json_path);

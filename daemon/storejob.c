@@ -26,7 +26,7 @@ struct lane {
 struct storejobs {
 	struct daemon *d; /* only d->handoff off the loop */
 	pthread_mutex_t mu;
-	int stopping; /* under mu */
+	int stopping;     /* under mu */
 	int write_health; /* the write lane's, after its last job (mu) */
 	/* ran, posted to the loop, done not yet called (under mu) */
 	struct storejob *posted;
@@ -154,8 +154,7 @@ int daemon_storejobs_open(struct daemon *d, struct storejobs **out,
 	int rc;
 
 	*out = NULL;
-	if (ls_path_join(d->dir, d->cfg.store_path, path, sizeof path) !=
-	    LS_OK)
+	if (ls_path_join(d->dir, d->cfg.store_path, path, sizeof path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "[store] path: pad te lang");
 	if ((j = ls_calloc(1, sizeof *j)) == NULL)
 		return ls_errf(e, LS_ENOMEM, "onvoldoende geheugen");

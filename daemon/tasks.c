@@ -231,7 +231,7 @@ static void state_cb(uv_timer_t *t)
 		return;
 	/* Another process may have written: a federation document (the
 	 * roster takes effect now) or our own documents (tell the peers).
-	 * Two point reads on the loop's (sync) connection: the federation
+	 * Two point reads on the loop's own connection: the federation
 	 * feed's head and PRAGMA data_version; a WAL reader does not wait
 	 * for a writer. The rest of the tick reads on the read lane. */
 	if (node_ingest_reload_trust(&d->ingest, daemon_now(), &changed,
