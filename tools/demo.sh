@@ -15,9 +15,12 @@
 #  4. starts the eleven daemons; each pilot releases the summaries of its
 #     closed months itself (once it learned its own feed's head from the
 #     association) and the federation converges;
-#  5. prints, at the association, the cross-municipality table per theme
-#     (in how many municipalities, signals as ranges where small counts
-#     are suppressed), and each node's status;
+#  5. waits for the association's secure-aggregation rounds (one per
+#     released month) and prints, at the association, the
+#     cross-municipality table per theme (in how many municipalities,
+#     signals as ranges where small counts are suppressed), the federation
+#     totals next to the sum of ranges they replace, and each node's
+#     status;
 #  6. stops the daemons cleanly — or, with DEMO_KEEP=1, leaves them
 #     running and says how to look at them and how to stop them.
 #
@@ -207,6 +210,23 @@ converged || die "de federatie convergeerde niet binnen 2 minuten"
 printf 'geconvergeerd in %s s na de start: elk knooppunt heeft %s\n' \
 	"$(since "$t_start")" \
 	"$("$CTL" -d "$DEMO_DIR/$HUB" sync digest | cut -d' ' -f2-)"
+
+# The association runs a secure-aggregation round per released month
+# (a few seconds each, several at once): wait for the federation
+# summaries of every month, bounded, and say how far it got.
+months=0
+for id in "${PILOTS[@]}"; do [ "${DUE[$id]}" -gt "$months" ] && months=${DUE[$id]}; done
+fedsums() {
+	"$CTL" -d "$DEMO_DIR/$HUB" status --format json 2>/dev/null |
+		grep -o '"published": *[0-9]*' | head -1 | grep -o '[0-9]*$' || echo 0
+}
+t_agg=$(now)
+for _ in $(seq 900); do
+	[ "$(fedsums)" -ge "$months" ] && break
+	sleep 0.2
+done
+printf 'federatietotalen voor %s van de %s maanden, %s s na de convergentie\n' \
+	"$(fedsums)" "$months" "$(since "$t_agg")"
 
 step "Bij de koepel: de thema's over de gemeenten heen"
 "$CTL" -d "$DEMO_DIR/$HUB" trends --kort | head -32

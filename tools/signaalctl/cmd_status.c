@@ -523,7 +523,7 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	if (!fed)
 		return;
 	printf("\nFederatie: %zu knooppunten\n", st->n_rows);
-	printf("%-16s %-8s %-8s %-16s %-18s %8s %6s %5s\n", "KNOOPPUNT", "ROL",
+	printf("%-16s %-8s %-8s %-16s %-24s %8s %6s %5s\n", "KNOOPPUNT", "ROL",
 	       "VERSIE", "LAATST GEZIEN", "LAATSTE VRIJGAVE", "DOCS", "ACHTER",
 	       "FORKS");
 	for (i = 0; i < st->n_rows; i++) {
@@ -538,7 +538,7 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 			         ago(st->now, r->last_release, t3, sizeof t3));
 		else
 			snprintf(rel, sizeof rel, "-");
-		printf("%-16s %-8s %-8s %-16s %-18s %8llu %6s %5u%s\n", r->id,
+		printf("%-16s %-8s %-8s %-16s %-24s %8llu %6s %5u%s\n", r->id,
 		       r->role ? ls_role_name(r->role) : "-",
 		       r->version[0] ? r->version : "-",
 		       ago(st->now, r->seen, t2, sizeof t2), rel,

@@ -394,7 +394,7 @@ static void print_federation(const struct trends *t,
 			printf("  ");
 			pad("FEDERATIETOTAAL", 24);
 			printf("  ");
-			pad("GEMEENTEN", 22);
+			pad("GEMEENTEN", 28);
 			printf("  SOM VAN DE BEREIKEN\n");
 		}
 		item_name(it, name, sizeof name);
@@ -420,7 +420,7 @@ static void print_federation(const struct trends *t,
 		printf("  ");
 		pad(val, 24);
 		printf("  ");
-		pad(towns, 22);
+		pad(towns, 28);
 		printf("  %s\n", ranges);
 	}
 }
