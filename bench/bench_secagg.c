@@ -137,7 +137,7 @@ static void run(const struct secagg_layout *l, size_t n, struct result *res)
 	t0 = bench_now_ms();
 	for (size_t i = 0; i < n; i++)
 		if (!mb[i].silent)
-			secagg_vec_add(plain, mb[i].counts, l->n_entries);
+			ls_secagg_vec_add(plain, mb[i].counts, l->n_entries);
 	res->plain_ms = bench_now_ms() - t0;
 
 	memset(&o, 0, sizeof o);
@@ -298,18 +298,18 @@ static void widths(void)
 		for (int m = 0; m < FED_MONTHS; m++)
 			if (fed_sim_month(&W, m) != 0)
 				die("federation", W.err);
-		printf(
-		    "| %g / %g | %.0f%% | %.1f%% | %.0f%% | %.1f%% | %.1f "
-		    "(%.1f) | %+d |\n",
-		    (double)levels[i].mu[0].num / levels[i].mu[0].den,
-		    (double)levels[i].mu[1].num / levels[i].mu[1].den,
-		    100 * fed_median_ratio(&W, LS_TABLE_THEME, 1),
-		    100 * fed_median_ratio(&W, LS_TABLE_THEME, 0),
-		    100 * fed_median_ratio(&W, LS_TABLE_THEME_AGE, 1),
-		    100 * fed_median_ratio(&W, LS_TABLE_THEME_AGE, 0),
-		    secagg_total_epsilon(&levels[i], FED_CAP),
-		    secagg_noise_epsilon(&levels[i], one, sens, SECAGG_DELTA),
-		    fed_direction(&W, FED_W_RISE));
+		printf("| %g / %g | %.0f%% | %.1f%% | %.0f%% | %.1f%% | %.1f "
+		       "(%.1f) | %+d |\n",
+		       (double)levels[i].mu[0].num / levels[i].mu[0].den,
+		       (double)levels[i].mu[1].num / levels[i].mu[1].den,
+		       100 * fed_median_ratio(&W, LS_TABLE_THEME, 1),
+		       100 * fed_median_ratio(&W, LS_TABLE_THEME, 0),
+		       100 * fed_median_ratio(&W, LS_TABLE_THEME_AGE, 1),
+		       100 * fed_median_ratio(&W, LS_TABLE_THEME_AGE, 0),
+		       ls_secagg_total_epsilon(&levels[i], FED_CAP),
+		       ls_secagg_noise_epsilon(&levels[i], one, sens,
+		                               SECAGG_DELTA),
+		       fed_direction(&W, FED_W_RISE));
 		fed_sim_fini(&W);
 	}
 }
@@ -335,7 +335,7 @@ int main(void)
 	ls_taxonomy_init(&tax);
 	if (ls_taxonomy_parse_tsv(text, len, &tax, &e) != LS_OK ||
 	    ls_disclosure_domain_from_taxonomy(&tax, &dom, &e) != LS_OK ||
-	    secagg_layout_init(&l, &dom.dom, &e) != LS_OK)
+	    ls_secagg_layout_init(&l, &dom.dom, &e) != LS_OK)
 		die("taxonomy", e.msg);
 	for (size_t i = 0; i < n_sizes; i++)
 		run(&l, sizes[i], &res[i]);

@@ -158,7 +158,7 @@ static double fb_width(const struct fed_sim *W, const struct trends *t,
 			struct trends_value v;
 			int64_t lo, hi;
 			size_t k;
-			if (secagg_layout_index(
+			if (ls_secagg_layout_index(
 			        &W->l, table,
 			        ls_trends_code(t, LS_TABLE_THEME, th),
 			        table == LS_TABLE_THEME

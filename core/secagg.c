@@ -2,10 +2,10 @@
  * Secure aggregation arithmetic: the canonical vector layout, raw
  * summaries as vectors, bounds, modular sums and exact Skellam shares.
  *
- * Happy path of a participant: secagg_layout_init() on the federation's
- * domain, secagg_vector_from_raw() on its raw summary,
- * secagg_vector_check() against secagg_bounds_from_release() of its own
- * release, secagg_noise_shares() added with secagg_vec_add_signed(); the
+ * Happy path of a participant: ls_secagg_layout_init() on the federation's
+ * domain, ls_secagg_vector_from_raw() on its raw summary,
+ * ls_secagg_vector_check() against ls_secagg_bounds_from_release() of its own
+ * release, ls_secagg_noise_shares() added with ls_secagg_vec_add_signed(); the
  * masks come from proto/secagg.c. Failure modes: malformed input is
  * LS_EINVAL with the row or entry named; nothing is half-written that a
  * caller would use (vectors are the caller's and are unspecified after an
@@ -36,8 +36,8 @@ static void digest_str(crypto_generichash_state *h, const char *s)
 	crypto_generichash_update(h, (const uint8_t *)s, n);
 }
 
-int secagg_layout_init(struct secagg_layout *l, const struct ls_domain *dom,
-                       struct ls_errinfo *e)
+int ls_secagg_layout_init(struct secagg_layout *l, const struct ls_domain *dom,
+                          struct ls_errinfo *e)
 {
 	static const char tag[] = "ls-secagg-layout-v1";
 	crypto_generichash_state h;
@@ -122,9 +122,9 @@ static int find_sorted(const char *const *codes, size_t n, const char *code,
 	return LS_ENOTFOUND;
 }
 
-int secagg_layout_index(const struct secagg_layout *l, int table,
-                        const char *theme, const char *other, int measure,
-                        size_t *idx)
+int ls_secagg_layout_index(const struct secagg_layout *l, int table,
+                           const char *theme, const char *other, int measure,
+                           size_t *idx)
 {
 	size_t ti, oi = 0;
 	if (table < 0 || table >= LS_TABLE_COUNT_ || measure < 0 ||
@@ -145,9 +145,9 @@ int secagg_layout_index(const struct secagg_layout *l, int table,
 	return LS_OK;
 }
 
-void secagg_layout_describe(const struct secagg_layout *l, size_t idx,
-                            int *table, const char **theme, const char **other,
-                            int *measure)
+void ls_secagg_layout_describe(const struct secagg_layout *l, size_t idx,
+                               int *table, const char **theme,
+                               const char **other, int *measure)
 {
 	int t = LS_TABLE_COUNT_ - 1;
 	while (t > 0 && idx < l->offset[t])
@@ -162,9 +162,9 @@ void secagg_layout_describe(const struct secagg_layout *l, size_t idx,
 
 /* ---- vectors --------------------------------------------------------- */
 
-int secagg_vector_from_raw(const struct secagg_layout *l,
-                           const struct ls_summary *raw, uint64_t *vec,
-                           struct ls_errinfo *e)
+int ls_secagg_vector_from_raw(const struct secagg_layout *l,
+                              const struct ls_summary *raw, uint64_t *vec,
+                              struct ls_errinfo *e)
 {
 	uint32_t cap = raw->params.persons_cap;
 
@@ -188,9 +188,9 @@ int secagg_vector_from_raw(const struct secagg_layout *l,
 					               "count in range",
 					               t, row->theme,
 					               row->other);
-				if (secagg_layout_index(l, t, row->theme,
-				                        row->other, m,
-				                        &idx) != LS_OK)
+				if (ls_secagg_layout_index(l, t, row->theme,
+				                           row->other, m,
+				                           &idx) != LS_OK)
 					return ls_errf(e, LS_EINVAL,
 					               "secagg: table %d row "
 					               "%s/%s: not in the "
@@ -210,10 +210,10 @@ int secagg_vector_from_raw(const struct secagg_layout *l,
 	return LS_OK;
 }
 
-int secagg_bounds_from_release(const struct secagg_layout *l,
-                               const struct ls_summary *released,
-                               uint32_t persons_cap, uint64_t *lo, uint64_t *hi,
-                               struct ls_errinfo *e)
+int ls_secagg_bounds_from_release(const struct secagg_layout *l,
+                                  const struct ls_summary *released,
+                                  uint32_t persons_cap, uint64_t *lo,
+                                  uint64_t *hi, struct ls_errinfo *e)
 {
 	uint64_t cap = persons_cap == 0 ? 1 : persons_cap;
 	int bounded =
@@ -236,9 +236,9 @@ int secagg_bounds_from_release(const struct secagg_layout *l,
 			                              &row->persons};
 			for (int m = 0; m < SECAGG_MEASURES; m++) {
 				size_t idx;
-				if (secagg_layout_index(l, t, row->theme,
-				                        row->other, m,
-				                        &idx) != LS_OK)
+				if (ls_secagg_layout_index(l, t, row->theme,
+				                           row->other, m,
+				                           &idx) != LS_OK)
 					return ls_errf(
 					    e, LS_EINVAL,
 					    "secagg: release row "
@@ -264,16 +264,16 @@ static const char *measure_name(int m)
 	return m == LS_MEASURE_SIGNALS ? "signals" : "persons";
 }
 
-int secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
-                        const uint64_t *lo, const uint64_t *hi,
-                        struct ls_errinfo *e)
+int ls_secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
+                           const uint64_t *lo, const uint64_t *hi,
+                           struct ls_errinfo *e)
 {
 	for (size_t i = 0; i < l->n_entries; i++) {
 		if (vec[i] >= lo[i] && vec[i] <= hi[i])
 			continue;
 		int t, m;
 		const char *theme, *other;
-		secagg_layout_describe(l, i, &t, &theme, &other, &m);
+		ls_secagg_layout_describe(l, i, &t, &theme, &other, &m);
 		return ls_errf(e, LS_EPOLICY,
 		               "secagg: entry %zu (table %d, %s/%s, %s) = "
 		               "%llu outside its bounds %llu..%llu",
@@ -285,10 +285,10 @@ int secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
 	return LS_OK;
 }
 
-int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
-                       const uint64_t *sum_lo, const uint64_t *sum_hi,
-                       const int64_t slack[SECAGG_MEASURES],
-                       struct ls_errinfo *e)
+int ls_secagg_total_check(const struct secagg_layout *l, const int64_t *total,
+                          const uint64_t *sum_lo, const uint64_t *sum_hi,
+                          const int64_t slack[SECAGG_MEASURES],
+                          struct ls_errinfo *e)
 {
 	for (size_t i = 0; i < l->n_entries; i++) {
 		int64_t s = slack[i % SECAGG_MEASURES];
@@ -298,7 +298,7 @@ int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
 			continue;
 		int t, m;
 		const char *theme, *other;
-		secagg_layout_describe(l, i, &t, &theme, &other, &m);
+		ls_secagg_layout_describe(l, i, &t, &theme, &other, &m);
 		return ls_errf(e, LS_EPOLICY,
 		               "secagg: total of entry %zu (table %d, %s/%s, "
 		               "%s) = %lld outside what the members released "
@@ -311,19 +311,19 @@ int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
 	return LS_OK;
 }
 
-void secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n)
+void ls_secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		dst[i] += src[i];
 }
 
-void secagg_vec_sub(uint64_t *dst, const uint64_t *src, size_t n)
+void ls_secagg_vec_sub(uint64_t *dst, const uint64_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		dst[i] -= src[i];
 }
 
-void secagg_vec_add_signed(uint64_t *dst, const int64_t *noise, size_t n)
+void ls_secagg_vec_add_signed(uint64_t *dst, const int64_t *noise, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		dst[i] += (uint64_t)noise[i];
@@ -337,7 +337,7 @@ static int rational_ok(struct secagg_rational r)
 	       r.num <= SECAGG_RATIONAL_MAX && r.num / r.den <= SECAGG_MU_MAX;
 }
 
-int secagg_noise_check(const struct secagg_noise *nz, struct ls_errinfo *e)
+int ls_secagg_noise_check(const struct secagg_noise *nz, struct ls_errinfo *e)
 {
 	for (int m = 0; m < SECAGG_MEASURES; m++)
 		if (!rational_ok(nz->mu[m]))
@@ -366,7 +366,7 @@ static uint64_t poisson_small(struct noise_stream *st, uint64_t a, uint64_t b)
 	}
 }
 
-uint64_t secagg_poisson(struct noise_stream *st, uint64_t num, uint64_t den)
+uint64_t ls_secagg_poisson(struct noise_stream *st, uint64_t num, uint64_t den)
 {
 	/* m pieces of num/(den m) <= 1/2 each: m = ceil(2 num / den). The
 	 * sum of independent Poisson samples is Poisson of the sum. */
@@ -379,13 +379,13 @@ uint64_t secagg_poisson(struct noise_stream *st, uint64_t num, uint64_t den)
 	return total;
 }
 
-int secagg_noise_shares(const struct secagg_layout *l,
-                        const struct secagg_noise *nz, uint32_t n_parties,
-                        const uint8_t key[NOISE_KEY_BYTES], int64_t *out,
-                        struct ls_errinfo *e)
+int ls_secagg_noise_shares(const struct secagg_layout *l,
+                           const struct secagg_noise *nz, uint32_t n_parties,
+                           const uint8_t key[NOISE_KEY_BYTES], int64_t *out,
+                           struct ls_errinfo *e)
 {
 	struct noise_stream st;
-	int rc = secagg_noise_check(nz, e);
+	int rc = ls_secagg_noise_check(nz, e);
 	if (rc != LS_OK)
 		return rc;
 	if (n_parties < 1 || n_parties > LS_SECAGG_MAX_PARTIES)
@@ -394,8 +394,8 @@ int secagg_noise_shares(const struct secagg_layout *l,
 	for (size_t i = 0; i < l->n_entries; i++) {
 		struct secagg_rational mu = nz->mu[i % SECAGG_MEASURES];
 		uint64_t den = mu.den * n_parties;
-		uint64_t a = secagg_poisson(&st, mu.num, den);
-		uint64_t b = secagg_poisson(&st, mu.num, den);
+		uint64_t a = ls_secagg_poisson(&st, mu.num, den);
+		uint64_t b = ls_secagg_poisson(&st, mu.num, den);
 		out[i] = (int64_t)a - (int64_t)b;
 	}
 	ls_noise_stream_wipe(&st);
@@ -429,21 +429,21 @@ static double skellam_logpmf(double mu, int64_t z)
 	return mx + log(sum);
 }
 
-double secagg_skellam_pmf(double mu, int64_t z)
+double ls_secagg_skellam_pmf(double mu, int64_t z)
 {
 	return exp(skellam_logpmf(mu, z));
 }
 
-int64_t secagg_skellam_halfwidth90(double mu)
+int64_t ls_secagg_skellam_halfwidth90(double mu)
 {
 	double p;
 	int64_t h = 0;
 	if (mu <= 0)
 		return 0;
-	p = secagg_skellam_pmf(mu, 0);
+	p = ls_secagg_skellam_pmf(mu, 0);
 	while (p < 0.9 && h < (int64_t)(100 * sqrt(mu) + 100)) {
 		h++;
-		p += 2 * secagg_skellam_pmf(mu, h);
+		p += 2 * ls_secagg_skellam_pmf(mu, h);
 	}
 	return h;
 }
@@ -491,9 +491,10 @@ static double renyi_shift(const struct pmf_table *t, int64_t d, double alpha)
 	return (mx + log(sum)) / (alpha - 1);
 }
 
-double secagg_noise_epsilon(const struct secagg_noise *nz,
-                            const uint32_t cells[SECAGG_MEASURES],
-                            const uint32_t sens[SECAGG_MEASURES], double delta)
+double ls_secagg_noise_epsilon(const struct secagg_noise *nz,
+                               const uint32_t cells[SECAGG_MEASURES],
+                               const uint32_t sens[SECAGG_MEASURES],
+                               double delta)
 {
 	static const double orders[] = {1.25, 1.5, 2,  3,  4,  6, 8,
 	                                12,   16,  24, 32, 48, 64};
@@ -531,12 +532,12 @@ double secagg_noise_epsilon(const struct secagg_noise *nz,
 
 /* ---- the federation summary's tables -------------------------------- */
 
-double secagg_total_epsilon(const struct secagg_noise *nz, uint32_t cap)
+double ls_secagg_total_epsilon(const struct secagg_noise *nz, uint32_t cap)
 {
 	uint32_t cells[SECAGG_MEASURES] = {SECAGG_CELLS_PER_SIGNAL,
 	                                   SECAGG_CELLS_PER_SIGNAL};
 	uint32_t sens[SECAGG_MEASURES] = {1, cap == 0 ? 1 : cap};
-	return secagg_noise_epsilon(nz, cells, sens, SECAGG_DELTA);
+	return ls_secagg_noise_epsilon(nz, cells, sens, SECAGG_DELTA);
 }
 
 static double mu_of(struct secagg_rational r)
@@ -544,15 +545,15 @@ static double mu_of(struct secagg_rational r)
 	return r.den == 0 ? 0 : (double)r.num / (double)r.den;
 }
 
-int secagg_federation_tables(const struct secagg_layout *l,
-                             const int64_t *total,
-                             const struct secagg_noise *nz,
-                             uint32_t withhold_below, uint32_t cap,
-                             struct ls_summary *out, struct ls_errinfo *e)
+int ls_secagg_federation_tables(const struct secagg_layout *l,
+                                const int64_t *total,
+                                const struct secagg_noise *nz,
+                                uint32_t withhold_below, uint32_t cap,
+                                struct ls_summary *out, struct ls_errinfo *e)
 {
 	int64_t h[SECAGG_MEASURES];
 	double eps;
-	int rc = secagg_noise_check(nz, e);
+	int rc = ls_secagg_noise_check(nz, e);
 
 	if (rc != LS_OK)
 		return rc;
@@ -561,13 +562,13 @@ int secagg_federation_tables(const struct secagg_layout *l,
 		return ls_errf(
 		    e, LS_EINVAL,
 		    "secagg: withhold threshold or cap out of range");
-	eps = secagg_total_epsilon(nz, cap);
+	eps = ls_secagg_total_epsilon(nz, cap);
 	if (!(eps < 1e6))
 		return ls_errf(e, LS_EINVAL,
 		               "secagg: no noise on a measure: no epsilon to "
 		               "state");
 	for (int m = 0; m < SECAGG_MEASURES; m++)
-		h[m] = secagg_skellam_halfwidth90(mu_of(nz->mu[m]));
+		h[m] = ls_secagg_skellam_halfwidth90(mu_of(nz->mu[m]));
 
 	out->params.mode = LS_MODE_NOISE;
 	out->params.k = 0;

@@ -25,7 +25,7 @@
  * that n shares add up to Skellam(mu, mu) on the total (variance 2 mu) and
  * no party, the aggregator included, knows the noise of the total.
  * Accounting is by Renyi differential privacy, computed numerically from
- * the exact Skellam distribution (secagg_noise_epsilon).
+ * the exact Skellam distribution (ls_secagg_noise_epsilon).
  *
  * Ownership: a struct secagg_layout points into the caller's domain
  * strings (valid while they are); nothing here allocates except where a
@@ -65,19 +65,19 @@ struct secagg_layout {
 /* The layout of a domain (core/disclosure.h: codes per table, any order,
  * no duplicates). LS_EINVAL for a duplicate code or an empty dimension,
  * LS_ELIMIT beyond LS_SECAGG_MAX_ENTRIES. The strings stay the domain's. */
-int secagg_layout_init(struct secagg_layout *l, const struct ls_domain *dom,
-                       struct ls_errinfo *e);
+int ls_secagg_layout_init(struct secagg_layout *l, const struct ls_domain *dom,
+                          struct ls_errinfo *e);
 
 /* The entry of (table, theme, other, measure), other "" for the theme
  * table. LS_OK or LS_ENOTFOUND for a code outside the layout. */
-int secagg_layout_index(const struct secagg_layout *l, int table,
-                        const char *theme, const char *other, int measure,
-                        size_t *idx);
+int ls_secagg_layout_index(const struct secagg_layout *l, int table,
+                           const char *theme, const char *other, int measure,
+                           size_t *idx);
 
 /* What an entry is: table, measure and codes (pointers into the layout). */
-void secagg_layout_describe(const struct secagg_layout *l, size_t idx,
-                            int *table, const char **theme, const char **other,
-                            int *measure);
+void ls_secagg_layout_describe(const struct secagg_layout *l, size_t idx,
+                               int *table, const char **theme,
+                               const char **other, int *measure);
 
 /*
  * A raw summary (every cell LS_CELL_EXACT, codes of the layout, persons
@@ -86,9 +86,9 @@ void secagg_layout_describe(const struct secagg_layout *l, size_t idx,
  * outside 0..DISCLOSURE_COUNT_MAX (persons: 0..cap x count), a code not in
  * the layout or a row given twice; vec is then unspecified.
  */
-int secagg_vector_from_raw(const struct secagg_layout *l,
-                           const struct ls_summary *raw, uint64_t *vec,
-                           struct ls_errinfo *e);
+int ls_secagg_vector_from_raw(const struct secagg_layout *l,
+                              const struct ls_summary *raw, uint64_t *vec,
+                              struct ls_errinfo *e);
 
 /*
  * The bounds of a participant's entries, from what it released for the
@@ -100,37 +100,37 @@ int secagg_vector_from_raw(const struct secagg_layout *l,
  * entries each. LS_EINVAL for a release whose rows are not of the layout.
  * released == NULL gives the structural bounds everywhere.
  */
-int secagg_bounds_from_release(const struct secagg_layout *l,
-                               const struct ls_summary *released,
-                               uint32_t persons_cap, uint64_t *lo, uint64_t *hi,
-                               struct ls_errinfo *e);
+int ls_secagg_bounds_from_release(const struct secagg_layout *l,
+                                  const struct ls_summary *released,
+                                  uint32_t persons_cap, uint64_t *lo,
+                                  uint64_t *hi, struct ls_errinfo *e);
 
 /* LS_OK if lo[i] <= vec[i] <= hi[i] for every entry, else LS_EPOLICY
  * naming the first entry outside its bounds (its table, codes, measure). */
-int secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
-                        const uint64_t *lo, const uint64_t *hi,
-                        struct ls_errinfo *e);
+int ls_secagg_vector_check(const struct secagg_layout *l, const uint64_t *vec,
+                           const uint64_t *lo, const uint64_t *hi,
+                           struct ls_errinfo *e);
 
 /*
  * The aggregator's plausibility check of a noisy total against the bounds
  * of the included members' own releases (sum_lo, sum_hi: the sums of
- * their secagg_bounds_from_release): LS_OK if sum_lo - slack <= total <=
+ * their ls_secagg_bounds_from_release): LS_OK if sum_lo - slack <= total <=
  * sum_hi + slack for every entry, with slack[m] the tolerance of the
  * noise of measure m (e.g. 6 standard deviations); else LS_EPOLICY naming
  * the first entry outside. A member cannot be caught this way, only a
  * total that no honest set of contributions could give.
  */
-int secagg_total_check(const struct secagg_layout *l, const int64_t *total,
-                       const uint64_t *sum_lo, const uint64_t *sum_hi,
-                       const int64_t slack[SECAGG_MEASURES],
-                       struct ls_errinfo *e);
+int ls_secagg_total_check(const struct secagg_layout *l, const int64_t *total,
+                          const uint64_t *sum_lo, const uint64_t *sum_hi,
+                          const int64_t slack[SECAGG_MEASURES],
+                          struct ls_errinfo *e);
 
 /* dst[i] += src[i] (mod 2^64). */
-void secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n);
+void ls_secagg_vec_add(uint64_t *dst, const uint64_t *src, size_t n);
 /* dst[i] -= src[i] (mod 2^64). */
-void secagg_vec_sub(uint64_t *dst, const uint64_t *src, size_t n);
+void ls_secagg_vec_sub(uint64_t *dst, const uint64_t *src, size_t n);
 /* dst[i] += (uint64_t)noise[i] (two's complement, mod 2^64). */
-void secagg_vec_add_signed(uint64_t *dst, const int64_t *noise, size_t n);
+void ls_secagg_vec_add_signed(uint64_t *dst, const int64_t *noise, size_t n);
 
 /* ---- distributed noise ---------------------------------------------- */
 
@@ -152,13 +152,13 @@ struct secagg_noise {
 };
 
 /* LS_OK if both means are within the limits above, else LS_EINVAL. */
-int secagg_noise_check(const struct secagg_noise *nz, struct ls_errinfo *e);
+int ls_secagg_noise_check(const struct secagg_noise *nz, struct ls_errinfo *e);
 
 /* An exact Poisson(num/den) sample (num/den <= SECAGG_MU_MAX, den <=
  * SECAGG_RATIONAL_MAX x LS_SECAGG_MAX_PARTIES): the mean is cut into m
  * pieces of at most 1/2, and each piece is drawn by proposing a geometric
  * J and accepting it with probability 1/J! (so J is Poisson). */
-uint64_t secagg_poisson(struct noise_stream *st, uint64_t num, uint64_t den);
+uint64_t ls_secagg_poisson(struct noise_stream *st, uint64_t num, uint64_t den);
 
 /*
  * One participant's noise shares for a round of n_parties: entry i gets
@@ -167,18 +167,18 @@ uint64_t secagg_poisson(struct noise_stream *st, uint64_t num, uint64_t den);
  * its secret and the round, so that a resumed round redraws the same
  * shares). out[n_entries]. LS_EINVAL for bad parameters.
  */
-int secagg_noise_shares(const struct secagg_layout *l,
-                        const struct secagg_noise *nz, uint32_t n_parties,
-                        const uint8_t key[NOISE_KEY_BYTES], int64_t *out,
-                        struct ls_errinfo *e);
+int ls_secagg_noise_shares(const struct secagg_layout *l,
+                           const struct secagg_noise *nz, uint32_t n_parties,
+                           const uint8_t key[NOISE_KEY_BYTES], int64_t *out,
+                           struct ls_errinfo *e);
 
 /* The exact Skellam(mu, mu) probability P(Z = z) (double; for intervals
  * and tests). mu as a double > 0. */
-double secagg_skellam_pmf(double mu, int64_t z);
+double ls_secagg_skellam_pmf(double mu, int64_t z);
 
 /* The smallest h >= 0 with P(|Z| <= h) >= 0.9 for Z ~ Skellam(mu, mu):
  * a noisy total v has the 90% interval [v - h, v + h]. 0 when mu = 0. */
-int64_t secagg_skellam_halfwidth90(double mu);
+int64_t ls_secagg_skellam_halfwidth90(double mu);
 
 /*
  * The (epsilon, delta) guarantee of Skellam(mu, mu) noise on every entry
@@ -189,9 +189,10 @@ int64_t secagg_skellam_halfwidth90(double mu);
  * (epsilon, delta). Returns epsilon, or INFINITY when a measure with cells has
  * mu = 0.
  */
-double secagg_noise_epsilon(const struct secagg_noise *nz,
-                            const uint32_t cells[SECAGG_MEASURES],
-                            const uint32_t sens[SECAGG_MEASURES], double delta);
+double ls_secagg_noise_epsilon(const struct secagg_noise *nz,
+                               const uint32_t cells[SECAGG_MEASURES],
+                               const uint32_t sens[SECAGG_MEASURES],
+                               double delta);
 
 /* ---- the federation summary's tables -------------------------------- */
 
@@ -207,27 +208,27 @@ double secagg_noise_epsilon(const struct secagg_noise *nz,
  * one signal added or removed, with persons capped at cap: every
  * SECAGG_CELLS_PER_SIGNAL signals cell moves by 1 and every persons cell
  * by up to cap. INFINITY without noise. */
-double secagg_total_epsilon(const struct secagg_noise *nz, uint32_t cap);
+double ls_secagg_total_epsilon(const struct secagg_noise *nz, uint32_t cap);
 
 /*
  * The released tables of a federation total (int64 per entry: the noisy
  * sum of the included members' vectors), in noise-mode form: every cell
  * of the layout gets a row (so a zero is no different from any other
  * value); a total v >= withhold_below is released as noisy with its 90%
- * interval [max(0, v - h), v + h] (h = secagg_skellam_halfwidth90 of the
+ * interval [max(0, v - h), v + h] (h = ls_secagg_skellam_halfwidth90 of the
  * measure's mu in nz); a total below it is withheld with [0,
  * withhold_below - 1 + h]; with withhold_below = 0 a negative total is
  * released as 0 with [0, max(0, v + h)]. out->params: noise mode,
- * epsilon_milli from secagg_total_epsilon (at least
+ * epsilon_milli from ls_secagg_total_epsilon (at least
  * DISCLOSURE_EPSILON_MILLI_MIN, LS_EINVAL above DISCLOSURE_EPSILON_MILLI_MAX:
  * too little noise to state), withhold_below, cap. origin and period
  * are the caller's. *out must be empty (ls_summary_init); the caller owns
  * it after LS_OK. LS_EINVAL, LS_ENOMEM.
  */
-int secagg_federation_tables(const struct secagg_layout *l,
-                             const int64_t *total,
-                             const struct secagg_noise *nz,
-                             uint32_t withhold_below, uint32_t cap,
-                             struct ls_summary *out, struct ls_errinfo *e);
+int ls_secagg_federation_tables(const struct secagg_layout *l,
+                                const int64_t *total,
+                                const struct secagg_noise *nz,
+                                uint32_t withhold_below, uint32_t cap,
+                                struct ls_summary *out, struct ls_errinfo *e);
 
 #endif

@@ -800,7 +800,7 @@ static int fed_variance(const struct secagg_noise *nz, double var[2])
 			return LS_EINVAL;
 		var[m] = 2.0 * (double)nz->mu[m].num / (double)nz->mu[m].den;
 	}
-	return secagg_noise_check(nz, NULL);
+	return ls_secagg_noise_check(nz, NULL);
 }
 
 int ls_trends_add_federation(struct trends *t,

@@ -47,30 +47,30 @@ static const struct api_route routes[] = {
     {.name = "healthz",
      .method = "GET",
      .pattern = "/healthz",
-     .run = api_healthz},
+     .run = node_api_healthz},
     {.name = "readyz",
      .method = "GET",
      .pattern = "/readyz",
-     .run = api_readyz},
+     .run = node_api_readyz},
     {.name = "metrics",
      .method = "GET",
      .pattern = "/metrics",
-     .run = api_metrics},
+     .run = node_api_metrics},
     {.name = "me",
      .method = "GET",
      .pattern = "/api/v1/me",
      .role = LS_TOKEN_VELDWERKER,
-     .run = api_me},
+     .run = node_api_me},
     {.name = "taxonomy",
      .method = "GET",
      .pattern = "/api/v1/taxonomy",
      .role = LS_TOKEN_VELDWERKER,
-     .run = api_taxonomy},
+     .run = node_api_taxonomy},
     {.name = "signals_list",
      .method = "GET",
      .pattern = "/api/v1/signals",
      .role = LS_TOKEN_VELDWERKER,
-     .run = api_signals_list,
+     .run = node_api_signals_list,
      .params = PARAMS("periode", "thema", "leeftijd", "status", "limiet", "na",
                       "volgorde", "doelgroep", "sector", "organisatie", "zoek",
                       "dossier")},
@@ -78,90 +78,90 @@ static const struct api_route routes[] = {
      .method = "POST",
      .pattern = "/api/v1/signals",
      .role = LS_TOKEN_VELDWERKER,
-     .run = api_signals_create},
+     .run = node_api_signals_create},
     {.name = "signal_get",
      .method = "GET",
      .pattern = "/api/v1/signals/*",
      .role = LS_TOKEN_VELDWERKER,
-     .run = api_signal_get},
+     .run = node_api_signal_get},
     {.name = "signal_erase",
      .method = "DELETE",
      .pattern = "/api/v1/signals/*",
      .role = LS_TOKEN_BEHEERDER,
-     .run = api_signal_erase},
+     .run = node_api_signal_erase},
     {.name = "organisations",
      .method = "GET",
      .pattern = "/api/v1/organisations",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_organisations},
+     .run = node_api_organisations},
     {.name = "dossiers_list",
      .method = "GET",
      .pattern = "/api/v1/dossiers",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossiers_list,
+     .run = node_api_dossiers_list,
      .params = PARAMS("fase")},
     {.name = "dossiers_create",
      .method = "POST",
      .pattern = "/api/v1/dossiers",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossiers_create},
+     .run = node_api_dossiers_create},
     {.name = "dossier_get",
      .method = "GET",
      .pattern = "/api/v1/dossiers/*",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_get},
+     .run = node_api_dossier_get},
     {.name = "dossier_phase",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/phase",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_phase},
+     .run = node_api_dossier_phase},
     {.name = "dossier_criteria",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/criteria",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_criteria},
+     .run = node_api_dossier_criteria},
     {.name = "dossier_link",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/signals",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_link},
+     .run = node_api_dossier_link},
     {.name = "dossier_unlink",
      .method = "DELETE",
      .pattern = "/api/v1/dossiers/*/signals/*",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_unlink},
+     .run = node_api_dossier_unlink},
     {.name = "dossier_action_create",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/actions",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_action_create},
+     .run = node_api_dossier_action_create},
     {.name = "dossier_action_result",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/actions/*/result",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_action_result},
+     .run = node_api_dossier_action_result},
     {.name = "dossier_feedback",
      .method = "POST",
      .pattern = "/api/v1/dossiers/*/feedback",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_dossier_feedback},
+     .run = node_api_dossier_feedback},
     {.name = "trends",
      .method = "GET",
      .pattern = "/api/v1/trends",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_trends,
+     .run = node_api_trends,
      .params = PARAMS("tot", "maanden", "thema", "niveau", "top")},
     {.name = "summary_preview",
      .method = "GET",
      .pattern = "/api/v1/summaries/preview",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_summary_preview,
+     .run = node_api_summary_preview,
      .params = PARAMS("periode")},
     {.name = "federation",
      .method = "GET",
      .pattern = "/api/v1/federation",
      .role = LS_TOKEN_COORDINATOR,
-     .run = api_federation},
+     .run = node_api_federation},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -186,7 +186,7 @@ static const struct {
 #undef API_ERR_ROW_
 };
 
-const char *api_error_code(enum api_error err)
+const char *node_api_error_code(enum api_error err)
 {
 	return (unsigned)err < API_E_COUNT_ ? errors[err].code : "internal";
 }
@@ -236,7 +236,7 @@ int node_api_new(const struct node_api_config *cfg, struct node_api **out,
 			goto err_nomem;
 	}
 	if (cfg->web_dir != NULL &&
-	    (rc = api_pages_load(api, cfg->web_dir, e)) != LS_OK) {
+	    (rc = node_api_pages_load(api, cfg->web_dir, e)) != LS_OK) {
 		node_api_free(api);
 		return rc;
 	}
@@ -251,7 +251,7 @@ void node_api_free(struct node_api *api)
 {
 	if (api == NULL)
 		return;
-	api_pages_free(api);
+	node_api_pages_free(api);
 	if (!api->counters_shared) {
 		ls_free(api->counts);
 		ls_free(api->rejects);
@@ -281,7 +281,8 @@ const char *node_api_response_header(const struct node_api_response *resp,
 
 /* --- answering ------------------------------------------------------ */
 
-void api_header(struct api_call *c, const char *name, const char *fmt, ...)
+void node_api_header_add(struct api_call *c, const char *name, const char *fmt,
+                         ...)
 {
 	struct node_api_response *r = c->resp;
 	struct node_api_header *h = NULL;
@@ -315,14 +316,14 @@ static void set_body(struct api_call *c, int status, const char *type,
 	c->answered = 1;
 }
 
-int api_reply_static(struct api_call *c, int status, const char *type,
-                     const char *body, size_t len)
+int node_api_reply_static(struct api_call *c, int status, const char *type,
+                          const char *body, size_t len)
 {
 	set_body(c, status, type, body, len, NULL);
 	return 0;
 }
 
-int api_reply_small(struct api_call *c, int status, const char *fmt, ...)
+int node_api_reply_small(struct api_call *c, int status, const char *fmt, ...)
 {
 	struct node_api_response *r = c->resp;
 	va_list ap;
@@ -337,8 +338,8 @@ int api_reply_small(struct api_call *c, int status, const char *fmt, ...)
 	return 0;
 }
 
-int api_reply_owned(struct api_call *c, int status, const char *type,
-                    char *body, size_t len)
+int node_api_reply_owned(struct api_call *c, int status, const char *type,
+                         char *body, size_t len)
 {
 	set_body(c, status, type, body, len, body);
 	return 0;
@@ -356,7 +357,7 @@ static void answer_internal(struct api_call *c)
 	c->reject = API_E_INTERNAL;
 }
 
-int api_reply_json(struct api_call *c, int status, json_t *doc)
+int node_api_reply_json(struct api_call *c, int status, json_t *doc)
 {
 	struct ls_buf d;
 	char *text;
@@ -382,8 +383,8 @@ int api_reply_json(struct api_call *c, int status, json_t *doc)
 	return 0;
 }
 
-int api_fail(struct api_call *c, enum api_error err, const char *field,
-             const char *msg_fmt, ...)
+int node_api_fail(struct api_call *c, enum api_error err, const char *field,
+                  const char *msg_fmt, ...)
 {
 	char msg[600];
 	json_t *doc;
@@ -406,20 +407,20 @@ int api_fail(struct api_call *c, enum api_error err, const char *field,
 		json_object_set_new(doc, "veld", json_string(field));
 	c->reject = (int)err;
 	if (errors[err].status == 401)
-		api_header(c, "WWW-Authenticate", "Bearer realm=\"signaal\"%s",
-		           err == API_E_UNAUTHENTICATED
-		               ? ""
-		               : ", error=\"invalid_token\"");
+		node_api_header_add(
+		    c, "WWW-Authenticate", "Bearer realm=\"signaal\"%s",
+		    err == API_E_UNAUTHENTICATED ? ""
+		                                 : ", error=\"invalid_token\"");
 	if (err == API_E_BUSY)
-		api_header(c, "Retry-After", "1");
-	api_reply_json(c, errors[err].status, doc);
+		node_api_header_add(c, "Retry-After", "1");
+	node_api_reply_json(c, errors[err].status, doc);
 	if (c->resp->status == 500 && err != API_E_INTERNAL)
 		c->reject = API_E_INTERNAL;
 	return -1;
 }
 
-int api_fail_code(struct api_call *c, int rc, const struct ls_errinfo *e,
-                  const char *field)
+int node_api_fail_code(struct api_call *c, int rc, const struct ls_errinfo *e,
+                       const char *field)
 {
 	const char *msg = e != NULL && e->code != LS_OK && e->msg[0] != '\0'
 	                      ? e->msg
@@ -427,27 +428,27 @@ int api_fail_code(struct api_call *c, int rc, const struct ls_errinfo *e,
 	switch (rc) {
 	case LS_EINVAL:
 	case LS_ELIMIT:
-		return api_fail(c, API_E_INVALID_VALUE, field, "%s.", msg);
+		return node_api_fail(c, API_E_INVALID_VALUE, field, "%s.", msg);
 	case LS_ENOTFOUND:
-		return api_fail(c, API_E_NOT_FOUND, field, "%s.", msg);
+		return node_api_fail(c, API_E_NOT_FOUND, field, "%s.", msg);
 	case LS_ESTATE:
 	case LS_EEXISTS:
-		return api_fail(c, API_E_CONFLICT, field, "%s.", msg);
+		return node_api_fail(c, API_E_CONFLICT, field, "%s.", msg);
 	case LS_EBUSY:
-		return api_fail(c, API_E_BUSY, NULL, NULL);
+		return node_api_fail(c, API_E_BUSY, NULL, NULL);
 	case LS_EFULL:
 		LS_ERROR("http", "request_failed", "err=full");
-		return api_fail(c, API_E_DISK_FULL, NULL, NULL);
+		return node_api_fail(c, API_E_DISK_FULL, NULL, NULL);
 	case LS_ECORRUPT:
 		LS_ERROR("http", "request_failed", "err=corrupt");
-		return api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
+		return node_api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
 	default:
 		LS_ERROR("http", "request_failed", "route=%s err=%s",
 		         c->route >= 0 && c->route < ROUTE_PAGE
 		             ? routes[c->route].name
 		             : "?",
 		         ls_errname(rc));
-		return api_fail(c, API_E_INTERNAL, NULL, NULL);
+		return node_api_fail(c, API_E_INTERNAL, NULL, NULL);
 	}
 }
 
@@ -479,22 +480,23 @@ static int is_json_type(const char *t)
 	       (p[5] == '\0' || p[5] == '"' || p[5] == ' ');
 }
 
-int api_body(struct api_call *c, json_t **obj)
+int node_api_body(struct api_call *c, json_t **obj)
 {
 	const struct node_api_request *r = c->req;
 	unsigned long failures;
 	json_error_t err;
 	if (r->body_len > NODE_API_BODY_MAX)
-		return api_fail(
+		return node_api_fail(
 		    c, API_E_TOO_LARGE, NULL,
 		    "De gegevens zijn te groot: %zu bytes, hoogstens "
 		    "%d.",
 		    r->body_len, NODE_API_BODY_MAX);
 	if (!is_json_type(r->content_type))
-		return api_fail(c, API_E_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);
+		return node_api_fail(c, API_E_UNSUPPORTED_MEDIA_TYPE, NULL,
+		                     NULL);
 	if (r->body_len == 0 || r->body == NULL)
-		return api_fail(c, API_E_BAD_JSON, NULL,
-		                "Er zijn geen gegevens meegestuurd.");
+		return node_api_fail(c, API_E_BAD_JSON, NULL,
+		                     "Er zijn geen gegevens meegestuurd.");
 	failures = ls_alloc_failures();
 	c->doc = json_loadb((const char *)r->body, r->body_len,
 	                    JSON_REJECT_DUPLICATES, &err);
@@ -505,16 +507,17 @@ int api_body(struct api_call *c, json_t **obj)
 	if (ls_alloc_failures() != failures) {
 		json_decref(c->doc);
 		c->doc = NULL;
-		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
 	}
 	if (c->doc == NULL)
-		return api_fail(c, API_E_BAD_JSON, NULL,
-		                "De gegevens zijn geen geldige JSON (regel %d, "
-		                "teken %d).",
-		                err.line, err.column);
+		return node_api_fail(
+		    c, API_E_BAD_JSON, NULL,
+		    "De gegevens zijn geen geldige JSON (regel %d, "
+		    "teken %d).",
+		    err.line, err.column);
 	if (!json_is_object(c->doc))
-		return api_fail(c, API_E_WRONG_TYPE, NULL,
-		                "Verwacht een JSON-object {...}.");
+		return node_api_fail(c, API_E_WRONG_TYPE, NULL,
+		                     "Verwacht een JSON-object {...}.");
 	*obj = c->doc;
 	return 0;
 }
@@ -534,8 +537,8 @@ static const char *type_nl(uint8_t type)
 	return "?";
 }
 
-int api_check_fields(struct api_call *c, json_t *obj,
-                     const struct api_field *fields, size_t n)
+int node_api_check_fields(struct api_call *c, json_t *obj,
+                          const struct api_field *fields, size_t n)
 {
 	const char *key;
 	json_t *v;
@@ -547,8 +550,8 @@ int api_check_fields(struct api_call *c, json_t *obj,
 			if (strcmp(key, fields[i].name) == 0)
 				f = &fields[i];
 		if (f == NULL)
-			return api_fail(c, API_E_UNKNOWN_FIELD, key,
-			                "Onbekend veld '%.60s'.", key);
+			return node_api_fail(c, API_E_UNKNOWN_FIELD, key,
+			                     "Onbekend veld '%.60s'.", key);
 		if (json_is_null(v))
 			continue;
 		switch (f->type) {
@@ -570,17 +573,18 @@ int api_check_fields(struct api_call *c, json_t *obj,
 			json_array_foreach(
 			    v, i, item) if (!json_is_string(item)) ok = 0;
 			if (ok && json_array_size(v) > max)
-				return api_fail(c, API_E_INVALID_VALUE, key,
-				                "Het veld '%s' heeft te veel "
-				                "waarden (hoogstens %zu).",
-				                key, max);
+				return node_api_fail(
+				    c, API_E_INVALID_VALUE, key,
+				    "Het veld '%s' heeft te veel "
+				    "waarden (hoogstens %zu).",
+				    key, max);
 			break;
 		}
 		}
 		if (!ok)
-			return api_fail(c, API_E_WRONG_TYPE, key,
-			                "Het veld '%s' moet %s zijn.", key,
-			                type_nl(f->type));
+			return node_api_fail(c, API_E_WRONG_TYPE, key,
+			                     "Het veld '%s' moet %s zijn.", key,
+			                     type_nl(f->type));
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *m = json_object_get(obj, fields[i].name);
@@ -588,14 +592,14 @@ int api_check_fields(struct api_call *c, json_t *obj,
 		    (m == NULL || json_is_null(m) ||
 		     (json_is_string(m) && json_string_length(m) == 0) ||
 		     (json_is_array(m) && json_array_size(m) == 0)))
-			return api_fail(c, API_E_MISSING_FIELD, fields[i].name,
-			                "Het veld '%s' is verplicht.",
-			                fields[i].name);
+			return node_api_fail(
+			    c, API_E_MISSING_FIELD, fields[i].name,
+			    "Het veld '%s' is verplicht.", fields[i].name);
 	}
 	return 0;
 }
 
-const char *api_string(json_t *obj, const char *name)
+const char *node_api_string(json_t *obj, const char *name)
 {
 	json_t *v = json_object_get(obj, name);
 	return json_is_string(v) ? json_string_value(v) : NULL;
@@ -612,8 +616,8 @@ static int hexval(char ch)
 	return -1;
 }
 
-int api_query(struct api_call *c, const char *const *names, size_t n,
-              const char **values)
+int node_api_query(struct api_call *c, const char *const *names, size_t n,
+                   const char **values)
 {
 	const char *q = c->req->query;
 	size_t len = q != NULL ? strlen(q) : 0, pos = 0, out = 0;
@@ -621,10 +625,11 @@ int api_query(struct api_call *c, const char *const *names, size_t n,
 	for (size_t i = 0; i < n; i++)
 		values[i] = NULL;
 	if (len > NODE_API_QUERY_MAX)
-		return api_fail(c, API_E_BAD_PARAMETER, NULL,
-		                "De zoekparameters zijn te lang (hoogstens %d "
-		                "tekens).",
-		                NODE_API_QUERY_MAX);
+		return node_api_fail(
+		    c, API_E_BAD_PARAMETER, NULL,
+		    "De zoekparameters zijn te lang (hoogstens %d "
+		    "tekens).",
+		    NODE_API_QUERY_MAX);
 	while (pos < len) {
 		const char *amp = memchr(q + pos, '&', len - pos);
 		size_t end = amp ? (size_t)(amp - q) : len;
@@ -641,17 +646,20 @@ int api_query(struct api_call *c, const char *const *names, size_t n,
 			    memcmp(names[i], q + pos, nlen) == 0)
 				which = i;
 		if (which == n)
-			return api_fail(c, API_E_UNKNOWN_PARAMETER, NULL,
-			                "Onbekende parameter '%.*s'.",
-			                (int)(nlen > 40 ? 40 : nlen), q + pos);
+			return node_api_fail(c, API_E_UNKNOWN_PARAMETER, NULL,
+			                     "Onbekende parameter '%.*s'.",
+			                     (int)(nlen > 40 ? 40 : nlen),
+			                     q + pos);
 		if (values[which] != NULL)
-			return api_fail(c, API_E_BAD_PARAMETER, names[which],
-			                "De parameter '%s' staat er twee keer.",
-			                names[which]);
+			return node_api_fail(
+			    c, API_E_BAD_PARAMETER, names[which],
+			    "De parameter '%s' staat er twee keer.",
+			    names[which]);
 		if (eq == NULL)
-			return api_fail(c, API_E_BAD_PARAMETER, names[which],
-			                "De parameter '%s' heeft geen waarde.",
-			                names[which]);
+			return node_api_fail(
+			    c, API_E_BAD_PARAMETER, names[which],
+			    "De parameter '%s' heeft geen waarde.",
+			    names[which]);
 		v = c->qbuf + out;
 		vstart = out;
 		for (const char *p = eq + 1; p < q + end; p++) {
@@ -662,7 +670,7 @@ int api_query(struct api_call *c, const char *const *names, size_t n,
 				int hi = p + 2 < q + end ? hexval(p[1]) : -1;
 				int lo = hi >= 0 ? hexval(p[2]) : -1;
 				if (lo < 0)
-					return api_fail(
+					return node_api_fail(
 					    c, API_E_BAD_PARAMETER,
 					    names[which],
 					    "De parameter '%s' is verkeerd "
@@ -672,26 +680,27 @@ int api_query(struct api_call *c, const char *const *names, size_t n,
 				p += 2;
 			}
 			if ((unsigned char)ch < 0x20 || ch == 0x7f)
-				return api_fail(c, API_E_BAD_PARAMETER,
-				                names[which],
-				                "De parameter '%s' bevat een "
-				                "stuurteken.",
-				                names[which]);
+				return node_api_fail(
+				    c, API_E_BAD_PARAMETER, names[which],
+				    "De parameter '%s' bevat een "
+				    "stuurteken.",
+				    names[which]);
 			c->qbuf[out++] = ch;
 		}
 		c->qbuf[out++] = '\0';
 		if (!ls_utf8_valid(v, out - vstart - 1))
-			return api_fail(c, API_E_BAD_PARAMETER, names[which],
-			                "De parameter '%s' is geen geldige "
-			                "UTF-8-tekst.",
-			                names[which]);
+			return node_api_fail(
+			    c, API_E_BAD_PARAMETER, names[which],
+			    "De parameter '%s' is geen geldige "
+			    "UTF-8-tekst.",
+			    names[which]);
 		values[which] = v;
 		pos = end + 1;
 	}
 	return 0;
 }
 
-const char *api_param(const struct api_call *c, const char *name)
+const char *node_api_param(const struct api_call *c, const char *name)
 {
 	for (size_t i = 0; c->param_names != NULL && c->param_names[i]; i++)
 		if (strcmp(c->param_names[i], name) == 0)
@@ -699,28 +708,28 @@ const char *api_param(const struct api_call *c, const char *name)
 	return NULL;
 }
 
-int api_seg_signal_id(struct api_call *c, size_t i,
-                      uint8_t id[LS_SIGNAL_ID_BYTES])
+int node_api_seg_signal_id(struct api_call *c, size_t i,
+                           uint8_t id[LS_SIGNAL_ID_BYTES])
 {
 	char hex[LS_SIGNAL_ID_HEX_SIZE];
 	if (i >= c->n_seg || c->seg_len[i] != 2 * LS_SIGNAL_ID_BYTES)
-		return api_fail(c, API_E_NOT_FOUND, NULL,
-		                "Geen signaal met deze id (een id is 32 "
-		                "hexadecimale tekens).");
+		return node_api_fail(c, API_E_NOT_FOUND, NULL,
+		                     "Geen signaal met deze id (een id is 32 "
+		                     "hexadecimale tekens).");
 	memcpy(hex, c->seg[i], c->seg_len[i]);
 	hex[c->seg_len[i]] = '\0';
 	if (ls_signal_id_parse(hex, id) != LS_OK)
-		return api_fail(c, API_E_NOT_FOUND, NULL,
-		                "Geen signaal met deze id (een id is 32 "
-		                "hexadecimale tekens).");
+		return node_api_fail(c, API_E_NOT_FOUND, NULL,
+		                     "Geen signaal met deze id (een id is 32 "
+		                     "hexadecimale tekens).");
 	return 0;
 }
 
-int api_seg_number(struct api_call *c, size_t i, int64_t *out)
+int node_api_seg_number(struct api_call *c, size_t i, int64_t *out)
 {
 	if (i >= c->n_seg || ls_parse_i64_n(c->seg[i], c->seg_len[i], 1,
 	                                    INT64_MAX, out) != LS_OK)
-		return api_fail(
+		return node_api_fail(
 		    c, API_E_NOT_FOUND, NULL,
 		    "Niet gevonden: '%.*s' is geen nummer.",
 		    i < c->n_seg
@@ -730,7 +739,7 @@ int api_seg_number(struct api_call *c, size_t i, int64_t *out)
 	return 0;
 }
 
-void api_today(const struct api_call *c, struct ls_date *out)
+void node_api_today(const struct api_call *c, struct ls_date *out)
 {
 	time_t t = (time_t)c->req->now;
 	struct tm tm;
@@ -743,7 +752,7 @@ void api_today(const struct api_call *c, struct ls_date *out)
 	out->day = tm.tm_mday;
 }
 
-const char *api_actor(struct api_call *c)
+const char *node_api_actor(struct api_call *c)
 {
 	if (c->who.person[0] != '\0')
 		snprintf(c->actor, sizeof c->actor, "%s (%s)", c->who.person,
@@ -755,7 +764,7 @@ const char *api_actor(struct api_call *c)
 	return c->actor;
 }
 
-void api_time_iso(int64_t t, char *out, size_t size)
+void node_api_time_iso(int64_t t, char *out, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -765,14 +774,14 @@ void api_time_iso(int64_t t, char *out, size_t size)
 	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-json_t *api_json_time(int64_t t)
+json_t *node_api_json_time(int64_t t)
 {
 	char buf[32];
-	api_time_iso(t, buf, sizeof buf);
+	node_api_time_iso(t, buf, sizeof buf);
 	return buf[0] ? json_string(buf) : json_null();
 }
 
-json_t *api_json_text(const char *text)
+json_t *node_api_json_text(const char *text)
 {
 	return text != NULL && text[0] != '\0' ? json_string(text)
 	                                       : json_null();
@@ -843,14 +852,14 @@ static int authenticate(struct api_call *c, int least)
 	int rc, good;
 
 	if (h == NULL || h[0] == '\0')
-		return api_fail(c, API_E_UNAUTHENTICATED, NULL, NULL);
+		return node_api_fail(c, API_E_UNAUTHENTICATED, NULL, NULL);
 	len = strnlen(h, NODE_API_AUTH_MAX + 1);
 	if (len > NODE_API_AUTH_MAX)
-		return api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
+		return node_api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
 	if (len < 7 || strncasecmp(h, "Bearer ", 7) != 0)
-		return api_fail(c, API_E_UNAUTHENTICATED, NULL,
-		                "Meld u aan met 'Authorization: Bearer "
-		                "<token>'.");
+		return node_api_fail(c, API_E_UNAUTHENTICATED, NULL,
+		                     "Meld u aan met 'Authorization: Bearer "
+		                     "<token>'.");
 	tok = h + 7;
 	while (*tok == ' ')
 		tok++;
@@ -858,38 +867,38 @@ static int authenticate(struct api_call *c, int least)
 	while (len > 0 && tok[len - 1] == ' ')
 		len--;
 	if (ls_token_parse(tok, len, id, secret) != LS_OK)
-		return api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
+		return node_api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
 	rc = store_token_get(c->api->store, id, &t);
 	if (rc == LS_ENOTFOUND) {
 		/* The same work as for a known id. */
 		memset(&t, 0, sizeof t);
 		(void)ls_token_verify(id, secret, t.hash);
 		sodium_memzero(secret, sizeof secret);
-		return api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
+		return node_api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
 	}
 	if (rc != LS_OK) {
 		sodium_memzero(secret, sizeof secret);
-		return api_fail_code(c, rc, NULL, NULL);
+		return node_api_fail_code(c, rc, NULL, NULL);
 	}
 	good = ls_token_verify(id, secret, t.hash);
 	sodium_memzero(secret, sizeof secret);
 	ls_token_id_format(t.id, c->who.id);
 	if (!good)
-		return api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
+		return node_api_fail(c, API_E_INVALID_TOKEN, NULL, NULL);
 	if (t.revoked_at > 0 && t.revoked_at <= c->req->now)
-		return api_fail(c, API_E_TOKEN_REVOKED, NULL, NULL);
+		return node_api_fail(c, API_E_TOKEN_REVOKED, NULL, NULL);
 	if (t.expires_at > 0 && c->req->now >= t.expires_at)
-		return api_fail(c, API_E_TOKEN_EXPIRED, NULL, NULL);
+		return node_api_fail(c, API_E_TOKEN_EXPIRED, NULL, NULL);
 	c->who.role = t.role;
 	ls_strlcpy(c->who.organisation, t.organisation,
 	           sizeof c->who.organisation);
 	ls_strlcpy(c->who.person, t.person, sizeof c->who.person);
 	if (t.role < least)
-		return api_fail(c, API_E_FORBIDDEN, NULL,
-		                "Uw rol (%s) mag dit niet; dit vraagt de rol "
-		                "%s of hoger.",
-		                ls_token_role_name(t.role),
-		                ls_token_role_name(least));
+		return node_api_fail(
+		    c, API_E_FORBIDDEN, NULL,
+		    "Uw rol (%s) mag dit niet; dit vraagt de rol "
+		    "%s of hoger.",
+		    ls_token_role_name(t.role), ls_token_role_name(least));
 	return 0;
 }
 
@@ -936,7 +945,7 @@ static int store_damaged(struct api_call *c)
 	if (h->health == NULL ||
 	    h->health(h->arg, why, sizeof why) != LS_ECORRUPT)
 		return 0;
-	api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
+	node_api_fail(c, API_E_STORE_DAMAGED, NULL, NULL);
 	return 1;
 }
 
@@ -949,7 +958,7 @@ static void route(struct api_call *c)
 	size_t n_params;
 
 	if (split_path(c, r->path) != 0) {
-		api_fail(c, API_E_NOT_FOUND, NULL, NULL);
+		node_api_fail(c, API_E_NOT_FOUND, NULL, NULL);
 		return;
 	}
 	for (size_t i = 0; i < N_ROUTES; i++) {
@@ -969,7 +978,7 @@ static void route(struct api_call *c)
 		while (c->param_names != NULL && c->param_names[n_params])
 			n_params++;
 		assert(n_params <= API_MAX_PARAMS);
-		if (api_query(c, c->param_names, n_params, c->param) != 0)
+		if (node_api_query(c, c->param_names, n_params, c->param) != 0)
 			return;
 		if (strcmp(method, "GET") != 0 && store_damaged(c))
 			return;
@@ -977,24 +986,25 @@ static void route(struct api_call *c)
 		return;
 	}
 	if (allow[0] != '\0') {
-		api_header(c, "Allow", "%s", allow);
-		api_fail(c, API_E_METHOD_NOT_ALLOWED, NULL,
-		         "De methode %.10s is hier niet toegelaten (wel: %s).",
-		         method, allow);
+		node_api_header_add(c, "Allow", "%s", allow);
+		node_api_fail(
+		    c, API_E_METHOD_NOT_ALLOWED, NULL,
+		    "De methode %.10s is hier niet toegelaten (wel: %s).",
+		    method, allow);
 		return;
 	}
-	page = api_page_find(c->api, r->path);
+	page = node_api_page_find(c->api, r->path);
 	if (page != NULL) {
 		c->route = ROUTE_PAGE;
 		if (strcmp(method, "GET") != 0) {
-			api_header(c, "Allow", "GET");
-			api_fail(c, API_E_METHOD_NOT_ALLOWED, NULL, NULL);
+			node_api_header_add(c, "Allow", "GET");
+			node_api_fail(c, API_E_METHOD_NOT_ALLOWED, NULL, NULL);
 			return;
 		}
-		api_page_serve(c, page);
+		node_api_page_serve(c, page);
 		return;
 	}
-	api_fail(c, API_E_NOT_FOUND, NULL, NULL);
+	node_api_fail(c, API_E_NOT_FOUND, NULL, NULL);
 }
 
 void node_api_handle(struct node_api *api, const struct node_api_request *req,
@@ -1025,10 +1035,10 @@ void node_api_handle(struct node_api *api, const struct node_api_request *req,
 		answer_internal(c);
 	}
 	json_decref(c->doc);
-	api_header(c, "X-Content-Type-Options", "nosniff");
-	api_header(c, "Referrer-Policy", "no-referrer");
+	node_api_header_add(c, "X-Content-Type-Options", "nosniff");
+	node_api_header_add(c, "Referrer-Policy", "no-referrer");
 	if (c->route != ROUTE_PAGE)
-		api_header(c, "Cache-Control", "no-store");
+		node_api_header_add(c, "Cache-Control", "no-store");
 	count(c);
 	sodium_memzero(c, sizeof *c);
 	ls_free(c);

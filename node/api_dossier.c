@@ -55,8 +55,10 @@ static json_t *dossier_json(const struct store_dossier *d)
 	json_object_set_new(o, "aantal_acties",
 	                    json_integer((json_int_t)d->n_actions));
 	json_object_set_new(o, "volgende_fasen", nx);
-	json_object_set_new(o, "aangemaakt_op", api_json_time(d->created_at));
-	json_object_set_new(o, "bijgewerkt_op", api_json_time(d->updated_at));
+	json_object_set_new(o, "aangemaakt_op",
+	                    node_api_json_time(d->created_at));
+	json_object_set_new(o, "bijgewerkt_op",
+	                    node_api_json_time(d->updated_at));
 	return o;
 }
 
@@ -96,7 +98,7 @@ static int show_event(void *ctx, const struct store_dossier_event *ev)
 	    s->history,
 	    json_pack(
 	        "{s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "op",
-	        api_json_time(ev->at), "soort", ev->kind, "van",
+	        node_api_json_time(ev->at), "soort", ev->kind, "van",
 	        ev->from_phase >= 0
 	            ? json_string(ls_phase_name((enum ls_phase)ev->from_phase))
 	            : json_null(),
@@ -107,8 +109,8 @@ static int show_event(void *ctx, const struct store_dossier_event *ev)
 	        "criteria",
 	        ev->criteria >= 0 ? criteria_json((unsigned)ev->criteria)
 	                          : json_null(),
-	        "door", api_json_text(ev->actor), "notitie",
-	        api_json_text(ev->note)));
+	        "door", node_api_json_text(ev->actor), "notitie",
+	        node_api_json_text(ev->note)));
 	return 0;
 }
 
@@ -119,20 +121,20 @@ static int show_action(void *ctx, const struct store_dossier_action *a)
 	    s->actions,
 	    json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "nr",
 	              (json_int_t)a->id, "wat", a->what, "wie", a->who, "tegen",
-	              api_json_text(a->due), "resultaat",
-	              api_json_text(a->result), "aangemaakt_op",
-	              api_json_time(a->created_at), "bijgewerkt_op",
-	              api_json_time(a->updated_at)));
+	              node_api_json_text(a->due), "resultaat",
+	              node_api_json_text(a->result), "aangemaakt_op",
+	              node_api_json_time(a->created_at), "bijgewerkt_op",
+	              node_api_json_time(a->updated_at)));
 	return 0;
 }
 
 static int show_feedback(void *ctx, const struct store_dossier_feedback *f)
 {
 	struct show *s = ctx;
-	json_array_append_new(s->feedback,
-	                      json_pack("{s:o, s:s, s:s}", "op",
-	                                api_json_time(f->at), "organisatie",
-	                                f->organisation, "tekst", f->text));
+	json_array_append_new(
+	    s->feedback,
+	    json_pack("{s:o, s:s, s:s}", "op", node_api_json_time(f->at),
+	              "organisatie", f->organisation, "tekst", f->text));
 	return 0;
 }
 
@@ -142,16 +144,16 @@ static int dossier_id(struct api_call *c, int64_t *id)
 	struct store_dossier_visitor v = {0};
 	struct ls_errinfo e;
 	int rc;
-	if (api_seg_number(c, 3, id) != 0)
+	if (node_api_seg_number(c, 3, id) != 0)
 		return -1;
 	ls_errinfo_clear(&e);
 	rc = store_dossier_show(c->api->store, *id, &v, &e);
 	if (rc == LS_ENOTFOUND)
-		return api_fail(c, API_E_NOT_FOUND, NULL,
-		                "Geen dossier met nummer %lld.",
-		                (long long)*id);
+		return node_api_fail(c, API_E_NOT_FOUND, NULL,
+		                     "Geen dossier met nummer %lld.",
+		                     (long long)*id);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return 0;
 }
 
@@ -168,18 +170,18 @@ static int reply_dossier(struct api_call *c, int status, int64_t id,
 	if (rc != LS_OK || s.doc == NULL) {
 		json_decref(s.doc);
 		json_decref(extra);
-		return api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL, &e,
-		                     NULL);
+		return node_api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL,
+		                          &e, NULL);
 	}
 	if (key != NULL)
 		json_object_set_new(s.doc, key, extra);
 	if (status == 201)
-		api_header(c, "Location", "/api/v1/dossiers/%lld",
-		           (long long)id);
-	return api_reply_json(c, status, s.doc);
+		node_api_header_add(c, "Location", "/api/v1/dossiers/%lld",
+		                    (long long)id);
+	return node_api_reply_json(c, status, s.doc);
 }
 
-int api_dossier_get(struct api_call *c)
+int node_api_dossier_get(struct api_call *c)
 {
 	struct show s = {0};
 	struct store_dossier_visitor v = {.ctx = &s,
@@ -191,7 +193,7 @@ int api_dossier_get(struct api_call *c)
 	struct ls_errinfo e;
 	int64_t id;
 	int rc;
-	if (api_seg_number(c, 3, &id) != 0)
+	if (node_api_seg_number(c, 3, &id) != 0)
 		return -1;
 	s.signals = json_array();
 	s.history = json_array();
@@ -206,17 +208,17 @@ int api_dossier_get(struct api_call *c)
 		json_decref(s.actions);
 		json_decref(s.feedback);
 		if (rc == LS_ENOTFOUND)
-			return api_fail(c, API_E_NOT_FOUND, NULL,
-			                "Geen dossier met nummer %lld.",
-			                (long long)id);
-		return api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL, &e,
-		                     NULL);
+			return node_api_fail(c, API_E_NOT_FOUND, NULL,
+			                     "Geen dossier met nummer %lld.",
+			                     (long long)id);
+		return node_api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL,
+		                          &e, NULL);
 	}
 	json_object_set_new(s.doc, "signalen", s.signals);
 	json_object_set_new(s.doc, "geschiedenis", s.history);
 	json_object_set_new(s.doc, "acties", s.actions);
 	json_object_set_new(s.doc, "feedback", s.feedback);
-	return api_reply_json(c, 200, s.doc);
+	return node_api_reply_json(c, 200, s.doc);
 }
 
 static int list_cb(void *ctx, const struct store_dossier *d)
@@ -225,25 +227,26 @@ static int list_cb(void *ctx, const struct store_dossier *d)
 	return 0;
 }
 
-int api_dossiers_list(struct api_call *c)
+int node_api_dossiers_list(struct api_call *c)
 {
-	const char *v = api_param(c, "fase");
+	const char *v = node_api_param(c, "fase");
 	enum ls_phase phase;
 	struct ls_errinfo e;
 	json_t *list;
 	int rc;
 	if (v != NULL && ls_phase_parse(v, &phase) != LS_OK)
-		return api_fail(c, API_E_BAD_PARAMETER, "fase",
-		                "Onbekende fase '%.20s'.", v);
+		return node_api_fail(c, API_E_BAD_PARAMETER, "fase",
+		                     "Onbekende fase '%.20s'.", v);
 	list = json_array();
 	ls_errinfo_clear(&e);
 	rc = store_dossier_list(c->api->store, v != NULL ? (int)phase : -1,
 	                        list_cb, list, &e);
 	if (rc != LS_OK) {
 		json_decref(list);
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	}
-	return api_reply_json(c, 200, json_pack("{s:o}", "dossiers", list));
+	return node_api_reply_json(c, 200,
+	                           json_pack("{s:o}", "dossiers", list));
 }
 
 /* --- changes -------------------------------------------------------- */
@@ -259,15 +262,15 @@ static int check_codes(struct api_call *c, json_t *list, const char *member,
 		const char *code = json_string_value(item);
 		if (ls_taxonomy_find(store_taxonomy(c->api->store), dim, code,
 		                     strlen(code)) == NULL)
-			return api_fail(c, API_E_UNKNOWN_CODE, member,
-			                "Onbekende %s-code '%.40s'.",
-			                ls_dim_name_nl(dim), code);
+			return node_api_fail(c, API_E_UNKNOWN_CODE, member,
+			                     "Onbekende %s-code '%.40s'.",
+			                     ls_dim_name_nl(dim), code);
 		out[(*n)++] = code;
 	}
 	return 0;
 }
 
-int api_dossiers_create(struct api_call *c)
+int node_api_dossiers_create(struct api_call *c)
 {
 	static const struct api_field fields[] = {
 	    {"titel", API_T_STRING, 1, 0},
@@ -281,28 +284,28 @@ int api_dossiers_create(struct api_call *c)
 	int64_t id;
 	json_t *obj;
 	int rc;
-	if (api_body(c, &obj) != 0 ||
-	    api_check_fields(c, obj, fields, 4) != 0 ||
+	if (node_api_body(c, &obj) != 0 ||
+	    node_api_check_fields(c, obj, fields, 4) != 0 ||
 	    check_codes(c, json_object_get(obj, "thema"), "thema", LS_DIM_THEME,
 	                themes, &n) != 0)
 		return -1;
-	problem = api_string(obj, "probleemtype");
+	problem = node_api_string(obj, "probleemtype");
 	if (problem != NULL &&
 	    ls_taxonomy_find(store_taxonomy(c->api->store), LS_DIM_PROBLEM,
 	                     problem, strlen(problem)) == NULL)
-		return api_fail(c, API_E_UNKNOWN_CODE, "probleemtype",
-		                "Onbekende probleemtype-code '%.40s'.",
-		                problem);
+		return node_api_fail(c, API_E_UNKNOWN_CODE, "probleemtype",
+		                     "Onbekende probleemtype-code '%.40s'.",
+		                     problem);
 	ls_errinfo_clear(&e);
-	rc = store_dossier_new(c->api->store, api_string(obj, "titel"),
-	                       api_string(obj, "trekker"), themes, n, problem,
-	                       api_actor(c), &id, &e);
+	rc = store_dossier_new(c->api->store, node_api_string(obj, "titel"),
+	                       node_api_string(obj, "trekker"), themes, n,
+	                       problem, node_api_actor(c), &id, &e);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return reply_dossier(c, 201, id, NULL, NULL);
 }
 
-int api_dossier_phase(struct api_call *c)
+int node_api_dossier_phase(struct api_call *c)
 {
 	static const struct api_field fields[] = {
 	    {"fase", API_T_STRING, 1, 0},
@@ -313,22 +316,22 @@ int api_dossier_phase(struct api_call *c)
 	int64_t id;
 	json_t *obj;
 	int rc;
-	if (dossier_id(c, &id) != 0 || api_body(c, &obj) != 0 ||
-	    api_check_fields(c, obj, fields, 2) != 0)
+	if (dossier_id(c, &id) != 0 || node_api_body(c, &obj) != 0 ||
+	    node_api_check_fields(c, obj, fields, 2) != 0)
 		return -1;
-	if (ls_phase_parse(api_string(obj, "fase"), &to) != LS_OK)
-		return api_fail(
+	if (ls_phase_parse(node_api_string(obj, "fase"), &to) != LS_OK)
+		return node_api_fail(
 		    c, API_E_INVALID_VALUE, "fase",
 		    "Onbekende fase '%.20s' (opmerken, verzamelen, "
 		    "bundelen, analyseren, rapporteren, beslissing, "
 		    "actie, feedback).",
-		    api_string(obj, "fase"));
+		    node_api_string(obj, "fase"));
 	ls_errinfo_clear(&e);
-	rc = store_dossier_advance(c->api->store, id, to, api_actor(c),
-	                           api_string(obj, "notitie"), &e);
+	rc = store_dossier_advance(c->api->store, id, to, node_api_actor(c),
+	                           node_api_string(obj, "notitie"), &e);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e,
-		                     rc == LS_ESTATE ? "fase" : NULL);
+		return node_api_fail_code(c, rc, &e,
+		                          rc == LS_ESTATE ? "fase" : NULL);
 	return reply_dossier(c, 200, id, NULL, NULL);
 }
 
@@ -345,7 +348,7 @@ static int criteria_mask(struct api_call *c, json_t *list, const char *member,
 		const char *name = json_string_value(item);
 		if (strchr(name, ',') != NULL ||
 		    ls_criteria_parse(name, &one, &e) != LS_OK)
-			return api_fail(
+			return node_api_fail(
 			    c, API_E_INVALID_VALUE, member,
 			    "Onbekend criterium '%.30s' (duidelijk, "
 			    "neutraal, herkend, gedeeld of alle).",
@@ -355,7 +358,7 @@ static int criteria_mask(struct api_call *c, json_t *list, const char *member,
 	return 0;
 }
 
-int api_dossier_criteria(struct api_call *c)
+int node_api_dossier_criteria(struct api_call *c)
 {
 	static const struct api_field fields[] = {
 	    {"voldaan", API_T_STRINGS, 0, LS_CRIT_COUNT + 1},
@@ -367,8 +370,8 @@ int api_dossier_criteria(struct api_call *c)
 	int64_t id;
 	json_t *obj, *v;
 	int rc;
-	if (dossier_id(c, &id) != 0 || api_body(c, &obj) != 0 ||
-	    api_check_fields(c, obj, fields, 3) != 0)
+	if (dossier_id(c, &id) != 0 || node_api_body(c, &obj) != 0 ||
+	    node_api_check_fields(c, obj, fields, 3) != 0)
 		return -1;
 	if ((v = json_object_get(obj, "voldaan")) != NULL && json_is_array(v) &&
 	    criteria_mask(c, v, "voldaan", &set) != 0)
@@ -378,25 +381,27 @@ int api_dossier_criteria(struct api_call *c)
 	    criteria_mask(c, v, "niet_voldaan", &clear) != 0)
 		return -1;
 	if (set == 0 && clear == 0)
-		return api_fail(c, API_E_MISSING_FIELD, "voldaan",
-		                "Geef 'voldaan' of 'niet_voldaan' met minstens "
-		                "één criterium.");
+		return node_api_fail(
+		    c, API_E_MISSING_FIELD, "voldaan",
+		    "Geef 'voldaan' of 'niet_voldaan' met minstens "
+		    "één criterium.");
 	if (set & clear)
-		return api_fail(
+		return node_api_fail(
 		    c, API_E_INVALID_VALUE, "niet_voldaan",
 		    "Een criterium kan niet tegelijk voldaan en niet "
 		    "voldaan zijn.");
 	ls_errinfo_clear(&e);
-	rc = store_dossier_criteria(c->api->store, id, set, clear, api_actor(c),
-	                            api_string(obj, "notitie"), &e);
+	rc = store_dossier_criteria(c->api->store, id, set, clear,
+	                            node_api_actor(c),
+	                            node_api_string(obj, "notitie"), &e);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return reply_dossier(c, 200, id, NULL, NULL);
 }
 
 #define LINK_MAX 500
 
-int api_dossier_link(struct api_call *c)
+int node_api_dossier_link(struct api_call *c)
 {
 	static const struct api_field fields[] = {
 	    {"signalen", API_T_STRINGS, 1, LINK_MAX},
@@ -407,60 +412,60 @@ int api_dossier_link(struct api_call *c)
 	int64_t id;
 	json_t *obj, *list, *item;
 	int rc;
-	if (dossier_id(c, &id) != 0 || api_body(c, &obj) != 0 ||
-	    api_check_fields(c, obj, fields, 1) != 0)
+	if (dossier_id(c, &id) != 0 || node_api_body(c, &obj) != 0 ||
+	    node_api_check_fields(c, obj, fields, 1) != 0)
 		return -1;
 	list = json_object_get(obj, "signalen");
 	n = json_array_size(list);
 	ids = ls_calloc(n, sizeof *ids);
 	if (ids == NULL)
-		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
 	json_array_foreach(list, i, item)
 	{
 		if (ls_signal_id_parse(json_string_value(item), ids[i]) !=
 		    LS_OK) {
 			ls_free(ids);
-			return api_fail(c, API_E_INVALID_VALUE, "signalen",
-			                "'%.40s' is geen signaal-id (32 "
-			                "hexadecimale tekens).",
-			                json_string_value(item));
+			return node_api_fail(c, API_E_INVALID_VALUE, "signalen",
+			                     "'%.40s' is geen signaal-id (32 "
+			                     "hexadecimale tekens).",
+			                     json_string_value(item));
 		}
 	}
 	ls_errinfo_clear(&e);
 	rc = store_dossier_link(c->api->store, id,
 	                        (const uint8_t(*)[LS_SIGNAL_ID_BYTES])ids, n,
-	                        api_actor(c), &linked, &e);
+	                        node_api_actor(c), &linked, &e);
 	ls_free(ids);
 	if (rc == LS_ENOTFOUND)
-		return api_fail(c, API_E_UNKNOWN_SIGNAL, "signalen", "%s.",
-		                e.msg[0] ? e.msg : "Onbekend signaal");
+		return node_api_fail(c, API_E_UNKNOWN_SIGNAL, "signalen", "%s.",
+		                     e.msg[0] ? e.msg : "Onbekend signaal");
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return reply_dossier(c, 200, id, "gekoppeld",
 	                     json_integer((json_int_t)linked));
 }
 
 /* DELETE /api/v1/dossiers/N/signals/ID: unlink one signal. A signal
  * that does not exist, or is not linked to this dossier, is a 404. */
-int api_dossier_unlink(struct api_call *c)
+int node_api_dossier_unlink(struct api_call *c)
 {
 	uint8_t sig[LS_SIGNAL_ID_BYTES];
 	struct ls_errinfo e;
 	int64_t id;
 	int rc;
-	if (dossier_id(c, &id) != 0 || api_seg_signal_id(c, 5, sig) != 0)
+	if (dossier_id(c, &id) != 0 || node_api_seg_signal_id(c, 5, sig) != 0)
 		return -1;
 	ls_errinfo_clear(&e);
-	rc = store_dossier_unlink(c->api->store, id, sig, api_actor(c), NULL,
-	                          &e);
+	rc = store_dossier_unlink(c->api->store, id, sig, node_api_actor(c),
+	                          NULL, &e);
 	if (rc == LS_ENOTFOUND)
-		return api_fail(c, API_E_NOT_FOUND, NULL, "%s.", e.msg);
+		return node_api_fail(c, API_E_NOT_FOUND, NULL, "%s.", e.msg);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return reply_dossier(c, 200, id, "ontkoppeld", json_integer(1));
 }
 
-int api_dossier_action_create(struct api_call *c)
+int node_api_dossier_action_create(struct api_call *c)
 {
 	static const struct api_field fields[] = {
 	    {"wat", API_T_STRING, 1, 0},
@@ -472,20 +477,20 @@ int api_dossier_action_create(struct api_call *c)
 	int64_t id, action = 0;
 	json_t *obj;
 	int rc;
-	if (dossier_id(c, &id) != 0 || api_body(c, &obj) != 0 ||
-	    api_check_fields(c, obj, fields, 4) != 0)
+	if (dossier_id(c, &id) != 0 || node_api_body(c, &obj) != 0 ||
+	    node_api_check_fields(c, obj, fields, 4) != 0)
 		return -1;
 	ls_errinfo_clear(&e);
-	rc = store_dossier_act(c->api->store, id, api_string(obj, "wat"),
-	                       api_string(obj, "wie"), api_string(obj, "tegen"),
-	                       api_string(obj, "resultaat"), api_actor(c),
-	                       &action, &e);
+	rc = store_dossier_act(
+	    c->api->store, id, node_api_string(obj, "wat"),
+	    node_api_string(obj, "wie"), node_api_string(obj, "tegen"),
+	    node_api_string(obj, "resultaat"), node_api_actor(c), &action, &e);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return reply_dossier(c, 201, id, "actie", json_integer(action));
 }
 
-int api_dossier_action_result(struct api_call *c)
+int node_api_dossier_action_result(struct api_call *c)
 {
 	static const struct api_field fields[] = {
 	    {"resultaat", API_T_STRING, 1, 0},
@@ -494,19 +499,21 @@ int api_dossier_action_result(struct api_call *c)
 	int64_t id, action;
 	json_t *obj;
 	int rc;
-	if (dossier_id(c, &id) != 0 || api_seg_number(c, 5, &action) != 0 ||
-	    api_body(c, &obj) != 0 || api_check_fields(c, obj, fields, 1) != 0)
+	if (dossier_id(c, &id) != 0 ||
+	    node_api_seg_number(c, 5, &action) != 0 ||
+	    node_api_body(c, &obj) != 0 ||
+	    node_api_check_fields(c, obj, fields, 1) != 0)
 		return -1;
 	ls_errinfo_clear(&e);
 	rc = store_dossier_action_result(c->api->store, id, action,
-	                                 api_string(obj, "resultaat"),
-	                                 api_actor(c), &e);
+	                                 node_api_string(obj, "resultaat"),
+	                                 node_api_actor(c), &e);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return reply_dossier(c, 200, id, "actie", json_integer(action));
 }
 
-int api_dossier_feedback(struct api_call *c)
+int node_api_dossier_feedback(struct api_call *c)
 {
 	static const struct api_field fields[] = {
 	    {"tekst", API_T_STRING, 1, 0},
@@ -517,18 +524,18 @@ int api_dossier_feedback(struct api_call *c)
 	int64_t id;
 	json_t *obj;
 	int rc;
-	if (dossier_id(c, &id) != 0 || api_body(c, &obj) != 0 ||
-	    api_check_fields(c, obj, fields, 2) != 0)
+	if (dossier_id(c, &id) != 0 || node_api_body(c, &obj) != 0 ||
+	    node_api_check_fields(c, obj, fields, 2) != 0)
 		return -1;
 	ls_errinfo_clear(&e);
 	rc = store_dossier_feedback(
-	    c->api->store, id, api_string(obj, "organisatie"),
-	    api_string(obj, "tekst"), api_actor(c), &n, &e);
+	    c->api->store, id, node_api_string(obj, "organisatie"),
+	    node_api_string(obj, "tekst"), node_api_actor(c), &n, &e);
 	if (rc == LS_ENOTFOUND)
-		return api_fail(c, API_E_INVALID_VALUE, "organisatie", "%s.",
-		                e.msg);
+		return node_api_fail(c, API_E_INVALID_VALUE, "organisatie",
+		                     "%s.", e.msg);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	return reply_dossier(c, 201, id, "organisaties",
 	                     json_integer((json_int_t)n));
 }

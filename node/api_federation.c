@@ -130,7 +130,7 @@ static json_t *fed_bound(const struct trends *t, size_t slot, int64_t v)
 	                                       : json_null();
 }
 
-int api_trends(struct api_call *c)
+int node_api_trends(struct api_call *c)
 {
 	struct local_counts *t;
 	struct trends *fed_t = NULL;
@@ -157,23 +157,24 @@ int api_trends(struct api_call *c)
 	 * municipalities released (node_trends_latest); without summaries,
 	 * up to the last month that has ended. Never the running month: it
 	 * has no summaries yet, and would draw as a fall. */
-	api_today(c, &today);
+	node_api_today(c, &today);
 	if (ls_period_add(&(struct ls_period){today.year, today.month, 1}, -1,
 	                  &end) != LS_OK)
 		end = (struct ls_period){today.year, today.month, 1};
 	months = c->api->config->trends_window;
 	if (months < 1 || months > NODE_API_TREND_MONTHS_MAX)
 		months = months < 1 ? 12 : NODE_API_TREND_MONTHS_MAX;
-	if ((v = api_param(c, "tot")) != NULL &&
+	if ((v = node_api_param(c, "tot")) != NULL &&
 	    (ls_period_parse(v, &end) != LS_OK || end.months != 1))
-		return api_fail(c, API_E_BAD_PARAMETER, "tot",
-		                "Ongeldige maand '%.20s' (JJJJ-MM).", v);
-	if ((v = api_param(c, "maanden")) != NULL &&
+		return node_api_fail(c, API_E_BAD_PARAMETER, "tot",
+		                     "Ongeldige maand '%.20s' (JJJJ-MM).", v);
+	if ((v = node_api_param(c, "maanden")) != NULL &&
 	    ls_parse_i64(v, 1, NODE_API_TREND_MONTHS_MAX, &months) != LS_OK)
-		return api_fail(c, API_E_BAD_PARAMETER, "maanden",
-		                "Het aantal maanden is 1 tot %d.",
-		                NODE_API_TREND_MONTHS_MAX);
-	if ((v = api_param(c, "niveau")) == NULL || strcmp(v, "thema") == 0)
+		return node_api_fail(c, API_E_BAD_PARAMETER, "maanden",
+		                     "Het aantal maanden is 1 tot %d.",
+		                     NODE_API_TREND_MONTHS_MAX);
+	if ((v = node_api_param(c, "niveau")) == NULL ||
+	    strcmp(v, "thema") == 0)
 		sel.levels = 1u << TRENDS_LEVEL_THEME;
 	else if (strcmp(v, "leeftijd") == 0)
 		sel.levels = 1u << TRENDS_LEVEL_AGE;
@@ -183,37 +184,38 @@ int api_trends(struct api_call *c)
 		sel.levels = 1u << TRENDS_LEVEL_AGE;
 		sel.youth = 1;
 	} else
-		return api_fail(c, API_E_BAD_PARAMETER, "niveau",
-		                "Onbekend niveau '%.20s' (thema, leeftijd, "
-		                "doelgroep of jongeren).",
-		                v);
+		return node_api_fail(
+		    c, API_E_BAD_PARAMETER, "niveau",
+		    "Onbekend niveau '%.20s' (thema, leeftijd, "
+		    "doelgroep of jongeren).",
+		    v);
 	level_name = v != NULL ? v : "thema";
-	if ((v = api_param(c, "top")) != NULL) {
+	if ((v = node_api_param(c, "top")) != NULL) {
 		if (ls_parse_i64(v, 1, 500, &top) != LS_OK)
-			return api_fail(c, API_E_BAD_PARAMETER, "top",
-			                "top is 1 tot 500.");
+			return node_api_fail(c, API_E_BAD_PARAMETER, "top",
+			                     "top is 1 tot 500.");
 	}
 	sel.top = (size_t)top;
-	if (api_param(c, "tot") == NULL) {
+	if (node_api_param(c, "tot") == NULL) {
 		struct ls_period latest;
 		int found = 0;
 		ls_errinfo_clear(&e);
 		if ((rc = node_trends_latest(c->api->store, NULL, &latest,
 		                             &found, &e)) != LS_OK)
-			return api_fail_code(c, rc, &e, NULL);
+			return node_api_fail_code(c, rc, &e, NULL);
 		if (found && latest.months == 1)
 			end = latest;
 	}
 	if (ls_period_add(&end, -(int32_t)(months - 1), &first) != LS_OK)
-		return api_fail(c, API_E_BAD_PARAMETER, "maanden",
-		                "De trend begint vóór %d.", LS_YEAR_MIN);
+		return node_api_fail(c, API_E_BAD_PARAMETER, "maanden",
+		                     "De trend begint vóór %d.", LS_YEAR_MIN);
 	t = ls_calloc(1, sizeof *t);
 	if (t == NULL)
-		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
 	t->tax = store_taxonomy(c->api->store);
 	t->n = (int32_t)months;
 	t->first = ls_month_index(first.year, first.month);
-	only = api_param(c, "thema");
+	only = node_api_param(c, "thema");
 	sel.theme = only;
 	for (size_t i = 0; i < t->tax->n && t->n_themes < TREND_THEMES; i++) {
 		const struct ls_taxonomy_entry *x = &t->tax->entries[i];
@@ -222,8 +224,8 @@ int api_trends(struct api_call *c)
 			t->themes[t->n_themes++] = x;
 	}
 	if (only != NULL && t->n_themes == 0) {
-		api_fail(c, API_E_UNKNOWN_CODE, "thema",
-		         "Onbekende gedeelde themacode '%.40s'.", only);
+		node_api_fail(c, API_E_UNKNOWN_CODE, "thema",
+		              "Onbekende gedeelde themacode '%.40s'.", only);
 		ls_free(t);
 		return -1;
 	}
@@ -237,7 +239,7 @@ int api_trends(struct api_call *c)
 	if (rc != LS_OK) {
 		node_names_fini(&names);
 		ls_free(t);
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	}
 
 	periods = json_array();
@@ -373,13 +375,13 @@ int api_trends(struct api_call *c)
 		ls_trends_free(fed_t);
 		node_names_fini(&names);
 		ls_free(t);
-		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
 	}
-	rc = api_reply_json(
+	rc = node_api_reply_json(
 	    c, 200,
 	    json_pack("{s:o, s:o, s:{s:s, s:I, s:o}, s:{s:o, s:o, s:i, s:o}, "
 	              "s:o}",
-	              "perioden", periods, "thema", api_json_text(only),
+	              "perioden", periods, "thema", node_api_json_text(only),
 	              "lokaal", "knooppunt", c->api->config->node_id,
 	              "signalen_totaal", (json_int_t)local_total, "themas",
 	              local, "federatie", "gemeenten", count,
@@ -437,9 +439,9 @@ static json_t *ref_json(const struct disclosure_ref *r)
 	    r->other);
 }
 
-int api_summary_preview(struct api_call *c)
+int node_api_summary_preview(struct api_call *c)
 {
-	const char *v = api_param(c, "periode");
+	const char *v = node_api_param(c, "periode");
 	struct node_release_env env;
 	struct node_release_plan plan;
 	const struct ls_disclosure_params *params;
@@ -450,13 +452,13 @@ int api_summary_preview(struct api_call *c)
 	int rc;
 
 	if (v == NULL)
-		return api_fail(c, API_E_BAD_PARAMETER, "periode",
-		                "Geef de periode: ?periode=JJJJ-MM.");
+		return node_api_fail(c, API_E_BAD_PARAMETER, "periode",
+		                     "Geef de periode: ?periode=JJJJ-MM.");
 	if (ls_period_parse(v, &period) != LS_OK)
-		return api_fail(c, API_E_BAD_PARAMETER, "periode",
-		                "Ongeldige periode '%.20s' (JJJJ-MM of "
-		                "JJJJ-MM+N).",
-		                v);
+		return node_api_fail(c, API_E_BAD_PARAMETER, "periode",
+		                     "Ongeldige periode '%.20s' (JJJJ-MM of "
+		                     "JJJJ-MM+N).",
+		                     v);
 	/* The release pipeline's own preview (what `signaalctl summary
 	 * preview` shows), without the noise secret: the API never makes or
 	 * reads it. */
@@ -465,22 +467,23 @@ int api_summary_preview(struct api_call *c)
 	env.trust = c->api->trust;
 	ls_policy_local_from_config(c->api->config, &env.local);
 	env.origin = c->api->config->node_id;
-	env.actor = api_actor(c);
+	env.actor = node_api_actor(c);
 	ls_errinfo_clear(&e);
 	rc = node_release_preview(&env, &period, c->req->now, &plan, &e);
 	if (plan.rules.policy.params.mode == LS_MODE_NOISE) {
 		node_release_plan_fini(&plan);
-		return api_fail(c, API_E_UNAVAILABLE, NULL,
-		                "De federatie gebruikt ruis: de voorvertoning "
-		                "daarvan toont 'signaalctl summary preview' op "
-		                "het knooppunt zelf.");
+		return node_api_fail(
+		    c, API_E_UNAVAILABLE, NULL,
+		    "De federatie gebruikt ruis: de voorvertoning "
+		    "daarvan toont 'signaalctl summary preview' op "
+		    "het knooppunt zelf.");
 	}
 	if (rc != LS_OK) {
 		node_release_plan_fini(&plan);
 		if (rc == LS_EPOLICY)
-			return api_fail(c, API_E_INVALID_VALUE, "periode",
-			                "%s.", e.msg);
-		return api_fail_code(c, rc, &e, "periode");
+			return node_api_fail(c, API_E_INVALID_VALUE, "periode",
+			                     "%s.", e.msg);
+		return node_api_fail_code(c, rc, &e, "periode");
 	}
 	params = &plan.rules.policy.params;
 	cells = json_array();
@@ -502,8 +505,8 @@ int api_summary_preview(struct api_call *c)
 		json_array_append_new(cells, o);
 	}
 	ls_period_format(&plan.period, ptext);
-	api_time_iso(plan.release_time, when, sizeof when);
-	rc = api_reply_json(
+	node_api_time_iso(plan.release_time, when, sizeof when);
+	rc = node_api_reply_json(
 	    c, 200,
 	    json_pack("{s:s, s:s, s:s, s:s, s:b, s:{s:i, s:i}, s:i, s:o}",
 	              "periode", ptext, "toestand",
@@ -529,11 +532,11 @@ static json_t *status_json(const struct node_fedview_node *n)
 	counters = json_object();
 	for (size_t i = 0; i < st->n_peers; i++) {
 		const struct ls_status_peer *p = &st->peers[i];
-		json_array_append_new(peers,
-		                      json_pack("{s:s, s:o, s:s}", "id",
-		                                p->node_id, "laatste_sync",
-		                                api_json_time(p->last_sync),
-		                                "resultaat", p->result));
+		json_array_append_new(
+		    peers,
+		    json_pack("{s:s, s:o, s:s}", "id", p->node_id,
+		              "laatste_sync", node_api_json_time(p->last_sync),
+		              "resultaat", p->result));
 	}
 	/* Nothing about signals, even from older software (PROTOCOL.md
 	 * 5.5). */
@@ -543,12 +546,12 @@ static json_t *status_json(const struct node_fedview_node *n)
 			    counters, st->counters[i].name,
 			    json_integer((json_int_t)st->counters[i].value));
 	return json_pack("{s:o, s:s, s:I, s:o, s:o}", "op",
-	                 api_json_time(n->seen), "versie", st->software,
+	                 node_api_json_time(n->seen), "versie", st->software,
 	                 "uptime_s", (json_int_t)st->uptime, "peers", peers,
 	                 "tellers", counters);
 }
 
-int api_federation(struct api_call *c)
+int node_api_federation(struct api_call *c)
 {
 	const struct node_trust *trust = c->api->trust;
 	const int64_t now = c->req->now;
@@ -560,15 +563,15 @@ int api_federation(struct api_call *c)
 	ls_errinfo_clear(&e);
 	if ((rc = node_fedview_load(c->api->store, trust, &v, &e)) != LS_OK) {
 		node_fedview_fini(&v);
-		return api_fail_code(c, rc == LS_ECORRUPT ? LS_EINTERNAL : rc,
-		                     NULL, NULL);
+		return node_api_fail_code(
+		    c, rc == LS_ECORRUPT ? LS_EINTERNAL : rc, NULL, NULL);
 	}
 	nodes = json_array();
 	for (size_t i = 0; i < v.n; i++) {
 		const struct node_fedview_node *n = &v.nodes[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(n->id));
-		json_object_set_new(o, "naam", api_json_text(n->name));
+		json_object_set_new(o, "naam", node_api_json_text(n->name));
 		json_object_set_new(o, "rol",
 		                    n->role ? json_string(ls_role_name(n->role))
 		                            : json_null());
@@ -578,7 +581,8 @@ int api_federation(struct api_call *c)
 		    !v.has_roster ? json_null()
 		                  : json_boolean(n->member && (n->left == 0 ||
 		                                               n->left > now)));
-		json_object_set_new(o, "vertrokken_op", api_json_time(n->left));
+		json_object_set_new(o, "vertrokken_op",
+		                    node_api_json_time(n->left));
 		json_object_set_new(
 		    o, "zelf",
 		    json_boolean(strcmp(n->id, c->api->config->node_id) == 0));
@@ -587,7 +591,8 @@ int api_federation(struct api_call *c)
 		json_object_set_new(o, "in_quarantaine",
 		                    json_boolean(n->quarantined));
 		json_object_set_new(o, "forks", json_integer(n->forks));
-		json_object_set_new(o, "laatst_gezien", api_json_time(n->seen));
+		json_object_set_new(o, "laatst_gezien",
+		                    node_api_json_time(n->seen));
 		json_object_set_new(o, "status_leeftijd_s",
 		                    n->seen > 0 ? json_integer(now - n->seen)
 		                                : json_null());
@@ -602,18 +607,18 @@ int api_federation(struct api_call *c)
 		        ? json_null()
 		        : json_pack("{s:s, s:o, s:I}", "periode",
 		                    n->release_period, "op",
-		                    api_json_time(n->release_created), "seq",
-		                    (json_int_t)n->release_seq));
+		                    node_api_json_time(n->release_created),
+		                    "seq", (json_int_t)n->release_seq));
 		json_array_append_new(nodes, o);
 	}
 	node_fedview_fini(&v);
-	return api_reply_json(
+	return node_api_reply_json(
 	    c, 200,
 	    json_pack("{s:o, s:s, s:s, s:o, s:o}", "federatie",
-	              api_json_text(trust != NULL && trust->has_anchor
-	                                ? trust->federation
-	                                : NULL),
+	              node_api_json_text(trust != NULL && trust->has_anchor
+	                                     ? trust->federation
+	                                     : NULL),
 	              "knooppunt", c->api->config->node_id, "rol",
 	              ls_role_name(c->api->config->role), "op",
-	              api_json_time(now), "knooppunten", nodes));
+	              node_api_json_time(now), "knooppunten", nodes));
 }

@@ -19,16 +19,16 @@
 
 #include <string.h>
 
-int api_healthz(struct api_call *c)
+int node_api_healthz(struct api_call *c)
 {
 	const struct node_api *api = c->api;
-	return api_reply_json(c, 200,
-	                      json_pack("{s:s, s:s, s:s}", "status", "ok",
-	                                "knooppunt", api->config->node_id,
-	                                "versie", api->software));
+	return node_api_reply_json(c, 200,
+	                           json_pack("{s:s, s:s, s:s}", "status", "ok",
+	                                     "knooppunt", api->config->node_id,
+	                                     "versie", api->software));
 }
 
-int api_readyz(struct api_call *c)
+int node_api_readyz(struct api_call *c)
 {
 	const struct node_api *api = c->api;
 	json_t *checks = json_object(), *doc;
@@ -87,10 +87,10 @@ int api_readyz(struct api_call *c)
 	}
 	ready = db_ok && roster_ok && peers_ok && health_ok;
 	doc = json_pack("{s:b, s:o}", "klaar", ready, "controles", checks);
-	return api_reply_json(c, ready ? 200 : 503, doc);
+	return node_api_reply_json(c, ready ? 200 : 503, doc);
 }
 
-int api_metrics(struct api_call *c)
+int node_api_metrics(struct api_call *c)
 {
 	const struct node_api *api = c->api;
 	char *daemon = NULL, *own = NULL, *all;
@@ -99,16 +99,16 @@ int api_metrics(struct api_call *c)
 
 	if (api->hooks.metrics != NULL &&
 	    (rc = api->hooks.metrics(api->hooks.arg, &daemon, &dlen)) != LS_OK)
-		return api_fail_code(c, rc, NULL, NULL);
+		return node_api_fail_code(c, rc, NULL, NULL);
 	if ((rc = node_api_metrics_format(api, &own, &olen)) != LS_OK) {
 		ls_free(daemon);
-		return api_fail_code(c, rc, NULL, NULL);
+		return node_api_fail_code(c, rc, NULL, NULL);
 	}
 	all = ls_malloc(dlen + olen + 1);
 	if (all == NULL) {
 		ls_free(daemon);
 		ls_free(own);
-		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
 	}
 	if (dlen > 0)
 		memcpy(all, daemon, dlen);
@@ -116,31 +116,31 @@ int api_metrics(struct api_call *c)
 	all[dlen + olen] = '\0';
 	ls_free(daemon);
 	ls_free(own);
-	return api_reply_owned(c, 200,
-	                       "text/plain; version=0.0.4; "
-	                       "charset=utf-8",
-	                       all, dlen + olen);
+	return node_api_reply_owned(c, 200,
+	                            "text/plain; version=0.0.4; "
+	                            "charset=utf-8",
+	                            all, dlen + olen);
 }
 
-int api_me(struct api_call *c)
+int node_api_me(struct api_call *c)
 {
 	const struct node_api *api = c->api;
 	const char *fed = api->trust != NULL && api->trust->has_anchor
 	                      ? api->trust->federation
 	                      : NULL;
-	return api_reply_json(
+	return node_api_reply_json(
 	    c, 200,
 	    json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s}, s:o}", "token",
 	              c->who.id, "rol", ls_token_role_name(c->who.role),
-	              "organisatie", api_json_text(c->who.organisation),
-	              "persoon", api_json_text(c->who.person), "knooppunt",
+	              "organisatie", node_api_json_text(c->who.organisation),
+	              "persoon", node_api_json_text(c->who.person), "knooppunt",
 	              "id", api->config->node_id, "naam",
 	              api->config->node_name, "rol",
 	              ls_role_name(api->config->role), "federatie",
-	              api_json_text(fed)));
+	              node_api_json_text(fed)));
 }
 
-int api_taxonomy(struct api_call *c)
+int node_api_taxonomy(struct api_call *c)
 {
 	const struct ls_taxonomy *t = store_taxonomy(c->api->store);
 	json_t *doc = json_object(), *dims[LS_DIM_COUNT_];
@@ -158,7 +158,7 @@ int api_taxonomy(struct api_call *c)
 		    json_pack("{s:s, s:s, s:s, s:b, s:o}", "code", x->code,
 		              "label", x->label_nl, "label_en", x->label_en,
 		              "lokaal", x->local, "onder",
-		              api_json_text(x->parent)));
+		              node_api_json_text(x->parent)));
 	}
-	return api_reply_json(c, 200, doc);
+	return node_api_reply_json(c, 200, doc);
 }

@@ -5,7 +5,7 @@
  *
  * A handler receives a struct api_call whose route, principal (the
  * authenticated token) and path segments are set. It answers through
- * api_reply_json() or api_fail() exactly once and returns what they
+ * node_api_reply_json() or node_api_fail() exactly once and returns what they
  * return. JSON values come from jansson; a body's strings stay valid as
  * long as the parsed document (c->doc), which the router frees after the
  * handler returned.
@@ -76,7 +76,7 @@ enum api_error {
 	    API_E_COUNT_
 };
 
-const char *api_error_code(enum api_error err);
+const char *node_api_error_code(enum api_error err);
 
 /* Who is asking: the token's description (role 0: nobody). */
 struct api_principal {
@@ -138,36 +138,37 @@ struct node_api {
 /* Refuse with err: a JSON body {"code", "melding", "veld"?}. msg_fmt
  * (Dutch; NULL: the table's message) and field (NULL: none) describe
  * what was wrong. Returns -1. */
-int api_fail(struct api_call *c, enum api_error err, const char *field,
-             const char *msg_fmt, ...) __attribute__((format(printf, 4, 5)));
+int node_api_fail(struct api_call *c, enum api_error err, const char *field,
+                  const char *msg_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Answer with a JSON document (takes the reference). Returns 0, or -1
  * after answering 500 when it cannot be encoded. */
-int api_reply_json(struct api_call *c, int status, json_t *doc);
+int node_api_reply_json(struct api_call *c, int status, json_t *doc);
 
 /* Answer with bytes the caller keeps alive (pages); no copy. */
-int api_reply_static(struct api_call *c, int status, const char *type,
-                     const char *body, size_t len);
+int node_api_reply_static(struct api_call *c, int status, const char *type,
+                          const char *body, size_t len);
 
 /* Answer with a short JSON body formatted into the response itself (no
  * allocation): for answers that must go out even when memory is short,
  * such as the 201 of a capture that has been committed. */
-int api_reply_small(struct api_call *c, int status, const char *fmt, ...)
+int node_api_reply_small(struct api_call *c, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Answer with an ls_malloc'd body the response takes over. */
-int api_reply_owned(struct api_call *c, int status, const char *type,
-                    char *body, size_t len);
+int node_api_reply_owned(struct api_call *c, int status, const char *type,
+                         char *body, size_t len);
 
 /* Add a response header (value formatted, truncated to fit). */
-void api_header(struct api_call *c, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void node_api_header_add(struct api_call *c, const char *name, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
 /* Refuse after a store or core error rc with its Dutch details:
  * LS_EINVAL/LS_ELIMIT 422, LS_ENOTFOUND 404, LS_ESTATE/LS_EEXISTS 409,
  * LS_EBUSY 503, anything else 500 (logged). */
-int api_fail_code(struct api_call *c, int rc, const struct ls_errinfo *e,
-                  const char *field);
+int node_api_fail_code(struct api_call *c, int rc, const struct ls_errinfo *e,
+                       const char *field);
 
 /* --- input ---------------------------------------------------------- */
 
@@ -189,88 +190,89 @@ struct api_field {
  * at most NODE_API_BODY_MAX bytes (413), well-formed UTF-8 JSON without
  * duplicate keys (400 bad_json), an object (400 wrong_type). 0 or -1
  * (answered). */
-int api_body(struct api_call *c, json_t **obj);
+int node_api_body(struct api_call *c, json_t **obj);
 
 /* Check an object against its fields: unknown member (400
  * unknown_field), wrong type (400 wrong_type), too many items (422), a
  * required one null or absent (422 missing_field). 0 or -1 (answered). */
-int api_check_fields(struct api_call *c, json_t *obj,
-                     const struct api_field *fields, size_t n);
+int node_api_check_fields(struct api_call *c, json_t *obj,
+                          const struct api_field *fields, size_t n);
 
 /* A member's string, or NULL when absent or null (after
- * api_check_fields). */
-const char *api_string(json_t *obj, const char *name);
+ * node_api_check_fields). */
+const char *node_api_string(json_t *obj, const char *name);
 
 /* The query: each parameter must be one of names[0..n) (400
  * unknown_parameter), at most once (400 bad_parameter), percent-decoded
  * to valid UTF-8 without control characters. values[i] gets the decoded
  * value (inside c->qbuf) or NULL. 0 or -1 (answered). */
-int api_query(struct api_call *c, const char *const *names, size_t n,
-              const char **values);
+int node_api_query(struct api_call *c, const char *const *names, size_t n,
+                   const char **values);
 
 /* The value of the route's query parameter `name` (checked by the
- * router with api_query()), or NULL when not given. */
-const char *api_param(const struct api_call *c, const char *name);
+ * router with node_api_query()), or NULL when not given. */
+const char *node_api_param(const struct api_call *c, const char *name);
 
 /* A path segment as a signal id (else 404) or a positive number (else
  * 404). 0 or -1 (answered). */
-int api_seg_signal_id(struct api_call *c, size_t i,
-                      uint8_t id[LS_SIGNAL_ID_BYTES]);
-int api_seg_number(struct api_call *c, size_t i, int64_t *out);
+int node_api_seg_signal_id(struct api_call *c, size_t i,
+                           uint8_t id[LS_SIGNAL_ID_BYTES]);
+int node_api_seg_number(struct api_call *c, size_t i, int64_t *out);
 
 /* Today's date (UTC) at the request's time. */
-void api_today(const struct api_call *c, struct ls_date *out);
+void node_api_today(const struct api_call *c, struct ls_date *out);
 
 /* The name recorded in dossier histories for the caller: the token's
  * person, else its organisation, else "token <id>". */
-const char *api_actor(struct api_call *c);
+const char *node_api_actor(struct api_call *c);
 
 /* "2025-03-01T10:00:00Z" into out (>= 21 bytes); "" for t <= 0. */
-void api_time_iso(int64_t t, char *out, size_t size);
+void node_api_time_iso(int64_t t, char *out, size_t size);
 
 /* An ISO time or JSON null for t <= 0. */
-json_t *api_json_time(int64_t t);
+json_t *node_api_json_time(int64_t t);
 
 /* A JSON string or null for NULL / "". */
-json_t *api_json_text(const char *text);
+json_t *node_api_json_text(const char *text);
 
 /* --- routes ----------------------------------------------------------- */
 
 typedef int (*api_handler)(struct api_call *c);
 
 /* api_info.c */
-int api_healthz(struct api_call *c);
-int api_readyz(struct api_call *c);
-int api_metrics(struct api_call *c);
-int api_me(struct api_call *c);
-int api_taxonomy(struct api_call *c);
+int node_api_healthz(struct api_call *c);
+int node_api_readyz(struct api_call *c);
+int node_api_metrics(struct api_call *c);
+int node_api_me(struct api_call *c);
+int node_api_taxonomy(struct api_call *c);
 /* api_signal.c */
-int api_signals_list(struct api_call *c);
-int api_signals_create(struct api_call *c);
-int api_signal_get(struct api_call *c);
-int api_signal_erase(struct api_call *c);
-int api_organisations(struct api_call *c);
+int node_api_signals_list(struct api_call *c);
+int node_api_signals_create(struct api_call *c);
+int node_api_signal_get(struct api_call *c);
+int node_api_signal_erase(struct api_call *c);
+int node_api_organisations(struct api_call *c);
 /* api_dossier.c */
-int api_dossiers_list(struct api_call *c);
-int api_dossiers_create(struct api_call *c);
-int api_dossier_get(struct api_call *c);
-int api_dossier_phase(struct api_call *c);
-int api_dossier_criteria(struct api_call *c);
-int api_dossier_link(struct api_call *c);
-int api_dossier_unlink(struct api_call *c);
-int api_dossier_action_create(struct api_call *c);
-int api_dossier_action_result(struct api_call *c);
-int api_dossier_feedback(struct api_call *c);
+int node_api_dossiers_list(struct api_call *c);
+int node_api_dossiers_create(struct api_call *c);
+int node_api_dossier_get(struct api_call *c);
+int node_api_dossier_phase(struct api_call *c);
+int node_api_dossier_criteria(struct api_call *c);
+int node_api_dossier_link(struct api_call *c);
+int node_api_dossier_unlink(struct api_call *c);
+int node_api_dossier_action_create(struct api_call *c);
+int node_api_dossier_action_result(struct api_call *c);
+int node_api_dossier_feedback(struct api_call *c);
 /* api_federation.c */
-int api_trends(struct api_call *c);
-int api_summary_preview(struct api_call *c);
-int api_federation(struct api_call *c);
+int node_api_trends(struct api_call *c);
+int node_api_summary_preview(struct api_call *c);
+int node_api_federation(struct api_call *c);
 /* api_web.c */
-int api_pages_load(struct node_api *api, const char *dir, struct ls_errinfo *e);
-void api_pages_free(struct node_api *api);
+int node_api_pages_load(struct node_api *api, const char *dir,
+                        struct ls_errinfo *e);
+void node_api_pages_free(struct node_api *api);
 /* The page for a path, or NULL. */
-const struct api_page *api_page_find(const struct node_api *api,
-                                     const char *path);
-int api_page_serve(struct api_call *c, const struct api_page *p);
+const struct api_page *node_api_page_find(const struct node_api *api,
+                                          const char *path);
+int node_api_page_serve(struct api_call *c, const struct api_page *p);
 
 #endif

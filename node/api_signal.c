@@ -101,7 +101,7 @@ static int followup_cb(void *ctx, const struct store_dossier_followup *f)
 	if (f->feedback != NULL &&
 	    json_array_append_new(json_object_get(last, "feedback"),
 	                          json_pack("{s:o, s:s}", "op",
-	                                    api_json_time(f->feedback_at),
+	                                    node_api_json_time(f->feedback_at),
 	                                    "tekst", f->feedback)) != 0)
 		fu->failed = 1;
 	return 0;
@@ -138,8 +138,8 @@ static json_t *signal_json(const struct api_call *c,
 {
 	json_t *o = ls_signal_json(sig);
 	if (o != NULL &&
-	    (json_object_set_new(o, "bewaard_op", api_json_time(created)) !=
-	         0 ||
+	    (json_object_set_new(o, "bewaard_op",
+	                         node_api_json_time(created)) != 0 ||
 	     json_object_set_new(o, "opvolging", followup_json(c, sig->id)) !=
 	         0)) {
 		json_decref(o);
@@ -200,9 +200,9 @@ static int check_code(struct api_call *c, const char *member, uint8_t dim,
 		                     (enum ls_dim)dim, lower, len) != NULL)
 			return 0;
 	}
-	return api_fail(c, API_E_UNKNOWN_CODE, member,
-	                "Onbekende %s-code '%.40s' in het veld '%s'.",
-	                ls_dim_name_nl((enum ls_dim)dim), code, member);
+	return node_api_fail(c, API_E_UNKNOWN_CODE, member,
+	                     "Onbekende %s-code '%.40s' in het veld '%s'.",
+	                     ls_dim_name_nl((enum ls_dim)dim), code, member);
 }
 
 /* Set one member's field through core/signal.h. */
@@ -221,10 +221,11 @@ static int set_member(struct api_call *c, struct ls_signal *sig, size_t which,
 	switch (inputs[which].kind) {
 	case IN_CODE:
 		if (!json_is_string(v))
-			return api_fail(c, API_E_WRONG_TYPE, name,
-			                "Het veld '%s' moet een code (tekst) "
-			                "zijn.",
-			                name);
+			return node_api_fail(
+			    c, API_E_WRONG_TYPE, name,
+			    "Het veld '%s' moet een code (tekst) "
+			    "zijn.",
+			    name);
 		if (check_code(c, name, inputs[which].dim,
 		               json_string_value(v)) != 0)
 			return -1;
@@ -235,23 +236,25 @@ static int set_member(struct api_call *c, struct ls_signal *sig, size_t which,
 		size_t i;
 		json_t *item;
 		if (!json_is_array(v))
-			return api_fail(
+			return node_api_fail(
 			    c, API_E_WRONG_TYPE, name,
 			    "Het veld '%s' moet een lijst van codes "
 			    "zijn, bv. [\"wonen\"].",
 			    name);
 		if (json_array_size(v) > inputs[which].max)
-			return api_fail(c, API_E_INVALID_VALUE, name,
-			                "Het veld '%s' heeft te veel codes "
-			                "(hoogstens %d).",
-			                name, inputs[which].max);
+			return node_api_fail(
+			    c, API_E_INVALID_VALUE, name,
+			    "Het veld '%s' heeft te veel codes "
+			    "(hoogstens %d).",
+			    name, inputs[which].max);
 		json_array_foreach(v, i, item)
 		{
 			if (!json_is_string(item))
-				return api_fail(c, API_E_WRONG_TYPE, name,
-				                "Het veld '%s' moet een lijst "
-				                "van codes (teksten) zijn.",
-				                name);
+				return node_api_fail(
+				    c, API_E_WRONG_TYPE, name,
+				    "Het veld '%s' moet een lijst "
+				    "van codes (teksten) zijn.",
+				    name);
 			if (check_code(c, name, inputs[which].dim,
 			               json_string_value(item)) != 0)
 				return -1;
@@ -266,18 +269,19 @@ static int set_member(struct api_call *c, struct ls_signal *sig, size_t which,
 	case IN_TEXT:
 	case IN_DATE:
 		if (!json_is_string(v))
-			return api_fail(c, API_E_WRONG_TYPE, name,
-			                "Het veld '%s' moet een tekst zijn.",
-			                name);
+			return node_api_fail(
+			    c, API_E_WRONG_TYPE, name,
+			    "Het veld '%s' moet een tekst zijn.", name);
 		text = json_string_value(v);
 		len = json_string_length(v);
 		break;
 	case IN_INT:
 		if (!json_is_integer(v))
-			return api_fail(c, API_E_WRONG_TYPE, name,
-			                "Het veld '%s' moet een geheel getal "
-			                "zijn.",
-			                name);
+			return node_api_fail(
+			    c, API_E_WRONG_TYPE, name,
+			    "Het veld '%s' moet een geheel getal "
+			    "zijn.",
+			    name);
 		len = (size_t)snprintf(buf, sizeof buf, "%lld",
 		                       (long long)json_integer_value(v));
 		text = buf;
@@ -285,8 +289,8 @@ static int set_member(struct api_call *c, struct ls_signal *sig, size_t which,
 	}
 	if (ls_signal_set_field(sig, inputs[which].field, text, len,
 	                        store_taxonomy(c->api->store), &e) != LS_OK)
-		return api_fail(c, API_E_INVALID_VALUE, name, "Veld '%s': %s.",
-		                name, e.msg);
+		return node_api_fail(c, API_E_INVALID_VALUE, name,
+		                     "Veld '%s': %s.", name, e.msg);
 	return 0;
 }
 
@@ -309,14 +313,15 @@ static int bind_owner(struct api_call *c, struct ls_signal *sig,
 		return 0;
 	if (t->len > 0 &&
 	    (t->len != strlen(own) || memcmp(t->ptr, own, t->len) != 0))
-		return api_fail(c, API_E_FORBIDDEN, member,
-		                "Met dit token registreert u signalen voor "
-		                "'%s'; laat het veld '%s' weg.",
-		                own, member);
+		return node_api_fail(
+		    c, API_E_FORBIDDEN, member,
+		    "Met dit token registreert u signalen voor "
+		    "'%s'; laat het veld '%s' weg.",
+		    own, member);
 	if (ls_signal_set_field(sig, field, own, strlen(own),
 	                        store_taxonomy(c->api->store), &e) != LS_OK)
-		return api_fail(c, API_E_INVALID_VALUE, member,
-		                "Veld '%s': %s.", member, e.msg);
+		return node_api_fail(c, API_E_INVALID_VALUE, member,
+		                     "Veld '%s': %s.", member, e.msg);
 	return 0;
 }
 
@@ -335,10 +340,11 @@ static int capture_key(struct api_call *c, uint8_t *key_hash,
 	for (size_t i = 0; ok && i < n; i++)
 		ok = k[i] > ' ' && k[i] < 0x7f;
 	if (!ok)
-		return api_fail(c, API_E_BAD_PARAMETER, "Idempotency-Key",
-		                "De Idempotency-Key moet 1 tot %d zichtbare "
-		                "tekens zijn (letters, cijfers, leestekens).",
-		                NODE_API_IDEMPOTENCY_KEY_MAX);
+		return node_api_fail(
+		    c, API_E_BAD_PARAMETER, "Idempotency-Key",
+		    "De Idempotency-Key moet 1 tot %d zichtbare "
+		    "tekens zijn (letters, cijfers, leestekens).",
+		    NODE_API_IDEMPOTENCY_KEY_MAX);
 	crypto_generichash_init(&st, NULL, 0, STORE_CAPTURE_HASH_BYTES);
 	crypto_generichash_update(&st, (const uint8_t *)"signaal-capture-key",
 	                          19);
@@ -369,34 +375,35 @@ static int replay(struct api_call *c, const uint8_t *key_hash,
 	rc = store_capture_key_find(c->api->store, key_hash, req_hash, &found,
 	                            &same, id);
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, NULL, NULL);
+		return node_api_fail_code(c, rc, NULL, NULL);
 	if (!found)
 		return 0;
 	if (!same)
-		return api_fail(c, API_E_KEY_REUSED, "Idempotency-Key", NULL);
+		return node_api_fail(c, API_E_KEY_REUSED, "Idempotency-Key",
+		                     NULL);
 	ls_signal_id_format(id, hex);
 	ls_errinfo_clear(&e);
 	rc = store_signal_get(c->api->store, id, one_cb, &back, &e);
 	if (rc == LS_ENOTFOUND || (rc == LS_OK && back.json == NULL)) {
 		json_decref(back.json);
-		return api_fail(c, API_E_CONFLICT, "Idempotency-Key",
-		                "Dit signaal werd al bewaard (%s) en is "
-		                "intussen gewist.",
-		                hex);
+		return node_api_fail(c, API_E_CONFLICT, "Idempotency-Key",
+		                     "Dit signaal werd al bewaard (%s) en is "
+		                     "intussen gewist.",
+		                     hex);
 	}
 	if (rc != LS_OK) {
 		json_decref(back.json);
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	}
-	api_header(c, "Location", "/api/v1/signals/%s", hex);
-	api_header(c, "Idempotent-Replayed", "true");
+	node_api_header_add(c, "Location", "/api/v1/signals/%s", hex);
+	node_api_header_add(c, "Idempotent-Replayed", "true");
 	*replied = 1;
-	if (api_reply_json(c, 201, back.json) != 0)
+	if (node_api_reply_json(c, 201, back.json) != 0)
 		return -1;
 	return 0;
 }
 
-int api_signals_create(struct api_call *c)
+int node_api_signals_create(struct api_call *c)
 {
 	static const enum ls_signal_field required[] = {
 	    LS_FIELD_THEME, LS_FIELD_AGE, LS_FIELD_SECTOR,
@@ -413,7 +420,7 @@ int api_signals_create(struct api_call *c)
 	json_t *obj, *v;
 	int rc, keyed = 0;
 
-	if (api_body(c, &obj) != 0)
+	if (node_api_body(c, &obj) != 0)
 		return -1;
 	if (c->req->idempotency_key != NULL) {
 		int replied = 0;
@@ -434,13 +441,13 @@ int api_signals_create(struct api_call *c)
 			for (size_t i = 0;
 			     i < sizeof node_owned / sizeof node_owned[0]; i++)
 				if (strcmp(key, node_owned[i]) == 0)
-					return api_fail(
+					return node_api_fail(
 					    c, API_E_FIELD_NOT_ALLOWED, key,
 					    "Het veld '%s' zet het knooppunt "
 					    "zelf; laat het weg.",
 					    key);
-			return api_fail(c, API_E_UNKNOWN_FIELD, key,
-			                "Onbekend veld '%.60s'.", key);
+			return node_api_fail(c, API_E_UNKNOWN_FIELD, key,
+			                     "Onbekend veld '%.60s'.", key);
 		}
 		if (set_member(c, &sig, which, v) != 0)
 			return -1;
@@ -461,16 +468,17 @@ int api_signals_create(struct api_call *c)
 	 * signal would show in that person's own list. */
 	if (c->who.role == LS_TOKEN_VELDWERKER && c->who.person[0] == '\0' &&
 	    sig.reporter.len > 0)
-		return api_fail(c, API_E_INVALID_VALUE, "melder",
-		                "Dit token hoort niet bij een persoon en kan "
-		                "geen melder opgeven; laat het veld 'melder' "
-		                "weg (of vraag een token op naam).");
-	api_today(c, &today);
+		return node_api_fail(
+		    c, API_E_INVALID_VALUE, "melder",
+		    "Dit token hoort niet bij een persoon en kan "
+		    "geen melder opgeven; laat het veld 'melder' "
+		    "weg (of vraag een token op naam).");
+	node_api_today(c, &today);
 	ls_date_format(&today, date);
 	if (ls_signal_set_field(&sig, LS_FIELD_REGISTERED_AT, date,
 	                        strlen(date), store_taxonomy(c->api->store),
 	                        &e) != LS_OK)
-		return api_fail(c, API_E_INTERNAL, NULL, NULL);
+		return node_api_fail(c, API_E_INTERNAL, NULL, NULL);
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
 		int given = 1;
 		switch (required[i]) {
@@ -488,16 +496,17 @@ int api_signals_create(struct api_call *c)
 			break;
 		}
 		if (!given)
-			return api_fail(c, API_E_MISSING_FIELD,
-			                input_name(required[i]),
-			                "Het veld '%s' is verplicht.",
-			                input_name(required[i]));
+			return node_api_fail(c, API_E_MISSING_FIELD,
+			                     input_name(required[i]),
+			                     "Het veld '%s' is verplicht.",
+			                     input_name(required[i]));
 	}
 	ls_errinfo_clear(&e);
 	if (ls_signal_validate(&sig, &bad, &e) != LS_OK)
-		return api_fail(c, API_E_INVALID_VALUE,
-		                bad < LS_FIELD_COUNT_ ? input_name(bad) : NULL,
-		                "%s.", e.msg);
+		return node_api_fail(c, API_E_INVALID_VALUE,
+		                     bad < LS_FIELD_COUNT_ ? input_name(bad)
+		                                           : NULL,
+		                     "%s.", e.msg);
 	ls_errinfo_clear(&e);
 	rc = keyed ? store_signal_insert_keyed(c->api->store, &sig, key_hash,
 	                                       req_hash, &e)
@@ -509,46 +518,46 @@ int api_signals_create(struct api_call *c)
 			return replied ? 0 : -1;
 	}
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	/* Committed: from here on the answer is a 201, whatever else
 	 * fails. It is what the store holds, read back; when that or its
 	 * encoding fails, the id alone. */
 	ls_signal_id_format(sig.id, hex);
-	api_header(c, "Location", "/api/v1/signals/%s", hex);
+	node_api_header_add(c, "Location", "/api/v1/signals/%s", hex);
 	rc = store_signal_get(c->api->store, sig.id, one_cb, &back, &e);
 	if (rc == LS_OK && back.json != NULL &&
-	    api_reply_json(c, 201, back.json) == 0)
+	    node_api_reply_json(c, 201, back.json) == 0)
 		return 0;
 	if (rc != LS_OK)
 		json_decref(back.json);
 	LS_WARN("http", "capture_answer_short", "rc=%s", ls_errname(rc));
-	return api_reply_small(c, 201,
-	                       "{\"id\":\"%s\",\"melding\":\"Het signaal "
-	                       "is bewaard.\"}",
-	                       hex);
+	return node_api_reply_small(c, 201,
+	                            "{\"id\":\"%s\",\"melding\":\"Het signaal "
+	                            "is bewaard.\"}",
+	                            hex);
 }
 
 /* --- reading -------------------------------------------------------- */
 
-int api_signal_get(struct api_call *c)
+int node_api_signal_get(struct api_call *c)
 {
 	uint8_t id[LS_SIGNAL_ID_BYTES];
 	struct one o = {.c = c};
 	struct ls_errinfo e;
 	int rc;
-	if (api_seg_signal_id(c, 3, id) != 0)
+	if (node_api_seg_signal_id(c, 3, id) != 0)
 		return -1;
 	ls_errinfo_clear(&e);
 	rc = store_signal_get(c->api->store, id, one_cb, &o, &e);
 	if (rc == LS_ENOTFOUND || (rc == LS_OK && o.hidden))
-		return api_fail(c, API_E_NOT_FOUND, NULL,
-		                "Geen signaal met deze id.");
+		return node_api_fail(c, API_E_NOT_FOUND, NULL,
+		                     "Geen signaal met deze id.");
 	if (rc != LS_OK || o.json == NULL) {
 		json_decref(o.json);
-		return api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL, &e,
-		                     NULL);
+		return node_api_fail_code(c, rc != LS_OK ? rc : LS_EINTERNAL,
+		                          &e, NULL);
 	}
-	return api_reply_json(c, 200, o.json);
+	return node_api_reply_json(c, 200, o.json);
 }
 
 struct page {
@@ -584,9 +593,9 @@ static int filter_code(struct api_call *c, const char *param, enum ls_dim dim,
 		return 0;
 	if (ls_taxonomy_find(store_taxonomy(c->api->store), dim, value,
 	                     strlen(value)) == NULL)
-		return api_fail(c, API_E_UNKNOWN_CODE, param,
-		                "Onbekende %s-code '%.40s'.",
-		                ls_dim_name_nl(dim), value);
+		return node_api_fail(c, API_E_UNKNOWN_CODE, param,
+		                     "Onbekende %s-code '%.40s'.",
+		                     ls_dim_name_nl(dim), value);
 	return 0;
 }
 
@@ -597,37 +606,39 @@ static int filter_code(struct api_call *c, const char *param, enum ls_dim dim,
 static int search_filters(struct api_call *c, struct store_signal_filter *f)
 {
 	const char *v;
-	f->target = api_param(c, "doelgroep");
-	f->sector = api_param(c, "sector");
+	f->target = node_api_param(c, "doelgroep");
+	f->sector = node_api_param(c, "sector");
 	if (filter_code(c, "doelgroep", LS_DIM_TARGET, f->target) != 0 ||
 	    filter_code(c, "sector", LS_DIM_SECTOR, f->sector) != 0)
 		return -1;
-	if ((v = api_param(c, "zoek")) != NULL) {
+	if ((v = node_api_param(c, "zoek")) != NULL) {
 		if (strlen(v) > STORE_SIGNAL_SEARCH_MAX)
-			return api_fail(c, API_E_BAD_PARAMETER, "zoek",
-			                "De zoektekst is te lang (hoogstens %d "
-			                "tekens).",
-			                STORE_SIGNAL_SEARCH_MAX);
+			return node_api_fail(
+			    c, API_E_BAD_PARAMETER, "zoek",
+			    "De zoektekst is te lang (hoogstens %d "
+			    "tekens).",
+			    STORE_SIGNAL_SEARCH_MAX);
 		f->text = v;
 	}
-	if ((v = api_param(c, "organisatie")) != NULL) {
+	if ((v = node_api_param(c, "organisatie")) != NULL) {
 		if (c->who.role == LS_TOKEN_VELDWERKER &&
 		    strcmp(v, c->who.organisation) != 0)
-			return api_fail(
+			return node_api_fail(
 			    c, API_E_FORBIDDEN, "organisatie",
 			    "Met dit token ziet u alleen de signalen "
 			    "van '%s'.",
 			    c->who.organisation);
 		f->organisation = v;
 	}
-	if ((v = api_param(c, "dossier")) != NULL) {
+	if ((v = node_api_param(c, "dossier")) != NULL) {
 		int64_t n;
 		if (c->who.role == LS_TOKEN_VELDWERKER)
-			return api_fail(c, API_E_FORBIDDEN, "dossier",
-			                "Dossiers zijn voor coördinatoren.");
+			return node_api_fail(
+			    c, API_E_FORBIDDEN, "dossier",
+			    "Dossiers zijn voor coördinatoren.");
 		if (ls_parse_i64(v, 1, INT64_MAX, &n) != LS_OK)
-			return api_fail(c, API_E_BAD_PARAMETER, "dossier",
-			                "Het dossier is een nummer.");
+			return node_api_fail(c, API_E_BAD_PARAMETER, "dossier",
+			                     "Het dossier is een nummer.");
 		f->dossier = n;
 	}
 	return 0;
@@ -644,24 +655,25 @@ static int organisation_cb(void *ctx, const char *name, uint64_t n)
 	           : 0;
 }
 
-int api_organisations(struct api_call *c)
+int node_api_organisations(struct api_call *c)
 {
 	struct ls_errinfo e;
 	json_t *list = json_array();
 	int rc;
 	if (list == NULL)
-		return api_fail_code(c, LS_ENOMEM, NULL, NULL);
+		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
 	ls_errinfo_clear(&e);
 	rc = store_signal_organisations(c->api->store, organisation_cb, list,
 	                                &e);
 	if (rc != LS_OK) {
 		json_decref(list);
-		return api_fail_code(c, rc, &e, NULL);
+		return node_api_fail_code(c, rc, &e, NULL);
 	}
-	return api_reply_json(c, 200, json_pack("{s:o}", "organisaties", list));
+	return node_api_reply_json(c, 200,
+	                           json_pack("{s:o}", "organisaties", list));
 }
 
-int api_signals_list(struct api_call *c)
+int node_api_signals_list(struct api_call *c)
 {
 	struct store_signal_filter f = {
 	    .status = -1, .limit = NODE_API_PAGE_DEFAULT, .newest_first = 1};
@@ -673,51 +685,54 @@ int api_signals_list(struct api_call *c)
 	int64_t n;
 	json_t *doc;
 
-	if ((v = api_param(c, "periode")) != NULL) {
+	if ((v = node_api_param(c, "periode")) != NULL) {
 		if (ls_period_parse(v, &f.period) != LS_OK)
-			return api_fail(c, API_E_BAD_PARAMETER, "periode",
-			                "Ongeldige periode '%.20s' (JJJJ-MM of "
-			                "JJJJ-MM+N).",
-			                v);
+			return node_api_fail(
+			    c, API_E_BAD_PARAMETER, "periode",
+			    "Ongeldige periode '%.20s' (JJJJ-MM of "
+			    "JJJJ-MM+N).",
+			    v);
 		f.has_period = 1;
 	}
-	f.theme = api_param(c, "thema");
-	f.age = api_param(c, "leeftijd");
+	f.theme = node_api_param(c, "thema");
+	f.age = node_api_param(c, "leeftijd");
 	if (filter_code(c, "thema", LS_DIM_THEME, f.theme) != 0 ||
 	    filter_code(c, "leeftijd", LS_DIM_AGE, f.age) != 0)
 		return -1;
-	if ((v = api_param(c, "status")) != NULL) {
+	if ((v = node_api_param(c, "status")) != NULL) {
 		enum ls_signal_status st;
 		if (ls_signal_status_parse(v, strlen(v), &st) != LS_OK)
-			return api_fail(c, API_E_BAD_PARAMETER, "status",
-			                "Onbekende status '%.20s' (nieuw, "
-			                "gekoppeld of afgesloten).",
-			                v);
+			return node_api_fail(c, API_E_BAD_PARAMETER, "status",
+			                     "Onbekende status '%.20s' (nieuw, "
+			                     "gekoppeld of afgesloten).",
+			                     v);
 		f.status = (int)st;
 	}
-	if ((v = api_param(c, "limiet")) != NULL) {
+	if ((v = node_api_param(c, "limiet")) != NULL) {
 		if (ls_parse_i64(v, 1, NODE_API_PAGE_MAX, &n) != LS_OK)
-			return api_fail(c, API_E_BAD_PARAMETER, "limiet",
-			                "De limiet is een getal van 1 tot %d.",
-			                NODE_API_PAGE_MAX);
+			return node_api_fail(
+			    c, API_E_BAD_PARAMETER, "limiet",
+			    "De limiet is een getal van 1 tot %d.",
+			    NODE_API_PAGE_MAX);
 		f.limit = (uint64_t)n;
 	}
-	if ((v = api_param(c, "volgorde")) != NULL) {
+	if ((v = node_api_param(c, "volgorde")) != NULL) {
 		if (strcmp(v, "nieuwste") == 0)
 			f.newest_first = 1;
 		else if (strcmp(v, "oudste") == 0)
 			f.newest_first = 0;
 		else
-			return api_fail(c, API_E_BAD_PARAMETER, "volgorde",
-			                "De volgorde is 'nieuwste' of "
-			                "'oudste'.");
+			return node_api_fail(c, API_E_BAD_PARAMETER, "volgorde",
+			                     "De volgorde is 'nieuwste' of "
+			                     "'oudste'.");
 	}
-	if ((v = api_param(c, "na")) != NULL) {
+	if ((v = node_api_param(c, "na")) != NULL) {
 		if (parse_cursor(v, &f.cursor) != LS_OK)
-			return api_fail(c, API_E_BAD_PARAMETER, "na",
-			                "Ongeldige positie; gebruik de waarde "
-			                "van 'volgende' uit het vorige "
-			                "antwoord.");
+			return node_api_fail(
+			    c, API_E_BAD_PARAMETER, "na",
+			    "Ongeldige positie; gebruik de waarde "
+			    "van 'volgende' uit het vorige "
+			    "antwoord.");
 		f.has_cursor = 1;
 	}
 	if (search_filters(c, &f) != 0)
@@ -733,7 +748,8 @@ int api_signals_list(struct api_call *c)
 	    store_signal_page(c->api->store, &f, page_cb, &p, &last, &more, &e);
 	if (rc != LS_OK || p.failed) {
 		json_decref(p.list);
-		return api_fail_code(c, rc != LS_OK ? rc : LS_ENOMEM, &e, NULL);
+		return node_api_fail_code(c, rc != LS_OK ? rc : LS_ENOMEM, &e,
+		                          NULL);
 	}
 	doc = json_pack("{s:o}", "signalen", p.list);
 	if (more) {
@@ -744,26 +760,26 @@ int api_signals_list(struct api_call *c)
 	} else {
 		json_object_set_new(doc, "volgende", json_null());
 	}
-	return api_reply_json(c, 200, doc);
+	return node_api_reply_json(c, 200, doc);
 }
 
 /* --- erasure -------------------------------------------------------- */
 
-int api_signal_erase(struct api_call *c)
+int node_api_signal_erase(struct api_call *c)
 {
 	uint8_t id[LS_SIGNAL_ID_BYTES];
 	struct ls_errinfo e;
 	int wiped = 0, rc;
-	if (api_seg_signal_id(c, 3, id) != 0)
+	if (node_api_seg_signal_id(c, 3, id) != 0)
 		return -1;
 	ls_errinfo_clear(&e);
 	rc = store_signal_erase(c->api->store, id, &wiped, &e);
 	if (rc == LS_ENOTFOUND)
-		return api_fail(c, API_E_NOT_FOUND, NULL,
-		                "Geen signaal met deze id.");
+		return node_api_fail(c, API_E_NOT_FOUND, NULL,
+		                     "Geen signaal met deze id.");
 	if (rc != LS_OK)
-		return api_fail_code(c, rc, &e, NULL);
-	return api_reply_json(
+		return node_api_fail_code(c, rc, &e, NULL);
+	return node_api_reply_json(
 	    c, 200,
 	    json_pack("{s:b, s:b}", "gewist", 1, "overschreven", wiped));
 }

@@ -91,7 +91,8 @@ static int read_page(const char *dir, const char *file, char **out, size_t *len,
 	return LS_OK;
 }
 
-int api_pages_load(struct node_api *api, const char *dir, struct ls_errinfo *e)
+int node_api_pages_load(struct node_api *api, const char *dir,
+                        struct ls_errinfo *e)
 {
 	int rc;
 	api->pages = ls_calloc(N_PAGES, sizeof *api->pages);
@@ -102,7 +103,7 @@ int api_pages_load(struct node_api *api, const char *dir, struct ls_errinfo *e)
 		uint8_t h[8];
 		if ((rc = read_page(dir, page_table[i].file, &p->body, &p->len,
 		                    e)) != LS_OK) {
-			api_pages_free(api);
+			node_api_pages_free(api);
 			return rc;
 		}
 		p->path = page_table[i].path;
@@ -118,7 +119,7 @@ int api_pages_load(struct node_api *api, const char *dir, struct ls_errinfo *e)
 	return LS_OK;
 }
 
-void api_pages_free(struct node_api *api)
+void node_api_pages_free(struct node_api *api)
 {
 	for (size_t i = 0; i < api->n_pages; i++)
 		ls_free(api->pages[i].body);
@@ -127,8 +128,8 @@ void api_pages_free(struct node_api *api)
 	api->n_pages = 0;
 }
 
-const struct api_page *api_page_find(const struct node_api *api,
-                                     const char *path)
+const struct api_page *node_api_page_find(const struct node_api *api,
+                                          const char *path)
 {
 	for (size_t i = 0; path != NULL && i < api->n_pages; i++)
 		if (strcmp(api->pages[i].path, path) == 0)
@@ -136,14 +137,14 @@ const struct api_page *api_page_find(const struct node_api *api,
 	return NULL;
 }
 
-int api_page_serve(struct api_call *c, const struct api_page *p)
+int node_api_page_serve(struct api_call *c, const struct api_page *p)
 {
 	const char *inm = c->req->if_none_match;
-	api_header(c, "ETag", "%s", p->etag);
-	api_header(c, "Cache-Control", "no-cache");
-	api_header(c, "Content-Security-Policy", "%s", csp);
-	api_header(c, "X-Frame-Options", "DENY");
+	node_api_header_add(c, "ETag", "%s", p->etag);
+	node_api_header_add(c, "Cache-Control", "no-cache");
+	node_api_header_add(c, "Content-Security-Policy", "%s", csp);
+	node_api_header_add(c, "X-Frame-Options", "DENY");
 	if (inm != NULL && strstr(inm, p->etag) != NULL)
-		return api_reply_static(c, 304, NULL, NULL, 0);
-	return api_reply_static(c, 200, p->type, p->body, p->len);
+		return node_api_reply_static(c, 304, NULL, NULL, 0);
+	return node_api_reply_static(c, 200, p->type, p->body, p->len);
 }

@@ -440,7 +440,7 @@ int node_secagg_agg_finish(struct node_secagg_agg *a,
 		memcpy(keys[k].pk, s->pk, LS_X25519_BYTES);
 		included[k] = (uint8_t)s->included;
 		if (s->included) {
-			secagg_vec_add(sum, s->vec, n);
+			ls_secagg_vec_add(sum, s->vec, n);
 			memcpy(self[k], s->self_seed, LS_SECAGG_SEED_BYTES);
 			pairs[k] = s->pairs;
 			n_pairs[k] = s->n_pairs;
@@ -510,7 +510,7 @@ int node_secagg_agg_fedsum(const struct node_secagg_agg *a,
 		out->noise.mu[m].num = o->noise.mu[m].num * a->n_contrib;
 		out->noise.mu[m].den = o->noise.mu[m].den * a->n_keys;
 	}
-	eps = secagg_total_epsilon(&out->noise, persons_cap);
+	eps = ls_secagg_total_epsilon(&out->noise, persons_cap);
 	if (!(eps * 1000 <= LS_FEDSUM_EPSILON_MILLI_MAX))
 		return ls_errf(e, LS_EINVAL,
 		               "secagg: too little noise to state an epsilon");
@@ -525,8 +525,8 @@ int node_secagg_agg_fedsum(const struct node_secagg_agg *a,
 			memcpy(out->included[out->n_included++], o->members[i],
 			       LS_NODE_ID_SIZE);
 	ls_summary_init(&tables);
-	rc = secagg_federation_tables(l, total, &out->noise, withhold_below,
-	                              persons_cap, &tables, e);
+	rc = ls_secagg_federation_tables(l, total, &out->noise, withhold_below,
+	                                 persons_cap, &tables, e);
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
 		out->tables[t] = tables.tables[t]; /* moved */
 	if (rc == LS_OK)
@@ -711,12 +711,12 @@ int node_secagg_part_contrib(const struct node_secagg_self *s,
 	memset(&dummy, 0, sizeof dummy);
 	dummy.n_entries = n;
 	proto_secagg_derive(s->secret, o.round, LS_SECAGG_NOISE, noise_key);
-	rc = secagg_noise_shares(&dummy, &o.u.open.noise, (uint32_t)n_keys,
-	                         noise_key, noise, e);
+	rc = ls_secagg_noise_shares(&dummy, &o.u.open.noise, (uint32_t)n_keys,
+	                            noise_key, noise, e);
 	if (rc != LS_OK)
 		goto done;
 	memcpy(vec, counts, n * sizeof *vec);
-	secagg_vec_add_signed(vec, noise, n);
+	ls_secagg_vec_add_signed(vec, noise, n);
 	if ((rc = proto_secagg_ephemeral(s->secret, o.round, sk, pk)) != LS_OK)
 		goto done;
 	proto_secagg_derive(s->secret, o.round, LS_SECAGG_SELF, self_seed);

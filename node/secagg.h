@@ -115,7 +115,7 @@ int node_secagg_agg_finish(struct node_secagg_agg *a,
  * After finish: the body of the federation summary document (type 7) the
  * association publishes: the round, the members in the total, the noise
  * in it (their shares of mu), the epsilon it gives, and the released
- * tables of total (secagg_federation_tables with the layout the round
+ * tables of total (ls_secagg_federation_tables with the layout the round
  * was opened with: LS_EINVAL if l's digest or size differ), totals below
  * the round's k withheld. *out must be zeroed; the caller owns it
  * (proto_fedsum_fini).

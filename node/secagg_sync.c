@@ -113,7 +113,7 @@ static int layout_from_store(struct store *s, struct disclosure_domain_buf *dom,
 {
 	int rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(s), dom, e);
 	if (rc == LS_OK)
-		rc = secagg_layout_init(l, &dom->dom, e);
+		rc = ls_secagg_layout_init(l, &dom->dom, e);
 	return rc;
 }
 
@@ -198,13 +198,13 @@ static int member_counts(struct node_secagg_sync *ss,
 	rc = store_summary_raw(ss->store, &o->period,
 	                       rel.doc.body.summary.params.persons_cap, &raw, e);
 	if (rc == LS_OK)
-		rc = secagg_vector_from_raw(&l, &raw, v, e);
+		rc = ls_secagg_vector_from_raw(&l, &raw, v, e);
 	if (rc == LS_OK)
-		rc = secagg_bounds_from_release(
+		rc = ls_secagg_bounds_from_release(
 		    &l, &rel.doc.body.summary,
 		    rel.doc.body.summary.params.persons_cap, lo, hi, e);
 	if (rc == LS_OK)
-		rc = secagg_vector_check(&l, v, lo, hi, e);
+		rc = ls_secagg_vector_check(&l, v, lo, hi, e);
 out:
 	ls_summary_fini(&raw);
 	proto_doc_fini(&rel.doc);

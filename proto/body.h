@@ -37,21 +37,21 @@ struct proto_body_codec {
 /* Disclosure parameters on the wire, [mode, k, epsilon_milli,
  * withhold_below, persons_cap], shared by policy and summary (doc_policy.c).
  * The reader checks types only; proto_params_validate() the ranges. */
-int body_params_read(struct mp_reader *r, struct ls_disclosure_params *p,
-                     const char *what, struct ls_errinfo *e);
-void body_params_write(struct mp_writer *w,
-                       const struct ls_disclosure_params *p);
+int proto_body_params_read(struct mp_reader *r, struct ls_disclosure_params *p,
+                           const char *what, struct ls_errinfo *e);
+void proto_body_params_write(struct mp_writer *w,
+                             const struct ls_disclosure_params *p);
 
 /* The five tables of a summary on the wire (PROTOCOL.md 5.4: an array of
  * exactly 5 *table*), shared by summary and federation summary
  * (doc_summary.c). The reader checks the shapes, codes and cell kinds'
  * forms and allocates the rows (the caller frees them, also after a
  * failure); the rules on rows and cells are each body's validate. */
-void body_tables_write(struct mp_writer *w,
-                       const struct ls_summary_table tables[LS_TABLE_COUNT_]);
-int body_tables_read(struct mp_reader *r,
-                     struct ls_summary_table tables[LS_TABLE_COUNT_],
-                     struct ls_errinfo *e);
+void proto_body_tables_write(
+    struct mp_writer *w, const struct ls_summary_table tables[LS_TABLE_COUNT_]);
+int proto_body_tables_read(struct mp_reader *r,
+                           struct ls_summary_table tables[LS_TABLE_COUNT_],
+                           struct ls_errinfo *e);
 
 extern const struct proto_body_codec proto_body_roster;
 extern const struct proto_body_codec proto_body_taxonomy;

@@ -79,8 +79,8 @@ static int header_validate(const struct ls_doc_header *h, struct ls_errinfo *e)
 	if (codec_of(h->type) == NULL)
 		return ls_errf(e, LS_EINVAL, "unknown document type %u",
 		               h->type);
-	if (!field_node_id_valid(h->origin,
-	                         strnlen(h->origin, LS_NODE_ID_SIZE)))
+	if (!proto_field_node_id_valid(h->origin,
+	                               strnlen(h->origin, LS_NODE_ID_SIZE)))
 		return ls_errf(e, LS_EINVAL, "origin is not a node id");
 	if (h->seq < 1 || h->seq > LS_SEQ_MAX)
 		return ls_errf(e, LS_EINVAL, "seq out of range");
@@ -109,21 +109,21 @@ int proto_doc_encode_payload(const struct ls_doc *d, uint8_t **out, size_t *len,
 	int rc = proto_doc_validate(d, e);
 	if (rc != LS_OK)
 		return rc;
-	mp_writer_init(&w, LS_PAYLOAD_MAX);
-	mp_write_map(&w, 6);
-	mp_write_uint(&w, H_TYPE);
-	mp_write_uint(&w, d->hdr.type);
-	mp_write_uint(&w, H_ORIGIN);
-	mp_write_cstr(&w, d->hdr.origin);
-	mp_write_uint(&w, H_SEQ);
-	mp_write_uint(&w, d->hdr.seq);
-	mp_write_uint(&w, H_PREV);
-	mp_write_bin(&w, d->hdr.prev, LS_HASH_BYTES);
-	mp_write_uint(&w, H_CREATED);
-	mp_write_int(&w, d->hdr.created);
-	mp_write_uint(&w, H_BODY);
+	proto_mp_writer_init(&w, LS_PAYLOAD_MAX);
+	proto_mp_write_map(&w, 6);
+	proto_mp_write_uint(&w, H_TYPE);
+	proto_mp_write_uint(&w, d->hdr.type);
+	proto_mp_write_uint(&w, H_ORIGIN);
+	proto_mp_write_cstr(&w, d->hdr.origin);
+	proto_mp_write_uint(&w, H_SEQ);
+	proto_mp_write_uint(&w, d->hdr.seq);
+	proto_mp_write_uint(&w, H_PREV);
+	proto_mp_write_bin(&w, d->hdr.prev, LS_HASH_BYTES);
+	proto_mp_write_uint(&w, H_CREATED);
+	proto_mp_write_int(&w, d->hdr.created);
+	proto_mp_write_uint(&w, H_BODY);
 	codec_of(d->hdr.type)->encode(&w, d);
-	rc = mp_writer_finish(&w, out, len);
+	rc = proto_mp_writer_finish(&w, out, len);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "%s payload: %s",
 		               proto_doc_type_name(d->hdr.type),
@@ -143,48 +143,51 @@ static int header_read(struct mp_reader *r, struct mp_map *m,
 	const uint8_t *b;
 
 	memset(h, 0, sizeof *h);
-	FIELD_TRY(mp_map_begin(r, m, MP_KEY_MAX + 1), "payload");
+	FIELD_TRY(proto_mp_map_begin(r, m, MP_KEY_MAX + 1), "payload");
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, m, &key), "payload: key");
+		FIELD_TRY(proto_mp_map_key(r, m, &key), "payload: key");
 		if (key < 0 || key == H_BODY)
 			break;
 		switch (key) {
 		case H_TYPE:
-			FIELD_TRY(mp_read_uint(r, 1, LS_DOC_TYPE_MAX_, &type),
-			          "payload: type");
+			FIELD_TRY(
+			    proto_mp_read_uint(r, 1, LS_DOC_TYPE_MAX_, &type),
+			    "payload: type");
 			h->type = (uint8_t)type;
 			break;
 		case H_ORIGIN:
-			FIELD_TRY(field_read_node_id(r, h->origin),
+			FIELD_TRY(proto_field_read_node_id(r, h->origin),
 			          "payload: origin");
 			break;
 		case H_SEQ:
-			FIELD_TRY(mp_read_uint(r, 1, LS_SEQ_MAX, &h->seq),
+			FIELD_TRY(proto_mp_read_uint(r, 1, LS_SEQ_MAX, &h->seq),
 			          "payload: seq");
 			break;
 		case H_PREV:
-			FIELD_TRY(mp_read_bin_exact(r, LS_HASH_BYTES, &b),
+			FIELD_TRY(proto_mp_read_bin_exact(r, LS_HASH_BYTES, &b),
 			          "payload: prev");
 			memcpy(h->prev, b, LS_HASH_BYTES);
 			break;
 		case H_CREATED:
-			FIELD_TRY(mp_read_int(r, LS_TIME_MIN, LS_TIME_MAX - 1,
-			                      &h->created),
+			FIELD_TRY(proto_mp_read_int(r, LS_TIME_MIN,
+			                            LS_TIME_MAX - 1,
+			                            &h->created),
 			          "payload: created");
 			break;
 		default: /* a core key below 5 we do not know, or 64+ */
-			return field_err(e, LS_EDECODE, r,
-			                 "payload: unknown field %d", key);
+			return proto_field_err(
+			    e, LS_EDECODE, r, "payload: unknown field %d", key);
 		}
 	}
-	rc = field_map_done(e, r, m, PAYLOAD_REQUIRED & ~(1u << H_BODY),
-	                    "payload");
+	rc = proto_field_map_done(e, r, m, PAYLOAD_REQUIRED & ~(1u << H_BODY),
+	                          "payload");
 	if (rc != LS_OK)
 		return rc;
 	if (key != H_BODY)
-		return field_err(e, LS_EDECODE, r, "payload: field 5 missing");
+		return proto_field_err(e, LS_EDECODE, r,
+		                       "payload: field 5 missing");
 	rc = header_validate(h, e);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 int proto_doc_decode_header(const uint8_t *buf, size_t len,
@@ -196,7 +199,7 @@ int proto_doc_decode_header(const uint8_t *buf, size_t len,
 	int rc;
 	if (len > LS_PAYLOAD_MAX)
 		return ls_errf(e, LS_ELIMIT, "payload: too large");
-	mp_reader_init(&r, buf, len);
+	proto_mp_reader_init(&r, buf, len);
 	rc = header_read(&r, &m, &h, e);
 	if (rc == LS_OK)
 		*out = h;
@@ -212,7 +215,7 @@ static int payload_decode(const uint8_t *buf, size_t len, struct ls_doc *d,
 
 	if (len > LS_PAYLOAD_MAX)
 		return ls_errf(e, LS_ELIMIT, "payload: too large");
-	mp_reader_init(r, buf, len);
+	proto_mp_reader_init(r, buf, len);
 	rc = header_read(r, &m, &d->hdr, e);
 	if (rc != LS_OK)
 		return rc;
@@ -221,15 +224,16 @@ static int payload_decode(const uint8_t *buf, size_t len, struct ls_doc *d,
 		return rc;
 	/* Extensions after the body. */
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &m, &key), "payload: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "payload: key");
 		if (key < 0)
 			break;
-		rc = field_unknown(e, r, key, "payload");
+		rc = proto_field_unknown(e, r, key, "payload");
 		if (rc != LS_OK)
 			return rc;
 	}
-	if (mp_read_end(r) != LS_OK)
-		return field_err(e, LS_EDECODE, r, "payload: trailing bytes");
+	if (proto_mp_read_end(r) != LS_OK)
+		return proto_field_err(e, LS_EDECODE, r,
+		                       "payload: trailing bytes");
 	return LS_OK;
 }
 
@@ -500,11 +504,11 @@ int proto_fork_proof_encode(const uint8_t *a, size_t a_len, const uint8_t *b,
 		a = b, a_len = b_len;
 		b = t, b_len = tl;
 	}
-	mp_writer_init(&w, 2 * LS_ENVELOPE_MAX + 16);
-	mp_write_array(&w, 2);
-	mp_write_bin(&w, a, a_len);
-	mp_write_bin(&w, b, b_len);
-	return mp_writer_finish(&w, out, len);
+	proto_mp_writer_init(&w, 2 * LS_ENVELOPE_MAX + 16);
+	proto_mp_write_array(&w, 2);
+	proto_mp_write_bin(&w, a, a_len);
+	proto_mp_write_bin(&w, b, b_len);
+	return proto_mp_writer_finish(&w, out, len);
 }
 
 int proto_fork_proof_decode(const uint8_t *buf, size_t len, const uint8_t **a,
@@ -517,13 +521,13 @@ int proto_fork_proof_decode(const uint8_t *buf, size_t len, const uint8_t **a,
 
 	if (len > 2 * LS_ENVELOPE_MAX + 16)
 		return ls_errf(e, LS_ELIMIT, "fork proof: too large");
-	mp_reader_init(r, buf, len);
-	FIELD_TRY(mp_read_array_exact(r, 2), "fork proof");
-	FIELD_TRY(mp_read_bin(r, LS_ENVELOPE_MAX, &doc[0], &doc_len[0]),
+	proto_mp_reader_init(r, buf, len);
+	FIELD_TRY(proto_mp_read_array_exact(r, 2), "fork proof");
+	FIELD_TRY(proto_mp_read_bin(r, LS_ENVELOPE_MAX, &doc[0], &doc_len[0]),
 	          "fork proof: first document");
-	FIELD_TRY(mp_read_bin(r, LS_ENVELOPE_MAX, &doc[1], &doc_len[1]),
+	FIELD_TRY(proto_mp_read_bin(r, LS_ENVELOPE_MAX, &doc[1], &doc_len[1]),
 	          "fork proof: second document");
-	FIELD_TRY(mp_read_end(r), "fork proof: trailing bytes");
+	FIELD_TRY(proto_mp_read_end(r), "fork proof: trailing bytes");
 	*a = doc[0];
 	*a_len = doc_len[0];
 	*b = doc[1];

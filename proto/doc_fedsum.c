@@ -1,6 +1,6 @@
 /*
  * Federation summary body codec (type 7): validate, encode, decode, fini.
- * The tables use the summary's encoding (body_tables_read/write); the
+ * The tables use the summary's encoding (proto_body_tables_read/write); the
  * rules on their rows and cells are the noise-mode ones, checked here.
  */
 #include "proto/body.h"
@@ -44,7 +44,7 @@ int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
 		return ls_errf(e, LS_EINVAL, "fedsum: %zu included",
 		               f->n_included);
 	for (size_t i = 0; i < f->n_included; i++)
-		if (!field_node_id_valid(
+		if (!proto_field_node_id_valid(
 		        f->included[i],
 		        strnlen(f->included[i], LS_NODE_ID_SIZE)) ||
 		    (i > 0 && strcmp(f->included[i - 1], f->included[i]) >= 0))
@@ -53,7 +53,7 @@ int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
 			               "node ids");
 	/* Both measures noisy: an exact total would be a hard relation on
 	 * the municipalities' cells (docs/SECAGG.md, "Differencing"). */
-	if (secagg_noise_check(&f->noise, e) != LS_OK ||
+	if (ls_secagg_noise_check(&f->noise, e) != LS_OK ||
 	    f->noise.mu[0].num == 0 || f->noise.mu[1].num == 0)
 		return ls_errf(e, LS_EINVAL,
 		               "fedsum: noise out of range or missing on a "
@@ -74,10 +74,10 @@ int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
 			const struct ls_summary_row *row = &tab->rows[i];
 			size_t tl = strnlen(row->theme, LS_CODE_SIZE);
 			size_t ol = strnlen(row->other, LS_CODE_SIZE);
-			if (!field_code_valid(row->theme, tl) ||
+			if (!proto_field_code_valid(row->theme, tl) ||
 			    (t == LS_TABLE_THEME
 			         ? ol != 0
-			         : !field_code_valid(row->other, ol)))
+			         : !proto_field_code_valid(row->other, ol)))
 				return ls_errf(e, LS_EINVAL,
 				               "fedsum: table %d row %zu: bad "
 				               "codes",
@@ -123,33 +123,33 @@ static int fedsum_validate(const struct ls_doc *d, struct ls_errinfo *e)
 static void fedsum_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_fedsum *f = &d->body.fedsum;
-	mp_write_map(w, 8);
-	mp_write_uint(w, K_PERIOD);
-	mp_write_array(w, 3);
-	mp_write_uint(w, (uint64_t)f->period.year);
-	mp_write_uint(w, (uint64_t)f->period.month);
-	mp_write_uint(w, (uint64_t)f->period.months);
-	mp_write_uint(w, K_ROUND);
-	mp_write_bin(w, f->round, sizeof f->round);
-	mp_write_uint(w, K_INCLUDED);
-	mp_write_array(w, (uint32_t)f->n_included);
+	proto_mp_write_map(w, 8);
+	proto_mp_write_uint(w, K_PERIOD);
+	proto_mp_write_array(w, 3);
+	proto_mp_write_uint(w, (uint64_t)f->period.year);
+	proto_mp_write_uint(w, (uint64_t)f->period.month);
+	proto_mp_write_uint(w, (uint64_t)f->period.months);
+	proto_mp_write_uint(w, K_ROUND);
+	proto_mp_write_bin(w, f->round, sizeof f->round);
+	proto_mp_write_uint(w, K_INCLUDED);
+	proto_mp_write_array(w, (uint32_t)f->n_included);
 	for (size_t i = 0; i < f->n_included; i++)
-		mp_write_cstr(w, f->included[i]);
-	mp_write_uint(w, K_NOISE);
-	mp_write_array(w, SECAGG_MEASURES);
+		proto_mp_write_cstr(w, f->included[i]);
+	proto_mp_write_uint(w, K_NOISE);
+	proto_mp_write_array(w, SECAGG_MEASURES);
 	for (int m = 0; m < SECAGG_MEASURES; m++) {
-		mp_write_array(w, 2);
-		mp_write_uint(w, f->noise.mu[m].num);
-		mp_write_uint(w, f->noise.mu[m].den);
+		proto_mp_write_array(w, 2);
+		proto_mp_write_uint(w, f->noise.mu[m].num);
+		proto_mp_write_uint(w, f->noise.mu[m].den);
 	}
-	mp_write_uint(w, K_EPSILON);
-	mp_write_uint(w, f->epsilon_milli);
-	mp_write_uint(w, K_WITHHOLD);
-	mp_write_uint(w, f->withhold_below);
-	mp_write_uint(w, K_CAP);
-	mp_write_uint(w, f->persons_cap);
-	mp_write_uint(w, K_TABLES);
-	body_tables_write(w, f->tables);
+	proto_mp_write_uint(w, K_EPSILON);
+	proto_mp_write_uint(w, f->epsilon_milli);
+	proto_mp_write_uint(w, K_WITHHOLD);
+	proto_mp_write_uint(w, f->withhold_below);
+	proto_mp_write_uint(w, K_CAP);
+	proto_mp_write_uint(w, f->persons_cap);
+	proto_mp_write_uint(w, K_TABLES);
+	proto_body_tables_write(w, f->tables);
 }
 
 static int fedsum_decode(struct mp_reader *r, struct ls_doc *d,
@@ -161,82 +161,86 @@ static int fedsum_decode(struct mp_reader *r, struct ls_doc *d,
 	uint32_t n;
 	const uint8_t *b;
 
-	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "fedsum");
+	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "fedsum");
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &m, &key), "fedsum: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "fedsum: key");
 		if (key < 0)
 			break;
 		switch (key) {
 		case K_PERIOD:
-			if ((rc = field_read_period(r, &f->period, "fedsum",
-			                            e)) != LS_OK)
+			if ((rc = proto_field_read_period(
+			         r, &f->period, "fedsum", e)) != LS_OK)
 				return rc;
 			break;
 		case K_ROUND:
-			FIELD_TRY(mp_read_bin_exact(r, LS_SECAGG_ID_BYTES, &b),
-			          "fedsum: round");
+			FIELD_TRY(
+			    proto_mp_read_bin_exact(r, LS_SECAGG_ID_BYTES, &b),
+			    "fedsum: round");
 			memcpy(f->round, b, LS_SECAGG_ID_BYTES);
 			break;
 		case K_INCLUDED:
 			/* a node id takes at least 2 bytes */
-			FIELD_TRY(
-			    mp_read_array(r, LS_SECAGG_MAX_PARTIES, 2, &n),
-			    "fedsum: included");
+			FIELD_TRY(proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES,
+			                              2, &n),
+			          "fedsum: included");
 			f->included = ls_calloc(n + 1, sizeof *f->included);
 			if (f->included == NULL)
-				return field_err(e, LS_ENOMEM, r,
-				                 "fedsum: included");
+				return proto_field_err(e, LS_ENOMEM, r,
+				                       "fedsum: included");
 			f->n_included = n;
 			for (uint32_t i = 0; i < n; i++)
-				FIELD_TRY(field_read_node_id(r, f->included[i]),
-				          "fedsum: included[%u]", i);
+				FIELD_TRY(
+				    proto_field_read_node_id(r, f->included[i]),
+				    "fedsum: included[%u]", i);
 			break;
 		case K_NOISE:
-			FIELD_TRY(mp_read_array_exact(r, SECAGG_MEASURES),
+			FIELD_TRY(proto_mp_read_array_exact(r, SECAGG_MEASURES),
 			          "fedsum: noise");
 			for (int i = 0; i < SECAGG_MEASURES; i++) {
-				FIELD_TRY(mp_read_array_exact(r, 2),
+				FIELD_TRY(proto_mp_read_array_exact(r, 2),
 				          "fedsum: noise mean");
-				FIELD_TRY(mp_read_uint(r, 0,
-				                       SECAGG_RATIONAL_MAX,
-				                       &f->noise.mu[i].num),
+				FIELD_TRY(proto_mp_read_uint(
+				              r, 0, SECAGG_RATIONAL_MAX,
+				              &f->noise.mu[i].num),
 				          "fedsum: noise numerator");
-				FIELD_TRY(mp_read_uint(r, 1,
-				                       SECAGG_RATIONAL_MAX,
-				                       &f->noise.mu[i].den),
+				FIELD_TRY(proto_mp_read_uint(
+				              r, 1, SECAGG_RATIONAL_MAX,
+				              &f->noise.mu[i].den),
 				          "fedsum: noise denominator");
 			}
 			break;
 		case K_EPSILON:
-			FIELD_TRY(mp_read_uint(r, 1,
-			                       LS_FEDSUM_EPSILON_MILLI_MAX,
-			                       &f->epsilon_milli),
+			FIELD_TRY(proto_mp_read_uint(
+			              r, 1, LS_FEDSUM_EPSILON_MILLI_MAX,
+			              &f->epsilon_milli),
 			          "fedsum: epsilon");
 			break;
 		case K_WITHHOLD:
-			FIELD_TRY(mp_read_u32(r, 0, DISCLOSURE_WITHHOLD_MAX,
-			                      &f->withhold_below),
+			FIELD_TRY(proto_mp_read_u32(r, 0,
+			                            DISCLOSURE_WITHHOLD_MAX,
+			                            &f->withhold_below),
 			          "fedsum: withhold_below");
 			break;
 		case K_CAP:
-			FIELD_TRY(mp_read_u32(r, 1, DISCLOSURE_PERSONS_CAP_MAX,
-			                      &f->persons_cap),
+			FIELD_TRY(proto_mp_read_u32(r, 1,
+			                            DISCLOSURE_PERSONS_CAP_MAX,
+			                            &f->persons_cap),
 			          "fedsum: persons_cap");
 			break;
 		case K_TABLES:
-			rc = body_tables_read(r, f->tables, e);
+			rc = proto_body_tables_read(r, f->tables, e);
 			break;
 		default:
-			rc = field_unknown(e, r, key, "fedsum");
+			rc = proto_field_unknown(e, r, key, "fedsum");
 			break;
 		}
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &m, FEDSUM_REQUIRED, "fedsum");
+	rc = proto_field_map_done(e, r, &m, FEDSUM_REQUIRED, "fedsum");
 	if (rc != LS_OK)
 		return rc;
-	return field_invalid(e, proto_fedsum_validate(f, e));
+	return proto_field_invalid(e, proto_fedsum_validate(f, e));
 }
 
 static void fedsum_fini(struct ls_doc *d)

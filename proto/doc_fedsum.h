@@ -5,7 +5,7 @@
  * relayed like every document. It names the round, exactly which
  * municipalities are in the totals, the noise in them and the epsilon
  * that noise gives, and carries the five tables of a summary with noisy
- * and withheld cells (core/secagg.h, secagg_federation_tables).
+ * and withheld cells (core/secagg.h, ls_secagg_federation_tables).
  *
  * Ownership: the struct owns its included list and its tables' rows
  * (proto_doc_fini of the document frees them).
@@ -38,7 +38,7 @@ struct ls_fedsum {
 };
 
 /* Every rule a receiver checks: period; 2..LS_SECAGG_MAX_PARTIES
- * included node ids, sorted and unique; noise within secagg_noise_check
+ * included node ids, sorted and unique; noise within ls_secagg_noise_check
  * and not zero on either measure; epsilon 1..LS_FEDSUM_EPSILON_MILLI_MAX;
  * withhold_below <= DISCLOSURE_WITHHOLD_MAX; cap 1..
  * DISCLOSURE_PERSONS_CAP_MAX; every table's rows sorted by (theme,

@@ -61,7 +61,7 @@ static int headline_valid(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
-	if (len < 1 || len > LS_HEADLINE_MAX || !field_text_valid(s, len))
+	if (len < 1 || len > LS_HEADLINE_MAX || !proto_field_text_valid(s, len))
 		return 0;
 	/* well-formed UTF-8 (checked above): decode and whitelist */
 	while (i < len) {
@@ -90,11 +90,11 @@ int proto_note_validate(const struct ls_dossier_note *n, struct ls_errinfo *e)
 	size_t pt = strnlen(n->problem_type, LS_CODE_SIZE);
 	if (memcmp(n->dossier, zero, sizeof zero) == 0)
 		return ls_errf(e, LS_EINVAL, "dossier_note: no dossier id");
-	if (!field_code_valid(n->theme, strnlen(n->theme, LS_CODE_SIZE)))
+	if (!proto_field_code_valid(n->theme, strnlen(n->theme, LS_CODE_SIZE)))
 		return ls_errf(e, LS_EINVAL, "dossier_note: bad theme code");
 	if (n->phase >= LS_PHASE_COUNT_)
 		return ls_errf(e, LS_EINVAL, "dossier_note: unknown phase");
-	if (pt > 0 && !field_code_valid(n->problem_type, pt))
+	if (pt > 0 && !proto_field_code_valid(n->problem_type, pt))
 		return ls_errf(e, LS_EINVAL,
 		               "dossier_note: bad problem type code");
 	if (!headline_valid(n->headline,
@@ -115,17 +115,17 @@ static int note_validate(const struct ls_doc *d, struct ls_errinfo *e)
 static void note_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_dossier_note *n = &d->body.note;
-	mp_write_map(w, 5);
-	mp_write_uint(w, K_DOSSIER);
-	mp_write_bin(w, n->dossier, LS_DOSSIER_ID_BYTES);
-	mp_write_uint(w, K_THEME);
-	mp_write_cstr(w, n->theme);
-	mp_write_uint(w, K_PHASE);
-	mp_write_cstr(w, phase_names[n->phase]);
-	mp_write_uint(w, K_PROBLEM_TYPE);
-	mp_write_cstr(w, n->problem_type);
-	mp_write_uint(w, K_HEADLINE);
-	mp_write_cstr(w, n->headline);
+	proto_mp_write_map(w, 5);
+	proto_mp_write_uint(w, K_DOSSIER);
+	proto_mp_write_bin(w, n->dossier, LS_DOSSIER_ID_BYTES);
+	proto_mp_write_uint(w, K_THEME);
+	proto_mp_write_cstr(w, n->theme);
+	proto_mp_write_uint(w, K_PHASE);
+	proto_mp_write_cstr(w, phase_names[n->phase]);
+	proto_mp_write_uint(w, K_PROBLEM_TYPE);
+	proto_mp_write_cstr(w, n->problem_type);
+	proto_mp_write_uint(w, K_HEADLINE);
+	proto_mp_write_cstr(w, n->headline);
 }
 
 static int note_decode(struct mp_reader *r, struct ls_doc *d,
@@ -135,56 +135,58 @@ static int note_decode(struct mp_reader *r, struct ls_doc *d,
 	struct mp_map m;
 	int key, rc;
 
-	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "dossier_note");
+	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "dossier_note");
 	for (;;) {
 		const uint8_t *b;
 		const char *s;
 		size_t len;
 		int phase;
-		FIELD_TRY(mp_map_key(r, &m, &key), "dossier_note: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "dossier_note: key");
 		if (key < 0)
 			break;
 		rc = LS_OK;
 		switch (key) {
 		case K_DOSSIER:
-			FIELD_TRY(mp_read_bin_exact(r, LS_DOSSIER_ID_BYTES, &b),
-			          "dossier_note: dossier");
+			FIELD_TRY(
+			    proto_mp_read_bin_exact(r, LS_DOSSIER_ID_BYTES, &b),
+			    "dossier_note: dossier");
 			memcpy(n->dossier, b, LS_DOSSIER_ID_BYTES);
 			break;
 		case K_THEME:
-			FIELD_TRY(field_read_code(r, n->theme, 0),
+			FIELD_TRY(proto_field_read_code(r, n->theme, 0),
 			          "dossier_note: theme");
 			break;
 		case K_PHASE:
-			FIELD_TRY(mp_read_str(r, LS_CODE_MAX, &s, &len),
+			FIELD_TRY(proto_mp_read_str(r, LS_CODE_MAX, &s, &len),
 			          "dossier_note: phase");
 			phase = proto_phase_parse(s, len);
 			if (phase < 0)
-				return field_err(e, LS_EDECODE, r,
-				                 "dossier_note: unknown phase");
+				return proto_field_err(
+				    e, LS_EDECODE, r,
+				    "dossier_note: unknown phase");
 			n->phase = (uint8_t)phase;
 			break;
 		case K_PROBLEM_TYPE:
-			FIELD_TRY(field_read_code(r, n->problem_type, 1),
+			FIELD_TRY(proto_field_read_code(r, n->problem_type, 1),
 			          "dossier_note: problem_type");
 			break;
 		case K_HEADLINE:
-			FIELD_TRY(
-			    field_read_text(r, n->headline, 1, LS_HEADLINE_MAX),
-			    "dossier_note: headline");
+			FIELD_TRY(proto_field_read_text(r, n->headline, 1,
+			                                LS_HEADLINE_MAX),
+			          "dossier_note: headline");
 			break;
 		default:
-			rc = field_unknown(e, r, key, "dossier_note");
+			rc = proto_field_unknown(e, r, key, "dossier_note");
 			break;
 		}
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &m, NOTE_REQUIRED, "dossier_note");
+	rc = proto_field_map_done(e, r, &m, NOTE_REQUIRED, "dossier_note");
 	if (rc != LS_OK)
 		return rc;
 	rc = note_validate(d, e);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 static void note_fini(struct ls_doc *d)

@@ -35,32 +35,32 @@ int proto_summary_check_policy(const struct ls_summary *s,
 	return ls_policy_release_check(p, &s->params, &s->period, created, e);
 }
 
-int body_params_read(struct mp_reader *r, struct ls_disclosure_params *p,
-                     const char *what, struct ls_errinfo *e)
+int proto_body_params_read(struct mp_reader *r, struct ls_disclosure_params *p,
+                           const char *what, struct ls_errinfo *e)
 {
 	uint32_t mode;
-	FIELD_TRY(mp_read_array_exact(r, 5), "%s: params", what);
-	FIELD_TRY(mp_read_u32(r, 0, 255, &mode), "%s: mode", what);
+	FIELD_TRY(proto_mp_read_array_exact(r, 5), "%s: params", what);
+	FIELD_TRY(proto_mp_read_u32(r, 0, 255, &mode), "%s: mode", what);
 	p->mode = (uint8_t)mode;
-	FIELD_TRY(mp_read_u32(r, 0, UINT32_MAX, &p->k), "%s: k", what);
-	FIELD_TRY(mp_read_u32(r, 0, UINT32_MAX, &p->epsilon_milli),
+	FIELD_TRY(proto_mp_read_u32(r, 0, UINT32_MAX, &p->k), "%s: k", what);
+	FIELD_TRY(proto_mp_read_u32(r, 0, UINT32_MAX, &p->epsilon_milli),
 	          "%s: epsilon_milli", what);
-	FIELD_TRY(mp_read_u32(r, 0, UINT32_MAX, &p->withhold_below),
+	FIELD_TRY(proto_mp_read_u32(r, 0, UINT32_MAX, &p->withhold_below),
 	          "%s: withhold_below", what);
-	FIELD_TRY(mp_read_u32(r, 0, UINT32_MAX, &p->persons_cap),
+	FIELD_TRY(proto_mp_read_u32(r, 0, UINT32_MAX, &p->persons_cap),
 	          "%s: persons_cap", what);
 	return LS_OK;
 }
 
-void body_params_write(struct mp_writer *w,
-                       const struct ls_disclosure_params *p)
+void proto_body_params_write(struct mp_writer *w,
+                             const struct ls_disclosure_params *p)
 {
-	mp_write_array(w, 5);
-	mp_write_uint(w, p->mode);
-	mp_write_uint(w, p->k);
-	mp_write_uint(w, p->epsilon_milli);
-	mp_write_uint(w, p->withhold_below);
-	mp_write_uint(w, p->persons_cap);
+	proto_mp_write_array(w, 5);
+	proto_mp_write_uint(w, p->mode);
+	proto_mp_write_uint(w, p->k);
+	proto_mp_write_uint(w, p->epsilon_milli);
+	proto_mp_write_uint(w, p->withhold_below);
+	proto_mp_write_uint(w, p->persons_cap);
 }
 
 static int policy_validate(const struct ls_doc *d, struct ls_errinfo *e)
@@ -77,13 +77,13 @@ static int policy_validate(const struct ls_doc *d, struct ls_errinfo *e)
 static void policy_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_policy *p = &d->body.policy;
-	mp_write_map(w, 3);
-	mp_write_uint(w, K_PARAMS);
-	body_params_write(w, &p->params);
-	mp_write_uint(w, K_PERIOD_MONTHS);
-	mp_write_uint(w, p->period_months);
-	mp_write_uint(w, K_SETTLE_DAYS);
-	mp_write_uint(w, p->settle_days);
+	proto_mp_write_map(w, 3);
+	proto_mp_write_uint(w, K_PARAMS);
+	proto_body_params_write(w, &p->params);
+	proto_mp_write_uint(w, K_PERIOD_MONTHS);
+	proto_mp_write_uint(w, p->period_months);
+	proto_mp_write_uint(w, K_SETTLE_DAYS);
+	proto_mp_write_uint(w, p->settle_days);
 }
 
 static int policy_decode(struct mp_reader *r, struct ls_doc *d,
@@ -93,38 +93,39 @@ static int policy_decode(struct mp_reader *r, struct ls_doc *d,
 	struct mp_map m;
 	int key, rc;
 
-	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "policy");
+	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "policy");
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &m, &key), "policy: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "policy: key");
 		if (key < 0)
 			break;
 		switch (key) {
 		case K_PARAMS:
-			rc = body_params_read(r, &p->params, "policy", e);
+			rc = proto_body_params_read(r, &p->params, "policy", e);
 			break;
 		case K_PERIOD_MONTHS:
-			FIELD_TRY(mp_read_u32(r, 1, 12, &p->period_months),
-			          "policy: period_months");
+			FIELD_TRY(
+			    proto_mp_read_u32(r, 1, 12, &p->period_months),
+			    "policy: period_months");
 			rc = LS_OK;
 			break;
 		case K_SETTLE_DAYS:
-			FIELD_TRY(mp_read_u32(r, 0, LS_SETTLE_DAYS_MAX,
-			                      &p->settle_days),
+			FIELD_TRY(proto_mp_read_u32(r, 0, LS_SETTLE_DAYS_MAX,
+			                            &p->settle_days),
 			          "policy: settle_days");
 			rc = LS_OK;
 			break;
 		default:
-			rc = field_unknown(e, r, key, "policy");
+			rc = proto_field_unknown(e, r, key, "policy");
 			break;
 		}
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &m, POLICY_REQUIRED, "policy");
+	rc = proto_field_map_done(e, r, &m, POLICY_REQUIRED, "policy");
 	if (rc != LS_OK)
 		return rc;
 	rc = policy_validate(d, e);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 static void policy_fini(struct ls_doc *d)

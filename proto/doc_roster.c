@@ -85,12 +85,12 @@ static int member_valid(const struct ls_roster_member *m, size_t i,
 	size_t name_len = strnlen(m->name, sizeof m->name);
 	int rc;
 
-	if (!field_node_id_valid(m->node_id, id_len))
+	if (!proto_field_node_id_valid(m->node_id, id_len))
 		return ls_errf(e, LS_EINVAL, "roster: member %zu: bad node id",
 		               i);
 	snprintf(who, sizeof who, "member %s", m->node_id);
 	if (name_len < 1 || name_len > LS_NAME_MAX ||
-	    !field_text_valid(m->name, name_len))
+	    !proto_field_text_valid(m->name, name_len))
 		return ls_errf(e, LS_EINVAL, "roster: %s: bad name", who);
 	if (m->role != LS_ROLE_MUNICIPALITY && m->role != LS_ROLE_AGGREGATOR)
 		return ls_errf(e, LS_EINVAL, "roster: %s: unknown role %u", who,
@@ -180,8 +180,8 @@ static int roster_validate_fields(const struct ls_roster *r,
                                   struct ls_errinfo *e)
 {
 	int rc;
-	if (!field_node_id_valid(r->federation,
-	                         strnlen(r->federation, LS_NODE_ID_SIZE)))
+	if (!proto_field_node_id_valid(r->federation,
+	                               strnlen(r->federation, LS_NODE_ID_SIZE)))
 		return ls_errf(e, LS_EINVAL, "roster: bad federation id");
 	rc = keys_valid(r->fed_keys, r->n_fed_keys, "federation", e);
 	if (rc != LS_OK)
@@ -220,7 +220,7 @@ static int roster_validate_fields(const struct ls_roster *r,
 			               i);
 		if (v->at < 0 || v->at >= LS_TIME_MAX ||
 		    v->after_seq > LS_SEQ_MAX ||
-		    (rlen > 0 && !field_code_valid(v->reason, rlen)))
+		    (rlen > 0 && !proto_field_code_valid(v->reason, rlen)))
 			return ls_errf(e, LS_EINVAL,
 			               "roster: revocation %zu out of range",
 			               i);
@@ -498,58 +498,58 @@ int proto_roster_check_successor(const struct ls_roster *prev,
 
 static void key_write(struct mp_writer *w, const struct ls_roster_key *k)
 {
-	mp_write_array(w, 4);
-	mp_write_bin(w, k->key_id, LS_KEY_ID_BYTES);
-	mp_write_bin(w, k->pk, LS_PUBKEY_BYTES);
-	mp_write_int(w, k->valid_from);
-	mp_write_int(w, k->valid_until);
+	proto_mp_write_array(w, 4);
+	proto_mp_write_bin(w, k->key_id, LS_KEY_ID_BYTES);
+	proto_mp_write_bin(w, k->pk, LS_PUBKEY_BYTES);
+	proto_mp_write_int(w, k->valid_from);
+	proto_mp_write_int(w, k->valid_until);
 }
 
 static void roster_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_roster *r = &d->body.roster;
-	mp_write_map(w, 4);
-	mp_write_uint(w, K_FEDERATION);
-	mp_write_cstr(w, r->federation);
-	mp_write_uint(w, K_FED_KEYS);
-	mp_write_array(w, (uint32_t)r->n_fed_keys);
+	proto_mp_write_map(w, 4);
+	proto_mp_write_uint(w, K_FEDERATION);
+	proto_mp_write_cstr(w, r->federation);
+	proto_mp_write_uint(w, K_FED_KEYS);
+	proto_mp_write_array(w, (uint32_t)r->n_fed_keys);
 	for (size_t i = 0; i < r->n_fed_keys; i++)
 		key_write(w, &r->fed_keys[i]);
-	mp_write_uint(w, K_MEMBERS);
-	mp_write_array(w, (uint32_t)r->n_members);
+	proto_mp_write_uint(w, K_MEMBERS);
+	proto_mp_write_array(w, (uint32_t)r->n_members);
 	for (size_t i = 0; i < r->n_members; i++) {
 		const struct ls_roster_member *m = &r->members[i];
-		mp_write_map(w, m->has_left_seq ? 7 : 6);
-		mp_write_uint(w, M_NODE_ID);
-		mp_write_cstr(w, m->node_id);
-		mp_write_uint(w, M_NAME);
-		mp_write_cstr(w, m->name);
-		mp_write_uint(w, M_ROLE);
-		mp_write_uint(w, m->role);
-		mp_write_uint(w, M_KEYS);
-		mp_write_array(w, (uint32_t)m->n_keys);
+		proto_mp_write_map(w, m->has_left_seq ? 7 : 6);
+		proto_mp_write_uint(w, M_NODE_ID);
+		proto_mp_write_cstr(w, m->node_id);
+		proto_mp_write_uint(w, M_NAME);
+		proto_mp_write_cstr(w, m->name);
+		proto_mp_write_uint(w, M_ROLE);
+		proto_mp_write_uint(w, m->role);
+		proto_mp_write_uint(w, M_KEYS);
+		proto_mp_write_array(w, (uint32_t)m->n_keys);
 		for (size_t j = 0; j < m->n_keys; j++)
 			key_write(w, &m->keys[j]);
-		mp_write_uint(w, M_ENDPOINTS);
-		mp_write_array(w, (uint32_t)m->n_endpoints);
+		proto_mp_write_uint(w, M_ENDPOINTS);
+		proto_mp_write_array(w, (uint32_t)m->n_endpoints);
 		for (size_t j = 0; j < m->n_endpoints; j++)
-			mp_write_cstr(w, m->endpoints[j]);
-		mp_write_uint(w, M_LEFT);
-		mp_write_int(w, m->left);
+			proto_mp_write_cstr(w, m->endpoints[j]);
+		proto_mp_write_uint(w, M_LEFT);
+		proto_mp_write_int(w, m->left);
 		if (m->has_left_seq) {
-			mp_write_uint(w, M_LEFT_SEQ);
-			mp_write_uint(w, m->left_seq);
+			proto_mp_write_uint(w, M_LEFT_SEQ);
+			proto_mp_write_uint(w, m->left_seq);
 		}
 	}
-	mp_write_uint(w, K_REVOCATIONS);
-	mp_write_array(w, (uint32_t)r->n_revocations);
+	proto_mp_write_uint(w, K_REVOCATIONS);
+	proto_mp_write_array(w, (uint32_t)r->n_revocations);
 	for (size_t i = 0; i < r->n_revocations; i++) {
 		const struct ls_roster_revocation *v = &r->revocations[i];
-		mp_write_array(w, 4);
-		mp_write_bin(w, v->key_id, LS_KEY_ID_BYTES);
-		mp_write_int(w, v->at);
-		mp_write_uint(w, v->after_seq);
-		mp_write_cstr(w, v->reason);
+		proto_mp_write_array(w, 4);
+		proto_mp_write_bin(w, v->key_id, LS_KEY_ID_BYTES);
+		proto_mp_write_int(w, v->at);
+		proto_mp_write_uint(w, v->after_seq);
+		proto_mp_write_cstr(w, v->reason);
 	}
 }
 
@@ -559,16 +559,16 @@ static int key_read(struct mp_reader *r, struct ls_roster_key *k,
                     struct ls_errinfo *e, const char *who, uint32_t i)
 {
 	const uint8_t *b;
-	FIELD_TRY(mp_read_array_exact(r, 4), "roster: %s key %u", who, i);
-	FIELD_TRY(mp_read_bin_exact(r, LS_KEY_ID_BYTES, &b),
+	FIELD_TRY(proto_mp_read_array_exact(r, 4), "roster: %s key %u", who, i);
+	FIELD_TRY(proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &b),
 	          "roster: %s key %u id", who, i);
 	memcpy(k->key_id, b, LS_KEY_ID_BYTES);
-	FIELD_TRY(mp_read_bin_exact(r, LS_PUBKEY_BYTES, &b),
+	FIELD_TRY(proto_mp_read_bin_exact(r, LS_PUBKEY_BYTES, &b),
 	          "roster: %s key %u public key", who, i);
 	memcpy(k->pk, b, LS_PUBKEY_BYTES);
-	FIELD_TRY(mp_read_int(r, 0, LS_TIME_MAX, &k->valid_from),
+	FIELD_TRY(proto_mp_read_int(r, 0, LS_TIME_MAX, &k->valid_from),
 	          "roster: %s key %u valid_from", who, i);
-	FIELD_TRY(mp_read_int(r, 0, LS_TIME_MAX, &k->valid_until),
+	FIELD_TRY(proto_mp_read_int(r, 0, LS_TIME_MAX, &k->valid_until),
 	          "roster: %s key %u valid_until", who, i);
 	return LS_OK;
 }
@@ -577,14 +577,14 @@ static int keys_read(struct mp_reader *r, struct ls_roster_key **keys,
                      size_t *n_keys, const char *who, struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_ROSTER_MAX_KEYS, KEY_MIN, &n),
+	FIELD_TRY(proto_mp_read_array(r, LS_ROSTER_MAX_KEYS, KEY_MIN, &n),
 	          "roster: %s keys", who);
 	if (n == 0)
-		return field_err(e, LS_EDECODE, r, "roster: %s has no key",
-		                 who);
+		return proto_field_err(e, LS_EDECODE, r,
+		                       "roster: %s has no key", who);
 	*keys = ls_calloc(n, sizeof **keys);
 	if (*keys == NULL)
-		return field_err(e, LS_ENOMEM, r, "roster: %s keys", who);
+		return proto_field_err(e, LS_ENOMEM, r, "roster: %s keys", who);
 	*n_keys = n;
 	for (uint32_t i = 0; i < n; i++) {
 		int rc = key_read(r, &(*keys)[i], e, who, i);
@@ -598,25 +598,27 @@ static int endpoints_read(struct mp_reader *r, struct ls_roster_member *m,
                           struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_ROSTER_MAX_ENDPOINTS, ENDPOINT_MIN, &n),
-	          "roster: member %s endpoints", m->node_id);
+	FIELD_TRY(
+	    proto_mp_read_array(r, LS_ROSTER_MAX_ENDPOINTS, ENDPOINT_MIN, &n),
+	    "roster: member %s endpoints", m->node_id);
 	if (n == 0)
 		return LS_OK;
 	m->endpoints = ls_calloc(n, sizeof *m->endpoints);
 	if (m->endpoints == NULL)
-		return field_err(e, LS_ENOMEM, r, "roster: member %s endpoints",
-		                 m->node_id);
+		return proto_field_err(
+		    e, LS_ENOMEM, r, "roster: member %s endpoints", m->node_id);
 	m->n_endpoints = n;
 	for (uint32_t i = 0; i < n; i++) {
 		const char *s;
 		size_t len;
-		FIELD_TRY(mp_read_str(r, LS_ENDPOINT_MAX, &s, &len),
+		FIELD_TRY(proto_mp_read_str(r, LS_ENDPOINT_MAX, &s, &len),
 		          "roster: member %s endpoint %u", m->node_id, i);
 		if (!ls_endpoint_valid(s, len))
-			return field_err(e, LS_EDECODE, r,
-			                 "roster: member %s endpoint %u: not "
-			                 "tcp://host:port",
-			                 m->node_id, i);
+			return proto_field_err(
+			    e, LS_EDECODE, r,
+			    "roster: member %s endpoint %u: not "
+			    "tcp://host:port",
+			    m->node_id, i);
 		memcpy(m->endpoints[i], s, len);
 		m->endpoints[i][len] = '\0';
 	}
@@ -630,26 +632,27 @@ static int member_read(struct mp_reader *r, struct ls_roster_member *m,
 	int key, rc;
 	uint32_t role;
 
-	FIELD_TRY(mp_map_begin(r, &map, MP_KEY_MAX + 1), "roster: member %u",
-	          idx);
+	FIELD_TRY(proto_mp_map_begin(r, &map, MP_KEY_MAX + 1),
+	          "roster: member %u", idx);
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &map, &key), "roster: member %u key",
-		          idx);
+		FIELD_TRY(proto_mp_map_key(r, &map, &key),
+		          "roster: member %u key", idx);
 		if (key < 0)
 			break;
 		rc = LS_OK;
 		switch (key) {
 		case M_NODE_ID:
-			FIELD_TRY(field_read_node_id(r, m->node_id),
+			FIELD_TRY(proto_field_read_node_id(r, m->node_id),
 			          "roster: member %u node id", idx);
 			break;
 		case M_NAME:
-			FIELD_TRY(field_read_text(r, m->name, 1, LS_NAME_MAX),
-			          "roster: member %u name", idx);
+			FIELD_TRY(
+			    proto_field_read_text(r, m->name, 1, LS_NAME_MAX),
+			    "roster: member %u name", idx);
 			break;
 		case M_ROLE:
-			FIELD_TRY(mp_read_u32(r, LS_ROLE_MUNICIPALITY,
-			                      LS_ROLE_AGGREGATOR, &role),
+			FIELD_TRY(proto_mp_read_u32(r, LS_ROLE_MUNICIPALITY,
+			                            LS_ROLE_AGGREGATOR, &role),
 			          "roster: member %u role", idx);
 			m->role = (uint8_t)role;
 			break;
@@ -662,35 +665,38 @@ static int member_read(struct mp_reader *r, struct ls_roster_member *m,
 			rc = endpoints_read(r, m, e);
 			break;
 		case M_LEFT:
-			FIELD_TRY(mp_read_int(r, 0, LS_TIME_MAX, &m->left),
-			          "roster: member %u left", idx);
+			FIELD_TRY(
+			    proto_mp_read_int(r, 0, LS_TIME_MAX, &m->left),
+			    "roster: member %u left", idx);
 			break;
 		case M_LEFT_SEQ:
-			FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &m->left_seq),
-			          "roster: member %u left_seq", idx);
+			FIELD_TRY(
+			    proto_mp_read_uint(r, 0, LS_SEQ_MAX, &m->left_seq),
+			    "roster: member %u left_seq", idx);
 			m->has_left_seq = 1;
 			break;
 		default:
-			rc = field_unknown(e, r, key, "roster: member");
+			rc = proto_field_unknown(e, r, key, "roster: member");
 			break;
 		}
 		if (rc != LS_OK)
 			return rc;
 	}
-	return field_map_done(e, r, &map, MEMBER_REQUIRED, "roster: member");
+	return proto_field_map_done(e, r, &map, MEMBER_REQUIRED,
+	                            "roster: member");
 }
 
 static int members_read(struct mp_reader *r, struct ls_roster *ro,
                         struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_ROSTER_MAX_MEMBERS, MEMBER_MIN, &n),
+	FIELD_TRY(proto_mp_read_array(r, LS_ROSTER_MAX_MEMBERS, MEMBER_MIN, &n),
 	          "roster: members");
 	if (n == 0)
 		return LS_OK;
 	ro->members = ls_calloc(n, sizeof *ro->members);
 	if (ro->members == NULL)
-		return field_err(e, LS_ENOMEM, r, "roster: members");
+		return proto_field_err(e, LS_ENOMEM, r, "roster: members");
 	ro->n_members = n;
 	for (uint32_t i = 0; i < n; i++) {
 		int rc = member_read(r, &ro->members[i], i, e);
@@ -704,28 +710,28 @@ static int revocations_read(struct mp_reader *r, struct ls_roster *ro,
                             struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(
-	    mp_read_array(r, LS_ROSTER_MAX_REVOCATIONS, REVOCATION_MIN, &n),
-	    "roster: revocations");
+	FIELD_TRY(proto_mp_read_array(r, LS_ROSTER_MAX_REVOCATIONS,
+	                              REVOCATION_MIN, &n),
+	          "roster: revocations");
 	if (n == 0)
 		return LS_OK;
 	ro->revocations = ls_calloc(n, sizeof *ro->revocations);
 	if (ro->revocations == NULL)
-		return field_err(e, LS_ENOMEM, r, "roster: revocations");
+		return proto_field_err(e, LS_ENOMEM, r, "roster: revocations");
 	ro->n_revocations = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_roster_revocation *v = &ro->revocations[i];
 		const uint8_t *b;
-		FIELD_TRY(mp_read_array_exact(r, 4), "roster: revocation %u",
-		          i);
-		FIELD_TRY(mp_read_bin_exact(r, LS_KEY_ID_BYTES, &b),
+		FIELD_TRY(proto_mp_read_array_exact(r, 4),
+		          "roster: revocation %u", i);
+		FIELD_TRY(proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &b),
 		          "roster: revocation %u key id", i);
 		memcpy(v->key_id, b, LS_KEY_ID_BYTES);
-		FIELD_TRY(mp_read_int(r, 0, LS_TIME_MAX, &v->at),
+		FIELD_TRY(proto_mp_read_int(r, 0, LS_TIME_MAX, &v->at),
 		          "roster: revocation %u at", i);
-		FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &v->after_seq),
+		FIELD_TRY(proto_mp_read_uint(r, 0, LS_SEQ_MAX, &v->after_seq),
 		          "roster: revocation %u after_seq", i);
-		FIELD_TRY(field_read_code(r, v->reason, 1),
+		FIELD_TRY(proto_field_read_code(r, v->reason, 1),
 		          "roster: revocation %u reason", i);
 	}
 	return LS_OK;
@@ -747,15 +753,15 @@ static int roster_decode(struct mp_reader *r, struct ls_doc *d,
 	struct mp_map m;
 	int key, rc;
 
-	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "roster");
+	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "roster");
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &m, &key), "roster: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "roster: key");
 		if (key < 0)
 			break;
 		rc = LS_OK;
 		switch (key) {
 		case K_FEDERATION:
-			FIELD_TRY(field_read_node_id(r, ro->federation),
+			FIELD_TRY(proto_field_read_node_id(r, ro->federation),
 			          "roster: federation");
 			break;
 		case K_FED_KEYS:
@@ -769,13 +775,13 @@ static int roster_decode(struct mp_reader *r, struct ls_doc *d,
 			rc = revocations_read(r, ro, e);
 			break;
 		default:
-			rc = field_unknown(e, r, key, "roster");
+			rc = proto_field_unknown(e, r, key, "roster");
 			break;
 		}
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &m, ROSTER_REQUIRED, "roster");
+	rc = proto_field_map_done(e, r, &m, ROSTER_REQUIRED, "roster");
 	if (rc != LS_OK)
 		return rc;
 	if (strcmp(ro->federation, d->hdr.origin) != 0)
@@ -784,7 +790,7 @@ static int roster_decode(struct mp_reader *r, struct ls_doc *d,
 		               "federation id");
 	rc = roster_validate_fields(ro, e);
 	if (rc != LS_OK)
-		return field_invalid(e, rc);
+		return proto_field_invalid(e, rc);
 	rc = proto_roster_index(ro);
 	if (rc == LS_EINVAL)
 		return ls_errf(e, LS_EDECODE,
@@ -792,7 +798,7 @@ static int roster_decode(struct mp_reader *r, struct ls_doc *d,
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "roster: key index");
 	rc = revocations_listed(ro, ro->index, ro->n_index, e);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 static void roster_fini(struct ls_doc *d)

@@ -53,11 +53,11 @@ int proto_status_validate(const struct ls_status *s, struct ls_errinfo *e)
 		return ls_errf(e, LS_EINVAL, "status: too many peers");
 	for (size_t i = 0; i < s->n_peers; i++) {
 		const struct ls_status_peer *p = &s->peers[i];
-		if (!field_node_id_valid(
+		if (!proto_field_node_id_valid(
 		        p->node_id, strnlen(p->node_id, LS_NODE_ID_SIZE)) ||
 		    !time_or_zero(p->last_sync) ||
-		    !field_code_valid(p->result,
-		                      strnlen(p->result, LS_CODE_SIZE)))
+		    !proto_field_code_valid(p->result,
+		                            strnlen(p->result, LS_CODE_SIZE)))
 			return ls_errf(e, LS_EINVAL, "status: peer %zu invalid",
 			               i);
 		if (i > 0 && strcmp(s->peers[i - 1].node_id, p->node_id) >= 0)
@@ -70,8 +70,8 @@ int proto_status_validate(const struct ls_status *s, struct ls_errinfo *e)
 		return ls_errf(e, LS_EINVAL, "status: too many counters");
 	for (size_t i = 0; i < s->n_counters; i++) {
 		const struct ls_status_counter *c = &s->counters[i];
-		if (!field_code_valid(c->name,
-		                      strnlen(c->name, LS_CODE_SIZE)) ||
+		if (!proto_field_code_valid(c->name,
+		                            strnlen(c->name, LS_CODE_SIZE)) ||
 		    c->value > LS_SEQ_MAX)
 			return ls_errf(e, LS_EINVAL,
 			               "status: counter %zu invalid", i);
@@ -104,27 +104,27 @@ static int status_validate(const struct ls_doc *d, struct ls_errinfo *e)
 static void status_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_status *s = &d->body.status;
-	mp_write_map(w, 5);
-	mp_write_uint(w, K_SOFTWARE);
-	mp_write_cstr(w, s->software);
-	mp_write_uint(w, K_UPTIME);
-	mp_write_uint(w, s->uptime);
-	mp_write_uint(w, K_LEGACY_CAPTURE);
-	mp_write_int(w, s->legacy_capture);
-	mp_write_uint(w, K_PEERS);
-	mp_write_array(w, (uint32_t)s->n_peers);
+	proto_mp_write_map(w, 5);
+	proto_mp_write_uint(w, K_SOFTWARE);
+	proto_mp_write_cstr(w, s->software);
+	proto_mp_write_uint(w, K_UPTIME);
+	proto_mp_write_uint(w, s->uptime);
+	proto_mp_write_uint(w, K_LEGACY_CAPTURE);
+	proto_mp_write_int(w, s->legacy_capture);
+	proto_mp_write_uint(w, K_PEERS);
+	proto_mp_write_array(w, (uint32_t)s->n_peers);
 	for (size_t i = 0; i < s->n_peers; i++) {
-		mp_write_array(w, 3);
-		mp_write_cstr(w, s->peers[i].node_id);
-		mp_write_int(w, s->peers[i].last_sync);
-		mp_write_cstr(w, s->peers[i].result);
+		proto_mp_write_array(w, 3);
+		proto_mp_write_cstr(w, s->peers[i].node_id);
+		proto_mp_write_int(w, s->peers[i].last_sync);
+		proto_mp_write_cstr(w, s->peers[i].result);
 	}
-	mp_write_uint(w, K_COUNTERS);
-	mp_write_array(w, (uint32_t)s->n_counters);
+	proto_mp_write_uint(w, K_COUNTERS);
+	proto_mp_write_array(w, (uint32_t)s->n_counters);
 	for (size_t i = 0; i < s->n_counters; i++) {
-		mp_write_array(w, 2);
-		mp_write_cstr(w, s->counters[i].name);
-		mp_write_uint(w, s->counters[i].value);
+		proto_mp_write_array(w, 2);
+		proto_mp_write_cstr(w, s->counters[i].name);
+		proto_mp_write_uint(w, s->counters[i].value);
 	}
 }
 
@@ -132,22 +132,23 @@ static int peers_read(struct mp_reader *r, struct ls_status *s,
                       struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_STATUS_MAX_PEERS, PEER_MIN, &n),
+	FIELD_TRY(proto_mp_read_array(r, LS_STATUS_MAX_PEERS, PEER_MIN, &n),
 	          "status: peers");
 	if (n == 0)
 		return LS_OK;
 	s->peers = ls_calloc(n, sizeof *s->peers);
 	if (s->peers == NULL)
-		return field_err(e, LS_ENOMEM, r, "status: peers");
+		return proto_field_err(e, LS_ENOMEM, r, "status: peers");
 	s->n_peers = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_status_peer *p = &s->peers[i];
-		FIELD_TRY(mp_read_array_exact(r, 3), "status: peer %u", i);
-		FIELD_TRY(field_read_node_id(r, p->node_id),
+		FIELD_TRY(proto_mp_read_array_exact(r, 3), "status: peer %u",
+		          i);
+		FIELD_TRY(proto_field_read_node_id(r, p->node_id),
 		          "status: peer %u node id", i);
-		FIELD_TRY(mp_read_int(r, 0, LS_TIME_MAX, &p->last_sync),
+		FIELD_TRY(proto_mp_read_int(r, 0, LS_TIME_MAX, &p->last_sync),
 		          "status: peer %u last_sync", i);
-		FIELD_TRY(field_read_code(r, p->result, 0),
+		FIELD_TRY(proto_field_read_code(r, p->result, 0),
 		          "status: peer %u result", i);
 	}
 	return LS_OK;
@@ -157,15 +158,17 @@ static int counters_read(struct mp_reader *r, struct ls_status *s,
                          struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_STATUS_MAX_COUNTERS, COUNTER_MIN, &n),
-	          "status: counters");
+	FIELD_TRY(
+	    proto_mp_read_array(r, LS_STATUS_MAX_COUNTERS, COUNTER_MIN, &n),
+	    "status: counters");
 	s->n_counters = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_status_counter *c = &s->counters[i];
-		FIELD_TRY(mp_read_array_exact(r, 2), "status: counter %u", i);
-		FIELD_TRY(field_read_code(r, c->name, 0),
+		FIELD_TRY(proto_mp_read_array_exact(r, 2), "status: counter %u",
+		          i);
+		FIELD_TRY(proto_field_read_code(r, c->name, 0),
 		          "status: counter %u name", i);
-		FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &c->value),
+		FIELD_TRY(proto_mp_read_uint(r, 0, LS_SEQ_MAX, &c->value),
 		          "status: counter %u value", i);
 	}
 	return LS_OK;
@@ -178,32 +181,34 @@ static int status_decode(struct mp_reader *r, struct ls_doc *d,
 	struct mp_map m;
 	int key, rc;
 
-	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "status");
+	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "status");
 	for (;;) {
 		const char *str;
 		size_t len;
-		FIELD_TRY(mp_map_key(r, &m, &key), "status: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "status: key");
 		if (key < 0)
 			break;
 		rc = LS_OK;
 		switch (key) {
 		case K_SOFTWARE:
-			FIELD_TRY(mp_read_str(r, LS_SOFTWARE_MAX, &str, &len),
-			          "status: software");
+			FIELD_TRY(
+			    proto_mp_read_str(r, LS_SOFTWARE_MAX, &str, &len),
+			    "status: software");
 			if (!software_valid(str, len))
-				return field_err(e, LS_EDECODE, r,
-				                 "status: software");
+				return proto_field_err(e, LS_EDECODE, r,
+				                       "status: software");
 			memcpy(s->software, str, len);
 			s->software[len] = '\0';
 			break;
 		case K_UPTIME:
-			FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &s->uptime),
-			          "status: uptime");
+			FIELD_TRY(
+			    proto_mp_read_uint(r, 0, LS_SEQ_MAX, &s->uptime),
+			    "status: uptime");
 			break;
 		case K_LEGACY_CAPTURE:
-			FIELD_TRY(
-			    mp_read_int(r, 0, LS_TIME_MAX, &s->legacy_capture),
-			    "status: key 2");
+			FIELD_TRY(proto_mp_read_int(r, 0, LS_TIME_MAX,
+			                            &s->legacy_capture),
+			          "status: key 2");
 			break;
 		case K_PEERS:
 			rc = peers_read(r, s, e);
@@ -212,17 +217,17 @@ static int status_decode(struct mp_reader *r, struct ls_doc *d,
 			rc = counters_read(r, s, e);
 			break;
 		default:
-			rc = field_unknown(e, r, key, "status");
+			rc = proto_field_unknown(e, r, key, "status");
 			break;
 		}
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &m, STATUS_REQUIRED, "status");
+	rc = proto_field_map_done(e, r, &m, STATUS_REQUIRED, "status");
 	if (rc != LS_OK)
 		return rc;
 	rc = status_validate(d, e);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 static void status_fini(struct ls_doc *d)

@@ -88,8 +88,8 @@ static int summary_validate_struct(const struct ls_summary *s,
 	const struct ls_disclosure_params *p = &s->params;
 	int rc;
 
-	if (!field_node_id_valid(s->origin,
-	                         strnlen(s->origin, sizeof s->origin)))
+	if (!proto_field_node_id_valid(s->origin,
+	                               strnlen(s->origin, sizeof s->origin)))
 		return ls_errf(e, LS_EINVAL,
 		               "summary: origin is not a node id");
 	if (ls_period_check(&s->period) != LS_OK)
@@ -102,7 +102,7 @@ static int summary_validate_struct(const struct ls_summary *s,
 		               "summary: supersedes out of range");
 	if (s->supersedes_seq == 0
 	        ? s->correction_reason[0] != '\0'
-	        : !field_code_valid(
+	        : !proto_field_code_valid(
 	              s->correction_reason,
 	              strnlen(s->correction_reason, LS_CODE_SIZE)))
 		return ls_errf(e, LS_EINVAL,
@@ -122,7 +122,7 @@ static int summary_validate_struct(const struct ls_summary *s,
 			const struct ls_summary_row *row = &tab->rows[i];
 			size_t olen = strnlen(row->other, LS_CODE_SIZE);
 			if (!codes_known &&
-			    !field_code_valid(
+			    !proto_field_code_valid(
 			        row->theme, strnlen(row->theme, LS_CODE_SIZE)))
 				return ls_errf(
 				    e, LS_EINVAL,
@@ -131,8 +131,8 @@ static int summary_validate_struct(const struct ls_summary *s,
 			if (t == LS_TABLE_THEME
 			        ? olen != 0
 			        : olen == 0 ||
-			              (!codes_known &&
-			               !field_code_valid(row->other, olen)))
+			              (!codes_known && !proto_field_code_valid(
+			                                   row->other, olen)))
 				return ls_errf(
 				    e, LS_EINVAL,
 				    "summary: %s[%zu]: bad second code",
@@ -161,8 +161,8 @@ static int summary_validate_struct(const struct ls_summary *s,
 	for (size_t i = 0; i < s->n_recurrence; i++) {
 		const struct ls_recurrence_row *row = &s->recurrence[i];
 		if (!codes_known &&
-		    !field_code_valid(row->theme,
-		                      strnlen(row->theme, LS_CODE_SIZE)))
+		    !proto_field_code_valid(row->theme,
+		                            strnlen(row->theme, LS_CODE_SIZE)))
 			return ls_errf(e, LS_EINVAL,
 			               "summary: recurrence[%zu]: bad theme",
 			               i);
@@ -213,38 +213,38 @@ static void cell_write(struct mp_writer *w, const struct ls_cell *c)
 {
 	switch (c->kind) {
 	case LS_CELL_EXACT:
-		mp_write_array(w, 2);
-		mp_write_uint(w, c->kind);
-		mp_write_int(w, c->value);
+		proto_mp_write_array(w, 2);
+		proto_mp_write_uint(w, c->kind);
+		proto_mp_write_int(w, c->value);
 		break;
 	case LS_CELL_NOISY:
-		mp_write_array(w, 4);
-		mp_write_uint(w, c->kind);
-		mp_write_int(w, c->value);
-		mp_write_int(w, c->lo);
-		mp_write_int(w, c->hi);
+		proto_mp_write_array(w, 4);
+		proto_mp_write_uint(w, c->kind);
+		proto_mp_write_int(w, c->value);
+		proto_mp_write_int(w, c->lo);
+		proto_mp_write_int(w, c->hi);
 		break;
 	default: /* range, withheld: the bounds only */
-		mp_write_array(w, 3);
-		mp_write_uint(w, c->kind);
-		mp_write_int(w, c->lo);
-		mp_write_int(w, c->hi);
+		proto_mp_write_array(w, 3);
+		proto_mp_write_uint(w, c->kind);
+		proto_mp_write_int(w, c->lo);
+		proto_mp_write_int(w, c->hi);
 		break;
 	}
 }
 
-void body_tables_write(struct mp_writer *w,
-                       const struct ls_summary_table tables[LS_TABLE_COUNT_])
+void proto_body_tables_write(
+    struct mp_writer *w, const struct ls_summary_table tables[LS_TABLE_COUNT_])
 {
-	mp_write_array(w, LS_TABLE_COUNT_);
+	proto_mp_write_array(w, LS_TABLE_COUNT_);
 	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
 		const struct ls_summary_table *tab = &tables[t];
-		mp_write_array(w, (uint32_t)tab->n_rows);
+		proto_mp_write_array(w, (uint32_t)tab->n_rows);
 		for (size_t i = 0; i < tab->n_rows; i++) {
 			const struct ls_summary_row *row = &tab->rows[i];
-			mp_write_array(w, 4);
-			mp_write_cstr(w, row->theme);
-			mp_write_cstr(w, row->other);
+			proto_mp_write_array(w, 4);
+			proto_mp_write_cstr(w, row->theme);
+			proto_mp_write_cstr(w, row->other);
 			cell_write(w, &row->signals);
 			cell_write(w, &row->persons);
 		}
@@ -255,26 +255,26 @@ static void summary_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_summary *s = &d->body.summary;
 
-	mp_write_map(w, 6);
-	mp_write_uint(w, K_PERIOD);
-	mp_write_array(w, 3);
-	mp_write_uint(w, (uint64_t)s->period.year);
-	mp_write_uint(w, (uint64_t)s->period.month);
-	mp_write_uint(w, (uint64_t)s->period.months);
-	mp_write_uint(w, K_PARAMS);
-	body_params_write(w, &s->params);
-	mp_write_uint(w, K_SUPERSEDES);
-	mp_write_uint(w, s->supersedes_seq);
-	mp_write_uint(w, K_REASON);
-	mp_write_cstr(w, s->correction_reason);
-	mp_write_uint(w, K_TABLES);
-	body_tables_write(w, s->tables);
-	mp_write_uint(w, K_RECURRENCE);
-	mp_write_array(w, (uint32_t)s->n_recurrence);
+	proto_mp_write_map(w, 6);
+	proto_mp_write_uint(w, K_PERIOD);
+	proto_mp_write_array(w, 3);
+	proto_mp_write_uint(w, (uint64_t)s->period.year);
+	proto_mp_write_uint(w, (uint64_t)s->period.month);
+	proto_mp_write_uint(w, (uint64_t)s->period.months);
+	proto_mp_write_uint(w, K_PARAMS);
+	proto_body_params_write(w, &s->params);
+	proto_mp_write_uint(w, K_SUPERSEDES);
+	proto_mp_write_uint(w, s->supersedes_seq);
+	proto_mp_write_uint(w, K_REASON);
+	proto_mp_write_cstr(w, s->correction_reason);
+	proto_mp_write_uint(w, K_TABLES);
+	proto_body_tables_write(w, s->tables);
+	proto_mp_write_uint(w, K_RECURRENCE);
+	proto_mp_write_array(w, (uint32_t)s->n_recurrence);
 	for (size_t i = 0; i < s->n_recurrence; i++) {
 		const struct ls_recurrence_row *row = &s->recurrence[i];
-		mp_write_array(w, 3);
-		mp_write_cstr(w, row->theme);
+		proto_mp_write_array(w, 3);
+		proto_mp_write_cstr(w, row->theme);
 		cell_write(w, &row->organisations);
 		cell_write(w, &row->reporters);
 	}
@@ -287,12 +287,12 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 	uint32_t n;
 	uint64_t kind, a, b, v;
 	int64_t sv;
-	int rc = mp_read_array(r, 4, 1, &n);
+	int rc = proto_mp_read_array(r, 4, 1, &n);
 	if (rc != LS_OK)
 		return rc == LS_ELIMIT ? LS_EDECODE : rc;
 	if (n < 2)
 		return LS_EDECODE;
-	rc = mp_read_uint(r, 0, LS_CELL_WITHHELD, &kind);
+	rc = proto_mp_read_uint(r, 0, LS_CELL_WITHHELD, &kind);
 	if (rc != LS_OK)
 		return rc;
 	/* zeroed whole, padding too: a decoded cell compares equal to the
@@ -301,13 +301,14 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 	c->kind = (uint8_t)kind;
 	switch (kind) {
 	case LS_CELL_EXACT:
-		if (n != 2 || mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
+		if (n != 2 ||
+		    proto_mp_read_uint(r, 0, LS_COUNT_MAX, &v) != LS_OK)
 			return LS_EDECODE;
 		c->value = c->lo = c->hi = (int64_t)v;
 		return LS_OK;
 	case LS_CELL_NOISY:
-		if (n != 4 ||
-		    mp_read_int(r, -LS_COUNT_MAX, LS_COUNT_MAX, &sv) != LS_OK)
+		if (n != 4 || proto_mp_read_int(r, -LS_COUNT_MAX, LS_COUNT_MAX,
+		                                &sv) != LS_OK)
 			return LS_EDECODE;
 		c->value = sv;
 		break;
@@ -316,8 +317,8 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 			return LS_EDECODE;
 		break;
 	}
-	if (mp_read_uint(r, 0, LS_COUNT_MAX, &a) != LS_OK ||
-	    mp_read_uint(r, 0, LS_COUNT_MAX, &b) != LS_OK)
+	if (proto_mp_read_uint(r, 0, LS_COUNT_MAX, &a) != LS_OK ||
+	    proto_mp_read_uint(r, 0, LS_COUNT_MAX, &b) != LS_OK)
 		return LS_EDECODE;
 	c->lo = (int64_t)a;
 	c->hi = (int64_t)b;
@@ -328,8 +329,9 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
                       struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_SUMMARY_MAX_ROWS, SUMMARY_ROW_MIN, &n),
-	          "summary: table %s", table_names[t]);
+	FIELD_TRY(
+	    proto_mp_read_array(r, LS_SUMMARY_MAX_ROWS, SUMMARY_ROW_MIN, &n),
+	    "summary: table %s", table_names[t]);
 	if (n == 0)
 		return LS_OK;
 	/* Zeroed (the bytes after a code's NUL too: a decoded row
@@ -337,17 +339,18 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 	 * count (n_rows grows). */
 	tab->rows = ls_calloc(n, sizeof *tab->rows);
 	if (tab->rows == NULL)
-		return field_err(e, LS_ENOMEM, r, "summary: table %s",
-		                 table_names[t]);
+		return proto_field_err(e, LS_ENOMEM, r, "summary: table %s",
+		                       table_names[t]);
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_summary_row *row = &tab->rows[i];
 		tab->n_rows = i;
-		FIELD_TRY(mp_read_array_exact(r, 4), "summary: %s[%u]",
+		FIELD_TRY(proto_mp_read_array_exact(r, 4), "summary: %s[%u]",
 		          table_names[t], i);
-		FIELD_TRY(field_read_code(r, row->theme, 0),
+		FIELD_TRY(proto_field_read_code(r, row->theme, 0),
 		          "summary: %s[%u] theme", table_names[t], i);
-		FIELD_TRY(field_read_code(r, row->other, t == LS_TABLE_THEME),
-		          "summary: %s[%u] second code", table_names[t], i);
+		FIELD_TRY(
+		    proto_field_read_code(r, row->other, t == LS_TABLE_THEME),
+		    "summary: %s[%u] second code", table_names[t], i);
 		FIELD_TRY(cell_read(r, &row->signals),
 		          "summary: %s[%u] signals", table_names[t], i);
 		FIELD_TRY(cell_read(r, &row->persons),
@@ -357,12 +360,13 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 	return LS_OK;
 }
 
-int body_tables_read(struct mp_reader *r,
-                     struct ls_summary_table tables[LS_TABLE_COUNT_],
-                     struct ls_errinfo *e)
+int proto_body_tables_read(struct mp_reader *r,
+                           struct ls_summary_table tables[LS_TABLE_COUNT_],
+                           struct ls_errinfo *e)
 {
 	int rc = LS_OK;
-	FIELD_TRY(mp_read_array_exact(r, LS_TABLE_COUNT_), "summary: tables");
+	FIELD_TRY(proto_mp_read_array_exact(r, LS_TABLE_COUNT_),
+	          "summary: tables");
 	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
 		rc = table_read(r, &tables[t], t, e);
 	return rc;
@@ -372,19 +376,20 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
                            struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_SUMMARY_MAX_ROWS, RECURRENCE_ROW_MIN, &n),
-	          "summary: recurrence");
+	FIELD_TRY(
+	    proto_mp_read_array(r, LS_SUMMARY_MAX_ROWS, RECURRENCE_ROW_MIN, &n),
+	    "summary: recurrence");
 	if (n == 0)
 		return LS_OK;
 	s->recurrence = ls_calloc(n, sizeof *s->recurrence);
 	if (s->recurrence == NULL)
-		return field_err(e, LS_ENOMEM, r, "summary: recurrence");
+		return proto_field_err(e, LS_ENOMEM, r, "summary: recurrence");
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_recurrence_row *row = &s->recurrence[i];
 		s->n_recurrence = i;
-		FIELD_TRY(mp_read_array_exact(r, 3), "summary: recurrence[%u]",
-		          i);
-		FIELD_TRY(field_read_code(r, row->theme, 0),
+		FIELD_TRY(proto_mp_read_array_exact(r, 3),
+		          "summary: recurrence[%u]", i);
+		FIELD_TRY(proto_field_read_code(r, row->theme, 0),
 		          "summary: recurrence[%u] theme", i);
 		FIELD_TRY(cell_read(r, &row->organisations),
 		          "summary: recurrence[%u] organisations", i);
@@ -403,47 +408,50 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 	int key, rc;
 
 	memcpy(s->origin, d->hdr.origin, sizeof s->origin);
-	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "summary");
+	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "summary");
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &m, &key), "summary: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "summary: key");
 		if (key < 0)
 			break;
 		switch (key) {
 		case K_PERIOD:
-			rc = field_read_period(r, &s->period, "summary", e);
+			rc = proto_field_read_period(r, &s->period, "summary",
+			                             e);
 			break;
 		case K_PARAMS:
-			rc = body_params_read(r, &s->params, "summary", e);
+			rc =
+			    proto_body_params_read(r, &s->params, "summary", e);
 			break;
 		case K_SUPERSEDES:
-			FIELD_TRY(
-			    mp_read_uint(r, 0, LS_SEQ_MAX, &s->supersedes_seq),
-			    "summary: supersedes");
+			FIELD_TRY(proto_mp_read_uint(r, 0, LS_SEQ_MAX,
+			                             &s->supersedes_seq),
+			          "summary: supersedes");
 			rc = LS_OK;
 			break;
 		case K_REASON:
-			FIELD_TRY(field_read_code(r, s->correction_reason, 1),
-			          "summary: reason");
+			FIELD_TRY(
+			    proto_field_read_code(r, s->correction_reason, 1),
+			    "summary: reason");
 			rc = LS_OK;
 			break;
 		case K_TABLES:
-			rc = body_tables_read(r, s->tables, e);
+			rc = proto_body_tables_read(r, s->tables, e);
 			break;
 		case K_RECURRENCE:
 			rc = recurrence_read(r, s, e);
 			break;
 		default:
-			rc = field_unknown(e, r, key, "summary");
+			rc = proto_field_unknown(e, r, key, "summary");
 			break;
 		}
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &m, SUMMARY_REQUIRED, "summary");
+	rc = proto_field_map_done(e, r, &m, SUMMARY_REQUIRED, "summary");
 	if (rc != LS_OK)
 		return rc;
 	rc = summary_check_doc(d, e, 1);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 static void summary_fini(struct ls_doc *d)

@@ -38,12 +38,14 @@ int proto_taxonomy_validate(const struct ls_taxonomy_doc *t,
 			return ls_errf(e, LS_EINVAL,
 			               "taxonomy: entry %zu: unknown dimension",
 			               i);
-		if (!field_code_valid(x->code, strnlen(x->code, LS_CODE_SIZE)))
+		if (!proto_field_code_valid(x->code,
+		                            strnlen(x->code, LS_CODE_SIZE)))
 			return ls_errf(e, LS_EINVAL,
 			               "taxonomy: entry %zu: bad code", i);
 		if (nl < 1 || nl > LS_LABEL_MAX ||
-		    !field_text_valid(x->label_nl, nl) || en > LS_LABEL_MAX ||
-		    !field_text_valid(x->label_en, en))
+		    !proto_field_text_valid(x->label_nl, nl) ||
+		    en > LS_LABEL_MAX ||
+		    !proto_field_text_valid(x->label_en, en))
 			return ls_errf(e, LS_EINVAL, "taxonomy: %s: bad label",
 			               x->code);
 		if (i > 0 &&
@@ -91,16 +93,16 @@ static int taxonomy_validate(const struct ls_doc *d, struct ls_errinfo *e)
 static void taxonomy_encode(struct mp_writer *w, const struct ls_doc *d)
 {
 	const struct ls_taxonomy_doc *t = &d->body.taxonomy;
-	mp_write_map(w, 1);
-	mp_write_uint(w, K_ENTRIES);
-	mp_write_array(w, (uint32_t)t->n_entries);
+	proto_mp_write_map(w, 1);
+	proto_mp_write_uint(w, K_ENTRIES);
+	proto_mp_write_array(w, (uint32_t)t->n_entries);
 	for (size_t i = 0; i < t->n_entries; i++) {
 		const struct ls_taxonomy_doc_entry *x = &t->entries[i];
-		mp_write_array(w, 4);
-		mp_write_uint(w, (uint32_t)x->dim + WIRE_DIM_OFFSET);
-		mp_write_cstr(w, x->code);
-		mp_write_cstr(w, x->label_nl);
-		mp_write_cstr(w, x->label_en);
+		proto_mp_write_array(w, 4);
+		proto_mp_write_uint(w, (uint32_t)x->dim + WIRE_DIM_OFFSET);
+		proto_mp_write_cstr(w, x->code);
+		proto_mp_write_cstr(w, x->label_nl);
+		proto_mp_write_cstr(w, x->label_en);
 	}
 }
 
@@ -108,29 +110,33 @@ static int entries_read(struct mp_reader *r, struct ls_taxonomy_doc *t,
                         struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_TAXONOMY_MAX_ENTRIES, ENTRY_MIN, &n),
-	          "taxonomy: entries");
+	FIELD_TRY(
+	    proto_mp_read_array(r, LS_TAXONOMY_MAX_ENTRIES, ENTRY_MIN, &n),
+	    "taxonomy: entries");
 	if (n == 0)
 		return LS_OK;
 	t->entries = ls_calloc(n, sizeof *t->entries);
 	if (t->entries == NULL)
-		return field_err(e, LS_ENOMEM, r, "taxonomy: entries");
+		return proto_field_err(e, LS_ENOMEM, r, "taxonomy: entries");
 	t->n_entries = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_taxonomy_doc_entry *x = &t->entries[i];
 		uint32_t dim;
-		FIELD_TRY(mp_read_array_exact(r, 4), "taxonomy: entry %u", i);
-		FIELD_TRY(mp_read_u32(r, WIRE_DIM_OFFSET,
-		                      LS_DIM_COUNT_ - 1 + WIRE_DIM_OFFSET,
-		                      &dim),
+		FIELD_TRY(proto_mp_read_array_exact(r, 4), "taxonomy: entry %u",
+		          i);
+		FIELD_TRY(proto_mp_read_u32(r, WIRE_DIM_OFFSET,
+		                            LS_DIM_COUNT_ - 1 + WIRE_DIM_OFFSET,
+		                            &dim),
 		          "taxonomy: entry %u dimension", i);
 		x->dim = (uint8_t)(dim - WIRE_DIM_OFFSET);
-		FIELD_TRY(field_read_code(r, x->code, 0),
+		FIELD_TRY(proto_field_read_code(r, x->code, 0),
 		          "taxonomy: entry %u code", i);
-		FIELD_TRY(field_read_text(r, x->label_nl, 1, LS_LABEL_MAX),
-		          "taxonomy: entry %u label_nl", i);
-		FIELD_TRY(field_read_text(r, x->label_en, 0, LS_LABEL_MAX),
-		          "taxonomy: entry %u label_en", i);
+		FIELD_TRY(
+		    proto_field_read_text(r, x->label_nl, 1, LS_LABEL_MAX),
+		    "taxonomy: entry %u label_nl", i);
+		FIELD_TRY(
+		    proto_field_read_text(r, x->label_en, 0, LS_LABEL_MAX),
+		    "taxonomy: entry %u label_en", i);
 	}
 	return LS_OK;
 }
@@ -141,23 +147,23 @@ static int taxonomy_decode(struct mp_reader *r, struct ls_doc *d,
 	struct mp_map m;
 	int key, rc;
 
-	FIELD_TRY(mp_map_begin(r, &m, MP_KEY_MAX + 1), "taxonomy");
+	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "taxonomy");
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &m, &key), "taxonomy: key");
+		FIELD_TRY(proto_mp_map_key(r, &m, &key), "taxonomy: key");
 		if (key < 0)
 			break;
 		if (key == K_ENTRIES)
 			rc = entries_read(r, &d->body.taxonomy, e);
 		else
-			rc = field_unknown(e, r, key, "taxonomy");
+			rc = proto_field_unknown(e, r, key, "taxonomy");
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &m, TAXONOMY_REQUIRED, "taxonomy");
+	rc = proto_field_map_done(e, r, &m, TAXONOMY_REQUIRED, "taxonomy");
 	if (rc != LS_OK)
 		return rc;
 	rc = taxonomy_validate(d, e);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 static void taxonomy_fini(struct ls_doc *d)

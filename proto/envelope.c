@@ -53,30 +53,30 @@ int proto_envelope_decode(const uint8_t *buf, size_t len,
 	if (len > LS_ENVELOPE_MAX)
 		return ls_errf(e, LS_ELIMIT, "envelope: %zu bytes, limit %d",
 		               len, LS_ENVELOPE_MAX);
-	mp_reader_init(r, buf, len);
+	proto_mp_reader_init(r, buf, len);
 	/* 1. structure and exact lengths */
-	if ((rc = mp_read_array_exact(r, 5)) != LS_OK ||
-	    (rc = mp_read_uint(r, 0, 255, &version)) != LS_OK ||
-	    (rc = mp_read_uint(r, 0, 255, &alg)) != LS_OK)
+	if ((rc = proto_mp_read_array_exact(r, 5)) != LS_OK ||
+	    (rc = proto_mp_read_uint(r, 0, 255, &version)) != LS_OK ||
+	    (rc = proto_mp_read_uint(r, 0, 255, &alg)) != LS_OK)
 		return ls_errf(e, rc, "envelope: header: %s (byte %zu)",
-		               ls_strerror(rc), mp_offset(r));
-	if ((rc = mp_read_bin_exact(r, LS_KEY_ID_BYTES, &b)) != LS_OK)
+		               ls_strerror(rc), proto_mp_offset(r));
+	if ((rc = proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &b)) != LS_OK)
 		return ls_errf(e, rc, "envelope: key id: %s", ls_strerror(rc));
 	memcpy(out.key_id, b, LS_KEY_ID_BYTES);
-	out.payload_off = mp_offset(r);
-	if ((rc = mp_read_bin(r, LS_PAYLOAD_MAX, &out.payload,
-	                      &out.payload_len)) != LS_OK)
+	out.payload_off = proto_mp_offset(r);
+	if ((rc = proto_mp_read_bin(r, LS_PAYLOAD_MAX, &out.payload,
+	                            &out.payload_len)) != LS_OK)
 		return ls_errf(e, rc, "envelope: payload: %s", ls_strerror(rc));
 	out.payload_off = (size_t)(out.payload - buf);
 	if (out.payload_len == 0)
 		return ls_errf(e, LS_EDECODE, "envelope: empty payload");
-	if ((rc = mp_read_bin_exact(r, LS_SIG_BYTES, &b)) != LS_OK)
+	if ((rc = proto_mp_read_bin_exact(r, LS_SIG_BYTES, &b)) != LS_OK)
 		return ls_errf(e, rc, "envelope: signature: %s",
 		               ls_strerror(rc));
 	memcpy(out.sig, b, LS_SIG_BYTES);
-	if (mp_read_end(r) != LS_OK)
+	if (proto_mp_read_end(r) != LS_OK)
 		return ls_errf(e, LS_EDECODE, "envelope: %zu trailing bytes",
-		               mp_left(r));
+		               proto_mp_left(r));
 	/* 2. format version and algorithm */
 	if (version != LS_FORMAT_VERSION || alg != LS_ALG_ED25519)
 		return ls_errf(e, LS_EDECODE,
@@ -98,14 +98,14 @@ int proto_envelope_encode(uint8_t version, uint8_t alg,
 	struct mp_writer w;
 	if (len == 0 || len > LS_PAYLOAD_MAX)
 		return LS_ELIMIT;
-	mp_writer_init(&w, LS_ENVELOPE_MAX);
-	mp_write_array(&w, 5);
-	mp_write_uint(&w, version);
-	mp_write_uint(&w, alg);
-	mp_write_bin(&w, key_id, LS_KEY_ID_BYTES);
-	mp_write_bin(&w, payload, len);
-	mp_write_bin(&w, sig, LS_SIG_BYTES);
-	return mp_writer_finish(&w, out, out_len);
+	proto_mp_writer_init(&w, LS_ENVELOPE_MAX);
+	proto_mp_write_array(&w, 5);
+	proto_mp_write_uint(&w, version);
+	proto_mp_write_uint(&w, alg);
+	proto_mp_write_bin(&w, key_id, LS_KEY_ID_BYTES);
+	proto_mp_write_bin(&w, payload, len);
+	proto_mp_write_bin(&w, sig, LS_SIG_BYTES);
+	return proto_mp_writer_finish(&w, out, out_len);
 }
 
 int proto_envelope_sign(const struct ls_keypair *kp, const uint8_t *payload,

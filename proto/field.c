@@ -15,17 +15,17 @@
 #include <stdio.h>
 #include <string.h>
 
-int field_node_id_valid(const char *s, size_t len)
+int proto_field_node_id_valid(const char *s, size_t len)
 {
 	return ls_node_id_valid(s, len);
 }
 
-int field_code_valid(const char *s, size_t len)
+int proto_field_code_valid(const char *s, size_t len)
 {
 	return ls_code_valid(s, len);
 }
 
-int field_text_valid(const char *s, size_t len)
+int proto_field_text_valid(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -42,7 +42,7 @@ static int read_checked(struct mp_reader *r, char *out, size_t max,
 {
 	const char *s;
 	size_t len;
-	int rc = mp_read_str(r, max, &s, &len);
+	int rc = proto_mp_read_str(r, max, &s, &len);
 	if (rc != LS_OK)
 		return rc;
 	if (len == 0 && !allow_empty)
@@ -57,32 +57,33 @@ done:
 	return LS_OK;
 }
 
-int field_read_node_id(struct mp_reader *r, char *out)
+int proto_field_read_node_id(struct mp_reader *r, char *out)
 {
 	return read_checked(r, out, LS_NODE_ID_MAX, ls_node_id_valid, 0);
 }
 
-int field_read_code(struct mp_reader *r, char *out, int allow_empty)
+int proto_field_read_code(struct mp_reader *r, char *out, int allow_empty)
 {
 	return read_checked(r, out, LS_CODE_MAX, ls_code_valid, allow_empty);
 }
 
-int field_read_text(struct mp_reader *r, char *out, size_t min, size_t max)
+int proto_field_read_text(struct mp_reader *r, char *out, size_t min,
+                          size_t max)
 {
 	const char *s;
 	size_t len;
-	int rc = mp_read_str(r, max, &s, &len);
+	int rc = proto_mp_read_str(r, max, &s, &len);
 	if (rc != LS_OK)
 		return rc;
-	if (len < min || !field_text_valid(s, len))
+	if (len < min || !proto_field_text_valid(s, len))
 		return LS_EDECODE;
 	memcpy(out, s, len);
 	out[len] = '\0';
 	return LS_OK;
 }
 
-int field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,
-              const char *fmt, ...)
+int proto_field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,
+                    const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -93,34 +94,36 @@ int field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,
 	va_end(ap);
 	if (r != NULL)
 		return ls_errf(e, rc, "%s: %s (byte %zu)", what,
-		               ls_strerror(rc), mp_offset(r));
+		               ls_strerror(rc), proto_mp_offset(r));
 	return ls_errf(e, rc, "%s: %s", what, ls_strerror(rc));
 }
 
-int field_map_done(struct ls_errinfo *e, const struct mp_reader *r,
-                   const struct mp_map *m, uint64_t required, const char *what)
+int proto_field_map_done(struct ls_errinfo *e, const struct mp_reader *r,
+                         const struct mp_map *m, uint64_t required,
+                         const char *what)
 {
 	int missing = 0;
-	if (mp_map_require(m, required, &missing) != LS_OK)
-		return field_err(e, LS_EDECODE, r, "%s: field %d missing", what,
-		                 missing);
+	if (proto_mp_map_require(m, required, &missing) != LS_OK)
+		return proto_field_err(e, LS_EDECODE, r, "%s: field %d missing",
+		                       what, missing);
 	return LS_OK;
 }
 
-int field_unknown(struct ls_errinfo *e, struct mp_reader *r, int key,
-                  const char *what)
+int proto_field_unknown(struct ls_errinfo *e, struct mp_reader *r, int key,
+                        const char *what)
 {
 	int rc;
 	if (key < MP_KEY_EXT_FIRST)
-		return field_err(e, LS_EDECODE, r, "%s: unknown field %d", what,
-		                 key);
-	rc = mp_skip(r, LS_MP_MAX_DEPTH);
+		return proto_field_err(e, LS_EDECODE, r, "%s: unknown field %d",
+		                       what, key);
+	rc = proto_mp_skip(r, LS_MP_MAX_DEPTH);
 	if (rc != LS_OK)
-		return field_err(e, rc, r, "%s: extension field %d", what, key);
+		return proto_field_err(e, rc, r, "%s: extension field %d", what,
+		                       key);
 	return LS_OK;
 }
 
-int field_invalid(struct ls_errinfo *e, int rc)
+int proto_field_invalid(struct ls_errinfo *e, int rc)
 {
 	if (rc != LS_EINVAL)
 		return rc;
@@ -129,15 +132,15 @@ int field_invalid(struct ls_errinfo *e, int rc)
 	return LS_EDECODE;
 }
 
-int field_read_period(struct mp_reader *r, struct ls_period *p,
-                      const char *what, struct ls_errinfo *e)
+int proto_field_read_period(struct mp_reader *r, struct ls_period *p,
+                            const char *what, struct ls_errinfo *e)
 {
 	uint32_t y, m, n;
-	FIELD_TRY(mp_read_array_exact(r, 3), "%s: period", what);
-	FIELD_TRY(mp_read_u32(r, LS_YEAR_MIN, LS_YEAR_MAX, &y),
+	FIELD_TRY(proto_mp_read_array_exact(r, 3), "%s: period", what);
+	FIELD_TRY(proto_mp_read_u32(r, LS_YEAR_MIN, LS_YEAR_MAX, &y),
 	          "%s: period year", what);
-	FIELD_TRY(mp_read_u32(r, 1, 12, &m), "%s: period month", what);
-	FIELD_TRY(mp_read_u32(r, 1, 12, &n), "%s: period months", what);
+	FIELD_TRY(proto_mp_read_u32(r, 1, 12, &m), "%s: period month", what);
+	FIELD_TRY(proto_mp_read_u32(r, 1, 12, &n), "%s: period months", what);
 	p->year = (int32_t)y;
 	p->month = (int32_t)m;
 	p->months = (int32_t)n;

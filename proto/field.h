@@ -15,40 +15,42 @@
 #include "proto/mp.h"
 
 /* Charset rules (1 = valid). */
-int field_node_id_valid(const char *s, size_t len);
-int field_code_valid(const char *s, size_t len);
+int proto_field_node_id_valid(const char *s, size_t len);
+int proto_field_code_valid(const char *s, size_t len);
 /* UTF-8 without control characters (U+0000..U+001F, U+007F). */
-int field_text_valid(const char *s, size_t len);
+int proto_field_text_valid(const char *s, size_t len);
 
 /* A node id into out (LS_NODE_ID_SIZE bytes). */
-int field_read_node_id(struct mp_reader *r, char *out);
+int proto_field_read_node_id(struct mp_reader *r, char *out);
 /* A code into out (LS_CODE_SIZE bytes); "" only if allow_empty. */
-int field_read_code(struct mp_reader *r, char *out, int allow_empty);
+int proto_field_read_code(struct mp_reader *r, char *out, int allow_empty);
 /* Text of min..max bytes into out (max + 1 bytes). */
-int field_read_text(struct mp_reader *r, char *out, size_t min, size_t max);
+int proto_field_read_text(struct mp_reader *r, char *out, size_t min,
+                          size_t max);
 
 /* A period on the wire: [year 2000..2999, month 1..12, months 1..12].
  * what names the document in messages ("summary"). */
-int field_read_period(struct mp_reader *r, struct ls_period *p,
-                      const char *what, struct ls_errinfo *e);
+int proto_field_read_period(struct mp_reader *r, struct ls_period *p,
+                            const char *what, struct ls_errinfo *e);
 
 /* Record "<what>: <reason> (byte N)" in *e and return rc. r may be NULL
  * (no offset). */
-int field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,
-              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int proto_field_err(struct ls_errinfo *e, int rc, const struct mp_reader *r,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* A validation failure found while decoding is malformed input: turn
  * LS_EINVAL into LS_EDECODE (in *e too); other codes pass through. */
-int field_invalid(struct ls_errinfo *e, int rc);
+int proto_field_invalid(struct ls_errinfo *e, int rc);
 
 /* Map helpers: the missing-field error, and "unknown core field". */
-int field_map_done(struct ls_errinfo *e, const struct mp_reader *r,
-                   const struct mp_map *m, uint64_t required, const char *what);
+int proto_field_map_done(struct ls_errinfo *e, const struct mp_reader *r,
+                         const struct mp_map *m, uint64_t required,
+                         const char *what);
 
 /* A map key the decoder does not know: a core key is refused ("<what>:
  * unknown field N"), an extension key's value is skipped. */
-int field_unknown(struct ls_errinfo *e, struct mp_reader *r, int key,
-                  const char *what);
+int proto_field_unknown(struct ls_errinfo *e, struct mp_reader *r, int key,
+                        const char *what);
 
 /* Return on the first failure of a reader call, naming the field. The
  * enclosing function must have `e` and `r` in scope. */
@@ -56,7 +58,7 @@ int field_unknown(struct ls_errinfo *e, struct mp_reader *r, int key,
 	do {                                                                   \
 		int rc_ = (call);                                              \
 		if (rc_ != LS_OK)                                              \
-			return field_err(e, rc_, r, __VA_ARGS__);              \
+			return proto_field_err(e, rc_, r, __VA_ARGS__);        \
 	} while (0)
 
 #endif

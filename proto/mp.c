@@ -20,21 +20,21 @@
 #include <msgpack.h>
 #include <string.h>
 
-void mp_reader_init(struct mp_reader *r, const uint8_t *buf, size_t len)
+void proto_mp_reader_init(struct mp_reader *r, const uint8_t *buf, size_t len)
 {
 	r->p = buf;
 	r->end = buf + len;
 	r->base = buf;
 }
 
-int mp_read_end(const struct mp_reader *r)
+int proto_mp_read_end(const struct mp_reader *r)
 {
 	return r->p == r->end ? LS_OK : LS_EDECODE;
 }
 
 static int need(const struct mp_reader *r, size_t n)
 {
-	return mp_left(r) >= n ? LS_OK : LS_EDECODE;
+	return proto_mp_left(r) >= n ? LS_OK : LS_EDECODE;
 }
 
 static uint64_t be_load(const uint8_t *p, unsigned n)
@@ -111,8 +111,8 @@ static int read_integer(struct mp_reader *r, int *neg, uint64_t *mag)
 	}
 }
 
-int mp_read_uint_any(struct mp_reader *r, uint64_t min, uint64_t max,
-                     uint64_t *out)
+int proto_mp_read_uint_any(struct mp_reader *r, uint64_t min, uint64_t max,
+                           uint64_t *out)
 {
 	int neg;
 	uint64_t mag;
@@ -124,16 +124,18 @@ int mp_read_uint_any(struct mp_reader *r, uint64_t min, uint64_t max,
 	return LS_OK;
 }
 
-int mp_read_u32(struct mp_reader *r, uint32_t min, uint32_t max, uint32_t *out)
+int proto_mp_read_u32(struct mp_reader *r, uint32_t min, uint32_t max,
+                      uint32_t *out)
 {
 	uint64_t v;
-	int rc = mp_read_uint(r, min, max, &v);
+	int rc = proto_mp_read_uint(r, min, max, &v);
 	if (rc == LS_OK)
 		*out = (uint32_t)v;
 	return rc;
 }
 
-int mp_read_int(struct mp_reader *r, int64_t min, int64_t max, int64_t *out)
+int proto_mp_read_int(struct mp_reader *r, int64_t min, int64_t max,
+                      int64_t *out)
 {
 	int neg;
 	uint64_t mag;
@@ -155,7 +157,7 @@ int mp_read_int(struct mp_reader *r, int64_t min, int64_t max, int64_t *out)
 	return LS_OK;
 }
 
-int mp_read_bool(struct mp_reader *r, int *out)
+int proto_mp_read_bool(struct mp_reader *r, int *out)
 {
 	if (need(r, 1) != LS_OK)
 		return LS_EDECODE;
@@ -189,7 +191,7 @@ static int read_blob(struct mp_reader *r, int is_bin, size_t max,
 	}
 	if (n > max)
 		return LS_ELIMIT;
-	if (n > mp_left(r))
+	if (n > proto_mp_left(r))
 		return LS_EDECODE;
 	*b = r->p;
 	*len = (size_t)n;
@@ -197,8 +199,8 @@ static int read_blob(struct mp_reader *r, int is_bin, size_t max,
 	return LS_OK;
 }
 
-int mp_read_str_any(struct mp_reader *r, size_t max, const char **s,
-                    size_t *len)
+int proto_mp_read_str_any(struct mp_reader *r, size_t max, const char **s,
+                          size_t *len)
 {
 	const uint8_t *b;
 	int rc = read_blob(r, 0, max, &b, len);
@@ -207,12 +209,13 @@ int mp_read_str_any(struct mp_reader *r, size_t max, const char **s,
 	return rc;
 }
 
-int mp_read_bin(struct mp_reader *r, size_t max, const uint8_t **b, size_t *len)
+int proto_mp_read_bin(struct mp_reader *r, size_t max, const uint8_t **b,
+                      size_t *len)
 {
 	return read_blob(r, 1, max, b, len);
 }
 
-int mp_read_bin_exact(struct mp_reader *r, size_t n, const uint8_t **b)
+int proto_mp_read_bin_exact(struct mp_reader *r, size_t n, const uint8_t **b)
 {
 	size_t len;
 	int rc = read_blob(r, 1, n, b, &len);
@@ -242,8 +245,8 @@ static int read_container(struct mp_reader *r, int map, uint64_t *n)
 	return LS_OK;
 }
 
-int mp_read_array_any(struct mp_reader *r, uint32_t max, size_t min_elem,
-                      uint32_t *n)
+int proto_mp_read_array_any(struct mp_reader *r, uint32_t max, size_t min_elem,
+                            uint32_t *n)
 {
 	uint64_t count;
 	if (read_container(r, 0, &count) != LS_OK)
@@ -255,13 +258,13 @@ int mp_read_array_any(struct mp_reader *r, uint32_t max, size_t min_elem,
 	/* Each element takes at least min_elem bytes: a count the bytes
 	 * left cannot hold is a lie, refused before anyone allocates.
 	 * (count < 2^32 and min_elem is a small constant: no overflow.) */
-	if (min_elem > UINT32_MAX || count * min_elem > mp_left(r))
+	if (min_elem > UINT32_MAX || count * min_elem > proto_mp_left(r))
 		return LS_ELIMIT;
 	*n = (uint32_t)count;
 	return LS_OK;
 }
 
-int mp_read_array_exact_any(struct mp_reader *r, uint32_t n)
+int proto_mp_read_array_exact_any(struct mp_reader *r, uint32_t n)
 {
 	uint64_t count;
 	if (read_container(r, 0, &count) != LS_OK || count != n)
@@ -269,7 +272,7 @@ int mp_read_array_exact_any(struct mp_reader *r, uint32_t n)
 	return LS_OK;
 }
 
-int mp_skip(struct mp_reader *r, unsigned depth)
+int proto_mp_skip(struct mp_reader *r, unsigned depth)
 {
 	uint8_t t;
 	uint64_t n;
@@ -288,14 +291,14 @@ int mp_skip(struct mp_reader *r, unsigned depth)
 		if (read_container(r, map, &n) != LS_OK)
 			return LS_EDECODE;
 		if (map) {
-			if (2 * n > mp_left(r))
+			if (2 * n > proto_mp_left(r))
 				return LS_ELIMIT;
 			n *= 2;
-		} else if (n > mp_left(r)) {
+		} else if (n > proto_mp_left(r)) {
 			return LS_ELIMIT;
 		}
 		for (uint64_t i = 0; i < n; i++) {
-			int rc = mp_skip(r, depth - 1);
+			int rc = proto_mp_skip(r, depth - 1);
 			if (rc != LS_OK)
 				return rc;
 		}
@@ -325,20 +328,20 @@ int mp_skip(struct mp_reader *r, unsigned depth)
 	} else { /* 0xc1 is never used */
 		return LS_EDECODE;
 	}
-	if (n > mp_left(r))
+	if (n > proto_mp_left(r))
 		return LS_EDECODE;
 	r->p += n;
 	return LS_OK;
 }
 
-int mp_map_begin(struct mp_reader *r, struct mp_map *m, uint32_t max)
+int proto_mp_map_begin(struct mp_reader *r, struct mp_map *m, uint32_t max)
 {
 	uint64_t n;
 	if (read_container(r, 1, &n) != LS_OK)
 		return LS_EDECODE;
 	if (n > max || n > MP_KEY_MAX + 1)
 		return LS_ELIMIT;
-	if (2 * n > mp_left(r))
+	if (2 * n > proto_mp_left(r))
 		return LS_ELIMIT; /* a count the bytes left cannot hold */
 	m->n = (uint32_t)n;
 	m->i = 0;
@@ -347,7 +350,7 @@ int mp_map_begin(struct mp_reader *r, struct mp_map *m, uint32_t max)
 	return LS_OK;
 }
 
-int mp_map_key(struct mp_reader *r, struct mp_map *m, int *key)
+int proto_mp_map_key(struct mp_reader *r, struct mp_map *m, int *key)
 {
 	uint8_t t;
 	if (m->i == m->n) {
@@ -370,14 +373,15 @@ int mp_map_key(struct mp_reader *r, struct mp_map *m, int *key)
 	return LS_OK;
 }
 
-int mp_map_unknown(struct mp_reader *r, int key)
+int proto_mp_map_unknown(struct mp_reader *r, int key)
 {
 	if (key < MP_KEY_EXT_FIRST)
 		return LS_EDECODE;
-	return mp_skip(r, LS_MP_MAX_DEPTH);
+	return proto_mp_skip(r, LS_MP_MAX_DEPTH);
 }
 
-int mp_map_require(const struct mp_map *m, uint64_t required, int *missing)
+int proto_mp_map_require(const struct mp_map *m, uint64_t required,
+                         int *missing)
 {
 	uint64_t lack = required & ~m->seen;
 	if (lack == 0)
@@ -415,23 +419,23 @@ static int writer_cb(void *data, const char *buf, size_t len)
 	return 0;
 }
 
-void mp_writer_init(struct mp_writer *w, size_t max)
+void proto_mp_writer_init(struct mp_writer *w, size_t max)
 {
 	memset(w, 0, sizeof *w);
 	w->max = max;
 }
 
-void mp_writer_fini(struct mp_writer *w)
+void proto_mp_writer_fini(struct mp_writer *w)
 {
 	ls_free(w->buf);
 	memset(w, 0, sizeof *w);
 }
 
-int mp_writer_finish(struct mp_writer *w, uint8_t **out, size_t *len)
+int proto_mp_writer_finish(struct mp_writer *w, uint8_t **out, size_t *len)
 {
 	int rc = w->err;
 	if (rc != LS_OK) {
-		mp_writer_fini(w);
+		proto_mp_writer_fini(w);
 		return rc;
 	}
 	if (w->buf == NULL) { /* nothing written: still hand out a buffer */
@@ -456,17 +460,17 @@ int mp_writer_finish(struct mp_writer *w, uint8_t **out, size_t *len)
 		(void)call;                                                    \
 	} while (0)
 
-void mp_write_uint(struct mp_writer *w, uint64_t v)
+void proto_mp_write_uint(struct mp_writer *w, uint64_t v)
 {
 	PACK(w, msgpack_pack_uint64(&pk_, v));
 }
 
-void mp_write_int(struct mp_writer *w, int64_t v)
+void proto_mp_write_int(struct mp_writer *w, int64_t v)
 {
 	PACK(w, msgpack_pack_int64(&pk_, v));
 }
 
-void mp_write_bool(struct mp_writer *w, int v)
+void proto_mp_write_bool(struct mp_writer *w, int v)
 {
 	if (v)
 		PACK(w, msgpack_pack_true(&pk_));
@@ -474,7 +478,7 @@ void mp_write_bool(struct mp_writer *w, int v)
 		PACK(w, msgpack_pack_false(&pk_));
 }
 
-void mp_write_str(struct mp_writer *w, const char *s, size_t len)
+void proto_mp_write_str(struct mp_writer *w, const char *s, size_t len)
 {
 	if (len > UINT32_MAX) {
 		w->err = w->err ? w->err : LS_ELIMIT;
@@ -485,12 +489,12 @@ void mp_write_str(struct mp_writer *w, const char *s, size_t len)
 		PACK(w, msgpack_pack_str_body(&pk_, s, len));
 }
 
-void mp_write_cstr(struct mp_writer *w, const char *s)
+void proto_mp_write_cstr(struct mp_writer *w, const char *s)
 {
-	mp_write_str(w, s, strlen(s));
+	proto_mp_write_str(w, s, strlen(s));
 }
 
-void mp_write_bin(struct mp_writer *w, const void *b, size_t len)
+void proto_mp_write_bin(struct mp_writer *w, const void *b, size_t len)
 {
 	if (len > UINT32_MAX) {
 		w->err = w->err ? w->err : LS_ELIMIT;
@@ -501,17 +505,17 @@ void mp_write_bin(struct mp_writer *w, const void *b, size_t len)
 		PACK(w, msgpack_pack_bin_body(&pk_, b, len));
 }
 
-void mp_write_array(struct mp_writer *w, uint32_t n)
+void proto_mp_write_array(struct mp_writer *w, uint32_t n)
 {
 	PACK(w, msgpack_pack_array(&pk_, n));
 }
 
-void mp_write_map(struct mp_writer *w, uint32_t n)
+void proto_mp_write_map(struct mp_writer *w, uint32_t n)
 {
 	PACK(w, msgpack_pack_map(&pk_, n));
 }
 
-void mp_write_raw(struct mp_writer *w, const void *b, size_t len)
+void proto_mp_write_raw(struct mp_writer *w, const void *b, size_t len)
 {
 	if (len > 0)
 		(void)writer_cb(w, b, len);

@@ -74,8 +74,10 @@ int proto_secagg_pair_seed(const uint8_t round_id[LS_SECAGG_ID_BYTES],
 	crypto_generichash_state h;
 	int lo_is_me;
 
-	if (!field_node_id_valid(my_id, strnlen(my_id, LS_NODE_ID_SIZE)) ||
-	    !field_node_id_valid(peer_id, strnlen(peer_id, LS_NODE_ID_SIZE)) ||
+	if (!proto_field_node_id_valid(my_id,
+	                               strnlen(my_id, LS_NODE_ID_SIZE)) ||
+	    !proto_field_node_id_valid(peer_id,
+	                               strnlen(peer_id, LS_NODE_ID_SIZE)) ||
 	    strcmp(my_id, peer_id) == 0)
 		return LS_EINVAL;
 	/* libsodium refuses (returns -1) when the result is all zero, i.e.
@@ -159,8 +161,8 @@ void proto_secagg_mask_self(const uint8_t seed[LS_SECAGG_SEED_BYTES],
 static int keys_sorted(const struct ls_secagg_member *keys, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!field_node_id_valid(keys[i].id,
-		                         strnlen(keys[i].id, LS_NODE_ID_SIZE)))
+		if (!proto_field_node_id_valid(
+		        keys[i].id, strnlen(keys[i].id, LS_NODE_ID_SIZE)))
 			return 0;
 		if (i > 0 && strcmp(keys[i - 1].id, keys[i].id) >= 0)
 			return 0;

@@ -76,8 +76,8 @@ static int ids_valid(const ls_secagg_id *ids, size_t n, size_t min)
 	if (n < min || n > LS_SECAGG_MAX_PARTIES || (n > 0 && ids == NULL))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!field_node_id_valid(ids[i],
-		                         strnlen(ids[i], LS_NODE_ID_SIZE)))
+		if (!proto_field_node_id_valid(
+		        ids[i], strnlen(ids[i], LS_NODE_ID_SIZE)))
 			return 0;
 		if (i > 0 && strcmp(ids[i - 1], ids[i]) >= 0)
 			return 0;
@@ -100,8 +100,8 @@ static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 	if (proto_secagg_type_name(m->type) == NULL)
 		return ls_errf(e, LS_EINVAL, "secagg: unknown type %u",
 		               m->type);
-	if (!field_node_id_valid(m->signer,
-	                         strnlen(m->signer, LS_NODE_ID_SIZE)))
+	if (!proto_field_node_id_valid(m->signer,
+	                               strnlen(m->signer, LS_NODE_ID_SIZE)))
 		return ls_errf(e, LS_EINVAL, "secagg: bad signer");
 	switch (m->type) {
 	case LS_SECAGG_OPEN: {
@@ -112,7 +112,7 @@ static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 			return ls_errf(e, LS_EINVAL, "secagg open: attempt");
 		if (o->n_entries < 2 || o->n_entries > LS_SECAGG_MAX_ENTRIES)
 			return ls_errf(e, LS_EINVAL, "secagg open: entries");
-		if (secagg_noise_check(&o->noise, e) != LS_OK)
+		if (ls_secagg_noise_check(&o->noise, e) != LS_OK)
 			return LS_EINVAL;
 		if (o->k > DISCLOSURE_K_MAX)
 			return ls_errf(e, LS_EINVAL, "secagg open: k");
@@ -159,8 +159,8 @@ static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 			return ls_errf(e, LS_EINVAL, "secagg reveal: pairs");
 		for (size_t i = 0; i < r->n_pairs; i++) {
 			const char *p = r->pairs[i].peer;
-			if (!field_node_id_valid(p,
-			                         strnlen(p, LS_NODE_ID_SIZE)) ||
+			if (!proto_field_node_id_valid(
+			        p, strnlen(p, LS_NODE_ID_SIZE)) ||
 			    (i > 0 && strcmp(r->pairs[i - 1].peer, p) >= 0))
 				return ls_errf(e, LS_EINVAL,
 				               "secagg reveal: pairs not "
@@ -171,7 +171,7 @@ static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 	case LS_SECAGG_TOTAL: {
 		const struct ls_secagg_total *t = &m->u.total;
 		if (ls_period_check(&t->period) != LS_OK ||
-		    secagg_noise_check(&t->noise, e) != LS_OK ||
+		    ls_secagg_noise_check(&t->noise, e) != LS_OK ||
 		    !ids_valid(t->included, t->n_included, 2) ||
 		    !vector_valid(t->n, t->bytes))
 			return ls_errf(e, LS_EINVAL, "secagg total: invalid");
@@ -185,27 +185,27 @@ static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 
 static void write_period(struct mp_writer *w, const struct ls_period *p)
 {
-	mp_write_array(w, 3);
-	mp_write_uint(w, (uint64_t)p->year);
-	mp_write_uint(w, (uint64_t)p->month);
-	mp_write_uint(w, (uint64_t)p->months);
+	proto_mp_write_array(w, 3);
+	proto_mp_write_uint(w, (uint64_t)p->year);
+	proto_mp_write_uint(w, (uint64_t)p->month);
+	proto_mp_write_uint(w, (uint64_t)p->months);
 }
 
 static void write_noise(struct mp_writer *w, const struct secagg_noise *n)
 {
-	mp_write_array(w, SECAGG_MEASURES);
+	proto_mp_write_array(w, SECAGG_MEASURES);
 	for (int m = 0; m < SECAGG_MEASURES; m++) {
-		mp_write_array(w, 2);
-		mp_write_uint(w, n->mu[m].num);
-		mp_write_uint(w, n->mu[m].den);
+		proto_mp_write_array(w, 2);
+		proto_mp_write_uint(w, n->mu[m].num);
+		proto_mp_write_uint(w, n->mu[m].den);
 	}
 }
 
 static void write_ids(struct mp_writer *w, const ls_secagg_id *ids, size_t n)
 {
-	mp_write_array(w, (uint32_t)n);
+	proto_mp_write_array(w, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
-		mp_write_cstr(w, ids[i]);
+		proto_mp_write_cstr(w, ids[i]);
 }
 
 static void encode_payload(struct mp_writer *w, const struct ls_secagg_msg *m)
@@ -213,99 +213,100 @@ static void encode_payload(struct mp_writer *w, const struct ls_secagg_msg *m)
 	switch (m->type) {
 	case LS_SECAGG_OPEN: {
 		const struct ls_secagg_open *o = &m->u.open;
-		mp_write_map(w, 10);
-		mp_write_uint(w, 0);
+		proto_mp_write_map(w, 10);
+		proto_mp_write_uint(w, 0);
 		write_period(w, &o->period);
-		mp_write_uint(w, 1);
-		mp_write_uint(w, o->attempt);
-		mp_write_uint(w, 2);
-		mp_write_bin(w, o->layout, sizeof o->layout);
-		mp_write_uint(w, 3);
-		mp_write_uint(w, o->n_entries);
-		mp_write_uint(w, 4);
+		proto_mp_write_uint(w, 1);
+		proto_mp_write_uint(w, o->attempt);
+		proto_mp_write_uint(w, 2);
+		proto_mp_write_bin(w, o->layout, sizeof o->layout);
+		proto_mp_write_uint(w, 3);
+		proto_mp_write_uint(w, o->n_entries);
+		proto_mp_write_uint(w, 4);
 		write_noise(w, &o->noise);
-		mp_write_uint(w, 5);
-		mp_write_uint(w, o->k);
-		mp_write_uint(w, 6);
-		mp_write_uint(w, o->min_parties);
-		mp_write_uint(w, 7);
-		mp_write_int(w, o->created);
-		mp_write_uint(w, 8);
-		mp_write_int(w, o->deadline);
-		mp_write_uint(w, 9);
+		proto_mp_write_uint(w, 5);
+		proto_mp_write_uint(w, o->k);
+		proto_mp_write_uint(w, 6);
+		proto_mp_write_uint(w, o->min_parties);
+		proto_mp_write_uint(w, 7);
+		proto_mp_write_int(w, o->created);
+		proto_mp_write_uint(w, 8);
+		proto_mp_write_int(w, o->deadline);
+		proto_mp_write_uint(w, 9);
 		write_ids(w, o->members, o->n_members);
 		return;
 	}
 	case LS_SECAGG_KEY:
-		mp_write_map(w, 2);
-		mp_write_uint(w, 0);
-		mp_write_bin(w, m->round, sizeof m->round);
-		mp_write_uint(w, 1);
-		mp_write_bin(w, m->u.key.pk, sizeof m->u.key.pk);
+		proto_mp_write_map(w, 2);
+		proto_mp_write_uint(w, 0);
+		proto_mp_write_bin(w, m->round, sizeof m->round);
+		proto_mp_write_uint(w, 1);
+		proto_mp_write_bin(w, m->u.key.pk, sizeof m->u.key.pk);
 		return;
 	case LS_SECAGG_KEYSET:
-		mp_write_map(w, 2);
-		mp_write_uint(w, 0);
-		mp_write_bin(w, m->round, sizeof m->round);
-		mp_write_uint(w, 1);
-		mp_write_array(w, (uint32_t)m->u.keyset.n);
+		proto_mp_write_map(w, 2);
+		proto_mp_write_uint(w, 0);
+		proto_mp_write_bin(w, m->round, sizeof m->round);
+		proto_mp_write_uint(w, 1);
+		proto_mp_write_array(w, (uint32_t)m->u.keyset.n);
 		for (size_t i = 0; i < m->u.keyset.n; i++)
-			mp_write_bin(w, m->u.keyset.msgs[i],
-			             m->u.keyset.lens[i]);
+			proto_mp_write_bin(w, m->u.keyset.msgs[i],
+			                   m->u.keyset.lens[i]);
 		return;
 	case LS_SECAGG_CONTRIB:
-		mp_write_map(w, 3);
-		mp_write_uint(w, 0);
-		mp_write_bin(w, m->round, sizeof m->round);
-		mp_write_uint(w, 1);
-		mp_write_bin(w, m->u.contrib.keyset,
-		             sizeof m->u.contrib.keyset);
-		mp_write_uint(w, 2);
-		mp_write_bin(w, m->u.contrib.bytes, 8 * m->u.contrib.n);
+		proto_mp_write_map(w, 3);
+		proto_mp_write_uint(w, 0);
+		proto_mp_write_bin(w, m->round, sizeof m->round);
+		proto_mp_write_uint(w, 1);
+		proto_mp_write_bin(w, m->u.contrib.keyset,
+		                   sizeof m->u.contrib.keyset);
+		proto_mp_write_uint(w, 2);
+		proto_mp_write_bin(w, m->u.contrib.bytes, 8 * m->u.contrib.n);
 		return;
 	case LS_SECAGG_CLOSE:
-		mp_write_map(w, 3);
-		mp_write_uint(w, 0);
-		mp_write_bin(w, m->round, sizeof m->round);
-		mp_write_uint(w, 1);
-		mp_write_bin(w, m->u.close.keyset, sizeof m->u.close.keyset);
-		mp_write_uint(w, 2);
+		proto_mp_write_map(w, 3);
+		proto_mp_write_uint(w, 0);
+		proto_mp_write_bin(w, m->round, sizeof m->round);
+		proto_mp_write_uint(w, 1);
+		proto_mp_write_bin(w, m->u.close.keyset,
+		                   sizeof m->u.close.keyset);
+		proto_mp_write_uint(w, 2);
 		write_ids(w, m->u.close.included, m->u.close.n_included);
 		return;
 	case LS_SECAGG_REVEAL: {
 		const struct ls_secagg_reveal *r = &m->u.reveal;
-		mp_write_map(w, 4);
-		mp_write_uint(w, 0);
-		mp_write_bin(w, m->round, sizeof m->round);
-		mp_write_uint(w, 1);
-		mp_write_bin(w, r->close, sizeof r->close);
-		mp_write_uint(w, 2);
-		mp_write_bin(w, r->self_seed, sizeof r->self_seed);
-		mp_write_uint(w, 3);
-		mp_write_array(w, (uint32_t)r->n_pairs);
+		proto_mp_write_map(w, 4);
+		proto_mp_write_uint(w, 0);
+		proto_mp_write_bin(w, m->round, sizeof m->round);
+		proto_mp_write_uint(w, 1);
+		proto_mp_write_bin(w, r->close, sizeof r->close);
+		proto_mp_write_uint(w, 2);
+		proto_mp_write_bin(w, r->self_seed, sizeof r->self_seed);
+		proto_mp_write_uint(w, 3);
+		proto_mp_write_array(w, (uint32_t)r->n_pairs);
 		for (size_t i = 0; i < r->n_pairs; i++) {
-			mp_write_array(w, 2);
-			mp_write_cstr(w, r->pairs[i].peer);
-			mp_write_bin(w, r->pairs[i].seed,
-			             sizeof r->pairs[i].seed);
+			proto_mp_write_array(w, 2);
+			proto_mp_write_cstr(w, r->pairs[i].peer);
+			proto_mp_write_bin(w, r->pairs[i].seed,
+			                   sizeof r->pairs[i].seed);
 		}
 		return;
 	}
 	case LS_SECAGG_TOTAL: {
 		const struct ls_secagg_total *t = &m->u.total;
-		mp_write_map(w, 6);
-		mp_write_uint(w, 0);
-		mp_write_bin(w, m->round, sizeof m->round);
-		mp_write_uint(w, 1);
-		mp_write_bin(w, t->close, sizeof t->close);
-		mp_write_uint(w, 2);
+		proto_mp_write_map(w, 6);
+		proto_mp_write_uint(w, 0);
+		proto_mp_write_bin(w, m->round, sizeof m->round);
+		proto_mp_write_uint(w, 1);
+		proto_mp_write_bin(w, t->close, sizeof t->close);
+		proto_mp_write_uint(w, 2);
 		write_period(w, &t->period);
-		mp_write_uint(w, 3);
+		proto_mp_write_uint(w, 3);
 		write_noise(w, &t->noise);
-		mp_write_uint(w, 4);
+		proto_mp_write_uint(w, 4);
 		write_ids(w, t->included, t->n_included);
-		mp_write_uint(w, 5);
-		mp_write_bin(w, t->bytes, 8 * t->n);
+		proto_mp_write_uint(w, 5);
+		proto_mp_write_bin(w, t->bytes, 8 * t->n);
 		return;
 	}
 	}
@@ -348,9 +349,9 @@ int proto_secagg_msg_sign(const struct ls_secagg_msg *m,
 
 	if ((rc = validate(m, e)) != LS_OK)
 		return rc;
-	mp_writer_init(&w, LS_SECAGG_MSG_MAX - 256);
+	proto_mp_writer_init(&w, LS_SECAGG_MSG_MAX - 256);
 	encode_payload(&w, m);
-	if ((rc = mp_writer_finish(&w, &payload, &plen)) != LS_OK)
+	if ((rc = proto_mp_writer_finish(&w, &payload, &plen)) != LS_OK)
 		return ls_errf(e, rc, "secagg: payload does not encode");
 	in = sig_input(m->type, m->signer, kp->key_id, payload, plen, &ilen);
 	if (in == NULL) {
@@ -363,16 +364,16 @@ int proto_secagg_msg_sign(const struct ls_secagg_msg *m,
 		ls_free(payload);
 		return ls_errf(e, LS_ECRYPTO, "secagg: signing failed");
 	}
-	mp_writer_init(&w, LS_SECAGG_MSG_MAX);
-	mp_write_array(&w, 6);
-	mp_write_uint(&w, LS_SECAGG_VERSION);
-	mp_write_uint(&w, m->type);
-	mp_write_cstr(&w, m->signer);
-	mp_write_bin(&w, kp->key_id, LS_KEY_ID_BYTES);
-	mp_write_bin(&w, payload, plen);
-	mp_write_bin(&w, sig, sizeof sig);
+	proto_mp_writer_init(&w, LS_SECAGG_MSG_MAX);
+	proto_mp_write_array(&w, 6);
+	proto_mp_write_uint(&w, LS_SECAGG_VERSION);
+	proto_mp_write_uint(&w, m->type);
+	proto_mp_write_cstr(&w, m->signer);
+	proto_mp_write_bin(&w, kp->key_id, LS_KEY_ID_BYTES);
+	proto_mp_write_bin(&w, payload, plen);
+	proto_mp_write_bin(&w, sig, sizeof sig);
 	ls_free(payload);
-	rc = mp_writer_finish(&w, out, len);
+	rc = proto_mp_writer_finish(&w, out, len);
 	return rc == LS_OK ? LS_OK : ls_errf(e, rc, "secagg: too large");
 }
 
@@ -396,26 +397,26 @@ static int env_read(const uint8_t *buf, size_t len, struct env *out,
 	if (len > LS_SECAGG_MSG_MAX)
 		return ls_errf(e, LS_ELIMIT, "secagg: %zu bytes, limit %d", len,
 		               LS_SECAGG_MSG_MAX);
-	mp_reader_init(r, buf, len);
-	FIELD_TRY(mp_read_array_exact(r, 6), "secagg: envelope");
-	FIELD_TRY(mp_read_uint(r, 0, 255, &version), "secagg: version");
-	FIELD_TRY(mp_read_uint(r, 0, 255, &type), "secagg: type");
+	proto_mp_reader_init(r, buf, len);
+	FIELD_TRY(proto_mp_read_array_exact(r, 6), "secagg: envelope");
+	FIELD_TRY(proto_mp_read_uint(r, 0, 255, &version), "secagg: version");
+	FIELD_TRY(proto_mp_read_uint(r, 0, 255, &type), "secagg: type");
 	if (version != LS_SECAGG_VERSION)
-		return field_err(e, LS_EDECODE, r, "secagg: version %llu",
-		                 (unsigned long long)version);
+		return proto_field_err(e, LS_EDECODE, r, "secagg: version %llu",
+		                       (unsigned long long)version);
 	if (proto_secagg_type_name((uint8_t)type) == NULL)
-		return field_err(e, LS_EDECODE, r, "secagg: type %llu",
-		                 (unsigned long long)type);
+		return proto_field_err(e, LS_EDECODE, r, "secagg: type %llu",
+		                       (unsigned long long)type);
 	out->type = (uint8_t)type;
-	FIELD_TRY(field_read_node_id(r, out->signer), "secagg: signer");
-	FIELD_TRY(mp_read_bin_exact(r, LS_KEY_ID_BYTES, &out->key_id),
+	FIELD_TRY(proto_field_read_node_id(r, out->signer), "secagg: signer");
+	FIELD_TRY(proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &out->key_id),
 	          "secagg: key id");
-	FIELD_TRY(
-	    mp_read_bin(r, LS_SECAGG_MSG_MAX, &out->payload, &out->payload_len),
-	    "secagg: payload");
-	FIELD_TRY(mp_read_bin_exact(r, LS_SIG_BYTES, &out->sig),
+	FIELD_TRY(proto_mp_read_bin(r, LS_SECAGG_MSG_MAX, &out->payload,
+	                            &out->payload_len),
+	          "secagg: payload");
+	FIELD_TRY(proto_mp_read_bin_exact(r, LS_SIG_BYTES, &out->sig),
 	          "secagg: signature");
-	FIELD_TRY(mp_read_end(r), "secagg: trailing bytes");
+	FIELD_TRY(proto_mp_read_end(r), "secagg: trailing bytes");
 	return LS_OK;
 }
 
@@ -436,15 +437,17 @@ int proto_secagg_msg_peek(const uint8_t *buf, size_t len, uint8_t *type,
 static int read_noise(struct mp_reader *r, struct secagg_noise *nz,
                       struct ls_errinfo *e)
 {
-	FIELD_TRY(mp_read_array_exact(r, SECAGG_MEASURES), "secagg: noise");
+	FIELD_TRY(proto_mp_read_array_exact(r, SECAGG_MEASURES),
+	          "secagg: noise");
 	for (int m = 0; m < SECAGG_MEASURES; m++) {
-		FIELD_TRY(mp_read_array_exact(r, 2), "secagg: noise mean");
-		FIELD_TRY(
-		    mp_read_uint(r, 0, SECAGG_RATIONAL_MAX, &nz->mu[m].num),
-		    "secagg: noise numerator");
-		FIELD_TRY(
-		    mp_read_uint(r, 1, SECAGG_RATIONAL_MAX, &nz->mu[m].den),
-		    "secagg: noise denominator");
+		FIELD_TRY(proto_mp_read_array_exact(r, 2),
+		          "secagg: noise mean");
+		FIELD_TRY(proto_mp_read_uint(r, 0, SECAGG_RATIONAL_MAX,
+		                             &nz->mu[m].num),
+		          "secagg: noise numerator");
+		FIELD_TRY(proto_mp_read_uint(r, 1, SECAGG_RATIONAL_MAX,
+		                             &nz->mu[m].den),
+		          "secagg: noise denominator");
 	}
 	return LS_OK;
 }
@@ -453,14 +456,16 @@ static int read_ids(struct mp_reader *r, ls_secagg_id **ids, size_t *n,
                     struct ls_errinfo *e)
 {
 	uint32_t cnt;
-	FIELD_TRY(mp_read_array(r, LS_SECAGG_MAX_PARTIES, ID_MIN_BYTES, &cnt),
-	          "secagg: id list");
+	FIELD_TRY(
+	    proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES, ID_MIN_BYTES, &cnt),
+	    "secagg: id list");
 	*ids = ls_calloc(cnt + 1, sizeof **ids);
 	if (*ids == NULL)
 		return ls_errf(e, LS_ENOMEM, "secagg: out of memory");
 	*n = cnt;
 	for (uint32_t i = 0; i < cnt; i++)
-		FIELD_TRY(field_read_node_id(r, (*ids)[i]), "secagg: id %u", i);
+		FIELD_TRY(proto_field_read_node_id(r, (*ids)[i]),
+		          "secagg: id %u", i);
 	return LS_OK;
 }
 
@@ -468,12 +473,12 @@ static int read_vector(struct mp_reader *r, const uint8_t **bytes, size_t *n,
                        struct ls_errinfo *e)
 {
 	size_t len;
-	FIELD_TRY(
-	    mp_read_bin(r, 8 * (size_t)LS_SECAGG_MAX_ENTRIES, bytes, &len),
-	    "secagg: vector");
+	FIELD_TRY(proto_mp_read_bin(r, 8 * (size_t)LS_SECAGG_MAX_ENTRIES, bytes,
+	                            &len),
+	          "secagg: vector");
 	if (len % 8 != 0)
-		return field_err(e, LS_EDECODE, r,
-		                 "secagg: vector of %zu bytes", len);
+		return proto_field_err(e, LS_EDECODE, r,
+		                       "secagg: vector of %zu bytes", len);
 	*n = len / 8;
 	return LS_OK;
 }
@@ -482,7 +487,7 @@ static int read_hash(struct mp_reader *r, uint8_t *out, size_t n,
                      struct ls_errinfo *e, const char *what)
 {
 	const uint8_t *b;
-	FIELD_TRY(mp_read_bin_exact(r, n, &b), "secagg: %s", what);
+	FIELD_TRY(proto_mp_read_bin_exact(r, n, &b), "secagg: %s", what);
 	memcpy(out, b, n);
 	return LS_OK;
 }
@@ -500,13 +505,15 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 	struct mp_map map;
 	int key, rc;
 
-	FIELD_TRY(mp_map_begin(r, &map, 16), "secagg: payload map");
+	FIELD_TRY(proto_mp_map_begin(r, &map, 16), "secagg: payload map");
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &map, &key), "secagg: payload key");
+		FIELD_TRY(proto_mp_map_key(r, &map, &key),
+		          "secagg: payload key");
 		if (key < 0)
 			break;
 		if (key >= n_keys[m->type]) {
-			if ((rc = field_unknown(e, r, key, "secagg")) != LS_OK)
+			if ((rc = proto_field_unknown(e, r, key, "secagg")) !=
+			    LS_OK)
 				return rc;
 			continue;
 		}
@@ -521,13 +528,13 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 			struct ls_secagg_open *o = &m->u.open;
 			switch (key) {
 			case 0:
-				rc = field_read_period(r, &o->period, "secagg",
-				                       e);
+				rc = proto_field_read_period(r, &o->period,
+				                             "secagg", e);
 				break;
 			case 1:
-				FIELD_TRY(mp_read_u32(r, 1,
-				                      LS_SECAGG_ATTEMPT_MAX,
-				                      &o->attempt),
+				FIELD_TRY(proto_mp_read_u32(
+				              r, 1, LS_SECAGG_ATTEMPT_MAX,
+				              &o->attempt),
 				          "secagg open: attempt");
 				rc = LS_OK;
 				break;
@@ -536,9 +543,9 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 				               e, "layout");
 				break;
 			case 3:
-				FIELD_TRY(mp_read_u32(r, 2,
-				                      LS_SECAGG_MAX_ENTRIES,
-				                      &o->n_entries),
+				FIELD_TRY(proto_mp_read_u32(
+				              r, 2, LS_SECAGG_MAX_ENTRIES,
+				              &o->n_entries),
 				          "secagg open: entries");
 				rc = LS_OK;
 				break;
@@ -546,25 +553,25 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 				rc = read_noise(r, &o->noise, e);
 				break;
 			case 5:
-				FIELD_TRY(
-				    mp_read_u32(r, 0, DISCLOSURE_K_MAX, &o->k),
-				    "secagg open: k");
+				FIELD_TRY(proto_mp_read_u32(
+				              r, 0, DISCLOSURE_K_MAX, &o->k),
+				          "secagg open: k");
 				rc = LS_OK;
 				break;
 			case 6:
-				FIELD_TRY(mp_read_u32(r, 2,
-				                      LS_SECAGG_MAX_PARTIES,
-				                      &o->min_parties),
+				FIELD_TRY(proto_mp_read_u32(
+				              r, 2, LS_SECAGG_MAX_PARTIES,
+				              &o->min_parties),
 				          "secagg open: min_parties");
 				rc = LS_OK;
 				break;
 			case 7:
 			case 8:
-				FIELD_TRY(mp_read_int(r, LS_TIME_MIN,
-				                      LS_TIME_MAX - 1,
-				                      key == 7 ? &o->created
-				                               : &o->deadline),
-				          "secagg open: time");
+				FIELD_TRY(
+				    proto_mp_read_int(
+				        r, LS_TIME_MIN, LS_TIME_MAX - 1,
+				        key == 7 ? &o->created : &o->deadline),
+				    "secagg open: time");
 				rc = LS_OK;
 				break;
 			default:
@@ -582,9 +589,9 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 		case LS_SECAGG_KEYSET: {
 			struct ls_secagg_keyset *k = &m->u.keyset;
 			uint32_t cnt;
-			FIELD_TRY(
-			    mp_read_array(r, LS_SECAGG_MAX_PARTIES, 2, &cnt),
-			    "secagg keyset: keys");
+			FIELD_TRY(proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES,
+			                              2, &cnt),
+			          "secagg keyset: keys");
 			k->msgs = ls_calloc(cnt + 1, sizeof *k->msgs);
 			k->lens = ls_calloc(cnt + 1, sizeof *k->lens);
 			if (k->msgs == NULL || k->lens == NULL)
@@ -592,9 +599,10 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 				               "secagg: out of memory");
 			k->n = cnt;
 			for (uint32_t i = 0; i < cnt; i++)
-				FIELD_TRY(mp_read_bin(r, LS_SECAGG_KEY_MSG_MAX,
+				FIELD_TRY(
+				    proto_mp_read_bin(r, LS_SECAGG_KEY_MSG_MAX,
 				                      &k->msgs[i], &k->lens[i]),
-				          "secagg keyset: key %u", i);
+				    "secagg keyset: key %u", i);
 			rc = LS_OK;
 			break;
 		}
@@ -624,20 +632,20 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 				break;
 			}
 			/* [id, seed] >= 1 + 2 + 2 + 32 bytes */
-			FIELD_TRY(
-			    mp_read_array(r, LS_SECAGG_MAX_PARTIES, 37, &cnt),
-			    "secagg reveal: pairs");
+			FIELD_TRY(proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES,
+			                              37, &cnt),
+			          "secagg reveal: pairs");
 			v->pairs = ls_calloc(cnt + 1, sizeof *v->pairs);
 			if (v->pairs == NULL)
 				return ls_errf(e, LS_ENOMEM,
 				               "secagg: out of memory");
 			v->n_pairs = cnt;
 			for (uint32_t i = 0; i < cnt; i++) {
-				FIELD_TRY(mp_read_array_exact(r, 2),
+				FIELD_TRY(proto_mp_read_array_exact(r, 2),
 				          "secagg reveal: pair %u", i);
-				FIELD_TRY(
-				    field_read_node_id(r, v->pairs[i].peer),
-				    "secagg reveal: pair %u", i);
+				FIELD_TRY(proto_field_read_node_id(
+				              r, v->pairs[i].peer),
+				          "secagg reveal: pair %u", i);
 				rc = read_hash(r, v->pairs[i].seed,
 				               LS_SECAGG_SEED_BYTES, e, "seed");
 				if (rc != LS_OK)
@@ -654,8 +662,8 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 				               "close");
 				break;
 			case 2:
-				rc = field_read_period(r, &t->period, "secagg",
-				                       e);
+				rc = proto_field_read_period(r, &t->period,
+				                             "secagg", e);
 				break;
 			case 3:
 				rc = read_noise(r, &t->noise, e);
@@ -675,8 +683,8 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 		if (rc != LS_OK)
 			return rc;
 	}
-	return field_map_done(e, r, &map, (UINT64_C(1) << n_keys[m->type]) - 1,
-	                      "secagg payload");
+	return proto_field_map_done(
+	    e, r, &map, (UINT64_C(1) << n_keys[m->type]) - 1, "secagg payload");
 }
 
 static int decode_env(const struct env *v, struct ls_secagg_msg *out,
@@ -692,12 +700,12 @@ static int decode_env(const struct env *v, struct ls_secagg_msg *out,
 	memcpy(m.key_id, v->key_id, sizeof m.key_id);
 	crypto_generichash(m.hash, sizeof m.hash, v->payload, v->payload_len,
 	                   NULL, 0);
-	mp_reader_init(&rd, v->payload, v->payload_len);
+	proto_mp_reader_init(&rd, v->payload, v->payload_len);
 	rc = decode_payload(&rd, &m, e);
-	if (rc == LS_OK && mp_read_end(&rd) != LS_OK)
+	if (rc == LS_OK && proto_mp_read_end(&rd) != LS_OK)
 		rc = ls_errf(e, LS_EDECODE, "secagg: trailing payload bytes");
 	if (rc == LS_OK && (rc = validate(&m, e)) != LS_OK)
-		rc = field_invalid(e, rc);
+		rc = proto_field_invalid(e, rc);
 	if (rc != LS_OK) {
 		proto_secagg_msg_fini(&m);
 		return rc;

@@ -78,10 +78,10 @@ int proto_secagg_req_is(const uint8_t *buf, size_t len)
 	uint64_t type;
 	int key;
 
-	mp_reader_init(r, buf, len);
-	if (mp_map_begin(r, &map, MP_KEY_MAX + 1) != LS_OK ||
-	    mp_map_key(r, &map, &key) != LS_OK || key != K_TYPE ||
-	    mp_read_uint(r, 0, UINT8_MAX, &type) != LS_OK)
+	proto_mp_reader_init(r, buf, len);
+	if (proto_mp_map_begin(r, &map, MP_KEY_MAX + 1) != LS_OK ||
+	    proto_mp_map_key(r, &map, &key) != LS_OK || key != K_TYPE ||
+	    proto_mp_read_uint(r, 0, UINT8_MAX, &type) != LS_OK)
 		return 0;
 	return known((uint8_t)type);
 }
@@ -108,16 +108,16 @@ int proto_secagg_req_encode(const struct ls_secagg_req *m, uint8_t **out,
 			               type_names[IDX(m->type)], k,
 			               LS_SECAGG_MSG_MAX);
 	}
-	mp_writer_init(&w, LS_SYNC_MSG_MAX);
-	mp_write_map(&w, (uint32_t)(n + 1));
-	mp_write_uint(&w, K_TYPE);
-	mp_write_uint(&w, m->type);
+	proto_mp_writer_init(&w, LS_SYNC_MSG_MAX);
+	proto_mp_write_map(&w, (uint32_t)(n + 1));
+	proto_mp_write_uint(&w, K_TYPE);
+	proto_mp_write_uint(&w, m->type);
 	for (int k = 1; k <= n; k++) {
 		const struct ls_bytes *b = field_at(&c, k);
-		mp_write_uint(&w, (uint64_t)k);
-		mp_write_bin(&w, b->data, b->len);
+		proto_mp_write_uint(&w, (uint64_t)k);
+		proto_mp_write_bin(&w, b->data, b->len);
 	}
-	rc = mp_writer_finish(&w, out, len);
+	rc = proto_mp_writer_finish(&w, out, len);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "secagg request: encoding failed");
 	return LS_OK;
@@ -131,43 +131,47 @@ static int decode(struct mp_reader *r, struct ls_secagg_req *m,
 	const char *what;
 	int key, n;
 
-	FIELD_TRY(mp_map_begin(r, &map, MP_KEY_MAX + 1), "secagg request");
-	FIELD_TRY(mp_map_key(r, &map, &key), "secagg request: key");
+	FIELD_TRY(proto_mp_map_begin(r, &map, MP_KEY_MAX + 1),
+	          "secagg request");
+	FIELD_TRY(proto_mp_map_key(r, &map, &key), "secagg request: key");
 	if (key != K_TYPE)
-		return field_err(e, LS_EDECODE, r,
-		                 "secagg request: the type must come first");
-	FIELD_TRY(mp_read_uint(r, LS_SECAGG_REQ_FIRST_, LS_SECAGG_REQ_LAST_,
-	                       &type),
+		return proto_field_err(
+		    e, LS_EDECODE, r,
+		    "secagg request: the type must come first");
+	FIELD_TRY(proto_mp_read_uint(r, LS_SECAGG_REQ_FIRST_,
+	                             LS_SECAGG_REQ_LAST_, &type),
 	          "secagg request: type");
 	m->type = (uint8_t)type;
 	what = type_names[IDX(m->type)];
 	n = n_fields[IDX(m->type)];
 	for (;;) {
 		struct ls_bytes *b;
-		FIELD_TRY(mp_map_key(r, &map, &key), "%s: key", what);
+		FIELD_TRY(proto_mp_map_key(r, &map, &key), "%s: key", what);
 		if (key < 0)
 			break;
 		if (key > n) {
-			int rc = field_unknown(e, r, key, what);
+			int rc = proto_field_unknown(e, r, key, what);
 			if (rc != LS_OK)
 				return rc;
 			continue;
 		}
 		b = field_at(m, key);
-		FIELD_TRY(mp_read_bin(r, LS_SECAGG_MSG_MAX, &b->data, &b->len),
-		          "%s: field %d", what, key);
+		FIELD_TRY(
+		    proto_mp_read_bin(r, LS_SECAGG_MSG_MAX, &b->data, &b->len),
+		    "%s: field %d", what, key);
 		if (b->len == 0)
-			return field_err(e, LS_EDECODE, r, "%s: field %d empty",
-			                 what, key);
+			return proto_field_err(e, LS_EDECODE, r,
+			                       "%s: field %d empty", what, key);
 	}
 	{
-		int rc = field_map_done(e, r, &map, (UINT64_C(2) << n) - 1,
-		                        what);
+		int rc = proto_field_map_done(e, r, &map,
+		                              (UINT64_C(2) << n) - 1, what);
 		if (rc != LS_OK)
 			return rc;
 	}
-	if (mp_read_end(r) != LS_OK)
-		return field_err(e, LS_EDECODE, r, "%s: trailing bytes", what);
+	if (proto_mp_read_end(r) != LS_OK)
+		return proto_field_err(e, LS_EDECODE, r, "%s: trailing bytes",
+		                       what);
 	return LS_OK;
 }
 
@@ -181,7 +185,7 @@ int proto_secagg_req_decode(const uint8_t *buf, size_t len,
 	if (len > LS_SYNC_MSG_MAX)
 		return ls_errf(e, LS_ELIMIT, "secagg request: %zu bytes", len);
 	memset(&m, 0, sizeof m);
-	mp_reader_init(&r, buf, len);
+	proto_mp_reader_init(&r, buf, len);
 	rc = decode(&r, &m, e);
 	if (rc != LS_OK)
 		return rc;

@@ -165,23 +165,23 @@ static int frame_finish(struct mp_writer *w, const uint8_t k[K_BYTES],
 
 	if (w->err != LS_OK) {
 		rc = w->err;
-		mp_writer_fini(w);
+		proto_mp_writer_fini(w);
 		return rc;
 	}
 	ct = ls_malloc(len + TAG_BYTES);
 	if (ct == NULL) {
-		mp_writer_fini(w);
+		proto_mp_writer_fini(w);
 		return LS_ENOMEM;
 	}
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt(
 	        ct, &ct_len, plain, len, w->buf, w->len, NULL, nonce, k) != 0) {
 		ls_free(ct);
-		mp_writer_fini(w);
+		proto_mp_writer_fini(w);
 		return LS_ECRYPTO;
 	}
-	mp_write_bin(w, ct, (size_t)ct_len);
+	proto_mp_write_bin(w, ct, (size_t)ct_len);
 	ls_free(ct);
-	return mp_writer_finish(w, out, out_len);
+	return proto_mp_writer_finish(w, out, out_len);
 }
 
 int proto_session_seal_request_with(const struct proto_session_self *self,
@@ -218,15 +218,15 @@ int proto_session_seal_request_with(const struct proto_session_self *self,
 	}
 	kdf_req(call->k_req, es, ss, self->x_pk, peer_x, e_pk);
 
-	mp_writer_init(&w, LS_SESSION_MSG_MAX);
-	mp_write_array(&w, 8);
-	mp_write_uint(&w, LS_FORMAT_VERSION);
-	mp_write_uint(&w, LS_SESSION_REQUEST);
-	mp_write_bin(&w, self->key_id, LS_KEY_ID_BYTES);
-	mp_write_bin(&w, peer_key_id, LS_KEY_ID_BYTES);
-	mp_write_int(&w, now);
-	mp_write_bin(&w, nonce, LS_SESSION_NONCE_BYTES);
-	mp_write_bin(&w, e_pk, X_BYTES);
+	proto_mp_writer_init(&w, LS_SESSION_MSG_MAX);
+	proto_mp_write_array(&w, 8);
+	proto_mp_write_uint(&w, LS_FORMAT_VERSION);
+	proto_mp_write_uint(&w, LS_SESSION_REQUEST);
+	proto_mp_write_bin(&w, self->key_id, LS_KEY_ID_BYTES);
+	proto_mp_write_bin(&w, peer_key_id, LS_KEY_ID_BYTES);
+	proto_mp_write_int(&w, now);
+	proto_mp_write_bin(&w, nonce, LS_SESSION_NONCE_BYTES);
+	proto_mp_write_bin(&w, e_pk, X_BYTES);
 	rc = frame_finish(&w, call->k_req, nonce, plain, len, out, out_len);
 out:
 	sodium_memzero(es, sizeof es);
@@ -275,10 +275,10 @@ static int frame_decode(const uint8_t *msg, size_t len, struct frame *f,
 		return ls_errf(e, LS_ELIMIT, "session: %zu bytes, limit %d",
 		               len, LS_SESSION_MSG_MAX);
 	memset(f, 0, sizeof *f);
-	mp_reader_init(&r, msg, len);
-	if ((rc = mp_read_array(&r, 8, 1, &n)) != LS_OK ||
-	    (rc = mp_read_uint(&r, 0, 255, &version)) != LS_OK ||
-	    (rc = mp_read_uint(&r, 0, 255, &kind)) != LS_OK)
+	proto_mp_reader_init(&r, msg, len);
+	if ((rc = proto_mp_read_array(&r, 8, 1, &n)) != LS_OK ||
+	    (rc = proto_mp_read_uint(&r, 0, 255, &version)) != LS_OK ||
+	    (rc = proto_mp_read_uint(&r, 0, 255, &kind)) != LS_OK)
 		return ls_errf(e, rc == LS_ELIMIT ? LS_EDECODE : rc,
 		               "session: not a frame");
 	if (version != LS_FORMAT_VERSION)
@@ -288,31 +288,35 @@ static int frame_decode(const uint8_t *msg, size_t len, struct frame *f,
 	switch (kind) {
 	case LS_SESSION_REQUEST:
 		if (n != 8 ||
-		    mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->sender) ||
-		    mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->recipient) ||
-		    mp_read_int(&r, INT64_MIN, INT64_MAX, &f->ts) ||
-		    mp_read_bin_exact(&r, LS_SESSION_NONCE_BYTES, &f->nonce) ||
-		    mp_read_bin_exact(&r, X_BYTES, &f->eph))
+		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->sender) ||
+		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES,
+		                            &f->recipient) ||
+		    proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &f->ts) ||
+		    proto_mp_read_bin_exact(&r, LS_SESSION_NONCE_BYTES,
+		                            &f->nonce) ||
+		    proto_mp_read_bin_exact(&r, X_BYTES, &f->eph))
 			return ls_errf(e, LS_EDECODE,
 			               "session: malformed request header "
 			               "(byte %zu)",
-			               mp_offset(&r));
+			               proto_mp_offset(&r));
 		break;
 	case LS_SESSION_REPLY:
 		if (n != 7 ||
-		    mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->sender) ||
-		    mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->recipient) ||
-		    mp_read_bin_exact(&r, LS_SESSION_NONCE_BYTES, &f->nonce) ||
-		    mp_read_bin_exact(&r, X_BYTES, &f->eph))
+		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->sender) ||
+		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES,
+		                            &f->recipient) ||
+		    proto_mp_read_bin_exact(&r, LS_SESSION_NONCE_BYTES,
+		                            &f->nonce) ||
+		    proto_mp_read_bin_exact(&r, X_BYTES, &f->eph))
 			return ls_errf(e, LS_EDECODE,
 			               "session: malformed reply header (byte "
 			               "%zu)",
-			               mp_offset(&r));
+			               proto_mp_offset(&r));
 		break;
 	case LS_SESSION_REFUSAL:
-		if (n != 4 || mp_read_uint(&r, 1, UINT16_MAX, &f->code) ||
-		    mp_read_int(&r, INT64_MIN, INT64_MAX, &f->ts) ||
-		    mp_read_end(&r))
+		if (n != 4 || proto_mp_read_uint(&r, 1, UINT16_MAX, &f->code) ||
+		    proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &f->ts) ||
+		    proto_mp_read_end(&r))
 			return ls_errf(e, LS_EDECODE,
 			               "session: malformed refusal");
 		return LS_OK;
@@ -320,16 +324,17 @@ static int frame_decode(const uint8_t *msg, size_t len, struct frame *f,
 		return ls_errf(e, LS_EDECODE, "session: unknown frame kind %u",
 		               (unsigned)kind);
 	}
-	f->ad_len = mp_offset(&r);
-	rc = mp_read_bin(&r, LS_SYNC_MSG_MAX + TAG_BYTES, &f->ct, &f->ct_len);
+	f->ad_len = proto_mp_offset(&r);
+	rc = proto_mp_read_bin(&r, LS_SYNC_MSG_MAX + TAG_BYTES, &f->ct,
+	                       &f->ct_len);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "session: ciphertext: %s",
 		               ls_strerror(rc));
 	if (f->ct_len < TAG_BYTES)
 		return ls_errf(e, LS_EDECODE, "session: ciphertext too short");
-	if (mp_read_end(&r) != LS_OK)
+	if (proto_mp_read_end(&r) != LS_OK)
 		return ls_errf(e, LS_EDECODE, "session: %zu trailing bytes",
-		               mp_left(&r));
+		               proto_mp_left(&r));
 	return LS_OK;
 }
 
@@ -451,14 +456,14 @@ int proto_session_seal_reply_with(const struct proto_session_reply *reply,
 		goto out;
 	}
 	kdf_rep(k, reply->k_req, ee, se, f_pk);
-	mp_writer_init(&w, LS_SESSION_MSG_MAX);
-	mp_write_array(&w, 7);
-	mp_write_uint(&w, LS_FORMAT_VERSION);
-	mp_write_uint(&w, LS_SESSION_REPLY);
-	mp_write_bin(&w, reply->self_kid, LS_KEY_ID_BYTES);
-	mp_write_bin(&w, reply->peer_kid, LS_KEY_ID_BYTES);
-	mp_write_bin(&w, reply->nonce, LS_SESSION_NONCE_BYTES);
-	mp_write_bin(&w, f_pk, X_BYTES);
+	proto_mp_writer_init(&w, LS_SESSION_MSG_MAX);
+	proto_mp_write_array(&w, 7);
+	proto_mp_write_uint(&w, LS_FORMAT_VERSION);
+	proto_mp_write_uint(&w, LS_SESSION_REPLY);
+	proto_mp_write_bin(&w, reply->self_kid, LS_KEY_ID_BYTES);
+	proto_mp_write_bin(&w, reply->peer_kid, LS_KEY_ID_BYTES);
+	proto_mp_write_bin(&w, reply->nonce, LS_SESSION_NONCE_BYTES);
+	proto_mp_write_bin(&w, f_pk, X_BYTES);
 	rc = frame_finish(&w, k, reply->nonce, plain, len, out, out_len);
 out:
 	sodium_memzero(ee, sizeof ee);
@@ -532,13 +537,14 @@ int proto_session_encode_refusal(int code, int64_t now, uint8_t **out,
 {
 	struct mp_writer w;
 	uint16_t wire = proto_wire_code(code);
-	mp_writer_init(&w, 64);
-	mp_write_array(&w, 4);
-	mp_write_uint(&w, LS_FORMAT_VERSION);
-	mp_write_uint(&w, LS_SESSION_REFUSAL);
-	mp_write_uint(&w, wire == 0 ? proto_wire_code(LS_EINTERNAL) : wire);
-	mp_write_int(&w, now);
-	return mp_writer_finish(&w, out, out_len);
+	proto_mp_writer_init(&w, 64);
+	proto_mp_write_array(&w, 4);
+	proto_mp_write_uint(&w, LS_FORMAT_VERSION);
+	proto_mp_write_uint(&w, LS_SESSION_REFUSAL);
+	proto_mp_write_uint(&w,
+	                    wire == 0 ? proto_wire_code(LS_EINTERNAL) : wire);
+	proto_mp_write_int(&w, now);
+	return proto_mp_writer_finish(&w, out, out_len);
 }
 
 int proto_session_frame_kind(const uint8_t *msg, size_t len)
@@ -546,10 +552,10 @@ int proto_session_frame_kind(const uint8_t *msg, size_t len)
 	struct mp_reader r;
 	uint32_t n;
 	uint64_t version, kind;
-	mp_reader_init(&r, msg, len);
-	if (mp_read_array(&r, 8, 1, &n) != LS_OK ||
-	    mp_read_uint(&r, 0, 255, &version) != LS_OK ||
-	    mp_read_uint(&r, 1, LS_SESSION_REFUSAL, &kind) != LS_OK ||
+	proto_mp_reader_init(&r, msg, len);
+	if (proto_mp_read_array(&r, 8, 1, &n) != LS_OK ||
+	    proto_mp_read_uint(&r, 0, 255, &version) != LS_OK ||
+	    proto_mp_read_uint(&r, 1, LS_SESSION_REFUSAL, &kind) != LS_OK ||
 	    version != LS_FORMAT_VERSION)
 		return 0;
 	return (int)kind;

@@ -114,8 +114,8 @@ int proto_vv_validate(const struct ls_vv *vv, struct ls_errinfo *e)
 		return ls_errf(e, LS_EINVAL, "vv: too many origins");
 	for (size_t i = 0; i < vv->n; i++) {
 		const struct ls_vv_entry *x = &vv->entries[i];
-		if (!field_node_id_valid(x->origin,
-		                         strnlen(x->origin, LS_NODE_ID_SIZE)) ||
+		if (!proto_field_node_id_valid(
+		        x->origin, strnlen(x->origin, LS_NODE_ID_SIZE)) ||
 		    x->seq < 1 || x->seq > LS_SEQ_MAX ||
 		    (x->flags & ~LS_VV_FLAGS_KNOWN) != 0)
 			return ls_errf(e, LS_EINVAL, "vv: entry %zu invalid",
@@ -131,8 +131,8 @@ int proto_vv_validate(const struct ls_vv *vv, struct ls_errinfo *e)
 
 static int want_valid(const struct ls_sync_want *w)
 {
-	return field_node_id_valid(w->origin,
-	                           strnlen(w->origin, LS_NODE_ID_SIZE)) &&
+	return proto_field_node_id_valid(w->origin,
+	                                 strnlen(w->origin, LS_NODE_ID_SIZE)) &&
 	       w->from >= 1 && w->from <= LS_SEQ_MAX && w->to <= LS_SEQ_MAX &&
 	       (w->to == 0 || w->to >= w->from);
 }
@@ -199,14 +199,14 @@ static int msg_validate(const struct ls_sync_msg *m, struct ls_errinfo *e)
 			               "push_rep: too many results");
 		return LS_OK;
 	case LS_SYNC_FORK_REQ:
-		if (!field_node_id_valid(m->origin,
-		                         strnlen(m->origin, LS_NODE_ID_SIZE)))
+		if (!proto_field_node_id_valid(
+		        m->origin, strnlen(m->origin, LS_NODE_ID_SIZE)))
 			return ls_errf(e, LS_EINVAL, "fork_req: bad origin");
 		return LS_OK;
 	case LS_SYNC_ERROR: {
 		size_t dl = strnlen(m->detail, LS_CODE_SIZE);
 		if (m->code == 0 ||
-		    (dl > 0 && !field_code_valid(m->detail, dl)))
+		    (dl > 0 && !proto_field_code_valid(m->detail, dl)))
 			return ls_errf(e, LS_EINVAL,
 			               "error: code must be non-zero, detail a "
 			               "code");
@@ -222,9 +222,9 @@ static int msg_validate(const struct ls_sync_msg *m, struct ls_errinfo *e)
 
 static void docs_write(struct mp_writer *w, const struct ls_sync_msg *m)
 {
-	mp_write_array(w, (uint32_t)m->n_docs);
+	proto_mp_write_array(w, (uint32_t)m->n_docs);
 	for (size_t i = 0; i < m->n_docs; i++)
-		mp_write_bin(w, m->docs[i].data, m->docs[i].len);
+		proto_mp_write_bin(w, m->docs[i].data, m->docs[i].len);
 }
 
 int proto_sync_encode(const struct ls_sync_msg *m, uint8_t **out, size_t *len,
@@ -236,75 +236,75 @@ int proto_sync_encode(const struct ls_sync_msg *m, uint8_t **out, size_t *len,
 	if (rc != LS_OK)
 		return rc;
 	n_keys = (uint32_t)__builtin_popcountll(required_keys[m->type]);
-	mp_writer_init(&w, LS_SYNC_MSG_MAX);
-	mp_write_map(&w, n_keys);
-	mp_write_uint(&w, K_TYPE);
-	mp_write_uint(&w, m->type);
+	proto_mp_writer_init(&w, LS_SYNC_MSG_MAX);
+	proto_mp_write_map(&w, n_keys);
+	proto_mp_write_uint(&w, K_TYPE);
+	proto_mp_write_uint(&w, m->type);
 	switch (m->type) {
 	case LS_SYNC_DIGEST_REQ:
 	case LS_SYNC_DIGEST_REP:
-		mp_write_uint(&w, K_A);
-		mp_write_bin(&w, m->digest, LS_HASH_BYTES);
-		mp_write_uint(&w, K_B);
-		mp_write_uint(&w, m->n_origins);
+		proto_mp_write_uint(&w, K_A);
+		proto_mp_write_bin(&w, m->digest, LS_HASH_BYTES);
+		proto_mp_write_uint(&w, K_B);
+		proto_mp_write_uint(&w, m->n_origins);
 		break;
 	case LS_SYNC_VV_REP:
-		mp_write_uint(&w, K_A);
-		mp_write_array(&w, (uint32_t)m->vv.n);
+		proto_mp_write_uint(&w, K_A);
+		proto_mp_write_array(&w, (uint32_t)m->vv.n);
 		for (size_t i = 0; i < m->vv.n; i++) {
 			const struct ls_vv_entry *x = &m->vv.entries[i];
-			mp_write_array(&w, 4);
-			mp_write_cstr(&w, x->origin);
-			mp_write_uint(&w, x->seq);
-			mp_write_bin(&w, x->head, LS_HASH_BYTES);
-			mp_write_uint(&w, x->flags);
+			proto_mp_write_array(&w, 4);
+			proto_mp_write_cstr(&w, x->origin);
+			proto_mp_write_uint(&w, x->seq);
+			proto_mp_write_bin(&w, x->head, LS_HASH_BYTES);
+			proto_mp_write_uint(&w, x->flags);
 		}
 		break;
 	case LS_SYNC_DOCS_REQ:
-		mp_write_uint(&w, K_A);
-		mp_write_array(&w, (uint32_t)m->n_wants);
+		proto_mp_write_uint(&w, K_A);
+		proto_mp_write_array(&w, (uint32_t)m->n_wants);
 		for (size_t i = 0; i < m->n_wants; i++) {
-			mp_write_array(&w, 3);
-			mp_write_cstr(&w, m->wants[i].origin);
-			mp_write_uint(&w, m->wants[i].from);
-			mp_write_uint(&w, m->wants[i].to);
+			proto_mp_write_array(&w, 3);
+			proto_mp_write_cstr(&w, m->wants[i].origin);
+			proto_mp_write_uint(&w, m->wants[i].from);
+			proto_mp_write_uint(&w, m->wants[i].to);
 		}
-		mp_write_uint(&w, K_B);
-		mp_write_uint(&w, m->max_docs);
-		mp_write_uint(&w, K_C);
-		mp_write_uint(&w, m->max_bytes);
+		proto_mp_write_uint(&w, K_B);
+		proto_mp_write_uint(&w, m->max_docs);
+		proto_mp_write_uint(&w, K_C);
+		proto_mp_write_uint(&w, m->max_bytes);
 		break;
 	case LS_SYNC_DOCS_REP:
-		mp_write_uint(&w, K_A);
+		proto_mp_write_uint(&w, K_A);
 		docs_write(&w, m);
-		mp_write_uint(&w, K_B);
-		mp_write_bool(&w, m->more);
+		proto_mp_write_uint(&w, K_B);
+		proto_mp_write_bool(&w, m->more);
 		break;
 	case LS_SYNC_PUSH_REQ:
 	case LS_SYNC_FORK_REP:
-		mp_write_uint(&w, K_A);
+		proto_mp_write_uint(&w, K_A);
 		docs_write(&w, m);
 		break;
 	case LS_SYNC_PUSH_REP:
-		mp_write_uint(&w, K_A);
-		mp_write_array(&w, (uint32_t)m->n_results);
+		proto_mp_write_uint(&w, K_A);
+		proto_mp_write_array(&w, (uint32_t)m->n_results);
 		for (size_t i = 0; i < m->n_results; i++)
-			mp_write_uint(&w, m->results[i]);
+			proto_mp_write_uint(&w, m->results[i]);
 		break;
 	case LS_SYNC_FORK_REQ:
-		mp_write_uint(&w, K_A);
-		mp_write_cstr(&w, m->origin);
+		proto_mp_write_uint(&w, K_A);
+		proto_mp_write_cstr(&w, m->origin);
 		break;
 	case LS_SYNC_ERROR:
-		mp_write_uint(&w, K_A);
-		mp_write_uint(&w, m->code);
-		mp_write_uint(&w, K_B);
-		mp_write_cstr(&w, m->detail);
+		proto_mp_write_uint(&w, K_A);
+		proto_mp_write_uint(&w, m->code);
+		proto_mp_write_uint(&w, K_B);
+		proto_mp_write_cstr(&w, m->detail);
 		break;
 	default: /* VV_REQ: the type alone */
 		break;
 	}
-	rc = mp_writer_finish(&w, out, len);
+	rc = proto_mp_writer_finish(&w, out, len);
 	if (rc != LS_OK)
 		return ls_errf(e, rc, "%s: %s", type_names[m->type],
 		               ls_strerror(rc));
@@ -316,27 +316,28 @@ int proto_sync_encode(const struct ls_sync_msg *m, uint8_t **out, size_t *len,
 static int vv_read(struct mp_reader *r, struct ls_vv *vv, struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_SYNC_MAX_ORIGINS, VV_ENTRY_MIN, &n),
+	FIELD_TRY(proto_mp_read_array(r, LS_SYNC_MAX_ORIGINS, VV_ENTRY_MIN, &n),
 	          "vv_rep: entries");
 	if (n == 0)
 		return LS_OK;
 	vv->entries = ls_calloc(n, sizeof *vv->entries);
 	if (vv->entries == NULL)
-		return field_err(e, LS_ENOMEM, r, "vv_rep: entries");
+		return proto_field_err(e, LS_ENOMEM, r, "vv_rep: entries");
 	vv->n = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_vv_entry *x = &vv->entries[i];
 		const uint8_t *b;
 		uint32_t flags;
-		FIELD_TRY(mp_read_array_exact(r, 4), "vv_rep: entry %u", i);
-		FIELD_TRY(field_read_node_id(r, x->origin),
+		FIELD_TRY(proto_mp_read_array_exact(r, 4), "vv_rep: entry %u",
+		          i);
+		FIELD_TRY(proto_field_read_node_id(r, x->origin),
 		          "vv_rep: entry %u origin", i);
-		FIELD_TRY(mp_read_uint(r, 1, LS_SEQ_MAX, &x->seq),
+		FIELD_TRY(proto_mp_read_uint(r, 1, LS_SEQ_MAX, &x->seq),
 		          "vv_rep: entry %u seq", i);
-		FIELD_TRY(mp_read_bin_exact(r, LS_HASH_BYTES, &b),
+		FIELD_TRY(proto_mp_read_bin_exact(r, LS_HASH_BYTES, &b),
 		          "vv_rep: entry %u head", i);
 		memcpy(x->head, b, LS_HASH_BYTES);
-		FIELD_TRY(mp_read_u32(r, 0, LS_VV_FLAGS_KNOWN, &flags),
+		FIELD_TRY(proto_mp_read_u32(r, 0, LS_VV_FLAGS_KNOWN, &flags),
 		          "vv_rep: entry %u flags", i);
 		x->flags = (uint8_t)flags;
 	}
@@ -347,27 +348,28 @@ static int wants_read(struct mp_reader *r, struct ls_sync_msg *m,
                       struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_SYNC_MAX_WANTS, WANT_MIN, &n),
+	FIELD_TRY(proto_mp_read_array(r, LS_SYNC_MAX_WANTS, WANT_MIN, &n),
 	          "docs_req: wants");
 	if (n == 0)
-		return field_err(e, LS_EDECODE, r, "docs_req: no wants");
+		return proto_field_err(e, LS_EDECODE, r, "docs_req: no wants");
 	m->wants = ls_calloc(n, sizeof *m->wants);
 	if (m->wants == NULL)
-		return field_err(e, LS_ENOMEM, r, "docs_req: wants");
+		return proto_field_err(e, LS_ENOMEM, r, "docs_req: wants");
 	m->n_wants = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_sync_want *w = &m->wants[i];
-		FIELD_TRY(mp_read_array_exact(r, 3), "docs_req: want %u", i);
-		FIELD_TRY(field_read_node_id(r, w->origin),
+		FIELD_TRY(proto_mp_read_array_exact(r, 3), "docs_req: want %u",
+		          i);
+		FIELD_TRY(proto_field_read_node_id(r, w->origin),
 		          "docs_req: want %u origin", i);
-		FIELD_TRY(mp_read_uint(r, 1, LS_SEQ_MAX, &w->from),
+		FIELD_TRY(proto_mp_read_uint(r, 1, LS_SEQ_MAX, &w->from),
 		          "docs_req: want %u from", i);
-		FIELD_TRY(mp_read_uint(r, 0, LS_SEQ_MAX, &w->to),
+		FIELD_TRY(proto_mp_read_uint(r, 0, LS_SEQ_MAX, &w->to),
 		          "docs_req: want %u to", i);
 		if (!want_valid(w))
-			return field_err(e, LS_EDECODE, r,
-			                 "docs_req: want %u: to before from",
-			                 i);
+			return proto_field_err(
+			    e, LS_EDECODE, r,
+			    "docs_req: want %u: to before from", i);
 	}
 	return LS_OK;
 }
@@ -377,21 +379,22 @@ static int docs_read(struct mp_reader *r, struct ls_sync_msg *m, uint32_t max,
 {
 	const char *what = type_names[m->type];
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, max, DOC_MIN, &n), "%s: documents", what);
+	FIELD_TRY(proto_mp_read_array(r, max, DOC_MIN, &n), "%s: documents",
+	          what);
 	if (n == 0)
 		return LS_OK;
 	m->docs = ls_calloc(n, sizeof *m->docs);
 	if (m->docs == NULL)
-		return field_err(e, LS_ENOMEM, r, "%s: documents", what);
+		return proto_field_err(e, LS_ENOMEM, r, "%s: documents", what);
 	m->n_docs = n;
 	for (uint32_t i = 0; i < n; i++) {
-		FIELD_TRY(mp_read_bin(r, LS_ENVELOPE_MAX, &m->docs[i].data,
-		                      &m->docs[i].len),
+		FIELD_TRY(proto_mp_read_bin(r, LS_ENVELOPE_MAX,
+		                            &m->docs[i].data, &m->docs[i].len),
 		          "%s: document %u", what, i);
 		m->docs_bytes += m->docs[i].len;
 		if (m->docs_bytes > LS_SYNC_PAGE_MAX_BYTES)
-			return field_err(e, LS_ELIMIT, r, "%s: page bytes",
-			                 what);
+			return proto_field_err(e, LS_ELIMIT, r,
+			                       "%s: page bytes", what);
 	}
 	return LS_OK;
 }
@@ -400,17 +403,17 @@ static int results_read(struct mp_reader *r, struct ls_sync_msg *m,
                         struct ls_errinfo *e)
 {
 	uint32_t n;
-	FIELD_TRY(mp_read_array(r, LS_SYNC_PAGE_MAX_DOCS, 1, &n),
+	FIELD_TRY(proto_mp_read_array(r, LS_SYNC_PAGE_MAX_DOCS, 1, &n),
 	          "push_rep: results");
 	if (n == 0)
 		return LS_OK;
 	m->results = ls_calloc(n, sizeof *m->results);
 	if (m->results == NULL)
-		return field_err(e, LS_ENOMEM, r, "push_rep: results");
+		return proto_field_err(e, LS_ENOMEM, r, "push_rep: results");
 	m->n_results = n;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t v;
-		FIELD_TRY(mp_read_u32(r, 0, UINT16_MAX, &v),
+		FIELD_TRY(proto_mp_read_u32(r, 0, UINT16_MAX, &v),
 		          "push_rep: result %u", i);
 		m->results[i] = (uint16_t)v;
 	}
@@ -426,18 +429,18 @@ static int field_read(struct mp_reader *r, struct ls_sync_msg *m, int key,
 	uint32_t v;
 
 	if (!(required_keys[m->type] & ((uint64_t)1 << key)))
-		return field_err(e, LS_EDECODE, r, "%s: unknown field %d", what,
-		                 key);
+		return proto_field_err(e, LS_EDECODE, r, "%s: unknown field %d",
+		                       what, key);
 	switch (m->type) {
 	case LS_SYNC_DIGEST_REQ:
 	case LS_SYNC_DIGEST_REP:
 		if (key == K_A) {
-			FIELD_TRY(mp_read_bin_exact(r, LS_HASH_BYTES, &b),
+			FIELD_TRY(proto_mp_read_bin_exact(r, LS_HASH_BYTES, &b),
 			          "%s: digest", what);
 			memcpy(m->digest, b, LS_HASH_BYTES);
 		} else {
-			FIELD_TRY(mp_read_u32(r, 0, LS_SYNC_MAX_ORIGINS,
-			                      &m->n_origins),
+			FIELD_TRY(proto_mp_read_u32(r, 0, LS_SYNC_MAX_ORIGINS,
+			                            &m->n_origins),
 			          "%s: origins", what);
 		}
 		return LS_OK;
@@ -447,19 +450,20 @@ static int field_read(struct mp_reader *r, struct ls_sync_msg *m, int key,
 		if (key == K_A)
 			return wants_read(r, m, e);
 		if (key == K_B) {
-			FIELD_TRY(mp_read_u32(r, 1, LS_SYNC_PAGE_MAX_DOCS,
-			                      &m->max_docs),
+			FIELD_TRY(proto_mp_read_u32(r, 1, LS_SYNC_PAGE_MAX_DOCS,
+			                            &m->max_docs),
 			          "docs_req: max_docs");
 			return LS_OK;
 		}
-		FIELD_TRY(mp_read_u32(r, LS_ENVELOPE_MAX,
-		                      LS_SYNC_PAGE_MAX_BYTES, &m->max_bytes),
+		FIELD_TRY(proto_mp_read_u32(r, LS_ENVELOPE_MAX,
+		                            LS_SYNC_PAGE_MAX_BYTES,
+		                            &m->max_bytes),
 		          "docs_req: max_bytes");
 		return LS_OK;
 	case LS_SYNC_DOCS_REP:
 		if (key == K_A)
 			return docs_read(r, m, LS_SYNC_PAGE_MAX_DOCS, e);
-		FIELD_TRY(mp_read_bool(r, &m->more), "docs_rep: more");
+		FIELD_TRY(proto_mp_read_bool(r, &m->more), "docs_rep: more");
 		return LS_OK;
 	case LS_SYNC_PUSH_REQ:
 		return docs_read(r, m, LS_SYNC_PAGE_MAX_DOCS, e);
@@ -468,20 +472,22 @@ static int field_read(struct mp_reader *r, struct ls_sync_msg *m, int key,
 	case LS_SYNC_PUSH_REP:
 		return results_read(r, m, e);
 	case LS_SYNC_FORK_REQ:
-		FIELD_TRY(field_read_node_id(r, m->origin), "fork_req: origin");
+		FIELD_TRY(proto_field_read_node_id(r, m->origin),
+		          "fork_req: origin");
 		return LS_OK;
 	case LS_SYNC_ERROR:
 		if (key == K_A) {
-			FIELD_TRY(mp_read_u32(r, 1, UINT16_MAX, &v),
+			FIELD_TRY(proto_mp_read_u32(r, 1, UINT16_MAX, &v),
 			          "error: code");
 			m->code = (uint16_t)v;
 			return LS_OK;
 		}
-		FIELD_TRY(field_read_code(r, m->detail, 1), "error: detail");
+		FIELD_TRY(proto_field_read_code(r, m->detail, 1),
+		          "error: detail");
 		return LS_OK;
 	default:
-		return field_err(e, LS_EDECODE, r, "%s: unknown field %d", what,
-		                 key);
+		return proto_field_err(e, LS_EDECODE, r, "%s: unknown field %d",
+		                       what, key);
 	}
 }
 
@@ -495,36 +501,37 @@ static int msg_decode(const uint8_t *buf, size_t len, struct ls_sync_msg *m,
 
 	if (len > LS_SYNC_MSG_MAX)
 		return ls_errf(e, LS_ELIMIT, "sync message: %zu bytes", len);
-	mp_reader_init(r, buf, len);
-	FIELD_TRY(mp_map_begin(r, &map, MP_KEY_MAX + 1), "sync message");
-	FIELD_TRY(mp_map_key(r, &map, &key), "sync message: key");
+	proto_mp_reader_init(r, buf, len);
+	FIELD_TRY(proto_mp_map_begin(r, &map, MP_KEY_MAX + 1), "sync message");
+	FIELD_TRY(proto_mp_map_key(r, &map, &key), "sync message: key");
 	if (key != K_TYPE)
-		return field_err(e, LS_EDECODE, r,
-		                 "sync message: the type must come first");
-	FIELD_TRY(mp_read_uint(r, 1, LS_SYNC_TYPE_MAX_, &type),
+		return proto_field_err(
+		    e, LS_EDECODE, r, "sync message: the type must come first");
+	FIELD_TRY(proto_mp_read_uint(r, 1, LS_SYNC_TYPE_MAX_, &type),
 	          "sync message: type");
 	m->type = (uint8_t)type;
 	for (;;) {
-		FIELD_TRY(mp_map_key(r, &map, &key), "%s: key",
+		FIELD_TRY(proto_mp_map_key(r, &map, &key), "%s: key",
 		          type_names[m->type]);
 		if (key < 0)
 			break;
 		if (key < MP_KEY_EXT_FIRST)
 			rc = field_read(r, m, key, e);
 		else
-			rc = field_unknown(e, r, key, type_names[m->type]);
+			rc =
+			    proto_field_unknown(e, r, key, type_names[m->type]);
 		if (rc != LS_OK)
 			return rc;
 	}
-	rc = field_map_done(e, r, &map, required_keys[m->type],
-	                    type_names[m->type]);
+	rc = proto_field_map_done(e, r, &map, required_keys[m->type],
+	                          type_names[m->type]);
 	if (rc != LS_OK)
 		return rc;
-	if (mp_read_end(r) != LS_OK)
-		return field_err(e, LS_EDECODE, r, "%s: trailing bytes",
-		                 type_names[m->type]);
+	if (proto_mp_read_end(r) != LS_OK)
+		return proto_field_err(e, LS_EDECODE, r, "%s: trailing bytes",
+		                       type_names[m->type]);
 	rc = msg_validate(m, e);
-	return field_invalid(e, rc);
+	return proto_field_invalid(e, rc);
 }
 
 int proto_sync_decode(const uint8_t *buf, size_t len, struct ls_sync_msg *out,

@@ -464,7 +464,7 @@ static void item_chart(struct ctx *c, const struct trends_item *it,
 	s[1].points = own;
 	PF(c, "<figure class=\"chart%s\">", local ? " local" : "");
 	if (n > CHART_MAX_POINTS ||
-	    chart_svg(c->b, &ch, s, local ? 2 : 1) != LS_OK)
+	    ls_chart_svg(c->b, &ch, s, local ? 2 : 1) != LS_OK)
 		put(c, "<p>(grafiek niet beschikbaar)</p>");
 	put(c, "<figcaption>");
 	html(c, desc);
@@ -1097,8 +1097,8 @@ static void method(struct ctx *c)
 
 /* ---- the page ---------------------------------------------------------- */
 
-int bundle_render(const struct bundle_input *in, struct ls_buf *out,
-                  struct ls_errinfo *e)
+int ls_bundle_render(const struct bundle_input *in, struct ls_buf *out,
+                     struct ls_errinfo *e)
 {
 	struct ctx c;
 	const struct trends_item *const *r;

@@ -49,7 +49,7 @@ struct bundle_input {
  * not finished or top is out of range; buffer errors (LS_ENOMEM,
  * LS_ELIMIT) as ls_buf_error(out). *e gets details.
  */
-int bundle_render(const struct bundle_input *in, struct ls_buf *out,
-                  struct ls_errinfo *e);
+int ls_bundle_render(const struct bundle_input *in, struct ls_buf *out,
+                     struct ls_errinfo *e);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void chart_axis(double max, double *top, double *step)
+void ls_chart_axis(double max, double *top, double *step)
 {
 	static const double nice[] = {1, 2, 2.5, 5, 10};
 	double raw, mag;
@@ -146,7 +146,7 @@ static int series_check(const struct chart *c, const struct chart_series *s,
 	return LS_OK;
 }
 
-/* LS_EINVAL for a chart chart_svg() refuses; else *max is the highest
+/* LS_EINVAL for a chart ls_chart_svg() refuses; else *max is the highest
  * value drawn (points and fit line). */
 static int chart_check(const struct chart *c, const struct chart_series *s,
                        size_t n_series, double *max)
@@ -400,8 +400,8 @@ static void put_legend(struct ls_buf *out, const struct plot *pl,
 	}
 }
 
-int chart_svg(struct ls_buf *out, const struct chart *c,
-              const struct chart_series *s, size_t n_series)
+int ls_chart_svg(struct ls_buf *out, const struct chart *c,
+                 const struct chart_series *s, size_t n_series)
 {
 	const double mr = 18;
 	double mb = 34, max = 0;
@@ -413,7 +413,7 @@ int chart_svg(struct ls_buf *out, const struct chart *c,
 		mb += 22; /* legend */
 	pl.pw = c->width - pl.ml - mr;
 	pl.ph = c->height - pl.mt - mb;
-	chart_axis(max, &pl.top, &pl.step);
+	ls_chart_axis(max, &pl.top, &pl.step);
 	pl.dx = c->n > 1 ? pl.pw / (double)(c->n - 1) : 0;
 
 	put_head(out, c);

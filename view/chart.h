@@ -66,11 +66,11 @@ struct chart {
  * limits above, a bad colour, a point with lo > hi or a value that is not
  * finite; out is unchanged then. Buffer errors show in ls_buf_error(out).
  */
-int chart_svg(struct ls_buf *out, const struct chart *c,
-              const struct chart_series *s, size_t n_series);
+int ls_chart_svg(struct ls_buf *out, const struct chart *c,
+                 const struct chart_series *s, size_t n_series);
 
 /* The "nice" upper end of an axis for values up to max (1, 2, 2.5 or 5
  * times a power of ten, at least max) and its tick step. */
-void chart_axis(double max, double *top, double *step);
+void ls_chart_axis(double max, double *top, double *step);
 
 #endif

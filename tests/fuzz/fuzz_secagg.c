@@ -73,15 +73,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(p, data, size);
 		crypto_sign_detached(sig, NULL, in, n, kp->sk);
 		free(in);
-		mp_writer_init(&w, LS_SECAGG_MSG_MAX);
-		mp_write_array(&w, 6);
-		mp_write_uint(&w, LS_SECAGG_VERSION);
-		mp_write_uint(&w, type);
-		mp_write_cstr(&w, signer);
-		mp_write_bin(&w, kp->key_id, LS_KEY_ID_BYTES);
-		mp_write_bin(&w, data, size);
-		mp_write_bin(&w, sig, sizeof sig);
-		if (mp_writer_finish(&w, &msg, &msg_len) != LS_OK)
+		proto_mp_writer_init(&w, LS_SECAGG_MSG_MAX);
+		proto_mp_write_array(&w, 6);
+		proto_mp_write_uint(&w, LS_SECAGG_VERSION);
+		proto_mp_write_uint(&w, type);
+		proto_mp_write_cstr(&w, signer);
+		proto_mp_write_bin(&w, kp->key_id, LS_KEY_ID_BYTES);
+		proto_mp_write_bin(&w, data, size);
+		proto_mp_write_bin(&w, sig, sizeof sig);
+		if (proto_mp_writer_finish(&w, &msg, &msg_len) != LS_OK)
 			continue;
 		check(msg, msg_len);
 		ls_free(msg);

@@ -239,7 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		json_decref(j);
 		ls_buf_init(&b, 0);
-		if (bundle_render(&in, &b, &e) != LS_OK)
+		if (ls_bundle_render(&in, &b, &e) != LS_OK)
 			abort();
 		if (!utf8_clean(b.data, b.len))
 			abort();

@@ -16,7 +16,7 @@
  * (node/secagg: signed messages, masks, Skellam shares); the aggregator
  * checks the total against the members' released bounds (and that one
  * member adding 1000 to a cell would be caught); the total becomes the
- * federation tables (secagg_federation_tables). Everything is seeded.
+ * federation tables (ls_secagg_federation_tables). Everything is seeded.
  * With sinks (struct fed_sinks) the month's documents go to the caller:
  * the towns' releases and the federation summary, so a test can publish
  * them into a store and read them back through node/trends_load.
@@ -186,7 +186,7 @@ static inline int fed_sim_init(struct fed_sim *W, const struct secagg_noise *nz,
 	W->noise = *nz;
 	W->rng.s = seed;
 	synth_domain_init(&W->sd, NULL);
-	if (secagg_layout_init(&W->l, &W->sd.dom, &e) != LS_OK)
+	if (ls_secagg_layout_init(&W->l, &W->sd.dom, &e) != LS_OK)
 		return fed_fail(W, "layout", &e);
 	W->age_young = synth_find(&W->sd, LS_TABLE_THEME_AGE, "18-24");
 	if (W->age_young == SIZE_MAX)
@@ -204,10 +204,10 @@ static inline int fed_sim_init(struct fed_sim *W, const struct secagg_noise *nz,
 	    !W->own_hi || !W->fed_noisy)
 		return fed_fail(W, "out of memory", NULL);
 	for (int k = 0; k < FED_WATCH; k++)
-		if (secagg_layout_index(&W->l, watch[k].table,
-		                        W->sd.codes[0][watch[k].theme],
-		                        watch[k].other, LS_MEASURE_SIGNALS,
-		                        &W->watch[watch[k].w]) != LS_OK)
+		if (ls_secagg_layout_index(&W->l, watch[k].table,
+		                           W->sd.codes[0][watch[k].theme],
+		                           watch[k].other, LS_MEASURE_SIGNALS,
+		                           &W->watch[watch[k].w]) != LS_OK)
 			return fed_fail(W, "watched cell", NULL);
 
 	memset(key_seed, 0xaa, sizeof key_seed);
@@ -335,8 +335,8 @@ static inline int fed_fold(struct fed_sim *W, int m, int64_t *total)
 	struct ls_summary fed;
 	struct ls_errinfo e;
 	ls_summary_init(&fed);
-	if (secagg_federation_tables(&W->l, total, &W->noise, 0, FED_CAP, &fed,
-	                             &e) != LS_OK)
+	if (ls_secagg_federation_tables(&W->l, total, &W->noise, 0, FED_CAP,
+	                                &fed, &e) != LS_OK)
 		return fed_fail(W, "federation tables", &e);
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
 		for (size_t r = 0; r < fed.tables[t].n_rows; r++) {
@@ -346,9 +346,9 @@ static inline int fed_fold(struct fed_sim *W, int m, int64_t *total)
 			                              &row->persons};
 			for (int ms = 0; ms < 2; ms++) {
 				size_t k;
-				if (secagg_layout_index(&W->l, t, row->theme,
-				                        row->other, ms,
-				                        &k) != LS_OK) {
+				if (ls_secagg_layout_index(&W->l, t, row->theme,
+				                           row->other, ms,
+				                           &k) != LS_OK) {
 					ls_summary_fini(&fed);
 					return fed_fail(W, "row", NULL);
 				}
@@ -408,14 +408,14 @@ static inline int fed_sim_month(struct fed_sim *W, int m)
 		     synth_summarise(&W->sd, &W->w[i], W->sig, ns, FED_CAP, 0,
 		                     &raw, NULL) == 0;
 		raw.params.persons_cap = FED_CAP;
-		ok = ok &&
-		     secagg_vector_from_raw(&W->l, &raw, vec[i], &e) == LS_OK;
+		ok = ok && ls_secagg_vector_from_raw(&W->l, &raw, vec[i], &e) ==
+		               LS_OK;
 		ok = ok && ls_disclosure_apply(&in, &rel, NULL, &e) == LS_OK;
 		/* The contribution stays within what the town released. */
-		ok = ok && secagg_bounds_from_release(&W->l, &rel, FED_CAP, lo,
-		                                      hi, &e) == LS_OK;
+		ok = ok && ls_secagg_bounds_from_release(&W->l, &rel, FED_CAP,
+		                                         lo, hi, &e) == LS_OK;
 		ok = ok &&
-		     secagg_vector_check(&W->l, vec[i], lo, hi, &e) == LS_OK;
+		     ls_secagg_vector_check(&W->l, vec[i], lo, hi, &e) == LS_OK;
 		if (ok && W->sinks.release != NULL &&
 		    W->sinks.release(W, W->sinks.ctx, &rel) != 0) {
 			ls_summary_fini(&raw);
@@ -444,13 +444,13 @@ static inline int fed_sim_month(struct fed_sim *W, int m)
 		goto done;
 	/* The total is what honest members could give, and one member
 	 * adding 1000 to a cell would be caught. */
-	if (secagg_total_check(&W->l, total, sum_lo, sum_hi, slack, &e) !=
+	if (ls_secagg_total_check(&W->l, total, sum_lo, sum_hi, slack, &e) !=
 	    LS_OK) {
 		fed_fail(W, "total check", &e);
 		goto done;
 	}
 	total[W->watch[FED_W_FLAT]] += 1000;
-	if (secagg_total_check(&W->l, total, sum_lo, sum_hi, slack, &e) !=
+	if (ls_secagg_total_check(&W->l, total, sum_lo, sum_hi, slack, &e) !=
 	    LS_EPOLICY) {
 		fed_fail(W, "an inflated total passed the check", NULL);
 		goto done;

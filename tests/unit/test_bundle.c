@@ -150,7 +150,7 @@ static void test_chart_svg(void **state)
 	c.shade_from = 6;
 	c.shade_label = "groeivenster";
 	ls_buf_init(&b, 0);
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_OK);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_OK);
 	assert_int_equal(ls_buf_error(&b), LS_OK);
 	assert_non_null(strstr(b.data, "width=\"720\" height=\"260\""));
 	assert_non_null(strstr(b.data, "viewBox=\"0 0 720 260\""));
@@ -171,7 +171,7 @@ static void test_chart_svg(void **state)
 		p[i].present = 1;
 	}
 	ls_buf_init(&b, 0);
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_OK);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_OK);
 	assert_int_equal(count(b.data, "class=\"band\""), 0);
 	assert_int_equal(count(b.data, "<polyline"), 1);
 	ls_buf_fini(&b);
@@ -249,7 +249,7 @@ static void test_chart_xlabels_apart(void **state)
 					labels[i] = text[i];
 				}
 				ls_buf_init(&b, 1 << 20);
-				assert_int_equal(chart_svg(&b, &c, &s, 1),
+				assert_int_equal(ls_chart_svg(&b, &c, &s, 1),
 				                 LS_OK);
 				assert_int_equal(ls_buf_error(&b), LS_OK);
 				got = xlabel_boxes(b.data, x0, x1, 120);
@@ -282,31 +282,31 @@ static void test_chart_refuses(void **state)
 	struct ls_buf b;
 	(void)state;
 	ls_buf_init(&b, 0);
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL); /* lo > hi */
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_EINVAL); /* lo > hi */
 	p[1].lo = 1;
 	p[2].hi = NAN;
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_EINVAL);
 	p[2].hi = 1;
 	s.color = "red\"/><script>";
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_EINVAL);
 	s.color = "#123456";
 	c.width = 50;
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_EINVAL);
 	c.width = 400;
 	c.n = 0;
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
-	assert_int_equal(chart_svg(&b, &c, &s, 0), LS_EINVAL);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 0), LS_EINVAL);
 	c.n = 3;
 	/* a trend line must be finite */
 	c.has_fit = 1;
 	c.fit_y0 = NAN;
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_EINVAL);
 	c.fit_y0 = 1;
 	c.fit_y1 = INFINITY;
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_EINVAL);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_EINVAL);
 	assert_int_equal(b.len, 0);
 	c.fit_y1 = 2;
-	assert_int_equal(chart_svg(&b, &c, &s, 1), LS_OK);
+	assert_int_equal(ls_chart_svg(&b, &c, &s, 1), LS_OK);
 	assert_non_null(strstr(b.data, "<line class=\"fit\""));
 	ls_buf_fini(&b);
 }
@@ -315,13 +315,13 @@ static void test_chart_axis(void **state)
 {
 	double top, step;
 	(void)state;
-	chart_axis(0, &top, &step);
+	ls_chart_axis(0, &top, &step);
 	assert_true(top == 4 && step == 1);
-	chart_axis(3, &top, &step);
+	ls_chart_axis(3, &top, &step);
 	assert_true(top >= 3 && step == 1);
-	chart_axis(780, &top, &step);
+	ls_chart_axis(780, &top, &step);
 	assert_true(step == 200 && top == 800);
-	chart_axis(101, &top, &step);
+	ls_chart_axis(101, &top, &step);
 	assert_true(step == 50 && top == 150);
 }
 
@@ -425,7 +425,7 @@ static void test_bundle_renders(void **state)
 	    "id=\"methode\""};
 	(void)state;
 	ls_buf_init(&b, 0);
-	assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+	assert_int_equal(ls_bundle_render(&in, &b, &e), LS_OK);
 	assert_int_equal(strncmp(b.data, "<!DOCTYPE html>", 15), 0);
 	assert_non_null(strstr(b.data, "<html lang=\"nl\">"));
 	assert_non_null(strstr(b.data, "<title>Signalenbundel 2025</title>"));
@@ -472,11 +472,11 @@ static void test_bundle_renders(void **state)
 	/* refusals and a buffer that is too small */
 	in.top = 0;
 	ls_buf_init(&b, 0);
-	assert_int_equal(bundle_render(&in, &b, &e), LS_EINVAL);
+	assert_int_equal(ls_bundle_render(&in, &b, &e), LS_EINVAL);
 	ls_buf_fini(&b);
 	in.top = 2;
 	ls_buf_init(&b, 1000);
-	assert_int_equal(bundle_render(&in, &b, &e), LS_ELIMIT);
+	assert_int_equal(ls_bundle_render(&in, &b, &e), LS_ELIMIT);
 	ls_buf_fini(&b);
 	ls_structural_free(notes);
 	ls_trends_free(t);
@@ -524,7 +524,7 @@ static void test_bundle_text_agrees(void **state)
 	static const char *const themes[] = {"mentaal", "wonen", "energie"};
 	(void)state;
 	ls_buf_init(&b, 0);
-	assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+	assert_int_equal(ls_bundle_render(&in, &b, &e), LS_OK);
 	assert_null(strstr(b.data, "jaar jaar"));
 	for (size_t k = 0; k < 3; k++) {
 		char id[64];
@@ -600,7 +600,7 @@ static void test_bundle_unfinished(void **state)
 	assert_int_equal(ls_trends_new(&tax, &o, &t, &e), LS_OK);
 	in.trends = t;
 	ls_buf_init(&b, 0);
-	assert_int_equal(bundle_render(&in, &b, &e), LS_EINVAL);
+	assert_int_equal(ls_bundle_render(&in, &b, &e), LS_EINVAL);
 	assert_int_equal(b.len, 0);
 	ls_buf_fini(&b);
 	ls_trends_free(t);
@@ -661,7 +661,7 @@ static void test_bundle_federation_totals(void **state)
 	assert_int_equal(ls_trends_finish(t, &e), LS_OK);
 	in.trends = t;
 	ls_buf_init(&b, 0);
-	assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+	assert_int_equal(ls_bundle_render(&in, &b, &e), LS_OK);
 	assert_non_null(strstr(b.data, "<h3>Federatietotalen</h3>"));
 	assert_non_null(strstr(b.data, "Voor 6 van de 12 maanden heeft de "
 	                               "koepel een federatietotaal"));
@@ -688,14 +688,14 @@ static void test_bundle_alloc_failures(void **state)
 	struct ls_buf want;
 	ls_buf_init(&want, 0);
 	ls_alloc_fail_nth(0);
-	assert_int_equal(bundle_render(&in, &want, &e), LS_OK);
+	assert_int_equal(ls_bundle_render(&in, &want, &e), LS_OK);
 	total = ls_alloc_fail_nth(0);
 	for (long nth = 1; nth <= total; nth++) {
 		struct ls_buf b;
 		int rc;
 		ls_buf_init(&b, 0);
 		ls_alloc_fail_nth(nth);
-		rc = bundle_render(&in, &b, &e);
+		rc = ls_bundle_render(&in, &b, &e);
 		ls_alloc_fail_nth(0);
 		assert_int_equal(rc, LS_ENOMEM);
 		/* the partial page is marked failed, never taken for whole */
@@ -703,7 +703,7 @@ static void test_bundle_alloc_failures(void **state)
 		ls_buf_fini(&b);
 		/* and the input is unchanged: the same page as before */
 		ls_buf_init(&b, 0);
-		assert_int_equal(bundle_render(&in, &b, &e), LS_OK);
+		assert_int_equal(ls_bundle_render(&in, &b, &e), LS_OK);
 		assert_int_equal(b.len, want.len);
 		assert_memory_equal(b.data, want.data, want.len);
 		ls_buf_fini(&b);

@@ -38,7 +38,7 @@ static void small_layout(struct secagg_layout *l)
 	    {d_themes, d_ages, d_targets, d_sectors, d_problems},
 	    {2, 3, 2, 2, 2},
 	};
-	assert_int_equal(secagg_layout_init(l, &dom, NULL), LS_OK);
+	assert_int_equal(ls_secagg_layout_init(l, &dom, NULL), LS_OK);
 	assert_int_equal(l->n_entries, NE);
 }
 
@@ -322,7 +322,8 @@ static void test_fedsum_document(void **state)
 		    {th, d_ages, d_targets, d_sectors, d_problems},
 		    {2, 3, 2, 2, 2},
 		};
-		assert_int_equal(secagg_layout_init(&other, &dom, NULL), LS_OK);
+		assert_int_equal(ls_secagg_layout_init(&other, &dom, NULL),
+		                 LS_OK);
 		assert_int_equal(
 		    node_secagg_agg_fedsum(&f.agg, &other, total, 10, &fs, &e),
 		    LS_EINVAL);
@@ -341,7 +342,7 @@ static void test_fedsum_document(void **state)
 		for (size_t r = 0; r < fs.tables[t].n_rows; r++) {
 			const struct ls_cell *c = &fs.tables[t].rows[r].signals;
 			size_t k;
-			assert_int_equal(secagg_layout_index(
+			assert_int_equal(ls_secagg_layout_index(
 			                     &f.l, t,
 			                     fs.tables[t].rows[r].theme,
 			                     fs.tables[t].rows[r].other, 0, &k),
@@ -721,7 +722,7 @@ static void test_coalition_of_all_others(void **state)
 		proto_secagg_derive(f.secret[j], f.agg.round, LS_SECAGG_NOISE,
 		                    key);
 		assert_int_equal(
-		    secagg_noise_shares(&dummy, &nz, NP, key, share, NULL),
+		    ls_secagg_noise_shares(&dummy, &nz, NP, key, share, NULL),
 		    LS_OK);
 		for (size_t k = 0; k < NE; k++)
 			total[k] -= (int64_t)f.counts[j][k] + share[k];
@@ -729,8 +730,8 @@ static void test_coalition_of_all_others(void **state)
 	/* What is left is berlaar's count plus its own share (computed
 	 * here from berlaar's secret only to check the claim). */
 	proto_secagg_derive(f.secret[0], f.agg.round, LS_SECAGG_NOISE, key);
-	assert_int_equal(secagg_noise_shares(&dummy, &nz, NP, key, own0, NULL),
-	                 LS_OK);
+	assert_int_equal(
+	    ls_secagg_noise_shares(&dummy, &nz, NP, key, own0, NULL), LS_OK);
 	for (size_t k = 0; k < NE; k++)
 		assert_int_equal(total[k], (int64_t)f.counts[0][k] + own0[k]);
 	fx_teardown(&f);

@@ -534,21 +534,21 @@ static uint8_t *raw_payload(const struct ls_doc *d, size_t *len)
 	};
 	struct mp_writer w;
 	uint8_t *out;
-	mp_writer_init(&w, LS_PAYLOAD_MAX);
-	mp_write_map(&w, 6);
-	mp_write_uint(&w, 0);
-	mp_write_uint(&w, d->hdr.type);
-	mp_write_uint(&w, 1);
-	mp_write_cstr(&w, d->hdr.origin);
-	mp_write_uint(&w, 2);
-	mp_write_uint(&w, d->hdr.seq);
-	mp_write_uint(&w, 3);
-	mp_write_bin(&w, d->hdr.prev, LS_HASH_BYTES);
-	mp_write_uint(&w, 4);
-	mp_write_int(&w, d->hdr.created);
-	mp_write_uint(&w, 5);
+	proto_mp_writer_init(&w, LS_PAYLOAD_MAX);
+	proto_mp_write_map(&w, 6);
+	proto_mp_write_uint(&w, 0);
+	proto_mp_write_uint(&w, d->hdr.type);
+	proto_mp_write_uint(&w, 1);
+	proto_mp_write_cstr(&w, d->hdr.origin);
+	proto_mp_write_uint(&w, 2);
+	proto_mp_write_uint(&w, d->hdr.seq);
+	proto_mp_write_uint(&w, 3);
+	proto_mp_write_bin(&w, d->hdr.prev, LS_HASH_BYTES);
+	proto_mp_write_uint(&w, 4);
+	proto_mp_write_int(&w, d->hdr.created);
+	proto_mp_write_uint(&w, 5);
 	c[d->hdr.type]->encode(&w, d);
-	assert_int_equal(mp_writer_finish(&w, &out, len), LS_OK);
+	assert_int_equal(proto_mp_writer_finish(&w, &out, len), LS_OK);
 	return out;
 }
 
@@ -916,13 +916,13 @@ static size_t body_offset(const uint8_t *p, size_t len)
 	struct mp_reader r;
 	struct mp_map m;
 	int key;
-	mp_reader_init(&r, p, len);
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_OK);
+	proto_mp_reader_init(&r, p, len);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_OK);
 	for (;;) {
-		assert_int_equal(mp_map_key(&r, &m, &key), LS_OK);
+		assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_OK);
 		if (key == 5)
-			return mp_offset(&r);
-		assert_int_equal(mp_skip(&r, 8), LS_OK);
+			return proto_mp_offset(&r);
+		assert_int_equal(proto_mp_skip(&r, 8), LS_OK);
 	}
 }
 
@@ -1075,13 +1075,14 @@ static void test_chain_and_forks(void **state)
 		uint8_t *bad;
 		size_t blen;
 		int first_small = memcmp(info[1].hash, oinfo.hash, 32) < 0;
-		mp_writer_init(&mw, 4 * LS_ENVELOPE_MAX);
-		mp_write_array(&mw, 2);
-		mp_write_bin(&mw, first_small ? oenv : env[1],
-		             first_small ? olen : len[1]);
-		mp_write_bin(&mw, first_small ? env[1] : oenv,
-		             first_small ? len[1] : olen);
-		assert_int_equal(mp_writer_finish(&mw, &bad, &blen), LS_OK);
+		proto_mp_writer_init(&mw, 4 * LS_ENVELOPE_MAX);
+		proto_mp_write_array(&mw, 2);
+		proto_mp_write_bin(&mw, first_small ? oenv : env[1],
+		                   first_small ? olen : len[1]);
+		proto_mp_write_bin(&mw, first_small ? env[1] : oenv,
+		                   first_small ? len[1] : olen);
+		assert_int_equal(proto_mp_writer_finish(&mw, &bad, &blen),
+		                 LS_OK);
 		assert_int_equal(proto_fork_proof_verify(&w->trust, bad, blen,
 		                                         FX_NOW, &fi, &e),
 		                 LS_EDECODE);

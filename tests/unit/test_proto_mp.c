@@ -15,7 +15,7 @@
 #define READER(r, ...)                                                         \
 	do {                                                                   \
 		static const uint8_t buf_[] = {__VA_ARGS__};                   \
-		mp_reader_init(r, buf_, sizeof buf_);                          \
+		proto_mp_reader_init(r, buf_, sizeof buf_);                    \
 	} while (0)
 
 static void test_integers_in_every_format(void **state)
@@ -26,32 +26,37 @@ static void test_integers_in_every_format(void **state)
 	(void)state;
 	READER(&r, 0x05, 0xcc, 0xff, 0xcd, 0x01, 0x00, 0xce, 0, 1, 0, 0, 0xcf,
 	       0, 0, 0, 1, 0, 0, 0, 0, 0xd0, 0x7f);
-	assert_int_equal(mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
+	assert_int_equal(proto_mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
 	assert_int_equal(u, 5);
-	assert_int_equal(mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
+	assert_int_equal(proto_mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
 	assert_int_equal(u, 255);
-	assert_int_equal(mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
+	assert_int_equal(proto_mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
 	assert_int_equal(u, 256);
-	assert_int_equal(mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
+	assert_int_equal(proto_mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
 	assert_int_equal(u, 65536);
-	assert_int_equal(mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
+	assert_int_equal(proto_mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
 	assert_true(u == 4294967296ULL);
 	/* a non-negative int8 is a fine unsigned */
-	assert_int_equal(mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
+	assert_int_equal(proto_mp_read_uint(&r, 0, UINT64_MAX, &u), LS_OK);
 	assert_int_equal(u, 127);
-	assert_int_equal(mp_read_end(&r), LS_OK);
+	assert_int_equal(proto_mp_read_end(&r), LS_OK);
 
 	READER(&r, 0xff, 0xd0, 0x80, 0xd1, 0x80, 0x00, 0xd3, 0x80, 0, 0, 0, 0,
 	       0, 0, 0, 0xd2, 0xff, 0xff, 0xff, 0xfe);
-	assert_int_equal(mp_read_int(&r, INT64_MIN, INT64_MAX, &i), LS_OK);
+	assert_int_equal(proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &i),
+	                 LS_OK);
 	assert_int_equal(i, -1);
-	assert_int_equal(mp_read_int(&r, INT64_MIN, INT64_MAX, &i), LS_OK);
+	assert_int_equal(proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &i),
+	                 LS_OK);
 	assert_int_equal(i, -128);
-	assert_int_equal(mp_read_int(&r, INT64_MIN, INT64_MAX, &i), LS_OK);
+	assert_int_equal(proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &i),
+	                 LS_OK);
 	assert_int_equal(i, -32768);
-	assert_int_equal(mp_read_int(&r, INT64_MIN, INT64_MAX, &i), LS_OK);
+	assert_int_equal(proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &i),
+	                 LS_OK);
 	assert_true(i == INT64_MIN);
-	assert_int_equal(mp_read_int(&r, INT64_MIN, INT64_MAX, &i), LS_OK);
+	assert_int_equal(proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &i),
+	                 LS_OK);
 	assert_int_equal(i, -2);
 }
 
@@ -62,22 +67,23 @@ static void test_integers_out_of_range_or_wrong_type(void **state)
 	int64_t i;
 	(void)state;
 	READER(&r, 0xff); /* -1 is not unsigned */
-	assert_int_equal(mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
+	assert_int_equal(proto_mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
 	assert_int_equal(u, 77);
 	READER(&r, 0x0b);
-	assert_int_equal(mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
+	assert_int_equal(proto_mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
 	READER(&r, 0x00);
-	assert_int_equal(mp_read_uint(&r, 1, 10, &u), LS_EDECODE);
+	assert_int_equal(proto_mp_read_uint(&r, 1, 10, &u), LS_EDECODE);
 	READER(&r, 0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0); /* 2^63 > INT64_MAX */
-	assert_int_equal(mp_read_int(&r, INT64_MIN, INT64_MAX, &i), LS_EDECODE);
+	assert_int_equal(proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &i),
+	                 LS_EDECODE);
 	READER(&r, 0xa1, 'x'); /* a str is no integer */
-	assert_int_equal(mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
+	assert_int_equal(proto_mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
 	READER(&r, 0xca, 0, 0, 0, 0); /* nor is a float */
-	assert_int_equal(mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
+	assert_int_equal(proto_mp_read_uint(&r, 0, 10, &u), LS_EDECODE);
 	READER(&r, 0xcd, 0x01); /* truncated */
-	assert_int_equal(mp_read_uint(&r, 0, 1000, &u), LS_EDECODE);
-	mp_reader_init(&r, NULL, 0); /* empty */
-	assert_int_equal(mp_read_uint(&r, 0, 1000, &u), LS_EDECODE);
+	assert_int_equal(proto_mp_read_uint(&r, 0, 1000, &u), LS_EDECODE);
+	proto_mp_reader_init(&r, NULL, 0); /* empty */
+	assert_int_equal(proto_mp_read_uint(&r, 0, 1000, &u), LS_EDECODE);
 }
 
 static void test_strings_and_binaries(void **state)
@@ -88,28 +94,29 @@ static void test_strings_and_binaries(void **state)
 	size_t len;
 	(void)state;
 	READER(&r, 0xa3, 'a', 'b', 'c', 0xd9, 0x02, 'h', 'i', 0xc4, 0x01, 0x09);
-	assert_int_equal(mp_read_str(&r, 10, &s, &len), LS_OK);
+	assert_int_equal(proto_mp_read_str(&r, 10, &s, &len), LS_OK);
 	assert_int_equal(len, 3);
 	assert_memory_equal(s, "abc", 3);
-	assert_int_equal(mp_read_str(&r, 10, &s, &len), LS_OK);
+	assert_int_equal(proto_mp_read_str(&r, 10, &s, &len), LS_OK);
 	assert_int_equal(len, 2);
-	assert_int_equal(mp_read_bin(&r, 10, &b, &len), LS_OK);
+	assert_int_equal(proto_mp_read_bin(&r, 10, &b, &len), LS_OK);
 	assert_int_equal(b[0], 9);
 
 	READER(&r, 0xa3, 'a', 'b', 'c');
-	assert_int_equal(mp_read_str(&r, 2, &s, &len), LS_ELIMIT);
+	assert_int_equal(proto_mp_read_str(&r, 2, &s, &len), LS_ELIMIT);
 	READER(&r, 0xa3, 'a', 'b'); /* shorter than declared */
-	assert_int_equal(mp_read_str(&r, 10, &s, &len), LS_EDECODE);
+	assert_int_equal(proto_mp_read_str(&r, 10, &s, &len), LS_EDECODE);
 	READER(&r, 0xdb, 0xff, 0xff, 0xff, 0xff, 'a'); /* 4 GiB claimed */
-	assert_int_equal(mp_read_str(&r, UINT32_MAX, &s, &len), LS_EDECODE);
+	assert_int_equal(proto_mp_read_str(&r, UINT32_MAX, &s, &len),
+	                 LS_EDECODE);
 	READER(&r, 0xc4, 0x01, 0x00); /* bin is not str */
-	assert_int_equal(mp_read_str(&r, 10, &s, &len), LS_EDECODE);
+	assert_int_equal(proto_mp_read_str(&r, 10, &s, &len), LS_EDECODE);
 	READER(&r, 0xa1, 'x'); /* str is not bin */
-	assert_int_equal(mp_read_bin(&r, 10, &b, &len), LS_EDECODE);
+	assert_int_equal(proto_mp_read_bin(&r, 10, &b, &len), LS_EDECODE);
 	READER(&r, 0xc4, 0x02, 1, 2); /* wrong fixed length */
-	assert_int_equal(mp_read_bin_exact(&r, 3, &b), LS_EDECODE);
+	assert_int_equal(proto_mp_read_bin_exact(&r, 3, &b), LS_EDECODE);
 	READER(&r, 0xc4, 0x04, 1, 2, 3, 4);
-	assert_int_equal(mp_read_bin_exact(&r, 3, &b), LS_EDECODE);
+	assert_int_equal(proto_mp_read_bin_exact(&r, 3, &b), LS_EDECODE);
 }
 
 static void test_counts_are_checked_against_bytes_left(void **state)
@@ -120,21 +127,21 @@ static void test_counts_are_checked_against_bytes_left(void **state)
 	(void)state;
 	/* The classic: 5 bytes that claim 16 Mi elements. */
 	READER(&r, 0xdd, 0x01, 0x00, 0x00, 0x00);
-	assert_int_equal(mp_read_array(&r, UINT32_MAX, 1, &n), LS_ELIMIT);
+	assert_int_equal(proto_mp_read_array(&r, UINT32_MAX, 1, &n), LS_ELIMIT);
 	READER(&r, 0x93, 1, 2, 3);
-	assert_int_equal(mp_read_array(&r, 2, 1, &n), LS_ELIMIT);
+	assert_int_equal(proto_mp_read_array(&r, 2, 1, &n), LS_ELIMIT);
 	READER(&r, 0x93, 1, 2, 3);
-	assert_int_equal(mp_read_array(&r, 3, 1, &n), LS_OK);
+	assert_int_equal(proto_mp_read_array(&r, 3, 1, &n), LS_OK);
 	assert_int_equal(n, 3);
 	/* each element at least 2 bytes: 3 elements need 6 */
 	READER(&r, 0x93, 1, 2, 3);
-	assert_int_equal(mp_read_array(&r, 3, 2, &n), LS_ELIMIT);
+	assert_int_equal(proto_mp_read_array(&r, 3, 2, &n), LS_ELIMIT);
 	READER(&r, 0xdf, 0x00, 0x01, 0x00, 0x00, 0, 0);
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_ELIMIT);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_ELIMIT);
 	READER(&r, 0x82, 0x00, 0x01);
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_ELIMIT);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_ELIMIT);
 	READER(&r, 0x92, 1, 2);
-	assert_int_equal(mp_read_array_exact(&r, 3), LS_EDECODE);
+	assert_int_equal(proto_mp_read_array_exact(&r, 3), LS_EDECODE);
 }
 
 static void test_map_key_rules(void **state)
@@ -145,41 +152,41 @@ static void test_map_key_rules(void **state)
 	(void)state;
 	/* ascending fixint keys: fine; core keys recorded */
 	READER(&r, 0x83, 0x00, 0x01, 0x02, 0x02, 0x40, 0xc0);
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_OK);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_OK);
 	assert_int_equal(key, 0);
-	assert_int_equal(mp_skip(&r, 1), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_OK);
+	assert_int_equal(proto_mp_skip(&r, 1), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_OK);
 	assert_int_equal(key, 2);
-	assert_int_equal(mp_skip(&r, 1), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_OK);
+	assert_int_equal(proto_mp_skip(&r, 1), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_OK);
 	assert_int_equal(key, 64);
 	/* the extension field is skipped, a core one refused */
-	assert_int_equal(mp_map_unknown(&r, key), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_OK);
+	assert_int_equal(proto_mp_map_unknown(&r, key), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_OK);
 	assert_int_equal(key, -1);
-	assert_int_equal(mp_map_require(&m, 0x5, &missing), LS_OK);
-	assert_int_equal(mp_map_require(&m, 0x7, &missing), LS_EDECODE);
+	assert_int_equal(proto_mp_map_require(&m, 0x5, &missing), LS_OK);
+	assert_int_equal(proto_mp_map_require(&m, 0x7, &missing), LS_EDECODE);
 	assert_int_equal(missing, 1);
 	READER(&r, 0x0a, 0x00);
-	assert_int_equal(mp_map_unknown(&r, 10), LS_EDECODE);
+	assert_int_equal(proto_mp_map_unknown(&r, 10), LS_EDECODE);
 
 	READER(&r, 0x82, 0x01, 0x00, 0x01, 0x00); /* duplicate */
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_OK);
-	assert_int_equal(mp_skip(&r, 1), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_EDECODE);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_OK);
+	assert_int_equal(proto_mp_skip(&r, 1), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_EDECODE);
 	READER(&r, 0x82, 0x02, 0x00, 0x01, 0x00); /* descending */
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_OK);
-	assert_int_equal(mp_skip(&r, 1), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_EDECODE);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_OK);
+	assert_int_equal(proto_mp_skip(&r, 1), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_EDECODE);
 	READER(&r, 0x81, 0xa1, 'k', 0x00); /* string key */
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_EDECODE);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_EDECODE);
 	READER(&r, 0x81, 0xcc, 0x05, 0x00); /* non-fixint encoding */
-	assert_int_equal(mp_map_begin(&r, &m, 128), LS_OK);
-	assert_int_equal(mp_map_key(&r, &m, &key), LS_EDECODE);
+	assert_int_equal(proto_mp_map_begin(&r, &m, 128), LS_OK);
+	assert_int_equal(proto_mp_map_key(&r, &m, &key), LS_EDECODE);
 }
 
 static void test_skip_is_bounded(void **state)
@@ -189,25 +196,25 @@ static void test_skip_is_bounded(void **state)
 	(void)state;
 	memset(deep, 0x91, sizeof deep);
 	deep[sizeof deep - 1] = 0xc0;
-	mp_reader_init(&r, deep, sizeof deep);
-	assert_int_equal(mp_skip(&r, LS_MP_MAX_DEPTH), LS_ELIMIT);
-	mp_reader_init(&r, deep + 2, sizeof deep - 2);
-	assert_int_equal(mp_skip(&r, LS_MP_MAX_DEPTH), LS_OK);
-	assert_int_equal(mp_read_end(&r), LS_OK);
+	proto_mp_reader_init(&r, deep, sizeof deep);
+	assert_int_equal(proto_mp_skip(&r, LS_MP_MAX_DEPTH), LS_ELIMIT);
+	proto_mp_reader_init(&r, deep + 2, sizeof deep - 2);
+	assert_int_equal(proto_mp_skip(&r, LS_MP_MAX_DEPTH), LS_OK);
+	assert_int_equal(proto_mp_read_end(&r), LS_OK);
 	/* every type, including ext and float */
 	READER(&r, 0x94, 0xc7, 0x01, 0x05, 0xaa, 0xcb, 0, 0, 0, 0, 0, 0, 0, 0,
 	       0xd4, 0x01, 0x02, 0x81, 0xa1, 'k', 0xc3);
-	assert_int_equal(mp_skip(&r, 2), LS_OK);
-	assert_int_equal(mp_read_end(&r), LS_OK);
+	assert_int_equal(proto_mp_skip(&r, 2), LS_OK);
+	assert_int_equal(proto_mp_read_end(&r), LS_OK);
 	READER(&r, 0xc1);
-	assert_int_equal(mp_skip(&r, 2), LS_EDECODE);
+	assert_int_equal(proto_mp_skip(&r, 2), LS_EDECODE);
 	READER(&r, 0xc7, 0x05, 0x01, 0x00);
-	assert_int_equal(mp_skip(&r, 2), LS_EDECODE);
+	assert_int_equal(proto_mp_skip(&r, 2), LS_EDECODE);
 	READER(&r, 0xdd, 0xff, 0xff, 0xff, 0xff, 0xc0);
-	assert_int_equal(mp_skip(&r, 2), LS_ELIMIT);
+	assert_int_equal(proto_mp_skip(&r, 2), LS_ELIMIT);
 	READER(&r, 0xc0, 0xc0);
-	assert_int_equal(mp_skip(&r, 2), LS_OK);
-	assert_int_equal(mp_read_end(&r), LS_EDECODE); /* trailing */
+	assert_int_equal(proto_mp_skip(&r, 2), LS_OK);
+	assert_int_equal(proto_mp_read_end(&r), LS_EDECODE); /* trailing */
 }
 
 static void test_writer_round_trip_and_limits(void **state)
@@ -222,40 +229,40 @@ static void test_writer_round_trip_and_limits(void **state)
 	const uint8_t *b;
 	int flag;
 	(void)state;
-	mp_writer_init(&w, 1024);
-	mp_write_array(&w, 5);
-	mp_write_int(&w, -300);
-	mp_write_uint(&w, 70000);
-	mp_write_cstr(&w, "gent");
-	mp_write_bin(&w, "\x01\x02", 2);
-	mp_write_bool(&w, 1);
-	assert_int_equal(mp_writer_finish(&w, &out, &len), LS_OK);
-	mp_reader_init(&r, out, len);
-	assert_int_equal(mp_read_array_exact(&r, 5), LS_OK);
-	assert_int_equal(mp_read_int(&r, -1000, 0, &i), LS_OK);
+	proto_mp_writer_init(&w, 1024);
+	proto_mp_write_array(&w, 5);
+	proto_mp_write_int(&w, -300);
+	proto_mp_write_uint(&w, 70000);
+	proto_mp_write_cstr(&w, "gent");
+	proto_mp_write_bin(&w, "\x01\x02", 2);
+	proto_mp_write_bool(&w, 1);
+	assert_int_equal(proto_mp_writer_finish(&w, &out, &len), LS_OK);
+	proto_mp_reader_init(&r, out, len);
+	assert_int_equal(proto_mp_read_array_exact(&r, 5), LS_OK);
+	assert_int_equal(proto_mp_read_int(&r, -1000, 0, &i), LS_OK);
 	assert_int_equal(i, -300);
-	assert_int_equal(mp_read_uint(&r, 0, 100000, &u), LS_OK);
+	assert_int_equal(proto_mp_read_uint(&r, 0, 100000, &u), LS_OK);
 	assert_int_equal(u, 70000);
-	assert_int_equal(mp_read_str(&r, 10, &s, &len), LS_OK);
-	assert_int_equal(mp_read_bin(&r, 10, &b, &len), LS_OK);
-	assert_int_equal(mp_read_bool(&r, &flag), LS_OK);
+	assert_int_equal(proto_mp_read_str(&r, 10, &s, &len), LS_OK);
+	assert_int_equal(proto_mp_read_bin(&r, 10, &b, &len), LS_OK);
+	assert_int_equal(proto_mp_read_bool(&r, &flag), LS_OK);
 	assert_int_equal(flag, 1);
-	assert_int_equal(mp_read_end(&r), LS_OK);
+	assert_int_equal(proto_mp_read_end(&r), LS_OK);
 	ls_free(out);
 
 	/* over the maximum: refused, nothing handed out */
-	mp_writer_init(&w, 8);
-	mp_write_cstr(&w, "far too long for eight bytes");
-	mp_write_uint(&w, 1);
+	proto_mp_writer_init(&w, 8);
+	proto_mp_write_cstr(&w, "far too long for eight bytes");
+	proto_mp_write_uint(&w, 1);
 	out = NULL;
-	assert_int_equal(mp_writer_finish(&w, &out, &len), LS_ELIMIT);
+	assert_int_equal(proto_mp_writer_finish(&w, &out, &len), LS_ELIMIT);
 	assert_null(out);
 
 	/* allocation failure sticks */
 	ls_alloc_fail_nth(1);
-	mp_writer_init(&w, 1024);
-	mp_write_cstr(&w, "x");
-	assert_int_equal(mp_writer_finish(&w, &out, &len), LS_ENOMEM);
+	proto_mp_writer_init(&w, 1024);
+	proto_mp_write_cstr(&w, "x");
+	assert_int_equal(proto_mp_writer_finish(&w, &out, &len), LS_ENOMEM);
 	ls_alloc_fail_nth(0);
 }
 

@@ -254,17 +254,17 @@ static void test_oversized_counts_and_lengths(void **state)
 		uint8_t *buf, *doc = calloc(1, LS_ENVELOPE_MAX);
 		size_t len;
 		int n = LS_SYNC_PAGE_MAX_BYTES / LS_ENVELOPE_MAX + 1;
-		mp_writer_init(&w, LS_SYNC_MSG_MAX + LS_ENVELOPE_MAX);
-		mp_write_map(&w, 3);
-		mp_write_uint(&w, 0);
-		mp_write_uint(&w, LS_SYNC_DOCS_REP);
-		mp_write_uint(&w, 1);
-		mp_write_array(&w, (uint32_t)n);
+		proto_mp_writer_init(&w, LS_SYNC_MSG_MAX + LS_ENVELOPE_MAX);
+		proto_mp_write_map(&w, 3);
+		proto_mp_write_uint(&w, 0);
+		proto_mp_write_uint(&w, LS_SYNC_DOCS_REP);
+		proto_mp_write_uint(&w, 1);
+		proto_mp_write_array(&w, (uint32_t)n);
 		for (int i = 0; i < n; i++)
-			mp_write_bin(&w, doc, LS_ENVELOPE_MAX);
-		mp_write_uint(&w, 2);
-		mp_write_bool(&w, 0);
-		assert_int_equal(mp_writer_finish(&w, &buf, &len), LS_OK);
+			proto_mp_write_bin(&w, doc, LS_ENVELOPE_MAX);
+		proto_mp_write_uint(&w, 2);
+		proto_mp_write_bool(&w, 0);
+		assert_int_equal(proto_mp_writer_finish(&w, &buf, &len), LS_OK);
 		if (len <= LS_SYNC_MSG_MAX)
 			expect_refused(buf, len, LS_ELIMIT);
 		/* with one document fewer it fits */

@@ -57,7 +57,7 @@ static void world_init(struct world *w, size_t n, uint64_t seed)
 	struct synth_rng r = {seed};
 	memset(w, 0, sizeof *w);
 	synth_domain_init(&w->sd, NULL);
-	assert_int_equal(secagg_layout_init(&w->l, &w->sd.dom, NULL), LS_OK);
+	assert_int_equal(ls_secagg_layout_init(&w->l, &w->sd.dom, NULL), LS_OK);
 	randombytes_buf_deterministic(w->round_id, sizeof w->round_id,
 	                              (const uint8_t[32]){(uint8_t)seed});
 	w->n = n;
@@ -139,7 +139,7 @@ static int aggregate(struct world *w, uint64_t **sum_out)
 		if (!p->contributed)
 			continue;
 		included[k] = 1;
-		secagg_vec_add(sum, p->y, w->l.n_entries);
+		ls_secagg_vec_add(sum, p->y, w->l.n_entries);
 		proto_secagg_derive(p->secret, w->round_id, LS_SECAGG_SELF,
 		                    self[k]);
 		for (size_t j = 0; j < w->n; j++) {
@@ -180,7 +180,7 @@ static void test_layout(void **state)
 	struct secagg_layout a, b;
 	(void)state;
 	synth_domain_init(&sd, NULL);
-	assert_int_equal(secagg_layout_init(&a, &sd.dom, NULL), LS_OK);
+	assert_int_equal(ls_secagg_layout_init(&a, &sd.dom, NULL), LS_OK);
 	/* 18 themes x (1 + 6 ages + 11 targets + 12 sectors + 7 problem
 	 * types with "geen") x 2 measures. */
 	assert_int_equal(a.n_entries, 18 * (1 + 6 + 11 + 12 + 7) * 2);
@@ -193,26 +193,27 @@ static void test_layout(void **state)
 			rev.ptr[t][i] = sd.codes[t][n - 1 - i];
 		rev.dom.codes[t] = rev.ptr[t];
 	}
-	assert_int_equal(secagg_layout_init(&b, &rev.dom, NULL), LS_OK);
+	assert_int_equal(ls_secagg_layout_init(&b, &rev.dom, NULL), LS_OK);
 	assert_memory_equal(a.digest, b.digest, sizeof a.digest);
 
 	for (size_t i = 0; i < a.n_entries; i++) {
 		int t, m;
 		const char *theme, *other;
 		size_t back;
-		secagg_layout_describe(&a, i, &t, &theme, &other, &m);
+		ls_secagg_layout_describe(&a, i, &t, &theme, &other, &m);
 		assert_int_equal(
-		    secagg_layout_index(&a, t, theme, other, m, &back), LS_OK);
+		    ls_secagg_layout_index(&a, t, theme, other, m, &back),
+		    LS_OK);
 		assert_int_equal(back, i);
 	}
 	size_t idx;
-	assert_int_equal(secagg_layout_index(&a, LS_TABLE_THEME_AGE, "wonen",
-	                                     "99-99", 0, &idx),
+	assert_int_equal(ls_secagg_layout_index(&a, LS_TABLE_THEME_AGE, "wonen",
+	                                        "99-99", 0, &idx),
 	                 LS_ENOTFOUND);
 
 	/* A duplicate code changes the meaning: refused. */
 	rev.ptr[LS_TABLE_THEME_AGE][0] = rev.ptr[LS_TABLE_THEME_AGE][1];
-	assert_int_equal(secagg_layout_init(&b, &rev.dom, NULL), LS_EINVAL);
+	assert_int_equal(ls_secagg_layout_init(&b, &rev.dom, NULL), LS_EINVAL);
 }
 
 static void test_vector_from_raw(void **state)
@@ -228,7 +229,7 @@ static void test_vector_from_raw(void **state)
 	(void)state;
 
 	synth_domain_init(&sd, NULL);
-	assert_int_equal(secagg_layout_init(&l, &sd.dom, NULL), LS_OK);
+	assert_int_equal(ls_secagg_layout_init(&l, &sd.dom, NULL), LS_OK);
 	synth_world_init(&sw, &r, &sd, 20, 40);
 	for (size_t i = 0; i < 200; i++)
 		synth_signal_random(&sig[i], &r, &sd, &sw, 30);
@@ -238,32 +239,34 @@ static void test_vector_from_raw(void **state)
 	raw.params.persons_cap = 10;
 	v = calloc(l.n_entries, sizeof *v);
 	assert_non_null(v);
-	assert_int_equal(secagg_vector_from_raw(&l, &raw, v, &e), LS_OK);
+	assert_int_equal(ls_secagg_vector_from_raw(&l, &raw, v, &e), LS_OK);
 	for (int t = 0; t < LS_TABLE_COUNT_; t++)
 		for (size_t i = 0; i < raw.tables[t].n_rows; i++) {
 			struct ls_summary_row *row = &raw.tables[t].rows[i];
 			size_t s, p;
-			assert_int_equal(secagg_layout_index(&l, t, row->theme,
-			                                     row->other, 0, &s),
-			                 LS_OK);
-			assert_int_equal(secagg_layout_index(&l, t, row->theme,
-			                                     row->other, 1, &p),
-			                 LS_OK);
+			assert_int_equal(
+			    ls_secagg_layout_index(&l, t, row->theme,
+			                           row->other, 0, &s),
+			    LS_OK);
+			assert_int_equal(
+			    ls_secagg_layout_index(&l, t, row->theme,
+			                           row->other, 1, &p),
+			    LS_OK);
 			assert_int_equal(v[s], row->signals.value);
 			assert_int_equal(v[p], row->persons.value);
 		}
 
 	/* A released (range) cell is no input. */
 	raw.tables[0].rows[0].signals.kind = LS_CELL_RANGE;
-	assert_int_equal(secagg_vector_from_raw(&l, &raw, v, &e), LS_EINVAL);
+	assert_int_equal(ls_secagg_vector_from_raw(&l, &raw, v, &e), LS_EINVAL);
 	raw.tables[0].rows[0].signals.kind = LS_CELL_EXACT;
 	/* Persons above cap x count limit, and unknown codes. */
 	raw.tables[0].rows[0].persons.value =
 	    (int64_t)DISCLOSURE_COUNT_MAX * 10 + 1;
-	assert_int_equal(secagg_vector_from_raw(&l, &raw, v, &e), LS_EINVAL);
+	assert_int_equal(ls_secagg_vector_from_raw(&l, &raw, v, &e), LS_EINVAL);
 	raw.tables[0].rows[0].persons.value = 1;
 	strcpy(raw.tables[1].rows[0].other, "nope");
-	assert_int_equal(secagg_vector_from_raw(&l, &raw, v, &e), LS_EINVAL);
+	assert_int_equal(ls_secagg_vector_from_raw(&l, &raw, v, &e), LS_EINVAL);
 	assert_non_null(strstr(e.msg, "domain"));
 	free(v);
 	ls_summary_fini(&raw);
@@ -300,7 +303,7 @@ static void test_masks_cancel(void **state)
 		uint64_t *sum2 = calloc(w.l.n_entries, sizeof *sum2);
 		assert_non_null(sum2);
 		for (size_t i = 0; i < w.n; i++)
-			secagg_vec_add(sum2, w.p[i].y, w.l.n_entries);
+			ls_secagg_vec_add(sum2, w.p[i].y, w.l.n_entries);
 		size_t same = 0;
 		for (size_t k = 0; k < w.l.n_entries; k++) {
 			uint64_t want = 0;
@@ -466,7 +469,7 @@ static void test_bounds(void **state)
 	(void)state;
 
 	synth_domain_init(&sd, NULL);
-	assert_int_equal(secagg_layout_init(&l, &sd.dom, NULL), LS_OK);
+	assert_int_equal(ls_secagg_layout_init(&l, &sd.dom, NULL), LS_OK);
 	lo = calloc(l.n_entries, sizeof *lo);
 	hi = calloc(l.n_entries, sizeof *hi);
 	v = calloc(l.n_entries, sizeof *v);
@@ -486,39 +489,39 @@ static void test_bounds(void **state)
 	    (struct ls_cell){LS_CELL_RANGE, 0, 1, 4};
 	rel.tables[0].rows[0].persons =
 	    (struct ls_cell){LS_CELL_RANGE, 0, 1, 40};
-	assert_int_equal(secagg_bounds_from_release(&l, &rel, 10, lo, hi, &e),
-	                 LS_OK);
-	assert_int_equal(secagg_layout_index(&l, 0, sd.codes[0][3], "", 0, &s),
-	                 LS_OK);
+	assert_int_equal(
+	    ls_secagg_bounds_from_release(&l, &rel, 10, lo, hi, &e), LS_OK);
+	assert_int_equal(
+	    ls_secagg_layout_index(&l, 0, sd.codes[0][3], "", 0, &s), LS_OK);
 	p = s + 1;
 	v[s] = 4;
 	v[p] = 40;
-	assert_int_equal(secagg_vector_check(&l, v, lo, hi, &e), LS_OK);
+	assert_int_equal(ls_secagg_vector_check(&l, v, lo, hi, &e), LS_OK);
 	v[s] = 5; /* more than it released as its maximum */
-	assert_int_equal(secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
+	assert_int_equal(ls_secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
 	assert_non_null(strstr(e.msg, sd.codes[0][3]));
 	v[s] = 0; /* less than its minimum */
-	assert_int_equal(secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
+	assert_int_equal(ls_secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
 	v[s] = 2;
 	v[p + 2] = 1; /* a cell it released nothing for */
-	assert_int_equal(secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
+	assert_int_equal(ls_secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
 	v[p + 2] = 0;
 	v[p] = UINT64_MAX; /* a "negative" entry wrapped modulo 2^64 */
-	assert_int_equal(secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
+	assert_int_equal(ls_secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
 
 	/* Structural bounds without a threshold release. */
-	assert_int_equal(secagg_bounds_from_release(&l, NULL, 10, lo, hi, &e),
-	                 LS_OK);
+	assert_int_equal(
+	    ls_secagg_bounds_from_release(&l, NULL, 10, lo, hi, &e), LS_OK);
 	assert_int_equal(hi[s], DISCLOSURE_COUNT_MAX);
 	assert_int_equal(hi[p], (uint64_t)DISCLOSURE_COUNT_MAX * 10);
-	assert_int_equal(secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
+	assert_int_equal(ls_secagg_vector_check(&l, v, lo, hi, &e), LS_EPOLICY);
 	v[p] = 20;
-	assert_int_equal(secagg_vector_check(&l, v, lo, hi, &e), LS_OK);
+	assert_int_equal(ls_secagg_vector_check(&l, v, lo, hi, &e), LS_OK);
 
 	/* A release with a code outside the layout is no bound. */
 	strcpy(rel.tables[0].rows[0].theme, "nope");
-	assert_int_equal(secagg_bounds_from_release(&l, &rel, 10, lo, hi, &e),
-	                 LS_EINVAL);
+	assert_int_equal(
+	    ls_secagg_bounds_from_release(&l, &rel, 10, lo, hi, &e), LS_EINVAL);
 	ls_summary_fini(&rel);
 	free(lo);
 	free(hi);
@@ -571,7 +574,7 @@ static void test_poisson_exact(void **state)
 		ls_noise_stream_init(&st, key);
 		for (int i = 0; i < N; i++) {
 			uint64_t k =
-			    secagg_poisson(&st, mus[m].num, mus[m].den);
+			    ls_secagg_poisson(&st, mus[m].num, mus[m].den);
 			sum += (double)k;
 			sq += (double)k * (double)k;
 			obs[k < B - 1 ? k : B - 1]++;
@@ -604,7 +607,7 @@ static void test_noise_shares_sum_to_skellam(void **state)
 	(void)state;
 
 	synth_domain_init(&sd, NULL);
-	assert_int_equal(secagg_layout_init(&l, &sd.dom, NULL), LS_OK);
+	assert_int_equal(ls_secagg_layout_init(&l, &sd.dom, NULL), LS_OK);
 	share = calloc(l.n_entries, sizeof *share);
 	total = calloc(l.n_entries, sizeof *total);
 	assert_true(share && total);
@@ -613,8 +616,9 @@ static void test_noise_shares_sum_to_skellam(void **state)
 		for (int i = 0; i < PARTIES; i++) {
 			uint8_t key[NOISE_KEY_BYTES];
 			memset(key, round * PARTIES + i + 1, sizeof key);
-			assert_int_equal(secagg_noise_shares(&l, &nz, PARTIES,
-			                                     key, share, NULL),
+			assert_int_equal(ls_secagg_noise_shares(&l, &nz,
+			                                        PARTIES, key,
+			                                        share, NULL),
 			                 LS_OK);
 			for (size_t k = 0; k < l.n_entries; k++)
 				total[k] += share[k];
@@ -629,7 +633,7 @@ static void test_noise_shares_sum_to_skellam(void **state)
 		}
 	}
 	for (int z = 0; z < B; z++)
-		p[z] = secagg_skellam_pmf(4.5, z - B / 2);
+		p[z] = ls_secagg_skellam_pmf(4.5, z - B / 2);
 	x = chi2(obs, p, B, n, &df);
 	assert_true(x < 90);
 	/* variance 2 mu = 9 */
@@ -643,9 +647,11 @@ static void test_noise_shares_sum_to_skellam(void **state)
 		assert_non_null(again);
 		memset(key, 77, sizeof key);
 		assert_int_equal(
-		    secagg_noise_shares(&l, &nz, 3, key, share, NULL), LS_OK);
+		    ls_secagg_noise_shares(&l, &nz, 3, key, share, NULL),
+		    LS_OK);
 		assert_int_equal(
-		    secagg_noise_shares(&l, &nz, 3, key, again, NULL), LS_OK);
+		    ls_secagg_noise_shares(&l, &nz, 3, key, again, NULL),
+		    LS_OK);
 		assert_memory_equal(share, again, l.n_entries * sizeof *share);
 		free(again);
 	}
@@ -654,10 +660,10 @@ static void test_noise_shares_sum_to_skellam(void **state)
 		uint8_t key[NOISE_KEY_BYTES] = {0};
 		struct secagg_noise bad = {{{1, 0}, {1, 1}}};
 		assert_int_equal(
-		    secagg_noise_shares(&l, &bad, 3, key, share, NULL),
+		    ls_secagg_noise_shares(&l, &bad, 3, key, share, NULL),
 		    LS_EINVAL);
 		assert_int_equal(
-		    secagg_noise_shares(&l, &nz, 0, key, share, NULL),
+		    ls_secagg_noise_shares(&l, &nz, 0, key, share, NULL),
 		    LS_EINVAL);
 	}
 	free(share);
@@ -675,23 +681,23 @@ static void test_skellam_accounting(void **state)
 	{
 		double s = 0;
 		for (int z = -60; z <= 60; z++)
-			s += secagg_skellam_pmf(4.0, z);
+			s += ls_secagg_skellam_pmf(4.0, z);
 		assert_true(fabs(s - 1) < 1e-9);
-		assert_true(fabs(secagg_skellam_pmf(4.0, 3) -
-		                 secagg_skellam_pmf(4.0, -3)) < 1e-15);
+		assert_true(fabs(ls_secagg_skellam_pmf(4.0, 3) -
+		                 ls_secagg_skellam_pmf(4.0, -3)) < 1e-15);
 	}
 	/* 90% half-width: for mu = 50 (sd 10) about 1.645 sd. */
 	{
-		int64_t h = secagg_skellam_halfwidth90(50);
+		int64_t h = ls_secagg_skellam_halfwidth90(50);
 		assert_true(h >= 16 && h <= 17);
-		assert_int_equal(secagg_skellam_halfwidth90(0), 0);
+		assert_int_equal(ls_secagg_skellam_halfwidth90(0), 0);
 	}
 	/* More noise, smaller epsilon; more cells, larger epsilon. */
-	e1 = secagg_noise_epsilon(&small, cells, sens, 1e-6);
-	e2 = secagg_noise_epsilon(&big, cells, sens, 1e-6);
+	e1 = ls_secagg_noise_epsilon(&small, cells, sens, 1e-6);
+	e2 = ls_secagg_noise_epsilon(&big, cells, sens, 1e-6);
 	assert_true(e2 < e1);
 	cells[0] = 36;
-	e3 = secagg_noise_epsilon(&big, cells, sens, 1e-6);
+	e3 = ls_secagg_noise_epsilon(&big, cells, sens, 1e-6);
 	assert_true(e3 > e2);
 	/* Close to the Gaussian with the same variance for large mu:
 	 * sigma^2 = 100, one cell of sensitivity 1: sqrt(2 ln(1/delta)) /
@@ -701,7 +707,7 @@ static void test_skellam_accounting(void **state)
 	{
 		struct secagg_noise none = {{{0, 1}, {0, 1}}};
 		assert_true(
-		    isinf(secagg_noise_epsilon(&none, cells, sens, 1e-6)));
+		    isinf(ls_secagg_noise_epsilon(&none, cells, sens, 1e-6)));
 	}
 }
 

@@ -120,10 +120,10 @@ static void test_sparse_federation_target(void **state)
 		double th_after = fed_median_ratio(&W, LS_TABLE_THEME, 0);
 		double ag_before = fed_median_ratio(&W, LS_TABLE_THEME_AGE, 1);
 		double ag_after = fed_median_ratio(&W, LS_TABLE_THEME_AGE, 0);
-		double eps = secagg_total_epsilon(&fed_noise, FED_CAP);
+		double eps = ls_secagg_total_epsilon(&fed_noise, FED_CAP);
 		uint32_t one[2] = {1, 0}, sens[2] = {1, FED_CAP};
-		double eps_cell =
-		    secagg_noise_epsilon(&fed_noise, one, sens, SECAGG_DELTA);
+		double eps_cell = ls_secagg_noise_epsilon(&fed_noise, one, sens,
+		                                          SECAGG_DELTA);
 		print_message("24-month totals, median 90%%-interval width / "
 		              "truth: theme %.0f%% -> %.1f%%, theme x age "
 		              "%.0f%% -> %.1f%% (epsilon %.1f per signal and "
@@ -187,7 +187,7 @@ static double median_width(const struct trends *t, int table, int ranges)
 			struct trends_value v;
 			int64_t lo, hi;
 			size_t k;
-			if (secagg_layout_index(
+			if (ls_secagg_layout_index(
 			        &W.l, table,
 			        ls_trends_code(t, LS_TABLE_THEME, th),
 			        table == LS_TABLE_THEME

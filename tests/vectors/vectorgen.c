@@ -204,9 +204,9 @@ static struct blob raw_payload(const struct ls_doc *d, int ext_payload,
 	};
 	struct mp_writer w, bw;
 	struct blob out, body;
-	mp_writer_init(&bw, LS_PAYLOAD_MAX);
+	proto_mp_writer_init(&bw, LS_PAYLOAD_MAX);
 	c[d->hdr.type]->encode(&bw, d);
-	if (mp_writer_finish(&bw, &body.data, &body.len) != LS_OK)
+	if (proto_mp_writer_finish(&bw, &body.data, &body.len) != LS_OK)
 		die("body");
 	if (ext_body_key >= 0) {
 		/* one more entry at the end of the body map */
@@ -217,26 +217,26 @@ static struct blob raw_payload(const struct ls_doc *d, int ext_payload,
 		body.data[body.len++] = (uint8_t)ext_body_key;
 		body.data[body.len++] = 0xc0;
 	}
-	mp_writer_init(&w, LS_PAYLOAD_MAX);
-	mp_write_map(&w, ext_payload ? 7 : 6);
-	mp_write_uint(&w, 0);
-	mp_write_uint(&w, d->hdr.type);
-	mp_write_uint(&w, 1);
-	mp_write_cstr(&w, d->hdr.origin);
-	mp_write_uint(&w, 2);
-	mp_write_uint(&w, d->hdr.seq);
-	mp_write_uint(&w, 3);
-	mp_write_bin(&w, d->hdr.prev, LS_HASH_BYTES);
-	mp_write_uint(&w, 4);
-	mp_write_int(&w, d->hdr.created);
-	mp_write_uint(&w, 5);
-	mp_write_raw(&w, body.data, body.len);
+	proto_mp_writer_init(&w, LS_PAYLOAD_MAX);
+	proto_mp_write_map(&w, ext_payload ? 7 : 6);
+	proto_mp_write_uint(&w, 0);
+	proto_mp_write_uint(&w, d->hdr.type);
+	proto_mp_write_uint(&w, 1);
+	proto_mp_write_cstr(&w, d->hdr.origin);
+	proto_mp_write_uint(&w, 2);
+	proto_mp_write_uint(&w, d->hdr.seq);
+	proto_mp_write_uint(&w, 3);
+	proto_mp_write_bin(&w, d->hdr.prev, LS_HASH_BYTES);
+	proto_mp_write_uint(&w, 4);
+	proto_mp_write_int(&w, d->hdr.created);
+	proto_mp_write_uint(&w, 5);
+	proto_mp_write_raw(&w, body.data, body.len);
 	if (ext_payload) {
-		mp_write_uint(&w, 64);
-		mp_write_cstr(&w, "an extension a v1 decoder ignores");
+		proto_mp_write_uint(&w, 64);
+		proto_mp_write_cstr(&w, "an extension a v1 decoder ignores");
 	}
 	ls_free(body.data);
-	if (mp_writer_finish(&w, &out.data, &out.len) != LS_OK)
+	if (proto_mp_writer_finish(&w, &out.data, &out.len) != LS_OK)
 		die("payload");
 	return out;
 }
@@ -279,39 +279,39 @@ static void status_raw(const char *name, int variant, const char *expect,
 {
 	struct mp_writer w;
 	struct blob p, e2;
-	mp_writer_init(&w, 4096);
-	mp_write_map(&w, 6);
-	mp_write_uint(&w, 0);
-	mp_write_uint(&w, LS_DOC_STATUS);
-	mp_write_uint(&w, 1);
-	mp_write_cstr(&w, "kortrijk");
-	mp_write_uint(&w, 2);
-	mp_write_uint(&w, 1);
-	mp_write_uint(&w, 3);
-	mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
-	mp_write_uint(&w, 4);
-	mp_write_int(&w, FX_NOW - 60);
-	mp_write_uint(&w, 5);
-	mp_write_map(&w, variant == 0 ? 4 : 5);
-	mp_write_uint(&w, 0);
-	mp_write_cstr(&w, "0.2.0");
-	mp_write_uint(&w, 1);
-	mp_write_uint(&w, 3600);
-	mp_write_uint(&w, 2);
-	mp_write_uint(&w, 0);
-	mp_write_uint(&w, 3);
-	mp_write_array(&w, 1);
-	mp_write_array(&w, variant == 1 ? 4 : 3);
-	mp_write_cstr(&w, "vvsg");
-	mp_write_int(&w, FX_NOW - 120);
-	mp_write_cstr(&w, "ok");
+	proto_mp_writer_init(&w, 4096);
+	proto_mp_write_map(&w, 6);
+	proto_mp_write_uint(&w, 0);
+	proto_mp_write_uint(&w, LS_DOC_STATUS);
+	proto_mp_write_uint(&w, 1);
+	proto_mp_write_cstr(&w, "kortrijk");
+	proto_mp_write_uint(&w, 2);
+	proto_mp_write_uint(&w, 1);
+	proto_mp_write_uint(&w, 3);
+	proto_mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
+	proto_mp_write_uint(&w, 4);
+	proto_mp_write_int(&w, FX_NOW - 60);
+	proto_mp_write_uint(&w, 5);
+	proto_mp_write_map(&w, variant == 0 ? 4 : 5);
+	proto_mp_write_uint(&w, 0);
+	proto_mp_write_cstr(&w, "0.2.0");
+	proto_mp_write_uint(&w, 1);
+	proto_mp_write_uint(&w, 3600);
+	proto_mp_write_uint(&w, 2);
+	proto_mp_write_uint(&w, 0);
+	proto_mp_write_uint(&w, 3);
+	proto_mp_write_array(&w, 1);
+	proto_mp_write_array(&w, variant == 1 ? 4 : 3);
+	proto_mp_write_cstr(&w, "vvsg");
+	proto_mp_write_int(&w, FX_NOW - 120);
+	proto_mp_write_cstr(&w, "ok");
 	if (variant == 1)
-		mp_write_uint(&w, 0);
+		proto_mp_write_uint(&w, 0);
 	if (variant != 0) {
-		mp_write_uint(&w, 4);
-		mp_write_array(&w, 0);
+		proto_mp_write_uint(&w, 4);
+		proto_mp_write_array(&w, 0);
 	}
-	if (mp_writer_finish(&w, &p.data, &p.len) != LS_OK)
+	if (proto_mp_writer_finish(&w, &p.data, &p.len) != LS_OK)
 		die("status payload");
 	e2 = sign_raw(&p, "kortrijk");
 	vector(name, e2.data, e2.len, "doc", expect, "", what);
@@ -461,29 +461,29 @@ static void documents_and_sync(void)
 		int key = -1;
 		uint32_t n;
 		size_t t0, t1;
-		mp_reader_init(&r, p.data, p.len);
-		if (mp_map_begin(&r, &m, 128) != LS_OK)
+		proto_mp_reader_init(&r, p.data, p.len);
+		if (proto_mp_map_begin(&r, &m, 128) != LS_OK)
 			die("payload map");
 		while (key != 5) {
-			if (mp_map_key(&r, &m, &key) != LS_OK)
+			if (proto_mp_map_key(&r, &m, &key) != LS_OK)
 				die("payload key");
-			if (key != 5 && mp_skip(&r, 8) != LS_OK)
+			if (key != 5 && proto_mp_skip(&r, 8) != LS_OK)
 				die("payload skip");
 		}
-		if (mp_map_begin(&r, &m, 128) != LS_OK)
+		if (proto_mp_map_begin(&r, &m, 128) != LS_OK)
 			die("body map");
 		while (key != 4) {
-			if (mp_map_key(&r, &m, &key) != LS_OK)
+			if (proto_mp_map_key(&r, &m, &key) != LS_OK)
 				die("body key");
-			if (key != 4 && mp_skip(&r, 8) != LS_OK)
+			if (key != 4 && proto_mp_skip(&r, 8) != LS_OK)
 				die("body skip");
 		}
-		if (mp_read_array_exact(&r, 5) != LS_OK)
+		if (proto_mp_read_array_exact(&r, 5) != LS_OK)
 			die("tables");
-		t0 = mp_offset(&r);
-		if (mp_read_array(&r, 100000, 1, &n) != LS_OK)
+		t0 = proto_mp_offset(&r);
+		if (proto_mp_read_array(&r, 100000, 1, &n) != LS_OK)
 			die("table");
-		t1 = mp_offset(&r);
+		t1 = proto_mp_offset(&r);
 		p.data = ls_realloc(p.data, p.len + 3);
 		memmove(p.data + t0 + 3, p.data + t1, p.len - t1);
 		p.len = p.len - (t1 - t0) + 3;
@@ -574,21 +574,22 @@ static void documents_and_sync(void)
 		/* the feed's seq as a str, correctly signed */
 		struct mp_writer w;
 		struct blob p, e2;
-		mp_writer_init(&w, 4096);
-		mp_write_map(&w, 6);
-		mp_write_uint(&w, 0);
-		mp_write_uint(&w, LS_DOC_STATUS);
-		mp_write_uint(&w, 1);
-		mp_write_cstr(&w, "kortrijk");
-		mp_write_uint(&w, 2);
-		mp_write_cstr(&w, "1");
-		mp_write_uint(&w, 3);
-		mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
-		mp_write_uint(&w, 4);
-		mp_write_int(&w, FX_NOW - 60);
-		mp_write_uint(&w, 5);
-		mp_write_map(&w, 0);
-		if (mp_writer_finish(&w, &p.data, &p.len) != LS_OK)
+		proto_mp_writer_init(&w, 4096);
+		proto_mp_write_map(&w, 6);
+		proto_mp_write_uint(&w, 0);
+		proto_mp_write_uint(&w, LS_DOC_STATUS);
+		proto_mp_write_uint(&w, 1);
+		proto_mp_write_cstr(&w, "kortrijk");
+		proto_mp_write_uint(&w, 2);
+		proto_mp_write_cstr(&w, "1");
+		proto_mp_write_uint(&w, 3);
+		proto_mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0},
+		                   LS_HASH_BYTES);
+		proto_mp_write_uint(&w, 4);
+		proto_mp_write_int(&w, FX_NOW - 60);
+		proto_mp_write_uint(&w, 5);
+		proto_mp_write_map(&w, 0);
+		if (proto_mp_writer_finish(&w, &p.data, &p.len) != LS_OK)
 			die("payload");
 		e2 = sign_raw(&p, "kortrijk");
 		vector("wrong_type_seq", e2.data, e2.len, "doc", "decode", "",
@@ -794,11 +795,11 @@ static void documents_and_sync(void)
 	ls_free(env);
 	{
 		struct mp_writer w;
-		mp_writer_init(&w, 4 * LS_ENVELOPE_MAX);
-		mp_write_array(&w, 2);
-		mp_write_bin(&w, fork_a.data, fork_a.len);
-		mp_write_bin(&w, fork_a.data, fork_a.len);
-		if (mp_writer_finish(&w, &env, &len) != LS_OK)
+		proto_mp_writer_init(&w, 4 * LS_ENVELOPE_MAX);
+		proto_mp_write_array(&w, 2);
+		proto_mp_write_bin(&w, fork_a.data, fork_a.len);
+		proto_mp_write_bin(&w, fork_a.data, fork_a.len);
+		if (proto_mp_writer_finish(&w, &env, &len) != LS_OK)
 			die("proof");
 		vector("fork_proof_same", env, len, "forkproof", "inval", "",
 		       "a \"proof\" holding the same document twice");
@@ -1051,13 +1052,14 @@ static void sessions(void)
 		size_t blen;
 		uint32_t n;
 		struct blob z = dup_blob(req.data, req.len);
-		mp_reader_init(&r, z.data, z.len);
-		if (mp_read_array(&r, 8, 1, &n) != LS_OK)
+		proto_mp_reader_init(&r, z.data, z.len);
+		if (proto_mp_read_array(&r, 8, 1, &n) != LS_OK)
 			die("frame");
 		for (int i = 0; i < 6; i++)
-			if (mp_skip(&r, 1) != LS_OK)
+			if (proto_mp_skip(&r, 1) != LS_OK)
 				die("frame element");
-		if (mp_read_bin(&r, 32, &bin, &blen) != LS_OK || blen != 32)
+		if (proto_mp_read_bin(&r, 32, &bin, &blen) != LS_OK ||
+		    blen != 32)
 			die("frame E");
 		memset(z.data + (bin - z.data), 0, 32);
 		vector("session_low_order", z.data, z.len, "session-request",
@@ -1234,17 +1236,17 @@ static struct blob raw_map(int n, const int *keys, const uint8_t *const *bins,
 {
 	struct mp_writer w;
 	struct blob b;
-	mp_writer_init(&w, 1 << 22);
-	mp_write_map(&w, (uint32_t)n + 1);
-	mp_write_uint(&w, 0);
-	mp_write_uint(&w, (uint64_t)type);
+	proto_mp_writer_init(&w, 1 << 22);
+	proto_mp_write_map(&w, (uint32_t)n + 1);
+	proto_mp_write_uint(&w, 0);
+	proto_mp_write_uint(&w, (uint64_t)type);
 	for (int i = 0; i < n; i++) {
-		mp_write_uint(&w, (uint64_t)keys[i]);
-		mp_write_bin(&w, bins[i], lens[i]);
+		proto_mp_write_uint(&w, (uint64_t)keys[i]);
+		proto_mp_write_bin(&w, bins[i], lens[i]);
 	}
 	if (trailing)
-		mp_write_raw(&w, "\xc0", 1);
-	if (mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
+		proto_mp_write_raw(&w, "\xc0", 1);
+	if (proto_mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
 		die("secagg request");
 	return b;
 }
@@ -1329,13 +1331,13 @@ static void secagg_requests(const uint8_t *open, size_t open_len,
 
 	{
 		struct mp_writer w;
-		mp_writer_init(&w, 1 << 22);
-		mp_write_map(&w, 2);
-		mp_write_uint(&w, 1);
-		mp_write_bin(&w, open, open_len);
-		mp_write_uint(&w, 0);
-		mp_write_uint(&w, LS_SECAGG_OPEN_REQ);
-		if (mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
+		proto_mp_writer_init(&w, 1 << 22);
+		proto_mp_write_map(&w, 2);
+		proto_mp_write_uint(&w, 1);
+		proto_mp_write_bin(&w, open, open_len);
+		proto_mp_write_uint(&w, 0);
+		proto_mp_write_uint(&w, LS_SECAGG_OPEN_REQ);
+		if (proto_mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
 			die("type not first");
 		req_vector("secagg_req_type_not_first", b.data, b.len,
 		           "decode", "secagg_open_req",
@@ -1448,15 +1450,15 @@ static void secagg(void)
 		struct mp_writer w;
 		uint8_t *payload, *in, sig[64];
 		size_t plen, n;
-		mp_writer_init(&w, 4096);
-		mp_write_map(&w, 3);
-		mp_write_uint(&w, 0);
-		mp_write_bin(&w, o.round, sizeof o.round);
-		mp_write_uint(&w, 1);
-		mp_write_bin(&w, m.u.contrib.keyset, 32);
-		mp_write_uint(&w, 2);
-		mp_write_bin(&w, vec, 31);
-		if (mp_writer_finish(&w, &payload, &plen) != LS_OK)
+		proto_mp_writer_init(&w, 4096);
+		proto_mp_write_map(&w, 3);
+		proto_mp_write_uint(&w, 0);
+		proto_mp_write_bin(&w, o.round, sizeof o.round);
+		proto_mp_write_uint(&w, 1);
+		proto_mp_write_bin(&w, m.u.contrib.keyset, 32);
+		proto_mp_write_uint(&w, 2);
+		proto_mp_write_bin(&w, vec, 31);
+		if (proto_mp_writer_finish(&w, &payload, &plen) != LS_OK)
 			die("payload");
 		n = 23 + 3 + 4 + LS_KEY_ID_BYTES + plen;
 		in = malloc(n);
@@ -1471,16 +1473,16 @@ static void secagg(void)
 		memcpy(in + 30 + LS_KEY_ID_BYTES, payload, plen);
 		crypto_sign_detached(sig, NULL, in, n, gk->sk);
 		free(in);
-		mp_writer_init(&w, 8192);
-		mp_write_array(&w, 6);
-		mp_write_uint(&w, LS_SECAGG_VERSION);
-		mp_write_uint(&w, LS_SECAGG_CONTRIB);
-		mp_write_cstr(&w, "gent");
-		mp_write_bin(&w, gk->key_id, LS_KEY_ID_BYTES);
-		mp_write_bin(&w, payload, plen);
-		mp_write_bin(&w, sig, sizeof sig);
+		proto_mp_writer_init(&w, 8192);
+		proto_mp_write_array(&w, 6);
+		proto_mp_write_uint(&w, LS_SECAGG_VERSION);
+		proto_mp_write_uint(&w, LS_SECAGG_CONTRIB);
+		proto_mp_write_cstr(&w, "gent");
+		proto_mp_write_bin(&w, gk->key_id, LS_KEY_ID_BYTES);
+		proto_mp_write_bin(&w, payload, plen);
+		proto_mp_write_bin(&w, sig, sizeof sig);
 		ls_free(payload);
-		if (mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
+		if (proto_mp_writer_finish(&w, &b.data, &b.len) != LS_OK)
 			die("message");
 		secagg_vector("secagg_odd_vector", b, "decode", "gent",
 		              "contrib",

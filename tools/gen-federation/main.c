@@ -13,7 +13,7 @@
  * the node (the association) also publishes, per month, the federation
  * summary (type 7) a secure-aggregation round over every municipality
  * would give: the sum of their exact vectors (core/secagg) plus each
- * one's Skellam noise share, released by secagg_federation_tables. The
+ * one's Skellam noise share, released by ls_secagg_federation_tables. The
  * pairwise masks of a real round cancel in the sum, so they are left
  * out: this is synthetic data for trends, dashboard and bundle, not a
  * round (node/secagg.c is that, and signaald drives it).
@@ -250,12 +250,12 @@ static void fed_add(const struct options *o, const char *origin, size_t month,
 	if (month >= f->n_months)
 		die("%s", "month outside the federation totals");
 	raw->params.persons_cap = o->params.persons_cap;
-	if (secagg_vector_from_raw(&f->l, raw, f->vec, &e) != LS_OK)
+	if (ls_secagg_vector_from_raw(&f->l, raw, f->vec, &e) != LS_OK)
 		die("%s: %s", origin, e.msg);
 	snprintf(name, sizeof name, "%s/ruisaandeel/%zu", origin, month);
 	nk = derive_key(o->seed, name);
-	if (secagg_noise_shares(&f->l, &f->nz, f->n_parties, nk->sk, f->share,
-	                        &e) != LS_OK)
+	if (ls_secagg_noise_shares(&f->l, &f->nz, f->n_parties, nk->sk,
+	                           f->share, &e) != LS_OK)
 		die("%s: %s", origin, e.msg);
 	proto_keypair_free(nk);
 	for (size_t k = 0; k < f->l.n_entries; k++)
@@ -297,12 +297,12 @@ static void publish_fedsums(struct store *node, const struct options *o,
 			         ids[i]);
 		fs->n_included = n_ids;
 		fs->noise = f->nz;
-		eps = secagg_total_epsilon(&f->nz, o->params.persons_cap);
+		eps = ls_secagg_total_epsilon(&f->nz, o->params.persons_cap);
 		fs->epsilon_milli = (uint64_t)ceil(eps * 1000);
 		fs->withhold_below = 0;
 		fs->persons_cap = o->params.persons_cap;
 		ls_summary_init(&tables);
-		if (secagg_federation_tables(
+		if (ls_secagg_federation_tables(
 		        &f->l, f->total + m * f->l.n_entries, &f->nz, 0,
 		        o->params.persons_cap, &tables, &e) != LS_OK)
 			die("%s", e.msg);
@@ -680,7 +680,7 @@ int main(int argc, char **argv)
 		if (b < a || n_ids < 2 || n_ids > LS_SECAGG_MAX_PARTIES)
 			die("%s", "--federatietotalen: at least two "
 			          "municipalities and a period");
-		if (secagg_layout_init(&fed.l, &dom.dom, &e) != LS_OK)
+		if (ls_secagg_layout_init(&fed.l, &dom.dom, &e) != LS_OK)
 			die("%s", e.msg);
 		fed.nz.mu[0] = (struct secagg_rational){1, 4};
 		fed.nz.mu[1] = (struct secagg_rational){25, 1};

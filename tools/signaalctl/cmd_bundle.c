@@ -200,7 +200,7 @@ int cmd_bundle(const struct ctl_context *ctx, int argc, char **argv)
 	in.top = (size_t)(a.top ? a.top : c.node.config.trends_top);
 	ls_buf_init(&buf, 64u * 1024 * 1024);
 	ls_errinfo_clear(&e);
-	rc = bundle_render(&in, &buf, &e);
+	rc = ls_bundle_render(&in, &buf, &e);
 	trends_ctl_close(&c);
 	if (rc != LS_OK) {
 		ls_buf_fini(&buf);
