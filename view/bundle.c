@@ -968,14 +968,10 @@ static void federation_method(struct ctx *c)
 	put(c, "</p>\n");
 }
 
-static void method(struct ctx *c)
+/* The method chapter's first section: where the numbers come from and
+ * what a range means under each disclosure mode of the summaries. */
+static void method_ranges(struct ctx *c)
 {
-	const struct trends_options *o = ls_trends_options_get(c->t);
-	uint8_t digest[LS_HASH_BYTES];
-	char hex[2 * LS_HASH_BYTES + 1];
-	size_t gp = ls_trends_n_periods(c->t) - ls_trends_growth_first(c->t);
-	uint64_t wsum = 0;
-
 	put(c, "<section id=\"methode\" class=\"chapter method\">\n<h2>Methode "
 	       "en bescherming van gegevens</h2>\n<h3>Waar de cijfers vandaan "
 	       "komen</h3>\n<p>Veldwerkers registreren signalen in hun eigen "
@@ -1022,7 +1018,14 @@ static void method(struct ctx *c)
 	       "bereik. Het midden van een bereik wordt alleen gebruikt om "
 	       "te tekenen en te rangschikken, nooit als aantal "
 	       "getoond.</p>\n");
-	federation_method(c);
+}
+
+/* The priority score's components and their configured weights. */
+static void method_score(struct ctx *c)
+{
+	const struct trends_options *o = ls_trends_options_get(c->t);
+	uint64_t wsum = 0;
+
 	put(c, "<h3>De prioriteitsscore</h3>\n<p>Elk thema krijgt zeven "
 	       "deelscores tussen 0 en 1; de score is hun gewogen gemiddelde "
 	       "maal 100.</p>\n<table class=\"plain\"><thead><tr><th>Deel"
@@ -1057,6 +1060,13 @@ static void method(struct ctx *c)
 	   "configuratie van de knoop, blok <code>[trends]</code>. Volle "
 	   "punten voor groei vanaf %u%% over het groeivenster.</p>\n",
 	   (unsigned long long)wsum, o->growth_full_pct);
+}
+
+/* How growth over the growth window is computed. */
+static void method_growth(struct ctx *c)
+{
+	size_t gp = ls_trends_n_periods(c->t) - ls_trends_growth_first(c->t);
+
 	PF(c,
 	   "<h3>Groei</h3>\n<p>De groei wordt berekend over de laatste %zu "
 	   "%s, en alleen over de gemeenten met een samenvatting voor elk "
@@ -1073,6 +1083,14 @@ static void method(struct ctx *c)
 	   "stijging volgens de knikrechte (eerst vlak, dan stijgend) die "
 	   "het best past.</p>\n",
 	   gp, ls_trends_period_word(c->months, gp));
+}
+
+/* The signed summaries every number is computed from, with their digest. */
+static void method_sources(struct ctx *c)
+{
+	uint8_t digest[LS_HASH_BYTES];
+	char hex[2 * LS_HASH_BYTES + 1];
+
 	put(c, "<h3>Bronnen</h3>\n<p>Alle cijfers in deze bundel zijn "
 	       "berekend uit precies deze ondertekende samenvattingen. Wie "
 	       "dezelfde documenten heeft, krijgt dezelfde cijfers "
@@ -1092,7 +1110,17 @@ static void method(struct ctx *c)
 		PF(c, " %llu <code>%.16s</code></li>",
 		   (unsigned long long)r->seq, hex);
 	}
-	put(c, "</ol>\n</section>\n");
+	put(c, "</ol>\n");
+}
+
+static void method(struct ctx *c)
+{
+	method_ranges(c);
+	federation_method(c);
+	method_score(c);
+	method_growth(c);
+	method_sources(c);
+	put(c, "</section>\n");
 }
 
 /* ---- the page ---------------------------------------------------------- */
