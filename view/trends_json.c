@@ -224,134 +224,194 @@ static const char *mode_name(uint8_t mode)
 	                                 : "?";
 }
 
-json_t *ls_trends_json(const struct trends *t,
-                       const struct ls_trends_select *sel,
-                       struct structural *notes, trends_name_fn names,
-                       void *names_ctx)
+/* "venster": the window of periods and the growth window inside it. */
+static json_t *window_json(struct jb *b, const struct trends *t)
 {
 	const struct trends_options *opt = ls_trends_options_get(t);
-	struct jb b = {1};
-	json_t *root = json_object(), *w = json_object(), *wt = json_object();
-	json_t *orgs = json_array(), *cov = json_array(), *src = json_array();
-	json_t *par = json_array(), *items = json_array();
-	const struct trends_item **sel_items = NULL;
-	uint8_t digest[LS_HASH_BYTES];
-	size_t n;
+	json_t *w = json_object();
 
-	set(&b, w, "van", period_json(&opt->first));
-	set(&b, w, "tot", period_json(&opt->last));
-	set(&b, w, "perioden",
+	set(b, w, "van", period_json(&opt->first));
+	set(b, w, "tot", period_json(&opt->last));
+	set(b, w, "perioden",
 	    json_integer((json_int_t)ls_trends_n_periods(t)));
-	set(&b, w, "groei_perioden",
+	set(b, w, "groei_perioden",
 	    json_integer((json_int_t)(ls_trends_n_periods(t) -
 	                              ls_trends_growth_first(t))));
-	set(&b, w, "groei_vol_pct", json_integer(opt->growth_full_pct));
-	set(&b, root, "venster", w);
+	set(b, w, "groei_vol_pct", json_integer(opt->growth_full_pct));
+	return w;
+}
+
+/* "gewichten": the weight of every score component. */
+static json_t *weights_json(struct jb *b, const struct trends *t)
+{
+	const struct trends_options *opt = ls_trends_options_get(t);
+	json_t *wt = json_object();
+
 	for (int k = 0; k < TRENDS_C_COUNT_; k++)
-		set(&b, wt, ls_trends_component_name(k),
+		set(b, wt, ls_trends_component_name(k),
 		    json_integer(opt->weight[k]));
-	set(&b, root, "gewichten", wt);
+	return wt;
+}
+
+/* "gemeenten": every origin, its name and the periods it covers. */
+static json_t *origins_json(struct jb *b, const struct trends *t,
+                            trends_name_fn names, void *names_ctx)
+{
+	json_t *orgs = json_array();
+
 	for (size_t i = 0; i < ls_trends_n_origins(t); i++) {
 		const char *id = ls_trends_origin_id(t, i);
 		json_t *o = json_object(), *has = json_array();
-		set(&b, o, "id", json_string(id));
-		set(&b, o, "naam", json_string(name_of(names, names_ctx, id)));
-		set(&b, o, "volledig",
+		set(b, o, "id", json_string(id));
+		set(b, o, "naam", json_string(name_of(names, names_ctx, id)));
+		set(b, o, "volledig",
 		    json_boolean(ls_trends_origin_complete(t, i)));
 		for (size_t slot = 0; slot < ls_trends_n_periods(t); slot++)
-			push(&b, has,
+			push(b, has,
 			     json_boolean(ls_trends_origin_has(t, i, slot)));
-		set(&b, o, "perioden_aanwezig", has);
-		push(&b, orgs, o);
+		set(b, o, "perioden_aanwezig", has);
+		push(b, orgs, o);
 	}
-	set(&b, root, "gemeenten", orgs);
+	return orgs;
+}
+
+/* "dekking": per period, how many origins and federation members. */
+static json_t *coverage_json(struct jb *b, const struct trends *t)
+{
+	json_t *cov = json_array();
+
 	for (size_t slot = 0; slot < ls_trends_n_periods(t); slot++) {
 		struct ls_period p;
 		json_t *o = json_object();
 		ls_trends_period_at(t, slot, &p);
-		set(&b, o, "periode", period_json(&p));
-		set(&b, o, "gemeenten",
+		set(b, o, "periode", period_json(&p));
+		set(b, o, "gemeenten",
 		    json_integer(ls_trends_coverage(t, slot)));
-		set(&b, o, "federatie_gemeenten",
+		set(b, o, "federatie_gemeenten",
 		    json_integer(ls_trends_federation_at(t, slot)));
-		push(&b, cov, o);
+		push(b, cov, o);
 	}
-	set(&b, root, "dekking", cov);
-	set(&b, root, "federatie_perioden",
-	    json_integer((json_int_t)ls_trends_n_federation(t)));
+	return cov;
+}
+
+/* "bronnen": the signed documents every number is computed from. */
+static json_t *sources_json(struct jb *b, const struct trends *t)
+{
+	json_t *src = json_array();
+
 	for (size_t i = 0; i < ls_trends_n_sources(t); i++) {
 		const struct trends_docref *r = ls_trends_source_at(t, i);
 		json_t *o = json_object();
-		set(&b, o, "origin", json_string(r->origin));
-		set(&b, o, "seq", json_integer((json_int_t)r->seq));
-		set(&b, o, "hash", hex_json(r->hash, LS_HASH_BYTES));
-		push(&b, src, o);
+		set(b, o, "origin", json_string(r->origin));
+		set(b, o, "seq", json_integer((json_int_t)r->seq));
+		set(b, o, "hash", hex_json(r->hash, LS_HASH_BYTES));
+		push(b, src, o);
 	}
-	set(&b, root, "bronnen", src);
-	ls_trends_sources_digest(t, digest);
-	set(&b, root, "bronnen_digest", hex_json(digest, LS_HASH_BYTES));
+	return src;
+}
+
+/* "parameters": the disclosure parameters met and how often. */
+static json_t *params_json(struct jb *b, const struct trends *t)
+{
+	json_t *par = json_array();
+
 	for (size_t i = 0; i < ls_trends_n_params(t); i++) {
 		size_t count;
 		const struct ls_disclosure_params *p =
 		    ls_trends_params_at(t, i, &count);
 		json_t *o = json_object();
-		set(&b, o, "modus", json_string(mode_name(p->mode)));
+		set(b, o, "modus", json_string(mode_name(p->mode)));
 		if (p->mode == LS_MODE_THRESHOLD) {
-			set(&b, o, "k", json_integer(p->k));
+			set(b, o, "k", json_integer(p->k));
 		} else {
-			set(&b, o, "epsilon",
+			set(b, o, "epsilon",
 			    json_real(p->epsilon_milli / 1000.0));
-			set(&b, o, "achterhouden_onder",
+			set(b, o, "achterhouden_onder",
 			    json_integer(p->withhold_below));
 		}
-		set(&b, o, "personen_plafond", json_integer(p->persons_cap));
-		set(&b, o, "samenvattingen", json_integer((json_int_t)count));
-		push(&b, par, o);
+		set(b, o, "personen_plafond", json_integer(p->persons_cap));
+		set(b, o, "samenvattingen", json_integer((json_int_t)count));
+		push(b, par, o);
 	}
-	set(&b, root, "parameters", par);
+	return par;
+}
 
-	n = ls_trends_select(t, sel, NULL, 0);
+/* "items": the selected themes, in the selection's order. */
+static json_t *items_json(struct jb *b, const struct trends *t,
+                          const struct ls_trends_select *sel,
+                          trends_name_fn names, void *names_ctx)
+{
+	json_t *items = json_array();
+	const struct trends_item **sel_items = NULL;
+	size_t n = ls_trends_select(t, sel, NULL, 0);
+
 	if (n > 0) {
 		sel_items = ls_calloc(n, sizeof *sel_items);
 		if (sel_items == NULL)
-			b.ok = 0;
+			b->ok = 0;
 		else
 			ls_trends_select(t, sel, sel_items, n);
 	}
 	for (size_t i = 0; sel_items != NULL && i < n; i++)
 		/* the youth view is a ranking of its own: 1, 2, ... */
-		push(&b, items,
-		     item_json(&b, t, sel_items[i],
+		push(b, items,
+		     item_json(b, t, sel_items[i],
 		               sel->youth ? (uint32_t)(i + 1)
 		                          : sel_items[i]->rank,
 		               names, names_ctx));
 	ls_free(sel_items);
-	set(&b, root, "items", items);
+	return items;
+}
 
-	if (notes != NULL) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < ls_structural_count(notes); i++) {
-			const struct structural_note *x =
-			    ls_structural_at(notes, i);
-			json_t *o = json_object();
-			set(&b, o, "gemeente", json_string(x->origin));
-			set(&b, o, "naam",
-			    json_string(name_of(names, names_ctx, x->origin)));
-			set(&b, o, "thema", json_string(x->theme));
-			set(&b, o, "fase",
-			    json_string(
-			        ls_phase_name((enum ls_phase)x->phase)));
-			set(&b, o, "erkend",
-			    json_boolean(ls_structural_recognised(x->phase)));
-			set(&b, o, "probleemtype",
-			    json_string(x->problem_type));
-			set(&b, o, "kop", json_string(x->headline));
-			set(&b, o, "seq", json_integer((json_int_t)x->seq));
-			set(&b, o, "hash", hex_json(x->hash, LS_HASH_BYTES));
-			push(&b, arr, o);
-		}
-		set(&b, root, "structurele_signalen", arr);
+/* "structurele_signalen": the structural notes given. */
+static json_t *notes_json(struct jb *b, struct structural *notes,
+                          trends_name_fn names, void *names_ctx)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < ls_structural_count(notes); i++) {
+		const struct structural_note *x = ls_structural_at(notes, i);
+		json_t *o = json_object();
+		set(b, o, "gemeente", json_string(x->origin));
+		set(b, o, "naam",
+		    json_string(name_of(names, names_ctx, x->origin)));
+		set(b, o, "thema", json_string(x->theme));
+		set(b, o, "fase",
+		    json_string(ls_phase_name((enum ls_phase)x->phase)));
+		set(b, o, "erkend",
+		    json_boolean(ls_structural_recognised(x->phase)));
+		set(b, o, "probleemtype", json_string(x->problem_type));
+		set(b, o, "kop", json_string(x->headline));
+		set(b, o, "seq", json_integer((json_int_t)x->seq));
+		set(b, o, "hash", hex_json(x->hash, LS_HASH_BYTES));
+		push(b, arr, o);
 	}
+	return arr;
+}
+
+json_t *ls_trends_json(const struct trends *t,
+                       const struct ls_trends_select *sel,
+                       struct structural *notes, trends_name_fn names,
+                       void *names_ctx)
+{
+	struct jb b = {1};
+	json_t *root = json_object();
+	uint8_t digest[LS_HASH_BYTES];
+
+	set(&b, root, "venster", window_json(&b, t));
+	set(&b, root, "gewichten", weights_json(&b, t));
+	set(&b, root, "gemeenten", origins_json(&b, t, names, names_ctx));
+	set(&b, root, "dekking", coverage_json(&b, t));
+	set(&b, root, "federatie_perioden",
+	    json_integer((json_int_t)ls_trends_n_federation(t)));
+	set(&b, root, "bronnen", sources_json(&b, t));
+	ls_trends_sources_digest(t, digest);
+	set(&b, root, "bronnen_digest", hex_json(digest, LS_HASH_BYTES));
+	set(&b, root, "parameters", params_json(&b, t));
+	set(&b, root, "items", items_json(&b, t, sel, names, names_ctx));
+	if (notes != NULL)
+		set(&b, root, "structurele_signalen",
+		    notes_json(&b, notes, names, names_ctx));
 	if (!b.ok) {
 		json_decref(root);
 		return NULL;
