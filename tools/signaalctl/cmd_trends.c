@@ -73,6 +73,70 @@ struct trends_args {
 	const char *level, *age, *target;
 };
 
+/* --top N: how many themes to show. */
+static int parse_top(const char *arg, struct ls_trends_select *sel)
+{
+	int64_t top;
+
+	if (ls_parse_i64(arg, 1, 100000, &top) != LS_OK)
+		return ctl_usage("trends", "ongeldig aantal voor --top: '%.20s'",
+		                 arg);
+	sel->top = (size_t)top;
+	return CTL_EXIT_OK;
+}
+
+/* --format: its names, Dutch and English. */
+static int parse_format(const char *arg, int *format)
+{
+	static const struct {
+		const char *name;
+		int format;
+	} names[] = {{"tekst", F_TEXT}, {"text", F_TEXT}, {"table", F_TEXT},
+	             {"csv", F_CSV},    {"json", F_JSON}};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(arg, names[i].name) == 0) {
+			*format = names[i].format;
+			return CTL_EXIT_OK;
+		}
+	return ctl_usage("trends",
+	                 "onbekend formaat '%.20s' (tekst, csv of json)", arg);
+}
+
+/* --niveau (or, without it, the level --leeftijd/--doelgroep imply). */
+static int select_levels(struct trends_args *a)
+{
+	static const struct {
+		const char *name;
+		unsigned levels;
+		int youth;
+	} names[] = {
+	    {"thema", 1u << TRENDS_LEVEL_THEME, 0},
+	    {"leeftijd", 1u << TRENDS_LEVEL_AGE, 0},
+	    {"doelgroep", 1u << TRENDS_LEVEL_TARGET, 0},
+	    {"jongeren", 1u << TRENDS_LEVEL_AGE, 1},
+	    {"alle", (1u << TRENDS_LEVEL_COUNT_) - 1, 0},
+	};
+
+	if (a->level == NULL) {
+		a->sel.levels = a->age      ? 1u << TRENDS_LEVEL_AGE
+		                : a->target ? 1u << TRENDS_LEVEL_TARGET
+		                            : 1u << TRENDS_LEVEL_THEME;
+		return CTL_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(a->level, names[i].name) == 0) {
+			a->sel.levels = names[i].levels;
+			if (names[i].youth)
+				a->sel.youth = 1;
+			return CTL_EXIT_OK;
+		}
+	return ctl_usage("trends",
+	                 "onbekend niveau '%.20s' (thema, leeftijd, "
+	                 "doelgroep, jongeren of alle)",
+	                 a->level);
+}
+
 static int parse(int argc, char **argv, struct trends_args *a)
 {
 	static const struct option opts[] = {
@@ -93,7 +157,6 @@ static int parse(int argc, char **argv, struct trends_args *a)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	int c, rc;
-	int64_t top;
 
 	memset(a, 0, sizeof *a);
 	optind = 0;
@@ -123,28 +186,13 @@ static int parse(int argc, char **argv, struct trends_args *a)
 				return rc;
 			break;
 		case 'k':
-			if (ls_parse_i64(optarg, 1, 100000, &top) != LS_OK)
-				return ctl_usage("trends",
-				                 "ongeldig aantal voor --top: "
-				                 "'%.20s'",
-				                 optarg);
-			a->sel.top = (size_t)top;
+			if ((rc = parse_top(optarg, &a->sel)) != CTL_EXIT_OK)
+				return rc;
 			break;
 		case 'f':
-			if (strcmp(optarg, "tekst") == 0 ||
-			    strcmp(optarg, "text") == 0 ||
-			    strcmp(optarg, "table") == 0)
-				a->format = F_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				a->format = F_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = F_JSON;
-			else
-				return ctl_usage(
-				    "trends",
-				    "onbekend formaat '%.20s' (tekst, "
-				    "csv of json)",
-				    optarg);
+			if ((rc = parse_format(optarg, &a->format)) !=
+			    CTL_EXIT_OK)
+				return rc;
 			break;
 		case 'b':
 			a->brief = 1;
@@ -168,26 +216,8 @@ static int parse(int argc, char **argv, struct trends_args *a)
 	if (a->age != NULL && a->target != NULL)
 		return ctl_usage("trends",
 		                 "--leeftijd en --doelgroep gaan niet samen");
-	if (a->level == NULL)
-		a->sel.levels = a->age      ? 1u << TRENDS_LEVEL_AGE
-		                : a->target ? 1u << TRENDS_LEVEL_TARGET
-		                            : 1u << TRENDS_LEVEL_THEME;
-	else if (strcmp(a->level, "thema") == 0)
-		a->sel.levels = 1u << TRENDS_LEVEL_THEME;
-	else if (strcmp(a->level, "leeftijd") == 0)
-		a->sel.levels = 1u << TRENDS_LEVEL_AGE;
-	else if (strcmp(a->level, "doelgroep") == 0)
-		a->sel.levels = 1u << TRENDS_LEVEL_TARGET;
-	else if (strcmp(a->level, "jongeren") == 0) {
-		a->sel.levels = 1u << TRENDS_LEVEL_AGE;
-		a->sel.youth = 1;
-	} else if (strcmp(a->level, "alle") == 0)
-		a->sel.levels = (1u << TRENDS_LEVEL_COUNT_) - 1;
-	else
-		return ctl_usage("trends",
-		                 "onbekend niveau '%.20s' (thema, leeftijd, "
-		                 "doelgroep, jongeren of alle)",
-		                 a->level);
+	if ((rc = select_levels(a)) != CTL_EXIT_OK)
+		return rc;
 	a->sel.other = a->age ? a->age : a->target;
 	return CTL_EXIT_OK;
 }
