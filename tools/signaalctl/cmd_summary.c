@@ -844,6 +844,76 @@ static void show_table(const struct ls_summary *s, int t)
 		                 s->params.withhold_below, b, sizeof b));
 }
 
+/* The disclosure parameters the summary was made with. */
+static void show_params(const struct ls_summary *s)
+{
+	if (s->params.mode == LS_MODE_NOISE) {
+		char eps[LS_MILLI_TEXT_SIZE];
+		ls_policy_format_milli(s->params.epsilon_milli, eps);
+		printf("ruismodus, epsilon %s; waarden met hun "
+		       "90%%-interval, onder %u getoond als <%u\n",
+		       eps, (unsigned)s->params.withhold_below,
+		       (unsigned)s->params.withhold_below);
+	} else
+		printf("drempelmodus, k = %u: a-b is een onderdrukt "
+		       "aantal tussen a en b\n",
+		       (unsigned)s->params.k);
+	printf("personen per signaal hoogstens %u\n",
+	       (unsigned)s->params.persons_cap);
+	if (s->supersedes_seq)
+		printf("correctie van document %llu, reden %s\n",
+		       (unsigned long long)s->supersedes_seq,
+		       s->correction_reason);
+}
+
+/* One theme's line: its counts and, when the summary has them, its
+ * organisations and reporters. */
+static void show_theme_row(const struct store *store,
+                           const struct ls_summary *s,
+                           const struct ls_summary_row *row)
+{
+	const struct ls_recurrence_row *rec = NULL;
+	char label[27], a1[64], a2[64], a3[64], a4[64];
+
+	for (size_t j = 0; j < s->n_recurrence; j++)
+		if (strcmp(s->recurrence[j].theme, row->theme) == 0)
+			rec = &s->recurrence[j];
+	snprintf(label, sizeof label, "%s", theme_label(store, row->theme));
+	printf("  %-26s %20s %20s %20s %20s\n", label,
+	       cell_text(&row->signals, s->params.withhold_below, a1,
+	                 sizeof a1),
+	       cell_text(&row->persons, s->params.withhold_below, a2,
+	                 sizeof a2),
+	       rec ? cell_text(&rec->organisations, s->params.withhold_below,
+	                       a3, sizeof a3)
+	           : "-",
+	       rec ? cell_text(&rec->reporters, s->params.withhold_below, a4,
+	                       sizeof a4)
+	           : "-");
+}
+
+/* The summary document SEQ of ORIGIN for period PERIOD_TEXT, as text. */
+static void show_print(const struct store *store, const char *period_text,
+                       const char *origin, uint64_t seq,
+                       const struct ls_doc *doc)
+{
+	const struct ls_summary *s = &doc->body.summary;
+	char when[40];
+
+	printf("Samenvatting %s van %s, document %llu, gemaakt %s\n",
+	       period_text, origin, (unsigned long long)seq,
+	       ctl_time(doc->hdr.created, when, sizeof when));
+	show_params(s);
+	printf("\n  %-26s %20s %20s %20s %20s\n", "THEMA", "SIGNALEN",
+	       "PERSONEN", "ORGANISATIES", "MELDERS");
+	for (size_t i = 0; i < s->tables[0].n_rows; i++)
+		show_theme_row(store, s, &s->tables[0].rows[i]);
+	if (s->tables[0].n_rows == 0)
+		printf("  (geen signalen in deze periode)\n");
+	for (int t = LS_TABLE_THEME_AGE; t < LS_TABLE_COUNT_; t++)
+		show_table(s, t);
+}
+
 static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 {
 	static const int allowed[] = {O_ORIGIN, O_SEQ, 0};
@@ -903,62 +973,7 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 		          (unsigned long long)seq, ctl_errmsg_dev(rc, &e));
 		return ctl_exit_for(rc);
 	}
-	{
-		const struct ls_summary *s = &doc.body.summary;
-		char when[40], a1[64], a2[64], a3[64], a4[64];
-		printf("Samenvatting %s van %s, document %llu, gemaakt %s\n",
-		       a.pos[0], origin, (unsigned long long)seq,
-		       ctl_time(doc.hdr.created, when, sizeof when));
-		if (s->params.mode == LS_MODE_NOISE) {
-			char eps[LS_MILLI_TEXT_SIZE];
-			ls_policy_format_milli(s->params.epsilon_milli, eps);
-			printf("ruismodus, epsilon %s; waarden met hun "
-			       "90%%-interval, onder %u getoond als <%u\n",
-			       eps, (unsigned)s->params.withhold_below,
-			       (unsigned)s->params.withhold_below);
-		} else
-			printf("drempelmodus, k = %u: a-b is een onderdrukt "
-			       "aantal tussen a en b\n",
-			       (unsigned)s->params.k);
-		printf("personen per signaal hoogstens %u\n",
-		       (unsigned)s->params.persons_cap);
-		if (s->supersedes_seq)
-			printf("correctie van document %llu, reden %s\n",
-			       (unsigned long long)s->supersedes_seq,
-			       s->correction_reason);
-		printf("\n  %-26s %20s %20s %20s %20s\n", "THEMA", "SIGNALEN",
-		       "PERSONEN", "ORGANISATIES", "MELDERS");
-		for (size_t i = 0; i < s->tables[0].n_rows; i++) {
-			const struct ls_summary_row *row =
-			    &s->tables[0].rows[i];
-			const struct ls_recurrence_row *rec = NULL;
-			char label[27];
-			for (size_t j = 0; j < s->n_recurrence; j++)
-				if (strcmp(s->recurrence[j].theme,
-				           row->theme) == 0)
-					rec = &s->recurrence[j];
-			snprintf(label, sizeof label, "%s",
-			         theme_label(node.store, row->theme));
-			printf(
-			    "  %-26s %20s %20s %20s %20s\n", label,
-			    cell_text(&row->signals, s->params.withhold_below,
-			              a1, sizeof a1),
-			    cell_text(&row->persons, s->params.withhold_below,
-			              a2, sizeof a2),
-			    rec ? cell_text(&rec->organisations,
-			                    s->params.withhold_below, a3,
-			                    sizeof a3)
-			        : "-",
-			    rec ? cell_text(&rec->reporters,
-			                    s->params.withhold_below, a4,
-			                    sizeof a4)
-			        : "-");
-		}
-		if (s->tables[0].n_rows == 0)
-			printf("  (geen signalen in deze periode)\n");
-		for (int t = LS_TABLE_THEME_AGE; t < LS_TABLE_COUNT_; t++)
-			show_table(s, t);
-	}
+	show_print(node.store, a.pos[0], origin, seq, &doc);
 	proto_doc_fini(&doc);
 	ctl_node_close(&node);
 	return CTL_EXIT_OK;
