@@ -381,6 +381,106 @@ static void sector_warning(uint32_t n)
 	       (unsigned)n);
 }
 
+/* Where the period stands: open, settling, due, released or blocked. */
+static void preview_state(const struct node_release_plan *p)
+{
+	char day[LS_DATE_SIZE], when[40];
+
+	day_text(p->release_time, day);
+	switch (p->state) {
+	case NODE_PERIOD_OPEN:
+		printf("Toestand: de periode loopt nog; vrij te geven vanaf "
+		       "%s. De cijfers kunnen nog veranderen.\n",
+		       day);
+		break;
+	case NODE_PERIOD_SETTLING:
+		printf("Toestand: afgesloten, in de wachttijd; vrij te geven "
+		       "vanaf %s.\n",
+		       day);
+		break;
+	case NODE_PERIOD_DUE:
+		printf("Toestand: klaar om vrij te geven (sinds %s).\n", day);
+		break;
+	case NODE_PERIOD_RELEASED:
+		printf(
+		    "Toestand: al vrijgegeven als document %llu (%s). Dit is "
+		    "hoe een correctie er nu uit zou zien: %s.\n",
+		    (unsigned long long)p->latest.seq,
+		    ctl_time(p->latest.at, when, sizeof when),
+		    p->changed ? "de cijfers zijn VERANDERD sinds de "
+		                 "vrijgave"
+		               : "dezelfde cijfers, er is niets te "
+		                 "corrigeren");
+		break;
+	case NODE_PERIOD_BLOCKED: {
+		char other[LS_PERIOD_SIZE];
+		ls_period_format(&p->latest.period, other);
+		printf("Toestand: kan nooit vrijgegeven worden, want ze "
+		       "overlapt met de vrijgegeven periode %s.\n",
+		       other);
+		break;
+	}
+	}
+}
+
+/* Under noise: the year's privacy budget and what this release costs. */
+static void preview_budget(const struct node_release_plan *p,
+                           const struct ls_period *period)
+{
+	char spent[LS_MILLI_TEXT_SIZE], cost[LS_MILLI_TEXT_SIZE],
+	    yearly[LS_MILLI_TEXT_SIZE];
+
+	if (p->rules.policy.params.mode != LS_MODE_NOISE)
+		return;
+	ls_policy_format_milli(p->budget.spent_milli, spent);
+	ls_policy_format_milli(p->cost_milli, cost);
+	ls_policy_format_milli(p->budget.yearly_milli, yearly);
+	printf("Privacybudget %d: %s van %s besteed; deze vrijgave kost "
+	       "%s%s\n",
+	       (int)period->year, spent, yearly, cost,
+	       p->budget_ok ? ""
+	                    : " -- DAT PAST NIET: ze zou "
+	                      "geweigerd worden");
+}
+
+/* THEME's cells in table order, under a header; returns how many. */
+static size_t preview_theme(const struct store *store,
+                            const struct node_release_plan *p,
+                            const char *theme)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < p->report.n_notes; i++) {
+		const struct disclosure_note *n = &p->report.notes[i];
+		char released[64], why[200];
+		if (strcmp(n->cell.theme, theme) != 0)
+			continue;
+		if (shown == 0)
+			printf("\n%s (%s)\n  %-13s %-13s %-13s %8s  "
+			       "%-20s %s\n",
+			       theme_label(store, theme), theme, "TABEL",
+			       "CODE", "MAAT", "ECHT", "VRIJGEGEVEN", "WAAROM");
+		printf("  %-13s %-13s %-13s %8lld  %-20s ",
+		       table_nl[n->cell.table],
+		       n->cell.other[0] ? n->cell.other : "-",
+		       measure_nl(n->cell.table, n->cell.measure),
+		       (long long)n->raw,
+		       cell_text(&n->released,
+		                 p->released.params.withhold_below, released,
+		                 sizeof released));
+		why_text(n, p->released.params.k, why, sizeof why);
+		fputs(why, stdout);
+		if (p->released.params.mode == LS_MODE_THRESHOLD &&
+		    n->reason != DISCLOSURE_RELEASED)
+			printf("; af te leiden: %lld-%lld",
+			       (long long)n->feasible_lo,
+			       (long long)n->feasible_hi);
+		fputc('\n', stdout);
+		shown++;
+	}
+	return shown;
+}
+
 static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 {
 	static const int allowed[] = {O_THEME, 0};
@@ -389,7 +489,7 @@ static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 	struct ls_errinfo e;
 	struct args a;
 	struct rel r;
-	char ptext[LS_PERIOD_SIZE], day[LS_DATE_SIZE], when[40];
+	char ptext[LS_PERIOD_SIZE];
 	size_t shown = 0;
 	int rc;
 
@@ -417,96 +517,17 @@ static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 	printf("Voorbeeld van de samenvatting %s van knooppunt %s. Er wordt "
 	       "niets weggeschreven.\n",
 	       ptext, r.env.origin);
-	day_text(plan.release_time, day);
-	switch (plan.state) {
-	case NODE_PERIOD_OPEN:
-		printf("Toestand: de periode loopt nog; vrij te geven vanaf "
-		       "%s. De cijfers kunnen nog veranderen.\n",
-		       day);
-		break;
-	case NODE_PERIOD_SETTLING:
-		printf("Toestand: afgesloten, in de wachttijd; vrij te geven "
-		       "vanaf %s.\n",
-		       day);
-		break;
-	case NODE_PERIOD_DUE:
-		printf("Toestand: klaar om vrij te geven (sinds %s).\n", day);
-		break;
-	case NODE_PERIOD_RELEASED:
-		printf(
-		    "Toestand: al vrijgegeven als document %llu (%s). Dit is "
-		    "hoe een correctie er nu uit zou zien: %s.\n",
-		    (unsigned long long)plan.latest.seq,
-		    ctl_time(plan.latest.at, when, sizeof when),
-		    plan.changed ? "de cijfers zijn VERANDERD sinds de "
-		                   "vrijgave"
-		                 : "dezelfde cijfers, er is niets te "
-		                   "corrigeren");
-		break;
-	case NODE_PERIOD_BLOCKED: {
-		char other[LS_PERIOD_SIZE];
-		ls_period_format(&plan.latest.period, other);
-		printf("Toestand: kan nooit vrijgegeven worden, want ze "
-		       "overlapt met de vrijgegeven periode %s.\n",
-		       other);
-		break;
-	}
-	}
+	preview_state(&plan);
 	policy_line(&plan.rules);
 	sector_warning(plan.sector_conflicts);
-	if (plan.rules.policy.params.mode == LS_MODE_NOISE) {
-		char spent[LS_MILLI_TEXT_SIZE], cost[LS_MILLI_TEXT_SIZE],
-		    yearly[LS_MILLI_TEXT_SIZE];
-		ls_policy_format_milli(plan.budget.spent_milli, spent);
-		ls_policy_format_milli(plan.cost_milli, cost);
-		ls_policy_format_milli(plan.budget.yearly_milli, yearly);
-		printf(
-		    "Privacybudget %d: %s van %s besteed; deze vrijgave kost "
-		    "%s%s\n",
-		    (int)period.year, spent, yearly, cost,
-		    plan.budget_ok ? ""
-		                   : " -- DAT PAST NIET: ze zou "
-		                     "geweigerd worden");
-	}
+	preview_budget(&plan, &period);
 	/* Per theme (in code order), its cells in table order. */
 	for (size_t t = 0; t < plan.report.n_notes; t++) {
-		const char *theme = plan.report.notes[t].cell.theme;
-		int first = 1;
-		if (plan.report.notes[t].cell.table != LS_TABLE_THEME ||
-		    plan.report.notes[t].cell.measure != LS_MEASURE_SIGNALS ||
-		    (a.theme != NULL && strcmp(a.theme, theme) != 0))
-			continue;
-		for (size_t i = 0; i < plan.report.n_notes; i++) {
-			const struct disclosure_note *n = &plan.report.notes[i];
-			char released[64], why[200];
-			if (strcmp(n->cell.theme, theme) != 0)
-				continue;
-			if (first) {
-				printf("\n%s (%s)\n  %-13s %-13s %-13s %8s  "
-				       "%-20s %s\n",
-				       theme_label(r.node.store, theme), theme,
-				       "TABEL", "CODE", "MAAT", "ECHT",
-				       "VRIJGEGEVEN", "WAAROM");
-				first = 0;
-			}
-			printf("  %-13s %-13s %-13s %8lld  %-20s ",
-			       table_nl[n->cell.table],
-			       n->cell.other[0] ? n->cell.other : "-",
-			       measure_nl(n->cell.table, n->cell.measure),
-			       (long long)n->raw,
-			       cell_text(&n->released,
-			                 plan.released.params.withhold_below,
-			                 released, sizeof released));
-			why_text(n, plan.released.params.k, why, sizeof why);
-			fputs(why, stdout);
-			if (plan.released.params.mode == LS_MODE_THRESHOLD &&
-			    n->reason != DISCLOSURE_RELEASED)
-				printf("; af te leiden: %lld-%lld",
-				       (long long)n->feasible_lo,
-				       (long long)n->feasible_hi);
-			fputc('\n', stdout);
-			shown++;
-		}
+		const struct disclosure_note *n = &plan.report.notes[t];
+		if (n->cell.table == LS_TABLE_THEME &&
+		    n->cell.measure == LS_MEASURE_SIGNALS &&
+		    (a.theme == NULL || strcmp(a.theme, n->cell.theme) == 0))
+			shown += preview_theme(r.node.store, &plan, n->cell.theme);
 	}
 	if (shown == 0)
 		printf("(geen cellen: %s)\n",
