@@ -39,6 +39,79 @@ static int parse_period(const char *cmd, const char *what, const char *text,
 	return CTL_EXIT_OK;
 }
 
+/* The latest period with a summary (of the origins asked for). */
+static int latest_period(struct trends_ctl *out,
+                         const struct trends_ctl_args *a,
+                         const struct node_trends_filter *f,
+                         struct ls_period *to)
+{
+	struct ls_errinfo e;
+	int found = 0;
+	int rc;
+
+	ls_errinfo_clear(&e);
+	rc = node_trends_latest(out->node.store, f, to, &found, &e);
+	if (rc != LS_OK) {
+		ctl_error("%s", e.msg);
+		return ctl_exit_for(rc);
+	}
+	if (!found) {
+		ctl_error("deze knoop heeft nog geen samenvattingen%s; "
+		          "ze komen binnen via de synchronisatie met "
+		          "de andere knopen",
+		          a->n_origins ? " van die gemeente(n)" : "");
+		return CTL_EXIT_NOTFOUND;
+	}
+	return CTL_EXIT_OK;
+}
+
+/* Names, summaries and (when asked) structural notes into out->t. */
+static int load_data(struct trends_ctl *out, const struct node_trends_filter *f,
+                     int need_notes, struct ls_errinfo *e)
+{
+	int rc = node_names_load(out->node.store, &out->names, e);
+
+	if (rc == LS_OK)
+		rc = node_trends_load(out->node.store, out->t, f, &out->report,
+		                      e);
+	ls_trends_set_names(out->t, trends_ctl_name, out);
+	if (rc == LS_OK)
+		rc = ls_trends_finish(out->t, e);
+	if (rc == LS_OK && need_notes) {
+		rc = ls_structural_new(&out->notes);
+		if (rc == LS_OK)
+			rc = node_structural_load(out->node.store, out->notes,
+			                          f, NULL, e);
+		else
+			ls_errf(e, rc, "onvoldoende geheugen");
+	}
+	return rc;
+}
+
+/* Warnings on stderr: summaries skipped, origins asked for without any. */
+static void warn_missing(const struct trends_ctl *out,
+                         const struct trends_ctl_args *a)
+{
+	if (out->report.refused > 0)
+		fprintf(
+		    stderr,
+		    "signaalctl: let op: %llu samenvatting(en) overgeslagen, "
+		    "bv. %s\n",
+		    (unsigned long long)out->report.refused,
+		    out->report.first_refused);
+	for (size_t i = 0; i < a->n_origins; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < ls_trends_n_origins(out->t) && !seen; k++)
+			seen = strcmp(ls_trends_origin_id(out->t, k),
+			              a->origins[i]) == 0;
+		if (!seen)
+			fprintf(stderr,
+			        "signaalctl: let op: geen samenvattingen van "
+			        "'%s' in dit venster\n",
+			        a->origins[i]);
+	}
+}
+
 int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
                     const struct trends_ctl_args *a, int need_notes,
                     struct trends_ctl *out)
@@ -67,21 +140,9 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 		return rc;
 	out->node_open = 1;
 	window = (int32_t)out->node.config.trends_window;
-	ls_errinfo_clear(&e);
 	if (!have_to) {
-		int found = 0;
-		rc = node_trends_latest(out->node.store, &f, &to, &found, &e);
-		if (rc != LS_OK) {
-			ctl_error("%s", e.msg);
-			return ctl_exit_for(rc);
-		}
-		if (!found) {
-			ctl_error("deze knoop heeft nog geen samenvattingen%s; "
-			          "ze komen binnen via de synchronisatie met "
-			          "de andere knopen",
-			          a->n_origins ? " van die gemeente(n)" : "");
-			return CTL_EXIT_NOTFOUND;
-		}
+		if ((rc = latest_period(out, a, &f, &to)) != CTL_EXIT_OK)
+			return rc;
 		if (have_from) {
 			/* only --van: up to the latest, same length */
 			to.months = from.months;
@@ -89,6 +150,7 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 	}
 	if (!have_from && ls_period_add(&to, -(window - 1), &from) != LS_OK)
 		from = to;
+	ls_errinfo_clear(&e);
 	ls_trends_options_default(&o, &to);
 	o.first = from;
 	node_trends_options_config(&out->node.config, &o);
@@ -100,43 +162,11 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 		ctl_error("%s", e.msg);
 		return rc == LS_EINVAL ? CTL_EXIT_USAGE : ctl_exit_for(rc);
 	}
-	rc = node_names_load(out->node.store, &out->names, &e);
-	if (rc == LS_OK)
-		rc = node_trends_load(out->node.store, out->t, &f, &out->report,
-		                      &e);
-	ls_trends_set_names(out->t, trends_ctl_name, out);
-	if (rc == LS_OK)
-		rc = ls_trends_finish(out->t, &e);
-	if (rc == LS_OK && need_notes) {
-		rc = ls_structural_new(&out->notes);
-		if (rc == LS_OK)
-			rc = node_structural_load(out->node.store, out->notes,
-			                          &f, NULL, &e);
-		else
-			ls_errf(&e, rc, "onvoldoende geheugen");
-	}
-	if (rc != LS_OK) {
+	if ((rc = load_data(out, &f, need_notes, &e)) != LS_OK) {
 		ctl_error("%s", e.msg);
 		return ctl_exit_for(rc);
 	}
-	if (out->report.refused > 0)
-		fprintf(
-		    stderr,
-		    "signaalctl: let op: %llu samenvatting(en) overgeslagen, "
-		    "bv. %s\n",
-		    (unsigned long long)out->report.refused,
-		    out->report.first_refused);
-	for (size_t i = 0; i < a->n_origins; i++) {
-		int seen = 0;
-		for (size_t k = 0; k < ls_trends_n_origins(out->t) && !seen; k++)
-			seen = strcmp(ls_trends_origin_id(out->t, k),
-			              a->origins[i]) == 0;
-		if (!seen)
-			fprintf(stderr,
-			        "signaalctl: let op: geen samenvattingen van "
-			        "'%s' in dit venster\n",
-			        a->origins[i]);
-	}
+	warn_missing(out, a);
 	return CTL_EXIT_OK;
 }
 
