@@ -447,24 +447,12 @@ static void print_secagg(const struct status *st)
 	}
 }
 
-static void print_text(const struct ctl_context *ctx, struct status *st,
-                       uint64_t signals, int64_t last_capture, int fed)
+/* Whether signaald runs: version, pid, uptime and its listeners. */
+static void print_daemon(const struct status *st)
 {
 	const struct ls_config *c = &st->node.config;
-	const struct fed_row *own = own_row(st);
-	char t1[32], t2[32], t3[32];
-	unsigned forks = 0;
-	json_t *p;
-	size_t i;
+	char t1[32];
 
-	/* The id is often "federatie" itself (ids are lowercase): never
-	 * "federatie federatie" (the same rule as web/federatie.js). */
-	printf("Knooppunt     %s (%s), %s, %s%s\n", c->node_id, c->node_name,
-	       ls_role_name(c->role),
-	       !c->federation_id[0]                    ? "geen federatie"
-	       : strstr(c->federation_id, "federatie") ? ""
-	                                               : "federatie ",
-	       c->federation_id);
 	if (st->running) {
 		json_int_t up =
 		    json_integer_value(json_object_get(st->daemon, "uptime_s"));
@@ -480,16 +468,14 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	} else {
 		printf("signaald      niet actief: %s\n", st->why_not);
 	}
-	printf("Databank      %.1f MB; %llu signalen (laatste invoer %s)\n",
-	       (double)store_bytes(ctx, c) / 1e6, (unsigned long long)signals,
-	       last_capture ? ctl_time(last_capture, t1, sizeof t1) : "nooit");
-	if (own != NULL && own->last_release != 0)
-		printf("Vrijgave      laatste samenvatting %s, %s (%s)\n",
-		       own->last_period,
-		       ctl_time(own->last_release, t1, sizeof t1),
-		       ago(st->now, own->last_release, t2, sizeof t2));
-	else if (c->role == LS_ROLE_MUNICIPALITY)
-		printf("Vrijgave      nog geen samenvatting vrijgegeven\n");
+}
+
+/* Unresolved forks per node, or "geen". */
+static void print_forks(const struct status *st)
+{
+	unsigned forks = 0;
+	size_t i;
+
 	for (i = 0; i < st->n_rows; i++)
 		forks += st->rows[i].forks;
 	if (forks == 0)
@@ -501,32 +487,44 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 				       "quarantaine; zie 'signaalctl fork "
 				       "list')\n",
 				       st->rows[i].id, st->rows[i].forks);
-	print_alarms(st);
-	print_secagg(st);
-	if (st->daemon != NULL &&
-	    json_array_size(json_object_get(st->daemon, "peers")) > 0) {
-		printf("\n%-16s %-10s %-17s %-16s %s\n", "PEER", "RESULTAAT",
-		       "LAATSTE SUCCES", "", "MISLUKT OP RIJ");
-		json_array_foreach(json_object_get(st->daemon, "peers"), i, p)
-		{
-			json_int_t ok =
-			    json_integer_value(json_object_get(p, "last_ok"));
-			printf("%-16s %-10s %-17s %-16s %lld\n",
-			       json_string_value(json_object_get(p, "id")),
-			       json_string_value(json_object_get(p, "result")),
-			       ok ? ctl_time(ok, t1, sizeof t1) : "nooit",
-			       ok ? ago(st->now, ok, t2, sizeof t2) : "",
-			       (long long)json_integer_value(
-			           json_object_get(p, "failures")));
-		}
-	}
-	if (!fed)
+}
+
+/* The running daemon's peers and how their last sync went. */
+static void print_peers(const struct status *st)
+{
+	char t1[32], t2[32];
+	json_t *p;
+	size_t i;
+
+	if (st->daemon == NULL ||
+	    json_array_size(json_object_get(st->daemon, "peers")) == 0)
 		return;
+	printf("\n%-16s %-10s %-17s %-16s %s\n", "PEER", "RESULTAAT",
+	       "LAATSTE SUCCES", "", "MISLUKT OP RIJ");
+	json_array_foreach(json_object_get(st->daemon, "peers"), i, p)
+	{
+		json_int_t ok =
+		    json_integer_value(json_object_get(p, "last_ok"));
+		printf("%-16s %-10s %-17s %-16s %lld\n",
+		       json_string_value(json_object_get(p, "id")),
+		       json_string_value(json_object_get(p, "result")),
+		       ok ? ctl_time(ok, t1, sizeof t1) : "nooit",
+		       ok ? ago(st->now, ok, t2, sizeof t2) : "",
+		       (long long)json_integer_value(
+		           json_object_get(p, "failures")));
+	}
+}
+
+/* --federatie: one line per node of the federation. */
+static void print_federation(const struct status *st)
+{
+	char t2[32], t3[32];
+
 	printf("\nFederatie: %zu knooppunten\n", st->n_rows);
 	printf("%-16s %-8s %-8s %-16s %-24s %8s %6s %5s\n", "KNOOPPUNT", "ROL",
 	       "VERSIE", "LAATST GEZIEN", "LAATSTE VRIJGAVE", "DOCS", "ACHTER",
 	       "FORKS");
-	for (i = 0; i < st->n_rows; i++) {
+	for (size_t i = 0; i < st->n_rows; i++) {
 		const struct fed_row *r = &st->rows[i];
 		char lag[24], rel[32];
 		if (r->lag >= 0)
@@ -549,6 +547,40 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	}
 	if (!st->running)
 		printf("(achterstand '?': alleen signaald kent ze)\n");
+}
+
+static void print_text(const struct ctl_context *ctx, struct status *st,
+                       uint64_t signals, int64_t last_capture, int fed)
+{
+	const struct ls_config *c = &st->node.config;
+	const struct fed_row *own = own_row(st);
+	char t1[32], t2[32];
+
+	/* The id is often "federatie" itself (ids are lowercase): never
+	 * "federatie federatie" (the same rule as web/federatie.js). */
+	printf("Knooppunt     %s (%s), %s, %s%s\n", c->node_id, c->node_name,
+	       ls_role_name(c->role),
+	       !c->federation_id[0]                    ? "geen federatie"
+	       : strstr(c->federation_id, "federatie") ? ""
+	                                               : "federatie ",
+	       c->federation_id);
+	print_daemon(st);
+	printf("Databank      %.1f MB; %llu signalen (laatste invoer %s)\n",
+	       (double)store_bytes(ctx, c) / 1e6, (unsigned long long)signals,
+	       last_capture ? ctl_time(last_capture, t1, sizeof t1) : "nooit");
+	if (own != NULL && own->last_release != 0)
+		printf("Vrijgave      laatste samenvatting %s, %s (%s)\n",
+		       own->last_period,
+		       ctl_time(own->last_release, t1, sizeof t1),
+		       ago(st->now, own->last_release, t2, sizeof t2));
+	else if (c->role == LS_ROLE_MUNICIPALITY)
+		printf("Vrijgave      nog geen samenvatting vrijgegeven\n");
+	print_forks(st);
+	print_alarms(st);
+	print_secagg(st);
+	print_peers(st);
+	if (fed)
+		print_federation(st);
 }
 
 int cmd_status(const struct ctl_context *ctx, int argc, char **argv)
