@@ -619,7 +619,10 @@ static int export_cb(void *ctx, const struct ls_signal *sig, int64_t created)
 	return 0;
 }
 
-static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
+/* The options of signal export; -1 after --help. */
+static int export_parse(int argc, char **argv, struct store_signal_filter *f,
+                        struct export_state *x, const char **out_path,
+                        int *bom)
 {
 	static const struct option opts[] = {
 	    FILTER_OPTIONS,
@@ -627,26 +630,20 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 	    {"uit", required_argument, NULL, OPT_OUT},
 	    {"zonder-bom", no_argument, NULL, OPT_NO_BOM},
 	    {NULL, 0, NULL, 0}};
-	struct store_signal_filter f = {.status = -1};
-	struct export_state x = {0};
-	struct ctl_node node;
-	struct ls_errinfo e;
-	const char *out_path = NULL;
-	char tmp[4200];
-	int c, rc, bom = 1;
+	int c, rc;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == OPT_HELP || c == 'h') {
 			fputs(export_help_head, stdout);
 			fputs(filter_help, stdout);
-			return CTL_EXIT_OK;
+			return -1;
 		}
 		if (c == OPT_FORMAT) {
 			if (strcmp(optarg, "csv") == 0)
-				x.json = 0;
+				x->json = 0;
 			else if (strcmp(optarg, "json") == 0)
-				x.json = 1;
+				x->json = 1;
 			else
 				return ctl_usage(
 				    "signal export",
@@ -656,56 +653,113 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 			continue;
 		}
 		if (c == OPT_OUT) {
-			out_path = optarg;
+			*out_path = optarg;
 			continue;
 		}
 		if (c == OPT_NO_BOM) {
-			bom = 0;
+			*bom = 0;
 			continue;
 		}
-		if ((rc = parse_filter_opt(c, optarg, "signal export", &f)) !=
+		if ((rc = parse_filter_opt(c, optarg, "signal export", f)) !=
 		    CTL_EXIT_OK)
 			return rc;
 	}
 	if (optind != argc)
 		return ctl_usage("signal export", "onverwacht argument '%s'",
 		                 argv[optind]);
+	return CTL_EXIT_OK;
+}
+
+/* A temporary file (0600 from the first byte) that gets the name
+ * OUT_PATH only when everything was written: a failed export leaves
+ * no file that looks complete. TMP receives its name. */
+static int export_open(const char *out_path, char *tmp, size_t tmp_size,
+                       FILE **out)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (stat(out_path, &st) == 0)
+		errno = EEXIST;
+	else
+		(void)ls_file_tmp_create(out_path, 0600, tmp, tmp_size, &fd);
+	if (fd < 0 || (*out = fdopen(fd, "w")) == NULL) {
+		int err = errno;
+		ctl_error("kan %s niet aanmaken: %s", out_path,
+		          ls_errno_nl(err));
+		if (fd >= 0)
+			ls_file_tmp_abort(fd, tmp);
+		return err == EEXIST ? CTL_EXIT_CONFLICT : CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
+
+/* CSV: the BOM (unless --zonder-bom) and the header row; JSON: "[". */
+static void export_header(struct export_state *x, int bom)
+{
+	if (!x->json) {
+		if (bom)
+			fputs("\xEF\xBB\xBF", x->out);
+		for (int fl = 0; fl < LS_FIELD_COUNT_; fl++)
+			fprintf(
+			    x->out, "%s%s", fl ? ";" : "",
+			    ls_signal_field_name_nl((enum ls_signal_field)fl));
+		fputs("\r\n", x->out);
+	} else {
+		fputs("[\n", x->out);
+	}
+}
+
+/* Closes the --uit file and gives it its name when the listing (RC)
+ * and every write succeeded, else removes it. */
+static int export_commit(const char *out_path, const char *tmp, int rc,
+                         struct export_state *x)
+{
+	int err = 0;
+
+	if (fclose(x->out) != 0 && !x->failed) {
+		err = errno;
+		x->failed = 1;
+	}
+	if (rc == LS_OK && !x->failed &&
+	    ls_file_tmp_commit(-1, tmp, out_path, 0) != LS_OK) {
+		err = errno;
+		x->failed = 1;
+	} else if (rc != LS_OK || x->failed) {
+		ls_file_tmp_abort(-1, tmp);
+	}
+	if (x->failed) {
+		ctl_error("schrijven naar %s mislukt%s%s; er is geen "
+		          "bestand gemaakt",
+		          out_path, err ? ": " : "",
+		          err ? ls_errno_nl(err) : "");
+		return err == EEXIST ? CTL_EXIT_CONFLICT : CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
+
+static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
+{
+	struct store_signal_filter f = {.status = -1};
+	struct export_state x = {0};
+	struct ctl_node node;
+	struct ls_errinfo e;
+	const char *out_path = NULL;
+	char tmp[4200];
+	int rc, bom = 1;
+
+	if ((rc = export_parse(argc, argv, &f, &x, &out_path, &bom)) != 0)
+		return rc < 0 ? CTL_EXIT_OK : rc;
 	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	x.out = stdout;
-	if (out_path != NULL) {
-		/* A temporary file (0600 from the first byte) that gets the
-		 * name only when everything was written: a failed export
-		 * leaves no file that looks complete. */
-		struct stat st;
-		int fd = -1;
-		if (stat(out_path, &st) == 0)
-			errno = EEXIST;
-		else
-			(void)ls_file_tmp_create(out_path, 0600, tmp,
-			                         sizeof tmp, &fd);
-		if (fd < 0 || (x.out = fdopen(fd, "w")) == NULL) {
-			int err = errno;
-			ctl_error("kan %s niet aanmaken: %s", out_path,
-			          ls_errno_nl(err));
-			if (fd >= 0)
-				ls_file_tmp_abort(fd, tmp);
-			ctl_node_close(&node);
-			return err == EEXIST ? CTL_EXIT_CONFLICT
-			                     : CTL_EXIT_FAIL;
-		}
+	if (out_path != NULL &&
+	    (rc = export_open(out_path, tmp, sizeof tmp, &x.out)) !=
+	        CTL_EXIT_OK) {
+		ctl_node_close(&node);
+		return rc;
 	}
-	if (!x.json) {
-		if (bom)
-			fputs("\xEF\xBB\xBF", x.out);
-		for (int fl = 0; fl < LS_FIELD_COUNT_; fl++)
-			fprintf(
-			    x.out, "%s%s", fl ? ";" : "",
-			    ls_signal_field_name_nl((enum ls_signal_field)fl));
-		fputs("\r\n", x.out);
-	} else {
-		fputs("[\n", x.out);
-	}
+	export_header(&x, bom);
 	ls_errinfo_clear(&e);
 	rc = store_signal_list(node.store, &f, export_cb, &x, &e);
 	ctl_node_close(&node);
@@ -714,26 +768,9 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 	if (fflush(x.out) != 0 || ferror(x.out))
 		x.failed = 1;
 	if (out_path != NULL) {
-		int err = 0;
-		if (fclose(x.out) != 0 && !x.failed) {
-			err = errno;
-			x.failed = 1;
-		}
-		if (rc == LS_OK && !x.failed &&
-		    ls_file_tmp_commit(-1, tmp, out_path, 0) != LS_OK) {
-			err = errno;
-			x.failed = 1;
-		} else if (rc != LS_OK || x.failed) {
-			ls_file_tmp_abort(-1, tmp);
-		}
-		if (x.failed) {
-			ctl_error("schrijven naar %s mislukt%s%s; er is geen "
-			          "bestand gemaakt",
-			          out_path, err ? ": " : "",
-			          err ? ls_errno_nl(err) : "");
-			return err == EEXIST ? CTL_EXIT_CONFLICT
-			                     : CTL_EXIT_FAIL;
-		}
+		int crc = export_commit(out_path, tmp, rc, &x);
+		if (crc != CTL_EXIT_OK)
+			return crc;
 	}
 	if (rc != LS_OK && !x.failed) {
 		ctl_error("%s", ctl_errmsg(rc, &e));
