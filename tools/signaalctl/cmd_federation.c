@@ -388,31 +388,9 @@ static int collect_endpoints(const char *arg, char (*eps)[LS_ENDPOINT_MAX + 1],
 	return CTL_EXIT_OK;
 }
 
-static int cmd_init_fed(struct fed *f, int argc, char **argv)
+/* Only a node without a federation (and without drafts) starts one. */
+static int init_fresh(struct fed *f)
 {
-	static const struct option opts[] = {
-	    {"adres", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
-	char eps[LS_ROSTER_MAX_ENDPOINTS][LS_ENDPOINT_MAX + 1];
-	char sec[4096], pub[4096], anchor[4096], kid[LS_KEY_ID_HEX_SIZE];
-	struct ls_keypair *kp = NULL;
-	struct ls_roster_key fk, nk;
-	uint8_t anchor_pk[LS_PUBKEY_BYTES], anchor_id[LS_KEY_ID_BYTES];
-	struct ls_errinfo e;
-	struct ls_doc roster, policy, tax;
-	size_t n_eps = 0;
-	int c, rc, exists;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'a')
-			return ctl_usage_option("federation", argv);
-		if ((rc = collect_endpoints(optarg, eps, &n_eps,
-		                            "federation")) != CTL_EXIT_OK)
-			return rc;
-	}
-	if (optind != argc)
-		return ctl_usage("federation", "onverwacht argument '%s'",
-		                 argv[optind]);
 	if (f->trust.head.seq != 0) {
 		ctl_error("federatie '%s' bestaat al in deze databank (%llu "
 		          "documenten); wijzig ze met 'member', 'policy' en "
@@ -431,6 +409,18 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 			return CTL_EXIT_CONFLICT;
 		}
 	}
+	return CTL_EXIT_OK;
+}
+
+/* The federation key (made when keys/federation.key is missing) as the
+ * roster's first federation key FK; it must be the configured anchor. */
+static int init_fed_key(struct fed *f, struct ls_roster_key *fk)
+{
+	char sec[4096], pub[4096], anchor[4096], kid[LS_KEY_ID_HEX_SIZE];
+	uint8_t anchor_pk[LS_PUBKEY_BYTES], anchor_id[LS_KEY_ID_BYTES];
+	struct ls_keypair *kp = NULL;
+	struct ls_errinfo e;
+
 	if (ctl_node_path(f->ctx, "keys/federation.key", sec, sizeof sec) ==
 	        NULL ||
 	    ctl_node_path(f->ctx, "keys/federation.pub", pub, sizeof pub) ==
@@ -469,11 +459,23 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 		          anchor, sec);
 		return CTL_EXIT_CONFLICT;
 	}
-	memset(&fk, 0, sizeof fk);
-	memcpy(fk.key_id, kp->key_id, LS_KEY_ID_BYTES);
-	memcpy(fk.pk, kp->pk, LS_PUBKEY_BYTES);
-	fk.valid_from = now_s();
+	memset(fk, 0, sizeof *fk);
+	memcpy(fk->key_id, kp->key_id, LS_KEY_ID_BYTES);
+	memcpy(fk->pk, kp->pk, LS_PUBKEY_BYTES);
+	fk->valid_from = now_s();
 	proto_keypair_free(kp);
+	return CTL_EXIT_OK;
+}
+
+/* Drafts of the roster (with FK and this node, at ENDPOINTS), the
+ * default policy and the store's taxonomy. */
+static int init_drafts(struct fed *f, const struct ls_roster_key *fk,
+                       char (*eps)[LS_ENDPOINT_MAX + 1], size_t n_eps)
+{
+	struct ls_roster_key nk;
+	struct ls_doc roster, policy, tax;
+	int rc, exists;
+
 	/* This node is the first member. */
 	{
 		char path[4096];
@@ -489,12 +491,12 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 	snprintf(roster.body.roster.federation,
 	         sizeof roster.body.roster.federation, "%s",
 	         f->node.config.federation_id);
-	roster.body.roster.fed_keys = ls_calloc(1, sizeof fk);
+	roster.body.roster.fed_keys = ls_calloc(1, sizeof *fk);
 	if (roster.body.roster.fed_keys == NULL) {
 		proto_doc_fini(&roster);
 		return CTL_EXIT_FAIL;
 	}
-	roster.body.roster.fed_keys[0] = fk;
+	roster.body.roster.fed_keys[0] = *fk;
 	roster.body.roster.n_fed_keys = 1;
 	rc = add_member(&roster.body.roster, f->node.config.node_id,
 	                f->node.config.node_name, f->node.config.role, &nk, eps,
@@ -515,23 +517,47 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 	if (rc == CTL_EXIT_OK)
 		rc = draft_save(f, D_TAXONOMY, &tax);
 	proto_doc_fini(&tax);
-	if (rc != CTL_EXIT_OK)
+	return rc;
+}
+
+static int cmd_init_fed(struct fed *f, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"adres", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	char eps[LS_ROSTER_MAX_ENDPOINTS][LS_ENDPOINT_MAX + 1];
+	char kid[LS_KEY_ID_HEX_SIZE];
+	struct ls_roster_key fk;
+	struct ls_policy d;
+	size_t n_eps = 0;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'a')
+			return ctl_usage_option("federation", argv);
+		if ((rc = collect_endpoints(optarg, eps, &n_eps,
+		                            "federation")) != CTL_EXIT_OK)
+			return rc;
+	}
+	if (optind != argc)
+		return ctl_usage("federation", "onverwacht argument '%s'",
+		                 argv[optind]);
+	if ((rc = init_fresh(f)) != CTL_EXIT_OK ||
+	    (rc = init_fed_key(f, &fk)) != CTL_EXIT_OK ||
+	    (rc = init_drafts(f, &fk, eps, n_eps)) != CTL_EXIT_OK)
 		return rc;
 	ls_hex_encode(fk.key_id, LS_KEY_ID_BYTES, kid);
-	{
-		struct ls_policy d;
-		ls_policy_default(&d, LS_MODE_THRESHOLD);
-		printf("concepten gemaakt voor federatie '%s' (sleutel-id "
-		       "%s):\n"
-		       "  ledenregister met '%s', beleid (drempel k=%u, per "
-		       "maand, %u dagen wachttijd), codelijst\n"
-		       "Voeg leden toe met 'signaalctl federation member add', "
-		       "kijk na met\n'signaalctl federation show --concept' en "
-		       "publiceer met 'signaalctl federation publish'.\n",
-		       f->node.config.federation_id, kid,
-		       f->node.config.node_id, (unsigned)d.params.k,
-		       (unsigned)d.settle_days);
-	}
+	ls_policy_default(&d, LS_MODE_THRESHOLD);
+	printf("concepten gemaakt voor federatie '%s' (sleutel-id "
+	       "%s):\n"
+	       "  ledenregister met '%s', beleid (drempel k=%u, per "
+	       "maand, %u dagen wachttijd), codelijst\n"
+	       "Voeg leden toe met 'signaalctl federation member add', "
+	       "kijk na met\n'signaalctl federation show --concept' en "
+	       "publiceer met 'signaalctl federation publish'.\n",
+	       f->node.config.federation_id, kid,
+	       f->node.config.node_id, (unsigned)d.params.k,
+	       (unsigned)d.settle_days);
 	return CTL_EXIT_OK;
 }
 
