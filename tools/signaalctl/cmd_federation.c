@@ -1103,6 +1103,69 @@ static void roster_times(const struct ls_roster *prev, struct ls_roster *next,
 	}
 }
 
+/* Why the federation's own node refused a signed draft, as an exit. */
+static int publish_refused(int k, const struct node_ingest_doc *res)
+{
+	ctl_error("%s niet gepubliceerd: %s%s", draft_name[k],
+	          ls_strerror_nl(res->code),
+	          res->code == LS_EPOLICY && k == D_ROSTER
+	              ? " (leden en sleutels mogen niet "
+	                "verdwijnen, intrekkingen niet vervallen)"
+	          : res->code == LS_EKEY ? " (is dit de federatiesleutel?)"
+	                                 : "");
+	return ctl_exit_for(res->code == LS_EPOLICY || res->code == LS_EKEY ||
+	                            res->code == LS_EDENIED
+	                        ? LS_EINVAL
+	                        : res->code);
+}
+
+/* Signs draft K with KP as the federation's next document and stores
+ * it through IN (inside the caller's transaction); *SEQ gets its number. */
+static int publish_draft(struct fed *f, int k, const struct ls_keypair *kp,
+                         struct node_ingest *in, uint64_t *seq,
+                         struct ls_errinfo *e)
+{
+	struct ls_doc doc;
+	struct ls_feed_head head = f->trust.head, next;
+	struct node_ingest_doc res;
+	struct ls_bytes b;
+	uint8_t *env = NULL;
+	size_t len = 0;
+	int exists, rc;
+
+	if ((rc = draft_load(f, (enum draft)k, &doc, &exists)) != CTL_EXIT_OK)
+		return rc;
+	snprintf(doc.hdr.origin, sizeof doc.hdr.origin, "%s",
+	         f->node.config.federation_id);
+	if (k == D_ROSTER) {
+		roster_times(node_trust_roster(&f->trust), &doc.body.roster,
+		             now_s());
+		(void)proto_roster_index(&doc.body.roster);
+	}
+	if (proto_doc_sign(&doc, &head, now_s(), kp, &env, &len, &next, e) !=
+	    LS_OK) {
+		ctl_error("%s: %s", draft_name[k],
+		          ctl_errmsg_dev(LS_EINVAL, e));
+		proto_doc_fini(&doc);
+		return CTL_EXIT_INPUT;
+	}
+	proto_doc_fini(&doc);
+	b.data = env;
+	b.len = len;
+	if (node_ingest_page(in, &b, 1, now_s(), "signaalctl", &res, NULL,
+	                     e) != LS_OK) {
+		ctl_error("kan %s niet bewaren: %s", draft_name[k],
+		          ctl_errmsg_dev(LS_ESTORE, e));
+		rc = CTL_EXIT_FAIL;
+	} else if (res.outcome != NODE_INGEST_STORED) {
+		rc = publish_refused(k, &res);
+	} else {
+		*seq = res.hdr.seq;
+	}
+	ls_free(env);
+	return rc;
+}
+
 static int cmd_publish(struct fed *f, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1149,62 +1212,9 @@ static int cmd_publish(struct fed *f, int argc, char **argv)
 	}
 	/* Roster first: the taxonomy and policy are verified against the
 	 * roster in force, which may be the one being published. */
-	for (int k = 0; k < D_COUNT && rc == CTL_EXIT_OK; k++) {
-		struct ls_doc doc;
-		struct ls_feed_head head = f->trust.head, next;
-		struct node_ingest_doc res;
-		struct ls_bytes b;
-		uint8_t *env = NULL;
-		size_t len = 0;
-		int exists;
-		if (!have[k])
-			continue;
-		if ((rc = draft_load(f, (enum draft)k, &doc, &exists)) !=
-		    CTL_EXIT_OK)
-			break;
-		snprintf(doc.hdr.origin, sizeof doc.hdr.origin, "%s",
-		         f->node.config.federation_id);
-		if (k == D_ROSTER) {
-			roster_times(node_trust_roster(&f->trust),
-			             &doc.body.roster, now_s());
-			(void)proto_roster_index(&doc.body.roster);
-		}
-		if (proto_doc_sign(&doc, &head, now_s(), kp, &env, &len, &next,
-		                   &e) != LS_OK) {
-			ctl_error("%s: %s", draft_name[k],
-			          ctl_errmsg_dev(LS_EINVAL, &e));
-			proto_doc_fini(&doc);
-			rc = CTL_EXIT_INPUT;
-			break;
-		}
-		proto_doc_fini(&doc);
-		b.data = env;
-		b.len = len;
-		if (node_ingest_page(&in, &b, 1, now_s(), "signaalctl", &res,
-		                     NULL, &e) != LS_OK) {
-			ctl_error("kan %s niet bewaren: %s", draft_name[k],
-			          ctl_errmsg_dev(LS_ESTORE, &e));
-			rc = CTL_EXIT_FAIL;
-		} else if (res.outcome != NODE_INGEST_STORED) {
-			ctl_error(
-			    "%s niet gepubliceerd: %s%s", draft_name[k],
-			    ls_strerror_nl(res.code),
-			    res.code == LS_EPOLICY && k == D_ROSTER
-			        ? " (leden en sleutels mogen niet "
-			          "verdwijnen, intrekkingen niet vervallen)"
-			    : res.code == LS_EKEY
-			        ? " (is dit de federatiesleutel?)"
-			        : "");
-			rc = ctl_exit_for(res.code == LS_EPOLICY ||
-			                          res.code == LS_EKEY ||
-			                          res.code == LS_EDENIED
-			                      ? LS_EINVAL
-			                      : res.code);
-		} else {
-			seqs[k] = res.hdr.seq;
-		}
-		ls_free(env);
-	}
+	for (int k = 0; k < D_COUNT && rc == CTL_EXIT_OK; k++)
+		if (have[k])
+			rc = publish_draft(f, k, kp, &in, &seqs[k], &e);
 	proto_keypair_free(kp);
 	if (rc != CTL_EXIT_OK) {
 		store_tx_rollback(f->node.store);
