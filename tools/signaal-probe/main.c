@@ -190,147 +190,247 @@ static void digest_req(struct ls_sync_msg *m)
 	m->n_origins = 0;
 }
 
+/* The frames a probe case sent; case_run frees them. */
+struct sent {
+	struct proto_session_call *call, *call2;
+	uint8_t *frame, *frame2;
+	size_t len, len2;
+};
+
+/* Seals the digest request M now; 0, or the failure reported. */
+static int seal_digest(struct probe *p, const char *c,
+                       const struct ls_sync_msg *m, struct sent *s)
+{
+	if (seal(p, p->self, now(), m, &s->frame, &s->len, &s->call) != LS_OK)
+		return report(c, 0, "a frame", "seal failed");
+	return 0;
+}
+
+static int case_digest(struct probe *p, const char *c,
+                       const struct ls_sync_msg *m, struct sent *s)
+{
+	if (seal_digest(p, c, m, s) != 0)
+		return 1;
+	return judge(p, c, s->call, s->frame, s->len, 0, LS_SYNC_DIGEST_REP,
+	             0);
+}
+
+static int case_resend(struct probe *p, const char *c,
+                       const struct ls_sync_msg *m, struct sent *s)
+{
+	int fails;
+
+	if (seal_digest(p, c, m, s) != 0)
+		return 1;
+	fails = judge(p, "resend(first)", s->call, s->frame, s->len, 0,
+	              LS_SYNC_DIGEST_REP, 0);
+	fails += judge(p, c, s->call, s->frame, s->len, 0, LS_SYNC_DIGEST_REP,
+	               0);
+	return fails;
+}
+
+static int case_truncated(struct probe *p, const char *c,
+                          const struct ls_sync_msg *m, struct sent *s)
+{
+	if (seal_digest(p, c, m, s) != 0)
+		return 1;
+	return judge(p, c, s->call, s->frame, s->len - 17, LS_EDECODE, 0, 0);
+}
+
+static int case_oversized(struct probe *p, const char *c,
+                          const struct ls_sync_msg *m, struct sent *s)
+{
+	size_t big = LS_SESSION_MSG_MAX + 1;
+	uint8_t *huge;
+	int fails;
+
+	if (seal_digest(p, c, m, s) != 0)
+		return 1;
+	if ((huge = ls_calloc(1, big)) == NULL)
+		return report(c, 0, "a frame", "out of memory");
+	memcpy(huge, s->frame, s->len);
+	fails = judge(p, c, s->call, huge, big, LS_ELIMIT, 0, 0);
+	ls_free(huge);
+	return fails;
+}
+
+static int case_junk(struct probe *p, const char *c,
+                     const struct ls_sync_msg *m, struct sent *s)
+{
+	uint8_t j[64];
+
+	if (seal_digest(p, c, m, s) != 0)
+		return 1;
+	randombytes_buf(j, sizeof j);
+	j[0] = 0xc1; /* never valid msgpack */
+	return judge(p, c, s->call, j, sizeof j, LS_EDECODE, 0, 0);
+}
+
+/* "unknown": sealed with a key the node does not know; "forged": the
+ * same, claiming the member's key id. */
+static int case_foreign(struct probe *p, const char *c,
+                        const struct ls_sync_msg *m, struct sent *s)
+{
+	struct ls_keypair *other = NULL;
+	struct proto_session_self *oself = NULL;
+	int fails;
+
+	if (proto_keypair_generate(&other) != LS_OK ||
+	    proto_session_self_new(other, &oself) != LS_OK ||
+	    seal(p, oself, now(), m, &s->frame, &s->len, &s->call) != LS_OK)
+		return report(c, 0, "a frame", "seal failed");
+	if (strcmp(c, "forged") == 0)
+		/* [1, 1, bin8 sender ...]: claim the member's key
+		 * id; the AEAD over the header must fail. */
+		memcpy(s->frame + 5, p->kp->key_id, LS_KEY_ID_BYTES);
+	fails = judge(p, c, s->call, s->frame, s->len,
+	              strcmp(c, "forged") == 0 ? LS_ESIG : LS_EKEY, 0, 0);
+	proto_session_self_free(oself);
+	proto_keypair_free(other);
+	return fails;
+}
+
+static int case_stale(struct probe *p, const char *c,
+                      const struct ls_sync_msg *m, struct sent *s)
+{
+	if (seal(p, p->self, now() - 600, m, &s->frame, &s->len, &s->call) !=
+	    LS_OK)
+		return report(c, 0, "a frame", "seal failed");
+	return judge(p, c, s->call, s->frame, s->len, LS_EREPLAY, 0, 0);
+}
+
+/* Two requests under the same ephemeral key and nonce: the second is a
+ * replay even though its content differs. */
+static int case_replay(struct probe *p, const char *c,
+                       const struct ls_sync_msg *m, struct sent *s)
+{
+	uint8_t eph[32], nonce[LS_SESSION_NONCE_BYTES], *plain;
+	size_t plain_len;
+	struct ls_sync_msg vv;
+	int fails;
+
+	randombytes_buf(eph, sizeof eph);
+	randombytes_buf(nonce, sizeof nonce);
+	proto_sync_msg_init(&vv, LS_SYNC_VV_REQ);
+	if (proto_sync_encode(m, &plain, &plain_len, NULL) != LS_OK ||
+	    proto_session_seal_request_with(p->self, p->peer_id, p->peer_pk,
+	                                    now(), plain, plain_len, eph,
+	                                    nonce, &s->frame, &s->len,
+	                                    &s->call) != LS_OK)
+		return report(c, 0, "a frame", "seal failed");
+	ls_free(plain);
+	if (proto_sync_encode(&vv, &plain, &plain_len, NULL) != LS_OK ||
+	    proto_session_seal_request_with(p->self, p->peer_id, p->peer_pk,
+	                                    now(), plain, plain_len, eph,
+	                                    nonce, &s->frame2, &s->len2,
+	                                    &s->call2) != LS_OK)
+		return report(c, 0, "a frame", "seal failed");
+	ls_free(plain);
+	fails = judge(p, "replay(first)", s->call, s->frame, s->len, 0,
+	              LS_SYNC_DIGEST_REP, 0);
+	fails += judge(p, c, s->call2, s->frame2, s->len2, LS_EREPLAY, 0, 0);
+	return fails;
+}
+
+static int case_wrongtype(struct probe *p, const char *c,
+                          const struct ls_sync_msg *m, struct sent *s)
+{
+	struct ls_sync_msg rep;
+
+	(void)m;
+	proto_sync_msg_init(&rep, LS_SYNC_DIGEST_REP);
+	if (seal(p, p->self, now(), &rep, &s->frame, &s->len, &s->call) !=
+	    LS_OK)
+		return report(c, 0, "a frame", "seal failed");
+	return judge(p, c, s->call, s->frame, s->len, 0, 0, LS_EDECODE);
+}
+
+/* A pushed status document whose signature is broken. */
+static int case_forgeddoc(struct probe *p, const char *c,
+                          const struct ls_sync_msg *m, struct sent *s)
+{
+	struct ls_doc d;
+	struct ls_feed_head head = {0};
+	struct ls_sync_msg push;
+	uint8_t *env, *reply = NULL;
+	size_t env_len, reply_len;
+	struct outcome o;
+	int fails;
+
+	(void)m;
+	if (p->as == NULL)
+		return report(c, 0, "--as", "no node id");
+	proto_doc_init(&d, LS_DOC_STATUS);
+	snprintf(d.hdr.origin, sizeof d.hdr.origin, "%s", p->as);
+	snprintf(d.body.status.software, sizeof d.body.status.software,
+	         "probe-1");
+	/* Far beyond any real head: it must fail on its signature
+	 * before its position matters. Seq 1 is what a new feed
+	 * needs; the signature is broken either way. */
+	if (proto_doc_sign(&d, &head, now(), p->kp, &env, &env_len, &head,
+	                   NULL) != LS_OK)
+		return report(c, 0, "a document", "sign failed");
+	proto_doc_fini(&d);
+	env[env_len - 1] ^= 0x01;
+	proto_sync_msg_init(&push, LS_SYNC_PUSH_REQ);
+	proto_sync_page_add(&push, NULL, env, env_len);
+	if (seal(p, p->self, now(), &push, &s->frame, &s->len, &s->call) !=
+	    LS_OK)
+		return report(c, 0, "a frame", "seal failed");
+	proto_sync_msg_fini(&push);
+	ls_free(env);
+	if (exchange(p, s->frame, s->len, &reply, &reply_len) != LS_OK) {
+		fails = report(c, 0, "a reply", "no reply");
+	} else {
+		char got[64];
+		outcome_of(s->call, reply, reply_len, &o);
+		if (o.type == LS_SYNC_PUSH_REP && o.msg.n_results == 1)
+			snprintf(got, sizeof got, "push result %s",
+			         o.msg.results[0] == 0
+			             ? "ok"
+			             : ls_errname(proto_wire_code_to_err(
+			                   o.msg.results[0])));
+		else
+			snprintf(got, sizeof got, "type %u code %s", o.type,
+			         ls_errname(o.code));
+		fails = report(c, strcmp(got, "push result sig") == 0,
+		               "push result sig", got);
+		outcome_fini(&o);
+	}
+	ls_free(reply);
+	return fails;
+}
+
 static int case_run(struct probe *p, const char *c)
 {
+	static const struct {
+		const char *name;
+		int (*run)(struct probe *, const char *,
+		           const struct ls_sync_msg *, struct sent *);
+	} cases[] = {
+	    {"digest", case_digest},       {"resend", case_resend},
+	    {"truncated", case_truncated}, {"oversized", case_oversized},
+	    {"junk", case_junk},           {"unknown", case_foreign},
+	    {"forged", case_foreign},      {"stale", case_stale},
+	    {"replay", case_replay},       {"wrongtype", case_wrongtype},
+	    {"forgeddoc", case_forgeddoc},
+	};
 	struct ls_sync_msg m;
-	struct proto_session_call *call = NULL, *call2 = NULL;
-	uint8_t *frame = NULL, *frame2 = NULL;
-	size_t len = 0, len2 = 0;
-	int fails = 0;
+	struct sent s = {0};
+	int fails;
 
-	digest_req(&m);
-	if (strcmp(c, "digest") == 0 || strcmp(c, "truncated") == 0 ||
-	    strcmp(c, "oversized") == 0 || strcmp(c, "junk") == 0 ||
-	    strcmp(c, "resend") == 0) {
-		if (seal(p, p->self, now(), &m, &frame, &len, &call) != LS_OK)
-			return report(c, 0, "a frame", "seal failed");
-	}
-	if (strcmp(c, "digest") == 0) {
-		fails = judge(p, c, call, frame, len, 0, LS_SYNC_DIGEST_REP, 0);
-	} else if (strcmp(c, "resend") == 0) {
-		fails = judge(p, "resend(first)", call, frame, len, 0,
-		              LS_SYNC_DIGEST_REP, 0);
-		fails +=
-		    judge(p, c, call, frame, len, 0, LS_SYNC_DIGEST_REP, 0);
-	} else if (strcmp(c, "truncated") == 0) {
-		fails = judge(p, c, call, frame, len - 17, LS_EDECODE, 0, 0);
-	} else if (strcmp(c, "oversized") == 0) {
-		size_t big = LS_SESSION_MSG_MAX + 1;
-		uint8_t *huge = ls_calloc(1, big);
-		memcpy(huge, frame, len);
-		fails = judge(p, c, call, huge, big, LS_ELIMIT, 0, 0);
-		ls_free(huge);
-	} else if (strcmp(c, "junk") == 0) {
-		uint8_t j[64];
-		randombytes_buf(j, sizeof j);
-		j[0] = 0xc1; /* never valid msgpack */
-		fails = judge(p, c, call, j, sizeof j, LS_EDECODE, 0, 0);
-	} else if (strcmp(c, "unknown") == 0 || strcmp(c, "forged") == 0) {
-		struct ls_keypair *other = NULL;
-		struct proto_session_self *oself = NULL;
-		if (proto_keypair_generate(&other) != LS_OK ||
-		    proto_session_self_new(other, &oself) != LS_OK ||
-		    seal(p, oself, now(), &m, &frame, &len, &call) != LS_OK)
-			return report(c, 0, "a frame", "seal failed");
-		if (strcmp(c, "forged") == 0)
-			/* [1, 1, bin8 sender ...]: claim the member's key
-			 * id; the AEAD over the header must fail. */
-			memcpy(frame + 5, p->kp->key_id, LS_KEY_ID_BYTES);
-		fails =
-		    judge(p, c, call, frame, len,
-		          strcmp(c, "forged") == 0 ? LS_ESIG : LS_EKEY, 0, 0);
-		proto_session_self_free(oself);
-		proto_keypair_free(other);
-	} else if (strcmp(c, "stale") == 0) {
-		if (seal(p, p->self, now() - 600, &m, &frame, &len, &call) !=
-		    LS_OK)
-			return report(c, 0, "a frame", "seal failed");
-		fails = judge(p, c, call, frame, len, LS_EREPLAY, 0, 0);
-	} else if (strcmp(c, "replay") == 0) {
-		uint8_t eph[32], nonce[LS_SESSION_NONCE_BYTES], *plain;
-		size_t plain_len;
-		struct ls_sync_msg vv;
-		randombytes_buf(eph, sizeof eph);
-		randombytes_buf(nonce, sizeof nonce);
-		proto_sync_msg_init(&vv, LS_SYNC_VV_REQ);
-		if (proto_sync_encode(&m, &plain, &plain_len, NULL) != LS_OK ||
-		    proto_session_seal_request_with(
-		        p->self, p->peer_id, p->peer_pk, now(), plain,
-		        plain_len, eph, nonce, &frame, &len, &call) != LS_OK)
-			return report(c, 0, "a frame", "seal failed");
-		ls_free(plain);
-		if (proto_sync_encode(&vv, &plain, &plain_len, NULL) != LS_OK ||
-		    proto_session_seal_request_with(
-		        p->self, p->peer_id, p->peer_pk, now(), plain,
-		        plain_len, eph, nonce, &frame2, &len2, &call2) != LS_OK)
-			return report(c, 0, "a frame", "seal failed");
-		ls_free(plain);
-		fails = judge(p, "replay(first)", call, frame, len, 0,
-		              LS_SYNC_DIGEST_REP, 0);
-		fails += judge(p, c, call2, frame2, len2, LS_EREPLAY, 0, 0);
-	} else if (strcmp(c, "wrongtype") == 0) {
-		struct ls_sync_msg rep;
-		proto_sync_msg_init(&rep, LS_SYNC_DIGEST_REP);
-		if (seal(p, p->self, now(), &rep, &frame, &len, &call) != LS_OK)
-			return report(c, 0, "a frame", "seal failed");
-		fails = judge(p, c, call, frame, len, 0, 0, LS_EDECODE);
-	} else if (strcmp(c, "forgeddoc") == 0) {
-		struct ls_doc d;
-		struct ls_feed_head head = {0};
-		struct ls_sync_msg push;
-		uint8_t *env, *reply = NULL;
-		size_t env_len, reply_len;
-		struct outcome o;
-		if (p->as == NULL)
-			return report(c, 0, "--as", "no node id");
-		proto_doc_init(&d, LS_DOC_STATUS);
-		snprintf(d.hdr.origin, sizeof d.hdr.origin, "%s", p->as);
-		snprintf(d.body.status.software, sizeof d.body.status.software,
-		         "probe-1");
-		/* Far beyond any real head: it must fail on its signature
-		 * before its position matters. Seq 1 is what a new feed
-		 * needs; the signature is broken either way. */
-		if (proto_doc_sign(&d, &head, now(), p->kp, &env, &env_len,
-		                   &head, NULL) != LS_OK)
-			return report(c, 0, "a document", "sign failed");
-		proto_doc_fini(&d);
-		env[env_len - 1] ^= 0x01;
-		proto_sync_msg_init(&push, LS_SYNC_PUSH_REQ);
-		proto_sync_page_add(&push, NULL, env, env_len);
-		if (seal(p, p->self, now(), &push, &frame, &len, &call) !=
-		    LS_OK)
-			return report(c, 0, "a frame", "seal failed");
-		proto_sync_msg_fini(&push);
-		ls_free(env);
-		if (exchange(p, frame, len, &reply, &reply_len) != LS_OK) {
-			fails = report(c, 0, "a reply", "no reply");
-		} else {
-			char got[64];
-			outcome_of(call, reply, reply_len, &o);
-			if (o.type == LS_SYNC_PUSH_REP && o.msg.n_results == 1)
-				snprintf(
-				    got, sizeof got, "push result %s",
-				    o.msg.results[0] == 0
-				        ? "ok"
-				        : ls_errname(proto_wire_code_to_err(
-				              o.msg.results[0])));
-			else
-				snprintf(got, sizeof got, "type %u code %s",
-				         o.type, ls_errname(o.code));
-			fails = report(c, strcmp(got, "push result sig") == 0,
-			               "push result sig", got);
-			outcome_fini(&o);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (strcmp(c, cases[i].name) == 0) {
+			digest_req(&m);
+			fails = cases[i].run(p, c, &m, &s);
+			ls_free(s.frame);
+			ls_free(s.frame2);
+			proto_session_call_free(s.call);
+			proto_session_call_free(s.call2);
+			return fails;
 		}
-		ls_free(reply);
-	} else {
-		fprintf(stderr, "probe: unknown case '%s'\n", c);
-		return 1;
-	}
-	ls_free(frame);
-	ls_free(frame2);
-	proto_session_call_free(call);
-	proto_session_call_free(call2);
-	return fails;
+	fprintf(stderr, "probe: unknown case '%s'\n", c);
+	return 1;
 }
 
 static int fill(int argc, char **argv)
