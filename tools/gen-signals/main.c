@@ -359,17 +359,11 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One signal; forced_theme/forced_age >= 0 for trend signals. */
-static void write_signal(FILE *out, const struct options *o, struct rng *r,
-                         size_t m, int year, int month, int day,
-                         int forced_theme, int forced_age)
+/* The signal's themes: the first (forced, or drawn), sometimes a
+ * second and rarely a third, all different. Returns how many. */
+static size_t pick_themes(struct rng *r, int forced_theme, size_t th[3])
 {
-	char sep = o->sep;
-	size_t th[3], n_th = 1, tg[2], n_tg;
-	size_t sector;
-	struct ls_date reg = {year, month, day}, obs;
-	char date[LS_DATE_SIZE];
-	uint32_t x;
+	size_t n_th = 1;
 
 	th[0] = forced_theme >= 0 ? (size_t)forced_theme
 	                          : pick(r, themes, N(themes));
@@ -383,25 +377,86 @@ static void write_signal(FILE *out, const struct options *o, struct rng *r,
 				th[n_th++] = t3;
 		}
 	}
-	ls_date_format(&reg, date);
-	fprintf(out, "%s%c", date, sep);
-	if (rng_below(r, 100) < 60) {
-		int back = (int)rng_below(r, 21);
-		obs = reg;
-		while (back-- > 0) {
-			if (--obs.day == 0) {
-				if (--obs.month == 0) {
-					obs.month = 12;
-					obs.year--;
-				}
-				obs.day = ls_days_in_month(obs.year, obs.month);
+	return n_th;
+}
+
+/* Often an observation date up to 20 days before registration. */
+static void write_observed(FILE *out, struct rng *r, struct ls_date reg)
+{
+	char date[LS_DATE_SIZE];
+	struct ls_date obs = reg;
+	int back;
+
+	if (rng_below(r, 100) >= 60)
+		return;
+	back = (int)rng_below(r, 21);
+	while (back-- > 0) {
+		if (--obs.day == 0) {
+			if (--obs.month == 0) {
+				obs.month = 12;
+				obs.year--;
 			}
-		}
-		if (obs.year >= LS_YEAR_MIN) {
-			ls_date_format(&obs, date);
-			fputs(date, out);
+			obs.day = ls_days_in_month(obs.year, obs.month);
 		}
 	}
+	if (obs.year >= LS_YEAR_MIN) {
+		ls_date_format(&obs, date);
+		fputs(date, out);
+	}
+}
+
+/* No, one or two target groups (a drawn duplicate ends the list). */
+static void write_targets(FILE *out, struct rng *r)
+{
+	size_t tg[2], n_tg;
+	uint32_t x = rng_below(r, 100);
+
+	n_tg = x < 40 ? 0 : x < 85 ? 1 : 2;
+	for (size_t i = 0; i < n_tg; i++) {
+		tg[i] = pick(r, targets, N(targets));
+		if (i == 1 && tg[1] == tg[0])
+			break;
+		fprintf(out, "%s%s", i ? "|" : "", targets[tg[i]].code);
+	}
+}
+
+/* Half the signals get a description, quoted CSV-style when needed. */
+static void write_description(FILE *out, struct rng *r, char sep)
+{
+	const char *d;
+
+	if (rng_below(r, 100) >= 50)
+		return;
+	d = descriptions[rng_below(r, N(descriptions))];
+	if (strchr(d, sep) == NULL && strchr(d, '"') == NULL) {
+		fputs(d, out);
+		return;
+	}
+	fputc('"', out);
+	for (const char *p = d; *p; p++) {
+		if (*p == '"')
+			fputc('"', out);
+		fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+/* One signal; forced_theme/forced_age >= 0 for trend signals. Every
+ * random draw happens in column order, so a seed gives the same file. */
+static void write_signal(FILE *out, const struct options *o, struct rng *r,
+                         size_t m, int year, int month, int day,
+                         int forced_theme, int forced_age)
+{
+	char sep = o->sep;
+	size_t th[3], n_th = pick_themes(r, forced_theme, th);
+	size_t sector;
+	struct ls_date reg = {year, month, day};
+	char date[LS_DATE_SIZE];
+	uint32_t x;
+
+	ls_date_format(&reg, date);
+	fprintf(out, "%s%c", date, sep);
+	write_observed(out, r, reg);
 	fputc(sep, out);
 	for (size_t i = 0; i < n_th; i++)
 		fprintf(out, "%s%s", i ? "|" : "", themes[th[i]].code);
@@ -414,14 +469,7 @@ static void write_signal(FILE *out, const struct options *o, struct rng *r,
 	        .code,
 	    out);
 	fputc(sep, out);
-	x = rng_below(r, 100);
-	n_tg = x < 40 ? 0 : x < 85 ? 1 : 2;
-	for (size_t i = 0; i < n_tg; i++) {
-		tg[i] = pick(r, targets, N(targets));
-		if (i == 1 && tg[1] == tg[0])
-			break;
-		fprintf(out, "%s%s", i ? "|" : "", targets[tg[i]].code);
-	}
+	write_targets(out, r);
 	fputc(sep, out);
 	sector = pick(r, sectors, N(sectors));
 	fprintf(out, "%s%c", sectors[sector].code, sep);
@@ -443,21 +491,7 @@ static void write_signal(FILE *out, const struct options *o, struct rng *r,
 	if (rng_below(r, 100) < 60)
 		fprintf(out, "Wijk %c (fictief)", 'A' + rng_below(r, 8));
 	fputc(sep, out);
-	if (rng_below(r, 100) < 50) {
-		const char *d = descriptions[rng_below(r, N(descriptions))];
-		int quote = strchr(d, sep) != NULL || strchr(d, '"') != NULL;
-		if (quote) {
-			fputc('"', out);
-			for (const char *p = d; *p; p++) {
-				if (*p == '"')
-					fputc('"', out);
-				fputc(*p, out);
-			}
-			fputc('"', out);
-		} else {
-			fputs(d, out);
-		}
-	}
+	write_description(out, r, sep);
 	fputc('\n', out);
 }
 
