@@ -239,6 +239,54 @@ static int find_pilot(const char *id, size_t len)
 	return -1;
 }
 
+/* gemeenten=: a number (*COUNT) or ids joined by '+' (marked in T). */
+static int trend_pilots(const char *v, struct trend *t, int *count)
+{
+	int64_t n;
+
+	if (ls_parse_i64(v, 1, N_PILOTS, &n) == LS_OK) {
+		*count = (int)n;
+		return 0;
+	}
+	for (const char *p = v; *p;) {
+		const char *plus = strchr(p, '+');
+		size_t len = plus ? (size_t)(plus - p) : strlen(p);
+		int i = find_pilot(p, len);
+		if (i < 0)
+			return -1;
+		t->in[i] = 1;
+		p += len + (plus ? 1 : 0);
+	}
+	return 0;
+}
+
+/* The municipalities of trend number o->n_trends: COUNT of them by a
+ * seeded shuffle, else the ids given, else all. */
+static void trend_choose(const struct options *o, struct trend *t, int count)
+{
+	if (count > 0) {
+		struct rng r = {o->seed ^ 0x7472656e64ull ^
+		                (uint64_t)o->n_trends};
+		int order[N_PILOTS];
+		for (size_t i = 0; i < N_PILOTS; i++)
+			order[i] = (int)i;
+		for (size_t i = N_PILOTS - 1; i > 0; i--) {
+			uint32_t j = rng_below(&r, (uint32_t)i + 1);
+			int tmp = order[i];
+			order[i] = order[j];
+			order[j] = tmp;
+		}
+		for (int i = 0; i < count; i++)
+			t->in[order[i]] = 1;
+	} else {
+		int any = 0;
+		for (size_t i = 0; i < N_PILOTS; i++)
+			any |= t->in[i];
+		if (!any)
+			memset(t->in, 1, sizeof t->in);
+	}
+}
+
 static int parse_trend(struct options *o, const char *spec)
 {
 	struct trend t = {.theme = -1, .age = -1, .from = -1, .growth = 0.25};
@@ -279,50 +327,15 @@ static int parse_trend(struct options *o, const char *spec)
 				goto bad;
 			t.growth = (double)g / 100.0;
 		} else if (strcmp(kv, "gemeenten") == 0) {
-			int64_t n;
-			if (ls_parse_i64(v, 1, N_PILOTS, &n) == LS_OK) {
-				count = (int)n;
-			} else {
-				const char *p = v;
-				while (*p) {
-					const char *plus = strchr(p, '+');
-					size_t len = plus ? (size_t)(plus - p)
-					                  : strlen(p);
-					int i = find_pilot(p, len);
-					if (i < 0)
-						goto bad;
-					t.in[i] = 1;
-					p += len + (plus ? 1 : 0);
-				}
-			}
+			if (trend_pilots(v, &t, &count) != 0)
+				goto bad;
 		} else {
 			goto bad;
 		}
 	}
 	if (t.theme < 0 || t.from < 0)
 		goto bad;
-	if (count > 0) {
-		/* A seeded shuffle picks `count` municipalities. */
-		struct rng r = {o->seed ^ 0x7472656e64ull ^
-		                (uint64_t)o->n_trends};
-		int order[N_PILOTS];
-		for (size_t i = 0; i < N_PILOTS; i++)
-			order[i] = (int)i;
-		for (size_t i = N_PILOTS - 1; i > 0; i--) {
-			uint32_t j = rng_below(&r, (uint32_t)i + 1);
-			int tmp = order[i];
-			order[i] = order[j];
-			order[j] = tmp;
-		}
-		for (int i = 0; i < count; i++)
-			t.in[order[i]] = 1;
-	} else {
-		int any = 0;
-		for (size_t i = 0; i < N_PILOTS; i++)
-			any |= t.in[i];
-		if (!any)
-			memset(t.in, 1, sizeof t.in);
-	}
+	trend_choose(o, &t, count);
 	o->trends[o->n_trends++] = t;
 	return 0;
 bad:
