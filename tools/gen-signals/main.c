@@ -589,6 +589,191 @@ static int generate(FILE *out, const struct options *o, size_t m,
 	return ferror(out) ? -1 : 0;
 }
 
+/* What one command-line option means for the run. */
+enum opt_result {
+	OPT_NEXT,  /* taken; on to the next */
+	OPT_USAGE, /* invalid: the help on stderr, exit 2 */
+	OPT_FAIL,  /* invalid, already said why: exit 2 */
+	OPT_DONE,  /* --list or --help done: exit 0 */
+};
+
+/* --municipality ID (repeatable). */
+static enum opt_result select_pilot(struct options *o, const char *arg)
+{
+	int i = find_pilot(arg, strlen(arg));
+
+	if (i < 0) {
+		fprintf(stderr,
+		        "gen-signals: onbekende gemeente '%s' (zie --list)\n",
+		        arg);
+		return OPT_FAIL;
+	}
+	if (!o->selected[i])
+		o->n_selected++;
+	o->selected[i] = 1;
+	return OPT_NEXT;
+}
+
+/* --rate R: signals per 1000 inhabitants per month, above 0, below 1000. */
+static enum opt_result parse_rate(struct options *o, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	o->rate = strtod(arg, &end);
+	return errno || *end || !(o->rate > 0 && o->rate < 1000) ? OPT_USAGE
+	                                                         : OPT_NEXT;
+}
+
+/* --list: id, name and population of every municipality. */
+static void list_pilots(void)
+{
+	for (size_t i = 0; i < N_PILOTS; i++)
+		printf("%-13s %-13s %7d\n", pilots[i].id, pilots[i].name,
+		       pilots[i].population);
+}
+
+static enum opt_result option(struct options *o, int c, const char *arg)
+{
+	int64_t v;
+
+	switch (c) {
+	case 's':
+		if (ls_parse_i64(arg, 0, INT64_MAX, &v) != LS_OK)
+			return OPT_USAGE;
+		o->seed = (uint64_t)v;
+		return OPT_NEXT;
+	case 'S':
+		return ls_period_parse(arg, &o->start) != LS_OK ||
+		               o->start.months != 1
+		           ? OPT_USAGE
+		           : OPT_NEXT;
+	case 'm':
+		if (ls_parse_i64(arg, 1, 120, &v) != LS_OK)
+			return OPT_USAGE;
+		o->months = (int)v;
+		return OPT_NEXT;
+	case 'r':
+		return parse_rate(o, arg);
+	case 'n':
+		return ls_parse_i64(arg, 1, 100000000, &o->rows) != LS_OK
+		           ? OPT_USAGE
+		           : OPT_NEXT;
+	case 'M':
+		return select_pilot(o, arg);
+	case 't':
+		return parse_trend(o, arg) != 0 ? OPT_FAIL : OPT_NEXT;
+	case 'o':
+		o->out = arg;
+		return OPT_NEXT;
+	case 'O':
+		o->out_dir = arg;
+		return OPT_NEXT;
+	case 'p':
+		if (strcmp(arg, ";") && strcmp(arg, ","))
+			return OPT_USAGE;
+		o->sep = arg[0];
+		return OPT_NEXT;
+	case 'e':
+		o->english = 1;
+		return OPT_NEXT;
+	case 'l':
+		list_pilots();
+		return OPT_DONE;
+	case 'h':
+		fputs(help, stdout);
+		return OPT_DONE;
+	default:
+		return OPT_USAGE;
+	}
+}
+
+/* Without --municipality: all of them; with --rows: the rate for it. */
+static void finish_options(struct options *o)
+{
+	if (o->n_selected == 0) {
+		memset(o->selected, 1, sizeof o->selected);
+		o->n_selected = (int)N_PILOTS;
+	}
+	if (o->rows > 0) {
+		double pop = 0;
+		for (size_t i = 0; i < N_PILOTS; i++)
+			if (o->selected[i])
+				pop += pilots[i].population / 1000.0;
+		o->rate = (double)o->rows / (pop * o->months);
+	}
+}
+
+/* On stderr: every planted trend and where. */
+static void report_trends(const struct options *o)
+{
+	for (int t = 0; t < o->n_trends; t++) {
+		fprintf(stderr, "trend %s%s%s vanaf maand %d in:",
+		        themes[o->trends[t].theme].code,
+		        o->trends[t].age >= 0 ? " voor " : "",
+		        o->trends[t].age >= 0 ? ages[o->trends[t].age].code
+		                              : "",
+		        o->trends[t].from % 12 + 1);
+		for (size_t i = 0; i < N_PILOTS; i++)
+			if (o->trends[t].in[i] && o->selected[i])
+				fprintf(stderr, " %s", pilots[i].id);
+		fputc('\n', stderr);
+	}
+}
+
+/* --out-dir: one CSV per municipality. Returns the exit code. */
+static int write_dir(const struct options *o, int64_t *written)
+{
+	if (mkdir(o->out_dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "gen-signals: kan %s niet maken: %s\n",
+		        o->out_dir, strerror(errno));
+		return 1;
+	}
+	for (size_t i = 0; i < N_PILOTS; i++) {
+		char path[4096];
+		FILE *f;
+		if (!o->selected[i])
+			continue;
+		snprintf(path, sizeof path, "%s/%s.csv", o->out_dir,
+		         pilots[i].id);
+		f = fopen(path, "w");
+		if (f == NULL) {
+			fprintf(stderr, "gen-signals: %s: %s\n", path,
+			        strerror(errno));
+			return 1;
+		}
+		write_header(f, o);
+		if (generate(f, o, i, written) != 0 || fclose(f) != 0) {
+			fprintf(stderr,
+			        "gen-signals: schrijven naar %s mislukt\n",
+			        path);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* One CSV: --out or the standard output. Returns the exit code. */
+static int write_one(const struct options *o, int64_t *written)
+{
+	FILE *f = o->out ? fopen(o->out, "w") : stdout;
+
+	if (f == NULL) {
+		fprintf(stderr, "gen-signals: %s: %s\n", o->out,
+		        strerror(errno));
+		return 1;
+	}
+	write_header(f, o);
+	for (size_t i = 0; i < N_PILOTS; i++)
+		if (o->selected[i] && generate(f, o, i, written) != 0)
+			return 1;
+	if (fflush(f) != 0 || (o->out && fclose(f) != 0)) {
+		fprintf(stderr, "gen-signals: schrijven mislukt\n");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -611,151 +796,29 @@ int main(int argc, char **argv)
 	                    .months = 12,
 	                    .rate = 0.5,
 	                    .sep = ';'};
-	int64_t v, written = 0;
-	int c;
-	char *end;
+	int64_t written = 0;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (ls_parse_i64(optarg, 0, INT64_MAX, &v) != LS_OK)
-				goto usage;
-			o.seed = (uint64_t)v;
+		switch (option(&o, c, optarg)) {
+		case OPT_NEXT:
 			break;
-		case 'S':
-			if (ls_period_parse(optarg, &o.start) != LS_OK ||
-			    o.start.months != 1)
-				goto usage;
-			break;
-		case 'm':
-			if (ls_parse_i64(optarg, 1, 120, &v) != LS_OK)
-				goto usage;
-			o.months = (int)v;
-			break;
-		case 'r':
-			errno = 0;
-			o.rate = strtod(optarg, &end);
-			if (errno || *end || !(o.rate > 0 && o.rate < 1000))
-				goto usage;
-			break;
-		case 'n':
-			if (ls_parse_i64(optarg, 1, 100000000, &o.rows) !=
-			    LS_OK)
-				goto usage;
-			break;
-		case 'M': {
-			int i = find_pilot(optarg, strlen(optarg));
-			if (i < 0) {
-				fprintf(stderr,
-				        "gen-signals: onbekende gemeente '%s' "
-				        "(zie --list)\n",
-				        optarg);
-				return 2;
-			}
-			if (!o.selected[i])
-				o.n_selected++;
-			o.selected[i] = 1;
-			break;
-		}
-		case 't':
-			if (parse_trend(&o, optarg) != 0)
-				return 2;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'O':
-			o.out_dir = optarg;
-			break;
-		case 'p':
-			if (strcmp(optarg, ";") && strcmp(optarg, ","))
-				goto usage;
-			o.sep = optarg[0];
-			break;
-		case 'e':
-			o.english = 1;
-			break;
-		case 'l':
-			for (size_t i = 0; i < N_PILOTS; i++)
-				printf("%-13s %-13s %7d\n", pilots[i].id,
-				       pilots[i].name, pilots[i].population);
-			return 0;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
+		case OPT_USAGE:
 			goto usage;
+		case OPT_FAIL:
+			return 2;
+		case OPT_DONE:
+			return 0;
 		}
 	}
 	if (optind != argc || (o.out && o.out_dir))
 		goto usage;
-	if (o.n_selected == 0) {
-		memset(o.selected, 1, sizeof o.selected);
-		o.n_selected = (int)N_PILOTS;
-	}
-	if (o.rows > 0) {
-		double pop = 0;
-		for (size_t i = 0; i < N_PILOTS; i++)
-			if (o.selected[i])
-				pop += pilots[i].population / 1000.0;
-		o.rate = (double)o.rows / (pop * o.months);
-	}
-	for (int t = 0; t < o.n_trends; t++) {
-		fprintf(stderr, "trend %s%s%s vanaf maand %d in:",
-		        themes[o.trends[t].theme].code,
-		        o.trends[t].age >= 0 ? " voor " : "",
-		        o.trends[t].age >= 0 ? ages[o.trends[t].age].code : "",
-		        o.trends[t].from % 12 + 1);
-		for (size_t i = 0; i < N_PILOTS; i++)
-			if (o.trends[t].in[i] && o.selected[i])
-				fprintf(stderr, " %s", pilots[i].id);
-		fputc('\n', stderr);
-	}
-	if (o.out_dir != NULL) {
-		if (mkdir(o.out_dir, 0755) != 0 && errno != EEXIST) {
-			fprintf(stderr, "gen-signals: kan %s niet maken: %s\n",
-			        o.out_dir, strerror(errno));
-			return 1;
-		}
-		for (size_t i = 0; i < N_PILOTS; i++) {
-			char path[4096];
-			FILE *f;
-			if (!o.selected[i])
-				continue;
-			snprintf(path, sizeof path, "%s/%s.csv", o.out_dir,
-			         pilots[i].id);
-			f = fopen(path, "w");
-			if (f == NULL) {
-				fprintf(stderr, "gen-signals: %s: %s\n", path,
-				        strerror(errno));
-				return 1;
-			}
-			write_header(f, &o);
-			if (generate(f, &o, i, &written) != 0 ||
-			    fclose(f) != 0) {
-				fprintf(stderr,
-				        "gen-signals: schrijven naar "
-				        "%s mislukt\n",
-				        path);
-				return 1;
-			}
-		}
-	} else {
-		FILE *f = o.out ? fopen(o.out, "w") : stdout;
-		if (f == NULL) {
-			fprintf(stderr, "gen-signals: %s: %s\n", o.out,
-			        strerror(errno));
-			return 1;
-		}
-		write_header(f, &o);
-		for (size_t i = 0; i < N_PILOTS; i++)
-			if (o.selected[i] && generate(f, &o, i, &written) != 0)
-				return 1;
-		if (fflush(f) != 0 || (o.out && fclose(f) != 0)) {
-			fprintf(stderr, "gen-signals: schrijven mislukt\n");
-			return 1;
-		}
-	}
+	finish_options(&o);
+	report_trends(&o);
+	rc = o.out_dir != NULL ? write_dir(&o, &written)
+	                       : write_one(&o, &written);
+	if (rc != 0)
+		return rc;
 	fprintf(stderr, "%lld synthetische signalen geschreven\n",
 	        (long long)written);
 	return 0;
