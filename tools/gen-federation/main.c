@@ -526,6 +526,166 @@ static void publish_note(struct store *node, const struct options *o,
 	proto_doc_fini(&doc);
 }
 
+/* The command line beyond struct options. */
+struct cli {
+	int have_from, have_to, fed_totals;
+};
+
+/* What one command-line option means for the run. */
+enum opt_result {
+	OPT_NEXT,  /* taken; on to the next */
+	OPT_USAGE, /* invalid: the help on stderr, exit 2 */
+	OPT_DONE,  /* --help done: exit 0 */
+};
+
+/* --van/--tot: one month. */
+static enum opt_result parse_month(const char *arg, struct ls_period *p,
+                                   int *have)
+{
+	*have = ls_period_parse(arg, p) == LS_OK && p->months == 1;
+	return *have ? OPT_NEXT : OPT_USAGE;
+}
+
+/* --modus drempel|ruis. */
+static enum opt_result parse_mode(const char *arg, struct options *o)
+{
+	if (strcmp(arg, "drempel") == 0)
+		o->params.mode = LS_MODE_THRESHOLD;
+	else if (strcmp(arg, "ruis") == 0)
+		o->params.mode = LS_MODE_NOISE;
+	else
+		return OPT_USAGE;
+	return OPT_NEXT;
+}
+
+/* A number option in [MIN, MAX] into *OUT. */
+static enum opt_result parse_u32(const char *arg, int64_t min, int64_t max,
+                                 uint32_t *out)
+{
+	int64_t v;
+
+	if (ls_parse_i64(arg, min, max, &v) != LS_OK)
+		return OPT_USAGE;
+	*out = (uint32_t)v;
+	return OPT_NEXT;
+}
+
+static enum opt_result option(struct options *o, struct cli *cl, int c,
+                              const char *arg)
+{
+	int64_t v;
+
+	switch (c) {
+	case 'n':
+		o->node = arg;
+		return OPT_NEXT;
+	case 'c':
+		o->csv_dir = arg;
+		return OPT_NEXT;
+	case 'f':
+		return parse_month(arg, &o->from, &cl->have_from);
+	case 't':
+		return parse_month(arg, &o->to, &cl->have_to);
+	case 'm':
+		return parse_mode(arg, o);
+	case 'k':
+		return parse_u32(arg, DISCLOSURE_K_MIN, DISCLOSURE_K_MAX,
+		                 &o->params.k);
+	case 'e':
+		return parse_u32(arg, DISCLOSURE_EPSILON_MILLI_MIN,
+		                 DISCLOSURE_EPSILON_MILLI_MAX,
+		                 &o->params.epsilon_milli);
+	case 'p':
+		return parse_u32(arg, 1, 1000, &o->params.persons_cap);
+	case 's':
+		if (ls_parse_i64(arg, 0, INT64_MAX, &v) != LS_OK)
+			return OPT_USAGE;
+		o->seed = (uint64_t)v;
+		return OPT_NEXT;
+	case 'r':
+		o->roster = 1;
+		return OPT_NEXT;
+	case 'F':
+		cl->fed_totals = 1;
+		return OPT_NEXT;
+	case 'N':
+		if (o->n_notes == MAX_NOTES)
+			return OPT_USAGE;
+		o->notes[o->n_notes++] = arg;
+		return OPT_NEXT;
+	case 'h':
+		fputs(help, stdout);
+		return OPT_DONE;
+	default:
+		return OPT_USAGE;
+	}
+}
+
+/* The node's own id from NODE_DIR/signaal.ini (for the roster), or "". */
+static void read_self_id(const char *node_dir, char self[LS_NODE_ID_SIZE])
+{
+	char path[4096], line[256];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/signaal.ini", node_dir);
+	fp = fopen(path, "r");
+	while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
+		if (strncmp(line, "id = ", 5) == 0 && self[0] == '\0')
+			sscanf(line + 5, "%47s", self);
+	if (fp != NULL)
+		fclose(fp);
+}
+
+/* The origins: every ID.csv in DIR with a valid node id, sorted;
+ * the ids are allocated (the caller frees them). Returns how many. */
+static size_t list_origins(const char *dir, char *ids[MAX_ORIGINS])
+{
+	size_t n_ids = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		die("cannot read %s", dir);
+	while ((de = readdir(d)) != NULL && n_ids < MAX_ORIGINS) {
+		size_t len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".csv") != 0 ||
+		    !ls_node_id_valid(de->d_name, len - 4))
+			continue;
+		ids[n_ids] = ls_strndup(de->d_name, len - 4);
+		if (ids[n_ids] == NULL)
+			die("%s", "out of memory");
+		n_ids++;
+	}
+	closedir(d);
+	qsort(ids, n_ids, sizeof *ids, cmp_str);
+	return n_ids;
+}
+
+/* --federatietotalen: the accumulator of the months' exact totals. */
+static void fed_init(struct fed_acc *fed, const struct options *o,
+                     const struct domain *dom, size_t n_ids)
+{
+	int32_t a = ls_month_index(o->from.year, o->from.month);
+	int32_t b = ls_month_index(o->to.year, o->to.month);
+	struct ls_errinfo e;
+
+	if (b < a || n_ids < 2 || n_ids > LS_SECAGG_MAX_PARTIES)
+		die("%s", "--federatietotalen: at least two "
+		          "municipalities and a period");
+	if (ls_secagg_layout_init(&fed->l, &dom->dom, &e) != LS_OK)
+		die("%s", e.msg);
+	fed->nz.mu[0] = (struct secagg_rational){1, 4};
+	fed->nz.mu[1] = (struct secagg_rational){25, 1};
+	fed->n_months = (size_t)(b - a + 1);
+	fed->n_parties = (uint32_t)n_ids;
+	fed->total =
+	    ls_calloc(fed->n_months * fed->l.n_entries, sizeof *fed->total);
+	fed->vec = ls_calloc(fed->l.n_entries, sizeof *fed->vec);
+	fed->share = ls_calloc(fed->l.n_entries, sizeof *fed->share);
+	if (fed->total == NULL || fed->vec == NULL || fed->share == NULL)
+		die("%s", "out of memory");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -544,92 +704,31 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	struct options o;
+	struct cli cl = {0};
 	struct store_options sopt = {.create = 0};
 	struct store *node;
 	struct ls_errinfo e;
 	struct domain dom;
 	char path[4096], *ids[MAX_ORIGINS], *tsv, self[LS_NODE_ID_SIZE] = "";
-	size_t n_ids = 0, tsv_len;
-	int c, have_from = 0, have_to = 0, fed_totals = 0;
+	size_t n_ids, tsv_len;
 	struct fed_acc fed;
-	int64_t v;
-	DIR *d;
-	struct dirent *de;
+	int c;
 
 	memset(&o, 0, sizeof o);
 	ls_disclosure_params_default(&o.params);
 	o.seed = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			o.node = optarg;
+		switch (option(&o, &cl, c, optarg)) {
+		case OPT_NEXT:
 			break;
-		case 'c':
-			o.csv_dir = optarg;
-			break;
-		case 'f':
-			have_from = ls_period_parse(optarg, &o.from) == LS_OK &&
-			            o.from.months == 1;
-			if (!have_from)
-				goto usage;
-			break;
-		case 't':
-			have_to = ls_period_parse(optarg, &o.to) == LS_OK &&
-			          o.to.months == 1;
-			if (!have_to)
-				goto usage;
-			break;
-		case 'm':
-			if (strcmp(optarg, "drempel") == 0)
-				o.params.mode = LS_MODE_THRESHOLD;
-			else if (strcmp(optarg, "ruis") == 0)
-				o.params.mode = LS_MODE_NOISE;
-			else
-				goto usage;
-			break;
-		case 'k':
-			if (ls_parse_i64(optarg, DISCLOSURE_K_MIN,
-			                 DISCLOSURE_K_MAX, &v) != LS_OK)
-				goto usage;
-			o.params.k = (uint32_t)v;
-			break;
-		case 'e':
-			if (ls_parse_i64(optarg, DISCLOSURE_EPSILON_MILLI_MIN,
-			                 DISCLOSURE_EPSILON_MILLI_MAX,
-			                 &v) != LS_OK)
-				goto usage;
-			o.params.epsilon_milli = (uint32_t)v;
-			break;
-		case 'p':
-			if (ls_parse_i64(optarg, 1, 1000, &v) != LS_OK)
-				goto usage;
-			o.params.persons_cap = (uint32_t)v;
-			break;
-		case 's':
-			if (ls_parse_i64(optarg, 0, INT64_MAX, &v) != LS_OK)
-				goto usage;
-			o.seed = (uint64_t)v;
-			break;
-		case 'r':
-			o.roster = 1;
-			break;
-		case 'F':
-			fed_totals = 1;
-			break;
-		case 'N':
-			if (o.n_notes == MAX_NOTES)
-				goto usage;
-			o.notes[o.n_notes++] = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
+		case OPT_USAGE:
 			goto usage;
+		case OPT_DONE:
+			return 0;
 		}
 	}
 	if (optind != argc || o.node == NULL || o.csv_dir == NULL ||
-	    !have_from || !have_to)
+	    !cl.have_from || !cl.have_to)
 		goto usage;
 	/* the wire format states only what the mode uses */
 	if (o.params.mode == LS_MODE_THRESHOLD) {
@@ -642,56 +741,15 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/signaal.db", o.node);
 	if (store_open(path, &sopt, &node, &e) != LS_OK)
 		die("%s", e.msg);
-	{
-		/* the node's own id, for the roster */
-		FILE *fp;
-		char line[256];
-		snprintf(path, sizeof path, "%s/signaal.ini", o.node);
-		fp = fopen(path, "r");
-		while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
-			if (strncmp(line, "id = ", 5) == 0 && self[0] == '\0')
-				sscanf(line + 5, "%47s", self);
-		if (fp != NULL)
-			fclose(fp);
-	}
+	read_self_id(o.node, self);
 	tsv = taxonomy_tsv(store_taxonomy(node), &tsv_len);
 	domain_build(store_taxonomy(node), &dom);
-	d = opendir(o.csv_dir);
-	if (d == NULL)
-		die("cannot read %s", o.csv_dir);
-	while ((de = readdir(d)) != NULL && n_ids < MAX_ORIGINS) {
-		size_t len = strlen(de->d_name);
-		if (len < 5 || strcmp(de->d_name + len - 4, ".csv") != 0 ||
-		    !ls_node_id_valid(de->d_name, len - 4))
-			continue;
-		ids[n_ids] = ls_strndup(de->d_name, len - 4);
-		if (ids[n_ids] == NULL)
-			die("%s", "out of memory");
-		n_ids++;
-	}
-	closedir(d);
-	qsort(ids, n_ids, sizeof *ids, cmp_str);
+	n_ids = list_origins(o.csv_dir, ids);
 	if (o.roster)
 		publish_roster(node, &o, ids, n_ids, self[0] ? self : "koepel");
 	memset(&fed, 0, sizeof fed);
-	if (fed_totals) {
-		int32_t a = ls_month_index(o.from.year, o.from.month);
-		int32_t b = ls_month_index(o.to.year, o.to.month);
-		if (b < a || n_ids < 2 || n_ids > LS_SECAGG_MAX_PARTIES)
-			die("%s", "--federatietotalen: at least two "
-			          "municipalities and a period");
-		if (ls_secagg_layout_init(&fed.l, &dom.dom, &e) != LS_OK)
-			die("%s", e.msg);
-		fed.nz.mu[0] = (struct secagg_rational){1, 4};
-		fed.nz.mu[1] = (struct secagg_rational){25, 1};
-		fed.n_months = (size_t)(b - a + 1);
-		fed.n_parties = (uint32_t)n_ids;
-		fed.total = ls_calloc(fed.n_months * fed.l.n_entries,
-		                      sizeof *fed.total);
-		fed.vec = ls_calloc(fed.l.n_entries, sizeof *fed.vec);
-		fed.share = ls_calloc(fed.l.n_entries, sizeof *fed.share);
-		if (fed.total == NULL || fed.vec == NULL || fed.share == NULL)
-			die("%s", "out of memory");
+	if (cl.fed_totals) {
+		fed_init(&fed, &o, &dom, n_ids);
 		o.fed = &fed;
 	}
 	for (size_t i = 0; i < n_ids; i++) {
