@@ -193,13 +193,8 @@ static int bounds_write(const struct tview *v, struct disclosure_report *bounds)
 		for (size_t r = 0; r < s->tables[t].n_rows; r++) {
 			const struct ls_summary_row *row =
 			    &s->tables[t].rows[r];
-			size_t ti =
-			    (size_t)ls_disclosure_dom_find(d, 0, row->theme);
-			size_t i =
-			    t == G_TOTAL
-			        ? 0
-			        : d->first[t] + (size_t)ls_disclosure_dom_find(
-			                            d, t, row->other);
+			size_t ti, i;
+			ls_disclosure_row_cell(d, t, row, &ti, &i);
 			bound_note(d, ti, i, LS_MEASURE_SIGNALS, &row->signals,
 			           &v->rg[ti][i], &bounds->notes[kk++]);
 			bound_note(d, ti, i, LS_MEASURE_PERSONS, &row->persons,

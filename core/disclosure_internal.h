@@ -62,6 +62,18 @@ int ls_disclosure_dom_compile(const struct ls_domain *in, struct dom *d,
 /* Index of code in dimension t, or -1. code may be any char array of
  * LS_CODE_SIZE bytes; one without a NUL is simply not found. */
 int ls_disclosure_dom_find(const struct dom *d, int t, const char *code);
+/* The theme index and the layout cell of row r of table t, for rows
+ * ls_disclosure_rows_locate already accepted (every code in the domain). */
+static inline void ls_disclosure_row_cell(const struct dom *d, int t,
+                                          const struct ls_summary_row *row,
+                                          size_t *ti, size_t *cell)
+{
+	*ti = (size_t)ls_disclosure_dom_find(d, 0, row->theme);
+	*cell = t == G_TOTAL
+	            ? 0
+	            : d->first[t] +
+	                  (size_t)ls_disclosure_dom_find(d, t, row->other);
+}
 
 /* Name cell i of theme ti (measure 1 = persons; ignored for recurrence,
  * whose two cells are the two measures). */

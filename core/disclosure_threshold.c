@@ -407,13 +407,8 @@ static int write_threshold(const struct tplan *p, struct ls_summary *out,
 		for (size_t r = 0; r < out->tables[t].n_rows; r++) {
 			const struct ls_summary_row *row =
 			    &out->tables[t].rows[r];
-			size_t ti =
-			    (size_t)ls_disclosure_dom_find(d, 0, row->theme);
-			size_t i =
-			    t == G_TOTAL
-			        ? 0
-			        : d->first[t] + (size_t)ls_disclosure_dom_find(
-			                            d, t, row->other);
+			size_t ti, i;
+			ls_disclosure_row_cell(d, t, row, &ti, &i);
 			note_threshold(p, ti, i, LS_MEASURE_SIGNALS,
 			               &row->signals, &rep->notes[k++]);
 			note_threshold(p, ti, i, LS_MEASURE_PERSONS,
