@@ -830,6 +830,45 @@ int node_sync_round_next(struct node_sync_round *r, int64_t now,
 	return LS_OK;
 }
 
+/* The fork proof the peer sent: stored (or rejected as a proof, which
+ * only counts); fails the round only when the local store does. */
+static int took_fork_proof(struct node_sync_round *r, int64_t now,
+                           const struct ls_sync_msg *rep, struct ls_errinfo *e)
+{
+	int rc = node_ingest_fork_proof(r->ns->ingest, rep->docs[0].data,
+	                                rep->docs[0].len, rep->docs[1].data,
+	                                rep->docs[1].len, now, r->peer, e);
+	if (rc == LS_ENOMEM || rc == LS_ESTORE || rc == LS_EIO ||
+	    rc == LS_EBUSY)
+		return rc;
+	if (rc == LS_OK)
+		r->info.forks++;
+	else
+		r->info.rejected++;
+	return LS_OK;
+}
+
+/* The peer's verdict on each document pushed: counted, and a refusal
+ * noted against its origin and seq. */
+static void took_push_results(struct node_sync_round *r, int64_t now,
+                              const struct ls_sync_msg *rep)
+{
+	r->pages++;
+	for (size_t i = 0; i < rep->n_results; i++) {
+		int code = proto_wire_code_to_err(rep->results[i]);
+		struct ls_doc_header h;
+		if (rep->results[i] == 0)
+			r->info.push_stored++;
+		if (!push_refusal(code) || i >= r->req.n_docs ||
+		    envelope_header(r->req.docs[i].data, r->req.docs[i].len,
+		                    &h) != LS_OK)
+			continue;
+		r->info.push_refused++;
+		refusal_note(r->ns, r->peer, h.origin, h.seq, 1, code,
+		             "the peer refused it", now);
+	}
+}
+
 int node_sync_round_reply(struct node_sync_round *r, int64_t now,
                           const uint8_t *frame, size_t len)
 {
@@ -895,32 +934,11 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 			goto fail;
 		break;
 	case NODE_SYNC_FORK:
-		rc = node_ingest_fork_proof(ns->ingest, rep.docs[0].data,
-		                            rep.docs[0].len, rep.docs[1].data,
-		                            rep.docs[1].len, now, r->peer, &e);
-		if (rc == LS_ENOMEM || rc == LS_ESTORE || rc == LS_EIO ||
-		    rc == LS_EBUSY)
+		if ((rc = took_fork_proof(r, now, &rep, &e)) != LS_OK)
 			goto fail;
-		if (rc == LS_OK)
-			r->info.forks++;
-		else
-			r->info.rejected++;
 		break;
 	case NODE_SYNC_PUSH:
-		r->pages++;
-		for (size_t i = 0; i < rep.n_results; i++) {
-			int code = proto_wire_code_to_err(rep.results[i]);
-			struct ls_doc_header h;
-			if (rep.results[i] == 0)
-				r->info.push_stored++;
-			if (!push_refusal(code) || i >= r->req.n_docs ||
-			    envelope_header(r->req.docs[i].data,
-			                    r->req.docs[i].len, &h) != LS_OK)
-				continue;
-			r->info.push_refused++;
-			refusal_note(ns, r->peer, h.origin, h.seq, 1, code,
-			             "the peer refused it", now);
-		}
+		took_push_results(r, now, &rep);
 		break;
 	default:
 		rc = LS_ESTATE;
