@@ -835,6 +835,57 @@ static int peer_sep(char c)
 	return c == ' ' || c == '\t' || c == ',';
 }
 
+/* One peers word start[0..len) (eq: its first '=', or NULL) into spec:
+ * koepel, alle, a node id or id=tcp://host:port. */
+static int peer_word_parse(const char *start, size_t len, const char *eq,
+                           struct ls_peer_spec *spec, char *why,
+                           size_t why_size)
+{
+	size_t id_len;
+	memset(spec, 0, sizeof *spec);
+	if (len == 6 && memcmp(start, "koepel", 6) == 0) {
+		spec->kind = LS_PEER_AGGREGATORS;
+		return LS_OK;
+	}
+	if (len == 4 && memcmp(start, "alle", 4) == 0) {
+		spec->kind = LS_PEER_ALL;
+		return LS_OK;
+	}
+	id_len = eq != NULL ? (size_t)(eq - start) : len;
+	if (!ls_node_id_valid(start, id_len)) {
+		snprintf(why, why_size,
+		         "'%.*s' is geen koepel, alle, node-id of "
+		         "id=tcp://host:poort",
+		         (int)(len > 60 ? 60 : len), start);
+		return LS_ECONFIG;
+	}
+	spec->kind = LS_PEER_NODE;
+	memcpy(spec->node_id, start, id_len);
+	if (eq != NULL) {
+		size_t ep_len = len - id_len - 1;
+		if (ep_len < 6 || memcmp(eq + 1, "tcp://", 6) != 0 ||
+		    !ls_endpoint_valid(eq + 1, ep_len)) {
+			snprintf(why, why_size,
+			         "'%.*s': verwacht "
+			         "id=tcp://host:poort",
+			         (int)(len > 60 ? 60 : len), start);
+			return LS_ECONFIG;
+		}
+		memcpy(spec->endpoint, eq + 1, ep_len);
+	}
+	return LS_OK;
+}
+
+static int peer_listed(const struct ls_peer_spec *out, size_t n,
+                       const struct ls_peer_spec *spec)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i].kind == spec->kind &&
+		    strcmp(out[i].node_id, spec->node_id) == 0)
+			return 1;
+	return 0;
+}
+
 int ls_config_peers_parse(const char *text, struct ls_peer_spec *out,
                           size_t max, size_t *n, char *why, size_t why_size)
 {
@@ -843,7 +894,8 @@ int ls_config_peers_parse(const char *text, struct ls_peer_spec *out,
 	for (;;) {
 		const char *start, *eq = NULL;
 		struct ls_peer_spec spec;
-		size_t len, id_len;
+		size_t len;
+		int rc;
 
 		while (*p != '\0' && peer_sep(*p))
 			p++;
@@ -856,46 +908,14 @@ int ls_config_peers_parse(const char *text, struct ls_peer_spec *out,
 			p++;
 		}
 		len = (size_t)(p - start);
-		memset(&spec, 0, sizeof spec);
-		if (len == 6 && memcmp(start, "koepel", 6) == 0) {
-			spec.kind = LS_PEER_AGGREGATORS;
-		} else if (len == 4 && memcmp(start, "alle", 4) == 0) {
-			spec.kind = LS_PEER_ALL;
-		} else {
-			id_len = eq != NULL ? (size_t)(eq - start) : len;
-			if (!ls_node_id_valid(start, id_len)) {
-				snprintf(
-				    why, why_size,
-				    "'%.*s' is geen koepel, alle, node-id of "
-				    "id=tcp://host:poort",
-				    (int)(len > 60 ? 60 : len), start);
-				return LS_ECONFIG;
-			}
-			spec.kind = LS_PEER_NODE;
-			memcpy(spec.node_id, start, id_len);
-			if (eq != NULL) {
-				size_t ep_len = len - id_len - 1;
-				if (ep_len < 6 ||
-				    memcmp(eq + 1, "tcp://", 6) != 0 ||
-				    !ls_endpoint_valid(eq + 1, ep_len)) {
-					snprintf(why, why_size,
-					         "'%.*s': verwacht "
-					         "id=tcp://host:poort",
-					         (int)(len > 60 ? 60 : len),
-					         start);
-					return LS_ECONFIG;
-				}
-				memcpy(spec.endpoint, eq + 1, ep_len);
-			}
+		rc = peer_word_parse(start, len, eq, &spec, why, why_size);
+		if (rc != LS_OK)
+			return rc;
+		if (peer_listed(out, *n, &spec)) {
+			snprintf(why, why_size, "'%.*s' staat er twee keer",
+			         (int)(len > 60 ? 60 : len), start);
+			return LS_ECONFIG;
 		}
-		for (size_t i = 0; i < *n; i++)
-			if (out[i].kind == spec.kind &&
-			    strcmp(out[i].node_id, spec.node_id) == 0) {
-				snprintf(why, why_size,
-				         "'%.*s' staat er twee keer",
-				         (int)(len > 60 ? 60 : len), start);
-				return LS_ECONFIG;
-			}
 		if (*n >= max) {
 			snprintf(why, why_size, "te veel peers (max %zu)", max);
 			return LS_ECONFIG;

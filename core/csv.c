@@ -140,162 +140,195 @@ static int fail(struct ls_csv *c, struct ls_errinfo *e, int code, uint64_t line,
 
 enum { S_FIELD_START, S_UNQUOTED, S_QUOTED, S_QUOTE_SEEN };
 
+/* What one character does (csv_step). */
+enum {
+	ACT_NONE,      /* nothing more (a quote opened or seen) */
+	ACT_APPEND,    /* the character belongs to the field */
+	ACT_FIELD,     /* a separator: the field ends */
+	ACT_RECORD,    /* a line end: the field and the record end */
+	ACT_ERR_QUOTE, /* a quote inside an unquoted field */
+	ACT_ERR_AFTER, /* something else after a closing quote */
+};
+
+static int csv_newline(struct ls_csv *c, char ch)
+{
+	c->skip_lf = ch == '\r';
+	c->line++;
+	return ACT_RECORD;
+}
+
+/* The state machine: character ch in *state (updated). */
+static int csv_step(struct ls_csv *c, char ch, int *state, uint64_t *quote_line)
+{
+	switch (*state) {
+	case S_FIELD_START:
+		if (ch == '"') {
+			*state = S_QUOTED;
+			*quote_line = c->line;
+			return ACT_NONE;
+		}
+		/* fall through */
+	case S_UNQUOTED:
+		if (ch == c->sep)
+			return ACT_FIELD;
+		if (ch == '\n' || ch == '\r')
+			return csv_newline(c, ch);
+		if (ch == '"')
+			return ACT_ERR_QUOTE;
+		*state = S_UNQUOTED;
+		return ACT_APPEND;
+	case S_QUOTED:
+		if (ch == '"') {
+			*state = S_QUOTE_SEEN;
+			return ACT_NONE;
+		}
+		if (ch == '\n')
+			c->line++;
+		return ACT_APPEND;
+	default: /* S_QUOTE_SEEN */
+		if (ch == '"') {
+			*state = S_QUOTED;
+			return ACT_APPEND;
+		}
+		if (ch == c->sep)
+			return ACT_FIELD;
+		if (ch == '\n' || ch == '\r')
+			return csv_newline(c, ch);
+		return ACT_ERR_AFTER;
+	}
+}
+
+/* A reader that failed before fails again the same way; the first call
+ * reads the start (BOM, separator). */
+static int csv_resume(struct ls_csv *c, struct ls_errinfo *e)
+{
+	int rc;
+	if (c->failed) {
+		if (e != NULL)
+			*e = c->err;
+		return c->err.code;
+	}
+	if (c->started)
+		return LS_OK;
+	rc = start(c, e);
+	if (rc != LS_OK) {
+		c->failed = 1;
+		if (e != NULL)
+			c->err = *e;
+	}
+	return rc;
+}
+
+/* No more records. */
+static int csv_none(const struct ls_csv *c, struct ls_csv_record *rec)
+{
+	rec->n_fields = 0;
+	rec->line = c->line;
+	return LS_OK;
+}
+
+static int fields_all_empty(const struct ls_csv *c, size_t nf)
+{
+	for (size_t i = 0; i < nf; i++)
+		if (c->flen[i] != 0)
+			return 0;
+	return 1;
+}
+
+static int record_emit(struct ls_csv *c, struct ls_csv_record *rec, size_t nf,
+                       uint64_t rec_line)
+{
+	rec->n_fields = nf;
+	for (size_t i = 0; i < nf; i++) {
+		rec->field[i] = c->rec + c->off[i];
+		rec->len[i] = c->flen[i];
+	}
+	rec->line = rec_line;
+	return LS_OK;
+}
+
 int ls_csv_next(struct ls_csv *c, struct ls_csv_record *rec,
                 struct ls_errinfo *e)
 {
 	int state = S_FIELD_START;
 	size_t nf = 0, field_start = 0, any = 0;
 	uint64_t rec_line, quote_line = 0;
+	int rc = csv_resume(c, e);
 
-	if (c->failed) {
-		if (e != NULL)
-			*e = c->err;
-		return c->err.code;
-	}
-	if (!c->started) {
-		int rc = start(c, e);
-		if (rc != LS_OK) {
-			c->failed = 1;
-			if (e != NULL)
-				c->err = *e;
-			return rc;
-		}
-	}
+	if (rc != LS_OK)
+		return rc;
 	c->rec_len = 0;
 	rec_line = c->line;
 	for (;;) {
-		char ch;
-		int end_field = 0, end_record = 0;
+		char ch = 0;
+		int act, r = 1;
 
-		if (c->in_pos == c->in_len) {
-			int r = fill(c);
+		if (c->in_pos == c->in_len && (r = fill(c)) <= 0) {
 			if (r < 0)
 				return fail(
 				    c, e, LS_EIO, c->line,
 				    "het bestand kan niet gelezen worden");
-			if (r == 0) {
-				if (state == S_QUOTED)
-					return fail(
-					    c, e, LS_EDECODE, quote_line,
-					    "aanhalingsteken wordt nooit "
-					    "afgesloten");
-				if (any == 0) {
-					rec->n_fields = 0;
-					rec->line = c->line;
-					return LS_OK;
-				}
-				end_record = 1;
-				goto record_done;
+			if (state == S_QUOTED)
+				return fail(c, e, LS_EDECODE, quote_line,
+				            "aanhalingsteken wordt nooit "
+				            "afgesloten");
+			if (any == 0)
+				return csv_none(c, rec);
+			act = ACT_RECORD;
+		} else {
+			ch = c->in[c->in_pos++];
+			c->consumed++;
+			if (c->skip_lf) {
+				c->skip_lf = 0;
+				if (ch == '\n')
+					continue;
 			}
+			any++;
+			act = csv_step(c, ch, &state, &quote_line);
 		}
-		ch = c->in[c->in_pos++];
-		c->consumed++;
-		if (c->skip_lf) {
-			c->skip_lf = 0;
-			if (ch == '\n')
-				continue;
-		}
-		any++;
-		switch (state) {
-		case S_FIELD_START:
-			if (ch == '"') {
-				state = S_QUOTED;
-				quote_line = c->line;
-				continue;
-			}
-			/* fall through */
-		case S_UNQUOTED:
-			if (ch == c->sep) {
-				end_field = 1;
-			} else if (ch == '\n' || ch == '\r') {
-				c->skip_lf = ch == '\r';
-				c->line++;
-				end_record = 1;
-			} else if (ch == '"') {
-				return fail(
-				    c, e, LS_EDECODE, c->line,
-				    "aanhalingsteken midden in een veld "
-				    "zonder aanhalingstekens (zet het "
-				    "veld tussen \"...\" en verdubbel het "
-				    "teken)");
-			} else {
-				state = S_UNQUOTED;
-				goto append;
-			}
-			break;
-		case S_QUOTED:
-			if (ch == '"') {
-				state = S_QUOTE_SEEN;
-				continue;
-			}
-			if (ch == '\n')
-				c->line++;
-			goto append;
-		case S_QUOTE_SEEN:
-			if (ch == '"') {
-				state = S_QUOTED;
-				goto append;
-			}
-			if (ch == c->sep) {
-				end_field = 1;
-			} else if (ch == '\n' || ch == '\r') {
-				c->skip_lf = ch == '\r';
-				c->line++;
-				end_record = 1;
-			} else {
-				return fail(
-				    c, e, LS_EDECODE, c->line,
-				    "onverwacht teken na een afsluitend "
-				    "aanhalingsteken");
-			}
-			break;
-		}
-	record_done:
-		if (end_field || end_record) {
-			if (nf == LS_CSV_MAX_FIELDS)
+		switch (act) {
+		case ACT_NONE:
+			continue;
+		case ACT_ERR_QUOTE:
+			return fail(c, e, LS_EDECODE, c->line,
+			            "aanhalingsteken midden in een veld "
+			            "zonder aanhalingstekens (zet het "
+			            "veld tussen \"...\" en verdubbel het "
+			            "teken)");
+		case ACT_ERR_AFTER:
+			return fail(c, e, LS_EDECODE, c->line,
+			            "onverwacht teken na een afsluitend "
+			            "aanhalingsteken");
+		case ACT_APPEND:
+			/* rec_len counts one NUL per finished field */
+			if (c->rec_len - nf >= LS_CSV_MAX_RECORD)
 				return fail(c, e, LS_ELIMIT, rec_line,
-				            "te veel kolommen (max 64)");
-			c->off[nf] = field_start;
-			c->flen[nf] = c->rec_len - field_start;
-			c->rec[c->rec_len++] = '\0';
-			nf++;
-			field_start = c->rec_len;
-			state = S_FIELD_START;
+				            "regel te lang (max 64 KiB)");
+			c->rec[c->rec_len++] = ch;
+			continue;
 		}
-		if (end_record) {
-			int all_empty = 1;
-			for (size_t i = 0; i < nf; i++)
-				if (c->flen[i] != 0)
-					all_empty = 0;
-			if (all_empty) {
-				/* blank line or ";;;;": skip */
-				nf = 0;
-				field_start = 0;
-				any = 0;
-				c->rec_len = 0;
-				rec_line = c->line;
-				if (c->eof && c->in_pos == c->in_len) {
-					rec->n_fields = 0;
-					rec->line = c->line;
-					return LS_OK;
-				}
-				continue;
-			}
-			rec->n_fields = nf;
-			for (size_t i = 0; i < nf; i++) {
-				rec->field[i] = c->rec + c->off[i];
-				rec->len[i] = c->flen[i];
-			}
-			rec->line = rec_line;
-			return LS_OK;
-		}
-		continue;
-	append:
-		/* rec_len counts one NUL per finished field */
-		if (c->rec_len - nf >= LS_CSV_MAX_RECORD)
+		/* ACT_FIELD or ACT_RECORD: the field ends */
+		if (nf == LS_CSV_MAX_FIELDS)
 			return fail(c, e, LS_ELIMIT, rec_line,
-			            "regel te lang (max 64 KiB)");
-		c->rec[c->rec_len++] = ch;
+			            "te veel kolommen (max 64)");
+		c->off[nf] = field_start;
+		c->flen[nf] = c->rec_len - field_start;
+		c->rec[c->rec_len++] = '\0';
+		nf++;
+		field_start = c->rec_len;
+		state = S_FIELD_START;
+		if (act == ACT_FIELD)
+			continue;
+		if (!fields_all_empty(c, nf))
+			return record_emit(c, rec, nf, rec_line);
+		/* blank line or ";;;;": skip */
+		nf = 0;
+		field_start = 0;
+		any = 0;
+		c->rec_len = 0;
+		rec_line = c->line;
+		if (c->eof && c->in_pos == c->in_len)
+			return csv_none(c, rec);
 	}
 }
 

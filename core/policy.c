@@ -165,6 +165,106 @@ void ls_policy_local_from_config(const struct ls_config *c,
 	out->budget_milli = (uint64_t)c->disclosure_budget_milli;
 }
 
+/* The base the node's own [disclosure] may only tighten: the federation's
+ * policy (whose mode the node must keep), or the default for its mode. */
+static int effective_base(const struct ls_policy *federation,
+                          const struct ls_policy_local *l,
+                          struct ls_policy *base,
+                          struct ls_policy_effective *out, struct ls_errinfo *e)
+{
+	int rc;
+	if (federation != NULL) {
+		rc = ls_policy_check(federation, e);
+		if (rc != LS_OK) {
+			char msg[sizeof e->msg];
+			if (e != NULL) {
+				memcpy(msg, e->msg, sizeof msg);
+				ls_errf(e, LS_EINVAL,
+				        "het beleid van de federatie is "
+				        "ongeldig: %s",
+				        msg);
+			}
+			return LS_EINVAL;
+		}
+		*base = *federation;
+		if (l->mode != 0 && l->mode - 1 != base->params.mode)
+			return ls_errf(
+			    e, LS_EPOLICY,
+			    "de federatie werkt in %smodus, maar [disclosure] "
+			    "mode = %s in signaal.ini: een knooppunt kan de "
+			    "modus van de federatie niet veranderen (zet mode "
+			    "= federatie of overleg met de federatie)",
+			    mode_nl(base->params.mode), mode_nl(l->mode - 1));
+		out->from_federation = 1;
+	} else {
+		ls_policy_default(base, l->mode != 0
+		                            ? (uint8_t)(l->mode - 1)
+		                            : (uint8_t)LS_MODE_THRESHOLD);
+	}
+	return LS_OK;
+}
+
+/* Every local setting, each only stricter than base's. */
+static int effective_tighten(const struct ls_policy_local *l,
+                             const struct ls_policy *base,
+                             struct ls_policy_effective *out,
+                             struct ls_errinfo *e)
+{
+	struct ls_policy *p = &out->policy;
+	if (p->params.mode == LS_MODE_THRESHOLD && l->k != 0) {
+		if (l->k < base->params.k)
+			return ls_errf(
+			    e, LS_EPOLICY,
+			    "[disclosure] k = %u is soepeler dan de "
+			    "k = %u van %s: een knooppunt mag strenger "
+			    "zijn, nooit soepeler",
+			    (unsigned)l->k, (unsigned)base->params.k,
+			    out->from_federation ? "de federatie"
+			                         : "de standaard");
+		p->params.k = l->k;
+	}
+	if (p->params.mode == LS_MODE_NOISE && l->epsilon_milli != 0) {
+		if (l->epsilon_milli > base->params.epsilon_milli)
+			return ls_errf(
+			    e, LS_EPOLICY,
+			    "[disclosure] epsilon_milli = %u is "
+			    "soepeler dan de %u van %s: een knooppunt "
+			    "mag strenger zijn, nooit soepeler",
+			    (unsigned)l->epsilon_milli,
+			    (unsigned)base->params.epsilon_milli,
+			    out->from_federation ? "de federatie"
+			                         : "de standaard");
+		p->params.epsilon_milli = l->epsilon_milli;
+	}
+	if (p->params.mode == LS_MODE_NOISE && l->withhold_below != 0) {
+		if (l->withhold_below < base->params.withhold_below)
+			return ls_errf(
+			    e, LS_EPOLICY,
+			    "[disclosure] withhold_below = %u is "
+			    "soepeler dan de %u van %s: een knooppunt "
+			    "mag strenger zijn, nooit soepeler",
+			    (unsigned)l->withhold_below,
+			    (unsigned)base->params.withhold_below,
+			    out->from_federation ? "de federatie"
+			                         : "de standaard");
+		p->params.withhold_below = l->withhold_below;
+	}
+	if (l->settle_days != 0) {
+		if (l->settle_days < base->settle_days)
+			return ls_errf(
+			    e, LS_EPOLICY,
+			    "[disclosure] settle_days = %u is korter "
+			    "dan de %u dagen van %s: een knooppunt mag "
+			    "strenger zijn, nooit soepeler",
+			    (unsigned)l->settle_days,
+			    (unsigned)base->settle_days,
+			    out->from_federation ? "de federatie"
+			                         : "de standaard");
+		p->settle_days = l->settle_days;
+	}
+	return LS_OK;
+}
+
 int ls_policy_effective(const struct ls_policy *federation,
                         const struct ls_policy_local *local,
                         struct ls_policy_effective *out, struct ls_errinfo *e)
@@ -179,86 +279,11 @@ int ls_policy_effective(const struct ls_policy *federation,
 	if (l->mode > 1 + LS_MODE_NOISE)
 		return ls_errf(e, LS_EINVAL, "onbekende modus %u",
 		               (unsigned)l->mode);
-	if (federation != NULL) {
-		rc = ls_policy_check(federation, e);
-		if (rc != LS_OK) {
-			char msg[sizeof e->msg];
-			if (e != NULL) {
-				memcpy(msg, e->msg, sizeof msg);
-				ls_errf(e, LS_EINVAL,
-				        "het beleid van de federatie is "
-				        "ongeldig: %s",
-				        msg);
-			}
-			return LS_EINVAL;
-		}
-		base = *federation;
-		if (l->mode != 0 && l->mode - 1 != base.params.mode)
-			return ls_errf(
-			    e, LS_EPOLICY,
-			    "de federatie werkt in %smodus, maar [disclosure] "
-			    "mode = %s in signaal.ini: een knooppunt kan de "
-			    "modus van de federatie niet veranderen (zet mode "
-			    "= federatie of overleg met de federatie)",
-			    mode_nl(base.params.mode), mode_nl(l->mode - 1));
-		out->from_federation = 1;
-	} else {
-		ls_policy_default(&base, l->mode != 0
-		                             ? (uint8_t)(l->mode - 1)
-		                             : (uint8_t)LS_MODE_THRESHOLD);
-	}
+	if ((rc = effective_base(federation, l, &base, out, e)) != LS_OK)
+		return rc;
 	*p = base;
-	if (p->params.mode == LS_MODE_THRESHOLD && l->k != 0) {
-		if (l->k < base.params.k)
-			return ls_errf(
-			    e, LS_EPOLICY,
-			    "[disclosure] k = %u is soepeler dan de "
-			    "k = %u van %s: een knooppunt mag strenger "
-			    "zijn, nooit soepeler",
-			    (unsigned)l->k, (unsigned)base.params.k,
-			    out->from_federation ? "de federatie"
-			                         : "de standaard");
-		p->params.k = l->k;
-	}
-	if (p->params.mode == LS_MODE_NOISE && l->epsilon_milli != 0) {
-		if (l->epsilon_milli > base.params.epsilon_milli)
-			return ls_errf(
-			    e, LS_EPOLICY,
-			    "[disclosure] epsilon_milli = %u is "
-			    "soepeler dan de %u van %s: een knooppunt "
-			    "mag strenger zijn, nooit soepeler",
-			    (unsigned)l->epsilon_milli,
-			    (unsigned)base.params.epsilon_milli,
-			    out->from_federation ? "de federatie"
-			                         : "de standaard");
-		p->params.epsilon_milli = l->epsilon_milli;
-	}
-	if (p->params.mode == LS_MODE_NOISE && l->withhold_below != 0) {
-		if (l->withhold_below < base.params.withhold_below)
-			return ls_errf(
-			    e, LS_EPOLICY,
-			    "[disclosure] withhold_below = %u is "
-			    "soepeler dan de %u van %s: een knooppunt "
-			    "mag strenger zijn, nooit soepeler",
-			    (unsigned)l->withhold_below,
-			    (unsigned)base.params.withhold_below,
-			    out->from_federation ? "de federatie"
-			                         : "de standaard");
-		p->params.withhold_below = l->withhold_below;
-	}
-	if (l->settle_days != 0) {
-		if (l->settle_days < base.settle_days)
-			return ls_errf(
-			    e, LS_EPOLICY,
-			    "[disclosure] settle_days = %u is korter "
-			    "dan de %u dagen van %s: een knooppunt mag "
-			    "strenger zijn, nooit soepeler",
-			    (unsigned)l->settle_days,
-			    (unsigned)base.settle_days,
-			    out->from_federation ? "de federatie"
-			                         : "de standaard");
-		p->settle_days = l->settle_days;
-	}
+	if ((rc = effective_tighten(l, &base, out, e)) != LS_OK)
+		return rc;
 	budget_max = ls_policy_budget_default(&base);
 	out->budget_milli = ls_policy_budget_default(p);
 	if (p->params.mode == LS_MODE_NOISE && l->budget_milli != 0) {

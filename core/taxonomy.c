@@ -235,6 +235,68 @@ static size_t split_tabs(char *line, char **fields, size_t max)
 	}
 }
 
+/* The header line's nf fields: dimension, code, label_nl, label_en and
+ * an optional parent; *with_parent says whether it is there. */
+static int tsv_header(char *const *fields, size_t nf, unsigned lineno,
+                      int *with_parent, struct ls_errinfo *e)
+{
+	if (nf < 4 || strcmp(fields[0], "dimension") != 0 ||
+	    strcmp(fields[1], "code") != 0 ||
+	    strcmp(fields[2], "label_nl") != 0 ||
+	    strcmp(fields[3], "label_en") != 0 ||
+	    (nf == 5 && strcmp(fields[4], "parent") != 0) || nf > 5)
+		return ls_errf(e, LS_EINVAL,
+		               "taxonomie regel %u: kopregel moet "
+		               "'dimension, code, label_nl, "
+		               "label_en[, parent]' zijn",
+		               lineno);
+	*with_parent = nf == 5;
+	return LS_OK;
+}
+
+/* One entry line's nf fields into t. */
+static int tsv_entry(char *const *fields, size_t nf, int with_parent,
+                     unsigned lineno, struct ls_taxonomy *t,
+                     struct ls_errinfo *e)
+{
+	struct ls_taxonomy_entry entry;
+	enum ls_dim dim;
+	int rc;
+
+	if (nf != (with_parent ? 5u : 4u) && !(with_parent && nf == 4))
+		return ls_errf(e, LS_EINVAL,
+		               "taxonomie regel %u: verwacht %d kolommen "
+		               "gescheiden door tabs",
+		               lineno, with_parent ? 5 : 4);
+	if (ls_dim_parse(fields[0], &dim) != LS_OK)
+		return ls_errf(e, LS_EINVAL,
+		               "taxonomie regel %u: onbekende dimensie "
+		               "'%.40s'",
+		               lineno, fields[0]);
+	memset(&entry, 0, sizeof entry);
+	entry.dim = (uint8_t)dim;
+	if (strlen(fields[1]) > LS_CODE_MAX ||
+	    (nf == 5 && strlen(fields[4]) > LS_CODE_MAX))
+		return ls_errf(e, LS_EINVAL,
+		               "taxonomie regel %u: code te lang (max "
+		               "%d)",
+		               lineno, LS_CODE_MAX);
+	ls_strlcpy(entry.code, fields[1], sizeof entry.code);
+	if (nf == 5 && fields[4][0] != '\0') {
+		entry.local = 1;
+		ls_strlcpy(entry.parent, fields[4], sizeof entry.parent);
+	}
+	entry.label_nl = fields[2];
+	entry.label_en = fields[3];
+	rc = ls_taxonomy_add(t, &entry, e);
+	if (rc != LS_OK) {
+		char why[sizeof e->msg];
+		ls_strlcpy(why, e ? e->msg : "", sizeof why);
+		return ls_errf(e, rc, "taxonomie regel %u: %s", lineno, why);
+	}
+	return LS_OK;
+}
+
 int ls_taxonomy_parse_tsv(const char *text, size_t len, struct ls_taxonomy *t,
                           struct ls_errinfo *e)
 {
@@ -251,8 +313,6 @@ int ls_taxonomy_parse_tsv(const char *text, size_t len, struct ls_taxonomy *t,
 		size_t llen = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		char *fields[6];
 		size_t nf;
-		struct ls_taxonomy_entry entry;
-		enum ls_dim dim;
 		int rc;
 
 		lineno++;
@@ -268,56 +328,13 @@ int ls_taxonomy_parse_tsv(const char *text, size_t len, struct ls_taxonomy *t,
 			continue;
 		nf = split_tabs(line, fields, 5);
 		if (!have_header) {
-			if (nf < 4 || strcmp(fields[0], "dimension") != 0 ||
-			    strcmp(fields[1], "code") != 0 ||
-			    strcmp(fields[2], "label_nl") != 0 ||
-			    strcmp(fields[3], "label_en") != 0 ||
-			    (nf == 5 && strcmp(fields[4], "parent") != 0) ||
-			    nf > 5)
-				return ls_errf(
-				    e, LS_EINVAL,
-				    "taxonomie regel %u: kopregel moet "
-				    "'dimension, code, label_nl, "
-				    "label_en[, parent]' zijn",
-				    lineno);
+			rc = tsv_header(fields, nf, lineno, &with_parent, e);
 			have_header = 1;
-			with_parent = nf == 5;
-			continue;
+		} else {
+			rc = tsv_entry(fields, nf, with_parent, lineno, t, e);
 		}
-		if (nf != (with_parent ? 5u : 4u) && !(with_parent && nf == 4))
-			return ls_errf(
-			    e, LS_EINVAL,
-			    "taxonomie regel %u: verwacht %d kolommen "
-			    "gescheiden door tabs",
-			    lineno, with_parent ? 5 : 4);
-		if (ls_dim_parse(fields[0], &dim) != LS_OK)
-			return ls_errf(e, LS_EINVAL,
-			               "taxonomie regel %u: onbekende dimensie "
-			               "'%.40s'",
-			               lineno, fields[0]);
-		memset(&entry, 0, sizeof entry);
-		entry.dim = (uint8_t)dim;
-		if (strlen(fields[1]) > LS_CODE_MAX ||
-		    (nf == 5 && strlen(fields[4]) > LS_CODE_MAX))
-			return ls_errf(e, LS_EINVAL,
-			               "taxonomie regel %u: code te lang (max "
-			               "%d)",
-			               lineno, LS_CODE_MAX);
-		ls_strlcpy(entry.code, fields[1], sizeof entry.code);
-		if (nf == 5 && fields[4][0] != '\0') {
-			entry.local = 1;
-			ls_strlcpy(entry.parent, fields[4],
-			           sizeof entry.parent);
-		}
-		entry.label_nl = fields[2];
-		entry.label_en = fields[3];
-		rc = ls_taxonomy_add(t, &entry, e);
-		if (rc != LS_OK) {
-			char why[sizeof e->msg];
-			ls_strlcpy(why, e ? e->msg : "", sizeof why);
-			return ls_errf(e, rc, "taxonomie regel %u: %s", lineno,
-			               why);
-		}
+		if (rc != LS_OK)
+			return rc;
 	}
 	if (!have_header)
 		return ls_errf(e, LS_EINVAL, "taxonomie: kopregel ontbreekt");

@@ -507,13 +507,11 @@ static int noise_vars(const struct trends *t, const struct ls_summary *s,
 	return LS_OK;
 }
 
-/* Check every row of s and put its key into t->scratch (tables in order,
- * then the recurrence rows as theme indices). */
-static int summary_map(struct trends *t, const struct ls_summary *s,
-                       struct ls_errinfo *e)
+/* The shape of s's tables, and t->scratch big enough for all its rows. */
+static int summary_map_room(struct trends *t, const struct ls_summary *s,
+                            struct ls_errinfo *e)
 {
-	size_t need = s->n_recurrence, at = 0;
-	uint8_t mode = s->params.mode;
+	size_t need = s->n_recurrence;
 	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
 		if (s->tables[k].n_rows > LS_SUMMARY_MAX_ROWS ||
 		    (s->tables[k].n_rows > 0 && s->tables[k].rows == NULL))
@@ -531,81 +529,95 @@ static int summary_map(struct trends *t, const struct ls_summary *s,
 		t->scratch = p;
 		t->cap_scratch = need;
 	}
-	/*
-	 * Codes are compared only against the domain's own (NUL-terminated)
-	 * codes, so a row's code is never read past LS_CODE_SIZE bytes even
-	 * if it is not terminated: strcmp stops at the first difference or
-	 * at the known code's end. Rows are sorted by (theme, other) and the
-	 * domain's codes too, so the code indices must strictly increase:
-	 * that is the order check, and it lets the "other" code be found by
-	 * walking forward (about one comparison per row) instead of
-	 * searching.
-	 */
-	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
-		const struct ls_summary_table *tab = &s->tables[k];
-		const char *prev_theme = NULL;
-		size_t th = SIZE_MAX, pos = 0, nk = t->n_codes[k];
-		for (size_t i = 0; i < tab->n_rows; i++) {
-			const struct ls_summary_row *r = &tab->rows[i];
-			size_t other = 0;
-			int c = 1;
-			if (prev_theme == NULL ||
-			    strcmp(prev_theme, r->theme) != 0) {
-				size_t next =
-				    code_find(t, LS_TABLE_THEME, r->theme);
-				if (next == SIZE_MAX)
-					return ls_errf(
-					    e, LS_EINVAL,
-					    "tabel %s: onbekend thema '%.31s'",
-					    table_name_nl[k], r->theme);
-				if (th != SIZE_MAX && next <= th)
-					goto unsorted;
-				th = next;
-				prev_theme = t->codes[LS_TABLE_THEME][th];
-				pos = 0;
-			} else if (k == LS_TABLE_THEME) {
+	return LS_OK;
+}
+
+/*
+ * Codes are compared only against the domain's own (NUL-terminated)
+ * codes, so a row's code is never read past LS_CODE_SIZE bytes even
+ * if it is not terminated: strcmp stops at the first difference or
+ * at the known code's end. Rows are sorted by (theme, other) and the
+ * domain's codes too, so the code indices must strictly increase:
+ * that is the order check, and it lets the "other" code be found by
+ * walking forward (about one comparison per row) instead of
+ * searching.
+ */
+static int summary_map_table(struct trends *t, const struct ls_summary *s,
+                             int k, size_t *at, struct ls_errinfo *e)
+{
+	uint8_t mode = s->params.mode;
+	const struct ls_summary_table *tab = &s->tables[k];
+	const char *prev_theme = NULL;
+	size_t th = SIZE_MAX, pos = 0, nk = t->n_codes[k];
+	for (size_t i = 0; i < tab->n_rows; i++) {
+		const struct ls_summary_row *r = &tab->rows[i];
+		size_t other = 0;
+		int c = 1;
+		if (prev_theme == NULL ||
+		    strcmp(prev_theme, r->theme) != 0) {
+			size_t next =
+			    code_find(t, LS_TABLE_THEME, r->theme);
+			if (next == SIZE_MAX)
+				return ls_errf(
+				    e, LS_EINVAL,
+				    "tabel %s: onbekend thema '%.31s'",
+				    table_name_nl[k], r->theme);
+			if (th != SIZE_MAX && next <= th)
 				goto unsorted;
-			}
-			if (k == LS_TABLE_THEME) {
-				if (r->other[0] != '\0')
-					return ls_errf(
-					    e, LS_EINVAL,
-					    "tabel thema: rij %s heeft "
-					    "een tweede code",
-					    prev_theme);
-			} else {
-				while (pos < nk && (c = strcmp(t->codes[k][pos],
-				                               r->other)) < 0)
-					pos++;
-				if (pos == nk || c != 0) {
-					if (code_find(t, k, r->other) !=
-					    SIZE_MAX)
-						goto unsorted;
-					return ls_errf(
-					    e, LS_EINVAL,
-					    "tabel %s: onbekende code '%.31s'",
-					    table_name_nl[k], r->other);
-				}
-				other = pos++;
-			}
-			if (!cell_ok(&r->signals, mode) ||
-			    !cell_ok(&r->persons, mode))
-				return ls_errf(e, LS_EINVAL,
-				               "tabel %s, %s %s: ongeldige cel",
-				               table_name_nl[k], prev_theme,
-				               k == LS_TABLE_THEME
-				                   ? ""
-				                   : t->codes[k][other]);
-			t->scratch[at++] = (uint32_t)row_key(t, k, th, other);
-			continue;
-		unsorted:
-			return ls_errf(
-			    e, LS_EINVAL,
-			    "tabel %s: rijen niet gesorteerd of dubbel "
-			    "(%.31s %.31s)",
-			    table_name_nl[k], r->theme, r->other);
+			th = next;
+			prev_theme = t->codes[LS_TABLE_THEME][th];
+			pos = 0;
+		} else if (k == LS_TABLE_THEME) {
+			goto unsorted;
 		}
+		if (k == LS_TABLE_THEME) {
+			if (r->other[0] != '\0')
+				return ls_errf(
+				    e, LS_EINVAL,
+				    "tabel thema: rij %s heeft "
+				    "een tweede code",
+				    prev_theme);
+		} else {
+			while (pos < nk && (c = strcmp(t->codes[k][pos],
+			                               r->other)) < 0)
+				pos++;
+			if (pos == nk || c != 0) {
+				if (code_find(t, k, r->other) !=
+				    SIZE_MAX)
+					goto unsorted;
+				return ls_errf(
+				    e, LS_EINVAL,
+				    "tabel %s: onbekende code '%.31s'",
+				    table_name_nl[k], r->other);
+			}
+			other = pos++;
+		}
+		if (!cell_ok(&r->signals, mode) ||
+		    !cell_ok(&r->persons, mode))
+			return ls_errf(e, LS_EINVAL,
+			               "tabel %s, %s %s: ongeldige cel",
+			               table_name_nl[k], prev_theme,
+			               k == LS_TABLE_THEME
+			                   ? ""
+			                   : t->codes[k][other]);
+		t->scratch[(*at)++] = (uint32_t)row_key(t, k, th, other);
+		continue;
+	unsorted:
+		return ls_errf(
+		    e, LS_EINVAL,
+		    "tabel %s: rijen niet gesorteerd of dubbel "
+		    "(%.31s %.31s)",
+		    table_name_nl[k], r->theme, r->other);
 	}
+	return LS_OK;
+}
+
+/* The recurrence rows: known themes in order, as theme indices. */
+static int summary_map_recurrence(struct trends *t,
+                                  const struct ls_summary *s, size_t *at,
+                                  struct ls_errinfo *e)
+{
+	uint8_t mode = s->params.mode;
 	for (size_t i = 0, prev = SIZE_MAX; i < s->n_recurrence; i++) {
 		const struct ls_recurrence_row *r = &s->recurrence[i];
 		size_t th = code_find(t, LS_TABLE_THEME, r->theme);
@@ -624,9 +636,23 @@ static int summary_map(struct trends *t, const struct ls_summary *s,
 			return ls_errf(e, LS_EINVAL,
 			               "terugkeer, %s: ongeldige cel",
 			               t->codes[LS_TABLE_THEME][th]);
-		t->scratch[at++] = (uint32_t)th;
+		t->scratch[(*at)++] = (uint32_t)th;
 	}
 	return LS_OK;
+}
+
+/* Check every row of s and put its key into t->scratch (tables in order,
+ * then the recurrence rows as theme indices). */
+static int summary_map(struct trends *t, const struct ls_summary *s,
+                       struct ls_errinfo *e)
+{
+	size_t at = 0;
+	int rc = summary_map_room(t, s, e);
+	for (int k = 0; k < LS_TABLE_COUNT_ && rc == LS_OK; k++)
+		rc = summary_map_table(t, s, k, &at, e);
+	if (rc != LS_OK)
+		return rc;
+	return summary_map_recurrence(t, s, &at, e);
 }
 
 static int params_equal(const struct ls_disclosure_params *a,
@@ -638,13 +664,82 @@ static int params_equal(const struct ls_disclosure_params *a,
 	       a->persons_cap == b->persons_cap;
 }
 
+/* An origin's own cell: its kind (+1; 0 is none), bounds and noisy
+ * value, from the summary's signals cell sc. */
+static void ocell_set(struct ocell *c, const struct ls_cell *sc)
+{
+	c->kind = (uint8_t)(sc->kind + 1);
+	c->lo = (int32_t)(sc->kind == LS_CELL_EXACT   ? sc->value
+	                  : sc->kind == LS_CELL_RANGE ? sc->lo
+	                                              : 0);
+	c->hi = (int32_t)(sc->kind == LS_CELL_EXACT   ? sc->value
+	                  : sc->kind == LS_CELL_NOISY ? 0
+	                                              : sc->hi);
+	c->noisy = (int32_t)(sc->kind == LS_CELL_NOISY ? sc->value : 0);
+}
+
+/* Summary s, mapped into t->scratch, into slot of origin o and the
+ * cubes. Nothing fails. */
+static void slot_fill(struct trends *t, struct origin *o,
+                      const struct ls_summary *s, size_t slot,
+                      double var[LS_QUERY_TABLES][2])
+{
+	size_t at = 0;
+
+	o->has[slot] = 1;
+	t->coverage[slot]++;
+	for (int l = 0; l < TRENDS_LEVEL_COUNT_; l++)
+		o->var_q8[slot * 3 + (size_t)l] =
+		    var_to_q8(var[item_table[l]][0]);
+	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
+		const struct ls_summary_table *tab = &s->tables[k];
+		for (size_t i = 0; i < tab->n_rows; i++) {
+			const struct ls_summary_row *r = &tab->rows[i];
+			size_t key = t->scratch[at++];
+			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 0),
+			                               &r->signals, var[k][0]);
+			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 1),
+			                               &r->persons, var[k][1]);
+			if (key_level(t, key) >= 0)
+				ocell_set(&o->cells[key * t->n_slots + slot],
+				          &r->signals);
+		}
+	}
+	for (size_t i = 0; i < s->n_recurrence; i++) {
+		size_t th = t->scratch[at++];
+		size_t base = (slot * t->n_codes[LS_TABLE_THEME] + th) * 2;
+		(void)ls_trends_value_add_cell(&t->rec[base],
+		                               &s->recurrence[i].organisations,
+		                               var[LS_TABLE_RECURRENCE][0]);
+		(void)ls_trends_value_add_cell(&t->rec[base + 1],
+		                               &s->recurrence[i].reporters,
+		                               var[LS_TABLE_RECURRENCE][1]);
+	}
+}
+
+/* One more summary under parameters p (room made beforehand). */
+static void params_count(struct trends *t,
+                         const struct ls_disclosure_params *p)
+{
+	size_t at;
+	for (at = 0; at < t->n_params; at++)
+		if (params_equal(&t->params[at].p, p))
+			break;
+	if (at == t->n_params) {
+		t->params[t->n_params].p = *p;
+		t->params[t->n_params].count = 0;
+		t->n_params++;
+	}
+	t->params[at].count++;
+}
+
 int ls_trends_add(struct trends *t, const struct ls_summary *s,
                   const struct trends_docref *ref, enum trends_added *added,
                   struct ls_errinfo *e)
 {
 	double var[LS_QUERY_TABLES][2];
 	struct origin *o = NULL;
-	size_t pos, slot, param_at, at = 0;
+	size_t pos, slot;
 	int found, rc;
 	int32_t idx;
 	char ptext[LS_PERIOD_SIZE];
@@ -714,61 +809,9 @@ int ls_trends_add(struct trends *t, const struct ls_summary *s,
 	o = t->origins[pos];
 
 	/* From here on nothing fails. */
-	o->has[slot] = 1;
-	t->coverage[slot]++;
-	for (int l = 0; l < TRENDS_LEVEL_COUNT_; l++)
-		o->var_q8[slot * 3 + (size_t)l] =
-		    var_to_q8(var[item_table[l]][0]);
-	for (int k = 0; k < LS_TABLE_COUNT_; k++) {
-		const struct ls_summary_table *tab = &s->tables[k];
-		for (size_t i = 0; i < tab->n_rows; i++) {
-			const struct ls_summary_row *r = &tab->rows[i];
-			size_t key = t->scratch[at++];
-			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 0),
-			                               &r->signals, var[k][0]);
-			(void)ls_trends_value_add_cell(cube_at(t, slot, key, 1),
-			                               &r->persons, var[k][1]);
-			if (key_level(t, key) >= 0) {
-				struct ocell *c =
-				    &o->cells[key * t->n_slots + slot];
-				const struct ls_cell *sc = &r->signals;
-				c->kind = (uint8_t)(sc->kind + 1);
-				c->lo = (int32_t)(sc->kind == LS_CELL_EXACT
-				                      ? sc->value
-				                  : sc->kind == LS_CELL_RANGE
-				                      ? sc->lo
-				                      : 0);
-				c->hi = (int32_t)(sc->kind == LS_CELL_EXACT
-				                      ? sc->value
-				                  : sc->kind == LS_CELL_NOISY
-				                      ? 0
-				                      : sc->hi);
-				c->noisy = (int32_t)(sc->kind == LS_CELL_NOISY
-				                         ? sc->value
-				                         : 0);
-			}
-		}
-	}
-	for (size_t i = 0; i < s->n_recurrence; i++) {
-		size_t th = t->scratch[at++];
-		size_t base = (slot * t->n_codes[LS_TABLE_THEME] + th) * 2;
-		(void)ls_trends_value_add_cell(&t->rec[base],
-		                               &s->recurrence[i].organisations,
-		                               var[LS_TABLE_RECURRENCE][0]);
-		(void)ls_trends_value_add_cell(&t->rec[base + 1],
-		                               &s->recurrence[i].reporters,
-		                               var[LS_TABLE_RECURRENCE][1]);
-	}
+	slot_fill(t, o, s, slot, var);
 	t->sources[t->n_sources++] = *ref;
-	for (param_at = 0; param_at < t->n_params; param_at++)
-		if (params_equal(&t->params[param_at].p, &s->params))
-			break;
-	if (param_at == t->n_params) {
-		t->params[t->n_params].p = s->params;
-		t->params[t->n_params].count = 0;
-		t->n_params++;
-	}
-	t->params[param_at].count++;
+	params_count(t, &s->params);
 	return LS_OK;
 }
 

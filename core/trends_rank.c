@@ -412,6 +412,57 @@ static void item_codes(struct trends *t, struct trends_item *it, size_t i)
 	}
 }
 
+/* Item it's components, each 0..1, and its score: their weighted mean
+ * (weights summing to wsum), rounded. max_scale: the largest log1p of
+ * persons at each level. */
+static void item_score(const struct trends *t, struct trends_item *it,
+                       const double max_scale[TRENDS_LEVEL_COUNT_],
+                       uint64_t wsum)
+{
+	double *c = it->component, sum = 0;
+	c[TRENDS_C_SPREAD] =
+	    it->n_origins ? (double)it->n_report_lo / it->n_origins : 0;
+	c[TRENDS_C_RISING] =
+	    it->n_complete ? (double)it->n_rising / it->n_complete : 0;
+	c[TRENDS_C_GROWTH] =
+	    it->has_growth ? clamp01(it->robust_growth_lo * 100.0 /
+	                             t->opt.growth_full_pct)
+	                   : 0;
+	c[TRENDS_C_RECURRENCE] =
+	    it->n_periods ? (double)it->run / it->n_periods : 0;
+	c[TRENDS_C_BREADTH] =
+	    it->n_sectors ? (double)it->sectors_lo / it->n_sectors : 0;
+	c[TRENDS_C_SCALE] =
+	    max_scale[it->level] > 0
+	        ? clamp01(log1p(ls_trends_value_mid(&it->persons)) /
+	                  max_scale[it->level])
+	        : 0;
+	c[TRENDS_C_YOUTH] = clamp01(it->youth_share);
+	for (int k = 0; k < TRENDS_C_COUNT_; k++)
+		sum += t->opt.weight[k] * c[k];
+	/* Rounded to 0.01 so that scores compare equal across
+	 * machines and orders of summation. */
+	it->score = round(sum * 100.0 / (double)wsum * 100.0) / 100.0;
+}
+
+/* Leave the aggregation as it was before a failed ls_trends_finish. */
+static void finish_undo(struct trends *t)
+{
+	ls_free(t->items);
+	t->items = NULL;
+	for (int l = 0; l < TRENDS_LEVEL_COUNT_; l++) {
+		ls_free(t->ranked[l]);
+		t->ranked[l] = NULL;
+		t->n_ranked[l] = 0;
+	}
+	for (size_t oi = 0; oi < t->n_origins; oi++) {
+		ls_free(t->origins[oi]->direction);
+		ls_free(t->origins[oi]->reported);
+		t->origins[oi]->direction = NULL;
+		t->origins[oi]->reported = NULL;
+	}
+}
+
 int ls_trends_finish(struct trends *t, struct ls_errinfo *e)
 {
 	struct series s;
@@ -487,30 +538,7 @@ int ls_trends_finish(struct trends *t, struct ls_errinfo *e)
 		wsum += t->opt.weight[c];
 	for (size_t i = 0; i < t->n_items; i++) {
 		struct trends_item *it = &t->items[i];
-		double *c = it->component, sum = 0;
-		c[TRENDS_C_SPREAD] =
-		    it->n_origins ? (double)it->n_report_lo / it->n_origins : 0;
-		c[TRENDS_C_RISING] =
-		    it->n_complete ? (double)it->n_rising / it->n_complete : 0;
-		c[TRENDS_C_GROWTH] =
-		    it->has_growth ? clamp01(it->robust_growth_lo * 100.0 /
-		                             t->opt.growth_full_pct)
-		                   : 0;
-		c[TRENDS_C_RECURRENCE] =
-		    it->n_periods ? (double)it->run / it->n_periods : 0;
-		c[TRENDS_C_BREADTH] =
-		    it->n_sectors ? (double)it->sectors_lo / it->n_sectors : 0;
-		c[TRENDS_C_SCALE] =
-		    max_scale[it->level] > 0
-		        ? clamp01(log1p(ls_trends_value_mid(&it->persons)) /
-		                  max_scale[it->level])
-		        : 0;
-		c[TRENDS_C_YOUTH] = clamp01(it->youth_share);
-		for (int k = 0; k < TRENDS_C_COUNT_; k++)
-			sum += t->opt.weight[k] * c[k];
-		/* Rounded to 0.01 so that scores compare equal across
-		 * machines and orders of summation. */
-		it->score = round(sum * 100.0 / (double)wsum * 100.0) / 100.0;
+		item_score(t, it, max_scale, wsum);
 		t->ranked[it->level][t->n_ranked[it->level]++] = it;
 	}
 	for (int l = 0; l < TRENDS_LEVEL_COUNT_; l++) {
@@ -527,22 +555,8 @@ out:
 	ls_free(s.complete);
 	ls_free(s.rest);
 	ls_free(s.lo);
-	if (rc != LS_OK) {
-		/* Leave the aggregation as it was before the call. */
-		ls_free(t->items);
-		t->items = NULL;
-		for (int l = 0; l < TRENDS_LEVEL_COUNT_; l++) {
-			ls_free(t->ranked[l]);
-			t->ranked[l] = NULL;
-			t->n_ranked[l] = 0;
-		}
-		for (size_t oi = 0; oi < t->n_origins; oi++) {
-			ls_free(t->origins[oi]->direction);
-			ls_free(t->origins[oi]->reported);
-			t->origins[oi]->direction = NULL;
-			t->origins[oi]->reported = NULL;
-		}
-	}
+	if (rc != LS_OK)
+		finish_undo(t);
 	return rc;
 }
 

@@ -139,31 +139,14 @@ static int fork_log_cb(void *arg, const struct store_fork *f,
 	return 0;
 }
 
-int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
-                struct ls_errinfo *e)
+/* The store at the configured path, quick-checked: the daemon never
+ * creates one (signaalctl init does). */
+static int open_store(struct daemon *d, const char *dir, struct ls_errinfo *e)
 {
 	char path[DAEMON_PATH_SIZE];
 	struct store_options so = {.create = 0};
-	struct node_sync_options sopt;
-	uint8_t anchor[LS_PUBKEY_BYTES], anchor_id[LS_KEY_ID_BYTES];
-	struct fork_log fl = {0};
-	int rc, federated;
+	int rc;
 
-	memset(d, 0, sizeof *d);
-	d->loop = loop;
-	d->started_at = daemon_now();
-	snprintf(d->dir, sizeof d->dir, "%s", dir);
-	if (ls_path_join(dir, "signaal.ini", d->config_path,
-	                 sizeof d->config_path) != LS_OK)
-		return ls_errf(e, LS_ECONFIG, "pad te lang: %s", dir);
-	if ((rc = node_config_load(d->config_path, &d->cfg, e)) != LS_OK)
-		return rc == LS_ECONFIG
-		           ? ls_errf(e, rc, "%s: %s", d->config_path, e->msg)
-		           : rc;
-	ls_log_set_level((enum ls_log_level)d->cfg.log_level);
-	federated = d->cfg.federation_id[0] != '\0';
-
-	/* The store: the daemon never creates one (signaalctl init does). */
 	so.synchronous = d->cfg.synchronous;
 	so.busy_timeout_ms = d->cfg.busy_timeout_ms;
 	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
@@ -181,13 +164,23 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		    : rc == LS_ENOTFOUND
 		        ? "create the node with signaalctl init"
 		        : "see the message above");
-		goto err;
+		return rc;
 	}
 	daemon_health_init(d, path);
-	if (ls_path_join(dir, "keys/node.key", path, sizeof path) != LS_OK) {
-		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
-		goto err;
-	}
+	return LS_OK;
+}
+
+/* The node's key, the federation's anchor (federated) and the trust
+ * state the store holds. */
+static int open_identity(struct daemon *d, const char *dir, int federated,
+                         struct ls_errinfo *e)
+{
+	char path[DAEMON_PATH_SIZE];
+	uint8_t anchor[LS_PUBKEY_BYTES], anchor_id[LS_KEY_ID_BYTES];
+	int rc;
+
+	if (ls_path_join(dir, "keys/node.key", path, sizeof path) != LS_OK)
+		return ls_errf(e, LS_ECONFIG, "pad te lang");
 	/* A key we may not read stays LS_EDENIED (and no memory stays
 	 * LS_ENOMEM): the operator's fix differs from a bad key's. */
 	if ((rc = proto_keypair_load(path, &d->kp, e)) != LS_OK) {
@@ -196,7 +189,7 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		LS_ERROR("daemon", "key_refused", "file=%s detail=\"%s\"", path,
 		         e->msg);
 		rc = ls_errf(e, rc, "sleutel %s: %s", path, ls_strerror_nl(rc));
-		goto err;
+		return rc;
 	}
 	if (federated) {
 		if (ls_path_join(dir, d->cfg.anchor_path, path, sizeof path) !=
@@ -210,7 +203,7 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 			    "[federation] anchor: %s: %s (de publieke "
 			    "sleutel van de federatie)",
 			    path, ls_strerror_nl(rc != LS_OK ? rc : LS_ELIMIT));
-			goto err;
+			return rc;
 		}
 		node_trust_init(&d->trust, d->cfg.federation_id, anchor);
 	} else {
@@ -224,8 +217,65 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		             "de federatiedocumenten in de databank zijn niet "
 		             "geldig: %s (het log zegt welk document)",
 		             ls_strerror_nl(rc));
-		goto err;
+		return rc;
 	}
+	return LS_OK;
+}
+
+/* What serves: the sync worker, the sync listener, HTTP, the store jobs
+ * and the timed tasks. */
+static int open_serving(struct daemon *d, const char *dir, int federated,
+                        struct ls_errinfo *e)
+{
+	char path[DAEMON_PATH_SIZE];
+	int rc;
+
+	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
+		return ls_errf(e, LS_ECONFIG, "pad te lang");
+	if ((rc = daemon_syncwork_open(d, path, e)) != LS_OK)
+		return rc;
+	if (federated && d->cfg.listen[0] != '\0' &&
+	    (rc = daemon_server_open(d)) != LS_OK) {
+		return ls_errf(e, rc,
+		               "[sync] listen: kan niet luisteren op %s",
+		               d->cfg.listen);
+	}
+	if (d->cfg.http_listen[0] != '\0' &&
+	    (rc = daemon_http_open(d, e)) != LS_OK)
+		return rc;
+	if (federated)
+		(void)daemon_peers_refresh(d);
+	if ((rc = daemon_storejobs_open(d, &d->jobs, e)) != LS_OK)
+		return rc;
+	if ((rc = daemon_tasks_start(d)) != LS_OK)
+		return rc;
+	return daemon_secagg_start(d);
+}
+
+int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
+                struct ls_errinfo *e)
+{
+	struct node_sync_options sopt;
+	struct fork_log fl = {0};
+	int rc, federated;
+
+	memset(d, 0, sizeof *d);
+	d->loop = loop;
+	d->started_at = daemon_now();
+	snprintf(d->dir, sizeof d->dir, "%s", dir);
+	if (ls_path_join(dir, "signaal.ini", d->config_path,
+	                 sizeof d->config_path) != LS_OK)
+		return ls_errf(e, LS_ECONFIG, "pad te lang: %s", dir);
+	if ((rc = node_config_load(d->config_path, &d->cfg, e)) != LS_OK)
+		return rc == LS_ECONFIG
+		           ? ls_errf(e, rc, "%s: %s", d->config_path, e->msg)
+		           : rc;
+	ls_log_set_level((enum ls_log_level)d->cfg.log_level);
+	federated = d->cfg.federation_id[0] != '\0';
+
+	if ((rc = open_store(d, dir, e)) != LS_OK ||
+	    (rc = open_identity(d, dir, federated, e)) != LS_OK)
+		goto err;
 	/* The loop's view of the sync engine (the engine itself works off
 	 * the loop: daemon/syncwork.c, opened below). */
 	node_ingest_init(&d->ingest, d->store, &d->trust);
@@ -263,27 +313,7 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		goto err_stop;
 	if (flags & DAEMON_CHECK_ONLY)
 		return LS_OK;
-	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK) {
-		rc = ls_errf(e, LS_ECONFIG, "pad te lang");
-		goto err_stop;
-	}
-	if ((rc = daemon_syncwork_open(d, path, e)) != LS_OK)
-		goto err_stop;
-	if (federated && d->cfg.listen[0] != '\0' &&
-	    (rc = daemon_server_open(d)) != LS_OK) {
-		rc = ls_errf(e, rc, "[sync] listen: kan niet luisteren op %s",
-		             d->cfg.listen);
-		goto err_stop;
-	}
-	if (d->cfg.http_listen[0] != '\0' &&
-	    (rc = daemon_http_open(d, e)) != LS_OK)
-		goto err_stop;
-	if (federated)
-		(void)daemon_peers_refresh(d);
-	if ((rc = daemon_storejobs_open(d, &d->jobs, e)) != LS_OK)
-		goto err_stop;
-	if ((rc = daemon_tasks_start(d)) != LS_OK ||
-	    (rc = daemon_secagg_start(d)) != LS_OK)
+	if ((rc = open_serving(d, dir, federated, e)) != LS_OK)
 		goto err_stop;
 	LS_INFO("daemon", "started",
 	        "node=%s version=%s federation=%s federation_seq=%llu "

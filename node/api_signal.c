@@ -403,34 +403,13 @@ static int replay(struct api_call *c, const uint8_t *key_hash,
 	return 0;
 }
 
-int node_api_signals_create(struct api_call *c)
+/* The request's members into sig: known inputs only; a field the node
+ * sets itself or an unknown one is refused by name. */
+static int members_set(struct api_call *c, struct ls_signal *sig, json_t *obj)
 {
-	static const enum ls_signal_field required[] = {
-	    LS_FIELD_THEME, LS_FIELD_AGE, LS_FIELD_SECTOR,
-	    LS_FIELD_ORGANISATION};
-	struct ls_signal sig;
-	struct ls_errinfo e;
-	enum ls_signal_field bad = LS_FIELD_COUNT_;
-	struct ls_date today;
-	char date[LS_DATE_SIZE], hex[LS_SIGNAL_ID_HEX_SIZE];
-	struct one back = {.c = c};
-	uint8_t key_hash[STORE_CAPTURE_HASH_BYTES];
-	uint8_t req_hash[STORE_CAPTURE_HASH_BYTES];
 	const char *key;
-	json_t *obj, *v;
-	int rc, keyed = 0;
+	json_t *v;
 
-	if (node_api_body(c, &obj) != 0)
-		return -1;
-	if (c->req->idempotency_key != NULL) {
-		int replied = 0;
-		if (capture_key(c, key_hash, req_hash) != 0)
-			return -1;
-		if (replay(c, key_hash, req_hash, &replied) != 0 || replied)
-			return replied ? 0 : -1;
-		keyed = 1;
-	}
-	ls_signal_init(&sig);
 	json_object_foreach(obj, key, v)
 	{
 		size_t which = N_INPUTS;
@@ -449,50 +428,60 @@ int node_api_signals_create(struct api_call *c)
 			return node_api_fail(c, API_E_UNKNOWN_FIELD, key,
 			                     "Onbekend veld '%.60s'.", key);
 		}
-		if (set_member(c, &sig, which, v) != 0)
+		if (set_member(c, sig, which, v) != 0)
 			return -1;
 	}
-	if (bind_owner(c, &sig, "organisatie", LS_FIELD_ORGANISATION,
+	return 0;
+}
+
+/* The owners the token binds: its organisation, and its person as the
+ * reporter when the signal is of that organisation. */
+static int owners_bind(struct api_call *c, struct ls_signal *sig)
+{
+	if (bind_owner(c, sig, "organisatie", LS_FIELD_ORGANISATION,
 	               c->who.organisation) != 0)
 		return -1;
 	/* The token's person belongs to the token's organisation. */
 	if ((c->who.role == LS_TOKEN_VELDWERKER ||
-	     (sig.organisation.len > 0 &&
-	      sig.organisation.len == strlen(c->who.organisation) &&
-	      memcmp(sig.organisation.ptr, c->who.organisation,
-	             sig.organisation.len) == 0)) &&
-	    bind_owner(c, &sig, "melder", LS_FIELD_REPORTER, c->who.person) !=
+	     (sig->organisation.len > 0 &&
+	      sig->organisation.len == strlen(c->who.organisation) &&
+	      memcmp(sig->organisation.ptr, c->who.organisation,
+	             sig->organisation.len) == 0)) &&
+	    bind_owner(c, sig, "melder", LS_FIELD_REPORTER, c->who.person) !=
 	        0)
 		return -1;
 	/* A field worker's token without a person names no reporter: the
 	 * signal would show in that person's own list. */
 	if (c->who.role == LS_TOKEN_VELDWERKER && c->who.person[0] == '\0' &&
-	    sig.reporter.len > 0)
+	    sig->reporter.len > 0)
 		return node_api_fail(
 		    c, API_E_INVALID_VALUE, "melder",
 		    "Dit token hoort niet bij een persoon en kan "
 		    "geen melder opgeven; laat het veld 'melder' "
 		    "weg (of vraag een token op naam).");
-	node_api_today(c, &today);
-	ls_date_format(&today, date);
-	if (ls_signal_set_field(&sig, LS_FIELD_REGISTERED_AT, date,
-	                        strlen(date), store_taxonomy(c->api->store),
-	                        &e) != LS_OK)
-		return node_api_fail(c, API_E_INTERNAL, NULL, NULL);
+	return 0;
+}
+
+/* Every field a new signal must have, in the order the form asks. */
+static int required_given(struct api_call *c, const struct ls_signal *sig)
+{
+	static const enum ls_signal_field required[] = {
+	    LS_FIELD_THEME, LS_FIELD_AGE, LS_FIELD_SECTOR,
+	    LS_FIELD_ORGANISATION};
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
 		int given = 1;
 		switch (required[i]) {
 		case LS_FIELD_THEME:
-			given = sig.n_themes > 0;
+			given = sig->n_themes > 0;
 			break;
 		case LS_FIELD_AGE:
-			given = sig.age != NULL;
+			given = sig->age != NULL;
 			break;
 		case LS_FIELD_SECTOR:
-			given = sig.sector != NULL;
+			given = sig->sector != NULL;
 			break;
 		default:
-			given = sig.organisation.len > 0;
+			given = sig->organisation.len > 0;
 			break;
 		}
 		if (!given)
@@ -501,6 +490,43 @@ int node_api_signals_create(struct api_call *c)
 			                     "Het veld '%s' is verplicht.",
 			                     input_name(required[i]));
 	}
+	return 0;
+}
+
+int node_api_signals_create(struct api_call *c)
+{
+	struct ls_signal sig;
+	struct ls_errinfo e;
+	enum ls_signal_field bad = LS_FIELD_COUNT_;
+	struct ls_date today;
+	char date[LS_DATE_SIZE], hex[LS_SIGNAL_ID_HEX_SIZE];
+	struct one back = {.c = c};
+	uint8_t key_hash[STORE_CAPTURE_HASH_BYTES];
+	uint8_t req_hash[STORE_CAPTURE_HASH_BYTES];
+	json_t *obj;
+	int rc, keyed = 0;
+
+	if (node_api_body(c, &obj) != 0)
+		return -1;
+	if (c->req->idempotency_key != NULL) {
+		int replied = 0;
+		if (capture_key(c, key_hash, req_hash) != 0)
+			return -1;
+		if (replay(c, key_hash, req_hash, &replied) != 0 || replied)
+			return replied ? 0 : -1;
+		keyed = 1;
+	}
+	ls_signal_init(&sig);
+	if (members_set(c, &sig, obj) != 0 || owners_bind(c, &sig) != 0)
+		return -1;
+	node_api_today(c, &today);
+	ls_date_format(&today, date);
+	if (ls_signal_set_field(&sig, LS_FIELD_REGISTERED_AT, date,
+	                        strlen(date), store_taxonomy(c->api->store),
+	                        &e) != LS_OK)
+		return node_api_fail(c, API_E_INTERNAL, NULL, NULL);
+	if (required_given(c, &sig) != 0)
+		return -1;
 	ls_errinfo_clear(&e);
 	if (ls_signal_validate(&sig, &bad, &e) != LS_OK)
 		return node_api_fail(c, API_E_INVALID_VALUE,

@@ -216,6 +216,54 @@ static int dev_error(struct ls_errinfo *e, int rc, const char *what)
 	return ls_errf(e, rc, "%s: %s", what, ls_strerror_nl(rc));
 }
 
+/* Only a dossier recognised as a structural signal is shared: phase
+ * rapporteren or later, and all four criteria met. */
+static int share_recognised(const struct dossier_info *di, int64_t dossier,
+                            struct ls_errinfo *e)
+{
+	char missing[64];
+	if (ls_structural_recognised(di->phase) && di->criteria == LS_CRIT_ALL)
+		return LS_OK;
+	ls_criteria_format(LS_CRIT_ALL & ~di->criteria, missing,
+	                   sizeof missing);
+	return ls_errf(e, LS_ESTATE,
+	               "dossier %lld is in fase %s en nog niet erkend "
+	               "als structureel signaal: delen kan vanaf fase "
+	               "rapporteren, als de vier criteria voldaan zijn "
+	               "(duidelijk, neutraal, herkend, gedeeld)%s%s",
+	               (long long)dossier,
+	               ls_phase_name((enum ls_phase)di->phase),
+	               di->criteria != LS_CRIT_ALL ? "; nog niet voldaan: " : "",
+	               di->criteria != LS_CRIT_ALL ? missing : "");
+}
+
+/* *theme: the dossier's theme req->theme names (by code or local code),
+ * or its first when req names none. */
+static int share_theme(const struct dossier_info *di,
+                       const struct node_share_request *req, int *theme,
+                       struct ls_errinfo *e)
+{
+	char list[STORE_DOSSIER_MAX_THEMES * LS_CODE_SIZE] = "";
+	*theme = 0;
+	if (req->theme == NULL)
+		return LS_OK;
+	for (size_t i = 0; i < di->n_themes; i++)
+		if (strcmp(req->theme, di->themes[i]) == 0 ||
+		    strcmp(req->theme, di->locals[i]) == 0) {
+			*theme = (int)i;
+			return LS_OK;
+		}
+	for (size_t i = 0; i < di->n_themes; i++) {
+		if (i > 0)
+			strcat(list, ", ");
+		strcat(list, di->locals[i]);
+	}
+	return ls_errf(e, LS_EINVAL,
+	               "thema '%.40s' hoort niet bij dossier %lld "
+	               "(thema's: %s)",
+	               req->theme, (long long)req->dossier, list);
+}
+
 int node_dossier_share(struct store *s, const struct ls_keypair *kp,
                        const char *origin, const struct node_share_request *req,
                        int64_t now, struct node_share_result *out,
@@ -240,43 +288,9 @@ int node_dossier_share(struct store *s, const struct ls_keypair *kp,
 	rc = store_dossier_show(s, req->dossier, &v, e);
 	if (rc != LS_OK)
 		goto out;
-	if (!ls_structural_recognised(di->phase) || di->criteria != LS_CRIT_ALL) {
-		char missing[64];
-		ls_criteria_format(LS_CRIT_ALL & ~di->criteria, missing,
-		                   sizeof missing);
-		rc = ls_errf(
-		    e, LS_ESTATE,
-		    "dossier %lld is in fase %s en nog niet erkend "
-		    "als structureel signaal: delen kan vanaf fase "
-		    "rapporteren, als de vier criteria voldaan zijn "
-		    "(duidelijk, neutraal, herkend, gedeeld)%s%s",
-		    (long long)req->dossier,
-		    ls_phase_name((enum ls_phase)di->phase),
-		    di->criteria != LS_CRIT_ALL ? "; nog niet voldaan: " : "",
-		    di->criteria != LS_CRIT_ALL ? missing : "");
+	if ((rc = share_recognised(di, req->dossier, e)) != LS_OK ||
+	    (rc = share_theme(di, req, &theme, e)) != LS_OK)
 		goto out;
-	}
-	if (req->theme != NULL) {
-		theme = -1;
-		for (size_t i = 0; i < di->n_themes && theme < 0; i++)
-			if (strcmp(req->theme, di->themes[i]) == 0 ||
-			    strcmp(req->theme, di->locals[i]) == 0)
-				theme = (int)i;
-		if (theme < 0) {
-			char list[STORE_DOSSIER_MAX_THEMES * LS_CODE_SIZE] = "";
-			for (size_t i = 0; i < di->n_themes; i++) {
-				if (i > 0)
-					strcat(list, ", ");
-				strcat(list, di->locals[i]);
-			}
-			rc =
-			    ls_errf(e, LS_EINVAL,
-			            "thema '%.40s' hoort niet bij dossier %lld "
-			            "(thema's: %s)",
-			            req->theme, (long long)req->dossier, list);
-			goto out;
-		}
-	}
 	if (di->n_themes == 0) {
 		rc = ls_errf(e, LS_EINVAL, "dossier %lld heeft geen thema",
 		             (long long)req->dossier);

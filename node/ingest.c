@@ -248,6 +248,126 @@ static int record_fork(struct node_ingest *in, struct one *o,
 	return LS_OK;
 }
 
+/* A summary judged by the policy in force when it was made: LS_OK or
+ * the refusal, its message in o->e. */
+static int judge_summary(struct node_ingest *in, struct one *o,
+                         const struct ls_doc *doc)
+{
+	uint64_t pseq = 0, before = 0;
+	const struct ls_policy *p, *q;
+	char why[sizeof o->e.msg];
+	int rc;
+
+	p = node_trust_policy_at(in->trust, doc->hdr.created, &pseq);
+	if (p == NULL)
+		return ls_errf(&o->e, LS_ESTATE,
+		               "no disclosure policy in force");
+	rc = proto_summary_check_policy(&doc->body.summary, p, doc->hdr.created,
+	                                &o->e);
+	if (rc == LS_OK)
+		return LS_OK;
+	/* Made in the very second a policy was created: the policy
+	 * before it may judge it too (which of the two came first cannot
+	 * be told). */
+	q = node_trust_policy_at(in->trust, doc->hdr.created - 1, &before);
+	if (before != pseq &&
+	    node_trust_policy_from(in->trust, pseq) == doc->hdr.created &&
+	    proto_summary_check_policy(&doc->body.summary, q, doc->hdr.created,
+	                               NULL) == LS_OK)
+		return LS_OK;
+	snprintf(why, sizeof why, "%s", o->e.msg);
+	return ls_errf(&o->e, rc, "%s (policy of federation seq %llu)", why,
+	               (unsigned long long)pseq);
+}
+
+/* Step 5, trust and policy: *admit says whether the document goes on to
+ * the append; when it does not, it has its outcome (unless a store
+ * failure is returned). */
+static int judge(struct node_ingest *in, struct one *o,
+                 const struct ls_doc *doc, const struct ls_doc_info *info,
+                 int is_fed, int *admit)
+{
+	int rc = LS_OK;
+
+	*admit = 0;
+	if (is_fed) {
+		rc = node_trust_check(in->trust, doc, info->hash, &o->e);
+		if (rc == LS_ECHAIN) {
+			verdict(o->d, NODE_INGEST_CHAIN, LS_ECHAIN);
+			return LS_OK;
+		}
+	} else if (doc->hdr.type == LS_DOC_FEDSUM) {
+		/* node/secagg_sync.h: who is in the totals, the cap */
+		rc = node_secagg_fedsum_check(in->trust, &doc->body.fedsum,
+		                              doc->hdr.created, &o->e);
+	} else if (doc->hdr.type == LS_DOC_SUMMARY) {
+		rc = judge_summary(in, o, doc);
+	}
+	if (rc != LS_OK)
+		return reject(o, rc);
+	*admit = 1;
+	return LS_OK;
+}
+
+/* Step 6, the append, and the trust follows a stored federation doc. */
+static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
+                 const struct ls_doc_info *info, int is_fed, const uint8_t *env,
+                 size_t len, struct node_ingest_page *page)
+{
+	struct node_ingest_doc *d = o->d;
+	struct store_doc_meta m;
+	int rc;
+
+	memset(&m, 0, sizeof m);
+	memcpy(m.origin, doc->hdr.origin, sizeof m.origin);
+	m.seq = doc->hdr.seq;
+	m.type = doc->hdr.type;
+	memcpy(m.hash, info->hash, LS_HASH_BYTES);
+	memcpy(m.prev, doc->hdr.prev, LS_HASH_BYTES);
+	m.created = doc->hdr.created;
+	rc = store_feed_append(in->store, &m, env, len);
+	switch (rc) {
+	case LS_OK:
+		break;
+	case LS_EEXISTS: /* cannot happen after step 1, but harmless */
+		verdict(d, NODE_INGEST_EXISTS, LS_EEXISTS);
+		return LS_OK;
+	case LS_ECHAIN:
+		verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
+		LS_INFO("ingest", "doc_chain",
+		        "peer=%s origin=%s seq=%llu reason=prev_mismatch",
+		        o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq);
+		return LS_OK;
+	case LS_EDENIED:
+		verdict(d, NODE_INGEST_QUARANTINED, LS_ESTATE);
+		return LS_OK;
+	case LS_EFORK: /* step 1 saw nothing held: another writer raced */
+	default:
+		return is_store_failure(rc) ? rc : LS_ESTORE;
+	}
+	verdict(d, NODE_INGEST_STORED, LS_OK);
+	page->stored++;
+	page->bytes += len;
+	if (!is_fed)
+		return LS_OK;
+	rc = node_trust_admit(in->trust, doc, info->hash, &o->e);
+	if (rc == LS_ENOMEM)
+		return rc;
+	if (rc != LS_OK) {
+		/* It passed node_trust_check a moment ago. */
+		LS_ERROR("ingest", "trust_admit_failed",
+		         "origin=%s seq=%llu detail=\"%.120s\"", d->hdr.origin,
+		         (unsigned long long)d->hdr.seq, o->e.msg);
+		return LS_EINTERNAL;
+	}
+	page->trust_changed = 1;
+	o->tally->trust_admitted++;
+	LS_WARN("ingest", "federation_doc_in_force", "peer=%s type=%s seq=%llu",
+	        o->peer, proto_doc_type_name(d->hdr.type),
+	        (unsigned long long)d->hdr.seq);
+	return LS_OK;
+}
+
 /*
  * One envelope. Returns LS_OK when the document got an outcome in *o->d,
  * or a store failure (the page must be rolled back).
@@ -257,13 +377,13 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 {
 	struct node_ingest_doc *d = o->d;
 	struct ls_envelope ev;
-	struct store_doc_meta held, m;
+	struct store_doc_meta held;
 	struct ls_trust view;
 	struct ls_doc doc;
 	struct ls_doc_info info;
 	uint8_t head_hash[LS_HASH_BYTES];
 	uint64_t head_seq;
-	int rc, has_held, quarantined, is_fed;
+	int rc, has_held, quarantined, is_fed, go_on;
 
 	/* 1. cheap checks: no signature spent on junk or on what we hold */
 	if ((rc = proto_envelope_decode(env, len, &ev, &o->e)) != LS_OK)
@@ -342,123 +462,12 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 		goto out;
 	}
 
-	/* 5. trust and policy */
+	/* 5. trust and policy; 6. the append */
 	is_fed = in->trust->federation[0] != '\0' &&
 	         strcmp(d->hdr.origin, in->trust->federation) == 0;
-	if (is_fed) {
-		rc = node_trust_check(in->trust, &doc, info.hash, &o->e);
-		if (rc == LS_ECHAIN) {
-			verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
-			rc = LS_OK;
-			goto out;
-		}
-		if (rc != LS_OK) {
-			rc = reject(o, rc);
-			goto out;
-		}
-	} else if (doc.hdr.type == LS_DOC_FEDSUM) {
-		/* node/secagg_sync.h: who is in the totals, the cap */
-		rc = node_secagg_fedsum_check(in->trust, &doc.body.fedsum,
-		                              doc.hdr.created, &o->e);
-		if (rc != LS_OK) {
-			rc = reject(o, rc);
-			goto out;
-		}
-	} else if (doc.hdr.type == LS_DOC_SUMMARY) {
-		/* Judged by the policy in force when it was made. */
-		uint64_t pseq = 0;
-		const struct ls_policy *p =
-		    node_trust_policy_at(in->trust, doc.hdr.created, &pseq);
-		if (p == NULL) {
-			ls_errf(&o->e, LS_ESTATE,
-			        "no disclosure policy in force");
-			rc = reject(o, LS_ESTATE);
-			goto out;
-		}
-		rc = proto_summary_check_policy(&doc.body.summary, p,
-		                                doc.hdr.created, &o->e);
-		if (rc != LS_OK) {
-			/* Made in the very second a policy was created:
-			 * the policy before it may judge it too (which of
-			 * the two came first cannot be told). */
-			uint64_t before = 0;
-			const struct ls_policy *q = node_trust_policy_at(
-			    in->trust, doc.hdr.created - 1, &before);
-			if (before != pseq &&
-			    node_trust_policy_from(in->trust, pseq) ==
-			        doc.hdr.created &&
-			    proto_summary_check_policy(&doc.body.summary, q,
-			                               doc.hdr.created,
-			                               NULL) == LS_OK)
-				rc = LS_OK;
-		}
-		if (rc != LS_OK) {
-			char why[sizeof o->e.msg];
-			snprintf(why, sizeof why, "%s", o->e.msg);
-			ls_errf(&o->e, rc, "%s (policy of federation seq %llu)",
-			        why, (unsigned long long)pseq);
-			rc = reject(o, rc);
-			goto out;
-		}
-	}
-
-	/* 6. the append, and the trust follows a stored federation doc */
-	memset(&m, 0, sizeof m);
-	memcpy(m.origin, doc.hdr.origin, sizeof m.origin);
-	m.seq = doc.hdr.seq;
-	m.type = doc.hdr.type;
-	memcpy(m.hash, info.hash, LS_HASH_BYTES);
-	memcpy(m.prev, doc.hdr.prev, LS_HASH_BYTES);
-	m.created = doc.hdr.created;
-	rc = store_feed_append(in->store, &m, env, len);
-	switch (rc) {
-	case LS_OK:
-		break;
-	case LS_EEXISTS: /* cannot happen after step 1, but harmless */
-		verdict(d, NODE_INGEST_EXISTS, LS_EEXISTS);
-		rc = LS_OK;
-		goto out;
-	case LS_ECHAIN:
-		verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
-		LS_INFO("ingest", "doc_chain",
-		        "peer=%s origin=%s seq=%llu reason=prev_mismatch",
-		        o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq);
-		rc = LS_OK;
-		goto out;
-	case LS_EDENIED:
-		verdict(d, NODE_INGEST_QUARANTINED, LS_ESTATE);
-		rc = LS_OK;
-		goto out;
-	case LS_EFORK: /* step 1 saw nothing held: another writer raced */
-	default:
-		if (!is_store_failure(rc))
-			rc = LS_ESTORE;
-		goto out;
-	}
-	verdict(d, NODE_INGEST_STORED, LS_OK);
-	page->stored++;
-	page->bytes += len;
-	if (is_fed) {
-		rc = node_trust_admit(in->trust, &doc, info.hash, &o->e);
-		if (rc == LS_ENOMEM)
-			goto out;
-		if (rc != LS_OK) {
-			/* It passed node_trust_check a moment ago. */
-			LS_ERROR("ingest", "trust_admit_failed",
-			         "origin=%s seq=%llu detail=\"%.120s\"",
-			         d->hdr.origin, (unsigned long long)d->hdr.seq,
-			         o->e.msg);
-			rc = LS_EINTERNAL;
-			goto out;
-		}
-		page->trust_changed = 1;
-		o->tally->trust_admitted++;
-		LS_WARN("ingest", "federation_doc_in_force",
-		        "peer=%s type=%s seq=%llu", o->peer,
-		        proto_doc_type_name(d->hdr.type),
-		        (unsigned long long)d->hdr.seq);
-	}
-	rc = LS_OK;
+	rc = judge(in, o, &doc, &info, is_fed, &go_on);
+	if (rc == LS_OK && go_on)
+		rc = admit(in, o, &doc, &info, is_fed, env, len, page);
 out:
 	proto_doc_fini(&doc);
 	return rc;

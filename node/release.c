@@ -565,6 +565,84 @@ static void audit_cells(const struct disclosure_report *r,
 		cells[i] = (uint32_t)r->by_reason[map[i]];
 }
 
+/* Check the result as every receiver will, before it is signed:
+ * a summary that fails here is a bug, never published. text: the
+ * period, formatted. */
+static int self_check(const struct node_release_env *env,
+                      struct node_release_plan *plan, int64_t now,
+                      const char *text, struct ls_errinfo *e)
+{
+	struct disclosure_domain_buf dom;
+	int rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store),
+	                                            &dom, e);
+	if (rc == LS_OK)
+		rc = ls_policy_release_check(&plan->rules.policy,
+		                             &plan->released.params,
+		                             &plan->period, now, e);
+	if (rc == LS_OK)
+		rc = ls_disclosure_check(&plan->released, &dom.dom, NULL, e);
+	if (rc == LS_ENOMEM)
+		return rc;
+	if (rc != LS_OK) {
+		LS_ERROR("release", "self_check_failed", "period=%s code=%s",
+		         text, ls_errname(rc));
+		return ls_errf(
+		    e, LS_EINTERNAL,
+		    "interne fout: de samenvatting van %s doorstaat "
+		    "de eigen controle niet; er is niets vrijgegeven",
+		    text);
+	}
+	return LS_OK;
+}
+
+/* The published summary res->doc in the ledger and the audit trail. */
+static int record_release(const struct node_release_env *env,
+                          const struct node_release_plan *plan, int64_t now,
+                          const char *reason, const char *justification,
+                          struct node_release_result *res, struct ls_errinfo *e)
+{
+	struct store_ledger_entry *lx = &res->ledger;
+	struct store_audit_entry *ax = &res->audit;
+	int rc;
+
+	memset(lx, 0, sizeof *lx);
+	memcpy(lx->origin, env->origin, strlen(env->origin) + 1);
+	lx->seq = res->doc.seq;
+	lx->period = plan->period;
+	lx->supersedes = reason ? plan->latest.seq : 0;
+	lx->mode = plan->released.params.mode;
+	lx->epsilon_milli = plan->released.params.epsilon_milli;
+	lx->cost_milli = plan->cost_milli;
+	lx->budget_milli = plan->budget.yearly_milli;
+	lx->at = now;
+	if ((rc = store_ledger_add(env->store, lx, e)) != LS_OK)
+		return rc;
+
+	memset(ax, 0, sizeof *ax);
+	ax->at = now;
+	ax->kind = reason ? STORE_AUDIT_CORRECTION : STORE_AUDIT_RELEASE;
+	snprintf(ax->actor, sizeof ax->actor, "%s",
+	         env->actor != NULL && env->actor[0] != '\0' ? env->actor
+	                                                     : "onbekend");
+	memcpy(ax->origin, env->origin, strlen(env->origin) + 1);
+	ax->seq = res->doc.seq;
+	memcpy(ax->doc_hash, res->doc.hash, LS_HASH_BYTES);
+	ax->period = plan->period;
+	ax->params = plan->released.params;
+	ax->supersedes = lx->supersedes;
+	if (reason != NULL) {
+		snprintf(ax->reason, sizeof ax->reason, "%s", reason);
+		snprintf(ax->note, sizeof ax->note, "%s", justification);
+	}
+	ax->cost_milli = plan->cost_milli;
+	ax->spent_milli = plan->budget.spent_milli + plan->cost_milli;
+	ax->budget_milli = plan->budget.yearly_milli;
+	audit_cells(&plan->report, ax->cells);
+	ax->has_secret_id = plan->has_secret_id;
+	memcpy(ax->secret_id, plan->secret_id, sizeof ax->secret_id);
+	return store_audit_append(env->store, ax, e);
+}
+
 /* Everything between BEGIN and COMMIT. reason == NULL: a first release. */
 static int publish_in_tx(const struct node_release_env *env,
                          struct node_release_plan *plan, int64_t now,
@@ -572,9 +650,6 @@ static int publish_in_tx(const struct node_release_env *env,
                          const char *justification,
                          struct node_release_result *res, struct ls_errinfo *e)
 {
-	struct disclosure_domain_buf dom;
-	struct store_ledger_entry *lx = &res->ledger;
-	struct store_audit_entry *ax = &res->audit;
 	struct ls_doc doc;
 	char text[LS_PERIOD_SIZE];
 	int rc;
@@ -619,27 +694,8 @@ static int publish_in_tx(const struct node_release_env *env,
 			               text,
 			               (unsigned long long)plan->latest.seq);
 	}
-	/* Check the result as every receiver will, before it is signed:
-	 * a summary that fails here is a bug, never published. */
-	rc = ls_disclosure_domain_from_taxonomy(store_taxonomy(env->store),
-	                                        &dom, e);
-	if (rc == LS_OK)
-		rc = ls_policy_release_check(&plan->rules.policy,
-		                             &plan->released.params,
-		                             &plan->period, now, e);
-	if (rc == LS_OK)
-		rc = ls_disclosure_check(&plan->released, &dom.dom, NULL, e);
-	if (rc == LS_ENOMEM)
+	if ((rc = self_check(env, plan, now, text, e)) != LS_OK)
 		return rc;
-	if (rc != LS_OK) {
-		LS_ERROR("release", "self_check_failed", "period=%s code=%s",
-		         text, ls_errname(rc));
-		return ls_errf(
-		    e, LS_EINTERNAL,
-		    "interne fout: de samenvatting van %s doorstaat "
-		    "de eigen controle niet; er is niets vrijgegeven",
-		    text);
-	}
 
 	proto_doc_init(&doc, LS_DOC_SUMMARY);
 	memcpy(doc.hdr.origin, env->origin, strlen(env->origin) + 1);
@@ -653,42 +709,7 @@ static int publish_in_tx(const struct node_release_env *env,
 		    "de samenvatting is niet in de eigen feed gezet; "
 		    "er is niets vrijgegeven");
 
-	memset(lx, 0, sizeof *lx);
-	memcpy(lx->origin, env->origin, strlen(env->origin) + 1);
-	lx->seq = res->doc.seq;
-	lx->period = plan->period;
-	lx->supersedes = reason ? plan->latest.seq : 0;
-	lx->mode = plan->released.params.mode;
-	lx->epsilon_milli = plan->released.params.epsilon_milli;
-	lx->cost_milli = plan->cost_milli;
-	lx->budget_milli = plan->budget.yearly_milli;
-	lx->at = now;
-	if ((rc = store_ledger_add(env->store, lx, e)) != LS_OK)
-		return rc;
-
-	memset(ax, 0, sizeof *ax);
-	ax->at = now;
-	ax->kind = reason ? STORE_AUDIT_CORRECTION : STORE_AUDIT_RELEASE;
-	snprintf(ax->actor, sizeof ax->actor, "%s",
-	         env->actor != NULL && env->actor[0] != '\0' ? env->actor
-	                                                     : "onbekend");
-	memcpy(ax->origin, env->origin, strlen(env->origin) + 1);
-	ax->seq = res->doc.seq;
-	memcpy(ax->doc_hash, res->doc.hash, LS_HASH_BYTES);
-	ax->period = plan->period;
-	ax->params = plan->released.params;
-	ax->supersedes = lx->supersedes;
-	if (reason != NULL) {
-		snprintf(ax->reason, sizeof ax->reason, "%s", reason);
-		snprintf(ax->note, sizeof ax->note, "%s", justification);
-	}
-	ax->cost_milli = plan->cost_milli;
-	ax->spent_milli = plan->budget.spent_milli + plan->cost_milli;
-	ax->budget_milli = plan->budget.yearly_milli;
-	audit_cells(&plan->report, ax->cells);
-	ax->has_secret_id = plan->has_secret_id;
-	memcpy(ax->secret_id, plan->secret_id, sizeof ax->secret_id);
-	return store_audit_append(env->store, ax, e);
+	return record_release(env, plan, now, reason, justification, res, e);
 }
 
 static int release(const struct node_release_env *env,

@@ -749,6 +749,30 @@ done:
 	return rc;
 }
 
+/* Every member the close includes is in the key set (both sorted), and
+ * so is this node (keys[me]). */
+static int close_members_check(const struct node_secagg_self *s,
+                               const struct ls_secagg_close *close,
+                               const struct ls_secagg_member *keys,
+                               size_t n_keys, size_t me, struct ls_errinfo *e)
+{
+	size_t j = 0, self_in = 0;
+	for (size_t i = 0; i < close->n_included; i++) {
+		while (j < n_keys && strcmp(keys[j].id, close->included[i]) < 0)
+			j++;
+		if (j == n_keys || strcmp(keys[j].id, close->included[i]) != 0)
+			return ls_errf(e, LS_EDENIED,
+			               "secagg: close includes %s, not "
+			               "in the key set",
+			               close->included[i]);
+		self_in |= j == me;
+	}
+	if (!self_in)
+		return ls_errf(e, LS_EDENIED, "secagg: %s is not in the close",
+		               s->id);
+	return LS_OK;
+}
+
 int node_secagg_part_reveal(const struct node_secagg_self *s,
                             const uint8_t *open, size_t open_len,
                             const uint8_t *keyset, size_t keyset_len,
@@ -787,29 +811,9 @@ int node_secagg_part_reveal(const struct node_secagg_self *s,
 		             "round: refused (the aggregator equivocates)");
 		goto done;
 	}
-	/* Every included member is in the key set (both sorted). */
-	{
-		size_t j = 0, self_in = 0;
-		for (size_t i = 0; i < c.u.close.n_included; i++) {
-			while (j < n_keys &&
-			       strcmp(keys[j].id, c.u.close.included[i]) < 0)
-				j++;
-			if (j == n_keys ||
-			    strcmp(keys[j].id, c.u.close.included[i]) != 0) {
-				rc = ls_errf(e, LS_EDENIED,
-				             "secagg: close includes %s, not "
-				             "in the key set",
-				             c.u.close.included[i]);
-				goto done;
-			}
-			self_in |= j == me;
-		}
-		if (!self_in) {
-			rc = ls_errf(e, LS_EDENIED,
-			             "secagg: %s is not in the close", s->id);
-			goto done;
-		}
-	}
+	rc = close_members_check(s, &c.u.close, keys, n_keys, me, e);
+	if (rc != LS_OK)
+		goto done;
 	m.type = LS_SECAGG_REVEAL;
 	memcpy(m.u.reveal.close, c.hash, LS_HASH_BYTES);
 	proto_secagg_derive(s->secret, o.round, LS_SECAGG_SELF,

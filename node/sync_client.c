@@ -399,19 +399,14 @@ static int own_head_check(struct node_sync_round *r)
 	return LS_OK;
 }
 
-/* The VV reply: plan the pulls, fork proofs and pushes. */
-static int plan(struct node_sync_round *r, int64_t now)
+/* What the peer holds that this node lacks: wanted; its fork reports
+ * kept for the fork proofs. */
+static int plan_pulls(struct node_sync_round *r, const struct ls_vv *mine)
 {
-	struct node_sync *ns = r->ns;
-	const struct ls_vv *mine;
-	const struct ls_vv_entry *own_theirs, *own_mine;
-	struct ls_vv_diff pull, push;
+	struct ls_vv_diff pull;
 	int rc;
 
-	if ((rc = node_sync_vector(ns, &mine, NULL)) != LS_OK)
-		return rc;
 	memset(&pull, 0, sizeof pull);
-	memset(&push, 0, sizeof push);
 	if ((rc = proto_vv_diff(mine, &r->theirs, &pull)) != LS_OK)
 		return rc;
 	for (size_t i = 0; i < pull.n_wants && rc == LS_OK; i++)
@@ -423,11 +418,16 @@ static int plan(struct node_sync_round *r, int64_t now)
 		pull.forks = NULL;
 	}
 	proto_vv_diff_fini(&pull);
-	if (rc != LS_OK)
-		return rc;
+	return rc;
+}
 
-	/* Where we are ahead: does the peer's head match our document at
-	 * that position? If not, fetch theirs: it proves a fork. */
+/* Where we are ahead: does the peer's head match our document at
+ * that position? If not, fetch theirs: it proves a fork. */
+static int plan_fork_checks(struct node_sync_round *r,
+                            const struct ls_vv *mine)
+{
+	int rc;
+
 	for (size_t j = 0; j < r->theirs.n; j++) {
 		const struct ls_vv_entry *t = &r->theirs.entries[j];
 		const struct ls_vv_entry *m = vv_find(mine, t->origin);
@@ -435,7 +435,7 @@ static int plan(struct node_sync_round *r, int64_t now)
 		if (m == NULL || m->seq <= t->seq ||
 		    ((m->flags | t->flags) & LS_VV_FORKED))
 			continue;
-		rc = store_feed_get(ns->store, t->origin, t->seq, &held, NULL,
+		rc = store_feed_get(r->ns->store, t->origin, t->seq, &held, NULL,
 		                    NULL);
 		if (rc != LS_OK)
 			return rc;
@@ -446,10 +446,14 @@ static int plan(struct node_sync_round *r, int64_t now)
 		         LS_OK))
 			return rc;
 	}
-	wants_federation_first(r);
-	/* Positions this peer sent before and we refused: not again. */
+	return LS_OK;
+}
+
+/* Positions this peer sent before and we refused: not again. */
+static void plan_hold_back(struct node_sync_round *r, int64_t now)
+{
 	for (size_t i = 0; i < r->n_wants;) {
-		if (refusal_holds(ns, r->peer, r->wants[i].origin,
+		if (refusal_holds(r->ns, r->peer, r->wants[i].origin,
 		                  r->wants[i].from, 0, now)) {
 			LS_DEBUG("sync", "want_held_back",
 			         "peer=%s origin=%s seq=%llu", r->peer,
@@ -461,10 +465,15 @@ static int plan(struct node_sync_round *r, int64_t now)
 			i++;
 		}
 	}
+}
 
-	/* Restore from backup: what does the peer hold of our own feed? */
-	own_theirs = vv_find(&r->theirs, ns->self_id);
-	own_mine = vv_find(mine, ns->self_id);
+/* Restore from backup: what does the peer hold of our own feed? */
+static void plan_own_feed(struct node_sync_round *r, const struct ls_vv *mine)
+{
+	const struct ls_vv_entry *own_theirs, *own_mine;
+
+	own_theirs = vv_find(&r->theirs, r->ns->self_id);
+	own_mine = vv_find(mine, r->ns->self_id);
 	if (own_theirs == NULL ||
 	    (own_mine != NULL && own_theirs->seq < own_mine->seq))
 		own_head_learned(r, "vv");
@@ -483,13 +492,19 @@ static int plan(struct node_sync_round *r, int64_t now)
 		        (unsigned long long)(own_mine ? own_mine->seq : 0),
 		        (unsigned long long)own_theirs->seq);
 	}
+}
 
-	if (!ns->opt.push)
-		return LS_OK;
+/* What the peer lacks, except feeds this node has stopped; for those,
+ * the peer gets the fork proof's documents instead. */
+static int plan_pushes(struct node_sync_round *r, const struct ls_vv *mine,
+                       int64_t now)
+{
+	struct ls_vv_diff push;
+	int rc;
+
+	memset(&push, 0, sizeof push);
 	if ((rc = proto_vv_diff(&r->theirs, mine, &push)) != LS_OK)
 		return rc;
-	/* What the peer lacks, except feeds this node has stopped; for
-	 * those, the peer gets the fork proof's documents instead. */
 	r->pushes = push.wants;
 	push.wants = NULL;
 	r->n_pushes = 0;
@@ -498,7 +513,7 @@ static int plan(struct node_sync_round *r, int64_t now)
 		    vv_find(mine, r->pushes[i].origin);
 		if (m != NULL && (m->flags & LS_VV_FORKED))
 			continue;
-		if (refusal_holds(ns, r->peer, r->pushes[i].origin,
+		if (refusal_holds(r->ns, r->peer, r->pushes[i].origin,
 		                  r->pushes[i].from, 1, now)) {
 			r->info.held_back++;
 			continue;
@@ -517,6 +532,24 @@ static int plan(struct node_sync_round *r, int64_t now)
 	return LS_OK;
 }
 
+/* The VV reply: plan the pulls, fork proofs and pushes. */
+static int plan(struct node_sync_round *r, int64_t now)
+{
+	const struct ls_vv *mine;
+	int rc;
+
+	if ((rc = node_sync_vector(r->ns, &mine, NULL)) != LS_OK ||
+	    (rc = plan_pulls(r, mine)) != LS_OK ||
+	    (rc = plan_fork_checks(r, mine)) != LS_OK)
+		return rc;
+	wants_federation_first(r);
+	plan_hold_back(r, now);
+	plan_own_feed(r, mine);
+	if (!r->ns->opt.push)
+		return LS_OK;
+	return plan_pushes(r, mine, now);
+}
+
 /* The feed fields of an envelope (already verified or refused by the
  * ingest; this only locates it). */
 static int envelope_header(const uint8_t *data, size_t len,
@@ -527,6 +560,92 @@ static int envelope_header(const uint8_t *data, size_t len,
 	if (rc != LS_OK)
 		return rc;
 	return proto_doc_decode_header(env.payload, env.payload_len, hdr, NULL);
+}
+
+/* One document of a page that did not go in: its origin stops for this
+ * round; one that does not follow our head gets our head's position
+ * fetched, to prove a fork if there is one. */
+static int took_doc_refused(struct node_sync_round *r, int64_t now,
+                            const struct node_ingest_doc *d)
+{
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+	int rc;
+
+	if (d->outcome == NODE_INGEST_REJECTED)
+		r->info.rejected++;
+	if (!d->has_hdr)
+		return LS_OK;
+	if (d->outcome == NODE_INGEST_REJECTED)
+		refusal_note(r->ns, r->peer, d->hdr.origin, d->hdr.seq, 0,
+		             d->code, d->detail, now);
+	if (!id_in(r->stopped, r->n_stopped, d->hdr.origin) &&
+	    (rc = id_add(&r->stopped, &r->n_stopped, d->hdr.origin)) != LS_OK)
+		return rc;
+	if (d->outcome != NODE_INGEST_CHAIN || d->hdr.seq <= 1 ||
+	    id_in(r->probed, r->n_probed, d->hdr.origin))
+		return LS_OK;
+	if ((rc = store_feed_head(r->ns->store, d->hdr.origin, &seq, hash)) !=
+	    LS_OK)
+		return rc;
+	if (seq + 1 != d->hdr.seq)
+		return LS_OK;
+	if ((rc = id_add(&r->probed, &r->n_probed, d->hdr.origin)) != LS_OK)
+		return rc;
+	return want_add(r, d->hdr.origin, seq, seq, 0);
+}
+
+static void wants_remove_first(struct node_sync_round *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		wants_remove(r, 0);
+}
+
+/* Advance the sent first wants: without `more` every want sent is done;
+ * with it, the wants before the last document's are done and that one
+ * goes on after its last seq. */
+static void wants_advance(struct node_sync_round *r,
+                          const struct ls_sync_msg *rep, size_t sent)
+{
+	struct ls_doc_header last;
+	const struct ls_bytes *b;
+	size_t k = sent;
+
+	if (!rep->more || rep->n_docs == 0) {
+		wants_remove_first(r, sent);
+		return;
+	}
+	b = &rep->docs[rep->n_docs - 1];
+	if (envelope_header(b->data, b->len, &last) != LS_OK) {
+		wants_remove_first(r, sent);
+		return;
+	}
+	for (size_t i = 0; i < sent; i++)
+		if (strcmp(r->wants[i].origin, last.origin) == 0) {
+			k = i;
+			break;
+		}
+	if (k == sent) {
+		wants_remove_first(r, sent);
+		return;
+	}
+	r->wants[k].from = last.seq + 1;
+	wants_remove_first(r, k);
+	if (r->wants[0].to != 0 && r->wants[0].from > r->wants[0].to)
+		wants_remove(r, 0);
+}
+
+/* Drop the wants of stopped origins (the probes stay). */
+static void wants_drop_stopped(struct node_sync_round *r)
+{
+	for (size_t i = 0; i < r->n_wants;) {
+		if (id_in(r->stopped, r->n_stopped, r->wants[i].origin) &&
+		    !(r->wants[i].from == r->wants[i].to &&
+		      id_in(r->probed, r->n_probed, r->wants[i].origin)))
+			wants_remove(r, i);
+		else
+			i++;
+	}
 }
 
 /* A DOCS reply: take the page in, then advance the wants. */
@@ -557,89 +676,15 @@ static int took_page(struct node_sync_round *r, int64_t now,
 	r->info.forks += pg.forks;
 	if (pg.trust_changed)
 		r->info.trust_changed = 1;
-
-	/* Origins whose documents did not go in stop for this round; a
-	 * document that does not follow our head gets our head's position
-	 * fetched, to prove a fork if there is one. */
-	for (size_t i = 0; i < rep->n_docs; i++) {
-		const struct node_ingest_doc *d = &docs[i];
-		if (d->outcome == NODE_INGEST_STORED ||
-		    d->outcome == NODE_INGEST_EXISTS)
-			continue;
-		if (d->outcome == NODE_INGEST_REJECTED)
-			r->info.rejected++;
-		if (!d->has_hdr)
-			continue;
-		if (d->outcome == NODE_INGEST_REJECTED)
-			refusal_note(ns, r->peer, d->hdr.origin, d->hdr.seq, 0,
-			             d->code, d->detail, now);
-		if (!id_in(r->stopped, r->n_stopped, d->hdr.origin) &&
-		    (rc = id_add(&r->stopped, &r->n_stopped, d->hdr.origin)) !=
-		        LS_OK)
-			break;
-		if (d->outcome == NODE_INGEST_CHAIN && d->hdr.seq > 1 &&
-		    !id_in(r->probed, r->n_probed, d->hdr.origin)) {
-			uint64_t seq;
-			uint8_t hash[LS_HASH_BYTES];
-			if ((rc = store_feed_head(ns->store, d->hdr.origin,
-			                          &seq, hash)) != LS_OK)
-				break;
-			if (seq + 1 == d->hdr.seq) {
-				if ((rc = id_add(&r->probed, &r->n_probed,
-				                 d->hdr.origin)) != LS_OK ||
-				    (rc = want_add(r, d->hdr.origin, seq, seq,
-				                   0)) != LS_OK)
-					break;
-			}
-		}
-	}
+	for (size_t i = 0; i < rep->n_docs && rc == LS_OK; i++)
+		if (docs[i].outcome != NODE_INGEST_STORED &&
+		    docs[i].outcome != NODE_INGEST_EXISTS)
+			rc = took_doc_refused(r, now, &docs[i]);
 	ls_free(docs);
 	if (rc != LS_OK)
 		return rc;
-
-	/* Advance: without `more` every want sent is done; with it, the
-	 * wants before the last document's are done and that one goes on
-	 * after its last seq. */
-	if (!rep->more || rep->n_docs == 0) {
-		for (size_t i = 0; i < sent; i++)
-			wants_remove(r, 0);
-	} else {
-		struct ls_doc_header last;
-		const struct ls_bytes *b = &rep->docs[rep->n_docs - 1];
-		size_t k = sent;
-		if (envelope_header(b->data, b->len, &last) != LS_OK) {
-			for (size_t i = 0; i < sent; i++)
-				wants_remove(r, 0);
-		} else {
-			for (size_t i = 0; i < sent; i++)
-				if (strcmp(r->wants[i].origin, last.origin) ==
-				    0) {
-					k = i;
-					break;
-				}
-			if (k == sent) {
-				for (size_t i = 0; i < sent; i++)
-					wants_remove(r, 0);
-			} else {
-				struct ls_sync_want *w = &r->wants[k];
-				w->from = last.seq + 1;
-				for (size_t i = 0; i < k; i++)
-					wants_remove(r, 0);
-				if (r->wants[0].to != 0 &&
-				    r->wants[0].from > r->wants[0].to)
-					wants_remove(r, 0);
-			}
-		}
-	}
-	/* Drop the wants of stopped origins (the probes stay). */
-	for (size_t i = 0; i < r->n_wants;) {
-		if (id_in(r->stopped, r->n_stopped, r->wants[i].origin) &&
-		    !(r->wants[i].from == r->wants[i].to &&
-		      id_in(r->probed, r->n_probed, r->wants[i].origin)))
-			wants_remove(r, i);
-		else
-			i++;
-	}
+	wants_advance(r, rep, sent);
+	wants_drop_stopped(r);
 	return own_head_check(r);
 }
 
@@ -830,6 +875,45 @@ int node_sync_round_next(struct node_sync_round *r, int64_t now,
 	return LS_OK;
 }
 
+/* The fork proof the peer sent: stored (or rejected as a proof, which
+ * only counts); fails the round only when the local store does. */
+static int took_fork_proof(struct node_sync_round *r, int64_t now,
+                           const struct ls_sync_msg *rep, struct ls_errinfo *e)
+{
+	int rc = node_ingest_fork_proof(r->ns->ingest, rep->docs[0].data,
+	                                rep->docs[0].len, rep->docs[1].data,
+	                                rep->docs[1].len, now, r->peer, e);
+	if (rc == LS_ENOMEM || rc == LS_ESTORE || rc == LS_EIO ||
+	    rc == LS_EBUSY)
+		return rc;
+	if (rc == LS_OK)
+		r->info.forks++;
+	else
+		r->info.rejected++;
+	return LS_OK;
+}
+
+/* The peer's verdict on each document pushed: counted, and a refusal
+ * noted against its origin and seq. */
+static void took_push_results(struct node_sync_round *r, int64_t now,
+                              const struct ls_sync_msg *rep)
+{
+	r->pages++;
+	for (size_t i = 0; i < rep->n_results; i++) {
+		int code = proto_wire_code_to_err(rep->results[i]);
+		struct ls_doc_header h;
+		if (rep->results[i] == 0)
+			r->info.push_stored++;
+		if (!push_refusal(code) || i >= r->req.n_docs ||
+		    envelope_header(r->req.docs[i].data, r->req.docs[i].len,
+		                    &h) != LS_OK)
+			continue;
+		r->info.push_refused++;
+		refusal_note(r->ns, r->peer, h.origin, h.seq, 1, code,
+		             "the peer refused it", now);
+	}
+}
+
 int node_sync_round_reply(struct node_sync_round *r, int64_t now,
                           const uint8_t *frame, size_t len)
 {
@@ -895,32 +979,11 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 			goto fail;
 		break;
 	case NODE_SYNC_FORK:
-		rc = node_ingest_fork_proof(ns->ingest, rep.docs[0].data,
-		                            rep.docs[0].len, rep.docs[1].data,
-		                            rep.docs[1].len, now, r->peer, &e);
-		if (rc == LS_ENOMEM || rc == LS_ESTORE || rc == LS_EIO ||
-		    rc == LS_EBUSY)
+		if ((rc = took_fork_proof(r, now, &rep, &e)) != LS_OK)
 			goto fail;
-		if (rc == LS_OK)
-			r->info.forks++;
-		else
-			r->info.rejected++;
 		break;
 	case NODE_SYNC_PUSH:
-		r->pages++;
-		for (size_t i = 0; i < rep.n_results; i++) {
-			int code = proto_wire_code_to_err(rep.results[i]);
-			struct ls_doc_header h;
-			if (rep.results[i] == 0)
-				r->info.push_stored++;
-			if (!push_refusal(code) || i >= r->req.n_docs ||
-			    envelope_header(r->req.docs[i].data,
-			                    r->req.docs[i].len, &h) != LS_OK)
-				continue;
-			r->info.push_refused++;
-			refusal_note(ns, r->peer, h.origin, h.seq, 1, code,
-			             "the peer refused it", now);
-		}
+		took_push_results(r, now, &rep);
 		break;
 	default:
 		rc = LS_ESTATE;

@@ -35,10 +35,9 @@ static int cell_ok(const struct ls_cell *c, uint32_t withhold)
 	return 0;
 }
 
-int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
+static int fedsum_included_valid(const struct ls_fedsum *f,
+                                 struct ls_errinfo *e)
 {
-	if (ls_period_check(&f->period) != LS_OK)
-		return ls_errf(e, LS_EINVAL, "fedsum: period out of range");
 	if (f->n_included < 2 || f->n_included > LS_SECAGG_MAX_PARTIES ||
 	    f->included == NULL)
 		return ls_errf(e, LS_EINVAL, "fedsum: %zu included",
@@ -51,6 +50,50 @@ int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
 			return ls_errf(e, LS_EINVAL,
 			               "fedsum: included not sorted, unique "
 			               "node ids");
+	return LS_OK;
+}
+
+/* Row i of table t: its codes, its place after row i - 1, its cells. */
+static int fedsum_row_valid(const struct ls_summary_table *tab, int t, size_t i,
+                            uint32_t withhold, struct ls_errinfo *e)
+{
+	const struct ls_summary_row *row = &tab->rows[i];
+	size_t tl = strnlen(row->theme, LS_CODE_SIZE);
+	size_t ol = strnlen(row->other, LS_CODE_SIZE);
+	if (!proto_field_code_valid(row->theme, tl) ||
+	    (t == LS_TABLE_THEME ? ol != 0
+	                         : !proto_field_code_valid(row->other, ol)))
+		return ls_errf(e, LS_EINVAL,
+		               "fedsum: table %d row %zu: bad "
+		               "codes",
+		               t, i);
+	if (i > 0) {
+		const struct ls_summary_row *p = &tab->rows[i - 1];
+		int c = strcmp(p->theme, row->theme);
+		if (c > 0 || (c == 0 && strcmp(p->other, row->other) >= 0))
+			return ls_errf(e, LS_EINVAL,
+			               "fedsum: table %d not "
+			               "sorted and unique at "
+			               "row %zu",
+			               t, i);
+	}
+	if (!cell_ok(&row->signals, withhold) ||
+	    !cell_ok(&row->persons, withhold))
+		return ls_errf(e, LS_EINVAL,
+		               "fedsum: table %d row %s/%s: "
+		               "a cell that is not noisy or "
+		               "withheld as the rules say",
+		               t, row->theme, row->other);
+	return LS_OK;
+}
+
+int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
+{
+	int rc;
+	if (ls_period_check(&f->period) != LS_OK)
+		return ls_errf(e, LS_EINVAL, "fedsum: period out of range");
+	if ((rc = fedsum_included_valid(f, e)) != LS_OK)
+		return rc;
 	/* Both measures noisy: an exact total would be a hard relation on
 	 * the municipalities' cells (docs/SECAGG.md, "Differencing"). */
 	if (ls_secagg_noise_check(&f->noise, e) != LS_OK ||
@@ -70,39 +113,10 @@ int proto_fedsum_validate(const struct ls_fedsum *f, struct ls_errinfo *e)
 		    (tab->n_rows > 0 && tab->rows == NULL))
 			return ls_errf(e, LS_EINVAL, "fedsum: table %d rows",
 			               t);
-		for (size_t i = 0; i < tab->n_rows; i++) {
-			const struct ls_summary_row *row = &tab->rows[i];
-			size_t tl = strnlen(row->theme, LS_CODE_SIZE);
-			size_t ol = strnlen(row->other, LS_CODE_SIZE);
-			if (!proto_field_code_valid(row->theme, tl) ||
-			    (t == LS_TABLE_THEME
-			         ? ol != 0
-			         : !proto_field_code_valid(row->other, ol)))
-				return ls_errf(e, LS_EINVAL,
-				               "fedsum: table %d row %zu: bad "
-				               "codes",
-				               t, i);
-			if (i > 0) {
-				const struct ls_summary_row *p =
-				    &tab->rows[i - 1];
-				int c = strcmp(p->theme, row->theme);
-				if (c > 0 ||
-				    (c == 0 &&
-				     strcmp(p->other, row->other) >= 0))
-					return ls_errf(e, LS_EINVAL,
-					               "fedsum: table %d not "
-					               "sorted and unique at "
-					               "row %zu",
-					               t, i);
-			}
-			if (!cell_ok(&row->signals, f->withhold_below) ||
-			    !cell_ok(&row->persons, f->withhold_below))
-				return ls_errf(e, LS_EINVAL,
-				               "fedsum: table %d row %s/%s: "
-				               "a cell that is not noisy or "
-				               "withheld as the rules say",
-				               t, row->theme, row->other);
-		}
+		for (size_t i = 0; i < tab->n_rows; i++)
+			if ((rc = fedsum_row_valid(tab, t, i, f->withhold_below,
+			                           e)) != LS_OK)
+				return rc;
 	}
 	return LS_OK;
 }

@@ -80,21 +80,18 @@ static int row_cmp(const char *t1, const char *o1, const char *t2,
 	return c != 0 ? c : strcmp(o1, o2);
 }
 
-/* codes_known: the decoder checked every code's charset while it read it,
- * so only shape, order and cells remain. */
-static int summary_validate_struct(const struct ls_summary *s,
-                                   struct ls_errinfo *e, int codes_known)
+/* Origin, period, parameters and the correction's reason. */
+static int summary_header_valid(const struct ls_summary *s,
+                                struct ls_errinfo *e)
 {
-	const struct ls_disclosure_params *p = &s->params;
 	int rc;
-
 	if (!proto_field_node_id_valid(s->origin,
 	                               strnlen(s->origin, sizeof s->origin)))
 		return ls_errf(e, LS_EINVAL,
 		               "summary: origin is not a node id");
 	if (ls_period_check(&s->period) != LS_OK)
 		return ls_errf(e, LS_EINVAL, "summary: period out of range");
-	rc = proto_params_validate(p, e);
+	rc = proto_params_validate(&s->params, e);
 	if (rc != LS_OK)
 		return rc;
 	if (s->supersedes_seq > LS_SEQ_MAX)
@@ -108,53 +105,46 @@ static int summary_validate_struct(const struct ls_summary *s,
 		return ls_errf(e, LS_EINVAL,
 		               "summary: a correction needs a reason code, a "
 		               "first release none");
-	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
-		const struct ls_summary_table *tab = &s->tables[t];
-		if (tab->n_rows > LS_SUMMARY_MAX_ROWS)
-			return ls_errf(e, LS_EINVAL,
-			               "summary: table %s has too many rows",
-			               table_names[t]);
-		if (tab->n_rows > 0 && tab->rows == NULL)
-			return ls_errf(e, LS_EINVAL,
-			               "summary: table %s has no rows array",
-			               table_names[t]);
-		for (size_t i = 0; i < tab->n_rows; i++) {
-			const struct ls_summary_row *row = &tab->rows[i];
-			size_t olen = strnlen(row->other, LS_CODE_SIZE);
-			if (!codes_known &&
-			    !proto_field_code_valid(
-			        row->theme, strnlen(row->theme, LS_CODE_SIZE)))
-				return ls_errf(
-				    e, LS_EINVAL,
-				    "summary: %s[%zu]: bad theme code",
-				    table_names[t], i);
-			if (t == LS_TABLE_THEME
-			        ? olen != 0
-			        : olen == 0 ||
-			              (!codes_known && !proto_field_code_valid(
-			                                   row->other, olen)))
-				return ls_errf(
-				    e, LS_EINVAL,
-				    "summary: %s[%zu]: bad second code",
-				    table_names[t], i);
-			if (i > 0 && row_cmp(tab->rows[i - 1].theme,
-			                     tab->rows[i - 1].other, row->theme,
-			                     row->other) >= 0)
-				return ls_errf(
-				    e, LS_EINVAL,
-				    "summary: %s[%zu]: rows not sorted "
-				    "and unique",
-				    table_names[t], i);
-			if (!cell_check(&row->signals, p) ||
-			    !cell_check(&row->persons, p))
-				return ls_errf(
-				    e, LS_EPOLICY,
-				    "summary: %s[%zu] (%s/%s): cell not "
-				    "allowed under mode %u k %u",
-				    table_names[t], i, row->theme, row->other,
-				    p->mode, p->k);
-		}
-	}
+	return LS_OK;
+}
+
+/* Row i of table t: its codes, its place after row i - 1, its cells. */
+static int summary_row_valid(const struct ls_summary_table *tab, int t,
+                             size_t i, const struct ls_disclosure_params *p,
+                             int codes_known, struct ls_errinfo *e)
+{
+	const struct ls_summary_row *row = &tab->rows[i];
+	size_t olen = strnlen(row->other, LS_CODE_SIZE);
+	if (!codes_known && !proto_field_code_valid(
+	                        row->theme, strnlen(row->theme, LS_CODE_SIZE)))
+		return ls_errf(e, LS_EINVAL, "summary: %s[%zu]: bad theme code",
+		               table_names[t], i);
+	if (t == LS_TABLE_THEME
+	        ? olen != 0
+	        : olen == 0 || (!codes_known &&
+	                        !proto_field_code_valid(row->other, olen)))
+		return ls_errf(e, LS_EINVAL,
+		               "summary: %s[%zu]: bad second code",
+		               table_names[t], i);
+	if (i > 0 && row_cmp(tab->rows[i - 1].theme, tab->rows[i - 1].other,
+	                     row->theme, row->other) >= 0)
+		return ls_errf(e, LS_EINVAL,
+		               "summary: %s[%zu]: rows not sorted "
+		               "and unique",
+		               table_names[t], i);
+	if (!cell_check(&row->signals, p) || !cell_check(&row->persons, p))
+		return ls_errf(e, LS_EPOLICY,
+		               "summary: %s[%zu] (%s/%s): cell not "
+		               "allowed under mode %u k %u",
+		               table_names[t], i, row->theme, row->other,
+		               p->mode, p->k);
+	return LS_OK;
+}
+
+static int summary_recurrence_valid(const struct ls_summary *s, int codes_known,
+                                    struct ls_errinfo *e)
+{
+	const struct ls_disclosure_params *p = &s->params;
 	if (s->n_recurrence > LS_SUMMARY_MAX_ROWS ||
 	    (s->n_recurrence > 0 && s->recurrence == NULL))
 		return ls_errf(e, LS_EINVAL, "summary: bad recurrence table");
@@ -182,6 +172,33 @@ static int summary_validate_struct(const struct ls_summary *s,
 			    i, row->theme, p->mode, p->k);
 	}
 	return LS_OK;
+}
+
+/* codes_known: the decoder checked every code's charset while it read it,
+ * so only shape, order and cells remain. */
+static int summary_validate_struct(const struct ls_summary *s,
+                                   struct ls_errinfo *e, int codes_known)
+{
+	int rc;
+
+	if ((rc = summary_header_valid(s, e)) != LS_OK)
+		return rc;
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		const struct ls_summary_table *tab = &s->tables[t];
+		if (tab->n_rows > LS_SUMMARY_MAX_ROWS)
+			return ls_errf(e, LS_EINVAL,
+			               "summary: table %s has too many rows",
+			               table_names[t]);
+		if (tab->n_rows > 0 && tab->rows == NULL)
+			return ls_errf(e, LS_EINVAL,
+			               "summary: table %s has no rows array",
+			               table_names[t]);
+		for (size_t i = 0; i < tab->n_rows; i++)
+			if ((rc = summary_row_valid(tab, t, i, &s->params,
+			                            codes_known, e)) != LS_OK)
+				return rc;
+	}
+	return summary_recurrence_valid(s, codes_known, e);
 }
 
 int proto_summary_validate(const struct ls_summary *s, struct ls_errinfo *e)

@@ -272,6 +272,72 @@ int proto_mp_read_array_exact_any(struct mp_reader *r, uint32_t n)
 	return LS_OK;
 }
 
+/* One-byte values: positive/negative fixint, nil, false, true. */
+static int skip_is_single_byte(uint8_t t)
+{
+	return t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3;
+}
+
+static int skip_is_container(uint8_t t)
+{
+	return (t >= 0x80 && t <= 0x9f) || (t >= 0xdc && t <= 0xdf);
+}
+
+/* Skips the array or map whose header starts at r->p, each element at
+ * most depth - 1 deep. */
+static int skip_container(struct mp_reader *r, uint8_t t, unsigned depth)
+{
+	int map = (t >= 0x80 && t <= 0x8f) || t == 0xde || t == 0xdf;
+	uint64_t n;
+	if (depth == 0)
+		return LS_ELIMIT;
+	if (read_container(r, map, &n) != LS_OK)
+		return LS_EDECODE;
+	if (map) {
+		if (2 * n > proto_mp_left(r))
+			return LS_ELIMIT;
+		n *= 2;
+	} else if (n > proto_mp_left(r)) {
+		return LS_ELIMIT;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		int rc = proto_mp_skip(r, depth - 1);
+		if (rc != LS_OK)
+			return rc;
+	}
+	return LS_OK;
+}
+
+/* The number of payload bytes after type byte t (already consumed) and
+ * its length field (read here): strings, bin, ext, floats, ints. */
+static int skip_payload_len(struct mp_reader *r, uint8_t t, uint64_t *n)
+{
+	if (t >= 0xa0 && t <= 0xbf) { /* fixstr */
+		*n = t & 0x1f;
+	} else if (t >= 0xd9 && t <= 0xdb) { /* str 8/16/32 */
+		return read_be(r, 1u << (t - 0xd9), n) == LS_OK ? LS_OK
+		                                                : LS_EDECODE;
+	} else if (t >= 0xc4 && t <= 0xc6) { /* bin 8/16/32 */
+		return read_be(r, 1u << (t - 0xc4), n) == LS_OK ? LS_OK
+		                                                : LS_EDECODE;
+	} else if (t >= 0xc7 && t <= 0xc9) { /* ext: length, type, data */
+		if (read_be(r, 1u << (t - 0xc7), n) != LS_OK)
+			return LS_EDECODE;
+		*n += 1;
+	} else if (t == 0xca || t == 0xcb) { /* float 32/64 */
+		*n = t == 0xca ? 4 : 8;
+	} else if (t >= 0xcc && t <= 0xcf) { /* uint 8..64 */
+		*n = 1u << (t - 0xcc);
+	} else if (t >= 0xd0 && t <= 0xd3) { /* int 8..64 */
+		*n = 1u << (t - 0xd0);
+	} else if (t >= 0xd4 && t <= 0xd8) { /* fixext: type + 1..16 */
+		*n = 1 + (1u << (t - 0xd4));
+	} else { /* 0xc1 is never used */
+		return LS_EDECODE;
+	}
+	return LS_OK;
+}
+
 int proto_mp_skip(struct mp_reader *r, unsigned depth)
 {
 	uint8_t t;
@@ -279,56 +345,14 @@ int proto_mp_skip(struct mp_reader *r, unsigned depth)
 	if (need(r, 1) != LS_OK)
 		return LS_EDECODE;
 	t = *r->p;
-	if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
+	if (skip_is_single_byte(t)) {
 		r->p++;
 		return LS_OK;
 	}
-	if ((t >= 0x80 && t <= 0x9f) || t == 0xdc || t == 0xdd || t == 0xde ||
-	    t == 0xdf) {
-		int map = (t >= 0x80 && t <= 0x8f) || t == 0xde || t == 0xdf;
-		if (depth == 0)
-			return LS_ELIMIT;
-		if (read_container(r, map, &n) != LS_OK)
-			return LS_EDECODE;
-		if (map) {
-			if (2 * n > proto_mp_left(r))
-				return LS_ELIMIT;
-			n *= 2;
-		} else if (n > proto_mp_left(r)) {
-			return LS_ELIMIT;
-		}
-		for (uint64_t i = 0; i < n; i++) {
-			int rc = proto_mp_skip(r, depth - 1);
-			if (rc != LS_OK)
-				return rc;
-		}
-		return LS_OK;
-	}
+	if (skip_is_container(t))
+		return skip_container(r, t, depth);
 	r->p++;
-	if (t >= 0xa0 && t <= 0xbf) { /* fixstr */
-		n = t & 0x1f;
-	} else if (t >= 0xd9 && t <= 0xdb) { /* str 8/16/32 */
-		if (read_be(r, 1u << (t - 0xd9), &n) != LS_OK)
-			return LS_EDECODE;
-	} else if (t >= 0xc4 && t <= 0xc6) { /* bin 8/16/32 */
-		if (read_be(r, 1u << (t - 0xc4), &n) != LS_OK)
-			return LS_EDECODE;
-	} else if (t >= 0xc7 && t <= 0xc9) { /* ext: length, type, data */
-		if (read_be(r, 1u << (t - 0xc7), &n) != LS_OK)
-			return LS_EDECODE;
-		n += 1;
-	} else if (t == 0xca || t == 0xcb) { /* float 32/64 */
-		n = t == 0xca ? 4 : 8;
-	} else if (t >= 0xcc && t <= 0xcf) { /* uint 8..64 */
-		n = 1u << (t - 0xcc);
-	} else if (t >= 0xd0 && t <= 0xd3) { /* int 8..64 */
-		n = 1u << (t - 0xd0);
-	} else if (t >= 0xd4 && t <= 0xd8) { /* fixext: type + 1..16 */
-		n = 1 + (1u << (t - 0xd4));
-	} else { /* 0xc1 is never used */
-		return LS_EDECODE;
-	}
-	if (n > proto_mp_left(r))
+	if (skip_payload_len(r, t, &n) != LS_OK || n > proto_mp_left(r))
 		return LS_EDECODE;
 	r->p += n;
 	return LS_OK;

@@ -95,6 +95,72 @@ static int time_valid(int64_t t)
 	return t >= LS_TIME_MIN && t < LS_TIME_MAX;
 }
 
+static int validate_open(const struct ls_secagg_open *o, struct ls_errinfo *e)
+{
+	if (ls_period_check(&o->period) != LS_OK)
+		return ls_errf(e, LS_EINVAL, "secagg open: period");
+	if (o->attempt < 1 || o->attempt > LS_SECAGG_ATTEMPT_MAX)
+		return ls_errf(e, LS_EINVAL, "secagg open: attempt");
+	if (o->n_entries < 2 || o->n_entries > LS_SECAGG_MAX_ENTRIES)
+		return ls_errf(e, LS_EINVAL, "secagg open: entries");
+	if (ls_secagg_noise_check(&o->noise, e) != LS_OK)
+		return LS_EINVAL;
+	if (o->k > DISCLOSURE_K_MAX)
+		return ls_errf(e, LS_EINVAL, "secagg open: k");
+	if (!time_valid(o->created) || !time_valid(o->deadline) ||
+	    o->deadline <= o->created)
+		return ls_errf(e, LS_EINVAL, "secagg open: times");
+	if (!ids_valid(o->members, o->n_members, 2))
+		return ls_errf(e, LS_EINVAL,
+		               "secagg open: members not sorted, "
+		               "unique, 2..%d",
+		               LS_SECAGG_MAX_PARTIES);
+	if (o->min_parties < 2 || o->min_parties > o->n_members)
+		return ls_errf(e, LS_EINVAL, "secagg open: min_parties");
+	return LS_OK;
+}
+
+static int validate_keyset(const struct ls_secagg_keyset *k,
+                           struct ls_errinfo *e)
+{
+	if (k->n < 2 || k->n > LS_SECAGG_MAX_PARTIES)
+		return ls_errf(e, LS_EINVAL, "secagg keyset: %zu keys", k->n);
+	for (size_t i = 0; i < k->n; i++)
+		if (k->msgs[i] == NULL || k->lens[i] < 1 ||
+		    k->lens[i] > LS_SECAGG_KEY_MSG_MAX)
+			return ls_errf(e, LS_EINVAL, "secagg keyset: key %zu",
+			               i);
+	return LS_OK;
+}
+
+static int validate_reveal(const struct ls_secagg_reveal *r,
+                           struct ls_errinfo *e)
+{
+	if (r->n_pairs > LS_SECAGG_MAX_PARTIES ||
+	    (r->n_pairs > 0 && r->pairs == NULL))
+		return ls_errf(e, LS_EINVAL, "secagg reveal: pairs");
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		const char *p = r->pairs[i].peer;
+		if (!proto_field_node_id_valid(p,
+		                               strnlen(p, LS_NODE_ID_SIZE)) ||
+		    (i > 0 && strcmp(r->pairs[i - 1].peer, p) >= 0))
+			return ls_errf(e, LS_EINVAL,
+			               "secagg reveal: pairs not "
+			               "sorted and unique");
+	}
+	return LS_OK;
+}
+
+static int validate_total(const struct ls_secagg_total *t, struct ls_errinfo *e)
+{
+	if (ls_period_check(&t->period) != LS_OK ||
+	    ls_secagg_noise_check(&t->noise, e) != LS_OK ||
+	    !ids_valid(t->included, t->n_included, 2) ||
+	    !vector_valid(t->n, t->bytes))
+		return ls_errf(e, LS_EINVAL, "secagg total: invalid");
+	return LS_OK;
+}
+
 static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 {
 	if (proto_secagg_type_name(m->type) == NULL)
@@ -104,45 +170,12 @@ static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 	                               strnlen(m->signer, LS_NODE_ID_SIZE)))
 		return ls_errf(e, LS_EINVAL, "secagg: bad signer");
 	switch (m->type) {
-	case LS_SECAGG_OPEN: {
-		const struct ls_secagg_open *o = &m->u.open;
-		if (ls_period_check(&o->period) != LS_OK)
-			return ls_errf(e, LS_EINVAL, "secagg open: period");
-		if (o->attempt < 1 || o->attempt > LS_SECAGG_ATTEMPT_MAX)
-			return ls_errf(e, LS_EINVAL, "secagg open: attempt");
-		if (o->n_entries < 2 || o->n_entries > LS_SECAGG_MAX_ENTRIES)
-			return ls_errf(e, LS_EINVAL, "secagg open: entries");
-		if (ls_secagg_noise_check(&o->noise, e) != LS_OK)
-			return LS_EINVAL;
-		if (o->k > DISCLOSURE_K_MAX)
-			return ls_errf(e, LS_EINVAL, "secagg open: k");
-		if (!time_valid(o->created) || !time_valid(o->deadline) ||
-		    o->deadline <= o->created)
-			return ls_errf(e, LS_EINVAL, "secagg open: times");
-		if (!ids_valid(o->members, o->n_members, 2))
-			return ls_errf(e, LS_EINVAL,
-			               "secagg open: members not sorted, "
-			               "unique, 2..%d",
-			               LS_SECAGG_MAX_PARTIES);
-		if (o->min_parties < 2 || o->min_parties > o->n_members)
-			return ls_errf(e, LS_EINVAL,
-			               "secagg open: min_parties");
-		return LS_OK;
-	}
+	case LS_SECAGG_OPEN:
+		return validate_open(&m->u.open, e);
 	case LS_SECAGG_KEY:
 		return LS_OK;
-	case LS_SECAGG_KEYSET: {
-		const struct ls_secagg_keyset *k = &m->u.keyset;
-		if (k->n < 2 || k->n > LS_SECAGG_MAX_PARTIES)
-			return ls_errf(e, LS_EINVAL, "secagg keyset: %zu keys",
-			               k->n);
-		for (size_t i = 0; i < k->n; i++)
-			if (k->msgs[i] == NULL || k->lens[i] < 1 ||
-			    k->lens[i] > LS_SECAGG_KEY_MSG_MAX)
-				return ls_errf(e, LS_EINVAL,
-				               "secagg keyset: key %zu", i);
-		return LS_OK;
-	}
+	case LS_SECAGG_KEYSET:
+		return validate_keyset(&m->u.keyset, e);
 	case LS_SECAGG_CONTRIB:
 		if (!vector_valid(m->u.contrib.n, m->u.contrib.bytes))
 			return ls_errf(e, LS_EINVAL, "secagg contrib: vector");
@@ -152,31 +185,10 @@ static int validate(const struct ls_secagg_msg *m, struct ls_errinfo *e)
 			return ls_errf(e, LS_EINVAL,
 			               "secagg close: included list");
 		return LS_OK;
-	case LS_SECAGG_REVEAL: {
-		const struct ls_secagg_reveal *r = &m->u.reveal;
-		if (r->n_pairs > LS_SECAGG_MAX_PARTIES ||
-		    (r->n_pairs > 0 && r->pairs == NULL))
-			return ls_errf(e, LS_EINVAL, "secagg reveal: pairs");
-		for (size_t i = 0; i < r->n_pairs; i++) {
-			const char *p = r->pairs[i].peer;
-			if (!proto_field_node_id_valid(
-			        p, strnlen(p, LS_NODE_ID_SIZE)) ||
-			    (i > 0 && strcmp(r->pairs[i - 1].peer, p) >= 0))
-				return ls_errf(e, LS_EINVAL,
-				               "secagg reveal: pairs not "
-				               "sorted and unique");
-		}
-		return LS_OK;
-	}
-	case LS_SECAGG_TOTAL: {
-		const struct ls_secagg_total *t = &m->u.total;
-		if (ls_period_check(&t->period) != LS_OK ||
-		    ls_secagg_noise_check(&t->noise, e) != LS_OK ||
-		    !ids_valid(t->included, t->n_included, 2) ||
-		    !vector_valid(t->n, t->bytes))
-			return ls_errf(e, LS_EINVAL, "secagg total: invalid");
-		return LS_OK;
-	}
+	case LS_SECAGG_REVEAL:
+		return validate_reveal(&m->u.reveal, e);
+	case LS_SECAGG_TOTAL:
+		return validate_total(&m->u.total, e);
 	}
 	return LS_EINVAL;
 }
@@ -492,6 +504,157 @@ static int read_hash(struct mp_reader *r, uint8_t *out, size_t n,
 	return LS_OK;
 }
 
+/* Open's payload key 0..9: period, attempt, layout, entries, noise, k,
+ * min_parties, created, deadline, members. */
+static int decode_open_key(struct mp_reader *r, struct ls_secagg_open *o,
+                           int key, struct ls_errinfo *e)
+{
+	switch (key) {
+	case 0:
+		return proto_field_read_period(r, &o->period, "secagg", e);
+	case 1:
+		FIELD_TRY(
+		    proto_mp_read_u32(r, 1, LS_SECAGG_ATTEMPT_MAX, &o->attempt),
+		    "secagg open: attempt");
+		return LS_OK;
+	case 2:
+		return read_hash(r, o->layout, sizeof o->layout, e, "layout");
+	case 3:
+		FIELD_TRY(proto_mp_read_u32(r, 2, LS_SECAGG_MAX_ENTRIES,
+		                            &o->n_entries),
+		          "secagg open: entries");
+		return LS_OK;
+	case 4:
+		return read_noise(r, &o->noise, e);
+	case 5:
+		FIELD_TRY(proto_mp_read_u32(r, 0, DISCLOSURE_K_MAX, &o->k),
+		          "secagg open: k");
+		return LS_OK;
+	case 6:
+		FIELD_TRY(proto_mp_read_u32(r, 2, LS_SECAGG_MAX_PARTIES,
+		                            &o->min_parties),
+		          "secagg open: min_parties");
+		return LS_OK;
+	case 7:
+	case 8:
+		FIELD_TRY(
+		    proto_mp_read_int(r, LS_TIME_MIN, LS_TIME_MAX - 1,
+		                      key == 7 ? &o->created : &o->deadline),
+		    "secagg open: time");
+		return LS_OK;
+	default:
+		if (o->members != NULL)
+			return ls_errf(e, LS_EDECODE, "secagg: members twice");
+		return read_ids(r, &o->members, &o->n_members, e);
+	}
+}
+
+/* Keyset's key 1: the array of sealed key messages. */
+static int decode_keyset_keys(struct mp_reader *r, struct ls_secagg_keyset *k,
+                              struct ls_errinfo *e)
+{
+	uint32_t cnt;
+	FIELD_TRY(proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES, 2, &cnt),
+	          "secagg keyset: keys");
+	k->msgs = ls_calloc(cnt + 1, sizeof *k->msgs);
+	k->lens = ls_calloc(cnt + 1, sizeof *k->lens);
+	if (k->msgs == NULL || k->lens == NULL)
+		return ls_errf(e, LS_ENOMEM, "secagg: out of memory");
+	k->n = cnt;
+	for (uint32_t i = 0; i < cnt; i++)
+		FIELD_TRY(proto_mp_read_bin(r, LS_SECAGG_KEY_MSG_MAX,
+		                            &k->msgs[i], &k->lens[i]),
+		          "secagg keyset: key %u", i);
+	return LS_OK;
+}
+
+/* Reveal's key 3: the [peer id, seed] pairs. */
+static int decode_reveal_pairs(struct mp_reader *r, struct ls_secagg_reveal *v,
+                               struct ls_errinfo *e)
+{
+	uint32_t cnt;
+	/* [id, seed] >= 1 + 2 + 2 + 32 bytes */
+	FIELD_TRY(proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES, 37, &cnt),
+	          "secagg reveal: pairs");
+	v->pairs = ls_calloc(cnt + 1, sizeof *v->pairs);
+	if (v->pairs == NULL)
+		return ls_errf(e, LS_ENOMEM, "secagg: out of memory");
+	v->n_pairs = cnt;
+	for (uint32_t i = 0; i < cnt; i++) {
+		int rc;
+		FIELD_TRY(proto_mp_read_array_exact(r, 2),
+		          "secagg reveal: pair %u", i);
+		FIELD_TRY(proto_field_read_node_id(r, v->pairs[i].peer),
+		          "secagg reveal: pair %u", i);
+		rc = read_hash(r, v->pairs[i].seed, LS_SECAGG_SEED_BYTES, e,
+		               "seed");
+		if (rc != LS_OK)
+			return rc;
+	}
+	return LS_OK;
+}
+
+/* Reveal's key 1..3: close, self seed, pairs. */
+static int decode_reveal_key(struct mp_reader *r, struct ls_secagg_reveal *v,
+                             int key, struct ls_errinfo *e)
+{
+	if (key == 1)
+		return read_hash(r, v->close, LS_HASH_BYTES, e, "close");
+	if (key == 2)
+		return read_hash(r, v->self_seed, LS_SECAGG_SEED_BYTES, e,
+		                 "self");
+	return decode_reveal_pairs(r, v, e);
+}
+
+/* Total's key 1..5: close, period, noise, included, vector. */
+static int decode_total_key(struct mp_reader *r, struct ls_secagg_total *t,
+                            int key, struct ls_errinfo *e)
+{
+	switch (key) {
+	case 1:
+		return read_hash(r, t->close, LS_HASH_BYTES, e, "close");
+	case 2:
+		return proto_field_read_period(r, &t->period, "secagg", e);
+	case 3:
+		return read_noise(r, &t->noise, e);
+	case 4:
+		return read_ids(r, &t->included, &t->n_included, e);
+	default:
+		return read_vector(r, &t->bytes, &t->n, e);
+	}
+}
+
+/* One known payload key of m's type other than every non-open type's
+ * key 0 (the round). */
+static int decode_payload_key(struct mp_reader *r, struct ls_secagg_msg *m,
+                              int key, struct ls_errinfo *e)
+{
+	switch (m->type) {
+	case LS_SECAGG_OPEN:
+		return decode_open_key(r, &m->u.open, key, e);
+	case LS_SECAGG_KEY:
+		return read_hash(r, m->u.key.pk, LS_X25519_BYTES, e, "key");
+	case LS_SECAGG_KEYSET:
+		return decode_keyset_keys(r, &m->u.keyset, e);
+	case LS_SECAGG_CONTRIB:
+		return key == 1 ? read_hash(r, m->u.contrib.keyset,
+		                            LS_HASH_BYTES, e, "keyset")
+		                : read_vector(r, &m->u.contrib.bytes,
+		                              &m->u.contrib.n, e);
+	case LS_SECAGG_CLOSE:
+		return key == 1 ? read_hash(r, m->u.close.keyset, LS_HASH_BYTES,
+		                            e, "keyset")
+		                : read_ids(r, &m->u.close.included,
+		                           &m->u.close.n_included, e);
+	case LS_SECAGG_REVEAL:
+		return decode_reveal_key(r, &m->u.reveal, key, e);
+	case LS_SECAGG_TOTAL:
+		return decode_total_key(r, &m->u.total, key, e);
+	default:
+		return LS_EDECODE;
+	}
+}
+
 /* One payload map; the required keys are 0..n_keys-1, every one core. */
 static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
                           struct ls_errinfo *e)
@@ -511,175 +674,13 @@ static int decode_payload(struct mp_reader *r, struct ls_secagg_msg *m,
 		          "secagg: payload key");
 		if (key < 0)
 			break;
-		if (key >= n_keys[m->type]) {
-			if ((rc = proto_field_unknown(e, r, key, "secagg")) !=
-			    LS_OK)
-				return rc;
-			continue;
-		}
-		if (m->type != LS_SECAGG_OPEN && key == 0) {
-			if ((rc = read_hash(r, m->round, sizeof m->round, e,
-			                    "round")) != LS_OK)
-				return rc;
-			continue;
-		}
-		switch (m->type) {
-		case LS_SECAGG_OPEN: {
-			struct ls_secagg_open *o = &m->u.open;
-			switch (key) {
-			case 0:
-				rc = proto_field_read_period(r, &o->period,
-				                             "secagg", e);
-				break;
-			case 1:
-				FIELD_TRY(proto_mp_read_u32(
-				              r, 1, LS_SECAGG_ATTEMPT_MAX,
-				              &o->attempt),
-				          "secagg open: attempt");
-				rc = LS_OK;
-				break;
-			case 2:
-				rc = read_hash(r, o->layout, sizeof o->layout,
-				               e, "layout");
-				break;
-			case 3:
-				FIELD_TRY(proto_mp_read_u32(
-				              r, 2, LS_SECAGG_MAX_ENTRIES,
-				              &o->n_entries),
-				          "secagg open: entries");
-				rc = LS_OK;
-				break;
-			case 4:
-				rc = read_noise(r, &o->noise, e);
-				break;
-			case 5:
-				FIELD_TRY(proto_mp_read_u32(
-				              r, 0, DISCLOSURE_K_MAX, &o->k),
-				          "secagg open: k");
-				rc = LS_OK;
-				break;
-			case 6:
-				FIELD_TRY(proto_mp_read_u32(
-				              r, 2, LS_SECAGG_MAX_PARTIES,
-				              &o->min_parties),
-				          "secagg open: min_parties");
-				rc = LS_OK;
-				break;
-			case 7:
-			case 8:
-				FIELD_TRY(
-				    proto_mp_read_int(
-				        r, LS_TIME_MIN, LS_TIME_MAX - 1,
-				        key == 7 ? &o->created : &o->deadline),
-				    "secagg open: time");
-				rc = LS_OK;
-				break;
-			default:
-				if (o->members != NULL)
-					return ls_errf(e, LS_EDECODE,
-					               "secagg: members twice");
-				rc = read_ids(r, &o->members, &o->n_members, e);
-			}
-			break;
-		}
-		case LS_SECAGG_KEY:
-			rc = read_hash(r, m->u.key.pk, LS_X25519_BYTES, e,
-			               "key");
-			break;
-		case LS_SECAGG_KEYSET: {
-			struct ls_secagg_keyset *k = &m->u.keyset;
-			uint32_t cnt;
-			FIELD_TRY(proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES,
-			                              2, &cnt),
-			          "secagg keyset: keys");
-			k->msgs = ls_calloc(cnt + 1, sizeof *k->msgs);
-			k->lens = ls_calloc(cnt + 1, sizeof *k->lens);
-			if (k->msgs == NULL || k->lens == NULL)
-				return ls_errf(e, LS_ENOMEM,
-				               "secagg: out of memory");
-			k->n = cnt;
-			for (uint32_t i = 0; i < cnt; i++)
-				FIELD_TRY(
-				    proto_mp_read_bin(r, LS_SECAGG_KEY_MSG_MAX,
-				                      &k->msgs[i], &k->lens[i]),
-				    "secagg keyset: key %u", i);
-			rc = LS_OK;
-			break;
-		}
-		case LS_SECAGG_CONTRIB:
-			rc = key == 1 ? read_hash(r, m->u.contrib.keyset,
-			                          LS_HASH_BYTES, e, "keyset")
-			              : read_vector(r, &m->u.contrib.bytes,
-			                            &m->u.contrib.n, e);
-			break;
-		case LS_SECAGG_CLOSE:
-			rc = key == 1 ? read_hash(r, m->u.close.keyset,
-			                          LS_HASH_BYTES, e, "keyset")
-			              : read_ids(r, &m->u.close.included,
-			                         &m->u.close.n_included, e);
-			break;
-		case LS_SECAGG_REVEAL: {
-			struct ls_secagg_reveal *v = &m->u.reveal;
-			uint32_t cnt;
-			if (key == 1) {
-				rc = read_hash(r, v->close, LS_HASH_BYTES, e,
-				               "close");
-				break;
-			}
-			if (key == 2) {
-				rc = read_hash(r, v->self_seed,
-				               LS_SECAGG_SEED_BYTES, e, "self");
-				break;
-			}
-			/* [id, seed] >= 1 + 2 + 2 + 32 bytes */
-			FIELD_TRY(proto_mp_read_array(r, LS_SECAGG_MAX_PARTIES,
-			                              37, &cnt),
-			          "secagg reveal: pairs");
-			v->pairs = ls_calloc(cnt + 1, sizeof *v->pairs);
-			if (v->pairs == NULL)
-				return ls_errf(e, LS_ENOMEM,
-				               "secagg: out of memory");
-			v->n_pairs = cnt;
-			for (uint32_t i = 0; i < cnt; i++) {
-				FIELD_TRY(proto_mp_read_array_exact(r, 2),
-				          "secagg reveal: pair %u", i);
-				FIELD_TRY(proto_field_read_node_id(
-				              r, v->pairs[i].peer),
-				          "secagg reveal: pair %u", i);
-				rc = read_hash(r, v->pairs[i].seed,
-				               LS_SECAGG_SEED_BYTES, e, "seed");
-				if (rc != LS_OK)
-					return rc;
-			}
-			rc = LS_OK;
-			break;
-		}
-		case LS_SECAGG_TOTAL: {
-			struct ls_secagg_total *t = &m->u.total;
-			switch (key) {
-			case 1:
-				rc = read_hash(r, t->close, LS_HASH_BYTES, e,
-				               "close");
-				break;
-			case 2:
-				rc = proto_field_read_period(r, &t->period,
-				                             "secagg", e);
-				break;
-			case 3:
-				rc = read_noise(r, &t->noise, e);
-				break;
-			case 4:
-				rc = read_ids(r, &t->included, &t->n_included,
-				              e);
-				break;
-			default:
-				rc = read_vector(r, &t->bytes, &t->n, e);
-			}
-			break;
-		}
-		default:
-			rc = LS_EDECODE;
-		}
+		if (key >= n_keys[m->type])
+			rc = proto_field_unknown(e, r, key, "secagg");
+		else if (m->type != LS_SECAGG_OPEN && key == 0)
+			rc =
+			    read_hash(r, m->round, sizeof m->round, e, "round");
+		else
+			rc = decode_payload_key(r, m, key, e);
 		if (rc != LS_OK)
 			return rc;
 	}

@@ -259,6 +259,38 @@ int proto_session_seal_request(const struct proto_session_self *self,
 	return rc;
 }
 
+/* A request frame's header after version and kind: sender, recipient,
+ * timestamp, nonce, ephemeral key; n is the frame's array length. */
+static int frame_request_header(struct mp_reader *r, uint32_t n,
+                                struct frame *f, struct ls_errinfo *e)
+{
+	if (n != 8 || proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &f->sender) ||
+	    proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &f->recipient) ||
+	    proto_mp_read_int(r, INT64_MIN, INT64_MAX, &f->ts) ||
+	    proto_mp_read_bin_exact(r, LS_SESSION_NONCE_BYTES, &f->nonce) ||
+	    proto_mp_read_bin_exact(r, X_BYTES, &f->eph))
+		return ls_errf(e, LS_EDECODE,
+		               "session: malformed request header "
+		               "(byte %zu)",
+		               proto_mp_offset(r));
+	return LS_OK;
+}
+
+/* A reply frame's header: sender, recipient, nonce, ephemeral key. */
+static int frame_reply_header(struct mp_reader *r, uint32_t n, struct frame *f,
+                              struct ls_errinfo *e)
+{
+	if (n != 7 || proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &f->sender) ||
+	    proto_mp_read_bin_exact(r, LS_KEY_ID_BYTES, &f->recipient) ||
+	    proto_mp_read_bin_exact(r, LS_SESSION_NONCE_BYTES, &f->nonce) ||
+	    proto_mp_read_bin_exact(r, X_BYTES, &f->eph))
+		return ls_errf(e, LS_EDECODE,
+		               "session: malformed reply header (byte "
+		               "%zu)",
+		               proto_mp_offset(r));
+	return LS_OK;
+}
+
 /*
  * Decode a frame's structure and exact lengths. The ciphertext must be
  * last, so ad_len is the offset of its bin header.
@@ -287,31 +319,12 @@ static int frame_decode(const uint8_t *msg, size_t len, struct frame *f,
 	f->kind = (uint8_t)kind;
 	switch (kind) {
 	case LS_SESSION_REQUEST:
-		if (n != 8 ||
-		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->sender) ||
-		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES,
-		                            &f->recipient) ||
-		    proto_mp_read_int(&r, INT64_MIN, INT64_MAX, &f->ts) ||
-		    proto_mp_read_bin_exact(&r, LS_SESSION_NONCE_BYTES,
-		                            &f->nonce) ||
-		    proto_mp_read_bin_exact(&r, X_BYTES, &f->eph))
-			return ls_errf(e, LS_EDECODE,
-			               "session: malformed request header "
-			               "(byte %zu)",
-			               proto_mp_offset(&r));
+		if ((rc = frame_request_header(&r, n, f, e)) != LS_OK)
+			return rc;
 		break;
 	case LS_SESSION_REPLY:
-		if (n != 7 ||
-		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES, &f->sender) ||
-		    proto_mp_read_bin_exact(&r, LS_KEY_ID_BYTES,
-		                            &f->recipient) ||
-		    proto_mp_read_bin_exact(&r, LS_SESSION_NONCE_BYTES,
-		                            &f->nonce) ||
-		    proto_mp_read_bin_exact(&r, X_BYTES, &f->eph))
-			return ls_errf(e, LS_EDECODE,
-			               "session: malformed reply header (byte "
-			               "%zu)",
-			               proto_mp_offset(&r));
+		if ((rc = frame_reply_header(&r, n, f, e)) != LS_OK)
+			return rc;
 		break;
 	case LS_SESSION_REFUSAL:
 		if (n != 4 || proto_mp_read_uint(&r, 1, UINT16_MAX, &f->code) ||

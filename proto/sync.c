@@ -158,6 +158,34 @@ static int docs_valid(const struct ls_sync_msg *m, size_t min, size_t max,
 	return LS_OK;
 }
 
+static int docs_req_valid(const struct ls_sync_msg *m, struct ls_errinfo *e)
+{
+	if (m->n_wants < 1 || m->n_wants > LS_SYNC_MAX_WANTS ||
+	    m->wants == NULL)
+		return ls_errf(e, LS_EINVAL, "docs_req: 1..%d wants",
+		               LS_SYNC_MAX_WANTS);
+	for (size_t i = 0; i < m->n_wants; i++)
+		if (!want_valid(&m->wants[i]))
+			return ls_errf(e, LS_EINVAL,
+			               "docs_req: want %zu invalid", i);
+	if (m->max_docs < 1 || m->max_docs > LS_SYNC_PAGE_MAX_DOCS ||
+	    m->max_bytes < LS_ENVELOPE_MAX ||
+	    m->max_bytes > LS_SYNC_PAGE_MAX_BYTES)
+		return ls_errf(e, LS_EINVAL,
+		               "docs_req: page bounds out of range");
+	return LS_OK;
+}
+
+static int error_valid(const struct ls_sync_msg *m, struct ls_errinfo *e)
+{
+	size_t dl = strnlen(m->detail, LS_CODE_SIZE);
+	if (m->code == 0 || (dl > 0 && !proto_field_code_valid(m->detail, dl)))
+		return ls_errf(e, LS_EINVAL,
+		               "error: code must be non-zero, detail a "
+		               "code");
+	return LS_OK;
+}
+
 static int msg_validate(const struct ls_sync_msg *m, struct ls_errinfo *e)
 {
 	switch (m->type) {
@@ -172,20 +200,7 @@ static int msg_validate(const struct ls_sync_msg *m, struct ls_errinfo *e)
 	case LS_SYNC_VV_REP:
 		return proto_vv_validate(&m->vv, e);
 	case LS_SYNC_DOCS_REQ:
-		if (m->n_wants < 1 || m->n_wants > LS_SYNC_MAX_WANTS ||
-		    m->wants == NULL)
-			return ls_errf(e, LS_EINVAL, "docs_req: 1..%d wants",
-			               LS_SYNC_MAX_WANTS);
-		for (size_t i = 0; i < m->n_wants; i++)
-			if (!want_valid(&m->wants[i]))
-				return ls_errf(e, LS_EINVAL,
-				               "docs_req: want %zu invalid", i);
-		if (m->max_docs < 1 || m->max_docs > LS_SYNC_PAGE_MAX_DOCS ||
-		    m->max_bytes < LS_ENVELOPE_MAX ||
-		    m->max_bytes > LS_SYNC_PAGE_MAX_BYTES)
-			return ls_errf(e, LS_EINVAL,
-			               "docs_req: page bounds out of range");
-		return LS_OK;
+		return docs_req_valid(m, e);
 	case LS_SYNC_DOCS_REP:
 		return docs_valid(m, 0, LS_SYNC_PAGE_MAX_DOCS, e);
 	case LS_SYNC_PUSH_REQ:
@@ -203,15 +218,8 @@ static int msg_validate(const struct ls_sync_msg *m, struct ls_errinfo *e)
 		        m->origin, strnlen(m->origin, LS_NODE_ID_SIZE)))
 			return ls_errf(e, LS_EINVAL, "fork_req: bad origin");
 		return LS_OK;
-	case LS_SYNC_ERROR: {
-		size_t dl = strnlen(m->detail, LS_CODE_SIZE);
-		if (m->code == 0 ||
-		    (dl > 0 && !proto_field_code_valid(m->detail, dl)))
-			return ls_errf(e, LS_EINVAL,
-			               "error: code must be non-zero, detail a "
-			               "code");
-		return LS_OK;
-	}
+	case LS_SYNC_ERROR:
+		return error_valid(m, e);
 	default:
 		return ls_errf(e, LS_EINVAL, "unknown sync message type %u",
 		               m->type);
