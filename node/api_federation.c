@@ -130,72 +130,64 @@ static json_t *fed_bound(const struct trends *t, size_t slot, int64_t v)
 	                                       : json_null();
 }
 
-int node_api_trends(struct api_call *c)
+/* The window and the level from the query (defaults: [trends] window
+ * months up to the latest month at least half of the municipalities
+ * released, theme level, top 10). Replies and returns -1 on a bad
+ * parameter. */
+static int trends_query(struct api_call *c, struct ls_period *first,
+                        struct ls_period *end, int64_t *months,
+                        struct ls_trends_select *sel, const char **level)
 {
-	struct local_counts *t;
-	struct trends *fed_t = NULL;
+	static const struct {
+		const char *name;
+		int level, youth;
+	} levels[] = {{"thema", TRENDS_LEVEL_THEME, 0},
+	              {"leeftijd", TRENDS_LEVEL_AGE, 0},
+	              {"doelgroep", TRENDS_LEVEL_TARGET, 0},
+	              {"jongeren", TRENDS_LEVEL_AGE, 1}};
 	struct ls_date today;
-	struct ls_period end, first;
 	struct ls_errinfo e;
-	const char *v, *only;
-	int64_t months = 12;
-	struct order ol[TREND_THEMES], of[TREND_THEMES];
-	size_t n_fed = 0;
-	json_t *periods, *local, *fed, *count, *fed_inc, *tj, *ranking;
-	struct ls_trends_select sel;
-	struct node_names names;
-	const char *level_name;
+	const char *v;
 	int64_t top = 10;
-	uint64_t local_total = 0;
+	size_t k;
 	int rc;
 
-	memset(&sel, 0, sizeof sel);
-	memset(&names, 0, sizeof names);
-
-	/* The default window is the one `signaalctl trends` shows: [trends]
-	 * window months up to the latest month at least half of the
-	 * municipalities released (node_trends_latest); without summaries,
-	 * up to the last month that has ended. Never the running month: it
-	 * has no summaries yet, and would draw as a fall. */
+	/* Never the running month: it has no summaries yet, and would draw
+	 * as a fall. */
 	node_api_today(c, &today);
 	if (ls_period_add(&(struct ls_period){today.year, today.month, 1}, -1,
-	                  &end) != LS_OK)
-		end = (struct ls_period){today.year, today.month, 1};
-	months = c->api->config->trends_window;
-	if (months < 1 || months > NODE_API_TREND_MONTHS_MAX)
-		months = months < 1 ? 12 : NODE_API_TREND_MONTHS_MAX;
+	                  end) != LS_OK)
+		*end = (struct ls_period){today.year, today.month, 1};
+	*months = c->api->config->trends_window;
+	if (*months < 1 || *months > NODE_API_TREND_MONTHS_MAX)
+		*months = *months < 1 ? 12 : NODE_API_TREND_MONTHS_MAX;
 	if ((v = node_api_param(c, "tot")) != NULL &&
-	    (ls_period_parse(v, &end) != LS_OK || end.months != 1))
+	    (ls_period_parse(v, end) != LS_OK || end->months != 1))
 		return node_api_fail(c, API_E_BAD_PARAMETER, "tot",
 		                     "Ongeldige maand '%.20s' (JJJJ-MM).", v);
 	if ((v = node_api_param(c, "maanden")) != NULL &&
-	    ls_parse_i64(v, 1, NODE_API_TREND_MONTHS_MAX, &months) != LS_OK)
+	    ls_parse_i64(v, 1, NODE_API_TREND_MONTHS_MAX, months) != LS_OK)
 		return node_api_fail(c, API_E_BAD_PARAMETER, "maanden",
 		                     "Het aantal maanden is 1 tot %d.",
 		                     NODE_API_TREND_MONTHS_MAX);
-	if ((v = node_api_param(c, "niveau")) == NULL ||
-	    strcmp(v, "thema") == 0)
-		sel.levels = 1u << TRENDS_LEVEL_THEME;
-	else if (strcmp(v, "leeftijd") == 0)
-		sel.levels = 1u << TRENDS_LEVEL_AGE;
-	else if (strcmp(v, "doelgroep") == 0)
-		sel.levels = 1u << TRENDS_LEVEL_TARGET;
-	else if (strcmp(v, "jongeren") == 0) {
-		sel.levels = 1u << TRENDS_LEVEL_AGE;
-		sel.youth = 1;
-	} else
+	v = node_api_param(c, "niveau");
+	for (k = 0; k < sizeof levels / sizeof levels[0]; k++)
+		if (strcmp(v != NULL ? v : "thema", levels[k].name) == 0)
+			break;
+	if (k == sizeof levels / sizeof levels[0])
 		return node_api_fail(
 		    c, API_E_BAD_PARAMETER, "niveau",
 		    "Onbekend niveau '%.20s' (thema, leeftijd, "
 		    "doelgroep of jongeren).",
 		    v);
-	level_name = v != NULL ? v : "thema";
-	if ((v = node_api_param(c, "top")) != NULL) {
-		if (ls_parse_i64(v, 1, 500, &top) != LS_OK)
-			return node_api_fail(c, API_E_BAD_PARAMETER, "top",
-			                     "top is 1 tot 500.");
-	}
-	sel.top = (size_t)top;
+	sel->levels = 1u << levels[k].level;
+	sel->youth = levels[k].youth;
+	*level = levels[k].name;
+	if ((v = node_api_param(c, "top")) != NULL &&
+	    ls_parse_i64(v, 1, 500, &top) != LS_OK)
+		return node_api_fail(c, API_E_BAD_PARAMETER, "top",
+		                     "top is 1 tot 500.");
+	sel->top = (size_t)top;
 	if (node_api_param(c, "tot") == NULL) {
 		struct ls_period latest;
 		int found = 0;
@@ -204,25 +196,207 @@ int node_api_trends(struct api_call *c)
 		                             &found, &e)) != LS_OK)
 			return node_api_fail_code(c, rc, &e, NULL);
 		if (found && latest.months == 1)
-			end = latest;
+			*end = latest;
 	}
-	if (ls_period_add(&end, -(int32_t)(months - 1), &first) != LS_OK)
+	if (ls_period_add(end, -(int32_t)(*months - 1), first) != LS_OK)
 		return node_api_fail(c, API_E_BAD_PARAMETER, "maanden",
 		                     "De trend begint vóór %d.", LS_YEAR_MIN);
-	t = ls_calloc(1, sizeof *t);
-	if (t == NULL)
-		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
-	t->tax = store_taxonomy(c->api->store);
-	t->n = (int32_t)months;
-	t->first = ls_month_index(first.year, first.month);
-	only = node_api_param(c, "thema");
-	sel.theme = only;
+	return 0;
+}
+
+/* The shared themes of the taxonomy (only the one asked for, if any). */
+static void local_themes(struct local_counts *t, const char *only)
+{
 	for (size_t i = 0; i < t->tax->n && t->n_themes < TREND_THEMES; i++) {
 		const struct ls_taxonomy_entry *x = &t->tax->entries[i];
 		if (x->dim == LS_DIM_THEME && !x->local &&
 		    (only == NULL || strcmp(only, x->code) == 0))
 			t->themes[t->n_themes++] = x;
 	}
+}
+
+/* The node's own themes, most signals first (*total: all of them). */
+static json_t *local_json(const struct local_counts *t, const char *only,
+                          uint64_t *total)
+{
+	struct order ol[TREND_THEMES];
+	json_t *local = json_array();
+
+	*total = 0;
+	for (size_t i = 0; i < t->n_themes; i++) {
+		ol[i] = (struct order){.i = i};
+		for (int32_t m = 0; m < t->n; m++)
+			ol[i].total += t->count[i][m];
+		*total += ol[i].total;
+	}
+	qsort(ol, t->n_themes, sizeof *ol, cmp_order);
+	for (size_t k = 0; k < t->n_themes; k++) {
+		size_t i = ol[k].i;
+		json_t *a;
+		if (ol[k].total == 0 && only == NULL)
+			continue;
+		a = json_array();
+		for (int32_t m = 0; m < t->n; m++)
+			json_array_append_new(
+			    a, json_integer((json_int_t)t->count[i][m]));
+		json_array_append_new(
+		    local,
+		    json_pack("{s:s, s:s, s:o}", "code", t->themes[i]->code,
+		              "label", t->themes[i]->label_nl, "signalen", a));
+	}
+	return local;
+}
+
+/* One federation theme: per month its bounds, the federation summary's
+ * value (noise included, never outside the bounds; null where the month
+ * has none) and the sum of the municipalities' ranges, and the window's
+ * total as text. */
+static json_t *fed_theme_json(const struct trends *fed_t, size_t j,
+                              size_t n_months)
+{
+	json_t *lo_a = json_array(), *hi_a = json_array(),
+	       *val_a = json_array(), *rlo_a = json_array(),
+	       *rhi_a = json_array();
+	struct trends_value total;
+	uint32_t inc_lo = 0, inc_hi = 0;
+	char text[160];
+
+	for (size_t m = 0; m < n_months; m++) {
+		struct trends_value tv, rv;
+		int64_t lo = 0, hi = 0, rlo = 0, rhi = 0, val;
+		memset(&tv, 0, sizeof tv);
+		memset(&rv, 0, sizeof rv);
+		uint32_t inc = ls_trends_federation_at(fed_t, m);
+		if (ls_trends_cell(fed_t, LS_TABLE_THEME, j, 0,
+		                   LS_MEASURE_SIGNALS, m, &tv) == LS_OK)
+			ls_trends_value_interval(&tv, &lo, &hi);
+		if (ls_trends_cell_ranges(fed_t, LS_TABLE_THEME, j, 0,
+		                          LS_MEASURE_SIGNALS, m, &rv) == LS_OK)
+			ls_trends_value_interval(&rv, &rlo, &rhi);
+		json_array_append_new(lo_a, fed_bound(fed_t, m, lo));
+		json_array_append_new(hi_a, fed_bound(fed_t, m, hi));
+		json_array_append_new(rlo_a, fed_bound(fed_t, m, rlo));
+		json_array_append_new(rhi_a, fed_bound(fed_t, m, rhi));
+		val = tv.noisy + tv.lo;
+		val = val < lo ? lo : val > hi ? hi : val;
+		json_array_append_new(val_a, inc != 0
+		                                 ? json_integer((json_int_t)val)
+		                                 : json_null());
+		if (inc != 0 && (inc_lo == 0 || inc < inc_lo))
+			inc_lo = inc;
+		if (inc > inc_hi)
+			inc_hi = inc;
+	}
+	ls_trends_cell_total(fed_t, LS_TABLE_THEME, j, 0, LS_MEASURE_SIGNALS,
+	                     &total);
+	ls_trends_format_federation(&total, inc_lo, inc_hi,
+	                            (uint32_t)ls_trends_n_origins(fed_t), text,
+	                            sizeof text);
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "code",
+	                 ls_trends_code(fed_t, LS_TABLE_THEME, j), "label",
+	                 ls_trends_label(fed_t, LS_TABLE_THEME, j), "min", lo_a,
+	                 "max", hi_a, "waarde", val_a, "som_van_bereiken_min",
+	                 rlo_a, "som_van_bereiken_max", rhi_a, "totaal_tekst",
+	                 text);
+}
+
+/* The federation's themes (the taxonomy's shared ones), by the upper
+ * bound of their window total. */
+static json_t *fed_json(const struct trends *fed_t, const char *only,
+                        size_t n_months)
+{
+	struct order of[TREND_THEMES];
+	size_t n_fed = 0;
+	json_t *fed = json_array();
+
+	for (size_t i = 0; i < ls_trends_n_codes(fed_t, LS_TABLE_THEME) &&
+	                   n_fed < TREND_THEMES;
+	     i++) {
+		struct trends_value tv;
+		int64_t lo, hi;
+		if (only != NULL &&
+		    strcmp(only, ls_trends_code(fed_t, LS_TABLE_THEME, i)) != 0)
+			continue;
+		if (ls_trends_cell_total(fed_t, LS_TABLE_THEME, i, 0,
+		                         LS_MEASURE_SIGNALS, &tv) != LS_OK)
+			continue;
+		ls_trends_value_interval(&tv, &lo, &hi);
+		of[n_fed++] = (struct order){.i = i, .total = (uint64_t)hi};
+	}
+	qsort(of, n_fed, sizeof *of, cmp_order);
+	for (size_t k = 0; k < n_fed; k++)
+		if (of[k].total != 0 || only != NULL)
+			json_array_append_new(
+			    fed, fed_theme_json(fed_t, of[k].i, n_months));
+	return fed;
+}
+
+/* The months of the window, with how many municipalities released and
+ * how many are in a federation summary, per month. */
+static void months_json(const struct trends *fed_t, size_t n_months,
+                        json_t **periods, json_t **count, json_t **fed_inc)
+{
+	*periods = json_array();
+	*count = json_array();
+	*fed_inc = json_array();
+	for (size_t m = 0; m < n_months; m++) {
+		char p[LS_PERIOD_SIZE];
+		struct ls_period per;
+		ls_trends_period_at(fed_t, m, &per);
+		ls_period_format(&per, p);
+		json_array_append_new(*periods, json_string(p));
+		json_array_append_new(
+		    *count, json_integer(ls_trends_coverage(fed_t, m)));
+		json_array_append_new(
+		    *fed_inc, json_integer(ls_trends_federation_at(fed_t, m)));
+	}
+}
+
+/* The ranking, as `signaalctl trends --format json` gives it: the same
+ * window, score, explanations and levels. NULL when out of memory. */
+static json_t *ranking_json(const struct trends *fed_t,
+                            const struct ls_trends_select *sel,
+                            const char *level, struct node_names *names)
+{
+	json_t *tj = ls_trends_json(fed_t, sel, NULL, names_cb, names);
+	json_t *ranking =
+	    tj != NULL
+	        ? json_pack("{s:s, s:O, s:O, s:O}", "niveau", level, "items",
+	                    json_object_get(tj, "items"), "venster",
+	                    json_object_get(tj, "venster"), "gewichten",
+	                    json_object_get(tj, "gewichten"))
+	        : NULL;
+	json_decref(tj);
+	return ranking;
+}
+
+int node_api_trends(struct api_call *c)
+{
+	struct local_counts *t;
+	struct trends *fed_t = NULL;
+	struct ls_period end, first;
+	struct ls_errinfo e;
+	const char *only = node_api_param(c, "thema");
+	int64_t months = 12;
+	json_t *periods, *local, *fed, *count, *fed_inc, *ranking;
+	struct ls_trends_select sel;
+	struct node_names names;
+	const char *level_name = NULL;
+	uint64_t local_total = 0;
+	int rc;
+
+	memset(&sel, 0, sizeof sel);
+	memset(&names, 0, sizeof names);
+	if (trends_query(c, &first, &end, &months, &sel, &level_name) != 0)
+		return -1;
+	sel.theme = only;
+	t = ls_calloc(1, sizeof *t);
+	if (t == NULL)
+		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	t->tax = store_taxonomy(c->api->store);
+	t->n = (int32_t)months;
+	t->first = ls_month_index(first.year, first.month);
+	local_themes(t, only);
 	if (only != NULL && t->n_themes == 0) {
 		node_api_fail(c, API_E_UNKNOWN_CODE, "thema",
 		              "Onbekende gedeelde themacode '%.40s'.", only);
@@ -241,153 +415,30 @@ int node_api_trends(struct api_call *c)
 		ls_free(t);
 		return node_api_fail_code(c, rc, &e, NULL);
 	}
-
-	periods = json_array();
-	count = json_array();
-	fed_inc = json_array();
-	for (size_t m = 0; m < (size_t)t->n; m++) {
-		char p[LS_PERIOD_SIZE];
-		struct ls_period per;
-		ls_trends_period_at(fed_t, m, &per);
-		ls_period_format(&per, p);
-		json_array_append_new(periods, json_string(p));
-		json_array_append_new(
-		    count, json_integer(ls_trends_coverage(fed_t, m)));
-		json_array_append_new(
-		    fed_inc, json_integer(ls_trends_federation_at(fed_t, m)));
-	}
-	for (size_t i = 0; i < t->n_themes; i++) {
-		ol[i] = (struct order){.i = i};
-		for (int32_t m = 0; m < t->n; m++)
-			ol[i].total += t->count[i][m];
-		local_total += ol[i].total;
-	}
-	/* The federation's themes (the taxonomy's shared ones), by the
-	 * upper bound of their window total. */
-	for (size_t i = 0; i < ls_trends_n_codes(fed_t, LS_TABLE_THEME) &&
-	                   n_fed < TREND_THEMES;
-	     i++) {
-		struct trends_value tv;
-		int64_t lo, hi;
-		if (only != NULL &&
-		    strcmp(only, ls_trends_code(fed_t, LS_TABLE_THEME, i)) != 0)
-			continue;
-		if (ls_trends_cell_total(fed_t, LS_TABLE_THEME, i, 0,
-		                         LS_MEASURE_SIGNALS, &tv) != LS_OK)
-			continue;
-		ls_trends_value_interval(&tv, &lo, &hi);
-		of[n_fed++] = (struct order){.i = i, .total = (uint64_t)hi};
-	}
-	/* Themes with the most signals first. */
-	qsort(ol, t->n_themes, sizeof *ol, cmp_order);
-	qsort(of, n_fed, sizeof *of, cmp_order);
-	local = json_array();
-	for (size_t k = 0; k < t->n_themes; k++) {
-		size_t i = ol[k].i;
-		json_t *a;
-		if (ol[k].total == 0 && only == NULL)
-			continue;
-		a = json_array();
-		for (int32_t m = 0; m < t->n; m++)
-			json_array_append_new(
-			    a, json_integer((json_int_t)t->count[i][m]));
-		json_array_append_new(
-		    local,
-		    json_pack("{s:s, s:s, s:o}", "code", t->themes[i]->code,
-		              "label", t->themes[i]->label_nl, "signalen", a));
-	}
-	fed = json_array();
-	for (size_t k = 0; k < n_fed; k++) {
-		size_t j = of[k].i;
-		json_t *lo_a, *hi_a, *val_a, *rlo_a, *rhi_a;
-		struct trends_value total;
-		uint32_t inc_lo = 0, inc_hi = 0;
-		char text[160];
-		if (of[k].total == 0 && only == NULL)
-			continue;
-		lo_a = json_array();
-		hi_a = json_array();
-		val_a = json_array();
-		rlo_a = json_array();
-		rhi_a = json_array();
-		for (size_t m = 0; m < (size_t)t->n; m++) {
-			struct trends_value tv, rv;
-			int64_t lo = 0, hi = 0, rlo = 0, rhi = 0;
-			uint32_t inc = ls_trends_federation_at(fed_t, m);
-			if (ls_trends_cell(fed_t, LS_TABLE_THEME, j, 0,
-			                   LS_MEASURE_SIGNALS, m, &tv) == LS_OK)
-				ls_trends_value_interval(&tv, &lo, &hi);
-			if (ls_trends_cell_ranges(fed_t, LS_TABLE_THEME, j, 0,
-			                          LS_MEASURE_SIGNALS, m,
-			                          &rv) == LS_OK)
-				ls_trends_value_interval(&rv, &rlo, &rhi);
-			json_array_append_new(lo_a, fed_bound(fed_t, m, lo));
-			json_array_append_new(hi_a, fed_bound(fed_t, m, hi));
-			json_array_append_new(rlo_a, fed_bound(fed_t, m, rlo));
-			json_array_append_new(rhi_a, fed_bound(fed_t, m, rhi));
-			/* the federation summary's value (noise included,
-			 * never below 0); null where the month has none */
-			json_array_append_new(
-			    val_a,
-			    inc != 0
-			        ? json_integer(
-			              (json_int_t)(tv.noisy + tv.lo < lo ? lo
-			                           : tv.noisy + tv.lo > hi
-			                               ? hi
-			                               : tv.noisy + tv.lo))
-			        : json_null());
-			if (inc != 0 && (inc_lo == 0 || inc < inc_lo))
-				inc_lo = inc;
-			if (inc > inc_hi)
-				inc_hi = inc;
-		}
-		ls_trends_cell_total(fed_t, LS_TABLE_THEME, j, 0,
-		                     LS_MEASURE_SIGNALS, &total);
-		ls_trends_format_federation(
-		    &total, inc_lo, inc_hi,
-		    (uint32_t)ls_trends_n_origins(fed_t), text, sizeof text);
-		json_array_append_new(
-		    fed,
-		    json_pack(
-		        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "code",
-		        ls_trends_code(fed_t, LS_TABLE_THEME, j), "label",
-		        ls_trends_label(fed_t, LS_TABLE_THEME, j), "min", lo_a,
-		        "max", hi_a, "waarde", val_a, "som_van_bereiken_min",
-		        rlo_a, "som_van_bereiken_max", rhi_a, "totaal_tekst",
-		        text));
-	}
-	/* The ranking, as `signaalctl trends --format json` gives it: the
-	 * same window, score, explanations and levels. */
-	tj = ls_trends_json(fed_t, &sel, NULL, names_cb, &names);
-	ranking = tj != NULL
-	              ? json_pack("{s:s, s:O, s:O, s:O}", "niveau", level_name,
-	                          "items", json_object_get(tj, "items"),
-	                          "venster", json_object_get(tj, "venster"),
-	                          "gewichten", json_object_get(tj, "gewichten"))
-	              : NULL;
-	json_decref(tj);
+	months_json(fed_t, (size_t)t->n, &periods, &count, &fed_inc);
+	local = local_json(t, only, &local_total);
+	fed = fed_json(fed_t, only, (size_t)t->n);
+	ranking = ranking_json(fed_t, &sel, level_name, &names);
 	if (ranking == NULL) {
 		json_decref(periods);
 		json_decref(count);
 		json_decref(fed_inc);
 		json_decref(local);
 		json_decref(fed);
-		ls_trends_free(fed_t);
-		node_names_fini(&names);
-		ls_free(t);
-		return node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
-	}
-	rc = node_api_reply_json(
-	    c, 200,
-	    json_pack("{s:o, s:o, s:{s:s, s:I, s:o}, s:{s:o, s:o, s:i, s:o}, "
-	              "s:o}",
-	              "perioden", periods, "thema", node_api_json_text(only),
-	              "lokaal", "knooppunt", c->api->config->node_id,
-	              "signalen_totaal", (json_int_t)local_total, "themas",
-	              local, "federatie", "gemeenten", count,
-	              "federatietotaal_gemeenten", fed_inc, "documenten",
-	              (int)ls_trends_n_sources(fed_t), "themas", fed,
-	              "rangschikking", ranking));
+		rc = node_api_fail_code(c, LS_ENOMEM, NULL, NULL);
+	} else
+		rc = node_api_reply_json(
+		    c, 200,
+		    json_pack("{s:o, s:o, s:{s:s, s:I, s:o}, "
+		              "s:{s:o, s:o, s:i, s:o}, s:o}",
+		              "perioden", periods, "thema",
+		              node_api_json_text(only), "lokaal", "knooppunt",
+		              c->api->config->node_id, "signalen_totaal",
+		              (json_int_t)local_total, "themas", local,
+		              "federatie", "gemeenten", count,
+		              "federatietotaal_gemeenten", fed_inc, "documenten",
+		              (int)ls_trends_n_sources(fed_t), "themas", fed,
+		              "rangschikking", ranking));
 	ls_trends_free(fed_t);
 	node_names_fini(&names);
 	ls_free(t);
