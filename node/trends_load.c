@@ -59,6 +59,28 @@ struct load {
 	int rc;
 };
 
+/* A new slot at the end of *kept (n, cap grow); NULL when out of memory
+ * (the list unchanged). */
+static struct kept *kept_append(struct kept **kept, size_t *n, size_t *cap)
+{
+	struct kept *p = ls_array_grow(*kept, cap, *n + 1, sizeof *p, 32);
+	if (p == NULL)
+		return NULL;
+	*kept = p;
+	return &p[(*n)++];
+}
+
+/* Keep doc (ownership moves into k) as the document m names. */
+static void kept_set(struct kept *k, const struct store_doc_meta *m,
+                     const struct ls_doc *doc)
+{
+	memset(&k->ref, 0, sizeof k->ref);
+	strcpy(k->ref.origin, m->origin);
+	k->ref.seq = m->seq;
+	memcpy(k->ref.hash, m->hash, LS_HASH_BYTES);
+	k->doc = *doc;
+}
+
 static int cmp_kept(const void *a, const void *b)
 {
 	const struct ls_period *x =
@@ -161,22 +183,11 @@ static int summary_cb(void *arg, const struct store_doc_meta *m,
 			break;
 		}
 	}
-	if (k == NULL) {
-		struct kept *p =
-		    ls_array_grow(l->kept, &l->cap, l->n + 1, sizeof *p, 32);
-		if (p == NULL) {
-			proto_doc_fini(&doc);
-			return l->rc = ls_errf(l->e, LS_ENOMEM,
-			                       "onvoldoende geheugen");
-		}
-		l->kept = p;
-		k = &l->kept[l->n++];
+	if (k == NULL && (k = kept_append(&l->kept, &l->n, &l->cap)) == NULL) {
+		proto_doc_fini(&doc);
+		return l->rc = ls_errf(l->e, LS_ENOMEM, "onvoldoende geheugen");
 	}
-	memset(&k->ref, 0, sizeof k->ref);
-	strcpy(k->ref.origin, m->origin);
-	k->ref.seq = m->seq;
-	memcpy(k->ref.hash, m->hash, LS_HASH_BYTES);
-	k->doc = doc;
+	kept_set(k, m, &doc);
 	return 0;
 }
 
@@ -244,7 +255,6 @@ static int fedsum_cb(void *arg, const struct store_doc_meta *m,
 		break;
 	}
 	if (k == NULL) {
-		struct kept *p;
 		for (size_t i = 0; i < fl->n; i++)
 			if (fed_same_period(&fl->kept[i].doc.body.fedsum.period,
 			                    &doc.body.fedsum.period)) {
@@ -252,20 +262,13 @@ static int fedsum_cb(void *arg, const struct store_doc_meta *m,
 				proto_doc_fini(&doc);
 				return 0;
 			}
-		p = ls_array_grow(fl->kept, &fl->cap, fl->n + 1, sizeof *p, 32);
-		if (p == NULL) {
+		if ((k = kept_append(&fl->kept, &fl->n, &fl->cap)) == NULL) {
 			proto_doc_fini(&doc);
 			return l->rc = ls_errf(l->e, LS_ENOMEM,
 			                       "onvoldoende geheugen");
 		}
-		fl->kept = p;
-		k = &fl->kept[fl->n++];
 	}
-	memset(&k->ref, 0, sizeof k->ref);
-	strcpy(k->ref.origin, m->origin);
-	k->ref.seq = m->seq;
-	memcpy(k->ref.hash, m->hash, LS_HASH_BYTES);
-	k->doc = doc;
+	kept_set(k, m, &doc);
 	return 0;
 }
 

@@ -30,6 +30,8 @@
 # there), DEMO_KEEP (0), BUILD (build).
 # Nothing leaves the machine: every address is 127.0.0.1.
 set -euo pipefail
+# (pipefail: never cut a command's output with head, which can kill it
+# with SIGPIPE and so the demo; sed -n reads to the end.)
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build}
@@ -148,7 +150,7 @@ done
 
 step "De federatie opzetten bij de koepel"
 "$CTL" -d "$DEMO_DIR/$HUB" federation init \
-	--adres "tcp://127.0.0.1:${PORT[$HUB]}" | head -1
+	--adres "tcp://127.0.0.1:${PORT[$HUB]}" | sed -n 1p
 for id in "${PILOTS[@]}"; do
 	"$CTL" -d "$DEMO_DIR/$HUB" federation member add "$id" \
 		--naam "${NAME[$id]}" --rol gemeente \
@@ -157,7 +159,7 @@ for id in "${PILOTS[@]}"; do
 done
 "$CTL" -d "$DEMO_DIR/$HUB" federation publish | grep -v Een
 "$CTL" -d "$DEMO_DIR/$HUB" federation export "$DEMO_DIR/federatie.bundle" |
-	head -1
+	sed -n 1p
 for id in "${PILOTS[@]}"; do
 	cp "$DEMO_DIR/$HUB/keys/federation.pub" "$DEMO_DIR/$id/keys/"
 	"$CTL" -d "$DEMO_DIR/$id" federation import "$DEMO_DIR/federatie.bundle" \
@@ -218,7 +220,7 @@ months=0
 for id in "${PILOTS[@]}"; do [ "${DUE[$id]}" -gt "$months" ] && months=${DUE[$id]}; done
 fedsums() {
 	"$CTL" -d "$DEMO_DIR/$HUB" status --format json 2>/dev/null |
-		grep -o '"published": *[0-9]*' | head -1 | grep -o '[0-9]*$' || echo 0
+		grep -o '"published": *[0-9]*' | sed -n 1p | grep -o '[0-9]*$' || echo 0
 }
 t_agg=$(now)
 for _ in $(seq 900); do
@@ -229,7 +231,7 @@ printf 'federatietotalen voor %s van de %s maanden, %s s na de convergentie\n' \
 	"$(fedsums)" "$months" "$(since "$t_agg")"
 
 step "Bij de koepel: de thema's over de gemeenten heen"
-"$CTL" -d "$DEMO_DIR/$HUB" trends --kort | head -32
+"$CTL" -d "$DEMO_DIR/$HUB" trends --kort | sed -n 1,32p
 step "Bij de koepel: jongeren (12-17 en 18-24), de vijf hoogste"
 "$CTL" -d "$DEMO_DIR/$HUB" trends --kort --niveau jongeren --top 5 | sed -n '/^Jongeren/,/^$/p'
 step "Bij de koepel: federatietotalen (beveiligde optelling) naast de som van de bereiken"
