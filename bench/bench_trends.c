@@ -227,7 +227,8 @@ static int federation_widths(void)
 		fprintf(stderr, "federation: %s\n", W.err);
 		return -1;
 	}
-	W.sinks = (struct fed_sinks){fb_release, fb_fedsum, &b};
+	W.sinks = (struct fed_sinks){
+	    .release = fb_release, .fedsum = fb_fedsum, .ctx = &b};
 	for (int m = 0; m < FED_MONTHS; m++)
 		if (fed_sim_month(&W, m) != 0) {
 			fprintf(stderr, "federation: %s\n", W.err);

@@ -77,6 +77,11 @@ struct fed_sim;
 struct fed_sinks {
 	int (*release)(struct fed_sim *W, void *ctx, struct ls_summary *s);
 	int (*fedsum)(struct fed_sim *W, void *ctx, struct ls_fedsum *f);
+	/* After the round: every member's exact vector and the noisy total
+	 * (int64 per entry, before the tables clamp it) of month m; the
+	 * ground truth for an attacking test. Not to be kept. */
+	int (*round)(struct fed_sim *W, void *ctx, int m,
+	             const uint64_t *const *vec, const int64_t *total);
 	void *ctx;
 };
 
@@ -456,6 +461,10 @@ static inline int fed_sim_month(struct fed_sim *W, int m)
 		goto done;
 	}
 	total[W->watch[FED_W_FLAT]] -= 1000;
+	if (W->sinks.round != NULL &&
+	    W->sinks.round(W, W->sinks.ctx, m, (const uint64_t *const *)vec,
+	                   total) != 0)
+		goto done;
 	rc = fed_fold(W, m, total);
 done:
 	for (size_t i = 0; i < FED_NM; i++)
