@@ -27,47 +27,76 @@ static const char help[] =
     "\n"
     "Afsluitcodes: 0 gelukt, 2 verkeerd gebruik, 1 fout.\n";
 
-int cmd_sync(const struct ctl_context *ctx, int argc, char **argv)
+/* The version vector and the feed's document count of this node. */
+static int load_vector(const struct ctl_context *ctx, const char *verb,
+                       int argc, struct ls_vv *vv, uint64_t *docs)
 {
 	struct ctl_node node;
-	struct ls_vv vv = {0};
-	uint8_t digest[LS_HASH_BYTES];
-	char hex[2 * LS_HASH_BYTES + 1];
-	uint64_t docs = 0, bytes = 0;
+	uint64_t bytes = 0;
 	int rc;
 
-	if (ctl_is_help(argc, argv)) {
-		fputs(help, stdout);
-		return CTL_EXIT_OK;
-	}
-	if (argc != 2 ||
-	    (strcmp(argv[1], "digest") != 0 && strcmp(argv[1], "vv") != 0))
-		return ctl_usage("sync", "sync digest of sync vv");
+	if (argc != 1)
+		return ctl_usage("sync", "sync %s heeft geen argumenten", verb);
 	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
-	rc = node_sync_vector_load(node.store, &vv);
+	rc = node_sync_vector_load(node.store, vv);
 	if (rc == LS_OK)
-		rc = store_feed_count(node.store, &docs, &bytes);
+		rc = store_feed_count(node.store, docs, &bytes);
 	ctl_node_close(&node);
 	if (rc != LS_OK) {
-		proto_vv_fini(&vv);
+		proto_vv_fini(vv);
 		ctl_error("%s", ls_strerror_nl(rc));
 		return CTL_EXIT_FAIL;
 	}
-	if (strcmp(argv[1], "vv") == 0) {
-		for (size_t i = 0; i < vv.n; i++) {
-			const struct ls_vv_entry *x = &vv.entries[i];
-			ls_hex_encode(x->head, LS_HASH_BYTES, hex);
-			printf("%-20s %8llu %s%s\n", x->origin,
-			       (unsigned long long)x->seq, hex,
-			       x->flags & LS_VV_FORKED ? " fork" : "");
-		}
-	} else {
-		proto_vv_digest(&vv, digest);
-		ls_hex_encode(digest, LS_HASH_BYTES, hex);
-		printf("%s origins=%zu docs=%llu\n", hex, vv.n,
-		       (unsigned long long)docs);
+	return CTL_EXIT_OK;
+}
+
+static int sync_vv(const struct ctl_context *ctx, int argc, char **argv)
+{
+	struct ls_vv vv = {0};
+	char hex[2 * LS_HASH_BYTES + 1];
+	uint64_t docs = 0;
+	int rc;
+
+	(void)argv;
+	if ((rc = load_vector(ctx, "vv", argc, &vv, &docs)) != CTL_EXIT_OK)
+		return rc;
+	for (size_t i = 0; i < vv.n; i++) {
+		const struct ls_vv_entry *x = &vv.entries[i];
+		ls_hex_encode(x->head, LS_HASH_BYTES, hex);
+		printf("%-20s %8llu %s%s\n", x->origin,
+		       (unsigned long long)x->seq, hex,
+		       x->flags & LS_VV_FORKED ? " fork" : "");
 	}
 	proto_vv_fini(&vv);
 	return CTL_EXIT_OK;
+}
+
+static int sync_digest(const struct ctl_context *ctx, int argc, char **argv)
+{
+	struct ls_vv vv = {0};
+	uint8_t digest[LS_HASH_BYTES];
+	char hex[2 * LS_HASH_BYTES + 1];
+	uint64_t docs = 0;
+	int rc;
+
+	(void)argv;
+	if ((rc = load_vector(ctx, "digest", argc, &vv, &docs)) != CTL_EXIT_OK)
+		return rc;
+	proto_vv_digest(&vv, digest);
+	ls_hex_encode(digest, LS_HASH_BYTES, hex);
+	printf("%s origins=%zu docs=%llu\n", hex, vv.n,
+	       (unsigned long long)docs);
+	proto_vv_fini(&vv);
+	return CTL_EXIT_OK;
+}
+
+int cmd_sync(const struct ctl_context *ctx, int argc, char **argv)
+{
+	static const struct ctl_verb verbs[] = {
+	    {"digest", sync_digest, NULL},
+	    {"vv", sync_vv, NULL},
+	};
+	return ctl_run_verb("sync", help, verbs, sizeof verbs / sizeof verbs[0],
+	                    ctx, argc, argv);
 }
