@@ -45,8 +45,8 @@ peer_find(const struct node_secagg_peer *p, size_t n, const char *id)
 	return NULL;
 }
 
-static int member_index(const struct ls_secagg_open *o, const char *id,
-                        size_t *out)
+int node_secagg_member_index(const struct ls_secagg_open *o, const char *id,
+                             size_t *out)
 {
 	size_t lo = 0, hi = o->n_members;
 	while (lo < hi) {
@@ -243,7 +243,8 @@ static int take_reveal(struct node_secagg_agg *a, struct node_secagg_slot *s,
 		               m->signer, r->n_pairs, want);
 	for (size_t i = 0; i < r->n_pairs; i++) {
 		size_t j;
-		if (!member_index(&a->open.u.open, r->pairs[i].peer, &j) ||
+		if (!node_secagg_member_index(&a->open.u.open, r->pairs[i].peer,
+		                              &j) ||
 		    !a->slots[j].in_keyset || a->slots[j].included)
 			return ls_errf(e, LS_EDENIED,
 			               "secagg: reveal of %s names %s, not a "
@@ -277,7 +278,7 @@ int node_secagg_agg_take(struct node_secagg_agg *a, const uint8_t *msg,
 		             "secagg: message of %s for "
 		             "another round",
 		             m.signer);
-	else if (!member_index(&a->open.u.open, m.signer, &idx))
+	else if (!node_secagg_member_index(&a->open.u.open, m.signer, &idx))
 		rc = ls_errf(e, LS_EDENIED, "secagg: %s is not in this round",
 		             m.signer);
 	else if (now > a->open.u.open.deadline)
@@ -549,7 +550,7 @@ static int open_verify(const struct node_secagg_self *s, const uint8_t *open,
 		return rc;
 	if (o->type != LS_SECAGG_OPEN)
 		rc = ls_errf(e, LS_EDENIED, "secagg: not an open message");
-	else if (!member_index(&o->u.open, s->id, me))
+	else if (!node_secagg_member_index(&o->u.open, s->id, me))
 		rc = ls_errf(e, LS_EDENIED, "secagg: %s is not invited", s->id);
 	if (rc != LS_OK)
 		proto_secagg_msg_fini(o);
@@ -638,7 +639,7 @@ static int keyset_verify(const struct node_secagg_self *s,
 		if (km.type != LS_SECAGG_KEY ||
 		    sodium_memcmp(km.round, o->round, LS_SECAGG_ID_BYTES) !=
 		        0 ||
-		    !member_index(&o->u.open, km.signer, &idx) ||
+		    !node_secagg_member_index(&o->u.open, km.signer, &idx) ||
 		    (i > 0 && strcmp(keys[i - 1].id, km.signer) >= 0)) {
 			rc = ls_errf(e, LS_EDENIED,
 			             "secagg: key %zu of the key set is not a "

@@ -70,6 +70,11 @@ struct node_secagg_agg {
 	uint64_t refused;
 };
 
+/* Where id stands in the open message's sorted member list: 1 and *i,
+ * or 0 when it is not invited. */
+int node_secagg_member_index(const struct ls_secagg_open *o, const char *id,
+                             size_t *i);
+
 /*
  * Start a round: sign the open message (o->members must be members of
  * peers, sorted; o->n_entries the layout's size) as aggregator `self`.

@@ -378,21 +378,7 @@ static void round_free(struct node_secagg_round *r)
 static int member_index(const struct node_secagg_round *r, const char *id,
                         size_t *i)
 {
-	const struct ls_secagg_open *o = &r->agg.open.u.open;
-	size_t lo = 0, hi = o->n_members;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(o->members[mid], id);
-		if (c == 0) {
-			*i = mid;
-			return 1;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return node_secagg_member_index(&r->agg.open.u.open, id, i);
 }
 
 static size_t count_has(const struct node_secagg_round *r, uint8_t bit)
