@@ -644,6 +644,11 @@ static int docs_check(const struct lay *l, const struct ls_summary *const *docs,
 	return LS_OK;
 }
 
+void ls_attack_thread_fini(void)
+{
+	(void)glp_free_env(); /* 1: this thread never used GLPK */
+}
+
 void ls_attack_theme_fini(struct attack_theme *t)
 {
 	ls_free(t->sig);

@@ -119,6 +119,11 @@ struct attack_gate_stats {
 	uint32_t derived;    /* complementary ranges rewritten */
 };
 
+/* GLPK keeps an environment per thread and frees it only when told: a
+ * thread that ran the gate or a solve calls this before it ends (nothing
+ * of GLPK is alive between calls here). */
+void ls_attack_thread_fini(void);
+
 /*
  * The release gate. history: the summaries the node already published for
  * this period (oldest first, n_history + 1 <= ATTACK_MAX_DOCS);

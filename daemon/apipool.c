@@ -30,6 +30,7 @@
 #include "daemon/daemon.h"
 
 #include "common/alloc.h"
+#include "core/attack.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "store/store.h"
@@ -440,6 +441,7 @@ static void *worker_main(void *arg)
 			answer(w, list);
 		}
 	}
+	ls_attack_thread_fini(); /* a release or preview ran the gate */
 	return NULL;
 }
 

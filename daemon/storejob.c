@@ -7,6 +7,7 @@
 #include "daemon/storejob.h"
 
 #include "common/alloc.h"
+#include "core/attack.h"
 #include "common/path.h"
 #include "common/log.h"
 #include "store/store.h"
@@ -86,6 +87,7 @@ static void *lane_main(void *arg)
 		pthread_mutex_unlock(&j->mu);
 		daemon_handoff_post(&j->d->handoff, &job->item);
 	}
+	ls_attack_thread_fini(); /* a release or preview ran the gate */
 	return NULL;
 }
 

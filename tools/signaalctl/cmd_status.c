@@ -206,7 +206,8 @@ static int collect(const struct ctl_context *ctx, struct status *st)
 	}
 	if (st->daemon != NULL)
 		lag_from_daemon(st);
-	qsort(st->rows, st->n_rows, sizeof *st->rows, row_cmp);
+	if (st->n_rows > 1) /* qsort(NULL, 0) is undefined */
+		qsort(st->rows, st->n_rows, sizeof *st->rows, row_cmp);
 	return CTL_EXIT_OK;
 }
 
