@@ -188,3 +188,21 @@ fed_metric() {
 fed_fill() {
 	"$FED_PROBE" fill --dir "$T/$1" --count "$2" --salt "${3:-0}" >/dev/null
 }
+
+# Secure aggregation tests: a few signals at NODE in two months (N + 4
+# each, different per N); [secagg] on (or as $2 says) with three
+# municipalities at least and three sync intervals per phase.
+fed_secagg_signals() { # N NODE MONTH1 MONTH2
+	local n=$1 csv=$T/$2.csv i
+	echo "geregistreerd_op;vastgesteld_op;thema;probleemtype;leeftijd;doelgroep;sector;organisatie;melder;aantal_personen;ernst;wijk;omschrijving" >"$csv"
+	for i in $(seq 1 $((n + 4))); do
+		printf '%s-%02d;;wonen;;25-64;;ocmw;OCMW;;1;2;;\n' "$3" $((1 + i % 20)) >>"$csv"
+		printf '%s-%02d;;energie;;65plus;;caw;CAW;;2;2;;\n' "$4" $((1 + i % 20)) >>"$csv"
+	done
+	"$SIGNAALCTL" -d "$T/$2" signal import "$csv" >/dev/null
+}
+fed_secagg_config() { # NODE [ja|nee]
+	sed -i -e "s/^enabled = nee/enabled = ${2:-ja}/" \
+		-e "s/^min_parties = .*/min_parties = 3/" \
+		-e "s/^wait_intervals = .*/wait_intervals = 3/" "$T/$1/signaal.ini"
+}

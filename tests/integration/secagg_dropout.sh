@@ -15,32 +15,14 @@ month() { date -u -d "$(date -u +%Y-%m-15) -$1 months" +%Y-%m; }
 m4=$(month 4) m3=$(month 3)
 MEMBERS=(aalst boom dilbeek essen)
 
-signals() {
-	local n=$1 csv=$T/$2.csv i
-	echo "geregistreerd_op;vastgesteld_op;thema;probleemtype;leeftijd;doelgroep;sector;organisatie;melder;aantal_personen;ernst;wijk;omschrijving" >"$csv"
-	for i in $(seq 1 $((n + 4))); do
-		printf '%s-%02d;;wonen;;25-64;;ocmw;OCMW;;1;2;;\n' "$m4" $((1 + i % 20)) >>"$csv"
-		printf '%s-%02d;;energie;;65plus;;caw;CAW;;2;2;;\n' "$m3" $((1 + i % 20)) >>"$csv"
-	done
-	"$SIGNAALCTL" -d "$T/$2" signal import "$csv" >/dev/null
-}
-
-# [secagg] on (the hub: $2), three municipalities at least, a phase
-# waits three sync intervals.
-secagg_cfg() {
-	sed -i -e "s/^enabled = nee/enabled = ${2:-ja}/" \
-		-e "s/^min_parties = .*/min_parties = 3/" \
-		-e "s/^wait_intervals = .*/wait_intervals = 3/" "$T/$1/signaal.ini"
-}
-
 t_check "federation set up" fed_init federatie vvsg "${MEMBERS[@]}"
 n=1
 for m in "${MEMBERS[@]}"; do
-	t_check "signals at $m" signals $n "$m"
+	t_check "signals at $m" fed_secagg_signals $n "$m" "$m4" "$m3"
 	n=$((n + 1))
-	secagg_cfg "$m"
+	fed_secagg_config "$m"
 done
-secagg_cfg vvsg nee
+fed_secagg_config vvsg nee
 sed -i "s/^log_level = .*/log_level = debug/" "$T/vvsg/signaal.ini"
 for m in vvsg "${MEMBERS[@]}"; do fed_start "$m"; done
 released() {

@@ -10,33 +10,15 @@ month() { date -u -d "$(date -u +%Y-%m-15) -$1 months" +%Y-%m; }
 m3=$(month 3) m2=$(month 2)
 MEMBERS=(aalst boom dilbeek essen)
 
-# A few signals per member and month (different per member).
-signals() {
-	local n=$1 csv=$T/$2.csv i
-	echo "geregistreerd_op;vastgesteld_op;thema;probleemtype;leeftijd;doelgroep;sector;organisatie;melder;aantal_personen;ernst;wijk;omschrijving" >"$csv"
-	for i in $(seq 1 $((n + 4))); do
-		printf '%s-%02d;;wonen;;25-64;;ocmw;OCMW;;1;2;;\n' "$m3" $((1 + i % 20)) >>"$csv"
-		printf '%s-%02d;;energie;;65plus;;caw;CAW;;2;2;;\n' "$m2" $((1 + i % 20)) >>"$csv"
-	done
-	"$SIGNAALCTL" -d "$T/$2" signal import "$csv" >/dev/null
-}
-
-# The config's [secagg] section: on, three municipalities at least, a
-# phase waits three sync intervals.
-secagg_on() {
-	sed -i -e "s/^enabled = nee/enabled = ja/" \
-		-e "s/^min_parties = .*/min_parties = 3/" \
-		-e "s/^wait_intervals = .*/wait_intervals = 3/" "$T/$1/signaal.ini"
-}
-
+# A few signals per member and month (different per member), [secagg] on.
 t_check "federation set up" fed_init federatie vvsg "${MEMBERS[@]}"
 n=1
 for m in "${MEMBERS[@]}"; do
-	t_check "signals at $m" signals $n "$m"
+	t_check "signals at $m" fed_secagg_signals $n "$m" "$m3" "$m2"
 	n=$((n + 1))
-	secagg_on "$m"
+	fed_secagg_config "$m"
 done
-secagg_on vvsg
+fed_secagg_config vvsg
 for m in vvsg "${MEMBERS[@]}"; do fed_start "$m"; done
 
 published() { grep -q "event=fedsum_published period=$1 " "$T/vvsg.log"; }
