@@ -135,14 +135,34 @@ static int in_window(const struct load *l, const struct ls_period *p)
 	       i <= ls_month_index(l->last.year, l->last.month);
 }
 
+/* Decode a stored document that must be of `type` (`kind` names it in
+ * the message): 0, or l->rc set (out of memory, or the store is damaged)
+ * with *doc freed. */
+static int decode_stored(struct load *l, const struct store_doc_meta *m,
+                         const uint8_t *envelope, size_t len, int type,
+                         const char *kind, struct ls_doc *doc)
+{
+	struct ls_errinfo why;
+	int rc;
+
+	memset(doc, 0, sizeof *doc);
+	rc = node_feed_decode(envelope, len, doc, &why);
+	if (rc == LS_OK && doc->hdr.type == type)
+		return 0;
+	proto_doc_fini(doc);
+	return l->rc = ls_errf(l->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+	                       "document %s nr. %llu in de databank is "
+	                       "onleesbaar: %s",
+	                       m->origin, (unsigned long long)m->seq,
+	                       rc == LS_OK ? kind : why.msg);
+}
+
 static int summary_cb(void *arg, const struct store_doc_meta *m,
                       const uint8_t *envelope, size_t len)
 {
 	struct load *l = arg;
-	struct ls_errinfo why;
 	struct ls_doc doc;
 	struct kept *k = NULL;
-	int rc;
 
 	if (strcmp(m->origin, l->origin) != 0) {
 		flush(l);
@@ -155,17 +175,9 @@ static int summary_cb(void *arg, const struct store_doc_meta *m,
 		l->r->filtered++;
 		return 0;
 	}
-	memset(&doc, 0, sizeof doc);
-	rc = node_feed_decode(envelope, len, &doc, &why);
-	if (rc != LS_OK || doc.hdr.type != LS_DOC_SUMMARY) {
-		proto_doc_fini(&doc);
-		return l->rc =
-		           ls_errf(l->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-		                   "document %s nr. %llu in de databank is "
-		                   "onleesbaar: %s",
-		                   m->origin, (unsigned long long)m->seq,
-		                   rc == LS_OK ? "geen samenvatting" : why.msg);
-	}
+	if (decode_stored(l, m, envelope, len, LS_DOC_SUMMARY,
+	                  "geen samenvatting", &doc) != 0)
+		return l->rc;
 	if (!in_window(l, &doc.body.summary.period)) {
 		l->r->ignored++;
 		proto_doc_fini(&doc);
@@ -217,24 +229,13 @@ static int fedsum_cb(void *arg, const struct store_doc_meta *m,
 {
 	struct fedload *fl = arg;
 	struct load *l = fl->l;
-	struct ls_errinfo why;
 	struct ls_doc doc;
 	struct kept *k = NULL;
-	int rc;
 
 	l->r->fed_docs++;
-	memset(&doc, 0, sizeof doc);
-	rc = node_feed_decode(envelope, len, &doc, &why);
-	if (rc != LS_OK || doc.hdr.type != LS_DOC_FEDSUM) {
-		proto_doc_fini(&doc);
-		return l->rc =
-		           ls_errf(l->e, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-		                   "document %s nr. %llu in de databank is "
-		                   "onleesbaar: %s",
-		                   m->origin, (unsigned long long)m->seq,
-		                   rc == LS_OK ? "geen federatiesamenvatting"
-		                               : why.msg);
-	}
+	if (decode_stored(l, m, envelope, len, LS_DOC_FEDSUM,
+	                  "geen federatiesamenvatting", &doc) != 0)
+		return l->rc;
 	if (!in_window(l, &doc.body.fedsum.period)) {
 		l->r->fed_ignored++;
 		proto_doc_fini(&doc);
