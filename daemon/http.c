@@ -65,8 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Descriptors kept free for everything but HTTP (store, peers, logs). */
-#define HTTP_FD_RESERVE 128
+#define HTTP_FD_RESERVE DAEMON_FD_RESERVE
 #define HTTP_SWEEP_MS 200
 #define HTTP_LOG_EVERY_MS 60000
 
@@ -615,6 +614,14 @@ logger_cb(void *cls, const char *fm, va_list ap)
 	va_copy(cp, ap);
 	if (strstr(fm, "resource limit") != NULL) {
 		count_refused(h, HTTP_REFUSED_FD_LIMIT);
+		/* Out of descriptors with no HTTP connection of its own,
+		 * libmicrohttpd retries accept() at once, for ever ("at
+		 * FIRST connection"): pace it, on its own thread, which
+		 * has nothing else to serve. */
+		if (strstr(fm, "FIRST") != NULL) {
+			struct timespec ts = {0, 50 * 1000000L};
+			(void)nanosleep(&ts, NULL);
+		}
 	} else if (strstr(fm, "Content-Length") != NULL) {
 		count_refused(h, HTTP_REFUSED_BAD_LENGTH);
 	} else if (strstr(fm, "reached connection limit") != NULL) {
@@ -860,15 +867,16 @@ static int listen_socket(const char *hp, int backlog, const char **why)
 }
 
 /* max_connections, kept below the descriptors that RLIMIT_NOFILE
- * leaves after HTTP_FD_RESERVE. */
+ * leaves after HTTP_FD_RESERVE and the sync listener's cap. */
 static unsigned conn_cap(const struct daemon *d)
 {
 	struct rlimit rl;
 	unsigned cap = (unsigned)d->cfg.http_max_connections;
+	rlim_t keep = (rlim_t)HTTP_FD_RESERVE + d->server.max_conns;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)cap + HTTP_FD_RESERVE) {
-		unsigned fit = rl.rlim_cur > HTTP_FD_RESERVE + 8
-		                   ? (unsigned)(rl.rlim_cur - HTTP_FD_RESERVE)
+	    rl.rlim_cur < (rlim_t)cap + keep) {
+		unsigned fit = rl.rlim_cur > keep + 8
+		                   ? (unsigned)(rl.rlim_cur - keep)
 		                   : 8;
 		LS_WARN("http", "max_connections_lowered",
 		        "configured=%u nofile=%llu max_connections=%u", cap,
