@@ -231,6 +231,7 @@ struct http {
 	/* limits in force ([http], max_connections clamped to what the
 	 * descriptor limit leaves) */
 	unsigned max_conns, max_per_client;
+	size_t header_max_bytes; /* request line and headers; more: 431 */
 	uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms;
 	pthread_t sweeper;
 	pthread_cond_t sweeper_cv;

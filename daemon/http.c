@@ -110,6 +110,7 @@ struct http_req {
 	int bad_header;  /* a header name with blanks or controls */
 	int chunked;     /* a Transfer-Encoding header */
 	int n_lengths;   /* Content-Length headers */
+	size_t header_bytes; /* the headers as sent: name, value, ": ", CRLF */
 	struct MHD_Response *mres;
 	unsigned status;
 	struct api_job job;
@@ -328,7 +329,7 @@ static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind,
 {
 	struct http_req *r = cls;
 	(void)kind;
-	(void)value;
+	r->header_bytes += strlen(key) + strlen(value) + 4;
 	if (key[0] == '\0')
 		r->bad_header = 1;
 	for (const char *p = key; *p != '\0'; p++)
@@ -367,6 +368,14 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 		return answer_plain(h, mc, HTTP_REFUSED_STOPPING, 503,
 		                    stopping_body);
 	MHD_get_connection_values(mc, MHD_HEADER_KIND, header_cb, r);
+	/* libmicrohttpd's own 431 comes only where its memory pool ends
+	 * (header_max_bytes + 4096); the limit is this one. */
+	if (strlen(method) + strlen(r->uri) + r->header_bytes + 14 >
+	    h->header_max_bytes)
+		return answer_plain(
+		    h, mc, HTTP_REFUSED_HEADER_TOO_LARGE, 431,
+		    "{\"code\":\"header_too_large\",\"melding\":\"De "
+		    "aanvraagregel en de headers zijn samen te groot.\"}");
 	if (r->bad_header)
 		return answer_plain(
 		    h, mc, HTTP_REFUSED_BAD_REQUEST, 400,
@@ -906,6 +915,7 @@ int daemon_http_open(struct daemon *d, struct ls_errinfo *e)
 	h->open = 1;
 	h->max_conns = conn_cap(d);
 	h->max_per_client = (unsigned)d->cfg.http_max_per_client;
+	h->header_max_bytes = (size_t)d->cfg.http_header_max_bytes;
 	h->header_timeout_ms = (uint64_t)d->cfg.http_header_timeout_s * 1000u;
 	h->body_timeout_ms = (uint64_t)d->cfg.http_body_timeout_s * 1000u;
 	h->idle_timeout_ms = (uint64_t)d->cfg.http_idle_timeout_s * 1000u;
