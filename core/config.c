@@ -646,6 +646,11 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 				return LS_ECONFIG;
 			}
 		}
+		/* a bidirectional control shows a name or a path in
+		 * another order than it is (common/text.h) */
+		if (ls_utf8_valid(value, len) &&
+		    ls_text_chars_flaw(value, len, 0, why, why_size) != NULL)
+			return LS_ECONFIG;
 		if (k->check != NULL && k->check(value, why, why_size) != LS_OK)
 			return LS_ECONFIG;
 		memcpy(field, value, len + 1);
