@@ -209,8 +209,11 @@ int store_check(struct store *s, struct store_check_report *r,
 		         s->path, r->integrity_ok ? "ok" : r->integrity,
 		         (unsigned long long)r->fk_violations,
 		         r->schema_version, r->schema_latest);
-		return ls_errf(e, LS_ECORRUPT, "de databank %s is niet in orde",
-		               s->path);
+		/* kept as found: no checkpoint into it when it closes */
+		store_note_damaged(s);
+		(void)ls_errf(e, LS_ECORRUPT, "de databank %s is niet in orde",
+		              s->path);
+		return store_stale_wal_hint(s->path, e);
 	}
 	return LS_OK;
 }

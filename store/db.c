@@ -58,6 +58,11 @@ const char *store_errmsg_nl(sqlite3 *db, int code)
 	return ls_strerror_nl(code);
 }
 
+void store_note_damaged(struct store *s)
+{
+	note_fail(s, LS_ECORRUPT);
+}
+
 int store_err(struct store *s, int rc, const char *what)
 {
 	int primary = rc & 0xff;
@@ -520,6 +525,30 @@ static int run_check(sqlite3 *db, const char *path, int level,
 	}
 }
 
+/* A damaged store with a WAL beside it: most often a backup put back
+ * without removing the -wal and -shm of the store it replaced, whose
+ * pages SQLite then reads over the backup's. Say so (LS_ECORRUPT). */
+int store_stale_wal_hint(const char *path, struct ls_errinfo *e)
+{
+	char wal[4096], msg[sizeof e->msg];
+	struct stat st;
+	if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal ||
+	    stat(wal, &st) != 0 || st.st_size == 0)
+		return LS_ECORRUPT;
+	snprintf(msg, sizeof msg, "%s", e->msg);
+	/* before the general advice (a long path may cut the end off) */
+	char *advice = strstr(msg, STORE_RESTORE_HINT);
+	if (advice != NULL)
+		*advice = '\0';
+	return ls_errf(e, LS_ECORRUPT,
+	               "%s%sEr staat een %s naast: zette u een back-up terug, "
+	               "verwijder dan ook %s-wal en %s-shm van de vorige "
+	               "databank (zie 'Restore from backup')%s%s",
+	               msg, advice != NULL ? "" : ". ", wal, path, path,
+	               advice != NULL ? ". Anders: " : "",
+	               advice != NULL ? STORE_RESTORE_HINT : "");
+}
+
 int store_verify_path(const char *path, enum store_check_level level,
                       struct ls_errinfo *e)
 {
@@ -539,8 +568,13 @@ int store_verify_path(const char *path, enum store_check_level level,
 		sqlite3_close(db);
 		return rc;
 	}
+	/* A check changes nothing, also not by checkpointing a WAL into
+	 * the file when it closes (store_open says why). */
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_busy_timeout(db, 5000);
 	rc = run_check(db, path, level, e);
+	if (rc == LS_ECORRUPT)
+		rc = store_stale_wal_hint(path, e);
 	sqlite3_close(db);
 	return rc;
 }
@@ -603,13 +637,21 @@ int store_open(const char *path, const struct store_options *opt,
 	sqlite3_extended_result_codes(s->db, 1);
 	/* Read-only checks first: a file that is not ours, or that a newer
 	 * version wrote, is refused before anything (not even the journal
-	 * mode) is changed in it. */
+	 * mode) is changed in it. SQLite's last connection checkpoints the
+	 * WAL into the file when it closes: a refused store keeps its WAL
+	 * apart (a stale WAL over a restored backup would be written into
+	 * it), until the checks passed. */
+	(void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	                        NULL);
 	sqlite3_busy_timeout(s->db, 5000);
 	if ((rc = check_identity(s, opt->create, e)) != LS_OK)
 		goto err_after_open;
 	if (opt->check != STORE_CHECK_NONE &&
-	    (rc = run_check(s->db, s->path, opt->check, e)) != LS_OK)
+	    (rc = run_check(s->db, s->path, opt->check, e)) != LS_OK) {
+		if (rc == LS_ECORRUPT)
+			rc = store_stale_wal_hint(s->path, e);
 		goto err_after_open;
+	}
 	if ((rc = store_schema_check(s, e)) != LS_OK)
 		goto err_after_open;
 	if ((rc = configure(s, opt, e)) != LS_OK)
@@ -618,6 +660,8 @@ int store_open(const char *path, const struct store_options *opt,
 		goto err_after_open;
 	if ((rc = store_taxonomy_reload(s, e)) != LS_OK)
 		goto err_after_open;
+	(void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0,
+	                        NULL);
 	*out = s;
 	return LS_OK;
 
@@ -637,6 +681,12 @@ void store_close(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	for (size_t i = 0; i < STORE_STMT_SLOTS; i++)
 		sqlite3_finalize(s->stmts[i].stmt);
+	/* A damaged store is left as it was found: SQLite's last
+	 * connection would checkpoint the WAL into the file as it closes
+	 * (a stale WAL over a restored backup, written into it). */
+	if (s->db != NULL && atomic_load(&s->write_fail) == LS_ECORRUPT)
+		(void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+		                        1, NULL);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		LS_ERROR("store", "close_failed", "msg=\"%s\"",
 		         sqlite3_errmsg(s->db));

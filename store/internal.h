@@ -58,6 +58,15 @@ int store_exec(struct store *s, const char *sql);
  * idempotent, called before every sqlite3_open. */
 void store_alloc_setup(void);
 
+/* The store was found damaged (a failed check): it takes no writes, and
+ * closing it leaves the file and its WAL as they are (no checkpoint). */
+void store_note_damaged(struct store *s);
+
+/* A damaged store (LS_ECORRUPT in *e) with a WAL beside it: *e gets a
+ * sentence that says to remove the -wal and -shm if a backup was put
+ * back. Returns LS_ECORRUPT. */
+int store_stale_wal_hint(const char *path, struct ls_errinfo *e);
+
 /* Translate a SQLite result code into LS_E*, logging the original with
  * the connection's message under `what`. */
 int store_err(struct store *s, int rc, const char *what);

@@ -62,6 +62,35 @@ for kind in empty truncated pages; do
 	if [ -e "$DB-wal" ] && [ -s "$DB-wal" ]; then t_notok "$kind: no journal was written"; else
 		t_ok "$kind: no journal was written"; fi
 done
+# A backup put back over a store whose -wal and -shm were left beside
+# it: the WAL's pages belong to the later store, and SQLite reads them
+# over the backup's. It is refused, and neither the restored file nor
+# the WAL is touched (SQLite's last connection would checkpoint the WAL
+# into the file as it closes); the message says to remove them.
+damage none
+"$BUILD/gen-signals" --seed 4 --rows 2000 --municipality kortrijk --start "$m4" --months 3 \
+	--out "$T/s2.csv" >/dev/null 2>&1
+"$SIGNAALCTL" -d "$N" signal import "$T/s2.csv" >/dev/null
+python3 - "$DB" <<'PY'
+import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA wal_autocheckpoint=0")
+c.execute("BEGIN"); c.execute("UPDATE signal SET persons = persons + 1"); c.execute("COMMIT")
+os._exit(0)  # no checkpoint: the WAL stays beside the file
+PY
+cp "$T/good.db" "$DB"
+wal_before=$(sha256sum <"$DB-wal")
+before=$(filesum)
+if [ -s "$DB-wal" ]; then t_ok "stale WAL: the WAL of a later state is beside the backup"; else
+	t_notok "stale WAL: the WAL of a later state is beside the backup"; fi
+t_expect_fail "stale WAL: signaald --check refuses it (exit 65)" 65 "$SIGNAALD" -d "$N" --check
+t_grep "stale WAL: the message names the WAL and says to remove it" \
+	"Er staat een $DB-wal naast: .*verwijder dan ook $DB-wal en $DB-shm" "$T/last.out"
+t_expect_fail "stale WAL: signaalctl check refuses it (exit 1)" 1 "$SIGNAALCTL" -d "$N" check
+t_equal "stale WAL: the restored file is exactly as it was" "$(filesum)" "$before"
+t_equal "stale WAL: so is the WAL" "$(sha256sum <"$DB-wal")" "$wal_before"
+rm -f "$DB-wal" "$DB-shm"
+t_check "stale WAL removed: the backup is sound" "$SIGNAALD" -d "$N" --check
 # No other store appeared beside it (nothing but init creates one).
 t_equal "no database file was created in the node directory" \
 	"$(cd "$N" && ls | grep -v '^signaald\.\(json\|prom\)$' | sort | tr '\n' ' ')" \
