@@ -738,7 +738,7 @@ static void test_trust_follows_an_external_append(void **state)
 /*
  * The protocol vectors whose outcome depends on what a receiver holds
  * (tests/vectors/README.md: push-page, summary-epoch, policy-epoch,
- * roster-successor), taken in by the node's ingest as a peer would send
+ * roster-successor, chain), taken in by the node's ingest as a peer would send
  * them: each on a fresh store holding the federation vectors roster,
  * taxonomy and policy (and, for an epoch, the policies it names). The
  * node must reach the outcome the manifest states, document by document.
@@ -861,6 +861,19 @@ static void test_vectors_through_the_node(void **state)
 		} else if (strcmp(fld[1], "roster-successor") == 0) {
 			snprintf(buf, sizeof buf, "%s", fld[0]);
 			snprintf(want, sizeof want, "%s", fld[2]);
+		} else if (strcmp(fld[1], "chain") == 0) {
+			/* gent's feed up to pred (summary_gent is seq 1,
+			 * note_gent seq 2), then the vector */
+			vector_param(fld[3], "pred", buf, sizeof buf);
+			snprintf(have + strlen(have),
+			         sizeof have - strlen(have), "%s",
+			         strcmp(buf, "note_gent") == 0
+			             ? ",summary_gent,note_gent"
+			             : ",summary_gent");
+			assert_true(strcmp(buf, "note_gent") == 0 ||
+			            strcmp(buf, "summary_gent") == 0);
+			snprintf(buf, sizeof buf, "%s", fld[0]);
+			snprintf(want, sizeof want, "%s", fld[2]);
 		} else {
 			continue;
 		}
@@ -892,8 +905,9 @@ static void test_vectors_through_the_node(void **state)
 		checked++;
 	}
 	fclose(fp);
-	/* 2 push pages, 6 summary epochs, 2 policy epochs, 3 rosters */
-	assert_true(checked >= 13);
+	/* 2 push pages, 6 summary epochs, 2 policy epochs, 3 rosters, 4
+	 * chains */
+	assert_true(checked >= 17);
 }
 
 int main(void)

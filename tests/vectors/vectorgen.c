@@ -755,7 +755,9 @@ static void documents_and_sync(void)
 		     1, FX_NOW + 3600, "expired",
 		     "created an hour after now (skew 300 s)"},
 		    {"status_vvsg", LS_DOC_STATUS, "vvsg", "vvsg", 1,
-		     FX_NOW - 60, "ok", "the aggregator's status"},
+		     FX_NOW - 60, "ok",
+		     "the aggregator's status: peer results ok and net (a "
+		     "failure name, no wire code)"},
 		};
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 			doc_init(&d, cases[i].type, cases[i].origin,
