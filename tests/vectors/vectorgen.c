@@ -77,6 +77,8 @@ static const struct {
     {"ext_any_msgpack", "1"},
     {"ext_never_used_byte", "1"},
     {"ext_count_beyond_bytes", "1"},
+    {"ext_map_count_beyond_bytes", "1"},
+    {"ext_str_beyond_bytes", "1"},
     {"ext_depth_8_body", "1"},
     {"summary_period_array_2", "1"},
     {"envelope_array_6", "1"},
@@ -121,6 +123,7 @@ static const struct {
     {"status_result_timeout", "5.5"},
     {"status_missing_field", "1"},
     {"status_peer_array_4", "1"},
+    {"status_peers_beyond_bytes", "11"},
     {"policy_k7", "5.3"},
     {"policy_backdated", "5.3"},
     {"summary_older_policy", "5.3"},
@@ -312,8 +315,9 @@ static void with_extension(const struct ls_doc *d, const uint8_t *val,
 	ls_free(p.data);
 }
 
-/* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0)
- * or with a peer entry of 4 elements (variant 1). */
+/* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0),
+ * with a peer entry of 4 elements (variant 1), or with a peers array
+ * claiming 10 entries where one follows (variant 2). */
 static void status_raw(const char *name, int variant, const char *expect,
                        const char *what)
 {
@@ -340,7 +344,7 @@ static void status_raw(const char *name, int variant, const char *expect,
 	proto_mp_write_uint(&w, 2);
 	proto_mp_write_uint(&w, 0);
 	proto_mp_write_uint(&w, 3);
-	proto_mp_write_array(&w, 1);
+	proto_mp_write_array(&w, variant == 2 ? 10 : 1);
 	proto_mp_write_array(&w, variant == 1 ? 4 : 3);
 	proto_mp_write_cstr(&w, "vvsg");
 	proto_mp_write_int(&w, FX_NOW - 120);
@@ -505,6 +509,18 @@ static void documents_and_sync(void)
 		               "ext_count_beyond_bytes", "limit",
 		               "summary whose payload extension 64 is an array "
 		               "claiming 1000 elements with 1 byte left");
+		with_extension(&d,
+		               (const uint8_t[]){0xde, 0x00, 0x02, 0x01, 0x02,
+		                                 0x03},
+		               6, "ext_map_count_beyond_bytes", "limit",
+		               "summary whose payload extension 64 is a map "
+		               "claiming 2 entries with 3 bytes left (a map "
+		               "entry takes at least 2)");
+		with_extension(&d, (const uint8_t[]){0xd9, 0x10, 'a'}, 3,
+		               "ext_str_beyond_bytes", "decode",
+		               "summary whose payload extension 64 is a str "
+		               "claiming 16 bytes with 1 left: a length beyond "
+		               "the bytes is decode");
 	}
 	/* 8 levels in a body extension (at depth 2 of the payload): depth
 	 * is counted from the extension value, not from the payload or the
@@ -817,6 +833,10 @@ static void documents_and_sync(void)
 		status_raw("status_peer_array_4", 1, "decode",
 		           "a status whose peer entry is an array of 4, not 3: "
 		           "a wrong fixed-array count is decode");
+		status_raw("status_peers_beyond_bytes", 2, "limit",
+		           "a status whose peers claim 10 entries (at least 5 "
+		           "bytes each, section 11) with 16 bytes left: limit, "
+		           "before any entry is read");
 	}
 
 	/* Policy epochs (PROTOCOL.md 5.3): a tightening to k = 7 at
@@ -1090,6 +1110,27 @@ static void documents_and_sync(void)
 			       "type=fork_rep docs=fork_a,fork_b",
 			       "the two documents of kortrijk's fork");
 			ls_free(b.data);
+			{
+				/* the same with a third document: a fixed
+				 * array of 2 with 3 */
+				struct ls_bytes three[3] = {docs[0], docs[1],
+				                            docs[0]};
+				m.docs = three;
+				m.n_docs = 3;
+				m.type = LS_SYNC_PUSH_REQ; /* encodes any count */
+				b = encode_sync(&m);
+				if (b.data[2] != LS_SYNC_PUSH_REQ)
+					die("fork_rep type");
+				b.data[2] = LS_SYNC_FORK_REP;
+				vector("sync_fork_rep_3", b.data, b.len, "sync",
+				       "decode", "",
+				       "a fork_rep with 3 documents: its docs are "
+				       "an array of exactly 2, another count is "
+				       "decode");
+				ls_free(b.data);
+				m.docs = docs;
+				m.n_docs = 2;
+			}
 		}
 		{
 			uint16_t results[2] = {0, 16};
@@ -1136,6 +1177,11 @@ static void documents_and_sync(void)
 		       "docs_rep claiming 1 Mi documents (limit 1024)");
 		vector("sync_trailing", trailing, sizeof trailing, "sync",
 		       "decode", "", "vv_req followed by nil");
+		vector("sync_push_empty", (const uint8_t[]){0x82, 0x00, 0x07,
+		                                            0x01, 0x90},
+		       5, "sync", "decode", "",
+		       "a push_req with no documents (1..1024): a count below "
+		       "a range's minimum is decode");
 		vector("sync_unknown_core_field", unknown, sizeof unknown,
 		       "sync", "decode", "", "vv_req with core key 7");
 		vector("sync_extension_field", ext, sizeof ext, "sync", "ok",
