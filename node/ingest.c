@@ -65,8 +65,11 @@ void node_ingest_fini(struct node_ingest *in)
 }
 
 /* Before a page is taken in: start verifying its envelopes in parallel,
- * except those at a position held already (the common case of a resend:
- * `exists` without a signature; a fork there is verified in turn).
+ * then skip those at a position held already (the common case of a
+ * resend: `exists` without a signature; a fork there is verified in
+ * turn) while the pool works: the lookups overlap the first
+ * verifications (at most the item or two a worker took before its
+ * lookup is verified in vain).
  * Returns the items (the caller's: node_vpool_wait before it uses item
  * i, node_vpool_finish then pre_free) or NULL (no pool, a page of one,
  * no memory: then everything is verified in turn, as without a pool). */
@@ -82,27 +85,31 @@ static struct node_vpool_item *pre_verify(struct node_ingest *in,
 	if (items == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
+		items[i].env = envs[i].data;
+		items[i].len = envs[i].len;
+	}
+	node_trust_view(in->trust, &in->pre_view);
+	node_vpool_start(in->pool, &in->pre_view, now, items, n);
+	for (size_t i = 0; i < n; i++) {
 		struct ls_envelope ev;
 		struct ls_doc_header hdr;
 		struct store_doc_meta held;
-		items[i].env = envs[i].data;
-		items[i].len = envs[i].len;
 		if (proto_envelope_decode(envs[i].data, envs[i].len, &ev,
 		                          NULL) != LS_OK ||
 		    proto_doc_decode_header(ev.payload, ev.payload_len, &hdr,
 		                            NULL) != LS_OK) {
-			items[i].skip = 1; /* refused in turn, cheaply */
+			/* refused in turn, cheaply (or by the pool) */
+			(void)node_vpool_skip(&items[i]);
 			continue;
 		}
 		/* no hash here: it is made once, by the verification */
 		if (store_feed_get(in->store, hdr.origin, hdr.seq, &held, NULL,
 		                   NULL) == LS_OK)
-			items[i].skip = 1; /* exists, or a fork */
+			(void)node_vpool_skip(
+			    &items[i]); /* exists, or a fork */
 		else if (strcmp(hdr.origin, in->trust->federation) == 0)
 			federation = 1;
 	}
-	node_trust_view(in->trust, &in->pre_view);
-	node_vpool_start(in->pool, &in->pre_view, now, items, n);
 	/* A federation document may change the trust the view points
 	 * into while the page is taken in: then the whole page is verified
 	 * first (what follows it is verified again, in turn). */
