@@ -105,7 +105,7 @@ t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
 PID=$T_LAST_PID
 for _ in $(seq 100); do curl -s -o /dev/null "$NODE/healthz" && break; sleep 0.1; done
 capture() {
-	curl -s -o "$T/cap.json" -w '%{http_code}' -X POST "$NODE/api/v1/signals" \
+	curl -s -D "$T/cap.hdr" -o "$T/cap.json" -w '%{http_code}' -X POST "$NODE/api/v1/signals" \
 		-H "Authorization: Bearer $VW" -H "Content-Type: application/json" \
 		-d '{"thema":["wonen"],"leeftijd":"12-17","sector":"caw"}'
 }
@@ -132,6 +132,7 @@ t_grep "and what to do" "back-up terug" "$T/ready.json"
 t_grep "the log says it in English" "mod=health event=store_check_failed file=$DB reason=corrupt" "$T/signaald.log"
 before=$(filesum)
 t_equal "a capture into the damaged store: 503" "$(capture)" 503
+t_grep "with its status text" "^HTTP/1.1 503 Service Unavailable" "$T/cap.hdr"
 t_grep "with a Dutch message" '"code":"store_damaged","melding":"De databank van dit knooppunt is beschadigd' "$T/cap.json"
 t_equal "nothing was written" "$(filesum)" "$before"
 t_equal "/healthz still answers (the process is alive)" \

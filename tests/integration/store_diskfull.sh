@@ -39,7 +39,7 @@ PID=$T_LAST_PID
 for _ in $(seq 100); do curl -s -o /dev/null "$NODE/healthz" && break; sleep 0.1; done
 
 capture() {
-	curl -s -o "$T/cap.json" -w '%{http_code}' -X POST "$NODE/api/v1/signals" \
+	curl -s -D "$T/cap.hdr" -o "$T/cap.json" -w '%{http_code}' -X POST "$NODE/api/v1/signals" \
 		-H "Authorization: Bearer $VW" -H "Content-Type: application/json" \
 		-d '{"thema":["wonen"],"leeftijd":"12-17","sector":"caw","omschrijving":"'"$(printf 'x%.0s' $(seq 300))"'"}'
 }
@@ -67,6 +67,7 @@ t_check "/readyz turns 503" wait_for 10 is_503
 t_grep "it says the disk is full" '"opslag":\{"ok":false,"melding":"de schijf van de databank is vol' "$T/ready.json"
 code=$(capture)
 t_equal "a capture on the full disk: 507" "$code" 507
+t_grep "with its status text" "^HTTP/1.1 507 Insufficient Storage" "$T/cap.hdr"
 t_grep "with a Dutch message and a stable code" '"code":"disk_full","melding":"De schijf van dit knooppunt is vol; er is niets bewaard' "$T/cap.json"
 t_grep "the log names the cause" "mod=store event=sqlite_error .*rc=13" "$T/signaald.log"
 t_equal "/healthz still answers" "$(curl -s -o /dev/null -w '%{http_code}' "$NODE/healthz")" 200
