@@ -601,6 +601,43 @@ static size_t string_max(const struct key_row *k)
 	return k->size - 1 < line ? k->size - 1 : line;
 }
 
+/* A T_STRING value: length, no control characters, no comment
+ * characters, no bidirectional controls, the row's own check. */
+static int set_string(const struct key_row *k, char *field, const char *value,
+                      size_t len, char *why, size_t why_size)
+{
+	if (len == 0 && k->empty_ok) {
+		field[0] = '\0';
+		return LS_OK;
+	}
+	if (len == 0 || len > string_max(k)) {
+		snprintf(why, why_size, "moet 1 tot %zu tekens lang zijn",
+		         string_max(k));
+		return LS_ECONFIG;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)value[i] < 0x20) {
+			snprintf(why, why_size, "bevat stuurtekens");
+			return LS_ECONFIG;
+		}
+		/* ';' and '#' start comments in INI files: a value
+		 * with them would not read back the same. */
+		if (value[i] == ';' || value[i] == '#') {
+			snprintf(why, why_size, "mag geen ';' of '#' bevatten");
+			return LS_ECONFIG;
+		}
+	}
+	/* a bidirectional control shows a name or a path in
+	 * another order than it is (common/text.h) */
+	if (ls_utf8_valid(value, len) &&
+	    ls_text_chars_flaw(value, len, 0, why, why_size) != NULL)
+		return LS_ECONFIG;
+	if (k->check != NULL && k->check(value, why, why_size) != LS_OK)
+		return LS_ECONFIG;
+	memcpy(field, value, len + 1);
+	return LS_OK;
+}
+
 /* Parse value into the row's field; Dutch reason in why on failure. */
 static int set_value(const struct key_row *k, struct ls_config *c,
                      const char *value, char *why, size_t why_size)
@@ -623,38 +660,7 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 		memcpy(field, value, len + 1);
 		return LS_OK;
 	case T_STRING:
-		if (len == 0 && k->empty_ok) {
-			field[0] = '\0';
-			return LS_OK;
-		}
-		if (len == 0 || len > string_max(k)) {
-			snprintf(why, why_size,
-			         "moet 1 tot %zu tekens lang zijn",
-			         string_max(k));
-			return LS_ECONFIG;
-		}
-		for (size_t i = 0; i < len; i++) {
-			if ((unsigned char)value[i] < 0x20) {
-				snprintf(why, why_size, "bevat stuurtekens");
-				return LS_ECONFIG;
-			}
-			/* ';' and '#' start comments in INI files: a value
-			 * with them would not read back the same. */
-			if (value[i] == ';' || value[i] == '#') {
-				snprintf(why, why_size,
-				         "mag geen ';' of '#' bevatten");
-				return LS_ECONFIG;
-			}
-		}
-		/* a bidirectional control shows a name or a path in
-		 * another order than it is (common/text.h) */
-		if (ls_utf8_valid(value, len) &&
-		    ls_text_chars_flaw(value, len, 0, why, why_size) != NULL)
-			return LS_ECONFIG;
-		if (k->check != NULL && k->check(value, why, why_size) != LS_OK)
-			return LS_ECONFIG;
-		memcpy(field, value, len + 1);
-		return LS_OK;
+		return set_string(k, field, value, len, why, why_size);
 	case T_INT: {
 		int64_t v;
 		if (ls_parse_i64(value, k->min, k->max, &v) != LS_OK) {

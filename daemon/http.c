@@ -882,11 +882,10 @@ static unsigned conn_cap(const struct daemon *d)
 	struct rlimit rl;
 	unsigned cap = (unsigned)d->cfg.http_max_connections;
 	rlim_t keep = (rlim_t)HTTP_FD_RESERVE + d->server.max_conns;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)cap + keep) {
-		unsigned fit = rl.rlim_cur > keep + 8
-		                   ? (unsigned)(rl.rlim_cur - keep)
-		                   : 8;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)cap + keep) {
+		unsigned fit =
+		    rl.rlim_cur > keep + 8 ? (unsigned)(rl.rlim_cur - keep) : 8;
 		LS_WARN("http", "max_connections_lowered",
 		        "configured=%u nofile=%llu max_connections=%u", cap,
 		        (unsigned long long)rl.rlim_cur, fit);

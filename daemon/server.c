@@ -197,7 +197,7 @@ static void worker_loop_cb(struct handoff_item *item)
 	w->job = j;
 }
 
-/* --- connections ----------------------------------------------------------- */
+/* --- connections -------------------------------------------------------- */
 
 #define SERVER_LOG_EVERY_S 60
 
@@ -266,7 +266,8 @@ static unsigned conn_cap(const struct daemon *d)
 {
 	struct rlimit rl;
 	unsigned cap = (unsigned)d->cfg.sync_max_connections;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY) {
 		rlim_t half = rl.rlim_cur > DAEMON_FD_RESERVE + 16
 		                  ? (rl.rlim_cur - DAEMON_FD_RESERVE) / 2
 		                  : 8;
@@ -303,18 +304,20 @@ void daemon_server_metrics_flush(struct daemon *d)
 	for (int i = 0; i < SERVER_REFUSED_COUNT_; i++) {
 		if (refused[i] > s->refused_seen[i])
 			daemon_metrics_add(
-			    d->metrics, "signaal_sync_connections_refused_total",
+			    d->metrics,
+			    "signaal_sync_connections_refused_total",
 			    (double)(refused[i] - s->refused_seen[i]),
 			    refused_names[i]);
 		s->refused_seen[i] = refused[i];
 		if (log_now && refused[i] > s->refused_logged[i]) {
-			LS_WARN("server", "refused",
-			        "reason=%s count=%llu total=%llu connections=%zu "
-			        "max_connections=%u",
-			        refused_names[i],
-			        (unsigned long long)(refused[i] -
-			                             s->refused_logged[i]),
-			        (unsigned long long)refused[i], n, s->max_conns);
+			LS_WARN(
+			    "server", "refused",
+			    "reason=%s count=%llu total=%llu connections=%zu "
+			    "max_connections=%u",
+			    refused_names[i],
+			    (unsigned long long)(refused[i] -
+			                         s->refused_logged[i]),
+			    (unsigned long long)refused[i], n, s->max_conns);
 			s->refused_logged[i] = refused[i];
 			s->refused_logged_at = now;
 		}

@@ -46,9 +46,9 @@ int store_token_add(struct store *s, const struct store_token *t,
 		return rc;
 	if (memchr(t->created_by, '\0', sizeof t->created_by) == NULL)
 		return ls_errf(e, LS_EINVAL, "ongeldige naam van de maker");
-	if ((rc = ls_text_check("de naam van wie het token maakt",
-	                        t->created_by, sizeof t->created_by - 1, 0, 0,
-	                        e)) != LS_OK)
+	if ((rc =
+	         ls_text_check("de naam van wie het token maakt", t->created_by,
+	                       sizeof t->created_by - 1, 0, 0, e)) != LS_OK)
 		return rc;
 	ls_strlcpy(actor, t->created_by, sizeof actor);
 	if ((rc = store_stmt(s, SQL_ADD, &st)) != LS_OK)
