@@ -418,6 +418,65 @@ static void test_fork_is_kept_as_proof_and_quarantines(void **state)
 	assert_int_equal(f->in.tally.outcome[NODE_INGEST_FORK], 1);
 }
 
+/* One page that repeats a document, forks a feed and then goes on with
+ * it: each document is judged by what the page stored before it (the
+ * page keeps each feed's head and stop as it goes, node/ingest.c). */
+static void test_one_page_sees_its_own_appends(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0}, branch;
+	struct node_ingest_doc d[5];
+	size_t idx[5];
+
+	bootstrap(f);
+	idx[0] = status_doc(f, "gent", &h, "gent", 1);
+	idx[1] = idx[0];
+	branch = h;
+	idx[2] = status_doc(f, "gent", &h, "gent", 2);
+	idx[3] = status_doc(f, "gent", &branch, "gent", 5); /* other body */
+	idx[4] = status_doc(f, "gent", &h, "gent", 3);
+	assert_int_equal(ingest(f, idx, 5, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].outcome, NODE_INGEST_EXISTS);
+	assert_int_equal(d[2].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[3].outcome, NODE_INGEST_FORK);
+	assert_int_equal(d[4].outcome, NODE_INGEST_QUARANTINED);
+}
+
+/* A page of more origins than it keeps feeds for: the rest are asked
+ * of the store each time, with the same verdicts. */
+static void test_page_of_many_origins(void **state)
+{
+	static const char *const origins[] = {
+	    "berlaar",  "bornem",       "dendermonde", "eeklo",       "gent",
+	    "kortrijk", "oud-turnhout", "roeselare",   "sint-niklaas"};
+	struct tfx *f = *state;
+	struct ls_feed_head h[9];
+	struct node_ingest_doc d[16];
+	size_t idx[16], n = 0;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	bootstrap(f);
+	memset(h, 0, sizeof h);
+	for (int i = 0; i < 9; i++)
+		idx[n++] = status_doc(f, origins[i], &h[i], origins[i], 1);
+	idx[n++] = status_doc(f, origins[8], &h[8], origins[8], 2);
+	idx[n++] = idx[8]; /* the last origin's first again */
+	for (int i = 0; i < 5; i++)
+		idx[n++] = status_doc(f, origins[i], &h[i], origins[i], 2);
+	assert_int_equal(n, 16);
+	assert_int_equal(ingest(f, idx, n, d), LS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(d[i].outcome, i == 10 ? NODE_INGEST_EXISTS
+		                                       : NODE_INGEST_STORED);
+	for (int i = 0; i < 9; i++) {
+		assert_int_equal(store_feed_head(f->s, origins[i], &seq, hash),
+		                 LS_OK);
+		assert_int_equal(seq, i < 5 || i == 8 ? 2 : 1);
+	}
+}
+
 static void test_summaries_are_held_to_the_policy(void **state)
 {
 	struct tfx *f = *state;
@@ -467,7 +526,7 @@ static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
 	size_t idx[4];
 	uint64_t digest_docs, bytes;
 
-	idx[0] = fed_doc(f, LS_DOC_ROSTER);        /* FX_NOW - 7200 */
+	idx[0] = fed_doc(f, LS_DOC_ROSTER);          /* FX_NOW - 7200 */
 	idx[1] = policy_doc_at(f, 5, FX_NOW - 7200); /* k = 5 */
 	idx[2] = policy_doc_at(f, 7, FX_NOW - 5000); /* tightened */
 	assert_int_equal(ingest(f, idx, 3, d), LS_OK);
@@ -918,6 +977,8 @@ int main(void)
 	    T(test_bad_documents_are_refused_and_change_nothing),
 	    T(test_gaps_and_broken_chains_are_not_stored),
 	    T(test_fork_is_kept_as_proof_and_quarantines),
+	    T(test_one_page_sees_its_own_appends),
+	    T(test_page_of_many_origins),
 	    T(test_summaries_are_held_to_the_policy),
 	    T(test_summaries_are_judged_by_the_policy_of_their_time),
 	    T(test_trust_refusals_raise_alarms),
@@ -934,6 +995,8 @@ int main(void)
 	    P(test_bad_documents_are_refused_and_change_nothing),
 	    P(test_gaps_and_broken_chains_are_not_stored),
 	    P(test_fork_is_kept_as_proof_and_quarantines),
+	    P(test_one_page_sees_its_own_appends),
+	    P(test_page_of_many_origins),
 	    P(test_summaries_are_held_to_the_policy),
 	    P(test_summaries_are_judged_by_the_policy_of_their_time),
 	    P(test_trust_refusals_raise_alarms),
