@@ -304,6 +304,9 @@
     form.organisatie.readOnly = me.rol === "veldwerker";
     form.melder.value = me.persoon || "";
     form.melder.readOnly = !!me.persoon && me.rol === "veldwerker";
+    /* a field worker's token without a person names no reporter (the
+     * API refuses one): no field to fill in for nothing */
+    document.getElementById("veld-melder").hidden = me.rol === "veldwerker" && !me.persoon;
     form.aantal_personen.value = "1";
     form.vastgesteld_op.max = today();
     counter();

@@ -95,7 +95,20 @@ function clean(name, p) {
       check('capture: the recent signals list shows it',
         (await page.$$('#recente-lijst li')).length >= 1);
       await page.screenshot({ path: path.join(outDir, 'invoer-bewaard.png'), fullPage: true });
+      check("capture: the token's person is the reporter, not to be changed",
+        (await page.inputValue('#melder')) === 'mw-12' && await page.$eval('#melder', (m) => m.readOnly));
       clean('capture', p);
+      await p.ctx.close();
+    }
+
+    // --- 1b. a field worker's token without a person names no reporter ---
+    {
+      const p = await open(browser, cfg.gent, { width: 390, height: 844 });
+      const page = p.page;
+      await page.goto(`${cfg.gent}/invoer#token=${cfg.veldwerker_zonder_persoon}`);
+      await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+      check('capture, token without a person: no reporter field to fill in',
+        await page.$eval('#veld-melder', (v) => v.hidden && v.offsetParent === null));
       await p.ctx.close();
     }
 

@@ -28,11 +28,12 @@ hub_sees_all() {
 t_check "the association has every node's status" fed_wait 30 hub_sees_all
 
 VW=$("$SIGNAALCTL" -d "$T/gent" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
+VO=$("$SIGNAALCTL" -d "$T/gent" token new --rol veldwerker --organisatie "CLB Zuid (fictief)" 2>/dev/null)
 CO=$("$SIGNAALCTL" -d "$T/gent" token new --rol coordinator --organisatie "Stad Gent (test)" 2>/dev/null)
 HC=$("$SIGNAALCTL" -d "$T/vvsg" token new --rol coordinator --organisatie "VVSG (test)" 2>/dev/null)
 cat >"$T/cfg.json" <<EOF
 {"gent": "http://127.0.0.1:${FED_HTTP[gent]}", "hub": "http://127.0.0.1:${FED_HTTP[vvsg]}",
- "veldwerker": "$VW", "coordinator": "$CO", "hub_coordinator": "$HC",
+ "veldwerker": "$VW", "veldwerker_zonder_persoon": "$VO", "coordinator": "$CO", "hub_coordinator": "$HC",
  "nodes": ["vvsg", "gent", "eeklo"]}
 EOF
 before=$(sqlite3 "$T/gent/signaal.db" 'SELECT count(*) FROM signal')
