@@ -566,7 +566,10 @@ static void ingest_bench(int quick)
 		       "projected ratio. Projected ratios of all runs:",
 		       INGEST_RUNS);
 		for (int r = 0; r < INGEST_RUNS; r++)
-			printf(" %.2f", 1 / runs[r].bound / runs[r].raw * docs);
+			printf(" %.2f (%.3f / 2, %.3f s; raw %.0f/s)",
+			       1 / runs[r].bound / runs[r].raw * docs,
+			       runs[r].recv_all, runs[r].recv_caller,
+			       runs[r].raw);
 		printf("; wall-clock ratios:");
 		for (int r = 0; r < INGEST_RUNS; r++)
 			printf(" %.2f",

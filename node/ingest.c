@@ -452,6 +452,49 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	return LS_OK;
 }
 
+/* Step 1's store part: what is held at the document's (origin, seq)
+ * (nothing above its feed's head). The very same document gets `exists`,
+ * a position beyond the head + 1 `chain` (then *decided is 1); else
+ * *has_held says whether another one is held (*held). LS_OK, or a store
+ * failure. */
+static int held_there(struct node_ingest *in, struct one *o,
+                      struct store_doc_meta *held, int *has_held,
+                      int *decided)
+{
+	struct node_ingest_doc *d = o->d;
+	uint64_t head_seq;
+	int rc;
+
+	if ((rc = page_feed(o->feeds, in->store, d->hdr.origin, &o->feed)) !=
+	    LS_OK)
+		return rc;
+	head_seq = o->feed->head_seq;
+	*has_held = 0;
+	*decided = 1;
+	if (d->hdr.seq <= head_seq) {
+		rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, held,
+		                    NULL, NULL);
+		if (rc != LS_OK && rc != LS_ENOTFOUND)
+			return rc;
+		*has_held = rc == LS_OK;
+	}
+	if (*has_held && memcmp(held->hash, d->hash, LS_HASH_BYTES) == 0) {
+		/* The same payload: the held copy was verified when it was
+		 * stored; a different signature on it changes nothing. */
+		verdict(d, NODE_INGEST_EXISTS, LS_EEXISTS);
+		return LS_OK;
+	}
+	if (!*has_held && d->hdr.seq > head_seq + 1) {
+		verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
+		LS_DEBUG("ingest", "doc_gap", "peer=%s origin=%s seq=%llu head=%llu",
+		         o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq,
+		         (unsigned long long)head_seq);
+		return LS_OK;
+	}
+	*decided = 0;
+	return LS_OK;
+}
+
 /*
  * One envelope. Returns LS_OK when the document got an outcome in *o->d,
  * or a store failure (the page must be rolled back).
@@ -465,8 +508,7 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	struct ls_trust view;
 	struct ls_doc doc;
 	struct ls_doc_info info;
-	uint64_t head_seq;
-	int rc, has_held, quarantined, is_fed, go_on;
+	int rc, has_held, decided, quarantined, is_fed, go_on;
 
 	/* 1. cheap checks: no signature spent on junk or on what we hold */
 	if ((rc = proto_envelope_decode(env, len, &ev, &o->e)) != LS_OK)
@@ -481,36 +523,9 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	else
 		proto_doc_hash(ev.payload, ev.payload_len, d->hash);
 
-	/* what is held there: nothing above the feed's head */
-	if ((rc = page_feed(o->feeds, in->store, d->hdr.origin, &o->feed)) !=
-	    LS_OK)
+	if ((rc = held_there(in, o, &held, &has_held, &decided)) != LS_OK ||
+	    decided)
 		return rc;
-	head_seq = o->feed->head_seq;
-	has_held = 0;
-	if (d->hdr.seq <= head_seq) {
-		rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, &held,
-		                    NULL, NULL);
-		if (rc != LS_OK && rc != LS_ENOTFOUND)
-			return rc;
-		has_held = rc == LS_OK;
-	}
-	if (has_held && memcmp(held.hash, d->hash, LS_HASH_BYTES) == 0) {
-		/* The same payload: the held copy was verified when it was
-		 * stored; a different signature on it changes nothing. */
-		verdict(d, NODE_INGEST_EXISTS, LS_EEXISTS);
-		return LS_OK;
-	}
-	if (!has_held) {
-		if (d->hdr.seq > head_seq + 1) {
-			verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
-			LS_DEBUG("ingest", "doc_gap",
-			         "peer=%s origin=%s seq=%llu head=%llu",
-			         o->peer, d->hdr.origin,
-			         (unsigned long long)d->hdr.seq,
-			         (unsigned long long)head_seq);
-			return LS_OK;
-		}
-	}
 
 	/* 2. verification against the trust in force (done already, in
 	 * parallel, if the trust is still the one the page began with) */

@@ -40,10 +40,18 @@
  * pool of threads (node/vpool.h), pipelined with steps 3-6: document i is
  * taken in on the caller's thread as soon as it is verified, while the
  * pool verifies the ones after it (the caller verifies too while it
- * waits). The payload's hash is made once, by the verification. A page
- * with a federation document is verified whole first (it may change the
- * trust the pool reads); a document after one that changed the trust is
+ * waits). The pool starts before the page's step-1 lookups, which then
+ * skip what is held already (node_vpool_skip) while the pool works. The
+ * payload's hash is made once, by the verification. A page with a
+ * federation document is verified whole first (it may change the trust
+ * the pool reads); a document after one that changed the trust is
  * verified again on the caller's thread.
+ *
+ * Steps 1 and 4 ask the store once per origin and page: the page's
+ * transaction holds the write lock, so each feed's head and stop change
+ * only by the page's own appends and forks, which it follows itself (a
+ * stored federation document makes it ask again). A seq above the head
+ * is not held; a store lookup is made only for a resend.
  *
  * Not thread-safe; the caller (the daemon's sync thread, a tool, a test)
  * owns the store and the trust it passes in.

@@ -8,6 +8,8 @@
 
 #include "common/alloc.h"
 #include "common/err.h"
+#include "core/taxonomy.h"
+#include "proto/field.h"
 #include "proto/limits.h"
 #include "proto/mp.h"
 
@@ -266,6 +268,67 @@ static void test_writer_round_trip_and_limits(void **state)
 	ls_alloc_fail_nth(0);
 }
 
+/* proto_field_read_code (its inline path, and the general reader it
+ * hands everything else to) against the charset rule ls_code_valid:
+ * every byte value at every position of codes of every length, as a
+ * fixstr with and without bytes after it, and in a str8 (the general
+ * reader). Accepted codes are copied whole and NUL-ended. */
+static void read_one_code(const uint8_t *buf, size_t len, const char *code,
+                          size_t n)
+{
+	struct mp_reader r;
+	char out[LS_CODE_SIZE];
+	int want = ls_code_valid(code, n);
+	memset(out, 0x77, sizeof out);
+	proto_mp_reader_init(&r, buf, len);
+	assert_int_equal(proto_field_read_code(&r, out, 0),
+	                 want ? LS_OK : LS_EDECODE);
+	if (want) {
+		assert_memory_equal(out, code, n);
+		assert_int_equal(out[n], '\0');
+		assert_ptr_equal(r.p, buf + (buf[0] == 0xd9 ? 2 : 1) + n);
+	}
+}
+
+static void test_codes_are_checked_byte_for_byte(void **state)
+{
+	uint8_t buf[2 + LS_CODE_MAX + 40];
+	char code[LS_CODE_MAX + 1];
+	long checked = 0;
+	(void)state;
+
+	for (size_t n = 1; n <= LS_CODE_MAX; n++)
+		for (size_t pos = 0; pos < n; pos++)
+			for (int v = 0; v < 256; v++) {
+				for (size_t i = 0; i < n; i++)
+					code[i] = (char)('a' + i % 26);
+				code[pos] = (char)v;
+				memset(buf, 0xff, sizeof buf);
+				buf[0] = (uint8_t)(0xa0 | n);
+				memcpy(buf + 1, code, n);
+				/* whole words readable, then only the code */
+				read_one_code(buf, sizeof buf, code, n);
+				read_one_code(buf, 1 + n, code, n);
+				buf[0] = 0xd9; /* str8 */
+				buf[1] = (uint8_t)n;
+				memcpy(buf + 2, code, n);
+				read_one_code(buf, 2 + n, code, n);
+				checked++;
+			}
+	assert_int_equal(checked, 256L * LS_CODE_MAX * (LS_CODE_MAX + 1) / 2);
+	{
+		/* empty: only where allowed */
+		static const uint8_t empty[] = {0xa0};
+		struct mp_reader r;
+		char out[LS_CODE_SIZE];
+		proto_mp_reader_init(&r, empty, sizeof empty);
+		assert_int_equal(proto_field_read_code(&r, out, 0), LS_EDECODE);
+		proto_mp_reader_init(&r, empty, sizeof empty);
+		assert_int_equal(proto_field_read_code(&r, out, 1), LS_OK);
+		assert_int_equal(out[0], '\0');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +339,7 @@ int main(void)
 	    cmocka_unit_test(test_map_key_rules),
 	    cmocka_unit_test(test_skip_is_bounded),
 	    cmocka_unit_test(test_writer_round_trip_and_limits),
+	    cmocka_unit_test(test_codes_are_checked_byte_for_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
