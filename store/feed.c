@@ -7,6 +7,8 @@
  * store_feed_append and store_fork_resolve. An append checks, in order:
  * is this (origin, seq) held already (same hash: EEXISTS, else EFORK), is
  * the origin quarantined (EDENIED), is it the next document (ECHAIN).
+ * The head and the quarantine are read in one statement: a feed holds
+ * seq 1..head, so only a seq at or below the head is looked up.
  */
 #include "store/feed.h"
 #include "store/internal.h"
@@ -137,6 +139,42 @@ static int held_at(struct store *s, const struct store_doc_meta *m)
 	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "feed_held");
 }
 
+/* What an append must know of the origin, in one statement: its head
+ * (seq 0 and the zero hash when none) and whether it is quarantined. */
+static int origin_state(struct store *s, const char *origin,
+                        uint64_t *head_seq, uint8_t head_hash[LS_HASH_BYTES],
+                        int *quarantined)
+{
+	static const char sql[] =
+	    "SELECT h.seq, h.hash, EXISTS (SELECT 1 FROM feed_fork f "
+	    "WHERE f.origin = ?1 AND f.resolved_at IS NULL) "
+	    "FROM (SELECT 1) LEFT JOIN feed_head h ON h.origin = ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	*head_seq = 0;
+	memset(head_hash, 0, LS_HASH_BYTES);
+	*quarantined = 0;
+	if ((rc = store_stmt(s, sql, &st)) != LS_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *hash = sqlite3_column_blob(st, 1);
+		*head_seq = (uint64_t)sqlite3_column_int64(st, 0);
+		/* The schema CHECKs the length: the copy is exact. */
+		if (hash != NULL)
+			memcpy(head_hash, hash, LS_HASH_BYTES);
+		*quarantined = sqlite3_column_int(st, 2);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "feed_origin");
+}
+
+/* The checks in the order the file comment gives. A feed's documents are
+ * seq 1..head (the head moves only with an append or a fork's
+ * resolution), so only a seq at or below the head can be held. */
 static int append_in_tx(struct store *s, const struct store_doc_meta *m,
                         const uint8_t *envelope, size_t len)
 {
@@ -151,14 +189,13 @@ static int append_in_tx(struct store *s, const struct store_doc_meta *m,
 	int quarantined, rc;
 	sqlite3_stmt *st;
 
-	if ((rc = held_at(s, m)) != LS_OK)
+	if ((rc = origin_state(s, m->origin, &head_seq, head_hash,
+	                       &quarantined)) != LS_OK)
 		return rc;
-	if ((rc = store_fork_quarantined(s, m->origin, &quarantined)) != LS_OK)
+	if (m->seq <= head_seq && (rc = held_at(s, m)) != LS_OK)
 		return rc;
 	if (quarantined)
 		return LS_EDENIED;
-	if ((rc = store_feed_head(s, m->origin, &head_seq, head_hash)) != LS_OK)
-		return rc;
 	if (m->seq != head_seq + 1 ||
 	    memcmp(m->prev, head_seq == 0 ? zero_hash : head_hash,
 	           LS_HASH_BYTES) != 0)

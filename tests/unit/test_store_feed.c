@@ -204,6 +204,11 @@ static void test_fork_quarantines_until_resolved(void **state)
 	assert_int_equal(store_fork_quarantined(f->s, "gent", &q), LS_OK);
 	assert_false(q);
 	assert_int_equal(append(f->s, "kortrijk", 4, 4, 0, 10), LS_EDENIED);
+	/* The order of the checks (store/feed.c): held, then quarantined,
+	 * then the chain. */
+	assert_int_equal(append(f->s, "kortrijk", 2, 4, 0, 10), LS_EEXISTS);
+	assert_int_equal(append(f->s, "kortrijk", 3, 4, 1, 10), LS_EFORK);
+	assert_int_equal(append(f->s, "kortrijk", 9, 4, 0, 10), LS_EDENIED);
 
 	assert_int_equal(store_feed_vector(f->s, vv_cb, &vv), LS_OK);
 	assert_int_equal(vv.n, 2);
