@@ -86,6 +86,11 @@ struct apipool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv_write, cv_read, cv_call;
 	int stopping;
+	/* The writer's connection (w[0]) is in use: by the writer thread
+	 * or by an HTTP thread leading a capture (daemon_apipool_lead).
+	 * Whoever sets it owns w[0] until it clears it. */
+	int writing;
+	pthread_cond_t cv_idle; /* writing went 0 (daemon_apipool_close) */
 	struct queue writes, reads;
 	struct ls_config cfg; /* under mu: the newest */
 	uint64_t cfg_gen, trust_gen;
@@ -328,41 +333,44 @@ static void answer(struct apiworker *w, struct api_job *job)
 	job->done(job, &resp);
 }
 
-/* The writer's batch: captures in one transaction, the rest alone. */
-static void write_batch(struct apiworker *w, struct api_job *list)
+/* Captures caps[0..n) in one transaction on the writer's connection,
+ * answered into resps: each inside a savepoint of its own when there
+ * are several (a refused one is rolled back alone), then one commit; a
+ * 201 only once it is committed (else 503, or 507 on a full disk).
+ * nowait: the transaction starts only if the store's write lock is free
+ * at once; LS_EBUSY (nothing answered) when it is not. */
+static int commit_captures(struct apiworker *w, struct api_job **caps,
+                           size_t n, struct node_api_response *resps,
+                           int nowait)
 {
-	struct node_api_response resps[APIPOOL_BATCH];
-	struct api_job *caps[APIPOOL_BATCH];
-	size_t n = 0, stored = 0;
-	int rc;
+	size_t stored = 0;
+	int rc, several = n > 1;
 
-	for (struct api_job *j = list, *next; j != NULL; j = next) {
-		next = j->next;
-		if (j->capture)
-			caps[n++] = j;
-		else
-			answer(w, j);
-	}
-	if (n == 0)
-		return;
-	if ((rc = store_tx_begin(w->store)) != LS_OK) {
+	rc = nowait ? store_tx_begin_nowait(w->store)
+	            : store_tx_begin(w->store);
+	if (rc != LS_OK) {
+		if (nowait && rc == LS_EBUSY)
+			return LS_EBUSY;
 		/* The store stayed busy for store_wait_ms. */
 		LS_WARN("http", "store_busy", "captures=%zu rc=%s", n,
 		        ls_strerror(rc));
 		for (size_t i = 0; i < n; i++)
-			answer_busy(caps[i]);
-		return;
+			daemon_apipool_busy_response(&resps[i]);
+		return LS_OK;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (store_savepoint(w->store) != LS_OK) {
+		if (several && store_savepoint(w->store) != LS_OK) {
 			daemon_apipool_busy_response(&resps[i]);
 			continue;
 		}
 		node_api_handle(w->api, &caps[i]->q, &resps[i]);
-		if (resps[i].status == 201)
-			rc = store_savepoint_release(w->store);
-		else
-			store_savepoint_rollback(w->store);
+		rc = LS_OK;
+		if (several) {
+			if (resps[i].status == 201)
+				rc = store_savepoint_release(w->store);
+			else
+				store_savepoint_rollback(w->store);
+		}
 		if (resps[i].status == 201 && rc != LS_OK) {
 			node_api_response_fini(&resps[i]);
 			daemon_apipool_busy_response(&resps[i]);
@@ -388,8 +396,40 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 				daemon_apipool_busy_response(&resps[i]);
 		}
 	}
+	return LS_OK;
+}
+
+/* The writer's batch: captures in one transaction, the rest alone. */
+static void write_batch(struct apiworker *w, struct api_job *list)
+{
+	struct node_api_response resps[APIPOOL_BATCH];
+	struct api_job *caps[APIPOOL_BATCH];
+	size_t n = 0;
+
+	for (struct api_job *j = list, *next; j != NULL; j = next) {
+		next = j->next;
+		if (j->capture)
+			caps[n++] = j;
+		else
+			answer(w, j);
+	}
+	if (n == 0)
+		return;
+	(void)commit_captures(w, caps, n, resps, 0);
 	for (size_t i = 0; i < n; i++)
 		caps[i]->done(caps[i], &resps[i]);
+}
+
+/* The writer's connection is free again (under p->mu): the health its
+ * last transaction left, and a wake-up for whoever waits for it. */
+static void writer_release(struct apipool *p, int health)
+{
+	p->writing = 0;
+	p->writer_health = health;
+	if (p->writes.head != NULL)
+		pthread_cond_signal(&p->cv_write);
+	if (p->stopping)
+		pthread_cond_broadcast(&p->cv_idle);
 }
 
 static struct api_job *take(struct queue *q, size_t max)
@@ -420,13 +460,17 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct api_job *list;
 		pthread_mutex_lock(&p->mu);
-		while (!p->stopping && q->head == NULL)
+		/* The writer also waits while an HTTP thread leads. */
+		while (!p->stopping &&
+		       (q->head == NULL || (w->writer && p->writing)))
 			pthread_cond_wait(cv, &p->mu);
 		if (p->stopping) {
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
 		list = take(q, w->writer ? APIPOOL_BATCH : 1);
+		if (w->writer)
+			p->writing = 1;
 		pthread_mutex_unlock(&p->mu);
 		refresh(w);
 		if (w->writer) {
@@ -434,7 +478,7 @@ static void *worker_main(void *arg)
 			write_batch(w, list);
 			wh = store_write_health(w->store);
 			pthread_mutex_lock(&p->mu);
-			p->writer_health = wh;
+			writer_release(p, wh);
 			pthread_mutex_unlock(&p->mu);
 		} else {
 			list->next = NULL;
@@ -473,6 +517,32 @@ int daemon_apipool_submit(struct apipool *p, struct api_job *job)
 	pthread_cond_signal(write ? &p->cv_write : &p->cv_read);
 	pthread_mutex_unlock(&p->mu);
 	return LS_OK;
+}
+
+int daemon_apipool_lead(struct apipool *p, struct api_job *job,
+                        struct node_api_response *resp)
+{
+	struct apiworker *w = &p->w[0];
+	int rc, wh;
+
+	job->next = NULL;
+	job->queued_ms = now_ms();
+	pthread_mutex_lock(&p->mu);
+	if (p->stopping || p->writing || p->writes.head != NULL) {
+		pthread_mutex_unlock(&p->mu);
+		return 0;
+	}
+	p->writing = 1;
+	pthread_mutex_unlock(&p->mu);
+	refresh(w);
+	rc = commit_captures(w, &job, 1, resp, 1);
+	wh = store_write_health(w->store);
+	pthread_mutex_lock(&p->mu);
+	/* Captures queued meanwhile are the writer thread's: they share
+	 * its next commit. */
+	writer_release(p, wh);
+	pthread_mutex_unlock(&p->mu);
+	return rc == LS_OK;
 }
 
 static struct api_job *expire_queue(struct queue *q, uint64_t before,
@@ -618,6 +688,7 @@ int daemon_apipool_open(struct daemon *d, const char *web_dir,
 	pthread_cond_init(&p->cv_write, NULL);
 	pthread_cond_init(&p->cv_read, NULL);
 	pthread_cond_init(&p->cv_call, NULL);
+	pthread_cond_init(&p->cv_idle, NULL);
 	p->w[0].writer = 1;
 	for (size_t i = 0; i < 1 + APIPOOL_READERS; i++) {
 		p->n_workers = i + 1;
@@ -645,6 +716,11 @@ void daemon_apipool_close(struct apipool *p)
 	for (size_t i = 0; i < p->n_workers; i++)
 		if (p->w[i].started)
 			pthread_join(p->w[i].thread, NULL);
+	/* An HTTP thread leading a capture finishes it first. */
+	pthread_mutex_lock(&p->mu);
+	while (p->writing)
+		pthread_cond_wait(&p->cv_idle, &p->mu);
+	pthread_mutex_unlock(&p->mu);
 	/* No thread runs any more: what they left in the loop's queue is
 	 * taken back, what is still queued for them answered 503. */
 	for (size_t i = 0; i < p->n_workers; i++) {
@@ -674,6 +750,7 @@ void daemon_apipool_close(struct apipool *p)
 	pthread_cond_destroy(&p->cv_write);
 	pthread_cond_destroy(&p->cv_read);
 	pthread_cond_destroy(&p->cv_call);
+	pthread_cond_destroy(&p->cv_idle);
 	pthread_mutex_destroy(&p->mu);
 	ls_free(p);
 }
