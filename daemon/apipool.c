@@ -5,13 +5,21 @@
  * and a 503 with Retry-After, never a stalled daemon.
  *
  *   writer   every request but GET/HEAD. Captures (POST /api/v1/signals)
- *            are group-committed: the writer takes what is queued (at
- *            most APIPOOL_BATCH), opens one transaction, answers each
- *            capture inside a savepoint of its own (a refused one is
- *            rolled back alone), commits, and only then hands the
- *            answers back: a 201 means committed with the configured
- *            [store] synchronous. If the commit fails, every 201 of the
- *            batch becomes 503. Other writes run one transaction each.
+ *            are group-committed, leader/follower. The HTTP thread
+ *            that finds the writer's connection idle (nothing running,
+ *            nothing queued) leads: daemon_apipool_lead commits its
+ *            capture on that connection itself and it answers at once
+ *            (no hand-off; if the store's write lock is taken it does
+ *            nothing, and the capture is queued instead, so a server
+ *            thread never waits for an import). Captures arriving
+ *            meanwhile are queued; the writer thread takes what is
+ *            queued (at most APIPOOL_BATCH), opens one transaction,
+ *            answers each capture inside a savepoint of its own (a
+ *            refused one is rolled back alone), commits, and only then
+ *            hands the answers back. Either way a 201 means committed
+ *            with the configured [store] synchronous; if the commit
+ *            fails, every 201 of the batch becomes 503. Other writes
+ *            run one transaction each, on the writer thread.
  *   readers  GET/HEAD, APIPOOL_READERS threads: WAL readers never wait
  *            for the writer.
  *

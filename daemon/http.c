@@ -1,6 +1,6 @@
 /*
- * The HTTP server: libmicrohttpd (one internal thread, epoll, suspend and
- * resume) in front of node/api.h.
+ * The HTTP server: libmicrohttpd (HTTP_THREADS internal threads, each
+ * with its epoll set; suspend and resume) in front of node/api.h.
  *
  * Why libmicrohttpd: it is a server library made for hostile clients —
  * a connection cap, per-address limits, a memory bound per connection
@@ -14,8 +14,10 @@
  *     the headers: Transfer-Encoding refused (411), Content-Length
  *     checked; a body of at most NODE_API_BODY_MAX bytes is collected
  *     (a larger one is not read: the API answers 413 and the
- *     connection closes); then the connection is suspended and the
- *     request handed on (dispatch()).
+ *     connection closes); then dispatch(): a capture that finds the
+ *     writer idle is committed and answered right here
+ *     (daemon_apipool_lead: no hand-off); otherwise the connection is
+ *     suspended and the request handed on.
  *   the API's thread: node_api_handle() -> an MHD response ->
  *     req_done(): MHD_resume_connection; MHD calls access_cb again,
  *     which queues the response.
