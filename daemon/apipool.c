@@ -7,7 +7,9 @@
  *   writer   every request but GET/HEAD. Captures (POST /api/v1/signals)
  *            are group-committed, leader/follower. The HTTP thread
  *            that finds the writer's connection idle (nothing running,
- *            nothing queued) leads: daemon_apipool_lead commits its
+ *            nothing queued, and no capture came in while the last
+ *            commit ran: clients are not concurrent) leads:
+ *            daemon_apipool_lead commits its
  *            capture on that connection itself and it answers at once
  *            (no hand-off; if the store's write lock is taken it does
  *            nothing, and the capture is queued instead, so a server
@@ -99,6 +101,12 @@ struct apipool {
 	 * Whoever sets it owns w[0] until it clears it. */
 	int writing;
 	pthread_cond_t cv_idle; /* writing went 0 (daemon_apipool_close) */
+	/* Captures queued so far (a count), its value when the running
+	 * commit began, and whether any came during the last commit:
+	 * then clients are concurrent, and a capture is queued for the
+	 * next shared commit instead of leading one of its own. */
+	uint64_t arrived, arrived_at_start;
+	int contended;
 	struct queue writes, reads;
 	struct ls_config cfg; /* under mu: the newest */
 	uint64_t cfg_gen, trust_gen;
@@ -432,6 +440,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
  * last transaction left, and a wake-up for whoever waits for it. */
 static void writer_release(struct apipool *p, int health)
 {
+	p->contended = p->arrived != p->arrived_at_start;
 	p->writing = 0;
 	p->writer_health = health;
 	if (p->writes.head != NULL)
@@ -477,8 +486,10 @@ static void *worker_main(void *arg)
 			break;
 		}
 		list = take(q, w->writer ? APIPOOL_BATCH : 1);
-		if (w->writer)
+		if (w->writer) {
 			p->writing = 1;
+			p->arrived_at_start = p->arrived;
+		}
 		pthread_mutex_unlock(&p->mu);
 		refresh(w);
 		if (w->writer) {
@@ -522,6 +533,8 @@ int daemon_apipool_submit(struct apipool *p, struct api_job *job)
 		q->head = job;
 	q->tail = job;
 	q->n++;
+	if (job->capture)
+		p->arrived++;
 	pthread_cond_signal(write ? &p->cv_write : &p->cv_read);
 	pthread_mutex_unlock(&p->mu);
 	return LS_OK;
@@ -536,11 +549,13 @@ int daemon_apipool_lead(struct apipool *p, struct api_job *job,
 	job->next = NULL;
 	job->queued_ms = now_ms();
 	pthread_mutex_lock(&p->mu);
-	if (p->stopping || p->writing || p->writes.head != NULL) {
+	if (p->stopping || p->writing || p->writes.head != NULL ||
+	    p->contended) {
 		pthread_mutex_unlock(&p->mu);
 		return 0;
 	}
 	p->writing = 1;
+	p->arrived_at_start = p->arrived;
 	pthread_mutex_unlock(&p->mu);
 	refresh(w);
 	rc = commit_captures(w, &job, 1, resp, 1);

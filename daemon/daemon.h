@@ -259,8 +259,8 @@ struct node_api *daemon_apipool_counters(struct apipool *p);
  * when the pool stops: the caller answers. */
 int daemon_apipool_submit(struct apipool *p, struct api_job *job);
 /* An HTTP thread, for a capture (job->capture): when the writer is idle
- * (no batch running, none queued) and the store's write lock is free at
- * once, answer it here on the writer's connection, committed alone, and
+ * (no batch running, none queued, none arrived while the last commit
+ * ran) and the store's write lock is free at once, answer it here on the writer's connection, committed alone, and
  * return 1 with *resp (the caller calls node_api_response_fini); done is
  * not called. 0 otherwise: nothing was done, submit it. Captures queued
  * while it commits go to the writer thread's next batch. */
