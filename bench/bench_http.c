@@ -409,12 +409,14 @@ int main(void)
 	       "read-back; the commit is the same).\n",
 	       1000.0 / http[0].rate - 1000.0 / direct.rate,
 	       http[0].p50 - direct.p50);
-	printf("\nCaptures are group-committed, leader/follower: the HTTP "
-	       "thread that finds the writer idle commits its capture "
-	       "itself and answers (one client: no thread hand-off); "
-	       "captures arriving meanwhile queue for the writer thread, "
-	       "which commits them together (a savepoint each, 201 only "
-	       "after the commit).%s\n",
+	printf("\nThe API answers captures on a writer thread with its own "
+	       "store connection and commits them in groups: what is queued "
+	       "while one commit runs goes into the next (a savepoint each, "
+	       "201 only after the commit). One client pays the HTTP parse, "
+	       "the token check, the JSON answer, the read-back and two "
+	       "thread hand-offs (HTTP thread to writer and back) on top of "
+	       "the same one commit per capture; concurrent clients share "
+	       "commits.%s\n",
 	       http[0].ok && http[1].ok && http[2].ok && direct.ok
 	           ? ""
 	           : " **Some requests failed: the numbers are not valid.**");

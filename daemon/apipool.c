@@ -5,23 +5,13 @@
  * and a 503 with Retry-After, never a stalled daemon.
  *
  *   writer   every request but GET/HEAD. Captures (POST /api/v1/signals)
- *            are group-committed, leader/follower. The HTTP thread
- *            that finds the writer's connection idle (nothing running,
- *            nothing queued, and no capture came in while the last
- *            commit ran: clients are not concurrent) leads:
- *            daemon_apipool_lead commits its
- *            capture on that connection itself and it answers at once
- *            (no hand-off; if the store's write lock is taken it does
- *            nothing, and the capture is queued instead, so a server
- *            thread never waits for an import). Captures arriving
- *            meanwhile are queued; the writer thread takes what is
- *            queued (at most APIPOOL_BATCH), opens one transaction,
- *            answers each capture inside a savepoint of its own (a
- *            refused one is rolled back alone), commits, and only then
- *            hands the answers back. Either way a 201 means committed
- *            with the configured [store] synchronous; if the commit
- *            fails, every 201 of the batch becomes 503. Other writes
- *            run one transaction each, on the writer thread.
+ *            are group-committed: the writer takes what is queued (at
+ *            most APIPOOL_BATCH), opens one transaction, answers each
+ *            capture inside a savepoint of its own when there are
+ *            several (a refused one is rolled back alone), commits, and only then hands the
+ *            answers back: a 201 means committed with the configured
+ *            [store] synchronous. If the commit fails, every 201 of the
+ *            batch becomes 503. Other writes run one transaction each.
  *   readers  GET/HEAD, APIPOOL_READERS threads: WAL readers never wait
  *            for the writer.
  *
@@ -96,17 +86,6 @@ struct apipool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv_write, cv_read, cv_call;
 	int stopping;
-	/* The writer's connection (w[0]) is in use: by the writer thread
-	 * or by an HTTP thread leading a capture (daemon_apipool_lead).
-	 * Whoever sets it owns w[0] until it clears it. */
-	int writing;
-	pthread_cond_t cv_idle; /* writing went 0 (daemon_apipool_close) */
-	/* Captures queued so far (a count), its value when the running
-	 * commit began, and whether any came during the last commit:
-	 * then clients are concurrent, and a capture is queued for the
-	 * next shared commit instead of leading one of its own. */
-	uint64_t arrived, arrived_at_start;
-	int contended;
 	struct queue writes, reads;
 	struct ls_config cfg; /* under mu: the newest */
 	uint64_t cfg_gen, trust_gen;
@@ -349,31 +328,34 @@ static void answer(struct apiworker *w, struct api_job *job)
 	job->done(job, &resp);
 }
 
-/* Captures caps[0..n) in one transaction on the writer's connection,
- * answered into resps: each inside a savepoint of its own when there
- * are several (a refused one is rolled back alone), then one commit; a
- * 201 only once it is committed (else 503, or 507 on a full disk).
- * nowait: the transaction starts only if the store's write lock is free
- * at once; LS_EBUSY (nothing answered) when it is not. */
-static int commit_captures(struct apiworker *w, struct api_job **caps,
-                           size_t n, struct node_api_response *resps,
-                           int nowait)
+/* The writer's batch: captures in one transaction, the rest alone. */
+static void write_batch(struct apiworker *w, struct api_job *list)
 {
-	size_t stored = 0;
-	int rc, several = n > 1;
+	struct node_api_response resps[APIPOOL_BATCH];
+	struct api_job *caps[APIPOOL_BATCH];
+	size_t n = 0, stored = 0;
+	int rc, several;
 
-	rc = nowait ? store_tx_begin_nowait(w->store)
-	            : store_tx_begin(w->store);
-	if (rc != LS_OK) {
-		if (nowait && rc == LS_EBUSY)
-			return LS_EBUSY;
+	for (struct api_job *j = list, *next; j != NULL; j = next) {
+		next = j->next;
+		if (j->capture)
+			caps[n++] = j;
+		else
+			answer(w, j);
+	}
+	if (n == 0)
+		return;
+	if ((rc = store_tx_begin(w->store)) != LS_OK) {
 		/* The store stayed busy for store_wait_ms. */
 		LS_WARN("http", "store_busy", "captures=%zu rc=%s", n,
 		        ls_strerror(rc));
 		for (size_t i = 0; i < n; i++)
-			daemon_apipool_busy_response(&resps[i]);
-		return LS_OK;
+			answer_busy(caps[i]);
+		return;
 	}
+	/* A savepoint each only when there are several: a capture alone
+	 * that is refused is undone with the transaction. */
+	several = n > 1;
 	for (size_t i = 0; i < n; i++) {
 		if (several && store_savepoint(w->store) != LS_OK) {
 			daemon_apipool_busy_response(&resps[i]);
@@ -412,41 +394,8 @@ static int commit_captures(struct apiworker *w, struct api_job **caps,
 				daemon_apipool_busy_response(&resps[i]);
 		}
 	}
-	return LS_OK;
-}
-
-/* The writer's batch: captures in one transaction, the rest alone. */
-static void write_batch(struct apiworker *w, struct api_job *list)
-{
-	struct node_api_response resps[APIPOOL_BATCH];
-	struct api_job *caps[APIPOOL_BATCH];
-	size_t n = 0;
-
-	for (struct api_job *j = list, *next; j != NULL; j = next) {
-		next = j->next;
-		if (j->capture)
-			caps[n++] = j;
-		else
-			answer(w, j);
-	}
-	if (n == 0)
-		return;
-	(void)commit_captures(w, caps, n, resps, 0);
 	for (size_t i = 0; i < n; i++)
 		caps[i]->done(caps[i], &resps[i]);
-}
-
-/* The writer's connection is free again (under p->mu): the health its
- * last transaction left, and a wake-up for whoever waits for it. */
-static void writer_release(struct apipool *p, int health)
-{
-	p->contended = p->arrived != p->arrived_at_start;
-	p->writing = 0;
-	p->writer_health = health;
-	if (p->writes.head != NULL)
-		pthread_cond_signal(&p->cv_write);
-	if (p->stopping)
-		pthread_cond_broadcast(&p->cv_idle);
 }
 
 static struct api_job *take(struct queue *q, size_t max)
@@ -477,19 +426,13 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct api_job *list;
 		pthread_mutex_lock(&p->mu);
-		/* The writer also waits while an HTTP thread leads. */
-		while (!p->stopping &&
-		       (q->head == NULL || (w->writer && p->writing)))
+		while (!p->stopping && q->head == NULL)
 			pthread_cond_wait(cv, &p->mu);
 		if (p->stopping) {
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
 		list = take(q, w->writer ? APIPOOL_BATCH : 1);
-		if (w->writer) {
-			p->writing = 1;
-			p->arrived_at_start = p->arrived;
-		}
 		pthread_mutex_unlock(&p->mu);
 		refresh(w);
 		if (w->writer) {
@@ -497,7 +440,7 @@ static void *worker_main(void *arg)
 			write_batch(w, list);
 			wh = store_write_health(w->store);
 			pthread_mutex_lock(&p->mu);
-			writer_release(p, wh);
+			p->writer_health = wh;
 			pthread_mutex_unlock(&p->mu);
 		} else {
 			list->next = NULL;
@@ -533,39 +476,9 @@ int daemon_apipool_submit(struct apipool *p, struct api_job *job)
 		q->head = job;
 	q->tail = job;
 	q->n++;
-	if (job->capture)
-		p->arrived++;
 	pthread_cond_signal(write ? &p->cv_write : &p->cv_read);
 	pthread_mutex_unlock(&p->mu);
 	return LS_OK;
-}
-
-int daemon_apipool_lead(struct apipool *p, struct api_job *job,
-                        struct node_api_response *resp)
-{
-	struct apiworker *w = &p->w[0];
-	int rc, wh;
-
-	job->next = NULL;
-	job->queued_ms = now_ms();
-	pthread_mutex_lock(&p->mu);
-	if (p->stopping || p->writing || p->writes.head != NULL ||
-	    p->contended) {
-		pthread_mutex_unlock(&p->mu);
-		return 0;
-	}
-	p->writing = 1;
-	p->arrived_at_start = p->arrived;
-	pthread_mutex_unlock(&p->mu);
-	refresh(w);
-	rc = commit_captures(w, &job, 1, resp, 1);
-	wh = store_write_health(w->store);
-	pthread_mutex_lock(&p->mu);
-	/* Captures queued meanwhile are the writer thread's: they share
-	 * its next commit. */
-	writer_release(p, wh);
-	pthread_mutex_unlock(&p->mu);
-	return rc == LS_OK;
 }
 
 static struct api_job *expire_queue(struct queue *q, uint64_t before,
@@ -711,7 +624,6 @@ int daemon_apipool_open(struct daemon *d, const char *web_dir,
 	pthread_cond_init(&p->cv_write, NULL);
 	pthread_cond_init(&p->cv_read, NULL);
 	pthread_cond_init(&p->cv_call, NULL);
-	pthread_cond_init(&p->cv_idle, NULL);
 	p->w[0].writer = 1;
 	for (size_t i = 0; i < 1 + APIPOOL_READERS; i++) {
 		p->n_workers = i + 1;
@@ -739,11 +651,6 @@ void daemon_apipool_close(struct apipool *p)
 	for (size_t i = 0; i < p->n_workers; i++)
 		if (p->w[i].started)
 			pthread_join(p->w[i].thread, NULL);
-	/* An HTTP thread leading a capture finishes it first. */
-	pthread_mutex_lock(&p->mu);
-	while (p->writing)
-		pthread_cond_wait(&p->cv_idle, &p->mu);
-	pthread_mutex_unlock(&p->mu);
 	/* No thread runs any more: what they left in the loop's queue is
 	 * taken back, what is still queued for them answered 503. */
 	for (size_t i = 0; i < p->n_workers; i++) {
@@ -773,7 +680,6 @@ void daemon_apipool_close(struct apipool *p)
 	pthread_cond_destroy(&p->cv_write);
 	pthread_cond_destroy(&p->cv_read);
 	pthread_cond_destroy(&p->cv_call);
-	pthread_cond_destroy(&p->cv_idle);
 	pthread_mutex_destroy(&p->mu);
 	ls_free(p);
 }

@@ -206,8 +206,6 @@ struct http {
 	unsigned n_conns;
 	struct http_req *inflight; /* handed to the API, not yet answered */
 	size_t n_inflight;
-	unsigned leading; /* server threads inside daemon_apipool_lead */
-	pthread_cond_t lead_cv; /* leading went 0 while closing */
 	uint64_t refused[HTTP_REFUSED_COUNT_];
 	uint64_t refused_logged[HTTP_REFUSED_COUNT_]; /* sweeper's */
 	uint64_t last_refusal_log_ms;                 /* sweeper's */
@@ -258,14 +256,6 @@ struct node_api *daemon_apipool_counters(struct apipool *p);
 /* Any thread: queue a job (done is never called from here). LS_ESTATE
  * when the pool stops: the caller answers. */
 int daemon_apipool_submit(struct apipool *p, struct api_job *job);
-/* An HTTP thread, for a capture (job->capture): when the writer is idle
- * (no batch running, none queued, none arrived while the last commit
- * ran) and the store's write lock is free at once, answer it here on the writer's connection, committed alone, and
- * return 1 with *resp (the caller calls node_api_response_fini); done is
- * not called. 0 otherwise: nothing was done, submit it. Captures queued
- * while it commits go to the writer thread's next batch. */
-int daemon_apipool_lead(struct apipool *p, struct api_job *job,
-                        struct node_api_response *resp);
 /* Any thread: answer 503 (Retry-After) every job that waited in the
  * queue longer than [http] store_wait_ms. */
 void daemon_apipool_expire(struct apipool *p);

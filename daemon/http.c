@@ -1,6 +1,6 @@
 /*
- * The HTTP server: libmicrohttpd (HTTP_THREADS internal threads, each
- * with its epoll set; suspend and resume) in front of node/api.h.
+ * The HTTP server: libmicrohttpd (one internal thread, epoll, suspend and
+ * resume) in front of node/api.h.
  *
  * Why libmicrohttpd: it is a server library made for hostile clients —
  * a connection cap, per-address limits, a memory bound per connection
@@ -14,10 +14,8 @@
  *     the headers: Transfer-Encoding refused (411), Content-Length
  *     checked; a body of at most NODE_API_BODY_MAX bytes is collected
  *     (a larger one is not read: the API answers 413 and the
- *     connection closes); then dispatch(): a capture that finds the
- *     writer idle is committed and answered right here
- *     (daemon_apipool_lead: no hand-off); otherwise the connection is
- *     suspended and the request handed on.
+ *     connection closes); then the connection is suspended and the
+ *     request handed on (dispatch()).
  *   the API's thread: node_api_handle() -> an MHD response ->
  *     req_done(): MHD_resume_connection; MHD calls access_cb again,
  *     which queues the response.
@@ -70,8 +68,6 @@
 /* Descriptors kept free for everything but HTTP (store, peers, logs). */
 #define HTTP_FD_RESERVE 128
 #define HTTP_SWEEP_MS 200
-/* libmicrohttpd's threads (each its own epoll set of connections). */
-#define HTTP_THREADS 4
 #define HTTP_LOG_EVERY_MS 60000
 
 enum conn_phase {
@@ -89,11 +85,6 @@ struct http_conn {
 	int phase;            /* enum conn_phase */
 	uint64_t deadline_ms; /* of the phase; 0: none */
 	int cut;              /* the sweeper shut it down */
-	/* Admitted by accept_cb, not yet started (notify_conn_cb): it
-	 * counts against the limits already, since the server's threads
-	 * accept in parallel. Dropped by the sweeper at its deadline if
-	 * libmicrohttpd never starts it (its own refusal). */
-	int pending;
 };
 
 enum req_state {
@@ -267,8 +258,6 @@ static void req_done(struct http_req *r, struct MHD_Response *mres,
 static void fill_request(struct http_req *r);
 static void job_done(struct api_job *job, struct node_api_response *resp);
 static enum MHD_Result answer_front(struct http *h, struct http_req *r);
-static enum MHD_Result answer_led(struct http *h, struct http_req *r,
-                                  struct node_api_response *resp);
 
 /* MHD thread: the request is complete; hand it to the API's threads
  * (/healthz is answered here: it needs no store). */
@@ -287,29 +276,6 @@ static enum MHD_Result dispatch(struct http *h, struct http_req *r)
 	if (r->conn != NULL) {
 		r->conn->phase = PHASE_HANDLING;
 		r->conn->deadline_ms = 0;
-	}
-	if (r->job.capture) {
-		/* Leader: with the writer idle, this thread commits the
-		 * capture itself and answers at once, without a hand-off
-		 * to the writer thread and back. h->leading keeps the pool
-		 * open meanwhile (daemon_http_close waits for it). */
-		struct node_api_response resp;
-		int led;
-		h->leading++;
-		pthread_mutex_unlock(&h->mu);
-		led = daemon_apipool_lead(h->pool, &r->job, &resp);
-		pthread_mutex_lock(&h->mu);
-		if (--h->leading == 0 && h->closing)
-			pthread_cond_broadcast(&h->lead_cv);
-		if (led) {
-			pthread_mutex_unlock(&h->mu);
-			return answer_led(h, r, &resp);
-		}
-		if (h->closing) {
-			pthread_mutex_unlock(&h->mu);
-			return answer_plain(h, r->mc, HTTP_REFUSED_STOPPING,
-			                    503, stopping_body);
-		}
 	}
 	/* Submitted under h->mu, so that daemon_http_close, once it has set
 	 * closing, knows that no request is on its way into the pool.
@@ -566,73 +532,23 @@ static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr,
 {
 	struct http *h = cls;
 	enum http_refused why = HTTP_REFUSED_COUNT_;
-	struct http_conn *c = NULL;
 	unsigned same = 0;
-	if (addrlen <= sizeof c->addr)
-		c = ls_calloc(1, sizeof *c); /* NULL: admitted, not tracked */
+	(void)addrlen;
 	pthread_mutex_lock(&h->mu);
 	if (h->n_conns >= h->max_conns) {
 		why = HTTP_REFUSED_CAP;
 	} else {
-		for (const struct http_conn *o = h->conns; o != NULL;
-		     o = o->next)
-			if (same_host(&o->addr, addr))
+		for (const struct http_conn *c = h->conns; c != NULL;
+		     c = c->next)
+			if (same_host(&c->addr, addr))
 				same++;
 		if (same >= h->max_per_client)
 			why = HTTP_REFUSED_PER_CLIENT;
 	}
-	if (why != HTTP_REFUSED_COUNT_) {
+	if (why != HTTP_REFUSED_COUNT_)
 		h->refused[why]++;
-	} else if (c != NULL) {
-		/* Counted from now on: a connection accepted at the same
-		 * time on another server thread sees it. */
-		c->fd = -1;
-		c->pending = 1;
-		memcpy(&c->addr, addr, addrlen);
-		c->addr_len = addrlen;
-		c->phase = PHASE_HEADERS;
-		c->deadline_ms = now_ms() + h->header_timeout_ms;
-		c->next = h->conns;
-		if (h->conns != NULL)
-			h->conns->prev = c;
-		h->conns = c;
-		h->n_conns++;
-		c = NULL;
-	}
 	pthread_mutex_unlock(&h->mu);
-	ls_free(c);
 	return why == HTTP_REFUSED_COUNT_ ? MHD_YES : MHD_NO;
-}
-
-static void conn_unlink(struct http *h, struct http_conn *c)
-{
-	/* under h->mu */
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		h->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	c->next = c->prev = NULL;
-	h->n_conns--;
-}
-
-/* The pending record accept_cb made for this peer address (the port
- * tells connections apart), or NULL. Under h->mu. */
-static struct http_conn *conn_claim(struct http *h, const struct sockaddr *a)
-{
-	for (struct http_conn *c = h->conns; c != NULL; c = c->next) {
-		if (!c->pending || !same_host(&c->addr, a))
-			continue;
-		if ((a->sa_family == AF_INET &&
-		     ((const struct sockaddr_in *)&c->addr)->sin_port ==
-		         ((const struct sockaddr_in *)a)->sin_port) ||
-		    (a->sa_family == AF_INET6 &&
-		     ((const struct sockaddr_in6 *)&c->addr)->sin6_port ==
-		         ((const struct sockaddr_in6 *)a)->sin6_port))
-			return c;
-	}
-	return NULL;
 }
 
 static void notify_conn_cb(void *cls, struct MHD_Connection *mc,
@@ -645,24 +561,27 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc,
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *fd, *ad;
 		*socket_context = NULL;
+		if ((c = ls_calloc(1, sizeof *c)) == NULL)
+			return; /* not tracked: no cap, no timeouts */
 		fd = MHD_get_connection_info(mc,
 		                             MHD_CONNECTION_INFO_CONNECTION_FD);
 		ad = MHD_get_connection_info(mc,
 		                             MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		pthread_mutex_lock(&h->mu);
-		c = ad != NULL && ad->client_addr != NULL
-		        ? conn_claim(h, ad->client_addr)
-		        : NULL;
-		if (c == NULL) {
-			/* accept_cb had no memory: not tracked, no cap,
-			 * no timeouts. */
-			pthread_mutex_unlock(&h->mu);
-			return;
-		}
-		c->pending = 0;
 		c->fd = fd != NULL ? fd->connect_fd : -1;
+		if (ad != NULL && ad->client_addr != NULL) {
+			c->addr_len = ad->client_addr->sa_family == AF_INET6
+			                  ? sizeof(struct sockaddr_in6)
+			                  : sizeof(struct sockaddr_in);
+			memcpy(&c->addr, ad->client_addr, c->addr_len);
+		}
+		pthread_mutex_lock(&h->mu);
 		c->phase = PHASE_HEADERS;
 		c->deadline_ms = now_ms() + h->header_timeout_ms;
+		c->next = h->conns;
+		if (h->conns != NULL)
+			h->conns->prev = c;
+		h->conns = c;
+		h->n_conns++;
 		pthread_mutex_unlock(&h->mu);
 		*socket_context = c;
 		return;
@@ -672,7 +591,13 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc,
 	/* Unlinked before libmicrohttpd closes the descriptor: the
 	 * sweeper never shuts down a number that was reused. */
 	pthread_mutex_lock(&h->mu);
-	conn_unlink(h, c);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		h->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	h->n_conns--;
 	pthread_mutex_unlock(&h->mu);
 	ls_free(c);
 	*socket_context = NULL;
@@ -748,16 +673,7 @@ static void *sweeper_main(void *arg)
 	while (!h->closing) {
 		struct timespec ts;
 		uint64_t now = now_ms();
-		for (struct http_conn *c = h->conns, *next; c != NULL;
-		     c = next) {
-			next = c->next;
-			if (c->pending && c->deadline_ms <= now) {
-				/* Admitted, never started: libmicrohttpd
-				 * refused it itself. */
-				conn_unlink(h, c);
-				ls_free(c);
-				continue;
-			}
+		for (struct http_conn *c = h->conns; c != NULL; c = c->next) {
 			if (c->cut || c->deadline_ms == 0 ||
 			    c->deadline_ms > now || c->fd < 0 ||
 			    c->phase == PHASE_HANDLING)
@@ -839,27 +755,6 @@ static void job_done(struct api_job *job, struct node_api_response *resp)
 		pthread_mutex_unlock(&h->mu);
 	}
 	req_done(r, mres, status);
-}
-
-/* MHD thread: a capture this thread committed itself (dispatch). */
-static enum MHD_Result answer_led(struct http *h, struct http_req *r,
-                                  struct node_api_response *resp)
-{
-	struct MHD_Response *mres = make_res(resp, r->unread);
-	unsigned status = (unsigned)resp->status;
-	enum MHD_Result ret;
-	node_api_response_fini(resp);
-	if (status == 201) {
-		pthread_mutex_lock(&h->mu);
-		h->captured++;
-		pthread_mutex_unlock(&h->mu);
-	}
-	if (mres == NULL)
-		return MHD_NO;
-	r->state = R_SENT;
-	ret = MHD_queue_response(r->mc, status, mres);
-	MHD_destroy_response(mres);
-	return ret;
 }
 
 /* MHD thread: /healthz, through an API that only ever answers it. */
@@ -999,11 +894,6 @@ int daemon_http_open(struct daemon *d, struct ls_errinfo *e)
 		pthread_mutex_destroy(&h->mu);
 		return ls_errf(e, LS_ENOMEM, "http: condition");
 	}
-	if (pthread_cond_init(&h->lead_cv, NULL) != 0) {
-		pthread_cond_destroy(&h->sweeper_cv);
-		pthread_mutex_destroy(&h->mu);
-		return ls_errf(e, LS_ENOMEM, "http: condition");
-	}
 	h->mu_ready = 1;
 	h->open = 1;
 	h->max_conns = conn_cap(d);
@@ -1046,13 +936,8 @@ int daemon_http_open(struct daemon *d, struct ls_errinfo *e)
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
 	        MHD_USE_ERROR_LOG,
 	    0, accept_cb, h, access_cb, h, MHD_OPTION_LISTEN_SOCKET, fd,
-	    /* Several server threads: one may be committing a capture
-	     * (dispatch) while the others serve their connections. */
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-	    /* A backstop behind accept_cb's cap (libmicrohttpd divides
-	     * it among its threads: each may hold them all). */
-	    MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(h->max_conns + 8) * HTTP_THREADS,
+	    /* A backstop behind accept_cb's cap. */
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)(h->max_conns + 8),
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)d->cfg.http_idle_timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -1099,12 +984,6 @@ void daemon_http_close(struct daemon *d)
 	pthread_mutex_unlock(&h->mu);
 	if (h->sweeper_started)
 		pthread_join(h->sweeper, NULL);
-	/* A server thread leading a capture is done with the pool before
-	 * it closes; no new one starts (closing). */
-	pthread_mutex_lock(&h->mu);
-	while (h->leading > 0)
-		pthread_cond_wait(&h->lead_cv, &h->mu);
-	pthread_mutex_unlock(&h->mu);
 	/* No request joins the list any more. The pool's threads finish
 	 * what they hold; what waits for them is answered 503. Every
 	 * request is then resumed: libmicrohttpd must not stop with a
@@ -1119,7 +998,6 @@ void daemon_http_close(struct daemon *d)
 		MHD_stop_daemon(h->mhd);
 	node_api_free(h->front);
 	pthread_cond_destroy(&h->sweeper_cv);
-	pthread_cond_destroy(&h->lead_cv);
 	pthread_mutex_destroy(&h->mu);
 	memset(h, 0, sizeof *h);
 }

@@ -205,32 +205,6 @@ int store_tx_begin(struct store *s)
 	return rc;
 }
 
-int store_tx_begin_nowait(struct store *s)
-{
-	sqlite3_stmt *st;
-	int rc;
-	if (s->in_tx || !sqlite3_get_autocommit(s->db))
-		return LS_ESTATE;
-	if ((rc = store_stmt(s, SQL_BEGIN, &st)) != LS_OK)
-		return rc;
-	sqlite3_busy_timeout(s->db, 0);
-	rc = sqlite3_step(st);
-	sqlite3_busy_timeout(s->db, s->busy_ms);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		s->in_tx = 1;
-		return LS_OK;
-	}
-	if ((rc & 0xff) == SQLITE_BUSY) {
-		/* Another connection writes: expected, not logged. */
-		sqlite3_reset(st);
-		return LS_EBUSY;
-	}
-	rc = store_err(s, sqlite3_extended_errcode(s->db), "begin");
-	sqlite3_reset(st);
-	return rc;
-}
-
 int store_tx_commit(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -395,8 +369,7 @@ static int configure(struct store *s, const struct store_options *opt,
 	    opt->busy_timeout_ms < 0 ? 5000 : opt->busy_timeout_ms;
 	int rc;
 
-	s->busy_ms = (int)timeout;
-	sqlite3_busy_timeout(s->db, s->busy_ms);
+	sqlite3_busy_timeout(s->db, (int)timeout);
 	rc = pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode);
 	if (rc == LS_ECORRUPT)
 		return ls_errf(e, rc,

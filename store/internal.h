@@ -26,8 +26,7 @@ struct store_stmt_slot {
 struct store {
 	sqlite3 *db;
 	char *path;
-	int in_tx;      /* inside store_tx_begin */
-	int busy_ms;    /* the busy timeout configured at open */
+	int in_tx; /* inside store_tx_begin */
 	/* The last failure that says the store cannot take writes (LS_EFULL,
 	 * LS_EIO, LS_ECORRUPT; LS_OK when none), set by store_err and
 	 * cleared by the next commit; read by store_write_health from any

@@ -66,10 +66,6 @@ void store_close(struct store *s);
  * takes the write lock at once (BEGIN IMMEDIATE), so a transaction never
  * fails half-way for lack of the lock. They do not nest. */
 int store_tx_begin(struct store *s);
-/* store_tx_begin without waiting: LS_EBUSY at once (nothing logged)
- * when another connection holds the write lock, instead of waiting up
- * to the busy timeout. */
-int store_tx_begin_nowait(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
 

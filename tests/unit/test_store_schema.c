@@ -190,34 +190,6 @@ static void test_transactions(void **state)
 	fx_close(&f);
 }
 
-/* store_tx_begin_nowait: LS_EBUSY at once while another connection
- * writes (with a ten-minute busy timeout, waiting would hang the test),
- * nothing left open; the write lock once free is taken as by
- * store_tx_begin. */
-static void test_begin_nowait(void **state)
-{
-	struct store_options opt = {.synchronous = LS_SYNC_NORMAL,
-	                            .busy_timeout_ms = 600000};
-	struct ls_errinfo e;
-	struct store *other;
-	struct fx f;
-	(void)state;
-	fx_open(&f);
-	assert_int_equal(store_open(f.path, &opt, &other, &e), LS_OK);
-	assert_int_equal(store_tx_begin(f.s), LS_OK);
-	assert_int_equal(store_tx_begin_nowait(other), LS_EBUSY);
-	assert_int_equal(store_in_tx(other), 0);
-	assert_int_equal(store_tx_commit(f.s), LS_OK);
-	assert_int_equal(store_tx_begin_nowait(other), LS_OK);
-	assert_int_equal(store_tx_begin_nowait(other), LS_ESTATE);
-	assert_int_equal(store_tx_begin_nowait(f.s), LS_EBUSY);
-	assert_int_equal(store_tx_commit(other), LS_OK);
-	assert_int_equal(store_tx_begin_nowait(f.s), LS_OK);
-	store_tx_rollback(f.s);
-	store_close(other);
-	fx_close(&f);
-}
-
 static void test_open_survives_allocation_failures(void **state)
 {
 	struct fx f;
@@ -275,7 +247,6 @@ int main(void)
 	    cmocka_unit_test(test_newer_database_is_refused_unchanged),
 	    cmocka_unit_test(test_foreign_files_are_refused),
 	    cmocka_unit_test(test_transactions),
-	    cmocka_unit_test(test_begin_nowait),
 	    cmocka_unit_test(test_open_survives_allocation_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
