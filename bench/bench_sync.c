@@ -382,6 +382,63 @@ static double fetch_all(struct sim *sim, struct sim_node *to, size_t docs,
 	return bench_now_s() - start;
 }
 
+/* The single-core rates over the peer's payloads, documents per CPU
+ * second of this thread: raw crypto_sign_verify_detached, and the whole
+ * receive path (proto_doc_verify). */
+struct payloads {
+	size_t n;
+	uint8_t **envs;
+	size_t *lens;
+	uint8_t (*sigs)[64];
+	const uint8_t *pk;
+};
+
+static double raw_rate(const struct payloads *pl)
+{
+	double start = bench_cpu_s();
+	long ok = 0;
+	for (size_t i = 0; i < pl->n; i++) {
+		struct ls_envelope ev;
+		(void)proto_envelope_decode(pl->envs[i], pl->lens[i], &ev,
+		                            NULL);
+		if (crypto_sign_verify_detached(pl->sigs[i], ev.payload,
+		                                ev.payload_len, pl->pk) == 0)
+			ok++;
+	}
+	return (double)ok / (bench_cpu_s() - start);
+}
+
+static double full_rate(const struct payloads *pl, const struct ls_trust *view,
+                        int64_t t)
+{
+	double start = bench_cpu_s();
+	long ok = 0;
+	for (size_t i = 0; i < pl->n; i++) {
+		struct ls_doc d;
+		memset(&d, 0, sizeof d);
+		if (proto_doc_verify(view, pl->envs[i], pl->lens[i], t, &d,
+		                     NULL, NULL) == LS_OK)
+			ok++;
+		proto_doc_fini(&d);
+	}
+	return (double)ok / (bench_cpu_s() - start);
+}
+
+/* One 2-thread ingest of the whole feed into a fresh node, and the
+ * baselines measured right after it (the same load). */
+struct ingest_run {
+	double secs, recv_all, recv_caller, bound, raw, full;
+};
+
+#define INGEST_RUNS 3
+
+static int cmp_run(const void *a, const void *b)
+{
+	const struct ingest_run *x = a, *y = b;
+	double rx = 1 / x->bound / x->raw, ry = 1 / y->bound / y->raw;
+	return (rx > ry) - (rx < ry);
+}
+
 /*
  * 3: ingest from a peer against raw Ed25519 verification, in the same
  * run: the single-core rate of crypto_sign_verify_detached over the same
@@ -389,7 +446,10 @@ static double fetch_all(struct sim *sim, struct sim_node *to, size_t docs,
  * least 1.5x that rate on a 2-core machine (wall clock: the whole sync,
  * sealed pages, store and commits included); the whole receive path per
  * document (proto_doc_verify: authenticate + strict decode + hash) at
- * least 0.9x raw verify per core (CPU time of one thread).
+ * least 0.9x raw verify per core (CPU time of one thread). The 2-thread
+ * ingest runs INGEST_RUNS times, each into a node of its own and each
+ * followed by its baselines; the run with the median projected ratio is
+ * reported (with the others' ratios).
  */
 static void ingest_bench(int quick)
 {
@@ -397,15 +457,13 @@ static void ingest_bench(int quick)
 	int64_t t = (int64_t)time(NULL);
 	size_t docs = quick ? 2000 : 10000;
 	struct ls_trust view;
-	double secs_par, secs_one, cpu_raw, cpu_full, start;
-	double pc0, tc0, recv_all, recv_caller, bound;
+	struct ingest_run runs[INGEST_RUNS], *med;
 	struct store_doc_meta m;
-	uint8_t **envs, (*sigs)[64];
-	size_t *lens;
-	long verified = 0, raw_ok = 0;
-	double raw, full, par, one;
+	struct payloads pl;
+	double secs_one, one_raw;
+	size_t one_node = 2 + INGEST_RUNS;
 
-	sim_open(&sim, 4, t);
+	sim_open(&sim, one_node + 1, t);
 	if (store_tx_begin(sim.nodes[1].s) != LS_OK)
 		die("tx");
 	for (size_t i = 0; i < docs; i++) {
@@ -421,91 +479,104 @@ static void ingest_bench(int quick)
 	}
 	if (store_tx_commit(sim.nodes[1].s) != LS_OK)
 		die("commit");
-	if (node_ingest_set_workers(&sim.nodes[2].in, 2) != LS_OK)
-		die("workers");
-	/* The receiver's CPU on the 2-thread run, without the serving
-	 * peer's (which is another node's in a federation): all threads,
-	 * and the calling thread alone (its serial part: store, commit,
-	 * its share of verification). On two idle cores a page cannot take
-	 * less than either all / 2 or the calling thread's part. */
-	sim.serve_cpu = 0;
-	pc0 = process_cpu_s();
-	tc0 = bench_cpu_s();
-	secs_par = fetch_all(&sim, &sim.nodes[2], docs, t);
-	recv_all = process_cpu_s() - pc0 - sim.serve_cpu;
-	recv_caller = bench_cpu_s() - tc0 - sim.serve_cpu;
-	secs_one = fetch_all(&sim, &sim.nodes[3], docs, t);
 
-	envs = ls_calloc(docs, sizeof *envs);
-	lens = ls_calloc(docs, sizeof *lens);
-	sigs = ls_calloc(docs, sizeof *sigs);
+	pl.n = docs;
+	pl.envs = ls_calloc(docs, sizeof *pl.envs);
+	pl.lens = ls_calloc(docs, sizeof *pl.lens);
+	pl.sigs = ls_calloc(docs, sizeof *pl.sigs);
+	pl.pk = sim.nodes[1].kp->pk;
 	for (size_t i = 0; i < docs; i++) {
 		struct ls_envelope ev;
 		store_feed_get(sim.nodes[1].s, sim.nodes[1].id, i + 1, NULL,
-		               &envs[i], &lens[i]);
-		if (proto_envelope_decode(envs[i], lens[i], &ev, NULL) != LS_OK)
+		               &pl.envs[i], &pl.lens[i]);
+		if (proto_envelope_decode(pl.envs[i], pl.lens[i], &ev, NULL) !=
+		    LS_OK)
 			die("envelope");
-		crypto_sign_detached(sigs[i], NULL, ev.payload, ev.payload_len,
-		                     sim.nodes[1].kp->sk);
+		crypto_sign_detached(pl.sigs[i], NULL, ev.payload,
+		                     ev.payload_len, sim.nodes[1].kp->sk);
 	}
-	start = bench_cpu_s();
-	for (size_t i = 0; i < docs; i++) {
-		struct ls_envelope ev;
-		(void)proto_envelope_decode(envs[i], lens[i], &ev, NULL);
-		if (crypto_sign_verify_detached(sigs[i], ev.payload,
-		                                ev.payload_len,
-		                                sim.nodes[1].kp->pk) == 0)
-			raw_ok++;
-	}
-	cpu_raw = bench_cpu_s() - start;
 	node_trust_view(&sim.nodes[0].trust, &view);
-	start = bench_cpu_s();
-	for (size_t i = 0; i < docs; i++) {
-		struct ls_doc d;
-		memset(&d, 0, sizeof d);
-		if (proto_doc_verify(&view, envs[i], lens[i], t, &d, NULL,
-		                     NULL) == LS_OK)
-			verified++;
-		proto_doc_fini(&d);
+
+	for (int r = 0; r < INGEST_RUNS; r++) {
+		struct ingest_run *x = &runs[r];
+		struct sim_node *to = &sim.nodes[2 + r];
+		double pc0, tc0;
+		if (node_ingest_set_workers(&to->in, 2) != LS_OK)
+			die("workers");
+		/* The receiver's CPU on the 2-thread run, without the
+		 * serving peer's (which is another node's in a federation):
+		 * all threads, and the calling thread alone (its serial
+		 * part: store, commit, its share of verification). On two
+		 * idle cores a page cannot take less than either all / 2
+		 * or the calling thread's part. */
+		sim.serve_cpu = 0;
+		pc0 = process_cpu_s();
+		tc0 = bench_cpu_s();
+		x->secs = fetch_all(&sim, to, docs, t);
+		x->recv_all = process_cpu_s() - pc0 - sim.serve_cpu;
+		x->recv_caller = bench_cpu_s() - tc0 - sim.serve_cpu;
+		x->bound = x->recv_all / 2 > x->recv_caller ? x->recv_all / 2
+		                                            : x->recv_caller;
+		x->raw = raw_rate(&pl);
+		x->full = full_rate(&pl, &view, t);
 	}
-	cpu_full = bench_cpu_s() - start;
+	secs_one = fetch_all(&sim, &sim.nodes[one_node], docs, t);
+	one_raw = raw_rate(&pl);
 	for (size_t i = 0; i < docs; i++)
-		ls_free(envs[i]);
-	ls_free(envs);
-	ls_free(lens);
-	ls_free(sigs);
-	raw = (double)raw_ok / cpu_raw;
-	full = (double)verified / cpu_full;
-	par = (double)docs / secs_par;
-	one = (double)docs / secs_one;
-	bound = recv_all / 2 > recv_caller ? recv_all / 2 : recv_caller;
-	printf("\n#### Ingest from a peer\n\n"
-	       "| what | documents/s | ratio to raw verify | target |\n"
-	       "|---|---:|---:|---|\n"
-	       "| baseline: raw `crypto_sign_verify_detached` over the same "
-	       "%zu payloads, one core (thread CPU time) | %.0f | 1.00 | - |\n"
-	       "| whole receive path per document, `proto_doc_verify` "
-	       "(authenticate + strict decode + hash), one core (thread CPU "
-	       "time) | %.0f | %.2f | >= 0.90 %s |\n"
-	       "| ingest from a peer, verify on 2 threads (sealed pages of "
-	       "256, verify, check, store, commit per page; wall clock) | "
-	       "%.0f | %.2f | >= 1.50 %s |\n"
-	       "| the same on 1 thread (wall clock) | %.0f | %.2f | - |\n"
-	       "| ingest on 2 threads, projected for two idle cores from "
-	       "the receiver's CPU time (the serving peer's excluded): "
-	       "documents / max(all threads / 2, calling thread) = %zu / "
-	       "max(%.3f / 2, %.3f) s | %.0f | %.2f | >= 1.50 %s |\n\n"
-	       "Wall-clock rates depend on what else the machine runs: on a "
-	       "shared machine the 2-thread ingest gets less than two "
-	       "cores (1-minute load average at the end: %.1f on %ld "
-	       "cores).\n",
-	       docs, raw, full, full / raw,
-	       full / raw >= 0.9 ? "(met)" : "(NOT met)", par, par / raw,
-	       par / raw >= 1.5 ? "(met)" : "(NOT met)", one, one / raw, docs,
-	       recv_all, recv_caller, (double)docs / bound,
-	       (double)docs / bound / raw,
-	       (double)docs / bound / raw >= 1.5 ? "(met)" : "(NOT met)",
-	       bench_load1(), sysconf(_SC_NPROCESSORS_ONLN));
+		ls_free(pl.envs[i]);
+	ls_free(pl.envs);
+	ls_free(pl.lens);
+	ls_free(pl.sigs);
+
+	qsort(runs, INGEST_RUNS, sizeof runs[0], cmp_run);
+	med = &runs[INGEST_RUNS / 2];
+	{
+		double raw = med->raw, full = med->full;
+		double par = (double)docs / med->secs;
+		double one = (double)docs / secs_one;
+		double proj = (double)docs / med->bound;
+		printf(
+		    "\n#### Ingest from a peer\n\n"
+		    "| what | documents/s | ratio to raw verify | target |\n"
+		    "|---|---:|---:|---|\n"
+		    "| baseline: raw `crypto_sign_verify_detached` over the "
+		    "same %zu payloads, one core (thread CPU time) | %.0f | "
+		    "1.00 | - |\n"
+		    "| whole receive path per document, `proto_doc_verify` "
+		    "(authenticate + strict decode + hash), one core "
+		    "(thread CPU time) | %.0f | %.2f | >= 0.90 %s |\n"
+		    "| ingest from a peer, verify on 2 threads (sealed pages "
+		    "of 256, verify, check, store, commit per page; wall "
+		    "clock) | %.0f | %.2f | >= 1.50 %s |\n"
+		    "| the same on 1 thread (wall clock; against raw "
+		    "verify measured right after it) | %.0f | %.2f | - |\n"
+		    "| ingest on 2 threads, projected for two idle cores "
+		    "from the receiver's CPU time (the serving peer's "
+		    "excluded): documents / max(all threads / 2, calling "
+		    "thread) = %zu / max(%.3f / 2, %.3f) s | %.0f | %.2f | "
+		    ">= 1.50 %s |\n\n",
+		    docs, raw, full, full / raw,
+		    full / raw >= 0.9 ? "(met)" : "(NOT met)", par, par / raw,
+		    par / raw >= 1.5 ? "(met)" : "(NOT met)", one,
+		    one / one_raw, docs, med->recv_all, med->recv_caller, proj,
+		    proj / raw, proj / raw >= 1.5 ? "(met)" : "(NOT met)");
+		printf("The 2-thread ingest ran %d times, each into a node of "
+		       "its own and followed by its baselines (the same "
+		       "load); the rows give the run with the median "
+		       "projected ratio. Projected ratios of all runs:",
+		       INGEST_RUNS);
+		for (int r = 0; r < INGEST_RUNS; r++)
+			printf(" %.2f", 1 / runs[r].bound / runs[r].raw * docs);
+		printf("; wall-clock ratios:");
+		for (int r = 0; r < INGEST_RUNS; r++)
+			printf(" %.2f",
+			       (double)docs / runs[r].secs / runs[r].raw);
+		printf(".\n\nWall-clock rates depend on what else the machine "
+		       "runs: on a shared machine the 2-thread ingest gets "
+		       "less than two cores (1-minute load average at the "
+		       "end: %.1f on %ld cores).\n",
+		       bench_load1(), sysconf(_SC_NPROCESSORS_ONLN));
+	}
 	sim_close(&sim);
 }
 

@@ -376,6 +376,25 @@ static const struct key_row keys[] = {
      .def = "8",
      .comment = "zoveel verzoeken van peers tegelijk in ontvangst nemen"},
     {.section = "sync",
+     .name = "max_connections",
+     .type = T_INT,
+     .offset = OFF(sync_max_connections),
+     .min = 8,
+     .max = 65536,
+     .def = "1024",
+     .comment = "hoogstens zoveel verbindingen van peers tegelijk (ook "
+                "begrensd door het aantal bestandsdescriptors); meer wordt "
+                "geweigerd en geteld"},
+    {.section = "sync",
+     .name = "max_per_client",
+     .type = T_INT,
+     .offset = OFF(sync_max_per_client),
+     .min = 1,
+     .max = 65536,
+     .def = "32",
+     .comment = "hoogstens zoveel verbindingen van peers tegelijk van een "
+                "adres"},
+    {.section = "sync",
      .name = "push",
      .type = T_ENUM,
      .offset = OFF(push),
@@ -627,6 +646,11 @@ static int set_value(const struct key_row *k, struct ls_config *c,
 				return LS_ECONFIG;
 			}
 		}
+		/* a bidirectional control shows a name or a path in
+		 * another order than it is (common/text.h) */
+		if (ls_utf8_valid(value, len) &&
+		    ls_text_chars_flaw(value, len, 0, why, why_size) != NULL)
+			return LS_ECONFIG;
 		if (k->check != NULL && k->check(value, why, why_size) != LS_OK)
 			return LS_ECONFIG;
 		memcpy(field, value, len + 1);

@@ -90,6 +90,8 @@ struct ls_config {
 	int64_t page_docs;                /* max_docs of a docs_req */
 	int64_t page_bytes;               /* max_bytes of a docs_req */
 	int64_t max_requests;             /* served at once */
+	int64_t sync_max_connections;     /* peers' connections open at once */
+	int64_t sync_max_per_client;      /* of them from one address */
 	uint8_t push;                     /* enum ls_yesno */
 	/* [secagg] (node/secagg_sync.h; docs/SECAGG.md) */
 	uint8_t secagg_enabled;          /* enum ls_yesno */

@@ -21,33 +21,35 @@ static const char *const dim_names_nl[LS_DIM_COUNT_] = {
     [LS_DIM_SECTOR] = "sector",
 };
 
-/* Code characters: 1 may start a code (a-z, 0-9), 2 only follow ('-',
- * '_'). A table, because every code of every document received passes
- * here (proto/field.c). */
-#define CODE_FIRST 1
-#define CODE_NEXT 2
-#define CODE_ANY (CODE_FIRST | CODE_NEXT)
-static const unsigned char code_chars[256] = {
-    ['0'] = CODE_ANY,  ['1'] = CODE_ANY,  ['2'] = CODE_ANY, ['3'] = CODE_ANY,
-    ['4'] = CODE_ANY,  ['5'] = CODE_ANY,  ['6'] = CODE_ANY, ['7'] = CODE_ANY,
-    ['8'] = CODE_ANY,  ['9'] = CODE_ANY,  ['a'] = CODE_ANY, ['b'] = CODE_ANY,
-    ['c'] = CODE_ANY,  ['d'] = CODE_ANY,  ['e'] = CODE_ANY, ['f'] = CODE_ANY,
-    ['g'] = CODE_ANY,  ['h'] = CODE_ANY,  ['i'] = CODE_ANY, ['j'] = CODE_ANY,
-    ['k'] = CODE_ANY,  ['l'] = CODE_ANY,  ['m'] = CODE_ANY, ['n'] = CODE_ANY,
-    ['o'] = CODE_ANY,  ['p'] = CODE_ANY,  ['q'] = CODE_ANY, ['r'] = CODE_ANY,
-    ['s'] = CODE_ANY,  ['t'] = CODE_ANY,  ['u'] = CODE_ANY, ['v'] = CODE_ANY,
-    ['w'] = CODE_ANY,  ['x'] = CODE_ANY,  ['y'] = CODE_ANY, ['z'] = CODE_ANY,
-    ['-'] = CODE_NEXT, ['_'] = CODE_NEXT,
+/* Code characters (core/taxonomy.h): a table, because every code of
+ * every document received passes here (proto/field.h reads codes with
+ * it while it copies them). */
+#define CODE_ANY (LS_CODE_FIRST | LS_CODE_NEXT)
+const unsigned char ls_code_chars[256] = {
+    ['0'] = CODE_ANY,     ['1'] = CODE_ANY,     ['2'] = CODE_ANY,
+    ['3'] = CODE_ANY,     ['4'] = CODE_ANY,     ['5'] = CODE_ANY,
+    ['6'] = CODE_ANY,     ['7'] = CODE_ANY,     ['8'] = CODE_ANY,
+    ['9'] = CODE_ANY,     ['a'] = CODE_ANY,     ['b'] = CODE_ANY,
+    ['c'] = CODE_ANY,     ['d'] = CODE_ANY,     ['e'] = CODE_ANY,
+    ['f'] = CODE_ANY,     ['g'] = CODE_ANY,     ['h'] = CODE_ANY,
+    ['i'] = CODE_ANY,     ['j'] = CODE_ANY,     ['k'] = CODE_ANY,
+    ['l'] = CODE_ANY,     ['m'] = CODE_ANY,     ['n'] = CODE_ANY,
+    ['o'] = CODE_ANY,     ['p'] = CODE_ANY,     ['q'] = CODE_ANY,
+    ['r'] = CODE_ANY,     ['s'] = CODE_ANY,     ['t'] = CODE_ANY,
+    ['u'] = CODE_ANY,     ['v'] = CODE_ANY,     ['w'] = CODE_ANY,
+    ['x'] = CODE_ANY,     ['y'] = CODE_ANY,     ['z'] = CODE_ANY,
+    ['-'] = LS_CODE_NEXT, ['_'] = LS_CODE_NEXT,
 };
 
 int ls_code_valid(const char *text, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
-	unsigned all = CODE_NEXT;
-	if (len == 0 || len > LS_CODE_MAX || !(code_chars[u[0]] & CODE_FIRST))
+	unsigned all = LS_CODE_NEXT;
+	if (len == 0 || len > LS_CODE_MAX ||
+	    !(ls_code_chars[u[0]] & LS_CODE_FIRST))
 		return 0;
 	for (size_t i = 1; i < len; i++)
-		all &= code_chars[u[i]];
+		all &= ls_code_chars[u[i]];
 	return all != 0;
 }
 

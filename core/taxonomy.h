@@ -62,6 +62,13 @@ struct ls_taxonomy {
  * [a-z0-9_-] starting with a letter or digit; else 0. */
 int ls_code_valid(const char *text, size_t len);
 
+/* The rule of ls_code_valid as a table, for a reader that checks a code
+ * while it copies it (proto/field.h): ls_code_chars[c] has LS_CODE_FIRST
+ * when c may start a code, LS_CODE_NEXT when it may follow. */
+#define LS_CODE_FIRST 1
+#define LS_CODE_NEXT 2
+extern const unsigned char ls_code_chars[256];
+
 /* Stable English name of a dimension as in the TSV ("theme",
  * "problem_type", ...); "?" for a bad value. */
 const char *ls_dim_name(enum ls_dim dim);

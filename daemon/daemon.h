@@ -147,6 +147,23 @@ struct worker {
 	struct serve_job *job; /* a request with the sync engine, or NULL */
 };
 
+/* Descriptors kept free for everything but the peers' and the HTTP
+ * connections (store, outgoing sync, files, logs). */
+#define DAEMON_FD_RESERVE 128
+
+/* What the sync listener refuses (signaal_sync_connections_refused_total). */
+enum server_refused {
+	SERVER_REFUSED_CAP = 0,    /* closed: [sync] max_connections */
+	SERVER_REFUSED_PER_CLIENT, /* closed: [sync] max_per_client */
+	SERVER_REFUSED_COUNT_
+};
+
+/* A peer's connection, as the listener's pipe callback tracks it. */
+struct server_pipe {
+	uint32_t id;
+	nng_sockaddr addr;
+};
+
 struct server {
 	int open;
 	char url[LS_ENDPOINT_MAX + 1];
@@ -154,13 +171,30 @@ struct server {
 	nng_listener listener;
 	size_t n_workers;
 	struct worker *workers;
+	/* Connections (nng has no cap of its own): guarded by mu, which
+	 * nng's pipe callback takes on nng's threads. */
+	pthread_mutex_t mu;
+	int mu_ready;
+	unsigned max_conns, max_per_client;
+	size_t n_pipes;
+	struct server_pipe *pipes; /* max_conns of them; owned */
+	uint64_t refused[SERVER_REFUSED_COUNT_];
+	/* the loop's: what reached /metrics and the log */
+	uint64_t refused_seen[SERVER_REFUSED_COUNT_];
+	uint64_t refused_logged[SERVER_REFUSED_COUNT_];
+	int64_t refused_logged_at; /* Unix time; 0: never */
 };
 
-/* Listen on d->cfg.listen with max_requests contexts. LS_ENET with a
- * log line naming the address when it cannot. */
+/* Listen on d->cfg.listen with max_requests contexts, at most
+ * [sync] max_connections peers' connections (lowered to what
+ * RLIMIT_NOFILE leaves) and max_per_client of them from one address.
+ * LS_ENET with a log line naming the address when it cannot. */
 int daemon_server_open(struct daemon *d);
 /* Stop every context (waits for nng callbacks), close the socket. */
 void daemon_server_close(struct daemon *d);
+/* Loop: the connection gauges and refusals into the metrics; refusals
+ * logged at most once a minute, with their counts. */
+void daemon_server_metrics_flush(struct daemon *d);
 
 /* --- http.c ----------------------------------------------------------- */
 
@@ -197,6 +231,7 @@ struct http {
 	/* limits in force ([http], max_connections clamped to what the
 	 * descriptor limit leaves) */
 	unsigned max_conns, max_per_client;
+	size_t header_max_bytes; /* request line and headers; more: 431 */
 	uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms;
 	pthread_t sweeper;
 	pthread_cond_t sweeper_cv;

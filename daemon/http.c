@@ -65,8 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Descriptors kept free for everything but HTTP (store, peers, logs). */
-#define HTTP_FD_RESERVE 128
+#define HTTP_FD_RESERVE DAEMON_FD_RESERVE
 #define HTTP_SWEEP_MS 200
 #define HTTP_LOG_EVERY_MS 60000
 
@@ -111,6 +110,7 @@ struct http_req {
 	int bad_header;  /* a header name with blanks or controls */
 	int chunked;     /* a Transfer-Encoding header */
 	int n_lengths;   /* Content-Length headers */
+	size_t header_bytes; /* the headers as sent: name, value, ": ", CRLF */
 	struct MHD_Response *mres;
 	unsigned status;
 	struct api_job job;
@@ -329,7 +329,7 @@ static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind,
 {
 	struct http_req *r = cls;
 	(void)kind;
-	(void)value;
+	r->header_bytes += strlen(key) + strlen(value) + 4;
 	if (key[0] == '\0')
 		r->bad_header = 1;
 	for (const char *p = key; *p != '\0'; p++)
@@ -368,6 +368,14 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 		return answer_plain(h, mc, HTTP_REFUSED_STOPPING, 503,
 		                    stopping_body);
 	MHD_get_connection_values(mc, MHD_HEADER_KIND, header_cb, r);
+	/* libmicrohttpd's own 431 comes only where its memory pool ends
+	 * (header_max_bytes + 4096); the limit is this one. */
+	if (strlen(method) + strlen(r->uri) + r->header_bytes + 14 >
+	    h->header_max_bytes)
+		return answer_plain(
+		    h, mc, HTTP_REFUSED_HEADER_TOO_LARGE, 431,
+		    "{\"code\":\"header_too_large\",\"melding\":\"De "
+		    "aanvraagregel en de headers zijn samen te groot.\"}");
 	if (r->bad_header)
 		return answer_plain(
 		    h, mc, HTTP_REFUSED_BAD_REQUEST, 400,
@@ -615,6 +623,14 @@ logger_cb(void *cls, const char *fm, va_list ap)
 	va_copy(cp, ap);
 	if (strstr(fm, "resource limit") != NULL) {
 		count_refused(h, HTTP_REFUSED_FD_LIMIT);
+		/* Out of descriptors with no HTTP connection of its own,
+		 * libmicrohttpd retries accept() at once, for ever ("at
+		 * FIRST connection"): pace it, on its own thread, which
+		 * has nothing else to serve. */
+		if (strstr(fm, "FIRST") != NULL) {
+			struct timespec ts = {0, 50 * 1000000L};
+			(void)nanosleep(&ts, NULL);
+		}
 	} else if (strstr(fm, "Content-Length") != NULL) {
 		count_refused(h, HTTP_REFUSED_BAD_LENGTH);
 	} else if (strstr(fm, "reached connection limit") != NULL) {
@@ -860,15 +876,16 @@ static int listen_socket(const char *hp, int backlog, const char **why)
 }
 
 /* max_connections, kept below the descriptors that RLIMIT_NOFILE
- * leaves after HTTP_FD_RESERVE. */
+ * leaves after HTTP_FD_RESERVE and the sync listener's cap. */
 static unsigned conn_cap(const struct daemon *d)
 {
 	struct rlimit rl;
 	unsigned cap = (unsigned)d->cfg.http_max_connections;
+	rlim_t keep = (rlim_t)HTTP_FD_RESERVE + d->server.max_conns;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)cap + HTTP_FD_RESERVE) {
-		unsigned fit = rl.rlim_cur > HTTP_FD_RESERVE + 8
-		                   ? (unsigned)(rl.rlim_cur - HTTP_FD_RESERVE)
+	    rl.rlim_cur < (rlim_t)cap + keep) {
+		unsigned fit = rl.rlim_cur > keep + 8
+		                   ? (unsigned)(rl.rlim_cur - keep)
 		                   : 8;
 		LS_WARN("http", "max_connections_lowered",
 		        "configured=%u nofile=%llu max_connections=%u", cap,
@@ -898,6 +915,7 @@ int daemon_http_open(struct daemon *d, struct ls_errinfo *e)
 	h->open = 1;
 	h->max_conns = conn_cap(d);
 	h->max_per_client = (unsigned)d->cfg.http_max_per_client;
+	h->header_max_bytes = (size_t)d->cfg.http_header_max_bytes;
 	h->header_timeout_ms = (uint64_t)d->cfg.http_header_timeout_s * 1000u;
 	h->body_timeout_ms = (uint64_t)d->cfg.http_body_timeout_s * 1000u;
 	h->idle_timeout_ms = (uint64_t)d->cfg.http_idle_timeout_s * 1000u;

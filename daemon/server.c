@@ -13,6 +13,18 @@
  * each bounded by the page limits). Contexts with aio are what PLATFORM.md asks
  * for: a REP reply sent without them can be lost.
  *
+ * Connections: nng's listener has no cap, and a REP socket keeps an idle
+ * connection for ever, so a flood of connections (4100 at a descriptor
+ * limit of 4096) would take every descriptor of the process: no HTTP
+ * request, no file, no store connection any more. The pipe callback
+ * (NNG_PIPE_EV_ADD_PRE, on nng's threads) closes a connection at once
+ * when max_conns are open, or max_per_client from its address; both
+ * counted in signaal_sync_connections_refused_total{reason} and logged
+ * at most once a minute. max_conns is kept to half of what
+ * RLIMIT_NOFILE leaves after DAEMON_FD_RESERVE (HTTP takes its cap from
+ * the rest). A connection is seen only once it sent nng's 8-byte
+ * greeting; until then nng holds it at most 10 s.
+ *
  * Limits: NNG_OPT_RECVMAXSZ is the largest session frame plus a little,
  * so that a frame just over the maximum still reaches the session layer
  * and is refused and counted there (anything larger nng drops with the
@@ -27,6 +39,7 @@
 
 #include <nng/protocol/reqrep0/rep.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* Room beyond the largest frame, so that "slightly too large" is
  * refused (and counted) by the session layer rather than by nng. */
@@ -184,6 +197,130 @@ static void worker_loop_cb(struct handoff_item *item)
 	w->job = j;
 }
 
+/* --- connections ----------------------------------------------------------- */
+
+#define SERVER_LOG_EVERY_S 60
+
+static const char *const refused_names[SERVER_REFUSED_COUNT_] = {
+    [SERVER_REFUSED_CAP] = "cap",
+    [SERVER_REFUSED_PER_CLIENT] = "per_client",
+};
+
+static int same_host(const nng_sockaddr *a, const nng_sockaddr *b)
+{
+	if (a->s_family != b->s_family)
+		return 0;
+	if (a->s_family == NNG_AF_INET)
+		return a->s_in.sa_addr == b->s_in.sa_addr;
+	if (a->s_family == NNG_AF_INET6)
+		return memcmp(a->s_in6.sa_addr, b->s_in6.sa_addr,
+		              sizeof a->s_in6.sa_addr) == 0;
+	return 0;
+}
+
+/* nng's thread: a peer's connection arrives (ADD_PRE: closing it here
+ * refuses it) or leaves (REM_POST, also for one refused here). */
+static void pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct server *s = arg;
+	uint32_t id = (uint32_t)nng_pipe_id(p);
+	nng_sockaddr sa;
+	int why = -1;
+
+	memset(&sa, 0, sizeof sa);
+	if (ev == NNG_PIPE_EV_ADD_PRE &&
+	    nng_pipe_get_addr(p, NNG_OPT_REMADDR, &sa) != 0)
+		sa.s_family = NNG_AF_UNSPEC;
+	pthread_mutex_lock(&s->mu);
+	if (ev == NNG_PIPE_EV_ADD_PRE) {
+		unsigned same = 0;
+		for (size_t i = 0; i < s->n_pipes; i++)
+			if (same_host(&s->pipes[i].addr, &sa))
+				same++;
+		if (s->n_pipes >= s->max_conns)
+			why = SERVER_REFUSED_CAP;
+		else if (same >= s->max_per_client)
+			why = SERVER_REFUSED_PER_CLIENT;
+		if (why >= 0) {
+			s->refused[why]++;
+		} else {
+			s->pipes[s->n_pipes].id = id;
+			s->pipes[s->n_pipes].addr = sa;
+			s->n_pipes++;
+		}
+	} else if (ev == NNG_PIPE_EV_REM_POST) {
+		for (size_t i = 0; i < s->n_pipes; i++)
+			if (s->pipes[i].id == id) {
+				s->pipes[i] = s->pipes[--s->n_pipes];
+				break;
+			}
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (why >= 0)
+		(void)nng_pipe_close(p);
+}
+
+/* [sync] max_connections, kept to half of the descriptors that
+ * RLIMIT_NOFILE leaves after DAEMON_FD_RESERVE. */
+static unsigned conn_cap(const struct daemon *d)
+{
+	struct rlimit rl;
+	unsigned cap = (unsigned)d->cfg.sync_max_connections;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		rlim_t half = rl.rlim_cur > DAEMON_FD_RESERVE + 16
+		                  ? (rl.rlim_cur - DAEMON_FD_RESERVE) / 2
+		                  : 8;
+		if ((rlim_t)cap > half) {
+			LS_WARN("server", "max_connections_lowered",
+			        "configured=%u nofile=%llu max_connections=%u",
+			        cap, (unsigned long long)rl.rlim_cur,
+			        (unsigned)half);
+			cap = (unsigned)half;
+		}
+	}
+	return cap;
+}
+
+void daemon_server_metrics_flush(struct daemon *d)
+{
+	struct server *s = &d->server;
+	uint64_t refused[SERVER_REFUSED_COUNT_];
+	size_t n;
+	int64_t now = daemon_now();
+	int log_now;
+
+	if (!s->mu_ready)
+		return;
+	pthread_mutex_lock(&s->mu);
+	n = s->n_pipes;
+	memcpy(refused, s->refused, sizeof refused);
+	pthread_mutex_unlock(&s->mu);
+	daemon_metrics_set(d->metrics, "signaal_sync_connections", (double)n);
+	daemon_metrics_set(d->metrics, "signaal_sync_max_connections",
+	                   (double)s->max_conns);
+	log_now = s->refused_logged_at == 0 ||
+	          now - s->refused_logged_at >= SERVER_LOG_EVERY_S;
+	for (int i = 0; i < SERVER_REFUSED_COUNT_; i++) {
+		if (refused[i] > s->refused_seen[i])
+			daemon_metrics_add(
+			    d->metrics, "signaal_sync_connections_refused_total",
+			    (double)(refused[i] - s->refused_seen[i]),
+			    refused_names[i]);
+		s->refused_seen[i] = refused[i];
+		if (log_now && refused[i] > s->refused_logged[i]) {
+			LS_WARN("server", "refused",
+			        "reason=%s count=%llu total=%llu connections=%zu "
+			        "max_connections=%u",
+			        refused_names[i],
+			        (unsigned long long)(refused[i] -
+			                             s->refused_logged[i]),
+			        (unsigned long long)refused[i], n, s->max_conns);
+			s->refused_logged[i] = refused[i];
+			s->refused_logged_at = now;
+		}
+	}
+}
+
 int daemon_server_open(struct daemon *d)
 {
 	struct server *s = &d->server;
@@ -191,9 +328,24 @@ int daemon_server_open(struct daemon *d)
 
 	memset(s, 0, sizeof *s);
 	snprintf(s->url, sizeof s->url, "%s", d->cfg.listen);
+	s->max_conns = conn_cap(d);
+	s->max_per_client = (unsigned)d->cfg.sync_max_per_client;
+	s->pipes = ls_calloc(s->max_conns, sizeof *s->pipes);
+	if (s->pipes == NULL || pthread_mutex_init(&s->mu, NULL) != 0) {
+		ls_free(s->pipes);
+		s->pipes = NULL;
+		rv = NNG_ENOMEM;
+		goto err;
+	}
+	s->mu_ready = 1;
 	if ((rv = nng_rep0_open(&s->sock)) != 0)
 		goto err;
 	s->open = 1;
+	if ((rv = nng_pipe_notify(s->sock, NNG_PIPE_EV_ADD_PRE, pipe_cb, s)) !=
+	        0 ||
+	    (rv = nng_pipe_notify(s->sock, NNG_PIPE_EV_REM_POST, pipe_cb, s)) !=
+	        0)
+		goto err;
 	if ((rv = nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ,
 	                              LS_SESSION_MSG_MAX + RECV_SLACK)) != 0 ||
 	    (rv = nng_socket_set_ms(s->sock, NNG_OPT_SENDTIMEO,
@@ -225,8 +377,11 @@ int daemon_server_open(struct daemon *d)
 	}
 	for (size_t i = 0; i < s->n_workers; i++)
 		worker_recv(&s->workers[i]);
-	LS_INFO("server", "listening", "url=%s contexts=%zu recv_max=%d",
-	        s->url, s->n_workers, LS_SESSION_MSG_MAX + RECV_SLACK);
+	LS_INFO("server", "listening",
+	        "url=%s contexts=%zu recv_max=%d max_connections=%u "
+	        "max_per_client=%u",
+	        s->url, s->n_workers, LS_SESSION_MSG_MAX + RECV_SLACK,
+	        s->max_conns, s->max_per_client);
 	return LS_OK;
 err:
 	LS_ERROR("server", "listen_failed", "url=%s reason=\"%s\"", s->url,
@@ -274,5 +429,9 @@ void daemon_server_close(struct daemon *d)
 	for (size_t i = 0; i < s->n_workers; i++)
 		nng_aio_free(s->workers[i].aio);
 	ls_free(s->workers);
+	/* nng_close waited for every pipe's REM_POST */
+	if (s->mu_ready)
+		pthread_mutex_destroy(&s->mu);
+	ls_free(s->pipes);
 	memset(s, 0, sizeof *s);
 }

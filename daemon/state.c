@@ -153,6 +153,14 @@ static const struct {
     {"signaal_release_sector_conflicts_total", METRICS_COUNTER, L_NONE,
      "Organisations that reported under more than one sector, summed "
      "over the periods released (each counts once per sector)."},
+    {"signaal_sync_connections", METRICS_GAUGE, L_NONE,
+     "Peers' connections to the sync listener open now."},
+    {"signaal_sync_max_connections", METRICS_GAUGE, L_NONE,
+     "The sync listener's connection cap in force ([sync] "
+     "max_connections, lowered to what the descriptor limit leaves)."},
+    {"signaal_sync_connections_refused_total", METRICS_COUNTER, L_REASON,
+     "Connections to the sync listener closed at once, by reason (cap: "
+     "[sync] max_connections; per_client: [sync] max_per_client)."},
     {"signaal_http_in_flight", METRICS_GAUGE, L_NONE,
      "HTTP requests taken in and not yet answered."},
     {"signaal_http_connections", METRICS_GAUGE, L_NONE,
@@ -422,6 +430,7 @@ static void tally_to_metrics(struct daemon *d)
 
 static void counters_to_metrics(struct daemon *d)
 {
+	daemon_server_metrics_flush(d);
 	if (d->status_published > d->seen_status)
 		daemon_metrics_add(
 		    d->metrics, "signaal_status_published_total",

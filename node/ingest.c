@@ -64,13 +64,85 @@ void node_ingest_fini(struct node_ingest *in)
 	in->pool = NULL;
 }
 
+/*
+ * What the page knows of an origin's feed in the store: its head and
+ * whether it is stopped (a fork). The page runs in one transaction that
+ * holds the write lock (store_tx_begin: BEGIN IMMEDIATE; or the caller's),
+ * so the store changes under it only by what the page itself does: an
+ * append moves the head, a fork stops the feed, and a federation
+ * document admitted (which may change anything the trust governs)
+ * forgets everything. The page keeps these up to date itself instead of
+ * asking the store three times for every document. A feed is contiguous
+ * from 1 to its head (the store appends only at head + 1, and a fork's
+ * resolution cuts it back to what is left), so a seq above the head is
+ * not held.
+ */
+#define PAGE_FEEDS 8
+struct page_feed {
+	char origin[LS_NODE_ID_SIZE];
+	uint64_t head_seq;
+	int quarantined; /* -1: not asked yet */
+};
+
+struct page_feeds {
+	struct page_feed feed[PAGE_FEEDS];
+	size_t n;
+	struct page_feed spare; /* for a page of many origins: asked anew */
+};
+
+/* The page's record of origin's feed into *out (its head read from the
+ * store on first use), or a store failure. */
+static int page_feed(struct page_feeds *pf, struct store *s, const char *origin,
+                     struct page_feed **out)
+{
+	struct page_feed *f = NULL;
+	uint8_t head_hash[LS_HASH_BYTES];
+	int rc;
+
+	for (size_t i = 0; i < pf->n; i++)
+		if (strcmp(pf->feed[i].origin, origin) == 0) {
+			*out = &pf->feed[i];
+			return LS_OK;
+		}
+	f = pf->n < PAGE_FEEDS ? &pf->feed[pf->n] : &pf->spare;
+	rc = store_feed_head(s, origin, &f->head_seq, head_hash);
+	if (rc != LS_OK)
+		return rc;
+	snprintf(f->origin, sizeof f->origin, "%s", origin);
+	f->quarantined = -1;
+	if (f != &pf->spare)
+		pf->n++;
+	*out = f;
+	return LS_OK;
+}
+
+/* Whether the feed is stopped (from the store on first use). */
+static int page_feed_quarantined(struct page_feed *f, struct store *s,
+                                 int *quarantined)
+{
+	int rc;
+	if (f->quarantined < 0) {
+		rc = store_fork_quarantined(s, f->origin, quarantined);
+		if (rc != LS_OK)
+			return rc;
+		f->quarantined = *quarantined != 0;
+	}
+	*quarantined = f->quarantined;
+	return LS_OK;
+}
+
 /* Before a page is taken in: start verifying its envelopes in parallel,
- * except those at a position held already (the common case of a resend:
- * `exists` without a signature; a fork there is verified in turn).
+ * then skip those at a position held already (the common case of a
+ * resend: `exists` without a signature; a fork there is verified in
+ * turn) while the pool works: the lookups overlap the first
+ * verifications (at most the item or two a worker took before its
+ * lookup is verified in vain).
+ * The heads it reads stay in feeds for the page.
  * Returns the items (the caller's: node_vpool_wait before it uses item
  * i, node_vpool_finish then pre_free) or NULL (no pool, a page of one,
  * no memory: then everything is verified in turn, as without a pool). */
 static struct node_vpool_item *pre_verify(struct node_ingest *in,
+                                          struct page_feeds *feeds,
                                           const struct ls_bytes *envs, size_t n,
                                           int64_t now)
 {
@@ -82,27 +154,33 @@ static struct node_vpool_item *pre_verify(struct node_ingest *in,
 	if (items == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		struct ls_envelope ev;
-		struct ls_doc_header hdr;
-		struct store_doc_meta held;
 		items[i].env = envs[i].data;
 		items[i].len = envs[i].len;
+	}
+	node_trust_view(in->trust, &in->pre_view);
+	node_vpool_start(in->pool, &in->pre_view, now, items, n);
+	for (size_t i = 0; i < n; i++) {
+		struct ls_envelope ev;
+		struct ls_doc_header hdr;
+		struct page_feed *feed;
 		if (proto_envelope_decode(envs[i].data, envs[i].len, &ev,
 		                          NULL) != LS_OK ||
 		    proto_doc_decode_header(ev.payload, ev.payload_len, &hdr,
 		                            NULL) != LS_OK) {
-			items[i].skip = 1; /* refused in turn, cheaply */
+			/* refused in turn, cheaply (or by the pool) */
+			(void)node_vpool_skip(&items[i]);
 			continue;
 		}
-		/* no hash here: it is made once, by the verification */
-		if (store_feed_get(in->store, hdr.origin, hdr.seq, &held, NULL,
-		                   NULL) == LS_OK)
-			items[i].skip = 1; /* exists, or a fork */
+		/* Held: at or below the feed's head (no hash here: it is
+		 * made once, by the verification). A store failure shows in
+		 * turn. */
+		if (page_feed(feeds, in->store, hdr.origin, &feed) == LS_OK &&
+		    hdr.seq <= feed->head_seq)
+			(void)node_vpool_skip(
+			    &items[i]); /* exists, or a fork */
 		else if (strcmp(hdr.origin, in->trust->federation) == 0)
 			federation = 1;
 	}
-	node_trust_view(in->trust, &in->pre_view);
-	node_vpool_start(in->pool, &in->pre_view, now, items, n);
 	/* A federation document may change the trust the view points
 	 * into while the page is taken in: then the whole page is verified
 	 * first (what follows it is verified again, in turn). */
@@ -127,6 +205,8 @@ static int is_store_failure(int rc)
 
 struct one {
 	struct node_ingest *in;
+	struct page_feeds *feeds; /* the page's */
+	struct page_feed *feed;   /* this document's origin, in feeds */
 	/* The page's parallel verification of this envelope, or NULL; it
 	 * counts only while the trust is the one it was made with. */
 	struct node_vpool_item *pre;
@@ -239,6 +319,7 @@ static int record_fork(struct node_ingest *in, struct one *o,
 	ls_free(proof);
 	if (rc != LS_OK)
 		return rc;
+	o->feed->quarantined = 1;
 	verdict(d, NODE_INGEST_FORK, LS_EFORK);
 	alarm(in, d->hdr.origin, "fork", d->hdr.seq, o->now,
 	      "two documents at one feed position", o->peer);
@@ -346,10 +427,13 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 		return is_store_failure(rc) ? rc : LS_ESTORE;
 	}
 	verdict(d, NODE_INGEST_STORED, LS_OK);
+	o->feed->head_seq = m.seq;
 	page->stored++;
 	page->bytes += len;
 	if (!is_fed)
 		return LS_OK;
+	o->feeds->n = 0; /* the trust changes: ask the store again */
+	o->feed = NULL;
 	rc = node_trust_admit(in->trust, doc, info->hash, &o->e);
 	if (rc == LS_ENOMEM)
 		return rc;
@@ -381,7 +465,6 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	struct ls_trust view;
 	struct ls_doc doc;
 	struct ls_doc_info info;
-	uint8_t head_hash[LS_HASH_BYTES];
 	uint64_t head_seq;
 	int rc, has_held, quarantined, is_fed, go_on;
 
@@ -398,11 +481,19 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	else
 		proto_doc_hash(ev.payload, ev.payload_len, d->hash);
 
-	rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, &held, NULL,
-	                    NULL);
-	if (rc != LS_OK && rc != LS_ENOTFOUND)
+	/* what is held there: nothing above the feed's head */
+	if ((rc = page_feed(o->feeds, in->store, d->hdr.origin, &o->feed)) !=
+	    LS_OK)
 		return rc;
-	has_held = rc == LS_OK;
+	head_seq = o->feed->head_seq;
+	has_held = 0;
+	if (d->hdr.seq <= head_seq) {
+		rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, &held,
+		                    NULL, NULL);
+		if (rc != LS_OK && rc != LS_ENOTFOUND)
+			return rc;
+		has_held = rc == LS_OK;
+	}
 	if (has_held && memcmp(held.hash, d->hash, LS_HASH_BYTES) == 0) {
 		/* The same payload: the held copy was verified when it was
 		 * stored; a different signature on it changes nothing. */
@@ -410,10 +501,6 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 		return LS_OK;
 	}
 	if (!has_held) {
-		rc = store_feed_head(in->store, d->hdr.origin, &head_seq,
-		                     head_hash);
-		if (rc != LS_OK)
-			return rc;
 		if (d->hdr.seq > head_seq + 1) {
 			verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
 			LS_DEBUG("ingest", "doc_gap",
@@ -454,7 +541,7 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	}
 
 	/* 4. a stopped feed takes nothing */
-	rc = store_fork_quarantined(in->store, d->hdr.origin, &quarantined);
+	rc = page_feed_quarantined(o->feed, in->store, &quarantined);
 	if (rc != LS_OK)
 		goto out;
 	if (quarantined) {
@@ -566,18 +653,21 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	int owned = !store_in_tx(in->store), rc = LS_OK;
 	struct node_vpool_item *pre = NULL;
 	uint64_t pre_trust_seq = in->trust->head.seq;
+	struct page_feeds feeds;
 
 	memset(&pg, 0, sizeof pg);
 	memset(&tally, 0, sizeof tally);
+	feeds.n = 0;
 	if (peer == NULL)
 		peer = "-";
 	if (owned && (rc = store_tx_begin(in->store)) != LS_OK)
 		return ls_errf(e, rc, "cannot begin a transaction");
-	pre = pre_verify(in, envs, n, now);
+	pre = pre_verify(in, &feeds, envs, n, now);
 	for (size_t i = 0; i < n; i++) {
 		struct one o;
 		memset(&o, 0, sizeof o);
 		o.in = in;
+		o.feeds = &feeds;
 		o.now = now;
 		o.pre = pre != NULL ? &pre[i] : NULL;
 		if (pre != NULL) /* verifies what is left meanwhile */

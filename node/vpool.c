@@ -12,7 +12,10 @@
  * untaken items itself while the one it needs is not done, so the
  * caller's store work on item i overlaps the workers' verification of
  * the items after it. Each item's `done` is set with release order after
- * its result is written, and read with acquire order.
+ * its result is written, and read with acquire order. An item is
+ * claimed once (`claim`, compare-and-swap): by the thread that verifies
+ * it, or by the caller skipping it (node_vpool_skip), so the caller can
+ * look its items up in the store after the job started.
  */
 #include "node/vpool.h"
 
@@ -45,14 +48,27 @@ struct node_vpool {
 	int waiting;              /* the caller waits on item_done (mu) */
 };
 
-/* Verify item i (taken from the counter by this thread). */
+enum { CLAIM_FREE, CLAIM_TAKEN, CLAIM_SKIPPED };
+
+/* Verify item i (taken from the counter by this thread), unless the
+ * caller skipped it first. */
 static void verify_one(struct node_vpool *p, size_t i)
 {
 	struct node_vpool_item *it = &p->items[i];
-	if (!it->skip)
+	int expect = CLAIM_FREE;
+	if (atomic_compare_exchange_strong(&it->claim, &expect, CLAIM_TAKEN))
 		it->rc = proto_doc_verify(p->view, it->env, it->len, p->now,
 		                          &it->doc, &it->info, &it->e);
 	atomic_store_explicit(&it->done, 1, memory_order_release);
+}
+
+int node_vpool_skip(struct node_vpool_item *it)
+{
+	int expect = CLAIM_FREE;
+	if (!atomic_compare_exchange_strong(&it->claim, &expect, CLAIM_SKIPPED))
+		return expect == CLAIM_SKIPPED;
+	it->skip = 1;
+	return 1;
 }
 
 /* Take items until none is left; returns how many this thread did. */
@@ -162,6 +178,8 @@ void node_vpool_start(struct node_vpool *p, const struct ls_trust *view,
 		memset(&items[i].doc, 0, sizeof items[i].doc);
 		ls_errinfo_clear(&items[i].e);
 		atomic_init(&items[i].done, 0);
+		atomic_init(&items[i].claim,
+		            items[i].skip ? CLAIM_SKIPPED : CLAIM_FREE);
 	}
 	pthread_mutex_lock(&p->mu);
 	while (p->busy > 0) /* a worker that woke late for the last job */

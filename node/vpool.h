@@ -31,9 +31,11 @@ struct node_vpool_item {
 	/* in */
 	const uint8_t *env;
 	size_t len;
-	int skip; /* 1: leave this one (rc stays LS_ENOTFOUND) */
+	int skip; /* 1: leave this one (rc stays LS_ENOTFOUND); after
+	           * node_vpool_start only through node_vpool_skip */
 	/* out: proto_doc_verify's result, document, info and error */
-	_Atomic int done; /* 1 once the out fields are final */
+	_Atomic int done;  /* 1 once the out fields are final */
+	_Atomic int claim; /* the pool's: free, taken, or skipped */
 	int rc;
 	struct ls_doc doc;
 	struct ls_doc_info info;
@@ -63,6 +65,12 @@ void node_vpool_run(struct node_vpool *p, const struct ls_trust *view,
 void node_vpool_start(struct node_vpool *p, const struct ls_trust *view,
                       int64_t now, struct node_vpool_item *items, size_t n);
 void node_vpool_wait(struct node_vpool *p, struct node_vpool_item *it);
+/* Skip an item of the running job that no thread has taken yet: 1 when
+ * it is skipped (it->skip is then 1, rc stays LS_ENOTFOUND), 0 when a
+ * thread took it first (it is verified as usual). From the caller's
+ * thread, between start and the item's wait, so that the caller can
+ * look its items up while the pool already verifies. */
+int node_vpool_skip(struct node_vpool_item *it);
 void node_vpool_finish(struct node_vpool *p);
 
 #endif

@@ -142,13 +142,13 @@ static int summary_row_valid(const struct ls_summary_table *tab, int t,
 }
 
 static int summary_recurrence_valid(const struct ls_summary *s, int codes_known,
-                                    struct ls_errinfo *e)
+                                    size_t from, struct ls_errinfo *e)
 {
 	const struct ls_disclosure_params *p = &s->params;
 	if (s->n_recurrence > LS_SUMMARY_MAX_ROWS ||
 	    (s->n_recurrence > 0 && s->recurrence == NULL))
 		return ls_errf(e, LS_EINVAL, "summary: bad recurrence table");
-	for (size_t i = 0; i < s->n_recurrence; i++) {
+	for (size_t i = from; i < s->n_recurrence; i++) {
 		const struct ls_recurrence_row *row = &s->recurrence[i];
 		if (!codes_known &&
 		    !proto_field_code_valid(row->theme,
@@ -174,10 +174,19 @@ static int summary_recurrence_valid(const struct ls_summary *s, int codes_known,
 	return LS_OK;
 }
 
+/* Where validation starts: rows before from.table[t] (before
+ * from.recurrence) passed every check already, in the decoder
+ * (row_fast_ok); all zero for a summary that was not decoded. */
+struct summary_from {
+	size_t table[LS_TABLE_COUNT_];
+	size_t recurrence;
+};
+
 /* codes_known: the decoder checked every code's charset while it read it,
  * so only shape, order and cells remain. */
 static int summary_validate_struct(const struct ls_summary *s,
-                                   struct ls_errinfo *e, int codes_known)
+                                   struct ls_errinfo *e, int codes_known,
+                                   const struct summary_from *from)
 {
 	int rc;
 
@@ -193,21 +202,22 @@ static int summary_validate_struct(const struct ls_summary *s,
 			return ls_errf(e, LS_EINVAL,
 			               "summary: table %s has no rows array",
 			               table_names[t]);
-		for (size_t i = 0; i < tab->n_rows; i++)
+		for (size_t i = from->table[t]; i < tab->n_rows; i++)
 			if ((rc = summary_row_valid(tab, t, i, &s->params,
 			                            codes_known, e)) != LS_OK)
 				return rc;
 	}
-	return summary_recurrence_valid(s, codes_known, e);
+	return summary_recurrence_valid(s, codes_known, from->recurrence, e);
 }
 
 int proto_summary_validate(const struct ls_summary *s, struct ls_errinfo *e)
 {
-	return summary_validate_struct(s, e, 0);
+	static const struct summary_from none;
+	return summary_validate_struct(s, e, 0, &none);
 }
 
 static int summary_check_doc(const struct ls_doc *d, struct ls_errinfo *e,
-                             int codes_known)
+                             int codes_known, const struct summary_from *from)
 {
 	const struct ls_summary *s = &d->body.summary;
 	if (strcmp(s->origin, d->hdr.origin) != 0)
@@ -216,12 +226,13 @@ static int summary_check_doc(const struct ls_doc *d, struct ls_errinfo *e,
 	if (s->supersedes_seq >= d->hdr.seq)
 		return ls_errf(e, LS_EINVAL,
 		               "summary: supersedes a later document");
-	return summary_validate_struct(s, e, codes_known);
+	return summary_validate_struct(s, e, codes_known, from);
 }
 
 static int summary_validate(const struct ls_doc *d, struct ls_errinfo *e)
 {
-	return summary_check_doc(d, e, 0);
+	static const struct summary_from none;
+	return summary_check_doc(d, e, 0, &none);
 }
 
 /* Encoding. */
@@ -299,7 +310,8 @@ static void summary_encode(struct mp_writer *w, const struct ls_doc *d)
 
 /* Decoding. */
 
-static int cell_read(struct mp_reader *r, struct ls_cell *c)
+/* Any cell form (cell_read takes the common ones inline). */
+static int cell_read_any(struct mp_reader *r, struct ls_cell *c)
 {
 	uint32_t n;
 	uint64_t kind, a, b, v;
@@ -342,7 +354,105 @@ static int cell_read(struct mp_reader *r, struct ls_cell *c)
 	return LS_OK;
 }
 
+/* A cell whose numbers are all fixints, inline: the same result as
+ * cell_read_any (which reads every other form, and gives every error). */
+static inline int cell_read(struct mp_reader *r, struct ls_cell *c)
+{
+	const uint8_t *p = r->p;
+	size_t left = (size_t)(r->end - p);
+	if (left >= 3 && p[0] == 0x92 && p[1] == LS_CELL_EXACT &&
+	    p[2] <= 0x7f) {
+		memset(c, 0, sizeof *c);
+		c->value = c->lo = c->hi = p[2];
+		r->p = p + 3;
+		return LS_OK;
+	}
+	if (left >= 4 && p[0] == 0x93 &&
+	    (p[1] == LS_CELL_RANGE || p[1] == LS_CELL_WITHHELD) &&
+	    p[2] <= 0x7f && p[3] <= 0x7f) {
+		memset(c, 0, sizeof *c);
+		c->kind = p[1];
+		c->lo = p[2];
+		c->hi = p[3];
+		r->p = p + 4;
+		return LS_OK;
+	}
+	if (left >= 5 && p[0] == 0x94 && p[1] == LS_CELL_NOISY &&
+	    (p[2] <= 0x7f || p[2] >= 0xe0) && p[3] <= 0x7f && p[4] <= 0x7f) {
+		memset(c, 0, sizeof *c);
+		c->kind = LS_CELL_NOISY;
+		c->value = (int8_t)p[2];
+		c->lo = p[3];
+		c->hi = p[4];
+		r->p = p + 5;
+		return LS_OK;
+	}
+	return cell_read_any(r, c);
+}
+
+/* The strcmp order of two codes in LS_CODE_SIZE fields padded with
+ * zeros after their NUL (as the decoder leaves them: rows from
+ * ls_calloc, codes NUL-ended): the first byte that differs decides, as
+ * in strcmp. Eight bytes at a time, read big-endian. */
+_Static_assert(LS_CODE_SIZE % 8 == 0, "a code field is whole words");
+#if !defined(__BYTE_ORDER__)
+#error "the byte order is needed (GCC or Clang)"
+#endif
+static inline uint64_t be64_at(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline int code_cmp_padded(const char *a, const char *b)
+{
+	for (int w = 0; w < LS_CODE_SIZE; w += 8) {
+		uint64_t x = be64_at(a + w), y = be64_at(b + w);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/* cell_check, its most common case (an exact count) inline. */
+static inline int cell_fast_ok(const struct ls_cell *c,
+                               const struct ls_disclosure_params *p)
+{
+	if (c->kind != LS_CELL_EXACT)
+		return cell_check(c, p);
+	return c->value >= 0 && c->value <= LS_COUNT_MAX &&
+	       p->mode == LS_MODE_THRESHOLD &&
+	       (c->value == 0 || c->value >= (int64_t)p->k);
+}
+
+/* summary_row_valid's verdict on a row just decoded (codes known), as
+ * a yes/no: 1 when row i passes every check; the decoder then need not
+ * validate it again. prev is row i - 1, or NULL. */
+static inline int row_fast_ok(const struct ls_summary_row *prev,
+                              const struct ls_summary_row *row, int t,
+                              const struct ls_disclosure_params *p)
+{
+	int c;
+	if ((t == LS_TABLE_THEME) != (row->other[0] == '\0'))
+		return 0;
+	if (prev != NULL) {
+		c = code_cmp_padded(prev->theme, row->theme);
+		if (c > 0 ||
+		    (c == 0 && code_cmp_padded(prev->other, row->other) >= 0))
+			return 0;
+	}
+	return cell_fast_ok(&row->signals, p) && cell_fast_ok(&row->persons, p);
+}
+
+/* Table t into tab. With p (the summary's parameters, read before its
+ * tables): *from is the count of leading rows that row_fast_ok passed
+ * (validation starts after them). */
 static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
+                      const struct ls_disclosure_params *p, size_t *from,
                       struct ls_errinfo *e)
 {
 	uint32_t n;
@@ -372,25 +482,39 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 		          "summary: %s[%u] signals", table_names[t], i);
 		FIELD_TRY(cell_read(r, &row->persons),
 		          "summary: %s[%u] persons", table_names[t], i);
+		if (p != NULL && *from == i &&
+		    row_fast_ok(i > 0 ? row - 1 : NULL, row, t, p))
+			*from = i + 1;
 	}
 	tab->n_rows = n;
 	return LS_OK;
+}
+
+static int tables_read(struct mp_reader *r,
+                       struct ls_summary_table tables[LS_TABLE_COUNT_],
+                       const struct ls_disclosure_params *p,
+                       struct summary_from *from, struct ls_errinfo *e)
+{
+	int rc = LS_OK;
+	FIELD_TRY(proto_mp_read_array_exact(r, LS_TABLE_COUNT_),
+	          "summary: tables");
+	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
+		rc = table_read(r, &tables[t], t, p,
+		                from != NULL ? &from->table[t] : NULL, e);
+	return rc;
 }
 
 int proto_body_tables_read(struct mp_reader *r,
                            struct ls_summary_table tables[LS_TABLE_COUNT_],
                            struct ls_errinfo *e)
 {
-	int rc = LS_OK;
-	FIELD_TRY(proto_mp_read_array_exact(r, LS_TABLE_COUNT_),
-	          "summary: tables");
-	for (int t = 0; t < LS_TABLE_COUNT_ && rc == LS_OK; t++)
-		rc = table_read(r, &tables[t], t, e);
-	return rc;
+	return tables_read(r, tables, NULL, NULL, e);
 }
 
+/* The recurrence table; *from as for table_read (its rows in order,
+ * their cells allowed: summary_recurrence_valid's checks). */
 static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
-                           struct ls_errinfo *e)
+                           size_t *from, struct ls_errinfo *e)
 {
 	uint32_t n;
 	FIELD_TRY(
@@ -412,6 +536,12 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
 		          "summary: recurrence[%u] organisations", i);
 		FIELD_TRY(cell_read(r, &row->reporters),
 		          "summary: recurrence[%u] reporters", i);
+		if (*from == i &&
+		    (i == 0 ||
+		     code_cmp_padded(row[-1].theme, row->theme) < 0) &&
+		    cell_fast_ok(&row->organisations, &s->params) &&
+		    cell_fast_ok(&row->reporters, &s->params))
+			*from = i + 1;
 	}
 	s->n_recurrence = n;
 	return LS_OK;
@@ -421,9 +551,11 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
                           struct ls_errinfo *e)
 {
 	struct ls_summary *s = &d->body.summary;
+	struct summary_from from;
 	struct mp_map m;
 	int key, rc;
 
+	memset(&from, 0, sizeof from);
 	memcpy(s->origin, d->hdr.origin, sizeof s->origin);
 	FIELD_TRY(proto_mp_map_begin(r, &m, MP_KEY_MAX + 1), "summary");
 	for (;;) {
@@ -452,10 +584,11 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 			rc = LS_OK;
 			break;
 		case K_TABLES:
-			rc = proto_body_tables_read(r, s->tables, e);
+			/* the parameters came first (keys ascend) */
+			rc = tables_read(r, s->tables, &s->params, &from, e);
 			break;
 		case K_RECURRENCE:
-			rc = recurrence_read(r, s, e);
+			rc = recurrence_read(r, s, &from.recurrence, e);
 			break;
 		default:
 			rc = proto_field_unknown(e, r, key, "summary");
@@ -467,7 +600,7 @@ static int summary_decode(struct mp_reader *r, struct ls_doc *d,
 	rc = proto_field_map_done(e, r, &m, SUMMARY_REQUIRED, "summary");
 	if (rc != LS_OK)
 		return rc;
-	rc = summary_check_doc(d, e, 1);
+	rc = summary_check_doc(d, e, 1, &from);
 	return proto_field_invalid(e, rc);
 }
 

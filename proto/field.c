@@ -62,7 +62,7 @@ int proto_field_read_node_id(struct mp_reader *r, char *out)
 	return read_checked(r, out, LS_NODE_ID_MAX, ls_node_id_valid, 0);
 }
 
-int proto_field_read_code(struct mp_reader *r, char *out, int allow_empty)
+int proto_field_read_code_any(struct mp_reader *r, char *out, int allow_empty)
 {
 	return read_checked(r, out, LS_CODE_MAX, ls_code_valid, allow_empty);
 }

@@ -12,6 +12,7 @@
 
 #include "common/err.h"
 #include "core/summary.h"
+#include "core/taxonomy.h"
 #include "proto/mp.h"
 
 /* Charset rules (1 = valid). */
@@ -22,8 +23,39 @@ int proto_field_text_valid(const char *s, size_t len);
 
 /* A node id into out (LS_NODE_ID_SIZE bytes). */
 int proto_field_read_node_id(struct mp_reader *r, char *out);
-/* A code into out (LS_CODE_SIZE bytes); "" only if allow_empty. */
-int proto_field_read_code(struct mp_reader *r, char *out, int allow_empty);
+/* A code into out (LS_CODE_SIZE bytes); "" only if allow_empty.
+ * proto_field_read_code is inline for the common case, a fixstr of code
+ * characters checked while it is copied (a summary has hundreds of
+ * codes); every other input, and every failure, goes through
+ * proto_field_read_code_any, which gives the verdict (same checks, same
+ * errors). After a failure out holds unspecified bytes (callers return
+ * the error and never read it). */
+int proto_field_read_code_any(struct mp_reader *r, char *out, int allow_empty);
+_Static_assert(LS_CODE_MAX <= 31, "a code fits a fixstr");
+static inline int proto_field_read_code(struct mp_reader *r, char *out,
+                                        int allow_empty)
+{
+	const uint8_t *p = r->p;
+	if (p < r->end && (*p & 0xe0) == 0xa0) {
+		size_t n = *p & 0x1f, i;
+		unsigned all = LS_CODE_NEXT;
+		if (n == 0 || n > (size_t)(r->end - p) - 1 ||
+		    !(ls_code_chars[p[1]] & LS_CODE_FIRST))
+			return proto_field_read_code_any(r, out, allow_empty);
+		out[0] = (char)p[1];
+		for (i = 1; i < n; i++) {
+			all &= ls_code_chars[p[1 + i]];
+			out[i] = (char)p[1 + i];
+		}
+		if (all == 0)
+			return proto_field_read_code_any(r, out, allow_empty);
+		out[n] = '\0';
+		r->p = p + 1 + n;
+		return LS_OK;
+	}
+	return proto_field_read_code_any(r, out, allow_empty);
+}
+
 /* Text of min..max bytes into out (max + 1 bytes). */
 int proto_field_read_text(struct mp_reader *r, char *out, size_t min,
                           size_t max);

@@ -382,13 +382,19 @@ static int wants_read(struct mp_reader *r, struct ls_sync_msg *m,
 	return LS_OK;
 }
 
+/* A message's documents: up to max, or exactly `exact` when it is not 0
+ * (a fixed-size array: another count is decode, PROTOCOL.md 1). */
 static int docs_read(struct mp_reader *r, struct ls_sync_msg *m, uint32_t max,
-                     struct ls_errinfo *e)
+                     uint32_t exact, struct ls_errinfo *e)
 {
 	const char *what = type_names[m->type];
-	uint32_t n;
-	FIELD_TRY(proto_mp_read_array(r, max, DOC_MIN, &n), "%s: documents",
-	          what);
+	uint32_t n = exact;
+	if (exact != 0)
+		FIELD_TRY(proto_mp_read_array_exact(r, exact), "%s: documents",
+		          what);
+	else
+		FIELD_TRY(proto_mp_read_array(r, max, DOC_MIN, &n),
+		          "%s: documents", what);
 	if (n == 0)
 		return LS_OK;
 	m->docs = ls_calloc(n, sizeof *m->docs);
@@ -470,13 +476,13 @@ static int field_read(struct mp_reader *r, struct ls_sync_msg *m, int key,
 		return LS_OK;
 	case LS_SYNC_DOCS_REP:
 		if (key == K_A)
-			return docs_read(r, m, LS_SYNC_PAGE_MAX_DOCS, e);
+			return docs_read(r, m, LS_SYNC_PAGE_MAX_DOCS, 0, e);
 		FIELD_TRY(proto_mp_read_bool(r, &m->more), "docs_rep: more");
 		return LS_OK;
 	case LS_SYNC_PUSH_REQ:
-		return docs_read(r, m, LS_SYNC_PAGE_MAX_DOCS, e);
+		return docs_read(r, m, LS_SYNC_PAGE_MAX_DOCS, 0, e);
 	case LS_SYNC_FORK_REP:
-		return docs_read(r, m, 2, e);
+		return docs_read(r, m, 2, 2, e);
 	case LS_SYNC_PUSH_REP:
 		return results_read(r, m, e);
 	case LS_SYNC_FORK_REQ:

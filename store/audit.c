@@ -204,6 +204,7 @@ static int entry_read(sqlite3_stmt *st, struct store_audit_entry *x)
 
 static int text_ok(const char *s, size_t size, size_t min, int multiline)
 {
+	char why[160];
 	size_t n = strnlen(s, size);
 	if (n == size || n < min || !ls_utf8_valid(s, n))
 		return 0;
@@ -213,7 +214,8 @@ static int text_ok(const char *s, size_t size, size_t min, int multiline)
 		    (c < 0x20 && !(multiline && (c == '\n' || c == '\t'))))
 			return 0;
 	}
-	return 1;
+	/* nor bidirectional controls (common/text.h) */
+	return ls_text_chars_flaw(s, n, multiline, why, sizeof why) == NULL;
 }
 
 static int node_id_ok(const char *s)

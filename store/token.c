@@ -44,9 +44,12 @@ int store_token_add(struct store *s, const struct store_token *t,
 	if ((rc = ls_token_check(t->role, t->organisation, t->person, t->label,
 	                         e)) != LS_OK)
 		return rc;
-	if (memchr(t->created_by, '\0', sizeof t->created_by) == NULL ||
-	    !ls_utf8_valid(t->created_by, strlen(t->created_by)))
+	if (memchr(t->created_by, '\0', sizeof t->created_by) == NULL)
 		return ls_errf(e, LS_EINVAL, "ongeldige naam van de maker");
+	if ((rc = ls_text_check("de naam van wie het token maakt",
+	                        t->created_by, sizeof t->created_by - 1, 0, 0,
+	                        e)) != LS_OK)
+		return rc;
 	ls_strlcpy(actor, t->created_by, sizeof actor);
 	if ((rc = store_stmt(s, SQL_ADD, &st)) != LS_OK)
 		return ls_errf(e, rc, "interne fout");

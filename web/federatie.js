@@ -46,7 +46,8 @@
           el("th", { scope: "row" }, el("span", { class: "stip " + overall, "aria-hidden": "true" }), " " + name,
             el("span", { class: "staatwoord", text: " · " + WORDS[overall] })),
           cell(k.rol || "–"),
-          cell(LS.ago(k.status_leeftijd_s), seen, LS.dateTime(k.laatst_gezien)),
+          /* the age for a glance, the exact time for a report: both as text */
+          cell(LS.ago(k.status_leeftijd_s) + (k.laatst_gezien ? " (" + LS.dateTime(k.laatst_gezien) + ")" : ""), seen),
           cell(k.status ? k.status.versie : "–"),
           cell(k.laatste_vrijgave ? k.laatste_vrijgave.periode + " (" + LS.dateTime(k.laatste_vrijgave.op) + ")" : "–"),
           cell(LS.ago(k.sync_achterstand_s), lag),

@@ -191,6 +191,13 @@ function focusChange(a, b) {
   return { changed, strong };
 }
 
+// Resolves after the page has painted twice: style and paint of what
+// just changed (focus, scroll) are on the screen.
+function painted(page) {
+  return page.evaluate(() => new Promise((done) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+}
+
 async function journey(page, name, opts = {}) {
   const check = opts.check || tapCheck;
   const maxStops = opts.maxStops || 300;
@@ -204,6 +211,7 @@ async function journey(page, name, opts = {}) {
     const back = await page.evaluate(() => [window.scrollX, window.scrollY]);
     for (const s of pending.splice(0)) {
       await page.evaluate(([x, y]) => window.scrollTo(x, y), [s.sx, s.sy]);
+      await painted(page);
       const before = await page.screenshot({ clip: s.clip });
       const c = focusChange(s.shot, before);
       visible.push({ desc: s.desc, ok: c.changed > 0 && c.strong >= 100, c });
@@ -235,6 +243,9 @@ async function journey(page, name, opts = {}) {
     run = prev && prev.i === f.i ? run + 1 : 0;
     if (run >= 4) { trap = f.desc; break; }
     if (prev && prev.i !== f.i) await baseline();
+    // Two animation frames: the focus style is painted before the shot
+    // (on a loaded machine a shot straight after the key can miss it).
+    await painted(page);
     f.shot = f.clip.width > 0 && f.clip.height > 0 ? await page.screenshot({ clip: f.clip }) : null;
     stops.push(f);
     if (f.shot) pending.push(f);

@@ -140,6 +140,9 @@ function clean(name, p) {
         JSON.stringify(ids));
       check('federation: every node is seen', rows.every((r) => !/nooit/.test(r.text)),
         JSON.stringify(rows.map((r) => r.text)));
+      const seen = await page.$$eval('#knooppunten tbody tr[data-knooppunt] td:nth-of-type(2)', (tds) => tds.map((t) => t.textContent));
+      check('federation: "last seen" gives the exact time as text, not only in a tooltip',
+        seen.length > 0 && seen.every((t) => /\(\d{1,2} \S+ \d{4},? \d{1,2}:\d{2}\)|\(\d{1,2}[-/]\d{1,2}[-/]\d{4}/.test(t)), JSON.stringify(seen));
       check('federation: the summary tiles', (await page.$$('#samenvatting li')).length >= 1);
       const heading = await page.textContent('#federatienaam');
       check('federation: the title does not say "federatie federatie"',

@@ -19,11 +19,20 @@ else
 fi
 
 t_check "promtool check rules" promtool check rules "$RULES"
-t_grep "every rule is found" "SUCCESS: 11 rules found" "$T/last.out"
+t_grep "every rule is found" "SUCCESS: 12 rules found" "$T/last.out"
 t_check "promtool test rules (the rules' unit tests)" \
 	promtool test rules "$ROOT/tests/prometheus/alerts_test.yml"
 t_check "the example scrape configuration is valid" \
 	promtool check config "$ROOT/configs/prometheus/scrape.yml"
+
+# Every metric a rule reads is one signaald exports (a misspelt name
+# would make its alert silently never fire): declared by that name in
+# daemon/ (or node/) source.
+missing=
+for m in $(grep -oE 'signaal_[a-z_]+' "$RULES" | sort -u); do
+	grep -rqF "\"$m\"" "$ROOT/daemon" "$ROOT/node" || missing="$missing $m"
+done
+t_equal "every metric in the rules is exported by signaald" "${missing:-none}" none
 
 # A broken rule is caught: the check is not a formality.
 sed 's/signaal_forks_unresolved > 0/signaal_forks_unresolved >/' "$RULES" >"$T/bad.yml"

@@ -100,6 +100,27 @@ t_grep "it names the title" "titel.*U\+202E" "$T/last.out"
 t_expect_fail "token label with RLI (exit 3)" 3 "$SIGNAALCTL" -d "$N" token new \
 	--rol veldwerker --organisatie X --label "a${rli}b"
 t_equal "every refusal changed nothing" "$(dbsum "$N")" "$before"
+# Names that reach other people: the node's own (in signaal.ini, by
+# init or by hand), a roster member's, and who made a token.
+t_expect_fail "init: RLO in the node's name (exit 3)" 3 "$SIGNAALCTL" init --id bidi \
+	--naam "Stad${rlo}Kortrijk" "$T/bidi-node"
+t_grep "the message names the key and the character" "\[node\] name: .*U\+202E" "$T/last.out"
+t_check "and no node was made" test ! -e "$T/bidi-node/signaal.db"
+cp "$N/signaal.ini" "$T/ini.keep"
+sed -i "s/^name = .*/name = Stad${lri}Kortrijk/" "$N/signaal.ini"
+t_expect_fail "signaald --check: LRI in [node] name by hand (exit 78)" 78 "$SIGNAALD" -d "$N" --check
+t_grep "it names the line and the character" "\[node\] name: .*U\+2066" "$T/last.out"
+cp "$T/ini.keep" "$N/signaal.ini"
+t_expect_fail "token new: PDI in --door (exit 3)" 3 "$SIGNAALCTL" -d "$N" token new \
+	--rol veldwerker --organisatie "CLB Noord (fictief)" --door "mw${pdi}"
+t_grep "it names who makes the token" "maakt .*U\+2069" "$T/last.out"
+t_equal "these refusals changed nothing either" "$(dbsum "$N")" "$before"
+"$SIGNAALCTL" init --id koepel --naam "Koepel (test)" --rol koepel "$T/hub" >/dev/null
+sed -i "s/^id = $/id = federatie/" "$T/hub/signaal.ini"
+"$SIGNAALCTL" -d "$T/hub" federation init --adres tcp://127.0.0.1:1 >/dev/null
+t_expect_fail "federation member add: RLO in --naam (exit 3)" 3 "$SIGNAALCTL" -d "$T/hub" \
+	federation member add kortrijk --naam "Kort${rlo}rijk" --sleutel "$N/keys/node.pub"
+t_grep "it names the name" "naam .*U\+202E" "$T/last.out"
 t_check "the same texts without the characters are taken" "$SIGNAALCTL" -d "$N" signal add \
 	--thema wonen --leeftijd 12-17 --sector caw --organisatie "CAW Noord" --omschrijving "huur 0051 euro"
 t_done

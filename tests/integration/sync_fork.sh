@@ -29,6 +29,15 @@ t_check "fork in the metrics" fed_wait 10 grep -q "^signaal_forks_unresolved 1" 
 	"$T/vvsg/signaald.prom"
 t_check "fork in the status file" fed_wait 10 bash -c \
 	"grep -A3 '\"forks\"' '$T/vvsg/signaald.json' | grep -q bornem"
+# A trust alarm (PROTOCOL.md 6, "Alarms"): a metric and a status line,
+# named by origin.
+t_check "trust alarm in the metrics" fed_wait 10 grep -q \
+	'^signaal_trust_alarm{origin="bornem",reason="fork"} [1-9]' \
+	"$T/vvsg/signaald.prom"
+t_check "signaalctl status at the hub" "$SIGNAALCTL" -d "$T/vvsg" status
+t_grep "a status line for the alarm, by origin" \
+	"^Alarm +bornem: twee documenten op dezelfde plaats in de feed \(fork\)" \
+	"$T/last.out"
 t_check "eeklo learns it from the proof" fed_wait 30 bash -c \
 	"'$SIGNAALCTL' -d '$T/eeklo' fork list | grep -q '^bornem '"
 "$SIGNAALCTL" -d "$T/vvsg" fork show bornem --uit "$T/proof.bin" >"$T/show.out"

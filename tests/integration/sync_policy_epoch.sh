@@ -49,6 +49,7 @@ t_check "the association tightens to k = 7" policy 7
 t_check "converges" fed_wait_converged 60 vvsg gent kortrijk
 t_check "kortrijk releases under k = 7" signals kortrijk
 kr=$(summaries kortrijk kortrijk)
+t_check "kortrijk released ($kr)" test "$kr" -ge 1
 t_check "converges" fed_wait_converged 60 vvsg gent kortrijk
 
 # A member that joins after the tightening takes gent's k = 5 releases.
@@ -60,6 +61,7 @@ t_check "mortsel joins" fed_join mortsel
 fed_start mortsel
 t_check "mortsel converges (join after a tightening)" \
 	fed_wait_converged 60 vvsg gent kortrijk mortsel
+t_equal "mortsel's policy in force is k = 7" "$(k_of mortsel)" 7
 t_equal "mortsel holds gent's k = 5 summaries" "$(summaries mortsel gent)" "$g"
 
 # Change 2: a loosening, and a release under it.
@@ -67,6 +69,7 @@ t_check "the association loosens to k = 5" policy 5
 t_check "converges" fed_wait_converged 60 vvsg gent kortrijk mortsel
 t_check "mortsel releases under k = 5 (a loosening)" signals mortsel
 m=$(summaries mortsel mortsel)
+t_check "mortsel released ($m)" test "$m" -ge 1
 t_check "converges" fed_wait_converged 60 vvsg gent kortrijk mortsel
 
 # Restore across both changes.

@@ -37,12 +37,18 @@ t_check "the association refuses gent's summary" \
 	fed_wait 30 bash -c "[ \$(grep -E '^signaal_docs_rejected_total\{reason=\"policy\"' '$T/vvsg/signaald.prom' | awk '{s+=\$NF} END {print s+0}') -ge 1 ]"
 t_check "and remembers it" fed_wait 10 \
 	grep -q "event=doc_refusal_remembered peer=gent origin=gent" "$T/vvsg.log"
+rounds() { fed_metric vvsg 'signaal_sync_rounds_total\{peer="gent"'; }
 sleep 1
 r0=$(rejected)
+n0=$(rounds)
 sleep 12
 r1=$(rejected)
+n1=$(rounds)
 t_check "not fetched again every round ($r0 then $r1 in 12 s)" \
 	test "$r1" -le $((r0 + 2))
+# Every second without the backoff; 2, 4, 8 s apart with it.
+t_check "fewer rounds with gent ($((n1 - n0)) in 12 s, interval 1 s)" \
+	test $((n1 - n0)) -le 6
 t_equal "one log line, saying what to do" \
 	"$(grep -c 'event=doc_refusal_remembered peer=gent origin=gent .*action="het document schendt het beleid' "$T/vvsg.log")" 1
 t_check "the rounds with gent back off" \

@@ -10,6 +10,7 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "node/feed.h"
 #include "node/ingest.h"
 #include "node/trust.h"
@@ -417,6 +418,65 @@ static void test_fork_is_kept_as_proof_and_quarantines(void **state)
 	assert_int_equal(f->in.tally.outcome[NODE_INGEST_FORK], 1);
 }
 
+/* One page that repeats a document, forks a feed and then goes on with
+ * it: each document is judged by what the page stored before it (the
+ * page keeps each feed's head and stop as it goes, node/ingest.c). */
+static void test_one_page_sees_its_own_appends(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head h = {0}, branch;
+	struct node_ingest_doc d[5];
+	size_t idx[5];
+
+	bootstrap(f);
+	idx[0] = status_doc(f, "gent", &h, "gent", 1);
+	idx[1] = idx[0];
+	branch = h;
+	idx[2] = status_doc(f, "gent", &h, "gent", 2);
+	idx[3] = status_doc(f, "gent", &branch, "gent", 5); /* other body */
+	idx[4] = status_doc(f, "gent", &h, "gent", 3);
+	assert_int_equal(ingest(f, idx, 5, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].outcome, NODE_INGEST_EXISTS);
+	assert_int_equal(d[2].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[3].outcome, NODE_INGEST_FORK);
+	assert_int_equal(d[4].outcome, NODE_INGEST_QUARANTINED);
+}
+
+/* A page of more origins than it keeps feeds for: the rest are asked
+ * of the store each time, with the same verdicts. */
+static void test_page_of_many_origins(void **state)
+{
+	static const char *const origins[] = {
+	    "berlaar",  "bornem",       "dendermonde", "eeklo",       "gent",
+	    "kortrijk", "oud-turnhout", "roeselare",   "sint-niklaas"};
+	struct tfx *f = *state;
+	struct ls_feed_head h[9];
+	struct node_ingest_doc d[16];
+	size_t idx[16], n = 0;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	bootstrap(f);
+	memset(h, 0, sizeof h);
+	for (int i = 0; i < 9; i++)
+		idx[n++] = status_doc(f, origins[i], &h[i], origins[i], 1);
+	idx[n++] = status_doc(f, origins[8], &h[8], origins[8], 2);
+	idx[n++] = idx[8]; /* the last origin's first again */
+	for (int i = 0; i < 5; i++)
+		idx[n++] = status_doc(f, origins[i], &h[i], origins[i], 2);
+	assert_int_equal(n, 16);
+	assert_int_equal(ingest(f, idx, n, d), LS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(d[i].outcome, i == 10 ? NODE_INGEST_EXISTS
+		                                       : NODE_INGEST_STORED);
+	for (int i = 0; i < 9; i++) {
+		assert_int_equal(store_feed_head(f->s, origins[i], &seq, hash),
+		                 LS_OK);
+		assert_int_equal(seq, i < 5 || i == 8 ? 2 : 1);
+	}
+}
+
 static void test_summaries_are_held_to_the_policy(void **state)
 {
 	struct tfx *f = *state;
@@ -466,7 +526,7 @@ static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
 	size_t idx[4];
 	uint64_t digest_docs, bytes;
 
-	idx[0] = fed_doc(f, LS_DOC_ROSTER);        /* FX_NOW - 7200 */
+	idx[0] = fed_doc(f, LS_DOC_ROSTER);          /* FX_NOW - 7200 */
 	idx[1] = policy_doc_at(f, 5, FX_NOW - 7200); /* k = 5 */
 	idx[2] = policy_doc_at(f, 7, FX_NOW - 5000); /* tightened */
 	assert_int_equal(ingest(f, idx, 3, d), LS_OK);
@@ -734,6 +794,181 @@ static void test_trust_follows_an_external_append(void **state)
 	node_trust_fini(&other);
 }
 
+/*
+ * The protocol vectors whose outcome depends on what a receiver holds
+ * (tests/vectors/README.md: push-page, summary-epoch, policy-epoch,
+ * roster-successor, chain), taken in by the node's ingest as a peer would send
+ * them: each on a fresh store holding the federation vectors roster,
+ * taxonomy and policy (and, for an epoch, the policies it names). The
+ * node must reach the outcome the manifest states, document by document.
+ */
+struct vfile {
+	char name[64];
+	uint8_t *data;
+	size_t len;
+};
+
+static void vector_read(const char *name, struct vfile *v)
+{
+	char path[256], line[256], hex[1 << 16];
+	size_t n = 0;
+	FILE *fp;
+	snprintf(path, sizeof path, "tests/vectors/%s.hex", name);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp) != NULL) {
+		size_t l = strcspn(line, "\n");
+		assert_true(n + l < sizeof hex);
+		memcpy(hex + n, line, l);
+		n += l;
+	}
+	fclose(fp);
+	hex[n] = '\0';
+	ls_strlcpy(v->name, name, sizeof v->name);
+	v->len = n / 2;
+	v->data = ls_malloc(v->len + 1);
+	assert_non_null(v->data);
+	assert_int_equal(ls_hex_decode(hex, v->data, v->len), LS_OK);
+}
+
+/* The value of `key` in a manifest parameter list, or "". */
+static void vector_param(const char *params, const char *key, char *out,
+                         size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = params;
+	out[0] = '\0';
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == params || p[-1] == ' ') && p[klen] == '=') {
+			size_t l = strcspn(p + klen + 1, " ");
+			snprintf(out, size, "%.*s", (int)l, p + klen + 1);
+			return;
+		}
+		p += klen;
+	}
+}
+
+/* Ingest the vectors named in the comma-separated list, one page; the
+ * outcome names go to got (comma-separated). */
+static void vector_ingest(struct tfx *f, const char *list, char *got,
+                          size_t size)
+{
+	char buf[512], *save = NULL;
+	struct vfile v[8];
+	struct ls_bytes b[8];
+	struct node_ingest_doc d[8];
+	size_t n = 0;
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		assert_true(n < 8);
+		vector_read(t, &v[n]);
+		b[n].data = v[n].data;
+		b[n].len = v[n].len;
+		n++;
+	}
+	memset(d, 0, sizeof d);
+	assert_int_equal(
+	    node_ingest_page(&f->in, b, n, FX_NOW, "vector", d, NULL, NULL),
+	    LS_OK);
+	got[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(got);
+		snprintf(got + l, size - l, "%s%s", i ? "," : "",
+		         d[i].code == LS_OK ? "ok" : ls_errname(d[i].code));
+		ls_free(v[i].data);
+	}
+}
+
+static void test_vectors_through_the_node(void **state)
+{
+	char line[2048], have[1100], want[512], got[512], buf[512];
+	unsigned checked = 0;
+	FILE *fp = fopen("tests/vectors/MANIFEST", "r");
+	(void)state;
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp) != NULL) {
+		char *fld[5], *save = NULL, *t;
+		void *st = NULL;
+		struct tfx *f;
+		int n = 0;
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		for (t = strtok_r(line, "\t", &save); t != NULL && n < 5;
+		     t = strtok_r(NULL, "\t", &save))
+			fld[n++] = t;
+		assert_int_equal(n, 5);
+		snprintf(have, sizeof have, "roster,taxonomy,policy");
+		if (strcmp(fld[1], "push-page") == 0) {
+			vector_param(fld[3], "docs", buf, sizeof buf);
+			vector_param(fld[3], "results", want, sizeof want);
+		} else if (strcmp(fld[1], "summary-epoch") == 0) {
+			/* the policies after the first (which is `policy`) */
+			vector_param(fld[3], "policies", buf, sizeof buf);
+			assert_int_equal(strncmp(buf, "policy", 6), 0);
+			snprintf(have + strlen(have),
+			         sizeof have - strlen(have), "%s", buf + 6);
+			snprintf(buf, sizeof buf, "%s", fld[0]);
+			snprintf(want, sizeof want, "%s", fld[2]);
+		} else if (strcmp(fld[1], "policy-epoch") == 0) {
+			vector_param(fld[3], "pred", buf, sizeof buf);
+			snprintf(have + strlen(have),
+			         sizeof have - strlen(have), ",%s", buf);
+			snprintf(buf, sizeof buf, "%s", fld[0]);
+			snprintf(want, sizeof want, "%s", fld[2]);
+		} else if (strcmp(fld[1], "roster-successor") == 0) {
+			snprintf(buf, sizeof buf, "%s", fld[0]);
+			snprintf(want, sizeof want, "%s", fld[2]);
+		} else if (strcmp(fld[1], "chain") == 0) {
+			/* gent's feed up to pred (summary_gent is seq 1,
+			 * note_gent seq 2), then the vector */
+			vector_param(fld[3], "pred", buf, sizeof buf);
+			snprintf(have + strlen(have),
+			         sizeof have - strlen(have), "%s",
+			         strcmp(buf, "note_gent") == 0
+			             ? ",summary_gent,note_gent"
+			             : ",summary_gent");
+			assert_true(strcmp(buf, "note_gent") == 0 ||
+			            strcmp(buf, "summary_gent") == 0);
+			snprintf(buf, sizeof buf, "%s", fld[0]);
+			snprintf(want, sizeof want, "%s", fld[2]);
+		} else {
+			continue;
+		}
+		assert_int_equal(setup(&st), 0);
+		f = st;
+		vector_ingest(f, have, got, sizeof got);
+		for (t = got; *t != '\0'; t += strspn(t, ","))
+			if (strncmp(t, "ok", 2) == 0)
+				t += 2;
+			else
+				fail_msg("vector %s: the federation vectors %s "
+				         "were refused: %s",
+				         fld[0], have, got);
+		vector_ingest(f, buf, got, sizeof got);
+		if (strcmp(got, want) != 0)
+			fail_msg("vector %s (%s): expected %s, the node says %s",
+			         fld[0], fld[1], want, got);
+		/* A refused successor is a trust alarm, by origin. */
+		if (strcmp(fld[1], "roster-successor") == 0 ||
+		    strcmp(fld[1], "policy-epoch") == 0) {
+			int alarmed = f->in.n_alarms == 1 &&
+			              strcmp(f->in.alarms[0].reason,
+			                     "successor") == 0 &&
+			              strcmp(f->in.alarms[0].origin,
+			                     FX_FEDERATION) == 0;
+			assert_int_equal(alarmed, strcmp(want, "policy") == 0);
+		}
+		teardown(&st);
+		checked++;
+	}
+	fclose(fp);
+	/* 2 push pages, 6 summary epochs, 2 policy epochs, 3 rosters, 4
+	 * chains */
+	assert_true(checked >= 17);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -742,12 +977,15 @@ int main(void)
 	    T(test_bad_documents_are_refused_and_change_nothing),
 	    T(test_gaps_and_broken_chains_are_not_stored),
 	    T(test_fork_is_kept_as_proof_and_quarantines),
+	    T(test_one_page_sees_its_own_appends),
+	    T(test_page_of_many_origins),
 	    T(test_summaries_are_held_to_the_policy),
 	    T(test_summaries_are_judged_by_the_policy_of_their_time),
 	    T(test_trust_refusals_raise_alarms),
 	    T(test_roster_in_a_page_admits_its_members_at_once),
 	    T(test_failed_page_stores_nothing_and_keeps_trust_true),
 	    T(test_trust_follows_an_external_append),
+	    cmocka_unit_test(test_vectors_through_the_node),
 	};
 #undef T
 	/* Every verdict again with pages verified in parallel. */
@@ -757,6 +995,8 @@ int main(void)
 	    P(test_bad_documents_are_refused_and_change_nothing),
 	    P(test_gaps_and_broken_chains_are_not_stored),
 	    P(test_fork_is_kept_as_proof_and_quarantines),
+	    P(test_one_page_sees_its_own_appends),
+	    P(test_page_of_many_origins),
 	    P(test_summaries_are_held_to_the_policy),
 	    P(test_summaries_are_judged_by_the_policy_of_their_time),
 	    P(test_trust_refusals_raise_alarms),

@@ -679,6 +679,150 @@ static void test_summary_rules(void **state)
 #undef CHECK
 }
 
+/* The decoder checks each summary row as it reads it and validation
+ * then starts after the rows that passed (doc_summary.c): a defect
+ * anywhere gives what proto_summary_validate gives on the same summary,
+ * code and message, the first defect in validation order winning. */
+static void expect_decode_as_validate(struct ls_doc *d)
+{
+	struct ls_errinfo ev, ed;
+	struct ls_doc back;
+	uint8_t *payload;
+	size_t plen;
+	int want;
+
+	d->hdr.seq = 1;
+	d->hdr.created = FX_NOW - 60;
+	ls_errinfo_clear(&ev);
+	want = proto_summary_validate(&d->body.summary, &ev);
+	assert_int_not_equal(want, LS_OK);
+	payload = raw_payload(d, &plen);
+	ls_errinfo_clear(&ed);
+	assert_int_equal(proto_doc_decode_payload(payload, plen, &back, &ed),
+	                 want == LS_EINVAL ? LS_EDECODE : want);
+	assert_string_equal(ed.msg, ev.msg);
+	ls_free(payload);
+	proto_doc_fini(d);
+}
+
+static void set_exact(struct ls_cell *c, int64_t v)
+{
+	memset(c, 0, sizeof *c);
+	c->kind = LS_CELL_EXACT;
+	c->value = c->lo = c->hi = v;
+}
+
+static void test_summary_decoder_validates_every_row(void **state)
+{
+	struct ls_doc d;
+	struct ls_summary *s;
+	size_t n, at[3];
+	int cases = 0;
+	(void)state;
+
+	for (int t = 0; t < LS_TABLE_COUNT_; t++) {
+		make_doc(&d, LS_DOC_SUMMARY, "gent");
+		n = d.body.summary.tables[t].n_rows;
+		proto_doc_fini(&d);
+		assert_true(n >= 3);
+		at[0] = 0;
+		at[1] = n / 2;
+		at[2] = n - 1;
+		for (int k = 0; k < 3; k++) {
+			size_t i = at[k];
+			struct ls_summary_row *rows, tmp;
+			for (int m = 0; m < 6; m++) {
+				make_doc(&d, LS_DOC_SUMMARY, "gent");
+				s = &d.body.summary;
+				rows = s->tables[t].rows;
+				switch (m) {
+				case 0: /* out of order */
+					if (i + 1 == n)
+						i--;
+					tmp = rows[i];
+					rows[i] = rows[i + 1];
+					rows[i + 1] = tmp;
+					break;
+				case 1: /* a duplicate */
+					rows[i > 0 ? i : 1] =
+					    rows[i > 0 ? i - 1 : 0];
+					break;
+				case 2: /* an exact count below k */
+					set_exact(&rows[i].signals, 3);
+					break;
+				case 3: /* a range that pins the count down */
+					memset(&rows[i].persons, 0,
+					       sizeof rows[i].persons);
+					rows[i].persons.kind = LS_CELL_RANGE;
+					rows[i].persons.lo = 2;
+					rows[i].persons.hi = 3;
+					break;
+				case 4: /* a noisy cell in threshold mode */
+					rows[i].persons.kind = LS_CELL_NOISY;
+					rows[i].persons.value = 9;
+					rows[i].persons.lo = 5;
+					rows[i].persons.hi = 12;
+					break;
+				case 5: /* a second code where none belongs, or
+				         * a theme out of order */
+					if (t == LS_TABLE_THEME)
+						strcpy(rows[i].other, "x");
+					else
+						strcpy(rows[i].theme,
+						       i == 0 ? "zzz" : "0");
+					break;
+				}
+				expect_decode_as_validate(&d);
+				cases++;
+			}
+		}
+	}
+	/* two defects: the one validation meets first is reported */
+	make_doc(&d, LS_DOC_SUMMARY, "gent");
+	s = &d.body.summary;
+	set_exact(&s->tables[LS_TABLE_THEME_SECTOR].rows[0].persons, 2);
+	s->tables[LS_TABLE_THEME_AGE]
+	    .rows[s->tables[LS_TABLE_THEME_AGE].n_rows - 1] =
+	    s->tables[LS_TABLE_THEME_AGE].rows[0];
+	expect_decode_as_validate(&d);
+	/* a header defect before any row's */
+	make_doc(&d, LS_DOC_SUMMARY, "gent");
+	s = &d.body.summary;
+	set_exact(&s->tables[LS_TABLE_THEME].rows[0].signals, 1);
+	strcpy(s->correction_reason, "typo"); /* a first release */
+	expect_decode_as_validate(&d);
+	/* the parameters (read before the tables) judge the cells: every
+	 * exact count is refused in noise mode */
+	make_doc(&d, LS_DOC_SUMMARY, "gent");
+	s = &d.body.summary;
+	s->params.mode = LS_MODE_NOISE;
+	s->params.k = 0;
+	s->params.epsilon_milli = 1000;
+	s->params.withhold_below = 5;
+	expect_decode_as_validate(&d);
+	/* recurrence: order, a cell, and a table's defect before both */
+	for (int m = 0; m < 3; m++) {
+		make_doc(&d, LS_DOC_SUMMARY, "gent");
+		s = &d.body.summary;
+		assert_true(s->n_recurrence >= 2);
+		if (m == 0 || m == 2) {
+			struct ls_recurrence_row tmp = s->recurrence[0];
+			s->recurrence[0] = s->recurrence[s->n_recurrence - 1];
+			s->recurrence[s->n_recurrence - 1] = tmp;
+		}
+		if (m == 1)
+			set_exact(
+			    &s->recurrence[s->n_recurrence - 1].organisations,
+			    4);
+		if (m == 2)
+			set_exact(
+			    &s->tables[LS_TABLE_THEME_PROBLEM].rows[1].signals,
+			    4);
+		expect_decode_as_validate(&d);
+	}
+	assert_int_equal(cases, LS_TABLE_COUNT_ * 3 * 6);
+}
+
 static void test_noise_mode_summaries(void **state)
 {
 	struct world *w = *state;
@@ -1384,6 +1528,7 @@ int main(void)
 	    T(test_authors_and_roles),
 	    T(test_first_roster_through_the_anchor),
 	    T(test_summary_rules),
+	    T(test_summary_decoder_validates_every_row),
 	    T(test_noise_mode_summaries),
 	    T(test_other_type_rules),
 	    T(test_fedsum_rules),

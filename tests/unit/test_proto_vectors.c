@@ -18,6 +18,7 @@
 #include "common/text.h"
 #include "proto/doc.h"
 #include "proto/doc_policy.h"
+#include "proto/doc_roster.h"
 #include "proto/replay.h"
 #include "proto/secagg_msg.h"
 #include "proto/session.h"
@@ -545,10 +546,22 @@ static void test_sessions(void **state)
  * Policy epochs (PROTOCOL.md 5.3), as the section states them:
  * summary-epoch: the summary is judged by the last of the listed policies
  * (federation feed order) created at or before it, or by the first if it
- * is older than all; in the very second a policy was created, the policy
- * before it may judge it too. policy-epoch: a policy created before the
+ * is older than all; if that policy was created in the very second of
+ * the summary, the policy in force the second before may judge it too.
+ * policy-epoch: a policy created before the
  * one in force (pred) is `policy`.
  */
+/* The policy in force at t: the last one (feed order) created at or
+ * before t, or the first if all are later. */
+static size_t policy_in_force(const struct ls_doc *pol, size_t n, int64_t t)
+{
+	size_t at = 0;
+	for (size_t j = 0; j < n; j++)
+		if (pol[j].hdr.created <= t)
+			at = j;
+	return at;
+}
+
 static void test_policy_epochs(void **state)
 {
 	(void)state;
@@ -590,22 +603,88 @@ static void test_policy_epochs(void **state)
 		}
 		assert_true(n > 0);
 		assert_int_equal(verify(v, &doc, NULL, NULL), LS_OK);
-		for (size_t j = 0; j < n; j++)
-			if (pol[j].hdr.created <= doc.hdr.created)
-				at = j;
+		at = policy_in_force(pol, n, doc.hdr.created);
 		rc = proto_summary_check_policy(&doc.body.summary,
 		                                &pol[at].body.policy,
 		                                doc.hdr.created, &e);
-		if (rc != LS_OK && at > 0 &&
-		    pol[at].hdr.created == doc.hdr.created &&
-		    proto_summary_check_policy(&doc.body.summary,
-		                               &pol[at - 1].body.policy,
-		                               doc.hdr.created, NULL) == LS_OK)
-			rc = LS_OK;
+		if (rc != LS_OK && pol[at].hdr.created == doc.hdr.created) {
+			size_t before =
+			    policy_in_force(pol, n, doc.hdr.created - 1);
+			if (before != at &&
+			    proto_summary_check_policy(
+			        &doc.body.summary, &pol[before].body.policy,
+			        doc.hdr.created, NULL) == LS_OK)
+				rc = LS_OK;
+		}
 		outcome(v, rc, &e);
 		for (size_t j = 0; j < n; j++)
 			proto_doc_fini(&pol[j]);
 		proto_doc_fini(&doc);
+		v->used = 1;
+	}
+}
+
+/* roster-successor: the roster must be a valid successor of `pred`
+ * (PROTOCOL.md 6, "Successor rule"); a violation is `policy`. */
+static void test_roster_successors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_vecs; i++) {
+		struct vec *v = &vecs[i], *o;
+		struct ls_doc prev, next;
+		struct ls_errinfo e;
+		char name[64];
+		int rc;
+		if (strcmp(v->kind, "roster-successor") != 0)
+			continue;
+		o = find(param(v, "pred", name, sizeof name));
+		assert_non_null(o);
+		assert_int_equal(verify(o, &prev, NULL, NULL), LS_OK);
+		assert_int_equal(verify(v, &next, NULL, NULL), LS_OK);
+		assert_int_equal(prev.hdr.type, LS_DOC_ROSTER);
+		assert_int_equal(next.hdr.type, LS_DOC_ROSTER);
+		assert_true(next.hdr.seq > prev.hdr.seq);
+		ls_errinfo_clear(&e);
+		rc = proto_roster_check_successor(&prev.body.roster,
+		                                  &next.body.roster,
+		                                  next.hdr.created, &e);
+		outcome(v, rc == LS_EINVAL ? LS_EPOLICY : rc, &e);
+		proto_doc_fini(&prev);
+		proto_doc_fini(&next);
+		v->used = 1;
+	}
+}
+
+/* push-page: a push_req whose documents are the vectors `docs`; what a
+ * receiver answers (`results`) is checked on the node's ingest in
+ * test_node_ingest.c. */
+static void test_push_pages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_vecs; i++) {
+		struct vec *v = &vecs[i];
+		struct ls_sync_msg m;
+		struct ls_errinfo e;
+		char buf[512], *save = NULL;
+		size_t k = 0;
+		if (strcmp(v->kind, "push-page") != 0)
+			continue;
+		ls_errinfo_clear(&e);
+		outcome(v, proto_sync_decode(v->data, v->len, &m, &e), &e);
+		assert_int_equal(m.type, LS_SYNC_PUSH_REQ);
+		assert_non_null(param(v, "docs", buf, sizeof buf));
+		for (char *name = strtok_r(buf, ",", &save); name != NULL;
+		     name = strtok_r(NULL, ",", &save)) {
+			const struct vec *d = find(name);
+			assert_non_null(d);
+			assert_true(k < m.n_docs);
+			assert_int_equal(m.docs[k].len, d->len);
+			assert_memory_equal(m.docs[k].data, d->data, d->len);
+			k++;
+		}
+		assert_int_equal(k, m.n_docs);
+		assert_non_null(param(v, "results", buf, sizeof buf));
+		proto_sync_msg_fini(&m);
 		v->used = 1;
 	}
 }
@@ -638,6 +717,8 @@ int main(void)
 	    cmocka_unit_test(test_secagg_requests),
 	    cmocka_unit_test(test_sessions),
 	    cmocka_unit_test(test_policy_epochs),
+	    cmocka_unit_test(test_roster_successors),
+	    cmocka_unit_test(test_push_pages),
 	    cmocka_unit_test(test_secagg_messages),
 	    cmocka_unit_test(test_every_vector_was_checked),
 	};

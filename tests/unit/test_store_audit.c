@@ -157,6 +157,8 @@ static void test_bad_entries_change_nothing(void **state)
 	BAD(x.kind = 4);
 	BAD(x.actor[0] = '\0');
 	BAD(strcpy(x.actor, "a\nb"));
+	BAD(strcpy(x.actor, "dpo\xe2\x80\xae")); /* U+202E (RLO) */
+	BAD(strcpy(x.actor, "\xe2\x81\xa6" "dpo")); /* U+2066 (LRI) */
 	BAD(strcpy(x.origin, "-gent"));
 	BAD(x.seq = 0);
 	BAD(x.period.month = 13);

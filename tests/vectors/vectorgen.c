@@ -75,6 +75,22 @@ static const struct {
     {"ext_depth_8", "1"},
     {"ext_depth_9", "1"},
     {"ext_any_msgpack", "1"},
+    {"ext_never_used_byte", "1"},
+    {"ext_count_beyond_bytes", "1"},
+    {"ext_map_count_beyond_bytes", "1"},
+    {"ext_str_beyond_bytes", "1"},
+    {"ext_depth_8_body", "1"},
+    {"summary_period_array_2", "1"},
+    {"envelope_array_6", "1"},
+    {"chain_gap", "4"},
+    {"policy_k9_same_second", "5.3"},
+    {"summary_same_second_two", "5.3"},
+    {"summary_before_settled_utc", "5.4"},
+    {"summary_settled_utc", "5.4"},
+    {"roster_successor", "6"},
+    {"roster_left_seq_changed", "6"},
+    {"roster_left_seq_dropped", "6"},
+    {"session_reply_low_order", "8"},
     {"policy_violation", "5.4"},
     {"oversized_row_count", "1"},
     {"note_gent", "5.6"},
@@ -107,6 +123,7 @@ static const struct {
     {"status_result_timeout", "5.5"},
     {"status_missing_field", "1"},
     {"status_peer_array_4", "1"},
+    {"status_peers_beyond_bytes", "11"},
     {"policy_k7", "5.3"},
     {"policy_backdated", "5.3"},
     {"summary_older_policy", "5.3"},
@@ -252,6 +269,32 @@ static struct blob sign_raw(const struct blob *payload, const char *key)
 	return env;
 }
 
+/* The offset in payload p of the value of body field `field`. */
+static size_t body_field_offset(const struct blob *p, int field)
+{
+	struct mp_reader r;
+	struct mp_map m;
+	int key = -1;
+	proto_mp_reader_init(&r, p->data, p->len);
+	if (proto_mp_map_begin(&r, &m, 128) != LS_OK)
+		die("payload map");
+	while (key != 5) {
+		if (proto_mp_map_key(&r, &m, &key) != LS_OK)
+			die("payload key");
+		if (key != 5 && proto_mp_skip(&r, 8) != LS_OK)
+			die("payload skip");
+	}
+	if (proto_mp_map_begin(&r, &m, 128) != LS_OK)
+		die("body map");
+	while (key != field) {
+		if (proto_mp_map_key(&r, &m, &key) != LS_OK || key < 0)
+			die("body key");
+		if (key != field && proto_mp_skip(&r, 8) != LS_OK)
+			die("body skip");
+	}
+	return proto_mp_offset(&r);
+}
+
 /* d's payload (no extensions) with payload extension key 64 holding the
  * raw MessagePack value val, signed by d's origin. */
 static void with_extension(const struct ls_doc *d, const uint8_t *val,
@@ -272,8 +315,9 @@ static void with_extension(const struct ls_doc *d, const uint8_t *val,
 	ls_free(p.data);
 }
 
-/* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0)
- * or with a peer entry of 4 elements (variant 1). */
+/* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0),
+ * with a peer entry of 4 elements (variant 1), or with a peers array
+ * claiming 10 entries where one follows (variant 2). */
 static void status_raw(const char *name, int variant, const char *expect,
                        const char *what)
 {
@@ -300,7 +344,7 @@ static void status_raw(const char *name, int variant, const char *expect,
 	proto_mp_write_uint(&w, 2);
 	proto_mp_write_uint(&w, 0);
 	proto_mp_write_uint(&w, 3);
-	proto_mp_write_array(&w, 1);
+	proto_mp_write_array(&w, variant == 2 ? 10 : 1);
 	proto_mp_write_array(&w, variant == 1 ? 4 : 3);
 	proto_mp_write_cstr(&w, "vvsg");
 	proto_mp_write_int(&w, FX_NOW - 120);
@@ -337,6 +381,23 @@ static struct blob encode_sync(struct ls_sync_msg *m)
 	if (proto_sync_encode(m, &b.data, &b.len, &e) != LS_OK)
 		die(e.msg);
 	return b;
+}
+
+/* A summary-epoch vector: kortrijk seq 1, October 2025 under k = 5,
+ * created at `at`. */
+static void summary_epoch(const char *name, int64_t at, const char *expect,
+                          const char *params, const char *what)
+{
+	struct ls_doc d;
+	struct ls_feed_head h = {0};
+	size_t len;
+	uint8_t *env;
+	doc_init(&d, LS_DOC_SUMMARY, "kortrijk", 1, at);
+	fx_summary(&d.body.summary, "kortrijk", 2025, 10, 40, 9);
+	env = sign_doc(&d, &h, at, "kortrijk", &len);
+	vector(name, env, len, "summary-epoch", expect, params, what);
+	ls_free(env);
+	proto_doc_fini(&d);
 }
 
 static void documents_and_sync(void)
@@ -439,6 +500,74 @@ static void documents_and_sync(void)
 		               "an extension value with str keys out of order, "
 		               "nil, a float and a fixext: only well-formedness "
 		               "and depth are checked in a skipped value");
+		with_extension(&d, (const uint8_t[]){0x92, 0x01, 0xc1}, 3,
+		               "ext_never_used_byte", "decode",
+		               "summary whose payload extension 64 holds the "
+		               "never-used byte 0xc1 inside an array: not "
+		               "well-formed");
+		with_extension(&d, (const uint8_t[]){0xdc, 0x03, 0xe8, 0x00}, 4,
+		               "ext_count_beyond_bytes", "limit",
+		               "summary whose payload extension 64 is an array "
+		               "claiming 1000 elements with 1 byte left");
+		with_extension(&d,
+		               (const uint8_t[]){0xde, 0x00, 0x02, 0x01, 0x02,
+		                                 0x03},
+		               6, "ext_map_count_beyond_bytes", "limit",
+		               "summary whose payload extension 64 is a map "
+		               "claiming 2 entries with 3 bytes left (a map "
+		               "entry takes at least 2)");
+		with_extension(&d, (const uint8_t[]){0xd9, 0x10, 'a'}, 3,
+		               "ext_str_beyond_bytes", "decode",
+		               "summary whose payload extension 64 is a str "
+		               "claiming 16 bytes with 1 left: a length beyond "
+		               "the bytes is decode");
+	}
+	/* 8 levels in a body extension (at depth 2 of the payload): depth
+	 * is counted from the extension value, not from the payload or the
+	 * body. raw_payload ends the body, the payload's last value, with
+	 * extension 64 = nil: that nil becomes the nested arrays. */
+	{
+		static const uint8_t deep8[] = {0x91, 0x91, 0x91, 0x91, 0x91,
+		                                0x91, 0x91, 0x91, 0x00};
+		struct blob p = raw_payload(&d, 0, 64), e2;
+		if (p.data[p.len - 1] != 0xc0)
+			die("body extension");
+		p.data = ls_realloc(p.data, p.len - 1 + sizeof deep8);
+		memcpy(p.data + p.len - 1, deep8, sizeof deep8);
+		p.len += sizeof deep8 - 1;
+		e2 = sign_raw(&p, "gent");
+		vector("ext_depth_8_body", e2.data, e2.len, "doc", "ok", "",
+		       "summary whose body extension 64 holds 8 nested arrays: "
+		       "10 levels from the payload, accepted");
+		ls_free(e2.data);
+		ls_free(p.data);
+	}
+	/* The period, an array of exactly 3, with 2 elements. */
+	{
+		struct blob p = raw_payload(&d, 0, -1), e2;
+		struct mp_reader r;
+		size_t at = body_field_offset(&p, 0), months, end;
+		if (p.data[at] != 0x93)
+			die("period");
+		proto_mp_reader_init(&r, p.data, p.len);
+		r.p += at + 1;
+		if (proto_mp_skip(&r, 1) != LS_OK ||
+		    proto_mp_skip(&r, 1) != LS_OK)
+			die("period year, month");
+		months = proto_mp_offset(&r);
+		if (proto_mp_skip(&r, 1) != LS_OK)
+			die("period months");
+		end = proto_mp_offset(&r);
+		memmove(p.data + months, p.data + end, p.len - end);
+		p.len -= end - months;
+		p.data[at] = 0x92;
+		e2 = sign_raw(&p, "gent");
+		vector("summary_period_array_2", e2.data, e2.len, "doc",
+		       "decode", "",
+		       "summary whose period is an array of 2 (no months), "
+		       "not 3: a fixed array with another count is decode");
+		ls_free(e2.data);
+		ls_free(p.data);
 	}
 	/* a disclosure violation: an exact count of 3 with k = 5 */
 	d.body.summary.tables[0].rows[0].signals.kind = LS_CELL_EXACT;
@@ -457,27 +586,10 @@ static void documents_and_sync(void)
 		struct blob p = raw_payload(&d, 0, -1), e2;
 		/* the first table's array header becomes array16 5000 */
 		struct mp_reader r;
-		struct mp_map m;
-		int key = -1;
 		uint32_t n;
 		size_t t0, t1;
 		proto_mp_reader_init(&r, p.data, p.len);
-		if (proto_mp_map_begin(&r, &m, 128) != LS_OK)
-			die("payload map");
-		while (key != 5) {
-			if (proto_mp_map_key(&r, &m, &key) != LS_OK)
-				die("payload key");
-			if (key != 5 && proto_mp_skip(&r, 8) != LS_OK)
-				die("payload skip");
-		}
-		if (proto_mp_map_begin(&r, &m, 128) != LS_OK)
-			die("body map");
-		while (key != 4) {
-			if (proto_mp_map_key(&r, &m, &key) != LS_OK)
-				die("body key");
-			if (key != 4 && proto_mp_skip(&r, 8) != LS_OK)
-				die("body skip");
-		}
+		r.p += body_field_offset(&p, 4);
 		if (proto_mp_read_array_exact(&r, 5) != LS_OK)
 			die("tables");
 		t0 = proto_mp_offset(&r);
@@ -537,6 +649,9 @@ static void documents_and_sync(void)
 	vector("created_backwards", env, len, "chain", "ok", "pred=note_gent",
 	       "gent seq 3 created before its predecessor note_gent: "
 	       "created may go backwards along a feed");
+	vector("chain_gap", env, len, "chain", "chain", "pred=summary_gent",
+	       "created_backwards (gent seq 3) at a receiver whose head of "
+	       "gent is summary_gent (seq 1): a gap is chain");
 	ls_free(env);
 	proto_doc_fini(&d);
 
@@ -556,6 +671,11 @@ static void documents_and_sync(void)
 	vector("format_version_2", b.data, b.len, "doc", "decode", "",
 	       "note_gent claiming format version 2");
 	b.data[1] = 0x01;
+	b.data[0] = 0x96; /* six elements: the nil is the sixth */
+	vector("envelope_array_6", b.data, b.len + 1, "doc", "decode", "",
+	       "note_gent as an envelope of 6 elements (a nil after the "
+	       "signature): a fixed array with another count is decode");
+	b.data[0] = 0x95;
 	b.data[3] = 0xd9; /* the key id as a str */
 	vector("wrong_type_key_id", b.data, b.len, "doc", "decode", "",
 	       "envelope whose key id is a str, not a bin");
@@ -651,7 +771,9 @@ static void documents_and_sync(void)
 		     1, FX_NOW + 3600, "expired",
 		     "created an hour after now (skew 300 s)"},
 		    {"status_vvsg", LS_DOC_STATUS, "vvsg", "vvsg", 1,
-		     FX_NOW - 60, "ok", "the aggregator's status"},
+		     FX_NOW - 60, "ok",
+		     "the aggregator's status: peer results ok and net (a "
+		     "failure name, no wire code)"},
 		};
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 			doc_init(&d, cases[i].type, cases[i].origin,
@@ -711,13 +833,17 @@ static void documents_and_sync(void)
 		status_raw("status_peer_array_4", 1, "decode",
 		           "a status whose peer entry is an array of 4, not 3: "
 		           "a wrong fixed-array count is decode");
+		status_raw("status_peers_beyond_bytes", 2, "limit",
+		           "a status whose peers claim 10 entries (at least 5 "
+		           "bytes each, section 11) with 16 bytes left: limit, "
+		           "before any entry is read");
 	}
 
 	/* Policy epochs (PROTOCOL.md 5.3): a tightening to k = 7 at
 	 * FX_NOW - 10 days (federation seq 4), summaries of kortrijk judged
 	 * by the policy of their time, and a backdated policy. */
 	{
-		struct ls_feed_head f4 = fed;
+		struct ls_feed_head f4 = fed, f5;
 		struct blob p7;
 		proto_doc_init(&d, LS_DOC_POLICY);
 		strcpy(d.hdr.origin, FX_FEDERATION);
@@ -730,7 +856,15 @@ static void documents_and_sync(void)
 		       "a tightening to k=7 (federation seq 4), created ten "
 		       "days before now");
 		ls_free(env);
+		f5 = f4;
 		d.body.policy.params.k = 9;
+		env = sign_doc(&d, &f5, FX_NOW - 10 * 86400, "federation",
+		               &len);
+		vector("policy_k9_same_second", env, len, "policy-epoch", "ok",
+		       "pred=policy_k7",
+		       "federation seq 5 (k=9) created in the same second as "
+		       "policy_k7: not earlier, accepted");
+		ls_free(env);
 		env = sign_doc(&d, &f4, FX_NOW - 11 * 86400, "federation",
 		               &len);
 		vector("policy_backdated", env, len, "policy-epoch", "policy",
@@ -765,6 +899,57 @@ static void documents_and_sync(void)
 			ls_free(env);
 			proto_doc_fini(&d);
 		}
+		summary_epoch("summary_same_second_two", FX_NOW - 10 * 86400,
+		              "ok", "policies=policy,policy_k7,policy_k9_same_second",
+		              "k=5, created in the second of policy_k7 and "
+		              "policy_k9_same_second: judged by k=9 (fails) or "
+		              "by the policy in force the second before, k=5 "
+		              "(passes), never by k=7");
+		/* October 2025 settles 7 days after 2025-11-01T00:00:00Z:
+		 * at 1762560000 (2025-11-08T00:00:00Z), in UTC; in Brussels
+		 * time (UTC+1) it would be an hour earlier. */
+		summary_epoch("summary_before_settled_utc", 1762559999,
+		              "policy", "policies=policy",
+		              "October 2025 released at 2025-11-07T23:59:59Z, "
+		              "a second before it settled in UTC (settle 7 "
+		              "days; already settled in Brussels time)");
+		summary_epoch("summary_settled_utc", 1762560000, "ok",
+		              "policies=policy",
+		              "October 2025 released at 2025-11-08T00:00:00Z, "
+		              "the first second it settled (UTC)");
+	}
+
+	/* Roster successors (PROTOCOL.md 6, "Successor rule"): federation
+	 * seq 4 after the test roster, the same roster, then with mortsel's
+	 * left_seq changed or dropped. */
+	for (int i = 0; i < 3; i++) {
+		static const char *const names[] = {"roster_successor",
+		                                    "roster_left_seq_changed",
+		                                    "roster_left_seq_dropped"};
+		static const char *const expect[] = {"ok", "policy", "policy"};
+		static const char *const what[] = {
+		    "the test roster again as federation seq 4: a valid "
+		    "successor",
+		    "mortsel's left_seq 100 changed to 101: no valid successor",
+		    "mortsel's left_seq 100 left out: no valid successor"};
+		struct ls_feed_head f4 = fed;
+		proto_doc_init(&d, LS_DOC_ROSTER);
+		strcpy(d.hdr.origin, FX_FEDERATION);
+		fx_roster(&d.body.roster);
+		for (size_t j = 0; j < d.body.roster.n_members; j++) {
+			struct ls_roster_member *m = &d.body.roster.members[j];
+			if (strcmp(m->node_id, "mortsel") != 0)
+				continue;
+			if (i == 1)
+				m->left_seq = FX_LEFT_AFTER_SEQ + 1;
+			else if (i == 2)
+				m->has_left_seq = 0;
+		}
+		env = sign_doc(&d, &f4, FX_NOW - 3600, "federation", &len);
+		vector(names[i], env, len, "roster-successor", expect[i],
+		       "pred=roster", what[i]);
+		ls_free(env);
+		proto_doc_fini(&d);
 	}
 
 	/* A fork: two statuses of kortrijk at seq 1. */
@@ -895,6 +1080,26 @@ static void documents_and_sync(void)
 			       "type=push_req docs=summary_gent,note_gent",
 			       "push two documents");
 			ls_free(b.data);
+			/* Pages taken in order (PROTOCOL.md 7, "Order of a
+			 * page"). */
+			docs[1] = docs[0];
+			b = encode_sync(&m);
+			vector("sync_push_repeated", b.data, b.len, "push-page",
+			       "ok",
+			       "docs=summary_gent,summary_gent results=ok,exists",
+			       "summary_gent twice in one push: stored once, the "
+			       "second copy exists");
+			ls_free(b.data);
+			docs[0].data = note.data;
+			docs[0].len = note.len;
+			b = encode_sync(&m);
+			vector("sync_push_out_of_order", b.data, b.len,
+			       "push-page", "ok",
+			       "docs=note_gent,summary_gent results=chain,ok",
+			       "note_gent (seq 2) before summary_gent (seq 1): "
+			       "taken in page order, so note_gent is chain and "
+			       "only summary_gent is stored");
+			ls_free(b.data);
 			docs[0].data = fork_a.data;
 			docs[0].len = fork_a.len;
 			docs[1].data = fork_b.data;
@@ -905,6 +1110,27 @@ static void documents_and_sync(void)
 			       "type=fork_rep docs=fork_a,fork_b",
 			       "the two documents of kortrijk's fork");
 			ls_free(b.data);
+			{
+				/* the same with a third document: a fixed
+				 * array of 2 with 3 */
+				struct ls_bytes three[3] = {docs[0], docs[1],
+				                            docs[0]};
+				m.docs = three;
+				m.n_docs = 3;
+				m.type = LS_SYNC_PUSH_REQ; /* encodes any count */
+				b = encode_sync(&m);
+				if (b.data[2] != LS_SYNC_PUSH_REQ)
+					die("fork_rep type");
+				b.data[2] = LS_SYNC_FORK_REP;
+				vector("sync_fork_rep_3", b.data, b.len, "sync",
+				       "decode", "",
+				       "a fork_rep with 3 documents: its docs are "
+				       "an array of exactly 2, another count is "
+				       "decode");
+				ls_free(b.data);
+				m.docs = docs;
+				m.n_docs = 2;
+			}
 		}
 		{
 			uint16_t results[2] = {0, 16};
@@ -951,6 +1177,11 @@ static void documents_and_sync(void)
 		       "docs_rep claiming 1 Mi documents (limit 1024)");
 		vector("sync_trailing", trailing, sizeof trailing, "sync",
 		       "decode", "", "vv_req followed by nil");
+		vector("sync_push_empty", (const uint8_t[]){0x82, 0x00, 0x07,
+		                                            0x01, 0x90},
+		       5, "sync", "decode", "",
+		       "a push_req with no documents (1..1024): a count below "
+		       "a range's minimum is decode");
 		vector("sync_unknown_core_field", unknown, sizeof unknown,
 		       "sync", "decode", "", "vv_req with core key 7");
 		vector("sync_extension_field", ext, sizeof ext, "sync", "ok",
@@ -1097,6 +1328,30 @@ static void sessions(void)
 		       params,
 		       "kortrijk's sealed answer (plaintext "
 		       "session_reply_plain.hex)");
+		{
+			/* F, the 6th element, replaced by the all-zero
+			 * point */
+			struct mp_reader rd;
+			const uint8_t *bin;
+			size_t blen;
+			uint32_t n;
+			proto_mp_reader_init(&rd, b.data, b.len);
+			if (proto_mp_read_array(&rd, 8, 1, &n) != LS_OK)
+				die("reply frame");
+			for (int i = 0; i < 5; i++)
+				if (proto_mp_skip(&rd, 1) != LS_OK)
+					die("reply element");
+			if (proto_mp_read_bin(&rd, 32, &bin, &blen) != LS_OK ||
+			    blen != 32)
+				die("reply F");
+			memset(b.data + (bin - b.data), 0, 32);
+			vector("session_reply_low_order", b.data, b.len,
+			       "session-reply", "sig",
+			       "request=session_request from=gent to=kortrijk",
+			       "session_reply whose ephemeral key F is the "
+			       "all-zero point: the X25519 result is all zero, "
+			       "refused as sig");
+		}
 		ls_free(b.data);
 		ls_free(p);
 		proto_session_reply_free(reply);

@@ -6,7 +6,7 @@
  * finished bytes, as an attacker would.
  *
  *   signaal-probe --url tcp://HOST:PORT --key KEYFILE --peer-key PUBFILE
- *                 [--as NODE_ID] CASE...
+ *                 [--as NODE_ID] [--fed-dir DIR] CASE...
  *
  * Cases and the answer each must get (exit 0 only if all do):
  *   digest     a good digest_req            -> digest_rep
@@ -21,6 +21,13 @@
  *   wrongtype  a digest_rep as request, in a good session -> error decode
  *   forgeddoc  a pushed document with a broken signature -> push result
  *              sig (needs --as: the probe key's node id)
+ *   backdatedpolicy
+ *              a pushed federation policy, signed with the federation key,
+ *              at the next position of the federation feed but created a
+ *              second before the policy in force -> push result policy
+ *              (needs --fed-dir: the association's directory, whose
+ *              keys/federation.key signs it and whose store gives the
+ *              federation feed's head; PROTOCOL.md 5.3)
  *
  *   signaal-probe fill --dir DIR --count N [--salt S]
  *
@@ -46,13 +53,16 @@
 #include "proto/session.h"
 #include "proto/sync.h"
 #include "core/config.h"
+#include "core/policy.h"
 #include "node/config_file.h"
 #include "node/feed.h"
+#include "store/feed.h"
 #include "store/store.h"
 
 struct probe {
 	const char *url;
 	const char *as;
+	const char *fed_dir;
 	struct ls_keypair *kp;
 	struct proto_session_self *self;
 	uint8_t peer_pk[LS_PUBKEY_BYTES];
@@ -345,17 +355,66 @@ static int case_wrongtype(struct probe *p, const char *c,
 	return judge(p, c, s->call, s->frame, s->len, 0, 0, LS_EDECODE);
 }
 
+/* The node in directory dir: its configuration and its store (the
+ * caller's, store_close). */
+static int open_node(const char *dir, struct ls_config *cfg, struct store **s,
+                     struct ls_errinfo *e)
+{
+	struct store_options so = {.create = 0, .busy_timeout_ms = 30000};
+	char path[4096];
+	int rc;
+	snprintf(path, sizeof path, "%s/signaal.ini", dir);
+	if ((rc = node_config_load(path, cfg, e)) != LS_OK)
+		return rc;
+	if ((rc = ls_path_join(dir, cfg->store_path, path, sizeof path)) !=
+	    LS_OK)
+		return rc;
+	so.synchronous = LS_SYNC_NORMAL;
+	return store_open(path, &so, s, e);
+}
+
+/* The push of one envelope; its result's name in got. */
+static void push_one(struct probe *p, struct sent *s, const uint8_t *env,
+                     size_t env_len, char *got, size_t size)
+{
+	struct ls_sync_msg push;
+	uint8_t *reply = NULL;
+	size_t reply_len;
+	struct outcome o;
+	proto_sync_msg_init(&push, LS_SYNC_PUSH_REQ);
+	proto_sync_page_add(&push, NULL, env, env_len);
+	if (seal(p, p->self, now(), &push, &s->frame, &s->len, &s->call) !=
+	    LS_OK) {
+		snprintf(got, size, "no frame");
+	} else if (exchange(p, s->frame, s->len, &reply, &reply_len) !=
+	           LS_OK) {
+		snprintf(got, size, "no reply");
+	} else {
+		outcome_of(s->call, reply, reply_len, &o);
+		if (o.type == LS_SYNC_PUSH_REP && o.msg.n_results == 1)
+			snprintf(got, size, "push result %s",
+			         o.msg.results[0] == 0
+			             ? "ok"
+			             : ls_errname(proto_wire_code_to_err(
+			                   o.msg.results[0])));
+		else
+			snprintf(got, size, "type %u code %s", o.type,
+			         ls_errname(o.code));
+		outcome_fini(&o);
+	}
+	proto_sync_msg_fini(&push);
+	ls_free(reply);
+}
+
 /* A pushed status document whose signature is broken. */
 static int case_forgeddoc(struct probe *p, const char *c,
                           const struct ls_sync_msg *m, struct sent *s)
 {
 	struct ls_doc d;
 	struct ls_feed_head head = {0};
-	struct ls_sync_msg push;
-	uint8_t *env, *reply = NULL;
-	size_t env_len, reply_len;
-	struct outcome o;
-	int fails;
+	uint8_t *env;
+	size_t env_len;
+	char got[64];
 
 	(void)m;
 	if (p->as == NULL)
@@ -372,33 +431,71 @@ static int case_forgeddoc(struct probe *p, const char *c,
 		return report(c, 0, "a document", "sign failed");
 	proto_doc_fini(&d);
 	env[env_len - 1] ^= 0x01;
-	proto_sync_msg_init(&push, LS_SYNC_PUSH_REQ);
-	proto_sync_page_add(&push, NULL, env, env_len);
-	if (seal(p, p->self, now(), &push, &s->frame, &s->len, &s->call) !=
-	    LS_OK)
-		return report(c, 0, "a frame", "seal failed");
-	proto_sync_msg_fini(&push);
+	push_one(p, s, env, env_len, got, sizeof got);
 	ls_free(env);
-	if (exchange(p, s->frame, s->len, &reply, &reply_len) != LS_OK) {
-		fails = report(c, 0, "a reply", "no reply");
-	} else {
-		char got[64];
-		outcome_of(s->call, reply, reply_len, &o);
-		if (o.type == LS_SYNC_PUSH_REP && o.msg.n_results == 1)
-			snprintf(got, sizeof got, "push result %s",
-			         o.msg.results[0] == 0
-			             ? "ok"
-			             : ls_errname(proto_wire_code_to_err(
-			                   o.msg.results[0])));
-		else
-			snprintf(got, sizeof got, "type %u code %s", o.type,
-			         ls_errname(o.code));
-		fails = report(c, strcmp(got, "push result sig") == 0,
-		               "push result sig", got);
-		outcome_fini(&o);
+	return report(c, strcmp(got, "push result sig") == 0,
+	              "push result sig", got);
+}
+
+/* The last policy's created, from store_feed_list. */
+static int last_created_cb(void *arg, const struct store_doc_meta *m,
+                           const uint8_t *envelope, size_t len)
+{
+	(void)envelope;
+	(void)len;
+	*(int64_t *)arg = m->created;
+	return 0;
+}
+
+/* A policy that would apply retroactively (PROTOCOL.md 5.3): the next
+ * document of the federation feed the association holds, created a
+ * second before the policy in force there. */
+static int case_backdatedpolicy(struct probe *p, const char *c,
+                                const struct ls_sync_msg *m, struct sent *s)
+{
+	struct ls_config cfg;
+	struct ls_errinfo e;
+	struct store *st = NULL;
+	struct ls_keypair *fk = NULL;
+	struct ls_feed_head head;
+	struct ls_doc d;
+	int64_t last = 0;
+	uint8_t *env = NULL;
+	size_t env_len;
+	char path[4096], got[64];
+	int rc;
+
+	(void)m;
+	if (p->fed_dir == NULL)
+		return report(c, 0, "--fed-dir", "no directory");
+	snprintf(path, sizeof path, "%s/keys/federation.key", p->fed_dir);
+	rc = open_node(p->fed_dir, &cfg, &st, &e);
+	if (rc == LS_OK)
+		rc = proto_keypair_load(path, &fk, &e);
+	if (rc == LS_OK)
+		rc = store_feed_head(st, cfg.federation_id, &head.seq,
+		                     head.hash);
+	if (rc == LS_OK)
+		rc = store_feed_list(st, LS_DOC_POLICY, cfg.federation_id,
+		                     last_created_cb, &last);
+	store_close(st);
+	if (rc != LS_OK || last == 0) {
+		proto_keypair_free(fk);
+		return report(c, 0, "the federation's policy", ls_errname(rc));
 	}
-	ls_free(reply);
-	return fails;
+	proto_doc_init(&d, LS_DOC_POLICY);
+	snprintf(d.hdr.origin, sizeof d.hdr.origin, "%s", cfg.federation_id);
+	ls_policy_default(&d.body.policy, LS_MODE_THRESHOLD);
+	rc = proto_doc_sign(&d, &head, last - 1, fk, &env, &env_len, &head,
+	                    &e);
+	proto_doc_fini(&d);
+	proto_keypair_free(fk);
+	if (rc != LS_OK)
+		return report(c, 0, "a document", e.msg);
+	push_one(p, s, env, env_len, got, sizeof got);
+	ls_free(env);
+	return report(c, strcmp(got, "push result policy") == 0,
+	              "push result policy", got);
 }
 
 static int case_run(struct probe *p, const char *c)
@@ -413,7 +510,7 @@ static int case_run(struct probe *p, const char *c)
 	    {"junk", case_junk},           {"unknown", case_foreign},
 	    {"forged", case_foreign},      {"stale", case_stale},
 	    {"replay", case_replay},       {"wrongtype", case_wrongtype},
-	    {"forgeddoc", case_forgeddoc},
+	    {"forgeddoc", case_forgeddoc}, {"backdatedpolicy", case_backdatedpolicy},
 	};
 	struct ls_sync_msg m;
 	struct sent s = {0};
@@ -441,7 +538,6 @@ static int fill(int argc, char **argv)
 	struct ls_config cfg;
 	struct ls_errinfo e;
 	struct store *s = NULL;
-	struct store_options so = {.create = 0, .busy_timeout_ms = 30000};
 	struct ls_keypair *kp = NULL;
 	int rc;
 
@@ -458,14 +554,7 @@ static int fill(int argc, char **argv)
 		                "[--salt S]\n");
 		return 2;
 	}
-	snprintf(path, sizeof path, "%s/signaal.ini", dir);
-	if ((rc = node_config_load(path, &cfg, &e)) != LS_OK)
-		goto fail;
-	if ((rc = ls_path_join(dir, cfg.store_path, path, sizeof path)) !=
-	    LS_OK)
-		goto fail;
-	so.synchronous = LS_SYNC_NORMAL;
-	if ((rc = store_open(path, &so, &s, &e)) != LS_OK)
+	if ((rc = open_node(dir, &cfg, &s, &e)) != LS_OK)
 		goto fail;
 	snprintf(path, sizeof path, "%s/keys/node.key", dir);
 	if ((rc = proto_keypair_load(path, &kp, &e)) != LS_OK)
@@ -522,13 +611,15 @@ int main(int argc, char **argv)
 			peer_key = argv[i + 1];
 		else if (strcmp(argv[i], "--as") == 0)
 			p.as = argv[i + 1];
+		else if (strcmp(argv[i], "--fed-dir") == 0)
+			p.fed_dir = argv[i + 1];
 		else
 			break;
 	}
 	if (p.url == NULL || key == NULL || peer_key == NULL || i >= argc) {
 		fprintf(stderr, "usage: signaal-probe --url tcp://HOST:PORT "
 		                "--key KEYFILE --peer-key PUBFILE [--as ID] "
-		                "CASE...\n");
+		                "[--fed-dir DIR] CASE...\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || proto_keypair_load(key, &p.kp, &e) != LS_OK ||

@@ -641,6 +641,7 @@ static int member_args_parse(struct member_args *a, int argc, char **argv)
 static int member_add(struct fed *f, struct ls_roster *r, struct member_args *a)
 {
 	struct ls_roster_key k;
+	struct ls_errinfo e;
 	int rc;
 	(void)f;
 	if (a->name == NULL || a->key == NULL)
@@ -649,6 +650,12 @@ static int member_add(struct fed *f, struct ls_roster *r, struct member_args *a)
 	if (strlen(a->name) > LS_NAME_MAX)
 		return ctl_usage("federation", "naam te lang (max %d)",
 		                 LS_NAME_MAX);
+	/* the name goes into the signed roster every node shows */
+	if ((rc = ls_text_check("de naam", a->name, LS_NAME_MAX, 1, 0, &e)) !=
+	    LS_OK) {
+		ctl_error("%s", ctl_errmsg(rc, &e));
+		return ctl_exit_for(rc);
+	}
 	if ((rc = key_from_file(a->key, &k)) != CTL_EXIT_OK)
 		return rc;
 	return add_member(r, a->id, a->name, a->role, &k, a->eps, a->n_eps);
