@@ -510,7 +510,8 @@ static int case_run(struct probe *p, const char *c)
 	    {"junk", case_junk},           {"unknown", case_foreign},
 	    {"forged", case_foreign},      {"stale", case_stale},
 	    {"replay", case_replay},       {"wrongtype", case_wrongtype},
-	    {"forgeddoc", case_forgeddoc}, {"backdatedpolicy", case_backdatedpolicy},
+	    {"forgeddoc", case_forgeddoc},
+	    {"backdatedpolicy", case_backdatedpolicy},
 	};
 	struct ls_sync_msg m;
 	struct sent s = {0};
@@ -589,6 +590,29 @@ fail:
 	return 1;
 }
 
+/* The "--name value" options before the cases; returns the index of
+ * the first case. */
+static int options(int argc, char **argv, struct probe *p, const char **key,
+                   const char **peer_key)
+{
+	int i;
+	for (i = 1; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (strcmp(argv[i], "--url") == 0)
+			p->url = argv[i + 1];
+		else if (strcmp(argv[i], "--key") == 0)
+			*key = argv[i + 1];
+		else if (strcmp(argv[i], "--peer-key") == 0)
+			*peer_key = argv[i + 1];
+		else if (strcmp(argv[i], "--as") == 0)
+			p->as = argv[i + 1];
+		else if (strcmp(argv[i], "--fed-dir") == 0)
+			p->fed_dir = argv[i + 1];
+		else
+			break;
+	}
+	return i;
+}
+
 int main(int argc, char **argv)
 {
 	struct probe p;
@@ -602,20 +626,7 @@ int main(int argc, char **argv)
 		return fill(argc, argv);
 	}
 	memset(&p, 0, sizeof p);
-	for (i = 1; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
-		if (strcmp(argv[i], "--url") == 0)
-			p.url = argv[i + 1];
-		else if (strcmp(argv[i], "--key") == 0)
-			key = argv[i + 1];
-		else if (strcmp(argv[i], "--peer-key") == 0)
-			peer_key = argv[i + 1];
-		else if (strcmp(argv[i], "--as") == 0)
-			p.as = argv[i + 1];
-		else if (strcmp(argv[i], "--fed-dir") == 0)
-			p.fed_dir = argv[i + 1];
-		else
-			break;
-	}
+	i = options(argc, argv, &p, &key, &peer_key);
 	if (p.url == NULL || key == NULL || peer_key == NULL || i >= argc) {
 		fprintf(stderr, "usage: signaal-probe --url tcp://HOST:PORT "
 		                "--key KEYFILE --peer-key PUBFILE [--as ID] "
