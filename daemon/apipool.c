@@ -10,9 +10,9 @@
  *            capture inside a savepoint of its own when there are
  *            several (a refused one is rolled back alone), commits,
  *            and only then hands the answers back: a 201 means
- *            committed with the configured
- *            [store] synchronous. If the commit fails, every 201 of the
- *            batch becomes 503. Other writes run one transaction each.
+ *            committed with the configured [store] synchronous. If the
+ *            commit fails, every 201 of the batch becomes 503. Other
+ *            writes run one transaction each.
  *   readers  GET/HEAD, APIPOOL_READERS threads: WAL readers never wait
  *            for the writer.
  *
