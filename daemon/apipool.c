@@ -7,11 +7,12 @@
  *   writer   every request but GET/HEAD. Captures (POST /api/v1/signals)
  *            are group-committed: the writer takes what is queued (at
  *            most APIPOOL_BATCH), opens one transaction, answers each
- *            capture inside a savepoint of its own (a refused one is
- *            rolled back alone), commits, and only then hands the
- *            answers back: a 201 means committed with the configured
- *            [store] synchronous. If the commit fails, every 201 of the
- *            batch becomes 503. Other writes run one transaction each.
+ *            capture inside a savepoint of its own when there are
+ *            several (a refused one is rolled back alone), commits,
+ *            and only then hands the answers back: a 201 means
+ *            committed with the configured [store] synchronous. If the
+ *            commit fails, every 201 of the batch becomes 503. Other
+ *            writes run one transaction each.
  *   readers  GET/HEAD, APIPOOL_READERS threads: WAL readers never wait
  *            for the writer.
  *
@@ -334,7 +335,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 	struct node_api_response resps[APIPOOL_BATCH];
 	struct api_job *caps[APIPOOL_BATCH];
 	size_t n = 0, stored = 0;
-	int rc;
+	int rc, several;
 
 	for (struct api_job *j = list, *next; j != NULL; j = next) {
 		next = j->next;
@@ -353,16 +354,22 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 			answer_busy(caps[i]);
 		return;
 	}
+	/* A savepoint each only when there are several: a capture alone
+	 * that is refused is undone with the transaction. */
+	several = n > 1;
 	for (size_t i = 0; i < n; i++) {
-		if (store_savepoint(w->store) != LS_OK) {
+		if (several && store_savepoint(w->store) != LS_OK) {
 			daemon_apipool_busy_response(&resps[i]);
 			continue;
 		}
 		node_api_handle(w->api, &caps[i]->q, &resps[i]);
-		if (resps[i].status == 201)
-			rc = store_savepoint_release(w->store);
-		else
-			store_savepoint_rollback(w->store);
+		rc = LS_OK;
+		if (several) {
+			if (resps[i].status == 201)
+				rc = store_savepoint_release(w->store);
+			else
+				store_savepoint_rollback(w->store);
+		}
 		if (resps[i].status == 201 && rc != LS_OK) {
 			node_api_response_fini(&resps[i]);
 			daemon_apipool_busy_response(&resps[i]);
