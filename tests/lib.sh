@@ -38,11 +38,26 @@ t_notok() {
 }
 
 # t_check NAME CMD...: passes when CMD exits 0. Output goes to $T/last.out.
+# t_show FILE: what a failed check saw, as comments: the whole of a short
+# file, else its first 5 and last 25 lines (an error is most often at
+# the end).
+t_show() {
+	local n
+	n=$(wc -l <"$1" 2>/dev/null || echo 0)
+	if [ "$n" -le 30 ]; then
+		sed 's/^/#   /' "$1"
+	else
+		sed -n '1,5s/^/#   /p' "$1"
+		echo "#   ... ($((n - 30)) lines)"
+		tail -n 25 "$1" | sed 's/^/#   /'
+	fi
+}
+
 t_check() {
 	local name=$1; shift
 	if "$@" >"$T/last.out" 2>&1; then t_ok "$name"; else
 		t_notok "$name" "exit $? from: $*"
-		sed 's/^/#   /' "$T/last.out" | head -20
+		t_show "$T/last.out"
 	fi
 }
 
@@ -53,7 +68,7 @@ t_expect_fail() {
 	local rc=$?
 	if [ "$rc" -eq "$want" ]; then t_ok "$name"; else
 		t_notok "$name" "exit $rc, wanted $want from: $*"
-		sed 's/^/#   /' "$T/last.out" | head -20
+		t_show "$T/last.out"
 	fi
 }
 
@@ -61,7 +76,7 @@ t_expect_fail() {
 t_grep() {
 	if grep -Eq -- "$2" "$3"; then t_ok "$1"; else
 		t_notok "$1" "no /$2/ in $3"
-		sed 's/^/#   /' "$3" | head -20
+		t_show "$3"
 	fi
 }
 
