@@ -484,11 +484,14 @@ static void ingest_bench(int quick)
 	pl.envs = ls_calloc(docs, sizeof *pl.envs);
 	pl.lens = ls_calloc(docs, sizeof *pl.lens);
 	pl.sigs = ls_calloc(docs, sizeof *pl.sigs);
+	if (pl.envs == NULL || pl.lens == NULL || pl.sigs == NULL)
+		die("out of memory");
 	pl.pk = sim.nodes[1].kp->pk;
 	for (size_t i = 0; i < docs; i++) {
 		struct ls_envelope ev;
-		store_feed_get(sim.nodes[1].s, sim.nodes[1].id, i + 1, NULL,
-		               &pl.envs[i], &pl.lens[i]);
+		if (store_feed_get(sim.nodes[1].s, sim.nodes[1].id, i + 1, NULL,
+		                   &pl.envs[i], &pl.lens[i]) != LS_OK)
+			die("feed_get");
 		if (proto_envelope_decode(pl.envs[i], pl.lens[i], &ev, NULL) !=
 		    LS_OK)
 			die("envelope");

@@ -377,7 +377,9 @@ void daemon_reload(struct daemon *d)
 	         strcmp(c.web_dir, d->cfg.web_dir) != 0;
 	relisten = strcmp(c.listen, d->cfg.listen) != 0 ||
 	           c.max_requests != d->cfg.max_requests ||
-	           c.timeout_ms != d->cfg.timeout_ms;
+	           c.timeout_ms != d->cfg.timeout_ms ||
+	           c.sync_max_connections != d->cfg.sync_max_connections ||
+	           c.sync_max_per_client != d->cfg.sync_max_per_client;
 	d->cfg = c;
 	ls_log_set_level((enum ls_log_level)d->cfg.log_level);
 	sync_options(&d->cfg, &sopt);

@@ -23,9 +23,13 @@
  * Limits ([http]): max_connections and max_per_client are checked when
  * a connection is accepted (accept_cb): over them it is closed at once
  * and counted (signaal_http_refused_total{reason="cap"|"per_client"});
- * max_connections is also kept below what RLIMIT_NOFILE leaves, so the
- * descriptor limit is not reached through HTTP, and if it is anyway
- * libmicrohttpd pauses accepting (counted as "fd_limit"). A sweeper
+ * max_connections is also kept below what RLIMIT_NOFILE leaves after
+ * HTTP_FD_RESERVE and the sync listener's cap, so the descriptor limit
+ * is not reached through HTTP, and if it is anyway libmicrohttpd pauses
+ * accepting (counted as "fd_limit"; with no connection of its own it
+ * retries at once, which logger_cb paces). header_max_bytes is checked
+ * in begin() (431); the connection's memory pool is 4096 bytes larger,
+ * so that libmicrohttpd's own refusal comes only beyond it. A sweeper
  * thread cuts connections whose request line and headers take longer
  * than header_timeout_s, or whose body takes longer than
  * body_timeout_s (slow clients); libmicrohttpd closes connections

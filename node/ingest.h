@@ -47,11 +47,12 @@
  * the pool reads); a document after one that changed the trust is
  * verified again on the caller's thread.
  *
- * Steps 1 and 4 ask the store once per origin and page: the page's
- * transaction holds the write lock, so each feed's head and stop change
- * only by the page's own appends and forks, which it follows itself (a
- * stored federation document makes it ask again). A seq above the head
- * is not held; a store lookup is made only for a resend.
+ * Steps 1 and 4 ask the store once per origin and page (for the page's
+ * first eight origins; a further one is asked at each document): the
+ * page's transaction holds the write lock, so each feed's head and stop
+ * change only by the page's own appends and forks, which it follows
+ * itself (a stored federation document makes it ask again). A seq
+ * above the head is not held; a store lookup is made only for a resend.
  *
  * Not thread-safe; the caller (the daemon's sync thread, a tool, a test)
  * owns the store and the trust it passes in.

@@ -39,7 +39,9 @@ static inline int proto_field_read_code(struct mp_reader *r, char *out,
 	if (p < r->end && (*p & 0xe0) == 0xa0) {
 		size_t n = *p & 0x1f, i;
 		unsigned all = LS_CODE_NEXT;
-		if (n == 0 || n > (size_t)(r->end - p) - 1 ||
+		/* n <= LS_CODE_MAX bounds the copy into out (a fixstr
+		 * holds up to 31 bytes whatever LS_CODE_MAX is) */
+		if (n == 0 || n > LS_CODE_MAX || n > (size_t)(r->end - p) - 1 ||
 		    !(ls_code_chars[p[1]] & LS_CODE_FIRST))
 			return proto_field_read_code_any(r, out, allow_empty);
 		out[0] = (char)p[1];

@@ -532,6 +532,8 @@ int store_stale_wal_hint(const char *path, struct ls_errinfo *e)
 {
 	char wal[4096], msg[sizeof e->msg];
 	struct stat st;
+	if (e == NULL) /* no message to add to (ls_errf's rule) */
+		return LS_ECORRUPT;
 	if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal ||
 	    stat(wal, &st) != 0 || st.st_size == 0)
 		return LS_ECORRUPT;

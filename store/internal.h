@@ -64,7 +64,7 @@ void store_note_damaged(struct store *s);
 
 /* A damaged store (LS_ECORRUPT in *e) with a WAL beside it: *e gets a
  * sentence that says to remove the -wal and -shm if a backup was put
- * back. Returns LS_ECORRUPT. */
+ * back (e may be NULL, as for ls_errf). Returns LS_ECORRUPT. */
 int store_stale_wal_hint(const char *path, struct ls_errinfo *e);
 
 /* Translate a SQLite result code into LS_E*, logging the original with

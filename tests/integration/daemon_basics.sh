@@ -47,11 +47,15 @@ rm -f "$T/gent2/signaald.json" "$T/gent2/signaald.prom"
 t_expect_fail "a busy port: exit 1" 1 "$SIGNAALD" -d "$T/gent2"
 t_grep "the error names the address" "kan niet luisteren op tcp://127.0.0.1" "$T/last.out"
 
-# SIGHUP: a new interval is applied; a broken config is refused and the
-# daemon carries on with the old one.
-sed -i 's/^interval_s = .*/interval_s = 2/' "$G/signaal.ini"
+# SIGHUP: a new interval is applied, and the sync listener's connection
+# limits (it listens again with them); a broken config is refused and
+# the daemon carries on with the old one.
+sed -i -e 's/^interval_s = .*/interval_s = 2/' \
+	-e 's/^max_per_client = 32$/max_per_client = 5/' "$G/signaal.ini"
 kill -HUP "${FED_PID[gent]}"
 t_check "reload applied" fed_wait 10 grep -q "event=reloaded" "$T/gent.log"
+t_check "the sync listener's max_per_client too" fed_wait 10 grep -q \
+	"event=listening .*max_per_client=5" "$T/gent.log"
 printf 'junk line\n' >>"$G/signaal.ini"
 kill -HUP "${FED_PID[gent]}"
 t_check "a bad config on reload is refused" fed_wait 10 grep -q "event=reload_failed" "$T/gent.log"

@@ -238,6 +238,34 @@ static void test_open_survives_allocation_failures(void **state)
 	fixture_rmdir(f.dir);
 }
 
+/* A damaged store with a WAL beside it: the hint about a stale WAL is
+ * added to the message, and a caller without an errinfo (store_open and
+ * store_verify_path take e == NULL) gets LS_ECORRUPT, not a crash. */
+static void test_stale_wal_hint(void **state)
+{
+	char dir[64], path[128], wal[160];
+	struct ls_errinfo e = {0, ""};
+	FILE *fp;
+	(void)state;
+	fixture_tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/signaal.db", dir);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	/* no WAL: the message stays as it was */
+	(void)ls_errf(&e, LS_ECORRUPT, "kapot");
+	assert_int_equal(store_stale_wal_hint(path, &e), LS_ECORRUPT);
+	assert_string_equal(e.msg, "kapot");
+	assert_int_equal(store_stale_wal_hint(path, NULL), LS_ECORRUPT);
+	fp = fopen(wal, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fputs("not a wal", fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(store_stale_wal_hint(path, NULL), LS_ECORRUPT);
+	assert_int_equal(store_stale_wal_hint(path, &e), LS_ECORRUPT);
+	assert_non_null(strstr(e.msg, "kapot. Er staat een "));
+	assert_non_null(strstr(e.msg, wal));
+	fixture_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_foreign_files_are_refused),
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_open_survives_allocation_failures),
+	    cmocka_unit_test(test_stale_wal_hint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
