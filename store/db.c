@@ -545,7 +545,8 @@ int store_stale_wal_hint(const char *path, struct ls_errinfo *e)
 	return ls_errf(e, LS_ECORRUPT,
 	               "%s%sEr staat een %s naast: zette u een back-up terug, "
 	               "verwijder dan ook %s-wal en %s-shm van de vorige "
-	               "databank (zie 'Restore from backup')%s%s",
+	               "databank (zie 'Restore from backup'); anders niet, "
+	               "want dan bevat hij nog bewaarde gegevens%s%s",
 	               msg, advice != NULL ? "" : ". ", wal, path, path,
 	               advice != NULL ? ". Anders: " : "",
 	               advice != NULL ? STORE_RESTORE_HINT : "");

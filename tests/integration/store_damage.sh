@@ -86,6 +86,8 @@ if [ -s "$DB-wal" ]; then t_ok "stale WAL: the WAL of a later state is beside th
 t_expect_fail "stale WAL: signaald --check refuses it (exit 65)" 65 "$SIGNAALD" -d "$N" --check
 t_grep "stale WAL: the message names the WAL and says to remove it" \
 	"Er staat een $DB-wal naast: .*verwijder dan ook $DB-wal en $DB-shm" "$T/last.out"
+t_grep "stale WAL: and only after a restore (a live WAL holds committed data)" \
+	"anders niet, want dan bevat hij nog bewaarde gegevens" "$T/last.out"
 t_expect_fail "stale WAL: signaalctl check refuses it (exit 1)" 1 "$SIGNAALCTL" -d "$N" check
 t_equal "stale WAL: the restored file is exactly as it was" "$(filesum)" "$before"
 t_equal "stale WAL: so is the WAL" "$(sha256sum <"$DB-wal")" "$wal_before"
