@@ -343,6 +343,21 @@ err:
 	return rc;
 }
 
+/* libmicrohttpd takes its limits when it starts, and its connection cap
+ * is what the sync listener's cap leaves of the descriptors (see
+ * daemon/http.c): a change to any of them reopens the HTTP server. */
+static int http_limits_changed(const struct ls_config *a,
+                               const struct ls_config *b)
+{
+	return a->http_max_connections != b->http_max_connections ||
+	       a->http_max_per_client != b->http_max_per_client ||
+	       a->http_header_timeout_s != b->http_header_timeout_s ||
+	       a->http_body_timeout_s != b->http_body_timeout_s ||
+	       a->http_idle_timeout_s != b->http_idle_timeout_s ||
+	       a->http_header_max_bytes != b->http_header_max_bytes ||
+	       a->sync_max_connections != b->sync_max_connections;
+}
+
 void daemon_reload(struct daemon *d)
 {
 	struct ls_config c;
@@ -374,7 +389,8 @@ void daemon_reload(struct daemon *d)
 		c.role = d->cfg.role;
 	}
 	rehttp = strcmp(c.http_listen, d->cfg.http_listen) != 0 ||
-	         strcmp(c.web_dir, d->cfg.web_dir) != 0;
+	         strcmp(c.web_dir, d->cfg.web_dir) != 0 ||
+	         http_limits_changed(&c, &d->cfg);
 	relisten = strcmp(c.listen, d->cfg.listen) != 0 ||
 	           c.max_requests != d->cfg.max_requests ||
 	           c.timeout_ms != d->cfg.timeout_ms ||

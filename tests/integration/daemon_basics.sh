@@ -51,11 +51,14 @@ t_grep "the error names the address" "kan niet luisteren op tcp://127.0.0.1" "$T
 # limits (it listens again with them); a broken config is refused and
 # the daemon carries on with the old one.
 sed -i -e 's/^interval_s = .*/interval_s = 2/' \
-	-e 's/^max_per_client = 32$/max_per_client = 5/' "$G/signaal.ini"
+	-e 's/^max_per_client = 32$/max_per_client = 5/' \
+	-e 's/^max_per_client = 64$/max_per_client = 7/' "$G/signaal.ini"
 kill -HUP "${FED_PID[gent]}"
 t_check "reload applied" fed_wait 10 grep -q "event=reloaded" "$T/gent.log"
 t_check "the sync listener's max_per_client too" fed_wait 10 grep -q \
 	"event=listening .*max_per_client=5" "$T/gent.log"
+t_check "and the HTTP server's limits (it reopens with them)" fed_wait 10 grep -q \
+	"mod=http event=listening .*max_per_client=7" "$T/gent.log"
 printf 'junk line\n' >>"$G/signaal.ini"
 kill -HUP "${FED_PID[gent]}"
 t_check "a bad config on reload is refused" fed_wait 10 grep -q "event=reload_failed" "$T/gent.log"
