@@ -24,9 +24,11 @@
 #include "store/feed.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -341,6 +343,18 @@ err_stop:
 err:
 	daemon_close(d);
 	return rc;
+}
+
+unsigned daemon_fd_budget(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return UINT_MAX;
+	if (rl.rlim_cur < (rlim_t)DAEMON_FD_RESERVE + 16)
+		return 16;
+	if (rl.rlim_cur - DAEMON_FD_RESERVE > UINT_MAX)
+		return UINT_MAX;
+	return (unsigned)(rl.rlim_cur - DAEMON_FD_RESERVE);
 }
 
 /* libmicrohttpd takes its limits when it starts, and its connection cap

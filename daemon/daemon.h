@@ -151,6 +151,11 @@ struct worker {
  * connections (store, outgoing sync, files, logs). */
 #define DAEMON_FD_RESERVE 128
 
+/* Connections for peers and HTTP together: what RLIMIT_NOFILE leaves
+ * after DAEMON_FD_RESERVE (at least 16), or UINT_MAX without a limit.
+ * The sync listener takes at most half, HTTP what the sync cap leaves. */
+unsigned daemon_fd_budget(void);
+
 /* What the sync listener refuses (signaal_sync_connections_refused_total). */
 enum server_refused {
 	SERVER_REFUSED_CAP = 0,    /* closed: [sync] max_connections */

@@ -24,7 +24,7 @@
  * a connection is accepted (accept_cb): over them it is closed at once
  * and counted (signaal_http_refused_total{reason="cap"|"per_client"});
  * max_connections is also kept below what RLIMIT_NOFILE leaves after
- * HTTP_FD_RESERVE and the sync listener's cap, so the descriptor limit
+ * DAEMON_FD_RESERVE and the sync listener's cap, so the descriptor limit
  * is not reached through HTTP, and if it is anyway libmicrohttpd pauses
  * accepting (counted as "fd_limit"; with no connection of its own it
  * retries at once, which logger_cb paces). header_max_bytes is checked
@@ -69,7 +69,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HTTP_FD_RESERVE DAEMON_FD_RESERVE
 #define HTTP_SWEEP_MS 200
 #define HTTP_LOG_EVERY_MS 60000
 
@@ -879,20 +878,19 @@ static int listen_socket(const char *hp, int backlog, const char **why)
 	return fd;
 }
 
-/* max_connections, kept below the descriptors that RLIMIT_NOFILE
- * leaves after HTTP_FD_RESERVE and the sync listener's cap. */
+/* max_connections, kept to what daemon_fd_budget leaves after the sync
+ * listener's cap (at least 8). */
 static unsigned conn_cap(const struct daemon *d)
 {
-	struct rlimit rl;
 	unsigned cap = (unsigned)d->cfg.http_max_connections;
-	rlim_t keep = (rlim_t)HTTP_FD_RESERVE + d->server.max_conns;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)cap + keep) {
-		unsigned fit =
-		    rl.rlim_cur > keep + 8 ? (unsigned)(rl.rlim_cur - keep) : 8;
+	unsigned budget = daemon_fd_budget();
+	unsigned fit = budget > d->server.max_conns + 8
+	                   ? budget - d->server.max_conns
+	                   : 8;
+	if (cap > fit) {
 		LS_WARN("http", "max_connections_lowered",
-		        "configured=%u nofile=%llu max_connections=%u", cap,
-		        (unsigned long long)rl.rlim_cur, fit);
+		        "configured=%u fd_budget=%u max_connections=%u", cap,
+		        budget, fit);
 		cap = fit;
 	}
 	return cap;

@@ -260,24 +260,16 @@ static void pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 		(void)nng_pipe_close(p);
 }
 
-/* [sync] max_connections, kept to half of the descriptors that
- * RLIMIT_NOFILE leaves after DAEMON_FD_RESERVE. */
+/* [sync] max_connections, kept to half of daemon_fd_budget. */
 static unsigned conn_cap(const struct daemon *d)
 {
-	struct rlimit rl;
 	unsigned cap = (unsigned)d->cfg.sync_max_connections;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur != RLIM_INFINITY) {
-		rlim_t half = rl.rlim_cur > DAEMON_FD_RESERVE + 16
-		                  ? (rl.rlim_cur - DAEMON_FD_RESERVE) / 2
-		                  : 8;
-		if ((rlim_t)cap > half) {
-			LS_WARN("server", "max_connections_lowered",
-			        "configured=%u nofile=%llu max_connections=%u",
-			        cap, (unsigned long long)rl.rlim_cur,
-			        (unsigned)half);
-			cap = (unsigned)half;
-		}
+	unsigned half = daemon_fd_budget() / 2;
+	if (cap > half) {
+		LS_WARN("server", "max_connections_lowered",
+		        "configured=%u fd_budget=%u max_connections=%u", cap,
+		        daemon_fd_budget(), half);
+		cap = half;
 	}
 	return cap;
 }

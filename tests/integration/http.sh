@@ -440,7 +440,7 @@ sed -i "/^\[http\]/,\$ s|^max_connections = .*|max_connections = 4096|; /^\[http
 t_spawn "$T/signaald3.log" bash -c "ulimit -n 200 && exec '$SIGNAALD' -d '$N'"
 PID=$T_LAST_PID
 for _ in $(seq 100); do curl -s -o /dev/null "$NODE/healthz" && break; sleep 0.1; done
-t_grep "max_connections lowered to the descriptor limit" "event=max_connections_lowered configured=4096 nofile=200 max_connections=72" "$T/signaald3.log"
+t_grep "max_connections lowered to the descriptor limit" "event=max_connections_lowered configured=4096 fd_budget=72 max_connections=72" "$T/signaald3.log"
 python3 - "$port" "$PID" >"$T/fdflood" <<'EOF2'
 import socket, sys, time, os
 port, pid = int(sys.argv[1]), sys.argv[2]

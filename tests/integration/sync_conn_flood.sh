@@ -22,9 +22,9 @@ HTTP=http://127.0.0.1:${FED_HTTP[gent]}
 t_check "gent answers" fed_wait 30 curl -sf "$HTTP/healthz"
 t_check "they converge" fed_wait_converged 30 vvsg gent
 t_grep "the sync cap is lowered to the descriptor limit" \
-	"mod=server event=max_connections_lowered configured=4096 nofile=400 max_connections=136" "$T/gent.log"
+	"mod=server event=max_connections_lowered configured=4096 fd_budget=272 max_connections=136" "$T/gent.log"
 t_grep "and HTTP's cap to what is left" \
-	"mod=http event=max_connections_lowered configured=512 nofile=400 max_connections=136" "$T/gent.log"
+	"mod=http event=max_connections_lowered configured=512 fd_budget=272 max_connections=136" "$T/gent.log"
 
 # 40 connections from 127.0.0.1 (the per-address limit is 32) and 560
 # from 127.0.0.2..127.0.0.29, each sending nng's greeting as a REQ peer:
