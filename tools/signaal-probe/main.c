@@ -363,12 +363,15 @@ static int open_node(const char *dir, struct ls_config *cfg, struct store **s,
 	struct store_options so = {.create = 0, .busy_timeout_ms = 30000};
 	char path[4096];
 	int rc;
-	snprintf(path, sizeof path, "%s/signaal.ini", dir);
+	if (snprintf(path, sizeof path, "%s/signaal.ini", dir) >=
+	    (int)sizeof path)
+		return ls_errf(e, LS_EINVAL, "pad te lang: %s", dir);
 	if ((rc = node_config_load(path, cfg, e)) != LS_OK)
 		return rc;
 	if ((rc = ls_path_join(dir, cfg->store_path, path, sizeof path)) !=
 	    LS_OK)
-		return rc;
+		return ls_errf(e, rc, "pad te lang: %s/%s", dir,
+		               cfg->store_path);
 	so.synchronous = LS_SYNC_NORMAL;
 	return store_open(path, &so, s, e);
 }
@@ -382,7 +385,11 @@ static void push_one(struct probe *p, struct sent *s, const uint8_t *env,
 	size_t reply_len;
 	struct outcome o;
 	proto_sync_msg_init(&push, LS_SYNC_PUSH_REQ);
-	proto_sync_page_add(&push, NULL, env, env_len);
+	if (proto_sync_page_add(&push, NULL, env, env_len) != LS_OK) {
+		snprintf(got, size, "no page");
+		proto_sync_msg_fini(&push);
+		return;
+	}
 	if (seal(p, p->self, now(), &push, &s->frame, &s->len, &s->call) !=
 	    LS_OK) {
 		snprintf(got, size, "no frame");
