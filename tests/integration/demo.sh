@@ -9,6 +9,8 @@ t_check "the demo runs" env DEMO_DIR="$T/demo" DEMO_PORT="$FED_BASE" DEMO_HTTP_P
 	BUILD="$BUILD" "$ROOT/tools/demo.sh"
 cp "$T/last.out" "$T/demo.out"
 t_grep "it converges" "^geconvergeerd in .* origins=12" "$T/demo.out"
+t_grep "and every node ends with the same documents, totals included" \
+	"^alle elf knooppunten houden dezelfde documenten: origins=12" "$T/demo.out"
 t_grep "the association shows the themes across municipalities" \
 	"Mentaal welzijn +[0-9,]+ +[0-9]+/10" "$T/demo.out"
 t_grep "suppressed counts show as ranges" "[0-9.]+–[0-9.]+" "$T/demo.out"
