@@ -31,19 +31,27 @@ int64_t store_now(void)
 	return (int64_t)time(NULL);
 }
 
-/* Remember a failure that says the store cannot take writes. */
+/* Remember a failure that says the store cannot take writes. Damage
+ * (LS_ECORRUPT) is never overwritten: a compare-and-swap, so that a
+ * thread reading write_fail between the check and the store cannot
+ * lose it. */
 static void note_fail(struct store *s, int code)
 {
-	if (s != NULL && atomic_load(&s->write_fail) != LS_ECORRUPT)
-		atomic_store(&s->write_fail, code);
+	if (s == NULL)
+		return;
+	int seen = atomic_load(&s->write_fail);
+	while (seen != LS_ECORRUPT &&
+	       !atomic_compare_exchange_weak(&s->write_fail, &seen, code))
+		;
 }
 
 /* A write was committed: the store takes writes again (damage stays). */
 static void note_commit(struct store *s)
 {
-	if (atomic_load(&s->write_fail) != LS_OK &&
-	    atomic_load(&s->write_fail) != LS_ECORRUPT)
-		atomic_store(&s->write_fail, LS_OK);
+	int seen = atomic_load(&s->write_fail);
+	while (seen != LS_OK && seen != LS_ECORRUPT &&
+	       !atomic_compare_exchange_weak(&s->write_fail, &seen, LS_OK))
+		;
 }
 
 int store_write_health(const struct store *s)
