@@ -282,8 +282,14 @@ void daemon_server_metrics_flush(struct daemon *d)
 	int64_t now = daemon_now();
 	int log_now;
 
-	if (!s->mu_ready)
+	if (!s->mu_ready) {
+		/* no listener (listen = "", or closed by a reload): nothing
+		 * open, nothing allowed; not the last listener's figures */
+		daemon_metrics_set(d->metrics, "signaal_sync_connections", 0);
+		daemon_metrics_set(d->metrics, "signaal_sync_max_connections",
+		                   0);
 		return;
+	}
 	pthread_mutex_lock(&s->mu);
 	n = s->n_pipes;
 	memcpy(refused, s->refused, sizeof refused);

@@ -40,6 +40,8 @@ for um in 000 077; do
 		return 1
 	}
 	t_check "umask $um: signaald rewrites its state files" rewritten
+	t_grep "umask $um: no sync listener (no federation): its gauges say 0" \
+		"^signaal_sync_max_connections 0$" "$N/signaald.prom"
 	kill -TERM "$T_LAST_PID"
 	wait "$T_LAST_PID"
 	t_equal "umask $um: still 0640 after signaald ran" \
