@@ -135,8 +135,8 @@ static int page_feed_quarantined(struct page_feed *f, struct store *s,
  * then skip those at a position held already (the common case of a
  * resend: `exists` without a signature; a fork there is verified in
  * turn) while the pool works: the lookups overlap the first
- * verifications (at most the item or two a worker took before its
- * lookup is verified in vain).
+ * verifications (at most one item per worker thread, taken before its
+ * lookup, is verified in vain).
  * The heads it reads stay in feeds for the page.
  * Returns the items (the caller's: node_vpool_wait before it uses item
  * i, node_vpool_finish then pre_free) or NULL (no pool, a page of one,
