@@ -192,6 +192,27 @@ static struct blob dup_blob(const uint8_t *b, size_t len)
 	return x;
 }
 
+/* Overwrite element `index` of a session frame (an array of 8 whose
+ * element there is a 32-byte bin: E of a request, F of a reply) with the
+ * all-zero X25519 point. */
+static void zero_frame_key(uint8_t *frame, size_t len, int index,
+                           const char *what)
+{
+	struct mp_reader r;
+	const uint8_t *bin;
+	size_t blen;
+	uint32_t n;
+	proto_mp_reader_init(&r, frame, len);
+	if (proto_mp_read_array(&r, 8, 1, &n) != LS_OK)
+		die(what);
+	for (int i = 0; i < index; i++)
+		if (proto_mp_skip(&r, 1) != LS_OK)
+			die(what);
+	if (proto_mp_read_bin(&r, 32, &bin, &blen) != LS_OK || blen != 32)
+		die(what);
+	memset(frame + (bin - frame), 0, 32);
+}
+
 /* 32 bytes derived from a label (ephemeral secrets, nonces). */
 static void derive(const char *label, uint8_t *out, size_t len)
 {
@@ -1278,21 +1299,8 @@ static void sessions(void)
 	       "session_request without its last byte");
 	{
 		/* E, the 7th element, replaced by the all-zero point */
-		struct mp_reader r;
-		const uint8_t *bin;
-		size_t blen;
-		uint32_t n;
 		struct blob z = dup_blob(req.data, req.len);
-		proto_mp_reader_init(&r, z.data, z.len);
-		if (proto_mp_read_array(&r, 8, 1, &n) != LS_OK)
-			die("frame");
-		for (int i = 0; i < 6; i++)
-			if (proto_mp_skip(&r, 1) != LS_OK)
-				die("frame element");
-		if (proto_mp_read_bin(&r, 32, &bin, &blen) != LS_OK ||
-		    blen != 32)
-			die("frame E");
-		memset(z.data + (bin - z.data), 0, 32);
+		zero_frame_key(z.data, z.len, 6, "request frame E");
 		vector("session_low_order", z.data, z.len, "session-request",
 		       "sig", "to=kortrijk now=1764547200",
 		       "session_request whose ephemeral key E is the all-zero "
@@ -1331,20 +1339,7 @@ static void sessions(void)
 		{
 			/* F, the 6th element, replaced by the all-zero
 			 * point */
-			struct mp_reader rd;
-			const uint8_t *bin;
-			size_t blen;
-			uint32_t n;
-			proto_mp_reader_init(&rd, b.data, b.len);
-			if (proto_mp_read_array(&rd, 8, 1, &n) != LS_OK)
-				die("reply frame");
-			for (int i = 0; i < 5; i++)
-				if (proto_mp_skip(&rd, 1) != LS_OK)
-					die("reply element");
-			if (proto_mp_read_bin(&rd, 32, &bin, &blen) != LS_OK ||
-			    blen != 32)
-				die("reply F");
-			memset(b.data + (bin - b.data), 0, 32);
+			zero_frame_key(b.data, b.len, 5, "reply frame F");
 			vector("session_reply_low_order", b.data, b.len,
 			       "session-reply", "sig",
 			       "request=session_request from=gent to=kortrijk",
