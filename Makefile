@@ -151,15 +151,20 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LINK_LIBS)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # `make test` installs what is missing first, then re-reads this Makefile
-# (so pkg-config sees the new packages) and runs every test.
+# (so pkg-config sees the new packages), builds the normal and the fuzz
+# trees side by side (one job per CPU unless a -j was given) and runs
+# every test (tests/run.sh runs them side by side too: TEST_JOBS).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+TEST_MAKE = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory test-run
+	$(Q)$(TEST_MAKE) test-run
 
 test-run: all fuzz-build
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
+	$(Q)$(TEST_MAKE) BUILD=build/asan OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  test-run
 

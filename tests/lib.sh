@@ -8,6 +8,8 @@
 # Every check prints "ok - name" or "not ok - name"; tests/run.sh counts
 # them. $T is a fresh temporary directory removed at exit (kept with
 # KEEP_TMP=1); processes started with t_spawn are killed at exit.
+# Loopback ports come from t_port_block / t_port (below), never from a
+# fixed number or $RANDOM alone: tests run side by side (tests/run.sh).
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-build}
@@ -27,6 +29,7 @@ t_cleanup() {
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null
 	done
+	t_port_release
 	if [ "${KEEP_TMP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap t_cleanup EXIT
@@ -91,6 +94,73 @@ t_spawn() {
 	"$@" >"$log" 2>&1 &
 	T_PIDS+=($!)
 	T_LAST_PID=$!
+}
+
+# Ports. t_port_block reserves a block of 100 loopback ports for this
+# test and sets T_PORT_BASE: BASE..BASE+99, below 32768 (the start of
+# Linux's ephemeral range, where any outgoing connection may take a
+# port). A reservation is a folder T_PORT_DIR/BASE holding the test's
+# process id, made under a lock, so two tests running at the same time
+# (tests/run.sh runs them side by side, other checkouts may run theirs)
+# never get the same block, however close together they choose; probing
+# alone cannot promise that (both probe, both find the block free, the
+# second to bind fails). A reservation whose process is gone (a test
+# killed with SIGKILL) is taken over. No port of the block may accept a
+# connection when it is chosen (some other program uses it). The block
+# is given back at exit. Each call reserves another block.
+T_PORT_DIR=${T_PORT_DIR:-/tmp/signaal-test-ports}
+T_PORT_LOCKS=()
+t_port_block() {
+	local fd base dir owner p used try
+	# shared by every user's tests: sticky, the lock readable by all
+	if mkdir "$T_PORT_DIR" 2>/dev/null; then chmod 1777 "$T_PORT_DIR"; fi
+	[ -e "$T_PORT_DIR/.lock" ] || (umask 022 && : >>"$T_PORT_DIR/.lock") 2>/dev/null
+	exec {fd}<"$T_PORT_DIR/.lock" || return 1
+	flock -w 60 "$fd" || { exec {fd}>&-; echo "# no port lock" >&2; return 1; }
+	for try in $(seq 200); do
+		base=$((20000 + (($$ * 131 + try * 997 + RANDOM) % 127) * 100))
+		dir=$T_PORT_DIR/$base
+		if [ -d "$dir" ]; then
+			owner=$(cat "$dir/pid" 2>/dev/null)
+			if [[ "$owner" =~ ^[0-9]+$ ]] && kill -0 "$owner" 2>/dev/null; then continue; fi
+			rm -rf "$dir" # its test is gone
+		fi
+		used=0
+		for p in $(seq "$base" $((base + 99))); do
+			if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+				used=1
+				break
+			fi
+		done
+		[ "$used" = 0 ] || continue
+		mkdir "$dir" && echo "$$" >"$dir/pid" || continue
+		T_PORT_LOCKS+=("$dir")
+		T_PORT_BASE=$base
+		T_PORT_NEXT=90
+		exec {fd}>&-
+		return 0
+	done
+	exec {fd}>&-
+	echo "# no free block of ports" >&2
+	return 1
+}
+
+# t_port VAR: one port for VAR from this test's block (BASE+90..+99; the
+# block's start is for lib_federation.sh), reserving a block first if
+# there is none.
+t_port() {
+	if [ -z "${T_PORT_BASE:-}" ]; then t_port_block || return 1; fi
+	if [ "$T_PORT_NEXT" -gt 99 ]; then echo "# t_port: block used up" >&2; return 1; fi
+	printf -v "$1" '%d' $((T_PORT_BASE + T_PORT_NEXT))
+	T_PORT_NEXT=$((T_PORT_NEXT + 1))
+}
+
+t_port_release() {
+	local dir
+	for dir in "${T_PORT_LOCKS[@]+"${T_PORT_LOCKS[@]}"}"; do
+		[ "$(cat "$dir/pid" 2>/dev/null)" = "$$" ] && rm -rf "$dir"
+	done
+	T_PORT_LOCKS=()
 }
 
 t_done() { exit "$T_FAILED"; }

@@ -11,6 +11,7 @@
 BROWSER_DIR=$BUILD/browser
 
 browser_setup() {
+	local lockfd
 	mkdir -p "$BROWSER_DIR"
 	if EXTRA_PACKAGES=chromium "$ROOT/tools/install-deps.sh" >"$T/deps.log" 2>&1 &&
 		[ -x /usr/bin/chromium ]; then
@@ -23,12 +24,16 @@ browser_setup() {
 	# pinned to a release that supports it)
 	command -v node >/dev/null && command -v npm >/dev/null ||
 		EXTRA_PACKAGES="nodejs npm" "$ROOT/tools/install-deps.sh" >>"$T/deps.log" 2>&1
-	# npm ci only when the lock file changed since the last install
+	# npm ci only when the lock file changed since the last install; one
+	# browser test at a time (they run side by side: tests/run.sh)
+	exec {lockfd}>>"$BROWSER_DIR/.setup.lock"
+	flock "$lockfd"
 	if ! cmp -s "$ROOT/tests/browser/package-lock.json" "$BROWSER_DIR/package-lock.json" ||
 		[ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
 		cp "$ROOT/tests/browser/package.json" "$ROOT/tests/browser/package-lock.json" "$BROWSER_DIR/"
 		(cd "$BROWSER_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1
 	fi
+	exec {lockfd}>&-
 	if [ -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
 		t_ok "playwright-core is installed"
 	else

@@ -6,36 +6,19 @@
 #   fed_wait_converged 60 vvsg gent eeklo   # digests equal, or fail
 #   fed_stop gent; fed_kill eeklo           # SIGTERM (clean) / SIGKILL
 #
-# Ports: a free block of 100 on 127.0.0.1 (sync from BASE, HTTP from
-# BASE+60; FED_HTTP[NAME]) chosen from the process id, so
+# Ports: a block of 100 on 127.0.0.1 reserved for this test (sync from
+# BASE, HTTP from BASE+60; FED_HTTP[NAME]; t_port_block in tests/lib.sh), so
 # that tests running side by side do not clash. Every daemon started here
 # is stopped at exit by lib.sh's cleanup.
 FED_PROBE=$BUILD/signaal-probe
 FED_IDS=()
 declare -A FED_PORT FED_PID FED_HTTP
 
-# A free block of ports: none of BASE..BASE+20 (sync) and BASE+60..+70
-# (HTTP) accepts connections. Below 32768, the start of Linux's ephemeral
-# range: a port in it can be taken at any time by some process's
-# outgoing connection, and a listener then fails to bind.
+# A block of ports of this test's own (t_port_block in tests/lib.sh):
+# sync from BASE, HTTP from BASE+60.
 fed_pick_ports() {
-	local base p used
-	for try in $(seq 50); do
-		base=$(( 20000 + ( ($$ * 131 + try * 997 + RANDOM) % 127 ) * 100 ))
-		used=0
-		for p in $(seq "$base" $((base + 20))) $(seq $((base + 60)) $((base + 70))); do
-			if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-				used=1
-				break
-			fi
-		done
-		if [ "$used" = 0 ]; then
-			FED_BASE=$base
-			return 0
-		fi
-	done
-	echo "# no free ports" >&2
-	return 1
+	t_port_block || return 1
+	FED_BASE=$T_PORT_BASE
 }
 
 # fed_config NAME ROLE PEERS [EXTRA_SYNC_LINES]: the node's config template.

@@ -25,6 +25,11 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+# Tests run side by side (tests/run.sh) and several may ask for their
+# extra package at once: one apt-get at a time (dpkg's lock would refuse
+# the second).
+exec 9>>"${TMPDIR:-/tmp}/signaal-install-deps.lock"
+flock 9
 echo "Installing missing packages: ${missing[*]}"
 sudo=
 if [ "$(id -u)" -ne 0 ]; then

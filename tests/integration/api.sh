@@ -49,7 +49,7 @@ if [ -n "${API_URL:-}" ]; then
 else
 	N=$T/node
 	"$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
-	port=$((20000 + RANDOM % 12000)) # below the ephemeral range
+	t_port port || exit 1
 	sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
 	TOKEN=$("$SIGNAALCTL" -d "$N" token new --rol coordinator --organisatie "Stad Kortrijk (test)" --persoon an 2>/dev/null)
 	VELDWERKER=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)

@@ -24,7 +24,7 @@ done
 # --- a node --------------------------------------------------------------
 N=$T/node
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
-port=$((20000 + RANDOM % 12000)) # below the ephemeral range
+t_port port || exit 1
 set_http() { # LISTEN WEB_DIR
 	sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = $1|; s|^web_dir = .*|web_dir = $2| }" "$N/signaal.ini"
 }

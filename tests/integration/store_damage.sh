@@ -12,7 +12,7 @@ month() { date -u -d "$(date -u +%Y-%m-15) -$1 months" +%Y-%m; }
 m4=$(month 4)
 N=$T/node
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
-port=$((20000 + RANDOM % 12000))
+t_port port || exit 1
 sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
 "$BUILD/gen-signals" --rows 3000 --municipality kortrijk --start "$m4" --months 3 \
 	--out "$T/s.csv" >/dev/null 2>&1 || exit 1

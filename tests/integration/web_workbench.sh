@@ -18,7 +18,7 @@ browser_setup || t_done
 
 N=$T/gent
 "$SIGNAALCTL" init --id gent --naam "Stad Gent (test)" "$N" >/dev/null || exit 1
-port=$((20000 + RANDOM % 12000)) # below the ephemeral range
+t_port port || exit 1
 sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
 # A year of signals of other organisations, so that finding one is a search.
 "$BUILD/gen-signals" --seed 7 --start "$(date -u -d "$(date -u +%Y-%m-15) -11 months" +%Y-%m)" \
