@@ -48,6 +48,15 @@ static void note_fail(struct store *s, int code)
 		;
 }
 
+/* 1 if this failure is news: the connection did not already know its
+ * writes fail this way (a full or read-only disk refuses every write
+ * until fixed; the first is logged, the rest at debug level). */
+static int fail_is_news(const struct store *s, int code)
+{
+	return s == NULL ||
+	       atomic_load(&((struct store *)s)->write_fail) != code;
+}
+
 /* A write was committed: the store takes writes again (damage stays). */
 static void note_commit(struct store *s)
 {
@@ -77,8 +86,22 @@ void store_note_damaged(struct store *s)
 int store_err(struct store *s, int rc, const char *what)
 {
 	int primary = rc & 0xff;
-	LS_WARN("store", "sqlite_error", "what=%s rc=%d msg=\"%s\"", what, rc,
-	        s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	int repeat = 0;
+	if (primary == SQLITE_FULL)
+		repeat = !fail_is_news(s, LS_EFULL);
+	else if (primary == SQLITE_IOERR || primary == SQLITE_READONLY ||
+	         primary == SQLITE_CANTOPEN || primary == SQLITE_PERM)
+		repeat = !fail_is_news(s, LS_EIO);
+	if (repeat)
+		LS_DEBUG("store", "sqlite_error", "what=%s rc=%d msg=\"%s\"",
+		         what, rc,
+		         s && s->db ? sqlite3_errmsg(s->db)
+		                    : sqlite3_errstr(rc));
+	else
+		LS_WARN("store", "sqlite_error", "what=%s rc=%d msg=\"%s\"",
+		        what, rc,
+		        s && s->db ? sqlite3_errmsg(s->db)
+		                   : sqlite3_errstr(rc));
 	switch (primary) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
