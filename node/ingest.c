@@ -81,7 +81,8 @@ void node_ingest_fini(struct node_ingest *in)
 struct page_feed {
 	char origin[LS_NODE_ID_SIZE];
 	uint64_t head_seq;
-	int quarantined; /* -1: not asked yet */
+	uint8_t head_hash[LS_HASH_BYTES]; /* zero when head_seq is 0 */
+	int quarantined;                  /* -1: not asked yet */
 };
 
 struct page_feeds {
@@ -96,7 +97,6 @@ static int page_feed(struct page_feeds *pf, struct store *s, const char *origin,
                      struct page_feed **out)
 {
 	struct page_feed *f = NULL;
-	uint8_t head_hash[LS_HASH_BYTES];
 	int rc;
 
 	for (size_t i = 0; i < pf->n; i++)
@@ -105,7 +105,7 @@ static int page_feed(struct page_feeds *pf, struct store *s, const char *origin,
 			return LS_OK;
 		}
 	f = pf->n < PAGE_FEEDS ? &pf->feed[pf->n] : &pf->spare;
-	rc = store_feed_head(s, origin, &f->head_seq, head_hash);
+	rc = store_feed_head(s, origin, &f->head_seq, f->head_hash);
 	if (rc != LS_OK)
 		return rc;
 	snprintf(f->origin, sizeof f->origin, "%s", origin);
@@ -406,7 +406,16 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	memcpy(m.hash, info->hash, LS_HASH_BYTES);
 	memcpy(m.prev, doc->hdr.prev, LS_HASH_BYTES);
 	m.created = doc->hdr.created;
-	rc = store_feed_append(in->store, &m, env, len);
+	/* The page knows the feed's head and stop in its transaction
+	 * (steps 1 and 4): when the document follows that head, the store
+	 * need not look them up again; anything else gets the store's own
+	 * checks and verdict. */
+	if (o->feed->quarantined == 0 && m.seq == o->feed->head_seq + 1 &&
+	    memcmp(m.prev, o->feed->head_hash, LS_HASH_BYTES) == 0 &&
+	    store_in_tx(in->store))
+		rc = store_feed_append_checked(in->store, &m, env, len);
+	else
+		rc = store_feed_append(in->store, &m, env, len);
 	switch (rc) {
 	case LS_OK:
 		break;
@@ -428,6 +437,7 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	}
 	verdict(d, NODE_INGEST_STORED, LS_OK);
 	o->feed->head_seq = m.seq;
+	memcpy(o->feed->head_hash, m.hash, LS_HASH_BYTES);
 	page->stored++;
 	page->bytes += len;
 	if (!is_fed)
