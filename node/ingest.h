@@ -134,7 +134,6 @@ struct node_vpool;
 struct node_ingest {
 	struct store *store;
 	struct node_vpool *pool;  /* NULL: verify on the caller's thread */
-	struct ls_trust pre_view; /* the pool's view while a page runs */
 	struct node_trust *trust; /* the trust in force, updated by admits */
 	struct node_ingest_tally tally;
 	/* Trust alarms since start, oldest first; when full, the oldest
@@ -173,6 +172,42 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
                      size_t n, int64_t now, const char *peer,
                      struct node_ingest_doc *docs,
                      struct node_ingest_page *page, struct ls_errinfo *e);
+
+/*
+ * Asking ahead (node/sync_client.c): start verifying a page before it is
+ * taken in, so that the pool verifies it while the caller still stores
+ * and commits the page before it. node_ingest_prefetch copies the n
+ * envelopes and queues their verification against the trust in force;
+ * *out is the caller's: hand it to node_ingest_page_pre with the same
+ * envelopes, or give it up with node_ingest_pre_drop. *out is NULL
+ * (LS_OK) when there is no pool or fewer than two envelopes: nothing to
+ * start. LS_ENOMEM.
+ *
+ * Nothing is stored and nothing of the store is read until the page is
+ * taken in; a verification made under another trust than the one in
+ * force when the page is taken in is not used (that document is
+ * verified again). The trust changes (a federation document admitted, a
+ * reload) only after every queued verification has finished, so no
+ * thread reads a trust that goes away.
+ */
+struct node_ingest_pre;
+int node_ingest_prefetch(struct node_ingest *in, const struct ls_bytes *envs,
+                         size_t n, int64_t now, struct node_ingest_pre **out);
+
+/* node_ingest_page with the verification node_ingest_prefetch started
+ * for these envelopes (pre may be NULL: as node_ingest_page). pre is
+ * consumed whatever the result. */
+int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
+                         const struct ls_bytes *envs, size_t n, int64_t now,
+                         const char *peer, struct node_ingest_doc *docs,
+                         struct node_ingest_page *page, struct ls_errinfo *e);
+
+/* Give a prefetch up (pre may be NULL). From any thread (signaald's loop
+ * ends a failed round): what the pool has not taken is not verified,
+ * and the memory goes when the last verification in flight is done. The
+ * ingest (its pool) must outlive that: node_ingest_fini releases what
+ * is left. */
+void node_ingest_pre_drop(struct node_ingest_pre *pre);
 
 /*
  * A fork proof received from a peer (the two envelopes of a fork_rep, in
