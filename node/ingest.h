@@ -22,7 +22,8 @@
  *      summary was made (node_trust_policy_at; PROTOCOL.md 5.3, "Epochs";
  *      no policy held yet: `state`);
  *   6. store_feed_append(): `stored` (or `chain` when it does not follow
- *      the head); a stored federation document is put in force at once
+ *      the head; a document that follows the head the page knows goes in
+ *      through store_feed_append_checked, without the store's lookups); a stored federation document is put in force at once
  *      with node_trust_admit(), so the next document of the same page is
  *      verified against it.
  *
@@ -42,10 +43,13 @@
  * pool verifies the ones after it (the caller verifies too while it
  * waits). The pool starts before the page's step-1 lookups, which then
  * skip what is held already (node_vpool_skip) while the pool works. The
- * payload's hash is made once, by the verification. A page with a
- * federation document is verified whole first (it may change the trust
- * the pool reads); a document after one that changed the trust is
- * verified again on the caller's thread.
+ * payload's hash is made once, by the verification. Before the trust
+ * changes (a federation document put in force, a reload), every
+ * verification queued on the pool is finished, so no thread reads a
+ * trust that goes away; a document verified under another trust is
+ * verified again on the caller's thread. A page's verification may also
+ * start before the page is taken in (node_ingest_prefetch: a sync client
+ * asking ahead).
  *
  * Steps 1 and 4 ask the store once per origin and page (for the page's
  * first eight origins; a further one is asked at each document): the
