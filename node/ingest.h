@@ -151,7 +151,8 @@ void node_ingest_init(struct node_ingest *in, struct store *store,
                       struct node_trust *trust);
 
 /* Verify pages on `threads` threads, the caller's included (0 or 1: on
- * the caller's only, the default). LS_EINVAL (more than 16), LS_ENOMEM,
+ * the caller's only, the default). Not while a prefetch (below) is
+ * held: it belongs to the pool it was started on. LS_EINVAL (more than 16), LS_ENOMEM,
  * LS_EINTERNAL (a thread did not start; then the ingest stays
  * single-threaded). */
 int node_ingest_set_workers(struct node_ingest *in, unsigned threads);
