@@ -23,7 +23,8 @@
  *      no policy held yet: `state`);
  *   6. store_feed_append(): `stored` (or `chain` when it does not follow
  *      the head; a document that follows the head the page knows goes in
- *      through store_feed_append_checked, without the store's lookups); a stored federation document is put in force at once
+ *      through store_feed_append_checked, without the store's
+ *      lookups); a stored federation document is put in force at once
  *      with node_trust_admit(), so the next document of the same page is
  *      verified against it.
  *
@@ -152,9 +153,9 @@ void node_ingest_init(struct node_ingest *in, struct store *store,
 
 /* Verify pages on `threads` threads, the caller's included (0 or 1: on
  * the caller's only, the default). Not while a prefetch (below) is
- * held: it belongs to the pool it was started on. LS_EINVAL (more than 16), LS_ENOMEM,
- * LS_EINTERNAL (a thread did not start; then the ingest stays
- * single-threaded). */
+ * held: it belongs to the pool it was started on. LS_EINVAL (more than
+ * 16), LS_ENOMEM, LS_EINTERNAL (a thread did not start; then the ingest
+ * stays single-threaded). */
 int node_ingest_set_workers(struct node_ingest *in, unsigned threads);
 
 /* Stop the worker threads, if any. The store and trust stay the

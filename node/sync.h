@@ -252,10 +252,11 @@ struct node_sync_round_info {
 	uint64_t held_back;   /* wants and pushes skipped: remembered
 	                         refusals (PROTOCOL.md 7) */
 	uint64_t push_refused; /* documents pushed that the peer refused */
-	uint64_t pages_ahead; /* docs_req sent before the page before it
-	                         was taken in (asking ahead) */
-	uint64_t pages_stale; /* of their pages, dropped unseen: taking in
-	                         the page before changed what to ask */
+	/* Asking ahead: docs_req sent before the page before them was
+	 * taken in, and of their pages those dropped unseen (taking in the
+	 * page before changed what to ask). */
+	uint64_t pages_ahead;
+	uint64_t pages_stale;
 	int trust_changed;    /* a federation document was put in force */
 	/* The peer's version vector (after the VV step): for lag metrics.
 	 * Points into the round; valid until node_sync_round_free. */

@@ -309,8 +309,7 @@ static void test_bad_reply_keeps_the_pages_before(void **state)
 	node_open(w, b, "kortrijk", "kortrijk", &opt);
 	node_bootstrap(w, b);
 	publish(a, 20);
-	assert_int_equal(node_sync_round_new(&b->ns, a->id, FX_NOW, &r),
-	                 LS_OK);
+	assert_int_equal(node_sync_round_new(&b->ns, a->id, FX_NOW, &r), LS_OK);
 	/* digest, vv, page 1, page 2; the reply to the fifth is bad */
 	for (int i = 1; i <= 5; i++) {
 		assert_int_equal(node_sync_round_next(r, FX_NOW, &frame, &len),
