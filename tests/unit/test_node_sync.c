@@ -1,6 +1,7 @@
 /* node/sync: the sync engine between engines in memory — convergence,
  * cheap rounds when nothing changed, pages and resumption, membership
  * both ways, replays and bad frames, forks, restore from backup. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -337,6 +338,67 @@ static void test_bad_reply_keeps_the_pages_before(void **state)
 	/* and the next round completes it */
 	assert_int_equal(round_with(b, a, 0).state, NODE_SYNC_DONE);
 	assert_true(all_equal(w));
+}
+
+/* signaald ends a failed round on its loop thread while the engine's
+ * thread goes on with other rounds: abort and free there drop the page
+ * held ahead (its verification given up in the pool) without touching
+ * the store, and the next round fetches what it held. */
+static void *abort_elsewhere(void *arg)
+{
+	struct node_sync_round *r = arg;
+	node_sync_round_abort(r, LS_ETIMEOUT);
+	node_sync_round_free(r);
+	return NULL;
+}
+
+static void test_round_ended_on_another_thread(void **state)
+{
+	struct world *w = *state;
+	struct node_sync_options opt = {.page_docs = 8, .push = 0};
+	struct tnode *a = add(w, "gent", "gent");
+	struct tnode *b = &w->n[w->count++], *c;
+	struct node_sync_round *r;
+	uint8_t *frame, *reply;
+	size_t len, reply_len;
+	pthread_t th;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	node_open(w, b, "kortrijk", "kortrijk", &opt);
+	node_bootstrap(w, b);
+	c = add(w, "vvsg", "vvsg");
+	publish(a, 40);
+	publish(c, 20);
+	assert_int_equal(node_sync_round_new(&b->ns, a->id, FX_NOW, &r), LS_OK);
+	/* digest, vv, page 1, page 2: page 1 stored, page 2 held */
+	for (int i = 1; i <= 4; i++) {
+		assert_int_equal(node_sync_round_next(r, FX_NOW, &frame, &len),
+		                 LS_OK);
+		assert_int_equal(node_sync_handle_frame(&a->ns, FX_NOW, frame,
+		                                        len, &reply, &reply_len,
+		                                        NULL),
+		                 LS_OK);
+		ls_free(frame);
+		assert_int_equal(
+		    node_sync_round_reply(r, FX_NOW, reply, reply_len), LS_OK);
+		ls_free(reply);
+	}
+	/* the request for page 3 goes out; the transport then fails */
+	assert_int_equal(node_sync_round_next(r, FX_NOW, &frame, &len), LS_OK);
+	ls_free(frame);
+	assert_int_equal(pthread_create(&th, NULL, abort_elsewhere, r), 0);
+	/* meanwhile this thread runs another round of b's, with the same
+	 * verify pool: b fetches vvsg's feed */
+	assert_int_equal(round_with(b, c, 0).state, NODE_SYNC_DONE);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(store_feed_head(b->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, g_workers > 1 ? 8 : 16);
+	assert_int_equal(store_feed_head(b->s, "vvsg", &seq, hash), LS_OK);
+	assert_int_equal(seq, 20);
+	assert_int_equal(round_with(b, a, 0).state, NODE_SYNC_DONE);
+	assert_int_equal(store_feed_head(b->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 40);
 }
 
 /* A refusal in one page while the next one is fetched already: nothing
@@ -924,6 +986,7 @@ int main(void)
 	    T(test_refusals_are_remembered_not_retried),
 	    T(test_bad_reply_keeps_the_pages_before),
 	    T(test_refusal_drops_the_page_asked_ahead),
+	    T(test_round_ended_on_another_thread),
 	};
 #undef T
 	int failed;
