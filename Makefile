@@ -5,7 +5,7 @@
 #   make test       deps + build + every test (unit, CLI, integration, short fuzz)
 #   make check      the same tests built with AddressSanitizer + UBSan
 #   make fuzz       long libFuzzer runs (FUZZ_SECONDS per target)
-#   make bench      benchmarks; results in bench/RESULTS.md
+#   make bench      benchmarks; results in bench/RESULTS.md (BENCH="sync http": only those)
 #   make demo       the local demo (see README)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     apply .clang-format
@@ -194,7 +194,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory bench-run
 
 bench-run: all
-	$(Q)BUILD=$(BUILD) bench/run.sh
+	$(Q)BUILD=$(BUILD) BENCH="$(BENCH)" bench/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -116,8 +116,7 @@ void daemon_apipool_busy_response(struct node_api_response *resp)
 	resp->body_len = sizeof busy_body - 1;
 	resp->n_headers = 1;
 	resp->headers[0].name = "Retry-After";
-	ls_strlcpy(resp->headers[0].value, "2",
-	           sizeof resp->headers[0].value);
+	ls_strlcpy(resp->headers[0].value, "2", sizeof resp->headers[0].value);
 }
 
 /* The API's 507 (node/api_internal.h, disk_full), for a group commit
@@ -148,7 +147,8 @@ static void answer_busy(struct api_job *job)
 static void loop_call_cb(struct handoff_item *item)
 {
 	struct loop_call *c =
-	    (struct loop_call *)((char *)item - offsetof(struct loop_call, item));
+	    (struct loop_call *)((char *)item -
+	                         offsetof(struct loop_call, item));
 	struct apipool *p = c->w->pool;
 	struct daemon *d = p->d;
 	char *text = NULL, reason[sizeof c->reason] = "";
@@ -284,7 +284,8 @@ static int hook_health_writer(void *arg, char *reason, size_t size)
 	return LS_ECORRUPT;
 }
 
-/* --- the threads -------------------------------------------------------------- */
+/* --- the threads
+ * -------------------------------------------------------------- */
 
 static int trust_load(struct apiworker *w)
 {
@@ -329,13 +330,33 @@ static void answer(struct apiworker *w, struct api_job *job)
 	job->done(job, &resp);
 }
 
+/* The API's 503 store_read_only (node/api_internal.h), for a group
+ * commit the store could not write (a read-only file system, an I/O
+ * error): the operator must act, so Retry-After is a minute. */
+static const char read_only_body[] =
+    "{\"code\":\"store_read_only\",\"melding\":\"De databank van dit "
+    "knooppunt kan niet schrijven (alleen-lezen of een schijffout); er is "
+    "niets bewaard. Verwittig de beheerder en probeer later opnieuw.\"}";
+
+static void read_only_response(struct node_api_response *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	resp->status = 503;
+	resp->content_type = "application/json; charset=utf-8";
+	resp->body = read_only_body;
+	resp->body_len = sizeof read_only_body - 1;
+	resp->n_headers = 1;
+	resp->headers[0].name = "Retry-After";
+	ls_strlcpy(resp->headers[0].value, "60", sizeof resp->headers[0].value);
+}
+
 /* The writer's batch: captures in one transaction, the rest alone. */
 static void write_batch(struct apiworker *w, struct api_job *list)
 {
 	struct node_api_response resps[APIPOOL_BATCH];
 	struct api_job *caps[APIPOOL_BATCH];
 	size_t n = 0, stored = 0;
-	int rc, several;
+	int rc, several, before;
 
 	for (struct api_job *j = list, *next; j != NULL; j = next) {
 		next = j->next;
@@ -346,6 +367,7 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 	}
 	if (n == 0)
 		return;
+	before = store_write_health(w->store);
 	if ((rc = store_tx_begin(w->store)) != LS_OK) {
 		/* The store stayed busy for store_wait_ms. */
 		LS_WARN("http", "store_busy", "captures=%zu rc=%s", n,
@@ -383,14 +405,23 @@ static void write_batch(struct apiworker *w, struct api_job *list)
 		 * that writes work again, after a disk-full refusal). */
 		store_tx_rollback(w->store);
 	} else if ((rc = store_tx_commit(w->store)) != LS_OK) {
-		LS_ERROR("http", "group_commit_failed", "captures=%zu rc=%s",
-		         n, ls_strerror(rc));
+		/* Once per cause, not per batch: a refused capture a second
+		 * on a full or read-only disk must not flood the log (the
+		 * health tick says it, once, too). */
+		if (rc != before)
+			LS_ERROR("http", "group_commit_failed",
+			         "captures=%zu rc=%s", n, ls_strerror(rc));
+		else
+			LS_DEBUG("http", "group_commit_failed",
+			         "captures=%zu rc=%s", n, ls_strerror(rc));
 		for (size_t i = 0; i < n; i++) {
 			if (resps[i].status != 201)
 				continue;
 			node_api_response_fini(&resps[i]);
 			if (rc == LS_EFULL)
 				full_response(&resps[i]);
+			else if (rc == LS_EIO)
+				read_only_response(&resps[i]);
 			else
 				daemon_apipool_busy_response(&resps[i]);
 		}
@@ -452,7 +483,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* --- the pool ------------------------------------------------------------------ */
+/* --- the pool
+ * ------------------------------------------------------------------ */
 
 struct node_api *daemon_apipool_counters(struct apipool *p)
 {
@@ -612,8 +644,8 @@ int daemon_apipool_open(struct daemon *d, const char *web_dir,
 	n = d->cfg.store_path[0] == '/'
 	        ? snprintf(p->store_path, sizeof p->store_path, "%s",
 	                   d->cfg.store_path)
-	        : snprintf(p->store_path, sizeof p->store_path, "%s/%s",
-	                   d->dir, d->cfg.store_path);
+	        : snprintf(p->store_path, sizeof p->store_path, "%s/%s", d->dir,
+	                   d->cfg.store_path);
 	if (n <= 0 || (size_t)n >= sizeof p->store_path) {
 		ls_free(p);
 		return ls_errf(e, LS_ECONFIG, "[store] path: pad te lang");

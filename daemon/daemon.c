@@ -146,17 +146,14 @@ static int fork_log_cb(void *arg, const struct store_fork *f,
 static int open_store(struct daemon *d, const char *dir, struct ls_errinfo *e)
 {
 	char path[DAEMON_PATH_SIZE];
-	struct store_options so = {.create = 0};
 	int rc;
 
-	so.synchronous = d->cfg.synchronous;
-	so.busy_timeout_ms = d->cfg.busy_timeout_ms;
 	if (ls_path_join(dir, d->cfg.store_path, path, sizeof path) != LS_OK)
 		return ls_errf(e, LS_ECONFIG, "pad te lang");
 	/* quick_check before anything else: a damaged store is refused,
 	 * never served from (signaalctl check runs the full check). */
-	so.check = STORE_CHECK_QUICK;
-	if ((rc = store_open(path, &so, &d->store, e)) != LS_OK) {
+	if ((rc = store_open_node(path, &d->cfg, STORE_CHECK_QUICK, &d->store,
+	                          e)) != LS_OK) {
 		LS_ERROR(
 		    "daemon", "store_refused",
 		    "file=%s reason=%s action=\"%s\"", path, ls_errname(rc),
@@ -238,8 +235,7 @@ static int open_serving(struct daemon *d, const char *dir, int federated,
 		return rc;
 	if (federated && d->cfg.listen[0] != '\0' &&
 	    (rc = daemon_server_open(d)) != LS_OK) {
-		return ls_errf(e, rc,
-		               "[sync] listen: kan niet luisteren op %s",
+		return ls_errf(e, rc, "[sync] listen: kan niet luisteren op %s",
 		               d->cfg.listen);
 	}
 	if (d->cfg.http_listen[0] != '\0' &&
@@ -309,7 +305,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 	daemon_note_own_write(d);
 	(void)store_fork_list(d->store, 0, fork_log_cb, &fl);
 	/* From the first scrape on (the state tick refreshes it). */
-	daemon_metrics_set(d->metrics, "signaal_forks_unresolved", (double)fl.n);
+	daemon_metrics_set(d->metrics, "signaal_forks_unresolved",
+	                   (double)fl.n);
 	if ((flags & DAEMON_CHECK_ONLY) &&
 	    (rc = check_pages(d, dir, e)) != LS_OK)
 		goto err_stop;

@@ -465,6 +465,7 @@ struct daemon_health {
 	int check_rc;        /* LS_OK, or why the last check failed */
 	int64_t checked_at;  /* Unix time the last check ended */
 	char check_msg[512]; /* Dutch, when check_rc != LS_OK */
+	int said;            /* the condition last logged (LS_OK: none) */
 	/* for the worker: */
 	char path[DAEMON_PATH_SIZE];
 	struct ls_errinfo work_e;
@@ -526,6 +527,9 @@ struct daemon {
 	int64_t last_status_created;
 	/* a job of this kind is on a store lane (one at a time) */
 	int release_running, status_busy, purge_busy, state_busy;
+	/* the state job's (one at a time): the last write of the metrics
+	 * file [0] and the status file [1] failed (logged once) */
+	int state_write_failed[2];
 	int status_since_start;    /* published one since this start */
 	uint64_t trimmed_at_pages; /* ingest pages at the last malloc_trim */
 	uint64_t counted_gen;      /* feed generation of the last counts */

@@ -9,6 +9,9 @@
  *             every release, or SQLite reporting damage on any query)
  *   full      a write failed for lack of space and the file system has
  *             not got room again since (or it is all but full now)
+ *   read-only the store's file system is mounted read-only (statvfs
+ *             ST_RDONLY): most often the kernel's errors=remount-ro
+ *             after a disk error; seen at once, before a write fails
  *   no writes the store refused a write (read-only, gone, I/O error)
  *             and no commit succeeded since
  *   gone      the database file is no longer there
@@ -23,10 +26,12 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 /* How often a running node checks its store (quick_check reads every
  * page: seconds for a big city's store, on a worker thread). */
@@ -56,8 +61,7 @@ void daemon_health_note_check(struct daemon *d, int rc, const char *msg_nl)
 	snprintf(h->check_msg, sizeof h->check_msg, "%s",
 	         rc == LS_OK ? "" : msg_nl);
 	daemon_apipool_damaged(d->http.pool,
-	                       rc != LS_OK ||
-	                           write_health(d) == LS_ECORRUPT);
+	                       rc != LS_OK || write_health(d) == LS_ECORRUPT);
 	if (rc != LS_OK)
 		LS_ERROR("health", "store_check_failed",
 		         "file=%s reason=%s action=\"stop signaald, keep the "
@@ -101,15 +105,40 @@ void daemon_health_check_start(struct daemon *d)
 		h->checking = 1;
 }
 
-/* Free and total bytes of the store's file system; 0 when unknown. */
+/* Free and total bytes of the store's file system, and whether it is
+ * mounted read-only; -1 when unknown. */
 static int disk_space(const struct daemon_health *h, double *avail,
-                      double *size)
+                      double *size, int *read_only)
 {
 	struct statvfs v;
 	if (statvfs(h->path, &v) != 0)
 		return -1;
 	*avail = (double)v.f_bavail * (double)v.f_frsize;
 	*size = (double)v.f_blocks * (double)v.f_frsize;
+	*read_only = (v.f_flag & ST_RDONLY) != 0;
+	return 0;
+}
+
+/* Whether the store's file system refuses writes (EROFS), asked after
+ * a write failed: ext4 after an error (errors=remount-ro) keeps the
+ * mount "rw" for statvfs but refuses every write until it is unmounted.
+ * A probe file beside the store, made and removed; never the store's own
+ * files (closing a descriptor of them would drop SQLite's locks). */
+static int refuses_writes(const struct daemon_health *h)
+{
+	char probe[DAEMON_PATH_SIZE + 32], *slash;
+	int fd;
+	if (snprintf(probe, sizeof probe, "%s", h->path) >= (int)sizeof probe)
+		return 0;
+	slash = strrchr(probe, '/');
+	snprintf(slash != NULL ? slash + 1 : probe,
+	         sizeof probe - (size_t)(slash != NULL ? slash + 1 - probe : 0),
+	         "signaald.rwprobe");
+	fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EROFS;
+	close(fd);
+	(void)unlink(probe);
 	return 0;
 }
 
@@ -124,14 +153,20 @@ static int write_health(struct daemon *d)
 	return w != LS_OK ? w : daemon_apipool_writer_health(d->http.pool);
 }
 
-const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
-                                 int *code)
+/* daemon_health_reason, and whether the reason is a read-only file
+ * system (*ro). */
+static const char *reason_of(struct daemon *d, char *why, size_t size,
+                             int *code, int *ro)
 {
 	struct daemon_health *h = &d->health;
 	int w = write_health(d);
 	double avail = 0, fs_size = 0;
 	struct stat st;
-	int have_disk = disk_space(h, &avail, &fs_size) == 0;
+	int read_only = 0;
+	int have_disk = disk_space(h, &avail, &fs_size, &read_only) == 0;
+	if (have_disk && !read_only && w == LS_EIO && refuses_writes(h))
+		read_only = 1;
+	*ro = 0;
 
 	if (code != NULL)
 		*code = LS_OK;
@@ -153,6 +188,21 @@ const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
 		    "het databankbestand %.300s is verdwenen: stop signaald "
 		    "en zet de laatste back-up terug",
 		    h->path);
+		return why;
+	}
+	if (have_disk && read_only) {
+		/* ext4 keeps a file system it made read-only after an error
+		 * so until it is unmounted; SQLite keeps its files open */
+		if (code != NULL)
+			*code = LS_EIO;
+		*ro = 1;
+		snprintf(why, size,
+		         "het bestandssysteem van de databank %.300s is "
+		         "alleen-lezen (na een schijffout, of zo gemount): "
+		         "nieuwe signalen worden geweigerd. Stop signaald, "
+		         "herstel het bestandssysteem (umount, fsck, mount) en "
+		         "herstart signaald",
+		         h->path);
 		return why;
 	}
 	if (have_disk &&
@@ -180,12 +230,43 @@ const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
 	return NULL;
 }
 
+const char *daemon_health_reason(struct daemon *d, char *why, size_t size,
+                                 int *code)
+{
+	int ro;
+	return reason_of(d, why, size, code, &ro);
+}
+
 int daemon_health_hook(void *arg, char *reason, size_t size)
 {
 	int code;
 	if (daemon_health_reason(arg, reason, size, &code) == NULL)
 		return LS_OK;
 	return code;
+}
+
+/* daemon_health.said for a read-only file system (an LS_E* otherwise) */
+#define HEALTH_READ_ONLY (-1)
+
+/* One log line when the node's condition changes (the causes below it
+ * log at debug level after their first time, so that a refused capture
+ * a second does not flood the log). */
+static void log_change(struct daemon *d, int code)
+{
+	struct daemon_health *h = &d->health;
+	if (code == h->said)
+		return;
+	if (code == HEALTH_READ_ONLY)
+		LS_ERROR("health", "store_read_only",
+		         "file=%s action=\"stop signaald, repair the file "
+		         "system (umount, fsck, mount), start signaald\"",
+		         h->path);
+	else if (code != LS_OK)
+		LS_ERROR("health", "not_ready", "file=%s reason=%s", h->path,
+		         ls_errname(code));
+	else
+		LS_INFO("health", "ready_again", "file=%s", h->path);
+	h->said = code;
 }
 
 void daemon_health_tick(struct daemon *d)
@@ -198,23 +279,26 @@ void daemon_health_tick(struct daemon *d)
 	if (!d->stopping &&
 	    daemon_now() - h->checked_at >= HEALTH_CHECK_INTERVAL_S)
 		daemon_health_check_start(d);
-	if (disk_space(h, &avail, &size) == 0) {
+	int read_only = 0, ro = 0;
+	const char *reason;
+	if (disk_space(h, &avail, &size, &read_only) == 0) {
 		daemon_metrics_set(d->metrics, "signaal_disk_free_bytes",
 		                   avail);
 		daemon_metrics_set(d->metrics, "signaal_disk_size_bytes", size);
 	}
+	reason = reason_of(d, why, sizeof why, &code, &ro);
+	log_change(d, reason == NULL ? LS_OK : ro ? HEALTH_READ_ONLY : code);
 	daemon_metrics_set(d->metrics, "signaal_store_check_ok",
 	                   h->check_rc == LS_OK);
 	daemon_metrics_set(d->metrics, "signaal_store_check_timestamp_seconds",
 	                   (double)h->checked_at);
 	daemon_metrics_set(d->metrics, "signaal_store_writable",
-	                   d->store != NULL && write_health(d) == LS_OK);
-	daemon_apipool_damaged(d->http.pool, h->check_rc != LS_OK ||
-	                                         write_health(d) ==
-	                                             LS_ECORRUPT);
-	daemon_metrics_set(d->metrics, "signaal_health_ok",
-	                   daemon_health_reason(d, why, sizeof why, &code) ==
-	                       NULL);
+	                   d->store != NULL && !read_only && !ro &&
+	                       write_health(d) == LS_OK);
+	daemon_apipool_damaged(d->http.pool,
+	                       h->check_rc != LS_OK ||
+	                           write_health(d) == LS_ECORRUPT);
+	daemon_metrics_set(d->metrics, "signaal_health_ok", reason == NULL);
 	daemon_metrics_set(d->metrics, "signaal_release_due_periods",
 	                   (double)d->release_due);
 }

@@ -635,12 +635,22 @@ static void gauges(struct daemon *d, const struct state_snap *sn)
  * peers and counts, nothing personal). */
 #define STATE_FILE_MODE 0640
 
-static int write_atomic(const char *path, const char *text, size_t len)
+/* *failed: whether the last write of this file failed; a failure is
+ * logged when it is news (every tick on a read-only or full disk would
+ * flood the log), the recovery too. */
+static int write_atomic(const char *path, const char *text, size_t len,
+                        int *failed)
 {
 	int rc = ls_file_write_atomic(path, text, len, STATE_FILE_MODE, 1);
-	if (rc != LS_OK)
+	if (rc != LS_OK && !*failed)
 		LS_WARN("state", "write_failed", "file=%s err=%s errno=%d",
 		        path, ls_errname(rc), errno);
+	else if (rc != LS_OK)
+		LS_DEBUG("state", "write_failed", "file=%s err=%s errno=%d",
+		         path, ls_errname(rc), errno);
+	else if (*failed)
+		LS_INFO("state", "write_ok_again", "file=%s", path);
+	*failed = rc != LS_OK;
 	return rc;
 }
 
@@ -781,6 +791,16 @@ static json_t *status_json(struct daemon *d, struct state_snap *sn)
 	                     : 0));
 	if (root == NULL)
 		return NULL;
+	{
+		/* what /readyz says of the store (Dutch, for the operator) */
+		char why[600];
+		const char *reason =
+		    daemon_health_reason(d, why, sizeof why, NULL);
+		json_object_set_new(root, "store",
+		                    json_pack("{s:b, s:s}", "ok",
+		                              reason == NULL, "reason",
+		                              reason != NULL ? reason : ""));
+	}
 	peers = json_array();
 	for (struct peer *p = d->peers; peers && p != NULL; p = p->next)
 		json_array_append_new(
@@ -876,9 +896,11 @@ static void snap_render(struct daemon *d, struct state_snap *sn)
 static void snap_write_files(struct state_snap *sn)
 {
 	if (sn->prom != NULL)
-		(void)write_atomic(sn->prom_path, sn->prom, sn->prom_len);
+		(void)write_atomic(sn->prom_path, sn->prom, sn->prom_len,
+		                   &sn->d->state_write_failed[0]);
 	if (sn->json != NULL)
-		(void)write_atomic(sn->json_path, sn->json, sn->json_len);
+		(void)write_atomic(sn->json_path, sn->json, sn->json_len,
+		                   &sn->d->state_write_failed[1]);
 }
 
 static int snap_files_run(struct storejob *job, struct store *s)

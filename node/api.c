@@ -413,6 +413,9 @@ int node_api_fail(struct api_call *c, enum api_error err, const char *field,
 		                                 : ", error=\"invalid_token\"");
 	if (err == API_E_BUSY)
 		node_api_header_add(c, "Retry-After", "1");
+	/* the operator has to act first: ask again in a minute */
+	if (err == API_E_STORE_READ_ONLY)
+		node_api_header_add(c, "Retry-After", "60");
 	node_api_reply_json(c, errors[err].status, doc);
 	if (c->resp->status == 500 && err != API_E_INTERNAL)
 		c->reject = API_E_INTERNAL;

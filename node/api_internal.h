@@ -67,7 +67,11 @@
 	  "bewaard. Verwittig de beheerder.")                                  \
 	X(DISK_FULL, 507, "disk_full",                                         \
 	  "De schijf van dit knooppunt is vol; er is niets bewaard. "          \
-	  "Verwittig de beheerder en probeer later opnieuw.")
+	  "Verwittig de beheerder en probeer later opnieuw.")                  \
+	X(STORE_READ_ONLY, 503, "store_read_only",                             \
+	  "De databank van dit knooppunt kan niet schrijven (alleen-lezen of " \
+	  "een schijffout); er is niets bewaard. Verwittig de beheerder en "   \
+	  "probeer later opnieuw.")
 
 enum api_error {
 #define API_ERR_ENUM_(name, status, code, nl) API_E_##name,

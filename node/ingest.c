@@ -18,6 +18,7 @@
 #include "proto/envelope.h"
 #include "store/feed.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,7 +82,8 @@ void node_ingest_fini(struct node_ingest *in)
 struct page_feed {
 	char origin[LS_NODE_ID_SIZE];
 	uint64_t head_seq;
-	int quarantined; /* -1: not asked yet */
+	uint8_t head_hash[LS_HASH_BYTES]; /* zero when head_seq is 0 */
+	int quarantined;                  /* -1: not asked yet */
 };
 
 struct page_feeds {
@@ -96,7 +98,6 @@ static int page_feed(struct page_feeds *pf, struct store *s, const char *origin,
                      struct page_feed **out)
 {
 	struct page_feed *f = NULL;
-	uint8_t head_hash[LS_HASH_BYTES];
 	int rc;
 
 	for (size_t i = 0; i < pf->n; i++)
@@ -105,7 +106,7 @@ static int page_feed(struct page_feeds *pf, struct store *s, const char *origin,
 			return LS_OK;
 		}
 	f = pf->n < PAGE_FEEDS ? &pf->feed[pf->n] : &pf->spare;
-	rc = store_feed_head(s, origin, &f->head_seq, head_hash);
+	rc = store_feed_head(s, origin, &f->head_seq, f->head_hash);
 	if (rc != LS_OK)
 		return rc;
 	snprintf(f->origin, sizeof f->origin, "%s", origin);
@@ -131,44 +132,108 @@ static int page_feed_quarantined(struct page_feed *f, struct store *s,
 	return LS_OK;
 }
 
-/* Before a page is taken in: start verifying its envelopes in parallel,
- * then skip those at a position held already (the common case of a
- * resend: `exists` without a signature; a fork there is verified in
- * turn) while the pool works: the lookups overlap the first
- * verifications (at most one item per worker thread, taken before its
- * lookup, is verified in vain).
- * The heads it reads stay in feeds for the page.
- * Returns the items (the caller's: node_vpool_wait before it uses item
- * i, node_vpool_finish then pre_free) or NULL (no pool, a page of one,
- * no memory: then everything is verified in turn, as without a pool). */
-static struct node_vpool_item *pre_verify(struct node_ingest *in,
-                                          struct page_feeds *feeds,
-                                          const struct ls_bytes *envs, size_t n,
-                                          int64_t now)
-{
+/*
+ * A page's parallel verification (node_ingest_prefetch, or started by
+ * node_ingest_page itself): a job of the pool over copies of the
+ * envelopes (so that it can be given up from any thread while a worker
+ * still reads them), the trust view it was made with, and which trust
+ * that was: its results count only while the trust is still that one.
+ */
+struct node_ingest_pre {
+	struct node_vpool_job job; /* first: release gets &job */
+	struct node_vpool *pool;
+	struct ls_trust view;
+	uint64_t trust_seq;
+	uint8_t trust_hash[LS_HASH_BYTES];
+	size_t n;
 	struct node_vpool_item *items;
-	int federation = 0;
+	uint8_t *copy; /* the envelopes, back to back */
+};
+
+static void pre_release(struct node_vpool_job *job)
+{
+	struct node_ingest_pre *pre = (struct node_ingest_pre *)job;
+	for (size_t i = 0; i < pre->n; i++)
+		proto_doc_fini(&pre->items[i].doc);
+	ls_free(pre->items);
+	ls_free(pre->copy);
+	ls_free(pre);
+}
+
+/* Start verifying envs on the pool: NULL when there is no pool, a page
+ * of fewer than two, or no memory (then everything is verified in turn,
+ * as without a pool). */
+static struct node_ingest_pre *pre_start(struct node_ingest *in,
+                                         const struct ls_bytes *envs, size_t n,
+                                         int64_t now)
+{
+	struct node_ingest_pre *pre;
+	size_t total = 0, off = 0;
+
 	if (in->pool == NULL || n < 2)
 		return NULL;
-	items = ls_calloc(n, sizeof *items);
-	if (items == NULL)
+	for (size_t i = 0; i < n; i++)
+		total += envs[i].len;
+	pre = ls_calloc(1, sizeof *pre);
+	if (pre == NULL)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		items[i].env = envs[i].data;
-		items[i].len = envs[i].len;
+	pre->items = ls_calloc(n, sizeof *pre->items);
+	pre->copy = ls_malloc(total > 0 ? total : 1);
+	if (pre->items == NULL || pre->copy == NULL) {
+		ls_free(pre->items);
+		ls_free(pre->copy);
+		ls_free(pre);
+		return NULL;
 	}
-	node_trust_view(in->trust, &in->pre_view);
-	node_vpool_start(in->pool, &in->pre_view, now, items, n);
+	pre->pool = in->pool;
+	pre->n = n;
 	for (size_t i = 0; i < n; i++) {
+		if (envs[i].len > 0)
+			memcpy(pre->copy + off, envs[i].data, envs[i].len);
+		pre->items[i].env = pre->copy + off;
+		pre->items[i].len = envs[i].len;
+		off += envs[i].len;
+	}
+	node_trust_view(in->trust, &pre->view);
+	pre->trust_seq = in->trust->head.seq;
+	memcpy(pre->trust_hash, in->trust->head.hash, LS_HASH_BYTES);
+	node_vpool_job_start(in->pool, &pre->job, &pre->view, now, pre->items,
+	                     n);
+	return pre;
+}
+
+/* The verification counts only while the trust is the one it was made
+ * with. */
+static int pre_current(const struct node_ingest *in,
+                       const struct node_ingest_pre *pre)
+{
+	return pre->trust_seq == in->trust->head.seq &&
+	       memcmp(pre->trust_hash, in->trust->head.hash, LS_HASH_BYTES) ==
+	           0;
+}
+
+/* When the page is taken in: skip the items at a position held already
+ * (the common case of a resend: `exists` without a signature; a fork
+ * there is verified in turn) while the pool works: the lookups overlap
+ * the first verifications (at most one item per worker thread, taken
+ * before its lookup, is verified in vain). The heads it reads stay in
+ * feeds for the page. */
+static void pre_skip_held(struct node_ingest *in, struct page_feeds *feeds,
+                          struct node_ingest_pre *pre)
+{
+	for (size_t i = 0; i < pre->n; i++) {
+		struct node_vpool_item *it = &pre->items[i];
 		struct ls_envelope ev;
 		struct ls_doc_header hdr;
 		struct page_feed *feed;
-		if (proto_envelope_decode(envs[i].data, envs[i].len, &ev,
-		                          NULL) != LS_OK ||
+		if (atomic_load_explicit(&it->done, memory_order_acquire))
+			continue; /* verified already (asked ahead) */
+		if (proto_envelope_decode(it->env, it->len, &ev, NULL) !=
+		        LS_OK ||
 		    proto_doc_decode_header(ev.payload, ev.payload_len, &hdr,
 		                            NULL) != LS_OK) {
 			/* refused in turn, cheaply (or by the pool) */
-			(void)node_vpool_skip(&items[i]);
+			(void)node_vpool_skip(it);
 			continue;
 		}
 		/* Held: at or below the feed's head (no hash here: it is
@@ -176,24 +241,38 @@ static struct node_vpool_item *pre_verify(struct node_ingest *in,
 		 * turn. */
 		if (page_feed(feeds, in->store, hdr.origin, &feed) == LS_OK &&
 		    hdr.seq <= feed->head_seq)
-			(void)node_vpool_skip(
-			    &items[i]); /* exists, or a fork */
-		else if (strcmp(hdr.origin, in->trust->federation) == 0)
-			federation = 1;
+			(void)node_vpool_skip(it); /* exists, or a fork */
 	}
-	/* A federation document may change the trust the view points
-	 * into while the page is taken in: then the whole page is verified
-	 * first (what follows it is verified again, in turn). */
-	if (federation)
-		node_vpool_finish(in->pool);
-	return items;
 }
 
-static void pre_free(struct node_vpool_item *items, size_t n)
+/* Done with a page's verification (on the engine's thread): every item
+ * final, then freed. */
+static void pre_free(struct node_ingest_pre *pre)
 {
-	for (size_t i = 0; items != NULL && i < n; i++)
-		proto_doc_fini(&items[i].doc);
-	ls_free(items);
+	if (pre == NULL)
+		return;
+	node_vpool_job_finish(pre->pool, &pre->job);
+	pre_release(&pre->job);
+}
+
+int node_ingest_prefetch(struct node_ingest *in, const struct ls_bytes *envs,
+                         size_t n, int64_t now, struct node_ingest_pre **out)
+{
+	*out = pre_start(in, envs, n, now);
+	return *out == NULL && in->pool != NULL && n >= 2 ? LS_ENOMEM : LS_OK;
+}
+
+void node_ingest_pre_drop(struct node_ingest_pre *pre)
+{
+	if (pre != NULL)
+		node_vpool_job_abandon(pre->pool, &pre->job, pre_release);
+}
+
+/* Before the trust changes: no thread may read a view into it. */
+static void pool_drain(struct node_ingest *in)
+{
+	if (in->pool != NULL)
+		node_vpool_drain(in->pool);
 }
 
 /* Errors of the store itself (as opposed to verdicts on a document). */
@@ -208,9 +287,10 @@ struct one {
 	struct page_feeds *feeds; /* the page's */
 	struct page_feed *feed;   /* this document's origin, in feeds */
 	/* The page's parallel verification of this envelope, or NULL; it
-	 * counts only while the trust is the one it was made with. */
+	 * counts only while the trust is the one it was made with
+	 * (pre_ok). */
 	struct node_vpool_item *pre;
-	uint64_t pre_trust_seq;
+	int pre_ok;
 	int64_t now;
 	struct node_ingest_doc *d;
 	const char *peer;
@@ -406,7 +486,16 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	memcpy(m.hash, info->hash, LS_HASH_BYTES);
 	memcpy(m.prev, doc->hdr.prev, LS_HASH_BYTES);
 	m.created = doc->hdr.created;
-	rc = store_feed_append(in->store, &m, env, len);
+	/* The page knows the feed's head and stop in its transaction
+	 * (steps 1 and 4): when the document follows that head, the store
+	 * need not look them up again; anything else gets the store's own
+	 * checks and verdict. */
+	if (o->feed->quarantined == 0 && m.seq == o->feed->head_seq + 1 &&
+	    memcmp(m.prev, o->feed->head_hash, LS_HASH_BYTES) == 0 &&
+	    store_in_tx(in->store))
+		rc = store_feed_append_checked(in->store, &m, env, len);
+	else
+		rc = store_feed_append(in->store, &m, env, len);
 	switch (rc) {
 	case LS_OK:
 		break;
@@ -428,12 +517,14 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	}
 	verdict(d, NODE_INGEST_STORED, LS_OK);
 	o->feed->head_seq = m.seq;
+	memcpy(o->feed->head_hash, m.hash, LS_HASH_BYTES);
 	page->stored++;
 	page->bytes += len;
 	if (!is_fed)
 		return LS_OK;
 	o->feeds->n = 0; /* the trust changes: ask the store again */
 	o->feed = NULL;
+	pool_drain(in);
 	rc = node_trust_admit(in->trust, doc, info->hash, &o->e);
 	if (rc == LS_ENOMEM)
 		return rc;
@@ -530,8 +621,7 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	/* 2. verification against the trust in force (done already, in
 	 * parallel, if the trust is still the one the page began with) */
 	memset(&doc, 0, sizeof doc);
-	if (o->pre != NULL && !o->pre->skip &&
-	    o->pre_trust_seq == in->trust->head.seq) {
+	if (o->pre != NULL && !o->pre->skip && o->pre_ok) {
 		rc = o->pre->rc;
 		doc = o->pre->doc;
 		memset(&o->pre->doc, 0, sizeof o->pre->doc);
@@ -644,6 +734,7 @@ int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
 		return LS_OK;
 	memcpy(federation, t->federation, sizeof federation);
 	memcpy(anchor, t->anchor_pk, sizeof anchor);
+	pool_drain(in);
 	node_trust_fini(t);
 	node_trust_init(t, federation, has_anchor ? anchor : NULL);
 	rc = node_trust_load(t, in->store, now, e);
@@ -661,13 +752,20 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
                      struct node_ingest_doc *docs,
                      struct node_ingest_page *page, struct ls_errinfo *e)
 {
+	return node_ingest_page_pre(in, NULL, envs, n, now, peer, docs, page,
+	                            e);
+}
+
+int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
+                         const struct ls_bytes *envs, size_t n, int64_t now,
+                         const char *peer, struct node_ingest_doc *docs,
+                         struct node_ingest_page *page, struct ls_errinfo *e)
+{
 	struct node_ingest_page pg;
 	struct node_ingest_tally tally;
 	struct node_ingest_doc scratch;
 	char first_reject[256] = "";
 	int owned = !store_in_tx(in->store), rc = LS_OK;
-	struct node_vpool_item *pre = NULL;
-	uint64_t pre_trust_seq = in->trust->head.seq;
 	struct page_feeds feeds;
 
 	memset(&pg, 0, sizeof pg);
@@ -675,19 +773,30 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	feeds.n = 0;
 	if (peer == NULL)
 		peer = "-";
-	if (owned && (rc = store_tx_begin(in->store)) != LS_OK)
+	if (pre != NULL && (pre->n != n || pre->pool != in->pool)) {
+		pre_free(pre); /* not this page's: verified in turn */
+		pre = NULL;
+	}
+	if (owned && (rc = store_tx_begin(in->store)) != LS_OK) {
+		pre_free(pre);
 		return ls_errf(e, rc, "cannot begin a transaction");
-	pre = pre_verify(in, &feeds, envs, n, now);
+	}
+	if (pre == NULL)
+		pre = pre_start(in, envs, n, now);
+	if (pre != NULL)
+		pre_skip_held(in, &feeds, pre);
 	for (size_t i = 0; i < n; i++) {
 		struct one o;
 		memset(&o, 0, sizeof o);
 		o.in = in;
 		o.feeds = &feeds;
 		o.now = now;
-		o.pre = pre != NULL ? &pre[i] : NULL;
+		o.pre = pre != NULL ? &pre->items[i] : NULL;
 		if (pre != NULL) /* verifies what is left meanwhile */
-			node_vpool_wait(in->pool, &pre[i]);
-		o.pre_trust_seq = pre_trust_seq;
+			node_vpool_wait(in->pool, o.pre);
+		/* A federation document of this page put in force changes
+		 * the trust the rest was verified with. */
+		o.pre_ok = pre != NULL && pre_current(in, pre);
 		o.d = docs != NULL ? &docs[i] : &scratch;
 		memset(o.d, 0, sizeof *o.d);
 		o.peer = peer;
@@ -704,9 +813,7 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 		}
 		tally.outcome[o.d->outcome]++;
 	}
-	if (pre != NULL)
-		node_vpool_finish(in->pool);
-	pre_free(pre, n);
+	pre_free(pre);
 	if (rc == LS_OK && owned && (rc = store_tx_commit(in->store)) != LS_OK)
 		ls_errf(e, rc, "commit of the page failed");
 	if (rc != LS_OK) {

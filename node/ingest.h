@@ -22,7 +22,9 @@
  *      summary was made (node_trust_policy_at; PROTOCOL.md 5.3, "Epochs";
  *      no policy held yet: `state`);
  *   6. store_feed_append(): `stored` (or `chain` when it does not follow
- *      the head); a stored federation document is put in force at once
+ *      the head; a document that follows the head the page knows goes in
+ *      through store_feed_append_checked, without the store's
+ *      lookups); a stored federation document is put in force at once
  *      with node_trust_admit(), so the next document of the same page is
  *      verified against it.
  *
@@ -42,10 +44,13 @@
  * pool verifies the ones after it (the caller verifies too while it
  * waits). The pool starts before the page's step-1 lookups, which then
  * skip what is held already (node_vpool_skip) while the pool works. The
- * payload's hash is made once, by the verification. A page with a
- * federation document is verified whole first (it may change the trust
- * the pool reads); a document after one that changed the trust is
- * verified again on the caller's thread.
+ * payload's hash is made once, by the verification. Before the trust
+ * changes (a federation document put in force, a reload), every
+ * verification queued on the pool is finished, so no thread reads a
+ * trust that goes away; a document verified under another trust is
+ * verified again on the caller's thread. A page's verification may also
+ * start before the page is taken in (node_ingest_prefetch: a sync client
+ * asking ahead).
  *
  * Steps 1 and 4 ask the store once per origin and page (for the page's
  * first eight origins; a further one is asked at each document): the
@@ -134,7 +139,6 @@ struct node_vpool;
 struct node_ingest {
 	struct store *store;
 	struct node_vpool *pool;  /* NULL: verify on the caller's thread */
-	struct ls_trust pre_view; /* the pool's view while a page runs */
 	struct node_trust *trust; /* the trust in force, updated by admits */
 	struct node_ingest_tally tally;
 	/* Trust alarms since start, oldest first; when full, the oldest
@@ -148,9 +152,10 @@ void node_ingest_init(struct node_ingest *in, struct store *store,
                       struct node_trust *trust);
 
 /* Verify pages on `threads` threads, the caller's included (0 or 1: on
- * the caller's only, the default). LS_EINVAL (more than 16), LS_ENOMEM,
- * LS_EINTERNAL (a thread did not start; then the ingest stays
- * single-threaded). */
+ * the caller's only, the default). Not while a prefetch (below) is
+ * held: it belongs to the pool it was started on. LS_EINVAL (more than
+ * 16), LS_ENOMEM, LS_EINTERNAL (a thread did not start; then the ingest
+ * stays single-threaded). */
 int node_ingest_set_workers(struct node_ingest *in, unsigned threads);
 
 /* Stop the worker threads, if any. The store and trust stay the
@@ -173,6 +178,42 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
                      size_t n, int64_t now, const char *peer,
                      struct node_ingest_doc *docs,
                      struct node_ingest_page *page, struct ls_errinfo *e);
+
+/*
+ * Asking ahead (node/sync_client.c): start verifying a page before it is
+ * taken in, so that the pool verifies it while the caller still stores
+ * and commits the page before it. node_ingest_prefetch copies the n
+ * envelopes and queues their verification against the trust in force;
+ * *out is the caller's: hand it to node_ingest_page_pre with the same
+ * envelopes, or give it up with node_ingest_pre_drop. *out is NULL
+ * (LS_OK) when there is no pool or fewer than two envelopes: nothing to
+ * start. LS_ENOMEM.
+ *
+ * Nothing is stored and nothing of the store is read until the page is
+ * taken in; a verification made under another trust than the one in
+ * force when the page is taken in is not used (that document is
+ * verified again). The trust changes (a federation document admitted, a
+ * reload) only after every queued verification has finished, so no
+ * thread reads a trust that goes away.
+ */
+struct node_ingest_pre;
+int node_ingest_prefetch(struct node_ingest *in, const struct ls_bytes *envs,
+                         size_t n, int64_t now, struct node_ingest_pre **out);
+
+/* node_ingest_page with the verification node_ingest_prefetch started
+ * for these envelopes (pre may be NULL: as node_ingest_page). pre is
+ * consumed whatever the result. */
+int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
+                         const struct ls_bytes *envs, size_t n, int64_t now,
+                         const char *peer, struct node_ingest_doc *docs,
+                         struct node_ingest_page *page, struct ls_errinfo *e);
+
+/* Give a prefetch up (pre may be NULL). From any thread (signaald's loop
+ * ends a failed round): what the pool has not taken is not verified,
+ * and the memory goes when the last verification in flight is done. The
+ * ingest (its pool) must outlive that: node_ingest_fini releases what
+ * is left. */
+void node_ingest_pre_drop(struct node_ingest_pre *pre);
 
 /*
  * A fork proof received from a peer (the two envelopes of a fork_rep, in

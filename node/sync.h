@@ -23,9 +23,20 @@
  *
  * driven by node_sync_round_next() (the next sealed request frame) and
  * node_sync_round_reply() (the peer's reply frame). Every page taken in
- * is committed before the next request, so progress is durable page by
+ * is committed in its own transaction, so progress is durable page by
  * page and an interrupted round resumes from the store's heads; requests
  * only read or are idempotent (PROTOCOL.md §7), so resends are harmless.
+ *
+ * Asking ahead (when the ingest has a verify pool): a docs page is held,
+ * its verification running, while the next docs_req goes out; it is
+ * taken in when the next reply arrives (whose verification then runs
+ * meanwhile), or before the round leaves the DOCS state. A held page is
+ * taken in before a failed reply fails the round; a page whose request
+ * no longer matches what the round would ask after the page before was
+ * taken in is dropped unstored (PROTOCOL.md §7, "Asking ahead";
+ * docs/DAEMON.md). node_sync_round_abort and node_sync_round_free drop a
+ * held page unstored and may run on another thread than the engine's
+ * (they touch no store); every other round function runs on the engine's.
  *
  * Restore from backup: a node must learn its own feed's head from a peer
  * before it publishes (PROTOCOL.md §7). node_sync_own_head_known() stays
@@ -241,6 +252,11 @@ struct node_sync_round_info {
 	uint64_t held_back;   /* wants and pushes skipped: remembered
 	                         refusals (PROTOCOL.md 7) */
 	uint64_t push_refused; /* documents pushed that the peer refused */
+	/* Asking ahead: docs_req sent before the page before them was
+	 * taken in, and of their pages those dropped unseen (taking in the
+	 * page before changed what to ask). */
+	uint64_t pages_ahead;
+	uint64_t pages_stale;
 	int trust_changed;    /* a federation document was put in force */
 	/* The peer's version vector (after the VV step): for lag metrics.
 	 * Points into the round; valid until node_sync_round_free. */
@@ -279,7 +295,8 @@ int node_sync_round_next(struct node_sync_round *r, int64_t now,
 int node_sync_round_reply(struct node_sync_round *r, int64_t now,
                           const uint8_t *frame, size_t len);
 
-/* The transport failed (timeout, connection): the round FAILS with code. */
+/* The transport failed (timeout, connection): the round FAILS with code.
+ * A page held ahead is dropped unstored (fetched again next round). */
 void node_sync_round_abort(struct node_sync_round *r, int code);
 
 const struct node_sync_round_info *

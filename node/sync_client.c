@@ -82,6 +82,15 @@ struct node_sync_round {
 	char (*push_forks)[LS_NODE_ID_SIZE];
 	size_t n_push_forks, i_push_fork;
 	uint32_t pages;
+	/* Asking ahead: a page received but not yet taken in (its reply
+	 * decoded, its docs pointing into plain; its verification started),
+	 * while the next request is out. At most one. */
+	struct {
+		int has;
+		uint8_t *plain;
+		struct ls_sync_msg rep;
+		struct node_ingest_pre *pre;
+	} held;
 	uint64_t own_needed; /* the peer's seq of our own origin, to reach */
 	int ext_call;        /* the outstanding request is ns->ext's */
 	unsigned n_ext;      /* extension exchanges this round */
@@ -153,10 +162,23 @@ int node_sync_round_new(struct node_sync *ns, const char *peer_id, int64_t now,
 	return LS_OK;
 }
 
+/* Give up the page held ahead, if any (from any thread: memory only,
+ * its verification is abandoned). */
+static void held_drop(struct node_sync_round *r)
+{
+	if (!r->held.has)
+		return;
+	node_ingest_pre_drop(r->held.pre);
+	proto_sync_msg_fini(&r->held.rep);
+	ls_free(r->held.plain);
+	memset(&r->held, 0, sizeof r->held);
+}
+
 void node_sync_round_free(struct node_sync_round *r)
 {
 	if (r == NULL)
 		return;
+	held_drop(r);
 	round_clear_request(r);
 	proto_vv_fini(&r->theirs);
 	ls_free(r->wants);
@@ -181,6 +203,7 @@ void node_sync_round_abort(struct node_sync_round *r, int code)
 		r->ext_call = 0;
 		r->ns->ext->reply_cb(r->ns->ext->arg, r->peer, 0, code, NULL, 0);
 	}
+	held_drop(r);
 	round_clear_request(r);
 	round_fail(r, code);
 }
@@ -648,24 +671,27 @@ static void wants_drop_stopped(struct node_sync_round *r)
 	}
 }
 
-/* A DOCS reply: take the page in, then advance the wants. */
-static int took_page(struct node_sync_round *r, int64_t now,
-                     const struct ls_sync_msg *rep)
+/* Take a page in (with the verification started when it arrived, or
+ * NULL), note what did not go in, and drop the wants of origins that
+ * stopped. The wants were advanced past the page when it arrived. */
+static int take_in(struct node_sync_round *r, int64_t now,
+                   const struct ls_sync_msg *rep, struct node_ingest_pre *pre)
 {
 	struct node_sync *ns = r->ns;
 	struct node_ingest_doc *docs = NULL;
 	struct node_ingest_page pg;
 	struct ls_errinfo e;
-	size_t sent = r->req_wants;
 	int rc;
 
 	if (rep->n_docs > 0) {
 		docs = ls_calloc(rep->n_docs, sizeof *docs);
-		if (docs == NULL)
+		if (docs == NULL) {
+			node_ingest_pre_drop(pre);
 			return LS_ENOMEM;
+		}
 	}
-	rc = node_ingest_page(ns->ingest, rep->docs, rep->n_docs, now, r->peer,
-	                      docs, &pg, &e);
+	rc = node_ingest_page_pre(ns->ingest, pre, rep->docs, rep->n_docs, now,
+	                          r->peer, docs, &pg, &e);
 	if (rc != LS_OK) {
 		ls_free(docs);
 		return rc;
@@ -683,9 +709,87 @@ static int took_page(struct node_sync_round *r, int64_t now,
 	ls_free(docs);
 	if (rc != LS_OK)
 		return rc;
-	wants_advance(r, rep, sent);
 	wants_drop_stopped(r);
 	return own_head_check(r);
+}
+
+/* Take in the page held ahead, if any. */
+static int held_take_in(struct node_sync_round *r, int64_t now)
+{
+	int rc;
+	if (!r->held.has)
+		return LS_OK;
+	rc = take_in(r, now, &r->held.rep, r->held.pre);
+	r->held.pre = NULL; /* consumed */
+	held_drop(r);
+	return rc;
+}
+
+/* Is the outstanding docs_req (which went out before the page held
+ * ahead was taken in) the very request the round would send now? Only
+ * then is its page what a round without asking ahead would get. */
+static int request_still_wanted(const struct node_sync_round *r)
+{
+	size_t k = r->n_wants < LS_SYNC_MAX_WANTS ? r->n_wants
+	                                          : LS_SYNC_MAX_WANTS;
+	if (r->pages >= r->ns->opt.max_pages || k == 0 ||
+	    r->req.n_wants != k || r->req.max_docs != r->ns->opt.page_docs ||
+	    r->req.max_bytes != r->ns->opt.page_bytes)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(r->req.wants[i].origin, r->wants[i].origin) != 0 ||
+		    r->req.wants[i].from != r->wants[i].from ||
+		    r->req.wants[i].to != r->wants[i].to)
+			return 0;
+	return 1;
+}
+
+/*
+ * A DOCS reply. Without a verify pool: take the page in at once. With
+ * one, the round asks ahead: the page's verification starts now, the
+ * page held before it (if any) is taken in and committed meanwhile, and
+ * the new page is held while the next request goes out — unless taking
+ * in the held page changed what the round wants (a refusal stopped an
+ * origin, a probe was added, the page budget ran out): then the new page
+ * is stale and dropped unseen, and the next request asks anew. So pages
+ * are taken in in order, and exactly the pages a round without asking
+ * ahead takes in. *plain and rep are taken over when the page is held
+ * (then zeroed), else stay the caller's.
+ */
+static int took_page(struct node_sync_round *r, int64_t now,
+                     struct ls_sync_msg *rep, uint8_t **plain)
+{
+	struct node_sync *ns = r->ns;
+	struct node_ingest_pre *pre = NULL;
+	int ahead = ns->ingest->pool != NULL, rc;
+
+	if (ahead && rep->n_docs > 0 &&
+	    node_ingest_prefetch(ns->ingest, rep->docs, rep->n_docs, now,
+	                         &pre) != LS_OK)
+		pre = NULL; /* no memory: verified in turn */
+	if (r->held.has) {
+		if ((rc = held_take_in(r, now)) != LS_OK) {
+			node_ingest_pre_drop(pre);
+			return rc;
+		}
+		if (!request_still_wanted(r)) {
+			node_ingest_pre_drop(pre);
+			r->info.pages_stale++;
+			LS_DEBUG("sync", "page_ahead_stale", "peer=%s docs=%zu",
+			         r->peer, rep->n_docs);
+			return LS_OK;
+		}
+	}
+	wants_advance(r, rep, r->req_wants);
+	if (!ahead)
+		return take_in(r, now, rep, NULL);
+	r->held.has = 1;
+	r->held.rep = *rep;
+	r->held.plain = *plain;
+	r->held.pre = pre;
+	memset(rep, 0, sizeof *rep);
+	*plain = NULL;
+	return LS_OK;
 }
 
 /* Build the next push page from r->pushes (advancing them). */
@@ -773,10 +877,21 @@ static int next_request(struct node_sync_round *r, int64_t now)
 			proto_sync_msg_init(&r->req, LS_SYNC_VV_REQ);
 			return LS_OK;
 		case NODE_SYNC_DOCS:
+			/* Ask ahead only for a page the round would take in
+			 * after the held one; else take that in first. */
+			if (r->held.has &&
+			    (r->n_wants == 0 ||
+			     r->pages + 1 >= ns->opt.max_pages)) {
+				if ((rc = held_take_in(r, now)) != LS_OK)
+					return rc;
+				continue;
+			}
 			if (r->n_wants == 0 || r->pages >= ns->opt.max_pages) {
 				r->info.state = NODE_SYNC_FORK;
 				continue;
 			}
+			if (r->held.has)
+				r->info.pages_ahead++;
 			proto_sync_msg_init(&r->req, LS_SYNC_DOCS_REQ);
 			r->req_wants = r->n_wants < LS_SYNC_MAX_WANTS
 			                   ? r->n_wants
@@ -865,6 +980,7 @@ int node_sync_round_next(struct node_sync_round *r, int64_t now,
 	ls_free(plain);
 	if (rc != LS_OK) {
 		round_clear_request(r);
+		(void)held_take_in(r, now); /* good, whatever failed here */
 		round_fail(r, rc);
 		return rc;
 	}
@@ -975,7 +1091,7 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 		r->info.state = NODE_SYNC_DOCS;
 		break;
 	case NODE_SYNC_DOCS:
-		if ((rc = took_page(r, now, &rep)) != LS_OK)
+		if ((rc = took_page(r, now, &rep, &plain)) != LS_OK)
 			goto fail;
 		break;
 	case NODE_SYNC_FORK:
@@ -998,6 +1114,11 @@ fail:
 	proto_sync_msg_fini(&rep);
 	ls_free(plain);
 	round_clear_request(r);
+	/* The page held ahead is good whatever became of the next
+	 * request: taken in, as a round without asking ahead would have
+	 * before it sent that request. */
+	if (held_take_in(r, now) != LS_OK)
+		LS_WARN("sync", "page_ahead_lost", "peer=%s", r->peer);
 	round_fail(r, rc);
 	return rc;
 }

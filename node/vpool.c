@@ -1,65 +1,99 @@
 /*
- * The verify pool: one job at a time (a page), items handed out by an
- * atomic counter, so a thread that finishes early takes the next one and
- * big documents do not leave a core idle. A job is announced by bumping
- * `gen` under the mutex; the caller takes items too and then waits until
- * every taken item is finished and no worker is still inside the job.
- * A job starts only when no worker is inside one (`busy` = 0), so a
- * worker always sees one job's items, count and counter together.
+ * The verify pool: a queue of jobs (pages), oldest first, whose items
+ * are handed out one at a time under the mutex, so a thread that
+ * finishes early takes the next one (of this page or the next) and big
+ * documents do not leave a core idle. The mutex is held only to take an
+ * item and to count it finished: a verification is some 70 us, a lock
+ * well under one. Workers sleep on `wake` while no queued job has an
+ * item left; a thread that waits for an item, a job or the drain sleeps
+ * on `done`, broadcast whenever an item finishes while someone waits.
  *
- * Pipelined use (node/ingest): node_vpool_start returns at once; the
- * caller takes the items in order with node_vpool_wait, which verifies
- * untaken items itself while the one it needs is not done, so the
- * caller's store work on item i overlaps the workers' verification of
- * the items after it. Each item's `done` is set with release order after
- * its result is written, and read with acquire order. An item is
- * claimed once (`claim`, compare-and-swap): by the thread that verifies
- * it, or by the caller skipping it (node_vpool_skip), so the caller can
- * look its items up in the store after the job started.
+ * Pipelined use (node/ingest): the engine starts a job and takes its
+ * items in order with node_vpool_wait, which verifies untaken items
+ * itself while the one it needs is not done, so its store work on item
+ * i overlaps the workers' verification of the items after it; a second
+ * job queued behind the first (a page asked ahead) keeps the workers
+ * busy while the engine stores and commits the first. Each item's
+ * `done` is set with release order after its result is written, and
+ * read with acquire order. An item is claimed once (`claim`,
+ * compare-and-swap): by the thread that verifies it, or by the engine
+ * skipping it (node_vpool_skip), so the engine can look its items up in
+ * the store after the job started.
+ *
+ * A job given up (node_vpool_job_abandon, e.g. a sync round that fails
+ * with a page asked ahead) hands out nothing more; the last of its items
+ * in flight releases it.
  */
 #include "node/vpool.h"
-
-#include "common/alloc.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "common/alloc.h"
+
 #define VPOOL_MAX 16
 
 struct node_vpool {
 	pthread_mutex_t mu;
-	pthread_cond_t wake; /* workers: a new job, or stop */
-	pthread_cond_t done; /* caller: the job is finished */
+	pthread_cond_t wake; /* workers: a job queued, or stop */
+	pthread_cond_t done; /* waiters: an item finished */
 	pthread_t threads[VPOOL_MAX];
 	unsigned n_threads;
 	int stop;
-	uint64_t gen;
-	/* The job. */
-	const struct ls_trust *view;
-	int64_t now;
-	struct node_vpool_item *items;
-	size_t n;
-	atomic_size_t next;
-	size_t finished;          /* under mu */
-	unsigned busy;            /* workers inside work(), under mu */
-	size_t caller_did;        /* items the caller verified (its own) */
-	pthread_cond_t item_done; /* caller: an item is finished */
-	int waiting;              /* the caller waits on item_done (mu) */
+	struct node_vpool_job *head, *tail; /* queued jobs, oldest first */
+	unsigned waiting;                   /* threads sleeping on done */
+	struct node_vpool_job own;          /* node_vpool_start's */
 };
 
 enum { CLAIM_FREE, CLAIM_TAKEN, CLAIM_SKIPPED };
 
-/* Verify item i (taken from the counter by this thread), unless the
- * caller skipped it first. */
-static void verify_one(struct node_vpool *p, size_t i)
+/* Under mu: the oldest queued job with an item left to hand out. */
+static struct node_vpool_job *job_open(struct node_vpool *p)
 {
-	struct node_vpool_item *it = &p->items[i];
+	for (struct node_vpool_job *j = p->head; j != NULL; j = j->q_next)
+		if (j->next < j->n)
+			return j;
+	return NULL;
+}
+
+/* Under mu: take the job off the queue. */
+static void job_unlink(struct node_vpool *p, struct node_vpool_job *job)
+{
+	struct node_vpool_job **jp, *prev = NULL;
+	for (jp = &p->head; *jp != NULL; prev = *jp, jp = &(*jp)->q_next)
+		if (*jp == job) {
+			*jp = job->q_next;
+			if (p->tail == job)
+				p->tail = prev;
+			break;
+		}
+	job->q_next = NULL;
+	job->queued = 0;
+}
+
+/* Under mu (released while verifying): hand out the job's next item to
+ * this thread and verify it, unless the engine skipped it first. */
+static void run_next(struct node_vpool *p, struct node_vpool_job *j)
+{
+	struct node_vpool_item *it = &j->items[j->next++];
+	const struct ls_trust *view = j->view;
+	int64_t now = j->now;
 	int expect = CLAIM_FREE;
+
+	pthread_mutex_unlock(&p->mu);
 	if (atomic_compare_exchange_strong(&it->claim, &expect, CLAIM_TAKEN))
-		it->rc = proto_doc_verify(p->view, it->env, it->len, p->now,
-		                          &it->doc, &it->info, &it->e);
+		it->rc = proto_doc_verify(view, it->env, it->len, now, &it->doc,
+		                          &it->info, &it->e);
 	atomic_store_explicit(&it->done, 1, memory_order_release);
+	pthread_mutex_lock(&p->mu);
+	j->finished++;
+	if (p->waiting > 0)
+		pthread_cond_broadcast(&p->done);
+	if (j->abandoned && j->finished == j->n) {
+		job_unlink(p, j);
+		j->release(j); /* frees memory only */
+	}
 }
 
 int node_vpool_skip(struct node_vpool_item *it)
@@ -71,44 +105,16 @@ int node_vpool_skip(struct node_vpool_item *it)
 	return 1;
 }
 
-/* Take items until none is left; returns how many this thread did. */
-static size_t work(struct node_vpool *p)
-{
-	size_t did = 0;
-	for (;;) {
-		size_t i = atomic_fetch_add(&p->next, 1);
-		if (i >= p->n)
-			return did;
-		verify_one(p, i);
-		did++;
-		/* the caller may be waiting for just this one (cheap check:
-		 * a mutex only when it waits) */
-		pthread_mutex_lock(&p->mu);
-		if (p->waiting)
-			pthread_cond_signal(&p->item_done);
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
 static void *worker(void *arg)
 {
 	struct node_vpool *p = arg;
-	uint64_t seen = 0;
 	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		size_t did;
-		while (!p->stop && p->gen == seen)
+	while (!p->stop) {
+		struct node_vpool_job *j = job_open(p);
+		if (j == NULL)
 			pthread_cond_wait(&p->wake, &p->mu);
-		if (p->stop)
-			break;
-		seen = p->gen;
-		p->busy++;
-		pthread_mutex_unlock(&p->mu);
-		did = work(p);
-		pthread_mutex_lock(&p->mu);
-		p->finished += did;
-		p->busy--;
-		pthread_cond_signal(&p->done);
+		else
+			run_next(p, j);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -129,11 +135,6 @@ int node_vpool_new(unsigned threads, struct node_vpool **out)
 		goto err_after_mu;
 	if (pthread_cond_init(&p->done, NULL) != 0)
 		goto err_after_wake;
-	if (pthread_cond_init(&p->item_done, NULL) != 0) {
-		pthread_cond_destroy(&p->done);
-		goto err_after_wake;
-	}
-	atomic_init(&p->next, 0);
 	for (unsigned i = 0; i + 1 < threads; i++) {
 		if (pthread_create(&p->threads[i], NULL, worker, p) != 0) {
 			node_vpool_free(p);
@@ -163,15 +164,23 @@ void node_vpool_free(struct node_vpool *p)
 	pthread_mutex_unlock(&p->mu);
 	for (unsigned i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
-	pthread_cond_destroy(&p->item_done);
+	/* No thread is left to finish what is queued: an abandoned job's
+	 * items in flight are done (their threads were joined). */
+	while (p->head != NULL) {
+		struct node_vpool_job *j = p->head;
+		job_unlink(p, j);
+		if (j->abandoned)
+			j->release(j);
+	}
 	pthread_cond_destroy(&p->done);
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->mu);
 	ls_free(p);
 }
 
-void node_vpool_start(struct node_vpool *p, const struct ls_trust *view,
-                      int64_t now, struct node_vpool_item *items, size_t n)
+void node_vpool_job_start(struct node_vpool *p, struct node_vpool_job *job,
+                          const struct ls_trust *view, int64_t now,
+                          struct node_vpool_item *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		items[i].rc = LS_ENOTFOUND;
@@ -181,56 +190,117 @@ void node_vpool_start(struct node_vpool *p, const struct ls_trust *view,
 		atomic_init(&items[i].claim,
 		            items[i].skip ? CLAIM_SKIPPED : CLAIM_FREE);
 	}
+	memset(job, 0, sizeof *job);
+	job->view = view;
+	job->now = now;
+	job->items = items;
+	job->n = n;
+	if (n == 0)
+		return;
 	pthread_mutex_lock(&p->mu);
-	while (p->busy > 0) /* a worker that woke late for the last job */
-		pthread_cond_wait(&p->done, &p->mu);
-	p->view = view;
-	p->now = now;
-	p->items = items;
-	p->n = n;
-	p->finished = 0;
-	p->caller_did = 0;
-	atomic_store(&p->next, 0);
-	if (n > 0) {
-		p->gen++;
-		pthread_cond_broadcast(&p->wake);
-	}
+	job->queued = 1;
+	if (p->tail != NULL)
+		p->tail->q_next = job;
+	else
+		p->head = job;
+	p->tail = job;
+	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->mu);
 }
 
 void node_vpool_wait(struct node_vpool *p, struct node_vpool_item *it)
 {
+	if (atomic_load_explicit(&it->done, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&p->mu);
 	while (!atomic_load_explicit(&it->done, memory_order_acquire)) {
-		/* Not done: verify the next untaken item here (maybe this
+		/* Not done: verify the oldest untaken item here (maybe this
 		 * one), or, when every item is taken, wait for the thread
 		 * that has it. */
-		size_t j = atomic_fetch_add(&p->next, 1);
-		if (j < p->n) {
-			verify_one(p, j);
-			p->caller_did++;
+		struct node_vpool_job *j = job_open(p);
+		if (j != NULL) {
+			run_next(p, j);
 			continue;
 		}
-		pthread_mutex_lock(&p->mu);
-		p->waiting = 1;
-		while (!atomic_load_explicit(&it->done, memory_order_acquire))
-			pthread_cond_wait(&p->item_done, &p->mu);
-		p->waiting = 0;
-		pthread_mutex_unlock(&p->mu);
+		p->waiting++;
+		pthread_cond_wait(&p->done, &p->mu);
+		p->waiting--;
 	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+void node_vpool_job_finish(struct node_vpool *p, struct node_vpool_job *job)
+{
+	pthread_mutex_lock(&p->mu);
+	if (!job->queued) {
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	while (job->next < job->n)
+		run_next(p, job);
+	while (job->finished < job->n) {
+		p->waiting++;
+		pthread_cond_wait(&p->done, &p->mu);
+		p->waiting--;
+	}
+	job_unlink(p, job);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Under mu: does a queued job have an item in flight? */
+static int any_in_flight(struct node_vpool *p)
+{
+	for (struct node_vpool_job *j = p->head; j != NULL; j = j->q_next)
+		if (j->finished < j->n)
+			return 1;
+	return 0;
+}
+
+void node_vpool_drain(struct node_vpool *p)
+{
+	struct node_vpool_job *j;
+	pthread_mutex_lock(&p->mu);
+	while ((j = job_open(p)) != NULL)
+		run_next(p, j);
+	while (any_in_flight(p)) {
+		p->waiting++;
+		pthread_cond_wait(&p->done, &p->mu);
+		p->waiting--;
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+void node_vpool_job_abandon(struct node_vpool *p, struct node_vpool_job *job,
+                            void (*release)(struct node_vpool_job *job))
+{
+	pthread_mutex_lock(&p->mu);
+	if (!job->queued) {
+		pthread_mutex_unlock(&p->mu);
+		release(job);
+		return;
+	}
+	job->finished += job->n - job->next;
+	job->next = job->n;
+	job->abandoned = 1;
+	job->release = release;
+	if (job->finished == job->n) {
+		job_unlink(p, job);
+		pthread_mutex_unlock(&p->mu);
+		release(job);
+		return;
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+void node_vpool_start(struct node_vpool *p, const struct ls_trust *view,
+                      int64_t now, struct node_vpool_item *items, size_t n)
+{
+	node_vpool_job_start(p, &p->own, view, now, items, n);
 }
 
 void node_vpool_finish(struct node_vpool *p)
 {
-	if (p->n == 0)
-		return;
-	p->caller_did += work(p);
-	pthread_mutex_lock(&p->mu);
-	p->finished += p->caller_did;
-	while (p->finished < p->n || p->busy > 0)
-		pthread_cond_wait(&p->done, &p->mu);
-	p->items = NULL;
-	p->n = 0;
-	pthread_mutex_unlock(&p->mu);
+	node_vpool_job_finish(p, &p->own);
 }
 
 void node_vpool_run(struct node_vpool *p, const struct ls_trust *view,

@@ -15,6 +15,8 @@
 #include "common/alloc.h"
 #include "common/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* 'LSG1' in the database header: marks a Lokaal Signaal store. */
 #define STORE_APPLICATION_ID 0x4c534731
@@ -43,6 +46,15 @@ static void note_fail(struct store *s, int code)
 	while (seen != LS_ECORRUPT &&
 	       !atomic_compare_exchange_weak(&s->write_fail, &seen, code))
 		;
+}
+
+/* 1 if this failure is news: the connection did not already know its
+ * writes fail this way (a full or read-only disk refuses every write
+ * until fixed; the first is logged, the rest at debug level). */
+static int fail_is_news(const struct store *s, int code)
+{
+	return s == NULL ||
+	       atomic_load(&((struct store *)s)->write_fail) != code;
 }
 
 /* A write was committed: the store takes writes again (damage stays). */
@@ -74,8 +86,22 @@ void store_note_damaged(struct store *s)
 int store_err(struct store *s, int rc, const char *what)
 {
 	int primary = rc & 0xff;
-	LS_WARN("store", "sqlite_error", "what=%s rc=%d msg=\"%s\"", what, rc,
-	        s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	int repeat = 0;
+	if (primary == SQLITE_FULL)
+		repeat = !fail_is_news(s, LS_EFULL);
+	else if (primary == SQLITE_IOERR || primary == SQLITE_READONLY ||
+	         primary == SQLITE_CANTOPEN || primary == SQLITE_PERM)
+		repeat = !fail_is_news(s, LS_EIO);
+	if (repeat)
+		LS_DEBUG("store", "sqlite_error", "what=%s rc=%d msg=\"%s\"",
+		         what, rc,
+		         s && s->db ? sqlite3_errmsg(s->db)
+		                    : sqlite3_errstr(rc));
+	else
+		LS_WARN("store", "sqlite_error", "what=%s rc=%d msg=\"%s\"",
+		        what, rc,
+		        s && s->db ? sqlite3_errmsg(s->db)
+		                   : sqlite3_errstr(rc));
 	switch (primary) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -452,8 +478,11 @@ static int check_identity(struct store *s, int create, struct ls_errinfo *e)
 	}
 	if (strtol(appid, NULL, 10) != STORE_APPLICATION_ID)
 		return ls_errf(e, LS_ECORRUPT,
-		               "%s is geen databank van Lokaal Signaal",
-		               s->path);
+		               "%s is geen databank van Lokaal Signaal: "
+		               "controleer [store] path in signaal.ini. Staat "
+		               "er de juiste naam, dan is de databank "
+		               "vervangen: %s",
+		               s->path, STORE_RESTORE_HINT);
 	return LS_OK;
 }
 
@@ -560,6 +589,109 @@ int store_stale_wal_hint(const char *path, struct ls_errinfo *e)
 	               advice != NULL ? STORE_RESTORE_HINT : "");
 }
 
+/* The size of the WAL beside path (0 when there is none). */
+static off_t wal_size(const char *path)
+{
+	char wal[4096];
+	struct stat st;
+	if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal ||
+	    stat(wal, &st) != 0)
+		return 0;
+	return st.st_size;
+}
+
+/* 1 if a connection of another process has the store at path open.
+ * SQLite's unix VFS holds a shared lock on the "DMS" byte of the -shm
+ * file (offset 128: after the 120-byte header and the 8 lock bytes) for
+ * as long as a connection uses the WAL; F_GETLK reports another
+ * process's lock (never this process's own). */
+static int open_elsewhere(const char *path)
+{
+	char shm[4096];
+	struct flock fl = {.l_type = F_WRLCK,
+	                   .l_whence = SEEK_SET,
+	                   .l_start = 128,
+	                   .l_len = 1};
+	int fd, busy = 0;
+	if (snprintf(shm, sizeof shm, "%s-shm", path) >= (int)sizeof shm)
+		return 0;
+	if ((fd = open(shm, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0; /* no -shm: nobody has the WAL open */
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		busy = 1;
+	close(fd);
+	return busy;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/*
+ * The start check's file part (level HEADER and above). A WAL left
+ * behind by a process that is gone raises *level to QUICK: its pages
+ * are read over the file's, and only a check of every page shows
+ * whether they belong to it. Without a WAL the file is the whole store
+ * and must be as long as its header says (page size at offset 16, page
+ * count at 28, valid when the change counter at 24 equals the number at
+ * 92): a truncated file is refused, LS_ECORRUPT.
+ */
+static int check_file(const char *path, enum store_check_level *level,
+                      struct ls_errinfo *e)
+{
+	unsigned char h[100];
+	struct stat st;
+	uint64_t page, claimed;
+	ssize_t n;
+	int fd;
+
+	if (wal_size(path) > 0) {
+		if (open_elsewhere(path))
+			return LS_OK; /* its owner checked it at its start */
+		if (*level < STORE_CHECK_QUICK) {
+			LS_INFO("store", "wal_left_over",
+			        "file=%s action=quick_check", path);
+			*level = STORE_CHECK_QUICK;
+		}
+		return LS_OK;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ls_errf(e, errno == EACCES ? LS_EDENIED : LS_EIO,
+		               "kan de databank %s niet lezen: %s", path,
+		               strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return ls_errf(e, LS_EIO, "kan de databank %s niet lezen",
+		               path);
+	}
+	n = pread(fd, h, sizeof h, 0);
+	close(fd);
+	if (n != (ssize_t)sizeof h)
+		return LS_OK; /* too short for a header: SQLite said so */
+	page = h[16] << 8 | h[17];
+	if (page == 1)
+		page = 65536;
+	if (be32(h + 24) != be32(h + 92) || page < 512)
+		return LS_OK; /* the header does not say its size */
+	claimed = page * be32(h + 28);
+	if ((uint64_t)st.st_size < claimed) {
+		LS_ERROR(
+		    "store", "check_failed",
+		    "file=%s check=header detail=\"truncated: %lld of %llu "
+		    "bytes\" action=\"stop signaald, keep the directory, "
+		    "restore the last backup\"",
+		    path, (long long)st.st_size, (unsigned long long)claimed);
+		return ls_errf(e, LS_ECORRUPT,
+		               "de databank %s is afgekapt: het bestand is "
+		               "%lld bytes, volgens zijn kop %llu. %s",
+		               path, (long long)st.st_size,
+		               (unsigned long long)claimed, STORE_RESTORE_HINT);
+	}
+	return LS_OK;
+}
+
 int store_verify_path(const char *path, enum store_check_level level,
                       struct ls_errinfo *e)
 {
@@ -613,6 +745,7 @@ int store_open(const char *path, const struct store_options *opt,
 	    .create = 0, .synchronous = LS_SYNC_FULL, .busy_timeout_ms = -1};
 	struct store *s;
 	struct stat st;
+	enum store_check_level level;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int rc;
 
@@ -655,10 +788,16 @@ int store_open(const char *path, const struct store_options *opt,
 	(void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
 	                        NULL);
 	sqlite3_busy_timeout(s->db, 5000);
+	/* the file first (a truncated file is named as such), then what
+	 * SQLite reads in it */
+	level = (enum store_check_level)opt->check;
+	if (!opt->create && level >= STORE_CHECK_HEADER &&
+	    (rc = check_file(s->path, &level, e)) != LS_OK)
+		goto err_after_open;
 	if ((rc = check_identity(s, opt->create, e)) != LS_OK)
 		goto err_after_open;
-	if (opt->check != STORE_CHECK_NONE &&
-	    (rc = run_check(s->db, s->path, opt->check, e)) != LS_OK) {
+	if (level >= STORE_CHECK_QUICK &&
+	    (rc = run_check(s->db, s->path, level, e)) != LS_OK) {
 		if (rc == LS_ECORRUPT)
 			rc = store_stale_wal_hint(s->path, e);
 		goto err_after_open;
@@ -682,6 +821,17 @@ err_after_open:
 err_after_alloc:
 	ls_free(s);
 	return rc;
+}
+
+int store_open_node(const char *path, const struct ls_config *cfg,
+                    enum store_check_level level, struct store **out,
+                    struct ls_errinfo *e)
+{
+	struct store_options so = {.create = 0};
+	so.check = (uint8_t)level;
+	so.synchronous = cfg->synchronous;
+	so.busy_timeout_ms = cfg->busy_timeout_ms;
+	return store_open(path, &so, out, e);
 }
 
 void store_close(struct store *s)

@@ -8,7 +8,10 @@
  * is this (origin, seq) held already (same hash: EEXISTS, else EFORK), is
  * the origin quarantined (EDENIED), is it the next document (ECHAIN).
  * The head and the quarantine are read in one statement: a feed holds
- * seq 1..head, so only a seq at or below the head is looked up.
+ * seq 1..head, so only a seq at or below the head is looked up. A caller
+ * that made these checks itself in its own transaction (node/ingest,
+ * once per page and origin) skips them: store_feed_append_checked; the
+ * two writes and the UNIQUE (origin, seq) constraint stay.
  */
 #include "store/feed.h"
 #include "store/internal.h"
@@ -172,11 +175,12 @@ static int origin_state(struct store *s, const char *origin,
 	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "feed_origin");
 }
 
-/* The checks in the order the file comment gives. A feed's documents are
- * seq 1..head (the head moves only with an append or a fork's
+/* The checks in the order the file comment gives (unless the caller
+ * made them: `checked`, store_feed_append_checked). A feed's documents
+ * are seq 1..head (the head moves only with an append or a fork's
  * resolution), so only a seq at or below the head can be held. */
 static int append_in_tx(struct store *s, const struct store_doc_meta *m,
-                        const uint8_t *envelope, size_t len)
+                        const uint8_t *envelope, size_t len, int checked)
 {
 	static const char sql_insert[] =
 	    "INSERT INTO feed_doc (" META_COLS ", size, envelope) "
@@ -189,17 +193,19 @@ static int append_in_tx(struct store *s, const struct store_doc_meta *m,
 	int quarantined, rc;
 	sqlite3_stmt *st;
 
-	if ((rc = origin_state(s, m->origin, &head_seq, head_hash,
-	                       &quarantined)) != LS_OK)
-		return rc;
-	if (m->seq <= head_seq && (rc = held_at(s, m)) != LS_OK)
-		return rc;
-	if (quarantined)
-		return LS_EDENIED;
-	if (m->seq != head_seq + 1 ||
-	    memcmp(m->prev, head_seq == 0 ? zero_hash : head_hash,
-	           LS_HASH_BYTES) != 0)
-		return LS_ECHAIN;
+	if (!checked) {
+		if ((rc = origin_state(s, m->origin, &head_seq, head_hash,
+		                       &quarantined)) != LS_OK)
+			return rc;
+		if (m->seq <= head_seq && (rc = held_at(s, m)) != LS_OK)
+			return rc;
+		if (quarantined)
+			return LS_EDENIED;
+		if (m->seq != head_seq + 1 ||
+		    memcmp(m->prev, head_seq == 0 ? zero_hash : head_hash,
+		           LS_HASH_BYTES) != 0)
+			return LS_ECHAIN;
+	}
 
 	if ((rc = store_stmt(s, sql_insert, &st)) != LS_OK)
 		return rc;
@@ -223,8 +229,10 @@ static int append_in_tx(struct store *s, const struct store_doc_meta *m,
 	return store_step_done(s, st, "feed_head_set");
 }
 
-int store_feed_append(struct store *s, const struct store_doc_meta *m,
-                      const uint8_t *envelope, size_t len)
+/* Both appends: the arguments, then the checks (unless `checked`) and
+ * the two writes in a transaction. */
+static int append(struct store *s, const struct store_doc_meta *m,
+                  const uint8_t *envelope, size_t len, int checked)
 {
 	int owned, rc;
 
@@ -232,14 +240,30 @@ int store_feed_append(struct store *s, const struct store_doc_meta *m,
 	    m->seq > (uint64_t)INT64_MAX || m->type == 0 || envelope == NULL ||
 	    len == 0 || len > STORE_FEED_ENVELOPE_MAX)
 		return LS_EINVAL;
+	/* The caller's checks hold only inside the transaction that made
+	 * them. */
+	if (checked && !store_in_tx(s))
+		return LS_ESTATE;
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
 		return rc;
-	rc = append_in_tx(s, m, envelope, len);
+	rc = append_in_tx(s, m, envelope, len, checked);
 	if (rc == LS_OK)
 		s->feed_writes++;
 	/* EEXISTS, EFORK, ECHAIN and EDENIED changed nothing: end the
 	 * transaction as a rollback, which is also a no-op. */
 	return store_tx_end(s, owned, rc);
+}
+
+int store_feed_append(struct store *s, const struct store_doc_meta *m,
+                      const uint8_t *envelope, size_t len)
+{
+	return append(s, m, envelope, len, 0);
+}
+
+int store_feed_append_checked(struct store *s, const struct store_doc_meta *m,
+                              const uint8_t *envelope, size_t len)
+{
+	return append(s, m, envelope, len, 1);
 }
 
 int store_feed_get(struct store *s, const char *origin, uint64_t seq,

@@ -66,6 +66,20 @@ typedef int (*store_doc_cb)(void *arg, const struct store_doc_meta *m,
 int store_feed_append(struct store *s, const struct store_doc_meta *m,
                       const uint8_t *envelope, size_t len);
 
+/*
+ * The same append for a caller that made its checks itself, inside the
+ * transaction it holds open (store_tx_begin: the write lock, so nothing
+ * else changes the feeds meanwhile): nothing is held at (m->origin,
+ * m->seq), the origin is not quarantined, and m->seq is the head's seq
+ * + 1 with m->prev the head's hash, all as this store showed them in
+ * that transaction (node/ingest does, once per page and origin). The
+ * store skips those lookups; a held position still fails (the insert's
+ * UNIQUE constraint: LS_ESTORE). LS_ESTATE when no transaction is open;
+ * else as store_feed_append. Every other caller uses store_feed_append.
+ */
+int store_feed_append_checked(struct store *s, const struct store_doc_meta *m,
+                              const uint8_t *envelope, size_t len);
+
 /* The head of an origin's feed: its highest seq and that document's hash;
  * seq 0 and a zero hash when nothing of the origin is held. */
 int store_feed_head(struct store *s, const char *origin, uint64_t *seq,

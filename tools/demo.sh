@@ -206,7 +206,7 @@ converged() {
 		[ "$(pilot_vv "$id")" = "$first" ] || return 1
 	done
 }
-deadline=$(awk -v t="$(now)" 'BEGIN {printf "%.3f", t + 180}') # print would give %.6g: 1.7966e+09
+deadline=$(awk -v t="$(now)" 'BEGIN {printf "%.3f", t + 180}')
 until converged; do
 	for pid in "${PIDS[@]}"; do
 		kill -0 "$pid" 2>/dev/null || die "een signaald stopte; zie $DEMO_DIR/*/signaald.log"

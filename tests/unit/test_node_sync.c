@@ -1,6 +1,7 @@
 /* node/sync: the sync engine between engines in memory — convergence,
  * cheap rounds when nothing changed, pages and resumption, membership
  * both ways, replays and bad frames, forks, restore from backup. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,11 @@
 #include "tests/unit/fixture.h"
 
 #define MAX_NODES 8
+
+/* Every test runs twice: ingest on the caller's thread only (a round
+ * takes each page in before its next request), and on a verify pool of
+ * two threads (the client asks ahead: node/sync_client.c). */
+static unsigned g_workers;
 
 struct tnode {
 	char id[LS_NODE_ID_SIZE];
@@ -62,6 +68,9 @@ static void node_open(struct world *w, struct tnode *t, const char *id,
 	assert_int_equal(store_open(t->path, &so, &t->s, NULL), LS_OK);
 	node_trust_init(&t->trust, FX_FEDERATION, w->fed->pk);
 	node_ingest_init(&t->in, t->s, &t->trust);
+	if (g_workers > 1)
+		assert_int_equal(node_ingest_set_workers(&t->in, g_workers),
+		                 LS_OK);
 	t->kp = fx_key(key);
 	assert_int_equal(node_sync_init(&t->ns, t->s, &t->in, id, t->kp, opt),
 	                 LS_OK);
@@ -70,6 +79,7 @@ static void node_open(struct world *w, struct tnode *t, const char *id,
 static void node_close(struct tnode *t)
 {
 	node_sync_fini(&t->ns);
+	node_ingest_fini(&t->in);
 	node_trust_fini(&t->trust);
 	store_close(t->s);
 	proto_keypair_free(t->kp);
@@ -258,18 +268,191 @@ static void test_pages_resume_after_an_interruption(void **state)
 	node_open(w, b, "kortrijk", "kortrijk", &opt);
 	node_bootstrap(w, b);
 	publish(a, 50);
-	/* digest, vv, then two pages of 4: cut off. */
+	/* digest, vv, then two pages of 4: cut off (the transport gives
+	 * up, as on a peer that disconnects). Asking ahead, the second page
+	 * was held while the third request would go out: the abort drops
+	 * it unstored (the round may be ended from another thread), and
+	 * the next round fetches it again. */
 	info = round_with(b, a, 4);
 	assert_int_equal(info.state, NODE_SYNC_FAILED);
-	assert_int_equal(info.docs_stored, 8);
+	assert_int_equal(info.docs_stored, g_workers > 1 ? 4 : 8);
+	assert_int_equal(info.pages_ahead, g_workers > 1 ? 1 : 0);
 	assert_int_equal(store_feed_count(b->s, &docs, &bytes), LS_OK);
-	assert_int_equal(docs, 2 + 8);
+	assert_int_equal(docs, 2 + info.docs_stored);
 	/* The next round goes on from there, nothing twice. */
-	info = round_with(b, a, 0);
-	assert_int_equal(info.state, NODE_SYNC_DONE);
-	assert_int_equal(info.docs_stored, 42);
-	assert_int_equal(info.docs_in, 42);
+	{
+		uint64_t before = info.docs_stored;
+		info = round_with(b, a, 0);
+		assert_int_equal(info.state, NODE_SYNC_DONE);
+		assert_int_equal(info.docs_stored, 50 - before);
+		assert_int_equal(info.docs_in, 50 - before);
+		assert_int_equal(info.pages_stale, 0);
+	}
 	assert_true(all_equal(w));
+}
+
+/* A reply that cannot be opened (a peer gone wrong mid-round): the round
+ * fails, and the pages before it are stored — also the one held ahead
+ * when the bad reply came — and nothing of the bad one. */
+static void test_bad_reply_keeps_the_pages_before(void **state)
+{
+	struct world *w = *state;
+	struct node_sync_options opt = {.page_docs = 4, .push = 0};
+	struct tnode *a = add(w, "gent", "gent");
+	struct tnode *b = &w->n[w->count++];
+	struct node_sync_round *r;
+	uint8_t *frame, *reply;
+	size_t len, reply_len;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+	int rc = LS_OK;
+
+	node_open(w, b, "kortrijk", "kortrijk", &opt);
+	node_bootstrap(w, b);
+	publish(a, 20);
+	assert_int_equal(node_sync_round_new(&b->ns, a->id, FX_NOW, &r), LS_OK);
+	/* digest, vv, page 1, page 2; the reply to the fifth is bad */
+	for (int i = 1; i <= 5; i++) {
+		assert_int_equal(node_sync_round_next(r, FX_NOW, &frame, &len),
+		                 LS_OK);
+		assert_int_equal(node_sync_handle_frame(&a->ns, FX_NOW, frame,
+		                                        len, &reply, &reply_len,
+		                                        NULL),
+		                 LS_OK);
+		ls_free(frame);
+		if (i == 5)
+			reply[reply_len / 2] ^= 0x40;
+		rc = node_sync_round_reply(r, FX_NOW, reply, reply_len);
+		ls_free(reply);
+		if (i < 5)
+			assert_int_equal(rc, LS_OK);
+	}
+	assert_int_not_equal(rc, LS_OK);
+	assert_int_equal(node_sync_round_info(r)->state, NODE_SYNC_FAILED);
+	assert_int_equal(node_sync_round_info(r)->docs_stored, 8);
+	assert_int_equal(node_sync_round_next(r, FX_NOW, &frame, &len),
+	                 LS_ENOTFOUND);
+	node_sync_round_free(r);
+	assert_int_equal(store_feed_head(b->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 8);
+	/* and the next round completes it */
+	assert_int_equal(round_with(b, a, 0).state, NODE_SYNC_DONE);
+	assert_true(all_equal(w));
+}
+
+/* signaald ends a failed round on its loop thread while the engine's
+ * thread goes on with other rounds: abort and free there drop the page
+ * held ahead (its verification given up in the pool) without touching
+ * the store, and the next round fetches what it held. */
+static void *abort_elsewhere(void *arg)
+{
+	struct node_sync_round *r = arg;
+	node_sync_round_abort(r, LS_ETIMEOUT);
+	node_sync_round_free(r);
+	return NULL;
+}
+
+static void test_round_ended_on_another_thread(void **state)
+{
+	struct world *w = *state;
+	struct node_sync_options opt = {.page_docs = 8, .push = 0};
+	struct tnode *a = add(w, "gent", "gent");
+	struct tnode *b = &w->n[w->count++], *c;
+	struct node_sync_round *r;
+	uint8_t *frame, *reply;
+	size_t len, reply_len;
+	pthread_t th;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	node_open(w, b, "kortrijk", "kortrijk", &opt);
+	node_bootstrap(w, b);
+	c = add(w, "vvsg", "vvsg");
+	publish(a, 40);
+	publish(c, 20);
+	assert_int_equal(node_sync_round_new(&b->ns, a->id, FX_NOW, &r), LS_OK);
+	/* digest, vv, page 1, page 2: page 1 stored, page 2 held */
+	for (int i = 1; i <= 4; i++) {
+		assert_int_equal(node_sync_round_next(r, FX_NOW, &frame, &len),
+		                 LS_OK);
+		assert_int_equal(node_sync_handle_frame(&a->ns, FX_NOW, frame,
+		                                        len, &reply, &reply_len,
+		                                        NULL),
+		                 LS_OK);
+		ls_free(frame);
+		assert_int_equal(
+		    node_sync_round_reply(r, FX_NOW, reply, reply_len), LS_OK);
+		ls_free(reply);
+	}
+	/* the request for page 3 goes out; the transport then fails */
+	assert_int_equal(node_sync_round_next(r, FX_NOW, &frame, &len), LS_OK);
+	ls_free(frame);
+	assert_int_equal(pthread_create(&th, NULL, abort_elsewhere, r), 0);
+	/* meanwhile this thread runs another round of b's, with the same
+	 * verify pool: b fetches vvsg's feed */
+	assert_int_equal(round_with(b, c, 0).state, NODE_SYNC_DONE);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(store_feed_head(b->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, g_workers > 1 ? 8 : 16);
+	assert_int_equal(store_feed_head(b->s, "vvsg", &seq, hash), LS_OK);
+	assert_int_equal(seq, 20);
+	assert_int_equal(round_with(b, a, 0).state, NODE_SYNC_DONE);
+	assert_int_equal(store_feed_head(b->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 40);
+}
+
+/* A refusal in one page while the next one is fetched already: nothing
+ * of that next page is stored (it asked for more of the refused origin,
+ * which has stopped): it is stale and dropped, and the round asks
+ * anew; the other origin's documents come in as without asking ahead. */
+static void test_refusal_drops_the_page_asked_ahead(void **state)
+{
+	struct world *w = *state;
+	struct node_sync_options opt = {.page_docs = 4, .push = 0};
+	struct tnode *g = add(w, "gent", "gent");
+	struct tnode *k = add(w, "kortrijk", "kortrijk");
+	struct tnode *hub = &w->n[w->count++];
+	struct node_sync_round_info info;
+	struct ls_doc d;
+	uint64_t seq;
+	uint8_t hash[LS_HASH_BYTES];
+
+	node_open(w, hub, "vvsg", "vvsg", &opt);
+	node_bootstrap(w, hub);
+	/* gent: two statuses, a summary under the federation's k, nine
+	 * statuses more; kortrijk: six statuses, which gent holds too. */
+	publish(g, 2);
+	proto_doc_init(&d, LS_DOC_SUMMARY);
+	strcpy(d.hdr.origin, "gent");
+	fx_summary(&d.body.summary, "gent", 2025, 10, 160, 7);
+	d.body.summary.params.k = 3;
+	assert_int_equal(
+	    node_feed_publish(g->s, g->kp, &d, FX_NOW - 60, NULL, NULL), LS_OK);
+	proto_doc_fini(&d);
+	publish(g, 9);
+	publish(k, 6);
+	assert_int_equal(round_with(g, k, 0).state, NODE_SYNC_DONE);
+
+	/* gent 1-4 (3 refused, 4 then a gap); gent 5-8 asked ahead and
+	 * dropped; kortrijk 1-4, kortrijk 5-6 asked ahead and kept. */
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_DONE);
+	assert_int_equal(info.rejected, 1);
+	assert_int_equal(info.docs_stored, 2 + 6);
+	assert_int_equal(info.docs_in, 4 + 6);
+	assert_int_equal(info.pages_ahead, g_workers > 1 ? 2 : 0);
+	assert_int_equal(info.pages_stale, g_workers > 1 ? 1 : 0);
+	assert_int_equal(store_feed_head(hub->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 2);
+	for (uint64_t i = 3; i <= 12; i++)
+		assert_int_equal(
+		    store_feed_get(hub->s, "gent", i, NULL, NULL, NULL),
+		    LS_ENOTFOUND);
+	assert_int_equal(store_feed_head(hub->s, "kortrijk", &seq, hash),
+	                 LS_OK);
+	assert_int_equal(seq, 6);
+	assert_int_equal(hub->ns.n_remembered, 1);
+	assert_int_equal(hub->ns.remembered[0].seq, 3);
 }
 
 static void test_outsiders_and_removed_members_get_nothing(void **state)
@@ -801,7 +984,16 @@ int main(void)
 	    T(test_roster_update_cuts_off_a_revoked_member),
 	    T(test_sent_summaries_are_in_the_audit_log),
 	    T(test_refusals_are_remembered_not_retried),
+	    T(test_bad_reply_keeps_the_pages_before),
+	    T(test_refusal_drops_the_page_asked_ahead),
+	    T(test_round_ended_on_another_thread),
 	};
 #undef T
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed;
+	g_workers = 1;
+	failed = cmocka_run_group_tests_name("one thread", tests, NULL, NULL);
+	g_workers = 2;
+	failed += cmocka_run_group_tests_name("verify pool, asking ahead",
+	                                      tests, NULL, NULL);
+	return failed;
 }

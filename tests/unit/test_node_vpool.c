@@ -142,6 +142,98 @@ static void test_skip_after_start_claims_once(void **state)
 	assert_int_equal(node_vpool_skip(&items[0]), 1);
 }
 
+/* Two jobs queued (a page and the page asked ahead): items are handed
+ * out oldest job first, each item of both is what verify alone gives,
+ * and finishing the first leaves the second intact. */
+static void test_two_jobs_queue_in_order(void **state)
+{
+	struct world *w = *state;
+	struct node_vpool_item a[N_DOCS], b[N_DOCS];
+	struct node_vpool_job ja, jb;
+	struct node_vpool *p;
+
+	assert_int_equal(node_vpool_new(2, &p), LS_OK);
+	for (int round = 0; round < 10; round++) {
+		items_of(w, a);
+		items_of(w, b);
+		node_vpool_job_start(p, &ja, &w->trust, FX_NOW, a, N_DOCS);
+		node_vpool_job_start(p, &jb, &w->trust, FX_NOW, b, N_DOCS);
+		for (int i = 0; i < N_DOCS; i++) {
+			node_vpool_wait(p, &a[i]);
+			expect_verified(w, &a[i], i);
+		}
+		node_vpool_job_finish(p, &ja);
+		for (int i = 0; i < N_DOCS; i++) {
+			node_vpool_wait(p, &b[i]);
+			expect_verified(w, &b[i], i);
+		}
+		node_vpool_job_finish(p, &jb);
+		for (int i = 0; i < N_DOCS; i++) {
+			proto_doc_fini(&a[i].doc);
+			proto_doc_fini(&b[i].doc);
+		}
+	}
+	node_vpool_free(p);
+}
+
+/* A job given up: released exactly once, after its last item in
+ * flight, whichever thread that is; a drain leaves no item in flight;
+ * a job given up before it started is released at once. */
+struct abandoned {
+	struct node_vpool_job job; /* first */
+	struct node_vpool_item items[N_DOCS];
+	int *released;
+};
+
+static void release_cb(struct node_vpool_job *job)
+{
+	struct abandoned *x = (struct abandoned *)job;
+	for (int i = 0; i < N_DOCS; i++)
+		proto_doc_fini(&x->items[i].doc);
+	(*x->released)++;
+	free(x);
+}
+
+static void test_abandon_releases_once(void **state)
+{
+	struct world *w = *state;
+	struct node_vpool_item a[N_DOCS];
+	struct node_vpool_job ja;
+	struct node_vpool *p;
+	int released = 0;
+
+	assert_int_equal(node_vpool_new(3, &p), LS_OK);
+	for (int round = 0; round < 20; round++) {
+		struct abandoned *x = calloc(1, sizeof *x);
+		x->released = &released;
+		items_of(w, x->items);
+		items_of(w, a);
+		node_vpool_job_start(p, &x->job, &w->trust, FX_NOW, x->items,
+		                     N_DOCS);
+		node_vpool_job_start(p, &ja, &w->trust, FX_NOW, a, N_DOCS);
+		if (round % 2)
+			node_vpool_wait(p, &x->items[0]);
+		node_vpool_job_abandon(p, &x->job, release_cb);
+		/* the job behind it is verified whole */
+		for (int i = 0; i < N_DOCS; i++) {
+			node_vpool_wait(p, &a[i]);
+			expect_verified(w, &a[i], i);
+		}
+		node_vpool_drain(p);
+		node_vpool_job_finish(p, &ja);
+		for (int i = 0; i < N_DOCS; i++)
+			proto_doc_fini(&a[i].doc);
+		assert_int_equal(released, round + 1);
+	}
+	{
+		struct abandoned *x = calloc(1, sizeof *x);
+		x->released = &released;
+		node_vpool_job_abandon(p, &x->job, release_cb);
+		assert_int_equal(released, 21);
+	}
+	node_vpool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +241,10 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_skip_after_start_claims_once,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_jobs_queue_in_order, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_abandon_releases_once, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/file.h"
@@ -266,6 +267,77 @@ static void test_damage_is_found(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* A WAL left behind beside path: a child process writes a little
+ * (outside the signals' pages) and exits without closing. */
+static void leave_wal(const char *path)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sqlite3 *db;
+		if (sqlite3_open(path, &db) != SQLITE_OK ||
+		    sqlite3_exec(db,
+		                 "PRAGMA wal_autocheckpoint=0;"
+		                 "CREATE TABLE scratch(a); "
+		                 "INSERT INTO scratch VALUES (1);",
+		                 NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* The header level (read-only commands): a truncated file is refused
+ * by its length alone; damage in the middle is beyond its reach (quick
+ * finds it), unless a WAL was left behind by a process that is gone:
+ * then it raises itself to quick_check. Refusals change no byte. */
+static void test_header_check(void **state)
+{
+	struct store_options header = {.check = STORE_CHECK_HEADER};
+	struct store_options quick = {.check = STORE_CHECK_QUICK};
+	struct store *s = NULL;
+	struct ls_errinfo e;
+	struct stat st, st2;
+	char path[160], wal[200];
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(insert_one(f.s), LS_OK);
+	snprintf(path, sizeof path, "%s/copy.db", f.dir);
+	assert_int_equal(store_backup(f.s, path, NULL, &e), LS_OK);
+	assert_int_equal(store_open(path, &header, &s, &e), LS_OK);
+	store_close(s);
+	s = NULL;
+	/* truncated by one page */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size - 4096), 0);
+	assert_int_equal(store_open(path, &header, &s, &e), LS_ECORRUPT);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, path));
+	assert_non_null(strstr(e.msg, "afgekapt"));
+	assert_non_null(strstr(e.msg, "back-up terug"));
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st2.st_size, st.st_size - 4096);
+	/* damaged pages in the middle: the header check passes, quick not */
+	damaged_copy(path, sizeof path);
+	assert_int_equal(store_open(path, &header, &s, &e), LS_OK);
+	store_close(s);
+	s = NULL;
+	assert_int_equal(store_open(path, &quick, &s, &e), LS_ECORRUPT);
+	assert_null(s);
+	/* with a WAL left behind the header check runs quick_check */
+	leave_wal(path);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size > 0);
+	assert_int_equal(store_open(path, &header, &s, &e), LS_ECORRUPT);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, "quick_check"));
+	assert_int_equal(stat(wal, &st2), 0);
+	assert_int_equal(st2.st_size, st.st_size); /* not written back */
+}
+
 static int insert_one(struct store *s)
 {
 	const struct ls_taxonomy *t = store_taxonomy(s);
@@ -343,6 +415,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_file_is_not_a_new_store,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_header_check, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_is_found, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_write_health, setup, teardown),

@@ -131,6 +131,51 @@ static void test_refusals_change_nothing(void **state)
 	assert_int_equal(seq, 0);
 }
 
+/* The append for a caller that checked (node/ingest): only inside the
+ * caller's transaction, the same rows as store_feed_append, and a held
+ * position is still never written twice. */
+static void test_checked_append(void **state)
+{
+	struct fx *f = *state;
+	struct store_doc_meta m, got;
+	uint8_t env[16], hash[LS_HASH_BYTES];
+	uint64_t seq, docs, bytes;
+
+	memset(env, 7, sizeof env);
+	doc_make(&m, "gent", 1, 4, 0);
+	/* Outside a transaction its checks would be stale: refused. */
+	assert_int_equal(store_feed_append_checked(f->s, &m, env, sizeof env),
+	                 LS_ESTATE);
+	assert_int_equal(store_tx_begin(f->s), LS_OK);
+	assert_int_equal(store_feed_append_checked(f->s, &m, env, sizeof env),
+	                 LS_OK);
+	doc_make(&m, "gent", 2, 4, 0);
+	assert_int_equal(store_feed_append_checked(f->s, &m, env, sizeof env),
+	                 LS_OK);
+	/* A held position: the insert refuses it, nothing changes. */
+	doc_make(&m, "gent", 2, 4, 1);
+	assert_int_not_equal(
+	    store_feed_append_checked(f->s, &m, env, sizeof env), LS_OK);
+	/* Malformed arguments as for store_feed_append. */
+	doc_make(&m, "gent", 0, 4, 0);
+	assert_int_equal(store_feed_append_checked(f->s, &m, env, sizeof env),
+	                 LS_EINVAL);
+	assert_int_equal(store_tx_commit(f->s), LS_OK);
+
+	assert_int_equal(store_feed_head(f->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 2);
+	doc_make(&m, "gent", 2, 4, 0);
+	assert_memory_equal(hash, m.hash, LS_HASH_BYTES);
+	assert_int_equal(store_feed_get(f->s, "gent", 2, &got, NULL, NULL),
+	                 LS_OK);
+	assert_memory_equal(got.prev, m.prev, LS_HASH_BYTES);
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(docs, 2);
+	assert_int_equal(bytes, 2 * sizeof env);
+	/* The unchecked append goes on from the same head. */
+	assert_int_equal(append(f->s, "gent", 3, 4, 0, 10), LS_OK);
+}
+
 static void test_rollback_of_caller_transaction(void **state)
 {
 	struct fx *f = *state;
@@ -361,6 +406,8 @@ int main(void)
 	        test_chain_is_appended_and_read_back, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing,
 	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_checked_append, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_of_caller_transaction,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(

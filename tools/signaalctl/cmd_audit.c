@@ -221,7 +221,7 @@ static int audit_show(const struct ctl_context *ctx, int argc, char **argv)
 		                 format);
 	if (optind != argc)
 		return ctl_usage("audit", "'show' heeft geen argumenten");
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	if (strcmp(format, "json") == 0) {
 		list = json_array();
@@ -288,7 +288,7 @@ static int audit_verify(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return ctl_usage("audit", "'verify' heeft geen argumenten");
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	rc = node_audit_verify(node.store, node.config.node_id,
 	                       (uint64_t)anchor_id,

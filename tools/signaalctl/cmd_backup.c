@@ -34,6 +34,9 @@ int cmd_backup(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	if (argc != 2 || argv[1][0] == '-')
 		return ctl_usage("backup", "geef precies één doelbestand");
+	/* quick_check first (the copy gets the full integrity_check): a
+	 * damaged store is refused with the message that names it, not
+	 * copied in vain (the check costs little beside the copy) */
 	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
@@ -68,7 +71,7 @@ int cmd_check(const struct ctl_context *ctx, int argc, char **argv)
 	}
 	if (argc != 1)
 		return ctl_usage("check", "onverwacht argument '%s'", argv[1]);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
 	rc = store_check(node.store, &r, &e);

@@ -524,7 +524,7 @@ static int dossier_show(const struct ctl_context *ctx, int argc, char **argv)
 		return ctl_usage("dossier show", "geef precies één NR");
 	if ((rc = parse_number("dossier show", argv[1], &id)) != CTL_EXIT_OK)
 		return rc;
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
 	rc = store_dossier_show(node.store, id, &v, &e);
@@ -566,7 +566,7 @@ static int dossier_list(const struct ctl_context *ctx, int argc, char **argv)
 			                 ARG(&a, O_PHASE));
 		only = (int)phase;
 	}
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
 	rc = store_dossier_list(node.store, only, list_cb, &n, &e);

@@ -121,7 +121,7 @@ static int fork_list(const struct ctl_context *ctx, int argc, char **argv)
 	int all = argc == 2 && strcmp(argv[1], "--alle") == 0;
 	if (argc > 2 || (argc == 2 && !all))
 		return ctl_usage("fork", "fork list [--alle]");
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	rc = store_fork_list(node.store, all, list_cb, &l);
 	ctl_node_close(&node);
@@ -157,7 +157,7 @@ static int fork_show(const struct ctl_context *ctx, int argc, char **argv)
 		                         "BESTAND]");
 	if (!ls_node_id_valid(argv[1], strlen(argv[1])))
 		return ctl_usage("fork", "ongeldige herkomst '%s'", argv[1]);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	l.origin = argv[1];
 	rc = store_fork_list(node.store, 1, find_cb, &l);

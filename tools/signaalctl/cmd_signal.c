@@ -416,7 +416,7 @@ static int signal_list(const struct ctl_context *ctx, int argc, char **argv)
 	if (optind != argc)
 		return ctl_usage("signal list", "onverwacht argument '%s'",
 		                 argv[optind]);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
 	rc = store_signal_list(node.store, &f, list_cb, &ls, &e);
@@ -506,7 +506,7 @@ static int signal_show(const struct ctl_context *ctx, int argc, char **argv)
 		return ctl_usage("signal show", "geef precies één id");
 	if ((rc = parse_id("signal show", argv[1], id)) != CTL_EXIT_OK)
 		return rc;
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
 	rc = store_signal_get(node.store, id, show_cb, NULL, &e);
@@ -750,7 +750,7 @@ static int signal_export(const struct ctl_context *ctx, int argc, char **argv)
 
 	if ((rc = export_parse(argc, argv, &f, &x, &out_path, &bom)) != 0)
 		return rc < 0 ? CTL_EXIT_OK : rc;
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	x.out = stdout;
 	if (out_path != NULL &&

@@ -101,7 +101,7 @@ int cmd_stats(const struct ctl_context *ctx, int argc, char **argv)
 		                 "ongeldige periode '%s' (JJJJ-MM of "
 		                 "JJJJ-MM+N)",
 		                 argv[optind]);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
 	rc = store_summary_raw(node.store, &period, (uint32_t)cap, &sum, &e);

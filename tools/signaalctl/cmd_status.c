@@ -623,7 +623,7 @@ int cmd_status(const struct ctl_context *ctx, int argc, char **argv)
 		                 argv[optind]);
 	memset(&st, 0, sizeof st);
 	st.now = (int64_t)time(NULL);
-	if ((rc = ctl_node_open(ctx, &st.node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &st.node)) != CTL_EXIT_OK)
 		return rc;
 	if (st.node.config.role == LS_ROLE_AGGREGATOR)
 		fed = 1;

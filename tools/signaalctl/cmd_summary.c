@@ -191,7 +191,11 @@ static int rel_open(const struct ctl_context *ctx, int need_key, const char *by,
 	int rc;
 
 	memset(r, 0, sizeof *r);
-	if ((rc = ctl_node_open(ctx, &r->node)) != CTL_EXIT_OK)
+	/* a release or correction writes (and node_release checks the
+	 * store again right before it signs); preview and due only read */
+	rc = need_key ? ctl_node_open(ctx, &r->node)
+	              : ctl_node_open_read(ctx, &r->node);
+	if (rc != CTL_EXIT_OK)
 		return rc;
 	ls_errinfo_clear(&e);
 	if ((rc = ctl_trust_load(ctx, &r->node, &r->trust)) != CTL_EXIT_OK) {
@@ -527,7 +531,8 @@ static int summary_preview(const struct ctl_context *ctx, int argc, char **argv)
 		if (n->cell.table == LS_TABLE_THEME &&
 		    n->cell.measure == LS_MEASURE_SIGNALS &&
 		    (a.theme == NULL || strcmp(a.theme, n->cell.theme) == 0))
-			shown += preview_theme(r.node.store, &plan, n->cell.theme);
+			shown +=
+			    preview_theme(r.node.store, &plan, n->cell.theme);
 	}
 	if (shown == 0)
 		printf("(geen cellen: %s)\n",
@@ -811,7 +816,7 @@ static int summary_list(const struct ctl_context *ctx, int argc, char **argv)
 	if (!origin_arg(a.origin))
 		return ctl_usage("summary", "ongeldige herkomst '%.60s'",
 		                 a.origin);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	rc = held_load(node.store, a.origin, &l);
 	ctl_node_close(&node);
@@ -900,17 +905,16 @@ static void show_theme_row(const struct store *store,
 		if (strcmp(s->recurrence[j].theme, row->theme) == 0)
 			rec = &s->recurrence[j];
 	snprintf(label, sizeof label, "%s", theme_label(store, row->theme));
-	printf("  %-26s %20s %20s %20s %20s\n", label,
-	       cell_text(&row->signals, s->params.withhold_below, a1,
-	                 sizeof a1),
-	       cell_text(&row->persons, s->params.withhold_below, a2,
-	                 sizeof a2),
-	       rec ? cell_text(&rec->organisations, s->params.withhold_below,
-	                       a3, sizeof a3)
-	           : "-",
-	       rec ? cell_text(&rec->reporters, s->params.withhold_below, a4,
-	                       sizeof a4)
-	           : "-");
+	printf(
+	    "  %-26s %20s %20s %20s %20s\n", label,
+	    cell_text(&row->signals, s->params.withhold_below, a1, sizeof a1),
+	    cell_text(&row->persons, s->params.withhold_below, a2, sizeof a2),
+	    rec ? cell_text(&rec->organisations, s->params.withhold_below, a3,
+	                    sizeof a3)
+	        : "-",
+	    rec ? cell_text(&rec->reporters, s->params.withhold_below, a4,
+	                    sizeof a4)
+	        : "-");
 }
 
 /* The summary document SEQ of ORIGIN for period PERIOD_TEXT, as text. */
@@ -962,7 +966,7 @@ static int summary_show(const struct ctl_context *ctx, int argc, char **argv)
 	    ls_parse_i64(a.seq, 1, (int64_t)LS_SEQ_MAX, &want_seq) != LS_OK)
 		return ctl_usage("summary", "ongeldig documentnummer '%.30s'",
 		                 a.seq);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	origin = a.origin != NULL ? a.origin : node.config.node_id;
 	rc = held_load(node.store, origin, &l);

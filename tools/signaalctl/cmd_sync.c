@@ -37,7 +37,7 @@ static int load_vector(const struct ctl_context *ctx, const char *verb,
 
 	if (argc != 1)
 		return ctl_usage("sync", "sync %s heeft geen argumenten", verb);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	rc = node_sync_vector_load(node.store, vv);
 	if (rc == LS_OK)

@@ -104,7 +104,8 @@ static int taxonomy_add(struct ctl_node *node, int argc, char **argv)
 
 /* Open the node for a verb (after its --help) and close it after. */
 static int on_node(const struct ctl_context *ctx, int argc, char **argv,
-                   int (*verb)(struct ctl_node *node, int argc, char **argv))
+                   int (*verb)(struct ctl_node *node, int argc, char **argv),
+                   int writes)
 {
 	struct ctl_node node;
 	int rc;
@@ -112,7 +113,9 @@ static int on_node(const struct ctl_context *ctx, int argc, char **argv,
 		fputs(help, stdout);
 		return CTL_EXIT_OK;
 	}
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	rc =
+	    writes ? ctl_node_open(ctx, &node) : ctl_node_open_read(ctx, &node);
+	if (rc != CTL_EXIT_OK)
 		return rc;
 	rc = verb(&node, argc, argv);
 	ctl_node_close(&node);
@@ -121,12 +124,12 @@ static int on_node(const struct ctl_context *ctx, int argc, char **argv,
 
 static int verb_list(const struct ctl_context *ctx, int argc, char **argv)
 {
-	return on_node(ctx, argc, argv, taxonomy_list);
+	return on_node(ctx, argc, argv, taxonomy_list, 0);
 }
 
 static int verb_add(const struct ctl_context *ctx, int argc, char **argv)
 {
-	return on_node(ctx, argc, argv, taxonomy_add);
+	return on_node(ctx, argc, argv, taxonomy_add, 1);
 }
 
 int cmd_taxonomy(const struct ctl_context *ctx, int argc, char **argv)

@@ -219,7 +219,7 @@ static int token_list(const struct ctl_context *ctx, int argc, char **argv)
 	if (optind != argc)
 		return ctl_usage("token list", "onverwacht argument '%s'",
 		                 argv[optind]);
-	if ((rc = ctl_node_open(ctx, &node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &node)) != CTL_EXIT_OK)
 		return rc;
 	rc = store_token_list(node.store, all, list_cb, &ls);
 	ctl_node_close(&node);

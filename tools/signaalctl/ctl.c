@@ -173,11 +173,13 @@ char *ctl_node_path(const struct ctl_context *ctx, const char *rel, char *buf,
 	                                                            : NULL;
 }
 
-int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
+/* Read DIR/signaal.ini and open its store with the start check at
+ * level (store_open_node: the check signaald makes at its start). */
+static int node_open(const struct ctl_context *ctx, struct ctl_node *node,
+                     enum store_check_level level)
 {
 	char ini[4096], db[4096];
 	struct ls_errinfo e;
-	struct store_options opt = {.create = 0};
 	int rc;
 
 	memset(node, 0, sizeof *node);
@@ -203,14 +205,22 @@ int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
 		ctl_error("pad naar de databank is te lang");
 		return CTL_EXIT_FAIL;
 	}
-	opt.synchronous = node->config.synchronous;
-	opt.busy_timeout_ms = node->config.busy_timeout_ms;
-	rc = store_open(db, &opt, &node->store, &e);
+	rc = store_open_node(db, &node->config, level, &node->store, &e);
 	if (rc != LS_OK) {
 		ctl_error("%s", ctl_errmsg(rc, &e));
 		return rc == LS_ENOTFOUND ? CTL_EXIT_NOTFOUND : CTL_EXIT_FAIL;
 	}
 	return CTL_EXIT_OK;
+}
+
+int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node)
+{
+	return node_open(ctx, node, STORE_CHECK_QUICK);
+}
+
+int ctl_node_open_read(const struct ctl_context *ctx, struct ctl_node *node)
+{
+	return node_open(ctx, node, STORE_CHECK_HEADER);
 }
 
 void ctl_node_close(struct ctl_node *node)

@@ -42,10 +42,22 @@ struct ctl_node {
 	struct store *store;
 };
 
-/* Read DIR/signaal.ini and open the store it names. On failure prints a
- * Dutch message and returns the exit code; on success CTL_EXIT_OK and
- * the caller must ctl_node_close(). */
+/*
+ * Read DIR/signaal.ini and open the store it names, through the start
+ * check signaald makes (store_open_node): a missing, empty, truncated,
+ * foreign or newer store is refused, the file left as it was. On failure
+ * prints a Dutch message (naming the file and what to do) and returns
+ * the exit code; on success CTL_EXIT_OK and the caller must
+ * ctl_node_close().
+ *
+ * ctl_node_open: for a command that writes, with PRAGMA quick_check
+ * (seconds on a store of a million signals: docs/OPERATING.md).
+ * ctl_node_open_read: for a command that only reads (status, list,
+ * show, export ...), with the header check (a stat and a read), raised
+ * to quick_check when a WAL was left behind by a process that is gone.
+ */
 int ctl_node_open(const struct ctl_context *ctx, struct ctl_node *node);
+int ctl_node_open_read(const struct ctl_context *ctx, struct ctl_node *node);
 void ctl_node_close(struct ctl_node *node);
 
 /* Join the node directory and a relative path into buf (absolute paths

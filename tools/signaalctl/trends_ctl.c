@@ -136,7 +136,7 @@ int trends_ctl_load(const struct ctl_context *ctx, const char *cmd,
 			return rc;
 		have_to = 1;
 	}
-	if ((rc = ctl_node_open(ctx, &out->node)) != CTL_EXIT_OK)
+	if ((rc = ctl_node_open_read(ctx, &out->node)) != CTL_EXIT_OK)
 		return rc;
 	out->node_open = 1;
 	window = (int32_t)out->node.config.trends_window;
