@@ -38,13 +38,14 @@ HEAVY="
 	integration/web_workbench integration/dashboard_browser
 	integration/web_browser integration/bundle_browser
 	integration/web_retry_browser
-	integration/demo integration/http_faults
+	integration/demo integration/http_faults integration/sync_silent_flood
 "
 # chromium with several pages (the _browser tests, web_workbench): its
 # waits are generous, but a browser beside another browser is where the
 # CPU goes; demo: eleven signaald processes converging (tools/demo.sh);
 # http_faults: a load loop that times the node's answers while it is
-# busy.
+# busy; sync_silent_flood: 2000 connections held on a clock (nng drops
+# them after 10 s) while /healthz is timed.
 # Tests that run alone, before the others (nothing beside them): their
 # scenario is timed against the daemon's own clock, which other tests'
 # load shifts. loop_busy_store: another process takes the store's lock
