@@ -107,16 +107,28 @@ static const char busy_body[] =
     "{\"code\":\"busy\",\"melding\":\"Het knooppunt is even bezet. Probeer "
     "het zo opnieuw.\"}";
 
-void daemon_apipool_busy_response(struct node_api_response *resp)
+/* A fixed JSON error answer (body static, of len bytes); retry_after
+ * NULL for none. */
+static void fixed_response(struct node_api_response *resp, int status,
+                           const char *body, size_t len,
+                           const char *retry_after)
 {
 	memset(resp, 0, sizeof *resp);
-	resp->status = 503;
+	resp->status = status;
 	resp->content_type = "application/json; charset=utf-8";
-	resp->body = busy_body;
-	resp->body_len = sizeof busy_body - 1;
-	resp->n_headers = 1;
-	resp->headers[0].name = "Retry-After";
-	ls_strlcpy(resp->headers[0].value, "2", sizeof resp->headers[0].value);
+	resp->body = body;
+	resp->body_len = len;
+	if (retry_after != NULL) {
+		resp->n_headers = 1;
+		resp->headers[0].name = "Retry-After";
+		ls_strlcpy(resp->headers[0].value, retry_after,
+		           sizeof resp->headers[0].value);
+	}
+}
+
+void daemon_apipool_busy_response(struct node_api_response *resp)
+{
+	fixed_response(resp, 503, busy_body, sizeof busy_body - 1, "2");
 }
 
 /* The API's 507 (node/api_internal.h, disk_full), for a group commit
@@ -128,11 +140,7 @@ static const char full_body[] =
 
 static void full_response(struct node_api_response *resp)
 {
-	memset(resp, 0, sizeof *resp);
-	resp->status = 507;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = full_body;
-	resp->body_len = sizeof full_body - 1;
+	fixed_response(resp, 507, full_body, sizeof full_body - 1, NULL);
 }
 
 static void answer_busy(struct api_job *job)
@@ -340,14 +348,8 @@ static const char read_only_body[] =
 
 static void read_only_response(struct node_api_response *resp)
 {
-	memset(resp, 0, sizeof *resp);
-	resp->status = 503;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = read_only_body;
-	resp->body_len = sizeof read_only_body - 1;
-	resp->n_headers = 1;
-	resp->headers[0].name = "Retry-After";
-	ls_strlcpy(resp->headers[0].value, "60", sizeof resp->headers[0].value);
+	fixed_response(resp, 503, read_only_body, sizeof read_only_body - 1,
+	               "60");
 }
 
 /* The writer's batch: captures in one transaction, the rest alone. */

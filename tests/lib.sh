@@ -163,4 +163,22 @@ t_port_release() {
 	T_PORT_LOCKS=()
 }
 
+# t_later_wal NODE_DIR START: grow the node's store by 2000 signals from
+# month START and leave a WAL of that later state beside it, not
+# checkpointed: what a restore that forgot to remove the -wal finds.
+# The signals stay in $T/later.csv (a CSV to import again).
+t_later_wal() {
+	local db=$1/signaal.db
+	"$BUILD/gen-signals" --seed 4 --rows 2000 --municipality kortrijk \
+		--start "$2" --months 3 --out "$T/later.csv" >/dev/null 2>&1 &&
+		"$SIGNAALCTL" -d "$1" signal import "$T/later.csv" >/dev/null &&
+		python3 - "$db" <<'PY'
+import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA wal_autocheckpoint=0")
+c.execute("BEGIN"); c.execute("UPDATE signal SET persons = persons + 1"); c.execute("COMMIT")
+os._exit(0)  # no checkpoint: the WAL stays beside the file
+PY
+}
+
 t_done() { exit "$T_FAILED"; }

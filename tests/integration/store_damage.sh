@@ -68,16 +68,7 @@ done
 # the WAL is touched (SQLite's last connection would checkpoint the WAL
 # into the file as it closes); the message says to remove them.
 damage none
-"$BUILD/gen-signals" --seed 4 --rows 2000 --municipality kortrijk --start "$m4" --months 3 \
-	--out "$T/s2.csv" >/dev/null 2>&1
-"$SIGNAALCTL" -d "$N" signal import "$T/s2.csv" >/dev/null
-python3 - "$DB" <<'PY'
-import os, sqlite3, sys
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("PRAGMA wal_autocheckpoint=0")
-c.execute("BEGIN"); c.execute("UPDATE signal SET persons = persons + 1"); c.execute("COMMIT")
-os._exit(0)  # no checkpoint: the WAL stays beside the file
-PY
+t_later_wal "$N" "$m4"
 cp "$T/good.db" "$DB"
 wal_before=$(sha256sum <"$DB-wal")
 before=$(filesum)

@@ -27,16 +27,7 @@ pages=$(($(stat -c %s "$DB") / 4096))
 
 # A WAL of a later state of the store, to put beside the backup (the
 # restore that forgot to remove it).
-"$BUILD/gen-signals" --seed 4 --rows 2000 --municipality kortrijk --start "$m4" --months 3 \
-	--out "$T/s2.csv" >/dev/null 2>&1
-"$SIGNAALCTL" -d "$N" signal import "$T/s2.csv" >/dev/null
-python3 - "$DB" <<'PY'
-import os, sqlite3, sys
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("PRAGMA wal_autocheckpoint=0")
-c.execute("BEGIN"); c.execute("UPDATE signal SET persons = persons + 1"); c.execute("COMMIT")
-os._exit(0)  # no checkpoint: the WAL stays
-PY
+t_later_wal "$N" "$m4"
 cp "$DB-wal" "$T/stale.wal"
 [ -s "$T/stale.wal" ] || { t_notok "a stale WAL was made"; t_done; }
 
@@ -85,7 +76,7 @@ write_cmds=(
 	"backup BACKUP"
 	"signal add --thema wonen --leeftijd 12-17 --sector caw --organisatie X"
 	"token new --rol veldwerker --organisatie X"
-	"signal import $T/s2.csv"
+	"signal import $T/later.csv"
 	"purge"
 	"dossier new --titel Testdossier --trekker X --thema wonen"
 )
