@@ -181,4 +181,12 @@ os._exit(0)  # no checkpoint: the WAL stays beside the file
 PY
 }
 
+# t_http_node NODE_DIR PORT [WEB_DIR]: the node's API listens on
+# 127.0.0.1:PORT and serves WEB_DIR (default: this checkout's web/; ""
+# for no pages).
+t_http_node() {
+	local web=${3-$ROOT/web}
+	sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$2|; s|^web_dir = .*|web_dir = $web| }" "$1/signaal.ini"
+}
+
 t_done() { exit "$T_FAILED"; }

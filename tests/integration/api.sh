@@ -50,7 +50,7 @@ else
 	N=$T/node
 	"$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
 	t_port port || exit 1
-	sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
+	t_http_node "$N" "$port"
 	TOKEN=$("$SIGNAALCTL" -d "$N" token new --rol coordinator --organisatie "Stad Kortrijk (test)" --persoon an 2>/dev/null)
 	VELDWERKER=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
 	BEHEERDER=$("$SIGNAALCTL" -d "$N" token new --rol beheerder 2>/dev/null)

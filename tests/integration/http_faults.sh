@@ -18,7 +18,7 @@
 N=$T/node
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
 t_port port || exit 1
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = | }" "$N/signaal.ini"
+t_http_node "$N" "$port" ""
 sed -i "/^\[http\]/,\$ s|^store_wait_ms = .*|store_wait_ms = 1000|" "$N/signaal.ini"
 VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
 NODE=http://127.0.0.1:$port

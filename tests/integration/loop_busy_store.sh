@@ -22,7 +22,7 @@ N=$T/node
 ROWS=${LOOP_BUSY_ROWS:-200000}
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
 t_port port || exit 1
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = | }" "$N/signaal.ini"
+t_http_node "$N" "$port" ""
 sed -i "/^\[http\]/,\$ s|^store_wait_ms = .*|store_wait_ms = 500|" "$N/signaal.ini"
 sed -i "s|^state_interval_s = .*|state_interval_s = 1|; s|^description_months = .*|description_months = 1|" "$N/signaal.ini"
 grep -q '^state_interval_s = 1$' "$N/signaal.ini" && grep -q '^description_months = 1$' "$N/signaal.ini" ||

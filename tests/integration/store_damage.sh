@@ -13,7 +13,7 @@ m4=$(month 4)
 N=$T/node
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
 t_port port || exit 1
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
+t_http_node "$N" "$port"
 "$BUILD/gen-signals" --rows 3000 --municipality kortrijk --start "$m4" --months 3 \
 	--out "$T/s.csv" >/dev/null 2>&1 || exit 1
 t_check "a store with 3000 signals" "$SIGNAALCTL" -d "$N" signal import "$T/s.csv"

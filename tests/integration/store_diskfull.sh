@@ -29,7 +29,7 @@ unmount() { umount "$DISK" 2>/dev/null; }
 N=$DISK/node
 "$SIGNAALCTL" init --id kortrijk "$N" >/dev/null || exit 1
 t_port port || exit 1
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
+t_http_node "$N" "$port"
 sed -i "/^\[daemon\]/,/^\[/ s|^state_interval_s = .*|state_interval_s = 1|" "$N/signaal.ini"
 VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" 2>/dev/null)
 CO=$("$SIGNAALCTL" -d "$N" token new --rol coordinator --organisatie "Stad Kortrijk" 2>/dev/null)

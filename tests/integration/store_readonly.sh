@@ -55,7 +55,7 @@ t_ok "a 64 MiB ext4 (errors=remount-ro) for the node"
 N=$DISK/node
 "$SIGNAALCTL" init --id kortrijk "$N" >/dev/null || exit 1
 t_port port || exit 1
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
+t_http_node "$N" "$port"
 sed -i "/^\[daemon\]/,/^\[/ { s|^state_interval_s = .*|state_interval_s = 1|; s|^metrics_file = .*|metrics_file = $T/signaald.prom|; s|^status_file = .*|status_file = $T/signaald.json| }" "$N/signaal.ini"
 VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" 2>/dev/null)
 CO=$("$SIGNAALCTL" -d "$N" token new --rol coordinator --organisatie "Stad Kortrijk" 2>/dev/null)

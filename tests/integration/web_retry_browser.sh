@@ -14,7 +14,7 @@ browser_setup || t_done
 N=$T/node
 "$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
 t_port port || exit 1
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
+t_http_node "$N" "$port"
 VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
 t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done

@@ -19,7 +19,7 @@ browser_setup || t_done
 N=$T/gent
 "$SIGNAALCTL" init --id gent --naam "Stad Gent (test)" "$N" >/dev/null || exit 1
 t_port port || exit 1
-sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$port|; s|^web_dir = .*|web_dir = $ROOT/web| }" "$N/signaal.ini"
+t_http_node "$N" "$port"
 # A year of signals of other organisations, so that finding one is a search.
 "$BUILD/gen-signals" --seed 7 --start "$(date -u -d "$(date -u +%Y-%m-15) -11 months" +%Y-%m)" \
 	--months 12 --rate 0.3 --municipality gent --out-dir "$T/csv" 2>/dev/null
