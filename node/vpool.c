@@ -302,10 +302,3 @@ void node_vpool_finish(struct node_vpool *p)
 {
 	node_vpool_job_finish(p, &p->own);
 }
-
-void node_vpool_run(struct node_vpool *p, const struct ls_trust *view,
-                    int64_t now, struct node_vpool_item *items, size_t n)
-{
-	node_vpool_start(p, view, now, items, n);
-	node_vpool_finish(p);
-}

@@ -113,12 +113,9 @@ void node_vpool_job_abandon(struct node_vpool *p, struct node_vpool_job *job,
                             void (*release)(struct node_vpool_job *job));
 
 /* One job at a time, on the pool's own job: start returns at once,
- * finish returns when every item is done (as job_start, job_finish).
- * run is both. */
+ * finish returns when every item is done (as job_start, job_finish). */
 void node_vpool_start(struct node_vpool *p, const struct ls_trust *view,
                       int64_t now, struct node_vpool_item *items, size_t n);
 void node_vpool_finish(struct node_vpool *p);
-void node_vpool_run(struct node_vpool *p, const struct ls_trust *view,
-                    int64_t now, struct node_vpool_item *items, size_t n);
 
 #endif

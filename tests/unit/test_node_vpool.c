@@ -87,7 +87,8 @@ static void test_run_matches_verify(void **state)
 	assert_int_equal(node_vpool_new(2, &p), LS_OK);
 	items_of(w, items);
 	items[7].skip = 1; /* skipped before the start */
-	node_vpool_run(p, &w->trust, FX_NOW, items, N_DOCS);
+	node_vpool_start(p, &w->trust, FX_NOW, items, N_DOCS);
+	node_vpool_finish(p);
 	for (int i = 0; i < N_DOCS; i++) {
 		assert_int_equal(items[i].done, 1);
 		if (i == 7) {
