@@ -1611,6 +1611,14 @@ static void secagg(void)
 	/* The federation summary document. */
 	doc_init(&d, LS_DOC_FEDSUM, "vvsg", 1, FX_NOW - 3600);
 	fx_fedsum(&d.body.fedsum);
+	{
+		/* PROTOCOL.md 15.5: the cap of the policy in force when it
+		 * was made (the vector `policy`), else a receiver refuses it
+		 * (`policy`). */
+		struct ls_policy pol;
+		fx_policy(&pol);
+		d.body.fedsum.persons_cap = pol.params.persons_cap;
+	}
 	env = sign_doc(&d, &head, FX_NOW - 3600, "vvsg", &len);
 	vector("fedsum_vvsg", env, len, "doc", "ok", "",
 	       "a federation summary of October 2025 by the association: "
