@@ -453,6 +453,14 @@ int proto_roster_check_successor(const struct ls_roster *prev,
 			               "roster: member %s dropped (set its "
 			               "left time instead)",
 			               om->node_id);
+		/* Documents are verified against the latest roster, so a
+		 * role change would turn what the member authored under its
+		 * old role (summaries, federation summaries) denied for
+		 * receivers that meet it later, and not for the others. */
+		if (nm->role != om->role)
+			return ls_errf(e, LS_EINVAL,
+			               "roster: member %s: role changed",
+			               om->node_id);
 		if (om->left != 0 && nm->left != om->left)
 			return ls_errf(e, LS_EINVAL,
 			               "roster: member %s: left time changed",

@@ -820,10 +820,10 @@ class Trust:
         """Step 4."""
         if self.roster is None:
             # Bootstrap: the anchor, for federation documents only.
-            if hdr["origin"] != self.fed_id or hdr["type"] not in (1, 2, 3):
-                refuse("key", "no roster yet")
             if blake(self.anchor)[:8] != kid:
-                refuse("key", "not the anchor")
+                refuse("key", "not the anchor (no roster yet)")
+            if hdr["origin"] != self.fed_id or hdr["type"] not in (1, 2, 3):
+                refuse("denied", "the anchor signs federation documents")
             return self.anchor
         found = self.key(kid)
         if found is None:
@@ -961,6 +961,8 @@ def successor_ok(old, new, new_created):
         m2 = nm.get(m["id"])
         if m2 is None:
             return "a member dropped"
+        if m2["role"] != m["role"]:
+            return "role changed"
         if m["left"] and m2["left"] != m["left"]:
             return "left changed"
         if not m["left"] and m2["left"] and m2["left"] < new_created:

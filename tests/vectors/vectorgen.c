@@ -96,6 +96,12 @@ static const struct {
     {"note_gent", "5.6"},
     {"chain_ok", "4"},
     {"personal_data_headline", "5.6"},
+    {"headline_too_long", "1"},
+    {"headline_empty", "1"},
+    {"key_id_9_bytes", "1"},
+    {"prev_set_at_seq_1", "4"},
+    {"sync_max_docs_1025", "1"},
+    {"roster_role_changed", "6"},
     {"chain_broken", "4"},
     {"created_backwards", "4"},
     {"bad_signature", "3"},
@@ -656,6 +662,58 @@ static void documents_and_sync(void)
 		ls_free(e2.data);
 	}
 	ls_free(b.data);
+	/* Lengths outside a str field's range (PROTOCOL.md 1): the
+	 * headline is the payload's last value, so its fixstr "X" is
+	 * the last two bytes; put another str there. */
+	strcpy(d.body.note.headline, "X");
+	for (int i = 0; i < 2; i++) {
+		struct blob e2, p = raw_payload(&d, 0, -1);
+		size_t at = p.len - 2;
+		if (p.data[at] != 0xa1 || p.data[at + 1] != 'X')
+			die("headline at the end");
+		p.data = ls_realloc(p.data, at + 2 + LS_HEADLINE_MAX + 1);
+		if (p.data == NULL)
+			die("alloc");
+		if (i == 0) {
+			p.data[at++] = 0xd9;
+			p.data[at++] = LS_HEADLINE_MAX + 1;
+			memset(p.data + at, 'a', LS_HEADLINE_MAX + 1);
+			p.len = at + LS_HEADLINE_MAX + 1;
+		} else {
+			p.data[at++] = 0xa0;
+			p.len = at;
+		}
+		e2 = sign_raw(&p, "gent");
+		if (i == 0)
+			vector("headline_too_long", e2.data, e2.len, "doc",
+			       "limit", "",
+			       "a dossier note whose headline has 141 letters "
+			       "(1..140): a str longer than its field's "
+			       "maximum is limit");
+		else
+			vector("headline_empty", e2.data, e2.len, "doc",
+			       "decode", "",
+			       "a dossier note with an empty headline (1..140): "
+			       "a str shorter than its field's minimum is "
+			       "decode");
+		ls_free(e2.data);
+		ls_free(p.data);
+	}
+	fx_note(&d.body.note);
+	{
+		/* seq 1 naming a predecessor: prev is zero iff seq = 1 */
+		struct blob e2, p;
+		d.hdr.seq = 1;
+		memset(d.hdr.prev, 0x77, LS_HASH_BYTES);
+		p = raw_payload(&d, 0, -1);
+		e2 = sign_raw(&p, "gent");
+		vector("prev_set_at_seq_1", e2.data, e2.len, "doc", "decode",
+		       "",
+		       "gent seq 1 whose prev is not 32 zero bytes: a feed "
+		       "field against its rule is decode (step 3)");
+		ls_free(e2.data);
+		ls_free(p.data);
+	}
 	/* seq 3 naming a predecessor that is not note_gent */
 	fx_note(&d.body.note);
 	head = gent;
@@ -701,6 +759,20 @@ static void documents_and_sync(void)
 	vector("wrong_type_key_id", b.data, b.len, "doc", "decode", "",
 	       "envelope whose key id is a str, not a bin");
 	free(b.data);
+	{
+		/* the key id as a bin of 9: its 8 bytes and a zero */
+		struct blob k9 = dup_blob(note.data, note.len); /* +16 room */
+		memcpy(k9.data, note.data, 13);
+		k9.data[4] = 0x09;
+		k9.data[13] = 0x00;
+		memcpy(k9.data + 14, note.data + 13, note.len - 13);
+		vector("key_id_9_bytes", k9.data, note.len + 1, "doc",
+		       "decode", "",
+		       "note_gent whose key id is a bin of 9 bytes: \"bin "
+		       "N\" is exactly N bytes, another length is decode, "
+		       "not limit");
+		free(k9.data);
+	}
 	{
 		/* a payload bin32 claiming 2 MiB */
 		static const uint8_t big[] = {
@@ -943,22 +1015,28 @@ static void documents_and_sync(void)
 	/* Roster successors (PROTOCOL.md 6, "Successor rule"): federation
 	 * seq 4 after the test roster, the same roster, then with mortsel's
 	 * left_seq changed or dropped. */
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		static const char *const names[] = {"roster_successor",
 		                                    "roster_left_seq_changed",
-		                                    "roster_left_seq_dropped"};
-		static const char *const expect[] = {"ok", "policy", "policy"};
+		                                    "roster_left_seq_dropped",
+		                                    "roster_role_changed"};
+		static const char *const expect[] = {"ok", "policy", "policy",
+		                                     "policy"};
 		static const char *const what[] = {
 		    "the test roster again as federation seq 4: a valid "
 		    "successor",
 		    "mortsel's left_seq 100 changed to 101: no valid successor",
-		    "mortsel's left_seq 100 left out: no valid successor"};
+		    "mortsel's left_seq 100 left out: no valid successor",
+		    "gent made an aggregator: a role never changes (its "
+		    "summaries would turn denied for late receivers)"};
 		struct ls_feed_head f4 = fed;
 		proto_doc_init(&d, LS_DOC_ROSTER);
 		strcpy(d.hdr.origin, FX_FEDERATION);
 		fx_roster(&d.body.roster);
 		for (size_t j = 0; j < d.body.roster.n_members; j++) {
 			struct ls_roster_member *m = &d.body.roster.members[j];
+			if (i == 3 && strcmp(m->node_id, "gent") == 0)
+				m->role = LS_ROLE_AGGREGATOR;
 			if (strcmp(m->node_id, "mortsel") != 0)
 				continue;
 			if (i == 1)
@@ -1203,6 +1281,15 @@ static void documents_and_sync(void)
 		       5, "sync", "decode", "",
 		       "a push_req with no documents (1..1024): a count below "
 		       "a range's minimum is decode");
+		vector("sync_max_docs_1025",
+		       (const uint8_t[]){0x84, 0x00, 0x05, 0x01, 0x91, 0x93,
+		                         0xa4, 'g', 'e', 'n', 't', 0x01, 0x00,
+		                         0x02, 0xcd, 0x04, 0x01, 0x03, 0xce,
+		                         0x00, 0x10, 0x00, 0x80},
+		       23, "sync", "decode", "",
+		       "a docs_req whose max_docs is 1025 (1..1024): an "
+		       "integer outside its range is decode; limit is for "
+		       "counts and lengths");
 		vector("sync_unknown_core_field", unknown, sizeof unknown,
 		       "sync", "decode", "", "vv_req with core key 7");
 		vector("sync_extension_field", ext, sizeof ext, "sync", "ok",
