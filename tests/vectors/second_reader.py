@@ -571,21 +571,22 @@ def cell(r):
     cnt = lambda: r.integer(0, 10**9, "count")
     if kind == 0:
         return (0, cnt())
-    if kind == 1:
-        lo, hi = cnt(), cnt()
-        if not lo < hi:
-            refuse("decode", "range lo >= hi")
-        return (1, lo, hi)
     if kind == 2:
         v = r.integer(-10**9, 10**9, "noisy value")
-        lo, hi = cnt(), cnt()
-        if not (lo <= max(0, v) and v <= hi):
-            refuse("decode", "noisy interval")
-        return (2, v, lo, hi)
-    lo, hi = cnt(), cnt()
-    if not lo <= hi:
-        refuse("decode", "withheld lo > hi")
-    return (3, lo, hi)
+        return (2, v, cnt(), cnt())
+    # The relations of a cell's numbers are checked with the disclosure
+    # rules (section 1, "Sorted, unique, one of": policy for a summary).
+    return (kind, cnt(), cnt())
+
+
+def cell_numbers_ok(c):
+    if c[0] == 1:
+        return c[1] < c[2]
+    if c[0] == 2:
+        return c[2] <= max(0, c[1]) and c[1] <= c[3]
+    if c[0] == 3:
+        return c[1] <= c[2]
+    return True
 
 
 def tables(r, row_cell=cell):
@@ -726,6 +727,8 @@ def fedsum_body(r, hdr):
 
     def fcell(r):
         c = cell(r)
+        if not cell_numbers_ok(c):
+            refuse("decode", "federation cell numbers")
         if c[0] == 2 and not (c[1] >= wb["v"] and c[2] <= c[1] <= c[3]):
             refuse("decode", "federation noisy cell")
         if c[0] not in (2, 3):
@@ -885,6 +888,8 @@ def disclosure_check(b):
     cells = [c for t in b["tables"] for _, a, c2 in t for c in (a, c2)]
     cells += [c for _, a, c2 in b["recurrence"] for c in (a, c2)]
     for c in cells:
+        if not cell_numbers_ok(c):
+            refuse("policy", f"cell {c}")
         if p["mode"] == 0:
             if c[0] not in (0, 1):
                 refuse("policy", "cell kind in threshold mode")

@@ -92,6 +92,7 @@ static const struct {
     {"roster_left_seq_dropped", "6"},
     {"session_reply_low_order", "8"},
     {"policy_violation", "5.4"},
+    {"range_lo_equals_hi", "5.4"},
     {"oversized_row_count", "1"},
     {"note_gent", "5.6"},
     {"chain_ok", "4"},
@@ -608,6 +609,22 @@ static void documents_and_sync(void)
 		ls_free(e2.data);
 	}
 	ls_free(b.data);
+	/* a range that is no range: lo = hi = 6 */
+	d.body.summary.tables[0].rows[0].signals =
+	    (struct ls_cell){.kind = LS_CELL_RANGE, .lo = 6, .hi = 6};
+	b = raw_payload(&d, 0, -1);
+	{
+		struct blob e2 = sign_raw(&b, "gent");
+		vector("range_lo_equals_hi", e2.data, e2.len, "doc", "policy",
+		       "",
+		       "threshold summary with a range cell [1, 6, 6]: a "
+		       "cell's own numbers are a disclosure rule (policy), "
+		       "not decode");
+		ls_free(e2.data);
+	}
+	ls_free(b.data);
+	d.body.summary.tables[0].rows[0].signals =
+	    (struct ls_cell){.kind = LS_CELL_EXACT, .value = 3};
 	/* a table claiming 5000 rows */
 	{
 		struct blob p = raw_payload(&d, 0, -1), e2;
