@@ -103,6 +103,11 @@ static const struct {
     {"prev_set_at_seq_1", "4"},
     {"sync_max_docs_1025", "1"},
     {"roster_role_changed", "6"},
+    {"status_long_integers", "1"},
+    {"status_keys_out_of_order", "1"},
+    {"status_key_uint8", "1"},
+    {"status_uptime_negative", "1"},
+    {"status_uptime_nil", "1"},
     {"chain_broken", "4"},
     {"created_backwards", "4"},
     {"bad_signature", "3"},
@@ -344,8 +349,10 @@ static void with_extension(const struct ls_doc *d, const uint8_t *val,
 }
 
 /* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0),
- * with a peer entry of 4 elements (variant 1), or with a peers array
- * claiming 10 entries where one follows (variant 2). */
+ * with a peer entry of 4 elements (variant 1), with a peers array
+ * claiming 10 entries where one follows (variant 2), with integers in
+ * their longest formats (3), body keys 1 before 0 (4), body key 0 as a
+ * uint 8 (5), uptime -1 (6) or nil (7). */
 static void status_raw(const char *name, int variant, const char *expect,
                        const char *what)
 {
@@ -358,17 +365,48 @@ static void status_raw(const char *name, int variant, const char *expect,
 	proto_mp_write_uint(&w, 1);
 	proto_mp_write_cstr(&w, "kortrijk");
 	proto_mp_write_uint(&w, 2);
-	proto_mp_write_uint(&w, 1);
+	if (variant == 3)
+		proto_mp_write_raw(&w, (const uint8_t[]){0xcf, 0, 0, 0, 0, 0,
+		                                         0, 0, 1},
+		                   9);
+	else
+		proto_mp_write_uint(&w, 1);
 	proto_mp_write_uint(&w, 3);
 	proto_mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
 	proto_mp_write_uint(&w, 4);
-	proto_mp_write_int(&w, FX_NOW - 60);
+	if (variant == 3) {
+		uint8_t t[9] = {0xd3};
+		uint64_t v = (uint64_t)(FX_NOW - 60);
+		for (int i = 0; i < 8; i++)
+			t[8 - i] = (uint8_t)(v >> (8 * i));
+		proto_mp_write_raw(&w, t, sizeof t);
+	} else {
+		proto_mp_write_int(&w, FX_NOW - 60);
+	}
 	proto_mp_write_uint(&w, 5);
 	proto_mp_write_map(&w, variant == 0 ? 4 : 5);
-	proto_mp_write_uint(&w, 0);
+	if (variant == 4) {
+		proto_mp_write_uint(&w, 1);
+		proto_mp_write_uint(&w, 3600);
+	}
+	if (variant == 5)
+		proto_mp_write_raw(&w, (const uint8_t[]){0xcc, 0x00}, 2);
+	else
+		proto_mp_write_uint(&w, 0);
 	proto_mp_write_cstr(&w, "0.2.0");
-	proto_mp_write_uint(&w, 1);
-	proto_mp_write_uint(&w, 3600);
+	if (variant != 4) {
+		proto_mp_write_uint(&w, 1);
+		if (variant == 3)
+			proto_mp_write_raw(&w, (const uint8_t[]){0xce, 0, 0,
+			                                         0x0e, 0x10},
+			                   5);
+		else if (variant == 6)
+			proto_mp_write_raw(&w, (const uint8_t[]){0xff}, 1);
+		else if (variant == 7)
+			proto_mp_write_raw(&w, (const uint8_t[]){0xc0}, 1);
+		else
+			proto_mp_write_uint(&w, 3600);
+	}
 	proto_mp_write_uint(&w, 2);
 	proto_mp_write_uint(&w, 0);
 	proto_mp_write_uint(&w, 3);
@@ -943,6 +981,23 @@ static void documents_and_sync(void)
 		status_raw("status_peer_array_4", 1, "decode",
 		           "a status whose peer entry is an array of 4, not 3: "
 		           "a wrong fixed-array count is decode");
+		status_raw("status_long_integers", 3, "ok",
+		           "a status whose seq is a uint 64, created an int 64 "
+		           "and uptime a uint 32: every integer format whose "
+		           "value is in range is accepted (shortest is only a "
+		           "SHOULD for writers)");
+		status_raw("status_keys_out_of_order", 4, "decode",
+		           "a status body with key 1 before key 0: map keys "
+		           "strictly ascending");
+		status_raw("status_key_uint8", 5, "decode",
+		           "a status body whose key 0 is written as a uint 8 "
+		           "(0xcc 0x00): a key is a positive fixint");
+		status_raw("status_uptime_negative", 6, "decode",
+		           "a status whose uptime is -1 (a negative fixint): an "
+		           "integer outside its range is decode");
+		status_raw("status_uptime_nil", 7, "decode",
+		           "a status whose uptime is nil: nil never appears in a "
+		           "known field");
 		status_raw("status_peers_beyond_bytes", 2, "limit",
 		           "a status whose peers claim 10 entries (at least 5 "
 		           "bytes each, section 11) with 16 bytes left: limit, "
