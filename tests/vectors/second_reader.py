@@ -1550,8 +1550,10 @@ def main():
             ha, _, xa = verify(base, a, now)
             hb, _, xb = verify(base, b, now)
             if (ha["origin"], ha["seq"]) != (hb["origin"], hb["seq"]) or \
-                    not xa < xb:
+                    xa == xb:
                 refuse("inval", "no fork proof")
+            if xa > xb:
+                refuse("decode", "not in hash order")
         elif kind in ("sync", "secagg_req"):
             m = sync_decode(load_hex(d, name))
             if expect == "ok":

@@ -108,6 +108,9 @@ static const struct {
     {"status_key_uint8", "1"},
     {"status_uptime_negative", "1"},
     {"status_uptime_nil", "1"},
+    {"fork_proof_reversed", "4"},
+    {"session_expired_sender", "8"},
+    {"session_federation_sender", "8"},
     {"chain_broken", "4"},
     {"created_backwards", "4"},
     {"bad_signature", "3"},
@@ -1161,6 +1164,35 @@ static void documents_and_sync(void)
 		       "a \"proof\" holding the same document twice");
 		ls_free(env);
 	}
+	{
+		/* both, the larger hash first */
+		struct mp_writer w;
+		struct ls_envelope ea, eb;
+		uint8_t ha[LS_HASH_BYTES], hb[LS_HASH_BYTES];
+		struct blob *first = &fork_a, *second = &fork_b;
+		if (proto_envelope_decode(fork_a.data, fork_a.len, &ea, NULL) !=
+		        LS_OK ||
+		    proto_envelope_decode(fork_b.data, fork_b.len, &eb, NULL) !=
+		        LS_OK)
+			die("fork envelopes");
+		proto_doc_hash(ea.payload, ea.payload_len, ha);
+		proto_doc_hash(eb.payload, eb.payload_len, hb);
+		if (memcmp(ha, hb, LS_HASH_BYTES) < 0) {
+			first = &fork_b;
+			second = &fork_a;
+		}
+		proto_mp_writer_init(&w, 4 * LS_ENVELOPE_MAX);
+		proto_mp_write_array(&w, 2);
+		proto_mp_write_bin(&w, first->data, first->len);
+		proto_mp_write_bin(&w, second->data, second->len);
+		if (proto_mp_writer_finish(&w, &env, &len) != LS_OK)
+			die("proof");
+		vector("fork_proof_reversed", env, len, "forkproof", "decode",
+		       "",
+		       "fork_a and fork_b with the larger hash first: a proof "
+		       "has one encoding, another order is decode");
+		ls_free(env);
+	}
 
 	/* Sync messages. */
 	{
@@ -1556,6 +1588,19 @@ static void sessions(void)
 	vector("session_removed_member", b.data, b.len, "session-request",
 	       "revoked", "to=kortrijk now=1764547200",
 	       "from mortsel, which left the federation");
+	ls_free(b.data);
+	b = seal("session_expired_sender", "gent-2025a", "kortrijk", FX_NOW,
+	         plain.data, plain.len, "nonce:session_expired_sender");
+	vector("session_expired_sender", b.data, b.len, "session-request",
+	       "expired", "to=kortrijk now=1764547200",
+	       "from gent's first key, closed at its rotation");
+	ls_free(b.data);
+	b = seal("session_federation_sender", "federation", "kortrijk",
+	         FX_NOW, plain.data, plain.len,
+	         "nonce:session_federation_sender");
+	vector("session_federation_sender", b.data, b.len, "session-request",
+	       "denied", "to=kortrijk now=1764547200",
+	       "from the federation key, which never holds sessions");
 	ls_free(b.data);
 	ls_free(req.data);
 	ls_free(plain.data);
