@@ -109,6 +109,7 @@ static const struct {
     {"status_uptime_negative", "1"},
     {"status_uptime_nil", "1"},
     {"fork_proof_reversed", "4"},
+    {"roster_key_id_mismatch", "2"},
     {"session_expired_sender", "8"},
     {"session_federation_sender", "8"},
     {"chain_broken", "4"},
@@ -1123,6 +1124,27 @@ static void documents_and_sync(void)
 		vector(names[i], env, len, "roster-successor", expect[i],
 		       "pred=roster", what[i]);
 		ls_free(env);
+		proto_doc_fini(&d);
+	}
+
+	/* A roster whose member key id is not its key's (PROTOCOL.md 2). */
+	{
+		struct blob p, e2;
+		proto_doc_init(&d, LS_DOC_ROSTER);
+		strcpy(d.hdr.origin, FX_FEDERATION);
+		fx_roster(&d.body.roster);
+		d.body.roster.members[0].keys[0].key_id[0] ^= 0x01;
+		d.hdr.seq = fed.seq + 1;
+		memcpy(d.hdr.prev, fed.hash, LS_HASH_BYTES);
+		d.hdr.created = FX_NOW - 3600;
+		p = raw_payload(&d, 0, -1);
+		e2 = sign_raw(&p, "federation");
+		vector("roster_key_id_mismatch", e2.data, e2.len, "doc",
+		       "decode", "",
+		       "federation seq 4: a roster whose first member's key "
+		       "id is not the first 8 bytes of BLAKE2b-256 of its key");
+		ls_free(e2.data);
+		ls_free(p.data);
 		proto_doc_fini(&d);
 	}
 
