@@ -660,16 +660,17 @@ static void test_a_late_tightening_splits_what_was_taken_before(void **state)
 	assert_int_equal(setup(&st), 0);
 	c = st;
 	{
-		const size_t fedi[3] = {roster, k5, k7}, doci[2] = {sum, status};
+		const size_t fedi[3] = {roster, k5, k7},
+		             doci[2] = {sum, status};
 		for (int i = 0; i < 3; i++)
-			page[i] = (struct ls_bytes){b->env[fedi[i]],
-			                            b->len[fedi[i]]};
+			page[i] =
+			    (struct ls_bytes){b->env[fedi[i]], b->len[fedi[i]]};
 		assert_int_equal(node_ingest_page(&c->in, page, 3, FX_NOW,
 		                                  "test", d, NULL, NULL),
 		                 LS_OK);
 		for (int i = 0; i < 2; i++)
-			page[i] = (struct ls_bytes){b->env[doci[i]],
-			                            b->len[doci[i]]};
+			page[i] =
+			    (struct ls_bytes){b->env[doci[i]], b->len[doci[i]]};
 		assert_int_equal(node_ingest_page(&c->in, page, 2, FX_NOW,
 		                                  "test", d, NULL, NULL),
 		                 LS_OK);

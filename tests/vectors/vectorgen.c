@@ -370,9 +370,8 @@ static void status_raw(const char *name, int variant, const char *expect,
 	proto_mp_write_cstr(&w, "kortrijk");
 	proto_mp_write_uint(&w, 2);
 	if (variant == 3)
-		proto_mp_write_raw(&w, (const uint8_t[]){0xcf, 0, 0, 0, 0, 0,
-		                                         0, 0, 1},
-		                   9);
+		proto_mp_write_raw(
+		    &w, (const uint8_t[]){0xcf, 0, 0, 0, 0, 0, 0, 0, 1}, 9);
 	else
 		proto_mp_write_uint(&w, 1);
 	proto_mp_write_uint(&w, 3);
@@ -401,9 +400,8 @@ static void status_raw(const char *name, int variant, const char *expect,
 	if (variant != 4) {
 		proto_mp_write_uint(&w, 1);
 		if (variant == 3)
-			proto_mp_write_raw(&w, (const uint8_t[]){0xce, 0, 0,
-			                                         0x0e, 0x10},
-			                   5);
+			proto_mp_write_raw(
+			    &w, (const uint8_t[]){0xce, 0, 0, 0x0e, 0x10}, 5);
 		else if (variant == 6)
 			proto_mp_write_raw(&w, (const uint8_t[]){0xff}, 1);
 		else if (variant == 7)
@@ -750,11 +748,12 @@ static void documents_and_sync(void)
 			       "(1..140): a str longer than its field's "
 			       "maximum is limit");
 		else
-			vector("headline_empty", e2.data, e2.len, "doc",
-			       "decode", "",
-			       "a dossier note with an empty headline (1..140): "
-			       "a str shorter than its field's minimum is "
-			       "decode");
+			vector(
+			    "headline_empty", e2.data, e2.len, "doc", "decode",
+			    "",
+			    "a dossier note with an empty headline (1..140): "
+			    "a str shorter than its field's minimum is "
+			    "decode");
 		ls_free(e2.data);
 		ls_free(p.data);
 	}
@@ -825,8 +824,8 @@ static void documents_and_sync(void)
 		k9.data[4] = 0x09;
 		k9.data[13] = 0x00;
 		memcpy(k9.data + 14, note.data + 13, note.len - 13);
-		vector("key_id_9_bytes", k9.data, note.len + 1, "doc",
-		       "decode", "",
+		vector("key_id_9_bytes", k9.data, note.len + 1, "doc", "decode",
+		       "",
 		       "note_gent whose key id is a bin of 9 bytes: \"bin "
 		       "N\" is exactly N bytes, another length is decode, "
 		       "not limit");
@@ -996,12 +995,14 @@ static void documents_and_sync(void)
 		status_raw("status_key_uint8", 5, "decode",
 		           "a status body whose key 0 is written as a uint 8 "
 		           "(0xcc 0x00): a key is a positive fixint");
-		status_raw("status_uptime_negative", 6, "decode",
-		           "a status whose uptime is -1 (a negative fixint): an "
-		           "integer outside its range is decode");
-		status_raw("status_uptime_nil", 7, "decode",
-		           "a status whose uptime is nil: nil never appears in a "
-		           "known field");
+		status_raw(
+		    "status_uptime_negative", 6, "decode",
+		    "a status whose uptime is -1 (a negative fixint): an "
+		    "integer outside its range is decode");
+		status_raw(
+		    "status_uptime_nil", 7, "decode",
+		    "a status whose uptime is nil: nil never appears in a "
+		    "known field");
 		status_raw("status_peers_beyond_bytes", 2, "limit",
 		           "a status whose peers claim 10 entries (at least 5 "
 		           "bytes each, section 11) with 16 bytes left: limit, "
@@ -1092,10 +1093,9 @@ static void documents_and_sync(void)
 	 * seq 4 after the test roster, the same roster, then with mortsel's
 	 * left_seq changed or dropped. */
 	for (int i = 0; i < 4; i++) {
-		static const char *const names[] = {"roster_successor",
-		                                    "roster_left_seq_changed",
-		                                    "roster_left_seq_dropped",
-		                                    "roster_role_changed"};
+		static const char *const names[] = {
+		    "roster_successor", "roster_left_seq_changed",
+		    "roster_left_seq_dropped", "roster_role_changed"};
 		static const char *const expect[] = {"ok", "policy", "policy",
 		                                     "policy"};
 		static const char *const what[] = {
@@ -1409,9 +1409,9 @@ static void documents_and_sync(void)
 		       "a range's minimum is decode");
 		vector("sync_max_docs_1025",
 		       (const uint8_t[]){0x84, 0x00, 0x05, 0x01, 0x91, 0x93,
-		                         0xa4, 'g', 'e', 'n', 't', 0x01, 0x00,
-		                         0x02, 0xcd, 0x04, 0x01, 0x03, 0xce,
-		                         0x00, 0x10, 0x00, 0x80},
+		                         0xa4, 'g',  'e',  'n',  't',  0x01,
+		                         0x00, 0x02, 0xcd, 0x04, 0x01, 0x03,
+		                         0xce, 0x00, 0x10, 0x00, 0x80},
 		       23, "sync", "decode", "",
 		       "a docs_req whose max_docs is 1025 (1..1024): an "
 		       "integer outside its range is decode; limit is for "
@@ -1617,9 +1617,8 @@ static void sessions(void)
 	       "expired", "to=kortrijk now=1764547200",
 	       "from gent's first key, closed at its rotation");
 	ls_free(b.data);
-	b = seal("session_federation_sender", "federation", "kortrijk",
-	         FX_NOW, plain.data, plain.len,
-	         "nonce:session_federation_sender");
+	b = seal("session_federation_sender", "federation", "kortrijk", FX_NOW,
+	         plain.data, plain.len, "nonce:session_federation_sender");
 	vector("session_federation_sender", b.data, b.len, "session-request",
 	       "denied", "to=kortrijk now=1764547200",
 	       "from the federation key, which never holds sessions");
