@@ -1149,7 +1149,10 @@ def sync_decode(b):
         def fn(r):
             total = 0
             for _ in range(r.array(lo, hi, 2, "docs")):
-                d = r.bin(1, ENV_MAX, "document")
+                # A page's element is any bin up to an envelope's
+                # maximum: one that is no envelope is that document's
+                # refusal when it is verified, not the message's.
+                d = r.bin(0, ENV_MAX, "document")
                 total += len(d)
                 m["docs"].append(d)
             if total > 4194304:
@@ -1158,7 +1161,7 @@ def sync_decode(b):
 
     def fork_docs(r):
         r.array_exact(2, "fork_rep docs")
-        m["docs"] = [r.bin(1, ENV_MAX, "document") for _ in range(2)]
+        m["docs"] = [r.bin(0, ENV_MAX, "document") for _ in range(2)]
 
     def vv(r):
         ents = []

@@ -110,6 +110,7 @@ static const struct {
     {"status_uptime_nil", "1"},
     {"fork_proof_reversed", "4"},
     {"roster_key_id_mismatch", "2"},
+    {"sync_push_bad_document", "7"},
     {"session_expired_sender", "8"},
     {"session_federation_sender", "8"},
     {"chain_broken", "4"},
@@ -1324,6 +1325,20 @@ static void documents_and_sync(void)
 			       "note_gent (seq 2) before summary_gent (seq 1): "
 			       "taken in page order, so note_gent is chain and "
 			       "only summary_gent is stored");
+			ls_free(b.data);
+			/* the vector `truncated`: note_gent less a byte */
+			docs[0].data = note.data;
+			docs[0].len = note.len - 1;
+			docs[1].data = summary.data;
+			docs[1].len = summary.len;
+			b = encode_sync(&m);
+			vector(
+			    "sync_push_bad_document", b.data, b.len,
+			    "push-page", "ok",
+			    "docs=truncated,summary_gent results=decode,ok",
+			    "a page whose first envelope is cut short: that "
+			    "document's refusal (decode), not the message's; "
+			    "the next is taken");
 			ls_free(b.data);
 			docs[0].data = fork_a.data;
 			docs[0].len = fork_a.len;
