@@ -82,6 +82,7 @@ void daemon_trust_changed(struct daemon *d)
 	        (unsigned long long)d->trust.head.seq);
 	(void)daemon_peers_refresh(d);
 	daemon_apipool_trust_changed(d->http.pool);
+	(void)daemon_ownkey_check(d);
 }
 
 static void sync_options(const struct ls_config *c, struct node_sync_options *o)
@@ -166,6 +167,7 @@ static int open_store(struct daemon *d, const char *dir, struct ls_errinfo *e)
 		return rc;
 	}
 	daemon_health_init(d, path);
+	daemon_ownkey_init(d);
 	return LS_OK;
 }
 
@@ -327,6 +329,8 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
 		LS_WARN("daemon", "no_roster",
 		        "hint=\"import the federation documents with "
 		        "'signaalctl federation import'\"");
+	/* Says at once when keys/node.key may not sign (or closes soon). */
+	(void)daemon_ownkey_check(d);
 	if (node_sync_own_head_known(&d->sync)) {
 		d->own_head_was_known = 1;
 		daemon_tasks_own_head_known(d);

@@ -51,6 +51,7 @@
 #include "core/config.h"
 #include "daemon/metrics.h"
 #include "node/api.h"
+#include "node/feed.h"
 #include "node/ingest.h"
 #include "node/secagg_sync.h"
 #include "node/sync.h"
@@ -394,6 +395,26 @@ void daemon_tasks_own_head_known(struct daemon *d);
 /* More periods are due than one run released: run again shortly. */
 void daemon_tasks_release_soon(struct daemon *d);
 
+/* --- ownkey.c ---------------------------------------------------------- */
+
+/* The own key as the roster held lists it (PROTOCOL.md 6, "Rotation"). */
+struct daemon_ownkey {
+	struct node_feed_key key; /* the last check's */
+	char key_id[2 * LS_KEY_ID_BYTES + 1];
+	int code;       /* node_feed_key_check at the last check */
+	int64_t closes; /* when the key closes (0: not) while it is valid */
+	int said;       /* what was logged last (each change once) */
+	int64_t said_closes;
+};
+
+void daemon_ownkey_init(struct daemon *d);
+/* Loop: check keys/node.key against the roster held, now; log a change,
+ * set the gauges. LS_OK when the node may sign now (also with no roster
+ * yet), else the code a receiver would refuse its documents with. */
+int daemon_ownkey_check(struct daemon *d);
+/* Loop: "own_key" of signaald.json (a new reference). */
+json_t *daemon_ownkey_json(struct daemon *d);
+
 /* --- release.c --------------------------------------------------------- */
 
 /* Release the summaries of the periods that are due, as a job on the
@@ -542,6 +563,7 @@ struct daemon {
 	struct origin_seen *seen;
 	size_t n_seen;
 	struct daemon_health health;
+	struct daemon_ownkey ownkey;
 	uint64_t release_due; /* periods due and not released (last run) */
 	/* organisations that reported under two sectors, summed over the
 	 * periods released (each counts once per sector), and what the

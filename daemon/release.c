@@ -58,6 +58,7 @@ static int release_run(struct storejob *job, struct store *s)
 {
 	struct release_job *r = (struct release_job *)job;
 	struct node_release_env env;
+	struct node_feed_key own;
 	struct node_trust trust;
 	struct ls_period due[RELEASE_BATCH];
 	struct ls_errinfo e;
@@ -74,9 +75,13 @@ static int release_run(struct storejob *job, struct store *s)
 		node_trust_fini(&trust);
 		return rc;
 	}
+	/* The key checked against the roster just loaded, at signing. */
+	node_feed_key_of(node_trust_roster(&trust), r->origin, r->key->key_id,
+	                 &own);
 	memset(&env, 0, sizeof env);
 	env.store = s;
 	env.trust = &trust;
+	env.own_key = &own;
 	env.local = r->local;
 	env.origin = r->origin;
 	env.key = r->key;
@@ -164,6 +169,10 @@ int daemon_release_start(struct daemon *d)
 		return LS_OK;
 	if (d->release_running)
 		return LS_EBUSY; /* the last run is still going */
+	/* Nothing is signed with a key the roster held does not allow now
+	 * (said once by daemon_ownkey_check; the next run tries again). */
+	if ((rc = daemon_ownkey_check(d)) != LS_OK)
+		return rc;
 	if ((r = ls_calloc(1, sizeof *r)) == NULL)
 		return LS_ENOMEM;
 	r->d = d;

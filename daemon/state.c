@@ -143,6 +143,12 @@ static const struct {
     {"signaal_health_ok", METRICS_GAUGE, L_NONE,
      "1 when the store is undamaged, takes writes and has disk space (what "
      "/readyz checks besides roster and peers)."},
+    {"signaal_own_key_valid", METRICS_GAUGE, L_NONE,
+     "1 when the roster held lets keys/node.key sign now (or no roster "
+     "yet); 0: signaald signs nothing until the new key is installed."},
+    {"signaal_own_key_closes_timestamp_seconds", METRICS_GAUGE, L_NONE,
+     "When keys/node.key closes (a rotation's overlap ends, a revocation, "
+     "a departure); 0 when nothing closes it."},
     {"signaal_disk_free_bytes", METRICS_GAUGE, L_NONE,
      "Bytes free for signaald on the file system of the store."},
     {"signaal_disk_size_bytes", METRICS_GAUGE, L_NONE,
@@ -836,6 +842,7 @@ static json_t *status_json(struct daemon *d, struct state_snap *sn)
 	sn->forks_json = sn->statuses_json = NULL;
 	json_object_set_new(root, "refusals", refusals_json(d));
 	json_object_set_new(root, "alarms", alarms_json(d));
+	json_object_set_new(root, "own_key", daemon_ownkey_json(d));
 	json_object_set_new(root, "secagg", daemon_secagg_status_json(d));
 	return root;
 }

@@ -26,6 +26,7 @@
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "core/period.h"
 #include "node/feed.h"
 #include "store/feed.h"
@@ -48,6 +49,7 @@ struct status_job {
 	struct storejob job;
 	struct daemon *d;
 	const struct ls_keypair *key;
+	struct node_feed_key own; /* what the roster held says of key */
 	struct ls_doc doc;
 	int ran;
 	struct store_doc_meta meta;
@@ -62,8 +64,8 @@ static int status_run(struct storejob *job, struct store *s)
 	ls_errinfo_clear(&j->e);
 	if ((rc = daemon_state_status_doc_counts(&j->doc, s)) != LS_OK)
 		return ls_errf(&j->e, rc, "counts: %s", ls_strerror(rc));
-	return node_feed_publish(s, j->key, &j->doc, daemon_now(), &j->meta,
-	                         &j->e);
+	return node_feed_publish_checked(s, j->key, &j->own, &j->doc,
+	                                 daemon_now(), &j->meta, &j->e);
 }
 
 static void status_done(struct storejob *job)
@@ -82,8 +84,10 @@ static void status_done(struct storejob *job)
 		d->status_published++;
 		d->status_since_start = 1;
 		daemon_note_own_write(d);
-		LS_INFO("tasks", "status_published", "seq=%llu",
-		        (unsigned long long)j->meta.seq);
+		char kid[2 * LS_KEY_ID_BYTES + 1];
+		ls_hex_encode(j->key->key_id, LS_KEY_ID_BYTES, kid);
+		LS_INFO("tasks", "status_published", "seq=%llu key_id=%s",
+		        (unsigned long long)j->meta.seq, kid);
 		daemon_new_docs(d, NULL);
 	}
 	proto_doc_fini(&j->doc);
@@ -99,6 +103,11 @@ int daemon_tasks_publish_status(struct daemon *d)
 		return LS_ESTATE;
 	if (d->status_busy)
 		return LS_EBUSY;
+	/* Never sign what the receivers would refuse (PROTOCOL.md 6,
+	 * "Rotation"): said once by daemon_ownkey_check, tried again at
+	 * the next check. */
+	if ((rc = daemon_ownkey_check(d)) != LS_OK)
+		return rc;
 	if ((j = ls_calloc(1, sizeof *j)) == NULL)
 		return LS_ENOMEM;
 	if ((rc = daemon_state_status_doc(d, &j->doc)) != LS_OK) {
@@ -108,6 +117,7 @@ int daemon_tasks_publish_status(struct daemon *d)
 	}
 	j->d = d;
 	j->key = d->kp;
+	j->own = d->ownkey.key;
 	j->job.run = status_run;
 	j->job.done = status_done;
 	if ((rc = daemon_storejob_submit(d->jobs, STOREJOB_WRITE, &j->job)) !=
@@ -146,6 +156,9 @@ static void release_cb(uv_timer_t *t)
 	rc = daemon_release_start(d);
 	if (rc == LS_EBUSY)
 		LS_DEBUG("tasks", "release_waits", "reason=running");
+	else if (rc == LS_EKEY || rc == LS_EEXPIRED || rc == LS_EREVOKED)
+		/* said once (event=own_key_invalid); tried next time */
+		LS_DEBUG("tasks", "release_waits", "reason=own_key");
 	else if (rc != LS_OK)
 		LS_ERROR("tasks", "release_failed", "reason=%s",
 		         ls_errname(rc));
@@ -238,6 +251,8 @@ static void state_cb(uv_timer_t *t)
 	                             NULL) == LS_OK &&
 	    changed)
 		daemon_trust_changed(d);
+	/* Time passes too: a rotation's overlap ends without a new roster. */
+	(void)daemon_ownkey_check(d);
 	if (store_feed_generation(d->store, &gen) == LS_OK &&
 	    gen != d->known_gen) {
 		d->known_gen = gen;

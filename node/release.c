@@ -700,7 +700,11 @@ static int publish_in_tx(const struct node_release_env *env,
 	proto_doc_init(&doc, LS_DOC_SUMMARY);
 	memcpy(doc.hdr.origin, env->origin, strlen(env->origin) + 1);
 	doc.body.summary = plan->released; /* lent for the signature */
-	rc = node_feed_publish(env->store, env->key, &doc, now, &res->doc, e);
+	rc = env->own_key != NULL
+	         ? node_feed_publish_checked(env->store, env->key, env->own_key,
+	                                     &doc, now, &res->doc, e)
+	         : node_feed_publish(env->store, env->key, &doc, now, &res->doc,
+	                             e);
 	memset(&doc.body.summary, 0, sizeof doc.body.summary);
 	proto_doc_fini(&doc);
 	if (rc != LS_OK)

@@ -49,6 +49,7 @@
 #include "core/attack.h"
 #include "core/disclosure.h"
 #include "core/policy.h"
+#include "node/feed.h"
 #include "node/trust.h"
 #include "proto/key.h"
 #include "store/audit.h"
@@ -67,6 +68,11 @@ struct node_release_env {
 	const char *origin; /* this node's id (its feed) */
 	/* Signs the summary; may be NULL for a preview. */
 	const struct ls_keypair *key;
+	/* The daemon's: what the roster it holds says of key
+	 * (node_feed_key_of); a release it would not allow is refused with
+	 * its code (LS_EEXPIRED, LS_EREVOKED, LS_EKEY) and nothing written.
+	 * NULL: not checked (signaalctl, whose operator is told). */
+	const struct node_feed_key *own_key;
 	/* The noise secret file (NODE_NOISE_SECRET_FILE in the node
 	 * directory): read, or made, only when noise mode needs it. */
 	const char *noise_secret_path;

@@ -670,7 +670,13 @@ static int round_publish(struct node_secagg_sync *ss,
 	if (rc == LS_OK)
 		rc = store_tx_begin(ss->store);
 	if (rc == LS_OK) {
-		rc = node_feed_publish(ss->store, ss->kp, &doc, now, &meta, &e);
+		/* Only with a key the roster held lets sign now
+		 * (PROTOCOL.md 6, "Rotation"). */
+		struct node_feed_key own;
+		node_feed_key_of(node_trust_roster(ss->trust), ss->self,
+		                 ss->kp->key_id, &own);
+		rc = node_feed_publish_checked(ss->store, ss->kp, &own, &doc,
+		                               now, &meta, &e);
 		if (rc == LS_OK)
 			rc = round_store(ss, r, STORE_SECAGG_PUBLISHED,
 			                 meta.seq, now);

@@ -21,6 +21,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "node/feed.h"
 #include "proto/envelope.h"
 #include "proto/replay.h"
 #include "proto/doc.h"
@@ -140,12 +141,16 @@ int node_sync_round_new(struct node_sync *ns, const char *peer_id, int64_t now,
 	const struct ls_roster_member *m;
 	const struct ls_roster_key *k;
 	struct node_sync_round *r;
+	uint8_t used[LS_KEY_ID_BYTES];
 
 	*out = NULL;
 	if (roster == NULL ||
 	    (m = proto_roster_find_member(roster, peer_id)) == NULL)
 		return LS_EDENIED;
-	k = proto_roster_member_key(roster, m, now);
+	/* During a rotation's overlap: the key the peer signs with. */
+	k = proto_roster_member_key_used(
+	    roster, m, now,
+	    node_feed_signer(ns->store, peer_id, used) == LS_OK ? used : NULL);
 	if (k == NULL)
 		return member_refusal(roster, m, now);
 	if (strcmp(peer_id, ns->self_id) == 0)

@@ -414,6 +414,22 @@ proto_roster_member_key(const struct ls_roster *r,
 	return best;
 }
 
+const struct ls_roster_key *
+proto_roster_member_key_used(const struct ls_roster *r,
+                             const struct ls_roster_member *m, int64_t now,
+                             const uint8_t *used)
+{
+	for (size_t i = 0; used != NULL && i < m->n_keys; i++) {
+		struct ls_key_ref ref = {.key = &m->keys[i], .member = m};
+		if (memcmp(m->keys[i].key_id, used, LS_KEY_ID_BYTES) != 0)
+			continue;
+		ref.revocation = revocation_find(r, m->keys[i].key_id);
+		if (proto_key_check_session(&ref, now) == LS_OK)
+			return &m->keys[i];
+	}
+	return proto_roster_member_key(r, m, now);
+}
+
 /* Successor rule. */
 
 static int key_kept(const struct ls_roster_key *old,

@@ -111,6 +111,18 @@ proto_roster_member_key(const struct ls_roster *r,
                         const struct ls_roster_member *m, int64_t now);
 
 /*
+ * The same, but while a rotation's overlap leaves a member two keys it
+ * may hold sessions with (PROTOCOL.md 6, "Rotation"), the one with id
+ * `used` (the key that signed its latest document held; NULL: none
+ * known) if it is one of them: the member may not have installed its
+ * new key yet.
+ */
+const struct ls_roster_key *
+proto_roster_member_key_used(const struct ls_roster *r,
+                             const struct ls_roster_member *m, int64_t now,
+                             const uint8_t *used);
+
+/*
  * May the key sign a document created at `created` at feed position
  * `seq`? LS_OK; LS_EEXPIRED (outside the key's window); LS_EREVOKED (the
  * key is revoked for that time or position, or its member had left).

@@ -58,9 +58,11 @@ static const char help[] =
     "                                    geen handtekeningen meer vanaf nu,\n"
     "                                    en geen na plaats N in de feed\n"
     "                                    (standaard: wat dit knooppunt heeft)\n"
-    "  member rotate-key ID --sleutel BESTAND.pub\n"
+    "  member rotate-key ID --sleutel BESTAND.pub [--overgang DAGEN]\n"
     "                                    een nieuwe sleutel vanaf nu; de oude\n"
-    "                                    blijft geldig voor wat ze tekende\n"
+    "                                    tekent nog DAGEN (standaard 7) na de\n"
+    "                                    publicatie en blijft geldig voor wat\n"
+    "                                    ze tekende\n"
     "  member address ID --adres tcp://HOST:POORT...\n"
     "                                    de adressen van een lid vervangen\n"
     "  policy [--k N] [--maanden N] [--wachttijd DAGEN] [--modus "
@@ -565,11 +567,17 @@ static int cmd_init_fed(struct fed *f, int argc, char **argv)
 
 /* The ID and options of a member verb: every verb takes the same set and
  * ignores what it has no use for. */
+/* rotate-key --overgang: the default and the most (a year). */
+#define ROTATE_OVERLAP_DAYS 7
+#define ROTATE_OVERLAP_MAX_DAYS 365
+
 struct member_args {
 	const char *id;
 	const char *name, *key, *kid_hex, *reason;
 	uint8_t role;
 	int64_t after_seq;
+	int64_t overlap_days; /* rotate-key --overgang */
+	int overlap_set;
 	char eps[LS_ROSTER_MAX_ENDPOINTS][LS_ENDPOINT_MAX + 1];
 	size_t n_eps;
 };
@@ -585,6 +593,7 @@ static int member_args_parse(struct member_args *a, int argc, char **argv)
 	    {"sleutel-id", required_argument, NULL, 'i'},
 	    {"na-seq", required_argument, NULL, 'q'},
 	    {"reden", required_argument, NULL, 'w'},
+	    {"overgang", required_argument, NULL, 'o'},
 	    {NULL, 0, NULL, 0}};
 	int c, rc;
 
@@ -592,6 +601,7 @@ static int member_args_parse(struct member_args *a, int argc, char **argv)
 	a->reason = "";
 	a->role = LS_ROLE_MUNICIPALITY;
 	a->after_seq = -1;
+	a->overlap_days = ROTATE_OVERLAP_DAYS;
 	a->id = argv[0];
 	if (!ls_node_id_valid(a->id, strlen(a->id)))
 		return ctl_usage("federation", "ongeldige id '%s'", a->id);
@@ -627,6 +637,16 @@ static int member_args_parse(struct member_args *a, int argc, char **argv)
 			break;
 		case 'w':
 			a->reason = optarg;
+			break;
+		case 'o':
+			if (ls_parse_i64(optarg, 0, ROTATE_OVERLAP_MAX_DAYS,
+			                 &a->overlap_days) != LS_OK)
+				return ctl_usage(
+				    "federation",
+				    "ongeldige --overgang '%s': een "
+				    "aantal dagen van 0 tot %d",
+				    optarg, ROTATE_OVERLAP_MAX_DAYS);
+			a->overlap_set = 1;
 			break;
 		default:
 			return ctl_usage_option("federation", argv);
@@ -745,6 +765,7 @@ static int member_rotate_key(struct fed *f, struct ls_roster *r,
 {
 	struct ls_roster_key k, *grown;
 	struct ls_roster_member *m;
+	int64_t overlap = a->overlap_days * 86400;
 	int rc;
 	(void)f;
 	if (a->key == NULL)
@@ -763,13 +784,33 @@ static int member_rotate_key(struct fed *f, struct ls_roster *r,
 	if (grown == NULL)
 		return CTL_EXIT_FAIL;
 	m->keys = grown;
-	/* The old keys close when the new one starts (publish moves both
-	 * to the moment of publication). */
+	/* The old keys close `overlap` after the new one starts, so the
+	 * member's node can sign on with its old key until its operator
+	 * installs the new one (PROTOCOL.md 6, "Rotation"); publish moves
+	 * both times by the wait until publication (roster_times). */
 	for (size_t i = 0; i < m->n_keys; i++)
 		if (grown[i].valid_until == 0)
-			grown[i].valid_until = k.valid_from;
+			grown[i].valid_until = k.valid_from + overlap;
 	grown[m->n_keys++] = k;
-	return roster_reindex(r);
+	rc = roster_reindex(r);
+	if (rc != CTL_EXIT_OK)
+		return rc;
+	if (overlap > 0)
+		printf(
+		    "nieuwe sleutel voor '%s' geldig vanaf de publicatie; de "
+		    "oude tekent nog %lld dag(en) daarna. Zet de nieuwe "
+		    "sleutel in die tijd in keys/node.key van '%s' en "
+		    "herstart signaald daar\n",
+		    a->id, (long long)a->overlap_days, a->id);
+	else
+		printf(
+		    "LET OP: geen overgang. De oude sleutel van '%s' sluit "
+		    "bij de publicatie: '%s' moet meteen overschakelen "
+		    "(nieuwe sleutel in keys/node.key, signaald herstarten); "
+		    "tot dan tekent het niets. Is de sleutel gestolen? Gebruik "
+		    "dan 'member revoke-key'\n",
+		    a->id, a->id);
+	return CTL_EXIT_OK;
 }
 
 static int member_address(struct fed *f, struct ls_roster *r,
@@ -816,6 +857,11 @@ static int member_run(const struct ctl_context *ctx, int argc, char **argv,
 		ctl_error("er is nog geen ledenregister: begin met "
 		          "'signaalctl federation init'");
 		rc = CTL_EXIT_CONFLICT;
+		goto out_doc;
+	}
+	if (a.overlap_set && edit != member_rotate_key) {
+		rc = ctl_usage("federation",
+		               "--overgang hoort alleen bij rotate-key");
 		goto out_doc;
 	}
 	rc = edit(&f, r, &a);
@@ -1085,7 +1131,10 @@ static int cmd_show(struct fed *f, int argc, char **argv)
  * A draft made earlier closes keys and lets members leave "now" — at the
  * time it was edited. The roster succession rule wants such times no
  * earlier than the new roster's creation (history is never rewritten), so
- * they move to the moment of publication.
+ * they move to the moment of publication. A rotation's overlap
+ * (rotate-key --overgang) counts from publication too: a key the draft
+ * closes moves by the time between the draft's newest new key of that
+ * member (made when rotate-key ran) and publication.
  */
 static void roster_times(const struct ls_roster *prev, struct ls_roster *next,
                          int64_t created)
@@ -1094,18 +1143,33 @@ static void roster_times(const struct ls_roster *prev, struct ls_roster *next,
 		struct ls_roster_member *m = &next->members[i];
 		const struct ls_roster_member *old =
 		    prev ? proto_roster_find_member(prev, m->node_id) : NULL;
+		struct ls_key_ref ref;
+		int64_t drafted = 0, shift = 0;
 		if (m->left != 0 && (old == NULL || old->left == 0) &&
 		    m->left < created)
 			m->left = created;
+		for (size_t j = 0; j < m->n_keys; j++)
+			if ((prev == NULL ||
+			     proto_roster_find_key(prev, m->keys[j].key_id,
+			                           &ref) != LS_OK) &&
+			    m->keys[j].valid_from > drafted)
+				drafted = m->keys[j].valid_from;
+		if (drafted > 0 && drafted < created)
+			shift = created - drafted;
 		for (size_t j = 0; j < m->n_keys; j++) {
 			struct ls_roster_key *k = &m->keys[j];
-			struct ls_key_ref ref;
 			int known = prev != NULL &&
 			            proto_roster_find_key(prev, k->key_id,
 			                                  &ref) == LS_OK;
-			if (k->valid_until != 0 && k->valid_until < created &&
-			    (!known || ref.key->valid_until == 0))
+			if (k->valid_until == 0 ||
+			    (known && ref.key->valid_until != 0))
+				continue; /* open, or closed before */
+			if (k->valid_until <= LS_TIME_MAX - shift)
+				k->valid_until += shift;
+			if (k->valid_until < created)
 				k->valid_until = created;
+			if (k->valid_until > LS_TIME_MAX)
+				k->valid_until = LS_TIME_MAX;
 		}
 	}
 }

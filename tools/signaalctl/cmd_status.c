@@ -364,6 +364,23 @@ static const char *alarm_text(const char *reason)
 	return reason;
 }
 
+/* The node's own key against the roster (PROTOCOL.md 6, "Rotation"):
+ * one line while a rotation's overlap runs or when signaald may not
+ * sign, with what to do (signaald's Dutch message). */
+static void print_own_key(const struct status *st)
+{
+	json_t *o;
+	const char *msg;
+	if (st->daemon == NULL ||
+	    (o = json_object_get(st->daemon, "own_key")) == NULL)
+		return;
+	msg = json_string_value(json_object_get(o, "message"));
+	if (msg == NULL || msg[0] == '\0')
+		return;
+	printf("Sleutel       %s%s\n",
+	       json_is_true(json_object_get(o, "valid")) ? "" : "FOUT: ", msg);
+}
+
 /* One line per trust alarm and per remembered refusal, with what to do. */
 static void print_alarms(const struct status *st)
 {
@@ -577,6 +594,7 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	else if (c->role == LS_ROLE_MUNICIPALITY)
 		printf("Vrijgave      nog geen samenvatting vrijgegeven\n");
 	print_forks(st);
+	print_own_key(st);
 	print_alarms(st);
 	print_secagg(st);
 	print_peers(st);
