@@ -250,6 +250,143 @@ static void test_publish_appends_verifiable_documents(void **state)
 	node_trust_fini(&t);
 }
 
+/* The own-key check (PROTOCOL.md 6, "Rotation"): what the roster a node
+ * holds says of its key, judged as every receiver judges it. */
+static void test_own_key_check(void **state)
+{
+	struct ls_roster r;
+	struct node_feed_key k;
+	struct ls_keypair *gent = fx_key("gent"), *old = fx_key("gent-2025a"),
+	                  *stolen = fx_key("roeselare-stolen"),
+	                  *mortsel = fx_key("mortsel"),
+	                  *stranger = fx_key("antwerpen");
+	(void)state;
+
+	/* No roster yet (before joining): signs as always. */
+	node_feed_key_of(NULL, "gent", gent->key_id, &k);
+	assert_int_equal(k.has_roster, 0);
+	assert_int_equal(node_feed_key_check(&k, FX_NOW, 1), LS_OK);
+	assert_int_equal(node_feed_key_closes(&k), 0);
+
+	fx_roster(&r);
+	node_feed_key_of(&r, "gent", gent->key_id, &k);
+	assert_int_equal(node_feed_key_check(&k, FX_NOW, 7), LS_OK);
+	assert_int_equal(node_feed_key_closes(&k), 0);
+	assert_int_equal(node_feed_key_check(&k, FX_T_ROTATE - 1, 7),
+	                 LS_EEXPIRED);
+
+	/* The old key after the rotation: closed. */
+	node_feed_key_of(&r, "gent", old->key_id, &k);
+	assert_int_equal(node_feed_key_closes(&k), FX_T_ROTATE);
+	assert_int_equal(node_feed_key_check(&k, FX_T_ROTATE - 1, 0), LS_OK);
+	assert_int_equal(node_feed_key_check(&k, FX_T_ROTATE, 0), LS_EEXPIRED);
+
+	/* Not this node's key, or not listed at all. */
+	node_feed_key_of(&r, "kortrijk", gent->key_id, &k);
+	assert_int_equal(node_feed_key_check(&k, FX_NOW, 1), LS_EKEY);
+	assert_int_equal(node_feed_key_closes(&k), 0);
+	node_feed_key_of(&r, "gent", stranger->key_id, &k);
+	assert_int_equal(node_feed_key_check(&k, FX_NOW, 1), LS_EKEY);
+	node_feed_key_of(&r, FX_FEDERATION, gent->key_id, &k);
+	assert_int_equal(node_feed_key_check(&k, FX_NOW, 1), LS_EKEY);
+
+	/* Revoked: from `at`, and after `after_seq` whatever the time. */
+	node_feed_key_of(&r, "roeselare", stolen->key_id, &k);
+	assert_int_equal(node_feed_key_closes(&k), FX_T_REVOKE);
+	assert_int_equal(
+	    node_feed_key_check(&k, FX_T_REVOKE - 1, FX_REVOKE_AFTER_SEQ),
+	    LS_OK);
+	assert_int_equal(
+	    node_feed_key_check(&k, FX_T_REVOKE - 1, FX_REVOKE_AFTER_SEQ + 1),
+	    LS_EREVOKED);
+	assert_int_equal(node_feed_key_check(&k, FX_T_REVOKE, 1), LS_EREVOKED);
+
+	/* A departed member: from `left`, and after left_seq. */
+	node_feed_key_of(&r, "mortsel", mortsel->key_id, &k);
+	assert_int_equal(node_feed_key_closes(&k), FX_T_LEFT);
+	assert_int_equal(node_feed_key_check(&k, FX_T_LEFT - 1, 5), LS_OK);
+	assert_int_equal(node_feed_key_check(&k, FX_T_LEFT, 5), LS_EREVOKED);
+	assert_int_equal(
+	    node_feed_key_check(&k, FX_T_LEFT - 1, FX_LEFT_AFTER_SEQ + 1),
+	    LS_EREVOKED);
+
+	/* *k is a copy: it outlives the roster (handed to another thread). */
+	node_feed_key_of(&r, "gent", old->key_id, &k);
+	proto_roster_fini(&r);
+	assert_int_equal(node_feed_key_check(&k, FX_T_ROTATE, 0), LS_EEXPIRED);
+
+	proto_keypair_free(gent);
+	proto_keypair_free(old);
+	proto_keypair_free(stolen);
+	proto_keypair_free(mortsel);
+	proto_keypair_free(stranger);
+}
+
+static int status_publish(struct tfx *f, const struct ls_keypair *kp,
+                          const struct node_feed_key *own, int64_t created)
+{
+	struct ls_doc d;
+	struct ls_errinfo e;
+	int rc;
+	proto_doc_init(&d, LS_DOC_STATUS);
+	strcpy(d.hdr.origin, "roeselare");
+	fx_status(&d.body.status, 1);
+	ls_errinfo_clear(&e);
+	rc = node_feed_publish_checked(f->base.s, kp, own, &d, created, NULL,
+	                               &e);
+	if (rc != LS_OK) /* says why */
+		assert_true(strstr(e.msg, "roster") != NULL ||
+		            strstr(e.msg, "own key") != NULL);
+	proto_doc_fini(&d);
+	return rc;
+}
+
+/* The checked publish signs nothing a receiver would refuse: checked at
+ * the next position of the feed, and nothing is written when refused. */
+static void test_publish_checked_refuses_what_receivers_refuse(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_roster r;
+	struct node_feed_key k;
+	struct ls_keypair *stolen = fx_key("roeselare-stolen"),
+	                  *now = fx_key("roeselare");
+	uint8_t hash[LS_HASH_BYTES], kid[LS_KEY_ID_BYTES];
+	uint64_t seq;
+
+	fx_roster(&r);
+	assert_int_equal(node_feed_signer(f->base.s, "roeselare", kid),
+	                 LS_ENOTFOUND);
+	node_feed_key_of(&r, "roeselare", stolen->key_id, &k);
+	/* Before the theft was noticed: positions 1..after_seq are fine. */
+	for (int i = 0; i < FX_REVOKE_AFTER_SEQ; i++)
+		assert_int_equal(
+		    status_publish(f, stolen, &k, FX_T_REVOKE - 100 + i), LS_OK);
+	/* The next position is closed, whatever the date. */
+	assert_int_equal(status_publish(f, stolen, &k, FX_T_REVOKE - 50),
+	                 LS_EREVOKED);
+	assert_int_equal(store_feed_head(f->base.s, "roeselare", &seq, hash),
+	                 LS_OK);
+	assert_int_equal(seq, FX_REVOKE_AFTER_SEQ);
+	assert_int_equal(node_feed_signer(f->base.s, "roeselare", kid), LS_OK);
+	assert_memory_equal(kid, stolen->key_id, LS_KEY_ID_BYTES);
+	/* No check is no option here. */
+	assert_int_equal(status_publish(f, now, NULL, FX_NOW), LS_EINVAL);
+	/* The new key: from its valid_from on. */
+	node_feed_key_of(&r, "roeselare", now->key_id, &k);
+	assert_int_equal(status_publish(f, now, &k, FX_T_REVOKE - 1),
+	                 LS_EEXPIRED);
+	assert_int_equal(status_publish(f, now, &k, FX_NOW), LS_OK);
+	assert_int_equal(node_feed_signer(f->base.s, "roeselare", kid), LS_OK);
+	assert_memory_equal(kid, now->key_id, LS_KEY_ID_BYTES);
+	assert_int_equal(store_feed_head(f->base.s, "roeselare", &seq, hash),
+	                 LS_OK);
+	assert_int_equal(seq, FX_REVOKE_AFTER_SEQ + 1);
+
+	proto_roster_fini(&r);
+	proto_keypair_free(stolen);
+	proto_keypair_free(now);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +402,11 @@ int main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_publish_appends_verifiable_documents, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_own_key_check, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_publish_checked_refuses_what_receivers_refuse, setup,
+	        teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1450,6 +1450,89 @@ static void test_roster_lookup_and_successor(void **state)
 	proto_roster_fini(&next);
 }
 
+/* A rotation with an overlap (PROTOCOL.md 6, "Rotation"): the roster
+ * that adds gent's next key and closes its current one a week after its
+ * creation is a valid successor; in the overlap both keys sign and hold
+ * sessions, and a client addresses the one the member signs with. */
+static void test_rotation_overlap(void **state)
+{
+	struct world *w = *state;
+	struct ls_roster next, later;
+	struct ls_roster_member *g;
+	struct ls_key_ref ref_old, ref_new;
+	struct ls_errinfo e;
+	struct ls_keypair *cur = fx_key("gent"), *nk = fx_key("gent-next");
+	const int64_t until = FX_NOW + 7 * 86400;
+
+	fx_roster(&next);
+	g = (struct ls_roster_member *)proto_roster_find_member(&next, "gent");
+	g->keys[1].valid_until = until;
+	g->keys = ls_realloc(g->keys, 3 * sizeof *g->keys);
+	assert_non_null(g->keys);
+	fx_roster_key(&g->keys[2], "gent-next", FX_NOW, 0);
+	g->n_keys = 3;
+	assert_int_equal(proto_roster_index(&next), LS_OK);
+	assert_int_equal(proto_roster_validate(&next, &e), LS_OK);
+	assert_int_equal(
+	    proto_roster_check_successor(&w->roster, &next, FX_NOW, &e), LS_OK);
+
+	/* Both keys sign in the overlap; the old one not from its end. */
+	assert_int_equal(proto_roster_find_key(&next, cur->key_id, &ref_old),
+	                 LS_OK);
+	assert_int_equal(proto_roster_find_key(&next, nk->key_id, &ref_new),
+	                 LS_OK);
+	assert_int_equal(proto_key_check_doc(&ref_old, until - 1, 9), LS_OK);
+	assert_int_equal(proto_key_check_doc(&ref_new, FX_NOW, 9), LS_OK);
+	assert_int_equal(proto_key_check_doc(&ref_old, until, 9), LS_EEXPIRED);
+	assert_int_equal(proto_key_check_doc(&ref_new, FX_NOW - 1, 9),
+	                 LS_EEXPIRED);
+
+	/* Sessions: the newest by default, the used one while it is valid. */
+	assert_ptr_equal(proto_roster_member_key(&next, g, FX_NOW), &g->keys[2]);
+	assert_ptr_equal(
+	    proto_roster_member_key_used(&next, g, FX_NOW, cur->key_id),
+	    &g->keys[1]);
+	assert_ptr_equal(
+	    proto_roster_member_key_used(&next, g, until, cur->key_id),
+	    &g->keys[2]);
+	assert_ptr_equal(proto_roster_member_key_used(&next, g, FX_NOW, NULL),
+	                 &g->keys[2]);
+	/* a key id of another member is no hint */
+	assert_ptr_equal(
+	    proto_roster_member_key_used(&next, g, FX_NOW, w->fed->key_id),
+	    &g->keys[2]);
+
+	/* Once set, the end is never moved: not earlier, not later (a stolen
+	 * key in the overlap is revoked instead). */
+	fx_roster(&later);
+	{
+		struct ls_roster_member *l =
+		    (struct ls_roster_member *)proto_roster_find_member(&later,
+		                                                        "gent");
+		fx_roster_key(&l->keys[1], "gent", FX_T_ROTATE, until - 1);
+		l->keys = ls_realloc(l->keys, 3 * sizeof *l->keys);
+		assert_non_null(l->keys);
+		fx_roster_key(&l->keys[2], "gent-next", FX_NOW, 0);
+		l->n_keys = 3;
+		assert_int_equal(proto_roster_index(&later), LS_OK);
+		assert_int_equal(proto_roster_check_successor(&next, &later,
+		                                              FX_NOW + 60, &e),
+		                 LS_EINVAL);
+		l->keys[1].valid_until = until + 1;
+		assert_int_equal(proto_roster_check_successor(&next, &later,
+		                                              FX_NOW + 60, &e),
+		                 LS_EINVAL);
+		l->keys[1].valid_until = until;
+		assert_int_equal(proto_roster_check_successor(&next, &later,
+		                                              FX_NOW + 60, &e),
+		                 LS_OK);
+	}
+	proto_roster_fini(&later);
+	proto_roster_fini(&next);
+	proto_keypair_free(cur);
+	proto_keypair_free(nk);
+}
+
 /* Fail each allocation of fn in turn: every one must give LS_ENOMEM (or
  * succeed, for allocations whose failure is absorbed), leak nothing and
  * leave the output untouched. */
@@ -1538,6 +1621,7 @@ int main(void)
 	    T(test_summary_against_policy),
 	    T(test_params_are_cores),
 	    T(test_roster_lookup_and_successor),
+	    T(test_rotation_overlap),
 	    T(test_allocation_failures_unwind),
 	};
 #undef T
