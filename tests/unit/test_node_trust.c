@@ -360,7 +360,8 @@ static void test_publish_checked_refuses_what_receivers_refuse(void **state)
 	/* Before the theft was noticed: positions 1..after_seq are fine. */
 	for (int i = 0; i < FX_REVOKE_AFTER_SEQ; i++)
 		assert_int_equal(
-		    status_publish(f, stolen, &k, FX_T_REVOKE - 100 + i), LS_OK);
+		    status_publish(f, stolen, &k, FX_T_REVOKE - 100 + i),
+		    LS_OK);
 	/* The next position is closed, whatever the date. */
 	assert_int_equal(status_publish(f, stolen, &k, FX_T_REVOKE - 50),
 	                 LS_EREVOKED);
