@@ -71,7 +71,8 @@ struct node_release_env {
 	/* The daemon's: what the roster it holds says of key
 	 * (node_feed_key_of); a release it would not allow is refused with
 	 * its code (LS_EEXPIRED, LS_EREVOKED, LS_EKEY) and nothing written.
-	 * NULL: not checked (signaalctl, whose operator is told). */
+	 * NULL: not checked (a preview, or a test that must write what
+	 * receivers refuse). signaald and signaalctl always set it. */
 	const struct node_feed_key *own_key;
 	/* The noise secret file (NODE_NOISE_SECRET_FILE in the node
 	 * directory): read, or made, only when noise mode needs it. */

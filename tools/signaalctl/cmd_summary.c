@@ -166,6 +166,7 @@ struct rel {
 	struct ctl_node node;
 	struct ls_keypair *key;
 	struct node_trust trust;
+	struct node_feed_key own; /* what the roster says of key */
 	struct node_release_env env;
 	char secret_path[4096];
 };
@@ -226,6 +227,14 @@ static int rel_open(const struct ctl_context *ctx, int need_key, const char *by,
 	ls_policy_local_from_config(&r->node.config, &r->env.local);
 	r->env.origin = r->node.config.node_id;
 	r->env.key = r->key;
+	if (r->key != NULL) {
+		/* Never sign what every receiver would refuse (PROTOCOL.md
+		 * 6, "Rotation"). */
+		node_feed_key_of(node_trust_roster(&r->trust),
+		                 r->node.config.node_id, r->key->key_id,
+		                 &r->own);
+		r->env.own_key = &r->own;
+	}
 	r->env.noise_secret_path = r->secret_path;
 	r->env.actor = ctl_actor(by);
 	return CTL_EXIT_OK;
