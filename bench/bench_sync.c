@@ -367,6 +367,20 @@ static void run(size_t n, int hub, struct result *res)
 	sim_close(&sim);
 }
 
+/* BENCH_PERF_CTL=FIFO: a `perf record --control=fifo:FIFO -D -1` (or
+ * `perf stat`) control FIFO, told "enable" before each 2-thread ingest
+ * and "disable" after it, so that a profile holds the ingest phase only
+ * (docs/PERFORMANCE.md). */
+static FILE *perf_ctl;
+
+static void perf_ctl_say(const char *what)
+{
+	if (perf_ctl == NULL)
+		return;
+	fprintf(perf_ctl, "%s\n", what);
+	fflush(perf_ctl);
+}
+
 /* One node fetches `docs` documents of node 1 (pages of 256); seconds. */
 static double fetch_all(struct sim *sim, struct sim_node *to, size_t docs,
                         int64_t t)
@@ -516,7 +530,9 @@ static void ingest_bench(int quick)
 		sim.serve_cpu = 0;
 		pc0 = process_cpu_s();
 		tc0 = bench_cpu_s();
+		perf_ctl_say("enable");
 		x->secs = fetch_all(&sim, to, docs, t);
+		perf_ctl_say("disable");
 		x->recv_all = process_cpu_s() - pc0 - sim.serve_cpu;
 		x->recv_caller = bench_cpu_s() - tc0 - sim.serve_cpu;
 		x->bound = x->recv_all / 2 > x->recv_caller ? x->recv_all / 2
@@ -608,6 +624,9 @@ int main(void)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (getenv("BENCH_PERF_CTL") != NULL &&
+	    (perf_ctl = fopen(getenv("BENCH_PERF_CTL"), "w")) == NULL)
+		die("BENCH_PERF_CTL: cannot open");
 	fed_kp = key_of("federation");
 	printf("### Sync at federation scale (node/sync in one process)\n\n"
 	       "Every node a real store and sync engine; sealed frames handed "
