@@ -823,6 +823,22 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	                            e);
 }
 
+/* A page that failed: rolled back (when its transaction is the page's
+ * own), the trust rebuilt if the page changed it; returns rc. */
+static int page_failed(struct node_ingest *in, int owned, int trust_changed,
+                       int64_t now, const char *peer, size_t n, int rc)
+{
+	if (owned) {
+		store_tx_rollback(in->store);
+		/* The trust may hold a document that is not stored. */
+		if (trust_changed)
+			(void)node_ingest_reload_trust(in, now, NULL, NULL);
+	}
+	LS_ERROR("ingest", "page_failed", "peer=%s docs=%zu reason=%s", peer, n,
+	         ls_errname(rc));
+	return rc;
+}
+
 /* A committed page's counts into the node's tally (and its refusals
  * into one log line). */
 static void page_counted(struct node_ingest *in,
@@ -915,18 +931,9 @@ int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
 	pre_free(pre);
 	if (rc == LS_OK && owned && (rc = store_tx_commit(in->store)) != LS_OK)
 		ls_errf(e, rc, "commit of the page failed");
-	if (rc != LS_OK) {
-		if (owned) {
-			store_tx_rollback(in->store);
-			/* The trust may hold a document that is not stored. */
-			if (pg.trust_changed)
-				(void)node_ingest_reload_trust(in, now, NULL,
-				                               NULL);
-		}
-		LS_ERROR("ingest", "page_failed", "peer=%s docs=%zu reason=%s",
-		         peer, n, ls_errname(rc));
-		return rc;
-	}
+	if (rc != LS_OK)
+		return page_failed(in, owned, pg.trust_changed, now, peer, n,
+		                   rc);
 	page_counted(in, &tally, &pg, n, peer, first_reject);
 	if (page != NULL)
 		*page = pg;
