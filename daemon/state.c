@@ -91,6 +91,15 @@ static const struct {
     {"signaal_sync_refused_total", METRICS_COUNTER, L_REASON,
      "Request frames refused before they opened (key, sig, replay, "
      "decode, limit, revoked, ...)."},
+    {"signaal_sync_pages_ahead_total", METRICS_COUNTER, L_PEER,
+     "Pages of documents asked for before the page before them was taken "
+     "in (the sync client asking ahead, with more than one verify "
+     "thread), by peer."},
+    {"signaal_sync_pages_stale_total", METRICS_COUNTER, L_PEER,
+     "Pages asked ahead and dropped unseen, because taking in the page "
+     "before them changed what the round wanted (a refusal, a fork probe, "
+     "the round's page budget), by peer: a high share of pages_ahead "
+     "means asking ahead is wasted on this peer."},
     {"signaal_sync_errors_total", METRICS_COUNTER, L_PEER_RESULT,
      "Requests that opened but were answered with an error."},
     {"signaal_sync_last_success_timestamp_seconds", METRICS_GAUGE, L_PEER,
@@ -243,6 +252,10 @@ void daemon_state_round_done(struct daemon *d, struct peer *p,
 	                   (double)info->docs_stored, p->id);
 	daemon_metrics_add(m, "signaal_docs_relayed_total",
 	                   (double)info->docs_pushed, p->id);
+	daemon_metrics_add(m, "signaal_sync_pages_ahead_total",
+	                   (double)info->pages_ahead, p->id);
+	daemon_metrics_add(m, "signaal_sync_pages_stale_total",
+	                   (double)info->pages_stale, p->id);
 	daemon_metrics_set(m, "signaal_peer_up", ok ? 1 : 0, p->id);
 	daemon_metrics_set(m, "signaal_peer_failures", p->failures, p->id);
 	daemon_metrics_set(m, "signaal_sync_round_seconds", secs, p->id);

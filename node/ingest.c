@@ -92,9 +92,35 @@ struct page_feeds {
 	struct page_feed spare; /* for a page of many origins: asked anew */
 };
 
+/*
+ * The page's checked appends, held back and handed to the store at once
+ * (store_feed_append_checked_n: multi-row inserts, each origin's head
+ * moved once) when the page is done, or earlier, before anything of the
+ * page reads the store's feeds again (a head it does not know yet, a
+ * held document, the store's own checks, a federation document put in
+ * force). Every document in it has its verdict `stored` already; if the
+ * store then fails, the page fails whole, as it would have at the
+ * document itself. No memory for it: each append goes in at once.
+ */
+struct page_run {
+	struct store_feed_new *docs;
+	size_t n, cap;
+};
+
+static int run_flush(struct page_run *run, struct store *s)
+{
+	int rc;
+	if (run == NULL || run->n == 0)
+		return LS_OK;
+	rc = store_feed_append_checked_n(s, run->docs, run->n);
+	run->n = 0;
+	return rc;
+}
+
 /* The page's record of origin's feed into *out (its head read from the
- * store on first use), or a store failure. */
-static int page_feed(struct page_feeds *pf, struct store *s, const char *origin,
+ * store on first use, after the appends held back), or a store failure. */
+static int page_feed(struct page_feeds *pf, struct page_run *run,
+                     struct store *s, const char *origin,
                      struct page_feed **out)
 {
 	struct page_feed *f = NULL;
@@ -105,6 +131,8 @@ static int page_feed(struct page_feeds *pf, struct store *s, const char *origin,
 			*out = &pf->feed[i];
 			return LS_OK;
 		}
+	if ((rc = run_flush(run, s)) != LS_OK)
+		return rc;
 	f = pf->n < PAGE_FEEDS ? &pf->feed[pf->n] : &pf->spare;
 	rc = store_feed_head(s, origin, &f->head_seq, f->head_hash);
 	if (rc != LS_OK)
@@ -153,8 +181,11 @@ struct node_ingest_pre {
 static void pre_release(struct node_vpool_job *job)
 {
 	struct node_ingest_pre *pre = (struct node_ingest_pre *)job;
+	/* Documents the page took in were finished there (type 0: a
+	 * zeroed document holds nothing): only the rest are. */
 	for (size_t i = 0; i < pre->n; i++)
-		proto_doc_fini(&pre->items[i].doc);
+		if (pre->items[i].doc.hdr.type != 0)
+			proto_doc_fini(&pre->items[i].doc);
 	ls_free(pre->items);
 	ls_free(pre->copy);
 	ls_free(pre);
@@ -177,7 +208,9 @@ static struct node_ingest_pre *pre_start(struct node_ingest *in,
 	pre = ls_calloc(1, sizeof *pre);
 	if (pre == NULL)
 		return NULL;
-	pre->items = ls_calloc(n, sizeof *pre->items);
+	/* Not zeroed: node_vpool_job_start resets every item (a page's
+	 * items are some 3 KB each; zeroing them twice costs). */
+	pre->items = ls_malloc(n * sizeof *pre->items);
 	pre->copy = ls_malloc(total > 0 ? total : 1);
 	if (pre->items == NULL || pre->copy == NULL) {
 		ls_free(pre->items);
@@ -192,6 +225,7 @@ static struct node_ingest_pre *pre_start(struct node_ingest *in,
 			memcpy(pre->copy + off, envs[i].data, envs[i].len);
 		pre->items[i].env = pre->copy + off;
 		pre->items[i].len = envs[i].len;
+		pre->items[i].skip = 0;
 		off += envs[i].len;
 	}
 	node_trust_view(in->trust, &pre->view);
@@ -219,7 +253,7 @@ static int pre_current(const struct node_ingest *in,
  * before its lookup, is verified in vain). The heads it reads stay in
  * feeds for the page. */
 static void pre_skip_held(struct node_ingest *in, struct page_feeds *feeds,
-                          struct node_ingest_pre *pre)
+                          struct page_run *run, struct node_ingest_pre *pre)
 {
 	for (size_t i = 0; i < pre->n; i++) {
 		struct node_vpool_item *it = &pre->items[i];
@@ -239,7 +273,8 @@ static void pre_skip_held(struct node_ingest *in, struct page_feeds *feeds,
 		/* Held: at or below the feed's head (no hash here: it is
 		 * made once, by the verification). A store failure shows in
 		 * turn. */
-		if (page_feed(feeds, in->store, hdr.origin, &feed) == LS_OK &&
+		if (page_feed(feeds, run, in->store, hdr.origin, &feed) ==
+		        LS_OK &&
 		    hdr.seq <= feed->head_seq)
 			(void)node_vpool_skip(it); /* exists, or a fork */
 	}
@@ -286,6 +321,7 @@ struct one {
 	struct node_ingest *in;
 	struct page_feeds *feeds; /* the page's */
 	struct page_feed *feed;   /* this document's origin, in feeds */
+	struct page_run *run;     /* the page's appends held back, or NULL */
 	/* The page's parallel verification of this envelope, or NULL; it
 	 * counts only while the trust is the one it was made with
 	 * (pre_ok). */
@@ -385,6 +421,8 @@ static int record_fork(struct node_ingest *in, struct one *o,
 	size_t held_len = 0, proof_len = 0;
 	int rc;
 
+	if ((rc = run_flush(o->run, in->store)) != LS_OK)
+		return rc;
 	rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, NULL, &held,
 	                    &held_len);
 	if (rc != LS_OK)
@@ -470,6 +508,28 @@ static int judge(struct node_ingest *in, struct one *o,
 	return LS_OK;
 }
 
+/* A checked append: held back in the page's run (a federation
+ * document, which the trust takes in at once, goes in with the run
+ * before it). */
+static int append_checked(struct node_ingest *in, struct page_run *run,
+                          const struct store_doc_meta *m, const uint8_t *env,
+                          size_t len, int is_fed)
+{
+	struct store_feed_new *x;
+	if (run == NULL)
+		return store_feed_append_checked(in->store, m, env, len);
+	if (run->n == run->cap) {
+		int rc = run_flush(run, in->store);
+		if (rc != LS_OK)
+			return rc;
+	}
+	x = &run->docs[run->n++];
+	x->m = *m;
+	x->envelope = env;
+	x->len = len;
+	return is_fed ? run_flush(run, in->store) : LS_OK;
+}
+
 /* Step 6, the append, and the trust follows a stored federation doc. */
 static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
                  const struct ls_doc_info *info, int is_fed, const uint8_t *env,
@@ -493,8 +553,8 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	if (o->feed->quarantined == 0 && m.seq == o->feed->head_seq + 1 &&
 	    memcmp(m.prev, o->feed->head_hash, LS_HASH_BYTES) == 0 &&
 	    store_in_tx(in->store))
-		rc = store_feed_append_checked(in->store, &m, env, len);
-	else
+		rc = append_checked(in, o->run, &m, env, len, is_fed);
+	else if ((rc = run_flush(o->run, in->store)) == LS_OK)
 		rc = store_feed_append(in->store, &m, env, len);
 	switch (rc) {
 	case LS_OK:
@@ -549,20 +609,21 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
  * *has_held says whether another one is held (*held). LS_OK, or a store
  * failure. */
 static int held_there(struct node_ingest *in, struct one *o,
-                      struct store_doc_meta *held, int *has_held,
-                      int *decided)
+                      struct store_doc_meta *held, int *has_held, int *decided)
 {
 	struct node_ingest_doc *d = o->d;
 	uint64_t head_seq;
 	int rc;
 
-	if ((rc = page_feed(o->feeds, in->store, d->hdr.origin, &o->feed)) !=
-	    LS_OK)
+	if ((rc = page_feed(o->feeds, o->run, in->store, d->hdr.origin,
+	                    &o->feed)) != LS_OK)
 		return rc;
 	head_seq = o->feed->head_seq;
 	*has_held = 0;
 	*decided = 1;
 	if (d->hdr.seq <= head_seq) {
+		if ((rc = run_flush(o->run, in->store)) != LS_OK)
+			return rc;
 		rc = store_feed_get(in->store, d->hdr.origin, d->hdr.seq, held,
 		                    NULL, NULL);
 		if (rc != LS_OK && rc != LS_ENOTFOUND)
@@ -577,8 +638,9 @@ static int held_there(struct node_ingest *in, struct one *o,
 	}
 	if (!*has_held && d->hdr.seq > head_seq + 1) {
 		verdict(d, NODE_INGEST_CHAIN, LS_ECHAIN);
-		LS_DEBUG("ingest", "doc_gap", "peer=%s origin=%s seq=%llu head=%llu",
-		         o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq,
+		LS_DEBUG("ingest", "doc_gap",
+		         "peer=%s origin=%s seq=%llu head=%llu", o->peer,
+		         d->hdr.origin, (unsigned long long)d->hdr.seq,
 		         (unsigned long long)head_seq);
 		return LS_OK;
 	}
@@ -597,8 +659,9 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	struct ls_envelope ev;
 	struct store_doc_meta held;
 	struct ls_trust view;
-	struct ls_doc doc;
-	struct ls_doc_info info;
+	struct ls_doc own, *doc;
+	struct ls_doc_info own_info;
+	const struct ls_doc_info *info;
 	int rc, has_held, decided, quarantined, is_fed, go_on;
 
 	/* 1. cheap checks: no signature spent on junk or on what we hold */
@@ -619,17 +682,21 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 		return rc;
 
 	/* 2. verification against the trust in force (done already, in
-	 * parallel, if the trust is still the one the page began with) */
-	memset(&doc, 0, sizeof doc);
+	 * parallel, if the trust is still the one the page began with: its
+	 * document is used where the pool left it, and finished here) */
 	if (o->pre != NULL && !o->pre->skip && o->pre_ok) {
 		rc = o->pre->rc;
-		doc = o->pre->doc;
-		memset(&o->pre->doc, 0, sizeof o->pre->doc);
-		info = o->pre->info;
-		o->e = o->pre->e;
+		doc = &o->pre->doc;
+		info = &o->pre->info;
+		if (rc != LS_OK)
+			o->e = o->pre->e;
 	} else {
+		memset(&own, 0, sizeof own);
+		doc = &own;
+		info = &own_info;
 		node_trust_view(in->trust, &view);
-		rc = proto_doc_verify(&view, env, len, now, &doc, &info, &o->e);
+		rc = proto_doc_verify(&view, env, len, now, doc, &own_info,
+		                      &o->e);
 	}
 	if (rc == LS_ENOMEM)
 		return rc;
@@ -639,7 +706,7 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	/* 3. a verified document where another one is held: a fork */
 	if (has_held) {
 		rc = record_fork(in, o, env, len);
-		proto_doc_fini(&doc);
+		proto_doc_fini(doc);
 		if (rc == LS_OK)
 			page->forks++;
 		return rc;
@@ -657,11 +724,11 @@ static int ingest_one(struct node_ingest *in, struct one *o, const uint8_t *env,
 	/* 5. trust and policy; 6. the append */
 	is_fed = in->trust->federation[0] != '\0' &&
 	         strcmp(d->hdr.origin, in->trust->federation) == 0;
-	rc = judge(in, o, &doc, &info, is_fed, &go_on);
+	rc = judge(in, o, doc, info, is_fed, &go_on);
 	if (rc == LS_OK && go_on)
-		rc = admit(in, o, &doc, &info, is_fed, env, len, page);
+		rc = admit(in, o, doc, info, is_fed, env, len, page);
 out:
-	proto_doc_fini(&doc);
+	proto_doc_fini(doc);
 	return rc;
 }
 
@@ -756,6 +823,44 @@ int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
 	                            e);
 }
 
+/* A page that failed: rolled back (when its transaction is the page's
+ * own), the trust rebuilt if the page changed it; returns rc. */
+static int page_failed(struct node_ingest *in, int owned, int trust_changed,
+                       int64_t now, const char *peer, size_t n, int rc)
+{
+	if (owned) {
+		store_tx_rollback(in->store);
+		/* The trust may hold a document that is not stored. */
+		if (trust_changed)
+			(void)node_ingest_reload_trust(in, now, NULL, NULL);
+	}
+	LS_ERROR("ingest", "page_failed", "peer=%s docs=%zu reason=%s", peer, n,
+	         ls_errname(rc));
+	return rc;
+}
+
+/* A committed page's counts into the node's tally (and its refusals
+ * into one log line). */
+static void page_counted(struct node_ingest *in,
+                         const struct node_ingest_tally *tally,
+                         const struct node_ingest_page *pg, size_t n,
+                         const char *peer, const char *first_reject)
+{
+	for (int i = 0; i < NODE_INGEST_OUTCOMES_; i++)
+		in->tally.outcome[i] += tally->outcome[i];
+	for (int i = 0; i < LS_ERR_COUNT_; i++)
+		in->tally.rejected[i] += tally->rejected[i];
+	in->tally.trust_admitted += tally->trust_admitted;
+	in->tally.pages++;
+	in->tally.bytes_stored += pg->bytes;
+	if (tally->outcome[NODE_INGEST_REJECTED] > 0)
+		LS_WARN(
+		    "ingest", "docs_rejected",
+		    "peer=%s rejected=%llu of=%zu first_%s", peer,
+		    (unsigned long long)tally->outcome[NODE_INGEST_REJECTED], n,
+		    first_reject);
+}
+
 int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
                          const struct ls_bytes *envs, size_t n, int64_t now,
                          const char *peer, struct node_ingest_doc *docs,
@@ -767,6 +872,7 @@ int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
 	char first_reject[256] = "";
 	int owned = !store_in_tx(in->store), rc = LS_OK;
 	struct page_feeds feeds;
+	struct page_run run = {0}, *runp = NULL;
 
 	memset(&pg, 0, sizeof pg);
 	memset(&tally, 0, sizeof tally);
@@ -783,13 +889,18 @@ int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
 	}
 	if (pre == NULL)
 		pre = pre_start(in, envs, n, now);
+	if (n >= 2 && (run.docs = ls_malloc(n * sizeof *run.docs)) != NULL) {
+		run.cap = n;
+		runp = &run;
+	}
 	if (pre != NULL)
-		pre_skip_held(in, &feeds, pre);
+		pre_skip_held(in, &feeds, runp, pre);
 	for (size_t i = 0; i < n; i++) {
 		struct one o;
 		memset(&o, 0, sizeof o);
 		o.in = in;
 		o.feeds = &feeds;
+		o.run = runp;
 		o.now = now;
 		o.pre = pre != NULL ? &pre->items[i] : NULL;
 		if (pre != NULL) /* verifies what is left meanwhile */
@@ -813,33 +924,17 @@ int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
 		}
 		tally.outcome[o.d->outcome]++;
 	}
+	if (rc == LS_OK && (rc = run_flush(runp, in->store)) != LS_OK)
+		ls_errf(e, rc, "store failed on the page's appends: %s",
+		        ls_strerror(rc));
+	ls_free(run.docs);
 	pre_free(pre);
 	if (rc == LS_OK && owned && (rc = store_tx_commit(in->store)) != LS_OK)
 		ls_errf(e, rc, "commit of the page failed");
-	if (rc != LS_OK) {
-		if (owned) {
-			store_tx_rollback(in->store);
-			/* The trust may hold a document that is not stored. */
-			if (pg.trust_changed)
-				(void)node_ingest_reload_trust(in, now, NULL,
-				                               NULL);
-		}
-		LS_ERROR("ingest", "page_failed", "peer=%s docs=%zu reason=%s",
-		         peer, n, ls_errname(rc));
-		return rc;
-	}
-	for (int i = 0; i < NODE_INGEST_OUTCOMES_; i++)
-		in->tally.outcome[i] += tally.outcome[i];
-	for (int i = 0; i < LS_ERR_COUNT_; i++)
-		in->tally.rejected[i] += tally.rejected[i];
-	in->tally.trust_admitted += tally.trust_admitted;
-	in->tally.pages++;
-	in->tally.bytes_stored += pg.bytes;
-	if (tally.outcome[NODE_INGEST_REJECTED] > 0)
-		LS_WARN("ingest", "docs_rejected",
-		        "peer=%s rejected=%llu of=%zu first_%s", peer,
-		        (unsigned long long)tally.outcome[NODE_INGEST_REJECTED],
-		        n, first_reject);
+	if (rc != LS_OK)
+		return page_failed(in, owned, pg.trust_changed, now, peer, n,
+		                   rc);
+	page_counted(in, &tally, &pg, n, peer, first_reject);
 	if (page != NULL)
 		*page = pg;
 	return LS_OK;

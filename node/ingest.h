@@ -22,10 +22,13 @@
  *      summary was made (node_trust_policy_at; PROTOCOL.md 5.3, "Epochs";
  *      no policy held yet: `state`);
  *   6. store_feed_append(): `stored` (or `chain` when it does not follow
- *      the head; a document that follows the head the page knows goes in
- *      through store_feed_append_checked, without the store's
- *      lookups); a stored federation document is put in force at once
- *      with node_trust_admit(), so the next document of the same page is
+ *      the head; a document that follows the head the page knows is held
+ *      back and goes in with the page's others through
+ *      store_feed_append_checked_n, without the store's lookups: multi-row
+ *      inserts and one head update per origin, before the page reads
+ *      the store's feeds again and before it commits); a stored
+ *      federation document is put in force at once with
+ *      node_trust_admit(), so the next document of the same page is
  *      verified against it.
  *
  * A page is taken in one transaction: one commit per page, so sync

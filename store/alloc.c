@@ -86,6 +86,14 @@ static void setup_once(void)
 	if (rc != SQLITE_OK)
 		LS_WARN("store", "sqlite_alloc", "rc=%d msg=\"%s\"", rc,
 		        sqlite3_errstr(rc));
+	/* SQLite's memory statistics take a process-wide mutex on every
+	 * allocation (the writer, the readers and the sync engine each have
+	 * a connection); nothing here reads them (sqlite3_memory_used, heap
+	 * limits), so they are off. */
+	else if ((rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0)) !=
+	         SQLITE_OK)
+		LS_WARN("store", "sqlite_memstatus", "rc=%d msg=\"%s\"", rc,
+		        sqlite3_errstr(rc));
 }
 
 void store_alloc_setup(void)

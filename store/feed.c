@@ -11,7 +11,10 @@
  * seq 1..head, so only a seq at or below the head is looked up. A caller
  * that made these checks itself in its own transaction (node/ingest,
  * once per page and origin) skips them: store_feed_append_checked; the
- * two writes and the UNIQUE (origin, seq) constraint stay.
+ * two writes and the UNIQUE (origin, seq) constraint stay. A caller that
+ * holds its checked appends back until a page is done hands them over
+ * at once (store_feed_append_checked_n): multi-row inserts, and each
+ * origin's head moved once.
  */
 #include "store/feed.h"
 #include "store/internal.h"
@@ -144,9 +147,8 @@ static int held_at(struct store *s, const struct store_doc_meta *m)
 
 /* What an append must know of the origin, in one statement: its head
  * (seq 0 and the zero hash when none) and whether it is quarantined. */
-static int origin_state(struct store *s, const char *origin,
-                        uint64_t *head_seq, uint8_t head_hash[LS_HASH_BYTES],
-                        int *quarantined)
+static int origin_state(struct store *s, const char *origin, uint64_t *head_seq,
+                        uint8_t head_hash[LS_HASH_BYTES], int *quarantined)
 {
 	static const char sql[] =
 	    "SELECT h.seq, h.hash, EXISTS (SELECT 1 FROM feed_fork f "
@@ -175,6 +177,52 @@ static int origin_state(struct store *s, const char *origin,
 	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "feed_origin");
 }
 
+/* The inserts: one row, or RUN_ROWS rows in one statement (a run of
+ * checked appends, store_feed_append_checked_n). One statement for 16
+ * documents costs less than half of 16 single inserts (SQLite 3.40,
+ * callgrind: about 12.9k against 28.5k instructions a document with the
+ * head moved once per run; docs/PERFORMANCE.md). */
+#define RUN_ROWS 16
+#define ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ROWS4 ROW ", " ROW ", " ROW ", " ROW
+#define INSERT_DOC                                                             \
+	"INSERT INTO feed_doc (" META_COLS ", size, envelope) VALUES "
+static const char sql_insert[] = INSERT_DOC ROW;
+static const char sql_insert_run[] =
+    INSERT_DOC ROWS4 ", " ROWS4 ", " ROWS4 ", " ROWS4;
+static const char sql_head[] =
+    "INSERT INTO feed_head (origin, seq, hash) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (origin) DO UPDATE SET seq = ?2, hash = ?3";
+
+/* Bind one document's row at parameter base + 1 .. base + 9. */
+static void bind_row(sqlite3_stmt *st, int base, const struct store_doc_meta *m,
+                     const uint8_t *envelope, size_t len, int64_t now)
+{
+	sqlite3_bind_text(st, base + 1, m->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 2, (sqlite3_int64)m->seq);
+	sqlite3_bind_int(st, base + 3, m->type);
+	sqlite3_bind_blob(st, base + 4, m->hash, LS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, base + 5, m->prev, LS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 6, m->created);
+	sqlite3_bind_int64(st, base + 7, now);
+	sqlite3_bind_int64(st, base + 8, (sqlite3_int64)len);
+	sqlite3_bind_blob(st, base + 9, envelope, (int)len, SQLITE_STATIC);
+}
+
+/* Move origin's head to (seq, hash). */
+static int head_set(struct store *s, const char *origin, uint64_t seq,
+                    const uint8_t hash[LS_HASH_BYTES])
+{
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql_head, &st);
+	if (rc != LS_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	sqlite3_bind_blob(st, 3, hash, LS_HASH_BYTES, SQLITE_STATIC);
+	return store_step_done(s, st, "feed_head_set");
+}
+
 /* The checks in the order the file comment gives (unless the caller
  * made them: `checked`, store_feed_append_checked). A feed's documents
  * are seq 1..head (the head moves only with an append or a fork's
@@ -182,12 +230,6 @@ static int origin_state(struct store *s, const char *origin,
 static int append_in_tx(struct store *s, const struct store_doc_meta *m,
                         const uint8_t *envelope, size_t len, int checked)
 {
-	static const char sql_insert[] =
-	    "INSERT INTO feed_doc (" META_COLS ", size, envelope) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	static const char sql_head[] =
-	    "INSERT INTO feed_head (origin, seq, hash) VALUES (?1, ?2, ?3) "
-	    "ON CONFLICT (origin) DO UPDATE SET seq = ?2, hash = ?3";
 	uint8_t head_hash[LS_HASH_BYTES];
 	uint64_t head_seq;
 	int quarantined, rc;
@@ -209,24 +251,19 @@ static int append_in_tx(struct store *s, const struct store_doc_meta *m,
 
 	if ((rc = store_stmt(s, sql_insert, &st)) != LS_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, m->origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->seq);
-	sqlite3_bind_int(st, 3, m->type);
-	sqlite3_bind_blob(st, 4, m->hash, LS_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, m->prev, LS_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, m->created);
-	sqlite3_bind_int64(st, 7, store_now());
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)len);
-	sqlite3_bind_blob(st, 9, envelope, (int)len, SQLITE_STATIC);
+	bind_row(st, 0, m, envelope, len, store_now());
 	if ((rc = store_step_done(s, st, "feed_insert")) != LS_OK)
 		return rc;
+	return head_set(s, m->origin, m->seq, m->hash);
+}
 
-	if ((rc = store_stmt(s, sql_head, &st)) != LS_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, m->origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->seq);
-	sqlite3_bind_blob(st, 3, m->hash, LS_HASH_BYTES, SQLITE_STATIC);
-	return store_step_done(s, st, "feed_head_set");
+/* The arguments every append takes. */
+static int append_args_ok(const struct store_doc_meta *m,
+                          const uint8_t *envelope, size_t len)
+{
+	return origin_ok(m->origin) && m->seq != 0 &&
+	       m->seq <= (uint64_t)INT64_MAX && m->type != 0 &&
+	       envelope != NULL && len != 0 && len <= STORE_FEED_ENVELOPE_MAX;
 }
 
 /* Both appends: the arguments, then the checks (unless `checked`) and
@@ -236,9 +273,7 @@ static int append(struct store *s, const struct store_doc_meta *m,
 {
 	int owned, rc;
 
-	if (!origin_ok(m->origin) || m->seq == 0 ||
-	    m->seq > (uint64_t)INT64_MAX || m->type == 0 || envelope == NULL ||
-	    len == 0 || len > STORE_FEED_ENVELOPE_MAX)
+	if (!append_args_ok(m, envelope, len))
 		return LS_EINVAL;
 	/* The caller's checks hold only inside the transaction that made
 	 * them. */
@@ -264,6 +299,74 @@ int store_feed_append_checked(struct store *s, const struct store_doc_meta *m,
                               const uint8_t *envelope, size_t len)
 {
 	return append(s, m, envelope, len, 1);
+}
+
+/* A run's arguments, and that each document follows the one of its
+ * origin before it in the run (the nearest: a run is mostly one origin). */
+static int run_ok(const struct store_feed_new *docs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct store_doc_meta *m = &docs[i].m;
+		if (!append_args_ok(m, docs[i].envelope, docs[i].len))
+			return LS_EINVAL;
+		for (size_t j = i; j-- > 0;) {
+			const struct store_doc_meta *p = &docs[j].m;
+			if (strcmp(p->origin, m->origin) != 0)
+				continue;
+			if (m->seq != p->seq + 1 ||
+			    memcmp(m->prev, p->hash, LS_HASH_BYTES) != 0)
+				return LS_EINTERNAL;
+			break;
+		}
+	}
+	return LS_OK;
+}
+
+/* The rows of docs[0..n) (n is 1 or RUN_ROWS) in one statement. */
+static int insert_rows(struct store *s, const struct store_feed_new *docs,
+                       size_t n, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc =
+	    store_stmt(s, n == RUN_ROWS ? sql_insert_run : sql_insert, &st);
+	if (rc != LS_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		bind_row(st, (int)(9 * i), &docs[i].m, docs[i].envelope,
+		         docs[i].len, now);
+	return store_step_done(s, st, "feed_insert");
+}
+
+int store_feed_append_checked_n(struct store *s,
+                                const struct store_feed_new *docs, size_t n)
+{
+	int64_t now = store_now();
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return LS_OK;
+	if (!store_in_tx(s))
+		return LS_ESTATE;
+	if ((rc = run_ok(docs, n)) != LS_OK)
+		return rc;
+	for (i = 0; i + RUN_ROWS <= n; i += RUN_ROWS)
+		if ((rc = insert_rows(s, &docs[i], RUN_ROWS, now)) != LS_OK)
+			return rc;
+	for (; i < n; i++)
+		if ((rc = insert_rows(s, &docs[i], 1, now)) != LS_OK)
+			return rc;
+	/* Each origin's head: its last document in the run (an origin
+	 * that comes back later in the run is moved again, further). */
+	for (i = 0; i < n; i++) {
+		const struct store_doc_meta *m = &docs[i].m;
+		if (i + 1 < n && strcmp(docs[i + 1].m.origin, m->origin) == 0)
+			continue;
+		if ((rc = head_set(s, m->origin, m->seq, m->hash)) != LS_OK)
+			return rc;
+	}
+	s->feed_writes += n;
+	return LS_OK;
 }
 
 int store_feed_get(struct store *s, const char *origin, uint64_t seq,

@@ -80,6 +80,27 @@ int store_feed_append(struct store *s, const struct store_doc_meta *m,
 int store_feed_append_checked(struct store *s, const struct store_doc_meta *m,
                               const uint8_t *envelope, size_t len);
 
+/* One document of a run of checked appends. */
+struct store_feed_new {
+	struct store_doc_meta m;
+	const uint8_t *envelope; /* the caller's, read during the call */
+	size_t len;
+};
+
+/*
+ * n checked appends at once, for a caller that holds them back until a
+ * page is done (node/ingest): as store_feed_append_checked for each, in
+ * order, where each document follows the head or the document of its
+ * origin before it in docs[] (the store checks that much: seq + 1 and
+ * prev, else LS_EINTERNAL and nothing is written). The documents go in
+ * with multi-row inserts and each origin's head moves once, to its last
+ * document: one statement per 16 documents and one per origin instead
+ * of two per document. On a failure some of them may be written: the
+ * caller rolls its transaction back. LS_OK for n = 0.
+ */
+int store_feed_append_checked_n(struct store *s,
+                                const struct store_feed_new *docs, size_t n);
+
 /* The head of an origin's feed: its highest seq and that document's hash;
  * seq 0 and a zero hash when nothing of the origin is held. */
 int store_feed_head(struct store *s, const char *origin, uint64_t *seq,

@@ -73,7 +73,12 @@ t_grep "the log names the cause" "mod=store event=sqlite_error .*rc=13" "$T/sign
 t_equal "/healthz still answers" "$(curl -s -o /dev/null -w '%{http_code}' "$NODE/healthz")" 200
 metric() { curl -s "$NODE/metrics" | grep -E "^$1 " | awk '{print $2}'; }
 t_equal "/metrics: signaal_store_writable 0" "$(metric signaal_store_writable)" 0
-t_equal "/metrics: signaal_disk_free_bytes 0" "$(metric signaal_disk_free_bytes)" 0
+# Not exactly 0: signaald's own state files (written to a temporary file
+# and renamed) give a few pages back now and then (28672 bytes was seen
+# under load); a full disk is what the metric must show.
+free=$(metric signaal_disk_free_bytes)
+if [ -n "$free" ] && [ "$free" -lt 65536 ]; then t_ok "/metrics: signaal_disk_free_bytes near 0 ($free)"
+else t_notok "/metrics: signaal_disk_free_bytes near 0" "got '$free'"; fi
 # A backup and an export onto a full disk: a second one, as full, where
 # nothing else writes. On the node's disk, signaald itself (its WAL, its
 # state files) may give a page back at any moment, and a small export

@@ -12,6 +12,10 @@ t_check "federation set up" fed_init federatie "${NODES[@]}"
 # gent and kortrijk also sync with each other.
 sed -i "s/^peers = koepel$/peers = koepel kortrijk/" "$T/gent/signaal.ini"
 sed -i "s/^peers = koepel$/peers = koepel gent/" "$T/kortrijk/signaal.ini"
+# eeklo only fetches: what it publishes reaches the association by the
+# association's own fetch (asking ahead, below).
+sed -i "s/^push = ja$/push = nee/" "$T/eeklo/signaal.ini"
+t_grep "eeklo does not push" "^push = nee" "$T/eeklo/signaal.ini"
 for n in "${NODES[@]}"; do fed_start "$n"; done
 
 # Every node publishes its status once it runs; each ends up with all six
@@ -29,6 +33,35 @@ t_check "policy update published" "$SIGNAALCTL" -d "$T/vvsg" federation publish
 t_check "documents published at eeklo" fed_fill eeklo 300
 t_check "converges after new documents" fed_wait_converged 60 "${NODES[@]}"
 t_equal "all 310 documents everywhere" "$(fed_docs gent)" 310
+
+# Asking ahead (node/sync_client.c): eeklo's 300 documents travel in
+# pages of 256 and eeklo does not push, so the association's round that
+# fetched them asked for the second page before the first was taken in
+# (with a verify pool: two cores or more). /metrics counts that per
+# peer, and the pages dropped unseen.
+curl -s "http://127.0.0.1:${FED_HTTP[vvsg]}/metrics" >"$T/metrics_ahead"
+t_grep "/metrics: pages asked ahead, a counter" \
+	'^# TYPE signaal_sync_pages_ahead_total counter' "$T/metrics_ahead"
+t_grep "/metrics: pages asked ahead and dropped, a counter" \
+	'^# TYPE signaal_sync_pages_stale_total counter' "$T/metrics_ahead"
+sum_of() {
+	grep -E "^$1\{peer=\"[a-z]+\"\} " "$T/metrics_ahead" |
+		awk '{s += $NF} END {print s + 0}'
+}
+ahead=$(sum_of signaal_sync_pages_ahead_total)
+stale=$(sum_of signaal_sync_pages_stale_total)
+from_eeklo=$(grep -E '^signaal_sync_pages_ahead_total\{peer="eeklo"\} ' \
+	"$T/metrics_ahead" | awk '{print $NF + 0}')
+if [ "$(nproc)" -lt 2 ] || [ "${from_eeklo:-0}" -ge 1 ]; then
+	t_ok "pages were asked ahead of eeklo (${from_eeklo:-0}, $(nproc) cores)"
+else
+	t_notok "pages were asked ahead of eeklo" "${from_eeklo:-none}"
+fi
+if [ "$stale" -le "$ahead" ]; then
+	t_ok "stale pages are some of those asked ahead ($stale of $ahead)"
+else
+	t_notok "stale pages are some of those asked ahead" "$stale > $ahead"
+fi
 t_grep "the new policy is in force at a member" "9 dagen" \
 	<("$SIGNAALCTL" -d "$T/kortrijk" federation show)
 

@@ -479,6 +479,56 @@ static void test_page_of_many_origins(void **state)
 	}
 }
 
+/* A page longer than one multi-row insert, of two origins, with a
+ * resend of a document the page itself stored: the appends held back
+ * go in whole, each byte for byte, the heads where the page left them. */
+static void test_long_page_goes_in_whole(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_feed_head hg = {0}, hb = {0};
+	struct node_ingest_doc d[40];
+	struct ls_bytes b[40];
+	uint64_t seq, docs, bytes;
+	uint8_t hash[LS_HASH_BYTES], *back;
+	size_t len;
+
+	bootstrap(f);
+	for (size_t i = 0; i < 40; i++) {
+		size_t k;
+		if (i == 20) { /* the resend */
+			b[i] = b[3];
+			continue;
+		}
+		k = i % 7 == 6 ? status_doc(f, "bornem", &hb, "bornem", 1)
+		               : status_doc(f, "gent", &hg, "gent", 1);
+		b[i].data = f->env[k];
+		b[i].len = f->len[k];
+	}
+	assert_int_equal(
+	    node_ingest_page(&f->in, b, 40, FX_NOW, "test", d, NULL, NULL),
+	    LS_OK);
+	for (size_t i = 0; i < 40; i++)
+		assert_int_equal(d[i].outcome, i == 20 ? NODE_INGEST_EXISTS
+		                                       : NODE_INGEST_STORED);
+	assert_int_equal(store_feed_head(f->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, hg.seq);
+	assert_memory_equal(hash, hg.hash, LS_HASH_BYTES);
+	assert_int_equal(store_feed_head(f->s, "bornem", &seq, hash), LS_OK);
+	assert_int_equal(seq, hb.seq);
+	assert_memory_equal(hash, hb.hash, LS_HASH_BYTES);
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(docs, 2 + 39); /* the federation feed's two */
+	for (size_t i = 0; i < 40; i++) {
+		assert_int_equal(store_feed_get(f->s, d[i].hdr.origin,
+		                                d[i].hdr.seq, NULL, &back,
+		                                &len),
+		                 LS_OK);
+		assert_int_equal(len, b[i].len);
+		assert_memory_equal(back, b[i].data, len);
+		ls_free(back);
+	}
+}
+
 static void test_summaries_are_held_to_the_policy(void **state)
 {
 	struct tfx *f = *state;
@@ -1048,16 +1098,16 @@ static void test_vectors_through_the_node(void **state)
 				         fld[0], have, got);
 		vector_ingest(f, buf, got, sizeof got);
 		if (strcmp(got, want) != 0)
-			fail_msg("vector %s (%s): expected %s, the node says %s",
-			         fld[0], fld[1], want, got);
+			fail_msg(
+			    "vector %s (%s): expected %s, the node says %s",
+			    fld[0], fld[1], want, got);
 		/* A refused successor is a trust alarm, by origin. */
 		if (strcmp(fld[1], "roster-successor") == 0 ||
 		    strcmp(fld[1], "policy-epoch") == 0) {
-			int alarmed = f->in.n_alarms == 1 &&
-			              strcmp(f->in.alarms[0].reason,
-			                     "successor") == 0 &&
-			              strcmp(f->in.alarms[0].origin,
-			                     FX_FEDERATION) == 0;
+			int alarmed =
+			    f->in.n_alarms == 1 &&
+			    strcmp(f->in.alarms[0].reason, "successor") == 0 &&
+			    strcmp(f->in.alarms[0].origin, FX_FEDERATION) == 0;
 			assert_int_equal(alarmed, strcmp(want, "policy") == 0);
 		}
 		teardown(&st);
@@ -1079,6 +1129,7 @@ int main(void)
 	    T(test_fork_is_kept_as_proof_and_quarantines),
 	    T(test_one_page_sees_its_own_appends),
 	    T(test_page_of_many_origins),
+	    T(test_long_page_goes_in_whole),
 	    T(test_summaries_are_held_to_the_policy),
 	    T(test_summaries_are_judged_by_the_policy_of_their_time),
 	    T(test_a_late_tightening_splits_what_was_taken_before),
@@ -1098,6 +1149,7 @@ int main(void)
 	    P(test_fork_is_kept_as_proof_and_quarantines),
 	    P(test_one_page_sees_its_own_appends),
 	    P(test_page_of_many_origins),
+	    P(test_long_page_goes_in_whole),
 	    P(test_summaries_are_held_to_the_policy),
 	    P(test_summaries_are_judged_by_the_policy_of_their_time),
 	    P(test_trust_refusals_raise_alarms),

@@ -176,6 +176,78 @@ static void test_checked_append(void **state)
 	assert_int_equal(append(f->s, "gent", 3, 4, 0, 10), LS_OK);
 }
 
+/* A run of checked appends (node/ingest holds a page's back): in the
+ * caller's transaction, multi-row inserts across the 16-row statements,
+ * each origin's head at its last document; a run that does not chain
+ * within itself, or with a bad argument, writes nothing. */
+static void test_checked_run(void **state)
+{
+	struct fx *f = *state;
+	struct store_feed_new run[45];
+	struct store_doc_meta got;
+	uint8_t env[45][24], hash[LS_HASH_BYTES], *back;
+	uint64_t seq, docs, bytes;
+	size_t n = 0, len;
+	uint64_t g = 0, b = 0;
+
+	/* 36 of gent and 9 of bornem, interleaved: bornem every fifth. */
+	for (size_t i = 0; i < 45; i++) {
+		const char *origin = (i % 5 == 4) ? "bornem" : "gent";
+		uint64_t next = origin[0] == 'g' ? ++g : ++b;
+		doc_make(&run[n].m, origin, next, 4, 0);
+		memset(env[n], (int)i + 1, sizeof env[n]);
+		run[n].envelope = env[n];
+		run[n].len = sizeof env[n] - (i % 3);
+		n++;
+	}
+	assert_int_equal(store_feed_append_checked_n(f->s, run, n), LS_ESTATE);
+	assert_int_equal(store_tx_begin(f->s), LS_OK);
+	assert_int_equal(store_feed_append_checked_n(f->s, run, 0), LS_OK);
+	/* Not a chain within the run: a gap, then a prev that is not the
+	 * document before. */
+	run[7].m.seq++;
+	assert_int_equal(store_feed_append_checked_n(f->s, run, n),
+	                 LS_EINTERNAL);
+	run[7].m.seq--;
+	run[12].m.prev[0] ^= 1;
+	assert_int_equal(store_feed_append_checked_n(f->s, run, n),
+	                 LS_EINTERNAL);
+	run[12].m.prev[0] ^= 1;
+	run[30].len = 0;
+	assert_int_equal(store_feed_append_checked_n(f->s, run, n), LS_EINVAL);
+	run[30].len = sizeof env[30];
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(docs, 0);
+
+	assert_int_equal(store_feed_append_checked_n(f->s, run, n), LS_OK);
+	/* A held position in a later run: the insert refuses it. */
+	assert_int_not_equal(store_feed_append_checked_n(f->s, &run[44], 1),
+	                     LS_OK);
+	assert_int_equal(store_tx_commit(f->s), LS_OK);
+
+	assert_int_equal(store_feed_head(f->s, "gent", &seq, hash), LS_OK);
+	assert_int_equal(seq, 36);
+	assert_int_equal(store_feed_head(f->s, "bornem", &seq, hash), LS_OK);
+	assert_int_equal(seq, 9);
+	assert_memory_equal(hash, run[44].m.hash, LS_HASH_BYTES);
+	assert_int_equal(store_feed_count(f->s, &docs, &bytes), LS_OK);
+	assert_int_equal(docs, 45);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(store_feed_get(f->s, run[i].m.origin,
+		                                run[i].m.seq, &got, &back,
+		                                &len),
+		                 LS_OK);
+		assert_int_equal(len, run[i].len);
+		assert_memory_equal(back, run[i].envelope, len);
+		assert_memory_equal(got.hash, run[i].m.hash, LS_HASH_BYTES);
+		assert_memory_equal(got.prev, run[i].m.prev, LS_HASH_BYTES);
+		ls_free(back);
+	}
+	/* The unchecked append goes on from the heads the run left. */
+	assert_int_equal(append(f->s, "gent", 37, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "bornem", 10, 4, 0, 10), LS_OK);
+}
+
 static void test_rollback_of_caller_transaction(void **state)
 {
 	struct fx *f = *state;
@@ -406,6 +478,8 @@ int main(void)
 	        test_chain_is_appended_and_read_back, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing,
 	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_checked_run, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_checked_append, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_of_caller_transaction,
