@@ -5,9 +5,10 @@
 # a status document) and every node takes it; gent's operator installs
 # the new key and restarts, and what gent signs next carries the new key.
 # Then an emergency rotation without overlap while gent still runs on
-# its current key: gent's signaald refuses to sign (log, status line,
-# metric), and gent's feed is refused nowhere; once the new key is
-# installed it signs again and everything converges.
+# its current key: gent's signaald refuses to sign the releases that
+# fall due (log, status line, metric), and gent's feed is refused
+# nowhere; once the new key is installed it signs them and everything
+# converges.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/lib_federation.sh"
 
@@ -69,9 +70,14 @@ t_check "no warning any more" fed_wait 10 bash -c \
 	"! '$SIGNAALCTL' -d '$T/gent' status | grep -q '^Sleutel'"
 
 # --- an emergency rotation, no overlap, gent still on its key -----------
-# gent is down when the association publishes and gets the roster from
-# a bundle, so that nothing it signs can cross the roster on the way.
-fed_stop gent
+# The roster that closes gent's key closes its sessions too, so gent
+# cannot get it by sync: the association sends the bundle, which gent's
+# operator imports while signaald runs (its own head known). Nothing is
+# due at gent meanwhile, so nothing it signs crosses the roster. Then
+# periods become due (signals of two past months) and a SIGHUP runs the
+# release at once: signed with the closed key, those summaries would be
+# refused everywhere and gent's feed would stop there for good.
+gent_head() { "$SIGNAALCTL" -d "$T/$1" sync vv | awk '$1 == "gent" {print $2}'; }
 "$SIGNAALCTL" -d "$T/vvsg" federation member rotate-key gent \
 	--sleutel "$T/k3/keys/node.pub" --overgang 0 >"$T/rotate2.out"
 t_grep "rotate-key warns: switch at once" "LET OP: geen overgang" \
@@ -80,21 +86,23 @@ t_check "emergency rotation published" "$SIGNAALCTL" -d "$T/vvsg" \
 	federation publish
 t_check "bundle" "$SIGNAALCTL" -d "$T/vvsg" federation export \
 	"$T/federatie2.bundle"
-t_check "gent takes the roster" "$SIGNAALCTL" -d "$T/gent" federation \
-	import "$T/federatie2.bundle"
-t_check "kortrijk holds it" fed_wait 30 bash -c \
-	"'$SIGNAALCTL' -d '$T/kortrijk' federation show | grep -q '$k3'"
-fed_start gent
-t_check "gent refuses to sign with its closed key" fed_wait 20 \
+t_check "gent imports it while running" "$SIGNAALCTL" -d "$T/gent" \
+	federation import "$T/federatie2.bundle"
+t_check "gent says it may not sign with its closed key" fed_wait 20 \
 	grep -q "event=own_key_invalid node=gent key_id=$k2 reason=expired" \
 	"$T/gent.log"
 t_check "the status says what to do" fed_wait 10 bash -c \
 	"'$SIGNAALCTL' -d '$T/gent' status | grep -q '^Sleutel .*FOUT: .*keys/node.key'"
 t_check "the metric says so" fed_wait 10 bash -c \
 	"[ \"\$(grep '^signaal_own_key_valid ' '$T/gent/signaald.prom' | awk '{print \$2}')\" = 0 ]"
+held=$(gent_head gent)
+t_check "periods become due at gent" fed_secagg_signals 1 gent 2025-09 2025-10
+kill -HUP "${FED_PID[gent]}"
+t_check "gent tries to release" fed_wait 10 grep -q "event=reloaded" "$T/gent.log"
 sleep 3
-t_equal "gent signed nothing" "$(grep -c "event=status_published" "$T/gent.log")" 0
-t_equal "logged once" "$(grep -c "event=own_key_invalid" "$T/gent.log")" 1
+t_equal "gent signed nothing" "$(gent_head gent)" "$held"
+t_check "no release" bash -c "! grep -q 'event=released' '$T/gent.log'"
+t_equal "said once" "$(grep -c "event=own_key_invalid" "$T/gent.log")" 1
 t_check "the others converge" fed_wait_converged 30 vvsg kortrijk
 t_equal "nothing of gent refused at the association" "$(refused vvsg)" 0
 t_equal "nothing of gent refused at kortrijk" "$(refused kortrijk)" 0
@@ -105,6 +113,8 @@ cp "$T/k3/keys/node.key" "$T/k3/keys/node.pub" "$T/gent/keys/"
 fed_start gent
 t_check "gent publishes with the emergency key" fed_wait 30 \
 	published gent "$k3"
+t_check "and releases what was due" fed_wait 30 grep -q "event=released" \
+	"$T/gent.log"
 t_check "everything converges" fed_wait_converged 60 vvsg gent kortrijk
 t_equal "still nothing refused at the association" "$(refused vvsg)" 0
 t_equal "still nothing refused at kortrijk" "$(refused kortrijk)" 0
