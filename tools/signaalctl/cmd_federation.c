@@ -807,8 +807,9 @@ static int member_rotate_key(struct fed *f, struct ls_roster *r,
 		    "LET OP: geen overgang. De oude sleutel van '%s' sluit "
 		    "bij de publicatie: '%s' moet meteen overschakelen "
 		    "(nieuwe sleutel in keys/node.key, signaald herstarten); "
-		    "tot dan tekent het niets. Is de sleutel gestolen? Gebruik "
-		    "dan 'member revoke-key'\n",
+		    "tot dan tekent het niets en kan het niet synchroniseren: "
+		    "stuur het de bundel ('federation export'). Is de sleutel "
+		    "gestolen? Gebruik dan 'member revoke-key'\n",
 		    a->id, a->id);
 	return CTL_EXIT_OK;
 }
