@@ -870,12 +870,13 @@ void daemon_http_metrics_flush(struct daemon *d)
 	                   (double)conns);
 	daemon_metrics_set(d->metrics, "signaal_http_max_connections",
 	                   (double)h->max_conns);
+	/* Every reason, at 0 from the start: a series that appears only
+	 * with its first refusals loses them to rate() (the alert
+	 * SignaalHttpSaturated reads it). */
 	for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
-		if (refused[i] > h->refused_seen[i])
-			daemon_metrics_add(
-			    d->metrics, "signaal_http_refused_total",
-			    (double)(refused[i] - h->refused_seen[i]),
-			    daemon_http_refused_names[i]);
+		daemon_metrics_add(d->metrics, "signaal_http_refused_total",
+		                   (double)(refused[i] - h->refused_seen[i]),
+		                   daemon_http_refused_names[i]);
 		h->refused_seen[i] = refused[i];
 	}
 	if (captured > h->captured_seen)
