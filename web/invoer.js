@@ -12,6 +12,13 @@
  * browser is online again (and every 30 seconds, and at the next visit):
  * the node stores it once. A refusal (4xx) takes it out of the queue and
  * shows why; the corrected signal is a new one with a new key.
+ *
+ * A queued signal belongs to the token that made it (its public id,
+ * never the secret): the token binds the organisation and the person,
+ * and the key is the token's. On a device shared by field workers,
+ * what one of them left in the queue waits for that token to be used
+ * here again; it is never sent with another's token (it would be stored
+ * as the other's signal, and a lost answer's retry twice).
  */
 "use strict";
 
@@ -47,14 +54,32 @@
     saveQueue(queue().filter(function (x) { return x.key !== key; }));
   }
 
+  /* The token the API calls go out with now (another tab may have
+   * changed it since this page started). */
+  function tok() {
+    return LS.tokenId() || me.token;
+  }
+
+  /* The queue's part that goes out with that token (an item of an
+   * older page, without a token, is taken as this token's). */
+  function mine(q) {
+    var t = tok();
+    return q.filter(function (x) { return !x.tok || x.tok === t; });
+  }
+
   function showQueue(q) {
     var box = document.getElementById("wachtrij");
     if (!box) return;
+    var own = mine(q).length, other = q.length - own, text = "";
     box.hidden = q.length === 0;
-    document.getElementById("wachtrij-tekst").textContent = q.length === 1
+    if (own) text = own === 1
       ? "1 signaal is op dit toestel bewaard en wacht op verzending naar het knooppunt. Het wordt vanzelf verzonden zodra de verbinding terug is."
-      : q.length + " signalen zijn op dit toestel bewaard en wachten op verzending naar het knooppunt. Ze worden vanzelf verzonden zodra de verbinding terug is.";
-    document.getElementById("wachtrij-verzend").disabled = sending;
+      : own + " signalen zijn op dit toestel bewaard en wachten op verzending naar het knooppunt. Ze worden vanzelf verzonden zodra de verbinding terug is.";
+    if (other) text += (text ? " " : "") + (other === 1
+      ? "1 signaal op dit toestel werd met een ander token gemaakt; het wordt verzonden wanneer dat token hier opnieuw wordt gebruikt."
+      : other + " signalen op dit toestel werden met een ander token gemaakt; ze worden verzonden wanneer dat token hier opnieuw wordt gebruikt.");
+    document.getElementById("wachtrij-tekst").textContent = text;
+    document.getElementById("wachtrij-verzend").disabled = sending || own === 0;
   }
 
   /* The send button says what is going on, and is off meanwhile. */
@@ -78,7 +103,7 @@
    * that gets no answer. */
   function flush() {
     if (sending) return Promise.resolve();
-    var q = queue();
+    var q = mine(queue());
     if (!q.length) return Promise.resolve();
     sending = true;
     busy(true, "Bezig met verzenden…");
@@ -261,7 +286,7 @@
     if (c.wrong.length) return;
     /* Queued before it is sent: a closed tab or a lost answer keeps it,
      * with its key. */
-    var item = { key: newKey(), body: c.body, at: new Date().toISOString() };
+    var item = { key: newKey(), tok: tok(), body: c.body, at: new Date().toISOString() };
     var q = queue();
     q.push(item);
     saveQueue(q);
@@ -348,7 +373,7 @@
       recent();
       document.getElementById("wachtrij-verzend").addEventListener("click", flush);
       window.addEventListener("online", flush);
-      window.setInterval(function () { if (queue().length) flush(); }, 30000);
+      window.setInterval(function () { if (mine(queue()).length) flush(); }, 30000);
       showQueue(queue());
       flush();
     });
