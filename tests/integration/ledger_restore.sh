@@ -11,9 +11,12 @@
 
 month() { date -u -d "$(date -u +%Y-%m-15) -$1 months" +%Y-%m; }
 m6=$(month 6) m5=$(month 5) m4=$(month 4) m3=$(month 3) m2=$(month 2)
-# m6..m3 have signals; m2 has none but is closed and settled too (the
-# policy's settle delay is 10 days, and m2 ended a month ago): due as an
-# empty summary. Last month is still settling.
+# m6..m3 have signals; m2 has none but is closed and settled too: due as
+# an empty summary. Last month is still settling. A settle delay of
+# today's day of the month plus 10 days makes that so whatever the date:
+# last month ended at most a day of the month ago, m2 at least 28 days
+# more (a fixed delay cannot: last month is past 10 days from the 11th).
+SETTLE=$((10#$(date -u +%d) + 10))
 ledger() { sqlite3 "$T/roeselare/signaal.db" "$1"; }
 spent() { ledger "SELECT coalesce(sum(cost_milli), 0) FROM release_ledger"; }
 releases_are() { test "$(ledger 'SELECT count(*) FROM release_ledger')" = "$1"; }
@@ -33,7 +36,7 @@ fed_node vvsg koepel alle
 t_check "federation" "$SIGNAALCTL" -d "$T/vvsg" federation init \
 	--adres "tcp://127.0.0.1:${FED_PORT[vvsg]}"
 t_check "noise-mode policy" "$SIGNAALCTL" -d "$T/vvsg" federation policy \
-	--modus ruis
+	--modus ruis --wachttijd "$SETTLE"
 fed_node roeselare gemeente koepel
 t_check "member" fed_member_add roeselare
 t_check "publish" "$SIGNAALCTL" -d "$T/vvsg" federation publish
