@@ -155,13 +155,18 @@ static void count_refused(struct http *h, enum http_refused why)
 
 /* --- responses ----------------------------------------------------------- */
 
-static struct MHD_Response *plain_res(const char *body, int close_conn)
+/* A fixed answer (body static); a 503 says when to retry, like the
+ * API's. */
+static struct MHD_Response *plain_res(unsigned status, const char *body,
+                                      int close_conn)
 {
 	struct MHD_Response *res = MHD_create_response_from_buffer(
 	    strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
 	if (res == NULL)
 		return NULL;
 	if (MHD_add_response_header(res, "Content-Type", json_ctype) != MHD_YES ||
+	    (status == 503 &&
+	     MHD_add_response_header(res, "Retry-After", "2") != MHD_YES) ||
 	    (close_conn &&
 	     MHD_add_response_header(res, "Connection", "close") != MHD_YES)) {
 		MHD_destroy_response(res);
@@ -178,7 +183,7 @@ static enum MHD_Result answer_plain(struct http *h, struct MHD_Connection *mc,
 	struct MHD_Response *res;
 	enum MHD_Result ret;
 	count_refused(h, why);
-	if ((res = plain_res(body, 1)) == NULL)
+	if ((res = plain_res(status, body, 1)) == NULL)
 		return MHD_NO; /* closes the connection */
 	ret = MHD_queue_response(mc, status, res);
 	MHD_destroy_response(res);
@@ -290,7 +295,7 @@ static enum MHD_Result dispatch(struct http *h, struct http_req *r)
 	 * comes after the suspend. */
 	MHD_suspend_connection(r->mc);
 	if (daemon_apipool_submit(h->pool, &r->job) != LS_OK) {
-		r->mres = plain_res(stopping_body, 1);
+		r->mres = plain_res(503, stopping_body, 1);
 		r->status = 503;
 		r->state = R_DONE;
 		h->refused[HTTP_REFUSED_STOPPING]++;

@@ -514,4 +514,38 @@ else t_notok "saturated, signaald does not spin" "$(cat "$T/fdflood")"; fi
 t_check "it still answers once the flood is gone" curl -sf --max-time 10 "$NODE/healthz"
 kill -TERM "$PID"
 wait "$PID"
+
+# While it stops: a capture holds the writer (the store is locked by
+# another process), SIGTERM comes, and a request that arrives meanwhile
+# is answered 503 "stopping" with Retry-After, like every 503.
+t_spawn "$T/signaald4.log" "$SIGNAALD" -d "$N"
+PID=$T_LAST_PID
+for _ in $(seq 100); do curl -s -o /dev/null "$NODE/healthz" && break; sleep 0.1; done
+python3 - "$port" "$VW" "$N/signaal.db" "$PID" >"$T/stopping" <<'EOF2'
+import http.client, os, signal, sqlite3, sys, threading, time
+port, tok, db, pid = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+lock = sqlite3.connect(db, isolation_level=None, timeout=5)
+lock.execute("BEGIN IMMEDIATE")
+def capture():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    c.request("POST", "/api/v1/signals", '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw"}',
+              {"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+    r = c.getresponse(); r.read()
+    print("capture", r.status)
+t = threading.Thread(target=capture); t.start()
+time.sleep(0.5)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.5)
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.request("GET", "/api/v1/me", headers={"Authorization": "Bearer " + tok})
+r = c.getresponse(); body = r.read().decode()
+print("meanwhile", r.status, "retry_after=%s" % r.getheader("Retry-After"), body)
+lock.execute("ROLLBACK")
+t.join()
+EOF2
+cat "$T/stopping"
+t_grep "a request while it stops: 503 stopping with Retry-After" \
+	'^meanwhile 503 retry_after=2 \{"code":"stopping"' "$T/stopping"
+wait "$PID"
+t_equal "and it stops cleanly" "$?" 0
 t_done
