@@ -13,12 +13,12 @@
  * the node stores it once. A refusal (4xx) takes it out of the queue and
  * shows why; the corrected signal is a new one with a new key.
  *
- * A queued signal belongs to the token that made it (its public id,
- * never the secret): the token binds the organisation and the person,
- * and the key is the token's. On a device shared by field workers,
- * what one of them left in the queue waits for that token to be used
- * here again; it is never sent with another's token (it would be stored
- * as the other's signal, and a lost answer's retry twice).
+ * A queued signal belongs to whom the token that made it stands for:
+ * its role, organisation and person (the token binds them to the
+ * signal). On a device shared by field workers, what one of them left
+ * in the queue waits until a token of theirs is used here again (the
+ * same one, or a new one for the same person); it is never sent with
+ * another's token, which would store it as the other's signal.
  */
 "use strict";
 
@@ -54,17 +54,19 @@
     saveQueue(queue().filter(function (x) { return x.key !== key; }));
   }
 
-  /* The token the API calls go out with now (another tab may have
-   * changed it since this page started). */
-  function tok() {
-    return LS.tokenId() || me.token;
+  /* Whom this page's token stands for. */
+  function owner() {
+    return [me.rol, me.organisatie || "", me.persoon || ""].join("\n");
   }
 
-  /* The queue's part that goes out with that token (an item of an
-   * older page, without a token, is taken as this token's). */
+  /* The queue's part this page may send: its owner's. Nothing when
+   * another tab changed the token since this page started (its owner
+   * is not known here; the next page load knows it). An item of an
+   * older page, without an owner, is taken as this page's. */
   function mine(q) {
-    var t = tok();
-    return q.filter(function (x) { return !x.tok || x.tok === t; });
+    var id = LS.tokenId(), o = owner();
+    if (id && id !== me.token) return [];
+    return q.filter(function (x) { return !x.owner || x.owner === o; });
   }
 
   function showQueue(q) {
@@ -76,8 +78,8 @@
       ? "1 signaal is op dit toestel bewaard en wacht op verzending naar het knooppunt. Het wordt vanzelf verzonden zodra de verbinding terug is."
       : own + " signalen zijn op dit toestel bewaard en wachten op verzending naar het knooppunt. Ze worden vanzelf verzonden zodra de verbinding terug is.";
     if (other) text += (text ? " " : "") + (other === 1
-      ? "1 signaal op dit toestel werd met een ander token gemaakt; het wordt verzonden wanneer dat token hier opnieuw wordt gebruikt."
-      : other + " signalen op dit toestel werden met een ander token gemaakt; ze worden verzonden wanneer dat token hier opnieuw wordt gebruikt.");
+      ? "1 signaal op dit toestel werd door iemand anders gemaakt (met een ander token); het wordt verzonden wanneer die persoon zich hier opnieuw aanmeldt."
+      : other + " signalen op dit toestel werden door iemand anders gemaakt (met een ander token); ze worden verzonden wanneer die persoon zich hier opnieuw aanmeldt.");
     document.getElementById("wachtrij-tekst").textContent = text;
     document.getElementById("wachtrij-verzend").disabled = sending || own === 0;
   }
@@ -286,7 +288,7 @@
     if (c.wrong.length) return;
     /* Queued before it is sent: a closed tab or a lost answer keeps it,
      * with its key. */
-    var item = { key: newKey(), tok: tok(), body: c.body, at: new Date().toISOString() };
+    var item = { key: newKey(), owner: owner(), body: c.body, at: new Date().toISOString() };
     var q = queue();
     q.push(item);
     saveQueue(q);

@@ -3,8 +3,9 @@
 //
 //   node invoer_retry.js CONFIG.json ARTEFACT_DIR
 //
-// CONFIG: {"node": URL, "veldwerker": TOKEN, "veldwerker2": TOKEN}: two
-// field workers' tokens (of other organisations).
+// CONFIG: {"node": URL, "veldwerker": TOKEN, "veldwerker2": TOKEN,
+// "veldwerker3": TOKEN}: two field workers' tokens (of other
+// organisations), and a second token of the first one's person.
 //
 // 1. offline: a signal captured without a network is kept in the
 //    browser (the page says so, the button is free again), nothing
@@ -15,7 +16,7 @@
 //    node answers as the first time and stores nothing new;
 // 3. a shared device: a signal one field worker captured offline is
 //    not sent with another's token (it would be stored as theirs),
-//    and is sent once its own token is used there again.
+//    and is sent once a token of its maker (a new one) is used there.
 // The shell counts the node's signals afterwards: exactly one per
 // capture. Every request the page sent for a capture is printed ("# key
 // K" per POST) so the shell can check that the retry reused the key.
@@ -133,11 +134,13 @@ async function fill(page, wijk) {
     check('shared device: the signal stays on the device',
       (await page.evaluate(() => JSON.parse(localStorage.getItem('signaal.wachtrij') || '[]').length)) === 1);
     await page.screenshot({ path: path.join(outDir, 'invoer-ander-token.png'), fullPage: true });
+    // Its maker comes back with a new token (the old one was replaced):
+    // the same person, so it is theirs and is sent.
     await page.goto('about:blank');
-    await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker}`);
+    await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker3}`);
     await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
     await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
-    check('shared device: back with its own token, it is sent, once', keys.length === posts + 1);
+    check("shared device: its maker's new token sends it, once", keys.length === posts + 1);
     check('shared device: the node has it', (await count(page)) === start + 3);
     await ctx.close();
   } finally {

@@ -4,7 +4,7 @@
 # when the browser is online again, and a capture whose answer was lost
 # is sent again with the same Idempotency-Key; the node ends up with
 # exactly one signal per capture; one captured offline on a shared
-# device is sent with its maker's token only. Screenshots in
+# device is sent with a token of its maker only. Screenshots in
 # $BUILD/test-artifacts/web-retry/.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/lib_browser.sh"
@@ -18,9 +18,11 @@ t_port port || exit 1
 t_http_node "$N" "$port"
 VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
 VW2=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CAW Zuid (fictief)" --persoon mw-40 2>/dev/null)
+VW3=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
 t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
-printf '{"node": "http://127.0.0.1:%s", "veldwerker": "%s", "veldwerker2": "%s"}\n' "$port" "$VW" "$VW2" >"$T/cfg.json"
+printf '{"node": "http://127.0.0.1:%s", "veldwerker": "%s", "veldwerker2": "%s", "veldwerker3": "%s"}\n' \
+	"$port" "$VW" "$VW2" "$VW3" >"$T/cfg.json"
 NODE_PATH=$BROWSER_DIR/node_modules node "$ROOT/tests/browser/invoer_retry.js" "$T/cfg.json" "$ART" >"$T/browser.out" 2>&1
 rc=$?
 cat "$T/browser.out"
