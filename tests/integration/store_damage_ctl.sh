@@ -2,7 +2,8 @@
 # Every signaalctl command that opens the store goes through signaald's
 # start check (store_open_node): a missing, emptied, truncated, foreign
 # or garbage file, damaged pages, a stale WAL beside a restored backup,
-# another store's WAL beside it and a store of a newer schema, each
+# another store's WAL beside it, a directory in its place and a store of
+# a newer schema, each
 # against commands that read and commands that write. Each is refused with a non-zero exit code and a
 # Dutch message that names the file and says what to do, and leaves the
 # file (and the WAL) byte for byte as it was; no command but init
@@ -39,7 +40,7 @@ cp "$DB-wal" "$T/stale.wal"
 
 # damage KIND: make $DB (and what lies beside it) as KIND leaves it.
 damage() {
-	rm -f "$DB" "$DB-wal" "$DB-shm"
+	rm -rf "$DB" "$DB-wal" "$DB-shm"
 	cp "$T/good.db" "$DB"
 	case $1 in
 	missing) rm -f "$DB" ;;
@@ -52,6 +53,7 @@ damage() {
 			dd of="$DB" bs=4096 seek=$((pages / 2)) count=2 conv=notrunc 2>/dev/null ;;
 	stalewal) cp "$T/stale.wal" "$DB-wal" ;;
 	foreignwal) cp "$T/foreign.wal" "$DB-wal" ;;
+	directory) rm -f "$DB" && mkdir "$DB" ;;
 	newer) python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=999'); c.commit()" "$DB" ;;
 	esac
 	rm -f "$DB-shm"
@@ -99,7 +101,7 @@ hint() {
 }
 
 n=0
-for kind in missing empty truncated garbage foreign pages stalewal foreignwal newer; do
+for kind in missing empty truncated garbage foreign pages stalewal foreignwal directory newer; do
 	for cmd in "${read_cmds[@]}" "${write_cmds[@]}"; do
 		n=$((n + 1))
 		line=${cmd//BACKUP/$T/backup-$n.db}
