@@ -12,7 +12,10 @@ this checks:
   - every label in its selectors is a label of that metric;
   - every alternative of a =~ selector ("cap|busy") is a value that
     label takes in the exports (signaald exports such counters at 0 for
-    every value from the start, so all of them are there);
+    every value from the start, so all of them are there), and so is
+    every value a != or !~ selector excludes (a misspelt exclusion
+    excludes nothing); a = selector's value is not checked (a status
+    code appears only once a request got it);
   - every {{ $labels.X }} of its annotations is a label of one of its
     metrics, or a target label (job, instance, node).
 Prints one line per problem ("rule: what") and exits 1 if there is any;
@@ -81,7 +84,7 @@ def check(rules_path, metric_paths):
                 if label not in have[metric]:
                     problems.append("%s: %s has no label %s" % (alert, metric, label))
                     continue
-                if op == "=~":
+                if op in ("=~", "!=", "!~"):
                     for alt in value.split("|"):
                         if alt not in have[metric][label]:
                             problems.append("%s: %s{%s} never takes the value %s"

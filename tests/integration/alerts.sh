@@ -56,6 +56,7 @@ scraped() {
 	for n in vvsg eeklo; do
 		[ -s "$T/$n/signaald.prom" ] || return 1
 		curl -s -o /dev/null "http://127.0.0.1:${FED_HTTP[$n]}/healthz"
+		curl -s -o /dev/null "http://127.0.0.1:${FED_HTTP[$n]}/readyz"
 		curl -s "http://127.0.0.1:${FED_HTTP[$n]}/metrics" >"$T/metrics.$n"
 		grep -q '^signaal_peer_failures{' "$T/metrics.$n" || return 1
 	done
