@@ -11,7 +11,10 @@
  * One request's way:
  *
  *   MHD thread: uri_cb (the raw request line's URI) -> access_cb with
- *     the headers: Transfer-Encoding refused (411), Content-Length
+ *     the headers: request_flaw() refuses what a proxy and this server
+ *     could read differently (400: a header twice that the API reads,
+ *     controls in a value, no Host, a blank in the URI),
+ *     Transfer-Encoding refused (411), Content-Length
  *     checked; a body of at most NODE_API_BODY_MAX bytes is collected
  *     (a larger one is not read: the API answers 413 and the
  *     connection closes); then the connection is suspended and the
