@@ -144,6 +144,14 @@ static int refuses_writes(const struct daemon_health *h)
 	return 0;
 }
 
+/* Whether the store's file system refuses writes: statvfs says so
+ * (statvfs_ro), the last probe found it, or a write failed with an I/O
+ * error and a probe now finds it. */
+static int fs_refuses(const struct daemon_health *h, int statvfs_ro, int w)
+{
+	return statvfs_ro || h->probe_ro || (w == LS_EIO && refuses_writes(h));
+}
+
 /* Whether the store takes writes: the loop's connection (sync), the
  * store jobs' write lane (releases, status, purge) and the API's writer
  * thread's, where captures are written. */
@@ -166,9 +174,8 @@ static const char *reason_of(struct daemon *d, char *why, size_t size,
 	struct stat st;
 	int read_only = 0;
 	int have_disk = disk_space(h, &avail, &fs_size, &read_only) == 0;
-	if (have_disk && !read_only &&
-	    (h->probe_ro || (w == LS_EIO && refuses_writes(h))))
-		read_only = 1;
+	if (have_disk)
+		read_only = fs_refuses(h, read_only, w);
 	*ro = 0;
 
 	if (code != NULL)
