@@ -428,10 +428,60 @@ static int key_kept(const struct ls_roster_key *old,
 	return old->valid_until == 0 && now->valid_until >= created;
 }
 
+/* One member of the roster in force, against the new roster: present,
+ * the same role, its departure unchanged (or newly set, not in the
+ * past), every key kept. */
+static int member_kept(const struct ls_roster_member *om,
+                       const struct ls_roster *next, int64_t created,
+                       struct ls_errinfo *e)
+{
+	const struct ls_roster_member *nm =
+	    proto_roster_find_member(next, om->node_id);
+	if (nm == NULL)
+		return ls_errf(e, LS_EINVAL,
+		               "roster: member %s dropped (set its left time "
+		               "instead)",
+		               om->node_id);
+	/* Documents are verified against the latest roster, so a role
+	 * change would turn what the member authored under its old role
+	 * (summaries, federation summaries) denied for receivers that meet
+	 * it later, and not for the others. */
+	if (nm->role != om->role)
+		return ls_errf(e, LS_EINVAL, "roster: member %s: role changed",
+		               om->node_id);
+	if (om->left != 0 && nm->left != om->left)
+		return ls_errf(e, LS_EINVAL,
+		               "roster: member %s: left time changed",
+		               om->node_id);
+	if (om->has_left_seq &&
+	    (!nm->has_left_seq || nm->left_seq != om->left_seq))
+		return ls_errf(e, LS_EINVAL,
+		               "roster: member %s: left_seq changed",
+		               om->node_id);
+	if (om->left == 0 && nm->left != 0 && nm->left < created)
+		return ls_errf(e, LS_EINVAL,
+		               "roster: member %s: left in the past",
+		               om->node_id);
+	for (size_t j = 0; j < om->n_keys; j++) {
+		struct ls_key_ref ref;
+		if (proto_roster_find_key(next, om->keys[j].key_id, &ref) !=
+		        LS_OK ||
+		    ref.member == NULL ||
+		    strcmp(ref.member->node_id, om->node_id) != 0 ||
+		    !key_kept(&om->keys[j], ref.key, created))
+			return ls_errf(e, LS_EINVAL,
+			               "roster: member %s: key %zu dropped or "
+			               "changed",
+			               om->node_id, j);
+	}
+	return LS_OK;
+}
+
 int proto_roster_check_successor(const struct ls_roster *prev,
                                  const struct ls_roster *next, int64_t created,
                                  struct ls_errinfo *e)
 {
+	int rc;
 	if (strcmp(prev->federation, next->federation) != 0)
 		return ls_errf(e, LS_EINVAL, "roster: federation id changed");
 	for (size_t i = 0; i < prev->n_fed_keys; i++) {
@@ -444,42 +494,10 @@ int proto_roster_check_successor(const struct ls_roster *prev,
 			               "changed",
 			               i);
 	}
-	for (size_t i = 0; i < prev->n_members; i++) {
-		const struct ls_roster_member *om = &prev->members[i];
-		const struct ls_roster_member *nm =
-		    proto_roster_find_member(next, om->node_id);
-		if (nm == NULL)
-			return ls_errf(e, LS_EINVAL,
-			               "roster: member %s dropped (set its "
-			               "left time instead)",
-			               om->node_id);
-		if (om->left != 0 && nm->left != om->left)
-			return ls_errf(e, LS_EINVAL,
-			               "roster: member %s: left time changed",
-			               om->node_id);
-		if (om->has_left_seq &&
-		    (!nm->has_left_seq || nm->left_seq != om->left_seq))
-			return ls_errf(e, LS_EINVAL,
-			               "roster: member %s: left_seq changed",
-			               om->node_id);
-		if (om->left == 0 && nm->left != 0 && nm->left < created)
-			return ls_errf(e, LS_EINVAL,
-			               "roster: member %s: left in the past",
-			               om->node_id);
-		for (size_t j = 0; j < om->n_keys; j++) {
-			struct ls_key_ref ref;
-			if (proto_roster_find_key(next, om->keys[j].key_id,
-			                          &ref) != LS_OK ||
-			    ref.member == NULL ||
-			    strcmp(ref.member->node_id, om->node_id) != 0 ||
-			    !key_kept(&om->keys[j], ref.key, created))
-				return ls_errf(
-				    e, LS_EINVAL,
-				    "roster: member %s: key %zu dropped "
-				    "or changed",
-				    om->node_id, j);
-		}
-	}
+	for (size_t i = 0; i < prev->n_members; i++)
+		if ((rc = member_kept(&prev->members[i], next, created, e)) !=
+		    LS_OK)
+			return rc;
 	for (size_t i = 0; i < prev->n_revocations; i++) {
 		const struct ls_roster_revocation *ov = &prev->revocations[i];
 		const struct ls_roster_revocation *nv =

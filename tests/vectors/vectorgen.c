@@ -92,10 +92,27 @@ static const struct {
     {"roster_left_seq_dropped", "6"},
     {"session_reply_low_order", "8"},
     {"policy_violation", "5.4"},
+    {"range_lo_equals_hi", "5.4"},
     {"oversized_row_count", "1"},
     {"note_gent", "5.6"},
     {"chain_ok", "4"},
     {"personal_data_headline", "5.6"},
+    {"headline_too_long", "1"},
+    {"headline_empty", "1"},
+    {"key_id_9_bytes", "1"},
+    {"prev_set_at_seq_1", "4"},
+    {"sync_max_docs_1025", "1"},
+    {"roster_role_changed", "6"},
+    {"status_long_integers", "1"},
+    {"status_keys_out_of_order", "1"},
+    {"status_key_uint8", "1"},
+    {"status_uptime_negative", "1"},
+    {"status_uptime_nil", "1"},
+    {"fork_proof_reversed", "4"},
+    {"roster_key_id_mismatch", "2"},
+    {"sync_push_bad_document", "7"},
+    {"session_expired_sender", "8"},
+    {"session_federation_sender", "8"},
     {"chain_broken", "4"},
     {"created_backwards", "4"},
     {"bad_signature", "3"},
@@ -337,8 +354,10 @@ static void with_extension(const struct ls_doc *d, const uint8_t *val,
 }
 
 /* A kortrijk status (seq 1) encoded by hand: without key 4 (variant 0),
- * with a peer entry of 4 elements (variant 1), or with a peers array
- * claiming 10 entries where one follows (variant 2). */
+ * with a peer entry of 4 elements (variant 1), with a peers array
+ * claiming 10 entries where one follows (variant 2), with integers in
+ * their longest formats (3), body keys 1 before 0 (4), body key 0 as a
+ * uint 8 (5), uptime -1 (6) or nil (7). */
 static void status_raw(const char *name, int variant, const char *expect,
                        const char *what)
 {
@@ -351,17 +370,46 @@ static void status_raw(const char *name, int variant, const char *expect,
 	proto_mp_write_uint(&w, 1);
 	proto_mp_write_cstr(&w, "kortrijk");
 	proto_mp_write_uint(&w, 2);
-	proto_mp_write_uint(&w, 1);
+	if (variant == 3)
+		proto_mp_write_raw(
+		    &w, (const uint8_t[]){0xcf, 0, 0, 0, 0, 0, 0, 0, 1}, 9);
+	else
+		proto_mp_write_uint(&w, 1);
 	proto_mp_write_uint(&w, 3);
 	proto_mp_write_bin(&w, (uint8_t[LS_HASH_BYTES]){0}, LS_HASH_BYTES);
 	proto_mp_write_uint(&w, 4);
-	proto_mp_write_int(&w, FX_NOW - 60);
+	if (variant == 3) {
+		uint8_t t[9] = {0xd3};
+		uint64_t v = (uint64_t)(FX_NOW - 60);
+		for (int i = 0; i < 8; i++)
+			t[8 - i] = (uint8_t)(v >> (8 * i));
+		proto_mp_write_raw(&w, t, sizeof t);
+	} else {
+		proto_mp_write_int(&w, FX_NOW - 60);
+	}
 	proto_mp_write_uint(&w, 5);
 	proto_mp_write_map(&w, variant == 0 ? 4 : 5);
-	proto_mp_write_uint(&w, 0);
+	if (variant == 4) {
+		proto_mp_write_uint(&w, 1);
+		proto_mp_write_uint(&w, 3600);
+	}
+	if (variant == 5)
+		proto_mp_write_raw(&w, (const uint8_t[]){0xcc, 0x00}, 2);
+	else
+		proto_mp_write_uint(&w, 0);
 	proto_mp_write_cstr(&w, "0.2.0");
-	proto_mp_write_uint(&w, 1);
-	proto_mp_write_uint(&w, 3600);
+	if (variant != 4) {
+		proto_mp_write_uint(&w, 1);
+		if (variant == 3)
+			proto_mp_write_raw(
+			    &w, (const uint8_t[]){0xce, 0, 0, 0x0e, 0x10}, 5);
+		else if (variant == 6)
+			proto_mp_write_raw(&w, (const uint8_t[]){0xff}, 1);
+		else if (variant == 7)
+			proto_mp_write_raw(&w, (const uint8_t[]){0xc0}, 1);
+		else
+			proto_mp_write_uint(&w, 3600);
+	}
 	proto_mp_write_uint(&w, 2);
 	proto_mp_write_uint(&w, 0);
 	proto_mp_write_uint(&w, 3);
@@ -602,6 +650,22 @@ static void documents_and_sync(void)
 		ls_free(e2.data);
 	}
 	ls_free(b.data);
+	/* a range that is no range: lo = hi = 6 */
+	d.body.summary.tables[0].rows[0].signals =
+	    (struct ls_cell){.kind = LS_CELL_RANGE, .lo = 6, .hi = 6};
+	b = raw_payload(&d, 0, -1);
+	{
+		struct blob e2 = sign_raw(&b, "gent");
+		vector("range_lo_equals_hi", e2.data, e2.len, "doc", "policy",
+		       "",
+		       "threshold summary with a range cell [1, 6, 6]: a "
+		       "cell's own numbers are a disclosure rule (policy), "
+		       "not decode");
+		ls_free(e2.data);
+	}
+	ls_free(b.data);
+	d.body.summary.tables[0].rows[0].signals =
+	    (struct ls_cell){.kind = LS_CELL_EXACT, .value = 3};
 	/* a table claiming 5000 rows */
 	{
 		struct blob p = raw_payload(&d, 0, -1), e2;
@@ -656,6 +720,59 @@ static void documents_and_sync(void)
 		ls_free(e2.data);
 	}
 	ls_free(b.data);
+	/* Lengths outside a str field's range (PROTOCOL.md 1): the
+	 * headline is the payload's last value, so its fixstr "X" is
+	 * the last two bytes; put another str there. */
+	strcpy(d.body.note.headline, "X");
+	for (int i = 0; i < 2; i++) {
+		struct blob e2, p = raw_payload(&d, 0, -1);
+		size_t at = p.len - 2;
+		if (p.data[at] != 0xa1 || p.data[at + 1] != 'X')
+			die("headline at the end");
+		p.data = ls_realloc(p.data, at + 2 + LS_HEADLINE_MAX + 1);
+		if (p.data == NULL)
+			die("alloc");
+		if (i == 0) {
+			p.data[at++] = 0xd9;
+			p.data[at++] = LS_HEADLINE_MAX + 1;
+			memset(p.data + at, 'a', LS_HEADLINE_MAX + 1);
+			p.len = at + LS_HEADLINE_MAX + 1;
+		} else {
+			p.data[at++] = 0xa0;
+			p.len = at;
+		}
+		e2 = sign_raw(&p, "gent");
+		if (i == 0)
+			vector("headline_too_long", e2.data, e2.len, "doc",
+			       "limit", "",
+			       "a dossier note whose headline has 141 letters "
+			       "(1..140): a str longer than its field's "
+			       "maximum is limit");
+		else
+			vector(
+			    "headline_empty", e2.data, e2.len, "doc", "decode",
+			    "",
+			    "a dossier note with an empty headline (1..140): "
+			    "a str shorter than its field's minimum is "
+			    "decode");
+		ls_free(e2.data);
+		ls_free(p.data);
+	}
+	fx_note(&d.body.note);
+	{
+		/* seq 1 naming a predecessor: prev is zero iff seq = 1 */
+		struct blob e2, p;
+		d.hdr.seq = 1;
+		memset(d.hdr.prev, 0x77, LS_HASH_BYTES);
+		p = raw_payload(&d, 0, -1);
+		e2 = sign_raw(&p, "gent");
+		vector("prev_set_at_seq_1", e2.data, e2.len, "doc", "decode",
+		       "",
+		       "gent seq 1 whose prev is not 32 zero bytes: a feed "
+		       "field against its rule is decode (step 3)");
+		ls_free(e2.data);
+		ls_free(p.data);
+	}
 	/* seq 3 naming a predecessor that is not note_gent */
 	fx_note(&d.body.note);
 	head = gent;
@@ -701,6 +818,20 @@ static void documents_and_sync(void)
 	vector("wrong_type_key_id", b.data, b.len, "doc", "decode", "",
 	       "envelope whose key id is a str, not a bin");
 	free(b.data);
+	{
+		/* the key id as a bin of 9: its 8 bytes and a zero */
+		struct blob k9 = dup_blob(note.data, note.len); /* +16 room */
+		memcpy(k9.data, note.data, 13);
+		k9.data[4] = 0x09;
+		k9.data[13] = 0x00;
+		memcpy(k9.data + 14, note.data + 13, note.len - 13);
+		vector("key_id_9_bytes", k9.data, note.len + 1, "doc", "decode",
+		       "",
+		       "note_gent whose key id is a bin of 9 bytes: \"bin "
+		       "N\" is exactly N bytes, another length is decode, "
+		       "not limit");
+		free(k9.data);
+	}
 	{
 		/* a payload bin32 claiming 2 MiB */
 		static const uint8_t big[] = {
@@ -854,6 +985,25 @@ static void documents_and_sync(void)
 		status_raw("status_peer_array_4", 1, "decode",
 		           "a status whose peer entry is an array of 4, not 3: "
 		           "a wrong fixed-array count is decode");
+		status_raw("status_long_integers", 3, "ok",
+		           "a status whose seq is a uint 64, created an int 64 "
+		           "and uptime a uint 32: every integer format whose "
+		           "value is in range is accepted (shortest is only a "
+		           "SHOULD for writers)");
+		status_raw("status_keys_out_of_order", 4, "decode",
+		           "a status body with key 1 before key 0: map keys "
+		           "strictly ascending");
+		status_raw("status_key_uint8", 5, "decode",
+		           "a status body whose key 0 is written as a uint 8 "
+		           "(0xcc 0x00): a key is a positive fixint");
+		status_raw(
+		    "status_uptime_negative", 6, "decode",
+		    "a status whose uptime is -1 (a negative fixint): an "
+		    "integer outside its range is decode");
+		status_raw(
+		    "status_uptime_nil", 7, "decode",
+		    "a status whose uptime is nil: nil never appears in a "
+		    "known field");
 		status_raw("status_peers_beyond_bytes", 2, "limit",
 		           "a status whose peers claim 10 entries (at least 5 "
 		           "bytes each, section 11) with 16 bytes left: limit, "
@@ -943,22 +1093,27 @@ static void documents_and_sync(void)
 	/* Roster successors (PROTOCOL.md 6, "Successor rule"): federation
 	 * seq 4 after the test roster, the same roster, then with mortsel's
 	 * left_seq changed or dropped. */
-	for (int i = 0; i < 3; i++) {
-		static const char *const names[] = {"roster_successor",
-		                                    "roster_left_seq_changed",
-		                                    "roster_left_seq_dropped"};
-		static const char *const expect[] = {"ok", "policy", "policy"};
+	for (int i = 0; i < 4; i++) {
+		static const char *const names[] = {
+		    "roster_successor", "roster_left_seq_changed",
+		    "roster_left_seq_dropped", "roster_role_changed"};
+		static const char *const expect[] = {"ok", "policy", "policy",
+		                                     "policy"};
 		static const char *const what[] = {
 		    "the test roster again as federation seq 4: a valid "
 		    "successor",
 		    "mortsel's left_seq 100 changed to 101: no valid successor",
-		    "mortsel's left_seq 100 left out: no valid successor"};
+		    "mortsel's left_seq 100 left out: no valid successor",
+		    "gent made an aggregator: a role never changes (its "
+		    "summaries would turn denied for late receivers)"};
 		struct ls_feed_head f4 = fed;
 		proto_doc_init(&d, LS_DOC_ROSTER);
 		strcpy(d.hdr.origin, FX_FEDERATION);
 		fx_roster(&d.body.roster);
 		for (size_t j = 0; j < d.body.roster.n_members; j++) {
 			struct ls_roster_member *m = &d.body.roster.members[j];
+			if (i == 3 && strcmp(m->node_id, "gent") == 0)
+				m->role = LS_ROLE_AGGREGATOR;
 			if (strcmp(m->node_id, "mortsel") != 0)
 				continue;
 			if (i == 1)
@@ -970,6 +1125,27 @@ static void documents_and_sync(void)
 		vector(names[i], env, len, "roster-successor", expect[i],
 		       "pred=roster", what[i]);
 		ls_free(env);
+		proto_doc_fini(&d);
+	}
+
+	/* A roster whose member key id is not its key's (PROTOCOL.md 2). */
+	{
+		struct blob p, e2;
+		proto_doc_init(&d, LS_DOC_ROSTER);
+		strcpy(d.hdr.origin, FX_FEDERATION);
+		fx_roster(&d.body.roster);
+		d.body.roster.members[0].keys[0].key_id[0] ^= 0x01;
+		d.hdr.seq = fed.seq + 1;
+		memcpy(d.hdr.prev, fed.hash, LS_HASH_BYTES);
+		d.hdr.created = FX_NOW - 3600;
+		p = raw_payload(&d, 0, -1);
+		e2 = sign_raw(&p, "federation");
+		vector("roster_key_id_mismatch", e2.data, e2.len, "doc",
+		       "decode", "",
+		       "federation seq 4: a roster whose first member's key "
+		       "id is not the first 8 bytes of BLAKE2b-256 of its key");
+		ls_free(e2.data);
+		ls_free(p.data);
 		proto_doc_fini(&d);
 	}
 
@@ -1009,6 +1185,35 @@ static void documents_and_sync(void)
 			die("proof");
 		vector("fork_proof_same", env, len, "forkproof", "inval", "",
 		       "a \"proof\" holding the same document twice");
+		ls_free(env);
+	}
+	{
+		/* both, the larger hash first */
+		struct mp_writer w;
+		struct ls_envelope ea, eb;
+		uint8_t ha[LS_HASH_BYTES], hb[LS_HASH_BYTES];
+		struct blob *first = &fork_a, *second = &fork_b;
+		if (proto_envelope_decode(fork_a.data, fork_a.len, &ea, NULL) !=
+		        LS_OK ||
+		    proto_envelope_decode(fork_b.data, fork_b.len, &eb, NULL) !=
+		        LS_OK)
+			die("fork envelopes");
+		proto_doc_hash(ea.payload, ea.payload_len, ha);
+		proto_doc_hash(eb.payload, eb.payload_len, hb);
+		if (memcmp(ha, hb, LS_HASH_BYTES) < 0) {
+			first = &fork_b;
+			second = &fork_a;
+		}
+		proto_mp_writer_init(&w, 4 * LS_ENVELOPE_MAX);
+		proto_mp_write_array(&w, 2);
+		proto_mp_write_bin(&w, first->data, first->len);
+		proto_mp_write_bin(&w, second->data, second->len);
+		if (proto_mp_writer_finish(&w, &env, &len) != LS_OK)
+			die("proof");
+		vector("fork_proof_reversed", env, len, "forkproof", "decode",
+		       "",
+		       "fork_a and fork_b with the larger hash first: a proof "
+		       "has one encoding, another order is decode");
 		ls_free(env);
 	}
 
@@ -1121,6 +1326,20 @@ static void documents_and_sync(void)
 			       "taken in page order, so note_gent is chain and "
 			       "only summary_gent is stored");
 			ls_free(b.data);
+			/* the vector `truncated`: note_gent less a byte */
+			docs[0].data = note.data;
+			docs[0].len = note.len - 1;
+			docs[1].data = summary.data;
+			docs[1].len = summary.len;
+			b = encode_sync(&m);
+			vector(
+			    "sync_push_bad_document", b.data, b.len,
+			    "push-page", "ok",
+			    "docs=truncated,summary_gent results=decode,ok",
+			    "a page whose first envelope is cut short: that "
+			    "document's refusal (decode), not the message's; "
+			    "the next is taken");
+			ls_free(b.data);
 			docs[0].data = fork_a.data;
 			docs[0].len = fork_a.len;
 			docs[1].data = fork_b.data;
@@ -1203,6 +1422,15 @@ static void documents_and_sync(void)
 		       5, "sync", "decode", "",
 		       "a push_req with no documents (1..1024): a count below "
 		       "a range's minimum is decode");
+		vector("sync_max_docs_1025",
+		       (const uint8_t[]){0x84, 0x00, 0x05, 0x01, 0x91, 0x93,
+		                         0xa4, 'g',  'e',  'n',  't',  0x01,
+		                         0x00, 0x02, 0xcd, 0x04, 0x01, 0x03,
+		                         0xce, 0x00, 0x10, 0x00, 0x80},
+		       23, "sync", "decode", "",
+		       "a docs_req whose max_docs is 1025 (1..1024): an "
+		       "integer outside its range is decode; limit is for "
+		       "counts and lengths");
 		vector("sync_unknown_core_field", unknown, sizeof unknown,
 		       "sync", "decode", "", "vv_req with core key 7");
 		vector("sync_extension_field", ext, sizeof ext, "sync", "ok",
@@ -1397,6 +1625,18 @@ static void sessions(void)
 	vector("session_removed_member", b.data, b.len, "session-request",
 	       "revoked", "to=kortrijk now=1764547200",
 	       "from mortsel, which left the federation");
+	ls_free(b.data);
+	b = seal("session_expired_sender", "gent-2025a", "kortrijk", FX_NOW,
+	         plain.data, plain.len, "nonce:session_expired_sender");
+	vector("session_expired_sender", b.data, b.len, "session-request",
+	       "expired", "to=kortrijk now=1764547200",
+	       "from gent's first key, closed at its rotation");
+	ls_free(b.data);
+	b = seal("session_federation_sender", "federation", "kortrijk", FX_NOW,
+	         plain.data, plain.len, "nonce:session_federation_sender");
+	vector("session_federation_sender", b.data, b.len, "session-request",
+	       "denied", "to=kortrijk now=1764547200",
+	       "from the federation key, which never holds sessions");
 	ls_free(b.data);
 	ls_free(req.data);
 	ls_free(plain.data);
@@ -1611,6 +1851,14 @@ static void secagg(void)
 	/* The federation summary document. */
 	doc_init(&d, LS_DOC_FEDSUM, "vvsg", 1, FX_NOW - 3600);
 	fx_fedsum(&d.body.fedsum);
+	{
+		/* PROTOCOL.md 15.5: the cap of the policy in force when it
+		 * was made (the vector `policy`), else a receiver refuses it
+		 * (`policy`). */
+		struct ls_policy pol;
+		fx_policy(&pol);
+		d.body.fedsum.persons_cap = pol.params.persons_cap;
+	}
 	env = sign_doc(&d, &head, FX_NOW - 3600, "vvsg", &len);
 	vector("fedsum_vvsg", env, len, "doc", "ok", "",
 	       "a federation summary of October 2025 by the association: "
