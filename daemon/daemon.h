@@ -466,6 +466,8 @@ struct daemon_health {
 	int64_t checked_at;  /* Unix time the last check ended */
 	char check_msg[512]; /* Dutch, when check_rc != LS_OK */
 	int said;            /* the condition last logged (LS_OK: none) */
+	int64_t probed_at;   /* Unix time of the last write probe */
+	int probe_ro;        /* it found the file system refusing writes */
 	/* for the worker: */
 	char path[DAEMON_PATH_SIZE];
 	struct ls_errinfo work_e;
