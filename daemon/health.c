@@ -279,6 +279,38 @@ static void log_change(struct daemon *d, int code)
 	h->said = code;
 }
 
+/* The periodic write probe runs on libuv's thread pool: creating a file
+ * waits on the file system's journal, which a big commit can hold for a
+ * while, and the loop never waits on the disk. Its finding counts from
+ * the next tick. */
+static void probe_work_cb(uv_work_t *w)
+{
+	struct daemon_health *h = w->data;
+	h->probe_result = refuses_writes(h);
+}
+
+static void probe_after_cb(uv_work_t *w, int status)
+{
+	struct daemon_health *h = w->data;
+	h->probing = 0;
+	if (status == 0) /* not cancelled at stop */
+		h->probe_ro = h->probe_result;
+}
+
+static void probe_start(struct daemon *d)
+{
+	struct daemon_health *h = &d->health;
+	if (h->probing || d->stopping || h->path[0] == '\0' ||
+	    daemon_now() - h->probed_at < HEALTH_PROBE_INTERVAL_S)
+		return;
+	h->probe.data = h;
+	if (uv_queue_work(d->loop, &h->probe, probe_work_cb, probe_after_cb) ==
+	    0) {
+		h->probing = 1;
+		h->probed_at = daemon_now();
+	}
+}
+
 void daemon_health_tick(struct daemon *d)
 {
 	struct daemon_health *h = &d->health;
@@ -302,11 +334,8 @@ void daemon_health_tick(struct daemon *d)
 	 * a write fails, and a quiet node writes nothing for a while:
 	 * /readyz would stay 200. A probe file, at most every
 	 * HEALTH_PROBE_INTERVAL_S. */
-	if (!read_only && h->path[0] != '\0' &&
-	    daemon_now() - h->probed_at >= HEALTH_PROBE_INTERVAL_S) {
-		h->probe_ro = refuses_writes(h);
-		h->probed_at = daemon_now();
-	}
+	if (!read_only)
+		probe_start(d);
 	reason = reason_of(d, why, sizeof why, &code, &ro);
 	log_change(d, reason == NULL ? LS_OK : ro ? HEALTH_READ_ONLY : code);
 	daemon_metrics_set(d->metrics, "signaal_store_check_ok",
