@@ -287,8 +287,9 @@ t_grep "422 has its status text" "^HTTP/1.1 422 Unprocessable" "$T/hdr422"
 # the body is read, a blank before the colon is a malformed header, and
 # nothing smuggled behind it is answered or stored.
 before=$(count)
-python3 - "$port" "$VW" >"$T/te" <<'EOF2'
-import socket, sys
+PYTHONPATH=$ROOT/tests python3 - "$port" "$VW" >"$T/te" <<'EOF2'
+import sys
+from raw_http import exchange
 port, tok = int(sys.argv[1]), sys.argv[2]
 body = '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw"}'
 smuggled = ("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
@@ -304,19 +305,8 @@ cases = [
     ("cl_twice", "Content-Length: 0\r\nContent-Length: %d\r\n" % len(smuggled), smuggled),
 ]
 for name, hdr, payload in cases:
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-               "Content-Type: application/json\r\n%s\r\n%s" % (tok, hdr, payload)).encode())
-    data = b""
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            data += d
-    except (socket.timeout, ConnectionResetError):
-        pass
-    text = data.decode("latin-1")
+    text = exchange(port, ("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                           "Content-Type: application/json\r\n%s\r\n%s" % (tok, hdr, payload)).encode())
     print(name, text.split("\r\n")[0], "responses=%d" % text.count("HTTP/1.1 "))
 EOF2
 for c in te_lower te_and_cl te_gzip te_badsize te_tab; do
@@ -332,8 +322,9 @@ t_equal "nothing smuggled was stored" "$(count)" "$before"
 # missing Host sent its status line and headers twice) and a Dutch JSON
 # body; a capture among them stores nothing.
 before=$(count)
-python3 - "$port" "$VW" >"$T/hdrs" <<'EOF2'
-import socket, sys
+PYTHONPATH=$ROOT/tests python3 - "$port" "$VW" >"$T/hdrs" <<'EOF2'
+import sys
+from raw_http import exchange
 port, tok = int(sys.argv[1]), sys.argv[2]
 body = '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw"}'
 def post(hdrs):
@@ -351,18 +342,7 @@ cases = [
     ("blank_in_uri", b"GET /api/v1/signals HTTP/1.1 HTTP/1.1\r\nHost: x\r\n\r\n"),
 ]
 for name, data in cases:
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(data)
-    out = b""
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            out += d
-    except (socket.timeout, ConnectionResetError):
-        pass
-    text = out.decode("latin-1")
+    text = exchange(port, data)
     lines = [l for l in text.split("\r\n") if l.startswith("HTTP/1.")]
     print(name, lines[0] if lines else "-", "status_lines=%d" % len(lines),
           "json" if '{"code":"bad_request","melding":"' in text else "nojson")
