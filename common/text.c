@@ -151,7 +151,13 @@ const char *ls_text_chars_flaw(const char *text, size_t len, int multiline,
 		int ws = multiline && (c == '\n' || c == '\r' || c == '\t');
 		if ((c & 0xc0) != 0x80)
 			chars++;
-		if ((c < 0x20 && !ws) || c == 0x7f) {
+		/* C1 controls (U+0080..U+009F, C2 80..C2 9F) are controls
+		 * too: U+009B is CSI, the 8-bit ESC [ that a terminal
+		 * showing `signaalctl signal list` may obey; U+0085 is a
+		 * line break to some readers. */
+		if ((c < 0x20 && !ws) || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
+		     u[i + 1] <= 0x9f)) {
 			snprintf(why, size,
 			         "bevat een ongeldig stuurteken (teken %zu)",
 			         chars);

@@ -37,8 +37,8 @@ struct ls_errinfo;
 /*
  * The characters of a free text a person typed: NULL when every
  * character is allowed, else a Dutch phrase saying what is not (for
- * "<what> <phrase>"): a control character (newlines and tabs allowed
- * when multiline), or a bidirectional control character (U+202A-U+202E,
+ * "<what> <phrase>"): a control character, C0 or C1 (U+0080-U+009F;
+ * newlines and tabs allowed when multiline), or a bidirectional control character (U+202A-U+202E,
  * U+2066-U+2069), which makes a text display in another order than it
  * is stored ("Trojan Source"). why (size bytes) holds the phrase. text
  * must be valid UTF-8 (ls_utf8_valid).

@@ -487,6 +487,11 @@ struct daemon_health {
 	int64_t checked_at;  /* Unix time the last check ended */
 	char check_msg[512]; /* Dutch, when check_rc != LS_OK */
 	int said;            /* the condition last logged (LS_OK: none) */
+	uv_work_t probe;     /* the write probe, on libuv's thread pool */
+	int probing;         /* probe is queued or running */
+	int64_t probed_at;   /* Unix time the last write probe started */
+	int probe_ro;        /* it found the file system refusing writes */
+	int probe_result;    /* the worker's finding, for probe_after_cb */
 	/* for the worker: */
 	char path[DAEMON_PATH_SIZE];
 	struct ls_errinfo work_e;

@@ -38,6 +38,7 @@
 #define HEALTH_CHECK_INTERVAL_S (6 * 3600)
 /* Below this much free space the node counts as full. */
 #define HEALTH_DISK_FLOOR_BYTES (1024.0 * 1024)
+#define HEALTH_PROBE_INTERVAL_S 5
 /* After a write failed for lack of space, this much must be free again
  * before the node counts as ready (room for a few transactions). */
 #define HEALTH_DISK_RECOVERED_BYTES (16.0 * 1024 * 1024)
@@ -120,7 +121,8 @@ static int disk_space(const struct daemon_health *h, double *avail,
 }
 
 /* Whether the store's file system refuses writes (EROFS), asked after
- * a write failed: ext4 after an error (errors=remount-ro) keeps the
+ * a write failed and every HEALTH_PROBE_INTERVAL_S from the state tick
+ * (daemon_health_tick): ext4 after an error (errors=remount-ro) keeps the
  * mount "rw" for statvfs but refuses every write until it is unmounted.
  * A probe file beside the store, made and removed; never the store's own
  * files (closing a descriptor of them would drop SQLite's locks). */
@@ -140,6 +142,14 @@ static int refuses_writes(const struct daemon_health *h)
 	close(fd);
 	(void)unlink(probe);
 	return 0;
+}
+
+/* Whether the store's file system refuses writes: statvfs says so
+ * (statvfs_ro), the last probe found it, or a write failed with an I/O
+ * error and a probe now finds it. */
+static int fs_refuses(const struct daemon_health *h, int statvfs_ro, int w)
+{
+	return statvfs_ro || h->probe_ro || (w == LS_EIO && refuses_writes(h));
 }
 
 /* Whether the store takes writes: the loop's connection (sync), the
@@ -164,8 +174,8 @@ static const char *reason_of(struct daemon *d, char *why, size_t size,
 	struct stat st;
 	int read_only = 0;
 	int have_disk = disk_space(h, &avail, &fs_size, &read_only) == 0;
-	if (have_disk && !read_only && w == LS_EIO && refuses_writes(h))
-		read_only = 1;
+	if (have_disk)
+		read_only = fs_refuses(h, read_only, w);
 	*ro = 0;
 
 	if (code != NULL)
@@ -269,6 +279,38 @@ static void log_change(struct daemon *d, int code)
 	h->said = code;
 }
 
+/* The periodic write probe runs on libuv's thread pool: creating a file
+ * waits on the file system's journal, which a big commit can hold for a
+ * while, and the loop never waits on the disk. Its finding counts from
+ * the next tick. */
+static void probe_work_cb(uv_work_t *w)
+{
+	struct daemon_health *h = w->data;
+	h->probe_result = refuses_writes(h);
+}
+
+static void probe_after_cb(uv_work_t *w, int status)
+{
+	struct daemon_health *h = w->data;
+	h->probing = 0;
+	if (status == 0) /* not cancelled at stop */
+		h->probe_ro = h->probe_result;
+}
+
+static void probe_start(struct daemon *d)
+{
+	struct daemon_health *h = &d->health;
+	if (h->probing || d->stopping || h->path[0] == '\0' ||
+	    daemon_now() - h->probed_at < HEALTH_PROBE_INTERVAL_S)
+		return;
+	h->probe.data = h;
+	if (uv_queue_work(d->loop, &h->probe, probe_work_cb, probe_after_cb) ==
+	    0) {
+		h->probing = 1;
+		h->probed_at = daemon_now();
+	}
+}
+
 void daemon_health_tick(struct daemon *d)
 {
 	struct daemon_health *h = &d->health;
@@ -286,6 +328,14 @@ void daemon_health_tick(struct daemon *d)
 		                   avail);
 		daemon_metrics_set(d->metrics, "signaal_disk_size_bytes", size);
 	}
+	/* A file system that refuses writes while statvfs still says
+	 * "rw" (ext4 after an error: since Linux 6.x it shuts itself
+	 * down instead of turning read-only) is otherwise seen only when
+	 * a write fails, and a quiet node writes nothing for a while:
+	 * /readyz would stay 200. A probe file, at most every
+	 * HEALTH_PROBE_INTERVAL_S. */
+	if (!read_only)
+		probe_start(d);
 	reason = reason_of(d, why, sizeof why, &code, &ro);
 	log_change(d, reason == NULL ? LS_OK : ro ? HEALTH_READ_ONLY : code);
 	daemon_metrics_set(d->metrics, "signaal_store_check_ok",

@@ -11,7 +11,10 @@
  * One request's way:
  *
  *   MHD thread: uri_cb (the raw request line's URI) -> access_cb with
- *     the headers: Transfer-Encoding refused (411), Content-Length
+ *     the headers: request_flaw() refuses what a proxy and this server
+ *     could read differently (400: a header twice that the API reads,
+ *     controls in a value, no Host, a blank in the URI),
+ *     Transfer-Encoding refused (411), Content-Length
  *     checked; a body of at most NODE_API_BODY_MAX bytes is collected
  *     (a larger one is not read: the API answers 413 and the
  *     connection closes); then the connection is suspended and the
@@ -111,8 +114,12 @@ struct http_req {
 	size_t declared; /* Content-Length */
 	int unread;      /* a body is left on the connection */
 	int bad_header;  /* a header name with blanks or controls */
-	int chunked;     /* a Transfer-Encoding header */
-	int n_lengths;   /* Content-Length headers */
+	int bad_value; /* a header value with CR, LF, NUL or another control */
+	int chunked;   /* a Transfer-Encoding header */
+	int n_lengths; /* Content-Length headers */
+	int n_hosts;   /* Host headers */
+	int repeated;  /* a header that may come once came again */
+	unsigned once_seen;  /* bit i: once_headers[i] seen */
 	size_t header_bytes; /* the headers as sent: name, value, ": ", CRLF */
 	struct MHD_Response *mres;
 	unsigned status;
@@ -151,13 +158,18 @@ static void count_refused(struct http *h, enum http_refused why)
 
 /* --- responses ----------------------------------------------------------- */
 
-static struct MHD_Response *plain_res(const char *body, int close_conn)
+/* A fixed answer (body static); a 503 says when to retry, like the
+ * API's. */
+static struct MHD_Response *plain_res(unsigned status, const char *body,
+                                      int close_conn)
 {
 	struct MHD_Response *res = MHD_create_response_from_buffer(
 	    strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
 	if (res == NULL)
 		return NULL;
 	if (MHD_add_response_header(res, "Content-Type", json_ctype) != MHD_YES ||
+	    (status == 503 &&
+	     MHD_add_response_header(res, "Retry-After", "2") != MHD_YES) ||
 	    (close_conn &&
 	     MHD_add_response_header(res, "Connection", "close") != MHD_YES)) {
 		MHD_destroy_response(res);
@@ -174,7 +186,7 @@ static enum MHD_Result answer_plain(struct http *h, struct MHD_Connection *mc,
 	struct MHD_Response *res;
 	enum MHD_Result ret;
 	count_refused(h, why);
-	if ((res = plain_res(body, 1)) == NULL)
+	if ((res = plain_res(status, body, 1)) == NULL)
 		return MHD_NO; /* closes the connection */
 	ret = MHD_queue_response(mc, status, res);
 	MHD_destroy_response(res);
@@ -286,7 +298,7 @@ static enum MHD_Result dispatch(struct http *h, struct http_req *r)
 	 * comes after the suspend. */
 	MHD_suspend_connection(r->mc);
 	if (daemon_apipool_submit(h->pool, &r->job) != LS_OK) {
-		r->mres = plain_res(stopping_body, 1);
+		r->mres = plain_res(503, stopping_body, 1);
 		r->status = 503;
 		r->state = R_DONE;
 		h->refused[HTTP_REFUSED_STOPPING]++;
@@ -324,26 +336,53 @@ static long long content_length(const char *v)
 	return (long long)n;
 }
 
-/* Every header name: no blanks or controls (a "Transfer-Encoding :"
- * must not pass for another header), Transfer-Encoding seen in any
- * case, at most one Content-Length. */
+/* The headers whose value the API takes: each at most once (two
+ * Authorizations or two Idempotency-Keys: which one counts is a question
+ * no client should make the server answer; an intermediary that joins
+ * them would make another request of them). Host: RFC 9112 3.2. */
+static const char *const once_headers[] = {
+    "Host", "Authorization", "Content-Type", "If-None-Match", "Idempotency-Key",
+};
+
+/* Every header: a name without blanks or controls (a "Transfer-Encoding
+ * :" must not pass for another header), a value without controls but
+ * tab (a bare CR or a NUL is how one request hides in another behind a
+ * proxy that reads them differently; RFC 9110 5.5), Transfer-Encoding
+ * seen in any case, at most one Content-Length and one of each
+ * once_headers. */
 static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind,
-                                 const char *key, const char *value)
+                                 const char *key, size_t key_size,
+                                 const char *value, size_t value_size)
 {
 	struct http_req *r = cls;
 	(void)kind;
-	r->header_bytes += strlen(key) + strlen(value) + 4;
-	if (key[0] == '\0')
+	r->header_bytes += key_size + value_size + 4;
+	if (key_size == 0 || strlen(key) != key_size)
 		r->bad_header = 1;
 	for (const char *p = key; *p != '\0'; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			r->bad_header = 1;
+	for (size_t i = 0; i < value_size; i++) {
+		unsigned char c = (unsigned char)value[i];
+		if ((c < ' ' && c != '\t') || c == 0x7f)
+			r->bad_value = 1;
+	}
 	if (strcasecmp(key, "Transfer-Encoding") == 0)
 		r->chunked = 1;
 	/* Two lengths: which one frames the body is the smuggler's
 	 * question; neither is taken. */
 	if (strcasecmp(key, "Content-Length") == 0 && r->n_lengths++ > 0)
 		r->bad_header = 1;
+	if (strcasecmp(key, "Host") == 0)
+		r->n_hosts++;
+	for (unsigned i = 0; i < sizeof once_headers / sizeof once_headers[0];
+	     i++) {
+		if (strcasecmp(key, once_headers[i]) != 0)
+			continue;
+		if (r->once_seen & (1u << i))
+			r->repeated = 1;
+		r->once_seen |= 1u << i;
+	}
 	return MHD_YES;
 }
 
@@ -356,10 +395,40 @@ static int dup_header(struct MHD_Connection *mc, const char *name, char **out)
 	return (*out = ls_strdup(v)) == NULL ? -1 : 0;
 }
 
+/* The request line and headers, beyond what libmicrohttpd checks: a
+ * Dutch answer, counted as bad_request; NULL when they are fine.
+ * (libmicrohttpd's own strict mode refuses a missing Host too, but its
+ * 0.9.75 sends that answer's status line and headers twice: the check
+ * is here, with its strict mode off.) */
+static const char *request_flaw(const struct http_req *r, const char *version)
+{
+	if (r->bad_header)
+		return "{\"code\":\"bad_request\",\"melding\":\"Een headernaam "
+		       "bevat spaties of stuurtekens, of de Content-Length "
+		       "staat er twee keer.\"}";
+	if (r->bad_value)
+		return "{\"code\":\"bad_request\",\"melding\":\"Een "
+		       "headerwaarde bevat een stuurteken (CR, LF, NUL of een "
+		       "ander).\"}";
+	if (r->repeated)
+		return "{\"code\":\"bad_request\",\"melding\":\"Een header die "
+		       "maar een keer mag voorkomen (Host, Authorization, "
+		       "Content-Type, If-None-Match, Idempotency-Key) staat "
+		       "er twee keer.\"}";
+	if (r->n_hosts == 0 && strcmp(version, "HTTP/1.0") != 0)
+		return "{\"code\":\"bad_request\",\"melding\":\"Een "
+		       "HTTP/1.1-aanvraag moet een Host-header hebben.\"}";
+	if (strchr(r->uri, ' ') != NULL)
+		return "{\"code\":\"bad_request\",\"melding\":\"Het adres in "
+		       "de aanvraagregel bevat een spatie.\"}";
+	return NULL;
+}
+
 /* MHD thread: the headers are in. */
 static enum MHD_Result begin(struct http *h, struct http_req *r,
-                             const char *method)
+                             const char *method, const char *version)
 {
+	const char *flaw;
 	struct MHD_Connection *mc = r->mc;
 	long long len;
 	int closing;
@@ -370,7 +439,7 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 	if (closing)
 		return answer_plain(h, mc, HTTP_REFUSED_STOPPING, 503,
 		                    stopping_body);
-	MHD_get_connection_values(mc, MHD_HEADER_KIND, header_cb, r);
+	MHD_get_connection_values_n(mc, MHD_HEADER_KIND, header_cb, r);
 	/* libmicrohttpd's own 431 comes only where its memory pool ends
 	 * (header_max_bytes + 4096); the limit is this one. */
 	if (strlen(method) + strlen(r->uri) + r->header_bytes + 14 >
@@ -379,12 +448,8 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 		    h, mc, HTTP_REFUSED_HEADER_TOO_LARGE, 431,
 		    "{\"code\":\"header_too_large\",\"melding\":\"De "
 		    "aanvraagregel en de headers zijn samen te groot.\"}");
-	if (r->bad_header)
-		return answer_plain(
-		    h, mc, HTTP_REFUSED_BAD_REQUEST, 400,
-		    "{\"code\":\"bad_request\",\"melding\":\"Een headernaam "
-		    "bevat spaties of stuurtekens, of de Content-Length "
-		    "staat er twee keer.\"}");
+	if ((flaw = request_flaw(r, version)) != NULL)
+		return answer_plain(h, mc, HTTP_REFUSED_BAD_REQUEST, 400, flaw);
 	if (r->chunked)
 		return answer_plain(
 		    h, mc, HTTP_REFUSED_CHUNKED, 411,
@@ -432,14 +497,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc,
 	struct http_req *r = *con_cls;
 	enum MHD_Result ret;
 	(void)url;
-	(void)version;
 
 	if (r == NULL) /* uri_cb had no memory */
 		return answer_plain(h, mc, HTTP_REFUSED_BUSY, 503, busy_body);
 	r->mc = mc;
 	switch (r->state) {
 	case R_NEW:
-		return begin(h, r, method);
+		return begin(h, r, method, version);
 	case R_BODY:
 		if (*upload_data_size > 0) {
 			size_t n = *upload_data_size;
@@ -814,12 +878,13 @@ void daemon_http_metrics_flush(struct daemon *d)
 	                   (double)conns);
 	daemon_metrics_set(d->metrics, "signaal_http_max_connections",
 	                   (double)h->max_conns);
+	/* Every reason, at 0 from the start: a series that appears only
+	 * with its first refusals loses them to rate() (the alert
+	 * SignaalHttpSaturated reads it). */
 	for (int i = 0; i < HTTP_REFUSED_COUNT_; i++) {
-		if (refused[i] > h->refused_seen[i])
-			daemon_metrics_add(
-			    d->metrics, "signaal_http_refused_total",
-			    (double)(refused[i] - h->refused_seen[i]),
-			    daemon_http_refused_names[i]);
+		daemon_metrics_add(d->metrics, "signaal_http_refused_total",
+		                   (double)(refused[i] - h->refused_seen[i]),
+		                   daemon_http_refused_names[i]);
 		h->refused_seen[i] = refused[i];
 	}
 	if (captured > h->captured_seen)
@@ -961,7 +1026,9 @@ int daemon_http_open(struct daemon *d, struct ls_errinfo *e)
 	    (unsigned)d->cfg.http_idle_timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)d->cfg.http_header_max_bytes + 4096,
-	    MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_URI_LOG_CALLBACK,
+	    /* 0: request_flaw() has the checks of 1, without its
+	     * answer sent twice. */
+	    MHD_OPTION_STRICT_FOR_CLIENT, 0, MHD_OPTION_URI_LOG_CALLBACK,
 	    uri_cb, h, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
 	    MHD_OPTION_NOTIFY_CONNECTION, notify_conn_cb, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, logger_cb, h, MHD_OPTION_END);

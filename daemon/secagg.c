@@ -316,12 +316,16 @@ int daemon_secagg_metrics_declare(struct daemon *d)
 	return LS_OK;
 }
 
+/* The counter up to value; added also when nothing changed, so that
+ * it is exported from the start at 0: Prometheus' increase() and rate()
+ * do not count a series' first sample, so an alert on "3 abandoned in
+ * 6 hours" would fire only at the fourth if the series began at 1. */
 static void counter_to(struct daemon *d, const char *name, uint64_t value)
 {
 	double have = daemon_metrics_get(d->metrics, name);
-	if ((double)value > have)
-		(void)daemon_metrics_add(d->metrics, name,
-		                         (double)value - have);
+	(void)daemon_metrics_add(d->metrics, name,
+	                         (double)value > have ? (double)value - have
+	                                              : 0);
 }
 
 void daemon_secagg_metrics(struct daemon *d)

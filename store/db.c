@@ -759,6 +759,13 @@ int store_open(const char *path, const struct store_options *opt,
 		               "databank %s bestaat niet (maak een knooppunt "
 		               "met 'signaalctl init')",
 		               path);
+	/* A directory (or a device) in its place: SQLite's "disk I/O
+	 * error" would not say what is wrong. */
+	if (!opt->create && !S_ISREG(st.st_mode))
+		return ls_errf(e, LS_ECORRUPT,
+		               "de databank %s is geen gewoon bestand (maar "
+		               "een map of een apparaat). %s",
+		               path, STORE_RESTORE_HINT);
 	if (opt->create)
 		flags |= SQLITE_OPEN_CREATE;
 	s = ls_calloc(1, sizeof *s);

@@ -12,6 +12,13 @@
  * browser is online again (and every 30 seconds, and at the next visit):
  * the node stores it once. A refusal (4xx) takes it out of the queue and
  * shows why; the corrected signal is a new one with a new key.
+ *
+ * A queued signal belongs to whom the token that made it stands for:
+ * its role, organisation and person (the token binds them to the
+ * signal). On a device shared by field workers, what one of them left
+ * in the queue waits until a token of theirs is used here again (the
+ * same one, or a new one for the same person); it is never sent with
+ * another's token, which would store it as the other's signal.
  */
 "use strict";
 
@@ -47,14 +54,34 @@
     saveQueue(queue().filter(function (x) { return x.key !== key; }));
   }
 
+  /* Whom this page's token stands for. */
+  function owner() {
+    return [me.rol, me.organisatie || "", me.persoon || ""].join("\n");
+  }
+
+  /* The queue's part this page may send: its owner's. Nothing when
+   * another tab changed the token since this page started (its owner
+   * is not known here; the next page load knows it). An item of an
+   * older page, without an owner, is taken as this page's. */
+  function mine(q) {
+    var id = LS.tokenId(), o = owner();
+    if (id && id !== me.token) return [];
+    return q.filter(function (x) { return !x.owner || x.owner === o; });
+  }
+
   function showQueue(q) {
     var box = document.getElementById("wachtrij");
     if (!box) return;
+    var own = mine(q).length, other = q.length - own, text = "";
     box.hidden = q.length === 0;
-    document.getElementById("wachtrij-tekst").textContent = q.length === 1
+    if (own) text = own === 1
       ? "1 signaal is op dit toestel bewaard en wacht op verzending naar het knooppunt. Het wordt vanzelf verzonden zodra de verbinding terug is."
-      : q.length + " signalen zijn op dit toestel bewaard en wachten op verzending naar het knooppunt. Ze worden vanzelf verzonden zodra de verbinding terug is.";
-    document.getElementById("wachtrij-verzend").disabled = sending;
+      : own + " signalen zijn op dit toestel bewaard en wachten op verzending naar het knooppunt. Ze worden vanzelf verzonden zodra de verbinding terug is.";
+    if (other) text += (text ? " " : "") + (other === 1
+      ? "1 signaal op dit toestel werd door iemand anders gemaakt (met een ander token); het wordt verzonden wanneer die persoon zich hier opnieuw aanmeldt."
+      : other + " signalen op dit toestel werden door iemand anders gemaakt (met een ander token); ze worden verzonden wanneer die persoon zich hier opnieuw aanmeldt.");
+    document.getElementById("wachtrij-tekst").textContent = text;
+    document.getElementById("wachtrij-verzend").disabled = sending || own === 0;
   }
 
   /* The send button says what is going on, and is off meanwhile. */
@@ -78,7 +105,7 @@
    * that gets no answer. */
   function flush() {
     if (sending) return Promise.resolve();
-    var q = queue();
+    var q = mine(queue());
     if (!q.length) return Promise.resolve();
     sending = true;
     busy(true, "Bezig met verzenden…");
@@ -261,7 +288,7 @@
     if (c.wrong.length) return;
     /* Queued before it is sent: a closed tab or a lost answer keeps it,
      * with its key. */
-    var item = { key: newKey(), body: c.body, at: new Date().toISOString() };
+    var item = { key: newKey(), owner: owner(), body: c.body, at: new Date().toISOString() };
     var q = queue();
     q.push(item);
     saveQueue(q);
@@ -348,7 +375,7 @@
       recent();
       document.getElementById("wachtrij-verzend").addEventListener("click", flush);
       window.addEventListener("online", flush);
-      window.setInterval(function () { if (queue().length) flush(); }, 30000);
+      window.setInterval(function () { if (mine(queue()).length) flush(); }, 30000);
       showQueue(queue());
       flush();
     });

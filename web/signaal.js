@@ -27,6 +27,13 @@ var LS = (function () {
     try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; }
   }
 
+  /* The public id of the token in use (lst1_<id>_<secret>): what the
+   * node calls the token in /api/v1/me; "" when there is none. */
+  function tokenId() {
+    var m = /^lst1_([0-9a-f]+)_/.exec(token());
+    return m ? m[1] : "";
+  }
+
   function forget() {
     try { localStorage.removeItem(KEY); } catch (e) { /* nothing stored */ }
   }
@@ -273,7 +280,7 @@ var LS = (function () {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scrollers);
   else scrollers();
 
-  return { api: api, el: el, clear: clear, notice: notice, message: message, start: start,
+  return { api: api, el: el, clear: clear, notice: notice, message: message, start: start, tokenId: tokenId,
            dateTime: dateTime, date: date, ago: ago, labels: labels, index: index, allowed: allowed,
            PHASES: PHASES, PHASE_HELP: PHASE_HELP, STATUS: STATUS, announce: announce,
            codeList: codeList };

@@ -3,7 +3,9 @@
 //
 //   node invoer_retry.js CONFIG.json ARTEFACT_DIR
 //
-// CONFIG: {"node": URL, "veldwerker": TOKEN}.
+// CONFIG: {"node": URL, "veldwerker": TOKEN, "veldwerker2": TOKEN,
+// "veldwerker3": TOKEN}: two field workers' tokens (of other
+// organisations), and a second token of the first one's person.
 //
 // 1. offline: a signal captured without a network is kept in the
 //    browser (the page says so, the button is free again), nothing
@@ -11,7 +13,10 @@
 // 2. a lost answer: the node stores the signal but the browser never
 //    sees the 201 (the response is dropped on its way); the page keeps
 //    the signal and sends it again with the same Idempotency-Key: the
-//    node answers as the first time and stores nothing new.
+//    node answers as the first time and stores nothing new;
+// 3. a shared device: a signal one field worker captured offline is
+//    not sent with another's token (it would be stored as theirs),
+//    and is sent once a token of its maker (a new one) is used there.
 // The shell counts the node's signals afterwards: exactly one per
 // capture. Every request the page sent for a capture is printed ("# key
 // K" per POST) so the shell can check that the retry reused the key.
@@ -100,6 +105,43 @@ async function fill(page, wijk) {
       JSON.stringify(sent));
     check('lost answer: the retry stored nothing new', (await count(page)) === start + 2);
     await page.screenshot({ path: path.join(outDir, 'invoer-opnieuw.png'), fullPage: true });
+
+    // --- 3. a shared device ----------------------------------------------
+    // A signal captured offline by one field worker waits for that
+    // worker's token: another's token on the same device (here: set in
+    // another tab) never sends it, it would be stored as theirs.
+    await page.unroute('**/api/v1/signals');
+    await ctx.setOffline(true);
+    await fill(page, 'Gedeeld toestel (fictief)');
+    await page.click('#bewaar');
+    await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
+    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+    const posts = keys.length;
+    await page.evaluate((t) => localStorage.setItem('lokaalSignaal.token', t), cfg.veldwerker2);
+    await ctx.setOffline(false);
+    await page.goto('about:blank'); // a new page, not a jump within this one
+    await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker2}`);
+    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+    // (polled: the page's CSP forbids waitForFunction's eval)
+    for (let i = 0; i < 50 && !/ander token/.test(await page.textContent('#wachtrij-tekst')); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await page.click('#wachtrij-verzend', { force: true, timeout: 2000 }).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1000));
+    const other = await page.textContent('#wachtrij');
+    check("shared device: another token's page says a signal of another token waits", /ander token/.test(other), other);
+    check("shared device: it sends nothing with its own token", keys.length === posts,
+      JSON.stringify(keys.slice(posts)));
+    check('shared device: the signal stays on the device',
+      (await page.evaluate(() => JSON.parse(localStorage.getItem('signaal.wachtrij') || '[]').length)) === 1);
+    await page.screenshot({ path: path.join(outDir, 'invoer-ander-token.png'), fullPage: true });
+    // Its maker comes back with a new token (the old one was replaced):
+    // the same person, so it is theirs and is sent.
+    await page.goto('about:blank');
+    await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker3}`);
+    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+    check("shared device: its maker's new token sends it, once", keys.length === posts + 1);
+    check('shared device: the node has it', (await count(page)) === start + 3);
     await ctx.close();
   } finally {
     await browser.close();

@@ -27,7 +27,7 @@ t_check "the example scrape configuration is valid" \
 
 # Every metric a rule reads is one signaald exports (a misspelt name
 # would make its alert silently never fire): declared by that name in
-# daemon/ (or node/) source.
+# daemon/ (or node/) source; below, also in a running node's /metrics.
 missing=
 for m in $(grep -oE 'signaal_[a-z_]+' "$RULES" | sort -u); do
 	grep -rqF "\"$m\"" "$ROOT/daemon" "$ROOT/node" || missing="$missing $m"
@@ -43,6 +43,31 @@ t_check "federation set up" fed_init federatie vvsg eeklo
 fed_start vvsg
 fed_start eeklo
 t_check "they converge" fed_wait_converged 30 vvsg eeklo
+
+# The rules against what the nodes really export (tests/alert_metrics.py):
+# every metric, label and label value a rule selects on is in a running
+# node's /metrics from the start (a counter that appears only with its
+# first increment would make rate() and increase() miss it).
+# (Once a sync round with the peer was counted and the state was written
+# once: the peer gauges come with the first round, the other counters
+# with the first state write, both in the first seconds.)
+scraped() {
+	local n
+	for n in vvsg eeklo; do
+		[ -s "$T/$n/signaald.prom" ] || return 1
+		curl -s -o /dev/null "http://127.0.0.1:${FED_HTTP[$n]}/healthz"
+		curl -s -o /dev/null "http://127.0.0.1:${FED_HTTP[$n]}/readyz"
+		curl -s "http://127.0.0.1:${FED_HTTP[$n]}/metrics" >"$T/metrics.$n"
+		grep -q '^signaal_peer_failures{' "$T/metrics.$n" || return 1
+	done
+}
+t_check "both nodes' /metrics, after a sync round" fed_wait 30 scraped
+t_check "every metric, label and value the rules select on is exported by a running node" \
+	python3 "$ROOT/tests/alert_metrics.py" "$RULES" "$T/metrics.vvsg" "$T/metrics.eeklo"
+sed 's/reason=~"cap|/reason=~"kap|/' "$RULES" >"$T/typo.yml"
+t_expect_fail "a rule selecting a reason that does not exist is caught" 1 \
+	python3 "$ROOT/tests/alert_metrics.py" "$T/typo.yml" "$T/metrics.vvsg" "$T/metrics.eeklo"
+t_grep "it names the rule and the value" "SignaalHttpSaturated: signaal_http_refused_total\{reason\} never takes the value kap" "$T/last.out"
 
 PROM_PORT=$((FED_BASE + 80))
 if (exec 3<>"/dev/tcp/127.0.0.1/$PROM_PORT") 2>/dev/null; then

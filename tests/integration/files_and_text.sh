@@ -87,6 +87,11 @@ t_expect_fail "signal add: LRI in the organisation (exit 3)" 3 "$SIGNAALCTL" -d 
 t_grep "it names U+2066" "U\+2066" "$T/last.out"
 t_expect_fail "signal add: PDI in the reporter (exit 3)" 3 "$SIGNAALCTL" -d "$N" signal add \
 	--thema wonen --leeftijd 12-17 --sector caw --organisatie X --melder "mw${pdi}"
+csi=$'\u009b'
+t_expect_fail "signal add: a C1 control (U+009B, a terminal's CSI) in the description (exit 3)" 3 \
+	"$SIGNAALCTL" -d "$N" signal add --thema wonen --leeftijd 12-17 --sector caw --organisatie X \
+	--omschrijving "huur ${csi}2J"
+t_grep "the message names the field and a control character" "omschrijving.*stuurteken" "$T/last.out"
 t_expect_fail "signal add: LRE in the neighbourhood (exit 3)" 3 "$SIGNAALCTL" -d "$N" signal add \
 	--thema wonen --leeftijd 12-17 --sector caw --organisatie X --wijk "${lre}Noord"
 {

@@ -287,8 +287,9 @@ t_grep "422 has its status text" "^HTTP/1.1 422 Unprocessable" "$T/hdr422"
 # the body is read, a blank before the colon is a malformed header, and
 # nothing smuggled behind it is answered or stored.
 before=$(count)
-python3 - "$port" "$VW" >"$T/te" <<'EOF2'
-import socket, sys
+PYTHONPATH=$ROOT/tests python3 - "$port" "$VW" >"$T/te" <<'EOF2'
+import sys
+from raw_http import exchange
 port, tok = int(sys.argv[1]), sys.argv[2]
 body = '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw"}'
 smuggled = ("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
@@ -304,19 +305,8 @@ cases = [
     ("cl_twice", "Content-Length: 0\r\nContent-Length: %d\r\n" % len(smuggled), smuggled),
 ]
 for name, hdr, payload in cases:
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-               "Content-Type: application/json\r\n%s\r\n%s" % (tok, hdr, payload)).encode())
-    data = b""
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            data += d
-    except (socket.timeout, ConnectionResetError):
-        pass
-    text = data.decode("latin-1")
+    text = exchange(port, ("POST /api/v1/signals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                           "Content-Type: application/json\r\n%s\r\n%s" % (tok, hdr, payload)).encode())
     print(name, text.split("\r\n")[0], "responses=%d" % text.count("HTTP/1.1 "))
 EOF2
 for c in te_lower te_and_cl te_gzip te_badsize te_tab; do
@@ -325,6 +315,45 @@ done
 t_grep "Transfer-Encoding with a blank before the colon: 400, one response" "^te_space HTTP/1.1 400 .* responses=1\$" "$T/te"
 t_grep "two Content-Lengths: 400, one response" "^cl_twice HTTP/1.1 400 .* responses=1\$" "$T/te"
 t_equal "nothing smuggled was stored" "$(count)" "$before"
+
+# The headers the API reads come once, their values carry no controls,
+# an HTTP/1.1 request has a Host, the address no blank: each refused
+# with one 400 (a single status line: libmicrohttpd's own refusal of a
+# missing Host sent its status line and headers twice) and a Dutch JSON
+# body; a capture among them stores nothing.
+before=$(count)
+PYTHONPATH=$ROOT/tests python3 - "$port" "$VW" >"$T/hdrs" <<'EOF2'
+import sys
+from raw_http import exchange
+port, tok = int(sys.argv[1]), sys.argv[2]
+body = '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw"}'
+def post(hdrs):
+    return ("POST /api/v1/signals HTTP/1.1\r\n%sContent-Type: application/json\r\n"
+            "Content-Length: %d\r\n\r\n%s" % (hdrs, len(body), body)).encode()
+A = "Authorization: Bearer %s\r\n" % tok
+cases = [
+    ("host_twice", post("Host: x\r\nHost: y\r\n" + A)),
+    ("auth_twice", post("Host: x\r\n" + A + "Authorization: Bearer lst1_x\r\n")),
+    ("key_twice", post("Host: x\r\n" + A + "Idempotency-Key: a\r\nidempotency-key: b\r\n")),
+    ("ctype_twice", post("Host: x\r\n" + A + "Content-Type: text/plain\r\n")),
+    ("cr_in_value", post("Host: x\r\n" + A + "X-A: a\rb\r\n")),
+    ("esc_in_value", post("Host: x\r\n" + A + "X-A: a\x1bb\r\n")),
+    ("no_host", post(A)),
+    ("blank_in_uri", b"GET /api/v1/signals HTTP/1.1 HTTP/1.1\r\nHost: x\r\n\r\n"),
+]
+for name, data in cases:
+    text = exchange(port, data)
+    lines = [l for l in text.split("\r\n") if l.startswith("HTTP/1.")]
+    print(name, lines[0] if lines else "-", "status_lines=%d" % len(lines),
+          "json" if '{"code":"bad_request","melding":"' in text else "nojson")
+EOF2
+cat "$T/hdrs"
+for c in host_twice auth_twice key_twice ctype_twice cr_in_value esc_in_value no_host blank_in_uri; do
+	t_grep "$c: 400 once, with a Dutch JSON body" "^$c HTTP/1.1 400 Bad Request status_lines=1 json\$" "$T/hdrs"
+done
+t_equal "none of them stored a signal" "$(count)" "$before"
+code=$(curl -s -o /dev/null -w '%{http_code}' --http1.0 -H 'Host:' "$NODE/healthz")
+t_equal "HTTP/1.0 without a Host is still served" "$code" 200
 
 # Slow and silent clients are cut off: a connection that says nothing,
 # one that sends its headers a byte every half second, one that stops
@@ -426,7 +455,7 @@ python3 "$PARSE" "$T/metrics2" \
 	'signaal_http_refused_total{reason="header_timeout"} >= 18' \
 	'signaal_http_refused_total{reason="body_timeout"} == 1' \
 	'signaal_http_refused_total{reason="header_too_large"} == 4' \
-	'signaal_http_refused_total{reason="bad_request"} >= 1' \
+	'signaal_http_refused_total{reason="bad_request"} >= 9' \
 	'signaal_http_refused_total{reason="length_required"} == 5' >"$T/parse2.out"
 cat "$T/parse2.out"
 t_grep "refusals are logged with a count" "event=refused reason=[a-z_]+ count=[0-9]+ total=" "$T/signaald2.log"
@@ -465,4 +494,38 @@ else t_notok "saturated, signaald does not spin" "$(cat "$T/fdflood")"; fi
 t_check "it still answers once the flood is gone" curl -sf --max-time 10 "$NODE/healthz"
 kill -TERM "$PID"
 wait "$PID"
+
+# While it stops: a capture holds the writer (the store is locked by
+# another process), SIGTERM comes, and a request that arrives meanwhile
+# is answered 503 "stopping" with Retry-After, like every 503.
+t_spawn "$T/signaald4.log" "$SIGNAALD" -d "$N"
+PID=$T_LAST_PID
+for _ in $(seq 100); do curl -s -o /dev/null "$NODE/healthz" && break; sleep 0.1; done
+python3 - "$port" "$VW" "$N/signaal.db" "$PID" >"$T/stopping" <<'EOF2'
+import http.client, os, signal, sqlite3, sys, threading, time
+port, tok, db, pid = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+lock = sqlite3.connect(db, isolation_level=None, timeout=5)
+lock.execute("BEGIN IMMEDIATE")
+def capture():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    c.request("POST", "/api/v1/signals", '{"thema":["wonen"],"leeftijd":"18-24","sector":"caw"}',
+              {"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+    r = c.getresponse(); r.read()
+    print("capture", r.status)
+t = threading.Thread(target=capture); t.start()
+time.sleep(0.5)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.5)
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.request("GET", "/api/v1/me", headers={"Authorization": "Bearer " + tok})
+r = c.getresponse(); body = r.read().decode()
+print("meanwhile", r.status, "retry_after=%s" % r.getheader("Retry-After"), body)
+lock.execute("ROLLBACK")
+t.join()
+EOF2
+cat "$T/stopping"
+t_grep "a request while it stops: 503 stopping with Retry-After" \
+	'^meanwhile 503 retry_after=2 \{"code":"stopping"' "$T/stopping"
+wait "$PID"
+t_equal "and it stops cleanly" "$?" 0
 t_done

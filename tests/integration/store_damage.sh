@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A damaged store is refused, never absorbed: an emptied file, a
-# truncated file and a file with overwritten pages in the middle, each
+# truncated file, a file with overwritten pages in the middle and a
+# directory in its place, each
 # through `signaald --check`, the start of signaald, `signaalctl check`,
 # a capture and a release; a store damaged while signaald runs turns
 # /readyz to 503 with the reason, refuses captures and shows in /metrics.
@@ -25,10 +26,11 @@ pages=$(($(stat -c %s "$DB") / 4096))
 
 # damage KIND: make $DB an emptied, truncated or overwritten copy.
 damage() {
-	rm -f "$DB" "$DB-wal" "$DB-shm"
+	rm -rf "$DB" "$DB-wal" "$DB-shm"
 	cp "$T/good.db" "$DB"
 	case $1 in
 	empty) : >"$DB" ;;
+	directory) rm -f "$DB" && mkdir "$DB" ;;
 	truncated) truncate -s $((pages / 2 * 4096)) "$DB" ;;
 	pages) # two whole pages in the middle, as a failing disk leaves them
 		head -c 8192 /dev/zero | tr '\0' '\377' |
@@ -37,11 +39,11 @@ damage() {
 }
 filesum() { sha256sum "$DB" | cut -d' ' -f1; }
 
-for kind in empty truncated pages; do
+for kind in empty truncated pages directory; do
 	damage "$kind"
 	before=$(filesum)
 	t_expect_fail "$kind: signaald --check refuses it (exit 65)" 65 "$SIGNAALD" -d "$N" --check
-	t_grep "$kind: the message names the file" "signaald: de databank $DB is (leeg|beschadigd|afgekapt)" "$T/last.out"
+	t_grep "$kind: the message names the file" "signaald: de databank $DB is (leeg|beschadigd|afgekapt|geen gewoon bestand)" "$T/last.out"
 	t_grep "$kind: and says what to do" "zet de laatste back-up terug" "$T/last.out"
 	t_grep "$kind: the log line is logfmt, in English" \
 		"level=error mod=daemon event=store_refused file=$DB reason=corrupt action=\"stop, keep the node directory" "$T/last.out"
@@ -53,7 +55,7 @@ for kind in empty truncated pages; do
 		t_grep "pages: signaalctl check shows what SQLite found" "Page [0-9]+" "$T/last.out"
 	fi
 	t_expect_fail "$kind: a release is refused" 1 "$SIGNAALCTL" -d "$N" summary release "$m4"
-	t_grep "$kind: because the store is damaged" "(leeg|beschadigd|afgekapt)" "$T/last.out"
+	t_grep "$kind: because the store is damaged" "(leeg|beschadigd|afgekapt|geen gewoon bestand)" "$T/last.out"
 	if [ "$kind" != pages ]; then
 		t_expect_fail "$kind: a capture is refused" 1 "$SIGNAALCTL" -d "$N" signal add \
 			--thema wonen --leeftijd 12-17 --sector caw --organisatie X

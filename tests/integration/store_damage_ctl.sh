@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every signaalctl command that opens the store goes through signaald's
 # start check (store_open_node): a missing, emptied, truncated, foreign
-# or garbage file, damaged pages, a stale WAL beside a restored backup
-# and a store of a newer schema, each against commands that read and
-# commands that write. Each is refused with a non-zero exit code and a
+# or garbage file, damaged pages, a stale WAL beside a restored backup,
+# another store's WAL beside it, a directory in its place and a store of
+# a newer schema, each
+# against commands that read and commands that write. Each is refused with a non-zero exit code and a
 # Dutch message that names the file and says what to do, and leaves the
 # file (and the WAL) byte for byte as it was; no command but init
 # creates a store. Commands that only read take the cheap header check
@@ -30,10 +31,16 @@ pages=$(($(stat -c %s "$DB") / 4096))
 t_later_wal "$N" "$m4"
 cp "$DB-wal" "$T/stale.wal"
 [ -s "$T/stale.wal" ] || { t_notok "a stale WAL was made"; t_done; }
+# A WAL of another node's store (same schema, other pages): SQLite cannot
+# tell it is not this file's.
+"$SIGNAALCTL" init --id gent "$T/other" >/dev/null &&
+	"$SIGNAALCTL" -d "$T/other" signal import "$T/s.csv" >/dev/null &&
+	t_later_wal "$T/other" "$m4" && cp "$T/other/signaal.db-wal" "$T/foreign.wal"
+[ -s "$T/foreign.wal" ] || { t_notok "a foreign WAL was made"; t_done; }
 
 # damage KIND: make $DB (and what lies beside it) as KIND leaves it.
 damage() {
-	rm -f "$DB" "$DB-wal" "$DB-shm"
+	rm -rf "$DB" "$DB-wal" "$DB-shm"
 	cp "$T/good.db" "$DB"
 	case $1 in
 	missing) rm -f "$DB" ;;
@@ -45,6 +52,8 @@ damage() {
 		head -c 8192 /dev/zero | tr '\0' '\377' |
 			dd of="$DB" bs=4096 seek=$((pages / 2)) count=2 conv=notrunc 2>/dev/null ;;
 	stalewal) cp "$T/stale.wal" "$DB-wal" ;;
+	foreignwal) cp "$T/foreign.wal" "$DB-wal" ;;
+	directory) rm -f "$DB" && mkdir "$DB" ;;
 	newer) python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=999'); c.commit()" "$DB" ;;
 	esac
 	rm -f "$DB-shm"
@@ -86,13 +95,13 @@ hint() {
 	case $1 in
 	missing) echo "signaalctl init" ;;
 	newer) echo "gebruik een nieuwere versie" ;;
-	stalewal) echo "verwijder dan ook $DB-wal en $DB-shm" ;;
+	stalewal | foreignwal) echo "verwijder dan ook $DB-wal en $DB-shm" ;;
 	*) echo "zet de laatste back-up terug" ;;
 	esac
 }
 
 n=0
-for kind in missing empty truncated garbage foreign pages stalewal newer; do
+for kind in missing empty truncated garbage foreign pages stalewal foreignwal directory newer; do
 	for cmd in "${read_cmds[@]}" "${write_cmds[@]}"; do
 		n=$((n + 1))
 		line=${cmd//BACKUP/$T/backup-$n.db}

@@ -43,6 +43,13 @@ t_check "eeklo learns it from the proof" fed_wait 30 bash -c \
 "$SIGNAALCTL" -d "$T/vvsg" fork show bornem --uit "$T/proof.bin" >"$T/show.out"
 t_grep "the proof verifies" "bewijs: geldig" "$T/show.out"
 t_check "the proof file exists" test -s "$T/proof.bin"
+t_check "the proof again, under umask 000" sh -c \
+	"umask 000 && exec '$SIGNAALCTL' -d '$T/vvsg' fork show bornem --uit '$T/proof000.bin'"
+t_equal "it is 0644 whatever the umask, and the same proof" \
+	"$(stat -c %a "$T/proof000.bin") $(cmp -s "$T/proof.bin" "$T/proof000.bin" && echo same)" "644 same"
+t_expect_fail "an existing proof file is not overwritten (exit 5)" 5 \
+	"$SIGNAALCTL" -d "$T/vvsg" fork show bornem --uit "$T/proof.bin"
+t_equal "no temporary file is left" "$(find "$T" -maxdepth 1 -name 'proof*.tmp.*' | wc -l)" 0
 
 # Quarantined: bornem itself learned of the fork and stopped its own
 # feed too. Once the twin is gone its operator resolves it (keeping its

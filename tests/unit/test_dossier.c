@@ -111,6 +111,18 @@ static void test_text_checks(void **state)
 	                 LS_OK);
 	assert_int_equal(ls_text_check("x", "\xc0\xaf", 10, 1, 1, &e),
 	                 LS_EINVAL);
+	/* C1 controls (U+0080..U+009F: U+009B is a terminal's CSI, U+0085
+	 * a line break) are controls like ESC; U+00A0 and U+007E are not */
+	assert_int_equal(ls_text_check("de titel", "a\xc2\x9b" "31mb", 10, 1, 0,
+	                               &e),
+	                 LS_EINVAL);
+	assert_non_null(strstr(e.msg, "stuurteken (teken 2)"));
+	assert_int_equal(ls_text_check("de notitie", "a\xc2\x85" "b", 10, 1, 1,
+	                               &e),
+	                 LS_EINVAL);
+	assert_int_equal(ls_text_check("x", "\xc2\x80", 10, 1, 1, &e), LS_EINVAL);
+	assert_int_equal(ls_text_check("x", "\xc2\x9f", 10, 1, 1, &e), LS_EINVAL);
+	assert_int_equal(ls_text_check("x", "a\xc2\xa0~b", 10, 1, 0, &e), LS_OK);
 	/* bidirectional controls: U+202A..U+202E and U+2066..U+2069 are
 	 * refused in every free text, their neighbours are not */
 	for (unsigned cp = 0x2028; cp <= 0x206b; cp++) {

@@ -9,6 +9,7 @@
  */
 #include "common/alloc.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/text.h"
 #include "node/trust.h"
 #include "proto/doc.h"
@@ -192,14 +193,14 @@ static int fork_show(const struct ctl_context *ctx, int argc, char **argv)
 	ctl_node_close(&node);
 	rc = CTL_EXIT_OK;
 	if (out != NULL) {
-		int fd =
-		    open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 || write(fd, l.proof, l.len) != (ssize_t)l.len ||
-		    close(fd) != 0) {
+		/* Whole or not at all, 0644 whatever the umask, never over
+		 * an existing file. */
+		if (ls_file_write_atomic(out, l.proof, l.len, 0644, 0) !=
+		    LS_OK) {
+			int err = errno;
 			ctl_error("kan %s niet schrijven: %s", out,
-			          ls_errno_nl(errno));
-			rc =
-			    errno == EEXIST ? CTL_EXIT_CONFLICT : CTL_EXIT_FAIL;
+			          ls_errno_nl(err));
+			rc = err == EEXIST ? CTL_EXIT_CONFLICT : CTL_EXIT_FAIL;
 		} else {
 			printf("bewijs geschreven naar %s\n", out);
 		}
