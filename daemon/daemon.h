@@ -188,7 +188,8 @@ struct server {
 	/* the loop's: what reached /metrics and the log */
 	uint64_t refused_seen[SERVER_REFUSED_COUNT_];
 	uint64_t refused_logged[SERVER_REFUSED_COUNT_];
-	int64_t refused_logged_at; /* Unix time; 0: never */
+	/* per reason: Unix time of its last log line; 0: never */
+	int64_t refused_logged_at[SERVER_REFUSED_COUNT_];
 };
 
 /* Listen on d->cfg.listen with max_requests contexts, at most

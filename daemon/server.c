@@ -280,7 +280,6 @@ void daemon_server_metrics_flush(struct daemon *d)
 	uint64_t refused[SERVER_REFUSED_COUNT_];
 	size_t n;
 	int64_t now = daemon_now();
-	int log_now;
 
 	if (!s->mu_ready) {
 		/* no listener (listen = "", or closed by a reload): nothing
@@ -297,9 +296,12 @@ void daemon_server_metrics_flush(struct daemon *d)
 	daemon_metrics_set(d->metrics, "signaal_sync_connections", (double)n);
 	daemon_metrics_set(d->metrics, "signaal_sync_max_connections",
 	                   (double)s->max_conns);
-	log_now = s->refused_logged_at == 0 ||
-	          now - s->refused_logged_at >= SERVER_LOG_EVERY_S;
 	for (int i = 0; i < SERVER_REFUSED_COUNT_; i++) {
+		/* A line per reason at most every SERVER_LOG_EVERY_S; a
+		 * reason new since the last line of another is said at
+		 * once. */
+		int log_now = s->refused_logged_at[i] == 0 ||
+		              now - s->refused_logged_at[i] >= SERVER_LOG_EVERY_S;
 		if (refused[i] > s->refused_seen[i])
 			daemon_metrics_add(
 			    d->metrics,
@@ -317,7 +319,7 @@ void daemon_server_metrics_flush(struct daemon *d)
 			                         s->refused_logged[i]),
 			    (unsigned long long)refused[i], n, s->max_conns);
 			s->refused_logged[i] = refused[i];
-			s->refused_logged_at = now;
+			s->refused_logged_at[i] = now;
 		}
 	}
 }
