@@ -1597,47 +1597,38 @@ static void sessions(void)
 	       "to=kortrijk now=1764547205 after=session_request",
 	       "a request reusing session_request's nonce with other bytes");
 	ls_free(b.data);
-	b = seal("session_stale", "gent", "kortrijk", FX_NOW - 400, plain.data,
-	         plain.len, "nonce:session_stale");
-	vector("session_stale", b.data, b.len, "session-request", "replay",
-	       "to=kortrijk now=1764547200",
-	       "stamped 400 s before now (window 300 s)");
-	ls_free(b.data);
-	b = seal("session_future", "gent", "kortrijk", FX_NOW + 400, plain.data,
-	         plain.len, "nonce:session_future");
-	vector("session_future", b.data, b.len, "session-request", "replay",
-	       "to=kortrijk now=1764547200", "stamped 400 s after now");
-	ls_free(b.data);
-	b = seal("session_unknown_sender", "intruder", "kortrijk", FX_NOW,
-	         plain.data, plain.len, "nonce:session_unknown_sender");
-	vector("session_unknown_sender", b.data, b.len, "session-request",
-	       "key", "to=kortrijk now=1764547200",
-	       "from a key the roster does not list");
-	ls_free(b.data);
-	b = seal("session_revoked_sender", "roeselare-stolen", "kortrijk",
-	         FX_NOW, plain.data, plain.len, "nonce:session_revoked_sender");
-	vector("session_revoked_sender", b.data, b.len, "session-request",
-	       "revoked", "to=kortrijk now=1764547200",
-	       "from roeselare's revoked key");
-	ls_free(b.data);
-	b = seal("session_removed_member", "mortsel", "kortrijk", FX_NOW,
-	         plain.data, plain.len, "nonce:session_removed_member");
-	vector("session_removed_member", b.data, b.len, "session-request",
-	       "revoked", "to=kortrijk now=1764547200",
-	       "from mortsel, which left the federation");
-	ls_free(b.data);
-	b = seal("session_expired_sender", "gent-2025a", "kortrijk", FX_NOW,
-	         plain.data, plain.len, "nonce:session_expired_sender");
-	vector("session_expired_sender", b.data, b.len, "session-request",
-	       "expired", "to=kortrijk now=1764547200",
-	       "from gent's first key, closed at its rotation");
-	ls_free(b.data);
-	b = seal("session_federation_sender", "federation", "kortrijk", FX_NOW,
-	         plain.data, plain.len, "nonce:session_federation_sender");
-	vector("session_federation_sender", b.data, b.len, "session-request",
-	       "denied", "to=kortrijk now=1764547200",
-	       "from the federation key, which never holds sessions");
-	ls_free(b.data);
+	/* Requests refused for their time or their sender, each sealed
+	 * with a nonce of its own ("nonce:" and its name). */
+	static const struct {
+		const char *name, *sender;
+		int64_t skew; /* its ts against FX_NOW */
+		const char *code, *note;
+	} refused[] = {
+	    {"session_stale", "gent", -400, "replay",
+	     "stamped 400 s before now (window 300 s)"},
+	    {"session_future", "gent", +400, "replay",
+	     "stamped 400 s after now"},
+	    {"session_unknown_sender", "intruder", 0, "key",
+	     "from a key the roster does not list"},
+	    {"session_revoked_sender", "roeselare-stolen", 0, "revoked",
+	     "from roeselare's revoked key"},
+	    {"session_removed_member", "mortsel", 0, "revoked",
+	     "from mortsel, which left the federation"},
+	    {"session_expired_sender", "gent-2025a", 0, "expired",
+	     "from gent's first key, closed at its rotation"},
+	    {"session_federation_sender", "federation", 0, "denied",
+	     "from the federation key, which never holds sessions"},
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		char label[64];
+		snprintf(label, sizeof label, "nonce:%s", refused[i].name);
+		b = seal(refused[i].name, refused[i].sender, "kortrijk",
+		         FX_NOW + refused[i].skew, plain.data, plain.len, label);
+		vector(refused[i].name, b.data, b.len, "session-request",
+		       refused[i].code, "to=kortrijk now=1764547200",
+		       refused[i].note);
+		ls_free(b.data);
+	}
 	ls_free(req.data);
 	ls_free(plain.data);
 	ls_free(reply_plain.data);
