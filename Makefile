@@ -22,6 +22,13 @@
 
 CC      ?= cc
 BUILD   ?= build
+# One spelling of the build folder: tests/lib.sh makes BUILD absolute and
+# docs.sh runs `make install` with it. An absolute path inside the
+# checkout names the same objects as the relative one, so both makes read
+# the same dependency files (-MMD writes the target as spelled): with two
+# spellings each lost the other's header dependencies and linked stale
+# objects beside new ones.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(BUILD))
 OPT     ?= -O2 -g
 SAN     ?=
 PREFIX  ?= /usr/local
