@@ -829,15 +829,6 @@ def fedsum_body(r, hdr):
             refuse("decode", "included not sorted")
         b["included"] = [i.decode() for i in ids]
 
-    def noise(r):
-        r.array_exact(2, "noise")
-        for _ in range(2):
-            r.array_exact(2, "mu")
-            num = r.integer(1, 2**24, "num")
-            den = r.integer(1, 2**24, "den")
-            if num > den * 2**20:
-                refuse("decode", "noise mean above 2^20")
-
     wb = {}
 
     def fcell(r):
@@ -854,7 +845,7 @@ def fedsum_body(r, hdr):
         wb["v"] = r.integer(0, 1000, "withhold_below")
 
     r.map({0: period, 1: lambda r: r.bin_exact(32, "round"), 2: included,
-           3: noise, 4: lambda r: r.integer(1, 10**8, "epsilon"),
+           3: lambda r: noise_means(r, 1), 4: lambda r: r.integer(1, 10**8, "epsilon"),
            5: withhold,
            6: lambda r: b.__setitem__("cap", r.integer(1, 1000, "cap")),
            7: lambda r: tables(r, fcell)}, set(range(8)), "federation summary")
@@ -1383,14 +1374,20 @@ def secagg_ids(r, lo=2):
     return len(ids)
 
 
-def secagg_noise(r):
+def noise_means(r, num_min):
+    """Two noise means num/den (a federation summary's are at least 1/den,
+    a secure-aggregation round's may be 0)."""
     r.array_exact(2, "noise")
     for _ in range(2):
         r.array_exact(2, "mu")
-        num = r.integer(0, 2**24, "num")
+        num = r.integer(num_min, 2**24, "num")
         den = r.integer(1, 2**24, "den")
         if num > den * 2**20:
             refuse("decode", "noise mean above 2^20")
+
+
+def secagg_noise(r):
+    noise_means(r, 0)
 
 
 def secagg_vector(r, what):
