@@ -511,8 +511,14 @@ int daemon_apipool_submit(struct apipool *p, struct api_job *job)
 		q->head = job;
 	q->tail = job;
 	q->n++;
-	pthread_cond_signal(write ? &p->cv_write : &p->cv_read);
 	pthread_mutex_unlock(&p->mu);
+	/* Signalled after the unlock, so that the woken thread does not
+	 * at once block on the mutex still held here (a futex round trip
+	 * per capture). The thread rechecks its queue under the mutex.
+	 * The condition outlives this call: the HTTP server submits under
+	 * its own lock, and daemon_http_close sets closing under it before
+	 * daemon_apipool_close destroys the pool. */
+	pthread_cond_signal(write ? &p->cv_write : &p->cv_read);
 	return LS_OK;
 }
 

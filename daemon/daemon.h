@@ -296,7 +296,9 @@ int daemon_apipool_open(struct daemon *d, const char *web_dir,
  * on another thread that shares them too). */
 struct node_api *daemon_apipool_counters(struct apipool *p);
 /* Any thread: queue a job (done is never called from here). LS_ESTATE
- * when the pool stops: the caller answers. */
+ * when the pool stops: the caller answers. The caller keeps
+ * daemon_apipool_close from running until this returns (the HTTP
+ * server: under its lock, with closing checked). */
 int daemon_apipool_submit(struct apipool *p, struct api_job *job);
 /* Any thread: answer 503 (Retry-After) every job that waited in the
  * queue longer than [http] store_wait_ms. */

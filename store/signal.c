@@ -160,6 +160,19 @@ static void bind_text_or_null(sqlite3_stmt *st, int col,
 		sqlite3_bind_text(st, col, t->ptr, (int)t->len, SQLITE_STATIC);
 }
 
+/* A signal's codes in the store's order: taxonomy row id ascending (at
+ * most LS_SIGNAL_MAX_TARGETS of them: insertion sort). */
+static void codes_in_order(const struct ls_taxonomy_entry **list, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		const struct ls_taxonomy_entry *x = list[i];
+		size_t j = i;
+		for (; j > 0 && list[j - 1]->id > x->id; j--)
+			list[j] = list[j - 1];
+		list[j] = x;
+	}
+}
+
 int store_signal_insert_row(struct store *s, struct ls_signal *sig, int64_t now,
                             struct store_insert_cache *cache,
                             struct ls_errinfo *e)
@@ -171,6 +184,9 @@ int store_signal_insert_row(struct store *s, struct ls_signal *sig, int64_t now,
 
 	if (!sig->has_id)
 		store_random_id(s, sig->id);
+	/* sig is left as a read would give it back (store_signal_capture) */
+	codes_in_order(sig->themes, sig->n_themes);
+	codes_in_order(sig->targets, sig->n_targets);
 	if ((rc = organisation_id(s, cache, &sig->organisation, &org)) != LS_OK)
 		return ls_errf(e, rc, "kan de organisatie niet bewaren");
 	if (sig->reporter.len > 0 &&
@@ -236,16 +252,7 @@ int store_signal_insert_row(struct store *s, struct ls_signal *sig, int64_t now,
 int store_signal_insert(struct store *s, struct ls_signal *sig,
                         struct ls_errinfo *e)
 {
-	int owned, rc;
-	if ((rc = ls_signal_validate(sig, NULL, e)) != LS_OK)
-		return rc;
-	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
-		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
-	rc = store_signal_insert_row(s, sig, store_now(), NULL, e);
-	rc = store_tx_end(s, owned, rc);
-	if (rc != LS_OK && e != NULL && e->code == LS_OK)
-		ls_errf(e, rc, "kan het signaal niet bewaren");
-	return rc;
+	return store_signal_capture(s, sig, NULL, NULL, NULL, e);
 }
 
 static const char SQL_KEY_ADD[] =
@@ -259,27 +266,36 @@ int store_signal_insert_keyed(struct store *s, struct ls_signal *sig,
                               const uint8_t request[STORE_CAPTURE_HASH_BYTES],
                               struct ls_errinfo *e)
 {
+	return store_signal_capture(s, sig, key, request, NULL, e);
+}
+
+int store_signal_capture(struct store *s, struct ls_signal *sig,
+                         const uint8_t *key, const uint8_t *request,
+                         int64_t *created_at, struct ls_errinfo *e)
+{
 	sqlite3_stmt *st;
-	int owned, rc;
+	int64_t now = store_now();
+	int owned, rc = LS_OK;
 	if ((rc = ls_signal_validate(sig, NULL, e)) != LS_OK)
 		return rc;
 	if ((rc = store_tx_enter(s, &owned)) != LS_OK)
 		return ls_errf(e, rc, "de databank is bezet; probeer opnieuw");
-	/* The id first, so that the key row can name it; the key before
-	 * the signal, so that a known key stores nothing. */
-	if (!sig->has_id) {
+	/* With a key, the id first, so that the key row can name it; the
+	 * key before the signal, so that a known key stores nothing. */
+	if (key != NULL && !sig->has_id) {
 		store_random_id(s, sig->id);
 		sig->has_id = 1;
 	}
-	rc = store_stmt(s, SQL_KEY_ADD, &st);
-	if (rc == LS_OK) {
+	if (key != NULL)
+		rc = store_stmt(s, SQL_KEY_ADD, &st);
+	if (key != NULL && rc == LS_OK) {
 		sqlite3_bind_blob(st, 1, key, STORE_CAPTURE_HASH_BYTES,
 		                  SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, request, STORE_CAPTURE_HASH_BYTES,
 		                  SQLITE_STATIC);
 		sqlite3_bind_blob(st, 3, sig->id, LS_SIGNAL_ID_BYTES,
 		                  SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, store_now());
+		sqlite3_bind_int64(st, 4, now);
 		if (sqlite3_step(st) == SQLITE_DONE) {
 			sqlite3_reset(st);
 		} else {
@@ -293,10 +309,12 @@ int store_signal_insert_keyed(struct store *s, struct ls_signal *sig,
 		}
 	}
 	if (rc == LS_OK)
-		rc = store_signal_insert_row(s, sig, store_now(), NULL, e);
+		rc = store_signal_insert_row(s, sig, now, NULL, e);
 	rc = store_tx_end(s, owned, rc);
 	if (rc != LS_OK && e != NULL && e->code == LS_OK)
 		ls_errf(e, rc, "kan het signaal niet bewaren");
+	if (rc == LS_OK && created_at != NULL)
+		*created_at = now;
 	return rc;
 }
 
@@ -446,6 +464,11 @@ static int decode_row(struct store *s, sqlite3_stmt *st, struct ls_signal *sig)
 	               sig->targets, LS_SIGNAL_MAX_TARGETS,
 	               &sig->n_targets) != LS_OK)
 		return LS_ECORRUPT;
+	/* In that order already (the primary keys' order); said here, so
+	 * that a capture's answer (store_signal_capture) and a read agree
+	 * whatever plan SQLite picks. */
+	codes_in_order(sig->themes, sig->n_themes);
+	codes_in_order(sig->targets, sig->n_targets);
 	return LS_OK;
 }
 

@@ -63,7 +63,8 @@ typedef int (*store_signal_cb)(void *ctx, const struct ls_signal *sig,
                                int64_t created_at);
 
 /* Store one validated signal (ls_signal_validate) and commit. Draws a
- * random id unless sig->has_id; the id is written back into sig->id.
+ * random id unless sig->has_id; the id is written back into sig->id,
+ * and its codes are put in the store's order.
  * LS_EEXISTS if the id is taken. */
 int store_signal_insert(struct store *s, struct ls_signal *sig,
                         struct ls_errinfo *e);
@@ -80,6 +81,16 @@ int store_signal_insert_keyed(struct store *s, struct ls_signal *sig,
                               const uint8_t key[STORE_CAPTURE_HASH_BYTES],
                               const uint8_t request[STORE_CAPTURE_HASH_BYTES],
                               struct ls_errinfo *e);
+
+/* One capture: store sig as store_signal_insert (key and request NULL)
+ * or store_signal_insert_keyed does, and set *created_at (NULL: not
+ * wanted) to the time stored with it. Afterwards sig is what
+ * store_signal_get would read back (its codes in the store's order,
+ * taxonomy id ascending; the id drawn), so that a caller can show what
+ * was stored without reading it again. */
+int store_signal_capture(struct store *s, struct ls_signal *sig,
+                         const uint8_t *key, const uint8_t *request,
+                         int64_t *created_at, struct ls_errinfo *e);
 
 /* The signal a key stored: *found 0 when the key is unknown; else id
  * and *same (1 when request is the hash the key was first used with). */

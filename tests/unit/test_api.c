@@ -541,6 +541,56 @@ static void test_routing(void **state)
 
 /* --- capture ------------------------------------------------------------- */
 
+/* The 201 of a capture is built from what was stored, not read again:
+ * it must be byte for byte what a GET of the signal answers, with the
+ * codes in the store's order (not the body's), the token's owners, the
+ * node's date and an empty follow-up; keyed or not. */
+static void test_capture_answer_is_stored(void **state)
+{
+	static const char *const bodies[] = {
+	    "{\"thema\":[\"onderwijs\",\"wonen\",\"mentaal\"],"
+	    "\"leeftijd\":\"18-24\",\"doelgroep\":[\"student\",\"Gezin\","
+	    "\"algemeen\"],\"sector\":\"caw\",\"probleemtype\":\"werking\","
+	    "\"aantal_personen\":12,\"ernst\":4,\"vastgesteld_op\":"
+	    "\"2025-03-01\",\"wijk\":\"Overleie\",\"omschrijving\":"
+	    "\"Twee regels\\nmet \\\"aanhalingstekens\\\" en \\u00e9\"}",
+	    "{\"thema\":[\"wonen\"],\"leeftijd\":\"onbekend\","
+	    "\"sector\":\"caw\"}",
+	};
+	(void)state;
+	for (size_t i = 0; i < 2 * sizeof bodies / sizeof bodies[0]; i++) {
+		char loc[80], *posted;
+		size_t len;
+		idem_key = i % 2 == 0 ? NULL
+		           : i == 1   ? "answer-stored-a"
+		                      : "answer-stored-b";
+		assert_int_equal(req("POST", "/api/v1/signals", NULL, tok_fw,
+		                     bodies[i / 2]),
+		                 201);
+		assert_null(node_api_response_header(&resp,
+		                                     "Idempotent-Replayed"));
+		len = resp.body_len;
+		posted = malloc(len);
+		assert_non_null(posted);
+		memcpy(posted, resp.body, len);
+		snprintf(loc, sizeof loc, "/api/v1/signals/%s", jstr("id"));
+		idem_key = NULL;
+		assert_int_equal(req("GET", loc, NULL, tok_fw, NULL), 200);
+		assert_int_equal(resp.body_len, len);
+		assert_memory_equal(resp.body, posted, len);
+		if (i / 2 == 0) {
+			assert_int_equal(
+			    json_array_size(json_object_get(J, "thema")), 3);
+			assert_int_equal(
+			    json_array_size(json_object_get(J, "doelgroep")), 3);
+		}
+		assert_int_equal(json_array_size(json_object_get(J, "opvolging")),
+		                 0);
+		free(posted);
+	}
+}
+
+
 static void test_capture(void **state)
 {
 	uint8_t id[LS_SIGNAL_ID_BYTES];
@@ -2219,6 +2269,7 @@ int main(void)
 	    T(test_roles),
 	    T(test_routing),
 	    T(test_capture),
+	    T(test_capture_answer_is_stored),
 	    T(test_capture_idempotent),
 	    T(test_capture_refusals_change_nothing),
 	    T(test_capture_under_allocation_failure),
