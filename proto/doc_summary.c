@@ -452,6 +452,16 @@ static inline int row_fast_ok(const struct ls_summary_row *prev,
 	return cell_fast_ok(&row->signals, p) && cell_fast_ok(&row->persons, p);
 }
 
+/* A row decoded is written whole, byte by byte (no padding between its
+ * fields to leave unwritten): table_read and recurrence_read rely on
+ * it, having no calloc. */
+_Static_assert(sizeof(struct ls_summary_row) ==
+                   2 * LS_CODE_SIZE + 2 * sizeof(struct ls_cell),
+               "a summary row has no padding");
+_Static_assert(sizeof(struct ls_recurrence_row) ==
+                   LS_CODE_SIZE + 2 * sizeof(struct ls_cell),
+               "a recurrence row has no padding");
+
 /* Table t into tab. With p (the summary's parameters, read before its
  * tables): *from is the count of leading rows that row_fast_ok passed
  * (validation starts after them). */
@@ -465,16 +475,23 @@ static int table_read(struct mp_reader *r, struct ls_summary_table *tab, int t,
 	    "summary: table %s", table_names[t]);
 	if (n == 0)
 		return LS_OK;
-	/* Zeroed (the bytes after a code's NUL too: a decoded row
-	 * compares equal to the encoded one); only the rows read so far
-	 * count (n_rows grows). */
-	tab->rows = ls_calloc(n, sizeof *tab->rows);
+	/* Not zeroed here: each row is, as it is read (below); only the
+	 * rows read so far count (n_rows grows). */
+	tab->rows = ls_malloc((size_t)n * sizeof *tab->rows);
 	if (tab->rows == NULL)
 		return proto_field_err(e, LS_ENOMEM, r, "summary: table %s",
 		                       table_names[t]);
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_summary_row *row = &tab->rows[i];
 		tab->n_rows = i;
+		/* The bytes after a code's NUL are zero (code_cmp_padded
+		 * reads whole words; a decoded row compares equal to the
+		 * encoded one, byte for byte); cell_read zeroes each cell
+		 * whole. So every byte of the row is written once, not
+		 * zeroed by calloc first and then written again (a page
+		 * of summaries: 30 KB a summary). */
+		memset(row->theme, 0, sizeof row->theme);
+		memset(row->other, 0, sizeof row->other);
 		FIELD_TRY(proto_mp_read_array_exact(r, 4), "summary: %s[%u]",
 		          table_names[t], i);
 		FIELD_TRY(proto_field_read_code(r, row->theme, 0),
@@ -526,12 +543,14 @@ static int recurrence_read(struct mp_reader *r, struct ls_summary *s,
 	    "summary: recurrence");
 	if (n == 0)
 		return LS_OK;
-	s->recurrence = ls_calloc(n, sizeof *s->recurrence);
+	s->recurrence = ls_malloc((size_t)n * sizeof *s->recurrence);
 	if (s->recurrence == NULL)
 		return proto_field_err(e, LS_ENOMEM, r, "summary: recurrence");
 	for (uint32_t i = 0; i < n; i++) {
 		struct ls_recurrence_row *row = &s->recurrence[i];
 		s->n_recurrence = i;
+		/* each byte written once, as in table_read */
+		memset(row->theme, 0, sizeof row->theme);
 		FIELD_TRY(proto_mp_read_array_exact(r, 3),
 		          "summary: recurrence[%u]", i);
 		FIELD_TRY(proto_field_read_code(r, row->theme, 0),
