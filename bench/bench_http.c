@@ -406,7 +406,7 @@ int main(void)
 	printf("\nOne client, per capture, API minus direct insert: "
 	       "%+.3f ms on average (1/rate), %+.3f ms at p50 (one commit "
 	       "each either way; the rest is the request's own cost: "
-	       "loopback TCP, HTTP, token, JSON in and out, the read-back, "
+	       "loopback TCP, HTTP, token, JSON in and out, "
 	       "two hand-offs).\n",
 	       1000.0 / http[0].rate - 1000.0 / direct.rate,
 	       http[0].p50 - direct.p50);
@@ -414,7 +414,7 @@ int main(void)
 	       "store connection and commits them in groups: what is queued "
 	       "while one commit runs goes into the next (a savepoint each "
 	       "when several, 201 only after the commit). One client pays the HTTP parse, "
-	       "the token check, the JSON answer, the read-back and two "
+	       "the token check, the JSON answer and two "
 	       "thread hand-offs (HTTP thread to writer and back) on top of "
 	       "the same one commit per capture; concurrent clients share "
 	       "commits.%s\n",

@@ -14,8 +14,9 @@
  * The organisation (and reporter) of a field worker's token are the
  * signal's; a body that names another is refused.
  *
- * A 201 is sent only after store_signal_insert() committed; the answer is
- * the signal read back from the store.
+ * A 201 is sent only after the signal is committed; the answer is the
+ * signal as stored (store_signal_capture leaves it as a read would give
+ * it back), without reading it again.
  *
  * Every signal comes with its follow-up ("opvolging"): the dossiers it
  * is linked to and the feedback they gave its organisation.
