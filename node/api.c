@@ -345,6 +345,13 @@ int node_api_reply_owned(struct api_call *c, int status, const char *type,
 	return 0;
 }
 
+int node_api_reply_json_text(struct api_call *c, int status, char *text,
+                             size_t len)
+{
+	set_body(c, status, json_ctype, text, len, text);
+	return 0;
+}
+
 /* The last resort: a fixed body that needs no allocation. */
 static const char internal_body[] =
     "{\"code\":\"internal\",\"melding\":\"Er ging iets mis op het "

@@ -150,6 +150,11 @@ int node_api_fail(struct api_call *c, enum api_error err, const char *field,
  * after answering 500 when it cannot be encoded. */
 int node_api_reply_json(struct api_call *c, int status, json_t *doc);
 
+/* Answer with JSON text already written (ls_malloc'd; the response
+ * takes it over): for answers made without a jansson object. */
+int node_api_reply_json_text(struct api_call *c, int status, char *text,
+                             size_t len);
+
 /* Answer with bytes the caller keeps alive (pages); no copy. */
 int node_api_reply_static(struct api_call *c, int status, const char *type,
                           const char *body, size_t len);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "core/signal.h"
 #include "view/signal_json.h"
 #include "fixture.h"
@@ -266,6 +267,71 @@ static void test_json_shape(void **state)
 	json_decref(o);
 }
 
+
+/* The text form (ls_signal_json_open, the API's capture answer) is byte
+ * for byte jansson's compact dump of the object: every byte value in
+ * every text (controls too: the view does not judge, it writes), non-ASCII
+ * of two, three and four bytes, absent and present optional fields,
+ * large and small numbers; bytes that are not UTF-8 are refused by both. */
+static void dump_equal(const struct ls_signal *s)
+{
+	struct ls_buf b;
+	json_t *o = ls_signal_json(s);
+	char *want;
+	size_t len;
+	char *got;
+	assert_non_null(o);
+	want = json_dumps(o, JSON_COMPACT);
+	assert_non_null(want);
+	ls_buf_init(&b, 0);
+	assert_int_equal(ls_signal_json_open(s, &b), LS_OK);
+	ls_buf_add(&b, "}", 1);
+	got = ls_buf_take(&b, &len);
+	assert_non_null(got);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(got, want, len);
+	free(want);
+	ls_free(got);
+	json_decref(o);
+}
+
+static void test_json_text_form(void **state)
+{
+	struct ls_signal s;
+	struct ls_errinfo e;
+	struct ls_buf b;
+	char all[128], org[] = "\"CAW\" \\ Noord/Zuid \x7f \xc3\xa9\xe2\x82\xac"
+	                        "\xf0\x9f\x98\x80";
+	(void)state;
+	fill_valid(&s);
+	memset(s.id, 0x5c, sizeof s.id);
+	dump_equal(&s);
+	assert_int_equal(set(&s, LS_FIELD_TARGET, "gezin|student", &e), LS_OK);
+	assert_int_equal(set(&s, LS_FIELD_SEVERITY, "4", &e), LS_OK);
+	assert_int_equal(set(&s, LS_FIELD_PERSONS, "10000", &e), LS_OK);
+	assert_int_equal(set(&s, LS_FIELD_REPORTER, "mw-1", &e), LS_OK);
+	assert_int_equal(set(&s, LS_FIELD_OBSERVED_ON, "2025-03-01", &e),
+	                 LS_OK);
+	dump_equal(&s);
+	/* every byte value from 1 to 127 in one text */
+	for (int i = 1; i < 128; i++)
+		all[i - 1] = (char)i;
+	s.description.ptr = all;
+	s.description.len = 127;
+	dump_equal(&s);
+	s.neighbourhood.ptr = org;
+	s.neighbourhood.len = strlen(org);
+	s.organisation = s.neighbourhood;
+	dump_equal(&s);
+	/* not UTF-8: jansson makes no object, the text form refuses */
+	s.description.ptr = "ab\xc3";
+	s.description.len = 3;
+	assert_null(ls_signal_json(&s));
+	ls_buf_init(&b, 0);
+	assert_int_equal(ls_signal_json_open(&s, &b), LS_EINVAL);
+	ls_buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +343,7 @@ int main(void)
 	    cmocka_unit_test(test_field_names),
 	    cmocka_unit_test(test_id_hex),
 	    cmocka_unit_test(test_json_shape),
+	    cmocka_unit_test(test_json_text_form),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
