@@ -712,6 +712,74 @@ static void set_exact(struct ls_cell *c, int64_t v)
 	c->value = c->lo = c->hi = v;
 }
 
+/* A code that repeats one already read (a theme in every table, the
+ * same age bands under every theme) is checked like the first: with a
+ * NUL after it, a NUL or a byte out of the charset as its last byte, it
+ * is refused wherever it stands (a decoder that took a repeat by
+ * comparing it with the code before, a shortcut measured and dropped,
+ * would have to keep this). */
+static void decode_patched(const uint8_t *payload, size_t plen, size_t at,
+                           size_t n, int how, int want)
+{
+	uint8_t *v = ls_malloc(plen + 1);
+	struct ls_doc back;
+	struct ls_errinfo e;
+	int rc;
+	assert_non_null(v);
+	memcpy(v, payload, at + 1 + n);
+	if (how == 0) { /* the same code with a NUL after it */
+		v[at] = (uint8_t)(0xa0 | (n + 1));
+		v[at + 1 + n] = 0;
+		memcpy(v + at + 2 + n, payload + at + 1 + n,
+		       plen - at - 1 - n);
+	} else { /* its last byte out of the charset */
+		v[at + n] = how == 1 ? 'A' : 0;
+		memcpy(v + at + 1 + n, payload + at + 1 + n,
+		       plen - at - 1 - n);
+	}
+	ls_errinfo_clear(&e);
+	rc = proto_doc_decode_payload(v, plen + (how == 0), &back, &e);
+	if (rc == LS_OK)
+		proto_doc_fini(&back);
+	assert_int_equal(rc, want);
+	ls_free(v);
+}
+
+static void test_repeated_codes_are_checked(void **state)
+{
+	struct ls_doc d, back;
+	struct ls_errinfo e;
+	uint8_t *payload, pat[LS_CODE_SIZE];
+	size_t plen, n, found[64], nf = 0;
+	(void)state;
+	make_doc(&d, LS_DOC_SUMMARY, "gent");
+	d.hdr.seq = 1;
+	d.hdr.created = FX_NOW - 60;
+	n = strlen(d.body.summary.tables[LS_TABLE_THEME_AGE].rows[0].theme);
+	pat[0] = (uint8_t)(0xa0 | n);
+	memcpy(pat + 1,
+	       d.body.summary.tables[LS_TABLE_THEME_AGE].rows[0].theme, n);
+	payload = raw_payload(&d, &plen);
+	proto_doc_fini(&d);
+	ls_errinfo_clear(&e);
+	assert_int_equal(proto_doc_decode_payload(payload, plen, &back, &e),
+	                 LS_OK);
+	proto_doc_fini(&back);
+	for (size_t i = 0; i + 1 + n <= plen && nf < 64; i++)
+		if (memcmp(payload + i, pat, 1 + n) == 0)
+			found[nf++] = i;
+	assert_true(nf >= 4);
+	/* the first occurrence (nothing remembered yet), a repeat right
+	 * after it, one in the middle and the last */
+	for (size_t k = 0; k < 4; k++) {
+		size_t at = found[k == 0 ? 0 : k == 1 ? 1 : k == 2 ? nf / 2
+		                                                   : nf - 1];
+		for (int how = 0; how < 3; how++)
+			decode_patched(payload, plen, at, n, how, LS_EDECODE);
+	}
+	ls_free(payload);
+}
+
 static void test_summary_decoder_validates_every_row(void **state)
 {
 	struct ls_doc d;
@@ -1612,6 +1680,7 @@ int main(void)
 	    T(test_first_roster_through_the_anchor),
 	    T(test_summary_rules),
 	    T(test_summary_decoder_validates_every_row),
+	    T(test_repeated_codes_are_checked),
 	    T(test_noise_mode_summaries),
 	    T(test_other_type_rules),
 	    T(test_fedsum_rules),
