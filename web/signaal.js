@@ -215,14 +215,15 @@ var LS = (function () {
   /* Send this user's items, oldest first, one at a time; stop at the
    * first that gets no answer. An answered item leaves the queue (a
    * refusal too: the node will never take it). Resolves to {sent,
-   * refused: [API answers], left}. */
+   * refused: [API answers], left, stopped: the answer that stopped it
+   * or null}. */
   function queueFlush() {
     return queueSerial(function () {
-      var q = queueMine(queueAll()), out = { sent: 0, refused: [], left: 0 };
+      var q = queueMine(queueAll()), out = { sent: 0, refused: [], left: 0, stopped: null };
       function next(i) {
         if (i >= q.length) return Promise.resolve();
         return api("POST", "/api/v1/signals", q[i].body, { "Idempotency-Key": q[i].key }).then(function (res) {
-          if (queueUnanswered(res.status)) return;
+          if (queueUnanswered(res.status)) { out.stopped = res; return; }
           queueRemove(q[i].key);
           if (res.status === 201) out.sent++;
           else out.refused.push(res);
@@ -276,6 +277,15 @@ var LS = (function () {
 
   function count(n) {
     return n === 1 ? "1 signaal" : n + " signalen";
+  }
+
+  /* Why the rest could not be sent, and what to do. */
+  function why(res, left) {
+    var st = res ? res.status : 0;
+    if (st === 0) return "Versturen lukt nu niet: het knooppunt is niet bereikbaar. Probeer opnieuw zodra u verbinding hebt, of kies hieronder.";
+    if (st === 401) return "Versturen lukt niet met dit token: " + message(res) +
+      " Kies “Bewaren en afmelden” en meld u hier aan met het nieuwe token dat u van de beheerder krijgt: dan " + (left === 1 ? "wordt het" : "worden ze") + " verzonden.";
+    return "Versturen lukt nu niet: " + message(res) + " Probeer zo dadelijk opnieuw, of kies hieronder.";
   }
 
   function logoutDialog(opener) {
@@ -336,8 +346,7 @@ var LS = (function () {
         if (r.left === 0 && r.refused.length === 0) { signOut(); return; }
         if (r.left > 0) {
           ask();
-          say("fout", (r.sent ? count(r.sent) + " verzonden. " : "") +
-            "Versturen lukt nu niet: het knooppunt is niet bereikbaar. Probeer opnieuw zodra u verbinding hebt, of kies hieronder.");
+          say("fout", (r.sent ? count(r.sent) + " verzonden. " : "") + why(r.stopped, r.left));
         } else {
           title.textContent = "Versturen is klaar";
           text.textContent = "Er wacht niets meer op dit toestel.";

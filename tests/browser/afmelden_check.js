@@ -4,8 +4,11 @@
 //   node afmelden_check.js CONFIG.json ARTEFACT_DIR
 //
 // CONFIG: {"node": URL, "veldwerker": TOKEN, "veldwerker2": TOKEN,
-// "coordinator": TOKEN}: two field workers of other organisations and a
-// coordinator, sharing one browser (a municipal laptop).
+// "coordinator": TOKEN, "veldwerker4": TOKEN, "veldwerker4_nieuw":
+// TOKEN, "signaalctl": PATH, "dir": NODE_DIR}: field workers of other
+// organisations and a coordinator, sharing one browser (a municipal
+// laptop); a fourth field worker with a second token (for after the
+// first was revoked, with signaalctl).
 //
 // The node is "down" for captures while POST /api/v1/signals is aborted
 // in the browser (the browser itself stays online, so its own "online"
@@ -28,13 +31,20 @@
 //    storage empty;
 // 6. the coordinator signs in again (the deleted signal is not sent)
 //    in two tabs: signing out in one makes the other forget what it
-//    showed, a draft included.
+//    showed, a draft included;
+// 7. revoked: the token of field worker 4 is revoked while their
+//    signal waits: the dialog says so and what to do (keep it, sign in
+//    with a new token), and the new token sends it;
+// 8. refused: a waiting signal the node refuses when it is finally sent
+//    (simulated here: a 422 as after a taxonomy change) is not stored,
+//    the dialog says why and signs out only when asked.
 // Field worker 1 does not sign in after 3: what the dialog sent is all
 // the node has of theirs.
 // The shell checks the node's store afterwards.
 'use strict';
 
 const fs = require('fs');
+const { execFileSync } = require('child_process');
 const path = require('path');
 const { check, failures, launch, axe } = require('./tap');
 
@@ -95,12 +105,16 @@ async function section(name, fn) {
     const page = await ctx.newPage();
     // every capture that reached the node (not those refused "down")
     const posts = [];
-    let down = true, loseNext = false;
+    let down = true, loseNext = false, refuse = null;
     await ctx.route('**/api/v1/signals', async (route) => {
       const r = route.request();
       if (r.method() !== 'POST') return route.continue();
       if (down) return route.abort('connectionrefused');
       const body = JSON.parse(r.postData() || '{}');
+      if (refuse && body.wijk === refuse) {
+        return route.fulfill({ status: 422, contentType: 'application/json',
+          body: JSON.stringify({ code: 'unknown_code', melding: 'Onbekende code.', veld: 'thema' }) });
+      }
       posts.push({ key: r.headers()['idempotency-key'] || '', wijk: body.wijk || '' });
       console.log(`# post ${body.wijk} key ${r.headers()['idempotency-key'] || '-'}`);
       if (loseNext) {
@@ -265,6 +279,52 @@ async function section(name, fn) {
         (await page.$(AFMELDEN)) === null && (await page.$('#signaal[hidden]')) !== null);
       check('two tabs: the draft in the other is gone',
         (await page.evaluate(() => document.getElementById('omschrijving').value)) === '');
+      await other.close();
+    });
+
+    // --- 7. revoked ----------------------------------------------------------------
+    await section('revoked', async () => {
+      down = true;
+      await open(page, '/invoer', cfg.veldwerker4);
+      await capture(page, 'Ingetrokken (fictief)');
+      const id = /^lst1_([0-9a-f]+)_/.exec(cfg.veldwerker4)[1];
+      execFileSync(cfg.signaalctl, ['-d', cfg.dir, 'token', 'revoke', id], { stdio: 'ignore' });
+      down = false;
+      await page.click(AFMELDEN);
+      await page.click('#afmelden-verstuur');
+      await page.waitForSelector('#afmelden-melding:has-text("ingetrokken")', { timeout: 15000 });
+      const said = await text(page, '#afmelden-melding');
+      check('revoked: the dialog says the token was revoked and what to do, not that the node is unreachable',
+        /Dit toegangstoken is ingetrokken\./.test(said) && /nieuwe token/.test(said) && !/niet bereikbaar/.test(said), said);
+      check('revoked: still signed in here, the signal still waits',
+        (await storage(page))[TOKEN] === cfg.veldwerker4 && wijken(await queued(page)) === 'Ingetrokken (fictief)');
+      await page.screenshot({ path: path.join(outDir, 'afmelden-ingetrokken.png') });
+      await page.click('#afmelden-bewaar');
+      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await open(page, '/invoer', cfg.veldwerker4_nieuw);
+      await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+      check("revoked: the new token of the same person sends it", posts.filter((p) => p.wijk === 'Ingetrokken (fictief)').length === 2 &&
+        (await queued(page)).length === 0);
+    });
+
+    // --- 8. refused ----------------------------------------------------------------
+    await section('refused', async () => {
+      down = true;
+      await open(page, '/invoer', cfg.veldwerker2);
+      await capture(page, 'Geweigerd (fictief)');
+      down = false;
+      refuse = 'Geweigerd (fictief)';
+      await page.click(AFMELDEN);
+      await page.click('#afmelden-verstuur');
+      await page.waitForSelector('#afmelden-melding:has-text("geweigerd")', { timeout: 15000 });
+      const said = await text(page, '#afmelden-melding');
+      check('refused: the dialog says the node refused it, and why', /1 signaal werd door het knooppunt geweigerd en is niet bewaard: Onbekende code\./.test(said), said);
+      check('refused: still signed in, until asked', (await storage(page))[TOKEN] === cfg.veldwerker2 &&
+        await page.isVisible('#afmelden-klaar') && await page.isHidden('#afmelden-verstuur'));
+      await page.click('#afmelden-klaar');
+      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      check('refused: signed out, nothing left', Object.keys(await storage(page)).length === 0);
+      refuse = null;
     });
 
     await ctx.close();
