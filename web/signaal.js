@@ -205,11 +205,14 @@ var LS = (function () {
     return run;
   }
 
-  /* POST one item with its key; resolves to the API's {status, data}. */
+  function queuePost(item) {
+    return api("POST", "/api/v1/signals", item.body, { "Idempotency-Key": item.key });
+  }
+
+  /* POST one item with its key (after any send under way); resolves
+   * to the API's {status, data}. */
   function queueSend(item) {
-    return queueSerial(function () {
-      return api("POST", "/api/v1/signals", item.body, { "Idempotency-Key": item.key });
-    });
+    return queueSerial(function () { return queuePost(item); });
   }
 
   /* Send this user's items, oldest first, one at a time; stop at the
@@ -222,7 +225,7 @@ var LS = (function () {
       var q = queueMine(queueAll()), out = { sent: 0, refused: [], left: 0, stopped: null };
       function next(i) {
         if (i >= q.length) return Promise.resolve();
-        return api("POST", "/api/v1/signals", q[i].body, { "Idempotency-Key": q[i].key }).then(function (res) {
+        return queuePost(q[i]).then(function (res) {
           if (queueUnanswered(res.status)) { out.stopped = res; return; }
           queueRemove(q[i].key);
           if (res.status === 201) out.sent++;
