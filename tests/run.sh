@@ -37,7 +37,7 @@ export ROOT=$PWD
 HEAVY="
 	integration/web_workbench integration/dashboard_browser
 	integration/web_browser integration/bundle_browser
-	integration/web_retry_browser
+	integration/web_retry_browser integration/web_logout_browser
 	integration/demo integration/http_faults integration/sync_silent_flood
 "
 # chromium with several pages (the _browser tests, web_workbench): its

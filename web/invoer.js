@@ -18,7 +18,10 @@
  * signal). On a device shared by field workers, what one of them left
  * in the queue waits until a token of theirs is used here again (the
  * same one, or a new one for the same person); it is never sent with
- * another's token, which would store it as the other's signal.
+ * another's token, which would store it as the other's signal. The
+ * queue itself (storage, owner, sending one at a time) is LS.queue in
+ * web/signaal.js: every page counts it in its header, and "Afmelden"
+ * asks what becomes of it.
  */
 "use strict";
 
@@ -26,7 +29,7 @@
   var el = LS.el;
   var MAX_THEMES = 3, MAX_TARGETS = 8, MAX_DESCRIPTION = 4000;
   var form, errors, tax, names, me;
-  var QUEUE = "signaal.wachtrij", sending = false;
+  var Q = LS.queue;
 
   /* A random key per signal (128 bits as hex in UUID form). */
   function newKey() {
@@ -41,38 +44,10 @@
     return h;
   }
 
-  function queue() {
-    try { return JSON.parse(window.localStorage.getItem(QUEUE) || "[]") || []; } catch (e) { return []; }
-  }
-
-  function saveQueue(q) {
-    try { window.localStorage.setItem(QUEUE, JSON.stringify(q)); } catch (e) { /* private mode: kept in memory only */ }
-    showQueue(q);
-  }
-
-  function unqueue(key) {
-    saveQueue(queue().filter(function (x) { return x.key !== key; }));
-  }
-
-  /* Whom this page's token stands for. */
-  function owner() {
-    return [me.rol, me.organisatie || "", me.persoon || ""].join("\n");
-  }
-
-  /* The queue's part this page may send: its owner's. Nothing when
-   * another tab changed the token since this page started (its owner
-   * is not known here; the next page load knows it). An item of an
-   * older page, without an owner, is taken as this page's. */
-  function mine(q) {
-    var id = LS.tokenId(), o = owner();
-    if (id && id !== me.token) return [];
-    return q.filter(function (x) { return !x.owner || x.owner === o; });
-  }
-
   function showQueue(q) {
     var box = document.getElementById("wachtrij");
     if (!box) return;
-    var own = mine(q).length, other = q.length - own, text = "";
+    var own = Q.mine(q).length, other = q.length - own, text = "";
     box.hidden = q.length === 0;
     if (own) text = own === 1
       ? "1 signaal is op dit toestel bewaard en wacht op verzending naar het knooppunt. Het wordt vanzelf verzonden zodra de verbinding terug is."
@@ -81,7 +56,7 @@
       ? "1 signaal op dit toestel werd door iemand anders gemaakt (met een ander token); het wordt verzonden wanneer die persoon zich hier opnieuw aanmeldt."
       : other + " signalen op dit toestel werden door iemand anders gemaakt (met een ander token); ze worden verzonden wanneer die persoon zich hier opnieuw aanmeldt.");
     document.getElementById("wachtrij-tekst").textContent = text;
-    document.getElementById("wachtrij-verzend").disabled = sending || own === 0;
+    document.getElementById("wachtrij-verzend").disabled = Q.busy() || own === 0;
   }
 
   /* The send button says what is going on, and is off meanwhile. */
@@ -92,41 +67,21 @@
     button.textContent = on ? text : "Signaal bewaren";
   }
 
-  /* An answer that says nothing about the signal: it stays queued. */
-  function unanswered(status) {
-    return status === 0 || status === 401 || status === 408 || status === 429 || status >= 500;
-  }
-
-  function send(item) {
-    return LS.api("POST", "/api/v1/signals", item.body, { "Idempotency-Key": item.key });
-  }
-
-  /* Send what is queued, oldest first, one at a time; stop at the first
-   * that gets no answer. */
+  /* Send what is queued (LS.queue.flush: oldest first, one at a time,
+   * up to the first that gets no answer). */
   function flush() {
-    if (sending) return Promise.resolve();
-    var q = mine(queue());
-    if (!q.length) return Promise.resolve();
-    sending = true;
+    if (Q.busy() || !Q.mine().length) return Promise.resolve();
+    var p = Q.flush();
     busy(true, "Bezig met verzenden…");
-    showQueue(q);
-    var sent = 0;
-    function next(i) {
-      if (i >= q.length) return Promise.resolve();
-      return send(q[i]).then(function (res) {
-        if (unanswered(res.status)) return;
-        unqueue(q[i].key);
-        if (res.status === 201) sent++;
-        else showErrors([{ veld: res.data && res.data.veld, melding: "Een eerder bewaard signaal werd geweigerd: " + LS.message(res) }]);
-        return next(i + 1);
-      });
-    }
-    return next(0).then(function () {
-      sending = false;
+    showQueue(Q.all());
+    return p.then(function (r) {
       busy(false);
-      showQueue(queue());
-      if (sent) {
-        LS.announce(sent === 1 ? "Het wachtende signaal is verzonden en bewaard." : sent + " wachtende signalen zijn verzonden en bewaard.");
+      showQueue(Q.all());
+      if (r.refused.length) showErrors(r.refused.map(function (res) {
+        return { veld: res.data && res.data.veld, melding: "Een eerder bewaard signaal werd geweigerd: " + LS.message(res) };
+      }));
+      if (r.sent) {
+        LS.announce(r.sent === 1 ? "Het wachtende signaal is verzonden en bewaard." : r.sent + " wachtende signalen zijn verzonden en bewaard.");
         recent();
       }
     });
@@ -282,37 +237,34 @@
 
   function submit(ev) {
     ev.preventDefault();
-    if (sending) return;
+    if (Q.busy()) return;
     var c = collect();
     showErrors(c.wrong);
     if (c.wrong.length) return;
     /* Queued before it is sent: a closed tab or a lost answer keeps it,
      * with its key. */
-    var item = { key: newKey(), owner: owner(), body: c.body, at: new Date().toISOString() };
-    var q = queue();
-    q.push(item);
-    saveQueue(q);
-    sending = true;
+    var item = { key: newKey(), owner: Q.owner(), body: c.body, at: new Date().toISOString() };
+    Q.add(item);
+    var sent = Q.send(item);
     busy(true, "Bezig met bewaren…");
-    send(item).then(function (res) {
-      sending = false;
+    sent.then(function (res) {
       busy(false);
       if (res.status === 201) {
-        unqueue(item.key);
+        Q.remove(item.key);
         showErrors([]);
         confirm(res.data);
         flush();
-      } else if (unanswered(res.status)) {
+      } else if (Q.unanswered(res.status)) {
         /* Not known to be stored: it stays queued, the form is free
          * for the next signal. */
-        showQueue(queue());
+        showQueue(Q.all());
         showErrors([]);
         form.reset();
         prefill();
         LS.announce("Het signaal is nog niet verzonden. Het blijft op dit toestel bewaard en wordt verzonden zodra het knooppunt bereikbaar is.");
         document.getElementById("wachtrij").focus && document.getElementById("wachtrij").scrollIntoView({ block: "start" });
       } else {
-        unqueue(item.key);
+        Q.remove(item.key);
         showErrors([{ veld: res.data && res.data.veld, melding: LS.message(res) }]);
       }
     });
@@ -375,8 +327,9 @@
       recent();
       document.getElementById("wachtrij-verzend").addEventListener("click", flush);
       window.addEventListener("online", flush);
-      window.setInterval(function () { if (mine(queue()).length) flush(); }, 30000);
-      showQueue(queue());
+      window.setInterval(flush, 30000);
+      Q.watch(showQueue);
+      showQueue(Q.all());
       flush();
     });
   });

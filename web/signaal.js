@@ -4,6 +4,17 @@
  * (or opens once as /invoer#token=...); the token stays in this browser's
  * localStorage until "Afmelden". No external assets, no inline scripts:
  * the Content-Security-Policy of the node allows only this origin.
+ *
+ * What the pages keep in this browser (localStorage; nothing in
+ * sessionStorage, cookies or the HTTP cache: the API answers
+ * "Cache-Control: no-store"): the token, and the queue of captures not
+ * yet sent (LS.queue below; web/invoer.js fills it). "Afmelden" leaves
+ * nothing of the user: the token goes, and when signals of theirs still
+ * wait, a dialog asks whether to send them now, keep them on this
+ * device until they sign in here again, or delete them. Other people's
+ * waiting signals stay (they are theirs, and never shown or sent with
+ * this token). A page whose token is changed or removed in another tab
+ * reloads, so that it stops showing what the previous user saw.
  */
 "use strict";
 
@@ -119,6 +130,262 @@ var LS = (function () {
     input.focus();
   }
 
+  /* The queue of captures not yet sent (docs/API.md, "Retries";
+   * web/invoer.js makes them): [{key, owner, body, at}] under one key
+   * of localStorage, shared by whoever uses this browser. An item
+   * belongs to whom the token that made it stands for (owner: role,
+   * organisation, person); a page sees, sends and deletes only its own
+   * user's items. Sends run one at a time, in the order asked (a
+   * capture's first send and a flush never overlap). */
+  var QUEUE = "signaal.wachtrij";
+  var queueWatchers = [], queueChain = Promise.resolve(), queuePending = 0;
+
+  function queueAll() {
+    try {
+      var q = JSON.parse(localStorage.getItem(QUEUE) || "[]");
+      return Array.isArray(q) ? q : [];
+    } catch (e) { return []; }
+  }
+
+  /* An empty queue leaves no key behind. */
+  function queueSave(q) {
+    try {
+      if (q.length) localStorage.setItem(QUEUE, JSON.stringify(q));
+      else localStorage.removeItem(QUEUE);
+    } catch (e) { /* private mode: kept in memory only */ }
+    queueNotify(q);
+  }
+
+  function queueNotify(q) {
+    queueWatchers.forEach(function (fn) { fn(q); });
+  }
+
+  /* Whom this page's token stands for. */
+  function queueOwner() {
+    return me ? [me.rol, me.organisatie || "", me.persoon || ""].join("\n") : "";
+  }
+
+  /* The part of q this page may show, send or delete: its user's.
+   * Nothing before the page knows its user, or when another tab changed
+   * the token since (the reload that follows knows the new one). An
+   * item of an older page, without an owner, is taken as this page's. */
+  function queueMine(q) {
+    if (!me) return [];
+    var id = tokenId(), o = queueOwner();
+    if (id && id !== me.token) return [];
+    return (q || queueAll()).filter(function (x) { return !x.owner || x.owner === o; });
+  }
+
+  function queueAdd(item) {
+    var q = queueAll();
+    q.push(item);
+    queueSave(q);
+  }
+
+  function queueRemove(key) {
+    queueSave(queueAll().filter(function (x) { return x.key !== key; }));
+  }
+
+  /* Delete this page's user's items; returns how many. */
+  function queueDropMine() {
+    var q = queueAll(), own = queueMine(q);
+    queueSave(q.filter(function (x) { return own.indexOf(x) < 0; }));
+    return own.length;
+  }
+
+  /* An answer that says nothing about the signal: it stays queued. */
+  function queueUnanswered(status) {
+    return status === 0 || status === 401 || status === 408 || status === 429 || status >= 500;
+  }
+
+  function queueSerial(op) {
+    queuePending++;
+    var run = queueChain.then(op);
+    queueChain = run.then(function () { queuePending--; }, function () { queuePending--; });
+    return run;
+  }
+
+  function queuePost(item) {
+    return api("POST", "/api/v1/signals", item.body, { "Idempotency-Key": item.key });
+  }
+
+  /* POST one item with its key (after any send under way); resolves
+   * to the API's {status, data}. */
+  function queueSend(item) {
+    return queueSerial(function () { return queuePost(item); });
+  }
+
+  /* Send this user's items, oldest first, one at a time; stop at the
+   * first that gets no answer. An answered item leaves the queue (a
+   * refusal too: the node will never take it). Resolves to {sent,
+   * refused: [API answers], left, stopped: the answer that stopped it
+   * or null}. */
+  function queueFlush() {
+    return queueSerial(function () {
+      var q = queueMine(queueAll()), out = { sent: 0, refused: [], left: 0, stopped: null };
+      function next(i) {
+        if (i >= q.length) return Promise.resolve();
+        return queuePost(q[i]).then(function (res) {
+          if (queueUnanswered(res.status)) { out.stopped = res; return; }
+          queueRemove(q[i].key);
+          if (res.status === 201) out.sent++;
+          else out.refused.push(res);
+          return next(i + 1);
+        });
+      }
+      return next(0).then(function () {
+        out.left = queueMine(queueAll()).length;
+        return out;
+      });
+    });
+  }
+
+  var queue = {
+    all: queueAll, mine: queueMine, owner: queueOwner, add: queueAdd, remove: queueRemove,
+    send: queueSend, flush: queueFlush, unanswered: queueUnanswered,
+    busy: function () { return queuePending > 0; },
+    /* fn(q) after every change of the queue, also from another tab */
+    watch: function (fn) { queueWatchers.push(fn); }
+  };
+
+  /* "3 signalen niet verzonden" in the header, for as long as some of
+   * this user's wait: they know before they sign out. */
+  function queueBadge() {
+    var n = queueMine(queueAll()).length;
+    var a = document.getElementById("wachtrij-teller");
+    if (!a) return;
+    a.hidden = n === 0;
+    a.textContent = n === 1 ? "1 signaal niet verzonden" : n + " signalen niet verzonden";
+  }
+
+  /* Sign out: the token goes, and the queue loses its key when it is
+   * empty. Nothing else of the user is kept in this browser. */
+  function signOut() {
+    forget();
+    if (!queueAll().length) queueSave([]);
+    window.location.href = "/";
+  }
+
+  /* "Afmelden" with signals of this user still waiting: a modal dialog
+   * (native <dialog>: the page behind is inert, Escape cancels) that
+   * says how many and offers to send them now (signing out when all are
+   * stored), to keep them on this device until the user signs in here
+   * again, or to delete them (after a second, explicit confirmation),
+   * or to cancel. The focus goes into the dialog and back to the button
+   * that opened it. */
+  function logout(ev) {
+    if (!queueMine(queueAll()).length) { signOut(); return; }
+    logoutDialog(ev && ev.currentTarget);
+  }
+
+  function count(n) {
+    return n === 1 ? "1 signaal" : n + " signalen";
+  }
+
+  /* Why the rest could not be sent, and what to do. */
+  function why(res, left) {
+    var st = res ? res.status : 0;
+    if (st === 0) return "Versturen lukt nu niet: het knooppunt is niet bereikbaar. Probeer opnieuw zodra u verbinding hebt, of kies hieronder.";
+    if (st === 401) return "Versturen lukt niet met dit token: " + message(res) +
+      " Kies “Bewaren en afmelden” en meld u hier aan met het nieuwe token dat u van de beheerder krijgt: dan " + (left === 1 ? "wordt het" : "worden ze") + " verzonden.";
+    return "Versturen lukt nu niet: " + message(res) + " Probeer zo dadelijk opnieuw, of kies hieronder.";
+  }
+
+  function logoutDialog(opener) {
+    var done = false;
+    var title = el("h2", { id: "afmelden-titel" });
+    var text = el("p", { id: "afmelden-tekst" });
+    var msg = el("p", { id: "afmelden-melding", class: "melding", tabindex: "-1", hidden: true });
+    function hint(id, s) { return el("p", { id: id, class: "hint", text: s }); }
+    var sendB = el("button", { type: "button", class: "knop", id: "afmelden-verstuur", "aria-describedby": "afmelden-verstuur-uitleg", text: "Nu versturen" });
+    var keepB = el("button", { type: "button", class: "knop tweede", id: "afmelden-bewaar", "aria-describedby": "afmelden-bewaar-uitleg", text: "Bewaren en afmelden" });
+    var dropB = el("button", { type: "button", class: "knop tweede gevaar", id: "afmelden-verwijder", "aria-describedby": "afmelden-verwijder-uitleg", text: "Verwijderen en afmelden" });
+    var cancelB = el("button", { type: "button", class: "knop tweede", id: "afmelden-annuleer", text: "Annuleren" });
+    var choose = el("div", { class: "dialoog-keuzes" },
+      el("div", { class: "keuze" }, sendB, hint("afmelden-verstuur-uitleg", "Nu naar het knooppunt sturen. Daarna wordt u afgemeld.")),
+      el("div", { class: "keuze" }, keepB, hint("afmelden-bewaar-uitleg", "Ze blijven op dit toestel tot u zich hier weer aanmeldt, en worden dan verzonden. Wie zich hier met een ander token aanmeldt, ziet ze niet en verstuurt ze niet. Kies dit alleen op een toestel van uw organisatie.")),
+      el("div", { class: "keuze" }, dropB, hint("afmelden-verwijder-uitleg", "Ze worden van dit toestel gewist en nooit verzonden. U bevestigt dit eerst.")));
+    var sureB = el("button", { type: "button", class: "knop gevaar", id: "afmelden-verwijder-ja" });
+    var backB = el("button", { type: "button", class: "knop tweede", id: "afmelden-terug", text: "Nee, terug" });
+    var sure = el("div", { class: "knoppen", hidden: true }, sureB, backB);
+    var outB = el("button", { type: "button", class: "knop", id: "afmelden-klaar", text: "Afmelden", hidden: true });
+    var dlg = el("dialog", { id: "afmelden-dialoog", class: "dialoog", "aria-modal": "true",
+      "aria-labelledby": "afmelden-titel", "aria-describedby": "afmelden-tekst" },
+      title, text, msg, choose, sure, el("div", { class: "knoppen" }, outB, cancelB));
+
+    function say(kind, s) {
+      msg.className = "melding " + kind;
+      msg.setAttribute("role", kind === "fout" ? "alert" : "status");
+      msg.textContent = s;
+      msg.hidden = !s;
+    }
+    /* The first step, with the count as it is now. */
+    function ask() {
+      var n = queueMine(queueAll()).length;
+      title.textContent = n === 1 ? "Er wacht nog 1 signaal" : "Er wachten nog " + n + " signalen";
+      text.textContent = (n === 1 ? "1 signaal dat u registreerde, is nog niet verzonden" : n + " signalen die u registreerde, zijn nog niet verzonden") +
+        " naar het knooppunt. " + (n === 1 ? "Het staat" : "Ze staan") + " alleen op dit toestel. Wat wilt u doen?";
+      choose.hidden = false;
+      sure.hidden = true;
+      outB.hidden = true;
+    }
+    function close() {
+      done = true;
+      if (dlg.open) dlg.close();
+      if (dlg.parentNode) dlg.parentNode.removeChild(dlg);
+      if (opener && opener.focus) opener.focus();
+    }
+    function enable(on) {
+      [sendB, keepB, dropB].forEach(function (b) { b.disabled = !on; });
+    }
+
+    sendB.addEventListener("click", function () {
+      enable(false);
+      say("info", "Bezig met versturen…");
+      msg.focus();
+      queueFlush().then(function (r) {
+        if (done) return;
+        enable(true);
+        if (r.left === 0 && r.refused.length === 0) { signOut(); return; }
+        if (r.left > 0) {
+          ask();
+          say("fout", (r.sent ? count(r.sent) + " verzonden. " : "") + why(r.stopped, r.left));
+        } else {
+          title.textContent = "Versturen is klaar";
+          text.textContent = "Er wacht niets meer op dit toestel.";
+          choose.hidden = true;
+          outB.hidden = false;
+          say("fout", (r.sent ? count(r.sent) + " verzonden en bewaard. " : "") + count(r.refused.length) +
+            " werd door het knooppunt geweigerd en is niet bewaard: " + r.refused.map(message).join(" "));
+        }
+        msg.focus();
+      });
+    });
+    keepB.addEventListener("click", signOut);
+    outB.addEventListener("click", signOut);
+    dropB.addEventListener("click", function () {
+      var n = queueMine(queueAll()).length;
+      title.textContent = count(n) + " definitief verwijderen?";
+      text.textContent = (n === 1 ? "Het signaal is" : "De signalen zijn") + " nog niet verzonden. Na het verwijderen " +
+        (n === 1 ? "is het" : "zijn ze") + " weg: niemand kan " + (n === 1 ? "het" : "ze") + " nog terughalen.";
+      sureB.textContent = "Ja, " + count(n) + " verwijderen en afmelden";
+      say("", "");
+      choose.hidden = true;
+      sure.hidden = false;
+      backB.focus();
+    });
+    backB.addEventListener("click", function () { ask(); sendB.focus(); });
+    sureB.addEventListener("click", function () { queueDropMine(); signOut(); });
+    cancelB.addEventListener("click", close);
+    /* Escape: the dialog closes itself; this page stays as it was */
+    dlg.addEventListener("cancel", function (e) { e.preventDefault(); close(); });
+
+    ask();
+    document.body.appendChild(dlg);
+    dlg.showModal();
+    sendB.focus();
+  }
+
   function allowed(role) {
     return me !== null && ROLES[me.rol] >= ROLES[role];
   }
@@ -137,18 +404,29 @@ var LS = (function () {
       if (window.location.pathname === l[0]) a.setAttribute("aria-current", "page");
       n.appendChild(a);
     });
+    n.appendChild(el("a", { id: "wachtrij-teller", class: "wachtrij-teller", href: "/invoer#wachtrij", hidden: true }));
     n.appendChild(el("span", { class: "wie", text: (me.persoon || me.organisatie || "token " + me.token) + " · " + me.rol }));
-    n.appendChild(el("button", { type: "button", class: "knop klein", text: "Afmelden", onclick: function () {
-      forget();
-      window.location.href = "/";
-    } }));
+    n.appendChild(el("button", { type: "button", class: "knop klein", id: "afmelden", text: "Afmelden", onclick: logout }));
+    queueBadge();
     var foot = document.getElementById("knooppunt");
     if (foot) foot.textContent = "Knooppunt " + me.knooppunt.naam + " (" + me.knooppunt.id + ", " + me.knooppunt.rol + ")";
   }
 
+  /* The token this page started with. Another tab that signs out or
+   * in with another token changes it: this page then reloads, and shows
+   * nothing more of the previous user (its drafts included). A change
+   * of the queue there updates the count here. */
+  var pageToken = null;
+  window.addEventListener("storage", function (ev) {
+    if (ev.key === QUEUE) { queueNotify(queueAll()); return; }
+    if ((ev.key === KEY || ev.key === null) && pageToken !== null && token() !== pageToken) window.location.reload();
+  });
+  queue.watch(queueBadge);
+
   /* Start a page: who am I? Then run(me) when the role is enough. */
   function start(role, run) {
     takeTokenFromAddress();
+    pageToken = token();
     if (!token()) { showLogin(null); return; }
     api("GET", "/api/v1/me").then(function (res) {
       if (res.status !== 200) {
@@ -280,7 +558,7 @@ var LS = (function () {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scrollers);
   else scrollers();
 
-  return { api: api, el: el, clear: clear, notice: notice, message: message, start: start, tokenId: tokenId,
+  return { api: api, queue: queue, el: el, clear: clear, notice: notice, message: message, start: start, tokenId: tokenId,
            dateTime: dateTime, date: date, ago: ago, labels: labels, index: index, allowed: allowed,
            PHASES: PHASES, PHASE_HELP: PHASE_HELP, STATUS: STATUS, announce: announce,
            codeList: codeList };

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# "Afmelden" on a shared device with signals still waiting in the
+# browser, in a real browser (tests/browser/afmelden_check.js): the
+# header counts them, the dialog offers to send them now (each stored
+# once, a retry with the same Idempotency-Key), to keep them until their
+# maker signs in again, or to delete them after a second confirmation;
+# nothing else of the user stays in the browser, and one user's queue is
+# never sent with another's token; a revoked token and a refusal are
+# told as such. Screenshots in
+# $BUILD/test-artifacts/web-logout/.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/lib_browser.sh"
+ART=$BUILD/test-artifacts/web-logout
+mkdir -p "$ART"
+browser_setup || t_done
+
+N=$T/node
+"$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
+t_port port || exit 1
+t_http_node "$N" "$port"
+VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
+VW2=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CAW Zuid (fictief)" --persoon mw-40 2>/dev/null)
+CO=$("$SIGNAALCTL" -d "$N" token new --rol coordinator --organisatie "Stad Kortrijk (test)" 2>/dev/null)
+VW4=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-77 2>/dev/null)
+VW4b=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-77 2>/dev/null)
+t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+printf '{"node": "http://127.0.0.1:%s", "veldwerker": "%s", "veldwerker2": "%s", "coordinator": "%s",
+ "veldwerker4": "%s", "veldwerker4_nieuw": "%s", "signaalctl": "%s", "dir": "%s"}\n' \
+	"$port" "$VW" "$VW2" "$CO" "$VW4" "$VW4b" "$SIGNAALCTL" "$N" >"$T/cfg.json"
+NODE_PATH=$BROWSER_DIR/node_modules node "$ROOT/tests/browser/afmelden_check.js" "$T/cfg.json" "$ART" >"$T/browser.out" 2>&1
+rc=$?
+cat "$T/browser.out"
+[ $rc -eq 0 ] || [ "$(grep -c '^not ok' "$T/browser.out")" -gt 0 ] ||
+	t_notok "the browser check ran" "exit $rc"
+
+wijk() { sqlite3 "$N/signaal.db" "SELECT count(*) FROM signal WHERE neighbourhood = '$1'"; }
+t_equal "sent at Afmelden: the one whose answer was lost is stored once" "$(wijk 'Wacht 1 (fictief)')" 1
+t_equal "sent at Afmelden: the other one is stored once" "$(wijk 'Wacht 2 (fictief)')" 1
+t_equal "kept at Afmelden: stored once, when its maker signed in again" "$(wijk 'Bewaard (fictief)')" 1
+t_equal "deleted at Afmelden: never stored" "$(wijk 'Weg (fictief)')" 0
+t_equal "waiting when its token was revoked: stored once, with the new token" "$(wijk 'Ingetrokken (fictief)')" 1
+t_equal "the store holds exactly those four, each under its own key" \
+	"$(sqlite3 "$N/signaal.db" 'SELECT count(*) FROM signal') $(sqlite3 "$N/signaal.db" 'SELECT count(*) FROM capture_key')" "4 4"
+t_equal "the kept one is its maker's" \
+	"$(sqlite3 "$N/signaal.db" "SELECT o.name || '/' || r.local_id FROM signal s JOIN organisation o ON o.id = s.organisation_id JOIN reporter r ON r.id = s.reporter_id WHERE s.neighbourhood = 'Bewaard (fictief)'")" \
+	"CAW Zuid (fictief)/mw-40"
+t_done
