@@ -160,6 +160,7 @@ static void work_cb(uv_work_t *req)
 	/* A federation document another writer stored (a release at the
 	 * association, signaalctl) is in force here before the job. */
 	(void)node_ingest_reload_trust(&w->ingest, daemon_now(), NULL, NULL);
+	(void)node_ingest_recount_pending(&w->ingest, NULL);
 	job->run(job, &w->sync);
 }
 

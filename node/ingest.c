@@ -45,6 +45,7 @@ void node_ingest_init(struct node_ingest *in, struct store *store,
 	memset(in, 0, sizeof *in);
 	in->store = store;
 	in->trust = trust;
+	in->recount_from = INT64_MAX;
 }
 
 int node_ingest_set_workers(struct node_ingest *in, unsigned threads)
@@ -564,21 +565,29 @@ static int recount(struct node_ingest *in, int64_t from, uint64_t *changed,
 	return rc;
 }
 
-int node_ingest_recount(struct node_ingest *in, size_t *changed,
-                        struct ls_errinfo *e)
+/* recount() in the caller's transaction, or in its own. */
+static int recount_tx(struct node_ingest *in, int64_t from, uint64_t *changed,
+                      struct ls_errinfo *e)
 {
-	uint64_t n = 0;
 	int rc, own = !store_in_tx(in->store);
 
 	if (own && (rc = store_tx_begin(in->store)) != LS_OK)
 		return ls_errf(e, rc, "recount: %s", ls_strerror(rc));
-	rc = recount(in, INT64_MIN, &n, e);
+	rc = recount(in, from, changed, e);
 	if (own) {
 		if (rc == LS_OK)
 			rc = store_tx_commit(in->store);
 		else
 			store_tx_rollback(in->store);
 	}
+	return rc;
+}
+
+int node_ingest_recount(struct node_ingest *in, size_t *changed,
+                        struct ls_errinfo *e)
+{
+	uint64_t n = 0;
+	int rc = recount_tx(in, INT64_MIN, &n, e);
 	if (changed != NULL)
 		*changed = rc == LS_OK ? (size_t)n : 0;
 	return rc;
@@ -910,7 +919,7 @@ int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
 	char federation[LS_NODE_ID_SIZE];
 	uint8_t anchor[LS_PUBKEY_BYTES], hash[LS_HASH_BYTES];
 	int has_anchor = t->has_anchor, rc;
-	uint64_t seq;
+	uint64_t seq, old_seq;
 
 	if (changed != NULL)
 		*changed = 0;
@@ -924,6 +933,7 @@ int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
 		return LS_OK;
 	memcpy(federation, t->federation, sizeof federation);
 	memcpy(anchor, t->anchor_pk, sizeof anchor);
+	old_seq = t->head.seq;
 	pool_drain(in);
 	node_trust_fini(t);
 	node_trust_init(t, federation, has_anchor ? anchor : NULL);
@@ -934,7 +944,26 @@ int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
 		*changed = 1;
 	LS_INFO("ingest", "trust_reloaded", "federation=%s seq=%llu",
 	        federation, (unsigned long long)t->head.seq);
+	/* Policies another writer stored: what this ingest took in with
+	 * the trust before them is judged again from the first one's
+	 * start (PROTOCOL.md 5.3; that writer recounted what it saw), by
+	 * the next page or node_ingest_recount_pending. */
+	for (size_t i = 0; i < t->n_epochs; i++)
+		if (t->epochs[i].seq > old_seq &&
+		    t->epochs[i].from < in->recount_from)
+			in->recount_from = t->epochs[i].from;
 	return LS_OK;
+}
+
+int node_ingest_recount_pending(struct node_ingest *in, struct ls_errinfo *e)
+{
+	int rc;
+	if (in->recount_from == INT64_MAX)
+		return LS_OK;
+	rc = recount_tx(in, in->recount_from, &in->tally.recounted, e);
+	if (rc == LS_OK)
+		in->recount_from = INT64_MAX;
+	return rc;
 }
 
 int node_ingest_page(struct node_ingest *in, const struct ls_bytes *envs,
@@ -1011,6 +1040,17 @@ int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
 	if (owned && (rc = store_tx_begin(in->store)) != LS_OK) {
 		pre_free(pre);
 		return ls_errf(e, rc, "cannot begin a transaction");
+	}
+	/* The write lock is held: a federation document another writer
+	 * (signaalctl) stored before it is in force for this page, and what
+	 * it changed is counted again (a prefetched verification under the
+	 * trust before it is done again: pre_current). */
+	if ((rc = node_ingest_reload_trust(in, now, NULL, e)) != LS_OK ||
+	    (rc = node_ingest_recount_pending(in, e)) != LS_OK) {
+		pre_free(pre);
+		if (owned)
+			store_tx_rollback(in->store);
+		return rc;
 	}
 	if (pre == NULL)
 		pre = pre_start(in, envs, n, now);

@@ -153,6 +153,11 @@ struct node_ingest {
 	 * entry goes. */
 	struct node_ingest_alarm alarms[NODE_INGEST_ALARMS_MAX];
 	size_t n_alarms;
+	/* Policies another writer stored came into force from here on
+	 * (node_ingest_reload_trust): what was judged before them is
+	 * judged again at the next page or node_ingest_recount_pending.
+	 * INT64_MAX: nothing waits. */
+	int64_t recount_from;
 };
 
 /* Bind a store and a trust (both stay the caller's and must outlive *in). */
@@ -248,11 +253,20 @@ int node_ingest_recount(struct node_ingest *in, size_t *changed,
                         struct ls_errinfo *e);
 
 /*
+ * The recount a trust reload left waiting (policies another writer
+ * stored: see recount_from), in the caller's transaction or its own; a
+ * page does it first. LS_OK when nothing waits; store errors (it stays
+ * waiting). Writes: not on a thread that must not wait on the store.
+ */
+int node_ingest_recount_pending(struct node_ingest *in, struct ls_errinfo *e);
+
+/*
  * Make sure the trust matches the federation feed in the store: if the
  * store's federation head differs from the trust's (another process, such
  * as `signaalctl federation publish`, appended to it, or a page was
  * rolled back), rebuild the trust from the store. *changed (may be NULL)
- * is set to 1 when it was rebuilt. Errors as node_trust_load().
+ * is set to 1 when it was rebuilt. Errors as node_trust_load(). It only
+ * reads: a recount that new policies call for waits (recount_from).
  */
 int node_ingest_reload_trust(struct node_ingest *in, int64_t now, int *changed,
                              struct ls_errinfo *e);

@@ -798,6 +798,47 @@ static void test_a_late_tightening_is_held_everywhere_and_counted_nowhere(
 	teardown(&st);
 }
 
+/* A tightening another writer (signaalctl at the association) stored
+ * while this ingest's trust was built before it: a page takes it in
+ * force first (it holds the write lock), so a summary made after it is
+ * not counted, and the reload leaves no recount waiting that the page
+ * has not done. */
+static void test_a_policy_stored_by_another_writer_judges_the_next_page(
+    void **state)
+{
+	struct tfx *f = *state;
+	struct node_trust other;
+	struct node_ingest in2;
+	struct ls_feed_head hk = {0};
+	struct node_ingest_doc d[2];
+	size_t idx[2];
+
+	idx[0] = fed_doc(f, LS_DOC_ROSTER);
+	idx[1] = policy_doc_at(f, 5, FX_NOW - 7200);
+	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
+	node_trust_init(&other, FX_FEDERATION, f->fed->pk);
+	assert_int_equal(node_trust_load(&other, f->s, FX_NOW, NULL), LS_OK);
+	node_ingest_init(&in2, f->s, &other);
+	{
+		size_t k7 = policy_doc_at(f, 7, FX_NOW - 5000);
+		struct ls_bytes b = {f->env[k7], f->len[k7]};
+		assert_int_equal(
+		    node_ingest_page(&in2, &b, 1, FX_NOW, "ctl", d, NULL, NULL),
+		    LS_OK);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	}
+	assert_int_equal(node_trust_policy(&f->trust)->params.k, 5);
+	idx[0] = summary_doc_at(f, "kortrijk", &hk, 9, 5, FX_NOW - 4000);
+	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[0].uncounted, 3);
+	assert_int_equal(node_trust_policy(&f->trust)->params.k, 7);
+	assert_int_equal(f->in.recount_from, INT64_MAX);
+	assert_int_equal(node_ingest_recount_pending(&f->in, NULL), LS_OK);
+	node_ingest_fini(&in2);
+	node_trust_fini(&other);
+}
+
 /* PROTOCOL.md 6, "Alarms": every document refused for a trust reason
  * (a revoked key or departed member, a roster that is no valid successor)
  * raises an alarm by origin; other refusals do not. */
@@ -1198,6 +1239,7 @@ int main(void)
 	    T(test_roster_in_a_page_admits_its_members_at_once),
 	    T(test_failed_page_stores_nothing_and_keeps_trust_true),
 	    T(test_trust_follows_an_external_append),
+	    T(test_a_policy_stored_by_another_writer_judges_the_next_page),
 	    cmocka_unit_test(test_vectors_through_the_node),
 	};
 #undef T
