@@ -133,6 +133,7 @@ void node_sync_fini(struct node_sync *ns)
 	proto_replay_free(ns->replay);
 	proto_session_self_free(ns->session);
 	proto_vv_fini(&ns->vv);
+	ls_free(ns->peer_keys);
 	memset(ns, 0, sizeof *ns);
 }
 
