@@ -235,7 +235,8 @@ int node_sync_round_new(struct node_sync *ns, const char *peer_id, int64_t now,
  */
 static int round_key_fallback(struct node_sync_round *r, int64_t now)
 {
-	const struct ls_roster *roster = node_trust_roster(r->ns->ingest->trust);
+	const struct ls_roster *roster =
+	    node_trust_roster(r->ns->ingest->trust);
 	const struct ls_roster_member *m;
 	const struct ls_roster_key *best = NULL;
 
