@@ -207,6 +207,15 @@ const char *node_sync_refusal_advice(const struct node_sync_refusal *x);
 /* 1 once a peer showed that it holds nothing newer of the own feed. */
 int node_sync_own_head_known(const struct node_sync *ns);
 
+/*
+ * Hold sessions with another key pair from now on (a key installed while
+ * running: signaald's SIGHUP). kp is copied into a new session identity;
+ * the old one is wiped. The replay guard, caches and the memory of
+ * peers' keys stay. LS_OK; LS_EKEY (not convertible), LS_ENOMEM: the
+ * engine keeps its old key.
+ */
+int node_sync_set_key(struct node_sync *ns, const struct ls_keypair *kp);
+
 /* Install an extension (NULL: none); ext must outlive its use. */
 void node_sync_set_ext(struct node_sync *ns, const struct node_sync_ext *ext);
 

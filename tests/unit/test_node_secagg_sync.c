@@ -432,6 +432,39 @@ static void test_restarted_aggregator_resumes_the_round(void **state)
 	proto_doc_fini(&d);
 }
 
+/* The federation rotates vvsg's node key ("vvsg" -> "vvsg-next", a week
+ * of overlap); every node takes the roster at `now`. */
+static void rotate_aggregator_key(struct world *w, int64_t now)
+{
+	struct ls_doc d;
+	struct ls_bytes b;
+	struct node_ingest_page pg;
+	struct ls_roster_member *v;
+
+	proto_doc_init(&d, LS_DOC_ROSTER);
+	fx_roster(&d.body.roster);
+	v = (struct ls_roster_member *)proto_roster_find_member(&d.body.roster,
+	                                                        "vvsg");
+	v->keys[0].valid_until = T0 + 7 * 86400;
+	fx_roster_key(&v->keys[1], "vvsg-next", T0 - 3600, 0);
+	v->n_keys = 2;
+	assert_int_equal(proto_roster_index(&d.body.roster), LS_OK);
+	fed_sign(w, &d);
+	proto_doc_fini(&d);
+	b.data = w->fed_env[w->n_fed - 1];
+	b.len = w->fed_len[w->n_fed - 1];
+	assert_int_equal(node_ingest_page(&w->agg.in, &b, 1, now, "bundle",
+	                                  NULL, &pg, NULL),
+	                 LS_OK);
+	assert_int_equal(pg.stored, 1);
+	for (int i = 0; i < NM; i++) {
+		assert_int_equal(node_ingest_page(&w->m[i].in, &b, 1, now,
+		                                  "bundle", NULL, &pg, NULL),
+		                 LS_OK);
+		assert_int_equal(pg.stored, 1);
+	}
+}
+
 /* The federation rotates the association's node key with an overlap, and
  * the aggregator restarts on its new key in the middle of a round
  * (PROTOCOL.md 6, "Secure aggregation in the overlap"): it starts (the
@@ -442,8 +475,6 @@ static void test_aggregator_restarted_on_a_new_key(void **state)
 {
 	struct world *w = *state;
 	struct ls_doc d;
-	struct ls_bytes b;
-	struct node_ingest_page pg;
 	int64_t now = T0 + 3 * WAIT;
 	struct ls_keypair *next = fx_key("vvsg-next");
 
@@ -452,31 +483,7 @@ static void test_aggregator_restarted_on_a_new_key(void **state)
 		round_with(&w->agg, &w->m[i], now);
 	round_with(&w->agg, &w->m[0], now + 1); /* one contribution */
 
-	proto_doc_init(&d, LS_DOC_ROSTER);
-	fx_roster(&d.body.roster);
-	{
-		struct ls_roster_member *v =
-		    (struct ls_roster_member *)proto_roster_find_member(
-		        &d.body.roster, "vvsg");
-		v->keys[0].valid_until = T0 + 7 * 86400;
-		fx_roster_key(&v->keys[1], "vvsg-next", T0 - 3600, 0);
-		v->n_keys = 2;
-		assert_int_equal(proto_roster_index(&d.body.roster), LS_OK);
-	}
-	fed_sign(w, &d);
-	proto_doc_fini(&d);
-	b.data = w->fed_env[w->n_fed - 1];
-	b.len = w->fed_len[w->n_fed - 1];
-	assert_int_equal(node_ingest_page(&w->agg.in, &b, 1, now + 1, "bundle",
-	                                  NULL, &pg, NULL),
-	                 LS_OK);
-	assert_int_equal(pg.stored, 1);
-	for (int i = 0; i < NM; i++) {
-		assert_int_equal(node_ingest_page(&w->m[i].in, &b, 1, now + 1,
-		                                  "bundle", NULL, &pg, NULL),
-		                 LS_OK);
-		assert_int_equal(pg.stored, 1);
-	}
+	rotate_aggregator_key(w, now + 1);
 
 	/* Restart on the new key. */
 	node_sync_set_ext(&w->agg.ns, NULL);
@@ -505,6 +512,38 @@ static void test_aggregator_restarted_on_a_new_key(void **state)
 		assert_true(fedsum_of(&w->m[i], &d));
 		proto_doc_fini(&d);
 	}
+}
+
+/* The aggregator takes its new key while running (signaald's SIGHUP) in
+ * the middle of a round: the key set, close and total are signed with
+ * the new key, the open with the old one, and the members take them all
+ * (each verified with the key it names): the same attempt completes. */
+static void test_aggregator_key_changes_mid_round(void **state)
+{
+	struct world *w = *state;
+	struct ls_doc d;
+	int64_t now = T0 + 3 * WAIT;
+	struct ls_keypair *old = w->agg.kp, *next = fx_key("vvsg-next");
+
+	rotate_aggregator_key(w, T0);
+	open_round(w);
+	round_with(&w->agg, &w->m[0], now); /* one key, signed open: old */
+	assert_int_equal(node_sync_set_key(&w->agg.ns, next), LS_OK);
+	w->agg.sa.kp = next;
+	w->agg.kp = next;
+	for (int pass = 0; pass < 3 && w->agg.sa.n_rounds > 0; pass++)
+		for (int i = 0; i < NM; i++)
+			round_with(&w->agg, &w->m[i], now + pass);
+	assert_int_equal(w->agg.sa.published, 1);
+	assert_true(fedsum_of(&w->agg, &d));
+	assert_int_equal(d.body.fedsum.n_included, NM);
+	proto_doc_fini(&d);
+	for (int i = 0; i < NM; i++) {
+		round_with(&w->m[i], &w->agg, now + 10);
+		assert_true(fedsum_of(&w->m[i], &d));
+		proto_doc_fini(&d);
+	}
+	proto_keypair_free(old);
 }
 
 static void test_members_refuse_what_they_must(void **state)
@@ -610,6 +649,8 @@ int main(void)
 	        test_restarted_aggregator_resumes_the_round, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_aggregator_restarted_on_a_new_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_aggregator_key_changes_mid_round, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_members_refuse_what_they_must,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fedsum_check, setup,
