@@ -320,6 +320,9 @@ static const struct ls_correction_reason reasons[] = {
     {"gewist", "signalen zijn gewist (bv. op verzoek van de betrokkene)"},
     {"periode", "signalen stonden in de verkeerde periode"},
     {"software", "een fout in de software die de samenvatting maakte"},
+    {"beleid", "opnieuw vrijgegeven onder het beleid dat nu geldt (de "
+               "vorige telde niet mee: gemaakt voor de node het nieuwe "
+               "beleid kende)"},
 };
 
 const struct ls_correction_reason *ls_correction_reasons(size_t *n)

@@ -80,6 +80,10 @@ static const struct {
      "Forks detected or fork proofs received."},
     {"signaal_forks_unresolved", METRICS_GAUGE, L_NONE,
      "Unresolved forks (their origins are quarantined)."},
+    {"signaal_docs_uncounted", METRICS_GAUGE, L_ORIGIN,
+     "Summaries and federation summaries held but counted nowhere: made "
+     "under an earlier policy than the one of their time (PROTOCOL.md "
+     "5.3, \"Epochs\"), by origin."},
     {"signaal_quarantined", METRICS_GAUGE, L_ORIGIN,
      "1 for an origin stopped by an unresolved fork."},
     {"signaal_sync_rounds_total", METRICS_COUNTER, L_PEER_RESULT,
@@ -347,6 +351,12 @@ struct snap_summary {
 	int64_t created;
 };
 
+/* Documents held but counted nowhere, per origin (PROTOCOL.md 5.3). */
+struct snap_uncounted {
+	char origin[LS_NODE_ID_SIZE];
+	uint64_t docs, last_seq, policy_seq;
+};
+
 struct state_snap {
 	struct storejob job;
 	struct daemon *d;
@@ -367,6 +377,9 @@ struct state_snap {
 	uint64_t docs, bytes, signals, gen;
 	struct snap_summary *sums;
 	size_t n_sums, cap_sums;
+	struct snap_uncounted *unc;
+	size_t n_unc, cap_unc;
+	int unc_ok;
 	json_t *forks_json, *statuses_json; /* want_json; NULL on failure */
 	/* then the files, written on the read lane as well */
 	char *prom, *json;
@@ -502,6 +515,31 @@ static int summary_latest_cb(void *arg, const struct store_doc_meta *m,
 	return 0;
 }
 
+static int uncounted_cb(void *arg, const struct store_doc_meta *m,
+                        const uint8_t *env, size_t len)
+{
+	struct state_snap *sn = arg;
+	struct snap_uncounted *u;
+	(void)env;
+	(void)len;
+	if (sn->n_unc == 0 ||
+	    strcmp(sn->unc[sn->n_unc - 1].origin, m->origin) != 0) {
+		u = ls_array_grow(sn->unc, &sn->cap_unc, sn->n_unc + 1,
+		                  sizeof *u, 8);
+		if (u == NULL)
+			return 1;
+		sn->unc = u;
+		u = &sn->unc[sn->n_unc++];
+		memset(u, 0, sizeof *u);
+		snprintf(u->origin, sizeof u->origin, "%s", m->origin);
+	}
+	u = &sn->unc[sn->n_unc - 1];
+	u->docs++;
+	u->last_seq = m->seq;
+	u->policy_seq = m->uncounted;
+	return 0;
+}
+
 /* The process's memory from /proc (Linux); nothing elsewhere. */
 static void process_gauges(struct daemon *d)
 {
@@ -581,6 +619,7 @@ static void snap_collect(struct state_snap *sn, struct store *s)
 		sn->gen = gen;
 	}
 	(void)store_feed_latest(s, LS_DOC_SUMMARY, summary_latest_cb, sn);
+	sn->unc_ok = store_feed_list_uncounted(s, uncounted_cb, sn) == LS_OK;
 	if (sn->want_json) {
 		if ((sn->forks_json = json_array()) != NULL)
 			(void)store_fork_list(s, 0, fork_json_cb,
@@ -628,6 +667,13 @@ static void gauges(struct daemon *d, const struct state_snap *sn)
 			                   (double)x->seq, x->peer, x->origin,
 			                   ls_errname(x->code),
 			                   x->push ? "push" : "pull");
+	}
+	if (sn->unc_ok) {
+		daemon_metrics_clear(m, "signaal_docs_uncounted");
+		for (size_t i = 0; i < sn->n_unc; i++)
+			daemon_metrics_set(m, "signaal_docs_uncounted",
+			                   (double)sn->unc[i].docs,
+			                   sn->unc[i].origin);
 	}
 	daemon_metrics_clear(m, "signaal_trust_alarm");
 	for (size_t i = 0; i < d->ingest.n_alarms; i++)
@@ -782,6 +828,24 @@ static json_t *alarms_json(struct daemon *d)
 	return arr != NULL ? arr : json_null();
 }
 
+/* What is held but counted nowhere, by origin (PROTOCOL.md 5.3). */
+static json_t *uncounted_json(const struct daemon *d,
+                              const struct state_snap *sn)
+{
+	json_t *arr = sn->unc_ok ? json_array() : NULL;
+	for (size_t i = 0; arr != NULL && i < sn->n_unc; i++) {
+		const struct snap_uncounted *u = &sn->unc[i];
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:I, s:I, s:I, s:b}", "origin",
+		                   u->origin, "docs", (json_int_t)u->docs,
+		                   "last_seq", (json_int_t)u->last_seq,
+		                   "policy_seq", (json_int_t)u->policy_seq,
+		                   "own",
+		                   strcmp(u->origin, d->cfg.node_id) == 0));
+	}
+	return arr != NULL ? arr : json_null();
+}
+
 /* Loop: the status snapshot (DIR/signaald.json) from the loop's state
  * and what the tick read from the store (sn->forks_json and
  * sn->statuses_json are taken). The caller's: json_decref. */
@@ -861,6 +925,7 @@ static json_t *status_json(struct daemon *d, struct state_snap *sn)
 	sn->forks_json = sn->statuses_json = NULL;
 	json_object_set_new(root, "refusals", refusals_json(d));
 	json_object_set_new(root, "alarms", alarms_json(d));
+	json_object_set_new(root, "uncounted", uncounted_json(d, sn));
 	json_object_set_new(root, "own_key", daemon_ownkey_json(d));
 	json_object_set_new(root, "secagg", daemon_secagg_status_json(d));
 	return root;
@@ -872,6 +937,7 @@ static void snap_free(struct state_snap *sn)
 		return;
 	ls_free(sn->heads);
 	ls_free(sn->sums);
+	ls_free(sn->unc);
 	json_decref(sn->forks_json);
 	json_decref(sn->statuses_json);
 	ls_free(sn->prom);

@@ -59,6 +59,24 @@ struct syncwork {
 	size_t replay_entries; /* the engine's replay guard, after a job */
 };
 
+/* Whether each held summary counts (PROTOCOL.md 5.3, "Epochs") is kept
+ * right by ingest as policies arrive; once at start, it is checked
+ * whole (a store written before the marks existed). A failure is told
+ * and the node goes on: the marks only decide what is counted. */
+static void recount_at_start(struct syncwork *w)
+{
+	struct ls_errinfo e;
+	size_t changed = 0;
+	int rc = node_ingest_recount(&w->ingest, &changed, &e);
+	if (rc != LS_OK)
+		LS_ERROR("sync", "recount_failed",
+		         "reason=%s detail=\"%.120s\" action=\"signaalctl check; "
+		         "restart signaald\"",
+		         ls_errname(rc), e.msg);
+	else if (changed > 0)
+		LS_WARN("sync", "recounted", "docs=%zu", changed);
+}
+
 int daemon_syncwork_open(struct daemon *d, const char *store_path,
                          struct ls_errinfo *e)
 {
@@ -91,6 +109,7 @@ int daemon_syncwork_open(struct daemon *d, const char *store_path,
 		goto err;
 	node_ingest_init(&w->ingest, w->store, &w->trust);
 	w->ingest_ready = 1;
+	recount_at_start(w);
 	/* Verify received pages on every core (PROTOCOL.md 3: pure work
 	 * on the bytes). */
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -656,10 +656,13 @@ int node_api_federation(struct api_call *c)
 		    o, "laatste_vrijgave",
 		    n->release_seq == 0
 		        ? json_null()
-		        : json_pack("{s:s, s:o, s:I}", "periode",
+		        : json_pack("{s:s, s:o, s:I, s:b}", "periode",
 		                    n->release_period, "op",
 		                    node_api_json_time(n->release_created),
-		                    "seq", (json_int_t)n->release_seq));
+		                    "seq", (json_int_t)n->release_seq,
+		                    "telt_mee", !n->release_uncounted));
+		json_object_set_new(o, "niet_geteld",
+		                    json_integer((json_int_t)n->uncounted));
 		json_array_append_new(nodes, o);
 	}
 	node_fedview_fini(&v);

@@ -120,7 +120,21 @@ static int summary_cb(void *arg, const struct store_doc_meta *m,
 	ls_period_format(&doc.body.summary.period, n->release_period);
 	n->release_seq = doc.hdr.seq;
 	n->release_created = doc.hdr.created;
+	n->release_uncounted = m->uncounted != 0;
 	proto_doc_fini(&doc);
+	return 0;
+}
+
+static int uncounted_cb(void *arg, const struct store_doc_meta *m,
+                        const uint8_t *env, size_t len)
+{
+	struct walk *w = arg;
+	struct node_fedview_node *n = node_get(w, m->origin);
+	(void)env;
+	(void)len;
+	if (n == NULL)
+		return w->rc != LS_OK;
+	n->uncounted++;
 	return 0;
 }
 
@@ -150,6 +164,8 @@ int node_fedview_load(struct store *s, const struct node_trust *trust,
 	    (rc = store_fork_list(s, 0, fork_cb, &w)) == LS_OK &&
 	    (rc = store_feed_latest(s, LS_DOC_STATUS, status_cb, &w)) == LS_OK)
 		rc = store_feed_latest(s, LS_DOC_SUMMARY, summary_cb, &w);
+	if (rc == LS_OK)
+		rc = store_feed_list_uncounted(s, uncounted_cb, &w);
 	if (w.rc != LS_OK)
 		return w.rc;
 	if (rc != LS_OK)

@@ -44,6 +44,9 @@ struct node_fedview_node {
 	uint64_t release_seq; /* 0: none held */
 	int64_t release_created;
 	char release_period[LS_PERIOD_SIZE];
+	int release_uncounted; /* that summary is held but counted nowhere */
+	/* Its documents held but counted nowhere (PROTOCOL.md 5.3). */
+	uint64_t uncounted;
 };
 
 struct node_fedview {

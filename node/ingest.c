@@ -13,6 +13,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "node/feed.h"
 #include "node/secagg_sync.h"
 #include "node/vpool.h"
 #include "proto/envelope.h"
@@ -447,36 +448,141 @@ static int record_fork(struct node_ingest *in, struct one *o,
 	return LS_OK;
 }
 
-/* A summary judged by the policy in force when it was made: LS_OK or
- * the refusal, its message in o->e. */
-static int judge_summary(struct node_ingest *in, struct one *o,
-                         const struct ls_doc *doc)
+/* A summary against one policy (node_policy_check_fn). */
+static int summary_policy_check(const void *doc, const struct ls_policy *p,
+                                int64_t created, struct ls_errinfo *e)
 {
-	uint64_t pseq = 0, before = 0;
-	const struct ls_policy *p, *q;
-	char why[sizeof o->e.msg];
+	return proto_summary_check_policy(doc, p, created, e);
+}
+
+/* A held document whose mark a recount changes. */
+struct recount_change {
+	char origin[LS_NODE_ID_SIZE];
+	uint64_t seq;
+	uint64_t uncounted;
+};
+
+struct recount {
+	const struct node_trust *trust;
+	int64_t from;
+	struct recount_change *v;
+	size_t n, cap;
+	int rc;
+	struct ls_errinfo *e;
+};
+
+/* One held summary or federation summary judged again (a callback of
+ * store_feed_list: changes are collected, written after the walk). */
+static int recount_cb(void *arg, const struct store_doc_meta *m,
+                      const uint8_t *env, size_t len)
+{
+	struct recount *r = arg;
+	struct ls_doc doc;
+	struct ls_errinfo e;
+	uint64_t mark = 0;
 	int rc;
 
-	p = node_trust_policy_at(in->trust, doc->hdr.created, &pseq);
-	if (p == NULL)
-		return ls_errf(&o->e, LS_ESTATE,
-		               "no disclosure policy in force");
-	rc = proto_summary_check_policy(&doc->body.summary, p, doc->hdr.created,
-	                                &o->e);
+	if (m->created < r->from)
+		return 0;
+	memset(&doc, 0, sizeof doc);
+	rc = node_feed_decode(env, len, &doc, &e);
+	if (rc == LS_OK && doc.hdr.type == LS_DOC_SUMMARY)
+		rc = node_trust_judge(r->trust, m->created,
+		                      summary_policy_check, &doc.body.summary,
+		                      &mark, &e);
+	else if (rc == LS_OK)
+		rc = node_secagg_fedsum_check(r->trust, &doc.body.fedsum,
+		                              m->created, &mark, &e);
+	proto_doc_fini(&doc);
+	if (rc == LS_ENOMEM) {
+		r->rc = ls_errf(r->e, rc, "recount: out of memory");
+		return 1;
+	}
+	if (rc == LS_EPOLICY || rc == LS_EDENIED) {
+		/* Cannot happen (a later policy never refuses what an
+		 * earlier one allowed): count it nowhere, and say so. */
+		LS_ERROR("ingest", "recount_refused",
+		         "origin=%s seq=%llu reason=%s detail=\"%.120s\"",
+		         m->origin, (unsigned long long)m->seq,
+		         ls_errname(rc), e.msg);
+		(void)node_trust_policy_at(r->trust, m->created, &mark);
+	} else if (rc != LS_OK) {
+		r->rc = ls_errf(r->e, LS_ECORRUPT,
+		                "recount: held document %s/%llu: %s",
+		                m->origin, (unsigned long long)m->seq, e.msg);
+		return 1;
+	}
+	if (mark == m->uncounted)
+		return 0;
+	{
+		struct recount_change *v =
+		    ls_array_grow(r->v, &r->cap, r->n + 1, sizeof *v, 16);
+		if (v == NULL) {
+			r->rc = ls_errf(r->e, LS_ENOMEM,
+			                "recount: out of memory");
+			return 1;
+		}
+		r->v = v;
+	}
+	memcpy(r->v[r->n].origin, m->origin, sizeof r->v[r->n].origin);
+	r->v[r->n].seq = m->seq;
+	r->v[r->n].uncounted = mark;
+	r->n++;
+	return 0;
+}
+
+/* Judge again every held summary and federation summary made at or
+ * after `from` (a policy that came into force then may change whether
+ * it counts: PROTOCOL.md 5.3, "Epochs") and write the marks that
+ * changed; *changed grows by their number. Inside the caller's
+ * transaction. */
+static int recount(struct node_ingest *in, int64_t from, uint64_t *changed,
+                   struct ls_errinfo *e)
+{
+	static const uint8_t types[] = {LS_DOC_SUMMARY, LS_DOC_FEDSUM};
+	struct recount r = {.trust = in->trust, .from = from, .e = e};
+	int rc = LS_OK;
+
+	for (size_t t = 0; t < sizeof types && rc == LS_OK; t++) {
+		rc = store_feed_list(in->store, types[t], NULL, recount_cb, &r);
+		if (rc == 1)
+			rc = r.rc;
+	}
+	for (size_t i = 0; i < r.n && rc == LS_OK; i++) {
+		const struct recount_change *c = &r.v[i];
+		rc = store_feed_set_uncounted(in->store, c->origin, c->seq,
+		                              c->uncounted);
+		if (rc == LS_OK)
+			LS_WARN("ingest", "doc_recounted",
+			        "origin=%s seq=%llu counted=%s policy_seq=%llu",
+			        c->origin, (unsigned long long)c->seq,
+			        c->uncounted ? "no" : "yes",
+			        (unsigned long long)c->uncounted);
+	}
 	if (rc == LS_OK)
-		return LS_OK;
-	/* Made in the very second a policy was created: the policy
-	 * before it may judge it too (which of the two came first cannot
-	 * be told). */
-	q = node_trust_policy_at(in->trust, doc->hdr.created - 1, &before);
-	if (before != pseq &&
-	    node_trust_policy_from(in->trust, pseq) == doc->hdr.created &&
-	    proto_summary_check_policy(&doc->body.summary, q, doc->hdr.created,
-	                               NULL) == LS_OK)
-		return LS_OK;
-	snprintf(why, sizeof why, "%s", o->e.msg);
-	return ls_errf(&o->e, rc, "%s (policy of federation seq %llu)", why,
-	               (unsigned long long)pseq);
+		*changed += r.n;
+	ls_free(r.v);
+	return rc;
+}
+
+int node_ingest_recount(struct node_ingest *in, size_t *changed,
+                        struct ls_errinfo *e)
+{
+	uint64_t n = 0;
+	int rc, own = !store_in_tx(in->store);
+
+	if (own && (rc = store_tx_begin(in->store)) != LS_OK)
+		return ls_errf(e, rc, "recount: %s", ls_strerror(rc));
+	rc = recount(in, INT64_MIN, &n, e);
+	if (own) {
+		if (rc == LS_OK)
+			rc = store_tx_commit(in->store);
+		else
+			store_tx_rollback(in->store);
+	}
+	if (changed != NULL)
+		*changed = rc == LS_OK ? (size_t)n : 0;
+	return rc;
 }
 
 /* Step 5, trust and policy: *admit says whether the document goes on to
@@ -498,12 +604,18 @@ static int judge(struct node_ingest *in, struct one *o,
 	} else if (doc->hdr.type == LS_DOC_FEDSUM) {
 		/* node/secagg_sync.h: who is in the totals, the cap */
 		rc = node_secagg_fedsum_check(in->trust, &doc->body.fedsum,
-		                              doc->hdr.created, &o->e);
+		                              doc->hdr.created,
+		                              &o->d->uncounted, &o->e);
 	} else if (doc->hdr.type == LS_DOC_SUMMARY) {
-		rc = judge_summary(in, o, doc);
+		/* by the policy of its time (PROTOCOL.md 5.3) */
+		rc = node_trust_judge(in->trust, doc->hdr.created,
+		                      summary_policy_check, &doc->body.summary,
+		                      &o->d->uncounted, &o->e);
 	}
 	if (rc != LS_OK)
 		return reject(o, rc);
+	if (o->d->uncounted != 0)
+		ls_strlcpy(o->d->detail, o->e.msg, sizeof o->d->detail);
 	*admit = 1;
 	return LS_OK;
 }
@@ -546,6 +658,7 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	memcpy(m.hash, info->hash, LS_HASH_BYTES);
 	memcpy(m.prev, doc->hdr.prev, LS_HASH_BYTES);
 	m.created = doc->hdr.created;
+	m.uncounted = d->uncounted;
 	/* The page knows the feed's head and stop in its transaction
 	 * (steps 1 and 4): when the document follows that head, the store
 	 * need not look them up again; anything else gets the store's own
@@ -580,6 +693,13 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	memcpy(o->feed->head_hash, m.hash, LS_HASH_BYTES);
 	page->stored++;
 	page->bytes += len;
+	if (m.uncounted != 0) {
+		o->tally->uncounted++;
+		LS_WARN("ingest", "doc_uncounted",
+		        "peer=%s origin=%s seq=%llu type=%s detail=\"%.120s\"",
+		        o->peer, d->hdr.origin, (unsigned long long)d->hdr.seq,
+		        proto_doc_type_name(d->hdr.type), d->detail);
+	}
 	if (!is_fed)
 		return LS_OK;
 	o->feeds->n = 0; /* the trust changes: ask the store again */
@@ -597,6 +717,10 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	}
 	page->trust_changed = 1;
 	o->tally->trust_admitted++;
+	if (d->hdr.type == LS_DOC_POLICY &&
+	    (rc = recount(in, d->hdr.created, &o->tally->recounted,
+	                  &o->e)) != LS_OK)
+		return rc;
 	LS_WARN("ingest", "federation_doc_in_force", "peer=%s type=%s seq=%llu",
 	        o->peer, proto_doc_type_name(d->hdr.type),
 	        (unsigned long long)d->hdr.seq);
@@ -851,6 +975,8 @@ static void page_counted(struct node_ingest *in,
 	for (int i = 0; i < LS_ERR_COUNT_; i++)
 		in->tally.rejected[i] += tally->rejected[i];
 	in->tally.trust_admitted += tally->trust_admitted;
+	in->tally.uncounted += tally->uncounted;
+	in->tally.recounted += tally->recounted;
 	in->tally.pages++;
 	in->tally.bytes_stored += pg->bytes;
 	if (tally->outcome[NODE_INGEST_REJECTED] > 0)

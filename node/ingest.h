@@ -94,6 +94,8 @@ struct node_ingest_tally {
 	uint64_t bytes_stored;
 	uint64_t pages;
 	uint64_t trust_admitted; /* federation documents put in force */
+	uint64_t uncounted; /* stored, but counted nowhere (policy epochs) */
+	uint64_t recounted; /* held documents whose mark a policy changed */
 };
 
 /* What became of one document of a page. */
@@ -107,6 +109,9 @@ struct node_ingest_doc {
 	int has_hdr;              /* hdr is filled (the feed fields decoded) */
 	struct ls_doc_header hdr; /* type, origin, seq, prev, created */
 	uint8_t hash[LS_HASH_BYTES];
+	/* Stored but counted nowhere: the federation seq of the policy of
+	 * its time that refuses it (why in detail); 0 when it counts. */
+	uint64_t uncounted;
 };
 
 /* What a page did as a whole. */
@@ -229,6 +234,18 @@ void node_ingest_pre_drop(struct node_ingest_pre *pre);
 int node_ingest_fork_proof(struct node_ingest *in, const uint8_t *a,
                            size_t a_len, const uint8_t *b, size_t b_len,
                            int64_t now, const char *peer, struct ls_errinfo *e);
+
+/*
+ * Judge every held summary and federation summary again by the policies
+ * of the trust (PROTOCOL.md 5.3, "Epochs") and correct the marks of those
+ * that count, or not, otherwise (a store written before the marks
+ * existed; ingest keeps them right as policies arrive). In the caller's
+ * transaction if one is open, else in its own. *changed (may be NULL):
+ * how many marks changed. LS_ECORRUPT when a held document does not
+ * decode; store errors.
+ */
+int node_ingest_recount(struct node_ingest *in, size_t *changed,
+                        struct ls_errinfo *e);
 
 /*
  * Make sure the trust matches the federation feed in the store: if the

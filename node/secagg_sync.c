@@ -1588,14 +1588,28 @@ void node_secagg_sync_describe(const struct node_secagg_sync *ss, char *out,
 		         ss->n_rounds - 1, ss->n_rounds > 2 ? "s" : "");
 }
 
+/* A federation summary against one policy: the persons cap is the
+ * policy's (node_policy_check_fn). */
+static int fedsum_policy_check(const void *doc, const struct ls_policy *p,
+                               int64_t created, struct ls_errinfo *e)
+{
+	const struct ls_fedsum *f = doc;
+	(void)created;
+	if (f->persons_cap != p->params.persons_cap)
+		return ls_errf(e, LS_EPOLICY,
+		               "federation summary caps persons at %u, the "
+		               "policy at %u",
+		               f->persons_cap, p->params.persons_cap);
+	return LS_OK;
+}
+
 int node_secagg_fedsum_check(const struct node_trust *t,
                              const struct ls_fedsum *f, int64_t created,
-                             struct ls_errinfo *e)
+                             uint64_t *uncounted, struct ls_errinfo *e)
 {
 	const struct ls_roster *r = node_trust_roster(t);
-	const struct ls_policy *pol;
-	uint64_t seq = 0;
 
+	*uncounted = 0;
 	if (r == NULL)
 		return ls_errf(e, LS_ESTATE, "no roster in force");
 	for (size_t i = 0; i < f->n_included; i++) {
@@ -1607,15 +1621,8 @@ int node_secagg_fedsum_check(const struct node_trust *t,
 			               "municipality of the roster",
 			               f->included[i]);
 	}
-	pol = node_trust_policy_at(t, created, &seq);
-	if (pol == NULL)
-		return ls_errf(e, LS_ESTATE, "no disclosure policy in force");
-	if (f->persons_cap != pol->params.persons_cap)
-		return ls_errf(e, LS_EPOLICY,
-		               "federation summary caps persons at %u, the "
-		               "policy at %u",
-		               f->persons_cap, pol->params.persons_cap);
-	return LS_OK;
+	return node_trust_judge(t, created, fedsum_policy_check, f, uncounted,
+	                        e);
 }
 
 void node_secagg_sync_fini(struct node_secagg_sync *ss)

@@ -144,13 +144,14 @@ void node_secagg_sync_describe(const struct node_secagg_sync *ss, char *out,
 /*
  * The fedsum ingest check (a federation summary from another node): every
  * node named in the totals is a municipality of the roster in force, and
- * the persons cap is the policy's. LS_OK, LS_EDENIED (a name that is no
- * municipality), LS_EPOLICY (another cap), LS_ESTATE (no roster or
- * policy yet); *e says which.
+ * the persons cap is that of the policy of its time (node_trust_judge:
+ * *uncounted is set as there). LS_OK, LS_EDENIED (a name that is no
+ * municipality), LS_EPOLICY (a cap no policy up to its time had),
+ * LS_ESTATE (no roster or policy yet); *e says which.
  */
 int node_secagg_fedsum_check(const struct node_trust *t,
                              const struct ls_fedsum *f, int64_t created,
-                             struct ls_errinfo *e);
+                             uint64_t *uncounted, struct ls_errinfo *e);
 
 void node_secagg_sync_fini(struct node_secagg_sync *ss);
 

@@ -171,6 +171,10 @@ static int summary_cb(void *arg, const struct store_doc_meta *m,
 	if (l->rc != LS_OK)
 		return l->rc;
 	l->r->docs++;
+	if (m->uncounted != 0) { /* PROTOCOL.md 5.3: held, counted nowhere */
+		l->r->uncounted++;
+		return 0;
+	}
 	if (!selected(l->f, m->origin)) {
 		l->r->filtered++;
 		return 0;
@@ -233,6 +237,10 @@ static int fedsum_cb(void *arg, const struct store_doc_meta *m,
 	struct kept *k = NULL;
 
 	l->r->fed_docs++;
+	if (m->uncounted != 0) {
+		l->r->uncounted++;
+		return 0;
+	}
 	if (decode_stored(l, m, envelope, len, LS_DOC_FEDSUM,
 	                  "geen federatiesamenvatting", &doc) != 0)
 		return l->rc;
@@ -402,7 +410,7 @@ static int scan_cb(void *arg, const struct store_doc_meta *m,
 	struct ls_errinfo why;
 	struct ls_doc doc;
 	int rc;
-	if (!selected(sc->f, m->origin))
+	if (!selected(sc->f, m->origin) || m->uncounted != 0)
 		return 0;
 	memset(&doc, 0, sizeof doc);
 	rc = node_feed_decode(envelope, len, &doc, &why);

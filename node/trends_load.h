@@ -36,6 +36,9 @@ struct node_trends_report {
 	uint64_t used;       /* combined */
 	uint64_t ignored;    /* outside the window or another length */
 	uint64_t refused;    /* refused by ls_trends_add(_federation) */
+	/* held but counted nowhere (PROTOCOL.md 5.3, "Epochs"): summaries
+	 * and federation summaries, left out before anything else */
+	uint64_t uncounted;
 	/* federation summaries (type 7): read, replaced by another of the
 	 * same period, outside the window, used (none are read when the
 	 * filter selects municipalities: a federation total covers all) */

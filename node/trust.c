@@ -76,6 +76,46 @@ int64_t node_trust_policy_from(const struct node_trust *t, uint64_t seq)
 	return -1;
 }
 
+int node_trust_judge(const struct node_trust *t, int64_t created,
+                     node_policy_check_fn check, const void *doc,
+                     uint64_t *uncounted, struct ls_errinfo *e)
+{
+	size_t at = t->n_epochs;
+	char why[sizeof e->msg];
+	int rc;
+
+	*uncounted = 0;
+	if (at == 0)
+		return ls_errf(e, LS_ESTATE, "no disclosure policy in force");
+	while (at > 1 && t->epochs[at - 1].from > created)
+		at--;
+	at--; /* the policy in force at `created` */
+	if ((rc = check(doc, &t->epochs[at].policy, created, e)) == LS_OK)
+		return LS_OK;
+	snprintf(why, sizeof why, "policy of federation seq %llu: %.400s",
+	         (unsigned long long)t->epochs[at].seq, e->msg);
+	/* Made in the very second that policy was created: the one in
+	 * force the second before may judge it too (which came first
+	 * cannot be told). */
+	if (t->epochs[at].from == created) {
+		size_t b = at;
+		while (b > 0 && t->epochs[b - 1].from >= created)
+			b--;
+		b = b > 0 ? b - 1 : 0; /* the first, when all are later */
+		if (b != at &&
+		    check(doc, &t->epochs[b].policy, created, NULL) == LS_OK)
+			return LS_OK;
+	}
+	/* An earlier policy of the feed: the maker had not learned the
+	 * change yet (or ignores it); held, never counted. */
+	for (size_t i = 0; i < at; i++)
+		if (check(doc, &t->epochs[i].policy, created, NULL) == LS_OK) {
+			*uncounted = t->epochs[at].seq;
+			return ls_errf(e, LS_OK, "%s", why);
+		}
+	return ls_errf(e, rc, "%s", why);
+}
+
 static int is_federation_doc(const struct node_trust *t,
                              const struct ls_doc *doc)
 {

@@ -115,6 +115,37 @@ const struct ls_policy *node_trust_policy_at(const struct node_trust *t,
                                              int64_t created,
                                              uint64_t *seq_out);
 
+/* A document's own check against one policy (e.g. a summary's
+ * parameters and period: proto_summary_check_policy). LS_OK or the
+ * refusal, its message in e (which may be NULL). */
+typedef int (*node_policy_check_fn)(const void *doc, const struct ls_policy *p,
+                                    int64_t created, struct ls_errinfo *e);
+
+/*
+ * Judge a document made at `created` by the policies of the federation
+ * feed (PROTOCOL.md 5.3, "Epochs"):
+ *   LS_OK, *uncounted 0   the policy of its time allows it (or, made in
+ *                         the second that policy was created, the one
+ *                         before it does): it counts;
+ *   LS_OK, *uncounted = the federation seq of the policy of its time
+ *                         that policy refuses it, but an earlier policy of
+ *                         the feed allows it (made by a node that had not
+ *                         learned the change yet): it is held for its
+ *                         feed's chain and counted nowhere; e says why;
+ *   LS_EPOLICY            no policy in force at or before its time allows
+ *                         it: refused;
+ *   LS_ESTATE             no policy is known yet.
+ * The verdict is a function of the document and the federation feed
+ * held: a later policy can turn "counted" into "uncounted" and back, and
+ * a refusal into either, never a held document into a refusal, so
+ * receivers that learn the feed in different orders still hold the same
+ * documents (their marks agree once they hold the same feed). e must
+ * not be NULL.
+ */
+int node_trust_judge(const struct node_trust *t, int64_t created,
+                     node_policy_check_fn check, const void *doc,
+                     uint64_t *uncounted, struct ls_errinfo *e);
+
 /* When the policy at federation seq `seq` came into force (its
  * created); -1 if the trust holds no policy at that seq. */
 int64_t node_trust_policy_from(const struct node_trust *t, uint64_t seq);

@@ -48,13 +48,16 @@ static void meta_read(sqlite3_stmt *st, int col, struct store_doc_meta *m)
 		memcpy(m->prev, prev, LS_HASH_BYTES);
 	m->created = sqlite3_column_int64(st, col + 5);
 	m->received_at = sqlite3_column_int64(st, col + 6);
+	m->uncounted = (uint64_t)sqlite3_column_int64(st, col + 7);
 }
 
 /* The columns meta_read expects, then the envelope. */
-#define META_COLS "origin, seq, type, hash, prev, created, received_at"
+#define META_COLS                                                              \
+	"origin, seq, type, hash, prev, created, received_at, uncounted"
+#define ENVELOPE_COL 8
 
-/* Run a prepared query and hand each row (meta + envelope at column 7)
- * to cb. */
+/* Run a prepared query and hand each row (meta + envelope at
+ * ENVELOPE_COL) to cb. */
 static int walk_docs(struct store *s, sqlite3_stmt *st, store_doc_cb cb,
                      void *arg, const char *what)
 {
@@ -63,8 +66,8 @@ static int walk_docs(struct store *s, sqlite3_stmt *st, store_doc_cb cb,
 		struct store_doc_meta m;
 		int stop;
 		meta_read(st, 0, &m);
-		stop = cb(arg, &m, sqlite3_column_blob(st, 7),
-		          (size_t)sqlite3_column_bytes(st, 7));
+		stop = cb(arg, &m, sqlite3_column_blob(st, ENVELOPE_COL),
+		          (size_t)sqlite3_column_bytes(st, ENVELOPE_COL));
 		if (stop != 0) {
 			sqlite3_reset(st);
 			return stop;
@@ -183,7 +186,8 @@ static int origin_state(struct store *s, const char *origin, uint64_t *head_seq,
  * callgrind: about 12.9k against 28.5k instructions a document with the
  * head moved once per run; docs/PERFORMANCE.md). */
 #define RUN_ROWS 16
-#define ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ROW_PARAMS 10
 #define ROWS4 ROW ", " ROW ", " ROW ", " ROW
 #define INSERT_DOC                                                             \
 	"INSERT INTO feed_doc (" META_COLS ", size, envelope) VALUES "
@@ -194,7 +198,7 @@ static const char sql_head[] =
     "INSERT INTO feed_head (origin, seq, hash) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (origin) DO UPDATE SET seq = ?2, hash = ?3";
 
-/* Bind one document's row at parameter base + 1 .. base + 9. */
+/* Bind one document's row at parameter base + 1 .. base + ROW_PARAMS. */
 static void bind_row(sqlite3_stmt *st, int base, const struct store_doc_meta *m,
                      const uint8_t *envelope, size_t len, int64_t now)
 {
@@ -205,8 +209,9 @@ static void bind_row(sqlite3_stmt *st, int base, const struct store_doc_meta *m,
 	sqlite3_bind_blob(st, base + 5, m->prev, LS_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, base + 6, m->created);
 	sqlite3_bind_int64(st, base + 7, now);
-	sqlite3_bind_int64(st, base + 8, (sqlite3_int64)len);
-	sqlite3_bind_blob(st, base + 9, envelope, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 8, (sqlite3_int64)m->uncounted);
+	sqlite3_bind_int64(st, base + 9, (sqlite3_int64)len);
+	sqlite3_bind_blob(st, base + 10, envelope, (int)len, SQLITE_STATIC);
 }
 
 /* Move origin's head to (seq, hash). */
@@ -332,7 +337,7 @@ static int insert_rows(struct store *s, const struct store_feed_new *docs,
 	if (rc != LS_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
-		bind_row(st, (int)(9 * i), &docs[i].m, docs[i].envelope,
+		bind_row(st, (int)(ROW_PARAMS * i), &docs[i].m, docs[i].envelope,
 		         docs[i].len, now);
 	return store_step_done(s, st, "feed_insert");
 }
@@ -392,13 +397,13 @@ int store_feed_get(struct store *s, const char *origin, uint64_t seq,
 	if (m != NULL)
 		meta_read(st, 0, m);
 	if (envelope != NULL) {
-		size_t n = (size_t)sqlite3_column_bytes(st, 7);
+		size_t n = (size_t)sqlite3_column_bytes(st, ENVELOPE_COL);
 		uint8_t *copy = ls_malloc(n);
 		if (copy == NULL) {
 			sqlite3_reset(st);
 			return LS_ENOMEM;
 		}
-		memcpy(copy, sqlite3_column_blob(st, 7), n);
+		memcpy(copy, sqlite3_column_blob(st, ENVELOPE_COL), n);
 		*envelope = copy;
 		*len = n;
 	}
@@ -460,7 +465,7 @@ int store_feed_page(struct store *s, const char *origin, uint64_t from,
 	                       : (sqlite3_int64)to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_doc_meta m;
-		size_t size = (size_t)sqlite3_column_int64(st, 7);
+		size_t size = (size_t)sqlite3_column_int64(st, ENVELOPE_COL);
 		int stop;
 		if (docs == max_docs ||
 		    (docs > 0 && bytes + size > max_bytes)) {
@@ -519,7 +524,8 @@ int store_feed_latest(struct store *s, uint8_t type, store_doc_cb cb, void *arg)
 	 * the outer loop. */
 	static const char sql[] =
 	    "SELECT d.origin, d.seq, d.type, d.hash, d.prev, d.created, "
-	    "d.received_at, d.envelope FROM feed_head h CROSS JOIN feed_doc d "
+	    "d.received_at, d.uncounted, d.envelope "
+	    "FROM feed_head h CROSS JOIN feed_doc d "
 	    "WHERE d.origin = h.origin AND d.seq = (SELECT max(x.seq) FROM "
 	    "feed_doc x WHERE x.origin = h.origin AND x.type = ?1) "
 	    "ORDER BY h.origin";
@@ -529,6 +535,41 @@ int store_feed_latest(struct store *s, uint8_t type, store_doc_cb cb, void *arg)
 		return rc;
 	sqlite3_bind_int(st, 1, type);
 	return walk_docs(s, st, cb, arg, "feed_latest");
+}
+
+int store_feed_set_uncounted(struct store *s, const char *origin, uint64_t seq,
+                             uint64_t policy_seq)
+{
+	static const char sql[] =
+	    "UPDATE feed_doc SET uncounted = ? WHERE origin = ? AND seq = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!origin_ok(origin) || seq == 0 || seq > (uint64_t)INT64_MAX ||
+	    policy_seq > (uint64_t)INT64_MAX)
+		return LS_EINVAL;
+	if ((rc = store_stmt(s, sql, &st)) != LS_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)policy_seq);
+	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+	if ((rc = store_step_done(s, st, "feed_set_uncounted")) != LS_OK)
+		return rc;
+	if (sqlite3_changes(s->db) == 0)
+		return LS_ENOTFOUND;
+	s->feed_writes++;
+	return LS_OK;
+}
+
+int store_feed_list_uncounted(struct store *s, store_doc_cb cb, void *arg)
+{
+	static const char sql[] = "SELECT " META_COLS ", envelope FROM feed_doc "
+	                          "WHERE uncounted != 0 ORDER BY origin, seq";
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, sql, &st);
+	if (rc != LS_OK)
+		return rc;
+	return walk_docs(s, st, cb, arg, "feed_list_uncounted");
 }
 
 int store_feed_count(struct store *s, uint64_t *docs, uint64_t *bytes)

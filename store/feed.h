@@ -3,7 +3,8 @@
  * and the forks it has seen.
  *
  * The store keeps envelopes as opaque bytes beside the few feed fields it
- * needs to index them (origin, seq, type, hash, prev, created). It never
+ * needs to index them (origin, seq, type, hash, prev, created), and the
+ * mark of a summary its node holds but does not count. It never
  * decodes or verifies: callers verify with proto/ first and hand over what
  * they learned. What the store does enforce is the shape of a feed:
  *
@@ -48,13 +49,18 @@ struct store_doc_meta {
 	uint8_t prev[LS_HASH_BYTES];
 	int64_t created;     /* the document's own time */
 	int64_t received_at; /* when this node stored it (set by append) */
+	/* A summary held for its feed's chain but counted nowhere: the
+	 * federation seq of the policy of its time that refuses it
+	 * (node/ingest; PROTOCOL.md 5.3, "Epochs"). 0: it counts. */
+	uint64_t uncounted;
 };
 
 typedef int (*store_doc_cb)(void *arg, const struct store_doc_meta *m,
                             const uint8_t *envelope, size_t len);
 
 /*
- * Append a verified document (m->received_at is ignored and set to now).
+ * Append a verified document (m->received_at is ignored and set to now;
+ * m->uncounted is kept as given).
  *   LS_OK       stored;
  *   LS_EEXISTS  this very document (same hash) is held: nothing to do;
  *   LS_EFORK    another document holds (origin, seq): nothing changed;
@@ -100,6 +106,14 @@ struct store_feed_new {
  */
 int store_feed_append_checked_n(struct store *s,
                                 const struct store_feed_new *docs, size_t n);
+
+/* Mark a held document counted (policy_seq 0) or not (see
+ * store_doc_meta.uncounted). LS_ENOTFOUND when nothing is held there. */
+int store_feed_set_uncounted(struct store *s, const char *origin, uint64_t seq,
+                             uint64_t policy_seq);
+
+/* Every document marked uncounted, in (origin, seq) order. */
+int store_feed_list_uncounted(struct store *s, store_doc_cb cb, void *arg);
 
 /* The head of an origin's feed: its highest seq and that document's hash;
  * seq 0 and a zero hash when nothing of the origin is held. */

@@ -295,6 +295,15 @@ static const char SCHEMA_V7[] =
     "  at INTEGER NOT NULL"
     ") WITHOUT ROWID;";
 
+/* Version 8: a summary held for its feed's chain but counted nowhere
+ * (PROTOCOL.md 5.3, "Epochs"): the federation seq of the policy of its
+ * time that refuses it, 0 for every document that counts. */
+static const char SCHEMA_V8[] =
+    "ALTER TABLE feed_doc ADD COLUMN uncounted INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (uncounted >= 0);"
+    "CREATE INDEX feed_doc_uncounted ON feed_doc(origin, seq) "
+    "WHERE uncounted != 0;";
+
 /* APPEND new steps at the end; versions are consecutive from 1. */
 static const struct store_migration migrations[] = {
     {.version = 1,
@@ -314,6 +323,9 @@ static const struct store_migration migrations[] = {
     {.version = 7,
      .summary = "secure-aggregation rounds",
      .sql = SCHEMA_V7},
+    {.version = 8,
+     .summary = "summaries held but not counted (policy epochs)",
+     .sql = SCHEMA_V8},
 };
 
 const struct store_migration *store_schema_migrations(size_t *n)

@@ -49,7 +49,9 @@
           /* the age for a glance, the exact time for a report: both as text */
           cell(LS.ago(k.status_leeftijd_s) + (k.laatst_gezien ? " (" + LS.dateTime(k.laatst_gezien) + ")" : ""), seen),
           cell(k.status ? k.status.versie : "–"),
-          cell(k.laatste_vrijgave ? k.laatste_vrijgave.periode + " (" + LS.dateTime(k.laatste_vrijgave.op) + ")" : "–"),
+          cell(k.laatste_vrijgave ? k.laatste_vrijgave.periode + " (" + LS.dateTime(k.laatste_vrijgave.op) + ")" +
+            (k.niet_geteld ? " — " + k.niet_geteld + " telt niet mee (gemaakt onder een eerder beleid)" : "") : "–",
+            k.niet_geteld ? "waarschuwing" : null),
           cell(LS.ago(k.sync_achterstand_s), lag),
           cell(String(k.feed_seq)),
           cell(k.forks ? k.forks + (k.in_quarantaine ? " — in quarantaine" : "") : "0", k.forks ? "fout" : null)));

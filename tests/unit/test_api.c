@@ -2032,6 +2032,8 @@ static void test_federation(void **state)
 	assert_int_equal(
 	    store_fork_add(f.s, "eeklo", 1, (const uint8_t *)"proof", 5),
 	    LS_OK);
+	/* anders's summary made under an earlier policy (PROTOCOL.md 5.3) */
+	assert_int_equal(store_feed_set_uncounted(f.s, "anders", 1, 3), LS_OK);
 
 	assert_int_equal(
 	    req("GET", "/api/v1/federation", NULL, tok_coord, NULL), 200);
@@ -2056,6 +2058,10 @@ static void test_federation(void **state)
 	    json_string_value(json_object_get(
 	        json_object_get(n, "laatste_vrijgave"), "periode")),
 	    "2025-02");
+	assert_true(json_is_true(json_object_get(
+	    json_object_get(n, "laatste_vrijgave"), "telt_mee")));
+	assert_int_equal(json_integer_value(json_object_get(n, "niet_geteld")),
+	                 0);
 	assert_int_equal(json_integer_value(json_object_get(n, "forks")), 0);
 	n = node_entry("eeklo");
 	assert_int_equal(json_integer_value(json_object_get(n, "forks")), 1);
@@ -2068,6 +2074,10 @@ static void test_federation(void **state)
 	    "2025-10-01T00:00:00Z");
 	n = node_entry("anders"); /* documents from outside the roster */
 	assert_non_null(n);
+	assert_true(json_is_false(json_object_get(
+	    json_object_get(n, "laatste_vrijgave"), "telt_mee")));
+	assert_int_equal(json_integer_value(json_object_get(n, "niet_geteld")),
+	                 1);
 	assert_true(json_is_false(json_object_get(n, "lid")));
 	assert_true(json_is_null(json_object_get(n, "naam")));
 	n = node_entry("kortrijk");

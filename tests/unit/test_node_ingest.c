@@ -180,6 +180,15 @@ static int ingest(struct tfx *f, const size_t *idx, size_t n,
 	return node_ingest_page(&f->in, b, n, FX_NOW, "test", docs, NULL, NULL);
 }
 
+/* The mark of the held document (origin, seq): 0 when it counts. */
+static uint64_t mark_of(struct tfx *f, const char *origin, uint64_t seq)
+{
+	struct store_doc_meta m;
+	assert_int_equal(store_feed_get(f->s, origin, seq, &m, NULL, NULL),
+	                 LS_OK);
+	return m.uncounted;
+}
+
 /* The federation feed (roster, policy) taken in. */
 static void bootstrap(struct tfx *f)
 {
@@ -586,20 +595,33 @@ static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
 		assert_int_equal(d[i].outcome, NODE_INGEST_STORED);
 	assert_int_equal(node_trust_policy(&f->trust)->params.k, 7);
 
-	/* Released under k = 5 before the tightening: taken, though the
+	/* Released under k = 5 before the tightening: counted, though the
 	 * policy now in force asks k = 7 (a node that joins late). */
 	idx[0] = summary_doc_at(f, "kortrijk", &h, 8, 5, FX_NOW - 6000);
-	/* Under k = 5 after it: refused, naming the policy that applied. */
-	h2 = h;
-	idx[1] = summary_doc_at(f, "kortrijk", &h2, 9, 5, FX_NOW - 4000);
+	/* Under k = 5 after it: the maker had not learned the tightening;
+	 * held for the chain, counted nowhere, naming the policy. */
+	idx[1] = summary_doc_at(f, "kortrijk", &h, 9, 5, FX_NOW - 4000);
 	assert_int_equal(ingest(f, idx, 2, d), LS_OK);
 	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
-	assert_int_equal(d[1].outcome, NODE_INGEST_REJECTED);
-	assert_int_equal(d[1].code, LS_EPOLICY);
-	/* Under k = 7 after it: taken. */
-	idx[0] = summary_doc_at(f, "kortrijk", &h, 9, 7, FX_NOW - 4000);
+	assert_int_equal(d[0].uncounted, 0);
+	assert_int_equal(d[1].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].uncounted, 3);
+	assert_non_null(strstr(d[1].detail, "policy of federation seq 3"));
+	assert_int_equal(mark_of(f, "kortrijk", 2), 3);
+	/* Under k = 3 after it: no policy of the feed ever allowed it. */
+	h2 = h;
+	idx[0] = summary_doc_at(f, "kortrijk", &h2, 10, 3, FX_NOW - 4000);
 	assert_int_equal(ingest(f, idx, 1, d), LS_OK);
-	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[0].outcome, NODE_INGEST_REJECTED);
+	assert_int_equal(d[0].code, LS_EPOLICY);
+	/* Under k = 7 after it: counted. */
+	{
+		struct ls_feed_head hg = {0};
+		idx[0] = summary_doc_at(f, "gent", &hg, 9, 7, FX_NOW - 4000);
+		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+		assert_int_equal(d[0].uncounted, 0);
+	}
 
 	/* Made in the second the tightening was created: which came first
 	 * cannot be told, so the policy before it may judge it too. */
@@ -608,6 +630,7 @@ static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
 		idx[0] = summary_doc_at(f, "berlaar", &hb, 8, 5, FX_NOW - 5000);
 		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
 		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+		assert_int_equal(d[0].uncounted, 0);
 	}
 
 	/* Older than every policy: judged by the first (k = 5). */
@@ -616,17 +639,21 @@ static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
 		idx[0] = summary_doc_at(f, "eeklo", &he, 8, 5, FX_NOW - 8000);
 		assert_int_equal(ingest(f, idx, 1, d), LS_OK);
 		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+		assert_int_equal(d[0].uncounted, 0);
 	}
 
-	/* A loosening back to k = 5 applies from its own start. */
+	/* A loosening back to k = 5 applies from its own start: what was
+	 * made before it stays as it was, what comes after counts. */
 	idx[0] = policy_doc_at(f, 5, FX_NOW - 3000);
-	h2 = h;
-	idx[1] = summary_doc_at(f, "kortrijk", &h2, 10, 5, FX_NOW - 3500);
-	idx[2] = summary_doc_at(f, "kortrijk", &h, 10, 5, FX_NOW - 2000);
+	idx[1] = summary_doc_at(f, "kortrijk", &h, 10, 5, FX_NOW - 3500);
+	idx[2] = summary_doc_at(f, "kortrijk", &h, 7, 5, FX_NOW - 2000);
 	assert_int_equal(ingest(f, idx, 3, d), LS_OK);
 	assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
-	assert_int_equal(d[1].code, LS_EPOLICY); /* still under k = 7 */
+	assert_int_equal(d[1].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[1].uncounted, 3); /* still under k = 7 */
 	assert_int_equal(d[2].outcome, NODE_INGEST_STORED);
+	assert_int_equal(d[2].uncounted, 0);
+	assert_int_equal(mark_of(f, "kortrijk", 2), 3);
 
 	/* A policy dated before the one in force would be retroactive:
 	 * refused, and nothing changes. */
@@ -668,28 +695,32 @@ static void test_summaries_are_judged_by_the_policy_of_their_time(void **state)
 	}
 }
 
-/* PROTOCOL.md 5.3 and 12, what remains possible: a summary released
- * after a tightening was created, but taken in by a receiver before the
- * tightening reached it, stays there; a receiver that held the
- * tightening first refuses it, and everything of that origin after it.
- * The verdict depends on the order the federation feed and the summary
- * arrive in, so the two differ on that origin for good. This pins the
- * documented behaviour; a fix (the summary naming the policy it was made
- * under, or receivers dropping what a later epoch refuses) flips it. */
-static void test_a_late_tightening_splits_what_was_taken_before(void **state)
+/* PROTOCOL.md 5.3, "Epochs": a summary released after a tightening was
+ * created, by a node that had not learned it yet, reaches one receiver
+ * before the tightening and another after it. Both hold it (and what
+ * follows it in its feed), both count it nowhere once they hold the
+ * tightening, and a later loosening from before it makes both count it
+ * again: the marks are a function of the documents held, not of the
+ * order they came in. (It used to be kept by the first and refused by
+ * the second, with every later document of its origin: the two never
+ * converged.) */
+static void test_a_late_tightening_is_held_everywhere_and_counted_nowhere(
+    void **state)
 {
 	struct tfx *b = *state, *c;
 	void *st = NULL;
 	struct ls_feed_head hk = {0};
 	struct node_ingest_doc d[4];
 	struct ls_bytes page[4];
-	size_t roster, k5, k7, sum, status;
+	size_t roster, k5, k7, k5again, sum, status;
 	uint64_t seq_b = 0, seq_c = 0;
-	uint8_t hash[LS_HASH_BYTES];
+	uint8_t hash_b[LS_HASH_BYTES], hash_c[LS_HASH_BYTES];
+	size_t changed = 9;
 
 	roster = fed_doc(b, LS_DOC_ROSTER);
 	k5 = policy_doc_at(b, 5, FX_NOW - 7200);
 	k7 = policy_doc_at(b, 7, FX_NOW - 5000);
+	k5again = policy_doc_at(b, 5, FX_NOW - 4500);
 	sum = summary_doc_at(b, "kortrijk", &hk, 9, 5, FX_NOW - 4000);
 	status = status_doc(b, "kortrijk", &hk, "kortrijk", 1);
 
@@ -701,10 +732,13 @@ static void test_a_late_tightening_splits_what_was_taken_before(void **state)
 		idx[1] = status;
 		assert_int_equal(ingest(b, idx, 2, d), LS_OK);
 		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+		assert_int_equal(d[0].uncounted, 0);
 		assert_int_equal(d[1].outcome, NODE_INGEST_STORED);
 		idx[0] = k7;
 		assert_int_equal(ingest(b, idx, 1, d), LS_OK);
 		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+		assert_int_equal(mark_of(b, "kortrijk", 1), 3);
+		assert_int_equal(b->in.tally.recounted, 1);
 	}
 	/* c: the same bytes, the tightening first. */
 	assert_int_equal(setup(&st), 0);
@@ -724,18 +758,43 @@ static void test_a_late_tightening_splits_what_was_taken_before(void **state)
 		assert_int_equal(node_ingest_page(&c->in, page, 2, FX_NOW,
 		                                  "test", d, NULL, NULL),
 		                 LS_OK);
-		assert_int_equal(d[0].code, LS_EPOLICY);
-		assert_int_equal(d[1].code, LS_ECHAIN);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+		assert_int_equal(d[0].uncounted, 3);
+		assert_int_equal(d[1].outcome, NODE_INGEST_STORED);
+		assert_int_equal(mark_of(c, "kortrijk", 1), 3);
 	}
-	/* Same federation feed, different holdings of kortrijk. */
-	assert_int_equal(node_trust_policy(&b->trust)->params.k, 7);
-	assert_int_equal(node_trust_policy(&c->trust)->params.k, 7);
-	assert_int_equal(store_feed_head(b->s, "kortrijk", &seq_b, hash),
+	/* The same holdings of kortrijk, the same marks. */
+	assert_int_equal(store_feed_head(b->s, "kortrijk", &seq_b, hash_b),
+	                 LS_OK);
+	assert_int_equal(store_feed_head(c->s, "kortrijk", &seq_c, hash_c),
 	                 LS_OK);
 	assert_int_equal(seq_b, 2);
-	assert_int_equal(store_feed_head(c->s, "kortrijk", &seq_c, hash),
+	assert_int_equal(seq_c, 2);
+	assert_memory_equal(hash_b, hash_c, LS_HASH_BYTES);
+
+	/* A loosening created before the summary: it counts again, at
+	 * both. */
+	for (int i = 0; i < 2; i++) {
+		struct tfx *x = i == 0 ? b : c;
+		page[0] = (struct ls_bytes){b->env[k5again], b->len[k5again]};
+		assert_int_equal(node_ingest_page(&x->in, page, 1, FX_NOW,
+		                                  "test", d, NULL, NULL),
+		                 LS_OK);
+		assert_int_equal(d[0].outcome, NODE_INGEST_STORED);
+		assert_int_equal(mark_of(x, "kortrijk", 1), 0);
+	}
+
+	/* A mark written wrongly (a store from before the marks): a
+	 * recount puts it right, and a second changes nothing. */
+	assert_int_equal(store_feed_set_uncounted(c->s, "kortrijk", 1, 3),
 	                 LS_OK);
-	assert_int_equal(seq_c, 0);
+	assert_int_equal(node_ingest_recount(&c->in, &changed, NULL), LS_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(mark_of(c, "kortrijk", 1), 0);
+	assert_int_equal(node_ingest_recount(&c->in, &changed, NULL), LS_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(store_feed_set_uncounted(c->s, "kortrijk", 9, 3),
+	                 LS_ENOTFOUND);
 	teardown(&st);
 }
 
@@ -998,7 +1057,9 @@ static void vector_ingest(struct tfx *f, const char *list, char *got,
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(got);
 		snprintf(got + l, size - l, "%s%s", i ? "," : "",
-		         d[i].code == LS_OK ? "ok" : ls_errname(d[i].code));
+		         d[i].code != LS_OK  ? ls_errname(d[i].code)
+		         : d[i].uncounted ? "uncounted"
+		                          : "ok");
 		ls_free(v[i].data);
 	}
 }
@@ -1132,7 +1193,7 @@ int main(void)
 	    T(test_long_page_goes_in_whole),
 	    T(test_summaries_are_held_to_the_policy),
 	    T(test_summaries_are_judged_by_the_policy_of_their_time),
-	    T(test_a_late_tightening_splits_what_was_taken_before),
+	    T(test_a_late_tightening_is_held_everywhere_and_counted_nowhere),
 	    T(test_trust_refusals_raise_alarms),
 	    T(test_roster_in_a_page_admits_its_members_at_once),
 	    T(test_failed_page_stores_nothing_and_keeps_trust_true),

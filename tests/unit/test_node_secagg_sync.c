@@ -612,28 +612,34 @@ static void test_fedsum_check(void **state)
 	struct world *w = *state;
 	struct ls_doc d;
 	struct ls_errinfo e;
+	uint64_t uncounted = 7;
 
 	proto_doc_init(&d, LS_DOC_FEDSUM);
 	fx_fedsum(&d.body.fedsum);
 	d.body.fedsum.persons_cap = 20;
 	assert_int_equal(node_secagg_fedsum_check(&w->m[0].trust,
-	                                          &d.body.fedsum, T0, &e),
+	                                          &d.body.fedsum, T0, &uncounted,
+	                                          &e),
 	                 LS_OK);
+	assert_int_equal(uncounted, 0);
 	/* The association itself in the total: no municipality. */
 	strcpy(d.body.fedsum.included[d.body.fedsum.n_included - 1], "vvsg");
 	assert_int_equal(node_secagg_fedsum_check(&w->m[0].trust,
-	                                          &d.body.fedsum, T0, &e),
+	                                          &d.body.fedsum, T0, &uncounted,
+	                                          &e),
 	                 LS_EDENIED);
 	strcpy(d.body.fedsum.included[d.body.fedsum.n_included - 1], "zz");
 	assert_int_equal(node_secagg_fedsum_check(&w->m[0].trust,
-	                                          &d.body.fedsum, T0, &e),
+	                                          &d.body.fedsum, T0, &uncounted,
+	                                          &e),
 	                 LS_EDENIED);
 	proto_doc_fini(&d);
 	proto_doc_init(&d, LS_DOC_FEDSUM);
 	fx_fedsum(&d.body.fedsum);
 	d.body.fedsum.persons_cap = 3;
 	assert_int_equal(node_secagg_fedsum_check(&w->m[0].trust,
-	                                          &d.body.fedsum, T0, &e),
+	                                          &d.body.fedsum, T0, &uncounted,
+	                                          &e),
 	                 LS_EPOLICY);
 	proto_doc_fini(&d);
 }

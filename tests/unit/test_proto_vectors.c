@@ -571,7 +571,7 @@ static void test_policy_epochs(void **state)
 		char buf[256], *save = NULL, *tok;
 		struct ls_doc pol[8], doc;
 		size_t n = 0, at = 0;
-		int rc;
+		int rc, uncounted = 0;
 
 		ls_errinfo_clear(&e);
 		if (strcmp(v->kind, "policy-epoch") == 0) {
@@ -616,7 +616,21 @@ static void test_policy_epochs(void **state)
 			        doc.hdr.created, NULL) == LS_OK)
 				rc = LS_OK;
 		}
-		outcome(v, rc, &e);
+		/* Refused by the policy of its time, allowed by an earlier
+		 * one of the feed: held, counted nowhere. */
+		for (size_t j = 0; rc != LS_OK && j < at; j++)
+			if (proto_summary_check_policy(&doc.body.summary,
+			                               &pol[j].body.policy,
+			                               doc.hdr.created,
+			                               NULL) == LS_OK) {
+				uncounted = 1;
+				rc = LS_OK;
+			}
+		if (!uncounted)
+			outcome(v, rc, &e);
+		else if (strcmp(v->expect, "uncounted") != 0)
+			fail_msg("vector %s: expected %s, got uncounted",
+			         v->name, v->expect);
 		for (size_t j = 0; j < n; j++)
 			proto_doc_fini(&pol[j]);
 		proto_doc_fini(&doc);

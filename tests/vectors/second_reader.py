@@ -1022,28 +1022,45 @@ def verify(trust, env, now, skew=300):
         disclosure_check(body)
         if not trust.policies:
             refuse("state", "no policy")
-        judge_summary(trust, hdr, body)
+        body["uncounted"] = not judge_summary(trust, hdr, body)
     if hdr["type"] == 7:
         roles = {m["id"]: m["role"] for m in trust.roster[1]["members"]}
         if any(roles.get(i) != 1 for i in body["included"]):
             refuse("denied", "included names no municipality")
-        pol = trust.policy_at(hdr["created"])
-        if pol is None or pol[1]["params"]["cap"] != body["cap"]:
-            refuse("policy", "persons_cap")
+        if trust.policy_at(hdr["created"]) is None:
+            refuse("state", "no policy")
+        body["uncounted"] = not judge(
+            trust, hdr["created"],
+            lambda pb: None if pb["params"]["cap"] == body["cap"]
+            else "persons_cap")
     return hdr, body, blake(payload)
 
 
-def judge_summary(trust, hdr, body):
-    t = hdr["created"]
+def judge(trust, t, check):
+    """Section 5.3, "Epochs": True when the policy of its time (or, in
+    that policy's own second, the one before) allows it; False when only
+    an earlier policy of the feed does (held, counted nowhere); refused
+    when none up to its time does. check(policy body) gives a reason or
+    None."""
     ph, pb = trust.policy_at(t)
-    why = summary_policy_check(hdr, body, pb)
+    why = check(pb)
     if why is None:
-        return
+        return True
     if ph["created"] == t:
         _, qb = trust.policy_at(t - 1)
-        if summary_policy_check(hdr, body, qb) is None:
-            return
+        if check(qb) is None:
+            return True
+    for h, b in trust.policies:
+        if h is ph:
+            break
+        if check(b) is None:
+            return False
     refuse("policy", why)
+
+
+def judge_summary(trust, hdr, body):
+    return judge(trust, hdr["created"],
+                 lambda pb: summary_policy_check(hdr, body, pb))
 
 
 def successor_ok(old, new, new_created):
@@ -1569,7 +1586,9 @@ def main():
             for p in prm["policies"].split(","):
                 h, b, _ = verify(t, load_hex(d, p), now)
                 take_federation_doc(t, h, b)
-            verify(t, load_hex(d, name), now)
+            _, b, _ = verify(t, load_hex(d, name), now)
+            if b.get("uncounted"):
+                return "uncounted"
         elif kind in ("policy-epoch", "roster-successor"):
             t = fresh_trust(("taxonomy", "policy") if kind == "policy-epoch"
                             else ("taxonomy", "policy"))

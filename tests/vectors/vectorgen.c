@@ -146,6 +146,9 @@ static const struct {
     {"summary_older_policy", "5.3"},
     {"summary_after_tightening", "5.3"},
     {"summary_same_second", "5.3"},
+    {"policy_k5_loosened", "5.3"},
+    {"summary_below_every_policy", "5.3"},
+    {"summary_after_tightening_loosened", "5.3"},
     {"fork_a", "4"},
     {"fork_b", "4"},
     {"fork_proof", "4"},
@@ -1014,7 +1017,7 @@ static void documents_and_sync(void)
 	 * FX_NOW - 10 days (federation seq 4), summaries of kortrijk judged
 	 * by the policy of their time, and a backdated policy. */
 	{
-		struct ls_feed_head f4 = fed, f5;
+		struct ls_feed_head f4 = fed, f5, after_k7;
 		struct blob p7;
 		proto_doc_init(&d, LS_DOC_POLICY);
 		strcpy(d.hdr.origin, FX_FEDERATION);
@@ -1023,6 +1026,7 @@ static void documents_and_sync(void)
 		env = sign_doc(&d, &f4, FX_NOW - 10 * 86400, "federation",
 		               &len);
 		p7 = dup_blob(env, len);
+		after_k7 = f4;
 		vector("policy_k7", env, len, "doc", "ok", "",
 		       "a tightening to k=7 (federation seq 4), created ten "
 		       "days before now");
@@ -1043,30 +1047,60 @@ static void documents_and_sync(void)
 		       "federation seq 5 (k=9) created a day before policy_k7: "
 		       "it would apply retroactively");
 		ls_free(env);
+		f5 = after_k7;
+		d.body.policy.params.k = 5;
+		env = sign_doc(&d, &f5, FX_NOW - 7 * 86400, "federation",
+		               &len);
+		vector("policy_k5_loosened", env, len, "policy-epoch", "ok",
+		       "pred=policy_k7",
+		       "federation seq 5: back to k=5, created seven days "
+		       "before now (three after policy_k7)");
+		ls_free(env);
 		proto_doc_fini(&d);
 		free(p7.data);
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 5; i++) {
 			struct ls_feed_head hk = {0};
 			static const char *const names[] = {
 			    "summary_older_policy", "summary_after_tightening",
-			    "summary_same_second"};
-			static const char *const expect[] = {"ok", "policy",
-			                                     "ok"};
+			    "summary_same_second", "summary_below_every_policy",
+			    "summary_after_tightening_loosened"};
+			static const char *const expect[] = {
+			    "ok", "uncounted", "ok", "policy", "ok"};
+			static const char *const policies[] = {
+			    "policies=policy,policy_k7",
+			    "policies=policy,policy_k7",
+			    "policies=policy,policy_k7",
+			    "policies=policy,policy_k7",
+			    "policies=policy,policy_k7,policy_k5_loosened"};
 			static const char *const what[] = {
 			    "k=5, created before policy_k7: judged by policy "
 			    "(k=5), not by the policy in force now",
-			    "k=5, created after policy_k7: refused",
+			    "k=5, created after policy_k7 by a node that had "
+			    "not learned it: policy_k7 refuses it, the earlier "
+			    "policy allows it: held (its feed goes on), counted "
+			    "nowhere",
 			    "k=5, created in the second policy_k7 was: the "
-			    "policy before it may judge it"};
+			    "policy before it may judge it",
+			    "k=4, created after policy_k7: no policy of the "
+			    "feed up to its time allows it: refused",
+			    "the bytes of summary_after_tightening, with "
+			    "policy_k5_loosened (created before it) in the "
+			    "feed: it counts"};
 			const int64_t at[] = {FX_NOW - 20 * 86400,
 			                      FX_NOW - 5 * 86400,
-			                      FX_NOW - 10 * 86400};
+			                      FX_NOW - 10 * 86400,
+			                      FX_NOW - 5 * 86400,
+			                      FX_NOW - 5 * 86400};
 			doc_init(&d, LS_DOC_SUMMARY, "kortrijk", 1, at[i]);
 			fx_summary(&d.body.summary, "kortrijk", 2025, 10, 40,
 			           9);
+			/* k=5 cells are valid for k=4 too (0 or >= 5;
+			 * ranges cover 1..4) */
+			if (i == 3)
+				d.body.summary.params.k = 4;
 			env = sign_doc(&d, &hk, at[i], "kortrijk", &len);
 			vector(names[i], env, len, "summary-epoch", expect[i],
-			       "policies=policy,policy_k7", what[i]);
+			       policies[i], what[i]);
 			ls_free(env);
 			proto_doc_fini(&d);
 		}

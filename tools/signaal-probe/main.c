@@ -35,6 +35,13 @@
  * its key, through node_feed_publish), to give tests many documents to
  * sync; documents with another salt differ (a twin with the same key
  * makes a fork that way).
+ *
+ *   signaal-probe fill --dir DIR --loose-k K
+ *
+ * publishes instead one summary of the month three months ago made with
+ * threshold k = K and no signals, whatever the federation's policy says
+ * (as a broken or dishonest node would: signaalctl never releases under
+ * a looser policy), so tests can see receivers refuse it (`policy`).
  */
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
@@ -538,10 +545,34 @@ static int case_run(struct probe *p, const char *c)
 	return 1;
 }
 
+/* A summary of the month three months ago under threshold k, no
+ * signals (every table empty). */
+static void loose_summary(struct ls_doc *d, const char *origin, uint32_t k)
+{
+	time_t t = (time_t)now();
+	struct tm tm;
+	proto_doc_init(d, LS_DOC_SUMMARY);
+	snprintf(d->hdr.origin, sizeof d->hdr.origin, "%s", origin);
+	snprintf(d->body.summary.origin, sizeof d->body.summary.origin, "%s",
+	         origin);
+	gmtime_r(&t, &tm);
+	tm.tm_mon -= 3;
+	if (tm.tm_mon < 0) {
+		tm.tm_mon += 12;
+		tm.tm_year--;
+	}
+	d->body.summary.period.year = tm.tm_year + 1900;
+	d->body.summary.period.month = tm.tm_mon + 1;
+	d->body.summary.period.months = 1;
+	d->body.summary.params.mode = LS_MODE_THRESHOLD;
+	d->body.summary.params.k = k;
+	d->body.summary.params.persons_cap = 10;
+}
+
 static int fill(int argc, char **argv)
 {
 	const char *dir = NULL;
-	int64_t count = 0, salt = 0;
+	int64_t count = 0, salt = 0, loose_k = 0;
 	char path[4096];
 	struct ls_config cfg;
 	struct ls_errinfo e;
@@ -556,10 +587,14 @@ static int fill(int argc, char **argv)
 			(void)ls_parse_i64(argv[i + 1], 1, 1000000, &count);
 		else if (strcmp(argv[i], "--salt") == 0)
 			(void)ls_parse_i64(argv[i + 1], 0, 1000000, &salt);
+		else if (strcmp(argv[i], "--loose-k") == 0)
+			(void)ls_parse_i64(argv[i + 1], 3, 100, &loose_k);
 	}
+	if (loose_k != 0)
+		count = 1;
 	if (dir == NULL || count == 0) {
-		fprintf(stderr, "usage: signaal-probe fill --dir DIR --count N "
-		                "[--salt S]\n");
+		fprintf(stderr, "usage: signaal-probe fill --dir DIR "
+		                "(--count N [--salt S] | --loose-k K)\n");
 		return 2;
 	}
 	if ((rc = open_node(dir, &cfg, &s, &e)) != LS_OK)
@@ -571,11 +606,17 @@ static int fill(int argc, char **argv)
 		goto fail;
 	for (int64_t i = 0; i < count; i++) {
 		struct ls_doc d;
-		proto_doc_init(&d, LS_DOC_STATUS);
-		snprintf(d.hdr.origin, sizeof d.hdr.origin, "%s", cfg.node_id);
-		snprintf(d.body.status.software, sizeof d.body.status.software,
-		         "fill-%lld", (long long)salt);
-		d.body.status.uptime = (uint64_t)i;
+		if (loose_k != 0) {
+			loose_summary(&d, cfg.node_id, (uint32_t)loose_k);
+		} else {
+			proto_doc_init(&d, LS_DOC_STATUS);
+			snprintf(d.hdr.origin, sizeof d.hdr.origin, "%s",
+			         cfg.node_id);
+			snprintf(d.body.status.software,
+			         sizeof d.body.status.software, "fill-%lld",
+			         (long long)salt);
+			d.body.status.uptime = (uint64_t)i;
+		}
 		rc = node_feed_publish(s, kp, &d, now(), NULL, &e);
 		proto_doc_fini(&d);
 		if (rc != LS_OK) {

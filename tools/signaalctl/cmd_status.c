@@ -417,6 +417,39 @@ static void print_alarms(const struct status *st)
 	}
 }
 
+/* Summaries held but counted nowhere (PROTOCOL.md 5.3, "Epochs"): made
+ * under an earlier policy than the one of their time, so every node
+ * keeps and relays them and none counts them. */
+static void print_uncounted(const struct status *st)
+{
+	json_t *u;
+	size_t i;
+	if (st->daemon == NULL)
+		return;
+	json_array_foreach(json_object_get(st->daemon, "uncounted"), i, u)
+	{
+		long long docs =
+		    (long long)json_integer_value(json_object_get(u, "docs"));
+		printf("Niet geteld   %s: %lld samenvatting%s (laatste #%lld) "
+		       "gemaakt onder een eerder beleid dan dat van hun tijd "
+		       "(federatie #%lld); bewaard en doorgegeven, nergens "
+		       "meegeteld. Wat te doen: %s\n",
+		       json_string_value(json_object_get(u, "origin")), docs,
+		       docs == 1 ? "" : "en",
+		       (long long)json_integer_value(
+		           json_object_get(u, "last_seq")),
+		       (long long)json_integer_value(
+		           json_object_get(u, "policy_seq")),
+		       json_is_true(json_object_get(u, "own"))
+		           ? "geef die periodes opnieuw vrij onder het "
+		             "huidige beleid: 'signaalctl summary list' toont "
+		             "ze, 'signaalctl summary correct PERIODE --reden "
+		             "beleid --toelichting TEKST' vervangt ze"
+		           : "niets hier; die gemeente kan de periodes "
+		             "opnieuw vrijgeven onder het huidige beleid");
+	}
+}
+
 /* Secure aggregation as signaald has it (docs/SECAGG.md): the round in
  * progress and the last round of each period. */
 static void print_secagg(const struct status *st)
@@ -596,6 +629,7 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	print_forks(st);
 	print_own_key(st);
 	print_alarms(st);
+	print_uncounted(st);
 	print_secagg(st);
 	print_peers(st);
 	if (fed)

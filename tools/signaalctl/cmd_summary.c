@@ -56,8 +56,8 @@ static const char help[] =
     "\n"
     "PERIODE is JJJJ-MM (of JJJJ-MM+N als het beleid periodes van N\n"
     "maanden gebruikt). Redenen voor een correctie: invoerfout, codering,\n"
-    "dubbel, gewist, periode, software. --door NAAM zet wie het deed in\n"
-    "het auditlog (anders $SIGNAAL_USER of $USER).\n"
+    "dubbel, gewist, periode, software, beleid. --door NAAM zet wie het\n"
+    "deed in het auditlog (anders $SIGNAAL_USER of $USER).\n"
     "\n"
     "Afsluitcodes: 0 gelukt, 2 verkeerd gebruik, 3 ongeldige invoer,\n"
     "4 niet gevonden, 5 nu niet toegelaten (open periode, wachttijd, al\n"
@@ -744,6 +744,7 @@ struct held {
 	uint64_t supersedes;
 	char reason[LS_CODE_SIZE];
 	uint64_t replaced_by; /* a later summary of the same period */
+	uint64_t uncounted;   /* held, counted nowhere (store_doc_meta) */
 };
 
 struct held_list {
@@ -780,6 +781,7 @@ static int held_cb(void *arg, const struct store_doc_meta *m,
 	h->mode = doc.body.summary.params.mode;
 	h->supersedes = doc.body.summary.supersedes_seq;
 	memcpy(h->reason, doc.body.summary.correction_reason, sizeof h->reason);
+	h->uncounted = m->uncounted;
 	proto_doc_fini(&doc);
 	return 0;
 }
@@ -795,10 +797,12 @@ static int held_load(struct store *s, const char *origin, struct held_list *l)
 	if (rc != LS_OK)
 		return rc;
 	/* Within an origin, documents are in seq order: a later summary
-	 * of the same period replaces an earlier one. */
+	 * of the same period replaces an earlier one, unless it does not
+	 * count (as the trends read them). */
 	for (size_t i = 0; i < l->n; i++)
 		for (size_t j = i + 1; j < l->n; j++)
-			if (strcmp(l->v[i].origin, l->v[j].origin) == 0 &&
+			if (l->v[j].uncounted == 0 &&
+			    strcmp(l->v[i].origin, l->v[j].origin) == 0 &&
 			    memcmp(&l->v[i].period, &l->v[j].period,
 			           sizeof l->v[i].period) == 0)
 				l->v[i].replaced_by = l->v[j].seq;
@@ -844,6 +848,10 @@ static int summary_list(const struct ctl_context *ctx, int argc, char **argv)
 		if (h->replaced_by)
 			snprintf(state, sizeof state, "vervangen door %llu",
 			         (unsigned long long)h->replaced_by);
+		else if (h->uncounted)
+			snprintf(state, sizeof state,
+			         "telt niet mee (beleid %llu)",
+			         (unsigned long long)h->uncounted);
 		else
 			snprintf(state, sizeof state, "geldig");
 		if (h->supersedes)

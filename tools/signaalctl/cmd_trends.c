@@ -578,6 +578,10 @@ static void print_text(const struct trends_ctl *c, const struct trends_args *a,
 	if (c->report.superseded > 0)
 		printf("; %llu vervangen door een correctie",
 		       (unsigned long long)c->report.superseded);
+	if (c->report.uncounted > 0)
+		printf("; %llu niet meegeteld (gemaakt onder een eerder "
+		       "beleid)",
+		       (unsigned long long)c->report.uncounted);
 	printf(".\n");
 	if (a->sources) {
 		printf("\nBronnen (gemeente, nummer, hash):\n");

@@ -56,9 +56,10 @@ static int latest_period(struct trends_ctl *out,
 		return ctl_exit_for(rc);
 	}
 	if (!found) {
-		ctl_error("deze knoop heeft nog geen samenvattingen%s; "
-		          "ze komen binnen via de synchronisatie met "
-		          "de andere knopen",
+		ctl_error("deze knoop heeft nog geen samenvattingen%s die "
+		          "meetellen; ze komen binnen via de synchronisatie "
+		          "met de andere knopen ('signaalctl summary list' "
+		          "toont ook wat niet meetelt)",
 		          a->n_origins ? " van die gemeente(n)" : "");
 		return CTL_EXIT_NOTFOUND;
 	}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A late tightening (PROTOCOL.md 5.3, "Epochs"): eeklo is offline when the
+# association tightens k from 5 to 7, and releases under k = 5 before it
+# hears of it. Every node holds that summary and what follows it in
+# eeklo's feed (the digests converge), none counts it (a metric and a
+# status line say so, the trends leave it out), and eeklo releases the
+# period again under k = 7 as a correction ("beleid"), which counts.
+# Before, the nodes that held the tightening refused the summary and,
+# with it, every later document of eeklo: the federation never converged.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/lib_federation.sh"
+
+ALL=(vvsg gent eeklo)
+t_check "federation set up" fed_init federatie "${ALL[@]}"
+for n in "${ALL[@]}"; do fed_start "$n"; done
+t_check "converges" fed_wait_converged 60 "${ALL[@]}"
+
+month=$(date -u -d "$(date -u +%Y-%m-15) -3 months" +%Y-%m)
+for i in 1 2 3 4 5 6 7 8; do
+	"$SIGNAALCTL" -d "$T/eeklo" signal add --geregistreerd-op "$month-1$i" \
+		--thema wonen --leeftijd 18-24 --sector caw \
+		--organisatie "CAW (fictief)" >/dev/null ||
+		t_fail "signal $i added"
+done
+summaries() { # AT: eeklo's summaries held, and how many are marked
+	sqlite3 "$T/$1/signaal.db" \
+		"SELECT count(*), sum(uncounted != 0) FROM feed_doc
+		 WHERE origin = 'eeklo' AND type = 4"
+}
+
+fed_stop eeklo
+t_check "the association tightens to k = 7" bash -c \
+	"'$SIGNAALCTL' -d '$T/vvsg' federation policy --k 7 >/dev/null &&
+	 '$SIGNAALCTL' -d '$T/vvsg' federation publish >/dev/null"
+t_check "gent learns it" fed_wait_converged 60 vvsg gent
+# eeklo, still offline, releases under the k = 5 it knows, a few seconds
+# later (in the very second of the tightening, the policy before it may
+# judge a summary too: PROTOCOL.md 5.3).
+sleep 2
+t_check "eeklo releases under k = 5, offline" \
+	"$SIGNAALCTL" -d "$T/eeklo" summary release
+fed_start eeklo
+t_check "every node converges (eeklo's late summary held everywhere)" \
+	fed_wait_converged 60 "${ALL[@]}"
+for n in "${ALL[@]}"; do
+	t_equal "$n holds eeklo's two summaries, not counted" "$(summaries "$n")" "2|2"
+done
+sleep 2 # a state write after the last rounds
+for n in "${ALL[@]}"; do
+	t_equal "$n: signaal_docs_uncounted for eeklo" \
+		"$(fed_metric "$n" 'signaal_docs_uncounted\{origin="eeklo"')" 2
+	t_equal "$n refused nothing for the policy" \
+		"$(fed_metric "$n" 'signaal_docs_rejected_total\{reason="policy"')" 0
+done
+out=$("$SIGNAALCTL" -d "$T/eeklo" status 2>&1)
+t_check "eeklo's status says it does not count, and what to do" \
+	grep -q "Niet geteld   eeklo: 2 samenvattingen .*--reden beleid" <<<"$out"
+out=$("$SIGNAALCTL" -d "$T/gent" status 2>&1)
+t_check "gent's status says so too, nothing to do there" \
+	grep -q "Niet geteld   eeklo: 2 samenvattingen .*niets hier" <<<"$out"
+t_check "summary list marks it" bash -c \
+	"'$SIGNAALCTL' -d '$T/vvsg' summary list --herkomst eeklo | grep -q 'telt niet mee'"
+t_expect_fail "the trends leave them out (nothing else to count)" 4 \
+	"$SIGNAALCTL" -d "$T/vvsg" trends --gemeente eeklo
+
+# eeklo releases the period again under the policy now in force.
+t_check "eeklo corrects it under k = 7" \
+	"$SIGNAALCTL" -d "$T/eeklo" summary correct "$month" --reden beleid \
+	--toelichting "opnieuw onder het nieuwe beleid"
+t_check "converges" fed_wait_converged 60 "${ALL[@]}"
+for n in "${ALL[@]}"; do
+	t_equal "$n holds the three, two not counted" "$(summaries "$n")" "3|2"
+done
+t_check "summary list: the correction replaces it" bash -c \
+	"'$SIGNAALCTL' -d '$T/vvsg' summary list --herkomst eeklo | grep -q 'vervangen door'"
+out=$("$SIGNAALCTL" -d "$T/vvsg" trends --gemeente eeklo --van "$month" 2>&1)
+t_check "the trends count the correction, say what they left out" \
+	grep -q "2 niet meegeteld" <<<"$out"
+for n in "${ALL[@]}"; do fed_stop "$n"; done
+t_done
