@@ -254,6 +254,37 @@ out:
 	return LS_OK;
 }
 
+/* The aggregator's entry in peers, or NULL: its messages are verified
+ * with the key they name, of those it may sign with now (a rotation's
+ * overlap). */
+static const struct node_secagg_peer *
+aggregator_find(const struct node_secagg_peer *peers, size_t n,
+                const char *peer)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(peers[i].id, peer) == 0)
+			return &peers[i];
+	return NULL;
+}
+
+/* The open message a keyset or close request carries, verified into
+ * *om: the aggregator's. */
+static int aggregator_open(const struct node_secagg_self *self,
+                           const char *peer,
+                           const struct ls_secagg_req *q,
+                           struct ls_secagg_msg *om, struct ls_errinfo *e)
+{
+	int rc = self->aggregator != NULL
+	         ? node_secagg_peer_verify(self->aggregator, q->open.data,
+	                                   q->open.len, om, e)
+	         : proto_secagg_msg_verify(q->open.data, q->open.len,
+	                                   self->aggregator_pk, om, e);
+	if (rc == LS_OK &&
+	    (om->type != LS_SECAGG_OPEN || strcmp(om->signer, peer) != 0))
+		rc = ls_errf(e, LS_EDENIED, "not an open message of %s", peer);
+	return rc;
+}
+
 /* Answer one request; *out (the member's signed message) is the
  * caller's. */
 static int member_answer(struct node_secagg_sync *ss, const char *peer,
@@ -287,27 +318,12 @@ static int member_answer(struct node_secagg_sync *ss, const char *peer,
 	    .aggregator_pk = k->pk,
 	    .peers = peers,
 	    .n_peers = n_peers,
+	    .aggregator = aggregator_find(peers, n_peers, peer),
 	};
-	/* Its messages are verified with the key they name, of those it
-	 * may sign with now (a rotation's overlap). */
-	for (size_t i = 0; i < n_peers; i++)
-		if (strcmp(peers[i].id, peer) == 0)
-			self.aggregator = &peers[i];
 	memset(&om, 0, sizeof om);
-	if (q->type != LS_SECAGG_OPEN_REQ) {
-		rc = self.aggregator != NULL
-		         ? node_secagg_peer_verify(self.aggregator,
-		                                   q->open.data, q->open.len,
-		                                   &om, e)
-		         : proto_secagg_msg_verify(q->open.data, q->open.len,
-		                                   k->pk, &om, e);
-		if (rc == LS_OK && (om.type != LS_SECAGG_OPEN ||
-		                    strcmp(om.signer, peer) != 0))
-			rc = ls_errf(e, LS_EDENIED, "not an open message of %s",
-			             peer);
-		if (rc != LS_OK)
-			goto out;
-	}
+	if (q->type != LS_SECAGG_OPEN_REQ &&
+	    (rc = aggregator_open(&self, peer, q, &om, e)) != LS_OK)
+		goto out;
 	switch (q->type) {
 	case LS_SECAGG_OPEN_REQ:
 		rc = node_secagg_part_key(&self, q->open.data, q->open.len,

@@ -1133,6 +1133,33 @@ static void took_push_results(struct node_sync_round *r, int64_t now,
 	}
 }
 
+/* What the outcome rc of opening the reply says about the peer's key:
+ * 1 if the peer refused the key addressed and the round now addresses
+ * another (send the request again); 0 otherwise. The first reply that
+ * opens names the key that works (remembered, and logged once when a
+ * fallback found it). */
+static int reply_key(struct node_sync_round *r, int rc, const uint8_t *frame,
+                     size_t len, int64_t now)
+{
+	char from[2 * LS_KEY_ID_BYTES + 1], to[2 * LS_KEY_ID_BYTES + 1];
+
+	if (rc == LS_EDENIED && !r->ext_call &&
+	    proto_session_frame_kind(frame, len) == LS_SESSION_REFUSAL)
+		return round_key_fallback(r, now);
+	if (rc != LS_OK || r->opened)
+		return 0;
+	r->opened = 1;
+	peer_key_note(r->ns, r->peer, r->peer_key_id);
+	if (r->info.key_fallbacks > 0) {
+		ls_hex_encode(r->tried[0], LS_KEY_ID_BYTES, from);
+		ls_hex_encode(r->peer_key_id, LS_KEY_ID_BYTES, to);
+		LS_INFO("sync", "session_key_fallback",
+		        "peer=%s refused_key_id=%s key_id=%s tries=%zu", r->peer,
+		        from, to, r->n_tried);
+	}
+	return 0;
+}
+
 int node_sync_round_reply(struct node_sync_round *r, int64_t now,
                           const uint8_t *frame, size_t len)
 {
@@ -1149,25 +1176,9 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 	memset(&rep, 0, sizeof rep);
 	rc = proto_session_open_reply(r->call, frame, len, &plain, &plain_len,
 	                              &e);
-	if (rc == LS_EDENIED && !r->ext_call &&
-	    proto_session_frame_kind(frame, len) == LS_SESSION_REFUSAL &&
-	    round_key_fallback(r, now)) {
-		round_clear_request(r); /* the same request, to that key */
+	if (reply_key(r, rc, frame, len, now)) {
+		round_clear_request(r); /* the same request, to another key */
 		return LS_OK;
-	}
-	if (rc == LS_OK && !r->opened) {
-		r->opened = 1;
-		peer_key_note(ns, r->peer, r->peer_key_id);
-		if (r->info.key_fallbacks > 0) {
-			char from[2 * LS_KEY_ID_BYTES + 1];
-			char to[2 * LS_KEY_ID_BYTES + 1];
-			ls_hex_encode(r->tried[0], LS_KEY_ID_BYTES, from);
-			ls_hex_encode(r->peer_key_id, LS_KEY_ID_BYTES, to);
-			LS_INFO("sync", "session_key_fallback",
-			        "peer=%s refused_key_id=%s key_id=%s "
-			        "tries=%zu",
-			        r->peer, from, to, r->n_tried);
-		}
 	}
 	if (r->ext_call) { /* the extension judges its own replies */
 		r->ext_call = 0;
