@@ -464,7 +464,6 @@ struct recount_change {
 
 struct recount {
 	const struct node_trust *trust;
-	int64_t from;
 	struct recount_change *v;
 	size_t n, cap;
 	int rc;
@@ -472,7 +471,8 @@ struct recount {
 };
 
 /* One held summary or federation summary judged again (a callback of
- * store_feed_list: changes are collected, written after the walk). */
+ * store_feed_list_since: changes are collected, written after the
+ * walk). */
 static int recount_cb(void *arg, const struct store_doc_meta *m,
                       const uint8_t *env, size_t len)
 {
@@ -482,14 +482,12 @@ static int recount_cb(void *arg, const struct store_doc_meta *m,
 	uint64_t mark = 0;
 	int rc;
 
-	if (m->created < r->from)
-		return 0;
 	memset(&doc, 0, sizeof doc);
 	rc = node_feed_decode(env, len, &doc, &e);
 	if (rc == LS_OK && doc.hdr.type == LS_DOC_SUMMARY)
-		rc = node_trust_judge(r->trust, m->created,
-		                      summary_policy_check, &doc.body.summary,
-		                      &mark, &e);
+		rc =
+		    node_trust_judge(r->trust, m->created, summary_policy_check,
+		                     &doc.body.summary, &mark, &e);
 	else if (rc == LS_OK)
 		rc = node_secagg_fedsum_check(r->trust, &doc.body.fedsum,
 		                              m->created, &mark, &e);
@@ -503,13 +501,13 @@ static int recount_cb(void *arg, const struct store_doc_meta *m,
 		 * earlier one allowed): count it nowhere, and say so. */
 		LS_ERROR("ingest", "recount_refused",
 		         "origin=%s seq=%llu reason=%s detail=\"%.120s\"",
-		         m->origin, (unsigned long long)m->seq,
-		         ls_errname(rc), e.msg);
+		         m->origin, (unsigned long long)m->seq, ls_errname(rc),
+		         e.msg);
 		(void)node_trust_policy_at(r->trust, m->created, &mark);
 	} else if (rc != LS_OK) {
 		r->rc = ls_errf(r->e, LS_ECORRUPT,
-		                "recount: held document %s/%llu: %s",
-		                m->origin, (unsigned long long)m->seq, e.msg);
+		                "recount: held document %s/%llu: %s", m->origin,
+		                (unsigned long long)m->seq, e.msg);
 		return 1;
 	}
 	if (mark == m->uncounted)
@@ -518,8 +516,8 @@ static int recount_cb(void *arg, const struct store_doc_meta *m,
 		struct recount_change *v =
 		    ls_array_grow(r->v, &r->cap, r->n + 1, sizeof *v, 16);
 		if (v == NULL) {
-			r->rc = ls_errf(r->e, LS_ENOMEM,
-			                "recount: out of memory");
+			r->rc =
+			    ls_errf(r->e, LS_ENOMEM, "recount: out of memory");
 			return 1;
 		}
 		r->v = v;
@@ -540,11 +538,12 @@ static int recount(struct node_ingest *in, int64_t from, uint64_t *changed,
                    struct ls_errinfo *e)
 {
 	static const uint8_t types[] = {LS_DOC_SUMMARY, LS_DOC_FEDSUM};
-	struct recount r = {.trust = in->trust, .from = from, .e = e};
+	struct recount r = {.trust = in->trust, .e = e};
 	int rc = LS_OK;
 
 	for (size_t t = 0; t < sizeof types && rc == LS_OK; t++) {
-		rc = store_feed_list(in->store, types[t], NULL, recount_cb, &r);
+		rc = store_feed_list_since(in->store, types[t], from,
+		                           recount_cb, &r);
 		if (rc == 1)
 			rc = r.rc;
 	}
@@ -718,8 +717,8 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	page->trust_changed = 1;
 	o->tally->trust_admitted++;
 	if (d->hdr.type == LS_DOC_POLICY &&
-	    (rc = recount(in, d->hdr.created, &o->tally->recounted,
-	                  &o->e)) != LS_OK)
+	    (rc = recount(in, d->hdr.created, &o->tally->recounted, &o->e)) !=
+	        LS_OK)
 		return rc;
 	LS_WARN("ingest", "federation_doc_in_force", "peer=%s type=%s seq=%llu",
 	        o->peer, proto_doc_type_name(d->hdr.type),

@@ -337,8 +337,8 @@ static int insert_rows(struct store *s, const struct store_feed_new *docs,
 	if (rc != LS_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
-		bind_row(st, (int)(ROW_PARAMS * i), &docs[i].m, docs[i].envelope,
-		         docs[i].len, now);
+		bind_row(st, (int)(ROW_PARAMS * i), &docs[i].m,
+		         docs[i].envelope, docs[i].len, now);
 	return store_step_done(s, st, "feed_insert");
 }
 
@@ -499,20 +499,35 @@ int store_feed_page(struct store *s, const char *origin, uint64_t from,
 	return rc == SQLITE_DONE ? LS_OK : store_err(s, rc, "feed_page");
 }
 
-int store_feed_list(struct store *s, uint8_t type, const char *origin,
-                    store_doc_cb cb, void *arg)
+/* The documents of a type (0: any) and origin ("": any) made at or
+ * after created_from, in (origin, seq) order. */
+static int list_docs(struct store *s, uint8_t type, const char *origin,
+                     int64_t created_from, store_doc_cb cb, void *arg)
 {
 	static const char sql[] =
 	    "SELECT " META_COLS ", envelope FROM feed_doc "
 	    "WHERE (?1 = 0 OR type = ?1) AND (?2 = '' OR origin = ?2) "
-	    "ORDER BY origin, seq";
+	    "AND created >= ?3 ORDER BY origin, seq";
 	sqlite3_stmt *st;
 	int rc = store_stmt(s, sql, &st);
 	if (rc != LS_OK)
 		return rc;
 	sqlite3_bind_int(st, 1, type);
 	sqlite3_bind_text(st, 2, origin ? origin : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, created_from);
 	return walk_docs(s, st, cb, arg, "feed_list");
+}
+
+int store_feed_list(struct store *s, uint8_t type, const char *origin,
+                    store_doc_cb cb, void *arg)
+{
+	return list_docs(s, type, origin, INT64_MIN, cb, arg);
+}
+
+int store_feed_list_since(struct store *s, uint8_t type, int64_t created_from,
+                          store_doc_cb cb, void *arg)
+{
+	return list_docs(s, type, NULL, created_from, cb, arg);
 }
 
 int store_feed_latest(struct store *s, uint8_t type, store_doc_cb cb, void *arg)
@@ -563,8 +578,9 @@ int store_feed_set_uncounted(struct store *s, const char *origin, uint64_t seq,
 
 int store_feed_list_uncounted(struct store *s, store_doc_cb cb, void *arg)
 {
-	static const char sql[] = "SELECT " META_COLS ", envelope FROM feed_doc "
-	                          "WHERE uncounted != 0 ORDER BY origin, seq";
+	static const char sql[] =
+	    "SELECT " META_COLS ", envelope FROM feed_doc "
+	    "WHERE uncounted != 0 ORDER BY origin, seq";
 	sqlite3_stmt *st;
 	int rc = store_stmt(s, sql, &st);
 	if (rc != LS_OK)

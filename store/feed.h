@@ -147,6 +147,12 @@ int store_feed_page(struct store *s, const char *origin, uint64_t from,
 int store_feed_list(struct store *s, uint8_t type, const char *origin,
                     store_doc_cb cb, void *arg);
 
+/* Every document of a type (0: any) made at or after `created_from`
+ * (its `created`), in (origin, seq) order: older rows are skipped
+ * before their envelopes are read. */
+int store_feed_list_since(struct store *s, uint8_t type, int64_t created_from,
+                          store_doc_cb cb, void *arg);
+
 /* Per origin, its latest document of a type (e.g. the latest status). */
 int store_feed_latest(struct store *s, uint8_t type, store_doc_cb cb,
                       void *arg);

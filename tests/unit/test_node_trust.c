@@ -388,6 +388,75 @@ static void test_publish_checked_refuses_what_receivers_refuse(void **state)
 	proto_keypair_free(now);
 }
 
+/* A stand-in for a summary's check against one policy: its k is at least
+ * the policy's. */
+static int k_check(const void *doc, const struct ls_policy *p, int64_t created,
+                   struct ls_errinfo *e)
+{
+	uint32_t k = *(const uint32_t *)doc;
+	(void)created;
+	return k >= p->params.k
+	           ? LS_OK
+	           : ls_errf(e, LS_EPOLICY, "k %u is below %u", k, p->params.k);
+}
+
+/* PROTOCOL.md 5.3, "Epochs": counts, held uncounted, refused, by the
+ * policies of the feed up to a document's time. */
+static void test_judge_by_the_policies_of_the_feed(void **state)
+{
+	struct node_trust t;
+	struct ls_errinfo e;
+	/* seq 2: k 5 from 100; seq 3: k 7 from 200; seq 4: k 9 from 200
+	 * (the same second); seq 5: k 6 from 300 (a loosening) */
+	static const struct {
+		uint64_t seq;
+		int64_t from;
+		uint32_t k;
+	} pol[] = {{2, 100, 5}, {3, 200, 7}, {4, 200, 9}, {5, 300, 6}};
+	static const struct {
+		int64_t at;
+		uint32_t k;
+		int rc;
+		uint64_t uncounted;
+	} cases[] = {
+	    {50, 5, LS_OK, 0},       /* before every policy: the first */
+	    {50, 4, LS_EPOLICY, 0},  /* ... which refuses it */
+	    {150, 5, LS_OK, 0},      /* k 5 in force */
+	    {200, 5, LS_OK, 0},      /* k 9's second: k 5 the second before */
+	    {200, 8, LS_OK, 0},      /* ditto (k 7 never judges alone) */
+	    {250, 9, LS_OK, 0},      /* k 9 in force */
+	    {250, 7, LS_OK, 4},      /* only earlier ones allow it */
+	    {250, 5, LS_OK, 4},      /* ditto: the loosest ever had */
+	    {250, 4, LS_EPOLICY, 0}, /* none ever allowed it */
+	    {300, 6, LS_OK, 0},      /* the loosening, from its start */
+	    {299, 6, LS_OK, 4},      /* not before it */
+	};
+	(void)state;
+	node_trust_init(&t, FX_FEDERATION, NULL);
+	assert_int_equal(node_trust_judge(&t, 1, k_check, &cases[0].k,
+	                                  &(uint64_t){9}, &e),
+	                 LS_ESTATE);
+	t.epochs = ls_calloc(4, sizeof *t.epochs);
+	assert_non_null(t.epochs);
+	for (size_t i = 0; i < 4; i++) {
+		t.epochs[i].seq = pol[i].seq;
+		t.epochs[i].from = pol[i].from;
+		t.epochs[i].policy.params.k = pol[i].k;
+	}
+	t.n_epochs = 4;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint64_t unc = 99;
+		int rc = node_trust_judge(&t, cases[i].at, k_check,
+		                          &cases[i].k, &unc, &e);
+		if (rc != cases[i].rc || unc != cases[i].uncounted)
+			fail_msg("case %zu (at %lld, k %u): rc %d uncounted "
+			         "%llu: %s",
+			         i, (long long)cases[i].at, cases[i].k, rc,
+			         (unsigned long long)unc, e.msg);
+	}
+	node_trust_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +477,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_publish_checked_refuses_what_receivers_refuse, setup,
 	        teardown),
+	    cmocka_unit_test(test_judge_by_the_policies_of_the_feed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

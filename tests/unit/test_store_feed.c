@@ -439,6 +439,56 @@ static void test_list_and_latest_by_type(void **state)
 	assert_int_equal(p.seqs[1], 4); /* gent */
 }
 
+/* The mark of a summary held but counted nowhere (PROTOCOL.md 5.3):
+ * kept as appended, changed in place, listed, gone with its document. */
+static void test_uncounted_marks(void **state)
+{
+	struct fx *f = *state;
+	struct page_seen p = {0};
+	struct store_doc_meta m;
+	uint8_t env[64] = {0};
+
+	doc_make(&m, "gent", 1, 4, 0);
+	m.uncounted = 3;
+	assert_int_equal(store_feed_append(f->s, &m, env, sizeof env), LS_OK);
+	assert_int_equal(append(f->s, "gent", 2, 4, 0, 10), LS_OK);
+	assert_int_equal(append(f->s, "gent", 3, 4, 0, 10), LS_OK);
+	assert_int_equal(store_feed_get(f->s, "gent", 1, &m, NULL, NULL),
+	                 LS_OK);
+	assert_int_equal(m.uncounted, 3);
+	assert_int_equal(store_feed_set_uncounted(f->s, "gent", 3, 4), LS_OK);
+	assert_int_equal(store_feed_list_uncounted(f->s, page_cb, &p), LS_OK);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.seqs[0], 1);
+	assert_int_equal(p.seqs[1], 3);
+	/* Cleared: counted again. */
+	assert_int_equal(store_feed_set_uncounted(f->s, "gent", 1, 0), LS_OK);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(store_feed_list_uncounted(f->s, page_cb, &p), LS_OK);
+	assert_int_equal(p.n, 1);
+	/* Nothing held there; bad arguments change nothing. */
+	assert_int_equal(store_feed_set_uncounted(f->s, "gent", 9, 4),
+	                 LS_ENOTFOUND);
+	assert_int_equal(store_feed_set_uncounted(f->s, "gent", 0, 4),
+	                 LS_EINVAL);
+	assert_int_equal(store_feed_set_uncounted(f->s, "Gent!", 1, 4),
+	                 LS_EINVAL);
+	/* Made at or after a time: seq 2 and 3 (created = base + seq). */
+	memset(&p, 0, sizeof p);
+	assert_int_equal(
+	    store_feed_list_since(f->s, 4, 1767225602, page_cb, &p), LS_OK);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.seqs[0], 2);
+	/* A fork's resolution that drops seq 3 drops its mark. */
+	assert_int_equal(
+	    store_fork_add(f->s, "gent", 3, (const uint8_t *)"proof", 5),
+	    LS_OK);
+	assert_int_equal(store_fork_resolve(f->s, "gent", 3), LS_OK);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(store_feed_list_uncounted(f->s, page_cb, &p), LS_OK);
+	assert_int_equal(p.n, 0);
+}
+
 static void test_generation_changes_with_every_feed_write(void **state)
 {
 	struct fx *f = *state;
@@ -491,6 +541,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_generation_changes_with_every_feed_write, fx_setup,
 	        fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_uncounted_marks, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_list_and_latest_by_type,
 	                                    fx_setup, fx_teardown),
 	};
