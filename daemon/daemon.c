@@ -19,6 +19,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/text.h"
 #include "node/config_file.h"
 #include "proto/replay.h"
 #include "store/feed.h"
@@ -373,6 +374,64 @@ static int http_limits_changed(const struct ls_config *a,
 	       a->sync_max_connections != b->sync_max_connections;
 }
 
+int daemon_key_reload(struct daemon *d)
+{
+	char path[DAEMON_PATH_SIZE], old_id[2 * LS_KEY_ID_BYTES + 1],
+	    new_id[2 * LS_KEY_ID_BYTES + 1];
+	struct ls_keypair *kp = NULL, **grown;
+	struct ls_errinfo e;
+	int rc;
+
+	ls_errinfo_clear(&e);
+	ls_hex_encode(d->kp->key_id, LS_KEY_ID_BYTES, old_id);
+	if (ls_path_join(d->dir, "keys/node.key", path, sizeof path) != LS_OK)
+		return LS_ECONFIG;
+	rc = proto_keypair_load(path, &kp, &e);
+	if (rc != LS_OK) {
+		LS_ERROR("daemon", "key_reload_refused",
+		         "file=%s reason=%s detail=\"%s\" key_id=%s "
+		         "action=keep_old_key",
+		         path, ls_errname(rc), e.msg, old_id);
+		return rc;
+	}
+	if (memcmp(kp->key_id, d->kp->key_id, LS_KEY_ID_BYTES) == 0) {
+		proto_keypair_free(kp);
+		return LS_OK;
+	}
+	ls_hex_encode(kp->key_id, LS_KEY_ID_BYTES, new_id);
+	/* Everything that can fail comes first: the old key stays whole
+	 * until the new one is in place everywhere on the loop. */
+	grown = ls_realloc(d->kp_retired,
+	                   (d->n_kp_retired + 1) * sizeof *d->kp_retired);
+	if (grown == NULL)
+		rc = LS_ENOMEM;
+	else
+		d->kp_retired = grown;
+	if (rc == LS_OK && d->sync_ready)
+		rc = node_sync_set_key(&d->sync, kp);
+	if (rc != LS_OK) {
+		LS_ERROR("daemon", "key_reload_refused",
+		         "file=%s reason=%s key_id=%s action=keep_old_key",
+		         path, ls_errname(rc), old_id);
+		proto_keypair_free(kp);
+		return rc;
+	}
+	/* Jobs that took the old key (a release, a status) finish with it;
+	 * the sync engine takes the new one before its next job. */
+	d->kp_retired[d->n_kp_retired++] = d->kp;
+	d->kp = kp;
+	LS_INFO("daemon", "key_reloaded", "node=%s old_key_id=%s key_id=%s",
+	        d->cfg.node_id, old_id, new_id);
+	/* A new key is news, like a restart: a status signed with it tells
+	 * the federation at once (if the roster lets it sign; if busy,
+	 * the status timer's next one). */
+	d->status_since_start = 0;
+	if (d->cfg.federation_id[0] != '\0' &&
+	    daemon_tasks_publish_status(d) != LS_OK)
+		(void)daemon_ownkey_check(d);
+	return LS_OK;
+}
+
 void daemon_reload(struct daemon *d)
 {
 	struct ls_config c;
@@ -438,6 +497,7 @@ void daemon_reload(struct daemon *d)
 	                               NULL);
 	if (d->cfg.federation_id[0] != '\0')
 		(void)daemon_peers_refresh(d);
+	(void)daemon_key_reload(d);
 	daemon_tasks_reschedule(d);
 	daemon_secagg_reload(d);
 	if (node_sync_own_head_known(&d->sync))
@@ -499,6 +559,11 @@ void daemon_close(struct daemon *d)
 	d->store = NULL;
 	proto_keypair_free(d->kp);
 	d->kp = NULL;
+	for (size_t i = 0; i < d->n_kp_retired; i++)
+		proto_keypair_free(d->kp_retired[i]);
+	ls_free(d->kp_retired);
+	d->kp_retired = NULL;
+	d->n_kp_retired = 0;
 	daemon_metrics_free(d->metrics);
 	d->metrics = NULL;
 	ls_free(d->seen);

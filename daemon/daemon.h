@@ -444,6 +444,9 @@ void daemon_secagg_close(struct daemon *d);
  * and metrics show, kick the peers and announce a published federation
  * summary when the rounds asked for it. */
 void daemon_secagg_mirror(struct daemon *d);
+/* Engine thread, before every job: the key pair the engine signs with
+ * (secure-aggregation messages follow a reloaded key). */
+void daemon_secagg_engine_key(struct daemon *d, const struct ls_keypair *kp);
 /* Metrics: declare the families; refresh them (state timer). */
 int daemon_secagg_metrics_declare(struct daemon *d);
 void daemon_secagg_metrics(struct daemon *d);
@@ -533,6 +536,10 @@ struct daemon {
 	struct ls_config cfg;
 	struct store *store;
 	struct ls_keypair *kp;
+	/* Keys replaced by a reload (SIGHUP): kept until close, since jobs
+	 * that started before it may still sign with them. */
+	struct ls_keypair **kp_retired;
+	size_t n_kp_retired;
 	struct node_trust trust;
 	struct node_ingest ingest;
 	struct node_sync sync; /* the loop's view (syncwork.c mirrors) */
@@ -587,8 +594,17 @@ int daemon_open(struct daemon *d, uv_loop_t *loop, const char *dir, int flags,
                 struct ls_errinfo *e);
 /* SIGHUP: read the config again and apply what can change while running
  * (log level, intervals, peers, push, listen address); re-read the
- * roster from the store. A bad config is logged and the old one kept. */
+ * roster from the store; read keys/node.key again (daemon_key_reload).
+ * A bad config is logged and the old one kept. */
 void daemon_reload(struct daemon *d);
+/* Read keys/node.key again (loop thread). A new key (another key id)
+ * replaces d->kp: sessions use it from the sync engine's next job (and
+ * secure aggregation with them), publications from the next one that
+ * starts; the own-key check runs against it at once. A missing,
+ * unreadable or malformed file is refused (event=key_reload_refused)
+ * and the old key stays in use. LS_OK (also: the same key), or why it
+ * was refused. */
+int daemon_key_reload(struct daemon *d);
 /* SIGTERM/SIGINT: stop taking work, abandon rounds in flight (what they
  * stored is committed page by page), close every handle; the loop then
  * runs out. */

@@ -5,8 +5,8 @@
  *
  * Runs in the foreground (systemd supervises it; see
  * configs/signaald.service), logs logfmt lines to stderr, and stops
- * cleanly on SIGTERM or SIGINT; SIGHUP reloads the configuration and the
- * roster. Exit codes: 0 stopped cleanly, 1 failed while running or
+ * cleanly on SIGTERM or SIGINT; SIGHUP reloads the configuration, the
+ * roster and the node key (keys/node.key). Exit codes: 0 stopped cleanly, 1 failed while running or
  * starting, 2 wrong command line, 78 bad configuration (EX_CONFIG: a
  * restart will not help; the unit does not retry it), 65 the store is
  * damaged or empty (EX_DATAERR: restore a backup; not retried either).
@@ -43,8 +43,8 @@ static const char help[] =
     "  --version  toon de versie\n"
     "  -h, --help deze hulp\n"
     "\n"
-    "Signalen: SIGTERM/SIGINT stoppen netjes, SIGHUP leest de configuratie\n"
-    "en het ledenregister opnieuw. Logs (logfmt) gaan naar stderr.\n"
+    "Signalen: SIGTERM/SIGINT stoppen netjes, SIGHUP leest de configuratie,\n"
+    "het ledenregister en de sleutel (keys/node.key) opnieuw. Logs (logfmt) gaan naar stderr.\n"
     "Afsluitcodes: 0 netjes gestopt, 1 fout, 2 verkeerd gebruik,\n"
     "65 beschadigde of lege databank (zet een back-up terug),\n"
     "78 ongeldige configuratie.\n";

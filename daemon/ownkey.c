@@ -70,7 +70,7 @@ static void message(struct daemon *d, char *out, size_t size)
 		         "de sleutel van dit knooppunt (keys/node.key, id %s) "
 		         "%s: signaald tekent niets tot de nieuwe sleutel er "
 		         "staat. Zet de nieuwe sleutel in keys/node.key en "
-		         "herstart signaald",
+		         "herlaad signaald (systemctl reload signaald)",
 		         o->key_id, code_text(o->code));
 		return;
 	}
@@ -79,7 +79,8 @@ static void message(struct daemon *d, char *out, size_t size)
 		snprintf(out, size,
 		         "de sleutel van dit knooppunt (keys/node.key, id %s) "
 		         "sluit op %s: zet vóór dan de nieuwe sleutel in "
-		         "keys/node.key en herstart signaald",
+		         "keys/node.key en herlaad signaald (systemctl "
+		         "reload signaald)",
 		         o->key_id, when);
 	}
 }
@@ -103,8 +104,8 @@ int daemon_ownkey_check(struct daemon *d)
 	if (code != LS_OK && code != o->said) {
 		LS_ERROR("ownkey", "own_key_invalid",
 		         "node=%s key_id=%s reason=%s action=\"install the new "
-		         "key in keys/node.key and restart signaald; nothing "
-		         "is signed until then\"",
+		         "key in keys/node.key and reload signaald (SIGHUP); "
+		         "nothing is signed until then\"",
 		         d->cfg.node_id, o->key_id, ls_errname(code));
 	} else if (warn && (o->said != LS_OK || o->closes != o->said_closes)) {
 		char when[64];
@@ -112,7 +113,7 @@ int daemon_ownkey_check(struct daemon *d)
 		LS_WARN("ownkey", "own_key_closing",
 		        "node=%s key_id=%s closes=%lld closes_utc=\"%s\" "
 		        "action=\"install the new key in keys/node.key and "
-		        "restart signaald before then\"",
+		        "reload signaald (SIGHUP) before then\"",
 		        d->cfg.node_id, o->key_id, (long long)o->closes, when);
 	} else if (code == LS_OK && !warn && o->said != LS_OK) {
 		LS_INFO("ownkey", "own_key_valid", "node=%s key_id=%s",

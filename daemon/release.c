@@ -41,7 +41,10 @@ struct release_job {
 	char federation[LS_NODE_ID_SIZE];
 	int has_anchor;
 	uint8_t anchor[LS_PUBKEY_BYTES];
-	const struct ls_keypair *key; /* d->kp: never changes while running */
+	/* d->kp when the release started: a key reloaded meanwhile
+	 * (SIGHUP) signs from the next one; this one stays allocated until
+	 * close (d->kp_retired) */
+	const struct ls_keypair *key;
 	char secret[DAEMON_PATH_SIZE];
 	/* out */
 	int ran;

@@ -47,6 +47,8 @@ struct daemon_secagg {
 	/* copied by the loop between jobs: what status and metrics show */
 	struct node_secagg_sync view;
 	char current[160];
+	/* engine thread's: the key the engine signs with (a reload's) */
+	const struct ls_keypair *engine_kp;
 	/* identity (read-only) */
 	char self[LS_NODE_ID_SIZE];
 	char secret[DAEMON_PATH_SIZE];
@@ -89,7 +91,7 @@ static void job_run(struct syncjob *job, struct node_sync *ns)
 	if (!sa->inited && !sa->init_failed) {
 		ls_errinfo_clear(&e);
 		rc = node_secagg_sync_init(&sa->ss, ns->store,
-		                           ns->ingest->trust, sa->d->kp,
+		                           ns->ingest->trust, sa->engine_kp,
 		                           sa->self, sa->aggregator,
 		                           sa->secret, &sa->cfg, daemon_now(),
 		                           &e);
@@ -114,6 +116,16 @@ static void job_run(struct syncjob *job, struct node_sync *ns)
 	                           node_sync_own_head_known(ns));
 	if (rc != LS_OK)
 		LS_ERROR("secagg", "tick_failed", "reason=%s", ls_errname(rc));
+}
+
+void daemon_secagg_engine_key(struct daemon *d, const struct ls_keypair *kp)
+{
+	struct daemon_secagg *sa = d->secagg;
+	if (sa == NULL)
+		return;
+	sa->engine_kp = kp;
+	if (sa->inited)
+		sa->ss.kp = kp;
 }
 
 static void job_done(struct syncjob *job, int rc)

@@ -104,6 +104,10 @@ static const struct {
      "before them changed what the round wanted (a refusal, a fork probe, "
      "the round's page budget), by peer: a high share of pages_ahead "
      "means asking ahead is wasted on this peer."},
+    {"signaal_sync_session_key_fallbacks_total", METRICS_COUNTER, L_PEER,
+     "Session requests sent again to another of the peer's valid keys "
+     "after it refused the one addressed (denied: a key rotation's "
+     "overlap, the peer switched keys), by peer."},
     {"signaal_sync_errors_total", METRICS_COUNTER, L_PEER_RESULT,
      "Requests that opened but were answered with an error."},
     {"signaal_sync_last_success_timestamp_seconds", METRICS_GAUGE, L_PEER,
@@ -260,6 +264,8 @@ void daemon_state_round_done(struct daemon *d, struct peer *p,
 	                   (double)info->pages_ahead, p->id);
 	daemon_metrics_add(m, "signaal_sync_pages_stale_total",
 	                   (double)info->pages_stale, p->id);
+	daemon_metrics_add(m, "signaal_sync_session_key_fallbacks_total",
+	                   (double)info->key_fallbacks, p->id);
 	daemon_metrics_set(m, "signaal_peer_up", ok ? 1 : 0, p->id);
 	daemon_metrics_set(m, "signaal_peer_failures", p->failures, p->id);
 	daemon_metrics_set(m, "signaal_sync_round_seconds", secs, p->id);

@@ -52,6 +52,8 @@ struct syncwork {
 	uv_work_t work;
 	/* copied by the loop when a job starts (no job runs then) */
 	struct node_sync_options opt;
+	const struct ls_keypair *kp; /* d->kp: a reload's key (SIGHUP) */
+	int key_failed; /* worker's: taking kp failed (logged once) */
 	int own_head_known;
 	uint64_t jobs_run;
 	size_t replay_entries; /* the engine's replay guard, after a job */
@@ -155,6 +157,19 @@ static void work_cb(uv_work_t *req)
 	struct syncwork *w = req->data;
 	struct syncjob *job = w->running;
 	w->sync.opt = w->opt;
+	/* A key reloaded on the loop: sessions and secure aggregation
+	 * sign with it from this job on. */
+	if (memcmp(w->sync.key_id, w->kp->key_id, LS_KEY_ID_BYTES) != 0) {
+		int rc = node_sync_set_key(&w->sync, w->kp);
+		if (rc != LS_OK && !w->key_failed)
+			LS_ERROR("sync", "engine_key_failed",
+			         "reason=%s action=\"keep the old key, try "
+			         "again at every job\"",
+			         ls_errname(rc));
+		w->key_failed = rc != LS_OK;
+	}
+	if (memcmp(w->sync.key_id, w->kp->key_id, LS_KEY_ID_BYTES) == 0)
+		daemon_secagg_engine_key(w->d, w->kp);
 	if (w->own_head_known && !node_sync_own_head_known(&w->sync))
 		node_sync_set_own_head_known(&w->sync);
 	/* A federation document another writer stored (a release at the
@@ -209,6 +224,7 @@ static void start_next(struct syncwork *w)
 	job->state = SYNCJOB_RUNNING;
 	w->running = job;
 	w->opt = w->d->sync.opt;
+	w->kp = w->d->kp;
 	w->own_head_known = node_sync_own_head_known(&w->d->sync);
 	w->work.data = w;
 	if (uv_queue_work(w->loop, &w->work, work_cb, after_work_cb) != 0) {

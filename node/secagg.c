@@ -64,6 +64,46 @@ int node_secagg_member_index(const struct ls_secagg_open *o, const char *id,
 	return 0;
 }
 
+int node_secagg_peer_verify(const struct node_secagg_peer *p,
+                            const uint8_t *msg, size_t len,
+                            struct ls_secagg_msg *m, struct ls_errinfo *e)
+{
+	uint8_t type, kid[LS_KEY_ID_BYTES], id[LS_KEY_ID_BYTES];
+	char signer[LS_NODE_ID_SIZE];
+	const uint8_t *pk = p->pk;
+	int rc = proto_secagg_msg_peek(msg, len, &type, signer, kid, e);
+	if (rc != LS_OK)
+		return rc;
+	proto_key_id(p->pk, id);
+	if (memcmp(id, kid, sizeof id) != 0) {
+		pk = NULL;
+		for (size_t i = 0;
+		     i < p->n_other && i < NODE_SECAGG_PEER_KEYS - 1; i++) {
+			proto_key_id(p->other_pk[i], id);
+			if (memcmp(id, kid, sizeof id) == 0) {
+				pk = p->other_pk[i];
+				break;
+			}
+		}
+		if (pk == NULL)
+			return ls_errf(e, LS_EKEY,
+			               "secagg: %s's message is signed with "
+			               "none of its valid keys",
+			               p->id);
+	}
+	return proto_secagg_msg_verify(msg, len, pk, m, e);
+}
+
+/* The aggregator's message to a participant, verified into *m. */
+static int verify_aggregator(const struct node_secagg_self *s,
+                             const uint8_t *msg, size_t len,
+                             struct ls_secagg_msg *m, struct ls_errinfo *e)
+{
+	if (s->aggregator != NULL)
+		return node_secagg_peer_verify(s->aggregator, msg, len, m, e);
+	return proto_secagg_msg_verify(msg, len, s->aggregator_pk, m, e);
+}
+
 /* Verify a message from `who` (looked up in peers) into *m. */
 static int verify_from(const struct node_secagg_peer *peers, size_t n_peers,
                        const uint8_t *msg, size_t len, struct ls_secagg_msg *m,
@@ -80,7 +120,7 @@ static int verify_from(const struct node_secagg_peer *peers, size_t n_peers,
 		return ls_errf(e, LS_EDENIED, "secagg: %s is not a member",
 		               signer);
 	memset(m, 0, sizeof *m);
-	return proto_secagg_msg_verify(msg, len, p->pk, m, e);
+	return node_secagg_peer_verify(p, msg, len, m, e);
 }
 
 /* ---- aggregator ------------------------------------------------------ */
@@ -545,7 +585,7 @@ static int open_verify(const struct node_secagg_self *s, const uint8_t *open,
 {
 	int rc;
 	memset(o, 0, sizeof *o);
-	rc = proto_secagg_msg_verify(open, open_len, s->aggregator_pk, o, e);
+	rc = verify_aggregator(s, open, open_len, o, e);
 	if (rc != LS_OK)
 		return rc;
 	if (o->type != LS_SECAGG_OPEN)
@@ -609,8 +649,7 @@ static int keyset_verify(const struct node_secagg_self *s,
 	int rc, found = 0;
 
 	memset(&ks, 0, sizeof ks);
-	rc = proto_secagg_msg_verify(keyset, keyset_len, s->aggregator_pk, &ks,
-	                             e);
+	rc = verify_aggregator(s, keyset, keyset_len, &ks, e);
 	if (rc != LS_OK)
 		return rc;
 	if (ks.type != LS_SECAGG_KEYSET ||
@@ -795,7 +834,7 @@ int node_secagg_part_reveal(const struct node_secagg_self *s,
 	                   ks_hash, e);
 	if (rc != LS_OK)
 		goto done;
-	rc = proto_secagg_msg_verify(close, close_len, s->aggregator_pk, &c, e);
+	rc = verify_aggregator(s, close, close_len, &c, e);
 	if (rc != LS_OK)
 		goto done;
 	if (c.type != LS_SECAGG_CLOSE ||

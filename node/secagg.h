@@ -38,11 +38,32 @@
 #include "proto/secagg.h"
 #include "proto/secagg_msg.h"
 
-/* A member's node key, as the roster vouches for it. */
+/*
+ * A member and its node keys that may hold sessions now, as the roster
+ * vouches for them. During a key rotation's overlap (PROTOCOL.md 6) a
+ * member has two valid keys and may sign with either: a message is
+ * verified with the one its key id names (PROTOCOL.md 15.3), never
+ * simply with the newest, so a member (or the aggregator) that has not
+ * installed its new key yet still takes part.
+ */
+#define NODE_SECAGG_PEER_KEYS 4 /* keys valid at once, newest first */
 struct node_secagg_peer {
 	char id[LS_NODE_ID_SIZE];
-	uint8_t pk[LS_PUBKEY_BYTES];
+	uint8_t pk[LS_PUBKEY_BYTES]; /* its newest valid key */
+	/* Its other valid keys (0 outside an overlap); zeroed: none. */
+	uint8_t other_pk[NODE_SECAGG_PEER_KEYS - 1][LS_PUBKEY_BYTES];
+	uint8_t n_other;
 };
+
+/*
+ * Verify a message signed by peer p (proto_secagg_msg_verify) with the
+ * key of p that the message's key id names: LS_EKEY when it names none
+ * of p's keys; otherwise as proto_secagg_msg_verify. Does not check the
+ * message's signer name (callers match it against p). *m as there.
+ */
+int node_secagg_peer_verify(const struct node_secagg_peer *p,
+                            const uint8_t *msg, size_t len,
+                            struct ls_secagg_msg *m, struct ls_errinfo *e);
 
 enum node_secagg_phase {
 	NODE_SECAGG_KEYS = 0,
@@ -141,6 +162,9 @@ struct node_secagg_self {
 	const struct ls_keypair *kp;          /* its node key */
 	const uint8_t *secret;                /* LS_SECAGG_SECRET_BYTES */
 	const uint8_t *aggregator_pk;         /* the aggregator's node key */
+	/* Optional (NULL: aggregator_pk alone): the aggregator with every
+	 * key it may sign with now, used instead of aggregator_pk. */
+	const struct node_secagg_peer *aggregator;
 	const struct node_secagg_peer *peers; /* node keys, sorted */
 	size_t n_peers;
 };

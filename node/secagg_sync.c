@@ -79,8 +79,43 @@ static int period_cmp(const struct ls_period *a, const struct ls_period *b)
 	return a->months - b->months;
 }
 
+/* A member's keys that may hold sessions now besides its newest
+ * (a rotation's overlap), newest first, as many as p holds. */
+static void member_other_keys(const struct ls_roster *r,
+                              const struct ls_roster_member *m,
+                              const struct ls_roster_key *newest,
+                              int64_t now, struct node_secagg_peer *p)
+{
+	const struct ls_roster_key *taken[NODE_SECAGG_PEER_KEYS];
+	size_t n_taken = 1;
+	taken[0] = newest;
+	p->n_other = 0;
+	while (n_taken < NODE_SECAGG_PEER_KEYS) {
+		const struct ls_roster_key *best = NULL;
+		for (size_t i = 0; i < m->n_keys; i++) {
+			const struct ls_roster_key *k = &m->keys[i];
+			struct ls_key_ref ref;
+			size_t j;
+			for (j = 0; j < n_taken && taken[j] != k; j++)
+				;
+			if (j < n_taken ||
+			    proto_roster_find_key(r, k->key_id, &ref) !=
+			        LS_OK ||
+			    proto_key_check_session(&ref, now) != LS_OK)
+				continue;
+			if (best == NULL || k->valid_from > best->valid_from)
+				best = k;
+		}
+		if (best == NULL)
+			break;
+		memcpy(p->other_pk[p->n_other++], best->pk, LS_PUBKEY_BYTES);
+		taken[n_taken++] = best;
+	}
+}
+
 /* The roster's members with a key that may hold sessions now, sorted by
- * id (the roster's order). *out is the caller's (ls_free). */
+ * id (the roster's order), each with all such keys (newest first).
+ * *out is the caller's (ls_free). */
 static int roster_peers(const struct node_trust *t, int64_t now,
                         struct node_secagg_peer **out, size_t *n)
 {
@@ -95,13 +130,14 @@ static int roster_peers(const struct node_trust *t, int64_t now,
 	if (p == NULL)
 		return LS_ENOMEM;
 	for (size_t i = 0; i < r->n_members; i++) {
+		const struct ls_roster_member *m = &r->members[i];
 		const struct ls_roster_key *k =
-		    proto_roster_member_key(r, &r->members[i], now);
+		    proto_roster_member_key(r, m, now);
 		if (k == NULL)
 			continue;
-		snprintf(p[*n].id, sizeof p[*n].id, "%s",
-		         r->members[i].node_id);
+		snprintf(p[*n].id, sizeof p[*n].id, "%s", m->node_id);
 		memcpy(p[*n].pk, k->pk, LS_PUBKEY_BYTES);
+		member_other_keys(r, m, k, now, &p[*n]);
 		(*n)++;
 	}
 	*out = p;
@@ -218,6 +254,37 @@ out:
 	return LS_OK;
 }
 
+/* The aggregator's entry in peers, or NULL: its messages are verified
+ * with the key they name, of those it may sign with now (a rotation's
+ * overlap). */
+static const struct node_secagg_peer *
+aggregator_find(const struct node_secagg_peer *peers, size_t n,
+                const char *peer)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(peers[i].id, peer) == 0)
+			return &peers[i];
+	return NULL;
+}
+
+/* The open message a keyset or close request carries, verified into
+ * *om: the aggregator's. */
+static int aggregator_open(const struct node_secagg_self *self,
+                           const char *peer,
+                           const struct ls_secagg_req *q,
+                           struct ls_secagg_msg *om, struct ls_errinfo *e)
+{
+	int rc = self->aggregator != NULL
+	         ? node_secagg_peer_verify(self->aggregator, q->open.data,
+	                                   q->open.len, om, e)
+	         : proto_secagg_msg_verify(q->open.data, q->open.len,
+	                                   self->aggregator_pk, om, e);
+	if (rc == LS_OK &&
+	    (om->type != LS_SECAGG_OPEN || strcmp(om->signer, peer) != 0))
+		rc = ls_errf(e, LS_EDENIED, "not an open message of %s", peer);
+	return rc;
+}
+
 /* Answer one request; *out (the member's signed message) is the
  * caller's. */
 static int member_answer(struct node_secagg_sync *ss, const char *peer,
@@ -251,18 +318,12 @@ static int member_answer(struct node_secagg_sync *ss, const char *peer,
 	    .aggregator_pk = k->pk,
 	    .peers = peers,
 	    .n_peers = n_peers,
+	    .aggregator = aggregator_find(peers, n_peers, peer),
 	};
 	memset(&om, 0, sizeof om);
-	if (q->type != LS_SECAGG_OPEN_REQ) {
-		rc = proto_secagg_msg_verify(q->open.data, q->open.len, k->pk,
-		                             &om, e);
-		if (rc == LS_OK && (om.type != LS_SECAGG_OPEN ||
-		                    strcmp(om.signer, peer) != 0))
-			rc = ls_errf(e, LS_EDENIED, "not an open message of %s",
-			             peer);
-		if (rc != LS_OK)
-			goto out;
-	}
+	if (q->type != LS_SECAGG_OPEN_REQ &&
+	    (rc = aggregator_open(&self, peer, q, &om, e)) != LS_OK)
+		goto out;
 	switch (q->type) {
 	case LS_SECAGG_OPEN_REQ:
 		rc = node_secagg_part_key(&self, q->open.data, q->open.len,
@@ -1311,6 +1372,18 @@ static int resume_one(struct node_secagg_sync *ss, const struct resume_row *x,
 	memset(&om, 0, sizeof om);
 	rc = proto_secagg_msg_verify(x->open, x->row.open_len, ss->kp->pk, &om,
 	                             e);
+	/* Signed with this node's key before it installed a new one (a
+	 * rotation): its own bytes, verified when it made them. The open
+	 * made again below differs (another key), so the round is abandoned
+	 * as a mismatch and the next attempt runs on the new key. */
+	if (rc == LS_EKEY) {
+		memset(&om, 0, sizeof om);
+		rc = proto_secagg_msg_decode_signed(x->open, x->row.open_len,
+		                                    &om, e);
+		if (rc == LS_OK && (om.type != LS_SECAGG_OPEN ||
+		                    strcmp(om.signer, ss->self) != 0))
+			rc = ls_errf(e, LS_EKEY, "stored open is not ours");
+	}
 	if (rc == LS_OK)
 		rc = round_open(ss, &x->row.period, x->row.attempt, NULL, 0, now,
 		                &om.u.open, &r, e);

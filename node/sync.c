@@ -133,12 +133,25 @@ void node_sync_fini(struct node_sync *ns)
 	proto_replay_free(ns->replay);
 	proto_session_self_free(ns->session);
 	proto_vv_fini(&ns->vv);
+	ls_free(ns->peer_keys);
 	memset(ns, 0, sizeof *ns);
 }
 
 int node_sync_own_head_known(const struct node_sync *ns)
 {
 	return ns->own_head_known;
+}
+
+int node_sync_set_key(struct node_sync *ns, const struct ls_keypair *kp)
+{
+	struct proto_session_self *self;
+	int rc = proto_session_self_new(kp, &self);
+	if (rc != LS_OK)
+		return rc;
+	proto_session_self_free(ns->session);
+	ns->session = self;
+	memcpy(ns->key_id, kp->key_id, LS_KEY_ID_BYTES);
+	return LS_OK;
 }
 
 void node_sync_set_ext(struct node_sync *ns, const struct node_sync_ext *ext)

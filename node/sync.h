@@ -132,6 +132,19 @@ struct node_sync_ext {
 	                size_t *reply_len);
 };
 
+/*
+ * Session keys that worked (PROTOCOL.md 6, "Sessions in the overlap"):
+ * per peer, the key id of the peer's key that last opened a reply of
+ * ours. A round addresses it first while the roster still lets it hold
+ * sessions. Kept in memory only (a restart starts from the signer of
+ * the peer's latest document again); at most one entry per roster
+ * member.
+ */
+struct node_sync_peer_key {
+	char peer[LS_NODE_ID_SIZE];
+	uint8_t key_id[LS_KEY_ID_BYTES];
+};
+
 struct node_sync {
 	struct store *store;
 	struct node_ingest *ingest;
@@ -155,6 +168,9 @@ struct node_sync {
 	uint32_t refusals_logged;
 	uint64_t refusals_unlogged;
 	const struct node_sync_ext *ext; /* borrowed; NULL: none */
+	/* Peers' session keys that worked (owned; grown as peers appear). */
+	struct node_sync_peer_key *peer_keys;
+	size_t n_peer_keys;
 };
 
 /*
@@ -190,6 +206,15 @@ const char *node_sync_refusal_advice(const struct node_sync_refusal *x);
 
 /* 1 once a peer showed that it holds nothing newer of the own feed. */
 int node_sync_own_head_known(const struct node_sync *ns);
+
+/*
+ * Hold sessions with another key pair from now on (a key installed while
+ * running: signaald's SIGHUP). kp is copied into a new session identity;
+ * the old one is wiped. The replay guard, caches and the memory of
+ * peers' keys stay. LS_OK; LS_EKEY (not convertible), LS_ENOMEM: the
+ * engine keeps its old key.
+ */
+int node_sync_set_key(struct node_sync *ns, const struct ls_keypair *kp);
 
 /* Install an extension (NULL: none); ext must outlive its use. */
 void node_sync_set_ext(struct node_sync *ns, const struct node_sync_ext *ext);
@@ -257,6 +282,10 @@ struct node_sync_round_info {
 	 * page before changed what to ask). */
 	uint64_t pages_ahead;
 	uint64_t pages_stale;
+	/* Session key fallbacks: the peer refused the key addressed
+	 * (`denied`) before any reply opened, and the round tried another
+	 * of its valid keys (at most one per key; PROTOCOL.md 6). */
+	uint32_t key_fallbacks;
 	int trust_changed;    /* a federation document was put in force */
 	/* The peer's version vector (after the VV step): for lag metrics.
 	 * Points into the round; valid until node_sync_round_free. */
@@ -271,6 +300,15 @@ struct node_sync_round;
  * (LS_EDENIED: not in the roster, or no roster yet; LS_EREVOKED,
  * LS_EEXPIRED: removed, revoked or expired) — a node syncs with members
  * only, both ways. *out: node_sync_round_free(). LS_ENOMEM.
+ *
+ * Which of the peer's keys the round addresses while a rotation's
+ * overlap leaves it several (PROTOCOL.md 6, "Sessions in the overlap"):
+ * the one that last worked with this peer (in memory), else the one that
+ * signed its latest document held, else its newest. If the peer answers
+ * the first exchange with a `denied` refusal frame (it holds another
+ * key), the round tries its other valid keys, newest first, each once,
+ * within the same round (info.key_fallbacks), and the key whose reply
+ * opens is remembered.
  */
 int node_sync_round_new(struct node_sync *ns, const char *peer_id, int64_t now,
                         struct node_sync_round **out);

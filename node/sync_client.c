@@ -56,6 +56,11 @@ struct node_sync_round {
 	char peer[LS_NODE_ID_SIZE];
 	uint8_t peer_key_id[LS_KEY_ID_BYTES];
 	uint8_t peer_pk[LS_PUBKEY_BYTES];
+	/* Keys of the peer addressed so far in this round (the first one
+	 * included), and whether any reply of the round opened. */
+	uint8_t tried[LS_ROSTER_MAX_KEYS][LS_KEY_ID_BYTES];
+	size_t n_tried;
+	int opened;
 	struct node_sync_round_info info;
 	/* The outstanding request. */
 	struct proto_session_call *call;
@@ -134,12 +139,56 @@ static int member_refusal(const struct ls_roster *roster,
 	return rc != LS_OK ? rc : LS_EEXPIRED;
 }
 
+/* The session key that last worked with peer, or NULL. */
+static const uint8_t *peer_key_worked(const struct node_sync *ns,
+                                      const char *peer)
+{
+	for (size_t i = 0; i < ns->n_peer_keys; i++)
+		if (strcmp(ns->peer_keys[i].peer, peer) == 0)
+			return ns->peer_keys[i].key_id;
+	return NULL;
+}
+
+/* Remember that key_id opened a reply of peer's. Memory only: on
+ * LS_ENOMEM, or with more peers than a roster can hold, nothing is
+ * remembered and the next round starts from the signer again. */
+static void peer_key_note(struct node_sync *ns, const char *peer,
+                          const uint8_t key_id[LS_KEY_ID_BYTES])
+{
+	struct node_sync_peer_key *grown;
+	for (size_t i = 0; i < ns->n_peer_keys; i++)
+		if (strcmp(ns->peer_keys[i].peer, peer) == 0) {
+			memcpy(ns->peer_keys[i].key_id, key_id,
+			       LS_KEY_ID_BYTES);
+			return;
+		}
+	if (ns->n_peer_keys >= LS_ROSTER_MAX_MEMBERS)
+		return;
+	grown = ls_realloc(ns->peer_keys,
+	                   (ns->n_peer_keys + 1) * sizeof *ns->peer_keys);
+	if (grown == NULL)
+		return;
+	ns->peer_keys = grown;
+	snprintf(grown[ns->n_peer_keys].peer, LS_NODE_ID_SIZE, "%s", peer);
+	memcpy(grown[ns->n_peer_keys].key_id, key_id, LS_KEY_ID_BYTES);
+	ns->n_peer_keys++;
+}
+
+static void round_address(struct node_sync_round *r,
+                          const struct ls_roster_key *k)
+{
+	memcpy(r->peer_key_id, k->key_id, LS_KEY_ID_BYTES);
+	memcpy(r->peer_pk, k->pk, LS_PUBKEY_BYTES);
+	memcpy(r->tried[r->n_tried++], k->key_id, LS_KEY_ID_BYTES);
+}
+
 int node_sync_round_new(struct node_sync *ns, const char *peer_id, int64_t now,
                         struct node_sync_round **out)
 {
 	const struct ls_roster *roster = node_trust_roster(ns->ingest->trust);
 	const struct ls_roster_member *m;
-	const struct ls_roster_key *k;
+	const struct ls_roster_key *k = NULL;
+	const uint8_t *worked;
 	struct node_sync_round *r;
 	uint8_t used[LS_KEY_ID_BYTES];
 
@@ -147,10 +196,20 @@ int node_sync_round_new(struct node_sync *ns, const char *peer_id, int64_t now,
 	if (roster == NULL ||
 	    (m = proto_roster_find_member(roster, peer_id)) == NULL)
 		return LS_EDENIED;
-	/* During a rotation's overlap: the key the peer signs with. */
-	k = proto_roster_member_key_used(
-	    roster, m, now,
-	    node_feed_signer(ns->store, peer_id, used) == LS_OK ? used : NULL);
+	/* During a rotation's overlap: the key that worked last, else the
+	 * key the peer signs with. */
+	if ((worked = peer_key_worked(ns, peer_id)) != NULL) {
+		k = proto_roster_member_key_used(roster, m, now, worked);
+		if (k != NULL &&
+		    memcmp(k->key_id, worked, LS_KEY_ID_BYTES) != 0)
+			k = NULL; /* no longer valid: as if never worked */
+	}
+	if (k == NULL)
+		k = proto_roster_member_key_used(
+		    roster, m, now,
+		    node_feed_signer(ns->store, peer_id, used) == LS_OK
+		        ? used
+		        : NULL);
 	if (k == NULL)
 		return member_refusal(roster, m, now);
 	if (strcmp(peer_id, ns->self_id) == 0)
@@ -160,11 +219,50 @@ int node_sync_round_new(struct node_sync *ns, const char *peer_id, int64_t now,
 		return LS_ENOMEM;
 	r->ns = ns;
 	snprintf(r->peer, sizeof r->peer, "%s", peer_id);
-	memcpy(r->peer_key_id, k->key_id, LS_KEY_ID_BYTES);
-	memcpy(r->peer_pk, k->pk, LS_PUBKEY_BYTES);
+	round_address(r, k);
 	r->info.state = NODE_SYNC_DIGEST;
 	*out = r;
 	return LS_OK;
+}
+
+/*
+ * The peer refused the key the round addressed (a `denied` refusal
+ * frame) before any reply of the round opened: address its newest
+ * valid key not tried yet (PROTOCOL.md 6, "Sessions in the overlap").
+ * 1 if the round now addresses another key (the refused request is to
+ * be sent again), 0 if every valid key was tried. Bounded: each key of
+ * the member at most once per round.
+ */
+static int round_key_fallback(struct node_sync_round *r, int64_t now)
+{
+	const struct ls_roster *roster =
+	    node_trust_roster(r->ns->ingest->trust);
+	const struct ls_roster_member *m;
+	const struct ls_roster_key *best = NULL;
+
+	if (r->opened || r->info.state != NODE_SYNC_DIGEST || roster == NULL ||
+	    (m = proto_roster_find_member(roster, r->peer)) == NULL)
+		return 0;
+	for (size_t i = 0; i < m->n_keys; i++) {
+		const struct ls_roster_key *k = &m->keys[i];
+		struct ls_key_ref ref;
+		size_t j;
+		for (j = 0; j < r->n_tried; j++)
+			if (memcmp(r->tried[j], k->key_id, LS_KEY_ID_BYTES) ==
+			    0)
+				break;
+		if (j < r->n_tried ||
+		    proto_roster_find_key(roster, k->key_id, &ref) != LS_OK ||
+		    proto_key_check_session(&ref, now) != LS_OK)
+			continue;
+		if (best == NULL || k->valid_from > best->valid_from)
+			best = k;
+	}
+	if (best == NULL || r->n_tried >= LS_ROSTER_MAX_KEYS)
+		return 0;
+	round_address(r, best);
+	r->info.key_fallbacks++;
+	return 1;
 }
 
 /* Give up the page held ahead, if any (from any thread: memory only,
@@ -1035,6 +1133,33 @@ static void took_push_results(struct node_sync_round *r, int64_t now,
 	}
 }
 
+/* What the outcome rc of opening the reply says about the peer's key:
+ * 1 if the peer refused the key addressed and the round now addresses
+ * another (send the request again); 0 otherwise. The first reply that
+ * opens names the key that works (remembered, and logged once when a
+ * fallback found it). */
+static int reply_key(struct node_sync_round *r, int rc, const uint8_t *frame,
+                     size_t len, int64_t now)
+{
+	char from[2 * LS_KEY_ID_BYTES + 1], to[2 * LS_KEY_ID_BYTES + 1];
+
+	if (rc == LS_EDENIED && !r->ext_call &&
+	    proto_session_frame_kind(frame, len) == LS_SESSION_REFUSAL)
+		return round_key_fallback(r, now);
+	if (rc != LS_OK || r->opened)
+		return 0;
+	r->opened = 1;
+	peer_key_note(r->ns, r->peer, r->peer_key_id);
+	if (r->info.key_fallbacks > 0) {
+		ls_hex_encode(r->tried[0], LS_KEY_ID_BYTES, from);
+		ls_hex_encode(r->peer_key_id, LS_KEY_ID_BYTES, to);
+		LS_INFO("sync", "session_key_fallback",
+		        "peer=%s refused_key_id=%s key_id=%s tries=%zu", r->peer,
+		        from, to, r->n_tried);
+	}
+	return 0;
+}
+
 int node_sync_round_reply(struct node_sync_round *r, int64_t now,
                           const uint8_t *frame, size_t len)
 {
@@ -1051,6 +1176,10 @@ int node_sync_round_reply(struct node_sync_round *r, int64_t now,
 	memset(&rep, 0, sizeof rep);
 	rc = proto_session_open_reply(r->call, frame, len, &plain, &plain_len,
 	                              &e);
+	if (reply_key(r, rc, frame, len, now)) {
+		round_clear_request(r); /* the same request, to another key */
+		return LS_OK;
+	}
 	if (r->ext_call) { /* the extension judges its own replies */
 		r->ext_call = 0;
 		ns->ext->reply_cb(ns->ext->arg, r->peer, now, rc,

@@ -737,6 +737,83 @@ static void test_coalition_of_all_others(void **state)
 	fx_teardown(&f);
 }
 
+/* A key rotation's overlap (PROTOCOL.md 6, 15.3): member 1 and the
+ * aggregator each have a new key in the roster (their newest) and still
+ * sign with their old one. Every message is verified with the key its
+ * key id names, so both take part and the total is exact; a key the
+ * roster does not list (member 3's) is refused (key), and with the
+ * newest key alone the aggregator's open would be refused too. */
+static void test_round_in_a_rotation_overlap(void **state)
+{
+	struct fx f;
+	struct ls_keypair *next_b, *next_agg, *stray;
+	struct node_secagg_self plain, s3;
+	uint8_t seed[32], *m;
+	size_t n;
+	int64_t total[NE];
+	(void)state;
+
+	fx_setup(&f, NULL);
+	memset(seed, 0x71, sizeof seed);
+	assert_int_equal(proto_keypair_from_seed(seed, &next_b), LS_OK);
+	memset(seed, 0x72, sizeof seed);
+	assert_int_equal(proto_keypair_from_seed(seed, &next_agg), LS_OK);
+	memset(seed, 0x73, sizeof seed);
+	assert_int_equal(proto_keypair_from_seed(seed, &stray), LS_OK);
+	memcpy(f.peers[1].other_pk[0], f.peers[1].pk, LS_PUBKEY_BYTES);
+	memcpy(f.peers[1].pk, next_b->pk, LS_PUBKEY_BYTES);
+	f.peers[1].n_other = 1;
+	memcpy(f.peers[NP].other_pk[0], f.peers[NP].pk, LS_PUBKEY_BYTES);
+	memcpy(f.peers[NP].pk, next_agg->pk, LS_PUBKEY_BYTES);
+	f.peers[NP].n_other = 1;
+	for (size_t i = 0; i < NP; i++)
+		f.self[i].aggregator = &f.peers[NP];
+
+	/* The newest key alone: the aggregator's old key is refused. */
+	plain = f.self[0];
+	plain.aggregator = NULL;
+	plain.aggregator_pk = next_agg->pk;
+	assert_int_equal(
+	    node_secagg_part_key(&plain, f.open, f.open_len, &m, &n, NULL),
+	    LS_EKEY);
+	/* A key outside the roster: its key message is refused. */
+	s3 = f.self[3];
+	s3.kp = stray;
+	assert_int_equal(
+	    node_secagg_part_key(&s3, f.open, f.open_len, &m, &n, NULL),
+	    LS_OK);
+	assert_int_equal(node_secagg_agg_take(&f.agg, m, n, T0 + 1, NULL),
+	                 LS_EKEY);
+	ls_free(m);
+
+	for (size_t i = 0; i < NP; i++)
+		if (i != 3)
+			send_key(&f, i);
+	make_keyset(&f);
+	for (size_t i = 0; i < NP; i++)
+		if (i != 3)
+			send_contrib(&f, i);
+	make_close(&f);
+	for (size_t i = 0; i < NP; i++)
+		if (i != 3)
+			send_reveal(&f, i);
+	assert_int_equal(
+	    node_secagg_agg_finish(&f.agg, f.kp[NP], total, &m, &n, NULL),
+	    LS_OK);
+	ls_free(m);
+	for (size_t k = 0; k < NE; k++) {
+		int64_t want = 0;
+		for (size_t i = 0; i < NP; i++)
+			if (i != 3)
+				want += (int64_t)f.counts[i][k];
+		assert_int_equal(total[k], want);
+	}
+	proto_keypair_free(next_b);
+	proto_keypair_free(next_agg);
+	proto_keypair_free(stray);
+	fx_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -747,6 +824,7 @@ int main(void)
 	    cmocka_unit_test(test_participant_guards),
 	    cmocka_unit_test(test_equivocation_attack),
 	    cmocka_unit_test(test_coalition_of_all_others),
+	    cmocka_unit_test(test_round_in_a_rotation_overlap),
 	};
 	if (sodium_init() < 0)
 		return 1;

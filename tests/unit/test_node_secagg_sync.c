@@ -432,6 +432,120 @@ static void test_restarted_aggregator_resumes_the_round(void **state)
 	proto_doc_fini(&d);
 }
 
+/* The federation rotates vvsg's node key ("vvsg" -> "vvsg-next", a week
+ * of overlap); every node takes the roster at `now`. */
+static void rotate_aggregator_key(struct world *w, int64_t now)
+{
+	struct ls_doc d;
+	struct ls_bytes b;
+	struct node_ingest_page pg;
+	struct ls_roster_member *v;
+
+	proto_doc_init(&d, LS_DOC_ROSTER);
+	fx_roster(&d.body.roster);
+	v = (struct ls_roster_member *)proto_roster_find_member(&d.body.roster,
+	                                                        "vvsg");
+	v->keys[0].valid_until = T0 + 7 * 86400;
+	fx_roster_key(&v->keys[1], "vvsg-next", T0 - 3600, 0);
+	v->n_keys = 2;
+	assert_int_equal(proto_roster_index(&d.body.roster), LS_OK);
+	fed_sign(w, &d);
+	proto_doc_fini(&d);
+	b.data = w->fed_env[w->n_fed - 1];
+	b.len = w->fed_len[w->n_fed - 1];
+	assert_int_equal(node_ingest_page(&w->agg.in, &b, 1, now, "bundle",
+	                                  NULL, &pg, NULL),
+	                 LS_OK);
+	assert_int_equal(pg.stored, 1);
+	for (int i = 0; i < NM; i++) {
+		assert_int_equal(node_ingest_page(&w->m[i].in, &b, 1, now,
+		                                  "bundle", NULL, &pg, NULL),
+		                 LS_OK);
+		assert_int_equal(pg.stored, 1);
+	}
+}
+
+/* The federation rotates the association's node key with an overlap, and
+ * the aggregator restarts on its new key in the middle of a round
+ * (PROTOCOL.md 6, "Secure aggregation in the overlap"): it starts (the
+ * stored open, signed with its old key, is read, not refused), abandons
+ * that attempt, and the next one, under the new key, completes with
+ * every member. */
+static void test_aggregator_restarted_on_a_new_key(void **state)
+{
+	struct world *w = *state;
+	struct ls_doc d;
+	int64_t now = T0 + 3 * WAIT;
+	struct ls_keypair *next = fx_key("vvsg-next");
+
+	open_round(w);
+	for (int i = 0; i < NM; i++) /* keys, key set */
+		round_with(&w->agg, &w->m[i], now);
+	round_with(&w->agg, &w->m[0], now + 1); /* one contribution */
+
+	rotate_aggregator_key(w, now + 1);
+
+	/* Restart on the new key. */
+	node_sync_set_ext(&w->agg.ns, NULL);
+	node_secagg_sync_fini(&w->agg.sa);
+	node_sync_fini(&w->agg.ns);
+	proto_keypair_free(w->agg.kp);
+	w->agg.kp = next;
+	assert_int_equal(node_sync_init(&w->agg.ns, w->agg.f.s, &w->agg.in,
+	                                "vvsg", w->agg.kp, NULL),
+	                 LS_OK);
+	secagg_open(w, &w->agg, 1, 1, now + 2);
+	for (int pass = 0; pass < 12 && w->agg.sa.published == 0; pass++) {
+		int64_t t = now + 2 + pass;
+		assert_int_equal(node_secagg_sync_tick(&w->agg.sa, t, 1),
+		                 LS_OK);
+		for (int i = 0; i < NM; i++)
+			round_with(&w->agg, &w->m[i], t);
+	}
+	assert_int_equal(w->agg.sa.published, 1);
+	assert_true(fedsum_of(&w->agg, &d));
+	assert_int_equal(d.body.fedsum.n_included, NM);
+	proto_doc_fini(&d);
+	/* Signed with the new key, every member takes it. */
+	for (int i = 0; i < NM; i++) {
+		round_with(&w->m[i], &w->agg, now + 20 * WAIT);
+		assert_true(fedsum_of(&w->m[i], &d));
+		proto_doc_fini(&d);
+	}
+}
+
+/* The aggregator takes its new key while running (signaald's SIGHUP) in
+ * the middle of a round: the key set, close and total are signed with
+ * the new key, the open with the old one, and the members take them all
+ * (each verified with the key it names): the same attempt completes. */
+static void test_aggregator_key_changes_mid_round(void **state)
+{
+	struct world *w = *state;
+	struct ls_doc d;
+	int64_t now = T0 + 3 * WAIT;
+	struct ls_keypair *old = w->agg.kp, *next = fx_key("vvsg-next");
+
+	rotate_aggregator_key(w, T0);
+	open_round(w);
+	round_with(&w->agg, &w->m[0], now); /* one key, signed open: old */
+	assert_int_equal(node_sync_set_key(&w->agg.ns, next), LS_OK);
+	w->agg.sa.kp = next;
+	w->agg.kp = next;
+	for (int pass = 0; pass < 3 && w->agg.sa.n_rounds > 0; pass++)
+		for (int i = 0; i < NM; i++)
+			round_with(&w->agg, &w->m[i], now + pass);
+	assert_int_equal(w->agg.sa.published, 1);
+	assert_true(fedsum_of(&w->agg, &d));
+	assert_int_equal(d.body.fedsum.n_included, NM);
+	proto_doc_fini(&d);
+	for (int i = 0; i < NM; i++) {
+		round_with(&w->m[i], &w->agg, now + 10);
+		assert_true(fedsum_of(&w->m[i], &d));
+		proto_doc_fini(&d);
+	}
+	proto_keypair_free(old);
+}
+
 static void test_members_refuse_what_they_must(void **state)
 {
 	struct world *w = *state;
@@ -539,6 +653,10 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_restarted_aggregator_resumes_the_round, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_aggregator_restarted_on_a_new_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_aggregator_key_changes_mid_round, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_members_refuse_what_they_must,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fedsum_check, setup,

@@ -971,6 +971,124 @@ static void test_refusals_are_remembered_not_retried(void **state)
 	                           FX_NOW + NODE_SYNC_REFUSAL_RETRY_S));
 }
 
+/* The federation rotates gent's key ("gent" -> "gent-next") with a week
+ * of overlap: a roster in which both keys hold sessions. */
+static void rotation_roster(struct world *w)
+{
+	struct ls_doc d;
+	struct ls_roster_member *g;
+	proto_doc_init(&d, LS_DOC_ROSTER);
+	fx_roster(&d.body.roster);
+	g = (struct ls_roster_member *)proto_roster_find_member(
+	    &d.body.roster, "gent");
+	g->keys[1].valid_until = FX_NOW + 7 * 86400;
+	g->keys = ls_realloc(g->keys, 3 * sizeof *g->keys);
+	assert_non_null(g->keys);
+	fx_roster_key(&g->keys[2], "gent-next", FX_NOW - 3600, 0);
+	g->n_keys = 3;
+	assert_int_equal(proto_roster_index(&d.body.roster), LS_OK);
+	fed_sign(w, &d);
+	proto_doc_fini(&d);
+}
+
+/* The node's operator installs another key (a restart of the engine). */
+static void switch_key(struct tnode *t, const char *key)
+{
+	node_sync_fini(&t->ns);
+	proto_keypair_free(t->kp);
+	t->kp = fx_key(key);
+	assert_int_equal(
+	    node_sync_init(&t->ns, t->s, &t->in, t->id, t->kp, NULL), LS_OK);
+}
+
+/* PROTOCOL.md 6, "Sessions in the overlap": a member that switched to
+ * its new key and never pushes is addressed on the key of its latest
+ * document held (the old one); it refuses that key (denied) and the
+ * round tries its other valid key within the same round, remembers it,
+ * and tries each key at most once. */
+static void test_session_key_falls_back_in_a_rotation(void **state)
+{
+	struct world *w = *state;
+	struct tnode *hub, *g;
+	struct node_sync_round_info info;
+	struct ls_keypair *next = fx_key("gent-next");
+
+	rotation_roster(w);
+	hub = add(w, "vvsg", "vvsg");
+	g = add(w, "gent", "gent");
+	publish(g, 1);
+	/* The hub holds nothing of gent: it addresses the newest key,
+	 * which gent has not installed yet, and falls back to the old. */
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_DONE);
+	assert_int_equal(info.docs_stored, 1);
+	assert_int_equal(info.key_fallbacks, 1);
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.key_fallbacks, 0);
+
+	/* gent switches keys and publishes nothing new: the hub holds only
+	 * its old-key document and remembers the old key, addresses it, is
+	 * refused, and syncs on the new one. */
+	switch_key(g, "gent-next");
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_DONE);
+	assert_true(info.in_sync);
+	assert_int_equal(info.key_fallbacks, 1);
+	assert_int_equal(info.requests, 2);
+	assert_int_equal(hub->ns.n_peer_keys, 1);
+	assert_memory_equal(hub->ns.peer_keys[0].key_id, next->key_id,
+	                    LS_KEY_ID_BYTES);
+	/* Remembered: the next round addresses the new key at once. */
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_DONE);
+	assert_int_equal(info.key_fallbacks, 0);
+	assert_int_equal(info.requests, 1);
+	/* What gent signs with its new key arrives. */
+	publish(g, 1);
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_DONE);
+	assert_int_equal(info.docs_stored, 1);
+	assert_int_equal(info.key_fallbacks, 0);
+
+	/* A peer on a key the roster does not list refuses both: each is
+	 * tried once, the round fails denied, the memory keeps the key that
+	 * worked. */
+	switch_key(g, "gent-stray");
+	info = round_with(hub, g, 0);
+	assert_int_equal(info.state, NODE_SYNC_FAILED);
+	assert_int_equal(info.code, LS_EDENIED);
+	assert_int_equal(info.requests, 2);
+	assert_int_equal(info.key_fallbacks, 1);
+	assert_memory_equal(hub->ns.peer_keys[0].key_id, next->key_id,
+	                    LS_KEY_ID_BYTES);
+
+	/* Once the overlap ended, only the new key is left: no fallback
+	 * to a closed key. */
+	switch_key(g, "gent");
+	{
+		struct node_sync_round *r;
+		uint8_t *frame, *reply;
+		size_t len, reply_len;
+		const int64_t later = FX_NOW + 8 * 86400;
+		assert_int_equal(
+		    node_sync_round_new(&hub->ns, "gent", later, &r), LS_OK);
+		assert_int_equal(node_sync_round_next(r, later, &frame, &len),
+		                 LS_OK);
+		assert_int_equal(node_sync_handle_frame(&g->ns, later, frame,
+		                                        len, &reply,
+		                                        &reply_len, NULL),
+		                 LS_OK);
+		ls_free(frame);
+		assert_int_equal(
+		    node_sync_round_reply(r, later, reply, reply_len),
+		    LS_EDENIED);
+		ls_free(reply);
+		assert_int_equal(node_sync_round_info(r)->key_fallbacks, 0);
+		node_sync_round_free(r);
+	}
+	proto_keypair_free(next);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -987,6 +1105,7 @@ int main(void)
 	    T(test_bad_reply_keeps_the_pages_before),
 	    T(test_refusal_drops_the_page_asked_ahead),
 	    T(test_round_ended_on_another_thread),
+	    T(test_session_key_falls_back_in_a_rotation),
 	};
 #undef T
 	int failed;
