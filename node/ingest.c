@@ -1015,6 +1015,27 @@ static void page_counted(struct node_ingest *in,
 		    first_reject);
 }
 
+/* A page's transaction begun (when it is the page's own), and the trust
+ * the store holds in force: with the write lock held, a federation
+ * document another writer (signaalctl) stored is in force for this page,
+ * and what it changed is counted again (a prefetched verification under
+ * the trust before it is done again: pre_current). Nothing is left open
+ * on a failure. */
+static int page_begin(struct node_ingest *in, int owned, int64_t now,
+                      struct ls_errinfo *e)
+{
+	int rc;
+	if (owned && (rc = store_tx_begin(in->store)) != LS_OK)
+		return ls_errf(e, rc, "cannot begin a transaction");
+	if ((rc = node_ingest_reload_trust(in, now, NULL, e)) != LS_OK ||
+	    (rc = node_ingest_recount_pending(in, e)) != LS_OK) {
+		if (owned)
+			store_tx_rollback(in->store);
+		return rc;
+	}
+	return LS_OK;
+}
+
 int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
                          const struct ls_bytes *envs, size_t n, int64_t now,
                          const char *peer, struct node_ingest_doc *docs,
@@ -1037,19 +1058,8 @@ int node_ingest_page_pre(struct node_ingest *in, struct node_ingest_pre *pre,
 		pre_free(pre); /* not this page's: verified in turn */
 		pre = NULL;
 	}
-	if (owned && (rc = store_tx_begin(in->store)) != LS_OK) {
+	if ((rc = page_begin(in, owned, now, e)) != LS_OK) {
 		pre_free(pre);
-		return ls_errf(e, rc, "cannot begin a transaction");
-	}
-	/* The write lock is held: a federation document another writer
-	 * (signaalctl) stored before it is in force for this page, and what
-	 * it changed is counted again (a prefetched verification under the
-	 * trust before it is done again: pre_current). */
-	if ((rc = node_ingest_reload_trust(in, now, NULL, e)) != LS_OK ||
-	    (rc = node_ingest_recount_pending(in, e)) != LS_OK) {
-		pre_free(pre);
-		if (owned)
-			store_tx_rollback(in->store);
 		return rc;
 	}
 	if (pre == NULL)
