@@ -59,9 +59,19 @@ def scrape():
 start = time.monotonic()
 while held() < 32 and time.monotonic() - start < 60:
     time.sleep(0.002)
-lock = sqlite3.connect(db, timeout=10, isolation_level=None,
+# The write lock (vvsg's commits then wait), taken between two of its
+# page transactions: tried in a tight loop, not through SQLite's busy
+# handler, whose growing sleeps lose every race with a fast sync.
+lock = sqlite3.connect(db, timeout=0, isolation_level=None,
                        check_same_thread=False)
-lock.execute("BEGIN IMMEDIATE")  # the write lock: vvsg's commits wait
+while True:
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+        break
+    except sqlite3.OperationalError:
+        if time.monotonic() - start > 60:
+            raise
+        time.sleep(0.0002)
 locked_at = time.monotonic()
 before = held()
 lat, bad, n_locked_end = [], [], None
