@@ -41,3 +41,24 @@ browser_setup() {
 		return 1
 	fi
 }
+
+# browser_node NAME: the node of a capture test in $N, its HTTP port in
+# $port, screenshots in $ART ($BUILD/test-artifacts/NAME), and two field
+# workers of different organisations ($VW: CLB Noord, mw-12; $VW2: CAW
+# Zuid, mw-40). The caller makes more tokens, then browser_node_start.
+browser_node() {
+	ART=$BUILD/test-artifacts/$1
+	mkdir -p "$ART"
+	N=$T/node
+	"$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || return 1
+	t_port port || return 1
+	t_http_node "$N" "$port"
+	VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
+	VW2=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CAW Zuid (fictief)" --persoon mw-40 2>/dev/null)
+}
+
+# browser_node_start: signaald on $N, up (bounded) on $port.
+browser_node_start() {
+	t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
+	for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+}

@@ -8,19 +8,10 @@
 # $BUILD/test-artifacts/web-retry/.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/lib_browser.sh"
-ART=$BUILD/test-artifacts/web-retry
-mkdir -p "$ART"
 browser_setup || t_done
-
-N=$T/node
-"$SIGNAALCTL" init --id kortrijk --naam "Stad Kortrijk (test)" "$N" >/dev/null || exit 1
-t_port port || exit 1
-t_http_node "$N" "$port"
-VW=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
-VW2=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CAW Zuid (fictief)" --persoon mw-40 2>/dev/null)
+browser_node web-retry || exit 1
 VW3=$("$SIGNAALCTL" -d "$N" token new --rol veldwerker --organisatie "CLB Noord (fictief)" --persoon mw-12 2>/dev/null)
-t_spawn "$T/signaald.log" "$SIGNAALD" -d "$N"
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+browser_node_start
 printf '{"node": "http://127.0.0.1:%s", "veldwerker": "%s", "veldwerker2": "%s", "veldwerker3": "%s"}\n' \
 	"$port" "$VW" "$VW2" "$VW3" >"$T/cfg.json"
 NODE_PATH=$BROWSER_DIR/node_modules node "$ROOT/tests/browser/invoer_retry.js" "$T/cfg.json" "$ART" >"$T/browser.out" 2>&1
