@@ -80,10 +80,13 @@ int node_trust_judge(const struct node_trust *t, int64_t created,
                      node_policy_check_fn check, const void *doc,
                      uint64_t *uncounted, struct ls_errinfo *e)
 {
+	struct ls_errinfo local;
 	size_t at = t->n_epochs;
-	char why[sizeof e->msg];
+	char why[sizeof local.msg];
 	int rc;
 
+	if (e == NULL)
+		e = &local;
 	*uncounted = 0;
 	if (at == 0)
 		return ls_errf(e, LS_ESTATE, "no disclosure policy in force");

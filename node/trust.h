@@ -139,8 +139,8 @@ typedef int (*node_policy_check_fn)(const void *doc, const struct ls_policy *p,
  * held: a later policy can turn "counted" into "uncounted" and back, and
  * a refusal into either, never a held document into a refusal, so
  * receivers that learn the feed in different orders still hold the same
- * documents (their marks agree once they hold the same feed). e must
- * not be NULL.
+ * documents (their marks agree once they hold the same feed). e may be
+ * NULL.
  */
 int node_trust_judge(const struct node_trust *t, int64_t created,
                      node_policy_check_fn check, const void *doc,

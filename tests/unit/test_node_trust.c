@@ -454,6 +454,14 @@ static void test_judge_by_the_policies_of_the_feed(void **state)
 			         i, (long long)cases[i].at, cases[i].k, rc,
 			         (unsigned long long)unc, e.msg);
 	}
+	{ /* the reason may be left unasked */
+		uint64_t unc = 0;
+		uint32_t k = 5;
+		assert_int_equal(node_trust_judge(&t, 250, k_check, &k, &unc,
+		                                  NULL),
+		                 LS_OK);
+		assert_int_equal(unc, 4);
+	}
 	node_trust_fini(&t);
 }
 
