@@ -17,10 +17,10 @@
  *   4. an origin quarantined by an unresolved fork takes nothing:
  *      `quarantined` (wire code `state`);
  *   5. federation documents: node_trust_check() (next in the federation
- *      feed, roster succession, no backdated policy); summaries:
- *      proto_summary_check_policy() against the policy in force when the
- *      summary was made (node_trust_policy_at; PROTOCOL.md 5.3, "Epochs";
- *      no policy held yet: `state`);
+ *      feed, roster succession, no backdated policy); summaries and
+ *      federation summaries: by the policies in force up to when they
+ *      were made (node_trust_judge; PROTOCOL.md 5.3, "Epochs": counted,
+ *      held but not counted, or refused; no policy held yet: `state`);
  *   6. store_feed_append(): `stored` (or `chain` when it does not follow
  *      the head; a document that follows the head the page knows is held
  *      back and goes in with the page's others through

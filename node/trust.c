@@ -55,25 +55,26 @@ const struct ls_taxonomy_doc *node_trust_taxonomy(const struct node_trust *t)
 	return t->taxonomy.hdr.seq != 0 ? &t->taxonomy.body.taxonomy : NULL;
 }
 
+/* The index of the policy in force at `created` (PROTOCOL.md 5.3): the
+ * last one created at or before it, else the first. t holds one. */
+static size_t epoch_at(const struct node_trust *t, int64_t created)
+{
+	size_t i = t->n_epochs;
+	while (i > 1 && t->epochs[i - 1].from > created)
+		i--;
+	return i - 1;
+}
+
 const struct ls_policy *node_trust_policy_at(const struct node_trust *t,
                                              int64_t created, uint64_t *seq_out)
 {
-	size_t i = t->n_epochs;
-	if (i == 0)
+	size_t i;
+	if (t->n_epochs == 0)
 		return NULL;
-	while (i > 1 && t->epochs[i - 1].from > created)
-		i--;
+	i = epoch_at(t, created);
 	if (seq_out != NULL)
-		*seq_out = t->epochs[i - 1].seq;
-	return &t->epochs[i - 1].policy;
-}
-
-int64_t node_trust_policy_from(const struct node_trust *t, uint64_t seq)
-{
-	for (size_t i = 0; i < t->n_epochs; i++)
-		if (t->epochs[i].seq == seq)
-			return t->epochs[i].from;
-	return -1;
+		*seq_out = t->epochs[i].seq;
+	return &t->epochs[i].policy;
 }
 
 int node_trust_judge(const struct node_trust *t, int64_t created,
@@ -81,18 +82,16 @@ int node_trust_judge(const struct node_trust *t, int64_t created,
                      uint64_t *uncounted, struct ls_errinfo *e)
 {
 	struct ls_errinfo local;
-	size_t at = t->n_epochs;
 	char why[sizeof local.msg];
+	size_t at;
 	int rc;
 
 	if (e == NULL)
 		e = &local;
 	*uncounted = 0;
-	if (at == 0)
+	if (t->n_epochs == 0)
 		return ls_errf(e, LS_ESTATE, "no disclosure policy in force");
-	while (at > 1 && t->epochs[at - 1].from > created)
-		at--;
-	at--; /* the policy in force at `created` */
+	at = epoch_at(t, created);
 	if ((rc = check(doc, &t->epochs[at].policy, created, e)) == LS_OK)
 		return LS_OK;
 	snprintf(why, sizeof why, "policy of federation seq %llu: %.400s",

@@ -146,8 +146,5 @@ int node_trust_judge(const struct node_trust *t, int64_t created,
                      node_policy_check_fn check, const void *doc,
                      uint64_t *uncounted, struct ls_errinfo *e);
 
-/* When the policy at federation seq `seq` came into force (its
- * created); -1 if the trust holds no policy at that seq. */
-int64_t node_trust_policy_from(const struct node_trust *t, uint64_t seq);
 
 #endif
