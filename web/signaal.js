@@ -673,12 +673,12 @@ var LS = (function () {
       : n + " signalen die u op dit toestel bewaarde, kunnen niet meer geopend worden: ze werden op dit toestel gewijzigd of beschadigd. Ze worden niet verzonden. ") +
       "Registreer " + (n === 1 ? "het" : "ze") + " opnieuw als u de inhoud nog kent.");
     box.id = "beschadigd";
-    box.appendChild(el("button", { type: "button", class: "knop tweede klein", id: "beschadigd-verwijder",
+    box.appendChild(el("div", { class: "knoppen" }, el("button", { type: "button", class: "knop tweede klein", id: "beschadigd-verwijder",
       text: n === 1 ? "Dit signaal verwijderen" : "Deze " + n + " signalen verwijderen", onclick: function () {
         sealDropDamaged();
         box.parentNode.removeChild(box);
-        announce("Verwijderd.");
-      } }));
+        announce(n === 1 ? "Het beschadigde signaal is verwijderd." : "De beschadigde signalen zijn verwijderd.");
+      } })));
   }
 
   function dateTime(iso) {

@@ -3,18 +3,20 @@
 //
 //   node afmelden_check.js CONFIG.json ARTEFACT_DIR
 //
-// CONFIG: {"node": URL, "veldwerker": TOKEN, "veldwerker2": TOKEN,
-// "coordinator": TOKEN, "veldwerker4": TOKEN, "veldwerker4_nieuw":
-// TOKEN, "signaalctl": PATH, "dir": NODE_DIR}: field workers of other
-// organisations and a coordinator, sharing one browser (a municipal
-// laptop); a fourth field worker with a second token (for after the
-// first was revoked, with signaalctl).
+// CONFIG: {"node": URL, "veldwerker": TOKEN, "veldwerker_nieuw": TOKEN,
+// "veldwerker2": TOKEN, "coordinator": TOKEN, "veldwerker4": TOKEN,
+// "veldwerker4_nieuw": TOKEN, "signaalctl": PATH, "dir": NODE_DIR}:
+// field workers of other organisations and a coordinator, sharing one
+// browser (a municipal laptop); a second token of field worker 1; a
+// fourth field worker with a second token (for after the first was
+// revoked, with signaalctl).
 //
 // The node is "down" for captures while POST /api/v1/signals is aborted
 // in the browser (the browser itself stays online, so its own "online"
 // retry does not interfere). In order:
 // 1. keep: field worker 2 captures one signal, signs out and keeps it:
-//    the dialog said so; the token is gone, the signal stays;
+//    the dialog said so; the token is gone, the signal stays, sealed:
+//    nothing of its text or its maker is in the storage;
 // 2. count: field worker 1 captures two; the header counts two (not
 //    the other's); the dialog counts two, is a labelled modal dialog
 //    (focus inside, Tab stays in it, axe-core clean); Annuleren and
@@ -38,8 +40,19 @@
 // 8. refused: a waiting signal the node refuses when it is finally sent
 //    (simulated here: a 422 as after a taxonomy change) is not stored,
 //    the dialog says why and signs out only when asked.
-// Field worker 1 does not sign in after 3: what the dialog sent is all
-// the node has of theirs.
+// 9. sealed (docs/WEB.md, "Kept signals are sealed"): field worker 1
+//    keeps a signal with a marker in its text; the storage holds neither
+//    the marker nor their name; field worker 2's page neither shows nor
+//    sends it, and the key /me gives field worker 2 (or the
+//    coordinator) does not open it, where field worker 1's does; a
+//    changed ciphertext is reported to field worker 1, never sent, and
+//    deleted on request; the original, signed in with field worker 1's
+//    new token, is sent once with its own key;
+// 10. no key: a signal sealed under a secret the node no longer has is
+//    said as such and kept; a node whose /me gives no key: "Bewaren" is
+//    off, with the reason.
+// Field worker 1 does not sign in between 3 and 9: what the dialog sent
+// is all the node has of theirs until then.
 // The shell checks the node's store afterwards.
 'use strict';
 
