@@ -46,4 +46,33 @@ t_equal "the sealed one is its maker's" \
 	"$(sqlite3 "$N/signaal.db" "SELECT o.name || '/' || r.local_id FROM signal s JOIN organisation o ON o.id = s.organisation_id JOIN reporter r ON r.id = s.reporter_id WHERE s.neighbourhood = 'Verzegeld (fictief)'")" \
 	"CLB Noord (fictief)/mw-12"
 t_equal "the web secret was made once, private" "$(stat -c %a "$N/keys/web.secret")" 600
+
+# A web secret signaald cannot read: it still serves, /me gives no key
+# (the pages then do not offer "Bewaren"), the log says why, and the
+# file is left as it was (never replaced: that would lose every kept
+# signal); the good file back gives the same key as before.
+me_key() {
+	curl -s "http://127.0.0.1:$port/api/v1/me" -H "Authorization: Bearer $1" |
+		python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["rol"], d.get("wachtrij_sleutel", "-"))'
+}
+restart() {
+	kill -TERM "$T_LAST_PID"
+	for _ in $(seq 100); do kill -0 "$T_LAST_PID" 2>/dev/null || break; sleep 0.1; done
+	browser_node_start
+}
+key1=$(me_key "$VW")
+key1b=$(me_key "$VWb")
+key2=$(me_key "$VW2")
+t_check "a key per owner: two tokens of one person share it, another person's differs" \
+	test "$key1" = "$key1b" -a "$key1" != "$key2" -a "${key1#veldwerker }" != "-"
+cp "$N/keys/web.secret" "$T/web.secret.good"
+printf 'web_secret=1234\n' >"$N/keys/web.secret"
+sum=$(sha256sum <"$N/keys/web.secret")
+restart
+t_equal "bad web secret: /me answers, without a key" "$(me_key "$VW")" "veldwerker -"
+t_grep "bad web secret: the log says which file and why" "web_secret_unavailable.*keys/web.secret" "$T/signaald.log"
+t_equal "bad web secret: the file is left as it was" "$(sha256sum <"$N/keys/web.secret")" "$sum"
+cp "$T/web.secret.good" "$N/keys/web.secret"
+restart
+t_equal "the web secret restored: the same key as before" "$(me_key "$VW")" "$key1"
 t_done
