@@ -49,8 +49,8 @@
 //    deleted on request; the original, signed in with field worker 1's
 //    new token, is sent once with its own key;
 // 10. no key: a signal sealed under a secret the node no longer has is
-//    said as such and kept; a node whose /me gives no key: "Bewaren" is
-//    off, with the reason.
+//    said as such and kept; a node whose /me gives no key, or a browser
+//    without crypto.subtle: "Bewaren" is off, with the reason.
 // Field worker 1 does not sign in between 3 and 9: what the dialog sent
 // is all the node has of theirs until then.
 // The shell checks the node's store afterwards.
@@ -510,6 +510,20 @@ async function section(name, fn) {
       await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
       check('no key: deleted, nothing left', Object.keys(await storage(page)).length === 0);
       await ctx.unroute('**/api/v1/me');
+      // a browser without crypto.subtle: the same, with its own reason
+      const bare = await ctx.newPage();
+      await bare.addInitScript(() => Object.defineProperty(window.crypto, 'subtle', { value: undefined }));
+      await open(bare, '/invoer', cfg.veldwerker);
+      await capture(bare, 'Geen sleutel (fictief)');
+      await bare.click(AFMELDEN);
+      const why = await text(bare, '#afmelden-bewaar-uitleg');
+      check('no crypto.subtle: "Bewaren en afmelden" is disabled and says why', await bare.isDisabled('#afmelden-bewaar') &&
+        /Bewaren kan hier niet: deze browser kan ze niet versleutelen/.test(why), why);
+      await bare.click('#afmelden-verwijder');
+      await bare.click('#afmelden-verwijder-ja');
+      await bare.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      check('no crypto.subtle: deleted, nothing left', Object.keys(await storage(bare)).length === 0);
+      await bare.close();
     });
 
     await ctx.close();
