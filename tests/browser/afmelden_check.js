@@ -456,6 +456,7 @@ async function section(name, fn) {
         posts.length === before && (await queued(page)).length === 0 && await shownHidden(page, '#wachtrij-teller') &&
         (await sealed(page)).length === 1);
       await page.screenshot({ path: path.join(outDir, 'afmelden-beschadigd.png') });
+      await axe(page, 'afmelden-beschadigd');
       await page.click('#beschadigd-verwijder');
       check('tampered: "verwijderen" deletes it', (await sealed(page)).length === 0 && (await page.$('#beschadigd')) === null);
       await page.click(AFMELDEN);
