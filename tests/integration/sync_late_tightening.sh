@@ -75,7 +75,7 @@ t_equal "eeklo's signaald.json names the two periods to correct" \
 	"$(own_periods eeklo | wc -w)/$(own_periods eeklo | grep -cw -- "$month")" 2/1
 status_says() { "$SIGNAALCTL" -d "$T/$1" status 2>&1 | grep -q "$2"; }
 t_check "eeklo's status says it does not count, and what to do" \
-	fed_wait 30 status_says eeklo "Niet geteld   eeklo: 2 samenvattingen .*--reden beleid"
+	fed_wait 30 status_says eeklo "Niet geteld   eeklo: 2 samenvattingen .*deze periodes .*'signaalctl summary correct $month --reden beleid"
 t_check "gent's status says so too, nothing to do there" \
 	fed_wait 30 status_says gent "Niet geteld   eeklo: 2 samenvattingen .*niets hier"
 t_check "summary list marks it" bash -c \
@@ -95,6 +95,9 @@ t_check "eeklo: one period left to correct" fed_wait 30 \
 	metric_is eeklo 'signaal_own_periods_uncounted' 1
 t_equal "and it is not the corrected one" \
 	"$(own_periods eeklo | wc -w)/$(own_periods eeklo | grep -cw -- "$month")" 1/0
+left=$(own_periods eeklo)
+t_check "eeklo's status names the one left, not the corrected one" \
+	fed_wait 30 status_says eeklo "geef deze periode opnieuw vrij onder het huidige beleid: 'signaalctl summary correct $left --reden beleid --toelichting TEKST'\$"
 t_check "summary list: the correction replaces it" bash -c \
 	"'$SIGNAALCTL' -d '$T/vvsg' summary list --herkomst eeklo | grep -q 'vervangen door'"
 out=$("$SIGNAALCTL" -d "$T/vvsg" trends --gemeente eeklo --van "$month" 2>&1)
