@@ -103,5 +103,10 @@ t_check "summary list: the correction replaces it" bash -c \
 out=$("$SIGNAALCTL" -d "$T/vvsg" trends --gemeente eeklo --van "$month" 2>&1)
 t_check "the trends count the correction, say what they left out" \
 	grep -q "2 niet meegeteld" <<<"$out"
+t_check "eeklo corrects the other period too" \
+	"$SIGNAALCTL" -d "$T/eeklo" summary correct "$left" --reden beleid \
+	--toelichting "opnieuw onder het nieuwe beleid"
+t_check "eeklo's status: nothing left to do" \
+	fed_wait 30 status_says eeklo "Niet geteld   eeklo: 2 samenvattingen .*niets meer: elke periode telt via een correctie"
 for n in "${ALL[@]}"; do fed_stop "$n"; done
 t_done
