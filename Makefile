@@ -171,7 +171,7 @@ test-run: all fuzz-build
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 check: deps
-	$(Q)$(TEST_MAKE) BUILD=build/asan OPT="-O1 -g" \
+	$(Q)BROWSER_WAIT_SCALE=3 $(TEST_MAKE) BUILD=build/asan OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  test-run
 

@@ -59,7 +59,7 @@
 const fs = require('fs');
 const { execFileSync } = require('child_process');
 const path = require('path');
-const { check, failures, launch, axe } = require('./tap');
+const { check, failures, launch, axe, wait } = require('./tap');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
@@ -93,15 +93,15 @@ async function capture(page, wijk) {
   await page.fill('#wijk', wijk);
   await page.fill('#omschrijving', `Beschrijving van een kwetsbare situatie (${wijk})`);
   await page.click('#bewaar');
-  await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
-  await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+  await page.waitForSelector('#bewaar:not([disabled])', { timeout: wait(15000) });
+  await page.waitForSelector('#wachtrij:not([hidden])', { timeout: wait(5000) });
 }
 
 async function open(page, where, token) {
   await page.goto('about:blank');
   await page.goto(`${cfg.node}${where}#token=${token}`);
-  await page.waitForSelector(AFMELDEN, { timeout: 10000 });
-  if (where === '/invoer') await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+  await page.waitForSelector(AFMELDEN, { timeout: wait(10000) });
+  if (where === '/invoer') await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: wait(10000) });
 }
 
 // A marker typed into a kept signal: found nowhere in the browser's
@@ -151,7 +151,7 @@ async function section(name, fn) {
   const browser = await launch();
   try {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    ctx.setDefaultTimeout(10000);
+    ctx.setDefaultTimeout(wait(10000));
     const page = await ctx.newPage();
     // every capture that reached the node (not those refused "down")
     const posts = [];
@@ -191,7 +191,7 @@ async function section(name, fn) {
         !(await page.isDisabled('#afmelden-bewaar')), hint);
       const key = (await queued(page))[0].key;
       await page.click('#afmelden-bewaar');
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       st = await storage(page);
       check('keep: signed out, the token is gone', !(TOKEN in st), JSON.stringify(Object.keys(st)));
       const s = await sealed(page);
@@ -211,7 +211,7 @@ async function section(name, fn) {
       await capture(page, 'Wacht 2 (fictief)');
       // another page: the form's own retries (every 30 s) stay out of it
       await page.goto(`${cfg.node}/signalen`);
-      await page.waitForSelector(AFMELDEN, { timeout: 10000 });
+      await page.waitForSelector(AFMELDEN, { timeout: wait(10000) });
       const badge = await text(page, '#wachtrij-teller');
       check('count: every page counts the two waiting signals in its header', badge === '2 signalen niet verzonden' &&
         await page.isVisible('#wachtrij-teller'), badge);
@@ -248,7 +248,7 @@ async function section(name, fn) {
     await section('send now', async () => {
       await page.click(AFMELDEN);
       await page.click('#afmelden-verstuur');
-      await page.waitForSelector('#afmelden-melding:has-text("lukt nu niet")', { timeout: 15000 });
+      await page.waitForSelector('#afmelden-melding:has-text("lukt nu niet")', { timeout: wait(15000) });
       check('send, node down: the dialog stays and says so; still signed in, still waiting',
         (await page.url()).endsWith('/signalen') && (await storage(page))[TOKEN] === cfg.veldwerker &&
         (await queued(page)).length === 2 && (await focused(page)) === 'dialog:afmelden-melding');
@@ -257,11 +257,11 @@ async function section(name, fn) {
       loseNext = true;
       const before = posts.length;
       await page.click('#afmelden-verstuur');
-      await page.waitForSelector('#afmelden-melding:has-text("lukt nu niet")', { timeout: 15000 });
+      await page.waitForSelector('#afmelden-melding:has-text("lukt nu niet")', { timeout: wait(15000) });
       check('send, answer lost: still signed in, the signal still waits',
         (await storage(page))[TOKEN] === cfg.veldwerker && (await queued(page)).length === 2);
       await page.click('#afmelden-verstuur');
-      await page.waitForURL(`${cfg.node}/`, { timeout: 15000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(15000) });
       st = await storage(page);
       check('send: all stored, then signed out', !(TOKEN in st) && Object.keys(st).join() === SEALED,
         JSON.stringify(Object.keys(st)));
@@ -299,7 +299,7 @@ async function section(name, fn) {
       check('delete: Shift+Tab reaches the confirmation', (await focused(page)) === 'dialog:afmelden-verwijder-ja' &&
         (await page.textContent('#afmelden-verwijder-ja')) === 'Ja, 1 signaal verwijderen en afmelden', await focused(page));
       await page.keyboard.press('Enter');
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       st = await storage(page);
       check('delete: signed out, nothing of the coordinator left in the browser (only the other\'s sealed signal)',
         Object.keys(st).join() === SEALED && (await sealed(page)).length === 1 &&
@@ -311,13 +311,13 @@ async function section(name, fn) {
     await section('again', async () => {
       down = false;
       await open(page, '/invoer', cfg.veldwerker2);
-      await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+      await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: wait(15000) });
       const kept = posts.filter((p) => p.wijk === 'Bewaard (fictief)');
       check('again: the kept signal is opened and sent when its maker signs in again, once, with the key it was made with',
         kept.length === 1 && kept[0].key === keptKey && (await sealed(page)).length === 0, JSON.stringify(kept));
       check('again: the header counts nothing', await shownHidden(page, '#wachtrij-teller'));
       await page.click(AFMELDEN);
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       st = await storage(page);
       check('empty: Afmelden signs out at once, and the browser keeps nothing of this site', Object.keys(st).length === 0,
         JSON.stringify(st));
@@ -332,10 +332,10 @@ async function section(name, fn) {
       await page.fill('#omschrijving', 'Concept over een kwetsbare situatie (fictief)');
       const other = await ctx.newPage();
       await other.goto(`${cfg.node}/signalen`);
-      await other.waitForSelector(AFMELDEN, { timeout: 10000 });
+      await other.waitForSelector(AFMELDEN, { timeout: wait(10000) });
       await other.click(AFMELDEN);
-      await other.waitForURL(`${cfg.node}/`, { timeout: 10000 });
-      await page.waitForSelector('#aanmelden input#token', { timeout: 10000 });
+      await other.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
+      await page.waitForSelector('#aanmelden input#token', { timeout: wait(10000) });
       check('two tabs: signing out in one makes the other show the sign-in, not the user\'s page',
         (await page.$(AFMELDEN)) === null && (await page.$('#signaal[hidden]')) !== null);
       check('two tabs: the draft in the other is gone',
@@ -353,7 +353,7 @@ async function section(name, fn) {
       down = false;
       await page.click(AFMELDEN);
       await page.click('#afmelden-verstuur');
-      await page.waitForSelector('#afmelden-melding:has-text("ingetrokken")', { timeout: 15000 });
+      await page.waitForSelector('#afmelden-melding:has-text("ingetrokken")', { timeout: wait(15000) });
       const said = await text(page, '#afmelden-melding');
       check('revoked: the dialog says the token was revoked and what to do, not that the node is unreachable',
         /Dit toegangstoken is ingetrokken\./.test(said) && /nieuwe token/.test(said) && !/niet bereikbaar/.test(said), said);
@@ -361,9 +361,9 @@ async function section(name, fn) {
         (await storage(page))[TOKEN] === cfg.veldwerker4 && wijken(await queued(page)) === 'Ingetrokken (fictief)');
       await page.screenshot({ path: path.join(outDir, 'afmelden-ingetrokken.png') });
       await page.click('#afmelden-bewaar');
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       await open(page, '/invoer', cfg.veldwerker4_nieuw);
-      await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+      await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: wait(15000) });
       check("revoked: the new token of the same person sends it", posts.filter((p) => p.wijk === 'Ingetrokken (fictief)').length === 2 &&
         (await queued(page)).length === 0);
     });
@@ -377,13 +377,13 @@ async function section(name, fn) {
       refuse = 'Geweigerd (fictief)';
       await page.click(AFMELDEN);
       await page.click('#afmelden-verstuur');
-      await page.waitForSelector('#afmelden-melding:has-text("geweigerd")', { timeout: 15000 });
+      await page.waitForSelector('#afmelden-melding:has-text("geweigerd")', { timeout: wait(15000) });
       const said = await text(page, '#afmelden-melding');
       check('refused: the dialog says the node refused it, and why', /1 signaal werd door het knooppunt geweigerd en is niet bewaard: Onbekende code\./.test(said), said);
       check('refused: still signed in, until asked', (await storage(page))[TOKEN] === cfg.veldwerker2 &&
         await page.isVisible('#afmelden-klaar') && await page.isHidden('#afmelden-verstuur'));
       await page.click('#afmelden-klaar');
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       check('refused: signed out, nothing left', Object.keys(await storage(page)).length === 0);
       refuse = null;
     });
@@ -405,12 +405,12 @@ async function section(name, fn) {
       await page.fill('#wijk', 'Verzegeld (fictief)');
       await page.fill('#omschrijving', `Merkteken ${MARKER}: een kwetsbare situatie (fictief)`);
       await page.click('#bewaar');
-      await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
-      await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+      await page.waitForSelector('#bewaar:not([disabled])', { timeout: wait(15000) });
+      await page.waitForSelector('#wachtrij:not([hidden])', { timeout: wait(5000) });
       check('sealed: before signing out, the queue holds the text (the user is signed in)', (await raw(page)).includes(MARKER));
       await page.click(AFMELDEN);
       await page.click('#afmelden-bewaar');
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       const all = await raw(page);
       check('sealed: after "Bewaren en afmelden" the storage holds neither the typed marker nor the person or organisation',
         !all.includes(MARKER) && !all.includes('mw-12') && !all.includes('CLB Noord') && !all.includes('Verzegeld') &&
@@ -438,7 +438,7 @@ async function section(name, fn) {
         JSON.stringify(posts.slice(before)));
       check("sealed: another's header counts nothing", await shownHidden(page, '#wachtrij-teller'));
       await page.click(AFMELDEN);
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
 
       // changed on the device: reported, not sent, deleted when asked
       const bad = Object.assign({}, item);
@@ -447,7 +447,7 @@ async function section(name, fn) {
       bad.ct = ct.toString('base64');
       await page.evaluate(([k, v]) => localStorage.setItem(k, v), [SEALED, JSON.stringify([bad])]);
       await open(page, '/invoer', cfg.veldwerker);
-      await page.waitForSelector('#beschadigd', { timeout: 10000 });
+      await page.waitForSelector('#beschadigd', { timeout: wait(10000) });
       await new Promise((r) => setTimeout(r, 500));
       const report = await text(page, '#beschadigd');
       check('tampered: its maker is told it can no longer be opened and is not sent',
@@ -460,19 +460,19 @@ async function section(name, fn) {
       await page.click('#beschadigd-verwijder');
       check('tampered: "verwijderen" deletes it', (await sealed(page)).length === 0 && (await page.$('#beschadigd')) === null);
       await page.click(AFMELDEN);
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
 
       // the original again (as if never touched): a new token of the
       // same person opens it and sends it once, with its key
       await page.evaluate(([k, v]) => localStorage.setItem(k, v), [SEALED, JSON.stringify([item])]);
       await open(page, '/invoer', cfg.veldwerker_nieuw);
-      await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+      await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: wait(15000) });
       const sent = posts.slice(before);
       check('sealed: a new token of its maker opens it and sends it, once, with the key it was made with',
         sent.length === 1 && sent[0].wijk === 'Verzegeld (fictief)' && sent[0].key === item.key &&
         (await sealed(page)).length === 0 && (await queued(page)).length === 0, JSON.stringify(sent));
       await page.click(AFMELDEN);
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       check('sealed: signed out with nothing waiting, nothing is left', Object.keys(await storage(page)).length === 0,
         JSON.stringify(await storage(page)));
     });
@@ -486,7 +486,7 @@ async function section(name, fn) {
       down = false;
       const before = posts.length;
       await open(page, '/invoer', cfg.veldwerker);
-      await page.waitForSelector('#wachtrij:not([hidden])', { state: 'attached', timeout: 10000 });
+      await page.waitForSelector('#wachtrij:not([hidden])', { state: 'attached', timeout: wait(10000) });
       const said = await text(page, '#wachtrij-tekst');
       check('lost secret: the page says a signal was kept with a key this node no longer has; nothing sent; kept',
         /sleutel die dit knooppunt niet meer heeft/.test(said) && posts.length === before && (await sealed(page)).length === 1, said);
@@ -508,7 +508,7 @@ async function section(name, fn) {
         /Bewaren kan hier niet: het knooppunt gaf geen sleutel/.test(hint), hint);
       await page.click('#afmelden-verwijder');
       await page.click('#afmelden-verwijder-ja');
-      await page.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await page.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       check('no key: deleted, nothing left', Object.keys(await storage(page)).length === 0);
       await ctx.unroute('**/api/v1/me');
       // a browser without crypto.subtle: the same, with its own reason
@@ -522,7 +522,7 @@ async function section(name, fn) {
         /Bewaren kan hier niet: deze browser kan ze niet versleutelen/.test(why), why);
       await bare.click('#afmelden-verwijder');
       await bare.click('#afmelden-verwijder-ja');
-      await bare.waitForURL(`${cfg.node}/`, { timeout: 10000 });
+      await bare.waitForURL(`${cfg.node}/`, { timeout: wait(10000) });
       check('no crypto.subtle: deleted, nothing left', Object.keys(await storage(bare)).length === 0);
       await bare.close();
     });

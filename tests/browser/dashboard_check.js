@@ -24,7 +24,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch, axe } = require('./tap');
+const { check, failures, launch, axe, wait } = require('./tap');
 const { journey, tabTo, choose, until: pageUntil } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -111,8 +111,8 @@ async function until(page, ok) {
       const p = await open(browser, cfg.hub);
       const page = p.page;
       await page.goto(`${cfg.hub}/dashboard#token=${cfg.hub_coordinator}`);
-      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: 15000 });
-      await page.waitForSelector('#grafieken svg.trend', { timeout: 5000 });
+      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: wait(15000) });
+      await page.waitForSelector('#grafieken svg.trend', { timeout: wait(5000) });
       const tot = await page.inputValue('#tot');
       check(`the default window ends where the CLI's does (${last}), shown in the date field`, tot === last, tot);
       const hint = await page.textContent('#venster');
@@ -185,7 +185,7 @@ async function until(page, ok) {
       const p = await open(browser, cfg.gent);
       const page = p.page;
       await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
-      await page.waitForSelector('#grafieken svg.lokaal rect.staaf', { timeout: 15000 });
+      await page.waitForSelector('#grafieken svg.lokaal rect.staaf', { timeout: wait(15000) });
       const cs = await charts(page);
       check('Gent: charts of its own signals beside the federation\'s', cs.some((c) => c.localCharts === 1), JSON.stringify(cs.map((c) => c.localCharts)));
       const own = await page.$$eval('#grafieken svg.lokaal', (ss) => ss.map((s) =>
@@ -204,8 +204,8 @@ async function until(page, ok) {
       const page = p.page;
       const opener = `#dossierlijst button[aria-label="Dossier ${cfg.dossier} openen"]`;
       await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
-      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: 15000 });
-      await page.waitForSelector(opener, { timeout: 10000 });
+      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: wait(15000) });
+      await page.waitForSelector(opener, { timeout: wait(10000) });
       await journey(page, 'dashboard (keyboard)', { skipTo: '#trends' });
       // each chart's figures behind a disclosure: what the points'
       // tooltips show on hover, for the keyboard and screen readers
@@ -240,7 +240,7 @@ async function until(page, ok) {
       // a dossier, opened and moved with its reason
       await tabTo(page, opener);
       await page.keyboard.press('Enter');
-      await page.waitForSelector('#dossierdetail #d-faseform', { timeout: 10000 });
+      await page.waitForSelector('#dossierdetail #d-faseform', { timeout: wait(10000) });
       check('keyboard: Enter opens the dossier and the focus moves to it',
         await page.evaluate(() => document.activeElement.id === 'dossierdetail'));
       await journey(page, 'dashboard with an open dossier (keyboard)');
@@ -253,7 +253,7 @@ async function until(page, ok) {
         await phaseNow());
       await page.keyboard.type('   ');
       await page.keyboard.press('Enter');
-      await page.waitForSelector('#dossiermeldingen .melding.fout', { timeout: 10000 });
+      await page.waitForSelector('#dossiermeldingen .melding.fout', { timeout: wait(10000) });
       check('keyboard: nor with spaces only: the page asks for the reason and keeps the phase',
         /reden/.test(await page.textContent('#dossiermeldingen')) && /fase opmerken/.test(await phaseNow()),
         await page.textContent('#dossiermeldingen'));
@@ -263,7 +263,7 @@ async function until(page, ok) {
       await page.keyboard.type(cfg.reason);
       await tabTo(page, '#d-faseform button[type="submit"]');
       await page.keyboard.press('Enter');
-      await page.waitForSelector('#dossiermeldingen .melding.ok', { timeout: 10000 });
+      await page.waitForSelector('#dossiermeldingen .melding.ok', { timeout: wait(10000) });
       const note = await page.evaluate(() => ({ text: document.activeElement.textContent, role: document.activeElement.getAttribute('role') }));
       check('keyboard: with a reason the dossier moves; the focus is on the notice that says so',
         /nu in de fase verzamelen/.test(note.text) && note.role === 'status', JSON.stringify(note));
@@ -284,8 +284,8 @@ async function until(page, ok) {
       const p = await open(browser, cfg.gent, { width: 360, height: 740 });
       const page = p.page;
       await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
-      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: 15000 });
-      await page.waitForSelector('#dossierlijst button', { timeout: 10000 });
+      await page.waitForSelector('#rangschikking tbody tr[data-rang]', { timeout: wait(15000) });
+      await page.waitForSelector('#dossierlijst button', { timeout: wait(10000) });
       const wide = await page.$$eval('body *', (ns) => ns.filter((n) => n.getBoundingClientRect().right > window.innerWidth &&
         !n.closest('.tabel-houder')).map((n) => `${n.tagName}#${n.id}`).slice(0, 5));
       check('dashboard, 360 px: no sideways scrolling (wide tables scroll in their own box)',

@@ -24,7 +24,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch } = require('./tap');
+const { check, failures, launch, wait } = require('./tap');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
@@ -58,15 +58,15 @@ async function fill(page, wijk) {
       }
     });
     await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker}`);
-    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: wait(10000) });
     const start = await count(page);
 
     // --- 1. offline ------------------------------------------------------
     await ctx.setOffline(true);
     await fill(page, 'Kelder (offline, fictief)');
     await page.click('#bewaar');
-    await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
-    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+    await page.waitForSelector('#bewaar:not([disabled])', { timeout: wait(15000) });
+    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: wait(5000) });
     const waiting = await page.textContent('#wachtrij');
     check('offline: the page says the signal waits on this device', /wacht op verzending/.test(waiting), waiting);
     check('offline: the send button is free again', !(await page.isDisabled('#bewaar')));
@@ -74,7 +74,7 @@ async function fill(page, wijk) {
       (await page.evaluate(() => JSON.parse(localStorage.getItem('signaal.wachtrij') || '[]').length)) === 1);
     await page.screenshot({ path: path.join(outDir, 'invoer-offline.png'), fullPage: true });
     await ctx.setOffline(false);
-    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: wait(15000) });
     check('online again: the queue is empty',
       (await page.evaluate(() => JSON.parse(localStorage.getItem('signaal.wachtrij') || '[]').length)) === 0);
     check('online again: the node has the signal, once', (await count(page)) === start + 1);
@@ -95,11 +95,11 @@ async function fill(page, wijk) {
     await page.click('#bewaar');
     // The signal is queued before it is sent; the button is free again
     // once the attempt is over.
-    await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
-    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+    await page.waitForSelector('#bewaar:not([disabled])', { timeout: wait(15000) });
+    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: wait(5000) });
     check('lost answer: the node stored it, the page does not know yet', (await count(page)) === start + 2);
     await page.click('#wachtrij-verzend');
-    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: wait(15000) });
     const sent = keys.slice(before);
     check('lost answer: sent twice, with the same key', sent.length === 2 && sent[0] && sent[0] === sent[1],
       JSON.stringify(sent));
@@ -114,18 +114,18 @@ async function fill(page, wijk) {
     await ctx.setOffline(true);
     await fill(page, 'Gedeeld toestel (fictief)');
     await page.click('#bewaar');
-    await page.waitForSelector('#bewaar:not([disabled])', { timeout: 15000 });
-    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: 5000 });
+    await page.waitForSelector('#bewaar:not([disabled])', { timeout: wait(15000) });
+    await page.waitForSelector('#wachtrij:not([hidden])', { timeout: wait(5000) });
     const posts = keys.length;
     await page.evaluate((t) => localStorage.setItem('lokaalSignaal.token', t), cfg.veldwerker2);
     await ctx.setOffline(false);
     await page.goto('about:blank'); // a new page, not a jump within this one
     await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker2}`);
-    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: wait(10000) });
     // (polled: the page's CSP forbids waitForFunction's eval)
     for (let i = 0; i < 50 && !/ander token/.test(await page.textContent('#wachtrij-tekst')); i++)
       await new Promise((r) => setTimeout(r, 100));
-    await page.click('#wachtrij-verzend', { force: true, timeout: 2000 }).catch(() => {});
+    await page.click('#wachtrij-verzend', { force: true, timeout: wait(2000) }).catch(() => {});
     await new Promise((r) => setTimeout(r, 1000));
     const other = await page.textContent('#wachtrij');
     check("shared device: another token's page says a signal of another token waits", /ander token/.test(other), other);
@@ -138,8 +138,8 @@ async function fill(page, wijk) {
     // the same person, so it is theirs and is sent.
     await page.goto('about:blank');
     await page.goto(`${cfg.node}/invoer#token=${cfg.veldwerker3}`);
-    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
-    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: 15000 });
+    await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: wait(10000) });
+    await page.waitForSelector('#wachtrij[hidden]', { state: 'attached', timeout: wait(15000) });
     check("shared device: its maker's new token sends it, once", keys.length === posts + 1);
     check('shared device: the node has it', (await count(page)) === start + 3);
     await ctx.close();

@@ -27,9 +27,9 @@
 //   same stops back to the first.
 'use strict';
 
-const { check: tapCheck } = require('./tap');
+const { check: tapCheck, wait } = require('./tap');
 
-const WAIT_MS = 10000;
+const WAIT_MS = wait(10000);
 
 async function tabTo(page, selector, max = 400) {
   const here = () => page.evaluate((sel) => !!document.activeElement && document.activeElement.matches(sel), selector);

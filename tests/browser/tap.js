@@ -20,6 +20,14 @@ function failures() {
   return failed;
 }
 
+// A wait's bound in ms: ms times BROWSER_WAIT_SCALE (default 1). A
+// sanitizer build (make check) or a loaded machine serves pages several
+// times slower and raises it; a wait is a bound, never a speed claim.
+const WAIT_SCALE = Number(process.env.BROWSER_WAIT_SCALE) > 0 ? Number(process.env.BROWSER_WAIT_SCALE) : 1;
+function wait(ms) {
+  return Math.round(ms * WAIT_SCALE);
+}
+
 // Debian's chromium (never a downloaded browser), headless, quiet.
 function launch() {
   return chromium.launch({
@@ -62,4 +70,4 @@ async function axe(page, name) {
   return result.violations;
 }
 
-module.exports = { check, failures, launch, axe, axeViolations };
+module.exports = { wait, check, failures, launch, axe, axeViolations };

@@ -23,7 +23,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch, axe } = require('./tap');
+const { check, failures, launch, axe, wait } = require('./tap');
 const { journey, tabTo, until } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -60,7 +60,7 @@ function clean(name, p) {
       const p = await open(browser, cfg.gent, { width: 390, height: 844 });
       const page = p.page;
       await page.goto(`${cfg.gent}/invoer#token=${cfg.veldwerker}`);
-      await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+      await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: wait(10000) });
       check('capture: the token was taken from the address',
         !(await page.evaluate(() => window.location.hash.includes('token'))));
       const org = await page.inputValue('#organisatie');
@@ -69,7 +69,7 @@ function clean(name, p) {
       await page.check('input[name="leeftijd"][value="12-17"]');
       await page.selectOption('#sector', 'onderwijs');
       await page.click('#bewaar');
-      await page.waitForSelector('#fouten:not([hidden])', { timeout: 5000 });
+      await page.waitForSelector('#fouten:not([hidden])', { timeout: wait(5000) });
       const err = await page.textContent('#fouten');
       check('capture: a form without a theme is refused with a Dutch message',
         /thema/i.test(err), err);
@@ -84,14 +84,14 @@ function clean(name, p) {
       await page.fill('#omschrijving', 'Wachtlijst van zes maanden bij de jeugd-GGZ (fictief, browsertest)');
       await page.screenshot({ path: path.join(outDir, 'invoer-ingevuld.png'), fullPage: true });
       await page.click('#bewaar');
-      await page.waitForSelector('#bevestiging:not([hidden]) #bewaard', { timeout: 10000 });
+      await page.waitForSelector('#bevestiging:not([hidden]) #bewaard', { timeout: wait(10000) });
       const text = await page.textContent('#bevestiging');
       const m = /met nummer ([0-9a-f]{32})/.exec(text);
       check('capture: the page confirms what was stored, with its id', !!m, text.slice(0, 200));
       check('capture: the confirmation shows the themes in Dutch',
         /Mentaal welzijn|mentaal/i.test(text) && text.includes('Wijk Noord (fictief)'), text.slice(0, 300));
       if (m) console.log(`# stored ${m[1]}`);
-      await page.waitForSelector('#recent:not([hidden]) li', { timeout: 5000 });
+      await page.waitForSelector('#recent:not([hidden]) li', { timeout: wait(5000) });
       check('capture: the recent signals list shows it',
         (await page.$$('#recente-lijst li')).length >= 1);
       await page.screenshot({ path: path.join(outDir, 'invoer-bewaard.png'), fullPage: true });
@@ -106,7 +106,7 @@ function clean(name, p) {
       const p = await open(browser, cfg.gent, { width: 390, height: 844 });
       const page = p.page;
       await page.goto(`${cfg.gent}/invoer#token=${cfg.veldwerker_zonder_persoon}`);
-      await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: 10000 });
+      await page.waitForSelector('#signaal:not([hidden]) input[name="thema"]', { timeout: wait(10000) });
       check('capture, token without a person: no reporter field to fill in',
         await page.$eval('#veld-melder', (v) => v.hidden && v.offsetParent === null));
       await p.ctx.close();
@@ -119,7 +119,7 @@ function clean(name, p) {
       await page.goto(`${cfg.gent}/dashboard#token=${cfg.coordinator}`);
       // gent's own signals: bars in charts of their own (the federation's
       // ranking and charts are checked in dashboard_check.js)
-      await page.waitForSelector('#grafieken svg.grafiek.lokaal rect.staaf', { timeout: 10000 });
+      await page.waitForSelector('#grafieken svg.grafiek.lokaal rect.staaf', { timeout: wait(10000) });
       const charts = await page.$$eval('#grafieken svg.grafiek.lokaal', (svgs) => svgs.map((s) => {
         const r = s.getBoundingClientRect();
         return {
@@ -145,7 +145,7 @@ function clean(name, p) {
       const p = await open(browser, cfg.hub, { width: 1280, height: 900 });
       const page = p.page;
       await page.goto(`${cfg.hub}/federatie#token=${cfg.hub_coordinator}`);
-      await page.waitForSelector('#knooppunten tbody tr[data-knooppunt]', { timeout: 10000 });
+      await page.waitForSelector('#knooppunten tbody tr[data-knooppunt]', { timeout: wait(10000) });
       const rows = await page.$$eval('#knooppunten tbody tr[data-knooppunt]',
         (trs) => trs.map((t) => ({ id: t.getAttribute('data-knooppunt'), cls: t.className, text: t.textContent })));
       const ids = rows.map((r) => r.id).sort();
@@ -178,7 +178,7 @@ function clean(name, p) {
       const p = await open(browser, cfg.hub, { width: 360, height: 740 });
       const page = p.page;
       await page.goto(`${cfg.hub}/federatie#token=${cfg.hub_coordinator}`);
-      await page.waitForSelector('#knooppunten tbody tr[data-knooppunt]', { timeout: 10000 });
+      await page.waitForSelector('#knooppunten tbody tr[data-knooppunt]', { timeout: wait(10000) });
       check('federation, 360 px: no sideways scrolling (the table scrolls in its own box)',
         await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
       await axe(page, 'federation view, 360 px');

@@ -30,13 +30,13 @@
 
 const fs = require('fs');
 const path = require('path');
-const { check, failures, launch, axe, axeViolations } = require('./tap');
+const { check, failures, launch, axe, axeViolations, wait } = require('./tap');
 const { tabTo, radio, typeInto, choose, chooseValue, until, journey } = require('./keyboard');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const outDir = path.resolve(process.argv[3]);
 const base = cfg.node;
-const WAIT = { timeout: 10000 }; // as keyboard.js's until()
+const WAIT = { timeout: wait(10000) }; // as keyboard.js's until()
 // A word no generated signal has, to find ours among a year of others.
 const WORD = `browsertoets${process.pid}`;
 
