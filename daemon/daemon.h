@@ -26,6 +26,8 @@
  *              purge, the state tick's reads and files) on two threads
  *              with their own connections (storejob.h)
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
+ *   watchdog.c the bound on a stop: its own thread logs the step that
+ *              hangs and ends the process (daemon/watchdog.h)
  *
  * Threads: the loop thread owns everything here, including its view of
  * the trust and of the sync engine (d->sync, d->ingest: copied from the
@@ -50,6 +52,7 @@
 #include "common/err.h"
 #include "core/config.h"
 #include "daemon/metrics.h"
+#include "daemon/watchdog.h"
 #include "node/api.h"
 #include "node/feed.h"
 #include "node/ingest.h"
@@ -584,6 +587,8 @@ struct daemon {
 	 * periods released (each counts once per sector), and what the
 	 * metrics counted of it already */
 	uint64_t sector_conflicts, seen_sector_conflicts;
+	/* armed by daemon_stop, disarmed by main() after the last step */
+	struct daemon_watchdog watchdog;
 };
 
 /* Set up everything in DIR (config, store, keys, trust, sync, sockets,
@@ -605,12 +610,18 @@ void daemon_reload(struct daemon *d);
  * and the old key stays in use. LS_OK (also: the same key), or why it
  * was refused. */
 int daemon_key_reload(struct daemon *d);
-/* SIGTERM/SIGINT: stop taking work, abandon rounds in flight (what they
- * stored is committed page by page), close every handle; the loop then
- * runs out. */
+/* SIGTERM/SIGINT: stop taking work, let the store work finish and
+ * write the state files a last time, then abandon rounds in flight
+ * (what they stored is committed page by page) and close every handle;
+ * the loop then runs out. Arms d->watchdog with [daemon]
+ * shutdown_timeout_s: the whole stop, up to daemon_finish, is bounded. */
 void daemon_stop(struct daemon *d);
 /* After uv_run returned: free what is left. */
 void daemon_close(struct daemon *d);
+/* The process's last step (main(), after uv_loop_close): nng's
+ * teardown, then the watchdog is disarmed. Also after a failed
+ * daemon_open (d was zeroed by it). */
+void daemon_finish(struct daemon *d);
 
 /* Unix time now. */
 int64_t daemon_now(void);
