@@ -602,11 +602,22 @@ void daemon_close(struct daemon *d)
 	d->n_seen = 0;
 }
 
-void daemon_finish(struct daemon *d)
+unsigned daemon_nng_close_wait_ms(const struct daemon *d)
 {
+	uint64_t ms = (uint64_t)d->cfg.shutdown_timeout_s * 1000 / 4;
+	return ms > 5000 ? 5000 : ms < 100 ? 100 : (unsigned)ms;
+}
+
+int daemon_finish(struct daemon *d)
+{
+	int abandoned = d->nng_stuck;
+
 	/* nng's teardown waits for its threads, the reaper among them: a
 	 * reaper stuck on a pipe (the hang of nng_close) hangs it too. */
-	daemon_watchdog_step(&d->watchdog, "nng_fini");
-	nng_fini();
+	if (!abandoned) {
+		daemon_watchdog_step(&d->watchdog, "nng_fini");
+		nng_fini();
+	}
 	daemon_watchdog_disarm(&d->watchdog);
+	return abandoned;
 }

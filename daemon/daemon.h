@@ -589,6 +589,9 @@ struct daemon {
 	uint64_t sector_conflicts, seen_sector_conflicts;
 	/* armed by daemon_stop, disarmed by main() after the last step */
 	struct daemon_watchdog watchdog;
+	/* at stop, an nng_close did not return in time (nng 1.5.2's hang,
+	 * daemon/watchdog.h): nothing more of nng is closed or freed */
+	int nng_stuck;
 };
 
 /* Set up everything in DIR (config, store, keys, trust, sync, sockets,
@@ -620,8 +623,14 @@ void daemon_stop(struct daemon *d);
 void daemon_close(struct daemon *d);
 /* The process's last step (main(), after uv_loop_close): nng's
  * teardown, then the watchdog is disarmed. Also after a failed
- * daemon_open (d was zeroed by it). */
-void daemon_finish(struct daemon *d);
+ * daemon_open (d was zeroed by it). 1 when nng's teardown was abandoned
+ * (d->nng_stuck): nng's threads still run and may still call into d, so
+ * main ends the process with _exit (after fflush) instead of returning;
+ * else 0. */
+int daemon_finish(struct daemon *d);
+/* Stop: how long one nng_close may take before nng counts as stuck
+ * (a quarter of [daemon] shutdown_timeout_s, at most 5 s). */
+unsigned daemon_nng_close_wait_ms(const struct daemon *d);
 
 /* Unix time now. */
 int64_t daemon_now(void);

@@ -396,6 +396,32 @@ static void peer_closed_cb(uv_handle_t *h)
 	peer_free_if_done(p); /* else the running step's done frees it */
 }
 
+/* The peer's context and socket. At stop the close is bounded (nng
+ * 1.5.2's close can hang for ever, daemon/watchdog.h); once one close
+ * hung, nng is left alone: its sockets close with the process. */
+static void close_socket(struct peer *p)
+{
+	struct daemon *d = p->d;
+	unsigned wait_ms;
+
+	if (d->nng_stuck)
+		return;
+	nng_ctx_close(p->ctx);
+	if (!d->stopping) {
+		nng_close(p->sock);
+		return;
+	}
+	wait_ms = daemon_nng_close_wait_ms(d);
+	if (daemon_watchdog_close_socket(p->sock, wait_ms) == LS_ETIMEOUT) {
+		d->nng_stuck = 1;
+		LS_WARN("peer", "close_abandoned",
+		        "peer=%s waited_ms=%u reason=nng_close_hung "
+		        "action=\"none: the store's work is done; the "
+		        "connections close with the process\"",
+		        p->id, wait_ms);
+	}
+}
+
 void daemon_peer_close(struct peer *p)
 {
 	struct daemon *d = p->d;
@@ -425,9 +451,8 @@ void daemon_peer_close(struct peer *p)
 		node_sync_round_free(p->round);
 		p->round = NULL;
 	}
-	nng_ctx_close(p->ctx);
-	nng_close(p->sock);
-	nng_aio_free(p->aio);
+	close_socket(p);
+	nng_aio_free(p->aio); /* stopped above: nng holds it no more */
 	LS_INFO("peer", "peer_removed", "peer=%s", p->id);
 	uv_close((uv_handle_t *)&p->timer, peer_closed_cb);
 }

@@ -396,6 +396,7 @@ err:
 void daemon_server_close(struct daemon *d)
 {
 	struct server *s = &d->server;
+	unsigned wait_ms = daemon_nng_close_wait_ms(d);
 
 	/* Stop every operation first (nng waits for running callbacks),
 	 * then take what they posted out of the queue. */
@@ -427,8 +428,24 @@ void daemon_server_close(struct daemon *d)
 	for (size_t i = 0; i < s->n_workers; i++)
 		if (s->workers[i].ctx_open)
 			nng_ctx_close(s->workers[i].ctx);
-	if (s->open)
+	if (s->open && !d->stopping) {
 		nng_close(s->sock);
+	} else if (s->open &&
+	           daemon_watchdog_close_socket(s->sock, wait_ms) ==
+	               LS_ETIMEOUT) {
+		/* nng 1.5.2's close hang (daemon/watchdog.h): its pipe
+		 * callback may still run with s, so s stays as it is (the
+		 * process ends soon); the store's work is done already. */
+		d->nng_stuck = 1;
+		s->open = 0;
+		s->n_workers = 0;
+		LS_WARN("server", "close_abandoned",
+		        "url=%s waited_ms=%u reason=nng_close_hung "
+		        "action=\"none: the store's work is done; the "
+		        "connections close with the process\"",
+		        s->url, wait_ms);
+		return;
+	}
 	for (size_t i = 0; i < s->n_workers; i++)
 		nng_aio_free(s->workers[i].aio);
 	ls_free(s->workers);

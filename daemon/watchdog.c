@@ -18,9 +18,16 @@
  * longer drains, and another thread may be inside a log call. stderr is
  * made non-blocking first, so a full pipe costs the line, never the
  * exit (every thread's fprintf then returns at once).
+ *
+ * daemon_watchdog_close_socket bounds the one step known to hang (nng
+ * 1.5.2's nng_close, watchdog.h): nng_close runs on a detached thread,
+ * the loop waits for it at most a few seconds, and when it does not
+ * return the stop goes on without nng (nothing more of it is closed or
+ * finalised) instead of waiting for the watchdog.
  */
 #include "daemon/watchdog.h"
 
+#include "common/alloc.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -148,4 +155,104 @@ void daemon_watchdog_disarm(struct daemon_watchdog *w)
 	LS_DEBUG("daemon", "shutdown_done", "ms=%llu",
 	         (unsigned long long)(mono_ms() - w->armed_ms));
 	memset(w, 0, sizeof *w);
+}
+
+/* --- a bounded nng_close ------------------------------------------------ */
+
+/* Shared by the waiter and the closing thread; the last to let go frees
+ * it (the thread never does when nng hangs: then it stays). */
+struct closer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* CLOCK_MONOTONIC */
+	nng_socket sock;
+	int done; /* under mu: nng_close returned */
+	int refs; /* under mu */
+};
+
+static void closer_unref(struct closer *c)
+{
+	int last;
+	pthread_mutex_lock(&c->mu);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&c->mu);
+	if (!last)
+		return;
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	ls_free(c);
+}
+
+static void *closer_main(void *arg)
+{
+	struct closer *c = arg;
+	nng_close(c->sock);
+	pthread_mutex_lock(&c->mu);
+	c->done = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	closer_unref(c);
+	return NULL;
+}
+
+/* The closer's lock, condition (monotonic) and detached thread; LS_OK or
+ * LS_ENOMEM (nothing made). */
+static int closer_start(struct closer *c)
+{
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t t;
+	int rc;
+
+	if (pthread_mutex_init(&c->mu, NULL) != 0)
+		return LS_ENOMEM;
+	if (pthread_condattr_init(&ca) != 0)
+		goto err_after_mu;
+	rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(&c->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc != 0)
+		goto err_after_mu;
+	if (pthread_attr_init(&ta) != 0)
+		goto err_after_cv;
+	rc = pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	if (rc == 0)
+		rc = pthread_create(&t, &ta, closer_main, c);
+	pthread_attr_destroy(&ta);
+	if (rc != 0)
+		goto err_after_cv;
+	return LS_OK;
+
+err_after_cv:
+	pthread_cond_destroy(&c->cv);
+err_after_mu:
+	pthread_mutex_destroy(&c->mu);
+	return LS_ENOMEM;
+}
+
+int daemon_watchdog_close_socket(nng_socket sock, unsigned wait_ms)
+{
+	struct closer *c = ls_calloc(1, sizeof *c);
+	uint64_t deadline = mono_ms() + wait_ms;
+	struct timespec ts;
+	int done;
+
+	if (c != NULL) {
+		c->sock = sock;
+		c->refs = 2;
+	}
+	if (c == NULL || closer_start(c) != LS_OK) {
+		ls_free(c);
+		nng_close(sock);
+		return LS_ENOMEM;
+	}
+	ts.tv_sec = (time_t)(deadline / 1000);
+	ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+	pthread_mutex_lock(&c->mu);
+	while (!c->done && mono_ms() < deadline)
+		(void)pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+	done = c->done;
+	pthread_mutex_unlock(&c->mu);
+	closer_unref(c);
+	return done ? LS_OK : LS_ETIMEOUT;
 }

@@ -22,6 +22,7 @@
 #ifndef LS_DAEMON_WATCHDOG_H
 #define LS_DAEMON_WATCHDOG_H
 
+#include <nng/nng.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -56,5 +57,27 @@ void daemon_watchdog_step(struct daemon_watchdog *w, const char *step);
 /* The stop finished: stop the thread (joined) and free what it held.
  * A no-op when not armed. Call from the thread that armed it. */
 void daemon_watchdog_disarm(struct daemon_watchdog *w);
+
+/* Close an nng socket at stop, waiting at most wait_ms for nng_close.
+ *
+ * nng 1.5.2's close can hang for ever: when a connection is closed while
+ * its TCP transport has a partial read or write in flight, the transport
+ * re-arms the transfer on an aio that the close just stopped, the
+ * transfer never completes, and nng's one reaper thread waits for it in
+ * pipe_destroy (rep0_pipe_stop -> nni_aio_stop) — nng_close waits for
+ * the reaper. The receive side was fixed upstream after 1.5.2 (nng
+ * pull request #1636, in 1.6.0); the send side has the same shape (nng
+ * issues #1543, #1813). Reproduced with Debian's 1.5.2: a REP socket
+ * answering 2 MB requests from four REQ clients hung in nng_close within
+ * a few closes, its reaper in rep0_pipe_stop. From then on every
+ * nng_close and nng_fini of the process hangs too.
+ *
+ * So the close runs on a thread of its own. LS_OK: the socket is closed.
+ * LS_ETIMEOUT: nng is stuck; the socket is left to the process's exit
+ * (the kernel closes its connections): close or finalise nothing more
+ * of nng, and free nothing its callbacks may still touch. LS_ENOMEM: no
+ * thread; closed on the caller's thread, unbounded (the watchdog still
+ * bounds the stop). Loop thread, only while stopping. */
+int daemon_watchdog_close_socket(nng_socket sock, unsigned wait_ms);
 
 #endif
