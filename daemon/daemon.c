@@ -608,6 +608,26 @@ unsigned daemon_nng_close_wait_ms(const struct daemon *d)
 	return ms > 5000 ? 5000 : ms < 100 ? 100 : (unsigned)ms;
 }
 
+void daemon_nng_abandoned(struct daemon *d, const char *mod, const char *what,
+                          unsigned wait_ms)
+{
+	d->nng_stuck = 1;
+	if (d->stopping) {
+		LS_WARN(mod, "close_abandoned",
+		        "%s waited_ms=%u reason=nng_close_hung action=\"none: "
+		        "the store's work is done; the connections close with "
+		        "the process\"",
+		        what, wait_ms);
+		return;
+	}
+	/* A reload or a roster change: signaald goes on (capture, HTTP,
+	 * the store), but nng cannot close anything any more. */
+	LS_ERROR(mod, "close_abandoned",
+	         "%s waited_ms=%u reason=nng_close_hung action=\"restart "
+	         "signaald: sync connections can no longer be closed\"",
+	         what, wait_ms);
+}
+
 int daemon_finish(struct daemon *d)
 {
 	int abandoned = d->nng_stuck;

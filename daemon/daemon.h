@@ -589,7 +589,7 @@ struct daemon {
 	uint64_t sector_conflicts, seen_sector_conflicts;
 	/* armed by daemon_stop, disarmed by main() after the last step */
 	struct daemon_watchdog watchdog;
-	/* at stop, an nng_close did not return in time (nng 1.5.2's hang,
+	/* an nng_close did not return in time (nng 1.5.2's hang,
 	 * daemon/watchdog.h): nothing more of nng is closed or freed */
 	int nng_stuck;
 };
@@ -628,9 +628,16 @@ void daemon_close(struct daemon *d);
  * main ends the process with _exit (after fflush) instead of returning;
  * else 0. */
 int daemon_finish(struct daemon *d);
-/* Stop: how long one nng_close may take before nng counts as stuck
- * (a quarter of [daemon] shutdown_timeout_s, at most 5 s). */
+/* How long one nng_close may take before nng counts as stuck (a
+ * quarter of [daemon] shutdown_timeout_s, at least 100 ms, at most 5 s;
+ * daemon_watchdog_close_socket). */
 unsigned daemon_nng_close_wait_ms(const struct daemon *d);
+/* An nng_close did not return within wait_ms: set d->nng_stuck and log
+ * close_abandoned (mod, and what: "url=..." or "peer=..."): a warning
+ * while stopping (nothing to do), an error asking for a restart while
+ * running (a reload, a roster change). */
+void daemon_nng_abandoned(struct daemon *d, const char *mod, const char *what,
+                          unsigned wait_ms);
 
 /* Unix time now. */
 int64_t daemon_now(void);

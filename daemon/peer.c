@@ -396,29 +396,22 @@ static void peer_closed_cb(uv_handle_t *h)
 	peer_free_if_done(p); /* else the running step's done frees it */
 }
 
-/* The peer's context and socket. At stop the close is bounded (nng
- * 1.5.2's close can hang for ever, daemon/watchdog.h); once one close
- * hung, nng is left alone: its sockets close with the process. */
+/* The peer's context and socket, the close bounded (nng 1.5.2's close
+ * can hang for ever, daemon/watchdog.h); at stop, once one close hung,
+ * nng is left alone: its sockets close with the process. The peer's aio
+ * is stopped already, so the socket keeps nothing of p. */
 static void close_socket(struct peer *p)
 {
 	struct daemon *d = p->d;
-	unsigned wait_ms;
+	unsigned wait_ms = daemon_nng_close_wait_ms(d);
+	char what[LS_NODE_ID_SIZE + 8];
 
-	if (d->nng_stuck)
+	if (d->stopping && d->nng_stuck)
 		return;
 	nng_ctx_close(p->ctx);
-	if (!d->stopping) {
-		nng_close(p->sock);
-		return;
-	}
-	wait_ms = daemon_nng_close_wait_ms(d);
 	if (daemon_watchdog_close_socket(p->sock, wait_ms) == LS_ETIMEOUT) {
-		d->nng_stuck = 1;
-		LS_WARN("peer", "close_abandoned",
-		        "peer=%s waited_ms=%u reason=nng_close_hung "
-		        "action=\"none: the store's work is done; the "
-		        "connections close with the process\"",
-		        p->id, wait_ms);
+		snprintf(what, sizeof what, "peer=%s", p->id);
+		daemon_nng_abandoned(d, "peer", what, wait_ms);
 	}
 }
 

@@ -77,7 +77,7 @@ void daemon_watchdog_disarm(struct daemon_watchdog *w);
  * (the kernel closes its connections): close or finalise nothing more
  * of nng, and free nothing its callbacks may still touch. LS_ENOMEM: no
  * thread; closed on the caller's thread, unbounded (the watchdog still
- * bounds the stop). Loop thread, only while stopping. */
+ * bounds the stop). Any thread that owns the socket. */
 int daemon_watchdog_close_socket(nng_socket sock, unsigned wait_ms);
 
 #endif
