@@ -10,9 +10,9 @@
  * line with the step that was running and _exit()s with
  * DAEMON_EXIT_SHUTDOWN_STUCK. This is the one place besides main() that
  * ends the process: the thread that would return to main() is the one
- * that hangs. _exit, not exit: atexit handlers and stdio flushing could
- * block on the very thing that hangs (nng's atexit finaliser waits for
- * the same reaper thread nng_close waits for).
+ * that hangs. _exit, not exit: exit() would run the process's teardown
+ * (atexit handlers, destructors, stdio) here while the hung thread and
+ * nng's threads still run and hold what they hold.
  *
  * The line must not hang either: stderr may be a pipe the journal no
  * longer drains, and another thread may be inside a log call. stderr is
