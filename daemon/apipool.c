@@ -33,7 +33,9 @@
 #include "common/alloc.h"
 #include "core/attack.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/text.h"
+#include "node/secret.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -94,6 +96,7 @@ struct apipool {
 	int damaged;       /* the loop's verdict: the store failed a check */
 	size_t n_workers;
 	struct apiworker w[1 + APIPOOL_READERS]; /* w[0]: the writer */
+	uint8_t *web_secret; /* keys/web.secret, sodium memory; NULL: none */
 };
 
 static uint64_t now_ms(void)
@@ -618,6 +621,7 @@ static int worker_open(struct apipool *p, struct apiworker *w,
 	ac.trust = p->federated ? &w->trust : NULL;
 	ac.web_dir = web_dir;
 	ac.software = SIGNAALD_VERSION;
+	ac.web_secret = p->web_secret;
 	ac.hooks.arg = w;
 	ac.hooks.metrics = hook_metrics;
 	ac.hooks.peers = hook_peers;
@@ -631,6 +635,27 @@ static int worker_open(struct apipool *p, struct apiworker *w,
 		return ls_errf(e, LS_ENOMEM, "http: thread");
 	w->started = 1;
 	return LS_OK;
+}
+
+/* The web secret (node/secret.h), made at the first start that serves
+ * HTTP. Without it the node still serves; /api/v1/me then gives no
+ * queue key, and the pages do not offer to keep signals at sign-out
+ * (logged once, with what to do). */
+static void web_secret_load(struct apipool *p)
+{
+	struct ls_errinfo e = {0};
+	char path[DAEMON_PATH_SIZE];
+	int rc;
+
+	if ((rc = ls_path_join(p->d->dir, NODE_WEB_SECRET_FILE, path,
+	                       sizeof path)) == LS_OK)
+		rc = node_secret_load(&node_secret_web, path, 1, &p->web_secret,
+		                      &e);
+	if (rc != LS_OK)
+		LS_WARN("http", "web_secret_unavailable",
+		        "file=%s code=%s reason=\"%s\" effect=\"the pages do "
+		        "not offer to keep signals at sign-out\"",
+		        NODE_WEB_SECRET_FILE, ls_strerror(rc), e.msg);
 }
 
 int daemon_apipool_open(struct daemon *d, const char *web_dir,
@@ -665,6 +690,7 @@ int daemon_apipool_open(struct daemon *d, const char *web_dir,
 	pthread_cond_init(&p->cv_write, NULL);
 	pthread_cond_init(&p->cv_read, NULL);
 	pthread_cond_init(&p->cv_call, NULL);
+	web_secret_load(p);
 	p->w[0].writer = 1;
 	for (size_t i = 0; i < 1 + APIPOOL_READERS; i++) {
 		p->n_workers = i + 1;
@@ -722,5 +748,6 @@ void daemon_apipool_close(struct apipool *p)
 	pthread_cond_destroy(&p->cv_read);
 	pthread_cond_destroy(&p->cv_call);
 	pthread_mutex_destroy(&p->mu);
+	node_secret_free(p->web_secret);
 	ls_free(p);
 }

@@ -84,6 +84,12 @@ static const struct {
      "Summaries and federation summaries held but counted nowhere: made "
      "under an earlier policy than the one of their time (PROTOCOL.md "
      "5.3, \"Epochs\"), by origin."},
+    {"signaal_own_periods_uncounted", METRICS_GAUGE, L_NONE,
+     "Periods of this node's own summaries that count nowhere: every "
+     "summary of the period this node holds was made under an earlier "
+     "policy than the one of its time (PROTOCOL.md 5.3), so the "
+     "federation sees nothing of it until a correction (signaalctl "
+     "summary correct PERIODE --reden beleid)."},
     {"signaal_quarantined", METRICS_GAUGE, L_ORIGIN,
      "1 for an origin stopped by an unresolved fork."},
     {"signaal_sync_rounds_total", METRICS_COUNTER, L_PEER_RESULT,
@@ -357,10 +363,18 @@ struct snap_uncounted {
 	uint64_t docs, last_seq, policy_seq;
 };
 
+/* A period of this node's own summaries: whether any summary of it
+ * counts (PROTOCOL.md 5.3). */
+struct snap_own_period {
+	char period[LS_PERIOD_SIZE];
+	int counted;
+};
+
 struct state_snap {
 	struct storejob job;
 	struct daemon *d;
 	/* in (copied on the loop) */
+	char own[LS_NODE_ID_SIZE]; /* this node's id */
 	int count;     /* may count documents and signals (whole tables) */
 	int want_json; /* the status file is configured */
 	uint64_t counted_gen;
@@ -380,6 +394,11 @@ struct state_snap {
 	struct snap_uncounted *unc;
 	size_t n_unc, cap_unc;
 	int unc_ok;
+	/* periods of the own summaries, read only when some own document
+	 * is uncounted; own_ok: the list is right (empty otherwise) */
+	struct snap_own_period *own_periods;
+	size_t n_own_periods, cap_own_periods;
+	int own_ok, own_oom;
 	json_t *forks_json, *statuses_json; /* want_json; NULL on failure */
 	/* then the files, written on the read lane as well */
 	char *prom, *json;
@@ -540,6 +559,73 @@ static int uncounted_cb(void *arg, const struct store_doc_meta *m,
 	return 0;
 }
 
+/* One of the node's own summaries: its period, and whether it counts. */
+static int own_summary_cb(void *arg, const struct store_doc_meta *m,
+                          const uint8_t *env, size_t len)
+{
+	struct state_snap *sn = arg;
+	struct snap_own_period *p = NULL;
+	char period[LS_PERIOD_SIZE];
+	struct ls_doc doc;
+
+	memset(&doc, 0, sizeof doc);
+	if (node_feed_decode(env, len, &doc, NULL) != LS_OK ||
+	    doc.hdr.type != LS_DOC_SUMMARY) {
+		proto_doc_fini(&doc);
+		return 0; /* verified when stored */
+	}
+	ls_period_format(&doc.body.summary.period, period);
+	proto_doc_fini(&doc);
+	for (size_t i = 0; i < sn->n_own_periods && p == NULL; i++)
+		if (strcmp(sn->own_periods[i].period, period) == 0)
+			p = &sn->own_periods[i];
+	if (p == NULL) {
+		p = ls_array_grow(sn->own_periods, &sn->cap_own_periods,
+		                  sn->n_own_periods + 1, sizeof *p, 16);
+		if (p == NULL) {
+			sn->own_oom = 1;
+			return 1;
+		}
+		sn->own_periods = p;
+		p = &sn->own_periods[sn->n_own_periods++];
+		snprintf(p->period, sizeof p->period, "%s", period);
+		p->counted = 0;
+	}
+	if (m->uncounted == 0)
+		p->counted = 1;
+	return 0;
+}
+
+/* The own periods that count nowhere: a period counts when any summary
+ * of it does (a correction under the policy in force, or an original
+ * that a later, uncounted correction does not replace: as the trends
+ * read them, node/trends_load.c). Only when the uncounted list names
+ * this node are its summaries read (a dozen a year). */
+static void own_periods_collect(struct state_snap *sn, struct store *s)
+{
+	int any = 0;
+	sn->own_ok = 0;
+	if (!sn->unc_ok)
+		return;
+	for (size_t i = 0; i < sn->n_unc && !any; i++)
+		any = strcmp(sn->unc[i].origin, sn->own) == 0;
+	if (!any) {
+		sn->own_ok = 1;
+		return;
+	}
+	sn->own_ok = store_feed_list(s, LS_DOC_SUMMARY, sn->own,
+	                             own_summary_cb, sn) == LS_OK &&
+	             !sn->own_oom;
+}
+
+static size_t own_uncounted(const struct state_snap *sn)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sn->n_own_periods; i++)
+		n += !sn->own_periods[i].counted;
+	return n;
+}
+
 /* The process's memory from /proc (Linux); nothing elsewhere. */
 static void process_gauges(struct daemon *d)
 {
@@ -620,6 +706,7 @@ static void snap_collect(struct state_snap *sn, struct store *s)
 	}
 	(void)store_feed_latest(s, LS_DOC_SUMMARY, summary_latest_cb, sn);
 	sn->unc_ok = store_feed_list_uncounted(s, uncounted_cb, sn) == LS_OK;
+	own_periods_collect(sn, s);
 	if (sn->want_json) {
 		if ((sn->forks_json = json_array()) != NULL)
 			(void)store_fork_list(s, 0, fork_json_cb,
@@ -675,6 +762,9 @@ static void gauges(struct daemon *d, const struct state_snap *sn)
 			                   (double)sn->unc[i].docs,
 			                   sn->unc[i].origin);
 	}
+	if (sn->own_ok)
+		daemon_metrics_set(m, "signaal_own_periods_uncounted",
+		                   (double)own_uncounted(sn));
 	daemon_metrics_clear(m, "signaal_trust_alarm");
 	for (size_t i = 0; i < d->ingest.n_alarms; i++)
 		daemon_metrics_set(
@@ -835,13 +925,24 @@ static json_t *uncounted_json(const struct daemon *d,
 	json_t *arr = sn->unc_ok ? json_array() : NULL;
 	for (size_t i = 0; arr != NULL && i < sn->n_unc; i++) {
 		const struct snap_uncounted *u = &sn->unc[i];
-		json_array_append_new(
-		    arr, json_pack("{s:s, s:I, s:I, s:I, s:b}", "origin",
-		                   u->origin, "docs", (json_int_t)u->docs,
-		                   "last_seq", (json_int_t)u->last_seq,
-		                   "policy_seq", (json_int_t)u->policy_seq,
-		                   "own",
-		                   strcmp(u->origin, d->cfg.node_id) == 0));
+		int own = strcmp(u->origin, d->cfg.node_id) == 0;
+		json_t *x = json_pack(
+		    "{s:s, s:I, s:I, s:I, s:b}", "origin", u->origin, "docs",
+		    (json_int_t)u->docs, "last_seq", (json_int_t)u->last_seq,
+		    "policy_seq", (json_int_t)u->policy_seq, "own", own);
+		/* The own periods that count nowhere: what to correct. */
+		if (x != NULL && own && sn->own_ok) {
+			json_t *p = json_array();
+			for (size_t k = 0; p != NULL && k < sn->n_own_periods;
+			     k++)
+				if (!sn->own_periods[k].counted)
+					json_array_append_new(
+					    p, json_string(
+					           sn->own_periods[k].period));
+			json_object_set_new(x, "periods",
+			                    p != NULL ? p : json_null());
+		}
+		json_array_append_new(arr, x);
 	}
 	return arr != NULL ? arr : json_null();
 }
@@ -938,6 +1039,7 @@ static void snap_free(struct state_snap *sn)
 	ls_free(sn->heads);
 	ls_free(sn->sums);
 	ls_free(sn->unc);
+	ls_free(sn->own_periods);
 	json_decref(sn->forks_json);
 	json_decref(sn->statuses_json);
 	ls_free(sn->prom);
@@ -951,6 +1053,7 @@ static struct state_snap *snap_new(struct daemon *d, int count)
 	if (sn == NULL)
 		return NULL;
 	sn->d = d;
+	snprintf(sn->own, sizeof sn->own, "%s", d->cfg.node_id);
 	sn->count = count;
 	sn->want_json = d->cfg.status_file[0] != '\0';
 	sn->counted_gen = d->counted_gen;

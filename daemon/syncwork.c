@@ -60,21 +60,30 @@ struct syncwork {
 };
 
 /* Whether each held summary counts (PROTOCOL.md 5.3, "Epochs") is kept
- * right by ingest as policies arrive; once at start, it is checked
- * whole (a store written before the marks existed). A failure is told
- * and the node goes on: the marks only decide what is counted. */
+ * right by ingest as policies arrive; at start it is checked whole (a
+ * store from before the marks, a writer that did not recount). It costs
+ * about 21 us a summary held (docs/PERFORMANCE.md, "Start-up recount"),
+ * so it is not worth a marker that could go stale. A failure is told and
+ * the node goes on: the marks only decide what is counted. */
 static void recount_at_start(struct syncwork *w)
 {
+	struct node_ingest_recount_info info;
 	struct ls_errinfo e;
-	size_t changed = 0;
-	int rc = node_ingest_recount(&w->ingest, &changed, &e);
+	uint64_t t0 = uv_hrtime();
+	int rc = node_ingest_recount(&w->ingest, &info, &e);
+	unsigned long long ms = (uv_hrtime() - t0) / 1000000u;
+
 	if (rc != LS_OK)
 		LS_ERROR("sync", "recount_failed",
 		         "reason=%s detail=\"%.120s\" action=\"signaalctl check; "
 		         "restart signaald\"",
 		         ls_errname(rc), e.msg);
-	else if (changed > 0)
-		LS_WARN("sync", "recounted", "docs=%zu", changed);
+	else if (info.changed > 0)
+		LS_WARN("sync", "recount_done", "judged=%zu changed=%zu ms=%llu",
+		        info.judged, info.changed, ms);
+	else
+		LS_INFO("sync", "recount_done", "judged=%zu changed=0 ms=%llu",
+		        info.judged, ms);
 }
 
 int daemon_syncwork_open(struct daemon *d, const char *store_path,

@@ -220,6 +220,7 @@ int node_api_new(const struct node_api_config *cfg, struct node_api **out,
 	api->config = cfg->config;
 	api->trust = cfg->trust;
 	api->hooks = cfg->hooks;
+	api->web_secret = cfg->web_secret;
 	ls_strlcpy(api->software, cfg->software ? cfg->software : "?",
 	           sizeof api->software);
 	if (cfg->share_counters != NULL) {

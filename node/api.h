@@ -10,8 +10,8 @@
  * as done (201) is committed in the store before node_api_handle()
  * returns — unless the caller opened a transaction around the call
  * (group commit: daemon/apipool.c), and then the caller commits before
- * it sends the answer. docs/API.md is the contract for clients: routes, JSON fields,
- * error codes, roles, limits.
+ * it sends the answer. docs/API.md is the contract for clients: routes, JSON
+ * fields, error codes, roles, limits.
  *
  * What the layer does per request, in order: match the route (404, 405);
  * authenticate the bearer token against the store (401) and check the
@@ -24,8 +24,8 @@
  *
  * Threads: a struct node_api is used by one thread at a time, the one
  * that owns its store connection; it keeps no locks. APIs on several
- * threads may share their counters (share_counters). Memory: the caller owns request buffers;
- * a response owns its body until node_api_response_fini().
+ * threads may share their counters (share_counters). Memory: the caller owns
+ * request buffers; a response owns its body until node_api_response_fini().
  */
 #ifndef LS_NODE_API_H
 #define LS_NODE_API_H
@@ -44,7 +44,7 @@ struct node_trust;
 #define NODE_API_BODY_MAX (64 * 1024) /* JSON bodies */
 #define NODE_API_PATH_MAX 256
 #define NODE_API_QUERY_MAX 1024
-#define NODE_API_AUTH_MAX 256 /* the Authorization header */
+#define NODE_API_AUTH_MAX 256            /* the Authorization header */
 #define NODE_API_IDEMPOTENCY_KEY_MAX 128 /* the Idempotency-Key header */
 
 /* Listing limits (docs/API.md, "Pagination"). */
@@ -54,14 +54,14 @@ struct node_trust;
 #define NODE_API_TREND_MONTHS_MAX 36
 
 struct node_api_request {
-	const char *method;        /* "GET", "POST", "DELETE", ... */
-	const char *path;          /* without the query; NUL-terminated */
-	const char *query;         /* after '?'; NULL or "" when none */
-	const char *authorization; /* the header's value, or NULL */
-	const char *content_type;  /* the header's value, or NULL */
-	const char *if_none_match; /* the header's value, or NULL */
+	const char *method;          /* "GET", "POST", "DELETE", ... */
+	const char *path;            /* without the query; NUL-terminated */
+	const char *query;           /* after '?'; NULL or "" when none */
+	const char *authorization;   /* the header's value, or NULL */
+	const char *content_type;    /* the header's value, or NULL */
+	const char *if_none_match;   /* the header's value, or NULL */
 	const char *idempotency_key; /* Idempotency-Key, or NULL */
-	const uint8_t *body;       /* may be NULL when body_len is 0 */
+	const uint8_t *body;         /* may be NULL when body_len is 0 */
 	size_t body_len;
 	int64_t now; /* Unix seconds: token expiry, today's date, lags */
 };
@@ -110,6 +110,11 @@ struct node_api_config {
 	const struct node_trust *trust; /* NULL: no federation loaded */
 	const char *web_dir;  /* the pages (web/); NULL: serve no pages */
 	const char *software; /* version string for /healthz; NULL: "?" */
+	/* The web secret (node/secret.h, NODE_SECRET_BYTES, borrowed: it
+	 * must outlive the API), from which /api/v1/me gives each caller
+	 * the key of their kept web queue; NULL: /me gives none, and the
+	 * pages do not offer to keep signals at sign-out. */
+	const uint8_t *web_secret;
 	struct node_api_hooks hooks;
 	/* NULL: counters of its own. Else count into this API's counters
 	 * (atomically), so that APIs on several threads (one per store

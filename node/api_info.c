@@ -1,7 +1,8 @@
 /*
  * Routes about the node itself: liveness (/healthz), readiness
  * (/readyz), the Prometheus metrics (/metrics), who the caller is
- * (/api/v1/me) and the taxonomy the capture form offers
+ * (/api/v1/me, with the key of their kept web queue) and the taxonomy the
+ * capture form offers
  * (/api/v1/taxonomy).
  *
  * Readiness means "fully in service": the store answers with the schema
@@ -13,10 +14,13 @@
  */
 #include "common/alloc.h"
 #include "core/member.h"
+#include "common/text.h"
 #include "node/api_internal.h"
+#include "node/secret.h"
 #include "node/trust.h"
 #include "store/store.h"
 
+#include <sodium.h>
 #include <string.h>
 
 int node_api_healthz(struct api_call *c)
@@ -122,22 +126,49 @@ int node_api_metrics(struct api_call *c)
 	                            all, dlen + olen);
 }
 
+/* The caller's web queue key (node/secret.h: the same for every token
+ * of one role, organisation and person) and the web secret's
+ * fingerprint, into doc; nothing when the node has no web secret. The
+ * answer is no-store, like every API answer. */
+static void add_queue_key(const struct api_call *c, json_t *doc)
+{
+	uint8_t key[NODE_WEB_QUEUE_KEY_BYTES];
+	uint8_t version[NODE_WEB_QUEUE_VERSION_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(NODE_WEB_QUEUE_KEY_BYTES,
+	                                   sodium_base64_VARIANT_ORIGINAL)];
+	char hex[2 * NODE_WEB_QUEUE_VERSION_BYTES + 1];
+
+	if (c->api->web_secret == NULL || doc == NULL ||
+	    node_web_queue_key(
+	        c->api->web_secret, ls_token_role_name(c->who.role),
+	        c->who.organisation, c->who.person, key) != LS_OK)
+		return;
+	sodium_bin2base64(b64, sizeof b64, key, sizeof key,
+	                  sodium_base64_VARIANT_ORIGINAL);
+	node_web_queue_version(c->api->web_secret, version);
+	ls_hex_encode(version, sizeof version, hex);
+	json_object_set_new(doc, "wachtrij_sleutel", json_string(b64));
+	json_object_set_new(doc, "wachtrij_versie", json_string(hex));
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(b64, sizeof b64);
+}
+
 int node_api_me(struct api_call *c)
 {
 	const struct node_api *api = c->api;
 	const char *fed = api->trust != NULL && api->trust->has_anchor
 	                      ? api->trust->federation
 	                      : NULL;
-	return node_api_reply_json(
-	    c, 200,
-	    json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s}, s:o}", "token",
-	              c->who.id, "rol", ls_token_role_name(c->who.role),
-	              "organisatie", node_api_json_text(c->who.organisation),
-	              "persoon", node_api_json_text(c->who.person), "knooppunt",
-	              "id", api->config->node_id, "naam",
-	              api->config->node_name, "rol",
-	              ls_role_name(api->config->role), "federatie",
-	              node_api_json_text(fed)));
+	json_t *doc = json_pack(
+	    "{s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s}, s:o}", "token", c->who.id,
+	    "rol", ls_token_role_name(c->who.role), "organisatie",
+	    node_api_json_text(c->who.organisation), "persoon",
+	    node_api_json_text(c->who.person), "knooppunt", "id",
+	    api->config->node_id, "naam", api->config->node_name, "rol",
+	    ls_role_name(api->config->role), "federatie",
+	    node_api_json_text(fed));
+	add_queue_key(c, doc);
+	return node_api_reply_json(c, 200, doc);
 }
 
 int node_api_taxonomy(struct api_call *c)

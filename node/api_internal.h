@@ -128,12 +128,13 @@ struct node_api {
 	const struct ls_config *config;
 	const struct node_trust *trust;
 	char software[64];
+	const uint8_t *web_secret; /* borrowed; NULL: none */
 	struct node_api_hooks hooks;
 	size_t n_pages;
 	struct api_page *pages; /* owned */
 	/* counts[route + 1][status slot]; row 0 is "unknown" */
 	uint64_t *counts;
-	uint64_t *rejects; /* [route + 1][API_E_COUNT_] */
+	uint64_t *rejects;   /* [route + 1][API_E_COUNT_] */
 	int counters_shared; /* counts and rejects are another API's */
 };
 

@@ -467,6 +467,7 @@ struct recount {
 	const struct node_trust *trust;
 	struct recount_change *v;
 	size_t n, cap;
+	size_t judged; /* documents judged again */
 	int rc;
 	struct ls_errinfo *e;
 };
@@ -493,9 +494,17 @@ static int recount_cb(void *arg, const struct store_doc_meta *m,
 		rc = node_secagg_fedsum_check(r->trust, &doc.body.fedsum,
 		                              m->created, &mark, &e);
 	proto_doc_fini(&doc);
+	r->judged++;
 	if (rc == LS_ENOMEM) {
 		r->rc = ls_errf(r->e, rc, "recount: out of memory");
 		return 1;
+	}
+	if (rc == LS_ESTATE) {
+		/* No policy (for a federation summary, no roster) held yet:
+		 * nothing says it does not count (a node's own releases
+		 * under the built-in policy, before its first sync). */
+		rc = LS_OK;
+		mark = 0;
 	}
 	if (rc == LS_EPOLICY || rc == LS_EDENIED) {
 		/* Cannot happen (a later policy never refuses what an
@@ -533,10 +542,10 @@ static int recount_cb(void *arg, const struct store_doc_meta *m,
 /* Judge again every held summary and federation summary made at or
  * after `from` (a policy that came into force then may change whether
  * it counts: PROTOCOL.md 5.3, "Epochs") and write the marks that
- * changed; *changed grows by their number. Inside the caller's
- * transaction. */
+ * changed; *changed grows by their number, *judged (may be NULL) by the
+ * documents judged. Inside the caller's transaction. */
 static int recount(struct node_ingest *in, int64_t from, uint64_t *changed,
-                   struct ls_errinfo *e)
+                   size_t *judged, struct ls_errinfo *e)
 {
 	static const uint8_t types[] = {LS_DOC_SUMMARY, LS_DOC_FEDSUM};
 	struct recount r = {.trust = in->trust, .e = e};
@@ -561,19 +570,21 @@ static int recount(struct node_ingest *in, int64_t from, uint64_t *changed,
 	}
 	if (rc == LS_OK)
 		*changed += r.n;
+	if (rc == LS_OK && judged != NULL)
+		*judged += r.judged;
 	ls_free(r.v);
 	return rc;
 }
 
 /* recount() in the caller's transaction, or in its own. */
 static int recount_tx(struct node_ingest *in, int64_t from, uint64_t *changed,
-                      struct ls_errinfo *e)
+                      size_t *judged, struct ls_errinfo *e)
 {
 	int rc, own = !store_in_tx(in->store);
 
 	if (own && (rc = store_tx_begin(in->store)) != LS_OK)
 		return ls_errf(e, rc, "recount: %s", ls_strerror(rc));
-	rc = recount(in, from, changed, e);
+	rc = recount(in, from, changed, judged, e);
 	if (own) {
 		if (rc == LS_OK)
 			rc = store_tx_commit(in->store);
@@ -583,13 +594,17 @@ static int recount_tx(struct node_ingest *in, int64_t from, uint64_t *changed,
 	return rc;
 }
 
-int node_ingest_recount(struct node_ingest *in, size_t *changed,
+int node_ingest_recount(struct node_ingest *in,
+                        struct node_ingest_recount_info *info,
                         struct ls_errinfo *e)
 {
 	uint64_t n = 0;
-	int rc = recount_tx(in, INT64_MIN, &n, e);
-	if (changed != NULL)
-		*changed = rc == LS_OK ? (size_t)n : 0;
+	size_t judged = 0;
+	int rc = recount_tx(in, INT64_MIN, &n, &judged, e);
+	if (info != NULL) {
+		info->judged = rc == LS_OK ? judged : 0;
+		info->changed = rc == LS_OK ? (size_t)n : 0;
+	}
 	return rc;
 }
 
@@ -726,7 +741,7 @@ static int admit(struct node_ingest *in, struct one *o, struct ls_doc *doc,
 	page->trust_changed = 1;
 	o->tally->trust_admitted++;
 	if (d->hdr.type == LS_DOC_POLICY &&
-	    (rc = recount(in, d->hdr.created, &o->tally->recounted, &o->e)) !=
+	    (rc = recount(in, d->hdr.created, &o->tally->recounted, NULL, &o->e)) !=
 	        LS_OK)
 		return rc;
 	LS_WARN("ingest", "federation_doc_in_force", "peer=%s type=%s seq=%llu",
@@ -960,7 +975,7 @@ int node_ingest_recount_pending(struct node_ingest *in, struct ls_errinfo *e)
 	int rc;
 	if (in->recount_from == INT64_MAX)
 		return LS_OK;
-	rc = recount_tx(in, in->recount_from, &in->tally.recounted, e);
+	rc = recount_tx(in, in->recount_from, &in->tally.recounted, NULL, e);
 	if (rc == LS_OK)
 		in->recount_from = INT64_MAX;
 	return rc;

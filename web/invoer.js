@@ -21,7 +21,8 @@
  * another's token, which would store it as the other's signal. The
  * queue itself (storage, owner, sending one at a time) is LS.queue in
  * web/signaal.js: every page counts it in its header, and "Afmelden"
- * asks what becomes of it.
+ * asks what becomes of it (kept signals are sealed, and opened again at
+ * their owner's next sign-in, before this form sees the queue).
  */
 "use strict";
 
@@ -47,14 +48,17 @@
   function showQueue(q) {
     var box = document.getElementById("wachtrij");
     if (!box) return;
-    var own = Q.mine(q).length, other = q.length - own, text = "";
-    box.hidden = q.length === 0;
+    var own = Q.mine(q).length, rest = Q.other(), other = rest.others, text = "";
+    box.hidden = own + other + rest.lost === 0;
     if (own) text = own === 1
       ? "1 signaal is op dit toestel bewaard en wacht op verzending naar het knooppunt. Het wordt vanzelf verzonden zodra de verbinding terug is."
       : own + " signalen zijn op dit toestel bewaard en wachten op verzending naar het knooppunt. Ze worden vanzelf verzonden zodra de verbinding terug is.";
     if (other) text += (text ? " " : "") + (other === 1
       ? "1 signaal op dit toestel werd door iemand anders gemaakt (met een ander token); het wordt verzonden wanneer die persoon zich hier opnieuw aanmeldt."
       : other + " signalen op dit toestel werden door iemand anders gemaakt (met een ander token); ze worden verzonden wanneer die persoon zich hier opnieuw aanmeldt.");
+    if (rest.lost) text += (text ? " " : "") + (rest.lost === 1
+      ? "1 signaal op dit toestel werd versleuteld bewaard met een sleutel die dit knooppunt niet meer heeft: niemand kan het openen of verzenden, tot de beheerder die sleutel terugzet uit de back-up."
+      : rest.lost + " signalen op dit toestel werden versleuteld bewaard met een sleutel die dit knooppunt niet meer heeft: niemand kan ze openen of verzenden, tot de beheerder die sleutel terugzet uit de back-up.");
     document.getElementById("wachtrij-tekst").textContent = text;
     document.getElementById("wachtrij-verzend").disabled = Q.busy() || own === 0;
   }

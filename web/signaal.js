@@ -7,14 +7,34 @@
  *
  * What the pages keep in this browser (localStorage; nothing in
  * sessionStorage, cookies or the HTTP cache: the API answers
- * "Cache-Control: no-store"): the token, and the queue of captures not
- * yet sent (LS.queue below; web/invoer.js fills it). "Afmelden" leaves
- * nothing of the user: the token goes, and when signals of theirs still
- * wait, a dialog asks whether to send them now, keep them on this
- * device until they sign in here again, or delete them. Other people's
- * waiting signals stay (they are theirs, and never shown or sent with
- * this token). A page whose token is changed or removed in another tab
- * reloads, so that it stops showing what the previous user saw.
+ * "Cache-Control: no-store"): the token, the queue of captures not yet
+ * sent (LS.queue below; web/invoer.js fills it), and the signals kept
+ * at sign-out, sealed. "Afmelden" leaves nothing of the user readable:
+ * the token goes, and when signals of theirs still wait, a dialog asks
+ * whether to send them now, keep them on this device until they sign in
+ * here again, or delete them. Other people's waiting signals stay (they
+ * are theirs, and never shown or sent with this token). A page whose
+ * token is changed or removed in another tab reloads, so that it stops
+ * showing what the previous user saw.
+ *
+ * Kept signals are sealed (docs/WEB.md, "Signals not yet sent"): the
+ * attacker is the next person at this browser, with the devtools and a
+ * valid token of their own (another person's). /api/v1/me gives each
+ * owner (role, organisation, person) a key of its own (wachtrij_sleutel,
+ * keyed by the node's keys/web.secret; every token of that owner gets
+ * the same one). "Bewaren en afmelden" encrypts each of the user's items
+ * with AES-GCM under a key derived from it (HKDF-SHA-256, fresh 12-byte
+ * IV per item): the body, the owner and the time are inside; in clear
+ * stay only the Idempotency-Key (random), the secret's version and a
+ * tag (HMAC of the item's key under another derived key) that lets the
+ * owner's page find its items and shows nobody else who made them, or
+ * that two were made by one person. The clear fields are the
+ * ciphertext's associated data: changing one breaks it. At the next
+ * sign-in of the same owner (any of their tokens) the page opens its
+ * items back into the queue, and sends them as before; an item whose
+ * tag is theirs but that does not open (changed on this device) is
+ * reported and never sent. Without crypto.subtle or without the key,
+ * "Bewaren" is not offered: never a plain-text fallback.
  */
 "use strict";
 
@@ -240,9 +260,178 @@ var LS = (function () {
     });
   }
 
+  /* --- kept signals, sealed (see the top of this file) --------------- */
+  var SEALED = "signaal.verzegeld";
+  var sealKeys = null;   /* {enc, tag, versie} for this page's user, or null */
+  var sealDamaged = [];  /* Idempotency-Keys of this user's items that did not open */
+
+  function sealedAll() {
+    try {
+      var s = JSON.parse(localStorage.getItem(SEALED) || "[]");
+      return Array.isArray(s) ? s.filter(function (x) { return x && typeof x.key === "string"; }) : [];
+    } catch (e) { return []; }
+  }
+
+  /* An empty list leaves no key behind. Throws when storage refuses. */
+  function sealedSave(s) {
+    if (s.length) localStorage.setItem(SEALED, JSON.stringify(s));
+    else localStorage.removeItem(SEALED);
+    queueNotify(queueAll());
+  }
+
+  function utf8(text) { return new TextEncoder().encode(text); }
+
+  function b64(bytes) {
+    var s = "", b = new Uint8Array(bytes);
+    for (var i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+    return btoa(s);
+  }
+
+  function unb64(text) {
+    var s = atob(text), b = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+    return b;
+  }
+
+  function subtle() {
+    return window.isSecureContext && window.crypto && window.crypto.subtle ? window.crypto.subtle : null;
+  }
+
+  /* From /me's wachtrij_sleutel: an AES-GCM key and an HMAC key (HKDF,
+   * one label each), neither extractable. Resolves to null when this
+   * browser or this node cannot seal. */
+  function sealSetup(who) {
+    var sub = subtle(), raw = who.wachtrij_sleutel, versie = who.wachtrij_versie;
+    delete who.wachtrij_sleutel;
+    if (!sub || typeof raw !== "string" || typeof versie !== "string") return Promise.resolve(null);
+    function derive(base, label, alg, uses) {
+      return sub.deriveKey({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: utf8(label) },
+        base, alg, false, uses);
+    }
+    return Promise.resolve().then(function () {
+      var bytes = unb64(raw);
+      if (bytes.length !== 32) throw new Error("key");
+      return sub.importKey("raw", bytes, "HKDF", false, ["deriveKey"]);
+    }).then(function (base) {
+      return Promise.all([
+        derive(base, "ls-web-queue-seal-v1", { name: "AES-GCM", length: 256 }, ["encrypt", "decrypt"]),
+        derive(base, "ls-web-queue-tag-v1", { name: "HMAC", hash: "SHA-256", length: 256 }, ["sign"])]);
+    }).then(function (k) {
+      return { enc: k[0], tag: k[1], versie: versie };
+    }, function () { return null; });
+  }
+
+  /* The item's tag: who may open it, told only to its owner's page. */
+  function sealTag(key) {
+    return subtle().sign("HMAC", sealKeys.tag, utf8("ls-web-queue-tag-v1\n" + key)).then(function (mac) {
+      return b64(new Uint8Array(mac).slice(0, 16));
+    });
+  }
+
+  function sealAad(x) {
+    return utf8(JSON.stringify(["ls-web-queue-v1", x.key, x.versie, x.tag]));
+  }
+
+  /* A queue item, sealed: {key, versie, tag, iv, ct}. */
+  function sealItem(item) {
+    var iv = window.crypto.getRandomValues(new Uint8Array(12));
+    var plain = utf8(JSON.stringify({ owner: item.owner || queueOwner(), body: item.body, at: item.at }));
+    return sealTag(item.key).then(function (tag) {
+      var x = { key: item.key, versie: sealKeys.versie, tag: tag, iv: b64(iv) };
+      return subtle().encrypt({ name: "AES-GCM", iv: iv, additionalData: sealAad(x) }, sealKeys.enc, plain)
+        .then(function (ct) { x.ct = b64(ct); return x; });
+    });
+  }
+
+  /* What a sealed item is to this page: {item} when it opened, "damaged"
+   * when its tag is this user's but it does not open (or does not hold
+   * their signal), null when it is not theirs. */
+  function sealOpen(x) {
+    if (!sealKeys || x.versie !== sealKeys.versie || typeof x.tag !== "string") return Promise.resolve(null);
+    return sealTag(x.key).then(function (tag) {
+      if (tag !== x.tag) return null;
+      return Promise.resolve().then(function () {
+        return subtle().decrypt({ name: "AES-GCM", iv: unb64(x.iv), additionalData: sealAad(x) }, sealKeys.enc, unb64(x.ct));
+      }).then(function (plain) {
+        var v = JSON.parse(new TextDecoder().decode(plain));
+        if (!v || v.owner !== queueOwner() || !v.body || typeof v.body !== "object") return "damaged";
+        return { item: { key: x.key, owner: v.owner, body: v.body, at: v.at } };
+      }, function () { return "damaged"; });
+    });
+  }
+
+  /* At sign-in: this user's sealed items back into the queue (unless an
+   * item with that key is there already), the rest as they were. */
+  function sealOpenMine() {
+    return queueSerial(function () {
+      var list = sealedAll();
+      if (!sealKeys || !list.length) return;
+      return Promise.all(list.map(sealOpen)).then(function (res) {
+        var opened = {}, damaged = [], add = [];
+        res.forEach(function (r, i) {
+          if (r === "damaged") damaged.push(list[i].key);
+          else if (r) opened[list[i].key] = r.item;
+        });
+        sealDamaged = damaged;
+        var q = queueAll();
+        Object.keys(opened).forEach(function (k) {
+          if (!q.some(function (x) { return x.key === k; })) add.push(opened[k]);
+        });
+        /* the queue first: a failure in between leaves a copy, never a loss */
+        if (add.length) queueSave(q.concat(add));
+        var left = sealedAll().filter(function (x) { return !opened[x.key]; });
+        try { sealedSave(left); } catch (e) { /* sealed copies stay; deduped next time */ }
+      });
+    });
+  }
+
+  /* "Bewaren en afmelden": seal this user's items; resolves when they
+   * are stored sealed and gone from the queue, rejects (nothing
+   * changed) when sealing or storing fails. */
+  function sealMine() {
+    return queueSerial(function () {
+      var own = queueMine(queueAll());
+      if (!sealKeys) return Promise.reject(new Error("no key"));
+      return Promise.all(own.map(sealItem)).then(function (sealed) {
+        var q = queueAll(), gone = {};
+        /* sent meanwhile (another tab): nothing to keep */
+        sealed = sealed.filter(function (x) { return q.some(function (y) { return y.key === x.key; }); });
+        sealed.forEach(function (x) { gone[x.key] = true; });
+        sealedSave(sealedAll().filter(function (x) { return !gone[x.key]; }).concat(sealed));
+        queueSave(q.filter(function (x) { return !gone[x.key]; }));
+      });
+    });
+  }
+
+  /* Delete this user's items that did not open; returns how many. */
+  function sealDropDamaged() {
+    var bad = sealDamaged, n = 0;
+    sealedSave(sealedAll().filter(function (x) {
+      if (bad.indexOf(x.key) < 0) return true;
+      n++;
+      return false;
+    }));
+    sealDamaged = [];
+    return n;
+  }
+
+  /* Everything on this device that is not this user's queue: {others:
+   * other people's (plain or sealed), lost: sealed under a web secret
+   * this node no longer has, damaged: this user's that did not open}. */
+  function queueElse() {
+    var out = { others: queueAll().length - queueMine().length, lost: 0, damaged: 0 };
+    var versie = sealKeys ? sealKeys.versie : null;
+    sealedAll().forEach(function (x) {
+      if (sealDamaged.indexOf(x.key) >= 0) out.damaged++;
+      else if (versie && x.versie !== versie) out.lost++;
+      else out.others++;
+    });
+    return out;
+  }
+
   var queue = {
     all: queueAll, mine: queueMine, owner: queueOwner, add: queueAdd, remove: queueRemove,
-    send: queueSend, flush: queueFlush, unanswered: queueUnanswered,
+    send: queueSend, flush: queueFlush, unanswered: queueUnanswered, other: queueElse,
     busy: function () { return queuePending > 0; },
     /* fn(q) after every change of the queue, also from another tab */
     watch: function (fn) { queueWatchers.push(fn); }
@@ -266,6 +455,14 @@ var LS = (function () {
     window.location.href = "/";
   }
 
+  /* Keep and sign out: sealed first; the token goes only when that
+   * worked. Resolves to an error message, or never (signed out). */
+  function keepAndSignOut() {
+    return sealMine().then(signOut, function () {
+      return "Bewaren lukte niet: de signalen konden op dit toestel niet versleuteld bewaard worden. Er is niets gewijzigd. Verstuur ze of verwijder ze.";
+    });
+  }
+
   /* "Afmelden" with signals of this user still waiting: a modal dialog
    * (native <dialog>: the page behind is inert, Escape cancels) that
    * says how many and offers to send them now (signing out when all are
@@ -286,8 +483,9 @@ var LS = (function () {
   function why(res, left) {
     var st = res ? res.status : 0;
     if (st === 0) return "Versturen lukt nu niet: het knooppunt is niet bereikbaar. Probeer opnieuw zodra u verbinding hebt, of kies hieronder.";
-    if (st === 401) return "Versturen lukt niet met dit token: " + message(res) +
-      " Kies “Bewaren en afmelden” en meld u hier aan met het nieuwe token dat u van de beheerder krijgt: dan " + (left === 1 ? "wordt het" : "worden ze") + " verzonden.";
+    if (st === 401) return "Versturen lukt niet met dit token: " + message(res) + (sealKeys
+      ? " Kies “Bewaren en afmelden” en meld u hier aan met het nieuwe token dat u van de beheerder krijgt: dan " + (left === 1 ? "wordt het" : "worden ze") + " verzonden."
+      : " Kies “Annuleren” en meld u hier aan met het nieuwe token dat u van de beheerder krijgt (zonder af te melden): dan " + (left === 1 ? "wordt het" : "worden ze") + " verzonden.");
     return "Versturen lukt nu niet: " + message(res) + " Probeer zo dadelijk opnieuw, of kies hieronder.";
   }
 
@@ -303,7 +501,10 @@ var LS = (function () {
     var cancelB = el("button", { type: "button", class: "knop tweede", id: "afmelden-annuleer", text: "Annuleren" });
     var choose = el("div", { class: "dialoog-keuzes" },
       el("div", { class: "keuze" }, sendB, hint("afmelden-verstuur-uitleg", "Nu naar het knooppunt sturen. Daarna wordt u afgemeld.")),
-      el("div", { class: "keuze" }, keepB, hint("afmelden-bewaar-uitleg", "Ze blijven op dit toestel tot u zich hier weer aanmeldt, en worden dan verzonden. Wie zich hier met een ander token aanmeldt, ziet ze niet en verstuurt ze niet. Kies dit alleen op een toestel van uw organisatie.")),
+      el("div", { class: "keuze" }, keepB, hint("afmelden-bewaar-uitleg", sealKeys
+        ? "Ze blijven versleuteld op dit toestel tot u zich hier weer aanmeldt (met dit token of een nieuw token voor u), en worden dan verzonden. Niemand anders kan ze lezen of versturen."
+        : "Bewaren kan hier niet: " + (subtle() ? "het knooppunt gaf geen sleutel om ze versleuteld te bewaren" : "deze browser kan ze niet versleutelen") +
+          ". Verstuur ze, verwijder ze, of annuleer en blijf aangemeld.")),
       el("div", { class: "keuze" }, dropB, hint("afmelden-verwijder-uitleg", "Ze worden van dit toestel gewist en nooit verzonden. U bevestigt dit eerst.")));
     var sureB = el("button", { type: "button", class: "knop gevaar", id: "afmelden-verwijder-ja" });
     var backB = el("button", { type: "button", class: "knop tweede", id: "afmelden-terug", text: "Nee, terug" });
@@ -337,6 +538,7 @@ var LS = (function () {
     }
     function enable(on) {
       [sendB, keepB, dropB].forEach(function (b) { b.disabled = !on; });
+      keepB.disabled = !on || !sealKeys;
     }
 
     sendB.addEventListener("click", function () {
@@ -361,7 +563,15 @@ var LS = (function () {
         msg.focus();
       });
     });
-    keepB.addEventListener("click", signOut);
+    keepB.addEventListener("click", function () {
+      enable(false);
+      keepAndSignOut().then(function (err) {
+        if (done) return;
+        enable(true);
+        say("fout", err);
+        msg.focus();
+      });
+    });
     outB.addEventListener("click", signOut);
     dropB.addEventListener("click", function () {
       var n = queueMine(queueAll()).length;
@@ -381,6 +591,7 @@ var LS = (function () {
     dlg.addEventListener("cancel", function (e) { e.preventDefault(); close(); });
 
     ask();
+    enable(true);
     document.body.appendChild(dlg);
     dlg.showModal();
     sendB.focus();
@@ -418,7 +629,7 @@ var LS = (function () {
    * of the queue there updates the count here. */
   var pageToken = null;
   window.addEventListener("storage", function (ev) {
-    if (ev.key === QUEUE) { queueNotify(queueAll()); return; }
+    if (ev.key === QUEUE || ev.key === SEALED) { queueNotify(queueAll()); return; }
     if ((ev.key === KEY || ev.key === null) && pageToken !== null && token() !== pageToken) window.location.reload();
   });
   queue.watch(queueBadge);
@@ -434,14 +645,40 @@ var LS = (function () {
         return;
       }
       me = res.data;
-      nav();
-      var main = document.getElementById("inhoud");
-      if (!allowed(role)) {
-        notice(main, "fout", "Met uw rol (" + me.rol + ") hebt u geen toegang tot deze pagina.");
-        return;
-      }
-      run(me);
+      /* this user's kept signals back into the queue before anything
+       * counts or sends it */
+      return sealSetup(me).then(function (k) {
+        sealKeys = k;
+        return sealOpenMine();
+      }).then(null, function () { /* left sealed: opened next time */ }).then(function () {
+        nav();
+        var main = document.getElementById("inhoud");
+        damagedNotice(main);
+        if (!allowed(role)) {
+          notice(main, "fout", "Met uw rol (" + me.rol + ") hebt u geen toegang tot deze pagina.");
+          return;
+        }
+        run(me);
+      });
     });
+  }
+
+  /* This user's kept signals that no longer open (changed on this
+   * device): said, never sent, deleted when asked. */
+  function damagedNotice(main) {
+    var n = sealDamaged.length;
+    if (!n || !main) return;
+    var box = notice(main, "fout", (n === 1
+      ? "1 signaal dat u op dit toestel bewaarde, kan niet meer geopend worden: het werd op dit toestel gewijzigd of beschadigd. Het wordt niet verzonden. "
+      : n + " signalen die u op dit toestel bewaarde, kunnen niet meer geopend worden: ze werden op dit toestel gewijzigd of beschadigd. Ze worden niet verzonden. ") +
+      "Registreer " + (n === 1 ? "het" : "ze") + " opnieuw als u de inhoud nog kent.");
+    box.id = "beschadigd";
+    box.appendChild(el("div", { class: "knoppen" }, el("button", { type: "button", class: "knop tweede klein", id: "beschadigd-verwijder",
+      text: n === 1 ? "Dit signaal verwijderen" : "Deze " + n + " signalen verwijderen", onclick: function () {
+        sealDropDamaged();
+        box.parentNode.removeChild(box);
+        announce(n === 1 ? "Het beschadigde signaal is verwijderd." : "De beschadigde signalen zijn verwijderd.");
+      } })));
   }
 
   function dateTime(iso) {

@@ -57,9 +57,25 @@ for n in "${ALL[@]}"; do
 	t_equal "$n refused nothing for the policy" \
 		"$(fed_metric "$n" 'signaal_docs_rejected_total\{reason="policy"')" 0
 done
+# The alert's gauge (SignaalOwnSummaryUncounted): eeklo's own two
+# periods count nowhere; gent and vvsg hold them but have nothing to
+# correct.
+t_check "eeklo: signaal_own_periods_uncounted is 2" fed_wait 30 \
+	metric_is eeklo 'signaal_own_periods_uncounted' 2
+for n in vvsg gent; do
+	t_check "$n: signaal_own_periods_uncounted is 0" \
+		grep -qx 'signaal_own_periods_uncounted 0' "$T/$n/signaald.prom"
+done
+own_periods() { # NODE: the own periods signaald.json names
+	python3 -c 'import json,sys
+for u in json.load(open(sys.argv[1]))["uncounted"]:
+    if u["own"]: print(" ".join(u["periods"]))' "$T/$1/signaald.json"
+}
+t_equal "eeklo's signaald.json names the two periods to correct" \
+	"$(own_periods eeklo | wc -w)/$(own_periods eeklo | grep -cw -- "$month")" 2/1
 status_says() { "$SIGNAALCTL" -d "$T/$1" status 2>&1 | grep -q "$2"; }
 t_check "eeklo's status says it does not count, and what to do" \
-	fed_wait 30 status_says eeklo "Niet geteld   eeklo: 2 samenvattingen .*--reden beleid"
+	fed_wait 30 status_says eeklo "Niet geteld   eeklo: 2 samenvattingen .*deze periodes .*'signaalctl summary correct $month --reden beleid"
 t_check "gent's status says so too, nothing to do there" \
 	fed_wait 30 status_says gent "Niet geteld   eeklo: 2 samenvattingen .*niets hier"
 t_check "summary list marks it" bash -c \
@@ -75,10 +91,22 @@ t_check "converges" fed_wait_converged 60 "${ALL[@]}"
 for n in "${ALL[@]}"; do
 	t_equal "$n holds the three, two not counted" "$(summaries "$n")" "3|2"
 done
+t_check "eeklo: one period left to correct" fed_wait 30 \
+	metric_is eeklo 'signaal_own_periods_uncounted' 1
+t_equal "and it is not the corrected one" \
+	"$(own_periods eeklo | wc -w)/$(own_periods eeklo | grep -cw -- "$month")" 1/0
+left=$(own_periods eeklo)
+t_check "eeklo's status names the one left, not the corrected one" \
+	fed_wait 30 status_says eeklo "geef deze periode opnieuw vrij onder het huidige beleid: 'signaalctl summary correct $left --reden beleid --toelichting TEKST'\$"
 t_check "summary list: the correction replaces it" bash -c \
 	"'$SIGNAALCTL' -d '$T/vvsg' summary list --herkomst eeklo | grep -q 'vervangen door'"
 out=$("$SIGNAALCTL" -d "$T/vvsg" trends --gemeente eeklo --van "$month" 2>&1)
 t_check "the trends count the correction, say what they left out" \
 	grep -q "2 niet meegeteld" <<<"$out"
+t_check "eeklo corrects the other period too" \
+	"$SIGNAALCTL" -d "$T/eeklo" summary correct "$left" --reden beleid \
+	--toelichting "opnieuw onder het nieuwe beleid"
+t_check "eeklo's status: nothing left to do" \
+	fed_wait 30 status_says eeklo "Niet geteld   eeklo: 2 samenvattingen .*niets meer: elke periode telt via een correctie"
 for n in "${ALL[@]}"; do fed_stop "$n"; done
 t_done

@@ -11,11 +11,13 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "common/alloc.h"
 #include "core/token.h"
 #include "fixture_store.h"
 #include "node/api.h"
+#include "node/secret.h"
 #include "node/trust.h"
 #include "store/feed.h"
 #include "store/signal.h"
@@ -468,6 +470,60 @@ static void test_authentication(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 	                        json_object_get(J, "knooppunt"), "id")),
 	                    "kortrijk");
+}
+
+/* /api/v1/me gives the key of the caller's kept web queue: the same
+ * for every token of one owner (a new token opens what the old one
+ * kept), another for any other owner, none without the web secret;
+ * never cached. */
+static void test_me_queue_key(void **state)
+{
+	static const uint8_t secret[NODE_SECRET_BYTES] = {7, 1, 2, 3};
+	struct node_api_config ac = {0};
+	struct node_api *keyed, *keep = api;
+	uint8_t key[NODE_WEB_QUEUE_KEY_BYTES];
+	char b64[64], fw2[LS_TOKEN_TEXT_SIZE], first[64], version[32];
+	(void)state;
+	/* without the secret: no key, and nothing else changes */
+	assert_int_equal(req("GET", "/api/v1/me", NULL, tok_fw, NULL), 200);
+	assert_null(json_object_get(J, "wachtrij_sleutel"));
+	assert_null(json_object_get(J, "wachtrij_versie"));
+
+	ac.store = f.s;
+	ac.config = &cfg;
+	ac.web_secret = secret;
+	assert_int_equal(node_api_new(&ac, &keyed, NULL), LS_OK);
+	api = keyed;
+	assert_int_equal(req("GET", "/api/v1/me", NULL, tok_fw, NULL), 200);
+	assert_string_equal(node_api_response_header(&resp, "Cache-Control"),
+	                    "no-store");
+	assert_int_equal(node_web_queue_key(secret, "veldwerker", "CLB Noord",
+	                                    "mw-12", key),
+	                 LS_OK);
+	sodium_bin2base64(b64, sizeof b64, key, sizeof key,
+	                  sodium_base64_VARIANT_ORIGINAL);
+	assert_non_null(jstr("wachtrij_sleutel"));
+	assert_string_equal(jstr("wachtrij_sleutel"), b64);
+	assert_non_null(jstr("wachtrij_versie"));
+	snprintf(first, sizeof first, "%s", b64);
+	snprintf(version, sizeof version, "%s", jstr("wachtrij_versie"));
+	/* a new token of the same person: the same key and version */
+	make_token(fw2, LS_TOKEN_VELDWERKER, "CLB Noord", "mw-12", 0, 0);
+	assert_int_equal(req("GET", "/api/v1/me", NULL, fw2, NULL), 200);
+	assert_string_equal(jstr("wachtrij_sleutel"), first);
+	assert_string_equal(jstr("wachtrij_versie"), version);
+	/* other owners: other keys, the same version */
+	assert_int_equal(req("GET", "/api/v1/me", NULL, tok_org, NULL), 200);
+	assert_string_not_equal(jstr("wachtrij_sleutel"), first);
+	assert_string_equal(jstr("wachtrij_versie"), version);
+	assert_int_equal(req("GET", "/api/v1/me", NULL, tok_coord, NULL), 200);
+	assert_string_not_equal(jstr("wachtrij_sleutel"), first);
+	/* a refused token learns no key */
+	assert_int_equal(req("GET", "/api/v1/me", NULL, tok_revoked, NULL),
+	                 401);
+	assert_null(json_object_get(J, "wachtrij_sleutel"));
+	api = keep;
+	node_api_free(keyed);
 }
 
 static void test_roles(void **state)
@@ -2276,6 +2332,7 @@ int main(void)
 	    T(test_health_and_readiness),
 	    T(test_metrics_count_by_route_and_status),
 	    T(test_authentication),
+	    T(test_me_queue_key),
 	    T(test_roles),
 	    T(test_routing),
 	    T(test_capture),

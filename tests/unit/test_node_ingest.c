@@ -715,7 +715,7 @@ static void test_a_late_tightening_is_held_everywhere_and_counted_nowhere(
 	size_t roster, k5, k7, k5again, sum, status;
 	uint64_t seq_b = 0, seq_c = 0;
 	uint8_t hash_b[LS_HASH_BYTES], hash_c[LS_HASH_BYTES];
-	size_t changed = 9;
+	struct node_ingest_recount_info ri = {9, 9};
 
 	roster = fed_doc(b, LS_DOC_ROSTER);
 	k5 = policy_doc_at(b, 5, FX_NOW - 7200);
@@ -788,11 +788,12 @@ static void test_a_late_tightening_is_held_everywhere_and_counted_nowhere(
 	 * recount puts it right, and a second changes nothing. */
 	assert_int_equal(store_feed_set_uncounted(c->s, "kortrijk", 1, 3),
 	                 LS_OK);
-	assert_int_equal(node_ingest_recount(&c->in, &changed, NULL), LS_OK);
-	assert_int_equal(changed, 1);
+	assert_int_equal(node_ingest_recount(&c->in, &ri, NULL), LS_OK);
+	assert_int_equal(ri.changed, 1);
+	assert_true(ri.judged >= 1);
 	assert_int_equal(mark_of(c, "kortrijk", 1), 0);
-	assert_int_equal(node_ingest_recount(&c->in, &changed, NULL), LS_OK);
-	assert_int_equal(changed, 0);
+	assert_int_equal(node_ingest_recount(&c->in, &ri, NULL), LS_OK);
+	assert_int_equal(ri.changed, 0);
 	assert_int_equal(store_feed_set_uncounted(c->s, "kortrijk", 9, 3),
 	                 LS_ENOTFOUND);
 	teardown(&st);
@@ -1122,6 +1123,32 @@ static int vector_starts_feed(const char *name)
 	return starts;
 }
 
+/* A recount on a store that holds a summary but no policy yet (a node's
+ * own release before its first sync): it counts, and the recount
+ * succeeds (it failed at every start before). */
+static void test_a_recount_without_a_policy_counts_them(void **state)
+{
+	struct tfx *f = *state;
+	struct ls_doc doc;
+	struct ls_keypair *kp = fx_key("kortrijk");
+	struct node_ingest_recount_info info;
+
+	proto_doc_init(&doc, LS_DOC_SUMMARY);
+	strcpy(doc.hdr.origin, "kortrijk");
+	fx_summary(&doc.body.summary, "kortrijk", 2025, 9, 160, 7);
+	assert_int_equal(
+	    node_feed_publish(f->s, kp, &doc, FX_NOW - 4000, NULL, NULL),
+	    LS_OK);
+	proto_doc_fini(&doc);
+	proto_keypair_free(kp);
+	assert_int_equal(store_feed_set_uncounted(f->s, "kortrijk", 1, 2),
+	                 LS_OK);
+	assert_int_equal(node_ingest_recount(&f->in, &info, NULL), LS_OK);
+	assert_int_equal(info.judged, 1);
+	assert_int_equal(info.changed, 1);
+	assert_int_equal(mark_of(f, "kortrijk", 1), 0);
+}
+
 static void test_vectors_through_the_node(void **state)
 {
 	char line[2048], have[1100], want[512], got[512], buf[512];
@@ -1240,6 +1267,7 @@ int main(void)
 	    T(test_failed_page_stores_nothing_and_keeps_trust_true),
 	    T(test_trust_follows_an_external_append),
 	    T(test_a_policy_stored_by_another_writer_judges_the_next_page),
+	    T(test_a_recount_without_a_policy_counts_them),
 	    cmocka_unit_test(test_vectors_through_the_node),
 	};
 #undef T

@@ -417,6 +417,40 @@ static void print_alarms(const struct status *st)
 	}
 }
 
+/* What an operator does about uncounted summaries: for another node's,
+ * nothing; for its own, correct the periods of which nothing counts
+ * (signaald.json names them; none: each is counted through a
+ * correction already). */
+static void print_uncounted_advice(json_t *u)
+{
+	json_t *periods = json_object_get(u, "periods"), *p;
+	size_t i, n = json_array_size(periods);
+
+	if (!json_is_true(json_object_get(u, "own"))) {
+		printf("niets hier; die gemeente kan de periodes opnieuw "
+		       "vrijgeven onder het huidige beleid\n");
+		return;
+	}
+	if (!json_is_array(periods)) { /* a signaald from before the list */
+		printf("geef die periodes opnieuw vrij onder het huidige "
+		       "beleid: 'signaalctl summary list' toont ze, "
+		       "'signaalctl summary correct PERIODE --reden beleid "
+		       "--toelichting TEKST' vervangt ze\n");
+		return;
+	}
+	if (n == 0) {
+		printf("niets meer: elke periode telt via een correctie\n");
+		return;
+	}
+	printf("geef %s opnieuw vrij onder het huidige beleid:",
+	       n == 1 ? "deze periode" : "deze periodes");
+	json_array_foreach(periods, i, p)
+	    printf(" 'signaalctl summary correct %s --reden beleid "
+	           "--toelichting TEKST'%s",
+	           json_string_value(p), i + 1 < n ? "," : "");
+	printf("\n");
+}
+
 /* Summaries held but counted nowhere (PROTOCOL.md 5.3, "Epochs"): made
  * under an earlier policy than the one of their time, so every node
  * keeps and relays them and none counts them. */
@@ -433,20 +467,14 @@ static void print_uncounted(const struct status *st)
 		printf("Niet geteld   %s: %lld samenvatting%s (laatste #%lld) "
 		       "gemaakt onder een eerder beleid dan dat van hun tijd "
 		       "(federatie #%lld); bewaard en doorgegeven, nergens "
-		       "meegeteld. Wat te doen: %s\n",
+		       "meegeteld. Wat te doen: ",
 		       json_string_value(json_object_get(u, "origin")), docs,
 		       docs == 1 ? "" : "en",
 		       (long long)json_integer_value(
 		           json_object_get(u, "last_seq")),
 		       (long long)json_integer_value(
-		           json_object_get(u, "policy_seq")),
-		       json_is_true(json_object_get(u, "own"))
-		           ? "geef die periodes opnieuw vrij onder het "
-		             "huidige beleid: 'signaalctl summary list' toont "
-		             "ze, 'signaalctl summary correct PERIODE --reden "
-		             "beleid --toelichting TEKST' vervangt ze"
-		           : "niets hier; die gemeente kan de periodes "
-		             "opnieuw vrijgeven onder het huidige beleid");
+		           json_object_get(u, "policy_seq")));
+		print_uncounted_advice(u);
 	}
 }
 
