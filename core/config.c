@@ -482,6 +482,16 @@ static const struct key_row keys[] = {
      .def = "10",
      .comment = "zo vaak het metriek- en statusbestand bijwerken"},
     {.section = "daemon",
+     .name = "shutdown_timeout_s",
+     .type = T_INT,
+     .offset = OFF(shutdown_timeout_s),
+     .min = 1,
+     .max = 600,
+     .def = "30",
+     .comment = "zo lang mag stoppen duren (seconden); daarna stopt "
+                "signaald meteen met afsluitcode 70 en zegt het log bij "
+                "welke stap; TimeoutStopSec van systemd groter houden"},
+    {.section = "daemon",
      .name = "metrics_file",
      .type = T_STRING,
      .empty_ok = 1,

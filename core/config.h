@@ -104,6 +104,7 @@ struct ls_config {
 	int64_t release_interval_s; /* look for periods to release */
 	int64_t purge_interval_s;   /* retention purge of free text */
 	int64_t state_interval_s;   /* write the metrics and status files */
+	int64_t shutdown_timeout_s; /* a stop that takes longer is ended */
 	char metrics_file[LS_CONFIG_PATH_SIZE]; /* "": none */
 	char status_file[LS_CONFIG_PATH_SIZE];  /* "": none */
 	uint8_t log_level;                      /* enum ls_log_level */

@@ -4,11 +4,16 @@
  * step undone by daemon_stop/daemon_close if a later one fails), run on
  * the loop, reload on SIGHUP, stop on SIGTERM/SIGINT, close.
  *
- * Stopping: every timer and signal handle is closed, every nng aio is
- * stopped (nng waits for its callback, which only posts to the handoff
- * queue), queued completions are taken back, sockets closed, the state
- * files written a last time and the async handle closed; the loop then
- * has nothing left and uv_run returns. A round in flight is abandoned:
+ * Stopping: timers closed, the HTTP server stopped (requests in flight
+ * answered), the store jobs finished and the state files written a last
+ * time — all the store work before any nng socket closes, since nng's
+ * close is what can hang — then every nng aio is stopped (nng waits for
+ * its callback, which only posts to the handoff queue), queued
+ * completions are taken back, sockets closed and the signal and async
+ * handles closed; the loop then has nothing left and uv_run returns.
+ * The shutdown watchdog (daemon/watchdog.h), armed first, bounds all of
+ * it up to daemon_finish and names the step that hangs. A round in
+ * flight is abandoned:
  * what it fetched is committed page by page, a page being taken in is
  * never half done (signal callbacks run between loop callbacks), and the
  * peer's side of an abandoned request only read or was idempotent.
@@ -521,33 +526,58 @@ static void signal_close(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	struct daemon_watchdog *wd = &d->watchdog;
+
 	if (d->stopping)
 		return;
 	d->stopping = 1;
+	/* From here the whole stop is bounded (daemon/watchdog.h): a step
+	 * that hangs is logged by name and the process ends. */
+	(void)daemon_watchdog_arm(wd, (unsigned)d->cfg.shutdown_timeout_s,
+	                          "timers");
 	daemon_tasks_stop(d);
 	daemon_secagg_stop(d);
 	if (d->handoff_ready) {
+		daemon_watchdog_step(wd, "http");
 		daemon_http_close(d);
-		daemon_server_close(d);
-		daemon_peers_close_all(d);
 	}
-	/* After the HTTP server (nothing asks the loop any more), before
-	 * the last state write: jobs on the lanes finish or are done with
+	/* The store's work first, the sockets after: nng's close is the
+	 * step that can hang (nng 1.5.2), and if it does, the watchdog's
+	 * _exit finds the store jobs done and the state files written.
+	 * Safe before the sockets close: the jobs' done callbacks only
+	 * kick peers through daemon_new_docs, which does nothing while
+	 * stopping, and nng's callbacks only post to the handoff queue,
+	 * which is drained below. After the HTTP server (nothing asks the
+	 * loop any more): jobs on the lanes finish or are done with
 	 * LS_ESTATE. */
+	daemon_watchdog_step(wd, "store_jobs");
 	daemon_storejobs_close(d->jobs);
 	d->jobs = NULL;
-	if (d->metrics != NULL && d->store != NULL && d->sync_ready)
+	if (d->metrics != NULL && d->store != NULL && d->sync_ready) {
+		daemon_watchdog_step(wd, "state_write");
 		daemon_state_write_now(d);
+	}
+	if (d->handoff_ready) {
+		daemon_watchdog_step(wd, "sync_server");
+		daemon_server_close(d);
+		daemon_watchdog_step(wd, "peers");
+		daemon_peers_close_all(d);
+	}
+	daemon_watchdog_step(wd, "handles");
 	signal_close(d);
 	if (d->handoff_ready) {
 		daemon_handoff_close(&d->handoff);
 		d->handoff_ready = 0;
 	}
 	LS_INFO("daemon", "stopped", "node=%s", d->cfg.node_id);
+	/* uv_run finishes: a sync job on the engine's thread completes
+	 * (a page is one transaction), the handles' close callbacks run. */
+	daemon_watchdog_step(wd, "loop");
 }
 
 void daemon_close(struct daemon *d)
 {
+	daemon_watchdog_step(&d->watchdog, "sync_engine");
 	daemon_syncwork_free(d);
 	daemon_secagg_close(d);
 	if (d->sync_ready)
@@ -555,6 +585,7 @@ void daemon_close(struct daemon *d)
 	d->sync_ready = 0;
 	node_ingest_fini(&d->ingest);
 	node_trust_fini(&d->trust);
+	daemon_watchdog_step(&d->watchdog, "store_close");
 	store_close(d->store);
 	d->store = NULL;
 	proto_keypair_free(d->kp);
@@ -569,4 +600,44 @@ void daemon_close(struct daemon *d)
 	ls_free(d->seen);
 	d->seen = NULL;
 	d->n_seen = 0;
+}
+
+unsigned daemon_nng_close_wait_ms(const struct daemon *d)
+{
+	uint64_t ms = (uint64_t)d->cfg.shutdown_timeout_s * 1000 / 4;
+	return ms > 5000 ? 5000 : ms < 100 ? 100 : (unsigned)ms;
+}
+
+void daemon_nng_abandoned(struct daemon *d, const char *mod, const char *what,
+                          unsigned wait_ms)
+{
+	d->nng_stuck = 1;
+	if (d->stopping) {
+		LS_WARN(mod, "close_abandoned",
+		        "%s waited_ms=%u reason=nng_close_hung action=\"none: "
+		        "the store's work is done; the connections close with "
+		        "the process\"",
+		        what, wait_ms);
+		return;
+	}
+	/* A reload or a roster change: signaald goes on (capture, HTTP,
+	 * the store), but nng cannot close anything any more. */
+	LS_ERROR(mod, "close_abandoned",
+	         "%s waited_ms=%u reason=nng_close_hung action=\"restart "
+	         "signaald: sync connections can no longer be closed\"",
+	         what, wait_ms);
+}
+
+int daemon_finish(struct daemon *d)
+{
+	int abandoned = d->nng_stuck;
+
+	/* nng's teardown waits for its threads, the reaper among them: a
+	 * reaper stuck on a pipe (the hang of nng_close) hangs it too. */
+	if (!abandoned) {
+		daemon_watchdog_step(&d->watchdog, "nng_fini");
+		nng_fini();
+	}
+	daemon_watchdog_disarm(&d->watchdog);
+	return abandoned;
 }

@@ -26,6 +26,8 @@
  *              purge, the state tick's reads and files) on two threads
  *              with their own connections (storejob.h)
  *   daemon.c   open, reload (SIGHUP), stop (SIGTERM, SIGINT), close
+ *   watchdog.c the bound on a stop: its own thread logs the step that
+ *              hangs and ends the process (daemon/watchdog.h)
  *
  * Threads: the loop thread owns everything here, including its view of
  * the trust and of the sync engine (d->sync, d->ingest: copied from the
@@ -50,6 +52,7 @@
 #include "common/err.h"
 #include "core/config.h"
 #include "daemon/metrics.h"
+#include "daemon/watchdog.h"
 #include "node/api.h"
 #include "node/feed.h"
 #include "node/ingest.h"
@@ -584,6 +587,11 @@ struct daemon {
 	 * periods released (each counts once per sector), and what the
 	 * metrics counted of it already */
 	uint64_t sector_conflicts, seen_sector_conflicts;
+	/* armed by daemon_stop, disarmed by main() after the last step */
+	struct daemon_watchdog watchdog;
+	/* an nng_close did not return in time (nng 1.5.2's hang,
+	 * daemon/watchdog.h): nothing more of nng is closed or freed */
+	int nng_stuck;
 };
 
 /* Set up everything in DIR (config, store, keys, trust, sync, sockets,
@@ -605,12 +613,31 @@ void daemon_reload(struct daemon *d);
  * and the old key stays in use. LS_OK (also: the same key), or why it
  * was refused. */
 int daemon_key_reload(struct daemon *d);
-/* SIGTERM/SIGINT: stop taking work, abandon rounds in flight (what they
- * stored is committed page by page), close every handle; the loop then
- * runs out. */
+/* SIGTERM/SIGINT: stop taking work, let the store work finish and
+ * write the state files a last time, then abandon rounds in flight
+ * (what they stored is committed page by page) and close every handle;
+ * the loop then runs out. Arms d->watchdog with [daemon]
+ * shutdown_timeout_s: the whole stop, up to daemon_finish, is bounded. */
 void daemon_stop(struct daemon *d);
 /* After uv_run returned: free what is left. */
 void daemon_close(struct daemon *d);
+/* The process's last step (main(), after uv_loop_close): nng's
+ * teardown, then the watchdog is disarmed. Also after a failed
+ * daemon_open (d was zeroed by it). 1 when nng's teardown was abandoned
+ * (d->nng_stuck): nng's threads still run and may still call into d, so
+ * main ends the process with _exit (after fflush) instead of returning;
+ * else 0. */
+int daemon_finish(struct daemon *d);
+/* How long one nng_close may take before nng counts as stuck (a
+ * quarter of [daemon] shutdown_timeout_s, at least 100 ms, at most 5 s;
+ * daemon_watchdog_close_socket). */
+unsigned daemon_nng_close_wait_ms(const struct daemon *d);
+/* An nng_close did not return within wait_ms: set d->nng_stuck and log
+ * close_abandoned (mod, and what: "url=..." or "peer=..."): a warning
+ * while stopping (nothing to do), an error asking for a restart while
+ * running (a reload, a roster change). */
+void daemon_nng_abandoned(struct daemon *d, const char *mod, const char *what,
+                          unsigned wait_ms);
 
 /* Unix time now. */
 int64_t daemon_now(void);

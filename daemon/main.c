@@ -9,14 +9,17 @@
  * roster and the node key (keys/node.key). Exit codes: 0 stopped cleanly, 1 failed while running or
  * starting, 2 wrong command line, 78 bad configuration (EX_CONFIG: a
  * restart will not help; the unit does not retry it), 65 the store is
- * damaged or empty (EX_DATAERR: restore a backup; not retried either).
+ * damaged or empty (EX_DATAERR: restore a backup; not retried either),
+ * 70 a stop that did not finish within [daemon] shutdown_timeout_s
+ * (EX_SOFTWARE: the log's event=shutdown_stuck names the step;
+ * daemon/watchdog.h).
  */
-#include <nng/nng.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -47,7 +50,8 @@ static const char help[] =
     "het ledenregister en de sleutel (keys/node.key) opnieuw. Logs (logfmt) gaan naar stderr.\n"
     "Afsluitcodes: 0 netjes gestopt, 1 fout, 2 verkeerd gebruik,\n"
     "65 beschadigde of lege databank (zet een back-up terug),\n"
-    "78 ongeldige configuratie.\n";
+    "70 stoppen duurde langer dan [daemon] shutdown_timeout_s (het log\n"
+    "zegt bij welke stap), 78 ongeldige configuratie.\n";
 
 static void walk_cb(uv_handle_t *h, void *arg)
 {
@@ -124,6 +128,15 @@ int main(int argc, char **argv)
 		uv_walk(&loop, walk_cb, NULL);
 		status = 1;
 	}
-	nng_fini();
+	/* nng_fini, then the shutdown watchdog is disarmed: from SIGTERM to
+	 * here the stop is bounded by [daemon] shutdown_timeout_s (exit 70
+	 * when it hangs). */
+	if (daemon_finish(&d)) {
+		/* nng's close hung and was left behind (the log says so):
+		 * its threads may still call into d, on this stack, so the
+		 * process ends here rather than in exit()'s teardown. */
+		fflush(NULL);
+		_exit(status);
+	}
 	return status;
 }

@@ -396,6 +396,25 @@ static void peer_closed_cb(uv_handle_t *h)
 	peer_free_if_done(p); /* else the running step's done frees it */
 }
 
+/* The peer's context and socket, the close bounded (nng 1.5.2's close
+ * can hang for ever, daemon/watchdog.h); at stop, once one close hung,
+ * nng is left alone: its sockets close with the process. The peer's aio
+ * is stopped already, so the socket keeps nothing of p. */
+static void close_socket(struct peer *p)
+{
+	struct daemon *d = p->d;
+	unsigned wait_ms = daemon_nng_close_wait_ms(d);
+	char what[LS_NODE_ID_SIZE + 8];
+
+	if (d->stopping && d->nng_stuck)
+		return;
+	nng_ctx_close(p->ctx);
+	if (daemon_watchdog_close_socket(p->sock, wait_ms) == LS_ETIMEOUT) {
+		snprintf(what, sizeof what, "peer=%s", p->id);
+		daemon_nng_abandoned(d, "peer", what, wait_ms);
+	}
+}
+
 void daemon_peer_close(struct peer *p)
 {
 	struct daemon *d = p->d;
@@ -425,9 +444,8 @@ void daemon_peer_close(struct peer *p)
 		node_sync_round_free(p->round);
 		p->round = NULL;
 	}
-	nng_ctx_close(p->ctx);
-	nng_close(p->sock);
-	nng_aio_free(p->aio);
+	close_socket(p);
+	nng_aio_free(p->aio); /* stopped above: nng holds it no more */
 	LS_INFO("peer", "peer_removed", "peer=%s", p->id);
 	uv_close((uv_handle_t *)&p->timer, peer_closed_cb);
 }

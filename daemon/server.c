@@ -393,9 +393,24 @@ err:
 	return LS_ENET;
 }
 
+/* 1: the socket is closed; 0: it is not (nng is stuck). */
+static int close_socket(struct daemon *d, struct server *s, unsigned wait_ms)
+{
+	char what[sizeof s->url + 8];
+
+	if (d->stopping && d->nng_stuck)
+		return 0; /* left to the process's exit */
+	if (daemon_watchdog_close_socket(s->sock, wait_ms) != LS_ETIMEOUT)
+		return 1;
+	snprintf(what, sizeof what, "url=%s", s->url);
+	daemon_nng_abandoned(d, "server", what, wait_ms);
+	return 0;
+}
+
 void daemon_server_close(struct daemon *d)
 {
 	struct server *s = &d->server;
+	unsigned wait_ms = daemon_nng_close_wait_ms(d);
 
 	/* Stop every operation first (nng waits for running callbacks),
 	 * then take what they posted out of the queue. */
@@ -427,8 +442,17 @@ void daemon_server_close(struct daemon *d)
 	for (size_t i = 0; i < s->n_workers; i++)
 		if (s->workers[i].ctx_open)
 			nng_ctx_close(s->workers[i].ctx);
-	if (s->open)
-		nng_close(s->sock);
+	/* nng 1.5.2's close can hang (daemon/watchdog.h): bounded, and at
+	 * stop not even tried once one close hung. */
+	if (s->open && !close_socket(d, s, wait_ms)) {
+		/* Not closed, or closing for ever: its pipe callback may
+		 * still run with s, so the lock, the pipes and the workers'
+		 * (stopped) aios stay (a listener opened after this one, at
+		 * a reload, does not know the old pipes' ids). */
+		s->open = 0;
+		s->n_workers = 0;
+		return;
+	}
 	for (size_t i = 0; i < s->n_workers; i++)
 		nng_aio_free(s->workers[i].aio);
 	ls_free(s->workers);

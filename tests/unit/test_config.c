@@ -183,8 +183,8 @@ static void test_http_keys(void **state)
 static void test_http_limits(void **state)
 {
 	static const char *const bad[] = {
-	    "max_connections=0",  "max_connections=70000", "max_per_client=0",
-	    "header_timeout_s=0", "body_timeout_s=-1",     "idle_timeout_s=x",
+	    "max_connections=0",    "max_connections=70000", "max_per_client=0",
+	    "header_timeout_s=0",   "body_timeout_s=-1",     "idle_timeout_s=x",
 	    "header_max_bytes=100", "store_wait_ms=10"};
 	struct ls_config c;
 	struct ls_errinfo e;
@@ -214,13 +214,64 @@ static void test_http_limits(void **state)
 	assert_int_equal(c.http_store_wait_ms, 250);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char key[40];
-		snprintf(text, sizeof text, "[node]\nid=k\nname=k\n[http]\n%s\n",
-		         bad[i]);
+		snprintf(text, sizeof text,
+		         "[node]\nid=k\nname=k\n[http]\n%s\n", bad[i]);
 		assert_int_equal(parse(text, &c, &e), LS_ECONFIG);
 		snprintf(key, sizeof key, "regel 5: [http] %.*s",
 		         (int)strcspn(bad[i], "="), bad[i]);
 		assert_non_null(strstr(e.msg, key));
 	}
+}
+
+/* [daemon] shutdown_timeout_s: 30 by default, 1..600, anything else
+ * refused with the line and the key (and the range). */
+static void test_shutdown_timeout(void **state)
+{
+	static const char *const bad[] = {
+	    "shutdown_timeout_s=0",
+	    "shutdown_timeout_s=601",
+	    "shutdown_timeout_s=-5",
+	    "shutdown_timeout_s=x",
+	    "shutdown_timeout_s=",
+	    "shutdown_timeout_s=30s",
+	    "shutdown_timeout_s=1e3",
+	    "shutdown_timeout_s=99999999999999999999"};
+	struct ls_config c;
+	struct ls_errinfo e;
+	char text[200];
+	(void)state;
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n", &c, &e), LS_OK);
+	assert_int_equal(c.shutdown_timeout_s, 30);
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n[daemon]\n"
+	                       "shutdown_timeout_s = 1\n",
+	                       &c, &e),
+	                 LS_OK);
+	assert_int_equal(c.shutdown_timeout_s, 1);
+	assert_int_equal(parse("[node]\nid=gent\nname=Gent\n[daemon]\n"
+	                       "shutdown_timeout_s=600\n",
+	                       &c, &e),
+	                 LS_OK);
+	assert_int_equal(c.shutdown_timeout_s, 600);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text,
+		         "[node]\nid=k\nname=k\n[daemon]\n%s\n", bad[i]);
+		c.shutdown_timeout_s = 12345;
+		assert_int_equal(parse(text, &c, &e), LS_ECONFIG);
+		assert_non_null(
+		    strstr(e.msg, "regel 5: [daemon] shutdown_timeout_s"));
+	}
+	/* out of range says the range */
+	assert_int_equal(parse("[node]\nid=k\nname=k\n[daemon]\n"
+	                       "shutdown_timeout_s=601\n",
+	                       &c, &e),
+	                 LS_ECONFIG);
+	assert_non_null(strstr(e.msg, "600"));
+	/* the key belongs to [daemon] only */
+	assert_int_equal(
+	    parse("[node]\nid=k\nname=k\nshutdown_timeout_s=5\n", &c, &e),
+	    LS_ECONFIG);
+	assert_non_null(
+	    strstr(e.msg, "onbekende sleutel 'shutdown_timeout_s'"));
 }
 
 static void test_errors_name_the_line(void **state)
@@ -378,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(test_federation_daemon_keys),
 	    cmocka_unit_test(test_http_keys),
 	    cmocka_unit_test(test_http_limits),
+	    cmocka_unit_test(test_shutdown_timeout),
 	    cmocka_unit_test(test_errors_name_the_line),
 	    cmocka_unit_test(test_long_line_and_nul),
 	    cmocka_unit_test(test_format_round_trip),
