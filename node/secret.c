@@ -155,15 +155,23 @@ void node_noise_secret_free(uint8_t *secret)
 	node_secret_free(secret);
 }
 
+/* A fingerprint that names a secret without revealing it: the first n
+ * (<= 32) bytes of BLAKE2b-256 keyed with the secret over tag. */
+static void fingerprint(const uint8_t secret[NODE_SECRET_BYTES],
+                        const char *tag, uint8_t *out, size_t n)
+{
+	uint8_t h[32];
+	crypto_generichash(h, sizeof h, (const uint8_t *)tag, strlen(tag),
+	                   secret, NODE_SECRET_BYTES);
+	memcpy(out, h, n);
+	sodium_memzero(h, sizeof h);
+}
+
 void node_noise_secret_id(const uint8_t secret[NOISE_SECRET_BYTES],
                           uint8_t out[NODE_NOISE_SECRET_ID_BYTES])
 {
-	static const char tag[] = "ls-noise-secret-id";
-	uint8_t h[32];
-	crypto_generichash(h, sizeof h, (const uint8_t *)tag, sizeof tag - 1,
-	                   secret, NOISE_SECRET_BYTES);
-	memcpy(out, h, NODE_NOISE_SECRET_ID_BYTES);
-	sodium_memzero(h, sizeof h);
+	fingerprint(secret, "ls-noise-secret-id", out,
+	            NODE_NOISE_SECRET_ID_BYTES);
 }
 
 /* One field into the hash, framed by its length (4 bytes, big-endian):
@@ -200,10 +208,6 @@ int node_web_queue_key(const uint8_t secret[NODE_SECRET_BYTES],
 void node_web_queue_version(const uint8_t secret[NODE_SECRET_BYTES],
                             uint8_t out[NODE_WEB_QUEUE_VERSION_BYTES])
 {
-	static const char tag[] = "ls-web-secret-id";
-	uint8_t h[32];
-	crypto_generichash(h, sizeof h, (const uint8_t *)tag, sizeof tag - 1,
-	                   secret, NODE_SECRET_BYTES);
-	memcpy(out, h, NODE_WEB_QUEUE_VERSION_BYTES);
-	sodium_memzero(h, sizeof h);
+	fingerprint(secret, "ls-web-secret-id", out,
+	            NODE_WEB_QUEUE_VERSION_BYTES);
 }

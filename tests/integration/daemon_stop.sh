@@ -181,16 +181,7 @@ pid=$T_LAST_PID
 up=0
 for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && { up=1; break; }; sleep 0.05; done
 t_equal "the node serves" "$up" 1
-cat >"$T/lock.py" <<'EOF'
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-c.execute("ROLLBACK")
-print("released", flush=True)
-EOF
-python3 "$T/lock.py" "$N/signaal.db" 40 >"$T/lock.out" &
+python3 "$ROOT/tests/hold_write_lock.py" "$N/signaal.db" 40 >"$T/lock.out" &
 lock_pid=$!
 for _ in $(seq 100); do grep -q locked "$T/lock.out" && break; sleep 0.05; done
 t_grep "another process holds the store" "locked" "$T/lock.out"

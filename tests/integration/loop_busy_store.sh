@@ -111,17 +111,8 @@ CAP=$!
 # The purge's first run is 5 s after start: another process takes the
 # write lock just before, for 5 s; a reload is asked for while the
 # purge waits, then the store is backed up.
-cat >"$T/lock.py" <<'EOF'
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-c.execute("ROLLBACK")
-print("released", flush=True)
-EOF
 sleep 3.5
-python3 "$T/lock.py" "$N/signaal.db" 5 >"$T/lock.out" &
+python3 "$ROOT/tests/hold_write_lock.py" "$N/signaal.db" 5 >"$T/lock.out" &
 LOCK=$!
 sleep 2
 purge_done_at_hup=$(grep -c "event=purged" "$T/signaald.log")
