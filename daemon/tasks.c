@@ -314,7 +314,7 @@ static void nng_stuck_restart(struct daemon *d, const char *found_by)
 	         "captures and HTTP still work; signaald stops itself now "
 	         "(committed data is safe) and systemd starts it again\"",
 	         found_by, (unsigned long long)d->nng_abandoned,
-	         d->nngprobe_wait_ms, DAEMON_EXIT_NNG_STUCK);
+	         daemon_nng_close_wait_ms(d), DAEMON_EXIT_NNG_STUCK);
 	d->exit_status = DAEMON_EXIT_NNG_STUCK;
 	daemon_stop(d);
 }
