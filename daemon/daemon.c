@@ -608,10 +608,22 @@ unsigned daemon_nng_close_wait_ms(const struct daemon *d)
 	return ms > 5000 ? 5000 : ms < 100 ? 100 : (unsigned)ms;
 }
 
+void daemon_nng_mark_stuck(struct daemon *d)
+{
+	d->nng_stuck = 1;
+	if (d->metrics != NULL)
+		(void)daemon_metrics_set(d->metrics,
+		                         "signaal_sync_engine_stuck", 1);
+}
+
 void daemon_nng_abandoned(struct daemon *d, const char *mod, const char *what,
                           unsigned wait_ms)
 {
-	d->nng_stuck = 1;
+	daemon_nng_mark_stuck(d);
+	d->nng_abandoned++;
+	if (d->metrics != NULL)
+		(void)daemon_metrics_add(
+		    d->metrics, "signaal_sync_close_abandoned_total", 1);
 	if (d->stopping) {
 		LS_WARN(mod, "close_abandoned",
 		        "%s waited_ms=%u reason=nng_close_hung action=\"none: "
@@ -623,8 +635,9 @@ void daemon_nng_abandoned(struct daemon *d, const char *mod, const char *what,
 	/* A reload or a roster change: signaald goes on (capture, HTTP,
 	 * the store), but nng cannot close anything any more. */
 	LS_ERROR(mod, "close_abandoned",
-	         "%s waited_ms=%u reason=nng_close_hung action=\"restart "
-	         "signaald: sync connections can no longer be closed\"",
+	         "%s waited_ms=%u reason=nng_close_hung action=\"signaald "
+	         "restarts itself at the next nng probe: sync connections can "
+	         "no longer be closed\"",
 	         what, wait_ms);
 }
 

@@ -386,6 +386,10 @@ int daemon_peers_refresh(struct daemon *d);
 void daemon_peers_close_all(struct daemon *d);
 
 /* --- tasks.c ----------------------------------------------------------- */
+/* How often the nng probe runs (tasks.c): every 6 state ticks ([daemon]
+ * state_interval_s), at least 5 s and at most 60 s apart, the first one
+ * after one interval. */
+unsigned daemon_tasks_nngprobe_interval_s(unsigned state_interval_s);
 
 int daemon_tasks_start(struct daemon *d);
 /* The intervals changed (SIGHUP): start the timers again with them. */
@@ -556,8 +560,12 @@ struct daemon {
 	struct http http;
 	struct storejobs *jobs; /* store work off the loop (storejob.h) */
 	struct peer *peers;
-	uv_timer_t t_status, t_release, t_purge, t_state;
+	uv_timer_t t_status, t_release, t_purge, t_state, t_nngprobe;
 	int tasks_ready;
+	/* the nng probe on libuv's thread pool (tasks.c): one at a time */
+	uv_work_t nngprobe;
+	int nngprobe_busy, nngprobe_rc;
+	unsigned nngprobe_wait_ms;
 	uv_signal_t s_term, s_int, s_hup;
 	int signals_ready;
 	int64_t started_at; /* Unix time */
@@ -592,6 +600,11 @@ struct daemon {
 	/* an nng_close did not return in time (nng 1.5.2's hang,
 	 * daemon/watchdog.h): nothing more of nng is closed or freed */
 	int nng_stuck;
+	/* nng_close calls that did not return in time (close_abandoned) */
+	uint64_t nng_abandoned;
+	/* main()'s exit status when the stop was signaald's own choice
+	 * (DAEMON_EXIT_NNG_STUCK); 0: none */
+	int exit_status;
 };
 
 /* Set up everything in DIR (config, store, keys, trust, sync, sockets,
@@ -638,6 +651,9 @@ unsigned daemon_nng_close_wait_ms(const struct daemon *d);
  * running (a reload, a roster change). */
 void daemon_nng_abandoned(struct daemon *d, const char *mod, const char *what,
                           unsigned wait_ms);
+/* nng is stuck (a close hung, or the probe found it): set d->nng_stuck
+ * and the gauge signaal_sync_engine_stuck (loop thread). */
+void daemon_nng_mark_stuck(struct daemon *d);
 
 /* Unix time now. */
 int64_t daemon_now(void);

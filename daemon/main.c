@@ -12,7 +12,9 @@
  * damaged or empty (EX_DATAERR: restore a backup; not retried either),
  * 70 a stop that did not finish within [daemon] shutdown_timeout_s
  * (EX_SOFTWARE: the log's event=shutdown_stuck names the step;
- * daemon/watchdog.h).
+ * daemon/watchdog.h), 75 signaald stopped itself because nng's reaper
+ * got stuck while it ran (EX_TEMPFAIL: event=nng_stuck; the unit
+ * restarts it, which brings sync back).
  */
 #include <signal.h>
 #include <sodium.h>
@@ -51,7 +53,8 @@ static const char help[] =
     "Afsluitcodes: 0 netjes gestopt, 1 fout, 2 verkeerd gebruik,\n"
     "65 beschadigde of lege databank (zet een back-up terug),\n"
     "70 stoppen duurde langer dan [daemon] shutdown_timeout_s (het log\n"
-    "zegt bij welke stap), 78 ongeldige configuratie.\n";
+    "zegt bij welke stap), 75 gestopt om opnieuw te starten omdat de\n"
+    "synchronisatie vastliep (event=nng_stuck), 78 ongeldige configuratie.\n";
 
 static void walk_cb(uv_handle_t *h, void *arg)
 {
@@ -122,6 +125,9 @@ int main(int argc, char **argv)
 			daemon_stop(&d);
 		}
 		uv_run(&loop, UV_RUN_DEFAULT);
+		/* a stop of signaald's own (DAEMON_EXIT_NNG_STUCK) */
+		if (d.exit_status != 0)
+			status = d.exit_status;
 		daemon_close(&d);
 	}
 	if (uv_loop_close(&loop) != 0) {

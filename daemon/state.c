@@ -197,6 +197,13 @@ static const struct {
     {"signaal_http_max_connections", METRICS_GAUGE, L_NONE,
      "The HTTP connection cap in force ([http] max_connections, lowered "
      "to what the descriptor limit leaves)."},
+    {"signaal_sync_engine_stuck", METRICS_GAUGE, L_NONE,
+     "1 when nng (the sync library) is stuck: a close did not return or "
+     "the periodic probe found its reaper stuck; signaald then stops "
+     "itself (exit 75) for systemd to restart it."},
+    {"signaal_sync_close_abandoned_total", METRICS_COUNTER, L_NONE,
+     "nng sockets whose close did not return in time and were left "
+     "behind (event=close_abandoned)."},
     {"signaal_http_refused_total", METRICS_COUNTER, L_REASON,
      "HTTP requests and connections the server refused or cut off "
      "before the API saw them, by reason (daemon/http.c)."},
@@ -219,6 +226,10 @@ int daemon_state_metrics_declare(struct daemon *d)
 		    (rc = daemon_metrics_add(d->metrics, families[i].name,
 		                             0)) != LS_OK)
 			return rc;
+	/* present from the first scrape, at 0 */
+	if ((rc = daemon_metrics_set(d->metrics, "signaal_sync_engine_stuck",
+	                             d->nng_stuck ? 1 : 0)) != LS_OK)
+		return rc;
 	return daemon_metrics_set(d->metrics, "signaal_info", 1, d->cfg.node_id,
 	                          SIGNAALD_VERSION,
 	                          d->cfg.role <= 2 ? role[d->cfg.role] : "?");
@@ -1029,6 +1040,12 @@ static json_t *status_json(struct daemon *d, struct state_snap *sn)
 	json_object_set_new(root, "uncounted", uncounted_json(d, sn));
 	json_object_set_new(root, "own_key", daemon_ownkey_json(d));
 	json_object_set_new(root, "secagg", daemon_secagg_status_json(d));
+	/* nng stuck (daemon/tasks.c, "nngprobe"): signaalctl status says
+	 * what it means and what to do */
+	json_object_set_new(root, "sync_engine",
+	                    json_pack("{s:b, s:I}", "stuck", d->nng_stuck,
+	                              "close_abandoned",
+	                              (json_int_t)d->nng_abandoned));
 	return root;
 }
 

@@ -17,6 +17,22 @@
  *            made with signaalctl), then refresh the gauges and write the
  *            metrics and status files; after a busy spell, hand freed
  *            memory back to the system (malloc_trim).
+ *   nngprobe every 6 state ticks (5-60 s; a minute by default): is nng's
+ *            reaper stuck (daemon_watchdog_probe_nng, on libuv's thread
+ *            pool; one at a time)? nng 1.5.2 can get stuck while
+ *            signaald runs (a connection dropped while a transfer was
+ *            half done): from then on no sync connection is ever
+ *            removed, the sync server's table fills up to [sync]
+ *            max_connections and the node stops syncing without a word.
+ *            When the probe finds it stuck: one error line
+ *            (event=nng_stuck), the gauge signaal_sync_engine_stuck 1,
+ *            and signaald stops itself with exit 75
+ *            (DAEMON_EXIT_NNG_STUCK) for the unit to restart it — the
+ *            stop's bounded path, since nothing more of nng can close.
+ *            Once found, never probed again (each stuck close keeps a
+ *            thread), and a restart comes at most once per interval
+ *            after a start. docs/OPERATING.md, "When the sync library
+ *            gets stuck".
  *
  * Nothing here publishes before the own feed's head is known
  * (node_sync_own_head_known: restore from backup, PROTOCOL.md §7).
@@ -42,6 +58,18 @@
 /* The first purge after start: soon (a node that was down past a
  * retention date purges at once), after the start-up's own work. */
 #define PURGE_FIRST_MS 5000
+/* The nng probe: every NNGPROBE_TICKS state ticks, within these bounds. */
+#define NNGPROBE_TICKS 6
+#define NNGPROBE_MIN_S 5
+#define NNGPROBE_MAX_S 60
+
+unsigned daemon_tasks_nngprobe_interval_s(unsigned state_interval_s)
+{
+	uint64_t s = (uint64_t)state_interval_s * NNGPROBE_TICKS;
+	return s < NNGPROBE_MIN_S   ? NNGPROBE_MIN_S
+	       : s > NNGPROBE_MAX_S ? NNGPROBE_MAX_S
+	                            : (unsigned)s;
+}
 
 /* --- status documents: built on the loop, published on the write lane */
 
@@ -270,6 +298,74 @@ static void state_cb(uv_timer_t *t)
 #endif
 }
 
+/* --- is nng stuck? ------------------------------------------------------ */
+
+/* nng is stuck while signaald runs: say so once and stop, for the unit
+ * to restart (exit 75). The stop is the bounded one: with d->nng_stuck
+ * set it closes no nng socket and skips nng_fini. */
+static void nng_stuck_restart(struct daemon *d, const char *found_by)
+{
+	daemon_nng_mark_stuck(d);
+	LS_ERROR("tasks", "nng_stuck",
+	         "found_by=%s close_abandoned=%llu wait_ms=%u exit=%d "
+	         "action=\"restart signaald\" meaning=\"the sync library's "
+	         "reaper thread is stuck (nng 1.5.2): sync connections are "
+	         "never removed any more and the node would stop syncing; "
+	         "captures and HTTP still work; signaald stops itself now "
+	         "(committed data is safe) and systemd starts it again\"",
+	         found_by, (unsigned long long)d->nng_abandoned,
+	         daemon_nng_close_wait_ms(d), DAEMON_EXIT_NNG_STUCK);
+	d->exit_status = DAEMON_EXIT_NNG_STUCK;
+	daemon_stop(d);
+}
+
+static void nngprobe_work_cb(uv_work_t *w)
+{
+	struct daemon *d = w->data;
+	d->nngprobe_rc = daemon_watchdog_probe_nng(d->nngprobe_wait_ms);
+}
+
+static void nngprobe_after_cb(uv_work_t *w, int status)
+{
+	struct daemon *d = w->data;
+	d->nngprobe_busy = 0;
+	if (status != 0) /* cancelled at stop */
+		return;
+	if (d->nngprobe_rc == LS_ETIMEOUT) {
+		if (d->stopping) {
+			/* the stop goes on, without nng (daemon_finish) */
+			daemon_nng_mark_stuck(d);
+			LS_WARN("tasks", "nng_stuck",
+			        "found_by=probe wait_ms=%u action=\"none: "
+			        "signaald is stopping\"",
+			        d->nngprobe_wait_ms);
+			return;
+		}
+		nng_stuck_restart(d, "probe");
+	} else if (d->nngprobe_rc == LS_OK) {
+		LS_DEBUG("tasks", "nng_probe", "result=ok");
+	}
+	/* LS_ENET: logged by the probe; tried again next time */
+}
+
+static void nngprobe_cb(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	if (d->stopping || d->nngprobe_busy)
+		return;
+	/* A close that hung at a reload or a roster change found it
+	 * already: no probe needed (nor possible: it would hang too). */
+	if (d->nng_stuck) {
+		nng_stuck_restart(d, "close_abandoned");
+		return;
+	}
+	d->nngprobe_wait_ms = daemon_nng_close_wait_ms(d);
+	d->nngprobe.data = d;
+	if (uv_queue_work(d->loop, &d->nngprobe, nngprobe_work_cb,
+	                  nngprobe_after_cb) == 0)
+		d->nngprobe_busy = 1;
+}
+
 void daemon_tasks_release_soon(struct daemon *d)
 {
 	if (!d->tasks_ready || d->stopping)
@@ -315,13 +411,17 @@ static void schedule(struct daemon *d)
 	               (uint64_t)d->cfg.purge_interval_s * 1000);
 	uv_timer_start(&d->t_state, state_cb, FIRST_RUN_MS,
 	               (uint64_t)d->cfg.state_interval_s * 1000);
+	uint64_t probe_ms = (uint64_t)daemon_tasks_nngprobe_interval_s(
+	                        (unsigned)d->cfg.state_interval_s) *
+	                    1000;
+	uv_timer_start(&d->t_nngprobe, nngprobe_cb, probe_ms, probe_ms);
 }
 
 int daemon_tasks_start(struct daemon *d)
 {
 	struct latest_own l = {.self = d->cfg.node_id};
 	uv_timer_t *timers[] = {&d->t_status, &d->t_release, &d->t_purge,
-	                        &d->t_state};
+	                        &d->t_state, &d->t_nngprobe};
 
 	(void)store_feed_latest(d->store, LS_DOC_STATUS, latest_status_cb, &l);
 	d->last_status_created = l.created;
@@ -344,12 +444,16 @@ void daemon_tasks_reschedule(struct daemon *d)
 void daemon_tasks_stop(struct daemon *d)
 {
 	uv_timer_t *timers[] = {&d->t_status, &d->t_release, &d->t_purge,
-	                        &d->t_state};
+	                        &d->t_state, &d->t_nngprobe};
 	if (!d->tasks_ready)
 		return;
 	for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
 		uv_timer_stop(timers[i]);
 		uv_close((uv_handle_t *)timers[i], NULL);
 	}
+	/* A probe not started yet is dropped; one that runs is bounded
+	 * (daemon_watchdog_probe_nng) and the loop waits for it. */
+	if (d->nngprobe_busy)
+		(void)uv_cancel((uv_req_t *)&d->nngprobe);
 	d->tasks_ready = 0;
 }

@@ -24,6 +24,10 @@
  * the loop waits for it at most a few seconds, and when it does not
  * return the stop goes on without nng (nothing more of it is closed or
  * finalised) instead of waiting for the watchdog.
+ *
+ * daemon_watchdog_probe_nng finds the same hang while signaald runs: a
+ * close that needs the reaper (an inproc pair with a pipe), bounded the
+ * same way.
  */
 #include "daemon/watchdog.h"
 
@@ -31,7 +35,11 @@
 #include "common/err.h"
 #include "common/log.h"
 
+#include <nng/protocol/pair0/pair.h>
+
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -255,4 +263,69 @@ int daemon_watchdog_close_socket(nng_socket sock, unsigned wait_ms)
 	pthread_mutex_unlock(&c->mu);
 	closer_unref(c);
 	return done ? LS_OK : LS_ETIMEOUT;
+}
+
+/* --- is nng's reaper stuck? --------------------------------------------- */
+
+/* Close a probe socket bounded; 1 when it hung. */
+static int probe_close(nng_socket s, unsigned wait_ms)
+{
+	return daemon_watchdog_close_socket(s, wait_ms) == LS_ETIMEOUT;
+}
+
+int daemon_watchdog_probe_nng(unsigned wait_ms)
+{
+	static atomic_uint seq;
+	nng_socket lsn = NNG_SOCKET_INITIALIZER, dia = NNG_SOCKET_INITIALIZER;
+	char url[96];
+	const char *step = "open";
+	void *msg = NULL;
+	size_t len = 0;
+	int rv;
+
+	/* Its own URL: a probe that hung leaves its listener bound. */
+	snprintf(url, sizeof url, "inproc://signaald-nng-probe-%ld-%u",
+	         (long)getpid(), atomic_fetch_add(&seq, 1));
+	if ((rv = nng_pair0_open(&lsn)) != 0)
+		goto err;
+	if ((rv = nng_pair0_open(&dia)) != 0)
+		goto err_after_lsn;
+	/* Bounded transfers: a stuck nng must not hold this thread longer
+	 * than the closes' own waits. */
+	step = "options";
+	if ((rv = nng_socket_set_ms(lsn, NNG_OPT_RECVTIMEO, (int)wait_ms)) ||
+	    (rv = nng_socket_set_ms(dia, NNG_OPT_SENDTIMEO, (int)wait_ms)) ||
+	    (rv = nng_socket_set_size(lsn, NNG_OPT_RECVMAXSZ, 64)))
+		goto err_after_dia;
+	step = "listen";
+	if ((rv = nng_listen(lsn, url, NULL, 0)) != 0)
+		goto err_after_dia;
+	step = "dial";
+	if ((rv = nng_dial(dia, url, NULL, 0)) != 0)
+		goto err_after_dia;
+	/* One message across: both sides have their pipe now, so both
+	 * closes go through the reaper. */
+	step = "send";
+	if ((rv = nng_send(dia, "probe", 5, 0)) != 0)
+		goto err_after_dia;
+	step = "recv";
+	if ((rv = nng_recv(lsn, &msg, &len, NNG_FLAG_ALLOC)) != 0)
+		goto err_after_dia;
+	nng_free(msg, len);
+	/* The dialer first: when it hangs the listener is left alone (a
+	 * second close would only hang a second thread). */
+	if (probe_close(dia, wait_ms) || probe_close(lsn, wait_ms))
+		return LS_ETIMEOUT;
+	return LS_OK;
+
+err_after_dia:
+	if (probe_close(dia, wait_ms))
+		return LS_ETIMEOUT;
+err_after_lsn:
+	if (probe_close(lsn, wait_ms))
+		return LS_ETIMEOUT;
+err:
+	LS_WARN("daemon", "nng_probe_failed", "step=%s reason=\"%s\"", step,
+	        nng_strerror(rv));
+	return LS_ENET;
 }

@@ -29,6 +29,10 @@
 /* signaald's exit status when the watchdog ended a stop that hung
  * (EX_SOFTWARE). docs/OPERATING.md, "Stopping". */
 #define DAEMON_EXIT_SHUTDOWN_STUCK 70
+/* signaald's exit status when it stopped itself because nng's reaper
+ * is stuck while it ran (EX_TEMPFAIL: a restart brings sync back;
+ * docs/OPERATING.md, "When the sync library gets stuck"). */
+#define DAEMON_EXIT_NNG_STUCK 75
 
 struct daemon_watchdog {
 	pthread_mutex_t mu;
@@ -79,5 +83,21 @@ void daemon_watchdog_disarm(struct daemon_watchdog *w);
  * thread; closed on the caller's thread, unbounded (the watchdog still
  * bounds the stop). Any thread that owns the socket. */
 int daemon_watchdog_close_socket(nng_socket sock, unsigned wait_ms);
+
+/* Is nng's reaper stuck (the hang above, while the process runs)? Make
+ * a throwaway connected pair over nng's inproc transport (a pair0
+ * listener and dialer on a URL of its own, one message across), then
+ * close both with daemon_watchdog_close_socket(wait_ms): closing a
+ * socket with a connected pipe waits for the reaper (nng 1.5.2:
+ * nni_pipe_close hands every pipe, whatever its transport, to the one
+ * reaper thread, whose pipe_destroy takes it out of the socket's list;
+ * nni_sock_shutdown waits until that list is empty), so a stuck reaper
+ * makes the close time out. Blocks up to about 4 x wait_ms: run it off
+ * the loop. LS_OK: nng closed both; LS_ETIMEOUT: a close did not return
+ * (nng is stuck; the closing thread and the sockets are left to the
+ * process's exit: do not probe again); LS_ENET: the pair could not be
+ * made or connected (nng's error logged at warn), both closed. Any
+ * thread. */
+int daemon_watchdog_probe_nng(unsigned wait_ms);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "daemon/daemon.h"
 #include "daemon/watchdog.h"
 
 /* How long the parent waits for a child before it fails the test: far
@@ -354,8 +355,13 @@ static void child_closes_under_load(void)
 	for (int i = 0; i < MAX_ROUNDS; i++) {
 		int r = close_round();
 		if (r == 1) {
-			fprintf(stderr, "round=%d\n", i);
-			_exit(10); /* a hang, bounded */
+			/* nng is stuck now: the probe must see it, though
+			 * its sockets share nothing with the one that hung
+			 * (the reaper is one thread for the process) */
+			int p = daemon_watchdog_probe_nng(CLOSE_WAIT_MS);
+			fprintf(stderr, "round=%d probe=%s\n", i,
+			        ls_errname(p));
+			_exit(p == LS_ETIMEOUT ? 10 : 11); /* a hang, bounded */
 		}
 		if (r != 0)
 			_exit(r);
@@ -365,7 +371,8 @@ static void child_closes_under_load(void)
 }
 
 /* Every close returns: at once when nng closes, after its wait (never
- * for ever) when nng 1.5.2 hangs. Which one happened is printed: with
+ * for ever) when nng 1.5.2 hangs, and then daemon_watchdog_probe_nng
+ * finds nng stuck (exit 11 if it does not). Which one happened is printed: with
  * Debian's 1.5.2 a hang is usual within a few rounds; a fixed nng closes
  * every round (exit 0), which passes too. */
 static void test_close_socket_is_bounded_under_load(void **state)
@@ -375,8 +382,9 @@ static void test_close_socket_is_bounded_under_load(void **state)
 	run_child(child_closes_under_load, &c);
 	assert_true(WIFEXITED(c.status));
 	print_message("close under load: %s %s",
-	              WEXITSTATUS(c.status) == 10 ? "nng hung, close bounded;"
-	                                          : "no hang;",
+	              WEXITSTATUS(c.status) == 10
+	                  ? "nng hung, close bounded, the probe found it;"
+	                  : "no hang;",
 	              c.log);
 	assert_true(WEXITSTATUS(c.status) == 0 || WEXITSTATUS(c.status) == 10);
 }
@@ -406,6 +414,38 @@ static void test_close_socket_closes(void **state)
 	assert_int_equal(WEXITSTATUS(c.status), 0);
 }
 
+/* A healthy nng: the probe connects its pair, closes both (LS_OK), as
+ * often as it is run (its URL is new each time), and leaves nothing
+ * open: nng_fini returns. */
+static void child_probes_healthy(void)
+{
+	for (int i = 0; i < 3; i++)
+		if (daemon_watchdog_probe_nng(CLOSE_WAIT_MS) != LS_OK)
+			_exit(1 + i);
+	nng_fini();
+	_exit(0);
+}
+
+static void test_probe_finds_healthy_nng(void **state)
+{
+	struct child c;
+	(void)state;
+	run_child(child_probes_healthy, &c);
+	assert_true(WIFEXITED(c.status));
+	assert_int_equal(WEXITSTATUS(c.status), 0);
+}
+
+/* The probe's interval: 6 state ticks, within 5..60 s. */
+static void test_probe_interval(void **state)
+{
+	(void)state;
+	assert_int_equal(daemon_tasks_nngprobe_interval_s(10), 60);
+	assert_int_equal(daemon_tasks_nngprobe_interval_s(1), 6);
+	assert_int_equal(daemon_tasks_nngprobe_interval_s(0), 5);
+	assert_int_equal(daemon_tasks_nngprobe_interval_s(3600), 60);
+	assert_int_equal(daemon_tasks_nngprobe_interval_s(4000000000u), 60);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +456,8 @@ int main(void)
 	    cmocka_unit_test(test_unarmed_is_a_no_op),
 	    cmocka_unit_test(test_close_socket_closes),
 	    cmocka_unit_test(test_close_socket_is_bounded_under_load),
+	    cmocka_unit_test(test_probe_finds_healthy_nng),
+	    cmocka_unit_test(test_probe_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

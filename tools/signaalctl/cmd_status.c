@@ -549,6 +549,29 @@ static void print_daemon(const struct status *st)
 	}
 }
 
+/* nng (the sync library) got stuck (signaald.json "sync_engine";
+ * daemon/tasks.c): what it means and what to do. Nothing when fine. */
+static void print_sync_engine(const struct status *st)
+{
+	json_t *se =
+	    st->daemon ? json_object_get(st->daemon, "sync_engine") : NULL;
+
+	if (!json_is_true(json_object_get(se, "stuck")))
+		return;
+	if (st->running)
+		printf("Sync-motor    VASTGELOPEN: nieuwe synchronisatie lukt "
+		       "niet "
+		       "meer; signaald herstart zichzelf (afsluitcode 75); "
+		       "gebeurt dat niet, herstart dan: systemctl restart "
+		       "signaald\n");
+	else
+		printf(
+		    "Sync-motor    VASTGELOPEN bij de laatste run: signaald "
+		    "stopte zichzelf (afsluitcode 75) om opnieuw te starten; "
+		    "start het opnieuw als systemd dat niet doet: "
+		    "systemctl start signaald\n");
+}
+
 /* Unresolved forks per node, or "geen". */
 static void print_forks(const struct status *st)
 {
@@ -644,6 +667,7 @@ static void print_text(const struct ctl_context *ctx, struct status *st,
 	                                               : "federatie ",
 	       c->federation_id);
 	print_daemon(st);
+	print_sync_engine(st);
 	printf("Databank      %.1f MB; %llu signalen (laatste invoer %s)\n",
 	       (double)store_bytes(ctx, c) / 1e6, (unsigned long long)signals,
 	       last_capture ? ctl_time(last_capture, t1, sizeof t1) : "nooit");
