@@ -150,6 +150,8 @@ t_check "signaald.json: sync_engine.stuck" \
 t_grep "status: a Dutch line with what happened and what to do" \
 	"^Sync-motor +VASTGELOPEN bij de laatste run: signaald stopte zichzelf \(afsluitcode 75\).*systemctl start signaald" \
 	"$T/status.stuck"
+t_check "status --format json: sync_engine.stuck, for scripts" sh -c \
+	"'$SIGNAALCTL' -d '$G' status --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"signaald\"][\"sync_engine\"][\"stuck\"] is True else 1)'"
 
 # --- started again ---------------------------------------------------------
 rm -f "$HANG"

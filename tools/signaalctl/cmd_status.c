@@ -287,7 +287,7 @@ static json_t *to_json(const struct ctl_context *ctx, struct status *st,
 	if (st->daemon != NULL) {
 		static const char *const keep[] = {
 		    "pid",      "software", "started_at", "updated_at",
-		    "uptime_s", "http",     "listen"};
+		    "uptime_s", "http",     "listen",     "sync_engine"};
 		for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
 			json_t *v = json_object_get(st->daemon, keep[i]);
 			if (v != NULL)
