@@ -658,6 +658,19 @@ static void web_secret_load(struct apipool *p)
 		        NODE_WEB_SECRET_FILE, ls_strerror(rc), e.msg);
 }
 
+int daemon_web_secret_check(const char *dir, struct ls_errinfo *e)
+{
+	char path[DAEMON_PATH_SIZE];
+	uint8_t *secret = NULL;
+	int rc = ls_path_join(dir, NODE_WEB_SECRET_FILE, path, sizeof path);
+
+	if (rc != LS_OK)
+		return ls_errf(e, rc, "%s: pad te lang", NODE_WEB_SECRET_FILE);
+	rc = node_secret_load(&node_secret_web, path, 0, &secret, e);
+	node_secret_free(secret);
+	return rc == LS_ENOTFOUND ? LS_OK : rc;
+}
+
 int daemon_apipool_open(struct daemon *d, const char *web_dir,
                         struct apipool **out, struct ls_errinfo *e)
 {

@@ -295,6 +295,10 @@ struct apipool;
  * web_dir: the pages (NULL: none). Loop thread. */
 int daemon_apipool_open(struct daemon *d, const char *web_dir,
                         struct apipool **out, struct ls_errinfo *e);
+/* signaald --check: whether DIR's keys/web.secret, if it exists yet,
+ * can be read (node/secret.h). LS_OK (also when absent: the first HTTP
+ * start makes it), else the loader's error with the reason in *e. */
+int daemon_web_secret_check(const char *dir, struct ls_errinfo *e);
 /* The API whose counters every thread of the pool shares (for an API
  * on another thread that shares them too). */
 struct node_api *daemon_apipool_counters(struct apipool *p);

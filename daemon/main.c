@@ -119,6 +119,15 @@ int main(int argc, char **argv)
 		                             : 1;
 	} else {
 		if (check) {
+			/* Not fatal: signaald serves without it (the pages
+			 * then do not offer to keep signals at sign-out). */
+			ls_errinfo_clear(&e);
+			if (daemon_web_secret_check(dir, &e) != LS_OK)
+				fprintf(stderr,
+				        "signaald: waarschuwing: %s; signaald "
+				        "draait, maar de pagina's bieden bij "
+				        "afmelden niet aan signalen te bewaren\n",
+				        e.msg);
 			printf("signaald: configuratie, databank en sleutels "
 			       "in %s zijn in orde\n",
 			       dir);

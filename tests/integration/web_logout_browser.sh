@@ -72,7 +72,14 @@ restart
 t_equal "bad web secret: /me answers, without a key" "$(me_key "$VW")" "veldwerker -"
 t_grep "bad web secret: the log says which file and why" "web_secret_unavailable.*keys/web.secret" "$T/signaald.log"
 t_equal "bad web secret: the file is left as it was" "$(sha256sum <"$N/keys/web.secret")" "$sum"
+"$SIGNAALD" -d "$N" --check >"$T/check.out" 2>"$T/check.err"
+t_equal "bad web secret: signaald --check still passes (not fatal)" "$?" 0
+t_grep "bad web secret: --check warns, naming the file" \
+	"waarschuwing: .*keys/web.secret.*bieden bij afmelden niet aan" "$T/check.err"
 cp "$T/web.secret.good" "$N/keys/web.secret"
 restart
 t_equal "the web secret restored: the same key as before" "$(me_key "$VW")" "$key1"
+"$SIGNAALD" -d "$N" --check >"$T/check.out" 2>"$T/check.err"
+t_equal "the web secret restored: --check says nothing of it" \
+	"$?/$(grep -c web.secret "$T/check.err")" "0/0"
 t_done
