@@ -189,4 +189,26 @@ t_http_node() {
 	sed -i "/^\[http\]/,\$ { s|^listen = .*|listen = 127.0.0.1:$2|; s|^web_dir = .*|web_dir = $web| }" "$1/signaal.ini"
 }
 
+# wait_for SECONDS CMD...: 0 once CMD succeeds (its output dropped),
+# tried every 0.1 s; 1 after SECONDS.
+wait_for() {
+	local limit=$1
+	shift
+	for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+# wait_exit PID MAX_S: the exit status of PID (a child of this shell),
+# or 124 after MAX_S (then it is killed).
+wait_exit() {
+	local pid=$1 max=$2
+	for _ in $(seq $((max * 10))); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 124
+}
+
 t_done() { exit "$T_FAILED"; }

@@ -28,18 +28,6 @@ set_key() { # DIR KEY VALUE ([daemon] and [http] keys have unique names)
 	grep -q "^$2 = $3\$" "$1/signaal.ini"
 }
 
-# wait_exit PID MAX_S: the exit status, or 124 after MAX_S (then killed).
-wait_exit() {
-	local pid=$1 max=$2 i
-	for i in $(seq $((max * 10))); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 124
-}
-
 # stop_node NAME MAX_S: SIGTERM once started; sets STOP_RC and STOP_MS.
 stop_node() {
 	local pid=${FED_PID[$1]} t0

@@ -36,18 +36,6 @@ set_key() { # DIR KEY VALUE: a [daemon] key, replaced or added
 	grep -q "^$2 = $3\$" "$1/signaal.ini"
 }
 
-# wait_exit PID MAX_S: the exit status, or 124 after MAX_S (then killed).
-wait_exit() {
-	local pid=$1 max=$2
-	for _ in $(seq $((max * 10))); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 124
-}
-
 # wait_grep MAX_S PATTERN FILE: 0 once FILE has PATTERN (grep -E).
 wait_grep() {
 	for _ in $(seq $(($1 * 10))); do

@@ -115,12 +115,6 @@ head -c 8192 /dev/zero | tr '\0' '\377' |
 	dd of="$DB" bs=4096 seek=$((pages / 2)) count=2 conv=notrunc 2>/dev/null
 kill -HUP "$PID" # a reload checks the store again (as does a timer, every 6 h)
 not_ready() { [ "$(curl -s -o "$T/ready.json" -w '%{http_code}' "$NODE/readyz")" = 503 ]; }
-wait_for() { # SECONDS CMD...
-	local limit=$1
-	shift
-	for _ in $(seq $((limit * 10))); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 t_check "damaged under signaald: /readyz turns 503" wait_for 30 not_ready
 t_grep "it gives the reason, naming the file" "\"opslag\":\{\"ok\":false,\"melding\":\"de databank $DB is beschadigd" "$T/ready.json"
 t_grep "and what to do" "back-up terug" "$T/ready.json"

@@ -48,12 +48,6 @@ count() {
 	curl -s "$NODE/api/v1/signals?limiet=500" -H "Authorization: Bearer $CO" |
 		python3 -c "import json,sys; print(len(json.load(sys.stdin)['signalen']))"
 }
-wait_for() { # SECONDS CMD...
-	local limit=$1
-	shift
-	for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 t_equal "/readyz: 200 with room on the disk" "$(ready)" 200
 t_equal "a capture: 201" "$(capture)" 201
 n_before=$(count)

@@ -79,12 +79,6 @@ count() {
 		python3 -c "import json,sys; print(len(json.load(sys.stdin)['signalen']))"
 }
 metric() { curl -s "$NODE/metrics" | grep -E "^$1 " | awk '{print $2}'; }
-wait_for() { # SECONDS CMD...
-	local limit=$1
-	shift
-	for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 
 t_equal "/readyz: 200" "$(ready)" 200
 acked=0
