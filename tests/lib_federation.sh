@@ -98,18 +98,24 @@ fed_start() {
 	FED_PID[$1]=$T_LAST_PID
 }
 
-# fed_stop NAME: SIGTERM and wait (fails the test if it does not stop
-# cleanly with exit 0).
-fed_stop() {
-	local pid=${FED_PID[$1]} rc
-	# A SIGTERM before signaald installed its handlers (a node stopped
-	# right after its start) would kill it with 143: wait for its start
-	# line first (bounded; a node that failed to start has exited).
+# fed_wait_started NAME: until NAME's log has its start line, at most
+# 10 s, or until it exited. A SIGTERM before signaald installed its
+# handlers (a node stopped right after its start) would kill it with
+# 143: stop a node only after this.
+fed_wait_started() {
+	local pid=${FED_PID[$1]}
 	for _ in $(seq 50); do
 		grep -q "event=started" "$T/$1.log" 2>/dev/null && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
+}
+
+# fed_stop NAME: SIGTERM and wait (fails the test if it does not stop
+# cleanly with exit 0).
+fed_stop() {
+	local pid=${FED_PID[$1]} rc
+	fed_wait_started "$1"
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid"
 	rc=$?

@@ -31,11 +31,7 @@ set_key() { # DIR KEY VALUE ([daemon] and [http] keys have unique names)
 # stop_node NAME MAX_S: SIGTERM once started; sets STOP_RC and STOP_MS.
 stop_node() {
 	local pid=${FED_PID[$1]} t0
-	for _ in $(seq 50); do
-		grep -q "event=started" "$T/$1.log" 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
+	fed_wait_started "$1"
 	t0=$(date +%s%N)
 	kill -TERM "$pid" 2>/dev/null
 	wait_exit "$pid" "$2"

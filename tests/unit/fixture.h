@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -58,6 +59,20 @@ static inline void fixture_taxonomy(struct ls_taxonomy *t)
 	for (size_t i = 0; i < t->n; i++)
 		t->entries[i].id = (int64_t)i + 1;
 	free(text);
+}
+
+/* Write text to path (made or truncated) and give it mode: 0, or -1
+ * when a step failed. */
+static inline int fixture_write(const char *path, const char *text,
+                                mode_t mode)
+{
+	FILE *fp = fopen(path, "w");
+	int ok;
+	if (fp == NULL)
+		return -1;
+	ok = fputs(text, fp) >= 0;
+	ok = fclose(fp) == 0 && ok;
+	return ok && chmod(path, mode) == 0 ? 0 : -1;
 }
 
 /* A fresh temporary directory name in dir (size >= 64). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proto/key.h"
+#include "tests/unit/fixture.h"
 
 struct fixture {
 	char dir[64];
@@ -40,14 +41,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	chmod(path, mode);
-}
+/* The file written with its mode, or the test fails. */
+#define write_file(path, text, mode)                                           \
+	assert_int_equal(fixture_write((path), (text), (mode_t)(mode)), 0)
 
 static void test_generate_save_load_round_trip(void **state)
 {

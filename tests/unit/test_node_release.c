@@ -25,6 +25,7 @@
 #include "tests/fixture.h"
 #include "tests/unit/fixture_store.h"
 #include "tests/unit/synth.h"
+#include "tests/unit/fixture.h"
 
 #define ORIGIN "gent"
 
@@ -1395,14 +1396,9 @@ static void test_roundtrip_both_modes(void **state)
 
 /* ---- the noise secret file ------------------------------------------- */
 
-static void write_file(const char *path, const char *text, int mode)
-{
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	assert_int_equal(chmod(path, (mode_t)mode), 0);
-}
+/* The file written with its mode, or the test fails. */
+#define write_file(path, text, mode)                                           \
+	assert_int_equal(fixture_write((path), (text), (mode_t)(mode)), 0)
 
 static void test_secret_file(void **state)
 {

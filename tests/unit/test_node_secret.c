@@ -134,14 +134,9 @@ static void test_version(void **state)
 	assert_string_equal(hex, "4b48e1a9d3b13fa0");
 }
 
-static void write_file(const char *path, const char *text, int mode)
-{
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	assert_int_equal(chmod(path, (mode_t)mode), 0);
-}
+/* The file written with its mode, or the test fails. */
+#define write_file(path, text, mode)                                           \
+	assert_int_equal(fixture_write((path), (text), (mode_t)(mode)), 0)
 
 static char *read_text(const char *path)
 {
