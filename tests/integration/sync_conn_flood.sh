@@ -41,6 +41,10 @@ deadline = time.time() + 60
 for i in range(600):
     if time.time() > deadline:
         break
+    if i == 40:
+        # the first 40 (one address) negotiated before the rest come:
+        # else, on a slow run, some reach the cap and count as "cap"
+        time.sleep(1)
     src = "127.0.0.1" if i < 40 else "127.0.0.%d" % (2 + i % 28)
     try:
         s = socket.socket(); s.bind((src, 0)); s.settimeout(2)
