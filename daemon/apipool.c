@@ -31,6 +31,7 @@
 #include "daemon/daemon.h"
 
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "core/attack.h"
 #include "common/log.h"
 #include "common/path.h"
@@ -98,13 +99,6 @@ struct apipool {
 	struct apiworker w[1 + APIPOOL_READERS]; /* w[0]: the writer */
 	uint8_t *web_secret; /* keys/web.secret, sodium memory; NULL: none */
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static const char busy_body[] =
     "{\"code\":\"busy\",\"melding\":\"Het knooppunt is even bezet. Probeer "
@@ -502,7 +496,7 @@ int daemon_apipool_submit(struct apipool *p, struct api_job *job)
 	            strcmp(job->q.method, "HEAD") != 0;
 	struct queue *q = write ? &p->writes : &p->reads;
 	job->next = NULL;
-	job->queued_ms = now_ms();
+	job->queued_ms = ls_mono_ms();
 	pthread_mutex_lock(&p->mu);
 	if (p->stopping) {
 		pthread_mutex_unlock(&p->mu);
@@ -544,7 +538,7 @@ static struct api_job *expire_queue(struct queue *q, uint64_t before,
 void daemon_apipool_expire(struct apipool *p)
 {
 	struct api_job *old = NULL;
-	uint64_t now = now_ms();
+	uint64_t now = ls_mono_ms();
 	if (now < p->wait_ms)
 		return;
 	pthread_mutex_lock(&p->mu);

@@ -52,6 +52,7 @@
 #include "daemon/daemon.h"
 
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/text.h"
 
@@ -141,13 +142,6 @@ const char *const daemon_http_refused_names[HTTP_REFUSED_COUNT_] = {
     [HTTP_REFUSED_HEADER_TOO_LARGE] = "header_too_large",
     [HTTP_REFUSED_BAD_REQUEST] = "bad_request",
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void count_refused(struct http *h, enum http_refused why)
 {
@@ -482,7 +476,7 @@ static enum MHD_Result begin(struct http *h, struct http_req *r,
 	pthread_mutex_lock(&h->mu);
 	if (r->conn != NULL) {
 		r->conn->phase = PHASE_BODY;
-		r->conn->deadline_ms = now_ms() + h->body_timeout_ms;
+		r->conn->deadline_ms = ls_mono_ms() + h->body_timeout_ms;
 	}
 	pthread_mutex_unlock(&h->mu);
 	return MHD_YES;
@@ -552,7 +546,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	}
 	pthread_mutex_lock(&h->mu);
 	if (r->conn != NULL) {
-		uint64_t dl = now_ms() + h->header_timeout_ms;
+		uint64_t dl = ls_mono_ms() + h->header_timeout_ms;
 		r->conn->phase = PHASE_HEADERS;
 		if (r->conn->deadline_ms == 0 || dl < r->conn->deadline_ms)
 			r->conn->deadline_ms = dl;
@@ -576,7 +570,7 @@ static void completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
 		 * header_timeout_s. */
 		r->conn->phase = PHASE_KEEPALIVE;
 		r->conn->deadline_ms =
-		    now_ms() + h->idle_timeout_ms + h->header_timeout_ms;
+		    ls_mono_ms() + h->idle_timeout_ms + h->header_timeout_ms;
 	}
 	pthread_mutex_unlock(&h->mu);
 	req_free(r);
@@ -651,7 +645,7 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc,
 		}
 		pthread_mutex_lock(&h->mu);
 		c->phase = PHASE_HEADERS;
-		c->deadline_ms = now_ms() + h->header_timeout_ms;
+		c->deadline_ms = ls_mono_ms() + h->header_timeout_ms;
 		c->next = h->conns;
 		if (h->conns != NULL)
 			h->conns->prev = c;
@@ -755,7 +749,7 @@ static void *sweeper_main(void *arg)
 	pthread_mutex_lock(&h->mu);
 	while (!h->closing) {
 		struct timespec ts;
-		uint64_t now = now_ms();
+		uint64_t now = ls_mono_ms();
 		for (struct http_conn *c = h->conns; c != NULL; c = c->next) {
 			if (c->cut || c->deadline_ms == 0 ||
 			    c->deadline_ms > now || c->fd < 0 ||

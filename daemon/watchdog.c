@@ -32,6 +32,7 @@
 #include "daemon/watchdog.h"
 
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -43,13 +44,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void stuck(struct daemon_watchdog *w, const char *step, uint64_t step_ms,
                   uint64_t now)
@@ -73,8 +67,7 @@ static void *watchdog_main(void *arg)
 	uint64_t deadline = w->armed_ms + (uint64_t)w->timeout_s * 1000;
 	struct timespec ts;
 
-	ts.tv_sec = (time_t)(deadline / 1000);
-	ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+	ts = ls_mono_timespec(deadline);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		uint64_t now;
@@ -84,7 +77,7 @@ static void *watchdog_main(void *arg)
 		(void)pthread_cond_timedwait(&w->cv, &w->mu, &ts);
 		if (w->disarmed)
 			break;
-		now = mono_ms();
+		now = ls_mono_ms();
 		if (now >= deadline) {
 			const char *step = w->step;
 			uint64_t step_ms = w->step_ms;
@@ -99,7 +92,6 @@ static void *watchdog_main(void *arg)
 int daemon_watchdog_arm(struct daemon_watchdog *w, unsigned timeout_s,
                         const char *step)
 {
-	pthread_condattr_t ca;
 	int rc;
 
 	if (w->armed)
@@ -107,16 +99,10 @@ int daemon_watchdog_arm(struct daemon_watchdog *w, unsigned timeout_s,
 	memset(w, 0, sizeof *w);
 	w->timeout_s = timeout_s > 0 ? timeout_s : 1;
 	w->step = step;
-	w->armed_ms = w->step_ms = mono_ms();
+	w->armed_ms = w->step_ms = ls_mono_ms();
 	if ((rc = pthread_mutex_init(&w->mu, NULL)) != 0)
 		goto err;
-	if ((rc = pthread_condattr_init(&ca)) != 0)
-		goto err_after_mu;
-	rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (rc == 0)
-		rc = pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (rc != 0)
+	if ((rc = ls_mono_cond_init(&w->cv)) != 0)
 		goto err_after_mu;
 	if ((rc = pthread_create(&w->thread, NULL, watchdog_main, w)) != 0)
 		goto err_after_cv;
@@ -144,7 +130,7 @@ void daemon_watchdog_step(struct daemon_watchdog *w, const char *step)
 		return;
 	pthread_mutex_lock(&w->mu);
 	w->step = step;
-	w->step_ms = mono_ms();
+	w->step_ms = ls_mono_ms();
 	pthread_mutex_unlock(&w->mu);
 	LS_DEBUG("daemon", "shutdown_step", "step=%s", step);
 }
@@ -161,7 +147,7 @@ void daemon_watchdog_disarm(struct daemon_watchdog *w)
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	LS_DEBUG("daemon", "shutdown_done", "ms=%llu",
-	         (unsigned long long)(mono_ms() - w->armed_ms));
+	         (unsigned long long)(ls_mono_ms() - w->armed_ms));
 	memset(w, 0, sizeof *w);
 }
 
@@ -206,20 +192,13 @@ static void *closer_main(void *arg)
  * LS_ENOMEM (nothing made). */
 static int closer_start(struct closer *c)
 {
-	pthread_condattr_t ca;
 	pthread_attr_t ta;
 	pthread_t t;
 	int rc;
 
 	if (pthread_mutex_init(&c->mu, NULL) != 0)
 		return LS_ENOMEM;
-	if (pthread_condattr_init(&ca) != 0)
-		goto err_after_mu;
-	rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (rc == 0)
-		rc = pthread_cond_init(&c->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (rc != 0)
+	if (ls_mono_cond_init(&c->cv) != 0)
 		goto err_after_mu;
 	if (pthread_attr_init(&ta) != 0)
 		goto err_after_cv;
@@ -241,7 +220,7 @@ err_after_mu:
 int daemon_watchdog_close_socket(nng_socket sock, unsigned wait_ms)
 {
 	struct closer *c = ls_calloc(1, sizeof *c);
-	uint64_t deadline = mono_ms() + wait_ms;
+	uint64_t deadline = ls_mono_ms() + wait_ms;
 	struct timespec ts;
 	int done;
 
@@ -254,10 +233,9 @@ int daemon_watchdog_close_socket(nng_socket sock, unsigned wait_ms)
 		nng_close(sock);
 		return LS_ENOMEM;
 	}
-	ts.tv_sec = (time_t)(deadline / 1000);
-	ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+	ts = ls_mono_timespec(deadline);
 	pthread_mutex_lock(&c->mu);
-	while (!c->done && mono_ms() < deadline)
+	while (!c->done && ls_mono_ms() < deadline)
 		(void)pthread_cond_timedwait(&c->cv, &c->mu, &ts);
 	done = c->done;
 	pthread_mutex_unlock(&c->mu);
